@@ -1,0 +1,121 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import cookie from '@fastify/cookie'
+import jwt from '@fastify/jwt'
+import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
+import type { ResolvedConfig } from './config.js'
+import type { Clock } from './clock.js'
+import type { Database } from './db/database.js'
+import errorHandler from './plugins/error-handler.js'
+import locale from './plugins/locale.js'
+import { siteCss } from './views/layout.js'
+import { healthRoutes } from './health/routes.js'
+import { ProgramService } from './program/service.js'
+import { programRoutes } from './program/routes.js'
+import { PeopleService } from './people/service.js'
+import authentication from './people/authentication.js'
+import { peopleRoutes } from './people/routes.js'
+
+export interface AppDeps {
+  database: Database
+  /** Every time rule reads this clock (tests and the demo set it). */
+  clock: Clock
+}
+
+export interface App {
+  app: FastifyInstance
+  services: { program: ProgramService, people: PeopleService }
+}
+
+/** Paths whose last segment is a secret token: never logged as is. */
+const SECRET_PATH = /^(\/auth\/link\/)[^/?#]+/
+
+export function loggerOptions (config: Pick<ResolvedConfig, 'logLevel'>): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    serializers: {
+      req (request: { method: string, url: string, id: string, ip?: string }) {
+        return { id: request.id, method: request.method, url: request.url.replace(SECRET_PATH, '$1[redacted]'), ip: request.ip }
+      }
+    }
+  }
+}
+
+/**
+ * Builds the whole application. Everything is registered here, explicitly; server.ts only
+ * reads the configuration, opens the database and listens.
+ */
+export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true }
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
+  const program = new ProgramService(deps.database.db, deps.clock)
+  const people = new PeopleService(deps.database.db, deps.clock, config)
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        // swagger-ui's page needs inline styles; our pages use the stylesheet only.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        frameAncestors: ['*']
+      }
+    },
+    // Pages are opened inside the LMS (an iframe on another origin).
+    frameguard: false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    // Behind a TLS-terminating proxy, HSTS is the proxy's decision.
+    strictTransportSecurity: false
+  })
+  await app.register(cookie, { secret: config.secrets.cookieSecret })
+  await app.register(jwt, {
+    secret: config.secrets.sessionSecret,
+    sign: { iss: config.publicUrl, aud: 'compagnon', expiresIn: '15m' },
+    verify: { allowedIss: config.publicUrl, allowedAud: 'compagnon' },
+    cookie: { cookieName: 'compagnon_session', signed: false }
+  })
+  await app.register(locale, { defaultLocale: config.defaultLocale })
+  await app.register(errorHandler)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Compagnon API',
+        description: 'ÉNAP fall school on the co-production of public services (ENP7009): program, attendance, synthesis, attestations.',
+        version: '1'
+      },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } }
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+
+  app.get('/assets/site.css', { schema: { hide: true } }, async (_request, reply) => {
+    return await reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(siteCss)
+  })
+
+  await app.register(authentication, { people })
+  await app.register(healthRoutes, { database: deps.database })
+  await app.register(programRoutes, { program, publicUrl: config.publicUrl })
+  await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
+
+  return { app, services: { program, people } }
+}

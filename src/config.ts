@@ -1,0 +1,103 @@
+import { z } from 'zod'
+import { resolve } from 'node:path'
+
+/** Read once at start (server.ts, CLI tools); everything else receives the parsed object. */
+const secret = z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)')
+
+const boolFromEnv = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform(v => ['1', 'true', 'yes'].includes(v))
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://compagnon.example.org' }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PROGRAM_FILE: z.string().min(1).optional(),
+  SESSION_SECRET: secret.optional(),
+  COOKIE_SECRET: secret.optional(),
+  CODE_SECRET: secret.optional(),
+  DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: boolFromEnv.default(false)
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export interface Secrets {
+  /** Signs our short-lived session JWTs. */
+  sessionSecret: string
+  /** Signs cookies. */
+  cookieSecret: string
+  /** HMAC key for codes derived without shared state (rotating room codes, passes). */
+  codeSecret: string
+}
+
+export interface Config {
+  env: Env['NODE_ENV']
+  port: number
+  host: string
+  publicUrl: string
+  database: { kind: 'postgres', url: string, poolMax: number } | { kind: 'embedded', dataDir: string }
+  dataDir: string
+  programFile: string | undefined
+  defaultLocale: 'fr' | 'en'
+  logLevel: Env['LOG_LEVEL']
+  trustProxy: boolean
+  /** Secrets given in the environment; embedded mode fills the missing ones from DATA_DIR. */
+  secrets: Partial<Secrets>
+}
+
+export type ResolvedConfig = Omit<Config, 'secrets'> & { secrets: Secrets }
+
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig (environment: Record<string, string | undefined> = process.env): Config {
+  // An empty variable (`FOO=`) means "not set", as shells and compose files commonly produce.
+  const cleaned = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(issue => {
+      const name = String(issue.path[0] ?? '(environment)')
+      const given = cleaned[name]
+      const shown = given === undefined || /SECRET/.test(name) ? '' : ` (got ${JSON.stringify(given)})`
+      return `  - ${name}: ${issue.message}${shown}`
+    })
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const env = parsed.data
+  const dataDir = resolve(env.DATA_DIR)
+  const shownHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST
+  const secrets: Partial<Secrets> = {}
+  if (env.SESSION_SECRET !== undefined) secrets.sessionSecret = env.SESSION_SECRET
+  if (env.COOKIE_SECRET !== undefined) secrets.cookieSecret = env.COOKIE_SECRET
+  if (env.CODE_SECRET !== undefined) secrets.codeSecret = env.CODE_SECRET
+  if (env.DATABASE_URL !== undefined) {
+    const missing = (['SESSION_SECRET', 'COOKIE_SECRET', 'CODE_SECRET'] as const).filter(k => env[k] === undefined)
+    if (missing.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map(k => `  - ${k}: required when DATABASE_URL is set (several instances must share it; generate one with \`openssl rand -base64 48\`)`).join('\n')}`)
+    }
+  }
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl: (env.PUBLIC_URL ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${env.PORT}`).replace(/\/+$/, ''),
+    database: env.DATABASE_URL !== undefined
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      : { kind: 'embedded', dataDir },
+    dataDir,
+    programFile: env.PROGRAM_FILE !== undefined ? resolve(env.PROGRAM_FILE) : undefined,
+    defaultLocale: env.DEFAULT_LOCALE,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    secrets
+  }
+}

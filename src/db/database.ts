@@ -1,0 +1,95 @@
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely'
+import pg from 'pg'
+import { PGlite } from '@electric-sql/pglite'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { DB } from './schema.js'
+import { acquireDataDirLock, type DataDirLock } from './lock.js'
+
+export type { DB } from './schema.js'
+export type Db = Kysely<DB>
+
+export type DatabaseTarget =
+  | { kind: 'postgres', url: string, poolMax?: number }
+  | { kind: 'embedded', dataDir: string, holder?: string }
+  /** An already-open PGlite (tests load one from a migrated template dump). */
+  | { kind: 'pglite', instance: PGlite }
+
+export interface Database {
+  db: Db
+  kind: 'postgres' | 'embedded'
+  /** Runs a multi-statement SQL script (migrations). */
+  execScript: (db: Kysely<any>, script: string) => Promise<void>
+  /** The PGlite instance in embedded mode (dumping a template in tests). */
+  pglite?: PGlite
+  close: () => Promise<void>
+}
+
+const DATE_OID = 1082
+const INT8_OID = 20
+// Calendar dates stay 'YYYY-MM-DD' strings: pg would turn them into a Date at the
+// server's local midnight, which shifts the day in other time zones.
+const keepText = (value: string): string => value
+// Counts (count(*) is int8) are far below 2^53 here.
+const toNumber = (value: string): number => Number(value)
+
+export async function openDatabase (target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolMax ?? 10,
+      connectionTimeoutMillis: 10_000,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === DATE_OID) return keepText
+          if (oid === INT8_OID) return toNumber
+          return pg.types.getTypeParser(oid, format as 'text')
+        }) as typeof pg.types.getTypeParser
+      }
+    })
+    // An idle client losing its connection (server restart) must not crash the process.
+    pool.on('error', () => {})
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+    return {
+      db,
+      kind: 'postgres',
+      // Without parameters, pg uses the simple query protocol, which accepts several statements.
+      execScript: async (conn, script) => { await sql.raw(script).execute(conn) },
+      close: async () => { await db.destroy() }
+    }
+  }
+
+  let lock: DataDirLock | undefined
+  let instance: PGlite
+  if (target.kind === 'embedded') {
+    await mkdir(target.dataDir, { recursive: true })
+    lock = await acquireDataDirLock(target.dataDir, target.holder ?? 'compagnon')
+    try {
+      instance = await PGlite.create({ dataDir: join(target.dataDir, 'pgdata'), parsers: pgliteParsers })
+    } catch (err) {
+      await lock.release()
+      throw err
+    }
+  } else {
+    instance = target.instance
+  }
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(instance) as Dialect })
+  return {
+    db,
+    kind: 'embedded',
+    pglite: instance,
+    // PGlite's query() takes one statement; exec() runs a script in the same session,
+    // so it joins the migrator's open transaction.
+    execScript: async (_conn, script) => { await instance.exec(script) },
+    close: async () => {
+      await db.destroy()
+      await lock?.release()
+    }
+  }
+}
+
+export const pgliteParsers = {
+  [DATE_OID]: keepText,
+  [INT8_OID]: toNumber
+}

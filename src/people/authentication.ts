@@ -1,0 +1,106 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify'
+import '@fastify/jwt'
+import '@fastify/cookie'
+import { forbidden, unauthorized } from '../errors.js'
+import type { PeopleService, Role } from './service.js'
+
+export interface SessionClaims { sub: string, sid: string }
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT { payload: SessionClaims, user: SessionClaims }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate`: who is calling, and from which device session. */
+    auth: { personId: string, deviceSessionId: string } | null
+  }
+  interface FastifyInstance {
+    /** onRequest hook: refuses anonymous or forged requests with 401 before the body is read. */
+    authenticate: (kind: 'api' | 'page') => onRequestAsyncHookHandler
+    /** preHandler hook: 403 unless the person holds a role (for `params.eventId` when the route has one). */
+    requireRole: (roles: Role[]) => preHandlerAsyncHookHandler
+    /** Starts a session on this device: short-lived JWT cookie plus the long-lived device cookie. */
+    startDeviceSession: (reply: FastifyReply, session: { personId: string, deviceSessionId: string, deviceToken: string }) => Promise<void>
+    endDeviceSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
+
+export const SESSION_COOKIE = 'compagnon_session'
+export const DEVICE_COOKIE = 'compagnon_device'
+
+// Secure + SameSite=None so the cookies also work inside the LMS iframe; browsers treat
+// http://127.0.0.1 and localhost as secure, so this works locally too. Partitioned (CHIPS)
+// keeps them usable where third-party cookies are otherwise blocked.
+const cookieBase = { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as const
+
+/** Unsafe methods from a page must come from our own origin (cookies are SameSite=None). */
+export function assertSameOrigin (request: FastifyRequest): void {
+  if (request.method === 'GET' || request.method === 'HEAD') return
+  const origin = request.headers.origin
+  if (origin === undefined || origin !== `${request.protocol}://${request.host}`) {
+    throw forbidden({ fr: 'Requête refusée : elle ne provient pas de Compagnon.', en: 'Request refused: it did not come from Compagnon.' })
+  }
+}
+
+export default fp<{ people: PeopleService }>(async (app, { people }) => {
+  app.decorateRequest('auth', null)
+
+  const issueSessionCookie = async (reply: FastifyReply, personId: string, deviceSessionId: string): Promise<void> => {
+    const token = await reply.jwtSign({ sub: personId, sid: deviceSessionId })
+    reply.setCookie(SESSION_COOKIE, token, { ...cookieBase, maxAge: 15 * 60 })
+  }
+
+  app.decorate('startDeviceSession', async (reply: FastifyReply, session: { personId: string, deviceSessionId: string, deviceToken: string }) => {
+    reply.setCookie(DEVICE_COOKIE, session.deviceToken, { ...cookieBase, signed: true, maxAge: 180 * 24 * 60 * 60 })
+    await issueSessionCookie(reply, session.personId, session.deviceSessionId)
+  })
+
+  app.decorate('endDeviceSession', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.auth !== null) await people.revokeDevice(request.auth.deviceSessionId)
+    reply.clearCookie(SESSION_COOKIE, cookieBase).clearCookie(DEVICE_COOKIE, cookieBase)
+  })
+
+  app.decorate('authenticate', (kind: 'api' | 'page') => async function authenticate (request: FastifyRequest, reply: FastifyReply) {
+    const header = request.headers.authorization
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header)
+      if (match?.[1] === undefined) throw unauthorized()
+      try {
+        const claims = app.jwt.verify<SessionClaims>(match[1])
+        request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
+        return
+      } catch {
+        throw unauthorized({ fr: 'Jeton de session invalide ou expiré.', en: 'Invalid or expired session token.' })
+      }
+    }
+    if (kind === 'api') throw unauthorized()
+    assertSameOrigin(request)
+    const sessionCookie = request.cookies[SESSION_COOKIE]
+    if (sessionCookie !== undefined) {
+      try {
+        const claims = app.jwt.verify<SessionClaims>(sessionCookie)
+        request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
+        return
+      } catch { /* expired: fall through to the device session */ }
+    }
+    const deviceCookie = request.cookies[DEVICE_COOKIE]
+    const unsigned = deviceCookie === undefined ? undefined : request.unsignCookie(deviceCookie)
+    if (unsigned?.valid === true && unsigned.value !== null) {
+      const device = await people.resumeDevice(unsigned.value)
+      if (device !== undefined) {
+        request.auth = device
+        await issueSessionCookie(reply, device.personId, device.deviceSessionId)
+        return
+      }
+    }
+    throw unauthorized()
+  })
+
+  app.decorate('requireRole', (roles: Role[]) => async function requireRole (request: FastifyRequest) {
+    if (request.auth === null) throw unauthorized()
+    const eventId = (request.params as { eventId?: string } | undefined)?.eventId
+    if (!await people.hasRole(request.auth.personId, roles, eventId)) throw forbidden()
+  })
+}, { name: 'compagnon-authentication', dependencies: ['@fastify/jwt', '@fastify/cookie'] })

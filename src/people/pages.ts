@@ -1,0 +1,67 @@
+import { html } from 'ghtml'
+import { layout } from '../views/layout.js'
+import { t, type Locale } from '../views/i18n.js'
+import type { EventSummary, ImportSummary } from '../program/service.js'
+import type { Person, Role, SignInLink } from './service.js'
+
+export function signInPage (locale: Locale, token: string, path: string): string {
+  return layout({
+    locale,
+    path,
+    title: t(locale, 'signIn'),
+    body: html`<h1>${t(locale, 'signIn')}</h1>
+<p>${t(locale, 'signInIntro')}</p>
+<form class="stack" method="post" action="/auth/link?lang=${locale}">
+  <input type="hidden" name="token" value="${token}">
+  <button type="submit">${t(locale, 'signInConfirm')}</button>
+</form>`
+  })
+}
+
+export interface OrganizerView {
+  person: Person
+  events: Array<{ event: EventSummary, team: Array<{ displayName: string, email: string | null, role: Role }> }>
+  invitation?: { eventId: string, link: SignInLink, email: string }
+  imported?: ImportSummary
+}
+
+export function organizerPage (locale: Locale, view: OrganizerView, path: string): string {
+  const roleLabel = (role: Role): string => t(locale, `role_${role}`)
+  return layout({
+    locale,
+    path,
+    title: t(locale, 'organizerHome'),
+    body: html`<h1>${t(locale, 'organizerHome')}</h1>
+<p>${t(locale, 'signedInAs')} <strong>${view.person.displayName}</strong>${view.person.email !== null ? ` (${view.person.email})` : ''}.</p>
+<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>
+${view.imported !== undefined
+  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'importDone')}</strong> : ${view.imported.eventKey} —
+    ${locale === 'fr' ? 'séances' : 'sessions'} +${view.imported.sessions.created} / ~${view.imported.sessions.updated} / =${view.imported.sessions.unchanged} / ${locale === 'fr' ? 'annulées' : 'cancelled'} ${view.imported.sessions.cancelled} / ${locale === 'fr' ? 'retirées' : 'removed'} ${view.imported.sessions.deleted}</p></div>`
+  : ''}
+!${view.events.map(({ event, team }) => html`<section aria-labelledby="ev-${event.id}">
+<h2 id="ev-${event.id}">${event.title[locale]}</h2>
+<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
+<h3>${t(locale, 'team')}</h3>
+<ul>!${team.map(m => html`<li>${m.displayName}${m.email !== null ? ` <${m.email}>` : ''} — ${roleLabel(m.role)}</li>`)}</ul>
+${view.invitation?.eventId === event.id
+  ? html`<div class="notice" role="status"><p>${view.invitation.email} — ${t(locale, 'inviteLinkCreated')}</p><p><code class="token">${view.invitation.link.url}</code></p></div>`
+  : ''}
+<h3>${t(locale, 'inviteTitle')}</h3>
+<form class="stack" method="post" action="/organisateurs/invitations?lang=${locale}">
+  <input type="hidden" name="eventId" value="${event.id}">
+  <label>${t(locale, 'email')}<input type="email" name="email" required autocomplete="off"></label>
+  <label>${t(locale, 'name')}<input type="text" name="name" autocomplete="off"></label>
+  <label>${t(locale, 'role')}<select name="role">
+    <option value="door_staff">${roleLabel('door_staff')}</option>
+    <option value="organizer">${roleLabel('organizer')}</option>
+  </select></label>
+  <button type="submit">${t(locale, 'invite')}</button>
+</form>
+</section>`)}
+<h2>${t(locale, 'importProgram')}</h2>
+<form class="stack" method="post" action="/organisateurs/programme?lang=${locale}" enctype="multipart/form-data">
+  <label>${t(locale, 'importProgramHelp')}<input type="file" name="program" accept=".yaml,.yml,.json,application/yaml,text/yaml" required></label>
+  <button type="submit">${t(locale, 'importProgram')}</button>
+</form>`
+  })
+}

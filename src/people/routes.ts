@@ -1,0 +1,163 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
+import { z } from 'zod'
+import { badRequest, forbidden } from '../errors.js'
+import { errorResponses, langQuery } from '../http/schemas.js'
+import type { ProgramService } from '../program/service.js'
+import { importSummarySchema } from '../program/schemas.js'
+import { parseProgramFile } from '../program/data-file.js'
+import { assertSameOrigin } from './authentication.js'
+import { organizerPage, signInPage, type OrganizerView } from './pages.js'
+import type { PeopleService } from './service.js'
+
+export interface PeopleRoutesOptions {
+  people: PeopleService
+  program: ProgramService
+  publicUrl: string
+}
+
+const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'this is not a Compagnon sign-in link')
+const email = z.email({ error: 'a valid email address is required' }).max(254)
+const inviteBody = z.object({
+  email,
+  name: z.string().trim().min(1).max(200).optional(),
+  role: z.enum(['organizer', 'door_staff'], { error: 'role must be organizer or door_staff' })
+})
+const MAX_PROGRAM_BYTES = 2 * 1024 * 1024
+
+const personSchema = z.object({ id: z.uuid(), displayName: z.string(), email: z.string().nullable(), preferredLocale: z.enum(['fr', 'en']) })
+const linkSchema = z.object({ personId: z.uuid(), url: z.url(), expiresAt: z.date() })
+
+/** Sign-in links, device sessions, and the organizer area (team invitations, program import). */
+export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program }) => {
+  await app.register(formbody, { bodyLimit: 64 * 1024 })
+  await app.register(multipart, { limits: { fileSize: MAX_PROGRAM_BYTES, files: 1, fields: 5 } })
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string', bodyLimit: MAX_PROGRAM_BYTES }, (_request, body, done) => { done(null, body) })
+
+  /** Organizers may update an event they organize, or create a new one if they organize any. */
+  const importAs = async (personId: string, text: string, source: string): Promise<z.infer<typeof importSummarySchema>> => {
+    const file = parseProgramFile(text, source)
+    const existing = (await program.listEvents()).find(e => e.key === file.event.key)
+    if (!await people.hasRole(personId, ['organizer'], existing?.id)) {
+      throw forbidden({ fr: 'Seuls les organisateurs de cet événement peuvent modifier son programme.', en: 'Only organizers of this event can change its program.' })
+    }
+    return await program.importFromText(text, source, personId)
+  }
+
+  const organizerView = async (personId: string): Promise<OrganizerView> => {
+    const roles = await people.roles(personId)
+    const eventIds = [...new Set(roles.filter(r => r.role === 'organizer').map(r => r.eventId))]
+    const events = await Promise.all(eventIds.map(async id => ({ event: await program.getEvent(id), team: await people.team(id) })))
+    return { person: await people.getPerson(personId), events }
+  }
+
+  const html = 'text/html; charset=utf-8'
+  const pageResponse = { 200: z.string(), 303: z.null(), ...errorResponses }
+
+  app.get('/auth/link/:token', {
+    schema: { operationId: 'signInLinkPage', tags: ['pages'], summary: 'Confirmation page of a one-time sign-in link', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    // Shown, not consumed: mail scanners that prefetch links must not burn them.
+    await people.checkLink(request.params.token)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(signInPage(request.locale, request.params.token, '/auth/link'))
+  })
+
+  app.post('/auth/link', {
+    onRequest: async (request) => { assertSameOrigin(request) },
+    schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token }), querystring: langQuery, response: pageResponse }
+  }, async (request, reply) => {
+    const session = await people.exchangeLink(request.body.token, request.headers['user-agent'])
+    await app.startDeviceSession(reply, session)
+    const organizer = await people.hasRole(session.personId, ['organizer'])
+    return await reply.redirect(`${organizer ? '/organisateurs' : '/'}?lang=${request.locale}`, 303)
+  })
+
+  app.post('/auth/sign-out', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'signOut', tags: ['pages'], summary: 'Ends the session of this device', querystring: langQuery, response: pageResponse }
+  }, async (request, reply) => {
+    await app.endDeviceSession(request, reply)
+    return await reply.redirect(`/?lang=${request.locale}`, 303)
+  })
+
+  app.get('/organisateurs', {
+    onRequest: app.authenticate('page'),
+    preHandler: app.requireRole(['organizer']),
+    schema: { operationId: 'organizerPage', tags: ['pages'], summary: 'Organizer area', querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    return await reply.type(html).send(organizerPage(request.locale, await organizerView(request.auth?.personId ?? ''), request.url))
+  })
+
+  app.post('/organisateurs/invitations', {
+    onRequest: app.authenticate('page'),
+    preHandler: app.requireRole(['organizer']),
+    schema: { operationId: 'inviteFromPage', tags: ['pages'], summary: 'Invites an organizer or door staff (form)', querystring: langQuery, body: inviteBody.extend({ eventId: z.uuid() }), response: pageResponse }
+  }, async (request, reply) => {
+    const personId = request.auth?.personId ?? ''
+    const { eventId, ...invitee } = request.body
+    const link = await people.invite(personId, eventId, invitee)
+    const view = await organizerView(personId)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(organizerPage(request.locale, { ...view, invitation: { eventId, link, email: invitee.email } }, '/organisateurs'))
+  })
+
+  app.post('/organisateurs/programme', {
+    onRequest: app.authenticate('page'),
+    preHandler: app.requireRole(['organizer']),
+    schema: { operationId: 'importProgramFromPage', tags: ['pages'], summary: 'Uploads a program file (form)', querystring: langQuery, consumes: ['multipart/form-data'], response: pageResponse }
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw badRequest({ fr: 'Choisissez un fichier de programme.', en: 'Choose a program file.' })
+    const file = await request.file()
+    if (file === undefined) throw badRequest({ fr: 'Choisissez un fichier de programme.', en: 'Choose a program file.' })
+    const text = (await file.toBuffer()).toString('utf8')
+    const personId = request.auth?.personId ?? ''
+    const imported = await importAs(personId, text, `upload:${file.filename}`)
+    return await reply.type(html).send(organizerPage(request.locale, { ...await organizerView(personId), imported }, '/organisateurs'))
+  })
+
+  app.get('/api/v1/me', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'getMe',
+      tags: ['people'],
+      summary: 'The signed-in person and their roles',
+      security: [{ bearer: [] }],
+      response: { 200: z.object({ person: personSchema, roles: z.array(z.object({ eventId: z.uuid(), role: z.string() })) }), 401: errorResponses[401] }
+    }
+  }, async (request) => {
+    const personId = request.auth?.personId ?? ''
+    return { person: await people.getPerson(personId), roles: await people.roles(personId) }
+  })
+
+  app.post('/api/v1/events/:eventId/invitations', {
+    onRequest: app.authenticate('api'),
+    preHandler: app.requireRole(['organizer']),
+    schema: {
+      operationId: 'inviteTeamMember',
+      tags: ['people'],
+      summary: 'Invites an organizer or door staff; returns their one-time sign-in link',
+      security: [{ bearer: [] }],
+      params: z.object({ eventId: z.uuid({ error: 'eventId must be a UUID' }) }),
+      body: inviteBody,
+      response: { 201: linkSchema, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const link = await people.invite(request.auth?.personId ?? '', request.params.eventId, request.body)
+    return await reply.code(201).send(link)
+  })
+
+  app.put('/api/v1/program', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'importProgram',
+      tags: ['program'],
+      summary: 'Creates or updates an event from a program file (YAML body, same format as `npm run program:import`)',
+      security: [{ bearer: [] }],
+      consumes: ['application/yaml'],
+      body: z.string().min(1, 'send the program file as the request body (Content-Type: application/yaml)'),
+      response: { 200: importSummarySchema, ...errorResponses }
+    }
+  }, async (request) => await importAs(request.auth?.personId ?? '', request.body, 'api'))
+}

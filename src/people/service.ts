@@ -1,0 +1,117 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Db } from '../db/database.js'
+import type { Clock } from '../clock.js'
+import type { ResolvedConfig } from '../config.js'
+import { AppError, forbidden, notFound } from '../errors.js'
+import * as repo from './repository.js'
+import type { Role } from './repository.js'
+
+export type { Role } from './repository.js'
+
+const DAY = 24 * 60 * 60 * 1000
+const LINK_LIFETIME: Record<'bootstrap' | 'invitation' | 'sign_in', number> = { bootstrap: DAY, invitation: 7 * DAY, sign_in: DAY }
+const DEVICE_SESSION_LIFETIME = 180 * DAY
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
+const newToken = (): string => randomBytes(32).toString('base64url')
+
+export interface Person { id: string, displayName: string, email: string | null, preferredLocale: 'fr' | 'en' }
+export interface SignInLink { personId: string, url: string, expiresAt: Date }
+
+const linkUnusable = new AppError('bad_request', {
+  fr: 'Ce lien de connexion a déjà servi ou a expiré. Demandez un nouveau lien à l\'équipe d\'organisation.',
+  en: 'This sign-in link was already used or has expired. Ask the organizers for a new one.'
+})
+
+export class PeopleService {
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly config: Pick<ResolvedConfig, 'publicUrl'>) {}
+
+  async getPerson (id: string): Promise<Person> {
+    const row = await repo.findPersonById(this.db, id)
+    if (row === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    return { id: row.id, displayName: row.display_name, email: row.email, preferredLocale: row.preferred_locale === 'en' ? 'en' : 'fr' }
+  }
+
+  async roles (personId: string): Promise<Array<{ eventId: string, role: Role }>> {
+    return (await repo.listRegistrations(this.db, personId)).map(r => ({ eventId: r.event_id, role: r.role as Role }))
+  }
+
+  /** True when the person holds one of the roles, for this event or (without one) for any event. */
+  async hasRole (personId: string, roles: Role[], eventId?: string): Promise<boolean> {
+    return (await this.roles(personId)).some(r => roles.includes(r.role) && (eventId === undefined || r.eventId === eventId))
+  }
+
+  async team (eventId: string): Promise<Array<{ personId: string, displayName: string, email: string | null, role: Role }>> {
+    return (await repo.listTeam(this.db, eventId, ['organizer', 'door_staff'])).map(r => ({ personId: r.person_id, displayName: r.display_name, email: r.email, role: r.role as Role }))
+  }
+
+  /**
+   * First organizer, without any LMS: registers the person as organizer of the given events
+   * and returns a one-time sign-in link (valid 24 h).
+   */
+  async bootstrapOrganizer (email: string, eventIds: string[], displayName?: string): Promise<SignInLink> {
+    return await this.db.transaction().execute(async trx => {
+      const person = await this.#upsertPerson(trx, email, displayName)
+      for (const eventId of eventIds) await repo.addRegistration(trx, { event_id: eventId, person_id: person.id, role: 'organizer', created_by: null })
+      return await this.#createLink(trx, person.id, 'bootstrap', null)
+    })
+  }
+
+  /** An organizer of the event invites another organizer or door staff. */
+  async invite (inviterId: string, eventId: string, invitee: { email: string, name?: string | undefined, role: 'organizer' | 'door_staff' }): Promise<SignInLink> {
+    if (!await this.hasRole(inviterId, ['organizer'], eventId)) throw forbidden({ fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' })
+    return await this.db.transaction().execute(async trx => {
+      const person = await this.#upsertPerson(trx, invitee.email, invitee.name)
+      await repo.addRegistration(trx, { event_id: eventId, person_id: person.id, role: invitee.role, created_by: inviterId })
+      return await this.#createLink(trx, person.id, 'invitation', inviterId)
+    })
+  }
+
+  /** Whether a link can still be used (for the confirmation page), without consuming it. */
+  async checkLink (token: string): Promise<void> {
+    const link = await repo.findSignInLink(this.db, hashToken(token))
+    if (link === undefined || link.used_at !== null || link.expires_at <= this.clock.now()) throw linkUnusable
+  }
+
+  /** Consumes a one-time link and opens a device session; returns its secret token. */
+  async exchangeLink (token: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
+    const now = this.clock.now()
+    return await this.db.transaction().execute(async trx => {
+      const link = await repo.consumeSignInLink(trx, hashToken(token), now)
+      if (link === undefined) throw linkUnusable
+      const deviceToken = newToken()
+      const deviceSessionId = await repo.insertDeviceSession(trx, {
+        person_id: link.person_id,
+        token_hash: hashToken(deviceToken),
+        user_agent: userAgent?.slice(0, 300) ?? null,
+        created_at: now,
+        last_used_at: now,
+        expires_at: new Date(now.getTime() + DEVICE_SESSION_LIFETIME)
+      })
+      return { personId: link.person_id, deviceSessionId, deviceToken }
+    })
+  }
+
+  /** A device's long-lived token, exchanged for a fresh short-lived session; undefined if revoked or expired. */
+  async resumeDevice (deviceToken: string): Promise<{ personId: string, deviceSessionId: string } | undefined> {
+    const row = await repo.touchDeviceSession(this.db, hashToken(deviceToken), this.clock.now())
+    return row === undefined ? undefined : { personId: row.person_id, deviceSessionId: row.id }
+  }
+
+  async revokeDevice (deviceSessionId: string): Promise<void> {
+    await repo.revokeDeviceSession(this.db, deviceSessionId, this.clock.now())
+  }
+
+  async #upsertPerson (db: Db, email: string, displayName?: string): Promise<repo.PersonRow> {
+    const existing = await repo.findPersonByEmail(db, email)
+    if (existing !== undefined) return existing
+    return await repo.insertPerson(db, { email, display_name: displayName ?? email.split('@')[0] ?? email })
+  }
+
+  async #createLink (db: Db, personId: string, purpose: 'bootstrap' | 'invitation' | 'sign_in', createdBy: string | null): Promise<SignInLink> {
+    const token = newToken()
+    const expiresAt = new Date(this.clock.now().getTime() + LINK_LIFETIME[purpose])
+    await repo.insertSignInLink(db, { person_id: personId, token_hash: hashToken(token), purpose, created_by: createdBy, expires_at: expiresAt })
+    return { personId, url: `${this.config.publicUrl}/auth/link/${token}`, expiresAt }
+  }
+}

@@ -1,0 +1,125 @@
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from '@fastify/type-provider-zod'
+import { AppError, type Bilingual } from '../errors.js'
+import { ProgramFileError } from '../program/data-file.js'
+import { errorPage } from '../views/error-page.js'
+import { t, type Locale } from '../views/i18n.js'
+import { localeOf } from './locale.js'
+
+interface Problem {
+  statusCode: number
+  code: string
+  text: Bilingual
+  details?: Array<{ field?: string, message: string }>
+}
+
+const reasons: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
+}
+
+/** Pages get HTML errors, the API and everything asking for JSON gets JSON. */
+function wantsHtml (request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/') || request.url.startsWith('/lti/') || request.url === '/health' || request.url === '/ready') return false
+  return (request.headers.accept ?? '').includes('text/html')
+}
+
+function problemOf (error: FastifyError | Error): Problem {
+  if (error instanceof AppError) {
+    return { statusCode: error.statusCode, code: error.code, text: error.text, ...(Array.isArray(error.details) ? { details: error.details } : {}) }
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const details = error.validation.map(v => ({
+      field: [error.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].filter(Boolean).join('.'),
+      message: v.message ?? 'invalid'
+    }))
+    return {
+      statusCode: 400,
+      code: 'validation_failed',
+      text: { fr: `Données invalides : ${details.map(d => d.field).join(', ')}.`, en: `Invalid input: ${details.map(d => d.field).join(', ')}.` },
+      details
+    }
+  }
+  if (error instanceof ProgramFileError) {
+    return {
+      statusCode: 400,
+      code: 'invalid_program_file',
+      text: { fr: 'Le fichier de programme est invalide.', en: 'The program file is invalid.' },
+      details: error.problems.map(message => ({ message }))
+    }
+  }
+  const pgCode = (error as { code?: unknown }).code
+  if (pgCode === '23505') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément existe déjà.', en: 'This item already exists.' } }
+  if (pgCode === '23503') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément est lié à d\'autres données.', en: 'This item is referenced by other data.' } }
+  if (pgCode === '22P02') return { statusCode: 400, code: 'bad_request', text: { fr: 'Identifiant mal formé.', en: 'Malformed identifier.' } }
+  const statusCode = (error as FastifyError).statusCode
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    // Fastify's own client errors (malformed JSON, body too large, unsupported content type):
+    // their messages are written for people already.
+    return { statusCode, code: (error as FastifyError).code ?? 'bad_request', text: { fr: frenchFor(statusCode, error.message), en: error.message } }
+  }
+  return {
+    statusCode: 500,
+    code: 'internal_error',
+    text: { fr: 'Une erreur interne est survenue.', en: 'An internal error occurred.' }
+  }
+}
+
+function frenchFor (statusCode: number, english: string): string {
+  switch (statusCode) {
+    case 413: return 'Le contenu envoyé est trop volumineux.'
+    case 415: return 'Ce type de contenu n\'est pas accepté.'
+    case 400: return `Requête invalide : ${english}`
+    case 404: return 'Introuvable.'
+    case 405: return 'Méthode non permise.'
+    case 429: return 'Trop de requêtes : réessayez dans un instant.'
+    default: return english
+  }
+}
+
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  reply.code(problem.statusCode)
+  if (wantsHtml(request)) {
+    const locale: Locale = localeOf(request, request.locale)
+    const title = problem.statusCode === 404 ? t(locale, 'notFoundTitle') : problem.statusCode >= 500 ? t(locale, 'errorTitle') : t(locale, 'invalidRequest')
+    const message = problem.statusCode >= 500 ? t(locale, 'serverError') : problem.text[locale]
+    return reply.type('text/html; charset=utf-8').send(errorPage({
+      locale,
+      statusCode: problem.statusCode,
+      title,
+      message,
+      requestId: request.id,
+      details: problem.details?.map(d => d.field !== undefined ? `${d.field} : ${d.message}` : d.message),
+      path: request.url.startsWith('/') ? request.url : '/'
+    }))
+  }
+  return reply.type('application/json; charset=utf-8').send({
+    statusCode: problem.statusCode,
+    error: reasons[problem.statusCode] ?? 'Error',
+    code: problem.code,
+    message: problem.text.en,
+    messageFr: problem.text.fr,
+    requestId: request.id,
+    ...(problem.details !== undefined ? { details: problem.details } : {})
+  })
+}
+
+/** The one place where failures become HTTP answers. */
+export default fp(async (app) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = problemOf(error)
+    if (problem.statusCode >= 500) {
+      request.log.error({ err: error, serialization: isResponseSerializationError(error) }, 'request failed')
+    } else {
+      request.log.info({ code: problem.code, statusCode: problem.statusCode }, problem.text.en)
+    }
+    return sendProblem(request, reply, problem)
+  })
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, {
+    statusCode: 404,
+    code: 'not_found',
+    text: { fr: 'Cette adresse ne correspond à aucune ressource.', en: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` }
+  }))
+}, { name: 'compagnon-errors' })
+

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { z } from 'zod'
+import { errorResponses, langQuery } from '../http/schemas.js'
+import type { ProgramService } from './service.js'
+import { eventIdParams, eventKeyParams, eventsSchema, programSchema } from './schemas.js'
+import { programCalendar } from './ical.js'
+import { noEventPage, programPage } from './pages.js'
+
+export interface ProgramRoutesOptions {
+  program: ProgramService
+  publicUrl: string
+}
+
+/** Public program: JSON API, iCalendar feed, and the pages. */
+export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async (app, { program, publicUrl }) => {
+  app.get('/api/v1/events', {
+    schema: {
+      operationId: 'listEvents',
+      tags: ['program'],
+      summary: 'Events known to Compagnon',
+      response: { 200: eventsSchema, 500: errorResponses[500] }
+    }
+  }, async () => ({ events: await program.listEvents() }))
+
+  app.get('/api/v1/events/:eventId', {
+    schema: {
+      operationId: 'getEvent',
+      tags: ['program'],
+      summary: 'One event',
+      params: eventIdParams,
+      response: { 200: z.object({ event: programSchema.shape.event }), 400: errorResponses[400], 404: errorResponses[404] }
+    }
+  }, async (request) => ({ event: await program.getEvent(request.params.eventId) }))
+
+  app.get('/api/v1/events/:eventId/program', {
+    schema: {
+      operationId: 'getProgram',
+      tags: ['program'],
+      summary: 'Days, time slots and sessions of an event',
+      description: 'Sessions sharing a time slot are parallel alternatives: a participant attends one. `room` and `description` are null until known.',
+      params: eventIdParams,
+      response: { 200: programSchema, 400: errorResponses[400], 404: errorResponses[404] }
+    }
+  }, async (request) => await program.getProgram(request.params.eventId))
+
+  app.get('/api/v1/events/:eventId/calendar.ics', {
+    schema: {
+      operationId: 'getProgramCalendar',
+      tags: ['program'],
+      summary: 'The program as an iCalendar feed (UID = session key)',
+      params: eventIdParams,
+      querystring: langQuery,
+      produces: ['text/calendar'],
+      response: { 200: z.string().describe('text/calendar'), 400: errorResponses[400], 404: errorResponses[404] }
+    }
+  }, async (request, reply) => {
+    const data = await program.getProgram(request.params.eventId)
+    return await reply
+      .type('text/calendar; charset=utf-8')
+      .header('content-disposition', `inline; filename="${data.event.key}.ics"`)
+      .send(programCalendar(data, request.query.lang ?? request.locale, publicUrl))
+  })
+
+  const pageResponse = { 200: z.string().describe('text/html'), 400: errorResponses[400], 404: errorResponses[404] }
+
+  app.get('/', {
+    schema: { operationId: 'homePage', tags: ['pages'], summary: 'Program of the current event (HTML)', querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    const current = await program.currentEvent()
+    reply.type('text/html; charset=utf-8')
+    if (current === undefined) return noEventPage(request.locale, request.url)
+    return programPage(await program.getProgram(current.id), request.locale, request.url)
+  })
+
+  app.get('/events/:eventKey', {
+    schema: { operationId: 'programPage', tags: ['pages'], summary: 'Program of an event (HTML)', params: eventKeyParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    const event = await program.getEventByKey(request.params.eventKey)
+    reply.type('text/html; charset=utf-8')
+    return programPage(await program.getProgram(event.id), request.locale, request.url)
+  })
+}
