@@ -19,10 +19,10 @@ usage() {
 cmd="${1:-}"
 port="${2:-55432}"
 [[ -n "$cmd" ]] || usage
-[[ "$port" =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || {
+if ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then
   echo "pg.sh: invalid port: $port" >&2
   exit 2
-}
+fi
 
 datadir="/tmp/compagnon-pg-$port"
 url="postgres://postgres@127.0.0.1:$port/postgres"
@@ -34,10 +34,11 @@ is_root() { [[ "$(id -u)" -eq 0 ]]; }
 # Run a PostgreSQL tool as the postgres user: initdb and pg_ctl refuse to run
 # as root. When not root, run as the current user (they accept any non-root user).
 as_pg() {
+  # 9>&-: do not leak the lock fd into the long-running postmaster.
   if is_root; then
-    (cd / && runuser -u postgres -- "$@")
+    (cd / && runuser -u postgres -- "$@") 9>&-
   else
-    (cd / && "$@")
+    (cd / && "$@") 9>&-
   fi
 }
 
@@ -48,7 +49,7 @@ find_bindir() {
     if [[ -x "$d/postgres" && -x "$d/initdb" && -x "$d/pg_ctl" ]]; then
       best="$d"
     fi
-  done < <(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V)
+  done < <(shopt -s nullglob; printf '%s\n' /usr/lib/postgresql/*/bin | sort -V)
   [[ -n "$best" ]] && echo "$best"
 }
 

@@ -56,7 +56,7 @@ export async function openDatabase (target: DatabaseTarget): Promise<Database> {
       kind: 'postgres',
       // Without parameters, pg uses the simple query protocol, which accepts several statements.
       execScript: async (conn, script) => { await sql.raw(script).execute(conn) },
-      close: async () => { await db.destroy() }
+      close: once(async () => { await db.destroy() })
     }
   }
 
@@ -82,14 +82,20 @@ export async function openDatabase (target: DatabaseTarget): Promise<Database> {
     // PGlite's query() takes one statement; exec() runs a script in the same session,
     // so it joins the migrator's open transaction.
     execScript: async (_conn, script) => { await instance.exec(script) },
-    close: async () => {
+    close: once(async () => {
       await db.destroy()
       await lock?.release()
-    }
+    })
   }
 }
 
 export const pgliteParsers = {
   [DATE_OID]: keepText,
   [INT8_OID]: toNumber
+}
+
+/** Closing twice (a test teardown after an explicit close, a second signal) is harmless. */
+function once (fn: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined
+  return async () => { closing ??= fn(); await closing }
 }

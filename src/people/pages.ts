@@ -34,7 +34,7 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
     body: html`<h1>${t(locale, 'organizerHome')}</h1>
 <p>${t(locale, 'signedInAs')} <strong>${view.person.displayName}</strong>${view.person.email !== null ? ` (${view.person.email})` : ''}.</p>
 <form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>
-${view.imported !== undefined
+!${view.imported !== undefined
   ? html`<div class="notice" role="status"><p><strong>${t(locale, 'importDone')}</strong> : ${view.imported.eventKey} —
     ${locale === 'fr' ? 'séances' : 'sessions'} +${view.imported.sessions.created} / ~${view.imported.sessions.updated} / =${view.imported.sessions.unchanged} / ${locale === 'fr' ? 'annulées' : 'cancelled'} ${view.imported.sessions.cancelled} / ${locale === 'fr' ? 'retirées' : 'removed'} ${view.imported.sessions.deleted}</p></div>`
   : ''}
@@ -43,7 +43,7 @@ ${view.imported !== undefined
 <p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
 <h3>${t(locale, 'team')}</h3>
 <ul>!${team.map(m => html`<li>${m.displayName}${m.email !== null ? ` <${m.email}>` : ''} — ${roleLabel(m.role)}</li>`)}</ul>
-${view.invitation?.eventId === event.id
+!${view.invitation?.eventId === event.id
   ? html`<div class="notice" role="status"><p>${view.invitation.email} — ${t(locale, 'inviteLinkCreated')}</p><p><code class="token">${view.invitation.link.url}</code></p></div>`
   : ''}
 <h3>${t(locale, 'inviteTitle')}</h3>

@@ -147,7 +147,8 @@ export async function listSessionsWithRooms (db: Q, eventId: string): Promise<Ar
     .selectAll('sessions')
     .select(['rooms.name as room_name', 'rooms.capacity as room_capacity'])
     .where('sessions.event_id', '=', eventId)
-    .orderBy('sessions.position').orderBy('sessions.key')
+    // 'scheduled' sorts after 'cancelled': descending puts cancelled sessions last in their slot.
+    .orderBy('sessions.status', 'desc').orderBy('sessions.position').orderBy('sessions.key')
     .execute()
 }
 

@@ -12,7 +12,7 @@ export function errorPage (props: { locale: Locale, statusCode: number, title: s
 <h1>${props.title} <span class="muted">(${props.statusCode})</span></h1>
 <div class="error-box" role="alert">
   <p>${props.message}</p>
-  ${props.details !== undefined && props.details.length > 0 ? html`<ul>!${props.details.map(d => html`<li>${d}</li>`)}</ul>` : ''}
+  !${props.details !== undefined && props.details.length > 0 ? html`<ul>!${props.details.map(d => html`<li>${d}</li>`)}</ul>` : ''}
 </div>
 <p class="muted">${t(locale, 'errorRequestId')}${locale === 'fr' ? ' :' : ':'} <code>${props.requestId}</code></p>
 <p><a href="/?lang=${locale}">${t(locale, 'errorBack')}</a></p>`

@@ -23,7 +23,7 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title} · ${t(locale, 'appName')}</title>
-${description !== undefined ? html`<meta name="description" content="${description}">` : ''}
+!${description !== undefined ? html`<meta name="description" content="${description}">` : ''}
 <link rel="stylesheet" href="/assets/site.css">
 </head>
 <body>

@@ -1,0 +1,51 @@
+import t from 'tap'
+import { loadConfig, ConfigError } from '../src/config.js'
+
+const secrets = {
+  SESSION_SECRET: 's'.repeat(40),
+  COOKIE_SECRET: 'c'.repeat(40),
+  CODE_SECRET: 'k'.repeat(40)
+}
+
+t.test('defaults give an embedded database in ./data on 127.0.0.1:3000, in French', async t => {
+  const config = loadConfig({})
+  t.equal(config.port, 3000)
+  t.equal(config.host, '127.0.0.1')
+  t.equal(config.publicUrl, 'http://127.0.0.1:3000')
+  t.equal(config.defaultLocale, 'fr')
+  t.match(config.database, { kind: 'embedded', dataDir: /\/data$/ })
+  t.same(config.secrets, {})
+})
+
+t.test('empty variables count as unset, and PUBLIC_URL loses its trailing slash', async t => {
+  const config = loadConfig({ PORT: '', PUBLIC_URL: 'https://compagnon.example.org/', HOST: '0.0.0.0' })
+  t.equal(config.port, 3000)
+  t.equal(config.publicUrl, 'https://compagnon.example.org')
+  t.equal(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).publicUrl, 'http://127.0.0.1:8080', 'a wildcard host is shown as loopback')
+})
+
+t.test('DATABASE_URL switches to PostgreSQL and then requires every secret', async t => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/compagnon', ...secrets })
+  t.same(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/compagnon', poolMax: 10 })
+  const err = t.throws(() => loadConfig({ DATABASE_URL: 'postgres://db/compagnon', SESSION_SECRET: secrets.SESSION_SECRET })) as Error
+  t.type(err, ConfigError)
+  t.match(err.message, /COOKIE_SECRET: required when DATABASE_URL is set/)
+  t.match(err.message, /CODE_SECRET: required when DATABASE_URL is set/)
+  t.notMatch(err.message, /SESSION_SECRET/)
+})
+
+t.test('a bad variable fails fast with a message naming it and its value', async t => {
+  const err = t.throws(() => loadConfig({ PORT: 'eighty', DEFAULT_LOCALE: 'de', DATABASE_URL: 'mysql://x', PUBLIC_URL: 'compagnon.local' })) as Error
+  t.type(err, ConfigError)
+  t.match(err.message, /^Invalid configuration:/)
+  t.match(err.message, /- PORT: .*\(got "eighty"\)/)
+  t.match(err.message, /- DEFAULT_LOCALE: .*\(got "de"\)/)
+  t.match(err.message, /- DATABASE_URL: must be a postgres:\/\/ URL/)
+  t.match(err.message, /- PUBLIC_URL: must be an absolute http\(s\) URL/)
+})
+
+t.test('secret values never appear in error messages', async t => {
+  const err = t.throws(() => loadConfig({ SESSION_SECRET: 'too-short-but-secret' })) as Error
+  t.match(err.message, /SESSION_SECRET: must be at least 32 characters/)
+  t.notMatch(err.message, /too-short-but-secret/)
+})

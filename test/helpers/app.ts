@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type App } from '../../src/app.js'
+import { FixedClock } from '../../src/clock.js'
+import { loadConfig, type ResolvedConfig } from '../../src/config.js'
+import type { Database } from '../../src/db/database.js'
+import { defaultProgramFile } from '../../src/paths.js'
+import { freshDatabase } from './database.js'
+
+interface TestContext { teardown: (fn: () => unknown) => void }
+
+export const testSecrets = {
+  sessionSecret: 'test-session-secret-0123456789abcdef0123456789',
+  cookieSecret: 'test-cookie-secret-0123456789abcdef0123456789',
+  codeSecret: 'test-code-secret-0123456789abcdef0123456789ab'
+}
+
+export function testConfig (overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  const base = loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: '/nonexistent' })
+  return { ...base, secrets: testSecrets, ...overrides }
+}
+
+/** During the event: Tuesday 21 October 2025, 10:00 in Montréal. */
+export const DURING_EVENT = '2025-10-21T14:00:00Z'
+
+export interface TestApp extends App {
+  app: FastifyInstance
+  database: Database
+  clock: FixedClock
+  config: ResolvedConfig
+}
+
+/** The whole app on a fresh database, with a fixed clock and (by default) the 2025 program loaded. */
+export async function testApp (t: TestContext, options: { now?: string, program?: boolean, config?: Partial<ResolvedConfig> } = {}): Promise<TestApp> {
+  const database = await freshDatabase(t)
+  const clock = new FixedClock(options.now ?? DURING_EVENT)
+  const config = testConfig(options.config)
+  const built = await buildApp(config, { database, clock })
+  t.teardown(async () => { await built.app.close() })
+  if (options.program !== false) await built.services.program.importFromFile(defaultProgramFile)
+  return { ...built, database, clock, config }
+}
