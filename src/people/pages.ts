@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { t, type Locale } from '../views/i18n.js'
+import { colon, t, type Locale } from '../views/i18n.js'
 import type { EventSummary, ImportSummary } from '../program/service.js'
 import type { Person, Role, SignInLink } from './service.js'
 
@@ -35,7 +35,7 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 <p>${t(locale, 'signedInAs')} <strong>${view.person.displayName}</strong>${view.person.email !== null ? ` (${view.person.email})` : ''}.</p>
 <form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>
 !${view.imported !== undefined
-  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'importDone')}</strong> : ${view.imported.eventKey} —
+  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'importDone')}</strong>${colon(locale)} ${view.imported.eventKey} —
     ${locale === 'fr' ? 'séances' : 'sessions'} +${view.imported.sessions.created} / ~${view.imported.sessions.updated} / =${view.imported.sessions.unchanged} / ${locale === 'fr' ? 'annulées' : 'cancelled'} ${view.imported.sessions.cancelled} / ${locale === 'fr' ? 'retirées' : 'removed'} ${view.imported.sessions.deleted}</p></div>`
   : ''}
 !${view.events.map(({ event, team }) => html`<section aria-labelledby="ev-${event.id}">

@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { AppError, type Bilingual } from '../errors.js'
 import { ProgramFileError } from '../program/data-file.js'
 import { errorPage } from '../views/error-page.js'
-import { t, type Locale } from '../views/i18n.js'
+import { colon, t, type Locale } from '../views/i18n.js'
 import { localeOf } from './locale.js'
 
 interface Problem {
@@ -15,8 +15,19 @@ interface Problem {
 }
 
 const reasons: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
-  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable'
 }
 
 /** Pages get HTML errors, the API and everything asking for JSON gets JSON. */
@@ -90,7 +101,7 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
       title,
       message,
       requestId: request.id,
-      details: problem.details?.map(d => d.field !== undefined ? `${d.field} : ${d.message}` : d.message),
+      details: problem.details?.map(d => d.field !== undefined ? `${d.field}${colon(locale)} ${d.message}` : d.message),
       path: request.url.startsWith('/') ? request.url : '/'
     }))
   }
@@ -122,4 +133,3 @@ export default fp(async (app) => {
     text: { fr: 'Cette adresse ne correspond à aucune ressource.', en: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` }
   }))
 }, { name: 'compagnon-errors' })
-

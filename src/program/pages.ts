@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { formatDateRange, formatDay, formatTime, t, type Locale } from '../views/i18n.js'
+import { colon, formatDateRange, formatDay, formatTime, t, type Locale } from '../views/i18n.js'
 import type { Program, ProgramSession, ProgramSlot } from './service.js'
 
 const kindLabels: Record<ProgramSession['kind'], Record<Locale, string>> = {
@@ -32,7 +32,7 @@ function sessionCard (s: ProgramSession, locale: Locale): string {
 <h3>${s.title}</h3>
 <ul class="tags" lang="${locale}">!${tags.map(([cls, label]) => html`<li class="${cls}">${label}</li>`)}</ul>
 !${room !== '' ? html`<p class="muted" lang="${locale}">${room}${s.capacity !== null ? ` · ${s.capacity} ${t(locale, 'capacity')}` : ''}</p>` : ''}
-!${s.speakers.length > 0 ? html`<ul class="speakers">!${s.speakers.map(sp => html`<li>${sp.role === 'opening_remarks' ? `${t(locale, 'openingRemarks')} : ` : ''}<strong>${sp.name}</strong>!${sp.affiliation !== null ? html` <span>— ${sp.affiliation}</span>` : ''}</li>`)}</ul>` : ''}
+!${s.speakers.length > 0 ? html`<ul class="speakers">!${s.speakers.map(sp => html`<li>${sp.role === 'opening_remarks' ? `${t(locale, 'openingRemarks')}${colon(locale)} ` : ''}<strong>${sp.name}</strong>!${sp.affiliation !== null ? html` <span>— ${sp.affiliation}</span>` : ''}</li>`)}</ul>` : ''}
 !${s.speakersToBeConfirmed ? html`<p class="muted" lang="${locale}">${t(locale, 'speakersTbc')}</p>` : ''}
 !${s.description !== null
   ? html`<details><summary lang="${locale}">${t(locale, s.descriptionProvisional ? 'provisional' : 'description')}</summary><p>${s.description}</p></details>`
@@ -64,8 +64,8 @@ export function programPage (program: Program, locale: Locale, path: string): st
   <li>${hours} ${t(locale, 'hoursInPerson')}</li>
 </ul>
 !${event.description !== null ? html`<p class="lead">${event.description[locale]}</p>` : ''}
-!${event.course !== null ? html`<p><strong>${t(locale, 'course')} :</strong> ${event.course.code} – ${event.course.title} (${event.course.credits} ${t(locale, 'credits')})</p>` : ''}
-!${event.attestation !== null ? html`<p><strong>${t(locale, 'attestation')} :</strong> ${event.attestation[locale]}</p>` : ''}
+!${event.course !== null ? html`<p><strong>${t(locale, 'course')}${colon(locale)}</strong> ${event.course.code} – ${event.course.title} (${event.course.credits} ${t(locale, 'credits')})</p>` : ''}
+!${event.attestation !== null ? html`<p><strong>${t(locale, 'attestation')}${colon(locale)}</strong> ${event.attestation[locale]}</p>` : ''}
 <p><a href="/api/v1/events/${event.id}/calendar.ics?lang=${locale}">${t(locale, 'calendar')}</a></p>
 !${program.days.map(day => html`<h2 id="day-${day.date}">${formatDay(day.date, locale, zone)}</h2>
 !${day.slots.map(slot => slotRow(slot, locale, zone))}`)}

@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from './layout.js'
-import { t, type Locale } from './i18n.js'
+import { colon, t, type Locale } from './i18n.js'
 
 export function errorPage (props: { locale: Locale, statusCode: number, title: string, message: string, requestId: string, details?: string[], path: string }): string {
   const { locale } = props
@@ -14,7 +14,7 @@ export function errorPage (props: { locale: Locale, statusCode: number, title: s
   <p>${props.message}</p>
   !${props.details !== undefined && props.details.length > 0 ? html`<ul>!${props.details.map(d => html`<li>${d}</li>`)}</ul>` : ''}
 </div>
-<p class="muted">${t(locale, 'errorRequestId')}${locale === 'fr' ? ' :' : ':'} <code>${props.requestId}</code></p>
+<p class="muted">${t(locale, 'errorRequestId')}${colon(locale)} <code>${props.requestId}</code></p>
 <p><a href="/?lang=${locale}">${t(locale, 'errorBack')}</a></p>`
   })
 }

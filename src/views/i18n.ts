@@ -143,7 +143,7 @@ export function formatDay (date: string, locale: Locale, zone: string): string {
 /** "9 h 00" / "9:00 a.m." from an ISO instant with offset. */
 export function formatTime (iso: string, locale: Locale, zone: string): string {
   const dt = DateTime.fromISO(iso, { zone })
-  return locale === 'fr' ? dt.toFormat("H' h 'mm") : dt.setLocale('en-CA').toFormat('h:mm a')
+  return locale === 'fr' ? dt.toFormat("H'\u00a0h\u00a0'mm") : dt.setLocale('en-CA').toFormat('h:mm\u00a0a')
 }
 
 export function formatDateRange (start: string, end: string, locale: Locale): string {
@@ -153,3 +153,6 @@ export function formatDateRange (start: string, end: string, locale: Locale): st
     ? `${a.toFormat('d')} au ${b.toFormat('d LLLL yyyy')}`
     : `${a.toFormat('LLLL d')}–${b.toFormat('d, yyyy')}`
 }
+
+/** French puts a (non-breaking) space before a colon; English does not. */
+export const colon = (locale: Locale): string => locale === 'fr' ? '\u00a0:' : ':'

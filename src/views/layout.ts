@@ -25,6 +25,7 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 <title>${title} · ${t(locale, 'appName')}</title>
 !${description !== undefined ? html`<meta name="description" content="${description}">` : ''}
 <link rel="stylesheet" href="/assets/site.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <a class="skip" href="#main">${t(locale, 'skipToContent')}</a>
@@ -63,7 +64,7 @@ h2 { font-size: 1.3rem; margin: 2rem 0 .75rem; padding-bottom: .25rem; border-bo
 h3 { font-size: 1.05rem; margin: 0 0 .25rem; }
 .lead { color: var(--muted); }
 .facts { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; padding: 0; list-style: none; }
-.slot { display: grid; grid-template-columns: 7.5rem 1fr; gap: .75rem; padding: .75rem 0; border-bottom: 1px solid var(--line); }
+.slot { display: grid; grid-template-columns: 9rem 1fr; gap: .75rem; padding: .75rem 0; border-bottom: 1px solid var(--line); }
 .slot time { font-variant-numeric: tabular-nums; font-weight: 600; }
 .slot .when small { display: block; color: var(--muted); font-weight: 400; }
 .sessions { display: grid; gap: .75rem; }

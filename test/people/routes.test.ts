@@ -4,7 +4,7 @@ import { testApp } from '../helpers/app.js'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 import { defaultProgramFile } from '../../src/paths.js'
 
-const setup = async (t: Tap.Test) => {
+const setup = async (t: { teardown: (fn: () => unknown) => void }) => {
   const ctx = await testApp(t)
   const [event] = await ctx.services.program.listEvents()
   const link = await ctx.services.people.bootstrapOrganizer('org@enap.ca', [event!.id], 'Odile Organisatrice')

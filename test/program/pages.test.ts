@@ -17,7 +17,7 @@ t.test('the home page shows the program in French by default, with the parallel 
   t.match(res.body, /Salle à venir/)
   t.match(res.body, /21 heures de formation en présentiel/)
   t.match(res.body, /Réservé aux étudiant·e·s inscrit·e·s au cours/)
-  t.match(res.body, /Mot d&#39;ouverture : <strong>Hugo Cyr<\/strong>/)
+  t.match(res.body, /Mot d&#39;ouverture\u00a0: <strong>Hugo Cyr<\/strong>/)
   t.match(res.body, /<a href="\/api\/v1\/events\/[0-9a-f-]{36}\/calendar\.ics\?lang=fr">/)
 })
 

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/paths.js'
+import { testSecrets } from './app.js'
+
+export interface Run { code: number | null, stdout: string, stderr: string }
+
+/** The environment a child process gets: no inherited database or secrets unless given. */
+export function childEnv (extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _a, TEST_DATABASE_URL: _b, SESSION_SECRET: _c, COOKIE_SECRET: _d, CODE_SECRET: _e, NODE_OPTIONS: _f, ...rest } = process.env
+  return { ...rest, LOG_LEVEL: 'warn', ...extra }
+}
+
+/** Environment for PostgreSQL mode: the database URL plus the secrets it requires. */
+export function postgresEnv (url: string): Record<string, string> {
+  return { DATABASE_URL: url, SESSION_SECRET: testSecrets.sessionSecret, COOKIE_SECRET: testSecrets.cookieSecret, CODE_SECRET: testSecrets.codeSecret }
+}
+
+/** Runs one of our TypeScript entry points (src/...) in a child process, as `npm run` would. */
+export async function runTs (script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
+  return await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, script), ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const timer = setTimeout(() => { child.kill('SIGKILL') }, timeoutMs)
+    child.on('error', reject)
+    child.on('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => { typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')) })
+    })
+  })
+}
