@@ -109,8 +109,10 @@ export class ProgramService {
   /** The event shown on the home page: the one running or coming next, else the latest. */
   async currentEvent (): Promise<EventSummary | undefined> {
     const events = await this.listEvents()
-    const today = DateTime.fromJSDate(this.clock.now()).toISODate() ?? ''
-    const upcoming = events.filter(e => e.endsOn >= today).sort((a, b) => a.startsOn.localeCompare(b.startsOn))
+    const now = this.clock.now()
+    // "Today" where the event takes place, not where the server runs.
+    const notOver = (e: EventSummary): boolean => e.endsOn >= (DateTime.fromJSDate(now, { zone: e.timezone }).toISODate() ?? '')
+    const upcoming = events.filter(notOver).sort((a, b) => a.startsOn.localeCompare(b.startsOn))
     return upcoming[0] ?? events[0]
   }
 
