@@ -35,11 +35,19 @@ export const DEVICE_COOKIE = 'compagnon_device'
 // keeps them usable where third-party cookies are otherwise blocked.
 const cookieBase = { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as const
 
-/** Unsafe methods from a page must come from our own origin (cookies are SameSite=None). */
+/**
+ * Unsafe methods from a page must come from our own pages (cookies are SameSite=None, so
+ * the browser would attach them to a forged cross-site form). Browsers send Sec-Fetch-Site,
+ * which page scripts cannot set; it is the only signal under our `no-referrer` policy, where
+ * form posts carry `Origin: null`. Without it (older browsers), Origin must match our host.
+ */
 export function assertSameOrigin (request: FastifyRequest): void {
   if (request.method === 'GET' || request.method === 'HEAD') return
-  const origin = request.headers.origin
-  if (origin === undefined || origin !== `${request.protocol}://${request.host}`) {
+  const site = request.headers['sec-fetch-site']
+  const sameOrigin = site !== undefined
+    ? site === 'same-origin'
+    : request.headers.origin === `${request.protocol}://${request.host}`
+  if (!sameOrigin) {
     throw forbidden({ fr: 'Requête refusée : elle ne provient pas de Compagnon.', en: 'Request refused: it did not come from Compagnon.' })
   }
 }
