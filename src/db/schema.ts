@@ -77,6 +77,56 @@ export interface Events {
   updated_at: Generated<Timestamp>;
 }
 
+export interface LtiContexts {
+  client_id: string;
+  context_id: string;
+  created_at: Generated<Timestamp>;
+  deployment_id: string;
+  event_id: string | null;
+  id: Generated<string>;
+  issuer: string;
+  label: string | null;
+  lineitems_url: string | null;
+  memberships_url: string | null;
+  title: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface LtiDeployments {
+  client_id: string;
+  created_at: Generated<Timestamp>;
+  deployment_id: string;
+  id: Generated<string>;
+  issuer: string;
+}
+
+export interface LtiIdentities {
+  created_at: Generated<Timestamp>;
+  issuer: string;
+  last_launch_at: Generated<Timestamp>;
+  person_id: string;
+  subject: string;
+}
+
+export interface LtiLoginStates {
+  client_id: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  issuer: string;
+  nonce: string;
+  state_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface LtiStore {
+  collection: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp | null;
+  fields: Json;
+  id: Generated<number>;
+  sealed: string | null;
+}
+
 export interface People {
   created_at: Generated<Timestamp>;
   display_name: string;
@@ -179,6 +229,11 @@ export interface DB {
   device_sessions: DeviceSessions;
   event_days: EventDays;
   events: Events;
+  lti_contexts: LtiContexts;
+  lti_deployments: LtiDeployments;
+  lti_identities: LtiIdentities;
+  lti_login_states: LtiLoginStates;
+  lti_store: LtiStore;
   people: People;
   program_imports: ProgramImports;
   registrations: Registrations;
