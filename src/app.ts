@@ -18,6 +18,8 @@ import { programRoutes } from './program/routes.js'
 import { PeopleService } from './people/service.js'
 import authentication from './people/authentication.js'
 import { peopleRoutes } from './people/routes.js'
+import lti from './lti/module.js'
+import { ltiRoutes } from './lti/routes.js'
 
 export interface AppDeps {
   database: Database
@@ -116,6 +118,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(healthRoutes, { database: deps.database })
   await app.register(programRoutes, { program, publicUrl: config.publicUrl })
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
+  await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program })
+  await app.register(ltiRoutes, { people, program })
 
   return { app, services: { program, people } }
 }

@@ -23,6 +23,8 @@ declare module 'fastify' {
     requireRole: (roles: Role[]) => preHandlerAsyncHookHandler
     /** Starts a session on this device: short-lived JWT cookie plus the long-lived device cookie. */
     startDeviceSession: (reply: FastifyReply, session: { personId: string, deviceSessionId: string, deviceToken: string }) => Promise<void>
+    /** The same two cookies as Set-Cookie header values (for responses Fastify does not send: the LTI launch). */
+    deviceSessionCookies: (session: { personId: string, deviceSessionId: string, deviceToken: string }) => string[]
     endDeviceSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
 }
@@ -64,6 +66,11 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
     reply.setCookie(DEVICE_COOKIE, session.deviceToken, { ...cookieBase, signed: true, maxAge: 180 * 24 * 60 * 60 })
     await issueSessionCookie(reply, session.personId, session.deviceSessionId)
   })
+
+  app.decorate('deviceSessionCookies', (session: { personId: string, deviceSessionId: string, deviceToken: string }) => [
+    app.serializeCookie(DEVICE_COOKIE, app.signCookie(session.deviceToken), { ...cookieBase, maxAge: 180 * 24 * 60 * 60 }),
+    app.serializeCookie(SESSION_COOKIE, app.jwt.sign({ sub: session.personId, sid: session.deviceSessionId }), { ...cookieBase, maxAge: 15 * 60 })
+  ])
 
   app.decorate('endDeviceSession', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.auth !== null) await people.revokeDevice(request.auth.deviceSessionId)

@@ -13,7 +13,7 @@ export async function findPersonByEmail (db: Q, email: string): Promise<PersonRo
   return await db.selectFrom('people').selectAll().where(eb => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst()
 }
 
-export async function insertPerson (db: Q, values: { email: string, display_name: string, preferred_locale?: string }): Promise<PersonRow> {
+export async function insertPerson (db: Q, values: { email: string | null, display_name: string, given_name?: string | null, family_name?: string | null, preferred_locale?: string }): Promise<PersonRow> {
   return await db.insertInto('people').values(values).returningAll().executeTakeFirstOrThrow()
 }
 

@@ -92,6 +92,21 @@ export class PeopleService {
     })
   }
 
+  /** Opens a long-lived, revocable session on one device (after an LTI launch or a one-time link). */
+  async openDeviceSession (personId: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
+    const now = this.clock.now()
+    const deviceToken = newToken()
+    const deviceSessionId = await repo.insertDeviceSession(this.db, {
+      person_id: personId,
+      token_hash: hashToken(deviceToken),
+      user_agent: userAgent?.slice(0, 300) ?? null,
+      created_at: now,
+      last_used_at: now,
+      expires_at: new Date(now.getTime() + DEVICE_SESSION_LIFETIME)
+    })
+    return { personId, deviceSessionId, deviceToken }
+  }
+
   /** A device's long-lived token, exchanged for a fresh short-lived session; undefined if revoked or expired. */
   async resumeDevice (deviceToken: string): Promise<{ personId: string, deviceSessionId: string } | undefined> {
     const row = await repo.touchDeviceSession(this.db, hashToken(deviceToken), this.clock.now())

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type App } from '../../src/app.js'
-import { FixedClock } from '../../src/clock.js'
+import { FixedClock, type Clock } from '../../src/clock.js'
 import { loadConfig, type ResolvedConfig } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
 import { defaultProgramFile } from '../../src/paths.js'
@@ -29,10 +29,13 @@ export interface TestApp extends App {
   config: ResolvedConfig
 }
 
+/** Real time: for flows where a library reads Date.now() itself (ltijs verifying id_tokens). */
+export const realTime = (): Clock & FixedClock => Object.assign(new FixedClock(new Date()), { now: () => new Date() })
+
 /** The whole app on a fresh database, with a fixed clock and (by default) the 2025 program loaded. */
-export async function testApp (t: TestContext, options: { now?: string, program?: boolean, config?: Partial<ResolvedConfig> } = {}): Promise<TestApp> {
+export async function testApp (t: TestContext, options: { now?: string, clock?: FixedClock, program?: boolean, config?: Partial<ResolvedConfig> } = {}): Promise<TestApp> {
   const database = await freshDatabase(t)
-  const clock = new FixedClock(options.now ?? DURING_EVENT)
+  const clock = options.clock ?? new FixedClock(options.now ?? DURING_EVENT)
   const config = testConfig(options.config)
   const built = await buildApp(config, { database, clock })
   t.teardown(async () => { await built.app.close() })

@@ -1,0 +1,223 @@
+import fp from 'fastify-plugin'
+import fastifyExpress from '@fastify/express'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { hkdfSync } from 'node:crypto'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
+import ltijs, { type LtijsDatabasePlugin, type LtijsProvider, type NextFunction, type Request, type Response } from 'ltijs'
+import type { Clock } from '../clock.js'
+import type { ResolvedConfig } from '../config.js'
+import type { Db } from '../db/database.js'
+import { AppError } from '../errors.js'
+import type { PeopleService } from '../people/service.js'
+import type { ProgramService } from '../program/service.js'
+import { errorPage } from '../views/error-page.js'
+import { isLocale, type Locale } from '../views/i18n.js'
+import { JwksCache, type Jwk } from './jwks.js'
+import { LtiService } from './service.js'
+import { LtiStorage, type LtiCollection } from './storage.js'
+
+export const TOKEN_MAX_AGE_SECONDS = 60
+export const CLOCK_SKEW_SECONDS = 5
+
+export interface LtiModuleOptions {
+  db: Db
+  clock: Clock
+  config: ResolvedConfig
+  people: PeopleService
+  program: ProgramService
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { lti: LtiService }
+}
+
+/**
+ * ltijs exports one provider instance per process. Each app gets its own instance of the same
+ * class (its state lives in per-instance private fields), so tests can build several apps.
+ */
+function newProvider (): LtijsProvider {
+  const ProviderClass = Object.getPrototypeOf(ltijs.Provider).constructor as new () => LtijsProvider
+  return new ProviderClass()
+}
+
+const localeOfRequest = (req: Request): Locale => {
+  const lang = req.query?.lang
+  if (isLocale(lang)) return lang
+  return /^\s*en\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'en' : 'fr'
+}
+
+/** ltijs' own error codes, said for people. */
+const ltijsReasons: Record<string, { fr: string, en: string }> = {
+  NONCE_ALREADY_RECEIVED: { fr: 'ce lancement a déjà été utilisé.', en: 'this launch was already used.' },
+  TOKEN_TOO_OLD: { fr: 'le lancement a expiré ; relancez l\'activité depuis votre cours.', en: 'the launch expired; launch the activity again from your course.' },
+  'jwt expired': { fr: 'le jeton a expiré.', en: 'the token has expired.' },
+  'invalid signature': { fr: 'la signature du jeton est invalide.', en: 'the token signature is invalid.' },
+  MISSING_VALIDATION_COOKIE: { fr: 'votre navigateur n\'a pas renvoyé le témoin de connexion ; ouvrez Compagnon dans une nouvelle fenêtre.', en: 'your browser did not send the login cookie back; open Compagnon in a new window.' },
+  UNREGISTERED_PLATFORM: { fr: 'cette plateforme n\'est pas enregistrée dans Compagnon.', en: 'this platform is not registered in Compagnon.' },
+  PLATFORM_NOT_ACTIVATED: { fr: 'cette plateforme n\'est pas encore approuvée.', en: 'this platform is not approved yet.' }
+}
+
+function sendProblem (req: Request, res: Response, statusCode: number, text: { fr: string, en: string }): void {
+  const locale = localeOfRequest(req)
+  res.status(statusCode).type('text/html; charset=utf-8').send(errorPage({
+    locale,
+    statusCode,
+    title: locale === 'fr' ? 'Lancement LTI impossible' : 'LTI launch failed',
+    message: text[locale],
+    requestId: String(req.headers['x-request-id'] ?? '-'),
+    path: '/'
+  }))
+}
+
+function sendError (req: Request, res: Response, err: unknown): void {
+  if (err instanceof AppError) return sendProblem(req, res, err.statusCode, err.text)
+  sendProblem(req, res, 500, { fr: 'Une erreur interne est survenue.', en: 'An internal error occurred.' })
+}
+
+/**
+ * LTI 1.3 with ltijs, mounted under /lti through @fastify/express. ltijs and Express stay in
+ * here: the rest of the app only sees our own session cookies set at the end of a launch.
+ */
+export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, program }) => {
+  const storage = new LtiStorage(db, { clock, tokenMaxAgeSeconds: TOKEN_MAX_AGE_SECONDS, clockSkewSeconds: CLOCK_SKEW_SECONDS })
+  const jwks = new JwksCache({ timeoutMs: 5000, minRefreshMs: 60_000, maxAgeMs: 24 * 3600_000, now: () => clock.now().getTime() })
+  // During a launch, the platform's key for this token's kid, fetched through our cache.
+  const launchKey = new AsyncLocalStorage<{ issuer: string, clientId: string, jwk: Jwk }>()
+
+  // ltijs sees our storage; while a launch is being verified, the platform record carries the
+  // one key we fetched (JWK_KEY) instead of the key-set URL ltijs would fetch without timeout or cache.
+  const plugin: LtijsDatabasePlugin = {
+    setup: async () => await storage.setup(),
+    Close: async () => await storage.Close(),
+    Get: async (key, collection, query) => {
+      const docs = await storage.Get(key, collection as LtiCollection, query)
+      const current = launchKey.getStore()
+      if (collection !== 'platform' || docs === false || current === undefined) return docs
+      return docs.map(doc => doc.platformUrl === current.issuer && doc.clientId === current.clientId
+        ? { ...doc, authConfig: { method: 'JWK_KEY', key: current.jwk } }
+        : doc)
+    },
+    Insert: async (key, collection, item, index) => await storage.Insert(key, collection as LtiCollection, item, index),
+    Replace: async (key, collection, query, item, index) => await storage.Replace(key, collection as LtiCollection, query, item, index),
+    Modify: async (key, collection, query, modification) => await storage.Modify(key, collection as LtiCollection, query, modification),
+    Delete: async (collection, query) => await storage.Delete(collection as LtiCollection, query)
+  }
+
+  const provider = newProvider()
+  const service = new LtiService(db, clock, program, provider)
+  const encryptionKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieSecret, 'compagnon', 'ltijs storage and state cookies', 32)).toString('base64url')
+
+  // Runs inside ltijs' Express app, after its body and cookie parsers, before its routes.
+  const checks = (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path === '/login') {
+      // Remember the state/nonce pair ltijs sends to the platform, then let the redirect go.
+      const redirect = res.redirect.bind(res) as (url: string) => void
+      res.redirect = ((location: string) => {
+        const url = new URL(location)
+        const state = url.searchParams.get('state')
+        const nonce = url.searchParams.get('nonce')
+        const issuer = String(req.body?.iss ?? req.query.iss ?? '')
+        const clientId = url.searchParams.get('client_id')
+        if (state === null || nonce === null) { redirect(location); return }
+        service.recordLoginState(state, nonce, issuer, clientId).then(() => { redirect(location) }, next)
+      }) as Response['redirect']
+      next(); return
+    }
+    if (req.path === '/launch' && req.method === 'POST' && typeof req.body?.id_token === 'string') {
+      const idToken = req.body.id_token
+      const state = String(req.body.state ?? '')
+      ;(async () => {
+        let claims: Record<string, unknown>
+        let kid: string | undefined
+        try {
+          claims = decodeJwt(idToken)
+          kid = decodeProtectedHeader(idToken).kid
+        } catch {
+          throw new AppError('bad_request', { fr: 'Lancement refusé : le jeton reçu est illisible.', en: 'Launch refused: the token received is malformed.' })
+        }
+        const { issuer, clientId } = await service.checkLaunch(state, claims, CLOCK_SKEW_SECONDS)
+        const platform = await storage.Get(false, 'platform', { platformUrl: issuer, clientId })
+        const authConfig = platform === false ? undefined : platform[0]?.authConfig as { method?: string, key?: string } | undefined
+        if (authConfig?.method === 'JWK_SET' && typeof authConfig.key === 'string') {
+          if (kid === undefined) throw new AppError('unauthorized', { fr: 'Lancement refusé : le jeton ne nomme pas sa clé (kid).', en: 'Launch refused: the token names no key (kid).' })
+          const jwk = await jwks.key(authConfig.key, kid)
+          if (typeof claims.nonce === 'string') storage.expireNonceAt(claims.nonce, { iat: Number(claims.iat), exp: Number(claims.exp) })
+          launchKey.run({ issuer, clientId, jwk }, next)
+          return
+        }
+        if (typeof claims.nonce === 'string') storage.expireNonceAt(claims.nonce, { iat: Number(claims.iat), exp: Number(claims.exp) })
+        next()
+      })().catch((err: unknown) => { sendError(req, res, err) })
+      return
+    }
+    next()
+  }
+
+  provider.setup(encryptionKey, { plugin }, {
+    appRoute: '/launch',
+    loginRoute: '/login',
+    keysetRoute: '/keys',
+    dynRegRoute: '/register',
+    cors: false,
+    cookies: { secure: true, sameSite: 'None' },
+    tokenMaxAge: TOKEN_MAX_AGE_SECONDS,
+    devMode: false,
+    // ltijs hands the verified launch to onConnect in the same request: no ltik in any URL,
+    // no ltijs session cookie. Our own session takes over from there.
+    ltiaas: true,
+    serverAddon: (express) => { express.use(checks) }
+  })
+  await plugin.setup()
+
+  provider.onConnect(async (token, req, res) => {
+    try {
+      const launch = await service.completeLaunch(token)
+      const device = await people.openDeviceSession(launch.personId, req.headers['user-agent'])
+      res.append('Set-Cookie', app.deviceSessionCookies(device))
+      res.append('Cache-Control', 'no-store')
+      res.redirect(303, `/cours?lang=${localeOfRequest(req)}`)
+    } catch (err) {
+      sendError(req, res, err)
+    }
+  })
+  provider.onDeepLinking(async (_token, req, res) => {
+    sendProblem(req, res, 501, { fr: 'Le choix de contenu (Deep Linking) arrive bientôt.', en: 'Content selection (Deep Linking) is coming soon.' })
+  })
+  const invalid = (req: Request, res: Response): void => {
+    const err = res.locals.err as { details?: { message?: string } } | undefined
+    const code = err?.details?.message ?? ''
+    const reason = ltijsReasons[code] ?? { fr: 'le jeton de lancement est invalide.', en: 'the launch token is invalid.' }
+    sendProblem(req, res, 401, { fr: `Lancement refusé : ${reason.fr}`, en: `Launch refused: ${reason.en}` })
+  }
+  provider.onInvalidToken(invalid)
+  provider.onSessionTimeout(invalid)
+  provider.onUnregisteredPlatform((req, res) => { sendProblem(req, res, 400, { fr: `Lancement refusé : ${ltijsReasons.UNREGISTERED_PLATFORM?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.UNREGISTERED_PLATFORM?.en ?? ''}` }) })
+  provider.onInactivePlatform((req, res) => { sendProblem(req, res, 403, { fr: `Lancement refusé : ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.en ?? ''}` }) })
+  // Last in ltijs' Express app: nothing thrown inside it reaches Express' default handler (stack traces).
+  provider.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    app.log.error({ err }, 'LTI request failed')
+    sendError(req, res, err)
+  })
+
+  // Express runs only in this encapsulated /lti context: @fastify/express hooks every request
+  // of its context (and swaps the request prototypes), which must not touch the rest of the app.
+  await app.register(async (scope) => {
+    await scope.register(fastifyExpress)
+    // @fastify/express copies @fastify/cookie's parsed cookies onto the request, and ltijs'
+    // cookie-parser then skips its work, leaving signed cookies (the login state) unreadable.
+    scope.use((req: { cookies?: unknown }, _res: unknown, next: () => void) => { delete req.cookies; next() })
+    scope.use('/', provider.app)
+    // ltijs' body parsers have read the body already; Fastify must not wait for it again.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
+    const notFound = async (): Promise<never> => { throw new AppError('not_found', { fr: 'Adresse LTI inconnue.', en: 'Unknown LTI address.' }) }
+    scope.all('/', { schema: { hide: true } }, notFound)
+    scope.all('/*', { schema: { hide: true } }, notFound)
+  }, { prefix: '/lti' })
+  app.decorate('lti', service)
+
+  // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.
+  const timer = setInterval(() => { storage.purgeExpired().catch(err => { app.log.warn({ err }, 'LTI purge failed') }) }, 10 * 60_000)
+  timer.unref()
+  app.addHook('onClose', async () => { clearInterval(timer) })
+}, { name: 'compagnon-lti', dependencies: ['compagnon-authentication'] })

@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../db/schema.js'
+
+type Q = Kysely<DB>
+
+export async function insertLoginState (db: Q, values: { state_hash: string, nonce: string, issuer: string, client_id: string | null, expires_at: Date }): Promise<void> {
+  await db.insertInto('lti_login_states').values(values).execute()
+}
+
+/** Uses a login state once: returns its nonce and issuer if it was unused and unexpired. */
+export async function consumeLoginState (db: Q, stateHash: string, now: Date): Promise<{ nonce: string, issuer: string, client_id: string | null } | undefined> {
+  return await db.updateTable('lti_login_states').set({ used_at: now })
+    .where('state_hash', '=', stateHash).where('used_at', 'is', null).where('expires_at', '>', now)
+    .returning(['nonce', 'issuer', 'client_id']).executeTakeFirst()
+}
+
+export async function purgeLoginStates (db: Q, now: Date): Promise<void> {
+  await db.deleteFrom('lti_login_states').where('expires_at', '<=', now).execute()
+}
+
+export async function addDeployment (db: Q, values: { issuer: string, client_id: string, deployment_id: string }): Promise<void> {
+  await db.insertInto('lti_deployments').values(values).onConflict(oc => oc.columns(['issuer', 'client_id', 'deployment_id']).doNothing()).execute()
+}
+
+export async function deploymentExists (db: Q, issuer: string, clientId: string, deploymentId: string): Promise<boolean> {
+  const row = await db.selectFrom('lti_deployments').select('id')
+    .where('issuer', '=', issuer).where('client_id', '=', clientId).where('deployment_id', '=', deploymentId).executeTakeFirst()
+  return row !== undefined
+}
+
+export async function listDeployments (db: Q): Promise<Array<{ issuer: string, client_id: string, deployment_id: string }>> {
+  return await db.selectFrom('lti_deployments').select(['issuer', 'client_id', 'deployment_id']).orderBy('issuer').orderBy('client_id').orderBy('deployment_id').execute()
+}
+
+export async function findIdentity (db: Q, issuer: string, subject: string): Promise<{ person_id: string } | undefined> {
+  return await db.selectFrom('lti_identities').select('person_id').where('issuer', '=', issuer).where('subject', '=', subject).executeTakeFirst()
+}
+
+export async function insertIdentity (db: Q, values: { issuer: string, subject: string, person_id: string }): Promise<void> {
+  await db.insertInto('lti_identities').values(values).execute()
+}
+
+export async function touchIdentity (db: Q, issuer: string, subject: string, now: Date): Promise<void> {
+  await db.updateTable('lti_identities').set({ last_launch_at: now }).where('issuer', '=', issuer).where('subject', '=', subject).execute()
+}
+
+export async function upsertContext (db: Q, values: {
+  issuer: string,
+  client_id: string,
+  deployment_id: string,
+  context_id: string,
+  label: string | null,
+  title: string | null,
+  event_id: string | null,
+  lineitems_url: string | null,
+  memberships_url: string | null,
+  updated_at: Date
+}): Promise<{ id: string, event_id: string | null }> {
+  const { issuer: _i, client_id: _c, deployment_id: _d, context_id: _x, event_id: eventId, ...changes } = values
+  return await db.insertInto('lti_contexts').values(values)
+    .onConflict(oc => oc.columns(['issuer', 'client_id', 'deployment_id', 'context_id']).doUpdateSet(eb => ({
+      ...changes,
+      // Keep the event an organizer tied the course to; fill it in only when missing.
+      event_id: eb.fn.coalesce('lti_contexts.event_id', eb.val(eventId))
+    })))
+    .returning(['id', 'event_id']).executeTakeFirstOrThrow()
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto'
+import type { LtijsIdToken, LtijsProvider } from 'ltijs'
+import type { Db } from '../db/database.js'
+import type { Clock } from '../clock.js'
+import { AppError } from '../errors.js'
+import * as people from '../people/repository.js'
+import type { Role } from '../people/repository.js'
+import type { ProgramService } from '../program/service.js'
+import { mapLtiRoles } from './roles.js'
+import * as repo from './repository.js'
+
+export interface PlatformRegistration {
+  issuer: string
+  clientId: string
+  deploymentIds: string[]
+  authUrl: string
+  tokenUrl: string
+  jwksUrl: string
+  name?: string | undefined
+}
+
+export interface Launch {
+  personId: string
+  displayName: string
+  roles: Role[]
+  eventId: string | null
+  contextTitle: string | null
+  messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'
+}
+
+const stateHash = (state: string): string => createHash('sha256').update(state).digest('hex')
+const STATE_LIFETIME_MS = 10 * 60_000
+
+const refused = (fr: string, en: string): AppError => new AppError('unauthorized', { fr: `Lancement refusé : ${fr}`, en: `Launch refused: ${en}` })
+
+export class LtiService {
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly program: ProgramService, private readonly provider: LtijsProvider) {}
+
+  /** Registers (or updates) a platform and the deployments we accept from it. Idempotent. */
+  async registerPlatform (reg: PlatformRegistration): Promise<void> {
+    await this.provider.registerPlatform({
+      url: reg.issuer,
+      name: reg.name ?? reg.issuer,
+      clientId: reg.clientId,
+      authenticationEndpoint: reg.authUrl,
+      accesstokenEndpoint: reg.tokenUrl,
+      authConfig: { method: 'JWK_SET', key: reg.jwksUrl }
+    })
+    for (const deploymentId of reg.deploymentIds) {
+      await repo.addDeployment(this.db, { issuer: reg.issuer, client_id: reg.clientId, deployment_id: deploymentId })
+    }
+  }
+
+  async deployments (): Promise<Array<{ issuer: string, clientId: string, deploymentId: string }>> {
+    return (await repo.listDeployments(this.db)).map(d => ({ issuer: d.issuer, clientId: d.client_id, deploymentId: d.deployment_id }))
+  }
+
+  /** At login initiation: remember which nonce went out with which state. */
+  async recordLoginState (state: string, nonce: string, issuer: string, clientId: string | null): Promise<void> {
+    await repo.insertLoginState(this.db, { state_hash: stateHash(state), nonce, issuer, client_id: clientId, expires_at: new Date(this.clock.now().getTime() + STATE_LIFETIME_MS) })
+  }
+
+  /**
+   * Checks ltijs leaves out, on the (not yet verified) id_token, before ltijs verifies it:
+   * the state is one we issued, unused, and its nonce is the token's; the deployment is one
+   * we accept; iat is not in the future. The state is used up either way.
+   */
+  async checkLaunch (state: string, claims: Record<string, unknown>, skewSeconds: number): Promise<{ issuer: string, clientId: string }> {
+    const now = this.clock.now()
+    const login = await repo.consumeLoginState(this.db, stateHash(state), now)
+    if (login === undefined) throw refused('cette demande de connexion est inconnue, déjà utilisée ou expirée. Relancez l\'activité depuis votre cours.', 'this login request is unknown, already used or expired. Launch the activity again from your course.')
+    if (claims.nonce !== login.nonce) throw refused('le jeton ne correspond pas à la demande de connexion (nonce).', 'the token does not match the login request (nonce).')
+    if (claims.iss !== login.issuer) throw refused('le jeton ne vient pas de la plateforme qui a demandé la connexion.', 'the token is not from the platform that initiated the login.')
+    const iat = Number(claims.iat)
+    if (!Number.isFinite(iat) || iat > now.getTime() / 1000 + skewSeconds) throw refused('le jeton est daté du futur.', 'the token is issued in the future.')
+    const audiences = Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud)]
+    const clientId = typeof claims.azp === 'string' ? claims.azp : audiences[0] ?? ''
+    if (!audiences.includes(clientId) || (login.client_id !== null && clientId !== login.client_id)) {
+      throw refused('le jeton n\'est pas destiné à Compagnon (audience).', 'the token is not meant for Compagnon (audience).')
+    }
+    const deploymentId = String(claims['https://purl.imsglobal.org/spec/lti/claim/deployment_id'] ?? '')
+    if (!await repo.deploymentExists(this.db, login.issuer, clientId, deploymentId)) {
+      throw new AppError('forbidden', {
+        fr: 'Lancement refusé : ce déploiement de la plateforme n\'est pas enregistré dans Compagnon. Un·e organisateur·trice doit l\'ajouter.',
+        en: 'Launch refused: this platform deployment is not registered in Compagnon. An organizer must add it.'
+      })
+    }
+    return { issuer: login.issuer, clientId }
+  }
+
+  /** After ltijs validated the launch: the person, their course and their roles, in one transaction. */
+  async completeLaunch (token: LtijsIdToken): Promise<Launch> {
+    const now = this.clock.now()
+    const ctx = token.platformContext
+    const roles = mapLtiRoles(ctx.roles ?? [])
+    const info = token.userInfo ?? {}
+    const displayName = info.name ?? ([info.given_name, info.family_name].filter(Boolean).join(' ') || info.email || 'Participant·e')
+    const currentEvent = await this.program.currentEvent()
+    return await this.db.transaction().execute(async trx => {
+      let personId = (await repo.findIdentity(trx, token.iss, token.user))?.person_id
+      if (personId === undefined) {
+        const byEmail = info.email !== undefined ? await people.findPersonByEmail(trx, info.email) : undefined
+        personId = byEmail?.id ?? (await people.insertPerson(trx, {
+          email: info.email ?? null, display_name: displayName, given_name: info.given_name ?? null, family_name: info.family_name ?? null
+        })).id
+        await repo.insertIdentity(trx, { issuer: token.iss, subject: token.user, person_id: personId })
+      } else {
+        await repo.touchIdentity(trx, token.iss, token.user, now)
+      }
+      const context = ctx.context === undefined
+        ? undefined
+        : await repo.upsertContext(trx, {
+          issuer: token.iss,
+          client_id: token.clientId,
+          deployment_id: token.deploymentId,
+          context_id: ctx.context.id,
+          label: ctx.context.label ?? null,
+          title: ctx.context.title ?? null,
+          event_id: currentEvent?.id ?? null,
+          lineitems_url: ctx.endpoint?.lineitems ?? null,
+          memberships_url: ctx.namesRoles?.context_memberships_url ?? null,
+          updated_at: now
+        })
+      const eventId = context?.event_id ?? null
+      if (eventId !== null) {
+        for (const role of roles) await people.addRegistration(trx, { event_id: eventId, person_id: personId, role, created_by: null })
+      }
+      return { personId, displayName, roles, eventId, contextTitle: ctx.context?.title ?? ctx.context?.label ?? null, messageType: ctx.messageType }
+    })
+  }
+}

@@ -1,0 +1,115 @@
+import t from 'tap'
+import { realTime, testApp } from '../helpers/app.js'
+import { CookieJar, LaunchError, ROLES, makeKey, startPlatform, type LaunchOptions, type SimulatedPlatform } from '../helpers/lti-platform.js'
+
+// One app (and one 4096-bit tool key, made once) for the file; each test counts what it adds.
+const ctx = await (async () => {
+  const built = await testApp(t, { clock: realTime() })
+  const base = await built.app.listen({ host: '127.0.0.1', port: 0 })
+  const platform = await startPlatform(t, { deploymentId: 'dep-1' })
+  platform.setTool({ jwksUrl: `${base}/lti/keys` })
+  const reg = platform.registration()
+  await built.app.lti.registerPlatform({ ...reg, deploymentIds: ['dep-1'] })
+  return { ...built, base, platform }
+})()
+const { base, platform, database } = ctx
+
+const student = { sub: 'moodle-user-7', name: 'Camille Gagnon', given_name: 'Camille', family_name: 'Gagnon', email: 'camille.gagnon@etu.enap.ca' }
+const teacher = { sub: 'moodle-user-2', name: 'Prof. Élise Roy', email: 'elise.roy@enap.ca' }
+
+const counts = async (): Promise<{ people: number, identities: number, sessions: number }> => ({
+  people: Number((await database.db.selectFrom('people').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+  identities: Number((await database.db.selectFrom('lti_identities').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+  sessions: Number((await database.db.selectFrom('device_sessions').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+})
+
+const launch = async (options: LaunchOptions, on: SimulatedPlatform = platform) => await on.launch(base, options)
+
+const page = async (path: string, jar: CookieJar): Promise<{ status: number, body: string }> => {
+  const res = await fetch(`${base}${path}`, { headers: { cookie: jar.header(), accept: 'text/html', 'accept-language': 'fr-CA' }, redirect: 'manual' })
+  return { status: res.status, body: await res.text() }
+}
+
+t.test('a student launch lands on their course page, in our own session, with the right role', async t => {
+  const before = await counts()
+  const result = await launch({ user: student, roles: [ROLES.Learner] })
+  t.equal(result.loginResponse.status, 302, 'login initiation redirects to the platform')
+  t.equal(result.launchResponse.status, 303)
+  t.equal(result.launchResponse.headers.get('location'), '/cours?lang=fr')
+  t.notMatch(result.launchResponse.headers.get('location') ?? '', /ltik/, 'no ltijs token in the URL')
+  t.ok(result.cookies.get('compagnon_session'), 'our session cookie')
+  t.ok(result.cookies.get('compagnon_device'), 'our device cookie')
+  const course = await page('/cours', result.cookies)
+  t.equal(course.status, 200)
+  t.match(course.body, /Bonjour, Camille Gagnon/)
+  t.match(course.body, /Étudiant·e inscrit·e/)
+  t.match(course.body, /ENP7009 – Mobilisation des acteurs locaux/)
+  t.same(await counts(), { people: before.people + 1, identities: before.identities + 1, sessions: before.sessions + 1 })
+  const context = await database.db.selectFrom('lti_contexts').selectAll().executeTakeFirstOrThrow()
+  t.match(context, { context_id: 'ENP7009-A2025', label: 'ENP7009', lineitems_url: platform.lineItemsUrl, memberships_url: platform.membershipsUrl })
+  t.ok(context.event_id, 'the course is tied to the event')
+})
+
+t.test('an instructor launch gets the instructor role; a second launch reuses the person', async t => {
+  const first = await launch({ user: teacher, roles: [ROLES.Instructor] })
+  t.equal(first.launchResponse.status, 303)
+  const before = await counts()
+  const second = await launch({ user: teacher, roles: [ROLES.Instructor] })
+  t.equal(second.launchResponse.status, 303)
+  const after = await counts()
+  t.equal(after.people, before.people, 'same person')
+  t.equal(after.identities, before.identities)
+  t.equal(after.sessions, before.sessions + 1, 'a new device session for the new launch')
+  t.match((await page('/cours', second.cookies)).body, /Personne enseignante/)
+})
+
+const refusedLaunch = async (t: { equal: (...a: any[]) => void, match: (...a: any[]) => void, notOk: (...a: any[]) => void, same: (...a: any[]) => void }, name: string, options: Partial<LaunchOptions>, expected: { status: number, text: RegExp }, on?: SimulatedPlatform): Promise<void> => {
+  const before = await counts()
+  const result = await launch({ user: { sub: `attacker-${name}` }, roles: [ROLES.Learner], ...options }, on)
+  t.equal(result.launchResponse.status, expected.status, `${name}: ${expected.status}`)
+  t.match(result.launchResponse.headers.get('content-type'), /text\/html/, `${name}: an error page`)
+  t.match(await result.launchResponse.text(), expected.text, `${name}: says why`)
+  t.notOk(result.cookies.get('compagnon_session'), `${name}: no session`)
+  t.same(await counts(), before, `${name}: creates nothing`)
+}
+
+t.test('forged, replayed and mismatched launches get a clear 4xx page and create nothing', async t => {
+  await refusedLaunch(t, 'unknown deployment', { deploymentId: 'dep-unknown' }, { status: 403, text: /déploiement de la plateforme n&#39;est pas enregistré/ })
+  await refusedLaunch(t, 'wrong nonce', { claims: c => { c.nonce = 'not-the-nonce' } }, { status: 401, text: /nonce/ })
+  await refusedLaunch(t, 'wrong audience', { claims: c => { c.aud = 'someone-else' } }, { status: 401, text: /pas destiné à Compagnon \(audience\)/ })
+  await refusedLaunch(t, 'expired', { claims: c => { c.iat = Math.floor(Date.now() / 1000) - 600; c.exp = Math.floor(Date.now() / 1000) - 300 } }, { status: 401, text: /expiré/ })
+  await refusedLaunch(t, 'iat in the future', { claims: c => { c.iat = Math.floor(Date.now() / 1000) + 120; c.exp = Math.floor(Date.now() / 1000) + 600 } }, { status: 401, text: /daté du futur/ })
+  const stranger = await makeKey()
+  await refusedLaunch(t, 'unknown key', { signWith: { privateKey: stranger.privateKey, kid: stranger.kid } }, { status: 401, text: /clé inconnue/ })
+  await refusedLaunch(t, 'forged signature with a valid kid', { signWith: { privateKey: stranger.privateKey, kid: platform.kid } }, { status: 401, text: /signature du jeton est invalide/ })
+})
+
+t.test('a captured launch cannot be replayed, at once or 11 s later', async t => {
+  const result = await launch({ user: { sub: 'replayed-user' }, roles: [ROLES.Learner] })
+  t.equal(result.launchResponse.status, 303)
+  const before = await counts()
+  const again = await result.replay()
+  t.equal(again.status, 401, 'replayed at once')
+  t.match(await again.text(), /Lancement refusé/)
+  await new Promise(resolve => setTimeout(resolve, 11_000))
+  const later = await result.replay()
+  t.equal(later.status, 401, 'replayed 11 s later (ltijs alone forgets nonces after 10 s)')
+  t.same(await counts(), before)
+})
+
+t.test('a platform that is not registered is refused at login', async t => {
+  const unknown = await startPlatform(t, { issuer: 'https://lms.unknown.example', clientId: 'x' })
+  const err = await launch({ user: { sub: 'u' }, roles: [ROLES.Learner] }, unknown).then(() => undefined, (e: unknown) => e)
+  t.type(err, LaunchError)
+  t.equal((err as LaunchError).response.status, 400)
+  t.match((err as LaunchError).body, /plateforme n&#39;est pas enregistrée/)
+})
+
+t.test('our JWKS publishes the tool key the platform uses to verify us', async t => {
+  const res = await fetch(`${base}/lti/keys`)
+  t.equal(res.status, 200)
+  const body = await res.json() as { keys: Array<{ kid: string, kty: string, alg?: string }> }
+  t.equal(body.keys.length, 1)
+  t.match(body.keys[0], { kty: 'RSA' })
+  t.notOk(JSON.stringify(body).includes('"d"'), 'no private part')
+})
