@@ -15,6 +15,7 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   PROGRAM_FILE: z.string().min(1).optional(),
+  LTI_PLATFORMS_FILE: z.string().min(1).optional(),
   SESSION_SECRET: secret.optional(),
   COOKIE_SECRET: secret.optional(),
   CODE_SECRET: secret.optional(),
@@ -42,6 +43,8 @@ export interface Config {
   database: { kind: 'postgres', url: string, poolMax: number } | { kind: 'embedded', dataDir: string }
   dataDir: string
   programFile: string | undefined
+  /** JSON file of LTI platform registrations applied at start. */
+  ltiPlatformsFile: string | undefined
   defaultLocale: 'fr' | 'en'
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
@@ -95,6 +98,7 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
       : { kind: 'embedded', dataDir },
     dataDir,
     programFile: env.PROGRAM_FILE !== undefined ? resolve(env.PROGRAM_FILE) : undefined,
+    ltiPlatformsFile: env.LTI_PLATFORMS_FILE !== undefined ? resolve(env.LTI_PLATFORMS_FILE) : undefined,
     defaultLocale: env.DEFAULT_LOCALE,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
