@@ -65,3 +65,12 @@ export async function upsertContext (db: Q, values: {
     })))
     .returning(['id', 'event_id']).executeTakeFirstOrThrow()
 }
+
+/** Platforms as ltijs stored them (plain documents of the `platform` collection). */
+export async function listPlatforms (db: Q): Promise<Array<{ platformUrl: string, clientId: string, platformName: string | null, authEndpoint: string | null }>> {
+  const rows = await db.selectFrom('lti_store').select('fields').where('collection', '=', 'platform').orderBy('id').execute()
+  return rows.map(r => {
+    const f = r.fields as Record<string, unknown>
+    return { platformUrl: String(f.platformUrl), clientId: String(f.clientId), platformName: typeof f.platformName === 'string' ? f.platformName : null, authEndpoint: typeof f.authEndpoint === 'string' ? f.authEndpoint : null }
+  })
+}

@@ -51,6 +51,17 @@ export class LtiService {
     }
   }
 
+  /** Registered platforms with the deployments accepted from each (organizer page). */
+  async platforms (): Promise<Array<{ name: string, issuer: string, clientId: string, deploymentIds: string[] }>> {
+    const deployments = await this.deployments()
+    return (await repo.listPlatforms(this.db)).map(p => ({
+      name: p.platformName ?? p.platformUrl,
+      issuer: p.platformUrl,
+      clientId: p.clientId,
+      deploymentIds: deployments.filter(d => d.issuer === p.platformUrl && d.clientId === p.clientId).map(d => d.deploymentId)
+    }))
+  }
+
   async deployments (): Promise<Array<{ issuer: string, clientId: string, deploymentId: string }>> {
     return (await repo.listDeployments(this.db)).map(d => ({ issuer: d.issuer, clientId: d.client_id, deploymentId: d.deployment_id }))
   }

@@ -20,6 +20,8 @@ export function signInPage (locale: Locale, token: string, path: string): string
 
 export interface OrganizerView {
   person: Person
+  platforms: Array<{ name: string, issuer: string, clientId: string, deploymentIds: string[] }>
+  publicUrl: string
   events: Array<{ event: EventSummary, team: Array<{ displayName: string, email: string | null, role: Role }> }>
   invitation?: { eventId: string, link: SignInLink, email: string }
   imported?: ImportSummary
@@ -58,6 +60,13 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
   <button type="submit">${t(locale, 'invite')}</button>
 </form>
 </section>`)}
+<h2>${t(locale, 'ltiPlatforms')}</h2>
+!${view.platforms.length === 0
+  ? html`<p>${t(locale, 'ltiNoPlatform')}</p>`
+  : html`<table><caption class="muted">${t(locale, 'ltiPlatformsCaption')}</caption>
+<thead><tr><th scope="col">${t(locale, 'name')}</th><th scope="col">${t(locale, 'ltiIssuer')}</th><th scope="col">${t(locale, 'ltiClientId')}</th><th scope="col">${t(locale, 'ltiDeployments')}</th></tr></thead>
+<tbody>!${view.platforms.map(p => html`<tr><td>${p.name}</td><td>${p.issuer}</td><td>${p.clientId}</td><td>${p.deploymentIds.join(', ')}</td></tr>`)}</tbody></table>`}
+<p class="muted">${t(locale, 'ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>
 <h2>${t(locale, 'importProgram')}</h2>
 <form class="stack" method="post" action="/organisateurs/programme?lang=${locale}" enctype="multipart/form-data">
   <label>${t(locale, 'importProgramHelp')}<input type="file" name="program" accept=".yaml,.yml,.json,application/yaml,text/yaml" required></label>

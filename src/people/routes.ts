@@ -30,7 +30,7 @@ const personSchema = z.object({ id: z.uuid(), displayName: z.string(), email: z.
 const linkSchema = z.object({ personId: z.uuid(), url: z.url(), expiresAt: z.date() })
 
 /** Sign-in links, device sessions, and the organizer area (team invitations, program import). */
-export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program }) => {
+export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program, publicUrl }) => {
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(multipart, { limits: { fileSize: MAX_PROGRAM_BYTES, files: 1, fields: 5 } })
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string', bodyLimit: MAX_PROGRAM_BYTES }, (_request, body, done) => { done(null, body) })
@@ -49,7 +49,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     const roles = await people.roles(personId)
     const eventIds = [...new Set(roles.filter(r => r.role === 'organizer').map(r => r.eventId))]
     const events = await Promise.all(eventIds.map(async id => ({ event: await program.getEvent(id), team: await people.team(id) })))
-    return { person: await people.getPerson(personId), events }
+    return { person: await people.getPerson(personId), events, platforms: await app.lti.platforms(), publicUrl }
   }
 
   const html = 'text/html; charset=utf-8'

@@ -65,7 +65,14 @@ const messages = {
     importProgramHelp: 'Fichier YAML du programme (même format que program:import).',
     importDone: 'Programme importé',
     team: 'Équipe',
-    signedInAs: 'Connecté·e en tant que'
+    signedInAs: 'Connecté·e en tant que',
+    ltiPlatforms: 'Plateformes d\'apprentissage (LTI 1.3)',
+    ltiNoPlatform: 'Aucune plateforme enregistrée. Voir « Register Compagnon in your LMS » dans le README (npm run lti:register).',
+    ltiPlatformsCaption: 'Plateformes enregistrées et déploiements acceptés',
+    ltiIssuer: 'Émetteur (issuer)',
+    ltiClientId: 'Identifiant client',
+    ltiDeployments: 'Déploiements',
+    ltiToolUrls: 'Adresses à donner à la plateforme :'
   },
   en: {
     appName: 'Compagnon',
@@ -125,7 +132,14 @@ const messages = {
     importProgramHelp: 'Program YAML file (same format as program:import).',
     importDone: 'Program imported',
     team: 'Team',
-    signedInAs: 'Signed in as'
+    signedInAs: 'Signed in as',
+    ltiPlatforms: 'Learning platforms (LTI 1.3)',
+    ltiNoPlatform: 'No platform registered yet. See "Register Compagnon in your LMS" in the README (npm run lti:register).',
+    ltiPlatformsCaption: 'Registered platforms and accepted deployments',
+    ltiIssuer: 'Issuer',
+    ltiClientId: 'Client ID',
+    ltiDeployments: 'Deployments',
+    ltiToolUrls: 'URLs to give the platform:'
   }
 } satisfies Record<Locale, Record<string, string>>
 

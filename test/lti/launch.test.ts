@@ -1,5 +1,6 @@
 import t from 'tap'
 import { realTime, testApp } from '../helpers/app.js'
+import { signInWithLink } from '../helpers/session.js'
 import { CookieJar, LaunchError, ROLES, makeKey, startPlatform, type LaunchOptions, type SimulatedPlatform } from '../helpers/lti-platform.js'
 
 // One app (and one 4096-bit tool key, made once) for the file; each test counts what it adds.
@@ -112,4 +113,15 @@ t.test('our JWKS publishes the tool key the platform uses to verify us', async t
   t.equal(body.keys.length, 1)
   t.match(body.keys[0], { kty: 'RSA' })
   t.notOk(JSON.stringify(body).includes('"d"'), 'no private part')
+})
+
+t.test('organizers see the registered platforms, their deployments and the tool URLs', async t => {
+  const [event] = await ctx.services.program.listEvents()
+  const link = await ctx.services.people.bootstrapOrganizer('coordination@enap.ca', [event!.id])
+  const { cookie } = await signInWithLink(ctx.app, link.url)
+  const res = await ctx.app.inject({ url: '/organisateurs', headers: { cookie, accept: 'text/html' } })
+  t.equal(res.statusCode, 200)
+  t.match(res.body, /Plateformes d&#39;apprentissage \(LTI 1\.3\)/)
+  t.match(res.body, new RegExp(`<td>${platform.issuer.replace(/[.]/g, '\\.')}</td><td>${platform.clientId}</td><td>dep-1</td>`))
+  t.match(res.body, /\/lti\/login<\/code>/)
 })
