@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
 import jwt from '@fastify/jwt'
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
@@ -85,6 +86,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     strictTransportSecurity: false
   })
   await app.register(cookie, { secret: config.secrets.cookieSecret })
+  // Page forms (application/x-www-form-urlencoded).
+  await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(jwt, {
     secret: config.secrets.sessionSecret,
     sign: { iss: config.publicUrl, aud: 'compagnon', expiresIn: '15m' },
@@ -113,13 +116,18 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   app.get('/assets/site.css', { schema: { hide: true } }, async (_request, reply) => {
     return await reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(siteCss)
   })
+  // Submits forms marked data-autosubmit (answers posted back to an LMS); CSP allows no inline script.
+  app.get('/assets/autosubmit.js', { schema: { hide: true } }, async (_request, reply) => {
+    return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600')
+      .send("document.querySelectorAll('form[data-autosubmit]').forEach(function (f) { f.submit() })\n")
+  })
 
   await app.register(authentication, { people })
   await app.register(healthRoutes, { database: deps.database })
   await app.register(programRoutes, { program, publicUrl: config.publicUrl })
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
   await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program })
-  await app.register(ltiRoutes, { people, program })
+  await app.register(ltiRoutes, { people, program, lti: app.lti })
 
   return { app, services: { program, people } }
 }

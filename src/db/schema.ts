@@ -92,6 +92,16 @@ export interface LtiContexts {
   updated_at: Generated<Timestamp>;
 }
 
+export interface LtiDeepLinkRequests {
+  accept_multiple: boolean;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  launch_sealed: string;
+  person_id: string;
+  used_at: Timestamp | null;
+}
+
 export interface LtiDeployments {
   client_id: string;
   created_at: Generated<Timestamp>;
@@ -230,6 +240,7 @@ export interface DB {
   event_days: EventDays;
   events: Events;
   lti_contexts: LtiContexts;
+  lti_deep_link_requests: LtiDeepLinkRequests;
   lti_deployments: LtiDeployments;
   lti_identities: LtiIdentities;
   lti_login_states: LtiLoginStates;

@@ -104,8 +104,8 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
   }
 
   const provider = newProvider()
-  const service = new LtiService(db, clock, program, provider)
   const encryptionKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieSecret, 'compagnon', 'ltijs storage and state cookies', 32)).toString('base64url')
+  const service = new LtiService(db, clock, program, provider, encryptionKey, config.publicUrl)
 
   // Runs inside ltijs' Express app, after its body and cookie parsers, before its routes.
   const checks = (req: Request, res: Response, next: NextFunction): void => {
@@ -175,13 +175,30 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
       const device = await people.openDeviceSession(launch.personId, req.headers['user-agent'])
       res.append('Set-Cookie', app.deviceSessionCookies(device))
       res.append('Cache-Control', 'no-store')
-      res.redirect(303, `/cours?lang=${localeOfRequest(req)}`)
+      // Links placed by Deep Linking say where they lead.
+      const target = token.platformContext.custom?.compagnon_target
+      res.redirect(303, `${target === 'program' ? '/' : '/cours'}?lang=${localeOfRequest(req)}`)
     } catch (err) {
       sendError(req, res, err)
     }
   })
-  provider.onDeepLinking(async (_token, req, res) => {
-    sendProblem(req, res, 501, { fr: 'Le choix de contenu (Deep Linking) arrive bientôt.', en: 'Content selection (Deep Linking) is coming soon.' })
+  provider.onDeepLinking(async (token, req, res) => {
+    try {
+      const launch = await service.completeLaunch(token)
+      if (!launch.roles.some(role => role === 'instructor' || role === 'organizer')) {
+        throw new AppError('forbidden', {
+          fr: 'Seules les personnes enseignantes peuvent ajouter du contenu Compagnon au cours.',
+          en: 'Only instructors can add Compagnon content to the course.'
+        })
+      }
+      const requestId = await service.startDeepLinking(launch.personId, token)
+      const device = await people.openDeviceSession(launch.personId, req.headers['user-agent'])
+      res.append('Set-Cookie', app.deviceSessionCookies(device))
+      res.append('Cache-Control', 'no-store')
+      res.redirect(303, `/cours/contenu/${requestId}?lang=${localeOfRequest(req)}`)
+    } catch (err) {
+      sendError(req, res, err)
+    }
   })
   const invalid = (req: Request, res: Response): void => {
     const err = res.locals.err as { details?: { message?: string } } | undefined
@@ -217,7 +234,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
   app.decorate('lti', service)
 
   // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.
-  const timer = setInterval(() => { storage.purgeExpired().catch(err => { app.log.warn({ err }, 'LTI purge failed') }) }, 10 * 60_000)
+  const timer = setInterval(() => { Promise.all([storage.purgeExpired(), service.purgeExpired()]).catch(err => { app.log.warn({ err }, 'LTI purge failed') }) }, 10 * 60_000)
   timer.unref()
   app.addHook('onClose', async () => { clearInterval(timer) })
 }, { name: 'compagnon-lti', dependencies: ['compagnon-authentication'] })

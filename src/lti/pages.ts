@@ -3,6 +3,7 @@ import { layout } from '../views/layout.js'
 import { t, type Locale } from '../views/i18n.js'
 import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
+import { deepLinkTargets, deepLinkTitles } from './service.js'
 
 export function coursePage (locale: Locale, view: { person: Person, roles: Array<{ eventId: string, role: Role }>, events: EventSummary[] }, path: string): string {
   const roleLabel = (role: Role): string => t(locale, `role_${role}`)
@@ -18,5 +19,38 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
 <p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
 </section>`)}
 <form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>`
+  })
+}
+
+export function deepLinkPage (locale: Locale, requestId: string, acceptMultiple: boolean, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: fr ? 'Ajouter Compagnon au cours' : 'Add Compagnon to the course',
+    body: html`<h1>${fr ? 'Ajouter Compagnon au cours' : 'Add Compagnon to the course'}</h1>
+<p>${fr ? 'Choisissez ce qui apparaîtra dans votre cours. La plateforme crée un lien pour chaque élément.' : 'Choose what will appear in your course. The platform creates a link for each item.'}</p>
+<form class="stack" method="post" action="/cours/contenu/${requestId}?lang=${locale}">
+<fieldset><legend>${fr ? 'Éléments' : 'Items'}</legend>
+!${deepLinkTargets.map((target, i) => html`<label class="choice"><input type="${acceptMultiple ? 'checkbox' : 'radio'}" name="items" value="${target}"${i === 0 ? ' checked' : ''}> ${deepLinkTitles[target][locale]}</label>`)}
+</fieldset>
+<button type="submit">${fr ? 'Ajouter au cours' : 'Add to the course'}</button>
+</form>`
+  })
+}
+
+/** Posts the signed answer back to the platform (script-free fallback: the button). */
+export function deepLinkReturnPage (locale: Locale, returnUrl: string, jwt: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/cours',
+    title: fr ? 'Retour à la plateforme' : 'Back to the platform',
+    body: html`<h1>${fr ? 'Retour à la plateforme' : 'Back to the platform'}</h1>
+<form method="post" action="${returnUrl}" data-autosubmit>
+<input type="hidden" name="JWT" value="${jwt}">
+<button type="submit">${fr ? 'Terminer l\'ajout' : 'Finish adding'}</button>
+</form>
+<script src="/assets/autosubmit.js"></script>`
   })
 }

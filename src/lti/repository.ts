@@ -74,3 +74,22 @@ export async function listPlatforms (db: Q): Promise<Array<{ platformUrl: string
     return { platformUrl: String(f.platformUrl), clientId: String(f.clientId), platformName: typeof f.platformName === 'string' ? f.platformName : null, authEndpoint: typeof f.authEndpoint === 'string' ? f.authEndpoint : null }
   })
 }
+
+export async function insertDeepLinkRequest (db: Q, values: { person_id: string, launch_sealed: string, accept_multiple: boolean, expires_at: Date }): Promise<string> {
+  return (await db.insertInto('lti_deep_link_requests').values(values).returning('id').executeTakeFirstOrThrow()).id
+}
+
+export async function findDeepLinkRequest (db: Q, id: string, personId: string, now: Date): Promise<{ launch_sealed: string, accept_multiple: boolean } | undefined> {
+  return await db.selectFrom('lti_deep_link_requests').select(['launch_sealed', 'accept_multiple'])
+    .where('id', '=', id).where('person_id', '=', personId).where('used_at', 'is', null).where('expires_at', '>', now)
+    .executeTakeFirst()
+}
+
+export async function useDeepLinkRequest (db: Q, id: string, now: Date): Promise<boolean> {
+  const row = await db.updateTable('lti_deep_link_requests').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).returning('id').executeTakeFirst()
+  return row !== undefined
+}
+
+export async function purgeDeepLinkRequests (db: Q, now: Date): Promise<void> {
+  await db.deleteFrom('lti_deep_link_requests').where('expires_at', '<=', now).execute()
+}

@@ -7,6 +7,7 @@ import * as people from '../people/repository.js'
 import type { Role } from '../people/repository.js'
 import type { ProgramService } from '../program/service.js'
 import { mapLtiRoles } from './roles.js'
+import { seal, unseal } from './storage.js'
 import * as repo from './repository.js'
 
 export interface PlatformRegistration {
@@ -28,13 +29,78 @@ export interface Launch {
   messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'
 }
 
+/** What an instructor can place in the course through Deep Linking. */
+export const deepLinkTargets = ['synthesis', 'attendance', 'program'] as const
+export type DeepLinkTarget = typeof deepLinkTargets[number]
+export const deepLinkTitles: Record<DeepLinkTarget, { fr: string, en: string }> = {
+  synthesis: { fr: 'Activité de synthèse (remise du vendredi)', en: 'Synthesis activity (Friday hand-in)' },
+  attendance: { fr: 'Présences', en: 'Attendance' },
+  program: { fr: 'Programme de l\'École d\'automne', en: 'Fall school program' }
+}
+const DEEP_LINK_LIFETIME_MS = 30 * 60_000
+
 const stateHash = (state: string): string => createHash('sha256').update(state).digest('hex')
 const STATE_LIFETIME_MS = 10 * 60_000
+
+const deepLinkGone = new AppError('not_found', {
+  fr: 'Ce choix de contenu a déjà été envoyé ou a expiré. Recommencez depuis votre cours.',
+  en: 'This content selection was already sent or has expired. Start again from your course.'
+})
 
 const refused = (fr: string, en: string): AppError => new AppError('unauthorized', { fr: `Lancement refusé : ${fr}`, en: `Launch refused: ${en}` })
 
 export class LtiService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly program: ProgramService, private readonly provider: LtijsProvider) {}
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly program: ProgramService,
+    private readonly provider: LtijsProvider,
+    private readonly sealingKey: string,
+    private readonly publicUrl: string
+  ) {}
+
+  /** Login states and pending deep-linking choices past their expiry. */
+  async purgeExpired (): Promise<void> {
+    const now = this.clock.now()
+    await repo.purgeLoginStates(this.db, now)
+    await repo.purgeDeepLinkRequests(this.db, now)
+  }
+
+  /** Keeps a deep-linking launch (sealed, 30 min) until the instructor has chosen. */
+  async startDeepLinking (personId: string, token: LtijsIdToken): Promise<string> {
+    const settings = token.platformContext.deepLinkingSettings ?? {}
+    return await repo.insertDeepLinkRequest(this.db, {
+      person_id: personId,
+      launch_sealed: seal(token as unknown as Record<string, unknown>, this.sealingKey),
+      accept_multiple: !(settings.accept_multiple === false || settings.accept_multiple === 'false'),
+      expires_at: new Date(this.clock.now().getTime() + DEEP_LINK_LIFETIME_MS)
+    })
+  }
+
+  async deepLinkRequest (id: string, personId: string): Promise<{ acceptMultiple: boolean }> {
+    const row = await repo.findDeepLinkRequest(this.db, id, personId, this.clock.now())
+    if (row === undefined) throw deepLinkGone
+    return { acceptMultiple: row.accept_multiple }
+  }
+
+  /** Answers the platform: a JWT signed with our key for the chosen items, and where to post it. Once. */
+  async answerDeepLinking (id: string, personId: string, targets: DeepLinkTarget[], locale: 'fr' | 'en'): Promise<{ returnUrl: string, jwt: string }> {
+    const now = this.clock.now()
+    const row = await repo.findDeepLinkRequest(this.db, id, personId, now)
+    if (row === undefined) throw deepLinkGone
+    const token = unseal(row.launch_sealed, this.sealingKey) as unknown as LtijsIdToken
+    const items = targets.map(target => ({
+      type: 'ltiResourceLink',
+      title: deepLinkTitles[target][locale],
+      url: `${this.publicUrl}/lti/launch`,
+      custom: { compagnon_target: target }
+    }))
+    const jwt = await this.provider.DeepLinking.createDeepLinkingMessage(token, items, {
+      message: locale === 'fr' ? `${items.length} élément(s) Compagnon ajouté(s).` : `${items.length} Compagnon item(s) added.`
+    })
+    if (!await repo.useDeepLinkRequest(this.db, id, now)) throw deepLinkGone
+    return { returnUrl: String(token.platformContext.deepLinkingSettings?.deep_link_return_url ?? ''), jwt }
+  }
 
   /** Registers (or updates) a platform and the deployments we accept from it. Idempotent. */
   async registerPlatform (reg: PlatformRegistration): Promise<void> {

@@ -158,14 +158,14 @@ export class LtiStorage {
 
 const keyFrom = (secret: string): Buffer => createHash('sha256').update(secret).digest()
 
-function seal (doc: Doc, secret: string): string {
+export function seal (doc: Doc, secret: string): string {
   const iv = randomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', keyFrom(secret), iv)
   const data = Buffer.concat([cipher.update(JSON.stringify(doc), 'utf8'), cipher.final()])
   return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64')
 }
 
-function unseal (sealed: string, secret: string): Doc {
+export function unseal (sealed: string, secret: string): Doc {
   const raw = Buffer.from(sealed, 'base64')
   const decipher = createDecipheriv('aes-256-gcm', keyFrom(secret), raw.subarray(0, 12))
   decipher.setAuthTag(raw.subarray(12, 28))

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
-import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import { z } from 'zod'
 import { badRequest, forbidden } from '../errors.js'
@@ -31,7 +30,6 @@ const linkSchema = z.object({ personId: z.uuid(), url: z.url(), expiresAt: z.dat
 
 /** Sign-in links, device sessions, and the organizer area (team invitations, program import). */
 export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program, publicUrl }) => {
-  await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(multipart, { limits: { fileSize: MAX_PROGRAM_BYTES, files: 1, fields: 5 } })
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string', bodyLimit: MAX_PROGRAM_BYTES }, (_request, body, done) => { done(null, body) })
 

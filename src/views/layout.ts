@@ -82,6 +82,8 @@ details summary { cursor: pointer; color: var(--accent); }
 .muted { color: var(--muted); }
 form.stack { display: grid; gap: .75rem; max-width: 28rem; }
 label { font-weight: 600; display: grid; gap: .25rem; }
+label.choice { display: flex; gap: .5rem; align-items: center; font-weight: 400; }
+fieldset { border: 1px solid var(--line); border-radius: .35rem; display: grid; gap: .5rem; }
 input, select, button { font: inherit; padding: .5rem .6rem; border: 1px solid #767f8c; border-radius: .35rem; }
 button { background: var(--accent); color: var(--accent-ink); border-color: var(--accent); cursor: pointer; font-weight: 600; }
 .notice { border-left: 4px solid var(--accent); background: var(--soft); padding: .75rem 1rem; overflow-wrap: anywhere; }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { realTime, testApp } from '../helpers/app.js'
 import { signInWithLink } from '../helpers/session.js'
-import { CookieJar, LaunchError, ROLES, makeKey, startPlatform, type LaunchOptions, type SimulatedPlatform } from '../helpers/lti-platform.js'
+import { CookieJar, LaunchError, ROLES, makeKey, parseAutoPostForm, startPlatform, type LaunchOptions, type SimulatedPlatform } from '../helpers/lti-platform.js'
 
 // One app (and one 4096-bit tool key, made once) for the file; each test counts what it adds.
 const ctx = await (async () => {
@@ -124,4 +124,50 @@ t.test('organizers see the registered platforms, their deployments and the tool 
   t.match(res.body, /Plateformes d&#39;apprentissage \(LTI 1\.3\)/)
   t.match(res.body, new RegExp(`<td>${platform.issuer.replace(/[.]/g, '\\.')}</td><td>${platform.clientId}</td><td>dep-1</td>`))
   t.match(res.body, /\/lti\/login<\/code>/)
+})
+
+t.test('Deep Linking: an instructor chooses items, and the platform verifies our signed answer with our JWKS', async t => {
+  const result = await launch({ user: teacher, roles: [ROLES.Instructor], messageType: 'LtiDeepLinkingRequest' })
+  t.equal(result.launchResponse.status, 303)
+  const location = result.launchResponse.headers.get('location') ?? ''
+  t.match(location, /^\/cours\/contenu\/[0-9a-f-]{36}\?lang=fr$/)
+  const choice = await page(location, result.cookies)
+  t.equal(choice.status, 200)
+  t.match(choice.body, /Activité de synthèse \(remise du vendredi\)/)
+
+  const post = async (items: string[]): Promise<Response> => await fetch(`${base}${location}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: result.cookies.header(), 'content-type': 'application/x-www-form-urlencoded', origin: base, 'sec-fetch-site': 'same-origin', accept: 'text/html' },
+    body: new URLSearchParams(items.map(i => ['items', i])).toString()
+  })
+  const invalid = await post(['everything'])
+  t.equal(invalid.status, 400, 'an unknown item is refused')
+  const answered = await post(['synthesis', 'program'])
+  t.equal(answered.status, 200)
+  t.match(answered.headers.get('content-security-policy'), new RegExp(`form-action 'self' ${new URL(platform.deepLinkReturnUrl).origin}`))
+  const form = parseAutoPostForm(await answered.text())
+  t.equal(form.action, platform.deepLinkReturnUrl)
+  const back = await fetch(form.action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form.fields).toString() })
+  t.equal(back.status, 200, 'the platform accepted it')
+  const received = platform.received.deepLinkResponses.at(-1)
+  t.match(received?.claims, {
+    iss: platform.clientId,
+    aud: platform.issuer,
+    'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiDeepLinkingResponse',
+    'https://purl.imsglobal.org/spec/lti-dl/claim/data': 'opaque-data'
+  })
+  const items = received?.claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as Array<{ type: string, title: string, url: string, custom: Record<string, string> }>
+  t.same(items.map(i => [i.type, i.custom.compagnon_target]), [['ltiResourceLink', 'synthesis'], ['ltiResourceLink', 'program']])
+  t.ok(items.every(i => i.url === `${ctx.config.publicUrl}/lti/launch`))
+
+  const twice = await post(['attendance'])
+  t.equal(twice.status, 404, 'a choice is sent once')
+})
+
+t.test('Deep Linking is for instructors: a student gets a clear refusal', async t => {
+  const result = await launch({ user: { sub: 'dl-student', name: 'Élève' }, roles: [ROLES.Learner], messageType: 'LtiDeepLinkingRequest' })
+  t.equal(result.launchResponse.status, 403)
+  t.match(await result.launchResponse.text(), /Seules les personnes enseignantes peuvent ajouter du contenu/)
+  t.notOk(result.cookies.get('compagnon_session'))
 })
