@@ -26,6 +26,8 @@ export interface AppDeps {
   database: Database
   /** Every time rule reads this clock (tests and the demo set it). */
   clock: Clock
+  /** Background work (grade delivery, purges); tests turn it off and drive it themselves. Default on. */
+  backgroundJobs?: boolean
 }
 
 export interface App {
@@ -126,7 +128,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(healthRoutes, { database: deps.database })
   await app.register(programRoutes, { program, publicUrl: config.publicUrl })
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
-  await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program })
+  await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program, backgroundJobs: deps.backgroundJobs ?? true })
   await app.register(ltiRoutes, { people, program, lti: app.lti })
 
   return { app, services: { program, people } }

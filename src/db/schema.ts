@@ -110,12 +110,35 @@ export interface LtiDeployments {
   issuer: string;
 }
 
+export interface LtiGradeOutbox {
+  attempts: Generated<number>;
+  context_id: string;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  given_at: Timestamp;
+  id: Generated<string>;
+  last_error: string | null;
+  line_item: string;
+  next_attempt_at: Generated<Timestamp>;
+  person_id: string | null;
+  score: Json;
+  status: Generated<string>;
+  user_sub: string;
+}
+
 export interface LtiIdentities {
   created_at: Generated<Timestamp>;
   issuer: string;
   last_launch_at: Generated<Timestamp>;
   person_id: string;
   subject: string;
+}
+
+export interface LtiLineItems {
+  context_id: string;
+  created_at: Generated<Timestamp>;
+  line_item: string;
+  url: string;
 }
 
 export interface LtiLoginStates {
@@ -242,7 +265,9 @@ export interface DB {
   lti_contexts: LtiContexts;
   lti_deep_link_requests: LtiDeepLinkRequests;
   lti_deployments: LtiDeployments;
+  lti_grade_outbox: LtiGradeOutbox;
   lti_identities: LtiIdentities;
+  lti_line_items: LtiLineItems;
   lti_login_states: LtiLoginStates;
   lti_store: LtiStore;
   people: People;

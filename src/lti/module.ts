@@ -15,6 +15,8 @@ import { isLocale, type Locale } from '../views/i18n.js'
 import { JwksCache, type Jwk } from './jwks.js'
 import { LtiService } from './service.js'
 import { LtiStorage, type LtiCollection } from './storage.js'
+import { AgsClient } from './ags.js'
+import { GradeOutbox } from './outbox.js'
 
 export const TOKEN_MAX_AGE_SECONDS = 60
 export const CLOCK_SKEW_SECONDS = 5
@@ -25,10 +27,16 @@ export interface LtiModuleOptions {
   config: ResolvedConfig
   people: PeopleService
   program: ProgramService
+  /** Run the grade outbox worker and purges in the background (tests drive them by hand). */
+  backgroundJobs: boolean
 }
 
 declare module 'fastify' {
-  interface FastifyInstance { lti: LtiService }
+  interface FastifyInstance {
+    lti: LtiService
+    /** Grades waiting for (or delivered to) the LMS gradebooks. */
+    gradeOutbox: GradeOutbox
+  }
 }
 
 /**
@@ -78,7 +86,7 @@ function sendError (req: Request, res: Response, err: unknown): void {
  * LTI 1.3 with ltijs, mounted under /lti through @fastify/express. ltijs and Express stay in
  * here: the rest of the app only sees our own session cookies set at the end of a launch.
  */
-export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, program }) => {
+export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, program, backgroundJobs }) => {
   const storage = new LtiStorage(db, { clock, tokenMaxAgeSeconds: TOKEN_MAX_AGE_SECONDS, clockSkewSeconds: CLOCK_SKEW_SECONDS })
   const jwks = new JwksCache({ timeoutMs: 5000, minRefreshMs: 60_000, maxAgeMs: 24 * 3600_000, now: () => clock.now().getTime() })
   // During a launch, the platform's key for this token's kid, fetched through our cache.
@@ -232,9 +240,21 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     scope.all('/*', { schema: { hide: true } }, notFound)
   }, { prefix: '/lti' })
   app.decorate('lti', service)
+  const outbox = new GradeOutbox(db, clock, new AgsClient(storage, encryptionKey), app.log)
+  app.decorate('gradeOutbox', outbox)
 
-  // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.
-  const timer = setInterval(() => { Promise.all([storage.purgeExpired(), service.purgeExpired()]).catch(err => { app.log.warn({ err }, 'LTI purge failed') }) }, 10 * 60_000)
-  timer.unref()
-  app.addHook('onClose', async () => { clearInterval(timer) })
+  if (backgroundJobs) {
+    // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.
+    const purge = setInterval(() => { Promise.all([storage.purgeExpired(), service.purgeExpired()]).catch(err => { app.log.warn({ err }, 'LTI purge failed') }) }, 10 * 60_000)
+    // Grades go out every few seconds; several instances share the work (rows are leased).
+    let delivering = false
+    const deliver = setInterval(() => {
+      if (delivering) return
+      delivering = true
+      outbox.deliverDue().catch(err => { app.log.warn({ err }, 'grade outbox run failed') }).finally(() => { delivering = false })
+    }, 5000)
+    purge.unref()
+    deliver.unref()
+    app.addHook('onClose', async () => { clearInterval(purge); clearInterval(deliver) })
+  }
 }, { name: 'compagnon-lti', dependencies: ['compagnon-authentication'] })

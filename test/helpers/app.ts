@@ -37,7 +37,7 @@ export async function testApp (t: TestContext, options: { now?: string, clock?: 
   const database = await freshDatabase(t)
   const clock = options.clock ?? new FixedClock(options.now ?? DURING_EVENT)
   const config = testConfig(options.config)
-  const built = await buildApp(config, { database, clock })
+  const built = await buildApp(config, { database, clock, backgroundJobs: false })
   t.teardown(async () => { await built.app.close() })
   if (options.program !== false) await built.services.program.importFromFile(defaultProgramFile)
   return { ...built, database, clock, config }

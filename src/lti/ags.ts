@@ -1,0 +1,127 @@
+import { createPrivateKey, randomUUID } from 'node:crypto'
+import { SignJWT } from 'jose'
+import type { LtiStorage } from './storage.js'
+
+/** Platform calls fail fast rather than hang a worker. */
+const TIMEOUT_MS = 10_000
+
+export const AGS_SCOPES = {
+  lineItem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
+  score: 'https://purl.imsglobal.org/spec/lti-ags/scope/score'
+} as const
+
+export class PlatformCallError extends Error {
+  constructor (message: string, readonly status?: number) {
+    super(message)
+    this.name = 'PlatformCallError'
+  }
+}
+
+export interface AgsScore {
+  userId: string
+  scoreGiven?: number
+  scoreMaximum?: number
+  comment?: string
+  activityProgress: 'Initialized' | 'Started' | 'InProgress' | 'Submitted' | 'Completed'
+  gradingProgress: 'FullyGraded' | 'Pending' | 'PendingManual' | 'Failed' | 'NotReady'
+  /** When the grade was given, not when it is sent: platforms keep the newest by this. */
+  timestamp: string
+}
+
+/** `…/lineitem?type_id=1` + `/scores` → `…/lineitem/scores?type_id=1` (Moodle puts a query in line item URLs). */
+export function serviceUrl (lineItemUrl: string, suffix: string): string {
+  const url = new URL(lineItemUrl)
+  url.pathname = url.pathname.replace(/\/+$/, '') + suffix
+  return url.toString()
+}
+
+/**
+ * Our own LTI Advantage client for grades: ltijs' submitScore rewrites the score timestamp to
+ * the sending time, which would let a retried old grade pass for a newer one. The client
+ * assertion is standard (iss = sub = client id, aud = token URL, 60 s, our kid), signed with
+ * the key ltijs generated for the platform; tokens are cached until shortly before expiry.
+ */
+export class AgsClient {
+  constructor (private readonly storage: LtiStorage, private readonly sealingKey: string) {}
+
+  async #platform (issuer: string, clientId: string): Promise<{ tokenUrl: string, audience: string, kid: string }> {
+    const found = await this.storage.Get(false, 'platform', { platformUrl: issuer, clientId })
+    const p = found === false ? undefined : found[0]
+    if (p === undefined) throw new PlatformCallError(`platform ${issuer} (${clientId}) is not registered`)
+    const tokenUrl = String(p.accesstokenEndpoint)
+    return { tokenUrl, audience: typeof p.authorizationServer === 'string' && p.authorizationServer !== '' ? p.authorizationServer : tokenUrl, kid: String(p.kid) }
+  }
+
+  async accessToken (issuer: string, clientId: string, scopes: string[]): Promise<string> {
+    const scope = [...scopes].sort().join(' ')
+    const cached = await this.storage.Get(this.sealingKey, 'accesstoken', { platformUrl: issuer, clientId, scopes: scope })
+    const token = cached === false ? undefined : cached[0]?.token as { access_token?: string } | undefined
+    if (token?.access_token !== undefined) return token.access_token
+
+    const platform = await this.#platform(issuer, clientId)
+    const keys = await this.storage.Get(this.sealingKey, 'privatekey', { kid: platform.kid })
+    const pem = keys === false ? undefined : keys[0]?.key
+    if (typeof pem !== 'string') throw new PlatformCallError(`no private key for platform ${issuer}`)
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: platform.kid, typ: 'JWT' })
+      .setIssuer(clientId).setSubject(clientId).setAudience(platform.audience)
+      .setIssuedAt().setExpirationTime('60s').setJti(randomUUID())
+      .sign(createPrivateKey(pem))
+    // Moodle accepts nothing but a form here.
+    const res = await fetch(platform.tokenUrl, {
+      method: 'POST',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+        scope
+      }).toString()
+    })
+    if (!res.ok) throw new PlatformCallError(`token endpoint answered ${res.status}`, res.status)
+    const body = await res.json() as { access_token?: string, expires_in?: number }
+    if (typeof body.access_token !== 'string') throw new PlatformCallError('token endpoint gave no access_token')
+    const index = { platformUrl: issuer, clientId, scopes: scope }
+    await this.storage.Replace(this.sealingKey, 'accesstoken', index, { token: body }, index)
+    return body.access_token
+  }
+
+  /** The line item tagged with our label in this course, created when missing. */
+  async findOrCreateLineItem (call: { issuer: string, clientId: string, lineItemsUrl: string }, item: { tag: string, label: string, scoreMaximum: number }): Promise<string> {
+    const token = await this.accessToken(call.issuer, call.clientId, [AGS_SCOPES.lineItem, AGS_SCOPES.score])
+    const listUrl = new URL(call.lineItemsUrl)
+    listUrl.searchParams.set('tag', item.tag)
+    const list = await this.#fetch(listUrl.toString(), { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.ims.lis.v2.lineitemcontainer+json' } })
+    const existing = (await list.json() as Array<{ id?: string, tag?: string }>).find(li => li.tag === item.tag && typeof li.id === 'string')
+    if (existing?.id !== undefined) return existing.id
+    const created = await this.#fetch(call.lineItemsUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.ims.lis.v2.lineitem+json', accept: 'application/vnd.ims.lis.v2.lineitem+json' },
+      body: JSON.stringify({ label: item.label, tag: item.tag, scoreMaximum: item.scoreMaximum })
+    })
+    const body = await created.json() as { id?: string }
+    if (typeof body.id !== 'string') throw new PlatformCallError('the platform created a line item without an id')
+    return body.id
+  }
+
+  async postScore (call: { issuer: string, clientId: string }, lineItemUrl: string, score: AgsScore): Promise<void> {
+    const token = await this.accessToken(call.issuer, call.clientId, [AGS_SCOPES.lineItem, AGS_SCOPES.score])
+    await this.#fetch(serviceUrl(lineItemUrl, '/scores'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.ims.lis.v1.score+json' },
+      body: JSON.stringify(score)
+    })
+  }
+
+  async #fetch (url: string, init: RequestInit): Promise<Response> {
+    let res: Response
+    try {
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) })
+    } catch (err) {
+      throw new PlatformCallError(`${new URL(url).host} unreachable: ${(err as Error).message}`)
+    }
+    if (!res.ok) throw new PlatformCallError(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${res.status}`, res.status)
+    return res
+  }
+}

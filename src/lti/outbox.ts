@@ -1,0 +1,114 @@
+import { sql } from 'kysely'
+import type { Db } from '../db/database.js'
+import type { Clock } from '../clock.js'
+import type { AgsClient, AgsScore } from './ags.js'
+
+export type LineItemKey = 'presence' | 'synthese'
+
+/** Our line items in every course: label shown in the gradebook, tag to find it again. */
+export const LINE_ITEMS: Record<LineItemKey, { label: string, tag: string }> = {
+  presence: { label: 'Présence', tag: 'compagnon-presence' },
+  synthese: { label: 'Synthèse', tag: 'compagnon-synthese' }
+}
+
+export interface QueuedScore {
+  contextId: string
+  lineItem: LineItemKey
+  userSub: string
+  personId?: string | null
+  score: Omit<AgsScore, 'userId' | 'timestamp'>
+  givenAt: Date
+}
+
+/** 30 s, 1 min, 2 min … capped at one hour. */
+const backoffMs = (attempts: number): number => Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1))
+/** How long a claimed row is ours before another worker may take it (a crash mid-delivery). */
+const LEASE_MS = 60_000
+
+export class GradeOutbox {
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly ags: AgsClient, private readonly log: { warn: (obj: object, msg: string) => void }) {}
+
+  /** Durable once this returns: the score will reach the LMS, unless a newer one for the same target replaces it. */
+  async enqueue (queued: QueuedScore): Promise<string> {
+    return await this.db.transaction().execute(async trx => {
+      await trx.updateTable('lti_grade_outbox').set({ status: 'superseded' })
+        .where('context_id', '=', queued.contextId).where('line_item', '=', queued.lineItem).where('user_sub', '=', queued.userSub)
+        .where('status', '=', 'pending').where('given_at', '<=', queued.givenAt)
+        .execute()
+      // A score given before one already queued or delivered is stale on arrival.
+      const newer = await trx.selectFrom('lti_grade_outbox').select('id')
+        .where('context_id', '=', queued.contextId).where('line_item', '=', queued.lineItem).where('user_sub', '=', queued.userSub)
+        .where('status', 'in', ['pending', 'delivered']).where('given_at', '>', queued.givenAt)
+        .executeTakeFirst()
+      const row = await trx.insertInto('lti_grade_outbox').values({
+        context_id: queued.contextId,
+        line_item: queued.lineItem,
+        user_sub: queued.userSub,
+        person_id: queued.personId ?? null,
+        score: JSON.stringify(queued.score),
+        given_at: queued.givenAt,
+        status: newer === undefined ? 'pending' : 'superseded',
+        next_attempt_at: this.clock.now()
+      }).returning('id').executeTakeFirstOrThrow()
+      return row.id
+    })
+  }
+
+  /** Sends what is due; returns how many were delivered and how many will be retried. */
+  async deliverDue (limit = 20): Promise<{ delivered: number, retrying: number }> {
+    const now = this.clock.now()
+    const claimed = await sql<{ id: string, context_id: string, line_item: LineItemKey, user_sub: string, score: unknown, given_at: Date, attempts: number }>`
+      UPDATE lti_grade_outbox SET next_attempt_at = ${new Date(now.getTime() + LEASE_MS)}
+      WHERE id IN (
+        SELECT id FROM lti_grade_outbox
+        WHERE status = 'pending' AND next_attempt_at <= ${now}
+        ORDER BY given_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, context_id, line_item, user_sub, score, given_at, attempts`.execute(this.db)
+    let delivered = 0
+    let retrying = 0
+    for (const row of claimed.rows.sort((a, b) => a.given_at.getTime() - b.given_at.getTime())) {
+      try {
+        await this.#deliver(row)
+        await this.db.updateTable('lti_grade_outbox').set({ status: 'delivered', delivered_at: this.clock.now(), attempts: row.attempts + 1, last_error: null })
+          .where('id', '=', row.id).where('status', '=', 'pending').execute()
+        delivered++
+      } catch (err) {
+        const attempts = row.attempts + 1
+        await this.db.updateTable('lti_grade_outbox')
+          .set({ attempts, last_error: (err as Error).message.slice(0, 500), next_attempt_at: new Date(this.clock.now().getTime() + backoffMs(attempts)) })
+          .where('id', '=', row.id).where('status', '=', 'pending').execute()
+        this.log.warn({ outboxId: row.id, attempts, err: (err as Error).message }, 'grade not delivered yet; will retry')
+        retrying++
+      }
+    }
+    return { delivered, retrying }
+  }
+
+  /** Sync state per status for a course (instructor views). */
+  async state (contextId: string): Promise<Record<'pending' | 'delivered' | 'superseded', number>> {
+    const rows = await this.db.selectFrom('lti_grade_outbox').select(['status', eb => eb.fn.countAll<number>().as('n')])
+      .where('context_id', '=', contextId).groupBy('status').execute()
+    const state = { pending: 0, delivered: 0, superseded: 0 }
+    for (const r of rows) state[r.status as keyof typeof state] = Number(r.n)
+    return state
+  }
+
+  async #deliver (row: { context_id: string, line_item: LineItemKey, user_sub: string, score: unknown, given_at: Date }): Promise<void> {
+    const context = await this.db.selectFrom('lti_contexts').select(['issuer', 'client_id', 'lineitems_url']).where('id', '=', row.context_id).executeTakeFirstOrThrow()
+    if (context.lineitems_url === null) throw new Error('this course gave no grade service (AGS) endpoint')
+    const score = row.score as Omit<AgsScore, 'userId' | 'timestamp'>
+    let lineItemUrl = (await this.db.selectFrom('lti_line_items').select('url').where('context_id', '=', row.context_id).where('line_item', '=', row.line_item).executeTakeFirst())?.url
+    if (lineItemUrl === undefined) {
+      lineItemUrl = await this.ags.findOrCreateLineItem(
+        { issuer: context.issuer, clientId: context.client_id, lineItemsUrl: context.lineitems_url },
+        { ...LINE_ITEMS[row.line_item], scoreMaximum: score.scoreMaximum ?? 100 }
+      )
+      await this.db.insertInto('lti_line_items').values({ context_id: row.context_id, line_item: row.line_item, url: lineItemUrl })
+        .onConflict(oc => oc.columns(['context_id', 'line_item']).doNothing()).execute()
+    }
+    await this.ags.postScore({ issuer: context.issuer, clientId: context.client_id }, lineItemUrl, { ...score, userId: row.user_sub, timestamp: row.given_at.toISOString() })
+  }
+}

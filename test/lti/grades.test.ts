@@ -1,0 +1,78 @@
+import t from 'tap'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { testApp } from '../helpers/app.js'
+import { startPlatform, type PlatformOptions } from '../helpers/lti-platform.js'
+import { serviceUrl } from '../../src/lti/ags.js'
+
+// A course already launched from the platform: its context carries the AGS endpoint.
+const setup = async (t: { teardown: (fn: () => unknown) => void }, options: PlatformOptions = {}) => {
+  const ctx = await testApp(t, { program: false })
+  const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
+  const platform = await startPlatform(t, options)
+  platform.setTool({ jwksUrl: `${base}/lti/keys` })
+  const { deploymentId, ...reg } = platform.registration()
+  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
+  const context = await ctx.database.db.insertInto('lti_contexts').values({
+    issuer: platform.issuer, client_id: platform.clientId, deployment_id: deploymentId, context_id: 'ENP7009-A2025', lineitems_url: platform.lineItemsUrl
+  }).returning('id').executeTakeFirstOrThrow()
+  return { ...ctx, base, platform, contextId: context.id }
+}
+
+const graded = (scoreGiven: number, comment = '') => ({ scoreGiven, scoreMaximum: 100, comment, activityProgress: 'Completed' as const, gradingProgress: 'FullyGraded' as const })
+
+t.test('a queued score reaches the platform with the right user, line item and the time it was given', async t => {
+  const { app, base, platform, contextId } = await setup(t)
+  const givenAt = new Date('2025-10-24T17:30:00Z')
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'moodle-user-7', score: graded(85, 'Très bonne synthèse'), givenAt })
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  t.match(platform.received.lineItemsCreated, [{ label: 'Synthèse', tag: 'compagnon-synthese', scoreMaximum: 100 }])
+  t.equal(platform.received.scores.length, 1)
+  const [score] = platform.received.scores
+  t.match(score?.body, { userId: 'moodle-user-7', scoreGiven: 85, scoreMaximum: 100, comment: 'Très bonne synthèse', gradingProgress: 'FullyGraded', timestamp: '2025-10-24T17:30:00.000Z' })
+  t.match(score?.authorization, /^Bearer /)
+
+  const [tokenRequest] = platform.received.tokenRequests
+  t.equal(tokenRequest?.contentType, 'application/x-www-form-urlencoded')
+  t.ok(tokenRequest?.ok)
+  const assertion = String(tokenRequest?.form.client_assertion)
+  const claims = decodeJwt(assertion)
+  t.match(claims, { iss: platform.clientId, sub: platform.clientId, aud: platform.tokenUrl })
+  t.ok(Number(claims.exp) - Number(claims.iat) <= 60, 'short-lived assertion')
+  const keys = await (await fetch(`${base}/lti/keys`)).json() as { keys: Array<{ kid: string }> }
+  t.ok(keys.keys.some(k => k.kid === decodeProtectedHeader(assertion).kid), 'signed with our published key')
+
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'moodle-user-8', score: graded(70), givenAt })
+  await app.gradeOutbox.deliverDue()
+  t.equal(platform.received.lineItemsCreated.length, 1, 'the line item is created once per course')
+  t.equal(platform.received.tokenRequests.length, 1, 'the access token is reused while valid')
+})
+
+t.test('with the platform down nothing is lost: retried with backoff, then delivered once, newest grade only', async t => {
+  const { app, platform, contextId, clock } = await setup(t)
+  platform.setServicesDown(true)
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(60, 'première correction'), givenAt: new Date('2025-10-24T18:00:00Z') })
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 1 })
+  t.same(await app.gradeOutbox.state(contextId), { pending: 1, delivered: 0, superseded: 0 })
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(75, 'après révision'), givenAt: new Date('2025-10-24T19:00:00Z') })
+  t.same(await app.gradeOutbox.state(contextId), { pending: 1, delivered: 0, superseded: 1 }, 'the regrade replaces the pending score')
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 1 }, 'still down')
+  platform.setServicesDown(false)
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'not due before its backoff')
+  clock.advance(31_000)
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  t.same(platform.received.scores.map(s => [s.body.scoreGiven, s.body.comment, s.body.timestamp]), [[75, 'après révision', '2025-10-24T19:00:00.000Z']], 'exactly once, the newest')
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'nothing left')
+
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(10, 'vieux'), givenAt: new Date('2025-10-24T18:30:00Z') })
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'a score older than the delivered one is never sent')
+  t.equal(platform.received.scores.length, 1)
+})
+
+t.test('Moodle line items carry a query string: scores go to path + /scores + query', async t => {
+  t.equal(serviceUrl('https://moodle.example/mod/lti/services.php/2/lineitems/7/lineitem?type_id=1', '/scores'), 'https://moodle.example/mod/lti/services.php/2/lineitems/7/lineitem/scores?type_id=1')
+  const { app, platform, contextId } = await setup(t, { quirks: { queryStringLineItems: true, postLoginInitiation: true } })
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: 'm1', score: graded(100), givenAt: new Date('2025-10-23T21:00:00Z') })
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  t.match(platform.received.scores[0]?.lineItemUrl, /lineitem\?type_id=1$|lineitem$/)
+  t.match(platform.received.lineItemsCreated, [{ label: 'Présence', tag: 'compagnon-presence' }])
+})
