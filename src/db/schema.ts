@@ -88,6 +88,7 @@ export interface LtiContexts {
   label: string | null;
   lineitems_url: string | null;
   memberships_url: string | null;
+  roster_synced_at: Timestamp | null;
   title: string | null;
   updated_at: Generated<Timestamp>;
 }
@@ -149,6 +150,15 @@ export interface LtiLoginStates {
   nonce: string;
   state_hash: string;
   used_at: Timestamp | null;
+}
+
+export interface LtiRosterMembers {
+  context_id: string;
+  person_id: string | null;
+  roles: Json;
+  status: string;
+  synced_at: Timestamp;
+  user_sub: string;
 }
 
 export interface LtiStore {
@@ -269,6 +279,7 @@ export interface DB {
   lti_identities: LtiIdentities;
   lti_line_items: LtiLineItems;
   lti_login_states: LtiLoginStates;
+  lti_roster_members: LtiRosterMembers;
   lti_store: LtiStore;
   people: People;
   program_imports: ProgramImports;

@@ -9,6 +9,20 @@ export const AGS_SCOPES = {
   lineItem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
   score: 'https://purl.imsglobal.org/spec/lti-ags/scope/score'
 } as const
+export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly'
+
+export interface RosterMember {
+  user_id: string
+  roles: string[]
+  status?: 'Active' | 'Inactive' | 'Deleted'
+  name?: string
+  given_name?: string
+  family_name?: string
+  email?: string
+}
+
+/** Safety bound on NRPS paging: a platform that keeps sending `next` cannot hold a worker forever. */
+const MAX_ROSTER_PAGES = 200
 
 export class PlatformCallError extends Error {
   constructor (message: string, readonly status?: number) {
@@ -112,6 +126,22 @@ export class AgsClient {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.ims.lis.v1.score+json' },
       body: JSON.stringify(score)
     })
+  }
+
+  /** Every member of a course (NRPS), following `Link: <…>; rel="next"` across pages. */
+  async roster (call: { issuer: string, clientId: string, membershipsUrl: string }): Promise<RosterMember[]> {
+    const token = await this.accessToken(call.issuer, call.clientId, [NRPS_SCOPE])
+    const members: RosterMember[] = []
+    let next: string | undefined = call.membershipsUrl
+    for (let page = 0; next !== undefined; page++) {
+      if (page >= MAX_ROSTER_PAGES) throw new PlatformCallError(`roster has more than ${MAX_ROSTER_PAGES} pages`)
+      const res = await this.#fetch(next, { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json' } })
+      const body = await res.json() as { members?: RosterMember[] }
+      members.push(...(body.members ?? []))
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(res.headers.get('link') ?? '')?.[1]
+      next = link === undefined ? undefined : new URL(link, next).toString()
+    }
+    return members
   }
 
   async #fetch (url: string, init: RequestInit): Promise<Response> {

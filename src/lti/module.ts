@@ -17,6 +17,7 @@ import { LtiService } from './service.js'
 import { LtiStorage, type LtiCollection } from './storage.js'
 import { AgsClient } from './ags.js'
 import { GradeOutbox } from './outbox.js'
+import { RosterSync } from './roster.js'
 
 export const TOKEN_MAX_AGE_SECONDS = 60
 export const CLOCK_SKEW_SECONDS = 5
@@ -36,6 +37,8 @@ declare module 'fastify' {
     lti: LtiService
     /** Grades waiting for (or delivered to) the LMS gradebooks. */
     gradeOutbox: GradeOutbox
+    /** Course rosters from the LMS (NRPS). */
+    roster: RosterSync
   }
 }
 
@@ -240,8 +243,10 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     scope.all('/*', { schema: { hide: true } }, notFound)
   }, { prefix: '/lti' })
   app.decorate('lti', service)
-  const outbox = new GradeOutbox(db, clock, new AgsClient(storage, encryptionKey), app.log)
+  const platformClient = new AgsClient(storage, encryptionKey)
+  const outbox = new GradeOutbox(db, clock, platformClient, app.log)
   app.decorate('gradeOutbox', outbox)
+  app.decorate('roster', new RosterSync(db, clock, platformClient))
 
   if (backgroundJobs) {
     // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.

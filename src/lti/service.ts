@@ -49,6 +49,27 @@ const deepLinkGone = new AppError('not_found', {
 
 const refused = (fr: string, en: string): AppError => new AppError('unauthorized', { fr: `Lancement refusé : ${fr}`, en: `Launch refused: ${en}` })
 
+const displayNameOf = (info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }): string =>
+  info.name ?? ([info.given_name, info.family_name].filter(Boolean).join(' ') || info.email || 'Participant·e')
+
+/**
+ * The person behind a platform user (issuer + sub): found by identity, else by email (the same
+ * human known from elsewhere), else created. Used by launches and roster syncs.
+ */
+export async function upsertLtiPerson (db: Db, issuer: string, subject: string, info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }, now: Date): Promise<string> {
+  const known = (await repo.findIdentity(db, issuer, subject))?.person_id
+  if (known !== undefined) {
+    await repo.touchIdentity(db, issuer, subject, now)
+    return known
+  }
+  const byEmail = info.email !== undefined ? await people.findPersonByEmail(db, info.email) : undefined
+  const personId = byEmail?.id ?? (await people.insertPerson(db, {
+    email: info.email ?? null, display_name: displayNameOf(info), given_name: info.given_name ?? null, family_name: info.family_name ?? null
+  })).id
+  await repo.insertIdentity(db, { issuer, subject, person_id: personId })
+  return personId
+}
+
 export class LtiService {
   constructor (
     private readonly db: Db,
@@ -171,19 +192,10 @@ export class LtiService {
     const ctx = token.platformContext
     const roles = mapLtiRoles(ctx.roles ?? [])
     const info = token.userInfo ?? {}
-    const displayName = info.name ?? ([info.given_name, info.family_name].filter(Boolean).join(' ') || info.email || 'Participant·e')
+    const displayName = displayNameOf(info)
     const currentEvent = await this.program.currentEvent()
     return await this.db.transaction().execute(async trx => {
-      let personId = (await repo.findIdentity(trx, token.iss, token.user))?.person_id
-      if (personId === undefined) {
-        const byEmail = info.email !== undefined ? await people.findPersonByEmail(trx, info.email) : undefined
-        personId = byEmail?.id ?? (await people.insertPerson(trx, {
-          email: info.email ?? null, display_name: displayName, given_name: info.given_name ?? null, family_name: info.family_name ?? null
-        })).id
-        await repo.insertIdentity(trx, { issuer: token.iss, subject: token.user, person_id: personId })
-      } else {
-        await repo.touchIdentity(trx, token.iss, token.user, now)
-      }
+      const personId = await upsertLtiPerson(trx, token.iss, token.user, info, now)
       const context = ctx.context === undefined
         ? undefined
         : await repo.upsertContext(trx, {

@@ -76,3 +76,27 @@ t.test('Moodle line items carry a query string: scores go to path + /scores + qu
   t.match(platform.received.scores[0]?.lineItemUrl, /lineitem\?type_id=1$|lineitem$/)
   t.match(platform.received.lineItemsCreated, [{ label: 'Présence', tag: 'compagnon-presence' }])
 })
+
+t.test('NRPS: the roster is stored across several pages, with people, roles and leavers', async t => {
+  const { app, platform, contextId, database, services } = await setup(t)
+  await services.program.importFromFile((await import('../../src/paths.js')).defaultProgramFile)
+  const [event] = await services.program.listEvents()
+  await database.db.updateTable('lti_contexts').set({ memberships_url: platform.membershipsUrl, event_id: event!.id }).where('id', '=', contextId).execute()
+  const L = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'
+  const I = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'
+  const students = Array.from({ length: 7 }, (_, i) => ({ user_id: `s${i}`, roles: [L], name: `Étudiant·e ${i}`, email: `s${i}@etu.enap.ca` }))
+  platform.setMembers([...students, { user_id: 't1', roles: [I], name: 'Prof. Roy', email: 'roy@enap.ca' }], 3)
+  t.same(await app.roster.sync(contextId), { members: 8, active: 8 })
+  t.ok(platform.received.requests.filter(r => r.url.includes('memberships')).length >= 3, 'three pages fetched')
+  const rows = await database.db.selectFrom('lti_roster_members').select(['user_sub', 'status']).where('context_id', '=', contextId).orderBy('user_sub').execute()
+  t.equal(rows.length, 8)
+  const credited = await database.db.selectFrom('registrations').select('person_id').where('event_id', '=', event!.id).where('role', '=', 'credited_student').execute()
+  t.equal(credited.length, 7, 'students are known as credited students before they ever launch')
+  t.equal((await database.db.selectFrom('registrations').select('person_id').where('role', '=', 'instructor').execute()).length, 1)
+
+  platform.setMembers(students.slice(0, 6), 3)
+  t.same(await app.roster.sync(contextId), { members: 6, active: 6 })
+  const gone = await database.db.selectFrom('lti_roster_members').select(['user_sub', 'status']).where('status', '=', 'Deleted').orderBy('user_sub').execute()
+  t.same(gone.map(r => r.user_sub), ['s6', 't1'], 'people the LMS no longer lists are marked as gone')
+  t.equal(Number((await database.db.selectFrom('people').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 8, 'a second sync creates nobody')
+})
