@@ -5,7 +5,31 @@ import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
 import { deepLinkTargets, deepLinkTitles } from './service.js'
 
-export function coursePage (locale: Locale, view: { person: Person, roles: Array<{ eventId: string, role: Role }>, events: EventSummary[] }, path: string): string {
+export interface TaughtCourse {
+  id: string
+  title: string
+  rosterSyncedAt: Date | null
+  activeMembers: number
+  hasRosterService: boolean
+  grades: { pending: number, delivered: number, superseded: number }
+}
+
+function taughtCourseSection (locale: Locale, course: TaughtCourse): string {
+  const fr = locale === 'fr'
+  const when = course.rosterSyncedAt === null
+    ? (fr ? 'jamais synchronisée' : 'never synced')
+    : `${fr ? 'synchronisée le' : 'synced on'} ${course.rosterSyncedAt.toLocaleString(fr ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', dateStyle: 'long', timeStyle: 'short' })}`
+  return html`<section aria-labelledby="course-${course.id}">
+<h2 id="course-${course.id}">${course.title}</h2>
+<p>${fr ? 'Liste de la classe' : 'Class list'}${fr ? '\u00a0:' : ':'} ${course.activeMembers} ${fr ? 'personne(s) active(s)' : 'active member(s)'}, ${when}.</p>
+!${course.hasRosterService
+  ? html`<form method="post" action="/cours/liste/${course.id}?lang=${locale}"><button type="submit">${fr ? 'Synchroniser la liste maintenant' : 'Sync the class list now'}</button></form>`
+  : html`<p class="muted">${fr ? 'Ce cours ne fournit pas sa liste (service NRPS non activé dans le LMS).' : 'This course does not provide its list (NRPS not enabled in the LMS).'}</p>`}
+<p>${fr ? 'Notes envoyées au carnet de notes du LMS' : 'Grades sent to the LMS gradebook'}${fr ? '\u00a0:' : ':'} ${course.grades.delivered} ${fr ? 'livrée(s)' : 'delivered'}, ${course.grades.pending} ${fr ? 'en attente' : 'waiting'}.</p>
+</section>`
+}
+
+export function coursePage (locale: Locale, view: { person: Person, roles: Array<{ eventId: string, role: Role }>, events: EventSummary[], taught: TaughtCourse[] }, path: string): string {
   const roleLabel = (role: Role): string => t(locale, `role_${role}`)
   return layout({
     locale,
@@ -18,6 +42,7 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
 <p>${t(locale, 'role')}${locale === 'fr' ? '\u00a0:' : ':'} ${view.roles.filter(r => r.eventId === event.id).map(r => roleLabel(r.role)).join(', ')}</p>
 <p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
 </section>`)}
+!${view.taught.map(course => taughtCourseSection(locale, course))}
 <form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>`
   })
 }

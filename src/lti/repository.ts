@@ -93,3 +93,22 @@ export async function useDeepLinkRequest (db: Q, id: string, now: Date): Promise
 export async function purgeDeepLinkRequests (db: Q, now: Date): Promise<void> {
   await db.deleteFrom('lti_deep_link_requests').where('expires_at', '<=', now).execute()
 }
+
+export async function upsertMember (db: Q, m: { context_id: string, user_sub: string, person_id: string, roles: string[], now: Date }): Promise<void> {
+  await db.insertInto('lti_roster_members')
+    .values({ context_id: m.context_id, user_sub: m.user_sub, person_id: m.person_id, roles: JSON.stringify(m.roles), status: 'Active', synced_at: m.now })
+    .onConflict(oc => oc.columns(['context_id', 'user_sub']).doUpdateSet({ person_id: m.person_id, roles: JSON.stringify(m.roles), status: 'Active', synced_at: m.now }))
+    .execute()
+}
+
+/** The courses a person belongs to, with their own roles there and the roster size. */
+export async function coursesOf (db: Q, personId: string): Promise<Array<{ id: string, title: string | null, label: string | null, context_id: string, roles: unknown, roster_synced_at: Date | null, memberships_url: string | null, active_members: number }>> {
+  return await db.selectFrom('lti_roster_members as me')
+    .innerJoin('lti_contexts as c', 'c.id', 'me.context_id')
+    .select(['c.id', 'c.title', 'c.label', 'c.context_id', 'me.roles', 'c.roster_synced_at', 'c.memberships_url'])
+    .select(eb => eb.selectFrom('lti_roster_members as m').select(eb2 => eb2.fn.countAll<number>().as('n'))
+      .whereRef('m.context_id', '=', 'c.id').where('m.status', '=', 'Active').as('active_members'))
+    .where('me.person_id', '=', personId).where('me.status', '=', 'Active')
+    .orderBy('c.title')
+    .execute() as Array<{ id: string, title: string | null, label: string | null, context_id: string, roles: unknown, roster_synced_at: Date | null, memberships_url: string | null, active_members: number }>
+}

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { errorResponses, langQuery } from '../http/schemas.js'
+import { AppError, forbidden } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
 import { coursePage, deepLinkPage, deepLinkReturnPage } from './pages.js'
@@ -16,8 +17,30 @@ export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: 
     const personId = request.auth?.personId ?? ''
     const roles = await people.roles(personId)
     const events = await Promise.all([...new Set(roles.map(r => r.eventId))].map(async id => await program.getEvent(id)))
+    const taught = await Promise.all((await lti.taughtCourses(personId)).map(async course => ({ ...course, grades: await app.gradeOutbox.state(course.id) })))
     reply.header('cache-control', 'no-store')
-    return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, { person: await people.getPerson(personId), roles, events }, request.url))
+    return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, { person: await people.getPerson(personId), roles, events, taught }, request.url))
+  })
+
+  app.post('/cours/liste/:contextId', {
+    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    schema: {
+      operationId: 'syncRoster',
+      tags: ['pages'],
+      summary: 'An instructor refreshes the class list from the LMS (NRPS)',
+      params: z.object({ contextId: z.uuid({ error: 'this is not a course address' }) }),
+      querystring: langQuery,
+      response: { 303: z.null(), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    if (!await lti.teaches(request.auth?.personId ?? '', request.params.contextId)) throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours peuvent synchroniser sa liste.', en: 'Only instructors of this course can sync its list.' })
+    try {
+      await app.roster.sync(request.params.contextId)
+    } catch (err) {
+      request.log.warn({ err }, 'roster sync failed')
+      throw new AppError('unavailable', { fr: 'Le LMS n\'a pas fourni la liste de la classe. Réessayez dans un instant.', en: 'The LMS did not provide the class list. Try again in a moment.' })
+    }
+    return await reply.redirect(`/cours?lang=${request.locale}`, 303)
   })
 
   const requestParams = z.object({ requestId: z.uuid({ error: 'this is not a content selection address' }) })

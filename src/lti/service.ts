@@ -87,6 +87,17 @@ export class LtiService {
     await repo.purgeDeepLinkRequests(this.db, now)
   }
 
+  /** Courses where the person teaches (instructor or organizer role in the LMS), with their sync state. */
+  async taughtCourses (personId: string): Promise<Array<{ id: string, title: string, rosterSyncedAt: Date | null, activeMembers: number, hasRosterService: boolean }>> {
+    const rows = await repo.coursesOf(this.db, personId)
+    return rows.filter(r => mapLtiRoles(r.roles as string[]).some(role => role === 'instructor' || role === 'organizer'))
+      .map(r => ({ id: r.id, title: r.title ?? r.label ?? r.context_id, rosterSyncedAt: r.roster_synced_at, activeMembers: Number(r.active_members), hasRosterService: r.memberships_url !== null }))
+  }
+
+  async teaches (personId: string, contextId: string): Promise<boolean> {
+    return (await this.taughtCourses(personId)).some(c => c.id === contextId)
+  }
+
   /** Keeps a deep-linking launch (sealed, 30 min) until the instructor has chosen. */
   async startDeepLinking (personId: string, token: LtijsIdToken): Promise<string> {
     const settings = token.platformContext.deepLinkingSettings ?? {}
@@ -211,6 +222,10 @@ export class LtiService {
           updated_at: now
         })
       const eventId = context?.event_id ?? null
+      if (context !== undefined) {
+        // The launcher is a member of this course now, whatever the last roster sync said.
+        await repo.upsertMember(trx, { context_id: context.id, user_sub: token.user, person_id: personId, roles: ctx.roles ?? [], now })
+      }
       if (eventId !== null) {
         for (const role of roles) await people.addRegistration(trx, { event_id: eventId, person_id: personId, role, created_by: null })
       }

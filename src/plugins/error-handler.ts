@@ -94,7 +94,8 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
   if (wantsHtml(request)) {
     const locale: Locale = localeOf(request, request.locale)
     const title = problem.statusCode === 404 ? t(locale, 'notFoundTitle') : problem.statusCode >= 500 ? t(locale, 'errorTitle') : t(locale, 'invalidRequest')
-    const message = problem.statusCode >= 500 ? t(locale, 'serverError') : problem.text[locale]
+    // Only unexpected failures are masked; our own typed errors (503 included) say what happened.
+    const message = problem.code === 'internal_error' ? t(locale, 'serverError') : problem.text[locale]
     return reply.type('text/html; charset=utf-8').send(errorPage({
       locale,
       statusCode: problem.statusCode,

@@ -171,3 +171,31 @@ t.test('Deep Linking is for instructors: a student gets a clear refusal', async 
   t.match(await result.launchResponse.text(), /Seules les personnes enseignantes peuvent ajouter du contenu/)
   t.notOk(result.cookies.get('compagnon_session'))
 })
+
+t.test('instructors see the class list and grade sync state, and refresh the list from the LMS', async t => {
+  const result = await launch({ user: teacher, roles: [ROLES.Instructor] })
+  const course = await page('/cours', result.cookies)
+  t.match(course.body, /Liste de la classe\u00a0: \d+ personne\(s\) active\(s\), jamais synchronisée\./)
+  t.match(course.body, /Notes envoyées au carnet de notes du LMS\u00a0: 0 livrée\(s\), 0 en attente\./)
+  const action = /action="(\/cours\/liste\/[0-9a-f-]{36})\?lang=fr"/.exec(course.body)?.[1]
+  t.ok(action, 'a sync button')
+  const sync = async (jar: CookieJar): Promise<Response> => await fetch(`${base}${action ?? ''}?lang=fr`, {
+    method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), origin: base, 'sec-fetch-site': 'same-origin', accept: 'text/html' }
+  })
+
+  const L = ROLES.Learner
+  platform.setMembers([{ user_id: 'moodle-user-2', roles: [ROLES.Instructor], name: 'Prof. Élise Roy' }, ...Array.from({ length: 5 }, (_, i) => ({ user_id: `roster-${i}`, roles: [L], name: `Membre ${i}` }))], 2)
+  const synced = await sync(result.cookies)
+  t.equal(synced.status, 303)
+  t.match((await page('/cours', result.cookies)).body, /Liste de la classe\u00a0: \d+ personne\(s\) active\(s\), synchronisée le /)
+
+  platform.setServicesDown(true)
+  const down = await sync(result.cookies)
+  t.equal(down.status, 503)
+  t.match(await down.text(), /Le LMS n&#39;a pas fourni la liste de la classe/)
+  platform.setServicesDown(false)
+
+  const learner = await launch({ user: { sub: 'roster-0', name: 'Membre 0' }, roles: [L] })
+  t.equal((await sync(learner.cookies)).status, 403, 'students cannot')
+  t.notMatch((await page('/cours', learner.cookies)).body, /Liste de la classe/)
+})
