@@ -147,16 +147,15 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
           throw new AppError('bad_request', { fr: 'Lancement refusé : le jeton reçu est illisible.', en: 'Launch refused: the token received is malformed.' })
         }
         const { issuer, clientId } = await service.checkLaunch(state, claims, CLOCK_SKEW_SECONDS)
+        if (typeof claims.nonce === 'string') storage.expireNonceAt(claims.nonce, { iat: Number(claims.iat), exp: Number(claims.exp) })
         const platform = await storage.Get(false, 'platform', { platformUrl: issuer, clientId })
         const authConfig = platform === false ? undefined : platform[0]?.authConfig as { method?: string, key?: string } | undefined
         if (authConfig?.method === 'JWK_SET' && typeof authConfig.key === 'string') {
           if (kid === undefined) throw new AppError('unauthorized', { fr: 'Lancement refusé : le jeton ne nomme pas sa clé (kid).', en: 'Launch refused: the token names no key (kid).' })
           const jwk = await jwks.key(authConfig.key, kid)
-          if (typeof claims.nonce === 'string') storage.expireNonceAt(claims.nonce, { iat: Number(claims.iat), exp: Number(claims.exp) })
           launchKey.run({ issuer, clientId, jwk }, next)
           return
         }
-        if (typeof claims.nonce === 'string') storage.expireNonceAt(claims.nonce, { iat: Number(claims.iat), exp: Number(claims.exp) })
         next()
       })().catch((err: unknown) => { sendError(req, res, err) })
       return

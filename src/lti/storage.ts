@@ -49,6 +49,11 @@ export class LtiStorage {
   expireNonceAt (nonce: string, claims: { iat?: number, exp?: number }): void {
     const { tokenMaxAgeSeconds, clockSkewSeconds } = this.#options
     const lastAccepted = Math.max((claims.iat ?? 0) + tokenMaxAgeSeconds, claims.exp ?? 0)
+    // Tokens refused after this point never store their nonce: drop their entries once past.
+    if (this.#nonceExpiry.size > 1000) {
+      const now = this.#options.clock.now()
+      for (const [known, until] of this.#nonceExpiry) if (until <= now) this.#nonceExpiry.delete(known)
+    }
     this.#nonceExpiry.set(nonce, new Date((lastAccepted + clockSkewSeconds) * 1000))
   }
 

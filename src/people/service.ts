@@ -79,24 +79,18 @@ export class PeopleService {
     return await this.db.transaction().execute(async trx => {
       const link = await repo.consumeSignInLink(trx, hashToken(token), now)
       if (link === undefined) throw linkUnusable
-      const deviceToken = newToken()
-      const deviceSessionId = await repo.insertDeviceSession(trx, {
-        person_id: link.person_id,
-        token_hash: hashToken(deviceToken),
-        user_agent: userAgent?.slice(0, 300) ?? null,
-        created_at: now,
-        last_used_at: now,
-        expires_at: new Date(now.getTime() + DEVICE_SESSION_LIFETIME)
-      })
-      return { personId: link.person_id, deviceSessionId, deviceToken }
+      return await this.#insertDeviceSession(trx, link.person_id, userAgent, now)
     })
   }
 
   /** Opens a long-lived, revocable session on one device (after an LTI launch or a one-time link). */
   async openDeviceSession (personId: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
-    const now = this.clock.now()
+    return await this.#insertDeviceSession(this.db, personId, userAgent, this.clock.now())
+  }
+
+  async #insertDeviceSession (db: Db, personId: string, userAgent: string | undefined, now: Date): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
     const deviceToken = newToken()
-    const deviceSessionId = await repo.insertDeviceSession(this.db, {
+    const deviceSessionId = await repo.insertDeviceSession(db, {
       person_id: personId,
       token_hash: hashToken(deviceToken),
       user_agent: userAgent?.slice(0, 300) ?? null,
