@@ -37,6 +37,8 @@ export interface App {
 
 /** Paths whose last segment is a secret token: never logged as is. */
 const SECRET_PATH = /^(\/auth\/link\/)[^/?#]+/
+/** Query parameters that carry secrets (LTI Dynamic Registration links). */
+const SECRET_QUERY = /([?&](?:compagnon_token|registration_token)=)[^&#]*/g
 
 export function loggerOptions (config: Pick<ResolvedConfig, 'logLevel'>): FastifyServerOptions['logger'] {
   return {
@@ -44,7 +46,7 @@ export function loggerOptions (config: Pick<ResolvedConfig, 'logLevel'>): Fastif
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
     serializers: {
       req (request: { method: string, url: string, id: string, ip?: string }) {
-        return { id: request.id, method: request.method, url: request.url.replace(SECRET_PATH, '$1[redacted]'), ip: request.ip }
+        return { id: request.id, method: request.method, url: request.url.replace(SECRET_PATH, '$1[redacted]').replace(SECRET_QUERY, '$1[redacted]'), ip: request.ip }
       }
     }
   }
@@ -129,7 +131,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(programRoutes, { program, publicUrl: config.publicUrl })
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
   await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program, backgroundJobs: deps.backgroundJobs ?? true })
-  await app.register(ltiRoutes, { people, program, lti: app.lti })
+  await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl })
 
   return { app, services: { program, people } }
 }

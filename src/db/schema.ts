@@ -128,6 +128,7 @@ export interface LtiGradeOutbox {
 }
 
 export interface LtiIdentities {
+  client_id: string;
   created_at: Generated<Timestamp>;
   issuer: string;
   last_launch_at: Generated<Timestamp>;
@@ -149,6 +150,20 @@ export interface LtiLoginStates {
   issuer: string;
   nonce: string;
   state_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface LtiRegistrationTokens {
+  approved_at: Timestamp | null;
+  approved_by: string | null;
+  client_id: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  issuer: string | null;
+  platform_name: string | null;
+  token_hash: string;
   used_at: Timestamp | null;
 }
 
@@ -279,6 +294,7 @@ export interface DB {
   lti_identities: LtiIdentities;
   lti_line_items: LtiLineItems;
   lti_login_states: LtiLoginStates;
+  lti_registration_tokens: LtiRegistrationTokens;
   lti_roster_members: LtiRosterMembers;
   lti_store: LtiStore;
   people: People;

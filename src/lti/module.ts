@@ -18,6 +18,7 @@ import { LtiStorage, type LtiCollection } from './storage.js'
 import { AgsClient } from './ags.js'
 import { GradeOutbox } from './outbox.js'
 import { RosterSync } from './roster.js'
+import { DynamicRegistration } from './dynamic-registration.js'
 
 export const TOKEN_MAX_AGE_SECONDS = 60
 export const CLOCK_SKEW_SECONDS = 5
@@ -39,6 +40,8 @@ declare module 'fastify' {
     gradeOutbox: GradeOutbox
     /** Course rosters from the LMS (NRPS). */
     roster: RosterSync
+    /** LTI Dynamic Registration through organizers' one-time links. */
+    ltiRegistration: DynamicRegistration
   }
 }
 
@@ -116,7 +119,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
 
   const provider = newProvider()
   const encryptionKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieSecret, 'compagnon', 'ltijs storage and state cookies', 32)).toString('base64url')
-  const service = new LtiService(db, clock, program, provider, encryptionKey, config.publicUrl)
+  const service = new LtiService(db, clock, program, provider, storage, encryptionKey, config.publicUrl)
 
   // Runs inside ltijs' Express app, after its body and cookie parsers, before its routes.
   const checks = (req: Request, res: Response, next: NextFunction): void => {
@@ -242,6 +245,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     scope.all('/*', { schema: { hide: true } }, notFound)
   }, { prefix: '/lti' })
   app.decorate('lti', service)
+  app.decorate('ltiRegistration', new DynamicRegistration(db, clock, service, config.publicUrl))
   const platformClient = new AgsClient(storage, encryptionKey)
   const outbox = new GradeOutbox(db, clock, platformClient, app.log)
   app.decorate('gradeOutbox', outbox)

@@ -79,3 +79,65 @@ export function deepLinkReturnPage (locale: Locale, returnUrl: string, jwt: stri
 <script src="/assets/autosubmit.js"></script>`
   })
 }
+
+const when = (locale: Locale, date: Date): string => date.toLocaleString(locale === 'fr' ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', dateStyle: 'long', timeStyle: 'short' })
+
+/** The one-time registration URL an organizer hands to an LMS administrator (shown once). */
+export function registrationLinkPage (locale: Locale, link: { url: string, expiresAt: Date }): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/organisateurs',
+    title: fr ? 'Lien d\'enregistrement LTI' : 'LTI registration link',
+    body: html`<h1>${fr ? 'Lien d\'enregistrement LTI' : 'LTI registration link'}</h1>
+<div class="notice" role="status">
+<p>${fr ? 'Donnez cette adresse à l\'administrateur·trice du LMS. Elle ne sert qu\'une fois et expire le' : 'Give this address to the LMS administrator. It works once and expires on'} ${when(locale, link.expiresAt)}. ${fr ? 'Elle ne sera plus affichée.' : 'It will not be shown again.'}</p>
+<p><code>${link.url}</code></p>
+</div>
+<h2>${fr ? 'Dans Moodle' : 'In Moodle'}</h2>
+<ol>
+<li>${fr ? 'Administration du site › Plugins › Modules d\'activité › Outil externe › Gérer les outils.' : 'Site administration › Plugins › Activity modules › External tool › Manage tools.'}</li>
+<li>${fr ? 'Collez l\'adresse dans « URL de l\'outil » puis « Ajouter LTI Advantage ».' : 'Paste the address in "Tool URL", then "Add LTI Advantage".'}</li>
+<li>${fr ? 'Confirmez dans la fenêtre Compagnon, puis activez l\'outil dans Moodle.' : 'Confirm in the Compagnon window, then activate the tool in Moodle.'}</li>
+</ol>
+<p>${fr ? 'La plateforme reste en attente jusqu\'à ce qu\'un·e organisateur·trice l\'approuve sur la page Organisation.' : 'The platform waits until an organizer approves it on the Organizers page.'}</p>
+<p><a href="/organisateurs?lang=${locale}">${fr ? 'Retour à l\'organisation' : 'Back to the organizer area'}</a></p>`
+  })
+}
+
+/** Shown inside the LMS when its administrator opens our registration URL. */
+export function registrationConfirmPage (locale: Locale, view: { issuer: string, product: string | null, token: string, openidConfiguration: string, registrationToken: string | undefined, publicUrl: string }): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/lti/register',
+    title: fr ? 'Enregistrer Compagnon' : 'Register Compagnon',
+    body: html`<h1>${fr ? 'Enregistrer Compagnon dans votre LMS' : 'Register Compagnon in your LMS'}</h1>
+<dl>
+<dt>${fr ? 'Plateforme' : 'Platform'}</dt><dd>${view.product ?? 'LMS'} — <code>${view.issuer}</code></dd>
+<dt>${fr ? 'Outil' : 'Tool'}</dt><dd>Compagnon — <code>${view.publicUrl}</code></dd>
+<dt>${fr ? 'Services demandés' : 'Services requested'}</dt><dd>${fr ? 'lancement, liens profonds, carnet de notes (AGS), liste de la classe (NRPS)' : 'launch, deep linking, gradebook (AGS), class list (NRPS)'}</dd>
+</dl>
+<form method="post" action="/lti/register?lang=${locale}">
+<input type="hidden" name="compagnon_token" value="${view.token}">
+<input type="hidden" name="openid_configuration" value="${view.openidConfiguration}">
+!${view.registrationToken !== undefined ? html`<input type="hidden" name="registration_token" value="${view.registrationToken}">` : ''}
+<button type="submit">${fr ? 'Enregistrer' : 'Register'}</button>
+</form>`
+  })
+}
+
+/** Registration done: the platform waits for an organizer's approval; the button closes the LMS dialog. */
+export function registrationDonePage (locale: Locale, result: { name: string, clientId: string, deploymentId: string | null }): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/lti/register',
+    title: fr ? 'Compagnon enregistré' : 'Compagnon registered',
+    body: html`<h1>${fr ? 'Compagnon est enregistré' : 'Compagnon is registered'}</h1>
+<div class="notice" role="status"><p>${result.name} — client_id <code>${result.clientId}</code>!${result.deploymentId !== null ? html`, ${fr ? 'déploiement' : 'deployment'} <code>${result.deploymentId}</code>` : ''}.</p>
+<p>${fr ? 'Les lancements seront acceptés dès qu\'un·e organisateur·trice de Compagnon aura approuvé cette plateforme.' : 'Launches will be accepted as soon as a Compagnon organizer approves this platform.'}</p></div>
+<button type="button" data-lti-close>${fr ? 'Terminer' : 'Finish'}</button>
+<script src="/assets/lti-close.js"></script>`
+  })
+}

@@ -32,16 +32,29 @@ export async function listDeployments (db: Q): Promise<Array<{ issuer: string, c
   return await db.selectFrom('lti_deployments').select(['issuer', 'client_id', 'deployment_id']).orderBy('issuer').orderBy('client_id').orderBy('deployment_id').execute()
 }
 
-export async function findIdentity (db: Q, issuer: string, subject: string): Promise<{ person_id: string } | undefined> {
-  return await db.selectFrom('lti_identities').select('person_id').where('issuer', '=', issuer).where('subject', '=', subject).executeTakeFirst()
+export interface PlatformUser { issuer: string, clientId: string, subject: string }
+
+export async function findIdentity (db: Q, user: PlatformUser): Promise<{ person_id: string } | undefined> {
+  return await db.selectFrom('lti_identities').select('person_id')
+    .where('issuer', '=', user.issuer).where('client_id', '=', user.clientId).where('subject', '=', user.subject).executeTakeFirst()
 }
 
-export async function insertIdentity (db: Q, values: { issuer: string, subject: string, person_id: string }): Promise<void> {
-  await db.insertInto('lti_identities').values(values).execute()
+export async function insertIdentity (db: Q, user: PlatformUser, personId: string): Promise<void> {
+  await db.insertInto('lti_identities').values({ issuer: user.issuer, client_id: user.clientId, subject: user.subject, person_id: personId }).execute()
 }
 
-export async function touchIdentity (db: Q, issuer: string, subject: string, now: Date): Promise<void> {
-  await db.updateTable('lti_identities').set({ last_launch_at: now }).where('issuer', '=', issuer).where('subject', '=', subject).execute()
+export async function touchIdentity (db: Q, user: PlatformUser, now: Date): Promise<void> {
+  await db.updateTable('lti_identities').set({ last_launch_at: now })
+    .where('issuer', '=', user.issuer).where('client_id', '=', user.clientId).where('subject', '=', user.subject).execute()
+}
+
+/** Whether someone may be found by email from an LMS: no LMS identity yet, and no organizer or door-staff role. */
+export async function linkableByEmail (db: Q, personId: string): Promise<boolean> {
+  const identity = await db.selectFrom('lti_identities').select('person_id').where('person_id', '=', personId).executeTakeFirst()
+  if (identity !== undefined) return false
+  const privileged = await db.selectFrom('registrations').select('person_id')
+    .where('person_id', '=', personId).where('role', 'in', ['organizer', 'door_staff']).executeTakeFirst()
+  return privileged === undefined
 }
 
 export async function upsertContext (db: Q, values: {
@@ -67,12 +80,49 @@ export async function upsertContext (db: Q, values: {
 }
 
 /** Platforms as ltijs stored them (plain documents of the `platform` collection). */
-export async function listPlatforms (db: Q): Promise<Array<{ platformUrl: string, clientId: string, platformName: string | null, authEndpoint: string | null }>> {
+export async function listPlatforms (db: Q): Promise<Array<{ platformUrl: string, clientId: string, platformName: string | null, authEndpoint: string | null, kid: string }>> {
   const rows = await db.selectFrom('lti_store').select('fields').where('collection', '=', 'platform').orderBy('id').execute()
   return rows.map(r => {
     const f = r.fields as Record<string, unknown>
-    return { platformUrl: String(f.platformUrl), clientId: String(f.clientId), platformName: typeof f.platformName === 'string' ? f.platformName : null, authEndpoint: typeof f.authEndpoint === 'string' ? f.authEndpoint : null }
+    return { platformUrl: String(f.platformUrl), clientId: String(f.clientId), platformName: typeof f.platformName === 'string' ? f.platformName : null, authEndpoint: typeof f.authEndpoint === 'string' ? f.authEndpoint : null, kid: String(f.kid) }
   })
+}
+
+export async function insertRegistrationToken (db: Q, values: { token_hash: string, created_by: string, expires_at: Date }): Promise<void> {
+  await db.insertInto('lti_registration_tokens').values(values).execute()
+}
+
+/** An unused, unexpired registration link (looked at, not used). */
+export async function findUsableRegistrationToken (db: Q, tokenHash: string, now: Date): Promise<{ id: string } | undefined> {
+  return await db.selectFrom('lti_registration_tokens').select('id')
+    .where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst()
+}
+
+/** Takes a registration link for one registration attempt; undefined if already taken or expired. */
+export async function claimRegistrationToken (db: Q, tokenHash: string, now: Date): Promise<{ id: string } | undefined> {
+  return await db.updateTable('lti_registration_tokens').set({ used_at: now })
+    .where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now)
+    .returning('id').executeTakeFirst()
+}
+
+/** A failed attempt gives the link back, so the administrator can try again. */
+export async function releaseRegistrationToken (db: Q, id: string): Promise<void> {
+  await db.updateTable('lti_registration_tokens').set({ used_at: null }).where('id', '=', id).execute()
+}
+
+export async function recordRegisteredPlatform (db: Q, id: string, values: { issuer: string, client_id: string, platform_name: string }): Promise<void> {
+  await db.updateTable('lti_registration_tokens').set(values).where('id', '=', id).execute()
+}
+
+export async function recordApproval (db: Q, issuer: string, clientId: string, approvedBy: string, now: Date): Promise<void> {
+  await db.updateTable('lti_registration_tokens').set({ approved_by: approvedBy, approved_at: now })
+    .where('issuer', '=', issuer).where('client_id', '=', clientId).where('approved_at', 'is', null).execute()
+}
+
+export async function listDynamicRegistrations (db: Q): Promise<Array<{ issuer: string, client_id: string, used_at: Date, approved_at: Date | null }>> {
+  const rows = await db.selectFrom('lti_registration_tokens').select(['issuer', 'client_id', 'used_at', 'approved_at'])
+    .where('issuer', 'is not', null).where('used_at', 'is not', null).orderBy('used_at').execute()
+  return rows.map(r => ({ issuer: r.issuer ?? '', client_id: r.client_id ?? '', used_at: r.used_at ?? new Date(0), approved_at: r.approved_at }))
 }
 
 export async function insertDeepLinkRequest (db: Q, values: { person_id: string, launch_sealed: string, accept_multiple: boolean, expires_at: Date }): Promise<string> {

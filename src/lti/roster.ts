@@ -17,7 +17,7 @@ export class RosterSync {
     const now = this.clock.now()
     await this.db.transaction().execute(async trx => {
       for (const member of members) {
-        const personId = await upsertLtiPerson(trx, context.issuer, member.user_id, member, now)
+        const personId = await upsertLtiPerson(trx, { issuer: context.issuer, clientId: context.client_id, subject: member.user_id }, member, now)
         const status = member.status ?? 'Active'
         await trx.insertInto('lti_roster_members')
           .values({ context_id: contextId, user_sub: member.user_id, person_id: personId, roles: JSON.stringify(member.roles), status, synced_at: now })

@@ -1,15 +1,106 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
-import { errorResponses, langQuery } from '../http/schemas.js'
+import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { AppError, forbidden } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
-import { coursePage, deepLinkPage, deepLinkReturnPage } from './pages.js'
+import { coursePage, deepLinkPage, deepLinkReturnPage, registrationConfirmPage, registrationDonePage, registrationLinkPage } from './pages.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { deepLinkTargets, type LtiService } from './service.js'
 
 /** Where an LTI launch lands: the person's course page, in our own session. */
-export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: ProgramService, lti: LtiService }> = async (app, { people, program, lti }) => {
+export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: ProgramService, lti: LtiService, publicUrl: string }> = async (app, { people, program, lti, publicUrl }) => {
+  const html = 'text/html; charset=utf-8'
+
+  // LTI Dynamic Registration: the platform opens our URL (with an organizer's one-time token)
+  // and adds openid_configuration and registration_token to it.
+  const registrationFields = z.object({
+    compagnon_token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'this registration link is incomplete: ask the organizers for a new one'),
+    openid_configuration: z.string().min(1, 'the platform did not send its configuration address (openid_configuration)').max(2000),
+    registration_token: z.string().max(4000).optional()
+  })
+  const registrationRequest = (fields: z.infer<typeof registrationFields>): { token: string, openidConfiguration: string, registrationToken: string | undefined } =>
+    ({ token: fields.compagnon_token, openidConfiguration: fields.openid_configuration, registrationToken: fields.registration_token })
+
+  app.get('/lti/register', {
+    schema: { operationId: 'dynamicRegistrationPage', tags: ['lti'], summary: 'LTI Dynamic Registration, opened by the LMS: shows what will be registered', querystring: registrationFields.extend(langQuery.shape), produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
+  }, async (request, reply) => {
+    const configuration = await app.ltiRegistration.preview(registrationRequest(request.query))
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(registrationConfirmPage(request.locale, {
+      issuer: configuration.issuer,
+      product: configuration['https://purl.imsglobal.org/spec/lti-platform-configuration']?.product_family_code ?? null,
+      token: request.query.compagnon_token,
+      openidConfiguration: request.query.openid_configuration,
+      registrationToken: request.query.registration_token,
+      publicUrl
+    }))
+  })
+
+  app.post('/lti/register', {
+    onRequest: async (request) => { assertSameOrigin(request) },
+    schema: { operationId: 'dynamicRegistration', tags: ['lti'], summary: 'LTI Dynamic Registration: registers with the platform; the platform stays inactive until approved', querystring: langQuery, body: registrationFields, produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
+  }, async (request, reply) => {
+    const result = await app.ltiRegistration.register(registrationRequest(request.body))
+    request.log.info({ issuer: result.issuer, clientId: result.clientId }, 'platform registered dynamically; waiting for approval')
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(registrationDonePage(request.locale, result))
+  })
+
+  // Tells the LMS the registration dialog can close (LTI DR); CSP allows no inline script.
+  app.get('/assets/lti-close.js', { schema: { hide: true } }, async (_request, reply) => {
+    return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600')
+      .send("document.querySelectorAll('[data-lti-close]').forEach(function (b) { b.addEventListener('click', function () { (window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*') }) })\n")
+  })
+
+  app.post('/organisateurs/plateformes/lien', {
+    onRequest: app.authenticate('page'),
+    preHandler: app.requireRole(['organizer']),
+    schema: { operationId: 'createRegistrationLinkFromPage', tags: ['pages'], summary: 'Creates a one-time LTI Dynamic Registration link (form)', querystring: langQuery, response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const link = await app.ltiRegistration.createLink(request.auth?.personId ?? '')
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(registrationLinkPage(request.locale, link))
+  })
+
+  app.post('/api/v1/lti/registration-links', {
+    onRequest: app.authenticate('api'),
+    preHandler: app.requireRole(['organizer']),
+    schema: {
+      operationId: 'createRegistrationLink',
+      tags: ['lti'],
+      summary: 'Creates a one-time LTI Dynamic Registration URL for an LMS administrator (organizers)',
+      security: [{ bearer: [] }],
+      response: { 201: z.object({ url: z.url(), expiresAt: z.date() }), ...errorResponses }
+    }
+  }, async (request, reply) => await reply.code(201).send(await app.ltiRegistration.createLink(request.auth?.personId ?? '')))
+
+  app.post('/organisateurs/plateformes/statut', {
+    onRequest: app.authenticate('page'),
+    preHandler: app.requireRole(['organizer']),
+    schema: {
+      operationId: 'setPlatformStatus',
+      tags: ['pages'],
+      summary: 'Approves or suspends a platform (form)',
+      querystring: langQuery,
+      body: z.object({
+        issuer: z.string().min(1).max(500),
+        clientId: z.string().min(1).max(500),
+        action: z.enum(['approve', 'suspend'], { error: 'action must be approve or suspend' }),
+        deploymentId: z.string().trim().max(500).optional()
+      }),
+      response: { 303: z.null(), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const { issuer, clientId, action, deploymentId } = request.body
+    if (action === 'approve') {
+      await app.ltiRegistration.approve(issuer, clientId, request.auth?.personId ?? '', deploymentId === '' ? undefined : deploymentId)
+    } else {
+      await lti.setPlatformActive(issuer, clientId, false)
+    }
+    return await reply.redirect(`/organisateurs?lang=${request.locale}`, 303)
+  })
+
   app.get('/cours', {
     onRequest: app.authenticate('page'),
     schema: { operationId: 'coursePage', tags: ['pages'], summary: 'Course home after an LTI launch', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
@@ -44,7 +135,6 @@ export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: 
   })
 
   const requestParams = z.object({ requestId: z.uuid({ error: 'this is not a content selection address' }) })
-  const html = 'text/html; charset=utf-8'
 
   app.get('/cours/contenu/:requestId', {
     onRequest: app.authenticate('page'),

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+import { createHash, generateKeyPair, randomBytes } from 'node:crypto'
+import { promisify } from 'node:util'
 import type { LtijsIdToken, LtijsProvider } from 'ltijs'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
@@ -7,7 +8,7 @@ import * as people from '../people/repository.js'
 import type { Role } from '../people/repository.js'
 import type { ProgramService } from '../program/service.js'
 import { mapLtiRoles } from './roles.js'
-import { seal, unseal } from './storage.js'
+import { seal, unseal, type LtiStorage } from './storage.js'
 import * as repo from './repository.js'
 
 export interface PlatformRegistration {
@@ -39,6 +40,19 @@ export const deepLinkTitles: Record<DeepLinkTarget, { fr: string, en: string }> 
 }
 const DEEP_LINK_LIFETIME_MS = 30 * 60_000
 
+const generateRsaKeyPair = promisify(generateKeyPair)
+
+export interface PlatformSummary {
+  name: string
+  issuer: string
+  clientId: string
+  deploymentIds: string[]
+  /** Launches are refused while false (dynamically registered platforms start so). */
+  active: boolean
+  /** Set for platforms that registered themselves through a dynamic-registration link. */
+  dynamic: { registeredAt: Date, approvedAt: Date | null } | null
+}
+
 const stateHash = (state: string): string => createHash('sha256').update(state).digest('hex')
 const STATE_LIFETIME_MS = 10 * 60_000
 
@@ -53,20 +67,29 @@ const displayNameOf = (info: { name?: string | undefined, given_name?: string | 
   info.name ?? ([info.given_name, info.family_name].filter(Boolean).join(' ') || info.email || 'Participant·e')
 
 /**
- * The person behind a platform user (issuer + sub): found by identity, else by email (the same
- * human known from elsewhere), else created. Used by launches and roster syncs.
+ * The person behind a platform user (issuer + client id + sub): found by identity, else by
+ * email (the same human known from elsewhere), else created. Used by launches and roster syncs.
+ * A platform only vouches for its own users: an email never links to someone already known
+ * through an LMS or holding an organizer or door-staff role, or one platform could claim them.
  */
-export async function upsertLtiPerson (db: Db, issuer: string, subject: string, info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }, now: Date): Promise<string> {
-  const known = (await repo.findIdentity(db, issuer, subject))?.person_id
+export async function upsertLtiPerson (db: Db, user: repo.PlatformUser, info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }, now: Date): Promise<string> {
+  const known = (await repo.findIdentity(db, user))?.person_id
   if (known !== undefined) {
-    await repo.touchIdentity(db, issuer, subject, now)
+    await repo.touchIdentity(db, user, now)
     return known
   }
   const byEmail = info.email !== undefined ? await people.findPersonByEmail(db, info.email) : undefined
-  const personId = byEmail?.id ?? (await people.insertPerson(db, {
-    email: info.email ?? null, display_name: displayNameOf(info), given_name: info.given_name ?? null, family_name: info.family_name ?? null
-  })).id
-  await repo.insertIdentity(db, { issuer, subject, person_id: personId })
+  const linkable = byEmail !== undefined && await repo.linkableByEmail(db, byEmail.id)
+  const personId = linkable
+    ? byEmail.id
+    : (await people.insertPerson(db, {
+        // The address belongs to someone this platform may not speak for: keep this person apart, without it.
+        email: byEmail === undefined ? info.email ?? null : null,
+        display_name: displayNameOf(info),
+        given_name: info.given_name ?? null,
+        family_name: info.family_name ?? null
+      })).id
+  await repo.insertIdentity(db, user, personId)
   return personId
 }
 
@@ -76,6 +99,7 @@ export class LtiService {
     private readonly clock: Clock,
     private readonly program: ProgramService,
     private readonly provider: LtijsProvider,
+    private readonly storage: LtiStorage,
     private readonly sealingKey: string,
     private readonly publicUrl: string
   ) {}
@@ -134,30 +158,86 @@ export class LtiService {
     return { returnUrl: String(token.platformContext.deepLinkingSettings?.deep_link_return_url ?? ''), jwt }
   }
 
-  /** Registers (or updates) a platform and the deployments we accept from it. Idempotent. */
-  async registerPlatform (reg: PlatformRegistration): Promise<void> {
-    await this.provider.registerPlatform({
-      url: reg.issuer,
-      name: reg.name ?? reg.issuer,
-      clientId: reg.clientId,
-      authenticationEndpoint: reg.authUrl,
-      accesstokenEndpoint: reg.tokenUrl,
-      authConfig: { method: 'JWK_SET', key: reg.jwksUrl }
-    })
+  /**
+   * Registers (or updates) a platform and the deployments we accept from it. Idempotent.
+   * A new platform gets its own RSA key pair, generated off the event loop (ltijs would make it
+   * synchronously, blocking every request for seconds); `active: false` keeps it waiting for approval.
+   */
+  async registerPlatform (reg: PlatformRegistration, options: { active?: boolean } = {}): Promise<void> {
+    const known = await this.storage.Get(false, 'platform', { platformUrl: reg.issuer, clientId: reg.clientId })
+    if (known === false) {
+      await this.#createPlatform(reg, options.active ?? true)
+    } else {
+      await this.provider.registerPlatform({
+        url: reg.issuer,
+        name: reg.name ?? reg.issuer,
+        clientId: reg.clientId,
+        authenticationEndpoint: reg.authUrl,
+        accesstokenEndpoint: reg.tokenUrl,
+        authConfig: { method: 'JWK_SET', key: reg.jwksUrl }
+      })
+      if (options.active !== undefined) await this.setPlatformActive(reg.issuer, reg.clientId, options.active)
+    }
     for (const deploymentId of reg.deploymentIds) {
       await repo.addDeployment(this.db, { issuer: reg.issuer, client_id: reg.clientId, deployment_id: deploymentId })
     }
   }
 
-  /** Registered platforms with the deployments accepted from each (organizer page). */
-  async platforms (): Promise<Array<{ name: string, issuer: string, clientId: string, deploymentIds: string[] }>> {
+  /** The documents ltijs' registerPlatform would write (same collections and shapes), with the key made asynchronously. */
+  async #createPlatform (reg: PlatformRegistration, active: boolean): Promise<void> {
+    const { publicKey, privateKey } = await generateRsaKeyPair('rsa', {
+      modulusLength: 4096,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' }
+    })
+    const kid = randomBytes(16).toString('hex')
+    const owner = { platformUrl: reg.issuer, clientId: reg.clientId }
+    try {
+      await this.storage.Replace(this.sealingKey, 'publickey', owner, { key: publicKey, kid }, { kid, ...owner })
+      await this.storage.Replace(this.sealingKey, 'privatekey', owner, { key: privateKey, kid }, { kid, ...owner })
+      if (!active) await this.storage.Replace(false, 'platformStatus', { id: kid }, { id: kid, active: false })
+      // Written last: a platform without its keys never exists.
+      await this.storage.Replace(false, 'platform', owner, {
+        platformName: reg.name ?? reg.issuer,
+        ...owner,
+        authEndpoint: reg.authUrl,
+        accesstokenEndpoint: reg.tokenUrl,
+        kid,
+        authConfig: { method: 'JWK_SET', key: reg.jwksUrl }
+      })
+    } catch (err) {
+      await this.storage.Delete('publickey', { kid })
+      await this.storage.Delete('privatekey', { kid })
+      await this.storage.Delete('platformStatus', { id: kid })
+      throw err
+    }
+  }
+
+  /** Approves (or suspends) a platform: ltijs refuses logins from inactive ones. */
+  async setPlatformActive (issuer: string, clientId: string, active: boolean): Promise<void> {
+    const platform = await this.storage.Get(false, 'platform', { platformUrl: issuer, clientId })
+    const kid = platform === false ? undefined : platform[0]?.kid
+    if (typeof kid !== 'string') throw new AppError('not_found', { fr: 'Plateforme inconnue.', en: 'Unknown platform.' })
+    await this.storage.Replace(false, 'platformStatus', { id: kid }, { id: kid, active })
+  }
+
+  /** Registered platforms with the deployments accepted from each and their status (organizer page). */
+  async platforms (): Promise<PlatformSummary[]> {
     const deployments = await this.deployments()
-    return (await repo.listPlatforms(this.db)).map(p => ({
-      name: p.platformName ?? p.platformUrl,
-      issuer: p.platformUrl,
-      clientId: p.clientId,
-      deploymentIds: deployments.filter(d => d.issuer === p.platformUrl && d.clientId === p.clientId).map(d => d.deploymentId)
-    }))
+    const statuses = await this.storage.Get(false, 'platformStatus', {})
+    const inactive = new Set((statuses === false ? [] : statuses).filter(s => s.active === false).map(s => String(s.id)))
+    const dynamic = await repo.listDynamicRegistrations(this.db)
+    return (await repo.listPlatforms(this.db)).map(p => {
+      const registration = dynamic.find(d => d.issuer === p.platformUrl && d.client_id === p.clientId)
+      return {
+        name: p.platformName ?? p.platformUrl,
+        issuer: p.platformUrl,
+        clientId: p.clientId,
+        deploymentIds: deployments.filter(d => d.issuer === p.platformUrl && d.clientId === p.clientId).map(d => d.deploymentId),
+        active: !inactive.has(p.kid),
+        dynamic: registration === undefined ? null : { registeredAt: registration.used_at, approvedAt: registration.approved_at }
+      }
+    })
   }
 
   async deployments (): Promise<Array<{ issuer: string, clientId: string, deploymentId: string }>> {
@@ -206,7 +286,7 @@ export class LtiService {
     const displayName = displayNameOf(info)
     const currentEvent = await this.program.currentEvent()
     return await this.db.transaction().execute(async trx => {
-      const personId = await upsertLtiPerson(trx, token.iss, token.user, info, now)
+      const personId = await upsertLtiPerson(trx, { issuer: token.iss, clientId: token.clientId, subject: token.user }, info, now)
       const context = ctx.context === undefined
         ? undefined
         : await repo.upsertContext(trx, {

@@ -2,6 +2,7 @@ import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
 import { colon, t, type Locale } from '../views/i18n.js'
 import type { EventSummary, ImportSummary } from '../program/service.js'
+import type { PlatformSummary } from '../lti/service.js'
 import type { Person, Role, SignInLink } from './service.js'
 
 export function signInPage (locale: Locale, token: string, path: string): string {
@@ -20,7 +21,7 @@ export function signInPage (locale: Locale, token: string, path: string): string
 
 export interface OrganizerView {
   person: Person
-  platforms: Array<{ name: string, issuer: string, clientId: string, deploymentIds: string[] }>
+  platforms: PlatformSummary[]
   publicUrl: string
   events: Array<{ event: EventSummary, team: Array<{ displayName: string, email: string | null, role: Role }> }>
   invitation?: { eventId: string, link: SignInLink, email: string }
@@ -64,8 +65,9 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 !${view.platforms.length === 0
   ? html`<p>${t(locale, 'ltiNoPlatform')}</p>`
   : html`<table><caption class="muted">${t(locale, 'ltiPlatformsCaption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'name')}</th><th scope="col">${t(locale, 'ltiIssuer')}</th><th scope="col">${t(locale, 'ltiClientId')}</th><th scope="col">${t(locale, 'ltiDeployments')}</th></tr></thead>
-<tbody>!${view.platforms.map(p => html`<tr><td>${p.name}</td><td>${p.issuer}</td><td>${p.clientId}</td><td>${p.deploymentIds.join(', ')}</td></tr>`)}</tbody></table>`}
+<thead><tr><th scope="col">${t(locale, 'name')}</th><th scope="col">${t(locale, 'ltiIssuer')}</th><th scope="col">${t(locale, 'ltiClientId')}</th><th scope="col">${t(locale, 'ltiDeployments')}</th><th scope="col">${t(locale, 'ltiStatus')}</th></tr></thead>
+<tbody>!${view.platforms.map(p => html`<tr><td>${p.name}</td><td>${p.issuer}</td><td>${p.clientId}</td><td>${p.deploymentIds.join(', ')}</td><td>!${platformStatusCell(locale, p)}</td></tr>`)}</tbody></table>`}
+<form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'ltiDynamicHelp')}</p><button type="submit">${t(locale, 'ltiCreateLink')}</button></form>
 <p class="muted">${t(locale, 'ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>
 <h2>${t(locale, 'importProgram')}</h2>
 <form class="stack" method="post" action="/organisateurs/programme?lang=${locale}" enctype="multipart/form-data">
@@ -73,4 +75,16 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
   <button type="submit">${t(locale, 'importProgram')}</button>
 </form>`
   })
+}
+
+/** Active, or waiting for approval (with an optional deployment id the platform did not send), and the matching action. */
+function platformStatusCell (locale: Locale, p: PlatformSummary): string {
+  const hidden = html`<input type="hidden" name="issuer" value="${p.issuer}"><input type="hidden" name="clientId" value="${p.clientId}">`
+  if (p.active) {
+    return html`${t(locale, 'ltiActive')}<form method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="suspend"><button type="submit">${t(locale, 'ltiSuspend')}</button></form>`
+  }
+  return html`<strong>${t(locale, p.dynamic !== null && p.dynamic.approvedAt === null ? 'ltiPending' : 'ltiSuspended')}</strong>
+<form class="stack" method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="approve">
+!${p.deploymentIds.length === 0 ? html`<label>${t(locale, 'ltiDeploymentToAdd')}<input name="deploymentId" autocomplete="off"></label>` : ''}
+<button type="submit">${t(locale, 'ltiApprove')}</button></form>`
 }

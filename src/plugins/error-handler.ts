@@ -32,7 +32,9 @@ const reasons: Record<number, string> = {
 
 /** Pages get HTML errors, the API and everything asking for JSON gets JSON. */
 function wantsHtml (request: FastifyRequest): boolean {
-  if (request.url.startsWith('/api/') || request.url.startsWith('/lti/') || request.url === '/health' || request.url === '/ready') return false
+  // Under /lti/ only dynamic registration is a page (shown to an LMS administrator).
+  const ltiService = request.url.startsWith('/lti/') && !request.url.startsWith('/lti/register')
+  if (request.url.startsWith('/api/') || ltiService || request.url === '/health' || request.url === '/ready') return false
   return (request.headers.accept ?? '').includes('text/html')
 }
 

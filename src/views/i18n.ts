@@ -72,7 +72,16 @@ const messages = {
     ltiIssuer: 'Émetteur (issuer)',
     ltiClientId: 'Identifiant client',
     ltiDeployments: 'Déploiements',
-    ltiToolUrls: 'Adresses à donner à la plateforme :'
+    ltiToolUrls: 'Adresses à donner à la plateforme :',
+    ltiStatus: 'État',
+    ltiActive: 'Active',
+    ltiPending: 'En attente d\'approbation',
+    ltiSuspended: 'Suspendue',
+    ltiApprove: 'Approuver',
+    ltiSuspend: 'Suspendre',
+    ltiDeploymentToAdd: 'Identifiant de déploiement (si la plateforme ne l\'a pas transmis)',
+    ltiDynamicHelp: 'Enregistrement dynamique (LTI Dynamic Registration) : créez un lien à usage unique pour l\'administrateur·trice du LMS. La plateforme restera en attente jusqu\'à votre approbation.',
+    ltiCreateLink: 'Créer un lien d\'enregistrement'
   },
   en: {
     appName: 'Compagnon',
@@ -139,7 +148,16 @@ const messages = {
     ltiIssuer: 'Issuer',
     ltiClientId: 'Client ID',
     ltiDeployments: 'Deployments',
-    ltiToolUrls: 'URLs to give the platform:'
+    ltiToolUrls: 'URLs to give the platform:',
+    ltiStatus: 'Status',
+    ltiActive: 'Active',
+    ltiPending: 'Waiting for approval',
+    ltiSuspended: 'Suspended',
+    ltiApprove: 'Approve',
+    ltiSuspend: 'Suspend',
+    ltiDeploymentToAdd: 'Deployment id (if the platform did not send it)',
+    ltiDynamicHelp: 'Dynamic registration (LTI Dynamic Registration): create a one-time link for the LMS administrator. The platform will wait until you approve it.',
+    ltiCreateLink: 'Create a registration link'
   }
 } satisfies Record<Locale, Record<string, string>>
 

@@ -74,6 +74,22 @@ const refusedLaunch = async (t: { equal: (...a: any[]) => void, match: (...a: an
   t.same(await counts(), before, `${name}: creates nothing`)
 }
 
+t.test('an LMS email links to someone known only outside the LMS, never to an organizer', async t => {
+  const event = (await ctx.services.program.listEvents())[0]
+  const organizer = await ctx.services.people.bootstrapOrganizer('odile.org@enap.ca', [event?.id ?? ''], 'Odile Organisatrice')
+  const claimsOrganizer = await launch({ user: { sub: 'claims-odile', name: 'Pas Odile', email: 'ODILE.ORG@enap.ca' }, roles: [ROLES.Learner] })
+  t.equal(claimsOrganizer.launchResponse.status, 303, 'the launch itself is valid')
+  const launched = await database.db.selectFrom('lti_identities').select('person_id').where('subject', '=', 'claims-odile').executeTakeFirstOrThrow()
+  t.not(launched.person_id, organizer.personId, 'a separate person, not the organizer')
+  t.equal((await ctx.services.people.getPerson(launched.person_id)).email, null, 'without the organizer\'s address')
+  t.notOk(await ctx.services.people.hasRole(launched.person_id, ['organizer']))
+
+  const imported = await database.db.insertInto('people').values({ email: 'jo.participant@quebec.ca', display_name: 'Jo Participant' }).returning('id').executeTakeFirstOrThrow()
+  await launch({ user: { sub: 'jo-in-lms', name: 'Jo P.', email: 'jo.participant@quebec.ca' }, roles: [ROLES.Learner] })
+  const jo = await database.db.selectFrom('lti_identities').select('person_id').where('subject', '=', 'jo-in-lms').executeTakeFirstOrThrow()
+  t.equal(jo.person_id, imported.id, 'someone known only by email is the same person')
+})
+
 t.test('forged, replayed and mismatched launches get a clear 4xx page and create nothing', async t => {
   await refusedLaunch(t, 'unknown deployment', { deploymentId: 'dep-unknown' }, { status: 403, text: /déploiement de la plateforme n&#39;est pas enregistré/ })
   await refusedLaunch(t, 'wrong nonce', { claims: c => { c.nonce = 'not-the-nonce' } }, { status: 401, text: /nonce/ })

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import { AppError, badRequest } from '../errors.js'
+import { hashToken } from '../people/service.js'
+import { AGS_SCOPES, NRPS_SCOPE } from './ags.js'
+import type { LtiService } from './service.js'
+import * as repo from './repository.js'
+
+/** How long an organizer's registration link can be used: time enough to pass it to an LMS administrator. */
+const LINK_LIFETIME_MS = 7 * 24 * 3600_000
+const FETCH_TIMEOUT_MS = 5000
+const TOOL_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-tool-configuration'
+const PLATFORM_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-platform-configuration'
+/** Canvas names every tenant with one issuer while each tenant serves its own configuration. */
+const SHARED_ISSUERS = new Set(['canvas.instructure.com', 'canvas.beta.instructure.com', 'canvas.test.instructure.com'])
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+/** HTTPS, except on this machine (development and tests). */
+const platformUrl = z.url({ error: 'must be a URL' }).refine(value => {
+  const url = new URL(value)
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))
+}, 'must be an https URL')
+
+const platformConfigurationSchema = z.object({
+  issuer: platformUrl,
+  authorization_endpoint: platformUrl,
+  token_endpoint: platformUrl,
+  jwks_uri: platformUrl,
+  registration_endpoint: platformUrl,
+  claims_supported: z.array(z.string()).optional(),
+  [PLATFORM_CONFIGURATION]: z.object({
+    product_family_code: z.string().optional(),
+    version: z.string().optional(),
+    messages_supported: z.array(z.object({ type: z.string() }).loose()).optional()
+  }).loose().optional()
+}).loose()
+export type PlatformConfiguration = z.infer<typeof platformConfigurationSchema>
+
+const registrationResponseSchema = z.object({
+  client_id: z.string().min(1),
+  [TOOL_CONFIGURATION]: z.object({ deployment_id: z.string().min(1).optional() }).loose().optional()
+}).loose()
+
+export interface RegistrationRequest {
+  /** Our one-time link secret. */
+  token: string
+  /** Added by the platform when it opens our registration URL. */
+  openidConfiguration: string
+  registrationToken?: string | undefined
+}
+
+const linkUnusable = new AppError('forbidden', {
+  fr: 'Ce lien d\'enregistrement est inconnu, a déjà servi ou a expiré. Demandez-en un nouveau à l\'équipe d\'organisation de Compagnon.',
+  en: 'This registration link is unknown, already used or expired. Ask the Compagnon organizers for a new one.'
+})
+
+const platformProblem = (fr: string, en: string): AppError => new AppError('bad_request', {
+  fr: `Enregistrement impossible : ${fr}`,
+  en: `Registration failed: ${en}`
+})
+
+async function fetchJson (url: string, init: RequestInit, what: { fr: string, en: string }): Promise<unknown> {
+  let response: Response
+  try {
+    response = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+  } catch {
+    throw new AppError('unavailable', { fr: `Enregistrement impossible : ${what.fr} ne répond pas. Réessayez dans un instant.`, en: `Registration failed: ${what.en} does not answer. Try again in a moment.` })
+  }
+  const text = await response.text()
+  if (!response.ok) throw platformProblem(`${what.fr} a répondu ${response.status} (${text.slice(0, 200)}).`, `${what.en} answered ${response.status} (${text.slice(0, 200)}).`)
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw platformProblem(`${what.fr} n'a pas répondu en JSON.`, `${what.en} did not answer JSON.`)
+  }
+}
+
+/**
+ * LTI Dynamic Registration (IMS LTI DR 1.0), guarded by one-time links that organizers create.
+ * ltijs' own flow is not used: it fetches without a timeout, generates the platform key
+ * synchronously on the request, names the platform randomly and drops the deployment id.
+ */
+export class DynamicRegistration {
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly lti: LtiService, private readonly publicUrl: string) {}
+
+  /** A registration URL to paste into the LMS (the secret is shown once; only its hash is kept). */
+  async createLink (createdBy: string): Promise<{ url: string, expiresAt: Date }> {
+    const token = randomBytes(32).toString('base64url')
+    const expiresAt = new Date(this.clock.now().getTime() + LINK_LIFETIME_MS)
+    await repo.insertRegistrationToken(this.db, { token_hash: hashToken(token), created_by: createdBy, expires_at: expiresAt })
+    return { url: `${this.publicUrl}/lti/register?compagnon_token=${token}`, expiresAt }
+  }
+
+  /** What the administrator is about to register (the confirmation page); the link stays unused. */
+  async preview (request: RegistrationRequest): Promise<PlatformConfiguration> {
+    if (await repo.findUsableRegistrationToken(this.db, hashToken(request.token), this.clock.now()) === undefined) throw linkUnusable
+    return await this.#configuration(request.openidConfiguration)
+  }
+
+  /**
+   * Registers Compagnon with the platform and the platform with Compagnon, inactive until an
+   * organizer approves it. The link is used up on success and given back on failure.
+   */
+  async register (request: RegistrationRequest): Promise<{ issuer: string, clientId: string, deploymentId: string | null, name: string }> {
+    const claim = await repo.claimRegistrationToken(this.db, hashToken(request.token), this.clock.now())
+    if (claim === undefined) throw linkUnusable
+    try {
+      const configuration = await this.#configuration(request.openidConfiguration)
+      const platform = configuration[PLATFORM_CONFIGURATION]
+      const answer = registrationResponseSchema.safeParse(await fetchJson(configuration.registration_endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(request.registrationToken !== undefined && request.registrationToken !== '' ? { authorization: `Bearer ${request.registrationToken}` } : {})
+        },
+        body: JSON.stringify(this.#toolRegistration(configuration))
+      }, { fr: 'le service d\'enregistrement de la plateforme', en: 'the platform\'s registration service' }))
+      if (!answer.success) throw platformProblem('la plateforme n\'a pas renvoyé d\'identifiant client (client_id).', 'the platform returned no client id (client_id).')
+      const clientId = answer.data.client_id
+      const deploymentId = answer.data[TOOL_CONFIGURATION]?.deployment_id ?? null
+      const issuerHost = new URL(configuration.issuer).host
+      const name = `${platform?.product_family_code ?? 'LMS'}${platform?.version !== undefined ? ` ${platform.version}` : ''} (${issuerHost})`
+      const known = (await this.lti.platforms()).some(p => p.issuer === configuration.issuer && p.clientId === clientId)
+      if (known) throw new AppError('conflict', { fr: 'Enregistrement impossible : cette plateforme est déjà enregistrée avec ce client_id.', en: 'Registration failed: this platform is already registered with this client_id.' })
+      await this.lti.registerPlatform({
+        issuer: configuration.issuer,
+        clientId,
+        deploymentIds: deploymentId === null ? [] : [deploymentId],
+        authUrl: configuration.authorization_endpoint,
+        tokenUrl: configuration.token_endpoint,
+        jwksUrl: configuration.jwks_uri,
+        name
+      }, { active: false })
+      await repo.recordRegisteredPlatform(this.db, claim.id, { issuer: configuration.issuer, client_id: clientId, platform_name: name })
+      return { issuer: configuration.issuer, clientId, deploymentId, name }
+    } catch (err) {
+      await repo.releaseRegistrationToken(this.db, claim.id)
+      throw err
+    }
+  }
+
+  /** An organizer approves a platform (and may add a deployment id the platform did not send). */
+  async approve (issuer: string, clientId: string, approvedBy: string, deploymentId?: string): Promise<void> {
+    const platform = (await this.lti.platforms()).find(p => p.issuer === issuer && p.clientId === clientId)
+    if (platform === undefined) throw new AppError('not_found', { fr: 'Plateforme inconnue.', en: 'Unknown platform.' })
+    if (deploymentId !== undefined) await repo.addDeployment(this.db, { issuer, client_id: clientId, deployment_id: deploymentId })
+    await this.lti.setPlatformActive(issuer, clientId, true)
+    await repo.recordApproval(this.db, issuer, clientId, approvedBy, this.clock.now())
+  }
+
+  async #configuration (openidConfiguration: string): Promise<PlatformConfiguration> {
+    const where = platformUrl.safeParse(openidConfiguration)
+    if (!where.success) throw badRequest({ fr: 'Enregistrement impossible : l\'adresse de configuration de la plateforme (openid_configuration) doit être une URL https.', en: 'Registration failed: the platform configuration address (openid_configuration) must be an https URL.' })
+    const raw = await fetchJson(openidConfiguration, { headers: { accept: 'application/json' } }, { fr: 'la configuration de la plateforme', en: 'the platform configuration' })
+    const parsed = platformConfigurationSchema.safeParse(raw)
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map(i => i.path.join('.')).join(', ')
+      throw platformProblem(`la configuration de la plateforme est incomplète (${fields}).`, `the platform configuration is incomplete (${fields}).`)
+    }
+    const configuration = parsed.data
+    const configHost = new URL(openidConfiguration).hostname
+    const issuerHost = new URL(configuration.issuer).hostname
+    // The configuration must come from the platform it names (spec): a page elsewhere cannot claim an issuer.
+    if (issuerHost !== configHost && !SHARED_ISSUERS.has(issuerHost)) {
+      throw platformProblem('l\'émetteur (issuer) de la configuration n\'est pas sur le domaine qui la publie.', 'the configuration\'s issuer is not on the domain that publishes it.')
+    }
+    if (new URL(configuration.registration_endpoint).hostname !== configHost) {
+      throw platformProblem('le service d\'enregistrement n\'est pas sur le domaine de la plateforme.', 'the registration service is not on the platform\'s domain.')
+    }
+    return configuration
+  }
+
+  #toolRegistration (configuration: PlatformConfiguration): Record<string, unknown> {
+    const launchUrl = `${this.publicUrl}/lti/launch`
+    const supported = configuration[PLATFORM_CONFIGURATION]?.messages_supported?.map(m => m.type)
+    const messages = [
+      { type: 'LtiResourceLinkRequest', target_link_uri: launchUrl, label: 'Compagnon' },
+      { type: 'LtiDeepLinkingRequest', target_link_uri: launchUrl, label: 'Compagnon' }
+    ].filter(m => supported === undefined || supported.includes(m.type))
+    return {
+      application_type: 'web',
+      response_types: ['id_token'],
+      grant_types: ['implicit', 'client_credentials'],
+      initiate_login_uri: `${this.publicUrl}/lti/login`,
+      redirect_uris: [launchUrl],
+      client_name: 'Compagnon',
+      'client_name#fr': 'Compagnon',
+      jwks_uri: `${this.publicUrl}/lti/keys`,
+      token_endpoint_auth_method: 'private_key_jwt',
+      scope: [AGS_SCOPES.lineItem, 'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly', AGS_SCOPES.score, NRPS_SCOPE].join(' '),
+      [TOOL_CONFIGURATION]: {
+        domain: new URL(this.publicUrl).host,
+        description: 'ÉNAP — école d\'automne : programme, présences, synthèse, attestations.',
+        target_link_uri: launchUrl,
+        claims: ['iss', 'sub', 'name', 'given_name', 'family_name', 'email'],
+        messages
+      }
+    }
+  }
+}
