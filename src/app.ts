@@ -36,7 +36,7 @@ export interface App {
 }
 
 /** Paths whose last segment is a secret token: never logged as is. */
-const SECRET_PATH = /^(\/auth\/link\/)[^/?#]+/
+const SECRET_PATH = /^(\/auth\/link\/|\/cours\/suite\/)[^/?#]+/
 /** Query parameters that carry secrets (LTI Dynamic Registration links). */
 const SECRET_QUERY = /([?&](?:compagnon_token|registration_token)=)[^&#]*/g
 

@@ -182,15 +182,25 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
   })
   await plugin.setup()
 
+  /**
+   * Our session cookies for this browser, and where it goes next: /cours/suite/<one-time token>,
+   * which continues to the page if the cookies came back, and otherwise (cookies blocked in the
+   * LMS frame) offers to continue in a new window with that token.
+   */
+  const continueAt = async (personId: string, req: Request, res: Response, landing: string | undefined): Promise<string> => {
+    const device = await people.openDeviceSession(personId, req.headers['user-agent'])
+    const handoff = await people.handoffLink(personId, 'launch')
+    res.append('Set-Cookie', app.deviceSessionCookies(device))
+    res.append('Cache-Control', 'no-store')
+    return `/cours/suite/${handoff.token}?lang=${localeOfRequest(req)}${landing !== undefined ? `&vers=${landing}` : ''}`
+  }
+
   provider.onConnect(async (token, req, res) => {
     try {
       const launch = await service.completeLaunch(token)
-      const device = await people.openDeviceSession(launch.personId, req.headers['user-agent'])
-      res.append('Set-Cookie', app.deviceSessionCookies(device))
-      res.append('Cache-Control', 'no-store')
       // Links placed by Deep Linking say where they lead.
       const target = token.platformContext.custom?.compagnon_target
-      res.redirect(303, `${target === 'program' ? '/' : '/cours'}?lang=${localeOfRequest(req)}`)
+      res.redirect(303, await continueAt(launch.personId, req, res, target === 'program' ? 'programme' : undefined))
     } catch (err) {
       sendError(req, res, err)
     }
@@ -205,10 +215,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
         })
       }
       const requestId = await service.startDeepLinking(launch.personId, token)
-      const device = await people.openDeviceSession(launch.personId, req.headers['user-agent'])
-      res.append('Set-Cookie', app.deviceSessionCookies(device))
-      res.append('Cache-Control', 'no-store')
-      res.redirect(303, `/cours/contenu/${requestId}?lang=${localeOfRequest(req)}`)
+      res.redirect(303, await continueAt(launch.personId, req, res, `contenu:${requestId}`))
     } catch (err) {
       sendError(req, res, err)
     }

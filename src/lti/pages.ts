@@ -43,6 +43,11 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
 <p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
 </section>`)}
 !${view.taught.map(course => taughtCourseSection(locale, course))}
+<section aria-labelledby="phone">
+<h2 id="phone">${locale === 'fr' ? 'Sur votre téléphone' : 'On your phone'}</h2>
+<p>${locale === 'fr' ? 'Pour vous enregistrer aux séances, ouvrez Compagnon sur votre téléphone avec un code QR à usage unique.' : 'To check in to sessions, open Compagnon on your phone with a one-time QR code.'}</p>
+<form method="post" action="/auth/telephone?lang=${locale}"><button type="submit">${locale === 'fr' ? 'Ouvrir sur mon téléphone' : 'Open on my phone'}</button></form>
+</section>
 <form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>`
   })
 }

@@ -6,6 +6,8 @@ import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
 import { coursePage, deepLinkPage, deepLinkReturnPage, registrationConfirmPage, registrationDonePage, registrationLinkPage } from './pages.js'
 import { assertSameOrigin } from '../people/authentication.js'
+import { cookiesBlockedPage } from '../people/pages.js'
+import { landingPath, landingSchema } from '../people/routes.js'
 import { deepLinkTargets, type LtiService } from './service.js'
 
 /** Where an LTI launch lands: the person's course page, in our own session. */
@@ -111,6 +113,30 @@ export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: 
     const taught = await Promise.all((await lti.taughtCourses(personId)).map(async course => ({ ...course, grades: await app.gradeOutbox.state(course.id) })))
     reply.header('cache-control', 'no-store')
     return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, { person: await people.getPerson(personId), roles, events, taught }, request.url))
+  })
+
+  app.get('/cours/suite/:token', {
+    schema: {
+      operationId: 'continueLaunch',
+      tags: ['pages'],
+      summary: 'After an LTI launch: on to the page if the browser kept our cookies, else an offer to continue in a new window',
+      params: z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'this is not a Compagnon launch address') }),
+      querystring: langQuery.extend({ vers: landingSchema.optional() }),
+      produces: ['text/html'],
+      response: { 200: z.string(), 303: z.null(), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const { token } = request.params
+    reply.header('cache-control', 'no-store')
+    let personId: string | undefined
+    try {
+      await app.authenticate('page').call(app, request, reply)
+      personId = request.auth?.personId
+    } catch { /* no cookies came back: blocked in the frame */ }
+    // The cookies work: the new-window token is not needed any more.
+    if (personId !== undefined && await people.discardLink(token, personId)) return await reply.redirect(landingPath(request.query.vers, request.locale), 303)
+    await people.checkLink(token)
+    return await reply.type(html).send(cookiesBlockedPage(request.locale, token, request.query.vers))
   })
 
   app.post('/cours/liste/:contextId', {

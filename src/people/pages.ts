@@ -88,3 +88,38 @@ function platformStatusCell (locale: Locale, p: PlatformSummary): string {
 !${p.deploymentIds.length === 0 ? html`<label>${t(locale, 'ltiDeploymentToAdd')}<input name="deploymentId" autocomplete="off"></label>` : ''}
 <button type="submit">${t(locale, 'ltiApprove')}</button></form>`
 }
+
+/** The QR code a person scans with their phone to open Compagnon there (one use, 10 minutes). */
+export function phoneLinkPage (locale: Locale, link: { url: string, expiresAt: Date, qrSvg: string }): string {
+  const fr = locale === 'fr'
+  const until = link.expiresAt.toLocaleTimeString(fr ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', hour: '2-digit', minute: '2-digit' })
+  return layout({
+    locale,
+    path: '/cours',
+    title: fr ? 'Ouvrir sur mon téléphone' : 'Open on my phone',
+    body: html`<h1>${fr ? 'Ouvrir Compagnon sur mon téléphone' : 'Open Compagnon on my phone'}</h1>
+<p>${fr ? 'Visez ce code avec l\'appareil photo de votre téléphone. Compagnon s\'y ouvrira à votre nom, pour vous enregistrer aux séances.' : 'Point your phone\'s camera at this code. Compagnon will open there in your name, to check you in to sessions.'}</p>
+<figure class="qr" role="img" aria-label="${fr ? 'Code QR de connexion' : 'Sign-in QR code'}">!${link.qrSvg}</figure>
+<p>${fr ? 'Ce code ne sert qu\'une fois et expire à' : 'This code works once and expires at'} ${until}. ${fr ? 'Ne le partagez pas : il ouvre votre compte.' : 'Do not share it: it opens your account.'}</p>
+<details><summary>${fr ? 'Pas d\'appareil photo ? Copiez le lien' : 'No camera? Copy the link'}</summary><p><code>${link.url}</code></p></details>
+<p><a href="/cours?lang=${locale}">${fr ? 'Retour' : 'Back'}</a></p>`
+  })
+}
+
+/** When the LMS frame did not keep our cookies (Safari, strict privacy settings): continue in a new window. */
+export function cookiesBlockedPage (locale: Locale, token: string, landing: string | undefined): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/cours',
+    title: fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window',
+    body: html`<h1>${fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window'}</h1>
+<p>${fr ? 'Votre navigateur bloque les témoins (cookies) de Compagnon à l\'intérieur du LMS. Vous pouvez continuer dans une nouvelle fenêtre, où vous serez connecté·e.' : 'Your browser blocks Compagnon\'s cookies inside the LMS. You can continue in a new window, where you will be signed in.'}</p>
+<form method="post" action="/auth/link?lang=${locale}" target="_blank">
+<input type="hidden" name="token" value="${token}">
+!${landing !== undefined ? html`<input type="hidden" name="vers" value="${landing}">` : ''}
+<button type="submit">${fr ? 'Ouvrir dans une nouvelle fenêtre' : 'Open in a new window'}</button>
+</form>
+<p class="muted">${fr ? 'Ce bouton fonctionne une fois, pendant 5 minutes. Ensuite, relancez l\'activité depuis votre cours.' : 'This button works once, for 5 minutes. After that, launch the activity again from your course.'}</p>`
+  })
+}

@@ -35,23 +35,25 @@ export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<
     .execute()
 }
 
-export async function insertSignInLink (db: Q, values: { person_id: string, token_hash: string, purpose: 'bootstrap' | 'invitation' | 'sign_in', created_by: string | null, expires_at: Date }): Promise<void> {
+export type LinkPurpose = 'bootstrap' | 'invitation' | 'sign_in' | 'phone' | 'launch'
+
+export async function insertSignInLink (db: Q, values: { person_id: string, token_hash: string, purpose: LinkPurpose, created_by: string | null, expires_at: Date }): Promise<void> {
   await db.insertInto('sign_in_links').values(values).execute()
 }
 
 /** Marks a link used if it is still usable; returns its person, or undefined. Atomic: one use only. */
-export async function consumeSignInLink (db: Q, tokenHash: string, now: Date): Promise<{ person_id: string } | undefined> {
-  return await db.updateTable('sign_in_links')
+export async function consumeSignInLink (db: Q, tokenHash: string, now: Date, personId?: string): Promise<{ person_id: string, purpose: LinkPurpose } | undefined> {
+  let update = db.updateTable('sign_in_links')
     .set({ used_at: now })
     .where('token_hash', '=', tokenHash)
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning('person_id')
-    .executeTakeFirst()
+  if (personId !== undefined) update = update.where('person_id', '=', personId)
+  return await update.returning(['person_id', 'purpose']).executeTakeFirst() as { person_id: string, purpose: LinkPurpose } | undefined
 }
 
-export async function findSignInLink (db: Q, tokenHash: string): Promise<{ used_at: Date | null, expires_at: Date } | undefined> {
-  return await db.selectFrom('sign_in_links').select(['used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst()
+export async function findSignInLink (db: Q, tokenHash: string): Promise<{ person_id: string, used_at: Date | null, expires_at: Date } | undefined> {
+  return await db.selectFrom('sign_in_links').select(['person_id', 'used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst()
 }
 
 export async function insertDeviceSession (db: Q, values: { person_id: string, token_hash: string, user_agent: string | null, expires_at: Date, created_at: Date, last_used_at: Date }): Promise<string> {

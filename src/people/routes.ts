@@ -7,7 +7,8 @@ import type { ProgramService } from '../program/service.js'
 import { importSummarySchema } from '../program/schemas.js'
 import { parseProgramFile } from '../program/data-file.js'
 import { assertSameOrigin } from './authentication.js'
-import { organizerPage, signInPage, type OrganizerView } from './pages.js'
+import QRCode from 'qrcode'
+import { organizerPage, phoneLinkPage, signInPage, type OrganizerView } from './pages.js'
 import type { PeopleService } from './service.js'
 
 export interface PeopleRoutesOptions {
@@ -24,6 +25,14 @@ const inviteBody = z.object({
   role: z.enum(['organizer', 'door_staff'], { error: 'role must be organizer or door_staff' })
 })
 const MAX_PROGRAM_BYTES = 2 * 1024 * 1024
+
+/** Where a launch continues after a detour (a new window, when the LMS frame blocks cookies). */
+export const landingSchema = z.string().regex(/^(cours|programme|contenu:[0-9a-f-]{36})$/, 'unknown destination')
+export function landingPath (landing: string | undefined, locale: string): string {
+  if (landing === 'programme') return `/?lang=${locale}`
+  if (landing?.startsWith('contenu:') === true) return `/cours/contenu/${landing.slice('contenu:'.length)}?lang=${locale}`
+  return `/cours?lang=${locale}`
+}
 
 const personSchema = z.object({ id: z.uuid(), displayName: z.string(), email: z.string().nullable(), preferredLocale: z.enum(['fr', 'en']) })
 const linkSchema = z.object({ personId: z.uuid(), url: z.url(), expiresAt: z.date() })
@@ -64,12 +73,23 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
 
   app.post('/auth/link', {
     onRequest: async (request) => { assertSameOrigin(request) },
-    schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token }), querystring: langQuery, response: pageResponse }
+    schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token, vers: landingSchema.optional() }), querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     const session = await people.exchangeLink(request.body.token, request.headers['user-agent'])
     await app.startDeviceSession(reply, session)
+    if (session.purpose === 'launch' || session.purpose === 'phone') return await reply.redirect(landingPath(request.body.vers, request.locale), 303)
     const organizer = await people.hasRole(session.personId, ['organizer'])
     return await reply.redirect(`${organizer ? '/organisateurs' : '/'}?lang=${request.locale}`, 303)
+  })
+
+  app.post('/auth/telephone', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'phoneLinkPage', tags: ['pages'], summary: 'A one-time QR code that opens Compagnon, signed in, on the person\'s phone (10 minutes)', querystring: langQuery, response: pageResponse }
+  }, async (request, reply) => {
+    const link = await people.handoffLink(request.auth?.personId ?? '', 'phone')
+    const qr = await QRCode.toString(`${link.url}?lang=${request.locale}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(phoneLinkPage(request.locale, { url: `${link.url}?lang=${request.locale}`, expiresAt: link.expiresAt, qrSvg: qr }))
   })
 
   app.post('/auth/sign-out', {

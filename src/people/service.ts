@@ -9,7 +9,8 @@ import type { Role } from './repository.js'
 export type { Role } from './repository.js'
 
 const DAY = 24 * 60 * 60 * 1000
-const LINK_LIFETIME: Record<'bootstrap' | 'invitation' | 'sign_in', number> = { bootstrap: DAY, invitation: 7 * DAY, sign_in: DAY }
+const MINUTE = 60 * 1000
+const LINK_LIFETIME: Record<repo.LinkPurpose, number> = { bootstrap: DAY, invitation: 7 * DAY, sign_in: DAY, phone: 10 * MINUTE, launch: 5 * MINUTE }
 const DEVICE_SESSION_LIFETIME = 180 * DAY
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
@@ -67,20 +68,37 @@ export class PeopleService {
     })
   }
 
-  /** Whether a link can still be used (for the confirmation page), without consuming it. */
-  async checkLink (token: string): Promise<void> {
+  /** Whether a link can still be used (for the confirmation page), without consuming it; returns whose it is. */
+  async checkLink (token: string): Promise<{ personId: string }> {
     const link = await repo.findSignInLink(this.db, hashToken(token))
     if (link === undefined || link.used_at !== null || link.expires_at <= this.clock.now()) throw linkUnusable
+    return { personId: link.person_id }
   }
 
-  /** Consumes a one-time link and opens a device session; returns its secret token. */
-  async exchangeLink (token: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
+  /** Consumes a one-time link and opens a device session; returns its secret token and what the link was for. */
+  async exchangeLink (token: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string, purpose: repo.LinkPurpose }> {
     const now = this.clock.now()
     return await this.db.transaction().execute(async trx => {
       const link = await repo.consumeSignInLink(trx, hashToken(token), now)
       if (link === undefined) throw linkUnusable
-      return await this.#insertDeviceSession(trx, link.person_id, userAgent, now)
+      return { ...await this.#insertDeviceSession(trx, link.person_id, userAgent, now), purpose: link.purpose }
     })
+  }
+
+  /**
+   * A one-time link for someone signed in on this device to open Compagnon on another one (their
+   * phone: 10 minutes), or in a new window when the LMS frame blocks cookies (a launch: 5 minutes).
+   */
+  async handoffLink (personId: string, purpose: 'phone' | 'launch'): Promise<SignInLink & { token: string }> {
+    const token = newToken()
+    const expiresAt = new Date(this.clock.now().getTime() + LINK_LIFETIME[purpose])
+    await repo.insertSignInLink(this.db, { person_id: personId, token_hash: hashToken(token), purpose, created_by: personId, expires_at: expiresAt })
+    return { personId, token, url: `${this.config.publicUrl}/auth/link/${token}`, expiresAt }
+  }
+
+  /** Uses up a person's own link that turned out not to be needed (the launch's cookies did work). */
+  async discardLink (token: string, personId: string): Promise<boolean> {
+    return await repo.consumeSignInLink(this.db, hashToken(token), this.clock.now(), personId) !== undefined
   }
 
   /** Opens a long-lived, revocable session on one device (after an LTI launch or a one-time link). */
@@ -117,7 +135,7 @@ export class PeopleService {
     return await repo.insertPerson(db, { email, display_name: displayName ?? email.split('@')[0] ?? email })
   }
 
-  async #createLink (db: Db, personId: string, purpose: 'bootstrap' | 'invitation' | 'sign_in', createdBy: string | null): Promise<SignInLink> {
+  async #createLink (db: Db, personId: string, purpose: repo.LinkPurpose, createdBy: string | null): Promise<SignInLink> {
     const token = newToken()
     const expiresAt = new Date(this.clock.now().getTime() + LINK_LIFETIME[purpose])
     await repo.insertSignInLink(db, { person_id: personId, token_hash: hashToken(token), purpose, created_by: createdBy, expires_at: expiresAt })

@@ -89,6 +89,8 @@ button { background: var(--accent); color: var(--accent-ink); border-color: var(
 .notice { border-left: 4px solid var(--accent); background: var(--soft); padding: .75rem 1rem; overflow-wrap: anywhere; }
 .error-box { border-left: 4px solid #b00020; background: #fff1f2; padding: .75rem 1rem; }
 code, .token { overflow-wrap: anywhere; }
+.qr { margin: 1rem 0; max-width: 20rem; background: #fff; }
+.qr svg { display: block; width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; display: block; overflow-x: auto; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 @media (max-width: 36rem) { .slot { grid-template-columns: 1fr; gap: .25rem; } h1 { font-size: 1.35rem; } }

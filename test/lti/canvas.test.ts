@@ -4,6 +4,7 @@
 import t, { type Test } from 'tap'
 import { realTime, testApp } from '../helpers/app.js'
 import { ROLES, startPlatform, type LaunchOptions, type LaunchResult, type SimulatedPlatform } from '../helpers/lti-platform.js'
+import { LAUNCH_CONTINUATION, landAfterLaunch } from '../helpers/lti-landing.js'
 
 const CANVAS = 'https://canvas.instructure.com'
 const canvasProduct = { name: 'Canvas LMS', product_family_code: 'canvas' }
@@ -36,16 +37,12 @@ const contextsOf = async (clientId: string, contextId: string): Promise<Array<{ 
     .where('issuer', '=', CANVAS).where('client_id', '=', clientId).where('context_id', '=', contextId)
     .orderBy('deployment_id').execute()
 
-/** Follows the launch's 303 with the browser's cookies, as the browser would. */
-const land = async (result: LaunchResult): Promise<{ status: number, contentType: string, body: string }> => {
-  const location = result.launchResponse.headers.get('location') ?? ''
-  const res = await fetch(new URL(location, base), { headers: { cookie: result.cookies.header(), accept: 'text/html', 'accept-language': 'fr-CA' }, redirect: 'manual' })
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() }
-}
+/** Follows the launch's redirects with the browser's cookies, as the browser would. */
+const land = async (result: LaunchResult): Promise<{ status: number, contentType: string, body: string }> => await landAfterLaunch(base, result)
 
 const coursePage = async (t: Test, result: LaunchResult, what: string): Promise<string> => {
   t.equal(result.launchResponse.status, 303, `${what}: the launch is accepted`)
-  t.equal(result.launchResponse.headers.get('location'), '/cours?lang=fr', `${what}: sent to the course page`)
+  t.match(result.launchResponse.headers.get('location'), LAUNCH_CONTINUATION, `${what}: sent on to the course page`)
   t.ok(result.cookies.get('compagnon_session'), `${what}: our session cookie`)
   const page = await land(result)
   t.equal(page.status, 200, `${what}: /cours answers 200`)

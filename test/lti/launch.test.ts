@@ -1,6 +1,7 @@
 import t from 'tap'
 import { realTime, testApp } from '../helpers/app.js'
 import { signInWithLink } from '../helpers/session.js'
+import { LAUNCH_CONTINUATION, landAfterLaunch } from '../helpers/lti-landing.js'
 import { CookieJar, LaunchError, ROLES, makeKey, parseAutoPostForm, startPlatform, type LaunchOptions, type SimulatedPlatform } from '../helpers/lti-platform.js'
 
 // One app (and one 4096-bit tool key, made once) for the file; each test counts what it adds.
@@ -36,8 +37,10 @@ t.test('a student launch lands on their course page, in our own session, with th
   const result = await launch({ user: student, roles: [ROLES.Learner] })
   t.equal(result.loginResponse.status, 302, 'login initiation redirects to the platform')
   t.equal(result.launchResponse.status, 303)
-  t.equal(result.launchResponse.headers.get('location'), '/cours?lang=fr')
+  t.match(result.launchResponse.headers.get('location'), LAUNCH_CONTINUATION)
   t.notMatch(result.launchResponse.headers.get('location') ?? '', /ltik/, 'no ltijs token in the URL')
+  const landed = await landAfterLaunch(base, result)
+  t.same(landed.hops.slice(1), ['/cours?lang=fr'], 'the browser kept our cookies: straight on to the course page')
   t.ok(result.cookies.get('compagnon_session'), 'our session cookie')
   t.ok(result.cookies.get('compagnon_device'), 'our device cookie')
   const course = await page('/cours', result.cookies)
@@ -145,7 +148,8 @@ t.test('organizers see the registered platforms, their deployments and the tool 
 t.test('Deep Linking: an instructor chooses items, and the platform verifies our signed answer with our JWKS', async t => {
   const result = await launch({ user: teacher, roles: [ROLES.Instructor], messageType: 'LtiDeepLinkingRequest' })
   t.equal(result.launchResponse.status, 303)
-  const location = result.launchResponse.headers.get('location') ?? ''
+  t.match(result.launchResponse.headers.get('location'), LAUNCH_CONTINUATION)
+  const location = (await landAfterLaunch(base, result)).path
   t.match(location, /^\/cours\/contenu\/[0-9a-f-]{36}\?lang=fr$/)
   const choice = await page(location, result.cookies)
   t.equal(choice.status, 200)
