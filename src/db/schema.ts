@@ -88,6 +88,9 @@ export interface LtiContexts {
   label: string | null;
   lineitems_url: string | null;
   memberships_url: string | null;
+  roster_sync_attempts: Generated<number>;
+  roster_sync_due_at: Timestamp | null;
+  roster_sync_error: string | null;
   roster_synced_at: Timestamp | null;
   title: string | null;
   updated_at: Generated<Timestamp>;

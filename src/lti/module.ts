@@ -256,7 +256,8 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
   const platformClient = new AgsClient(storage, encryptionKey)
   const outbox = new GradeOutbox(db, clock, platformClient, app.log)
   app.decorate('gradeOutbox', outbox)
-  app.decorate('roster', new RosterSync(db, clock, platformClient))
+  const roster = new RosterSync(db, clock, platformClient, app.log)
+  app.decorate('roster', roster)
 
   if (backgroundJobs) {
     // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.
@@ -268,8 +269,16 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
       delivering = true
       outbox.deliverDue().catch(err => { app.log.warn({ err }, 'grade outbox run failed') }).finally(() => { delivering = false })
     }, 5000)
+    // Rosters due (first launch, "sync now" retries, periodic refresh) every half minute.
+    let syncing = false
+    const syncRosters = setInterval(() => {
+      if (syncing) return
+      syncing = true
+      roster.runDue().catch(err => { app.log.warn({ err }, 'roster sync run failed') }).finally(() => { syncing = false })
+    }, 30_000)
     purge.unref()
     deliver.unref()
-    app.addHook('onClose', async () => { clearInterval(purge); clearInterval(deliver) })
+    syncRosters.unref()
+    app.addHook('onClose', async () => { clearInterval(purge); clearInterval(deliver); clearInterval(syncRosters) })
   }
 }, { name: 'compagnon-lti', dependencies: ['compagnon-authentication'] })

@@ -11,6 +11,8 @@ export interface TaughtCourse {
   rosterSyncedAt: Date | null
   activeMembers: number
   hasRosterService: boolean
+  rosterSyncError: string | null
+  nextRosterSyncAt: Date | null
   grades: { pending: number, delivered: number, superseded: number }
 }
 
@@ -22,6 +24,9 @@ function taughtCourseSection (locale: Locale, course: TaughtCourse): string {
   return html`<section aria-labelledby="course-${course.id}">
 <h2 id="course-${course.id}">${course.title}</h2>
 <p>${fr ? 'Liste de la classe' : 'Class list'}${fr ? '\u00a0:' : ':'} ${course.activeMembers} ${fr ? 'personne(s) active(s)' : 'active member(s)'}, ${when}.</p>
+!${course.rosterSyncError !== null
+  ? html`<p class="error-box" role="status">${fr ? 'Le LMS n\'a pas fourni la liste au dernier essai' : 'The LMS did not provide the list on the last attempt'} (${course.rosterSyncError}). ${fr ? 'Nouvel essai automatique' : 'Automatic retry'} ${course.nextRosterSyncAt !== null ? `${fr ? 'vers' : 'around'} ${course.nextRosterSyncAt.toLocaleTimeString(fr ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', hour: '2-digit', minute: '2-digit' })}` : ''}.</p>`
+  : ''}
 !${course.hasRosterService
   ? html`<form method="post" action="/cours/liste/${course.id}?lang=${locale}"><button type="submit">${fr ? 'Synchroniser la liste maintenant' : 'Sync the class list now'}</button></form>`
   : html`<p class="muted">${fr ? 'Ce cours ne fournit pas sa liste (service NRPS non activé dans le LMS).' : 'This course does not provide its list (NRPS not enabled in the LMS).'}</p>`}

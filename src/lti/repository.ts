@@ -70,11 +70,14 @@ export async function upsertContext (db: Q, values: {
   updated_at: Date
 }): Promise<{ id: string, event_id: string | null }> {
   const { issuer: _i, client_id: _c, deployment_id: _d, context_id: _x, event_id: eventId, ...changes } = values
-  return await db.insertInto('lti_contexts').values(values)
+  // A course with a roster service is due for a sync unless one is already scheduled.
+  const due = values.memberships_url === null ? null : values.updated_at
+  return await db.insertInto('lti_contexts').values({ ...values, roster_sync_due_at: due })
     .onConflict(oc => oc.columns(['issuer', 'client_id', 'deployment_id', 'context_id']).doUpdateSet(eb => ({
       ...changes,
       // Keep the event an organizer tied the course to; fill it in only when missing.
-      event_id: eb.fn.coalesce('lti_contexts.event_id', eb.val(eventId))
+      event_id: eb.fn.coalesce('lti_contexts.event_id', eb.val(eventId)),
+      roster_sync_due_at: eb.fn.coalesce('lti_contexts.roster_sync_due_at', eb.val(due))
     })))
     .returning(['id', 'event_id']).executeTakeFirstOrThrow()
 }
@@ -152,13 +155,15 @@ export async function upsertMember (db: Q, m: { context_id: string, user_sub: st
 }
 
 /** The courses a person belongs to, with their own roles there and the roster size. */
-export async function coursesOf (db: Q, personId: string): Promise<Array<{ id: string, title: string | null, label: string | null, context_id: string, roles: unknown, roster_synced_at: Date | null, memberships_url: string | null, active_members: number }>> {
+export interface CourseRow { id: string, title: string | null, label: string | null, context_id: string, roles: unknown, roster_synced_at: Date | null, memberships_url: string | null, active_members: number, roster_sync_error: string | null, roster_sync_due_at: Date | null }
+
+export async function coursesOf (db: Q, personId: string): Promise<CourseRow[]> {
   return await db.selectFrom('lti_roster_members as me')
     .innerJoin('lti_contexts as c', 'c.id', 'me.context_id')
-    .select(['c.id', 'c.title', 'c.label', 'c.context_id', 'me.roles', 'c.roster_synced_at', 'c.memberships_url'])
+    .select(['c.id', 'c.title', 'c.label', 'c.context_id', 'me.roles', 'c.roster_synced_at', 'c.memberships_url', 'c.roster_sync_error', 'c.roster_sync_due_at'])
     .select(eb => eb.selectFrom('lti_roster_members as m').select(eb2 => eb2.fn.countAll<number>().as('n'))
       .whereRef('m.context_id', '=', 'c.id').where('m.status', '=', 'Active').as('active_members'))
     .where('me.person_id', '=', personId).where('me.status', '=', 'Active')
     .orderBy('c.title')
-    .execute() as Array<{ id: string, title: string | null, label: string | null, context_id: string, roles: unknown, roster_synced_at: Date | null, memberships_url: string | null, active_members: number }>
+    .execute() as CourseRow[]
 }

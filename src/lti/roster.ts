@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import * as people from '../people/repository.js'
@@ -5,9 +6,79 @@ import type { AgsClient } from './ags.js'
 import { mapLtiRoles } from './roles.js'
 import { upsertLtiPerson } from './service.js'
 
+/** A synced roster is refreshed this often (people join and leave a course during term). */
+export const ROSTER_REFRESH_MS = 6 * 3600_000
+/** How long a claimed course is ours before another worker may take it (a crash mid-sync). */
+const LEASE_MS = 5 * 60_000
+/** 1 min, 2 min, 4 min … capped at one hour. */
+const backoffMs = (attempts: number): number => Math.min(3600_000, 60_000 * 2 ** Math.max(0, attempts - 1))
+
+export type SyncOutcome =
+  | { status: 'synced', members: number, active: number }
+  | { status: 'failed', error: string, nextAttemptAt: Date }
+  /** Another worker holds this course right now. */
+  | { status: 'busy' }
+
 /** NRPS: the course roster into our database, so absentees and credited students are known. */
 export class RosterSync {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly client: AgsClient) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly client: AgsClient, private readonly log: { warn: (obj: object, msg: string) => void }) {}
+
+  /** Syncs every course that is due (worker); returns how many succeeded and failed. */
+  async runDue (limit = 5): Promise<{ synced: number, failed: number }> {
+    const claimed = await this.#claim(limit)
+    let synced = 0
+    let failed = 0
+    for (const row of claimed) {
+      const outcome = await this.#run(row.id, row.roster_sync_attempts)
+      if (outcome.status === 'synced') synced++
+      else failed++
+    }
+    return { synced, failed }
+  }
+
+  /** An instructor's "sync now": due at once, and run here rather than waiting for the worker. */
+  async runNow (contextId: string): Promise<SyncOutcome> {
+    await this.db.updateTable('lti_contexts').set({ roster_sync_due_at: this.clock.now() })
+      .where('id', '=', contextId).where('memberships_url', 'is not', null).execute()
+    const [row] = await this.#claim(1, contextId)
+    if (row === undefined) return { status: 'busy' }
+    return await this.#run(row.id, row.roster_sync_attempts)
+  }
+
+  /** Leases due courses: their due time moves past the lease, so a crashed worker's claim comes back. */
+  async #claim (limit: number, contextId?: string): Promise<Array<{ id: string, roster_sync_attempts: number }>> {
+    const now = this.clock.now()
+    const only = contextId === undefined ? sql`` : sql`AND id = ${contextId}`
+    const claimed = await sql<{ id: string, roster_sync_attempts: number }>`
+      UPDATE lti_contexts SET roster_sync_due_at = ${new Date(now.getTime() + LEASE_MS)}
+      WHERE id IN (
+        SELECT id FROM lti_contexts
+        WHERE roster_sync_due_at <= ${now} AND memberships_url IS NOT NULL ${only}
+        ORDER BY roster_sync_due_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, roster_sync_attempts`.execute(this.db)
+    return claimed.rows
+  }
+
+  async #run (contextId: string, attempts: number): Promise<SyncOutcome> {
+    try {
+      const result = await this.sync(contextId)
+      await this.db.updateTable('lti_contexts')
+        .set({ roster_sync_due_at: new Date(this.clock.now().getTime() + ROSTER_REFRESH_MS), roster_sync_attempts: 0, roster_sync_error: null })
+        .where('id', '=', contextId).execute()
+      return { status: 'synced', ...result }
+    } catch (err) {
+      const error = (err as Error).message.slice(0, 500)
+      const nextAttemptAt = new Date(this.clock.now().getTime() + backoffMs(attempts + 1))
+      await this.db.updateTable('lti_contexts')
+        .set({ roster_sync_due_at: nextAttemptAt, roster_sync_attempts: attempts + 1, roster_sync_error: error })
+        .where('id', '=', contextId).execute()
+      this.log.warn({ contextId, attempts: attempts + 1, err: error }, 'roster not synced; will retry')
+      return { status: 'failed', error, nextAttemptAt }
+    }
+  }
 
   /** Fetches every page first, then stores the whole roster in one transaction. */
   async sync (contextId: string): Promise<{ members: number, active: number }> {

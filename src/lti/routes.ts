@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { AppError, forbidden } from '../errors.js'
+import { forbidden } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
 import { coursePage, deepLinkPage, deepLinkReturnPage, registrationConfirmPage, registrationDonePage, registrationLinkPage } from './pages.js'
@@ -144,19 +144,16 @@ export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: 
     schema: {
       operationId: 'syncRoster',
       tags: ['pages'],
-      summary: 'An instructor refreshes the class list from the LMS (NRPS)',
+      summary: 'An instructor refreshes the class list from the LMS (NRPS); failures are retried in the background',
       params: z.object({ contextId: z.uuid({ error: 'this is not a course address' }) }),
       querystring: langQuery,
       response: { 303: z.null(), ...errorResponses }
     }
   }, async (request, reply) => {
     if (!await lti.teaches(request.auth?.personId ?? '', request.params.contextId)) throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours peuvent synchroniser sa liste.', en: 'Only instructors of this course can sync its list.' })
-    try {
-      await app.roster.sync(request.params.contextId)
-    } catch (err) {
-      request.log.warn({ err }, 'roster sync failed')
-      throw new AppError('unavailable', { fr: 'Le LMS n\'a pas fourni la liste de la classe. Réessayez dans un instant.', en: 'The LMS did not provide the class list. Try again in a moment.' })
-    }
+    // Runs now; if the LMS does not answer, the course stays due and the worker retries with
+    // backoff. Either way the course page tells the instructor where things stand.
+    await app.roster.runNow(request.params.contextId)
     return await reply.redirect(`/cours?lang=${request.locale}`, 303)
   })
 

@@ -112,10 +112,18 @@ export class LtiService {
   }
 
   /** Courses where the person teaches (instructor or organizer role in the LMS), with their sync state. */
-  async taughtCourses (personId: string): Promise<Array<{ id: string, title: string, rosterSyncedAt: Date | null, activeMembers: number, hasRosterService: boolean }>> {
+  async taughtCourses (personId: string): Promise<Array<{ id: string, title: string, rosterSyncedAt: Date | null, activeMembers: number, hasRosterService: boolean, rosterSyncError: string | null, nextRosterSyncAt: Date | null }>> {
     const rows = await repo.coursesOf(this.db, personId)
     return rows.filter(r => mapLtiRoles(r.roles as string[]).some(role => role === 'instructor' || role === 'organizer'))
-      .map(r => ({ id: r.id, title: r.title ?? r.label ?? r.context_id, rosterSyncedAt: r.roster_synced_at, activeMembers: Number(r.active_members), hasRosterService: r.memberships_url !== null }))
+      .map(r => ({
+        id: r.id,
+        title: r.title ?? r.label ?? r.context_id,
+        rosterSyncedAt: r.roster_synced_at,
+        activeMembers: Number(r.active_members),
+        hasRosterService: r.memberships_url !== null,
+        rosterSyncError: r.roster_sync_error,
+        nextRosterSyncAt: r.roster_sync_due_at
+      }))
   }
 
   async teaches (personId: string, contextId: string): Promise<boolean> {

@@ -51,6 +51,7 @@ t.test('a student launch lands on their course page, in our own session, with th
   t.same(await counts(), { people: before.people + 1, identities: before.identities + 1, sessions: before.sessions + 1 })
   const context = await database.db.selectFrom('lti_contexts').selectAll().executeTakeFirstOrThrow()
   t.match(context, { context_id: 'ENP7009-A2025', label: 'ENP7009', lineitems_url: platform.lineItemsUrl, memberships_url: platform.membershipsUrl })
+  t.ok(context.roster_sync_due_at, 'a new course with a roster service is due for a sync')
   t.ok(context.event_id, 'the course is tied to the event')
 })
 
@@ -211,9 +212,12 @@ t.test('instructors see the class list and grade sync state, and refresh the lis
 
   platform.setServicesDown(true)
   const down = await sync(result.cookies)
-  t.equal(down.status, 503)
-  t.match(await down.text(), /Le LMS n&#39;a pas fourni la liste de la classe/)
+  t.equal(down.status, 303, 'no error page: the sync stays queued')
+  const waiting = (await page('/cours', result.cookies)).body
+  t.match(waiting, /Le LMS n&#39;a pas fourni la liste au dernier essai \(.*503.*\)\. Nouvel essai automatique vers \d/)
   platform.setServicesDown(false)
+  t.equal((await sync(result.cookies)).status, 303)
+  t.notMatch((await page('/cours', result.cookies)).body, /dernier essai/, 'cleared once the LMS answers')
 
   const learner = await launch({ user: { sub: 'roster-0', name: 'Membre 0' }, roles: [L] })
   t.equal((await sync(learner.cookies)).status, 403, 'students cannot')
