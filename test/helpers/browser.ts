@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
@@ -36,7 +36,7 @@ const axeSource: string = (createRequire(import.meta.url)('axe-core') as { sourc
 export interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: string[] }> }
 
 /** Runs axe-core (WCAG 2.1 A/AA rules) in the page; returns serious and critical violations. */
-export async function seriousAxeViolations (page: Page): Promise<AxeViolation[]> {
+export async function seriousAxeViolations (page: Page | Frame): Promise<AxeViolation[]> {
   // evaluate() runs through the DevTools protocol, so the page's CSP does not block axe.
   await page.evaluate(axeSource)
   const result = await page.evaluate(async () => {
