@@ -5,7 +5,7 @@ import { systemClock } from '../clock.js'
 import { ConfigError } from '../config.js'
 import { platformRegistrationSchema } from '../lti/platforms-file.js'
 
-const usage = 'Usage: npm run lti:register -- --issuer URL --client-id ID --deployment-id ID [--deployment-id ID ...] --auth-url URL --token-url URL --jwks-url URL [--name NAME]'
+const usage = 'Usage: npm run lti:register -- --issuer URL --client-id ID --deployment-id ID [--deployment-id ID ...] --auth-url URL --token-url URL --jwks-url URL [--token-audience URL] [--name NAME]'
 
 runCli(async () => {
   const { values } = parseArgs({
@@ -16,6 +16,7 @@ runCli(async () => {
       'auth-url': { type: 'string' },
       'token-url': { type: 'string' },
       'jwks-url': { type: 'string' },
+      'token-audience': { type: 'string' },
       name: { type: 'string' }
     }
   })
@@ -26,10 +27,11 @@ runCli(async () => {
     authUrl: values['auth-url'],
     tokenUrl: values['token-url'],
     jwksUrl: values['jwks-url'],
+    tokenAudience: values['token-audience'],
     name: values.name
   })
   if (!parsed.success) {
-    const flag = (field: string): string => ({ clientId: '--client-id', deploymentIds: '--deployment-id', authUrl: '--auth-url', tokenUrl: '--token-url', jwksUrl: '--jwks-url' } as Record<string, string>)[field] ?? `--${field}`
+    const flag = (field: string): string => ({ clientId: '--client-id', deploymentIds: '--deployment-id', authUrl: '--auth-url', tokenUrl: '--token-url', jwksUrl: '--jwks-url', tokenAudience: '--token-audience' } as Record<string, string>)[field] ?? `--${field}`
     throw new ConfigError(`${parsed.error.issues.map(i => `${flag(String(i.path[0]))}: ${i.message}`).join('\n')}\n${usage}`)
   }
   const { config, database } = await prepare('npm run lti:register')

@@ -7,8 +7,17 @@ const TIMEOUT_MS = 10_000
 
 export const AGS_SCOPES = {
   lineItem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
-  score: 'https://purl.imsglobal.org/spec/lti-ags/scope/score'
+  score: 'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+  resultReadonly: 'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly'
 } as const
+
+/** A grade as the LMS gradebook holds it (AGS result). */
+export interface AgsResult {
+  userId: string
+  resultScore?: number
+  resultMaximum?: number
+  comment?: string
+}
 export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly'
 
 export interface RosterMember {
@@ -21,8 +30,8 @@ export interface RosterMember {
   email?: string
 }
 
-/** Safety bound on NRPS paging: a platform that keeps sending `next` cannot hold a worker forever. */
-const MAX_ROSTER_PAGES = 200
+/** Safety bound on paging: a platform that keeps sending `next` cannot hold a worker forever. */
+const MAX_PAGES = 200
 
 export class PlatformCallError extends Error {
   constructor (message: string, readonly status?: number) {
@@ -128,20 +137,30 @@ export class AgsClient {
     })
   }
 
+  /** What the LMS gradebook holds for a line item (AGS results), across pages. */
+  async results (call: { issuer: string, clientId: string }, lineItemUrl: string): Promise<AgsResult[]> {
+    const token = await this.accessToken(call.issuer, call.clientId, [AGS_SCOPES.resultReadonly])
+    return await this.#pages<AgsResult>(serviceUrl(lineItemUrl, '/results'), token, 'application/vnd.ims.lis.v2.resultcontainer+json', body => Array.isArray(body) ? body as AgsResult[] : [])
+  }
+
   /** Every member of a course (NRPS), following `Link: <…>; rel="next"` across pages. */
   async roster (call: { issuer: string, clientId: string, membershipsUrl: string }): Promise<RosterMember[]> {
     const token = await this.accessToken(call.issuer, call.clientId, [NRPS_SCOPE])
-    const members: RosterMember[] = []
-    let next: string | undefined = call.membershipsUrl
+    return await this.#pages<RosterMember>(call.membershipsUrl, token, 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', body => (body as { members?: RosterMember[] }).members ?? [])
+  }
+
+  /** GETs a paged collection, following `Link: <…>; rel="next"`, within a page bound. */
+  async #pages<T> (first: string, token: string, accept: string, itemsOf: (body: unknown) => T[]): Promise<T[]> {
+    const items: T[] = []
+    let next: string | undefined = first
     for (let page = 0; next !== undefined; page++) {
-      if (page >= MAX_ROSTER_PAGES) throw new PlatformCallError(`roster has more than ${MAX_ROSTER_PAGES} pages`)
-      const res = await this.#fetch(next, { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json' } })
-      const body = await res.json() as { members?: RosterMember[] }
-      members.push(...(body.members ?? []))
+      if (page >= MAX_PAGES) throw new PlatformCallError(`more than ${MAX_PAGES} pages at ${new URL(first).pathname}`)
+      const res = await this.#fetch(next, { headers: { authorization: `Bearer ${token}`, accept } })
+      items.push(...itemsOf(await res.json()))
       const link = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(res.headers.get('link') ?? '')?.[1]
       next = link === undefined ? undefined : new URL(link, next).toString()
     }
-    return members
+    return items
   }
 
   async #fetch (url: string, init: RequestInit): Promise<Response> {

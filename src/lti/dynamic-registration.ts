@@ -29,6 +29,8 @@ const platformConfigurationSchema = z.object({
   token_endpoint: platformUrl,
   jwks_uri: platformUrl,
   registration_endpoint: platformUrl,
+  /** Brightspace: the audience of token requests, when it is not the token endpoint. */
+  authorization_server: z.string().min(1).optional(),
   claims_supported: z.array(z.string()).optional(),
   [PLATFORM_CONFIGURATION]: z.object({
     product_family_code: z.string().optional(),
@@ -132,6 +134,7 @@ export class DynamicRegistration {
         authUrl: configuration.authorization_endpoint,
         tokenUrl: configuration.token_endpoint,
         jwksUrl: configuration.jwks_uri,
+        tokenAudience: configuration.authorization_server,
         name
       }, { active: false })
       await repo.recordRegisteredPlatform(this.db, claim.id, { issuer: configuration.issuer, client_id: clientId, platform_name: name })
@@ -190,7 +193,7 @@ export class DynamicRegistration {
       'client_name#fr': 'Compagnon',
       jwks_uri: `${this.publicUrl}/lti/keys`,
       token_endpoint_auth_method: 'private_key_jwt',
-      scope: [AGS_SCOPES.lineItem, 'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly', AGS_SCOPES.score, NRPS_SCOPE].join(' '),
+      scope: [AGS_SCOPES.lineItem, AGS_SCOPES.resultReadonly, AGS_SCOPES.score, NRPS_SCOPE].join(' '),
       [TOOL_CONFIGURATION]: {
         domain: new URL(this.publicUrl).host,
         description: 'ÉNAP — école d\'automne : programme, présences, synthèse, attestations.',

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
-import type { AgsClient, AgsScore } from './ags.js'
+import type { AgsClient, AgsResult, AgsScore } from './ags.js'
 
 export type LineItemKey = 'presence' | 'synthese'
 
@@ -9,6 +9,16 @@ export type LineItemKey = 'presence' | 'synthese'
 export const LINE_ITEMS: Record<LineItemKey, { label: string, tag: string }> = {
   presence: { label: 'Présence', tag: 'compagnon-presence' },
   synthese: { label: 'Synthèse', tag: 'compagnon-synthese' }
+}
+
+/** One person's grade in one line item: what the LMS holds beside what Compagnon last gave. */
+export interface GradebookRow {
+  userSub: string
+  name: string | null
+  lms: { score: number | null, maximum: number | null, comment: string | null } | null
+  compagnon: { score: number | null, maximum: number | null, givenAt: Date, delivered: boolean } | null
+  /** same: the LMS shows our latest grade; waiting: ours is not delivered yet; differs: changed in the LMS; lms_only: not given by Compagnon. */
+  state: 'same' | 'waiting' | 'differs' | 'lms_only'
 }
 
 export interface QueuedScore {
@@ -94,6 +104,42 @@ export class GradeOutbox {
     const state = { pending: 0, delivered: 0, superseded: 0 }
     for (const r of rows) state[r.status as keyof typeof state] = Number(r.n)
     return state
+  }
+
+  /**
+   * The LMS gradebook for our line items in a course, compared with the grades Compagnon gave
+   * (instructors check that nothing was lost or changed by hand). Reads the LMS (AGS results).
+   */
+  async gradebook (contextId: string): Promise<Array<{ lineItem: LineItemKey, label: string, rows: GradebookRow[] }>> {
+    const context = await this.db.selectFrom('lti_contexts').select(['issuer', 'client_id']).where('id', '=', contextId).executeTakeFirstOrThrow()
+    const items = await this.db.selectFrom('lti_line_items').select(['line_item', 'url']).where('context_id', '=', contextId).orderBy('line_item').execute()
+    const names = new Map((await this.db.selectFrom('lti_roster_members as m').leftJoin('people as p', 'p.id', 'm.person_id')
+      .select(['m.user_sub', 'p.display_name']).where('m.context_id', '=', contextId).execute()).map(r => [r.user_sub, r.display_name]))
+    const sections = []
+    for (const item of items) {
+      const key = item.line_item as LineItemKey
+      const results = await this.ags.results({ issuer: context.issuer, clientId: context.client_id }, item.url)
+      const ours = await this.db.selectFrom('lti_grade_outbox').select(['user_sub', 'score', 'given_at', 'status'])
+        .where('context_id', '=', contextId).where('line_item', '=', key).where('status', 'in', ['pending', 'delivered'])
+        .orderBy('given_at', 'desc').execute()
+      const latest = new Map<string, typeof ours[number]>()
+      for (const row of ours) if (!latest.has(row.user_sub)) latest.set(row.user_sub, row)
+      const byUser = new Map<string, AgsResult>(results.map(r => [r.userId, r]))
+      const users = [...new Set([...latest.keys(), ...byUser.keys()])]
+      const rows: GradebookRow[] = users.map(userSub => {
+        const result = byUser.get(userSub)
+        const given = latest.get(userSub)
+        const score = given?.score as { scoreGiven?: number, scoreMaximum?: number } | undefined
+        const lms = result === undefined ? null : { score: result.resultScore ?? null, maximum: result.resultMaximum ?? null, comment: result.comment ?? null }
+        const compagnon = given === undefined ? null : { score: score?.scoreGiven ?? null, maximum: score?.scoreMaximum ?? null, givenAt: given.given_at, delivered: given.status === 'delivered' }
+        const state: GradebookRow['state'] = compagnon === null
+          ? 'lms_only'
+          : !compagnon.delivered ? 'waiting' : lms?.score === compagnon.score ? 'same' : 'differs'
+        return { userSub, name: names.get(userSub) ?? null, lms, compagnon, state }
+      }).sort((a, b) => (a.name ?? a.userSub).localeCompare(b.name ?? b.userSub, 'fr'))
+      sections.push({ lineItem: key, label: LINE_ITEMS[key].label, rows })
+    }
+    return sections
   }
 
   async #deliver (row: { context_id: string, line_item: LineItemKey, user_sub: string, score: unknown, given_at: Date }): Promise<void> {

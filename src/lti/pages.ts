@@ -4,6 +4,7 @@ import { t, type Locale } from '../views/i18n.js'
 import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
 import { deepLinkTargets, deepLinkTitles } from './service.js'
+import type { GradebookRow, LineItemKey } from './outbox.js'
 
 export interface TaughtCourse {
   id: string
@@ -30,7 +31,7 @@ function taughtCourseSection (locale: Locale, course: TaughtCourse): string {
 !${course.hasRosterService
   ? html`<form method="post" action="/cours/liste/${course.id}?lang=${locale}"><button type="submit">${fr ? 'Synchroniser la liste maintenant' : 'Sync the class list now'}</button></form>`
   : html`<p class="muted">${fr ? 'Ce cours ne fournit pas sa liste (service NRPS non activé dans le LMS).' : 'This course does not provide its list (NRPS not enabled in the LMS).'}</p>`}
-<p>${fr ? 'Notes envoyées au carnet de notes du LMS' : 'Grades sent to the LMS gradebook'}${fr ? '\u00a0:' : ':'} ${course.grades.delivered} ${fr ? 'livrée(s)' : 'delivered'}, ${course.grades.pending} ${fr ? 'en attente' : 'waiting'}.</p>
+<p>${fr ? 'Notes envoyées au carnet de notes du LMS' : 'Grades sent to the LMS gradebook'}${fr ? '\u00a0:' : ':'} ${course.grades.delivered} ${fr ? 'livrée(s)' : 'delivered'}, ${course.grades.pending} ${fr ? 'en attente' : 'waiting'}. <a href="/cours/notes/${course.id}?lang=${locale}">${fr ? 'Comparer avec le carnet de notes du LMS' : 'Compare with the LMS gradebook'}</a></p>
 </section>`
 }
 
@@ -149,5 +150,31 @@ export function registrationDonePage (locale: Locale, result: { name: string, cl
 <p>${fr ? 'Les lancements seront acceptés dès qu\'un·e organisateur·trice de Compagnon aura approuvé cette plateforme.' : 'Launches will be accepted as soon as a Compagnon organizer approves this platform.'}</p></div>
 <button type="button" data-lti-close>${fr ? 'Terminer' : 'Finish'}</button>
 <script src="/assets/lti-close.js"></script>`
+  })
+}
+
+const stateLabels: Record<GradebookRow['state'], { fr: string, en: string }> = {
+  same: { fr: 'Identique', en: 'Same' },
+  waiting: { fr: 'En attente d\'envoi', en: 'Waiting to be sent' },
+  differs: { fr: 'Modifiée dans le LMS', en: 'Changed in the LMS' },
+  lms_only: { fr: 'Seulement dans le LMS', en: 'Only in the LMS' }
+}
+
+/** The LMS gradebook beside Compagnon's grades, per line item. */
+export function gradebookPage (locale: Locale, courseTitle: string, sections: Array<{ lineItem: LineItemKey, label: string, rows: GradebookRow[] }>): string {
+  const fr = locale === 'fr'
+  const points = (score: number | null, maximum: number | null): string => score === null ? '—' : `${score.toLocaleString(fr ? 'fr-CA' : 'en-CA')}${maximum !== null ? ` / ${maximum.toLocaleString(fr ? 'fr-CA' : 'en-CA')}` : ''}`
+  return layout({
+    locale,
+    path: '/cours',
+    title: fr ? 'Carnet de notes du LMS' : 'LMS gradebook',
+    body: html`<h1>${fr ? 'Carnet de notes du LMS' : 'LMS gradebook'} — ${courseTitle}</h1>
+!${sections.length === 0 ? html`<p>${fr ? 'Compagnon n\'a encore envoyé aucune note dans ce cours.' : 'Compagnon has not sent any grade in this course yet.'}</p>` : ''}
+!${sections.map(section => html`<section aria-labelledby="li-${section.lineItem}">
+<h2 id="li-${section.lineItem}">${section.label}</h2>
+<table><thead><tr><th scope="col">${fr ? 'Personne' : 'Person'}</th><th scope="col">${fr ? 'Dans le LMS' : 'In the LMS'}</th><th scope="col">${fr ? 'Donnée par Compagnon' : 'Given by Compagnon'}</th><th scope="col">${fr ? 'État' : 'State'}</th></tr></thead>
+<tbody>!${section.rows.map(row => html`<tr><td>${row.name ?? row.userSub}</td><td>${points(row.lms?.score ?? null, row.lms?.maximum ?? null)}</td><td>${row.compagnon === null ? '—' : points(row.compagnon.score, row.compagnon.maximum)}</td><td>${stateLabels[row.state][locale]}</td></tr>`)}</tbody></table>
+</section>`)}
+<p><a href="/cours?lang=${locale}">${fr ? 'Retour au cours' : 'Back to the course'}</a></p>`
   })
 }

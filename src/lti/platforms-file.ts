@@ -12,6 +12,8 @@ export const platformRegistrationSchema = z.object({
   authUrl: url,
   tokenUrl: url,
   jwksUrl: url,
+  /** The `aud` of our token requests when it is not the token URL (Brightspace: https://api.brightspace.com/auth/token). */
+  tokenAudience: z.string().min(1).optional(),
   name: z.string().min(1).optional()
 }).strict()
 

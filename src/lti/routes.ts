@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { forbidden } from '../errors.js'
+import { AppError, forbidden } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
-import { coursePage, deepLinkPage, deepLinkReturnPage, registrationConfirmPage, registrationDonePage, registrationLinkPage } from './pages.js'
+import { coursePage, deepLinkPage, gradebookPage, deepLinkReturnPage, registrationConfirmPage, registrationDonePage, registrationLinkPage } from './pages.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { cookiesBlockedPage } from '../people/pages.js'
 import { landingPath, landingSchema } from '../people/routes.js'
@@ -137,6 +137,31 @@ export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: 
     if (personId !== undefined && await people.discardLink(token, personId)) return await reply.redirect(landingPath(request.query.vers, request.locale), 303)
     await people.checkLink(token)
     return await reply.type(html).send(cookiesBlockedPage(request.locale, token, request.query.vers))
+  })
+
+  app.get('/cours/notes/:contextId', {
+    onRequest: app.authenticate('page'),
+    schema: {
+      operationId: 'gradebookPage',
+      tags: ['pages'],
+      summary: 'An instructor compares the LMS gradebook (AGS results) with the grades Compagnon gave',
+      params: z.object({ contextId: z.uuid({ error: 'this is not a course address' }) }),
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses, 503: errorSchema }
+    }
+  }, async (request, reply) => {
+    const course = (await lti.taughtCourses(request.auth?.personId ?? '')).find(c => c.id === request.params.contextId)
+    if (course === undefined) throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours peuvent voir ses notes.', en: 'Only instructors of this course can see its grades.' })
+    let sections
+    try {
+      sections = await app.gradeOutbox.gradebook(course.id)
+    } catch (err) {
+      request.log.warn({ err }, 'gradebook read failed')
+      throw new AppError('unavailable', { fr: 'Le LMS n\'a pas fourni son carnet de notes. Réessayez dans un instant.', en: 'The LMS did not provide its gradebook. Try again in a moment.' })
+    }
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(gradebookPage(request.locale, course.title, sections))
   })
 
   app.post('/cours/liste/:contextId', {

@@ -18,6 +18,8 @@ export interface PlatformRegistration {
   authUrl: string
   tokenUrl: string
   jwksUrl: string
+  /** The audience of client assertions when it is not the token URL (Brightspace). */
+  tokenAudience?: string | undefined
   name?: string | undefined
 }
 
@@ -182,6 +184,7 @@ export class LtiService {
         clientId: reg.clientId,
         authenticationEndpoint: reg.authUrl,
         accesstokenEndpoint: reg.tokenUrl,
+        ...(reg.tokenAudience !== undefined ? { authorizationServer: reg.tokenAudience } : {}),
         authConfig: { method: 'JWK_SET', key: reg.jwksUrl }
       })
       if (options.active !== undefined) await this.setPlatformActive(reg.issuer, reg.clientId, options.active)
@@ -210,6 +213,7 @@ export class LtiService {
         ...owner,
         authEndpoint: reg.authUrl,
         accesstokenEndpoint: reg.tokenUrl,
+        ...(reg.tokenAudience !== undefined ? { authorizationServer: reg.tokenAudience } : {}),
         kid,
         authConfig: { method: 'JWK_SET', key: reg.jwksUrl }
       })

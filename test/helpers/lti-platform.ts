@@ -89,6 +89,8 @@ export interface PlatformOptions {
   toolJwksUrl?: string
   /** The `tool_platform` claim; default { name: 'Simulated Moodle', product_family_code: 'moodle' }. */
   toolPlatform?: { name: string, product_family_code: string }
+  /** Brightspace: client assertions must name this audience, not the token URL. */
+  tokenAudience?: string
   quirks?: {
     /** Moodle: login initiation sent as a form POST (default: GET with query); lti_message_hint must come back. */
     postLoginInitiation?: boolean
@@ -190,7 +192,7 @@ export interface SimulatedPlatform {
   setTool: (opts: { jwksUrl: string }) => void
   /** Full launch like a browser: login initiation → platform auth endpoint → auto-post form → tool redirect_uri. */
   launch: (toolBase: string, options: LaunchOptions) => Promise<LaunchResult>
-  registration: () => { issuer: string, clientId: string, deploymentId: string, authUrl: string, tokenUrl: string, jwksUrl: string, name: string }
+  registration: () => { issuer: string, clientId: string, deploymentId: string, authUrl: string, tokenUrl: string, jwksUrl: string, name: string, tokenAudience?: string }
   received: {
     tokenRequests: TokenRequestRecord[]
     scores: ReceivedScore[]
@@ -688,7 +690,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       const { payload } = await jwtVerify(assertion, await fetchJwks(toolJwksUrl as string), {
         issuer: clientId,
         subject: clientId,
-        audience: tokenUrl,
+        audience: options.tokenAudience ?? tokenUrl,
         algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
         requiredClaims: ['exp', 'jti']
       })
@@ -941,7 +943,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     publicJwk: key.publicJwk,
     setTool: (opts) => { toolJwksUrl = opts.jwksUrl },
     launch,
-    registration: () => ({ issuer, clientId, deploymentId, authUrl, tokenUrl, jwksUrl, name: toolPlatform.name }),
+    registration: () => ({ issuer, clientId, deploymentId, authUrl, tokenUrl, jwksUrl, name: toolPlatform.name, ...(options.tokenAudience !== undefined ? { tokenAudience: options.tokenAudience } : {}) }),
     received,
     setMembers: (list, pageSize) => {
       members = list

@@ -136,3 +136,45 @@ t.test('NRPS: two workers never sync the same course at once', async t => {
   t.equal((a?.synced ?? 0) + (b?.synced ?? 0), 1, 'one of them took it')
   t.same(await app.roster.runNow(contextId), { status: 'synced', members: 0, active: 0 }, 'sync now runs at once')
 })
+
+t.test('AGS results: instructors see the LMS gradebook beside the grades Compagnon gave', async t => {
+  const { app, platform, contextId, clock } = await setup(t)
+  const given = clock.now()
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(85), givenAt: given })
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u2', score: graded(70), givenAt: given })
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u2', score: graded(75), givenAt: new Date(given.getTime() + 60_000) })
+
+  // A teacher edits one grade in the LMS and enters another Compagnon never gave.
+  const lineItem = String(platform.lineItems()[0]?.id)
+  const token = platform.issueToken(['https://purl.imsglobal.org/spec/lti-ags/scope/score'])
+  for (const [userId, scoreGiven] of [['u1', 90], ['u3', 60]] as const) {
+    const res = await fetch(serviceUrl(lineItem, '/scores'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.ims.lis.v1.score+json' },
+      body: JSON.stringify({ userId, ...graded(scoreGiven), timestamp: new Date(given.getTime() + 120_000).toISOString() })
+    })
+    t.equal(res.status, 204)
+  }
+
+  const [section, ...others] = await app.gradeOutbox.gradebook(contextId)
+  t.equal(others.length, 0, 'only line items Compagnon uses')
+  t.equal(section?.label, 'Synthèse')
+  t.match(section?.rows, [
+    { userSub: 'u1', lms: { score: 90, maximum: 100 }, compagnon: { score: 85, delivered: true }, state: 'differs' },
+    { userSub: 'u2', lms: { score: 70 }, compagnon: { score: 75, delivered: false }, state: 'waiting' },
+    { userSub: 'u3', lms: { score: 60 }, compagnon: null, state: 'lms_only' }
+  ])
+  t.ok(platform.received.tokenRequests.some(r => String(r.form.scope).includes('result.readonly')), 'read with the results scope')
+
+  platform.setServicesDown(true)
+  await t.rejects(app.gradeOutbox.gradebook(contextId), /answered 503/)
+})
+
+t.test('Brightspace: token requests name the platform\'s own audience when it is not the token URL', async t => {
+  const audience = 'https://api.brightspace.example/auth/token'
+  const { app, platform, contextId } = await setup(t, { tokenAudience: audience })
+  await app.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: 'd2l-user', score: graded(100), givenAt: new Date('2025-10-24T20:00:00Z') })
+  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  t.equal(decodeJwt(String(platform.received.tokenRequests[0]?.form.client_assertion)).aud, audience)
+})

@@ -219,7 +219,14 @@ t.test('instructors see the class list and grade sync state, and refresh the lis
   t.equal((await sync(result.cookies)).status, 303)
   t.notMatch((await page('/cours', result.cookies)).body, /dernier essai/, 'cleared once the LMS answers')
 
+  const notes = await page(`${(action ?? '').replace('/cours/liste/', '/cours/notes/')}?lang=fr`, result.cookies)
+  t.equal(notes.status, 200)
+  t.match(notes.body, /Carnet de notes du LMS — Mobilisation des acteurs locaux/)
+  t.match(notes.body, /Compagnon n&#39;a encore envoyé aucune note dans ce cours/)
+  t.match((await page('/cours', result.cookies)).body, /Comparer avec le carnet de notes du LMS/)
+
   const learner = await launch({ user: { sub: 'roster-0', name: 'Membre 0' }, roles: [L] })
   t.equal((await sync(learner.cookies)).status, 403, 'students cannot')
+  t.equal((await page(`${(action ?? '').replace('/cours/liste/', '/cours/notes/')}?lang=fr`, learner.cookies)).status, 403, 'nor see the gradebook')
   t.notMatch((await page('/cours', learner.cookies)).body, /Liste de la classe/)
 })
