@@ -18,6 +18,8 @@ COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 # Program YAML files are read at runtime from src/program/data (relative to the project root).
 COPY src/program/data ./src/program/data
+# Browser scripts served as /assets/*.js.
+COPY public ./public
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

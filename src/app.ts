@@ -21,6 +21,8 @@ import authentication from './people/authentication.js'
 import { peopleRoutes } from './people/routes.js'
 import lti from './lti/module.js'
 import { ltiRoutes } from './lti/routes.js'
+import { AttendanceService } from './attendance/service.js'
+import { attendanceRoutes } from './attendance/routes.js'
 
 export interface AppDeps {
   database: Database
@@ -32,7 +34,7 @@ export interface AppDeps {
 
 export interface App {
   app: FastifyInstance
-  services: { program: ProgramService, people: PeopleService }
+  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService }
 }
 
 /** Paths whose last segment is a secret token: never logged as is. */
@@ -132,6 +134,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
   await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program, backgroundJobs: deps.backgroundJobs ?? true })
   await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl })
+  const attendance = new AttendanceService(deps.database.db, deps.clock, config.secrets.codeSecret, config.publicUrl)
+  await app.register(attendanceRoutes, { attendance })
 
-  return { app, services: { program, people } }
+  return { app, services: { program, people, attendance } }
 }

@@ -22,18 +22,100 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface AttendanceChoices {
+  chosen_at: Timestamp;
+  person_id: string;
+  session_id: string;
+  slot_id: string;
+}
+
+export interface AttendanceCodeAttempts {
+  attempted_at: Timestamp;
+  id: Generated<number>;
+  person_id: string;
+}
+
+export interface AttendanceExcuses {
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  id: Generated<string>;
+  person_id: string;
+  reason: string;
+  slot_id: string;
+  status: Generated<string>;
+  submitted_at: Timestamp;
+}
+
+export interface AttendanceHistory {
+  action: string;
+  after: Json | null;
+  before: Json | null;
+  changed_at: Timestamp;
+  changed_by: string | null;
+  event_id: string;
+  id: Generated<number>;
+  person_id: string;
+  reason: string | null;
+  slot_id: string;
+}
+
+export interface AttendancePasses {
+  code: string;
+  issued_at: Timestamp;
+  person_id: string;
+  version: Generated<number>;
+}
+
+export interface AttendancePendingScans {
+  device_hash: string;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  scanned_at: Timestamp;
+  session_id: string;
+  used_at: Timestamp | null;
+}
+
+export interface AttendancePolicies {
+  close_after_minutes: Generated<number>;
+  event_id: string;
+  excused: Generated<string>;
+  late_after_minutes: Generated<number>;
+  open_before_minutes: Generated<number>;
+  over: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+  weight_late: Generated<Numeric>;
+  weight_present: Generated<Numeric>;
+}
 
 export interface AttendanceRecords {
   created_at: Generated<Timestamp>;
+  device_time: Timestamp | null;
   event_id: string;
   id: Generated<string>;
+  method: Generated<string>;
   person_id: string;
+  received_at: Generated<Timestamp>;
   recorded_at: Timestamp;
+  recorded_by: string | null;
   session_id: string;
   slot_id: string;
   status: string;
   updated_at: Generated<Timestamp>;
+}
+
+export interface AttendanceScans {
+  device_time: Timestamp;
+  outcome: Json;
+  pass_code: string;
+  received_at: Timestamp;
+  scan_id: string;
+  scanned_by: string;
+  session_id: string;
 }
 
 export interface DeviceSessions {
@@ -200,6 +282,17 @@ export interface People {
   updated_at: Generated<Timestamp>;
 }
 
+export interface PersonalLinks {
+  event_id: string;
+  expires_at: Timestamp;
+  issued_at: Timestamp;
+  issued_by: string | null;
+  last_used_at: Timestamp | null;
+  person_id: string;
+  revoked_at: Timestamp | null;
+  token_hash: string;
+}
+
 export interface ProgramImports {
   event_id: string;
   id: Generated<string>;
@@ -286,7 +379,15 @@ export interface TimeSlots {
 }
 
 export interface DB {
+  attendance_choices: AttendanceChoices;
+  attendance_code_attempts: AttendanceCodeAttempts;
+  attendance_excuses: AttendanceExcuses;
+  attendance_history: AttendanceHistory;
+  attendance_passes: AttendancePasses;
+  attendance_pending_scans: AttendancePendingScans;
+  attendance_policies: AttendancePolicies;
   attendance_records: AttendanceRecords;
+  attendance_scans: AttendanceScans;
   device_sessions: DeviceSessions;
   event_days: EventDays;
   events: Events;
@@ -301,6 +402,7 @@ export interface DB {
   lti_roster_members: LtiRosterMembers;
   lti_store: LtiStore;
   people: People;
+  personal_links: PersonalLinks;
   program_imports: ProgramImports;
   registrations: Registrations;
   rooms: Rooms;

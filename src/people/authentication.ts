@@ -26,6 +26,8 @@ declare module 'fastify' {
     /** The same two cookies as Set-Cookie header values (for responses Fastify does not send: the LTI launch). */
     deviceSessionCookies: (session: { personId: string, deviceSessionId: string, deviceToken: string }) => string[]
     endDeviceSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /** Runs after every successful authentication of a page request (e.g. to complete scans made before signing in). */
+    onPageAuthenticated: (hook: (request: FastifyRequest, reply: FastifyReply, personId: string) => Promise<void>) => void
   }
 }
 
@@ -56,6 +58,11 @@ export function assertSameOrigin (request: FastifyRequest): void {
 
 export default fp<{ people: PeopleService }>(async (app, { people }) => {
   app.decorateRequest('auth', null)
+  const afterPageAuth: Array<(request: FastifyRequest, reply: FastifyReply, personId: string) => Promise<void>> = []
+  app.decorate('onPageAuthenticated', (hook: (request: FastifyRequest, reply: FastifyReply, personId: string) => Promise<void>) => { afterPageAuth.push(hook) })
+  const authenticatedPage = async (request: FastifyRequest, reply: FastifyReply, personId: string): Promise<void> => {
+    for (const hook of afterPageAuth) await hook(request, reply, personId)
+  }
 
   const issueSessionCookie = async (reply: FastifyReply, personId: string, deviceSessionId: string): Promise<void> => {
     const token = await reply.jwtSign({ sub: personId, sid: deviceSessionId })
@@ -97,20 +104,21 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
       try {
         const claims = app.jwt.verify<SessionClaims>(sessionCookie)
         request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
-        return
       } catch { /* expired: fall through to the device session */ }
     }
-    const deviceCookie = request.cookies[DEVICE_COOKIE]
-    const unsigned = deviceCookie === undefined ? undefined : request.unsignCookie(deviceCookie)
-    if (unsigned?.valid === true && unsigned.value !== null) {
-      const device = await people.resumeDevice(unsigned.value)
-      if (device !== undefined) {
-        request.auth = device
-        await issueSessionCookie(reply, device.personId, device.deviceSessionId)
-        return
+    if (request.auth === null) {
+      const deviceCookie = request.cookies[DEVICE_COOKIE]
+      const unsigned = deviceCookie === undefined ? undefined : request.unsignCookie(deviceCookie)
+      if (unsigned?.valid === true && unsigned.value !== null) {
+        const device = await people.resumeDevice(unsigned.value)
+        if (device !== undefined) {
+          request.auth = device
+          await issueSessionCookie(reply, device.personId, device.deviceSessionId)
+        }
       }
     }
-    throw unauthorized()
+    if (request.auth === null) throw unauthorized()
+    await authenticatedPage(request, reply, request.auth.personId)
   })
 
   app.decorate('requireRole', (roles: Role[]) => async function requireRole (request: FastifyRequest) {

@@ -1,0 +1,129 @@
+import { html } from 'ghtml'
+import { DateTime } from 'luxon'
+import { layout } from '../views/layout.js'
+import type { Locale } from '../views/i18n.js'
+import type { Bilingual } from '../errors.js'
+import { formatPassCode } from './codes.js'
+
+const time = (d: Date, zone: string): string => DateTime.fromJSDate(d, { zone }).toFormat('HH:mm')
+
+/** What the phone shows after opening a room QR code (or typing its code). */
+export function checkInResultPage (locale: Locale, view: { result: 'created' | 'moved' | 'already' | 'pending', message: Bilingual, late: boolean }, path: string): string {
+  const fr = locale === 'fr'
+  const title = view.result === 'pending'
+    ? (fr ? 'Connectez-vous pour confirmer' : 'Sign in to confirm')
+    : view.result === 'already' ? (fr ? 'Déjà enregistré·e' : 'Already checked in') : (fr ? 'Présence enregistrée' : 'Checked in')
+  return layout({
+    locale,
+    path,
+    title,
+    body: html`<div class="checkin ${view.result === 'pending' ? 'pending' : view.late ? 'late' : 'ok'}" role="status">
+<h1>${title}</h1>
+<p class="big">${view.message[locale]}</p>
+</div>
+!${view.result === 'pending'
+  ? html`<p>${fr ? 'Ouvrez votre lien personnel (reçu par courriel) ou lancez Compagnon depuis votre cours dans le LMS, sur ce téléphone, pendant que les présences sont ouvertes : ce scan sera alors compté.' : 'Open your personal link (received by email) or launch Compagnon from your course in the LMS, on this phone, while check-in is open: this scan will then count.'}</p>`
+  : html`<p><a href="/presence/code?lang=${locale}">${fr ? 'Entrer un autre code' : 'Enter another code'}</a> · <a href="/?lang=${locale}">${fr ? 'Programme' : 'Program'}</a></p>`}`
+  })
+}
+
+/** For people who cannot scan: the 6 digits shown under the QR code. */
+export function typedCodePage (locale: Locale, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: fr ? 'Entrer le code de la salle' : 'Enter the room code',
+    body: html`<h1>${fr ? 'Entrer le code de la salle' : 'Enter the room code'}</h1>
+<form class="stack" method="post" action="/presence/code?lang=${locale}">
+<label>${fr ? 'Code à 6 chiffres affiché sous le code QR' : '6-digit code shown under the QR code'}
+<input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required class="code-input"></label>
+<button type="submit">${fr ? 'Enregistrer ma présence' : 'Check me in'}</button>
+</form>`
+  })
+}
+
+/** The projector page of a session: rotating QR, typed code, live count against capacity. */
+export function projectionPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, startsAt: Date, timezone: string, qrSvg: string, typedCode: string, checkedIn: number, chosen: number, capacity: number | null }, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: view.title,
+    body: html`<div class="projection" data-projection="/presence/seance/${view.sessionId}/etat">
+<h1>${view.title}</h1>
+<p>${view.room ?? (fr ? 'Salle à venir' : 'Room to be announced')} · ${time(view.startsAt, view.timezone)}</p>
+<figure class="qr" role="img" aria-label="${fr ? 'Code QR de présence (change toutes les 30 secondes)' : 'Attendance QR code (changes every 30 seconds)'}" data-qr>!${view.qrSvg}</figure>
+<p>${fr ? 'Scannez avec l\'appareil photo de votre téléphone, ou entrez ce code sur' : 'Scan with your phone\'s camera, or enter this code at'} <strong>/presence/code</strong>${fr ? '\u00a0:' : ':'}</p>
+<p class="typed-code" data-typed-code aria-live="polite">${view.typedCode}</p>
+<p class="count" aria-live="polite"><span data-count>${view.checkedIn}</span>!${view.capacity !== null ? html` / <span>${view.capacity}</span>` : ''} ${fr ? 'présent·e·s' : 'checked in'}!${view.chosen > 0 ? html` · <span data-chosen>${view.chosen}</span> ${fr ? 'autres attendu·e·s' : 'more expected'}` : ''}</p>
+</div>
+<script src="/assets/projection.js"></script>`
+  })
+}
+
+/** The door scanner: typed pass codes (and the camera where the browser can read QR codes), queued offline. */
+export function scannerPage (locale: Locale, view: { sessionId: string, title: string, room: string | null }, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: fr ? `Accueil — ${view.title}` : `Door — ${view.title}`,
+    body: html`<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}">
+<h1>${view.title}</h1>
+<p>${view.room ?? (fr ? 'Salle à venir' : 'Room to be announced')}</p>
+<video data-camera hidden playsinline muted aria-hidden="true"></video>
+<button type="button" data-start-camera hidden>${fr ? 'Scanner avec la caméra' : 'Scan with the camera'}</button>
+<form class="stack" data-typed>
+<label>${fr ? 'Code du laissez-passer (10 caractères)' : 'Pass code (10 characters)'}
+<input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required maxlength="40" class="code-input"></label>
+<button type="submit">${fr ? 'Enregistrer' : 'Check in'}</button>
+</form>
+<div class="scan-result" data-result role="status" aria-live="assertive"></div>
+<p class="muted" data-queue aria-live="polite"></p>
+</div>
+<script src="/assets/jsqr.js"></script>
+<script src="/assets/scanner.js"></script>`
+  })
+}
+
+/** A person's pass, to show at the door or print on a badge. It opens nothing by itself. */
+export function passPage (locale: Locale, view: { name: string, code: string, qrSvg: string }, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: fr ? 'Mon laissez-passer' : 'My pass',
+    body: html`<h1>${fr ? 'Mon laissez-passer' : 'My pass'}</h1>
+<p>${view.name}</p>
+<figure class="qr" role="img" aria-label="${fr ? 'Code QR du laissez-passer' : 'Pass QR code'}">!${view.qrSvg}</figure>
+<p class="typed-code">${formatPassCode(view.code)}</p>
+<p class="muted">${fr ? 'Montrez-le à l\'accueil : seul le personnel d\'accueil peut le scanner. Il ne donne accès à rien d\'autre.' : 'Show it at the door: only door staff can scan it. It gives access to nothing else.'}</p>`
+  })
+}
+
+/** What a phone camera shows when it opens a pass code: nothing about the person. */
+export function passInfoPage (locale: Locale, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: fr ? 'Laissez-passer Compagnon' : 'Compagnon pass',
+    body: html`<h1>${fr ? 'Laissez-passer Compagnon' : 'Compagnon pass'}</h1>
+<p>${fr ? 'Ce code sert à enregistrer la présence à l\'accueil des séances. Seul le personnel d\'accueil peut le scanner, avec la page de numérisation de Compagnon.' : 'This code records attendance at the session door. Only door staff can scan it, with Compagnon\'s scanner page.'}</p>`
+  })
+}
+
+/** Door staff pick the session they are scanning for. */
+export function scannerChoicePage (locale: Locale, sessions: Array<{ id: string, title: string, room: string | null, startsAt: Date, timezone: string }>, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: fr ? 'Accueil : choisir la séance' : 'Door: choose the session',
+    body: html`<h1>${fr ? 'Accueil : choisir la séance' : 'Door: choose the session'}</h1>
+!${sessions.length === 0
+  ? html`<p>${fr ? 'Aucune séance en salle n\'est ouverte aux présences en ce moment.' : 'No in-person session is open for check-in right now.'}</p>`
+  : html`<ul class="links">!${sessions.map(s => html`<li><a href="/accueil/${s.id}?lang=${locale}">${time(s.startsAt, s.timezone)} — ${s.title}${s.room !== null ? ` (${s.room})` : ''}</a> · <a href="/presence/seance/${s.id}/projection?lang=${locale}">${fr ? 'projection' : 'projector'}</a></li>`)}</ul>`}`
+  })
+}

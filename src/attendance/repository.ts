@@ -1,0 +1,195 @@
+import { sql, type Kysely } from 'kysely'
+import type { DB } from '../db/schema.js'
+
+/** Attendance data access. Functions take a Kysely handle so services can pass a transaction. */
+type Q = Kysely<DB>
+
+export type Status = 'present' | 'late' | 'excused' | 'absent'
+export type Method = 'room_code' | 'typed_code' | 'pass' | 'manual'
+
+export interface SessionForCheckIn {
+  id: string
+  event_id: string
+  slot_id: string
+  title: string
+  status: string
+  audience: string
+  mode: string
+  room_name: string | null
+  capacity: number | null
+  starts_at: Date
+  ends_at: Date
+  counts_toward_attendance: boolean
+  timezone: string
+}
+
+const sessionColumns = ['s.id', 's.event_id', 's.slot_id', 's.title', 's.status', 's.audience', 's.mode', 'r.name as room_name', 'r.capacity',
+  'ts.starts_at', 'ts.ends_at', 'ts.counts_toward_attendance', 'e.timezone'] as const
+
+export async function findSession (db: Q, sessionId: string): Promise<SessionForCheckIn | undefined> {
+  return await db.selectFrom('sessions as s')
+    .innerJoin('time_slots as ts', 'ts.id', 's.slot_id')
+    .innerJoin('events as e', 'e.id', 's.event_id')
+    .leftJoin('rooms as r', 'r.id', 's.room_id')
+    .select(sessionColumns)
+    .where('s.id', '=', sessionId).executeTakeFirst()
+}
+
+/** Scheduled in-person sessions whose slot starts between the two instants (sessions open for check-in around now). */
+export async function sessionsStartingBetween (db: Q, from: Date, to: Date): Promise<SessionForCheckIn[]> {
+  return await db.selectFrom('sessions as s')
+    .innerJoin('time_slots as ts', 'ts.id', 's.slot_id')
+    .innerJoin('events as e', 'e.id', 's.event_id')
+    .leftJoin('rooms as r', 'r.id', 's.room_id')
+    .select(sessionColumns)
+    .where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
+    .where('ts.starts_at', '>=', from).where('ts.starts_at', '<=', to)
+    .orderBy('ts.starts_at').orderBy('s.position').execute()
+}
+
+export interface PolicyRow {
+  open_before_minutes: number
+  close_after_minutes: number
+  late_after_minutes: number
+  weight_present: number
+  weight_late: number
+  excused: 'present' | 'omit'
+  over: 'held' | 'all'
+}
+
+export const DEFAULT_POLICY: PolicyRow = { open_before_minutes: 30, close_after_minutes: 45, late_after_minutes: 10, weight_present: 1, weight_late: 0.75, excused: 'present', over: 'held' }
+
+export async function findPolicy (db: Q, eventId: string): Promise<PolicyRow> {
+  const row = await db.selectFrom('attendance_policies')
+    .select(['open_before_minutes', 'close_after_minutes', 'late_after_minutes', 'weight_present', 'weight_late', 'excused', 'over'])
+    .where('event_id', '=', eventId).executeTakeFirst()
+  if (row === undefined) return DEFAULT_POLICY
+  return { ...row, weight_present: Number(row.weight_present), weight_late: Number(row.weight_late), excused: row.excused as PolicyRow['excused'], over: row.over as PolicyRow['over'] }
+}
+
+export async function rolesInEvent (db: Q, personId: string, eventId: string): Promise<string[]> {
+  return (await db.selectFrom('registrations').select('role').where('person_id', '=', personId).where('event_id', '=', eventId).execute()).map(r => r.role)
+}
+
+export interface RecordRow { id: string, session_id: string, slot_id: string, person_id: string, status: string, method: string, recorded_at: Date }
+
+/** The person's record in a slot, locked until the transaction ends (one check-in at a time per person and slot). */
+export async function lockRecord (db: Q, slotId: string, personId: string): Promise<RecordRow | undefined> {
+  return await db.selectFrom('attendance_records').select(['id', 'session_id', 'slot_id', 'person_id', 'status', 'method', 'recorded_at'])
+    .where('slot_id', '=', slotId).where('person_id', '=', personId).forUpdate().executeTakeFirst()
+}
+
+export async function insertRecord (db: Q, values: { event_id: string, slot_id: string, session_id: string, person_id: string, status: Status, method: Method, recorded_at: Date, device_time: Date | null, received_at: Date, recorded_by: string | null }): Promise<RecordRow | undefined> {
+  // A concurrent check-in of the same person in the same slot loses quietly; the caller re-reads.
+  return await db.insertInto('attendance_records').values(values)
+    .onConflict(oc => oc.columns(['slot_id', 'person_id']).doNothing())
+    .returning(['id', 'session_id', 'slot_id', 'person_id', 'status', 'method', 'recorded_at']).executeTakeFirst()
+}
+
+export async function updateRecord (db: Q, id: string, values: { session_id?: string, status?: Status, method?: Method, recorded_at?: Date, device_time?: Date | null, received_at?: Date, recorded_by?: string | null }): Promise<RecordRow> {
+  return await db.updateTable('attendance_records').set({ ...values, updated_at: new Date() }).where('id', '=', id)
+    .returning(['id', 'session_id', 'slot_id', 'person_id', 'status', 'method', 'recorded_at']).executeTakeFirstOrThrow()
+}
+
+export async function deleteRecord (db: Q, id: string): Promise<void> {
+  await db.deleteFrom('attendance_records').where('id', '=', id).execute()
+}
+
+export async function insertHistory (db: Q, values: { event_id: string, slot_id: string, person_id: string, action: 'check_in' | 'move' | 'correction' | 'excuse', before: unknown, after: unknown, reason: string | null, changed_by: string | null, changed_at: Date }): Promise<void> {
+  await db.insertInto('attendance_history').values({
+    ...values,
+    before: values.before === null ? null : JSON.stringify(values.before),
+    after: values.after === null ? null : JSON.stringify(values.after)
+  }).execute()
+}
+
+export async function historyOf (db: Q, personId: string, slotId?: string): Promise<Array<{ action: string, before: unknown, after: unknown, reason: string | null, changed_by: string | null, changed_at: Date, slot_id: string }>> {
+  let q = db.selectFrom('attendance_history').select(['action', 'before', 'after', 'reason', 'changed_by', 'changed_at', 'slot_id']).where('person_id', '=', personId)
+  if (slotId !== undefined) q = q.where('slot_id', '=', slotId)
+  return await q.orderBy('id').execute()
+}
+
+/** People checked in to a session (present or late), and those who chose it in advance without checking in yet. */
+export async function sessionCounts (db: Q, sessionId: string): Promise<{ checkedIn: number, chosen: number }> {
+  const checkedIn = await db.selectFrom('attendance_records').select(eb => eb.fn.countAll<number>().as('n'))
+    .where('session_id', '=', sessionId).where('status', 'in', ['present', 'late']).executeTakeFirstOrThrow()
+  const chosen = await db.selectFrom('attendance_choices as c').select(eb => eb.fn.countAll<number>().as('n'))
+    .where('c.session_id', '=', sessionId)
+    .where(eb => eb.not(eb.exists(eb.selectFrom('attendance_records as a').select('a.id').whereRef('a.person_id', '=', 'c.person_id').whereRef('a.slot_id', '=', 'c.slot_id'))))
+    .executeTakeFirstOrThrow()
+  return { checkedIn: Number(checkedIn.n), chosen: Number(chosen.n) }
+}
+
+export async function sessionAttendees (db: Q, sessionId: string): Promise<Array<{ person_id: string, display_name: string, status: string, method: string, recorded_at: Date }>> {
+  return await db.selectFrom('attendance_records as a').innerJoin('people as p', 'p.id', 'a.person_id')
+    .select(['a.person_id', 'p.display_name', 'a.status', 'a.method', 'a.recorded_at'])
+    .where('a.session_id', '=', sessionId).orderBy('a.recorded_at', 'desc').execute()
+}
+
+// --- passes -----------------------------------------------------------------------------------
+
+export async function findPass (db: Q, personId: string): Promise<{ code: string, version: number } | undefined> {
+  return await db.selectFrom('attendance_passes').select(['code', 'version']).where('person_id', '=', personId).executeTakeFirst()
+}
+
+export async function findPassByCode (db: Q, code: string): Promise<{ person_id: string, display_name: string } | undefined> {
+  return await db.selectFrom('attendance_passes as pa').innerJoin('people as p', 'p.id', 'pa.person_id')
+    .select(['pa.person_id', 'p.display_name']).where('pa.code', '=', code).executeTakeFirst()
+}
+
+export async function savePass (db: Q, values: { person_id: string, version: number, code: string, issued_at: Date }): Promise<void> {
+  await db.insertInto('attendance_passes').values(values)
+    .onConflict(oc => oc.column('person_id').doUpdateSet({ version: values.version, code: values.code, issued_at: values.issued_at })).execute()
+}
+
+// --- door scans (idempotent uploads) ----------------------------------------------------------
+
+/** Claims a scan id; undefined when it was uploaded before (its stored outcome is the answer). */
+export async function claimScan (db: Q, values: { scan_id: string, scanned_by: string, session_id: string, pass_code: string, device_time: Date, received_at: Date }): Promise<boolean> {
+  const row = await db.insertInto('attendance_scans').values({ ...values, outcome: JSON.stringify({ result: 'processing' }) })
+    .onConflict(oc => oc.column('scan_id').doNothing()).returning('scan_id').executeTakeFirst()
+  return row !== undefined
+}
+
+export async function scanOutcome (db: Q, scanId: string): Promise<{ outcome: unknown, scanned_by: string } | undefined> {
+  return await db.selectFrom('attendance_scans').select(['outcome', 'scanned_by']).where('scan_id', '=', scanId).executeTakeFirst()
+}
+
+export async function saveScanOutcome (db: Q, scanId: string, outcome: unknown): Promise<void> {
+  await db.updateTable('attendance_scans').set({ outcome: JSON.stringify(outcome) }).where('scan_id', '=', scanId).execute()
+}
+
+// --- scans before signing in ------------------------------------------------------------------
+
+export async function insertPendingScan (db: Q, values: { device_hash: string, session_id: string, scanned_at: Date, expires_at: Date }): Promise<void> {
+  await db.insertInto('attendance_pending_scans').values(values).execute()
+}
+
+/** The device's pending scans still valid, used up now. */
+export async function takePendingScans (db: Q, deviceHash: string, now: Date): Promise<Array<{ session_id: string, scanned_at: Date }>> {
+  return await db.updateTable('attendance_pending_scans').set({ used_at: now })
+    .where('device_hash', '=', deviceHash).where('used_at', 'is', null).where('expires_at', '>', now)
+    .returning(['session_id', 'scanned_at']).execute()
+}
+
+// --- typed codes ------------------------------------------------------------------------------
+
+export async function recentFailedAttempts (db: Q, personId: string, since: Date): Promise<{ count: number, oldest: Date | null }> {
+  const row = await db.selectFrom('attendance_code_attempts').select([eb => eb.fn.countAll<number>().as('n'), eb => eb.fn.min('attempted_at').as('oldest')])
+    .where('person_id', '=', personId).where('attempted_at', '>', since).executeTakeFirstOrThrow()
+  return { count: Number(row.n), oldest: row.oldest === null ? null : new Date(row.oldest as unknown as string) }
+}
+
+export async function insertFailedAttempt (db: Q, personId: string, at: Date): Promise<void> {
+  await db.insertInto('attendance_code_attempts').values({ person_id: personId, attempted_at: at }).execute()
+}
+
+export async function purgeExpired (db: Q, now: Date): Promise<void> {
+  await db.deleteFrom('attendance_pending_scans').where('expires_at', '<=', now).execute()
+  await db.deleteFrom('attendance_code_attempts').where('attempted_at', '<=', new Date(now.getTime() - 24 * 3600_000)).execute()
+}
+
+export const lockPersonSlot = async (db: Q, personId: string, slotId: string): Promise<void> => {
+  // Serialises check-ins of one person in one slot even before a record exists.
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`${personId}:${slotId}`}))`.execute(db)
+}

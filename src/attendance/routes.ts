@@ -1,0 +1,255 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import QRCode from 'qrcode'
+import { z } from 'zod'
+import { badRequest } from '../errors.js'
+import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
+import { assertSameOrigin } from '../people/authentication.js'
+import { projectRoot } from '../paths.js'
+import { normalisePassCode } from './codes.js'
+import { checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedCodePage } from './pages.js'
+import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
+import { messageOf, type AttendanceService, type CheckIn } from './service.js'
+
+/** A random id kept on a phone that scanned a room code before signing in (its pending scans). */
+export const SCAN_COOKIE = 'compagnon_scan'
+const HOSTS = ['instructor', 'organizer', 'door_staff']
+const DOOR = ['door_staff', 'organizer']
+const html = 'text/html; charset=utf-8'
+const qr = async (text: string): Promise<string> => await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+
+const scripts = {
+  projection: readFileSync(join(projectRoot, 'public', 'projection.js'), 'utf8'),
+  scanner: readFileSync(join(projectRoot, 'public', 'scanner.js'), 'utf8'),
+  jsqr: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js'), 'utf8')
+}
+
+/** Check-in by room code (phones), typed code, personal pass (door staff); projector and scanner pages; the API twins. */
+export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService }> = async (app, { attendance }) => {
+  for (const [name, source] of Object.entries(scripts)) {
+    app.get(`/assets/${name}.js`, { schema: { hide: true } }, async (_request, reply) =>
+      await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(source))
+  }
+
+  // Room codes scanned on this phone before signing in count at its first signed-in page.
+  app.onPageAuthenticated(async (request, reply, personId) => {
+    const cookie = request.cookies[SCAN_COOKIE]
+    if (cookie === undefined) return
+    const unsigned = request.unsignCookie(cookie)
+    reply.clearCookie(SCAN_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true })
+    if (unsigned.valid && unsigned.value !== null) {
+      const done = await attendance.completePendingScans(personId, unsigned.value)
+      if (done.length > 0) request.log.info({ personId, sessions: done.map(d => d.session.id) }, 'scans made before signing in counted')
+    }
+  })
+
+  /** The signed-in person, or null: the scan page works without a session (the scan then waits). */
+  const optionalPerson = async (request: FastifyRequest, reply: FastifyReply): Promise<string | null> => {
+    try {
+      await app.authenticate('page').call(app, request, reply)
+      return request.auth?.personId ?? null
+    } catch {
+      return null
+    }
+  }
+  const deviceKey = (request: FastifyRequest, reply: FastifyReply): string => {
+    const cookie = request.cookies[SCAN_COOKIE]
+    const unsigned = cookie === undefined ? undefined : request.unsignCookie(cookie)
+    if (unsigned?.valid === true && unsigned.value !== null) return unsigned.value
+    const key = randomBytes(24).toString('base64url')
+    reply.setCookie(SCAN_COOKIE, key, { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true, signed: true, maxAge: 24 * 3600 })
+    return key
+  }
+  const withMessage = (done: CheckIn, timezone: string): CheckIn & { message: { fr: string, en: string } } => ({ ...done, message: messageOf(done, timezone) })
+
+  app.get('/presence/:sessionId/:code', {
+    schema: {
+      operationId: 'roomCodeScanPage',
+      tags: ['pages'],
+      summary: 'Opened by a phone camera from the room QR code: records the check-in of the person signed in on this phone',
+      params: sessionParams.extend({ code: roomCodeSchema }),
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    // A top-level visit only: an image or frame on another site must not check anyone in.
+    const dest = request.headers['sec-fetch-dest']
+    if (dest !== undefined && dest !== 'document') throw badRequest({ fr: 'Ouvrez ce code dans le navigateur du téléphone.', en: 'Open this code in the phone\'s browser.' })
+    const [window, token] = request.params.code.split('.') as [string, string]
+    const personId = await optionalPerson(request, reply)
+    const session = await attendance.session(request.params.sessionId)
+    const done = await attendance.checkInByRoomCode({ personId, deviceKey: deviceKey(request, reply), sessionId: session.id, window: Number(window), token })
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
+  })
+
+  app.get('/presence/code', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'typedCodePage', tags: ['pages'], summary: 'Form to type the 6-digit room code', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => await reply.type(html).send(typedCodePage(request.locale, request.url)))
+
+  app.post('/presence/code', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'typedCodeCheckIn', tags: ['pages'], summary: 'Checks in with the 6-digit room code (form)', querystring: langQuery, body: z.object({ code: typedCodeSchema }), response: { 200: z.string(), ...errorResponses, 429: errorSchema } }
+  }, async (request, reply) => {
+    const done = await attendance.checkInByTypedCode(request.auth?.personId ?? '', request.body.code)
+    const session = await attendance.session(done.session.id)
+    return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
+  })
+
+  app.get('/presence/seance/:sessionId/projection', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'projectionPage', tags: ['pages'], summary: 'Projector page: rotating QR code, typed code and live count', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const session = await attendance.session(request.params.sessionId)
+    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    const code = attendance.roomCode(session.id)
+    const counts = await attendance.counts(session.id)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(projectionPage(request.locale, {
+      sessionId: session.id, title: session.title, room: session.room_name, startsAt: session.starts_at, timezone: session.timezone, qrSvg: await qr(code.url), typedCode: code.typedCode, ...counts
+    }, request.url))
+  })
+
+  const sessionState = async (request: FastifyRequest<{ Params: { sessionId: string } }>): Promise<z.infer<typeof sessionStateSchema>> => {
+    const session = await attendance.session(request.params.sessionId)
+    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    const code = attendance.roomCode(session.id)
+    return { typedCode: code.typedCode, url: code.url, changesAt: code.changesAt, qrSvg: await qr(code.url), ...await attendance.counts(session.id) }
+  }
+
+  app.get('/presence/seance/:sessionId/etat', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'projectionState', tags: ['pages'], summary: 'Current room code and count, polled by the projector page', params: sessionParams, response: { 200: sessionStateSchema, ...errorResponses } }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return await sessionState(request)
+  })
+
+  app.get('/accueil', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'scannerChoicePage', tags: ['pages'], summary: 'Door staff choose the session to scan for', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const personId = request.auth?.personId ?? ''
+    const sessions = []
+    for (const s of await attendance.openSessions()) {
+      try {
+        await attendance.assertRole(personId, s, HOSTS)
+        sessions.push({ id: s.id, title: s.title, room: s.room_name, startsAt: s.starts_at, timezone: s.timezone })
+      } catch { /* not this person's event */ }
+    }
+    return await reply.type(html).send(scannerChoicePage(request.locale, sessions, request.url))
+  })
+
+  app.get('/accueil/:sessionId', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'scannerPage', tags: ['pages'], summary: 'Door scanner for personal passes (camera or typed), working offline', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const session = await attendance.session(request.params.sessionId)
+    await attendance.assertRole(request.auth?.personId ?? '', session, DOOR)
+    return await reply.type(html).send(scannerPage(request.locale, { sessionId: session.id, title: session.title, room: session.room_name }, request.url))
+  })
+
+  const scansRoute = {
+    params: sessionParams,
+    body: scansBody,
+    response: { 200: z.object({ outcomes: z.array(scanOutcomeSchema) }), ...errorResponses }
+  }
+  const uploadScans = async (request: FastifyRequest<{ Params: { sessionId: string }, Body: z.infer<typeof scansBody> }>): Promise<{ outcomes: Awaited<ReturnType<AttendanceService['scanPasses']>> }> => {
+    const { sessionId } = request.params
+    if (request.body.scans.some(s => s.sessionId !== undefined && s.sessionId !== sessionId)) {
+      throw badRequest({ fr: 'Des scans de ce lot visent une autre séance.', en: 'Some scans of this batch are for another session.' })
+    }
+    const scans = request.body.scans.map(s => ({ scanId: s.scanId, sessionId, code: normalisePassCode(s.code), deviceTime: new Date(s.deviceTime) }))
+    return { outcomes: await attendance.scanPasses(request.auth?.personId ?? '', scans) }
+  }
+
+  app.post('/accueil/:sessionId/scans', {
+    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    bodyLimit: 256 * 1024,
+    schema: { operationId: 'uploadScansFromPage', tags: ['pages'], summary: 'The scanner page uploads its queued pass scans (idempotent by scan id)', ...scansRoute }
+  }, async (request) => await uploadScans(request))
+
+  app.get('/presence/laissez-passer', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'passPage', tags: ['pages'], summary: 'The signed-in person\'s pass (QR code and short code) for the door', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const personId = request.auth?.personId ?? ''
+    const pass = await attendance.pass(personId)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(passPage(request.locale, { name: await attendance.personName(personId), code: pass.code, qrSvg: await qr(pass.url) }, request.url))
+  })
+
+  app.get('/pass/:code', {
+    schema: { operationId: 'passInfoPage', tags: ['pages'], summary: 'What a phone camera opens from a pass: an explanation, nothing about the person', params: z.object({ code: z.string().max(100) }), querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => await reply.type(html).send(passInfoPage(request.locale, request.url)))
+
+  // --- API ----------------------------------------------------------------------------------------
+
+  const created = async (reply: FastifyReply, done: CheckIn, sessionId: string): Promise<FastifyReply> => {
+    const session = await attendance.session(sessionId)
+    return await reply.code(done.result === 'created' || done.result === 'moved' ? 201 : 200).send(withMessage(done, session.timezone))
+  }
+
+  app.post('/api/v1/sessions/:sessionId/check-ins', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'checkInWithRoomCode',
+      tags: ['attendance'],
+      summary: 'Checks the caller in with the code of the room QR (`<window>.<token>` from its URL): 201 with the record, 200 if already checked in',
+      security: [{ bearer: [] }],
+      params: sessionParams,
+      body: z.object({ code: roomCodeSchema }).strict(),
+      response: { 200: checkInSchema, 201: checkInSchema, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const [window, token] = request.body.code.split('.') as [string, string]
+    const done = await attendance.checkInByRoomCode({ personId: request.auth?.personId ?? '', deviceKey: '', sessionId: request.params.sessionId, window: Number(window), token })
+    return await created(reply, done, request.params.sessionId)
+  })
+
+  app.post('/api/v1/check-ins/typed-code', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'checkInWithTypedCode',
+      tags: ['attendance'],
+      summary: 'Checks the caller in with the 6-digit code shown under the room QR (wrong codes are capped per person)',
+      security: [{ bearer: [] }],
+      body: z.object({ code: typedCodeSchema }).strict(),
+      response: { 200: checkInSchema, 201: checkInSchema, ...errorResponses, 429: errorSchema }
+    }
+  }, async (request, reply) => {
+    const done = await attendance.checkInByTypedCode(request.auth?.personId ?? '', request.body.code)
+    return await created(reply, done, done.session.id)
+  })
+
+  app.post('/api/v1/sessions/:sessionId/scans', {
+    onRequest: app.authenticate('api'),
+    bodyLimit: 256 * 1024,
+    schema: { operationId: 'uploadScans', tags: ['attendance'], summary: 'Door staff upload personal-pass scans (idempotent by scan id; device and receive times kept)', security: [{ bearer: [] }], ...scansRoute }
+  }, async (request) => await uploadScans(request))
+
+  app.get('/api/v1/sessions/:sessionId/attendance', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'sessionAttendance', tags: ['attendance'], summary: 'Who is checked in to a session, with counts and capacity (session team)', security: [{ bearer: [] }], params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
+  }, async (request) => {
+    const session = await attendance.session(request.params.sessionId)
+    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    return { ...await attendance.counts(session.id), attendees: await attendance.attendees(session.id) }
+  })
+
+  app.get('/api/v1/sessions/:sessionId/room-code', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'currentRoomCode', tags: ['attendance'], summary: 'The current room code of a session (session team), as the projector shows it', security: [{ bearer: [] }], params: sessionParams, response: { 200: sessionStateSchema, ...errorResponses } }
+  }, async (request) => await sessionState(request))
+
+  app.get('/api/v1/me/pass', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'getMyPass', tags: ['attendance'], summary: 'The caller\'s personal pass code (scan-only, for door staff)', security: [{ bearer: [] }], response: { 200: z.object({ code: passCodeSchema, url: z.url() }), 401: errorResponses[401] } }
+  }, async (request) => await attendance.pass(request.auth?.personId ?? ''))
+}

@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto'
+import { DateTime } from 'luxon'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
+import { checkRoomToken, passCode, roomToken, typedCode, windowEndsAt, windowOf } from './codes.js'
+import * as repo from './repository.js'
+import type { Method, RecordRow, SessionForCheckIn, Status } from './repository.js'
+
+/** Wrong typed codes allowed per person in TYPED_CODE_PERIOD_MS before they must wait. */
+export const MAX_TYPED_CODE_ATTEMPTS = 5
+const TYPED_CODE_PERIOD_MS = 10 * 60_000
+/** Offline scans may arrive late, but not from the future or from long ago. */
+const MAX_DEVICE_CLOCK_AHEAD_MS = 2 * 60_000
+const MAX_OFFLINE_AGE_MS = 24 * 3600_000
+
+export type CheckInResult = 'created' | 'moved' | 'already' | 'pending'
+
+export interface CheckIn {
+  result: CheckInResult
+  session: { id: string, title: string, room: string | null }
+  record: { status: Status, recordedAt: Date, method: Method } | null
+  /** The session the person was moved from (one session per slot). */
+  movedFrom?: { id: string, title: string } | undefined
+}
+
+export interface ScanInput { scanId: string, sessionId: string, code: string, deviceTime: Date }
+export interface ScanOutcome {
+  scanId: string
+  result: 'created' | 'moved' | 'already' | 'refused'
+  person: { id: string, name: string } | null
+  status: Status | null
+  recordedAt: Date | null
+  message: Bilingual
+}
+
+const deviceHash = (deviceKey: string): string => createHash('sha256').update(`device:${deviceKey}`).digest('hex')
+
+const refuse = (fr: string, en: string): AppError => new AppError('bad_request', { fr, en })
+
+export class AttendanceService {
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly secret: string, private readonly publicUrl: string) {}
+
+  async session (sessionId: string): Promise<SessionForCheckIn> {
+    const session = await repo.findSession(this.db, sessionId)
+    if (session === undefined) throw notFound({ fr: 'Séance introuvable.', en: 'Session not found.' })
+    return session
+  }
+
+  /** 403 unless the person holds one of the roles in the session's event. */
+  async assertRole (personId: string, session: SessionForCheckIn, roles: string[]): Promise<void> {
+    if (!(await repo.rolesInEvent(this.db, personId, session.event_id)).some(r => roles.includes(r))) {
+      throw forbidden({ fr: 'Cette page est réservée à l\'équipe de la séance (accueil, enseignement, organisation).', en: 'This page is for the session team (door staff, instructors, organizers).' })
+    }
+  }
+
+  /** In-person sessions open for check-in now (door staff choose one). */
+  async openSessions (): Promise<SessionForCheckIn[]> {
+    const now = this.clock.now()
+    const candidates = await repo.sessionsStartingBetween(this.db, new Date(now.getTime() - 8 * 3600_000), new Date(now.getTime() + 4 * 3600_000))
+    const open: SessionForCheckIn[] = []
+    for (const s of candidates) {
+      const policy = await repo.findPolicy(this.db, s.event_id)
+      if (now >= this.#opensAt(s, policy) && now <= this.#closesAt(s, policy)) open.push(s)
+    }
+    return open
+  }
+
+  /** What the projector shows now: the QR URL, the typed code, and when they change. */
+  roomCode (sessionId: string): { url: string, typedCode: string, window: number, changesAt: Date } {
+    const window = windowOf(this.clock.now())
+    return {
+      url: `${this.publicUrl}/presence/${sessionId}/${window}.${roomToken(this.secret, sessionId, window)}`,
+      typedCode: typedCode(this.secret, sessionId, window),
+      window,
+      changesAt: windowEndsAt(window)
+    }
+  }
+
+  async counts (sessionId: string): Promise<{ checkedIn: number, chosen: number, capacity: number | null }> {
+    const session = await this.session(sessionId)
+    return { ...await repo.sessionCounts(this.db, sessionId), capacity: session.capacity }
+  }
+
+  async attendees (sessionId: string): Promise<Array<{ personId: string, name: string, status: string, method: string, recordedAt: Date }>> {
+    return (await repo.sessionAttendees(this.db, sessionId)).map(a => ({ personId: a.person_id, name: a.display_name, status: a.status, method: a.method, recordedAt: a.recorded_at }))
+  }
+
+  /**
+   * A phone opened a room QR URL. With a signed-in person, the check-in is recorded; without,
+   * the scan waits for this device to sign in (while the session still accepts check-ins).
+   */
+  async checkInByRoomCode (input: { personId: string | null, deviceKey: string, sessionId: string, window: number, token: string }): Promise<CheckIn> {
+    const now = this.clock.now()
+    const session = await this.session(input.sessionId)
+    const check = checkRoomToken(this.secret, session.id, input.window, input.token, now)
+    if (check === 'invalid') throw refuse('Ce code de présence n\'est pas valide pour cette séance.', 'This attendance code is not valid for this session.')
+    if (check === 'expired') throw refuse('Ce code de présence a expiré (photo ou lien transféré ?). Scannez le code affiché dans la salle.', 'This attendance code has expired (a photo or a forwarded link?). Scan the code shown in the room.')
+    const policy = await repo.findPolicy(this.db, session.event_id)
+    this.#assertOpen(session, policy, now)
+    if (input.personId === null) {
+      await repo.insertPendingScan(this.db, { device_hash: deviceHash(input.deviceKey), session_id: session.id, scanned_at: now, expires_at: this.#closesAt(session, policy) })
+      return { result: 'pending', session: { id: session.id, title: session.title, room: session.room_name }, record: null }
+    }
+    return await this.#checkIn(session, policy, { personId: input.personId, at: now, method: 'room_code', deviceTime: null, recordedBy: null })
+  }
+
+  /** After a sign-in on a device: its room scans made before count now, if still open. */
+  async completePendingScans (personId: string, deviceKey: string): Promise<CheckIn[]> {
+    const now = this.clock.now()
+    const pending = await repo.takePendingScans(this.db, deviceHash(deviceKey), now)
+    const done: CheckIn[] = []
+    for (const scan of pending) {
+      const session = await repo.findSession(this.db, scan.session_id)
+      if (session === undefined) continue
+      const policy = await repo.findPolicy(this.db, session.event_id)
+      try {
+        done.push(await this.#checkIn(session, policy, { personId, at: scan.scanned_at, method: 'room_code', deviceTime: scan.scanned_at, recordedBy: null }))
+      } catch (err) {
+        // A pending scan the person may not use (audience) is dropped, like the scan itself would be.
+        if (!(err instanceof AppError)) throw err
+      }
+    }
+    return done
+  }
+
+  /** The 6-digit code under the QR, typed on a signed-in phone; wrong guesses are capped. */
+  async checkInByTypedCode (personId: string, code: string): Promise<CheckIn> {
+    const now = this.clock.now()
+    const attempts = await repo.recentFailedAttempts(this.db, personId, new Date(now.getTime() - TYPED_CODE_PERIOD_MS))
+    if (attempts.count >= MAX_TYPED_CODE_ATTEMPTS) {
+      const wait = Math.max(1, Math.ceil(((attempts.oldest?.getTime() ?? now.getTime()) + TYPED_CODE_PERIOD_MS - now.getTime()) / 60_000))
+      throw new AppError('too_many_requests', {
+        fr: `Trop de codes erronés. Réessayez dans ${wait} min, ou demandez à l'accueil de scanner votre laissez-passer.`,
+        en: `Too many wrong codes. Try again in ${wait} min, or ask the door staff to scan your pass.`
+      })
+    }
+    // Sessions open now: starting within the longest opening window around now.
+    const candidates = await repo.sessionsStartingBetween(this.db, new Date(now.getTime() - 8 * 3600_000), new Date(now.getTime() + 4 * 3600_000))
+    const current = windowOf(now)
+    const match = candidates.find(s => [current, current - 1].some(w => typedCode(this.secret, s.id, w) === code))
+    if (match === undefined) {
+      await repo.insertFailedAttempt(this.db, personId, now)
+      const left = MAX_TYPED_CODE_ATTEMPTS - attempts.count - 1
+      throw refuse(`Code inconnu ou expiré. Vérifiez le code affiché dans la salle (${left} essai(s) restant(s)).`, `Unknown or expired code. Check the code shown in the room (${left} attempt(s) left).`)
+    }
+    const policy = await repo.findPolicy(this.db, match.event_id)
+    this.#assertOpen(match, policy, now)
+    return await this.#checkIn(match, policy, { personId, at: now, method: 'typed_code', deviceTime: null, recordedBy: null })
+  }
+
+  async personName (personId: string): Promise<string> {
+    return (await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst())?.display_name ?? ''
+  }
+
+  /** A person's pass: scan-only, for door staff. Issued on first use; re-issuing voids the old one. */
+  async pass (personId: string, reissue = false): Promise<{ code: string, url: string }> {
+    const existing = await repo.findPass(this.db, personId)
+    if (existing !== undefined && !reissue) return { code: existing.code, url: `${this.publicUrl}/pass/${existing.code}` }
+    const version = (existing?.version ?? 0) + 1
+    const code = passCode(this.secret, personId, version)
+    await repo.savePass(this.db, { person_id: personId, version, code, issued_at: this.clock.now() })
+    return { code, url: `${this.publicUrl}/pass/${code}` }
+  }
+
+  /**
+   * Door scans of personal passes, one by one or as a batch uploaded after a network outage.
+   * Each scan id is processed once; a retried upload answers the stored outcome again.
+   */
+  async scanPasses (staffId: string, scans: ScanInput[]): Promise<ScanOutcome[]> {
+    const outcomes: ScanOutcome[] = []
+    for (const scan of scans) outcomes.push(await this.#scanPass(staffId, scan))
+    return outcomes
+  }
+
+  async #scanPass (staffId: string, scan: ScanInput): Promise<ScanOutcome> {
+    const now = this.clock.now()
+    const session = await this.session(scan.sessionId)
+    if (!(await repo.rolesInEvent(this.db, staffId, session.event_id)).some(r => r === 'door_staff' || r === 'organizer')) {
+      throw forbidden({ fr: 'Seul l\'accueil ou l\'organisation peut scanner les laissez-passer.', en: 'Only door staff or organizers can scan passes.' })
+    }
+    const deviceTime = new Date(Math.min(scan.deviceTime.getTime(), now.getTime()))
+    if (scan.deviceTime.getTime() > now.getTime() + MAX_DEVICE_CLOCK_AHEAD_MS || scan.deviceTime.getTime() < now.getTime() - MAX_OFFLINE_AGE_MS) {
+      throw refuse('L\'heure de l\'appareil de numérisation est invalide (vérifiez son horloge).', 'The scanning device\'s time is invalid (check its clock).')
+    }
+    return await this.db.transaction().execute(async trx => {
+      if (!await repo.claimScan(trx, { scan_id: scan.scanId, scanned_by: staffId, session_id: session.id, pass_code: scan.code, device_time: scan.deviceTime, received_at: now })) {
+        const stored = await repo.scanOutcome(trx, scan.scanId)
+        if (stored?.scanned_by !== staffId) throw refuse('Cet identifiant de numérisation est déjà utilisé.', 'This scan id is already used.')
+        return reviveOutcome(stored.outcome)
+      }
+      const passHolder = await repo.findPassByCode(trx, scan.code)
+      let outcome: ScanOutcome
+      if (passHolder === undefined) {
+        outcome = { scanId: scan.scanId, result: 'refused', person: null, status: null, recordedAt: null, message: { fr: 'Laissez-passer inconnu ou remplacé.', en: 'Unknown or replaced pass.' } }
+      } else {
+        try {
+          const policy = await repo.findPolicy(trx, session.event_id)
+          this.#assertOpen(session, policy, deviceTime)
+          const done = await this.#checkIn(session, policy, { personId: passHolder.person_id, at: deviceTime, method: 'pass', deviceTime: scan.deviceTime, recordedBy: staffId }, trx)
+          outcome = {
+            scanId: scan.scanId,
+            result: done.result === 'pending' ? 'refused' : done.result,
+            person: { id: passHolder.person_id, name: passHolder.display_name },
+            status: done.record?.status ?? null,
+            recordedAt: done.record?.recordedAt ?? null,
+            message: messageOf(done, session.timezone)
+          }
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err
+          outcome = { scanId: scan.scanId, result: 'refused', person: { id: passHolder.person_id, name: passHolder.display_name }, status: null, recordedAt: null, message: err.text }
+        }
+      }
+      await repo.saveScanOutcome(trx, scan.scanId, outcome)
+      return outcome
+    })
+  }
+
+  #opensAt (session: SessionForCheckIn, policy: repo.PolicyRow): Date {
+    return new Date(session.starts_at.getTime() - policy.open_before_minutes * 60_000)
+  }
+
+  #closesAt (session: SessionForCheckIn, policy: repo.PolicyRow): Date {
+    return new Date(session.starts_at.getTime() + policy.close_after_minutes * 60_000)
+  }
+
+  #assertOpen (session: SessionForCheckIn, policy: repo.PolicyRow, at: Date): void {
+    const time = (d: Date): string => DateTime.fromJSDate(d, { zone: session.timezone }).toFormat('HH:mm')
+    const day = (d: Date, locale: string): string => DateTime.fromJSDate(d, { zone: session.timezone }).setLocale(locale).toFormat('cccc d LLLL')
+    if (session.status !== 'scheduled') throw refuse('Cette séance est annulée.', 'This session is cancelled.')
+    if (session.mode !== 'in_person') throw refuse('Cette séance a lieu en ligne : il n\'y a pas de présence à enregistrer sur place.', 'This session is online: there is no in-person check-in.')
+    const opens = this.#opensAt(session, policy)
+    if (at < opens) {
+      throw refuse(`Les présences de « ${session.title} » ouvrent le ${day(opens, 'fr')} à ${time(opens)}.`, `Check-in for "${session.title}" opens on ${day(opens, 'en')} at ${time(opens)}.`)
+    }
+    const closes = this.#closesAt(session, policy)
+    if (at > closes) {
+      throw refuse(`Les présences de « ${session.title} » sont fermées depuis ${time(closes)}. Adressez-vous à l'équipe enseignante.`, `Check-in for "${session.title}" closed at ${time(closes)}. Ask the instructors.`)
+    }
+  }
+
+  /** One record per person and slot: a check-in to another parallel session moves it. */
+  async #checkIn (session: SessionForCheckIn, policy: repo.PolicyRow, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db = this.db): Promise<CheckIn> {
+    const roles = await repo.rolesInEvent(db, input.personId, session.event_id)
+    if (roles.length === 0) throw forbidden({ fr: 'Vous n\'êtes pas inscrit·e à cet événement.', en: 'You are not registered for this event.' })
+    if (session.audience === 'credited' && !roles.some(r => r === 'credited_student' || r === 'instructor' || r === 'organizer')) {
+      throw forbidden({ fr: 'Cette séance est réservée aux personnes inscrites au cours crédité.', en: 'This session is for students registered in the credited course.' })
+    }
+    const status: Status = input.at.getTime() > session.starts_at.getTime() + policy.late_after_minutes * 60_000 ? 'late' : 'present'
+    const now = this.clock.now()
+    const run = async (trx: Db): Promise<CheckIn> => {
+      await repo.lockPersonSlot(trx, input.personId, session.slot_id)
+      const existing = await repo.lockRecord(trx, session.slot_id, input.personId)
+      const here = { id: session.id, title: session.title, room: session.room_name }
+      const view = (r: RecordRow): CheckIn['record'] => ({ status: r.status as Status, recordedAt: r.recorded_at, method: r.method as Method })
+      if (existing !== undefined && existing.session_id === session.id) return { result: 'already', session: here, record: view(existing) }
+      const values = { status, method: input.method, recorded_at: input.at, device_time: input.deviceTime, received_at: now, recorded_by: input.recordedBy }
+      if (existing !== undefined) {
+        const from = await repo.findSession(trx, existing.session_id)
+        const moved = await repo.updateRecord(trx, existing.id, { session_id: session.id, ...values })
+        await repo.insertHistory(trx, { event_id: session.event_id, slot_id: session.slot_id, person_id: input.personId, action: 'move', before: snapshot(existing), after: snapshot(moved), reason: null, changed_by: input.recordedBy ?? input.personId, changed_at: now })
+        return { result: 'moved', session: here, record: view(moved), movedFrom: from === undefined ? undefined : { id: from.id, title: from.title } }
+      }
+      const created = await repo.insertRecord(trx, { event_id: session.event_id, slot_id: session.slot_id, session_id: session.id, person_id: input.personId, ...values })
+      if (created === undefined) throw new Error('attendance record appeared despite the lock')
+      await repo.insertHistory(trx, { event_id: session.event_id, slot_id: session.slot_id, person_id: input.personId, action: 'check_in', before: null, after: snapshot(created), reason: null, changed_by: input.recordedBy ?? input.personId, changed_at: now })
+      return { result: 'created', session: here, record: view(created) }
+    }
+    return db.isTransaction ? await run(db) : await db.transaction().execute(run)
+  }
+}
+
+const snapshot = (r: RecordRow): Record<string, unknown> => ({ sessionId: r.session_id, status: r.status, method: r.method, recordedAt: r.recorded_at.toISOString() })
+
+function reviveOutcome (stored: unknown): ScanOutcome {
+  const o = stored as ScanOutcome & { recordedAt: string | null }
+  return { ...o, recordedAt: o.recordedAt === null ? null : new Date(o.recordedAt) }
+}
+
+/** What a check-in says to the person (or to the door staff). */
+export function messageOf (done: CheckIn, timezone: string): Bilingual {
+  const at = done.record === null ? '' : DateTime.fromJSDate(done.record.recordedAt, { zone: timezone }).toFormat('HH:mm')
+  const late = done.record?.status === 'late'
+  switch (done.result) {
+    case 'already': return { fr: `Déjà enregistré·e à ${at} à « ${done.session.title} ».`, en: `Already checked in at ${at} to "${done.session.title}".` }
+    case 'moved': return { fr: `Présence déplacée de « ${done.movedFrom?.title ?? ''} » vers « ${done.session.title} »${late ? ' (en retard)' : ''}.`, en: `Attendance moved from "${done.movedFrom?.title ?? ''}" to "${done.session.title}"${late ? ' (late)' : ''}.` }
+    case 'pending': return { fr: `Scan reçu pour « ${done.session.title} ». Connectez-vous sur ce téléphone pour le confirmer.`, en: `Scan received for "${done.session.title}". Sign in on this phone to confirm it.` }
+    default: return late
+      ? { fr: `Présence enregistrée à ${at} à « ${done.session.title} », en retard.`, en: `Checked in at ${at} to "${done.session.title}", late.` }
+      : { fr: `Présence enregistrée à ${at} à « ${done.session.title} ».`, en: `Checked in at ${at} to "${done.session.title}".` }
+  }
+}
