@@ -7,6 +7,8 @@
   const sessionId = root.getAttribute('data-session')
   const fr = root.getAttribute('data-locale') !== 'en'
   const key = 'compagnon-scans:' + sessionId
+  // Scan times follow the server's clock as seen when the page loaded: door phones are often off.
+  const skew = Date.parse(root.getAttribute('data-server-time')) - Date.now() || 0
   const result = root.querySelector('[data-result]')
   const queueInfo = root.querySelector('[data-queue]')
   const form = root.querySelector('[data-typed]')
@@ -42,7 +44,7 @@
     if (recent[code] && now - recent[code] < 5000) return
     recent[code] = now
     const queue = load()
-    queue.push({ scanId: crypto.randomUUID(), sessionId, code, deviceTime: new Date(now).toISOString() })
+    queue.push({ scanId: crypto.randomUUID(), sessionId, code, deviceTime: new Date(now + skew).toISOString() })
     save(queue)
     showQueue()
     flush()

@@ -63,13 +63,13 @@ export function projectionPage (locale: Locale, view: { sessionId: string, title
 }
 
 /** The door scanner: typed pass codes (and the camera where the browser can read QR codes), queued offline. */
-export function scannerPage (locale: Locale, view: { sessionId: string, title: string, room: string | null }, path: string): string {
+export function scannerPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, serverTime: Date }, path: string): string {
   const fr = locale === 'fr'
   return layout({
     locale,
     path,
     title: fr ? `Accueil — ${view.title}` : `Door — ${view.title}`,
-    body: html`<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}">
+    body: html`<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}" data-server-time="${view.serverTime.toISOString()}">
 <h1>${view.title}</h1>
 <p>${view.room ?? (fr ? 'Salle à venir' : 'Room to be announced')}</p>
 <video data-camera hidden playsinline muted aria-hidden="true"></video>

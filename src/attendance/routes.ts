@@ -152,7 +152,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
     await attendance.assertRole(request.auth?.personId ?? '', session, DOOR)
-    return await reply.type(html).send(scannerPage(request.locale, { sessionId: session.id, title: session.title, room: session.room_name }, request.url))
+    return await reply.type(html).send(scannerPage(request.locale, { sessionId: session.id, title: session.title, room: session.room_name, serverTime: attendance.now() }, request.url))
   })
 
   const scansRoute = {

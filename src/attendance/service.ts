@@ -149,6 +149,8 @@ export class AttendanceService {
     return await this.#checkIn(match, policy, { personId, at: now, method: 'typed_code', deviceTime: null, recordedBy: null })
   }
 
+  now (): Date { return this.clock.now() }
+
   async personName (personId: string): Promise<string> {
     return (await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst())?.display_name ?? ''
   }

@@ -91,6 +91,16 @@ button { background: var(--accent); color: var(--accent-ink); border-color: var(
 code, .token { overflow-wrap: anywhere; }
 .qr { margin: 1rem 0; max-width: 20rem; background: #fff; }
 .qr svg { display: block; width: 100%; height: auto; }
+.big { font-size: 1.6rem; font-weight: 700; margin: .5rem 0; }
+.checkin, .scan-result { border-left: 8px solid var(--line); padding: .5rem 1rem; margin: 1rem 0; }
+.checkin.ok, .scan-result.ok { border-color: #1b7f3b; background: #eefaf1; }
+.checkin.late, .scan-result.late { border-color: #9a6700; background: #fff8e6; }
+.checkin.pending { border-color: var(--accent); background: var(--soft); }
+.scan-result.refused { border-color: #b00020; background: #fff1f2; }
+.typed-code { font-size: 2.5rem; font-weight: 700; letter-spacing: .2em; font-variant-numeric: tabular-nums; margin: .25rem 0; }
+.code-input { font-size: 1.5rem; letter-spacing: .15em; max-width: 14em; }
+.count { font-size: 2rem; font-weight: 700; }
+.projection .qr { max-width: min(70vh, 32rem); }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; display: block; overflow-x: auto; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 @media (max-width: 36rem) { .slot { grid-template-columns: 1fr; gap: .25rem; } h1 { font-size: 1.35rem; } }

@@ -1,0 +1,66 @@
+import t from 'tap'
+import { FixedClock } from '../../src/clock.js'
+import { testApp } from '../helpers/app.js'
+import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
+import { freePort } from '../helpers/process.js'
+
+const skip = browserUnavailable()
+
+t.test('in Chromium: a phone scans the projected QR and the projector count goes up; the door scanner queues a typed pass offline and syncs', { skip }, async t => {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  // Tuesday 21 October 2025, 13:25 in Montréal: the 13:30 case studies are open for check-in.
+  const ctx = await testApp(t, { clock: new FixedClock('2025-10-21T17:25:00Z'), config: { publicUrl: base } })
+  await ctx.app.listen({ host: '127.0.0.1', port })
+  const { services, database } = ctx
+  const [event] = await services.program.listEvents()
+  const session = await database.db.selectFrom('sessions').select('id').where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
+  const register = async (name: string, role: 'participant' | 'door_staff' | 'organizer'): Promise<string> => {
+    const row = await database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
+    await database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
+    return row.id
+  }
+  const browser = await launchBrowser(t)
+  /** A browser context signed in as the person (their one-time phone link, as after a launch). */
+  const signedIn = async (personId: string, options: { isMobile?: boolean } = {}) => {
+    const context = await browser.newContext({ locale: 'fr-CA', ...(options.isMobile === true ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {}) })
+    const page = await context.newPage()
+    await page.goto((await services.people.handoffLink(personId, 'phone')).url)
+    await page.click('button[type=submit]')
+    await page.waitForURL(/\/cours/)
+    return { context, page }
+  }
+
+  const organizer = await signedIn(await register('Odile Organisatrice', 'organizer'))
+  const projector = organizer.page
+  await projector.goto(`${base}/presence/seance/${session.id}/projection?lang=fr`)
+  await projector.waitForSelector('figure.qr svg')
+  t.equal(await projector.textContent('[data-count]'), '0')
+  t.match(await projector.textContent('[data-typed-code]'), /^\d{6}$/)
+  t.same(await seriousAxeViolations(projector), [], 'the projector page passes axe')
+
+  const phone = await signedIn(await register('Camille Participante', 'participant'), { isMobile: true })
+  await phone.page.goto(services.attendance.roomCode(session.id).url)
+  t.equal(await phone.page.textContent('h1'), 'Présence enregistrée')
+  t.same(await seriousAxeViolations(phone.page), [], 'the phone\'s confirmation passes axe')
+  await projector.waitForFunction(() => document.querySelector('[data-count]')?.textContent === '1', undefined, { timeout: 10_000 })
+  t.pass('the projector count went up without a reload')
+
+  const guestId = await register('Gaston Invité', 'participant')
+  const pass = await services.attendance.pass(guestId)
+  const door = await signedIn(await register('Paul Porte', 'door_staff'), { isMobile: true })
+  await door.page.goto(`${base}/accueil/${session.id}?lang=fr`)
+  t.same(await seriousAxeViolations(door.page), [], 'the scanner page passes axe')
+  await door.context.setOffline(true)
+  await door.page.fill('input[name=code]', pass.code.toLowerCase().replace(/(.{5})/, '$1-'))
+  await door.page.click('form[data-typed] button')
+  await door.page.waitForFunction(() => /1 scan\(s\) en attente/.test(document.querySelector('[data-queue]')?.textContent ?? ''))
+  t.equal(Number((await database.db.selectFrom('attendance_records').select(eb => eb.fn.countAll().as('n')).where('person_id', '=', guestId).executeTakeFirstOrThrow()).n), 0, 'nothing reached the server while offline')
+  await door.context.setOffline(false)
+  await door.page.evaluate(() => { window.dispatchEvent(new Event('online')) })
+  await door.page.waitForFunction(() => document.querySelector('[data-result] .big')?.textContent === 'Gaston Invité', undefined, { timeout: 15_000 })
+  t.match(await door.page.textContent('[data-result]'), /Présence enregistrée à 13:2\d/)
+  t.equal(await door.page.textContent('[data-queue]'), '', 'the queue is empty once synced')
+  const record = await database.db.selectFrom('attendance_records').select(['method', 'recorded_by']).where('person_id', '=', guestId).executeTakeFirstOrThrow()
+  t.equal(record.method, 'pass')
+})
