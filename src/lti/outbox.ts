@@ -97,6 +97,16 @@ export class GradeOutbox {
     return { delivered, retrying }
   }
 
+  /** The newest queued or delivered score per user of a line item in a course (to send only changes). */
+  async latestScores (contextId: string, lineItem: LineItemKey): Promise<Map<string, number | null>> {
+    const rows = await this.db.selectFrom('lti_grade_outbox').select(['user_sub', 'score', 'given_at'])
+      .where('context_id', '=', contextId).where('line_item', '=', lineItem).where('status', 'in', ['pending', 'delivered'])
+      .orderBy('given_at', 'desc').execute()
+    const latest = new Map<string, number | null>()
+    for (const row of rows) if (!latest.has(row.user_sub)) latest.set(row.user_sub, (row.score as { scoreGiven?: number }).scoreGiven ?? null)
+    return latest
+  }
+
   /** Sync state per status for a course (instructor views). */
   async state (contextId: string): Promise<Record<'pending' | 'delivered' | 'superseded', number>> {
     const rows = await this.db.selectFrom('lti_grade_outbox').select(['status', eb => eb.fn.countAll<number>().as('n')])

@@ -1,0 +1,255 @@
+import { DateTime } from 'luxon'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
+import * as repo from './repository.js'
+import type { PolicyRow, Status } from './repository.js'
+
+export interface GridSlot { id: string, key: string, startsAt: Date, endsAt: Date, hours: number, held: boolean, sessions: Array<{ id: string, title: string }> }
+export interface GridPerson { personId: string, name: string, email: string | null, credited: boolean, userSub: string | null }
+export type Cell = { status: Status, sessionId: string | null, excuse: 'pending' | 'accepted' | 'refused' | null } | { status: null, sessionId: null, excuse: 'pending' | 'accepted' | 'refused' | null }
+
+export interface Grid {
+  eventId: string
+  timezone: string
+  slots: GridSlot[]
+  rows: Array<GridPerson & { cells: Cell[], hoursAttended: number, grade: number | null }>
+  policy: PolicyRow
+}
+
+export type Who = 'all' | 'credited' | 'non_credit'
+
+const TEACHERS = ['instructor', 'organizer']
+
+/**
+ * The attendance register: who attended which slot (with absentees), corrections with their
+ * audit trail, excuses, advance choices of parallel sessions, and the attendance grade.
+ */
+export class AttendanceBook {
+  constructor (private readonly db: Db, private readonly clock: Clock) {}
+
+  async policy (eventId: string): Promise<PolicyRow> { return await repo.findPolicy(this.db, eventId) }
+
+  async assertTeacher (personId: string, eventId: string): Promise<void> {
+    if (!(await repo.rolesInEvent(this.db, personId, eventId)).some(r => TEACHERS.includes(r))) {
+      throw forbidden({ fr: 'Réservé aux personnes enseignantes et à l\'organisation.', en: 'For instructors and organizers only.' })
+    }
+  }
+
+  /** Organizers set the rules (check-in window, late threshold, grade weights). */
+  async setPolicy (actorId: string, eventId: string, policy: PolicyRow): Promise<PolicyRow> {
+    if (!(await repo.rolesInEvent(this.db, actorId, eventId)).includes('organizer')) throw forbidden({ fr: 'Réservé à l\'organisation.', en: 'For organizers only.' })
+    await this.db.insertInto('attendance_policies').values({ event_id: eventId, ...policy, updated_by: actorId, updated_at: this.clock.now() })
+      .onConflict(oc => oc.column('event_id').doUpdateSet({ ...policy, updated_by: actorId, updated_at: this.clock.now() })).execute()
+    return await this.policy(eventId)
+  }
+
+  /**
+   * People × counted slots. People come from a course roster (NRPS, so absentees show) or, for
+   * the whole event, from its registrations; each cell is present, late, excused, absent (the
+   * slot ended with no record) or empty (not held yet).
+   */
+  async grid (eventId: string, options: { contextId?: string, who?: Who } = {}): Promise<Grid> {
+    const now = this.clock.now()
+    const event = await this.db.selectFrom('events').select(['id', 'timezone']).where('id', '=', eventId).executeTakeFirst()
+    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    const policy = await repo.findPolicy(this.db, eventId)
+    const slotRows = await this.db.selectFrom('time_slots').select(['id', 'key', 'starts_at', 'ends_at'])
+      .where('event_id', '=', eventId).where('counts_toward_attendance', '=', true).orderBy('starts_at').execute()
+    const sessionRows = await this.db.selectFrom('sessions').select(['id', 'slot_id', 'title']).where('event_id', '=', eventId)
+      .where('status', '=', 'scheduled').where('mode', '=', 'in_person').orderBy('position').execute()
+    const slots: GridSlot[] = slotRows
+      .map(s => ({ id: s.id, key: s.key, startsAt: s.starts_at, endsAt: s.ends_at, hours: (s.ends_at.getTime() - s.starts_at.getTime()) / 3600_000, held: s.ends_at <= now, sessions: sessionRows.filter(x => x.slot_id === s.id).map(x => ({ id: x.id, title: x.title })) }))
+      .filter(s => s.sessions.length > 0)
+
+    const people = await this.#people(eventId, options.contextId)
+    const chosen = people.filter(p => options.who === undefined || options.who === 'all' || (options.who === 'credited') === p.credited)
+    const ids = chosen.map(p => p.personId)
+    const records = ids.length === 0 ? [] : await this.db.selectFrom('attendance_records').select(['person_id', 'slot_id', 'session_id', 'status']).where('event_id', '=', eventId).where('person_id', 'in', ids).execute()
+    const excuses = ids.length === 0 ? [] : await this.db.selectFrom('attendance_excuses').select(['person_id', 'slot_id', 'status']).where('person_id', 'in', ids).execute()
+    const recordOf = new Map(records.map(r => [`${r.person_id}:${r.slot_id}`, r]))
+    const excuseOf = new Map(excuses.map(e => [`${e.person_id}:${e.slot_id}`, e.status as 'pending' | 'accepted' | 'refused']))
+    const rows = chosen.map(p => {
+      const cells: Cell[] = slots.map(slot => {
+        const record = recordOf.get(`${p.personId}:${slot.id}`)
+        const excuse = excuseOf.get(`${p.personId}:${slot.id}`) ?? null
+        if (record !== undefined) return { status: record.status as Status, sessionId: record.session_id, excuse }
+        if (excuse === 'accepted') return { status: 'excused', sessionId: null, excuse }
+        if (slot.held) return { status: 'absent', sessionId: null, excuse }
+        return { status: null, sessionId: null, excuse }
+      })
+      const hoursAttended = slots.reduce((sum, slot, i) => sum + (cells[i]?.status === 'present' || cells[i]?.status === 'late' ? slot.hours : 0), 0)
+      return { ...p, cells, hoursAttended, grade: gradeOf(cells, slots, policy) }
+    })
+    return { eventId, timezone: event.timezone, slots, rows, policy }
+  }
+
+  async #people (eventId: string, contextId?: string): Promise<GridPerson[]> {
+    if (contextId !== undefined) {
+      const members = await this.db.selectFrom('lti_roster_members as m').innerJoin('people as p', 'p.id', 'm.person_id')
+        .select(['m.person_id', 'm.user_sub', 'm.roles', 'p.display_name', 'p.email'])
+        .where('m.context_id', '=', contextId).where('m.status', '=', 'Active').orderBy('p.display_name').execute()
+      // The roster's learners: instructors are not graded on attendance.
+      return members
+        .filter(m => (m.roles as string[]).some(r => /#Learner$|^Learner$/.test(r)))
+        .map(m => ({ personId: m.person_id ?? '', name: m.display_name, email: m.email, credited: true, userSub: m.user_sub }))
+    }
+    const regs = await this.db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
+      .select(['r.person_id', 'r.role', 'p.display_name', 'p.email'])
+      .where('r.event_id', '=', eventId).where('r.role', 'in', ['credited_student', 'participant']).orderBy('p.display_name').execute()
+    const byPerson = new Map<string, GridPerson>()
+    for (const r of regs) {
+      const known = byPerson.get(r.person_id)
+      byPerson.set(r.person_id, { personId: r.person_id, name: r.display_name, email: r.email, credited: (known?.credited ?? false) || r.role === 'credited_student', userSub: null })
+    }
+    return [...byPerson.values()]
+  }
+
+  /**
+   * An instructor or organizer sets a person's status in a slot, with a reason: every change is
+   * kept (who, when, before, after). Absent removes the record; other statuses need a session.
+   */
+  async correct (actorId: string, input: { personId: string, slotId: string, status: Status, sessionId?: string | undefined, reason: string }): Promise<void> {
+    const now = this.clock.now()
+    const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id']).where('id', '=', input.slotId).executeTakeFirst()
+    if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
+    await this.assertTeacher(actorId, slot.event_id)
+    if (input.reason.trim().length < 3) throw badRequest({ fr: 'Indiquez la raison de la correction.', en: 'Give the reason for the correction.' })
+    const registered = await repo.rolesInEvent(this.db, input.personId, slot.event_id)
+    if (registered.length === 0) throw notFound({ fr: 'Cette personne n\'est pas inscrite à l\'événement.', en: 'This person is not registered for the event.' })
+    const sessions = await this.db.selectFrom('sessions').select('id').where('slot_id', '=', slot.id).where('status', '=', 'scheduled').execute()
+    await this.db.transaction().execute(async trx => {
+      await repo.lockPersonSlot(trx, input.personId, slot.id)
+      const existing = await repo.lockRecord(trx, slot.id, input.personId)
+      const before = existing === undefined ? null : { sessionId: existing.session_id, status: existing.status, method: existing.method }
+      let after: Record<string, unknown> | null
+      if (input.status === 'absent') {
+        if (existing !== undefined) await repo.deleteRecord(trx, existing.id)
+        after = null
+      } else {
+        const sessionId = input.sessionId ?? existing?.session_id ?? (sessions.length === 1 ? sessions[0]?.id : undefined)
+        if (sessionId === undefined || !sessions.some(s => s.id === sessionId)) {
+          throw badRequest({ fr: 'Choisissez la séance de ce créneau.', en: 'Choose the session of this time slot.' })
+        }
+        if (existing === undefined) {
+          await repo.insertRecord(trx, { event_id: slot.event_id, slot_id: slot.id, session_id: sessionId, person_id: input.personId, status: input.status, method: 'manual', recorded_at: now, device_time: null, received_at: now, recorded_by: actorId })
+        } else {
+          await repo.updateRecord(trx, existing.id, { session_id: sessionId, status: input.status, method: 'manual', recorded_by: actorId, received_at: now })
+        }
+        after = { sessionId, status: input.status, method: 'manual' }
+      }
+      await repo.insertHistory(trx, { event_id: slot.event_id, slot_id: slot.id, person_id: input.personId, action: 'correction', before, after, reason: input.reason.trim(), changed_by: actorId, changed_at: now })
+    })
+  }
+
+  async history (personId: string, slotId?: string): Promise<Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedBy: string | null, changedAt: Date, slotId: string }>> {
+    return (await repo.historyOf(this.db, personId, slotId)).map(h => ({ action: h.action, before: h.before, after: h.after, reason: h.reason, changedBy: h.changed_by, changedAt: h.changed_at, slotId: h.slot_id }))
+  }
+
+  /** A participant excuses themself for a slot (before or after), with a short reason. */
+  async submitExcuse (personId: string, slotId: string, reason: string): Promise<{ id: string, status: string }> {
+    const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id', 'counts_toward_attendance']).where('id', '=', slotId).executeTakeFirst()
+    if (slot === undefined || !slot.counts_toward_attendance) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
+    if ((await repo.rolesInEvent(this.db, personId, slot.event_id)).length === 0) throw forbidden({ fr: 'Vous n\'êtes pas inscrit·e à cet événement.', en: 'You are not registered for this event.' })
+    const text = reason.trim()
+    if (text.length < 3 || text.length > 500) throw badRequest({ fr: 'Donnez une raison courte (3 à 500 caractères).', en: 'Give a short reason (3 to 500 characters).' })
+    const existing = await this.db.selectFrom('attendance_excuses').select(['id', 'status']).where('person_id', '=', personId).where('slot_id', '=', slotId).executeTakeFirst()
+    if (existing !== undefined && existing.status !== 'pending') throw conflict({ fr: 'Cette absence a déjà été examinée.', en: 'This absence was already reviewed.' })
+    const row = await this.db.insertInto('attendance_excuses').values({ person_id: personId, slot_id: slotId, reason: text, submitted_at: this.clock.now() })
+      .onConflict(oc => oc.columns(['person_id', 'slot_id']).doUpdateSet({ reason: text, submitted_at: this.clock.now() }))
+      .returning(['id', 'status']).executeTakeFirstOrThrow()
+    return row
+  }
+
+  async excuses (eventId: string, status?: 'pending' | 'accepted' | 'refused'): Promise<Array<{ id: string, personId: string, name: string, slotId: string, slotStartsAt: Date, reason: string, status: string, submittedAt: Date }>> {
+    let q = this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id').innerJoin('people as p', 'p.id', 'x.person_id')
+      .select(['x.id', 'x.person_id', 'p.display_name', 'x.slot_id', 's.starts_at', 'x.reason', 'x.status', 'x.submitted_at'])
+      .where('s.event_id', '=', eventId)
+    if (status !== undefined) q = q.where('x.status', '=', status)
+    return (await q.orderBy('s.starts_at').orderBy('x.submitted_at').execute()).map(x => ({ id: x.id, personId: x.person_id, name: x.display_name, slotId: x.slot_id, slotStartsAt: x.starts_at, reason: x.reason, status: x.status, submittedAt: x.submitted_at }))
+  }
+
+  /** An instructor accepts or refuses an excuse; the decision is in the audit trail. */
+  async decideExcuse (actorId: string, excuseId: string, accept: boolean): Promise<void> {
+    const excuse = await this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id')
+      .select(['x.id', 'x.person_id', 'x.slot_id', 'x.status', 's.event_id']).where('x.id', '=', excuseId).executeTakeFirst()
+    if (excuse === undefined) throw notFound({ fr: 'Justification introuvable.', en: 'Excuse not found.' })
+    await this.assertTeacher(actorId, excuse.event_id)
+    const now = this.clock.now()
+    const status = accept ? 'accepted' : 'refused'
+    await this.db.transaction().execute(async trx => {
+      await trx.updateTable('attendance_excuses').set({ status, decided_by: actorId, decided_at: now }).where('id', '=', excuseId).execute()
+      await repo.insertHistory(trx, { event_id: excuse.event_id, slot_id: excuse.slot_id, person_id: excuse.person_id, action: 'excuse', before: { excuse: excuse.status }, after: { excuse: status }, reason: null, changed_by: actorId, changed_at: now })
+    })
+  }
+
+  /** A participant picks one of a slot's parallel sessions in advance, if its room has space. */
+  async choose (personId: string, sessionId: string): Promise<{ sessionId: string, remaining: number | null }> {
+    const session = await repo.findSession(this.db, sessionId)
+    if (session === undefined) throw notFound({ fr: 'Séance introuvable.', en: 'Session not found.' })
+    if ((await repo.rolesInEvent(this.db, personId, session.event_id)).length === 0) throw forbidden({ fr: 'Vous n\'êtes pas inscrit·e à cet événement.', en: 'You are not registered for this event.' })
+    if (session.starts_at <= this.clock.now()) throw badRequest({ fr: 'Cette séance a déjà commencé : enregistrez-vous sur place.', en: 'This session has started: check in on site.' })
+    return await this.db.transaction().execute(async trx => {
+      // Serialise choices for one session so the last place is given once.
+      await repo.lockPersonSlot(trx, 'capacity', session.id)
+      if (session.capacity !== null) {
+        const { checkedIn, chosen } = await repo.sessionCounts(trx, session.id)
+        const mine = await trx.selectFrom('attendance_choices').select('session_id').where('person_id', '=', personId).where('slot_id', '=', session.slot_id).executeTakeFirst()
+        if (mine?.session_id !== session.id && checkedIn + chosen >= session.capacity) {
+          throw new AppError('conflict', { fr: `« ${session.title} » est complète (${session.capacity} places). Choisissez une autre séance de ce créneau.`, en: `"${session.title}" is full (${session.capacity} seats). Choose another session of this slot.` })
+        }
+      }
+      await trx.insertInto('attendance_choices').values({ person_id: personId, slot_id: session.slot_id, session_id: session.id, chosen_at: this.clock.now() })
+        .onConflict(oc => oc.columns(['person_id', 'slot_id']).doUpdateSet({ session_id: session.id, chosen_at: this.clock.now() })).execute()
+      const counts = await repo.sessionCounts(trx, session.id)
+      return { sessionId: session.id, remaining: session.capacity === null ? null : Math.max(0, session.capacity - counts.checkedIn - counts.chosen) }
+    })
+  }
+
+  async unchoose (personId: string, slotId: string): Promise<void> {
+    await this.db.deleteFrom('attendance_choices').where('person_id', '=', personId).where('slot_id', '=', slotId).execute()
+  }
+
+  /** Places left in each session of the event (parallel sessions show "full" before people walk there). */
+  async places (eventId: string): Promise<Map<string, { capacity: number | null, taken: number }>> {
+    const sessions = await this.db.selectFrom('sessions as s').leftJoin('rooms as r', 'r.id', 's.room_id').select(['s.id', 'r.capacity']).where('s.event_id', '=', eventId).execute()
+    const result = new Map<string, { capacity: number | null, taken: number }>()
+    for (const s of sessions) {
+      const counts = await repo.sessionCounts(this.db, s.id)
+      result.set(s.id, { capacity: s.capacity, taken: counts.checkedIn + counts.chosen })
+    }
+    return result
+  }
+
+  /** Check-ins per session across the week (chart): sessions in time order with their slot. */
+  async perSession (eventId: string): Promise<Array<{ sessionId: string, title: string, slotId: string, startsAt: Date, count: number, capacity: number | null }>> {
+    const rows = await this.db.selectFrom('sessions as s').innerJoin('time_slots as t', 't.id', 's.slot_id').leftJoin('rooms as r', 'r.id', 's.room_id')
+      .select(['s.id', 's.title', 's.slot_id', 't.starts_at', 'r.capacity'])
+      .select(eb => eb.selectFrom('attendance_records as a').select(eb2 => eb2.fn.countAll<number>().as('n')).whereRef('a.session_id', '=', 's.id').where('a.status', 'in', ['present', 'late']).as('count'))
+      .where('s.event_id', '=', eventId).where('t.counts_toward_attendance', '=', true).where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
+      .orderBy('t.starts_at').orderBy('s.position').execute()
+    return rows.map(r => ({ sessionId: r.id, title: r.title, slotId: r.slot_id, startsAt: r.starts_at, count: Number(r.count), capacity: r.capacity }))
+  }
+
+  formatSlot (slot: { startsAt: Date }, timezone: string, locale: 'fr' | 'en'): string {
+    return DateTime.fromJSDate(slot.startsAt, { zone: timezone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA').toFormat(locale === 'fr' ? 'ccc d LLL HH:mm' : 'ccc LLL d HH:mm')
+  }
+}
+
+/**
+ * The attendance grade in [0, 1]: weights per status over the slots held so far (or all of
+ * them); an accepted excuse counts as present or is left out, as the policy says.
+ */
+export function gradeOf (cells: Cell[], slots: GridSlot[], policy: PolicyRow): number | null {
+  let sum = 0
+  let count = 0
+  slots.forEach((slot, i) => {
+    if (policy.over === 'held' && !slot.held) return
+    const status = cells[i]?.status ?? 'absent'
+    if (status === 'excused' && policy.excused === 'omit') return
+    count++
+    if (status === 'present' || status === 'excused') sum += policy.weight_present
+    else if (status === 'late') sum += policy.weight_late
+  })
+  return count === 0 ? null : sum / count
+}

@@ -1,0 +1,56 @@
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import type { GradeOutbox } from '../lti/outbox.js'
+import type { AttendanceBook } from './book.js'
+
+/**
+ * The attendance grade in the LMS: for each learner of a course, the policy's grade goes to the
+ * "Présence" line item through the grade outbox, only when it changed since the last one sent.
+ */
+export class AttendanceGrades {
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly book: AttendanceBook, private readonly outbox: GradeOutbox) {}
+
+  /** Queues changed grades for one course; returns how many were queued. */
+  async syncCourse (contextId: string): Promise<number> {
+    const context = await this.db.selectFrom('lti_contexts').select(['id', 'event_id', 'lineitems_url']).where('id', '=', contextId).executeTakeFirst()
+    if (context?.event_id === null || context?.event_id === undefined || context.lineitems_url === null) return 0
+    const grid = await this.book.grid(context.event_id, { contextId })
+    const latest = await this.outbox.latestScores(contextId, 'presence')
+    const now = this.clock.now()
+    const counted = grid.slots.filter(s => grid.policy.over === 'all' || s.held)
+    const allHeld = grid.slots.every(s => s.held)
+    let queued = 0
+    for (const row of grid.rows) {
+      if (row.userSub === null || row.grade === null) continue
+      const scoreGiven = Math.round(row.grade * 10_000) / 100
+      if (latest.get(row.userSub) === scoreGiven) continue
+      const attended = row.cells.filter((c, i) => (c.status === 'present' || c.status === 'late') && counted.includes(grid.slots[i]!)).length
+      await this.outbox.enqueue({
+        contextId,
+        lineItem: 'presence',
+        userSub: row.userSub,
+        personId: row.personId,
+        score: {
+          scoreGiven,
+          scoreMaximum: 100,
+          comment: `Présence à ${attended} des ${counted.length} créneaux (${formatHours(row.hoursAttended)}).`,
+          activityProgress: allHeld ? 'Completed' : 'InProgress',
+          gradingProgress: 'FullyGraded'
+        },
+        givenAt: now
+      })
+      queued++
+    }
+    return queued
+  }
+
+  /** Every course tied to an event with a grade service (the background job). */
+  async syncAll (): Promise<number> {
+    const contexts = await this.db.selectFrom('lti_contexts').select('id').where('event_id', 'is not', null).where('lineitems_url', 'is not', null).execute()
+    let queued = 0
+    for (const c of contexts) queued += await this.syncCourse(c.id)
+    return queued
+  }
+}
+
+const formatHours = (hours: number): string => `${Number.isInteger(hours) ? hours : hours.toFixed(2).replace(/0$/, '').replace('.', ',')} h`

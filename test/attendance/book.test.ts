@@ -1,0 +1,169 @@
+import t from 'tap'
+import { FixedClock } from '../../src/clock.js'
+import { AttendanceBook } from '../../src/attendance/book.js'
+import { AttendanceGrades } from '../../src/attendance/grades.js'
+import { testApp, type TestApp } from '../helpers/app.js'
+import { ROLES, startPlatform } from '../helpers/lti-platform.js'
+
+// Tuesday 21 October 2025, 15:00 in Montréal: Monday and Tuesday's slots up to 14:45 are held.
+const at = (local: string, day = '21'): Date => new Date(`2025-10-${day}T${local}:00-04:00`)
+const A = '2025-10-21-etude-cas-experimentation-reglementaire'
+const B = '2025-10-21-etude-cas-cmr-sante-mentale'
+
+interface Ctx extends TestApp { book: AttendanceBook, eventId: string, sessions: Record<string, string>, slotOf: (key: string) => Promise<string> }
+
+const setup = async (tt: Parameters<typeof testApp>[0], now = '15:00'): Promise<Ctx> => {
+  const ctx = await testApp(tt, { clock: new FixedClock(at(now)) })
+  const [event] = await ctx.services.program.listEvents()
+  const rows = await ctx.database.db.selectFrom('sessions').select(['id', 'key', 'slot_id']).execute()
+  return {
+    ...ctx,
+    book: new AttendanceBook(ctx.database.db, ctx.clock),
+    eventId: event!.id,
+    sessions: Object.fromEntries(rows.map(r => [r.key, r.id])),
+    slotOf: async (key: string) => rows.find(r => r.key === key)!.slot_id
+  }
+}
+
+const register = async (ctx: Ctx, name: string, role: string): Promise<string> => {
+  const row = await ctx.database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
+  await ctx.database.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: row.id, role }).execute()
+  return row.id
+}
+
+/** A course from the LMS with its roster (as an NRPS sync leaves it). */
+const course = async (ctx: Ctx, members: Array<{ sub: string, personId: string, roles: string[] }>, lineItemsUrl: string | null = null, issuer = 'https://moodle.example.org', clientId = 'c1'): Promise<string> => {
+  const context = await ctx.database.db.insertInto('lti_contexts').values({ issuer, client_id: clientId, deployment_id: '1', context_id: 'ENP7009', event_id: ctx.eventId, lineitems_url: lineItemsUrl }).returning('id').executeTakeFirstOrThrow()
+  for (const m of members) {
+    await ctx.database.db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: m.sub, person_id: m.personId, roles: JSON.stringify(m.roles), status: 'Active', synced_at: ctx.clock.now() }).execute()
+  }
+  return context.id
+}
+
+const record = async (ctx: Ctx, personId: string, sessionKey: string, status: 'present' | 'late'): Promise<void> => {
+  await ctx.database.db.insertInto('attendance_records').values({ event_id: ctx.eventId, slot_id: await ctx.slotOf(sessionKey), session_id: ctx.sessions[sessionKey]!, person_id: personId, status, method: 'room_code', recorded_at: ctx.clock.now() }).execute()
+}
+
+t.test('the course grid is built on the roster: absentees show for held slots, future slots stay empty', async t => {
+  const ctx = await setup(t)
+  const ana = await register(ctx, 'Ana', 'credited_student')
+  const ben = await register(ctx, 'Ben', 'credited_student')
+  const prof = await register(ctx, 'Prof', 'instructor')
+  const contextId = await course(ctx, [{ sub: 'a', personId: ana, roles: [ROLES.Learner] }, { sub: 'b', personId: ben, roles: [ROLES.Learner] }, { sub: 'p', personId: prof, roles: [ROLES.Instructor] }])
+  await record(ctx, ana, A, 'present')
+  const grid = await ctx.book.grid(ctx.eventId, { contextId })
+  t.same(grid.rows.map(r => r.name), ['Ana', 'Ben'], 'learners only, including Ben who never checked in')
+  const i = grid.slots.findIndex(s => s.sessions.some(x => x.id === ctx.sessions[A]))
+  t.ok([ctx.sessions[A], ctx.sessions[B]].every(id => grid.slots[i]?.sessions.some(s => s.id === id)), 'the slot lists its parallel sessions')
+  t.match(grid.rows[0]?.cells[i], { status: 'present', sessionId: ctx.sessions[A] })
+  t.match(grid.rows[1]?.cells[i], { status: 'absent' })
+  t.ok(grid.slots.slice(0, i + 1).every(s => s.held), 'slots up to this one are held')
+  t.ok(grid.slots.slice(i + 1).every(s => !s.held))
+  t.ok(grid.rows[1]?.cells.slice(i + 1).every(c => c.status === null), 'future slots are not absences')
+  t.equal(grid.rows[0]?.hoursAttended, 1.25, 'hours attended (13:30–14:45)')
+})
+
+t.test('the grade follows the policy: held slots or all, late weight, excused counted or left out', async t => {
+  const ctx = await setup(t)
+  const org = await register(ctx, 'Org', 'organizer')
+  const p = await register(ctx, 'Pat', 'participant')
+  await record(ctx, p, A, 'late')
+  const held = (await ctx.book.grid(ctx.eventId)).slots.filter(s => s.held)
+  const total = (await ctx.book.grid(ctx.eventId)).slots.length
+  const excuse = await ctx.book.submitExcuse(p, held[0]!.id, 'Rendez-vous médical')
+  await ctx.book.decideExcuse(org, excuse.id, true)
+  const gradeOf = async () => (await ctx.book.grid(ctx.eventId)).rows.find(r => r.personId === p)?.grade
+  t.equal(await gradeOf(), (0.75 + 1) / held.length, 'default: held slots, late 0.75, excused as present')
+  await ctx.book.setPolicy(org, ctx.eventId, { ...await ctx.book.policy(ctx.eventId), excused: 'omit', weight_late: 0.5 })
+  t.equal(await gradeOf(), 0.5 / (held.length - 1), 'excused left out, late 0.5')
+  await ctx.book.setPolicy(org, ctx.eventId, { ...await ctx.book.policy(ctx.eventId), over: 'all' })
+  t.equal(await gradeOf(), 0.5 / (total - 1), 'over all slots')
+  await t.rejects(ctx.book.setPolicy(p, ctx.eventId, await ctx.book.policy(ctx.eventId)), /organizers only/)
+})
+
+t.test('corrections need a reason and leave an audit row with who, when, before and after', async t => {
+  const ctx = await setup(t)
+  const prof = await register(ctx, 'Prof', 'instructor')
+  const p = await register(ctx, 'Pat', 'participant')
+  const slot = await ctx.slotOf(A)
+  await t.rejects(ctx.book.correct(prof, { personId: p, slotId: slot, status: 'present', sessionId: ctx.sessions[A], reason: ' ' }), /reason/)
+  await t.rejects(ctx.book.correct(p, { personId: p, slotId: slot, status: 'present', sessionId: ctx.sessions[A], reason: 'moi-même' }), /instructors and organizers/)
+  await t.rejects(ctx.book.correct(prof, { personId: p, slotId: slot, status: 'present', reason: 'Oubli du scan' }), /Choose the session/, 'two parallel sessions: which one?')
+  await ctx.book.correct(prof, { personId: p, slotId: slot, status: 'present', sessionId: ctx.sessions[B], reason: 'Oubli du scan' })
+  await ctx.book.correct(prof, { personId: p, slotId: slot, status: 'late', reason: 'Arrivée à 13:50' })
+  await ctx.book.correct(prof, { personId: p, slotId: slot, status: 'absent', reason: 'Partie à la pause' })
+  const history = await ctx.book.history(p, slot)
+  t.match(history, [
+    { action: 'correction', before: null, after: { sessionId: ctx.sessions[B], status: 'present' }, reason: 'Oubli du scan', changedBy: prof, changedAt: at('15:00') },
+    { action: 'correction', before: { status: 'present' }, after: { status: 'late', sessionId: ctx.sessions[B] }, reason: 'Arrivée à 13:50' },
+    { action: 'correction', before: { status: 'late' }, after: null, reason: 'Partie à la pause' }
+  ])
+  t.equal((await ctx.database.db.selectFrom('attendance_records').selectAll().where('person_id', '=', p).execute()).length, 0, 'absent: no record')
+})
+
+t.test('excuses: submitted before or after, pending until an instructor decides, then final', async t => {
+  const ctx = await setup(t)
+  const prof = await register(ctx, 'Prof', 'instructor')
+  const p = await register(ctx, 'Pat', 'participant')
+  const later = (await ctx.book.grid(ctx.eventId)).slots.find(s => !s.held)!
+  const past = (await ctx.book.grid(ctx.eventId)).slots.find(s => s.held)!
+  await t.rejects(ctx.book.submitExcuse(p, later.id, 'x'), /short reason/)
+  const ahead = await ctx.book.submitExcuse(p, later.id, 'Formation obligatoire au travail')
+  const after = await ctx.book.submitExcuse(p, past.id, 'Enfant malade')
+  t.equal(ahead.status, 'pending')
+  t.same((await ctx.book.excuses(ctx.eventId, 'pending')).map(e => e.reason), ['Enfant malade', 'Formation obligatoire au travail'], 'in slot order')
+  await ctx.book.decideExcuse(prof, after.id, true)
+  await ctx.book.decideExcuse(prof, ahead.id, false)
+  const row = (await ctx.book.grid(ctx.eventId)).rows.find(r => r.personId === p)!
+  const slots = (await ctx.book.grid(ctx.eventId)).slots
+  t.match(row.cells[slots.findIndex(s => s.id === past.id)], { status: 'excused', excuse: 'accepted' })
+  t.match(row.cells[slots.findIndex(s => s.id === later.id)], { status: null, excuse: 'refused' })
+  await t.rejects(ctx.book.submitExcuse(p, past.id, 'Encore'), /already reviewed/)
+  t.match(await ctx.book.history(p, past.id), [{ action: 'excuse', before: { excuse: 'pending' }, after: { excuse: 'accepted' }, changedBy: prof }])
+  await t.rejects(ctx.book.decideExcuse(p, ahead.id, true), /instructors and organizers/)
+})
+
+t.test('parallel sessions chosen in advance count against the room capacity', async t => {
+  const ctx = await setup(t, '10:00')
+  const room = await ctx.database.db.insertInto('rooms').values({ event_id: ctx.eventId, key: 'salle-2', name: 'Salle 2.10', capacity: 2 }).returning('id').executeTakeFirstOrThrow()
+  await ctx.database.db.updateTable('sessions').set({ room_id: room.id }).where('id', '=', ctx.sessions[B]!).execute()
+  const [x, y, z] = [await register(ctx, 'X', 'participant'), await register(ctx, 'Y', 'participant'), await register(ctx, 'Z', 'participant')]
+  t.same(await ctx.book.choose(x, ctx.sessions[B]!), { sessionId: ctx.sessions[B], remaining: 1 })
+  t.same(await ctx.book.choose(y, ctx.sessions[B]!), { sessionId: ctx.sessions[B], remaining: 0 })
+  await t.rejects(ctx.book.choose(z, ctx.sessions[B]!), /is full \(2 seats\)/)
+  t.same(await ctx.book.choose(y, ctx.sessions[B]!), { sessionId: ctx.sessions[B], remaining: 0 }, 'choosing again is fine')
+  t.same(await ctx.book.choose(z, ctx.sessions[A]!), { sessionId: ctx.sessions[A], remaining: null }, 'the other room has no known limit')
+  await ctx.book.unchoose(y, await ctx.slotOf(B))
+  t.same(await ctx.book.choose(z, ctx.sessions[B]!), { sessionId: ctx.sessions[B], remaining: 0 }, 'a freed place can be taken, and the choice moves')
+  t.same(await ctx.services.attendance.counts(ctx.sessions[B]!), { checkedIn: 0, chosen: 2, capacity: 2 }, 'hosts see who is expected')
+  t.same((await ctx.book.places(ctx.eventId)).get(ctx.sessions[B]!), { capacity: 2, taken: 2 })
+  ctx.clock.set(at('13:35'))
+  await t.rejects(ctx.book.choose(x, ctx.sessions[A]!), /has started/)
+})
+
+t.test('the attendance grade reaches the LMS "Présence" line item, and only when it changes', async t => {
+  const ctx = await setup(t)
+  const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
+  const platform = await startPlatform(t)
+  platform.setTool({ jwksUrl: `${base}/lti/keys` })
+  const reg = platform.registration()
+  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [reg.deploymentId] })
+  const prof = await register(ctx, 'Prof', 'instructor')
+  const ana = await register(ctx, 'Ana', 'credited_student')
+  const ben = await register(ctx, 'Ben', 'credited_student')
+  const contextId = await course(ctx, [{ sub: 'lms-ana', personId: ana, roles: [ROLES.Learner] }, { sub: 'lms-ben', personId: ben, roles: [ROLES.Learner] }], platform.lineItemsUrl, reg.issuer, reg.clientId)
+  await record(ctx, ana, A, 'present')
+  const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.app.gradeOutbox)
+  t.equal(await grades.syncCourse(contextId), 2)
+  t.same(await ctx.app.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
+  const held = (await ctx.book.grid(ctx.eventId)).slots.filter(s => s.held).length
+  const ana1 = platform.received.scores.find(s => s.body.userId === 'lms-ana')
+  t.match(ana1?.body, { scoreGiven: Math.round(10_000 / held) / 100, scoreMaximum: 100, activityProgress: 'InProgress', gradingProgress: 'FullyGraded', comment: `Présence à 1 des ${held} créneaux (1,25 h).` })
+  t.match(platform.received.lineItemsCreated, [{ label: 'Présence', tag: 'compagnon-presence' }])
+  t.equal(await grades.syncCourse(contextId), 0, 'nothing changed, nothing sent')
+  ctx.clock.advance(60_000)
+  await ctx.book.correct(prof, { personId: ben, slotId: await ctx.slotOf(A), status: 'present', sessionId: ctx.sessions[B], reason: 'Feuille papier' })
+  t.equal(await grades.syncCourse(contextId), 1, 'Ben\'s grade changed')
+  await ctx.app.gradeOutbox.deliverDue()
+  t.equal(platform.received.scores.filter(s => s.body.userId === 'lms-ben').at(-1)?.body.scoreGiven, Math.round(10_000 / held) / 100)
+})
