@@ -23,6 +23,10 @@ import lti from './lti/module.js'
 import { ltiRoutes } from './lti/routes.js'
 import { AttendanceService } from './attendance/service.js'
 import { attendanceRoutes } from './attendance/routes.js'
+import { AttendanceBook } from './attendance/book.js'
+import { AttendanceGrades } from './attendance/grades.js'
+import { bookRoutes } from './attendance/book-routes.js'
+import { startAttendanceJobs } from './attendance/jobs.js'
 
 export interface AppDeps {
   database: Database
@@ -34,7 +38,7 @@ export interface AppDeps {
 
 export interface App {
   app: FastifyInstance
-  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService }
+  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades }
 }
 
 /** Paths whose last segment is a secret token: never logged as is. */
@@ -136,6 +140,10 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl })
   const attendance = new AttendanceService(deps.database.db, deps.clock, config.secrets.codeSecret, config.publicUrl)
   await app.register(attendanceRoutes, { attendance })
+  const book = new AttendanceBook(deps.database.db, deps.clock)
+  const grades = new AttendanceGrades(deps.database.db, deps.clock, book, app.gradeOutbox)
+  await app.register(bookRoutes, { book, grades, lti: app.lti })
+  if (deps.backgroundJobs ?? true) startAttendanceJobs(app, grades, attendance)
 
-  return { app, services: { program, people, attendance } }
+  return { app, services: { program, people, attendance, book, grades } }
 }

@@ -30,6 +30,75 @@ export class AttendanceBook {
 
   async policy (eventId: string): Promise<PolicyRow> { return await repo.findPolicy(this.db, eventId) }
 
+  async eventTitle (eventId: string, locale: 'fr' | 'en'): Promise<string> {
+    const event = await this.db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
+    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    return locale === 'fr' ? event.title_fr : event.title_en
+  }
+
+  /** The person themself, or an instructor or organizer of one of their events. */
+  async assertCanSee (actorId: string, personId: string): Promise<void> {
+    if (actorId === personId) return
+    const events = await this.db.selectFrom('registrations').select('event_id').where('person_id', '=', personId).execute()
+    for (const e of events) {
+      if ((await repo.rolesInEvent(this.db, actorId, e.event_id)).some(r => TEACHERS.includes(r))) return
+    }
+    throw forbidden()
+  }
+
+  /** One person in one slot, for the correction page (instructors and organizers). */
+  async cell (actorId: string, personId: string, slotId: string): Promise<{ eventId: string, organizer: boolean, timezone: string, startsAt: Date, personId: string, slotId: string, name: string, status: Status | null, sessionId: string | null, sessions: Array<{ id: string, title: string }>, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: Date }> }> {
+    const slot = await this.db.selectFrom('time_slots as t').innerJoin('events as e', 'e.id', 't.event_id').select(['t.id', 't.event_id', 't.starts_at', 'e.timezone']).where('t.id', '=', slotId).executeTakeFirst()
+    if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
+    await this.assertTeacher(actorId, slot.event_id)
+    const person = await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst()
+    if (person === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    const record = await this.db.selectFrom('attendance_records').select(['status', 'session_id']).where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
+    const excuse = await this.db.selectFrom('attendance_excuses').select('status').where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
+    const sessions = await this.db.selectFrom('sessions').select(['id', 'title']).where('slot_id', '=', slotId).where('status', '=', 'scheduled').orderBy('position').execute()
+    const history = await this.db.selectFrom('attendance_history as h').leftJoin('people as p', 'p.id', 'h.changed_by')
+      .select(['h.action', 'h.before', 'h.after', 'h.reason', 'p.display_name', 'h.changed_at'])
+      .where('h.person_id', '=', personId).where('h.slot_id', '=', slotId).orderBy('h.id').execute()
+    const status = record !== undefined ? record.status as Status : excuse?.status === 'accepted' ? 'excused' : null
+    return {
+      eventId: slot.event_id,
+      organizer: (await repo.rolesInEvent(this.db, actorId, slot.event_id)).includes('organizer'),
+      timezone: slot.timezone,
+      startsAt: slot.starts_at,
+      personId,
+      slotId,
+      name: person.display_name,
+      status,
+      sessionId: record?.session_id ?? null,
+      sessions,
+      history: history.map(h => ({ action: h.action, before: h.before, after: h.after, reason: h.reason, changedByName: h.display_name, changedAt: h.changed_at }))
+    }
+  }
+
+  /** A participant's own slots in their current event: status, chosen session and places left, excuse. */
+  async mine (personId: string): Promise<{ zone: string, slots: Array<{ id: string, startsAt: Date, held: boolean, status: Status | null, excuse: string | null, chosen: string | null, sessions: Array<{ id: string, title: string, capacity: number | null, taken: number }> }> }> {
+    const registration = await this.db.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id').select(['e.id', 'e.timezone'])
+      .where('r.person_id', '=', personId).orderBy('e.starts_on', 'desc').executeTakeFirst()
+    if (registration === undefined) return { zone: 'America/Montreal', slots: [] }
+    const grid = await this.grid(registration.id, {})
+    const row = grid.rows.find(r => r.personId === personId)
+    const choices = await this.db.selectFrom('attendance_choices').select(['slot_id', 'session_id']).where('person_id', '=', personId).execute()
+    const places = await this.places(registration.id)
+    const sessions = await this.db.selectFrom('sessions').select(['id', 'title', 'slot_id']).where('event_id', '=', registration.id).where('status', '=', 'scheduled').orderBy('position').execute()
+    return {
+      zone: registration.timezone,
+      slots: grid.slots.map((slot, i) => ({
+        id: slot.id,
+        startsAt: slot.startsAt,
+        held: slot.held,
+        status: row?.cells[i]?.status ?? (slot.held ? 'absent' : null),
+        excuse: row?.cells[i]?.excuse ?? null,
+        chosen: choices.find(c => c.slot_id === slot.id)?.session_id ?? null,
+        sessions: sessions.filter(s => s.slot_id === slot.id).map(s => ({ id: s.id, title: s.title, capacity: places.get(s.id)?.capacity ?? null, taken: places.get(s.id)?.taken ?? 0 }))
+      }))
+    }
+  }
+
   async assertTeacher (personId: string, eventId: string): Promise<void> {
     if (!(await repo.rolesInEvent(this.db, personId, eventId)).some(r => TEACHERS.includes(r))) {
       throw forbidden({ fr: 'Réservé aux personnes enseignantes et à l\'organisation.', en: 'For instructors and organizers only.' })
@@ -170,7 +239,7 @@ export class AttendanceBook {
   }
 
   /** An instructor accepts or refuses an excuse; the decision is in the audit trail. */
-  async decideExcuse (actorId: string, excuseId: string, accept: boolean): Promise<void> {
+  async decideExcuse (actorId: string, excuseId: string, accept: boolean): Promise<string> {
     const excuse = await this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id')
       .select(['x.id', 'x.person_id', 'x.slot_id', 'x.status', 's.event_id']).where('x.id', '=', excuseId).executeTakeFirst()
     if (excuse === undefined) throw notFound({ fr: 'Justification introuvable.', en: 'Excuse not found.' })
@@ -181,6 +250,7 @@ export class AttendanceBook {
       await trx.updateTable('attendance_excuses').set({ status, decided_by: actorId, decided_at: now }).where('id', '=', excuseId).execute()
       await repo.insertHistory(trx, { event_id: excuse.event_id, slot_id: excuse.slot_id, person_id: excuse.person_id, action: 'excuse', before: { excuse: excuse.status }, after: { excuse: status }, reason: null, changed_by: actorId, changed_at: now })
     })
+    return excuse.event_id
   }
 
   /** A participant picks one of a slot's parallel sessions in advance, if its room has space. */

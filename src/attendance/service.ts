@@ -151,6 +151,8 @@ export class AttendanceService {
 
   now (): Date { return this.clock.now() }
 
+  async purgeExpired (): Promise<void> { await repo.purgeExpired(this.db, this.clock.now()) }
+
   async personName (personId: string): Promise<string> {
     return (await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst())?.display_name ?? ''
   }

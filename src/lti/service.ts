@@ -128,6 +128,11 @@ export class LtiService {
       }))
   }
 
+  /** The event a course follows (null when no event was tied to it). */
+  async courseEvent (contextId: string): Promise<string | null> {
+    return (await this.db.selectFrom('lti_contexts').select('event_id').where('id', '=', contextId).executeTakeFirst())?.event_id ?? null
+  }
+
   async teaches (personId: string, contextId: string): Promise<boolean> {
     return (await this.taughtCourses(personId)).some(c => c.id === contextId)
   }

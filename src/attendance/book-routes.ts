@@ -1,0 +1,281 @@
+import type { FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { stringify } from 'csv-stringify/sync'
+import { DateTime } from 'luxon'
+import { z } from 'zod'
+import { forbidden, notFound } from '../errors.js'
+import { errorResponses, langQuery } from '../http/schemas.js'
+import { assertSameOrigin } from '../people/authentication.js'
+import type { LtiService } from '../lti/service.js'
+import type { AttendanceBook, Grid, Who } from './book.js'
+import { correctionPage, gridPage, myAttendancePage, perSessionChart, statusLabels } from './book-pages.js'
+import type { AttendanceGrades } from './grades.js'
+import type { Status } from './repository.js'
+
+const html = 'text/html; charset=utf-8'
+const whoSchema = z.enum(['all', 'credited', 'non_credit'], { error: 'qui must be all, credited or non_credit' }).default('all')
+const statusSchema = z.enum(['present', 'late', 'excused', 'absent'], { error: 'status must be present, late, excused or absent' })
+const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
+
+const gridSchema = z.object({
+  eventId: z.uuid(),
+  slots: z.array(z.object({ id: z.uuid(), key: z.string(), startsAt: z.date(), endsAt: z.date(), hours: z.number(), held: z.boolean(), sessions: z.array(z.object({ id: z.uuid(), title: z.string() })) })),
+  people: z.array(z.object({
+    personId: z.uuid(),
+    name: z.string(),
+    email: z.string().nullable(),
+    credited: z.boolean(),
+    hoursAttended: z.number(),
+    grade: z.number().nullable(),
+    cells: z.array(z.object({ slotId: z.uuid(), status: statusSchema.nullable(), sessionId: z.uuid().nullable(), excuse: z.enum(['pending', 'accepted', 'refused']).nullable() }))
+  }))
+}).meta({ id: 'AttendanceGrid' })
+
+const toJson = (grid: Grid): z.infer<typeof gridSchema> => ({
+  eventId: grid.eventId,
+  slots: grid.slots,
+  people: grid.rows.map(r => ({
+    personId: r.personId, name: r.name, email: r.email, credited: r.credited, hoursAttended: r.hoursAttended, grade: r.grade,
+    cells: r.cells.map((c, i) => ({ slotId: grid.slots[i]?.id ?? '', status: c.status, sessionId: c.sessionId, excuse: c.excuse }))
+  }))
+})
+
+/** CSV that Excel opens with its accents: UTF-8 with a BOM, semicolons, CRLF. */
+function gridCsv (grid: Grid, locale: 'fr' | 'en'): string {
+  const slotHeader = (d: Date): string => DateTime.fromJSDate(d, { zone: grid.timezone }).toFormat('yyyy-LL-dd HH:mm')
+  const rows = grid.rows.map(r => [r.name, r.email ?? '', r.credited ? (locale === 'fr' ? 'oui' : 'yes') : (locale === 'fr' ? 'non' : 'no'),
+    ...r.cells.map(c => c.status === null ? '' : statusLabels[c.status][locale]), String(r.hoursAttended).replace('.', locale === 'fr' ? ',' : '.'),
+    r.grade === null ? '' : String(Math.round(r.grade * 10_000) / 100).replace('.', locale === 'fr' ? ',' : '.')])
+  const header = [locale === 'fr' ? 'Nom' : 'Name', locale === 'fr' ? 'Courriel' : 'Email', locale === 'fr' ? 'Crédit' : 'Credited', ...grid.slots.map(s => slotHeader(s.startsAt)), locale === 'fr' ? 'Heures' : 'Hours', locale === 'fr' ? 'Note (%)' : 'Grade (%)']
+  return '\ufeff' + stringify([header, ...rows], { delimiter: ';', record_delimiter: '\r\n' })
+}
+
+export interface BookRoutesOptions { book: AttendanceBook, grades: AttendanceGrades, lti: LtiService }
+
+/** The attendance register for instructors and organizers, and each participant's own view. */
+export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, { book, grades, lti }) => {
+  const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
+
+  /** A course the person teaches in the LMS, tied to its event. */
+  const taughtCourse = async (personId: string, contextId: string): Promise<{ id: string, title: string, eventId: string }> => {
+    const course = (await lti.taughtCourses(personId)).find(c => c.id === contextId)
+    if (course === undefined) throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours y ont accès.', en: 'Only instructors of this course have access.' })
+    const eventId = await lti.courseEvent(contextId)
+    if (eventId === null) throw notFound({ fr: 'Ce cours n\'est lié à aucun événement.', en: 'This course is not tied to an event.' })
+    return { id: course.id, title: course.title, eventId }
+  }
+
+  const gridView = async (request: FastifyRequest, eventId: string, who: Who, contextId: string | undefined, title: string, base: string): Promise<string> => {
+    const grid = await book.grid(eventId, { ...(contextId !== undefined ? { contextId } : {}), who })
+    const chart = perSessionChart(request.locale, await book.perSession(eventId), grid.timezone)
+    const excuses = await book.excuses(eventId, 'pending')
+    return gridPage(request.locale, { title, grid, who, base, chart, excuses, canCorrect: true }, request.url)
+  }
+
+  app.get('/cours/presences/:contextId', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'courseAttendancePage', tags: ['pages'], summary: 'An instructor\'s attendance grid for a course (roster × slots), with chart and excuses', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const course = await taughtCourse(personOf(request), request.params.contextId)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(await gridView(request, course.eventId, request.query.qui, course.id, course.title, `/cours/presences/${course.id}`))
+  })
+
+  app.get('/cours/presences/:contextId/export.csv', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'courseAttendanceCsv', tags: ['pages'], summary: 'The course attendance grid as CSV for Excel', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/csv'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const course = await taughtCourse(personOf(request), request.params.contextId)
+    const grid = await book.grid(course.eventId, { contextId: course.id, who: request.query.qui })
+    return await reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="presences.csv"').header('cache-control', 'no-store').send(gridCsv(grid, request.locale))
+  })
+
+  app.post('/cours/presences/:contextId/notes', {
+    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    schema: { operationId: 'sendAttendanceGrades', tags: ['pages'], summary: 'Queues the attendance grades of a course for the LMS now (changed ones only)', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery, response: { 303: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    const course = await taughtCourse(personOf(request), request.params.contextId)
+    await grades.syncCourse(course.id)
+    return await reply.redirect(`/cours?lang=${request.locale}`, 303)
+  })
+
+  const eventParams = z.object({ eventId: uuid('eventId') })
+
+  app.get('/organisateurs/presences/:eventId', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'eventAttendancePage', tags: ['pages'], summary: 'Attendance grid of a whole event (everyone registered), with chart and excuses', params: eventParams, querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    await book.assertTeacher(personOf(request), request.params.eventId)
+    reply.header('cache-control', 'no-store')
+    const title = await book.eventTitle(request.params.eventId, request.locale)
+    return await reply.type(html).send(await gridView(request, request.params.eventId, request.query.qui, undefined, title, `/organisateurs/presences/${request.params.eventId}`))
+  })
+
+  app.get('/organisateurs/presences/:eventId/export.csv', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'eventAttendanceCsv', tags: ['pages'], summary: 'The event attendance grid as CSV for Excel', params: eventParams, querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/csv'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    await book.assertTeacher(personOf(request), request.params.eventId)
+    const grid = await book.grid(request.params.eventId, { who: request.query.qui })
+    return await reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="presences.csv"').header('cache-control', 'no-store').send(gridCsv(grid, request.locale))
+  })
+
+  const correctionQuery = langQuery.extend({ personne: uuid('personne'), creneau: uuid('creneau') })
+
+  app.get('/presences/correction', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'correctionPage', tags: ['pages'], summary: 'One person in one slot: status, correction form and history', querystring: correctionQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const detail = await book.cell(personOf(request), request.query.personne, request.query.creneau)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(correctionPage(request.locale, {
+      ...detail,
+      slotLabel: DateTime.fromJSDate(detail.startsAt, { zone: detail.timezone }).setLocale(request.locale === 'fr' ? 'fr-CA' : 'en-CA').toFormat('cccc d LLLL HH:mm'),
+      history: detail.history.map(h => ({ ...h, changedAt: DateTime.fromJSDate(h.changedAt, { zone: detail.timezone }).toFormat('yyyy-LL-dd HH:mm') })),
+      back: detail.organizer ? `/organisateurs/presences/${detail.eventId}?lang=${request.locale}` : `/cours?lang=${request.locale}`
+    }, request.url))
+  })
+
+  const correctionBody = z.object({ personId: uuid('personId'), slotId: uuid('slotId'), status: statusSchema, sessionId: uuid('sessionId').optional(), reason: z.string().trim().min(3, 'give the reason (3 characters or more)').max(500) })
+
+  app.post('/presences/correction', {
+    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    schema: { operationId: 'correctFromPage', tags: ['pages'], summary: 'Saves a correction (form); the reason is kept in the history', querystring: langQuery, body: correctionBody, response: { 303: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    await book.correct(personOf(request), request.body)
+    return await reply.redirect(`/presences/correction?personne=${request.body.personId}&creneau=${request.body.slotId}&lang=${request.locale}`, 303)
+  })
+
+  app.post('/presences/justifications/:excuseId', {
+    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    schema: { operationId: 'decideExcuseFromPage', tags: ['pages'], summary: 'Accepts or refuses an excuse (form)', params: z.object({ excuseId: uuid('excuseId') }), querystring: langQuery, body: z.object({ decision: z.enum(['accept', 'refuse'], { error: 'decision must be accept or refuse' }) }), response: { 303: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    const eventId = await book.decideExcuse(personOf(request), request.params.excuseId, request.body.decision === 'accept')
+    return await reply.redirect(`/organisateurs/presences/${eventId}?lang=${request.locale}`, 303)
+  })
+
+  // --- the participant's own view -----------------------------------------------------------------
+
+  const myPage = async (request: FastifyRequest, notice?: string): Promise<string> => {
+    const mine = await book.mine(personOf(request))
+    return myAttendancePage(request.locale, { ...mine, notice }, '/presence')
+  }
+
+  app.get('/presence', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'myAttendancePage', tags: ['pages'], summary: 'A participant\'s attendance: status per slot, advance choice of parallel sessions, excuses', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(await myPage(request))
+  })
+
+  app.post('/presence/choix', {
+    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    schema: { operationId: 'chooseSessionFromPage', tags: ['pages'], summary: 'Chooses a parallel session in advance (form)', querystring: langQuery, body: z.object({ sessionId: uuid('sessionId') }), response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    await book.choose(personOf(request), request.body.sessionId)
+    return await reply.type(html).send(await myPage(request, request.locale === 'fr' ? 'Choix enregistré.' : 'Choice saved.'))
+  })
+
+  app.post('/presence/justification', {
+    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    schema: { operationId: 'submitExcuseFromPage', tags: ['pages'], summary: 'Excuses an absence (form)', querystring: langQuery, body: z.object({ slotId: uuid('slotId'), reason: z.string().trim().min(3, 'give a short reason').max(500) }), response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    await book.submitExcuse(personOf(request), request.body.slotId, request.body.reason)
+    return await reply.type(html).send(await myPage(request, request.locale === 'fr' ? 'Justification envoyée ; l\'équipe enseignante la examinera.' : 'Excuse sent; the instructors will review it.'))
+  })
+
+  // --- API ------------------------------------------------------------------------------------------
+
+  const bearer = { security: [{ bearer: [] }] }
+
+  app.get('/api/v1/events/:eventId/attendance', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'eventAttendance', tags: ['attendance'], summary: 'Attendance grid of an event: people × counted slots, hours and grade (instructors, organizers)', ...bearer, params: eventParams, querystring: z.object({ qui: whoSchema }), response: { 200: gridSchema, ...errorResponses } }
+  }, async (request) => {
+    await book.assertTeacher(personOf(request), request.params.eventId)
+    return toJson(await book.grid(request.params.eventId, { who: request.query.qui }))
+  })
+
+  app.get('/api/v1/courses/:contextId/attendance', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'courseAttendance', tags: ['attendance'], summary: 'Attendance grid of an LMS course, built on its roster (instructors of the course)', ...bearer, params: z.object({ contextId: uuid('contextId') }), querystring: z.object({ qui: whoSchema }), response: { 200: gridSchema, ...errorResponses } }
+  }, async (request) => {
+    const course = await taughtCourse(personOf(request), request.params.contextId)
+    return toJson(await book.grid(course.eventId, { contextId: course.id, who: request.query.qui }))
+  })
+
+  app.post('/api/v1/attendance/corrections', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'correctAttendance', tags: ['attendance'], summary: 'Sets a person\'s status in a slot, with a mandatory reason kept in the audit trail', ...bearer, body: correctionBody.strict(), response: { 204: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    await book.correct(personOf(request), request.body)
+    return await reply.code(204).send(null)
+  })
+
+  app.get('/api/v1/people/:personId/attendance-history', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'attendanceHistory',
+      tags: ['attendance'],
+      summary: 'Every change to a person\'s attendance (who, when, before, after, why); the person themself or their instructors',
+      ...bearer,
+      params: z.object({ personId: uuid('personId') }),
+      response: { 200: z.array(z.object({ action: z.string(), slotId: z.uuid(), before: z.unknown(), after: z.unknown(), reason: z.string().nullable(), changedBy: z.string().nullable(), changedAt: z.date() })), ...errorResponses }
+    }
+  }, async (request) => {
+    await book.assertCanSee(personOf(request), request.params.personId)
+    return await book.history(request.params.personId)
+  })
+
+  app.post('/api/v1/me/excuses', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'submitExcuse', tags: ['attendance'], summary: 'Excuses the caller\'s absence from a slot (before or after)', ...bearer, body: z.object({ slotId: uuid('slotId'), reason: z.string().trim().min(3).max(500) }).strict(), response: { 201: z.object({ id: z.uuid(), status: z.string() }), ...errorResponses } }
+  }, async (request, reply) => await reply.code(201).send(await book.submitExcuse(personOf(request), request.body.slotId, request.body.reason)))
+
+  app.get('/api/v1/events/:eventId/excuses', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'listExcuses', tags: ['attendance'], summary: 'Excuses of an event (instructors, organizers)', ...bearer, params: eventParams, querystring: z.object({ status: z.enum(['pending', 'accepted', 'refused']).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), personId: z.uuid(), name: z.string(), slotId: z.uuid(), slotStartsAt: z.date(), reason: z.string(), status: z.string(), submittedAt: z.date() })), ...errorResponses } }
+  }, async (request) => {
+    await book.assertTeacher(personOf(request), request.params.eventId)
+    return await book.excuses(request.params.eventId, request.query.status)
+  })
+
+  app.post('/api/v1/excuses/:excuseId/decision', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'decideExcuse', tags: ['attendance'], summary: 'Accepts or refuses an excuse (instructors, organizers)', ...bearer, params: z.object({ excuseId: uuid('excuseId') }), body: z.object({ accept: z.boolean() }).strict(), response: { 204: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    await book.decideExcuse(personOf(request), request.params.excuseId, request.body.accept)
+    return await reply.code(204).send(null)
+  })
+
+  app.put('/api/v1/me/choices/:sessionId', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'chooseSession', tags: ['attendance'], summary: 'Chooses a parallel session in advance (409 when its room is full)', ...bearer, params: z.object({ sessionId: uuid('sessionId') }), response: { 200: z.object({ sessionId: z.uuid(), remaining: z.number().int().nullable() }), ...errorResponses } }
+  }, async (request) => await book.choose(personOf(request), request.params.sessionId))
+
+  const policySchema = z.object({
+    open_before_minutes: z.number().int().min(0).max(240),
+    close_after_minutes: z.number().int().min(0).max(480),
+    late_after_minutes: z.number().int().min(0).max(480),
+    weight_present: z.number().min(0).max(1),
+    weight_late: z.number().min(0).max(1),
+    excused: z.enum(['present', 'omit']),
+    over: z.enum(['held', 'all'])
+  }).strict()
+
+  app.get('/api/v1/events/:eventId/attendance-policy', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'getAttendancePolicy', tags: ['attendance'], summary: 'Check-in window, late threshold and grade weights of an event', ...bearer, params: eventParams, response: { 200: policySchema, ...errorResponses } }
+  }, async (request) => {
+    await book.assertTeacher(personOf(request), request.params.eventId)
+    return await book.policy(request.params.eventId)
+  })
+
+  app.put('/api/v1/events/:eventId/attendance-policy', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'setAttendancePolicy', tags: ['attendance'], summary: 'Sets the attendance rules of an event (organizers)', ...bearer, params: eventParams, body: policySchema, response: { 200: policySchema, ...errorResponses } }
+  }, async (request) => await book.setPolicy(personOf(request), request.params.eventId, request.body))
+}
+
+export type { Status }
