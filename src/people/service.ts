@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import { AppError, forbidden, notFound } from '../errors.js'
 import * as repo from './repository.js'
 import type { Role } from './repository.js'
+import { ParticipantService } from './participants.js'
+import { hashToken, newToken } from './tokens.js'
 
 export type { Role } from './repository.js'
 
@@ -13,10 +14,17 @@ const MINUTE = 60 * 1000
 const LINK_LIFETIME: Record<repo.LinkPurpose, number> = { bootstrap: DAY, invitation: 7 * DAY, sign_in: DAY, phone: 10 * MINUTE, launch: 5 * MINUTE }
 const DEVICE_SESSION_LIFETIME = 180 * DAY
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex')
-const newToken = (): string => randomBytes(32).toString('base64url')
+export { hashToken } from './tokens.js'
 
 export interface Person { id: string, displayName: string, email: string | null, preferredLocale: 'fr' | 'en' }
+/** What a person's own page (/moi) shows about them. */
+export interface Profile extends Person { employer: string | null }
+/**
+ * Contributes a section to a person's own page (/moi), rendered after the basic ones. Other
+ * domains (attendance) register theirs here, since they share this service, not the route.
+ * Returns already-escaped HTML, or null for nothing to show.
+ */
+export type MyPageSection = (context: { personId: string, locale: 'fr' | 'en' }) => Promise<string | null>
 export interface SignInLink { personId: string, url: string, expiresAt: Date }
 
 const linkUnusable = new AppError('bad_request', {
@@ -25,12 +33,25 @@ const linkUnusable = new AppError('bad_request', {
 })
 
 export class PeopleService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly config: Pick<ResolvedConfig, 'publicUrl'>) {}
+  /** Non-credit participants: CSV import, personal links. */
+  readonly participants: ParticipantService
+  /** Extra sections of /moi, in the order they were added. */
+  readonly myPageSections: MyPageSection[] = []
+
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly config: Pick<ResolvedConfig, 'publicUrl'>) {
+    this.participants = new ParticipantService(db, clock, config, this)
+  }
 
   async getPerson (id: string): Promise<Person> {
     const row = await repo.findPersonById(this.db, id)
     if (row === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
     return { id: row.id, displayName: row.display_name, email: row.email, preferredLocale: row.preferred_locale === 'en' ? 'en' : 'fr' }
+  }
+
+  async getProfile (id: string): Promise<Profile> {
+    const row = await repo.findPersonById(this.db, id)
+    if (row === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    return { id: row.id, displayName: row.display_name, email: row.email, preferredLocale: row.preferred_locale === 'en' ? 'en' : 'fr', employer: row.employer }
   }
 
   async roles (personId: string): Promise<Array<{ eventId: string, role: Role }>> {
@@ -101,12 +122,16 @@ export class PeopleService {
     return await repo.consumeSignInLink(this.db, hashToken(token), this.clock.now(), personId) !== undefined
   }
 
-  /** Opens a long-lived, revocable session on one device (after an LTI launch or a one-time link). */
-  async openDeviceSession (personId: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
-    return await this.#insertDeviceSession(this.db, personId, userAgent, this.clock.now())
+  /**
+   * Opens a long-lived, revocable session on one device (after an LTI launch, a one-time link or
+   * a personal link). `notAfter` caps its lifetime (a personal link's sessions end with the link);
+   * `db` lets a caller open it inside its own transaction.
+   */
+  async openDeviceSession (personId: string, userAgent: string | undefined, options: { notAfter?: Date, db?: Db } = {}): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
+    return await this.#insertDeviceSession(options.db ?? this.db, personId, userAgent, this.clock.now(), options.notAfter)
   }
 
-  async #insertDeviceSession (db: Db, personId: string, userAgent: string | undefined, now: Date): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
+  async #insertDeviceSession (db: Db, personId: string, userAgent: string | undefined, now: Date, notAfter?: Date): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
     const deviceToken = newToken()
     const deviceSessionId = await repo.insertDeviceSession(db, {
       person_id: personId,
@@ -114,7 +139,7 @@ export class PeopleService {
       user_agent: userAgent?.slice(0, 300) ?? null,
       created_at: now,
       last_used_at: now,
-      expires_at: new Date(now.getTime() + DEVICE_SESSION_LIFETIME)
+      expires_at: new Date(Math.min(now.getTime() + DEVICE_SESSION_LIFETIME, notAfter?.getTime() ?? Infinity))
     })
     return { personId, deviceSessionId, deviceToken }
   }

@@ -1,0 +1,341 @@
+import { DateTime } from 'luxon'
+import { z } from 'zod'
+import type { Db } from '../db/database.js'
+import type { Clock } from '../clock.js'
+import type { ResolvedConfig } from '../config.js'
+import { AppError, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
+import { parseLanguage, parseParticipantsCsv, type CsvDelimiter, type CsvEncoding, type CsvField, type CsvRow } from './csv.js'
+import * as repo from './participants-repository.js'
+import { listRegistrations, type PersonRow } from './repository.js'
+import type { PeopleService } from './service.js'
+import { hashToken, newToken } from './tokens.js'
+
+/**
+ * Non-credit participants (public-sector employees): imported by organizers from a CSV or
+ * added one by one, each registered as 'participant' of the event, and given a personal link
+ * that opens their own page (/moi) on any device they confirm it on.
+ */
+
+/** Personal links end this many days after the event's last day (Loi 25: no longer than needed). */
+export const PERSONAL_LINK_DAYS_AFTER_EVENT = 60
+
+export interface ParticipantInput {
+  name: string
+  email: string
+  /** Undefined: not stated, what is known stays. */
+  employer?: string | undefined
+  language?: 'fr' | 'en' | undefined
+  givenName?: string | undefined
+  familyName?: string | undefined
+}
+
+export type LinkStatus = 'none' | 'active' | 'revoked' | 'expired'
+
+export interface Participant {
+  personId: string
+  name: string
+  email: string | null
+  employer: string | null
+  preferredLocale: 'fr' | 'en'
+  link: { status: LinkStatus, issuedAt: Date | null, expiresAt: Date | null, revokedAt: Date | null, lastUsedAt: Date | null }
+}
+
+export type Outcome = 'added' | 'updated' | 'unchanged'
+
+export interface ImportLineError { line: number, field: 'name' | 'email' | 'employer' | 'language' | null, message: Bilingual }
+
+export interface ParticipantImportReport {
+  eventId: string
+  /** Data lines read (blank lines aside). */
+  rows: number
+  /** Newly registered as participants of the event (created, or already known to Compagnon). */
+  added: number
+  /** Already participants; name, employer or language changed. */
+  updated: number
+  unchanged: number
+  errors: ImportLineError[]
+  ignoredColumns: string[]
+  delimiter: CsvDelimiter
+  encoding: CsvEncoding
+}
+
+export interface PersonalLink { personId: string, eventId: string, url: string, issuedAt: Date, expiresAt: Date }
+
+/** A file none of whose lines could be imported: nothing changed. Carries the report for pages. */
+export class ParticipantImportRejected extends AppError {
+  constructor (readonly report: ParticipantImportReport) {
+    super('bad_request', {
+      fr: `Aucune ligne n'a pu être importée (${report.errors.length} erreur${report.errors.length > 1 ? 's' : ''}). Rien n'a changé.`,
+      en: `No line could be imported (${report.errors.length} error${report.errors.length > 1 ? 's' : ''}). Nothing changed.`
+    }, report.errors.map(e => ({ field: `line ${e.line}${e.field !== null ? `.${e.field}` : ''}`, message: e.message.en })))
+  }
+}
+
+const linkUnusable = new AppError('bad_request', {
+  fr: 'Ce lien personnel ne fonctionne plus : il a été remplacé, révoqué ou il a expiré. Demandez un nouveau lien à l\'équipe d\'organisation.',
+  en: 'This personal link no longer works: it was replaced, revoked or has expired. Ask the organizers for a new one.'
+})
+
+const emailSchema = z.email().max(254)
+const MAX_TEXT = 200
+const byName = new Intl.Collator('fr-CA', { sensitivity: 'base' })
+const clean = (value: string | undefined): string => (value ?? '').replace(/\s+/g, ' ').trim()
+
+export class ParticipantService {
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly config: Pick<ResolvedConfig, 'publicUrl'>,
+    private readonly people: PeopleService
+  ) {}
+
+  async list (eventId: string): Promise<Participant[]> {
+    // Sorted here, not in SQL: the database's collation may be "C", which puts "Émilie" after "Zoé".
+    return (await repo.listParticipants(this.db, eventId)).map(row => this.#toParticipant(row))
+      .sort((a, b) => byName.compare(a.name, b.name) || a.personId.localeCompare(b.personId))
+  }
+
+  /** Adds or updates one participant (idempotent by email, case-insensitive). */
+  async add (actorId: string, eventId: string, input: ParticipantInput): Promise<{ participant: Participant, outcome: Outcome }> {
+    await this.#assertOrganizer(actorId, eventId)
+    const outcome = await this.db.transaction().execute(async trx => {
+      const outcomes = await this.#upsert(trx, actorId, eventId, [input])
+      return outcomes[0] ?? 'unchanged'
+    })
+    const person = (await repo.findPeopleByEmails(this.db, [input.email]))[0]
+    const row = person === undefined ? undefined : await repo.findParticipant(this.db, eventId, person.id)
+    if (row === undefined) throw new Error('participant vanished after its upsert')
+    return { participant: this.#toParticipant(row), outcome }
+  }
+
+  /**
+   * Imports a CSV list. Lines with errors are reported (line, field, message) and skipped; the
+   * others are imported in one transaction. A file that cannot be read at all, or whose every
+   * line is wrong, is refused and changes nothing.
+   */
+  async importCsv (actorId: string, eventId: string, input: Uint8Array | string, charset?: string): Promise<ParticipantImportReport> {
+    await this.#assertOrganizer(actorId, eventId)
+    const parsed = parseParticipantsCsv(input, charset)
+    const errors: ImportLineError[] = []
+    const valid: ParticipantInput[] = []
+    const firstLineOf = new Map<string, number>()
+    for (const row of parsed.rows) {
+      const checked = validateRow(row)
+      if ('errors' in checked) { errors.push(...checked.errors); continue }
+      const key = checked.input.email.toLowerCase()
+      const first = firstLineOf.get(key)
+      if (first !== undefined) {
+        errors.push({ line: row.line, field: 'email', message: { fr: `Courriel en double : déjà à la ligne ${first}.`, en: `Duplicate email: already on line ${first}.` } })
+        continue
+      }
+      firstLineOf.set(key, row.line)
+      valid.push(checked.input)
+    }
+    const report: ParticipantImportReport = {
+      eventId,
+      rows: parsed.rows.length,
+      added: 0,
+      updated: 0,
+      unchanged: 0,
+      errors,
+      ignoredColumns: parsed.ignoredColumns,
+      delimiter: parsed.delimiter,
+      encoding: parsed.encoding
+    }
+    if (parsed.rows.length === 0) {
+      throw new AppError('bad_request', { fr: 'Le fichier ne contient aucune ligne de participant·e après l\'en-tête.', en: 'The file has no participant line after its header.' })
+    }
+    if (valid.length === 0) throw new ParticipantImportRejected(report)
+    const outcomes = await this.db.transaction().execute(async trx => await this.#upsert(trx, actorId, eventId, valid))
+    for (const outcome of outcomes) report[outcome]++
+    return report
+  }
+
+  /** Issues the person's personal link for this event, or re-issues it (the old URL stops working). */
+  async issueLink (actorId: string, eventId: string, personId: string): Promise<PersonalLink> {
+    await this.#assertOrganizer(actorId, eventId)
+    await this.#findParticipant(eventId, personId)
+    await this.#assertParticipantOnly(personId, {
+      fr: 'Cette personne fait partie de l\'équipe ou suit le cours crédité : elle se connecte par son propre lien à usage unique ou par le LMS, pas par un lien personnel.',
+      en: 'This person is on the team or takes the credited course: they sign in with their own one-time link or through the LMS, not with a personal link.'
+    })
+    const schedule = await repo.findEventSchedule(this.db, eventId)
+    if (schedule === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    const now = this.clock.now()
+    const expiresAt = personalLinkExpiry(schedule.ends_on, schedule.timezone)
+    if (expiresAt <= now) {
+      throw conflict({
+        fr: `L'événement a pris fin il y a plus de ${PERSONAL_LINK_DAYS_AFTER_EVENT} jours : les liens personnels ne sont plus offerts.`,
+        en: `The event ended more than ${PERSONAL_LINK_DAYS_AFTER_EVENT} days ago: personal links are no longer issued.`
+      })
+    }
+    const token = newToken()
+    await repo.upsertPersonalLink(this.db, { event_id: eventId, person_id: personId, token_hash: hashToken(token), issued_by: actorId, issued_at: now, expires_at: expiresAt })
+    return { personId, eventId, url: `${this.config.publicUrl}/p/${token}`, issuedAt: now, expiresAt }
+  }
+
+  /** Revokes the link; with signOutEverywhere, also ends every device session of the person. */
+  async revokeLink (actorId: string, eventId: string, personId: string, options: { signOutEverywhere: boolean }): Promise<{ revoked: boolean, devicesSignedOut: number }> {
+    await this.#assertOrganizer(actorId, eventId)
+    await this.#findParticipant(eventId, personId)
+    if (options.signOutEverywhere) {
+      await this.#assertParticipantOnly(personId, {
+        fr: 'Cette personne fait partie de l\'équipe ou suit le cours crédité : ses sessions ne se ferment pas d\'ici.',
+        en: 'This person is on the team or takes the credited course: their sessions cannot be closed from here.'
+      })
+    }
+    const now = this.clock.now()
+    return await this.db.transaction().execute(async trx => ({
+      revoked: await repo.revokePersonalLink(trx, eventId, personId, now),
+      devicesSignedOut: options.signOutEverywhere ? await repo.revokeDeviceSessionsOf(trx, personId, now) : 0
+    }))
+  }
+
+  /** For the confirmation page: whether the link works, without using it; the person's language. */
+  async checkLink (token: string): Promise<{ preferredLocale: 'fr' | 'en' }> {
+    const link = await repo.findLivePersonalLink(this.db, hashToken(token), this.clock.now())
+    if (link === undefined) throw linkUnusable
+    return { preferredLocale: link.preferred_locale === 'en' ? 'en' : 'fr' }
+  }
+
+  /**
+   * Opens a device session with the personal link. The link stays usable (other devices) until
+   * revoked, re-issued or expired; the session ends no later than the link would.
+   */
+  async exchangeLink (token: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string, preferredLocale: 'fr' | 'en' }> {
+    const now = this.clock.now()
+    const tokenHash = hashToken(token)
+    return await this.db.transaction().execute(async trx => {
+      // The update locks the row: a revocation running at the same time waits, then wins.
+      if (!await repo.touchPersonalLink(trx, tokenHash, now)) throw linkUnusable
+      const link = await repo.findLivePersonalLink(trx, tokenHash, now)
+      if (link === undefined) throw linkUnusable
+      // Checked again at use: someone invited to the team since the link was issued must not
+      // be reachable through a forwardable URL.
+      if (!await this.#participantOnly(link.person_id, trx)) {
+        throw forbidden({
+          fr: 'Ce lien personnel ne peut pas ouvrir ce compte : connectez-vous avec un lien à usage unique ou par le LMS.',
+          en: 'This personal link cannot open this account: sign in with a one-time link or through the LMS.'
+        })
+      }
+      const session = await this.people.openDeviceSession(link.person_id, userAgent, { notAfter: link.expires_at, db: trx })
+      return { ...session, preferredLocale: link.preferred_locale === 'en' ? 'en' : 'fr' }
+    })
+  }
+
+  async #upsert (trx: Db, actorId: string, eventId: string, inputs: ParticipantInput[]): Promise<Outcome[]> {
+    const now = this.clock.now()
+    const existing = new Map<string, PersonRow>((await repo.findPeopleByEmails(trx, inputs.map(i => i.email))).map(p => [(p.email ?? '').toLowerCase(), p]))
+    const already = await repo.participantsAmong(trx, eventId, [...existing.values()].map(p => p.id))
+    const outcomes: Outcome[] = []
+    const toCreate: repo.NewPerson[] = []
+    const toRegister: string[] = []
+    for (const input of inputs) {
+      const person = existing.get(input.email.toLowerCase())
+      if (person === undefined) {
+        toCreate.push({
+          email: input.email,
+          display_name: input.name,
+          given_name: input.givenName ?? null,
+          family_name: input.familyName ?? null,
+          employer: input.employer ?? null,
+          preferred_locale: input.language ?? 'fr'
+        })
+        outcomes.push('added')
+        continue
+      }
+      const next = {
+        display_name: input.name,
+        given_name: input.givenName ?? person.given_name,
+        family_name: input.familyName ?? person.family_name,
+        employer: input.employer ?? person.employer,
+        preferred_locale: (input.language ?? person.preferred_locale) as 'fr' | 'en'
+      }
+      const changed = next.display_name !== person.display_name || next.given_name !== person.given_name ||
+        next.family_name !== person.family_name || next.employer !== person.employer || next.preferred_locale !== person.preferred_locale
+      if (changed) await repo.updatePersonProfile(trx, person.id, { ...next, updated_at: now })
+      const registered = already.has(person.id)
+      if (!registered) toRegister.push(person.id)
+      outcomes.push(!registered ? 'added' : changed ? 'updated' : 'unchanged')
+    }
+    const created = await repo.insertPeople(trx, toCreate)
+    await repo.addParticipantRegistrations(trx, eventId, [...toRegister, ...created.map(p => p.id)], actorId)
+    return outcomes
+  }
+
+  async #assertOrganizer (actorId: string, eventId: string): Promise<void> {
+    if (!await this.people.hasRole(actorId, ['organizer'], eventId)) {
+      throw forbidden({ fr: 'Seuls les organisateurs de cet événement gèrent ses participant·e·s.', en: 'Only organizers of this event manage its participants.' })
+    }
+  }
+
+  async #findParticipant (eventId: string, personId: string): Promise<repo.ParticipantRow> {
+    const row = await repo.findParticipant(this.db, eventId, personId)
+    if (row === undefined) throw notFound({ fr: 'Cette personne n\'est pas inscrite comme participant·e à cet événement.', en: 'This person is not registered as a participant of this event.' })
+    return row
+  }
+
+  /**
+   * A personal link is a weaker credential than a one-time link (a URL kept in an inbox, good
+   * on several devices), so it only ever opens accounts that hold nothing but participant
+   * registrations.
+   */
+  async #participantOnly (personId: string, db: Db = this.db): Promise<boolean> {
+    return (await listRegistrations(db, personId)).every(r => r.role === 'participant')
+  }
+
+  async #assertParticipantOnly (personId: string, text: Bilingual): Promise<void> {
+    if (!await this.#participantOnly(personId)) throw conflict(text)
+  }
+
+  #toParticipant (row: repo.ParticipantRow): Participant {
+    const now = this.clock.now()
+    const status: LinkStatus = row.link_issued_at === null
+      ? 'none'
+      : row.link_revoked_at !== null ? 'revoked' : (row.link_expires_at ?? now) <= now ? 'expired' : 'active'
+    return {
+      personId: row.person_id,
+      name: row.display_name,
+      email: row.email,
+      employer: row.employer,
+      preferredLocale: row.preferred_locale === 'en' ? 'en' : 'fr',
+      link: { status, issuedAt: row.link_issued_at, expiresAt: row.link_expires_at, revokedAt: row.link_revoked_at, lastUsedAt: row.link_last_used_at }
+    }
+  }
+}
+
+/** Midnight (event time zone) after the 60th day following the event's last day. */
+export function personalLinkExpiry (endsOn: string, timezone: string): Date {
+  return DateTime.fromISO(endsOn, { zone: timezone }).plus({ days: PERSONAL_LINK_DAYS_AFTER_EVENT + 1 }).startOf('day').toJSDate()
+}
+
+/** One CSV line to a participant, or what is wrong with it (every problem, not just the first). */
+export function validateRow (row: CsvRow): { input: ParticipantInput } | { errors: ImportLineError[] } {
+  const v = row.values
+  const errors: ImportLineError[] = []
+  const err = (field: ImportLineError['field'], fr: string, en: string): void => { errors.push({ line: row.line, field, message: { fr, en } }) }
+  const givenName = clean(v.givenName)
+  const familyName = clean(v.familyName)
+  const name = clean(v.name) !== '' ? clean(v.name) : clean(`${givenName} ${familyName}`)
+  if (name === '') err('name', 'Nom manquant.', 'Name missing.')
+  else if (name.length > MAX_TEXT) err('name', `Nom trop long (plus de ${MAX_TEXT} caractères).`, `Name too long (over ${MAX_TEXT} characters).`)
+  const email = clean(v.email)
+  if (email === '') err('email', 'Courriel manquant.', 'Email missing.')
+  else if (!emailSchema.safeParse(email).success) err('email', `Adresse courriel invalide : « ${email} ».`, `Invalid email address: "${email}".`)
+  const employer = clean(v.employer)
+  if (employer.length > MAX_TEXT) err('employer', `Employeur trop long (plus de ${MAX_TEXT} caractères).`, `Employer too long (over ${MAX_TEXT} characters).`)
+  const language = parseLanguage(v.language)
+  if (language === undefined) err('language', `Langue inconnue : « ${clean(v.language)} ». Indiquez fr ou en (français ou english).`, `Unknown language: "${clean(v.language)}". Use fr or en (français or english).`)
+  if (errors.length > 0) return { errors }
+  const present = (field: CsvField): boolean => v[field] !== undefined && clean(v[field]) !== ''
+  return {
+    input: {
+      name,
+      email,
+      employer: present('employer') ? employer : undefined,
+      language: present('language') ? language : undefined,
+      givenName: present('givenName') ? givenName : undefined,
+      familyName: present('familyName') ? familyName : undefined
+    }
+  }
+}
