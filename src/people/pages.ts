@@ -1,9 +1,11 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { colon, t, type Locale } from '../views/i18n.js'
+import { colon, formatDateRange, t, type Locale } from '../views/i18n.js'
 import type { EventSummary, ImportSummary } from '../program/service.js'
 import type { PlatformSummary } from '../lti/service.js'
-import type { Person, Role, SignInLink } from './service.js'
+import type { Person, Profile, Role, SignInLink } from './service.js'
+import type { Participant, ParticipantImportReport, PersonalLink } from './participants.js'
+import type { Bilingual } from '../errors.js'
 
 export function signInPage (locale: Locale, token: string, path: string): string {
   return layout({
@@ -23,10 +25,18 @@ export interface OrganizerView {
   person: Person
   platforms: PlatformSummary[]
   publicUrl: string
-  events: Array<{ event: EventSummary, team: Array<{ displayName: string, email: string | null, role: Role }> }>
+  events: Array<{ event: EventSummary, team: Array<{ displayName: string, email: string | null, role: Role }>, participants: Participant[] }>
   invitation?: { eventId: string, link: SignInLink, email: string }
   imported?: ImportSummary
+  /** What the last participant action did, shown once in the event's participants section. */
+  participantsNotice?: ParticipantsNotice
 }
+
+export type ParticipantsNotice =
+  | { eventId: string, kind: 'import', report: ParticipantImportReport, rejected: boolean }
+  | { eventId: string, kind: 'link', name: string, link: PersonalLink }
+  | { eventId: string, kind: 'text', text: Bilingual }
+  | { eventId: string, kind: 'error', text: Bilingual }
 
 export function organizerPage (locale: Locale, view: OrganizerView, path: string): string {
   const roleLabel = (role: Role): string => t(locale, `role_${role}`)
@@ -41,7 +51,7 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
   ? html`<div class="notice" role="status"><p><strong>${t(locale, 'importDone')}</strong>${colon(locale)} ${view.imported.eventKey} —
     ${locale === 'fr' ? 'séances' : 'sessions'} +${view.imported.sessions.created} / ~${view.imported.sessions.updated} / =${view.imported.sessions.unchanged} / ${locale === 'fr' ? 'annulées' : 'cancelled'} ${view.imported.sessions.cancelled} / ${locale === 'fr' ? 'retirées' : 'removed'} ${view.imported.sessions.deleted}</p></div>`
   : ''}
-!${view.events.map(({ event, team }) => html`<section aria-labelledby="ev-${event.id}">
+!${view.events.map(({ event, team, participants }) => html`<section aria-labelledby="ev-${event.id}">
 <h2 id="ev-${event.id}">${event.title[locale]}</h2>
 <p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
 <h3>${t(locale, 'team')}</h3>
@@ -60,6 +70,7 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
   </select></label>
   <button type="submit">${t(locale, 'invite')}</button>
 </form>
+!${participantsSection(locale, event, participants, view.participantsNotice?.eventId === event.id ? view.participantsNotice : undefined)}
 </section>`)}
 <h2>${t(locale, 'ltiPlatforms')}</h2>
 !${view.platforms.length === 0
@@ -121,5 +132,131 @@ export function cookiesBlockedPage (locale: Locale, token: string, landing: stri
 <button type="submit">${fr ? 'Ouvrir dans une nouvelle fenêtre' : 'Open in a new window'}</button>
 </form>
 <p class="muted">${fr ? 'Ce bouton fonctionne une fois, pendant 5 minutes. Ensuite, relancez l\'activité depuis votre cours.' : 'This button works once, for 5 minutes. After that, launch the activity again from your course.'}</p>`
+  })
+}
+
+const dateFormat = (locale: Locale, date: Date, timeZone: string): string =>
+  date.toLocaleDateString(locale === 'fr' ? 'fr-CA' : 'en-CA', { timeZone, day: 'numeric', month: 'long', year: 'numeric' })
+
+function linkStatusText (locale: Locale, link: Participant['link'], timeZone: string): string {
+  switch (link.status) {
+    case 'none': return t(locale, 'linkNone')
+    case 'revoked': return `${t(locale, 'linkRevoked')} ${dateFormat(locale, link.revokedAt ?? new Date(0), timeZone)}`
+    case 'expired': return t(locale, 'linkExpired')
+    case 'active': return `${t(locale, 'linkActiveSince')} ${dateFormat(locale, link.issuedAt ?? new Date(0), timeZone)} (${t(locale, 'linkUntil')} ${dateFormat(locale, new Date((link.expiresAt ?? new Date(0)).getTime() - 1), timeZone)})`
+  }
+}
+
+function participantsNoticeBox (locale: Locale, notice: ParticipantsNotice, timeZone: string): string {
+  const fr = locale === 'fr'
+  if (notice.kind === 'text') return html`<div class="notice" role="status"><p>${notice.text[locale]}</p></div>`
+  if (notice.kind === 'error') return html`<div class="error-box" role="alert"><p>${notice.text[locale]}</p></div>`
+  if (notice.kind === 'link') {
+    const until = dateFormat(locale, new Date(notice.link.expiresAt.getTime() - 1), timeZone)
+    return html`<div class="notice" role="status"><p>${fr
+      ? `Lien personnel de ${notice.name}, valide jusqu'au ${until} inclusivement. Transmettez-le à la personne : il ne sera plus affiché (le remplacer désactive l'ancien).`
+      : `Personal link for ${notice.name}, valid through ${until}. Send it to the person: it will not be shown again (replacing it disables the old one).`}</p>
+<p><code class="token">${notice.link.url}</code></p></div>`
+  }
+  const r = notice.report
+  const counts = fr
+    ? `${r.added} ajoutée${r.added > 1 ? 's' : ''}, ${r.updated} mise${r.updated > 1 ? 's' : ''} à jour, ${r.unchanged} inchangée${r.unchanged > 1 ? 's' : ''}, ${r.errors.length} ligne${r.errors.length > 1 ? 's' : ''} en erreur`
+    : `${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.errors.length} line${r.errors.length === 1 ? '' : 's'} with errors`
+  const fieldLabel = (field: string | null): string => field === null ? '' : `${t(locale, field === 'language' ? 'preferredLanguage' : field === 'email' ? 'email' : field === 'employer' ? 'employer' : 'name')}${colon(locale)} `
+  return html`<div class="${notice.rejected ? 'error-box' : 'notice'}" role="${notice.rejected ? 'alert' : 'status'}">
+<p><strong>${notice.rejected ? (fr ? 'Liste refusée' : 'List refused') : (fr ? 'Liste importée' : 'List imported')}</strong>${colon(locale)} ${counts}.${notice.rejected ? (fr ? ' Rien n\'a changé.' : ' Nothing changed.') : ''}</p>
+!${r.ignoredColumns.length > 0 ? html`<p>${fr ? 'Colonnes ignorées' : 'Ignored columns'}${colon(locale)} ${r.ignoredColumns.join(', ')}</p>` : ''}
+!${r.encoding === 'windows-1252' ? html`<p class="muted">${fr ? 'Fichier lu comme Windows-1252 (Excel) : vérifiez les accents ci-dessous.' : 'File read as Windows-1252 (Excel): check the accents below.'}</p>` : ''}
+!${r.errors.length > 0 ? html`<ul>!${r.errors.map(e => html`<li>${fr ? 'Ligne' : 'Line'} ${e.line} — ${fieldLabel(e.field)}${e.message[locale]}</li>`)}</ul>` : ''}
+</div>`
+}
+
+/** An event's non-credit participants on the organizer page: list, personal links, import, add one. */
+function participantsSection (locale: Locale, event: EventSummary, participants: Participant[], notice: ParticipantsNotice | undefined): string {
+  const base = `/organisateurs/evenements/${event.id}/participants`
+  const anchor = `participants-${event.id}`
+  return html`<h3 id="${anchor}">${t(locale, 'participants')}</h3>
+!${notice !== undefined ? participantsNoticeBox(locale, notice, event.timezone) : ''}
+!${participants.length === 0
+  ? html`<p>${t(locale, 'participantsNone')}</p>`
+  : html`<table class="participants"><caption class="muted">${participants.length} ${locale === 'fr' ? (participants.length > 1 ? 'personnes' : 'personne') : (participants.length > 1 ? 'people' : 'person')}</caption>
+<thead><tr><th scope="col">${t(locale, 'name')}</th><th scope="col">${t(locale, 'email')}</th><th scope="col">${t(locale, 'employer')}</th><th scope="col">${t(locale, 'preferredLanguage')}</th><th scope="col">${t(locale, 'personalLink')}</th><th scope="col">${t(locale, 'actions')}</th></tr></thead>
+<tbody>!${participants.map(p => html`<tr><th scope="row">${p.name}</th><td>${p.email ?? ''}</td><td>${p.employer ?? ''}</td><td>${t(locale, `language_${p.preferredLocale}`)}</td><td>${linkStatusText(locale, p.link, event.timezone)}</td>
+<td><form method="post" action="${base}/${p.personId}/lien?lang=${locale}#${anchor}"><button type="submit" aria-label="${t(locale, p.link.status === 'active' ? 'linkReissue' : 'linkIssue')} — ${p.name}">${t(locale, p.link.status === 'active' ? 'linkReissue' : 'linkIssue')}</button></form>
+!${p.link.status === 'active'
+  ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}#${anchor}"><label class="choice"><input type="checkbox" name="signOut" value="on"> ${t(locale, 'linkSignOutToo')}</label><button type="submit" aria-label="${t(locale, 'linkRevoke')} — ${p.name}">${t(locale, 'linkRevoke')}</button></form>`
+  : ''}</td></tr>`)}</tbody></table>`}
+<h4>${t(locale, 'participantsImport')}</h4>
+<form class="stack" method="post" action="${base}/import?lang=${locale}#${anchor}" enctype="multipart/form-data">
+  <label>${t(locale, 'participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required aria-describedby="${anchor}-help"></label>
+  <p class="muted" id="${anchor}-help">${t(locale, 'participantsImportHelp')}</p>
+  <button type="submit">${t(locale, 'participantsImportButton')}</button>
+</form>
+<h4>${t(locale, 'participantAdd')}</h4>
+<form class="stack" method="post" action="${base}?lang=${locale}#${anchor}">
+  <label>${t(locale, 'name')}<input type="text" name="name" required maxlength="200" autocomplete="off"></label>
+  <label>${t(locale, 'email')}<input type="email" name="email" required maxlength="254" autocomplete="off"></label>
+  <label>${t(locale, 'employer')}<input type="text" name="employer" maxlength="200" autocomplete="off"></label>
+  <label>${t(locale, 'preferredLanguage')}<select name="language">
+    <option value="fr">${t(locale, 'language_fr')}</option>
+    <option value="en">${t(locale, 'language_en')}</option>
+  </select></label>
+  <button type="submit">${t(locale, 'participantAddButton')}</button>
+</form>`
+}
+
+/** Confirmation page of a personal link: shown, not used, so mail scanners open no session. */
+export function personalLinkPage (locale: Locale, token: string, path: string): string {
+  return layout({
+    locale,
+    path,
+    title: t(locale, 'openMyPage'),
+    body: html`<h1>${t(locale, 'openMyPage')}</h1>
+<p>${t(locale, 'personalLinkIntro')}</p>
+<form class="stack" method="post" action="/p?lang=${locale}">
+  <input type="hidden" name="token" value="${token}">
+  <button type="submit">${t(locale, 'openMyPage')}</button>
+</form>`
+  })
+}
+
+export interface MyPageView {
+  profile: Profile
+  registrations: Array<{ event: EventSummary, roles: Role[] }>
+}
+
+/**
+ * A signed-in person's own page (/moi): who they are, what they are registered to, sign-out.
+ * `extraSections` (already-rendered HTML, e.g. the attendance pass) come after the basic ones.
+ */
+export function myPage (locale: Locale, view: MyPageView, path: string, extraSections: string[] = []): string {
+  const { profile } = view
+  const organizer = view.registrations.some(r => r.roles.includes('organizer'))
+  const contacts = [...new Set(view.registrations.map(r => r.event.contact.email).filter((e): e is string => e !== null))]
+  return layout({
+    locale,
+    path,
+    title: t(locale, 'myPage'),
+    body: html`<h1>${t(locale, 'myPage')}</h1>
+<section aria-labelledby="moi-renseignements">
+<h2 id="moi-renseignements">${t(locale, 'myInformation')}</h2>
+<dl>
+  <dt>${t(locale, 'name')}</dt><dd>${profile.displayName}</dd>
+  <dt>${t(locale, 'email')}</dt><dd>${profile.email ?? t(locale, 'notStated')}</dd>
+  <dt>${t(locale, 'employer')}</dt><dd>${profile.employer ?? t(locale, 'notStated')}</dd>
+  <dt>${t(locale, 'preferredLanguage')}</dt><dd>${t(locale, `language_${profile.preferredLocale}`)}</dd>
+</dl>
+!${contacts.length > 0 ? html`<p class="muted">${locale === 'fr' ? 'Un renseignement à corriger ? Écrivez à l\'équipe d\'organisation' : 'Something to correct? Write to the organizers'}${colon(locale)} !${contacts.map(c => html`<a href="mailto:${c}">${c}</a>`).join(', ')}</p>` : ''}
+</section>
+<section aria-labelledby="moi-inscriptions">
+<h2 id="moi-inscriptions">${t(locale, 'myRegistrations')}</h2>
+!${view.registrations.length === 0
+  ? html`<p>${locale === 'fr' ? 'Aucune inscription pour l\'instant.' : 'No registration yet.'}</p>`
+  : html`<ul>!${view.registrations.map(({ event, roles }) => html`<li><strong>${event.title[locale]}</strong> — ${formatDateRange(event.startsOn, event.endsOn, locale)}<br>
+${roles.map(r => t(locale, `role_${r}`)).join(', ')} · <a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></li>`)}</ul>`}
+!${organizer ? html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'organizerHome')}</a></p>` : ''}
+</section>
+!${extraSections.join('\n')}
+<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>`
   })
 }

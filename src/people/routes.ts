@@ -10,6 +10,7 @@ import { assertSameOrigin } from './authentication.js'
 import QRCode from 'qrcode'
 import { organizerPage, phoneLinkPage, signInPage, type OrganizerView } from './pages.js'
 import type { PeopleService } from './service.js'
+import { participantRoutes } from './participants-routes.js'
 
 export interface PeopleRoutesOptions {
   people: PeopleService
@@ -55,9 +56,12 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   const organizerView = async (personId: string): Promise<OrganizerView> => {
     const roles = await people.roles(personId)
     const eventIds = [...new Set(roles.filter(r => r.role === 'organizer').map(r => r.eventId))]
-    const events = await Promise.all(eventIds.map(async id => ({ event: await program.getEvent(id), team: await people.team(id) })))
+    const events = await Promise.all(eventIds.map(async id => ({ event: await program.getEvent(id), team: await people.team(id), participants: await people.participants.list(id) })))
     return { person: await people.getPerson(personId), events, platforms: await app.lti.platforms(), publicUrl }
   }
+
+  // Non-credit participants, personal links and /moi; their pages re-render the organizer area.
+  await app.register(participantRoutes, { people, program, organizerView })
 
   const html = 'text/html; charset=utf-8'
   const pageResponse = { 200: z.string(), 303: z.null(), ...errorResponses }
