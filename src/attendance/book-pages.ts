@@ -108,7 +108,9 @@ export function correctionPage (locale: Locale, view: { name: string, slotLabel:
 <button type="submit">${fr ? 'Enregistrer la correction' : 'Save the correction'}</button>
 </form>
 <h2>${fr ? 'Historique' : 'History'}</h2>
-!${view.history.length === 0 ? html`<p>${fr ? 'Aucune modification.' : 'No change.'}</p>` : html`<table><thead><tr><th scope="col">${fr ? 'Quand' : 'When'}</th><th scope="col">${fr ? 'Quoi' : 'What'}</th><th scope="col">${fr ? 'Avant' : 'Before'}</th><th scope="col">${fr ? 'Après' : 'After'}</th><th scope="col">${fr ? 'Par' : 'By'}</th><th scope="col">${fr ? 'Raison' : 'Reason'}</th></tr></thead>
+!${view.history.length === 0
+? html`<p>${fr ? 'Aucune modification.' : 'No change.'}</p>`
+: html`<table><thead><tr><th scope="col">${fr ? 'Quand' : 'When'}</th><th scope="col">${fr ? 'Quoi' : 'What'}</th><th scope="col">${fr ? 'Avant' : 'Before'}</th><th scope="col">${fr ? 'Après' : 'After'}</th><th scope="col">${fr ? 'Par' : 'By'}</th><th scope="col">${fr ? 'Raison' : 'Reason'}</th></tr></thead>
 <tbody>!${view.history.map(h => html`<tr><td>${h.changedAt}</td><td>${actions[h.action] ?? h.action}</td><td>${describe(h.before)}</td><td>${describe(h.after)}</td><td>${h.changedByName ?? '—'}</td><td>${h.reason ?? ''}</td></tr>`)}</tbody></table>`}
 <p><a href="${view.back}">${fr ? 'Retour' : 'Back'}</a></p>`
   })

@@ -35,7 +35,12 @@ const toJson = (grid: Grid): z.infer<typeof gridSchema> => ({
   eventId: grid.eventId,
   slots: grid.slots,
   people: grid.rows.map(r => ({
-    personId: r.personId, name: r.name, email: r.email, credited: r.credited, hoursAttended: r.hoursAttended, grade: r.grade,
+    personId: r.personId,
+    name: r.name,
+    email: r.email,
+    credited: r.credited,
+    hoursAttended: r.hoursAttended,
+    grade: r.grade,
     cells: r.cells.map((c, i) => ({ slotId: grid.slots[i]?.id ?? '', status: c.status, sessionId: c.sessionId, excuse: c.excuse }))
   }))
 })
