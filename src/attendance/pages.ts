@@ -124,6 +124,25 @@ export function scannerChoicePage (locale: Locale, sessions: Array<{ id: string,
     body: html`<h1>${fr ? 'Accueil : choisir la séance' : 'Door: choose the session'}</h1>
 !${sessions.length === 0
   ? html`<p>${fr ? 'Aucune séance en salle n\'est ouverte aux présences en ce moment.' : 'No in-person session is open for check-in right now.'}</p>`
-  : html`<ul class="links">!${sessions.map(s => html`<li><a href="/accueil/${s.id}?lang=${locale}">${time(s.startsAt, s.timezone)} — ${s.title}${s.room !== null ? ` (${s.room})` : ''}</a> · <a href="/presence/seance/${s.id}/projection?lang=${locale}">${fr ? 'projection' : 'projector'}</a></li>`)}</ul>`}`
+  : html`<ul class="links">!${sessions.map(s => html`<li><a href="/accueil/${s.id}?lang=${locale}">${time(s.startsAt, s.timezone)} — ${s.title}${s.room !== null ? ` (${s.room})` : ''}</a> · <a href="/presence/seance/${s.id}/projection?lang=${locale}">${fr ? 'projection' : 'projector'}</a> · <a href="/presence/seance/${s.id}/liste?lang=${locale}">${fr ? 'liste des présents' : 'who is in'}</a></li>`)}</ul>`}`
+  })
+}
+
+/** The session team's live list: who is in, when, how, and who came without choosing it ahead. */
+export function attendeesPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, timezone: string, checkedIn: number, chosen: number, capacity: number | null, attendees: Array<{ name: string, status: string, method: string, recordedAt: Date, walkIn: boolean }> }, path: string): string {
+  const fr = locale === 'fr'
+  const methods: Record<string, string> = { room_code: fr ? 'code QR' : 'QR code', typed_code: fr ? 'code tapé' : 'typed code', pass: fr ? 'laissez-passer' : 'pass', manual: fr ? 'correction' : 'correction' }
+  return layout({
+    locale,
+    path,
+    title: fr ? `Présents — ${view.title}` : `Checked in — ${view.title}`,
+    body: html`<div data-attendees="/presence/seance/${view.sessionId}/presents" data-locale="${locale}">
+<h1>${view.title}</h1>
+<p>${view.room ?? (fr ? 'Salle à venir' : 'Room to be announced')} · <a href="/presence/seance/${view.sessionId}/projection?lang=${locale}">${fr ? 'Projection du code' : 'Project the code'}</a> · <a href="/accueil/${view.sessionId}?lang=${locale}">${fr ? 'Numériser les laissez-passer' : 'Scan passes'}</a></p>
+<p class="count" aria-live="polite"><span data-count>${view.checkedIn}</span>!${view.capacity !== null ? html` / ${view.capacity}` : ''} ${fr ? 'présent·e·s' : 'checked in'} · <span data-chosen>${view.chosen}</span> ${fr ? 'attendu·e·s (choix préalable)' : 'expected (chosen ahead)'}</p>
+<table><thead><tr><th scope="col">${fr ? 'Personne' : 'Person'}</th><th scope="col">${fr ? 'Heure' : 'Time'}</th><th scope="col">${fr ? 'État' : 'Status'}</th><th scope="col">${fr ? 'Moyen' : 'How'}</th><th scope="col">${fr ? 'Sans réservation' : 'Walk-in'}</th></tr></thead>
+<tbody data-rows>!${view.attendees.map(a => html`<tr><td>${a.name}</td><td>${time(a.recordedAt, view.timezone)}</td><td>${a.status === 'late' ? (fr ? 'en retard' : 'late') : (fr ? 'présent·e' : 'present')}</td><td>${methods[a.method] ?? a.method}</td><td>${a.walkIn ? (fr ? 'oui' : 'yes') : ''}</td></tr>`)}</tbody></table>
+</div>
+<script src="/assets/attendees.js"></script>`
   })
 }

@@ -120,10 +120,12 @@ export async function sessionCounts (db: Q, sessionId: string): Promise<{ checke
   return { checkedIn: Number(checkedIn.n), chosen: Number(chosen.n) }
 }
 
-export async function sessionAttendees (db: Q, sessionId: string): Promise<Array<{ person_id: string, display_name: string, status: string, method: string, recorded_at: Date }>> {
-  return await db.selectFrom('attendance_records as a').innerJoin('people as p', 'p.id', 'a.person_id')
-    .select(['a.person_id', 'p.display_name', 'a.status', 'a.method', 'a.recorded_at'])
-    .where('a.session_id', '=', sessionId).orderBy('a.recorded_at', 'desc').execute()
+export async function sessionAttendees (db: Q, sessionId: string): Promise<Array<{ person_id: string, display_name: string, status: string, method: string, recorded_at: Date, chosen: boolean }>> {
+  const rows = await db.selectFrom('attendance_records as a').innerJoin('people as p', 'p.id', 'a.person_id')
+    .leftJoin('attendance_choices as c', join => join.onRef('c.person_id', '=', 'a.person_id').onRef('c.slot_id', '=', 'a.slot_id').onRef('c.session_id', '=', 'a.session_id'))
+    .select(['a.person_id', 'p.display_name', 'a.status', 'a.method', 'a.recorded_at', 'c.chosen_at'])
+    .where('a.session_id', '=', sessionId).orderBy('a.recorded_at', 'desc').orderBy('a.created_at', 'desc').execute()
+  return rows.map(({ chosen_at: chosenAt, ...r }) => ({ ...r, chosen: chosenAt !== null }))
 }
 
 // --- passes -----------------------------------------------------------------------------------

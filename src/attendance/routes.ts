@@ -11,7 +11,7 @@ import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { projectRoot } from '../paths.js'
 import { normalisePassCode } from './codes.js'
-import { checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedCodePage } from './pages.js'
+import { attendeesPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedCodePage } from './pages.js'
 import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
 import { messageOf, type AttendanceService, type CheckIn } from './service.js'
 
@@ -25,6 +25,7 @@ const qr = async (text: string): Promise<string> => await QRCode.toString(text, 
 const scripts = {
   projection: readFileSync(join(projectRoot, 'public', 'projection.js'), 'utf8'),
   scanner: readFileSync(join(projectRoot, 'public', 'scanner.js'), 'utf8'),
+  attendees: readFileSync(join(projectRoot, 'public', 'attendees.js'), 'utf8'),
   jsqr: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js'), 'utf8')
 }
 
@@ -116,6 +117,18 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     }, request.url))
   })
 
+  app.get('/presence/seance/:sessionId/liste', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'attendeesPage', tags: ['pages'], summary: 'Live list of who is checked in to a session (session team)', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const session = await attendance.session(request.params.sessionId)
+    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(attendeesPage(request.locale, {
+      sessionId: session.id, title: session.title, room: session.room_name, timezone: session.timezone, ...await attendance.counts(session.id), attendees: await attendance.attendees(session.id)
+    }, request.url))
+  })
+
   const sessionState = async (request: FastifyRequest<{ Params: { sessionId: string } }>): Promise<z.infer<typeof sessionStateSchema>> => {
     const session = await attendance.session(request.params.sessionId)
     await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
@@ -129,6 +142,16 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     return await sessionState(request)
+  })
+
+  app.get('/presence/seance/:sessionId/presents', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'attendeesState', tags: ['pages'], summary: 'Who is checked in now, polled by the live list page', params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
+  }, async (request, reply) => {
+    const session = await attendance.session(request.params.sessionId)
+    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    reply.header('cache-control', 'no-store')
+    return { ...await attendance.counts(session.id), attendees: await attendance.attendees(session.id) }
   })
 
   app.get('/accueil', {

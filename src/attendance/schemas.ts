@@ -50,5 +50,5 @@ export const attendanceSchema = z.object({
   checkedIn: z.number().int(),
   chosen: z.number().int(),
   capacity: z.number().int().nullable(),
-  attendees: z.array(z.object({ personId: z.uuid(), name: z.string(), status: z.string(), method: z.string(), recordedAt: z.date() }))
+  attendees: z.array(z.object({ personId: z.uuid(), name: z.string(), status: z.string(), method: z.string(), recordedAt: z.date(), walkIn: z.boolean() }))
 })

@@ -82,8 +82,9 @@ export class AttendanceService {
     return { ...await repo.sessionCounts(this.db, sessionId), capacity: session.capacity }
   }
 
-  async attendees (sessionId: string): Promise<Array<{ personId: string, name: string, status: string, method: string, recordedAt: Date }>> {
-    return (await repo.sessionAttendees(this.db, sessionId)).map(a => ({ personId: a.person_id, name: a.display_name, status: a.status, method: a.method, recordedAt: a.recorded_at }))
+  /** Who is checked in, newest first; walk-ins are those who had not chosen this session in advance. */
+  async attendees (sessionId: string): Promise<Array<{ personId: string, name: string, status: string, method: string, recordedAt: Date, walkIn: boolean }>> {
+    return (await repo.sessionAttendees(this.db, sessionId)).map(a => ({ personId: a.person_id, name: a.display_name, status: a.status, method: a.method, recordedAt: a.recorded_at, walkIn: !a.chosen }))
   }
 
   /**
