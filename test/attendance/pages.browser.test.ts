@@ -64,3 +64,53 @@ t.test('in Chromium: a phone scans the projected QR and the projector count goes
   const record = await database.db.selectFrom('attendance_records').select(['method', 'recorded_by']).where('person_id', '=', guestId).executeTakeFirstOrThrow()
   t.equal(record.method, 'pass')
 })
+
+t.test('in Chromium: the attendance grid, a correction with its history, the live list and a participant\'s page pass axe', { skip }, async t => {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const ctx = await testApp(t, { clock: new FixedClock('2025-10-21T17:25:00Z'), config: { publicUrl: base } })
+  await ctx.app.listen({ host: '127.0.0.1', port })
+  const { services, database } = ctx
+  const [event] = await services.program.listEvents()
+  const session = await database.db.selectFrom('sessions').select(['id', 'slot_id']).where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
+  const register = async (name: string, role: string): Promise<string> => {
+    const row = await database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
+    await database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
+    return row.id
+  }
+  const browser = await launchBrowser(t)
+  const signedIn = async (personId: string) => {
+    const page = await (await browser.newContext({ locale: 'fr-CA' })).newPage()
+    await page.goto((await services.people.handoffLink(personId, 'phone')).url)
+    await page.click('button[type=submit]')
+    await page.waitForURL(/\/cours/)
+    return page
+  }
+  const camille = await register('Camille', 'participant')
+  await register('Dominique', 'participant')
+  const organizer = await signedIn(await register('Odile', 'organizer'))
+
+  await organizer.goto(`${base}/presence/seance/${session.id}/liste?lang=fr`)
+  t.same(await seriousAxeViolations(organizer), [], 'the live list passes axe')
+  // Camille scans the room code on her phone meanwhile.
+  const [window, token] = (services.attendance.roomCode(session.id).url.split('/').pop() ?? '').split('.')
+  await services.attendance.checkInByRoomCode({ personId: camille, deviceKey: 'phone', sessionId: session.id, window: Number(window), token: token ?? '' })
+  await organizer.waitForFunction(() => document.querySelector('[data-rows]')?.textContent?.includes('Camille') === true, undefined, { timeout: 10_000 })
+  t.equal(await organizer.textContent('[data-count]'), '1', 'the list updated without a reload')
+
+  await organizer.goto(`${base}/organisateurs/presences/${event!.id}?lang=fr`)
+  t.match(await organizer.textContent('h1'), /^Présences — /)
+  t.same(await seriousAxeViolations(organizer), [], 'the grid passes axe')
+  await organizer.click('a[aria-label^="Dominique, mar. 21 13:30"]')
+  await organizer.check('input[value=late]')
+  await organizer.selectOption('select[name=sessionId]', session.id)
+  await organizer.fill('input[name=reason]', 'Arrivée après le scan')
+  await organizer.click('form[action^="/presences/correction"] button')
+  await organizer.waitForSelector('text=Arrivée après le scan')
+  t.same(await seriousAxeViolations(organizer), [], 'the correction page passes axe')
+
+  const participant = await signedIn(camille)
+  await participant.goto(`${base}/presence?lang=fr`)
+  t.equal(await participant.textContent('h1'), 'Mes présences')
+  t.same(await seriousAxeViolations(participant), [], 'the participant\'s page passes axe')
+})
