@@ -23,6 +23,7 @@ import lti from './lti/module.js'
 import { ltiRoutes } from './lti/routes.js'
 import { AttendanceService } from './attendance/service.js'
 import { attendanceRoutes } from './attendance/routes.js'
+import { myPageAttendanceSection } from './attendance/pages.js'
 import { AttendanceBook } from './attendance/book.js'
 import { AttendanceGrades } from './attendance/grades.js'
 import { bookRoutes } from './attendance/book-routes.js'
@@ -42,7 +43,7 @@ export interface App {
 }
 
 /** Paths whose last segment is a secret token: never logged as is. */
-const SECRET_PATH = /^(\/auth\/link\/|\/cours\/suite\/)[^/?#]+/
+const SECRET_PATH = /^(\/auth\/link\/|\/cours\/suite\/|\/p\/)[^/?#]+/
 /** Query parameters that carry secrets (LTI Dynamic Registration links). */
 const SECRET_QUERY = /([?&](?:compagnon_token|registration_token)=)[^&#]*/g
 
@@ -139,6 +140,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program, backgroundJobs: deps.backgroundJobs ?? true })
   await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl })
   const attendance = new AttendanceService(deps.database.db, deps.clock, config.secrets.codeSecret, config.publicUrl)
+  people.myPageSections.push(async ({ locale }) => myPageAttendanceSection(locale))
   await app.register(attendanceRoutes, { attendance })
   const book = new AttendanceBook(deps.database.db, deps.clock)
   const grades = new AttendanceGrades(deps.database.db, deps.clock, book, app.gradeOutbox)

@@ -45,10 +45,13 @@ const toJson = (grid: Grid): z.infer<typeof gridSchema> => ({
   }))
 })
 
+/** A cell Excel would run as a formula (=, +, -, @, tab, CR) is kept as text. */
+const safeCell = (value: string): string => /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+
 /** CSV that Excel opens with its accents: UTF-8 with a BOM, semicolons, CRLF. */
 function gridCsv (grid: Grid, locale: 'fr' | 'en'): string {
   const slotHeader = (d: Date): string => DateTime.fromJSDate(d, { zone: grid.timezone }).toFormat('yyyy-LL-dd HH:mm')
-  const rows = grid.rows.map(r => [r.name, r.email ?? '', r.credited ? (locale === 'fr' ? 'oui' : 'yes') : (locale === 'fr' ? 'non' : 'no'),
+  const rows = grid.rows.map(r => [safeCell(r.name), safeCell(r.email ?? ''), r.credited ? (locale === 'fr' ? 'oui' : 'yes') : (locale === 'fr' ? 'non' : 'no'),
     ...r.cells.map(c => c.status === null ? '' : statusLabels[c.status][locale]), String(r.hoursAttended).replace('.', locale === 'fr' ? ',' : '.'),
     r.grade === null ? '' : String(Math.round(r.grade * 10_000) / 100).replace('.', locale === 'fr' ? ',' : '.')])
   const header = [locale === 'fr' ? 'Nom' : 'Name', locale === 'fr' ? 'Courriel' : 'Email', locale === 'fr' ? 'Crédit' : 'Credited', ...grid.slots.map(s => slotHeader(s.startsAt)), locale === 'fr' ? 'Heures' : 'Hours', locale === 'fr' ? 'Note (%)' : 'Grade (%)']

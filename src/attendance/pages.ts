@@ -146,3 +146,17 @@ export function attendeesPage (locale: Locale, view: { sessionId: string, title:
 <script src="/assets/attendees.js"></script>`
   })
 }
+
+/** The attendance part of /moi: where to check in, the pass, choices and excuses. */
+export function myPageAttendanceSection (locale: Locale): string {
+  const fr = locale === 'fr'
+  return html`<section aria-labelledby="my-attendance">
+<h2 id="my-attendance">${fr ? 'Présences' : 'Attendance'}</h2>
+<p>${fr ? 'À l\'entrée de chaque séance, scannez le code QR projeté avec l\'appareil photo de ce téléphone, ou montrez votre laissez-passer à l\'accueil.' : 'At each session, scan the projected QR code with this phone\'s camera, or show your pass at the door.'}</p>
+<ul class="links">
+<li><a href="/presence/laissez-passer?lang=${locale}">${fr ? 'Mon laissez-passer' : 'My pass'}</a></li>
+<li><a href="/presence/code?lang=${locale}">${fr ? 'Entrer le code d\'une salle' : 'Enter a room code'}</a></li>
+<li><a href="/presence?lang=${locale}">${fr ? 'Mes présences, choix de séances et justifications' : 'My attendance, session choices and excuses'}</a></li>
+</ul>
+</section>`
+}

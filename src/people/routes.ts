@@ -82,8 +82,9 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     const session = await people.exchangeLink(request.body.token, request.headers['user-agent'])
     await app.startDeviceSession(reply, session)
     if (session.purpose === 'launch' || session.purpose === 'phone') return await reply.redirect(landingPath(request.body.vers, request.locale), 303)
-    const organizer = await people.hasRole(session.personId, ['organizer'])
-    return await reply.redirect(`${organizer ? '/organisateurs' : '/'}?lang=${request.locale}`, 303)
+    // Organizers to their area, door staff to the door, everyone else to their own page.
+    const landing = await people.hasRole(session.personId, ['organizer']) ? '/organisateurs' : await people.hasRole(session.personId, ['door_staff']) ? '/accueil' : '/moi'
+    return await reply.redirect(`${landing}?lang=${request.locale}`, 303)
   })
 
   app.post('/auth/telephone', {

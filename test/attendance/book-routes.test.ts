@@ -52,6 +52,10 @@ t.test('instructors see the course grid with absentees, the chart, and export it
   t.match(lines[0], /^Nom;Courriel;Crédit;2025-10-20 09:00;/)
   t.match(lines.find(l => l.startsWith('Anaïs')), /;Présent·e;.*;1,25;/)
   t.match(lines.find(l => l.startsWith('Benoît')), /^Benoît;benoît@enap\.ca;oui;Absent·e;/)
+  await ctx.database.db.updateTable('people').set({ display_name: '=HYPERLINK("http://evil.example","x")' }).where('id', '=', ctx.ben.id).execute()
+  const injected = await page(ctx, `/cours/presences/${ctx.contextId}/export.csv?lang=fr`, ctx.prof)
+  t.match(injected.body, /\r\n"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)";/, 'a name Excel would run as a formula stays text')
+  await ctx.database.db.updateTable('people').set({ display_name: 'Benoît' }).where('id', '=', ctx.ben.id).execute()
   t.equal((await page(ctx, `/cours/presences/${ctx.contextId}`, ctx.ana)).statusCode, 403)
   const json = await ctx.app.inject({ url: `/api/v1/courses/${ctx.contextId}/attendance`, headers: { authorization: ctx.prof.bearer } })
   t.equal(json.statusCode, 200)
@@ -81,6 +85,8 @@ t.test('a correction from the grid needs a reason and shows in the history', asy
 
 t.test('participants choose sessions and excuse absences on their page; instructors decide from the grid', async t => {
   const ctx = await setup(t)
+  const me = await page(ctx, '/moi', ctx.ben)
+  t.match(me.body, /<a href="\/presence\/laissez-passer\?lang=fr">Mon laissez-passer<\/a>/, '/moi leads to the pass and attendance pages')
   const mine = await page(ctx, '/presence', ctx.ben)
   t.equal(mine.statusCode, 200)
   t.match(mine.body, /Mes présences/)

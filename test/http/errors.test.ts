@@ -39,4 +39,7 @@ t.test('secret tokens in URLs are not written to the logs', async t => {
   const options = loggerOptions({ logLevel: 'info' }) as { serializers: { req: (r: unknown) => { url: string } } }
   const logged = options.serializers.req({ id: '1', method: 'GET', url: '/auth/link/SECRETTOKEN123456789012345?lang=fr' })
   t.equal(logged.url, '/auth/link/[redacted]?lang=fr')
+  for (const path of ['/p/', '/cours/suite/']) {
+    t.equal(options.serializers.req({ id: '2', method: 'GET', url: `${path}SECRETTOKEN123456789012345?lang=en` }).url, `${path}[redacted]?lang=en`, `${path}<token> too`)
+  }
 })

@@ -106,7 +106,7 @@ t.test('an organizer invites door staff through the API; door staff cannot enter
   t.same((await services.people.team(event.id)).map(m => [m.displayName, m.role]), [['Paul Porte', 'door_staff'], ['Odile Organisatrice', 'organizer']])
 
   const staff = await signInWithLink(app, invited.json().url)
-  t.equal(staff.res.headers.location, '/?lang=fr', 'door staff land on the program')
+  t.equal(staff.res.headers.location, '/accueil?lang=fr', 'door staff land on the door page')
   const refused = await app.inject({ url: '/organisateurs', headers: { cookie: staff.cookie, accept: 'text/html' } })
   t.equal(refused.statusCode, 403)
   t.match(refused.body, /Vous n&#39;avez pas accès à cette ressource/)
