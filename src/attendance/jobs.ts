@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { every } from '../util/periodic.js'
 import type { AttendanceGrades } from './grades.js'
 import type { AttendanceService } from './service.js'
 
@@ -9,15 +10,5 @@ import type { AttendanceService } from './service.js'
  * only the newest grade per person.
  */
 export function startAttendanceJobs (app: FastifyInstance, grades: AttendanceGrades, attendance: AttendanceService): void {
-  let running = false
-  const tick = (): void => {
-    if (running) return
-    running = true
-    Promise.all([grades.syncAll(), attendance.purgeExpired()])
-      .catch(err => { app.log.warn({ err }, 'attendance background run failed') })
-      .finally(() => { running = false })
-  }
-  const timer = setInterval(tick, 60_000)
-  timer.unref()
-  app.addHook('onClose', async () => { clearInterval(timer) })
+  every(app, 60_000, 'attendance background run', async () => await Promise.all([grades.syncAll(), attendance.purgeExpired()]))
 }

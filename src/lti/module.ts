@@ -19,6 +19,7 @@ import { AgsClient } from './ags.js'
 import { GradeOutbox } from './outbox.js'
 import { RosterSync } from './roster.js'
 import { DynamicRegistration } from './dynamic-registration.js'
+import { every } from '../util/periodic.js'
 
 export const TOKEN_MAX_AGE_SECONDS = 60
 export const CLOCK_SKEW_SECONDS = 5
@@ -261,24 +262,10 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
 
   if (backgroundJobs) {
     // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.
-    const purge = setInterval(() => { Promise.all([storage.purgeExpired(), service.purgeExpired()]).catch(err => { app.log.warn({ err }, 'LTI purge failed') }) }, 10 * 60_000)
+    every(app, 10 * 60_000, 'LTI purge', async () => await Promise.all([storage.purgeExpired(), service.purgeExpired()]))
     // Grades go out every few seconds; several instances share the work (rows are leased).
-    let delivering = false
-    const deliver = setInterval(() => {
-      if (delivering) return
-      delivering = true
-      outbox.deliverDue().catch(err => { app.log.warn({ err }, 'grade outbox run failed') }).finally(() => { delivering = false })
-    }, 5000)
+    every(app, 5000, 'grade outbox run', async () => await outbox.deliverDue())
     // Rosters due (first launch, "sync now" retries, periodic refresh) every half minute.
-    let syncing = false
-    const syncRosters = setInterval(() => {
-      if (syncing) return
-      syncing = true
-      roster.runDue().catch(err => { app.log.warn({ err }, 'roster sync run failed') }).finally(() => { syncing = false })
-    }, 30_000)
-    purge.unref()
-    deliver.unref()
-    syncRosters.unref()
-    app.addHook('onClose', async () => { clearInterval(purge); clearInterval(deliver); clearInterval(syncRosters) })
+    every(app, 30_000, 'roster sync run', async () => await roster.runDue())
   }
 }, { name: 'compagnon-lti', dependencies: ['compagnon-authentication'] })

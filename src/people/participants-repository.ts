@@ -68,25 +68,20 @@ const participantColumns = [
   'personal_links.revoked_at as link_revoked_at', 'personal_links.last_used_at as link_last_used_at'
 ] as const
 
+/** The event's participants with their personal-link state. */
+const participantsOf = (db: Q, eventId: string) => db.selectFrom('registrations')
+  .innerJoin('people', 'people.id', 'registrations.person_id')
+  .leftJoin('personal_links', join => join.onRef('personal_links.person_id', '=', 'people.id').onRef('personal_links.event_id', '=', 'registrations.event_id'))
+  .select(participantColumns)
+  .where('registrations.event_id', '=', eventId)
+  .where('registrations.role', '=', 'participant')
+
 export async function listParticipants (db: Q, eventId: string): Promise<ParticipantRow[]> {
-  return await db.selectFrom('registrations')
-    .innerJoin('people', 'people.id', 'registrations.person_id')
-    .leftJoin('personal_links', join => join.onRef('personal_links.person_id', '=', 'people.id').onRef('personal_links.event_id', '=', 'registrations.event_id'))
-    .select(participantColumns)
-    .where('registrations.event_id', '=', eventId)
-    .where('registrations.role', '=', 'participant')
-    .execute()
+  return await participantsOf(db, eventId).execute()
 }
 
 export async function findParticipant (db: Q, eventId: string, personId: string): Promise<ParticipantRow | undefined> {
-  return await db.selectFrom('registrations')
-    .innerJoin('people', 'people.id', 'registrations.person_id')
-    .leftJoin('personal_links', join => join.onRef('personal_links.person_id', '=', 'people.id').onRef('personal_links.event_id', '=', 'registrations.event_id'))
-    .select(participantColumns)
-    .where('registrations.event_id', '=', eventId)
-    .where('registrations.role', '=', 'participant')
-    .where('people.id', '=', personId)
-    .executeTakeFirst()
+  return await participantsOf(db, eventId).where('people.id', '=', personId).executeTakeFirst()
 }
 
 export async function findEventSchedule (db: Q, eventId: string): Promise<{ ends_on: string, timezone: string } | undefined> {

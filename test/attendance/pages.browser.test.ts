@@ -6,31 +6,38 @@ import { freePort } from '../helpers/process.js'
 
 const skip = browserUnavailable()
 
-t.test('in Chromium: a phone scans the projected QR and the projector count goes up; the door scanner queues a typed pass offline and syncs', { skip }, async t => {
+/**
+ * The app on a real port at Tuesday 21 October 2025, 13:25 in Montréal (the 13:30 case studies
+ * are open for check-in), Chromium, and ways to register people and sign them in.
+ */
+async function scene (t: Parameters<typeof testApp>[0]) {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  // Tuesday 21 October 2025, 13:25 in Montréal: the 13:30 case studies are open for check-in.
   const ctx = await testApp(t, { clock: new FixedClock('2025-10-21T17:25:00Z'), config: { publicUrl: base } })
   await ctx.app.listen({ host: '127.0.0.1', port })
   const { services, database } = ctx
   const [event] = await services.program.listEvents()
-  const session = await database.db.selectFrom('sessions').select('id').where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
-  const register = async (name: string, role: 'participant' | 'door_staff' | 'organizer'): Promise<string> => {
+  const session = await database.db.selectFrom('sessions').select(['id', 'slot_id']).where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
+  const register = async (name: string, role: string): Promise<string> => {
     const row = await database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
     await database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
     return row.id
   }
   const browser = await launchBrowser(t)
-  /** A browser context signed in as the person (their one-time phone link, as after a launch). */
+  /** A browser context signed in as the person (their one-time phone link). */
   const signedIn = async (personId: string, options: { isMobile?: boolean } = {}) => {
     const context = await browser.newContext({ locale: 'fr-CA', ...(options.isMobile === true ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {}) })
     const page = await context.newPage()
     await page.goto((await services.people.handoffLink(personId, 'phone')).url)
     await page.click('button[type=submit]')
-    await page.waitForURL(/\/cours/)
+    await page.waitForURL(/\/cours|\/moi|\/organisateurs|\/accueil/)
     return { context, page }
   }
+  return { ...ctx, base, eventId: event!.id, session, register, signedIn }
+}
 
+t.test('in Chromium: a phone scans the projected QR and the projector count goes up; the door scanner queues a typed pass offline and syncs', { skip }, async t => {
+  const { base, services, database, session, register, signedIn } = await scene(t)
   const organizer = await signedIn(await register('Odile Organisatrice', 'organizer'))
   const projector = organizer.page
   await projector.goto(`${base}/presence/seance/${session.id}/projection?lang=fr`)
@@ -66,26 +73,8 @@ t.test('in Chromium: a phone scans the projected QR and the projector count goes
 })
 
 t.test('in Chromium: the attendance grid, a correction with its history, the live list and a participant\'s page pass axe', { skip }, async t => {
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
-  const ctx = await testApp(t, { clock: new FixedClock('2025-10-21T17:25:00Z'), config: { publicUrl: base } })
-  await ctx.app.listen({ host: '127.0.0.1', port })
-  const { services, database } = ctx
-  const [event] = await services.program.listEvents()
-  const session = await database.db.selectFrom('sessions').select(['id', 'slot_id']).where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
-  const register = async (name: string, role: string): Promise<string> => {
-    const row = await database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-    await database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
-    return row.id
-  }
-  const browser = await launchBrowser(t)
-  const signedIn = async (personId: string) => {
-    const page = await (await browser.newContext({ locale: 'fr-CA' })).newPage()
-    await page.goto((await services.people.handoffLink(personId, 'phone')).url)
-    await page.click('button[type=submit]')
-    await page.waitForURL(/\/cours/)
-    return page
-  }
+  const { base, services, eventId, session, register, signedIn: open } = await scene(t)
+  const signedIn = async (personId: string) => (await open(personId)).page
   const camille = await register('Camille', 'participant')
   await register('Dominique', 'participant')
   const organizer = await signedIn(await register('Odile', 'organizer'))
@@ -98,7 +87,7 @@ t.test('in Chromium: the attendance grid, a correction with its history, the liv
   await organizer.waitForFunction(() => document.querySelector('[data-rows]')?.textContent?.includes('Camille') === true, undefined, { timeout: 10_000 })
   t.equal(await organizer.textContent('[data-count]'), '1', 'the list updated without a reload')
 
-  await organizer.goto(`${base}/organisateurs/presences/${event!.id}?lang=fr`)
+  await organizer.goto(`${base}/organisateurs/presences/${eventId}?lang=fr`)
   t.match(await organizer.textContent('h1'), /^Présences — /)
   t.same(await seriousAxeViolations(organizer), [], 'the grid passes axe')
   await organizer.click('a[aria-label^="Dominique, mar. 21 13:30"]')
