@@ -14,6 +14,9 @@ const TYPED_CODE_PERIOD_MS = 10 * 60_000
 const MAX_DEVICE_CLOCK_AHEAD_MS = 2 * 60_000
 const MAX_OFFLINE_AGE_MS = 24 * 3600_000
 
+/** Who may attend a session reserved to the credited course. */
+const CREDITED_ROLES = ['credited_student', 'instructor', 'organizer']
+
 export type CheckInResult = 'created' | 'moved' | 'already' | 'pending'
 
 export interface CheckIn {
@@ -246,12 +249,25 @@ export class AttendanceService {
 
   /** One record per person and slot: a check-in to another parallel session moves it. */
   async #checkIn (session: SessionForCheckIn, policy: repo.PolicyRow, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db = this.db): Promise<CheckIn> {
+    const status: Status = input.at.getTime() > session.starts_at.getTime() + policy.late_after_minutes * 60_000 ? 'late' : 'present'
+    const first = await repo.insertFirstCheckIn(db, {
+      event_id: session.event_id, slot_id: session.slot_id, session_id: session.id, person_id: input.personId, status, method: input.method,
+      recorded_at: input.at, device_time: input.deviceTime, received_at: this.clock.now(), recorded_by: input.recordedBy,
+      roles: session.audience === 'credited' ? CREDITED_ROLES : null, changed_by: input.recordedBy ?? input.personId
+    })
+    if (first !== undefined) {
+      return { result: 'created', session: { id: session.id, title: session.title, room: session.room_name }, record: { status: first.status as Status, recordedAt: first.recorded_at, method: first.method as Method } }
+    }
+    return await this.#checkInCarefully(session, status, input, db)
+  }
+
+  /** Already in this slot (same session: "already"; another: a move), or not allowed: say which, under locks. */
+  async #checkInCarefully (session: SessionForCheckIn, status: Status, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db): Promise<CheckIn> {
     const roles = await repo.rolesInEvent(db, input.personId, session.event_id)
     if (roles.length === 0) throw forbidden({ fr: 'Vous n\'êtes pas inscrit·e à cet événement.', en: 'You are not registered for this event.' })
-    if (session.audience === 'credited' && !roles.some(r => r === 'credited_student' || r === 'instructor' || r === 'organizer')) {
+    if (session.audience === 'credited' && !roles.some(r => CREDITED_ROLES.includes(r))) {
       throw forbidden({ fr: 'Cette séance est réservée aux personnes inscrites au cours crédité.', en: 'This session is for students registered in the credited course.' })
     }
-    const status: Status = input.at.getTime() > session.starts_at.getTime() + policy.late_after_minutes * 60_000 ? 'late' : 'present'
     const now = this.clock.now()
     const run = async (trx: Db): Promise<CheckIn> => {
       await repo.lockPersonSlot(trx, input.personId, session.slot_id)
@@ -267,7 +283,8 @@ export class AttendanceService {
         return { result: 'moved', session: here, record: view(moved), movedFrom: from === undefined ? undefined : { id: from.id, title: from.title } }
       }
       const created = await repo.insertRecord(trx, { event_id: session.event_id, slot_id: session.slot_id, session_id: session.id, person_id: input.personId, ...values })
-      if (created === undefined) throw new Error('attendance record appeared despite the lock')
+      // A first check-in of the same person committed meanwhile (a double tap): look again.
+      if (created === undefined) return await run(trx)
       await repo.insertHistory(trx, { event_id: session.event_id, slot_id: session.slot_id, person_id: input.personId, action: 'check_in', before: null, after: snapshot(created), reason: null, changed_by: input.recordedBy ?? input.personId, changed_at: now })
       return { result: 'created', session: here, record: view(created) }
     }

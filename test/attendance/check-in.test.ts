@@ -251,3 +251,20 @@ t.test('the session team sees the live list with walk-ins; participants cannot',
   const api = await ctx.app.inject({ url: `/api/v1/sessions/${ctx.sessions[A]}/attendance`, headers: { authorization: `Bearer ${org.token}` } })
   t.equal(api.json().attendees.length, 2)
 })
+
+t.test('a double tap and a crowd at the door: each person is counted once, nobody gets an error', async t => {
+  const ctx = await setup(t)
+  const p = await person(ctx, 'DoubleTap', 'participant')
+  const code = roomPath(ctx, A).split('/').pop() ?? ''
+  const post = async (token: string, session = A) => await ctx.app.inject({ method: 'POST', url: `/api/v1/sessions/${ctx.sessions[session]}/check-ins`, headers: { authorization: `Bearer ${token}` }, payload: { code: session === A ? code : roomPath(ctx, session).split('/').pop() } })
+  const taps = await Promise.all(Array.from({ length: 6 }, async () => await post(p.token)))
+  t.same(taps.map(r => r.statusCode).sort(), [200, 200, 200, 200, 200, 201], 'one 201, the rest "already"')
+  const crowd = await Promise.all(Array.from({ length: 8 }, async (_, i) => await person(ctx, `Foule ${i}`, 'participant')))
+  const answers = await Promise.all(crowd.map(async c => await post(c.token)))
+  t.ok(answers.every(r => r.statusCode === 201))
+  t.equal(await countRows(ctx, 'attendance_records'), 9)
+  t.equal(await countRows(ctx, 'attendance_history'), 9, 'one history row per check-in')
+  const moves = await Promise.all([post(p.token, B), post(p.token, B)])
+  t.same(moves.map(r => r.statusCode).sort(), [200, 201], 'a concurrent move happens once')
+  t.match(await records(ctx, p.id), [{ session_id: ctx.sessions[B] }])
+})
