@@ -251,9 +251,18 @@ export class AttendanceService {
   async #checkIn (session: SessionForCheckIn, policy: repo.PolicyRow, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db = this.db): Promise<CheckIn> {
     const status: Status = input.at.getTime() > session.starts_at.getTime() + policy.late_after_minutes * 60_000 ? 'late' : 'present'
     const first = await repo.insertFirstCheckIn(db, {
-      event_id: session.event_id, slot_id: session.slot_id, session_id: session.id, person_id: input.personId, status, method: input.method,
-      recorded_at: input.at, device_time: input.deviceTime, received_at: this.clock.now(), recorded_by: input.recordedBy,
-      roles: session.audience === 'credited' ? CREDITED_ROLES : null, changed_by: input.recordedBy ?? input.personId
+      event_id: session.event_id,
+      slot_id: session.slot_id,
+      session_id: session.id,
+      person_id: input.personId,
+      status,
+      method: input.method,
+      recorded_at: input.at,
+      device_time: input.deviceTime,
+      received_at: this.clock.now(),
+      recorded_by: input.recordedBy,
+      roles: session.audience === 'credited' ? CREDITED_ROLES : null,
+      changed_by: input.recordedBy ?? input.personId
     })
     if (first !== undefined) {
       return { result: 'created', session: { id: session.id, title: session.title, room: session.room_name }, record: { status: first.status as Status, recordedAt: first.recorded_at, method: first.method as Method } }
