@@ -3,6 +3,7 @@
 #
 #   .ci/pg.sh start [PORT]   wipe + initdb + start; prints the URL (one line on stdout)
 #   .ci/pg.sh stop  [PORT]   fast shutdown; silent no-op when not running
+#   .ci/pg.sh destroy [PORT] stop, then delete the data directory (benchmarks)
 #   .ci/pg.sh url   [PORT]   prints the URL
 #
 # PORT defaults to 55432. Data lives in /tmp/compagnon-pg-$PORT and is wiped on
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start|stop|url [PORT]" >&2
+  echo "usage: $0 start|stop|destroy|url [PORT]" >&2
   exit 2
 }
 
@@ -212,6 +213,14 @@ case "$cmd" in
       flock -w 120 9 || true
     fi
     stop_server
+    ;;
+  destroy)
+    if command -v flock >/dev/null 2>&1; then
+      exec 9>"/tmp/compagnon-pg-$port.lock"
+      flock -w 120 9 || true
+    fi
+    stop_server
+    rm -rf "$datadir"
     ;;
   url) echo "$url" ;;
   *) usage ;;

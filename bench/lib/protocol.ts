@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto'
+
+/**
+ * Benchmark people are numbered 1…N; their ids are derived from the number the same way in
+ * SQL (bulk insert) and in the load generator (request bodies, token subjects), so no list of
+ * ids has to travel between the two processes.
+ */
+export const personIdSql = (i: string): string => `md5('compagnon-bench-' || ${i})::uuid`
+
+export function personId (i: number): string {
+  const h = createHash('md5').update(`compagnon-bench-${i}`).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+export type Target = 'baseline' | 'checkin'
+
+/** Parent → load generator. */
+export type Command =
+  | { type: 'init', people: number, jwt: { secret: string, issuer: string, audience: string, expiresInSeconds: number } }
+  | { type: 'token', person: number }
+  | { type: 'run', target: Target, label: string, url: string, path: string, code: string, seconds: number, connections: number }
+
+/** Load generator → parent. */
+export type Reply =
+  | { type: 'ready' }
+  | { type: 'token', token: string }
+  | { type: 'result', result: RunResult }
+  | { type: 'error', message: string }
+
+export interface RunResult {
+  label: string
+  /** Responses received, all statuses. */
+  responses: number
+  /** Responses per second, from the first request to the last response. */
+  rps: number
+  p50: number
+  p99: number
+  /** Response counts by HTTP status. */
+  statuses: Record<string, number>
+  /** Socket errors and timeouts reported by autocannon (a request without an answer). */
+  errors: number
+  timeouts: number
+  /** Distinct people used by this run (one per request). */
+  peopleUsed: number
+  /** True when the run stopped early because every prepared person had been used. */
+  exhausted: boolean
+  elapsedSeconds: number
+}
