@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import jwt from '@fastify/jwt'
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
@@ -78,7 +78,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   const program = new ProgramService(deps.database.db, deps.clock)
   const people = new PeopleService(deps.database.db, deps.clock, config)
 
-  await app.register(helmet, {
+  // Security headers, computed once (the Fastify wrapper rebuilds helmet on every request).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -96,6 +97,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     // Behind a TLS-terminating proxy, HSTS is the proxy's decision.
     strictTransportSecurity: false
   })
+  app.addHook('onRequest', (request, reply, done) => { securityHeaders(request.raw, reply.raw, (err?: unknown) => { done(err as Error | undefined) }) })
   await app.register(cookie, { secret: config.secrets.cookieSecret })
   // Page forms (application/x-www-form-urlencoded).
   await app.register(formbody, { bodyLimit: 64 * 1024 })

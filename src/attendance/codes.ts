@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 
 /**
  * Room codes rotate every WINDOW_SECONDS. They are derived, not stored: an HMAC of the session
@@ -13,9 +14,19 @@ export const windowEndsAt = (window: number): Date => new Date((window + 1) * WI
 
 const mac = (secret: string, message: string): Buffer => createHmac('sha256', secret).update(message).digest()
 
+// Every phone in a room checks the same few tokens: compute each once.
+const roomTokens = new LRUCache<string, string>({ max: 10_000 })
+
 /** The secret part of a room QR URL for one session and window (base64url, 96 bits). */
 export function roomToken (secret: string, sessionId: string, window: number): string {
-  return mac(secret, `room:${sessionId}:${window}`).subarray(0, 12).toString('base64url')
+  const message = `room:${sessionId}:${window}`
+  const key = `${secret}\u0000${message}`
+  let token = roomTokens.get(key)
+  if (token === undefined) {
+    token = mac(secret, message).subarray(0, 12).toString('base64url')
+    roomTokens.set(key, token)
+  }
+  return token
 }
 
 /** The short code typed by people who cannot scan: 6 digits. */

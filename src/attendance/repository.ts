@@ -197,28 +197,21 @@ export const lockPersonSlot = async (db: Q, personId: string, slotId: string): P
 }
 
 /**
- * The common case in one statement: a first check-in of a registered person in a slot, with its
- * history row. Returns nothing when the person already has a record in the slot or may not
- * attend (the caller then takes the careful path that says why, or moves the record).
+ * The common case in one statement: a first check-in of a registered person in a slot. The
+ * record itself says how and when it came (method, device and receive times, who scanned);
+ * the history keeps every later change with the state before it. Returns nothing when the
+ * person already has a record in the slot or may not attend (the caller then takes the
+ * careful path that says why, or moves the record).
  */
-export async function insertFirstCheckIn (db: Q, values: { event_id: string, slot_id: string, session_id: string, person_id: string, status: Status, method: Method, recorded_at: Date, device_time: Date | null, received_at: Date, recorded_by: string | null, roles: string[] | null, changed_by: string }): Promise<RecordRow | undefined> {
+export async function insertFirstCheckIn (db: Q, values: { event_id: string, slot_id: string, session_id: string, person_id: string, status: Status, method: Method, recorded_at: Date, device_time: Date | null, received_at: Date, recorded_by: string | null, roles: string[] | null }): Promise<RecordRow | undefined> {
   const allowed = values.roles === null
     ? sql`EXISTS (SELECT 1 FROM registrations WHERE event_id = ${values.event_id} AND person_id = ${values.person_id})`
     : sql`EXISTS (SELECT 1 FROM registrations WHERE event_id = ${values.event_id} AND person_id = ${values.person_id} AND role = ANY(${values.roles}::text[]))`
   const result = await sql<RecordRow>`
-    WITH inserted AS (
-      INSERT INTO attendance_records (event_id, slot_id, session_id, person_id, status, method, recorded_at, device_time, received_at, recorded_by)
-      SELECT ${values.event_id}, ${values.slot_id}, ${values.session_id}, ${values.person_id}, ${values.status}, ${values.method}, ${values.recorded_at}, ${values.device_time}, ${values.received_at}, ${values.recorded_by}
-      WHERE ${allowed}
-      ON CONFLICT (slot_id, person_id) DO NOTHING
-      RETURNING id, session_id, slot_id, person_id, status, method, recorded_at
-    ), history AS (
-      INSERT INTO attendance_history (event_id, slot_id, person_id, action, before, after, reason, changed_by, changed_at)
-      SELECT ${values.event_id}, slot_id, person_id, 'check_in', NULL,
-        jsonb_build_object('sessionId', session_id, 'status', status, 'method', method, 'recordedAt', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
-        NULL, ${values.changed_by}, ${values.received_at}
-      FROM inserted
-    )
-    SELECT * FROM inserted`.execute(db)
+    INSERT INTO attendance_records (event_id, slot_id, session_id, person_id, status, method, recorded_at, device_time, received_at, recorded_by)
+    SELECT ${values.event_id}, ${values.slot_id}, ${values.session_id}, ${values.person_id}, ${values.status}, ${values.method}, ${values.recorded_at}, ${values.device_time}, ${values.received_at}, ${values.recorded_by}
+    WHERE ${allowed}
+    ON CONFLICT (slot_id, person_id) DO NOTHING
+    RETURNING id, session_id, slot_id, person_id, status, method, recorded_at`.execute(db)
   return result.rows[0]
 }

@@ -99,8 +99,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: { operationId: 'typedCodeCheckIn', tags: ['pages'], summary: 'Checks in with the 6-digit room code (form)', querystring: langQuery, body: z.object({ code: typedCodeSchema }), response: { 200: z.string(), ...errorResponses, 429: errorSchema } }
   }, async (request, reply) => {
     const done = await attendance.checkInByTypedCode(request.auth?.personId ?? '', request.body.code)
-    const session = await attendance.session(done.session.id)
-    return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
+    return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, done.session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
   })
 
   app.get('/presence/seance/:sessionId/projection', {
@@ -214,10 +213,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   // --- API ----------------------------------------------------------------------------------------
 
-  const created = async (reply: FastifyReply, done: CheckIn, sessionId: string): Promise<FastifyReply> => {
-    const session = await attendance.session(sessionId)
-    return await reply.code(done.result === 'created' || done.result === 'moved' ? 201 : 200).send(withMessage(done, session.timezone))
-  }
+  const created = async (reply: FastifyReply, done: CheckIn): Promise<FastifyReply> =>
+    await reply.code(done.result === 'created' || done.result === 'moved' ? 201 : 200).send(withMessage(done, done.session.timezone))
 
   app.post('/api/v1/sessions/:sessionId/check-ins', {
     onRequest: app.authenticate('api'),
@@ -233,7 +230,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }, async (request, reply) => {
     const [window, token] = request.body.code.split('.') as [string, string]
     const done = await attendance.checkInByRoomCode({ personId: request.auth?.personId ?? '', deviceKey: '', sessionId: request.params.sessionId, window: Number(window), token })
-    return await created(reply, done, request.params.sessionId)
+    return await created(reply, done)
   })
 
   app.post('/api/v1/check-ins/typed-code', {
@@ -248,7 +245,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     }
   }, async (request, reply) => {
     const done = await attendance.checkInByTypedCode(request.auth?.personId ?? '', request.body.code)
-    return await created(reply, done, done.session.id)
+    return await created(reply, done)
   })
 
   app.post('/api/v1/sessions/:sessionId/scans', {

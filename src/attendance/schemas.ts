@@ -12,7 +12,7 @@ const bilingual = z.object({ fr: z.string(), en: z.string() })
 
 export const checkInSchema = z.object({
   result: z.enum(['created', 'moved', 'already', 'pending']),
-  session: z.object({ id: z.uuid(), title: z.string(), room: z.string().nullable() }),
+  session: z.object({ id: z.uuid(), title: z.string(), room: z.string().nullable(), timezone: z.string() }),
   record: z.object({ status: statusSchema, recordedAt: z.date(), method: z.enum(['room_code', 'typed_code', 'pass', 'manual']) }).nullable(),
   movedFrom: z.object({ id: z.uuid(), title: z.string() }).optional(),
   message: bilingual

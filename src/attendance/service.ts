@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
@@ -14,6 +15,8 @@ const TYPED_CODE_PERIOD_MS = 10 * 60_000
 const MAX_DEVICE_CLOCK_AHEAD_MS = 2 * 60_000
 const MAX_OFFLINE_AGE_MS = 24 * 3600_000
 
+const SETTINGS_TTL_MS = 5000
+
 /** Who may attend a session reserved to the credited course. */
 const CREDITED_ROLES = ['credited_student', 'instructor', 'organizer']
 
@@ -21,7 +24,7 @@ export type CheckInResult = 'created' | 'moved' | 'already' | 'pending'
 
 export interface CheckIn {
   result: CheckInResult
-  session: { id: string, title: string, room: string | null }
+  session: { id: string, title: string, room: string | null, timezone: string }
   record: { status: Status, recordedAt: Date, method: Method } | null
   /** The session the person was moved from (one session per slot). */
   movedFrom?: { id: string, title: string } | undefined
@@ -44,10 +47,28 @@ const refuse = (fr: string, en: string): AppError => new AppError('bad_request',
 export class AttendanceService {
   constructor (private readonly db: Db, private readonly clock: Clock, private readonly secret: string, private readonly publicUrl: string) {}
 
+  /**
+   * Sessions and rules change rarely and every check-in reads them: each instance keeps them a
+   * few seconds (a program import or a policy change shows within SETTINGS_TTL_MS everywhere).
+   */
+  readonly #sessions = new LRUCache<string, SessionForCheckIn>({ max: 2000, ttl: SETTINGS_TTL_MS })
+  readonly #policies = new LRUCache<string, repo.PolicyRow>({ max: 100, ttl: SETTINGS_TTL_MS })
+
   async session (sessionId: string): Promise<SessionForCheckIn> {
+    const cached = this.#sessions.get(sessionId)
+    if (cached !== undefined) return cached
     const session = await repo.findSession(this.db, sessionId)
     if (session === undefined) throw notFound({ fr: 'Séance introuvable.', en: 'Session not found.' })
+    this.#sessions.set(sessionId, session)
     return session
+  }
+
+  async #policy (eventId: string): Promise<repo.PolicyRow> {
+    const cached = this.#policies.get(eventId)
+    if (cached !== undefined) return cached
+    const policy = await repo.findPolicy(this.db, eventId)
+    this.#policies.set(eventId, policy)
+    return policy
   }
 
   /** 403 unless the person holds one of the roles in the session's event. */
@@ -63,7 +84,7 @@ export class AttendanceService {
     const candidates = await repo.sessionsStartingBetween(this.db, new Date(now.getTime() - 8 * 3600_000), new Date(now.getTime() + 4 * 3600_000))
     const open: SessionForCheckIn[] = []
     for (const s of candidates) {
-      const policy = await repo.findPolicy(this.db, s.event_id)
+      const policy = await this.#policy(s.event_id)
       if (now >= this.#opensAt(s, policy) && now <= this.#closesAt(s, policy)) open.push(s)
     }
     return open
@@ -100,11 +121,11 @@ export class AttendanceService {
     const check = checkRoomToken(this.secret, session.id, input.window, input.token, now)
     if (check === 'invalid') throw refuse('Ce code de présence n\'est pas valide pour cette séance.', 'This attendance code is not valid for this session.')
     if (check === 'expired') throw refuse('Ce code de présence a expiré (photo ou lien transféré ?). Scannez le code affiché dans la salle.', 'This attendance code has expired (a photo or a forwarded link?). Scan the code shown in the room.')
-    const policy = await repo.findPolicy(this.db, session.event_id)
+    const policy = await this.#policy(session.event_id)
     this.#assertOpen(session, policy, now)
     if (input.personId === null) {
       await repo.insertPendingScan(this.db, { device_hash: deviceHash(input.deviceKey), session_id: session.id, scanned_at: now, expires_at: this.#closesAt(session, policy) })
-      return { result: 'pending', session: { id: session.id, title: session.title, room: session.room_name }, record: null }
+      return { result: 'pending', session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }, record: null }
     }
     return await this.#checkIn(session, policy, { personId: input.personId, at: now, method: 'room_code', deviceTime: null, recordedBy: null })
   }
@@ -115,9 +136,9 @@ export class AttendanceService {
     const pending = await repo.takePendingScans(this.db, deviceHash(deviceKey), now)
     const done: CheckIn[] = []
     for (const scan of pending) {
-      const session = await repo.findSession(this.db, scan.session_id)
+      const session = await this.session(scan.session_id).catch(() => undefined)
       if (session === undefined) continue
-      const policy = await repo.findPolicy(this.db, session.event_id)
+      const policy = await this.#policy(session.event_id)
       try {
         done.push(await this.#checkIn(session, policy, { personId, at: scan.scanned_at, method: 'room_code', deviceTime: scan.scanned_at, recordedBy: null }))
       } catch (err) {
@@ -148,7 +169,7 @@ export class AttendanceService {
       const left = MAX_TYPED_CODE_ATTEMPTS - attempts.count - 1
       throw refuse(`Code inconnu ou expiré. Vérifiez le code affiché dans la salle (${left} essai(s) restant(s)).`, `Unknown or expired code. Check the code shown in the room (${left} attempt(s) left).`)
     }
-    const policy = await repo.findPolicy(this.db, match.event_id)
+    const policy = await this.#policy(match.event_id)
     this.#assertOpen(match, policy, now)
     return await this.#checkIn(match, policy, { personId, at: now, method: 'typed_code', deviceTime: null, recordedBy: null })
   }
@@ -191,6 +212,8 @@ export class AttendanceService {
     if (scan.deviceTime.getTime() > now.getTime() + MAX_DEVICE_CLOCK_AHEAD_MS || scan.deviceTime.getTime() < now.getTime() - MAX_OFFLINE_AGE_MS) {
       throw refuse('L\'heure de l\'appareil de numérisation est invalide (vérifiez son horloge).', 'The scanning device\'s time is invalid (check its clock).')
     }
+    // Read before the transaction: PGlite has one connection, which the transaction holds.
+    const policy = await this.#policy(session.event_id)
     return await this.db.transaction().execute(async trx => {
       if (!await repo.claimScan(trx, { scan_id: scan.scanId, scanned_by: staffId, session_id: session.id, pass_code: scan.code, device_time: scan.deviceTime, received_at: now })) {
         const stored = await repo.scanOutcome(trx, scan.scanId)
@@ -203,7 +226,6 @@ export class AttendanceService {
         outcome = { scanId: scan.scanId, result: 'refused', person: null, status: null, recordedAt: null, message: { fr: 'Laissez-passer inconnu ou remplacé.', en: 'Unknown or replaced pass.' } }
       } else {
         try {
-          const policy = await repo.findPolicy(trx, session.event_id)
           this.#assertOpen(session, policy, deviceTime)
           const done = await this.#checkIn(session, policy, { personId: passHolder.person_id, at: deviceTime, method: 'pass', deviceTime: scan.deviceTime, recordedBy: staffId }, trx)
           outcome = {
@@ -233,17 +255,15 @@ export class AttendanceService {
   }
 
   #assertOpen (session: SessionForCheckIn, policy: repo.PolicyRow, at: Date): void {
-    const time = (d: Date): string => DateTime.fromJSDate(d, { zone: session.timezone }).toFormat('HH:mm')
-    const day = (d: Date, locale: string): string => DateTime.fromJSDate(d, { zone: session.timezone }).setLocale(locale).toFormat('cccc d LLLL')
     if (session.status !== 'scheduled') throw refuse('Cette séance est annulée.', 'This session is cancelled.')
     if (session.mode !== 'in_person') throw refuse('Cette séance a lieu en ligne : il n\'y a pas de présence à enregistrer sur place.', 'This session is online: there is no in-person check-in.')
     const opens = this.#opensAt(session, policy)
     if (at < opens) {
-      throw refuse(`Les présences de « ${session.title} » ouvrent le ${day(opens, 'fr')} à ${time(opens)}.`, `Check-in for "${session.title}" opens on ${day(opens, 'en')} at ${time(opens)}.`)
+      throw refuse(`Les présences de « ${session.title} » ouvrent le ${dayIn(opens, session.timezone, 'fr')} à ${clockTime(opens, session.timezone)}.`, `Check-in for "${session.title}" opens on ${dayIn(opens, session.timezone, 'en')} at ${clockTime(opens, session.timezone)}.`)
     }
     const closes = this.#closesAt(session, policy)
     if (at > closes) {
-      throw refuse(`Les présences de « ${session.title} » sont fermées depuis ${time(closes)}. Adressez-vous à l'équipe enseignante.`, `Check-in for "${session.title}" closed at ${time(closes)}. Ask the instructors.`)
+      throw refuse(`Les présences de « ${session.title} » sont fermées depuis ${clockTime(closes, session.timezone)}. Adressez-vous à l'équipe enseignante.`, `Check-in for "${session.title}" closed at ${clockTime(closes, session.timezone)}. Ask the instructors.`)
     }
   }
 
@@ -261,11 +281,10 @@ export class AttendanceService {
       device_time: input.deviceTime,
       received_at: this.clock.now(),
       recorded_by: input.recordedBy,
-      roles: session.audience === 'credited' ? CREDITED_ROLES : null,
-      changed_by: input.recordedBy ?? input.personId
+      roles: session.audience === 'credited' ? CREDITED_ROLES : null
     })
     if (first !== undefined) {
-      return { result: 'created', session: { id: session.id, title: session.title, room: session.room_name }, record: { status: first.status as Status, recordedAt: first.recorded_at, method: first.method as Method } }
+      return { result: 'created', session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }, record: { status: first.status as Status, recordedAt: first.recorded_at, method: first.method as Method } }
     }
     return await this.#checkInCarefully(session, status, input, db)
   }
@@ -281,7 +300,7 @@ export class AttendanceService {
     const run = async (trx: Db): Promise<CheckIn> => {
       await repo.lockPersonSlot(trx, input.personId, session.slot_id)
       const existing = await repo.lockRecord(trx, session.slot_id, input.personId)
-      const here = { id: session.id, title: session.title, room: session.room_name }
+      const here = { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }
       const view = (r: RecordRow): CheckIn['record'] => ({ status: r.status as Status, recordedAt: r.recorded_at, method: r.method as Method })
       if (existing !== undefined && existing.session_id === session.id) return { result: 'already', session: here, record: view(existing) }
       const values = { status, method: input.method, recorded_at: input.at, device_time: input.deviceTime, received_at: now, recorded_by: input.recordedBy }
@@ -294,7 +313,6 @@ export class AttendanceService {
       const created = await repo.insertRecord(trx, { event_id: session.event_id, slot_id: session.slot_id, session_id: session.id, person_id: input.personId, ...values })
       // A first check-in of the same person committed meanwhile (a double tap): look again.
       if (created === undefined) return await run(trx)
-      await repo.insertHistory(trx, { event_id: session.event_id, slot_id: session.slot_id, person_id: input.personId, action: 'check_in', before: null, after: snapshot(created), reason: null, changed_by: input.recordedBy ?? input.personId, changed_at: now })
       return { result: 'created', session: here, record: view(created) }
     }
     return db.isTransaction ? await run(db) : await db.transaction().execute(run)
@@ -309,8 +327,22 @@ function reviveOutcome (stored: unknown): ScanOutcome {
 }
 
 /** What a check-in says to the person (or to the door staff). */
+const clockTimes = new LRUCache<string, string>({ max: 5000 })
+/** 13:05 in the event's time zone; every check-in of a minute shares its answer (formatting is costly). */
+function clockTime (at: Date, timezone: string): string {
+  const key = `${timezone}:${Math.floor(at.getTime() / 60_000)}`
+  let text = clockTimes.get(key)
+  if (text === undefined) {
+    text = DateTime.fromJSDate(at, { zone: timezone }).toFormat('HH:mm')
+    clockTimes.set(key, text)
+  }
+  return text
+}
+
+const dayIn = (at: Date, timezone: string, locale: string): string => DateTime.fromJSDate(at, { zone: timezone }).setLocale(locale).toFormat('cccc d LLLL')
+
 export function messageOf (done: CheckIn, timezone: string): Bilingual {
-  const at = done.record === null ? '' : DateTime.fromJSDate(done.record.recordedAt, { zone: timezone }).toFormat('HH:mm')
+  const at = done.record === null ? '' : clockTime(done.record.recordedAt, timezone)
   const late = done.record?.status === 'late'
   switch (done.result) {
     case 'already': return { fr: `Déjà enregistré·e à ${at} à « ${done.session.title} ».`, en: `Already checked in at ${at} to "${done.session.title}".` }
