@@ -80,7 +80,7 @@ export class AttendanceBook {
     const registration = await this.db.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id').select(['e.id', 'e.timezone'])
       .where('r.person_id', '=', personId).orderBy('e.starts_on', 'desc').executeTakeFirst()
     if (registration === undefined) return { zone: 'America/Montreal', slots: [] }
-    const grid = await this.grid(registration.id, {})
+    const grid = await this.grid(registration.id, { personId })
     const row = grid.rows.find(r => r.personId === personId)
     const choices = await this.db.selectFrom('attendance_choices').select(['slot_id', 'session_id']).where('person_id', '=', personId).execute()
     const places = await this.places(registration.id)
@@ -118,7 +118,7 @@ export class AttendanceBook {
    * the whole event, from its registrations; each cell is present, late, excused, absent (the
    * slot ended with no record) or empty (not held yet).
    */
-  async grid (eventId: string, options: { contextId?: string, who?: Who } = {}): Promise<Grid> {
+  async grid (eventId: string, options: { contextId?: string, who?: Who, personId?: string } = {}): Promise<Grid> {
     const now = this.clock.now()
     const event = await this.db.selectFrom('events').select(['id', 'timezone']).where('id', '=', eventId).executeTakeFirst()
     if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
@@ -132,7 +132,8 @@ export class AttendanceBook {
       .filter(s => s.sessions.length > 0)
 
     const people = await this.#people(eventId, options.contextId)
-    const chosen = people.filter(p => options.who === undefined || options.who === 'all' || (options.who === 'credited') === p.credited)
+    const chosen = people.filter(p => (options.who === undefined || options.who === 'all' || (options.who === 'credited') === p.credited) &&
+      (options.personId === undefined || p.personId === options.personId))
     const ids = chosen.map(p => p.personId)
     const records = ids.length === 0 ? [] : await this.db.selectFrom('attendance_records').select(['person_id', 'slot_id', 'session_id', 'status']).where('event_id', '=', eventId).where('person_id', 'in', ids).execute()
     const excuses = ids.length === 0 ? [] : await this.db.selectFrom('attendance_excuses').select(['person_id', 'slot_id', 'status']).where('person_id', 'in', ids).execute()
@@ -282,13 +283,17 @@ export class AttendanceBook {
 
   /** Places left in each session of the event (parallel sessions show "full" before people walk there). */
   async places (eventId: string): Promise<Map<string, { capacity: number | null, taken: number }>> {
-    const sessions = await this.db.selectFrom('sessions as s').leftJoin('rooms as r', 'r.id', 's.room_id').select(['s.id', 'r.capacity']).where('s.event_id', '=', eventId).execute()
-    const result = new Map<string, { capacity: number | null, taken: number }>()
-    for (const s of sessions) {
-      const counts = await repo.sessionCounts(this.db, s.id)
-      result.set(s.id, { capacity: s.capacity, taken: counts.checkedIn + counts.chosen })
-    }
-    return result
+    // One query for the event: people checked in (present or late) plus advance choices not yet checked in.
+    const rows = await this.db.selectFrom('sessions as s').leftJoin('rooms as r', 'r.id', 's.room_id')
+      .select(['s.id', 'r.capacity'])
+      .select(eb => eb.selectFrom('attendance_records as a').select(eb2 => eb2.fn.countAll<number>().as('n'))
+        .whereRef('a.session_id', '=', 's.id').where('a.status', 'in', ['present', 'late']).as('checked_in'))
+      .select(eb => eb.selectFrom('attendance_choices as c').select(eb2 => eb2.fn.countAll<number>().as('n'))
+        .whereRef('c.session_id', '=', 's.id')
+        .where(eb2 => eb2.not(eb2.exists(eb2.selectFrom('attendance_records as x').select('x.id').whereRef('x.person_id', '=', 'c.person_id').whereRef('x.slot_id', '=', 'c.slot_id'))))
+        .as('chosen'))
+      .where('s.event_id', '=', eventId).execute()
+    return new Map(rows.map(r => [r.id, { capacity: r.capacity, taken: Number(r.checked_in) + Number(r.chosen) }]))
   }
 
   /** Check-ins per session across the week (chart): sessions in time order with their slot. */
