@@ -1,37 +1,6 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
-import { projectRoot } from '../src/paths.js'
-import { childEnv, freePort, postgresEnv, runTs } from './helpers/process.js'
+import { childEnv, postgresEnv, runTs, startServer, stopServer as stop } from './helpers/process.js'
 import { freshDatabaseUrl, usingPostgres } from './helpers/database.js'
-
-interface Started { child: ChildProcess, base: string, ms: number, output: () => string }
-
-/** Starts src/server.ts and waits for its first answered request. */
-async function startServer (env: NodeJS.ProcessEnv): Promise<Started> {
-  const port = await freePort()
-  const startedAt = Date.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src/server.ts')], { cwd: projectRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString() })
-  const base = `http://127.0.0.1:${port}`
-  while (Date.now() - startedAt < 120_000) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`)
-    const ok = await fetch(`${base}/ready`).then(r => r.ok, () => false)
-    if (ok) return { child, base, ms: Date.now() - startedAt, output: () => output }
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`server did not become ready: ${output}`)
-}
-
-async function stop (child: ChildProcess): Promise<number | null> {
-  return await new Promise(resolve => {
-    child.once('exit', code => { resolve(code) })
-    child.kill('SIGTERM')
-  })
-}
 
 t.test('the server starts on an empty data directory with the program loaded, restarts, and stops cleanly', async t => {
   const url = await freshDatabaseUrl(t)

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
@@ -38,5 +38,38 @@ export async function freePort (): Promise<number> {
       const address = server.address()
       server.close(() => { typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')) })
     })
+  })
+}
+
+export interface Started { child: ChildProcess, base: string, ms: number, output: () => string }
+
+/** Starts src/server.ts on a free port and waits for its first answered request. */
+export async function startServer (env: NodeJS.ProcessEnv, port?: number): Promise<Started> {
+  const listenOn = port ?? await freePort()
+  const startedAt = Date.now()
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src/server.ts')], { cwd: projectRoot, env: { ...env, PORT: String(listenOn) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (d: Buffer) => { output += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { output += d.toString() })
+  const base = `http://127.0.0.1:${listenOn}`
+  while (Date.now() - startedAt < 120_000) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`)
+    const ok = await fetch(`${base}/ready`).then(r => r.ok, () => false)
+    if (ok) return { child, base, ms: Date.now() - startedAt, output: () => output }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  await stopServer(child, 'SIGKILL')
+  throw new Error(`server did not become ready: ${output}`)
+}
+
+/**
+ * Stops a server started by startServer and resolves once it has exited, so a
+ * test's directories are removed only after the process stopped writing to them.
+ */
+export async function stopServer (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+  return await new Promise(resolve => {
+    child.once('exit', code => { resolve(code) })
+    child.kill(signal)
   })
 }

@@ -1,11 +1,10 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
 import { readPlatformsFile } from '../../src/lti/platforms-file.js'
 import { ConfigError } from '../../src/config.js'
-import { childEnv, freePort, postgresEnv, runTs } from '../helpers/process.js'
+import { childEnv, freePort, postgresEnv, runTs, startServer, stopServer } from '../helpers/process.js'
 import { freshDatabaseUrl } from '../helpers/database.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { LAUNCH_CONTINUATION } from '../helpers/lti-landing.js'
@@ -55,16 +54,10 @@ t.test('platforms listed in LTI_PLATFORMS_FILE are registered at start: a launch
   const base = `http://127.0.0.1:${port}`
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const url = await freshDatabaseUrl(t)
-  const env = childEnv({ ...(url === undefined ? { DATA_DIR: join(dir, 'data') } : postgresEnv(url)), LTI_PLATFORMS_FILE: file, PORT: String(port), PUBLIC_URL: base })
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'src/server.ts')], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stderr.on('data', (d: Buffer) => { output += d.toString() })
-  t.teardown(() => { child.kill('SIGTERM') })
-  const deadline = Date.now() + 120_000
-  while (!await fetch(`${base}/ready`).then(r => r.ok, () => false)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${output}`)
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
+  const env = childEnv({ ...(url === undefined ? { DATA_DIR: join(dir, 'data') } : postgresEnv(url)), LTI_PLATFORMS_FILE: file, PUBLIC_URL: base })
+  const server = await startServer(env, port)
+  // Waits for the exit, so the data directory is removed only once the server stopped writing to it.
+  t.teardown(async () => { await stopServer(server.child) })
   const result = await platform.launch(base, { user: { sub: 'file-user', name: 'Fichier' }, roles: [ROLES.Learner] })
   t.equal(result.launchResponse.status, 303)
   t.match(result.launchResponse.headers.get('location'), LAUNCH_CONTINUATION)
