@@ -159,6 +159,21 @@ export interface Events {
   updated_at: Generated<Timestamp>;
 }
 
+export interface FileChunks {
+  data: Buffer;
+  file_id: string;
+  seq: number;
+}
+
+export interface Files {
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  media_type: string | null;
+  sha256: string | null;
+  size: number | null;
+  state: Generated<string>;
+}
+
 export interface LtiContexts {
   client_id: string;
   context_id: string;
@@ -368,6 +383,88 @@ export interface Speakers {
   name: string;
 }
 
+export interface SynthesisAssignments {
+  accept_late: Generated<boolean>;
+  allowed_types: Generated<Json>;
+  context_id: string;
+  created_at: Generated<Timestamp>;
+  due_at: Timestamp;
+  event_id: string;
+  grace_minutes: Generated<number>;
+  id: Generated<string>;
+  instructions_en: Generated<string>;
+  instructions_fr: Generated<string>;
+  late_until: Timestamp | null;
+  max_file_bytes: Generated<number>;
+  max_files: Generated<number>;
+  max_points: Generated<Numeric>;
+  opens_at: Timestamp;
+  rubric: Json | null;
+  session_id: string | null;
+  title: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
+export interface SynthesisDrafts {
+  assignment_id: string;
+  person_id: string;
+  saved_at: Timestamp;
+  text: string;
+}
+
+export interface SynthesisExtensions {
+  assignment_id: string;
+  due_at: Timestamp;
+  granted_at: Timestamp;
+  granted_by: string | null;
+  person_id: string;
+  reason: string | null;
+}
+
+export interface SynthesisGradeHistory {
+  action: string;
+  after: Json;
+  assignment_id: string;
+  before: Json | null;
+  changed_at: Timestamp;
+  changed_by: string | null;
+  id: Generated<string>;
+  person_id: string;
+}
+
+export interface SynthesisGrades {
+  assignment_id: string;
+  feedback: Generated<string>;
+  graded_by: string | null;
+  person_id: string;
+  published_at: Timestamp | null;
+  rubric_levels: Json | null;
+  score: Numeric | null;
+  state: string;
+  submission_id: string | null;
+  updated_at: Timestamp;
+}
+
+export interface SynthesisSubmissionFiles {
+  file_id: string;
+  filename: string;
+  position: number;
+  submission_id: string;
+}
+
+export interface SynthesisSubmissions {
+  assignment_id: string;
+  due_at: Timestamp;
+  id: Generated<string>;
+  late: boolean;
+  person_id: string;
+  submitted_at: Timestamp;
+  text: string | null;
+  text_sha256: string | null;
+  version: number;
+}
+
 export interface TimeSlots {
   counts_toward_attendance: boolean;
   day_id: string;
@@ -391,6 +488,8 @@ export interface DB {
   device_sessions: DeviceSessions;
   event_days: EventDays;
   events: Events;
+  file_chunks: FileChunks;
+  files: Files;
   lti_contexts: LtiContexts;
   lti_deep_link_requests: LtiDeepLinkRequests;
   lti_deployments: LtiDeployments;
@@ -410,5 +509,12 @@ export interface DB {
   sessions: Sessions;
   sign_in_links: SignInLinks;
   speakers: Speakers;
+  synthesis_assignments: SynthesisAssignments;
+  synthesis_drafts: SynthesisDrafts;
+  synthesis_extensions: SynthesisExtensions;
+  synthesis_grade_history: SynthesisGradeHistory;
+  synthesis_grades: SynthesisGrades;
+  synthesis_submission_files: SynthesisSubmissionFiles;
+  synthesis_submissions: SynthesisSubmissions;
   time_slots: TimeSlots;
 }
