@@ -1,0 +1,336 @@
+import { createHash } from 'node:crypto'
+import { once } from 'node:events'
+import { PassThrough, Readable } from 'node:stream'
+import { fileTypeFromStream, type FileTypeResult } from 'file-type'
+import type { Kysely } from 'kysely'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import type { DB } from '../db/schema.js'
+import { AppError, conflict, notFound, type Bilingual } from '../errors.js'
+
+/**
+ * The one way uploaded files (synthesis hand-ins, later attestation PDFs) enter and leave the
+ * database. Bytes are kept in `file_chunks` (see the synthesis migration for why in the
+ * database), written and read a chunk at a time so a 20 MB upload never sits whole in memory.
+ *
+ * Life of a file: `receive()` streams an upload into a 'pending' file; the transaction that
+ * cites it (a submission) calls `markStored()`; a refused submission calls `discard()`; pending
+ * files left by dropped uploads or crashed requests are removed by `purgePending()`.
+ */
+
+/**
+ * The kinds of file we accept, recognised from their content (never from the name or the
+ * Content-Type a browser sends, which the uploader controls). Adding a kind (e.g.
+ * `png: { mediaType: 'image/png', extension: 'png', label: 'PNG' }`) is one entry here, as long
+ * as file-type recognises it: `mediaType` is what file-type reports for it.
+ */
+export const fileKinds = {
+  pdf: { mediaType: 'application/pdf', extension: 'pdf', label: 'PDF' },
+  docx: { mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx', label: 'DOCX' },
+  odt: { mediaType: 'application/vnd.oasis.opendocument.text', extension: 'odt', label: 'ODT' }
+} as const satisfies Record<string, { mediaType: string, extension: string, label: string }>
+
+export type FileKind = keyof typeof fileKinds
+
+export const isFileKind = (value: unknown): value is FileKind =>
+  typeof value === 'string' && Object.hasOwn(fileKinds, value)
+
+const kindOfMediaType = new Map<string, FileKind>(
+  (Object.keys(fileKinds) as FileKind[]).map(kind => [fileKinds[kind].mediaType, kind]))
+
+export interface ReceivedFile {
+  id: string
+  kind: FileKind
+  mediaType: string
+  size: number
+  /** Hex SHA-256 of the bytes: the receipt a student can check their copy against. */
+  sha256: string
+}
+
+export interface StoredFileInfo extends ReceivedFile {
+  state: 'pending' | 'stored'
+  createdAt: Date
+}
+
+export interface OpenedFile extends StoredFileInfo {
+  /** The bytes in order; errors (FileIntegrityError) instead of ending if they do not match size and SHA-256. */
+  stream: Readable
+}
+
+export interface ReceiveOptions {
+  maxBytes: number
+  allowed: readonly FileKind[]
+}
+
+/** The bytes read back are not those received (corruption or tampering in the database). */
+export class FileIntegrityError extends Error {
+  constructor (readonly fileId: string, problem: string) {
+    super(`File ${fileId} failed its integrity check: ${problem}`)
+    this.name = 'FileIntegrityError'
+  }
+}
+
+// 256 KiB: few enough rows for a 20 MB file (80) and short INSERTs, small enough that a
+// handful of concurrent uploads stay within a few MB of memory.
+export const CHUNK_BYTES = 256 * 1024
+// Chunks fetched per query when reading back: fewer round trips, still ~1 MB in memory.
+const READ_BATCH = 4
+const MiB = 1024 * 1024
+
+export class FileStore {
+  constructor (private readonly db: Db, private readonly clock: Clock) {}
+
+  /**
+   * Streams `source` into a new pending file and returns what it is. No transaction is held
+   * while the bytes arrive: each chunk is its own short INSERT, so a slow upload does not block
+   * anyone (PGlite has a single connection). On any failure — too large, a kind not allowed,
+   * the source erroring (a dropped connection), the database — reading stops and the pending
+   * file and its chunks are deleted before the error is rethrown.
+   */
+  async receive (source: Readable, options: ReceiveOptions): Promise<ReceivedFile> {
+    if (options.allowed.length === 0) throw new TypeError('FileStore.receive: no kind allowed')
+    const { id } = await this.db.insertInto('files')
+      // The clock, not the database's now(): purgePending compares with the same clock.
+      .values({ created_at: this.clock.now() })
+      .returning('id').executeTakeFirstOrThrow()
+    const sniffer = new ContentSniffer()
+    const pieces = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
+    let sourceDone = false
+    try {
+      const hash = createHash('sha256')
+      let size = 0
+      let seq = 0
+      let held: Buffer[] = []
+      let heldBytes = 0
+      const write = async (data: Buffer): Promise<void> => {
+        await this.db.insertInto('file_chunks').values({ file_id: id, seq: seq++, data }).execute()
+      }
+      for (;;) {
+        let next: IteratorResult<Buffer | string>
+        try {
+          next = await pieces.next()
+        } catch (err) {
+          sourceDone = true
+          throw interrupted(err)
+        }
+        if (next.done === true) { sourceDone = true; break }
+        const piece = typeof next.value === 'string' ? Buffer.from(next.value) : next.value
+        size += piece.length
+        // Checked before storing: an oversized upload is cut off at the limit, not read to its end.
+        if (size > options.maxBytes) throw tooLarge(options.maxBytes)
+        hash.update(piece)
+        await sniffer.feed(piece)
+        // Refuse as soon as the content says what it is: a 20 MB executable is not read to its end.
+        if (sniffer.settled) acceptedKind(await sniffer.result, options.allowed)
+        held.push(piece)
+        heldBytes += piece.length
+        if (heldBytes >= CHUNK_BYTES) {
+          const joined = Buffer.concat(held, heldBytes)
+          let offset = 0
+          for (; joined.length - offset >= CHUNK_BYTES; offset += CHUNK_BYTES) {
+            await write(joined.subarray(offset, offset + CHUNK_BYTES))
+          }
+          held = offset < joined.length ? [joined.subarray(offset)] : []
+          heldBytes = joined.length - offset
+        }
+      }
+      if (heldBytes > 0) await write(Buffer.concat(held, heldBytes))
+      sniffer.end()
+      const kind = acceptedKind(await sniffer.result, options.allowed)
+      const sha256 = hash.digest('hex')
+      const mediaType = fileKinds[kind].mediaType
+      // Recorded now, while still pending: markStored only has to flip the state, and the
+      // CHECK on `files` (a stored file has all three) can never fail inside the caller's transaction.
+      const updated = await this.db.updateTable('files').set({ media_type: mediaType, size, sha256 })
+        .where('id', '=', id).where('state', '=', 'pending').executeTakeFirst()
+      // Gone: purged as abandoned by purgePending while this upload was still arriving.
+      if (updated.numUpdatedRows !== 1n) throw interrupted(new Error(`pending file ${id} disappeared during upload`))
+      return { id, kind, mediaType, size, sha256 }
+    } catch (err) {
+      sniffer.stop()
+      // Destroys the source (stops reading a request body that will never be used).
+      if (!sourceDone) await pieces.return?.().catch(() => {})
+      // A failed delete leaves a pending file for purgePending; the caller needs the first error.
+      await this.db.deleteFrom('files').where('id', '=', id).execute().catch(() => {})
+      throw err
+    }
+  }
+
+  /**
+   * Makes received files permanent, in the transaction that cites them (so a refused or failed
+   * submission never leaves stored files nobody cites). Refuses (409) if any id is not a
+   * completely received pending file: purged after a long wait, discarded, or already stored.
+   */
+  async markStored (trx: Kysely<DB>, ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)]
+    if (unique.length === 0) return
+    const rows = await trx.updateTable('files').set({ state: 'stored' })
+      .where('id', 'in', unique).where('state', '=', 'pending').where('sha256', 'is not', null)
+      .returning('id').execute()
+    if (rows.length !== unique.length) {
+      throw conflict({
+        fr: "Un fichier téléversé n'est plus disponible ; veuillez le téléverser de nouveau.",
+        en: 'An uploaded file is no longer available; please upload it again.'
+      }, { missing: unique.filter(id => !rows.some(row => row.id === id)) })
+    }
+  }
+
+  /** Deletes pending files (a submission refused after its upload); stored files are left alone. */
+  async discard (ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0
+    const result = await this.db.deleteFrom('files')
+      .where('id', 'in', [...new Set(ids)]).where('state', '=', 'pending').executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+
+  /** What is known about a completely received file (pending or stored), or undefined. */
+  async info (id: string): Promise<StoredFileInfo | undefined> {
+    if (!isUuid(id)) return undefined
+    const row = await this.db.selectFrom('files')
+      .select(['id', 'state', 'media_type', 'size', 'sha256', 'created_at'])
+      .where('id', '=', id).executeTakeFirst()
+    // Still arriving (or a failed upload not yet cleaned): not a file anyone may read.
+    if (row === undefined || row.media_type === null || row.size === null || row.sha256 === null) return undefined
+    const kind = kindOfMediaType.get(row.media_type)
+    if (kind === undefined) throw new Error(`file ${id} has media type ${row.media_type}, which is no kind in fileKinds`)
+    return {
+      id: row.id,
+      kind,
+      mediaType: row.media_type,
+      size: Number(row.size),
+      sha256: row.sha256,
+      state: row.state as 'pending' | 'stored',
+      createdAt: row.created_at
+    }
+  }
+
+  /**
+   * The file's metadata and a stream of its bytes, read a few chunks at a time. The stream
+   * checks size and SHA-256 as it goes and holds back the last chunk until they match, so a
+   * corrupted or tampered file is never delivered whole: the stream errors instead of ending.
+   */
+  async open (id: string): Promise<OpenedFile> {
+    const file = await this.info(id)
+    if (file === undefined) throw fileNotFound()
+    const stream = Readable.from(this.#verifiedChunks(file), { objectMode: false, highWaterMark: CHUNK_BYTES })
+    return { ...file, stream }
+  }
+
+  /** The whole file in memory: for small files (an attestation PDF to attach), not for hand-ins. */
+  async readAll (id: string): Promise<StoredFileInfo & { data: Buffer }> {
+    const { stream, ...file } = await this.open(id)
+    const parts: Buffer[] = []
+    for await (const part of stream) parts.push(part as Buffer)
+    return { ...file, data: Buffer.concat(parts) }
+  }
+
+  /**
+   * Deletes pending files created before `olderThan` (dropped uploads, submissions that never
+   * came). `olderThan` must leave the slowest legitimate upload time to finish.
+   */
+  async purgePending (olderThan: Date): Promise<number> {
+    const result = await this.db.deleteFrom('files')
+      .where('state', '=', 'pending').where('created_at', '<', olderThan).executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+
+  async * #verifiedChunks (file: StoredFileInfo): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256')
+    let size = 0
+    let seq = 0
+    let held: Buffer | undefined
+    for (;;) {
+      const rows = await this.db.selectFrom('file_chunks').select(['seq', 'data'])
+        .where('file_id', '=', file.id).where('seq', '>=', seq)
+        .orderBy('seq').limit(READ_BATCH).execute()
+      for (const row of rows) {
+        if (row.seq !== seq) throw new FileIntegrityError(file.id, `chunk ${seq} is missing`)
+        seq++
+        // PGlite returns bytea as a plain Uint8Array: a Buffer view of it, not a copy.
+        const bytes: Uint8Array = row.data
+        const data = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+        size += data.length
+        if (size > file.size) throw new FileIntegrityError(file.id, `more than the ${file.size} bytes recorded`)
+        hash.update(data)
+        if (held !== undefined) yield held
+        held = data
+      }
+      if (rows.length < READ_BATCH) break
+    }
+    if (size !== file.size) throw new FileIntegrityError(file.id, `${size} bytes instead of ${file.size}`)
+    if (hash.digest('hex') !== file.sha256) throw new FileIntegrityError(file.id, 'SHA-256 differs from the one recorded')
+    if (held !== undefined) yield held
+  }
+}
+
+/**
+ * file-type reading the upload alongside its storage: it pulls from its own stream, which we
+ * feed piece by piece as the upload arrives, and it stops (destroying that stream) as soon as
+ * it has an answer. Zip-based kinds (DOCX, ODT) may need entries deep in the archive, so the
+ * sniffer is fed until it settles rather than given a fixed-size sample.
+ */
+class ContentSniffer {
+  readonly result: Promise<FileTypeResult | undefined>
+  #settled = false
+  readonly #input = new PassThrough({ highWaterMark: CHUNK_BYTES })
+
+  constructor () {
+    // Writes racing file-type's own destroy() of the stream are expected; nothing to report.
+    this.#input.on('error', () => {})
+    // A parser failure means the content is not something we recognise (415), not a server fault.
+    this.result = fileTypeFromStream(this.#input).catch(() => undefined).finally(() => { this.#settled = true })
+  }
+
+  get settled (): boolean { return this.#settled }
+
+  async feed (piece: Buffer): Promise<void> {
+    if (this.#settled || this.#input.destroyed) return
+    // Never more than a chunk waiting for file-type: memory stays bounded if it reads slowly.
+    if (!this.#input.write(piece)) await Promise.race([once(this.#input, 'drain').catch(() => {}), this.result])
+  }
+
+  end (): void {
+    if (!this.#input.destroyed) this.#input.end()
+  }
+
+  stop (): void {
+    this.#input.destroy()
+  }
+}
+
+function acceptedKind (detected: FileTypeResult | undefined, allowed: readonly FileKind[]): FileKind {
+  const kind = detected === undefined ? undefined : kindOfMediaType.get(detected.mime)
+  if (kind !== undefined && allowed.includes(kind)) return kind
+  const labels = allowed.map(k => fileKinds[k].label)
+  throw new AppError('unsupported_media_type', {
+    fr: `Type de fichier non accepté : seuls les fichiers ${listOf(labels, 'et')} sont acceptés.`,
+    en: `Unsupported file type: only ${listOf(labels, 'and')} files are accepted.`
+  }, { allowed, detected: detected?.mime ?? null })
+}
+
+function tooLarge (maxBytes: number): AppError {
+  const mb = (locale: string): string => (maxBytes / MiB).toLocaleString(locale, { maximumFractionDigits: 1 })
+  return new AppError('payload_too_large', {
+    fr: `Le fichier dépasse la taille maximale de ${mb('fr-CA')} Mo.`,
+    en: `The file exceeds the maximum size of ${mb('en-CA')} MB.`
+  }, { maxBytes })
+}
+
+function interrupted (cause: unknown): AppError {
+  const err = new AppError('bad_request', {
+    fr: 'Le téléversement a été interrompu avant la fin ; veuillez envoyer le fichier de nouveau.',
+    en: 'The upload was interrupted before it finished; please send the file again.'
+  })
+  // Kept for logs, never sent to the client (details are).
+  err.cause = cause
+  return err
+}
+
+const fileNotFound = (): AppError => notFound({ fr: 'Fichier introuvable.', en: 'File not found.' } satisfies Bilingual)
+
+// Any other string would make PostgreSQL fail the query on the uuid cast: an unknown id is just absent.
+const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+
+function listOf (items: string[], and: string): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${and} ${items[items.length - 1] ?? ''}`
+}
