@@ -28,6 +28,10 @@ import { AttendanceBook } from './attendance/book.js'
 import { AttendanceGrades } from './attendance/grades.js'
 import { bookRoutes } from './attendance/book-routes.js'
 import { startAttendanceJobs } from './attendance/jobs.js'
+import { FileStore } from './files/store.js'
+import { SynthesisService } from './synthesis/service.js'
+import { synthesisRoutes } from './synthesis/routes.js'
+import { every } from './util/periodic.js'
 
 export interface AppDeps {
   database: Database
@@ -39,7 +43,7 @@ export interface AppDeps {
 
 export interface App {
   app: FastifyInstance
-  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades }
+  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades, files: FileStore, synthesis: SynthesisService }
 }
 
 /** Paths whose last segment is a secret token: never logged as is. */
@@ -149,5 +153,11 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(bookRoutes, { book, grades, lti: app.lti })
   if (deps.backgroundJobs ?? true) startAttendanceJobs(app, grades, attendance)
 
-  return { app, services: { program, people, attendance, book, grades } }
+  const files = new FileStore(deps.database.db, deps.clock)
+  const synthesis = new SynthesisService(deps.database.db, deps.clock, files, app.gradeOutbox, app.lti)
+  await app.register(synthesisRoutes, { synthesis })
+  // Bytes of uploads that never completed (dropped connections, crashes mid-upload).
+  if (deps.backgroundJobs ?? true) every(app, 10 * 60_000, 'purge of unfinished uploads', async () => await files.purgePending(new Date(deps.clock.now().getTime() - 60 * 60_000)))
+
+  return { app, services: { program, people, attendance, book, grades, files, synthesis } }
 }

@@ -38,9 +38,13 @@ const LEASE_MS = 60_000
 export class GradeOutbox {
   constructor (private readonly db: Db, private readonly clock: Clock, private readonly ags: AgsClient, private readonly log: { warn: (obj: object, msg: string) => void }) {}
 
-  /** Durable once this returns: the score will reach the LMS, unless a newer one for the same target replaces it. */
-  async enqueue (queued: QueuedScore): Promise<string> {
-    return await this.db.transaction().execute(async trx => {
+  /**
+   * Durable once this returns (or once the caller's transaction commits, when one is given, so
+   * a grade and its delivery are recorded together): the score will reach the LMS, unless a
+   * newer one for the same target replaces it.
+   */
+  async enqueue (queued: QueuedScore, inTransaction?: Db): Promise<string> {
+    const run = async (trx: Db): Promise<string> => {
       await trx.updateTable('lti_grade_outbox').set({ status: 'superseded' })
         .where('context_id', '=', queued.contextId).where('line_item', '=', queued.lineItem).where('user_sub', '=', queued.userSub)
         .where('status', '=', 'pending').where('given_at', '<=', queued.givenAt)
@@ -61,7 +65,8 @@ export class GradeOutbox {
         next_attempt_at: this.clock.now()
       }).returning('id').executeTakeFirstOrThrow()
       return row.id
-    })
+    }
+    return inTransaction !== undefined ? await run(inTransaction) : await this.db.transaction().execute(run)
   }
 
   /** Sends what is due; returns how many were delivered and how many will be retried. */

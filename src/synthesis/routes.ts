@@ -1,0 +1,193 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import multipart from '@fastify/multipart'
+import { z } from 'zod'
+import { errorResponses, errorSchema } from '../http/schemas.js'
+import type { SynthesisService, HandInLimits, HandInPart, Version } from './service.js'
+import { assignmentSchema, assignmentSettingsSchema, gradeInputSchema, gradeSchema, receiptSchema, studentStatusSchema, windowSchema } from './schemas.js'
+import type { GradeRow } from './repository.js'
+
+const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
+const courseParams = z.object({ contextId: uuid('contextId') })
+const studentParams = courseParams.extend({ personId: uuid('personId') })
+const fileParams = courseParams.extend({ submissionId: uuid('submissionId'), position: z.coerce.number({ error: 'position must be a number' }).int().min(0).max(100) })
+const uploadErrors = { ...errorResponses, 413: errorSchema, 415: errorSchema }
+const bearer = [{ bearer: [] }]
+
+const versionSchema = receiptSchema.extend({ textBody: z.string().nullable() }).meta({ id: 'SynthesisVersion' })
+const gradeJson = (g: GradeRow, maxPoints: number): z.infer<typeof gradeSchema> => ({
+  score: g.score, maxPoints, rubricLevels: g.rubric_levels, feedback: g.feedback, state: g.state, updatedAt: g.updated_at, publishedAt: g.published_at
+})
+
+/** `request.parts()` as the service's parts: fields as text, files as streams (never buffered). */
+export function handInParts (request: FastifyRequest): (limits: HandInLimits) => AsyncIterable<HandInPart> {
+  return limits => (async function * () {
+    for await (const part of request.parts({ limits })) {
+      if (part.type === 'file') yield { type: 'file', name: part.fieldname, filename: part.filename, stream: part.file }
+      else yield { type: 'field', name: part.fieldname, value: typeof part.value === 'string' ? part.value : String(part.value) }
+    }
+  })()
+}
+
+/** Sends a stored file: PDFs open in the browser, other kinds download; the bytes are checked as they stream. */
+export async function sendFile (reply: FastifyReply, file: { filename: string, mediaType: string, size: number, sha256: string, stream: NodeJS.ReadableStream }, download: boolean): Promise<FastifyReply> {
+  const inline = !download && file.mediaType === 'application/pdf'
+  const ascii = file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  return await reply
+    .type(file.mediaType)
+    .header('content-length', file.size)
+    .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+    .header('x-content-sha256', file.sha256)
+    // Someone's document: never kept by shared caches.
+    .header('cache-control', 'private, no-store')
+    .send(file.stream)
+}
+
+export interface SynthesisRoutesOptions { synthesis: SynthesisService }
+
+/** The synthesis API under /api/v1 (bearer tokens). Pages are in page-routes.ts. */
+export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = async (app, { synthesis }) => {
+  await app.register(multipart)
+  const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
+  const tags = ['synthesis']
+
+  app.get('/api/v1/courses/:contextId/synthesis', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'getSynthesis', tags, security: bearer, summary: 'The course\'s synthesis assignment, and the caller\'s window when they are a student', params: courseParams, response: { 200: z.object({ assignment: assignmentSchema, window: windowSchema.nullable() }), ...errorResponses } }
+  }, async request => {
+    const view = await synthesis.overview(personOf(request), request.params.contextId)
+    return { assignment: view.assignment, window: view.window }
+  })
+
+  app.patch('/api/v1/courses/:contextId/synthesis', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'updateSynthesisSettings', tags, security: bearer, summary: 'Instructors set instructions, times, grace, late work, points, file rules and the rubric', params: courseParams, body: assignmentSettingsSchema, response: { 200: assignmentSchema, ...errorResponses } }
+  }, async request => await synthesis.updateSettings(personOf(request), request.params.contextId, request.body))
+
+  app.put('/api/v1/courses/:contextId/synthesis/extensions/:personId', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'grantSynthesisExtension', tags, security: bearer, summary: 'An instructor gives one student a later due time (accommodation)', params: studentParams, body: z.object({ dueAt: z.coerce.date({ error: 'dueAt must be a date and time (ISO 8601)' }), reason: z.string().trim().max(500).optional() }).strict(), response: { 204: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    await synthesis.grantExtension(personOf(request), request.params.contextId, request.params.personId, request.body.dueAt, request.body.reason ?? null)
+    return await reply.code(204).send(null)
+  })
+
+  app.delete('/api/v1/courses/:contextId/synthesis/extensions/:personId', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'removeSynthesisExtension', tags, security: bearer, summary: 'Removes a student\'s extension', params: studentParams, response: { 204: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    await synthesis.grantExtension(personOf(request), request.params.contextId, request.params.personId, null, null)
+    return await reply.code(204).send(null)
+  })
+
+  app.get('/api/v1/courses/:contextId/synthesis/draft', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'getSynthesisDraft', tags, security: bearer, summary: 'The student\'s saved draft text', params: courseParams, response: { 200: z.object({ text: z.string(), savedAt: z.date() }).nullable(), ...errorResponses } }
+  }, async request => await synthesis.draft(personOf(request), request.params.contextId))
+
+  app.put('/api/v1/courses/:contextId/synthesis/draft', {
+    onRequest: app.authenticate('api'),
+    bodyLimit: 512 * 1024,
+    schema: { operationId: 'saveSynthesisDraft', tags, security: bearer, summary: 'Saves the student\'s draft text (autosave)', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
+  }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
+
+  app.post('/api/v1/courses/:contextId/synthesis/submissions', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'submitSynthesis',
+      tags,
+      security: bearer,
+      summary: 'Hands in a new version: multipart fields `text`, files `files` (PDF, DOCX, ODT), `keep` = positions of the previous version\'s files to carry over',
+      params: courseParams,
+      consumes: ['multipart/form-data'],
+      response: { 201: receiptSchema, ...uploadErrors }
+    }
+  }, async (request, reply) => {
+    const receipt = await synthesis.handIn(personOf(request), request.params.contextId, handInParts(request))
+    return await reply.code(201).send(receipt)
+  })
+
+  app.get('/api/v1/courses/:contextId/synthesis/submissions/mine', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'mySynthesis', tags, security: bearer, summary: 'The student\'s versions (newest first), window, draft and published grade', params: courseParams, response: { 200: z.object({ window: windowSchema, versions: z.array(versionSchema), grade: gradeSchema.nullable(), draft: z.object({ text: z.string(), savedAt: z.date() }).nullable() }), ...errorResponses } }
+  }, async request => {
+    const mine = await synthesis.mine(personOf(request), request.params.contextId)
+    return { window: mine.window, versions: mine.versions, grade: mine.grade === null ? null : gradeJson(mine.grade, mine.assignment.maxPoints), draft: mine.draft }
+  })
+
+  app.get('/api/v1/courses/:contextId/synthesis/submissions/:submissionId/files/:position', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'getSynthesisFile', tags, security: bearer, summary: 'A file of a hand-in (its author or the course\'s instructors); `?telecharger=1` forces a download', params: fileParams, querystring: z.object({ telecharger: z.enum(['1']).optional(), lang: z.enum(['fr', 'en']).optional() }), produces: ['application/pdf', 'application/octet-stream'], response: { 200: z.any(), ...errorResponses } }
+  }, async (request, reply) => {
+    const file = await synthesis.file(personOf(request), request.params.contextId, request.params.submissionId, request.params.position)
+    return await sendFile(reply, file, request.query.telecharger === '1')
+  })
+
+  app.get('/api/v1/courses/:contextId/synthesis/students', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'listSynthesisStudents',
+      tags,
+      security: bearer,
+      summary: 'Every student of the course (LMS roster) with hand-in and grading status',
+      params: courseParams,
+      response: {
+        200: z.object({
+          students: z.array(z.object({
+            personId: z.uuid(),
+            name: z.string(),
+            email: z.string().nullable(),
+            status: studentStatusSchema,
+            latest: z.object({ submissionId: z.uuid(), version: z.number().int(), submittedAt: z.date(), late: z.boolean() }).nullable(),
+            grade: z.object({ score: z.number().nullable(), state: z.enum(['draft', 'published']) }).nullable(),
+            extensionDueAt: z.date().nullable()
+          }))
+        }),
+        ...errorResponses
+      }
+    }
+  }, async request => ({ students: (await synthesis.roster(personOf(request), request.params.contextId)).students }))
+
+  app.get('/api/v1/courses/:contextId/synthesis/students/:personId', {
+    onRequest: app.authenticate('api'),
+    schema: {
+      operationId: 'getSynthesisStudentWork',
+      tags,
+      security: bearer,
+      summary: 'One student\'s versions, grade and grading history',
+      params: studentParams,
+      response: {
+        200: z.object({
+          student: z.object({ personId: z.uuid(), name: z.string(), email: z.string().nullable() }),
+          window: windowSchema,
+          versions: z.array(versionSchema),
+          grade: gradeSchema.nullable(),
+          history: z.array(z.object({ action: z.string(), before: z.unknown(), after: z.unknown(), changedAt: z.date(), changedBy: z.string().nullable() }))
+        }),
+        ...errorResponses
+      }
+    }
+  }, async request => {
+    const work = await synthesis.studentWork(personOf(request), request.params.contextId, request.params.personId)
+    return {
+      student: work.student,
+      window: work.window,
+      versions: work.versions satisfies Version[],
+      grade: work.grade === null ? null : gradeJson(work.grade, work.assignment.maxPoints),
+      history: work.history.map(h => ({ action: h.action, before: h.before, after: h.after, changedAt: h.changed_at, changedBy: h.changed_by_name }))
+    }
+  })
+
+  app.put('/api/v1/courses/:contextId/synthesis/students/:personId/grade', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'gradeSynthesis', tags, security: bearer, summary: 'Saves a grade as draft, or publishes it (`publish: true` sends it to the LMS); a later publish is a regrade', params: studentParams, body: gradeInputSchema, response: { 200: gradeSchema, ...errorResponses } }
+  }, async request => {
+    const grade = await synthesis.grade(personOf(request), request.params.contextId, request.params.personId, request.body)
+    return gradeJson(grade, (await synthesis.assignment(request.params.contextId)).maxPoints)
+  })
+
+  app.post('/api/v1/courses/:contextId/synthesis/publications', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'publishSynthesisGrades', tags, security: bearer, summary: 'Publishes the saved draft grades of several students at once', params: courseParams, body: z.object({ personIds: z.array(uuid('personIds[]')).min(1).max(1000) }).strict(), response: { 200: z.object({ published: z.number().int(), skipped: z.array(z.object({ personId: z.string(), reason: z.string() })) }), ...errorResponses } }
+  }, async request => await synthesis.publishMany(personOf(request), request.params.contextId, request.body.personIds))
+}
