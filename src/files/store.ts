@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import type { DB } from '../db/schema.js'
 import { AppError, conflict, notFound, type Bilingual } from '../errors.js'
+import { zipMediaType } from './zip.js'
 
 /**
  * The one way uploaded files (synthesis hand-ins, later attestation PDFs) enter and leave the
@@ -22,7 +23,7 @@ import { AppError, conflict, notFound, type Bilingual } from '../errors.js'
  * The kinds of file we accept, recognised from their content (never from the name or the
  * Content-Type a browser sends, which the uploader controls). Adding a kind (e.g.
  * `png: { mediaType: 'image/png', extension: 'png', label: 'PNG' }`) is one entry here, as long
- * as file-type recognises it: `mediaType` is what file-type reports for it.
+ * as file-type recognises it, or zip.ts for zip-based documents: `mediaType` is what they report.
  */
 export const fileKinds = {
   pdf: { mediaType: 'application/pdf', extension: 'pdf', label: 'PDF' },
@@ -103,7 +104,12 @@ export class FileStore {
       let held: Buffer[] = []
       let heldBytes = 0
       const write = async (data: Buffer): Promise<void> => {
-        await this.db.insertInto('file_chunks').values({ file_id: id, seq: seq++, data }).execute()
+        try {
+          await this.db.insertInto('file_chunks').values({ file_id: id, seq: seq++, data }).execute()
+        } catch (err) {
+          // foreign_key_violation: the pending file was purged as abandoned while this upload was slow.
+          throw (err as { code?: unknown }).code === '23503' ? interrupted(err) : err
+        }
       }
       for (;;) {
         let next: IteratorResult<Buffer | string>
@@ -121,7 +127,11 @@ export class FileStore {
         hash.update(piece)
         await sniffer.feed(piece)
         // Refuse as soon as the content says what it is: a 20 MB executable is not read to its end.
-        if (sniffer.settled) acceptedKind(await sniffer.result, options.allowed)
+        // A plain zip may still be a document (see zip.ts), which only its end can tell.
+        if (sniffer.settled) {
+          const detected = await sniffer.result
+          if (detected?.mime !== ZIP) acceptedKind(detected?.mime, options.allowed)
+        }
         held.push(piece)
         heldBytes += piece.length
         if (heldBytes >= CHUNK_BYTES) {
@@ -136,7 +146,9 @@ export class FileStore {
       }
       if (heldBytes > 0) await write(Buffer.concat(held, heldBytes))
       sniffer.end()
-      const kind = acceptedKind(await sniffer.result, options.allowed)
+      let detected = (await sniffer.result)?.mime
+      if (detected === ZIP) detected = await zipMediaType(async (start, end) => await this.#readRange(id, start, end), size)
+      const kind = acceptedKind(detected, options.allowed)
       const sha256 = hash.digest('hex')
       const mediaType = fileKinds[kind].mediaType
       // Recorded now, while still pending: markStored only has to flip the state, and the
@@ -234,6 +246,17 @@ export class FileStore {
     return Number(result.numDeletedRows)
   }
 
+  /** Bytes [start, end) of a file being received: chunks are all CHUNK_BYTES long but the last. */
+  async #readRange (id: string, start: number, end: number): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0)
+    const first = Math.floor(start / CHUNK_BYTES)
+    const rows = await this.db.selectFrom('file_chunks').select(['seq', 'data'])
+      .where('file_id', '=', id).where('seq', '>=', first).where('seq', '<=', Math.floor((end - 1) / CHUNK_BYTES))
+      .orderBy('seq').execute()
+    const joined = Buffer.concat(rows.map(row => row.data))
+    return joined.subarray(start - first * CHUNK_BYTES, end - first * CHUNK_BYTES)
+  }
+
   async * #verifiedChunks (file: StoredFileInfo): AsyncGenerator<Buffer> {
     const hash = createHash('sha256')
     let size = 0
@@ -298,14 +321,16 @@ class ContentSniffer {
   }
 }
 
-function acceptedKind (detected: FileTypeResult | undefined, allowed: readonly FileKind[]): FileKind {
-  const kind = detected === undefined ? undefined : kindOfMediaType.get(detected.mime)
+const ZIP = 'application/zip'
+
+function acceptedKind (detected: string | undefined, allowed: readonly FileKind[]): FileKind {
+  const kind = detected === undefined ? undefined : kindOfMediaType.get(detected)
   if (kind !== undefined && allowed.includes(kind)) return kind
   const labels = allowed.map(k => fileKinds[k].label)
   throw new AppError('unsupported_media_type', {
     fr: `Type de fichier non accepté : seuls les fichiers ${listOf(labels, 'et')} sont acceptés.`,
     en: `Unsupported file type: only ${listOf(labels, 'and')} files are accepted.`
-  }, { allowed, detected: detected?.mime ?? null })
+  }, { allowed, detected: detected ?? null })
 }
 
 function tooLarge (maxBytes: number): AppError {
