@@ -29,6 +29,31 @@ export function handInParts (request: FastifyRequest): (limits: HandInLimits) =>
   })()
 }
 
+/**
+ * After a refused upload (too big, wrong type, closed window), reads and drops the rest of the
+ * request before answering: a server that answers mid-upload and closes the socket leaves
+ * browsers and HTTP clients with a connection reset instead of our message. Bounded, so a
+ * client streaming forever is cut off.
+ */
+export async function drainRequest (raw: FastifyRequest['raw'], maxBytes = 256 * 1024 * 1024, maxMs = 60_000): Promise<void> {
+  if (raw.complete || raw.destroyed) return
+  raw.unpipe()
+  await new Promise<void>(resolve => {
+    let seen = 0
+    const stop = (): void => { clearTimeout(timer); raw.off('data', count); resolve() }
+    const count = (chunk: Buffer): void => {
+      seen += chunk.length
+      if (seen > maxBytes) { raw.destroy(); stop() }
+    }
+    const timer = setTimeout(() => { raw.destroy(); stop() }, maxMs)
+    raw.on('data', count)
+    raw.once('end', stop)
+    raw.once('close', stop)
+    raw.once('error', stop)
+    raw.resume()
+  })
+}
+
 /** Sends a stored file: PDFs open in the browser, other kinds download; the bytes are checked as they stream. */
 export async function sendFile (reply: FastifyReply, file: { filename: string, mediaType: string, size: number, sha256: string, stream: NodeJS.ReadableStream }, download: boolean): Promise<FastifyReply> {
   const inline = !download && file.mediaType === 'application/pdf'
@@ -103,8 +128,13 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
       response: { 201: receiptSchema, ...uploadErrors }
     }
   }, async (request, reply) => {
-    const receipt = await synthesis.handIn(personOf(request), request.params.contextId, handInParts(request))
-    return await reply.code(201).send(receipt)
+    try {
+      const receipt = await synthesis.handIn(personOf(request), request.params.contextId, handInParts(request))
+      return await reply.code(201).send(receipt)
+    } catch (err) {
+      await drainRequest(request.raw)
+      throw err
+    }
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/submissions/mine', {
