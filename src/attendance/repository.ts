@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely'
+import { CompiledQuery, sql, type Kysely } from 'kysely'
+import { preparedStatement } from '../db/database.js'
 import type { DB } from '../db/schema.js'
 
 /** Attendance data access. Functions take a Kysely handle so services can pass a transaction. */
@@ -199,19 +200,30 @@ export const lockPersonSlot = async (db: Q, personId: string, slotId: string): P
 /**
  * The common case in one statement: a first check-in of a registered person in a slot. The
  * record itself says how and when it came (method, device and receive times, who scanned);
- * the history keeps every later change with the state before it. Returns nothing when the
+ * the history keeps every later change with the state before it. Inserts nothing when the
  * person already has a record in the slot or may not attend (the caller then takes the
  * careful path that says why, or moves the record).
+ *
+ * A fixed text, sent as a named prepared statement on PostgreSQL (parsed and planned once per
+ * connection), and without RETURNING: the stored record is exactly the values given.
  */
-export async function insertFirstCheckIn (db: Q, values: { event_id: string, slot_id: string, session_id: string, person_id: string, status: Status, method: Method, recorded_at: Date, device_time: Date | null, received_at: Date, recorded_by: string | null, roles: string[] | null }): Promise<RecordRow | undefined> {
-  const allowed = values.roles === null
-    ? sql`EXISTS (SELECT 1 FROM registrations WHERE event_id = ${values.event_id} AND person_id = ${values.person_id})`
-    : sql`EXISTS (SELECT 1 FROM registrations WHERE event_id = ${values.event_id} AND person_id = ${values.person_id} AND role = ANY(${values.roles}::text[]))`
-  const result = await sql<RecordRow>`
+const FIRST_CHECK_IN = `
     INSERT INTO attendance_records (event_id, slot_id, session_id, person_id, status, method, recorded_at, device_time, received_at, recorded_by)
-    SELECT ${values.event_id}, ${values.slot_id}, ${values.session_id}, ${values.person_id}, ${values.status}, ${values.method}, ${values.recorded_at}, ${values.device_time}, ${values.received_at}, ${values.recorded_by}
-    WHERE ${allowed}
-    ON CONFLICT (slot_id, person_id) DO NOTHING
-    RETURNING id, session_id, slot_id, person_id, status, method, recorded_at`.execute(db)
-  return result.rows[0]
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+    WHERE EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND person_id = $4)
+    ON CONFLICT (slot_id, person_id) DO NOTHING`
+const FIRST_CHECK_IN_WITH_ROLE = `
+    INSERT INTO attendance_records (event_id, slot_id, session_id, person_id, status, method, recorded_at, device_time, received_at, recorded_by)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+    WHERE EXISTS (SELECT 1 FROM registrations WHERE event_id = $1 AND person_id = $4 AND role = ANY($11::text[]))
+    ON CONFLICT (slot_id, person_id) DO NOTHING`
+preparedStatement('attendance_first_check_in', FIRST_CHECK_IN)
+preparedStatement('attendance_first_check_in_with_role', FIRST_CHECK_IN_WITH_ROLE)
+
+/** True when the record was created; false when the person has one in the slot already or may not attend. */
+export async function insertFirstCheckIn (db: Q, values: { event_id: string, slot_id: string, session_id: string, person_id: string, status: Status, method: Method, recorded_at: Date, device_time: Date | null, received_at: Date, recorded_by: string | null, roles: string[] | null }): Promise<boolean> {
+  const parameters: unknown[] = [values.event_id, values.slot_id, values.session_id, values.person_id, values.status, values.method, values.recorded_at, values.device_time, values.received_at, values.recorded_by]
+  if (values.roles !== null) parameters.push(values.roles)
+  const result = await db.executeQuery(CompiledQuery.raw(values.roles === null ? FIRST_CHECK_IN : FIRST_CHECK_IN_WITH_ROLE, parameters))
+  return (result.numAffectedRows ?? 0n) > 0n
 }

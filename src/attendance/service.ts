@@ -270,7 +270,7 @@ export class AttendanceService {
   /** One record per person and slot: a check-in to another parallel session moves it. */
   async #checkIn (session: SessionForCheckIn, policy: repo.PolicyRow, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db = this.db): Promise<CheckIn> {
     const status: Status = input.at.getTime() > session.starts_at.getTime() + policy.late_after_minutes * 60_000 ? 'late' : 'present'
-    const first = await repo.insertFirstCheckIn(db, {
+    const created = await repo.insertFirstCheckIn(db, {
       event_id: session.event_id,
       slot_id: session.slot_id,
       session_id: session.id,
@@ -283,8 +283,8 @@ export class AttendanceService {
       recorded_by: input.recordedBy,
       roles: session.audience === 'credited' ? CREDITED_ROLES : null
     })
-    if (first !== undefined) {
-      return { result: 'created', session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }, record: { status: first.status as Status, recordedAt: first.recorded_at, method: first.method as Method } }
+    if (created) {
+      return { result: 'created', session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }, record: { status, recordedAt: input.at, method: input.method } }
     }
     return await this.#checkInCarefully(session, status, input, db)
   }

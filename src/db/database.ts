@@ -34,9 +34,33 @@ const keepText = (value: string): string => value
 // Counts (count(*) is int8) are far below 2^53 here.
 const toNumber = (value: string): number => Number(value)
 
+/** SQL texts PostgreSQL parses and plans once per connection, by name (see preparedStatement). */
+const preparedNames = new Map<string, string>()
+
+/**
+ * Marks a fixed SQL text as a named prepared statement: on PostgreSQL, each pool connection
+ * parses and plans it once, then only binds and executes it (for statements on hot paths, run
+ * with `db.executeQuery(CompiledQuery.raw(text, parameters))`). PGlite runs it as usual.
+ */
+export function preparedStatement (name: string, text: string): string {
+  preparedNames.set(text, name)
+  return text
+}
+
+/** Kysely calls query(text, values): a registered text goes out as its named statement. */
+class PreparingClient extends pg.Client {
+  override query (config: unknown, values?: unknown, callback?: unknown): any {
+    const name = typeof config === 'string' ? preparedNames.get(config) : undefined
+    const query = super.query as (...args: unknown[]) => unknown
+    if (name !== undefined && callback === undefined) return query.call(this, { name, text: config, values })
+    return query.call(this, config, values, callback)
+  }
+}
+
 export async function openDatabase (target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: target.url,
       max: target.poolMax ?? 10,
       connectionTimeoutMillis: 10_000,
