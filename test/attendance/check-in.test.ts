@@ -1,6 +1,8 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
+import { serializerCompiler } from '@fastify/type-provider-zod'
+import { checkInSchema } from '../../src/attendance/schemas.js'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { ORIGIN, cookieHeader, signInWithLink } from '../helpers/session.js'
@@ -35,6 +37,10 @@ const records = async (ctx: Ctx, personId?: string) => {
 }
 const countRows = async (ctx: Ctx, table: 'attendance_records' | 'attendance_history' | 'attendance_scans' | 'attendance_pending_scans'): Promise<number> =>
   Number((await ctx.database.db.selectFrom(table).select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+
+/** A check-in answer as zod's serializer writes it for checkInSchema (the route writes it with JSON.stringify). */
+const zodCheckIn = serializerCompiler({ schema: checkInSchema, method: 'POST', url: '/api/v1/sessions/:sessionId/check-ins', httpStatus: '201' }) as (data: unknown) => string
+const asZodWritesIt = (body: string): string => zodCheckIn(JSON.parse(body, (key, value: unknown) => key === 'recordedAt' && typeof value === 'string' ? new Date(value) : value))
 
 /** The room QR as the projector shows it now: its URL path. */
 const roomPath = (ctx: Ctx, key: string): string => new URL(ctx.services.attendance.roomCode(ctx.sessions[key]!).url).pathname
@@ -108,10 +114,12 @@ t.test('the API answers 201 with the record, then 200 "already checked in" with 
   const first = await post()
   t.equal(first.statusCode, 201)
   t.match(first.json(), { result: 'created', record: { status: 'present', method: 'room_code', recordedAt: '2025-10-21T17:25:00.000Z' } })
+  t.equal(first.body, asZodWritesIt(first.body), 'the same text zod\'s serializer writes')
   ctx.clock.advance(20_000)
   const again = await post()
   t.equal(again.statusCode, 200)
   t.match(again.json(), { result: 'already', record: { recordedAt: '2025-10-21T17:25:00.000Z' }, message: { fr: /Déjà enregistré·e à 13:25/ } })
+  t.equal(again.body, asZodWritesIt(again.body))
   t.equal(await countRows(ctx, 'attendance_records'), 1)
 })
 
@@ -266,5 +274,8 @@ t.test('a double tap and a crowd at the door: each person is counted once, nobod
   t.equal(await countRows(ctx, 'attendance_history'), 0, 'first check-ins are their own record; the history is for changes')
   const moves = await Promise.all([post(p.token, B), post(p.token, B)])
   t.same(moves.map(r => r.statusCode).sort(), [200, 201], 'a concurrent move happens once')
+  const move = moves.find(r => r.statusCode === 201)
+  t.match(move?.json(), { result: 'moved', movedFrom: { id: ctx.sessions[A] } })
+  t.equal(move?.body, asZodWritesIt(move?.body ?? ''), 'the same text zod\'s serializer writes')
   t.match(await records(ctx, p.id), [{ session_id: ctx.sessions[B] }])
 })
