@@ -77,7 +77,8 @@ export class LtiStorage {
   async Replace (key: Key, collection: LtiCollection, query: Doc, item: Doc, index?: Doc): Promise<true> {
     const row = this.#row(key, collection, item, index)
     await this.#db.transaction().execute(async trx => {
-      const existing = await this.#select(collection, query, trx).select('id').orderBy('id').limit(1).forUpdate().executeTakeFirst()
+      // Expired rows count here: they still hold their unique index until the purge removes them.
+      const existing = await this.#select(collection, query, trx, { includeExpired: true }).select('id').orderBy('id').limit(1).forUpdate().executeTakeFirst()
       if (existing === undefined) {
         await trx.insertInto('lti_store').values(row).execute()
       } else {
@@ -116,10 +117,9 @@ export class LtiStorage {
     return Number(result.numDeletedRows)
   }
 
-  #select (collection: LtiCollection, query: Doc | undefined, db: Kysely<DB> = this.#db) {
-    let q = db.selectFrom('lti_store')
-      .where('collection', '=', collection)
-      .where(eb => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', this.#options.clock.now())]))
+  #select (collection: LtiCollection, query: Doc | undefined, db: Kysely<DB> = this.#db, options: { includeExpired?: boolean } = {}) {
+    let q = db.selectFrom('lti_store').where('collection', '=', collection)
+    if (options.includeExpired !== true) q = q.where(eb => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', this.#options.clock.now())]))
     if (query !== undefined && Object.keys(query).length > 0) q = q.where(sql<boolean>`fields @> ${JSON.stringify(query)}::jsonb`)
     return q
   }

@@ -97,6 +97,9 @@ t.test('expiry: states after 10 min, tokens after 24 h, access tokens per expire
   t.ok(await storage.Get(KEY, 'accesstoken', { scopes: 'x' }), 'access token usable until shortly before expires_in')
   at(271)
   t.equal(await storage.Get(KEY, 'accesstoken', { scopes: 'x' }), false)
+  // The expired token still holds its unique slot until the purge: a new one replaces it.
+  await storage.Replace(KEY, 'accesstoken', { scopes: 'x' }, { token: { access_token: 't2', expires_in: 300 } }, { scopes: 'x' })
+  t.match(await storage.Get(KEY, 'accesstoken', { scopes: 'x' }), [{ token: { access_token: 't2' } }], 'a new token after expiry, before any purge')
   at(599)
   t.ok(await storage.Get(false, 'state', { state: 's' }), 'state alive before 10 min')
   at(601)
