@@ -201,7 +201,14 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
       const launch = await service.completeLaunch(token)
       // Links placed by Deep Linking say where they lead.
       const target = token.platformContext.custom?.compagnon_target
-      res.redirect(303, await continueAt(launch.personId, req, res, target === 'program' ? 'programme' : undefined))
+      const landing = target === 'program'
+        ? 'programme'
+        : target === 'synthesis' && launch.contextId !== null
+          ? `synthese:${launch.contextId}`
+          : target === 'attendance'
+            ? (launch.contextId !== null && launch.roles.some(r => r === 'instructor' || r === 'organizer') ? `presences:${launch.contextId}` : 'presence')
+            : undefined
+      res.redirect(303, await continueAt(launch.personId, req, res, landing))
     } catch (err) {
       sendError(req, res, err)
     }

@@ -28,6 +28,8 @@ export interface Launch {
   displayName: string
   roles: Role[]
   eventId: string | null
+  /** Our id of the course launched from (null when the launch had no context). */
+  contextId: string | null
   contextTitle: string | null
   messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'
 }
@@ -326,7 +328,7 @@ export class LtiService {
       if (eventId !== null) {
         for (const role of roles) await people.addRegistration(trx, { event_id: eventId, person_id: personId, role, created_by: null })
       }
-      return { personId, displayName, roles, eventId, contextTitle: ctx.context?.title ?? ctx.context?.label ?? null, messageType: ctx.messageType }
+      return { personId, displayName, roles, eventId, contextId: context?.id ?? null, contextTitle: ctx.context?.title ?? ctx.context?.label ?? null, messageType: ctx.messageType }
     })
   }
 }

@@ -28,9 +28,12 @@ const inviteBody = z.object({
 const MAX_PROGRAM_BYTES = 2 * 1024 * 1024
 
 /** Where a launch continues after a detour (a new window, when the LMS frame blocks cookies). */
-export const landingSchema = z.string().regex(/^(cours|programme|contenu:[0-9a-f-]{36})$/, 'unknown destination')
+export const landingSchema = z.string().regex(/^(cours|programme|presence|(contenu|synthese|presences):[0-9a-f-]{36})$/, 'unknown destination')
 export function landingPath (landing: string | undefined, locale: string): string {
   if (landing === 'programme') return `/?lang=${locale}`
+  if (landing?.startsWith('synthese:') === true) return `/cours/synthese/${landing.slice('synthese:'.length)}?lang=${locale}`
+  if (landing === 'presence') return `/presence?lang=${locale}`
+  if (landing?.startsWith('presences:') === true) return `/cours/presences/${landing.slice('presences:'.length)}?lang=${locale}`
   if (landing?.startsWith('contenu:') === true) return `/cours/contenu/${landing.slice('contenu:'.length)}?lang=${locale}`
   return `/cours?lang=${locale}`
 }

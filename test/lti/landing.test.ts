@@ -100,3 +100,15 @@ t.test('after a launch, a one-time QR code opens Compagnon signed in on the stud
 
   t.equal((await postForm('/auth/telephone?lang=fr', {}, new CookieJar())).status, 401, 'only for someone signed in')
 })
+
+t.test('links placed by Deep Linking land on their page: the synthesis of that course, attendance by role', async t => {
+  const synthesis = await platform.launch(base, { user: { sub: 'target-student' }, roles: [ROLES.Learner], custom: { compagnon_target: 'synthesis' } })
+  const landed = await landAfterLaunch(base, synthesis)
+  const contextId = (await ctx.database.db.selectFrom('lti_contexts').select('id').executeTakeFirstOrThrow()).id
+  t.equal(landed.path, `/cours/synthese/${contextId}?lang=fr`)
+  const attendance = await landAfterLaunch(base, await platform.launch(base, { user: { sub: 'target-student' }, roles: [ROLES.Learner], custom: { compagnon_target: 'attendance' } }))
+  t.equal(attendance.path, '/presence?lang=fr', 'a student sees their own attendance')
+  const grid = await landAfterLaunch(base, await platform.launch(base, { user: { sub: 'target-teacher' }, roles: [ROLES.Instructor], custom: { compagnon_target: 'attendance' } }))
+  t.equal(grid.path, `/cours/presences/${contextId}?lang=fr`, 'an instructor sees the course grid')
+  t.equal(grid.status, 200)
+})
