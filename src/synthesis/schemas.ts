@@ -95,7 +95,7 @@ export const gradeInputSchema = z.object({
   rubricLevels: z.record(slug, slug).optional().describe('Chosen level id per criterion id; the score is their sum'),
   feedback: z.string().max(20_000).default(''),
   publish: z.boolean().default(false)
-}).strict().meta({ id: 'SynthesisGradeInput' })
+}).strict().meta({ id: 'SynthesisGradeRequest' })
 export type GradeInput = z.infer<typeof gradeInputSchema>
 
 export const studentStatusSchema = z.enum(['not_submitted', 'submitted', 'late', 'graded'])

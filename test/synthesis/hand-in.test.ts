@@ -228,4 +228,12 @@ t.test('instructors set the assignment; bad settings are refused with the reason
   t.equal((await api(ctx, ctx.otherProf, 'PATCH', url, { maxPoints: 5 })).statusCode, 403)
   t.match((await api(ctx, ctx.prof, 'GET', url)).json(), { assignment: { maxPoints: 100, dueAt: '2025-10-24T16:15:00.000Z' }, window: null })
   t.equal((await api(ctx, ctx.participant, 'GET', url)).statusCode, 403)
+
+  const docs = await ctx.app.inject({ url: '/docs/json' })
+  t.equal(docs.statusCode, 200, docs.body.slice(0, 300))
+  const doc = docs.json()
+  const submit = doc.paths['/api/v1/courses/{contextId}/synthesis/submissions']?.post
+  t.equal(submit?.operationId, 'submitSynthesis', 'the hand-in route is documented')
+  t.ok(submit?.responses['201'] && submit?.responses['413'] && submit?.responses['415'], 'with its receipt and refusals')
+  t.ok(doc.paths['/api/v1/courses/{contextId}/synthesis/students/{personId}/grade']?.put, 'and grading')
 })
