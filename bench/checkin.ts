@@ -16,7 +16,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { loadavg } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
 import { sql } from 'kysely'
@@ -28,7 +28,7 @@ import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { defaultProgramFile } from '../src/paths.js'
 import { cleanup, installExitHandlers, onCleanup, stopping } from './lib/cleanup.js'
-import { benchDatabase, serverCpuReader } from './lib/postgres.js'
+import { benchDatabase, machineBusyMs, processCpuMs, serverCpuReader } from './lib/postgres.js'
 import { personId, personIdSql, type Command, type Reply, type RunResult, type Target } from './lib/protocol.js'
 
 // --- settings -----------------------------------------------------------------------------------
@@ -94,6 +94,8 @@ class LoadGenerator {
     return reply as Extract<Reply, { type: T }>
   }
 
+  get pid (): number | undefined { return this.#child.pid }
+
   async stop (): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
     if (this.#child.connected) this.#child.disconnect()
@@ -112,7 +114,7 @@ function rssSampler (): { stop: () => number } {
   return { stop: () => { clearInterval(timer); return Math.max(peak, process.memoryUsage.rss()) } }
 }
 
-interface Measured { run: RunResult, warmup: RunResult, peakRss: number, cpuMsPerRequest: number, pgCpuMsPerRequest: number, queriesPerRequest: number }
+interface Measured { run: RunResult, warmup: RunResult, peakRss: number, cpuMsPerRequest: number, pgCpuMsPerRequest: number, queriesPerRequest: number, othersCpuShare: number }
 
 const count201 = (r: RunResult): number => r.statuses['201'] ?? 0
 const others = (r: RunResult): number => r.responses - count201(r)
@@ -228,12 +230,18 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     log(`${which}: measuring ${SECONDS} s`)
     const cpu = process.cpuUsage()
     const pgCpuBefore = pgCpu?.() ?? NaN
+    const loadCpuBefore = processCpuMs(load.pid)
+    const machineBefore = machineBusyMs()
+    const startedAt = performance.now()
     const queriesBefore = queries
     const run = (await load.ask({ type: 'run', target: which, label: which, url, path, code, seconds: SECONDS, connections: CONNECTIONS }, 'result')).result
     const used = process.cpuUsage(cpu)
     const pgCpuMs = (pgCpu?.() ?? NaN) - pgCpuBefore
+    // What the rest of the machine used meanwhile (other processes, a test run): it takes CPU from this run.
+    const othersMs = machineBusyMs() - machineBefore - (used.user + used.system) / 1000 - pgCpuMs - (processCpuMs(load.pid) - loadCpuBefore)
+    const othersCpuShare = othersMs / ((performance.now() - startedAt) * availableParallelism())
     const perRequest = (value: number): number => run.responses > 0 ? value / run.responses : NaN
-    return { run, warmup, peakRss: rss.stop(), cpuMsPerRequest: perRequest((used.user + used.system) / 1000), pgCpuMsPerRequest: perRequest(pgCpuMs), queriesPerRequest: perRequest(queries - queriesBefore) }
+    return { run, warmup, peakRss: rss.stop(), cpuMsPerRequest: perRequest((used.user + used.system) / 1000), pgCpuMsPerRequest: perRequest(pgCpuMs), queriesPerRequest: perRequest(queries - queriesBefore), othersCpuShare }
   }
 
   const base = await measure('baseline', baselineUrl, '/bench/baseline')
@@ -253,6 +261,9 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
       if (r.exhausted) warn(`${r.label}: stopped after ${r.elapsedSeconds.toFixed(1)} s, every prepared person used: raise BENCH_PEOPLE`)
     }
   }
+  for (const [name, m] of [['baseline', base], ['check-in', checkIn]] as const) {
+    if (m.othersCpuShare > 0.05) warn(`${name}: other processes used ${(100 * m.othersCpuShare).toFixed(0)}% of the machine's CPU during the measured run: its figures are not comparable`)
+  }
   if (baselineRows !== baselineAcks) warn(`baseline rows ${baselineRows} ≠ baseline 201 answers ${baselineAcks}`)
   const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
   const ms = (value: number): string => value.toFixed(1)
@@ -267,6 +278,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
         queriesPerRequest.toFixed(1).padStart(11), cpuMsPerRequest.toFixed(2).padStart(16), (Number.isNaN(pgCpuMsPerRequest) ? '–' : pgCpuMsPerRequest.toFixed(2)).padStart(8)])
     }),
     '(over each measured run: statements sent to PostgreSQL, CPU time of this Node process and of the PostgreSQL server, per request)',
+    `other processes on the machine during the measured runs: ${[base, checkIn].map(m => Number.isNaN(m.othersCpuShare) ? '–' : `${(100 * Math.max(0, m.othersCpuShare)).toFixed(0)}%`).join(', ')} of its CPU`,
     `rows = acks: ${rows} = ${acks}`,
     `ratio ${(checkIn.run.rps / base.run.rps).toFixed(3)}`
   )

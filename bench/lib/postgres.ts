@@ -107,3 +107,27 @@ export function serverCpuReader (port: string | undefined): (() => number) | und
     return total * TICK_MS
   }
 }
+
+/** CPU time (ms) of one process so far (the load generator), or NaN without /proc. */
+export function processCpuMs (pid: number | undefined): number {
+  if (pid === undefined) return NaN
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return NaN
+  }
+}
+
+/** CPU time (ms, all cores) the whole machine spent busy so far, from /proc/stat; NaN without it. */
+export function machineBusyMs (): number {
+  try {
+    const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
+    // user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
+    const ticks = values.slice(0, 8).map(Number)
+    return (ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!) * 10
+  } catch {
+    return NaN
+  }
+}
