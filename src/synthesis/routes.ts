@@ -2,7 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import multipart from '@fastify/multipart'
 import { z } from 'zod'
-import { errorResponses, errorSchema } from '../http/schemas.js'
+import { AppError } from '../errors.js'
+import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
+import { docxToHtml, previewPage } from './preview.js'
 import type { SynthesisService, HandInLimits, HandInPart, Version } from './service.js'
 import { assignmentSchema, assignmentSettingsSchema, gradeInputSchema, gradeSchema, receiptSchema, studentStatusSchema, windowSchema } from './schemas.js'
 import type { GradeRow } from './repository.js'
@@ -151,6 +153,35 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   }, async (request, reply) => {
     const file = await synthesis.file(personOf(request), request.params.contextId, request.params.submissionId, request.params.position)
     return await sendFile(reply, file, request.query.telecharger === '1')
+  })
+
+  app.get('/cours/synthese/:contextId/apercu/:submissionId/:position', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'previewSynthesisFile', tags: ['pages'], summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the browser\'s viewer', params: fileParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...uploadErrors } }
+  }, async (request, reply) => {
+    const { contextId, submissionId, position } = request.params
+    const file = await synthesis.file(personOf(request), contextId, submissionId, position)
+    const fileHref = `/api/v1/courses/${contextId}/synthesis/submissions/${submissionId}/files/${position}`
+    if (file.mediaType === 'application/pdf') {
+      file.stream.destroy()
+      return await reply.redirect(fileHref, 303)
+    }
+    if (file.mediaType !== 'application/vnd.openxmlformats-officedocument.wordprocessingml.document') {
+      file.stream.destroy()
+      throw new AppError('unsupported_media_type', { fr: 'Ce type de fichier ne peut pas être affiché dans le navigateur : téléchargez-le.', en: 'This kind of file cannot be shown in the browser: download it.' })
+    }
+    const chunks: Buffer[] = []
+    for await (const chunk of file.stream) chunks.push(chunk as Buffer)
+    const body = await docxToHtml(Buffer.concat(chunks)).catch(() => {
+      throw new AppError('unsupported_media_type', { fr: 'Ce document ne peut pas être affiché : téléchargez-le.', en: 'This document cannot be shown: download it.' })
+    })
+    reply.header('cache-control', 'private, no-store')
+    return await reply.type('text/html; charset=utf-8').send(previewPage(request.locale, {
+      filename: file.filename,
+      body,
+      downloadHref: `${fileHref}?telecharger=1`,
+      backHref: `/cours/synthese/${contextId}?lang=${request.locale}`
+    }, request.url))
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/students', {

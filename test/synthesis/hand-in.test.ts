@@ -1,5 +1,8 @@
 import t from 'tap'
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/paths.js'
 import { windowAt } from '../../src/synthesis/service.js'
 import type { Assignment } from '../../src/synthesis/schemas.js'
 import { api, friday, handIn, outboxOf, pdfBytes, sha256, synthesisSetup, type SynthesisCtx } from '../helpers/synthesis.js'
@@ -236,4 +239,22 @@ t.test('instructors set the assignment; bad settings are refused with the reason
   t.equal(submit?.operationId, 'submitSynthesis', 'the hand-in route is documented')
   t.ok(submit?.responses['201'] && submit?.responses['413'] && submit?.responses['415'], 'with its receipt and refusals')
   t.ok(doc.paths['/api/v1/courses/{contextId}/synthesis/students/{personId}/grade']?.put, 'and grading')
+})
+
+t.test('Word and OpenDocument hand-ins are kept as sent; graders read a Word file as a page, a PDF in the browser\'s viewer', async t => {
+  const ctx = await synthesisSetup(t)
+  const fixture = (name: string): Buffer => readFileSync(join(projectRoot, 'test', 'fixtures', 'files', name))
+  const res = await handIn(ctx, ctx.ana, { files: [{ name: 'synthese.docx', bytes: fixture('synthese.docx') }, { name: 'synthese.odt', bytes: fixture('synthese.odt') }, { name: 'synthese', bytes: fixture('synthese.pdf') }] })
+  t.equal(res.status, 201, JSON.stringify(res.body))
+  t.same(res.body.files.map((f: { filename: string, sha256: string }) => [f.filename, f.sha256]),
+    [['synthese.docx', sha256(fixture('synthese.docx'))], ['synthese.odt', sha256(fixture('synthese.odt'))], ['synthese.pdf', sha256(fixture('synthese.pdf'))]], 'a name without extension gets the one its content has')
+  const preview = (who: typeof ctx.prof, n: number) => ctx.app.inject({ url: `/cours/synthese/${ctx.contextId}/apercu/${res.body.submissionId as string}/${n}`, headers: { authorization: who.bearer, accept: 'text/html' } })
+  const docx = await preview(ctx.prof, 0)
+  t.equal(docx.statusCode, 200)
+  t.match(docx.body, /<h1>Synthèse — ENP7009<\/h1><p>La coproduction des services publics/)
+  t.equal((await preview(ctx.prof, 1)).statusCode, 415, 'an ODT file is downloaded, not previewed')
+  const pdf = await preview(ctx.prof, 2)
+  t.equal(pdf.statusCode, 303)
+  t.match(pdf.headers.location, /\/files\/2$/)
+  t.equal((await preview(ctx.ben, 0)).statusCode, 403, 'not for other students')
 })
