@@ -31,6 +31,7 @@ import { startAttendanceJobs } from './attendance/jobs.js'
 import { FileStore } from './files/store.js'
 import { SynthesisService } from './synthesis/service.js'
 import { synthesisRoutes } from './synthesis/routes.js'
+import { synthesisPageRoutes } from './synthesis/page-routes.js'
 import { every } from './util/periodic.js'
 
 export interface AppDeps {
@@ -144,7 +145,9 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(programRoutes, { program, publicUrl: config.publicUrl })
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
   await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program, backgroundJobs: deps.backgroundJobs ?? true })
-  await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl })
+  const files = new FileStore(deps.database.db, deps.clock)
+  const synthesis = new SynthesisService(deps.database.db, deps.clock, files, app.gradeOutbox, app.lti)
+  await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl, synthesisCourses: async personId => await synthesis.learnerCourses(personId) })
   const attendance = new AttendanceService(deps.database.db, deps.clock, config.secrets.codeSecret, config.publicUrl)
   people.myPageSections.push(async ({ locale }) => myPageAttendanceSection(locale))
   await app.register(attendanceRoutes, { attendance })
@@ -153,9 +156,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(bookRoutes, { book, grades, lti: app.lti })
   if (deps.backgroundJobs ?? true) startAttendanceJobs(app, grades, attendance)
 
-  const files = new FileStore(deps.database.db, deps.clock)
-  const synthesis = new SynthesisService(deps.database.db, deps.clock, files, app.gradeOutbox, app.lti)
   await app.register(synthesisRoutes, { synthesis })
+  await app.register(synthesisPageRoutes, { synthesis })
   // Bytes of uploads that never completed (dropped connections, crashes mid-upload).
   if (deps.backgroundJobs ?? true) every(app, 10 * 60_000, 'purge of unfinished uploads', async () => await files.purgePending(new Date(deps.clock.now().getTime() - 60 * 60_000)))
 

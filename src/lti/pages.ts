@@ -31,13 +31,13 @@ function taughtCourseSection (locale: Locale, course: TaughtCourse): string {
 !${course.hasRosterService
   ? html`<form method="post" action="/cours/liste/${course.id}?lang=${locale}"><button type="submit">${fr ? 'Synchroniser la liste maintenant' : 'Sync the class list now'}</button></form>`
   : html`<p class="muted">${fr ? 'Ce cours ne fournit pas sa liste (service NRPS non activé dans le LMS).' : 'This course does not provide its list (NRPS not enabled in the LMS).'}</p>`}
-<p><a href="/cours/presences/${course.id}?lang=${locale}">${fr ? 'Présences du cours' : 'Course attendance'}</a></p>
+<p><a href="/cours/presences/${course.id}?lang=${locale}">${fr ? 'Présences du cours' : 'Course attendance'}</a> · <a href="/cours/synthese/${course.id}/remises?lang=${locale}">${fr ? 'Synthèse : remises et notes' : 'Synthesis: hand-ins and grades'}</a></p>
 <form method="post" action="/cours/presences/${course.id}/notes?lang=${locale}"><button type="submit">${fr ? 'Envoyer les notes de présence au LMS' : 'Send attendance grades to the LMS'}</button></form>
 <p>${fr ? 'Notes envoyées au carnet de notes du LMS' : 'Grades sent to the LMS gradebook'}${fr ? '\u00a0:' : ':'} ${course.grades.delivered} ${fr ? 'livrée(s)' : 'delivered'}, ${course.grades.pending} ${fr ? 'en attente' : 'waiting'}. <a href="/cours/notes/${course.id}?lang=${locale}">${fr ? 'Comparer avec le carnet de notes du LMS' : 'Compare with the LMS gradebook'}</a></p>
 </section>`
 }
 
-export function coursePage (locale: Locale, view: { person: Person, roles: Array<{ eventId: string, role: Role }>, events: EventSummary[], taught: TaughtCourse[] }, path: string): string {
+export function coursePage (locale: Locale, view: { person: Person, roles: Array<{ eventId: string, role: Role }>, events: EventSummary[], taught: TaughtCourse[], learning?: Array<{ id: string, title: string }> }, path: string): string {
   const roleLabel = (role: Role): string => t(locale, `role_${role}`)
   return layout({
     locale,
@@ -51,6 +51,12 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
 <p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
 </section>`)}
 !${view.taught.map(course => taughtCourseSection(locale, course))}
+!${(view.learning ?? []).length > 0
+  ? html`<section aria-labelledby="my-synthesis">
+<h2 id="my-synthesis">${locale === 'fr' ? 'Activité de synthèse' : 'Synthesis activity'}</h2>
+<ul>!${(view.learning ?? []).map(c => html`<li><a href="/cours/synthese/${c.id}?lang=${locale}">${locale === 'fr' ? 'Ma synthèse' : 'My synthesis'}</a> — ${c.title}</li>`)}</ul>
+</section>`
+  : ''}
 <section aria-labelledby="attendance">
 <h2 id="attendance">${locale === 'fr' ? 'Présences' : 'Attendance'}</h2>
 <p><a href="/presence?lang=${locale}">${locale === 'fr' ? 'Mes présences, choix de séances et justifications' : 'My attendance, session choices and excuses'}</a> · <a href="/presence/code?lang=${locale}">${locale === 'fr' ? 'Entrer le code d\'une salle' : 'Enter a room code'}</a> · <a href="/presence/laissez-passer?lang=${locale}">${locale === 'fr' ? 'Mon laissez-passer' : 'My pass'}</a></p>

@@ -11,7 +11,14 @@ import { landingPath, landingSchema } from '../people/routes.js'
 import { deepLinkTargets, type LtiService } from './service.js'
 
 /** Where an LTI launch lands: the person's course page, in our own session. */
-export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: ProgramService, lti: LtiService, publicUrl: string }> = async (app, { people, program, lti, publicUrl }) => {
+export const ltiRoutes: FastifyPluginAsyncZod<{
+  people: PeopleService
+  program: ProgramService
+  lti: LtiService
+  publicUrl: string
+  /** Courses where the person hands in a synthesis (links on the course page). */
+  synthesisCourses?: (personId: string) => Promise<Array<{ id: string, title: string }>>
+}> = async (app, { people, program, lti, publicUrl, synthesisCourses }) => {
   const html = 'text/html; charset=utf-8'
 
   // LTI Dynamic Registration: the platform opens our URL (with an organizer's one-time token)
@@ -112,7 +119,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{ people: PeopleService, program: 
     const events = await Promise.all([...new Set(roles.map(r => r.eventId))].map(async id => await program.getEvent(id)))
     const taught = await Promise.all((await lti.taughtCourses(personId)).map(async course => ({ ...course, grades: await app.gradeOutbox.state(course.id) })))
     reply.header('cache-control', 'no-store')
-    return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, { person: await people.getPerson(personId), roles, events, taught }, request.url))
+    return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, { person: await people.getPerson(personId), roles, events, taught, learning: await synthesisCourses?.(personId) ?? [] }, request.url))
   })
 
   app.get('/cours/suite/:token', {

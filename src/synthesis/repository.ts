@@ -177,3 +177,22 @@ export async function gradeHistory (db: Q, assignmentId: string, personId: strin
     .select(['h.action', 'h.before', 'h.after', 'h.changed_at', 'p.display_name as changed_by_name'])
     .where('h.assignment_id', '=', assignmentId).where('h.person_id', '=', personId).orderBy('h.changed_at', 'desc').orderBy('h.id').execute()
 }
+
+/** The course's name as the LMS gives it. */
+export async function courseTitle (db: Q, contextId: string): Promise<string> {
+  const row = await db.selectFrom('lti_contexts').select(['title', 'label', 'context_id']).where('id', '=', contextId).executeTakeFirst()
+  return row?.title ?? row?.label ?? row?.context_id ?? ''
+}
+
+/** Courses tied to an event where the person is an active learner (their synthesis pages). */
+export async function learnerCoursesOf (db: Q, personId: string): Promise<Array<{ id: string, title: string }>> {
+  const rows = await db.selectFrom('lti_roster_members as m').innerJoin('lti_contexts as c', 'c.id', 'm.context_id')
+    .select(['c.id', 'c.title', 'c.label', 'c.context_id', 'm.roles'])
+    .where('m.person_id', '=', personId).where('m.status', '=', 'Active').where('c.event_id', 'is not', null)
+    .orderBy('c.title').execute()
+  return rows.filter(r => isLearner(r.roles as string[])).map(r => ({ id: r.id, title: r.title ?? r.label ?? r.context_id }))
+}
+
+export async function personName (db: Q, personId: string): Promise<string> {
+  return (await db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst())?.display_name ?? ''
+}

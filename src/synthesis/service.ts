@@ -470,6 +470,44 @@ export class SynthesisService {
     }, trx)
   }
 
+  /** The time zone of the course's event: pages and receipts show times there. */
+  async timezone (contextId: string): Promise<string> {
+    return await repo.eventTimezone(this.db, (await this.#assignmentRow(contextId)).event_id)
+  }
+
+  async courseTitle (contextId: string): Promise<string> {
+    return await repo.courseTitle(this.db, contextId)
+  }
+
+  /** Courses where the person hands in a synthesis (learner of a course tied to an event). */
+  async learnerCourses (personId: string): Promise<Array<{ id: string, title: string }>> {
+    return await repo.learnerCoursesOf(this.db, personId)
+  }
+
+  /** A student's extension with its reason, for instructors. */
+  async extension (instructorId: string, contextId: string, studentId: string): Promise<{ dueAt: Date, reason: string | null } | null> {
+    await this.assertInstructor(instructorId, contextId)
+    const assignment = await this.assignment(contextId)
+    const row = await repo.extensionOf(this.db, assignment.id, studentId)
+    return row === undefined ? null : { dueAt: row.due_at, reason: row.reason }
+  }
+
+  /** One version's receipt, for its author or an instructor of the course. */
+  async receipt (personId: string, contextId: string, submissionId: string): Promise<{ assignment: Assignment, version: Version, student: string, course: string, zone: string }> {
+    const row = await repo.findAssignment(this.db, contextId)
+    const submission = await repo.findSubmission(this.db, submissionId)
+    if (row === undefined || submission === undefined || submission.assignment_id !== row.id) throw notFound({ fr: 'Reçu introuvable.', en: 'Receipt not found.' })
+    if (submission.person_id !== personId) await this.assertInstructor(personId, contextId)
+    const files = await repo.filesOf(this.db, [submission.id])
+    return {
+      assignment: toAssignment(row),
+      version: { ...receiptOf(submission, files), textBody: submission.text },
+      student: await repo.personName(this.db, submission.person_id),
+      course: await repo.courseTitle(this.db, contextId),
+      zone: await repo.eventTimezone(this.db, row.event_id)
+    }
+  }
+
   /**
    * A stored file of a hand-in, for its author or an instructor of the course. The stream
    * checks the bytes against the receipt's SHA-256 as it is read.

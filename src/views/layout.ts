@@ -103,5 +103,15 @@ code, .token { overflow-wrap: anywhere; }
 .projection .qr { max-width: min(70vh, 32rem); }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; display: block; overflow-x: auto; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+textarea { font: inherit; padding: .5rem .6rem; border: 1px solid #767f8c; border-radius: .35rem; width: 100%; }
+form.stack.wide { max-width: 48rem; }
+button.secondary { background: var(--bg); color: var(--accent); }
+.answer { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); border-radius: .35rem; padding: .75rem 1rem; }
+.receipt { border-left: 4px solid var(--line); padding: .25rem 1rem; margin: 1rem 0; }
+.receipt.highlight { border-color: #1b7f3b; background: #eefaf1; }
+.receipt dt { font-weight: 600; }
+.receipt dd { margin: 0 0 .5rem; }
+.tag-late { border: 1px solid var(--warn); color: var(--warn); border-radius: 999px; padding: 0 .6rem; font-size: .85rem; font-weight: 600; }
+.mono { font-family: ui-monospace, monospace; }
 @media (max-width: 36rem) { .slot { grid-template-columns: 1fr; gap: .25rem; } h1 { font-size: 1.35rem; } }
 `

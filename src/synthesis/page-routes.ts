@@ -1,0 +1,333 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import multipart from '@fastify/multipart'
+import { DateTime } from 'luxon'
+import { z } from 'zod'
+import { AppError, badRequest, type Bilingual } from '../errors.js'
+import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
+import { assertSameOrigin } from '../people/authentication.js'
+import { projectRoot } from '../paths.js'
+import type { Locale } from '../views/i18n.js'
+import { drainRequest, handInParts } from './routes.js'
+import type { SynthesisService } from './service.js'
+import { base, gradingPage, receiptText, rosterPage, settingsPage, settingsValues, studentPage, type SettingsValues } from './pages.js'
+import { formatRubricText, parseRubricText, RubricTextError } from './rubric-text.js'
+import { assignmentSettingsSchema, FILE_KINDS, type AssignmentSettings, type GradeInput } from './schemas.js'
+
+const html = 'text/html; charset=utf-8'
+const script = readFileSync(join(projectRoot, 'public', 'synthesis.js'), 'utf8')
+const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
+const courseParams = z.object({ contextId: uuid('contextId') })
+const studentParams = courseParams.extend({ personId: uuid('personId') })
+const tags = ['pages']
+const page = { 200: z.string(), ...errorResponses }
+const redirect = { 303: z.null(), ...errorResponses }
+/** Form fields that may repeat (checkboxes): one value or several. */
+const many = z.union([z.string(), z.array(z.string())]).optional().transform(v => v === undefined ? [] : Array.isArray(v) ? v : [v])
+
+/** A `datetime-local` value read in the event's time zone; '' is null. */
+function localDate (value: string, zone: string, label: Bilingual): Date | null {
+  if (value.trim() === '') return null
+  const dt = DateTime.fromISO(value.trim(), { zone })
+  if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value.trim())) {
+    throw badRequest({ fr: `${label.fr} : date et heure invalides (« ${value} »).`, en: `${label.en}: invalid date and time ("${value}").` })
+  }
+  return dt.toJSDate()
+}
+
+/** A number typed in a form ("82,5" as well as "82.5"); '' is undefined. */
+function formNumber (value: string | undefined, label: Bilingual): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const n = Number(value.trim().replace(',', '.'))
+  if (!Number.isFinite(n)) throw badRequest({ fr: `${label.fr} : « ${value} » n'est pas un nombre.`, en: `${label.en}: "${value}" is not a number.` })
+  return n
+}
+
+const settingsBody = z.object({
+  title: z.string().max(1000).default(''),
+  instructionsFr: z.string().max(40_000).default(''),
+  instructionsEn: z.string().max(40_000).default(''),
+  opensAt: z.string().max(100).default(''),
+  dueAt: z.string().max(100).default(''),
+  graceMinutes: z.string().max(100).default(''),
+  acceptLate: z.string().max(10).optional(),
+  lateUntil: z.string().max(100).default(''),
+  maxPoints: z.string().max(100).default(''),
+  allowedTypes: many,
+  maxFileMegabytes: z.string().max(100).default(''),
+  maxFiles: z.string().max(100).default(''),
+  rubric: z.string().max(40_000).default('')
+})
+type SettingsBody = z.infer<typeof settingsBody>
+
+/** The settings form as the service's settings; every problem found, in both languages. */
+function settingsOf (body: SettingsBody, zone: string, currentMaxPoints: number): { settings: AssignmentSettings, problems: Bilingual[] } {
+  const problems: Bilingual[] = []
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn()
+    } catch (err) {
+      if (err instanceof AppError) problems.push(err.text)
+      else if (err instanceof RubricTextError) problems.push(...err.problems)
+      else throw err
+      return undefined
+    }
+  }
+  const opensAt = attempt(() => localDate(body.opensAt, zone, { fr: 'Ouverture', en: 'Opens' }))
+  const dueAt = attempt(() => localDate(body.dueAt, zone, { fr: 'Échéance', en: 'Due' }))
+  if (body.opensAt.trim() === '') problems.push({ fr: 'Donnez la date et l\'heure d\'ouverture.', en: 'Give the opening date and time.' })
+  if (body.dueAt.trim() === '') problems.push({ fr: 'Donnez la date et l\'heure d\'échéance.', en: 'Give the due date and time.' })
+  const lateUntil = attempt(() => localDate(body.lateUntil, zone, { fr: 'Limite des retards', en: 'Late limit' }))
+  const graceMinutes = attempt(() => formNumber(body.graceMinutes, { fr: 'Délai de grâce', en: 'Grace period' }))
+  const maxPoints = attempt(() => formNumber(body.maxPoints, { fr: 'Note maximale', en: 'Maximum points' }))
+  const maxFileMegabytes = attempt(() => formNumber(body.maxFileMegabytes, { fr: 'Taille maximale', en: 'Maximum size' }))
+  const maxFiles = attempt(() => formNumber(body.maxFiles, { fr: 'Nombre de fichiers', en: 'Number of files' }))
+  const rubric = attempt(() => parseRubricText(body.rubric))
+  const unknownTypes = body.allowedTypes.filter(k => !(FILE_KINDS as readonly string[]).includes(k))
+  if (unknownTypes.length > 0) problems.push({ fr: `Type de fichier inconnu : ${unknownTypes.join(', ')}.`, en: `Unknown file type: ${unknownTypes.join(', ')}.` })
+  if (body.allowedTypes.length === 0) problems.push({ fr: 'Acceptez au moins un type de fichier.', en: 'Accept at least one file type.' })
+  const candidate = {
+    title: body.title,
+    instructions: { fr: body.instructionsFr, en: body.instructionsEn },
+    ...(opensAt !== undefined && opensAt !== null ? { opensAt } : {}),
+    ...(dueAt !== undefined && dueAt !== null ? { dueAt } : {}),
+    ...(graceMinutes !== undefined ? { graceMinutes } : {}),
+    acceptLate: body.acceptLate !== undefined,
+    ...(lateUntil !== undefined ? { lateUntil } : {}),
+    // With a rubric and the maximum left as it was, the rubric decides the maximum.
+    ...(maxPoints !== undefined && !(rubric !== undefined && rubric !== null && maxPoints === currentMaxPoints) ? { maxPoints } : {}),
+    allowedTypes: body.allowedTypes,
+    ...(maxFileMegabytes !== undefined ? { maxFileMegabytes } : {}),
+    ...(maxFiles !== undefined ? { maxFiles } : {}),
+    ...(rubric !== undefined ? { rubric } : {})
+  }
+  const parsed = assignmentSettingsSchema.safeParse(candidate)
+  if (!parsed.success && problems.length === 0) {
+    const names: Record<string, Bilingual> = {
+      title: { fr: 'Titre', en: 'Title' },
+      graceMinutes: { fr: 'Délai de grâce', en: 'Grace period' },
+      maxPoints: { fr: 'Note maximale', en: 'Maximum points' },
+      maxFileMegabytes: { fr: 'Taille maximale', en: 'Maximum size' },
+      maxFiles: { fr: 'Nombre de fichiers', en: 'Number of files' },
+      instructions: { fr: 'Consignes', en: 'Instructions' }
+    }
+    for (const issue of parsed.error.issues) {
+      const name = names[String(issue.path[0])] ?? { fr: String(issue.path[0]), en: String(issue.path[0]) }
+      problems.push({ fr: `${name.fr} : valeur refusée (${issue.message}).`, en: `${name.en}: value refused (${issue.message}).` })
+    }
+  }
+  return { settings: parsed.success ? parsed.data : {}, problems }
+}
+
+export interface SynthesisPageRoutesOptions { synthesis: SynthesisService }
+
+/**
+ * The synthesis pages (cookie sessions): a student's hand-in page with autosave and receipts,
+ * the instructors' list, grading page and settings. The JSON API is in routes.ts.
+ */
+export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptions> = async (app, { synthesis }) => {
+  await app.register(multipart)
+  const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
+  const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
+
+  app.get('/assets/synthesis.js', { schema: { hide: true } }, async (_request, reply) =>
+    await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(script))
+
+  app.get('/cours/synthese/:contextId', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'synthesisStudentPage', tags, summary: 'A student\'s synthesis: instructions, window, hand-in form with autosave, versions with receipts, published grade (instructors are sent to the list)', params: courseParams, querystring: langQuery.extend({ recu: uuid('recu').optional() }), produces: ['text/html'], response: { ...page, 303: z.null() } }
+  }, async (request, reply) => {
+    const personId = personOf(request)
+    const { contextId } = request.params
+    reply.header('cache-control', 'no-store')
+    const overview = await synthesis.overview(personId, contextId)
+    if (overview.role === 'instructor') return await reply.redirect(`${base(contextId)}/remises?lang=${request.locale}`, 303)
+    const mine = await synthesis.mine(personId, contextId)
+    return await reply.type(html).send(studentPage(request.locale, {
+      contextId,
+      course: await synthesis.courseTitle(contextId),
+      zone: await synthesis.timezone(contextId),
+      assignment: mine.assignment,
+      window: mine.window,
+      versions: mine.versions,
+      grade: mine.grade,
+      draft: mine.draft,
+      highlight: request.query.recu,
+      draftKey: `compagnon-synthese:${contextId}:${personId}`
+    }, request.url))
+  })
+
+  app.post('/cours/synthese/:contextId/remise', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'handInSynthesisFromPage', tags, summary: 'Hands in a new version from the page (multipart: `text`, `files`, `keep`); answers with the page showing the receipt', params: courseParams, querystring: langQuery, consumes: ['multipart/form-data'], response: { ...redirect, 413: errorSchema, 415: errorSchema } }
+  }, async (request, reply) => {
+    try {
+      const receipt = await synthesis.handIn(personOf(request), request.params.contextId, handInParts(request))
+      return await reply.redirect(`${base(request.params.contextId)}?recu=${receipt.submissionId}&lang=${request.locale}`, 303)
+    } catch (err) {
+      await drainRequest(request.raw)
+      throw err
+    }
+  })
+
+  app.put('/cours/synthese/:contextId/brouillon', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    bodyLimit: 512 * 1024,
+    schema: { operationId: 'saveSynthesisDraftFromPage', tags, summary: 'Autosave from the page: the student\'s draft text', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
+  }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
+
+  app.get('/cours/synthese/:contextId/recu/:submissionId', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'synthesisReceiptFile', tags, summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)', params: courseParams.extend({ submissionId: uuid('submissionId') }), querystring: langQuery, produces: ['text/plain'], response: page }
+  }, async (request, reply) => {
+    const r = await synthesis.receipt(personOf(request), request.params.contextId, request.params.submissionId)
+    const name = request.locale === 'fr' ? `recu-synthese-version-${r.version.version}.txt` : `synthesis-receipt-version-${r.version.version}.txt`
+    return await reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'private, no-store')
+      .send(receiptText(request.locale, { course: r.course, title: r.assignment.title, student: r.student, version: r.version, zone: r.zone }))
+  })
+
+  // --- instructors ----------------------------------------------------------------------------
+
+  app.get('/cours/synthese/:contextId/remises', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'synthesisRosterPage', tags, summary: 'Instructors: every student of the roster with hand-in and grade status; bulk publication', params: courseParams, querystring: langQuery.extend({ publiees: z.coerce.number().int().min(0).optional(), ignorees: z.coerce.number().int().min(0).optional() }), produces: ['text/html'], response: page }
+  }, async (request, reply) => {
+    const { contextId } = request.params
+    const roster = await synthesis.roster(personOf(request), contextId)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(rosterPage(request.locale, {
+      contextId,
+      course: await synthesis.courseTitle(contextId),
+      zone: await synthesis.timezone(contextId),
+      assignment: roster.assignment,
+      students: roster.students,
+      summary: request.query.publiees === undefined ? null : { published: request.query.publiees, skipped: request.query.ignorees ?? 0 }
+    }, request.url))
+  })
+
+  app.post('/cours/synthese/:contextId/publier', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'publishSynthesisGradesFromPage', tags, summary: 'Instructors publish the selected draft grades (form)', params: courseParams, querystring: langQuery, body: z.object({ personIds: many }), response: redirect }
+  }, async (request, reply) => {
+    const ids = request.body.personIds
+    if (ids.length === 0) throw badRequest({ fr: 'Choisissez au moins une personne dont la note est en brouillon.', en: 'Select at least one person with a draft grade.' })
+    if (ids.length > 1000 || ids.some(id => !z.uuid().safeParse(id).success)) throw badRequest({ fr: 'Sélection invalide.', en: 'Invalid selection.' })
+    const result = await synthesis.publishMany(personOf(request), request.params.contextId, ids)
+    return await reply.redirect(`${base(request.params.contextId)}/remises?publiees=${result.published}&ignorees=${result.skipped.length}&lang=${request.locale}`, 303)
+  })
+
+  const notices: Record<string, Bilingual> = {
+    brouillon: { fr: 'Brouillon de note enregistré (non envoyé au LMS).', en: 'Draft grade saved (not sent to the LMS).' },
+    publiee: { fr: 'Note publiée : elle part vers le carnet de notes du LMS.', en: 'Grade published: it is on its way to the LMS gradebook.' },
+    prolongation: { fr: 'Prolongation enregistrée.', en: 'Extension saved.' },
+    'sans-prolongation': { fr: 'Prolongation retirée.', en: 'Extension removed.' }
+  }
+
+  app.get('/cours/synthese/:contextId/remises/:personId', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'synthesisGradingPage', tags, summary: 'Instructors: a student\'s versions (text, files), grading form (rubric or number), history and extension', params: studentParams, querystring: langQuery.extend({ fait: z.enum(['brouillon', 'publiee', 'prolongation', 'sans-prolongation']).optional() }), produces: ['text/html'], response: page }
+  }, async (request, reply) => {
+    const { contextId, personId } = request.params
+    const work = await synthesis.studentWork(personOf(request), contextId, personId)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(gradingPage(request.locale, {
+      contextId,
+      course: await synthesis.courseTitle(contextId),
+      zone: await synthesis.timezone(contextId),
+      assignment: work.assignment,
+      student: work.student,
+      window: work.window,
+      versions: work.versions,
+      grade: work.grade,
+      history: work.history,
+      extension: await synthesis.extension(personOf(request), contextId, personId),
+      notice: request.query.fait === undefined ? null : notices[request.query.fait]?.[request.locale] ?? null
+    }, request.url))
+  })
+
+  app.post('/cours/synthese/:contextId/remises/:personId/note', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: {
+      operationId: 'gradeSynthesisFromPage',
+      tags,
+      summary: 'Instructors save a grade as draft or publish it (form: `rubric.<criterion>` = level, or `score`; `feedback`; `publish` = 1)',
+      params: studentParams,
+      querystring: langQuery,
+      body: z.object({ score: z.string().max(50).optional(), feedback: z.string().max(20_000, 'feedback is longer than 20000 characters').default(''), publish: z.enum(['0', '1']).optional() }).catchall(z.string().max(100)),
+      response: redirect
+    }
+  }, async (request, reply) => {
+    const { contextId, personId } = request.params
+    const { score, feedback, publish, ...rest } = request.body
+    const rubricLevels = Object.fromEntries(Object.entries(rest).filter(([k]) => k.startsWith('rubric.')).map(([k, v]) => [k.slice('rubric.'.length), String(v)]))
+    const number = formNumber(score, { fr: 'Note', en: 'Score' })
+    const input: GradeInput = {
+      ...(number !== undefined ? { score: number } : {}),
+      ...(Object.keys(rubricLevels).length > 0 ? { rubricLevels } : {}),
+      feedback,
+      publish: publish === '1'
+    }
+    if (number !== undefined && number < 0) throw badRequest({ fr: 'La note ne peut pas être négative.', en: 'The score cannot be negative.' })
+    const grade = await synthesis.grade(personOf(request), contextId, personId, input)
+    return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${grade.state === 'published' ? 'publiee' : 'brouillon'}&lang=${request.locale}`, 303)
+  })
+
+  app.post('/cours/synthese/:contextId/remises/:personId/prolongation', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'grantSynthesisExtensionFromPage', tags, summary: 'Instructors give a student a later due time (local date-time in the event\'s zone); empty removes it', params: studentParams, querystring: langQuery, body: z.object({ dueAt: z.string().max(100).default(''), reason: z.string().trim().max(500, 'the reason is longer than 500 characters').default('') }), response: redirect }
+  }, async (request, reply) => {
+    const { contextId, personId } = request.params
+    const dueAt = localDate(request.body.dueAt, await synthesis.timezone(contextId), { fr: 'Nouvelle échéance', en: 'New due time' })
+    await synthesis.grantExtension(personOf(request), contextId, personId, dueAt, request.body.reason === '' ? null : request.body.reason)
+    return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${dueAt === null ? 'sans-prolongation' : 'prolongation'}&lang=${request.locale}`, 303)
+  })
+
+  const settingsView = async (request: FastifyRequest, contextId: string, values: SettingsValues | null, errors: string[], saved: boolean): Promise<string> => {
+    const zone = await synthesis.timezone(contextId)
+    const assignment = await synthesis.assignment(contextId)
+    return settingsPage(request.locale, {
+      contextId,
+      course: await synthesis.courseTitle(contextId),
+      zone,
+      values: values ?? settingsValues(assignment, zone, formatRubricText(assignment.rubric)),
+      errors,
+      saved
+    }, request.url)
+  }
+
+  app.get('/cours/synthese/:contextId/parametres', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'synthesisSettingsPage', tags, summary: 'Instructors: the synthesis settings form (times in the event\'s zone, rubric as text)', params: courseParams, querystring: langQuery.extend({ enregistre: z.enum(['1']).optional() }), produces: ['text/html'], response: page }
+  }, async (request, reply) => {
+    await synthesis.assertInstructor(personOf(request), request.params.contextId)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(await settingsView(request, request.params.contextId, null, [], request.query.enregistre === '1'))
+  })
+
+  app.post('/cours/synthese/:contextId/parametres', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'updateSynthesisSettingsFromPage', tags, summary: 'Instructors save the settings (form); refused values come back in the form with the reasons, nothing saved', params: courseParams, querystring: langQuery, body: settingsBody, produces: ['text/html'], response: { ...page, 303: z.null() } }
+  }, async (request, reply) => {
+    const { contextId } = request.params
+    const personId = personOf(request)
+    await synthesis.assertInstructor(personId, contextId)
+    const locale: Locale = request.locale
+    const zone = await synthesis.timezone(contextId)
+    const typed: SettingsValues = { ...request.body, acceptLate: request.body.acceptLate !== undefined }
+    const refuse = async (problems: Bilingual[]): Promise<never> => {
+      reply.header('cache-control', 'no-store')
+      return await reply.code(400).type(html).send(await settingsView(request, contextId, typed, problems.map(p => p[locale]), false)) as never
+    }
+    const { settings, problems } = settingsOf(request.body, zone, (await synthesis.assignment(contextId)).maxPoints)
+    if (problems.length > 0) return await refuse(problems)
+    try {
+      await synthesis.updateSettings(personId, contextId, settings)
+    } catch (err) {
+      if (err instanceof AppError && err.statusCode === 400) return await refuse([err.text])
+      throw err
+    }
+    return await reply.redirect(`${base(contextId)}/parametres?enregistre=1&lang=${locale}`, 303)
+  })
+}
