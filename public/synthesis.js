@@ -17,7 +17,8 @@
   function say (text) { if (status) status.textContent = text }
   function hhmm (iso) {
     try {
-      return new Date(iso).toLocaleTimeString(fr ? 'fr-CA' : 'en-CA', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone })
+      // HH:MM in the event's time zone, as the page writes it.
+      return new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone })
     } catch (e) {
       return new Date(iso).toTimeString().slice(0, 5)
     }

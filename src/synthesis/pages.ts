@@ -28,6 +28,7 @@ export function sizeText (bytes: number, locale: Locale): string {
   return `${format(bytes / 1024 / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`
 }
 
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
 const points = (n: number, locale: Locale): string => n.toLocaleString(luxonLocale(locale), { maximumFractionDigits: 2 })
 const kindsText = (a: Assignment): string => a.allowedTypes.map(k => k.toUpperCase()).join(', ')
 const fileUrl = (contextId: string, submissionId: string, position: number, download: boolean): string =>
@@ -73,7 +74,7 @@ function versionBlock (locale: Locale, contextId: string, v: Version, zone: stri
 <dt>${fr ? 'Texte' : 'Text'}</dt><dd>!${v.text === null ? html`${fr ? 'aucun' : 'none'}` : html`${v.text.characters} ${fr ? 'caractères' : 'characters'} — SHA-256 <code data-sha256="text">${v.text.sha256}</code>`}</dd>
 <dt>${fr ? 'Fichiers' : 'Files'}</dt><dd>!${v.files.length === 0
   ? html`${fr ? 'aucun' : 'none'}`
-  : html`<ul>!${v.files.map(f => html`<li><a href="${fileUrl(contextId, v.submissionId, f.position, false)}">${f.filename}</a> (${sizeText(f.size, locale)}!${f.mediaType === 'application/pdf' ? (fr ? ', s\'ouvre dans le navigateur' : ', opens in the browser') : ''}) · <a href="${fileUrl(contextId, v.submissionId, f.position, true)}" aria-label="${fr ? 'Télécharger' : 'Download'} ${f.filename}">${fr ? 'Télécharger' : 'Download'}</a><br>SHA-256 <code data-sha256="file-${f.position}">${f.sha256}</code></li>`)}</ul>`}</dd>
+  : html`<ul>!${v.files.map(f => html`<li><a href="${fileUrl(contextId, v.submissionId, f.position, false)}">${f.filename}</a> (${sizeText(f.size, locale)}!${f.mediaType === 'application/pdf' ? (fr ? ', s\'ouvre dans le navigateur' : ', opens in the browser') : ''}) · !${f.mediaType === DOCX ? html`<a href="${base(contextId)}/apercu/${v.submissionId}/${f.position}?lang=${locale}" aria-label="${fr ? 'Lire dans le navigateur' : 'Read in the browser'} ${f.filename}">${fr ? 'Lire dans le navigateur' : 'Read in the browser'}</a> · ` : ''}<a href="${fileUrl(contextId, v.submissionId, f.position, true)}" aria-label="${fr ? 'Télécharger' : 'Download'} ${f.filename}">${fr ? 'Télécharger' : 'Download'}</a><br>SHA-256 <code data-sha256="file-${f.position}">${f.sha256}</code></li>`)}</ul>`}</dd>
 </dl>
 !${options.showText && v.textBody !== null ? html`<h4>${fr ? 'Texte remis' : 'Text handed in'}</h4><div class="answer">${v.textBody}</div>` : ''}
 !${options.receiptLink ? html`<p><a href="${base(contextId)}/recu/${v.submissionId}?lang=${locale}" download>${fr ? 'Télécharger le reçu de la version' : 'Download the receipt of version'} ${v.version}</a></p>` : ''}

@@ -192,6 +192,8 @@ export interface SimulatedPlatform {
   setTool: (opts: { jwksUrl: string }) => void
   /** Full launch like a browser: login initiation → platform auth endpoint → auto-post form → tool redirect_uri. */
   launch: (toolBase: string, options: LaunchOptions) => Promise<LaunchResult>
+  /** A launch for a real browser: the login initiation URL to open (GET); the browser does the rest. */
+  loginUrl: (toolBase: string, options: LaunchOptions) => string
   registration: () => { issuer: string, clientId: string, deploymentId: string, authUrl: string, tokenUrl: string, jwksUrl: string, name: string, tokenAudience?: string }
   received: {
     tokenRequests: TokenRequestRecord[]
@@ -859,6 +861,34 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
 
   // --- the browser --------------------------------------------------------------------------
 
+  /**
+   * The login initiation URL of a launch, for a real browser to open: it goes on to the tool's
+   * login, this platform's auth endpoint (whose page posts the id_token itself) and the tool.
+   */
+  function loginUrlFor (toolBase: string, launchOptions: LaunchOptions): string {
+    const toolRoot = toolBase.replace(/\/+$/, '')
+    const messageHint = `hint-${randomBytes(12).toString('hex')}`
+    const login: PendingLogin = {
+      messageHint,
+      loginHint: launchOptions.user.sub,
+      toolBase: toolRoot,
+      targetLinkUri: launchOptions.targetLinkUri ?? `${toolRoot}/lti/launch`,
+      deploymentId: launchOptions.deploymentId ?? deploymentId,
+      options: launchOptions
+    }
+    pendingLogins.set(messageHint, login)
+    const loginParams = new URLSearchParams({
+      iss: issuer,
+      login_hint: login.loginHint,
+      target_link_uri: login.targetLinkUri,
+      lti_message_hint: messageHint,
+      client_id: clientId,
+      lti_deployment_id: login.deploymentId
+    })
+    const loginUrl = launchOptions.loginUrl ?? `${toolRoot}/lti/login`
+    return `${loginUrl}${loginUrl.includes('?') ? '&' : '?'}${loginParams.toString()}`
+  }
+
   async function launch (toolBase: string, launchOptions: LaunchOptions): Promise<LaunchResult> {
     const toolRoot = toolBase.replace(/\/+$/, '')
     const messageHint = `hint-${randomBytes(12).toString('hex')}`
@@ -943,6 +973,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     publicJwk: key.publicJwk,
     setTool: (opts) => { toolJwksUrl = opts.jwksUrl },
     launch,
+    loginUrl: loginUrlFor,
     registration: () => ({ issuer, clientId, deploymentId, authUrl, tokenUrl, jwksUrl, name: toolPlatform.name, ...(options.tokenAudience !== undefined ? { tokenAudience: options.tokenAudience } : {}) }),
     received,
     setMembers: (list, pageSize) => {
