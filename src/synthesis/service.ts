@@ -319,12 +319,18 @@ export class SynthesisService {
           ...kept.map((f, i) => ({ submission_id: submission.id, position: i, file_id: f.file_id, filename: f.filename })),
           ...received.map((r, i) => ({ submission_id: submission.id, position: kept.length + i, file_id: r.id, filename: r.filename }))
         ])
+        // After a published grade, a new version keeps that grade in the LMS (marked as waiting
+        // for grading again) rather than wiping it: the student's grade never silently disappears.
+        const published = await repo.gradeOf(trx, assignment.id, personId)
+        const standing = published?.state === 'published' && published.score !== null
+          ? { scoreGiven: published.score, ...(published.feedback.trim() === '' ? {} : { comment: published.feedback }) }
+          : {}
         await this.outbox.enqueue({
           contextId,
           lineItem: 'synthese',
           userSub,
           personId,
-          score: { scoreMaximum: assignment.maxPoints, activityProgress: 'Submitted', gradingProgress: 'PendingManual' },
+          score: { ...standing, scoreMaximum: assignment.maxPoints, activityProgress: 'Submitted', gradingProgress: 'PendingManual' },
           givenAt: receivedAt
         }, trx)
         const files = await repo.filesOf(trx, [submission.id])
@@ -359,7 +365,9 @@ export class SynthesisService {
     const students = members.map(m => {
       const last = latest.get(m.person_id)
       const grade = grades.get(m.person_id)
-      const status: StudentStatus = grade?.state === 'published' ? 'graded' : last === undefined ? 'not_submitted' : last.late ? 'late' : 'submitted'
+      // Graded means the latest version was graded: a version handed in after the grade waits for a regrade.
+      const gradedLatest = grade?.state === 'published' && (last === undefined || grade.submission_id === last.id)
+      const status: StudentStatus = gradedLatest ? 'graded' : last === undefined ? 'not_submitted' : last.late ? 'late' : 'submitted'
       return {
         personId: m.person_id,
         name: m.display_name,

@@ -72,6 +72,13 @@ t.test('grading with a rubric: a draft stays private, publishing sends score, ma
 
   const list = await api(ctx, ctx.prof, 'GET', `/api/v1/courses/${ctx.contextId}/synthesis/students`)
   t.match(list.json().students[0], { name: 'Anaïs', status: 'graded', grade: { score: 100, state: 'published' } })
+
+  ctx.clock.set(friday('16:30'))
+  t.equal((await api(ctx, ctx.prof, 'PATCH', `/api/v1/courses/${ctx.contextId}/synthesis`, { acceptLate: true })).statusCode, 200)
+  t.equal((await handIn(ctx, ctx.ana, { text: 'Version corrigée' })).status, 201, 'a new version after the grade (late work accepted)')
+  await ctx.app.gradeOutbox.deliverDue()
+  t.match(ctx.platform.received.scores.at(-1)?.body, { scoreGiven: 100, comment: 'Après révision : très bien.', gradingProgress: 'PendingManual', activityProgress: 'Submitted' }, 'the LMS keeps the grade, marked as waiting for grading again')
+  t.match((await api(ctx, ctx.prof, 'GET', `/api/v1/courses/${ctx.contextId}/synthesis/students`)).json().students[0], { status: 'late', latest: { version: 2, late: true }, grade: { score: 100, state: 'published' } }, 'the new version waits for a regrade')
   const work = await api(ctx, ctx.prof, 'GET', `/api/v1/courses/${ctx.contextId}/synthesis/students/${ctx.ana.id}`)
   t.same(work.json().history.map((h: { action: string, before: { score?: number } | null, after: { score: number }, changedBy: string }) => [h.action, h.before?.score ?? null, h.after.score, h.changedBy]),
     [['publish', 65, 100, 'Élise'], ['publish', 65, 65, 'Élise'], ['draft', null, 65, 'Élise']], 'every change is audited: who, before, after')
