@@ -34,6 +34,7 @@ function sessionCard (s: ProgramSession, locale: Locale): string {
 !${room !== '' ? html`<p class="muted" lang="${locale}">${room}${s.capacity !== null ? ` · ${s.capacity} ${t(locale, 'capacity')}` : ''}</p>` : ''}
 !${s.speakers.length > 0 ? html`<ul class="speakers">!${s.speakers.map(sp => html`<li>${sp.role === 'opening_remarks' ? `${t(locale, 'openingRemarks')}${colon(locale)} ` : ''}<strong>${sp.name}</strong>!${sp.affiliation !== null ? html` <span>— ${sp.affiliation}</span>` : ''}</li>`)}</ul>` : ''}
 !${s.speakersToBeConfirmed ? html`<p class="muted" lang="${locale}">${t(locale, 'speakersTbc')}</p>` : ''}
+!${s.kind === 'synthesis' && s.status === 'scheduled' ? html`<p lang="${locale}"><a href="/synthese?lang=${locale}">${locale === 'fr' ? 'Remettre ma synthèse (étudiant·e·s inscrit·e·s)' : 'Hand in my synthesis (registered students)'}</a></p>` : ''}
 !${s.description !== null
   ? html`<details><summary lang="${locale}">${t(locale, s.descriptionProvisional ? 'provisional' : 'description')}</summary><p>${s.description}</p></details>`
   : html`<p class="muted" lang="${locale}">${t(locale, 'descriptionTbd')}</p>`}

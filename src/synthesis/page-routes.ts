@@ -5,14 +5,14 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import multipart from '@fastify/multipart'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
-import { AppError, badRequest, type Bilingual } from '../errors.js'
+import { AppError, badRequest, forbidden, type Bilingual } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { projectRoot } from '../paths.js'
 import type { Locale } from '../views/i18n.js'
 import { drainRequest, handInParts } from './routes.js'
-import type { SynthesisService } from './service.js'
-import { base, gradingPage, receiptText, rosterPage, settingsPage, settingsValues, studentPage, type SettingsValues } from './pages.js'
+import { NOT_A_STUDENT, type SynthesisService } from './service.js'
+import { base, courseChoicePage, gradingPage, receiptText, rosterPage, settingsPage, settingsValues, studentPage, type SettingsValues } from './pages.js'
 import { formatRubricText, parseRubricText, RubricTextError } from './rubric-text.js'
 import { assignmentSettingsSchema, FILE_KINDS, type AssignmentSettings, type GradeInput } from './schemas.js'
 
@@ -134,6 +134,18 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
 
   app.get('/assets/synthesis.js', { schema: { hide: true } }, async (_request, reply) =>
     await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(script))
+
+  // From the program (or a bookmark): the student's course, or the instructor's, without knowing its id.
+  app.get('/synthese', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'synthesisEntryPage', tags, summary: 'Leads to the synthesis of the caller\'s course (a choice when there are several)', querystring: langQuery, produces: ['text/html'], response: { ...page, 303: z.null() } }
+  }, async (request, reply) => {
+    const courses = await synthesis.coursesOf(personOf(request))
+    if (courses.length === 1) return await reply.redirect(`${base(courses[0]!.id)}?lang=${request.locale}`, 303)
+    if (courses.length === 0) throw forbidden(NOT_A_STUDENT)
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(courseChoicePage(request.locale, courses, request.url))
+  })
 
   app.get('/cours/synthese/:contextId', {
     onRequest: app.authenticate('page'),

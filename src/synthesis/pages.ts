@@ -412,3 +412,16 @@ Claire | Clear | 40</pre></details>
 <p><a href="${base(view.contextId)}/remises?lang=${locale}">${fr ? 'Retour à la liste des remises' : 'Back to the list of hand-ins'}</a></p>`
   })
 }
+
+/** Someone in several courses chooses which synthesis to open. */
+export function courseChoicePage (locale: Locale, courses: Array<{ id: string, title: string }>, path: string): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path,
+    title: fr ? 'Activité de synthèse' : 'Synthesis activity',
+    body: html`<h1>${fr ? 'Activité de synthèse' : 'Synthesis activity'}</h1>
+<p>${fr ? 'Choisissez le cours :' : 'Choose the course:'}</p>
+<ul>!${courses.map(c => html`<li><a href="${base(c.id)}?lang=${locale}">${c.title}</a></li>`)}</ul>`
+  })
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { AppError, badRequest, forbidden, notFound } from '../errors.js'
+import { AppError, badRequest, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore } from '../files/store.js'
 import type { GradeOutbox } from '../lti/outbox.js'
 import type { LtiService } from '../lti/service.js'
@@ -40,6 +40,13 @@ export interface RosterEntry {
 }
 
 const MAX_TEXT = 100_000
+
+/** Why someone who is not a learner of the course cannot hand in (pages and API say the same). */
+export const NOT_A_STUDENT: Bilingual = {
+  fr: 'La synthèse est remise par les personnes étudiantes inscrites au cours ENP7009 (avec crédits). Votre compte n\'est pas inscrit comme étudiant·e de ce cours.',
+  en: 'The synthesis is handed in by students registered in ENP7009 (for credit). Your account is not registered as a student in this course.'
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
 const minutes = (n: number): number => n * 60_000
 
@@ -137,10 +144,7 @@ export class SynthesisService {
   async learnerMembership (personId: string, contextId: string): Promise<{ userSub: string }> {
     const member = await repo.membership(this.db, contextId, personId)
     if (member === undefined || !repo.isLearner(member.roles)) {
-      throw forbidden({
-        fr: 'La synthèse est remise par les personnes étudiantes inscrites au cours ENP7009 (avec crédits). Votre compte n\'est pas inscrit comme étudiant·e de ce cours.',
-        en: 'The synthesis is handed in by students registered in ENP7009 (for credit). Your account is not registered as a student in this course.'
-      })
+      throw forbidden(NOT_A_STUDENT)
     }
     return { userSub: member.user_sub }
   }
@@ -488,6 +492,13 @@ export class SynthesisService {
   }
 
   /** Courses where the person hands in a synthesis (learner of a course tied to an event). */
+  /** Courses where the person hands in or grades the synthesis (learner or instructor in the LMS). */
+  async coursesOf (personId: string): Promise<Array<{ id: string, title: string }>> {
+    const taught = (await this.lti.taughtCourses(personId)).map(c => ({ id: c.id, title: c.title }))
+    const learning = await this.learnerCourses(personId)
+    return [...learning, ...taught.filter(c => learning.every(l => l.id !== c.id))]
+  }
+
   async learnerCourses (personId: string): Promise<Array<{ id: string, title: string }>> {
     return await repo.learnerCoursesOf(this.db, personId)
   }
