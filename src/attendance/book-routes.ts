@@ -10,7 +10,6 @@ import type { LtiService } from '../lti/service.js'
 import type { AttendanceBook, Grid, Who } from './book.js'
 import { correctionPage, gridPage, myAttendancePage, perSessionChart, statusLabels } from './book-pages.js'
 import type { AttendanceGrades } from './grades.js'
-import type { Status } from './repository.js'
 
 const html = 'text/html; charset=utf-8'
 const whoSchema = z.enum(['all', 'credited', 'non_credit'], { error: 'qui must be all, credited or non_credit' }).default('all')
@@ -285,5 +284,3 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
     schema: { operationId: 'setAttendancePolicy', tags: ['attendance'], summary: 'Sets the attendance rules of an event (organizers)', ...bearer, params: eventParams, body: policySchema, response: { 200: policySchema, ...errorResponses } }
   }, async (request) => await book.setPolicy(personOf(request), request.params.eventId, request.body))
 }
-
-export type { Status }
