@@ -182,10 +182,10 @@ function codePoints (s: string): number[] {
 async function encodeSubset (subset: ReturnType<Font['createSubset']>): Promise<Uint8Array> {
   return await new Promise((resolve, reject) => {
     const parts: Uint8Array[] = []
-    subset.encodeStream()
-      .on('data', (bytes: Uint8Array) => parts.push(bytes))
-      .on('end', () => resolve(Buffer.concat(parts)))
-      .on('error', reject)
+    const stream = subset.encodeStream() as unknown as NodeJS.EventEmitter
+    stream.on('data', (bytes: Uint8Array) => parts.push(bytes))
+    stream.on('end', () => resolve(Buffer.concat(parts)))
+    stream.on('error', reject)
   })
 }
 

@@ -1,0 +1,122 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+import { extractText, getDocumentProxy } from 'unpdf'
+import {
+  AttestationAssetsError, groupVerificationCode, loadAttestationAssets, newVerificationCode,
+  renderAttestation, type AttestationSnapshot
+} from '../../src/attestations/pdf.js'
+
+const dir = path.resolve(import.meta.dirname, '../../reports/attestation')
+
+async function textOf (pdf: Buffer): Promise<{ pages: number, text: string }> {
+  const doc = await getDocumentProxy(new Uint8Array(pdf))
+  const { totalPages, text } = await extractText(doc, { mergePages: true })
+  return { pages: totalPages, text }
+}
+
+const code = 'K7M3Q9XAPZ4TW2HC8NVB5RJD6E'
+const snapshot: AttestationSnapshot = {
+  locale: 'fr',
+  name: 'Éloïse Côté-Bélanger',
+  trainingTitle: 'École d’automne sur la coproduction des services publics',
+  organizer: 'École nationale d’administration publique (ÉNAP)',
+  place: 'Montréal',
+  startDate: '2025-10-20',
+  endDate: '2025-10-24',
+  timezone: 'America/Montreal',
+  hours: 22.5,
+  sessions: [
+    { title: 'Conférence d’ouverture : pourquoi coproduire ?', startsAt: '2025-10-20T09:00:00-04:00', durationMinutes: 90 },
+    { title: 'Atelier A — Mobilisation des acteurs locaux', startsAt: '2025-10-21T13:30:00-04:00', durationMinutes: 180 },
+    { title: 'Table ronde : services publics et citoyenneté', startsAt: '2025-10-23T10:00:00-04:00', durationMinutes: 120 }
+  ],
+  issuedAt: '2025-10-25T14:00:00Z',
+  verificationCode: code,
+  verifyUrl: `https://compagnon.example.ca/verify/${code}`
+}
+
+t.test('verification codes: 26 Crockford base32 characters, grouped by 4', async (t) => {
+  const c = newVerificationCode()
+  t.match(c, /^[0-9A-HJKMNP-TV-Z]{26}$/)
+  t.not(newVerificationCode(), c)
+  t.equal(groupVerificationCode(code), 'K7M3-Q9XA-PZ4T-W2HC-8NVB-5RJD-6E')
+})
+
+t.test('renders in French and English, text extracted back', async (t) => {
+  const assets = await loadAttestationAssets(dir)
+  const fr = await textOf(await renderAttestation(snapshot, assets))
+  t.equal(fr.pages, 1)
+  t.match(fr.text, 'Attestation de formation')
+  t.match(fr.text, 'Éloïse Côté-Bélanger')
+  t.match(fr.text, 'Montréal')
+  t.match(fr.text, '22,5 heures')
+  t.match(fr.text, '2,25 UEC')
+  t.match(fr.text, 'K7M3-Q9XA-PZ4T-W2HC-8NVB-5RJD-6E')
+  t.match(fr.text, 'Prénom Nom')
+  t.match(fr.text, '20 octobre 2025')
+  for (const s of snapshot.sessions) t.match(fr.text, s.title)
+  t.match(fr.text, '1 h 30')
+
+  const en = await textOf(await renderAttestation({ ...snapshot, locale: 'en' }, assets))
+  t.equal(en.pages, 1)
+  t.match(en.text, 'Certificate of training')
+  t.match(en.text, 'Éloïse Côté-Bélanger')
+  t.match(en.text, '22.5 hours')
+  t.match(en.text, '2.25 CEU')
+  t.match(en.text, 'October 20, 2025')
+  t.match(en.text, 'K7M3-Q9XA-PZ4T-W2HC-8NVB-5RJD-6E')
+  for (const s of snapshot.sessions) t.match(en.text, s.title)
+})
+
+t.test('a character outside the prepared set still renders (font prepared for it)', async (t) => {
+  const assets = await loadAttestationAssets(dir)
+  const { text } = await textOf(await renderAttestation({ ...snapshot, name: 'Łukasz Świątek-Nguyễn' }, assets))
+  t.match(text, 'Łukasz Świątek-Nguyễn')
+})
+
+t.test('same snapshot → identical bytes; another snapshot → other bytes', async (t) => {
+  const assets = await loadAttestationAssets(dir)
+  const a = await renderAttestation(snapshot, assets)
+  const b = await renderAttestation(structuredClone(snapshot), await loadAttestationAssets(dir))
+  t.ok(a.equals(b), 'identical bytes')
+  t.match(a.subarray(0, 5).toString('latin1'), '%PDF-')
+  const c = await renderAttestation({ ...snapshot, hours: 21 }, assets)
+  t.notOk(a.equals(c))
+})
+
+t.test('a long session list goes to a second page, never a third', async (t) => {
+  const assets = await loadAttestationAssets(dir)
+  for (const count of [25, 60]) {
+    const sessions = Array.from({ length: count }, (_, i) => ({
+      title: `Séance ${i + 1} : coproduction des services publics et mobilisation des acteurs locaux, étude de cas n° ${i + 1}`,
+      startsAt: `2025-10-${20 + (i % 5)}T${String(8 + (i % 8)).padStart(2, '0')}:00:00-04:00`,
+      durationMinutes: 45
+    }))
+    const { pages, text } = await textOf(await renderAttestation({ ...snapshot, sessions }, assets))
+    t.equal(pages, 2, `${count} sessions on two pages`)
+    t.match(text, `Séance ${count} :`)
+    t.match(text, 'Page 2 de 2')
+    t.match(text, 'K7M3-Q9XA-PZ4T-W2HC-8NVB-5RJD-6E')
+  }
+})
+
+t.test('bad input', async (t) => {
+  const assets = await loadAttestationAssets(dir)
+  await t.rejects(renderAttestation({ ...snapshot, verificationCode: 'ABCD-1234' }, assets), /100 bits/)
+
+  const tmp = mkdtempSync(path.join(tmpdir(), 'attestation-'))
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }))
+  cpSync(dir, tmp, { recursive: true })
+  const fr = path.join(tmp, 'texts.fr.yaml')
+  writeFileSync(fr, readFileSync(fr, 'utf8').replace(/^title:.*$/m, 'title: 42').replace(/^hoursUnit:.*\n/m, ''))
+  const err = await loadAttestationAssets(tmp).then(() => null, (e: unknown) => e)
+  t.type(err, AttestationAssetsError)
+  const message = (err as Error).message
+  t.match(message, 'texts.fr.yaml')
+  t.match(message, 'field "title"')
+  t.match(message, 'field "hoursUnit"')
+  writeFileSync(fr, 'title: [unclosed\n')
+  await t.rejects(loadAttestationAssets(tmp), /texts\.fr\.yaml: not valid YAML/)
+})
