@@ -13,9 +13,7 @@ import { deflateSync } from 'node:zlib'
 import fontkit from '@pdf-lib/fontkit'
 import { DateTime } from 'luxon'
 import {
-  PDFArray, PDFDocument, PDFHexString, PDFName, PDFString, beginText, endText, fill,
-  moveText, popGraphicsState, pushGraphicsState, rectangle, setFillingGrayscaleColor,
-  setFontAndSize, showText, type PDFPage, type PDFRef, type PDFImage
+  PDFArray, PDFDocument, PDFHexString, PDFName, PDFObjectCopier, PDFString, type PDFPage, type PDFRef
 } from 'pdf-lib'
 import QRCode from 'qrcode'
 import { parse as parseYaml } from 'yaml'
@@ -132,6 +130,8 @@ export interface AttestationAssets {
   texts: Record<Locale, AttestationTexts>
   layout: AttestationLayout
   signaturePng: Uint8Array
+  /** The signature embedded once (compressed image and its alpha mask), copied into each document */
+  signature: { source: PDFDocument, ref: PDFRef, width: number, height: number }
   fonts: { regular: FontSource, bold: FontSource }
 }
 
@@ -279,11 +279,15 @@ export async function loadAttestationAssets (dir: string): Promise<AttestationAs
   const chars = new Set(BASE_CHARS)
   const allText = [...Object.values(texts.fr), ...Object.values(texts.en), layout.issuer.name, layout.issuer.title.fr, layout.issuer.title.en].join('')
   for (const cp of codePoints(allText)) chars.add(cp)
+  const source = await PDFDocument.create({ updateMetadata: false })
+  const image = await source.embedPng(signaturePng)
+  await image.embed()
   return {
     dir,
     texts,
     layout,
     signaturePng,
+    signature: { source, ref: image.ref, width: image.width, height: image.height },
     fonts: { regular: await loadFont(dir, layout.fonts.regular, chars, 'CMPGRA'), bold: await loadFont(dir, layout.fonts.bold, chars, 'CMPGBB') }
   }
 }
@@ -363,6 +367,7 @@ function formatSessionDate (iso: string, zone: string, locale: Locale): string {
 
 interface Writer {
   page: PDFPage
+  ops: string[]
   fonts: { regular: { key: string, f: PreparedFont }, bold: { key: string, f: PreparedFont } }
 }
 type Weight = 'regular' | 'bold'
@@ -373,15 +378,20 @@ function widthOf (f: PreparedFont, text: string, size: number): number {
   return (w * size) / 1000
 }
 
-function encode (f: PreparedFont, text: string): PDFHexString {
+function encode (f: PreparedFont, text: string): string {
   let hex = ''
   for (const cp of codePoints(text)) hex += (f.glyphs.get(cp)?.gid ?? 0).toString(16).padStart(4, '0')
-  return PDFHexString.of(hex)
+  return hex
+}
+
+// Content streams are written as text and deflated with Node's zlib (pdf-lib would use pako).
+function num (n: number): string {
+  return String(Math.round(n * 1000) / 1000)
 }
 
 function drawText (w: Writer, text: string, x: number, y: number, size: number, weight: Weight = 'regular'): void {
   const { key, f } = w.fonts[weight]
-  w.page.pushOperators(beginText(), setFontAndSize(key, size), moveText(x, y), showText(encode(f, text)), endText())
+  w.ops.push(`BT /${key} ${num(size)} Tf ${num(x)} ${num(y)} Td <${encode(f, text)}> Tj ET`)
 }
 
 function wrap (f: PreparedFont, text: string, size: number, maxWidth: number): string[] {
@@ -401,22 +411,22 @@ function wrap (f: PreparedFont, text: string, size: number, maxWidth: number): s
   return lines
 }
 
-function drawQr (page: PDFPage, url: string, x: number, y: number, size: number): void {
+function drawQr (w: Writer, url: string, x: number, y: number, size: number): void {
   const qr = QRCode.create(url, { errorCorrectionLevel: 'M' })
   const n = qr.modules.size
   const cell = size / n
-  const ops = [pushGraphicsState(), setFillingGrayscaleColor(0)]
+  const ops = ['q 0 g']
   for (let row = 0; row < n; row++) {
     let col = 0
     while (col < n) {
       if (qr.modules.get(row, col) === 0) { col++; continue }
       const start = col
       while (col < n && qr.modules.get(row, col) !== 0) col++
-      ops.push(rectangle(round(x + start * cell), round(y + size - (row + 1) * cell), round((col - start) * cell), round(cell)))
+      ops.push(`${num(x + start * cell)} ${num(y + size - (row + 1) * cell)} ${num((col - start) * cell)} ${num(cell)} re`)
     }
   }
-  ops.push(fill(), popGraphicsState())
-  page.pushOperators(...ops)
+  ops.push('f Q')
+  w.ops.push(ops.join('\n'))
 }
 
 function round (n: number): number {
@@ -479,7 +489,8 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
 
   const regularRef = embedPrepared(doc, regular)
   const boldRef = embedPrepared(doc, bold)
-  const signature: PDFImage = await doc.embedPng(assets.signaturePng)
+  const signatureRef = doc.context.register(PDFObjectCopier.for(assets.signature.source.context, doc.context)
+    .copy(assets.signature.source.context.lookup(assets.signature.ref)!))
 
   const [pw, ph] = PAGE_SIZES[L.page.size]
   const m = L.page.margins
@@ -494,7 +505,8 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
     const page = doc.addPage([pw, ph])
     page.node.setFontDictionary(PDFName.of('F1'), regularRef)
     page.node.setFontDictionary(PDFName.of('F2'), boldRef)
-    return { page, fonts: { regular: { key: 'F1', f: regular }, bold: { key: 'F2', f: bold } } }
+    page.node.setXObject(PDFName.of('Im1'), signatureRef)
+    return { page, ops: [], fonts: { regular: { key: 'F1', f: regular }, bold: { key: 'F2', f: bold } } }
   }
 
   // Header block (page 1)
@@ -561,8 +573,8 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   // footer
   const fy = m.bottom + pageNumberSpace
   const sigH = 40
-  const sigW = (signature.width / signature.height) * sigH
-  w.page.drawImage(signature, { x: left, y: fy + 104, width: sigW, height: sigH })
+  const sigW = (assets.signature.width / assets.signature.height) * sigH
+  w.ops.push(`q ${num(sigW)} 0 0 ${num(sigH)} ${num(left)} ${num(fy + 104)} cm /Im1 Do Q`)
   drawText(w, L.issuer.name, left, fy + 90, 11, 'bold')
   for (const [i, line] of wrap(regular, L.issuer.title[loc], 10, width - qrSize - 30).slice(0, 2).entries()) {
     drawText(w, line, left, fy + 76 - i * 13, 10)
@@ -570,7 +582,7 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   drawText(w, interpolate(t.issued, values), left, fy + 44, 10)
   drawText(w, interpolate(t.verificationLabel, values), left, fy + 22, 9)
   drawText(w, values.code ?? '', left, fy + 6, 12, 'bold')
-  drawQr(w.page, s.verifyUrl, right - qrSize, fy + 20, qrSize)
+  drawQr(w, s.verifyUrl, right - qrSize, fy + 20, qrSize)
   const verify = interpolate(t.verifyAt, values)
   const vSize = Math.min(7, (7 * (width * 0.55)) / Math.max(1, widthOf(regular, verify, 7)))
   drawText(w, verify, round(right - widthOf(regular, verify, vSize)), fy + 8, round(vSize))
@@ -583,5 +595,9 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
     })
   }
 
+  for (const p of pages) {
+    const content = deflateSync(Buffer.from(p.ops.join('\n'), 'latin1'))
+    p.page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.stream(content, { Filter: 'FlateDecode' })))
+  }
   return Buffer.from(await doc.save({ useObjectStreams: false }))
 }
