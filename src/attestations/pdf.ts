@@ -176,7 +176,13 @@ function range (a: number, b: number): number[] {
 }
 
 function codePoints (s: string): number[] {
-  return Array.from(s, (c) => c.codePointAt(0) ?? 0)
+  const out: number[] = []
+  for (let i = 0; i < s.length; i++) {
+    const cp = s.codePointAt(i) as number
+    out.push(cp)
+    if (cp > 0xffff) i++
+  }
+  return out
 }
 
 async function encodeSubset (subset: ReturnType<Font['createSubset']>): Promise<Uint8Array> {
@@ -342,8 +348,13 @@ function interpolate (template: string, values: Record<string, string>): string 
   return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m)
 }
 
+const numberFormats = {
+  fr: new Intl.NumberFormat('fr-CA', { maximumFractionDigits: 2 }),
+  en: new Intl.NumberFormat('en-CA', { maximumFractionDigits: 2 })
+}
+
 function formatNumber (n: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 2 }).format(n)
+  return numberFormats[locale].format(n)
 }
 
 function formatDuration (minutes: number, locale: Locale): string {
@@ -539,7 +550,9 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   const lineHeight = (sz: number): number => sz * 1.3
   const fits = (sz: number): boolean => {
     rows = sessions.map((x) => ({ left: x.left, lines: wrap(regular, x.title, sz, width - leftCol) }))
-    const needed = rows.reduce((a, r) => a + r.lines.length * lineHeight(sz) + 2, 0)
+    // rows never split across pages: allow for one row's worth of unused space at a page end
+    const tallest = rows.reduce((a, r) => Math.max(a, r.lines.length * lineHeight(sz) + 2), 0)
+    const needed = rows.reduce((a, r) => a + r.lines.length * lineHeight(sz) + 2, 0) + tallest
     const firstPage = y - 20 - (m.bottom + pageNumberSpace) // page 1 without footer if continued
     const secondPage = ph - m.top - 40 - sessionsBottom
     return needed <= Math.max(y - 20 - sessionsBottom, firstPage + secondPage)
