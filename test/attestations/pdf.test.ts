@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { extractText, getDocumentProxy } from 'unpdf'
+import { extractText, getDocumentProxy, getResolvedPDFJS } from 'unpdf'
 import {
   AttestationAssetsError, groupVerificationCode, loadAttestationAssets, newVerificationCode,
   renderAttestation, type AttestationSnapshot
@@ -68,6 +68,28 @@ t.test('renders in French and English, text extracted back', async (t) => {
   t.match(en.text, 'October 20, 2025')
   t.match(en.text, 'K7M3-Q9XA-PZ4T-W2HC-8NVB-5RJD-6E')
   for (const s of snapshot.sessions) t.match(en.text, s.title)
+})
+
+t.test('pdf.js reads the whole page: fonts, signature image, QR squares', async (t) => {
+  // pdf.js (in unpdf) calls ArrayBuffer#transferToFixedLength, missing on Node 20, when it decodes images
+  const proto = ArrayBuffer.prototype as ArrayBuffer & { transferToFixedLength?: (n?: number) => ArrayBuffer }
+  if (proto.transferToFixedLength === undefined) {
+    proto.transferToFixedLength = function (this: ArrayBuffer, n?: number) {
+      const copy = new ArrayBuffer(n ?? this.byteLength)
+      new Uint8Array(copy).set(new Uint8Array(this, 0, Math.min(this.byteLength, n ?? this.byteLength)))
+      return copy
+    }
+  }
+  const assets = await loadAttestationAssets(dir)
+  const doc = await getDocumentProxy(new Uint8Array(await renderAttestation(snapshot, assets)))
+  const page = await doc.getPage(1)
+  const ops = await page.getOperatorList()
+  const { OPS } = await getResolvedPDFJS()
+  t.ok(ops.fnArray.includes(OPS.paintImageXObject) || ops.fnArray.includes(OPS.paintInlineImageXObject), 'signature drawn')
+  t.ok(ops.fnArray.includes(OPS.setFont), 'fonts set')
+  t.ok(ops.fnArray.filter((f) => f === OPS.constructPath).length >= 1, 'QR path drawn')
+  const meta = await doc.getMetadata()
+  t.match(meta.info, { CreationDate: 'D:20251025140000Z', ModDate: 'D:20251025140000Z', Language: 'fr-CA' })
 })
 
 t.test('a character outside the prepared set still renders (font prepared for it)', async (t) => {
