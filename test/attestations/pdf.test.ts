@@ -1,12 +1,17 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { inflateSync } from 'node:zlib'
+import jsQRModule from 'jsqr'
 import t from 'tap'
 import { extractText, getDocumentProxy, getResolvedPDFJS } from 'unpdf'
 import {
   AttestationAssetsError, groupVerificationCode, loadAttestationAssets, newVerificationCode,
   renderAttestation, type AttestationSnapshot
 } from '../../src/attestations/pdf.js'
+
+// jsqr is CommonJS with `export default` typings: the function is .default under NodeNext
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null
 
 const dir = path.resolve(import.meta.dirname, '../../reports/attestation')
 
@@ -90,6 +95,39 @@ t.test('pdf.js reads the whole page: fonts, signature image, QR squares', async 
   t.ok(ops.fnArray.filter((f) => f === OPS.constructPath).length >= 1, 'QR path drawn')
   const meta = await doc.getMetadata()
   t.match(meta.info, { CreationDate: 'D:20251025140000Z', ModDate: 'D:20251025140000Z', Language: 'fr-CA' })
+})
+
+t.test('the QR code (vector squares) reads back as the verification URL', async (t) => {
+  const pdf = await renderAttestation(snapshot, await loadAttestationAssets(dir))
+  // the page content stream: the last FlateDecode stream that holds the QR's 'q 0 g … f Q' block
+  const text = pdf.toString('latin1')
+  let qr: string | undefined
+  for (const m of text.matchAll(/stream\r?\n/g)) {
+    const start = (m.index ?? 0) + m[0].length
+    const end = text.indexOf('endstream', start)
+    try {
+      const body = inflateSync(pdf.subarray(start, end)).toString('latin1')
+      const block = /q 0 g\n([\s\S]*?)\nf Q/.exec(body)
+      if (block !== null) qr = block[1]
+    } catch { /* not deflated */ }
+  }
+  t.ok(qr, 'QR block found')
+  const rects = (qr ?? '').split('\n').map((l) => l.split(' ').slice(0, 4).map(Number) as [number, number, number, number])
+  const minX = Math.min(...rects.map((r) => r[0]))
+  const minY = Math.min(...rects.map((r) => r[1]))
+  const scale = 4
+  const quiet = 16
+  const size = Math.ceil(Math.max(...rects.map((r) => r[0] + r[2] - minX), ...rects.map((r) => r[1] + r[3] - minY)) * scale) + 2 * quiet
+  const rgba = new Uint8ClampedArray(size * size * 4).fill(255)
+  for (const [x, y, w, h] of rects) {
+    for (let py = Math.round((y - minY) * scale); py < Math.round((y - minY + h) * scale); py++) {
+      for (let px = Math.round((x - minX) * scale); px < Math.round((x - minX + w) * scale); px++) {
+        const i = ((size - 1 - (py + quiet)) * size + px + quiet) * 4
+        rgba[i] = rgba[i + 1] = rgba[i + 2] = 0
+      }
+    }
+  }
+  t.equal(jsQR(rgba, size, size)?.data, snapshot.verifyUrl)
 })
 
 t.test('a character outside the prepared set still renders (font prepared for it)', async (t) => {
