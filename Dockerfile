@@ -20,6 +20,8 @@ COPY migrations ./migrations
 COPY src/program/data ./src/program/data
 # Browser scripts served as /assets/*.js.
 COPY public ./public
+# Attestation texts, layout, fonts and signature: organizers adapt them without touching src/.
+COPY reports ./reports
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
