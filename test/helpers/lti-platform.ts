@@ -861,55 +861,41 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
 
   // --- the browser --------------------------------------------------------------------------
 
+  /** A login this platform starts for a launch: remembered by its message hint, with the tool's login URL and parameters. */
+  function startLogin (toolBase: string, launchOptions: LaunchOptions): { login: PendingLogin, loginParams: URLSearchParams, loginUrl: string } {
+    const toolRoot = toolBase.replace(/\/+$/, '')
+    const messageHint = `hint-${randomBytes(12).toString('hex')}`
+    const login: PendingLogin = {
+      messageHint,
+      loginHint: launchOptions.user.sub,
+      toolBase: toolRoot,
+      targetLinkUri: launchOptions.targetLinkUri ?? `${toolRoot}/lti/launch`,
+      deploymentId: launchOptions.deploymentId ?? deploymentId,
+      options: launchOptions
+    }
+    pendingLogins.set(messageHint, login)
+    const loginParams = new URLSearchParams({
+      iss: issuer,
+      login_hint: login.loginHint,
+      target_link_uri: login.targetLinkUri,
+      lti_message_hint: messageHint,
+      client_id: clientId,
+      lti_deployment_id: login.deploymentId
+    })
+    return { login, loginParams, loginUrl: launchOptions.loginUrl ?? `${toolRoot}/lti/login` }
+  }
+
   /**
    * The login initiation URL of a launch, for a real browser to open: it goes on to the tool's
    * login, this platform's auth endpoint (whose page posts the id_token itself) and the tool.
    */
   function loginUrlFor (toolBase: string, launchOptions: LaunchOptions): string {
-    const toolRoot = toolBase.replace(/\/+$/, '')
-    const messageHint = `hint-${randomBytes(12).toString('hex')}`
-    const login: PendingLogin = {
-      messageHint,
-      loginHint: launchOptions.user.sub,
-      toolBase: toolRoot,
-      targetLinkUri: launchOptions.targetLinkUri ?? `${toolRoot}/lti/launch`,
-      deploymentId: launchOptions.deploymentId ?? deploymentId,
-      options: launchOptions
-    }
-    pendingLogins.set(messageHint, login)
-    const loginParams = new URLSearchParams({
-      iss: issuer,
-      login_hint: login.loginHint,
-      target_link_uri: login.targetLinkUri,
-      lti_message_hint: messageHint,
-      client_id: clientId,
-      lti_deployment_id: login.deploymentId
-    })
-    const loginUrl = launchOptions.loginUrl ?? `${toolRoot}/lti/login`
+    const { loginParams, loginUrl } = startLogin(toolBase, launchOptions)
     return `${loginUrl}${loginUrl.includes('?') ? '&' : '?'}${loginParams.toString()}`
   }
 
   async function launch (toolBase: string, launchOptions: LaunchOptions): Promise<LaunchResult> {
-    const toolRoot = toolBase.replace(/\/+$/, '')
-    const messageHint = `hint-${randomBytes(12).toString('hex')}`
-    const login: PendingLogin = {
-      messageHint,
-      loginHint: launchOptions.user.sub,
-      toolBase: toolRoot,
-      targetLinkUri: launchOptions.targetLinkUri ?? `${toolRoot}/lti/launch`,
-      deploymentId: launchOptions.deploymentId ?? deploymentId,
-      options: launchOptions
-    }
-    pendingLogins.set(messageHint, login)
-    const loginParams = new URLSearchParams({
-      iss: issuer,
-      login_hint: login.loginHint,
-      target_link_uri: login.targetLinkUri,
-      lti_message_hint: messageHint,
-      client_id: clientId,
-      lti_deployment_id: login.deploymentId
-    })
-    const loginUrl = launchOptions.loginUrl ?? `${toolRoot}/lti/login`
+    const { login, loginParams, loginUrl } = startLogin(toolBase, launchOptions)
     const cookies = new CookieJar()
     const loginResponse = quirks.postLoginInitiation
       ? await fetch(loginUrl, { method: 'POST', headers: { 'content-type': FORM }, body: loginParams.toString(), redirect: 'manual' })
@@ -917,19 +903,19 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     cookies.store(loginResponse)
     const location = loginResponse.headers.get('location')
     if (![302, 303].includes(loginResponse.status) || location === null) {
-      pendingLogins.delete(messageHint)
+      pendingLogins.delete(login.messageHint)
       const body = await loginResponse.text()
       throw new LaunchError(`login initiation answered ${loginResponse.status} (expected a redirect to ${authUrl}): ${body.slice(0, 500)}`, 'login', loginResponse, body)
     }
     const authLocation = new URL(location, loginUrl)
     if (`${authLocation.origin}${authLocation.pathname}` !== authUrl) {
-      pendingLogins.delete(messageHint)
+      pendingLogins.delete(login.messageHint)
       throw new LaunchError(`login initiation redirected to ${authLocation.href}, not to ${authUrl}`, 'login', loginResponse, '')
     }
     const authResponse = await fetch(authLocation, { redirect: 'manual' })
     const html = await authResponse.text()
     if (authResponse.status !== 200) {
-      pendingLogins.delete(messageHint)
+      pendingLogins.delete(login.messageHint)
       throw new LaunchError(`auth endpoint answered ${authResponse.status}: ${html}`, 'auth', authResponse, html)
     }
     const page = parseAutoPostForm(html)
