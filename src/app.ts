@@ -33,6 +33,15 @@ import { SynthesisService } from './synthesis/service.js'
 import { synthesisRoutes } from './synthesis/routes.js'
 import { synthesisPageRoutes } from './synthesis/page-routes.js'
 import { every } from './util/periodic.js'
+import { MessageOutbox } from './messages/outbox.js'
+import { messageRoutes } from './messages/routes.js'
+import { AttestationService, InProcessRenderer } from './attestations/service.js'
+import type { AttestationModuleDeps } from './attestations/module.js'
+import { attestationRoutes } from './attestations/routes.js'
+import { attestationPageRoutes } from './attestations/page-routes.js'
+import { verificationRoutes } from './attestations/verification-routes.js'
+import { attestationJobRoutes } from './attestations/job-routes.js'
+import { reportRoutes } from './attestations/report-routes.js'
 
 export interface AppDeps {
   database: Database
@@ -44,7 +53,7 @@ export interface AppDeps {
 
 export interface App {
   app: FastifyInstance
-  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades, files: FileStore, synthesis: SynthesisService }
+  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades, files: FileStore, synthesis: SynthesisService, messages: MessageOutbox, attestations: AttestationService }
 }
 
 /** Paths whose last segment is a secret token: never logged as is. */
@@ -161,5 +170,21 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   // Bytes of uploads that never completed (dropped connections, crashes mid-upload).
   if (deps.backgroundJobs ?? true) every(app, 10 * 60_000, 'purge of unfinished uploads', async () => await files.purgePending(new Date(deps.clock.now().getTime() - 60 * 60_000)))
 
-  return { app, services: { program, people, attendance, book, grades, files, synthesis } }
+  const messages = new MessageOutbox(deps.clock, false)
+  const attestations = new AttestationService(deps.database.db, deps.clock, {
+    book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
+  })
+  const attestationDeps: AttestationModuleDeps = {
+    db: deps.database.db, clock: deps.clock, config, attestations, people, program, book, files, messages, backgroundJobs: deps.backgroundJobs ?? true
+  }
+  await app.register(attestationRoutes, attestationDeps)
+  await app.register(attestationPageRoutes, attestationDeps)
+  await app.register(verificationRoutes, attestationDeps)
+  await app.register(attestationJobRoutes, attestationDeps)
+  await app.register(reportRoutes, attestationDeps)
+  await app.register(messageRoutes, attestationDeps)
+  // Requests made before the end of the event are decided when its last counted slot ends.
+  if (deps.backgroundJobs ?? true) every(app, 60_000, 'attestation decisions', async () => await attestations.decideWaiting())
+
+  return { app, services: { program, people, attendance, book, grades, files, synthesis, messages, attestations } }
 }

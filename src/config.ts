@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { resolve } from 'node:path'
+import { attestationAssetsDir } from './paths.js'
 
 /** Read once at start (server.ts, CLI tools); everything else receives the parsed object. */
 const secret = z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)')
@@ -16,6 +17,7 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   PROGRAM_FILE: z.string().min(1).optional(),
   LTI_PLATFORMS_FILE: z.string().min(1).optional(),
+  ATTESTATION_ASSETS_DIR: z.string().min(1).optional(),
   SESSION_SECRET: secret.optional(),
   COOKIE_SECRET: secret.optional(),
   CODE_SECRET: secret.optional(),
@@ -45,6 +47,8 @@ export interface Config {
   programFile: string | undefined
   /** JSON file of LTI platform registrations applied at start. */
   ltiPlatformsFile: string | undefined
+  /** Folder of the attestation's texts, layout, fonts and signature (default reports/attestation). */
+  attestationAssetsDir: string
   defaultLocale: 'fr' | 'en'
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
@@ -99,6 +103,7 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     dataDir,
     programFile: env.PROGRAM_FILE !== undefined ? resolve(env.PROGRAM_FILE) : undefined,
     ltiPlatformsFile: env.LTI_PLATFORMS_FILE !== undefined ? resolve(env.LTI_PLATFORMS_FILE) : undefined,
+    attestationAssetsDir: env.ATTESTATION_ASSETS_DIR !== undefined ? resolve(env.ATTESTATION_ASSETS_DIR) : attestationAssetsDir,
     defaultLocale: env.DEFAULT_LOCALE,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,

@@ -7,3 +7,5 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 export const migrationsDir = join(projectRoot, 'migrations')
 export const programDataDir = join(projectRoot, 'src', 'program', 'data')
 export const defaultProgramFile = join(programDataDir, 'ecole-automne-coproduction-2025.yaml')
+/** Texts, layout, fonts and signature of the attestation PDF (organizers adapt them there). */
+export const attestationAssetsDir = join(projectRoot, 'reports', 'attestation')

@@ -98,7 +98,13 @@ const layoutSchema = z.object({
   issuer: z.object({
     name: z.string().min(1),
     title: z.object({ fr: z.string().min(1), en: z.string().min(1) }),
-    signature: z.string().min(1)
+    signature: z.string().min(1),
+    /** The training's organizer as printed ("offered by …"); frozen into each snapshot at issue. */
+    organization: z.object({ fr: z.string().min(1), en: z.string().min(1) }).default({
+      fr: 'École nationale d’administration publique (ÉNAP)', en: 'École nationale d’administration publique (ÉNAP)'
+    }),
+    /** Where the training took place as printed; default: the event's location. */
+    place: z.object({ fr: z.string().min(1), en: z.string().min(1) }).optional()
   }),
   fonts: z.object({ regular: z.string().min(1), bold: z.string().min(1) })
 }).strict()

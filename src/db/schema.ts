@@ -118,6 +118,90 @@ export interface AttendanceScans {
   session_id: string;
 }
 
+export interface AttestationAudit {
+  action: string;
+  actor_id: string | null;
+  at: Generated<Timestamp>;
+  attestation_id: string | null;
+  details: Json | null;
+  event_id: string;
+  id: Generated<string>;
+  reason: string | null;
+  request_id: string | null;
+  seq: Generated<number>;
+}
+
+export interface AttestationJobs {
+  created_at: Generated<Timestamp>;
+  done: Generated<number>;
+  error: string | null;
+  event_id: string;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  issued: Generated<number>;
+  lease_until: Timestamp | null;
+  requested_by: string | null;
+  started_at: Timestamp | null;
+  status: Generated<string>;
+  total: Generated<number>;
+  zip_file_id: string | null;
+}
+
+export interface AttestationPolicies {
+  auto_issue: Generated<boolean>;
+  event_id: string;
+  excused_counts: Generated<boolean>;
+  min_share: Generated<Numeric>;
+  updated_at: Generated<Timestamp>;
+  updated_by: string | null;
+}
+
+export interface AttestationRequests {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+  employer: string | null;
+  event_id: string;
+  hr_email: string | null;
+  id: Generated<string>;
+  locale: string;
+  name_on_attestation: string;
+  person_id: string;
+  status: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Attestations {
+  code: string;
+  event_id: string;
+  file_id: string;
+  id: Generated<string>;
+  issued_at: Timestamp;
+  issued_by: string | null;
+  locale: string;
+  minimised_at: Timestamp | null;
+  person_id: string | null;
+  request_id: string | null;
+  revocation_reason: string | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  sha256: string;
+  snapshot: Json;
+  status: Generated<string>;
+  status_index: Generated<number>;
+  superseded_by: string | null;
+}
+
+export interface CredentialKeys {
+  alg: string;
+  created_at: Generated<Timestamp>;
+  kid: string;
+  private_jwk_sealed: string;
+  public_jwk: Json;
+  retired_at: Timestamp | null;
+}
+
 export interface DeviceSessions {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -283,6 +367,24 @@ export interface LtiStore {
   fields: Json;
   id: Generated<number>;
   sealed: string | null;
+}
+
+export interface OutgoingMessages {
+  attachment_file_id: string | null;
+  attachment_name: string | null;
+  attempts: Generated<number>;
+  body_text: string;
+  created_at: Generated<Timestamp>;
+  event_id: string | null;
+  id: Generated<string>;
+  kind: string;
+  last_error: string | null;
+  next_attempt_at: Generated<Timestamp>;
+  person_id: string | null;
+  sent_at: Timestamp | null;
+  status: string;
+  subject: string;
+  to_address: string;
 }
 
 export interface People {
@@ -485,6 +587,12 @@ export interface DB {
   attendance_policies: AttendancePolicies;
   attendance_records: AttendanceRecords;
   attendance_scans: AttendanceScans;
+  attestation_audit: AttestationAudit;
+  attestation_jobs: AttestationJobs;
+  attestation_policies: AttestationPolicies;
+  attestation_requests: AttestationRequests;
+  attestations: Attestations;
+  credential_keys: CredentialKeys;
   device_sessions: DeviceSessions;
   event_days: EventDays;
   events: Events;
@@ -500,6 +608,7 @@ export interface DB {
   lti_registration_tokens: LtiRegistrationTokens;
   lti_roster_members: LtiRosterMembers;
   lti_store: LtiStore;
+  outgoing_messages: OutgoingMessages;
   people: People;
   personal_links: PersonalLinks;
   program_imports: ProgramImports;

@@ -28,7 +28,9 @@ import { zipMediaType } from './zip.js'
 export const fileKinds = {
   pdf: { mediaType: 'application/pdf', extension: 'pdf', label: 'PDF' },
   docx: { mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx', label: 'DOCX' },
-  odt: { mediaType: 'application/vnd.oasis.opendocument.text', extension: 'odt', label: 'ODT' }
+  odt: { mediaType: 'application/vnd.oasis.opendocument.text', extension: 'odt', label: 'ODT' },
+  // Made by Compagnon (all attestations of an event); no upload lists it among its allowed kinds.
+  zip: { mediaType: 'application/zip', extension: 'zip', label: 'ZIP' }
 } as const satisfies Record<string, { mediaType: string, extension: string, label: string }>
 
 export type FileKind = keyof typeof fileKinds
@@ -185,6 +187,25 @@ export class FileStore {
         en: 'An uploaded file is no longer available; please upload it again.'
       }, { missing: unique.filter(id => !rows.some(row => row.id === id)) })
     }
+  }
+
+  /**
+   * Stores bytes Compagnon made itself (an attestation PDF, a ZIP) as a stored file, inside the
+   * caller's transaction: the file exists exactly when the row citing it does.
+   */
+  async put (trx: Kysely<DB>, data: Uint8Array, kind: FileKind): Promise<ReceivedFile> {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    const mediaType = fileKinds[kind].mediaType
+    const { id } = await trx.insertInto('files')
+      .values({ state: 'stored', media_type: mediaType, size: bytes.length, sha256, created_at: this.clock.now() })
+      .returning('id').executeTakeFirstOrThrow()
+    const chunks = []
+    for (let seq = 0, offset = 0; offset < bytes.length || seq === 0; seq++, offset += CHUNK_BYTES) {
+      chunks.push({ file_id: id, seq, data: bytes.subarray(offset, offset + CHUNK_BYTES) })
+    }
+    await trx.insertInto('file_chunks').values(chunks).execute()
+    return { id, kind, mediaType, size: bytes.length, sha256 }
   }
 
   /** Deletes pending files (a submission refused after its upload); stored files are left alone. */

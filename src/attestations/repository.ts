@@ -1,0 +1,182 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { DB, Attestations, AttestationRequests } from '../db/schema.js'
+
+/** Attestation data access. Functions take a Kysely handle so services can pass a transaction. */
+type Q = Kysely<DB>
+
+export type RequestStatus = 'waiting' | 'review' | 'issued' | 'refused'
+export type AttestationStatus = 'valid' | 'revoked' | 'superseded'
+export type RequestRow = Selectable<AttestationRequests>
+export type AttestationRow = Selectable<Attestations>
+
+export interface PolicyRow { min_share: number, excused_counts: boolean, auto_issue: boolean }
+
+export async function findPolicy (db: Q, eventId: string): Promise<PolicyRow> {
+  const row = await db.selectFrom('attestation_policies').select(['min_share', 'excused_counts', 'auto_issue'])
+    .where('event_id', '=', eventId).executeTakeFirst()
+  return row === undefined
+    ? { min_share: 0.75, excused_counts: false, auto_issue: true }
+    : { min_share: Number(row.min_share), excused_counts: row.excused_counts, auto_issue: row.auto_issue }
+}
+
+export async function savePolicy (db: Q, eventId: string, policy: PolicyRow, actorId: string, at: Date): Promise<void> {
+  const values = { min_share: String(policy.min_share), excused_counts: policy.excused_counts, auto_issue: policy.auto_issue, updated_by: actorId, updated_at: at }
+  await db.insertInto('attestation_policies').values({ event_id: eventId, ...values })
+    .onConflict(oc => oc.column('event_id').doUpdateSet(values)).execute()
+}
+
+export interface EventRow { id: string, key: string, title_fr: string, title_en: string, timezone: string, location: string | null, starts_on: string, ends_on: string }
+
+export async function findEvent (db: Q, eventId: string): Promise<EventRow | undefined> {
+  return await db.selectFrom('events').select(['id', 'key', 'title_fr', 'title_en', 'timezone', 'location', 'starts_on', 'ends_on'])
+    .where('id', '=', eventId).executeTakeFirst()
+}
+
+/** The instant the last counted (in-person) slot of the event ends, if it has any. */
+export async function lastCountedSlotEnd (db: Q, eventId: string): Promise<Date | undefined> {
+  const row = await db.selectFrom('time_slots as ts')
+    .select(sql<Date | null>`max(ts.ends_at)`.as('ends_at'))
+    .where('ts.event_id', '=', eventId).where('ts.counts_toward_attendance', '=', true)
+    .where(eb => eb.exists(eb.selectFrom('sessions as s').select('s.id').whereRef('s.slot_id', '=', 'ts.id')
+      .where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')))
+    .executeTakeFirst()
+  return row?.ends_at ?? undefined
+}
+
+export async function findRequest (db: Q, eventId: string, personId: string): Promise<RequestRow | undefined> {
+  return await db.selectFrom('attestation_requests').selectAll().where('event_id', '=', eventId).where('person_id', '=', personId).executeTakeFirst()
+}
+
+export async function findRequestById (db: Q, id: string): Promise<RequestRow | undefined> {
+  return await db.selectFrom('attestation_requests').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** Locks the request row: two decisions (automatic issue, an organizer) never both issue. */
+export async function lockRequest (db: Q, id: string): Promise<RequestRow | undefined> {
+  return await db.selectFrom('attestation_requests').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export interface RequestInput { name: string, locale: 'fr' | 'en', employer: string | null, hrEmail: string | null }
+
+export async function upsertRequest (db: Q, eventId: string, personId: string, input: RequestInput, status: RequestStatus, at: Date): Promise<RequestRow> {
+  const values = {
+    name_on_attestation: input.name,
+    locale: input.locale,
+    employer: input.employer,
+    hr_email: input.hrEmail,
+    status,
+    decided_by: null,
+    decided_at: null,
+    decision_reason: null,
+    updated_at: at
+  }
+  return await db.insertInto('attestation_requests').values({ event_id: eventId, person_id: personId, ...values, created_at: at })
+    .onConflict(oc => oc.columns(['event_id', 'person_id']).doUpdateSet(values))
+    .returningAll().executeTakeFirstOrThrow()
+}
+
+export async function setRequestStatus (db: Q, id: string, status: RequestStatus, decision: { by: string | null, at: Date, reason: string | null }): Promise<void> {
+  await db.updateTable('attestation_requests')
+    .set({ status, decided_by: decision.by, decided_at: decision.at, decision_reason: decision.reason, updated_at: decision.at })
+    .where('id', '=', id).execute()
+}
+
+export async function requestsByStatus (db: Q, eventId: string, statuses: RequestStatus[]): Promise<Array<RequestRow & { display_name: string, email: string | null }>> {
+  if (statuses.length === 0) return []
+  return await db.selectFrom('attestation_requests as r').innerJoin('people as p', 'p.id', 'r.person_id')
+    .selectAll('r').select(['p.display_name', 'p.email'])
+    .where('r.event_id', '=', eventId).where('r.status', 'in', statuses).orderBy('r.created_at').execute()
+}
+
+/** Events with requests still waiting for the end of the event. */
+export async function eventsWithWaitingRequests (db: Q): Promise<string[]> {
+  const rows = await db.selectFrom('attestation_requests').select('event_id').distinct().where('status', '=', 'waiting').execute()
+  return rows.map(r => r.event_id)
+}
+
+export async function findValidAttestation (db: Q, eventId: string, personId: string): Promise<AttestationRow | undefined> {
+  return await db.selectFrom('attestations').selectAll().where('event_id', '=', eventId).where('person_id', '=', personId)
+    .where('status', '=', 'valid').executeTakeFirst()
+}
+
+export async function findAttestationByCode (db: Q, code: string): Promise<AttestationRow | undefined> {
+  return await db.selectFrom('attestations').selectAll().where('code', '=', code).executeTakeFirst()
+}
+
+export async function findAttestation (db: Q, id: string): Promise<AttestationRow | undefined> {
+  return await db.selectFrom('attestations').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function lockAttestation (db: Q, id: string): Promise<AttestationRow | undefined> {
+  return await db.selectFrom('attestations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function attestationsOfPerson (db: Q, eventId: string, personId: string): Promise<AttestationRow[]> {
+  return await db.selectFrom('attestations').selectAll().where('event_id', '=', eventId).where('person_id', '=', personId)
+    .orderBy('issued_at', 'desc').execute()
+}
+
+export async function attestationsOfEvent (db: Q, eventId: string): Promise<AttestationRow[]> {
+  return await db.selectFrom('attestations').selectAll().where('event_id', '=', eventId).orderBy('issued_at').orderBy('code').execute()
+}
+
+export interface NewAttestation {
+  event_id: string
+  person_id: string
+  request_id: string | null
+  code: string
+  locale: 'fr' | 'en'
+  snapshot: unknown
+  file_id: string
+  sha256: string
+  issued_by: string | null
+  issued_at: Date
+}
+
+export async function insertAttestation (db: Q, row: NewAttestation): Promise<AttestationRow> {
+  return await db.insertInto('attestations').values({ ...row, snapshot: JSON.stringify(row.snapshot) }).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function revokeAttestation (db: Q, id: string, by: string, at: Date, reason: string): Promise<void> {
+  await db.updateTable('attestations').set({ status: 'revoked', revoked_by: by, revoked_at: at, revocation_reason: reason }).where('id', '=', id).execute()
+}
+
+export async function supersedeAttestation (db: Q, id: string, by: string): Promise<void> {
+  await db.updateTable('attestations').set({ status: 'superseded', superseded_by: by }).where('id', '=', id).execute()
+}
+
+export async function audit (db: Q, entry: { eventId: string, requestId?: string | null, attestationId?: string | null, actorId: string | null, action: string, reason?: string | null, details?: unknown, at: Date }): Promise<void> {
+  await db.insertInto('attestation_audit').values({
+    event_id: entry.eventId,
+    request_id: entry.requestId ?? null,
+    attestation_id: entry.attestationId ?? null,
+    actor_id: entry.actorId,
+    action: entry.action,
+    reason: entry.reason ?? null,
+    details: entry.details === undefined ? null : JSON.stringify(entry.details),
+    at: entry.at
+  }).execute()
+}
+
+export async function auditOf (db: Q, eventId: string, filter: { attestationId?: string, requestId?: string } = {}): Promise<Array<{ action: string, reason: string | null, actor_name: string | null, at: Date, attestation_id: string | null, request_id: string | null, details: unknown }>> {
+  let query = db.selectFrom('attestation_audit as a').leftJoin('people as p', 'p.id', 'a.actor_id')
+    .select(['a.action', 'a.reason', 'p.display_name as actor_name', 'a.at', 'a.attestation_id', 'a.request_id', 'a.details'])
+    .where('a.event_id', '=', eventId)
+  if (filter.attestationId !== undefined) query = query.where('a.attestation_id', '=', filter.attestationId)
+  if (filter.requestId !== undefined) query = query.where('a.request_id', '=', filter.requestId)
+  return await query.orderBy('a.at').orderBy('a.seq').execute()
+}
+
+/** People registered for the event who may receive an attestation (participants and credited students). */
+export async function attendees (db: Q, eventId: string): Promise<Array<{ person_id: string, display_name: string, email: string | null, preferred_locale: string, employer: string | null }>> {
+  return await db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
+    .select(['r.person_id', 'p.display_name', 'p.email', 'p.preferred_locale', 'p.employer']).distinct()
+    .where('r.event_id', '=', eventId).where('r.role', 'in', ['participant', 'credited_student'])
+    .orderBy('p.display_name').execute()
+}
+
+export async function isAttendee (db: Q, eventId: string, personId: string): Promise<boolean> {
+  const row = await db.selectFrom('registrations').select('person_id').where('event_id', '=', eventId).where('person_id', '=', personId)
+    .where('role', 'in', ['participant', 'credited_student']).executeTakeFirst()
+  return row !== undefined
+}
