@@ -170,7 +170,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   // Bytes of uploads that never completed (dropped connections, crashes mid-upload).
   if (deps.backgroundJobs ?? true) every(app, 10 * 60_000, 'purge of unfinished uploads', async () => await files.purgePending(new Date(deps.clock.now().getTime() - 60 * 60_000)))
 
-  const messages = new MessageOutbox(deps.clock, false)
+  const messages = new MessageOutbox(deps.clock, config.smtp !== undefined)
   const attestations = new AttestationService(deps.database.db, deps.clock, {
     book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
   })

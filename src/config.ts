@@ -18,6 +18,9 @@ export const envSchema = z.object({
   PROGRAM_FILE: z.string().min(1).optional(),
   LTI_PLATFORMS_FILE: z.string().min(1).optional(),
   ATTESTATION_ASSETS_DIR: z.string().min(1).optional(),
+  ATTESTATION_DETAILS_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.org:465' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Compagnon <no-reply@localhost>'),
   SESSION_SECRET: secret.optional(),
   COOKIE_SECRET: secret.optional(),
   CODE_SECRET: secret.optional(),
@@ -49,6 +52,13 @@ export interface Config {
   ltiPlatformsFile: string | undefined
   /** Folder of the attestation's texts, layout, fonts and signature (default reports/attestation). */
   attestationAssetsDir: string
+  /**
+   * Loi 25: days after issue during which the public verification page shows an attestation's
+   * whole content (sessions, employer); afterwards only name, title, dates, hours, status and the hash check.
+   */
+  attestationDetailsDays: number
+  /** Outgoing email; without it messages are stored for organizers to read (nothing depends on email). */
+  smtp: { url: string, from: string } | undefined
   defaultLocale: 'fr' | 'en'
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
@@ -74,7 +84,7 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     const lines = parsed.error.issues.map(issue => {
       const name = String(issue.path[0] ?? '(environment)')
       const given = cleaned[name]
-      const shown = given === undefined || /SECRET/.test(name) ? '' : ` (got ${JSON.stringify(given)})`
+      const shown = given === undefined || /SECRET|SMTP_URL/.test(name) ? '' : ` (got ${JSON.stringify(given)})`
       return `  - ${name}: ${issue.message}${shown}`
     })
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
@@ -104,6 +114,8 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     programFile: env.PROGRAM_FILE !== undefined ? resolve(env.PROGRAM_FILE) : undefined,
     ltiPlatformsFile: env.LTI_PLATFORMS_FILE !== undefined ? resolve(env.LTI_PLATFORMS_FILE) : undefined,
     attestationAssetsDir: env.ATTESTATION_ASSETS_DIR !== undefined ? resolve(env.ATTESTATION_ASSETS_DIR) : attestationAssetsDir,
+    attestationDetailsDays: env.ATTESTATION_DETAILS_DAYS,
+    smtp: env.SMTP_URL !== undefined ? { url: env.SMTP_URL, from: env.MAIL_FROM } : undefined,
     defaultLocale: env.DEFAULT_LOCALE,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
