@@ -53,7 +53,7 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
   : ''}
 !${view.events.map(({ event, team, participants }) => html`<section aria-labelledby="ev-${event.id}">
 <h2 id="ev-${event.id}">${event.title[locale]}</h2>
-<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a> · <a href="/organisateurs/presences/${event.id}?lang=${locale}">${locale === 'fr' ? 'Présences' : 'Attendance'}</a> · <a href="/accueil?lang=${locale}">${locale === 'fr' ? 'Accueil et projection des codes' : 'Door and code projection'}</a></p>
+<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a> · <a href="/organisateurs/presences/${event.id}?lang=${locale}">${locale === 'fr' ? 'Présences' : 'Attendance'}</a> · <a href="/accueil?lang=${locale}">${locale === 'fr' ? 'Accueil et projection des codes' : 'Door and code projection'}</a> · <a href="/organisateurs/attestations/${event.id}?lang=${locale}">${locale === 'fr' ? 'Attestations' : 'Certificates'}</a> · <a href="/organisateurs/messages/${event.id}?lang=${locale}">${locale === 'fr' ? 'Messages envoyés' : 'Messages sent'}</a> · <a href="/organisateurs/rapports/${event.id}?lang=${locale}">${locale === 'fr' ? 'Rapports' : 'Reports'}</a></p>
 <h3>${t(locale, 'team')}</h3>
 <ul>!${team.map(m => html`<li>${m.displayName}${m.email !== null ? ` <${m.email}>` : ''} — ${roleLabel(m.role)}</li>`)}</ul>
 !${view.invitation?.eventId === event.id
