@@ -117,7 +117,7 @@ export async function attestationsOfPerson (db: Q, eventId: string, personId: st
 }
 
 export async function attestationsOfEvent (db: Q, eventId: string): Promise<AttestationRow[]> {
-  return await db.selectFrom('attestations').selectAll().where('event_id', '=', eventId).orderBy('issued_at').orderBy('code').execute()
+  return await db.selectFrom('attestations').selectAll().where('event_id', '=', eventId).orderBy('issued_at').orderBy('status_index').execute()
 }
 
 export interface NewAttestation {

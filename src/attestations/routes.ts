@@ -1,5 +1,135 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { z } from 'zod'
+import { errorResponses } from '../http/schemas.js'
 import type { AttestationModuleDeps } from './module.js'
+import {
+  attestationJson, attestationSchema, auditEntrySchema, myAttestationJson, myAttestationSchema, policySchema, queueItemSchema,
+  reasonSchema, requestInputSchema, requestJson, requestSchema
+} from './schemas.js'
 
-// Placeholder: filled in by the work on issue 6 (see src/attestations/module.ts for the deps).
-export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async () => {}
+const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
+const eventParams = z.object({ eventId: uuid('eventId') })
+const requestParams = z.object({ requestId: uuid('requestId') })
+const attestationParams = z.object({ attestationId: uuid('attestationId') })
+const tags = ['attestations']
+const security = [{ bearer: [] }]
+
+/**
+ * The attestations JSON API (bearer tokens): a participant's own request and attestation, and
+ * the organizers' policy, queue, decisions, list and audit. The pages call the same service.
+ */
+export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, { attestations }) => {
+  const me = (request: { auth: { personId: string } | null }): string => request.auth?.personId ?? ''
+  const api = app.authenticate('api')
+
+  app.get('/api/v1/events/:eventId/attestation', {
+    onRequest: api,
+    schema: { operationId: 'getMyAttestation', tags, security, summary: 'My eligibility, request and attestation for an event', params: eventParams, response: { 200: myAttestationSchema, ...errorResponses } }
+  }, async request => myAttestationJson(await attestations.mine(me(request), request.params.eventId)))
+
+  app.put('/api/v1/events/:eventId/attestation/request', {
+    onRequest: api,
+    schema: {
+      operationId: 'requestAttestation',
+      tags,
+      security,
+      summary: 'Ask for (or change) my attestation request',
+      description: 'After the last in-person slot an eligible request is issued at once (automatic issue on); otherwise it waits for the end of the event or goes to the organizers.',
+      params: eventParams,
+      body: requestInputSchema,
+      response: { 200: myAttestationSchema, ...errorResponses }
+    }
+  }, async request => myAttestationJson(await attestations.request(me(request), request.params.eventId, request.body)))
+
+  app.get('/api/v1/events/:eventId/attestation-policy', {
+    onRequest: api,
+    schema: { operationId: 'getAttestationPolicy', tags, security, params: eventParams, response: { 200: policySchema, ...errorResponses } }
+  }, async request => {
+    const p = await attestations.policy(request.params.eventId)
+    return { minShare: p.min_share, excusedCounts: p.excused_counts, autoIssue: p.auto_issue }
+  })
+
+  app.put('/api/v1/events/:eventId/attestation-policy', {
+    onRequest: api,
+    schema: { operationId: 'setAttestationPolicy', tags, security, summary: 'Organizers: the eligibility rule', params: eventParams, body: policySchema, response: { 200: policySchema, ...errorResponses } }
+  }, async request => {
+    const b = request.body
+    await attestations.setPolicy(me(request), request.params.eventId, { min_share: b.minShare, excused_counts: b.excusedCounts, auto_issue: b.autoIssue })
+    return b
+  })
+
+  app.get('/api/v1/events/:eventId/attestation-requests', {
+    onRequest: api,
+    schema: { operationId: 'listAttestationRequests', tags, security, summary: 'Organizers: requests waiting, in review or refused, with each person\'s figures', params: eventParams, response: { 200: z.array(queueItemSchema), ...errorResponses } }
+  }, async request => (await attestations.queue(me(request), request.params.eventId)).map(q => ({
+    request: { ...requestJson(q.request), personName: q.request.display_name, personEmail: q.request.email },
+    eligibility: q.eligibility
+  })))
+
+  app.post('/api/v1/attestation-requests/:requestId/approval', {
+    onRequest: api,
+    schema: {
+      operationId: 'approveAttestationRequest',
+      tags,
+      security,
+      summary: 'Organizers: issue a request, whatever the figures say',
+      params: requestParams,
+      body: z.object({ reason: z.string().trim().max(1000, 'reason must be at most 1000 characters').optional() }).strict().default({}),
+      response: { 201: attestationSchema, ...errorResponses }
+    }
+  }, async (request, reply) => await reply.code(201).send(attestationJson(await attestations.approve(me(request), request.params.requestId, request.body.reason ?? null))))
+
+  app.post('/api/v1/attestation-requests/:requestId/refusal', {
+    onRequest: api,
+    schema: { operationId: 'refuseAttestationRequest', tags, security, summary: 'Organizers: refuse a request with a reason (the person is told)', params: requestParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: requestSchema, ...errorResponses } }
+  }, async request => requestJson(await attestations.refuse(me(request), request.params.requestId, request.body.reason)))
+
+  app.get('/api/v1/events/:eventId/attestations', {
+    onRequest: api,
+    schema: { operationId: 'listAttestations', tags, security, summary: 'Organizers: every attestation of the event', params: eventParams, response: { 200: z.array(attestationSchema), ...errorResponses } }
+  }, async request => (await attestations.list(me(request), request.params.eventId)).map(attestationJson))
+
+  app.get('/api/v1/attestations/:attestationId/pdf', {
+    onRequest: api,
+    schema: {
+      operationId: 'downloadAttestationPdf',
+      tags,
+      security,
+      summary: 'The PDF as issued (its owner or the event\'s organizers): the same bytes every time',
+      params: attestationParams,
+      response: { 200: z.any().describe('application/pdf'), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const pdf = await attestations.pdf(me(request), request.params.attestationId)
+    return await reply.type('application/pdf').header('content-disposition', `attachment; filename="${pdf.filename}"`)
+      .header('x-content-sha256', pdf.sha256).header('cache-control', 'private, no-store').send(pdf.data)
+  })
+
+  app.post('/api/v1/attestations/:attestationId/revocation', {
+    onRequest: api,
+    schema: { operationId: 'revokeAttestation', tags, security, summary: 'Organizers: revoke with a reason (shown on the verification page)', params: attestationParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: attestationSchema, ...errorResponses } }
+  }, async request => attestationJson(await attestations.revoke(me(request), request.params.attestationId, request.body.reason)))
+
+  app.post('/api/v1/attestations/:attestationId/reissue', {
+    onRequest: api,
+    schema: {
+      operationId: 'reissueAttestation',
+      tags,
+      security,
+      summary: 'Organizers: a new attestation (new code, today\'s figures, optionally a corrected name or language); the old one is superseded',
+      params: attestationParams,
+      body: z.object({ reason: reasonSchema, name: requestInputSchema.shape.name.optional(), locale: z.enum(['fr', 'en'], { error: 'locale must be "fr" or "en"' }).optional() }).strict(),
+      response: { 201: attestationSchema, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const { reason, name, locale } = request.body
+    return await reply.code(201).send(attestationJson(await attestations.reissue(me(request), request.params.attestationId, reason, { name, locale })))
+  })
+
+  app.get('/api/v1/events/:eventId/attestation-audit', {
+    onRequest: api,
+    schema: { operationId: 'listAttestationAudit', tags, security, summary: 'Organizers: who did what to requests and attestations', params: eventParams, response: { 200: z.array(auditEntrySchema), ...errorResponses } }
+  }, async request => (await attestations.audit(me(request), request.params.eventId)).map(a => ({
+    action: a.action, reason: a.reason, actorName: a.actor_name, at: a.at, attestationId: a.attestation_id, requestId: a.request_id
+  })))
+}
