@@ -1,0 +1,131 @@
+import { DateTime } from 'luxon'
+import type { Readable } from 'node:stream'
+import type { Db } from '../db/database.js'
+import { badRequest, forbidden, notFound } from '../errors.js'
+import type { FileStore } from '../files/store.js'
+import type { PeopleService } from '../people/service.js'
+import type { MessageOutbox } from './outbox.js'
+import * as repo from './repository.js'
+import type { MessageRow, MessageStatus } from './repository.js'
+
+export type { MessageRow, MessageStatus } from './repository.js'
+
+export interface EventMessages {
+  eventId: string
+  title: { fr: string, en: string }
+  timezone: string
+  /** True when SMTP is configured: messages are sent; otherwise stored for organizers to pass on. */
+  sending: boolean
+  counts: Record<MessageStatus, number>
+  messages: MessageRow[]
+}
+
+const notAMessage = (): Error => notFound({ fr: 'Message introuvable pour cet événement.', en: 'Message not found for this event.' })
+
+/**
+ * What organizers see and do with the messages of an event: the list (sent or kept), one
+ * message in full with its attachment, and a participant's personal link sent by email.
+ */
+export class MessageService {
+  constructor (
+    private readonly db: Db,
+    private readonly deps: { people: PeopleService, outbox: MessageOutbox, files: FileStore }
+  ) {}
+
+  async list (actorId: string, eventId: string): Promise<EventMessages> {
+    const event = await this.#assertOrganizer(actorId, eventId)
+    return {
+      eventId,
+      title: { fr: event.title_fr, en: event.title_en },
+      timezone: event.timezone,
+      sending: this.deps.outbox.sends,
+      counts: await repo.countByStatus(this.db, eventId),
+      messages: await repo.messagesOfEvent(this.db, eventId)
+    }
+  }
+
+  async get (actorId: string, eventId: string, messageId: string): Promise<{ message: MessageRow, title: { fr: string, en: string }, timezone: string, sending: boolean }> {
+    const event = await this.#assertOrganizer(actorId, eventId)
+    const message = await repo.findMessage(this.db, eventId, messageId)
+    if (message === undefined) throw notAMessage()
+    return { message, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone, sending: this.deps.outbox.sends }
+  }
+
+  async attachment (actorId: string, eventId: string, messageId: string): Promise<{ name: string, mediaType: string, size: number, stream: Readable }> {
+    const { message } = await this.get(actorId, eventId, messageId)
+    if (message.attachment_file_id === null) throw notFound({ fr: 'Ce message n\'a pas de pièce jointe.', en: 'This message has no attachment.' })
+    const file = await this.deps.files.open(message.attachment_file_id)
+    return { name: message.attachment_name ?? `piece-jointe.${file.kind}`, mediaType: file.mediaType, size: file.size, stream: file.stream }
+  }
+
+  /**
+   * Issues a NEW personal link for a participant (the previous one stops working) and queues it
+   * to them by email, in their language. Refused before anything changes when the person has
+   * no email address.
+   */
+  async sendPersonalLink (actorId: string, eventId: string, personId: string): Promise<{ messageId: string, status: MessageStatus }> {
+    const event = await this.#assertOrganizer(actorId, eventId)
+    const person = await repo.findParticipant(this.db, eventId, personId)
+    if (person === undefined) throw notFound({ fr: 'Cette personne n\'est pas inscrite comme participant·e à cet événement.', en: 'This person is not registered as a participant of this event.' })
+    if (person.email === null || person.email.trim() === '') {
+      throw badRequest({
+        fr: `${person.display_name} n'a pas d'adresse courriel : créez son lien personnel depuis la liste des participant·e·s et remettez-le-lui autrement.`,
+        en: `${person.display_name} has no email address: create their personal link from the participants list and hand it to them another way.`
+      })
+    }
+    // issueLink writes the link with its own database handle and takes no transaction, so the
+    // message cannot share its transaction: it is queued just after, in a second one. If that
+    // second write failed, the new link would exist unsent (the organizer sees the error and
+    // sends again, which replaces the link once more): never a message for a link that was not issued.
+    const link = await this.deps.people.participants.issueLink(actorId, eventId, personId)
+    const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
+    const text = personalLinkText(locale, {
+      name: person.display_name,
+      event: locale === 'fr' ? event.title_fr : event.title_en,
+      url: link.url,
+      expiresAt: link.expiresAt,
+      timezone: event.timezone
+    })
+    const messageId = await this.db.transaction().execute(async trx => await this.deps.outbox.enqueue(trx, {
+      eventId, personId, kind: 'personal_link', to: person.email ?? '', ...text
+    }))
+    return { messageId, status: this.deps.outbox.sends ? 'pending' : 'stored' }
+  }
+
+  async #assertOrganizer (actorId: string, eventId: string): Promise<{ title_fr: string, title_en: string, timezone: string }> {
+    const event = await repo.findEventTitles(this.db, eventId)
+    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (!await this.deps.people.hasRole(actorId, ['organizer'], eventId)) {
+      throw forbidden({ fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' })
+    }
+    return event
+  }
+}
+
+/** The email carrying a personal link: what it opens, that it is personal, until when it works. */
+export function personalLinkText (locale: 'fr' | 'en', v: { name: string, event: string, url: string, expiresAt: Date, timezone: string }): { subject: string, bodyText: string } {
+  // The link works until midnight starting expiresAt: its last full day is the day before.
+  const lastDay = DateTime.fromJSDate(v.expiresAt, { zone: v.timezone }).minus({ milliseconds: 1 })
+    .setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA').toFormat(locale === 'fr' ? 'd LLLL yyyy' : 'LLLL d, yyyy')
+  return locale === 'fr'
+    ? {
+        subject: `Votre lien personnel — ${v.event}`,
+        bodyText: `Bonjour ${v.name},\n\n` +
+          `Voici votre lien personnel pour « ${v.event} » :\n\n${v.url}\n\n` +
+          'Il ouvre votre page Compagnon, sans mot de passe, sur l\'appareil où vous le confirmez : vos présences et votre demande d\'attestation de formation.\n\n' +
+          'Ce lien vous est réservé : ne le transmettez à personne. Il remplace tout lien personnel reçu auparavant, qui ne fonctionne plus.\n' +
+          `Il reste valide jusqu'au ${lastDay} inclusivement.\n\n` +
+          'Si vous n\'attendiez pas ce message, vous pouvez l\'ignorer.\n\n' +
+          'L\'équipe d\'organisation\n'
+      }
+    : {
+        subject: `Your personal link — ${v.event}`,
+        bodyText: `Hello ${v.name},\n\n` +
+          `Here is your personal link for "${v.event}":\n\n${v.url}\n\n` +
+          'It opens your Compagnon page, without a password, on the device where you confirm it: your attendance and your request for a certificate of training.\n\n' +
+          'This link is yours alone: do not share it. It replaces any personal link you received before, which no longer works.\n' +
+          `It remains valid until ${lastDay} inclusive.\n\n` +
+          'If you were not expecting this message, you can ignore it.\n\n' +
+          'The organizers\n'
+      }
+}
