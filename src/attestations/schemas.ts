@@ -23,7 +23,7 @@ export const requestInputSchema = z.object({
   hrEmail: z.string({ error: 'hrEmail must be text' }).trim().max(320, 'hrEmail must be at most 320 characters').nullish()
     .transform(v => v === undefined || v === null || v === '' ? null : v)
     .refine(v => v === null || z.email().safeParse(v).success, 'hrEmail must be an email address, e.g. rh@organisme.gouv.qc.ca')
-}).strict().meta({ id: 'AttestationRequestInput' })
+}).strict().meta({ id: 'AttestationRequestBody' })
 
 export const reasonSchema = z.string({ error: 'reason is required' }).trim().min(3, 'reason is required (at least 3 characters)').max(1000, 'reason must be at most 1000 characters')
 
