@@ -180,3 +180,12 @@ export async function isAttendee (db: Q, eventId: string, personId: string): Pro
     .where('role', 'in', ['participant', 'credited_student']).executeTakeFirst()
   return row !== undefined
 }
+
+/** People of the event whose most recent attestation was revoked (an organizer's decision to respect). */
+export async function revokedPeople (db: Q, eventId: string, personId?: string): Promise<Set<string>> {
+  let query = db.selectFrom('attestations as a').select('a.person_id').where('a.event_id', '=', eventId).where('a.status', '=', 'revoked')
+    .where(eb => eb.not(eb.exists(eb.selectFrom('attestations as b').select('b.id').whereRef('b.event_id', '=', 'a.event_id')
+      .whereRef('b.person_id', '=', 'a.person_id').where('b.status', '=', 'valid'))))
+  if (personId !== undefined) query = query.where('a.person_id', '=', personId)
+  return new Set((await query.execute()).flatMap(r => r.person_id === null ? [] : [r.person_id]))
+}

@@ -157,13 +157,16 @@ export class AttestationService {
     const now = this.clock.now()
     const policy = await repo.findPolicy(this.db, eventId)
     const elig = await this.eligibility(eventId, personId)
-    const status: repo.RequestStatus = !elig.finalised ? 'waiting' : (elig.eligible && policy.auto_issue ? 'waiting' : 'review')
+    // After a revocation only an organizer issues again: asking anew never undoes their decision.
+    const revoked = (await repo.revokedPeople(this.db, eventId, personId)).size > 0
+    const automatic = elig.eligible && policy.auto_issue && !revoked
+    const status: repo.RequestStatus = !elig.finalised ? (revoked ? 'review' : 'waiting') : (automatic ? 'waiting' : 'review')
     const request = await this.db.transaction().execute(async trx => {
       const row = await repo.upsertRequest(trx, eventId, personId, input, status, now)
       await repo.audit(trx, { eventId, requestId: row.id, actorId: personId, action: 'requested', details: { locale: input.locale, status }, at: now })
       return row
     })
-    if (elig.finalised && elig.eligible && policy.auto_issue) {
+    if (elig.finalised && automatic) {
       await this.#issueFor({ personId, request, input, eligibility: elig }, eventId, null, this.deps.renderer)
     }
     return await this.mine(personId, eventId)
@@ -185,10 +188,11 @@ export class AttestationService {
       if (end === undefined || end > now) continue
       const policy = await repo.findPolicy(this.db, eventId)
       const grid = await this.deps.book.grid(eventId)
+      const revoked = await repo.revokedPeople(this.db, eventId)
       for (const request of await repo.requestsByStatus(this.db, eventId, ['waiting'])) {
         const elig = this.#eligibilityIn(grid, policy, request.person_id)
         if (elig === undefined) continue
-        if (elig.eligible && policy.auto_issue) {
+        if (elig.eligible && policy.auto_issue && !revoked.has(request.person_id)) {
           const done = await this.#issueFor({ personId: request.person_id, request, input: inputOf(request), eligibility: elig }, eventId, null, this.deps.renderer, { quiet: true })
           if (done !== undefined) issued++
         } else {
@@ -300,9 +304,11 @@ export class AttestationService {
     const [grid, policy, attendees] = [await this.deps.book.grid(eventId), await repo.findPolicy(this.db, eventId), await repo.attendees(this.db, eventId)]
     const requests = new Map((await repo.requestsByStatus(this.db, eventId, ['waiting', 'review', 'refused'])).map(r => [r.person_id, r]))
     const issued = new Set((await repo.attestationsOfEvent(this.db, eventId)).filter(a => a.status === 'valid').map(a => a.person_id))
+    const revoked = await repo.revokedPeople(this.db, eventId)
     const out: Candidate[] = []
     for (const person of attendees) {
-      if (issued.has(person.person_id)) continue
+      // Revoked: issued again only by an organizer's approval, one person at a time.
+      if (issued.has(person.person_id) || revoked.has(person.person_id)) continue
       const request = requests.get(person.person_id) ?? null
       // A refusal is an organizer's decision: bulk issue does not overturn it.
       if (request?.status === 'refused') continue

@@ -68,3 +68,20 @@ t.test('re-issue supersedes, revocation is recorded; a name change never alters 
   t.same(audit.map(a => a.action), ['requested', 'issued_automatically', 'reissued', 'revoked'])
   await t.rejects(attestations.revoke(p.id, first.id, 'x'), /organizers of this event only/)
 })
+
+t.test('after a revocation, asking again goes to the organizers instead of issuing by itself', async t => {
+  const ctx = await attestationSetup(t)
+  const { attestations } = ctx.services
+  const p = await ctx.person('Victor')
+  await ctx.attendHours(p.id, 21)
+  const first = (await attestations.request(p.id, ctx.eventId, { name: 'Victor', locale: 'fr', employer: null, hrEmail: null })).attestation!
+  await attestations.revoke(ctx.organizer.id, first.id, 'Présence contestée')
+  const again = await attestations.request(p.id, ctx.eventId, { name: 'Victor H.', locale: 'fr', employer: null, hrEmail: null })
+  t.equal(again.request?.status, 'review')
+  t.equal(again.attestation, null)
+  t.same(await attestations.decideWaiting(), { issued: 0, queued: 0 })
+  t.same((await attestations.candidates(ctx.organizer.id, ctx.eventId)).map(c => c.personId), [], 'bulk issue leaves them out too')
+  const approved = await attestations.approve(ctx.organizer.id, again.request!.id, 'Vérifié')
+  t.equal(approved.status, 'valid')
+  t.equal(approved.name, 'Victor H.')
+})
