@@ -1,5 +1,296 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { z } from 'zod'
+import { AppError, forbidden, type Bilingual } from '../errors.js'
+import { errorResponses, langQuery } from '../http/schemas.js'
+import { assertSameOrigin } from '../people/authentication.js'
+import type { Locale } from '../views/i18n.js'
 import type { AttestationModuleDeps } from './module.js'
+import {
+  attestationsCss, myAttestationsPage, myPageAttestationSection, organizerAttestationsPage,
+  type FieldErrors, type MyEventView, type OrganizerFormError, type RequestField, type RequestFormValues
+} from './pages.js'
+import type { RequestInput } from './service.js'
 
-// Placeholder: filled in by the work on issue 6 (see src/attestations/module.ts for the deps).
-export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async () => {}
+const html = 'text/html; charset=utf-8'
+const tags = ['pages']
+const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
+const eventParams = z.object({ eventId: uuid('eventId') })
+const requestParams = z.object({ requestId: uuid('requestId') })
+const attestationParams = z.object({ attestationId: uuid('attestationId') })
+const page = { 200: z.string(), ...errorResponses }
+const formAnswer = { 200: z.string(), 303: z.null(), ...errorResponses }
+/** A text field of a form: absent and empty are the same; repeated fields are refused by the schema. */
+const field = z.string().optional()
+
+// Control and invisible format characters never belong on a printed document or in a reason
+// shown to the public (same set as the API's schemas).
+// eslint-disable-next-line no-control-regex
+const unprintable = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/
+const controlChars: Bilingual = { fr: 'Retirez les caractères de contrôle ou invisibles.', en: 'Remove the control or invisible characters.' }
+
+/** The participant's form, checked field by field: the request to send, or what is wrong where. */
+export function requestFromForm (v: RequestFormValues): { input: RequestInput, errors: FieldErrors<RequestField> } {
+  const errors: FieldErrors<RequestField> = {}
+  const name = v.name.trim()
+  if (name === '') errors.name = { fr: 'Inscrivez votre nom tel qu\'il doit paraître sur l\'attestation.', en: 'Enter your name as it should appear on the attestation.' }
+  else if (name.length > 200) errors.name = { fr: `Le nom compte ${name.length} caractères : 200 au plus.`, en: `The name has ${name.length} characters: 200 at most.` }
+  else if (unprintable.test(name)) errors.name = controlChars
+  if (v.locale !== 'fr' && v.locale !== 'en') errors.locale = { fr: 'Choisissez le français ou l\'anglais.', en: 'Choose French or English.' }
+  const employer = v.employer.trim()
+  if (employer.length > 200) errors.employer = { fr: `L'employeur compte ${employer.length} caractères : 200 au plus.`, en: `The employer has ${employer.length} characters: 200 at most.` }
+  else if (unprintable.test(employer)) errors.employer = controlChars
+  const hrEmail = v.hrEmail.trim()
+  if (hrEmail !== '' && (hrEmail.length > 254 || !z.email().safeParse(hrEmail).success)) {
+    errors.hrEmail = { fr: `« ${hrEmail.slice(0, 80)} » n'est pas une adresse courriel (par exemple rh@organisme.gouv.qc.ca).`, en: `"${hrEmail.slice(0, 80)}" is not an email address (for example hr@agency.gc.ca).` }
+  }
+  return {
+    input: { name, locale: v.locale === 'en' ? 'en' : 'fr', employer: employer === '' ? null : employer, hrEmail: hrEmail === '' ? null : hrEmail },
+    errors
+  }
+}
+
+/** A reason typed by an organizer (refusal, revocation, re-issue): 3 to 1000 printable characters. */
+function reasonError (value: string, required: boolean): Bilingual | undefined {
+  const text = value.trim()
+  if (text === '') return required ? { fr: 'Donnez un motif : il est conservé au journal.', en: 'Give a reason: it is kept in the log.' } : undefined
+  if (text.length < 3 && required) return { fr: 'Le motif doit compter au moins 3 caractères.', en: 'The reason must have at least 3 characters.' }
+  if (text.length > 1000) return { fr: `Le motif compte ${text.length} caractères : 1000 au plus.`, en: `The reason has ${text.length} characters: 1000 at most.` }
+  if (unprintable.test(text)) return controlChars
+  return undefined
+}
+
+/** "75", "75 %", "82,5": a percentage from 0 to 100, or a message. */
+export function percentFromForm (value: string): { share: number } | { error: Bilingual } {
+  const text = value.trim().replace(/\s*%$/, '').replace(',', '.')
+  const n = /^\d{1,3}(\.\d+)?$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    return { error: { fr: `« ${value.slice(0, 20)} » : inscrivez un pourcentage de 0 à 100 (par exemple 75).`, en: `"${value.slice(0, 20)}": enter a percentage from 0 to 100 (for example 75).` } }
+  }
+  return { share: Math.round(n * 100) / 10000 }
+}
+
+const participantNotices: Record<string, Bilingual> = {
+  delivree: { fr: 'Votre attestation est délivrée.', en: 'Your attestation is issued.' },
+  attente: { fr: 'Demande enregistrée : elle sera traitée après le dernier créneau de l\'événement.', en: 'Request saved: it will be decided after the event\'s last time slot.' },
+  examen: { fr: 'Demande enregistrée : l\'équipe d\'organisation va l\'examiner.', en: 'Request saved: the organizers will review it.' }
+}
+
+const organizerNotices: Record<string, Bilingual> = {
+  politique: { fr: 'Règle d\'admissibilité enregistrée.', en: 'Eligibility rule saved.' },
+  delivree: { fr: 'Attestation délivrée.', en: 'Attestation issued.' },
+  refusee: { fr: 'Demande refusée ; la personne en est avisée.', en: 'Request refused; the person is told.' },
+  revoquee: { fr: 'Attestation révoquée ; la page de vérification l\'indique.', en: 'Attestation revoked; the verification page says so.' },
+  reemise: { fr: 'Attestation réémise avec un nouveau code ; l\'ancienne est marquée remplacée.', en: 'Attestation re-issued with a new code; the old one is marked superseded.' }
+}
+
+/**
+ * The attestation pages (cookie sessions): a participant's /attestation (figures, request
+ * form, the issued PDF) with a section on /moi, and the organizers' page of an event (rule,
+ * queue, decisions, issued list with revoke and re-issue, log). The JSON API is in routes.ts.
+ */
+export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, { attestations, people, program, clock }) => {
+  const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
+  const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
+
+  people.myPageSections.push(async ({ personId, locale }) =>
+    (await attestations.eventsOf(personId)).length > 0 ? myPageAttestationSection(locale) : null)
+
+  app.get('/assets/attestations.css', { schema: { hide: true } }, async (_request, reply) =>
+    await reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(attestationsCss))
+
+  // ---- A participant ----------------------------------------------------------------------
+
+  const myPage = async (request: FastifyRequest, reply: FastifyReply, options: { notice?: Bilingual, typed?: { eventId: string, values: RequestFormValues, errors: FieldErrors<RequestField> }, statusCode?: number } = {}): Promise<FastifyReply> => {
+    const personId = personOf(request)
+    const eventIds = await attestations.eventsOf(personId)
+    if (eventIds.length === 0) {
+      throw forbidden({ fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' })
+    }
+    const profile = await people.getProfile(personId)
+    const events: MyEventView[] = []
+    for (const eventId of eventIds) {
+      const mine = await attestations.mine(personId, eventId)
+      const r = mine.request
+      const known: RequestFormValues = r !== null
+        ? { name: r.name_on_attestation, locale: r.locale, employer: r.employer ?? '', hrEmail: r.hr_email ?? '' }
+        : { name: profile.displayName, locale: profile.preferredLocale, employer: profile.employer ?? '', hrEmail: '' }
+      const typed = options.typed?.eventId === eventId ? options.typed : undefined
+      events.push({ event: await program.getEvent(eventId), mine, values: typed?.values ?? known, errors: typed?.errors ?? {} })
+    }
+    reply.header('cache-control', 'no-store')
+    return await reply.code(options.statusCode ?? 200).type(html)
+      .send(myAttestationsPage(request.locale, { events, now: clock.now(), notice: options.notice ?? null }, request.url))
+  }
+
+  app.get('/attestation', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'myAttestationPage', tags, summary: 'A participant\'s attestation page: hours attended, the rule, the request form or the issued attestation (PDF, verification link)', querystring: langQuery.extend({ fait: z.enum(['delivree', 'attente', 'examen']).optional() }), produces: ['text/html'], response: page }
+  }, async (request, reply) => {
+    const notice = request.query.fait === undefined ? undefined : participantNotices[request.query.fait]
+    return await myPage(request, reply, notice === undefined ? {} : { notice })
+  })
+
+  app.post('/attestation/:eventId', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: {
+      operationId: 'requestAttestationFromPage',
+      tags,
+      summary: 'A participant asks for (or corrects) their attestation (form: name, locale, employer, hrEmail); refused fields come back in the form, nothing saved',
+      params: eventParams,
+      querystring: langQuery,
+      body: z.object({ name: field, locale: field, employer: field, hrEmail: field }),
+      produces: ['text/html'],
+      response: formAnswer
+    }
+  }, async (request, reply) => {
+    const personId = personOf(request)
+    const { eventId } = request.params
+    const values: RequestFormValues = { name: request.body.name ?? '', locale: request.body.locale ?? '', employer: request.body.employer ?? '', hrEmail: request.body.hrEmail ?? '' }
+    const before = await attestations.mine(personId, eventId)
+    // A revoked attestation is an organizer's decision: asking again must not issue a new one.
+    if (before.request?.status === 'issued' && before.attestation === null) {
+      throw new AppError('conflict', { fr: 'Votre attestation a été révoquée : écrivez à l\'équipe d\'organisation.', en: 'Your attestation was revoked: write to the organizers.' })
+    }
+    const { input, errors } = requestFromForm(values)
+    if (Object.keys(errors).length > 0) return await myPage(request, reply, { typed: { eventId, values, errors }, statusCode: 400 })
+    const after = await attestations.request(personId, eventId, input)
+    const fait = after.attestation !== null ? 'delivree' : after.request?.status === 'waiting' ? 'attente' : 'examen'
+    return await reply.redirect(`/attestation?fait=${fait}&lang=${request.locale}#att-${eventId}`, 303)
+  })
+
+  app.get('/attestation/:attestationId/pdf', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'downloadAttestationPdfFromPage', tags, summary: 'The attestation\'s PDF as issued (its owner or the event\'s organizers): the same bytes every time', params: attestationParams, querystring: langQuery, produces: ['application/pdf'], response: { 200: z.any().describe('application/pdf'), ...errorResponses } }
+  }, async (request, reply) => {
+    const pdf = await attestations.pdf(personOf(request), request.params.attestationId)
+    return await reply.type('application/pdf').header('content-disposition', `attachment; filename="${pdf.filename}"`)
+      .header('x-content-sha256', pdf.sha256).header('cache-control', 'private, no-store').send(pdf.data)
+  })
+
+  // ---- Organizers ---------------------------------------------------------------------------
+
+  const organizerPage = async (request: FastifyRequest, reply: FastifyReply, eventId: string, options: { notice?: Bilingual, formError?: OrganizerFormError, statusCode?: number } = {}): Promise<FastifyReply> => {
+    const personId = personOf(request)
+    const queue = await attestations.queue(personId, eventId)
+    const view = {
+      event: await program.getEvent(eventId),
+      policy: await attestations.policy(eventId),
+      queue,
+      attestations: await attestations.list(personId, eventId),
+      audit: await attestations.audit(personId, eventId),
+      notice: options.notice ?? null,
+      formError: options.formError ?? null
+    }
+    reply.header('cache-control', 'no-store')
+    return await reply.code(options.statusCode ?? 200).type(html).send(organizerAttestationsPage(request.locale, view, `/organisateurs/attestations/${eventId}?lang=${request.locale}`))
+  }
+  const backTo = (eventId: string, fait: string, locale: Locale): string => `/organisateurs/attestations/${eventId}?fait=${fait}&lang=${locale}`
+
+  /**
+   * Runs an organizer's form: refused input, or the service refusing the action (a conflict,
+   * a bad value), comes back on the page next to that form, with its status.
+   */
+  const decide = async (request: FastifyRequest, reply: FastifyReply, eventId: string, form: OrganizerFormError, act: () => Promise<string>): Promise<FastifyReply> => {
+    if (Object.keys(form.errors).length > 0) return await organizerPage(request, reply, eventId, { formError: form, statusCode: 400 })
+    try {
+      return await reply.redirect(backTo(eventId, await act(), request.locale), 303)
+    } catch (err) {
+      if (err instanceof AppError && (err.statusCode === 400 || err.statusCode === 409)) {
+        return await organizerPage(request, reply, eventId, { formError: { ...form, errors: { form: err.text } }, statusCode: err.statusCode })
+      }
+      throw err
+    }
+  }
+  const organizerOfEvent = { onRequest: [app.authenticate('page'), sameOrigin], preHandler: app.requireRole(['organizer']) }
+  const withEvent = { eventId: uuid('eventId') }
+
+  app.get('/organisateurs/attestations/:eventId', {
+    onRequest: app.authenticate('page'),
+    preHandler: app.requireRole(['organizer']),
+    schema: { operationId: 'organizerAttestationsPage', tags, summary: 'Organizers: the eligibility rule, the queue to approve or refuse, bulk issue, the attestations issued (revoke, re-issue) and the log', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['politique', 'delivree', 'refusee', 'revoquee', 'reemise']).optional() }), produces: ['text/html'], response: page }
+  }, async (request, reply) => {
+    const notice = request.query.fait === undefined ? undefined : organizerNotices[request.query.fait]
+    return await organizerPage(request, reply, request.params.eventId, notice === undefined ? {} : { notice })
+  })
+
+  app.post('/organisateurs/attestations/:eventId/politique', {
+    ...organizerOfEvent,
+    schema: { operationId: 'setAttestationPolicyFromPage', tags, summary: 'Organizers save the eligibility rule (form: minPercent 0–100, excusedCounts and autoIssue yes/no)', params: eventParams, querystring: langQuery, body: z.object({ minPercent: field, excusedCounts: field, autoIssue: field }), produces: ['text/html'], response: formAnswer }
+  }, async (request, reply) => {
+    const { eventId } = request.params
+    const values = { minPercent: request.body.minPercent ?? '', excusedCounts: request.body.excusedCounts ?? '', autoIssue: request.body.autoIssue ?? '' }
+    const errors: Record<string, Bilingual> = {}
+    const percent = percentFromForm(values.minPercent)
+    if ('error' in percent) errors.minPercent = percent.error
+    const yesNo: Bilingual = { fr: 'Répondez oui ou non.', en: 'Answer yes or no.' }
+    if (values.excusedCounts !== 'yes' && values.excusedCounts !== 'no') errors.excusedCounts = yesNo
+    if (values.autoIssue !== 'yes' && values.autoIssue !== 'no') errors.autoIssue = yesNo
+    const share = 'share' in percent ? percent.share : Number.NaN
+    return await decide(request, reply, eventId, { form: 'policy', values, errors }, async () => {
+      await attestations.setPolicy(personOf(request), eventId, { min_share: share, excused_counts: values.excusedCounts === 'yes', auto_issue: values.autoIssue === 'yes' })
+      return 'politique'
+    })
+  })
+
+  app.post('/organisateurs/attestations/demandes/:requestId/approbation', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'approveAttestationRequestFromPage', tags, summary: 'Organizers issue a request, whatever the figures say (form: optional note)', params: requestParams, querystring: langQuery, body: z.object({ ...withEvent, note: field }), produces: ['text/html'], response: formAnswer }
+  }, async (request, reply) => {
+    const { eventId, note = '' } = request.body
+    const { requestId } = request.params
+    const error = reasonError(note, false)
+    return await decide(request, reply, eventId, { form: `approve:${requestId}`, values: { note }, errors: error === undefined ? {} : { note: error } }, async () => {
+      await attestations.approve(personOf(request), requestId, note.trim() === '' ? null : note.trim())
+      return 'delivree'
+    })
+  })
+
+  app.post('/organisateurs/attestations/demandes/:requestId/refus', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'refuseAttestationRequestFromPage', tags, summary: 'Organizers refuse a request (form: reason, required, sent to the person)', params: requestParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field }), produces: ['text/html'], response: formAnswer }
+  }, async (request, reply) => {
+    const { eventId, reason = '' } = request.body
+    const { requestId } = request.params
+    const error = reasonError(reason, true)
+    return await decide(request, reply, eventId, { form: `refuse:${requestId}`, values: { reason }, errors: error === undefined ? {} : { reason: error } }, async () => {
+      await attestations.refuse(personOf(request), requestId, reason.trim())
+      return 'refusee'
+    })
+  })
+
+  app.post('/organisateurs/attestations/:attestationId/revocation', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'revokeAttestationFromPage', tags, summary: 'Organizers revoke an attestation (form: reason, required, shown on the verification page)', params: attestationParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field }), produces: ['text/html'], response: formAnswer }
+  }, async (request, reply) => {
+    const { eventId, reason = '' } = request.body
+    const { attestationId } = request.params
+    const error = reasonError(reason, true)
+    return await decide(request, reply, eventId, { form: `revoke:${attestationId}`, values: { reason }, errors: error === undefined ? {} : { reason: error } }, async () => {
+      await attestations.revoke(personOf(request), attestationId, reason.trim())
+      return 'revoquee'
+    })
+  })
+
+  app.post('/organisateurs/attestations/:attestationId/reemission', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'reissueAttestationFromPage', tags, summary: 'Organizers re-issue an attestation (form: reason, required; optional corrected name and language)', params: attestationParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field, name: field, locale: field }), produces: ['text/html'], response: formAnswer }
+  }, async (request, reply) => {
+    const { eventId, reason = '', name = '', locale = '' } = request.body
+    const { attestationId } = request.params
+    const errors: Record<string, Bilingual> = {}
+    const reasonProblem = reasonError(reason, true)
+    if (reasonProblem !== undefined) errors.reason = reasonProblem
+    const corrected = name.trim()
+    if (corrected.length > 200) errors.name = { fr: `Le nom compte ${corrected.length} caractères : 200 au plus.`, en: `The name has ${corrected.length} characters: 200 at most.` }
+    else if (unprintable.test(corrected)) errors.name = controlChars
+    if (locale !== '' && locale !== 'fr' && locale !== 'en') errors.locale = { fr: 'Choisissez le français, l\'anglais ou « inchangée ».', en: 'Choose French, English or "unchanged".' }
+    return await decide(request, reply, eventId, { form: `reissue:${attestationId}`, values: { reason, name, locale }, errors }, async () => {
+      await attestations.reissue(personOf(request), attestationId, reason.trim(), {
+        ...(corrected !== '' ? { name: corrected } : {}),
+        ...(locale === 'fr' || locale === 'en' ? { locale } : {})
+      })
+      return 'reemise'
+    })
+  })
+}
