@@ -55,7 +55,7 @@ t.test('a participant finds the page from /moi, requests after the event and get
   t.match(before.body, /Heures requises<\/dt><dd>15,75 h<\/dd>/)
   t.match(before.body, 'Admissible à l\'attestation.', 'the rule\'s own sentence, in French')
   t.match(before.body, 'Aucune demande pour l\'instant.')
-  t.match(before.body, `value="Paule Émond"`, 'the name is prefilled with the display name')
+  t.match(before.body, 'value="Paule Émond"', 'the name is prefilled with the display name')
   t.match(before.body, '<input type="radio" name="locale" value="en" checked>', 'the language is prefilled with the preferred one')
   t.match(before.body, 'value="Ville de Laval"', 'the employer known for the person')
 
