@@ -1,5 +1,179 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { html } from 'ghtml'
+import { z } from 'zod'
+import { errorResponses, langQuery } from '../http/schemas.js'
+import { assertSameOrigin } from '../people/authentication.js'
+import { every } from '../util/periodic.js'
+import { colon, type Locale } from '../views/i18n.js'
+import { layout } from '../views/layout.js'
+import { AttestationJobs, type JobView } from './jobs.js'
 import type { AttestationModuleDeps } from './module.js'
+import type { EventRow } from './repository.js'
+import { RenderPool } from './render-pool.js'
 
-// Placeholder: filled in by the work on issue 6 (see src/attestations/module.ts for the deps).
-export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async () => {}
+const bearer = [{ bearer: [] }]
+const tags = ['attestations']
+const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
+const eventParams = z.object({ eventId: uuid('eventId') })
+const jobParams = z.object({ jobId: uuid('jobId') })
+
+const jobSchema = z.object({
+  id: z.uuid(),
+  eventId: z.uuid(),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  total: z.number().int().describe('People to issue (known once the job has started)'),
+  done: z.number().int().describe('People processed so far'),
+  issued: z.number().int().describe('Attestations issued by this job'),
+  failed: z.number().int().describe('Attestations that could not be made'),
+  error: z.string().nullable().describe('Why the job failed, or which attestations could not be made (English)'),
+  errorFr: z.string().nullable().describe('Le même message en français'),
+  zipUrl: z.string().nullable().describe('Download of every valid attestation of the event, once done'),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable()
+}).meta({ id: 'AttestationJob' })
+
+const apiView = (job: JobView): z.infer<typeof jobSchema> => ({
+  id: job.id,
+  eventId: job.eventId,
+  status: job.status,
+  total: job.total,
+  done: job.done,
+  issued: job.issued,
+  failed: job.failed,
+  error: job.error?.en ?? null,
+  errorFr: job.error?.fr ?? null,
+  zipUrl: job.status === 'done' && job.zipFileId !== null ? `/api/v1/attestation-jobs/${job.id}/zip` : null,
+  createdAt: job.createdAt,
+  startedAt: job.startedAt,
+  finishedAt: job.finishedAt
+})
+
+const progressPath = (jobId: string): string => `/organisateurs/attestations/generation/${jobId}`
+
+/**
+ * Bulk generation of attestations (a background job): start it, follow it, download the ZIP.
+ * API under /api/v1 (bearer) and the organizers' progress page (cookie session). The worker
+ * loop runs here when the app runs background jobs; rendering threads start on first use.
+ */
+export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, deps) => {
+  const renderer = new RenderPool(deps.config.attestationAssetsDir)
+  const jobs = new AttestationJobs(deps.db, deps.clock, { attestations: deps.attestations, files: deps.files, people: deps.people, renderer, log: app.log })
+  if (deps.backgroundJobs) {
+    const run = async (): Promise<void> => { await jobs.runDue() }
+    jobs.onStarted = () => { run().catch(err => { app.log.warn({ err }, 'attestation jobs failed') }) }
+    // Also takes up jobs started on another instance, or left by one that crashed.
+    every(app, 5_000, 'attestation jobs', run)
+  }
+  app.addHook('onClose', async () => {
+    await jobs.close()
+    await renderer.close()
+  })
+  const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
+  const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
+
+  app.post('/api/v1/events/:eventId/attestation-jobs', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'startAttestationJob', tags, security: bearer, summary: 'Organizers: issues an attestation to everyone eligible without one, in the background, then makes a ZIP of all the event\'s valid attestations. Answers the job already queued or running for the event, if any', params: eventParams, response: { 202: jobSchema, ...errorResponses } }
+  }, async (request, reply) => await reply.code(202).send(apiView(await jobs.start(personOf(request), request.params.eventId))))
+
+  app.get('/api/v1/attestation-jobs/:jobId', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'getAttestationJob', tags, security: bearer, summary: 'Progress of a bulk generation (organizers of its event)', params: jobParams, response: { 200: jobSchema, ...errorResponses } }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return apiView(await jobs.get(personOf(request), request.params.jobId))
+  })
+
+  app.get('/api/v1/attestation-jobs/:jobId/zip', {
+    onRequest: app.authenticate('api'),
+    schema: { operationId: 'getAttestationJobZip', tags, security: bearer, summary: 'The ZIP of every valid attestation of the event (404 until the job is done)', params: jobParams, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
+  }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))
+
+  // ---------- pages ----------
+
+  app.post('/organisateurs/attestations/:eventId/generation', {
+    onRequest: [app.authenticate('page'), sameOrigin],
+    schema: { operationId: 'startAttestationJobFromPage', tags: ['pages'], summary: 'Starts the bulk generation from the organizers\' page, then shows its progress', params: eventParams, querystring: langQuery, response: { 303: z.null(), ...errorResponses } }
+  }, async (request, reply) => {
+    const job = await jobs.start(personOf(request), request.params.eventId)
+    return await reply.redirect(`${progressPath(job.id)}?lang=${request.locale}`, 303)
+  })
+
+  app.get('/organisateurs/attestations/generation/:jobId', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'attestationJobPage', tags: ['pages'], summary: 'Progress of a bulk generation, refreshed every 2 s while it runs (`?auto=0` stops that), with the ZIP once done', params: jobParams, querystring: langQuery.extend({ auto: z.enum(['0', '1']).optional() }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+  }, async (request, reply) => {
+    const { job, event } = await jobs.withEvent(personOf(request), request.params.jobId)
+    const auto = request.query.auto !== '0'
+    const live = job.status === 'queued' || job.status === 'running'
+    // An HTTP Refresh rather than <meta http-equiv="refresh">: axe counts the meta as a critical
+    // violation (timing, WCAG 2.2.1), and the page offers to stop it (?auto=0). No script (CSP).
+    if (live && auto) reply.header('refresh', '2')
+    reply.header('cache-control', 'no-store')
+    return await reply.type('text/html; charset=utf-8').send(progressPage(request.locale, job, event, auto, request.url))
+  })
+
+  app.get('/organisateurs/attestations/generation/:jobId/zip', {
+    onRequest: app.authenticate('page'),
+    schema: { operationId: 'attestationJobZipFromPage', tags: ['pages'], summary: 'The ZIP of a finished bulk generation, from the progress page', params: jobParams, querystring: langQuery, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
+  }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))
+}
+
+async function sendZip (reply: FastifyReply, file: { filename: string, size: number, sha256: string, stream: NodeJS.ReadableStream }): Promise<FastifyReply> {
+  return await reply.type('application/zip')
+    .header('content-length', file.size)
+    .header('content-disposition', `attachment; filename="${file.filename}"`)
+    .header('x-content-sha256', file.sha256)
+    // People's attestations: never kept by shared caches.
+    .header('cache-control', 'private, no-store')
+    .send(file.stream)
+}
+
+const statusText: Record<JobView['status'], Record<Locale, string>> = {
+  queued: { fr: 'En attente de démarrage', en: 'Waiting to start' },
+  running: { fr: 'En cours', en: 'Running' },
+  done: { fr: 'Terminée', en: 'Done' },
+  failed: { fr: 'Échec', en: 'Failed' }
+}
+
+function progressPage (locale: Locale, job: JobView, event: EventRow, auto: boolean, url: string): string {
+  const fr = locale === 'fr'
+  const title = fr ? 'Génération des attestations' : 'Generating the certificates'
+  const eventTitle = fr ? event.title_fr : event.title_en
+  const live = job.status === 'queued' || job.status === 'running'
+  const n = (value: number): string => value.toLocaleString(fr ? 'fr-CA' : 'en-CA')
+  const back = `/organisateurs/attestations/${event.id}?lang=${locale}`
+  const self = progressPath(job.id)
+  const body = html`
+<p><a href="/organisateurs?lang=${locale}">${fr ? 'Espace organisation' : 'Organizer area'}</a> › <a href="${back}">${fr ? 'Attestations' : 'Certificates'}</a></p>
+<h1>${title}</h1>
+<p class="lead">${eventTitle}</p>
+<p><strong>${fr ? 'État' : 'Status'}${colon(locale)}</strong> ${statusText[job.status][locale]}</p>
+!${job.total > 0 || job.status === 'done'
+  ? html`<p><label for="progress">${fr ? 'Progression' : 'Progress'}</label>
+<progress id="progress" max="${job.total}" value="${job.done}">${n(job.done)} / ${n(job.total)}</progress>
+${fr ? `${n(job.done)} sur ${n(job.total)}` : `${n(job.done)} of ${n(job.total)}`}</p>`
+  : html`<p>${fr ? 'Recherche des personnes admissibles…' : 'Finding the eligible people…'}</p>`}
+<ul class="facts">
+  <li>${fr ? 'Attestations émises' : 'Certificates issued'}${colon(locale)} ${n(job.issued)}</li>
+  !${job.failed > 0 ? html`<li>${fr ? 'Non produites' : 'Not made'}${colon(locale)} ${n(job.failed)}</li>` : ''}
+</ul>
+!${job.error !== null ? html`<div class="${job.status === 'failed' ? 'error-box' : 'notice'}" role="status"><p>${job.error[locale]}</p></div>` : ''}
+!${job.status === 'done'
+  ? html`<p><a href="${self}/zip?lang=${locale}" download>${fr ? 'Télécharger toutes les attestations valides (ZIP)' : 'Download every valid certificate (ZIP)'}</a></p>`
+  : ''}
+!${live
+  ? html`<p class="muted">${auto
+      ? (fr ? 'Cette page se met à jour toutes les 2 secondes.' : 'This page updates every 2 seconds.')
+      : (fr ? 'Mise à jour automatique arrêtée.' : 'Automatic updates stopped.')}
+  <a href="${self}?lang=${locale}&amp;auto=${auto ? '0' : '1'}">${auto ? (fr ? 'Arrêter la mise à jour automatique' : 'Stop automatic updates') : (fr ? 'Reprendre la mise à jour automatique' : 'Resume automatic updates')}</a>
+  · <a href="${self}?lang=${locale}&amp;auto=0">${fr ? 'Actualiser' : 'Refresh'}</a></p>`
+  : ''}
+!${job.status === 'done' || job.status === 'failed'
+  ? html`<form method="post" action="/organisateurs/attestations/${event.id}/generation?lang=${locale}"><button type="submit">${fr ? 'Relancer la génération' : 'Start the generation again'}</button></form>
+<p class="muted">${fr ? 'Une nouvelle génération émet les attestations des personnes devenues admissibles depuis et refait le ZIP ; les attestations déjà émises ne changent pas.' : 'A new generation issues certificates to people who became eligible since and makes the ZIP again; certificates already issued do not change.'}</p>`
+  : ''}`
+  return layout({ locale, title, body, path: url })
+}

@@ -1,0 +1,396 @@
+import { randomInt } from 'node:crypto'
+import { sql, type Selectable } from 'kysely'
+import { ZipFile } from 'yazl'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import type { AttestationJobs as JobTable } from '../db/schema.js'
+import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
+import type { FileStore, OpenedFile } from '../files/store.js'
+import type { PeopleService } from '../people/service.js'
+import * as repo from './repository.js'
+import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed'
+type JobRow = Selectable<JobTable>
+
+/** A bulk generation as organizers follow it. */
+export interface JobView {
+  id: string
+  eventId: string
+  status: JobStatus
+  /** People to issue (known once the job has started). */
+  total: number
+  /** People processed so far: issued, skipped (got one meanwhile) or failed. */
+  done: number
+  issued: number
+  /** Attestations that could not be made (their reasons are in `error`). */
+  failed: number
+  /** Why the job failed, or which attestations could not be made; null when all went well. */
+  error: Bilingual | null
+  zipFileId: string | null
+  createdAt: Date
+  startedAt: Date | null
+  finishedAt: Date | null
+}
+
+export interface JobOptions {
+  /** How long a claimed job is ours without news: a crashed instance's job is taken up after it. */
+  leaseMs?: number
+  /** Attestations in flight at once (snapshot → render → store): keeps every rendering thread busy while others are stored. */
+  window?: number
+  /** Progress (and the lease) is written every this many attestations. */
+  progressEvery?: number
+}
+
+interface Log { info: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void, error: (obj: object, msg: string) => void }
+
+/** The job is no longer ours (another instance took it after our lease ran out): stop quietly. */
+class LeaseLost extends Error {}
+
+interface Claimed { row: JobRow, lease: Date, resumed: boolean }
+
+/** What the error column holds: a count of failed attestations and a message in both languages. */
+interface StoredError extends Bilingual { failed: number }
+
+const FAILURES_LISTED = 5
+
+/**
+ * Bulk issue of attestations de formation as a background job: an organizer starts it, a
+ * worker loop (on any instance) claims it by lease, issues an attestation to everyone eligible
+ * without one — rendering in worker threads, storing each in its own short transaction — and
+ * ends with a ZIP of every valid attestation of the event. Progress is in `attestation_jobs`.
+ *
+ * Crash-safe by construction: each attestation is stored with its request, audit and messages
+ * in one transaction, and `candidates()` leaves out people with a valid attestation, so a job
+ * taken up again after its lease expired simply continues with those still missing.
+ */
+export class AttestationJobs {
+  readonly #leaseMs: number
+  readonly #window: number
+  readonly #progressEvery: number
+  #running: Promise<number> | undefined
+  #again = false
+  #stopping = false
+  /** Called after a job is created (the plugin wakes its loop). */
+  onStarted: (() => void) | undefined
+
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly deps: { attestations: AttestationService, files: FileStore, people: PeopleService, renderer: AttestationRenderer & { threads?: number }, log?: Log },
+    options: JobOptions = {}
+  ) {
+    this.#leaseMs = options.leaseMs ?? 60_000
+    this.#window = options.window ?? Math.max(4, 4 * (deps.renderer.threads ?? 1))
+    this.#progressEvery = options.progressEvery ?? 10
+  }
+
+  // ---------- organizers ----------
+
+  /** Starts a bulk generation for the event, or returns the one already queued or running. */
+  async start (actorId: string, eventId: string): Promise<JobView> {
+    await this.#assertOrganizer(actorId, eventId)
+    const row = await this.db.transaction().execute(async trx => {
+      // Two organizers clicking at once get the same job: starts of one event take turns here.
+      await sql`SELECT id FROM events WHERE id = ${eventId} FOR NO KEY UPDATE`.execute(trx)
+      const current = await trx.selectFrom('attestation_jobs').selectAll().where('event_id', '=', eventId)
+        .where('status', 'in', ['queued', 'running']).orderBy('created_at').executeTakeFirst()
+      if (current !== undefined) return { row: current, created: false }
+      const created = await trx.insertInto('attestation_jobs')
+        .values({ event_id: eventId, requested_by: actorId, created_at: this.clock.now() })
+        .returningAll().executeTakeFirstOrThrow()
+      return { row: created, created: true }
+    })
+    if (row.created) this.onStarted?.()
+    return viewOf(row.row)
+  }
+
+  async get (actorId: string, jobId: string): Promise<JobView> {
+    const row = await this.#job(jobId)
+    await this.#assertOrganizer(actorId, row.event_id)
+    return viewOf(row)
+  }
+
+  /** The job's event (for pages), checked like `get`. */
+  async withEvent (actorId: string, jobId: string): Promise<{ job: JobView, event: repo.EventRow }> {
+    const job = await this.get(actorId, jobId)
+    const event = await repo.findEvent(this.db, job.eventId)
+    if (event === undefined) throw jobNotFound()
+    return { job, event }
+  }
+
+  /** The ZIP of a finished job (404 until then), its bytes checked as they stream. */
+  async zip (actorId: string, jobId: string): Promise<OpenedFile & { filename: string }> {
+    const { job, event } = await this.withEvent(actorId, jobId)
+    if (job.status !== 'done' || job.zipFileId === null) {
+      throw notFound({ fr: 'Le fichier ZIP n\'est pas encore prêt.', en: 'The ZIP file is not ready yet.' })
+    }
+    const file = await this.deps.files.open(job.zipFileId)
+    return { ...file, filename: `attestations-${asciiName(event.key) || 'evenement'}.zip` }
+  }
+
+  // ---------- the worker ----------
+
+  /**
+   * Runs every due job (queued, or running with an expired lease) to its end, one at a time;
+   * returns how many were run. A call while a run is under way joins it (and makes it look for
+   * due jobs once more before ending).
+   */
+  async runDue (): Promise<number> {
+    if (this.#running !== undefined) {
+      this.#again = true
+      return await this.#running
+    }
+    this.#running = (async () => {
+      let ran = 0
+      do {
+        this.#again = false
+        while (!this.#stopping) {
+          const claimed = await this.claim()
+          if (claimed === undefined) break
+          await this.#process(claimed)
+          ran++
+        }
+      } while (this.#again && !this.#stopping)
+      return ran
+    })().finally(() => { this.#running = undefined })
+    return await this.#running
+  }
+
+  /**
+   * Takes the oldest due job: marks it running under a lease of ours. Exposed for tests that
+   * play a crashed instance (claim, then never finish); the loop uses it through `runDue`.
+   */
+  async claim (): Promise<Claimed | undefined> {
+    const now = this.clock.now()
+    const lease = this.#newLease()
+    const claimed = await sql<JobRow & { was: string }>`
+      UPDATE attestation_jobs AS j SET status = 'running', lease_until = ${lease}, started_at = COALESCE(j.started_at, ${now})
+      FROM (
+        SELECT id, status AS was FROM attestation_jobs
+        WHERE status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ${now}))
+        ORDER BY created_at
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+      ) AS due
+      WHERE j.id = due.id
+      RETURNING j.*, due.was`.execute(this.db)
+    const first = claimed.rows[0]
+    if (first === undefined) return undefined
+    const { was, ...row } = first
+    if (was === 'running') this.deps.log?.info({ jobId: row.id, done: row.done, total: row.total }, 'attestation job taken up again after its lease expired')
+    return { row, lease, resumed: was === 'running' }
+  }
+
+  /** Stops the loop after the attestations in flight (their progress written, the lease given back). */
+  async close (): Promise<void> {
+    this.#stopping = true
+    await this.#running?.catch(() => {})
+  }
+
+  async #process ({ row: job, lease: firstLease, resumed }: Claimed): Promise<void> {
+    let lease = firstLease
+    const log = this.deps.log
+    const counts = { done: 0, issued: 0, failed: 0 }
+    const failures: Array<{ who: string, why: string }> = []
+    /** Writes progress and extends the lease, only while the job is still ours. */
+    const renew = async (extra: { total?: number } = {}): Promise<void> => {
+      const next = this.#newLease()
+      const updated = await this.db.updateTable('attestation_jobs')
+        .set({ done: counts.done, issued: counts.issued, ...extra, error: failureText(counts.failed, failures), lease_until: next })
+        .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
+        .executeTakeFirst()
+      if (updated.numUpdatedRows !== 1n) throw new LeaseLost()
+      lease = next
+    }
+    try {
+      const actorId = job.requested_by
+      if (actorId === null) throw forbidden({ fr: 'La personne qui a lancé la génération n\'existe plus ; relancez-la.', en: 'The person who started this generation no longer exists; start it again.' })
+      const candidates = await this.deps.attestations.candidates(actorId, job.event_id)
+      // Taken up again: what was issued stays counted; the rest is what is still missing now.
+      counts.issued = resumed ? job.issued : 0
+      counts.done = counts.issued
+      await renew({ total: counts.issued + candidates.length })
+
+      let next = 0
+      let sinceProgress = 0
+      const inFlight = new Set<Promise<void>>()
+      const one = async (candidate: Candidate): Promise<void> => {
+        try {
+          const snapshot: StoredSnapshot = await this.deps.attestations.snapshotFor(job.event_id, candidate)
+          const pdf = await this.deps.renderer.render(snapshot)
+          const stored = await this.deps.attestations.store(job.event_id, candidate, snapshot, pdf, actorId)
+          if (stored !== undefined) counts.issued++
+        } catch (err) {
+          counts.failed++
+          if (failures.length < FAILURES_LISTED) failures.push({ who: candidate.input.name.trim() === '' ? candidate.personId : candidate.input.name, why: oneLine(err) })
+          log?.warn({ jobId: job.id, personId: candidate.personId, err }, 'attestation not made in a bulk job')
+        } finally {
+          counts.done++
+          sinceProgress++
+        }
+      }
+      try {
+        while (next < candidates.length || inFlight.size > 0) {
+          while (!this.#stopping && next < candidates.length && inFlight.size < this.#window) {
+            const p: Promise<void> = one(candidates[next++]!).finally(() => inFlight.delete(p))
+            inFlight.add(p)
+          }
+          if (inFlight.size === 0) break
+          await Promise.race(inFlight)
+          if (sinceProgress >= this.#progressEvery) {
+            sinceProgress = 0
+            await renew()
+          }
+          // Nothing at all could be made (broken assets, a database refusing every write): stop
+          // rather than fail the same way for everyone.
+          if (counts.issued === 0 && counts.failed === counts.done && counts.failed >= Math.min(candidates.length, this.#window)) {
+            throw new AppError('bad_request', {
+              fr: `Aucune attestation n'a pu être produite : ${failures[0]?.why ?? ''}`,
+              en: `No attestation could be made: ${failures[0]?.why ?? ''}`
+            })
+          }
+        }
+      } finally {
+        // Never leave an attestation half-way behind us (stored after the job has moved on).
+        await Promise.allSettled(inFlight)
+      }
+      if (this.#stopping) {
+        // Shutting down: give the job back at once (lease in the past) for the next instance.
+        await renew()
+        await this.db.updateTable('attestation_jobs').set({ lease_until: new Date(this.clock.now().getTime() - 1) })
+          .where('id', '=', job.id).where('lease_until', '=', lease).execute()
+        return
+      }
+      await renew()
+      const zip = await this.#zip(job.event_id, renew)
+      await this.db.transaction().execute(async trx => {
+        const file = await this.deps.files.put(trx, zip, 'zip')
+        const updated = await trx.updateTable('attestation_jobs')
+          .set({ done: counts.done, issued: counts.issued, status: 'done', zip_file_id: file.id, error: failureText(counts.failed, failures), lease_until: null, finished_at: this.clock.now() })
+          .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
+          .executeTakeFirst()
+        // Rolled back: the ZIP is not kept for a job someone else is finishing.
+        if (updated.numUpdatedRows !== 1n) throw new LeaseLost()
+      })
+      log?.info({ jobId: job.id, eventId: job.event_id, ...counts }, 'attestation job done')
+    } catch (err) {
+      if (err instanceof LeaseLost) {
+        log?.warn({ jobId: job.id }, 'attestation job lease lost: another instance continues it')
+        return
+      }
+      log?.error({ jobId: job.id, err }, 'attestation job failed')
+      const text: Bilingual = err instanceof AppError
+        ? err.text
+        : { fr: `La génération a échoué : ${oneLine(err)}. Relancez-la : les attestations déjà émises sont conservées.`, en: `The generation failed: ${oneLine(err)}. Start it again: attestations already issued are kept.` }
+      await this.db.updateTable('attestation_jobs')
+        .set({ done: counts.done, issued: counts.issued, status: 'failed', error: JSON.stringify({ failed: counts.failed, ...text } satisfies StoredError), lease_until: null, finished_at: this.clock.now() })
+        .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
+        .execute()
+    }
+  }
+
+  /**
+   * Every valid attestation of the event as `Name_CODE8.pdf` (ASCII, unique), the stored bytes
+   * streamed one file at a time and checked against their SHA-256 on the way. PDFs are already
+   * compressed: stored as they are.
+   */
+  async #zip (eventId: string, renew: () => Promise<void>): Promise<Buffer> {
+    const rows = (await repo.attestationsOfEvent(this.db, eventId)).filter(r => r.status === 'valid')
+    const zip = new ZipFile()
+    const names = new Set<string>()
+    let added = 0
+    for (const row of rows) {
+      const snapshot = row.snapshot as unknown as StoredSnapshot
+      const base = `${asciiName(snapshot.name) || 'attestation'}_${row.code.slice(0, 8)}`
+      let name = `${base}.pdf`
+      for (let n = 2; names.has(name.toLowerCase()); n++) name = `${base}-${n}.pdf`
+      names.add(name.toLowerCase())
+      zip.addReadStreamLazy(name, { mtime: row.issued_at, compress: false }, (callback) => {
+        // A long ZIP keeps the lease: renewed every hundred files.
+        const before = ++added % 100 === 0 ? renew() : Promise.resolve()
+        before.then(async () => await this.deps.files.open(row.file_id))
+          .then(file => { callback(null, file.stream) }, (err: unknown) => { callback(err, undefined as unknown as NodeJS.ReadableStream) })
+      })
+    }
+    return await new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = []
+      // A file that cannot be read (or fails its SHA-256) fails the ZIP, never ends up cut short in it.
+      zip.on('error', reject)
+      zip.outputStream.on('data', (part: Buffer) => parts.push(part)).on('error', reject).on('end', () => { resolve(Buffer.concat(parts)) })
+      zip.end()
+    })
+  }
+
+  #newLease (): Date {
+    // A few random milliseconds: the lease value is also the token that says the job is ours.
+    return new Date(this.clock.now().getTime() + this.#leaseMs + randomInt(1000))
+  }
+
+  async #job (jobId: string): Promise<JobRow> {
+    const row = await this.db.selectFrom('attestation_jobs').selectAll().where('id', '=', jobId).executeTakeFirst()
+    if (row === undefined) throw jobNotFound()
+    return row
+  }
+
+  async #assertOrganizer (actorId: string, eventId: string): Promise<void> {
+    if (await repo.findEvent(this.db, eventId) === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (!await this.deps.people.hasRole(actorId, ['organizer'], eventId)) {
+      throw forbidden({ fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' })
+    }
+  }
+}
+
+function viewOf (row: JobRow): JobView {
+  const error = parseError(row.error)
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    status: row.status as JobStatus,
+    total: row.total,
+    done: row.done,
+    issued: row.issued,
+    failed: error?.failed ?? 0,
+    error: error === null ? null : { fr: error.fr, en: error.en },
+    zipFileId: row.zip_file_id,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at
+  }
+}
+
+function parseError (text: string | null): StoredError | null {
+  if (text === null) return null
+  try {
+    const parsed = JSON.parse(text) as Partial<StoredError>
+    if (typeof parsed.fr === 'string' && typeof parsed.en === 'string') return { failed: Number(parsed.failed ?? 0), fr: parsed.fr, en: parsed.en }
+  } catch { /* written by hand: shown as is */ }
+  return { failed: 0, fr: text, en: text }
+}
+
+function failureText (failed: number, failures: Array<{ who: string, why: string }>): string | null {
+  if (failed === 0) return null
+  const list = failures.map(f => `${f.who} (${f.why})`).join(' ; ')
+  const more = failed - failures.length
+  return JSON.stringify({
+    failed,
+    fr: `${failed} attestation${failed > 1 ? 's' : ''} n'${failed > 1 ? 'ont' : 'a'} pas pu être produite${failed > 1 ? 's' : ''} : ${list}${more > 0 ? ` ; et ${more} autre${more > 1 ? 's' : ''}` : ''}. Relancez la génération après correction.`,
+    en: `${failed} attestation${failed > 1 ? 's' : ''} could not be made: ${list.replaceAll(' ; ', '; ')}${more > 0 ? `; and ${more} more` : ''}. Start the generation again once corrected.`
+  } satisfies StoredError)
+}
+
+/** An error's first line, short enough for a progress page. */
+function oneLine (err: unknown): string {
+  const text = err instanceof AppError ? err.text.en : err instanceof Error ? err.message : String(err)
+  const line = text.split('\n')[0] ?? ''
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line
+}
+
+/** "Éloïse Côté-Bélanger" → "Eloise-Cote-Belanger": letters and digits of ASCII, words joined by '-'. */
+export function asciiName (name: string): string {
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/[Œœ]/g, c => c === 'Œ' ? 'OE' : 'oe').replace(/[Ææ]/g, c => c === 'Æ' ? 'AE' : 'ae').replace(/ß/g, 'ss')
+    .replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80)
+}
+
+const jobNotFound = (): AppError => notFound({ fr: 'Génération introuvable.', en: 'Generation job not found.' })
