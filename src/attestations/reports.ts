@@ -1,0 +1,403 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { stringify } from 'csv-stringify/sync'
+import { DateTime } from 'luxon'
+import type { AttendanceBook } from '../attendance/book.js'
+import type { Status } from '../attendance/repository.js'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import { forbidden, notFound } from '../errors.js'
+import type { PeopleService } from '../people/service.js'
+import { eligibility } from './eligibility.js'
+import { renderTablePdf, type ReportFonts, type TableColumn } from './report-pdf.js'
+import * as repo from './repository.js'
+import type { AttestationService, AttestationView } from './service.js'
+
+/**
+ * Organizer reports of an event: attendance per session, attendance per participant (with
+ * eligibility for the attestation), attestations issued and revoked. Each is read once into
+ * plain rows, then written as CSV for Excel or as a printable PDF, in French or English.
+ */
+
+type Locale = 'fr' | 'en'
+
+export interface ReportEvent { id: string, key: string, title: string, timezone: string }
+
+export interface SessionAttendanceRow {
+  slotId: string
+  sessionId: string
+  title: string
+  startsAt: Date
+  room: string | null
+  present: number
+  late: number
+  /** Accepted excuses in the slot: excuses are per slot, not per session, so parallel sessions show the same number. */
+  excusedInSlot: number
+  capacity: number | null
+}
+
+export interface SessionAttendanceReport {
+  event: ReportEvent
+  generatedAt: Date
+  rows: SessionAttendanceRow[]
+  totals: { present: number, late: number, excused: number }
+}
+
+export interface ParticipantAttendanceRow {
+  personId: string
+  name: string
+  email: string | null
+  credited: boolean
+  hoursAttended: number
+  /** hoursAttended / total in-person hours, in [0, 1]. */
+  share: number
+  eligible: boolean
+  statuses: Array<Status | null>
+}
+
+export interface ParticipantAttendanceReport {
+  event: ReportEvent
+  generatedAt: Date
+  slots: Array<{ id: string, startsAt: Date, hours: number }>
+  totalHours: number
+  /** The event's eligibility rule, as applied. */
+  minShare: number
+  /** False while counted slots remain: hours and eligibility can still change. */
+  finalised: boolean
+  rows: ParticipantAttendanceRow[]
+}
+
+export interface AttestationReportRow {
+  code: string
+  name: string
+  locale: Locale
+  hours: number
+  uec: number
+  status: AttestationView['status']
+  issuedAt: Date
+  /** Null: issued automatically. */
+  issuedBy: string | null
+  revokedAt: Date | null
+  revocationReason: string | null
+  supersededBy: string | null
+}
+
+export interface AttestationReport { event: ReportEvent, generatedAt: Date, rows: AttestationReportRow[] }
+
+const byName = new Intl.Collator('fr-CA', { sensitivity: 'base' })
+
+export class ReportService {
+  #fonts: Promise<ReportFonts> | undefined
+
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly deps: { book: AttendanceBook, attestations: AttestationService, people: PeopleService }
+  ) {}
+
+  async sessionAttendance (actorId: string, eventId: string, locale: Locale): Promise<SessionAttendanceReport> {
+    const event = await this.#event(actorId, eventId, locale)
+    const grid = await this.deps.book.grid(eventId)
+    const rooms = new Map((await this.db.selectFrom('sessions as s').leftJoin('rooms as r', 'r.id', 's.room_id')
+      .select(['s.id', 'r.name', 'r.capacity']).where('s.event_id', '=', eventId).execute()).map(r => [r.id, r]))
+    const rows: SessionAttendanceRow[] = []
+    let excused = 0
+    grid.slots.forEach((slot, i) => {
+      const cells = grid.rows.map(r => r.cells[i])
+      const excusedInSlot = cells.filter(c => c?.status === 'excused').length
+      excused += excusedInSlot
+      for (const session of slot.sessions) {
+        const here = cells.filter(c => c?.sessionId === session.id)
+        const room = rooms.get(session.id)
+        rows.push({
+          slotId: slot.id,
+          sessionId: session.id,
+          title: session.title,
+          startsAt: slot.startsAt,
+          room: room?.name ?? null,
+          present: here.filter(c => c?.status === 'present').length,
+          late: here.filter(c => c?.status === 'late').length,
+          excusedInSlot,
+          capacity: room?.capacity ?? null
+        })
+      }
+    })
+    const totals = { present: rows.reduce((n, r) => n + r.present, 0), late: rows.reduce((n, r) => n + r.late, 0), excused }
+    return { event, generatedAt: this.clock.now(), rows, totals }
+  }
+
+  async participantAttendance (actorId: string, eventId: string, locale: Locale): Promise<ParticipantAttendanceReport> {
+    const event = await this.#event(actorId, eventId, locale)
+    const grid = await this.deps.book.grid(eventId)
+    const policy = await repo.findPolicy(this.db, eventId)
+    const now = this.clock.now()
+    const rule = { minShare: policy.min_share, excusedCounts: policy.excused_counts }
+    let totalHours = 0
+    let finalised = false
+    const rows = grid.rows.map(r => {
+      const e = eligibility(rule, grid.slots, r.cells, now)
+      totalHours = e.totalHours
+      finalised = e.finalised
+      return {
+        personId: r.personId,
+        name: r.name,
+        email: r.email,
+        credited: r.credited,
+        hoursAttended: e.hoursAttended,
+        share: e.totalHours === 0 ? 0 : e.hoursAttended / e.totalHours,
+        eligible: e.eligible,
+        statuses: r.cells.map(c => c.status)
+      }
+    }).sort((a, b) => byName.compare(a.name, b.name) || a.personId.localeCompare(b.personId))
+    if (rows.length === 0) {
+      const e = eligibility(rule, grid.slots, [], now)
+      totalHours = e.totalHours
+      finalised = e.finalised
+    }
+    return { event, generatedAt: now, slots: grid.slots.map(s => ({ id: s.id, startsAt: s.startsAt, hours: s.hours })), totalHours, minShare: policy.min_share, finalised, rows }
+  }
+
+  async attestations (actorId: string, eventId: string, locale: Locale): Promise<AttestationReport> {
+    const event = await this.#event(actorId, eventId, locale)
+    const views = await this.deps.attestations.list(actorId, eventId)
+    const issuers = new Map((await this.db.selectFrom('attestations as a').innerJoin('people as p', 'p.id', 'a.issued_by')
+      .select(['a.id', 'p.display_name']).where('a.event_id', '=', eventId).execute()).map(r => [r.id, r.display_name]))
+    const rows = views.map(v => ({
+      code: v.groupedCode,
+      name: v.name,
+      locale: v.locale,
+      hours: v.hours,
+      uec: v.uec,
+      status: v.status,
+      issuedAt: v.issuedAt,
+      issuedBy: v.issuedAutomatically ? null : issuers.get(v.id) ?? '—',
+      revokedAt: v.revokedAt,
+      revocationReason: v.revocationReason,
+      supersededBy: v.supersededByCode === null ? null : groupCode(v.supersededByCode)
+    }))
+    return { event, generatedAt: this.clock.now(), rows }
+  }
+
+  /** The DejaVu fonts of the attestation assets (same folder, so organizers change them in one place). */
+  async fonts (): Promise<ReportFonts> {
+    this.#fonts ??= (async () => {
+      const assets = await this.deps.attestations.renderer.assets()
+      const [regular, bold] = await Promise.all([
+        readFile(path.resolve(assets.dir, assets.layout.fonts.regular)),
+        readFile(path.resolve(assets.dir, assets.layout.fonts.bold))
+      ])
+      return { regular, bold }
+    })()
+    this.#fonts.catch(() => { this.#fonts = undefined })
+    return await this.#fonts
+  }
+
+  async #event (actorId: string, eventId: string, locale: Locale): Promise<ReportEvent> {
+    const event = await repo.findEvent(this.db, eventId)
+    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (!await this.deps.people.hasRole(actorId, ['organizer'], eventId)) {
+      throw forbidden({ fr: 'Les rapports sont réservés à l\'équipe d\'organisation de cet événement.', en: 'Reports are for the organizers of this event only.' })
+    }
+    return { id: event.id, key: event.key, title: locale === 'fr' ? event.title_fr : event.title_en, timezone: event.timezone }
+  }
+}
+
+const groupCode = (code: string): string => (code.match(/.{1,4}/g) ?? []).join('-')
+
+// ---------- writing: shared ----------
+
+const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
+const number = (n: number, locale: Locale, digits = 2): string =>
+  new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: digits, useGrouping: false }).format(n)
+const percent = (share: number, locale: Locale): string => locale === 'fr' ? `${number(share * 100, 'fr', 1)} %` : `${number(share * 100, 'en', 1)}%`
+const yesNo = (value: boolean, locale: Locale): string => value ? (locale === 'fr' ? 'oui' : 'yes') : (locale === 'fr' ? 'non' : 'no')
+
+/** A cell Excel would run as a formula (=, +, -, @, tab, CR) is kept as text. */
+const safeCell = (value: string): string => /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+
+/** CSV that Excel (Québec) opens with its accents: UTF-8 with a BOM, semicolons, CRLF. */
+function csv (header: string[], rows: string[][]): string {
+  return '\ufeff' + stringify([header, ...rows.map(r => r.map(safeCell))], { delimiter: ';', record_delimiter: '\r\n' })
+}
+
+const generatedLine = (event: ReportEvent, at: Date, locale: Locale): string => locale === 'fr'
+  ? `Généré le ${stamp(at, event.timezone)} (heure de ${event.timezone}) par Compagnon`
+  : `Generated ${stamp(at, event.timezone)} (${event.timezone} time) by Compagnon`
+const pageLabel = (locale: Locale) => (n: number, total: number): string => locale === 'fr' ? `Page ${n} de ${total}` : `Page ${n} of ${total}`
+
+export const statusText: Record<Status, { fr: string, en: string, shortFr: string, shortEn: string }> = {
+  present: { fr: 'présent·e', en: 'present', shortFr: 'P', shortEn: 'P' },
+  late: { fr: 'en retard', en: 'late', shortFr: 'R', shortEn: 'L' },
+  excused: { fr: 'excusé·e', en: 'excused', shortFr: 'E', shortEn: 'E' },
+  absent: { fr: 'absent·e', en: 'absent', shortFr: 'A', shortEn: 'A' }
+}
+
+// ---------- attendance per session ----------
+
+function sessionColumns (locale: Locale, zone: string): TableColumn[] {
+  const fr = locale === 'fr'
+  return [
+    { header: fr ? 'Séance' : 'Session', weight: 6 },
+    { header: fr ? `Début du créneau (${zone})` : `Slot start (${zone})`, weight: 2.2 },
+    { header: fr ? 'Salle' : 'Room', weight: 2.2 },
+    { header: fr ? 'Présent·e·s' : 'Present', weight: 1.2, align: 'right' },
+    { header: fr ? 'En retard' : 'Late', weight: 1.2, align: 'right' },
+    { header: fr ? 'Absences excusées (créneau)' : 'Excused absences (slot)', weight: 1.6, align: 'right' },
+    { header: fr ? 'Capacité' : 'Capacity', weight: 1.2, align: 'right' }
+  ]
+}
+
+const sessionCells = (r: SessionAttendanceRow, zone: string): string[] =>
+  [r.title, stamp(r.startsAt, zone), r.room ?? '', String(r.present), String(r.late), String(r.excusedInSlot), r.capacity === null ? '' : String(r.capacity)]
+
+export function sessionAttendanceCsv (report: SessionAttendanceReport, locale: Locale): string {
+  return csv(sessionColumns(locale, report.event.timezone).map(c => c.header), report.rows.map(r => sessionCells(r, report.event.timezone)))
+}
+
+export async function sessionAttendancePdf (report: SessionAttendanceReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
+  const fr = locale === 'fr'
+  const { totals } = report
+  return await renderTablePdf({
+    title: report.event.title,
+    subtitle: fr ? 'Présences par séance' : 'Attendance per session',
+    generated: generatedLine(report.event, report.generatedAt, locale),
+    columns: sessionColumns(locale, report.event.timezone),
+    rows: report.rows.map(r => sessionCells(r, report.event.timezone)),
+    totals: [[fr ? 'Total' : 'Total', '', '', String(totals.present), String(totals.late), String(totals.excused), '']],
+    notes: [fr
+      ? 'Les absences excusées sont comptées par créneau : des séances en parallèle affichent le même nombre, compté une seule fois dans le total.'
+      : 'Excused absences are counted per time slot: parallel sessions show the same number, counted once in the total.'],
+    pageLabel: pageLabel(locale),
+    creationDate: report.generatedAt
+  }, fonts)
+}
+
+// ---------- attendance per participant ----------
+
+function participantHeader (report: ParticipantAttendanceReport, locale: Locale, slotFormat: string): string[] {
+  const fr = locale === 'fr'
+  return [
+    fr ? 'Nom' : 'Name',
+    fr ? 'Courriel' : 'Email',
+    fr ? 'Crédité' : 'Credited',
+    fr ? 'Heures de présence' : 'Hours attended',
+    fr ? 'Part du total' : 'Share of total',
+    fr ? 'Admissible à l\'attestation' : 'Eligible for attestation',
+    ...report.slots.map(s => DateTime.fromJSDate(s.startsAt, { zone: report.event.timezone }).toFormat(slotFormat))
+  ]
+}
+
+const participantCells = (r: ParticipantAttendanceRow, locale: Locale, status: (s: Status) => string): string[] => [
+  r.name, r.email ?? '', yesNo(r.credited, locale), number(r.hoursAttended, locale), percent(r.share, locale), yesNo(r.eligible, locale),
+  ...r.statuses.map(s => s === null ? '' : status(s))
+]
+
+export function participantAttendanceCsv (report: ParticipantAttendanceReport, locale: Locale): string {
+  return csv(participantHeader(report, locale, 'yyyy-LL-dd HH:mm'), report.rows.map(r => participantCells(r, locale, s => statusText[s][locale])))
+}
+
+export async function participantAttendancePdf (report: ParticipantAttendanceReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
+  const fr = locale === 'fr'
+  const short = (s: Status): string => fr ? statusText[s].shortFr : statusText[s].shortEn
+  const header = participantHeader(report, locale, 'dd/LL HH:mm')
+  // Widths in points on a 720-point line: 16 slots fit at 15.5 points each; more slots, all narrower.
+  const columns: TableColumn[] = header.map((h, i) => ({
+    header: h,
+    weight: [118, 140, 42, 52, 46, 74][i] ?? 15.5,
+    align: i === 0 || i === 1 ? 'left' : i >= 6 ? 'center' : 'right',
+    vertical: i >= 6
+  }))
+  const eligible = report.rows.filter(r => r.eligible).length
+  const legend = (['present', 'late', 'excused', 'absent'] as const).map(s => `${short(s)} = ${statusText[s][locale]}`).join(', ')
+  return await renderTablePdf({
+    title: report.event.title,
+    subtitle: fr ? 'Présences par participant·e' : 'Attendance per participant',
+    generated: generatedLine(report.event, report.generatedAt, locale),
+    columns,
+    rows: report.rows.map(r => participantCells(r, locale, short)),
+    totals: [[
+      fr ? `Total : ${report.rows.length} personne${report.rows.length > 1 ? 's' : ''}` : `Total: ${report.rows.length} ${report.rows.length === 1 ? 'person' : 'people'}`,
+      '', '',
+      `${fr ? 'sur' : 'of'} ${number(report.totalHours, locale)} h`,
+      '',
+      fr ? `${eligible} admissible${eligible > 1 ? 's' : ''}` : `${eligible} eligible`
+    ]],
+    notes: [
+      fr ? `Légende : ${legend}. Une case vide : créneau pas encore tenu.` : `Legend: ${legend}. An empty cell: slot not held yet.`,
+      fr
+        ? `Admissible : au moins ${percent(report.minShare, 'fr')} des ${number(report.totalHours, 'fr')} heures en présentiel.${report.finalised ? '' : ' Provisoire : des créneaux restent à venir.'}`
+        : `Eligible: at least ${percent(report.minShare, 'en')} of the ${number(report.totalHours, 'en')} in-person hours.${report.finalised ? '' : ' Provisional: slots remain to be held.'}`
+    ],
+    fontSize: 7,
+    pageLabel: pageLabel(locale),
+    creationDate: report.generatedAt
+  }, fonts)
+}
+
+// ---------- attestations issued and revoked ----------
+
+const attestationStatus: Record<AttestationView['status'], { fr: string, en: string }> = {
+  valid: { fr: 'valide', en: 'valid' },
+  revoked: { fr: 'révoquée', en: 'revoked' },
+  superseded: { fr: 'remplacée', en: 'superseded' }
+}
+
+function attestationColumns (locale: Locale, zone: string): TableColumn[] {
+  const fr = locale === 'fr'
+  // Widths in points on the PDF's 720-point line: a code on two lines, a date and time on one.
+  return [
+    { header: fr ? 'Code' : 'Code', weight: 82 },
+    { header: fr ? 'Nom' : 'Name', weight: 90 },
+    { header: fr ? 'Langue' : 'Language', weight: 36 },
+    { header: fr ? 'Heures' : 'Hours', weight: 36, align: 'right' },
+    { header: fr ? 'UEC' : 'CEU', weight: 30, align: 'right' },
+    { header: fr ? 'État' : 'Status', weight: 46 },
+    { header: fr ? `Émise le (${zone})` : `Issued (${zone})`, weight: 70 },
+    { header: fr ? 'Émise par' : 'Issued by', weight: 74 },
+    { header: fr ? 'Révoquée le' : 'Revoked', weight: 70 },
+    { header: fr ? 'Motif' : 'Reason', weight: 104 },
+    { header: fr ? 'Remplacée par' : 'Superseded by', weight: 82 }
+  ]
+}
+
+const attestationCells = (r: AttestationReportRow, locale: Locale, zone: string): string[] => [
+  r.code, r.name, r.locale.toUpperCase(), number(r.hours, locale), number(r.uec, locale), attestationStatus[r.status][locale],
+  stamp(r.issuedAt, zone), r.issuedBy ?? (locale === 'fr' ? 'automatique' : 'automatic'),
+  r.revokedAt === null ? '' : stamp(r.revokedAt, zone), r.revocationReason ?? '', r.supersededBy ?? ''
+]
+
+export function attestationsCsv (report: AttestationReport, locale: Locale): string {
+  const zone = report.event.timezone
+  return csv(attestationColumns(locale, zone).map(c => c.header), report.rows.map(r => attestationCells(r, locale, zone)))
+}
+
+export async function attestationsPdf (report: AttestationReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
+  const fr = locale === 'fr'
+  const zone = report.event.timezone
+  const count = (status: AttestationView['status']): number => report.rows.filter(r => r.status === status).length
+  return await renderTablePdf({
+    title: report.event.title,
+    subtitle: fr ? 'Attestations émises et révoquées' : 'Attestations issued and revoked',
+    generated: generatedLine(report.event, report.generatedAt, locale),
+    columns: attestationColumns(locale, zone),
+    rows: report.rows.map(r => attestationCells(r, locale, zone)),
+    totals: [[fr ? `Total : ${report.rows.length}` : `Total: ${report.rows.length}`]],
+    notes: [fr
+      ? `Valides : ${count('valid')} · révoquées : ${count('revoked')} · remplacées : ${count('superseded')}. « automatique » : émise sans intervention, la personne étant admissible à la fin de l'événement.`
+      : `Valid: ${count('valid')} · revoked: ${count('revoked')} · superseded: ${count('superseded')}. "automatic": issued without an organizer, the person being eligible at the end of the event.`],
+    fontSize: 7,
+    pageLabel: pageLabel(locale),
+    creationDate: report.generatedAt
+  }, fonts)
+}
+
+/** File names for Content-Disposition: ASCII, the event's key, the report's name in the language. */
+export function reportFilename (report: 'sessions' | 'participants' | 'attestations', eventKey: string, locale: Locale, extension: 'csv' | 'pdf'): string {
+  const names = {
+    sessions: { fr: 'presences-seances', en: 'session-attendance' },
+    participants: { fr: 'presences-participants', en: 'participant-attendance' },
+    attestations: { fr: 'attestations', en: 'attestations' }
+  }
+  const key = eventKey.normalize('NFD').replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60)
+  return `${names[report][locale]}${key === '' ? '' : `-${key}`}.${extension}`
+}
