@@ -1,0 +1,256 @@
+// Open Badges 3.0 credentials for attestations, secured as VC-JWT (VCDM 2.0, typ vc+jwt), the
+// signing keys (published at /.well-known/jwks.json) and the revocation status list of each
+// event (Bitstring Status List). Keys live in credential_keys: the private JWK sealed with
+// AES-256-GCM under a key derived from SESSION_SECRET, so every instance can sign.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
+import { sql } from 'kysely'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import { conflict, notFound } from '../errors.js'
+import type { PeopleService } from '../people/service.js'
+import type { AttestationService, AttestationView } from './service.js'
+
+export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
+export const OB_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'
+export const VC_JWT_TYPE = 'application/vc+jwt'
+const ALG = 'ES256'
+/** The Bitstring Status List's minimum size (16 KB), so a list says little about how many were issued. */
+export const MIN_STATUS_BITS = 131_072
+
+export interface PublicJwk { kty: string, crv: string, x: string, y: string, kid: string, alg: string, use: 'sig' }
+
+interface Signer { kid: string, key: CryptoKey | Uint8Array }
+
+// ---------- sealing ----------
+
+/** The AES key that seals private JWKs: derived, so the session secret itself never encrypts data. */
+function sealingKey (secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'compagnon credential keys', 32))
+}
+
+/** `v1.<iv>.<tag>.<ciphertext>` (base64url); the kid is authenticated data, so a sealed key cannot be moved to another row. */
+export function sealJwk (jwk: JWK, kid: string, secret: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(secret), iv)
+  cipher.setAAD(Buffer.from(kid, 'utf8'))
+  const data = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()])
+  return ['v1', iv, cipher.getAuthTag(), data].map(p => typeof p === 'string' ? p : p.toString('base64url')).join('.')
+}
+
+export function openJwk (sealed: string, kid: string, secret: string): JWK {
+  const [version, iv, tag, data] = sealed.split('.')
+  if (version !== 'v1' || iv === undefined || tag === undefined || data === undefined) throw new Error('unknown sealed key format')
+  const decipher = createDecipheriv('aes-256-gcm', sealingKey(secret), Buffer.from(iv, 'base64url'))
+  decipher.setAAD(Buffer.from(kid, 'utf8'))
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+  return JSON.parse(Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8')) as JWK
+}
+
+// ---------- status list ----------
+
+/** Bitstring Status List: bit 0 is the left-most bit of the first byte; GZIP, then multibase base64url ('u'). */
+export function encodeStatusList (setIndexes: Iterable<number>, highestIndex: number): string {
+  const bits = Math.max(MIN_STATUS_BITS, Math.ceil((highestIndex + 1) / 8) * 8)
+  const bytes = Buffer.alloc(bits / 8)
+  for (const i of setIndexes) bytes[i >> 3]! |= 0x80 >> (i & 7)
+  return 'u' + gzipSync(bytes).toString('base64url')
+}
+
+// ---------- the service ----------
+
+const attestationNotFound = notFound({ fr: 'Attestation introuvable.', en: 'Attestation not found.' })
+
+/**
+ * Signs Open Badges 3.0 credentials and status lists. `ready()` makes sure a signing key exists
+ * (run once at start, see verification-routes.ts); several instances on one database agree on
+ * the same key: the oldest one still in service that they can open.
+ */
+export class CredentialService {
+  #signer: Promise<Signer> | undefined
+
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly deps: { attestations: AttestationService, people: PeopleService, publicUrl: string, secret: string }
+  ) {}
+
+  statusListUrl (eventId: string): string { return `${this.deps.publicUrl}/credentials/status/${eventId}` }
+
+  /** The signing key, created on first use when none exists. Memoised; a failure is retried next time. */
+  ready (): Promise<Signer> {
+    this.#signer ??= this.#ensureKey()
+    this.#signer.catch(() => { this.#signer = undefined })
+    return this.#signer
+  }
+
+  async #ensureKey (): Promise<Signer> {
+    const existing = await this.#usableKey(this.db)
+    if (existing !== undefined) return existing
+    const pair = await generateKeyPair(ALG, { extractable: true })
+    const publicJwk = await exportJWK(pair.publicKey)
+    const kid = await calculateJwkThumbprint(publicJwk)
+    const privateJwk = await exportJWK(pair.privateKey)
+    return await this.db.transaction().execute(async trx => {
+      // Two instances starting together: the second waits, then finds the first one's key.
+      await sql`select pg_advisory_xact_lock(hashtext('compagnon credential keys'))`.execute(trx)
+      const found = await this.#usableKey(trx)
+      if (found !== undefined) return found
+      await trx.insertInto('credential_keys').values({
+        kid,
+        alg: ALG,
+        public_jwk: JSON.stringify({ ...publicJwk, kid, alg: ALG, use: 'sig' }),
+        private_jwk_sealed: sealJwk(privateJwk, kid, this.deps.secret),
+        created_at: this.clock.now()
+      }).onConflict(oc => oc.column('kid').doNothing()).execute()
+      const created = await this.#usableKey(trx)
+      if (created === undefined) throw new Error('credential key could not be stored')
+      return created
+    })
+  }
+
+  /**
+   * The oldest key in service that this instance can open. A key sealed under another
+   * SESSION_SECRET is skipped, not retired: the instances that share its secret still use it.
+   */
+  async #usableKey (db: Db): Promise<Signer | undefined> {
+    const rows = await db.selectFrom('credential_keys').select(['kid', 'private_jwk_sealed'])
+      .where('retired_at', 'is', null).where('alg', '=', ALG).orderBy('created_at').orderBy('kid').execute()
+    for (const row of rows) {
+      let jwk: JWK
+      try {
+        jwk = openJwk(row.private_jwk_sealed, row.kid, this.deps.secret)
+      } catch {
+        continue
+      }
+      return { kid: row.kid, key: await importJWK(jwk, ALG) }
+    }
+    return undefined
+  }
+
+  /** Every key, retired ones included (credentials they signed still verify); public parts only. */
+  async jwks (): Promise<{ keys: PublicJwk[] }> {
+    const rows = await this.db.selectFrom('credential_keys').select(['kid', 'alg', 'public_jwk']).orderBy('created_at').orderBy('kid').execute()
+    return {
+      keys: rows.map(r => {
+        const jwk = r.public_jwk as unknown as Record<string, string>
+        return { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y!, kid: r.kid, alg: r.alg, use: 'sig' as const }
+      })
+    }
+  }
+
+  /**
+   * The Open Badges 3.0 credential of a valid attestation, as a VC-JWT, for its owner or an
+   * organizer of its event (anyone else: not found, as for the PDF). Nothing in it identifies
+   * the person beyond the name printed on the attestation (no email, no internal id).
+   */
+  async credential (actorId: string, attestationId: string): Promise<{ jwt: string, filename: string }> {
+    const row = await this.db.selectFrom('attestations').select(['id', 'event_id', 'person_id', 'code', 'status', 'status_index'])
+      .where('id', '=', attestationId).executeTakeFirst()
+    if (row === undefined) throw attestationNotFound
+    if (row.person_id !== actorId && !await this.deps.people.hasRole(actorId, ['organizer'], row.event_id)) throw attestationNotFound
+    if (row.status !== 'valid') {
+      throw conflict({
+        fr: 'Cette attestation n\'est plus valide (révoquée ou remplacée) : aucun badge n\'est délivré pour elle.',
+        en: 'This attestation is no longer valid (revoked or superseded): no badge is issued for it.'
+      })
+    }
+    const view = await this.deps.attestations.byCode(row.code)
+    if (view === undefined) throw attestationNotFound
+    const payload = openBadgeCredential(view, { issuerUrl: this.deps.publicUrl, statusListUrl: this.statusListUrl(row.event_id), statusIndex: row.status_index })
+    const at = Math.floor(view.issuedAt.getTime() / 1000)
+    const signer = await this.ready()
+    const jwt = await new SignJWT(payload)
+      .setProtectedHeader({ alg: ALG, kid: signer.kid, typ: 'vc+jwt' })
+      .setIssuer(this.deps.publicUrl)
+      .setJti(view.verifyUrl)
+      .setSubject(view.verifyUrl)
+      .setIssuedAt(at)
+      .setNotBefore(at)
+      .sign(signer.key)
+    const filename = `${view.locale === 'en' ? 'badge-training' : 'badge-formation'}-${view.code.slice(0, 8)}.jwt`
+    return { jwt, filename }
+  }
+
+  /**
+   * The event's revocation list as a BitstringStatusListCredential (VC-JWT): bit i is set when
+   * the attestation with status_index i is revoked or superseded (a re-issue replaces the
+   * credential; the old one must stop verifying).
+   */
+  async statusList (eventId: string): Promise<string> {
+    const event = await this.db.selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst()
+    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    const rows = await this.db.selectFrom('attestations').select(['status_index', 'status']).where('event_id', '=', eventId).execute()
+    const highest = rows.reduce((max, r) => Math.max(max, r.status_index), -1)
+    const encodedList = encodeStatusList(rows.filter(r => r.status !== 'valid').map(r => r.status_index), highest)
+    const url = this.statusListUrl(eventId)
+    const now = this.clock.now()
+    const signer = await this.ready()
+    return await new SignJWT({
+      '@context': [VC_CONTEXT],
+      id: url,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      issuer: this.deps.publicUrl,
+      validFrom: now.toISOString(),
+      credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList }
+    })
+      .setProtectedHeader({ alg: ALG, kid: signer.kid, typ: 'vc+jwt' })
+      .setIssuer(this.deps.publicUrl)
+      .setJti(url)
+      .setSubject(`${url}#list`)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .sign(signer.key)
+  }
+}
+
+const number = (locale: 'fr' | 'en', n: number): string => new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 2 }).format(n)
+
+/** The credential itself (VCDM 2.0 + Open Badges 3.0), from the attestation's frozen snapshot. */
+export function openBadgeCredential (view: AttestationView, at: { issuerUrl: string, statusListUrl: string, statusIndex: number }): Record<string, unknown> {
+  const s = view.snapshot
+  const fr = s.locale === 'fr'
+  const hours = number(s.locale, s.hours)
+  const uec = number(s.locale, s.uec)
+  const first = s.startDate.slice(0, 10)
+  const last = s.endDate.slice(0, 10)
+  const dates = first === last ? first : fr ? `du ${first} au ${last}` : `from ${first} to ${last}`
+  const hoursId = `${view.verifyUrl}#hours`
+  return {
+    '@context': [VC_CONTEXT, OB_CONTEXT],
+    id: view.verifyUrl,
+    type: ['VerifiableCredential', 'OpenBadgeCredential'],
+    issuer: { id: at.issuerUrl, type: ['Profile'], name: s.organizer },
+    validFrom: view.issuedAt.toISOString(),
+    name: s.trainingTitle,
+    credentialSubject: {
+      type: ['AchievementSubject'],
+      name: s.name,
+      // Open Badges asks for an id or an identifier: the name as printed, never an email.
+      identifier: [{ type: 'IdentityObject', identityHash: s.name, identityType: 'name', hashed: false }],
+      achievement: {
+        id: `${view.verifyUrl}#achievement`,
+        type: ['Achievement'],
+        achievementType: 'CertificateOfCompletion',
+        name: s.trainingTitle,
+        description: fr
+          ? `Attestation de formation : ${hours} h de formation suivies en présentiel (${uec} UEC ; 1 UEC = 10 h), ${dates}, ${s.place}.`
+          : `Certificate of training: ${hours} h of in-person training attended (${uec} CEU; 1 CEU = 10 h), ${dates}, ${s.place}.`,
+        criteria: {
+          narrative: fr
+            ? `Présence aux séances de formation en présentiel selon la règle d'admissibilité de l'événement. Les heures sont celles des plages effectivement suivies (une seule séance par plage ; les absences motivées n'ajoutent pas d'heures). Vérification : ${view.verifyUrl}`
+            : `Attendance at the in-person training sessions, per the event's eligibility rule. Hours are those of the time slots actually attended (one session per slot; excused absences add no hours). Verify at: ${view.verifyUrl}`
+        },
+        resultDescription: [{ id: hoursId, type: ['ResultDescription'], name: fr ? 'Heures de formation suivies' : 'Training hours attended', resultType: 'ext:Hours' }]
+      },
+      result: [{ type: ['Result'], resultDescription: hoursId, value: String(s.hours) }]
+    },
+    credentialStatus: {
+      id: `${at.statusListUrl}#${at.statusIndex}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: String(at.statusIndex),
+      statusListCredential: at.statusListUrl
+    }
+  }
+}
