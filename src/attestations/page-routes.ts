@@ -119,8 +119,9 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
       events.push({ event: await program.getEvent(eventId), mine, values: typed?.values ?? known, errors: typed?.errors ?? {} })
     }
     reply.header('cache-control', 'no-store')
+    // The language link leads to /attestation, also from a form refused at /attestation/<event>.
     return await reply.code(options.statusCode ?? 200).type(html)
-      .send(myAttestationsPage(request.locale, { events, now: clock.now(), notice: options.notice ?? null }, request.url))
+      .send(myAttestationsPage(request.locale, { events, now: clock.now(), notice: options.notice ?? null }, `/attestation?lang=${request.locale}`))
   }
 
   app.get('/attestation', {
@@ -147,11 +148,6 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
     const personId = personOf(request)
     const { eventId } = request.params
     const values: RequestFormValues = { name: request.body.name ?? '', locale: request.body.locale ?? '', employer: request.body.employer ?? '', hrEmail: request.body.hrEmail ?? '' }
-    const before = await attestations.mine(personId, eventId)
-    // A revoked attestation is an organizer's decision: asking again must not issue a new one.
-    if (before.request?.status === 'issued' && before.attestation === null) {
-      throw new AppError('conflict', { fr: 'Votre attestation a été révoquée : écrivez à l\'équipe d\'organisation.', en: 'Your attestation was revoked: write to the organizers.' })
-    }
     const { input, errors } = requestFromForm(values)
     if (Object.keys(errors).length > 0) return await myPage(request, reply, { typed: { eventId, values, errors }, statusCode: 400 })
     const after = await attestations.request(personId, eventId, input)

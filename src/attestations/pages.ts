@@ -101,7 +101,7 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
 <p>${fr ? 'Vous pouvez corriger votre demande et l\'envoyer de nouveau : elle retournera à l\'équipe d\'organisation.' : 'You may correct your request and send it again: it goes back to the organizers.'}</p></div>`
   }
   if (mine.attestation === null) {
-    return html`<div class="error-box state"><p>${fr ? 'Votre attestation n\'est plus valide (elle a été révoquée). Pour toute question, écrivez à l\'équipe d\'organisation.' : 'Your attestation is no longer valid (it was revoked). For any question, write to the organizers.'}</p></div>`
+    return html`<div class="error-box state"><p>${fr ? 'Votre attestation n\'est plus valide (elle a été révoquée). Vous pouvez envoyer une nouvelle demande : l\'équipe d\'organisation l\'examinera.' : 'Your attestation is no longer valid (it was revoked). You may send a new request: the organizers will review it.'}</p></div>`
   }
   return ''
 }
@@ -123,6 +123,7 @@ function issued (locale: Locale, a: AttestationView, zone: string): string {
 <p><a class="button" href="/attestation/${a.id}/pdf?lang=${locale}" download>${fr ? 'Télécharger le PDF' : 'Download the PDF'}</a></p>
 <p>${fr ? 'Votre employeur peut en vérifier l\'authenticité à cette adresse' : 'Your employer can check that it is genuine at this address'}${colon(locale)}<br>
 <a href="${verifyPath}?lang=${locale}">${fr ? 'Page de vérification publique' : 'Public verification page'}</a> — <code class="token">${a.verifyUrl}</code></p>
+<p><a href="/attestations/${a.id}/credential.jwt" download>Open Badges 3.0 (VC-JWT)</a> — ${fr ? 'la même attestation sous forme de badge numérique vérifiable, pour votre portefeuille de badges.' : 'the same attestation as a verifiable digital badge, for your badge wallet.'}</p>
 </div>`
 }
 
@@ -169,7 +170,6 @@ function eventBlock (locale: Locale, view: MyEventView, now: Date): string {
   const { event, mine } = view
   const zone = event.timezone
   const h = `att-${event.id}`
-  const revoked = mine.request?.status === 'issued' && mine.attestation === null
   return html`<section aria-labelledby="${h}">
 <h2 id="${h}">${event.title[locale]}</h2>
 <p class="lead">${formatDateRange(event.startsOn, event.endsOn, locale)}${event.location !== null ? ` · ${event.location}` : ''}</p>
@@ -177,7 +177,7 @@ function eventBlock (locale: Locale, view: MyEventView, now: Date): string {
 !${figures(locale, mine.eligibility, h)}
 <h3>${fr ? 'Votre attestation' : 'Your attestation'}</h3>
 !${requestState(locale, mine, zone, now)}
-!${mine.attestation !== null ? issued(locale, mine.attestation, zone) : revoked ? '' : requestForm(locale, view)}
+!${mine.attestation !== null ? issued(locale, mine.attestation, zone) : requestForm(locale, view)}
 </section>`
 }
 
@@ -354,10 +354,10 @@ function attestationsSection (locale: Locale, view: OrganizerAttestationsView): 
 <td>${hours(a.hours, locale)}<br>${number(a.uec, locale)} ${fr ? 'UEC' : 'CEU'}</td>
 <td><time datetime="${a.issuedAt.toISOString()}">${stamp(a.issuedAt, zone)}</time><br>${by}</td>
 <td>!${a.status === 'valid'
-  ? html`<details><summary>${fr ? 'Révoquer' : 'Revoke'}<span class="visually-hidden"> — ${a.name}</span></summary>
+  ? html`<details!${view.formError?.form === `revoke:${a.id}` ? ' open' : ''}><summary>${fr ? 'Révoquer' : 'Revoke'}<span class="visually-hidden"> — ${a.name}</span></summary>
 !${rowForm(locale, view, { key: `revoke:${a.id}`, action: `/organisateurs/attestations/${a.id}/revocation`, label: fr ? 'Révoquer' : 'Revoke', who: a.name, fields: [{ name: 'reason', label: fr ? 'Motif (affiché sur la page de vérification)' : 'Reason (shown on the verification page)', required: true }] })}
 </details>
-<details><summary>${fr ? 'Réémettre' : 'Re-issue'}<span class="visually-hidden"> — ${a.name}</span></summary>
+<details!${view.formError?.form === `reissue:${a.id}` ? ' open' : ''}><summary>${fr ? 'Réémettre' : 'Re-issue'}<span class="visually-hidden"> — ${a.name}</span></summary>
 !${rowForm(locale, view, {
   key: `reissue:${a.id}`,
   action: `/organisateurs/attestations/${a.id}/reemission`,

@@ -74,6 +74,7 @@ t.test('a participant finds the page from /moi, requests after the event and get
   t.match(after.body, /Date de délivrance<\/dt><dd><time datetime="[^"]+">24 octobre 2025<\/time>/)
   t.match(after.body, `href="/attestation/${a.id}/pdf?lang=fr" download>Télécharger le PDF</a>`)
   t.match(after.body, `href="/verify/${a.code}?lang=fr"`)
+  t.match(after.body, `href="/attestations/${a.id}/credential.jwt" download>Open Badges 3.0 (VC-JWT)</a>`)
   t.notMatch(after.body, 'name="hrEmail"', 'no form once issued')
 
   const en = await get(ctx, '/attestation?lang=en', paule)
@@ -121,6 +122,7 @@ t.test('bad input comes back in the form with a 400 and the message next to the 
   t.match(typed.body, 'value="MSSS"')
   t.match(typed.body, `aria-invalid="true" aria-describedby="hrEmail-help-${ctx.eventId} hrEmail-${ctx.eventId}-error"`, 'the field points at its message')
   t.match(typed.body, /"not-an-email" is not an email address/)
+  t.match(typed.body, /href="\/attestation\?lang(=|&#61;)fr" lang="fr"/, 'the language link leads back to the page, not to the form\'s address')
   const repeated = await ctx.app.inject({ method: 'POST', url: `/attestation/${ctx.eventId}`, headers: { cookie: await ctx.cookieOf(paule), origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=a&name=b&locale=fr' })
   t.equal(repeated.statusCode, 400, 'a repeated field is refused')
   t.same(await counts(ctx), before, 'nothing written')
@@ -267,16 +269,19 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
     ['Révoquée', 'Rémi Tremblay-Roy', 'Odile Organisatrice', 'Délivrée par erreur']
   ])
 
-  // The participant is told, and asking again does not bring a revoked attestation back.
-  const remiPage = await get(ctx, '/attestation?lang=fr', remi)
-  t.match(remiPage.body, 'Votre attestation n\'est plus valide (elle a été révoquée).')
-  t.notMatch(remiPage.body, 'name="hrEmail"')
   before = await counts(ctx)
-  t.equal((await post(ctx, `/attestation/${ctx.eventId}`, remi, requestForm({ name: 'Rémi' }))).statusCode, 409)
   const twice = await post(ctx, `/organisateurs/attestations/${second.id}/revocation?lang=fr`, ctx.organizer, { eventId: ctx.eventId, reason: 'Encore' })
   t.equal(twice.statusCode, 409)
-  t.match(twice.body, 'Seule une attestation valide peut être révoquée.')
+  t.match(twice.body, 'Rien n\'a été enregistré : Seule une attestation valide peut être révoquée.')
   t.same(await counts(ctx), before, 'nothing written')
+
+  // The participant is told; asking again goes to the organizers, never back to automatic issue.
+  const remiPage = await get(ctx, '/attestation?lang=fr', remi)
+  t.match(remiPage.body, 'Votre attestation n\'est plus valide (elle a été révoquée).')
+  const asked = await post(ctx, `/attestation/${ctx.eventId}`, remi, requestForm({ name: 'Rémi Tremblay' }))
+  t.equal(asked.headers.location, `/attestation?fait=examen&lang=fr#att-${ctx.eventId}`)
+  t.equal((await ctx.services.attestations.mine(remi.id, ctx.eventId)).attestation, null)
+  t.match((await get(ctx, `${url}?lang=fr`, ctx.organizer)).body, 'aria-label="Délivrer — Rémi Tremblay"', 'in the queue')
 })
 
 t.test('someone who is not an organizer of the event gets a 403 page and changes nothing', async t => {
