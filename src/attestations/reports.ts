@@ -84,7 +84,7 @@ export interface AttestationReportRow {
 
 export interface AttestationReport { event: ReportEvent, generatedAt: Date, rows: AttestationReportRow[] }
 
-const byName = new Intl.Collator('fr-CA', { sensitivity: 'base' })
+const byName = new Intl.Collator('fr-CA', { sensitivity: 'base', numeric: true })
 
 export class ReportService {
   #fonts: Promise<ReportFonts> | undefined
@@ -236,14 +236,15 @@ export const statusText: Record<Status, { fr: string, en: string, shortFr: strin
 
 function sessionColumns (locale: Locale, zone: string): TableColumn[] {
   const fr = locale === 'fr'
+  // Widths in points on the PDF's 720-point line.
   return [
-    { header: fr ? 'Séance' : 'Session', weight: 6 },
-    { header: fr ? `Début du créneau (${zone})` : `Slot start (${zone})`, weight: 2.2 },
-    { header: fr ? 'Salle' : 'Room', weight: 2.2 },
-    { header: fr ? 'Présent·e·s' : 'Present', weight: 1.2, align: 'right' },
-    { header: fr ? 'En retard' : 'Late', weight: 1.2, align: 'right' },
-    { header: fr ? 'Absences excusées (créneau)' : 'Excused absences (slot)', weight: 1.6, align: 'right' },
-    { header: fr ? 'Capacité' : 'Capacity', weight: 1.2, align: 'right' }
+    { header: fr ? 'Séance' : 'Session', weight: 292 },
+    { header: fr ? `Début du créneau (${zone})` : `Slot start (${zone})`, weight: 100 },
+    { header: fr ? 'Salle' : 'Room', weight: 106 },
+    { header: fr ? 'Présent·e·s' : 'Present', weight: 62, align: 'right' },
+    { header: fr ? 'En retard' : 'Late', weight: 50, align: 'right' },
+    { header: fr ? 'Absences excusées (créneau)' : 'Excused absences (slot)', weight: 62, align: 'right' },
+    { header: fr ? 'Capacité' : 'Capacity', weight: 48, align: 'right' }
   ]
 }
 
