@@ -6,6 +6,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { gzipSync } from 'node:zlib'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { sql } from 'kysely'
+import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { conflict, notFound } from '../errors.js'
@@ -206,15 +207,22 @@ export class CredentialService {
 
 const number = (locale: 'fr' | 'en', n: number): string => new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 2 }).format(n)
 
+/** "du 20 au 24 octobre 2025" / "from October 20 to 24, 2025", in the event's zone. */
+function dateRange (start: string, end: string, zone: string, locale: 'fr' | 'en'): string {
+  const a = DateTime.fromISO(start, { zone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA')
+  const b = DateTime.fromISO(end, { zone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA')
+  if (a.hasSame(b, 'day')) return locale === 'fr' ? `le ${a.toFormat('d LLLL yyyy')}` : `on ${a.toFormat('LLLL d, yyyy')}`
+  if (a.hasSame(b, 'month')) return locale === 'fr' ? `du ${a.toFormat('d')} au ${b.toFormat('d LLLL yyyy')}` : `from ${a.toFormat('LLLL d')} to ${b.toFormat('d, yyyy')}`
+  return locale === 'fr' ? `du ${a.toFormat('d LLLL yyyy')} au ${b.toFormat('d LLLL yyyy')}` : `from ${a.toFormat('LLLL d, yyyy')} to ${b.toFormat('LLLL d, yyyy')}`
+}
+
 /** The credential itself (VCDM 2.0 + Open Badges 3.0), from the attestation's frozen snapshot. */
 export function openBadgeCredential (view: AttestationView, at: { issuerUrl: string, statusListUrl: string, statusIndex: number }): Record<string, unknown> {
   const s = view.snapshot
   const fr = s.locale === 'fr'
   const hours = number(s.locale, s.hours)
   const uec = number(s.locale, s.uec)
-  const first = s.startDate.slice(0, 10)
-  const last = s.endDate.slice(0, 10)
-  const dates = first === last ? first : fr ? `du ${first} au ${last}` : `from ${first} to ${last}`
+  const dates = dateRange(s.startDate, s.endDate, s.timezone, s.locale)
   const hoursId = `${view.verifyUrl}#hours`
   return {
     '@context': [VC_CONTEXT, OB_CONTEXT],
