@@ -29,6 +29,8 @@ export const attestationsCss = `
 .field-error { color: #b00020; font-weight: 600; margin: 0; }
 .row-form { margin: .25rem 0 .75rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+/* Hidden text positioned inside its cell, or the page widens past a scrolled table on a phone. */
+table details { position: relative; }
 dl.figures, dl.attestation { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dl.figures dd, dl.attestation dd { margin: 0; }
 dl.figures dt, dl.attestation dt { font-weight: 600; }
@@ -309,11 +311,12 @@ function rowForm (locale: Locale, view: OrganizerAttestationsView, options: { ke
 </form>`
 }
 
+// The tables scroll sideways on a phone: tabindex="0" lets a keyboard scroll them too.
 function queueSection (locale: Locale, view: OrganizerAttestationsView): string {
   const fr = locale === 'fr'
   const zone = view.event.timezone
   if (view.queue.length === 0) return html`<p>${fr ? 'Aucune demande en attente ni en examen.' : 'No request waiting or in review.'}</p>`
-  return html`<table class="queue">
+  return html`<table class="queue" tabindex="0">
 <caption>${fr ? 'Demandes à décider' : 'Requests to decide'}</caption>
 <thead><tr><th scope="col">${fr ? 'Personne' : 'Person'}</th><th scope="col">${fr ? 'Heures / requises' : 'Hours / required'}</th><th scope="col">${fr ? 'Motif' : 'Reason'}</th><th scope="col">${fr ? 'Demande' : 'Request'}</th><th scope="col">${fr ? 'Décision' : 'Decision'}</th></tr></thead>
 <tbody>!${view.queue.map(({ request: r, eligibility: e }) => html`<tr>
@@ -337,7 +340,7 @@ function attestationsSection (locale: Locale, view: OrganizerAttestationsView): 
   for (const a of view.audit) {
     if (a.attestation_id !== null && (a.action === 'issued' || a.action === 'reissued' || a.action === 'issued_automatically')) issuer.set(a.attestation_id, a.actor_name)
   }
-  return html`<table class="attestations">
+  return html`<table class="attestations" tabindex="0">
 <caption>${fr ? 'Attestations délivrées' : 'Attestations issued'}</caption>
 <thead><tr><th scope="col">${fr ? 'Nom inscrit' : 'Name printed'}</th><th scope="col">Code</th><th scope="col">${fr ? 'État' : 'Status'}</th><th scope="col">${fr ? 'Heures' : 'Hours'}</th><th scope="col">${fr ? 'Délivrée' : 'Issued'}</th><th scope="col">${fr ? 'Actions' : 'Actions'}</th></tr></thead>
 <tbody>!${view.attestations.map(a => {
@@ -391,7 +394,7 @@ function auditSection (locale: Locale, view: OrganizerAttestationsView): string 
     }
   }
   const about = (a: AuditEntry): string => (a.attestation_id !== null ? names.get(a.attestation_id) : undefined) ?? (a.request_id !== null ? names.get(a.request_id) : undefined) ?? '—'
-  return html`<table class="audit">
+  return html`<table class="audit" tabindex="0">
 <caption>${fr ? 'Journal : qui a fait quoi' : 'Log: who did what'}</caption>
 <thead><tr><th scope="col">${fr ? 'Date' : 'Date'} (${zone})</th><th scope="col">${fr ? 'Action' : 'Action'}</th><th scope="col">${fr ? 'Concerne' : 'About'}</th><th scope="col">${fr ? 'Par' : 'By'}</th><th scope="col">${fr ? 'Motif' : 'Reason'}</th></tr></thead>
 <tbody>!${view.audit.map(a => html`<tr><td><time datetime="${a.at.toISOString()}">${stamp(a.at, zone)}</time></td><td>${auditActions[a.action]?.[locale] ?? a.action}</td><td>${a.action === 'policy_changed' ? '—' : about(a)}</td><td>${a.actor_name ?? 'Compagnon'}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody>
@@ -418,7 +421,7 @@ export function organizerAttestationsPage (locale: Locale, view: OrganizerAttest
 
 <section aria-labelledby="rule">
 <h2 id="rule">${fr ? 'Règle d\'admissibilité' : 'Eligibility rule'}</h2>
-<p>${fr ? 'Actuellement' : 'Currently'}${colon(locale)} ${percent(view.policy.min_share, locale)} ${fr ? 'des heures en présentiel' : 'of the in-person hours'}; ${view.policy.excused_counts ? (fr ? 'absences justifiées comptées' : 'excused absences counted') : (fr ? 'absences justifiées non comptées' : 'excused absences not counted')}; ${view.policy.auto_issue ? (fr ? 'délivrance automatique' : 'automatic issue') : (fr ? 'sans délivrance automatique' : 'no automatic issue')}.</p>
+<p>${fr ? 'Actuellement' : 'Currently'}${colon(locale)} ${percent(view.policy.min_share, locale)} ${fr ? 'des heures en présentiel' : 'of the in-person hours'}${fr ? '\u00a0;' : ';'} ${view.policy.excused_counts ? (fr ? 'absences justifiées comptées' : 'excused absences counted') : (fr ? 'absences justifiées non comptées' : 'excused absences not counted')}${fr ? '\u00a0;' : ';'} ${view.policy.auto_issue ? (fr ? 'délivrance automatique' : 'automatic issue') : (fr ? 'sans délivrance automatique' : 'no automatic issue')}.</p>
 !${policyForm(locale, view)}
 </section>
 

@@ -3,9 +3,13 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { extractText, getDocumentProxy } from 'unpdf'
 import { attestationSetup } from '../helpers/attestations.js'
+import type { Page } from 'playwright-core'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 
 const skip = browserUnavailable()
+/** Phones: the page itself never scrolls sideways (wide tables scroll inside their own box). */
+const phoneSize = { width: 375, height: 800 }
+const fitsWidth = async (page: Page): Promise<boolean> => await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
 
 t.test('in Chromium: a participant opens their personal link, requests the attestation in English, downloads the PDF; the verification page says valid, then revoked once an organizer revokes it (axe-clean pages)', { skip }, async t => {
   const ctx = await attestationSetup(t)
@@ -16,7 +20,7 @@ t.test('in Chromium: a participant opens their personal link, requests the attes
   const browser = await launchBrowser(t)
 
   // --- the participant: personal link, /moi, /attestation -----------------------------------
-  const context = await browser.newContext({ locale: 'fr-CA', acceptDownloads: true })
+  const context = await browser.newContext({ locale: 'fr-CA', acceptDownloads: true, viewport: phoneSize })
   const phone = await context.newPage()
   await phone.goto(`${base}${new URL(link.url).pathname}`)
   await phone.click('button[type=submit]')
@@ -53,6 +57,7 @@ t.test('in Chromium: a participant opens their personal link, requests the attes
   t.equal(await phone.getAttribute('code.code', 'data-code'), stored.code)
   t.match(await phone.textContent('dl.attestation'), /Name printed\s*Zoé Côté-Bérubé[\s\S]*Training hours\s*17\.25\sh[\s\S]*\(CEU\)\s*1\.73/)
   t.same(await seriousAxeViolations(phone), [], 'the issued attestation passes axe')
+  t.ok(await fitsWidth(phone), '/attestation fits a phone\'s width')
 
   const [download] = await Promise.all([phone.waitForEvent('download'), phone.click('text=Download the PDF')])
   t.match(download.suggestedFilename(), /^attestation-training-[0-9A-Z]{8}\.pdf$/)
@@ -72,7 +77,7 @@ t.test('in Chromium: a participant opens their personal link, requests the attes
   t.match(await phone.textContent('main'), /Valid attestation[\s\S]*Zoé Côté-Bérubé/)
 
   // --- an organizer revokes it from their page ----------------------------------------------
-  const organizerContext = await browser.newContext({ locale: 'fr-CA' })
+  const organizerContext = await browser.newContext({ locale: 'fr-CA', viewport: phoneSize })
   const desk = await organizerContext.newPage()
   const signIn = await ctx.services.people.handoffLink(ctx.organizer.id, 'phone')
   await desk.goto(`${base}${new URL(signIn.url).pathname}`)
@@ -82,6 +87,7 @@ t.test('in Chromium: a participant opens their personal link, requests the attes
   t.equal(await desk.textContent('h1'), 'Attestations de formation')
   t.match(await desk.textContent(`tr[data-attestation="${stored.id}"]`), /Zoé Côté-Bérubé[\s\S]*Valide[\s\S]*17,25\sh[\s\S]*automatiquement/)
   t.same(await seriousAxeViolations(desk), [], 'the organizer page passes axe')
+  t.ok(await fitsWidth(desk), 'the organizer page fits a phone\'s width')
   const row = `tr[data-attestation="${stored.id}"]`
   await desk.click(`${row} details:first-of-type summary`)
   await desk.click(`${row} form[action*="/revocation"] button[type=submit]`)
