@@ -183,9 +183,13 @@ function participantsSection (locale: Locale, event: EventSummary, participants:
 <thead><tr><th scope="col">${t(locale, 'name')}</th><th scope="col">${t(locale, 'email')}</th><th scope="col">${t(locale, 'employer')}</th><th scope="col">${t(locale, 'preferredLanguage')}</th><th scope="col">${t(locale, 'personalLink')}</th><th scope="col">${t(locale, 'actions')}</th></tr></thead>
 <tbody>!${participants.map(p => html`<tr><th scope="row">${p.name}</th><td>${p.email ?? ''}</td><td>${p.employer ?? ''}</td><td>${t(locale, `language_${p.preferredLocale}`)}</td><td>${linkStatusText(locale, p.link, event.timezone)}</td>
 <td><form method="post" action="${base}/${p.personId}/lien?lang=${locale}#${anchor}"><button type="submit" aria-label="${t(locale, p.link.status === 'active' ? 'linkReissue' : 'linkIssue')} — ${p.name}">${t(locale, p.link.status === 'active' ? 'linkReissue' : 'linkIssue')}</button></form>
+!${p.email !== null
+  ? html`<form method="post" action="${base}/${p.personId}/lien-courriel?lang=${locale}"><button type="submit" aria-label="${t(locale, 'linkEmail')} — ${p.name}" aria-describedby="${anchor}-email-help">${t(locale, 'linkEmail')}</button></form>`
+  : ''}
 !${p.link.status === 'active'
   ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}#${anchor}"><label class="choice"><input type="checkbox" name="signOut" value="on"> ${t(locale, 'linkSignOutToo')}</label><button type="submit" aria-label="${t(locale, 'linkRevoke')} — ${p.name}">${t(locale, 'linkRevoke')}</button></form>`
-  : ''}</td></tr>`)}</tbody></table>`}
+  : ''}</td></tr>`)}</tbody></table>
+<p class="muted" id="${anchor}-email-help">${t(locale, 'linkEmailHelp')}</p>`}
 <h4>${t(locale, 'participantsImport')}</h4>
 <form class="stack" method="post" action="${base}/import?lang=${locale}#${anchor}" enctype="multipart/form-data">
   <label>${t(locale, 'participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required aria-describedby="${anchor}-help"></label>
