@@ -170,25 +170,35 @@ t.test('only the owner or an organizer of the event gets a credential', async t 
 
 t.test('the signing key: created once at start, shared by two instances on one database, private part sealed', async t => {
   const ctx = await attestationSetup(t)
-  await ctx.app.ready()
+  t.equal((await ctx.database.db.selectFrom('credential_keys').selectAll().execute()).length, 0, 'none before the start')
+  const second = await buildApp(ctx.config, { database: ctx.database, clock: ctx.clock, backgroundJobs: false })
+  t.teardown(async () => { await second.app.close() })
+  // Two instances starting at the same time on one database.
+  await Promise.all([ctx.app.ready(), second.app.ready()])
   const rows = await ctx.database.db.selectFrom('credential_keys').selectAll().execute()
-  t.equal(rows.length, 1, 'created when the app starts, before any request')
+  t.equal(rows.length, 1, 'created once, when the apps start, before any request')
   const row = rows[0]!
   t.equal(row.alg, 'ES256')
   t.notOk('d' in (row.public_jwk as object), 'the public column holds no private part')
   t.match(row.private_jwk_sealed, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/)
   t.notMatch(row.private_jwk_sealed, '"d"', 'sealed, not plain JSON')
 
-  const second = await buildApp(ctx.config, { database: ctx.database, clock: ctx.clock, backgroundJobs: false })
-  t.teardown(async () => { await second.app.close() })
-  await second.app.ready()
-  t.equal((await ctx.database.db.selectFrom('credential_keys').selectAll().execute()).length, 1, 'the second instance uses the same key')
   const a = await issued(ctx)
   const fromSecond = await second.app.inject({ url: `/api/v1/attestations/${a.id}/credential`, headers: { authorization: a.person.bearer } })
   t.equal(fromSecond.statusCode, 200)
   t.equal(decodeProtectedHeader(fromSecond.body).kid, row.kid)
   await jwtVerify(fromSecond.body, createLocalJWKSet(await jwks(ctx)))
   t.same((await second.app.inject({ url: '/.well-known/jwks.json' })).json(), await jwks(ctx))
+
+  // An instance with another SESSION_SECRET cannot open the key: it makes its own, and the
+  // others keep theirs (nothing retired behind their back).
+  const stranger = await buildApp({ ...ctx.config, secrets: { ...ctx.config.secrets, sessionSecret: 'another-session-secret-0123456789abcdef0123' } }, { database: ctx.database, clock: ctx.clock, backgroundJobs: false })
+  t.teardown(async () => { await stranger.app.close() })
+  await stranger.app.ready()
+  t.equal((await jwks(ctx)).keys.length, 2)
+  const again = await ctx.app.inject({ url: `/api/v1/attestations/${a.id}/credential`, headers: { authorization: a.person.bearer } })
+  t.equal(decodeProtectedHeader(again.body).kid, row.kid, 'the first instance still signs with its key')
+  await ctx.database.db.deleteFrom('credential_keys').where('kid', '<>', row.kid).execute()
 
   // A retired key stays published (credentials it signed still verify); a new one signs.
   await ctx.database.db.updateTable('credential_keys').set({ retired_at: ctx.clock.now() }).execute()
