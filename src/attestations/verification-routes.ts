@@ -28,7 +28,8 @@ export const defaultVerificationLimits: VerificationLimits = { perCode: 30, perI
 export type VerificationRoutesOptions = AttestationModuleDeps & { limits?: Partial<VerificationLimits> }
 
 const html = 'text/html; charset=utf-8'
-const codeParams = z.object({ code: z.string().max(100, 'code must be at most 100 characters') })
+// No length rule here: any text that is not an issued code is a 404 (the router caps params at 100 characters).
+const codeParams = z.object({ code: z.string() })
 const tags = ['verification']
 const page = { 200: z.string(), ...errorResponses, 429: errorSchema }
 const uploadErrors = { ...errorResponses, 413: errorSchema, 415: errorSchema, 429: errorSchema }

@@ -159,6 +159,9 @@ t.test('unknown and malformed codes answer 404 with a clear message, and write n
     t.match(res.body, 'n\'est pas un code de vérification'.replace(/'/g, '&#39;'))
     t.notMatch(res.body, '<script>alert', 'the typed code is escaped')
   }
+  t.equal((await ctx.app.inject({ url: `/verify/${'A'.repeat(99)}`, headers: page })).statusCode, 404, 'a long code')
+  // Beyond the router's 100 characters per parameter, Fastify itself answers 414.
+  t.equal((await ctx.app.inject({ url: `/verify/${'A'.repeat(150)}`, headers: page })).statusCode, 414, 'a very long code')
   const api = await ctx.app.inject({ url: '/api/v1/verify/hello' })
   t.equal(api.statusCode, 404)
   t.match(api.json(), { code: 'not_found', message: /is not a verification code/, messageFr: /n'est pas un code de vérification/ })
