@@ -77,7 +77,7 @@ export class AttestationJobs {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationService, files: FileStore, people: PeopleService, renderer: AttestationRenderer & { threads?: number }, log?: Log },
+    private readonly deps: { attestations: AttestationService, files: FileStore, people: PeopleService, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
     options: JobOptions = {}
   ) {
     this.#leaseMs = options.leaseMs ?? 60_000
@@ -206,6 +206,7 @@ export class AttestationJobs {
     try {
       const actorId = job.requested_by
       if (actorId === null) throw forbidden({ fr: 'La personne qui a lancé la génération n\'existe plus ; relancez-la.', en: 'The person who started this generation no longer exists; start it again.' })
+      this.deps.renderer.warm?.()
       const candidates = await this.deps.attestations.candidates(actorId, job.event_id)
       // Taken up again: what was issued stays counted; the rest is what is still missing now.
       counts.issued = resumed ? job.issued : 0
@@ -297,6 +298,12 @@ export class AttestationJobs {
    */
   async #zip (eventId: string, renew: () => Promise<void>): Promise<Buffer> {
     const rows = (await repo.attestationsOfEvent(this.db, eventId)).filter(r => r.status === 'valid')
+    // Sizes known up front: yazl then knows the ZIP's size, and its bytes go into one buffer.
+    const sizes = new Map<string, number>()
+    for (let i = 0; i < rows.length; i += 1000) {
+      const ids = rows.slice(i, i + 1000).map(r => r.file_id)
+      for (const f of await this.db.selectFrom('files').select(['id', 'size']).where('id', 'in', ids).execute()) sizes.set(f.id, Number(f.size))
+    }
     const zip = new ZipFile()
     const names = new Set<string>()
     let added = 0
@@ -306,7 +313,8 @@ export class AttestationJobs {
       let name = `${base}.pdf`
       for (let n = 2; names.has(name.toLowerCase()); n++) name = `${base}-${n}.pdf`
       names.add(name.toLowerCase())
-      zip.addReadStreamLazy(name, { mtime: row.issued_at, compress: false }, (callback) => {
+      const size = sizes.get(row.file_id)
+      zip.addReadStreamLazy(name, { mtime: row.issued_at, compress: false, ...(size === undefined ? {} : { size }) }, (callback) => {
         // A long ZIP keeps the lease: renewed every hundred files.
         const before = ++added % 100 === 0 ? renew() : Promise.resolve()
         before.then(async () => await this.deps.files.open(row.file_id))
@@ -314,11 +322,24 @@ export class AttestationJobs {
       })
     }
     return await new Promise<Buffer>((resolve, reject) => {
+      let whole: Buffer | undefined
+      let at = 0
       const parts: Buffer[] = []
       // A file that cannot be read (or fails its SHA-256) fails the ZIP, never ends up cut short in it.
       zip.on('error', reject)
-      zip.outputStream.on('data', (part: Buffer) => parts.push(part)).on('error', reject).on('end', () => { resolve(Buffer.concat(parts)) })
-      zip.end()
+      zip.outputStream
+        .on('data', (part: Buffer) => {
+          if (whole !== undefined && at + part.length <= whole.length) at += part.copy(whole, at)
+          else parts.push(part)
+        })
+        .on('error', reject)
+        .on('end', () => {
+          if (whole !== undefined && parts.length === 0 && at === whole.length) resolve(whole)
+          else resolve(Buffer.concat(whole === undefined ? parts : [whole.subarray(0, at), ...parts]))
+        })
+      // yazl passes the total to this callback (its types say it takes none); -1 when unknown.
+      const sized = (total: number): void => { if (total > 0) whole = Buffer.allocUnsafe(total) }
+      zip.end({ forceZip64Format: false, comment: '' }, sized as () => void)
     })
   }
 

@@ -27,7 +27,22 @@ export class RenderPool implements AttestationRenderer {
   /** The running threads (for measurements), empty before the first render. */
   get workers (): readonly unknown[] { return this.#pool?.threads ?? [] }
 
+  /**
+   * Starts the threads and has each load the assets, without waiting: a job calls it before
+   * reading its data, so the two overlap. A failure here shows again at the first render.
+   */
+  warm (): void {
+    const pool = this.#piscina()
+    for (let i = 0; i < this.threads; i++) pool.run(null, { name: 'warm' }).catch(() => {})
+  }
+
   async render (snapshot: AttestationSnapshot): Promise<Buffer> {
+    // Structured clone keeps only plain data: the snapshot crosses as JSON-like values.
+    const bytes = await this.#piscina().run(snapshot) as ArrayBuffer
+    return Buffer.from(bytes)
+  }
+
+  #piscina (): Piscina {
     this.#pool ??= new Piscina({
       filename: workerFile,
       minThreads: this.threads,
@@ -36,9 +51,7 @@ export class RenderPool implements AttestationRenderer {
       idleTimeout: Number.POSITIVE_INFINITY,
       workerData: { assetsDir: this.assetsDir }
     })
-    // Structured clone keeps only plain data: the snapshot crosses as JSON-like values.
-    const bytes = await this.#pool.run(snapshot) as ArrayBuffer
-    return Buffer.from(bytes)
+    return this.#pool
   }
 
   async close (): Promise<void> {

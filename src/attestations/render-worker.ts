@@ -14,6 +14,11 @@ function load (): Promise<AttestationAssets> {
   return assets
 }
 
+/** Loads the assets ahead of the first render (the pool starts its threads while the job reads its data). */
+export async function warm (): Promise<void> {
+  await load()
+}
+
 /** Renders one snapshot (plain JSON) and hands back the PDF's bytes without copying them. */
 export default async function render (snapshot: unknown): Promise<ArrayBuffer> {
   const parsed = attestationSnapshotSchema.safeParse(snapshot)
