@@ -130,7 +130,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   /** The uploaded `file` part, hashed as it streams; other parts are skipped. */
   const checkUpload = async (request: FastifyRequest, code: string): Promise<CheckResult & { view: PublicAttestation }> => {
     // Unknown code: answered before reading the upload.
-    await verification.view(code)
+    const view = await verification.view(code)
     if (!request.isMultipart()) {
       throw new AppError('unsupported_media_type', {
         fr: 'Envoyez le fichier en multipart/form-data, dans le champ « file ».',
@@ -147,7 +147,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
           part.file.resume()
           continue
         }
-        result = await verification.check(code, part.file)
+        result = await verification.check(view, part.file)
       }
     } catch (err) {
       if (err instanceof AppError) throw err

@@ -112,8 +112,7 @@ export class VerificationService {
    * Whether an uploaded file is exactly the issued PDF (same SHA-256). The bytes are hashed as
    * they arrive and never kept. Not a PDF: 415; larger than MAX_CHECK_BYTES: 413; empty: 400.
    */
-  async check (code: string, file: AsyncIterable<Buffer>): Promise<CheckResult & { view: PublicAttestation }> {
-    const view = await this.view(code)
+  async check (view: PublicAttestation, file: AsyncIterable<Buffer>): Promise<CheckResult & { view: PublicAttestation }> {
     const hash = createHash('sha256')
     let size = 0
     let head = Buffer.alloc(0)
