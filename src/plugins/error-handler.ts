@@ -66,6 +66,11 @@ function problemOf (error: FastifyError | Error): Problem {
   if (pgCode === '23505') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément existe déjà.', en: 'This item already exists.' } }
   if (pgCode === '23503') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément est lié à d\'autres données.', en: 'This item is referenced by other data.' } }
   if (pgCode === '22P02') return { statusCode: 400, code: 'bad_request', text: { fr: 'Identifiant mal formé.', en: 'Malformed identifier.' } }
+  // The multipart parser (busboy) reports a truncated body or a missing boundary as plain Errors:
+  // the client sent a broken form, not a server failure.
+  if (MULTIPART_PARSE_ERROR.test(error.message) && (error as FastifyError).statusCode === undefined) {
+    return { statusCode: 400, code: 'bad_request', text: { fr: 'Formulaire multipart mal formé ou incomplet : envoyez-le de nouveau.', en: 'Malformed or incomplete multipart form: please send it again.' } }
+  }
   const statusCode = (error as FastifyError).statusCode
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     // Fastify's own client errors (malformed JSON, body too large, unsupported content type):
@@ -78,6 +83,8 @@ function problemOf (error: FastifyError | Error): Problem {
     text: { fr: 'Une erreur interne est survenue.', en: 'An internal error occurred.' }
   }
 }
+
+const MULTIPART_PARSE_ERROR = /^(Unexpected end of multipart data|Multipart: Boundary not found|Boundary required)$/
 
 function frenchFor (statusCode: number, english: string): string {
   switch (statusCode) {

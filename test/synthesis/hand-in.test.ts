@@ -166,6 +166,22 @@ t.test('who may hand in: 401 before the body is read, credited students of this 
   t.equal((await api(ctx, ctx.ana, 'GET', `${submissionsUrl(ctx)}/not-a-uuid/files/0`)).statusCode, 400)
 })
 
+t.test('a broken multipart body (truncated, no boundary) is a 400 that stores nothing', async t => {
+  const ctx = await synthesisSetup(t)
+  const before = await rowCounts(ctx)
+  const truncated = await ctx.app.inject({
+    method: 'POST',
+    url: submissionsUrl(ctx),
+    headers: { authorization: ctx.ana.bearer, 'content-type': 'multipart/form-data; boundary=b0undary' },
+    payload: '--b0undary\r\nContent-Disposition: form-data; name="text"\r\n\r\nMa synthèse sans fin'
+  })
+  t.equal(truncated.statusCode, 400, 'truncated')
+  t.match(truncated.json().message, /multipart/i)
+  const noBoundary = await ctx.app.inject({ method: 'POST', url: submissionsUrl(ctx), headers: { authorization: ctx.ana.bearer, 'content-type': 'multipart/form-data' }, payload: 'x' })
+  t.equal(noBoundary.statusCode, 400, 'no boundary')
+  t.same(await rowCounts(ctx), before)
+})
+
 t.test('drafts are saved as the student types and come back after the tab was closed', async t => {
   const ctx = await synthesisSetup(t)
   const url = `/api/v1/courses/${ctx.contextId}/synthesis/draft`
