@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { sql } from 'kysely'
+import pg from 'pg'
 import { buildApp } from '../src/app.js'
 import { AttestationJobs } from '../src/attestations/jobs.js'
 import type { AttestationSnapshot } from '../src/attestations/pdf.js'
@@ -80,6 +81,14 @@ function rssHighWater (): number {
   }
 }
 
+/** Statements sent to PostgreSQL by this process (every pg client): round trips per attestation. */
+let queries = 0
+const query = pg.Client.prototype.query
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  queries += 1
+  return (query as (...a: unknown[]) => unknown).apply(this, args)
+} as typeof query
+
 // --- main ---------------------------------------------------------------------------------------
 
 async function main (): Promise<{ report: string[], ok: boolean }> {
@@ -131,6 +140,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   log(`bulk job: ${THREADS} rendering thread(s), ${WINDOW} attestations in flight`)
   const pgCpu = serverCpuReader(target.privatePort)
   const rssBefore = process.memoryUsage.rss()
+  const queriesBefore = queries
   const rss = rssSampler()
   const cpu = process.cpuUsage()
   const pgBefore = pgCpu?.() ?? NaN
@@ -153,6 +163,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   }
   await jobs.runDue()
   const wallMs = performance.now() - t0
+  const statements = queries - queriesBefore
   const peakRss = rss.stop()
   const highWater = rssHighWater()
   const used = process.cpuUsage(cpu)
@@ -192,7 +203,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     ...(othersShare > 0.05 ? [`warning: other processes used ${(100 * othersShare).toFixed(0)}% of the machine's CPU during the job: figures not comparable with a quiet run`] : []),
     `bulk job     ${rate.toFixed(1).padStart(7)} attestations/s   wall ${(wallMs / 1000).toFixed(2)} s: first PDF back after ${((firstRenderAt - t0) / 1000).toFixed(2)} s (threads started, fonts loaded), all stored after ${((lastStoreAt - t0) / 1000).toFixed(2)} s, then the ZIP ${((t0 + wallMs - lastStoreAt) / 1000).toFixed(2)} s`,
     `             peak RSS ${mib(peakRss)} MiB sampled (${mib(rssBefore)} MiB before the job, ${mib(issuingPeak)} MiB while issuing), ${Number.isNaN(highWater) ? '–' : mib(highWater)} MiB high-water (whole process, rendering threads included); ZIP ${zip === undefined ? '–' : `${mib(zip.size)} MiB, ${zipEntries} PDFs`}`,
-    `             CPU per attestation: node ${(nodeCpuMs / PEOPLE).toFixed(1)} ms (all threads), postgres ${Number.isNaN(pgCpuMs) ? '–' : (pgCpuMs / PEOPLE).toFixed(1)} ms; other processes ${Number.isNaN(othersShare) ? '–' : `${(100 * Math.max(0, othersShare)).toFixed(0)}%`} of the machine`,
+    `             per attestation: ${(statements / PEOPLE).toFixed(1)} SQL statements; CPU node ${(nodeCpuMs / PEOPLE).toFixed(1)} ms (all threads), postgres ${Number.isNaN(pgCpuMs) ? '–' : (pgCpuMs / PEOPLE).toFixed(1)} ms; other processes ${Number.isNaN(othersShare) ? '–' : `${(100 * Math.max(0, othersShare)).toFixed(0)}%`} of the machine`,
     `             per rendering thread ${perWorker.toFixed(1)} attestations/s`,
     `baseline     ${baseRate.toFixed(1).padStart(7)} documents/s      ${(baseMs / BASELINE_COUNT).toFixed(1)} ms each, ${(baseBytes / BASELINE_COUNT / 1024).toFixed(0)} KiB each; peak RSS ${mib(basePeak)} MiB (pdf-lib, fonts subset per document, one thread)`,
     `target: 1000 in < 30 s ${PEOPLE >= 1000 && wallMs * 1000 / PEOPLE < 30_000 ? 'met' : 'NOT met'} (${(wallMs / 1000 * 1000 / PEOPLE).toFixed(1)} s per 1000); ratio ≥ 0.8 ${perWorker / baseRate >= 0.8 ? 'met' : 'NOT met'}`,
