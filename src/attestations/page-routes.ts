@@ -6,6 +6,7 @@ import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import type { Locale } from '../views/i18n.js'
 import type { AttestationModuleDeps } from './module.js'
+import { UNPRINTABLE } from './schemas.js'
 import {
   attestationsCss, myAttestationsPage, myPageAttestationSection, organizerAttestationsPage,
   type FieldErrors, type MyEventView, type OrganizerFormError, type RequestField, type RequestFormValues
@@ -25,8 +26,6 @@ const field = z.string().optional()
 
 // Control and invisible format characters never belong on a printed document or in a reason
 // shown to the public (same set as the API's schemas).
-// eslint-disable-next-line no-control-regex
-const unprintable = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/
 const controlChars: Bilingual = { fr: 'Retirez les caractères de contrôle ou invisibles.', en: 'Remove the control or invisible characters.' }
 
 /** The participant's form, checked field by field: the request to send, or what is wrong where. */
@@ -35,11 +34,11 @@ export function requestFromForm (v: RequestFormValues): { input: RequestInput, e
   const name = v.name.trim()
   if (name === '') errors.name = { fr: 'Inscrivez votre nom tel qu\'il doit paraître sur l\'attestation.', en: 'Enter your name as it should appear on the attestation.' }
   else if (name.length > 200) errors.name = { fr: `Le nom compte ${name.length} caractères : 200 au plus.`, en: `The name has ${name.length} characters: 200 at most.` }
-  else if (unprintable.test(name)) errors.name = controlChars
+  else if (UNPRINTABLE.test(name)) errors.name = controlChars
   if (v.locale !== 'fr' && v.locale !== 'en') errors.locale = { fr: 'Choisissez le français ou l\'anglais.', en: 'Choose French or English.' }
   const employer = v.employer.trim()
   if (employer.length > 200) errors.employer = { fr: `L'employeur compte ${employer.length} caractères : 200 au plus.`, en: `The employer has ${employer.length} characters: 200 at most.` }
-  else if (unprintable.test(employer)) errors.employer = controlChars
+  else if (UNPRINTABLE.test(employer)) errors.employer = controlChars
   const hrEmail = v.hrEmail.trim()
   if (hrEmail !== '' && (hrEmail.length > 254 || !z.email().safeParse(hrEmail).success)) {
     errors.hrEmail = { fr: `« ${hrEmail.slice(0, 80)} » n'est pas une adresse courriel (par exemple rh@organisme.gouv.qc.ca).`, en: `"${hrEmail.slice(0, 80)}" is not an email address (for example hr@agency.gc.ca).` }
@@ -56,7 +55,7 @@ function reasonError (value: string, required: boolean): Bilingual | undefined {
   if (text === '') return required ? { fr: 'Donnez un motif : il est conservé au journal.', en: 'Give a reason: it is kept in the log.' } : undefined
   if (text.length < 3 && required) return { fr: 'Le motif doit compter au moins 3 caractères.', en: 'The reason must have at least 3 characters.' }
   if (text.length > 1000) return { fr: `Le motif compte ${text.length} caractères : 1000 au plus.`, en: `The reason has ${text.length} characters: 1000 at most.` }
-  if (unprintable.test(text)) return controlChars
+  if (UNPRINTABLE.test(text)) return controlChars
   return undefined
 }
 
@@ -279,7 +278,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
     if (reasonProblem !== undefined) errors.reason = reasonProblem
     const corrected = name.trim()
     if (corrected.length > 200) errors.name = { fr: `Le nom compte ${corrected.length} caractères : 200 au plus.`, en: `The name has ${corrected.length} characters: 200 at most.` }
-    else if (unprintable.test(corrected)) errors.name = controlChars
+    else if (UNPRINTABLE.test(corrected)) errors.name = controlChars
     if (locale !== '' && locale !== 'fr' && locale !== 'en') errors.locale = { fr: 'Choisissez le français, l\'anglais ou « inchangée ».', en: 'Choose French, English or "unchanged".' }
     return await decide(request, reply, eventId, { form: `reissue:${attestationId}`, values: { reason, name, locale }, errors }, async () => {
       await attestations.reissue(personOf(request), attestationId, reason.trim(), {

@@ -103,7 +103,9 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
 <p>${fr ? 'Vous pouvez corriger votre demande et l\'envoyer de nouveau : elle retournera à l\'équipe d\'organisation.' : 'You may correct your request and send it again: it goes back to the organizers.'}</p></div>`
   }
   if (mine.attestation === null) {
-    return html`<div class="error-box state"><p>${fr ? 'Votre attestation n\'est plus valide (elle a été révoquée). Vous pouvez envoyer une nouvelle demande : l\'équipe d\'organisation l\'examinera.' : 'Your attestation is no longer valid (it was revoked). You may send a new request: the organizers will review it.'}</p></div>`
+    const rv = mine.revoked
+    return html`<div class="error-box state"><p>${fr ? 'Votre attestation n\'est plus valide (elle a été révoquée' : 'Your attestation is no longer valid (it was revoked'}!${rv?.revokedAt != null ? html` ${fr ? 'le' : 'on'} <time datetime="${rv.revokedAt.toISOString()}">${day(rv.revokedAt, zone, locale)}</time>` : ''})!${rv?.reason != null ? html`${colon(locale)} ${rv.reason}` : ''}.</p>
+<p>${fr ? 'Vous pouvez envoyer une nouvelle demande : l\'équipe d\'organisation l\'examinera.' : 'You may send a new request: the organizers will review it.'}</p></div>`
   }
   return ''
 }

@@ -5,7 +5,8 @@ import type { AttestationView, MyAttestation, RequestRow } from './service.js'
 // Control characters (and other invisible format characters) never belong on a printed
 // document; everything else a person's name may contain (accents, apostrophes, hyphens) does.
 // eslint-disable-next-line no-control-regex
-const printable = (s: string): boolean => !/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/.test(s)
+export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/
+const printable = (s: string): boolean => !UNPRINTABLE.test(s)
 
 const optionalText = (max: number, what: string) => z.string({ error: `${what} must be text` }).trim()
   .max(max, `${what} must be at most ${max} characters`)
@@ -87,6 +88,7 @@ export const myAttestationSchema = z.object({
   eligibility: eligibilitySchema,
   request: requestSchema.nullable(),
   attestation: attestationSchema.nullable(),
+  revoked: z.object({ revokedAt: z.date().nullable(), reason: z.string().nullable() }).nullable().describe('the latest revoked attestation, when none is valid'),
   decidesAt: z.date().nullable()
 }).meta({ id: 'MyAttestation' })
 
@@ -145,5 +147,6 @@ export const myAttestationJson = (m: MyAttestation): z.infer<typeof myAttestatio
   eligibility: eligibilityJson(m.eligibility),
   request: m.request === null ? null : requestJson(m.request),
   attestation: m.attestation === null ? null : attestationJson(m.attestation),
+  revoked: m.revoked,
   decidesAt: m.decidesAt
 })

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { AppError, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
+import { AppError, badRequest, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { AttendanceBook, Grid } from '../attendance/book.js'
 import type { FileStore } from '../files/store.js'
 import type { MessageOutbox } from '../messages/outbox.js'
@@ -67,6 +67,8 @@ export interface MyAttestation {
   eligibility: Eligibility
   request: RequestRow | null
   attestation: AttestationView | null
+  /** The latest revoked attestation when no valid one exists: the person sees why and when. */
+  revoked: { revokedAt: Date | null, reason: string | null } | null
   /** When requests are decided (the end of the last counted slot). */
   decidesAt: Date | null
 }
@@ -111,6 +113,9 @@ export class AttestationService {
 
   async setPolicy (actorId: string, eventId: string, policy: PolicyRow): Promise<PolicyRow> {
     await this.#assertOrganizer(actorId, eventId)
+    if (!(policy.min_share >= 0 && policy.min_share <= 1)) {
+      throw badRequest({ fr: 'La part minimale des heures doit être entre 0 et 100 %.', en: 'The minimum share of hours must be between 0 and 100%.' })
+    }
     const before = await repo.findPolicy(this.db, eventId)
     const now = this.clock.now()
     await this.db.transaction().execute(async trx => {
@@ -136,7 +141,15 @@ export class AttestationService {
       await repo.findValidAttestation(this.db, eventId, personId),
       await repo.lastCountedSlotEnd(this.db, eventId)
     ]
-    return { eventId, eligibility: elig, request: request ?? null, attestation: valid === undefined ? null : await this.#view(valid), decidesAt: decidesAt ?? null }
+    const revoked = valid === undefined ? (await repo.attestationsOfPerson(this.db, eventId, personId)).find(a => a.status === 'revoked') : undefined
+    return {
+      eventId,
+      eligibility: elig,
+      request: request ?? null,
+      attestation: valid === undefined ? null : await this.#view(valid),
+      revoked: revoked === undefined ? null : { revokedAt: revoked.revoked_at, reason: revoked.revocation_reason },
+      decidesAt: decidesAt ?? null
+    }
   }
 
   async eligibility (eventId: string, personId: string): Promise<Eligibility> {

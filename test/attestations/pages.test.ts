@@ -277,7 +277,7 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
 
   // The participant is told; asking again goes to the organizers, never back to automatic issue.
   const remiPage = await get(ctx, '/attestation?lang=fr', remi)
-  t.match(remiPage.body, 'Votre attestation n\'est plus valide (elle a été révoquée).')
+  t.match(remiPage.body, /Votre attestation n'est plus valide \(elle a été révoquée le <time datetime="[^"]+">[^<]+<\/time>\) : Délivrée par erreur\./, 'with the date and the reason')
   const asked = await post(ctx, `/attestation/${ctx.eventId}`, remi, requestForm({ name: 'Rémi Tremblay' }))
   t.equal(asked.headers.location, `/attestation?fait=examen&lang=fr#att-${ctx.eventId}`)
   t.equal((await ctx.services.attestations.mine(remi.id, ctx.eventId)).attestation, null)

@@ -79,6 +79,7 @@ t.test('after a revocation, asking again goes to the organizers instead of issui
   const again = await attestations.request(p.id, ctx.eventId, { name: 'Victor H.', locale: 'fr', employer: null, hrEmail: null })
   t.equal(again.request?.status, 'review')
   t.equal(again.attestation, null)
+  t.same(again.revoked, { revokedAt: ctx.clock.now(), reason: 'Présence contestée' }, 'the person sees why and when')
   t.same(await attestations.decideWaiting(), { issued: 0, queued: 0 })
   t.same((await attestations.candidates(ctx.organizer.id, ctx.eventId)).map(c => c.personId), [], 'bulk issue leaves them out too')
   const approved = await attestations.approve(ctx.organizer.id, again.request!.id, 'Vérifié')
