@@ -3,8 +3,13 @@ import { inflateRawSync } from 'node:zlib'
 import t from 'tap'
 import { AttestationJobs } from '../../src/attestations/jobs.js'
 import { RenderPool } from '../../src/attestations/render-pool.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { buildApp } from '../../src/app.js'
+import { FixedClock } from '../../src/clock.js'
+import { defaultProgramFile } from '../../src/paths.js'
 import { testConfig } from '../helpers/app.js'
-import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
+import { AFTER_EVENT, attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
+import { freshDatabase } from '../helpers/database.js'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 
 // One pool of real rendering threads for the whole file: starting threads (and loading the
@@ -228,4 +233,37 @@ t.test('pages: an organizer starts the generation from a form, follows it, downl
   const refused = await ctx.app.inject({ url: page, headers: { cookie: theirCookie, accept: 'text/html' } })
   t.equal(refused.statusCode, 403)
   t.match(refused.headers['content-type'], /^text\/html/, 'an error page, in HTML')
+})
+
+t.test('in a server running background jobs, a started job runs by itself; closing the server stops its threads', async t => {
+  const database = await freshDatabase(t)
+  const { app, services } = await buildApp(testConfig(), { database, clock: new FixedClock(AFTER_EVENT), backgroundJobs: true })
+  let closed = false
+  t.teardown(async () => { if (!closed) await app.close() })
+  await services.program.importFromFile(defaultProgramFile)
+  const [event] = await services.program.listEvents()
+  const db = database.db
+  const organizer = await db.insertInto('people').values({ display_name: 'Odile Organisatrice' }).returning('id').executeTakeFirstOrThrow()
+  await db.insertInto('registrations').values({ event_id: event!.id, person_id: organizer.id, role: 'organizer' }).execute()
+  const slots = await db.selectFrom('time_slots as s').innerJoin('sessions as x', 'x.slot_id', 's.id')
+    .select(['s.id as slot', 's.starts_at', 'x.id as session']).distinctOn('s.id')
+    .where('s.event_id', '=', event!.id).where('s.counts_toward_attendance', '=', true).where('x.mode', '=', 'in_person').where('x.status', '=', 'scheduled')
+    .orderBy('s.id').execute()
+  for (const name of ['Rosalie Roy', 'Samuel Séguin']) {
+    const p = await db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
+    await db.insertInto('registrations').values({ event_id: event!.id, person_id: p.id, role: 'participant' }).execute()
+    await db.insertInto('attendance_records').values(slots.map(s => ({ event_id: event!.id, slot_id: s.slot, session_id: s.session, person_id: p.id, status: 'present', method: 'manual', recorded_at: s.starts_at }))).execute()
+  }
+  const bearer = `Bearer ${app.jwt.sign({ sub: organizer.id, sid: 'test' })}`
+  const started = (await app.inject({ method: 'POST', url: `/api/v1/events/${event!.id}/attestation-jobs`, headers: { authorization: bearer } })).json<{ id: string }>()
+  let job: { status: string, issued: number } = { status: 'queued', issued: 0 }
+  // Waits for the outcome, not for a duration: the loop was woken by the start.
+  for (let i = 0; i < 600 && (job.status === 'queued' || job.status === 'running'); i++) {
+    await sleep(200)
+    job = (await app.inject({ url: `/api/v1/attestation-jobs/${started.id}`, headers: { authorization: bearer } })).json()
+  }
+  t.match(job, { status: 'done', issued: 2 })
+  await app.close()
+  closed = true
+  t.pass('the app closed with its rendering threads (the test process would otherwise not end)')
 })
