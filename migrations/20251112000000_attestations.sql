@@ -99,8 +99,11 @@ CREATE TABLE attestation_jobs (
   total integer NOT NULL DEFAULT 0 CHECK (total >= 0),
   done integer NOT NULL DEFAULT 0 CHECK (done >= 0),
   issued integer NOT NULL DEFAULT 0 CHECK (issued >= 0),
+  -- Attestations that could not be made (counted and named in `error`; the others go on).
+  failed integer NOT NULL DEFAULT 0 CHECK (failed >= 0),
   zip_file_id uuid REFERENCES files (id) ON DELETE SET NULL,
-  error text,
+  -- Why the job failed or which attestations could not be made: {"fr": …, "en": …}.
+  error jsonb,
   -- A worker holds the job until then; a crashed worker's job is taken up again after it.
   lease_until timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),

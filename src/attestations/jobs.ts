@@ -49,9 +49,6 @@ class LeaseLost extends Error {}
 
 interface Claimed { row: JobRow, lease: Date, resumed: boolean }
 
-/** What the error column holds: a count of failed attestations and a message in both languages. */
-interface StoredError extends Bilingual { failed: number }
-
 const FAILURES_LISTED = 5
 
 /**
@@ -197,7 +194,7 @@ export class AttestationJobs {
     const renew = async (extra: { total?: number } = {}): Promise<void> => {
       const next = this.#newLease()
       const updated = await this.db.updateTable('attestation_jobs')
-        .set({ done: counts.done, issued: counts.issued, ...extra, error: failureText(counts.failed, failures), lease_until: next })
+        .set({ done: counts.done, issued: counts.issued, failed: counts.failed, ...extra, error: failureText(counts.failed, failures), lease_until: next })
         .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
         .executeTakeFirst()
       if (updated.numUpdatedRows !== 1n) throw new LeaseLost()
@@ -268,7 +265,7 @@ export class AttestationJobs {
       await this.db.transaction().execute(async trx => {
         const file = await this.deps.files.put(trx, zip, 'zip')
         const updated = await trx.updateTable('attestation_jobs')
-          .set({ done: counts.done, issued: counts.issued, status: 'done', zip_file_id: file.id, error: failureText(counts.failed, failures), lease_until: null, finished_at: this.clock.now() })
+          .set({ done: counts.done, issued: counts.issued, failed: counts.failed, status: 'done', zip_file_id: file.id, error: failureText(counts.failed, failures), lease_until: null, finished_at: this.clock.now() })
           .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
           .executeTakeFirst()
         // Rolled back: the ZIP is not kept for a job someone else is finishing.
@@ -285,7 +282,7 @@ export class AttestationJobs {
         ? err.text
         : { fr: `La génération a échoué : ${oneLine(err)}. Relancez-la : les attestations déjà émises sont conservées.`, en: `The generation failed: ${oneLine(err)}. Start it again: attestations already issued are kept.` }
       await this.db.updateTable('attestation_jobs')
-        .set({ done: counts.done, issued: counts.issued, status: 'failed', error: JSON.stringify({ failed: counts.failed, ...text } satisfies StoredError), lease_until: null, finished_at: this.clock.now() })
+        .set({ done: counts.done, issued: counts.issued, failed: counts.failed, status: 'failed', error: JSON.stringify({ fr: text.fr, en: text.en } satisfies Bilingual), lease_until: null, finished_at: this.clock.now() })
         .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
         .execute()
     }
@@ -363,7 +360,7 @@ export class AttestationJobs {
 }
 
 function viewOf (row: JobRow): JobView {
-  const error = parseError(row.error)
+  const error = row.error as Bilingual | null
   return {
     id: row.id,
     eventId: row.event_id,
@@ -371,7 +368,7 @@ function viewOf (row: JobRow): JobView {
     total: row.total,
     done: row.done,
     issued: row.issued,
-    failed: error?.failed ?? 0,
+    failed: row.failed,
     error: error === null ? null : { fr: error.fr, en: error.en },
     zipFileId: row.zip_file_id,
     createdAt: row.created_at,
@@ -380,24 +377,14 @@ function viewOf (row: JobRow): JobView {
   }
 }
 
-function parseError (text: string | null): StoredError | null {
-  if (text === null) return null
-  try {
-    const parsed = JSON.parse(text) as Partial<StoredError>
-    if (typeof parsed.fr === 'string' && typeof parsed.en === 'string') return { failed: Number(parsed.failed ?? 0), fr: parsed.fr, en: parsed.en }
-  } catch { /* written by hand: shown as is */ }
-  return { failed: 0, fr: text, en: text }
-}
-
 function failureText (failed: number, failures: Array<{ who: string, why: string }>): string | null {
   if (failed === 0) return null
   const list = failures.map(f => `${f.who} (${f.why})`).join(' ; ')
   const more = failed - failures.length
   return JSON.stringify({
-    failed,
     fr: `${failed} attestation${failed > 1 ? 's' : ''} n'${failed > 1 ? 'ont' : 'a'} pas pu être produite${failed > 1 ? 's' : ''} : ${list}${more > 0 ? ` ; et ${more} autre${more > 1 ? 's' : ''}` : ''}. Relancez la génération après correction.`,
     en: `${failed} attestation${failed > 1 ? 's' : ''} could not be made: ${list.replaceAll(' ; ', '; ')}${more > 0 ? `; and ${more} more` : ''}. Start the generation again once corrected.`
-  } satisfies StoredError)
+  } satisfies Bilingual)
 }
 
 /** An error's first line, short enough for a progress page. */

@@ -134,8 +134,9 @@ export interface AttestationAudit {
 export interface AttestationJobs {
   created_at: Generated<Timestamp>;
   done: Generated<number>;
-  error: string | null;
+  error: Json | null;
   event_id: string;
+  failed: Generated<number>;
   finished_at: Timestamp | null;
   id: Generated<string>;
   issued: Generated<number>;

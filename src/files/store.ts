@@ -200,11 +200,17 @@ export class FileStore {
     const { id } = await trx.insertInto('files')
       .values({ state: 'stored', media_type: mediaType, size: bytes.length, sha256, created_at: this.clock.now() })
       .returning('id').executeTakeFirstOrThrow()
-    const chunks = []
+    // A few chunks per INSERT: one statement for a whole 50 MB ZIP would build a query (hex
+    // text and protocol buffers) twice its size in memory.
+    let chunks = []
     for (let seq = 0, offset = 0; offset < bytes.length || seq === 0; seq++, offset += CHUNK_BYTES) {
       chunks.push({ file_id: id, seq, data: bytes.subarray(offset, offset + CHUNK_BYTES) })
+      if (chunks.length === READ_BATCH) {
+        await trx.insertInto('file_chunks').values(chunks).execute()
+        chunks = []
+      }
     }
-    await trx.insertInto('file_chunks').values(chunks).execute()
+    if (chunks.length > 0) await trx.insertInto('file_chunks').values(chunks).execute()
     return { id, kind, mediaType, size: bytes.length, sha256 }
   }
 

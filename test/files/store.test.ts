@@ -82,6 +82,24 @@ t.test('file store', async t => {
     }
   })
 
+  t.test('files Compagnon makes (put) are stored in the caller\'s transaction, in chunks, and read back verified', async t => {
+    const data = randomBytes(9 * CHUNK_BYTES + 5)
+    const put = await db.transaction().execute(async trx => await store.put(trx, data, 'zip'))
+    t.same({ ...put, id: undefined }, { id: undefined, kind: 'zip', mediaType: 'application/zip', size: data.length, sha256: sha256(data) })
+    const chunks = await db.selectFrom('file_chunks').select('seq').where('file_id', '=', put.id).orderBy('seq').execute()
+    t.same(chunks.map(c => c.seq), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    const back = await store.readAll(put.id)
+    t.ok(back.data.equals(data), 'same bytes')
+    t.equal(back.state, 'stored')
+    const empty = await db.transaction().execute(async trx => await store.put(trx, Buffer.alloc(0), 'pdf'))
+    t.equal((await store.readAll(empty.id)).data.length, 0, 'an empty file too')
+    await t.rejects(db.transaction().execute(async trx => {
+      await store.put(trx, data, 'pdf')
+      throw new Error('the citing row failed')
+    }), /citing row failed/)
+    t.equal(Number((await db.selectFrom('files').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 2, 'rolled back with the transaction')
+  })
+
   t.test('a multi-chunk upload is stored in full chunks but the last, and streams back in order', async t => {
     const data = pdfOf(3 * CHUNK_BYTES + 12_345)
     const received = await store.receive(source(data, 7_777), { maxBytes: 20 * MB, allowed: ['pdf'] })
