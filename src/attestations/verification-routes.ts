@@ -85,10 +85,7 @@ const tooManyParts = (): AppError => new AppError('payload_too_large', {
 /** The rate-limit key of a code: as normalised as possible, so "abcd-…" and "ABCD…" share one counter. */
 const codeKey = (code: string): string => code.toUpperCase().replace(/[\s-]/g, '').slice(0, 64)
 
-/** drainRequest, skipped when the body was read to its end already (injected requests never say `complete`). */
-const drain = async (request: FastifyRequest): Promise<void> => {
-  if (!request.raw.readableEnded) await drainRequest(request.raw)
-}
+const drain = async (request: FastifyRequest): Promise<void> => { await drainRequest(request.raw) }
 
 /**
  * Public verification of attestations (no sign-in): the page `/verify/:code` with the PDF

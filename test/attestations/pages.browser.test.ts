@@ -110,5 +110,5 @@ t.test('in Chromium: a participant opens their personal link, requests the attes
   t.equal(await phone.getAttribute('[data-status]', 'data-status'), 'revoked')
   t.match(await phone.textContent('[data-status]'), /Revoked attestation[\s\S]*Présence mal saisie/)
   await phone.goto(`${base}/attestation?lang=en`)
-  t.match(await phone.textContent('main'), 'Your attestation is no longer valid (it was revoked).')
+  t.match(await phone.textContent('main'), /Your attestation is no longer valid \(it was revoked on [^)]+\): Présence mal saisie\./, 'with the date and the reason')
 })
