@@ -3,7 +3,6 @@ import { buildApp, type App } from '../../src/app.js'
 import { FixedClock, type Clock } from '../../src/clock.js'
 import { loadConfig, type ResolvedConfig } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
-import { defaultProgramFile } from '../../src/paths.js'
 import { freshDatabase } from './database.js'
 
 interface TestContext { teardown: (fn: () => unknown) => void }
@@ -34,11 +33,11 @@ export const realTime = (): Clock & FixedClock => Object.assign(new FixedClock(n
 
 /** The whole app on a fresh database, with a fixed clock and (by default) the 2025 program loaded. */
 export async function testApp (t: TestContext, options: { now?: string, clock?: FixedClock, program?: boolean, config?: Partial<ResolvedConfig> } = {}): Promise<TestApp> {
-  const database = await freshDatabase(t)
+  const program = options.program !== false
+  const database = await freshDatabase(t, { program })
   const clock = options.clock ?? new FixedClock(options.now ?? DURING_EVENT)
   const config = testConfig(options.config)
   const built = await buildApp(config, { database, clock, backgroundJobs: false })
   t.teardown(async () => { await built.app.close() })
-  if (options.program !== false) await built.services.program.importFromFile(defaultProgramFile)
   return { ...built, database, clock, config }
 }
