@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import jwt from '@fastify/jwt'
-import helmet from 'helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
@@ -11,6 +10,8 @@ import type { ResolvedConfig } from './config.js'
 import type { Clock } from './clock.js'
 import type { Database } from './db/database.js'
 import errorHandler from './plugins/error-handler.js'
+import security from './http/security.js'
+import metrics from './metrics/plugin.js'
 import locale from './plugins/locale.js'
 import { siteCss } from './views/layout.js'
 import { healthRoutes } from './health/routes.js'
@@ -42,6 +43,9 @@ import { attestationPageRoutes } from './attestations/page-routes.js'
 import { verificationRoutes } from './attestations/verification-routes.js'
 import { attestationJobRoutes } from './attestations/job-routes.js'
 import { reportRoutes } from './attestations/report-routes.js'
+import type { PrivacyModuleDeps } from './privacy/module.js'
+import { privacyRoutes } from './privacy/routes.js'
+import { retentionRoutes } from './privacy/retention-routes.js'
 
 export interface AppDeps {
   database: Database
@@ -92,26 +96,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   const program = new ProgramService(deps.database.db, deps.clock)
   const people = new PeopleService(deps.database.db, deps.clock, config)
 
-  // Security headers, computed once (the Fastify wrapper rebuilds helmet on every request).
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        // swagger-ui's page needs inline styles; our pages use the stylesheet only.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        frameAncestors: ['*']
-      }
-    },
-    // Pages are opened inside the LMS (an iframe on another origin).
-    frameguard: false,
-    crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'no-referrer' },
-    // Behind a TLS-terminating proxy, HSTS is the proxy's decision.
-    strictTransportSecurity: false
-  })
-  app.addHook('onRequest', (request, reply, done) => { securityHeaders(request.raw, reply.raw, (err?: unknown) => { done(err as Error | undefined) }) })
+  await app.register(security, { config, db: deps.database.db })
+  await app.register(metrics, { config, db: deps.database.db })
   await app.register(cookie, { secret: config.secrets.cookieSecret })
   // Page forms (application/x-www-form-urlencoded).
   await app.register(formbody, { bodyLimit: 64 * 1024 })
@@ -185,6 +171,12 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(messageRoutes, attestationDeps)
   // Requests made before the end of the event are decided when its last counted slot ends.
   if (deps.backgroundJobs ?? true) every(app, 60_000, 'attestation decisions', async () => await attestations.decideWaiting())
+
+  const privacyDeps: PrivacyModuleDeps = {
+    db: deps.database.db, clock: deps.clock, config, people, program, files, messages, backgroundJobs: deps.backgroundJobs ?? true
+  }
+  await app.register(privacyRoutes, privacyDeps)
+  await app.register(retentionRoutes, privacyDeps)
 
   return { app, services: { program, people, attendance, book, grades, files, synthesis, messages, attestations } }
 }

@@ -5,8 +5,6 @@ import { attestationAssetsDir } from './paths.js'
 /** Read once at start (server.ts, CLI tools); everything else receives the parsed object. */
 const secret = z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)')
 
-const boolFromEnv = z.enum(['1', '0', 'true', 'false', 'yes', 'no']).transform(v => ['1', 'true', 'yes'].includes(v))
-
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -26,7 +24,34 @@ export const envSchema = z.object({
   CODE_SECRET: secret.optional(),
   DEFAULT_LOCALE: z.enum(['fr', 'en']).default('fr'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: boolFromEnv.default(false)
+  /**
+   * Which peers may set X-Forwarded-For: `false` (none), or the proxies' addresses / CIDR ranges,
+   * comma-separated (`127.0.0.1,10.0.0.0/8`). `true` trusts any peer: only when the app is
+   * reachable solely through the proxy.
+   */
+  TRUST_PROXY: z.string().trim().min(1).default('false').transform((value, ctx) => {
+    if (['0', 'false', 'no'].includes(value)) return false
+    if (['1', 'true', 'yes'].includes(value)) return true
+    const list = value.split(',').map(v => v.trim()).filter(v => v !== '')
+    const bad = list.filter(v => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(v) && !['loopback', 'linklocal', 'uniquelocal'].includes(v))
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `must be false, true, or proxy addresses / CIDR ranges separated by commas (not ${bad.join(', ')})` })
+      return z.NEVER
+    }
+    return list
+  }),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`; otherwise only loopback may read it. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Loi 25: the person in charge of the protection of personal information, shown on the privacy notice. */
+  PRIVACY_OFFICER_NAME: z.string().trim().min(2).default('Responsable de la protection des renseignements personnels'),
+  PRIVACY_OFFICER_EMAIL: z.email({ error: 'must be an email address' }).optional(),
+  PRIVACY_OFFICER_PHONE: z.string().trim().min(3).optional(),
+  // Loi 25 retention, in days after the end of the event the data belongs to (see README "Privacy").
+  RETENTION_ATTENDANCE_DAYS: z.coerce.number().int().min(1).max(36500).default(730),
+  RETENTION_SUBMISSIONS_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
+  RETENTION_MESSAGES_DAYS: z.coerce.number().int().min(1).max(36500).default(180),
+  RETENTION_PEOPLE_DAYS: z.coerce.number().int().min(1).max(36500).default(1095),
+  RETENTION_ACCESS_LOG_DAYS: z.coerce.number().int().min(1).max(36500).default(1095)
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -61,7 +86,14 @@ export interface Config {
   smtp: { url: string, from: string } | undefined
   defaultLocale: 'fr' | 'en'
   logLevel: Env['LOG_LEVEL']
-  trustProxy: boolean
+  /** Fastify's trustProxy: false, true, or the addresses / CIDR ranges of the trusted proxies. */
+  trustProxy: boolean | string[]
+  /** Bearer token for GET /metrics; without it /metrics answers loopback callers only. */
+  metricsToken: string | undefined
+  /** Loi 25: who answers for the protection of personal information (privacy notice). */
+  privacyOfficer: { name: string, email: string | undefined, phone: string | undefined }
+  /** Loi 25: days after the end of an event before each kind of data is purged or anonymised. */
+  retention: { attendanceDays: number, submissionsDays: number, messagesDays: number, peopleDays: number, accessLogDays: number }
   /** Secrets given in the environment; embedded mode fills the missing ones from DATA_DIR. */
   secrets: Partial<Secrets>
 }
@@ -84,7 +116,7 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     const lines = parsed.error.issues.map(issue => {
       const name = String(issue.path[0] ?? '(environment)')
       const given = cleaned[name]
-      const shown = given === undefined || /SECRET|SMTP_URL/.test(name) ? '' : ` (got ${JSON.stringify(given)})`
+      const shown = given === undefined || /SECRET|SMTP_URL|TOKEN/.test(name) ? '' : ` (got ${JSON.stringify(given)})`
       return `  - ${name}: ${issue.message}${shown}`
     })
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
@@ -119,6 +151,15 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     defaultLocale: env.DEFAULT_LOCALE,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    metricsToken: env.METRICS_TOKEN,
+    privacyOfficer: { name: env.PRIVACY_OFFICER_NAME, email: env.PRIVACY_OFFICER_EMAIL, phone: env.PRIVACY_OFFICER_PHONE },
+    retention: {
+      attendanceDays: env.RETENTION_ATTENDANCE_DAYS,
+      submissionsDays: env.RETENTION_SUBMISSIONS_DAYS,
+      messagesDays: env.RETENTION_MESSAGES_DAYS,
+      peopleDays: env.RETENTION_PEOPLE_DAYS,
+      accessLogDays: env.RETENTION_ACCESS_LOG_DAYS
+    },
     secrets
   }
 }
