@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
@@ -10,6 +10,7 @@ import type { ResolvedConfig } from './config.js'
 import type { Clock } from './clock.js'
 import type { Database } from './db/database.js'
 import errorHandler from './plugins/error-handler.js'
+import { loggerOptions } from './http/logging.js'
 import security from './http/security.js'
 import metrics from './metrics/plugin.js'
 import locale from './plugins/locale.js'
@@ -60,23 +61,6 @@ export interface App {
   services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades, files: FileStore, synthesis: SynthesisService, messages: MessageOutbox, attestations: AttestationService }
 }
 
-/** Paths whose last segment is a secret token: never logged as is. */
-const SECRET_PATH = /^(\/auth\/link\/|\/cours\/suite\/|\/p\/)[^/?#]+/
-/** Query parameters that carry secrets (LTI Dynamic Registration links). */
-const SECRET_QUERY = /([?&](?:compagnon_token|registration_token)=)[^&#]*/g
-
-export function loggerOptions (config: Pick<ResolvedConfig, 'logLevel'>): FastifyServerOptions['logger'] {
-  return {
-    level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-    serializers: {
-      req (request: { method: string, url: string, id: string, ip?: string }) {
-        return { id: request.id, method: request.method, url: request.url.replace(SECRET_PATH, '$1[redacted]').replace(SECRET_QUERY, '$1[redacted]'), ip: request.ip }
-      }
-    }
-  }
-}
-
 /**
  * Builds the whole application. Everything is registered here, explicitly; server.ts only
  * reads the configuration, opens the database and listens.
@@ -96,9 +80,9 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   const program = new ProgramService(deps.database.db, deps.clock)
   const people = new PeopleService(deps.database.db, deps.clock, config)
 
+  await app.register(cookie, { secret: config.secrets.cookieSecret })
   await app.register(security, { config, db: deps.database.db })
   await app.register(metrics, { config, db: deps.database.db })
-  await app.register(cookie, { secret: config.secrets.cookieSecret })
   // Page forms (application/x-www-form-urlencoded).
   await app.register(formbody, { bodyLimit: 64 * 1024 })
   await app.register(jwt, {

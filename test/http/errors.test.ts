@@ -35,7 +35,7 @@ t.test('database conflicts become 409, malformed JSON 400, oversize bodies 413',
 })
 
 t.test('secret tokens in URLs are not written to the logs', async t => {
-  const { loggerOptions } = await import('../../src/app.js')
+  const { loggerOptions } = await import('../../src/http/logging.js')
   const options = loggerOptions({ logLevel: 'info' }) as { serializers: { req: (r: unknown) => { url: string } } }
   const logged = options.serializers.req({ id: '1', method: 'GET', url: '/auth/link/SECRETTOKEN123456789012345?lang=fr' })
   t.equal(logged.url, '/auth/link/[redacted]?lang=fr')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loggerOptions } from '../../src/app.js'
+import { loggerOptions } from '../../src/http/logging.js'
 import { hashToken } from '../../src/people/service.js'
 import { realTime, testApp } from '../helpers/app.js'
 import { freePort } from '../helpers/process.js'
