@@ -411,6 +411,50 @@ export interface PersonalLinks {
   token_hash: string;
 }
 
+export interface PrivacyAccessLog {
+  actor_id: string | null;
+  actor_role: string | null;
+  at: Timestamp;
+  context_id: string | null;
+  data_kind: string;
+  event_id: string | null;
+  id: Generated<number>;
+  method: string;
+  request_id: string;
+  route: string;
+  status_code: number;
+  subject_person_id: string | null;
+}
+
+export interface PrivacyIncidentHistory {
+  action: string;
+  after: Json;
+  before: Json | null;
+  changed_at: Timestamp;
+  changed_by: string | null;
+  id: Generated<number>;
+  incident_id: string;
+}
+
+export interface PrivacyIncidents {
+  cai_notified_at: Timestamp | null;
+  categories: string;
+  created_at: Timestamp;
+  created_by: string | null;
+  description: string;
+  detected_at: Timestamp;
+  event_id: string;
+  id: Generated<string>;
+  measures: string | null;
+  people_affected: number | null;
+  people_notified_at: Timestamp | null;
+  risk_assessment: string | null;
+  serious_injury_risk: string;
+  status: string;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
 export interface ProgramImports {
   event_id: string;
   id: Generated<string>;
@@ -612,6 +656,9 @@ export interface DB {
   outgoing_messages: OutgoingMessages;
   people: People;
   personal_links: PersonalLinks;
+  privacy_access_log: PrivacyAccessLog;
+  privacy_incident_history: PrivacyIncidentHistory;
+  privacy_incidents: PrivacyIncidents;
   program_imports: ProgramImports;
   registrations: Registrations;
   rooms: Rooms;
