@@ -118,6 +118,12 @@ export interface AttendanceScans {
   session_id: string;
 }
 
+export interface AttendanceSessionTotals {
+  count: number;
+  session_id: string;
+  status: string;
+}
+
 export interface AttestationAudit {
   action: string;
   actor_id: string | null;
@@ -212,6 +218,30 @@ export interface DeviceSessions {
   revoked_at: Timestamp | null;
   token_hash: string;
   user_agent: string | null;
+}
+
+export interface ErasureAudit {
+  action: string;
+  actor_id: string | null;
+  at: Timestamp;
+  details: Json | null;
+  id: Generated<number>;
+  request_id: string;
+}
+
+export interface ErasureRequests {
+  channel: string;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  counts: Json | null;
+  event_id: string;
+  id: Generated<string>;
+  person_id: string | null;
+  reason: string | null;
+  recorded_at: Timestamp;
+  recorded_by: string | null;
+  requested_at: Timestamp;
+  status: string;
 }
 
 export interface EventDays {
@@ -389,6 +419,7 @@ export interface OutgoingMessages {
 }
 
 export interface People {
+  anonymised_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   display_name: string;
   email: string | null;
@@ -472,6 +503,15 @@ export interface Registrations {
   id: Generated<string>;
   person_id: string;
   role: string;
+}
+
+export interface RetentionPurgeLog {
+  count: number;
+  id: Generated<number>;
+  kind: string;
+  ran_at: Timestamp;
+  run_id: string;
+  trigger: string;
 }
 
 export interface Rooms {
@@ -632,6 +672,7 @@ export interface DB {
   attendance_policies: AttendancePolicies;
   attendance_records: AttendanceRecords;
   attendance_scans: AttendanceScans;
+  attendance_session_totals: AttendanceSessionTotals;
   attestation_audit: AttestationAudit;
   attestation_jobs: AttestationJobs;
   attestation_policies: AttestationPolicies;
@@ -639,6 +680,8 @@ export interface DB {
   attestations: Attestations;
   credential_keys: CredentialKeys;
   device_sessions: DeviceSessions;
+  erasure_audit: ErasureAudit;
+  erasure_requests: ErasureRequests;
   event_days: EventDays;
   events: Events;
   file_chunks: FileChunks;
@@ -661,6 +704,7 @@ export interface DB {
   privacy_incidents: PrivacyIncidents;
   program_imports: ProgramImports;
   registrations: Registrations;
+  retention_purge_log: RetentionPurgeLog;
   rooms: Rooms;
   session_speakers: SessionSpeakers;
   sessions: Sessions;
