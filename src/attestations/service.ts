@@ -135,8 +135,12 @@ export class AttestationService {
 
   async mine (personId: string, eventId: string): Promise<MyAttestation> {
     await this.#assertAttendee(personId, eventId)
-    const [elig, request, valid, decidesAt] = [
-      await this.eligibility(eventId, personId),
+    return await this.#mineWith(personId, eventId, await this.eligibility(eventId, personId))
+  }
+
+  /** `mine` for a caller that already checked the person and computed their eligibility (the whole attendance grid). */
+  async #mineWith (personId: string, eventId: string, elig: Eligibility): Promise<MyAttestation> {
+    const [request, valid, decidesAt] = [
       await repo.findRequest(this.db, eventId, personId),
       await repo.findValidAttestation(this.db, eventId, personId),
       await repo.lastCountedSlotEnd(this.db, eventId)
@@ -182,7 +186,7 @@ export class AttestationService {
     if (elig.finalised && automatic) {
       await this.#issueFor({ personId, request, input, eligibility: elig }, eventId, null, this.deps.renderer)
     }
-    return await this.mine(personId, eventId)
+    return await this.#mineWith(personId, eventId, elig)
   }
 
   // ---------- decisions ----------
