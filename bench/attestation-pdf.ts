@@ -2,6 +2,7 @@
 // after the assets (fonts subset once) are loaded. `node --import tsx bench/attestation-pdf.ts [count]`
 import path from 'node:path'
 import { loadAttestationAssets, newVerificationCode, renderAttestation, type AttestationSnapshot } from '../src/attestations/pdf.js'
+import { sampleAttestationSnapshot } from '../test/fixtures/attestation-snapshot.js'
 
 const count = Number(process.argv[2] ?? 200)
 const t0 = performance.now()
@@ -13,24 +14,12 @@ const sessions = Array.from({ length: 9 }, (_, i) => ({
   startsAt: `2025-10-${20 + (i % 5)}T${String(9 + (i % 3) * 2).padStart(2, '0')}:00:00-04:00`,
   durationMinutes: 150
 }))
-const snapshot = (i: number): AttestationSnapshot => {
-  const code = newVerificationCode()
-  return {
-    locale: i % 2 === 0 ? 'fr' : 'en',
-    name: `Éloïse Côté-Bélanger ${i}`,
-    trainingTitle: 'École d’automne sur la coproduction des services publics',
-    organizer: 'École nationale d’administration publique (ÉNAP)',
-    place: 'Montréal',
-    startDate: '2025-10-20',
-    endDate: '2025-10-24',
-    timezone: 'America/Montreal',
-    hours: 22.5,
-    sessions,
-    issuedAt: '2025-10-25T14:00:00Z',
-    verificationCode: code,
-    verifyUrl: `https://compagnon.example.ca/verify/${code}`
-  }
-}
+const snapshot = (i: number): AttestationSnapshot => sampleAttestationSnapshot({
+  locale: i % 2 === 0 ? 'fr' : 'en',
+  name: `Éloïse Côté-Bélanger ${i}`,
+  sessions,
+  verificationCode: newVerificationCode()
+})
 
 for (let i = 0; i < 20; i++) await renderAttestation(snapshot(i), assets) // warm-up
 let bytes = 0

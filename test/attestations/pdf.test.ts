@@ -7,8 +7,9 @@ import t from 'tap'
 import { extractText, getDocumentProxy, getResolvedPDFJS } from 'unpdf'
 import {
   AttestationAssetsError, groupVerificationCode, loadAttestationAssets, newVerificationCode,
-  renderAttestation, type AttestationSnapshot
+  renderAttestation
 } from '../../src/attestations/pdf.js'
+import { sampleAttestationSnapshot } from '../fixtures/attestation-snapshot.js'
 
 // jsqr is CommonJS with `export default` typings: the function is .default under NodeNext
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null
@@ -22,25 +23,7 @@ async function textOf (pdf: Buffer): Promise<{ pages: number, text: string }> {
 }
 
 const code = 'K7M3Q9XAPZ4TW2HC8NVB5RJD6E'
-const snapshot: AttestationSnapshot = {
-  locale: 'fr',
-  name: 'Éloïse Côté-Bélanger',
-  trainingTitle: 'École d’automne sur la coproduction des services publics',
-  organizer: 'École nationale d’administration publique (ÉNAP)',
-  place: 'Montréal',
-  startDate: '2025-10-20',
-  endDate: '2025-10-24',
-  timezone: 'America/Montreal',
-  hours: 22.5,
-  sessions: [
-    { title: 'Conférence d’ouverture : pourquoi coproduire ?', startsAt: '2025-10-20T09:00:00-04:00', durationMinutes: 90 },
-    { title: 'Atelier A — Mobilisation des acteurs locaux', startsAt: '2025-10-21T13:30:00-04:00', durationMinutes: 180 },
-    { title: 'Table ronde : services publics et citoyenneté', startsAt: '2025-10-23T10:00:00-04:00', durationMinutes: 120 }
-  ],
-  issuedAt: '2025-10-25T14:00:00Z',
-  verificationCode: code,
-  verifyUrl: `https://compagnon.example.ca/verify/${code}`
-}
+const snapshot = sampleAttestationSnapshot({ verificationCode: code })
 
 t.test('verification codes: 26 Crockford base32 characters, grouped by 4', async (t) => {
   const c = newVerificationCode()
