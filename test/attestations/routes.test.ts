@@ -17,6 +17,7 @@ t.test('a participant asks through the API after the event: issued at once, the 
   const zoe = await ctx.person('Zoé Côté', 'participant', 'en')
   // Tuesday's two parallel case studies share a slot: attending one counts the slot once.
   const tuesday = ctx.slots.findIndex(s => s.sessions.length > 1)
+  if (tuesday <= 0) throw new Error('the 2025 program has parallel sessions after the first slot')
   const indexes = ctx.slots.map((_, i) => i).filter(i => i !== 0)
   await ctx.attend(zoe.id, indexes, { session: slot => slot.sessions.at(-1)! })
   const expectedHours = indexes.reduce((sum, i) => sum + ctx.slots[i]!.hours, 0)
@@ -28,7 +29,6 @@ t.test('a participant asks through the API after the event: issued at once, the 
   t.equal(body.attestation.hours, expectedHours)
   t.equal(body.attestation.uec, Math.round(expectedHours * 10) / 100)
   t.ok(body.eligibility.eligible)
-  t.ok(tuesday >= 0 && indexes.includes(tuesday))
 
   const pdf = await call(ctx, zoe, 'GET', body.attestation.pdfUrl)
   t.equal(pdf.statusCode, 200)
