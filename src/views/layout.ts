@@ -39,7 +39,7 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 !${body}
 </main>
 <footer class="site">
-  <p>ÉNAP · <a href="/docs">${t(locale, 'apiDocs')}</a></p>
+  <p>ÉNAP · <a href="/confidentialite?lang=${locale}">${locale === 'fr' ? 'Confidentialité' : 'Privacy'}</a> · <a href="/docs">${t(locale, 'apiDocs')}</a></p>
 </footer>
 </body>
 </html>`

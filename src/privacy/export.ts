@@ -1,0 +1,110 @@
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import { notFound } from '../errors.js'
+
+type Rows = Array<Record<string, unknown>>
+
+/** Everything Compagnon holds about one person, as structured JSON (Loi 25 right of access). */
+export interface PersonalDataExport {
+  format: 'compagnon-personal-data/1'
+  generatedAt: Date
+  about: { fr: string, en: string }
+  person: Record<string, unknown>
+  registrations: Rows
+  deviceSessions: Rows
+  signInLinks: Rows
+  personalLinks: Rows
+  lti: { identities: Rows, rosterMemberships: Rows, gradeDeliveries: Rows, contentSelections: Rows }
+  attendance: { records: Rows, history: Rows, excuses: Rows, choices: Rows, codeAttempts: Rows, pass: Rows, scans: Rows }
+  synthesis: { drafts: Rows, submissions: Rows, extensions: Rows, grades: Rows, gradeHistory: Rows }
+  attestations: { requests: Rows, attestations: Rows, audit: Rows }
+  messages: Rows
+  accessLog: Rows
+}
+
+const ABOUT = {
+  fr: 'Renseignements personnels que Compagnon détient sur vous. Les jetons (liens, sessions) ne sont conservés que sous forme d\'empreintes et ne figurent pas ici ; les fichiers remis sont décrits par leur nom, leur taille et leur empreinte SHA-256 (le contenu est accessible dans Compagnon).',
+  en: 'Personal information Compagnon holds about you. Tokens (links, sessions) are only stored as hashes and are not included; handed-in files are described by name, size and SHA-256 hash (their content is available in Compagnon).'
+}
+
+/**
+ * Builds the export from every table that names a person. Token hashes, sealed launch data and
+ * pass codes are left out (they are credentials, not information about the person); file bytes
+ * are described, not copied. Read in one transaction so the parts agree with each other.
+ */
+export async function exportPersonalData (db: Db, clock: Clock, personId: string): Promise<PersonalDataExport> {
+  return await db.transaction().execute(async trx => {
+    const person = await trx.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirst()
+    if (person === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    const pass = await trx.selectFrom('attendance_passes').select(['code', 'issued_at', 'version']).where('person_id', '=', personId).executeTakeFirst()
+    const requestIds = (await trx.selectFrom('attestation_requests').select('id').where('person_id', '=', personId).execute()).map(r => r.id)
+    const attestationIds = (await trx.selectFrom('attestations').select('id').where('person_id', '=', personId).execute()).map(r => r.id)
+    const submissions = await trx.selectFrom('synthesis_submissions').selectAll().where('person_id', '=', personId).orderBy('submitted_at').execute()
+    const files = submissions.length === 0
+      ? []
+      : await trx.selectFrom('synthesis_submission_files as sf').innerJoin('files as f', 'f.id', 'sf.file_id')
+        .select(['sf.submission_id', 'sf.position', 'sf.filename', 'f.media_type', 'f.size', 'f.sha256'])
+        .where('sf.submission_id', 'in', submissions.map(s => s.id)).orderBy('sf.position').execute()
+
+    return {
+      format: 'compagnon-personal-data/1' as const,
+      generatedAt: clock.now(),
+      about: ABOUT,
+      person,
+      registrations: await trx.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id')
+        .select(['r.id', 'r.event_id', 'e.key as event_key', 'r.role', 'r.created_at', 'r.created_by']).where('r.person_id', '=', personId).orderBy('r.created_at').execute(),
+      deviceSessions: await trx.selectFrom('device_sessions')
+        .select(['id', 'user_agent', 'created_at', 'last_used_at', 'expires_at', 'revoked_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
+      signInLinks: await trx.selectFrom('sign_in_links')
+        .select(['id', 'purpose', 'created_at', 'created_by', 'expires_at', 'used_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
+      personalLinks: await trx.selectFrom('personal_links')
+        .select(['event_id', 'issued_at', 'issued_by', 'expires_at', 'last_used_at', 'revoked_at']).where('person_id', '=', personId).execute(),
+      lti: {
+        identities: await trx.selectFrom('lti_identities').selectAll().where('person_id', '=', personId).execute(),
+        rosterMemberships: await trx.selectFrom('lti_roster_members').selectAll().where('person_id', '=', personId).execute(),
+        gradeDeliveries: await trx.selectFrom('lti_grade_outbox')
+          .select(['id', 'context_id', 'line_item', 'score', 'given_at', 'status', 'attempts', 'delivered_at', 'created_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
+        contentSelections: await trx.selectFrom('lti_deep_link_requests')
+          .select(['id', 'created_at', 'expires_at', 'used_at']).where('person_id', '=', personId).orderBy('created_at').execute()
+      },
+      attendance: {
+        records: await trx.selectFrom('attendance_records').selectAll().where('person_id', '=', personId).orderBy('recorded_at').execute(),
+        history: await trx.selectFrom('attendance_history').selectAll().where('person_id', '=', personId).orderBy('id').execute(),
+        excuses: await trx.selectFrom('attendance_excuses').selectAll().where('person_id', '=', personId).orderBy('submitted_at').execute(),
+        choices: await trx.selectFrom('attendance_choices').selectAll().where('person_id', '=', personId).execute(),
+        codeAttempts: await trx.selectFrom('attendance_code_attempts').select(['attempted_at']).where('person_id', '=', personId).orderBy('attempted_at').execute(),
+        pass: pass === undefined ? [] : [{ issued_at: pass.issued_at, version: pass.version }],
+        scans: pass === undefined
+          ? []
+          : await trx.selectFrom('attendance_scans').select(['scan_id', 'session_id', 'scanned_by', 'device_time', 'received_at', 'outcome'])
+            .where('pass_code', '=', pass.code).orderBy('received_at').execute()
+      },
+      synthesis: {
+        drafts: await trx.selectFrom('synthesis_drafts').selectAll().where('person_id', '=', personId).execute(),
+        submissions: submissions.map(s => ({ ...s, files: files.filter(f => f.submission_id === s.id).map(({ submission_id: _, ...f }) => f) })),
+        extensions: await trx.selectFrom('synthesis_extensions').selectAll().where('person_id', '=', personId).execute(),
+        grades: await trx.selectFrom('synthesis_grades').selectAll().where('person_id', '=', personId).execute(),
+        gradeHistory: await trx.selectFrom('synthesis_grade_history').selectAll().where('person_id', '=', personId).orderBy('changed_at').execute()
+      },
+      attestations: {
+        requests: await trx.selectFrom('attestation_requests').selectAll().where('person_id', '=', personId).execute(),
+        attestations: await trx.selectFrom('attestations')
+          .select(['id', 'event_id', 'request_id', 'code', 'locale', 'snapshot', 'sha256', 'status', 'issued_at', 'issued_by', 'revoked_at', 'revoked_by', 'revocation_reason', 'superseded_by', 'minimised_at'])
+          .where('person_id', '=', personId).orderBy('issued_at').execute(),
+        audit: requestIds.length === 0 && attestationIds.length === 0
+          ? []
+          : await trx.selectFrom('attestation_audit').select(['id', 'event_id', 'request_id', 'attestation_id', 'actor_id', 'action', 'reason', 'details', 'at'])
+            .where(eb => eb.or([
+              ...(requestIds.length > 0 ? [eb('request_id', 'in', requestIds)] : []),
+              ...(attestationIds.length > 0 ? [eb('attestation_id', 'in', attestationIds)] : [])
+            ])).orderBy('seq').execute()
+      },
+      messages: await trx.selectFrom('outgoing_messages')
+        .select(['id', 'event_id', 'kind', 'to_address', 'subject', 'body_text', 'attachment_name', 'status', 'created_at', 'sent_at'])
+        .where('person_id', '=', personId).orderBy('created_at').execute(),
+      accessLog: await trx.selectFrom('privacy_access_log')
+        .select(['at', 'actor_id', 'actor_role', 'data_kind', 'event_id', 'context_id', 'route', 'request_id'])
+        .where('subject_person_id', '=', personId).orderBy('id').execute()
+    }
+  })
+}

@@ -1,0 +1,61 @@
+import type { Clock } from '../clock.js'
+import type { ResolvedConfig } from '../config.js'
+import type { Db } from '../db/database.js'
+import { forbidden, notFound } from '../errors.js'
+import type { ProgramService } from '../program/service.js'
+import { exportPersonalData, type PersonalDataExport } from './export.js'
+import type { NoticeView } from './pages.js'
+import * as repo from './repository.js'
+
+const organizersOnly = (): Error => forbidden({ fr: 'Réservé à l\'organisation de l\'événement.', en: 'For the event\'s organizers only.' })
+
+/** The privacy notice's facts, a person's data export, and the organizers' access log. */
+export class PrivacyService {
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly config: Pick<ResolvedConfig, 'privacyOfficer' | 'retention' | 'attestationDetailsDays' | 'smtp'>,
+    private readonly program: ProgramService
+  ) {}
+
+  /** Read from the configuration every time, so the notice never says something no longer true. */
+  async notice (): Promise<NoticeView> {
+    const officer = this.config.privacyOfficer
+    // Without an address of their own, the event's contact answers for them.
+    const email = officer.email ?? (await this.program.listEvents()).map(e => e.contact.email).find((e): e is string => e !== null) ?? null
+    return {
+      officer: { name: officer.name, email, phone: officer.phone ?? null },
+      retention: this.config.retention,
+      attestationDetailsDays: this.config.attestationDetailsDays,
+      sending: this.config.smtp !== undefined
+    }
+  }
+
+  async exportMine (personId: string): Promise<PersonalDataExport> {
+    return await exportPersonalData(this.db, this.clock, personId)
+  }
+
+  /** An organizer answering an access request: only for people registered in their event. */
+  async exportFor (actorId: string, eventId: string, personId: string): Promise<PersonalDataExport> {
+    await this.assertOrganizer(actorId, eventId)
+    if (!await repo.isRegistered(this.db, personId, eventId)) throw notFound({ fr: 'Cette personne n\'est pas inscrite à cet événement.', en: 'This person is not registered for this event.' })
+    return await exportPersonalData(this.db, this.clock, personId)
+  }
+
+  async people (actorId: string, eventId: string): Promise<Array<{ id: string, name: string, email: string | null }>> {
+    await this.assertOrganizer(actorId, eventId)
+    return await repo.eventPeople(this.db, eventId)
+  }
+
+  async accessLog (actorId: string, eventId: string, filter: { personId?: string | undefined, before?: number | undefined, limit: number }): Promise<{ entries: repo.AccessLogEntry[], next: number | null }> {
+    await this.assertOrganizer(actorId, eventId)
+    const entries = await repo.listAccessLog(this.db, eventId, { ...filter, limit: filter.limit + 1 })
+    const more = entries.length > filter.limit
+    const page = entries.slice(0, filter.limit)
+    return { entries: page, next: more ? page[page.length - 1]?.id ?? null : null }
+  }
+
+  async assertOrganizer (actorId: string, eventId: string): Promise<void> {
+    if (!(await repo.rolesInEvent(this.db, actorId, eventId)).includes('organizer')) throw organizersOnly()
+  }
+}
