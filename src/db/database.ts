@@ -11,7 +11,7 @@ export type { DB } from './schema.js'
 export type Db = Kysely<DB>
 
 export type DatabaseTarget =
-  | { kind: 'postgres', url: string, poolMax?: number }
+  | { kind: 'postgres', url: string, poolMax?: number, connectTimeoutMs?: number, statementTimeoutMs?: number }
   | { kind: 'embedded', dataDir: string, holder?: string }
   /** An already-open PGlite (tests load one from a migrated template dump). */
   | { kind: 'pglite', instance: PGlite }
@@ -25,6 +25,42 @@ export interface Database {
   pglite?: PGlite
   close: () => Promise<void>
 }
+
+/** Opening a connection, or waiting for a free one in the pool, longer than this fails the request. */
+export const CONNECT_TIMEOUT_MS = 2_000
+export const STATEMENT_TIMEOUT_MS = 30_000
+
+/**
+ * Whether an error means "the database cannot be reached or is not accepting work right now"
+ * (stopped, restarting, unreachable, out of connections, statement cancelled by a timeout),
+ * as opposed to a bug or bad input: the request may succeed if tried again shortly. The pool
+ * drops broken connections by itself, so the app recovers without a restart once PostgreSQL
+ * is back.
+ */
+export function databaseUnavailable (err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') {
+      // Class 08: connection exception; 57P01–57P03: shutting down, crashed, starting up;
+      // 53300: too many connections; 57014: statement_timeout.
+      if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '57014'].includes(code)) return true
+      if (UNREACHABLE.has(code)) return true
+    }
+    const message = (e as { message?: unknown }).message
+    if (typeof message === 'string' && POOL_MESSAGES.some(m => message.startsWith(m))) return true
+  }
+  return false
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
+/** pg and pg-pool report these as plain Errors, without a code. */
+const POOL_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated',
+  'Query read timeout',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable'
+]
 
 const DATE_OID = 1082
 const INT8_OID = 20
@@ -70,7 +106,17 @@ export async function openDatabase (target: DatabaseTarget): Promise<Database> {
       Client: PreparingClient,
       connectionString: target.url,
       max: target.poolMax ?? 10,
-      connectionTimeoutMillis: 10_000,
+      // Also the longest wait for a free pooled connection: with PostgreSQL down or unreachable a
+      // request fails within this (503, see databaseUnavailable) instead of hanging its client.
+      connectionTimeoutMillis: target.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      // PostgreSQL cancels a statement running (or waiting for a lock) longer than this, and the
+      // connection stays usable; nothing the app runs comes near it. A migration that needs
+      // longer says `SET LOCAL statement_timeout = 0` itself.
+      statement_timeout: target.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
+      // The server cannot answer at all (host gone, network cut): give up on the client side a
+      // little after the server would have cancelled the statement.
+      query_timeout: (target.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS) + 5_000,
+      keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === DATE_OID) return keepText

@@ -27,7 +27,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Database }> = async
       if (pending.length > 0) return await reply.code(503).send({ status: 'not_ready', database: 'up', pendingMigrations: pending })
       return { status: 'ready' as const, database: 'up' as const, pendingMigrations: [] }
     } catch {
-      return await reply.code(503).send({ status: 'not_ready', database: 'down', pendingMigrations: [] })
+      // Load balancers take the instance out; it comes back by itself once PostgreSQL answers.
+      return await reply.code(503).header('retry-after', '5').send({ status: 'not_ready', database: 'down', pendingMigrations: [] })
     }
   })
 }

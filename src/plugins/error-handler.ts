@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from '@fastify/type-provider-zod'
 import { AppError, type Bilingual } from '../errors.js'
+import { databaseUnavailable } from '../db/database.js'
 import { ProgramFileError } from '../program/data-file.js'
 import { errorPage } from '../views/error-page.js'
 import { colon, t, type Locale } from '../views/i18n.js'
@@ -12,6 +13,21 @@ interface Problem {
   code: string
   text: Bilingual
   details?: Array<{ field?: string, message: string }>
+  /** Seconds: sent as Retry-After (a 503 the client may simply try again). */
+  retryAfter?: number
+}
+
+/** PostgreSQL down or restarting: a failover or restart usually takes seconds. */
+const DATABASE_RETRY_AFTER_SECONDS = 5
+
+export const databaseUnavailableProblem: Problem = {
+  statusCode: 503,
+  code: 'database_unavailable',
+  text: {
+    fr: 'Le service est momentanément indisponible : la base de données ne répond pas. Réessayez dans quelques secondes.',
+    en: 'The service is temporarily unavailable: the database is not answering. Please try again in a few seconds.'
+  },
+  retryAfter: DATABASE_RETRY_AFTER_SECONDS
 }
 
 const reasons: Record<number, string> = {
@@ -62,6 +78,7 @@ function problemOf (error: FastifyError | Error): Problem {
       details: error.problems.map(message => ({ message }))
     }
   }
+  if (databaseUnavailable(error)) return databaseUnavailableProblem
   const pgCode = (error as { code?: unknown }).code
   if (pgCode === '23505') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément existe déjà.', en: 'This item already exists.' } }
   if (pgCode === '23503') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément est lié à d\'autres données.', en: 'This item is referenced by other data.' } }
@@ -100,6 +117,7 @@ function frenchFor (statusCode: number, english: string): string {
 
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   reply.code(problem.statusCode)
+  if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter))
   if (wantsHtml(request)) {
     const locale: Locale = localeOf(request, request.locale)
     const title = problem.statusCode === 404 ? t(locale, 'notFoundTitle') : problem.statusCode >= 500 ? t(locale, 'errorTitle') : t(locale, 'invalidRequest')
@@ -130,7 +148,10 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
 export default fp(async (app) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const problem = problemOf(error)
-    if (problem.statusCode >= 500) {
+    if (problem.code === 'database_unavailable') {
+      // Expected while PostgreSQL restarts: one line per request, not a stack trace each.
+      request.log.warn({ code: problem.code, err: { message: error.message, code: (error as { code?: unknown }).code } }, 'database unavailable')
+    } else if (problem.statusCode >= 500) {
       request.log.error({ err: error, serialization: isResponseSerializationError(error) }, 'request failed')
     } else {
       request.log.info({ code: problem.code, statusCode: problem.statusCode }, problem.text.en)
