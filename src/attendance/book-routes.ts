@@ -80,6 +80,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   }
 
   app.get('/cours/presences/:contextId', {
+    config: { personalData: 'attendance' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'courseAttendancePage', tags: ['pages'], summary: 'An instructor\'s attendance grid for a course (roster × slots), with chart and excuses', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -89,6 +90,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/cours/presences/:contextId/export.csv', {
+    config: { personalData: 'attendance' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'courseAttendanceCsv', tags: ['pages'], summary: 'The course attendance grid as CSV for Excel', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/csv'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -109,6 +111,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   const eventParams = z.object({ eventId: uuid('eventId') })
 
   app.get('/organisateurs/presences/:eventId', {
+    config: { personalData: 'attendance' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'eventAttendancePage', tags: ['pages'], summary: 'Attendance grid of a whole event (everyone registered), with chart and excuses', params: eventParams, querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -119,6 +122,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/organisateurs/presences/:eventId/export.csv', {
+    config: { personalData: 'attendance' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'eventAttendanceCsv', tags: ['pages'], summary: 'The event attendance grid as CSV for Excel', params: eventParams, querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/csv'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -130,6 +134,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   const correctionQuery = langQuery.extend({ personne: uuid('personne'), creneau: uuid('creneau') })
 
   app.get('/presences/correction', {
+    config: { personalData: 'person_attendance' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'correctionPage', tags: ['pages'], summary: 'One person in one slot: status, correction form and history', querystring: correctionQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -197,6 +202,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   const bearer = { security: [{ bearer: [] }] }
 
   app.get('/api/v1/events/:eventId/attendance', {
+    config: { personalData: 'attendance' },
     onRequest: app.authenticate('api'),
     schema: { operationId: 'eventAttendance', tags: ['attendance'], summary: 'Attendance grid of an event: people × counted slots, hours and grade (instructors, organizers)', ...bearer, params: eventParams, querystring: z.object({ qui: whoSchema }), response: { 200: gridSchema, ...errorResponses } }
   }, async (request) => {
@@ -205,6 +211,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/api/v1/courses/:contextId/attendance', {
+    config: { personalData: 'attendance' },
     onRequest: app.authenticate('api'),
     schema: { operationId: 'courseAttendance', tags: ['attendance'], summary: 'Attendance grid of an LMS course, built on its roster (instructors of the course)', ...bearer, params: z.object({ contextId: uuid('contextId') }), querystring: z.object({ qui: whoSchema }), response: { 200: gridSchema, ...errorResponses } }
   }, async (request) => {
@@ -221,6 +228,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/api/v1/people/:personId/attendance-history', {
+    config: { personalData: 'person_attendance' },
     onRequest: app.authenticate('api'),
     schema: {
       operationId: 'attendanceHistory',
@@ -241,6 +249,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   }, async (request, reply) => await reply.code(201).send(await book.submitExcuse(personOf(request), request.body.slotId, request.body.reason)))
 
   app.get('/api/v1/events/:eventId/excuses', {
+    config: { personalData: 'excuses' },
     onRequest: app.authenticate('api'),
     schema: { operationId: 'listExcuses', tags: ['attendance'], summary: 'Excuses of an event (instructors, organizers)', ...bearer, params: eventParams, querystring: z.object({ status: z.enum(['pending', 'accepted', 'refused']).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), personId: z.uuid(), name: z.string(), slotId: z.uuid(), slotStartsAt: z.date(), reason: z.string(), status: z.string(), submittedAt: z.date() })), ...errorResponses } }
   }, async (request) => {

@@ -118,6 +118,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/presence/seance/:sessionId/liste', {
+    config: { personalData: 'door_list' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'attendeesPage', tags: ['pages'], summary: 'Live list of who is checked in to a session (session team)', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -145,6 +146,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/presence/seance/:sessionId/presents', {
+    config: { personalData: 'door_list' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'attendeesState', tags: ['pages'], summary: 'Who is checked in now, polled by the live list page', params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
   }, async (request, reply) => {
@@ -277,6 +279,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }, async (request) => await uploadScans(request))
 
   app.get('/api/v1/sessions/:sessionId/attendance', {
+    config: { personalData: 'door_list' },
     onRequest: app.authenticate('api'),
     schema: { operationId: 'sessionAttendance', tags: ['attendance'], summary: 'Who is checked in to a session, with counts and capacity (session team)', security: [{ bearer: [] }], params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
   }, async (request) => {

@@ -87,6 +87,7 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> 
   })
 
   app.get('/api/v1/attestation-jobs/:jobId/zip', {
+    config: { personalData: 'attestation_file' },
     onRequest: app.authenticate('api'),
     schema: { operationId: 'getAttestationJobZip', tags, security: bearer, summary: 'The ZIP of every valid attestation of the event (404 until the job is done)', params: jobParams, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))
@@ -116,6 +117,7 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> 
   })
 
   app.get('/organisateurs/attestations/generation/:jobId/zip', {
+    config: { personalData: 'attestation_file' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'attestationJobZipFromPage', tags: ['pages'], summary: 'The ZIP of a finished bulk generation, from the progress page', params: jobParams, querystring: langQuery, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))

@@ -155,6 +155,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   })
 
   app.get('/attestation/:attestationId/pdf', {
+    config: { personalData: 'attestation_file' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'downloadAttestationPdfFromPage', tags, summary: 'The attestation\'s PDF as issued (its owner or the event\'s organizers): the same bytes every time', params: attestationParams, querystring: langQuery, produces: ['application/pdf'], response: { 200: z.any().describe('application/pdf'), ...errorResponses } }
   }, async (request, reply) => {
@@ -201,6 +202,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   const withEvent = { eventId: uuid('eventId') }
 
   app.get('/organisateurs/attestations/:eventId', {
+    config: { personalData: 'attestation_requests' },
     onRequest: app.authenticate('page'),
     preHandler: app.requireRole(['organizer']),
     schema: { operationId: 'organizerAttestationsPage', tags, summary: 'Organizers: the eligibility rule, the queue to approve or refuse, bulk issue, the attestations issued (revoke, re-issue) and the log', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['politique', 'delivree', 'refusee', 'revoquee', 'reemise']).optional() }), produces: ['text/html'], response: page }

@@ -77,6 +77,7 @@ export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async 
   const organizerPage = { onRequest: app.authenticate('page'), preHandler: app.requireRole(['organizer']) }
 
   app.get('/organisateurs/rapports/:eventId', {
+    config: { personalData: 'reports' },
     ...organizerPage,
     schema: { operationId: 'eventReportsPage', tags: ['pages'], summary: 'The reports of an event (organizers): attendance per session and per participant, attestations; each as CSV and PDF', params: eventParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -89,6 +90,7 @@ export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async 
   for (const definition of definitions) {
     for (const format of ['csv', 'pdf'] as const) {
       app.get(`/organisateurs/rapports/:eventId/${definition.file}.${format}`, {
+        config: { personalData: 'reports' },
         ...organizerPage,
         schema: {
           operationId: definition.operationIds[format],
@@ -106,6 +108,7 @@ export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async 
     }
 
     app.get(`/api/v1/events/:eventId/reports/${definition.api}`, {
+      config: { personalData: 'reports' },
       onRequest: app.authenticate('api'),
       preHandler: app.requireRole(['organizer']),
       schema: {

@@ -59,6 +59,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   })
 
   app.get('/api/v1/events/:eventId/attestation-requests', {
+    config: { personalData: 'attestation_requests' },
     onRequest: api,
     schema: { operationId: 'listAttestationRequests', tags, security, summary: 'Organizers: requests waiting, in review or refused, with each person\'s figures', params: eventParams, response: { 200: z.array(queueItemSchema), ...errorResponses } }
   }, async request => (await attestations.queue(me(request), request.params.eventId)).map(q => ({
@@ -85,11 +86,13 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   }, async request => requestJson(await attestations.refuse(me(request), request.params.requestId, request.body.reason)))
 
   app.get('/api/v1/events/:eventId/attestations', {
+    config: { personalData: 'attestations' },
     onRequest: api,
     schema: { operationId: 'listAttestations', tags, security, summary: 'Organizers: every attestation of the event', params: eventParams, response: { 200: z.array(attestationSchema), ...errorResponses } }
   }, async request => (await attestations.list(me(request), request.params.eventId)).map(attestationJson))
 
   app.get('/api/v1/attestations/:attestationId/pdf', {
+    config: { personalData: 'attestation_file' },
     onRequest: api,
     schema: {
       operationId: 'downloadAttestationPdf',
@@ -127,6 +130,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   })
 
   app.get('/api/v1/events/:eventId/attestation-audit', {
+    config: { personalData: 'attestation_audit' },
     onRequest: api,
     schema: { operationId: 'listAttestationAudit', tags, security, summary: 'Organizers: who did what to requests and attestations', params: eventParams, response: { 200: z.array(auditEntrySchema), ...errorResponses } }
   }, async request => (await attestations.audit(me(request), request.params.eventId)).map(a => ({

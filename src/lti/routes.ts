@@ -147,6 +147,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.get('/cours/notes/:contextId', {
+    config: { personalData: 'grades' },
     onRequest: app.authenticate('page'),
     schema: {
       operationId: 'gradebookPage',

@@ -55,6 +55,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   }
 
   app.get('/organisateurs/messages/:eventId', {
+    config: { personalData: 'messages' },
     ...organizerPage,
     schema: {
       operationId: 'eventMessagesPage',
@@ -78,6 +79,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   })
 
   app.get('/organisateurs/messages/:eventId/:messageId', {
+    config: { personalData: 'messages' },
     ...organizerPage,
     schema: { operationId: 'eventMessagePage', tags: ['pages'], summary: 'One message in full (organizers of its event)', params: messageParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
@@ -87,6 +89,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   })
 
   app.get('/organisateurs/messages/:eventId/:messageId/piece-jointe', {
+    config: { personalData: 'messages' },
     ...organizerPage,
     schema: { operationId: 'eventMessageAttachment', tags: ['pages'], summary: 'The attachment of a message (the attestation PDF), as stored', params: messageParams, querystring: langQuery, produces: ['application/pdf'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => {
@@ -114,6 +117,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   })
 
   app.get('/api/v1/events/:eventId/messages', {
+    config: { personalData: 'messages' },
     onRequest: app.authenticate('api'),
     preHandler: app.requireRole(['organizer']),
     schema: {

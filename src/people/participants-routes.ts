@@ -215,6 +215,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   const organizerApi = { onRequest: app.authenticate('api'), preHandler: app.requireRole(['organizer']) }
 
   app.get('/api/v1/events/:eventId/participants', {
+    config: { personalData: 'participants' },
     ...organizerApi,
     schema: {
       operationId: 'listParticipants',

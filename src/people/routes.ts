@@ -109,6 +109,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.get('/organisateurs', {
+    config: { personalData: 'participants' },
     onRequest: app.authenticate('page'),
     preHandler: app.requireRole(['organizer']),
     schema: { operationId: 'organizerPage', tags: ['pages'], summary: 'Organizer area', querystring: langQuery, produces: ['text/html'], response: pageResponse }

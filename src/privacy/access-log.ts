@@ -104,16 +104,15 @@ export class AccessLog {
   }
 
   async #write (read: Read): Promise<void> {
-    let row: repo.AccessLogInsert | null = null
+    let rows: repo.AccessLogInsert[] | null = null
     for (let attempt = 1; ; attempt++) {
       try {
-        row ??= await this.#row(read)
-        if (row === null) return
-        await repo.insertAccessLog(this.db, row)
+        rows ??= await this.#rows(read)
+        if (rows.length > 0) await repo.insertAccessLog(this.db, rows)
         return
       } catch (err) {
         if (attempt >= 3) {
-          this.log.error({ err, accessLog: row ?? read }, 'privacy access log: row not written')
+          this.log.error({ err, accessLog: rows ?? read }, 'privacy access log: row not written')
           return
         }
         await new Promise(resolve => setTimeout(resolve, 50 * attempt))
@@ -121,8 +120,12 @@ export class AccessLog {
     }
   }
 
-  /** Resolves the event and the person the route's identifiers point to; null for a person's own data. */
-  async #row (read: Read): Promise<repo.AccessLogInsert | null> {
+  /**
+   * Resolves the event and the person the route's identifiers point to; none for a person's own
+   * data. A page without an event of its own (/organisateurs lists every event the reader
+   * organizes) is logged once in each event where the reader is staff.
+   */
+  async #rows (read: Read): Promise<repo.AccessLogInsert[]> {
     const p = Object.fromEntries(Object.entries(read.params).filter(([, v]) => typeof v === 'string' && UUID.test(v))) as Params
     let eventId = p.eventId ?? null
     let subject = p.personId ?? read.queryPerson ?? null
@@ -143,7 +146,12 @@ export class AccessLog {
     if (eventId === null && p.sessionId !== undefined) eventId = await repo.sessionEvent(this.db, p.sessionId)
     if (eventId === null && p.jobId !== undefined) eventId = await repo.jobEvent(this.db, p.jobId)
     // Reading one's own attendance, hand-in or attestation is not staff access.
-    if (subject === read.actorId) return null
+    if (subject === read.actorId) return []
+    const events = eventId !== null ? [eventId] : await repo.staffEvents(this.db, read.actorId, [...STAFF_ROLES])
+    return await Promise.all((events.length > 0 ? events : [null]).map(async event => await this.#row(read, p, event, subject)))
+  }
+
+  async #row (read: Read, p: Params, eventId: string | null, subject: string | null): Promise<repo.AccessLogInsert> {
     const roles = eventId === null ? [] : await repo.rolesInEvent(this.db, read.actorId, eventId)
     const role = STAFF_ROLES.find(r => roles.includes(r)) ?? (p.contextId !== undefined ? 'instructor' : null)
     return {

@@ -8,8 +8,12 @@ export type IncidentRow = Selectable<PrivacyIncidents>
 
 // ---- Access log -------------------------------------------------------------------------------
 
-export async function insertAccessLog (db: Db, row: AccessLogInsert): Promise<void> {
-  await db.insertInto('privacy_access_log').values(row).execute()
+export async function insertAccessLog (db: Db, rows: AccessLogInsert[]): Promise<void> {
+  await db.insertInto('privacy_access_log').values(rows).execute()
+}
+
+export async function staffEvents (db: Db, personId: string, roles: string[]): Promise<string[]> {
+  return (await db.selectFrom('registrations').select('event_id').distinct().where('person_id', '=', personId).where('role', 'in', roles).execute()).map(r => r.event_id)
 }
 
 export async function rolesInEvent (db: Db, personId: string, eventId: string): Promise<string[]> {

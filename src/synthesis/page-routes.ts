@@ -191,6 +191,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.get('/cours/synthese/:contextId/recu/:submissionId', {
+    config: { personalData: 'submission' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'synthesisReceiptFile', tags, summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)', params: courseParams.extend({ submissionId: uuid('submissionId') }), querystring: langQuery, produces: ['text/plain'], response: page }
   }, async (request, reply) => {
@@ -203,6 +204,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   // --- instructors ----------------------------------------------------------------------------
 
   app.get('/cours/synthese/:contextId/remises', {
+    config: { personalData: 'submissions' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'synthesisRosterPage', tags, summary: 'Instructors: every student of the roster with hand-in and grade status; bulk publication', params: courseParams, querystring: langQuery.extend({ publiees: z.coerce.number().int().min(0).optional(), ignorees: z.coerce.number().int().min(0).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
@@ -238,6 +240,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   }
 
   app.get('/cours/synthese/:contextId/remises/:personId', {
+    config: { personalData: 'submission' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'synthesisGradingPage', tags, summary: 'Instructors: a student\'s versions (text, files), grading form (rubric or number), history and extension', params: studentParams, querystring: langQuery.extend({ fait: z.enum(['brouillon', 'publiee', 'prolongation', 'sans-prolongation']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {

@@ -149,6 +149,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/submissions/:submissionId/files/:position', {
+    config: { personalData: 'submission_file' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'getSynthesisFile', tags, security: bearer, summary: 'A file of a hand-in (its author or the course\'s instructors); `?telecharger=1` forces a download', params: fileParams, querystring: z.object({ telecharger: z.enum(['1']).optional(), lang: z.enum(['fr', 'en']).optional() }), produces: ['application/pdf', 'application/octet-stream'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => {
@@ -157,6 +158,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/cours/synthese/:contextId/apercu/:submissionId/:position', {
+    config: { personalData: 'submission_file' },
     onRequest: app.authenticate('page'),
     schema: { operationId: 'previewSynthesisFile', tags: ['pages'], summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the browser\'s viewer', params: fileParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...uploadErrors } }
   }, async (request, reply) => {
@@ -186,6 +188,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/students', {
+    config: { personalData: 'submissions' },
     onRequest: app.authenticate('api'),
     schema: {
       operationId: 'listSynthesisStudents',
@@ -211,6 +214,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   }, async request => ({ students: (await synthesis.roster(personOf(request), request.params.contextId)).students }))
 
   app.get('/api/v1/courses/:contextId/synthesis/students/:personId', {
+    config: { personalData: 'submission' },
     onRequest: app.authenticate('api'),
     schema: {
       operationId: 'getSynthesisStudentWork',
