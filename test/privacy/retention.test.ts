@@ -1,0 +1,245 @@
+import t from 'tap'
+import { sql } from 'kysely'
+import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
+import { RetentionService, periodEnd } from '../../src/privacy/retention.js'
+
+// The 2025 school ends Friday 24 October 2025 (Montréal): its periods count from midnight after it.
+const END_2025 = '2025-10-25T04:00:00.000Z'
+const days = { attendanceDays: 30, submissionsDays: 60, messagesDays: 10, peopleDays: 90, accessLogDays: 20, attestationDetailsDays: 45 }
+/** A second after the 2025 school's period of `n` days is over. */
+const after = (n: number): Date => new Date(periodEnd({ ends_on: '2025-10-24', timezone: 'America/Montreal' }, n).getTime() + 1000)
+
+const TABLES = [
+  'attendance_records', 'attendance_history', 'attendance_excuses', 'attendance_choices', 'attendance_passes', 'attendance_code_attempts',
+  'attendance_session_totals', 'synthesis_drafts', 'synthesis_submissions', 'synthesis_submission_files', 'files', 'file_chunks',
+  'synthesis_grades', 'lti_grade_outbox', 'outgoing_messages', 'device_sessions', 'personal_links', 'lti_identities',
+  'privacy_access_log', 'attestations', 'people', 'registrations', 'retention_purge_log'
+] as const
+
+async function counts (ctx: AttestationCtx): Promise<Record<string, number>> {
+  const out: Record<string, number> = {}
+  for (const table of TABLES) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(ctx.database.db)
+    out[table] = rows[0]!.n
+  }
+  return out
+}
+
+const diff = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.keys(a).filter(k => a[k] !== b[k]).map(k => [k, (b[k] ?? 0) - (a[k] ?? 0)]))
+
+interface World {
+  ctx: AttestationCtx
+  later: string
+  /** Only in 2025; an attestation, a hand-in with a file, messages. */
+  ana: Someone
+  /** In 2025, with a synthesis grade still queued for the LMS. */
+  ben: Someone
+  /** In 2025 and in the later event. */
+  cleo: Someone
+  attestationCode: string
+}
+
+/** Two events: the 2025 school and one a year later; personal data of every kind in both. */
+async function world (t: Parameters<typeof attestationSetup>[0]): Promise<World> {
+  const ctx = await attestationSetup(t)
+  const db = ctx.database.db
+  const later = (await db.insertInto('events').values({ key: 'ecole-2026', title_fr: 'École 2026', title_en: 'School 2026', timezone: 'America/Montreal', starts_on: '2026-10-19', ends_on: '2026-10-23' }).returning('id').executeTakeFirstOrThrow()).id
+  const ana = await ctx.person('Ana Archambault')
+  const ben = await ctx.person('Ben Bélanger', 'credited_student')
+  const cleo = await ctx.person('Cléo Côté')
+  await db.insertInto('registrations').values({ event_id: later, person_id: cleo.id, role: 'participant' }).execute()
+  const dan = await db.insertInto('people').values({ display_name: 'Dan Dubois', email: 'dan@example.org' }).returning('id').executeTakeFirstOrThrow()
+  await db.insertInto('registrations').values({ event_id: later, person_id: dan.id, role: 'participant' }).execute()
+
+  // Attendance: 17 h for Ana (her attestation), a few slots for Ben and Cléo, a correction, an excuse, a choice, passes, a code attempt.
+  await ctx.attendHours(ana.id, 17)
+  await ctx.attend(ben.id, [0, 1])
+  await ctx.attend(cleo.id, [0])
+  const slot = ctx.slots[2]!
+  await db.insertInto('attendance_history').values({ event_id: ctx.eventId, slot_id: slot.id, person_id: ben.id, action: 'correction', before: null, after: JSON.stringify({ status: 'late' }), reason: 'Bus en retard', changed_by: ctx.organizer.id, changed_at: slot.startsAt }).execute()
+  await db.insertInto('attendance_excuses').values({ person_id: cleo.id, slot_id: slot.id, reason: 'Rendez-vous médical', submitted_at: slot.startsAt }).execute()
+  await db.insertInto('attendance_choices').values({ person_id: cleo.id, slot_id: slot.id, session_id: slot.sessions[0]!, chosen_at: slot.startsAt }).execute()
+  for (const [i, p] of [ana, ben, cleo].entries()) await db.insertInto('attendance_passes').values({ person_id: p.id, code: `PASS${i}XYZ`, issued_at: slot.startsAt }).execute()
+  await db.insertInto('attendance_code_attempts').values({ person_id: ben.id, attempted_at: slot.startsAt }).execute()
+
+  // Synthesis: a course with an assignment, Ana's and Ben's hand-ins (a file each), Cléo's draft; Ben's grade still queued.
+  const course = await db.insertInto('lti_contexts').values({ issuer: 'https://lms.example', client_id: 'c1', deployment_id: 'd1', context_id: 'ENP7009', event_id: ctx.eventId, title: 'ENP7009' }).returning('id').executeTakeFirstOrThrow()
+  const assignment = await db.insertInto('synthesis_assignments').values({ context_id: course.id, event_id: ctx.eventId, title: 'Synthèse', opens_at: new Date('2025-10-20T12:00:00Z'), due_at: new Date('2025-10-25T03:59:00Z') }).returning('id').executeTakeFirstOrThrow()
+  for (const p of [ana, ben]) {
+    await db.transaction().execute(async trx => {
+      const file = await ctx.services.files.put(trx, Buffer.from(`%PDF-1.4 synthèse de ${p.name}`), 'pdf')
+      const s = await trx.insertInto('synthesis_submissions').values({ assignment_id: assignment.id, person_id: p.id, version: 1, text: 'Ma synthèse', text_sha256: null, submitted_at: new Date('2025-10-24T20:00:00Z'), late: false, due_at: new Date('2025-10-25T03:59:00Z') }).returning('id').executeTakeFirstOrThrow()
+      await trx.insertInto('synthesis_submission_files').values({ submission_id: s.id, position: 0, file_id: file.id, filename: 'synthese.pdf' }).execute()
+      await trx.insertInto('synthesis_grades').values({ assignment_id: assignment.id, person_id: p.id, submission_id: s.id, score: 80, feedback: 'Bien', state: 'published', updated_at: new Date('2025-10-30T12:00:00Z') }).execute()
+    })
+  }
+  await db.insertInto('synthesis_drafts').values({ assignment_id: assignment.id, person_id: cleo.id, text: 'brouillon', saved_at: new Date('2025-10-24T12:00:00Z') }).execute()
+  await db.insertInto('lti_grade_outbox').values([
+    { context_id: course.id, line_item: 'synthese', user_sub: 'sub-ana', person_id: ana.id, score: JSON.stringify({ scoreGiven: 80 }), given_at: new Date('2025-10-30T12:00:00Z'), status: 'delivered', delivered_at: new Date('2025-10-30T12:01:00Z') },
+    { context_id: course.id, line_item: 'synthese', user_sub: 'sub-ben', person_id: ben.id, score: JSON.stringify({ scoreGiven: 80 }), given_at: new Date('2025-10-30T12:00:00Z'), status: 'pending' }
+  ]).execute()
+  await db.insertInto('lti_identities').values([
+    { issuer: 'https://lms.example', client_id: 'c1', subject: 'sub-ana', person_id: ana.id },
+    { issuer: 'https://lms.example', client_id: 'c1', subject: 'sub-ben', person_id: ben.id }
+  ]).execute()
+
+  // Sign-in state, links, staff access log.
+  for (const p of [ana, ben, cleo]) {
+    await db.insertInto('device_sessions').values({ person_id: p.id, token_hash: `hash-${p.id}`, expires_at: new Date('2026-06-01T00:00:00Z') }).execute()
+    await db.insertInto('personal_links').values({ event_id: ctx.eventId, person_id: p.id, token_hash: `link-${p.id}`, issued_at: new Date('2025-10-01T00:00:00Z'), expires_at: new Date('2025-12-23T00:00:00Z') }).execute()
+  }
+  await db.insertInto('privacy_access_log').values([
+    { at: new Date('2025-10-22T12:00:00Z'), actor_id: ctx.organizer.id, actor_role: 'organizer', data_kind: 'participants', event_id: ctx.eventId, method: 'GET', route: '/x', status_code: 200, request_id: 'r1' },
+    { at: new Date('2026-10-22T12:00:00Z'), actor_id: ctx.organizer.id, actor_role: 'organizer', data_kind: 'participants', event_id: later, method: 'GET', route: '/x', status_code: 200, request_id: 'r2' }
+  ]).execute()
+
+  // Ana's attestation (issued now, Friday of the event), with its messages.
+  const attestation = (await ctx.services.attestations.request(ana.id, ctx.eventId, { name: ana.name, locale: 'fr', employer: 'Ville de Laval', hrEmail: 'rh@laval.example' })).attestation!
+  // A message of the later event.
+  await db.insertInto('outgoing_messages').values({ event_id: later, person_id: cleo.id, kind: 'personal_link', to_address: 'cleo@example.org', subject: 'Lien', body_text: 'x', status: 'stored' }).execute()
+  return { ctx, later, ana, ben, cleo, attestationCode: attestation.code }
+}
+
+t.test('periods count from midnight after the event\'s last day, in its own time zone', async t => {
+  t.equal(periodEnd({ ends_on: '2025-10-24', timezone: 'America/Montreal' }, 0).toISOString(), END_2025)
+  t.equal(periodEnd({ ends_on: '2025-10-24', timezone: 'America/Montreal' }, 30).toISOString(), '2025-11-24T05:00:00.000Z', 'calendar days (EST after the change of time)')
+})
+
+t.test('the purge takes each kind of data when its period is over, and nothing else', async t => {
+  const w = await world(t)
+  const { ctx } = w
+  const db = ctx.database.db
+  const service = new RetentionService(db, ctx.clock, days)
+  const start = await counts(ctx)
+
+  await t.test('during the periods nothing is due and nothing moves', async t => {
+    ctx.clock.set(after(5))
+    const dry = await service.dryRun()
+    t.same(Object.values(dry.counts).filter(n => n > 0), [], 'nothing due')
+    const run = await service.purge('organizer')
+    t.same(Object.values(run!.counts).filter(n => n > 0), [])
+    t.same(diff(start, await counts(ctx)), {})
+  })
+
+  await t.test('messages after messagesDays: the 2025 event\'s go, the later event\'s stay', async t => {
+    ctx.clock.set(after(days.messagesDays))
+    const before = await counts(ctx)
+    const dry = await service.dryRun()
+    t.equal(dry.counts.outgoing_messages, 2, 'the attestation notice and the copy to HR')
+    const run = await service.purge('schedule')
+    t.equal(run!.counts.outgoing_messages, 2)
+    t.same(diff(before, await counts(ctx)), { outgoing_messages: -2, retention_purge_log: 1 })
+    const log = await db.selectFrom('retention_purge_log').selectAll().execute()
+    t.match(log, [{ kind: 'outgoing_messages', count: 2, trigger: 'schedule' }], 'the log says what and how many, about no one')
+  })
+
+  await t.test('access log after accessLogDays: only the 2025 event\'s rows', async t => {
+    ctx.clock.set(after(days.accessLogDays))
+    const before = await counts(ctx)
+    await service.purge('organizer')
+    t.same(diff(before, await counts(ctx)), { privacy_access_log: -1, retention_purge_log: 1 })
+  })
+
+  await t.test('attendance after attendanceDays: records, corrections, excuses, choices, passes and attempts go; per-session totals stay; the person with a queued grade keeps hers', async t => {
+    ctx.clock.set(after(days.attendanceDays))
+    const before = await counts(ctx)
+    const present = before.attendance_records!
+    const run = await service.purge('organizer')
+    const now = await counts(ctx)
+    t.equal(now.attendance_records, 0, 'Ben\'s grade queued is a synthesis grade: his attendance goes')
+    t.equal(run!.counts.attendance_records, present)
+    t.equal(now.attendance_history, 0)
+    t.equal(now.attendance_excuses, 0)
+    t.equal(now.attendance_choices, 0)
+    t.equal(now.attendance_passes, 1, 'Cléo is also in the later event: her pass stays')
+    t.equal(now.attendance_code_attempts, 0)
+    const totals = await db.selectFrom('attendance_session_totals').select(eb => eb.fn.sum<number>('count').as('n')).executeTakeFirstOrThrow()
+    t.equal(Number(totals.n), present, 'every record counted once in the totals')
+    t.equal(now.synthesis_submissions, before.synthesis_submissions, 'hand-ins untouched')
+    t.equal(now.people, before.people)
+  })
+
+  await t.test('attestations after attestationDetailsDays: minimised, still verifiable with the minimum fields', async t => {
+    ctx.clock.set(after(days.attestationDetailsDays))
+    const run = await service.purge('organizer')
+    t.equal(run!.counts.attestations_minimised, 1)
+    const row = await db.selectFrom('attestations').select(['minimised_at', 'snapshot']).executeTakeFirstOrThrow()
+    t.ok(row.minimised_at)
+    t.match(row.snapshot, { name: 'Ana Archambault', employer: null, sessions: [] })
+    const res = await ctx.app.inject({ url: `/api/v1/verify/${w.attestationCode}` })
+    t.equal(res.statusCode, 200)
+    t.match(res.json(), { status: 'valid', minimised: true, name: 'Ana Archambault', details: null })
+    t.ok(res.json().hours > 0)
+  })
+
+  await t.test('submissions after submissionsDays: hand-ins, files, drafts and grades go, except what a queued grade still needs', async t => {
+    ctx.clock.set(after(days.submissionsDays))
+    const before = await counts(ctx)
+    const run = await service.purge('organizer')
+    const now = await counts(ctx)
+    t.equal(run!.counts.synthesis_submissions, 1, 'Ana\'s')
+    t.equal(run!.counts.files, 1)
+    t.equal(now.synthesis_drafts, 0)
+    t.same(await db.selectFrom('synthesis_submissions').select('person_id').execute(), [{ person_id: w.ben.id }], 'Ben\'s grade is still queued')
+    t.equal(now.synthesis_grades, 1, 'Ben\'s grade stays with it')
+    t.equal(now.files, before.files! - 1, 'Ana\'s file gone, her attestation PDF and Ben\'s file stay')
+    t.ok(now.file_chunks! < before.file_chunks!)
+    t.equal(now.lti_grade_outbox, 1, 'the delivered grade goes, the queued one stays')
+
+    // Delivered: the next run takes the rest.
+    await db.updateTable('lti_grade_outbox').set({ status: 'delivered', delivered_at: ctx.clock.now() }).execute()
+    const again = await service.purge('organizer')
+    t.equal(again!.counts.synthesis_submissions, 1)
+    t.equal((await counts(ctx)).synthesis_submissions, 0)
+  })
+
+  await t.test('people after peopleDays: those only in the 2025 event are anonymised, the others untouched', async t => {
+    ctx.clock.set(after(days.peopleDays))
+    const run = await service.purge('organizer')
+    // Ana, Ben, the organizer (only in 2025); Cléo is also in 2026.
+    t.equal(run!.counts.people_anonymised, 3)
+    const people = await db.selectFrom('people').select(['id', 'display_name', 'email', 'anonymised_at']).execute()
+    const byId = new Map(people.map(p => [p.id, p]))
+    for (const p of [w.ana, w.ben, ctx.organizer]) {
+      t.match(byId.get(p.id), { email: null, display_name: /^Personne effacée \/ Erased person [0-9A-F]{6}$/ })
+      t.ok(byId.get(p.id)!.anonymised_at)
+    }
+    t.match(byId.get(w.cleo.id), { display_name: 'Cléo Côté', anonymised_at: null })
+    const now = await counts(ctx)
+    t.equal(now.device_sessions, 1, 'Cléo\'s')
+    t.equal(now.personal_links, 1)
+    t.equal(now.lti_identities, 0)
+    t.equal(now.registrations, start.registrations, 'registrations stay, tied to nameless people')
+    const res = await ctx.app.inject({ url: `/api/v1/verify/${w.attestationCode}` })
+    t.match(res.json(), { status: 'valid', name: 'Ana Archambault' }, 'the attestation still verifies under the printed name')
+  })
+
+  await t.test('the API: dry run and run, for organizers only, with the counts (the app\'s configured periods)', async t => {
+    const participant = { authorization: w.cleo.bearer }
+    const organizer = { authorization: ctx.organizer.bearer }
+    for (const method of ['GET', 'POST'] as const) {
+      t.equal((await ctx.app.inject({ method, url: '/api/v1/privacy/purge', headers: participant })).statusCode, 403)
+      t.equal((await ctx.app.inject({ method, url: '/api/v1/privacy/purge' })).statusCode, 401)
+    }
+    // The later event's message is due once its own messages period (180 days by default) is over.
+    ctx.clock.set(new Date(periodEnd({ ends_on: '2026-10-23', timezone: 'America/Montreal' }, ctx.config.retention.messagesDays).getTime() + 1000))
+    const before = await counts(ctx)
+    const dry = await ctx.app.inject({ url: '/api/v1/privacy/purge', headers: organizer })
+    t.equal(dry.statusCode, 200)
+    t.match(dry.json(), { dryRun: true, runId: null, counts: { outgoing_messages: 1 }, periods: { messagesDays: 180, attestationDetailsDays: 365 } })
+    t.same(diff(before, await counts(ctx)), {}, 'a dry run writes nothing')
+    const run = await ctx.app.inject({ method: 'POST', url: '/api/v1/privacy/purge', headers: organizer })
+    t.equal(run.statusCode, 200)
+    t.match(run.json(), { dryRun: false, runId: /^[0-9a-f-]{36}$/, counts: { outgoing_messages: 1 } })
+    t.same(diff(before, await counts(ctx)), { outgoing_messages: -1, retention_purge_log: 1 })
+  })
+
+  await t.test('running again does nothing more', async t => {
+    const before = await counts(ctx)
+    const run = await service.purge('organizer')
+    t.same(Object.values(run!.counts).filter(n => n > 0), [])
+    t.same(diff(before, await counts(ctx)), {})
+    t.same(Object.values((await service.dryRun()).counts).filter(n => n > 0), [])
+  })
+})
