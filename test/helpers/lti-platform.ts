@@ -210,6 +210,8 @@ export interface SimulatedPlatform {
   setMembers: (members: SimulatedMember[], pageSize?: number) => void
   /** Simulate the platform's AGS/NRPS/token endpoints being down (503) or up. */
   setServicesDown: (down: boolean) => void
+  /** Simulate a slow platform: its AGS/NRPS/token endpoints wait this long before handling each request (0: at once, the default). */
+  setServicesDelay: (ms: number) => void
   /** Creates a line item directly on the platform side (as a teacher would); returns its id URL. */
   addLineItem: (item: { label: string, scoreMaximum: number, resourceLinkId?: string, resourceId?: string, tag?: string }) => string
   /** The current line items (with their `id`). */
@@ -451,6 +453,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
 
   let toolJwksUrl = options.toolJwksUrl
   let servicesDown = false
+  let servicesDelayMs = 0
   let members: SimulatedMember[] = []
   let membersPageSize = Number.POSITIVE_INFINITY
   let currentContext: { id: string, label?: string, title?: string } = DEFAULT_CONTEXT
@@ -545,6 +548,9 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     const path = url.pathname
     const allow = (...methods: string[]): void => {
       if (!methods.includes(method)) throw new HttpError(405, `method ${method} not allowed`, { allow: methods.join(', ') })
+    }
+    if (servicesDelayMs > 0 && (path === '/token' || path === membershipsPath || path === '/lineitems' || path.startsWith('/lineitems/'))) {
+      await new Promise(resolve => setTimeout(resolve, servicesDelayMs))
     }
     if (path === '/jwks') { allow('GET'); sendJson(res, 200, jwks); return }
     if (path === '/auth') { allow('GET', 'POST'); await authorizationEndpoint(req, res, url); return }
@@ -967,6 +973,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       membersPageSize = pageSize !== undefined && pageSize > 0 ? pageSize : Number.POSITIVE_INFINITY
     },
     setServicesDown: (down) => { servicesDown = down },
+    setServicesDelay: (ms) => { servicesDelayMs = ms },
     addLineItem: (item) => {
       const body: Record<string, unknown> = { ...item }
       validateLineItem(body)
