@@ -4,6 +4,7 @@ import { layout } from '../views/layout.js'
 import type { Locale } from '../views/i18n.js'
 import type { Bilingual } from '../errors.js'
 import { formatPassCode } from './codes.js'
+import { privacyNoticeLine } from '../privacy/pages.js'
 
 const time = (d: Date, zone: string): string => DateTime.fromJSDate(d, { zone }).toFormat('HH:mm')
 
@@ -23,7 +24,8 @@ export function checkInResultPage (locale: Locale, view: { result: 'created' | '
 </div>
 !${view.result === 'pending'
   ? html`<p>${fr ? 'Ouvrez votre lien personnel (reçu par courriel) ou lancez Compagnon depuis votre cours dans le LMS, sur ce téléphone, pendant que les présences sont ouvertes : ce scan sera alors compté.' : 'Open your personal link (received by email) or launch Compagnon from your course in the LMS, on this phone, while check-in is open: this scan will then count.'}</p>`
-  : html`<p><a href="/presence/code?lang=${locale}">${fr ? 'Entrer un autre code' : 'Enter another code'}</a> · <a href="/?lang=${locale}">${fr ? 'Programme' : 'Program'}</a></p>`}`
+  : html`<p><a href="/presence/code?lang=${locale}">${fr ? 'Entrer un autre code' : 'Enter another code'}</a> · <a href="/?lang=${locale}">${fr ? 'Programme' : 'Program'}</a></p>`}
+!${privacyNoticeLine(locale)}`
   })
 }
 
@@ -39,7 +41,8 @@ export function typedCodePage (locale: Locale, path: string): string {
 <label>${fr ? 'Code à 6 chiffres affiché sous le code QR' : '6-digit code shown under the QR code'}
 <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required class="code-input"></label>
 <button type="submit">${fr ? 'Enregistrer ma présence' : 'Check me in'}</button>
-</form>`
+</form>
+!${privacyNoticeLine(locale)}`
   })
 }
 

@@ -6,6 +6,7 @@ import { layout } from '../views/layout.js'
 import { colon, formatDateRange, type Locale } from '../views/i18n.js'
 import type { Eligibility } from './eligibility.js'
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './service.js'
+import { privacyNoticeLine } from '../privacy/pages.js'
 
 const luxonLocale = (locale: Locale): string => locale === 'fr' ? 'fr-CA' : 'en-CA'
 
@@ -166,7 +167,8 @@ function requestForm (locale: Locale, view: MyEventView): string {
 <p id="${id('hrEmail-help')}" class="muted">${fr ? 'Une copie de l\'attestation lui sera envoyée à sa délivrance.' : 'A copy of the attestation is sent there when it is issued.'}</p>
 !${fieldError(id('hrEmail'), e.hrEmail, locale)}
 <button type="submit">${again ? (fr ? 'Mettre à jour ma demande' : 'Update my request') : (fr ? 'Demander mon attestation' : 'Request my attestation')}</button>
-</form>`
+</form>
+!${privacyNoticeLine(locale)}`
 }
 
 function eventBlock (locale: Locale, view: MyEventView, now: Date): string {

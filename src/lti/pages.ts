@@ -5,6 +5,7 @@ import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
 import { deepLinkTargets, deepLinkTitles } from './service.js'
 import type { GradebookRow, LineItemKey } from './outbox.js'
+import { privacyNoticeLine } from '../privacy/pages.js'
 
 export interface TaughtCourse {
   id: string
@@ -66,7 +67,8 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
 <p>${locale === 'fr' ? 'Pour vous enregistrer aux séances, ouvrez Compagnon sur votre téléphone avec un code QR à usage unique.' : 'To check in to sessions, open Compagnon on your phone with a one-time QR code.'}</p>
 <form method="post" action="/auth/telephone?lang=${locale}"><button type="submit">${locale === 'fr' ? 'Ouvrir sur mon téléphone' : 'Open on my phone'}</button></form>
 </section>
-<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>`
+<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>
+!${privacyNoticeLine(locale)}`
   })
 }
 

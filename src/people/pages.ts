@@ -6,6 +6,7 @@ import type { PlatformSummary } from '../lti/service.js'
 import type { Person, Profile, Role, SignInLink } from './service.js'
 import type { Participant, ParticipantImportReport, PersonalLink } from './participants.js'
 import type { Bilingual } from '../errors.js'
+import { privacyNoticeLine } from '../privacy/pages.js'
 
 export function signInPage (locale: Locale, token: string, path: string): string {
   return layout({
@@ -17,7 +18,8 @@ export function signInPage (locale: Locale, token: string, path: string): string
 <form class="stack" method="post" action="/auth/link?lang=${locale}">
   <input type="hidden" name="token" value="${token}">
   <button type="submit">${t(locale, 'signInConfirm')}</button>
-</form>`
+</form>
+!${privacyNoticeLine(locale)}`
   })
 }
 
@@ -206,7 +208,8 @@ function participantsSection (locale: Locale, event: EventSummary, participants:
     <option value="en">${t(locale, 'language_en')}</option>
   </select></label>
   <button type="submit">${t(locale, 'participantAddButton')}</button>
-</form>`
+</form>
+!${privacyNoticeLine(locale, 'organizer')}`
 }
 
 /** Confirmation page of a personal link: shown, not used, so mail scanners open no session. */
@@ -220,7 +223,8 @@ export function personalLinkPage (locale: Locale, token: string, path: string): 
 <form class="stack" method="post" action="/p?lang=${locale}">
   <input type="hidden" name="token" value="${token}">
   <button type="submit">${t(locale, 'openMyPage')}</button>
-</form>`
+</form>
+!${privacyNoticeLine(locale)}`
   })
 }
 

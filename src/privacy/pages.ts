@@ -12,10 +12,15 @@ import { incidentStatuses, riskLevels } from './schemas.js'
 export const NOTICE_PATH = '/confidentialite'
 
 /**
- * One sentence for pages that collect personal data (sign-in, check-in, hand-in, requests,
- * imports), pointing to the privacy notice.
+ * One sentence for pages that collect personal data (sign-in, check-in, hand-in, requests),
+ * pointing to the privacy notice; organizers adding people are reminded what to tell them.
  */
-export function privacyNoticeLine (locale: Locale): string {
+export function privacyNoticeLine (locale: Locale, reader: 'person' | 'organizer' = 'person'): string {
+  if (reader === 'organizer') {
+    return locale === 'fr'
+      ? html`<p class="muted privacy-line">N'inscrivez que les renseignements nécessaires ; les personnes inscrites sont informées par l'<a href="${NOTICE_PATH}?lang=fr">avis de confidentialité</a> (Loi 25).</p>`
+      : html`<p class="muted privacy-line">Enter only the information needed; the people registered are informed by the <a href="${NOTICE_PATH}?lang=en">privacy notice</a> (Québec's Law 25).</p>`
+  }
   return locale === 'fr'
     ? html`<p class="muted privacy-line">Vos renseignements personnels sont traités selon l'<a href="${NOTICE_PATH}?lang=fr">avis de confidentialité</a> de Compagnon (Loi 25) : ce qui est recueilli, pourquoi, pour combien de temps et vos droits.</p>`
     : html`<p class="muted privacy-line">Your personal information is handled as described in Compagnon's <a href="${NOTICE_PATH}?lang=en">privacy notice</a> (Québec's Law 25): what is collected, why, for how long, and your rights.</p>`

@@ -6,6 +6,7 @@ import type { GradeRow } from './repository.js'
 import type { RosterEntry, SubmissionWindow, Version } from './service.js'
 import { FILE_KINDS, type Assignment, type StudentStatus } from './schemas.js'
 import { RUBRIC_FORMAT_HELP } from './rubric-text.js'
+import { privacyNoticeLine } from '../privacy/pages.js'
 
 const luxonLocale = (locale: Locale): string => locale === 'fr' ? 'fr-CA' : 'en-CA'
 
@@ -174,7 +175,8 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
 <h2 id="versions">${fr ? 'Mes remises et reçus' : 'My hand-ins and receipts'}</h2>
 !${view.versions.length === 0 ? html`<p>${fr ? 'Aucune remise pour l\'instant.' : 'Nothing handed in yet.'}</p>` : view.versions.map(v => versionBlock(locale, contextId, v, zone, { highlight: v.submissionId === view.highlight, showText: false, receiptLink: true }))}
 </section>
-<p><a href="/cours?lang=${locale}">${fr ? 'Retour au cours' : 'Back to the course'}</a></p>`
+<p><a href="/cours?lang=${locale}">${fr ? 'Retour au cours' : 'Back to the course'}</a></p>
+!${privacyNoticeLine(locale)}`
   })
 }
 

@@ -62,4 +62,17 @@ t.test('without an email of their own, the notice gives the event\'s contact add
   t.match(page.body, 'Responsable de la protection des renseignements personnels')
   t.match(page.body, `href="mailto:${event!.contact.email!}"`)
   t.equal((await ctx.app.inject({ url: '/api/v1/privacy-notice' })).json().officer.email, event!.contact.email)
+
+  // Pages that collect personal data point to the notice.
+  const link = await ctx.services.people.bootstrapOrganizer('odile@enap.ca', [event!.id], 'Odile')
+  const signIn = await ctx.app.inject({ url: new URL(link.url).pathname, headers: html })
+  t.equal(signIn.statusCode, 200)
+  t.match(signIn.body, 'Vos renseignements personnels sont traités selon l\'<a href="/confidentialite?lang=fr">avis de confidentialité</a>')
+  const bearer = `Bearer ${ctx.app.jwt.sign({ sub: link.personId, sid: 'test' })}`
+  const typed = await ctx.app.inject({ url: '/presence/code?lang=en', headers: { ...html, authorization: bearer } })
+  t.equal(typed.statusCode, 200)
+  t.match(typed.body, 'Your personal information is handled as described in Compagnon\'s <a href="/confidentialite?lang=en">privacy notice</a>')
+  const organizers = await ctx.app.inject({ url: '/organisateurs', headers: { ...html, authorization: bearer } })
+  t.match(organizers.body, 'les personnes inscrites sont informées par l\'<a href="/confidentialite?lang=fr">avis de confidentialité</a>', 'organizers adding participants')
+  t.match(organizers.body, `href="/organisateurs/confidentialite/${event!.id}?lang=fr">Confidentialité</a>`, 'each event\'s privacy page')
 })
