@@ -127,7 +127,7 @@ export function noticePage (locale: Locale, view: NoticeView, path: string): str
 
 <section aria-labelledby="recueilli">
 <h2 id="recueilli">${fr ? 'Ce qui est recueilli, pourquoi et pour combien de temps' : 'What is collected, why, and for how long'}</h2>
-<table>
+<table tabindex="0">
 <caption class="muted">${fr ? 'Durées de conservation en vigueur ; à leur échéance, les données sont supprimées ou rendues anonymes.' : 'Retention periods in force; when they end, the data is deleted or anonymised.'}</caption>
 <thead><tr><th scope="col">${fr ? 'Renseignements' : 'Information'}</th><th scope="col">${fr ? 'Pourquoi' : 'Why'}</th><th scope="col">${fr ? 'Conservation' : 'Kept for'}</th></tr></thead>
 <tbody>!${rows.map(row => html`<tr><td>${row.what[locale]}</td><td>${row.why[locale]}</td><td>${row.keep}</td></tr>`)}</tbody>

@@ -1,0 +1,82 @@
+import t from 'tap'
+import type { Page } from 'playwright-core'
+import { attestationSetup } from '../helpers/attestations.js'
+import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
+
+const skip = browserUnavailable()
+const phoneSize = { width: 375, height: 800 }
+const fitsWidth = async (page: Page): Promise<boolean> => await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
+
+t.test('in Chromium: the privacy notice, a person\'s data download from /moi, the organizers\' privacy page, access log and incident register (axe-clean, phone width)', { skip }, async t => {
+  const ctx = await attestationSetup(t)
+  const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
+  const zoe = await ctx.person('Zoé Côté')
+  const browser = await launchBrowser(t)
+
+  // --- the public notice, then a participant's own data ---------------------------------------
+  const context = await browser.newContext({ locale: 'fr-CA', acceptDownloads: true, viewport: phoneSize })
+  const phone = await context.newPage()
+  await phone.goto(`${base}/confidentialite`)
+  t.equal(await phone.textContent('h1'), 'Avis de confidentialité')
+  t.same(await seriousAxeViolations(phone), [], 'the notice in French passes axe')
+  t.ok(await fitsWidth(phone), 'the notice fits a phone\'s width')
+  await phone.click('text=English')
+  await phone.waitForURL(/lang=en/)
+  t.equal(await phone.textContent('h1'), 'Privacy notice')
+  t.same(await seriousAxeViolations(phone), [], 'the notice in English passes axe')
+
+  const link = await ctx.services.people.participants.issueLink(ctx.organizer.id, ctx.eventId, zoe.id)
+  await phone.goto(`${base}${new URL(link.url).pathname}?lang=fr`)
+  t.match(await phone.textContent('.privacy-line'), 'avis de confidentialité')
+  await phone.click('button[type=submit]')
+  await phone.waitForURL(/\/moi\?lang=fr$/)
+  t.same(await seriousAxeViolations(phone), [], '/moi with its data section passes axe')
+  const [download] = await Promise.all([phone.waitForEvent('download'), phone.click('a[href="/moi/donnees?lang=fr"]')])
+  t.equal(download.suggestedFilename(), `compagnon-donnees-${zoe.id}.json`)
+  const { readFile } = await import('node:fs/promises')
+  const data = JSON.parse(await readFile(await download.path(), 'utf8'))
+  t.match(data, { format: 'compagnon-personal-data/1', person: { id: zoe.id, display_name: 'Zoé Côté' } })
+
+  // --- an organizer: privacy page, incident register (with a refused form), access log --------
+  const desk = await (await browser.newContext({ locale: 'fr-CA', acceptDownloads: true, viewport: phoneSize })).newPage()
+  const signIn = await ctx.services.people.handoffLink(ctx.organizer.id, 'phone')
+  await desk.goto(`${base}${new URL(signIn.url).pathname}`)
+  await desk.click('button[type=submit]')
+  await desk.waitForLoadState()
+  await desk.goto(`${base}/organisateurs?lang=fr`)
+  await desk.click(`a[href="/organisateurs/confidentialite/${ctx.eventId}?lang=fr"]`)
+  await desk.waitForURL(/\/organisateurs\/confidentialite\/[^/]+\?lang=fr$/)
+  t.match(await desk.textContent('h1'), 'Confidentialité')
+  t.same(await seriousAxeViolations(desk), [], 'the privacy page passes axe')
+  await desk.selectOption('select[name=personne]', zoe.id)
+  const [exported] = await Promise.all([desk.waitForEvent('download'), desk.click('form[action$="/exportation"] button[type=submit]')])
+  t.equal(exported.suggestedFilename(), `compagnon-donnees-${zoe.id}.json`)
+
+  await desk.click('text=Registre des incidents')
+  await desk.waitForURL(/\/incidents\?lang=fr$/)
+  t.same(await seriousAxeViolations(desk), [], 'the empty register passes axe')
+  await desk.fill('#detectedAt-new', '2025-10-23T09:15')
+  await desk.fill('#description-new', 'ok')
+  await desk.click('form[action*="/incidents?"] button[type=submit]')
+  await desk.waitForSelector('.field-error')
+  t.match(await desk.textContent('#description-new-error'), 'Au moins 3 caractères.')
+  t.match(await desk.textContent('#categories-new-error'), 'Ce champ est obligatoire.')
+  t.equal(await desk.getAttribute('#description-new', 'aria-invalid'), 'true')
+  t.same(await seriousAxeViolations(desk), [], 'the form with its errors passes axe')
+  await desk.fill('#description-new', 'Liste envoyée au mauvais destinataire.')
+  await desk.fill('#categories-new', 'Noms, courriels')
+  await desk.fill('#peopleAffected-new', '12')
+  await desk.selectOption('#seriousInjuryRisk-new', 'serious')
+  await desk.click('form[action*="/incidents?"] button[type=submit]')
+  await desk.waitForURL(/fait=consigne/)
+  t.equal(await desk.textContent('.notice[role=status]'), 'Incident consigné.')
+  t.match(await desk.textContent('article h3'), /2025-10-23 09:15 — Ouvert — Préjudice sérieux/)
+  t.same(await seriousAxeViolations(desk), [], 'the register with an incident passes axe')
+  t.ok(await fitsWidth(desk), 'the register fits a phone\'s width')
+
+  await desk.click('text=Journal des accès')
+  await desk.waitForURL(/\/acces\?lang=fr$/)
+  t.match(await desk.textContent('table'), /Exportation des données d'une personne[\s\S]*Zoé Côté/)
+  t.same(await seriousAxeViolations(desk), [], 'the access log passes axe')
+  t.ok(await fitsWidth(desk), 'the access log fits a phone\'s width (the table scrolls in its box)')
+})
