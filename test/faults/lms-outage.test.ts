@@ -8,9 +8,11 @@ import { GradeOutbox, type LineItemKey } from '../../src/lti/outbox.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { landAfterLaunch } from '../helpers/lti-landing.js'
 import { freePort } from '../helpers/process.js'
-import { count, faultTestsSkipped, startApp, startCluster, testDatabase, until } from '../helpers/cluster.js'
+import { FAULT_FILE_TIMEOUT_MS, count, faultTestsSkipped, startApp, startCluster, testDatabase, until } from '../helpers/cluster.js'
 
 const skip = faultTestsSkipped()
+// Child processes and a cluster: more than tap's 120 s per file when the machine is busy.
+t.setTimeout(FAULT_FILE_TIMEOUT_MS)
 const PORT = 55441
 
 const teacher = { sub: 'moodle-prof-1', name: 'Prof. Élise Roy', email: 'elise.roy@enap.ca' }

@@ -3,11 +3,13 @@ import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { sql } from 'kysely'
 import { stopServer } from '../helpers/process.js'
-import { bearer, checkIn, count, faultTestsSkipped, openSessionNow, participants, startApp, startCluster, testDatabase, until, type Answer } from '../helpers/cluster.js'
+import { FAULT_FILE_TIMEOUT_MS, bearer, checkIn, count, faultTestsSkipped, openSessionNow, participants, startApp, startCluster, testDatabase, until, type Answer } from '../helpers/cluster.js'
 
 // One private cluster and one app (a child process) for the file: starting them is the slow
 // part. The outage comes first; the shutdown test ends the app.
 const skip = faultTestsSkipped()
+// Child processes and a cluster: more than tap's 120 s per file when the machine is busy.
+t.setTimeout(FAULT_FILE_TIMEOUT_MS)
 const PORT = 55440
 /** Phones checking in at once, each going through people one after another. */
 const PHONES = 8

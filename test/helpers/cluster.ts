@@ -15,6 +15,9 @@ import { childEnv, freePort, postgresEnv, startServer, stopServer, type Started 
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
+/** A fault test file's own limit (tap's default is 120 s): a cluster and app starts take long on a busy machine. */
+export const FAULT_FILE_TIMEOUT_MS = 300_000
+
 const pgScript = join(projectRoot, '.ci', 'pg.sh')
 
 /** Debian's newest PostgreSQL server binaries, as .ci/pg.sh finds them. */
