@@ -133,8 +133,8 @@ export function noticePage (locale: Locale, view: NoticeView, path: string): str
 <tbody>!${rows.map(row => html`<tr><td>${row.what[locale]}</td><td>${row.why[locale]}</td><td>${row.keep}</td></tr>`)}</tbody>
 </table>
 <p>${fr
-  ? 'Compagnon ne conserve aucune adresse IP dans sa base de données. Les limites de débit (protection contre les abus) comptent les requêtes en mémoire seulement ; les journaux techniques du serveur (identifiant de requête, adresse appelée sans ses jetons) servent à la sécurité et au dépannage.'
-  : 'Compagnon stores no IP address in its database. Rate limits (abuse protection) count requests in memory only; the server\'s technical logs (request id, address called, tokens removed) serve security and troubleshooting.'}</p>
+  ? 'Compagnon ne conserve aucune adresse IP dans sa base de données. Les limites de débit (protection contre les abus) comptent les requêtes en mémoire seulement ; les journaux techniques du serveur (identifiant de requête, adresse appelée sans ses jetons, adresse IP de l\'appareil) servent uniquement à la sécurité et au dépannage ; Compagnon les écrit sans les conserver lui-même, et leur durée de conservation est celle de l\'hébergement.'
+  : 'Compagnon stores no IP address in its database. Rate limits (abuse protection) count requests in memory only; the server\'s technical logs (request id, address called with tokens removed, the device\'s IP address) serve only security and troubleshooting; Compagnon writes them without keeping them itself, and they are kept as long as the hosting keeps its logs.'}</p>
 </section>
 
 <section aria-labelledby="ou">
