@@ -14,6 +14,11 @@ export class AttendanceGrades {
   async syncCourse (contextId: string): Promise<number> {
     const context = await this.db.selectFrom('lti_contexts').select(['id', 'event_id', 'lineitems_url']).where('id', '=', contextId).executeTakeFirst()
     if (context?.event_id === null || context?.event_id === undefined || context.lineitems_url === null) return 0
+    // Once the retention purge has replaced an event's records by per-session totals, everyone
+    // would read as absent: the grades already in the LMS are the record, never overwritten.
+    const purged = await this.db.selectFrom('attendance_session_totals as t').innerJoin('sessions as s', 's.id', 't.session_id')
+      .select('t.session_id').where('s.event_id', '=', context.event_id).limit(1).executeTakeFirst()
+    if (purged !== undefined) return 0
     const grid = await this.book.grid(context.event_id, { contextId })
     const latest = await this.outbox.latestScores(contextId, 'presence')
     const now = this.clock.now()

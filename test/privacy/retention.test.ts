@@ -158,6 +158,16 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     t.equal(Number(totals.n), present, 'every record counted once in the totals')
     t.equal(now.synthesis_submissions, before.synthesis_submissions, 'hand-ins untouched')
     t.equal(now.people, before.people)
+
+    // The attendance grade job would read everyone as absent now: it must leave the LMS alone.
+    const course = await db.selectFrom('lti_contexts').select('id').where('context_id', '=', 'ENP7009').executeTakeFirstOrThrow()
+    await db.updateTable('lti_contexts').set({ lineitems_url: 'https://lms.example/lineitems' }).where('id', '=', course.id).execute()
+    await db.insertInto('lti_roster_members').values({ context_id: course.id, user_sub: 'sub-ana', person_id: w.ana.id, roles: JSON.stringify(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']), status: 'Active', synced_at: ctx.clock.now() }).execute()
+    const grid = await ctx.services.book.grid(ctx.eventId, { contextId: course.id })
+    t.ok(grid.rows.some(r => r.userSub !== null && r.grade !== null), 'learners of the course would otherwise get a grade from the purged records')
+    t.equal(await ctx.services.grades.syncAll(), 0, 'no attendance grade is queued after the purge')
+    await db.deleteFrom('lti_roster_members').where('context_id', '=', course.id).execute()
+    await db.updateTable('lti_contexts').set({ lineitems_url: null }).where('id', '=', course.id).execute()
   })
 
   await t.test('attestations after attestationDetailsDays: minimised, still verifiable with the minimum fields', async t => {
