@@ -88,7 +88,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(jwt, {
     secret: config.secrets.sessionSecret,
     sign: { iss: config.publicUrl, aud: 'compagnon', expiresIn: '15m' },
-    verify: { allowedIss: config.publicUrl, allowedAud: 'compagnon' },
+    // fast-jwt checks iss/aud/exp only when present: a token without them must not pass.
+    verify: { allowedIss: config.publicUrl, allowedAud: 'compagnon', requiredClaims: ['iss', 'aud', 'exp'] },
     cookie: { cookieName: 'compagnon_session', signed: false }
   })
   await app.register(locale, { defaultLocale: config.defaultLocale })
