@@ -7,6 +7,8 @@
   const sessionId = root.getAttribute('data-session')
   const fr = root.getAttribute('data-locale') !== 'en'
   const key = 'compagnon-scans:' + sessionId
+  // The page's CSRF token: a request our session cookies authenticate must carry it.
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || { content: '' }).content
   // Scan times follow the server's clock as seen when the page loaded: door phones are often off.
   const skew = Date.parse(root.getAttribute('data-server-time')) - Date.now() || 0
   const result = root.querySelector('[data-result]')
@@ -55,7 +57,7 @@
     if (queue.length === 0) return
     sending = true
     const batch = queue.slice(0, 50)
-    fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ scans: batch }) })
+    fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ scans: batch }) })
       .then(function (res) {
         if (!res.ok) throw new Error('HTTP ' + res.status)
         return res.json()

@@ -8,6 +8,8 @@
   const key = area.getAttribute('data-key')
   const fr = area.getAttribute('data-locale') !== 'en'
   const zone = area.getAttribute('data-zone') || undefined
+  // The page's CSRF token: a request our session cookies authenticate must carry it.
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || { content: '' }).content
   // The server's draft time this page was built with; ISO strings compare in time order.
   let serverSavedAt = area.getAttribute('data-saved-at') || ''
   let timer = null
@@ -38,7 +40,7 @@
     fetch(url, {
       method: 'PUT',
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
       body: JSON.stringify({ text })
     }).then(function (res) {
       if (!res.ok) throw new Error(String(res.status))

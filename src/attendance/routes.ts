@@ -69,6 +69,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   const withMessage = (done: CheckIn, timezone: string): CheckIn & { message: { fr: string, en: string } } => ({ ...done, message: messageOf(done, timezone) })
 
   app.get('/presence/:sessionId/:code', {
+    onRequest: app.rateLimits.checkIn,
     schema: {
       operationId: 'roomCodeScanPage',
       tags: ['pages'],
@@ -96,7 +97,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }, async (request, reply) => await reply.type(html).send(typedCodePage(request.locale, request.url)))
 
   app.post('/presence/code', {
-    onRequest: app.authenticate('page'),
+    onRequest: [app.authenticate('page'), app.rateLimits.checkIn],
     schema: { operationId: 'typedCodeCheckIn', tags: ['pages'], summary: 'Checks in with the 6-digit room code (form)', querystring: langQuery, body: z.object({ code: typedCodeSchema }), response: { 200: z.string(), ...errorResponses, 429: errorSchema } }
   }, async (request, reply) => {
     const done = await attendance.checkInByTypedCode(request.auth?.personId ?? '', request.body.code)
@@ -241,7 +242,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     await reply.code(done.result === 'created' || done.result === 'moved' ? 201 : 200).type('application/json; charset=utf-8').send(answerJson(done))
 
   app.post('/api/v1/sessions/:sessionId/check-ins', {
-    onRequest: app.authenticate('api'),
+    onRequest: [app.authenticate('api'), app.rateLimits.checkIn],
     schema: {
       operationId: 'checkInWithRoomCode',
       tags: ['attendance'],
@@ -249,7 +250,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
       security: [{ bearer: [] }],
       params: sessionParams,
       body: z.object({ code: roomCodeSchema }).strict(),
-      response: { 200: checkInSchema, 201: checkInSchema, ...errorResponses }
+      response: { 200: checkInSchema, 201: checkInSchema, ...errorResponses, 429: errorSchema }
     }
   }, async (request, reply) => {
     const [window, token] = request.body.code.split('.') as [string, string]
@@ -258,7 +259,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.post('/api/v1/check-ins/typed-code', {
-    onRequest: app.authenticate('api'),
+    onRequest: [app.authenticate('api'), app.rateLimits.checkIn],
     schema: {
       operationId: 'checkInWithTypedCode',
       tags: ['attendance'],

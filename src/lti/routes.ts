@@ -123,6 +123,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.get('/cours/suite/:token', {
+    onRequest: app.rateLimits.personalLink,
     schema: {
       operationId: 'continueLaunch',
       tags: ['pages'],

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify'
 import '@fastify/jwt'
@@ -15,6 +16,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `authenticate`: who is calling, and from which device session. */
     auth: { personId: string, deviceSessionId: string } | null
+    /**
+     * How `auth` was established. Cookies are sent by the browser on its own, so unsafe requests
+     * authenticated by them must also carry a CSRF token (src/http/csrf.ts); a bearer token is not.
+     */
+    authVia: 'bearer' | 'cookie' | null
   }
   interface FastifyInstance {
     /** onRequest hook: refuses anonymous or forged requests with 401 before the body is read. */
@@ -33,11 +39,14 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'compagnon_session'
 export const DEVICE_COOKIE = 'compagnon_device'
+/** Signed cookie holding this browser's CSRF secret (src/http/csrf.ts derives tokens from it). */
+export const CSRF_COOKIE = 'compagnon_csrf'
+const DEVICE_MAX_AGE = 180 * 24 * 60 * 60
 
 // Secure + SameSite=None so the cookies also work inside the LMS iframe; browsers treat
 // http://127.0.0.1 and localhost as secure, so this works locally too. Partitioned (CHIPS)
 // keeps them usable where third-party cookies are otherwise blocked.
-const cookieBase = { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as const
+export const cookieBase = { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as const
 
 /**
  * Unsafe methods from a page must come from our own pages (cookies are SameSite=None, so
@@ -58,6 +67,7 @@ export function assertSameOrigin (request: FastifyRequest): void {
 
 export default fp<{ people: PeopleService }>(async (app, { people }) => {
   app.decorateRequest('auth', null)
+  app.decorateRequest('authVia', null)
   const afterPageAuth: Array<(request: FastifyRequest, reply: FastifyReply, personId: string) => Promise<void>> = []
   app.decorate('onPageAuthenticated', (hook: (request: FastifyRequest, reply: FastifyReply, personId: string) => Promise<void>) => { afterPageAuth.push(hook) })
   const authenticatedPage = async (request: FastifyRequest, reply: FastifyReply, personId: string): Promise<void> => {
@@ -69,14 +79,25 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
     reply.setCookie(SESSION_COOKIE, token, { ...cookieBase, maxAge: 15 * 60 })
   }
 
+  // The CSRF secret comes with the session, so that pages opened at once (tabs, frames) all
+  // derive their tokens from the same secret instead of each creating its own.
+  const csrfSecret = (request: FastifyRequest): string | undefined => {
+    const cookie = request.cookies[CSRF_COOKIE]
+    const unsigned = cookie === undefined ? undefined : request.unsignCookie(cookie)
+    return unsigned?.valid === true && unsigned.value !== null ? undefined : randomBytes(18).toString('base64url')
+  }
+
   app.decorate('startDeviceSession', async (reply: FastifyReply, session: { personId: string, deviceSessionId: string, deviceToken: string }) => {
-    reply.setCookie(DEVICE_COOKIE, session.deviceToken, { ...cookieBase, signed: true, maxAge: 180 * 24 * 60 * 60 })
+    reply.setCookie(DEVICE_COOKIE, session.deviceToken, { ...cookieBase, signed: true, maxAge: DEVICE_MAX_AGE })
+    const secret = csrfSecret(reply.request)
+    if (secret !== undefined) reply.setCookie(CSRF_COOKIE, secret, { ...cookieBase, signed: true, maxAge: DEVICE_MAX_AGE })
     await issueSessionCookie(reply, session.personId, session.deviceSessionId)
   })
 
   app.decorate('deviceSessionCookies', (session: { personId: string, deviceSessionId: string, deviceToken: string }) => [
-    app.serializeCookie(DEVICE_COOKIE, app.signCookie(session.deviceToken), { ...cookieBase, maxAge: 180 * 24 * 60 * 60 }),
-    app.serializeCookie(SESSION_COOKIE, app.jwt.sign({ sub: session.personId, sid: session.deviceSessionId }), { ...cookieBase, maxAge: 15 * 60 })
+    app.serializeCookie(DEVICE_COOKIE, app.signCookie(session.deviceToken), { ...cookieBase, maxAge: DEVICE_MAX_AGE }),
+    app.serializeCookie(SESSION_COOKIE, app.jwt.sign({ sub: session.personId, sid: session.deviceSessionId }), { ...cookieBase, maxAge: 15 * 60 }),
+    app.serializeCookie(CSRF_COOKIE, app.signCookie(randomBytes(18).toString('base64url')), { ...cookieBase, maxAge: DEVICE_MAX_AGE })
   ])
 
   app.decorate('endDeviceSession', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -92,11 +113,13 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
       try {
         const claims = app.jwt.verify<SessionClaims>(match[1])
         request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
+        request.authVia = 'bearer'
         return
       } catch {
         throw unauthorized({ fr: 'Jeton de session invalide ou expiré.', en: 'Invalid or expired session token.' })
       }
     }
+    // The API never reads cookies: a page on another site could make the browser send them.
     if (kind === 'api') throw unauthorized()
     assertSameOrigin(request)
     const sessionCookie = request.cookies[SESSION_COOKIE]
@@ -118,6 +141,7 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
       }
     }
     if (request.auth === null) throw unauthorized()
+    request.authVia = 'cookie'
     await authenticatedPage(request, reply, request.auth.personId)
   })
 

@@ -96,6 +96,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   // ---- The personal link: GET shows a confirmation (scanners must not open sessions), POST uses it.
 
   app.get('/p/:token', {
+    onRequest: app.rateLimits.personalLink,
     schema: { operationId: 'personalLinkPage', tags: ['pages'], summary: 'Confirmation page of a participant\'s personal link (does not use it)', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     const { preferredLocale } = await participants.checkLink(request.params.token)
@@ -107,6 +108,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   app.post('/p', {
     onRequest: async (request) => { assertSameOrigin(request) },
+    preHandler: app.rateLimits.personalLink,
     schema: { operationId: 'exchangePersonalLink', tags: ['pages'], summary: 'Uses a personal link: opens a session on this device and goes to /moi (the link stays usable on other devices)', body: z.object({ token }), querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     const session = await participants.exchangeLink(request.body.token, request.headers['user-agent'])

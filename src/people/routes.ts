@@ -70,6 +70,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   const pageResponse = { 200: z.string(), 303: z.null(), ...errorResponses }
 
   app.get('/auth/link/:token', {
+    onRequest: app.rateLimits.personalLink,
     schema: { operationId: 'signInLinkPage', tags: ['pages'], summary: 'Confirmation page of a one-time sign-in link', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     // Shown, not consumed: mail scanners that prefetch links must not burn them.
@@ -80,6 +81,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
 
   app.post('/auth/link', {
     onRequest: async (request) => { assertSameOrigin(request) },
+    preHandler: app.rateLimits.personalLink,
     schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token, vers: landingSchema.optional() }), querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     const session = await people.exchangeLink(request.body.token, request.headers['user-agent'])

@@ -9,7 +9,7 @@ const at = (local: string): Date => new Date(`2025-10-21T${local}:00-04:00`)
 const A = '2025-10-21-etude-cas-experimentation-reglementaire'
 
 interface Ctx extends TestApp { eventId: string, contextId: string, prof: Person, ana: Person, ben: Person, sessionA: string, slotA: string }
-interface Person { id: string, cookie: string, bearer: string }
+interface Person { id: string, cookie: string, csrf: string, bearer: string }
 
 const setup = async (tt: Parameters<typeof testApp>[0]): Promise<Ctx> => {
   const ctx = await testApp(tt, { clock: new FixedClock(at('15:00')) })
@@ -20,8 +20,8 @@ const setup = async (tt: Parameters<typeof testApp>[0]): Promise<Ctx> => {
     const row = await ctx.database.db.insertInto('people').values({ display_name: name, email: `${name.toLowerCase()}@enap.ca` }).returning('id').executeTakeFirstOrThrow()
     await ctx.database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
     await ctx.database.db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: name, person_id: row.id, roles: JSON.stringify([lti]), status: 'Active', synced_at: ctx.clock.now() }).execute()
-    const { cookie } = await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(row.id, 'phone')).url)
-    return { id: row.id, cookie, bearer: `Bearer ${ctx.app.jwt.sign({ sub: row.id, sid: 'test' })}` }
+    const { cookie, csrf } = await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(row.id, 'phone')).url)
+    return { id: row.id, cookie, csrf, bearer: `Bearer ${ctx.app.jwt.sign({ sub: row.id, sid: 'test' })}` }
   }
   const prof = await person('Élise', 'instructor', ROLES.Instructor)
   const ana = await person('Anaïs', 'credited_student', ROLES.Learner)
@@ -31,7 +31,7 @@ const setup = async (tt: Parameters<typeof testApp>[0]): Promise<Ctx> => {
 }
 
 const page = async (ctx: Ctx, url: string, who: Person) => await ctx.app.inject({ url, headers: { cookie: who.cookie, accept: 'text/html', 'accept-language': 'fr-CA' } })
-const form = async (ctx: Ctx, url: string, who: Person, payload: Record<string, string>) => await ctx.app.inject({ method: 'POST', url, headers: { cookie: who.cookie, origin: ORIGIN, accept: 'text/html' }, payload })
+const form = async (ctx: Ctx, url: string, who: Person, payload: Record<string, string>) => await ctx.app.inject({ method: 'POST', url, headers: { cookie: who.cookie, origin: ORIGIN, accept: 'text/html', 'x-csrf-token': who.csrf }, payload })
 
 t.test('instructors see the course grid with absentees, the chart, and export it for Excel; students cannot', async t => {
   const ctx = await setup(t)

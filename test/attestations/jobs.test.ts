@@ -192,8 +192,8 @@ t.test('only organizers of the event start or follow a job; bad ids are 4xx', as
 t.test('pages: an organizer starts the generation from a form, follows it, downloads the ZIP (FR and EN)', async t => {
   const ctx = await attestationSetup(t)
   await eligiblePeople(ctx, ['Irène Isabelle', 'Jacques Joly', 'Karim Khalil'])
-  const cookie = (await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(ctx.organizer.id, 'phone')).url)).cookie
-  const headers = { cookie, accept: 'text/html' }
+  const { cookie, csrf } = await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(ctx.organizer.id, 'phone')).url)
+  const headers = { cookie, accept: 'text/html', 'x-csrf-token': csrf }
 
   const crossSite = await ctx.app.inject({ method: 'POST', url: `/organisateurs/attestations/${ctx.eventId}/generation`, headers: { ...headers, 'sec-fetch-site': 'cross-site' } })
   t.equal(crossSite.statusCode, 403, 'a form from another site is refused')

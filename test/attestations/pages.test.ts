@@ -3,16 +3,16 @@ import { createHash } from 'node:crypto'
 import { attestationSetup, DURING_EVENT_MTL, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 
-interface Ctx extends AttestationCtx { cookieOf: (who: Someone) => Promise<string> }
+interface Ctx extends AttestationCtx { cookieOf: (who: Someone) => Promise<string>, csrfOf: (who: Someone) => Promise<string> }
 
 const setup = async (tt: Parameters<typeof attestationSetup>[0], at?: Date): Promise<Ctx> => {
   const ctx = await attestationSetup(tt, at)
-  const cookies = new Map<string, string>()
-  const cookieOf = async (who: Someone): Promise<string> => {
-    if (!cookies.has(who.id)) cookies.set(who.id, (await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(who.id, 'phone')).url)).cookie)
-    return cookies.get(who.id)!
+  const sessions = new Map<string, { cookie: string, csrf: string }>()
+  const sessionOf = async (who: Someone): Promise<{ cookie: string, csrf: string }> => {
+    if (!sessions.has(who.id)) sessions.set(who.id, await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(who.id, 'phone')).url))
+    return sessions.get(who.id)!
   }
-  return { ...ctx, cookieOf }
+  return { ...ctx, cookieOf: async who => (await sessionOf(who)).cookie, csrfOf: async who => (await sessionOf(who)).csrf }
 }
 
 /** Pages with plain spaces and apostrophes (French puts non-breaking spaces before colons and in times). */
@@ -22,7 +22,7 @@ const get = async (ctx: Ctx, url: string, who: Someone) => {
   return { statusCode: res.statusCode, headers: res.headers, body: plain(res.body), rawPayload: res.rawPayload }
 }
 const post = async (ctx: Ctx, url: string, who: Someone, fields: Record<string, string>, headers: Record<string, string> = { origin: ORIGIN }) => {
-  const res = await ctx.app.inject({ method: 'POST', url, headers: { cookie: await ctx.cookieOf(who), accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(fields).toString() })
+  const res = await ctx.app.inject({ method: 'POST', url, headers: { cookie: await ctx.cookieOf(who), 'x-csrf-token': await ctx.csrfOf(who), accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(fields).toString() })
   return { statusCode: res.statusCode, headers: res.headers, body: plain(res.body) }
 }
 /** Rows of every table the attestation forms write to: "nothing written" means none changes. */
@@ -123,7 +123,7 @@ t.test('bad input comes back in the form with a 400 and the message next to the 
   t.match(typed.body, `aria-invalid="true" aria-describedby="hrEmail-help-${ctx.eventId} hrEmail-${ctx.eventId}-error"`, 'the field points at its message')
   t.match(typed.body, /"not-an-email" is not an email address/)
   t.match(typed.body, /href="\/attestation\?lang(=|&#61;)fr" lang="fr"/, 'the language link leads back to the page, not to the form\'s address')
-  const repeated = await ctx.app.inject({ method: 'POST', url: `/attestation/${ctx.eventId}`, headers: { cookie: await ctx.cookieOf(paule), origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=a&name=b&locale=fr' })
+  const repeated = await ctx.app.inject({ method: 'POST', url: `/attestation/${ctx.eventId}`, headers: { cookie: await ctx.cookieOf(paule), 'x-csrf-token': await ctx.csrfOf(paule), origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=a&name=b&locale=fr' })
   t.equal(repeated.statusCode, 400, 'a repeated field is refused')
   t.same(await counts(ctx), before, 'nothing written')
 })

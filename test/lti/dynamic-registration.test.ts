@@ -17,13 +17,13 @@ const ctx = await (async () => {
   const event = (await built.services.program.listEvents())[0]
   if (event === undefined) throw new Error('no event')
   const link = await built.services.people.bootstrapOrganizer('org@enap.ca', [event.id], 'Odile Organisatrice')
-  const { cookie } = await signInWithLink(built.app, link.url)
-  return { ...built, base, organizer: cookie }
+  const { cookie, csrf } = await signInWithLink(built.app, link.url)
+  return { ...built, base, organizer: cookie, organizerCsrf: csrf }
 })()
-const { app, base, database, organizer } = ctx
+const { app, base, database, organizer, organizerCsrf } = ctx
 
 const html = { accept: 'text/html', 'accept-language': 'fr-CA' }
-const post = { ...html, origin: ORIGIN, cookie: organizer }
+const post = { ...html, origin: ORIGIN, cookie: organizer, 'x-csrf-token': organizerCsrf }
 
 /** What an organizer does on the organizer page: a one-time registration URL. */
 const createLink = async (): Promise<string> => {
@@ -176,7 +176,7 @@ t.test('bad registration attempts get a clear page, register nothing and leave t
 
 t.test('registration links are for organizers only, and their secrets never reach the logs', async t => {
   const student = await platformlessStudent()
-  const refused = await app.inject({ method: 'POST', url: '/organisateurs/plateformes/lien', headers: { ...post, cookie: student } })
+  const refused = await app.inject({ method: 'POST', url: '/organisateurs/plateformes/lien', headers: { ...post, ...student } })
   t.equal(refused.statusCode, 403)
   const api = await app.inject({ method: 'POST', url: '/api/v1/lti/registration-links', headers: { authorization: `Bearer ${app.jwt.sign({ sub: (await database.db.selectFrom('people').select('id').where('email', '=', 'org@enap.ca').executeTakeFirstOrThrow()).id, sid: 'api' })}` } })
   t.equal(api.statusCode, 201)
@@ -188,9 +188,10 @@ t.test('registration links are for organizers only, and their secrets never reac
 })
 
 /** Someone signed in without the organizer role. */
-async function platformlessStudent (): Promise<string> {
+async function platformlessStudent (): Promise<{ cookie: string, 'x-csrf-token': string }> {
   const event = (await ctx.services.program.listEvents())[0]
   const inviter = await database.db.selectFrom('people').select('id').where('email', '=', 'org@enap.ca').executeTakeFirstOrThrow()
   const link = await ctx.services.people.invite(inviter.id, event?.id ?? '', { email: 'door@enap.ca', role: 'door_staff' })
-  return (await signInWithLink(app, link.url)).cookie
+  const { cookie, csrf } = await signInWithLink(app, link.url)
+  return { cookie, 'x-csrf-token': csrf }
 }

@@ -79,7 +79,7 @@ t.test('after a launch, a one-time QR code opens Compagnon signed in on the stud
   const laptop = result.cookies
   const course = await landAfterLaunch(base, result)
   t.match(course.body, /<form method="post" action="\/auth\/telephone\?lang=fr">/)
-  const page = await postForm('/auth/telephone?lang=fr', {}, laptop)
+  const page = await postForm('/auth/telephone?lang=fr', { _csrf: hiddenValue(course.body, '_csrf') ?? '' }, laptop)
   t.equal(page.status, 200)
   const body = await page.text()
   t.equal(page.headers.get('cache-control'), 'no-store')

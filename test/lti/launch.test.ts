@@ -160,7 +160,7 @@ t.test('Deep Linking: an instructor chooses items, and the platform verifies our
     method: 'POST',
     redirect: 'manual',
     headers: { cookie: result.cookies.header(), 'content-type': 'application/x-www-form-urlencoded', origin: base, 'sec-fetch-site': 'same-origin', accept: 'text/html' },
-    body: new URLSearchParams(items.map(i => ['items', i])).toString()
+    body: new URLSearchParams([...items.map(i => ['items', i]), ['_csrf', /name="_csrf" value="([^"]+)"/.exec(choice.body)?.[1] ?? '']]).toString()
   })
   const invalid = await post(['everything'])
   t.equal(invalid.status, 400, 'an unknown item is refused')
@@ -200,8 +200,10 @@ t.test('instructors see the class list and grade sync state, and refresh the lis
   t.match(course.body, /Notes envoyées au carnet de notes du LMS\u00a0: 0 livrée\(s\), 0 en attente\./)
   const action = /action="(\/cours\/liste\/[0-9a-f-]{36})\?lang=fr"/.exec(course.body)?.[1]
   t.ok(action, 'a sync button')
+  // The token a page script would read from the course page's <meta name="csrf-token">.
+  const csrfOf = async (jar: CookieJar): Promise<string> => /<meta name="csrf-token" content="([^"]+)">/.exec((await page('/cours', jar)).body)?.[1] ?? ''
   const sync = async (jar: CookieJar): Promise<Response> => await fetch(`${base}${action ?? ''}?lang=fr`, {
-    method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), origin: base, 'sec-fetch-site': 'same-origin', accept: 'text/html' }
+    method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), origin: base, 'sec-fetch-site': 'same-origin', accept: 'text/html', 'x-csrf-token': await csrfOf(jar) }
   })
 
   const L = ROLES.Learner

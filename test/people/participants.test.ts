@@ -10,9 +10,9 @@ const setup = async (t: Ctx) => {
   const ctx = await testApp(t)
   const [event] = await ctx.services.program.listEvents()
   const link = await ctx.services.people.bootstrapOrganizer('org@enap.ca', [event!.id], 'Odile Organisatrice')
-  const { cookie, res } = await signInWithLink(ctx.app, link.url)
+  const { cookie, csrf, res } = await signInWithLink(ctx.app, link.url)
   const bearer = res.cookies.find(c => c.name === 'compagnon_session')!.value
-  return { ...ctx, event: event!, organizerId: link.personId, cookie, auth: { authorization: `Bearer ${bearer}` } }
+  return { ...ctx, event: event!, organizerId: link.personId, cookie, csrf, auth: { authorization: `Bearer ${bearer}` } }
 }
 
 const importCsv = async (app: FastifyInstance, eventId: string, headers: Record<string, string>, csv: string | Buffer, contentType = 'text/csv'): Promise<LightMyRequestResponse> =>
@@ -121,7 +121,7 @@ t.test('bad input gets a clear 4xx and changes nothing', async t => {
 
 t.test('oversize lists are refused with 413 and a message naming the limit', async t => {
   const ctx = await setup(t)
-  const { app, event, auth, cookie, services } = ctx
+  const { app, event, auth, cookie, csrf, services } = ctx
   const big = 'nom;courriel\n' + `${'x'.repeat(100)};a@b.ca\n`.repeat(11_000)
   const tooBig = await importCsv(app, event.id, auth, big)
   t.equal(tooBig.statusCode, 413)
@@ -130,7 +130,7 @@ t.test('oversize lists are refused with 413 and a message naming the limit', asy
   t.equal(tooMany.statusCode, 413)
   t.match(tooMany.json(), { messageFr: /5001 participant·e·s ; la limite est de 5000/ })
   const { payload, contentType } = multipart('participants', 'liste.csv', big)
-  const upload = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants/import`, headers: { cookie, origin: ORIGIN, accept: 'text/html', 'content-type': contentType }, payload })
+  const upload = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants/import`, headers: { cookie, 'x-csrf-token': csrf, origin: ORIGIN, accept: 'text/html', 'content-type': contentType }, payload })
   t.equal(upload.statusCode, 413)
   t.match(upload.body, /Le fichier dépasse 1 Mo/)
   t.match(upload.body, /Espace organisation/, 'the organizer stays on their page')
@@ -151,7 +151,7 @@ t.test('only organizers of the event manage its participants: others get 403, an
   t.equal((await app.inject({ method: 'POST', url: base, headers: staffAuth, payload: { name: 'X', email: 'x@x.ca' } })).statusCode, 403)
   t.equal((await app.inject({ method: 'POST', url: `${base}/${marie.personId}/personal-link`, headers: staffAuth })).statusCode, 403)
   t.equal((await app.inject({ method: 'DELETE', url: `${base}/${marie.personId}/personal-link`, headers: staffAuth })).statusCode, 403)
-  const page = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants/${marie.personId}/lien`, headers: { cookie: staff.cookie, origin: ORIGIN, accept: 'text/html' } })
+  const page = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants/${marie.personId}/lien`, headers: { cookie: staff.cookie, 'x-csrf-token': staff.csrf, origin: ORIGIN, accept: 'text/html' } })
   t.equal(page.statusCode, 403)
   t.equal((await importCsv(app, event.id, {}, 'nom;courriel\nX;x@x.ca\n')).statusCode, 401)
   const otherEvent = '00000000-0000-4000-8000-000000000000'
@@ -164,7 +164,7 @@ t.test('only organizers of the event manage its participants: others get 403, an
 
 t.test('organizers add one participant by API and by form, idempotent by email', async t => {
   const ctx = await setup(t)
-  const { app, event, auth, cookie, services } = ctx
+  const { app, event, auth, cookie, csrf, services } = ctx
   const base = `/api/v1/events/${event.id}/participants`
   const created = await app.inject({ method: 'POST', url: base, headers: auth, payload: { name: 'Marie Tremblay', email: 'Marie@Quebec.ca', employer: 'MCE', language: 'en' } })
   t.equal(created.statusCode, 201)
@@ -173,11 +173,11 @@ t.test('organizers add one participant by API and by form, idempotent by email',
   t.equal(same.statusCode, 200)
   t.match(same.json(), { outcome: 'unchanged', participant: { employer: 'MCE', preferredLocale: 'en' } })
 
-  const form = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants?lang=fr`, headers: { cookie, origin: ORIGIN, accept: 'text/html' }, payload: { name: 'Jean Côté', email: 'jean@montreal.ca', employer: '', language: 'fr' } })
+  const form = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants?lang=fr`, headers: { cookie, 'x-csrf-token': csrf, origin: ORIGIN, accept: 'text/html' }, payload: { name: 'Jean Côté', email: 'jean@montreal.ca', employer: '', language: 'fr' } })
   t.equal(form.statusCode, 200)
   t.match(form.body, /Jean Côté est inscrit·e comme participant·e/)
   t.match(form.body, /<th scope="row">Jean Côté<\/th><td>jean@montreal.ca<\/td><td><\/td><td>Français<\/td><td>Aucun<\/td>/)
-  const update = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants?lang=en`, headers: { cookie, origin: ORIGIN, accept: 'text/html' }, payload: { name: 'Jean Côté', email: 'JEAN@montreal.ca', employer: 'Ville de Montréal', language: 'fr' } })
+  const update = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants?lang=en`, headers: { cookie, 'x-csrf-token': csrf, origin: ORIGIN, accept: 'text/html' }, payload: { name: 'Jean Côté', email: 'JEAN@montreal.ca', employer: 'Ville de Montréal', language: 'fr' } })
   t.match(update.body, /Jean Côté&#39;s details are updated/)
   t.equal(await countPeople(ctx, 'jean@montreal.ca'), 1)
 
@@ -274,8 +274,8 @@ t.test('re-issuing kills the old URL; revoking kills the current one and, if ask
 
 t.test('the organizer page lists participants, shows a new link once, and revokes with sign-out from the form', async t => {
   const ctx = await setup(t)
-  const { app, event, cookie, services } = ctx
-  const headers = { cookie, origin: ORIGIN, accept: 'text/html' }
+  const { app, event, cookie, csrf, services } = ctx
+  const headers = { cookie, 'x-csrf-token': csrf, origin: ORIGIN, accept: 'text/html' }
   const { payload, contentType } = multipart('participants', 'liste.csv', 'nom;courriel;employeur;langue\nMarie Tremblay;marie@quebec.ca;MCE;fr\nAl Smith;al@;ESDC;en\n')
   const upload = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants/import?lang=fr`, headers: { ...headers, 'content-type': contentType }, payload })
   t.equal(upload.statusCode, 200)

@@ -64,8 +64,8 @@ t.test('the device session renews the short-lived session cookie', async t => {
 
 t.test('signing out revokes the device session', async t => {
   const { app, link } = await setup(t)
-  const { cookie, res } = await signInWithLink(app, link.url)
-  const out = await app.inject({ method: 'POST', url: '/auth/sign-out', headers: { cookie, origin: ORIGIN } })
+  const { cookie, csrf, res } = await signInWithLink(app, link.url)
+  const out = await app.inject({ method: 'POST', url: '/auth/sign-out', headers: { cookie, origin: ORIGIN, 'x-csrf-token': csrf } })
   t.equal(out.statusCode, 303)
   const device = res.cookies.find(c => c.name === 'compagnon_device')!
   const after = await app.inject({ url: '/organisateurs', headers: { cookie: `compagnon_device=${device.value}`, accept: 'text/html' } })
@@ -118,23 +118,23 @@ t.test('an organizer invites door staff through the API; door staff cannot enter
 
 t.test('page forms refuse requests from another origin', async t => {
   const { app, link, event } = await setup(t)
-  const { cookie } = await signInWithLink(app, link.url)
-  const crossSite = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: 'https://evil.example', accept: 'text/html' }, payload: { eventId: event.id, email: 'x@enap.ca', role: 'organizer' } })
+  const { cookie, csrf } = await signInWithLink(app, link.url)
+  const crossSite = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: 'https://evil.example', accept: 'text/html', 'x-csrf-token': csrf }, payload: { eventId: event.id, email: 'x@enap.ca', role: 'organizer' } })
   t.equal(crossSite.statusCode, 403)
   const noOrigin = await app.inject({ method: 'POST', url: '/auth/link', payload: { token: 'a'.repeat(43) } })
   t.equal(noOrigin.statusCode, 403)
-  const fetchMetadata = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: ORIGIN, 'sec-fetch-site': 'cross-site', accept: 'text/html' }, payload: { eventId: event.id, email: 'x@enap.ca', role: 'organizer' } })
+  const fetchMetadata = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: ORIGIN, 'sec-fetch-site': 'cross-site', accept: 'text/html', 'x-csrf-token': csrf }, payload: { eventId: event.id, email: 'x@enap.ca', role: 'organizer' } })
   t.equal(fetchMetadata.statusCode, 403, 'Sec-Fetch-Site: cross-site is refused even with a matching Origin')
-  const nullOrigin = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: 'null', 'sec-fetch-site': 'same-origin', accept: 'text/html' }, payload: { eventId: event.id, email: 'y@enap.ca', role: 'organizer' } })
+  const nullOrigin = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: 'null', 'sec-fetch-site': 'same-origin', accept: 'text/html', 'x-csrf-token': csrf }, payload: { eventId: event.id, email: 'y@enap.ca', role: 'organizer' } })
   t.equal(nullOrigin.statusCode, 200, 'our own form under no-referrer: Origin null, Sec-Fetch-Site same-origin')
-  const sameSite = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: ORIGIN, accept: 'text/html' }, payload: { eventId: event.id, email: 'x@enap.ca', role: 'organizer' } })
+  const sameSite = await app.inject({ method: 'POST', url: '/organisateurs/invitations', headers: { cookie, origin: ORIGIN, accept: 'text/html', 'x-csrf-token': csrf }, payload: { eventId: event.id, email: 'x@enap.ca', role: 'organizer' } })
   t.equal(sameSite.statusCode, 200)
   t.match(sameSite.body, /x@enap.ca — Lien d&#39;invitation à usage unique/)
 })
 
 t.test('organizers update the program by API (YAML) and by the upload form; others cannot', async t => {
   const { app, link, event, services } = await setup(t)
-  const { cookie, res } = await signInWithLink(app, link.url)
+  const { cookie, csrf, res } = await signInWithLink(app, link.url)
   const bearer = res.cookies.find(c => c.name === 'compagnon_session')!.value
   const text = readFileSync(defaultProgramFile, 'utf8').replace('rooms: []', 'rooms:\n  - { key: grand-salon, name: "Grand salon", capacity: 200 }')
     .replace(/(key: 2025-10-20-conference-ouverture\n(?:.*\n){5}\s+)room: null/, '$1room: grand-salon')
@@ -151,7 +151,7 @@ t.test('organizers update the program by API (YAML) and by the upload form; othe
 
   const boundary = 'xYz'
   const multipart = `--${boundary}\r\nContent-Disposition: form-data; name="program"; filename="programme.yaml"\r\nContent-Type: application/yaml\r\n\r\n${readFileSync(defaultProgramFile, 'utf8')}\r\n--${boundary}--\r\n`
-  const viaForm = await app.inject({ method: 'POST', url: '/organisateurs/programme', headers: { cookie, origin: ORIGIN, accept: 'text/html', 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: multipart })
+  const viaForm = await app.inject({ method: 'POST', url: '/organisateurs/programme', headers: { cookie, origin: ORIGIN, accept: 'text/html', 'x-csrf-token': csrf, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: multipart })
   t.equal(viaForm.statusCode, 200)
   t.match(viaForm.body, /Programme importé/)
 

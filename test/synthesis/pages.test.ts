@@ -2,15 +2,18 @@ import t from 'tap'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 import { friday, pdfBytes, sha256, synthesisSetup, type Person, type SynthesisCtx, type Upload } from '../helpers/synthesis.js'
 
-interface Ctx extends SynthesisCtx { cookies: Map<string, string> }
+interface Ctx extends SynthesisCtx { cookies: Map<string, string>, csrf: Map<string, string> }
 
 const setup = async (tt: Parameters<typeof synthesisSetup>[0]): Promise<Ctx> => {
   const ctx = await synthesisSetup(tt)
   const cookies = new Map<string, string>()
+  const csrf = new Map<string, string>()
   for (const p of [ctx.prof, ctx.otherProf, ctx.ana, ctx.ben, ctx.participant]) {
-    cookies.set(p.id, (await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(p.id, 'phone')).url)).cookie)
+    const session = await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(p.id, 'phone')).url)
+    cookies.set(p.id, session.cookie)
+    csrf.set(p.id, session.csrf)
   }
-  return { ...ctx, cookies }
+  return { ...ctx, cookies, csrf }
 }
 
 /** Pages with plain spaces and apostrophes (French puts non-breaking spaces before colons and in times). */
@@ -22,7 +25,7 @@ const page = async (ctx: Ctx, url: string, who: Person) =>
 const form = async (ctx: Ctx, url: string, who: Person, payload: Record<string, string | string[]>) => {
   const body = new URLSearchParams()
   for (const [k, v] of Object.entries(payload)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value)
-  return readable(await ctx.app.inject({ method: 'POST', url, headers: { cookie: ctx.cookies.get(who.id) ?? '', origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }))
+  return readable(await ctx.app.inject({ method: 'POST', url, headers: { cookie: ctx.cookies.get(who.id) ?? '', 'x-csrf-token': ctx.csrf.get(who.id) ?? '', origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() }))
 }
 /** The page's multipart form as a browser posts it (real socket, same-origin). */
 const handInForm = async (ctx: Ctx, who: Person, fields: { text?: string, keep?: number[], files?: Upload[] }, headers: Record<string, string> = {}) => {
@@ -30,7 +33,7 @@ const handInForm = async (ctx: Ctx, who: Person, fields: { text?: string, keep?:
   if (fields.text !== undefined) data.append('text', fields.text)
   for (const k of fields.keep ?? []) data.append('keep', String(k))
   for (const f of fields.files ?? []) data.append('files', new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name)
-  const res = await fetch(`${ctx.base}/cours/synthese/${ctx.contextId}/remise?lang=fr`, { method: 'POST', body: data, redirect: 'manual', headers: { cookie: ctx.cookies.get(who.id) ?? '', 'sec-fetch-site': 'same-origin', accept: 'text/html', ...headers } })
+  const res = await fetch(`${ctx.base}/cours/synthese/${ctx.contextId}/remise?lang=fr`, { method: 'POST', body: data, redirect: 'manual', headers: { cookie: ctx.cookies.get(who.id) ?? '', 'x-csrf-token': ctx.csrf.get(who.id) ?? '', 'sec-fetch-site': 'same-origin', accept: 'text/html', ...headers } })
   return { status: res.status, location: res.headers.get('location'), body: plain(await res.text()), type: res.headers.get('content-type') }
 }
 const count = async (ctx: Ctx, table: 'synthesis_submissions' | 'synthesis_grades' | 'files' | 'synthesis_extensions') =>
@@ -46,7 +49,7 @@ t.test('the student page: instructions, window in the event\'s time zone, the ha
   t.match(res.body, /Ouverture : vendredi 24 octobre 2025 à 9 h 00/)
   t.match(res.body, /Échéance : <strong>vendredi 24 octobre 2025 à 12 h 15<\/strong>/)
   t.match(res.body, /Les remises en retard ne sont pas acceptées/)
-  t.match(res.body, /<form class="stack wide" method="post" action="\/cours\/synthese\/[0-9a-f-]{36}\/remise\?lang=fr" enctype="multipart\/form-data">/)
+  t.match(res.body, /<form class="stack wide" method="post" action="\/cours\/synthese\/[0-9a-f-]{36}\/remise\?lang=fr&amp;_csrf=[\w-]+" enctype="multipart\/form-data">/)
   t.match(res.body, /<input id="files" type="file" name="files" multiple accept="\.pdf,\.docx,\.odt"/)
   t.match(res.body, /PDF, DOCX, ODT ; 20 Mo au plus par fichier ; 5 fichier\(s\) au plus/)
   t.match(res.body, /<script src="\/assets\/synthesis.js"><\/script>/)
@@ -78,7 +81,7 @@ t.test('the student page: instructions, window in the event\'s time zone, the ha
 t.test('autosave from the page: same-origin only, credited students only; the page comes back with the draft', async t => {
   const ctx = await setup(t)
   const put = async (who: Person, headers: Record<string, string>, payload: unknown = { text: 'Premier jet' }) =>
-    await ctx.app.inject({ method: 'PUT', url: `${S(ctx)}/brouillon`, headers: { cookie: ctx.cookies.get(who.id) ?? '', 'content-type': 'application/json', ...headers }, payload: payload as object })
+    await ctx.app.inject({ method: 'PUT', url: `${S(ctx)}/brouillon`, headers: { cookie: ctx.cookies.get(who.id) ?? '', 'x-csrf-token': ctx.csrf.get(who.id) ?? '', 'content-type': 'application/json', ...headers }, payload: payload as object })
   const saved = await put(ctx.ana, { 'sec-fetch-site': 'same-origin' })
   t.equal(saved.statusCode, 200)
   t.same(saved.json(), { savedAt: '2025-10-24T14:00:00.000Z' })

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto'
+import { isIP } from 'node:net'
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import { AppError, type Bilingual } from '../errors.js'
+import { DEVICE_COOKIE } from '../people/authentication.js'
+import { SCAN_COOKIE } from '../attendance/routes.js'
+
+/**
+ * Request limits. Counters live in this instance's memory (@fastify/rate-limit's local store):
+ * with N instances behind a load balancer, a client spread over them gets up to N times each
+ * limit. They are ceilings against hammering, not a security boundary; wrong typed codes are
+ * also capped durably, in the database, by the attendance service.
+ */
+export interface RateLimitSettings {
+  /**
+   * Requests per window from one client address, over every route. Generous: a room of 300
+   * behind one Wi-Fi (one public address) checking in at 08:30 stays far below it. Loopback
+   * (benches, probes, a proxy on the same host not declared in TRUST_PROXY) is not counted.
+   */
+  perIp: number
+  /** Check-in requests per window by one person (or, before signing in, one phone). */
+  checkInPerPerson: number
+  /** Requests per window for one sign-in or personal link (its page and its use). */
+  perLink: number
+  windowMs: number
+}
+
+export const defaultRateLimits: RateLimitSettings = { perIp: 3000, checkInPerPerson: 30, perLink: 20, windowMs: 60_000 }
+
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Route hooks (onRequest after authentication, or preHandler) for the keyed limits. */
+    rateLimits: {
+      /** Per person (or device, for the room-code scan page): the 08:30 rush shares an address, not a person. */
+      checkIn: Hook
+      /** Per link token (`params.token` or `body.token`): one link hammered, not one address. */
+      personalLink: Hook
+    }
+  }
+}
+
+export const tooManyRequests = (seconds: number, text?: Bilingual): AppError => new AppError('too_many_requests', text ?? {
+  fr: `Trop de requêtes en peu de temps : réessayez dans ${seconds} s.`,
+  en: `Too many requests in a short time: try again in ${seconds} s.`
+})
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
+const digest = (value: string): string => createHash('sha256').update(value).digest('base64url').slice(0, 22)
+
+const signedCookie = (request: FastifyRequest, name: string): string | undefined => {
+  const cookie = request.cookies[name]
+  if (cookie === undefined) return undefined
+  const unsigned = request.unsignCookie(cookie)
+  return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined
+}
+
+/** Who is checking in: the authenticated person, else this browser's signed device or scan cookie. */
+function checkInKey (request: FastifyRequest): string {
+  if (request.auth !== null) return `person:${request.auth.personId}`
+  const device = signedCookie(request, DEVICE_COOKIE)
+  if (device !== undefined) return `device:${digest(device)}`
+  const scan = signedCookie(request, SCAN_COOKIE)
+  if (scan !== undefined) return `scan:${digest(scan)}`
+  // Nobody to key on: only the per-address ceiling applies (never one counter for a whole room).
+  return ''
+}
+
+function linkKey (request: FastifyRequest): string {
+  const fromParams = (request.params as { token?: unknown } | undefined)?.token
+  const fromBody = (request.body as { token?: unknown } | null | undefined)?.token
+  const token = typeof fromParams === 'string' ? fromParams : typeof fromBody === 'string' ? fromBody : ''
+  return token === '' ? '' : `link:${digest(token)}`
+}
+
+/**
+ * @fastify/rate-limit, never global: each limit is a limiter (createRateLimit) applied by our
+ * own hooks, so several limits combine on one route and a refusal is our bilingual 429 with
+ * Retry-After, through the error handler.
+ */
+export default fp<Partial<RateLimitSettings>>(async (app, overrides) => {
+  const settings = { ...defaultRateLimits, ...overrides }
+  await app.register(rateLimit, { global: false })
+
+  const hook = (limiter: ReturnType<typeof app.createRateLimit>, text?: (seconds: number) => Bilingual): Hook => async function rateLimited (request, reply) {
+    const result = await limiter(request)
+    if (!result.isAllowed && result.isExceeded) {
+      reply.header('retry-after', result.ttlInSeconds)
+      throw tooManyRequests(result.ttlInSeconds, text?.(result.ttlInSeconds))
+    }
+  }
+  // The local store's LRU holds 5,000 keys by default; a conference has more people than that.
+  // (Read by the store at runtime; missing from the typings of createRateLimit's options.)
+  const bigCache = { cache: 20_000 } as object
+  const unkeyed = (_request: FastifyRequest, key: string): boolean => key === ''
+
+  // request.ip honours X-Forwarded-For only from the proxies in TRUST_PROXY (Fastify's trustProxy).
+  const perIp = hook(app.createRateLimit({
+    max: settings.perIp,
+    timeWindow: settings.windowMs,
+    ...bigCache,
+    allowList: request => LOOPBACK.test(request.ip) || isIP(request.ip) === 0
+  }))
+  app.addHook('onRequest', perIp)
+
+  app.decorate('rateLimits', {
+    checkIn: hook(app.createRateLimit({ max: settings.checkInPerPerson, timeWindow: settings.windowMs, ...bigCache, keyGenerator: checkInKey, allowList: unkeyed }), seconds => ({
+      fr: `Trop de tentatives de présence en peu de temps : réessayez dans ${seconds} s, ou faites scanner votre laissez-passer à l'accueil.`,
+      en: `Too many check-in attempts in a short time: try again in ${seconds} s, or have your pass scanned at the door.`
+    })),
+    personalLink: hook(app.createRateLimit({ max: settings.perLink, timeWindow: settings.windowMs, ...bigCache, keyGenerator: linkKey, allowList: unkeyed }), seconds => ({
+      fr: `Ce lien a été ouvert trop souvent en peu de temps : réessayez dans ${seconds} s.`,
+      en: `This link was opened too often in a short time: try again in ${seconds} s.`
+    }))
+  })
+}, { name: 'compagnon-rate-limits', dependencies: ['@fastify/cookie'] })
