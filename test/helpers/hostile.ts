@@ -406,7 +406,7 @@ export async function installWriteLog (db: Kysely<any>, tables: string[]): Promi
 /** Strings that have broken parsers, templates, SQL and renderers somewhere. */
 export const HOSTILE_SAMPLES = [
   "' OR '1'='1", "'; DROP TABLE people; --", '" OR ""="', '1; SELECT pg_sleep(30)--', "') UNION SELECT * FROM people--", '$1', '\\', "\\'",
-  '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)', '{{7*7}}', '${7*7}', '<%= 7*7 %>', '#{7*7}',
+  '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)', '{{7*7}}', '$' + '{7*7}', '<%= 7*7 %>', '#{7*7}',
   '../../../etc/passwd', '..\\..\\windows\\win.ini', '%2e%2e%2f', '%00', '\u0000', 'a\u0000b', '\u0000'.repeat(8),
   '\u202Egnp.exe', '\u200B\u200C\u200D\uFEFF', 'e\u0301\u0302\u0303\u0304\u0305', 'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇', '👩🏽‍🚀🇨🇦🏳️‍🌈', '\uD800', '\uDFFF', '\uD83D', 'ﷺ', '﷽', 'مرحبا بالعالم', 'שָׁלוֹם',
   '\r\nSet-Cookie: pwned=1', '\n', '\t', ' ', '', '%s%s%s%n', '%x', '-1', '0', 'NaN', 'Infinity', '-Infinity', '1e999', '9'.repeat(40),

@@ -124,7 +124,7 @@ function invalidCases (route: RouteInfo): fc.Arbitrary<Case> {
 const NUL_FIXED = process.env.HOSTILE_NUL === '1'
 const withoutNul = (value: unknown): unknown => {
   if (NUL_FIXED) return value
-  if (typeof value === 'string') return value.replace(/\u0000/g, '\uFFFD')
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD')
   if (Array.isArray(value)) return value.map(withoutNul)
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]))
   return value
