@@ -1,6 +1,5 @@
 import { constants, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { runCli } from '../bootstrap.js'
 import { systemClock } from '../clock.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { acquireDataDirLock } from '../db/lock.js'
@@ -17,7 +16,7 @@ const LOCK_FILES = new Set(['embedded-db.lock', 'embedded-db.owner'])
  * is copying the backup back as DATA_DIR while no server runs (README, Operations).
  * With DATABASE_URL it refuses and names pg_dump, which copies a live PostgreSQL consistently.
  */
-runCli(async () => {
+async function main (): Promise<void> {
   const args = process.argv.slice(2)
   if (args.length !== 1 || args[0]?.startsWith('-') === true) throw new ConfigError('Usage: npm run db:backup -- DEST_DIR   (a new or empty directory)')
   const config = loadConfig(process.env)
@@ -44,6 +43,13 @@ runCli(async () => {
     await lock.release()
   }
   console.log(`Backed up ${source} to ${dest}`)
+}
+
+// Not bootstrap's runCli: this tool opens no database, and loading the app's modules would
+// take longer than the copy.
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exitCode = err instanceof ConfigError ? 2 : 1
 })
 
 /**

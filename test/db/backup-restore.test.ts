@@ -8,11 +8,14 @@ import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { buildApp } from '../../src/app.js'
-import { FixedClock } from '../../src/clock.js'
+import { FixedClock, systemClock } from '../../src/clock.js'
 import { openDatabase } from '../../src/db/database.js'
+import { PeopleService } from '../../src/people/service.js'
+import { ProgramService } from '../../src/program/service.js'
 import { AFTER_EVENT, attestationSetup } from '../helpers/attestations.js'
 import { testConfig } from '../helpers/app.js'
 import { usingPostgres } from '../helpers/database.js'
+import { seededDataDir } from '../helpers/data-dir.js'
 import { childEnv, runTs, startServer, stopServer } from '../helpers/process.js'
 import { friday, pdfBytes } from '../helpers/synthesis.js'
 import { adminUrl, databaseUrl } from '../helpers/template.js'
@@ -136,14 +139,16 @@ t.test('PostgreSQL: pg_dump of a database in use, pg_restore into a new one, the
 
 t.test('embedded: db:backup refuses while the server runs, copies the stopped DATA_DIR; a server on the copy serves the same data', { skip: usingPostgres() ? 'the embedded mode only (the PostgreSQL suite tests pg_dump above)' : false }, async t => {
   const dir = t.testdir()
-  const dataDir = join(dir, 'data')
   // Session tokens name the public address as issuer: the same for both servers, as in production.
   const PUBLIC_URL = 'http://127.0.0.1:3000'
+  // The first organizer, as `npm run organizer:create` makes one, before the server starts.
+  let eventId = ''
+  let link = ''
+  const dataDir = await seededDataDir(join(dir, 'data'), async db => {
+    eventId = (await new ProgramService(db, systemClock).listEvents())[0]!.id
+    link = (await new PeopleService(db, systemClock, { publicUrl: PUBLIC_URL }).bootstrapOrganizer('org@example.org', [eventId], 'Odile Organisatrice')).url.split('/').pop() ?? ''
+  })
   const env = childEnv({ DATA_DIR: dataDir, PUBLIC_URL })
-
-  const created = await runTs('src/cli/organizer-create.ts', ['org@example.org', '--name', 'Odile Organisatrice'], env)
-  t.equal(created.code, 0, created.stderr)
-  const link = /https?:\/\/\S+\/auth\/link\/(\S+)/.exec(created.stdout)?.[1] ?? ''
   const server = await startServer(env)
   t.teardown(async () => { await stopServer(server.child, 'SIGKILL') })
   const signIn = await fetch(`${server.base}/auth/link`, {
@@ -155,8 +160,6 @@ t.test('embedded: db:backup refuses while the server runs, copies the stopped DA
   t.equal(signIn.status, 303)
   const session = /compagnon_session=([^;]+)/.exec(signIn.headers.getSetCookie().join('\n'))?.[1] ?? ''
   const bearer = { authorization: `Bearer ${session}` }
-  const events = await (await fetch(`${server.base}/api/v1/events`)).json() as { events: Array<{ id: string }> }
-  const eventId = events.events[0]!.id
   const added = await fetch(`${server.base}/api/v1/events/${eventId}/participants`, {
     method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Rose Sauvegarde', email: 'rose@example.org' })
   })

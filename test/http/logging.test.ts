@@ -1,6 +1,7 @@
 import t from 'tap'
 import { redactLine, redactUrl } from '../../src/http/logging.js'
 import { freshDatabaseUrl } from '../helpers/database.js'
+import { seededDataDir } from '../helpers/data-dir.js'
 import { childEnv, postgresEnv, startServer, stopServer } from '../helpers/process.js'
 
 const uuid = '0b8f7d2e-1234-4abc-8def-0123456789ab'
@@ -26,7 +27,7 @@ t.test('URLs as logged: secret path segments and query values masked, the rest k
 
 t.test('a running server logs one JSON line per event, each request\'s lines with its id, and no token, cookie, personal link or query value', async t => {
   const url = await freshDatabaseUrl(t)
-  const server = await startServer(childEnv({ ...(url === undefined ? { DATA_DIR: t.testdir() } : postgresEnv(url)), LOG_LEVEL: 'info' }))
+  const server = await startServer(childEnv({ ...(url === undefined ? { DATA_DIR: await seededDataDir(t.testdir()) } : postgresEnv(url)), LOG_LEVEL: 'info' }))
   t.teardown(async () => { await stopServer(server.child, 'SIGKILL') })
 
   const secrets = {
