@@ -6,7 +6,6 @@ import security from '../../src/http/security.js'
 import { defaultRateLimits } from '../../src/http/rate-limits.js'
 import errorHandler from '../../src/plugins/error-handler.js'
 import { testApp, testConfig, testSecrets } from '../helpers/app.js'
-import { freshDatabase } from '../helpers/database.js'
 
 // Tuesday 21 October 2025, 13:25 in Montréal: the 13:30 case study opens for check-in.
 const ctx = await (async () => {
@@ -76,8 +75,7 @@ t.test('a personal link opened over and over is throttled per link, not per addr
 })
 
 /** Just the security plugin (the real one) with a tiny per-address ceiling, behind a given proxy setting. */
-const small = async (tt: Parameters<typeof freshDatabase>[0], trustProxy: boolean | string[]): Promise<FastifyInstance> => {
-  const database = await freshDatabase(tt)
+const small = async (tt: { teardown: (fn: () => unknown) => void }, trustProxy: boolean | string[]): Promise<FastifyInstance> => {
   const small = Fastify({ trustProxy })
   await small.register(cookie, { secret: testSecrets.cookieSecret })
   await small.register(security, { config: testConfig({ trustProxy }), db: database.db, limits: { perIp: 3 } })
