@@ -82,6 +82,8 @@ function problemOf (error: FastifyError | Error): Problem {
   const pgCode = (error as { code?: unknown }).code
   if (pgCode === '23505') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément existe déjà.', en: 'This item already exists.' } }
   if (pgCode === '23503') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément est lié à d\'autres données.', en: 'This item is referenced by other data.' } }
+  // PostgreSQL cannot store U+0000 in text (nor characters its encoding lacks): the input is at fault.
+  if (pgCode === '22021' || pgCode === '22P05') return { statusCode: 400, code: 'bad_request', text: { fr: 'Le texte contient un caractère qui ne peut pas être enregistré (caractère nul U+0000).', en: 'The text contains a character that cannot be stored (NUL, U+0000).' } }
   if (pgCode === '22P02') return { statusCode: 400, code: 'bad_request', text: { fr: 'Identifiant mal formé.', en: 'Malformed identifier.' } }
   // The multipart parser (busboy) reports a truncated body or a missing boundary as plain Errors:
   // the client sent a broken form, not a server failure.
