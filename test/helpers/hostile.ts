@@ -374,6 +374,14 @@ export function changedTables (before: Record<string, number>, after: Record<str
   return Object.keys({ ...before, ...after }).filter(k => !allowed.includes(k) && before[k] !== after[k]).map(k => `${k}: ${before[k] ?? 0} → ${after[k] ?? 0}`)
 }
 
+/**
+ * Waits for writes the app makes after answering (the staff access log records successful reads
+ * of personal data once the response is sent): they belong to the request before, not the next.
+ */
+export async function settle (app: FastifyInstance): Promise<void> {
+  await (app as unknown as { privacyAccessLog?: { settled: () => Promise<void> } }).privacyAccessLog?.settled()
+}
+
 export interface WriteLog {
   /** Where the log is now. */
   mark: () => Promise<number>

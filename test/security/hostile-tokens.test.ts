@@ -6,7 +6,7 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import fc from 'fast-check'
-import { hostileText, hostileWorld, installWriteLog, pct, send, type Caller, type Shot } from '../helpers/hostile.js'
+import { hostileText, hostileWorld, installWriteLog, pct, send, settle, type Caller, type Shot } from '../helpers/hostile.js'
 import { testSecrets } from '../helpers/app.js'
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20251021)
@@ -19,8 +19,10 @@ const { organizer, learner, door } = world.callers
 
 /** What a batch wrote, as `table OPERATION ×n`, less the tables a refusal may write on purpose. */
 async function batch (t: Test, name: string, arb: fc.Arbitrary<unknown>, run: (v: any) => Promise<void>, allowed: string[] = []): Promise<void> {
+  await settle(world.app)
   const mark = await writes.mark()
   const result = await fc.check(fc.asyncProperty(arb, run), { numRuns: RUNS, seed: SEED, endOnFailure: true })
+  await settle(world.app)
   if (result.failed) {
     t.fail(`${name}: ${result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance)}`, { seed: SEED, reproduce: `HOSTILE_SEED=${SEED} npx tap test/security/hostile-tokens.test.ts` })
   } else {
