@@ -85,6 +85,15 @@ export function preparedStatement (name: string, text: string): string {
 
 /** Kysely calls query(text, values): a registered text goes out as its named statement. */
 class PreparingClient extends pg.Client {
+  constructor (config?: string | pg.ClientConfig) {
+    super(config)
+    // A connection lost while the client is checked out (PostgreSQL restarting, between two
+    // statements of a transaction) is emitted as 'error' on the client, and an 'error' event
+    // nobody listens to ends the process. The failure reaches the caller through its next
+    // query instead (a 503), and the pool drops the broken client when it comes back.
+    this.on('error', () => {})
+  }
+
   override query (config: unknown, values?: unknown, callback?: unknown): any {
     const query = super.query as (...args: unknown[]) => unknown
     const name = typeof config === 'string' && callback === undefined ? preparedNames.get(config) : undefined
