@@ -138,7 +138,7 @@ export async function participants (database: Database, eventId: string, count: 
 
 export interface Answer { status: number, body: string, headers: Headers }
 
-/** One API check-in; `undefined` when the client gave up (its timeout) or the connection failed. */
+/** One API check-in: the answer, or 'timeout' (the client gave up) / 'error' (the connection failed). */
 export async function checkIn (base: string, token: string, session: OpenSession, timeoutMs = 10_000): Promise<Answer | { status: 'timeout' | 'error', error: string }> {
   try {
     const res = await fetch(`${base}/api/v1/sessions/${session.sessionId}/check-ins`, {
