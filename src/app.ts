@@ -9,7 +9,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { ResolvedConfig } from './config.js'
 import type { Clock } from './clock.js'
 import type { Database } from './db/database.js'
-import errorHandler from './plugins/error-handler.js'
+import errorHandler, { frameworkError } from './plugins/error-handler.js'
 import { loggerOptions } from './http/logging.js'
 import security from './http/security.js'
 import metrics from './metrics/plugin.js'
@@ -71,7 +71,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true }
+    routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkError
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
@@ -89,7 +90,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     secret: config.secrets.sessionSecret,
     sign: { iss: config.publicUrl, aud: 'compagnon', expiresIn: '15m' },
     // fast-jwt checks iss/aud/exp only when present: a token without them must not pass.
-    verify: { allowedIss: config.publicUrl, allowedAud: 'compagnon', requiredClaims: ['iss', 'aud', 'exp'] },
+    verify: { allowedIss: config.publicUrl, allowedAud: 'compagnon', requiredClaims: ['iss', 'aud', 'exp'], algorithms: ['HS256'] },
     cookie: { cookieName: 'compagnon_session', signed: false }
   })
   await app.register(locale, { defaultLocale: config.defaultLocale })

@@ -39,6 +39,7 @@ const reasons: Record<number, string> = {
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
@@ -144,6 +145,18 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
     requestId: request.id,
     ...(problem.details !== undefined ? { details: problem.details } : {})
   })
+}
+
+/**
+ * Fastify's router refuses some URLs before any hook runs (a path parameter over
+ * maxParamLength, a broken %-escape): they get our format too, in both languages.
+ */
+export function frameworkError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  if ((request as { locale?: Locale }).locale === undefined) (request as { locale?: Locale }).locale = 'fr'
+  sendProblem(request, reply, tooLong
+    ? { statusCode: 414, code: 'uri_too_long', text: { fr: 'Adresse trop longue : un de ses éléments dépasse la longueur permise.', en: 'Address too long: one of its parts is longer than allowed.' } }
+    : { statusCode: 400, code: 'bad_url', text: { fr: 'Adresse mal formée (caractère ou séquence % invalide).', en: 'Malformed address (invalid character or % sequence).' } })
 }
 
 /** The one place where failures become HTTP answers. */

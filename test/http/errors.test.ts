@@ -43,3 +43,16 @@ t.test('secret tokens in URLs are not written to the logs', async t => {
     t.equal(options.serializers.req({ id: '2', method: 'GET', url: `${path}SECRETTOKEN123456789012345?lang=en` }).url, `${path}[redacted]?lang=en`, `${path}<token> too`)
   }
 })
+
+t.test('URLs the router refuses (a part over 100 characters, a broken %-escape) get our bilingual format', async t => {
+  const { app } = await testApp(t, { program: false })
+  const long = await app.inject(`/api/v1/verify/${'A'.repeat(150)}`)
+  t.equal(long.statusCode, 414)
+  t.match(long.json(), { code: 'uri_too_long', message: /Address too long/, messageFr: /Adresse trop longue/, requestId: /[0-9a-f-]{36}/ })
+  const page = await app.inject({ url: `/verify/${'A'.repeat(150)}`, headers: { accept: 'text/html' } })
+  t.equal(page.statusCode, 414)
+  t.match(page.body, /Adresse trop longue/)
+  const broken = await app.inject({ url: '/verify/%E0%A4%A', headers: { accept: 'text/html' } })
+  t.equal(broken.statusCode, 400)
+  t.match(broken.body, /Adresse mal formée/)
+})

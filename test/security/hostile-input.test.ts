@@ -114,22 +114,6 @@ function invalidCases (route: RouteInfo): fc.Arbitrary<Case> {
   return fc.oneof(...options)
 }
 
-/**
- * BUG (reported to the lead, fix outside this suite's files): text with U+0000 that passes a
- * route's schema reaches PostgreSQL, which cannot store NUL in text (22021 "invalid byte
- * sequence for encoding UTF8: 0x00", 22P05 in JSON) and the error handler answers 500. Until it
- * is fixed, NUL in schema-shaped text is replaced by U+FFFD; the failing requests are kept in the
- * skipped subtest below. Set HOSTILE_NUL=1 to send NUL everywhere (and unskip the subtest).
- */
-const NUL_FIXED = process.env.HOSTILE_NUL === '1'
-const withoutNul = (value: unknown): unknown => {
-  if (NUL_FIXED) return value
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD')
-  if (Array.isArray(value)) return value.map(withoutNul)
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]))
-  return value
-}
-
 /** Requests shaped as the schemas ask, with hostile text wherever text goes. */
 function plausibleCases (route: RouteInfo): fc.Arbitrary<Case> | null {
   // Only where text or numbers go: a query of enums (?lang=fr) would just render the page again.
@@ -138,7 +122,7 @@ function plausibleCases (route: RouteInfo): fc.Arbitrary<Case> | null {
   if (!hasQuery && !hasBody) return null
   const query = hasQuery ? plausibleFor(route.schemas.query, ids) : fc.constant(undefined)
   const body = hasBody ? plausibleFor(route.schemas.body, ids) : fc.constant(undefined)
-  return fc.tuple(query.map(withoutNul), body.map(withoutNul), fc.boolean()).map(([q, b, asForm]) => {
+  return fc.tuple(query, body, fc.boolean()).map(([q, b, asForm]) => {
     const form = asForm && kindOf(route) === 'page'
     return {
       label: 'plausible',
@@ -216,7 +200,8 @@ for (const route of targets) {
   })
 }
 
-t.test('NUL in text that passes the schemas is refused with a 400, not a 500', { skip: NUL_FIXED ? false : 'BUG: U+0000 in free text reaches PostgreSQL (22021 / 22P05) and is answered 500; needs a NUL check before the handlers (or the error handler mapping 22021 and 22P05 to 400): see the report of the hostile-input suite' }, async t => {
+// PostgreSQL cannot store U+0000 in text: the error handler turns its refusal (22021, 22P05) into a 400.
+t.test('NUL in text that passes the schemas is refused with a 4xx, not a 500', async t => {
   const nul = '\u0000'.repeat(4)
   const requests: Array<[Caller, 'api' | 'page', Shot]> = [
     [world.callers.learner, 'page', { method: 'PUT', path: `/cours/synthese/${world.contextId}/brouillon`, contentType: 'application/json', payload: JSON.stringify({ text: `Ma synthèse${nul}` }) }],
@@ -232,7 +217,8 @@ t.test('NUL in text that passes the schemas is refused with a 400, not a 500', {
     const mark = await writes.mark()
     const res = await send(world, caller, kind, shot)
     await settle(world.app)
-    t.equal(res.statusCode, 400, `${shot.method} ${shot.path}: ${res.body.slice(0, 200)}`)
+    // 400 where the text reaches PostgreSQL (22021 → our message); a lookup by it may also find nothing (404).
+    t.ok(res.statusCode === 400 || res.statusCode === 404, `${shot.method} ${shot.path}: 4xx (${res.statusCode}) ${res.body.slice(0, 200)}`)
     t.same(lasting(await writes.since(mark)), [], 'nothing written')
   }
 })
