@@ -1,7 +1,8 @@
 // Quick measure of the attestation renderer alone: ms per document over 200 documents,
 // after the assets (fonts subset once) are loaded. `node --import tsx bench/attestation-pdf.ts [count]`
 import path from 'node:path'
-import { loadAttestationAssets, newVerificationCode, renderAttestation, type AttestationSnapshot } from '../src/attestations/pdf.js'
+import { loadAttestationAssets, renderAttestation } from '../src/attestations/pdf.js'
+import { newVerificationCode, type AttestationSnapshot } from '../src/attestations/snapshot.js'
 import { sampleAttestationSnapshot } from '../test/fixtures/attestation-snapshot.js'
 
 const count = Number(process.argv[2] ?? 200)

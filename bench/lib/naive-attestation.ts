@@ -12,7 +12,7 @@ import { DateTime } from 'luxon'
 import { PDFDocument, type PDFFont, type PDFPage } from 'pdf-lib'
 import QRCode from 'qrcode'
 import { parse as parseYaml } from 'yaml'
-import { groupVerificationCode, type AttestationSnapshot } from '../../src/attestations/pdf.js'
+import { groupVerificationCode, type AttestationSnapshot } from '../../src/attestations/snapshot.js'
 
 type Texts = Record<string, string>
 

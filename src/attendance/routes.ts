@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { LRUCache } from 'lru-cache'
-import QRCode from 'qrcode'
 import { z } from 'zod'
 import { badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
@@ -15,13 +14,13 @@ import { normalisePassCode } from './codes.js'
 import { attendeesPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedCodePage } from './pages.js'
 import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
 import { messageOf, type AttendanceService, type CheckIn } from './service.js'
+import { qrSvg } from '../views/qr.js'
 
 /** A random id kept on a phone that scanned a room code before signing in (its pending scans). */
 export const SCAN_COOKIE = 'compagnon_scan'
 const HOSTS = ['instructor', 'organizer', 'door_staff']
 const DOOR = ['door_staff', 'organizer']
 const html = 'text/html; charset=utf-8'
-const qr = async (text: string): Promise<string> => await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
 
 const scripts = {
   projection: readFileSync(join(projectRoot, 'public', 'projection.js'), 'utf8'),
@@ -114,7 +113,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     const counts = await attendance.counts(session.id)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(projectionPage(request.locale, {
-      sessionId: session.id, title: session.title, room: session.room_name, startsAt: session.starts_at, timezone: session.timezone, qrSvg: await qr(code.url), typedCode: code.typedCode, ...counts
+      sessionId: session.id, title: session.title, room: session.room_name, startsAt: session.starts_at, timezone: session.timezone, qrSvg: await qrSvg(code.url), typedCode: code.typedCode, ...counts
     }, request.url))
   })
 
@@ -135,7 +134,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     const session = await attendance.session(request.params.sessionId)
     await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
     const code = attendance.roomCode(session.id)
-    return { typedCode: code.typedCode, url: code.url, changesAt: code.changesAt, qrSvg: await qr(code.url), ...await attendance.counts(session.id) }
+    return { typedCode: code.typedCode, url: code.url, changesAt: code.changesAt, qrSvg: await qrSvg(code.url), ...await attendance.counts(session.id) }
   }
 
   app.get('/presence/seance/:sessionId/etat', {
@@ -208,7 +207,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     const personId = request.auth?.personId ?? ''
     const pass = await attendance.pass(personId)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(passPage(request.locale, { name: await attendance.personName(personId), code: pass.code, qrSvg: await qr(pass.url) }, request.url))
+    return await reply.type(html).send(passPage(request.locale, { name: await attendance.personName(personId), code: pass.code, qrSvg: await qrSvg(pass.url) }, request.url))
   })
 
   app.get('/pass/:code', {

@@ -6,7 +6,7 @@
 // and the subset (already deflated), its widths and its ToUnicode map are copied as-is into each
 // document. A snapshot with a character outside that set (e.g. "Łukasz") gets a font prepared for
 // the set plus its extra characters, cached.
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { deflateSync } from 'node:zlib'
@@ -18,54 +18,10 @@ import {
 import QRCode from 'qrcode'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { attestationSnapshotSchema, groupVerificationCode, type AttestationSnapshot } from './snapshot.js'
 
 type Font = ReturnType<typeof fontkit.create>
 export type Locale = 'fr' | 'en'
-
-// ---------- snapshot ----------
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-
-/** 26 Crockford base32 characters: 130 random bits. */
-export function newVerificationCode (): string {
-  const bytes = randomBytes(17)
-  let bits = 0n
-  for (const b of bytes) bits = (bits << 8n) | BigInt(b)
-  let out = ''
-  for (let i = 0; i < 26; i++) out += CROCKFORD[Number((bits >> BigInt(5 * i)) & 31n)]
-  return out
-}
-
-/** The code as printed: groups of 4 joined by '-' (e.g. "7K3M-9QXA-…-ZP"). */
-export function groupVerificationCode (code: string): string {
-  const clean = code.toUpperCase().replace(/[^0-9A-Z]/g, '')
-  return (clean.match(/.{1,4}/g) ?? []).join('-')
-}
-
-const isoDateTime = z.string().refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'not an ISO date')
-
-export const attestationSnapshotSchema = z.object({
-  locale: z.enum(['fr', 'en']),
-  name: z.string().min(1),
-  trainingTitle: z.string().min(1),
-  organizer: z.string().min(1),
-  place: z.string().min(1),
-  startDate: isoDateTime,
-  endDate: isoDateTime,
-  timezone: z.string().refine((tz) => DateTime.now().setZone(tz).isValid, 'unknown time zone'),
-  hours: z.number().nonnegative(),
-  sessions: z.array(z.object({
-    title: z.string().min(1),
-    startsAt: isoDateTime,
-    durationMinutes: z.number().int().nonnegative()
-  })),
-  issuedAt: isoDateTime,
-  // at least 100 bits: 20 Crockford base32 characters (separators allowed)
-  verificationCode: z.string().refine((s) => /^[0-9A-HJKMNP-TV-Z]{20,}$/.test(s.toUpperCase().replace(/[-\s]/g, '')),
-    'at least 20 Crockford base32 characters (100 bits)'),
-  verifyUrl: z.string().url()
-})
-export type AttestationSnapshot = z.infer<typeof attestationSnapshotSchema>
 
 // ---------- assets ----------
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import type { AttestationSnapshot } from './pdf.js'
+import type { AttestationSnapshot } from './snapshot.js'
 import type { AttestationRenderer } from './service.js'
 
 // The worker is a sibling module: .ts when run from the sources (tsx, tests), .js once built.

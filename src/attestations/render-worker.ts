@@ -2,7 +2,8 @@
 // network, nothing written. The assets (texts, layout, fonts subset once, signature) are loaded
 // once per thread, on its first task, from the folder the pool gives in workerData.
 import { workerData, move } from 'piscina'
-import { attestationSnapshotSchema, loadAttestationAssets, renderAttestation, type AttestationAssets } from './pdf.js'
+import { loadAttestationAssets, renderAttestation, type AttestationAssets } from './pdf.js'
+import { attestationSnapshotSchema } from './snapshot.js'
 
 const { assetsDir } = workerData as { assetsDir: string }
 let assets: Promise<AttestationAssets> | undefined

@@ -9,9 +9,12 @@ import type { Db } from '../db/database.js'
 import { forbidden, notFound } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
 import { eligibility } from './eligibility.js'
-import { renderTablePdf, type ReportFonts, type TableColumn } from './report-pdf.js'
+import type { PrintableTable, ReportFonts, TableColumn } from './report-pdf.js'
 import * as repo from './repository.js'
 import type { AttestationService, AttestationView } from './service.js'
+
+// pdf-lib and fontkit are loaded when a first report is printed, not with the app.
+const renderTablePdf = async (table: PrintableTable, fonts: ReportFonts): Promise<Buffer> => await (await import('./report-pdf.js')).renderTablePdf(table, fonts)
 
 /**
  * Organizer reports of an event: attendance per session, attendance per participant (with

@@ -7,7 +7,8 @@ import type { FileStore } from '../files/store.js'
 import type { MessageOutbox } from '../messages/outbox.js'
 import type { PeopleService } from '../people/service.js'
 import { eligibility, type Eligibility, type EligibilityPolicy } from './eligibility.js'
-import { groupVerificationCode, loadAttestationAssets, newVerificationCode, renderAttestation, type AttestationAssets, type AttestationSnapshot } from './pdf.js'
+import type { AttestationAssets } from './pdf.js'
+import { groupVerificationCode, newVerificationCode, type AttestationSnapshot } from './snapshot.js'
 import * as repo from './repository.js'
 import type { AttestationRow, PolicyRow, RequestInput, RequestRow } from './repository.js'
 
@@ -23,14 +24,17 @@ export class InProcessRenderer implements AttestationRenderer {
   #assets: Promise<AttestationAssets> | undefined
   constructor (private readonly assetsDir: string) {}
   assets (): Promise<AttestationAssets> {
-    this.#assets ??= loadAttestationAssets(this.assetsDir)
+    // The renderer (pdf-lib, fontkit) is loaded on first use: most processes never draw a PDF.
+    this.#assets ??= import('./pdf.js').then(async pdf => await pdf.loadAttestationAssets(this.assetsDir))
     // A broken asset folder is reported each time (and fixed without a restart), not cached as a failure.
     this.#assets.catch(() => { this.#assets = undefined })
     return this.#assets
   }
 
   async render (snapshot: AttestationSnapshot): Promise<Buffer> {
-    return await renderAttestation(snapshot, await this.assets())
+    const assets = await this.assets()
+    const { renderAttestation } = await import('./pdf.js')
+    return await renderAttestation(snapshot, assets)
   }
 }
 

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import type { AttestationStatus } from './repository.js'
-import { groupVerificationCode } from './pdf.js'
+import { groupVerificationCode } from './snapshot.js'
 import { normaliseCode, type AttestationService } from './service.js'
 
 /** Largest PDF accepted by the check (issued attestations weigh well under 1 MB). */

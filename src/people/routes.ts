@@ -7,9 +7,9 @@ import type { ProgramService } from '../program/service.js'
 import { importSummarySchema } from '../program/schemas.js'
 import { parseProgramFile } from '../program/data-file.js'
 import { assertSameOrigin } from './authentication.js'
-import QRCode from 'qrcode'
 import { organizerPage, phoneLinkPage, signInPage, type OrganizerView } from './pages.js'
 import type { PeopleService } from './service.js'
+import { qrSvg } from '../views/qr.js'
 import { participantRoutes } from './participants-routes.js'
 
 export interface PeopleRoutesOptions {
@@ -97,7 +97,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     schema: { operationId: 'phoneLinkPage', tags: ['pages'], summary: 'A one-time QR code that opens Compagnon, signed in, on the person\'s phone (10 minutes)', querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     const link = await people.handoffLink(request.auth?.personId ?? '', 'phone')
-    const qr = await QRCode.toString(`${link.url}?lang=${request.locale}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+    const qr = await qrSvg(`${link.url}?lang=${request.locale}`)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(phoneLinkPage(request.locale, { url: `${link.url}?lang=${request.locale}`, expiresAt: link.expiresAt, qrSvg: qr }))
   })

@@ -1,5 +1,4 @@
 import { html } from 'ghtml'
-import mammoth from 'mammoth'
 import { layout } from '../views/layout.js'
 import type { Locale } from '../views/i18n.js'
 
@@ -10,6 +9,8 @@ import type { Locale } from '../views/i18n.js'
  * no script can run (the CSP forbids inline scripts and javascript: links).
  */
 export async function docxToHtml (bytes: Buffer): Promise<string> {
+  // Loaded on first use: few hand-ins are Word files.
+  const { default: mammoth } = await import('mammoth')
   const result = await mammoth.convertToHtml({ buffer: bytes })
   return result.value
 }

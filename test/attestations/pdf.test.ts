@@ -5,10 +5,8 @@ import { inflateSync } from 'node:zlib'
 import jsQRModule from 'jsqr'
 import t from 'tap'
 import { extractText, getDocumentProxy, getResolvedPDFJS } from 'unpdf'
-import {
-  AttestationAssetsError, groupVerificationCode, loadAttestationAssets, newVerificationCode,
-  renderAttestation
-} from '../../src/attestations/pdf.js'
+import { AttestationAssetsError, loadAttestationAssets, renderAttestation } from '../../src/attestations/pdf.js'
+import { groupVerificationCode, newVerificationCode } from '../../src/attestations/snapshot.js'
 import { sampleAttestationSnapshot } from '../fixtures/attestation-snapshot.js'
 
 // jsqr is CommonJS with `export default` typings: the function is .default under NodeNext

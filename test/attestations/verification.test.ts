@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { attestationSetup, type AttestationCtx } from '../helpers/attestations.js'
-import { groupVerificationCode } from '../../src/attestations/pdf.js'
+import { groupVerificationCode } from '../../src/attestations/snapshot.js'
 import { defaultVerificationLimits } from '../../src/attestations/verification-routes.js'
 
 const page = { accept: 'text/html' }

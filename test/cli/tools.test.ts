@@ -2,11 +2,12 @@ import t from 'tap'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { defaultProgramFile } from '../../src/paths.js'
 import { openDatabase } from '../../src/db/database.js'
 import { childEnv, postgresEnv, runTs } from '../helpers/process.js'
 import { freshDatabaseUrl, usingPostgres } from '../helpers/database.js'
+import { seededDataDir } from '../helpers/data-dir.js'
 
 // One data directory (or PostgreSQL database) for the whole sequence, as an organizer would use it.
 t.test('the command-line tools work on an empty DATA_DIR and then on the existing one', async t => {
@@ -60,10 +61,12 @@ t.test('an invalid program file is refused line by line and changes nothing', as
   t.match(res.stderr, /invalid program file:/)
   t.match(res.stderr, /- event\.key: must be lowercase letters, digits and dashes/)
   t.match(res.stderr, /- days: /)
+  t.same(readdirSync(dataDir), ['bad.yaml'], 'refused before the database is opened: DATA_DIR stays as it was')
 })
 
 t.test('with a server holding the embedded database, a tool refuses and says what to do', { skip: usingPostgres() ? 'embedded-only behaviour' : false }, async t => {
-  const dataDir = t.testdir()
+  // Seeded from the test template: holding it need not wait for an initdb.
+  const dataDir = await seededDataDir(t.testdir())
   const held = await openDatabase({ kind: 'embedded', dataDir, holder: 'compagnon server' })
   t.teardown(async () => { await held.close() })
   const res = await runTs('src/cli/program-import.ts', [defaultProgramFile], childEnv({ DATA_DIR: dataDir }))
