@@ -1,9 +1,18 @@
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { join } from 'node:path'
 
-// src/ (under tsx/tap) and dist/ (compiled) both sit one level below the project root,
-// so files shipped beside the code (migrations, program data) resolve the same way in both.
-export const projectRoot = fileURLToPath(new URL('..', import.meta.url))
+// The folder holding package.json, above this file wherever the code runs from: src/ (tsx),
+// dist/ (compiled) or the test build under .tap/ — files shipped beside the code (migrations,
+// program data, public scripts, attestation assets) then resolve the same way.
+function findProjectRoot (from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`)
+  }
+}
+
+export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)))
 export const migrationsDir = join(projectRoot, 'migrations')
 export const programDataDir = join(projectRoot, 'src', 'program', 'data')
 export const defaultProgramFile = join(programDataDir, 'ecole-automne-coproduction-2025.yaml')

@@ -1,6 +1,6 @@
-// Runs once before the test files (tap's `before`): builds the two templates every test
-// database is cloned from — migrated, and migrated with the 2025 program imported — instead of
-// migrating (and importing) per test.
+// Runs once before the test files (tap's `before`): compiles src/ for the child processes tests
+// start, and builds the two templates every test database is cloned from — migrated, and
+// migrated with the 2025 program imported — instead of migrating (and importing) per test.
 import { existsSync } from 'node:fs'
 import { rename, writeFile } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
@@ -11,11 +11,14 @@ import { migrateToLatest } from '../../src/db/migrate.js'
 import { defaultProgramFile } from '../../src/paths.js'
 import { ProgramService } from '../../src/program/service.js'
 import { adminUrl, databaseUrl, pgliteTemplateFile, pgTemplateName } from './template.js'
+import { buildForChildProcesses } from './build.js'
 
 // The clock of testApp's default (during the event); the importer only stamps cancellations with it.
 const importProgram = async (database: Database): Promise<void> => {
   await new ProgramService(database.db, new FixedClock('2025-10-21T14:00:00Z')).importFromFile(defaultProgramFile)
 }
+
+await buildForChildProcesses()
 
 const admin = adminUrl()
 if (admin === undefined) {

@@ -10,6 +10,7 @@ import { sql, type Kysely } from 'kysely'
 import { z } from 'zod'
 import { FixedClock } from '../../src/clock.js'
 import { DURING_EVENT, testApp, type TestApp } from './app.js'
+import { countRows } from './rows.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
 import { friday } from './synthesis.js'
 
@@ -362,12 +363,7 @@ async function csrfToken (world: HostileWorld, caller: Caller): Promise<string |
 // ---------------------------------------------------------------------------------------------
 // Rows
 
-/** Rows in every table, in one statement. */
-export async function countRows (db: Kysely<any>, tables: string[]): Promise<Record<string, number>> {
-  const query = tables.map(name => `select '${name}' as t, count(*)::int as n from "${name.replace(/"/g, '""')}"`).join(' union all ')
-  const rows = (await sql.raw<{ t: string, n: number }>(query).execute(db)).rows
-  return Object.fromEntries(rows.map(r => [r.t, Number(r.n)]))
-}
+export { countRows }
 
 /** Tables whose count changed, as `table: before → after`. */
 export function changedTables (before: Record<string, number>, after: Record<string, number>, allowed: string[] = []): string[] {

@@ -1,16 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
 import { testSecrets } from './app.js'
+import { childEntry } from './build.js'
 
 /**
- * How tests start node, for themselves (package.json's tap node-arg) and for the servers and
- * tools they run: TypeScript through tsx, and WebAssembly (PGlite) kept on V8's baseline
- * compiler — optimising the same 10 MB module again in every short-lived process cost a quarter
+ * The servers and tools tests start run src/ compiled once per run (helpers/build.ts), and keep
+ * WebAssembly (PGlite) on V8's baseline compiler as the test processes do (package.json's tap
+ * node-arg): optimising the same 10 MB module again in every short-lived process cost a quarter
  * of the suite's CPU and never paid back.
  */
-export const testNodeArgs = ['--import', 'tsx', '--liftoff-only']
+function childArgs (script: string): string[] {
+  const { nodeArgs, file } = childEntry(script)
+  return [...nodeArgs, '--liftoff-only', file]
+}
 
 export interface Run { code: number | null, stdout: string, stderr: string }
 
@@ -25,10 +28,10 @@ export function postgresEnv (url: string): Record<string, string> {
   return { DATABASE_URL: url, SESSION_SECRET: testSecrets.sessionSecret, COOKIE_SECRET: testSecrets.cookieSecret, CODE_SECRET: testSecrets.codeSecret }
 }
 
-/** Runs one of our TypeScript entry points (src/...) in a child process, as `npm run` would. */
+/** Runs one of our entry points (src/...) in a child process, as `npm run` would. */
 export async function runTs (script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...testNodeArgs, join(projectRoot, script), ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...childArgs(script), ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
@@ -55,7 +58,7 @@ export interface Started { child: ChildProcess, base: string, ms: number, output
 export async function startServer (env: NodeJS.ProcessEnv, port?: number): Promise<Started> {
   const listenOn = port ?? await freePort()
   const startedAt = Date.now()
-  const child = spawn(process.execPath, [...testNodeArgs, join(projectRoot, 'src/server.ts')], { cwd: projectRoot, env: { ...env, PORT: String(listenOn) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, childArgs('src/server.ts'), { cwd: projectRoot, env: { ...env, PORT: String(listenOn) }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (d: Buffer) => { output += d.toString() })
   child.stderr.on('data', (d: Buffer) => { output += d.toString() })

@@ -6,6 +6,7 @@ import { readPlatformsFile } from '../../src/lti/platforms-file.js'
 import { ConfigError } from '../../src/config.js'
 import { childEnv, freePort, postgresEnv, runTs, startServer, stopServer } from '../helpers/process.js'
 import { freshDatabaseUrl } from '../helpers/database.js'
+import { seededDataDir } from '../helpers/data-dir.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { LAUNCH_CONTINUATION } from '../helpers/lti-landing.js'
 
@@ -54,7 +55,8 @@ t.test('platforms listed in LTI_PLATFORMS_FILE are registered at start: a launch
   const base = `http://127.0.0.1:${port}`
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const url = await freshDatabaseUrl(t)
-  const env = childEnv({ ...(url === undefined ? { DATA_DIR: join(dir, 'data') } : postgresEnv(url)), LTI_PLATFORMS_FILE: file, PUBLIC_URL: base })
+  // Embedded: a data directory seeded from the test template (an empty one's first start is server.test.ts's).
+  const env = childEnv({ ...(url === undefined ? { DATA_DIR: await seededDataDir(join(dir, 'data')) } : postgresEnv(url)), LTI_PLATFORMS_FILE: file, PUBLIC_URL: base })
   const server = await startServer(env, port)
   // Waits for the exit, so the data directory is removed only once the server stopped writing to it.
   t.teardown(async () => { await stopServer(server.child) })

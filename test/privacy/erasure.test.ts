@@ -1,6 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import type { LightMyRequestResponse } from 'fastify'
+import { countRows, rowDeltas } from '../helpers/rows.js'
 import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 
 const ORIGIN = 'http://localhost:80'
@@ -11,17 +12,7 @@ const TABLES = [
   'synthesis_grades', 'lti_grade_outbox', 'erasure_requests', 'erasure_audit'
 ] as const
 
-async function counts (ctx: AttestationCtx): Promise<Record<string, number>> {
-  const out: Record<string, number> = {}
-  for (const table of TABLES) {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(ctx.database.db)
-    out[table] = rows[0]!.n
-  }
-  return out
-}
-
-const diff = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.keys(a).filter(k => a[k] !== b[k]).map(k => [k, (b[k] ?? 0) - (a[k] ?? 0)]))
+const counts = async (ctx: AttestationCtx): Promise<Record<string, number>> => await countRows(ctx.database.db, TABLES)
 
 /** Cookies a response set, merged into a Cookie header. */
 function jar (cookie: string, res: LightMyRequestResponse): string {
@@ -80,7 +71,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
       }
       t.equal((await ctx.app.inject({ method: method as 'GET', url, ...(payload === undefined ? {} : { payload }) })).statusCode, 401)
     }
-    t.same(diff(before, await counts(ctx)), {})
+    t.same(rowDeltas(before, await counts(ctx)), {})
   })
 
   await t.test('find by name or email; too short a search is a 400', async t => {
@@ -104,7 +95,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
       kept: { attestations: 1, deliveredGrades: 1, pendingGrades: 0, registrations: 1 }
     })
     t.ok(res.json().erase.attendance_records > 0)
-    t.same(diff(before, await counts(ctx)), {})
+    t.same(rowDeltas(before, await counts(ctx)), {})
     t.equal((await ctx.app.inject({ url: `${base}/preview?personId=${elsewhere.id}`, headers: organizer })).statusCode, 404, 'not registered in this event')
   })
 
@@ -126,7 +117,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
     t.equal((await ctx.app.inject({ method: 'POST', url: base, headers: organizer, payload: { personId: elsewhere.id, requestedAt: '2025-10-24T12:00:00Z', channel: 'email' } })).statusCode, 404)
     t.equal((await ctx.app.inject({ method: 'POST', url: base, headers: organizer, payload: { personId: ctx.organizer.id, requestedAt: '2025-10-24T12:00:00Z', channel: 'email' } })).statusCode, 409, 'not one\'s own')
     t.equal((await ctx.app.inject({ method: 'POST', url: `${base}/00000000-0000-4000-8000-000000000000/confirm`, headers: organizer })).statusCode, 404)
-    t.same(diff(before, await counts(ctx)), {})
+    t.same(rowDeltas(before, await counts(ctx)), {})
   })
 
   await t.test('record, then confirm: the person is anonymised in one go, the other participant untouched', async t => {
@@ -154,7 +145,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
     const again = await ctx.app.inject({ method: 'POST', url: `${base}/${requestId}/confirm`, headers: organizer })
     t.equal(again.statusCode, 200)
     t.match(again.json(), { status: 'done', repeated: true, counts: { identity: 1 } })
-    t.same(diff(before, await counts(ctx)), { erasure_audit: 1 })
+    t.same(rowDeltas(before, await counts(ctx)), { erasure_audit: 1 })
     t.same(again.json().audit.map((a: { action: string }) => a.action), ['recorded', 'confirmed', 'confirmed_again'])
     const anew = await ctx.app.inject({ method: 'POST', url: base, headers: organizer, payload: { personId: ana.id, requestedAt: '2025-10-24T12:00:00Z', channel: 'phone' } })
     t.equal(anew.statusCode, 409)
@@ -183,7 +174,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
     const badDate = await ctx.app.inject({ method: 'POST', url: page, headers, payload: new URLSearchParams(form({ personId: ben.id, requestedOn: '24/10/2025', channel: 'email', reason: '' })).toString() })
     t.equal(badDate.statusCode, 400)
     t.match(badDate.body, 'Date de la demande invalide')
-    t.same(diff(before, await counts(ctx)), {})
+    t.same(rowDeltas(before, await counts(ctx)), {})
 
     const recorded = await ctx.app.inject({ method: 'POST', url: page, headers, payload: new URLSearchParams(form({ personId: ben.id, requestedOn: '2025-10-24', channel: 'in_person', reason: 'À l\'accueil' })).toString() })
     t.equal(recorded.statusCode, 303)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { sql } from 'kysely'
+import { countRows, rowDeltas } from '../helpers/rows.js'
 import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 import { RetentionService, periodEnd } from '../../src/privacy/retention.js'
 
@@ -16,17 +16,7 @@ const TABLES = [
   'privacy_access_log', 'attestations', 'people', 'registrations', 'retention_purge_log'
 ] as const
 
-async function counts (ctx: AttestationCtx): Promise<Record<string, number>> {
-  const out: Record<string, number> = {}
-  for (const table of TABLES) {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(ctx.database.db)
-    out[table] = rows[0]!.n
-  }
-  return out
-}
-
-const diff = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.keys(a).filter(k => a[k] !== b[k]).map(k => [k, (b[k] ?? 0) - (a[k] ?? 0)]))
+const counts = async (ctx: AttestationCtx): Promise<Record<string, number>> => await countRows(ctx.database.db, TABLES)
 
 interface World {
   ctx: AttestationCtx
@@ -119,7 +109,7 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     t.same(Object.values(dry.counts).filter(n => n > 0), [], 'nothing due')
     const run = await service.purge('organizer')
     t.same(Object.values(run!.counts).filter(n => n > 0), [])
-    t.same(diff(start, await counts(ctx)), {})
+    t.same(rowDeltas(start, await counts(ctx)), {})
   })
 
   await t.test('messages after messagesDays: the 2025 event\'s go, the later event\'s stay', async t => {
@@ -129,7 +119,7 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     t.equal(dry.counts.outgoing_messages, 2, 'the attestation notice and the copy to HR')
     const run = await service.purge('schedule')
     t.equal(run!.counts.outgoing_messages, 2)
-    t.same(diff(before, await counts(ctx)), { outgoing_messages: -2, retention_purge_log: 1 })
+    t.same(rowDeltas(before, await counts(ctx)), { outgoing_messages: -2, retention_purge_log: 1 })
     const log = await db.selectFrom('retention_purge_log').selectAll().execute()
     t.match(log, [{ kind: 'outgoing_messages', count: 2, trigger: 'schedule' }], 'the log says what and how many, about no one')
   })
@@ -138,7 +128,7 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     ctx.clock.set(after(days.accessLogDays))
     const before = await counts(ctx)
     await service.purge('organizer')
-    t.same(diff(before, await counts(ctx)), { privacy_access_log: -1, retention_purge_log: 1 })
+    t.same(rowDeltas(before, await counts(ctx)), { privacy_access_log: -1, retention_purge_log: 1 })
   })
 
   await t.test('attendance after attendanceDays: records, corrections, excuses, choices, passes and attempts go; per-session totals stay; the person with a queued grade keeps hers', async t => {
@@ -229,7 +219,7 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     const before = await counts(ctx)
     const run = await service.purge('organizer')
     t.same(Object.values(run!.counts).filter(n => n > 0), [])
-    t.same(diff(before, await counts(ctx)), {})
+    t.same(rowDeltas(before, await counts(ctx)), {})
     t.same(Object.values((await service.dryRun()).counts).filter(n => n > 0), [])
   })
 
@@ -246,10 +236,10 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     const dry = await ctx.app.inject({ url: '/api/v1/privacy/purge', headers: organizer })
     t.equal(dry.statusCode, 200)
     t.match(dry.json(), { dryRun: true, runId: null, counts: { outgoing_messages: 1 }, periods: { messagesDays: 180, attestationDetailsDays: 365 } })
-    t.same(diff(before, await counts(ctx)), {}, 'a dry run writes nothing')
+    t.same(rowDeltas(before, await counts(ctx)), {}, 'a dry run writes nothing')
     const run = await ctx.app.inject({ method: 'POST', url: '/api/v1/privacy/purge', headers: organizer })
     t.equal(run.statusCode, 200)
     t.match(run.json(), { dryRun: false, runId: /^[0-9a-f-]{36}$/, counts: { outgoing_messages: 1 } })
-    t.same(diff(before, await counts(ctx)), { outgoing_messages: -1, retention_purge_log: 1 })
+    t.same(rowDeltas(before, await counts(ctx)), { outgoing_messages: -1, retention_purge_log: 1 })
   })
 })
