@@ -15,6 +15,8 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   PROGRAM_FILE: z.string().min(1).optional(),
   LTI_PLATFORMS_FILE: z.string().min(1).optional(),
+  /** Size of the RSA key made for each registered LMS platform (it signs our messages to that platform). */
+  LTI_KEY_BITS: z.enum(['2048', '3072', '4096'], { error: 'must be 2048, 3072 or 4096' }).default('4096').transform(Number),
   ATTESTATION_ASSETS_DIR: z.string().min(1).optional(),
   ATTESTATION_DETAILS_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.org:465' }).optional(),
@@ -75,6 +77,8 @@ export interface Config {
   programFile: string | undefined
   /** JSON file of LTI platform registrations applied at start. */
   ltiPlatformsFile: string | undefined
+  /** RSA modulus of the tool key made for each platform at registration (4096 by default). */
+  ltiKeyBits: number
   /** Folder of the attestation's texts, layout, fonts and signature (default reports/attestation). */
   attestationAssetsDir: string
   /**
@@ -145,6 +149,7 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     dataDir,
     programFile: env.PROGRAM_FILE !== undefined ? resolve(env.PROGRAM_FILE) : undefined,
     ltiPlatformsFile: env.LTI_PLATFORMS_FILE !== undefined ? resolve(env.LTI_PLATFORMS_FILE) : undefined,
+    ltiKeyBits: env.LTI_KEY_BITS,
     attestationAssetsDir: env.ATTESTATION_ASSETS_DIR !== undefined ? resolve(env.ATTESTATION_ASSETS_DIR) : attestationAssetsDir,
     attestationDetailsDays: env.ATTESTATION_DETAILS_DAYS,
     smtp: env.SMTP_URL !== undefined ? { url: env.SMTP_URL, from: env.MAIL_FROM } : undefined,

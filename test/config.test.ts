@@ -15,6 +15,14 @@ t.test('defaults give an embedded database in ./data on 127.0.0.1:3000, in Frenc
   t.equal(config.defaultLocale, 'fr')
   t.match(config.database, { kind: 'embedded', dataDir: /\/data$/ })
   t.same(config.secrets, {})
+  t.equal(config.ltiKeyBits, 4096, 'each LMS platform gets a 4096-bit tool key')
+})
+
+t.test('LTI_KEY_BITS chooses the size of the platforms\' tool keys among 2048, 3072 and 4096', async t => {
+  t.equal(loadConfig({ LTI_KEY_BITS: '2048' }).ltiKeyBits, 2048)
+  t.equal(loadConfig({ LTI_KEY_BITS: '3072' }).ltiKeyBits, 3072)
+  const err = t.throws(() => loadConfig({ LTI_KEY_BITS: '1024' })) as Error
+  t.match(err.message, /- LTI_KEY_BITS: must be 2048, 3072 or 4096 \(got "1024"\)/)
 })
 
 t.test('empty variables count as unset, and PUBLIC_URL loses its trailing slash', async t => {

@@ -120,7 +120,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
 
   const provider = newProvider()
   const encryptionKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieSecret, 'compagnon', 'ltijs storage and state cookies', 32)).toString('base64url')
-  const service = new LtiService(db, clock, program, provider, storage, encryptionKey, config.publicUrl)
+  const service = new LtiService(db, clock, program, provider, storage, encryptionKey, config.publicUrl, config.ltiKeyBits)
 
   // Runs inside ltijs' Express app, after its body and cookie parsers, before its routes.
   const checks = (req: Request, res: Response, next: NextFunction): void => {

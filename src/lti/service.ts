@@ -105,7 +105,9 @@ export class LtiService {
     private readonly provider: LtijsProvider,
     private readonly storage: LtiStorage,
     private readonly sealingKey: string,
-    private readonly publicUrl: string
+    private readonly publicUrl: string,
+    /** RSA modulus of the key made for each new platform. */
+    private readonly keyBits = 4096
   ) {}
 
   /** Login states and pending deep-linking choices past their expiry. */
@@ -204,7 +206,7 @@ export class LtiService {
   /** The documents ltijs' registerPlatform would write (same collections and shapes), with the key made asynchronously. */
   async #createPlatform (reg: PlatformRegistration, active: boolean): Promise<void> {
     const { publicKey, privateKey } = await generateRsaKeyPair('rsa', {
-      modulusLength: 4096,
+      modulusLength: this.keyBits,
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs1', format: 'pem' }
     })

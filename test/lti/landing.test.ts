@@ -4,7 +4,7 @@ import { realTime, testApp } from '../helpers/app.js'
 import { CookieJar, ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { LAUNCH_CONTINUATION, landAfterLaunch } from '../helpers/lti-landing.js'
 
-// One app and one platform for the file (the 4096-bit tool key is made once).
+// One app and one platform for the file (the tool key is made once).
 const ctx = await (async () => {
   const built = await testApp(t, { clock: realTime() })
   const base = await built.app.listen({ host: '127.0.0.1', port: 0 })

@@ -4,7 +4,7 @@ import { signInWithLink } from '../helpers/session.js'
 import { LAUNCH_CONTINUATION, landAfterLaunch } from '../helpers/lti-landing.js'
 import { CookieJar, LaunchError, ROLES, makeKey, parseAutoPostForm, startPlatform, type LaunchOptions, type SimulatedPlatform } from '../helpers/lti-platform.js'
 
-// One app (and one 4096-bit tool key, made once) for the file; each test counts what it adds.
+// One app (and one tool key, made once) for the file; each test counts what it adds.
 const ctx = await (async () => {
   const built = await testApp(t, { clock: realTime() })
   const base = await built.app.listen({ host: '127.0.0.1', port: 0 })
@@ -129,9 +129,10 @@ t.test('a platform that is not registered is refused at login', async t => {
 t.test('our JWKS publishes the tool key the platform uses to verify us', async t => {
   const res = await fetch(`${base}/lti/keys`)
   t.equal(res.status, 200)
-  const body = await res.json() as { keys: Array<{ kid: string, kty: string, alg?: string }> }
+  const body = await res.json() as { keys: Array<{ kid: string, kty: string, alg?: string, n: string }> }
   t.equal(body.keys.length, 1)
   t.match(body.keys[0], { kty: 'RSA' })
+  t.equal(Buffer.from(body.keys[0]!.n, 'base64url').length * 8, ctx.config.ltiKeyBits, 'a modulus of the configured size (LTI_KEY_BITS)')
   t.notOk(JSON.stringify(body).includes('"d"'), 'no private part')
 })
 
