@@ -272,7 +272,8 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     every(app, 10 * 60_000, 'LTI purge', async () => await Promise.all([storage.purgeExpired(), service.purgeExpired()]))
     // Grades go out every few seconds; several instances share the work (rows are leased).
     every(app, 5000, 'grade outbox run', async () => await outbox.deliverDue())
-    // Rosters due (first launch, "sync now" retries, periodic refresh) every half minute.
-    every(app, 30_000, 'roster sync run', async () => await roster.runDue())
+    // Rosters due (first launch, "sync now" retries, periodic refresh): an indexed look every 5 s,
+    // so an instructor's class list follows their first launch within seconds.
+    every(app, 5000, 'roster sync run', async () => await roster.runDue())
   }
 }, { name: 'compagnon-lti', dependencies: ['compagnon-authentication'] })

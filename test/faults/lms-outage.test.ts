@@ -75,7 +75,6 @@ t.test('an LMS that is down, then slow: grades and the roster wait in the outbox
   await sql`UPDATE lti_contexts SET roster_sync_due_at = now() WHERE id = ${context.id}`.execute(database.db)
 
   await until('every grade delivered', async () => (await outboxRows()).every(r => r.status !== 'pending'), 60_000, 250)
-  // The roster worker runs every 30 s: the longest wait of this file.
   await until('the roster synced by the worker', async () => (await database.db.selectFrom('lti_contexts').select('roster_synced_at').where('id', '=', context.id).executeTakeFirstOrThrow()).roster_synced_at !== null, 60_000, 250)
 
   const scores = platform.received.scores.map(s => `${s.lineItemUrl} ${String(s.body.userId)} ${String(s.body.scoreGiven)}`).sort()
