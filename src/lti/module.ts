@@ -3,7 +3,7 @@ import fastifyExpress from '@fastify/express'
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { hkdfSync } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import ltijs, { type LtijsDatabasePlugin, type LtijsProvider, type NextFunction, type Request, type Response } from 'ltijs'
+import type { LtijsDatabasePlugin, LtijsProvider, NextFunction, Request, Response } from 'ltijs'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
@@ -49,8 +49,12 @@ declare module 'fastify' {
 /**
  * ltijs exports one provider instance per process. Each app gets its own instance of the same
  * class (its state lives in per-instance private fields), so tests can build several apps.
+ * ltijs is imported here, on first use: with Express and Mongoose it is about half of the
+ * modules the app would otherwise load at start (0.5 s of CPU in every process that never
+ * serves an LTI request: the CLI tools, most test files).
  */
-function newProvider (): LtijsProvider {
+async function newProvider (): Promise<LtijsProvider> {
+  const { default: ltijs } = await import('ltijs')
   const ProviderClass = Object.getPrototypeOf(ltijs.Provider).constructor as new () => LtijsProvider
   return new ProviderClass()
 }
@@ -118,9 +122,15 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     Delete: async (collection, query) => await storage.Delete(collection as LtiCollection, query)
   }
 
-  const provider = newProvider()
   const encryptionKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieSecret, 'compagnon', 'ltijs storage and state cookies', 32)).toString('base64url')
+  // Made at the first LTI request (or deep-linking answer, or platform update); a failed start is tried again next time.
+  let started: Promise<LtijsProvider> | undefined
+  const provider = async (): Promise<LtijsProvider> => {
+    started ??= startProvider().catch((err: unknown) => { started = undefined; throw err })
+    return await started
+  }
   const service = new LtiService(db, clock, program, provider, storage, encryptionKey, config.publicUrl, config.ltiKeyBits)
+  await plugin.setup()
 
   // Runs inside ltijs' Express app, after its body and cookie parsers, before its routes.
   const checks = (req: Request, res: Response, next: NextFunction): void => {
@@ -167,22 +177,6 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     next()
   }
 
-  provider.setup(encryptionKey, { plugin }, {
-    appRoute: '/launch',
-    loginRoute: '/login',
-    keysetRoute: '/keys',
-    dynRegRoute: '/register',
-    cors: false,
-    cookies: { secure: true, sameSite: 'None' },
-    tokenMaxAge: TOKEN_MAX_AGE_SECONDS,
-    devMode: false,
-    // ltijs hands the verified launch to onConnect in the same request: no ltik in any URL,
-    // no ltijs session cookie. Our own session takes over from there.
-    ltiaas: true,
-    serverAddon: (express) => { express.use(checks) }
-  })
-  await plugin.setup()
-
   /**
    * Our session cookies for this browser, and where it goes next: /cours/suite/<one-time token>,
    * which continues to the page if the cookies came back, and otherwise (cookies blocked in the
@@ -196,53 +190,71 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     return `/cours/suite/${handoff.token}?lang=${localeOfRequest(req)}${landing !== undefined ? `&vers=${landing}` : ''}`
   }
 
-  provider.onConnect(async (token, req, res) => {
-    try {
-      const launch = await service.completeLaunch(token)
-      // Links placed by Deep Linking say where they lead.
-      const target = token.platformContext.custom?.compagnon_target
-      const landing = target === 'program'
-        ? 'programme'
-        : target === 'synthesis' && launch.contextId !== null
-          ? `synthese:${launch.contextId}`
-          : target === 'attendance'
-            ? (launch.contextId !== null && launch.roles.some(r => r === 'instructor' || r === 'organizer') ? `presences:${launch.contextId}` : 'presence')
-            : undefined
-      res.redirect(303, await continueAt(launch.personId, req, res, landing))
-    } catch (err) {
-      sendError(req, res, err)
-    }
-  })
-  provider.onDeepLinking(async (token, req, res) => {
-    try {
-      const launch = await service.completeLaunch(token)
-      if (!launch.roles.some(role => role === 'instructor' || role === 'organizer')) {
-        throw new AppError('forbidden', {
-          fr: 'Seules les personnes enseignantes peuvent ajouter du contenu Compagnon au cours.',
-          en: 'Only instructors can add Compagnon content to the course.'
-        })
+  const startProvider = async (): Promise<LtijsProvider> => {
+    const provider = await newProvider()
+    provider.setup(encryptionKey, { plugin }, {
+      appRoute: '/launch',
+      loginRoute: '/login',
+      keysetRoute: '/keys',
+      dynRegRoute: '/register',
+      cors: false,
+      cookies: { secure: true, sameSite: 'None' },
+      tokenMaxAge: TOKEN_MAX_AGE_SECONDS,
+      devMode: false,
+      // ltijs hands the verified launch to onConnect in the same request: no ltik in any URL,
+      // no ltijs session cookie. Our own session takes over from there.
+      ltiaas: true,
+      serverAddon: (express) => { express.use(checks) }
+    })
+    provider.onConnect(async (token, req, res) => {
+      try {
+        const launch = await service.completeLaunch(token)
+        // Links placed by Deep Linking say where they lead.
+        const target = token.platformContext.custom?.compagnon_target
+        const landing = target === 'program'
+          ? 'programme'
+          : target === 'synthesis' && launch.contextId !== null
+            ? `synthese:${launch.contextId}`
+            : target === 'attendance'
+              ? (launch.contextId !== null && launch.roles.some(r => r === 'instructor' || r === 'organizer') ? `presences:${launch.contextId}` : 'presence')
+              : undefined
+        res.redirect(303, await continueAt(launch.personId, req, res, landing))
+      } catch (err) {
+        sendError(req, res, err)
       }
-      const requestId = await service.startDeepLinking(launch.personId, token)
-      res.redirect(303, await continueAt(launch.personId, req, res, `contenu:${requestId}`))
-    } catch (err) {
-      sendError(req, res, err)
+    })
+    provider.onDeepLinking(async (token, req, res) => {
+      try {
+        const launch = await service.completeLaunch(token)
+        if (!launch.roles.some(role => role === 'instructor' || role === 'organizer')) {
+          throw new AppError('forbidden', {
+            fr: 'Seules les personnes enseignantes peuvent ajouter du contenu Compagnon au cours.',
+            en: 'Only instructors can add Compagnon content to the course.'
+          })
+        }
+        const requestId = await service.startDeepLinking(launch.personId, token)
+        res.redirect(303, await continueAt(launch.personId, req, res, `contenu:${requestId}`))
+      } catch (err) {
+        sendError(req, res, err)
+      }
+    })
+    const invalid = (req: Request, res: Response): void => {
+      const err = res.locals.err as { details?: { message?: string } } | undefined
+      const code = err?.details?.message ?? ''
+      const reason = ltijsReasons[code] ?? { fr: 'le jeton de lancement est invalide.', en: 'the launch token is invalid.' }
+      sendProblem(req, res, 401, { fr: `Lancement refusé : ${reason.fr}`, en: `Launch refused: ${reason.en}` })
     }
-  })
-  const invalid = (req: Request, res: Response): void => {
-    const err = res.locals.err as { details?: { message?: string } } | undefined
-    const code = err?.details?.message ?? ''
-    const reason = ltijsReasons[code] ?? { fr: 'le jeton de lancement est invalide.', en: 'the launch token is invalid.' }
-    sendProblem(req, res, 401, { fr: `Lancement refusé : ${reason.fr}`, en: `Launch refused: ${reason.en}` })
+    provider.onInvalidToken(invalid)
+    provider.onSessionTimeout(invalid)
+    provider.onUnregisteredPlatform((req, res) => { sendProblem(req, res, 400, { fr: `Lancement refusé : ${ltijsReasons.UNREGISTERED_PLATFORM?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.UNREGISTERED_PLATFORM?.en ?? ''}` }) })
+    provider.onInactivePlatform((req, res) => { sendProblem(req, res, 403, { fr: `Lancement refusé : ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.en ?? ''}` }) })
+    // Last in ltijs' Express app: nothing thrown inside it reaches Express' default handler (stack traces).
+    provider.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+      app.log.error({ err }, 'LTI request failed')
+      sendError(req, res, err)
+    })
+    return provider
   }
-  provider.onInvalidToken(invalid)
-  provider.onSessionTimeout(invalid)
-  provider.onUnregisteredPlatform((req, res) => { sendProblem(req, res, 400, { fr: `Lancement refusé : ${ltijsReasons.UNREGISTERED_PLATFORM?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.UNREGISTERED_PLATFORM?.en ?? ''}` }) })
-  provider.onInactivePlatform((req, res) => { sendProblem(req, res, 403, { fr: `Lancement refusé : ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.en ?? ''}` }) })
-  // Last in ltijs' Express app: nothing thrown inside it reaches Express' default handler (stack traces).
-  provider.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    app.log.error({ err }, 'LTI request failed')
-    sendError(req, res, err)
-  })
 
   // Express runs only in this encapsulated /lti context: @fastify/express hooks every request
   // of its context (and swaps the request prototypes), which must not touch the rest of the app.
@@ -251,7 +263,13 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     // @fastify/express copies @fastify/cookie's parsed cookies onto the request, and ltijs'
     // cookie-parser then skips its work, leaving signed cookies (the login state) unreadable.
     scope.use((req: { cookies?: unknown }, _res: unknown, next: () => void) => { delete req.cookies; next() })
-    scope.use('/', provider.app)
+    // ltijs' Express app is mounted behind this gate at the first request (mounted, not called:
+    // a mounted Express 4 app inherits the request prototype of @fastify/express' Express 5).
+    let mounted: Promise<void> | undefined
+    scope.use('/', (_req: Request, _res: Response, next: NextFunction) => {
+      mounted ??= provider().then(started => { scope.use('/', started.app) }, (err: unknown) => { mounted = undefined; throw err })
+      mounted.then(() => { next() }, next)
+    })
     // ltijs' body parsers have read the body already; Fastify must not wait for it again.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => { done(null) })

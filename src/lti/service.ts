@@ -102,7 +102,8 @@ export class LtiService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly program: ProgramService,
-    private readonly provider: LtijsProvider,
+    /** ltijs, started on first use. */
+    private readonly provider: () => Promise<LtijsProvider>,
     private readonly storage: LtiStorage,
     private readonly sealingKey: string,
     private readonly publicUrl: string,
@@ -170,7 +171,7 @@ export class LtiService {
       url: `${this.publicUrl}/lti/launch`,
       custom: { compagnon_target: target }
     }))
-    const jwt = await this.provider.DeepLinking.createDeepLinkingMessage(token, items, {
+    const jwt = await (await this.provider()).DeepLinking.createDeepLinkingMessage(token, items, {
       message: locale === 'fr' ? `${items.length} élément(s) Compagnon ajouté(s).` : `${items.length} Compagnon item(s) added.`
     })
     if (!await repo.useDeepLinkRequest(this.db, id, now)) throw deepLinkGone
@@ -187,7 +188,7 @@ export class LtiService {
     if (known === false) {
       await this.#createPlatform(reg, options.active ?? true)
     } else {
-      await this.provider.registerPlatform({
+      await (await this.provider()).registerPlatform({
         url: reg.issuer,
         name: reg.name ?? reg.issuer,
         clientId: reg.clientId,
