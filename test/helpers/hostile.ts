@@ -10,7 +10,6 @@ import { sql, type Kysely } from 'kysely'
 import { z } from 'zod'
 import { FixedClock } from '../../src/clock.js'
 import { DURING_EVENT, testApp, type TestApp } from './app.js'
-import { countRows } from './rows.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
 import { friday } from './synthesis.js'
 
@@ -362,8 +361,6 @@ async function csrfToken (world: HostileWorld, caller: Caller): Promise<string |
 
 // ---------------------------------------------------------------------------------------------
 // Rows
-
-export { countRows }
 
 /** Tables whose count changed, as `table: before → after`. */
 export function changedTables (before: Record<string, number>, after: Record<string, number>, allowed: string[] = []): string[] {

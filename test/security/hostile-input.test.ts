@@ -9,9 +9,10 @@ import { parse as parseQuery } from 'node:querystring'
 import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import {
-  BROKEN_BODIES, callerFor, changedTables, clockFor, countRows, fillPath, formEncode, hostileSegment, hostileWorld, installWriteLog, invalidFor, settle, within, pct, plausibleFor, refuses, send, validParams,
+  BROKEN_BODIES, callerFor, changedTables, clockFor, fillPath, formEncode, hostileSegment, hostileWorld, installWriteLog, invalidFor, settle, within, pct, plausibleFor, refuses, send, validParams,
   type Caller, type RouteInfo, type Shot
 } from '../helpers/hostile.js'
+import { countRows } from '../helpers/rows.js'
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20251021)
 const ONLY = process.env.HOSTILE_ROUTE
