@@ -2,13 +2,14 @@
 // start, and builds the two templates every test database is cloned from — migrated, and
 // migrated with the 2025 program imported — instead of migrating (and importing) per test.
 import { existsSync } from 'node:fs'
-import { rename, writeFile } from 'node:fs/promises'
+import { readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { FixedClock } from '../../src/clock.js'
 import { openDatabase, pgliteParsers, type Database } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
-import { defaultProgramFile } from '../../src/paths.js'
+import { defaultProgramFile, projectRoot } from '../../src/paths.js'
 import { ProgramService } from '../../src/program/service.js'
 import { adminUrl, databaseUrl, pgliteTemplateFile, pgTemplateName } from './template.js'
 import { buildForChildProcesses } from './build.js'
@@ -19,6 +20,11 @@ const importProgram = async (database: Database): Promise<void> => {
 }
 
 await buildForChildProcesses()
+
+// The test files' compiled TypeScript (typescript-hooks.mjs) gains a file per edited source:
+// started afresh once it holds about ten versions of the suite.
+const compiledTests = join(projectRoot, '.tap', 'typescript')
+if ((await readdir(compiledTests).catch(() => [])).length > 2000) await rm(compiledTests, { recursive: true, force: true })
 
 const admin = adminUrl()
 if (admin === undefined) {
