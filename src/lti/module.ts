@@ -265,10 +265,12 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     scope.use((req: { cookies?: unknown }, _res: unknown, next: () => void) => { delete req.cookies; next() })
     // ltijs' Express app is mounted behind this gate at the first request (mounted, not called:
     // a mounted Express 4 app inherits the request prototype of @fastify/express' Express 5).
-    let mounted: Promise<void> | undefined
+    let mounted = false
     scope.use('/', (_req: Request, _res: Response, next: NextFunction) => {
-      mounted ??= provider().then(started => { scope.use('/', started.app) }, (err: unknown) => { mounted = undefined; throw err })
-      mounted.then(() => { next() }, next)
+      provider().then(started => {
+        if (!mounted) { scope.use('/', started.app); mounted = true }
+        next()
+      }, next)
     })
     // ltijs' body parsers have read the body already; Fastify must not wait for it again.
     scope.removeAllContentTypeParsers()
