@@ -12,6 +12,7 @@ import { FixedClock } from '../../src/clock.js'
 import { DURING_EVENT, testApp, type TestApp } from './app.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
 import { friday } from './synthesis.js'
+import { rowDeltas } from './rows.js'
 
 // ---------------------------------------------------------------------------------------------
 // Routes, as the app registers them
@@ -364,7 +365,7 @@ async function csrfToken (world: HostileWorld, caller: Caller): Promise<string |
 
 /** Tables whose count changed, as `table: before → after`. */
 export function changedTables (before: Record<string, number>, after: Record<string, number>, allowed: string[] = []): string[] {
-  return Object.keys({ ...before, ...after }).filter(k => !allowed.includes(k) && before[k] !== after[k]).map(k => `${k}: ${before[k] ?? 0} → ${after[k] ?? 0}`)
+  return Object.keys(rowDeltas(before, after)).filter(k => !allowed.includes(k)).map(k => `${k}: ${before[k] ?? 0} → ${after[k] ?? 0}`)
 }
 
 /**
