@@ -21,7 +21,7 @@ runCli(async () => {
   const loaded = await services.program.ensureLoaded(config.programFile ?? defaultProgramFile)
   if (loaded !== undefined) app.log.info({ event: loaded.eventKey, sessions: loaded.sessions.created }, 'program loaded into the empty database')
   if (config.ltiPlatformsFile !== undefined) {
-    // Before listening: registering a new platform generates its tool key (4096 bits by default) (seconds of CPU).
+    // Before listening: registering a new platform generates its tool key (seconds of CPU at 4096 bits).
     await app.ready()
     for (const platform of await readPlatformsFile(config.ltiPlatformsFile)) await app.lti.registerPlatform(platform)
   }
