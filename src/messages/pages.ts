@@ -10,7 +10,9 @@ export const kindLabels: Record<MessageKind, { fr: string, en: string }> = {
   attestation_issued: { fr: 'Attestation émise', en: 'Attestation issued' },
   attestation_hr_copy: { fr: 'Copie aux ressources humaines', en: 'Copy to human resources' },
   attestation_refused: { fr: 'Demande d\'attestation refusée', en: 'Attestation request refused' },
-  attestation_revoked: { fr: 'Attestation révoquée', en: 'Attestation revoked' }
+  attestation_revoked: { fr: 'Attestation révoquée', en: 'Attestation revoked' },
+  role_granted: { fr: 'Rôle attribué', en: 'Role granted' },
+  sign_in_link: { fr: 'Lien de connexion demandé', en: 'Requested sign-in link' }
 }
 
 export const statusLabels: Record<MessageStatus, { fr: string, en: string }> = {
