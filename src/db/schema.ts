@@ -26,16 +26,6 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
-export interface AccountAudit {
-  action: string;
-  actor_id: string | null;
-  actor_label: string;
-  at: Timestamp;
-  details: Json | null;
-  id: Generated<number>;
-  subject_person_id: string | null;
-}
-
 export interface AttendanceChoices {
   chosen_at: Timestamp;
   person_id: string;
@@ -81,8 +71,6 @@ export interface AttendancePasses {
 }
 
 export interface AttendancePendingScans {
-  code_valid_until: Timestamp | null;
-  device_binding: string | null;
   device_hash: string;
   expires_at: Timestamp;
   id: Generated<string>;
@@ -105,7 +93,6 @@ export interface AttendancePolicies {
 }
 
 export interface AttendanceRecords {
-  completed_late_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   device_time: Timestamp | null;
   event_id: string;
@@ -240,11 +227,6 @@ export interface ErasureAudit {
   details: Json | null;
   id: Generated<number>;
   request_id: string;
-}
-
-export interface ErasureTombstones {
-  erased_at: Timestamp;
-  identity_hash: string;
 }
 
 export interface ErasureRequests {
@@ -683,7 +665,6 @@ export interface TimeSlots {
 }
 
 export interface DB {
-  account_audit: AccountAudit;
   attendance_choices: AttendanceChoices;
   attendance_code_attempts: AttendanceCodeAttempts;
   attendance_excuses: AttendanceExcuses;
@@ -703,7 +684,6 @@ export interface DB {
   device_sessions: DeviceSessions;
   erasure_audit: ErasureAudit;
   erasure_requests: ErasureRequests;
-  erasure_tombstones: ErasureTombstones;
   event_days: EventDays;
   events: Events;
   file_chunks: FileChunks;
