@@ -129,12 +129,35 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     started ??= startProvider().catch((err: unknown) => { started = undefined; throw err })
     return await started
   }
-  const service = new LtiService(db, clock, program, provider, storage, encryptionKey, config.publicUrl, config.ltiKeyBits)
+  const service = new LtiService(db, clock, program, provider, storage, encryptionKey, tombstoneKey(config.secrets), config.publicUrl, config.ltiKeyBits)
   await plugin.setup()
+
+  const publicOrigin = new URL(config.publicUrl).origin
+  const loopback = (hostname: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(hostname)
+  // A PUBLIC_URL on loopback is development or tests, where this machine answers on several ports
+  // (the test servers listen on a port chosen at start): any loopback origin is this machine then.
+  const loopbackOnly = loopback(new URL(config.publicUrl).hostname)
+  const onPublicOrigin = (value: unknown): boolean => {
+    if (typeof value !== 'string') return false
+    try {
+      const target = new URL(value)
+      return target.origin === publicOrigin || (loopbackOnly && target.protocol === 'http:' && loopback(target.hostname))
+    } catch { return false }
+  }
 
   // Runs inside ltijs' Express app, after its body and cookie parsers, before its routes.
   const checks = (req: Request, res: Response, next: NextFunction): void => {
     if (req.path === '/login') {
+      // The launch must come back to this Compagnon: a target elsewhere would have ltijs send the
+      // person (and their token) where the platform's request says. Refused before any state is kept.
+      const target: unknown = req.body?.target_link_uri ?? req.query.target_link_uri
+      if (!onPublicOrigin(target)) {
+        sendProblem(req, res, 400, {
+          fr: `Lancement refusé : l'adresse de destination (target_link_uri) doit être sur ${publicOrigin}. Vérifiez l'adresse de l'outil Compagnon dans la configuration de la plateforme.`,
+          en: `Launch refused: the destination address (target_link_uri) must be on ${publicOrigin}. Check the Compagnon tool address in the platform's configuration.`
+        })
+        return
+      }
       // Remember the state/nonce pair ltijs sends to the platform, then let the redirect go.
       const redirect = res.redirect.bind(res) as (url: string) => void
       res.redirect = ((location: string) => {
@@ -216,7 +239,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
           : target === 'synthesis' && launch.contextId !== null
             ? `synthese:${launch.contextId}`
             : target === 'attendance'
-              ? (launch.contextId !== null && launch.roles.some(r => r === 'instructor' || r === 'organizer') ? `presences:${launch.contextId}` : 'presence')
+              ? (launch.contextId !== null && launch.roles.includes('instructor') ? `presences:${launch.contextId}` : 'presence')
               : undefined
         res.redirect(303, await continueAt(launch.personId, req, res, landing))
       } catch (err) {
@@ -226,7 +249,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     provider.onDeepLinking(async (token, req, res) => {
       try {
         const launch = await service.completeLaunch(token)
-        if (!launch.roles.some(role => role === 'instructor' || role === 'organizer')) {
+        if (!launch.roles.includes('instructor')) {
           throw new AppError('forbidden', {
             fr: 'Seules les personnes enseignantes peuvent ajouter du contenu Compagnon au cours.',
             en: 'Only instructors can add Compagnon content to the course.'

@@ -1,23 +1,52 @@
-import type { Role } from '../people/repository.js'
-
 /**
- * LTI roles → our registration roles. Platforms send full URIs (LIS vocabulary) or the short
- * context roles ("Learner"). Context (membership) roles decide student/instructor; sub-roles
- * such as membership/Instructor#TeachingAssistant name their principal role in the path.
- * Institution and system roles say nothing about this course, except Administrator.
+ * LTI roles → the roles Compagnon gives in the course's event. Strict on purpose: a role grants
+ * something only if it is in this table, named by its full LIS v2 URI (or, for the context roles
+ * Learner and Instructor, by the short name LTI 1.3 allows in their place). Everything else —
+ * Mentor (Canvas observers), ContentDeveloper, guests, non-credit learners, institution and system
+ * roles (Administrator included, whatever vocabulary it comes from), unknown or custom URIs —
+ * grants nothing. Organizers and door staff are never granted by an LMS: organizers grant them in
+ * Compagnon. The README's LTI section shows this table.
  */
-export function mapLtiRoles (roles: readonly string[]): Role[] {
-  const mapped = new Set<Role>()
+export type LtiCourseRole = 'credited_student' | 'instructor'
+
+const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership'
+
+/** Every role URI (or short name) that grants something, with what it grants. */
+export const LTI_ROLE_TABLE: ReadonlyArray<{ role: string, grants: LtiCourseRole, what: { fr: string, en: string } }> = [
+  { role: `${MEMBERSHIP}#Learner`, grants: 'credited_student', what: { fr: 'étudiant·e du cours', en: 'student of the course' } },
+  { role: `${MEMBERSHIP}/Learner#Learner`, grants: 'credited_student', what: { fr: 'étudiant·e du cours (sous-rôle)', en: 'student of the course (sub-role)' } },
+  { role: 'Learner', grants: 'credited_student', what: { fr: 'forme courte du rôle de cours', en: 'short form of the context role' } },
+  { role: `${MEMBERSHIP}#Instructor`, grants: 'instructor', what: { fr: 'enseignant·e du cours', en: 'instructor of the course' } },
+  { role: 'Instructor', grants: 'instructor', what: { fr: 'forme courte du rôle de cours', en: 'short form of the context role' } },
+  { role: `${MEMBERSHIP}/Instructor#PrimaryInstructor`, grants: 'instructor', what: { fr: 'enseignant·e principal·e', en: 'primary instructor' } },
+  { role: `${MEMBERSHIP}/Instructor#SecondaryInstructor`, grants: 'instructor', what: { fr: 'enseignant·e associé·e', en: 'secondary instructor' } },
+  { role: `${MEMBERSHIP}/Instructor#Lecturer`, grants: 'instructor', what: { fr: 'chargé·e de cours', en: 'lecturer' } },
+  { role: `${MEMBERSHIP}/Instructor#TeachingAssistant`, grants: 'instructor', what: { fr: 'auxiliaire d\'enseignement', en: 'teaching assistant' } },
+  ...['Section', 'Group', 'Offering', 'SectionAssociation', 'Template'].map(scope => ({
+    role: `${MEMBERSHIP}/Instructor#TeachingAssistant${scope}`,
+    grants: 'instructor' as const,
+    what: { fr: 'auxiliaire d\'enseignement (d\'une partie du cours)', en: 'teaching assistant (of part of the course)' }
+  })),
+  // Some platforms send the assistant as a context role of its own.
+  { role: `${MEMBERSHIP}#TeachingAssistant`, grants: 'instructor', what: { fr: 'auxiliaire d\'enseignement', en: 'teaching assistant' } },
+  { role: 'TeachingAssistant', grants: 'instructor', what: { fr: 'auxiliaire d\'enseignement (forme courte)', en: 'teaching assistant (short form)' } }
+]
+
+const GRANTS = new Map(LTI_ROLE_TABLE.map(entry => [entry.role, entry.grants]))
+
+/** The course roles a launch (or a roster entry) grants; [] when it names none we recognise. */
+export function mapLtiRoles (roles: readonly string[]): LtiCourseRole[] {
+  const mapped = new Set<LtiCourseRole>()
   for (const uri of roles) {
-    const name = uri.split(/[#/]/).pop() ?? ''
-    const scope = /\/vocab\/lis\/v2\/(membership|institution|system)\b/.exec(uri)?.[1] ?? (uri.includes('/') ? 'other' : 'membership')
-    if (name === 'Administrator' || name === 'SysAdmin') { mapped.add('organizer'); continue }
-    if (scope !== 'membership') continue
-    const principal = /membership\/([A-Za-z]+)#/.exec(uri)?.[1]
-    if (name === 'Learner' || principal === 'Learner') mapped.add('credited_student')
-    if (['Instructor', 'TeachingAssistant', 'ContentDeveloper', 'Mentor'].includes(name) || principal === 'Instructor') mapped.add('instructor')
+    const grants = GRANTS.get(uri)
+    if (grants !== undefined) mapped.add(grants)
   }
   // Staff launching into a course are not students of it.
-  if (mapped.has('instructor') || mapped.has('organizer')) mapped.delete('credited_student')
+  if (mapped.has('instructor')) mapped.delete('credited_student')
   return [...mapped]
 }
+
+/** Whether these LTI roles make the person a credited student of the course (hands in, is graded). */
+export const isCreditedLearner = (roles: readonly string[]): boolean => mapLtiRoles(roles).includes('credited_student')
+/** Whether these LTI roles make the person an instructor of the course. */
+export const isCourseInstructor = (roles: readonly string[]): boolean => mapLtiRoles(roles).includes('instructor')

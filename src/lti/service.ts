@@ -5,9 +5,11 @@ import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
 import * as people from '../people/repository.js'
+import { isTombstoned } from '../privacy/tombstone-repository.js'
+import { tombstoneHash } from '../privacy/tombstones.js'
 import type { Role } from '../people/repository.js'
 import type { ProgramService } from '../program/service.js'
-import { mapLtiRoles } from './roles.js'
+import { isCourseInstructor, mapLtiRoles } from './roles.js'
 import { seal, unseal, type LtiStorage } from './storage.js'
 import * as repo from './repository.js'
 
@@ -33,6 +35,12 @@ export interface Launch {
   contextTitle: string | null
   messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest'
 }
+
+/** A launch whose LTI roles grant neither student nor instructor (see roles.ts). */
+export const noCourseRole = new AppError('forbidden', {
+  fr: 'Compagnon n\'a trouvé pour vous aucun rôle d\'étudiant·e ni d\'enseignant·e dans ce cours (les rôles d\'observateur, d\'administrateur ou d\'invité ne donnent pas accès). Demandez à l\'enseignant·e du cours ou à l\'administration de votre plateforme de cours de vous y inscrire comme étudiant·e ou enseignant·e. Si vous faites partie de l\'équipe d\'organisation, ouvrez Compagnon avec votre lien personnel : ce rôle est donné dans Compagnon, pas par la plateforme.',
+  en: 'Compagnon found no student or instructor role for you in this course (observer, administrator and guest roles give no access). Ask the course\'s instructor or your learning platform\'s administrators to enrol you as a student or instructor. If you are on the organizing team, open Compagnon with your personal link: that role is given in Compagnon, not by the platform.'
+})
 
 /** What an instructor can place in the course through Deep Linking. */
 export const deepLinkTargets = ['synthesis', 'attendance', 'program'] as const
@@ -118,10 +126,10 @@ export class LtiService {
     await repo.purgeDeepLinkRequests(this.db, now)
   }
 
-  /** Courses where the person teaches (instructor or organizer role in the LMS), with their sync state. */
+  /** Courses where the person teaches (an instructor role of the course in the LMS), with their sync state. */
   async taughtCourses (personId: string): Promise<Array<{ id: string, title: string, rosterSyncedAt: Date | null, activeMembers: number, hasRosterService: boolean, rosterSyncError: string | null, nextRosterSyncAt: Date | null }>> {
     const rows = await repo.coursesOf(this.db, personId)
-    return rows.filter(r => mapLtiRoles(r.roles as string[]).some(role => role === 'instructor' || role === 'organizer'))
+    return rows.filter(r => isCourseInstructor(r.roles as string[]))
       .map(r => ({
         id: r.id,
         title: r.title ?? r.label ?? r.context_id,
@@ -304,6 +312,8 @@ export class LtiService {
     const now = this.clock.now()
     const ctx = token.platformContext
     const roles = mapLtiRoles(ctx.roles ?? [])
+    // Nothing is stored for a launch that grants nothing (observers, administrators, guests...).
+    if (roles.length === 0) throw noCourseRole
     const info = token.userInfo ?? {}
     const displayName = displayNameOf(info)
     const currentEvent = await this.program.currentEvent()

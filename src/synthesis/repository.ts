@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely'
 import type { DB, SynthesisAssignments } from '../db/schema.js'
+import { isCreditedLearner } from '../lti/roles.js'
 
 /** Synthesis data access. Functions take a Kysely handle so services can pass a transaction. */
 type Q = Kysely<DB>
@@ -49,7 +50,8 @@ export async function membership (db: Q, contextId: string, personId: string): P
   return row === undefined ? undefined : { user_sub: row.user_sub, roles: row.roles as string[] }
 }
 
-export const isLearner = (roles: string[]): boolean => roles.some(r => /(#|\/|^)Learner$/.test(r))
+/** A credited student of the course, by the strict LTI role table (src/lti/roles.ts). */
+export const isLearner = (roles: string[]): boolean => isCreditedLearner(roles)
 
 export async function extensionOf (db: Q, assignmentId: string, personId: string): Promise<{ due_at: Date, reason: string | null } | undefined> {
   return await db.selectFrom('synthesis_extensions').select(['due_at', 'reason'])
