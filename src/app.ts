@@ -34,6 +34,7 @@ import { FileStore } from './files/store.js'
 import { SynthesisService } from './synthesis/service.js'
 import { synthesisRoutes } from './synthesis/routes.js'
 import { synthesisPageRoutes } from './synthesis/page-routes.js'
+import { PreviewPool } from './synthesis/preview-pool.js'
 import { every } from './util/periodic.js'
 import { MessageOutbox } from './messages/outbox.js'
 import { messageRoutes } from './messages/routes.js'
@@ -58,7 +59,7 @@ export interface AppDeps {
 
 export interface App {
   app: FastifyInstance
-  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades, files: FileStore, synthesis: SynthesisService, messages: MessageOutbox, attestations: AttestationService }
+  services: { program: ProgramService, people: PeopleService, attendance: AttendanceService, book: AttendanceBook, grades: AttendanceGrades, files: FileStore, synthesis: SynthesisService, previews: PreviewPool, messages: MessageOutbox, attestations: AttestationService }
 }
 
 /**
@@ -137,7 +138,10 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(bookRoutes, { book, grades, lti: app.lti })
   if (deps.backgroundJobs ?? true) startAttendanceJobs(app, grades, attendance)
 
-  await app.register(synthesisRoutes, { synthesis })
+  // DOCX previews run in bounded threads, started on the first preview.
+  const previews = new PreviewPool()
+  app.addHook('onClose', async () => { await previews.close() })
+  await app.register(synthesisRoutes, { synthesis, previews })
   await app.register(synthesisPageRoutes, { synthesis })
   // Bytes of uploads that never completed (dropped connections, crashes mid-upload).
   if (deps.backgroundJobs ?? true) every(app, 10 * 60_000, 'purge of unfinished uploads', async () => await files.purgePending(new Date(deps.clock.now().getTime() - 60 * 60_000)))
@@ -164,5 +168,5 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(privacyRoutes, privacyDeps)
   await app.register(retentionRoutes, privacyDeps)
 
-  return { app, services: { program, people, attendance, book, grades, files, synthesis, messages, attestations } }
+  return { app, services: { program, people, attendance, book, grades, files, synthesis, previews, messages, attestations } }
 }

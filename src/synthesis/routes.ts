@@ -4,7 +4,8 @@ import multipart from '@fastify/multipart'
 import { z } from 'zod'
 import { AppError } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { docxToHtml, previewPage } from './preview.js'
+import { previewPage } from './preview.js'
+import type { PreviewPool } from './preview-pool.js'
 import type { SynthesisService, HandInLimits, HandInPart, Version } from './service.js'
 import { assignmentSchema, assignmentSettingsSchema, gradeInputSchema, gradeSchema, receiptSchema, studentStatusSchema, windowSchema } from './schemas.js'
 import type { GradeRow } from './repository.js'
@@ -71,10 +72,10 @@ export async function sendFile (reply: FastifyReply, file: { filename: string, m
     .send(file.stream)
 }
 
-export interface SynthesisRoutesOptions { synthesis: SynthesisService }
+export interface SynthesisRoutesOptions { synthesis: SynthesisService, previews: PreviewPool }
 
 /** The synthesis API under /api/v1 (bearer tokens). Pages are in page-routes.ts. */
-export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = async (app, { synthesis }) => {
+export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = async (app, { synthesis, previews }) => {
   await app.register(multipart)
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const tags = ['synthesis']
@@ -160,7 +161,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   app.get('/cours/synthese/:contextId/apercu/:submissionId/:position', {
     config: { personalData: 'submission_file' },
     onRequest: app.authenticate('page'),
-    schema: { operationId: 'previewSynthesisFile', tags: ['pages'], summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the browser\'s viewer', params: fileParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...uploadErrors } }
+    schema: { operationId: 'previewSynthesisFile', tags: ['pages'], summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the browser\'s viewer. A file too large or too complex to preview gets a page saying so, with the download link', params: fileParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...uploadErrors, 503: errorSchema } }
   }, async (request, reply) => {
     const { contextId, submissionId, position } = request.params
     const file = await synthesis.file(personOf(request), contextId, submissionId, position)
@@ -173,15 +174,16 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
       file.stream.destroy()
       throw new AppError('unsupported_media_type', { fr: 'Ce type de fichier ne peut pas être affiché dans le navigateur : téléchargez-le.', en: 'This kind of file cannot be shown in the browser: download it.' })
     }
-    const chunks: Buffer[] = []
-    for await (const chunk of file.stream) chunks.push(chunk as Buffer)
-    const body = await docxToHtml(Buffer.concat(chunks)).catch(() => {
-      throw new AppError('unsupported_media_type', { fr: 'Ce document ne peut pas être affiché : téléchargez-le.', en: 'This document cannot be shown: download it.' })
-    })
+    // Bounded and cached per content (preview-pool.ts): the bytes are read only when not cached.
+    const outcome = await previews.preview(file.sha256, async () => {
+      const chunks: Buffer[] = []
+      for await (const chunk of file.stream) chunks.push(chunk as Buffer)
+      return Buffer.concat(chunks)
+    }).finally(() => { file.stream.destroy() })
     reply.header('cache-control', 'private, no-store')
     return await reply.type('text/html; charset=utf-8').send(previewPage(request.locale, {
       filename: file.filename,
-      body,
+      outcome,
       downloadHref: `${fileHref}?telecharger=1`,
       backHref: `/cours/synthese/${contextId}?lang=${request.locale}`
     }, request.url))
