@@ -17,6 +17,8 @@ export const envSchema = z.object({
   LTI_PLATFORMS_FILE: z.string().min(1).optional(),
   /** Size of the RSA key made for each registered LMS platform (it signs our messages to that platform). */
   LTI_KEY_BITS: z.enum(['2048', '3072', '4096'], { error: 'must be 2048, 3072 or 4096' }).default('4096').transform(Number),
+  LTI_ALLOW_PRIVATE_URLS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform(value => value === 'true')
+    .describe('Dynamic registration may reach http and loopback/private-network addresses (development and tests with a local LMS); production keeps false: https to public addresses only'),
   ATTESTATION_ASSETS_DIR: z.string().min(1).optional(),
   ATTESTATION_DETAILS_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.org:465' }).optional(),
@@ -79,6 +81,8 @@ export interface Config {
   ltiPlatformsFile: string | undefined
   /** RSA modulus of the tool key made for each platform at registration (4096 by default). */
   ltiKeyBits: number
+  /** Dynamic registration may reach http, loopback and private addresses (development, tests). */
+  ltiAllowPrivateUrls: boolean
   /** Folder of the attestation's texts, layout, fonts and signature (default reports/attestation). */
   attestationAssetsDir: string
   /**
@@ -150,6 +154,7 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     programFile: env.PROGRAM_FILE !== undefined ? resolve(env.PROGRAM_FILE) : undefined,
     ltiPlatformsFile: env.LTI_PLATFORMS_FILE !== undefined ? resolve(env.LTI_PLATFORMS_FILE) : undefined,
     ltiKeyBits: env.LTI_KEY_BITS,
+    ltiAllowPrivateUrls: env.LTI_ALLOW_PRIVATE_URLS,
     attestationAssetsDir: env.ATTESTATION_ASSETS_DIR !== undefined ? resolve(env.ATTESTATION_ASSETS_DIR) : attestationAssetsDir,
     attestationDetailsDays: env.ATTESTATION_DETAILS_DAYS,
     smtp: env.SMTP_URL !== undefined ? { url: env.SMTP_URL, from: env.MAIL_FROM } : undefined,

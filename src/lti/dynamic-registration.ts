@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest } from '../errors.js'
 import { hashToken } from '../people/service.js'
+import { OutboundError, outboundRequest, urlAllowed, type OutboundPolicy } from '../http/outbound.js'
 import { AGS_SCOPES, NRPS_SCOPE } from './ags.js'
 import type { LtiService } from './service.js'
 import * as repo from './repository.js'
@@ -16,12 +17,13 @@ const PLATFORM_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-platform-con
 /** Canvas names every tenant with one issuer while each tenant serves its own configuration. */
 const SHARED_ISSUERS = new Set(['canvas.instructure.com', 'canvas.beta.instructure.com', 'canvas.test.instructure.com'])
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
-/** HTTPS, except on this machine (development and tests). */
-const platformUrl = z.url({ error: 'must be a URL' }).refine(value => {
-  const url = new URL(value)
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))
-}, 'must be an https URL')
+/** At most this many redirects are followed, each checked like the first address. */
+const MAX_REDIRECTS = 3
+/** A platform configuration or registration answer is a few kilobytes. */
+const MAX_ANSWER_BYTES = 256 * 1024
+
+/** Any absolute URL; where it may point is decided by the outbound policy (src/http/outbound.ts). */
+const platformUrl = z.url({ error: 'must be a URL' })
 
 const platformConfigurationSchema = z.object({
   issuer: platformUrl,
@@ -63,17 +65,27 @@ const platformProblem = (fr: string, en: string): AppError => new AppError('bad_
   en: `Registration failed: ${en}`
 })
 
-async function fetchJson (url: string, init: RequestInit, what: { fr: string, en: string }): Promise<unknown> {
-  let response: Response
+const notPublic = (what: { fr: string, en: string }): AppError => badRequest({
+  fr: `Enregistrement impossible : l'adresse de ${what.fr} doit être une URL https vers une adresse publique d'Internet (pas une adresse locale, privée ou réservée).`,
+  en: `Registration failed: the address of ${what.en} must be an https URL to a public Internet address (not a local, private or reserved address).`
+})
+
+/**
+ * JSON from a platform, under the outbound policy. What failed is said in words; the remote's
+ * own answer is never repeated (it could be anything the address serves), and every way of not
+ * getting an answer (closed port, timeout, TLS, not HTTP) reads the same.
+ */
+async function fetchJson (url: string, init: { method?: string, headers: Record<string, string>, body?: string }, what: { fr: string, en: string }, policy: OutboundPolicy): Promise<unknown> {
+  let response
   try {
-    response = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
-  } catch {
-    throw new AppError('unavailable', { fr: `Enregistrement impossible : ${what.fr} ne répond pas. Réessayez dans un instant.`, en: `Registration failed: ${what.en} does not answer. Try again in a moment.` })
+    response = await outboundRequest(url, init, policy)
+  } catch (err) {
+    if (err instanceof OutboundError && err.failure.kind === 'refused_address') throw notPublic(what)
+    throw new AppError('unavailable', { fr: `Enregistrement impossible : Compagnon n'a pas pu joindre ${what.fr}. Réessayez dans un instant.`, en: `Registration failed: Compagnon could not reach ${what.en}. Try again in a moment.` })
   }
-  const text = await response.text()
-  if (!response.ok) throw platformProblem(`${what.fr} a répondu ${response.status} (${text.slice(0, 200)}).`, `${what.en} answered ${response.status} (${text.slice(0, 200)}).`)
+  if (response.status < 200 || response.status > 299) throw platformProblem(`${what.fr} a répondu avec une erreur (HTTP ${response.status}).`, `${what.en} answered with an error (HTTP ${response.status}).`)
   try {
-    return JSON.parse(text)
+    return JSON.parse(response.body)
   } catch {
     throw platformProblem(`${what.fr} n'a pas répondu en JSON.`, `${what.en} did not answer JSON.`)
   }
@@ -85,7 +97,11 @@ async function fetchJson (url: string, init: RequestInit, what: { fr: string, en
  * synchronously on the request, names the platform randomly and drops the deployment id.
  */
 export class DynamicRegistration {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly lti: LtiService, private readonly publicUrl: string) {}
+  readonly #policy: OutboundPolicy
+
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly lti: LtiService, private readonly publicUrl: string, options: { allowPrivateUrls: boolean }) {
+    this.#policy = { allowPrivate: options.allowPrivateUrls, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, maxBytes: MAX_ANSWER_BYTES }
+  }
 
   /** A registration URL to paste into the LMS (the secret is shown once; only its hash is kept). */
   async createLink (createdBy: string): Promise<{ url: string, expiresAt: Date }> {
@@ -119,7 +135,7 @@ export class DynamicRegistration {
           ...(request.registrationToken !== undefined && request.registrationToken !== '' ? { authorization: `Bearer ${request.registrationToken}` } : {})
         },
         body: JSON.stringify(this.#toolRegistration(configuration))
-      }, { fr: 'le service d\'enregistrement de la plateforme', en: 'the platform\'s registration service' }))
+      }, { fr: 'le service d\'enregistrement de la plateforme', en: 'the platform\'s registration service' }, this.#policy))
       if (!answer.success) throw platformProblem('la plateforme n\'a pas renvoyé d\'identifiant client (client_id).', 'the platform returned no client id (client_id).')
       const clientId = answer.data.client_id
       const deploymentId = answer.data[TOOL_CONFIGURATION]?.deployment_id ?? null
@@ -155,15 +171,20 @@ export class DynamicRegistration {
   }
 
   async #configuration (openidConfiguration: string): Promise<PlatformConfiguration> {
-    const where = platformUrl.safeParse(openidConfiguration)
-    if (!where.success) throw badRequest({ fr: 'Enregistrement impossible : l\'adresse de configuration de la plateforme (openid_configuration) doit être une URL https.', en: 'Registration failed: the platform configuration address (openid_configuration) must be an https URL.' })
-    const raw = await fetchJson(openidConfiguration, { headers: { accept: 'application/json' } }, { fr: 'la configuration de la plateforme', en: 'the platform configuration' })
+    const what = { fr: 'configuration de la plateforme (openid_configuration)', en: 'the platform configuration (openid_configuration)' }
+    if (!urlAllowed(openidConfiguration, this.#policy.allowPrivate)) throw notPublic(what)
+    const raw = await fetchJson(openidConfiguration, { headers: { accept: 'application/json' } }, { fr: 'la configuration de la plateforme', en: 'the platform configuration' }, this.#policy)
     const parsed = platformConfigurationSchema.safeParse(raw)
     if (!parsed.success) {
       const fields = parsed.error.issues.map(i => i.path.join('.')).join(', ')
       throw platformProblem(`la configuration de la plateforme est incomplète (${fields}).`, `the platform configuration is incomplete (${fields}).`)
     }
     const configuration = parsed.data
+    // Compagnon calls these later (keys, tokens) and sends browsers to the login page: each must
+    // be an address the policy allows, like the configuration itself.
+    for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'registration_endpoint'] as const) {
+      if (!urlAllowed(configuration[field], this.#policy.allowPrivate)) throw notPublic({ fr: `${field} de la plateforme`, en: `the platform's ${field}` })
+    }
     const configHost = new URL(openidConfiguration).hostname
     const issuerHost = new URL(configuration.issuer).hostname
     // The configuration must come from the platform it names (spec): a page elsewhere cannot claim an issuer.

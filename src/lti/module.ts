@@ -303,7 +303,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     scope.all('/*', { schema: { hide: true } }, notFound)
   }, { prefix: '/lti' })
   app.decorate('lti', service)
-  app.decorate('ltiRegistration', new DynamicRegistration(db, clock, service, config.publicUrl))
+  app.decorate('ltiRegistration', new DynamicRegistration(db, clock, service, config.publicUrl, { allowPrivateUrls: config.ltiAllowPrivateUrls }))
   const platformClient = new AgsClient(storage, encryptionKey)
   const outbox = new GradeOutbox(db, clock, platformClient, app.log)
   app.decorate('gradeOutbox', outbox)

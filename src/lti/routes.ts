@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { tooManyRequests } from '../http/rate-limits.js'
 import { z } from 'zod'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { AppError, forbidden } from '../errors.js'
@@ -9,6 +12,11 @@ import { assertSameOrigin } from '../people/authentication.js'
 import { cookiesBlockedPage } from '../people/pages.js'
 import { landingPath, landingSchema } from '../people/routes.js'
 import { deepLinkTargets, type LtiService } from './service.js'
+
+/** Previews and attempts of one registration link (and from one client address) per window. */
+export const REGISTRATION_PER_LINK = 10
+export const REGISTRATION_PER_ADDRESS = 30
+const REGISTRATION_WINDOW_MS = 10 * 60_000
 
 /** Where an LTI launch lands: the person's course page, in our own session. */
 export const ltiRoutes: FastifyPluginAsyncZod<{
@@ -31,7 +39,36 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   const registrationRequest = (fields: z.infer<typeof registrationFields>): { token: string, openidConfiguration: string, registrationToken: string | undefined } =>
     ({ token: fields.compagnon_token, openidConfiguration: fields.openid_configuration, registrationToken: fields.registration_token })
 
+  // Each preview and attempt makes Compagnon call the address the request names: a few per link
+  // and per client address (per instance, like every limit in http/rate-limits.ts).
+  const registrationLimit = (max: number, key: (request: FastifyRequest) => string, text: (seconds: number) => { fr: string, en: string }) => {
+    const limiter = app.createRateLimit({ max, timeWindow: REGISTRATION_WINDOW_MS, keyGenerator: key, allowList: (_request, k) => k === '' })
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const result = await limiter(request)
+      if (!result.isAllowed && result.isExceeded) {
+        reply.header('retry-after', result.ttlInSeconds)
+        throw tooManyRequests(result.ttlInSeconds, text(result.ttlInSeconds))
+      }
+    }
+  }
+  const registrationToken = (request: FastifyRequest): string => {
+    const fields = { ...(request.query as Record<string, unknown>), ...(request.body as Record<string, unknown> | null | undefined) }
+    const token = fields.compagnon_token
+    return typeof token === 'string' && token !== '' ? `registration:${createHash('sha256').update(token).digest('base64url')}` : ''
+  }
+  const registrationRateLimits = [
+    registrationLimit(REGISTRATION_PER_LINK, registrationToken, seconds => ({
+      fr: `Ce lien d'enregistrement a servi trop souvent en peu de temps : réessayez dans ${Math.ceil(seconds / 60)} min.`,
+      en: `This registration link was used too often in a short time: try again in ${Math.ceil(seconds / 60)} min.`
+    })),
+    registrationLimit(REGISTRATION_PER_ADDRESS, request => /^(127\.|::1$|::ffff:127\.)/.test(request.ip) ? '' : `registration-ip:${request.ip}`, seconds => ({
+      fr: `Trop de tentatives d'enregistrement depuis cette connexion : réessayez dans ${Math.ceil(seconds / 60)} min.`,
+      en: `Too many registration attempts from this connection: try again in ${Math.ceil(seconds / 60)} min.`
+    }))
+  ]
+
   app.get('/lti/register', {
+    preHandler: registrationRateLimits,
     schema: { operationId: 'dynamicRegistrationPage', tags: ['lti'], summary: 'LTI Dynamic Registration, opened by the LMS: shows what will be registered', querystring: registrationFields.extend(langQuery.shape), produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
   }, async (request, reply) => {
     const configuration = await app.ltiRegistration.preview(registrationRequest(request.query))
@@ -48,6 +85,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
 
   app.post('/lti/register', {
     onRequest: async (request) => { assertSameOrigin(request) },
+    preHandler: registrationRateLimits,
     schema: { operationId: 'dynamicRegistration', tags: ['lti'], summary: 'LTI Dynamic Registration: registers with the platform; the platform stays inactive until approved', querystring: langQuery, body: registrationFields, produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
   }, async (request, reply) => {
     const result = await app.ltiRegistration.register(registrationRequest(request.body))
@@ -219,8 +257,10 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     const items = Array.isArray(request.body.items) ? [...new Set(request.body.items)] : [request.body.items]
     const answer = await lti.answerDeepLinking(request.params.requestId, request.auth?.personId ?? '', items, request.locale)
     reply.header('cache-control', 'no-store')
-    // This page's one form posts to the platform: allow exactly that origin as a form target.
-    reply.header('content-security-policy', `default-src 'self'; base-uri 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors *; form-action 'self' ${new URL(answer.returnUrl).origin}`)
+    // This page's one form posts to the platform: allow exactly that origin as a form target. Only
+    // the platform that asked may frame it (its issuer and login origins, as registered).
+    const ancestors = answer.frameAncestors.length > 0 ? answer.frameAncestors.join(' ') : '\'self\''
+    reply.header('content-security-policy', `default-src 'self'; base-uri 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors ${ancestors}; form-action 'self' ${new URL(answer.returnUrl).origin}`)
     return await reply.type(html).send(deepLinkReturnPage(request.locale, answer.returnUrl, answer.jwt))
   })
 }

@@ -4,6 +4,7 @@ import type { LtijsIdToken, LtijsProvider } from 'ltijs'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
+import { frameOrigins } from '../http/frame-ancestors.js'
 import * as people from '../people/repository.js'
 import { isTombstoned } from '../privacy/tombstone-repository.js'
 import { tombstoneHash } from '../privacy/tombstones.js'
@@ -168,7 +169,8 @@ export class LtiService {
   }
 
   /** Answers the platform: a JWT signed with our key for the chosen items, and where to post it. Once. */
-  async answerDeepLinking (id: string, personId: string, targets: DeepLinkTarget[], locale: 'fr' | 'en'): Promise<{ returnUrl: string, jwt: string }> {
+  /** The signed answer, where to post it, and the origins of the platform that asked (the only ones that may frame the page). */
+  async answerDeepLinking (id: string, personId: string, targets: DeepLinkTarget[], locale: 'fr' | 'en'): Promise<{ returnUrl: string, jwt: string, frameAncestors: string[] }> {
     const now = this.clock.now()
     const row = await repo.findDeepLinkRequest(this.db, id, personId, now)
     if (row === undefined) throw deepLinkGone
@@ -183,7 +185,8 @@ export class LtiService {
       message: locale === 'fr' ? `${items.length} élément(s) Compagnon ajouté(s).` : `${items.length} Compagnon item(s) added.`
     })
     if (!await repo.useDeepLinkRequest(this.db, id, now)) throw deepLinkGone
-    return { returnUrl: String(token.platformContext.deepLinkingSettings?.deep_link_return_url ?? ''), jwt }
+    const platform = (await repo.listPlatforms(this.db)).filter(p => p.platformUrl === token.iss && p.clientId === token.clientId)
+    return { returnUrl: String(token.platformContext.deepLinkingSettings?.deep_link_return_url ?? ''), jwt, frameAncestors: frameOrigins(platform) }
   }
 
   /**

@@ -18,7 +18,8 @@ export const testSecrets = {
 export const TEST_LTI_KEY_BITS = '2048'
 
 export function testConfig (overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
-  const base = loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: '/nonexistent', LTI_KEY_BITS: TEST_LTI_KEY_BITS })
+  // The simulated LMSs listen on 127.0.0.1 over http: dynamic registration may reach them in tests.
+  const base = loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: '/nonexistent', LTI_KEY_BITS: TEST_LTI_KEY_BITS, LTI_ALLOW_PRIVATE_URLS: 'true' })
   return { ...base, secrets: testSecrets, ...overrides }
 }
 

@@ -20,7 +20,7 @@ export interface Run { code: number | null, stdout: string, stderr: string }
 /** The environment a child process gets: no inherited database or secrets unless given. */
 export function childEnv (extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const { DATABASE_URL: _a, TEST_DATABASE_URL: _b, SESSION_SECRET: _c, COOKIE_SECRET: _d, CODE_SECRET: _e, NODE_OPTIONS: _f, ...rest } = process.env
-  return { ...rest, LOG_LEVEL: 'warn', LTI_KEY_BITS: TEST_LTI_KEY_BITS, ...extra }
+  return { ...rest, LOG_LEVEL: 'warn', LTI_KEY_BITS: TEST_LTI_KEY_BITS, LTI_ALLOW_PRIVATE_URLS: 'true', ...extra }
 }
 
 /** Environment for PostgreSQL mode: the database URL plus the secrets it requires. */

@@ -160,12 +160,12 @@ t.test('bad registration attempts get a clear page, register nothing and leave t
 
   const refusedByLms = await submit(link, lms.openidConfigurationUrl, 'not-the-platform-token')
   t.equal(refusedByLms.statusCode, 400)
-  t.match(refusedByLms.body, /a répondu 401/)
+  t.match(refusedByLms.body, /a répondu avec une erreur \(HTTP 401\)/)
 
   lms.setDown(true)
   const down = await submit(link, lms.openidConfigurationUrl, lms.registrationToken)
   t.equal(down.statusCode, 400)
-  t.match(down.body, /a répondu 503/)
+  t.match(down.body, /a répondu avec une erreur \(HTTP 503\)/)
   lms.setDown(false)
 
   t.equal(await platformCount(), platforms, 'nothing registered')
