@@ -38,6 +38,8 @@ import { PreviewPool } from './synthesis/preview-pool.js'
 import { every } from './util/periodic.js'
 import { MessageOutbox } from './messages/outbox.js'
 import { messageRoutes } from './messages/routes.js'
+import { SelfServiceLinks } from './people/self-service.js'
+import { selfServiceRoutes } from './people/self-service-routes.js'
 import { AttestationService, InProcessRenderer } from './attestations/service.js'
 import type { AttestationModuleDeps } from './attestations/module.js'
 import { attestationRoutes } from './attestations/routes.js'
@@ -159,6 +161,11 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(attestationJobRoutes, attestationDeps)
   await app.register(reportRoutes, attestationDeps)
   await app.register(messageRoutes, attestationDeps)
+  // "M'envoyer mon lien": links emailed outside any event; closing waits for requests under way.
+  const selfService = new SelfServiceLinks(deps.database.db, deps.clock, messages, config, app.log)
+  app.decorate('selfServiceLinks', selfService)
+  app.addHook('onClose', async () => { await selfService.settled() })
+  await app.register(selfServiceRoutes, { links: selfService })
   // Requests made before the end of the event are decided when its last counted slot ends.
   if (deps.backgroundJobs ?? true) every(app, 60_000, 'attestation decisions', async () => await attestations.decideWaiting())
 

@@ -26,6 +26,16 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AccountAudit {
+  action: string;
+  actor_id: string | null;
+  actor_label: string;
+  at: Timestamp;
+  details: Json | null;
+  id: Generated<number>;
+  subject_person_id: string | null;
+}
+
 export interface AttendanceChoices {
   chosen_at: Timestamp;
   person_id: string;
@@ -665,6 +675,7 @@ export interface TimeSlots {
 }
 
 export interface DB {
+  account_audit: AccountAudit;
   attendance_choices: AttendanceChoices;
   attendance_code_attempts: AttendanceCodeAttempts;
   attendance_excuses: AttendanceExcuses;

@@ -25,9 +25,13 @@ export interface RateLimitSettings {
   /** Requests per window for one sign-in or personal link (its page and its use). */
   perLink: number
   windowMs: number
+  /** "M'envoyer mon lien": requests per `signInRequestWindowMs` for one email address, and from one client address. */
+  signInRequestsPerEmail: number
+  signInRequestsPerAddress: number
+  signInRequestWindowMs: number
 }
 
-export const defaultRateLimits: RateLimitSettings = { perIp: 3000, checkInPerPerson: 30, perLink: 20, windowMs: 60_000 }
+export const defaultRateLimits: RateLimitSettings = { perIp: 3000, checkInPerPerson: 30, perLink: 20, windowMs: 60_000, signInRequestsPerEmail: 3, signInRequestsPerAddress: 10, signInRequestWindowMs: 15 * 60_000 }
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
@@ -39,6 +43,8 @@ declare module 'fastify' {
       checkIn: Hook
       /** Per link token (`params.token` or `body.token`): one link hammered, not one address. */
       personalLink: Hook
+      /** "M'envoyer mon lien" (`body.email`): per email address (lowercased) and per client address. */
+      signInRequest: Hook
     }
   }
 }
@@ -76,6 +82,16 @@ function linkKey (request: FastifyRequest): string {
   return token === '' ? '' : `link:${digest(token)}`
 }
 
+function emailKey (request: FastifyRequest): string {
+  const email = (request.body as { email?: unknown } | null | undefined)?.email
+  return typeof email === 'string' && email.trim() !== '' ? `email:${digest(email.trim().toLowerCase())}` : ''
+}
+
+/** The client address, as the per-address ceiling counts it (loopback and unparsable: not counted). */
+function addressKey (request: FastifyRequest): string {
+  return LOOPBACK.test(request.ip) || isIP(request.ip) === 0 ? '' : `ip:${request.ip}`
+}
+
 /**
  * @fastify/rate-limit, never global: each limit is a limiter (createRateLimit) applied by our
  * own hooks, so several limits combine on one route and a refusal is our bilingual 429 with
@@ -91,6 +107,10 @@ export default fp<Partial<RateLimitSettings>>(async (app, overrides) => {
       reply.header('retry-after', result.ttlInSeconds)
       throw tooManyRequests(result.ttlInSeconds, text?.(result.ttlInSeconds))
     }
+  }
+  const both = (first: Hook, second: Hook): Hook => async function rateLimitedTwice (request, reply) {
+    await first(request, reply)
+    await second(request, reply)
   }
   // The local store's LRU holds 5,000 keys by default; a conference has more people than that.
   // (Read by the store at runtime; missing from the typings of createRateLimit's options.)
@@ -114,6 +134,17 @@ export default fp<Partial<RateLimitSettings>>(async (app, overrides) => {
     personalLink: hook(app.createRateLimit({ max: settings.perLink, timeWindow: settings.windowMs, ...bigCache, keyGenerator: linkKey, allowList: unkeyed }), seconds => ({
       fr: `Ce lien a été ouvert trop souvent en peu de temps : réessayez dans ${seconds} s.`,
       en: `This link was opened too often in a short time: try again in ${seconds} s.`
-    }))
+    })),
+    signInRequest: both(
+      hook(app.createRateLimit({ max: settings.signInRequestsPerAddress, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: addressKey, allowList: unkeyed }), seconds => ({
+        fr: `Trop de demandes de lien depuis cette connexion : réessayez dans ${Math.ceil(seconds / 60)} min.`,
+        en: `Too many link requests from this connection: try again in ${Math.ceil(seconds / 60)} min.`
+      })),
+      // Counted whether or not the address belongs to someone: the refusal tells nothing either.
+      hook(app.createRateLimit({ max: settings.signInRequestsPerEmail, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: emailKey, allowList: unkeyed }), seconds => ({
+        fr: `Un lien a déjà été demandé plusieurs fois pour cette adresse : vérifiez votre boîte de réception (et les courriels indésirables), ou réessayez dans ${Math.ceil(seconds / 60)} min.`,
+        en: `A link was already requested several times for this address: check your inbox (and spam folder), or try again in ${Math.ceil(seconds / 60)} min.`
+      }))
+    )
   })
 }, { name: 'compagnon-rate-limits', dependencies: ['@fastify/cookie'] })

@@ -18,9 +18,9 @@ export function backoffMs (attempts: number): number {
   return [30_000, 2 * 60_000, 10 * 60_000][attempts - 1] ?? 60 * 60_000
 }
 
-/** Personal links in a delivered message: the token no longer needs to be readable in the database. */
-const PERSONAL_LINK = /\/p\/[A-Za-z0-9_-]{20,100}/g
-export const redactLinks = (text: string): string => text.replace(PERSONAL_LINK, '/p/[…]')
+/** Personal and sign-in links in a delivered message: the token no longer needs to be readable in the database. */
+const PERSONAL_LINK = /\/(p|auth\/link)\/[A-Za-z0-9_-]{20,100}/g
+export const redactLinks = (text: string): string => text.replace(PERSONAL_LINK, (_link, path: string) => `/${path}/[…]`)
 
 export interface SenderLog {
   warn: (obj: object, msg: string) => void

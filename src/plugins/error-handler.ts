@@ -104,6 +104,7 @@ function problemOf (error: FastifyError | Error): Problem {
   }
 }
 
+const SIGN_IN_LINK_PAGE = /^\/(auth\/link|p)(\/|\?|$)/
 const MULTIPART_PARSE_ERROR = /^(Unexpected end of multipart data|Multipart: Boundary not found|Boundary required)$/
 
 function frenchFor (statusCode: number, english: string): string {
@@ -133,7 +134,9 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, probl
       message,
       requestId: request.id,
       details: problem.details?.map(d => d.field !== undefined ? `${d.field}${colon(locale)} ${d.message}` : d.message),
-      path: request.url.startsWith('/') ? request.url : '/'
+      path: request.url.startsWith('/') ? request.url : '/',
+      // A page that needs a session, or a sign-in or personal link that failed: where to get a new link.
+      signInHelp: problem.statusCode === 401 || (problem.statusCode < 500 && SIGN_IN_LINK_PAGE.test(request.url))
     }))
   }
   return reply.type('application/json; charset=utf-8').send({

@@ -225,6 +225,17 @@ export const rules: Record<string, Rule> = {
     expect: everyone(303),
     request: async ({ fresh }) => ({ url: '/p', ...form({ token: await fresh.personalLink() }) })
   },
+  'GET /connexion': get(everyone(200)),
+  'POST /connexion': {
+    expect: everyone(200),
+    why: 'anyone may ask for a link; it only ever goes to the address\'s own inbox (the same answer whether or not the address is known)',
+    request: ({ role }) => ({ url: '/connexion', ...form({ email: `matrix-${role}@example.org` }) })
+  },
+  'POST /api/v1/sign-in-links': {
+    expect: everyone(200),
+    why: 'public, like the form; 200 without SMTP (nothing sent), 202 with it',
+    request: ({ role }) => ({ url: '/api/v1/sign-in-links', payload: { email: `matrix-api-${role}@example.org` } })
+  },
   'POST /auth/telephone': get(signedIn(200)),
   'POST /auth/sign-out': {
     expect: signedIn(303),

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { z } from 'zod'
+import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
+import { assertSameOrigin } from './authentication.js'
+import { emailUnavailable, type SelfServiceLinks } from './self-service.js'
+import { SELF_SERVICE_PATH, selfServicePage } from './self-service-pages.js'
+
+export interface SelfServiceRoutesOptions { links: SelfServiceLinks }
+
+const html = 'text/html; charset=utf-8'
+const emailBody = z.object({
+  email: z.email({ error: 'a valid email address is required' }).max(254).describe('The email address of the account: the link goes there, and only there')
+})
+const accepted = {
+  fr: 'Si un compte Compagnon utilise cette adresse, un lien de connexion (à usage unique, valide une heure) y est envoyé.',
+  en: 'If a Compagnon account uses this address, a sign-in link (one use, valid for one hour) is sent to it.'
+}
+const answerSchema = z.object({
+  accepted: z.boolean().describe('True: a link goes to the address if an account uses it (the answer is the same either way). False: links cannot be emailed now (no SMTP server), nothing was done'),
+  message: z.string().describe('What happens, in English'),
+  messageFr: z.string().describe('Ce qui se passe, en français')
+})
+
+/**
+ * "M'envoyer mon lien / Send me my link": public, the same answer whether or not the address is
+ * known, rate-limited per email address and per client address (src/http/rate-limits.ts).
+ */
+export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> = async (app, { links }) => {
+  const pageResponse = { 200: z.string(), ...errorResponses, 429: errorSchema }
+
+  app.get(SELF_SERVICE_PATH, {
+    schema: { operationId: 'selfServiceLinkPage', tags: ['pages'], summary: 'The "send me my sign-in link" form (or, without SMTP, where else to get a link)', querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    return await reply.type(html).send(selfServicePage(request.locale, { available: links.available }, request.url))
+  })
+
+  app.post(SELF_SERVICE_PATH, {
+    onRequest: async (request) => { assertSameOrigin(request) },
+    preHandler: app.rateLimits.signInRequest,
+    schema: { operationId: 'requestSelfServiceLinkFromPage', tags: ['pages'], summary: 'Emails a one-time sign-in link to the account with this address, if any (form)', querystring: langQuery, body: emailBody, response: pageResponse }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    if (!links.available) return await reply.type(html).send(selfServicePage(request.locale, { available: false }, SELF_SERVICE_PATH))
+    links.request(request.body.email)
+    return await reply.type(html).send(selfServicePage(request.locale, { available: true, sentTo: request.body.email }, SELF_SERVICE_PATH))
+  })
+
+  app.post('/api/v1/sign-in-links', {
+    preHandler: app.rateLimits.signInRequest,
+    schema: {
+      operationId: 'requestSelfServiceLink',
+      tags: ['people'],
+      summary: 'Emails a one-time sign-in link (valid one hour) to the account with this address, if any; the answer is the same whether or not the address is known',
+      body: emailBody,
+      response: { 202: answerSchema, 200: answerSchema, ...errorResponses, 429: errorSchema }
+    }
+  }, async (request, reply) => {
+    if (!links.available) {
+      const text = emailUnavailable().text
+      return await reply.code(200).send({ accepted: false, message: text.en, messageFr: text.fr })
+    }
+    links.request(request.body.email)
+    return await reply.code(202).send({ accepted: true, message: accepted.en, messageFr: accepted.fr })
+  })
+}
