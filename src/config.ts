@@ -50,6 +50,15 @@ export const envSchema = z.object({
   PRIVACY_OFFICER_NAME: z.string().trim().min(2).default('Responsable de la protection des renseignements personnels'),
   PRIVACY_OFFICER_EMAIL: z.email({ error: 'must be an email address' }).optional(),
   PRIVACY_OFFICER_PHONE: z.string().trim().min(3).optional(),
+  PRIVACY_OFFICER_EMAILS: z.string().trim().default('').transform((value, ctx) => {
+    const list = value.split(',').map(v => v.trim().toLowerCase()).filter(v => v !== '')
+    const bad = list.filter(v => !z.email().safeParse(v).success)
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `must be email addresses separated by commas (not ${bad.join(', ')})` })
+      return z.NEVER
+    }
+    return list
+  }).describe('Accounts (by email, comma-separated) of the privacy officers, who may erase a person who also belongs to other events; organizers erase only people who belong to their events alone'),
   // Loi 25 retention, in days after the end of the event the data belongs to (see README "Privacy").
   RETENTION_ATTENDANCE_DAYS: z.coerce.number().int().min(1).max(36500).default(730),
   RETENTION_SUBMISSIONS_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
@@ -100,6 +109,8 @@ export interface Config {
   metricsToken: string | undefined
   /** Loi 25: who answers for the protection of personal information (privacy notice). */
   privacyOfficer: { name: string, email: string | undefined, phone: string | undefined }
+  /** Loi 25: accounts (lower-case emails) that may erase a person across events. */
+  privacyOfficerEmails: string[]
   /** Loi 25: days after the end of an event before each kind of data is purged or anonymised. */
   retention: { attendanceDays: number, submissionsDays: number, messagesDays: number, peopleDays: number, accessLogDays: number }
   /** Secrets given in the environment; embedded mode fills the missing ones from DATA_DIR. */
@@ -163,6 +174,7 @@ export function loadConfig (environment: Record<string, string | undefined> = pr
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,
     privacyOfficer: { name: env.PRIVACY_OFFICER_NAME, email: env.PRIVACY_OFFICER_EMAIL, phone: env.PRIVACY_OFFICER_PHONE },
+    privacyOfficerEmails: env.PRIVACY_OFFICER_EMAILS,
     retention: {
       attendanceDays: env.RETENTION_ATTENDANCE_DAYS,
       submissionsDays: env.RETENTION_SUBMISSIONS_DAYS,

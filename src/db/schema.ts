@@ -239,6 +239,11 @@ export interface ErasureAudit {
   request_id: string;
 }
 
+export interface ErasureTombstones {
+  erased_at: Timestamp;
+  identity_hash: string;
+}
+
 export interface ErasureRequests {
   channel: string;
   completed_at: Timestamp | null;
@@ -695,6 +700,7 @@ export interface DB {
   device_sessions: DeviceSessions;
   erasure_audit: ErasureAudit;
   erasure_requests: ErasureRequests;
+  erasure_tombstones: ErasureTombstones;
   event_days: EventDays;
   events: Events;
   file_chunks: FileChunks;

@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
 import { AppError } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
+import { tombstoneKey } from '../privacy/tombstones.js'
 import type { ProgramService } from '../program/service.js'
 import { errorPage } from '../views/error-page.js'
 import { isLocale, type Locale } from '../views/i18n.js'
@@ -307,7 +308,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
   const platformClient = new AgsClient(storage, encryptionKey)
   const outbox = new GradeOutbox(db, clock, platformClient, app.log)
   app.decorate('gradeOutbox', outbox)
-  const roster = new RosterSync(db, clock, platformClient, app.log)
+  const roster = new RosterSync(db, clock, platformClient, app.log, tombstoneKey(config.secrets))
   app.decorate('roster', roster)
 
   if (backgroundJobs) {

@@ -2,6 +2,8 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import * as people from '../people/repository.js'
+import { tombstoned } from '../privacy/tombstone-repository.js'
+import { tombstoneHash } from '../privacy/tombstones.js'
 import type { AgsClient } from './ags.js'
 import { mapLtiRoles } from './roles.js'
 import { upsertLtiPerson } from './service.js'
@@ -21,7 +23,14 @@ export type SyncOutcome =
 
 /** NRPS: the course roster into our database, so absentees and credited students are known. */
 export class RosterSync {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly client: AgsClient, private readonly log: { warn: (obj: object, msg: string) => void }) {}
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly client: AgsClient,
+    private readonly log: { warn: (obj: object, msg: string) => void },
+    /** Key of the erasure tombstones (privacy/tombstones.ts). */
+    private readonly tombstoneKey: Buffer
+  ) {}
 
   /** Syncs every course that is due (worker); returns how many succeeded and failed. */
   async runDue (limit = 5): Promise<{ synced: number, failed: number }> {
@@ -87,7 +96,11 @@ export class RosterSync {
     const members = await this.client.roster({ issuer: context.issuer, clientId: context.client_id, membershipsUrl: context.memberships_url })
     const now = this.clock.now()
     await this.db.transaction().execute(async trx => {
+      // People erased at their request stay erased: no person, no roster row (their subject is not stored again).
+      const hashOf = (userId: string): string => tombstoneHash(this.tombstoneKey, context.issuer, userId)
+      const erased = await tombstoned(trx, members.map(m => hashOf(m.user_id)))
       for (const member of members) {
+        if (erased.has(hashOf(member.user_id))) continue
         const personId = await upsertLtiPerson(trx, { issuer: context.issuer, clientId: context.client_id, subject: member.user_id }, member, now)
         const status = member.status ?? 'Active'
         await trx.insertInto('lti_roster_members')

@@ -53,6 +53,16 @@ export const deepLinkTitles: Record<DeepLinkTarget, { fr: string, en: string }> 
 }
 const DEEP_LINK_LIFETIME_MS = 30 * 60_000
 
+/**
+ * A launch by an LMS account whose data was erased at the person's request (a sealed tombstone):
+ * refused, so that no new account quietly collects their data again. README "Privacy" says how
+ * they can come back.
+ */
+export const erasedAccount = new AppError('forbidden', {
+  fr: 'Les données de ce compte ont été effacées de Compagnon à la demande de la personne. Compagnon ne recrée pas de compte à partir de la plateforme de cours. Pour utiliser Compagnon de nouveau, écrivez à l\'équipe d\'organisation de l\'événement.',
+  en: 'This account\'s data was erased from Compagnon at the person\'s request. Compagnon does not recreate an account from the learning platform. To use Compagnon again, write to the event\'s organizers.'
+})
+
 const generateRsaKeyPair = promisify(generateKeyPair)
 
 export interface PlatformSummary {
@@ -115,6 +125,8 @@ export class LtiService {
     private readonly provider: () => Promise<LtijsProvider>,
     private readonly storage: LtiStorage,
     private readonly sealingKey: string,
+    /** Key of the erasure tombstones (privacy/tombstones.ts). */
+    private readonly tombstoneKey: Buffer,
     private readonly publicUrl: string,
     /** RSA modulus of the key made for each new platform. */
     private readonly keyBits = 4096
@@ -320,6 +332,12 @@ export class LtiService {
     const info = token.userInfo ?? {}
     const displayName = displayNameOf(info)
     const currentEvent = await this.program.currentEvent()
+    if (await isTombstoned(this.db, tombstoneHash(this.tombstoneKey, token.iss, token.user))) {
+      // ltijs stored this launch (name, email in clear) before handing it to us: it goes too.
+      await this.storage.Delete('idtoken', { iss: token.iss, clientId: token.clientId, user: token.user })
+      await this.storage.Delete('contexttoken', { contextId: ctx.contextId, user: token.user })
+      throw erasedAccount
+    }
     return await this.db.transaction().execute(async trx => {
       const personId = await upsertLtiPerson(trx, { issuer: token.iss, clientId: token.clientId, subject: token.user }, info, now)
       const context = ctx.context === undefined

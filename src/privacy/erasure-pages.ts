@@ -31,7 +31,9 @@ export const kindLabels: Labels = {
   synthesis_grades: { fr: 'Notes et commentaires de la synthèse (copie locale)', en: 'Synthesis grades and feedback (local copy)' },
   synthesis_grade_history: { fr: 'Historique des notes de la synthèse', en: 'Synthesis grade history' },
   synthesis_extensions: { fr: 'Prolongations accordées', en: 'Extensions granted' },
-  grade_deliveries: { fr: 'Notes déjà livrées à l\'environnement numérique d\'apprentissage (copie d\'envoi)', en: 'Grades already delivered to the LMS (delivery copy)' }
+  grade_deliveries: { fr: 'Notes déjà livrées à l\'environnement numérique d\'apprentissage (copie d\'envoi)', en: 'Grades already delivered to the LMS (delivery copy)' },
+  grade_comments: { fr: 'Commentaires des notes en attente de livraison (seule la note reste)', en: 'Comments of grades waiting for delivery (only the score stays)' },
+  lti_launch_data: { fr: 'Copies des lancements depuis l\'environnement numérique d\'apprentissage (nom, courriel, cours)', en: 'Copies of launches from the LMS (name, email, course)' }
 }
 
 export const channelLabels: Record<Channel, { fr: string, en: string }> = {
@@ -45,7 +47,8 @@ export const channelLabels: Record<Channel, { fr: string, en: string }> = {
 const actionLabels: Labels = {
   recorded: { fr: 'Demande enregistrée', en: 'Request recorded' },
   confirmed: { fr: 'Effacement confirmé et effectué', en: 'Erasure confirmed and carried out' },
-  confirmed_again: { fr: 'Confirmation répétée (rien de plus à faire)', en: 'Confirmation repeated (nothing more to do)' }
+  confirmed_again: { fr: 'Confirmation répétée (rien de plus à faire)', en: 'Confirmation repeated (nothing more to do)' },
+  refused: { fr: 'Confirmation refusée : la personne appartient aussi à d\'autres événements', en: 'Confirmation refused: the person also belongs to other events' }
 }
 
 const label = (labels: Labels, key: string, locale: Locale): string => labels[key]?.[locale] ?? key
@@ -69,8 +72,8 @@ function keptList (locale: Locale, preview: ErasurePreview): string {
       ? `Notes déjà dans le carnet de notes de l'environnement numérique d'apprentissage (${k.deliveredGrades}) : c'est le dossier de l'université ; Compagnon ne peut ni ne doit les effacer là-bas.`
       : `Grades already in the LMS gradebook (${k.deliveredGrades}): they are the university's record; Compagnon cannot and must not erase them there.`}</li>`,
     html`<li>${fr
-      ? `Notes en attente de livraison (${k.pendingGrades}) : la remise et la note concernées restent jusqu'à la livraison, puis la purge de conservation les supprime.`
-      : `Grades waiting for delivery (${k.pendingGrades}): the hand-in and grade concerned stay until delivered, then the retention purge deletes them.`}</li>`,
+      ? `Notes en attente de livraison (${k.pendingGrades}) : seule la note (le chiffre) reste, le temps de la livrer au carnet de notes ; la remise, son texte, ses fichiers et le commentaire sont effacés.`
+      : `Grades waiting for delivery (${k.pendingGrades}): only the score stays, until delivered to the gradebook; the hand-in, its text, its files and the comment are erased.`}</li>`,
     html`<li>${fr
       ? `Inscriptions (${k.registrations}) : gardées, rattachées à la personne anonyme (les effectifs restent justes).`
       : `Registrations (${k.registrations}): kept, tied to the anonymous person (head counts stay right).`}</li>`,
@@ -84,14 +87,19 @@ function keptList (locale: Locale, preview: ErasurePreview): string {
   const courses = k.activeCourses.length === 0
     ? ''
     : html`<p class="notice">${fr
-      ? `Cette personne est encore inscrite dans l'environnement numérique d'apprentissage (${k.activeCourses.map(c => c.title ?? c.label ?? '?').join(', ')}) : la prochaine synchronisation de la liste de cours y reprendrait son nom et son courriel. Demandez d'abord son retrait du cours aux responsables de l'environnement numérique d'apprentissage.`
-      : `This person is still enrolled in the LMS (${k.activeCourses.map(c => c.title ?? c.label ?? '?').join(', ')}): the next roster sync would bring their name and email back from it. Ask the LMS administrators to withdraw them from the course first.`}</p>`
+      ? `Cette personne est encore inscrite dans l'environnement numérique d'apprentissage (${k.activeCourses.map(c => c.title ?? c.label ?? '?').join(', ')}). Compagnon garde une empreinte scellée de son compte : les synchronisations de la liste de cours ne la recréeront pas, et ses lancements seront refusés. L'environnement numérique d'apprentissage garde toutefois ses propres données : demandez aussi son retrait du cours à ses responsables.`
+      : `This person is still enrolled in the LMS (${k.activeCourses.map(c => c.title ?? c.label ?? '?').join(', ')}). Compagnon keeps a sealed fingerprint of their account: roster syncs will not recreate them and their launches will be refused. The LMS keeps its own data, though: ask its administrators to withdraw them from the course too.`}</p>`
   return html`<ul>!${items}</ul>!${courses}`
 }
 
+/** Why this caller cannot confirm, and who must agree. */
+const blockedNotice = (locale: Locale, preview: ErasurePreview): string => preview.blocked === null
+  ? ''
+  : html`<p class="notice" role="alert">${preview.blocked.message[locale]}</p>`
+
 function previewBlock (locale: Locale, preview: ErasurePreview): string {
   const fr = locale === 'fr'
-  return html`<h2>${fr ? 'Ce qui sera effacé ou anonymisé' : 'What will be erased or anonymised'}</h2>
+  return html`!${blockedNotice(locale, preview)}<h2>${fr ? 'Ce qui sera effacé ou anonymisé' : 'What will be erased or anonymised'}</h2>
 !${countList(locale, preview.erase)}
 <h2>${fr ? 'Ce qui doit être gardé, et pourquoi' : 'What must be kept, and why'}</h2>
 !${keptList(locale, preview)}`
@@ -186,7 +194,9 @@ export function requestPage (locale: Locale, event: EventInfo, view: RequestView
 !${done
   ? html`<h2>${fr ? 'Ce qui a été effacé ou anonymisé' : 'What was erased or anonymised'}</h2>!${countList(locale, (r.counts ?? {}) as Record<string, number>)}`
   : view.preview !== undefined
-    ? html`!${previewBlock(locale, view.preview)}
+    ? view.preview.blocked !== null
+      ? previewBlock(locale, view.preview)
+      : html`!${previewBlock(locale, view.preview)}
 <form method="post" action="${base}/${r.id}/confirmer?lang=${locale}">
 <p><button type="submit">${fr ? 'Confirmer l\'effacement' : 'Confirm the erasure'}</button></p>
 <p class="muted">${fr ? 'Irréversible : tout se fait d\'un coup, ou rien.' : 'Cannot be undone: everything happens at once, or nothing.'}</p>

@@ -5,14 +5,14 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { Json } from '../db/schema.js'
-import { countSubmissionFiles, countWhere, deleteSubmissions, minimisedSnapshot, noPendingSynthesisGrade, type Where } from './retention-repository.js'
+import { countSubmissionFiles, countWhere, deleteSubmissions, minimisedSnapshot, type Where } from './retention-repository.js'
 
 export type ErasureKind =
   | 'identity' | 'device_sessions' | 'sign_in_links' | 'personal_links' | 'lti_identities' | 'lti_roster_members'
   | 'lti_deep_link_requests' | 'attendance_passes' | 'attendance_code_attempts' | 'attendance_choices' | 'attendance_excuses'
   | 'attendance_history_reasons' | 'attendance_records' | 'attestation_requests' | 'attestations_minimised' | 'outgoing_messages'
   | 'synthesis_drafts' | 'synthesis_submissions' | 'files' | 'synthesis_grades' | 'synthesis_grade_history' | 'synthesis_extensions'
-  | 'grade_deliveries'
+  | 'grade_deliveries' | 'grade_comments' | 'lti_launch_data'
 
 interface Step {
   kind: ErasureKind
@@ -23,9 +23,24 @@ interface Step {
 }
 
 const own = (personId: string): Where => sql`t.person_id = ${personId}`
-const ownNotPending = (personId: string): Where => sql`t.person_id = ${personId} AND ${noPendingSynthesisGrade}`
 
-/** In the order they run; `identity` (the people row) last. */
+/**
+ * ltijs' copies of the person's launches (lti_store, stored in clear by ltijs: name, email,
+ * roles, course): the id token of each of their identities (iss, clientId, user) and the context
+ * tokens of their subject whose id ltijs starts with encodeURIComponent(issuer + client id).
+ */
+async function launchData (db: Db, personId: string): Promise<Where> {
+  const identities = await db.selectFrom('lti_identities').select(['issuer', 'client_id', 'subject']).where('person_id', '=', personId).execute()
+  if (identities.length === 0) return sql`false`
+  return sql.join(identities.map(i => sql`(
+    (t.collection = 'idtoken' AND t.fields->>'iss' = ${i.issuer} AND t.fields->>'clientId' = ${i.client_id} AND t.fields->>'user' = ${i.subject})
+    OR (t.collection = 'contexttoken' AND t.fields->>'user' = ${i.subject} AND starts_with(t.fields->>'contextId', ${encodeURIComponent(i.issuer + i.client_id)})))`), sql` OR `)
+}
+
+/**
+ * In the order they run; `identity` (the people row) last. Hand-ins, drafts and grades go even
+ * when a grade still waits for delivery: the outbox row keeps only the score (its comment goes).
+ */
 const steps: Step[] = [
   { kind: 'device_sessions', table: 'device_sessions', where: own },
   { kind: 'sign_in_links', table: 'sign_in_links', where: own },
@@ -47,11 +62,13 @@ const steps: Step[] = [
     update: (_p, now) => sql`minimised_at = coalesce(t.minimised_at, ${now}), snapshot = ${minimisedSnapshot}`
   },
   { kind: 'outgoing_messages', table: 'outgoing_messages', where: own },
-  { kind: 'synthesis_drafts', table: 'synthesis_drafts', where: ownNotPending },
-  { kind: 'synthesis_grade_history', table: 'synthesis_grade_history', where: ownNotPending },
-  { kind: 'synthesis_grades', table: 'synthesis_grades', where: ownNotPending },
-  { kind: 'synthesis_extensions', table: 'synthesis_extensions', where: ownNotPending },
-  { kind: 'grade_deliveries', table: 'lti_grade_outbox', where: p => sql`t.person_id = ${p} AND t.status <> 'pending'` }
+  { kind: 'synthesis_drafts', table: 'synthesis_drafts', where: own },
+  { kind: 'synthesis_grade_history', table: 'synthesis_grade_history', where: own },
+  { kind: 'synthesis_grades', table: 'synthesis_grades', where: own },
+  { kind: 'synthesis_extensions', table: 'synthesis_extensions', where: own },
+  { kind: 'grade_deliveries', table: 'lti_grade_outbox', where: p => sql`t.person_id = ${p} AND t.status <> 'pending'` },
+  // A grade still to deliver keeps its score; the instructor's comment is personal text and goes.
+  { kind: 'grade_comments', table: 'lti_grade_outbox', where: p => sql`t.person_id = ${p} AND t.status = 'pending' AND t.score ? 'comment'`, update: () => sql`score = t.score - 'comment'` }
 ]
 
 export type Counts = Partial<Record<ErasureKind, number>>
@@ -59,9 +76,10 @@ export type Counts = Partial<Record<ErasureKind, number>>
 /** What erasing the person would do now, by kind (nothing written). */
 export async function plan (db: Db, personId: string): Promise<Counts> {
   const counts: Counts = {}
+  counts.lti_launch_data = await countWhere(db, 'lti_store', await launchData(db, personId))
   for (const step of steps) counts[step.kind] = await countWhere(db, step.table, step.where(personId))
-  counts.synthesis_submissions = await countWhere(db, 'synthesis_submissions', ownNotPending(personId))
-  counts.files = await countSubmissionFiles(db, ownNotPending(personId))
+  counts.synthesis_submissions = await countWhere(db, 'synthesis_submissions', own(personId))
+  counts.files = await countSubmissionFiles(db, own(personId))
   counts.attendance_records = await countWhere(db, 'attendance_records', own(personId))
   counts.identity = await countWhere(db, 'people', sql`t.id = ${personId} AND t.anonymised_at IS NULL`)
   return counts
@@ -70,13 +88,21 @@ export async function plan (db: Db, personId: string): Promise<Counts> {
 /** The name an anonymised person gets: both languages, and a suffix so lists still tell people apart. */
 export const anonymousName = (): string => `Personne effacée / Erased person ${randomBytes(3).toString('hex').toUpperCase()}`
 
+/** The LMS identities (issuer, subject) of a person, before an erasure removes them (for tombstones). */
+export async function identitiesOf (db: Db, personId: string): Promise<Array<{ issuer: string, subject: string }>> {
+  return await db.selectFrom('lti_identities').select(['issuer', 'subject']).where('person_id', '=', personId).execute()
+}
+
 /**
  * Anonymises the person inside the caller's transaction and returns the counts. Attendance
- * records stay, tied to the now nameless person (the grids and totals stay right); submissions
- * and grades whose delivery to the LMS is still pending stay until the retention purge.
+ * records stay, tied to the now nameless person (the grids and totals stay right); a grade
+ * still to deliver to the LMS keeps its score only.
  */
 export async function anonymise (trx: Db, personId: string, now: Date): Promise<Counts> {
   const counts: Counts = {}
+  const launches = await launchData(trx, personId)
+  const { rows: launchRows } = await sql<{ x: number }>`DELETE FROM lti_store AS t WHERE ${launches} RETURNING 1 AS x`.execute(trx)
+  counts.lti_launch_data = launchRows.length
   for (const step of steps) {
     const { rows } = step.update === undefined
       ? await sql<{ x: number }>`DELETE FROM ${sql.table(step.table)} WHERE ctid IN (SELECT t.ctid FROM ${sql.table(step.table)} AS t WHERE ${step.where(personId)}) RETURNING 1 AS x`.execute(trx)
@@ -86,7 +112,7 @@ export async function anonymise (trx: Db, personId: string, now: Date): Promise<
   let submissions = 0
   let files = 0
   for (;;) {
-    const done = await deleteSubmissions(trx, ownNotPending(personId), 200)
+    const done = await deleteSubmissions(trx, own(personId), 200)
     submissions += done.submissions
     files += done.files
     if (done.submissions < 200) break
@@ -126,6 +152,40 @@ export async function kept (db: Db, personId: string): Promise<Kept> {
     accessLog: await count('privacy_access_log', sql`t.subject_person_id = ${personId}`),
     activeCourses
   }
+}
+
+// ---------- whose agreement an erasure needs ----------
+
+export interface EventTitle { id: string, title_fr: string, title_en: string }
+
+/**
+ * Every event the person belongs to: registered, in an LMS course linked to it, or with
+ * attendance, a hand-in or an attestation request there. Erasing them touches all of these.
+ */
+export async function eventsOfPerson (db: Db, personId: string): Promise<EventTitle[]> {
+  const { rows } = await sql<EventTitle>`SELECT e.id, e.title_fr, e.title_en FROM events e WHERE e.id IN (
+      SELECT event_id FROM registrations WHERE person_id = ${personId}
+      UNION SELECT c.event_id FROM lti_roster_members m JOIN lti_contexts c ON c.id = m.context_id WHERE m.person_id = ${personId}
+      UNION SELECT event_id FROM attendance_records WHERE person_id = ${personId}
+      UNION SELECT a.event_id FROM synthesis_submissions s JOIN synthesis_assignments a ON a.id = s.assignment_id WHERE s.person_id = ${personId}
+      UNION SELECT event_id FROM attestation_requests WHERE person_id = ${personId})
+    ORDER BY e.title_fr, e.id`.execute(db)
+  return rows
+}
+
+/** LMS courses of the person that are linked to no event (no event's organizers answer for them). */
+export async function unlinkedCoursesOf (db: Db, personId: string): Promise<Array<{ title: string | null, label: string | null, context_id: string }>> {
+  return await db.selectFrom('lti_roster_members as m').innerJoin('lti_contexts as c', 'c.id', 'm.context_id')
+    .select(['c.title', 'c.label', 'c.context_id']).where('m.person_id', '=', personId).where('c.event_id', 'is', null)
+    .orderBy('c.title').execute()
+}
+
+export async function organizedEvents (db: Db, personId: string): Promise<string[]> {
+  return (await db.selectFrom('registrations').select('event_id').where('person_id', '=', personId).where('role', '=', 'organizer').execute()).map(r => r.event_id)
+}
+
+export async function emailOf (db: Db, personId: string): Promise<string | null> {
+  return (await db.selectFrom('people').select('email').where('id', '=', personId).executeTakeFirst())?.email ?? null
 }
 
 // ---------- people and requests ----------
@@ -194,7 +254,7 @@ export async function listRequests (db: Db, eventId: string): Promise<Array<Requ
     .where('q.event_id', '=', eventId).orderBy('q.recorded_at', 'desc').orderBy('q.id').limit(200).execute()
 }
 
-export async function audit (trx: Db, entry: { requestId: string, action: 'recorded' | 'confirmed' | 'confirmed_again', actorId: string, at: Date, details?: unknown }): Promise<void> {
+export async function audit (trx: Db, entry: { requestId: string, action: 'recorded' | 'confirmed' | 'confirmed_again' | 'refused', actorId: string, at: Date, details?: unknown }): Promise<void> {
   await trx.insertInto('erasure_audit').values({
     request_id: entry.requestId,
     action: entry.action,

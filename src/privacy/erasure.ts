@@ -1,8 +1,10 @@
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { badRequest, conflict, forbidden, notFound } from '../errors.js'
+import { AppError, badRequest, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
 import * as repo from './erasure-repository.js'
+import { insertTombstones } from './tombstone-repository.js'
+import { tombstoneHash } from './tombstones.js'
 import type { Candidate, Counts, Kept, RequestRow } from './erasure-repository.js'
 
 export type { Candidate, Counts, Kept, RequestRow } from './erasure-repository.js'
@@ -14,6 +16,28 @@ export interface ErasurePreview {
   /** What the erasure would delete or anonymise now, by kind. */
   erase: Counts
   kept: Kept
+  /**
+   * Set when the caller may not confirm: the person also belongs to events the caller does not
+   * organize (their organizers must agree, then a privacy officer erases), with the message shown.
+   */
+  blocked: Blocked | null
+}
+
+export interface Blocked {
+  /** Events the caller does not organize, by title. */
+  events: Array<{ id: string, title: Bilingual }>
+  /** LMS courses linked to no event. */
+  courses: string[]
+  message: Bilingual
+}
+
+export interface ErasureOptions {
+  /** Lower-case emails of the privacy officers (PRIVACY_OFFICER_EMAILS): they may erase across events. */
+  officerEmails: string[]
+  /** Shown in the refusal: who erases once the other events agree. */
+  officer: { name: string, email: string | undefined }
+  /** Key of the sealed tombstones (tombstones.ts). */
+  tombstoneKey: Buffer
 }
 
 export interface RequestInput {
@@ -39,12 +63,13 @@ export interface EventInfo { id: string, title: { fr: string, en: string }, time
  * then confirms. The erasure runs in one transaction; confirming again changes nothing.
  */
 export class ErasureService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly people: PeopleService) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly people: PeopleService, private readonly options: ErasureOptions) {}
 
+  /** Organizers of the event, and privacy officers (who answer for every event). */
   async event (actorId: string, eventId: string): Promise<EventInfo> {
     const event = await repo.findEvent(this.db, eventId)
     if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
-    if (!await this.people.hasRole(actorId, ['organizer'], eventId)) {
+    if (!await this.people.hasRole(actorId, ['organizer'], eventId) && !await this.isOfficer(actorId)) {
       throw forbidden({ fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' })
     }
     return { id: event.id, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone }
@@ -62,7 +87,44 @@ export class ErasureService {
 
   async preview (actorId: string, eventId: string, personId: string): Promise<ErasurePreview> {
     await this.event(actorId, eventId)
-    return await this.#preview(eventId, personId)
+    return await this.#preview(eventId, personId, actorId)
+  }
+
+  async isOfficer (actorId: string): Promise<boolean> {
+    if (this.options.officerEmails.length === 0) return false
+    const email = await repo.emailOf(this.db, actorId)
+    return email !== null && this.options.officerEmails.includes(email.toLowerCase())
+  }
+
+  /**
+   * What stops this actor from erasing the person: events they do not organize (registrations,
+   * LMS courses linked to them, attendance, hand-ins, attestation requests) and LMS courses
+   * linked to no event. Null when nothing does, and always for a privacy officer.
+   */
+  async blockers (actorId: string, personId: string): Promise<Blocked | null> {
+    if (await this.isOfficer(actorId)) return null
+    const mine = new Set(await repo.organizedEvents(this.db, actorId))
+    const events = (await repo.eventsOfPerson(this.db, personId)).filter(e => !mine.has(e.id))
+      .map(e => ({ id: e.id, title: { fr: e.title_fr, en: e.title_en } }))
+    const courses = (await repo.unlinkedCoursesOf(this.db, personId)).map(c => c.title ?? c.label ?? c.context_id)
+    if (events.length === 0 && courses.length === 0) return null
+    const quote = (list: string[], fr: boolean): string => list.map(t => fr ? `« ${t} »` : `"${t}"`).join(', ')
+    const officer = this.options.officer
+    const who = { fr: officer.email === undefined ? officer.name : `${officer.name} (${officer.email})`, en: officer.email === undefined ? officer.name : `${officer.name} (${officer.email})` }
+    const where = {
+      fr: [events.length > 0 ? `l'organisation de ${events.length > 1 ? 'ces événements' : 'cet événement'} : ${quote(events.map(e => e.title.fr), true)}` : '',
+        courses.length > 0 ? `pour ${courses.length > 1 ? 'les cours' : 'le cours'} ${quote(courses, true)} (rattaché${courses.length > 1 ? 's' : ''} à aucun événement), la personne responsable de la protection des renseignements personnels` : ''].filter(Boolean).join(' ; '),
+      en: [events.length > 0 ? `the organizers of ${events.length > 1 ? 'these events' : 'this event'}: ${quote(events.map(e => e.title.en), false)}` : '',
+        courses.length > 0 ? `for the LMS course${courses.length > 1 ? 's' : ''} ${quote(courses, false)} (linked to no event), the privacy officer` : ''].filter(Boolean).join('; ')
+    }
+    return {
+      events,
+      courses,
+      message: {
+        fr: `Effacement impossible ici : cette personne appartient aussi à d'autres événements que les vôtres. Doivent donner leur accord : ${where.fr}. L'effacement est ensuite fait par la personne responsable de la protection des renseignements personnels : ${who.fr}.`,
+        en: `You cannot erase this person: they also belong to events you do not organize. Who must agree: ${where.en}. The erasure is then done by the privacy officer: ${who.en}.`
+      }
+    }
   }
 
   async record (actorId: string, eventId: string, input: RequestInput): Promise<RequestView> {
@@ -89,12 +151,12 @@ export class ErasureService {
       await repo.audit(trx, { requestId: row.id, action: 'recorded', actorId, at: now, details: { channel: input.channel } })
       return row
     })
-    return await this.#view(request)
+    return await this.#view(request, actorId)
   }
 
   async get (actorId: string, eventId: string, requestId: string): Promise<RequestView> {
     await this.event(actorId, eventId)
-    return await this.#view(await this.#request(eventId, requestId))
+    return await this.#view(await this.#request(eventId, requestId), actorId)
   }
 
   async list (actorId: string, eventId: string): Promise<Array<RequestRow & { person_name: string | null }>> {
@@ -108,8 +170,16 @@ export class ErasureService {
    */
   async confirm (actorId: string, eventId: string, requestId: string): Promise<RequestView & { repeated: boolean }> {
     await this.event(actorId, eventId)
-    await this.#request(eventId, requestId)
+    const recorded = await this.#request(eventId, requestId)
     const now = this.clock.now()
+    if (recorded.status !== 'done' && recorded.person_id !== null) {
+      const blocked = await this.blockers(actorId, recorded.person_id)
+      if (blocked !== null) {
+        // Refused and accountable: the request's log says who tried and which events must agree.
+        await repo.audit(this.db, { requestId, action: 'refused', actorId, at: now, details: { events: blocked.events.map(e => e.title.fr), courses: blocked.courses } })
+        throw new AppError('forbidden', blocked.message, { events: blocked.events, courses: blocked.courses })
+      }
+    }
     const outcome = await this.db.transaction().execute(async trx => {
       const request = await repo.lockRequest(trx, requestId)
       if (request === undefined) throw requestNotFound()
@@ -118,22 +188,25 @@ export class ErasureService {
         return { request, repeated: true }
       }
       if (request.person_id === null) throw conflict({ fr: 'La personne de cette demande n\'existe plus.', en: 'The person of this request no longer exists.' })
+      // Sealed tombstones first (the identities go with the erasure): the LMS will not bring the person back.
+      const identities = await repo.identitiesOf(trx, request.person_id)
+      await insertTombstones(trx, identities.map(i => tombstoneHash(this.options.tombstoneKey, i.issuer, i.subject)), now)
       const counts = await repo.anonymise(trx, request.person_id, now)
       const done = await repo.completeRequest(trx, requestId, actorId, now, counts)
       await repo.audit(trx, { requestId, action: 'confirmed', actorId, at: now, details: counts })
       return { request: done, repeated: false }
     })
-    return { ...await this.#view(outcome.request), repeated: outcome.repeated }
+    return { ...await this.#view(outcome.request, actorId), repeated: outcome.repeated }
   }
 
-  async #preview (eventId: string, personId: string): Promise<ErasurePreview> {
+  async #preview (eventId: string, personId: string, actorId: string): Promise<ErasurePreview> {
     const person = await this.#person(eventId, personId)
-    return { person, erase: await repo.plan(this.db, personId), kept: await repo.kept(this.db, personId) }
+    return { person, erase: await repo.plan(this.db, personId), kept: await repo.kept(this.db, personId), blocked: await this.blockers(actorId, personId) }
   }
 
-  async #view (request: RequestRow): Promise<RequestView> {
+  async #view (request: RequestRow, actorId: string): Promise<RequestView> {
     const person = request.person_id === null ? undefined : await repo.registeredPerson(this.db, request.event_id, request.person_id)
-    const preview = request.status === 'done' || person === undefined ? undefined : await this.#preview(request.event_id, person.id)
+    const preview = request.status === 'done' || person === undefined ? undefined : await this.#preview(request.event_id, person.id, actorId)
     const audit = (await repo.auditOf(this.db, request.id)).map(a => ({ action: a.action, actorName: a.actor_name, at: a.at }))
     return { request, person, preview, audit }
   }

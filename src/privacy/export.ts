@@ -20,6 +20,38 @@ export interface PersonalDataExport {
   attestations: { requests: Rows, attestations: Rows, audit: Rows }
   messages: Rows
   accessLog: Rows
+  scope: ExportScopeView
+}
+
+/** Who the export was made for, and what it leaves out (an organizer's export is limited to their events). */
+export interface ExportScopeView {
+  kind: 'person' | 'organizer'
+  /** For an organizer: the events whose data it holds. */
+  eventIds: string[]
+  /** True when account-wide parts (sessions, sign-in links, LMS identities, pass) are included. */
+  account: boolean
+  note: { fr: string, en: string }
+}
+
+/**
+ * An organizer's export: only what belongs to the events they organize; account-wide parts only
+ * when the person belongs to no other event; hand-in and draft text and grading comments only
+ * for courses the organizer teaches (synthesis text goes to its author and that course's instructors).
+ */
+export interface ExportScope {
+  events: string[]
+  account: boolean
+  /** Our ids (lti_contexts.id) of the courses the organizer is an instructor of. */
+  coursesTaught: string[]
+}
+
+const WHOLE_NOTE = {
+  fr: 'Export complet, fait par la personne elle-même.',
+  en: 'Complete export, made by the person themselves.'
+}
+const SCOPED_NOTE = {
+  fr: 'Export fait par l\'organisation d\'un événement : seulement ce qui appartient à ses événements. Le texte des remises, des brouillons et les commentaires de notation ne sont donnés qu\'à leur auteur et aux personnes enseignantes du cours. La personne peut télécharger l\'export complet elle-même (page « Moi »).',
+  en: 'Export made by an event\'s organizers: only what belongs to their events. Hand-in and draft text and grading comments go only to their author and the course\'s instructors. The person can download the complete export themselves ("Me" page).'
 }
 
 const ABOUT = {
@@ -32,14 +64,27 @@ const ABOUT = {
  * pass codes are left out (they are credentials, not information about the person); file bytes
  * are described, not copied. Read in one transaction so the parts agree with each other.
  */
-export async function exportPersonalData (db: Db, clock: Clock, personId: string): Promise<PersonalDataExport> {
+export async function exportPersonalData (db: Db, clock: Clock, personId: string, scope?: ExportScope): Promise<PersonalDataExport> {
+  const scoped = scope !== undefined
+  const events = scope?.events ?? []
+  const account = scope?.account ?? true
+  const taught = new Set(scope?.coursesTaught ?? [])
+  // Text about the person's hand-in, for the author and the course's instructors only.
+  const readsText = (contextId: string): boolean => !scoped || taught.has(contextId)
   return await db.transaction().execute(async trx => {
+    const contexts = new Map((await trx.selectFrom('synthesis_assignments').select(['id', 'context_id', 'event_id']).execute()).map(a => [a.id, a]))
+    const assignmentIn = (id: string): boolean => !scoped || events.includes(contexts.get(id)?.event_id ?? '')
+    const contextOf = (assignmentId: string): string => contexts.get(assignmentId)?.context_id ?? ''
     const person = await trx.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirst()
     if (person === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
     const pass = await trx.selectFrom('attendance_passes').select(['code', 'issued_at', 'version']).where('person_id', '=', personId).executeTakeFirst()
-    const requestIds = (await trx.selectFrom('attestation_requests').select('id').where('person_id', '=', personId).execute()).map(r => r.id)
-    const attestationIds = (await trx.selectFrom('attestations').select('id').where('person_id', '=', personId).execute()).map(r => r.id)
-    const submissions = await trx.selectFrom('synthesis_submissions').selectAll().where('person_id', '=', personId).orderBy('submitted_at').execute()
+    const requestIds = (await trx.selectFrom('attestation_requests').select('id').where('person_id', '=', personId).$if(scoped, q => q.where('event_id', 'in', events)).execute()).map(r => r.id)
+    const attestationIds = (await trx.selectFrom('attestations').select('id').where('person_id', '=', personId).$if(scoped, q => q.where('event_id', 'in', events)).execute()).map(r => r.id)
+    const submissions = (await trx.selectFrom('synthesis_submissions').selectAll().where('person_id', '=', personId).orderBy('submitted_at').execute())
+      .filter(s => assignmentIn(s.assignment_id))
+      .map(s => readsText(contextOf(s.assignment_id)) ? s : { ...s, text: null, text_withheld: true })
+    const slotsIn = trx.selectFrom('time_slots').select('id').where('event_id', 'in', events)
+    const contextsIn = trx.selectFrom('lti_contexts').select('id').where('event_id', 'in', events)
     const files = submissions.length === 0
       ? []
       : await trx.selectFrom('synthesis_submission_files as sf').innerJoin('files as f', 'f.id', 'sf.file_id')
@@ -52,45 +97,70 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
       about: ABOUT,
       person,
       registrations: await trx.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id')
-        .select(['r.id', 'r.event_id', 'e.key as event_key', 'r.role', 'r.created_at', 'r.created_by']).where('r.person_id', '=', personId).orderBy('r.created_at').execute(),
-      deviceSessions: await trx.selectFrom('device_sessions')
-        .select(['id', 'user_agent', 'created_at', 'last_used_at', 'expires_at', 'revoked_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
-      signInLinks: await trx.selectFrom('sign_in_links')
-        .select(['id', 'purpose', 'created_at', 'created_by', 'expires_at', 'used_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
+        .select(['r.id', 'r.event_id', 'e.key as event_key', 'r.role', 'r.created_at', 'r.created_by']).where('r.person_id', '=', personId)
+        .$if(scoped, q => q.where('r.event_id', 'in', events)).orderBy('r.created_at').execute(),
+      deviceSessions: !account
+        ? []
+        : await trx.selectFrom('device_sessions')
+          .select(['id', 'user_agent', 'created_at', 'last_used_at', 'expires_at', 'revoked_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
+      signInLinks: !account
+        ? []
+        : await trx.selectFrom('sign_in_links')
+          .select(['id', 'purpose', 'created_at', 'created_by', 'expires_at', 'used_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
       personalLinks: await trx.selectFrom('personal_links')
-        .select(['event_id', 'issued_at', 'issued_by', 'expires_at', 'last_used_at', 'revoked_at']).where('person_id', '=', personId).execute(),
+        .select(['event_id', 'issued_at', 'issued_by', 'expires_at', 'last_used_at', 'revoked_at']).where('person_id', '=', personId)
+        .$if(scoped, q => q.where('event_id', 'in', events)).execute(),
       lti: {
-        identities: await trx.selectFrom('lti_identities').selectAll().where('person_id', '=', personId).execute(),
-        rosterMemberships: await trx.selectFrom('lti_roster_members').selectAll().where('person_id', '=', personId).execute(),
-        gradeDeliveries: await trx.selectFrom('lti_grade_outbox')
-          .select(['id', 'context_id', 'line_item', 'score', 'given_at', 'status', 'attempts', 'delivered_at', 'created_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
-        contentSelections: await trx.selectFrom('lti_deep_link_requests')
-          .select(['id', 'created_at', 'expires_at', 'used_at']).where('person_id', '=', personId).orderBy('created_at').execute()
+        identities: !account ? [] : await trx.selectFrom('lti_identities').selectAll().where('person_id', '=', personId).execute(),
+        rosterMemberships: await trx.selectFrom('lti_roster_members').selectAll().where('person_id', '=', personId)
+          .$if(scoped, q => q.where('context_id', 'in', contextsIn)).execute(),
+        gradeDeliveries: (await trx.selectFrom('lti_grade_outbox')
+          .select(['id', 'context_id', 'line_item', 'score', 'given_at', 'status', 'attempts', 'delivered_at', 'created_at']).where('person_id', '=', personId)
+          .$if(scoped, q => q.where('context_id', 'in', contextsIn)).orderBy('created_at').execute())
+          // The comment sent with a grade is the instructor's text about the hand-in.
+          .map(g => readsText(g.context_id) ? g : { ...g, score: withoutComment(g.score) }),
+        contentSelections: !account
+          ? []
+          : await trx.selectFrom('lti_deep_link_requests')
+            .select(['id', 'created_at', 'expires_at', 'used_at']).where('person_id', '=', personId).orderBy('created_at').execute()
       },
       attendance: {
-        records: await trx.selectFrom('attendance_records').selectAll().where('person_id', '=', personId).orderBy('recorded_at').execute(),
-        history: await trx.selectFrom('attendance_history').selectAll().where('person_id', '=', personId).orderBy('id').execute(),
-        excuses: await trx.selectFrom('attendance_excuses').selectAll().where('person_id', '=', personId).orderBy('submitted_at').execute(),
-        choices: await trx.selectFrom('attendance_choices').selectAll().where('person_id', '=', personId).execute(),
-        codeAttempts: await trx.selectFrom('attendance_code_attempts').select(['attempted_at']).where('person_id', '=', personId).orderBy('attempted_at').execute(),
-        pass: pass === undefined ? [] : [{ issued_at: pass.issued_at, version: pass.version }],
+        records: await trx.selectFrom('attendance_records').selectAll().where('person_id', '=', personId)
+          .$if(scoped, q => q.where('event_id', 'in', events)).orderBy('recorded_at').execute(),
+        history: await trx.selectFrom('attendance_history').selectAll().where('person_id', '=', personId)
+          .$if(scoped, q => q.where('event_id', 'in', events)).orderBy('id').execute(),
+        excuses: await trx.selectFrom('attendance_excuses').selectAll().where('person_id', '=', personId)
+          .$if(scoped, q => q.where('slot_id', 'in', slotsIn)).orderBy('submitted_at').execute(),
+        choices: await trx.selectFrom('attendance_choices').selectAll().where('person_id', '=', personId)
+          .$if(scoped, q => q.where('slot_id', 'in', slotsIn)).execute(),
+        codeAttempts: !account ? [] : await trx.selectFrom('attendance_code_attempts').select(['attempted_at']).where('person_id', '=', personId).orderBy('attempted_at').execute(),
+        pass: pass === undefined || !account ? [] : [{ issued_at: pass.issued_at, version: pass.version }],
         scans: pass === undefined
           ? []
           : await trx.selectFrom('attendance_scans').select(['scan_id', 'session_id', 'scanned_by', 'device_time', 'received_at', 'outcome'])
-            .where('pass_code', '=', pass.code).orderBy('received_at').execute()
+            .where('pass_code', '=', pass.code)
+            .$if(scoped, q => q.where('session_id', 'in', trx.selectFrom('sessions').select('id').where('event_id', 'in', events)))
+            .orderBy('received_at').execute()
       },
       synthesis: {
-        drafts: await trx.selectFrom('synthesis_drafts').selectAll().where('person_id', '=', personId).execute(),
+        // A draft is seen by nobody but its author.
+        drafts: (await trx.selectFrom('synthesis_drafts').selectAll().where('person_id', '=', personId).execute())
+          .filter(d => assignmentIn(d.assignment_id)).map(d => scoped ? { ...d, text: null, text_withheld: true } : d),
         submissions: submissions.map(s => ({ ...s, files: files.filter(f => f.submission_id === s.id).map(({ submission_id: _, ...f }) => f) })),
-        extensions: await trx.selectFrom('synthesis_extensions').selectAll().where('person_id', '=', personId).execute(),
-        grades: await trx.selectFrom('synthesis_grades').selectAll().where('person_id', '=', personId).execute(),
-        gradeHistory: await trx.selectFrom('synthesis_grade_history').selectAll().where('person_id', '=', personId).orderBy('changed_at').execute()
+        extensions: (await trx.selectFrom('synthesis_extensions').selectAll().where('person_id', '=', personId).execute()).filter(e => assignmentIn(e.assignment_id)),
+        grades: (await trx.selectFrom('synthesis_grades').selectAll().where('person_id', '=', personId).execute())
+          .filter(g => assignmentIn(g.assignment_id))
+          .map(g => readsText(contextOf(g.assignment_id)) ? g : { ...g, feedback: null, feedback_withheld: true }),
+        gradeHistory: (await trx.selectFrom('synthesis_grade_history').selectAll().where('person_id', '=', personId).orderBy('changed_at').execute())
+          .filter(h => assignmentIn(h.assignment_id))
+          .map(h => readsText(contextOf(h.assignment_id)) ? h : { ...h, before: null, after: null, text_withheld: true })
       },
       attestations: {
-        requests: await trx.selectFrom('attestation_requests').selectAll().where('person_id', '=', personId).execute(),
+        requests: await trx.selectFrom('attestation_requests').selectAll().where('person_id', '=', personId)
+          .$if(scoped, q => q.where('event_id', 'in', events)).execute(),
         attestations: await trx.selectFrom('attestations')
           .select(['id', 'event_id', 'request_id', 'code', 'locale', 'snapshot', 'sha256', 'status', 'issued_at', 'issued_by', 'revoked_at', 'revoked_by', 'revocation_reason', 'superseded_by', 'minimised_at'])
-          .where('person_id', '=', personId).orderBy('issued_at').execute(),
+          .where('person_id', '=', personId).$if(scoped, q => q.where('event_id', 'in', events)).orderBy('issued_at').execute(),
         audit: requestIds.length === 0 && attestationIds.length === 0
           ? []
           : await trx.selectFrom('attestation_audit').select(['id', 'event_id', 'request_id', 'attestation_id', 'actor_id', 'action', 'reason', 'details', 'at'])
@@ -99,12 +169,22 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
               ...(attestationIds.length > 0 ? [eb('attestation_id', 'in', attestationIds)] : [])
             ])).orderBy('seq').execute()
       },
+      // Messages and accesses outside any event are account-wide.
       messages: await trx.selectFrom('outgoing_messages')
         .select(['id', 'event_id', 'kind', 'to_address', 'subject', 'body_text', 'attachment_name', 'status', 'created_at', 'sent_at'])
-        .where('person_id', '=', personId).orderBy('created_at').execute(),
+        .where('person_id', '=', personId).$if(scoped, q => q.where(eb => account ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events)))
+        .orderBy('created_at').execute(),
       accessLog: await trx.selectFrom('privacy_access_log')
         .select(['at', 'actor_id', 'actor_role', 'data_kind', 'event_id', 'context_id', 'route', 'request_id'])
-        .where('subject_person_id', '=', personId).orderBy('id').execute()
+        .where('subject_person_id', '=', personId).$if(scoped, q => q.where(eb => account ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events)))
+        .orderBy('id').execute(),
+      scope: { kind: scoped ? 'organizer' as const : 'person' as const, eventIds: events, account, note: scoped ? SCOPED_NOTE : WHOLE_NOTE }
     }
   })
+}
+
+function withoutComment (score: unknown): unknown {
+  if (score === null || typeof score !== 'object' || Array.isArray(score)) return score
+  const { comment: _, ...rest } = score as Record<string, unknown>
+  return rest
 }

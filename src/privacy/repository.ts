@@ -113,6 +113,11 @@ export async function incidentHistory (db: Db, eventId: string): Promise<Inciden
 
 // ---- Export -----------------------------------------------------------------------------------
 
+/** The person's active LMS course memberships with their LTI roles (to tell which courses they teach). */
+export async function activeMemberships (db: Db, personId: string): Promise<Array<{ context_id: string, roles: unknown }>> {
+  return await db.selectFrom('lti_roster_members').select(['context_id', 'roles']).where('person_id', '=', personId).where('status', '=', 'Active').execute()
+}
+
 export async function isRegistered (db: Db, personId: string, eventId: string): Promise<boolean> {
   return (await db.selectFrom('registrations').select('id').where('person_id', '=', personId).where('event_id', '=', eventId).executeTakeFirst()) !== undefined
 }

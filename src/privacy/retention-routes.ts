@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from '@fastify/type-provider-zod'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
@@ -10,6 +10,7 @@ import { CHANNELS, ErasureService, type Candidate, type Channel, type ErasurePre
 import { erasureBase, erasurePage, requestPage } from './erasure-pages.js'
 import type { PrivacyModuleDeps } from './module.js'
 import { RetentionService, type PurgeReport, type RetentionPeriods } from './retention.js'
+import { tombstoneKey } from './tombstones.js'
 import { eventParams, previewSchema, purgeReportSchema, requestBody, requestParams, requestSchema, personSchema } from './retention-schemas.js'
 
 const html = 'text/html; charset=utf-8'
@@ -17,7 +18,12 @@ const apiTags = ['privacy']
 const PURGE_EVERY_MS = 60 * 60_000
 
 const personOut = (p: Candidate): z.infer<typeof personSchema> => ({ id: p.id, name: p.display_name, email: p.email, roles: p.roles, anonymised: p.anonymised_at !== null })
-const previewOut = (p: ErasurePreview): z.infer<typeof previewSchema> => ({ person: personOut(p.person), erase: p.erase as Record<string, number>, kept: p.kept })
+const previewOut = (p: ErasurePreview): z.infer<typeof previewSchema> => ({
+  person: personOut(p.person),
+  erase: p.erase as Record<string, number>,
+  kept: p.kept,
+  blocked: p.blocked === null ? null : { events: p.blocked.events, courses: p.blocked.courses, messageFr: p.blocked.message.fr, messageEn: p.blocked.message.en }
+})
 const requestOut = (v: RequestView): z.infer<typeof requestSchema> => ({
   id: v.request.id,
   eventId: v.request.event_id,
@@ -31,7 +37,7 @@ const requestOut = (v: RequestView): z.infer<typeof requestSchema> => ({
   counts: v.request.counts as Record<string, number> | null,
   person: v.person === undefined ? null : personOut(v.person),
   preview: v.preview === undefined ? null : previewOut(v.preview),
-  audit: v.audit.map(a => ({ action: a.action as 'recorded' | 'confirmed' | 'confirmed_again', actorName: a.actorName, at: a.at }))
+  audit: v.audit.map(a => ({ action: a.action as 'recorded' | 'confirmed' | 'confirmed_again' | 'refused', actorName: a.actorName, at: a.at }))
 })
 
 const pageRequestBody = z.object({
@@ -66,7 +72,11 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const periods: RetentionPeriods = { ...deps.config.retention, attestationDetailsDays: deps.config.attestationDetailsDays }
   const retention = new RetentionService(deps.db, deps.clock, periods)
-  const erasure = new ErasureService(deps.db, deps.clock, deps.people)
+  const erasure = new ErasureService(deps.db, deps.clock, deps.people, {
+    officerEmails: deps.config.privacyOfficerEmails,
+    officer: { name: deps.config.privacyOfficer.name, email: deps.config.privacyOfficer.email },
+    tombstoneKey: tombstoneKey(deps.config.secrets)
+  })
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
   const organizerApi = { onRequest: app.authenticate('api'), preHandler: app.requireRole(['organizer']) }
@@ -74,6 +84,15 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   const readsPeople = { config: { personalData: 'participants' as const } }
   const organizerPage = { ...readsPeople, onRequest: app.authenticate('page'), preHandler: app.requireRole(['organizer']) }
   const organizerForm = { onRequest: [app.authenticate('page'), sameOrigin], preHandler: app.requireRole(['organizer']) }
+  // Erasure: the event's organizers, and the privacy officers (PRIVACY_OFFICER_EMAILS), who answer for every event.
+  const organizerOfEvent = app.requireRole(['organizer'])
+  const organizerOrOfficer = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.auth !== null && await erasure.isOfficer(request.auth.personId)) return
+    await organizerOfEvent.call(this, request, reply)
+  }
+  const erasureApi = { ...organizerApi, preHandler: organizerOrOfficer }
+  const erasurePageAccess = { ...organizerPage, preHandler: organizerOrOfficer }
+  const erasureForm = { ...organizerForm, preHandler: organizerOrOfficer }
 
   if (deps.backgroundJobs) every(app, PURGE_EVERY_MS, 'retention purge', async () => await retention.purge('schedule'))
 
@@ -114,7 +133,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
 
   app.get(erasures, {
     ...readsPeople,
-    ...organizerApi,
+    ...erasureApi,
     schema: { operationId: 'listErasureRequests', tags: apiTags, summary: 'Erasure requests of an event, newest first (organizers of the event)', security: [{ bearer: [] }], params: eventParams, response: { 200: z.object({ requests: z.array(z.object({ id: z.uuid(), personId: z.uuid().nullable(), personName: z.string().nullable(), status: z.enum(['recorded', 'done']), requestedAt: z.date(), recordedAt: z.date(), completedAt: z.date().nullable() })) }), ...errorResponses } }
   }, async (request) => {
     const rows = await erasure.list(personOf(request), request.params.eventId)
@@ -123,18 +142,18 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
 
   app.get(`${erasures}/people`, {
     ...readsPeople,
-    ...organizerApi,
+    ...erasureApi,
     schema: { operationId: 'findErasureCandidates', tags: apiTags, summary: 'People registered in the event whose name or email contains q (organizers of the event)', security: [{ bearer: [] }], params: eventParams, querystring: z.object({ q: z.string().max(200, { error: 'q must be at most 200 characters' }) }), response: { 200: z.object({ people: z.array(personSchema) }), ...errorResponses } }
   }, async (request) => ({ people: (await erasure.find(personOf(request), request.params.eventId, request.query.q)).map(personOut) }))
 
   app.get(`${erasures}/preview`, {
     ...readsPeople,
-    ...organizerApi,
+    ...erasureApi,
     schema: { operationId: 'previewErasure', tags: apiTags, summary: 'What erasing a person would erase or anonymise, and what must be kept (nothing written)', security: [{ bearer: [] }], params: eventParams, querystring: z.object({ personId: z.uuid({ error: 'personId must be a UUID' }) }), response: { 200: previewSchema, ...errorResponses } }
   }, async (request) => previewOut(await erasure.preview(personOf(request), request.params.eventId, request.query.personId)))
 
   app.post(erasures, {
-    ...organizerApi,
+    ...erasureApi,
     bodyLimit: 16 * 1024,
     schema: { operationId: 'recordErasureRequest', tags: apiTags, summary: 'Records a person\'s erasure request (nothing erased until confirmed)', security: [{ bearer: [] }], params: eventParams, body: requestBody, response: { 201: requestSchema, ...errorResponses } }
   }, async (request, reply) => {
@@ -145,12 +164,12 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
 
   app.get(`${erasures}/:requestId`, {
     ...readsPeople,
-    ...organizerApi,
+    ...erasureApi,
     schema: { operationId: 'getErasureRequest', tags: apiTags, summary: 'An erasure request: while recorded, what confirming will do; once done, what was done', security: [{ bearer: [] }], params: requestParams, response: { 200: requestSchema, ...errorResponses } }
   }, async (request) => requestOut(await erasure.get(personOf(request), request.params.eventId, request.params.requestId)))
 
   app.post(`${erasures}/:requestId/confirm`, {
-    ...organizerApi,
+    ...erasureApi,
     schema: { operationId: 'confirmErasureRequest', tags: apiTags, summary: 'Erases the person in one transaction and marks the request done; confirming again changes nothing', security: [{ bearer: [] }], params: requestParams, response: { 200: requestSchema.extend({ repeated: z.boolean() }), ...errorResponses } }
   }, async (request) => {
     const view = await erasure.confirm(personOf(request), request.params.eventId, request.params.requestId)
@@ -160,7 +179,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   // ---------- erasure: pages ----------
 
   app.get('/organisateurs/confidentialite/:eventId/effacement', {
-    ...organizerPage,
+    ...erasurePageAccess,
     schema: {
       operationId: 'erasurePage',
       tags: ['pages'],
@@ -182,7 +201,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   })
 
   app.post('/organisateurs/confidentialite/:eventId/effacement', {
-    ...organizerForm,
+    ...erasureForm,
     bodyLimit: 16 * 1024,
     schema: { operationId: 'recordErasureRequestFromPage', tags: ['pages'], summary: 'Records an erasure request (form)', params: eventParams, querystring: langQuery, body: pageRequestBody, response: { 303: z.null(), ...errorResponses } }
   }, async (request, reply) => {
@@ -193,7 +212,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   })
 
   app.get('/organisateurs/confidentialite/:eventId/effacement/:requestId', {
-    ...organizerPage,
+    ...erasurePageAccess,
     schema: { operationId: 'erasureRequestPage', tags: ['pages'], summary: 'One erasure request: what confirming will do, or what was done, and its log', params: requestParams, querystring: langQuery.extend({ deja: z.enum(['1']).optional() }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const actor = personOf(request)
@@ -204,7 +223,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   })
 
   app.post('/organisateurs/confidentialite/:eventId/effacement/:requestId/confirmer', {
-    ...organizerForm,
+    ...erasureForm,
     schema: { operationId: 'confirmErasureRequestFromPage', tags: ['pages'], summary: 'Confirms an erasure request (form); confirming again changes nothing', params: requestParams, querystring: langQuery, response: { 303: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     const view = await erasure.confirm(personOf(request), request.params.eventId, request.params.requestId)

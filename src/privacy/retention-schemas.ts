@@ -35,12 +35,18 @@ export const previewSchema = z.object({
   erase: counts.describe('What the erasure deletes or anonymises, by kind (attendance_records: kept, tied to the nameless person)'),
   kept: z.object({
     attestations: z.number().int().describe('Issued attestations: kept, minimised, still verifiable by their code'),
-    pendingGrades: z.number().int().describe('Grades still to deliver to the LMS: their submission stays until delivered'),
+    pendingGrades: z.number().int().describe('Grades still to deliver to the LMS: only their score is kept until delivered'),
     deliveredGrades: z.number().int().describe('Grades in the LMS gradebook: the university\'s record'),
     registrations: z.number().int(),
     accessLog: z.number().int().describe('Staff accesses to this person\'s data: kept for RETENTION_ACCESS_LOG_DAYS'),
     activeCourses: z.array(z.object({ title: z.string().nullable(), label: z.string().nullable() }))
-  })
+  }),
+  blocked: z.object({
+    events: z.array(z.object({ id: z.uuid(), title: z.object({ fr: z.string(), en: z.string() }) })).describe('Events the caller does not organize that the person belongs to: their organizers must agree'),
+    courses: z.array(z.string()).describe('LMS courses of the person linked to no event'),
+    messageFr: z.string().describe('Why confirming is refused, and who must agree (French)'),
+    messageEn: z.string().describe('Why confirming is refused, and who must agree (English)')
+  }).nullable().describe('Null when the caller may confirm; otherwise only a privacy officer (PRIVACY_OFFICER_EMAILS) can, once the other events agree')
 }).meta({ id: 'ErasurePreview' })
 
 export const requestSchema = z.object({
@@ -56,7 +62,7 @@ export const requestSchema = z.object({
   counts: counts.nullable().describe('Once done: rows erased or anonymised, by kind'),
   person: personSchema.nullable(),
   preview: previewSchema.nullable().describe('While recorded: what confirming will do'),
-  audit: z.array(z.object({ action: z.enum(['recorded', 'confirmed', 'confirmed_again']), actorName: z.string().nullable(), at: z.date() }))
+  audit: z.array(z.object({ action: z.enum(['recorded', 'confirmed', 'confirmed_again', 'refused']).describe('refused: a confirmation refused because the person belongs to other events'), actorName: z.string().nullable(), at: z.date() }))
 }).meta({ id: 'ErasureRequest' })
 
 export const requestBody = z.object({

@@ -107,5 +107,11 @@ export const exportSchema = z.object({
   synthesis: z.object({ drafts: rows, submissions: rows.describe('Each with its files: name, media type, size, SHA-256 (not the bytes)'), extensions: rows, grades: rows, gradeHistory: rows }),
   attestations: z.object({ requests: rows, attestations: rows.describe('With the frozen snapshot'), audit: rows }),
   messages: rows,
-  accessLog: rows.describe('Staff reads of this person\'s data')
+  accessLog: rows.describe('Staff reads of this person\'s data'),
+  scope: z.object({
+    kind: z.enum(['person', 'organizer']).describe('person: the complete export, made by the person; organizer: made by an event\'s organizers'),
+    eventIds: z.array(z.uuid()).describe('For an organizer: the events whose data the export holds'),
+    account: z.boolean().describe('Whether account-wide parts (sessions, sign-in links, LMS identities, pass) are included: for an organizer, only when the person belongs to no other event'),
+    note: z.object({ fr: z.string(), en: z.string() }).describe('What the export leaves out, in words')
+  }).describe('Who the export was made for and what it leaves out (hand-in text goes only to its author and the course\'s instructors)')
 }).meta({ id: 'PersonalDataExport' })

@@ -3,7 +3,9 @@ import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
 import { forbidden, notFound } from '../errors.js'
 import type { ProgramService } from '../program/service.js'
-import { exportPersonalData, type PersonalDataExport } from './export.js'
+import { mapLtiRoles } from '../lti/roles.js'
+import { eventsOfPerson, organizedEvents, unlinkedCoursesOf } from './erasure-repository.js'
+import { exportPersonalData, type ExportScope, type PersonalDataExport } from './export.js'
 import type { NoticeView } from './pages.js'
 import * as repo from './repository.js'
 
@@ -35,11 +37,22 @@ export class PrivacyService {
     return await exportPersonalData(this.db, this.clock, personId)
   }
 
-  /** An organizer answering an access request: only for people registered in their event. */
+  /**
+   * An organizer answering an access request: only for people registered in their event, and
+   * only what belongs to the events they organize (see ExportScope).
+   */
   async exportFor (actorId: string, eventId: string, personId: string): Promise<PersonalDataExport> {
     await this.assertOrganizer(actorId, eventId)
     if (!await repo.isRegistered(this.db, personId, eventId)) throw notFound({ fr: 'Cette personne n\'est pas inscrite à cet événement.', en: 'This person is not registered for this event.' })
-    return await exportPersonalData(this.db, this.clock, personId)
+    return await exportPersonalData(this.db, this.clock, personId, await this.#scope(actorId, personId))
+  }
+
+  async #scope (actorId: string, personId: string): Promise<ExportScope> {
+    const events = await organizedEvents(this.db, actorId)
+    const elsewhere = (await eventsOfPerson(this.db, personId)).some(e => !events.includes(e.id)) || (await unlinkedCoursesOf(this.db, personId)).length > 0
+    const coursesTaught = (await repo.activeMemberships(this.db, actorId))
+      .filter(m => mapLtiRoles(Array.isArray(m.roles) ? m.roles.map(String) : []).includes('instructor')).map(m => m.context_id)
+    return { events, account: !elsewhere, coursesTaught }
   }
 
   async people (actorId: string, eventId: string): Promise<Array<{ id: string, name: string, email: string | null }>> {
