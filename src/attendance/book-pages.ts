@@ -43,7 +43,7 @@ export function perSessionChart (locale: Locale, data: Array<{ title: string, sl
 }
 
 /** People × slots, with totals, filters, exports, and a link to correct each cell. */
-export function gridPage (locale: Locale, view: { title: string, grid: Grid, who: Who, base: string, chart: string, excuses: Array<{ id: string, name: string, slotStartsAt: Date, reason: string }>, canCorrect: boolean }, path: string): string {
+export function gridPage (locale: Locale, view: { title: string, grid: Grid, who: Who, base: string, chart: string, excuses: Array<{ id: string, name: string, slotStartsAt: Date, reason: string }>, canCorrect: (personId: string) => boolean }, path: string): string {
   const fr = locale === 'fr'
   const { grid } = view
   const filter = (who: Who, label: string): string => who === view.who
@@ -56,22 +56,28 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
     body: html`<h1>${fr ? 'Présences' : 'Attendance'} — ${view.title}</h1>
 <p>!${filter('all', fr ? 'Tout le monde' : 'Everyone')} · !${filter('credited', fr ? 'Crédit' : 'Credited')} · !${filter('non_credit', fr ? 'Sans crédit' : 'Non-credit')}
  · <a href="${view.base}/export.csv?qui=${view.who}">${fr ? 'Exporter (CSV, Excel)' : 'Export (CSV, Excel)'}</a></p>
-<p class="muted">${fr ? 'P présent·e · R en retard · E excusé·e · A absent·e · — à venir' : 'P present · R late · E excused · A absent · — upcoming'}</p>
+<p class="muted">${fr ? 'P présent·e · R en retard · E excusé·e · A absent·e · — à venir · ⏱ confirmé tard : scan fait avant la connexion, confirmé après l\'expiration du code (dans les 2 min)' : 'P present · R late · E excused · A absent · — upcoming · ⏱ confirmed late: scanned before signing in, confirmed after the code expired (within 2 min)'}</p>
 <div class="table-scroll"><table class="grid">
 <caption class="muted">${grid.rows.length} ${fr ? 'personne(s)' : 'person(s)'}, ${grid.slots.length} ${fr ? 'créneaux comptés' : 'counted slots'}</caption>
 <thead><tr><th scope="col">${fr ? 'Personne' : 'Person'}</th>!${grid.slots.map(s => html`<th scope="col">${slotLabel(s.startsAt, grid.timezone, locale)}</th>`)}<th scope="col">${fr ? 'Heures' : 'Hours'}</th><th scope="col">${fr ? 'Note' : 'Grade'}</th></tr></thead>
 <tbody>!${grid.rows.map(row => html`<tr><th scope="row">${row.name}</th>!${row.cells.map((cell, i) => {
   const label = cell.status === null ? '—' : statusLabels[cell.status].short
-  const text = cell.status === null ? (fr ? 'à venir' : 'upcoming') : statusLabels[cell.status][locale]
+  const late = cell.completedLateAt === null
+    ? ''
+    : fr
+      ? ` — scan fait avant la connexion, confirmé à ${DateTime.fromJSDate(cell.completedLateAt, { zone: grid.timezone }).toFormat('HH:mm')}, après l'expiration du code`
+      : ` — scanned before signing in, confirmed at ${DateTime.fromJSDate(cell.completedLateAt, { zone: grid.timezone }).toFormat('HH:mm')}, after the code expired`
+  const text = (cell.status === null ? (fr ? 'à venir' : 'upcoming') : statusLabels[cell.status][locale]) + late
   const slot = grid.slots[i]
-  const content = view.canCorrect && slot !== undefined
+  const content = view.canCorrect(row.personId) && slot !== undefined
     ? html`<a href="/presences/correction?personne=${row.personId}&amp;creneau=${slot.id}&amp;lang=${locale}" title="${text}" aria-label="${row.name}, ${slotLabel(slot.startsAt, grid.timezone, locale)} : ${text}">${label}</a>`
     : html`<span title="${text}">${label}</span>`
-  return html`<td class="st-${cell.status ?? 'none'}">!${content}!${cell.excuse === 'pending' ? '*' : ''}</td>`
+  const mark = cell.completedLateAt === null ? '' : html` <small class="completed-late" title="${late.slice(3)}">⏱ ${fr ? 'confirmé tard' : 'confirmed late'}</small>`
+  return html`<td class="st-${cell.status ?? 'none'}">!${content}!${mark}!${cell.excuse === 'pending' ? '*' : ''}</td>`
 }).join('')}<td>${hours(row.hoursAttended, locale)}</td><td>${row.grade === null ? '—' : `${Math.round(row.grade * 100)} %`}</td></tr>`)}</tbody>
 </table></div>
 !${view.chart}
-!${view.canCorrect && view.excuses.length > 0
+!${view.excuses.length > 0
   ? html`<h2>${fr ? 'Justifications en attente' : 'Excuses waiting'}</h2>
 <ul>!${view.excuses.map(e => html`<li>${e.name} — ${slotLabel(e.slotStartsAt, grid.timezone, locale)} — « ${e.reason} »
 <form method="post" action="/presences/justifications/${e.id}?lang=${locale}" class="inline"><input type="hidden" name="decision" value="accept"><button type="submit">${fr ? 'Accepter' : 'Accept'}</button></form>

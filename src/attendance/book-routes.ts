@@ -26,7 +26,13 @@ const gridSchema = z.object({
     credited: z.boolean(),
     hoursAttended: z.number(),
     grade: z.number().nullable(),
-    cells: z.array(z.object({ slotId: z.uuid(), status: statusSchema.nullable(), sessionId: z.uuid().nullable(), excuse: z.enum(['pending', 'accepted', 'refused']).nullable() }))
+    cells: z.array(z.object({
+      slotId: z.uuid(),
+      status: statusSchema.nullable(),
+      sessionId: z.uuid().nullable(),
+      excuse: z.enum(['pending', 'accepted', 'refused']).nullable(),
+      completedLateAt: z.date().nullable().describe('When a room-code scan made before signing in was completed after the code\'s validity (within its 2-min grace); null otherwise')
+    }))
   }))
 }).meta({ id: 'AttendanceGrid' })
 
@@ -40,7 +46,7 @@ const toJson = (grid: Grid): z.infer<typeof gridSchema> => ({
     credited: r.credited,
     hoursAttended: r.hoursAttended,
     grade: r.grade,
-    cells: r.cells.map((c, i) => ({ slotId: grid.slots[i]?.id ?? '', status: c.status, sessionId: c.sessionId, excuse: c.excuse }))
+    cells: r.cells.map((c, i) => ({ slotId: grid.slots[i]?.id ?? '', status: c.status, sessionId: c.sessionId, excuse: c.excuse, completedLateAt: c.completedLateAt }))
   }))
 })
 
@@ -75,8 +81,11 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   const gridView = async (request: FastifyRequest, eventId: string, who: Who, contextId: string | undefined, title: string, base: string): Promise<string> => {
     const grid = await book.grid(eventId, { ...(contextId !== undefined ? { contextId } : {}), who })
     const chart = perSessionChart(request.locale, await book.perSession(eventId), grid.timezone)
-    const excuses = await book.excuses(eventId, 'pending')
-    return gridPage(request.locale, { title, grid, who, base, chart, excuses, canCorrect: true }, request.url)
+    // Correction links and excuse decisions only where this person may act (book.correctable).
+    const may = await book.correctable(personOf(request), eventId)
+    const canCorrect = (personId: string): boolean => may.all || may.people.has(personId)
+    const excuses = (await book.excuses(eventId, 'pending')).filter(e => canCorrect(e.personId))
+    return gridPage(request.locale, { title, grid, who, base, chart, excuses, canCorrect }, request.url)
   }
 
   app.get('/cours/presences/:contextId', {
@@ -221,7 +230,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
 
   app.post('/api/v1/attendance/corrections', {
     onRequest: app.authenticate('api'),
-    schema: { operationId: 'correctAttendance', tags: ['attendance'], summary: 'Sets a person\'s status in a slot, with a mandatory reason kept in the audit trail', ...bearer, body: correctionBody.strict(), response: { 204: z.null(), ...errorResponses } }
+    schema: { operationId: 'correctAttendance', tags: ['attendance'], summary: 'Sets a person\'s status in a slot, with a mandatory reason kept in the audit trail (organizers of the event, instructors of a course the person is enrolled in)', ...bearer, body: correctionBody.strict(), response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     await book.correct(personOf(request), request.body)
     return await reply.code(204).send(null)
@@ -259,7 +268,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
 
   app.post('/api/v1/excuses/:excuseId/decision', {
     onRequest: app.authenticate('api'),
-    schema: { operationId: 'decideExcuse', tags: ['attendance'], summary: 'Accepts or refuses an excuse (instructors, organizers)', ...bearer, params: z.object({ excuseId: uuid('excuseId') }), body: z.object({ accept: z.boolean() }).strict(), response: { 204: z.null(), ...errorResponses } }
+    schema: { operationId: 'decideExcuse', tags: ['attendance'], summary: 'Accepts or refuses an excuse (organizers of the event, instructors of a course the person is enrolled in)', ...bearer, params: z.object({ excuseId: uuid('excuseId') }), body: z.object({ accept: z.boolean() }).strict(), response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     await book.decideExcuse(personOf(request), request.params.excuseId, request.body.accept)
     return await reply.code(204).send(null)

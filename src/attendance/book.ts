@@ -2,12 +2,14 @@ import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
+import { mapLtiRoles } from '../lti/roles.js'
 import * as repo from './repository.js'
 import type { PolicyRow, Status } from './repository.js'
 
 export interface GridSlot { id: string, key: string, startsAt: Date, endsAt: Date, hours: number, held: boolean, sessions: Array<{ id: string, title: string }> }
 export interface GridPerson { personId: string, name: string, email: string | null, credited: boolean, userSub: string | null }
-export type Cell = { status: Status, sessionId: string | null, excuse: 'pending' | 'accepted' | 'refused' | null } | { status: null, sessionId: null, excuse: 'pending' | 'accepted' | 'refused' | null }
+/** `completedLateAt`: the check-in came from a scan before sign-in completed after its room code's validity (shown marked). */
+export type Cell = { status: Status, sessionId: string | null, excuse: 'pending' | 'accepted' | 'refused' | null, completedLateAt: Date | null } | { status: null, sessionId: null, excuse: 'pending' | 'accepted' | 'refused' | null, completedLateAt: null }
 
 export interface Grid {
   eventId: string
@@ -20,6 +22,14 @@ export interface Grid {
 export type Who = 'all' | 'credited' | 'non_credit'
 
 const TEACHERS = ['instructor', 'organizer']
+
+const mayNotCorrect = (): AppError => forbidden({
+  fr: 'Seules l\'organisation de l\'événement et les personnes enseignantes d\'un cours où cette personne est inscrite peuvent corriger ses présences ou décider de ses justifications.',
+  en: 'Only the event\'s organizers and the instructors of a course this person is enrolled in can correct their attendance or decide on their excuses.'
+})
+
+/** Who an actor may correct in an event: everyone (organizers), or the learners of the courses they teach. */
+export type Correctable = { all: true } | { all: false, people: ReadonlySet<string> }
 
 /**
  * The attendance register: who attended which slot (with absentees), corrections with their
@@ -46,11 +56,32 @@ export class AttendanceBook {
     throw forbidden()
   }
 
-  /** One person in one slot, for the correction page (instructors and organizers). */
+  /**
+   * Organizers of the event correct anyone's attendance in it; an instructor only the learners
+   * of the event's LMS courses they teach (a correction reaches that course's LMS grade, so
+   * teaching another course of the same event is not enough).
+   */
+  async correctable (actorId: string, eventId: string): Promise<Correctable> {
+    if ((await repo.rolesInEvent(this.db, actorId, eventId)).includes('organizer')) return { all: true }
+    const rows = await repo.courseMatesOf(this.db, actorId, eventId)
+    const people = new Set<string>()
+    for (const r of rows) {
+      if (r.person_id !== null && mapLtiRoles(r.actor_roles as string[]).includes('instructor') && mapLtiRoles(r.person_roles as string[]).includes('credited_student')) people.add(r.person_id)
+    }
+    return { all: false, people }
+  }
+
+  /** 403 (FR/EN, saying who may) unless the actor may correct this person's attendance in the event. */
+  async assertMayCorrect (actorId: string, personId: string, eventId: string): Promise<void> {
+    const may = await this.correctable(actorId, eventId)
+    if (!may.all && !may.people.has(personId)) throw mayNotCorrect()
+  }
+
+  /** One person in one slot, for the correction page (organizers, and instructors of the person's course). */
   async cell (actorId: string, personId: string, slotId: string): Promise<{ eventId: string, organizer: boolean, timezone: string, startsAt: Date, personId: string, slotId: string, name: string, status: Status | null, sessionId: string | null, sessions: Array<{ id: string, title: string }>, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: Date }> }> {
     const slot = await this.db.selectFrom('time_slots as t').innerJoin('events as e', 'e.id', 't.event_id').select(['t.id', 't.event_id', 't.starts_at', 'e.timezone']).where('t.id', '=', slotId).executeTakeFirst()
     if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
-    await this.assertTeacher(actorId, slot.event_id)
+    await this.assertMayCorrect(actorId, personId, slot.event_id)
     const person = await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst()
     if (person === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
     const record = await this.db.selectFrom('attendance_records').select(['status', 'session_id']).where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
@@ -135,7 +166,7 @@ export class AttendanceBook {
     const chosen = people.filter(p => (options.who === undefined || options.who === 'all' || (options.who === 'credited') === p.credited) &&
       (options.personId === undefined || p.personId === options.personId))
     const ids = chosen.map(p => p.personId)
-    const records = ids.length === 0 ? [] : await this.db.selectFrom('attendance_records').select(['person_id', 'slot_id', 'session_id', 'status']).where('event_id', '=', eventId).where('person_id', 'in', ids).execute()
+    const records = ids.length === 0 ? [] : await this.db.selectFrom('attendance_records').select(['person_id', 'slot_id', 'session_id', 'status', 'completed_late_at']).where('event_id', '=', eventId).where('person_id', 'in', ids).execute()
     const excuses = ids.length === 0 ? [] : await this.db.selectFrom('attendance_excuses').select(['person_id', 'slot_id', 'status']).where('person_id', 'in', ids).execute()
     const recordOf = new Map(records.map(r => [`${r.person_id}:${r.slot_id}`, r]))
     const excuseOf = new Map(excuses.map(e => [`${e.person_id}:${e.slot_id}`, e.status as 'pending' | 'accepted' | 'refused']))
@@ -143,10 +174,10 @@ export class AttendanceBook {
       const cells: Cell[] = slots.map(slot => {
         const record = recordOf.get(`${p.personId}:${slot.id}`)
         const excuse = excuseOf.get(`${p.personId}:${slot.id}`) ?? null
-        if (record !== undefined) return { status: record.status as Status, sessionId: record.session_id, excuse }
-        if (excuse === 'accepted') return { status: 'excused', sessionId: null, excuse }
-        if (slot.held) return { status: 'absent', sessionId: null, excuse }
-        return { status: null, sessionId: null, excuse }
+        if (record !== undefined) return { status: record.status as Status, sessionId: record.session_id, excuse, completedLateAt: record.completed_late_at }
+        if (excuse === 'accepted') return { status: 'excused', sessionId: null, excuse, completedLateAt: null }
+        if (slot.held) return { status: 'absent', sessionId: null, excuse, completedLateAt: null }
+        return { status: null, sessionId: null, excuse, completedLateAt: null }
       })
       const hoursAttended = slots.reduce((sum, slot, i) => sum + (cells[i]?.status === 'present' || cells[i]?.status === 'late' ? slot.hours : 0), 0)
       return { ...p, cells, hoursAttended, grade: gradeOf(cells, slots, policy) }
@@ -183,7 +214,7 @@ export class AttendanceBook {
     const now = this.clock.now()
     const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id']).where('id', '=', input.slotId).executeTakeFirst()
     if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
-    await this.assertTeacher(actorId, slot.event_id)
+    await this.assertMayCorrect(actorId, input.personId, slot.event_id)
     if (input.reason.trim().length < 3) throw badRequest({ fr: 'Indiquez la raison de la correction.', en: 'Give the reason for the correction.' })
     const registered = await repo.rolesInEvent(this.db, input.personId, slot.event_id)
     if (registered.length === 0) throw notFound({ fr: 'Cette personne n\'est pas inscrite à l\'événement.', en: 'This person is not registered for the event.' })
@@ -204,7 +235,7 @@ export class AttendanceBook {
         if (existing === undefined) {
           await repo.insertRecord(trx, { event_id: slot.event_id, slot_id: slot.id, session_id: sessionId, person_id: input.personId, status: input.status, method: 'manual', recorded_at: now, device_time: null, received_at: now, recorded_by: actorId })
         } else {
-          await repo.updateRecord(trx, existing.id, { session_id: sessionId, status: input.status, method: 'manual', recorded_by: actorId, received_at: now })
+          await repo.updateRecord(trx, existing.id, { session_id: sessionId, status: input.status, method: 'manual', recorded_by: actorId, received_at: now, completed_late_at: null })
         }
         after = { sessionId, status: input.status, method: 'manual' }
       }
@@ -239,12 +270,12 @@ export class AttendanceBook {
     return (await q.orderBy('s.starts_at').orderBy('x.submitted_at').execute()).map(x => ({ id: x.id, personId: x.person_id, name: x.display_name, slotId: x.slot_id, slotStartsAt: x.starts_at, reason: x.reason, status: x.status, submittedAt: x.submitted_at }))
   }
 
-  /** An instructor accepts or refuses an excuse; the decision is in the audit trail. */
+  /** An organizer, or an instructor of the person's course, accepts or refuses an excuse; the decision is in the audit trail. */
   async decideExcuse (actorId: string, excuseId: string, accept: boolean): Promise<string> {
     const excuse = await this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id')
       .select(['x.id', 'x.person_id', 'x.slot_id', 'x.status', 's.event_id']).where('x.id', '=', excuseId).executeTakeFirst()
     if (excuse === undefined) throw notFound({ fr: 'Justification introuvable.', en: 'Excuse not found.' })
-    await this.assertTeacher(actorId, excuse.event_id)
+    await this.assertMayCorrect(actorId, excuse.person_id, excuse.event_id)
     const now = this.clock.now()
     const status = accept ? 'accepted' : 'refused'
     await this.db.transaction().execute(async trx => {

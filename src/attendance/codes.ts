@@ -11,6 +11,8 @@ export const WINDOW_SECONDS = 30
 
 export const windowOf = (at: Date): number => Math.floor(at.getTime() / 1000 / WINDOW_SECONDS)
 export const windowEndsAt = (window: number): Date => new Date((window + 1) * WINDOW_SECONDS * 1000)
+/** The instant a room code of this window stops being accepted (its window and the next one). */
+export const codeValidUntil = (window: number): Date => windowEndsAt(window + 1)
 
 const mac = (secret: string, message: string): Buffer => createHmac('sha256', secret).update(message).digest()
 

@@ -8,7 +8,38 @@ import { privacyNoticeLine } from '../privacy/pages.js'
 
 const time = (d: Date, zone: string): string => DateTime.fromJSDate(d, { zone }).toFormat('HH:mm')
 
-/** What the phone shows after opening a room QR code (or typing its code). */
+/**
+ * What the phone shows when it opens a room QR code: the session, and one button that records
+ * the check-in (the GET changes nothing). Signed in, it says who will be checked in, and if the
+ * person is already recorded in this slot, where.
+ */
+export function checkInConfirmPage (locale: Locale, view: { action: string, sessionId: string, title: string, room: string | null, startsAt: Date, endsAt: Date, timezone: string, name: string | null, current: { id: string, title: string } | null }, path: string): string {
+  const fr = locale === 'fr'
+  const already = view.current !== null && view.current.id === view.sessionId
+  const note = view.name === null
+    ? (fr ? 'Vous n\'êtes pas connecté·e sur ce téléphone : après avoir confirmé, ouvrez votre lien personnel ou lancez Compagnon depuis votre cours dans le LMS, sur ce téléphone, dans les 2 minutes.' : 'You are not signed in on this phone: after confirming, open your personal link or launch Compagnon from your course in the LMS, on this phone, within 2 minutes.')
+    : already
+      ? (fr ? `Vous êtes déjà enregistré·e à cette séance (${view.name}).` : `You are already checked in to this session (${view.name}).`)
+      : view.current !== null
+        ? (fr ? `Vous êtes enregistré·e à « ${view.current.title} » dans ce créneau : confirmer y déplace votre présence (${view.name}).` : `You are checked in to "${view.current.title}" in this slot: confirming moves your attendance here (${view.name}).`)
+        : (fr ? `Présence de : ${view.name}` : `Attendance of: ${view.name}`)
+  return layout({
+    locale,
+    path,
+    title: fr ? 'Confirmer ma présence' : 'Confirm my attendance',
+    body: html`<div class="checkin confirm">
+<h1>${view.title}</h1>
+<p class="big">${time(view.startsAt, view.timezone)}–${time(view.endsAt, view.timezone)} · ${view.room ?? (fr ? 'Salle à venir' : 'Room to be announced')}</p>
+<p>${note}</p>
+<form method="post" action="${view.action}?lang=${locale}">
+<button type="submit" class="big">${fr ? 'Confirmer ma présence' : 'Confirm my attendance'}</button>
+</form>
+</div>
+!${privacyNoticeLine(locale)}`
+  })
+}
+
+/** What the phone shows after confirming a room code (or typing its code). */
 export function checkInResultPage (locale: Locale, view: { result: 'created' | 'moved' | 'already' | 'pending', message: Bilingual, late: boolean }, path: string): string {
   const fr = locale === 'fr'
   const title = view.result === 'pending'
@@ -23,7 +54,7 @@ export function checkInResultPage (locale: Locale, view: { result: 'created' | '
 <p class="big">${view.message[locale]}</p>
 </div>
 !${view.result === 'pending'
-  ? html`<p>${fr ? 'Ouvrez votre lien personnel (reçu par courriel) ou lancez Compagnon depuis votre cours dans le LMS, sur ce téléphone, pendant que les présences sont ouvertes : ce scan sera alors compté.' : 'Open your personal link (received by email) or launch Compagnon from your course in the LMS, on this phone, while check-in is open: this scan will then count.'}</p>`
+  ? html`<p>${fr ? 'Dans les 2 minutes, ouvrez votre lien personnel (reçu par courriel) ou lancez Compagnon depuis votre cours dans le LMS, sur ce téléphone : ce scan sera alors compté. Plus tard, scannez de nouveau le code affiché dans la salle.' : 'Within 2 minutes, open your personal link (received by email) or launch Compagnon from your course in the LMS, on this phone: this scan will then count. Later, scan the code shown in the room again.'}</p>`
   : html`<p><a href="/presence/code?lang=${locale}">${fr ? 'Entrer un autre code' : 'Enter another code'}</a> · <a href="/?lang=${locale}">${fr ? 'Programme' : 'Program'}</a></p>`}
 !${privacyNoticeLine(locale)}`
   })

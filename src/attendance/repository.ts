@@ -87,7 +87,7 @@ export async function insertRecord (db: Q, values: { event_id: string, slot_id: 
     .returning(['id', 'session_id', 'slot_id', 'person_id', 'status', 'method', 'recorded_at']).executeTakeFirst()
 }
 
-export async function updateRecord (db: Q, id: string, values: { session_id?: string, status?: Status, method?: Method, recorded_at?: Date, device_time?: Date | null, received_at?: Date, recorded_by?: string | null }): Promise<RecordRow> {
+export async function updateRecord (db: Q, id: string, values: { session_id?: string, status?: Status, method?: Method, recorded_at?: Date, device_time?: Date | null, received_at?: Date, recorded_by?: string | null, completed_late_at?: Date | null }): Promise<RecordRow> {
   return await db.updateTable('attendance_records').set({ ...values, updated_at: new Date() }).where('id', '=', id)
     .returning(['id', 'session_id', 'slot_id', 'person_id', 'status', 'method', 'recorded_at']).executeTakeFirstOrThrow()
 }
@@ -164,15 +164,25 @@ export async function saveScanOutcome (db: Q, scanId: string, outcome: unknown):
 
 // --- scans before signing in ------------------------------------------------------------------
 
-export async function insertPendingScan (db: Q, values: { device_hash: string, session_id: string, scanned_at: Date, expires_at: Date }): Promise<void> {
+export async function insertPendingScan (db: Q, values: { device_hash: string, device_binding: string, session_id: string, scanned_at: Date, code_valid_until: Date, expires_at: Date }): Promise<void> {
   await db.insertInto('attendance_pending_scans').values(values).execute()
 }
 
-/** The device's pending scans still valid, used up now. */
-export async function takePendingScans (db: Q, deviceHash: string, now: Date): Promise<Array<{ session_id: string, scanned_at: Date }>> {
-  return await db.updateTable('attendance_pending_scans').set({ used_at: now })
-    .where('device_hash', '=', deviceHash).where('used_at', 'is', null).where('expires_at', '>', now)
-    .returning(['session_id', 'scanned_at']).execute()
+/**
+ * The pending scans of a scan cookie made on this very browser (its device binding) and not
+ * expired, used up now. Scans of the same cookie bound to another browser stay untouched.
+ */
+export async function takePendingScans (db: Q, scanHash: string, deviceBinding: string, now: Date): Promise<Array<{ session_id: string, scanned_at: Date, code_valid_until: Date }>> {
+  const rows = await db.updateTable('attendance_pending_scans').set({ used_at: now })
+    .where('device_hash', '=', scanHash).where('device_binding', '=', deviceBinding)
+    .where('used_at', 'is', null).where('expires_at', '>', now).where('code_valid_until', 'is not', null)
+    .returning(['session_id', 'scanned_at', 'code_valid_until']).execute()
+  return rows.map(r => ({ session_id: r.session_id, scanned_at: r.scanned_at, code_valid_until: r.code_valid_until ?? r.scanned_at }))
+}
+
+/** Marks the person's record in a slot as a pending scan completed after its code's validity. */
+export async function markCompletedLate (db: Q, slotId: string, personId: string, at: Date): Promise<void> {
+  await db.updateTable('attendance_records').set({ completed_late_at: at }).where('slot_id', '=', slotId).where('person_id', '=', personId).execute()
 }
 
 // --- typed codes ------------------------------------------------------------------------------
@@ -226,4 +236,22 @@ export async function insertFirstCheckIn (db: Q, values: { event_id: string, slo
   if (values.roles !== null) parameters.push(values.roles)
   const result = await db.executeQuery(CompiledQuery.raw(values.roles === null ? FIRST_CHECK_IN : FIRST_CHECK_IN_WITH_ROLE, parameters))
   return (result.numAffectedRows ?? 0n) > 0n
+}
+
+/** The session where the person is recorded in a slot, if any. */
+export async function recordedSession (db: Q, slotId: string, personId: string): Promise<{ id: string, title: string } | undefined> {
+  return await db.selectFrom('attendance_records as a').innerJoin('sessions as s', 's.id', 'a.session_id')
+    .select(['s.id', 's.title']).where('a.slot_id', '=', slotId).where('a.person_id', '=', personId).executeTakeFirst()
+}
+
+/** The members of the event's LMS courses the actor is an active member of, with both sides' LTI roles. */
+export async function courseMatesOf (db: Q, actorId: string, eventId: string): Promise<Array<{ person_id: string | null, actor_roles: unknown, person_roles: unknown }>> {
+  return await db.selectFrom('lti_roster_members as me')
+    .innerJoin('lti_contexts as c', 'c.id', 'me.context_id')
+    .innerJoin('lti_roster_members as them', 'them.context_id', 'me.context_id')
+    .select(['them.person_id', 'me.roles as actor_roles', 'them.roles as person_roles'])
+    .where('c.event_id', '=', eventId)
+    .where('me.person_id', '=', actorId).where('me.status', '=', 'Active')
+    .where('them.status', '=', 'Active').where('them.person_id', 'is not', null)
+    .execute()
 }

@@ -2,22 +2,31 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { badRequest } from '../errors.js'
+import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { assertSameOrigin } from '../people/authentication.js'
+import { assertSameOrigin, cookieBase } from '../people/authentication.js'
 import { projectRoot } from '../paths.js'
 import { normalisePassCode } from './codes.js'
-import { attendeesPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedCodePage } from './pages.js'
+import { attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedCodePage } from './pages.js'
 import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
-import { messageOf, type AttendanceService, type CheckIn } from './service.js'
+import { messageOf, type AttendanceService, type CheckIn, type ScanDevice } from './service.js'
 import { qrSvg } from '../views/qr.js'
 
-/** A random id kept on a phone that scanned a room code before signing in (its pending scans). */
+/** A random id kept on a phone that confirmed a room code before signing in (its pending scans). */
 export const SCAN_COOKIE = 'compagnon_scan'
+/**
+ * A random nonce naming the browser that made those scans; its hash is stored with each pending
+ * scan. A scan cookie handed to someone else, without this browser's nonce, completes nothing.
+ * Cookies cannot prove a device: copying both cookies is lending the phone, and the short
+ * completion window (code validity + 2 min, service.ts) bounds what that achieves.
+ */
+export const SCAN_DEVICE_COOKIE = 'compagnon_scan_device'
+const SCAN_COOKIE_MAX_AGE = 10 * 60
+const SCAN_DEVICE_MAX_AGE = 24 * 3600
 const HOSTS = ['instructor', 'organizer', 'door_staff']
 const DOOR = ['door_staff', 'organizer']
 const html = 'text/html; charset=utf-8'
@@ -36,56 +45,110 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
       await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(source))
   }
 
-  // Room codes scanned on this phone before signing in count at its first signed-in page.
+  const signed = (request: FastifyRequest, name: string): string | undefined => {
+    const cookie = request.cookies[name]
+    const unsigned = cookie === undefined ? undefined : request.unsignCookie(cookie)
+    return unsigned?.valid === true && unsigned.value !== null ? unsigned.value : undefined
+  }
+
+  // Room codes confirmed on this browser before signing in count at its first signed-in page.
   app.onPageAuthenticated(async (request, reply, personId) => {
-    const cookie = request.cookies[SCAN_COOKIE]
-    if (cookie === undefined) return
-    const unsigned = request.unsignCookie(cookie)
-    reply.clearCookie(SCAN_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true })
-    if (unsigned.valid && unsigned.value !== null) {
-      const done = await attendance.completePendingScans(personId, unsigned.value)
-      if (done.length > 0) request.log.info({ personId, sessions: done.map(d => d.session.id) }, 'scans made before signing in counted')
-    }
+    const scanKey = signed(request, SCAN_COOKIE)
+    if (request.cookies[SCAN_COOKIE] === undefined) return
+    reply.clearCookie(SCAN_COOKIE, cookieBase)
+    const deviceNonce = signed(request, SCAN_DEVICE_COOKIE)
+    if (scanKey === undefined || deviceNonce === undefined) return
+    const done = await attendance.completePendingScans(personId, { scanKey, deviceNonce })
+    if (done.length > 0) request.log.info({ personId, sessions: done.map(d => d.session.id) }, 'scans made before signing in counted')
   })
 
-  /** The signed-in person, or null: the scan page works without a session (the scan then waits). */
-  const optionalPerson = async (request: FastifyRequest, reply: FastifyReply): Promise<string | null> => {
+  /**
+   * The person signed in on this browser, if any: the room-code page works without a session
+   * (the scan then waits). A cookie-authenticated POST still needs its CSRF token (csrf.ts
+   * checks it because `authVia` is set here, before the body is validated).
+   */
+  const optionalPage: onRequestAsyncHookHandler = async function optionalPage (request, reply) {
     try {
       await app.authenticate('page').call(app, request, reply)
-      return request.auth?.personId ?? null
-    } catch {
-      return null
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'unauthorized') throw err
+      request.auth = null
+      request.authVia = null
     }
   }
-  const deviceKey = (request: FastifyRequest, reply: FastifyReply): string => {
-    const cookie = request.cookies[SCAN_COOKIE]
-    const unsigned = cookie === undefined ? undefined : request.unsignCookie(cookie)
-    if (unsigned?.valid === true && unsigned.value !== null) return unsigned.value
-    const key = randomBytes(24).toString('base64url')
-    reply.setCookie(SCAN_COOKIE, key, { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true, signed: true, maxAge: 24 * 3600 })
-    return key
+  /** This browser's scan cookie and device nonce, created when missing (a scan before signing in). */
+  const scanDevice = (request: FastifyRequest, reply: FastifyReply): ScanDevice => {
+    let scanKey = signed(request, SCAN_COOKIE)
+    if (scanKey === undefined) {
+      scanKey = randomBytes(24).toString('base64url')
+      reply.setCookie(SCAN_COOKIE, scanKey, { ...cookieBase, signed: true, maxAge: SCAN_COOKIE_MAX_AGE })
+    }
+    let deviceNonce = signed(request, SCAN_DEVICE_COOKIE)
+    if (deviceNonce === undefined) {
+      deviceNonce = randomBytes(24).toString('base64url')
+      reply.setCookie(SCAN_DEVICE_COOKIE, deviceNonce, { ...cookieBase, signed: true, maxAge: SCAN_DEVICE_MAX_AGE })
+    }
+    return { scanKey, deviceNonce }
   }
   const withMessage = (done: CheckIn, timezone: string): CheckIn & { message: { fr: string, en: string } } => ({ ...done, message: messageOf(done, timezone) })
+  /** A top-level visit only: an image or frame on another site must not reach the check-in. */
+  const assertDocument = (request: FastifyRequest): void => {
+    const dest = request.headers['sec-fetch-dest']
+    if (dest !== undefined && dest !== 'document') throw badRequest({ fr: 'Ouvrez ce code dans le navigateur du téléphone.', en: 'Open this code in the phone\'s browser.' })
+  }
+  const roomCodeParams = sessionParams.extend({ code: roomCodeSchema })
+  const splitCode = (code: string): { window: number, token: string } => {
+    const [window, token] = code.split('.') as [string, string]
+    return { window: Number(window), token }
+  }
 
+  // Opening the code shows a confirmation and changes nothing: a forwarded link or a page
+  // loading the URL checks nobody in, and moves nobody's record in a parallel slot.
   app.get('/presence/:sessionId/:code', {
-    onRequest: app.rateLimits.checkIn,
+    onRequest: [optionalPage, app.rateLimits.checkIn],
     schema: {
       operationId: 'roomCodeScanPage',
       tags: ['pages'],
-      summary: 'Opened by a phone camera from the room QR code: records the check-in of the person signed in on this phone',
-      params: sessionParams.extend({ code: roomCodeSchema }),
+      summary: 'Opened by a phone camera from the room QR code: the session and one button to confirm attendance (records nothing)',
+      params: roomCodeParams,
       querystring: langQuery,
       produces: ['text/html'],
       response: { 200: z.string(), ...errorResponses }
     }
   }, async (request, reply) => {
-    // A top-level visit only: an image or frame on another site must not check anyone in.
-    const dest = request.headers['sec-fetch-dest']
-    if (dest !== undefined && dest !== 'document') throw badRequest({ fr: 'Ouvrez ce code dans le navigateur du téléphone.', en: 'Open this code in the phone\'s browser.' })
-    const [window, token] = request.params.code.split('.') as [string, string]
-    const personId = await optionalPerson(request, reply)
+    assertDocument(request)
+    const session = await attendance.roomCodeSession({ sessionId: request.params.sessionId, ...splitCode(request.params.code) })
+    const personId = request.auth?.personId ?? null
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(checkInConfirmPage(request.locale, {
+      action: `/presence/${session.id}/${request.params.code}`,
+      title: session.title,
+      room: session.room_name,
+      startsAt: session.starts_at,
+      endsAt: session.ends_at,
+      timezone: session.timezone,
+      name: personId === null ? null : await attendance.personName(personId),
+      current: personId === null ? null : await attendance.recordedIn(personId, session.slot_id),
+      sessionId: session.id
+    }, '/presence/code'))
+  })
+
+  app.post('/presence/:sessionId/:code', {
+    onRequest: [async (request) => { assertSameOrigin(request) }, optionalPage, app.rateLimits.checkIn],
+    schema: {
+      operationId: 'roomCodeCheckIn',
+      tags: ['pages'],
+      summary: 'The confirmation button: records the check-in of the person signed in on this browser, or keeps the scan for a sign-in on it within the code\'s validity + 2 min',
+      params: roomCodeParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses, 429: errorSchema }
+    }
+  }, async (request, reply) => {
+    assertDocument(request)
+    const personId = request.auth?.personId ?? null
     const session = await attendance.session(request.params.sessionId)
-    const done = await attendance.checkInByRoomCode({ personId, deviceKey: deviceKey(request, reply), sessionId: session.id, window: Number(window), token })
+    const done = await attendance.checkInByRoomCode({ personId, device: personId === null ? scanDevice(request, reply) : undefined, sessionId: session.id, ...splitCode(request.params.code) })
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
   })
@@ -252,8 +315,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
       response: { 200: checkInSchema, 201: checkInSchema, ...errorResponses, 429: errorSchema }
     }
   }, async (request, reply) => {
-    const [window, token] = request.body.code.split('.') as [string, string]
-    const done = await attendance.checkInByRoomCode({ personId: request.auth?.personId ?? '', deviceKey: '', sessionId: request.params.sessionId, window: Number(window), token })
+    const done = await attendance.checkInByRoomCode({ personId: request.auth?.personId ?? '', sessionId: request.params.sessionId, ...splitCode(request.body.code) })
     return await created(reply, done)
   })
 

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
-import { checkRoomToken, passCode, roomToken, typedCode, windowEndsAt, windowOf } from './codes.js'
+import { checkRoomToken, codeValidUntil, passCode, roomToken, typedCode, windowEndsAt, windowOf } from './codes.js'
 import * as repo from './repository.js'
 import type { Method, RecordRow, SessionForCheckIn, Status } from './repository.js'
 
@@ -16,6 +16,12 @@ const MAX_DEVICE_CLOCK_AHEAD_MS = 2 * 60_000
 const MAX_OFFLINE_AGE_MS = 24 * 3600_000
 
 const SETTINGS_TTL_MS = 5000
+/**
+ * A scan made before signing in completes only until this long after its room code stopped
+ * being valid: enough to open one's personal link on the phone, too short for the scan to be
+ * handed to someone who is not in the room.
+ */
+export const PENDING_SCAN_GRACE_MS = 2 * 60_000
 
 /** Who may attend a session reserved to the credited course. */
 const CREDITED_ROLES = ['credited_student', 'instructor', 'organizer']
@@ -30,6 +36,14 @@ export interface CheckIn {
   movedFrom?: { id: string, title: string } | undefined
 }
 
+/**
+ * The browser that scanned a room code before signing in, as its two cookies tell it: the scan
+ * cookie names its pending scans, the device nonce (a cookie of its own) binds them to this
+ * browser. Both are random, signed, httpOnly and partitioned; a scan cookie replayed alone in
+ * another browser completes nothing.
+ */
+export interface ScanDevice { scanKey: string, deviceNonce: string }
+
 export interface ScanInput { scanId: string, sessionId: string, code: string, deviceTime: Date }
 export interface ScanOutcome {
   scanId: string
@@ -41,6 +55,7 @@ export interface ScanOutcome {
 }
 
 const deviceHash = (deviceKey: string): string => createHash('sha256').update(`device:${deviceKey}`).digest('hex')
+const bindingHash = (nonce: string): string => createHash('sha256').update(`scan-device:${nonce}`).digest('hex')
 
 const refuse = (fr: string, en: string): AppError => new AppError('bad_request', { fr, en })
 
@@ -111,36 +126,72 @@ export class AttendanceService {
     return (await repo.sessionAttendees(this.db, sessionId)).map(a => ({ personId: a.person_id, name: a.display_name, status: a.status, method: a.method, recordedAt: a.recorded_at, walkIn: !a.chosen }))
   }
 
-  /**
-   * A phone opened a room QR URL. With a signed-in person, the check-in is recorded; without,
-   * the scan waits for this device to sign in (while the session still accepts check-ins).
-   */
-  async checkInByRoomCode (input: { personId: string | null, deviceKey: string, sessionId: string, window: number, token: string }): Promise<CheckIn> {
+  /** The session a room code opens, if the code is current and the session open now: what the confirmation page shows. */
+  async roomCodeSession (input: { sessionId: string, window: number, token: string }): Promise<SessionForCheckIn> {
     const now = this.clock.now()
     const session = await this.session(input.sessionId)
-    const check = checkRoomToken(this.secret, session.id, input.window, input.token, now)
+    this.#assertCodeValid(session, input.window, input.token, now)
+    this.#assertOpen(session, await this.#policy(session.event_id), now)
+    return session
+  }
+
+  /** The session where the person is recorded in a slot, if any (the confirmation says "already" or "moves"). */
+  async recordedIn (personId: string, slotId: string): Promise<{ id: string, title: string } | null> {
+    return await repo.recordedSession(this.db, slotId, personId) ?? null
+  }
+
+  #assertCodeValid (session: SessionForCheckIn, window: number, token: string, now: Date): void {
+    const check = checkRoomToken(this.secret, session.id, window, token, now)
     if (check === 'invalid') throw refuse('Ce code de présence n\'est pas valide pour cette séance.', 'This attendance code is not valid for this session.')
     if (check === 'expired') throw refuse('Ce code de présence a expiré (photo ou lien transféré ?). Scannez le code affiché dans la salle.', 'This attendance code has expired (a photo or a forwarded link?). Scan the code shown in the room.')
+  }
+
+  /**
+   * A person confirmed a room code (the POST of the confirmation page, or the API). Signed in:
+   * the check-in is recorded. Not signed in: the scan waits for a sign-in on this browser
+   * (`device`), at most PENDING_SCAN_GRACE_MS after the code stopped being valid.
+   */
+  async checkInByRoomCode (input: { personId: string | null, device?: ScanDevice | undefined, sessionId: string, window: number, token: string }): Promise<CheckIn> {
+    const now = this.clock.now()
+    const session = await this.session(input.sessionId)
+    this.#assertCodeValid(session, input.window, input.token, now)
     const policy = await this.#policy(session.event_id)
     this.#assertOpen(session, policy, now)
     if (input.personId === null) {
-      await repo.insertPendingScan(this.db, { device_hash: deviceHash(input.deviceKey), session_id: session.id, scanned_at: now, expires_at: this.#closesAt(session, policy) })
+      if (input.device === undefined) throw refuse('Connectez-vous pour enregistrer votre présence.', 'Sign in to check in.')
+      const validUntil = codeValidUntil(input.window)
+      const closes = this.#closesAt(session, policy)
+      const until = new Date(Math.min(validUntil.getTime() + PENDING_SCAN_GRACE_MS, closes.getTime()))
+      await repo.insertPendingScan(this.db, { device_hash: deviceHash(input.device.scanKey), device_binding: bindingHash(input.device.deviceNonce), session_id: session.id, scanned_at: now, code_valid_until: validUntil, expires_at: until })
       return { result: 'pending', session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }, record: null }
     }
     return await this.#checkIn(session, policy, { personId: input.personId, at: now, method: 'room_code', deviceTime: null, recordedBy: null })
   }
 
-  /** After a sign-in on a device: its room scans made before count now, if still open. */
-  async completePendingScans (personId: string, deviceKey: string): Promise<CheckIn[]> {
+  /**
+   * After a sign-in on a browser: its room scans made before count now, at the time of the
+   * scan, if they were made on this browser and their code is at most PENDING_SCAN_GRACE_MS
+   * past its validity. Those completed after the code's validity are marked on the record.
+   */
+  async completePendingScans (personId: string, device: ScanDevice): Promise<CheckIn[]> {
     const now = this.clock.now()
-    const pending = await repo.takePendingScans(this.db, deviceHash(deviceKey), now)
+    const pending = await repo.takePendingScans(this.db, deviceHash(device.scanKey), bindingHash(device.deviceNonce), now)
     const done: CheckIn[] = []
     for (const scan of pending) {
       const session = await this.session(scan.session_id).catch(() => undefined)
       if (session === undefined) continue
       const policy = await this.#policy(session.event_id)
+      const input = { personId, at: scan.scanned_at, method: 'room_code' as const, deviceTime: scan.scanned_at, recordedBy: null }
       try {
-        done.push(await this.#checkIn(session, policy, { personId, at: scan.scanned_at, method: 'room_code', deviceTime: scan.scanned_at, recordedBy: null }))
+        if (now <= scan.code_valid_until) {
+          done.push(await this.#checkIn(session, policy, input))
+        } else {
+          done.push(await this.db.transaction().execute(async trx => {
+            const checkIn = await this.#checkIn(session, policy, input, trx)
+            if (checkIn.result !== 'already') await repo.markCompletedLate(trx, session.slot_id, personId, now)
+            return checkIn
+          }))
+        }
       } catch (err) {
         // A pending scan the person may not use (audience) is dropped, like the scan itself would be.
         if (!(err instanceof AppError)) throw err
@@ -305,8 +356,9 @@ export class AttendanceService {
       if (existing !== undefined && existing.session_id === session.id) return { result: 'already', session: here, record: view(existing) }
       const values = { status, method: input.method, recorded_at: input.at, device_time: input.deviceTime, received_at: now, recorded_by: input.recordedBy }
       if (existing !== undefined) {
+        // A new check-in replaces the record, and with it any "completed late" mark (set again by the caller if it applies).
         const from = await repo.findSession(trx, existing.session_id)
-        const moved = await repo.updateRecord(trx, existing.id, { session_id: session.id, ...values })
+        const moved = await repo.updateRecord(trx, existing.id, { session_id: session.id, ...values, completed_late_at: null })
         await repo.insertHistory(trx, { event_id: session.event_id, slot_id: session.slot_id, person_id: input.personId, action: 'move', before: snapshot(existing), after: snapshot(moved), reason: null, changed_by: input.recordedBy ?? input.personId, changed_at: now })
         return { result: 'moved', session: here, record: view(moved), movedFrom: from === undefined ? undefined : { id: from.id, title: from.title } }
       }

@@ -81,6 +81,8 @@ export interface AttendancePasses {
 }
 
 export interface AttendancePendingScans {
+  code_valid_until: Timestamp | null;
+  device_binding: string | null;
   device_hash: string;
   expires_at: Timestamp;
   id: Generated<string>;
@@ -103,6 +105,7 @@ export interface AttendancePolicies {
 }
 
 export interface AttendanceRecords {
+  completed_late_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   device_time: Timestamp | null;
   event_id: string;

@@ -84,10 +84,11 @@ t.test('the grade follows the policy: held slots or all, late weight, excused co
 t.test('corrections need a reason and leave an audit row with who, when, before and after', async t => {
   const ctx = await setup(t)
   const prof = await register(ctx, 'Prof', 'instructor')
-  const p = await register(ctx, 'Pat', 'participant')
+  const p = await register(ctx, 'Pat', 'credited_student')
+  await course(ctx, [{ sub: 'p', personId: prof, roles: [ROLES.Instructor] }, { sub: 'pat', personId: p, roles: [ROLES.Learner] }])
   const slot = await ctx.slotOf(A)
   await t.rejects(ctx.book.correct(prof, { personId: p, slotId: slot, status: 'present', sessionId: ctx.sessions[A], reason: ' ' }), /reason/)
-  await t.rejects(ctx.book.correct(p, { personId: p, slotId: slot, status: 'present', sessionId: ctx.sessions[A], reason: 'moi-même' }), /instructors and organizers/)
+  await t.rejects(ctx.book.correct(p, { personId: p, slotId: slot, status: 'present', sessionId: ctx.sessions[A], reason: 'moi-même' }), /Only the event's organizers and the instructors of a course this person is enrolled in/)
   await t.rejects(ctx.book.correct(prof, { personId: p, slotId: slot, status: 'present', reason: 'Oubli du scan' }), /Choose the session/, 'two parallel sessions: which one?')
   await ctx.book.correct(prof, { personId: p, slotId: slot, status: 'present', sessionId: ctx.sessions[B], reason: 'Oubli du scan' })
   await ctx.book.correct(prof, { personId: p, slotId: slot, status: 'late', reason: 'Arrivée à 13:50' })
@@ -101,10 +102,11 @@ t.test('corrections need a reason and leave an audit row with who, when, before 
   t.equal((await ctx.database.db.selectFrom('attendance_records').selectAll().where('person_id', '=', p).execute()).length, 0, 'absent: no record')
 })
 
-t.test('excuses: submitted before or after, pending until an instructor decides, then final', async t => {
+t.test('excuses: submitted before or after, pending until an instructor of the person\'s course decides, then final', async t => {
   const ctx = await setup(t)
   const prof = await register(ctx, 'Prof', 'instructor')
-  const p = await register(ctx, 'Pat', 'participant')
+  const p = await register(ctx, 'Pat', 'credited_student')
+  await course(ctx, [{ sub: 'p', personId: prof, roles: [ROLES.Instructor] }, { sub: 'pat', personId: p, roles: [ROLES.Learner] }])
   const later = (await ctx.book.grid(ctx.eventId)).slots.find(s => !s.held)!
   const past = (await ctx.book.grid(ctx.eventId)).slots.find(s => s.held)!
   await t.rejects(ctx.book.submitExcuse(p, later.id, 'x'), /short reason/)
@@ -120,7 +122,34 @@ t.test('excuses: submitted before or after, pending until an instructor decides,
   t.match(row.cells[slots.findIndex(s => s.id === later.id)], { status: null, excuse: 'refused' })
   await t.rejects(ctx.book.submitExcuse(p, past.id, 'Encore'), /already reviewed/)
   t.match(await ctx.book.history(p, past.id), [{ action: 'excuse', before: { excuse: 'pending' }, after: { excuse: 'accepted' }, changedBy: prof }])
-  await t.rejects(ctx.book.decideExcuse(p, ahead.id, true), /instructors and organizers/)
+  await t.rejects(ctx.book.decideExcuse(p, ahead.id, true), /Only the event's organizers/)
+})
+
+t.test('an instructor corrects and excuses only learners of a course they teach; organizers anyone in their event', async t => {
+  const ctx = await setup(t)
+  const prof = await register(ctx, 'Prof', 'instructor')
+  const otherProf = await register(ctx, 'Autre Prof', 'instructor')
+  const organizer = await register(ctx, 'Odile', 'organizer')
+  const mine = await register(ctx, 'Ana', 'credited_student')
+  const participant = await register(ctx, 'Paul', 'participant')
+  const coTeacher = await register(ctx, 'Cora', 'instructor')
+  await course(ctx, [{ sub: 'p', personId: prof, roles: [ROLES.Instructor] }, { sub: 'a', personId: mine, roles: [ROLES.Learner] }, { sub: 'c', personId: coTeacher, roles: [ROLES.Instructor] }])
+  const slot = await ctx.slotOf(A)
+  const correct = (actor: string, personId: string) => ctx.book.correct(actor, { personId, slotId: slot, status: 'present', sessionId: ctx.sessions[A], reason: 'Vue sur place' })
+  await t.rejects(correct(otherProf, mine), /Only the event's organizers and the instructors of a course this person is enrolled in/, 'an instructor of the event who does not teach her course')
+  await t.rejects(correct(prof, participant), /Only the event's organizers/, 'a participant outside the course')
+  await t.rejects(correct(prof, coTeacher), /Only the event's organizers/, 'a co-instructor is not enrolled as a learner')
+  t.equal((await ctx.database.db.selectFrom('attendance_history').selectAll().execute()).length, 0, 'nothing written by the refusals')
+  await correct(prof, mine)
+  await correct(organizer, participant)
+  t.same((await ctx.database.db.selectFrom('attendance_records').select('person_id').orderBy('person_id').execute()).map(r => r.person_id).sort(), [mine, participant].sort())
+
+  const excuse = await ctx.book.submitExcuse(participant, (await ctx.book.grid(ctx.eventId)).slots.find(s => !s.held)!.id, 'Formation obligatoire')
+  await t.rejects(ctx.book.decideExcuse(prof, excuse.id, true), /Only the event's organizers/)
+  t.match(await ctx.database.db.selectFrom('attendance_excuses').select('status').where('id', '=', excuse.id).executeTakeFirstOrThrow(), { status: 'pending' })
+  await ctx.book.decideExcuse(organizer, excuse.id, true)
+  t.same(await ctx.book.correctable(prof, ctx.eventId), { all: false, people: new Set([mine]) })
+  t.same(await ctx.book.correctable(organizer, ctx.eventId), { all: true })
 })
 
 t.test('parallel sessions chosen in advance count against the room capacity', async t => {
@@ -151,7 +180,7 @@ t.test('the attendance grade reaches the LMS "Présence" line item, and only whe
   const prof = await register(ctx, 'Prof', 'instructor')
   const ana = await register(ctx, 'Ana', 'credited_student')
   const ben = await register(ctx, 'Ben', 'credited_student')
-  const contextId = await course(ctx, [{ sub: 'lms-ana', personId: ana, roles: [ROLES.Learner] }, { sub: 'lms-ben', personId: ben, roles: [ROLES.Learner] }], platform.lineItemsUrl, reg.issuer, reg.clientId)
+  const contextId = await course(ctx, [{ sub: 'lms-ana', personId: ana, roles: [ROLES.Learner] }, { sub: 'lms-ben', personId: ben, roles: [ROLES.Learner] }, { sub: 'lms-prof', personId: prof, roles: [ROLES.Instructor] }], platform.lineItemsUrl, reg.issuer, reg.clientId)
   await record(ctx, ana, A, 'present')
   const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.app.gradeOutbox)
   t.equal(await grades.syncCourse(contextId), 2)

@@ -5,7 +5,7 @@ import { serializerCompiler } from '@fastify/type-provider-zod'
 import { checkInSchema } from '../../src/attendance/schemas.js'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { ORIGIN, cookieHeader, signInWithLink } from '../helpers/session.js'
+import { ORIGIN, cookieHeader, signInWithLink, withCookies } from '../helpers/session.js'
 
 // Tuesday 21 October 2025 in Montréal (UTC-4): the 13:30 slot runs two parallel case studies.
 const at = (local: string): Date => new Date(`2025-10-21T${local}:00-04:00`)
@@ -44,8 +44,24 @@ const asZodWritesIt = (body: string): string => zodCheckIn(JSON.parse(body, (key
 
 /** The room QR as the projector shows it now: its URL path. */
 const roomPath = (ctx: Ctx, key: string): string => new URL(ctx.services.attendance.roomCode(ctx.sessions[key]!).url).pathname
-const scan = async (ctx: Ctx, path: string, cookie = ''): Promise<LightMyRequestResponse> =>
-  await ctx.app.inject({ url: path, headers: { cookie, accept: 'text/html', 'accept-language': 'fr-CA', 'sec-fetch-dest': 'document', 'sec-fetch-site': 'none' } })
+const pageHeaders = (cookie: string, site: string): Record<string, string> => ({ cookie, accept: 'text/html', 'accept-language': 'fr-CA', 'sec-fetch-dest': 'document', 'sec-fetch-site': site })
+/** A phone camera opens the room QR URL: the confirmation page. */
+const open = async (ctx: Ctx, path: string, cookie = ''): Promise<LightMyRequestResponse> =>
+  await ctx.app.inject({ url: path, headers: pageHeaders(cookie, 'none') })
+/** Opens the room QR URL and taps "Confirmer ma présence" (the page's form, with its CSRF token when signed in). */
+const scan = async (ctx: Ctx, path: string, cookie = ''): Promise<LightMyRequestResponse> => {
+  const page = await open(ctx, path, cookie)
+  if (page.statusCode !== 200) return page
+  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1]
+  if (action === undefined) throw new Error(`no confirmation form: ${page.body.slice(0, 300)}`)
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1]
+  return await ctx.app.inject({
+    method: 'POST',
+    url: action.replace(/&amp;/g, '&'),
+    headers: { ...pageHeaders(withCookies(cookie, page), 'same-origin'), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: csrf === undefined ? '' : new URLSearchParams({ _csrf: csrf }).toString()
+  })
+}
 
 t.test('a phone opening the room QR is checked in; the code of the previous window still works, an older one (a stale photo) does not', async t => {
   const ctx = await setup(t)
@@ -135,17 +151,48 @@ t.test('a session for credited students refuses others with a clear message and 
   t.equal(await countRows(ctx, 'attendance_records'), 1)
 })
 
-t.test('a scan made before signing in on the phone counts once the person signs in there', async t => {
+t.test('opening the room QR shows the session and a confirmation button and records nothing; the button checks in', async t => {
+  const ctx = await setup(t)
+  const p = await person(ctx, 'Camille', 'participant')
+  const page = await open(ctx, roomPath(ctx, A), p.cookie)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /<h1>L&#39;expérimentation réglementaire/)
+  t.match(page.body, /13:30–/, 'the time')
+  t.match(page.body, /Confirmer ma présence/)
+  t.match(page.body, /Présence de : Camille/, 'who will be checked in')
+  t.same(await records(ctx), [], 'the GET recorded nothing')
+  t.equal((await open(ctx, roomPath(ctx, A))).statusCode, 200, 'also without a session')
+  t.equal(await countRows(ctx, 'attendance_pending_scans'), 0, 'and keeps no scan')
+  const english = await ctx.app.inject({ url: `${roomPath(ctx, A)}?lang=en`, headers: pageHeaders(p.cookie, 'none') })
+  t.match(english.body, /Confirm my attendance/)
+
+  const done = await scan(ctx, roomPath(ctx, A), p.cookie)
+  t.match(done.body, /Présence enregistrée à 13:25/)
+  t.match(await records(ctx, p.id), [{ session_id: ctx.sessions[A], method: 'room_code' }])
+  t.match((await open(ctx, roomPath(ctx, A), p.cookie)).body, /Vous êtes déjà enregistré·e à cette séance/)
+  t.match((await open(ctx, roomPath(ctx, B), p.cookie)).body, /confirmer y déplace votre présence/, 'the parallel session says it would move the record')
+  t.match(await records(ctx, p.id), [{ session_id: ctx.sessions[A] }], 'opening the parallel session moved nothing')
+
+  const noToken = await ctx.app.inject({ method: 'POST', url: roomPath(ctx, B), headers: { ...pageHeaders(p.cookie, 'same-origin'), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+  t.equal(noToken.statusCode, 403, 'a signed-in POST without the page\'s CSRF token is refused')
+  const crossSite = await ctx.app.inject({ method: 'POST', url: roomPath(ctx, B), headers: { ...pageHeaders('', 'cross-site'), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+  t.equal(crossSite.statusCode, 403, 'a form on another site cannot confirm, even for a phone not signed in')
+  t.match(await records(ctx, p.id), [{ session_id: ctx.sessions[A] }])
+  t.equal(await countRows(ctx, 'attendance_pending_scans'), 0)
+})
+
+t.test('a scan made before signing in on the phone counts once the person signs in there, within the code\'s validity', async t => {
   const ctx = await setup(t)
   const first = await scan(ctx, roomPath(ctx, A))
   t.equal(first.statusCode, 200)
   t.match(first.body, /Connectez-vous pour confirmer/)
   const phoneCookie = cookieHeader(first)
   t.match(phoneCookie, /compagnon_scan=/)
+  t.match(phoneCookie, /compagnon_scan_device=/)
   t.equal(await countRows(ctx, 'attendance_pending_scans'), 1)
   t.equal(await countRows(ctx, 'attendance_records'), 0)
 
-  ctx.clock.advance(4 * 60_000)
+  ctx.clock.advance(20_000)
   const row = await ctx.database.db.insertInto('people').values({ display_name: 'Late Signer' }).returning('id').executeTakeFirstOrThrow()
   await ctx.database.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: row.id, role: 'participant' }).execute()
   const link = await ctx.services.people.handoffLink(row.id, 'phone')
@@ -155,6 +202,8 @@ t.test('a scan made before signing in on the phone counts once the person signs 
   const landing = await ctx.app.inject({ url: '/presence/code', headers: { cookie: cookies, accept: 'text/html' } })
   t.equal(landing.statusCode, 200)
   t.match(await records(ctx, row.id), [{ session_id: ctx.sessions[A], status: 'present', recorded_at: at('13:25') }], 'counted at the time of the scan')
+  const flag = await ctx.database.db.selectFrom('attendance_records').select('completed_late_at').where('person_id', '=', row.id).executeTakeFirstOrThrow()
+  t.equal(flag.completed_late_at, null, 'completed while the code was valid: not marked')
   t.match(landing.headers['set-cookie'], /compagnon_scan=;/, 'the phone forgets the pending scan')
 })
 

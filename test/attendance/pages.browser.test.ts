@@ -17,7 +17,7 @@ async function scene (t: Parameters<typeof testApp>[0]) {
   await ctx.app.listen({ host: '127.0.0.1', port })
   const { services, database } = ctx
   const [event] = await services.program.listEvents()
-  const session = await database.db.selectFrom('sessions').select(['id', 'slot_id']).where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
+  const session = await database.db.selectFrom('sessions').select(['id', 'slot_id', 'title']).where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
   const register = async (name: string, role: string): Promise<string> => {
     const row = await database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
     await database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
@@ -48,8 +48,12 @@ t.test('in Chromium: a phone scans the projected QR and the projector count goes
 
   const phone = await signedIn(await register('Camille Participante', 'participant'), { isMobile: true })
   await phone.page.goto(services.attendance.roomCode(session.id).url)
-  t.equal(await phone.page.textContent('h1'), 'Présence enregistrée')
-  t.same(await seriousAxeViolations(phone.page), [], 'the phone\'s confirmation passes axe')
+  t.equal(await phone.page.textContent('h1'), session.title, 'opening the code shows the session to confirm')
+  t.same(await seriousAxeViolations(phone.page), [], 'the phone\'s confirmation page passes axe')
+  t.equal(Number((await database.db.selectFrom('attendance_records').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 0, 'opening the code records nothing')
+  await phone.page.click('button:has-text("Confirmer ma présence")')
+  await phone.page.waitForSelector('h1:has-text("Présence enregistrée")')
+  t.same(await seriousAxeViolations(phone.page), [], 'the phone\'s answer passes axe')
   await projector.waitForFunction(() => document.querySelector('[data-count]')?.textContent === '1', undefined, { timeout: 10_000 })
   t.pass('the projector count went up without a reload')
 
@@ -83,7 +87,7 @@ t.test('in Chromium: the attendance grid, a correction with its history, the liv
   t.same(await seriousAxeViolations(organizer), [], 'the live list passes axe')
   // Camille scans the room code on her phone meanwhile.
   const [window, token] = (services.attendance.roomCode(session.id).url.split('/').pop() ?? '').split('.')
-  await services.attendance.checkInByRoomCode({ personId: camille, deviceKey: 'phone', sessionId: session.id, window: Number(window), token: token ?? '' })
+  await services.attendance.checkInByRoomCode({ personId: camille, sessionId: session.id, window: Number(window), token: token ?? '' })
   await organizer.waitForFunction(() => document.querySelector('[data-rows]')?.textContent?.includes('Camille') === true, undefined, { timeout: 10_000 })
   t.equal(await organizer.textContent('[data-count]'), '1', 'the list updated without a reload')
 

@@ -72,6 +72,13 @@ const hosts = (expected: Expected): Row => only({ door: expected, instructor: ex
 const door = (expected: Expected): Row => only({ door: expected, organizer: expected })
 /** Registered to attend (credited students, non-credit participants). */
 const attendees = (expected: Expected, overrides: Partial<Row> = {}): Row => only({ student: expected, participant: expected, otherPlatform: expected, ...overrides })
+/**
+ * Who corrects the attendance of the student (a learner of course A) or decides their excuses:
+ * the event's organizers and the instructors of course A; not the instructor of course A2 (a
+ * correction reaches the LMS grade of the person's course).
+ */
+const correctors = (expected: Expected): Row => only({ instructor: expected, organizer: expected })
+const CORRECTORS = 'organizers of the event and instructors of a course the person is enrolled in (course A); the instructor of course A2 only is refused'
 /** The instructor of course A only. */
 const courseInstructor = (expected: Expected, others: Expected = 403): Row => only({ instructor: expected }, others)
 
@@ -330,8 +337,13 @@ export const rules: Record<string, Rule> = {
   // ---- attendance: check-in
   'GET /presence/:sessionId/:code': {
     expect: everyone(200),
-    why: 'opened by a phone camera; checks in whoever is signed in on it (or keeps the scan until they sign in)',
+    why: 'opened by a phone camera: shows the session and one confirmation button; records nothing',
     request: ({ w, params }) => ({ url: `/presence/${params.sessionId}/${w.services.attendance.roomCode(params.sessionId).url.split('/').pop() ?? ''}` })
+  },
+  'POST /presence/:sessionId/:code': {
+    expect: everyone(200),
+    why: 'the confirmation button: checks in whoever is signed in on this browser, or keeps the scan for a sign-in on this browser within the code\'s validity + 2 min',
+    request: ({ w, params }) => ({ url: `/presence/${params.sessionId}/${w.services.attendance.roomCode(params.sessionId).url.split('/').pop() ?? ''}`, ...form({}) })
   },
   'GET /presence/code': get(signedIn(200)),
   'POST /presence/code': {
@@ -376,23 +388,27 @@ export const rules: Record<string, Rule> = {
   'GET /organisateurs/presences/:eventId': get(teachers(200)),
   'GET /organisateurs/presences/:eventId/export.csv': get(teachers(200)),
   'GET /api/v1/events/:eventId/attendance': get(teachers(200)),
-  'GET /presences/correction': get(teachers(200), { request: ({ params }) => ({ url: `/presences/correction?personne=${params.personId}&creneau=${params.slotId}` }) }),
+  'GET /presences/correction': get(correctors(200), { why: CORRECTORS, request: ({ params }) => ({ url: `/presences/correction?personne=${params.personId}&creneau=${params.slotId}` }) }),
   'POST /presences/correction': {
-    expect: teachers(303),
+    expect: correctors(303),
+    why: CORRECTORS,
     request: ({ params }) => ({ url: '/presences/correction', ...form({ personId: params.personId, slotId: params.slotId, status: 'present', sessionId: params.sessionId, reason: 'Vue sur place' }) })
   },
   'POST /api/v1/attendance/corrections': {
-    expect: teachers(204),
+    expect: correctors(204),
+    why: CORRECTORS,
     request: ({ params, url }) => ({ url, payload: { personId: params.personId, slotId: params.slotId, status: 'present', sessionId: params.sessionId, reason: 'Vue sur place' } })
   },
   'GET /api/v1/people/:personId/attendance-history': get(only({ student: 200, instructor: 200, otherInstructor: 200, organizer: 200 }), { why: 'the person themself (the student here) or a teacher of their event' }),
   'GET /api/v1/events/:eventId/excuses': get(teachers(200)),
   'POST /api/v1/excuses/:excuseId/decision': {
-    expect: teachers(204),
+    expect: correctors(204),
+    why: `${CORRECTORS} (each excuse is from a new learner of course A)`,
     request: async ({ fresh }) => ({ url: `/api/v1/excuses/${await fresh.excuse()}/decision`, payload: { accept: true } })
   },
   'POST /presences/justifications/:excuseId': {
-    expect: teachers(303),
+    expect: correctors(303),
+    why: `${CORRECTORS} (each excuse is from a new learner of course A)`,
     request: async ({ fresh }) => ({ url: `/presences/justifications/${await fresh.excuse()}`, ...form({ decision: 'accept' }) })
   },
   'GET /api/v1/events/:eventId/attendance-policy': get(teachers(200)),
@@ -715,7 +731,9 @@ export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh:
 
   const fresh: Fresh = {
     excuse: async () => {
+      // A learner of course A (as roster sync records them): its instructor may decide, A2's may not.
       const who = await participant()
+      await db.insertInto('lti_roster_members').values({ context_id: w.courses.a, user_sub: `matrice-${who}`, person_id: who, roles: JSON.stringify(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']), status: 'Active', synced_at: w.clock.now() }).execute()
       return (await w.services.book.submitExcuse(who, w.session.slotId, 'Rendez-vous médical')).id
     },
     attestationRequest: async () => await attestationRequest(),
