@@ -25,6 +25,13 @@ t.test('LTI_KEY_BITS chooses the size of the platforms\' tool keys among 2048, 3
   t.match(err.message, /- LTI_KEY_BITS: must be 2048, 3072 or 4096 \(got "1024"\)/)
 })
 
+t.test('PRIVACY_OFFICER_EMAILS lists the privacy officers\' accounts, lower-cased; none by default; a bad address fails fast', async t => {
+  t.same(loadConfig({}).privacyOfficerEmails, [])
+  t.same(loadConfig({ PRIVACY_OFFICER_EMAILS: ' Vie.Privee@enap.ca, dpo@enap.ca ,' }).privacyOfficerEmails, ['vie.privee@enap.ca', 'dpo@enap.ca'])
+  const err = t.throws(() => loadConfig({ PRIVACY_OFFICER_EMAILS: 'dpo@enap.ca, pas-une-adresse' })) as Error
+  t.match(err.message, /- PRIVACY_OFFICER_EMAILS: must be email addresses separated by commas \(not pas-une-adresse\)/)
+})
+
 t.test('empty variables count as unset, and PUBLIC_URL loses its trailing slash', async t => {
   const config = loadConfig({ PORT: '', PUBLIC_URL: 'https://compagnon.example.org/', HOST: '0.0.0.0' })
   t.equal(config.port, 3000)

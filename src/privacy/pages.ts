@@ -198,7 +198,8 @@ export function privacyHubPage (locale: Locale, view: PrivacyHubView, path: stri
     body: html`<h1>${fr ? 'Confidentialité' : 'Privacy'} — ${view.event.title[locale]}</h1>
 !${privacyNav(locale, view.event.id)}
 <h2>${fr ? 'Exporter les données d\'une personne' : 'Export a person\'s data'}</h2>
-<p>${fr ? 'Pour répondre à une demande d\'accès : un fichier JSON de tout ce que Compagnon détient sur la personne. L\'exportation est inscrite au journal des accès.' : 'To answer an access request: a JSON file of everything Compagnon holds about the person. The export is recorded in the access log.'}</p>
+<p>${fr ? 'Pour répondre à une demande d\'accès : un fichier JSON de tout ce que Compagnon détient sur la personne dans les événements que vous organisez. L\'exportation est inscrite au journal des accès.' : 'To answer an access request: a JSON file of everything Compagnon holds about the person in the events you organize. The export is recorded in the access log.'}</p>
+<p class="muted">${fr ? 'Le texte des remises et les commentaires de notation n\'y figurent que pour les cours où vous enseignez. La personne peut télécharger elle-même l\'export complet (page « Moi »).' : 'Hand-in text and grading comments are included only for courses you teach. The person can download the complete export themselves ("Me" page).'}</p>
 !${view.people.length === 0
   ? html`<p>${fr ? 'Aucune personne inscrite.' : 'Nobody registered.'}</p>`
   : html`<form class="stack" method="get" action="${base(view.event.id)}/exportation">

@@ -92,7 +92,8 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
     t.match(res.json(), {
       person: { id: ana.id, anonymised: false },
       erase: { identity: 1, device_sessions: 1, personal_links: 1, lti_identities: 1, attestation_requests: 1, attestations_minimised: 1, outgoing_messages: 2, synthesis_submissions: 1, files: 1, synthesis_grades: 1, grade_deliveries: 1 },
-      kept: { attestations: 1, deliveredGrades: 1, pendingGrades: 0, registrations: 1 }
+      kept: { attestations: 1, deliveredGrades: 1, pendingGrades: 0, registrations: 1 },
+      blocked: null
     })
     t.ok(res.json().erase.attendance_records > 0)
     t.same(rowDeltas(before, await counts(ctx)), {})

@@ -62,6 +62,14 @@ t.test('a person downloads everything held about them; organizers export people 
   t.equal(byOrganizer.statusCode, 200)
   t.equal(byOrganizer.headers['cache-control'], 'no-store')
   t.equal(byOrganizer.json().person.id, paule.id)
+  // She belongs to this event only: the whole export, but her hand-in's text only to its author and the course's instructors.
+  t.match(byOrganizer.json(), {
+    scope: { kind: 'organizer', eventIds: [ctx.eventId], account: true },
+    lti: { identities: [{ subject: 'sub-paule' }] },
+    synthesis: { submissions: [{ id: submission.id, text: null, text_withheld: true, files: [{ filename: 'synthese.pdf' }] }] }
+  })
+  t.notMatch(byOrganizer.body, 'Ma synthèse')
+  t.match(data.scope, { kind: 'person', account: true })
   t.equal((await ctx.app.inject({ url: api(paule.id), headers: { authorization: door.bearer } })).statusCode, 403)
   t.equal((await ctx.app.inject({ url: api(other.id), headers: { authorization: paule.bearer } })).statusCode, 403)
   const stranger = await db.insertInto('people').values({ display_name: 'Sans Inscription', email: 'x@example.org' }).returning('id').executeTakeFirstOrThrow()
