@@ -6,6 +6,7 @@ import { layout } from '../views/layout.js'
 import { colon, formatDateRange, type Locale } from '../views/i18n.js'
 import type { Eligibility } from './eligibility.js'
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './service.js'
+import { printedNameChanged } from './printed-name.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
 
 const luxonLocale = (locale: Locale): string => locale === 'fr' ? 'fr-CA' : 'en-CA'
@@ -97,6 +98,11 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
       : html`<p class="state"><strong>${fr ? 'En traitement' : 'Being processed'}</strong>${colon(locale)} ${fr ? 'l\'événement est terminé ; votre demande sera traitée sous peu.' : 'the event is over; your request will be decided shortly.'}</p>`
   }
   if (r.status === 'review') {
+    if (printedNameChanged(r.name_on_attestation, mine.nameOnRecord)) {
+      return html`<p class="state"><strong>${requestStatusLabel.review![locale]}</strong>${colon(locale)} ${fr
+        ? `le nom à imprimer (« ${r.name_on_attestation} ») diffère du nom à votre dossier (« ${mine.nameOnRecord} ») ; une personne de l'organisation le vérifiera avant de délivrer l'attestation.`
+        : `the name to print ("${r.name_on_attestation}") differs from the name on your record ("${mine.nameOnRecord}"); an organizer will check it before issuing the attestation.`}</p>`
+    }
     return html`<p class="state"><strong>${requestStatusLabel.review![locale]}</strong>${colon(locale)} ${fr ? 'vos heures n\'atteignent pas le minimum ou la délivrance automatique est désactivée ; une personne de l\'organisation décidera.' : 'your hours are under the minimum or automatic issue is off; an organizer will decide.'}</p>`
   }
   if (r.status === 'refused') {
@@ -196,8 +202,8 @@ export function myAttestationsPage (locale: Locale, view: MyAttestationsView, pa
     title,
     body: stylesheet + html`<h1>${title}</h1>
 <p class="lead">${fr
-  ? 'L\'attestation indique les heures de formation en présentiel auxquelles vous avez assisté. Elle est délivrée après le dernier créneau de l\'événement, automatiquement si vous avez atteint le minimum d\'heures, sinon après examen par l\'équipe d\'organisation.'
-  : 'The attestation states the in-person training hours you attended. It is issued after the event\'s last time slot: automatically when you reached the minimum hours, otherwise after the organizers review it.'}</p>
+  ? 'L\'attestation indique les heures de formation en présentiel auxquelles vous avez assisté. Elle est délivrée après le dernier créneau de l\'événement, automatiquement si vous avez atteint le minimum d\'heures et que le nom à imprimer est celui de votre dossier, sinon après examen par l\'équipe d\'organisation.'
+  : 'The attestation states the in-person training hours you attended. It is issued after the event\'s last time slot: automatically when you reached the minimum hours and the name to print is the one on your record, otherwise after the organizers review it.'}</p>
 !${view.notice !== null ? html`<div class="notice" role="status"><p>${view.notice[locale]}</p></div>` : ''}
 !${view.events.length === 0
   ? html`<p>${fr ? 'Vous n\'êtes inscrit·e à aucun événement qui donne droit à une attestation.' : 'You are not registered for any event that gives an attestation.'}</p>`
@@ -324,7 +330,7 @@ function queueSection (locale: Locale, view: OrganizerAttestationsView): string 
 <caption>${fr ? 'Demandes à décider' : 'Requests to decide'}</caption>
 <thead><tr><th scope="col">${fr ? 'Personne' : 'Person'}</th><th scope="col">${fr ? 'Heures / requises' : 'Hours / required'}</th><th scope="col">${fr ? 'Motif' : 'Reason'}</th><th scope="col">${fr ? 'Demande' : 'Request'}</th><th scope="col">${fr ? 'Décision' : 'Decision'}</th></tr></thead>
 <tbody>!${view.queue.map(({ request: r, eligibility: e }) => html`<tr>
-<th scope="row">${r.display_name}!${r.name_on_attestation !== r.display_name ? html`<br><span class="muted">${fr ? 'Nom demandé' : 'Name asked'}${colon(locale)} ${r.name_on_attestation}</span>` : ''}</th>
+<th scope="row">${r.display_name}!${printedNameChanged(r.name_on_attestation, r.display_name) ? html`<br><span class="name-change"><strong>${fr ? 'Nom à imprimer, différent du dossier' : 'Name to print, not the one on record'}</strong>${colon(locale)} ${r.name_on_attestation}<br><span class="muted">${fr ? 'Nom au dossier' : 'Name on record'}${colon(locale)} ${r.display_name}</span></span>` : ''}</th>
 <td>${hours(e.hoursAttended, locale)} / ${hours(e.hoursRequired, locale)} (${percent(e.share, locale)})</td>
 <td>${e.reason[locale]}</td>
 <td><time datetime="${r.created_at.toISOString()}">${stamp(r.created_at, zone)}</time><br>${requestStatusLabel[r.status]?.[locale] ?? r.status}!${r.status === 'refused' && r.decision_reason !== null ? html`${colon(locale)} ${r.decision_reason}` : ''}<br>${r.locale === 'fr' ? 'FR' : 'EN'}</td>

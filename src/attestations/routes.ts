@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
+import { printedNameChanged } from './printed-name.js'
 import { errorResponses } from '../http/schemas.js'
 import type { AttestationModuleDeps } from './module.js'
 import {
@@ -63,7 +64,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
     onRequest: api,
     schema: { operationId: 'listAttestationRequests', tags, security, summary: 'Organizers: requests waiting, in review or refused, with each person\'s figures', params: eventParams, response: { 200: z.array(queueItemSchema), ...errorResponses } }
   }, async request => (await attestations.queue(me(request), request.params.eventId)).map(q => ({
-    request: { ...requestJson(q.request), personName: q.request.display_name, personEmail: q.request.email },
+    request: { ...requestJson(q.request), personName: q.request.display_name, personEmail: q.request.email, nameChanged: printedNameChanged(q.request.name_on_attestation, q.request.display_name) },
     eligibility: q.eligibility
   })))
 

@@ -89,11 +89,16 @@ export const myAttestationSchema = z.object({
   request: requestSchema.nullable(),
   attestation: attestationSchema.nullable(),
   revoked: z.object({ revokedAt: z.date().nullable(), reason: z.string().nullable() }).nullable().describe('the latest revoked attestation, when none is valid'),
-  decidesAt: z.date().nullable()
+  decidesAt: z.date().nullable(),
+  nameOnRecord: z.string().describe('the name on the person\'s record; a request printing another name goes to the organizers\' review instead of automatic issue')
 }).meta({ id: 'MyAttestation' })
 
 export const queueItemSchema = z.object({
-  request: requestSchema.extend({ personName: z.string(), personEmail: z.string().nullable() }),
+  request: requestSchema.extend({
+    personName: z.string().describe('the name on the person\'s record'),
+    personEmail: z.string().nullable(),
+    nameChanged: z.boolean().describe('the printed name asked (`name`) differs from the name on record: check it before issuing')
+  }),
   eligibility: eligibilitySchema
 }).meta({ id: 'AttestationQueueItem' })
 
@@ -148,5 +153,6 @@ export const myAttestationJson = (m: MyAttestation): z.infer<typeof myAttestatio
   request: m.request === null ? null : requestJson(m.request),
   attestation: m.attestation === null ? null : attestationJson(m.attestation),
   revoked: m.revoked,
-  decidesAt: m.decidesAt
+  decidesAt: m.decidesAt,
+  nameOnRecord: m.nameOnRecord
 })

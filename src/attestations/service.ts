@@ -7,6 +7,7 @@ import type { FileStore } from '../files/store.js'
 import type { MessageOutbox } from '../messages/outbox.js'
 import type { PeopleService } from '../people/service.js'
 import { eligibility, type Eligibility, type EligibilityPolicy } from './eligibility.js'
+import { printedNameChanged } from './printed-name.js'
 import type { AttestationAssets } from './pdf.js'
 import { groupVerificationCode, newVerificationCode, type AttestationSnapshot } from './snapshot.js'
 import * as repo from './repository.js'
@@ -75,6 +76,8 @@ export interface MyAttestation {
   revoked: { revokedAt: Date | null, reason: string | null } | null
   /** When requests are decided (the end of the last counted slot). */
   decidesAt: Date | null
+  /** The name on the person's record: a request printing another name is reviewed by the organizers. */
+  nameOnRecord: string
 }
 
 export interface Candidate {
@@ -144,10 +147,11 @@ export class AttestationService {
 
   /** `mine` for a caller that already checked the person and computed their eligibility (the whole attendance grid). */
   async #mineWith (personId: string, eventId: string, elig: Eligibility): Promise<MyAttestation> {
-    const [request, valid, decidesAt] = [
+    const [request, valid, decidesAt, person] = [
       await repo.findRequest(this.db, eventId, personId),
       await repo.findValidAttestation(this.db, eventId, personId),
-      await repo.lastCountedSlotEnd(this.db, eventId)
+      await repo.lastCountedSlotEnd(this.db, eventId),
+      await this.deps.people.getPerson(personId)
     ]
     const revoked = valid === undefined ? (await repo.attestationsOfPerson(this.db, eventId, personId)).find(a => a.status === 'revoked') : undefined
     return {
@@ -156,7 +160,8 @@ export class AttestationService {
       request: request ?? null,
       attestation: valid === undefined ? null : await this.#view(valid),
       revoked: revoked === undefined ? null : { revokedAt: revoked.revoked_at, reason: revoked.revocation_reason },
-      decidesAt: decidesAt ?? null
+      decidesAt: decidesAt ?? null,
+      nameOnRecord: person.displayName
     }
   }
 
@@ -170,7 +175,9 @@ export class AttestationService {
   /**
    * A person asks for their attestation (or changes their request before it is issued). After
    * the last counted slot it is decided at once: issued when eligible (and automatic issue is
-   * on), else queued for organizers. Before, it waits for the end of the event.
+   * on), else queued for organizers. Before, it waits for the end of the event. A request to
+   * print a name other than the one on record is never issued automatically: it goes to the
+   * organizers' queue at once, where they see both names.
    */
   async request (personId: string, eventId: string, input: RequestInput): Promise<MyAttestation> {
     await this.#assertAttendee(personId, eventId)
@@ -180,11 +187,12 @@ export class AttestationService {
     const elig = await this.eligibility(eventId, personId)
     // After a revocation only an organizer issues again: asking anew never undoes their decision.
     const revoked = (await repo.revokedPeople(this.db, eventId, personId)).size > 0
-    const automatic = elig.eligible && policy.auto_issue && !revoked
-    const status: repo.RequestStatus = !elig.finalised ? (revoked ? 'review' : 'waiting') : (automatic ? 'waiting' : 'review')
+    const renamed = printedNameChanged(input.name, (await this.deps.people.getPerson(personId)).displayName)
+    const automatic = elig.eligible && policy.auto_issue && !revoked && !renamed
+    const status: repo.RequestStatus = !elig.finalised ? (revoked || renamed ? 'review' : 'waiting') : (automatic ? 'waiting' : 'review')
     const request = await this.db.transaction().execute(async trx => {
       const row = await repo.upsertRequest(trx, eventId, personId, input, status, now)
-      await repo.audit(trx, { eventId, requestId: row.id, actorId: personId, action: 'requested', details: { locale: input.locale, status }, at: now })
+      await repo.audit(trx, { eventId, requestId: row.id, actorId: personId, action: 'requested', details: { locale: input.locale, status, ...(renamed ? { nameChanged: true } : {}) }, at: now })
       return row
     })
     if (elig.finalised && automatic) {
@@ -197,8 +205,9 @@ export class AttestationService {
 
   /**
    * Requests waiting for the end of the event are decided once its last counted slot has
-   * ended: eligible ones issued (automatic issue on), the others put in the organizers' queue.
-   * Run every minute by the background job; safe to run on several instances at once.
+   * ended: eligible ones issued (automatic issue on), the others put in the organizers' queue,
+   * as are those asking for a name other than the one on record (changed since they asked, or
+   * asked before that rule). Run every minute by the background job; safe to run on several instances at once.
    */
   async decideWaiting (): Promise<{ issued: number, queued: number }> {
     let issued = 0
@@ -213,7 +222,8 @@ export class AttestationService {
       for (const request of await repo.requestsByStatus(this.db, eventId, ['waiting'])) {
         const elig = this.#eligibilityIn(grid, policy, request.person_id)
         if (elig === undefined) continue
-        if (elig.eligible && policy.auto_issue && !revoked.has(request.person_id)) {
+        const renamed = printedNameChanged(request.name_on_attestation, request.display_name)
+        if (elig.eligible && policy.auto_issue && !revoked.has(request.person_id) && !renamed) {
           const done = await this.#issueFor({ personId: request.person_id, request, input: inputOf(request), eligibility: elig }, eventId, null, this.deps.renderer, { quiet: true })
           if (done !== undefined) issued++
         } else {
@@ -221,7 +231,7 @@ export class AttestationService {
             const locked = await repo.lockRequest(trx, request.id)
             if (locked?.status !== 'waiting') return
             await repo.setRequestStatus(trx, request.id, 'review', { by: null, at: now, reason: null })
-            await repo.audit(trx, { eventId, requestId: request.id, actorId: null, action: 'queued_for_review', details: { eligible: elig.eligible, hours: elig.hoursAttended }, at: now })
+            await repo.audit(trx, { eventId, requestId: request.id, actorId: null, action: 'queued_for_review', details: { eligible: elig.eligible, hours: elig.hoursAttended, ...(renamed ? { nameChanged: true } : {}) }, at: now })
           })
           queued++
         }
@@ -333,6 +343,8 @@ export class AttestationService {
       const request = requests.get(person.person_id) ?? null
       // A refusal is an organizer's decision: bulk issue does not overturn it.
       if (request?.status === 'refused') continue
+      // Another printed name than the one on record is decided one request at a time, in the queue.
+      if (request !== null && printedNameChanged(request.name_on_attestation, person.display_name)) continue
       const elig = this.#eligibilityIn(grid, policy, person.person_id)
       if (elig?.eligible !== true) continue
       const input = request !== null

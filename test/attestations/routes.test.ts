@@ -14,7 +14,7 @@ const counts = async (ctx: AttestationCtx): Promise<number[]> => await Promise.a
 
 t.test('a participant asks through the API after the event: issued at once, the PDF says who, how long, what', async t => {
   const ctx = await attestationSetup(t)
-  const zoe = await ctx.person('Zoé Côté', 'participant', 'en')
+  const zoe = await ctx.person('Zoé Côté-Bérubé', 'participant', 'en')
   // Tuesday's two parallel case studies share a slot: attending one counts the slot once.
   const tuesday = ctx.slots.findIndex(s => s.sessions.length > 1)
   if (tuesday <= 0) throw new Error('the 2025 program has parallel sessions after the first slot')

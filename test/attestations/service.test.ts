@@ -7,7 +7,7 @@ const text = async (pdf: Buffer): Promise<string> => (await extractText(await ge
 t.test('after the event, an eligible request is issued at once: frozen snapshot, stored PDF, messages queued', async t => {
   const ctx = await attestationSetup(t)
   const { attestations } = ctx.services
-  const paule = await ctx.person('Paule Émond')
+  const paule = await ctx.person('Paule Émond-Lévesque')
   const hours = await ctx.attendHours(paule.id, 17)
   const mine = await attestations.request(paule.id, ctx.eventId, { name: 'Paule Émond-Lévesque', locale: 'fr', employer: 'Ville de Montréal', hrEmail: 'rh@montreal.ca' })
   t.equal(mine.request?.status, 'issued')
@@ -51,7 +51,7 @@ t.test('before the end, requests wait; the decision job issues the eligible and 
 t.test('re-issue supersedes, revocation is recorded; a name change never alters an issued attestation', async t => {
   const ctx = await attestationSetup(t)
   const { attestations } = ctx.services
-  const p = await ctx.person('Rémi')
+  const p = await ctx.person('Rémi Tremblay')
   await ctx.attendHours(p.id, 21)
   const first = (await attestations.request(p.id, ctx.eventId, { name: 'Rémi Tremblay', locale: 'fr', employer: null, hrEmail: null })).attestation!
   const before = await attestations.pdf(p.id, first.id)

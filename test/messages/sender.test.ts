@@ -145,7 +145,7 @@ async function setup (t: Ctx, smtpUrl: string) {
 t.test('with SMTP configured, an issued attestation reaches the person and HR with the PDF attached, and is marked sent once', async t => {
   const smtp = await smtpServer(t)
   const ctx = await setup(t, `smtp://127.0.0.1:${smtp.port}`)
-  const paule = await ctx.person('Paule Émond')
+  const paule = await ctx.person('Paule Émond-Lévesque')
   await ctx.attendHours(paule.id, 17)
   const mine = await ctx.services.attestations.request(paule.id, ctx.eventId, { name: 'Paule Émond-Lévesque', locale: 'fr', employer: 'Ville de Montréal', hrEmail: 'rh@montreal.ca' })
   const attestation = mine.attestation!
