@@ -33,7 +33,7 @@ async function scene (t: Parameters<typeof testApp>[0]) {
     await page.waitForURL(/\/cours|\/moi|\/organisateurs|\/accueil/)
     return { context, page }
   }
-  return { ...ctx, base, eventId: event!.id, session, register, signedIn }
+  return { ...ctx, base, eventId: event!.id, session, register, signedIn, browser }
 }
 
 t.test('in Chromium: a phone scans the projected QR and the projector count goes up; the door scanner queues a typed pass offline and syncs', { skip }, async t => {
@@ -106,4 +106,30 @@ t.test('in Chromium: the attendance grid, a correction with its history, the liv
   await participant.goto(`${base}/presence?lang=fr`)
   t.equal(await participant.textContent('h1'), 'Mes présences')
   t.same(await seriousAxeViolations(participant), [], 'the participant\'s page passes axe')
+})
+
+t.test('in Chromium: a phone not signed in confirms the room code, signs in on it within 2 min, and counts at the scan time, marked for the organizers', { skip }, async t => {
+  const { base, clock, services, database, eventId, session, register, signedIn, browser } = await scene(t)
+  const context = await browser.newContext({ locale: 'fr-CA', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+  const phone = await context.newPage()
+  await phone.goto(services.attendance.roomCode(session.id).url)
+  await phone.click('button:has-text("Confirmer ma présence")')
+  await phone.waitForSelector('h1:has-text("Connectez-vous pour confirmer")')
+  t.same(await seriousAxeViolations(phone), [], 'the waiting page passes axe')
+
+  // 90 s later: the code (valid until 13:26:00) has expired, its 2-min grace has not.
+  clock.advance(90_000)
+  const camille = await register('Camille Tardive', 'participant')
+  await phone.goto((await services.people.handoffLink(camille, 'phone')).url)
+  await phone.click('button[type=submit]')
+  await phone.waitForURL(/\/cours|\/moi/)
+  const record = await database.db.selectFrom('attendance_records').select(['recorded_at', 'completed_late_at']).where('person_id', '=', camille).executeTakeFirstOrThrow()
+  t.same(record, { recorded_at: new Date('2025-10-21T17:25:00Z'), completed_late_at: new Date('2025-10-21T17:26:30Z') }, 'counted at the scan time, completed late')
+
+  const organizer = (await signedIn(await register('Odile', 'organizer'))).page
+  await organizer.goto(`${base}/organisateurs/presences/${eventId}?lang=fr`)
+  const mark = organizer.locator('small.completed-late')
+  t.equal(await mark.textContent(), '⏱ confirmé tard')
+  t.match(await mark.getAttribute('title'), /confirmé à 13:26, après l'expiration du code/)
+  t.same(await seriousAxeViolations(organizer), [], 'the grid with the mark passes axe')
 })
