@@ -184,8 +184,9 @@ export async function organizedEvents (db: Db, personId: string): Promise<string
   return (await db.selectFrom('registrations').select('event_id').where('person_id', '=', personId).where('role', '=', 'organizer').execute()).map(r => r.event_id)
 }
 
-export async function emailOf (db: Db, personId: string): Promise<string | null> {
-  return (await db.selectFrom('people').select('email').where('id', '=', personId).executeTakeFirst())?.email ?? null
+/** The account's email, unless staff created it and saw its first sign-in link (people.staff_provisioned_at). */
+export async function ownEmailOf (db: Db, personId: string): Promise<string | null> {
+  return (await db.selectFrom('people').select('email').where('id', '=', personId).where('staff_provisioned_at', 'is', null).where('anonymised_at', 'is', null).executeTakeFirst())?.email ?? null
 }
 
 // ---------- people and requests ----------

@@ -90,9 +90,14 @@ export class ErasureService {
     return await this.#preview(eventId, personId, actorId)
   }
 
+  /**
+   * A privacy officer's account: its email is in PRIVACY_OFFICER_EMAILS and it is not one an
+   * event's staff created and held the first link of (whoever made an account with that
+   * address would otherwise become the officer).
+   */
   async isOfficer (actorId: string): Promise<boolean> {
     if (this.options.officerEmails.length === 0) return false
-    const email = await repo.emailOf(this.db, actorId)
+    const email = await repo.ownEmailOf(this.db, actorId)
     return email !== null && this.options.officerEmails.includes(email.toLowerCase())
   }
 

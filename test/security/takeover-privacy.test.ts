@@ -134,6 +134,13 @@ t.test('erasing her is refused to A\'s organizer, naming event B; only the refus
 
   // Another organizer of A, whose email is not configured as a privacy officer's, is refused alike.
   t.equal((await app.inject({ method: 'POST', url: `${erasures(eventA)}/${request.id}/confirm`, headers: { authorization: impostor.authorization } })).statusCode, 403)
+
+  // An account with the officer's address that an organizer created (and saw the first link of) is not the officer.
+  await db.updateTable('people').set({ staff_provisioned_at: new Date(), staff_provisioned_by: orgA.id }).where('id', '=', officer.id).execute()
+  const squatted = await app.inject({ method: 'POST', url: `${erasures(eventA)}/${request.id}/confirm`, headers: { authorization: officer.authorization } })
+  await db.updateTable('people').set({ staff_provisioned_at: null, staff_provisioned_by: null }).where('id', '=', officer.id).execute()
+  t.equal(squatted.statusCode, 403, 'a staff-provisioned account with the officer\'s email is refused')
+  t.equal((await db.selectFrom('people').select('email').where('id', '=', camille).executeTakeFirstOrThrow()).email, camilleUser.email, 'she is still untouched')
 })
 
 t.test('the privacy officer erases across events: sealed tombstone, no launch copy, no hand-in text even with a grade queued', async t => {
