@@ -65,7 +65,7 @@ export function urlAllowed (value: string, allowPrivate: boolean): boolean {
 }
 
 /** Resolves every address of a name and refuses the connection if any one is not allowed. */
-function guardedLookup (allowPrivate: boolean): LookupFunction {
+export function guardedLookup (allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) => {
       if (err !== null) { callback(err, '', 4); return }
@@ -83,25 +83,28 @@ export interface OutboundResponse { status: number, body: string }
 
 async function once (url: URL, init: { method: string, headers: Record<string, string>, body?: string }, policy: OutboundPolicy): Promise<{ status: number, location: string | undefined, body: string }> {
   return await new Promise((resolve, reject) => {
+    // Whatever breaks (request or response side), the caller learns only "refused" or "unreachable".
+    const fail = (err: Error & { code?: string }): void => {
+      reject(err.code === 'COMPAGNON_ADDRESS_REFUSED' ? new OutboundError({ kind: 'refused_address', url: url.href }) : new OutboundError({ kind: 'unreachable' }))
+    }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const req = send(url, { method: init.method, headers: init.headers, lookup: guardedLookup(policy.allowPrivate), timeout: policy.timeoutMs }, (res: IncomingMessage) => {
       const chunks: Buffer[] = []
       let size = 0
       res.on('data', (chunk: Buffer) => {
         size += chunk.length
-        if (size > policy.maxBytes) { req.destroy(new Error('too big')); return }
+        if (size > policy.maxBytes) { fail(new Error('too big')); req.destroy(); return }
         chunks.push(chunk)
       })
       res.on('end', () => { resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8') }) })
-      res.on('error', reject)
+      res.on('error', fail)
+      res.on('aborted', () => { fail(new Error('aborted')) })
     })
     // The whole exchange, not only idle time, is bounded.
-    const timer = setTimeout(() => { req.destroy(new Error('timeout')) }, policy.timeoutMs)
+    const timer = setTimeout(() => { fail(new Error('timeout')); req.destroy() }, policy.timeoutMs)
     req.on('close', () => { clearTimeout(timer) })
-    req.on('timeout', () => { req.destroy(new Error('timeout')) })
-    req.on('error', (err: Error & { code?: string }) => {
-      reject(err.code === 'COMPAGNON_ADDRESS_REFUSED' ? new OutboundError({ kind: 'refused_address', url: url.href }) : new OutboundError({ kind: 'unreachable' }))
-    })
+    req.on('timeout', () => { fail(new Error('timeout')); req.destroy() })
+    req.on('error', fail)
     req.end(init.body)
   })
 }
