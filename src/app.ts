@@ -82,7 +82,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   app.setSerializerCompiler(serializerCompiler)
 
   const program = new ProgramService(deps.database.db, deps.clock)
-  const people = new PeopleService(deps.database.db, deps.clock, config)
+  const messages = new MessageOutbox(deps.clock, config.smtp !== undefined)
+  const people = new PeopleService(deps.database.db, deps.clock, config, messages)
 
   await app.register(cookie, { secret: config.secrets.cookieSecret })
   await app.register(security, { config, db: deps.database.db })
@@ -148,7 +149,6 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   // Bytes of uploads that never completed (dropped connections, crashes mid-upload).
   if (deps.backgroundJobs ?? true) every(app, 10 * 60_000, 'purge of unfinished uploads', async () => await files.purgePending(new Date(deps.clock.now().getTime() - 60 * 60_000)))
 
-  const messages = new MessageOutbox(deps.clock, config.smtp !== undefined)
   const attestations = new AttestationService(deps.database.db, deps.clock, {
     book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
   })

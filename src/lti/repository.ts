@@ -48,15 +48,6 @@ export async function touchIdentity (db: Q, user: PlatformUser, now: Date): Prom
     .where('issuer', '=', user.issuer).where('client_id', '=', user.clientId).where('subject', '=', user.subject).execute()
 }
 
-/** Whether someone may be found by email from an LMS: no LMS identity yet, and no organizer or door-staff role. */
-export async function linkableByEmail (db: Q, personId: string): Promise<boolean> {
-  const identity = await db.selectFrom('lti_identities').select('person_id').where('person_id', '=', personId).executeTakeFirst()
-  if (identity !== undefined) return false
-  const privileged = await db.selectFrom('registrations').select('person_id')
-    .where('person_id', '=', personId).where('role', 'in', ['organizer', 'door_staff']).executeTakeFirst()
-  return privileged === undefined
-}
-
 export async function upsertContext (db: Q, values: {
   issuer: string,
   client_id: string,

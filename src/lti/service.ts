@@ -90,10 +90,10 @@ const displayNameOf = (info: { name?: string | undefined, given_name?: string | 
   info.name ?? ([info.given_name, info.family_name].filter(Boolean).join(' ') || info.email || 'Participant·e')
 
 /**
- * The person behind a platform user (issuer + client id + sub): found by identity, else by
- * email (the same human known from elsewhere), else created. Used by launches and roster syncs.
- * A platform only vouches for its own users: an email never links to someone already known
- * through an LMS or holding an organizer or door-staff role, or one platform could claim them.
+ * The person behind a platform user (issuer + client id + sub): found by identity, else created.
+ * Used by launches and roster syncs. Never by email alone: a platform only vouches for its own
+ * users, and an address it sends could be anyone's (an imported participant, another event's
+ * organizer). Someone with two accounts links them with a one-time code (src/people).
  */
 export async function upsertLtiPerson (db: Db, user: repo.PlatformUser, info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }, now: Date): Promise<string> {
   const known = (await repo.findIdentity(db, user))?.person_id
@@ -102,16 +102,13 @@ export async function upsertLtiPerson (db: Db, user: repo.PlatformUser, info: { 
     return known
   }
   const byEmail = info.email !== undefined ? await people.findPersonByEmail(db, info.email) : undefined
-  const linkable = byEmail !== undefined && await repo.linkableByEmail(db, byEmail.id)
-  const personId = linkable
-    ? byEmail.id
-    : (await people.insertPerson(db, {
-        // The address belongs to someone this platform may not speak for: keep this person apart, without it.
-        email: byEmail === undefined ? info.email ?? null : null,
-        display_name: displayNameOf(info),
-        given_name: info.given_name ?? null,
-        family_name: info.family_name ?? null
-      })).id
+  const personId = (await people.insertPerson(db, {
+    // An address already in use stays with its account: this person is kept apart, without it.
+    email: byEmail === undefined ? info.email ?? null : null,
+    display_name: displayNameOf(info),
+    given_name: info.given_name ?? null,
+    family_name: info.family_name ?? null
+  })).id
   await repo.insertIdentity(db, user, personId)
   return personId
 }

@@ -17,11 +17,11 @@ const participantParams = eventParams.extend({ personId: uuid('personId') })
 
 const messageSchema = z.object({
   id: z.uuid(),
-  kind: z.enum(['personal_link', 'attestation_issued', 'attestation_hr_copy', 'attestation_refused', 'attestation_revoked']),
+  kind: z.enum(['personal_link', 'attestation_issued', 'attestation_hr_copy', 'attestation_refused', 'attestation_revoked', 'role_granted']),
   personId: z.uuid().nullable(),
   to: z.string(),
   subject: z.string(),
-  bodyText: z.string().describe('Plain text; a personal link is masked once the message is sent'),
+  bodyText: z.string().describe('Plain text; a personal link is masked once the message is sent, and always when the account also belongs elsewhere (another event, a team role, an LMS)'),
   attachmentName: z.string().nullable(),
   status: z.enum(['stored', 'pending', 'sent', 'failed']).describe('stored: no SMTP configured, to pass on by hand; pending: waiting to be sent; sent; failed: given up after 10 attempts'),
   attempts: z.number().int(),

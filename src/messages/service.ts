@@ -6,6 +6,7 @@ import type { FileStore } from '../files/store.js'
 import type { PeopleService } from '../people/service.js'
 import type { MessageOutbox } from './outbox.js'
 import * as repo from './repository.js'
+import { redactLinks } from './sender.js'
 import type { MessageRow, MessageStatus } from './repository.js'
 
 export type { MessageRow, MessageStatus } from './repository.js'
@@ -40,7 +41,7 @@ export class MessageService {
       timezone: event.timezone,
       sending: this.deps.outbox.sends,
       counts: await repo.countByStatus(this.db, eventId),
-      messages: await repo.messagesOfEvent(this.db, eventId)
+      messages: await this.#withoutForeignLinks(actorId, await repo.messagesOfEvent(this.db, eventId))
     }
   }
 
@@ -48,7 +49,8 @@ export class MessageService {
     const event = await this.#assertOrganizer(actorId, eventId)
     const message = await repo.findMessage(this.db, eventId, messageId)
     if (message === undefined) throw notAMessage()
-    return { message, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone, sending: this.deps.outbox.sends }
+    const [shown] = await this.#withoutForeignLinks(actorId, [message])
+    return { message: shown ?? message, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone, sending: this.deps.outbox.sends }
   }
 
   async attachment (actorId: string, eventId: string, messageId: string): Promise<{ name: string, mediaType: string, size: number, stream: Readable }> {
@@ -90,6 +92,16 @@ export class MessageService {
       eventId, personId, kind: 'personal_link', to: person.email ?? '', ...text
     }))
     return { messageId, status: this.deps.outbox.sends ? 'pending' : 'stored' }
+  }
+
+  /**
+   * A message to an account the organizer may not speak for (another event's, staff, an LMS
+   * account) never shows them a working link, whatever was stored before the account became so.
+   */
+  async #withoutForeignLinks (actorId: string, messages: MessageRow[]): Promise<MessageRow[]> {
+    const personIds = [...new Set(messages.flatMap(m => m.person_id === null ? [] : [m.person_id]))]
+    const foreign = await this.deps.people.protectedFrom(actorId, personIds)
+    return messages.map(m => m.person_id !== null && foreign.has(m.person_id) ? { ...m, body_text: redactLinks(m.body_text) } : m)
   }
 
   async #assertOrganizer (actorId: string, eventId: string): Promise<{ title_fr: string, title_en: string, timezone: string }> {

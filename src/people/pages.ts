@@ -3,7 +3,7 @@ import { layout } from '../views/layout.js'
 import { colon, formatDateRange, t, type Locale } from '../views/i18n.js'
 import type { EventSummary, ImportSummary } from '../program/service.js'
 import type { PlatformSummary } from '../lti/service.js'
-import type { Person, Profile, Role, SignInLink } from './service.js'
+import type { Invitation, Person, Profile, Role } from './service.js'
 import type { Participant, ParticipantImportReport, PersonalLink } from './participants.js'
 import type { Bilingual } from '../errors.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
@@ -28,10 +28,21 @@ export interface OrganizerView {
   platforms: PlatformSummary[]
   publicUrl: string
   events: Array<{ event: EventSummary, team: Array<{ displayName: string, email: string | null, role: Role }>, participants: Participant[] }>
-  invitation?: { eventId: string, link: SignInLink, email: string }
+  /** What the last invitation did: a new account's link, or an existing account's role (no link). */
+  invitation?: { eventId: string, result: Invitation, who: string }
   imported?: ImportSummary
   /** What the last participant action did, shown once in the event's participants section. */
   participantsNotice?: ParticipantsNotice
+}
+
+/** What the inviter is told when the address is an existing account's (no link, no token). */
+export function grantedText (alreadyHeld: boolean): { fr: string, en: string } {
+  return alreadyHeld
+    ? { fr: 'Cette personne a déjà ce rôle dans l\'événement : rien n\'a changé.', en: 'This person already holds this role in the event: nothing changed.' }
+    : {
+        fr: 'Cette adresse appartient à un compte existant : le rôle est ajouté et la personne en est avisée par message, sans lien de connexion. Elle se connecte par ses propres moyens (son LMS ou « M\'envoyer mon lien »).',
+        en: 'This address belongs to an existing account: the role is added and the person is told by message, without a sign-in link. They sign in by their own means (their LMS or "Send me my link").'
+      }
 }
 
 export type ParticipantsNotice =
@@ -59,12 +70,14 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 <h3>${t(locale, 'team')}</h3>
 <ul>!${team.map(m => html`<li>${m.displayName}${m.email !== null ? ` <${m.email}>` : ''} — ${roleLabel(m.role)}</li>`)}</ul>
 !${view.invitation?.eventId === event.id
-  ? html`<div class="notice" role="status"><p>${view.invitation.email} — ${t(locale, 'inviteLinkCreated')}</p><p><code class="token">${view.invitation.link.url}</code></p></div>`
+  ? view.invitation.result.created
+    ? html`<div class="notice" role="status"><p>${view.invitation.who} — ${t(locale, 'inviteLinkCreated')}</p><p><code class="token">${view.invitation.result.url}</code></p></div>`
+    : html`<div class="notice" role="status"><p>${view.invitation.who} — ${grantedText(view.invitation.result.alreadyHeld)[locale]}</p></div>`
   : ''}
 <h3>${t(locale, 'inviteTitle')}</h3>
 <form class="stack" method="post" action="/organisateurs/invitations?lang=${locale}">
   <input type="hidden" name="eventId" value="${event.id}">
-  <label>${t(locale, 'email')}<input type="email" name="email" required autocomplete="off"></label>
+  <label>${t(locale, 'email')} ${locale === 'fr' ? '(facultatif pour le personnel d\'accueil : le compte est alors créé par son nom)' : '(optional for door staff: the account is then created by name)'}<input type="email" name="email" autocomplete="off"></label>
   <label>${t(locale, 'name')}<input type="text" name="name" autocomplete="off"></label>
   <label>${t(locale, 'role')}<select name="role">
     <option value="door_staff">${roleLabel('door_staff')}</option>
@@ -162,8 +175,8 @@ function participantsNoticeBox (locale: Locale, notice: ParticipantsNotice, time
   }
   const r = notice.report
   const counts = fr
-    ? `${r.added} ajoutée${r.added > 1 ? 's' : ''}, ${r.updated} mise${r.updated > 1 ? 's' : ''} à jour, ${r.unchanged} inchangée${r.unchanged > 1 ? 's' : ''}, ${r.errors.length} ligne${r.errors.length > 1 ? 's' : ''} en erreur`
-    : `${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.errors.length} line${r.errors.length === 1 ? '' : 's'} with errors`
+    ? `${r.added} ajoutée${r.added > 1 ? 's' : ''}, ${r.updated} mise${r.updated > 1 ? 's' : ''} à jour, ${r.unchanged} inchangée${r.unchanged > 1 ? 's' : ''}, ${r.kept} compte${r.kept > 1 ? 's' : ''} existant${r.kept > 1 ? 's' : ''} conservé${r.kept > 1 ? 's' : ''}, ${r.errors.length} ligne${r.errors.length > 1 ? 's' : ''} en erreur`
+    : `${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.kept} existing account${r.kept === 1 ? '' : 's'} kept, ${r.errors.length} line${r.errors.length === 1 ? '' : 's'} with errors`
   const fieldLabel = (field: string | null): string => field === null ? '' : `${t(locale, field === 'language' ? 'preferredLanguage' : field === 'email' ? 'email' : field === 'employer' ? 'employer' : 'name')}${colon(locale)} `
   return html`<div class="${notice.rejected ? 'error-box' : 'notice'}" role="${notice.rejected ? 'alert' : 'status'}">
 <p><strong>${notice.rejected ? (fr ? 'Liste refusée' : 'List refused') : (fr ? 'Liste importée' : 'List imported')}</strong>${colon(locale)} ${counts}.${notice.rejected ? (fr ? ' Rien n\'a changé.' : ' Nothing changed.') : ''}</p>

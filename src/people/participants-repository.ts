@@ -111,11 +111,11 @@ export async function revokePersonalLink (db: Q, eventId: string, personId: stri
 }
 
 /** The live link with this hash, still held by a participant of its event; undefined otherwise. */
-export async function findLivePersonalLink (db: Q, tokenHash: string, now: Date): Promise<{ event_id: string, person_id: string, expires_at: Date, preferred_locale: string } | undefined> {
+export async function findLivePersonalLink (db: Q, tokenHash: string, now: Date): Promise<{ event_id: string, person_id: string, issued_by: string | null, expires_at: Date, preferred_locale: string } | undefined> {
   return await db.selectFrom('personal_links')
     .innerJoin('people', 'people.id', 'personal_links.person_id')
     .innerJoin('registrations', join => join.onRef('registrations.person_id', '=', 'personal_links.person_id').onRef('registrations.event_id', '=', 'personal_links.event_id'))
-    .select(['personal_links.event_id', 'personal_links.person_id', 'personal_links.expires_at', 'people.preferred_locale'])
+    .select(['personal_links.event_id', 'personal_links.person_id', 'personal_links.issued_by', 'personal_links.expires_at', 'people.preferred_locale'])
     .where('personal_links.token_hash', '=', tokenHash)
     .where('personal_links.revoked_at', 'is', null)
     .where('personal_links.expires_at', '>', now)

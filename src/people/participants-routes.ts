@@ -48,7 +48,8 @@ const importReportSchema = z.object({
   rows: z.number().int().describe('Data lines read, blank lines aside'),
   added: z.number().int().describe('Newly registered as participants of the event'),
   updated: z.number().int().describe('Already participants; name, employer or language changed'),
-  unchanged: z.number().int(),
+  unchanged: z.number().int().describe('Already participants; nothing changed'),
+  kept: z.number().int().describe('Existing accounts that also belong elsewhere (another event, a team role, an LMS): registered as participants, their name, employer and language left as they are'),
   errors: z.array(z.object({
     line: z.number().int(),
     field: z.enum(['name', 'email', 'employer', 'language']).nullable(),
@@ -174,7 +175,9 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       ? { fr: `${participant.name} est inscrit·e comme participant·e.`, en: `${participant.name} is registered as a participant.` }
       : outcome === 'updated'
         ? { fr: `Les renseignements de ${participant.name} sont mis à jour.`, en: `${participant.name}'s details are updated.` }
-        : { fr: `${participant.name} était déjà inscrit·e ; rien n'a changé.`, en: `${participant.name} was already registered; nothing changed.` }
+        : outcome === 'kept'
+          ? { fr: `Compte existant conservé : ${participant.name} est inscrit·e comme participant·e, mais ses renseignements (nom, employeur, langue) restent les siens.`, en: `Existing account kept: ${participant.name} is registered as a participant, but their details (name, employer, language) stay their own.` }
+          : { fr: `${participant.name} était déjà inscrit·e ; rien n'a changé.`, en: `${participant.name} was already registered; nothing changed.` }
     return await renderOrganizer(request, reply, { eventId, kind: 'text', text })
   })
 
@@ -235,11 +238,11 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       operationId: 'addParticipant',
       tags: ['people'],
       summary: 'Adds one non-credit participant, or updates them (idempotent by email, case-insensitive)',
-      description: '201 when the person became a participant of the event, 200 when they already were.',
+      description: '201 when the person became a participant of the event with details from this request, 200 when they already were, or when their existing account also belongs elsewhere (outcome kept: registered, details untouched).',
       security: [{ bearer: [] }],
       params: eventParams,
       body: participantBody,
-      response: { 200: z.object({ participant: participantSchema, outcome: z.enum(['updated', 'unchanged']) }), 201: z.object({ participant: participantSchema, outcome: z.literal('added') }), ...errorResponses }
+      response: { 200: z.object({ participant: participantSchema, outcome: z.enum(['updated', 'unchanged', 'kept']).describe('kept: an existing account that also belongs elsewhere; registered if it was not, its details untouched') }), 201: z.object({ participant: participantSchema, outcome: z.literal('added') }), ...errorResponses }
     }
   }, async (request, reply) => {
     const { participant, outcome } = await participants.add(request.auth?.personId ?? '', request.params.eventId, formInput(request.body))

@@ -6,8 +6,8 @@ import type { ResolvedConfig } from '../config.js'
 import { AppError, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
 import { parseLanguage, parseParticipantsCsv, type CsvDelimiter, type CsvEncoding, type CsvField, type CsvRow } from './csv.js'
 import * as repo from './participants-repository.js'
-import { listRegistrations, type PersonRow } from './repository.js'
-import type { PeopleService } from './service.js'
+import { listRegistrations, markStaffProvisioned, organizedEventIds, protectedAmong, type PersonRow } from './repository.js'
+import { sealProvisionedAccounts, type PeopleService } from './service.js'
 import { hashToken, newToken } from './tokens.js'
 
 /**
@@ -40,7 +40,11 @@ export interface Participant {
   link: { status: LinkStatus, issuedAt: Date | null, expiresAt: Date | null, revokedAt: Date | null, lastUsedAt: Date | null }
 }
 
-export type Outcome = 'added' | 'updated' | 'unchanged'
+/**
+ * 'kept': an existing account the caller may not speak for (a registration in another event,
+ * a staff role, an LMS identity): registered as participant if it was not, its details untouched.
+ */
+export type Outcome = 'added' | 'updated' | 'unchanged' | 'kept'
 
 export interface ImportLineError { line: number, field: 'name' | 'email' | 'employer' | 'language' | null, message: Bilingual }
 
@@ -53,6 +57,8 @@ export interface ParticipantImportReport {
   /** Already participants; name, employer or language changed. */
   updated: number
   unchanged: number
+  /** Existing accounts that belong to more than the caller's events: registered, details untouched. */
+  kept: number
   errors: ImportLineError[]
   ignoredColumns: string[]
   delimiter: CsvDelimiter
@@ -137,6 +143,7 @@ export class ParticipantService {
       added: 0,
       updated: 0,
       unchanged: 0,
+      kept: 0,
       errors,
       ignoredColumns: parsed.ignoredColumns,
       delimiter: parsed.delimiter,
@@ -155,9 +162,9 @@ export class ParticipantService {
   async issueLink (actorId: string, eventId: string, personId: string): Promise<PersonalLink> {
     await this.#assertOrganizer(actorId, eventId)
     await this.#findParticipant(eventId, personId)
-    await this.#assertParticipantOnly(personId, {
-      fr: 'Cette personne fait partie de l\'équipe ou suit le cours crédité : elle se connecte par son propre lien à usage unique ou par le LMS, pas par un lien personnel.',
-      en: 'This person is on the team or takes the credited course: they sign in with their own one-time link or through the LMS, not with a personal link.'
+    await this.#assertOwnedBy(actorId, personId, {
+      fr: 'Ce compte ne relève pas que de vos événements (inscription à un autre événement, rôle dans une équipe ou compte du LMS) : aucun lien personnel ne peut être créé pour lui. La personne se connecte par son LMS ou par « M\'envoyer mon lien ».',
+      en: 'This account does not belong to your events only (a registration in another event, a team role or an LMS account): no personal link can be issued for it. The person signs in through their LMS or with "Send me my link".'
     })
     const schedule = await repo.findEventSchedule(this.db, eventId)
     if (schedule === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
@@ -179,9 +186,9 @@ export class ParticipantService {
     await this.#assertOrganizer(actorId, eventId)
     await this.#findParticipant(eventId, personId)
     if (options.signOutEverywhere) {
-      await this.#assertParticipantOnly(personId, {
-        fr: 'Cette personne fait partie de l\'équipe ou suit le cours crédité : ses sessions ne se ferment pas d\'ici.',
-        en: 'This person is on the team or takes the credited course: their sessions cannot be closed from here.'
+      await this.#assertOwnedBy(actorId, personId, {
+        fr: 'Ce compte ne relève pas que de vos événements (inscription à un autre événement, rôle dans une équipe ou compte du LMS) : ses sessions ne se ferment pas d\'ici.',
+        en: 'This account does not belong to your events only (a registration in another event, a team role or an LMS account): its sessions cannot be closed from here.'
       })
     }
     const now = this.clock.now()
@@ -212,7 +219,9 @@ export class ParticipantService {
       if (link === undefined) throw linkUnusable
       // Checked again at use: someone invited to the team since the link was issued must not
       // be reachable through a forwardable URL.
-      if (!await this.#participantOnly(link.person_id, trx)) {
+      // ... and so must anyone who since joined an event its issuer does not organize, or an LMS.
+      const issuerEvents = link.issued_by === null ? [link.event_id] : await organizedEventIds(trx, link.issued_by)
+      if (!await this.#participantOnly(link.person_id, trx) || (await protectedAmong(trx, [link.person_id], issuerEvents)).size > 0) {
         throw forbidden({
           fr: 'Ce lien personnel ne peut pas ouvrir ce compte : connectez-vous avec un lien à usage unique ou par le LMS.',
           en: 'This personal link cannot open this account: sign in with a one-time link or through the LMS.'
@@ -227,6 +236,9 @@ export class ParticipantService {
     const now = this.clock.now()
     const existing = new Map<string, PersonRow>((await repo.findPeopleByEmails(trx, inputs.map(i => i.email))).map(p => [(p.email ?? '').toLowerCase(), p]))
     const already = await repo.participantsAmong(trx, eventId, [...existing.values()].map(p => p.id))
+    // Identity fields belong to the person; staff may change them only where the person exists
+    // in nothing but the events those staff organize.
+    const kept = await protectedAmong(trx, [...existing.values()].map(p => p.id), await organizedEventIds(trx, actorId))
     const outcomes: Outcome[] = []
     const toCreate: repo.NewPerson[] = []
     const toRegister: string[] = []
@@ -242,6 +254,11 @@ export class ParticipantService {
           preferred_locale: input.language ?? 'fr'
         })
         outcomes.push('added')
+        continue
+      }
+      if (kept.has(person.id)) {
+        if (!already.has(person.id)) toRegister.push(person.id)
+        outcomes.push('kept')
         continue
       }
       const next = {
@@ -260,6 +277,10 @@ export class ParticipantService {
     }
     const created = await repo.insertPeople(trx, toCreate)
     await repo.addParticipantRegistrations(trx, eventId, [...toRegister, ...created.map(p => p.id)], actorId)
+    // New accounts: their personal links will be shown to staff. Existing ones that staff of
+    // another event created lose what those staff could hold.
+    await markStaffProvisioned(trx, created.map(p => p.id), actorId, now)
+    await sealProvisionedAccounts(trx, toRegister, eventId, now)
     return outcomes
   }
 
@@ -284,8 +305,9 @@ export class ParticipantService {
     return (await listRegistrations(db, personId)).every(r => r.role === 'participant')
   }
 
-  async #assertParticipantOnly (personId: string, text: Bilingual): Promise<void> {
-    if (!await this.#participantOnly(personId)) throw conflict(text)
+  /** Refuses unless the account exists only in events the actor organizes, with no staff role and no LMS identity. */
+  async #assertOwnedBy (actorId: string, personId: string, text: Bilingual): Promise<void> {
+    if ((await this.people.protectedFrom(actorId, [personId])).size > 0) throw conflict(text)
   }
 
   #toParticipant (row: repo.ParticipantRow): Participant {

@@ -74,3 +74,68 @@ export async function touchDeviceSession (db: Q, tokenHash: string, now: Date): 
 export async function revokeDeviceSession (db: Q, id: string, now: Date): Promise<void> {
   await db.updateTable('device_sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute()
 }
+
+/** Roles that make an account staff's own: nobody else's action may reach it. */
+export const STAFF_ROLES: Role[] = ['organizer', 'door_staff', 'instructor']
+
+/** Events where the person is an organizer. */
+export async function organizedEventIds (db: Q, personId: string): Promise<string[]> {
+  const rows = await db.selectFrom('registrations').select('event_id').where('person_id', '=', personId).where('role', '=', 'organizer').execute()
+  return rows.map(r => r.event_id)
+}
+
+/**
+ * Of these people, those an organizer of `eventIds` (and only of those) may not speak for: a
+ * registration in another event, a staff role anywhere, or an LMS identity.
+ */
+export async function protectedAmong (db: Q, personIds: string[], eventIds: string[]): Promise<Set<string>> {
+  const found = new Set<string>()
+  for (let i = 0; i < personIds.length; i += 1000) {
+    const chunk = personIds.slice(i, i + 1000)
+    const rows = await db.selectFrom('registrations').select('person_id')
+      .where('person_id', 'in', chunk)
+      .where(eb => eventIds.length === 0 ? eb.val(true) : eb.or([eb('event_id', 'not in', eventIds), eb('role', 'in', STAFF_ROLES)]))
+      .union(db.selectFrom('lti_identities').select('person_id').where('person_id', 'in', chunk))
+      .execute()
+    for (const r of rows) found.add(r.person_id)
+  }
+  return found
+}
+
+/** Marks accounts just created by staff who saw (or will see) their first sign-in link. */
+export async function markStaffProvisioned (db: Q, personIds: string[], by: string, now: Date): Promise<void> {
+  for (let i = 0; i < personIds.length; i += 1000) {
+    await db.updateTable('people').set({ staff_provisioned_at: now, staff_provisioned_by: by }).where('id', 'in', personIds.slice(i, i + 1000)).execute()
+  }
+}
+
+/**
+ * Of these people, the staff-provisioned ones whose creator does not organize the event (any
+ * of them, without an event: an LMS identity is always "elsewhere").
+ */
+export async function provisionedOutside (db: Q, personIds: string[], eventId: string | null): Promise<string[]> {
+  if (personIds.length === 0) return []
+  let query = db.selectFrom('people as p').select('p.id').where('p.id', 'in', personIds).where('p.staff_provisioned_at', 'is not', null)
+  if (eventId !== null) {
+    query = query.where(eb => eb.not(eb.exists(eb.selectFrom('registrations as r').select('r.id')
+      .whereRef('r.person_id', '=', 'p.staff_provisioned_by').where('r.event_id', '=', eventId).where('r.role', '=', 'organizer'))))
+  }
+  return (await query.execute()).map(r => r.id)
+}
+
+/**
+ * Closes every way into the account that staff could have held: device sessions, unused
+ * one-time links, personal links; and clears the mark (from now on the person gets in by
+ * their own means). Returns how many sessions and links it ended.
+ */
+export async function revokeProvisionedAccess (db: Q, personId: string, now: Date): Promise<number> {
+  const sessions = await db.updateTable('device_sessions').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).returning('id').execute()
+  const links = await db.updateTable('sign_in_links').set({ used_at: now }).where('person_id', '=', personId).where('used_at', 'is', null).returning('id').execute()
+  const personal = await db.updateTable('personal_links').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).returning('person_id').execute()
+  await db.updateTable('people').set({ staff_provisioned_at: null, staff_provisioned_by: null }).where('id', '=', personId).execute()
+  return sessions.length + links.length + personal.length
+}
+
+export async function findEventTitles (db: Q, eventId: string): Promise<{ title_fr: string, title_en: string } | undefined> {
+  return await db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
+}

@@ -7,7 +7,7 @@ import type { ProgramService } from '../program/service.js'
 import { importSummarySchema } from '../program/schemas.js'
 import { parseProgramFile } from '../program/data-file.js'
 import { assertSameOrigin } from './authentication.js'
-import { organizerPage, phoneLinkPage, signInPage, type OrganizerView } from './pages.js'
+import { grantedText, organizerPage, phoneLinkPage, signInPage, type OrganizerView } from './pages.js'
 import type { PeopleService } from './service.js'
 import { qrSvg } from '../views/qr.js'
 import { participantRoutes } from './participants-routes.js'
@@ -21,9 +21,10 @@ export interface PeopleRoutesOptions {
 const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'this is not a Compagnon sign-in link')
 const email = z.email({ error: 'a valid email address is required' }).max(254)
 const inviteBody = z.object({
-  email,
-  name: z.string().trim().min(1).max(200).optional(),
-  role: z.enum(['organizer', 'door_staff'], { error: 'role must be organizer or door_staff' })
+  // Empty only for door staff created by name (the form sends an empty field).
+  email: z.union([email, z.literal('')]).optional().describe('The person\'s email; may be left out (or empty) for door staff, who are then created by name'),
+  name: z.string().trim().min(1).max(200).optional().describe('Display name of a new account (required for door staff without email)'),
+  role: z.enum(['organizer', 'door_staff'], { error: 'role must be organizer or door_staff' }).describe('The role given in this event')
 })
 const MAX_PROGRAM_BYTES = 2 * 1024 * 1024
 
@@ -39,7 +40,20 @@ export function landingPath (landing: string | undefined, locale: string): strin
 }
 
 const personSchema = z.object({ id: z.uuid(), displayName: z.string(), email: z.string().nullable(), preferredLocale: z.enum(['fr', 'en']) })
-const linkSchema = z.object({ personId: z.uuid(), url: z.url(), expiresAt: z.date() })
+const createdInvitationSchema = z.object({
+  created: z.literal(true).describe('A new account was created by this invitation'),
+  personId: z.uuid().describe('The new account'),
+  url: z.url().describe('Its one-time sign-in link (7 days), to pass on to the person'),
+  expiresAt: z.date().describe('When the link stops working')
+})
+const grantedInvitationSchema = z.object({
+  created: z.literal(false).describe('The address belongs to an existing account: no link is ever returned for it'),
+  personId: z.uuid().describe('The existing account'),
+  alreadyHeld: z.boolean().describe('The person already held this role in the event: nothing changed'),
+  notified: z.boolean().describe('A message without any link tells the person of the role (sent, or stored when email is off)'),
+  message: z.string().describe('What happened, in English'),
+  messageFr: z.string().describe('What happened, in French')
+})
 
 /** Sign-in links, device sessions, and the organizer area (team invitations, program import). */
 export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program, publicUrl }) => {
@@ -126,10 +140,11 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
     const { eventId, ...invitee } = request.body
-    const link = await people.invite(personId, eventId, invitee)
+    const result = await people.invite(personId, eventId, invitee)
     const view = await organizerView(personId)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(organizerPage(request.locale, { ...view, invitation: { eventId, link, email: invitee.email } }, '/organisateurs'))
+    const who = invitee.email !== undefined && invitee.email !== '' ? invitee.email : invitee.name ?? ''
+    return await reply.type(html).send(organizerPage(request.locale, { ...view, invitation: { eventId, result, who } }, '/organisateurs'))
   })
 
   app.post('/organisateurs/programme', {
@@ -166,15 +181,17 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     schema: {
       operationId: 'inviteTeamMember',
       tags: ['people'],
-      summary: 'Invites an organizer or door staff; returns their one-time sign-in link',
+      summary: 'Invites an organizer or door staff: a new account comes with its one-time sign-in link (201); an existing account gets the role and a message, never a link (200)',
       security: [{ bearer: [] }],
       params: z.object({ eventId: z.uuid({ error: 'eventId must be a UUID' }) }),
       body: inviteBody,
-      response: { 201: linkSchema, ...errorResponses }
+      response: { 201: createdInvitationSchema, 200: grantedInvitationSchema, ...errorResponses }
     }
   }, async (request, reply) => {
-    const link = await people.invite(request.auth?.personId ?? '', request.params.eventId, request.body)
-    return await reply.code(201).send(link)
+    const result = await people.invite(request.auth?.personId ?? '', request.params.eventId, request.body)
+    if (result.created) return await reply.code(201).send(result)
+    const text = grantedText(result.alreadyHeld)
+    return await reply.code(200).send({ ...result, message: text.en, messageFr: text.fr })
   })
 
   app.put('/api/v1/program', {

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
-import { AppError, forbidden, notFound } from '../errors.js'
+import { AppError, badRequest, forbidden, notFound } from '../errors.js'
+import { MessageOutbox } from '../messages/outbox.js'
 import * as repo from './repository.js'
 import type { Role } from './repository.js'
 import { ParticipantService } from './participants.js'
@@ -27,6 +28,21 @@ export interface Profile extends Person { employer: string | null }
 export type MyPageSection = (context: { personId: string, locale: 'fr' | 'en' }) => Promise<string | null>
 export interface SignInLink { personId: string, url: string, expiresAt: Date }
 
+/**
+ * What an invitation did. Only an account this invitation created comes with a link for the
+ * inviter to pass on; an existing account gets the role and a message, never a link.
+ */
+export type Invitation =
+  | { created: true, personId: string, url: string, expiresAt: Date }
+  | { created: false, personId: string, alreadyHeld: boolean, notified: boolean }
+
+export interface Invitee {
+  /** Optional for door staff only: such an account is created by name, holds the door-staff role and nothing else. */
+  email?: string | undefined
+  name?: string | undefined
+  role: 'organizer' | 'door_staff'
+}
+
 const linkUnusable = new AppError('bad_request', {
   fr: 'Ce lien de connexion a déjà servi ou a expiré. Demandez un nouveau lien à l\'équipe d\'organisation.',
   en: 'This sign-in link was already used or has expired. Ask the organizers for a new one.'
@@ -38,7 +54,13 @@ export class PeopleService {
   /** Extra sections of /moi, in the order they were added. */
   readonly myPageSections: MyPageSection[] = []
 
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly config: Pick<ResolvedConfig, 'publicUrl'>) {
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly config: Pick<ResolvedConfig, 'publicUrl'>,
+    /** Tells existing accounts of a role they were given (stored for organizers when SMTP is off). */
+    private readonly outbox: MessageOutbox = new MessageOutbox(clock, false)
+  ) {
     this.participants = new ParticipantService(db, clock, config, this)
   }
 
@@ -79,14 +101,64 @@ export class PeopleService {
     })
   }
 
-  /** An organizer of the event invites another organizer or door staff. */
-  async invite (inviterId: string, eventId: string, invitee: { email: string, name?: string | undefined, role: 'organizer' | 'door_staff' }): Promise<SignInLink> {
+  /**
+   * An organizer of the event invites another organizer or door staff. A new account (created
+   * here) comes with a one-time link for the inviter to pass on, and is marked as provisioned
+   * by them. An account that already exists only gains the role and is told by message without
+   * a link: it belongs to its owner, who gets in by their own means (their LMS, "m'envoyer mon
+   * lien", or a link the server's operator prints). Door staff without email: by name only.
+   */
+  async invite (inviterId: string, eventId: string, invitee: Invitee): Promise<Invitation> {
     if (!await this.hasRole(inviterId, ['organizer'], eventId)) throw forbidden({ fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' })
+    const email = invitee.email?.trim() ?? ''
+    const name = invitee.name?.trim() ?? ''
+    if (email === '' && (invitee.role !== 'door_staff' || name === '')) {
+      throw badRequest({
+        fr: 'Indiquez le courriel de la personne. Seul le personnel d\'accueil peut être créé sans courriel, par son nom.',
+        en: 'Give the person\'s email. Only door staff can be created without an email, by their name.'
+      })
+    }
+    const now = this.clock.now()
     return await this.db.transaction().execute(async trx => {
-      const person = await this.#upsertPerson(trx, invitee.email, invitee.name)
-      await repo.addRegistration(trx, { event_id: eventId, person_id: person.id, role: invitee.role, created_by: inviterId })
-      return await this.#createLink(trx, person.id, 'invitation', inviterId)
+      const existing = email === '' ? undefined : await repo.findPersonByEmail(trx, email)
+      if (existing === undefined) {
+        const person = await repo.insertPerson(trx, { email: email === '' ? null : email, display_name: name !== '' ? name : email.split('@')[0] ?? email })
+        await repo.addRegistration(trx, { event_id: eventId, person_id: person.id, role: invitee.role, created_by: inviterId })
+        await repo.markStaffProvisioned(trx, [person.id], inviterId, now)
+        const link = await this.#createLink(trx, person.id, 'invitation', inviterId)
+        return { created: true, ...link }
+      }
+      const alreadyHeld = (await repo.listRegistrations(trx, existing.id)).some(r => r.event_id === eventId && r.role === invitee.role)
+      if (alreadyHeld) return { created: false, personId: existing.id, alreadyHeld, notified: false }
+      await repo.addRegistration(trx, { event_id: eventId, person_id: existing.id, role: invitee.role, created_by: inviterId })
+      await sealProvisionedAccounts(trx, [existing.id], eventId, now)
+      await this.#tellOfRole(trx, existing, eventId, inviterId, invitee.role)
+      return { created: false, personId: existing.id, alreadyHeld, notified: true }
     })
+  }
+
+  /**
+   * Of these people, those whose account the actor may not speak for (no link, no identity
+   * change): a registration in an event the actor does not organize, a staff role, an LMS identity.
+   */
+  async protectedFrom (actorId: string, personIds: string[], db: Db = this.db): Promise<Set<string>> {
+    return await repo.protectedAmong(db, personIds, await repo.organizedEventIds(db, actorId))
+  }
+
+  /** The message that tells an existing account of its new role: no link, how to get in instead. */
+  async #tellOfRole (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string, role: 'organizer' | 'door_staff'): Promise<void> {
+    if (person.email === null) return
+    const event = await repo.findEventTitles(trx, eventId)
+    const inviter = await repo.findPersonById(trx, inviterId)
+    const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
+    const text = roleGrantedText(locale, {
+      name: person.display_name,
+      inviter: inviter?.display_name ?? '',
+      event: (locale === 'fr' ? event?.title_fr : event?.title_en) ?? '',
+      role,
+      publicUrl: this.config.publicUrl
+    })
+    await this.outbox.enqueue(trx, { eventId, personId: person.id, kind: 'role_granted', to: person.email, ...text })
   }
 
   /** Whether a link can still be used (for the confirmation page), without consuming it; returns whose it is. */
@@ -166,4 +238,37 @@ export class PeopleService {
     await repo.insertSignInLink(db, { person_id: personId, token_hash: hashToken(token), purpose, created_by: createdBy, expires_at: expiresAt })
     return { personId, url: `${this.config.publicUrl}/auth/link/${token}`, expiresAt }
   }
+}
+
+/**
+ * Accounts staff created (and whose first link they saw) stop being reachable by those staff
+ * the moment they gain a registration in an event their creator does not organize, or an LMS
+ * identity (eventId null): every session and unused link ends, and the mark is cleared. Call it
+ * in the transaction that adds the registration or the identity (a merge included).
+ */
+export async function sealProvisionedAccounts (db: Db, personIds: string[], eventId: string | null, now: Date): Promise<number> {
+  let ended = 0
+  for (const personId of await repo.provisionedOutside(db, personIds, eventId)) ended += await repo.revokeProvisionedAccess(db, personId, now)
+  return ended
+}
+
+/** Tells an existing account it was given a role: no link in it, and how to get in instead. */
+export function roleGrantedText (locale: 'fr' | 'en', v: { name: string, inviter: string, event: string, role: 'organizer' | 'door_staff', publicUrl: string }): { subject: string, bodyText: string } {
+  return locale === 'fr'
+    ? {
+        subject: `Nouveau rôle — ${v.event}`,
+        bodyText: `Bonjour ${v.name},\n\n` +
+          `${v.inviter !== '' ? v.inviter : 'L\'équipe d\'organisation'} vous a donné le rôle ${v.role === 'organizer' ? 'd\'organisateur·trice' : 'de personnel d\'accueil'} pour « ${v.event} » dans Compagnon.\n\n` +
+          'Ce message ne contient aucun lien de connexion. Connectez-vous comme d\'habitude : depuis votre cours dans le LMS (Moodle), ' +
+          `ou demandez un lien à votre adresse sur ${v.publicUrl}/connexion (« M'envoyer mon lien »).\n\n` +
+          'Si vous n\'attendiez pas ce message, vous pouvez l\'ignorer ou en avertir l\'équipe d\'organisation.\n'
+      }
+    : {
+        subject: `New role — ${v.event}`,
+        bodyText: `Hello ${v.name},\n\n` +
+          `${v.inviter !== '' ? v.inviter : 'The organizers'} gave you the ${v.role === 'organizer' ? 'organizer' : 'door staff'} role for "${v.event}" in Compagnon.\n\n` +
+          'This message contains no sign-in link. Sign in as usual: from your course in the LMS (Moodle), ' +
+          `or ask for a link to your address at ${v.publicUrl}/connexion ("Send me my link").\n\n` +
+          'If you were not expecting this message, you can ignore it or let the organizers know.\n'
+      }
 }

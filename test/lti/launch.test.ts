@@ -78,7 +78,7 @@ const refusedLaunch = async (t: { equal: (...a: any[]) => void, match: (...a: an
   t.same(await counts(), before, `${name}: creates nothing`)
 }
 
-t.test('an LMS email links to someone known only outside the LMS, never to an organizer', async t => {
+t.test('an LMS email never links to an existing account: neither an organizer nor someone known only outside the LMS', async t => {
   const event = (await ctx.services.program.listEvents())[0]
   const organizer = await ctx.services.people.bootstrapOrganizer('odile.org@enap.ca', [event?.id ?? ''], 'Odile Organisatrice')
   const claimsOrganizer = await launch({ user: { sub: 'claims-odile', name: 'Pas Odile', email: 'ODILE.ORG@enap.ca' }, roles: [ROLES.Learner] })
@@ -91,7 +91,9 @@ t.test('an LMS email links to someone known only outside the LMS, never to an or
   const imported = await database.db.insertInto('people').values({ email: 'jo.participant@quebec.ca', display_name: 'Jo Participant' }).returning('id').executeTakeFirstOrThrow()
   await launch({ user: { sub: 'jo-in-lms', name: 'Jo P.', email: 'jo.participant@quebec.ca' }, roles: [ROLES.Learner] })
   const jo = await database.db.selectFrom('lti_identities').select('person_id').where('subject', '=', 'jo-in-lms').executeTakeFirstOrThrow()
-  t.equal(jo.person_id, imported.id, 'someone known only by email is the same person')
+  t.not(jo.person_id, imported.id, 'an imported participant with the same address is another account (issuer + subject only)')
+  t.equal((await ctx.services.people.getPerson(jo.person_id)).email, null, 'and the address stays with its account')
+  t.equal((await ctx.services.people.getPerson(imported.id)).displayName, 'Jo Participant', 'whose name the launch did not touch')
 })
 
 t.test('forged, replayed and mismatched launches get a clear 4xx page and create nothing', async t => {

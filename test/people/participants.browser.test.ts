@@ -24,7 +24,7 @@ t.test('in Chromium: an organizer uploads a French Excel CSV, sees the participa
   await organizer.setInputFiles('input[name=participants]', { name: 'participants.csv', mimeType: 'text/csv', buffer: csv })
   await organizer.click('form[action*="/participants/import"] button')
   await organizer.waitForSelector('table.participants')
-  t.match(await organizer.textContent('.notice[role=status]'), /Liste importée\s*: 2 ajoutées, 0 mise à jour, 0 inchangée, 1 ligne en erreur/)
+  t.match(await organizer.textContent('.notice[role=status]'), /Liste importée\s*: 2 ajoutées, 0 mise à jour, 0 inchangée, 0 compte existant conservé, 1 ligne en erreur/)
   t.match(await organizer.textContent('.notice[role=status] li'), /Ligne 3 — Courriel\s*: Adresse courriel invalide/)
   const rows = await organizer.$$eval('table.participants tbody tr', trs => trs.map(tr => [...tr.querySelectorAll('th, td')].slice(0, 5).map(c => c.textContent?.trim())))
   t.same(rows, [

@@ -156,6 +156,7 @@ t.test('organizers update the program by API (YAML) and by the upload form; othe
   t.match(viaForm.body, /Programme importé/)
 
   const staffLink = await services.people.invite(link.personId, event.id, { email: 'porte@enap.ca', role: 'door_staff' })
+  if (!staffLink.created) throw new Error('a new account comes with its link')
   const staff = await signInWithLink(app, staffLink.url)
   const staffBearer = staff.res.cookies.find(c => c.name === 'compagnon_session')!.value
   const refused = await app.inject({ method: 'PUT', url: '/api/v1/program', headers: { authorization: `Bearer ${staffBearer}`, 'content-type': 'application/yaml' }, payload: text })

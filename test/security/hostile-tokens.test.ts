@@ -139,6 +139,7 @@ t.test('tampered sign-in, personal and hand-off links open nothing', async t => 
   await world.database.db.insertInto('registrations').values({ event_id: world.eventId, person_id: participant, role: 'participant' }).execute()
   const personal = await world.services.people.participants.issueLink(organizer.personId, world.eventId, participant)
   const invitation = await world.services.people.invite(organizer.personId, world.eventId, { email: 'door2@hostile.example', role: 'door_staff' })
+  if (!invitation.created) throw new Error('a new account comes with its link')
   const handoff = await world.services.people.handoffLink(learner.personId, 'launch')
   const tokenOf = (url: string): string => new URL(url).pathname.split('/').pop()!
   const links = [
