@@ -1,7 +1,7 @@
 import t from 'tap'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { ORIGIN, signInWithLink } from '../helpers/session.js'
+import { ORIGIN, bearerFor, signInWithLink } from '../helpers/session.js'
 import { ROLES } from '../helpers/lti-platform.js'
 
 // Tuesday 21 October 2025, 15:00 in Montréal.
@@ -21,7 +21,7 @@ const setup = async (tt: Parameters<typeof testApp>[0]): Promise<Ctx> => {
     await ctx.database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
     await ctx.database.db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: name, person_id: row.id, roles: JSON.stringify([lti]), status: 'Active', synced_at: ctx.clock.now() }).execute()
     const { cookie, csrf } = await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(row.id, 'phone')).url)
-    return { id: row.id, cookie, csrf, bearer: `Bearer ${ctx.app.jwt.sign({ sub: row.id, sid: 'test' })}` }
+    return { id: row.id, cookie, csrf, bearer: await bearerFor(ctx, row.id) }
   }
   const prof = await person('Élise', 'instructor', ROLES.Instructor)
   const ana = await person('Anaïs', 'credited_student', ROLES.Learner)

@@ -5,7 +5,7 @@ import { serializerCompiler } from '@fastify/type-provider-zod'
 import { checkInSchema } from '../../src/attendance/schemas.js'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { ORIGIN, cookieHeader, signInWithLink, withCookies } from '../helpers/session.js'
+import { ORIGIN, bearerFor, cookieHeader, signInWithLink, withCookies } from '../helpers/session.js'
 
 // Tuesday 21 October 2025 in Montréal (UTC-4): the 13:30 slot runs two parallel case studies.
 const at = (local: string): Date => new Date(`2025-10-21T${local}:00-04:00`)
@@ -27,7 +27,7 @@ const person = async (ctx: Ctx, name: string, role: 'participant' | 'credited_st
   await ctx.database.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: row.id, role }).execute()
   const link = await ctx.services.people.handoffLink(row.id, 'phone')
   const { cookie } = await signInWithLink(ctx.app, link.url)
-  return { id: row.id, cookie, token: ctx.app.jwt.sign({ sub: row.id, sid: randomUUID() }) }
+  return { id: row.id, cookie, token: (await bearerFor(ctx, row.id)).slice('Bearer '.length) }
 }
 
 const records = async (ctx: Ctx, personId?: string) => {

@@ -10,7 +10,7 @@ import { defaultProgramFile } from '../../src/paths.js'
 import { testConfig } from '../helpers/app.js'
 import { AFTER_EVENT, attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 import { freshDatabase } from '../helpers/database.js'
-import { ORIGIN, signInWithLink } from '../helpers/session.js'
+import { ORIGIN, bearerFor, signInWithLink } from '../helpers/session.js'
 
 // One pool of real rendering threads for the whole file: starting threads (and loading the
 // fonts in each) is the slow part, and the pool holds no state of any test's database.
@@ -254,7 +254,7 @@ t.test('in a server running background jobs, a started job runs by itself; closi
     await db.insertInto('registrations').values({ event_id: event!.id, person_id: p.id, role: 'participant' }).execute()
     await db.insertInto('attendance_records').values(slots.map(s => ({ event_id: event!.id, slot_id: s.slot, session_id: s.session, person_id: p.id, status: 'present', method: 'manual', recorded_at: s.starts_at }))).execute()
   }
-  const bearer = `Bearer ${app.jwt.sign({ sub: organizer.id, sid: 'test' })}`
+  const bearer = await bearerFor({ app, services }, organizer.id)
   const started = (await app.inject({ method: 'POST', url: `/api/v1/events/${event!.id}/attestation-jobs`, headers: { authorization: bearer } })).json<{ id: string }>()
   let job: { status: string, issued: number } = { status: 'queued', issued: 0 }
   // Waits for the outcome, not for a duration: the loop was woken by the start.

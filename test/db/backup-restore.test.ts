@@ -14,6 +14,7 @@ import { PeopleService } from '../../src/people/service.js'
 import { ProgramService } from '../../src/program/service.js'
 import { AFTER_EVENT, attestationSetup } from '../helpers/attestations.js'
 import { testConfig } from '../helpers/app.js'
+import { bearerFor } from '../helpers/session.js'
 import { usingPostgres } from '../helpers/database.js'
 import { seededDataDir } from '../helpers/data-dir.js'
 import { childEnv, runTs, startServer, stopServer } from '../helpers/process.js'
@@ -110,7 +111,7 @@ t.test('PostgreSQL: pg_dump of a database in use, pg_restore into a new one, the
   t.equal(again.statusCode, 200, 'the same person checking in again is told they already are')
   const newcomer = await restored.db.insertInto('people').values({ display_name: 'Béa Nouvelle', email: 'bea@example.org' }).returning('id').executeTakeFirstOrThrow()
   await restored.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: newcomer.id, role: 'participant' }).execute()
-  const bea = { bearer: `Bearer ${copy.app.jwt.sign({ sub: newcomer.id, sid: 'test' })}` }
+  const bea = { bearer: await bearerFor(copy, newcomer.id) }
   t.equal((await on(bea, 'POST', `/api/v1/sessions/${sessionId}/check-ins`, { code: code(copy.services.attendance.roomCode(sessionId).url) })).statusCode, 201, 'a new check-in is written')
 
   const file = await on(student, 'GET', fileUrl)

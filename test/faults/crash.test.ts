@@ -25,7 +25,7 @@ t.test('the app killed (SIGKILL) in the middle of a bulk attestation job: after 
       WHERE t.event_id = ${event.id} AND t.counts_toward_attendance AND s.status = 'scheduled' AND s.mode = 'in_person' ORDER BY t.id, s.position) AS s`.execute(database.db)
   const [organizer] = await participants(database, event.id, 1, 'Organisatrice')
   await database.db.insertInto('registrations').values({ event_id: event.id, person_id: organizer!, role: 'organizer' }).execute()
-  const auth = { authorization: `Bearer ${await bearer(first.base, organizer!)}` }
+  const auth = { authorization: `Bearer ${await bearer(database, first.base, organizer!)}` }
 
   const started = await fetch(`${first.base}/api/v1/events/${event.id}/attestation-jobs`, { method: 'POST', headers: auth })
   t.equal(started.status, 202)

@@ -32,7 +32,7 @@ interface Outcome { phase: Phase, status: number | 'timeout' | 'error', ms: numb
 t.test('PostgreSQL stopped and restarted under a stream of check-ins: 503 with Retry-After while down, no hang, recovery without restart, every acknowledged check-in stored once', { skip }, async t => {
   const { cluster, app, database, session } = await ctx()
   const people = await participants(database, session.eventId, 4000)
-  const tokens = await Promise.all(people.map(async id => await bearer(app.base, id)))
+  const tokens = await Promise.all(people.map(async id => await bearer(database, app.base, id)))
 
   let phase: Phase = 'before'
   const load = { stopping: false, next: 0 }
@@ -131,7 +131,7 @@ t.test('SIGTERM drains requests in flight: a half-sent upload and check-ins wait
   const [organizer] = await participants(database, session.eventId, 1, 'Organisatrice')
   await database.db.insertInto('registrations').values({ event_id: session.eventId, person_id: organizer!, role: 'organizer' }).execute()
   const people = await participants(database, session.eventId, 6, 'Retardataire')
-  const tokens = await Promise.all(people.map(async id => await bearer(app.base, id)))
+  const tokens = await Promise.all(people.map(async id => await bearer(database, app.base, id)))
   const csv = Buffer.from(['nom;courriel;langue', ...Array.from({ length: 2000 }, (_, i) => `Personne ${i};personne.${i}@example.ca;fr`)].join('\n'))
   const exited = new Promise<number | null>(resolve => { app.child.once('exit', code => { resolve(code) }) })
 
@@ -139,7 +139,7 @@ t.test('SIGTERM drains requests in flight: a half-sent upload and check-ins wait
   const locker = await database.db.transaction().execute(async trx => {
     await sql`LOCK TABLE attendance_records IN SHARE MODE`.execute(trx)
     const upload = slowUpload(`${app.base}/api/v1/events/${session.eventId}/participants/import`,
-      { authorization: `Bearer ${await bearer(app.base, organizer!)}`, 'content-type': 'text/csv; charset=utf-8' }, csv)
+      { authorization: `Bearer ${await bearer(database, app.base, organizer!)}`, 'content-type': 'text/csv; charset=utf-8' }, csv)
     const checkIns = tokens.map(async token => await checkIn(app.base, token, session, 30_000))
     await until('the check-ins waiting on the lock', async () => await count(database, sql<{ n: number }>`
       SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'attendance_records'::regclass`) === people.length)

@@ -1,5 +1,6 @@
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from './app.js'
+import { bearerFor } from './session.js'
 
 /** Friday 24 October 2025 in Montréal: the last counted (in-person) slot ended Thursday 16:15. */
 export const AFTER_EVENT = new Date('2025-10-24T14:00:00-04:00')
@@ -46,7 +47,7 @@ export async function attestationSetup (t: Parameters<typeof testApp>[0], at: Da
     const email = `p${++n}.${name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}@example.gouv.qc.ca`
     const row = await db.insertInto('people').values({ display_name: name, email, preferred_locale: locale }).returning('id').executeTakeFirstOrThrow()
     await db.insertInto('registrations').values({ event_id: eventId, person_id: row.id, role }).execute()
-    return { id: row.id, name, email, bearer: `Bearer ${ctx.app.jwt.sign({ sub: row.id, sid: 'test' })}` }
+    return { id: row.id, name, email, bearer: await bearerFor(ctx, row.id) }
   }
   const attend: AttestationCtx['attend'] = async (personId, indexes, options = {}) => {
     for (const i of indexes) {

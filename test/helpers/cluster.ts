@@ -99,9 +99,16 @@ export async function testDatabase (t: Teardown, cluster: Cluster): Promise<Data
   return database
 }
 
-/** A bearer token as the app signs them (session secret, issuer = its public URL, audience), valid an hour. */
-export async function bearer (base: string, personId: string): Promise<string> {
-  return await new SignJWT({ sid: randomUUID() }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+/**
+ * A bearer token as the app signs them (session secret, issuer = its public URL, audience), valid
+ * an hour, on a device session stored for the person (the app refuses tokens whose session does
+ * not hold).
+ */
+export async function bearer (database: Database, base: string, personId: string): Promise<string> {
+  const device = await database.db.insertInto('device_sessions')
+    .values({ person_id: personId, token_hash: randomUUID(), user_agent: 'test', expires_at: new Date(Date.now() + 24 * 3600_000) })
+    .returning('id').executeTakeFirstOrThrow()
+  return await new SignJWT({ sid: device.id }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(personId).setIssuer(base).setAudience('compagnon').setIssuedAt().setExpirationTime('1h')
     .sign(new TextEncoder().encode(testSecrets.sessionSecret))
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { PeopleService } from '../../src/people/service.js'
 
 export const ORIGIN = 'http://localhost:80'
 
@@ -15,6 +16,16 @@ export function withCookies (cookie: string, res: LightMyRequestResponse): strin
     else jar.set(c.name, c.value)
   }
   return [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+}
+
+/**
+ * An `Authorization` header value as a signed-in device holds it: a session token on a real,
+ * live device session of the person (a token whose device session is unknown, ended or another
+ * person's is refused).
+ */
+export async function bearerFor (ctx: { app: FastifyInstance, services: { people: PeopleService } }, personId: string): Promise<string> {
+  const device = await ctx.services.people.openDeviceSession(personId, 'test')
+  return `Bearer ${ctx.app.jwt.sign({ sub: personId, sid: device.deviceSessionId })}`
 }
 
 /**

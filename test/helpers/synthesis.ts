@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from './app.js'
+import { bearerFor } from './session.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
 
 /** Friday 24 October 2025 in Montréal (the synthesis runs 09:00–12:15). */
@@ -44,7 +45,7 @@ export async function synthesisSetup (t: Parameters<typeof testApp>[0], at = fri
     if (ltiRole !== null) {
       await ctx.database.db.insertInto('lti_roster_members').values({ context_id: inContext, user_sub: sub, person_id: row.id, roles: JSON.stringify([ltiRole]), status: 'Active', synced_at: ctx.clock.now() }).execute()
     }
-    return { id: row.id, sub, bearer: `Bearer ${ctx.app.jwt.sign({ sub: row.id, sid: 'test' })}` }
+    return { id: row.id, sub, bearer: await bearerFor(ctx, row.id) }
   }
   const prof = await person('Élise', 'instructor', ROLES.Instructor)
   const otherProf = await person('Omar', 'instructor', ROLES.Instructor, otherContextId)

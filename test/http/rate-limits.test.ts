@@ -6,6 +6,7 @@ import security from '../../src/http/security.js'
 import { defaultRateLimits } from '../../src/http/rate-limits.js'
 import errorHandler from '../../src/plugins/error-handler.js'
 import { testApp, testConfig, testSecrets } from '../helpers/app.js'
+import { bearerFor } from '../helpers/session.js'
 
 // Tuesday 21 October 2025, 13:25 in Montréal: the 13:30 case study opens for check-in.
 const ctx = await (async () => {
@@ -23,7 +24,7 @@ const people = async (n: number, prefix: string): Promise<Array<{ id: string, be
   const rows = await database.db.insertInto('people')
     .values(Array.from({ length: n }, (_, i) => ({ display_name: `${prefix} ${i}`, email: `${prefix}.${i}@example.ca` }))).returning('id').execute()
   await database.db.insertInto('registrations').values(rows.map(r => ({ event_id: ctx.eventId, person_id: r.id, role: 'participant' as const }))).execute()
-  return rows.map(r => ({ id: r.id, bearer: `Bearer ${app.jwt.sign({ sub: r.id, sid: r.id })}` }))
+  return await Promise.all(rows.map(async r => ({ id: r.id, bearer: await bearerFor(ctx, r.id) })))
 }
 const checkIn = async (who: { bearer: string }, remoteAddress = '203.0.113.7') => await app.inject({
   method: 'POST', url: `/api/v1/sessions/${ctx.sessionId}/check-ins`, remoteAddress, headers: { authorization: who.bearer }, payload: { code: ctx.code }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { testApp } from '../helpers/app.js'
+import { bearerFor } from '../helpers/session.js'
 import { frameOrigins } from '../../src/http/frame-ancestors.js'
 
 const ctx = await (async () => {
@@ -17,7 +18,7 @@ const ctx = await (async () => {
     await sql`SELECT 1 / (count(*) - count(*)) AS hunter2 FROM people`.execute(built.database.db)
     return {}
   })
-  return { ...built, eventId: event.id, bearer: `Bearer ${built.app.jwt.sign({ sub: organizer.personId, sid: 'test' })}` }
+  return { ...built, eventId: event.id, bearer: await bearerFor(built, organizer.personId) }
 })()
 const { app, database } = ctx
 

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { testApp, testConfig } from '../helpers/app.js'
+import { bearerFor } from '../helpers/session.js'
 
 const html = { accept: 'text/html' }
 
@@ -68,7 +69,7 @@ t.test('without an email of their own, the notice gives the event\'s contact add
   const signIn = await ctx.app.inject({ url: new URL(link.url).pathname, headers: html })
   t.equal(signIn.statusCode, 200)
   t.match(signIn.body, 'Vos renseignements personnels sont traités selon l\'<a href="/confidentialite?lang=fr">avis de confidentialité</a>')
-  const bearer = `Bearer ${ctx.app.jwt.sign({ sub: link.personId, sid: 'test' })}`
+  const bearer = await bearerFor(ctx, link.personId)
   const typed = await ctx.app.inject({ url: '/presence/code?lang=en', headers: { ...html, authorization: bearer } })
   t.equal(typed.statusCode, 200)
   t.match(typed.body, 'Your personal information is handled as described in Compagnon\'s <a href="/confidentialite?lang=en">privacy notice</a>')
