@@ -3,7 +3,7 @@ import { loggerOptions } from '../../src/http/logging.js'
 import { hashToken } from '../../src/people/service.js'
 import { realTime, testApp } from '../helpers/app.js'
 import { freePort } from '../helpers/process.js'
-import { ORIGIN, signInWithLink } from '../helpers/session.js'
+import { ORIGIN, bearerFor, signInWithLink } from '../helpers/session.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { LAUNCH_CONTINUATION } from '../helpers/lti-landing.js'
 import { startRegistrationEndpoint } from '../helpers/lti-dynamic-registration.js'
@@ -178,7 +178,7 @@ t.test('registration links are for organizers only, and their secrets never reac
   const student = await platformlessStudent()
   const refused = await app.inject({ method: 'POST', url: '/organisateurs/plateformes/lien', headers: { ...post, ...student } })
   t.equal(refused.statusCode, 403)
-  const api = await app.inject({ method: 'POST', url: '/api/v1/lti/registration-links', headers: { authorization: `Bearer ${app.jwt.sign({ sub: (await database.db.selectFrom('people').select('id').where('email', '=', 'org@enap.ca').executeTakeFirstOrThrow()).id, sid: 'api' })}` } })
+  const api = await app.inject({ method: 'POST', url: '/api/v1/lti/registration-links', headers: { authorization: await bearerFor(ctx, (await database.db.selectFrom('people').select('id').where('email', '=', 'org@enap.ca').executeTakeFirstOrThrow()).id) } })
   t.equal(api.statusCode, 201)
   t.match(api.json(), { url: /^http:\/\/127\.0\.0\.1:\d+\/lti\/register\?compagnon_token=/, expiresAt: String })
   const serializer = (loggerOptions({ logLevel: 'info' }) as { serializers: { req: (r: object) => { url: string } } }).serializers.req

@@ -7,7 +7,7 @@ import { claimDue } from '../../src/messages/repository.js'
 import { LEASE_MS, MAX_ATTEMPTS, MessageSender, backoffMs } from '../../src/messages/sender.js'
 import { testApp } from '../helpers/app.js'
 import { AFTER_EVENT } from '../helpers/attestations.js'
-import { ORIGIN, cookieHeader } from '../helpers/session.js'
+import { ORIGIN, bearerFor, cookieHeader } from '../helpers/session.js'
 
 interface Ctx { teardown: (fn: () => unknown) => void }
 
@@ -122,7 +122,7 @@ async function setup (t: Ctx, smtpUrl: string) {
     const email = `${name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}@example.gouv.qc.ca`
     const row = await db.insertInto('people').values({ display_name: name, email, preferred_locale: locale }).returning('id').executeTakeFirstOrThrow()
     await db.insertInto('registrations').values({ event_id: eventId, person_id: row.id, role }).execute()
-    return { id: row.id, name, email, bearer: `Bearer ${ctx.app.jwt.sign({ sub: row.id, sid: 'test' })}` }
+    return { id: row.id, name, email, bearer: await bearerFor(ctx, row.id) }
   }
   /** Present in the first slots until at least `hours` hours. */
   const attendHours = async (personId: string, hours: number): Promise<void> => {

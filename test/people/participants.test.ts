@@ -2,7 +2,7 @@ import t from 'tap'
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { testApp } from '../helpers/app.js'
-import { ORIGIN, cookieHeader, signInWithLink } from '../helpers/session.js'
+import { ORIGIN, bearerFor, cookieHeader, signInWithLink } from '../helpers/session.js'
 
 interface Ctx { teardown: (fn: () => unknown) => void }
 
@@ -235,7 +235,7 @@ t.test('a personal link: the confirmation page does not use it; confirming opens
   ctx.clock.set('2025-12-24T05:00:00Z')
   t.equal((await app.inject({ url: `/p/${token}`, headers: { accept: 'text/html' } })).statusCode, 400, 'expired 60 days after the event')
   t.equal((await app.inject({ url: '/moi', headers: { cookie: `compagnon_device=${phone.cookies.find(c => c.name === 'compagnon_device')!.value}`, accept: 'text/html' } })).statusCode, 401, 'and so are its sessions')
-  const late = await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/participants/${marie.personId}/personal-link`, headers: { authorization: `Bearer ${app.jwt.sign({ sub: ctx.organizerId, sid: 'x' })}` } })
+  const late = await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/participants/${marie.personId}/personal-link`, headers: { authorization: await bearerFor(ctx, ctx.organizerId) } })
   t.equal(late.statusCode, 409, 'no new link once the retention period is over')
 })
 

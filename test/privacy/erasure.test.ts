@@ -2,6 +2,7 @@ import t from 'tap'
 import { sql } from 'kysely'
 import type { LightMyRequestResponse } from 'fastify'
 import { countRows, rowDeltas } from '../helpers/rows.js'
+import { bearerFor } from '../helpers/session.js'
 import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 
 const ORIGIN = 'http://localhost:80'
@@ -53,7 +54,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
   const other = await db.insertInto('events').values({ key: 'autre', title_fr: 'Autre', title_en: 'Other', timezone: 'America/Montreal', starts_on: '2026-01-10', ends_on: '2026-01-11' }).returning('id').executeTakeFirstOrThrow()
   const elsewhere = await db.insertInto('people').values({ display_name: 'Eli Ailleurs', email: 'eli@example.org' }).returning('id').executeTakeFirstOrThrow()
   await db.insertInto('registrations').values({ event_id: other.id, person_id: elsewhere.id, role: 'organizer' }).execute()
-  const elsewhereBearer = { authorization: `Bearer ${ctx.app.jwt.sign({ sub: elsewhere.id, sid: 'test' })}` }
+  const elsewhereBearer = { authorization: await bearerFor(ctx, elsewhere.id) }
   const anaSnapshot = (await db.selectFrom('attestations').select(['code']).where('person_id', '=', ana.id).executeTakeFirstOrThrow())
   let requestId = ''
 
