@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto'
 runCli(async () => {
   const dataDir = resolve(process.env.DEMO_DATA_DIR ?? './data-demo')
   const { DATABASE_URL: _ignored, ...env } = process.env
-  const { config, database } = await prepare('npm run demo', { ...env, DATA_DIR: dataDir })
+  // A demo runs on this machine, often beside an LMS in a container: dynamic registration may reach it.
+  const { config, database } = await prepare('npm run demo', { ...env, DATA_DIR: dataDir, LTI_ALLOW_PRIVATE_URLS: env.LTI_ALLOW_PRIVATE_URLS ?? 'true' })
   const { app, services } = await buildApp(config, { database, clock: systemClock })
   const text = await readFile(config.programFile ?? defaultProgramFile, 'utf8')
   const original = parseProgramFile(text)
