@@ -25,6 +25,14 @@ t.test('LTI_KEY_BITS chooses the size of the platforms\' tool keys among 2048, 3
   t.match(err.message, /- LTI_KEY_BITS: must be 2048, 3072 or 4096 \(got "1024"\)/)
 })
 
+t.test('LTI_ALLOW_PRIVATE_URLS is off unless set to true: production registers LMSs over https to public addresses only', async t => {
+  t.equal(loadConfig({}).ltiAllowPrivateUrls, false)
+  t.equal(loadConfig({ LTI_ALLOW_PRIVATE_URLS: 'true' }).ltiAllowPrivateUrls, true)
+  t.equal(loadConfig({ LTI_ALLOW_PRIVATE_URLS: 'false' }).ltiAllowPrivateUrls, false)
+  const err = t.throws(() => loadConfig({ LTI_ALLOW_PRIVATE_URLS: 'yes' })) as Error
+  t.match(err.message, /- LTI_ALLOW_PRIVATE_URLS: must be true or false \(got "yes"\)/)
+})
+
 t.test('PRIVACY_OFFICER_EMAILS lists the privacy officers\' accounts, lower-cased; none by default; a bad address fails fast', async t => {
   t.same(loadConfig({}).privacyOfficerEmails, [])
   t.same(loadConfig({ PRIVACY_OFFICER_EMAILS: ' Vie.Privee@enap.ca, dpo@enap.ca ,' }).privacyOfficerEmails, ['vie.privee@enap.ca', 'dpo@enap.ca'])
