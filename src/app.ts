@@ -40,6 +40,8 @@ import { MessageOutbox } from './messages/outbox.js'
 import { messageRoutes } from './messages/routes.js'
 import { SelfServiceLinks } from './people/self-service.js'
 import { selfServiceRoutes } from './people/self-service-routes.js'
+import { AccountLinks } from './people/account-links.js'
+import { accountLinkRoutes } from './people/account-links-routes.js'
 import { AttestationService, InProcessRenderer } from './attestations/service.js'
 import type { AttestationModuleDeps } from './attestations/module.js'
 import { attestationRoutes } from './attestations/routes.js'
@@ -166,6 +168,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   app.decorate('selfServiceLinks', selfService)
   app.addHook('onClose', async () => { await selfService.settled() })
   await app.register(selfServiceRoutes, { links: selfService })
+  await app.register(accountLinkRoutes, { links: new AccountLinks(deps.database.db, deps.clock), people })
   // Requests made before the end of the event are decided when its last counted slot ends.
   if (deps.backgroundJobs ?? true) every(app, 60_000, 'attestation decisions', async () => await attestations.decideWaiting())
 

@@ -36,6 +36,15 @@ export interface AccountAudit {
   subject_person_id: string | null;
 }
 
+export interface AccountLinkCodes {
+  code_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  person_id: string;
+  used_at: Timestamp | null;
+}
+
 export interface AttendanceChoices {
   chosen_at: Timestamp;
   person_id: string;
@@ -684,6 +693,7 @@ export interface TimeSlots {
 
 export interface DB {
   account_audit: AccountAudit;
+  account_link_codes: AccountLinkCodes;
   attendance_choices: AttendanceChoices;
   attendance_code_attempts: AttendanceCodeAttempts;
   attendance_excuses: AttendanceExcuses;

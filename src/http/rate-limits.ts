@@ -29,9 +29,12 @@ export interface RateLimitSettings {
   signInRequestsPerEmail: number
   signInRequestsPerAddress: number
   signInRequestWindowMs: number
+  /** Account linking (showing a code, typing one): per person per `linkCodeWindowMs`; with 40-bit codes, guessing goes nowhere. */
+  linkCodePerPerson: number
+  linkCodeWindowMs: number
 }
 
-export const defaultRateLimits: RateLimitSettings = { perIp: 3000, checkInPerPerson: 30, perLink: 20, windowMs: 60_000, signInRequestsPerEmail: 3, signInRequestsPerAddress: 10, signInRequestWindowMs: 15 * 60_000 }
+export const defaultRateLimits: RateLimitSettings = { perIp: 3000, checkInPerPerson: 30, perLink: 20, windowMs: 60_000, signInRequestsPerEmail: 3, signInRequestsPerAddress: 10, signInRequestWindowMs: 15 * 60_000, linkCodePerPerson: 10, linkCodeWindowMs: 10 * 60_000 }
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
@@ -45,6 +48,8 @@ declare module 'fastify' {
       personalLink: Hook
       /** "M'envoyer mon lien" (`body.email`): per email address (lowercased) and per client address. */
       signInRequest: Hook
+      /** Account linking codes, per signed-in person (onRequest, after authentication). */
+      linkCode: Hook
     }
   }
 }
@@ -80,6 +85,10 @@ function linkKey (request: FastifyRequest): string {
   const fromBody = (request.body as { token?: unknown } | null | undefined)?.token
   const token = typeof fromParams === 'string' ? fromParams : typeof fromBody === 'string' ? fromBody : ''
   return token === '' ? '' : `link:${digest(token)}`
+}
+
+function personKey (request: FastifyRequest): string {
+  return request.auth === null ? '' : `person:${request.auth.personId}`
 }
 
 function emailKey (request: FastifyRequest): string {
@@ -145,6 +154,10 @@ export default fp<Partial<RateLimitSettings>>(async (app, overrides) => {
         fr: `Un lien a déjà été demandé plusieurs fois pour cette adresse : vérifiez votre boîte de réception (et les courriels indésirables), ou réessayez dans ${Math.ceil(seconds / 60)} min.`,
         en: `A link was already requested several times for this address: check your inbox (and spam folder), or try again in ${Math.ceil(seconds / 60)} min.`
       }))
-    )
+    ),
+    linkCode: hook(app.createRateLimit({ max: settings.linkCodePerPerson, timeWindow: settings.linkCodeWindowMs, ...bigCache, keyGenerator: personKey, allowList: unkeyed }), seconds => ({
+      fr: `Trop de codes de liaison affichés ou tapés en peu de temps : réessayez dans ${Math.ceil(seconds / 60)} min.`,
+      en: `Too many linking codes shown or typed in a short time: try again in ${Math.ceil(seconds / 60)} min.`
+    }))
   })
 }, { name: 'compagnon-rate-limits', dependencies: ['@fastify/cookie'] })

@@ -31,8 +31,8 @@ t.test('npm run person:link prints a one-time link for an existing person and re
   t.match(usage.stderr, 'Usage: npm run person:link -- EMAIL')
 
   const database: Database = await openDatabase(url === undefined ? { kind: 'embedded', dataDir, holder: 'person-link test' } : { kind: 'postgres', url })
-  let app: Awaited<ReturnType<typeof buildApp>>['app'] | undefined
-  t.teardown(async () => { await app?.close(); await database.close() })
+  const { app } = await buildApp(testConfig(), { database, clock: new FixedClock(new Date()), backgroundJobs: false })
+  t.teardown(async () => { await app.close(); await database.close() })
   const audit = await database.db.selectFrom('account_audit as a').innerJoin('people as p', 'p.id', 'a.subject_person_id')
     .select(['a.actor_id', 'a.actor_label', 'a.action', 'a.at', 'p.email']).execute()
   t.equal(audit.length, 1, 'one row: the refused request wrote none')
@@ -40,7 +40,6 @@ t.test('npm run person:link prints a one-time link for an existing person and re
   t.ok(audit[0]!.at instanceof Date, 'and when')
 
   // The printed link opens the person's session once, like any one-time link.
-  app = (await buildApp(testConfig(), { database, clock: new FixedClock(new Date()), backgroundJobs: false })).app
   const first = await signInWithLink(app, link!)
   t.equal(first.res.statusCode, 303)
   t.equal(first.res.headers.location, '/organisateurs?lang=fr')

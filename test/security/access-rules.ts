@@ -243,6 +243,17 @@ export const rules: Record<string, Rule> = {
     why: 'public, like the form; 200 without SMTP (nothing sent), 202 with it',
     request: ({ role }) => ({ url: '/api/v1/sign-in-links', payload: { email: `matrix-api-${role}@example.org` } })
   },
+  'POST /moi/liaison/code': get(signedIn(200), { why: 'anyone signed in may show a code that links another of their accounts to this one' }),
+  'POST /moi/liaison': {
+    expect: signedIn(400),
+    why: 'anyone signed in may type a code; an unknown code is refused as input (the code, not the role, is the credential)',
+    request: () => ({ url: '/moi/liaison', ...form({ code: 'ABCD-EFGH' }) })
+  },
+  'POST /moi/liaison/confirmation': {
+    expect: signedIn(400),
+    why: 'as above: merging needs a live code shown by the other account',
+    request: () => ({ url: '/moi/liaison/confirmation', ...form({ code: 'ABCD-EFGH' }) })
+  },
   'POST /auth/telephone': get(signedIn(200)),
   'POST /auth/sign-out': {
     expect: signedIn(303),
