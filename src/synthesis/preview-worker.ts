@@ -1,7 +1,9 @@
 // A preview thread (see preview-pool.ts). It only reads the bytes it is given and answers HTML
 // or a refusal: no database, no network, nothing written. The pool ends the thread when it runs
-// too long or needs too much memory, so nothing here has to be interruptible.
+// too long or needs too much memory, so nothing here has to be interruptible. mammoth is loaded
+// with the thread, before any task: its loading time is not counted against a preview's limit.
 import type { MessagePort } from 'node:worker_threads'
+import mammoth from 'mammoth'
 import { inspectArchive, type ArchiveLimits, type ArchiveRefusal } from '../files/archive-limits.js'
 
 export interface PreviewTask {
@@ -20,8 +22,6 @@ export default async function preview (task: PreviewTask): Promise<PreviewOutcom
   const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength)
   const refusal = await inspectArchive(bytes, task.limits)
   if (refusal !== undefined) return { ok: false, reason: refusal }
-  // Loaded on the first DOCX this thread sees.
-  const { default: mammoth } = await import('mammoth')
   try {
     const result = await mammoth.convertToHtml({ buffer: bytes })
     return { ok: true, html: result.value }

@@ -112,10 +112,13 @@ t.test('a preview past the wall-time limit is ended: the pool answers "time", an
   t.same(outcome, { ok: false, reason: 'time' })
   t.equal(pool.tasks, 1)
   t.same(await pool.preview('slow', async () => { throw new Error('not read again') }), { ok: false, reason: 'time' }, 'the refusal is cached too')
+})
 
-  // The same pool with a normal limit would preview; a fresh one shows the file itself is fine.
-  const roomy = new PreviewPool({ threads: 1 })
-  t.teardown(async () => { await roomy.close() })
-  const ok = await roomy.preview('slow', async () => bytes)
-  t.equal(ok.ok, true)
+t.test('a preview past the heap limit ends its thread: the pool answers "memory" instead of the process running out', async t => {
+  // 40,000 paragraphs (2 MB of XML) pass the archive checks; mammoth's document tree does not fit in 16 MB.
+  const pool = new PreviewPool({ threads: 1, maxHeapMb: 16, timeLimitMs: 120_000 })
+  t.teardown(async () => { await pool.close() })
+  const bytes = await docx(Array.from({ length: 40_000 }, (_, i) => paragraph(`Paragraphe ${i} ${(i * 7919).toString(36)}`)).join(''))
+  t.equal(await inspectArchive(bytes), undefined, 'the file is within the archive limits')
+  t.same(await pool.preview('big', async () => bytes), { ok: false, reason: 'memory' })
 })
