@@ -147,8 +147,10 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }, async (request, reply) => {
     assertDocument(request)
     const personId = request.auth?.personId ?? null
-    const session = await attendance.session(request.params.sessionId)
-    const done = await attendance.checkInByRoomCode({ personId, device: personId === null ? scanDevice(request, reply) : undefined, sessionId: session.id, ...splitCode(request.params.code) })
+    const code = { sessionId: request.params.sessionId, ...splitCode(request.params.code) }
+    const session = await attendance.roomCodeSession(code)
+    // The scan and device cookies only once the code is known good (a refused scan sets nothing).
+    const done = await attendance.checkInByRoomCode({ personId, device: personId === null ? scanDevice(request, reply) : undefined, ...code })
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
   })

@@ -53,6 +53,14 @@ t.test('a GET on a room-code URL records nothing, signed in or not, and keeps no
     t.notOk(res.cookies.some(c => c.name === 'compagnon_scan' && c.value !== ''), 'no scan cookie from a GET')
   }
   t.same(await recordOf(student.personId!), [], 'the student is not checked in')
+
+  // A photo of the code confirmed 2 min later: refused, with no scan cookie.
+  const photo = roomPath()
+  world.clock.set(new Date(start.getTime() + 2 * 60_000))
+  const stale = await world.app.inject({ method: 'POST', url: photo, headers: { ...document('', 'same-origin'), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+  t.equal(stale.statusCode, 400)
+  t.match(stale.body, /a expiré|has expired/)
+  t.notOk(stale.cookies.some(c => c.name.startsWith('compagnon_scan')), 'no scan cookie for a refused code')
   t.same({ records: await count('attendance_records'), history: await count('attendance_history'), pending: await count('attendance_pending_scans') }, before, 'nothing written')
 })
 
