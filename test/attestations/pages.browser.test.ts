@@ -14,7 +14,7 @@ const fitsWidth = async (page: Page): Promise<boolean> => await page.evaluate(()
 t.test('in Chromium: a participant opens their personal link, requests the attestation in English, downloads the PDF; the verification page says valid, then revoked once an organizer revokes it (axe-clean pages)', { skip }, async t => {
   const ctx = await attestationSetup(t)
   const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
-  const zoe = await ctx.person('Zoé Côté', 'participant', 'fr')
+  const zoe = await ctx.person('Zoé Côté-Bérubé', 'participant', 'fr')
   const hours = await ctx.attendHours(zoe.id, 17)
   const link = await ctx.services.people.participants.issueLink(ctx.organizer.id, ctx.eventId, zoe.id)
   const browser = await launchBrowser(t)
@@ -29,7 +29,7 @@ t.test('in Chromium: a participant opens their personal link, requests the attes
   await phone.waitForURL(/\/attestation\?lang=fr$/)
   t.equal(await phone.textContent('h1'), 'Mon attestation de formation')
   t.match(await phone.textContent('dl.figures'), /Heures de présence\s*17,25\sh/)
-  t.equal(await phone.inputValue('input[name=name]'), 'Zoé Côté', 'prefilled with the display name')
+  t.equal(await phone.inputValue('input[name=name]'), 'Zoé Côté-Bérubé', 'prefilled with the display name')
   t.ok(await phone.isChecked('input[name=locale][value=fr]'), 'prefilled with the preferred language')
   t.same(await seriousAxeViolations(phone), [], '/attestation in French passes axe')
 
