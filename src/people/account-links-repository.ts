@@ -26,7 +26,8 @@ export async function useCode (db: Q, id: string, now: Date): Promise<void> {
 }
 
 export async function findPeople (db: Q, ids: string[], lock: boolean): Promise<LinkablePerson[]> {
-  let query = db.selectFrom('people').select(['id', 'display_name', 'email', 'employer', 'anonymised_at', 'staff_provisioned_at']).where('id', 'in', ids)
+  // Locked in id order: two merges of the same pair, typed at once from both sides, cannot deadlock.
+  let query = db.selectFrom('people').select(['id', 'display_name', 'email', 'employer', 'anonymised_at', 'staff_provisioned_at']).where('id', 'in', ids).orderBy('id')
   if (lock) query = query.forUpdate()
   return await query.execute()
 }
