@@ -13,6 +13,7 @@ export const kindLabels: Labels = {
   device_sessions: { fr: 'Sessions ouvertes sur des appareils (déconnectées)', en: 'Device sessions (signed out)' },
   sign_in_links: { fr: 'Liens de connexion à usage unique', en: 'One-time sign-in links' },
   personal_links: { fr: 'Liens personnels (révoqués)', en: 'Personal links (revoked)' },
+  account_link_codes: { fr: 'Codes de liaison de comptes', en: 'Account-linking codes' },
   lti_identities: { fr: 'Liens avec le compte de l\'environnement numérique d\'apprentissage', en: 'Links to the LMS account' },
   lti_roster_members: { fr: 'Inscriptions aux listes de cours reçues de l\'environnement numérique d\'apprentissage', en: 'Course roster entries received from the LMS' },
   lti_deep_link_requests: { fr: 'Demandes de liens profonds en cours', en: 'Deep-linking requests in progress' },

@@ -12,7 +12,7 @@ export type ErasureKind =
   | 'lti_deep_link_requests' | 'attendance_passes' | 'attendance_code_attempts' | 'attendance_choices' | 'attendance_excuses'
   | 'attendance_history_reasons' | 'attendance_records' | 'attestation_requests' | 'attestations_minimised' | 'outgoing_messages'
   | 'synthesis_drafts' | 'synthesis_submissions' | 'files' | 'synthesis_grades' | 'synthesis_grade_history' | 'synthesis_extensions'
-  | 'grade_deliveries' | 'grade_comments' | 'lti_launch_data'
+  | 'grade_deliveries' | 'grade_comments' | 'lti_launch_data' | 'account_link_codes'
 
 interface Step {
   kind: ErasureKind
@@ -45,6 +45,7 @@ const steps: Step[] = [
   { kind: 'device_sessions', table: 'device_sessions', where: own },
   { kind: 'sign_in_links', table: 'sign_in_links', where: own },
   { kind: 'personal_links', table: 'personal_links', where: own },
+  { kind: 'account_link_codes', table: 'account_link_codes', where: own },
   { kind: 'lti_identities', table: 'lti_identities', where: own },
   { kind: 'lti_roster_members', table: 'lti_roster_members', where: own },
   { kind: 'lti_deep_link_requests', table: 'lti_deep_link_requests', where: own },

@@ -20,6 +20,8 @@ export interface PersonalDataExport {
   attestations: { requests: Rows, attestations: Rows, audit: Rows }
   messages: Rows
   accessLog: Rows
+  /** Ways into the account handed out outside any event (operator's links, links asked for, account links). */
+  accountAudit: Rows
   scope: ExportScopeView
 }
 
@@ -178,6 +180,10 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
         .select(['at', 'actor_id', 'actor_role', 'data_kind', 'event_id', 'context_id', 'route', 'request_id'])
         .where('subject_person_id', '=', personId).$if(scoped, q => q.where(eb => account ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events)))
         .orderBy('id').execute(),
+      accountAudit: !account
+        ? []
+        : await trx.selectFrom('account_audit').select(['at', 'actor_id', 'actor_label', 'action', 'details'])
+          .where('subject_person_id', '=', personId).orderBy('id').execute(),
       scope: { kind: scoped ? 'organizer' as const : 'person' as const, eventIds: events, account, note: scoped ? SCOPED_NOTE : WHOLE_NOTE }
     }
   })

@@ -108,6 +108,7 @@ export const exportSchema = z.object({
   attestations: z.object({ requests: rows, attestations: rows.describe('With the frozen snapshot'), audit: rows }),
   messages: rows,
   accessLog: rows.describe('Staff reads of this person\'s data'),
+  accountAudit: rows.describe('Ways into the account handed out outside any event (a link the operator printed, a link the person asked for, account linking); organizers get it only for a person of their events alone'),
   scope: z.object({
     kind: z.enum(['person', 'organizer']).describe('person: the complete export, made by the person; organizer: made by an event\'s organizers'),
     eventIds: z.array(z.uuid()).describe('For an organizer: the events whose data the export holds'),

@@ -31,12 +31,13 @@ t.test('a person downloads everything held about them; organizers export people 
     format: 'compagnon-personal-data/1',
     person: { id: paule.id, display_name: 'Paule Émond', email: paule.email },
     registrations: [{ event_id: ctx.eventId, role: 'participant' }],
-    deviceSessions: [{ id: device.deviceSessionId, user_agent: 'Firefox test' }],
     lti: { identities: [{ subject: 'sub-paule' }] },
     attestations: { requests: [{ name_on_attestation: 'Paule Émond', employer: 'Ville de Montréal', hr_email: 'rh@montreal.ca', status: 'issued' }] },
     synthesis: { submissions: [{ id: submission.id, version: 1, text: 'Ma synthèse', files: [{ filename: 'synthese.pdf', media_type: 'application/pdf', size: 1234, sha256: sha('pdf bytes') }] }] },
     attendance: { pass: [{ version: 1 }] }
   })
+  // Her sessions: the one opened here, besides the one the test signs her requests with.
+  t.match(data.deviceSessions.find((d: { id: string }) => d.id === device.deviceSessionId), { user_agent: 'Firefox test' })
   t.ok(data.attendance.records.length >= 5, 'attendance records')
   t.match(data.attestations.attestations[0], { status: 'valid', snapshot: { name: 'Paule Émond' } })
   t.ok(data.attestations.audit.length > 0, 'the attestation\'s audit')
@@ -70,6 +71,7 @@ t.test('a person downloads everything held about them; organizers export people 
   })
   t.notMatch(byOrganizer.body, 'Ma synthèse')
   t.match(data.scope, { kind: 'person', account: true })
+  t.same(data.accountAudit, [], 'no way into her account was handed out outside the event')
   t.equal((await ctx.app.inject({ url: api(paule.id), headers: { authorization: door.bearer } })).statusCode, 403)
   t.equal((await ctx.app.inject({ url: api(other.id), headers: { authorization: paule.bearer } })).statusCode, 403)
   const stranger = await db.insertInto('people').values({ display_name: 'Sans Inscription', email: 'x@example.org' }).returning('id').executeTakeFirstOrThrow()

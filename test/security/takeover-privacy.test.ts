@@ -150,15 +150,19 @@ t.test('the privacy officer erases across events: sealed tombstone, no launch co
   const storeOf = async (): Promise<number> => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM lti_store WHERE fields::text LIKE ${'%' + camilleUser.sub + '%'} OR fields::text LIKE ${'%' + camilleUser.email + '%'}`.execute(db)).rows[0]?.n)
   t.ok(await storeOf() >= 2, 'ltijs kept her id token and context token, name and email readable')
 
+  // A code she made to link another account of hers, not used yet.
+  await db.insertInto('account_link_codes').values({ person_id: camille, code_hash: 'a'.repeat(64), created_at: new Date(), expires_at: new Date(Date.now() + 600_000) }).execute()
+  await db.insertInto('account_audit').values({ at: new Date(), actor_id: null, actor_label: 'operator', action: 'operator_link', subject_person_id: camille }).execute()
   const preview = (await app.inject({ url: `${erasures(eventA)}/preview?personId=${camille}`, headers: { authorization: officer.authorization } })).json()
   t.equal(preview.blocked, null, 'nothing blocks the officer')
-  t.match(preview.erase, { synthesis_submissions: 1, synthesis_grades: 1, grade_comments: 1, lti_launch_data: 2, lti_identities: 1 })
+  t.match(preview.erase, { synthesis_submissions: 1, synthesis_grades: 1, grade_comments: 1, lti_launch_data: 2, lti_identities: 1, account_link_codes: 1 })
 
   const done = await app.inject({ method: 'POST', url: `${erasures(eventA)}/${request.id}/confirm`, headers: { authorization: officer.authorization } })
   t.equal(done.statusCode, 200)
   t.match(done.json(), { status: 'done', counts: { identity: 1, lti_launch_data: 2, synthesis_submissions: 1, grade_comments: 1 } })
 
   t.equal(await storeOf(), 0, 'ltijs\' copies of her launches are gone')
+  t.equal((await db.selectFrom('account_link_codes').select('id').where('person_id', '=', camille).execute()).length, 0, 'her account-linking code is gone')
   t.equal((await db.selectFrom('synthesis_submissions').select('id').where('person_id', '=', camille).execute()).length, 0, 'hand-in gone although its grade is queued')
   t.equal((await db.selectFrom('synthesis_grades').select('person_id').where('person_id', '=', camille).execute()).length, 0)
   const queued = await db.selectFrom('lti_grade_outbox').select(['score', 'status']).where('person_id', '=', camille).executeTakeFirstOrThrow()
