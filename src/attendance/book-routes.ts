@@ -260,10 +260,12 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   app.get('/api/v1/events/:eventId/excuses', {
     config: { personalData: 'excuses' },
     onRequest: app.authenticate('api'),
-    schema: { operationId: 'listExcuses', tags: ['attendance'], summary: 'Excuses of an event (instructors, organizers)', ...bearer, params: eventParams, querystring: z.object({ status: z.enum(['pending', 'accepted', 'refused']).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), personId: z.uuid(), name: z.string(), slotId: z.uuid(), slotStartsAt: z.date(), reason: z.string(), status: z.string(), submittedAt: z.date() })), ...errorResponses } }
+    schema: { operationId: 'listExcuses', tags: ['attendance'], summary: 'Excuses of an event: all of them for organizers, those of their courses\' learners for instructors (the ones they may decide)', ...bearer, params: eventParams, querystring: z.object({ status: z.enum(['pending', 'accepted', 'refused']).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), personId: z.uuid(), name: z.string(), slotId: z.uuid(), slotStartsAt: z.date(), reason: z.string(), status: z.string(), submittedAt: z.date() })), ...errorResponses } }
   }, async (request) => {
     await book.assertTeacher(personOf(request), request.params.eventId)
-    return await book.excuses(request.params.eventId, request.query.status)
+    // Reasons are personal (often medical): each sees the excuses they may decide, as on the grid page.
+    const may = await book.correctable(personOf(request), request.params.eventId)
+    return (await book.excuses(request.params.eventId, request.query.status)).filter(e => may.all || may.people.has(e.personId))
   })
 
   app.post('/api/v1/excuses/:excuseId/decision', {

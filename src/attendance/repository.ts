@@ -180,6 +180,15 @@ export async function takePendingScans (db: Q, scanHash: string, deviceBinding: 
   return rows.map(r => ({ session_id: r.session_id, scanned_at: r.scanned_at, code_valid_until: r.code_valid_until ?? r.scanned_at }))
 }
 
+/** Pending scans of a scan cookie left unused at a sign-in: made on another browser, or too late. */
+export async function unusablePendingScans (db: Q, scanHash: string, deviceBinding: string, now: Date): Promise<number> {
+  const row = await db.selectFrom('attendance_pending_scans').select(eb => eb.fn.countAll<number>().as('n'))
+    .where('device_hash', '=', scanHash).where('used_at', 'is', null)
+    .where(eb => eb.or([eb('device_binding', 'is', null), eb('device_binding', '!=', deviceBinding), eb('expires_at', '<=', now)]))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 /** Marks the person's record in a slot as a pending scan completed after its code's validity. */
 export async function markCompletedLate (db: Q, slotId: string, personId: string, at: Date): Promise<void> {
   await db.updateTable('attendance_records').set({ completed_late_at: at }).where('slot_id', '=', slotId).where('person_id', '=', personId).execute()

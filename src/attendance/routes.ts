@@ -58,8 +58,10 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     reply.clearCookie(SCAN_COOKIE, cookieBase)
     const deviceNonce = signed(request, SCAN_DEVICE_COOKIE)
     if (scanKey === undefined || deviceNonce === undefined) return
-    const done = await attendance.completePendingScans(personId, { scanKey, deviceNonce })
+    const { done, refused } = await attendance.completePendingScans(personId, { scanKey, deviceNonce })
     if (done.length > 0) request.log.info({ personId, sessions: done.map(d => d.session.id) }, 'scans made before signing in counted')
+    // A scan cookie presented by another browser or too late: refused, and kept in the log for review.
+    if (refused > 0) request.log.warn({ personId, refused }, 'scans made before signing in not counted: another browser, or past the code validity + 2 min')
   })
 
   /**

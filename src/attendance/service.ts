@@ -173,9 +173,11 @@ export class AttendanceService {
    * scan, if they were made on this browser and their code is at most PENDING_SCAN_GRACE_MS
    * past its validity. Those completed after the code's validity are marked on the record.
    */
-  async completePendingScans (personId: string, device: ScanDevice): Promise<CheckIn[]> {
+  async completePendingScans (personId: string, device: ScanDevice): Promise<{ done: CheckIn[], refused: number }> {
     const now = this.clock.now()
     const pending = await repo.takePendingScans(this.db, deviceHash(device.scanKey), bindingHash(device.deviceNonce), now)
+    // Scans of this cookie that do not count here (another browser, too late): the caller logs them.
+    const refused = await repo.unusablePendingScans(this.db, deviceHash(device.scanKey), bindingHash(device.deviceNonce), now)
     const done: CheckIn[] = []
     for (const scan of pending) {
       const session = await this.session(scan.session_id).catch(() => undefined)
@@ -197,7 +199,7 @@ export class AttendanceService {
         if (!(err instanceof AppError)) throw err
       }
     }
-    return done
+    return { done, refused }
   }
 
   /** The 6-digit code under the QR, typed on a signed-in phone; wrong guesses are capped. */

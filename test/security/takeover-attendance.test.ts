@@ -86,6 +86,8 @@ t.test('a scan cookie replayed on another browser, without the scanning browser\
   const theirs = await scanSignedOut()
   t.equal((await firstPage(`${absent.cookie}; ${phone.scan}; ${theirs.device}`)).statusCode, 200)
   t.same(await recordOf(absent.id), [], 'nor with another browser\'s device nonce')
+  const unsign = (cookie: string): string => world.app.unsignCookie(decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))).value ?? ''
+  t.match(await world.services.attendance.completePendingScans(absent.id, { scanKey: unsign(phone.scan), deviceNonce: unsign(theirs.device) }), { done: [], refused: 1 }, 'a refusal the sign-in logs for review')
 
   // On the phone that scanned, the same scan still completes for whoever signs in there.
   const present = await newParticipant()
@@ -142,6 +144,10 @@ t.test('an instructor of course A2 cannot correct or excuse a learner of course 
   t.equal(grid.statusCode, 200, 'the A2 instructor still sees the event grid')
   t.notMatch(grid.body, new RegExp(`personne=${personId}`), 'without a correction link for the course A student')
   t.notMatch(grid.body, new RegExp(`/presences/justifications/${excuse.id}`), 'nor the buttons to decide her excuse')
+  const listed = async (who: typeof instructor): Promise<string[]> => ((await world.app.inject({ url: `/api/v1/events/${world.eventId}/excuses`, headers: apiHeaders(who) })).json() as Array<{ id: string }>).map(e => e.id)
+  t.notOk((await listed(otherInstructor)).includes(excuse.id), 'nor her excuse and its reason in the API list')
+  t.ok((await listed(instructor)).includes(excuse.id), 'which her own instructor sees')
+  t.ok((await listed(organizer)).includes(excuse.id), 'and the organizers')
 
   // The instructor of course A may.
   t.equal((await world.app.inject({ method: 'POST', url: `/api/v1/excuses/${excuse.id}/decision`, headers: apiHeaders(instructor), payload: { accept: true } })).statusCode, 204)
