@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
-import { mapLtiRoles } from '../lti/roles.js'
+import { isCreditedLearner, mapLtiRoles } from '../lti/roles.js'
 import * as repo from './repository.js'
 import type { PolicyRow, Status } from './repository.js'
 
@@ -190,9 +190,9 @@ export class AttendanceBook {
       const members = await this.db.selectFrom('lti_roster_members as m').innerJoin('people as p', 'p.id', 'm.person_id')
         .select(['m.person_id', 'm.user_sub', 'm.roles', 'p.display_name', 'p.email'])
         .where('m.context_id', '=', contextId).where('m.status', '=', 'Active').orderBy('p.display_name').execute()
-      // The roster's learners: instructors are not graded on attendance.
+      // The roster's credited students by the strict LTI role table: instructors are not graded on attendance.
       return members
-        .filter(m => (m.roles as string[]).some(r => /#Learner$|^Learner$/.test(r)))
+        .filter(m => isCreditedLearner(m.roles as string[]))
         .map(m => ({ personId: m.person_id ?? '', name: m.display_name, email: m.email, credited: true, userSub: m.user_sub }))
     }
     const regs = await this.db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
