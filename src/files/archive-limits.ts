@@ -1,4 +1,4 @@
-import { fromBufferPromise, type Entry } from 'yauzl'
+import { fromBufferPromise, type Entry, type ZipFile } from 'yauzl'
 
 /**
  * Bounds a zip-based document (DOCX, ODT) must stay within before anything parses its XML.
@@ -35,36 +35,26 @@ export type ArchiveRefusal = 'entries' | 'size' | 'ratio' | 'unreadable'
 const isXml = (name: string): boolean => /\.(xml|rels)$/i.test(name)
 
 /**
+ * The central directory's part of the checks (entry count, declared sizes, ratios): a read of
+ * the directory only, nothing inflated, so cheap enough for the main thread — a zip bomb is
+ * refused here before it waits for a preview thread. Undefined when within the limits.
+ */
+export async function inspectDirectory (bytes: Buffer, limits: ArchiveLimits = defaultArchiveLimits): Promise<ArchiveRefusal | undefined> {
+  return await withZip(bytes, async zip => {
+    const listed = await directoryOf(zip, limits)
+    return Array.isArray(listed) ? undefined : listed
+  })
+}
+
+/**
  * Checks `bytes` (a whole zip) against `limits`: undefined when within them, else the first limit
  * passed. Encrypted, damaged or lying archives (an entry inflating to more than it declares) are
  * `unreadable` or `size`. Never inflates more than `maxTotalBytes` in all.
  */
 export async function inspectArchive (bytes: Buffer, limits: ArchiveLimits = defaultArchiveLimits): Promise<ArchiveRefusal | undefined> {
-  let zip
-  try {
-    // validateEntrySizes: yauzl fails a stream that inflates past the size its entry declares.
-    zip = await fromBufferPromise(bytes, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false, autoClose: false })
-  } catch {
-    return 'unreadable'
-  }
-  try {
-    // The end record's count comes before reading any entry: a million-entry directory stops here.
-    if (zip.entryCount > limits.maxEntries) return 'entries'
-    const entries: Entry[] = []
-    let declared = 0
-    try {
-      for await (const entry of zip.eachEntry()) {
-        if (entries.length >= limits.maxEntries) return 'entries'
-        if (entry.isEncrypted() || !entry.canDecodeFileData()) return 'unreadable'
-        if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > limits.maxRatio * Math.max(1, entry.compressedSize)) return 'ratio'
-        declared += entry.uncompressedSize
-        if (declared > limits.maxTotalBytes) return 'size'
-        if (isXml(entry.fileName) && entry.uncompressedSize > limits.maxXmlBytes) return 'size'
-        entries.push(entry)
-      }
-    } catch {
-      return 'unreadable'
-    }
+  return await withZip(bytes, async zip => {
+    const entries = await directoryOf(zip, limits)
+    if (!Array.isArray(entries)) return entries
     // The declared sizes may lie: inflate each entry, counting, and stop at the first byte too many.
     let actual = 0
     for (const entry of entries) {
@@ -74,9 +64,43 @@ export async function inspectArchive (bytes: Buffer, limits: ArchiveLimits = def
       actual += counted
     }
     return undefined
+  })
+}
+
+async function withZip (bytes: Buffer, use: (zip: ZipFile) => Promise<ArchiveRefusal | undefined>): Promise<ArchiveRefusal | undefined> {
+  let zip: ZipFile
+  try {
+    // validateEntrySizes: yauzl fails a stream that inflates past the size its entry declares.
+    zip = await fromBufferPromise(bytes, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false, autoClose: false })
+  } catch {
+    return 'unreadable'
+  }
+  try {
+    return await use(zip)
   } finally {
     zip.close()
   }
+}
+
+async function directoryOf (zip: ZipFile, limits: ArchiveLimits): Promise<ArchiveRefusal | Entry[]> {
+  // The end record's count comes before reading any entry: a million-entry directory stops here.
+  if (zip.entryCount > limits.maxEntries) return 'entries'
+  const entries: Entry[] = []
+  let declared = 0
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entries.length >= limits.maxEntries) return 'entries'
+      if (entry.isEncrypted() || !entry.canDecodeFileData()) return 'unreadable'
+      if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize > limits.maxRatio * Math.max(1, entry.compressedSize)) return 'ratio'
+      declared += entry.uncompressedSize
+      if (declared > limits.maxTotalBytes) return 'size'
+      if (isXml(entry.fileName) && entry.uncompressedSize > limits.maxXmlBytes) return 'size'
+      entries.push(entry)
+    }
+  } catch {
+    return 'unreadable'
+  }
+  return entries
 }
 
 async function countInflated (stream: NodeJS.ReadableStream & { destroy: () => void } | undefined, cap: number): Promise<number | 'size' | 'unreadable'> {

@@ -4,7 +4,7 @@ import { MessageChannel } from 'node:worker_threads'
 import { LRUCache } from 'lru-cache'
 import { Piscina } from 'piscina'
 import { AppError } from '../errors.js'
-import { defaultArchiveLimits, type ArchiveLimits } from '../files/archive-limits.js'
+import { defaultArchiveLimits, inspectDirectory, type ArchiveLimits } from '../files/archive-limits.js'
 import type { PreviewOutcome, PreviewTask } from './preview-worker.js'
 
 export type { PreviewOutcome, PreviewRefusal } from './preview-worker.js'
@@ -32,7 +32,8 @@ export interface PreviewPoolOptions {
  * DOCX previews, off the main thread and bounded: a student's hand-in is untrusted input, and
  * one crafted file (a zip bomb, an enormous XML part) kept the server from answering anyone for
  * most of a minute when mammoth ran in the request. Here each preview runs in a piscina thread
- * with `resourceLimits` and a wall-time limit, after the archive checks of archive-limits.ts.
+ * with `resourceLimits` and a wall-time limit, after the archive checks of archive-limits.ts
+ * (the central directory's on this thread, before queueing; the inflating ones in the thread).
  * Outcomes (the HTML, or why not) are cached per file content (its SHA-256), so reopening a
  * preview costs nothing and a hostile file is inspected once; previews of the same file asked
  * at once share one task.
@@ -85,6 +86,9 @@ export class PreviewPool {
   }
 
   async #run (bytes: Buffer): Promise<PreviewOutcome> {
+    // The directory alone refuses most hostile files (too many entries, a bomb's ratio) without a thread or a place in the queue.
+    const early = await inspectDirectory(bytes, this.#limits)
+    if (early !== undefined) return { ok: false, reason: early }
     const pool = this.#piscina()
     const controller = new AbortController()
     const { port1, port2 } = new MessageChannel()

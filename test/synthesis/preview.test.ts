@@ -1,6 +1,6 @@
 import t from 'tap'
 import { ZipFile } from 'yazl'
-import { defaultArchiveLimits, inspectArchive } from '../../src/files/archive-limits.js'
+import { defaultArchiveLimits, inspectArchive, inspectDirectory } from '../../src/files/archive-limits.js'
 import { PreviewPool } from '../../src/synthesis/preview-pool.js'
 import { handIn, synthesisSetup, type SynthesisCtx } from '../helpers/synthesis.js'
 
@@ -33,7 +33,8 @@ t.test('a zip-bomb DOCX (20 MB of XML in tens of KB) gets a "cannot be previewed
   const ctx = await synthesisSetup(t)
   const bomb = await zipBomb()
   t.ok(bomb.length < 200 * 1024, `the bomb is small on disk (${bomb.length} bytes)`)
-  t.equal(await inspectArchive(bomb), 'ratio', 'the compression ratio alone refuses it, before any XML is parsed')
+  t.equal(await inspectDirectory(bomb), 'ratio', 'the compression ratio alone refuses it, from the central directory')
+  t.equal(await inspectArchive(bomb), 'ratio')
   const res = await handIn(ctx, ctx.ana, { files: [{ name: 'synthese.docx', bytes: bomb }] })
   t.equal(res.status, 201, JSON.stringify(res.body))
 
@@ -45,6 +46,7 @@ t.test('a zip-bomb DOCX (20 MB of XML in tens of KB) gets a "cannot be previewed
   t.match(page.body, /trop volumineux ou trop complexe pour un aperçu/)
   t.match(page.body, new RegExp(`href="/api/v1/courses/${ctx.contextId}/synthesis/submissions/${res.body.submissionId as string}/files/0\\?telecharger(=|&#61;)1"`))
   t.notMatch(page.body, /Coproduction des services publics/, 'none of its text is shown')
+  t.equal(ctx.services.previews.tasks, 0, 'refused before taking a thread or a place in the queue')
   t.match((await preview(ctx, res.body.submissionId, 'en')).body, /too large or too complex to preview/)
 
   const download = await fetch(`${ctx.base}/api/v1/courses/${ctx.contextId}/synthesis/submissions/${res.body.submissionId as string}/files/0?telecharger=1`, { headers: { authorization: ctx.prof.bearer } })
@@ -74,6 +76,7 @@ t.test('an entry that inflates to more than its directory declares is refused by
   const lying = Buffer.from(real)
   lying.writeUInt32LE(Math.floor(real.readUInt32LE(at + 24) / 10), at + 24)
   t.equal(await inspectArchive(real), undefined, 'the honest file is within the limits')
+  t.equal(await inspectDirectory(lying), undefined, 'the directory alone cannot tell')
   t.equal(await inspectArchive(lying), 'size')
   t.equal(await inspectArchive(Buffer.from('not a zip at all')), 'unreadable')
 })
