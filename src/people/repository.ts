@@ -136,6 +136,15 @@ export async function revokeProvisionedAccess (db: Q, personId: string, now: Dat
   return sessions.length + links.length + personal.length
 }
 
+/** Whether the person is someone the event's organizers can see: registered in it, or on the class list of one of its courses. */
+export async function seenInEvent (db: Q, personId: string, eventId: string): Promise<boolean> {
+  const registered = await db.selectFrom('registrations').select('person_id').where('person_id', '=', personId).where('event_id', '=', eventId).executeTakeFirst()
+  if (registered !== undefined) return true
+  const listed = await db.selectFrom('lti_roster_members as m').innerJoin('lti_contexts as c', 'c.id', 'm.context_id').select('m.person_id')
+    .where('m.person_id', '=', personId).where('c.event_id', '=', eventId).executeTakeFirst()
+  return listed !== undefined
+}
+
 export async function findEventTitles (db: Q, eventId: string): Promise<{ title_fr: string, title_en: string } | undefined> {
   return await db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
 }

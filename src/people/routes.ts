@@ -21,6 +21,7 @@ export interface PeopleRoutesOptions {
 const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'this is not a Compagnon sign-in link')
 const email = z.email({ error: 'a valid email address is required' }).max(254)
 const inviteBody = z.object({
+  personId: z.uuid({ error: 'personId must be a UUID' }).optional().describe('Instead of an email: someone registered in the event or on one of its courses\' class lists (an LMS account without an address here)'),
   // Empty only for door staff created by name (the form sends an empty field).
   email: z.union([email, z.literal('')]).optional().describe('The person\'s email; may be left out (or empty) for door staff, who are then created by name'),
   name: z.string().trim().min(1).max(200).optional().describe('Display name of a new account (required for door staff without email)'),

@@ -37,6 +37,8 @@ export type Invitation =
   | { created: false, personId: string, alreadyHeld: boolean, notified: boolean }
 
 export interface Invitee {
+  /** Someone the organizer can see (registered in the event, or on one of its courses' class lists): given the role, told without a link. */
+  personId?: string | undefined
   /** Optional for door staff only: such an account is created by name, holds the door-staff role and nothing else. */
   email?: string | undefined
   name?: string | undefined
@@ -112,7 +114,10 @@ export class PeopleService {
     if (!await this.hasRole(inviterId, ['organizer'], eventId)) throw forbidden({ fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' })
     const email = invitee.email?.trim() ?? ''
     const name = invitee.name?.trim() ?? ''
-    if (email === '' && (invitee.role !== 'door_staff' || name === '')) {
+    if (invitee.personId !== undefined && !await repo.seenInEvent(this.db, invitee.personId, eventId)) {
+      throw notFound({ fr: 'Cette personne n\'est ni inscrite à cet événement ni sur la liste de classe de l\'un de ses cours.', en: 'This person is neither registered in this event nor on the class list of one of its courses.' })
+    }
+    if (invitee.personId === undefined && email === '' && (invitee.role !== 'door_staff' || name === '')) {
       throw badRequest({
         fr: 'Indiquez le courriel de la personne. Seul le personnel d\'accueil peut être créé sans courriel, par son nom.',
         en: 'Give the person\'s email. Only door staff can be created without an email, by their name.'
@@ -120,7 +125,9 @@ export class PeopleService {
     }
     const now = this.clock.now()
     return await this.db.transaction().execute(async trx => {
-      const existing = email === '' ? undefined : await repo.findPersonByEmail(trx, email)
+      const existing = invitee.personId !== undefined
+        ? await repo.findPersonById(trx, invitee.personId)
+        : email === '' ? undefined : await repo.findPersonByEmail(trx, email)
       if (existing === undefined) {
         const person = await repo.insertPerson(trx, { email: email === '' ? null : email, display_name: name !== '' ? name : email.split('@')[0] ?? email })
         await repo.addRegistration(trx, { event_id: eventId, person_id: person.id, role: invitee.role, created_by: inviterId })

@@ -84,3 +84,28 @@ t.test('the message telling an existing account of its role names the role and t
   t.match(en.bodyText, /The organizers gave you the organizer role for "Fall school"/)
   t.notMatch(fr.bodyText + en.bodyText, /\/(auth\/link|p)\/[A-Za-z0-9_-]{20,}/)
 })
+
+t.test('an organizer gives a role by id to someone on a class list of their event, without a link; not to someone they cannot see', async t => {
+  const ctx = await setup(t)
+  const now = ctx.clock.now()
+  const course = await ctx.db.insertInto('lti_contexts').values({ issuer: 'https://lms.example', client_id: 'c', deployment_id: 'd', context_id: 'ENP7009', event_id: ctx.eventId }).returning('id').executeTakeFirstOrThrow()
+  // An LMS account whose address is another account's: known here without one.
+  const listed = await upsertLtiPerson(ctx.db, { issuer: 'https://lms.example', clientId: 'c', subject: 'ta-1' }, { name: 'Tia Assistante', email: 'org@enap.ca' }, now)
+  await ctx.db.insertInto('lti_roster_members').values({ context_id: course.id, user_sub: 'ta-1', person_id: listed, roles: JSON.stringify([]), status: 'Active', synced_at: now }).execute()
+  const stranger = await upsertLtiPerson(ctx.db, { issuer: 'https://lms.example', clientId: 'c', subject: 'other' }, { name: 'Otto' }, now)
+  const auth = { authorization: `Bearer ${ctx.app.jwt.sign({ sub: ctx.organizerId, sid: (await ctx.services.people.openDeviceSession(ctx.organizerId, 'test')).deviceSessionId })}` }
+
+  const before = await countRows(ctx.db, TABLES)
+  const granted = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${ctx.eventId}/invitations`, headers: auth, payload: { personId: listed, role: 'door_staff' } })
+  t.equal(granted.statusCode, 200)
+  t.match(granted.json(), { created: false, personId: listed, alreadyHeld: false, notified: true })
+  t.notMatch(granted.body, /\/auth\/link\//)
+  t.same(rowDeltas(before, await countRows(ctx.db, TABLES)), { registrations: 1 }, 'the role; no link, and no message (no address)')
+  t.same(await ctx.services.people.roles(listed), [{ eventId: ctx.eventId, role: 'door_staff' }])
+
+  const unseen = await countRows(ctx.db, TABLES)
+  const refused = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${ctx.eventId}/invitations`, headers: auth, payload: { personId: stranger, role: 'organizer' } })
+  t.equal(refused.statusCode, 404)
+  t.match(refused.json(), { message: /neither registered in this event nor on the class list/, messageFr: /ni inscrite à cet événement ni sur la liste de classe/ })
+  t.same(rowDeltas(unseen, await countRows(ctx.db, TABLES)), {}, 'nothing written')
+})
