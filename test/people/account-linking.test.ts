@@ -160,3 +160,21 @@ t.test('an account event staff created keeps the records but loses every session
   t.match(await db.selectFrom('people').select(['staff_provisioned_at', 'staff_provisioned_by']).where('id', '=', ctx.employee).executeTakeFirstOrThrow(), { staff_provisioned_at: null, staff_provisioned_by: null })
   t.match(await db.selectFrom('lti_identities').select('person_id').where('subject', '=', 'u-4821').executeTakeFirstOrThrow(), { person_id: ctx.employee }, 'the LMS identity is the kept account\'s: the person gets back in from the course')
 })
+
+t.test('two syntheses in the same course: linking is refused, names the course and whom to ask, and changes nothing', async t => {
+  const ctx = await setup(t)
+  const db = ctx.database.db
+  const context = await db.insertInto('lti_contexts').values({ issuer: ISSUER, client_id: 'compagnon', deployment_id: 'd1', context_id: 'ENP7009-A25', title: 'ENP7009 Coproduction' }).returning('id').executeTakeFirstOrThrow()
+  const assignment = await db.insertInto('synthesis_assignments').values({ context_id: context.id, event_id: ctx.eventId, title: 'Synthèse', opens_at: ctx.clock.now(), due_at: new Date(ctx.clock.now().getTime() + 86_400_000) }).returning('id').executeTakeFirstOrThrow()
+  for (const personId of [ctx.student, ctx.employee]) {
+    await db.insertInto('synthesis_drafts').values({ assignment_id: assignment.id, person_id: personId, text: 'Brouillon', saved_at: ctx.clock.now() }).execute()
+  }
+  const code = codeOf((await ctx.page(ctx.student, '/moi/liaison/code')).body)
+  const before = await countRows(db, [...TABLES, 'synthesis_drafts'])
+  const refused = await ctx.page(ctx.employee, '/moi/liaison', code)
+  t.equal(refused.statusCode, 409, 'already at the confirmation step')
+  t.match(refused.body, 'Les deux comptes ont chacun une synthèse (brouillon, remise ou note) dans le cours : ENP7009 Coproduction.')
+  t.match(refused.body, 'Demandez à l&#39;enseignant·e du cours')
+  t.equal((await ctx.page(ctx.employee, '/moi/liaison/confirmation', code)).statusCode, 409)
+  t.same(await countRows(db, [...TABLES, 'synthesis_drafts']), before)
+})
