@@ -41,7 +41,7 @@ import type { BurstCommand, BurstReply, Endpoint, ScenarioResult } from './lib/b
 import { MAX_ATTEMPTS } from './lib/burst-load.js'
 import { cleanup, installExitHandlers, onCleanup, stopping } from './lib/cleanup.js'
 import { benchDatabase, machineBusyMs, processCpuMs, serverCpuReader } from './lib/postgres.js'
-import { personId, personIdSql } from './lib/protocol.js'
+import { deviceSessionsSql, personId, personIdSql } from './lib/protocol.js'
 
 // --- settings -----------------------------------------------------------------------------------
 
@@ -176,7 +176,9 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   log(`program loaded; creating ${people.toLocaleString('en')} participants`)
   await sql`INSERT INTO people (id, display_name) SELECT ${sql.raw(personIdSql('i'))}, 'Participant ' || i FROM generate_series(1, ${people}::int) AS i`.execute(db)
   await sql`INSERT INTO registrations (event_id, person_id, role) SELECT ${session.event_id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(1, ${people}::int) AS i`.execute(db)
-  await sql`VACUUM ANALYZE people, registrations, attendance_records, attendance_history`.execute(db)
+  // Each signed in on one device: the app checks every token's device session.
+  await sql.raw(deviceSessionsSql(1, people, new Date(clock.now().getTime() + 180 * 24 * 3600_000))).execute(db)
+  await sql`VACUUM ANALYZE people, registrations, device_sessions, attendance_records, attendance_history`.execute(db)
   if (await db.selectFrom('people').select('id').where('id', '=', personId(1)).executeTakeFirst() === undefined) throw new Error('person ids differ between SQL and the load generator')
 
   // The bare baseline: the same Fastify options as buildApp (src/app.ts), the same logger, the same pool.

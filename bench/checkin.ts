@@ -30,7 +30,7 @@ import { migrateToLatest } from '../src/db/migrate.js'
 import { defaultProgramFile } from '../src/paths.js'
 import { cleanup, installExitHandlers, onCleanup, stopping } from './lib/cleanup.js'
 import { benchDatabase, machineBusyMs, processCpuMs, serverCpuReader } from './lib/postgres.js'
-import { personId, personIdSql, type Command, type Reply, type RunResult, type Target } from './lib/protocol.js'
+import { deviceSessionsSql, personId, personIdSql, type Command, type Reply, type RunResult, type Target } from './lib/protocol.js'
 
 // --- settings -----------------------------------------------------------------------------------
 
@@ -177,8 +177,10 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   log(`program loaded; creating ${PEOPLE.toLocaleString('en')} participants`)
   await sql`INSERT INTO people (id, display_name) SELECT ${sql.raw(personIdSql('i'))}, 'Participant ' || i FROM generate_series(0, ${PEOPLE}::int) AS i`.execute(db)
   await sql`INSERT INTO registrations (event_id, person_id, role) SELECT ${session.event_id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(0, ${PEOPLE}::int) AS i`.execute(db)
+  // Each signed in on one device: the app checks every token's device session.
+  await sql.raw(deviceSessionsSql(0, PEOPLE, new Date(clock.now().getTime() + 180 * 24 * 3600_000))).execute(db)
   log('participants created; vacuum analyze')
-  await sql`VACUUM ANALYZE people, registrations, attendance_records, attendance_history`.execute(db)
+  await sql`VACUUM ANALYZE people, registrations, device_sessions, attendance_records, attendance_history`.execute(db)
   const sample = await db.selectFrom('people').select('id').where('id', '=', personId(1)).executeTakeFirst()
   if (sample === undefined) throw new Error('person ids differ between SQL and the load generator')
 

@@ -160,7 +160,7 @@ async function startApp (database: Database, url: string | undefined): Promise<{
   await services.synthesis.assignment(context.id)
   await db.updateTable('synthesis_assignments').set({ max_file_bytes: Math.max(SIZE, 20 * MiB) }).where('context_id', '=', context.id).execute()
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
-  return { handInUrl: `${base}/api/v1/courses/${context.id}/synthesis/submissions`, authorization: `Bearer ${app.jwt.sign({ sub: person.id, sid: 'bench' })}`, config }
+  return { handInUrl: `${base}/api/v1/courses/${context.id}/synthesis/submissions`, authorization: `Bearer ${app.jwt.sign({ sub: person.id, sid: (await services.people.openDeviceSession(person.id, 'bench')).deviceSessionId })}`, config }
 }
 
 installExitHandlers(300)

@@ -12,10 +12,10 @@
  * answered and counted (autocannon's own stop destroys sockets with requests in flight,
  * whose rows would then be stored without an acknowledgement being counted).
  */
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
-import { personId, type Command, type Reply, type RunResult, type Target } from './protocol.js'
+import { deviceSessionId, personId, type Command, type Reply, type RunResult, type Target } from './protocol.js'
 
 const send = (reply: Reply): void => { process.send?.(reply) }
 
@@ -31,7 +31,7 @@ function signer (jwt: Extract<Command, { type: 'init' }>['jwt']): (sub: string) 
   const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
   return (sub: string): string => {
     const iat = Math.floor(Date.now() / 1000)
-    const payload = b64(JSON.stringify({ sub, sid: randomUUID(), iat, exp: iat + jwt.expiresInSeconds, iss: jwt.issuer, aud: jwt.audience }))
+    const payload = b64(JSON.stringify({ sub, sid: deviceSessionId(sub), iat, exp: iat + jwt.expiresInSeconds, iss: jwt.issuer, aud: jwt.audience }))
     const signature = createHmac('sha256', jwt.secret).update(`${header}.${payload}`).digest('base64url')
     return `${header}.${payload}.${signature}`
   }

@@ -12,6 +12,23 @@ export function personId (i: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
+/**
+ * Each person's device session (the `sid` of their bearer token: the app refuses tokens whose
+ * device session is not live), derived from the person's id the same way on both sides.
+ */
+export const deviceSessionIdSql = (personIdExpr: string): string => `md5('compagnon-bench-session-' || ${personIdExpr}::text)::uuid`
+
+export function deviceSessionId (personId: string): string {
+  const h = createHash('md5').update(`compagnon-bench-session-${personId}`).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+/** Inserts the device sessions of people `first`…`last` (SQL text for `sql.raw`), live until `until`. */
+export const deviceSessionsSql = (first: number, last: number, until: Date): string =>
+  `INSERT INTO device_sessions (id, person_id, token_hash, user_agent, expires_at)
+   SELECT ${deviceSessionIdSql('p.id')}, p.id, 'bench-' || p.id::text, 'bench', '${until.toISOString()}'::timestamptz
+   FROM (SELECT ${personIdSql('i')} AS id FROM generate_series(${first}, ${last}) AS i) AS p`
+
 export type Target = 'baseline' | 'checkin'
 
 /** Parent → load generator. */

@@ -65,6 +65,11 @@ export function assertSameOrigin (request: FastifyRequest): void {
   }
 }
 
+const sessionEnded = (): ReturnType<typeof unauthorized> => unauthorized({
+  fr: 'Cette session est terminée (déconnexion, révocation ou effacement du compte). Connectez-vous de nouveau.',
+  en: 'This session has ended (signed out, revoked or account erased). Please sign in again.'
+})
+
 export default fp<{ people: PeopleService }>(async (app, { people }) => {
   app.decorateRequest('auth', null)
   app.decorateRequest('authVia', null)
@@ -110,24 +115,33 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header)
       if (match?.[1] === undefined) throw unauthorized()
+      let claims: SessionClaims
       try {
-        const claims = app.jwt.verify<SessionClaims>(match[1])
-        request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
-        request.authVia = 'bearer'
-        return
+        claims = app.jwt.verify<SessionClaims>(match[1])
       } catch {
         throw unauthorized({ fr: 'Jeton de session invalide ou expiré.', en: 'Invalid or expired session token.' })
       }
+      // A signature only says the token was issued; the session may have ended since (sign-out,
+      // revocation, merge, erasure), and the token must not outlive it.
+      if (!await people.deviceSessionLive(claims.sid, claims.sub)) throw sessionEnded()
+      request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
+      request.authVia = 'bearer'
+      return
     }
     // The API never reads cookies: a page on another site could make the browser send them.
     if (kind === 'api') throw unauthorized()
     assertSameOrigin(request)
     const sessionCookie = request.cookies[SESSION_COOKIE]
     if (sessionCookie !== undefined) {
+      let claims: SessionClaims | undefined
       try {
-        const claims = app.jwt.verify<SessionClaims>(sessionCookie)
-        request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
+        claims = app.jwt.verify<SessionClaims>(sessionCookie)
       } catch { /* expired: fall through to the device session */ }
+      // Ended (signed out elsewhere, revoked, erased): the device cookie decides, and it is
+      // ended too, unless this device was signed in again since.
+      if (claims !== undefined && await people.deviceSessionLive(claims.sid, claims.sub)) {
+        request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
+      }
     }
     if (request.auth === null) {
       const deviceCookie = request.cookies[DEVICE_COOKIE]

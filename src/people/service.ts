@@ -5,6 +5,7 @@ import { AppError, badRequest, forbidden, notFound } from '../errors.js'
 import { MessageOutbox } from '../messages/outbox.js'
 import * as repo from './repository.js'
 import type { Role } from './repository.js'
+import { LiveSessions } from './live-sessions.js'
 import { ParticipantService } from './participants.js'
 import { hashToken, newToken } from './tokens.js'
 
@@ -55,6 +56,7 @@ export class PeopleService {
   readonly participants: ParticipantService
   /** Extra sections of /moi, in the order they were added. */
   readonly myPageSections: MyPageSection[] = []
+  readonly #liveSessions: LiveSessions
 
   constructor (
     private readonly db: Db,
@@ -64,6 +66,7 @@ export class PeopleService {
     private readonly outbox: MessageOutbox = new MessageOutbox(clock, false)
   ) {
     this.participants = new ParticipantService(db, clock, config, this)
+    this.#liveSessions = new LiveSessions(db, clock)
   }
 
   async getPerson (id: string): Promise<Person> {
@@ -227,6 +230,16 @@ export class PeopleService {
   async resumeDevice (deviceToken: string): Promise<{ personId: string, deviceSessionId: string } | undefined> {
     const row = await repo.touchDeviceSession(this.db, hashToken(deviceToken), this.clock.now())
     return row === undefined ? undefined : { personId: row.person_id, deviceSessionId: row.id }
+  }
+
+  /**
+   * Whether a session token's device session still holds: not signed out, not revoked by an
+   * organizer, not ended by a merge or an erasure (which deletes it), not expired. Asked on every
+   * authenticated request, of the database, so an ending counts on every instance at once
+   * (src/people/live-sessions.ts).
+   */
+  async deviceSessionLive (deviceSessionId: string, personId: string): Promise<boolean> {
+    return await this.#liveSessions.isLive(deviceSessionId, personId)
   }
 
   async revokeDevice (deviceSessionId: string): Promise<void> {

@@ -24,7 +24,10 @@ const people = async (n: number, prefix: string): Promise<Array<{ id: string, be
   const rows = await database.db.insertInto('people')
     .values(Array.from({ length: n }, (_, i) => ({ display_name: `${prefix} ${i}`, email: `${prefix}.${i}@example.ca` }))).returning('id').execute()
   await database.db.insertInto('registrations').values(rows.map(r => ({ event_id: ctx.eventId, person_id: r.id, role: 'participant' as const }))).execute()
-  return await Promise.all(rows.map(async r => ({ id: r.id, bearer: await bearerFor(ctx, r.id) })))
+  // One after the other: hundreds at once would wait on the pool longer than its connect timeout.
+  const signedIn: Array<{ id: string, bearer: string }> = []
+  for (const r of rows) signedIn.push({ id: r.id, bearer: await bearerFor(ctx, r.id) })
+  return signedIn
 }
 const checkIn = async (who: { bearer: string }, remoteAddress = '203.0.113.7') => await app.inject({
   method: 'POST', url: `/api/v1/sessions/${ctx.sessionId}/check-ins`, remoteAddress, headers: { authorization: who.bearer }, payload: { code: ctx.code }

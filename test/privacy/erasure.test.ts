@@ -92,7 +92,8 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
     t.equal(res.statusCode, 200)
     t.match(res.json(), {
       person: { id: ana.id, anonymised: false },
-      erase: { identity: 1, device_sessions: 1, personal_links: 1, lti_identities: 1, attestation_requests: 1, attestations_minimised: 1, outgoing_messages: 2, synthesis_submissions: 1, files: 1, synthesis_grades: 1, grade_deliveries: 1 },
+      // Two device sessions: the one fill() stores and the one behind the person's bearer token.
+      erase: { identity: 1, device_sessions: 2, personal_links: 1, lti_identities: 1, attestation_requests: 1, attestations_minimised: 1, outgoing_messages: 2, synthesis_submissions: 1, files: 1, synthesis_grades: 1, grade_deliveries: 1 },
       kept: { attestations: 1, deliveredGrades: 1, pendingGrades: 0, registrations: 1 },
       blocked: null
     })
@@ -132,7 +133,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
     const benBefore = await personRows(ctx, ben.id)
     const confirmed = await ctx.app.inject({ method: 'POST', url: `${base}/${requestId}/confirm`, headers: organizer })
     t.equal(confirmed.statusCode, 200)
-    t.match(confirmed.json(), { status: 'done', repeated: false, preview: null, counts: { identity: 1, device_sessions: 1, synthesis_submissions: 1, files: 1, outgoing_messages: 2 } })
+    t.match(confirmed.json(), { status: 'done', repeated: false, preview: null, counts: { identity: 1, device_sessions: 2, synthesis_submissions: 1, files: 1, outgoing_messages: 2 } })
     const person = await db.selectFrom('people').selectAll().where('id', '=', ana.id).executeTakeFirstOrThrow()
     t.match(person, { email: null, given_name: null, family_name: null, employer: null, display_name: /^Personne effacée \/ Erased person [0-9A-F]{6}$/ })
     t.ok(person.anonymised_at)

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { countRows, rowDeltas } from '../helpers/rows.js'
+import { bearerFor } from '../helpers/session.js'
 import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 import { RetentionService, periodEnd } from '../../src/privacy/retention.js'
 
@@ -207,7 +208,7 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     }
     t.match(byId.get(w.cleo.id), { display_name: 'Cléo Côté', anonymised_at: null })
     const now = await counts(ctx)
-    t.equal(now.device_sessions, 1, 'Cléo\'s')
+    t.equal(now.device_sessions, 2, 'Cléo\'s (the stored one and the one behind her bearer token)')
     t.equal(now.personal_links, 1)
     t.equal(now.lti_identities, 0)
     t.equal(now.registrations, start.registrations, 'registrations stay, tied to nameless people')
@@ -225,13 +226,18 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
 
   await t.test('the API: dry run and run, for organizers only, with the counts (the app\'s configured periods)', async t => {
     const participant = { authorization: w.cleo.bearer }
-    const organizer = { authorization: ctx.organizer.bearer }
+    // The 2025 organizer was anonymised above, which ended their sessions: the later event's organizer asks.
+    const later = await ctx.database.db.selectFrom('events').select('id').where('key', '=', 'ecole-2026').executeTakeFirstOrThrow()
+    const rita = await ctx.database.db.insertInto('people').values({ display_name: 'Rita Responsable', email: 'rita@example.org' }).returning('id').executeTakeFirstOrThrow()
+    await ctx.database.db.insertInto('registrations').values({ event_id: later.id, person_id: rita.id, role: 'organizer' }).execute()
     for (const method of ['GET', 'POST'] as const) {
       t.equal((await ctx.app.inject({ method, url: '/api/v1/privacy/purge', headers: participant })).statusCode, 403)
       t.equal((await ctx.app.inject({ method, url: '/api/v1/privacy/purge' })).statusCode, 401)
     }
     // The later event's message is due once its own messages period (180 days by default) is over.
     ctx.clock.set(new Date(periodEnd({ ends_on: '2026-10-23', timezone: 'America/Montreal' }, ctx.config.retention.messagesDays).getTime() + 1000))
+    // Signed in now (a session from 2025 would have expired by then).
+    const organizer = { authorization: await bearerFor(ctx, rita.id) }
     const before = await counts(ctx)
     const dry = await ctx.app.inject({ url: '/api/v1/privacy/purge', headers: organizer })
     t.equal(dry.statusCode, 200)
