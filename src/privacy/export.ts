@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { notFound } from '../errors.js'
+import { redactLinks } from '../messages/sender.js'
 
 type Rows = Array<Record<string, unknown>>
 
@@ -172,10 +173,13 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
             ])).orderBy('seq').execute()
       },
       // Messages and accesses outside any event are account-wide.
-      messages: await trx.selectFrom('outgoing_messages')
+      messages: (await trx.selectFrom('outgoing_messages')
         .select(['id', 'event_id', 'kind', 'to_address', 'subject', 'body_text', 'attachment_name', 'status', 'created_at', 'sent_at'])
         .where('person_id', '=', personId).$if(scoped, q => q.where(eb => account ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events)))
-        .orderBy('created_at').execute(),
+        .orderBy('created_at').execute())
+        // A message not sent yet still holds its working sign-in or personal link: an export shows
+        // none (an organizer must not sign in as the person; in the person's own file it would go stale).
+        .map(m => ({ ...m, subject: redactLinks(m.subject), body_text: redactLinks(m.body_text) })),
       accessLog: await trx.selectFrom('privacy_access_log')
         .select(['at', 'actor_id', 'actor_role', 'data_kind', 'event_id', 'context_id', 'route', 'request_id'])
         .where('subject_person_id', '=', personId).$if(scoped, q => q.where(eb => account ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events)))

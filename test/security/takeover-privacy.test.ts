@@ -1,6 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { realTime, testApp } from '../helpers/app.js'
+import { signInWithLink } from '../helpers/session.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 
@@ -200,4 +201,38 @@ t.test('a launch by the erased account is refused with a page saying why, and cr
   const delta = rowDeltas(before, await counts())
   t.notOk(delta.people ?? delta.lti_identities ?? delta.registrations ?? delta.device_sessions, `no account, identity, registration or session (${JSON.stringify(delta)})`)
   t.equal(await db.selectFrom('lti_store').select('id').where(sql<boolean>`fields::text LIKE ${'%' + camilleUser.email + '%'}`).executeTakeFirst(), undefined, 'the refused launch left no readable copy either')
+})
+
+t.test('no export shows a working link from a message not sent yet: not the organizer\'s, not the person\'s own', async t => {
+  // Its own app: "m'envoyer mon lien" needs email (nothing listens on port 9, so the message stays pending).
+  const other = await testApp(t, { config: { smtp: { url: 'smtp://127.0.0.1:9', from: 'noreply@enap.ca' } } })
+  const odb = other.database.db
+  const event = (await other.services.program.listEvents())[0]!.id
+  const paule = await odb.insertInto('people').values({ display_name: 'Paule Émond', email: 'paule.emond@montreal.ca' }).returning('id').executeTakeFirstOrThrow()
+  await odb.insertInto('registrations').values({ event_id: event, person_id: paule.id, role: 'participant' }).execute()
+  const org = await odb.insertInto('people').values({ display_name: 'Olivia Organisatrice', email: 'olivia@enap.ca' }).returning('id').executeTakeFirstOrThrow()
+  await odb.insertInto('registrations').values({ event_id: event, person_id: org.id, role: 'organizer' }).execute()
+  const bearer = async (id: string): Promise<string> => `Bearer ${other.app.jwt.sign({ sub: id, sid: (await other.services.people.openDeviceSession(id, 'export')).deviceSessionId })}`
+
+  t.equal((await other.app.inject({ method: 'POST', url: '/api/v1/sign-in-links', remoteAddress: '203.0.113.7', payload: { email: 'paule.emond@montreal.ca' } })).statusCode, 202)
+  await other.app.selfServiceLinks.settled()
+  const queued = await odb.selectFrom('outgoing_messages').select(['body_text', 'status', 'event_id']).where('person_id', '=', paule.id).where('kind', '=', 'sign_in_link').executeTakeFirstOrThrow()
+  t.match(queued, { status: 'pending', event_id: null }, 'account-wide, not sent yet')
+  const token = /\/auth\/link\/([A-Za-z0-9_-]{20,100})/.exec(queued.body_text)?.[1]
+  if (token === undefined) throw new Error('the queued message holds no sign-in link')
+
+  // She belongs to this event only, so the organizer's export includes her account-wide messages.
+  const byOrganizer = await other.app.inject({ url: `/api/v1/events/${event}/people/${paule.id}/export`, headers: { authorization: await bearer(org.id) } })
+  t.equal(byOrganizer.statusCode, 200)
+  t.equal(byOrganizer.json().scope.account, true)
+  t.match(byOrganizer.json().messages, [{ kind: 'sign_in_link', status: 'pending', body_text: /\/auth\/link\/\[…\]/ }], 'the message is listed, its link is not')
+  t.notMatch(byOrganizer.body, token, 'the organizer never reads her working link')
+
+  const own = await other.app.inject({ url: '/api/v1/me/export', headers: { authorization: await bearer(paule.id) } })
+  t.equal(own.statusCode, 200)
+  t.notMatch(own.body, token, 'nor does a downloaded file keep it (it would only go stale there)')
+
+  // The exports neither used nor spent it: the link in her inbox still signs her in.
+  const signedIn = await signInWithLink(other.app, `http://localhost/auth/link/${token}`)
+  t.equal(signedIn.res.statusCode, 303, 'the link from her email still works')
 })
