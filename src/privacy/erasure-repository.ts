@@ -24,6 +24,10 @@ interface Step {
 
 const own = (personId: string): Where => sql`t.person_id = ${personId}`
 
+/** The person's roster rows, and every row of a course of the same LMS (issuer) listing one of their subjects. */
+const rosterRows = (personId: string): Where => sql`(t.person_id = ${personId} OR (t.context_id, t.user_sub) IN (
+  SELECT c.id, i.subject FROM lti_identities i JOIN lti_contexts c ON c.issuer = i.issuer WHERE i.person_id = ${personId}))`
+
 /**
  * ltijs' copies of the person's launches (lti_store, stored in clear by ltijs: name, email,
  * roles, course): the id token of each of their identities (iss, clientId, user) and the context
@@ -46,8 +50,10 @@ const steps: Step[] = [
   { kind: 'sign_in_links', table: 'sign_in_links', where: own },
   { kind: 'personal_links', table: 'personal_links', where: own },
   { kind: 'account_link_codes', table: 'account_link_codes', where: own },
+  // Before the identities it is found by: a course's row for one of the person's LMS accounts
+  // goes even when it names no person (person_id null: written without one, or its person row deleted).
+  { kind: 'lti_roster_members', table: 'lti_roster_members', where: rosterRows },
   { kind: 'lti_identities', table: 'lti_identities', where: own },
-  { kind: 'lti_roster_members', table: 'lti_roster_members', where: own },
   { kind: 'lti_deep_link_requests', table: 'lti_deep_link_requests', where: own },
   { kind: 'attendance_passes', table: 'attendance_passes', where: own },
   { kind: 'attendance_code_attempts', table: 'attendance_code_attempts', where: own },

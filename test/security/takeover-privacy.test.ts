@@ -236,3 +236,38 @@ t.test('no export shows a working link from a message not sent yet: not the orga
   const signedIn = await signInWithLink(other.app, `http://localhost/auth/link/${token}`)
   t.equal(signedIn.res.statusCode, 303, 'the link from her email still works')
 })
+
+t.test('a roster sync before the first launch, then the launch, then erasure: no roster row keeps the LMS subject, and the next sync does not bring it back', async t => {
+  const dana = { sub: 'moodle-dana', name: 'Dana Dufour', email: 'dana.dufour@etu.enap.ca' }
+  const members = [
+    { user_id: 'moodle-bruno', roles: [ROLES.Instructor], name: 'Bruno Organisateur B' },
+    { user_id: dana.sub, roles: [ROLES.Learner], name: dana.name, email: dana.email }
+  ]
+  platform.setMembers(members)
+  t.match(await app.roster.runNow(courseB.id), { status: 'synced' })
+  const danaId = (await db.selectFrom('lti_identities').select('person_id').where('subject', '=', dana.sub).executeTakeFirstOrThrow()).person_id
+
+  const launch = await platform.launch(base, { user: dana, roles: [ROLES.Learner], context: { id: 'HIVER-B', label: 'HIVER', title: 'Cours B' } })
+  t.equal(launch.launchResponse.status, 303)
+  t.same(await db.selectFrom('lti_roster_members').select('person_id').where('context_id', '=', courseB.id).where('user_sub', '=', dana.sub).execute(), [{ person_id: danaId }],
+    'the launch left the synced row tied to her account')
+
+  // A row of another course of the same LMS that names no person (written without one, or its person row
+  // deleted: ON DELETE SET NULL) still holds her subject; erasure finds it by (LMS, subject).
+  const courseC = await db.insertInto('lti_contexts').values({ issuer: platform.issuer, client_id: platform.clientId, deployment_id: 'dep-1', context_id: 'HIVER-C', title: 'Cours C', event_id: eventB })
+    .returning('id').executeTakeFirstOrThrow()
+  await db.insertInto('lti_roster_members').values({ context_id: courseC.id, user_sub: dana.sub, person_id: null, roles: JSON.stringify([ROLES.Learner]), status: 'Active', synced_at: new Date() }).execute()
+
+  const recorded = await app.inject({ method: 'POST', url: erasures(eventB), headers: { authorization: orgB.authorization }, payload: { personId: danaId, requestedAt: new Date().toISOString(), channel: 'email' } })
+  t.equal(recorded.statusCode, 201)
+  t.match(recorded.json().preview.erase, { lti_roster_members: 2 }, 'the preview counts both rows')
+  const done = await app.inject({ method: 'POST', url: `${erasures(eventB)}/${recorded.json().id as string}/confirm`, headers: { authorization: officer.authorization } })
+  t.equal(done.statusCode, 200)
+  t.match(done.json(), { status: 'done', counts: { lti_roster_members: 2, lti_identities: 1 } })
+  t.same(await db.selectFrom('lti_roster_members').select('context_id').where('user_sub', '=', dana.sub).execute(), [], 'no roster row keeps her subject')
+
+  platform.setMembers(members)
+  t.match(await app.roster.runNow(courseB.id), { status: 'synced' })
+  t.same(await db.selectFrom('lti_roster_members').select('context_id').where('user_sub', '=', dana.sub).execute(), [], 'the next sync does not store it again')
+  t.equal((await db.selectFrom('people').select('id').where('email', '=', dana.email).execute()).length, 0, 'nor her account')
+})
