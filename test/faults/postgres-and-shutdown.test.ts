@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { sql } from 'kysely'
 import { stopServer } from '../helpers/process.js'
-import { FAULT_FILE_TIMEOUT_MS, bearer, checkIn, count, faultTestsSkipped, openSessionNow, participants, startApp, startCluster, testDatabase, until, type Answer } from '../helpers/cluster.js'
+import { FAULT_FILE_TIMEOUT_MS, bearer, bearers, checkIn, count, faultTestsSkipped, openSessionNow, participants, startApp, startCluster, testDatabase, until, type Answer } from '../helpers/cluster.js'
 
 // One private cluster and one app (a child process) for the file: starting them is the slow
 // part. The outage comes first; the shutdown test ends the app.
@@ -32,7 +32,7 @@ interface Outcome { phase: Phase, status: number | 'timeout' | 'error', ms: numb
 t.test('PostgreSQL stopped and restarted under a stream of check-ins: 503 with Retry-After while down, no hang, recovery without restart, every acknowledged check-in stored once', { skip }, async t => {
   const { cluster, app, database, session } = await ctx()
   const people = await participants(database, session.eventId, 4000)
-  const tokens = await Promise.all(people.map(async id => await bearer(database, app.base, id)))
+  const tokens = await bearers(database, app.base, people)
 
   let phase: Phase = 'before'
   const load = { stopping: false, next: 0 }
@@ -131,7 +131,7 @@ t.test('SIGTERM drains requests in flight: a half-sent upload and check-ins wait
   const [organizer] = await participants(database, session.eventId, 1, 'Organisatrice')
   await database.db.insertInto('registrations').values({ event_id: session.eventId, person_id: organizer!, role: 'organizer' }).execute()
   const people = await participants(database, session.eventId, 6, 'Retardataire')
-  const tokens = await Promise.all(people.map(async id => await bearer(database, app.base, id)))
+  const tokens = await bearers(database, app.base, people)
   const csv = Buffer.from(['nom;courriel;langue', ...Array.from({ length: 2000 }, (_, i) => `Personne ${i};personne.${i}@example.ca;fr`)].join('\n'))
   const exited = new Promise<number | null>(resolve => { app.child.once('exit', code => { resolve(code) }) })
 

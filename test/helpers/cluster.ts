@@ -105,12 +105,21 @@ export async function testDatabase (t: Teardown, cluster: Cluster): Promise<Data
  * not hold).
  */
 export async function bearer (database: Database, base: string, personId: string): Promise<string> {
-  const device = await database.db.insertInto('device_sessions')
-    .values({ person_id: personId, token_hash: randomUUID(), user_agent: 'test', expires_at: new Date(Date.now() + 24 * 3600_000) })
-    .returning('id').executeTakeFirstOrThrow()
-  return await new SignJWT({ sid: device.id }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+  return (await bearers(database, base, [personId]))[0]!
+}
+
+/** `bearer` for many people, their device sessions stored in one statement (thousands at once would queue on the pool). */
+export async function bearers (database: Database, base: string, personIds: string[]): Promise<string[]> {
+  if (personIds.length === 0) return []
+  const expires = new Date(Date.now() + 24 * 3600_000)
+  const devices = await database.db.insertInto('device_sessions')
+    .values(personIds.map(personId => ({ person_id: personId, token_hash: randomUUID(), user_agent: 'test', expires_at: expires })))
+    .returning(['id', 'person_id']).execute()
+  const sid = new Map(devices.map(d => [d.person_id, d.id]))
+  const key = new TextEncoder().encode(testSecrets.sessionSecret)
+  return await Promise.all(personIds.map(async personId => await new SignJWT({ sid: sid.get(personId) }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(personId).setIssuer(base).setAudience('compagnon').setIssuedAt().setExpirationTime('1h')
-    .sign(new TextEncoder().encode(testSecrets.sessionSecret))
+    .sign(key)))
 }
 
 export interface OpenSession {
