@@ -372,7 +372,30 @@ t.test('an organizer of one event gets no working link to, and cannot rename, an
     t.not(after.paula?.link.status, 'active', 'B\'s participant holds no live link issued since (her own was ended when another event registered her, as README says)')
     t.equal(after.me.person.displayName, before.me.person.displayName, 'organizer B\'s name is still B\'s')
     t.equal(after.paula?.name, PAULA.name, 'B\'s participant\'s name is still hers')
+    // README (Identity): an account B's staff created is signed out once another event registers it.
+    t.comment(`B's participant's own session after A registered her: ${(await paula.api('GET', '/api/v1/me')).status}`)
     t.comment(`link-like URLs found in A's answers and tried: ${linksTried}`)
+  })
+
+  await t.test('A can neither erase (anonymise) nor sign out B or B\'s participant through A\'s event', async t => {
+    for (const [id, who] of victims) {
+      const revoked = await alice.api('DELETE', `/api/v1/events/${eventA}/participants/${id}/personal-link?signOutEverywhere=true`)
+      await assertRefused(t, revoked, `revoking ${who}'s personal link and devices from A's event`, [409])
+      const preview = await alice.api('GET', `/api/v1/events/${eventA}/privacy/erasures/preview?personId=${id}`)
+      t.equal(preview.status, 200, `A may preview an erasure of ${who} (it names the other event)`)
+      t.match(preview.text, 'hiver', `the preview of ${who} names B's event`)
+      await assertNoWorkingLink(t, preview, `erasure preview of ${who}`)
+      const recorded = await alice.api('POST', `/api/v1/events/${eventA}/privacy/erasures`, { personId: id, requestedAt: new Date().toISOString(), channel: 'email', reason: 'Demande reçue par courriel' })
+      t.equal(recorded.status, 201, `A may record ${who}'s request (nothing is erased yet)`)
+      const { id: requestId } = recorded.json() as { id: string }
+      await assertRefused(t, await alice.api('POST', `/api/v1/events/${eventA}/privacy/erasures/${requestId}/confirm`), `confirming the erasure of ${who} from A's event`, [403])
+    }
+    t.equal((await bob.api('GET', '/api/v1/me')).status, 200, 'organizer B\'s own session still works')
+    const after = await bSide()
+    t.equal(after.me.person.displayName, before.me.person.displayName, 'HOLE if different — organizer B keeps B\'s name')
+    t.equal(after.me.person.email, before.me.person.email, 'organizer B keeps B\'s email')
+    t.equal(after.paula?.name, PAULA.name, 'HOLE if different — B\'s participant keeps her name')
+    t.equal(after.paula?.email, PAULA.email, 'B\'s participant keeps her email')
   })
 
   await t.test('a copied session JWT is refused, as bearer and as cookie, once its device signs out', async t => {
