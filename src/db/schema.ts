@@ -251,11 +251,6 @@ export interface ErasureAudit {
   request_id: string;
 }
 
-export interface ErasureTombstones {
-  erased_at: Timestamp;
-  identity_hash: string;
-}
-
 export interface ErasureRequests {
   channel: string;
   completed_at: Timestamp | null;
@@ -269,6 +264,11 @@ export interface ErasureRequests {
   recorded_by: string | null;
   requested_at: Timestamp;
   status: string;
+}
+
+export interface ErasureTombstones {
+  erased_at: Timestamp;
+  identity_hash: string;
 }
 
 export interface EventDays {
@@ -543,6 +543,16 @@ export interface RetentionPurgeLog {
   trigger: string;
 }
 
+export interface RoleInvitations {
+  created_at: Timestamp;
+  event_id: string;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  invited_by: string | null;
+  person_id: string;
+  role: string;
+}
+
 export interface Rooms {
   capacity: number | null;
   event_id: string;
@@ -737,6 +747,7 @@ export interface DB {
   program_imports: ProgramImports;
   registrations: Registrations;
   retention_purge_log: RetentionPurgeLog;
+  role_invitations: RoleInvitations;
   rooms: Rooms;
   session_speakers: SessionSpeakers;
   sessions: Sessions;
