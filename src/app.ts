@@ -42,6 +42,7 @@ import { SelfServiceLinks } from './people/self-service.js'
 import { selfServiceRoutes } from './people/self-service-routes.js'
 import { AccountLinks } from './people/account-links.js'
 import { accountLinkRoutes } from './people/account-links-routes.js'
+import { roleInvitationRoutes } from './people/role-invitation-routes.js'
 import { AttestationService, InProcessRenderer } from './attestations/service.js'
 import type { AttestationModuleDeps } from './attestations/module.js'
 import { attestationRoutes } from './attestations/routes.js'
@@ -169,6 +170,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   app.addHook('onClose', async () => { await selfService.settled() })
   await app.register(selfServiceRoutes, { links: selfService })
   await app.register(accountLinkRoutes, { links: new AccountLinks(deps.database.db, deps.clock), people })
+  await app.register(roleInvitationRoutes, { people })
   // Requests made before the end of the event are decided when its last counted slot ends.
   if (deps.backgroundJobs ?? true) every(app, 60_000, 'attestation decisions', async () => await attestations.decideWaiting())
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { DB } from '../db/schema.js'
 
-export type MessageKind = 'personal_link' | 'attestation_issued' | 'attestation_hr_copy' | 'attestation_refused' | 'attestation_revoked' | 'role_granted' | 'sign_in_link'
+export type MessageKind = 'personal_link' | 'attestation_issued' | 'attestation_hr_copy' | 'attestation_refused' | 'attestation_revoked' | 'role_granted' | 'sign_in_link' | 'role_invitation'
 
 export interface NewMessage {
   eventId: string | null

@@ -12,7 +12,8 @@ export const kindLabels: Record<MessageKind, { fr: string, en: string }> = {
   attestation_refused: { fr: 'Demande d\'attestation refusée', en: 'Attestation request refused' },
   attestation_revoked: { fr: 'Attestation révoquée', en: 'Attestation revoked' },
   role_granted: { fr: 'Rôle attribué', en: 'Role granted' },
-  sign_in_link: { fr: 'Lien de connexion demandé', en: 'Requested sign-in link' }
+  sign_in_link: { fr: 'Lien de connexion demandé', en: 'Requested sign-in link' },
+  role_invitation: { fr: 'Invitation à un rôle', en: 'Role invitation' }
 }
 
 export const statusLabels: Record<MessageStatus, { fr: string, en: string }> = {

@@ -80,6 +80,10 @@ export async function dropDuplicates (db: Q, absorbed: string, survivor: string)
     AND EXISTS (SELECT 1 FROM attendance_passes s WHERE s.person_id = ${survivor})`.execute(db))
   dropped.personal_links = count(await sql`DELETE FROM personal_links r WHERE r.person_id = ${absorbed}
     AND EXISTS (SELECT 1 FROM personal_links s WHERE s.person_id = ${survivor} AND s.event_id = r.event_id)`.execute(db))
+  // An invitation to a role the other account holds, or was invited to as well, is of no use twice.
+  dropped.role_invitations = count(await sql`DELETE FROM role_invitations r WHERE r.person_id = ${absorbed}
+    AND (EXISTS (SELECT 1 FROM role_invitations s WHERE s.person_id = ${survivor} AND s.event_id = r.event_id AND s.role = r.role)
+      OR EXISTS (SELECT 1 FROM registrations s WHERE s.person_id IN (${absorbed}, ${survivor}) AND s.event_id = r.event_id AND s.role = r.role))`.execute(db))
   return Object.fromEntries(Object.entries(dropped).filter(([, n]) => n > 0))
 }
 

@@ -40,8 +40,8 @@ export function grantedText (alreadyHeld: boolean): { fr: string, en: string } {
   return alreadyHeld
     ? { fr: 'Cette personne a déjà ce rôle dans l\'événement : rien n\'a changé.', en: 'This person already holds this role in the event: nothing changed.' }
     : {
-        fr: 'Cette adresse appartient à un compte existant : le rôle est ajouté et la personne en est avisée par message, sans lien de connexion. Elle se connecte par ses propres moyens (son LMS ou « M\'envoyer mon lien »).',
-        en: 'This address belongs to an existing account: the role is added and the person is told by message, without a sign-in link. They sign in by their own means (their LMS or "Send me my link").'
+        fr: 'Cette adresse appartient à un compte existant : la personne en est avisée par message, sans lien de connexion. Si elle ne fait pas déjà partie de votre événement, le rôle s\'applique quand elle l\'accepte (14 jours). Elle se connecte par ses propres moyens (son LMS ou « M\'envoyer mon lien »).',
+        en: 'This address belongs to an existing account: the person is told by message, without a sign-in link. If they are not already part of your event, the role applies once they accept it (14 days). They sign in by their own means (their LMS or "Send me my link").'
       }
 }
 

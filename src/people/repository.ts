@@ -148,3 +148,56 @@ export async function seenInEvent (db: Q, personId: string, eventId: string): Pr
 export async function findEventTitles (db: Q, eventId: string): Promise<{ title_fr: string, title_en: string } | undefined> {
   return await db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
 }
+
+/**
+ * Whether the inviter may give this person a role in the event without asking them: they are on
+ * the class list of one of the event's courses, registered there by their own launch (created_by
+ * null), or registered there and belonging to nothing outside the inviter's events (no other
+ * event's registration, no LMS identity). Anyone else is asked first (a pending invitation).
+ */
+export async function grantableAtOnce (db: Q, personId: string, eventId: string, inviterEventIds: string[]): Promise<boolean> {
+  const listed = await db.selectFrom('lti_roster_members as m').innerJoin('lti_contexts as c', 'c.id', 'm.context_id').select('m.person_id')
+    .where('m.person_id', '=', personId).where('c.event_id', '=', eventId).executeTakeFirst()
+  if (listed !== undefined) return true
+  const here = await db.selectFrom('registrations').select('created_by').where('person_id', '=', personId).where('event_id', '=', eventId).execute()
+  if (here.length === 0) return false
+  if (here.some(r => r.created_by === null)) return true
+  const elsewhere = await db.selectFrom('registrations').select('person_id').where('person_id', '=', personId)
+    .where(eb => inviterEventIds.length === 0 ? eb.val(true) : eb('event_id', 'not in', inviterEventIds))
+    .union(db.selectFrom('lti_identities').select('person_id').where('person_id', '=', personId))
+    .executeTakeFirst()
+  return elsewhere === undefined
+}
+
+export interface RoleInvitationRow { id: string, event_id: string, person_id: string, role: string, invited_by: string | null, created_at: Date, expires_at: Date }
+
+/** Creates the pending invitation, or renews its date and inviter; returns whether it was new. */
+export async function upsertRoleInvitation (db: Q, values: { event_id: string, person_id: string, role: 'organizer' | 'door_staff', invited_by: string, created_at: Date, expires_at: Date }): Promise<boolean> {
+  const existing = await db.selectFrom('role_invitations').select('id').where('event_id', '=', values.event_id).where('person_id', '=', values.person_id).where('role', '=', values.role).executeTakeFirst()
+  if (existing !== undefined) {
+    await db.updateTable('role_invitations').set({ invited_by: values.invited_by, created_at: values.created_at, expires_at: values.expires_at }).where('id', '=', existing.id).execute()
+    return false
+  }
+  await db.insertInto('role_invitations').values(values).execute()
+  return true
+}
+
+/** The person's invitations still open at `now`, oldest first, with the event's titles and the inviter's name. */
+export async function openRoleInvitations (db: Q, personId: string, now: Date): Promise<Array<RoleInvitationRow & { title_fr: string, title_en: string, inviter_name: string | null }>> {
+  return await db.selectFrom('role_invitations as i').innerJoin('events as e', 'e.id', 'i.event_id').leftJoin('people as p', 'p.id', 'i.invited_by')
+    .select(['i.id', 'i.event_id', 'i.person_id', 'i.role', 'i.invited_by', 'i.created_at', 'i.expires_at', 'e.title_fr', 'e.title_en', 'p.display_name as inviter_name'])
+    .where('i.person_id', '=', personId).where('i.expires_at', '>', now).orderBy('i.created_at').execute()
+}
+
+export async function findRoleInvitation (db: Q, id: string, personId: string): Promise<RoleInvitationRow | undefined> {
+  return await db.selectFrom('role_invitations').selectAll().where('id', '=', id).where('person_id', '=', personId).executeTakeFirst()
+}
+
+export async function deleteRoleInvitation (db: Q, id: string): Promise<void> {
+  await db.deleteFrom('role_invitations').where('id', '=', id).execute()
+}
+
+/** Invitations past their date are of no use to anyone: removed. */
+export async function deleteExpiredRoleInvitations (db: Q, now: Date): Promise<void> {
+  await db.deleteFrom('role_invitations').where('expires_at', '<=', now).execute()
+}

@@ -15,6 +15,8 @@ const DAY = 24 * 60 * 60 * 1000
 const MINUTE = 60 * 1000
 const LINK_LIFETIME: Record<repo.LinkPurpose, number> = { bootstrap: DAY, invitation: 7 * DAY, sign_in: DAY, phone: 10 * MINUTE, launch: 5 * MINUTE }
 const DEVICE_SESSION_LIFETIME = 180 * DAY
+/** How long a role offered to someone the inviter cannot see waits for their answer. */
+export const ROLE_INVITATION_LIFETIME = 14 * DAY
 
 export { hashToken } from './tokens.js'
 
@@ -36,6 +38,9 @@ export interface SignInLink { personId: string, url: string, expiresAt: Date }
 export type Invitation =
   | { created: true, personId: string, url: string, expiresAt: Date }
   | { created: false, personId: string, alreadyHeld: boolean, notified: boolean }
+
+/** A role offered to the person, waiting for their answer on /moi. */
+export interface PendingRoleInvitation { id: string, eventId: string, title: { fr: string, en: string }, role: 'organizer' | 'door_staff', inviter: string | null, expiresAt: Date }
 
 export interface Invitee {
   /** Someone the organizer can see (registered in the event, or on one of its courses' class lists): given the role, told without a link. */
@@ -109,9 +114,11 @@ export class PeopleService {
   /**
    * An organizer of the event invites another organizer or door staff. A new account (created
    * here) comes with a one-time link for the inviter to pass on, and is marked as provisioned
-   * by them. An account that already exists only gains the role and is told by message without
-   * a link: it belongs to its owner, who gets in by their own means (their LMS, "m'envoyer mon
-   * lien", or a link the server's operator prints). Door staff without email: by name only.
+   * by them. An account that already exists belongs to its owner, who gets in by their own means
+   * (their LMS, "m'envoyer mon lien", or a link the server's operator prints): if the inviter can
+   * see it (grantableAtOnce) it gains the role, else it gets a pending invitation to accept on /moi
+   * (14 days); either way it is told by message without a link, and the answer to the inviter has
+   * the same shape. Door staff without email: by name only.
    */
   async invite (inviterId: string, eventId: string, invitee: Invitee): Promise<Invitation> {
     if (!await this.hasRole(inviterId, ['organizer'], eventId)) throw forbidden({ fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' })
@@ -140,6 +147,13 @@ export class PeopleService {
       }
       const alreadyHeld = (await repo.listRegistrations(trx, existing.id)).some(r => r.event_id === eventId && r.role === invitee.role)
       if (alreadyHeld) return { created: false, personId: existing.id, alreadyHeld, notified: false }
+      if (!await repo.grantableAtOnce(trx, existing.id, eventId, await repo.organizedEventIds(trx, inviterId))) {
+        // Someone the inviter cannot see: asked first. The answer has the same shape as a grant.
+        await repo.deleteExpiredRoleInvitations(trx, now)
+        const isNew = await repo.upsertRoleInvitation(trx, { event_id: eventId, person_id: existing.id, role: invitee.role, invited_by: inviterId, created_at: now, expires_at: new Date(now.getTime() + ROLE_INVITATION_LIFETIME) })
+        const notified = isNew && await this.#tellOfInvitation(trx, existing, eventId, inviterId, invitee.role)
+        return { created: false, personId: existing.id, alreadyHeld, notified }
+      }
       await repo.addRegistration(trx, { event_id: eventId, person_id: existing.id, role: invitee.role, created_by: inviterId })
       await sealProvisionedAccounts(trx, [existing.id], eventId, now)
       await this.#tellOfRole(trx, existing, eventId, inviterId, invitee.role)
@@ -169,6 +183,52 @@ export class PeopleService {
       publicUrl: this.config.publicUrl
     })
     await this.outbox.enqueue(trx, { eventId, personId: person.id, kind: 'role_granted', to: person.email, ...text })
+  }
+
+  /** The message that tells an account it was invited to a role it may accept or decline on /moi: no link, no event (no organizer's list shows it). */
+  async #tellOfInvitation (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string, role: 'organizer' | 'door_staff'): Promise<boolean> {
+    if (person.email === null) return false
+    const event = await repo.findEventTitles(trx, eventId)
+    const inviter = await repo.findPersonById(trx, inviterId)
+    const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
+    const text = roleInvitationText(locale, {
+      name: person.display_name,
+      inviter: inviter?.display_name ?? '',
+      event: (locale === 'fr' ? event?.title_fr : event?.title_en) ?? '',
+      role,
+      days: ROLE_INVITATION_LIFETIME / DAY,
+      publicUrl: this.config.publicUrl
+    })
+    await this.outbox.enqueue(trx, { eventId: null, personId: person.id, kind: 'role_invitation', to: person.email, ...text })
+    return true
+  }
+
+  /** The roles offered to the person and not yet answered (expired ones left out). */
+  async pendingRoleInvitations (personId: string): Promise<PendingRoleInvitation[]> {
+    const rows = await repo.openRoleInvitations(this.db, personId, this.clock.now())
+    return rows.map(r => ({ id: r.id, eventId: r.event_id, title: { fr: r.title_fr, en: r.title_en }, role: r.role === 'organizer' ? 'organizer' : 'door_staff', inviter: r.inviter_name, expiresAt: r.expires_at }))
+  }
+
+  /**
+   * The person answers an invitation of theirs. Accepting adds the registration, recorded as
+   * given by the inviter (like a grant); declining removes the invitation. Either way it is gone.
+   */
+  async answerRoleInvitation (personId: string, invitationId: string, accept: boolean): Promise<void> {
+    const now = this.clock.now()
+    await this.db.transaction().execute(async trx => {
+      const invitation = await repo.findRoleInvitation(trx, invitationId, personId)
+      if (invitation === undefined || invitation.expires_at <= now) {
+        throw notFound({
+          fr: 'Cette invitation n\'existe plus : elle a déjà reçu une réponse ou a expiré (14 jours). Demandez à l\'équipe d\'organisation de vous inviter de nouveau.',
+          en: 'This invitation no longer exists: it was already answered or has expired (14 days). Ask the organizers to invite you again.'
+        })
+      }
+      await repo.deleteRoleInvitation(trx, invitation.id)
+      if (!accept) return
+      const role = invitation.role === 'organizer' ? 'organizer' : 'door_staff'
+      await repo.addRegistration(trx, { event_id: invitation.event_id, person_id: personId, role, created_by: invitation.invited_by })
+      await sealProvisionedAccounts(trx, [personId], invitation.event_id, now)
+    })
   }
 
   /** Whether a link can still be used (for the confirmation page), without consuming it; returns whose it is. */
@@ -290,5 +350,28 @@ export function roleGrantedText (locale: 'fr' | 'en', v: { name: string, inviter
           'This message contains no sign-in link. Sign in as usual: from your course in the LMS (Moodle), ' +
           `or ask for a link to your address at ${v.publicUrl}/connexion ("Send me my link").\n\n` +
           'If you were not expecting this message, you can ignore it or let the organizers know.\n'
+      }
+}
+
+/** Tells an existing account it was invited to a role it may accept or decline on its own page: no link in it. */
+export function roleInvitationText (locale: 'fr' | 'en', v: { name: string, inviter: string, event: string, role: 'organizer' | 'door_staff', days: number, publicUrl: string }): { subject: string, bodyText: string } {
+  return locale === 'fr'
+    ? {
+        subject: `Invitation à un rôle — ${v.event}`,
+        bodyText: `Bonjour ${v.name},\n\n` +
+          `${v.inviter !== '' ? v.inviter : 'L\'équipe d\'organisation'} vous invite à prendre le rôle ${v.role === 'organizer' ? 'd\'organisateur·trice' : 'de personnel d\'accueil'} pour « ${v.event} » dans Compagnon.\n\n` +
+          `Rien ne change sans votre accord : acceptez ou refusez l'invitation sur votre page « Moi » de Compagnon, dans les ${v.days} jours ; sans réponse, elle expire.\n\n` +
+          'Ce message ne contient aucun lien de connexion. Connectez-vous comme d\'habitude : depuis votre cours dans le LMS (Moodle), ' +
+          `ou demandez un lien à votre adresse sur ${v.publicUrl}/connexion (« M'envoyer mon lien »).\n\n` +
+          'Si vous n\'attendiez pas ce message, refusez l\'invitation ou ignorez-la.\n'
+      }
+    : {
+        subject: `Role invitation — ${v.event}`,
+        bodyText: `Hello ${v.name},\n\n` +
+          `${v.inviter !== '' ? v.inviter : 'The organizers'} invite you to take the ${v.role === 'organizer' ? 'organizer' : 'door staff'} role for "${v.event}" in Compagnon.\n\n` +
+          `Nothing changes without your consent: accept or decline the invitation on your "Me" page in Compagnon within ${v.days} days; without an answer, it expires.\n\n` +
+          'This message contains no sign-in link. Sign in as usual: from your course in the LMS (Moodle), ' +
+          `or ask for a link to your address at ${v.publicUrl}/connexion ("Send me my link").\n\n` +
+          'If you were not expecting this message, decline the invitation or ignore it.\n'
       }
 }

@@ -14,6 +14,7 @@ export const kindLabels: Labels = {
   sign_in_links: { fr: 'Liens de connexion à usage unique', en: 'One-time sign-in links' },
   personal_links: { fr: 'Liens personnels (révoqués)', en: 'Personal links (revoked)' },
   account_link_codes: { fr: 'Codes de liaison de comptes', en: 'Account-linking codes' },
+  role_invitations: { fr: 'Invitations à un rôle en attente', en: 'Pending role invitations' },
   lti_identities: { fr: 'Liens avec le compte de l\'environnement numérique d\'apprentissage', en: 'Links to the LMS account' },
   lti_roster_members: { fr: 'Inscriptions aux listes de cours reçues de l\'environnement numérique d\'apprentissage', en: 'Course roster entries received from the LMS' },
   lti_deep_link_requests: { fr: 'Demandes de liens profonds en cours', en: 'Deep-linking requests in progress' },

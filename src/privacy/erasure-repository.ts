@@ -12,7 +12,7 @@ export type ErasureKind =
   | 'lti_deep_link_requests' | 'attendance_passes' | 'attendance_code_attempts' | 'attendance_choices' | 'attendance_excuses'
   | 'attendance_history_reasons' | 'attendance_records' | 'attestation_requests' | 'attestations_minimised' | 'outgoing_messages'
   | 'synthesis_drafts' | 'synthesis_submissions' | 'files' | 'synthesis_grades' | 'synthesis_grade_history' | 'synthesis_extensions'
-  | 'grade_deliveries' | 'grade_comments' | 'lti_launch_data' | 'account_link_codes'
+  | 'grade_deliveries' | 'grade_comments' | 'lti_launch_data' | 'account_link_codes' | 'role_invitations'
 
 interface Step {
   kind: ErasureKind
@@ -50,6 +50,7 @@ const steps: Step[] = [
   { kind: 'sign_in_links', table: 'sign_in_links', where: own },
   { kind: 'personal_links', table: 'personal_links', where: own },
   { kind: 'account_link_codes', table: 'account_link_codes', where: own },
+  { kind: 'role_invitations', table: 'role_invitations', where: own },
   // Before the identities it is found by: a course's row for one of the person's LMS accounts
   // goes even when it names no person (person_id null: written without one, or its person row deleted).
   { kind: 'lti_roster_members', table: 'lti_roster_members', where: rosterRows },

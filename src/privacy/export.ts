@@ -15,6 +15,8 @@ export interface PersonalDataExport {
   deviceSessions: Rows
   signInLinks: Rows
   personalLinks: Rows
+  /** Roles offered to the person, not answered yet (in the person's own export only). */
+  roleInvitations: Rows
   lti: { identities: Rows, rosterMemberships: Rows, gradeDeliveries: Rows, contentSelections: Rows }
   attendance: { records: Rows, history: Rows, excuses: Rows, choices: Rows, codeAttempts: Rows, pass: Rows, scans: Rows }
   synthesis: { drafts: Rows, submissions: Rows, extensions: Rows, grades: Rows, gradeHistory: Rows }
@@ -110,6 +112,13 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
         ? []
         : await trx.selectFrom('sign_in_links')
           .select(['id', 'purpose', 'created_at', 'created_by', 'expires_at', 'used_at']).where('person_id', '=', personId).orderBy('created_at').execute(),
+      // Roles offered to the person and not answered yet: in their own export only (an
+      // invitation grants nothing and shows the person to no organizer).
+      roleInvitations: scoped
+        ? []
+        : await trx.selectFrom('role_invitations as i').innerJoin('events as e', 'e.id', 'i.event_id')
+          .select(['i.id', 'i.event_id', 'e.key as event_key', 'i.role', 'i.invited_by', 'i.created_at', 'i.expires_at']).where('i.person_id', '=', personId)
+          .orderBy('i.created_at').execute(),
       personalLinks: await trx.selectFrom('personal_links')
         .select(['event_id', 'issued_at', 'issued_by', 'expires_at', 'last_used_at', 'revoked_at']).where('person_id', '=', personId)
         .$if(scoped, q => q.where('event_id', 'in', events)).execute(),

@@ -102,6 +102,7 @@ export const exportSchema = z.object({
   deviceSessions: rows.describe('Without token hashes'),
   signInLinks: rows.describe('Without token hashes'),
   personalLinks: rows.describe('Without token hashes'),
+  roleInvitations: rows.describe('Roles offered to the person and not answered yet (they grant nothing until accepted); in the person\'s own export only'),
   lti: z.object({ identities: rows, rosterMemberships: rows, gradeDeliveries: rows, contentSelections: rows }),
   attendance: z.object({ records: rows, history: rows, excuses: rows, choices: rows, codeAttempts: rows, pass: rows.describe('Issue date and version, not the code'), scans: rows }),
   synthesis: z.object({ drafts: rows, submissions: rows.describe('Each with its files: name, media type, size, SHA-256 (not the bytes)'), extensions: rows, grades: rows, gradeHistory: rows }),

@@ -152,6 +152,15 @@ export const fill = (template: string, params: Record<string, string>): string =
     return encodeURIComponent(value)
   }).replace(/\*$/, '')
 
+/** A pending door-staff invitation for the person in the matrix event (renewed if one is there). */
+const roleInvitation = async (w: AccessWorld, personId: string): Promise<string> => {
+  const now = w.clock.now()
+  const row = await w.database.db.insertInto('role_invitations')
+    .values({ event_id: w.eventId, person_id: personId, role: 'door_staff', invited_by: null, created_at: now, expires_at: new Date(now.getTime() + 14 * 86_400_000) })
+    .onConflict(oc => oc.columns(['event_id', 'person_id', 'role']).doUpdateSet({ expires_at: new Date(now.getTime() + 14 * 86_400_000) }))
+    .returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
 const form = (fields: Record<string, string | string[]>): { payload: string, headers: Record<string, string> } => {
   const body = new URLSearchParams()
   for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one)
@@ -253,6 +262,16 @@ export const rules: Record<string, Rule> = {
     expect: signedIn(400),
     why: 'as above: merging needs a live code shown by the other account',
     request: () => ({ url: '/moi/liaison/confirmation', ...form({ code: 'ABCD-EFGH' }) })
+  },
+  'POST /moi/invitations/:invitationId/accepter': {
+    expect: signedIn(404),
+    why: 'another person\'s pending role invitation: to anyone but its invitee it does not exist (the invitee accepting is in test/people/role-invitations.test.ts; here it would change the roles other rows rely on)',
+    request: async ({ w, fresh }) => ({ url: `/moi/invitations/${await roleInvitation(w, await fresh.participant())}/accepter`, ...form({}) })
+  },
+  'POST /moi/invitations/:invitationId/refuser': {
+    expect: signedIn(303),
+    why: 'the signed-in person declines a role offered to them (an invitation made for the caller); anonymous 401',
+    request: async ({ w, personId }) => ({ url: `/moi/invitations/${personId === null ? randomUUID() : await roleInvitation(w, personId)}/refuser`, ...form({}) })
   },
   'POST /auth/telephone': get(signedIn(200)),
   'POST /auth/sign-out': {

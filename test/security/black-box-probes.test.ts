@@ -353,7 +353,9 @@ t.test('an organizer of one event gets no working link to, and cannot rename, an
       await assertNoWorkingLink(t, answer, `A's ${what}`)
     }
     const messages = ((await alice.api('GET', `/api/v1/events/${eventA}/messages`)).json() as { messages: Array<{ id: string, personId: string | null }> }).messages
-    t.ok(messages.some(m => m.personId !== null && victims.has(m.personId)), 'A\'s event holds messages to them (the role notices)')
+    // The roles A offered them (they belong to another event) wait for their consent; the
+    // messages saying so belong to no event, so A's lists hold none.
+    t.notOk(messages.some(m => m.personId !== null && victims.has(m.personId)), 'A\'s event holds no message to them: role invitations are told outside any event')
     for (const message of messages) {
       await assertNoWorkingLink(t, await alice.request(`/organisateurs/messages/${eventA}/${message.id}`, { headers: { accept: 'text/html' } }), `message page ${message.id}`)
     }
@@ -372,6 +374,25 @@ t.test('an organizer of one event gets no working link to, and cannot rename, an
     t.not(after.paula?.link.status, 'active', 'B\'s participant holds no live link issued since (her own was ended when another event registered her, as README says)')
     t.equal(after.me.person.displayName, before.me.person.displayName, 'organizer B\'s name is still B\'s')
     t.equal(after.paula?.name, PAULA.name, 'B\'s participant\'s name is still hers')
+
+    // Consent: A invited B (by email, by id) to A's team; B holds no role in A until B accepts,
+    // from B's own page, with B's own session.
+    const staffInA = (roles: Me['roles']): string[] => roles.filter(r => r.eventId === eventA && r.role !== 'participant').map(r => r.role)
+    t.same(staffInA(after.me.roles), [], 'HOLE if different — B holds no staff role in A without accepting it (only the participant registration A made)')
+    const offers = [...(await bob.request('/moi?lang=en', { headers: { accept: 'text/html' } })).text
+      .matchAll(/<li>\s*<p>([^<]*)<\/p>\s*<form method="post" action="(\/moi\/invitations\/[0-9a-f-]{36})\/accepter/g)].map(m => ({ text: m[1] ?? '', path: m[2] ?? '' }))
+    t.equal(offers.length, 2, 'B\'s /moi lists two role invitations (door staff and organizer of A)')
+    const organizerOffer = offers.find(o => / — organizer — /.test(o.text))
+    const doorOffer = offers.find(o => / — door staff — /.test(o.text))
+    t.ok(organizerOffer !== undefined && doorOffer !== undefined, 'each names its role')
+    t.equal((await alice.form(`${doorOffer?.path ?? ''}/accepter`, {})).status, 404, 'A cannot accept B\'s invitation for B')
+    t.same(staffInA((await me(bob)).roles), [], 'still no staff role in A')
+    const declined = await bob.form(`${organizerOffer?.path ?? ''}/refuser`, {})
+    t.equal(declined.status, 200, 'B declines the organizer role (back on /moi)')
+    const accepted = await bob.form(`${doorOffer?.path ?? ''}/accepter`, {})
+    t.equal(accepted.status, 200, 'B accepts the door-staff role (back on /moi)')
+    t.same(staffInA((await me(bob)).roles), ['door_staff'], 'B holds exactly the staff role B accepted in A')
+    await assertNoWorkingLink(t, accepted, 'B\'s /moi after accepting')
     // README (Identity): an account B's staff created is signed out once another event registers it.
     t.comment(`B's participant's own session after A registered her: ${(await paula.api('GET', '/api/v1/me')).status}`)
     t.comment(`link-like URLs found in A's answers and tried: ${linksTried}`)

@@ -9,7 +9,7 @@ import { testApp, type TestApp } from '../helpers/app.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 
-const TABLES = ['people', 'registrations', 'sign_in_links', 'personal_links', 'device_sessions', 'outgoing_messages', 'lti_identities'] as const
+const TABLES = ['people', 'registrations', 'role_invitations', 'sign_in_links', 'personal_links', 'device_sessions', 'outgoing_messages', 'lti_identities'] as const
 /** Anything that would hand out, or reveal, a way into an account. */
 const TOKEN = /\/(auth\/link|p)\/[A-Za-z0-9_-]{20,}/
 
@@ -55,7 +55,7 @@ const form = (s: Staff): Record<string, string> => ({ cookie: s.cookie, 'x-csrf-
 const usePersonalLink = async (app: FastifyInstance, url: string): Promise<LightMyRequestResponse> =>
   await app.inject({ method: 'POST', url: '/p', headers: { origin: ORIGIN, accept: 'text/html' }, payload: { token: new URL(url).pathname.split('/').pop() ?? '' } })
 
-t.test('inviting the address of an existing account gives the inviter no link: the role is added and the person told without one', async t => {
+t.test('inviting the address of an existing account of another event gives the inviter no link and no role: a pending invitation, told without a link', async t => {
   const w = await world(t)
   const targets = [['bruno@autre.ca', w.orgB.personId], ['sam@etu.example', w.victims.student], ['ines@prof.example', w.victims.instructor], ['paule@quebec.ca', w.victims.participant]] as const
   for (const [email, personId] of targets) {
@@ -65,8 +65,9 @@ t.test('inviting the address of an existing account gives the inviter no link: t
     t.match(res.json(), { created: false, personId, alreadyHeld: false, notified: true, message: /existing account.*without a sign-in link/, messageFr: /compte existant.*sans lien de connexion/ })
     t.notMatch(res.body, TOKEN, `${email}: no link, no token in the answer`)
     t.notOk('url' in res.json())
-    t.same(rowDeltas(before, await rows(w)), { registrations: 1, outgoing_messages: 1 }, `${email}: the role and its message, no link, no session`)
-    const message = await w.database.db.selectFrom('outgoing_messages').selectAll().where('person_id', '=', personId).where('kind', '=', 'role_granted').executeTakeFirstOrThrow()
+    t.same(rowDeltas(before, await rows(w)), { role_invitations: 1, outgoing_messages: 1 }, `${email}: an invitation they may accept and its message; no role, no link, no session`)
+    t.notOk((await w.services.people.roles(personId)).some(r => r.eventId === w.a), `${email}: no role in A until they accept`)
+    const message = await w.database.db.selectFrom('outgoing_messages').selectAll().where('person_id', '=', personId).where('kind', '=', 'role_invitation').executeTakeFirstOrThrow()
     t.notMatch(message.body_text, TOKEN, `${email}: the message carries no link`)
     t.match(message.body_text, /aucun lien de connexion/)
   }
@@ -77,12 +78,12 @@ t.test('inviting the address of an existing account gives the inviter no link: t
   t.equal(page.statusCode, 200)
   t.match(page.body, /SAM@etu.example — Cette adresse appartient à un compte existant/)
   t.notMatch(page.body, TOKEN)
-  t.same(rowDeltas(before, await rows(w)), { registrations: 1, outgoing_messages: 1 })
+  t.same(rowDeltas(before, await rows(w)), { role_invitations: 1, outgoing_messages: 1 })
 
-  // Inviting again for a role already held: nothing at all.
+  // Inviting again while the invitation waits: renewed, no second message, nothing else.
   const again = await rows(w)
   const repeat = await w.app.inject({ method: 'POST', url: `/api/v1/events/${w.a}/invitations`, headers: w.orgA.auth, payload: { email: 'bruno@autre.ca', role: 'organizer' } })
-  t.match(repeat.json(), { created: false, alreadyHeld: true, notified: false })
+  t.match(repeat.json(), { created: false, alreadyHeld: false, notified: false })
   t.same(rowDeltas(again, await rows(w)), {})
 })
 
@@ -156,7 +157,7 @@ t.test('a personal link stored for passing on stops working, and is masked, once
   t.notMatch(page.body, TOKEN, 'nor on the message page')
 })
 
-t.test('an account created by an invitation loses every session and unused link when another event\'s organizer invites it', async t => {
+t.test('an account created by an invitation loses every session and unused link when it accepts another event\'s role', async t => {
   const w = await world(t)
   const db = w.database.db
   const invited = await w.app.inject({ method: 'POST', url: `/api/v1/events/${w.a}/invitations`, headers: w.orgA.auth, payload: { email: 'dora@porte.ca', name: 'Dora Porte', role: 'door_staff' } })
@@ -169,6 +170,12 @@ t.test('an account created by an invitation loses every session and unused link 
   const byB = await w.app.inject({ method: 'POST', url: `/api/v1/events/${w.b}/invitations`, headers: w.orgB.auth, payload: { email: 'dora@porte.ca', role: 'organizer' } })
   t.equal(byB.statusCode, 200)
   t.notMatch(byB.body, TOKEN)
+  t.not((await db.selectFrom('device_sessions').select('id').where('person_id', '=', personId).where('revoked_at', 'is', null).execute()).length, 0, 'invited only: nothing is granted, nothing ends')
+  // Dora accepts from her own page (A's door device): the role in B applies and seals the account.
+  const [invitation] = await w.services.people.pendingRoleInvitations(personId)
+  const accepted = await w.app.inject({ method: 'POST', url: `/moi/invitations/${invitation!.id}/accepter`, headers: { cookie: door.cookie, 'x-csrf-token': door.csrf, origin: ORIGIN, accept: 'text/html' } })
+  t.equal(accepted.statusCode, 303)
+  t.ok(await w.services.people.hasRole(personId, ['organizer'], w.b))
   t.same(await db.selectFrom('device_sessions').select('id').where('person_id', '=', personId).where('revoked_at', 'is', null).execute(), [], 'sessions revoked')
   await t.rejects(w.services.people.checkLink(new URL(pending.url).pathname.split('/').pop() ?? ''), /already used or has expired/, 'unused links too')
   const afterDoor = await w.app.inject({ url: '/accueil', headers: { cookie: door.cookie.replace(/compagnon_session=[^;]*;?\s*/, ''), accept: 'text/html' } })

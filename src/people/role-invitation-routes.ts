@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { html } from 'ghtml'
+import { z } from 'zod'
+import { errorResponses, langQuery } from '../http/schemas.js'
+import type { Locale } from '../views/i18n.js'
+import { assertSameOrigin } from './authentication.js'
+import type { PendingRoleInvitation, PeopleService } from './service.js'
+
+export interface RoleInvitationRoutesOptions { people: PeopleService }
+
+const invitationParams = z.object({ invitationId: z.uuid({ error: 'invitationId must be a UUID' }).describe('One of the signed-in person\'s pending role invitations') })
+
+/** The section of /moi listing roles offered to the person, each with its accept and decline buttons (nothing when there are none). */
+export function roleInvitationSection (locale: Locale, invitations: PendingRoleInvitation[]): string | null {
+  if (invitations.length === 0) return null
+  const fr = locale === 'fr'
+  const date = (d: Date): string => d.toLocaleDateString(fr ? 'fr-CA' : 'en-CA', { dateStyle: 'long', timeZone: 'America/Montreal' })
+  return html`<section aria-labelledby="moi-invitations">
+<h2 id="moi-invitations">${fr ? 'Invitations à un rôle' : 'Role invitations'}</h2>
+<p>${fr
+    ? 'Ces rôles vous sont proposés ; ils ne s\'appliquent que si vous les acceptez. Sans réponse, une invitation expire.'
+    : 'These roles are offered to you; they apply only if you accept them. Without an answer, an invitation expires.'}</p>
+<ul>
+!${invitations.map(i => html`<li>
+  <p>${i.inviter ?? (fr ? 'L\'équipe d\'organisation' : 'The organizers')} — ${fr ? (i.role === 'organizer' ? 'organisateur·trice' : 'personnel d\'accueil') : (i.role === 'organizer' ? 'organizer' : 'door staff')} — ${fr ? i.title.fr : i.title.en} (${fr ? 'expire le' : 'expires on'} ${date(i.expiresAt)})</p>
+  <form method="post" action="/moi/invitations/${i.id}/accepter?lang=${locale}"><button type="submit">Accepter / Accept</button></form>
+  <form method="post" action="/moi/invitations/${i.id}/refuser?lang=${locale}"><button type="submit">Refuser / Decline</button></form>
+</li>`).join('')}
+</ul>
+</section>`
+}
+
+/** A person's answer to a role offered to them (pages of /moi; same-origin forms with the CSRF token). */
+export const roleInvitationRoutes: FastifyPluginAsyncZod<RoleInvitationRoutesOptions> = async (app, { people }) => {
+  // First of the extra sections: a question waiting for the person's answer.
+  people.myPageSections.unshift(async ({ personId, locale }) => roleInvitationSection(locale, await people.pendingRoleInvitations(personId)))
+  const sameOrigin = async (request: Parameters<typeof assertSameOrigin>[0]): Promise<void> => { assertSameOrigin(request) }
+  const response = { 303: z.null(), ...errorResponses }
+
+  for (const [action, accept] of [['accepter', true], ['refuser', false]] as const) {
+    app.post(`/moi/invitations/:invitationId/${action}`, {
+      onRequest: [app.authenticate('page'), sameOrigin],
+      schema: {
+        operationId: accept ? 'acceptRoleInvitation' : 'declineRoleInvitation',
+        tags: ['pages'],
+        summary: accept
+          ? 'Accepts a role one was invited to: the registration is added, recorded as given by the inviter; back to /moi'
+          : 'Declines a role one was invited to: the invitation is removed, nothing else changes; back to /moi',
+        params: invitationParams,
+        querystring: langQuery,
+        response
+      }
+    }, async (request, reply) => {
+      await people.answerRoleInvitation(request.auth?.personId ?? '', request.params.invitationId, accept)
+      return await reply.redirect(`/moi?lang=${request.locale}`, 303)
+    })
+  }
+}
