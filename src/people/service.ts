@@ -169,36 +169,27 @@ export class PeopleService {
     return await repo.protectedAmong(db, personIds, await repo.organizedEventIds(db, actorId))
   }
 
-  /** The message that tells an existing account of its new role: no link, how to get in instead. */
-  async #tellOfRole (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string, role: 'organizer' | 'door_staff'): Promise<void> {
-    if (person.email === null) return
+  /** What both role messages name, in the person's language: them, the inviter, the event. */
+  async #roleMessageNames (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string): Promise<{ locale: 'fr' | 'en', name: string, inviter: string, event: string }> {
     const event = await repo.findEventTitles(trx, eventId)
     const inviter = await repo.findPersonById(trx, inviterId)
     const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
-    const text = roleGrantedText(locale, {
-      name: person.display_name,
-      inviter: inviter?.display_name ?? '',
-      event: (locale === 'fr' ? event?.title_fr : event?.title_en) ?? '',
-      role,
-      publicUrl: this.config.publicUrl
-    })
+    return { locale, name: person.display_name, inviter: inviter?.display_name ?? '', event: (locale === 'fr' ? event?.title_fr : event?.title_en) ?? '' }
+  }
+
+  /** The message that tells an existing account of its new role: no link, how to get in instead. */
+  async #tellOfRole (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string, role: 'organizer' | 'door_staff'): Promise<void> {
+    if (person.email === null) return
+    const { locale, ...names } = await this.#roleMessageNames(trx, person, eventId, inviterId)
+    const text = roleGrantedText(locale, { ...names, role, publicUrl: this.config.publicUrl })
     await this.outbox.enqueue(trx, { eventId, personId: person.id, kind: 'role_granted', to: person.email, ...text })
   }
 
   /** The message that tells an account it was invited to a role it may accept or decline on /moi: no link, no event (no organizer's list shows it). */
   async #tellOfInvitation (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string, role: 'organizer' | 'door_staff'): Promise<boolean> {
     if (person.email === null) return false
-    const event = await repo.findEventTitles(trx, eventId)
-    const inviter = await repo.findPersonById(trx, inviterId)
-    const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
-    const text = roleInvitationText(locale, {
-      name: person.display_name,
-      inviter: inviter?.display_name ?? '',
-      event: (locale === 'fr' ? event?.title_fr : event?.title_en) ?? '',
-      role,
-      days: ROLE_INVITATION_LIFETIME / DAY,
-      publicUrl: this.config.publicUrl
-    })
+    const { locale, ...names } = await this.#roleMessageNames(trx, person, eventId, inviterId)
+    const text = roleInvitationText(locale, { ...names, role, days: ROLE_INVITATION_LIFETIME / DAY, publicUrl: this.config.publicUrl })
     await this.outbox.enqueue(trx, { eventId: null, personId: person.id, kind: 'role_invitation', to: person.email, ...text })
     return true
   }
