@@ -3,35 +3,19 @@
 // another event's organizer, say — gets a pending invitation that grants nothing until they
 // accept it from their own page (/moi); it expires after 14 days.
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { moveReferences, personColumns } from '../../src/people/account-links-repository.js'
 import { anonymise, plan } from '../../src/privacy/erasure-repository.js'
-import { testApp, type TestApp } from '../helpers/app.js'
+import type { TestApp } from '../helpers/app.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
-import { ORIGIN, signInWithLink } from '../helpers/session.js'
+import { ORIGIN } from '../helpers/session.js'
+import { type Staff, twoEvents, type TwoEvents } from '../helpers/two-events.js'
 
 const TABLES = ['people', 'registrations', 'role_invitations', 'sign_in_links', 'device_sessions', 'outgoing_messages'] as const
 const TOKEN = /\/(auth\/link|p)\/[A-Za-z0-9_-]{20,}/
 const DAY = 86_400_000
 
-interface Staff { personId: string, auth: { authorization: string }, cookie: string, csrf: string }
-interface World extends TestApp { a: string, b: string, orgA: Staff, orgB: Staff }
-
-const signedIn = async (app: FastifyInstance, url: string, personId: string): Promise<Staff> => {
-  const { cookie, csrf, res } = await signInWithLink(app, url)
-  return { personId, cookie, csrf, auth: { authorization: `Bearer ${res.cookies.find(c => c.name === 'compagnon_session')!.value}` } }
-}
-
-async function world (t: { teardown: (fn: () => unknown) => void }): Promise<World> {
-  const ctx = await testApp(t)
-  const db = ctx.database.db
-  const [eventA] = await ctx.services.program.listEvents()
-  const b = (await db.insertInto('events').values({ key: 'autre-2026', title_fr: 'Autre événement', title_en: 'Other event', timezone: 'America/Montreal', starts_on: '2026-03-10', ends_on: '2026-03-12' }).returning('id').executeTakeFirstOrThrow()).id
-  const a = eventA!.id
-  const linkA = await ctx.services.people.bootstrapOrganizer('odile@enap.ca', [a], 'Odile A')
-  const linkB = await ctx.services.people.bootstrapOrganizer('bruno@autre.ca', [b], 'Bruno B')
-  return { ...ctx, a, b, orgA: await signedIn(ctx.app, linkA.url, linkA.personId), orgB: await signedIn(ctx.app, linkB.url, linkB.personId) }
-}
+type World = TwoEvents
+const world = twoEvents
 
 const rows = async (w: TestApp): Promise<Record<string, number>> => await countRows(w.database.db, TABLES)
 const pageHeaders = (s: Staff): Record<string, string> => ({ cookie: s.cookie, 'x-csrf-token': s.csrf, origin: ORIGIN, accept: 'text/html' })

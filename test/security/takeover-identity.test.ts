@@ -5,40 +5,23 @@
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { upsertLtiPerson } from '../../src/lti/service.js'
-import { testApp, type TestApp } from '../helpers/app.js'
+import type { TestApp } from '../helpers/app.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
+import { type Staff, twoEvents, type TwoEvents } from '../helpers/two-events.js'
 
 const TABLES = ['people', 'registrations', 'role_invitations', 'sign_in_links', 'personal_links', 'device_sessions', 'outgoing_messages', 'lti_identities'] as const
 /** Anything that would hand out, or reveal, a way into an account. */
 const TOKEN = /\/(auth\/link|p)\/[A-Za-z0-9_-]{20,}/
 
-interface Staff { personId: string, auth: { authorization: string }, cookie: string, csrf: string }
-
-interface World extends TestApp {
-  a: string
-  b: string
-  orgA: Staff
-  orgB: Staff
+interface World extends TwoEvents {
   /** B's participant (imported by B's organizer), B's credited student and B's instructor (LMS accounts). */
   victims: { participant: string, student: string, instructor: string }
 }
 
-const signedIn = async (app: FastifyInstance, url: string, personId: string): Promise<Staff> => {
-  const { cookie, csrf, res } = await signInWithLink(app, url)
-  return { personId, cookie, csrf, auth: { authorization: `Bearer ${res.cookies.find(c => c.name === 'compagnon_session')!.value}` } }
-}
-
 async function world (t: { teardown: (fn: () => unknown) => void }): Promise<World> {
-  const ctx = await testApp(t)
-  const db = ctx.database.db
-  const [eventA] = await ctx.services.program.listEvents()
-  const b = (await db.insertInto('events').values({ key: 'autre-2026', title_fr: 'Autre événement', title_en: 'Other event', timezone: 'America/Montreal', starts_on: '2026-03-10', ends_on: '2026-03-12' }).returning('id').executeTakeFirstOrThrow()).id
-  const a = eventA!.id
-  const linkA = await ctx.services.people.bootstrapOrganizer('odile@enap.ca', [a], 'Odile A')
-  const linkB = await ctx.services.people.bootstrapOrganizer('bruno@autre.ca', [b], 'Bruno B')
-  const orgA = await signedIn(ctx.app, linkA.url, linkA.personId)
-  const orgB = await signedIn(ctx.app, linkB.url, linkB.personId)
+  const ctx = await twoEvents(t)
+  const { database: { db }, b, orgB } = ctx
   const { participant } = await ctx.services.people.participants.add(orgB.personId, b, { name: 'Paule Participante', email: 'paule@quebec.ca', employer: 'MAMH' })
   const now = ctx.clock.now()
   const student = await upsertLtiPerson(db, { issuer: 'https://lms-b.example', clientId: 'b', subject: 'stu-1' }, { name: 'Sam Student', email: 'sam@etu.example' }, now)
@@ -47,7 +30,7 @@ async function world (t: { teardown: (fn: () => unknown) => void }): Promise<Wor
     { event_id: b, person_id: student, role: 'credited_student', created_by: null },
     { event_id: b, person_id: instructor, role: 'instructor', created_by: null }
   ]).execute()
-  return { ...ctx, a, b, orgA, orgB, victims: { participant: participant.personId, student, instructor } }
+  return { ...ctx, victims: { participant: participant.personId, student, instructor } }
 }
 
 const rows = async (w: TestApp): Promise<Record<string, number>> => await countRows(w.database.db, TABLES)
