@@ -20,6 +20,9 @@ import { ProgramService } from './program/service.js'
 import { programRoutes } from './program/routes.js'
 import { PeopleService } from './people/service.js'
 import authentication from './people/authentication.js'
+import access, { accessDeclarations } from './access/plugin.js'
+import { AccessPolicy } from './access/policy.js'
+import { open } from './access/declare.js'
 import { peopleRoutes } from './people/routes.js'
 import lti from './lti/module.js'
 import { ltiRoutes } from './lti/routes.js'
@@ -87,7 +90,10 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   const program = new ProgramService(deps.database.db, deps.clock)
   const messages = new MessageOutbox(deps.clock, config.smtp !== undefined)
   const people = new PeopleService(deps.database.db, deps.clock, config, messages)
+  const policy = new AccessPolicy(deps.database.db, { privacyOfficerEmails: config.privacyOfficerEmails })
 
+  // Before any route: every route must say who may call it (src/access/plugin.ts).
+  await app.register(accessDeclarations)
   await app.register(cookie, { secret: config.secrets.cookieSecret })
   await app.register(security, { config, db: deps.database.db })
   await app.register(metrics, { config, db: deps.database.db })
@@ -117,18 +123,23 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  // The documentation is public; its routes are the plugin's own, so their scope declares it.
+  await app.register(async scope => {
+    scope.addHook('onRoute', route => { route.config = { ...route.config, access: open('the API documentation') } })
+    await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  })
 
-  app.get('/assets/site.css', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/assets/site.css', { schema: { hide: true }, config: { access: open('a stylesheet') } }, async (_request, reply) => {
     return await reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(siteCss)
   })
   // Submits forms marked data-autosubmit (answers posted back to an LMS); CSP allows no inline script.
-  app.get('/assets/autosubmit.js', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/assets/autosubmit.js', { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) => {
     return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600')
       .send("document.querySelectorAll('form[data-autosubmit]').forEach(function (f) { f.submit() })\n")
   })
 
   await app.register(authentication, { people })
+  await app.register(access, { policy })
   await app.register(healthRoutes, { database: deps.database })
   await app.register(programRoutes, { program, publicUrl: config.publicUrl })
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })

@@ -1,0 +1,286 @@
+// The one access policy: may this actor do this to that? Routes declare which action and
+// resource they need (src/access/plugin.ts asks here before the handler runs), and services ask
+// the same question where they act for a caller. test/security/access-rules.ts is the
+// hand-written specification this table is checked against.
+import type { Kysely } from 'kysely'
+import type { DB } from '../db/schema.js'
+import { forbidden, notFound, type AppError, type Bilingual } from '../errors.js'
+import { isCourseInstructor, isCreditedLearner } from '../lti/roles.js'
+import * as repo from './repository.js'
+
+/** Who asks: a signed-in person, or nobody (anonymous). */
+export type Actor = { personId: string } | null
+
+/** What an action is done to. */
+export type Resource =
+  /** Something that belongs to no one event (platform registrations, the retention purge, a program file naming its event). */
+  | { kind: 'any-event' }
+  /** The actor's own things. */
+  | { kind: 'self' }
+  | { kind: 'event', eventId: string }
+  | { kind: 'course', contextId: string }
+  | { kind: 'session', sessionId: string }
+  /** A person's attendance in one slot (corrections). */
+  | { kind: 'attendance', personId: string, slotId: string }
+  | { kind: 'person', personId: string }
+  | { kind: 'excuse', excuseId: string }
+  | { kind: 'attestation', attestationId: string }
+  | { kind: 'attestation-request', requestId: string }
+  | { kind: 'attestation-job', jobId: string }
+  | { kind: 'deep-link-request', requestId: string }
+  | { kind: 'role-invitation', invitationId: string }
+  | { kind: 'submission', submissionId: string }
+
+export type ResourceKind = Resource['kind']
+
+/** allowed; refused; or the thing does not exist (the handler then answers its own 404). */
+export type Decision = 'allow' | 'deny' | 'missing'
+
+/** What a rule knows about the resource once it is looked up. */
+interface Subject {
+  /** The event the thing belongs to (when it belongs to one). */
+  eventId?: string
+  /** The LMS course it belongs to. */
+  contextId?: string
+  /** The person it belongs to (owner, author, invitee, the person corrected). */
+  personId?: string
+}
+
+interface Rule {
+  /** The resources this action applies to. */
+  on: readonly ResourceKind[]
+  /** Who may, in words (errors, docs). */
+  who: string
+  allows: (facts: Facts, subject: Subject) => Promise<boolean>
+  /** Refused as if it did not exist: the thing belongs to someone else and is none of the caller's business. */
+  hidden?: Bilingual
+  refusal: Bilingual
+}
+
+const ORGANIZERS: Bilingual = { fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' }
+const ANY_ORGANIZER: Bilingual = { fr: 'Réservé aux équipes d\'organisation.', en: 'For organizers only.' }
+const TEACHERS: Bilingual = { fr: 'Réservé aux personnes enseignantes et à l\'organisation de cet événement.', en: 'For the instructors and organizers of this event only.' }
+const COURSE_INSTRUCTORS: Bilingual = { fr: 'Seules les personnes enseignantes de ce cours y ont accès.', en: 'Only instructors of this course have access.' }
+const CORRECTORS: Bilingual = {
+  fr: 'Seules l\'organisation de l\'événement et les personnes enseignantes d\'un cours où cette personne est inscrite peuvent corriger ses présences ou décider de ses justifications.',
+  en: 'Only the event\'s organizers and the instructors of a course this person is enrolled in can correct their attendance or decide on their excuses.'
+}
+const NOT_FOUND: Bilingual = { fr: 'Introuvable.', en: 'Not found.' }
+
+const is = (...roles: string[]) => async (f: Facts, s: Subject): Promise<boolean> =>
+  s.eventId !== undefined && (await f.rolesIn(s.eventId)).some(r => roles.includes(r))
+const organizer = is('organizer')
+const organizerSomewhere = async (f: Facts): Promise<boolean> => (await f.eventsWith('organizer')).length > 0
+const instructorOfCourse = async (f: Facts, s: Subject): Promise<boolean> => {
+  if (s.contextId === undefined) return false
+  const roles = await f.courseRoles(s.contextId)
+  return roles !== undefined && isCourseInstructor(roles)
+}
+const learnerOfCourse = async (f: Facts, s: Subject): Promise<boolean> => {
+  if (s.contextId === undefined) return false
+  const roles = await f.courseRoles(s.contextId)
+  return roles !== undefined && isCreditedLearner(roles)
+}
+/**
+ * Organizers of the event, and instructors of a course of that event the person is a credited
+ * student of: a correction reaches that course's LMS grade, so teaching another course is not enough.
+ */
+const corrector = async (f: Facts, s: Subject): Promise<boolean> => {
+  if (s.eventId === undefined || s.personId === undefined) return false
+  if (await organizer(f, s)) return true
+  const mine = (await f.courses()).filter(c => c.eventId === s.eventId && isCourseInstructor(c.roles))
+  for (const course of mine) {
+    const theirs = await f.courseRolesOf(s.personId, course.contextId)
+    if (theirs !== undefined && isCreditedLearner(theirs)) return true
+  }
+  return false
+}
+const self = async (f: Facts, s: Subject): Promise<boolean> => s.personId === f.personId
+
+/** Every action a route or a service may ask about. */
+export const RULES = {
+  'program.import': { on: ['any-event'], who: 'organizers (of the event the file names, checked on import)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
+  'platforms.manage': { on: ['any-event'], who: 'organizers', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
+  'retention.purge': { on: ['any-event'], who: 'organizers (each sees and purges only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
+  'team.invite': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' } },
+  'participants.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement gèrent ses participant·e·s.', en: 'Only organizers of this event manage its participants.' } },
+  'attendance.host': { on: ['session'], who: 'door staff, instructors and organizers of the session\'s event', allows: is('door_staff', 'instructor', 'organizer'), refusal: { fr: 'Cette page est réservée à l\'équipe de la séance (accueil, enseignement, organisation).', en: 'This page is for the session team (door staff, instructors, organizers).' } },
+  'attendance.scan-passes': { on: ['session'], who: 'door staff and organizers of the session\'s event', allows: is('door_staff', 'organizer'), refusal: { fr: 'Seul l\'accueil ou l\'organisation peut scanner les laissez-passer.', en: 'Only door staff or organizers can scan passes.' } },
+  'attendance.register': { on: ['event'], who: 'instructors and organizers of the event', allows: is('instructor', 'organizer'), refusal: TEACHERS },
+  'attendance.set-policy': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
+  'attendance.correct': { on: ['attendance', 'excuse'], who: 'organizers of the event and instructors of a course the person is a student of', allows: corrector, refusal: CORRECTORS },
+  'attendance.history': {
+    on: ['person'],
+    who: 'the person, and instructors and organizers of an event they are registered in',
+    allows: async (f, s) => {
+      if (await self(f, s)) return true
+      for (const eventId of await f.eventsOfPerson(s.personId ?? '')) if (await is('instructor', 'organizer')(f, { eventId })) return true
+      return false
+    },
+    refusal: TEACHERS
+  },
+  'course.teach': { on: ['course'], who: 'instructors of the course (in the LMS)', allows: instructorOfCourse, refusal: COURSE_INSTRUCTORS },
+  'course.follow': {
+    on: ['course'],
+    who: 'students and instructors of the course',
+    allows: async (f, s) => await learnerOfCourse(f, s) || await instructorOfCourse(f, s),
+    refusal: { fr: 'Cette page est réservée aux étudiant·e·s et aux personnes enseignantes de ce cours.', en: 'This page is for the students and instructors of this course.' }
+  },
+  'synthesis.hand-in': {
+    on: ['course'],
+    who: 'credited students of the course',
+    allows: learnerOfCourse,
+    refusal: { fr: 'Seul·e·s les étudiant·e·s inscrit·e·s à ce cours remettent une synthèse.', en: 'Only students enrolled in this course hand in a synthesis.' }
+  },
+  'synthesis.enter': {
+    on: ['self'],
+    who: 'students and instructors of a course',
+    allows: async f => (await f.courses()).some(c => isCreditedLearner(c.roles) || isCourseInstructor(c.roles)),
+    refusal: { fr: 'Aucun cours ne vous est associé : ouvrez la synthèse depuis votre cours dans l\'environnement d\'apprentissage.', en: 'No course is tied to you: open the synthesis from your course in the learning platform.' }
+  },
+  'synthesis.read-file': {
+    on: ['submission'],
+    who: 'its author and the course\'s instructors',
+    allows: async (f, s) => await self(f, s) || await instructorOfCourse(f, s),
+    refusal: { fr: 'Ce fichier est réservé à son auteur·e et aux personnes enseignantes du cours.', en: 'This file is for its author and the course\'s instructors only.' }
+  },
+  'deep-linking.choose': { on: ['deep-link-request'], who: 'the instructor who launched it', allows: self, hidden: { fr: 'Ce choix de contenu n\'existe plus ou ne vous appartient pas.', en: 'This content choice no longer exists or is not yours.' }, refusal: NOT_FOUND },
+  'attestation.own': {
+    on: ['event'],
+    who: 'people registered to attend the event (credited students, participants)',
+    allows: is('credited_student', 'participant'),
+    refusal: { fr: 'Vous n\'êtes pas inscrit·e à cet événement comme participant·e.', en: 'You are not registered in this event as a participant.' }
+  },
+  'attestation.read': {
+    on: ['attestation'],
+    who: 'its owner and the event\'s organizers',
+    allows: async (f, s) => await self(f, s) || await organizer(f, s),
+    hidden: { fr: 'Attestation introuvable.', en: 'Attestation not found.' },
+    refusal: NOT_FOUND
+  },
+  'attestations.manage': { on: ['event', 'attestation', 'attestation-request', 'attestation-job'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
+  'reports.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
+  'messages.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
+  'privacy.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
+  'privacy.erase': {
+    on: ['event'],
+    who: 'organizers of the event and the configured privacy officers',
+    allows: async (f, s) => await organizer(f, s) || await f.isOfficer(),
+    refusal: ORGANIZERS
+  },
+  'role-invitation.answer': { on: ['role-invitation'], who: 'the person invited', allows: self, hidden: { fr: 'Invitation introuvable.', en: 'Invitation not found.' }, refusal: NOT_FOUND }
+} satisfies Record<string, Rule>
+
+export type Action = keyof typeof RULES
+
+/** What the policy knows about one actor, read once per question and kept for its answer. */
+class Facts {
+  #roles = new Map<string, Promise<string[]>>()
+  #courses: Promise<Array<{ contextId: string, eventId: string | null, roles: string[] }>> | undefined
+
+  constructor (private readonly db: Kysely<DB>, readonly personId: string, private readonly officerEmails: readonly string[]) {}
+
+  async rolesIn (eventId: string): Promise<string[]> {
+    let roles = this.#roles.get(eventId)
+    if (roles === undefined) this.#roles.set(eventId, roles = repo.rolesInEvent(this.db, this.personId, eventId))
+    return await roles
+  }
+
+  async eventsWith (role: string): Promise<string[]> { return await repo.eventsWithRole(this.db, this.personId, role) }
+  async eventsOfPerson (personId: string): Promise<string[]> { return await repo.eventsOf(this.db, personId) }
+  async courses (): Promise<Array<{ contextId: string, eventId: string | null, roles: string[] }>> {
+    this.#courses ??= repo.coursesOf(this.db, this.personId)
+    return await this.#courses
+  }
+
+  async courseRoles (contextId: string): Promise<string[] | undefined> {
+    return (await this.courses()).find(c => c.contextId === contextId)?.roles
+  }
+
+  async courseRolesOf (personId: string, contextId: string): Promise<string[] | undefined> { return await repo.courseRoles(this.db, personId, contextId) }
+  async isOfficer (): Promise<boolean> {
+    if (this.officerEmails.length === 0) return false
+    const email = await repo.emailOf(this.db, this.personId)
+    return email !== null && this.officerEmails.includes(email)
+  }
+}
+
+export class AccessPolicy {
+  readonly #officerEmails: string[]
+
+  constructor (private readonly db: Kysely<DB>, options: { privacyOfficerEmails?: readonly string[] } = {}) {
+    this.#officerEmails = (options.privacyOfficerEmails ?? []).map(e => e.toLowerCase())
+  }
+
+  /** May this actor do this to that? Anonymous callers may do none of the actions (public routes declare no action). */
+  async can (actor: Actor, action: Action, resource: Resource): Promise<boolean> {
+    return await this.decide(actor, action, resource) === 'allow'
+  }
+
+  /** The decision, telling a refusal from a thing that does not exist. */
+  async decide (actor: Actor, action: Action, resource: Resource): Promise<Decision> {
+    const rule: Rule = RULES[action]
+    if (!rule.on.includes(resource.kind)) throw new Error(`access: ${action} does not apply to a ${resource.kind}`)
+    const subject = await this.#subject(actor, resource)
+    if (subject === undefined) return 'missing'
+    if (actor === null) return 'deny'
+    return await rule.allows(new Facts(this.db, actor.personId, this.#officerEmails), subject) ? 'allow' : 'deny'
+  }
+
+  /** Throws the action's refusal (403, or 404 for things that are none of the caller's business) unless allowed. */
+  async assert (actor: Actor, action: Action, resource: Resource): Promise<void> {
+    const decision = await this.decide(actor, action, resource)
+    if (decision !== 'allow') throw this.refusal(action, decision)
+  }
+
+  refusal (action: Action, decision: Exclude<Decision, 'allow'>): AppError {
+    const rule: Rule = RULES[action]
+    if (rule.hidden !== undefined || decision === 'missing') return notFound(rule.hidden ?? NOT_FOUND)
+    return forbidden(rule.refusal)
+  }
+
+  /** The thing's event, course and owner; undefined when it does not exist. */
+  async #subject (actor: Actor, resource: Resource): Promise<Subject | undefined> {
+    const db = this.db
+    switch (resource.kind) {
+      case 'any-event': return {}
+      case 'self': return actor === null ? {} : { personId: actor.personId }
+      case 'event': return await repo.eventExists(db, resource.eventId) ? { eventId: resource.eventId } : undefined
+      case 'course': return await repo.courseExists(db, resource.contextId) ? { contextId: resource.contextId } : undefined
+      case 'session': {
+        const eventId = await repo.eventOfSession(db, resource.sessionId)
+        return eventId === undefined ? undefined : { eventId }
+      }
+      case 'attendance': {
+        const eventId = await repo.eventOfSlot(db, resource.slotId)
+        return eventId === undefined || !await repo.personExists(db, resource.personId) ? undefined : { eventId, personId: resource.personId }
+      }
+      case 'person': return await repo.personExists(db, resource.personId) ? { personId: resource.personId } : undefined
+      case 'excuse': return await repo.excuse(db, resource.excuseId)
+      case 'attestation': {
+        const row = await repo.attestation(db, resource.attestationId)
+        return row === undefined ? undefined : { eventId: row.eventId, ...(row.personId === null ? {} : { personId: row.personId }) }
+      }
+      case 'attestation-request': {
+        const eventId = await repo.eventOfAttestationRequest(db, resource.requestId)
+        return eventId === undefined ? undefined : { eventId }
+      }
+      case 'attestation-job': {
+        const eventId = await repo.eventOfAttestationJob(db, resource.jobId)
+        return eventId === undefined ? undefined : { eventId }
+      }
+      case 'deep-link-request': {
+        const personId = await repo.ownerOfDeepLinkRequest(db, resource.requestId)
+        return personId === undefined ? undefined : { personId }
+      }
+      case 'role-invitation': {
+        const personId = await repo.inviteeOfRoleInvitation(db, resource.invitationId)
+        return personId === undefined ? undefined : { personId }
+      }
+      case 'submission': {
+        const row = await repo.submission(db, resource.submissionId)
+        return row === undefined ? undefined : { personId: row.authorId, contextId: row.contextId }
+      }
+    }
+  }
+}
