@@ -3,19 +3,23 @@ import t from 'tap'
 import { SignJWT, decodeJwt } from 'jose'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { testSecrets } from '../helpers/app.js'
-import { MATRIX_NOW, ROLE_NAMES, accessWorld, apiHeaders, mergeCookies, pageHeaders } from '../helpers/identities.js'
-import { PUBLIC_SAMPLE, fill, isPublic, matches, prepare, rules, type Fresh, type Rule, type RowContext } from './access-rules.js'
+import { MATRIX_NOW, ROLE_NAMES, type RoleName, accessWorld, apiHeaders, mergeCookies, pageHeaders } from '../helpers/identities.js'
+import { PUBLIC_SAMPLE, fill, isPublic, matches, policyAllows, prepare, rules, type Expected, type Fresh, type Rule, type RowContext } from './access-rules.js'
+import { decisions, type AccessRule, type DecisionMessage } from '../../src/access/plugin.js'
 
 // Every route the app registers (pages, API, LTI, verification, assets, docs, health), as
 // Fastify sees it: an onRoute hook on the app being built, reached through Fastify's own
 // diagnostics channel, so nothing in src/ has to expose it.
 const registered = new Set<string>()
+/** Each route's options (its `config.access` is read once every plugin has had its say). */
+const routeOptions = new Map<string, { config?: { access?: AccessRule } }>()
 /** What decides a route's answer: its handler and hooks (to recognise Fastify's HEAD twins of GET routes). */
 const behaviour = new Map<string, unknown[]>()
 const onInit = (message: unknown): void => {
   (message as { fastify: FastifyInstance }).fastify.addHook('onRoute', route => {
     for (const method of [route.method].flat()) {
       registered.add(`${method} ${route.url}`)
+      routeOptions.set(`${method} ${route.url}`, route as { config?: { access?: AccessRule } })
       behaviour.set(`${method} ${route.url}`, [route.handler, route.onRequest, route.preValidation, route.preHandler].flat())
     }
   })
@@ -96,8 +100,10 @@ t.test('each role gets the answer its row says, on every route', async t => {
         const callMethod = (call.method ?? method) as InjectOptions['method']
         const api = call.url.startsWith('/api/v1/')
         const headers = { ...(api ? apiHeaders(credentials) : await pageHeaders(w, credentials, String(callMethod))), ...call.headers }
+        seen.length = 0
         const res = await w.app.inject({ method: callMethod, url: call.url, headers, ...(call.payload !== undefined ? { payload: call.payload as InjectOptions['payload'] } : {}) })
         if (!matches(expected, res.statusCode)) wrong.push(`${role}: expected ${expected}, got ${res.statusCode} «${excerpt(res)}»`)
+        wrong.push(...policyProblems(key, role, expected, call.url, identity.personId))
       }
     } catch (err) {
       wrong.push(`the row could not be run: ${String(err)}`)
@@ -108,6 +114,38 @@ t.test('each role gets the answer its row says, on every route', async t => {
     t.same(wrong, [], `${key}${rule.why !== undefined ? ` (${rule.why})` : ''}`)
   }
 })
+
+// ---- the policy against the specification ------------------------------------------------------
+
+/** The policy's decisions during one request (src/access/plugin.ts publishes each). */
+const seen: DecisionMessage[] = []
+decisions.subscribe(message => { seen.push(message as DecisionMessage) })
+
+/**
+ * The route's declared rule must agree with its row: a public route refuses no one by role; a
+ * route for any signed-in person refuses only anonymous callers; otherwise the policy was asked
+ * about this request and answered, for this role, what the row expects (`can()` is `decide()`
+ * answering 'allow').
+ */
+function policyProblems (key: string, role: RoleName, expected: Expected, url: string, personId: string | null): string[] {
+  const declared = routeOptions.get(key)?.config?.access
+  if (declared === undefined) return [`${role}: the route declares no access rule`]
+  const row = ruleOf(key)?.expect
+  if ('public' in declared) {
+    return row !== undefined && !isPublic(row) && !policyAllows(expected) ? [`${role}: declared public (${declared.public}), but the row refuses this role (${expected})`] : []
+  }
+  if (role === 'anonymous') return expected === 401 ? [] : [`anonymous: the route needs a session, the row says ${expected}`]
+  if ('signedIn' in declared) return policyAllows(expected) ? [] : [`${role}: declared for any signed-in person (${declared.signedIn}), but the row refuses this role (${expected})`]
+  const asked = seen.filter(d => d.route === key && d.actor?.personId === personId)
+  if (asked.length === 0) {
+    // Refused before the policy was asked (CSRF, input validation): only acceptable for an expected refusal of another kind.
+    return policyAllows(expected) && typeof expected === 'number' && expected >= 400 ? [] : [`${role}: the policy was not asked about ${url} (${declared.action})`]
+  }
+  const answer = asked[asked.length - 1]!
+  const allowed = answer.decision === 'allow'
+  if (answer.decision === 'missing') return [`${role}: ${declared.action} found no ${answer.resource.kind} (${JSON.stringify(answer.resource)})`]
+  return allowed === policyAllows(expected) ? [] : [`${role}: can(${role}, ${declared.action}, ${JSON.stringify(answer.resource)}) is ${allowed}, the row says ${expected}`]
+}
 
 /** Templates whose parameters have no shared value are filled by their row's own request. */
 function safeFill (template: string, params: Record<string, string>): string {

@@ -54,6 +54,13 @@ export function matches (expected: Expected, status: number): boolean {
   return status !== 401 && status !== 403 && status < 500
 }
 
+/**
+ * What the access policy must answer for a role, read from the expected HTTP answer: 401, 403 and
+ * 404 (a thing that is not yours does not exist) are refusals; any other answer is an allowance
+ * (the request may still be refused as input, or by the state of things, after the policy said yes).
+ */
+export const policyAllows = (expected: Expected): boolean => !(expected === 401 || expected === 403 || expected === 404)
+
 // ---- rows -----------------------------------------------------------------------------------
 
 const row = (fill: (role: RoleName) => Expected): Row => Object.fromEntries(ROLE_NAMES.map(r => [r, fill(r)])) as Row
