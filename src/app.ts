@@ -164,7 +164,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   if (deps.backgroundJobs ?? true) every(app, 10 * 60_000, 'purge of unfinished uploads', async () => await files.purgePending(new Date(deps.clock.now().getTime() - 60 * 60_000)))
 
   const attestations = new AttestationService(deps.database.db, deps.clock, {
-    book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
+    access: policy, book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
   })
   const attestationDeps: AttestationModuleDeps = {
     db: deps.database.db, clock: deps.clock, config, attestations, people, program, book, files, messages, backgroundJobs: deps.backgroundJobs ?? true

@@ -6,6 +6,7 @@ import type { AttendanceBook, Grid } from '../attendance/book.js'
 import type { FileStore } from '../files/store.js'
 import type { MessageOutbox } from '../messages/outbox.js'
 import type { PeopleService } from '../people/service.js'
+import type { AccessPolicy } from '../access/policy.js'
 import { eligibility, type Eligibility, type EligibilityPolicy } from './eligibility.js'
 import { printedNameChanged } from './printed-name.js'
 import type { AttestationAssets } from './pdf.js'
@@ -104,7 +105,7 @@ export class AttestationService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { book: AttendanceBook, files: FileStore, messages: MessageOutbox, people: PeopleService, renderer: InProcessRenderer, publicUrl: string }
+    private readonly deps: { access: AccessPolicy, book: AttendanceBook, files: FileStore, messages: MessageOutbox, people: PeopleService, renderer: InProcessRenderer, publicUrl: string }
   ) {}
 
   get renderer (): InProcessRenderer { return this.deps.renderer }
@@ -388,7 +389,7 @@ export class AttestationService {
   async pdf (actorId: string, attestationId: string): Promise<{ filename: string, data: Buffer, sha256: string }> {
     const row = await repo.findAttestation(this.db, attestationId)
     if (row === undefined) throw attestationNotFound()
-    if (row.person_id !== actorId && !await this.deps.people.hasRole(actorId, ['organizer'], row.event_id)) throw attestationNotFound()
+    await this.deps.access.assert({ personId: actorId }, 'attestation.read', { kind: 'attestation', attestationId })
     const file = await this.deps.files.readAll(row.file_id)
     return { filename: pdfName(row), data: file.data, sha256: file.sha256 }
   }
@@ -517,14 +518,12 @@ export class AttestationService {
 
   async #assertOrganizer (actorId: string, eventId: string): Promise<void> {
     await this.#event(eventId)
-    if (!await this.deps.people.hasRole(actorId, ['organizer'], eventId)) {
-      throw forbidden({ fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' })
-    }
+    await this.deps.access.assert({ personId: actorId }, 'attestations.manage', { kind: 'event', eventId })
   }
 
   async #assertAttendee (personId: string, eventId: string): Promise<void> {
     await this.#event(eventId)
-    if (!await repo.isAttendee(this.db, eventId, personId)) throw notRegistered()
+    await this.deps.access.assert({ personId }, 'attestation.own', { kind: 'event', eventId })
   }
 }
 
