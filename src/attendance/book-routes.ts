@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { forbidden, notFound } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
+import { allow, body, courseParam, eventParam, param, query, signedIn } from '../access/declare.js'
 import type { LtiService } from '../lti/service.js'
 import type { AttendanceBook, Grid, Who } from './book.js'
 import { correctionPage, gridPage, myAttendancePage, perSessionChart, statusLabels } from './book-pages.js'
@@ -89,8 +90,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   }
 
   app.get('/cours/presences/:contextId', {
-    config: { personalData: 'attendance' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'attendance', access: allow('course.teach', courseParam()) },
     schema: { operationId: 'courseAttendancePage', tags: ['pages'], summary: 'An instructor\'s attendance grid for a course (roster × slots), with chart and excuses', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const course = await taughtCourse(personOf(request), request.params.contextId)
@@ -99,8 +99,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/cours/presences/:contextId/export.csv', {
-    config: { personalData: 'attendance' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'attendance', access: allow('course.teach', courseParam()) },
     schema: { operationId: 'courseAttendanceCsv', tags: ['pages'], summary: 'The course attendance grid as CSV for Excel', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/csv'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const course = await taughtCourse(personOf(request), request.params.contextId)
@@ -109,7 +108,8 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.post('/cours/presences/:contextId/notes', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: allow('course.teach', courseParam()) },
+    onRequest: async (request) => { assertSameOrigin(request) },
     schema: { operationId: 'sendAttendanceGrades', tags: ['pages'], summary: 'Queues the attendance grades of a course for the LMS now (changed ones only)', params: z.object({ contextId: uuid('contextId') }), querystring: langQuery, response: { 303: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     const course = await taughtCourse(personOf(request), request.params.contextId)
@@ -120,8 +120,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   const eventParams = z.object({ eventId: uuid('eventId') })
 
   app.get('/organisateurs/presences/:eventId', {
-    config: { personalData: 'attendance' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'attendance', access: allow('attendance.register', eventParam()) },
     schema: { operationId: 'eventAttendancePage', tags: ['pages'], summary: 'Attendance grid of a whole event (everyone registered), with chart and excuses', params: eventParams, querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     await book.assertTeacher(personOf(request), request.params.eventId)
@@ -131,8 +130,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/organisateurs/presences/:eventId/export.csv', {
-    config: { personalData: 'attendance' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'attendance', access: allow('attendance.register', eventParam()) },
     schema: { operationId: 'eventAttendanceCsv', tags: ['pages'], summary: 'The event attendance grid as CSV for Excel', params: eventParams, querystring: langQuery.extend({ qui: whoSchema }), produces: ['text/csv'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     await book.assertTeacher(personOf(request), request.params.eventId)
@@ -140,11 +138,14 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
     return await reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="presences.csv"').header('cache-control', 'no-store').send(gridCsv(grid, request.locale))
   })
 
+  /** One person in one slot (form or JSON body), and one excuse (URL): organizers and that person's course instructors. */
+  const correctionAccess = allow('attendance.correct', request => ({ kind: 'attendance', personId: body(request, 'personId'), slotId: body(request, 'slotId') }))
+  const excuseAccess = allow('attendance.correct', request => ({ kind: 'excuse', excuseId: param(request, 'excuseId') }))
+
   const correctionQuery = langQuery.extend({ personne: uuid('personne'), creneau: uuid('creneau') })
 
   app.get('/presences/correction', {
-    config: { personalData: 'person_attendance' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'person_attendance', access: allow('attendance.correct', request => ({ kind: 'attendance', personId: query(request, 'personne'), slotId: query(request, 'creneau') })) },
     schema: { operationId: 'correctionPage', tags: ['pages'], summary: 'One person in one slot: status, correction form and history', querystring: correctionQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const detail = await book.cell(personOf(request), request.query.personne, request.query.creneau)
@@ -160,7 +161,8 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   const correctionBody = z.object({ personId: uuid('personId'), slotId: uuid('slotId'), status: statusSchema, sessionId: uuid('sessionId').optional(), reason: z.string().trim().min(3, 'give the reason (3 characters or more)').max(500) })
 
   app.post('/presences/correction', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: correctionAccess },
+    onRequest: async (request) => { assertSameOrigin(request) },
     schema: { operationId: 'correctFromPage', tags: ['pages'], summary: 'Saves a correction (form); the reason is kept in the history', querystring: langQuery, body: correctionBody, response: { 303: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     await book.correct(personOf(request), request.body)
@@ -168,7 +170,8 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.post('/presences/justifications/:excuseId', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: excuseAccess },
+    onRequest: async (request) => { assertSameOrigin(request) },
     schema: { operationId: 'decideExcuseFromPage', tags: ['pages'], summary: 'Accepts or refuses an excuse (form)', params: z.object({ excuseId: uuid('excuseId') }), querystring: langQuery, body: z.object({ decision: z.enum(['accept', 'refuse'], { error: 'decision must be accept or refuse' }) }), response: { 303: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     const eventId = await book.decideExcuse(personOf(request), request.params.excuseId, request.body.decision === 'accept')
@@ -183,7 +186,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   }
 
   app.get('/presence', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('one\'s own attendance') },
     schema: { operationId: 'myAttendancePage', tags: ['pages'], summary: 'A participant\'s attendance: status per slot, advance choice of parallel sessions, excuses', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
@@ -191,7 +194,8 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.post('/presence/choix', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: signedIn('one\'s own advance choice') },
+    onRequest: async (request) => { assertSameOrigin(request) },
     schema: { operationId: 'chooseSessionFromPage', tags: ['pages'], summary: 'Chooses a parallel session in advance (form)', querystring: langQuery, body: z.object({ sessionId: uuid('sessionId') }), response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     await book.choose(personOf(request), request.body.sessionId)
@@ -199,7 +203,8 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.post('/presence/justification', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: signedIn('one\'s own excuse') },
+    onRequest: async (request) => { assertSameOrigin(request) },
     schema: { operationId: 'submitExcuseFromPage', tags: ['pages'], summary: 'Excuses an absence (form)', querystring: langQuery, body: z.object({ slotId: uuid('slotId'), reason: z.string().trim().min(3, 'give a short reason').max(500) }), response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     await book.submitExcuse(personOf(request), request.body.slotId, request.body.reason)
@@ -211,8 +216,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   const bearer = { security: [{ bearer: [] }] }
 
   app.get('/api/v1/events/:eventId/attendance', {
-    config: { personalData: 'attendance' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'attendance', access: allow('attendance.register', eventParam()) },
     schema: { operationId: 'eventAttendance', tags: ['attendance'], summary: 'Attendance grid of an event: people × counted slots, hours and grade (instructors, organizers)', ...bearer, params: eventParams, querystring: z.object({ qui: whoSchema }), response: { 200: gridSchema, ...errorResponses } }
   }, async (request) => {
     await book.assertTeacher(personOf(request), request.params.eventId)
@@ -220,8 +224,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/api/v1/courses/:contextId/attendance', {
-    config: { personalData: 'attendance' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'attendance', access: allow('course.teach', courseParam()) },
     schema: { operationId: 'courseAttendance', tags: ['attendance'], summary: 'Attendance grid of an LMS course, built on its roster (instructors of the course)', ...bearer, params: z.object({ contextId: uuid('contextId') }), querystring: z.object({ qui: whoSchema }), response: { 200: gridSchema, ...errorResponses } }
   }, async (request) => {
     const course = await taughtCourse(personOf(request), request.params.contextId)
@@ -229,7 +232,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.post('/api/v1/attendance/corrections', {
-    onRequest: app.authenticate('api'),
+    config: { access: correctionAccess },
     schema: { operationId: 'correctAttendance', tags: ['attendance'], summary: 'Sets a person\'s status in a slot, with a mandatory reason kept in the audit trail (organizers of the event, instructors of a course the person is enrolled in)', ...bearer, body: correctionBody.strict(), response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     await book.correct(personOf(request), request.body)
@@ -237,8 +240,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.get('/api/v1/people/:personId/attendance-history', {
-    config: { personalData: 'person_attendance' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'person_attendance', access: allow('attendance.history', request => ({ kind: 'person', personId: param(request, 'personId') })) },
     schema: {
       operationId: 'attendanceHistory',
       tags: ['attendance'],
@@ -253,13 +255,12 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.post('/api/v1/me/excuses', {
-    onRequest: app.authenticate('api'),
+    config: { access: signedIn('one\'s own excuse') },
     schema: { operationId: 'submitExcuse', tags: ['attendance'], summary: 'Excuses the caller\'s absence from a slot (before or after)', ...bearer, body: z.object({ slotId: uuid('slotId'), reason: z.string().trim().min(3).max(500) }).strict(), response: { 201: z.object({ id: z.uuid(), status: z.string() }), ...errorResponses } }
   }, async (request, reply) => await reply.code(201).send(await book.submitExcuse(personOf(request), request.body.slotId, request.body.reason)))
 
   app.get('/api/v1/events/:eventId/excuses', {
-    config: { personalData: 'excuses' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'excuses', access: allow('attendance.register', eventParam()) },
     schema: { operationId: 'listExcuses', tags: ['attendance'], summary: 'Excuses of an event: all of them for organizers, those of their courses\' learners for instructors (the ones they may decide)', ...bearer, params: eventParams, querystring: z.object({ status: z.enum(['pending', 'accepted', 'refused']).optional() }), response: { 200: z.array(z.object({ id: z.uuid(), personId: z.uuid(), name: z.string(), slotId: z.uuid(), slotStartsAt: z.date(), reason: z.string(), status: z.string(), submittedAt: z.date() })), ...errorResponses } }
   }, async (request) => {
     await book.assertTeacher(personOf(request), request.params.eventId)
@@ -269,7 +270,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.post('/api/v1/excuses/:excuseId/decision', {
-    onRequest: app.authenticate('api'),
+    config: { access: excuseAccess },
     schema: { operationId: 'decideExcuse', tags: ['attendance'], summary: 'Accepts or refuses an excuse (organizers of the event, instructors of a course the person is enrolled in)', ...bearer, params: z.object({ excuseId: uuid('excuseId') }), body: z.object({ accept: z.boolean() }).strict(), response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     await book.decideExcuse(personOf(request), request.params.excuseId, request.body.accept)
@@ -277,7 +278,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.put('/api/v1/me/choices/:sessionId', {
-    onRequest: app.authenticate('api'),
+    config: { access: signedIn('one\'s own advance choice') },
     schema: { operationId: 'chooseSession', tags: ['attendance'], summary: 'Chooses a parallel session in advance (409 when its room is full)', ...bearer, params: z.object({ sessionId: uuid('sessionId') }), response: { 200: z.object({ sessionId: z.uuid(), remaining: z.number().int().nullable() }), ...errorResponses } }
   }, async (request) => await book.choose(personOf(request), request.params.sessionId))
 
@@ -292,7 +293,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   }).strict()
 
   app.get('/api/v1/events/:eventId/attendance-policy', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('attendance.register', eventParam()) },
     schema: { operationId: 'getAttendancePolicy', tags: ['attendance'], summary: 'Check-in window, late threshold and grade weights of an event', ...bearer, params: eventParams, response: { 200: policySchema, ...errorResponses } }
   }, async (request) => {
     await book.assertTeacher(personOf(request), request.params.eventId)
@@ -300,7 +301,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   })
 
   app.put('/api/v1/events/:eventId/attendance-policy', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('attendance.set-policy', eventParam()) },
     schema: { operationId: 'setAttendancePolicy', tags: ['attendance'], summary: 'Sets the attendance rules of an event (organizers)', ...bearer, params: eventParams, body: policySchema, response: { 200: policySchema, ...errorResponses } }
   }, async (request) => await book.setPolicy(personOf(request), request.params.eventId, request.body))
 }

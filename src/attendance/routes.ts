@@ -8,6 +8,7 @@ import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
+import { allow, open, sessionParam, signedIn } from '../access/declare.js'
 import { assertSameOrigin, cookieBase } from '../people/authentication.js'
 import { projectRoot } from '../paths.js'
 import { normalisePassCode } from './codes.js'
@@ -41,7 +42,7 @@ const scripts = {
 /** Check-in by room code (phones), typed code, personal pass (door staff); projector and scanner pages; the API twins. */
 export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService }> = async (app, { attendance }) => {
   for (const [name, source] of Object.entries(scripts)) {
-    app.get(`/assets/${name}.js`, { schema: { hide: true } }, async (_request, reply) =>
+    app.get(`/assets/${name}.js`, { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) =>
       await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(source))
   }
 
@@ -107,6 +108,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   // Opening the code shows a confirmation and changes nothing: a forwarded link or a page
   // loading the URL checks nobody in, and moves nobody's record in a parallel slot.
   app.get('/presence/:sessionId/:code', {
+    config: { access: open('opened from the room QR code; whoever is signed in is read here, optionally') },
     onRequest: [optionalPage, app.rateLimits.checkIn],
     schema: {
       operationId: 'roomCodeScanPage',
@@ -136,6 +138,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.post('/presence/:sessionId/:code', {
+    config: { access: open('the room code is the credential; a scan before signing in waits for this browser\'s sign-in') },
     onRequest: [async (request) => { assertSameOrigin(request) }, optionalPage, app.rateLimits.checkIn],
     schema: {
       operationId: 'roomCodeCheckIn',
@@ -158,12 +161,13 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/presence/code', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('the form to check oneself in') },
     schema: { operationId: 'typedCodePage', tags: ['pages'], summary: 'Form to type the 6-digit room code', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => await reply.type(html).send(typedCodePage(request.locale, request.url)))
 
   app.post('/presence/code', {
-    onRequest: [app.authenticate('page'), app.rateLimits.checkIn],
+    config: { access: signedIn('checks oneself in') },
+    onRequest: app.rateLimits.checkIn,
     schema: { operationId: 'typedCodeCheckIn', tags: ['pages'], summary: 'Checks in with the 6-digit room code (form)', querystring: langQuery, body: z.object({ code: typedCodeSchema }), response: { 200: z.string(), ...errorResponses, 429: errorSchema } }
   }, async (request, reply) => {
     const done = await attendance.checkInByTypedCode(request.auth?.personId ?? '', request.body.code)
@@ -171,7 +175,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/presence/seance/:sessionId/projection', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('attendance.host', sessionParam()) },
     schema: { operationId: 'projectionPage', tags: ['pages'], summary: 'Projector page: rotating QR code, typed code and live count', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
@@ -185,8 +189,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/presence/seance/:sessionId/liste', {
-    config: { personalData: 'door_list' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'door_list', access: allow('attendance.host', sessionParam()) },
     schema: { operationId: 'attendeesPage', tags: ['pages'], summary: 'Live list of who is checked in to a session (session team)', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
@@ -205,7 +208,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }
 
   app.get('/presence/seance/:sessionId/etat', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('attendance.host', sessionParam()) },
     schema: { operationId: 'projectionState', tags: ['pages'], summary: 'Current room code and count, polled by the projector page', params: sessionParams, response: { 200: sessionStateSchema, ...errorResponses } }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
@@ -213,8 +216,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/presence/seance/:sessionId/presents', {
-    config: { personalData: 'door_list' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'door_list', access: allow('attendance.host', sessionParam()) },
     schema: { operationId: 'attendeesState', tags: ['pages'], summary: 'Who is checked in now, polled by the live list page', params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
@@ -224,7 +226,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/accueil', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('lists only the sessions the person may host') },
     schema: { operationId: 'scannerChoicePage', tags: ['pages'], summary: 'Door staff choose the session to scan for', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
@@ -239,7 +241,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/accueil/:sessionId', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('attendance.scan-passes', sessionParam()) },
     schema: { operationId: 'scannerPage', tags: ['pages'], summary: 'Door scanner for personal passes (camera or typed), working offline', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
@@ -262,13 +264,14 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }
 
   app.post('/accueil/:sessionId/scans', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: allow('attendance.scan-passes', sessionParam()) },
+    onRequest: async (request) => { assertSameOrigin(request) },
     bodyLimit: 256 * 1024,
     schema: { operationId: 'uploadScansFromPage', tags: ['pages'], summary: 'The scanner page uploads its queued pass scans (idempotent by scan id)', ...scansRoute }
   }, async (request) => await uploadScans(request))
 
   app.get('/presence/laissez-passer', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('one\'s own pass') },
     schema: { operationId: 'passPage', tags: ['pages'], summary: 'The signed-in person\'s pass (QR code and short code) for the door', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
@@ -278,6 +281,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/pass/:code', {
+    config: { access: open('what a camera opens from a pass: an explanation, nothing about the person') },
     schema: { operationId: 'passInfoPage', tags: ['pages'], summary: 'What a phone camera opens from a pass: an explanation, nothing about the person', params: z.object({ code: z.string().max(100) }), querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => await reply.type(html).send(passInfoPage(request.locale, request.url)))
 
@@ -308,7 +312,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     await reply.code(done.result === 'created' || done.result === 'moved' ? 201 : 200).type('application/json; charset=utf-8').send(answerJson(done))
 
   app.post('/api/v1/sessions/:sessionId/check-ins', {
-    onRequest: [app.authenticate('api'), app.rateLimits.checkIn],
+    config: { access: signedIn('checks oneself in (the room code is checked by the service)') },
+    onRequest: app.rateLimits.checkIn,
     schema: {
       operationId: 'checkInWithRoomCode',
       tags: ['attendance'],
@@ -324,7 +329,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.post('/api/v1/check-ins/typed-code', {
-    onRequest: [app.authenticate('api'), app.rateLimits.checkIn],
+    config: { access: signedIn('checks oneself in (the typed code is checked by the service)') },
+    onRequest: app.rateLimits.checkIn,
     schema: {
       operationId: 'checkInWithTypedCode',
       tags: ['attendance'],
@@ -339,14 +345,13 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.post('/api/v1/sessions/:sessionId/scans', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('attendance.scan-passes', sessionParam()) },
     bodyLimit: 256 * 1024,
     schema: { operationId: 'uploadScans', tags: ['attendance'], summary: 'Door staff upload personal-pass scans (idempotent by scan id; device and receive times kept)', security: [{ bearer: [] }], ...scansRoute }
   }, async (request) => await uploadScans(request))
 
   app.get('/api/v1/sessions/:sessionId/attendance', {
-    config: { personalData: 'door_list' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'door_list', access: allow('attendance.host', sessionParam()) },
     schema: { operationId: 'sessionAttendance', tags: ['attendance'], summary: 'Who is checked in to a session, with counts and capacity (session team)', security: [{ bearer: [] }], params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
   }, async (request) => {
     const session = await attendance.session(request.params.sessionId)
@@ -355,12 +360,12 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/api/v1/sessions/:sessionId/room-code', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('attendance.host', sessionParam()) },
     schema: { operationId: 'currentRoomCode', tags: ['attendance'], summary: 'The current room code of a session (session team), as the projector shows it', security: [{ bearer: [] }], params: sessionParams, response: { 200: sessionStateSchema, ...errorResponses } }
   }, async (request) => await sessionState(request))
 
   app.get('/api/v1/me/pass', {
-    onRequest: app.authenticate('api'),
+    config: { access: signedIn('one\'s own pass') },
     schema: { operationId: 'getMyPass', tags: ['attendance'], summary: 'The caller\'s personal pass code (scan-only, for door staff)', security: [{ bearer: [] }], response: { 200: z.object({ code: passCodeSchema, url: z.url() }), 401: errorResponses[401] } }
   }, async (request) => await attendance.pass(request.auth?.personId ?? ''))
 }
