@@ -167,7 +167,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     access: policy, book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
   })
   const attestationDeps: AttestationModuleDeps = {
-    db: deps.database.db, clock: deps.clock, config, attestations, people, program, book, files, messages, backgroundJobs: deps.backgroundJobs ?? true
+    db: deps.database.db, clock: deps.clock, config, access: policy, attestations, people, program, book, files, messages, backgroundJobs: deps.backgroundJobs ?? true
   }
   await app.register(attestationRoutes, attestationDeps)
   await app.register(attestationPageRoutes, attestationDeps)
@@ -186,7 +186,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   if (deps.backgroundJobs ?? true) every(app, 60_000, 'attestation decisions', async () => await attestations.decideWaiting())
 
   const privacyDeps: PrivacyModuleDeps = {
-    db: deps.database.db, clock: deps.clock, config, people, program, files, messages, backgroundJobs: deps.backgroundJobs ?? true
+    db: deps.database.db, clock: deps.clock, config, access: policy, people, program, files, messages, backgroundJobs: deps.backgroundJobs ?? true
   }
   await app.register(privacyRoutes, privacyDeps)
   await app.register(retentionRoutes, privacyDeps)

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js'
 import type { FileStore } from '../files/store.js'
 import type { MessageOutbox } from '../messages/outbox.js'
 import type { PeopleService } from '../people/service.js'
+import type { AccessPolicy } from '../access/policy.js'
 import type { ProgramService } from '../program/service.js'
 import type { AttestationService } from './service.js'
 
@@ -17,6 +18,8 @@ export interface AttestationModuleDeps {
   clock: Clock
   config: ResolvedConfig
   attestations: AttestationService
+  /** The one access policy (src/access/policy.ts): services ask it before acting for a caller. */
+  access: AccessPolicy
   people: PeopleService
   program: ProgramService
   book: AttendanceBook
