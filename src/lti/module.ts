@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { hkdfSync } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import type { LtijsDatabasePlugin, LtijsProvider, NextFunction, Request, Response } from 'ltijs'
+import { open } from '../access/declare.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
@@ -300,8 +301,10 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
     const notFound = async (): Promise<never> => { throw new AppError('not_found', { fr: 'Adresse LTI inconnue.', en: 'Unknown LTI address.' }) }
-    scope.all('/', { schema: { hide: true } }, notFound)
-    scope.all('/*', { schema: { hide: true } }, notFound)
+    // ltijs answers these itself (launch tokens, its keyset); our session plays no part.
+    const ltijs = { schema: { hide: true }, config: { access: open('ltijs checks the LTI launch itself') } }
+    scope.all('/', ltijs, notFound)
+    scope.all('/*', ltijs, notFound)
   }, { prefix: '/lti' })
   app.decorate('lti', service)
   app.decorate('ltiRegistration', new DynamicRegistration(db, clock, service, config.publicUrl, { allowPrivateUrls: config.ltiAllowPrivateUrls }))

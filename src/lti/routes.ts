@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { allow, anyEvent, courseParam, open, param, signedIn } from '../access/declare.js'
 import { tooManyRequests } from '../http/rate-limits.js'
 import { z } from 'zod'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
@@ -68,6 +69,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   ]
 
   app.get('/lti/register', {
+    config: { access: open('opened by the LMS; the organizer\'s one-time token is the credential') },
     preHandler: registrationRateLimits,
     schema: { operationId: 'dynamicRegistrationPage', tags: ['lti'], summary: 'LTI Dynamic Registration, opened by the LMS: shows what will be registered', querystring: registrationFields.extend(langQuery.shape), produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
   }, async (request, reply) => {
@@ -84,6 +86,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.post('/lti/register', {
+    config: { access: open('opened by the LMS; the organizer\'s one-time token is the credential') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: registrationRateLimits,
     schema: { operationId: 'dynamicRegistration', tags: ['lti'], summary: 'LTI Dynamic Registration: registers with the platform; the platform stays inactive until approved', querystring: langQuery, body: registrationFields, produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
@@ -95,14 +98,13 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   // Tells the LMS the registration dialog can close (LTI DR); CSP allows no inline script.
-  app.get('/assets/lti-close.js', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/assets/lti-close.js', { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) => {
     return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600')
       .send("document.querySelectorAll('[data-lti-close]').forEach(function (b) { b.addEventListener('click', function () { (window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*') }) })\n")
   })
 
   app.post('/organisateurs/plateformes/lien', {
-    onRequest: app.authenticate('page'),
-    preHandler: app.requireRole(['organizer']),
+    config: { access: allow('platforms.manage', anyEvent) },
     schema: { operationId: 'createRegistrationLinkFromPage', tags: ['pages'], summary: 'Creates a one-time LTI Dynamic Registration link (form)', querystring: langQuery, response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const link = await app.ltiRegistration.createLink(request.auth?.personId ?? '')
@@ -111,8 +113,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.post('/api/v1/lti/registration-links', {
-    onRequest: app.authenticate('api'),
-    preHandler: app.requireRole(['organizer']),
+    config: { access: allow('platforms.manage', anyEvent) },
     schema: {
       operationId: 'createRegistrationLink',
       tags: ['lti'],
@@ -123,8 +124,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   }, async (request, reply) => await reply.code(201).send(await app.ltiRegistration.createLink(request.auth?.personId ?? '')))
 
   app.post('/organisateurs/plateformes/statut', {
-    onRequest: app.authenticate('page'),
-    preHandler: app.requireRole(['organizer']),
+    config: { access: allow('platforms.manage', anyEvent) },
     schema: {
       operationId: 'setPlatformStatus',
       tags: ['pages'],
@@ -149,7 +149,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.get('/cours', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('one\'s own courses and events') },
     schema: { operationId: 'coursePage', tags: ['pages'], summary: 'Course home after an LTI launch', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
@@ -161,6 +161,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.get('/cours/suite/:token', {
+    config: { access: open('the launch token is the credential; cookies are checked in the handler') },
     onRequest: app.rateLimits.personalLink,
     schema: {
       operationId: 'continueLaunch',
@@ -186,8 +187,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.get('/cours/notes/:contextId', {
-    config: { personalData: 'grades' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'grades', access: allow('course.teach', courseParam()) },
     schema: {
       operationId: 'gradebookPage',
       tags: ['pages'],
@@ -212,7 +212,8 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.post('/cours/liste/:contextId', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: allow('course.teach', courseParam()) },
+    onRequest: async (request) => { assertSameOrigin(request) },
     schema: {
       operationId: 'syncRoster',
       tags: ['pages'],
@@ -230,9 +231,11 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   const requestParams = z.object({ requestId: z.uuid({ error: 'this is not a content selection address' }) })
+  // A content choice belongs to the instructor who launched it; anyone else: not found.
+  const chooser = allow('deep-linking.choose', request => ({ kind: 'deep-link-request', requestId: param(request, 'requestId') }))
 
   app.get('/cours/contenu/:requestId', {
-    onRequest: app.authenticate('page'),
+    config: { access: chooser },
     schema: { operationId: 'deepLinkingPage', tags: ['pages'], summary: 'Deep Linking: the instructor chooses what to place in the course', params: requestParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const { acceptMultiple } = await lti.deepLinkRequest(request.params.requestId, request.auth?.personId ?? '')
@@ -241,7 +244,8 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   })
 
   app.post('/cours/contenu/:requestId', {
-    onRequest: [app.authenticate('page'), async (request) => { assertSameOrigin(request) }],
+    config: { access: chooser },
+    onRequest: async (request) => { assertSameOrigin(request) },
     schema: {
       operationId: 'answerDeepLinking',
       tags: ['pages'],

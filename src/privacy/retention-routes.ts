@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from '@fastify/type-provider-zod'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import { allow, anyEvent, eventParam } from '../access/declare.js'
 import { badRequest } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
@@ -79,20 +80,14 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   })
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
-  const organizerApi = { onRequest: app.authenticate('api'), preHandler: app.requireRole(['organizer']) }
-  // Reads that show people (search, preview, requests) go to the staff access log.
-  const readsPeople = { config: { personalData: 'participants' as const } }
-  const organizerPage = { ...readsPeople, onRequest: app.authenticate('page'), preHandler: app.requireRole(['organizer']) }
-  const organizerForm = { onRequest: [app.authenticate('page'), sameOrigin], preHandler: app.requireRole(['organizer']) }
+  // The purge: organizers (each sees and purges only their events).
+  const purge = { config: { access: allow('retention.purge', anyEvent) } }
   // Erasure: the event's organizers, and the privacy officers (PRIVACY_OFFICER_EMAILS), who answer for every event.
-  const organizerOfEvent = app.requireRole(['organizer'])
-  const organizerOrOfficer = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (request.auth !== null && await erasure.isOfficer(request.auth.personId)) return
-    await organizerOfEvent.call(this, request, reply)
-  }
-  const erasureApi = { ...organizerApi, preHandler: organizerOrOfficer }
-  const erasurePageAccess = { ...organizerPage, preHandler: organizerOrOfficer }
-  const erasureForm = { ...organizerForm, preHandler: organizerOrOfficer }
+  const erase = allow('privacy.erase', eventParam())
+  // Reads that show people (search, preview, requests) go to the staff access log.
+  const erasureRead = { config: { personalData: 'participants' as const, access: erase } }
+  const erasureWrite = { config: { access: erase } }
+  const erasureForm = { ...erasureWrite, onRequest: sameOrigin }
 
   if (deps.backgroundJobs) every(app, PURGE_EVERY_MS, 'retention purge', async () => await retention.purge('schedule'))
 
@@ -101,7 +96,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   // ---------- purge ----------
 
   app.get('/api/v1/privacy/purge', {
-    ...organizerApi,
+    ...purge,
     schema: {
       operationId: 'previewRetentionPurge',
       tags: apiTags,
@@ -112,7 +107,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   }, async () => reportOut(await retention.dryRun(), true))
 
   app.post('/api/v1/privacy/purge', {
-    ...organizerApi,
+    ...purge,
     schema: {
       operationId: 'runRetentionPurge',
       tags: apiTags,
@@ -132,8 +127,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   const erasures = '/api/v1/events/:eventId/privacy/erasures'
 
   app.get(erasures, {
-    ...readsPeople,
-    ...erasureApi,
+    ...erasureRead,
     schema: { operationId: 'listErasureRequests', tags: apiTags, summary: 'Erasure requests of an event, newest first (organizers of the event)', security: [{ bearer: [] }], params: eventParams, response: { 200: z.object({ requests: z.array(z.object({ id: z.uuid(), personId: z.uuid().nullable(), personName: z.string().nullable(), status: z.enum(['recorded', 'done']), requestedAt: z.date(), recordedAt: z.date(), completedAt: z.date().nullable() })) }), ...errorResponses } }
   }, async (request) => {
     const rows = await erasure.list(personOf(request), request.params.eventId)
@@ -141,19 +135,17 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   })
 
   app.get(`${erasures}/people`, {
-    ...readsPeople,
-    ...erasureApi,
+    ...erasureRead,
     schema: { operationId: 'findErasureCandidates', tags: apiTags, summary: 'People registered in the event whose name or email contains q (organizers of the event)', security: [{ bearer: [] }], params: eventParams, querystring: z.object({ q: z.string().max(200, { error: 'q must be at most 200 characters' }) }), response: { 200: z.object({ people: z.array(personSchema) }), ...errorResponses } }
   }, async (request) => ({ people: (await erasure.find(personOf(request), request.params.eventId, request.query.q)).map(personOut) }))
 
   app.get(`${erasures}/preview`, {
-    ...readsPeople,
-    ...erasureApi,
+    ...erasureRead,
     schema: { operationId: 'previewErasure', tags: apiTags, summary: 'What erasing a person would erase or anonymise, and what must be kept (nothing written)', security: [{ bearer: [] }], params: eventParams, querystring: z.object({ personId: z.uuid({ error: 'personId must be a UUID' }) }), response: { 200: previewSchema, ...errorResponses } }
   }, async (request) => previewOut(await erasure.preview(personOf(request), request.params.eventId, request.query.personId)))
 
   app.post(erasures, {
-    ...erasureApi,
+    ...erasureWrite,
     bodyLimit: 16 * 1024,
     schema: { operationId: 'recordErasureRequest', tags: apiTags, summary: 'Records a person\'s erasure request (nothing erased until confirmed)', security: [{ bearer: [] }], params: eventParams, body: requestBody, response: { 201: requestSchema, ...errorResponses } }
   }, async (request, reply) => {
@@ -163,13 +155,12 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   })
 
   app.get(`${erasures}/:requestId`, {
-    ...readsPeople,
-    ...erasureApi,
+    ...erasureRead,
     schema: { operationId: 'getErasureRequest', tags: apiTags, summary: 'An erasure request: while recorded, what confirming will do; once done, what was done', security: [{ bearer: [] }], params: requestParams, response: { 200: requestSchema, ...errorResponses } }
   }, async (request) => requestOut(await erasure.get(personOf(request), request.params.eventId, request.params.requestId)))
 
   app.post(`${erasures}/:requestId/confirm`, {
-    ...erasureApi,
+    ...erasureWrite,
     schema: { operationId: 'confirmErasureRequest', tags: apiTags, summary: 'Erases the person in one transaction and marks the request done; confirming again changes nothing', security: [{ bearer: [] }], params: requestParams, response: { 200: requestSchema.extend({ repeated: z.boolean() }), ...errorResponses } }
   }, async (request) => {
     const view = await erasure.confirm(personOf(request), request.params.eventId, request.params.requestId)
@@ -179,7 +170,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   // ---------- erasure: pages ----------
 
   app.get('/organisateurs/confidentialite/:eventId/effacement', {
-    ...erasurePageAccess,
+    ...erasureRead,
     schema: {
       operationId: 'erasurePage',
       tags: ['pages'],
@@ -212,7 +203,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   })
 
   app.get('/organisateurs/confidentialite/:eventId/effacement/:requestId', {
-    ...erasurePageAccess,
+    ...erasureRead,
     schema: { operationId: 'erasureRequestPage', tags: ['pages'], summary: 'One erasure request: what confirming will do, or what was done, and its log', params: requestParams, querystring: langQuery.extend({ deja: z.enum(['1']).optional() }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const actor = personOf(request)

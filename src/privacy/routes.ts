@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { UNPRINTABLE } from '../attestations/schemas.js'
+import { allow, eventParam, open, signedIn } from '../access/declare.js'
 import { AppError, type Bilingual } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
@@ -161,22 +162,25 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   const incidents = new IncidentService(deps.db, deps.clock)
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
-  const organizerPage = { onRequest: app.authenticate('page'), preHandler: app.requireRole(['organizer']) }
-  const organizerApi = { onRequest: app.authenticate('api'), preHandler: app.requireRole(['organizer']) }
+  // The event's organizers manage its privacy (exports, access log, incidents).
+  const manage = allow('privacy.manage', eventParam())
 
   // ---- Public notice ----------------------------------------------------------------------------
 
   app.get(NOTICE_PATH, {
+    config: { access: open('the privacy notice is for everyone') },
     schema: { operationId: 'privacyNoticePage', tags: ['pages'], summary: 'The privacy notice (Loi 25): person in charge, what is collected, why, where, for how long, who sees it, rights', querystring: langQuery, produces: ['text/html'], response: page }
   }, async (request, reply) => {
     return await reply.type(html).send(noticePage(request.locale, await service.notice(), request.url))
   })
 
   app.get('/privacy', {
+    config: { access: open('the privacy notice is for everyone') },
     schema: { operationId: 'privacyNoticeEnglish', tags: ['pages'], summary: 'The privacy notice in English (redirects)', response: { 301: z.null() } }
   }, async (_request, reply) => await reply.redirect(`${NOTICE_PATH}?lang=en`, 301))
 
   app.get('/api/v1/privacy-notice', {
+    config: { access: open('the privacy notice is for everyone') },
     schema: { operationId: 'getPrivacyNotice', tags: ['privacy'], summary: 'The facts of the privacy notice: person in charge, retention periods in force', response: { 200: noticeSchema, ...errorResponses } }
   }, async () => {
     const notice = await service.notice()
@@ -193,26 +197,24 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   // ---- A person's own data ----------------------------------------------------------------------
 
   app.get('/api/v1/me/export', {
-    onRequest: app.authenticate('api'),
+    config: { access: signedIn('one\'s own data') },
     schema: { operationId: 'exportMyData', tags: ['privacy'], summary: 'Everything Compagnon holds about the caller, as a JSON download (right of access)', security: [{ bearer: [] }], response: { 200: exportSchema, ...errorResponses } }
   }, async (request, reply) => download(reply, await service.exportMine(personOf(request))))
 
   app.get('/moi/donnees', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('one\'s own data') },
     schema: { operationId: 'exportMyDataFromPage', tags: ['pages'], summary: 'The same export, downloaded from /moi (cookie session)', querystring: langQuery, produces: ['application/json'], response: { 200: exportSchema, ...errorResponses } }
   }, async (request, reply) => download(reply, await service.exportMine(personOf(request))))
 
   // ---- Organizers -------------------------------------------------------------------------------
 
   app.get('/api/v1/events/:eventId/people/:personId/export', {
-    ...organizerApi,
-    config: { personalData: 'data_export' },
+    config: { personalData: 'data_export', access: manage },
     schema: { operationId: 'exportPersonData', tags: ['privacy'], summary: 'Everything Compagnon holds about a person registered in the event (organizers; logged in the access log)', security: [{ bearer: [] }], params: personParams, response: { 200: exportSchema, ...errorResponses } }
   }, async (request, reply) => download(reply, await service.exportFor(personOf(request), request.params.eventId, request.params.personId)))
 
   app.get('/organisateurs/confidentialite/:eventId', {
-    ...organizerPage,
-    config: { personalData: 'participants' },
+    config: { personalData: 'participants', access: manage },
     schema: { operationId: 'privacyHubPage', tags: ['pages'], summary: 'An event\'s privacy page (organizers): export a person\'s data, links to the access log and the incident register', params: eventParams, querystring: langQuery, produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const { eventId } = request.params
@@ -222,8 +224,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   })
 
   app.get('/organisateurs/confidentialite/:eventId/exportation', {
-    ...organizerPage,
-    config: { personalData: 'data_export' },
+    config: { personalData: 'data_export', access: manage },
     schema: { operationId: 'exportPersonDataFromPage', tags: ['pages'], summary: 'A person\'s data export downloaded from the privacy page (organizers)', params: eventParams, querystring: langQuery.extend({ personne: uuid('personne') }), produces: ['application/json'], response: { 200: exportSchema, ...errorResponses } }
   }, async (request, reply) => download(reply, await service.exportFor(personOf(request), request.params.eventId, request.query.personne)))
 
@@ -234,8 +235,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   })
 
   app.get('/api/v1/events/:eventId/privacy/access-log', {
-    ...organizerApi,
-    config: { personalData: 'access_log' },
+    config: { personalData: 'access_log', access: manage },
     schema: { operationId: 'listPrivacyAccessLog', tags: ['privacy'], summary: 'Staff reads of personal data in the event, newest first (organizers)', security: [{ bearer: [] }], params: eventParams, querystring: logQuery, response: { 200: accessLogPageSchema, ...errorResponses } }
   }, async (request, reply) => {
     const { eventId } = request.params
@@ -245,8 +245,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   })
 
   app.get('/organisateurs/confidentialite/:eventId/acces', {
-    ...organizerPage,
-    config: { personalData: 'access_log' },
+    config: { personalData: 'access_log', access: manage },
     schema: {
       operationId: 'privacyAccessLogPage',
       tags: ['pages'],
@@ -273,7 +272,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   const incidentJson = (i: Incident): z.infer<typeof incidentSchema> => i
 
   app.get('/api/v1/events/:eventId/privacy/incidents', {
-    ...organizerApi,
+    config: { access: manage },
     schema: { operationId: 'listPrivacyIncidents', tags: ['privacy'], summary: 'The event\'s register of confidentiality incidents, with each one\'s change history (organizers)', security: [{ bearer: [] }], params: eventParams, response: { 200: incidentListSchema, ...errorResponses } }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
@@ -281,7 +280,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   })
 
   app.post('/api/v1/events/:eventId/privacy/incidents', {
-    ...organizerApi,
+    config: { access: manage },
     schema: { operationId: 'recordPrivacyIncident', tags: ['privacy'], summary: 'Records a confidentiality incident (organizers); refused fields answer 400 and nothing is written', security: [{ bearer: [] }], params: eventParams, body: incidentInput, response: { 201: incidentSchema, ...errorResponses } }
   }, async (request, reply) => {
     const incident = await incidents.create(personOf(request), request.params.eventId, request.body)
@@ -289,7 +288,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   })
 
   app.patch('/api/v1/events/:eventId/privacy/incidents/:incidentId', {
-    ...organizerApi,
+    config: { access: manage },
     schema: { operationId: 'updatePrivacyIncident', tags: ['privacy'], summary: 'Changes some fields of an incident (organizers); the change is kept in its history', security: [{ bearer: [] }], params: incidentParams, body: incidentPatch, response: { 200: incidentSchema, ...errorResponses } }
   }, async (request) => incidentJson(await incidents.update(personOf(request), request.params.eventId, request.params.incidentId, request.body)))
 
@@ -302,7 +301,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   }
 
   app.get('/organisateurs/confidentialite/:eventId/incidents', {
-    ...organizerPage,
+    config: { access: manage },
     schema: { operationId: 'privacyIncidentsPage', tags: ['pages'], summary: 'The register of confidentiality incidents (organizers): list, history, record, update', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['consigne', 'modifie']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const notice = request.query.fait === undefined ? undefined : incidentNotices[request.query.fait]
@@ -331,8 +330,8 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   }
 
   app.post('/organisateurs/confidentialite/:eventId/incidents', {
-    onRequest: [app.authenticate('page'), sameOrigin],
-    preHandler: app.requireRole(['organizer']),
+    config: { access: manage },
+    onRequest: sameOrigin,
     schema: { operationId: 'recordPrivacyIncidentFromPage', tags: ['pages'], summary: 'Records an incident (form, times in the event\'s zone); refused fields come back in the form, nothing saved', params: eventParams, querystring: langQuery, body: formBody, response: formAnswer }
   }, async (request, reply) => {
     const { eventId } = request.params
@@ -340,8 +339,8 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   })
 
   app.post('/organisateurs/confidentialite/:eventId/incidents/:incidentId', {
-    onRequest: [app.authenticate('page'), sameOrigin],
-    preHandler: app.requireRole(['organizer']),
+    config: { access: manage },
+    onRequest: sameOrigin,
     schema: { operationId: 'updatePrivacyIncidentFromPage', tags: ['pages'], summary: 'Updates an incident (form); refused fields come back in the form, nothing saved', params: incidentParams, querystring: langQuery, body: formBody, response: formAnswer }
   }, async (request, reply) => {
     const { eventId, incidentId } = request.params
