@@ -66,6 +66,11 @@ const CORRECTORS: Bilingual = {
   en: 'Only the event\'s organizers and the instructors of a course this person is enrolled in can correct their attendance or decide on their excuses.'
 }
 const NOT_FOUND: Bilingual = { fr: 'Introuvable.', en: 'Not found.' }
+/** Why someone who is not a learner of the course cannot hand in (the synthesis pages and API say the same). */
+export const SYNTHESIS_STUDENTS: Bilingual = {
+  fr: 'La synthèse est remise par les personnes étudiantes inscrites au cours ENP7009 (avec crédits). Votre compte n\'est pas inscrit comme étudiant·e de ce cours.',
+  en: 'The synthesis is handed in by students registered in ENP7009 (for credit). Your account is not registered as a student in this course.'
+}
 
 const is = (...roles: string[]) => async (f: Facts, s: Subject): Promise<boolean> =>
   s.eventId !== undefined && (await f.rolesIn(s.eventId)).some(r => roles.includes(r))
@@ -130,13 +135,13 @@ export const RULES = {
     on: ['course'],
     who: 'credited students of the course',
     allows: learnerOfCourse,
-    refusal: { fr: 'Seul·e·s les étudiant·e·s inscrit·e·s à ce cours remettent une synthèse.', en: 'Only students enrolled in this course hand in a synthesis.' }
+    refusal: SYNTHESIS_STUDENTS
   },
   'synthesis.enter': {
     on: ['self'],
     who: 'students and instructors of a course',
     allows: async f => (await f.courses()).some(c => isCreditedLearner(c.roles) || isCourseInstructor(c.roles)),
-    refusal: { fr: 'Aucun cours ne vous est associé : ouvrez la synthèse depuis votre cours dans l\'environnement d\'apprentissage.', en: 'No course is tied to you: open the synthesis from your course in the learning platform.' }
+    refusal: SYNTHESIS_STUDENTS
   },
   'synthesis.read-file': {
     on: ['submission'],
@@ -168,7 +173,13 @@ export const RULES = {
     allows: async (f, s) => await organizer(f, s) || await f.isOfficer(),
     refusal: ORGANIZERS
   },
-  'role-invitation.answer': { on: ['role-invitation'], who: 'the person invited', allows: self, hidden: { fr: 'Invitation introuvable.', en: 'Invitation not found.' }, refusal: NOT_FOUND }
+  'role-invitation.answer': { on: ['role-invitation'], who: 'the person invited', allows: self, hidden: { fr: 'Invitation introuvable.', en: 'Invitation not found.' }, refusal: NOT_FOUND },
+  'synthesis.view': {
+    on: ['course'],
+    who: 'students and instructors of the course (course.follow, refused with who hands in the synthesis)',
+    allows: async (f, s) => await learnerOfCourse(f, s) || await instructorOfCourse(f, s),
+    refusal: SYNTHESIS_STUDENTS
+  }
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof RULES

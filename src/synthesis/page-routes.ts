@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import multipart from '@fastify/multipart'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import { allow, courseParam, open, self } from '../access/declare.js'
 import { AppError, badRequest, forbidden, type Bilingual } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
@@ -131,13 +132,14 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   await app.register(multipart)
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
+  const course = courseParam()
 
-  app.get('/assets/synthesis.js', { schema: { hide: true } }, async (_request, reply) =>
+  app.get('/assets/synthesis.js', { config: { access: open('the page\'s script') }, schema: { hide: true } }, async (_request, reply) =>
     await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(script))
 
   // From the program (or a bookmark): the student's course, or the instructor's, without knowing its id.
   app.get('/synthese', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('synthesis.enter', self) },
     schema: { operationId: 'synthesisEntryPage', tags, summary: 'Leads to the synthesis of the caller\'s course (a choice when there are several)', querystring: langQuery, produces: ['text/html'], response: { ...page, 303: z.null() } }
   }, async (request, reply) => {
     const courses = await synthesis.coursesOf(personOf(request))
@@ -148,7 +150,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   })
 
   app.get('/cours/synthese/:contextId', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('synthesis.view', course) },
     schema: { operationId: 'synthesisStudentPage', tags, summary: 'A student\'s synthesis: instructions, window, hand-in form with autosave, versions with receipts, published grade (instructors are sent to the list)', params: courseParams, querystring: langQuery.extend({ recu: uuid('recu').optional() }), produces: ['text/html'], response: { ...page, 303: z.null() } }
   }, async (request, reply) => {
     const personId = personOf(request)
@@ -172,7 +174,8 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   })
 
   app.post('/cours/synthese/:contextId/remise', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('synthesis.hand-in', course) },
+    onRequest: sameOrigin,
     schema: { operationId: 'handInSynthesisFromPage', tags, summary: 'Hands in a new version from the page (multipart: `text`, `files`, `keep`); answers with the page showing the receipt', params: courseParams, querystring: langQuery, consumes: ['multipart/form-data'], response: { ...redirect, 413: errorSchema, 415: errorSchema } }
   }, async (request, reply) => {
     try {
@@ -185,14 +188,14 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   })
 
   app.put('/cours/synthese/:contextId/brouillon', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('synthesis.hand-in', course) },
+    onRequest: sameOrigin,
     bodyLimit: 512 * 1024,
     schema: { operationId: 'saveSynthesisDraftFromPage', tags, summary: 'Autosave from the page: the student\'s draft text', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
   }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.get('/cours/synthese/:contextId/recu/:submissionId', {
-    config: { personalData: 'submission' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'submission', access: allow('course.follow', course) },
     schema: { operationId: 'synthesisReceiptFile', tags, summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)', params: courseParams.extend({ submissionId: uuid('submissionId') }), querystring: langQuery, produces: ['text/plain'], response: page }
   }, async (request, reply) => {
     const r = await synthesis.receipt(personOf(request), request.params.contextId, request.params.submissionId)
@@ -204,8 +207,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   // --- instructors ----------------------------------------------------------------------------
 
   app.get('/cours/synthese/:contextId/remises', {
-    config: { personalData: 'submissions' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'submissions', access: allow('course.teach', course) },
     schema: { operationId: 'synthesisRosterPage', tags, summary: 'Instructors: every student of the roster with hand-in and grade status; bulk publication', params: courseParams, querystring: langQuery.extend({ publiees: z.coerce.number().int().min(0).optional(), ignorees: z.coerce.number().int().min(0).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const { contextId } = request.params
@@ -222,7 +224,8 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   })
 
   app.post('/cours/synthese/:contextId/publier', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('course.teach', course) },
+    onRequest: sameOrigin,
     schema: { operationId: 'publishSynthesisGradesFromPage', tags, summary: 'Instructors publish the selected draft grades (form)', params: courseParams, querystring: langQuery, body: z.object({ personIds: many }), response: redirect }
   }, async (request, reply) => {
     const ids = request.body.personIds
@@ -240,8 +243,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   }
 
   app.get('/cours/synthese/:contextId/remises/:personId', {
-    config: { personalData: 'submission' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'submission', access: allow('course.teach', course) },
     schema: { operationId: 'synthesisGradingPage', tags, summary: 'Instructors: a student\'s versions (text, files), grading form (rubric or number), history and extension', params: studentParams, querystring: langQuery.extend({ fait: z.enum(['brouillon', 'publiee', 'prolongation', 'sans-prolongation']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
@@ -263,7 +265,8 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   })
 
   app.post('/cours/synthese/:contextId/remises/:personId/note', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('course.teach', course) },
+    onRequest: sameOrigin,
     schema: {
       operationId: 'gradeSynthesisFromPage',
       tags,
@@ -290,7 +293,8 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   })
 
   app.post('/cours/synthese/:contextId/remises/:personId/prolongation', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('course.teach', course) },
+    onRequest: sameOrigin,
     schema: { operationId: 'grantSynthesisExtensionFromPage', tags, summary: 'Instructors give a student a later due time (local date-time in the event\'s zone); empty removes it', params: studentParams, querystring: langQuery, body: z.object({ dueAt: z.string().max(100).default(''), reason: z.string().trim().max(500, 'the reason is longer than 500 characters').default('') }), response: redirect }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
@@ -313,7 +317,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   }
 
   app.get('/cours/synthese/:contextId/parametres', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('course.teach', course) },
     schema: { operationId: 'synthesisSettingsPage', tags, summary: 'Instructors: the synthesis settings form (times in the event\'s zone, rubric as text)', params: courseParams, querystring: langQuery.extend({ enregistre: z.enum(['1']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     await synthesis.assertInstructor(personOf(request), request.params.contextId)
@@ -322,7 +326,8 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   })
 
   app.post('/cours/synthese/:contextId/parametres', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('course.teach', course) },
+    onRequest: sameOrigin,
     schema: { operationId: 'updateSynthesisSettingsFromPage', tags, summary: 'Instructors save the settings (form); refused values come back in the form with the reasons, nothing saved', params: courseParams, querystring: langQuery, body: settingsBody, produces: ['text/html'], response: { ...page, 303: z.null() } }
   }, async (request, reply) => {
     const { contextId } = request.params

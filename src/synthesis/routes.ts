@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import multipart from '@fastify/multipart'
 import { z } from 'zod'
+import { allow, courseParam, param } from '../access/declare.js'
+import type { Resource } from '../access/policy.js'
 import { AppError } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { previewPage } from './preview.js'
@@ -79,9 +81,15 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   await app.register(multipart)
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const tags = ['synthesis']
+  const course = courseParam()
+  // A hand-in named through another course is not found there (the service answers 404), not refused.
+  const submission = async (request: FastifyRequest): Promise<Resource> => {
+    const submissionId = param(request, 'submissionId')
+    return { kind: 'submission', submissionId: await synthesis.hasSubmission(param(request, 'contextId'), submissionId) ? submissionId : '' }
+  }
 
   app.get('/api/v1/courses/:contextId/synthesis', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('synthesis.view', course) },
     schema: { operationId: 'getSynthesis', tags, security: bearer, summary: 'The course\'s synthesis assignment, and the caller\'s window when they are a student', params: courseParams, response: { 200: z.object({ assignment: assignmentSchema, window: windowSchema.nullable() }), ...errorResponses } }
   }, async request => {
     const view = await synthesis.overview(personOf(request), request.params.contextId)
@@ -89,12 +97,12 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.patch('/api/v1/courses/:contextId/synthesis', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('course.teach', course) },
     schema: { operationId: 'updateSynthesisSettings', tags, security: bearer, summary: 'Instructors set instructions, times, grace, late work, points, file rules and the rubric', params: courseParams, body: assignmentSettingsSchema, response: { 200: assignmentSchema, ...errorResponses } }
   }, async request => await synthesis.updateSettings(personOf(request), request.params.contextId, request.body))
 
   app.put('/api/v1/courses/:contextId/synthesis/extensions/:personId', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('course.teach', course) },
     schema: { operationId: 'grantSynthesisExtension', tags, security: bearer, summary: 'An instructor gives one student a later due time (accommodation)', params: studentParams, body: z.object({ dueAt: z.coerce.date({ error: 'dueAt must be a date and time (ISO 8601)' }), reason: z.string().trim().max(500).optional() }).strict(), response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     await synthesis.grantExtension(personOf(request), request.params.contextId, request.params.personId, request.body.dueAt, request.body.reason ?? null)
@@ -102,7 +110,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.delete('/api/v1/courses/:contextId/synthesis/extensions/:personId', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('course.teach', course) },
     schema: { operationId: 'removeSynthesisExtension', tags, security: bearer, summary: 'Removes a student\'s extension', params: studentParams, response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     await synthesis.grantExtension(personOf(request), request.params.contextId, request.params.personId, null, null)
@@ -110,18 +118,18 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/draft', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('synthesis.hand-in', course) },
     schema: { operationId: 'getSynthesisDraft', tags, security: bearer, summary: 'The student\'s saved draft text', params: courseParams, response: { 200: z.object({ text: z.string(), savedAt: z.date() }).nullable(), ...errorResponses } }
   }, async request => await synthesis.draft(personOf(request), request.params.contextId))
 
   app.put('/api/v1/courses/:contextId/synthesis/draft', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('synthesis.hand-in', course) },
     bodyLimit: 512 * 1024,
     schema: { operationId: 'saveSynthesisDraft', tags, security: bearer, summary: 'Saves the student\'s draft text (autosave)', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
   }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.post('/api/v1/courses/:contextId/synthesis/submissions', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('synthesis.hand-in', course) },
     schema: {
       operationId: 'submitSynthesis',
       tags,
@@ -142,7 +150,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/submissions/mine', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('synthesis.hand-in', course) },
     schema: { operationId: 'mySynthesis', tags, security: bearer, summary: 'The student\'s versions (newest first), window, draft and published grade', params: courseParams, response: { 200: z.object({ window: windowSchema, versions: z.array(versionSchema), grade: gradeSchema.nullable(), draft: z.object({ text: z.string(), savedAt: z.date() }).nullable() }), ...errorResponses } }
   }, async request => {
     const mine = await synthesis.mine(personOf(request), request.params.contextId)
@@ -150,8 +158,8 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/submissions/:submissionId/files/:position', {
-    config: { personalData: 'submission_file' },
-    onRequest: app.authenticate('page'),
+    // Linked from pages: the browser's session cookie is enough.
+    config: { personalData: 'submission_file', access: allow('synthesis.read-file', submission, 'page') },
     schema: { operationId: 'getSynthesisFile', tags, security: bearer, summary: 'A file of a hand-in (its author or the course\'s instructors); `?telecharger=1` forces a download', params: fileParams, querystring: z.object({ telecharger: z.enum(['1']).optional(), lang: z.enum(['fr', 'en']).optional() }), produces: ['application/pdf', 'application/octet-stream'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => {
     const file = await synthesis.file(personOf(request), request.params.contextId, request.params.submissionId, request.params.position)
@@ -159,8 +167,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/cours/synthese/:contextId/apercu/:submissionId/:position', {
-    config: { personalData: 'submission_file' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'submission_file', access: allow('synthesis.read-file', submission) },
     schema: { operationId: 'previewSynthesisFile', tags: ['pages'], summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the browser\'s viewer. A file too large or too complex to preview gets a page saying so, with the download link', params: fileParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...uploadErrors, 503: errorSchema } }
   }, async (request, reply) => {
     const { contextId, submissionId, position } = request.params
@@ -190,8 +197,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/students', {
-    config: { personalData: 'submissions' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'submissions', access: allow('course.teach', course) },
     schema: {
       operationId: 'listSynthesisStudents',
       tags,
@@ -216,8 +222,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   }, async request => ({ students: (await synthesis.roster(personOf(request), request.params.contextId)).students }))
 
   app.get('/api/v1/courses/:contextId/synthesis/students/:personId', {
-    config: { personalData: 'submission' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'submission', access: allow('course.teach', course) },
     schema: {
       operationId: 'getSynthesisStudentWork',
       tags,
@@ -247,7 +252,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.put('/api/v1/courses/:contextId/synthesis/students/:personId/grade', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('course.teach', course) },
     schema: { operationId: 'gradeSynthesis', tags, security: bearer, summary: 'Saves a grade as draft, or publishes it (`publish: true` sends it to the LMS); a later publish is a regrade', params: studentParams, body: gradeInputSchema, response: { 200: gradeSchema, ...errorResponses } }
   }, async request => {
     const grade = await synthesis.grade(personOf(request), request.params.contextId, request.params.personId, request.body)
@@ -255,7 +260,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   })
 
   app.post('/api/v1/courses/:contextId/synthesis/publications', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('course.teach', course) },
     schema: { operationId: 'publishSynthesisGrades', tags, security: bearer, summary: 'Publishes the saved draft grades of several students at once', params: courseParams, body: z.object({ personIds: z.array(uuid('personIds[]')).min(1).max(1000) }).strict(), response: { 200: z.object({ published: z.number().int(), skipped: z.array(z.object({ personId: z.string(), reason: z.string() })) }), ...errorResponses } }
   }, async request => await synthesis.publishMany(personOf(request), request.params.contextId, request.body.personIds))
 }

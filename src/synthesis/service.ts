@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
+import { SYNTHESIS_STUDENTS } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, forbidden, notFound, type Bilingual } from '../errors.js'
@@ -42,10 +43,7 @@ export interface RosterEntry {
 const MAX_TEXT = 100_000
 
 /** Why someone who is not a learner of the course cannot hand in (pages and API say the same). */
-export const NOT_A_STUDENT: Bilingual = {
-  fr: 'La synthèse est remise par les personnes étudiantes inscrites au cours ENP7009 (avec crédits). Votre compte n\'est pas inscrit comme étudiant·e de ce cours.',
-  en: 'The synthesis is handed in by students registered in ENP7009 (for credit). Your account is not registered as a student in this course.'
-}
+export const NOT_A_STUDENT: Bilingual = SYNTHESIS_STUDENTS
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
 const minutes = (n: number): number => n * 60_000
@@ -525,6 +523,13 @@ export class SynthesisService {
       course: await repo.courseTitle(this.db, contextId),
       zone: await repo.eventTimezone(this.db, row.event_id)
     }
+  }
+
+  /** Whether this hand-in was made in this course (routes ask before the access policy: through another course it is not found). */
+  async hasSubmission (contextId: string, submissionId: string): Promise<boolean> {
+    const assignment = await repo.findAssignment(this.db, contextId)
+    const submission = await repo.findSubmission(this.db, submissionId)
+    return assignment !== undefined && submission !== undefined && submission.assignment_id === assignment.id
   }
 
   /**
