@@ -154,7 +154,7 @@ export const RULES = {
     on: ['event'],
     who: 'people registered to attend the event (credited students, participants)',
     allows: is('credited_student', 'participant'),
-    refusal: { fr: 'Vous n\'êtes pas inscrit·e à cet événement comme participant·e.', en: 'You are not registered in this event as a participant.' }
+    refusal: { fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' }
   },
   'attestation.read': {
     on: ['attestation'],
@@ -173,7 +173,24 @@ export const RULES = {
     allows: async (f, s) => await organizer(f, s) || await f.isOfficer(),
     refusal: ORGANIZERS
   },
-  'role-invitation.answer': { on: ['role-invitation'], who: 'the person invited', allows: self, hidden: { fr: 'Invitation introuvable.', en: 'Invitation not found.' }, refusal: NOT_FOUND },
+  'role-invitation.answer': {
+    on: ['role-invitation'],
+    who: 'the person invited',
+    allows: self,
+    // Word for word what PeopleService.answerRoleInvitation says of one that is gone: someone else's must not read differently.
+    hidden: {
+      fr: 'Cette invitation n\'existe plus : elle a déjà reçu une réponse ou a expiré (14 jours). Demandez à l\'équipe d\'organisation de vous inviter de nouveau.',
+      en: 'This invitation no longer exists: it was already answered or has expired (14 days). Ask the organizers to invite you again.'
+    },
+    refusal: NOT_FOUND
+  },
+  'attestation.own-any': {
+    on: ['self'],
+    who: 'people registered to attend some event (credited students, participants)',
+    allows: async f => (await f.eventsWith('credited_student')).length > 0 || (await f.eventsWith('participant')).length > 0,
+    refusal: { fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' }
+  },
+  'organizer-pages.open': { on: ['any-event'], who: 'organizers (each page shows only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'synthesis.view': {
     on: ['course'],
     who: 'students and instructors of the course (course.follow, refused with who hands in the synthesis)',
@@ -211,7 +228,7 @@ class Facts {
   async courseRolesOf (personId: string, contextId: string): Promise<string[] | undefined> { return await repo.courseRoles(this.db, personId, contextId) }
   async isOfficer (): Promise<boolean> {
     if (this.officerEmails.length === 0) return false
-    const email = await repo.emailOf(this.db, this.personId)
+    const email = await repo.ownEmailOf(this.db, this.personId)
     return email !== null && this.officerEmails.includes(email)
   }
 }

@@ -107,7 +107,11 @@ export async function personExists (db: Q, personId: string): Promise<boolean> {
   return await db.selectFrom('people').select('id').where('id', '=', personId).executeTakeFirst() !== undefined
 }
 
-/** The person's own (lower-cased) email, to recognise a configured privacy officer. */
-export async function emailOf (db: Q, personId: string): Promise<string | null> {
-  return (await db.selectFrom('people').select('email').where('id', '=', personId).executeTakeFirst())?.email?.toLowerCase() ?? null
+/**
+ * The person's own (lower-cased) email, to recognise a configured privacy officer: not an address
+ * staff typed for an account they created, nor one of an erased account.
+ */
+export async function ownEmailOf (db: Q, personId: string): Promise<string | null> {
+  return (await db.selectFrom('people').select('email').where('id', '=', personId)
+    .where('staff_provisioned_at', 'is', null).where('anonymised_at', 'is', null).executeTakeFirst())?.email?.toLowerCase() ?? null
 }
