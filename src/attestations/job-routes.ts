@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { html } from 'ghtml'
 import { z } from 'zod'
+import { allow, eventParam, param } from '../access/declare.js'
+import type { Resource } from '../access/policy.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { every } from '../util/periodic.js'
@@ -50,6 +52,8 @@ const apiView = (job: JobView): z.infer<typeof jobSchema> => ({
   finishedAt: job.finishedAt
 })
 
+const job = (request: FastifyRequest): Resource => ({ kind: 'attestation-job', jobId: param(request, 'jobId') })
+
 const progressPath = (jobId: string): string => `/organisateurs/attestations/generation/${jobId}`
 
 /**
@@ -74,12 +78,12 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> 
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
 
   app.post('/api/v1/events/:eventId/attestation-jobs', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'startAttestationJob', tags, security: bearer, summary: 'Organizers: issues an attestation to everyone eligible without one, in the background, then makes a ZIP of all the event\'s valid attestations. Answers the job already queued or running for the event, if any', params: eventParams, response: { 202: jobSchema, ...errorResponses } }
   }, async (request, reply) => await reply.code(202).send(apiView(await jobs.start(personOf(request), request.params.eventId))))
 
   app.get('/api/v1/attestation-jobs/:jobId', {
-    onRequest: app.authenticate('api'),
+    config: { access: allow('attestations.manage', job) },
     schema: { operationId: 'getAttestationJob', tags, security: bearer, summary: 'Progress of a bulk generation (organizers of its event)', params: jobParams, response: { 200: jobSchema, ...errorResponses } }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
@@ -87,15 +91,15 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> 
   })
 
   app.get('/api/v1/attestation-jobs/:jobId/zip', {
-    config: { personalData: 'attestation_file' },
-    onRequest: app.authenticate('api'),
+    config: { personalData: 'attestation_file', access: allow('attestations.manage', job) },
     schema: { operationId: 'getAttestationJobZip', tags, security: bearer, summary: 'The ZIP of every valid attestation of the event (404 until the job is done)', params: jobParams, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))
 
   // ---------- pages ----------
 
   app.post('/organisateurs/attestations/:eventId/generation', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('attestations.manage', eventParam()) },
+    onRequest: [sameOrigin],
     schema: { operationId: 'startAttestationJobFromPage', tags: ['pages'], summary: 'Starts the bulk generation from the organizers\' page, then shows its progress', params: eventParams, querystring: langQuery, response: { 303: z.null(), ...errorResponses } }
   }, async (request, reply) => {
     const job = await jobs.start(personOf(request), request.params.eventId)
@@ -103,7 +107,7 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> 
   })
 
   app.get('/organisateurs/attestations/generation/:jobId', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('attestations.manage', job) },
     schema: { operationId: 'attestationJobPage', tags: ['pages'], summary: 'Progress of a bulk generation, refreshed every 2 s while it runs (`?auto=0` stops that), with the ZIP once done', params: jobParams, querystring: langQuery.extend({ auto: z.enum(['0', '1']).optional() }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const { job, event } = await jobs.withEvent(personOf(request), request.params.jobId)
@@ -117,8 +121,7 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> 
   })
 
   app.get('/organisateurs/attestations/generation/:jobId/zip', {
-    config: { personalData: 'attestation_file' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'attestation_file', access: allow('attestations.manage', job) },
     schema: { operationId: 'attestationJobZipFromPage', tags: ['pages'], summary: 'The ZIP of a finished bulk generation, from the progress page', params: jobParams, querystring: langQuery, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))
 }

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
+import { allow, eventParam, open, param, self } from '../access/declare.js'
+import type { Resource } from '../access/policy.js'
 import { AppError, forbidden, type Bilingual } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
@@ -23,6 +25,9 @@ const page = { 200: z.string(), ...errorResponses }
 const formAnswer = { 200: z.string(), 303: z.null(), ...errorResponses }
 /** A text field of a form: absent and empty are the same; repeated fields are refused by the schema. */
 const field = z.string().optional()
+
+const attestation = (request: FastifyRequest): Resource => ({ kind: 'attestation', attestationId: param(request, 'attestationId') })
+const attestationRequest = (request: FastifyRequest): Resource => ({ kind: 'attestation-request', requestId: param(request, 'requestId') })
 
 // Control and invisible format characters never belong on a printed document or in a reason
 // shown to the public (same set as the API's schemas).
@@ -95,7 +100,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   people.myPageSections.push(async ({ personId, locale }) =>
     (await attestations.eventsOf(personId)).length > 0 ? myPageAttestationSection(locale) : null)
 
-  app.get('/assets/attestations.css', { schema: { hide: true } }, async (_request, reply) =>
+  app.get('/assets/attestations.css', { config: { access: open('a stylesheet') }, schema: { hide: true } }, async (_request, reply) =>
     await reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(attestationsCss))
 
   // ---- A participant ----------------------------------------------------------------------
@@ -124,7 +129,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   }
 
   app.get('/attestation', {
-    onRequest: app.authenticate('page'),
+    config: { access: allow('attestation.own-any', self) },
     schema: { operationId: 'myAttestationPage', tags, summary: 'A participant\'s attestation page: hours attended, the rule, the request form or the issued attestation (PDF, verification link)', querystring: langQuery.extend({ fait: z.enum(['delivree', 'attente', 'examen']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const notice = request.query.fait === undefined ? undefined : participantNotices[request.query.fait]
@@ -132,7 +137,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   })
 
   app.post('/attestation/:eventId', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('attestation.own', eventParam()) },
+    onRequest: [sameOrigin],
     schema: {
       operationId: 'requestAttestationFromPage',
       tags,
@@ -155,8 +161,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   })
 
   app.get('/attestation/:attestationId/pdf', {
-    config: { personalData: 'attestation_file' },
-    onRequest: app.authenticate('page'),
+    config: { personalData: 'attestation_file', access: allow('attestation.read', attestation) },
     schema: { operationId: 'downloadAttestationPdfFromPage', tags, summary: 'The attestation\'s PDF as issued (its owner or the event\'s organizers): the same bytes every time', params: attestationParams, querystring: langQuery, produces: ['application/pdf'], response: { 200: z.any().describe('application/pdf'), ...errorResponses } }
   }, async (request, reply) => {
     const pdf = await attestations.pdf(personOf(request), request.params.attestationId)
@@ -198,13 +203,11 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
       throw err
     }
   }
-  const organizerOfEvent = { onRequest: [app.authenticate('page'), sameOrigin], preHandler: app.requireRole(['organizer']) }
+  const organizerOfEvent = { config: { access: allow('attestations.manage', eventParam()) }, onRequest: [sameOrigin] }
   const withEvent = { eventId: uuid('eventId') }
 
   app.get('/organisateurs/attestations/:eventId', {
-    config: { personalData: 'attestation_requests' },
-    onRequest: app.authenticate('page'),
-    preHandler: app.requireRole(['organizer']),
+    config: { personalData: 'attestation_requests', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'organizerAttestationsPage', tags, summary: 'Organizers: the eligibility rule, the queue to approve or refuse, bulk issue, the attestations issued (revoke, re-issue) and the log', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['politique', 'delivree', 'refusee', 'revoquee', 'reemise']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const notice = request.query.fait === undefined ? undefined : organizerNotices[request.query.fait]
@@ -231,7 +234,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   })
 
   app.post('/organisateurs/attestations/demandes/:requestId/approbation', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('attestations.manage', attestationRequest) },
+    onRequest: [sameOrigin],
     schema: { operationId: 'approveAttestationRequestFromPage', tags, summary: 'Organizers issue a request, whatever the figures say (form: optional note)', params: requestParams, querystring: langQuery, body: z.object({ ...withEvent, note: field }), produces: ['text/html'], response: formAnswer }
   }, async (request, reply) => {
     const { eventId, note = '' } = request.body
@@ -244,7 +248,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   })
 
   app.post('/organisateurs/attestations/demandes/:requestId/refus', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('attestations.manage', attestationRequest) },
+    onRequest: [sameOrigin],
     schema: { operationId: 'refuseAttestationRequestFromPage', tags, summary: 'Organizers refuse a request (form: reason, required, sent to the person)', params: requestParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field }), produces: ['text/html'], response: formAnswer }
   }, async (request, reply) => {
     const { eventId, reason = '' } = request.body
@@ -257,7 +262,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   })
 
   app.post('/organisateurs/attestations/:attestationId/revocation', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('attestations.manage', attestation) },
+    onRequest: [sameOrigin],
     schema: { operationId: 'revokeAttestationFromPage', tags, summary: 'Organizers revoke an attestation (form: reason, required, shown on the verification page)', params: attestationParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field }), produces: ['text/html'], response: formAnswer }
   }, async (request, reply) => {
     const { eventId, reason = '' } = request.body
@@ -270,7 +276,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
   })
 
   app.post('/organisateurs/attestations/:attestationId/reemission', {
-    onRequest: [app.authenticate('page'), sameOrigin],
+    config: { access: allow('attestations.manage', attestation) },
+    onRequest: [sameOrigin],
     schema: { operationId: 'reissueAttestationFromPage', tags, summary: 'Organizers re-issue an attestation (form: reason, required; optional corrected name and language)', params: attestationParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field, name: field, locale: field }), produces: ['text/html'], response: formAnswer }
   }, async (request, reply) => {
     const { eventId, reason = '', name = '', locale = '' } = request.body

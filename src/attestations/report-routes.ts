@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
+import { allow, eventParam } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { AttestationModuleDeps } from './module.js'
 import { reportsPage } from './report-pages.js'
@@ -74,11 +75,10 @@ export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async 
       .header('cache-control', 'private, no-store')
       .send(written.body)
 
-  const organizerPage = { onRequest: app.authenticate('page'), preHandler: app.requireRole(['organizer']) }
+  const access = allow('reports.read', eventParam())
 
   app.get('/organisateurs/rapports/:eventId', {
-    config: { personalData: 'reports' },
-    ...organizerPage,
+    config: { personalData: 'reports', access },
     schema: { operationId: 'eventReportsPage', tags: ['pages'], summary: 'The reports of an event (organizers): attendance per session and per participant, attestations; each as CSV and PDF', params: eventParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     // The smallest report checks the organizer and gives the event's title and time zone.
@@ -90,8 +90,7 @@ export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async 
   for (const definition of definitions) {
     for (const format of ['csv', 'pdf'] as const) {
       app.get(`/organisateurs/rapports/:eventId/${definition.file}.${format}`, {
-        config: { personalData: 'reports' },
-        ...organizerPage,
+        config: { personalData: 'reports', access },
         schema: {
           operationId: definition.operationIds[format],
           tags: ['pages'],
@@ -108,9 +107,7 @@ export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async 
     }
 
     app.get(`/api/v1/events/:eventId/reports/${definition.api}`, {
-      config: { personalData: 'reports' },
-      onRequest: app.authenticate('api'),
-      preHandler: app.requireRole(['organizer']),
+      config: { personalData: 'reports', access },
       schema: {
         operationId: definition.operationIds.api,
         tags: ['reports'],

@@ -1,4 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import type { FastifyRequest } from 'fastify'
+import { allow, eventParam, param, signedIn } from '../access/declare.js'
+import type { Resource } from '../access/policy.js'
 import { z } from 'zod'
 import { printedNameChanged } from './printed-name.js'
 import { errorResponses } from '../http/schemas.js'
@@ -21,15 +24,16 @@ const security = [{ bearer: [] }]
  */
 export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, { attestations }) => {
   const me = (request: { auth: { personId: string } | null }): string => request.auth?.personId ?? ''
-  const api = app.authenticate('api')
+  const attestation = (request: FastifyRequest): Resource => ({ kind: 'attestation', attestationId: param(request, 'attestationId') })
+  const attestationRequest = (request: FastifyRequest): Resource => ({ kind: 'attestation-request', requestId: param(request, 'requestId') })
 
   app.get('/api/v1/events/:eventId/attestation', {
-    onRequest: api,
+    config: { access: allow('attestation.own', eventParam()) },
     schema: { operationId: 'getMyAttestation', tags, security, summary: 'My eligibility, request and attestation for an event', params: eventParams, response: { 200: myAttestationSchema, ...errorResponses } }
   }, async request => myAttestationJson(await attestations.mine(me(request), request.params.eventId)))
 
   app.put('/api/v1/events/:eventId/attestation/request', {
-    onRequest: api,
+    config: { access: allow('attestation.own', eventParam()) },
     schema: {
       operationId: 'requestAttestation',
       tags,
@@ -43,7 +47,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   }, async request => myAttestationJson(await attestations.request(me(request), request.params.eventId, request.body)))
 
   app.get('/api/v1/events/:eventId/attestation-policy', {
-    onRequest: api,
+    config: { access: signedIn('the rule is no secret (the participants\' page states it)') },
     schema: { operationId: 'getAttestationPolicy', tags, security, params: eventParams, response: { 200: policySchema, ...errorResponses } }
   }, async request => {
     const p = await attestations.policy(request.params.eventId)
@@ -51,7 +55,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   })
 
   app.put('/api/v1/events/:eventId/attestation-policy', {
-    onRequest: api,
+    config: { access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'setAttestationPolicy', tags, security, summary: 'Organizers: the eligibility rule', params: eventParams, body: policySchema, response: { 200: policySchema, ...errorResponses } }
   }, async request => {
     const b = request.body
@@ -60,8 +64,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   })
 
   app.get('/api/v1/events/:eventId/attestation-requests', {
-    config: { personalData: 'attestation_requests' },
-    onRequest: api,
+    config: { personalData: 'attestation_requests', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'listAttestationRequests', tags, security, summary: 'Organizers: requests waiting, in review or refused, with each person\'s figures', params: eventParams, response: { 200: z.array(queueItemSchema), ...errorResponses } }
   }, async request => (await attestations.queue(me(request), request.params.eventId)).map(q => ({
     request: { ...requestJson(q.request), personName: q.request.display_name, personEmail: q.request.email, nameChanged: printedNameChanged(q.request.name_on_attestation, q.request.display_name) },
@@ -69,7 +72,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   })))
 
   app.post('/api/v1/attestation-requests/:requestId/approval', {
-    onRequest: api,
+    config: { access: allow('attestations.manage', attestationRequest) },
     schema: {
       operationId: 'approveAttestationRequest',
       tags,
@@ -82,19 +85,17 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   }, async (request, reply) => await reply.code(201).send(attestationJson(await attestations.approve(me(request), request.params.requestId, request.body.reason ?? null))))
 
   app.post('/api/v1/attestation-requests/:requestId/refusal', {
-    onRequest: api,
+    config: { access: allow('attestations.manage', attestationRequest) },
     schema: { operationId: 'refuseAttestationRequest', tags, security, summary: 'Organizers: refuse a request with a reason (the person is told)', params: requestParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: requestSchema, ...errorResponses } }
   }, async request => requestJson(await attestations.refuse(me(request), request.params.requestId, request.body.reason)))
 
   app.get('/api/v1/events/:eventId/attestations', {
-    config: { personalData: 'attestations' },
-    onRequest: api,
+    config: { personalData: 'attestations', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'listAttestations', tags, security, summary: 'Organizers: every attestation of the event', params: eventParams, response: { 200: z.array(attestationSchema), ...errorResponses } }
   }, async request => (await attestations.list(me(request), request.params.eventId)).map(attestationJson))
 
   app.get('/api/v1/attestations/:attestationId/pdf', {
-    config: { personalData: 'attestation_file' },
-    onRequest: api,
+    config: { personalData: 'attestation_file', access: allow('attestation.read', attestation) },
     schema: {
       operationId: 'downloadAttestationPdf',
       tags,
@@ -110,12 +111,12 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   })
 
   app.post('/api/v1/attestations/:attestationId/revocation', {
-    onRequest: api,
+    config: { access: allow('attestations.manage', attestation) },
     schema: { operationId: 'revokeAttestation', tags, security, summary: 'Organizers: revoke with a reason (shown on the verification page)', params: attestationParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: attestationSchema, ...errorResponses } }
   }, async request => attestationJson(await attestations.revoke(me(request), request.params.attestationId, request.body.reason)))
 
   app.post('/api/v1/attestations/:attestationId/reissue', {
-    onRequest: api,
+    config: { access: allow('attestations.manage', attestation) },
     schema: {
       operationId: 'reissueAttestation',
       tags,
@@ -131,8 +132,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = a
   })
 
   app.get('/api/v1/events/:eventId/attestation-audit', {
-    config: { personalData: 'attestation_audit' },
-    onRequest: api,
+    config: { personalData: 'attestation_audit', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'listAttestationAudit', tags, security, summary: 'Organizers: who did what to requests and attestations', params: eventParams, response: { 200: z.array(auditEntrySchema), ...errorResponses } }
   }, async request => (await attestations.audit(me(request), request.params.eventId)).map(a => ({
     action: a.action, reason: a.reason, actorName: a.actor_name, at: a.at, attestationId: a.attestation_id, requestId: a.request_id

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import { z } from 'zod'
+import { allow, open, param } from '../access/declare.js'
 import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { drainRequest } from '../synthesis/routes.js'
@@ -159,6 +160,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   // ---------- pages ----------
 
   app.get('/verify', {
+    config: { access: open('anyone checks an attestation by its printed code') },
     onRequest: publicHeaders,
     schema: { operationId: 'verificationEntryPage', tags: ['pages'], summary: 'Where someone types the code printed on an attestation (then led to its page)', querystring: langQuery.extend({ code: z.string().max(100).optional() }), produces: ['text/html'], response: { ...page, 303: z.null() } }
   }, async (request, reply) => {
@@ -168,6 +170,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   })
 
   app.get('/verify/:code', {
+    config: { access: open('the verification code is the credential') },
     onRequest: verifyHooks,
     schema: {
       operationId: 'verificationPage',
@@ -185,6 +188,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   })
 
   app.post('/verify/:code/check', {
+    config: { access: open('the verification code is the credential') },
     onRequest: verifyHooks,
     schema: {
       operationId: 'checkAttestationPdfFromPage',
@@ -215,11 +219,13 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   // ---------- JSON twins ----------
 
   app.get('/api/v1/verify/:code', {
+    config: { access: open('the verification code is the credential') },
     onRequest: verifyHooks,
     schema: { operationId: 'verifyAttestation', tags, summary: 'Public view of an attestation by its verification code (same minimisation as the page)', params: codeParams, response: { 200: publicAttestationSchema, ...errorResponses, 429: errorSchema } }
   }, async request => await verification.view(request.params.code))
 
   app.post('/api/v1/verify/:code/check', {
+    config: { access: open('the verification code is the credential') },
     onRequest: verifyHooks,
     schema: {
       operationId: 'checkAttestationPdf',
@@ -242,6 +248,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   // ---------- Open Badges 3.0 ----------
 
   app.get('/.well-known/jwks.json', {
+    config: { access: open('public keys, for anyone verifying a credential') },
     onRequest: limit([perIp]),
     schema: { operationId: 'credentialJwks', tags, summary: 'Public keys that sign Open Badges credentials and status lists (retired ones included)', response: { 200: z.object({ keys: z.array(jwkSchema) }), 429: errorSchema } }
   }, async (_request, reply) => {
@@ -250,6 +257,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   })
 
   app.get('/credentials/status/:eventId', {
+    config: { access: open('revocation list, for anyone verifying a credential') },
     onRequest: limit([perIp]),
     schema: {
       operationId: 'credentialStatusList',
@@ -265,6 +273,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
     return await reply.type(VC_JWT_TYPE).header('cache-control', 'public, max-age=60').send(jwt)
   })
 
+  const credentialAccess = { access: allow('attestation.read', request => ({ kind: 'attestation', attestationId: param(request, 'attestationId') })) }
   const credentialSchema = {
     params: z.object({ attestationId: z.uuid({ error: 'attestationId must be a UUID' }) }),
     produces: [VC_JWT_TYPE],
@@ -277,7 +286,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   }
 
   app.get('/api/v1/attestations/:attestationId/credential', {
-    onRequest: app.authenticate('api'),
+    config: credentialAccess,
     schema: {
       operationId: 'getAttestationCredential',
       tags,
@@ -290,7 +299,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
 
   // The same file from the participant's page (cookie session): a download.
   app.get('/attestations/:attestationId/credential.jwt', {
-    onRequest: app.authenticate('page'),
+    config: credentialAccess,
     schema: { operationId: 'downloadAttestationCredential', tags: ['pages'], summary: 'Downloads the Open Badges 3.0 credential (VC-JWT file) from the participant\'s page', querystring: langQuery, ...credentialSchema }
   }, async (request, reply) => await sendCredential(request, reply, true))
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import type { AttestationModuleDeps } from '../attestations/module.js'
+import { allow, eventParam } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { every } from '../util/periodic.js'
@@ -46,7 +47,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   const service = new MessageService(deps.db, { people: deps.people, outbox: deps.messages, files: deps.files })
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
-  const organizerPage = { onRequest: app.authenticate('page'), preHandler: app.requireRole(['organizer']) }
+  const organizers = { personalData: 'messages', access: allow('messages.read', eventParam()) } as const
 
   if (deps.config.smtp !== undefined && deps.backgroundJobs) {
     const sender = new MessageSender(deps.db, deps.clock, deps.files, deps.config.smtp, app.log, deps.config.publicUrl)
@@ -55,8 +56,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   }
 
   app.get('/organisateurs/messages/:eventId', {
-    config: { personalData: 'messages' },
-    ...organizerPage,
+    config: organizers,
     schema: {
       operationId: 'eventMessagesPage',
       tags: ['pages'],
@@ -79,8 +79,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   })
 
   app.get('/organisateurs/messages/:eventId/:messageId', {
-    config: { personalData: 'messages' },
-    ...organizerPage,
+    config: organizers,
     schema: { operationId: 'eventMessagePage', tags: ['pages'], summary: 'One message in full (organizers of its event)', params: messageParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const view = await service.get(personOf(request), request.params.eventId, request.params.messageId)
@@ -89,8 +88,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   })
 
   app.get('/organisateurs/messages/:eventId/:messageId/piece-jointe', {
-    config: { personalData: 'messages' },
-    ...organizerPage,
+    config: organizers,
     schema: { operationId: 'eventMessageAttachment', tags: ['pages'], summary: 'The attachment of a message (the attestation PDF), as stored', params: messageParams, querystring: langQuery, produces: ['application/pdf'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => {
     const file = await service.attachment(personOf(request), request.params.eventId, request.params.messageId)
@@ -100,8 +98,8 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   })
 
   app.post('/organisateurs/evenements/:eventId/participants/:personId/lien-courriel', {
-    onRequest: [app.authenticate('page'), sameOrigin],
-    preHandler: app.requireRole(['organizer']),
+    config: { access: allow('participants.manage', eventParam()) },
+    onRequest: [sameOrigin],
     schema: {
       operationId: 'emailPersonalLinkFromPage',
       tags: ['pages'],
@@ -117,9 +115,7 @@ export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async
   })
 
   app.get('/api/v1/events/:eventId/messages', {
-    config: { personalData: 'messages' },
-    onRequest: app.authenticate('api'),
-    preHandler: app.requireRole(['organizer']),
+    config: organizers,
     schema: {
       operationId: 'listEventMessages',
       tags: ['messages'],
