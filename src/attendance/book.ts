@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon'
+import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
-import { isCreditedLearner, mapLtiRoles } from '../lti/roles.js'
+import { isCourseInstructor, isCreditedLearner } from '../lti/roles.js'
 import * as repo from './repository.js'
 import type { PolicyRow, Status } from './repository.js'
 
@@ -21,13 +22,6 @@ export interface Grid {
 
 export type Who = 'all' | 'credited' | 'non_credit'
 
-const TEACHERS = ['instructor', 'organizer']
-
-const mayNotCorrect = (): AppError => forbidden({
-  fr: 'Seules l\'organisation de l\'événement et les personnes enseignantes d\'un cours où cette personne est inscrite peuvent corriger ses présences ou décider de ses justifications.',
-  en: 'Only the event\'s organizers and the instructors of a course this person is enrolled in can correct their attendance or decide on their excuses.'
-})
-
 /** Who an actor may correct in an event: everyone (organizers), or the learners of the courses they teach. */
 export type Correctable = { all: true } | { all: false, people: ReadonlySet<string> }
 
@@ -36,7 +30,7 @@ export type Correctable = { all: true } | { all: false, people: ReadonlySet<stri
  * audit trail, excuses, advance choices of parallel sessions, and the attendance grade.
  */
 export class AttendanceBook {
-  constructor (private readonly db: Db, private readonly clock: Clock) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy) {}
 
   async policy (eventId: string): Promise<PolicyRow> { return await repo.findPolicy(this.db, eventId) }
 
@@ -46,42 +40,33 @@ export class AttendanceBook {
     return locale === 'fr' ? event.title_fr : event.title_en
   }
 
-  /** The person themself, or an instructor or organizer of one of their events. */
+  /** The person themself, or an instructor or organizer of one of their events (the access policy's 'attendance.history'). */
   async assertCanSee (actorId: string, personId: string): Promise<void> {
-    if (actorId === personId) return
-    const events = await this.db.selectFrom('registrations').select('event_id').where('person_id', '=', personId).execute()
-    for (const e of events) {
-      if ((await repo.rolesInEvent(this.db, actorId, e.event_id)).some(r => TEACHERS.includes(r))) return
-    }
-    throw forbidden()
+    await this.access.assert({ personId: actorId }, 'attendance.history', { kind: 'person', personId })
   }
 
   /**
-   * Organizers of the event correct anyone's attendance in it; an instructor only the learners
-   * of the event's LMS courses they teach (a correction reaches that course's LMS grade, so
-   * teaching another course of the same event is not enough).
+   * Everyone the actor may correct in an event, to draw the grid's correction links in one query:
+   * everyone (organizers), or the credited learners of the event's LMS courses they teach (a
+   * correction reaches that course's LMS grade, so teaching another course of the same event is
+   * not enough). The same rule as the `corrector` predicate of 'attendance.correct' in
+   * src/access/policy.ts, which decides each correction and excuse decision: change both together.
    */
   async correctable (actorId: string, eventId: string): Promise<Correctable> {
     if ((await repo.rolesInEvent(this.db, actorId, eventId)).includes('organizer')) return { all: true }
     const rows = await repo.courseMatesOf(this.db, actorId, eventId)
     const people = new Set<string>()
     for (const r of rows) {
-      if (r.person_id !== null && mapLtiRoles(r.actor_roles as string[]).includes('instructor') && mapLtiRoles(r.person_roles as string[]).includes('credited_student')) people.add(r.person_id)
+      if (r.person_id !== null && isCourseInstructor(r.actor_roles as string[]) && isCreditedLearner(r.person_roles as string[])) people.add(r.person_id)
     }
     return { all: false, people }
-  }
-
-  /** 403 (FR/EN, saying who may) unless the actor may correct this person's attendance in the event. */
-  async assertMayCorrect (actorId: string, personId: string, eventId: string): Promise<void> {
-    const may = await this.correctable(actorId, eventId)
-    if (!may.all && !may.people.has(personId)) throw mayNotCorrect()
   }
 
   /** One person in one slot, for the correction page (organizers, and instructors of the person's course). */
   async cell (actorId: string, personId: string, slotId: string): Promise<{ eventId: string, organizer: boolean, timezone: string, startsAt: Date, personId: string, slotId: string, name: string, status: Status | null, sessionId: string | null, sessions: Array<{ id: string, title: string }>, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: Date }> }> {
     const slot = await this.db.selectFrom('time_slots as t').innerJoin('events as e', 'e.id', 't.event_id').select(['t.id', 't.event_id', 't.starts_at', 'e.timezone']).where('t.id', '=', slotId).executeTakeFirst()
     if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
-    await this.assertMayCorrect(actorId, personId, slot.event_id)
+    await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId, slotId })
     const person = await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst()
     if (person === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
     const record = await this.db.selectFrom('attendance_records').select(['status', 'session_id']).where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
@@ -130,15 +115,14 @@ export class AttendanceBook {
     }
   }
 
+  /** Instructors and organizers of the event read its register (the access policy's 'attendance.register'). */
   async assertTeacher (personId: string, eventId: string): Promise<void> {
-    if (!(await repo.rolesInEvent(this.db, personId, eventId)).some(r => TEACHERS.includes(r))) {
-      throw forbidden({ fr: 'Réservé aux personnes enseignantes et à l\'organisation.', en: 'For instructors and organizers only.' })
-    }
+    await this.access.assert({ personId }, 'attendance.register', { kind: 'event', eventId })
   }
 
   /** Organizers set the rules (check-in window, late threshold, grade weights). */
   async setPolicy (actorId: string, eventId: string, policy: PolicyRow): Promise<PolicyRow> {
-    if (!(await repo.rolesInEvent(this.db, actorId, eventId)).includes('organizer')) throw forbidden({ fr: 'Réservé à l\'organisation.', en: 'For organizers only.' })
+    await this.access.assert({ personId: actorId }, 'attendance.set-policy', { kind: 'event', eventId })
     await this.db.insertInto('attendance_policies').values({ event_id: eventId, ...policy, updated_by: actorId, updated_at: this.clock.now() })
       .onConflict(oc => oc.column('event_id').doUpdateSet({ ...policy, updated_by: actorId, updated_at: this.clock.now() })).execute()
     return await this.policy(eventId)
@@ -214,7 +198,7 @@ export class AttendanceBook {
     const now = this.clock.now()
     const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id']).where('id', '=', input.slotId).executeTakeFirst()
     if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
-    await this.assertMayCorrect(actorId, input.personId, slot.event_id)
+    await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId: input.personId, slotId: slot.id })
     if (input.reason.trim().length < 3) throw badRequest({ fr: 'Indiquez la raison de la correction.', en: 'Give the reason for the correction.' })
     const registered = await repo.rolesInEvent(this.db, input.personId, slot.event_id)
     if (registered.length === 0) throw notFound({ fr: 'Cette personne n\'est pas inscrite à l\'événement.', en: 'This person is not registered for the event.' })
@@ -275,7 +259,7 @@ export class AttendanceBook {
     const excuse = await this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id')
       .select(['x.id', 'x.person_id', 'x.slot_id', 'x.status', 's.event_id']).where('x.id', '=', excuseId).executeTakeFirst()
     if (excuse === undefined) throw notFound({ fr: 'Justification introuvable.', en: 'Excuse not found.' })
-    await this.assertMayCorrect(actorId, excuse.person_id, excuse.event_id)
+    await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'excuse', excuseId })
     const now = this.clock.now()
     const status = accept ? 'accepted' : 'refused'
     await this.db.transaction().execute(async trx => {

@@ -28,8 +28,6 @@ export const SCAN_COOKIE = 'compagnon_scan'
 export const SCAN_DEVICE_COOKIE = 'compagnon_scan_device'
 const SCAN_COOKIE_MAX_AGE = 10 * 60
 const SCAN_DEVICE_MAX_AGE = 24 * 3600
-const HOSTS = ['instructor', 'organizer', 'door_staff']
-const DOOR = ['door_staff', 'organizer']
 const html = 'text/html; charset=utf-8'
 
 const scripts = {
@@ -179,7 +177,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: { operationId: 'projectionPage', tags: ['pages'], summary: 'Projector page: rotating QR code, typed code and live count', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
-    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     const code = attendance.roomCode(session.id)
     const counts = await attendance.counts(session.id)
     reply.header('cache-control', 'no-store')
@@ -193,7 +191,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: { operationId: 'attendeesPage', tags: ['pages'], summary: 'Live list of who is checked in to a session (session team)', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
-    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(attendeesPage(request.locale, {
       sessionId: session.id, title: session.title, room: session.room_name, timezone: session.timezone, ...await attendance.counts(session.id), attendees: await attendance.attendees(session.id)
@@ -202,7 +200,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   const sessionState = async (request: FastifyRequest<{ Params: { sessionId: string } }>): Promise<z.infer<typeof sessionStateSchema>> => {
     const session = await attendance.session(request.params.sessionId)
-    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     const code = attendance.roomCode(session.id)
     return { typedCode: code.typedCode, url: code.url, changesAt: code.changesAt, qrSvg: await qrSvg(code.url), ...await attendance.counts(session.id) }
   }
@@ -220,7 +218,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: { operationId: 'attendeesState', tags: ['pages'], summary: 'Who is checked in now, polled by the live list page', params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
-    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     reply.header('cache-control', 'no-store')
     return { ...await attendance.counts(session.id), attendees: await attendance.attendees(session.id) }
   })
@@ -233,7 +231,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     const sessions = []
     for (const s of await attendance.openSessions()) {
       try {
-        await attendance.assertRole(personId, s, HOSTS)
+        await attendance.assertMay(personId, s, 'attendance.host')
         sessions.push({ id: s.id, title: s.title, room: s.room_name, startsAt: s.starts_at, timezone: s.timezone })
       } catch { /* not this person's event */ }
     }
@@ -245,7 +243,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: { operationId: 'scannerPage', tags: ['pages'], summary: 'Door scanner for personal passes (camera or typed), working offline', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
-    await attendance.assertRole(request.auth?.personId ?? '', session, DOOR)
+    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.scan-passes')
     return await reply.type(html).send(scannerPage(request.locale, { sessionId: session.id, title: session.title, room: session.room_name, serverTime: attendance.now() }, request.url))
   })
 
@@ -355,7 +353,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: { operationId: 'sessionAttendance', tags: ['attendance'], summary: 'Who is checked in to a session, with counts and capacity (session team)', security: [{ bearer: [] }], params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
   }, async (request) => {
     const session = await attendance.session(request.params.sessionId)
-    await attendance.assertRole(request.auth?.personId ?? '', session, HOSTS)
+    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     return { ...await attendance.counts(session.id), attendees: await attendance.attendees(session.id) }
   })
 

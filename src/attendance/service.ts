@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { DateTime } from 'luxon'
+import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
@@ -60,7 +61,7 @@ const bindingHash = (nonce: string): string => createHash('sha256').update(`scan
 const refuse = (fr: string, en: string): AppError => new AppError('bad_request', { fr, en })
 
 export class AttendanceService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly secret: string, private readonly publicUrl: string) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly secret: string, private readonly publicUrl: string, private readonly access: AccessPolicy) {}
 
   /**
    * Sessions and rules change rarely and every check-in reads them: each instance keeps them a
@@ -86,11 +87,12 @@ export class AttendanceService {
     return policy
   }
 
-  /** 403 unless the person holds one of the roles in the session's event. */
-  async assertRole (personId: string, session: SessionForCheckIn, roles: string[]): Promise<void> {
-    if (!(await repo.rolesInEvent(this.db, personId, session.event_id)).some(r => roles.includes(r))) {
-      throw forbidden({ fr: 'Cette page est réservée à l\'équipe de la séance (accueil, enseignement, organisation).', en: 'This page is for the session team (door staff, instructors, organizers).' })
-    }
+  /**
+   * 403 unless the access policy lets the person do this at the session: host it (the session
+   * team: door staff, instructors, organizers of its event) or scan passes at its door.
+   */
+  async assertMay (personId: string, session: SessionForCheckIn, action: 'attendance.host' | 'attendance.scan-passes'): Promise<void> {
+    await this.access.assert({ personId }, action, { kind: 'session', sessionId: session.id })
   }
 
   /** In-person sessions open for check-in now (door staff choose one). */
@@ -251,16 +253,21 @@ export class AttendanceService {
    */
   async scanPasses (staffId: string, scans: ScanInput[]): Promise<ScanOutcome[]> {
     const outcomes: ScanOutcome[] = []
-    for (const scan of scans) outcomes.push(await this.#scanPass(staffId, scan))
+    // The policy is asked once per session of the batch (a batch is usually one session).
+    const mayScan = new Set<string>()
+    for (const scan of scans) {
+      const session = await this.session(scan.sessionId)
+      if (!mayScan.has(session.id)) {
+        await this.assertMay(staffId, session, 'attendance.scan-passes')
+        mayScan.add(session.id)
+      }
+      outcomes.push(await this.#scanPass(staffId, session, scan))
+    }
     return outcomes
   }
 
-  async #scanPass (staffId: string, scan: ScanInput): Promise<ScanOutcome> {
+  async #scanPass (staffId: string, session: SessionForCheckIn, scan: ScanInput): Promise<ScanOutcome> {
     const now = this.clock.now()
-    const session = await this.session(scan.sessionId)
-    if (!(await repo.rolesInEvent(this.db, staffId, session.event_id)).some(r => r === 'door_staff' || r === 'organizer')) {
-      throw forbidden({ fr: 'Seul l\'accueil ou l\'organisation peut scanner les laissez-passer.', en: 'Only door staff or organizers can scan passes.' })
-    }
     const deviceTime = new Date(Math.min(scan.deviceTime.getTime(), now.getTime()))
     if (scan.deviceTime.getTime() > now.getTime() + MAX_DEVICE_CLOCK_AHEAD_MS || scan.deviceTime.getTime() < now.getTime() - MAX_OFFLINE_AGE_MS) {
       throw refuse('L\'heure de l\'appareil de numérisation est invalide (vérifiez son horloge).', 'The scanning device\'s time is invalid (check its clock).')

@@ -18,7 +18,7 @@ const setup = async (tt: Parameters<typeof testApp>[0], now = '15:00'): Promise<
   const rows = await ctx.database.db.selectFrom('sessions').select(['id', 'key', 'slot_id']).execute()
   return {
     ...ctx,
-    book: new AttendanceBook(ctx.database.db, ctx.clock),
+    book: new AttendanceBook(ctx.database.db, ctx.clock, ctx.app.access),
     eventId: event!.id,
     sessions: Object.fromEntries(rows.map(r => [r.key, r.id])),
     slotOf: async (key: string) => rows.find(r => r.key === key)!.slot_id
@@ -78,7 +78,7 @@ t.test('the grade follows the policy: held slots or all, late weight, excused co
   t.equal(await gradeOf(), 0.5 / (held.length - 1), 'excused left out, late 0.5')
   await ctx.book.setPolicy(org, ctx.eventId, { ...await ctx.book.policy(ctx.eventId), over: 'all' })
   t.equal(await gradeOf(), 0.5 / (total - 1), 'over all slots')
-  await t.rejects(ctx.book.setPolicy(p, ctx.eventId, await ctx.book.policy(ctx.eventId)), /organizers only/)
+  await t.rejects(ctx.book.setPolicy(p, ctx.eventId, await ctx.book.policy(ctx.eventId)), /For the organizers of this event only/)
 })
 
 t.test('corrections need a reason and leave an audit row with who, when, before and after', async t => {

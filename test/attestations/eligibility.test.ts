@@ -105,7 +105,7 @@ t.test('through the real AttendanceBook with the 2025 program', async t => {
   const [event] = await ctx.services.program.listEvents()
   const eventId = event!.id
   const program = await ctx.services.program.getProgram(eventId)
-  const book = new AttendanceBook(ctx.database.db, ctx.clock)
+  const book = new AttendanceBook(ctx.database.db, ctx.clock, ctx.app.access)
   const person = await ctx.database.db.insertInto('people').values({ display_name: 'Dominique Côté' }).returning('id').executeTakeFirstOrThrow()
   await ctx.database.db.insertInto('registrations').values({ event_id: eventId, person_id: person.id, role: 'participant' }).execute()
 
