@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { sql } from 'kysely'
 import { z } from 'zod'
+import { open } from '../access/declare.js'
 import type { Database } from '../db/database.js'
 import { pendingMigrations } from '../db/migrate.js'
 
@@ -13,11 +14,13 @@ const readySchema = z.object({
 /** /health: the process answers. /ready: it can serve (database reachable, schema current). */
 export const healthRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (app, { database }) => {
   app.get('/health', {
+    config: { access: open('liveness probes') },
     logLevel: 'warn',
     schema: { operationId: 'health', tags: ['operations'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } }
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/ready', {
+    config: { access: open('readiness probes (says nothing about any person)') },
     logLevel: 'warn',
     schema: { operationId: 'ready', tags: ['operations'], summary: 'Readiness: database reachable and migrations applied', response: { 200: readySchema, 503: readySchema } }
   }, async (_request, reply) => {

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import fastifyMetrics from 'fastify-metrics'
 import * as promClient from 'prom-client'
+import { open } from '../access/declare.js'
 import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
 import { metricsAccess } from './access.js'
@@ -72,7 +73,7 @@ export default fp<MetricsOptions>(async (app, { config, db }) => {
     onRequest: metricsAccess(config.metricsToken),
     schema: { hide: true },
     // Scrapes are neither measured nor logged at info (one every 15 s would drown the log).
-    config: { disableMetrics: true },
+    config: { disableMetrics: true, access: open('Prometheus scrapes: its own token check (METRICS_TOKEN, metricsAccess)') },
     logLevel: 'warn',
     exposeHeadRoute: false
   }, async (_request, reply) => {

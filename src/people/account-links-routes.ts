@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
+import { signedIn } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { AccountLinks } from './account-links.js'
 import { codePage, confirmPage, linkedPage, linkSection } from './account-links-pages.js'
@@ -18,7 +19,8 @@ export const accountLinkRoutes: FastifyPluginAsyncZod<AccountLinkRoutesOptions> 
   const pageResponse = { 200: z.string(), ...errorResponses }
 
   app.post('/moi/liaison/code', {
-    onRequest: [app.authenticate('page'), app.rateLimits.linkCode],
+    config: { access: signedIn('a code that links another of one\'s accounts to this one') },
+    onRequest: app.rateLimits.linkCode,
     schema: { operationId: 'accountLinkCodePage', tags: ['pages'], summary: 'Shows a one-time code (10 minutes) to type in one\'s other account, to link the two', querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     const code = await links.createCode(request.auth?.personId ?? '')
@@ -27,7 +29,8 @@ export const accountLinkRoutes: FastifyPluginAsyncZod<AccountLinkRoutesOptions> 
   })
 
   app.post('/moi/liaison', {
-    onRequest: [app.authenticate('page'), app.rateLimits.linkCode],
+    config: { access: signedIn('the code typed, not the role, is the credential') },
+    onRequest: app.rateLimits.linkCode,
     schema: { operationId: 'accountLinkPreviewPage', tags: ['pages'], summary: 'Checks a linking code and asks to confirm which account is merged into which (changes nothing)', querystring: langQuery, body: codeBody, response: pageResponse }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
@@ -38,7 +41,8 @@ export const accountLinkRoutes: FastifyPluginAsyncZod<AccountLinkRoutesOptions> 
   })
 
   app.post('/moi/liaison/confirmation', {
-    onRequest: [app.authenticate('page'), app.rateLimits.linkCode],
+    config: { access: signedIn('the code typed, not the role, is the credential') },
+    onRequest: app.rateLimits.linkCode,
     schema: { operationId: 'linkAccounts', tags: ['pages'], summary: 'Merges the account that showed the code into the signed-in one, in one transaction; the other account\'s sessions end', querystring: langQuery, body: codeBody, response: pageResponse }
   }, async (request, reply) => {
     const result = await links.link(request.auth?.personId ?? '', request.body.code)

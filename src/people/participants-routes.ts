@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
+import { allow, eventParam, open, signedIn } from '../access/declare.js'
 import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import type { ProgramService } from '../program/service.js'
@@ -97,6 +98,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   // ---- The personal link: GET shows a confirmation (scanners must not open sessions), POST uses it.
 
   app.get('/p/:token', {
+    config: { access: open('a personal link is shown, not used: whoever holds it') },
     onRequest: app.rateLimits.personalLink,
     schema: { operationId: 'personalLinkPage', tags: ['pages'], summary: 'Confirmation page of a participant\'s personal link (does not use it)', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
@@ -108,6 +110,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   })
 
   app.post('/p', {
+    config: { access: open('the personal link is the credential') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.personalLink,
     schema: { operationId: 'exchangePersonalLink', tags: ['pages'], summary: 'Uses a personal link: opens a session on this device and goes to /moi (the link stays usable on other devices)', body: z.object({ token }), querystring: langQuery, response: pageResponse }
@@ -120,7 +123,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   // ---- /moi: any signed-in person's own page.
 
   app.get('/moi', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('one\'s own page') },
     schema: { operationId: 'myPage', tags: ['pages'], summary: 'The signed-in person\'s own page: details, registrations, sign-out', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
@@ -133,9 +136,9 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     return await reply.type(html).send(myPage(request.locale, { profile, registrations }, request.url, extra))
   })
 
-  // ---- Organizer area forms (the event is in the path, so requireRole checks that event).
+  // ---- Organizer area forms (the event is in the path).
 
-  const organizerOfEvent = { onRequest: app.authenticate('page'), preHandler: app.requireRole(['organizer']) }
+  const organizerOfEvent = { config: { access: allow('participants.manage', eventParam()) } }
 
   app.post('/organisateurs/evenements/:eventId/participants/import', {
     ...organizerOfEvent,
@@ -217,11 +220,10 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   // ---- API
 
-  const organizerApi = { onRequest: app.authenticate('api'), preHandler: app.requireRole(['organizer']) }
+  const organizerApi = { config: { access: allow('participants.manage', eventParam()) } }
 
   app.get('/api/v1/events/:eventId/participants', {
-    config: { personalData: 'participants' },
-    ...organizerApi,
+    config: { personalData: 'participants', ...organizerApi.config },
     schema: {
       operationId: 'listParticipants',
       tags: ['people'],
@@ -230,7 +232,11 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       params: eventParams,
       response: { 200: z.object({ participants: z.array(participantSchema) }), ...errorResponses }
     }
-  }, async (request) => ({ participants: await participants.list(request.params.eventId) }))
+  }, async (request) => {
+    // The policy leaves an unknown event to the handler: 404, not an empty list.
+    await program.getEvent(request.params.eventId)
+    return { participants: await participants.list(request.params.eventId) }
+  })
 
   app.post('/api/v1/events/:eventId/participants', {
     ...organizerApi,

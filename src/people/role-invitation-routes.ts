@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { html } from 'ghtml'
 import { z } from 'zod'
+import { allow, param } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { Locale } from '../views/i18n.js'
 import { assertSameOrigin } from './authentication.js'
@@ -39,7 +40,8 @@ export const roleInvitationRoutes: FastifyPluginAsyncZod<RoleInvitationRoutesOpt
 
   for (const [action, accept] of [['accepter', true], ['refuser', false]] as const) {
     app.post(`/moi/invitations/:invitationId/${action}`, {
-      onRequest: [app.authenticate('page'), sameOrigin],
+      config: { access: allow('role-invitation.answer', request => ({ kind: 'role-invitation', invitationId: param(request, 'invitationId') })) },
+      onRequest: sameOrigin,
       schema: {
         operationId: accept ? 'acceptRoleInvitation' : 'declineRoleInvitation',
         tags: ['pages'],

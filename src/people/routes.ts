@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import multipart from '@fastify/multipart'
 import { z } from 'zod'
+import { allow, anyEvent, body, eventParam, open, signedIn } from '../access/declare.js'
 import { badRequest, forbidden } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { ProgramService } from '../program/service.js'
@@ -85,6 +86,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   const pageResponse = { 200: z.string(), 303: z.null(), ...errorResponses }
 
   app.get('/auth/link/:token', {
+    config: { access: open('a one-time link is shown, not used: whoever holds it') },
     onRequest: app.rateLimits.personalLink,
     schema: { operationId: 'signInLinkPage', tags: ['pages'], summary: 'Confirmation page of a one-time sign-in link', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
@@ -95,6 +97,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.post('/auth/link', {
+    config: { access: open('the one-time link is the credential') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.personalLink,
     schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token, vers: landingSchema.optional() }), querystring: langQuery, response: pageResponse }
@@ -108,7 +111,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.post('/auth/telephone', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('a link to one\'s own session, for one\'s own phone') },
     schema: { operationId: 'phoneLinkPage', tags: ['pages'], summary: 'A one-time QR code that opens Compagnon, signed in, on the person\'s phone (10 minutes)', querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     const link = await people.handoffLink(request.auth?.personId ?? '', 'phone')
@@ -118,7 +121,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.post('/auth/sign-out', {
-    onRequest: app.authenticate('page'),
+    config: { access: signedIn('ends one\'s own device session') },
     schema: { operationId: 'signOut', tags: ['pages'], summary: 'Ends the session of this device', querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     await app.endDeviceSession(request, reply)
@@ -126,17 +129,14 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.get('/organisateurs', {
-    config: { personalData: 'participants' },
-    onRequest: app.authenticate('page'),
-    preHandler: app.requireRole(['organizer']),
+    config: { personalData: 'participants', access: allow('organizer-pages.open', anyEvent) },
     schema: { operationId: 'organizerPage', tags: ['pages'], summary: 'Organizer area', querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     return await reply.type(html).send(organizerPage(request.locale, await organizerView(request.auth?.personId ?? ''), request.url))
   })
 
   app.post('/organisateurs/invitations', {
-    onRequest: app.authenticate('page'),
-    preHandler: app.requireRole(['organizer']),
+    config: { access: allow('team.invite', request => ({ kind: 'event', eventId: body(request, 'eventId') })) },
     schema: { operationId: 'inviteFromPage', tags: ['pages'], summary: 'Invites an organizer or door staff (form)', querystring: langQuery, body: inviteBody.extend({ eventId: z.uuid() }), response: pageResponse }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
@@ -149,8 +149,8 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.post('/organisateurs/programme', {
-    onRequest: app.authenticate('page'),
-    preHandler: app.requireRole(['organizer']),
+    // The file names its event: importAs checks the caller organizes it.
+    config: { access: allow('program.import', anyEvent) },
     schema: { operationId: 'importProgramFromPage', tags: ['pages'], summary: 'Uploads a program file (form)', querystring: langQuery, consumes: ['multipart/form-data'], response: pageResponse }
   }, async (request, reply) => {
     if (!request.isMultipart()) throw badRequest({ fr: 'Choisissez un fichier de programme.', en: 'Choose a program file.' })
@@ -163,7 +163,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.get('/api/v1/me', {
-    onRequest: app.authenticate('api'),
+    config: { access: signedIn('one\'s own account and roles') },
     schema: {
       operationId: 'getMe',
       tags: ['people'],
@@ -177,8 +177,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.post('/api/v1/events/:eventId/invitations', {
-    onRequest: app.authenticate('api'),
-    preHandler: app.requireRole(['organizer']),
+    config: { access: allow('team.invite', eventParam()) },
     schema: {
       operationId: 'inviteTeamMember',
       tags: ['people'],
@@ -196,7 +195,8 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   })
 
   app.put('/api/v1/program', {
-    onRequest: app.authenticate('api'),
+    // The file names its event: importAs checks the caller organizes it.
+    config: { access: allow('program.import', anyEvent) },
     schema: {
       operationId: 'importProgram',
       tags: ['program'],

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
+import { open } from '../access/declare.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from './authentication.js'
 import { emailUnavailable, type SelfServiceLinks } from './self-service.js'
@@ -29,12 +30,14 @@ export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> 
   const pageResponse = { 200: z.string(), ...errorResponses, 429: errorSchema }
 
   app.get(SELF_SERVICE_PATH, {
+    config: { access: open('the form to ask for one\'s sign-in link') },
     schema: { operationId: 'selfServiceLinkPage', tags: ['pages'], summary: 'The "send me my sign-in link" form (or, without SMTP, where else to get a link)', querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     return await reply.type(html).send(selfServicePage(request.locale, { available: links.available }, request.url))
   })
 
   app.post(SELF_SERVICE_PATH, {
+    config: { access: open('a link only ever goes to the address\'s own inbox') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.signInRequest,
     schema: { operationId: 'requestSelfServiceLinkFromPage', tags: ['pages'], summary: 'Emails a one-time sign-in link to the account with this address, if any (form)', querystring: langQuery, body: emailBody, response: pageResponse }
@@ -46,6 +49,7 @@ export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> 
   })
 
   app.post('/api/v1/sign-in-links', {
+    config: { access: open('a link only ever goes to the address\'s own inbox') },
     preHandler: app.rateLimits.signInRequest,
     schema: {
       operationId: 'requestSelfServiceLink',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
+import { open } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { ProgramService } from './service.js'
 import { eventIdParams, eventKeyParams, eventsSchema, programSchema } from './schemas.js'
@@ -13,7 +14,10 @@ export interface ProgramRoutesOptions {
 
 /** Public program: JSON API, iCalendar feed, and the pages. */
 export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async (app, { program, publicUrl }) => {
+  const publicProgram = { config: { access: open('the program is public') } }
+
   app.get('/api/v1/events', {
+    ...publicProgram,
     schema: {
       operationId: 'listEvents',
       tags: ['program'],
@@ -23,6 +27,7 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
   }, async () => ({ events: await program.listEvents() }))
 
   app.get('/api/v1/events/:eventId', {
+    ...publicProgram,
     schema: {
       operationId: 'getEvent',
       tags: ['program'],
@@ -33,6 +38,7 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
   }, async (request) => ({ event: await program.getEvent(request.params.eventId) }))
 
   app.get('/api/v1/events/:eventId/program', {
+    ...publicProgram,
     schema: {
       operationId: 'getProgram',
       tags: ['program'],
@@ -44,6 +50,7 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
   }, async (request) => await program.getProgram(request.params.eventId))
 
   app.get('/api/v1/events/:eventId/calendar.ics', {
+    ...publicProgram,
     schema: {
       operationId: 'getProgramCalendar',
       tags: ['program'],
@@ -64,6 +71,7 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
   const pageResponse = { 200: z.string().describe('text/html'), 400: errorResponses[400], 404: errorResponses[404] }
 
   app.get('/', {
+    ...publicProgram,
     schema: { operationId: 'homePage', tags: ['pages'], summary: 'Program of the current event (HTML)', querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     const current = await program.currentEvent()
@@ -73,6 +81,7 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
   })
 
   app.get('/events/:eventKey', {
+    ...publicProgram,
     schema: { operationId: 'programPage', tags: ['pages'], summary: 'Program of an event (HTML)', params: eventKeyParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     const event = await program.getEventByKey(request.params.eventKey)

@@ -109,7 +109,7 @@ t.test('an organizer invites door staff through the API; door staff cannot enter
   t.equal(staff.res.headers.location, '/accueil?lang=fr', 'door staff land on the door page')
   const refused = await app.inject({ url: '/organisateurs', headers: { cookie: staff.cookie, accept: 'text/html' } })
   t.equal(refused.statusCode, 403)
-  t.match(refused.body, /Vous n&#39;avez pas accès à cette ressource/)
+  t.match(refused.body, /Réservé aux équipes d&#39;organisation/)
   const staffBearer = staff.res.cookies.find(c => c.name === 'compagnon_session')!.value
   const cannotInvite = await app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/invitations`, headers: { authorization: `Bearer ${staffBearer}` }, payload: { email: 'x@enap.ca', role: 'organizer' } })
   t.equal(cannotInvite.statusCode, 403)
