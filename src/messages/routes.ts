@@ -44,7 +44,7 @@ const eventMessagesSchema = z.object({
  * personal link sent by email.
  */
 export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, deps) => {
-  const service = new MessageService(deps.db, { people: deps.people, outbox: deps.messages, files: deps.files })
+  const service = new MessageService(deps.db, { access: deps.access, people: deps.people, outbox: deps.messages, files: deps.files })
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
   const organizers = { personalData: 'messages', access: allow('messages.read', eventParam()) } as const

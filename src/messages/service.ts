@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon'
 import type { Readable } from 'node:stream'
+import type { AccessPolicy } from '../access/policy.js'
 import type { Db } from '../db/database.js'
-import { badRequest, forbidden, notFound } from '../errors.js'
+import { badRequest, notFound } from '../errors.js'
 import type { FileStore } from '../files/store.js'
 import type { PeopleService } from '../people/service.js'
 import type { MessageOutbox } from './outbox.js'
@@ -30,11 +31,11 @@ const notAMessage = (): Error => notFound({ fr: 'Message introuvable pour cet é
 export class MessageService {
   constructor (
     private readonly db: Db,
-    private readonly deps: { people: PeopleService, outbox: MessageOutbox, files: FileStore }
+    private readonly deps: { access: AccessPolicy, people: PeopleService, outbox: MessageOutbox, files: FileStore }
   ) {}
 
   async list (actorId: string, eventId: string): Promise<EventMessages> {
-    const event = await this.#assertOrganizer(actorId, eventId)
+    const event = await this.#event(actorId, eventId)
     return {
       eventId,
       title: { fr: event.title_fr, en: event.title_en },
@@ -46,7 +47,7 @@ export class MessageService {
   }
 
   async get (actorId: string, eventId: string, messageId: string): Promise<{ message: MessageRow, title: { fr: string, en: string }, timezone: string, sending: boolean }> {
-    const event = await this.#assertOrganizer(actorId, eventId)
+    const event = await this.#event(actorId, eventId)
     const message = await repo.findMessage(this.db, eventId, messageId)
     if (message === undefined) throw notAMessage()
     const [shown] = await this.#withoutForeignLinks(actorId, [message])
@@ -66,7 +67,8 @@ export class MessageService {
    * no email address.
    */
   async sendPersonalLink (actorId: string, eventId: string, personId: string): Promise<{ messageId: string, status: MessageStatus }> {
-    const event = await this.#assertOrganizer(actorId, eventId)
+    // Issuing a participant's link is managing the event's participants (as its route declares).
+    const event = await this.#event(actorId, eventId, 'participants.manage')
     const person = await repo.findParticipant(this.db, eventId, personId)
     if (person === undefined) throw notFound({ fr: 'Cette personne n\'est pas inscrite comme participant·e à cet événement.', en: 'This person is not registered as a participant of this event.' })
     if (person.email === null || person.email.trim() === '') {
@@ -104,12 +106,11 @@ export class MessageService {
     return messages.map(m => m.person_id !== null && foreign.has(m.person_id) ? { ...m, body_text: redactLinks(m.body_text) } : m)
   }
 
-  async #assertOrganizer (actorId: string, eventId: string): Promise<{ title_fr: string, title_en: string, timezone: string }> {
+  /** The event's titles and zone, once the access policy allows the actor this action on the event (its organizers). */
+  async #event (actorId: string, eventId: string, action: 'messages.read' | 'participants.manage' = 'messages.read'): Promise<{ title_fr: string, title_en: string, timezone: string }> {
     const event = await repo.findEventTitles(this.db, eventId)
     if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
-    if (!await this.deps.people.hasRole(actorId, ['organizer'], eventId)) {
-      throw forbidden({ fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' })
-    }
+    await this.deps.access.assert({ personId: actorId }, action, { kind: 'event', eventId })
     return event
   }
 }

@@ -1,7 +1,7 @@
+import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { AppError, badRequest, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
-import type { PeopleService } from '../people/service.js'
+import { AppError, badRequest, conflict, notFound, type Bilingual } from '../errors.js'
 import * as repo from './erasure-repository.js'
 import { insertTombstones } from './tombstone-repository.js'
 import { tombstoneHash } from './tombstones.js'
@@ -63,15 +63,13 @@ export interface EventInfo { id: string, title: { fr: string, en: string }, time
  * then confirms. The erasure runs in one transaction; confirming again changes nothing.
  */
 export class ErasureService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly people: PeopleService, private readonly options: ErasureOptions) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy, private readonly options: ErasureOptions) {}
 
-  /** Organizers of the event, and privacy officers (who answer for every event). */
+  /** Organizers of the event, and privacy officers (who answer for every event): the access policy decides (privacy.erase). */
   async event (actorId: string, eventId: string): Promise<EventInfo> {
     const event = await repo.findEvent(this.db, eventId)
     if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
-    if (!await this.people.hasRole(actorId, ['organizer'], eventId) && !await this.isOfficer(actorId)) {
-      throw forbidden({ fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' })
-    }
+    await this.access.assert({ personId: actorId }, 'privacy.erase', { kind: 'event', eventId })
     return { id: event.id, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone }
   }
 

@@ -1,6 +1,7 @@
+import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { badRequest, forbidden, notFound } from '../errors.js'
+import { badRequest, notFound } from '../errors.js'
 import * as repo from './repository.js'
 import type { IncidentInput, IncidentPatch } from './schemas.js'
 
@@ -61,23 +62,24 @@ const same = (a: unknown, b: unknown): boolean => a instanceof Date && b instanc
 
 /**
  * The register of confidentiality incidents of an event (Loi 25): organizers of the event
- * record, update and read it; every change is kept with who made it and when.
+ * record, update and read it (the access policy decides: privacy.manage); every change is kept
+ * with who made it and when.
  */
 export class IncidentService {
-  constructor (private readonly db: Db, private readonly clock: Clock) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy) {}
 
   async list (actorId: string, eventId: string): Promise<Incident[]> {
-    await this.#assertOrganizer(this.db, actorId, eventId)
+    await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
     const rows = await repo.listIncidents(this.db, eventId)
     const history = await repo.incidentHistory(this.db, eventId)
     return rows.map(row => this.#view(row, history))
   }
 
   async create (actorId: string, eventId: string, input: IncidentInput): Promise<Incident> {
+    await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
     const now = this.clock.now()
     this.#check(input, now)
     return await this.db.transaction().execute(async trx => {
-      await this.#assertOrganizer(trx, actorId, eventId)
       const row = await repo.insertIncident(trx, { event_id: eventId, ...columnsOf(input), created_by: actorId, created_at: now, updated_by: actorId, updated_at: now })
       await repo.insertIncidentHistory(trx, { incident_id: row.id, action: 'created', changed_by: actorId, changed_at: now, before: null, after: fieldsOf(row) })
       return this.#view(row, await repo.incidentHistory(trx, eventId))
@@ -85,9 +87,9 @@ export class IncidentService {
   }
 
   async update (actorId: string, eventId: string, incidentId: string, patch: IncidentPatch): Promise<Incident> {
+    await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
     const now = this.clock.now()
     return await this.db.transaction().execute(async trx => {
-      await this.#assertOrganizer(trx, actorId, eventId)
       const current = await repo.findIncident(trx, eventId, incidentId, true)
       if (current === undefined) throw notAnIncident()
       const before = fieldsOf(current)
@@ -126,12 +128,6 @@ export class IncidentService {
     }
     if (details.length > 0) {
       throw badRequest({ fr: fr.join(' '), en: details.map(d => d.message[0]?.toUpperCase() + d.message.slice(1) + '.').join(' ') }, details)
-    }
-  }
-
-  async #assertOrganizer (db: Db, actorId: string, eventId: string): Promise<void> {
-    if (!(await repo.rolesInEvent(db, actorId, eventId)).includes('organizer')) {
-      throw forbidden({ fr: 'Le registre des incidents est réservé à l\'organisation de l\'événement.', en: 'The incident register is for the event\'s organizers only.' })
     }
   }
 

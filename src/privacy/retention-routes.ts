@@ -73,7 +73,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   const periods: RetentionPeriods = { ...deps.config.retention, attestationDetailsDays: deps.config.attestationDetailsDays }
   const retention = new RetentionService(deps.db, deps.clock, periods)
-  const erasure = new ErasureService(deps.db, deps.clock, deps.people, {
+  const erasure = new ErasureService(deps.db, deps.clock, deps.access, {
     officerEmails: deps.config.privacyOfficerEmails,
     officer: { name: deps.config.privacyOfficer.name, email: deps.config.privacyOfficer.email },
     tombstoneKey: tombstoneKey(deps.config.secrets)

@@ -1,7 +1,8 @@
+import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
-import { forbidden, notFound } from '../errors.js'
+import { notFound } from '../errors.js'
 import type { ProgramService } from '../program/service.js'
 import { mapLtiRoles } from '../lti/roles.js'
 import { eventsOfPerson, organizedEvents, unlinkedCoursesOf } from './erasure-repository.js'
@@ -9,15 +10,14 @@ import { exportPersonalData, type ExportScope, type PersonalDataExport } from '.
 import type { NoticeView } from './pages.js'
 import * as repo from './repository.js'
 
-const organizersOnly = (): Error => forbidden({ fr: 'Réservé à l\'organisation de l\'événement.', en: 'For the event\'s organizers only.' })
-
 /** The privacy notice's facts, a person's data export, and the organizers' access log. */
 export class PrivacyService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly config: Pick<ResolvedConfig, 'privacyOfficer' | 'retention' | 'attestationDetailsDays' | 'smtp'>,
-    private readonly program: ProgramService
+    private readonly program: ProgramService,
+    private readonly access: AccessPolicy
   ) {}
 
   /** Read from the configuration every time, so the notice never says something no longer true. */
@@ -42,7 +42,7 @@ export class PrivacyService {
    * only what belongs to the events they organize (see ExportScope).
    */
   async exportFor (actorId: string, eventId: string, personId: string): Promise<PersonalDataExport> {
-    await this.assertOrganizer(actorId, eventId)
+    await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
     if (!await repo.isRegistered(this.db, personId, eventId)) throw notFound({ fr: 'Cette personne n\'est pas inscrite à cet événement.', en: 'This person is not registered for this event.' })
     return await exportPersonalData(this.db, this.clock, personId, await this.#scope(actorId, personId))
   }
@@ -56,19 +56,15 @@ export class PrivacyService {
   }
 
   async people (actorId: string, eventId: string): Promise<Array<{ id: string, name: string, email: string | null }>> {
-    await this.assertOrganizer(actorId, eventId)
+    await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
     return await repo.eventPeople(this.db, eventId)
   }
 
   async accessLog (actorId: string, eventId: string, filter: { personId?: string | undefined, before?: number | undefined, limit: number }): Promise<{ entries: repo.AccessLogEntry[], next: number | null }> {
-    await this.assertOrganizer(actorId, eventId)
+    await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
     const entries = await repo.listAccessLog(this.db, eventId, { ...filter, limit: filter.limit + 1 })
     const more = entries.length > filter.limit
     const page = entries.slice(0, filter.limit)
     return { entries: page, next: more ? page[page.length - 1]?.id ?? null : null }
-  }
-
-  async assertOrganizer (actorId: string, eventId: string): Promise<void> {
-    if (!(await repo.rolesInEvent(this.db, actorId, eventId)).includes('organizer')) throw organizersOnly()
   }
 }
