@@ -164,7 +164,7 @@ export const RULES = {
     refusal: NOT_FOUND
   },
   'attestations.manage': { on: ['event', 'attestation', 'attestation-request', 'attestation-job'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
-  'reports.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
+  'reports.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Les rapports sont réservés à l\'équipe d\'organisation de cet événement.', en: 'Reports are for the organizers of this event only.' } },
   'messages.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
   'privacy.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
   'privacy.erase': {

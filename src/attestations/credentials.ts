@@ -8,9 +8,9 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT,
 import { sql } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
+import type { AccessPolicy } from '../access/policy.js'
 import type { Db } from '../db/database.js'
 import { conflict, notFound } from '../errors.js'
-import type { PeopleService } from '../people/service.js'
 import type { AttestationService, AttestationView } from './service.js'
 
 export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
@@ -74,7 +74,7 @@ export class CredentialService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationService, people: PeopleService, publicUrl: string, secret: string }
+    private readonly deps: { attestations: AttestationService, access: AccessPolicy, publicUrl: string, secret: string }
   ) {}
 
   statusListUrl (eventId: string): string { return `${this.deps.publicUrl}/credentials/status/${eventId}` }
@@ -150,7 +150,8 @@ export class CredentialService {
     const row = await this.db.selectFrom('attestations').select(['id', 'event_id', 'person_id', 'code', 'status', 'status_index'])
       .where('id', '=', attestationId).executeTakeFirst()
     if (row === undefined) throw attestationNotFound
-    if (row.person_id !== actorId && !await this.deps.people.hasRole(actorId, ['organizer'], row.event_id)) throw attestationNotFound
+    // Its owner or an organizer of its event; anyone else is told it does not exist (hidden rule).
+    await this.deps.access.assert({ personId: actorId }, 'attestation.read', { kind: 'attestation', attestationId: row.id })
     if (row.status !== 'valid') {
       throw conflict({
         fr: 'Cette attestation n\'est plus valide (révoquée ou remplacée) : aucun badge n\'est délivré pour elle.',

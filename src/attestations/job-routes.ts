@@ -63,7 +63,7 @@ const progressPath = (jobId: string): string => `/organisateurs/attestations/gen
  */
 export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, deps) => {
   const renderer = new RenderPool(deps.config.attestationAssetsDir)
-  const jobs = new AttestationJobs(deps.db, deps.clock, { attestations: deps.attestations, files: deps.files, people: deps.people, renderer, log: app.log })
+  const jobs = new AttestationJobs(deps.db, deps.clock, { attestations: deps.attestations, files: deps.files, access: deps.access, renderer, log: app.log })
   if (deps.backgroundJobs) {
     const run = async (): Promise<void> => { await jobs.runDue() }
     jobs.onStarted = () => { run().catch(err => { app.log.warn({ err }, 'attestation jobs failed') }) }

@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto'
 import { sql, type Selectable } from 'kysely'
 import { ZipFile } from 'yazl'
+import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import type { AttestationJobs as JobTable } from '../db/schema.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore, OpenedFile } from '../files/store.js'
-import type { PeopleService } from '../people/service.js'
 import * as repo from './repository.js'
 import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
 
@@ -74,7 +74,7 @@ export class AttestationJobs {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationService, files: FileStore, people: PeopleService, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
+    private readonly deps: { attestations: AttestationService, files: FileStore, access: AccessPolicy, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
     options: JobOptions = {}
   ) {
     this.#leaseMs = options.leaseMs ?? 60_000
@@ -86,7 +86,8 @@ export class AttestationJobs {
 
   /** Starts a bulk generation for the event, or returns the one already queued or running. */
   async start (actorId: string, eventId: string): Promise<JobView> {
-    await this.#assertOrganizer(actorId, eventId)
+    if (await repo.findEvent(this.db, eventId) === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    await this.deps.access.assert({ personId: actorId }, 'attestations.manage', { kind: 'event', eventId })
     const row = await this.db.transaction().execute(async trx => {
       // Two organizers clicking at once get the same job: starts of one event take turns here.
       await sql`SELECT id FROM events WHERE id = ${eventId} FOR NO KEY UPDATE`.execute(trx)
@@ -104,7 +105,7 @@ export class AttestationJobs {
 
   async get (actorId: string, jobId: string): Promise<JobView> {
     const row = await this.#job(jobId)
-    await this.#assertOrganizer(actorId, row.event_id)
+    await this.deps.access.assert({ personId: actorId }, 'attestations.manage', { kind: 'attestation-job', jobId: row.id })
     return viewOf(row)
   }
 
@@ -349,13 +350,6 @@ export class AttestationJobs {
     const row = await this.db.selectFrom('attestation_jobs').selectAll().where('id', '=', jobId).executeTakeFirst()
     if (row === undefined) throw jobNotFound()
     return row
-  }
-
-  async #assertOrganizer (actorId: string, eventId: string): Promise<void> {
-    if (await repo.findEvent(this.db, eventId) === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
-    if (!await this.deps.people.hasRole(actorId, ['organizer'], eventId)) {
-      throw forbidden({ fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' })
-    }
   }
 }
 

@@ -20,7 +20,7 @@ const eventParams = z.object({ eventId: z.uuid({ error: 'eventId must be a UUID'
  * (printing), and the CSV through the API.
  */
 export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, deps) => {
-  const reports = new ReportService(deps.db, deps.clock, { book: deps.book, attestations: deps.attestations, people: deps.people })
+  const reports = new ReportService(deps.db, deps.clock, { book: deps.book, attestations: deps.attestations, access: deps.access })
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
 
   /** One report: how it is read, then written in each format. */

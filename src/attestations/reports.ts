@@ -4,10 +4,10 @@ import { stringify } from 'csv-stringify/sync'
 import { DateTime } from 'luxon'
 import type { AttendanceBook } from '../attendance/book.js'
 import type { Status } from '../attendance/repository.js'
+import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { forbidden, notFound } from '../errors.js'
-import type { PeopleService } from '../people/service.js'
+import { notFound } from '../errors.js'
 import { eligibility } from './eligibility.js'
 import type { PrintableTable, ReportFonts, TableColumn } from './report-pdf.js'
 import * as repo from './repository.js'
@@ -95,7 +95,7 @@ export class ReportService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { book: AttendanceBook, attestations: AttestationService, people: PeopleService }
+    private readonly deps: { book: AttendanceBook, attestations: AttestationService, access: AccessPolicy }
   ) {}
 
   async sessionAttendance (actorId: string, eventId: string, locale: Locale): Promise<SessionAttendanceReport> {
@@ -198,9 +198,7 @@ export class ReportService {
   async #event (actorId: string, eventId: string, locale: Locale): Promise<ReportEvent> {
     const event = await repo.findEvent(this.db, eventId)
     if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
-    if (!await this.deps.people.hasRole(actorId, ['organizer'], eventId)) {
-      throw forbidden({ fr: 'Les rapports sont réservés à l\'équipe d\'organisation de cet événement.', en: 'Reports are for the organizers of this event only.' })
-    }
+    await this.deps.access.assert({ personId: actorId }, 'reports.read', { kind: 'event', eventId })
     return { id: event.id, key: event.key, title: locale === 'fr' ? event.title_fr : event.title_en, timezone: event.timezone }
   }
 }

@@ -96,7 +96,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   const limits = { ...defaultVerificationLimits, ...deps.limits }
   const verification = new VerificationService(deps.db, deps.clock, { attestations: deps.attestations, detailsDays: deps.config.attestationDetailsDays })
   const credentials = new CredentialService(deps.db, deps.clock, {
-    attestations: deps.attestations, people: deps.people, publicUrl: deps.config.publicUrl, secret: deps.config.secrets.sessionSecret
+    attestations: deps.attestations, access: deps.access, publicUrl: deps.config.publicUrl, secret: deps.config.secrets.sessionSecret
   })
   // The signing key exists before the first request (not created on a request path).
   app.addHook('onReady', async () => { await credentials.ready() })

@@ -18,7 +18,7 @@ const renderer = new RenderPool(testConfig().attestationAssetsDir, 2)
 t.teardown(async () => { await renderer.close() })
 
 const jobsOf = (ctx: AttestationCtx): AttestationJobs => new AttestationJobs(ctx.database.db, ctx.clock, {
-  attestations: ctx.services.attestations, files: ctx.services.files, people: ctx.services.people, renderer
+  attestations: ctx.services.attestations, files: ctx.services.files, access: ctx.app.access, renderer
 })
 
 /** The entries of a ZIP, read through its central directory (stored or deflated). */

@@ -702,7 +702,7 @@ export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh:
   // A finished bulk generation, run by the jobs code itself.
   const { AttestationJobs } = await import('../../src/attestations/jobs.js')
   const { InProcessRenderer } = await import('../../src/attestations/service.js')
-  const jobs = new AttestationJobs(db, w.clock, { attestations, files, people, renderer: new InProcessRenderer(w.config.attestationAssetsDir) })
+  const jobs = new AttestationJobs(db, w.clock, { attestations, files, access: w.app.access, renderer: new InProcessRenderer(w.config.attestationAssetsDir) })
   const job = await jobs.start(organizerId, w.eventId)
   await jobs.runDue()
   await jobs.close()
