@@ -46,8 +46,6 @@ export const accessDeclarations = fp(async app => {
   // their declaration from the scope that registers them, after this hook has seen the route.
   app.addHook('onReady', async () => {
     const undeclared = routes.filter(r => r.config?.access === undefined).flatMap(describeRoute)
-    // TEMPORARY while routes are being declared (removed before landing).
-    if (undeclared.length > 0 && process.env.ACCESS_ALLOW_UNDECLARED === '1') return
     if (undeclared.length > 0) {
       throw new Error(`routes without an access rule (config.access, src/access/plugin.ts):\n  ${undeclared.join('\n  ')}`)
     }

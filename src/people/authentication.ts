@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import fp from 'fastify-plugin'
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import '@fastify/jwt'
 import '@fastify/cookie'
 import { forbidden, unauthorized } from '../errors.js'
-import type { PeopleService, Role } from './service.js'
+import type { PeopleService } from './service.js'
 
 export interface SessionClaims { sub: string, sid: string }
 
@@ -25,8 +25,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: refuses anonymous or forged requests with 401 before the body is read. */
     authenticate: (kind: 'api' | 'page') => onRequestAsyncHookHandler
-    /** preHandler hook: 403 unless the person holds a role (for `params.eventId` when the route has one). */
-    requireRole: (roles: Role[]) => preHandlerAsyncHookHandler
     /** Starts a session on this device: short-lived JWT cookie plus the long-lived device cookie. */
     startDeviceSession: (reply: FastifyReply, session: { personId: string, deviceSessionId: string, deviceToken: string }) => Promise<void>
     /** The same two cookies as Set-Cookie header values (for responses Fastify does not send: the LTI launch). */
@@ -157,11 +155,5 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
     if (request.auth === null) throw unauthorized()
     request.authVia = 'cookie'
     await authenticatedPage(request, reply, request.auth.personId)
-  })
-
-  app.decorate('requireRole', (roles: Role[]) => async function requireRole (request: FastifyRequest) {
-    if (request.auth === null) throw unauthorized()
-    const eventId = (request.params as { eventId?: string } | undefined)?.eventId
-    if (!await people.hasRole(request.auth.personId, roles, eventId)) throw forbidden()
   })
 }, { name: 'compagnon-authentication', dependencies: ['@fastify/jwt', '@fastify/cookie'] })

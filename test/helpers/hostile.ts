@@ -4,11 +4,12 @@
 // derived from each route's own zod schemas (as JSON Schema).
 import { channel } from 'node:diagnostics_channel'
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, LightMyRequestResponse, RouteOptions } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import fc from 'fast-check'
 import { sql, type Kysely } from 'kysely'
 import { z } from 'zod'
 import { FixedClock } from '../../src/clock.js'
+import type { AccessRule } from '../../src/access/plugin.js'
 import { DURING_EVENT, testApp, type TestApp } from './app.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
 import { friday } from './synthesis.js'
@@ -51,7 +52,7 @@ export interface RouteInfo {
   params: string[]
   /** Who the route lets in: a bearer token (API), a page session (cookie), or anyone. */
   auth: 'api' | 'page' | null
-  /** `requireRole` runs in preHandler (after validation). */
+  /** The access policy is asked about an action (preHandler, after validation): src/access/plugin.ts. */
   roleChecked: boolean
   consumes: string[]
   schemas: { params?: JsonSchema, query?: JsonSchema, body?: JsonSchema }
@@ -65,10 +66,6 @@ export function refuses (route: RouteInfo, part: keyof RouteInfo['validators'], 
   const validator = route.validators[part]
   return validator !== undefined && !validator.safeParse(value).success
 }
-
-type Hooks = RouteOptions['onRequest']
-const hookNames = (hooks: Hooks | RouteOptions['preHandler']): string[] =>
-  (Array.isArray(hooks) ? hooks : hooks === undefined ? [] : [hooks]).map(h => (h as { name?: string }).name ?? '')
 
 /** A route schema as JSON Schema: zod schemas are converted (input side), plain ones kept. */
 function jsonSchemaOf (schema: unknown): JsonSchema | undefined {
@@ -109,15 +106,16 @@ export function recordRoutes (): { routes: RouteInfo[], stop: () => void } {
     const { fastify } = message as { fastify: FastifyInstance }
     fastify.addHook('onRoute', (route) => {
       const schema = (route.schema ?? {}) as { params?: unknown, querystring?: unknown, body?: unknown, consumes?: string[], hide?: boolean }
-      const on = hookNames(route.onRequest)
+      const access = (route.config as { access?: AccessRule } | undefined)?.access
+      const needsSession = access !== undefined && !('public' in access)
       for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
         if (method === 'HEAD' && route.url !== undefined) continue
         routes.push({
           method,
           url: route.url ?? route.path,
           params: [...(route.url ?? '').matchAll(/:([A-Za-z0-9_]+)/g)].map(m => m[1]!),
-          auth: on.includes('authenticate') ? ((route.url ?? '').startsWith('/api/') ? 'api' : 'page') : null,
-          roleChecked: hookNames(route.preHandler).includes('requireRole'),
+          auth: needsSession ? (access.auth ?? ((route.url ?? '').startsWith('/api/') ? 'api' : 'page')) : null,
+          roleChecked: access !== undefined && 'action' in access,
           consumes: schema.consumes ?? [],
           schemas: { params: jsonSchemaOf(schema.params), query: jsonSchemaOf(schema.querystring), body: jsonSchemaOf(schema.body) },
           validators: { params: zodOf(schema.params), query: zodOf(schema.querystring), body: zodOf(schema.body) },
