@@ -89,8 +89,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
 
   const program = new ProgramService(deps.database.db, deps.clock)
   const messages = new MessageOutbox(deps.clock, config.smtp !== undefined)
-  const people = new PeopleService(deps.database.db, deps.clock, config, messages)
   const policy = new AccessPolicy(deps.database.db, { privacyOfficerEmails: config.privacyOfficerEmails })
+  const people = new PeopleService(deps.database.db, deps.clock, config, policy, messages)
 
   // Before any route: every route must say who may call it (src/access/plugin.ts).
   await app.register(accessDeclarations)
@@ -145,7 +145,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })
   await app.register(lti, { db: deps.database.db, clock: deps.clock, config, people, program, backgroundJobs: deps.backgroundJobs ?? true })
   const files = new FileStore(deps.database.db, deps.clock)
-  const synthesis = new SynthesisService(deps.database.db, deps.clock, files, app.gradeOutbox, app.lti)
+  const synthesis = new SynthesisService(deps.database.db, deps.clock, files, app.gradeOutbox, app.lti, policy)
   await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl, synthesisCourses: async personId => await synthesis.learnerCourses(personId) })
   const attendance = new AttendanceService(deps.database.db, deps.clock, config.secrets.codeSecret, config.publicUrl, policy)
   people.myPageSections.push(async ({ locale }) => myPageAttendanceSection(locale))

@@ -29,7 +29,8 @@ export type Resource =
   | { kind: 'attestation-job', jobId: string }
   | { kind: 'deep-link-request', requestId: string }
   | { kind: 'role-invitation', invitationId: string }
-  | { kind: 'submission', submissionId: string }
+  /** A hand-in, named through the course it was handed in to (through another course it does not exist). */
+  | { kind: 'submission', contextId: string, submissionId: string }
 
 export type ResourceKind = Resource['kind']
 
@@ -104,7 +105,12 @@ const self = async (f: Facts, s: Subject): Promise<boolean> => s.personId === f.
 
 /** Every action a route or a service may ask about. */
 export const RULES = {
-  'program.import': { on: ['any-event'], who: 'organizers (of the event the file names, checked on import)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
+  'program.import': {
+    on: ['any-event', 'event'],
+    who: 'organizers of the event the file names (any organizer for a new event)',
+    allows: async (f, s) => s.eventId === undefined ? await organizerSomewhere(f) : await organizer(f, s),
+    refusal: { fr: 'Seuls les organisateurs de cet événement peuvent modifier son programme.', en: 'Only organizers of this event can change its program.' }
+  },
   'platforms.manage': { on: ['any-event'], who: 'organizers', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'retention.purge': { on: ['any-event'], who: 'organizers (each sees and purges only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'team.invite': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' } },
@@ -125,12 +131,6 @@ export const RULES = {
     refusal: TEACHERS
   },
   'course.teach': { on: ['course'], who: 'instructors of the course (in the LMS)', allows: instructorOfCourse, refusal: COURSE_INSTRUCTORS },
-  'course.follow': {
-    on: ['course'],
-    who: 'students and instructors of the course',
-    allows: async (f, s) => await learnerOfCourse(f, s) || await instructorOfCourse(f, s),
-    refusal: { fr: 'Cette page est réservée aux étudiant·e·s et aux personnes enseignantes de ce cours.', en: 'This page is for the students and instructors of this course.' }
-  },
   'synthesis.hand-in': {
     on: ['course'],
     who: 'credited students of the course',
@@ -193,7 +193,7 @@ export const RULES = {
   'organizer-pages.open': { on: ['any-event'], who: 'organizers (each page shows only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'synthesis.view': {
     on: ['course'],
-    who: 'students and instructors of the course (course.follow, refused with who hands in the synthesis)',
+    who: 'students and instructors of the course',
     allows: async (f, s) => await learnerOfCourse(f, s) || await instructorOfCourse(f, s),
     refusal: SYNTHESIS_STUDENTS
   }
@@ -307,7 +307,7 @@ export class AccessPolicy {
       }
       case 'submission': {
         const row = await repo.submission(db, resource.submissionId)
-        return row === undefined ? undefined : { personId: row.authorId, contextId: row.contextId }
+        return row === undefined || row.contextId !== resource.contextId ? undefined : { personId: row.authorId, contextId: row.contextId }
       }
     }
   }

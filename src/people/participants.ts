@@ -285,9 +285,7 @@ export class ParticipantService {
   }
 
   async #assertOrganizer (actorId: string, eventId: string): Promise<void> {
-    if (!await this.people.hasRole(actorId, ['organizer'], eventId)) {
-      throw forbidden({ fr: 'Seuls les organisateurs de cet événement gèrent ses participant·e·s.', en: 'Only organizers of this event manage its participants.' })
-    }
+    await this.people.access.assert({ personId: actorId }, 'participants.manage', { kind: 'event', eventId })
   }
 
   async #findParticipant (eventId: string, personId: string): Promise<repo.ParticipantRow> {

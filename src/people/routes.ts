@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import multipart from '@fastify/multipart'
 import { z } from 'zod'
 import { allow, anyEvent, body, eventParam, open, signedIn } from '../access/declare.js'
-import { badRequest, forbidden } from '../errors.js'
+import { badRequest } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { ProgramService } from '../program/service.js'
 import { importSummarySchema } from '../program/schemas.js'
@@ -66,9 +66,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   const importAs = async (personId: string, text: string, source: string): Promise<z.infer<typeof importSummarySchema>> => {
     const file = parseProgramFile(text, source)
     const existing = (await program.listEvents()).find(e => e.key === file.event.key)
-    if (!await people.hasRole(personId, ['organizer'], existing?.id)) {
-      throw forbidden({ fr: 'Seuls les organisateurs de cet événement peuvent modifier son programme.', en: 'Only organizers of this event can change its program.' })
-    }
+    await app.access.assert({ personId }, 'program.import', existing === undefined ? { kind: 'any-event' } : { kind: 'event', eventId: existing.id })
     return await program.importFromText(text, source, personId)
   }
 

@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
+import type { AccessPolicy } from '../access/policy.js'
 import type { ResolvedConfig } from '../config.js'
-import { AppError, badRequest, forbidden, notFound } from '../errors.js'
+import { AppError, badRequest, notFound } from '../errors.js'
 import { MessageOutbox } from '../messages/outbox.js'
 import * as repo from './repository.js'
 import type { Role } from './repository.js'
@@ -67,6 +68,8 @@ export class PeopleService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly config: Pick<ResolvedConfig, 'publicUrl'>,
+    /** The one access policy (src/access/policy.ts). */
+    readonly access: AccessPolicy,
     /** Tells existing accounts of a role they were given (stored for organizers when SMTP is off). */
     private readonly outbox: MessageOutbox = new MessageOutbox(clock, false)
   ) {
@@ -121,7 +124,7 @@ export class PeopleService {
    * the same shape. Door staff without email: by name only.
    */
   async invite (inviterId: string, eventId: string, invitee: Invitee): Promise<Invitation> {
-    if (!await this.hasRole(inviterId, ['organizer'], eventId)) throw forbidden({ fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' })
+    await this.access.assert({ personId: inviterId }, 'team.invite', { kind: 'event', eventId })
     const email = invitee.email?.trim() ?? ''
     const name = invitee.name?.trim() ?? ''
     if (invitee.personId !== undefined && !await repo.seenInEvent(this.db, invitee.personId, eventId)) {

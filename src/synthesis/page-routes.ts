@@ -195,7 +195,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.get('/cours/synthese/:contextId/recu/:submissionId', {
-    config: { personalData: 'submission', access: allow('course.follow', course) },
+    config: { personalData: 'submission', access: allow('synthesis.view', course) },
     schema: { operationId: 'synthesisReceiptFile', tags, summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)', params: courseParams.extend({ submissionId: uuid('submissionId') }), querystring: langQuery, produces: ['text/plain'], response: page }
   }, async (request, reply) => {
     const r = await synthesis.receipt(personOf(request), request.params.contextId, request.params.submissionId)

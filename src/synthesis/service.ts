@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { SYNTHESIS_STUDENTS } from '../access/policy.js'
+import { SYNTHESIS_STUDENTS, type AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, forbidden, notFound, type Bilingual } from '../errors.js'
@@ -97,7 +97,8 @@ export class SynthesisService {
     private readonly clock: Clock,
     private readonly files: FileStore,
     private readonly outbox: GradeOutbox,
-    private readonly lti: LtiService
+    private readonly lti: LtiService,
+    private readonly access: AccessPolicy
   ) {}
 
   /** The course's assignment, created from the program's synthesis session on first use. */
@@ -133,9 +134,7 @@ export class SynthesisService {
 
   /** 403 unless the person teaches this course in the LMS. */
   async assertInstructor (personId: string, contextId: string): Promise<void> {
-    if (!await this.lti.teaches(personId, contextId)) {
-      throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours y ont accès.', en: 'Only instructors of this course have access.' })
-    }
+    await this.access.assert({ personId }, 'course.teach', { kind: 'course', contextId })
   }
 
   /** The person's place in the course: a learner (credited student) may hand in; others are told why not. */
@@ -523,13 +522,6 @@ export class SynthesisService {
       course: await repo.courseTitle(this.db, contextId),
       zone: await repo.eventTimezone(this.db, row.event_id)
     }
-  }
-
-  /** Whether this hand-in was made in this course (routes ask before the access policy: through another course it is not found). */
-  async hasSubmission (contextId: string, submissionId: string): Promise<boolean> {
-    const assignment = await repo.findAssignment(this.db, contextId)
-    const submission = await repo.findSubmission(this.db, submissionId)
-    return assignment !== undefined && submission !== undefined && submission.assignment_id === assignment.id
   }
 
   /**
