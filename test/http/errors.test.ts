@@ -1,9 +1,10 @@
 import t from 'tap'
 import { testApp } from '../helpers/app.js'
+import { open } from '../../src/access/declare.js'
 
 t.test('an unexpected failure answers 500 with a request id and no internals', async t => {
   const { app } = await testApp(t, { program: false })
-  app.get('/boom', async () => { throw new Error('secret internal detail: password=hunter2') })
+  app.get('/boom', { config: { access: open('a test route') } }, async () => { throw new Error('secret internal detail: password=hunter2') })
   const res = await app.inject('/boom')
   t.equal(res.statusCode, 500)
   const body = res.json()
@@ -16,12 +17,12 @@ t.test('an unexpected failure answers 500 with a request id and no internals', a
 
 t.test('database conflicts become 409, malformed JSON 400, oversize bodies 413', async t => {
   const { app, database } = await testApp(t, { program: false })
-  app.post('/dup', async () => {
+  app.post('/dup', { config: { access: open('a test route') } }, async () => {
     await database.db.insertInto('people').values({ email: 'a@b.c', display_name: 'A' }).execute()
     await database.db.insertInto('people').values({ email: 'A@B.C', display_name: 'A' }).execute()
     return {}
   })
-  app.post('/echo', async (request) => request.body)
+  app.post('/echo', { config: { access: open('a test route') } }, async (request) => request.body)
   const dup = await app.inject({ method: 'POST', url: '/dup' })
   t.equal(dup.statusCode, 409)
   t.match(dup.json(), { code: 'conflict', messageFr: 'Cet élément existe déjà.' })

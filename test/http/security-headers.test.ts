@@ -1,6 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { testApp } from '../helpers/app.js'
+import { open } from '../../src/access/declare.js'
 import { bearerFor } from '../helpers/session.js'
 import { frameOrigins } from '../../src/http/frame-ancestors.js'
 
@@ -10,11 +11,11 @@ const ctx = await (async () => {
   if (event === undefined) throw new Error('no event')
   const organizer = await built.services.people.bootstrapOrganizer('org@enap.ca', [event.id], 'Odile Organisatrice')
   // Test-only routes: an internal failure carrying SQL and a secret in its message.
-  built.app.get('/test/sql-failure', async () => {
+  built.app.get('/test/sql-failure', { config: { access: open('a test route') } }, async () => {
     await sql`SELECT secret_column FROM table_that_does_not_exist WHERE password = 'hunter2'`.execute(built.database.db)
     return {}
   })
-  built.app.post('/test/sql-failure', async () => {
+  built.app.post('/test/sql-failure', { config: { access: open('a test route') } }, async () => {
     await sql`SELECT 1 / (count(*) - count(*)) AS hunter2 FROM people`.execute(built.database.db)
     return {}
   })
