@@ -119,12 +119,15 @@ function frenchFor (statusCode: number, english: string): string {
   }
 }
 
+/** Page titles that say what happened (the message says why). */
+const titles: Partial<Record<number, 'notFoundTitle' | 'signInRequiredTitle' | 'forbiddenTitle'>> = { 401: 'signInRequiredTitle', 403: 'forbiddenTitle', 404: 'notFoundTitle' }
+
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   reply.code(problem.statusCode)
   if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter))
   if (wantsHtml(request)) {
     const locale: Locale = localeOf(request, request.locale)
-    const title = problem.statusCode === 404 ? t(locale, 'notFoundTitle') : problem.statusCode >= 500 ? t(locale, 'errorTitle') : t(locale, 'invalidRequest')
+    const title = t(locale, titles[problem.statusCode] ?? (problem.statusCode >= 500 ? 'errorTitle' : 'invalidRequest'))
     // Only unexpected failures are masked; our own typed errors (503 included) say what happened.
     const message = problem.code === 'internal_error' ? t(locale, 'serverError') : problem.text[locale]
     return reply.type('text/html; charset=utf-8').send(errorPage({
