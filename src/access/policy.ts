@@ -67,6 +67,7 @@ const CORRECTORS: Bilingual = {
   en: 'Only the event\'s organizers and the instructors of a course this person is enrolled in can correct their attendance or decide on their excuses.'
 }
 const NOT_FOUND: Bilingual = { fr: 'Introuvable.', en: 'Not found.' }
+const ATTENDEES: Bilingual = { fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' }
 /** Why someone who is not a learner of the course cannot hand in (the synthesis pages and API say the same). */
 export const SYNTHESIS_STUDENTS: Bilingual = {
   fr: 'La synthèse est remise par les personnes étudiantes inscrites au cours ENP7009 (avec crédits). Votre compte n\'est pas inscrit comme étudiant·e de ce cours.',
@@ -112,6 +113,7 @@ export const RULES = {
     refusal: { fr: 'Seuls les organisateurs de cet événement peuvent modifier son programme.', en: 'Only organizers of this event can change its program.' }
   },
   'platforms.manage': { on: ['any-event'], who: 'organizers', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
+  'organizer-pages.open': { on: ['any-event'], who: 'organizers (each page shows only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'retention.purge': { on: ['any-event'], who: 'organizers (each sees and purges only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'team.invite': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' } },
   'participants.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement gèrent ses participant·e·s.', en: 'Only organizers of this event manage its participants.' } },
@@ -131,6 +133,12 @@ export const RULES = {
     refusal: TEACHERS
   },
   'course.teach': { on: ['course'], who: 'instructors of the course (in the LMS)', allows: instructorOfCourse, refusal: COURSE_INSTRUCTORS },
+  'synthesis.view': {
+    on: ['course'],
+    who: 'students and instructors of the course',
+    allows: async (f, s) => await learnerOfCourse(f, s) || await instructorOfCourse(f, s),
+    refusal: SYNTHESIS_STUDENTS
+  },
   'synthesis.hand-in': {
     on: ['course'],
     who: 'credited students of the course',
@@ -154,7 +162,13 @@ export const RULES = {
     on: ['event'],
     who: 'people registered to attend the event (credited students, participants)',
     allows: is('credited_student', 'participant'),
-    refusal: { fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' }
+    refusal: ATTENDEES
+  },
+  'attestation.own-any': {
+    on: ['self'],
+    who: 'people registered to attend some event (credited students, participants)',
+    allows: async f => (await f.eventsWith('credited_student')).length > 0 || (await f.eventsWith('participant')).length > 0,
+    refusal: ATTENDEES
   },
   'attestation.read': {
     on: ['attestation'],
@@ -183,19 +197,6 @@ export const RULES = {
       en: 'This invitation no longer exists: it was already answered or has expired (14 days). Ask the organizers to invite you again.'
     },
     refusal: NOT_FOUND
-  },
-  'attestation.own-any': {
-    on: ['self'],
-    who: 'people registered to attend some event (credited students, participants)',
-    allows: async f => (await f.eventsWith('credited_student')).length > 0 || (await f.eventsWith('participant')).length > 0,
-    refusal: { fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' }
-  },
-  'organizer-pages.open': { on: ['any-event'], who: 'organizers (each page shows only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
-  'synthesis.view': {
-    on: ['course'],
-    who: 'students and instructors of the course',
-    allows: async (f, s) => await learnerOfCourse(f, s) || await instructorOfCourse(f, s),
-    refusal: SYNTHESIS_STUDENTS
   }
 } satisfies Record<string, Rule>
 
