@@ -22,6 +22,7 @@ import { PeopleService } from './people/service.js'
 import authentication from './people/authentication.js'
 import access, { accessDeclarations } from './access/plugin.js'
 import { AccessPolicy } from './access/policy.js'
+import { ltiCourseRoles } from './lti/roles.js'
 import { open } from './access/declare.js'
 import { peopleRoutes } from './people/routes.js'
 import lti from './lti/module.js'
@@ -89,7 +90,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
 
   const program = new ProgramService(deps.database.db, deps.clock)
   const messages = new MessageOutbox(deps.clock, config.smtp !== undefined)
-  const policy = new AccessPolicy(deps.database.db, { privacyOfficerEmails: config.privacyOfficerEmails })
+  const policy = new AccessPolicy(deps.database.db, ltiCourseRoles, { privacyOfficerEmails: config.privacyOfficerEmails })
   const people = new PeopleService(deps.database.db, deps.clock, config, policy, messages)
 
   // Before any route: every route must say who may call it (src/access/plugin.ts).

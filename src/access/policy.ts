@@ -5,8 +5,18 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { forbidden, notFound, type AppError, type Bilingual } from '../errors.js'
-import { isCourseInstructor, isCreditedLearner } from '../lti/roles.js'
 import * as repo from './repository.js'
+
+/**
+ * What a person's roles in an LMS course make them there. The LTI role table (src/lti/roles.ts)
+ * answers; the composition root hands it over, so this shared layer imports no domain.
+ */
+export interface CourseRoles {
+  /** An instructor of the course (grades, corrects its learners, reads their hand-ins). */
+  teaches: (roles: readonly string[]) => boolean
+  /** A credited student of the course (hands in, is graded). */
+  learns: (roles: readonly string[]) => boolean
+}
 
 /** Who asks: a signed-in person, or nobody (anonymous). */
 export type Actor = { personId: string } | null
@@ -81,12 +91,12 @@ const organizerSomewhere = async (f: Facts): Promise<boolean> => (await f.events
 const instructorOfCourse = async (f: Facts, s: Subject): Promise<boolean> => {
   if (s.contextId === undefined) return false
   const roles = await f.courseRoles(s.contextId)
-  return roles !== undefined && isCourseInstructor(roles)
+  return roles !== undefined && f.lms.teaches(roles)
 }
 const learnerOfCourse = async (f: Facts, s: Subject): Promise<boolean> => {
   if (s.contextId === undefined) return false
   const roles = await f.courseRoles(s.contextId)
-  return roles !== undefined && isCreditedLearner(roles)
+  return roles !== undefined && f.lms.learns(roles)
 }
 /**
  * Organizers of the event, and instructors of a course of that event the person is a credited
@@ -95,10 +105,10 @@ const learnerOfCourse = async (f: Facts, s: Subject): Promise<boolean> => {
 const corrector = async (f: Facts, s: Subject): Promise<boolean> => {
   if (s.eventId === undefined || s.personId === undefined) return false
   if (await organizer(f, s)) return true
-  const mine = (await f.courses()).filter(c => c.eventId === s.eventId && isCourseInstructor(c.roles))
+  const mine = (await f.courses()).filter(c => c.eventId === s.eventId && f.lms.teaches(c.roles))
   for (const course of mine) {
     const theirs = await f.courseRolesOf(s.personId, course.contextId)
-    if (theirs !== undefined && isCreditedLearner(theirs)) return true
+    if (theirs !== undefined && f.lms.learns(theirs)) return true
   }
   return false
 }
@@ -148,7 +158,7 @@ export const RULES = {
   'synthesis.enter': {
     on: ['self'],
     who: 'students and instructors of a course',
-    allows: async f => (await f.courses()).some(c => isCreditedLearner(c.roles) || isCourseInstructor(c.roles)),
+    allows: async f => (await f.courses()).some(c => f.lms.learns(c.roles) || f.lms.teaches(c.roles)),
     refusal: SYNTHESIS_STUDENTS
   },
   'synthesis.read-file': {
@@ -207,7 +217,7 @@ class Facts {
   #roles = new Map<string, Promise<string[]>>()
   #courses: Promise<Array<{ contextId: string, eventId: string | null, roles: string[] }>> | undefined
 
-  constructor (private readonly db: Kysely<DB>, readonly personId: string, private readonly officerEmails: readonly string[]) {}
+  constructor (private readonly db: Kysely<DB>, readonly personId: string, readonly lms: CourseRoles, private readonly officerEmails: readonly string[]) {}
 
   async rolesIn (eventId: string): Promise<string[]> {
     let roles = this.#roles.get(eventId)
@@ -237,7 +247,7 @@ class Facts {
 export class AccessPolicy {
   readonly #officerEmails: string[]
 
-  constructor (private readonly db: Kysely<DB>, options: { privacyOfficerEmails?: readonly string[] } = {}) {
+  constructor (private readonly db: Kysely<DB>, private readonly lms: CourseRoles, options: { privacyOfficerEmails?: readonly string[] } = {}) {
     this.#officerEmails = (options.privacyOfficerEmails ?? []).map(e => e.toLowerCase())
   }
 
@@ -253,7 +263,7 @@ export class AccessPolicy {
     const subject = await this.#subject(actor, resource)
     if (subject === undefined) return 'missing'
     if (actor === null) return 'deny'
-    return await rule.allows(new Facts(this.db, actor.personId, this.#officerEmails), subject) ? 'allow' : 'deny'
+    return await rule.allows(new Facts(this.db, actor.personId, this.lms, this.#officerEmails), subject) ? 'allow' : 'deny'
   }
 
   /** Throws the action's refusal (403, or 404 for things that are none of the caller's business) unless allowed. */

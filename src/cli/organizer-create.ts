@@ -6,6 +6,7 @@ import { ConfigError } from '../config.js'
 import { ProgramService } from '../program/service.js'
 import { PeopleService } from '../people/service.js'
 import { AccessPolicy } from '../access/policy.js'
+import { ltiCourseRoles } from '../lti/roles.js'
 import { defaultProgramFile } from '../paths.js'
 
 runCli(async () => {
@@ -19,7 +20,7 @@ runCli(async () => {
     const events = await program.listEvents()
     const chosen = values.event === undefined ? events : events.filter(e => e.key === values.event)
     if (chosen.length === 0) throw new ConfigError(`No event with key "${values.event ?? ''}". Known: ${events.map(e => e.key).join(', ')}`)
-    const link = await new PeopleService(database.db, systemClock, config, new AccessPolicy(database.db)).bootstrapOrganizer(email.data, chosen.map(e => e.id), values.name)
+    const link = await new PeopleService(database.db, systemClock, config, new AccessPolicy(database.db, ltiCourseRoles)).bootstrapOrganizer(email.data, chosen.map(e => e.id), values.name)
     console.log(`Organizer ${email.data} of: ${chosen.map(e => e.key).join(', ')}`)
     console.log(`One-time sign-in link (valid until ${link.expiresAt.toISOString()}):`)
     console.log(link.url)

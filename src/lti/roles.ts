@@ -1,3 +1,5 @@
+import type { CourseRoles } from '../access/policy.js'
+
 /**
  * LTI roles → the roles Compagnon gives in the course's event. Strict on purpose: a role grants
  * something only if it is in this table, named by its full LIS v2 URI (or, for the context roles
@@ -50,3 +52,6 @@ export function mapLtiRoles (roles: readonly string[]): LtiCourseRole[] {
 export const isCreditedLearner = (roles: readonly string[]): boolean => mapLtiRoles(roles).includes('credited_student')
 /** Whether these LTI roles make the person an instructor of the course. */
 export const isCourseInstructor = (roles: readonly string[]): boolean => mapLtiRoles(roles).includes('instructor')
+
+/** This table as the access policy reads course roles (src/access/policy.ts). */
+export const ltiCourseRoles: CourseRoles = { teaches: isCourseInstructor, learns: isCreditedLearner }

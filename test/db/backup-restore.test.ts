@@ -11,6 +11,7 @@ import { buildApp } from '../../src/app.js'
 import { FixedClock, systemClock } from '../../src/clock.js'
 import { openDatabase } from '../../src/db/database.js'
 import { AccessPolicy } from '../../src/access/policy.js'
+import { ltiCourseRoles } from '../../src/lti/roles.js'
 import { PeopleService } from '../../src/people/service.js'
 import { ProgramService } from '../../src/program/service.js'
 import { AFTER_EVENT, attestationSetup } from '../helpers/attestations.js'
@@ -148,7 +149,7 @@ t.test('embedded: db:backup refuses while the server runs, copies the stopped DA
   let link = ''
   const dataDir = await seededDataDir(join(dir, 'data'), async db => {
     eventId = (await new ProgramService(db, systemClock).listEvents())[0]!.id
-    link = (await new PeopleService(db, systemClock, { publicUrl: PUBLIC_URL }, new AccessPolicy(db)).bootstrapOrganizer('org@example.org', [eventId], 'Odile Organisatrice')).url.split('/').pop() ?? ''
+    link = (await new PeopleService(db, systemClock, { publicUrl: PUBLIC_URL }, new AccessPolicy(db, ltiCourseRoles)).bootstrapOrganizer('org@example.org', [eventId], 'Odile Organisatrice')).url.split('/').pop() ?? ''
   })
   const env = childEnv({ DATA_DIR: dataDir, PUBLIC_URL })
   const server = await startServer(env)
