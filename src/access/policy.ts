@@ -244,6 +244,9 @@ class Facts {
   }
 }
 
+const inEvent = (eventId: string | undefined): Subject | undefined => eventId === undefined ? undefined : { eventId }
+const ownedBy = (personId: string | undefined): Subject | undefined => personId === undefined ? undefined : { personId }
+
 export class AccessPolicy {
   readonly #officerEmails: string[]
 
@@ -286,12 +289,9 @@ export class AccessPolicy {
       case 'self': return actor === null ? {} : { personId: actor.personId }
       case 'event': return await repo.eventExists(db, resource.eventId) ? { eventId: resource.eventId } : undefined
       case 'course': return await repo.courseExists(db, resource.contextId) ? { contextId: resource.contextId } : undefined
-      case 'session': {
-        const eventId = await repo.eventOfSession(db, resource.sessionId)
-        return eventId === undefined ? undefined : { eventId }
-      }
+      case 'session': return inEvent(await repo.eventOf(db, 'sessions', resource.sessionId))
       case 'attendance': {
-        const eventId = await repo.eventOfSlot(db, resource.slotId)
+        const eventId = await repo.eventOf(db, 'time_slots', resource.slotId)
         return eventId === undefined || !await repo.personExists(db, resource.personId) ? undefined : { eventId, personId: resource.personId }
       }
       case 'person': return await repo.personExists(db, resource.personId) ? { personId: resource.personId } : undefined
@@ -300,22 +300,10 @@ export class AccessPolicy {
         const row = await repo.attestation(db, resource.attestationId)
         return row === undefined ? undefined : { eventId: row.eventId, ...(row.personId === null ? {} : { personId: row.personId }) }
       }
-      case 'attestation-request': {
-        const eventId = await repo.eventOfAttestationRequest(db, resource.requestId)
-        return eventId === undefined ? undefined : { eventId }
-      }
-      case 'attestation-job': {
-        const eventId = await repo.eventOfAttestationJob(db, resource.jobId)
-        return eventId === undefined ? undefined : { eventId }
-      }
-      case 'deep-link-request': {
-        const personId = await repo.ownerOfDeepLinkRequest(db, resource.requestId)
-        return personId === undefined ? undefined : { personId }
-      }
-      case 'role-invitation': {
-        const personId = await repo.inviteeOfRoleInvitation(db, resource.invitationId)
-        return personId === undefined ? undefined : { personId }
-      }
+      case 'attestation-request': return inEvent(await repo.eventOf(db, 'attestation_requests', resource.requestId))
+      case 'attestation-job': return inEvent(await repo.eventOf(db, 'attestation_jobs', resource.jobId))
+      case 'deep-link-request': return ownedBy(await repo.ownerOf(db, 'lti_deep_link_requests', resource.requestId))
+      case 'role-invitation': return ownedBy(await repo.ownerOf(db, 'role_invitations', resource.invitationId))
       case 'submission': {
         const row = await repo.submission(db, resource.submissionId)
         return row === undefined || row.contextId !== resource.contextId ? undefined : { personId: row.authorId, contextId: row.contextId }

@@ -51,14 +51,14 @@ export async function eventExists (db: Q, eventId: string): Promise<boolean> {
   return await db.selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst() !== undefined
 }
 
-export async function eventOfSession (db: Q, sessionId: string): Promise<string | undefined> {
-  if (!isUuid(sessionId)) return undefined
-  return (await db.selectFrom('sessions').select('event_id').where('id', '=', sessionId).executeTakeFirst())?.event_id
-}
+/** Tables whose rows belong to one event (by `event_id`). */
+export type EventOwned = 'sessions' | 'time_slots' | 'attestation_requests' | 'attestation_jobs'
 
-export async function eventOfSlot (db: Q, slotId: string): Promise<string | undefined> {
-  if (!isUuid(slotId)) return undefined
-  return (await db.selectFrom('time_slots').select('event_id').where('id', '=', slotId).executeTakeFirst())?.event_id
+/** The event a session, slot, attestation request or generation job belongs to. */
+export async function eventOf (db: Q, table: EventOwned, id: string): Promise<string | undefined> {
+  if (!isUuid(id)) return undefined
+  // Each of these tables has a uuid `id` and `event_id`; one of them stands for the type.
+  return (await db.selectFrom(table as 'sessions').select('event_id').where('id', '=', id).executeTakeFirst())?.event_id
 }
 
 export async function excuse (db: Q, excuseId: string): Promise<{ personId: string, eventId: string } | undefined> {
@@ -74,24 +74,13 @@ export async function attestation (db: Q, attestationId: string): Promise<{ pers
   return row === undefined ? undefined : { personId: row.person_id, eventId: row.event_id }
 }
 
-export async function eventOfAttestationRequest (db: Q, requestId: string): Promise<string | undefined> {
-  if (!isUuid(requestId)) return undefined
-  return (await db.selectFrom('attestation_requests').select('event_id').where('id', '=', requestId).executeTakeFirst())?.event_id
-}
+/** Tables whose rows belong to one person (by `person_id`). */
+export type PersonOwned = 'lti_deep_link_requests' | 'role_invitations'
 
-export async function eventOfAttestationJob (db: Q, jobId: string): Promise<string | undefined> {
-  if (!isUuid(jobId)) return undefined
-  return (await db.selectFrom('attestation_jobs').select('event_id').where('id', '=', jobId).executeTakeFirst())?.event_id
-}
-
-export async function ownerOfDeepLinkRequest (db: Q, requestId: string): Promise<string | undefined> {
-  if (!isUuid(requestId)) return undefined
-  return (await db.selectFrom('lti_deep_link_requests').select('person_id').where('id', '=', requestId).executeTakeFirst())?.person_id
-}
-
-export async function inviteeOfRoleInvitation (db: Q, invitationId: string): Promise<string | undefined> {
-  if (!isUuid(invitationId)) return undefined
-  return (await db.selectFrom('role_invitations').select('person_id').where('id', '=', invitationId).executeTakeFirst())?.person_id
+/** Who a deep-linking choice or a role invitation belongs to. */
+export async function ownerOf (db: Q, table: PersonOwned, id: string): Promise<string | undefined> {
+  if (!isUuid(id)) return undefined
+  return (await db.selectFrom(table as 'role_invitations').select('person_id').where('id', '=', id).executeTakeFirst())?.person_id
 }
 
 /** The author of a hand-in and the course it was handed in to. */
