@@ -76,6 +76,7 @@ const CORRECTORS: Bilingual = {
   fr: 'Seules l\'organisation de l\'événement et les personnes enseignantes d\'un cours où cette personne est inscrite peuvent corriger ses présences ou décider de ses justifications.',
   en: 'Only the event\'s organizers and the instructors of a course this person is enrolled in can correct their attendance or decide on their excuses.'
 }
+const SESSION_TEAM: Bilingual = { fr: 'Cette page est réservée à l\'équipe de la séance (accueil, enseignement, organisation).', en: 'This page is for the session team (door staff, instructors, organizers).' }
 const NOT_FOUND: Bilingual = { fr: 'Introuvable.', en: 'Not found.' }
 const ATTENDEES: Bilingual = { fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' }
 /** Why someone who is not a learner of the course cannot hand in (the synthesis pages and API say the same). */
@@ -127,7 +128,13 @@ export const RULES = {
   'retention.purge': { on: ['any-event'], who: 'organizers (each sees and purges only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'team.invite': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' } },
   'participants.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement gèrent ses participant·e·s.', en: 'Only organizers of this event manage its participants.' } },
-  'attendance.host': { on: ['session'], who: 'door staff, instructors and organizers of the session\'s event', allows: is('door_staff', 'instructor', 'organizer'), refusal: { fr: 'Cette page est réservée à l\'équipe de la séance (accueil, enseignement, organisation).', en: 'This page is for the session team (door staff, instructors, organizers).' } },
+  'attendance.host': { on: ['session'], who: 'door staff, instructors and organizers of the session\'s event', allows: is('door_staff', 'instructor', 'organizer'), refusal: SESSION_TEAM },
+  'attendance.host-any': {
+    on: ['any-event'],
+    who: 'door staff, instructors and organizers of some event (each sees only the sessions they may host)',
+    allows: async f => (await Promise.all(['door_staff', 'instructor', 'organizer'].map(async role => await f.eventsWith(role)))).some(events => events.length > 0),
+    refusal: SESSION_TEAM
+  },
   'attendance.scan-passes': { on: ['session'], who: 'door staff and organizers of the session\'s event', allows: is('door_staff', 'organizer'), refusal: { fr: 'Seul l\'accueil ou l\'organisation peut scanner les laissez-passer.', en: 'Only door staff or organizers can scan passes.' } },
   'attendance.register': { on: ['event'], who: 'instructors and organizers of the event', allows: is('instructor', 'organizer'), refusal: TEACHERS },
   'attendance.set-policy': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },

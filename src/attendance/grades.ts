@@ -5,7 +5,8 @@ import type { AttendanceBook } from './book.js'
 
 /**
  * The attendance grade in the LMS: for each learner of a course, the policy's grade goes to the
- * "Présence" line item through the grade outbox, only when it changed since the last one sent.
+ * "Présence" line item through the grade outbox, only when its score, comment or progress changed
+ * since the last one sent.
  */
 export class AttendanceGrades {
   constructor (private readonly db: Db, private readonly clock: Clock, private readonly book: AttendanceBook, private readonly outbox: GradeOutbox) {}
@@ -28,22 +29,19 @@ export class AttendanceGrades {
     for (const row of grid.rows) {
       if (row.userSub === null || row.grade === null) continue
       const scoreGiven = Math.round(row.grade * 10_000) / 100
-      if (latest.get(row.userSub) === scoreGiven) continue
       const attended = row.cells.filter((c, i) => (c.status === 'present' || c.status === 'late') && counted.includes(grid.slots[i]!)).length
-      await this.outbox.enqueue({
-        contextId,
-        lineItem: 'presence',
-        userSub: row.userSub,
-        personId: row.personId,
-        score: {
-          scoreGiven,
-          scoreMaximum: 100,
-          comment: `Présence à ${attended} des ${counted.length} créneaux (${formatHours(row.hoursAttended)}).`,
-          activityProgress: allHeld ? 'Completed' : 'InProgress',
-          gradingProgress: 'FullyGraded'
-        },
-        givenAt: now
-      })
+      const score = {
+        scoreGiven,
+        scoreMaximum: 100,
+        comment: `Présence à ${attended} des ${counted.length} créneaux (${formatHours(row.hoursAttended)}).`,
+        activityProgress: allHeld ? 'Completed' as const : 'InProgress' as const,
+        gradingProgress: 'FullyGraded' as const
+      }
+      // The same score with another comment ("0 des 2 créneaux" after "0 des 1") is sent again:
+      // the LMS shows the comment beside the grade.
+      const last = latest.get(row.userSub)
+      if (last?.scoreGiven === score.scoreGiven && last.comment === score.comment && last.activityProgress === score.activityProgress) continue
+      await this.outbox.enqueue({ contextId, lineItem: 'presence', userSub: row.userSub, personId: row.personId, score, givenAt: now })
       queued++
     }
     return queued

@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { allow, open, sessionParam, signedIn } from '../access/declare.js'
+import { allow, anyEvent, open, sessionParam, signedIn } from '../access/declare.js'
 import { assertSameOrigin, cookieBase } from '../people/authentication.js'
 import { projectRoot } from '../paths.js'
 import { normalisePassCode } from './codes.js'
@@ -224,7 +224,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   })
 
   app.get('/accueil', {
-    config: { access: signedIn('lists only the sessions the person may host') },
+    config: { access: allow('attendance.host-any', anyEvent) },
     schema: { operationId: 'scannerChoicePage', tags: ['pages'], summary: 'Door staff choose the session to scan for', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''

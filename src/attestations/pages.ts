@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import type { Bilingual } from '../errors.js'
 import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
-import { colon, formatDateRange, type Locale } from '../views/i18n.js'
+import { colon, formatDateRange, periodAfter, type Locale } from '../views/i18n.js'
 import type { Eligibility } from './eligibility.js'
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './service.js'
 import { printedNameChanged } from './printed-name.js'
@@ -94,7 +94,7 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
   if (r.status === 'waiting') {
     const at = mine.decidesAt
     return at !== null && at > now
-      ? html`<p class="state"><strong>${requestStatusLabel.waiting![locale]}</strong>${colon(locale)} ${fr ? 'votre demande sera traitée après la fin du dernier créneau, le' : 'your request will be decided after the last time slot ends, on'} <time datetime="${at.toISOString()}">${when(at, zone, locale)}</time>.</p>`
+      ? html`<p class="state"><strong>${requestStatusLabel.waiting![locale]}</strong>${colon(locale)} ${fr ? 'votre demande sera traitée après la fin du dernier créneau, le' : 'your request will be decided after the last time slot ends, on'} <time datetime="${at.toISOString()}">${when(at, zone, locale)}</time>${periodAfter(when(at, zone, locale))}</p>`
       : html`<p class="state"><strong>${fr ? 'En traitement' : 'Being processed'}</strong>${colon(locale)} ${fr ? 'l\'événement est terminé ; votre demande sera traitée sous peu.' : 'the event is over; your request will be decided shortly.'}</p>`
   }
   if (r.status === 'review') {

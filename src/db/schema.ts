@@ -390,7 +390,12 @@ export interface LtiLoginStates {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
   issuer: string;
+  login_params: Json | null;
   nonce: string;
+  relaunch_expires_at: Timestamp | null;
+  relaunch_hash: string | null;
+  relaunch_used_at: Timestamp | null;
+  relaunched: Generated<boolean>;
   state_hash: string;
   used_at: Timestamp | null;
 }

@@ -30,6 +30,12 @@ export interface RosterMember {
   email?: string
 }
 
+/** What Compagnon asks of a line item it looks for (and creates when the course has none). */
+export interface LineItemSpec { tag: string, resourceId: string, label: string, scoreMaximum: number }
+
+/** A line item as the platform lists it (AGS line item container). */
+interface PlatformLineItem { id: string, label?: string, tag?: string, resourceId?: string, resourceLinkId?: string }
+
 /** Safety bound on paging: a platform that keeps sending `next` cannot hold a worker forever. */
 const MAX_PAGES = 200
 
@@ -110,22 +116,48 @@ export class AgsClient {
     return body.access_token
   }
 
-  /** The line item tagged with our label in this course, created when missing. */
-  async findOrCreateLineItem (call: { issuer: string, clientId: string, lineItemsUrl: string }, item: { tag: string, label: string, scoreMaximum: number }): Promise<string> {
+  /**
+   * Our line item in a course: the platform's own one when there is one — made from a
+   * deep-linked activity's `lineItem` (found by its tag, else by its resourceId), or one we
+   * created earlier — and a new one only when the course has none.
+   * Several candidates (a course from before deep-linked line items, re-linked since): the one
+   * already holding grades, else the one tied to an activity (a resource link), else the first.
+   */
+  async findOrCreateLineItem (call: { issuer: string, clientId: string, lineItemsUrl: string }, item: LineItemSpec): Promise<string> {
     const token = await this.accessToken(call.issuer, call.clientId, [AGS_SCOPES.lineItem, AGS_SCOPES.score])
-    const listUrl = new URL(call.lineItemsUrl)
-    listUrl.searchParams.set('tag', item.tag)
-    const list = await this.#fetch(listUrl.toString(), { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.ims.lis.v2.lineitemcontainer+json' } })
-    const existing = (await list.json() as Array<{ id?: string, tag?: string }>).find(li => li.tag === item.tag && typeof li.id === 'string')
-    if (existing?.id !== undefined) return existing.id
+    // Filters are asked of the platform and checked again here: a platform may ignore them.
+    let candidates = (await this.#lineItems(call.lineItemsUrl, token, 'tag', item.tag)).filter(li => li.tag === item.tag)
+    if (candidates.length === 0) candidates = (await this.#lineItems(call.lineItemsUrl, token, 'resource_id', item.resourceId)).filter(li => li.resourceId === item.resourceId)
+    if (candidates.length === 1) return candidates[0]!.id
+    if (candidates.length > 1) return await this.#preferred(call, candidates)
     const created = await this.#fetch(call.lineItemsUrl, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.ims.lis.v2.lineitem+json', accept: 'application/vnd.ims.lis.v2.lineitem+json' },
-      body: JSON.stringify({ label: item.label, tag: item.tag, scoreMaximum: item.scoreMaximum })
+      body: JSON.stringify({ label: item.label, tag: item.tag, resourceId: item.resourceId, scoreMaximum: item.scoreMaximum })
     })
     const body = await created.json() as { id?: string }
     if (typeof body.id !== 'string') throw new PlatformCallError('the platform created a line item without an id')
     return body.id
+  }
+
+  async #lineItems (lineItemsUrl: string, token: string, filter: string, value: string): Promise<PlatformLineItem[]> {
+    const url = new URL(lineItemsUrl)
+    url.searchParams.set(filter, value)
+    const items = await this.#pages<PlatformLineItem>(url.toString(), token, 'application/vnd.ims.lis.v2.lineitemcontainer+json', body => Array.isArray(body) ? body as PlatformLineItem[] : [])
+    return items.filter(li => typeof li.id === 'string')
+  }
+
+  async #preferred (call: { issuer: string, clientId: string }, candidates: PlatformLineItem[]): Promise<string> {
+    for (const candidate of candidates) {
+      // Results refused (scope not granted): judged by the other rules. Anything else (an outage)
+      // fails the delivery, to be retried, rather than choose a column on partial knowledge.
+      const results = await this.results(call, candidate.id).catch((err: unknown) => {
+        if (err instanceof PlatformCallError && [400, 401, 403].includes(err.status ?? 0)) return []
+        throw err
+      })
+      if (results.some(r => r.resultScore !== undefined || (r.comment ?? '') !== '')) return candidate.id
+    }
+    return (candidates.find(li => typeof li.resourceLinkId === 'string' && li.resourceLinkId !== '') ?? candidates[0]!).id
   }
 
   async postScore (call: { issuer: string, clientId: string }, lineItemUrl: string, score: AgsScore): Promise<void> {

@@ -16,6 +16,7 @@ declare module 'ltijs' {
     send: (body: unknown) => Response
     redirect: ((url: string) => void) & ((status: number, url: string) => void)
     append: (field: string, value: string | string[]) => Response
+    cookie: (name: string, value: string, options?: Record<string, unknown>) => Response
   }
   export type NextFunction = (err?: unknown) => void
   export type Express = ((request: IncomingMessage, response: ServerResponse, next: NextFunction) => void) & {

@@ -15,7 +15,8 @@ import type { ProgramService } from '../program/service.js'
 import { errorPage } from '../views/error-page.js'
 import { isLocale, type Locale } from '../views/i18n.js'
 import { JwksCache, type Jwk } from './jwks.js'
-import { LtiService } from './service.js'
+import { relaunchPage } from './pages.js'
+import { LtiService, moodleLaunchPage } from './service.js'
 import { LtiStorage, type LtiCollection } from './storage.js'
 import { AgsClient } from './ags.js'
 import { GradeOutbox } from './outbox.js'
@@ -61,6 +62,11 @@ async function newProvider (): Promise<LtijsProvider> {
   return new ProviderClass()
 }
 
+/** The login initiation parameters a relaunch sends again (strings only, as the platform sent them). */
+const LOGIN_PARAMS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id'] as const
+const loginParams = (fields: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(LOGIN_PARAMS.flatMap(name => typeof fields[name] === 'string' ? [[name, fields[name]]] : []))
+
 const localeOfRequest = (req: Request): Locale => {
   const lang = req.query?.lang
   if (isLocale(lang)) return lang
@@ -75,7 +81,9 @@ const ltijsReasons: Record<string, { fr: string, en: string }> = {
   'invalid signature': { fr: 'la signature du jeton est invalide.', en: 'the token signature is invalid.' },
   MISSING_VALIDATION_COOKIE: { fr: 'votre navigateur n\'a pas renvoyé le témoin de connexion ; ouvrez Compagnon dans une nouvelle fenêtre.', en: 'your browser did not send the login cookie back; open Compagnon in a new window.' },
   UNREGISTERED_PLATFORM: { fr: 'cette plateforme n\'est pas enregistrée dans Compagnon.', en: 'this platform is not registered in Compagnon.' },
-  PLATFORM_NOT_ACTIVATED: { fr: 'cette plateforme n\'est pas encore approuvée.', en: 'this platform is not approved yet.' }
+  PLATFORM_NOT_ACTIVATED: { fr: 'cette plateforme n\'est pas encore approuvée.', en: 'this platform is not approved yet.' },
+  // ltijs says PLATFORM_NOT_ACTIVATED for both; we tell an approved platform that was suspended apart.
+  PLATFORM_SUSPENDED: { fr: 'cette plateforme est suspendue dans Compagnon. Adressez-vous à l\'équipe d\'organisation.', en: 'this platform is suspended in Compagnon. Contact the organizers.' }
 }
 
 function sendProblem (req: Request, res: Response, statusCode: number, text: { fr: string, en: string }): void {
@@ -149,29 +157,29 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
 
   // Runs inside ltijs' Express app, after its body and cookie parsers, before its routes.
   const checks = (req: Request, res: Response, next: NextFunction): void => {
+    // ltijs' login state cookie is set at /login and read back at /launch, both inside the LMS
+    // frame: browsers that partition third-party cookies (Chromium, Firefox) only keep it there
+    // if it is Partitioned (CHIPS). ltijs copies only secure/sameSite/domain from its options, so
+    // the attribute is added here to every cookie it sets or clears (clearCookie goes through cookie).
+    const cookie = res.cookie.bind(res)
+    res.cookie = (name, value, options) => cookie(name, value, { ...options, partitioned: true })
     if (req.path === '/login') {
-      // The launch must come back to this Compagnon: a target elsewhere would have ltijs send the
-      // person (and their token) where the platform's request says. Refused before any state is kept.
-      const target: unknown = req.body?.target_link_uri ?? req.query.target_link_uri
-      if (!onPublicOrigin(target)) {
-        sendProblem(req, res, 400, {
-          fr: `Lancement refusé : l'adresse de destination (target_link_uri) doit être sur ${publicOrigin}. Vérifiez l'adresse de l'outil Compagnon dans la configuration de la plateforme.`,
-          en: `Launch refused: the destination address (target_link_uri) must be on ${publicOrigin}. Check the Compagnon tool address in the platform's configuration.`
-        })
+      const relaunch = req.method === 'POST' ? req.body?.compagnon_relaunch : undefined
+      if (typeof relaunch === 'string') {
+        // "Open in a new window" after a launch whose cookie did not come back: the same login
+        // initiation again, top-level, with the parameters kept behind the one-time token.
+        service.useRelaunch(relaunch).then(params => {
+          // Moodle answers a login hint once: its own activity page starts a new one. The issuer is
+          // the registered platform's, whose login this token restarts.
+          const moodle = moodleLaunchPage(params)
+          if (moodle !== undefined) { res.redirect(303, moodle); return }
+          req.body = params
+          login(req, res, next, true)
+        }, (err: unknown) => { sendError(req, res, err) })
         return
       }
-      // Remember the state/nonce pair ltijs sends to the platform, then let the redirect go.
-      const redirect = res.redirect.bind(res) as (url: string) => void
-      res.redirect = ((location: string) => {
-        const url = new URL(location)
-        const state = url.searchParams.get('state')
-        const nonce = url.searchParams.get('nonce')
-        const issuer = String(req.body?.iss ?? req.query.iss ?? '')
-        const clientId = url.searchParams.get('client_id')
-        if (state === null || nonce === null) { redirect(location); return }
-        service.recordLoginState(state, nonce, issuer, clientId).then(() => { redirect(location) }, next)
-      }) as Response['redirect']
-      next(); return
+      login(req, res, next, false)
+      return
     }
     if (req.path === '/launch' && req.method === 'POST' && typeof req.body?.id_token === 'string') {
       const idToken = req.body.id_token
@@ -186,6 +194,8 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
           throw new AppError('bad_request', { fr: 'Lancement refusé : le jeton reçu est illisible.', en: 'Launch refused: the token received is malformed.' })
         }
         const { issuer, clientId } = await service.checkLaunch(state, claims, CLOCK_SKEW_SECONDS)
+        // This state is ours and matched the token: if ltijs then misses its cookie, a relaunch may be offered.
+        res.locals.checkedState = state
         if (typeof claims.nonce === 'string') storage.expireNonceAt(claims.nonce, { iat: Number(claims.iat), exp: Number(claims.exp) })
         const platform = await storage.Get(false, 'platform', { platformUrl: issuer, clientId })
         const authConfig = platform === false ? undefined : platform[0]?.authConfig as { method?: string, key?: string } | undefined
@@ -202,6 +212,32 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     next()
   }
 
+  /** Login initiation, before ltijs answers it (`relaunched`: sent again from a relaunch token). */
+  const login = (req: Request, res: Response, next: NextFunction, relaunched: boolean): void => {
+    // The launch must come back to this Compagnon: a target elsewhere would have ltijs send the
+    // person (and their token) where the platform's request says. Refused before any state is kept.
+    const target: unknown = req.body?.target_link_uri ?? req.query.target_link_uri
+    if (!onPublicOrigin(target)) {
+      sendProblem(req, res, 400, {
+        fr: `Lancement refusé : l'adresse de destination (target_link_uri) doit être sur ${publicOrigin}. Vérifiez l'adresse de l'outil Compagnon dans la configuration de la plateforme.`,
+        en: `Launch refused: the destination address (target_link_uri) must be on ${publicOrigin}. Check the Compagnon tool address in the platform's configuration.`
+      })
+      return
+    }
+    // Remember the state/nonce pair ltijs sends to the platform, then let the redirect go.
+    const redirect = res.redirect.bind(res) as (url: string) => void
+    res.redirect = ((location: string) => {
+      const url = new URL(location)
+      const state = url.searchParams.get('state')
+      const nonce = url.searchParams.get('nonce')
+      const issuer = String(req.body?.iss ?? req.query.iss ?? '')
+      const clientId = url.searchParams.get('client_id')
+      if (state === null || nonce === null) { redirect(location); return }
+      service.recordLoginState(state, nonce, issuer, clientId, loginParams({ ...req.query, ...req.body }), relaunched).then(() => { redirect(location) }, next)
+    }) as Response['redirect']
+    next()
+  }
+
   /**
    * Our session cookies for this browser, and where it goes next: /cours/suite/<one-time token>,
    * which continues to the page if the cookies came back, and otherwise (cookies blocked in the
@@ -215,6 +251,17 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     return `/cours/suite/${handoff.token}?lang=${localeOfRequest(req)}${landing !== undefined ? `&vers=${landing}` : ''}`
   }
 
+  /** An inactive platform's launch: waiting for an organizer's approval, or suspended (the organizer page's own words). */
+  const refuseInactive = async (req: Request, res: Response, platform: { issuer: string, clientId: string | undefined }): Promise<void> => {
+    const reason = await service.inactiveReason(platform.issuer, platform.clientId) === 'waiting' ? ltijsReasons.PLATFORM_NOT_ACTIVATED! : ltijsReasons.PLATFORM_SUSPENDED!
+    sendProblem(req, res, 403, { fr: `Lancement refusé : ${reason.fr}`, en: `Launch refused: ${reason.en}` })
+  }
+  const issuerOfToken = (idToken: unknown): { issuer: string, clientId: string | undefined } => {
+    try {
+      const claims = decodeJwt(String(idToken))
+      return { issuer: String(claims.iss ?? ''), clientId: typeof claims.aud === 'string' ? claims.aud : claims.aud?.[0] }
+    } catch { return { issuer: '', clientId: undefined } }
+  }
   const startProvider = async (): Promise<LtijsProvider> => {
     const provider = await newProvider()
     provider.setup(encryptionKey, { plugin }, {
@@ -266,13 +313,29 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     const invalid = (req: Request, res: Response): void => {
       const err = res.locals.err as { details?: { message?: string } } | undefined
       const code = err?.details?.message ?? ''
+      // Made inactive between login and launch: the token names the platform (only the wording depends on it).
+      if (code === 'PLATFORM_NOT_ACTIVATED') { refuseInactive(req, res, issuerOfToken(req.body?.id_token)).catch((e: unknown) => { sendError(req, res, e) }); return }
+      // Our checks passed (the state is ours, unused, and matched the token) but ltijs found no login
+      // cookie: blocked in the LMS frame. The same login can be restarted once, top-level.
+      const checkedState = res.locals.checkedState
+      if (code === 'MISSING_VALIDATION_COOKIE' && typeof checkedState === 'string') {
+        // Already top-level (the browser says so): a new window would fail the same way.
+        const topLevel = req.headers['sec-fetch-dest'] === 'document'
+        ;(topLevel ? Promise.resolve(undefined) : service.offerRelaunch(checkedState)).then(token => {
+          res.status(401).type('text/html; charset=utf-8').send(relaunchPage(localeOfRequest(req), { token, requestId: String(req.headers['x-request-id'] ?? '-') }))
+        }, (e: unknown) => { sendError(req, res, e) })
+        return
+      }
       const reason = ltijsReasons[code] ?? { fr: 'le jeton de lancement est invalide.', en: 'the launch token is invalid.' }
       sendProblem(req, res, 401, { fr: `Lancement refusé : ${reason.fr}`, en: `Launch refused: ${reason.en}` })
     }
     provider.onInvalidToken(invalid)
     provider.onSessionTimeout(invalid)
     provider.onUnregisteredPlatform((req, res) => { sendProblem(req, res, 400, { fr: `Lancement refusé : ${ltijsReasons.UNREGISTERED_PLATFORM?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.UNREGISTERED_PLATFORM?.en ?? ''}` }) })
-    provider.onInactivePlatform((req, res) => { sendProblem(req, res, 403, { fr: `Lancement refusé : ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.PLATFORM_NOT_ACTIVATED?.en ?? ''}` }) })
+    provider.onInactivePlatform((req, res) => {
+      const params = { ...req.query, ...req.body } as Record<string, unknown>
+      refuseInactive(req, res, { issuer: String(params.iss ?? ''), clientId: typeof params.client_id === 'string' ? params.client_id : undefined }).catch((e: unknown) => { sendError(req, res, e) })
+    })
     // Last in ltijs' Express app: nothing thrown inside it reaches Express' default handler (stack traces).
     provider.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
       app.log.error({ err }, 'LTI request failed')

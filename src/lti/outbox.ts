@@ -5,10 +5,14 @@ import type { AgsClient, AgsResult, AgsScore } from './ags.js'
 
 export type LineItemKey = 'presence' | 'synthese'
 
-/** Our line items in every course: label shown in the gradebook, tag to find it again. */
-export const LINE_ITEMS: Record<LineItemKey, { label: string, tag: string }> = {
-  presence: { label: 'Présence', tag: 'compagnon-presence' },
-  synthese: { label: 'Synthèse', tag: 'compagnon-synthese' }
+/**
+ * Our line items in every course: label shown in the gradebook, tag and resource id to find it
+ * again. Deep-linked activities carry them (service.ts), so the platform's column made from the
+ * activity is the one we grade; README "Grades (AGS)" says how courses from before are handled.
+ */
+export const LINE_ITEMS: Record<LineItemKey, { label: string, tag: string, resourceId: string }> = {
+  presence: { label: 'Présence', tag: 'compagnon-presence', resourceId: 'attendance' },
+  synthese: { label: 'Synthèse', tag: 'compagnon-synthese', resourceId: 'synthesis' }
 }
 
 /** One person's grade in one line item: what the LMS holds beside what Compagnon last gave. */
@@ -28,6 +32,12 @@ export interface QueuedScore {
   personId?: string | null
   score: Omit<AgsScore, 'userId' | 'timestamp'>
   givenAt: Date
+}
+
+/** Records a course's line item unless one is recorded already (the first one known stays). */
+export async function rememberLineItem (db: Db, contextId: string, lineItem: LineItemKey, url: string): Promise<void> {
+  await db.insertInto('lti_line_items').values({ context_id: contextId, line_item: lineItem, url })
+    .onConflict(oc => oc.columns(['context_id', 'line_item']).doNothing()).execute()
 }
 
 /** 30 s, 1 min, 2 min … capped at one hour. */
@@ -102,13 +112,16 @@ export class GradeOutbox {
     return { delivered, retrying }
   }
 
-  /** The newest queued or delivered score per user of a line item in a course (to send only changes). */
-  async latestScores (contextId: string, lineItem: LineItemKey): Promise<Map<string, number | null>> {
+  /**
+   * The newest queued or delivered score per user of a line item in a course, as sent (score,
+   * comment, progress): callers send only what changed, and a comment is part of the grade.
+   */
+  async latestScores (contextId: string, lineItem: LineItemKey): Promise<Map<string, QueuedScore['score']>> {
     const rows = await this.db.selectFrom('lti_grade_outbox').select(['user_sub', 'score', 'given_at'])
       .where('context_id', '=', contextId).where('line_item', '=', lineItem).where('status', 'in', ['pending', 'delivered'])
       .orderBy('given_at', 'desc').execute()
-    const latest = new Map<string, number | null>()
-    for (const row of rows) if (!latest.has(row.user_sub)) latest.set(row.user_sub, (row.score as { scoreGiven?: number }).scoreGiven ?? null)
+    const latest = new Map<string, QueuedScore['score']>()
+    for (const row of rows) if (!latest.has(row.user_sub)) latest.set(row.user_sub, row.score as QueuedScore['score'])
     return latest
   }
 
@@ -161,14 +174,17 @@ export class GradeOutbox {
     const context = await this.db.selectFrom('lti_contexts').select(['issuer', 'client_id', 'lineitems_url']).where('id', '=', row.context_id).executeTakeFirstOrThrow()
     if (context.lineitems_url === null) throw new Error('this course gave no grade service (AGS) endpoint')
     const score = row.score as Omit<AgsScore, 'userId' | 'timestamp'>
+    // Once known (found, created, or named by a launch from the deep-linked activity), a
+    // course's line item stays the one its grades go to: grades never move to another column.
     let lineItemUrl = (await this.db.selectFrom('lti_line_items').select('url').where('context_id', '=', row.context_id).where('line_item', '=', row.line_item).executeTakeFirst())?.url
     if (lineItemUrl === undefined) {
       lineItemUrl = await this.ags.findOrCreateLineItem(
         { issuer: context.issuer, clientId: context.client_id, lineItemsUrl: context.lineitems_url },
         { ...LINE_ITEMS[row.line_item], scoreMaximum: score.scoreMaximum ?? 100 }
       )
-      await this.db.insertInto('lti_line_items').values({ context_id: row.context_id, line_item: row.line_item, url: lineItemUrl })
-        .onConflict(oc => oc.columns(['context_id', 'line_item']).doNothing()).execute()
+      await rememberLineItem(this.db, row.context_id, row.line_item, lineItemUrl)
+      // Another worker or a launch may have recorded one meanwhile: theirs stands.
+      lineItemUrl = (await this.db.selectFrom('lti_line_items').select('url').where('context_id', '=', row.context_id).where('line_item', '=', row.line_item).executeTakeFirstOrThrow()).url
     }
     await this.ags.postScore({ issuer: context.issuer, clientId: context.client_id }, lineItemUrl, { ...score, userId: row.user_sub, timestamp: row.given_at.toISOString() })
   }

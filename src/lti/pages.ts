@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { t, type Locale } from '../views/i18n.js'
+import { sentence, t, type Locale } from '../views/i18n.js'
 import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
 import { deepLinkTargets, deepLinkTitles } from './service.js'
@@ -25,9 +25,9 @@ function taughtCourseSection (locale: Locale, course: TaughtCourse): string {
     : `${fr ? 'synchronisée le' : 'synced on'} ${course.rosterSyncedAt.toLocaleString(fr ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', dateStyle: 'long', timeStyle: 'short' })}`
   return html`<section aria-labelledby="course-${course.id}">
 <h2 id="course-${course.id}">${course.title}</h2>
-<p>${fr ? 'Liste de la classe' : 'Class list'}${fr ? '\u00a0:' : ':'} ${course.activeMembers} ${fr ? 'personne(s) active(s)' : 'active member(s)'}, ${when}.</p>
+<p>${fr ? 'Liste de la classe' : 'Class list'}${fr ? '\u00a0:' : ':'} ${course.activeMembers} ${fr ? 'personne(s) active(s)' : 'active member(s)'}, ${sentence(when)}</p>
 !${course.rosterSyncError !== null
-  ? html`<p class="error-box" role="status">${fr ? 'Le LMS n\'a pas fourni la liste au dernier essai' : 'The LMS did not provide the list on the last attempt'} (${course.rosterSyncError}). ${fr ? 'Nouvel essai automatique' : 'Automatic retry'} ${course.nextRosterSyncAt !== null ? `${fr ? 'vers' : 'around'} ${course.nextRosterSyncAt.toLocaleTimeString(fr ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', hour: '2-digit', minute: '2-digit' })}` : ''}.</p>`
+  ? html`<p class="error-box" role="status">${fr ? 'Le LMS n\'a pas fourni la liste au dernier essai' : 'The LMS did not provide the list on the last attempt'} (${course.rosterSyncError}). ${fr ? 'Nouvel essai automatique' : 'Automatic retry'} ${sentence(course.nextRosterSyncAt !== null ? `${fr ? 'vers' : 'around'} ${course.nextRosterSyncAt.toLocaleTimeString(fr ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', hour: '2-digit', minute: '2-digit' })}` : '')}</p>`
   : ''}
 !${course.hasRosterService
   ? html`<form method="post" action="/cours/liste/${course.id}?lang=${locale}"><button type="submit">${fr ? 'Synchroniser la liste maintenant' : 'Sync the class list now'}</button></form>`
@@ -116,7 +116,7 @@ export function registrationLinkPage (locale: Locale, link: { url: string, expir
     title: fr ? 'Lien d\'enregistrement LTI' : 'LTI registration link',
     body: html`<h1>${fr ? 'Lien d\'enregistrement LTI' : 'LTI registration link'}</h1>
 <div class="notice" role="status">
-<p>${fr ? 'Donnez cette adresse à l\'administrateur·trice du LMS. Elle ne sert qu\'une fois et expire le' : 'Give this address to the LMS administrator. It works once and expires on'} ${when(locale, link.expiresAt)}. ${fr ? 'Elle ne sera plus affichée.' : 'It will not be shown again.'}</p>
+<p>${fr ? 'Donnez cette adresse à l\'administrateur·trice du LMS. Elle ne sert qu\'une fois et expire le' : 'Give this address to the LMS administrator. It works once and expires on'} ${sentence(when(locale, link.expiresAt))} ${fr ? 'Elle ne sera plus affichée.' : 'It will not be shown again.'}</p>
 <p><code>${link.url}</code></p>
 </div>
 <h2>${fr ? 'Dans Moodle' : 'In Moodle'}</h2>
@@ -190,5 +190,39 @@ export function gradebookPage (locale: Locale, courseTitle: string, sections: Ar
 <tbody>!${section.rows.map(row => html`<tr><td>${row.name ?? row.userSub}</td><td>${points(row.lms?.score ?? null, row.lms?.maximum ?? null)}</td><td>${row.compagnon === null ? '—' : points(row.compagnon.score, row.compagnon.maximum)}</td><td>${stateLabels[row.state][locale]}</td></tr>`)}</tbody></table>
 </section>`)}
 <p><a href="/cours?lang=${locale}">${fr ? 'Retour au cours' : 'Back to the course'}</a></p>`
+  })
+}
+
+/**
+ * A launch whose login cookie did not come back (cookies blocked in the LMS frame). The button
+ * restarts the launch once in a new top-level window, where the browser keeps our cookies; the
+ * token works once, for a few minutes. Without a token (a relaunch that failed the same way, or
+ * none could be offered), the person is told to allow cookies or launch again from the course.
+ */
+export function relaunchPage (locale: Locale, view: { token: string | undefined, requestId: string }): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/',
+    title: fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window',
+    body: html`<h1>${fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window'} <span class="muted">(401)</span></h1>
+<div class="error-box" role="alert"><p>${fr
+  ? 'Lancement refusé : votre navigateur n\'a pas renvoyé le témoin (cookie) de connexion de Compagnon à l\'intérieur du LMS.'
+  : 'Launch refused: your browser did not send Compagnon\'s login cookie back inside the LMS.'}</p></div>
+!${view.token !== undefined
+  ? html`<form method="post" action="/lti/login?lang=${locale}" target="_blank">
+<input type="hidden" name="compagnon_relaunch" value="${view.token}">
+<button type="submit">${fr ? 'Ouvrir dans une nouvelle fenêtre' : 'Open in a new window'}</button>
+</form>
+<p class="muted">${fr ? 'Ce bouton relance l\'activité une seule fois, pendant 5 minutes. Ensuite, relancez-la depuis votre cours.' : 'This button launches the activity again once, for 5 minutes. After that, launch it again from your course.'}</p>`
+  : html`<p>${fr ? 'Autorisez les témoins (cookies) de ce site dans votre navigateur, puis relancez l\'activité depuis votre cours.' : 'Allow cookies for this site in your browser, then launch the activity again from your course.'}</p>`}
+<details><summary>${fr ? 'Pour les personnes enseignantes : ouvrir Compagnon dans une nouvelle fenêtre depuis le LMS' : 'For instructors: open Compagnon in a new window from the LMS'}</summary>
+<ul>
+<li>${fr ? 'Moodle : dans les paramètres de l\'activité, « Afficher plus… » › « Conteneur de lancement » › « Nouvelle fenêtre » (ou le conteneur par défaut de l\'outil, pour tout le site).' : 'Moodle: in the activity settings, "Show more..." › "Launch container" › "New window" (or the tool\'s default launch container, for the whole site).'}</li>
+<li>${fr ? 'Canvas : en ajoutant l\'outil à un module, cochez « Charger dans un nouvel onglet ».' : 'Canvas: when adding the tool to a module, check "Load in a new tab".'}</li>
+<li>${fr ? 'Brightspace : dans les propriétés du lien, cochez « Ouvrir en tant que ressource externe ».' : 'Brightspace: in the link\'s properties, check "Open as External Resource".'}</li>
+</ul>
+</details>
+<p class="muted">${t(locale, 'errorRequestId')}${locale === 'fr' ? '\u00a0:' : ':'} <code>${view.requestId}</code></p>`
   })
 }

@@ -3,8 +3,32 @@ import type { DB } from '../db/schema.js'
 
 type Q = Kysely<DB>
 
-export async function insertLoginState (db: Q, values: { state_hash: string, nonce: string, issuer: string, client_id: string | null, expires_at: Date }): Promise<void> {
-  await db.insertInto('lti_login_states').values(values).execute()
+/** The login initiation's parameters, as the platform sent them (kept for a relaunch). */
+export type LoginParams = Record<string, string>
+
+export async function insertLoginState (db: Q, values: { state_hash: string, nonce: string, issuer: string, client_id: string | null, expires_at: Date, login_params: LoginParams, relaunched: boolean }): Promise<void> {
+  await db.insertInto('lti_login_states').values({ ...values, login_params: JSON.stringify(values.login_params) }).execute()
+}
+
+/**
+ * Offers a relaunch for a used login state, once: only a login that was not itself a relaunch.
+ * The row lives at least as long as the token.
+ */
+export async function offerRelaunch (db: Q, stateHash: string, relaunchHash: string, expiresAt: Date, now: Date): Promise<boolean> {
+  const row = await db.updateTable('lti_login_states')
+    .set(eb => ({ relaunch_hash: relaunchHash, relaunch_expires_at: expiresAt, expires_at: eb.fn('greatest', [eb.ref('expires_at'), eb.val(expiresAt)]) }))
+    .where('state_hash', '=', stateHash).where('used_at', 'is not', null).where('used_at', '<=', now)
+    .where('relaunched', '=', false).where('relaunch_hash', 'is', null).where('login_params', 'is not', null)
+    .returning('state_hash').executeTakeFirst()
+  return row !== undefined
+}
+
+/** Uses a relaunch token once, before its expiry: the login parameters to send again. */
+export async function useRelaunch (db: Q, relaunchHash: string, now: Date): Promise<LoginParams | undefined> {
+  const row = await db.updateTable('lti_login_states').set({ relaunch_used_at: now })
+    .where('relaunch_hash', '=', relaunchHash).where('relaunch_used_at', 'is', null).where('relaunch_expires_at', '>', now)
+    .returning('login_params').executeTakeFirst()
+  return row?.login_params === null || row === undefined ? undefined : row.login_params as LoginParams
 }
 
 /** Uses a login state once: returns its nonce and issuer if it was unused and unexpired. */
@@ -71,6 +95,15 @@ export async function upsertContext (db: Q, values: {
       roster_sync_due_at: eb.fn.coalesce('lti_contexts.roster_sync_due_at', eb.val(due))
     })))
     .returning(['id', 'event_id']).executeTakeFirstOrThrow()
+}
+
+/** The points of a course's synthesis activity, when it is set up already (deep-linked line item maximum). */
+export async function synthesisMaxPoints (db: Q, course: { issuer: string, client_id: string, deployment_id: string, context_id: string }): Promise<number | undefined> {
+  const row = await db.selectFrom('synthesis_assignments as a').innerJoin('lti_contexts as c', 'c.id', 'a.context_id').select('a.max_points')
+    .where('c.issuer', '=', course.issuer).where('c.client_id', '=', course.client_id)
+    .where('c.deployment_id', '=', course.deployment_id).where('c.context_id', '=', course.context_id)
+    .executeTakeFirst()
+  return row === undefined ? undefined : Number(row.max_points)
 }
 
 /** Platforms as ltijs stored them (plain documents of the `platform` collection). */

@@ -11,6 +11,7 @@ import { tombstoneHash } from '../privacy/tombstones.js'
 import type { Role } from '../people/repository.js'
 import type { ProgramService } from '../program/service.js'
 import { isCourseInstructor, mapLtiRoles } from './roles.js'
+import { LINE_ITEMS, rememberLineItem, type LineItemKey } from './outbox.js'
 import { seal, unseal, type LtiStorage } from './storage.js'
 import * as repo from './repository.js'
 
@@ -52,6 +53,14 @@ export const deepLinkTitles: Record<DeepLinkTarget, { fr: string, en: string }> 
   program: { fr: 'Programme de l\'École d\'automne', en: 'Fall school program' }
 }
 const DEEP_LINK_LIFETIME_MS = 30 * 60_000
+/**
+ * The targets graded in the LMS, and their line item: their content item carries a `lineItem`
+ * so that the platform's column for the activity is the one Compagnon grades (no second,
+ * empty column). The program is not graded: it carries none, and Moodle then makes no column
+ * when the tool's "Accept grades" is "Delegate to teacher" (lti/moodle.md, "Grade columns").
+ */
+export const gradedTargets: Partial<Record<DeepLinkTarget, LineItemKey>> = { synthesis: 'synthese', attendance: 'presence' }
+const DEFAULT_SCORE_MAXIMUM = 100
 
 /**
  * A launch by an LMS account whose data was erased at the person's request (a sealed tombstone):
@@ -77,7 +86,32 @@ export interface PlatformSummary {
 }
 
 const stateHash = (state: string): string => createHash('sha256').update(state).digest('hex')
+const relaunchHash = (token: string): string => createHash('sha256').update(`relaunch:${token}`).digest('hex')
 const STATE_LIFETIME_MS = 10 * 60_000
+/** How long the "open in a new window" button of a failed launch works (once). */
+export const RELAUNCH_LIFETIME_MS = 5 * 60_000
+
+/**
+ * Moodle uses the launch id of its lti_message_hint once (mod/lti/auth.php unsets it): the same
+ * login initiation is not answered twice. Its hint names the activity (cmid) too, and the
+ * activity's launch page on the platform starts a new login there, top-level. Undefined for
+ * other platforms' hints (sent again as they are) and for a Moodle hint without an activity.
+ */
+export function moodleLaunchPage (params: Record<string, string>): string | undefined {
+  let hint: unknown
+  try { hint = JSON.parse(params.lti_message_hint ?? '') } catch { return undefined }
+  if (typeof hint !== 'object' || hint === null) return undefined
+  const { cmid, launchid } = hint as { cmid?: unknown, launchid?: unknown }
+  if (typeof launchid !== 'string' || !/^\d{1,12}$/.test(String(cmid))) return undefined
+  const issuer = params.iss ?? ''
+  if (!/^https?:\/\//.test(issuer)) return undefined
+  return `${issuer.replace(/\/+$/, '')}/mod/lti/launch.php?id=${String(cmid)}&triggerview=0`
+}
+
+const relaunchGone = new AppError('not_found', {
+  fr: 'Ce bouton de relance a déjà servi ou a expiré. Relancez l\'activité depuis votre cours.',
+  en: 'This relaunch button was already used or has expired. Launch the activity again from your course.'
+})
 
 const deepLinkGone = new AppError('not_found', {
   fr: 'Ce choix de contenu a déjà été envoyé ou a expiré. Recommencez depuis votre cours.',
@@ -184,18 +218,37 @@ export class LtiService {
     const row = await repo.findDeepLinkRequest(this.db, id, personId, now)
     if (row === undefined) throw deepLinkGone
     const token = unseal(row.launch_sealed, this.sealingKey) as unknown as LtijsIdToken
-    const items = targets.map(target => ({
-      type: 'ltiResourceLink',
-      title: deepLinkTitles[target][locale],
-      url: `${this.publicUrl}/lti/launch`,
-      custom: { compagnon_target: target }
-    }))
+    // A platform that offers no grade service would make a column nobody fills: no lineItem then.
+    const graded = token.platformContext.endpoint?.lineitems !== undefined
+    const synthesisMaximum = graded && targets.includes('synthesis') ? await this.#synthesisMaximum(token) : DEFAULT_SCORE_MAXIMUM
+    const items = targets.map(target => {
+      const key = gradedTargets[target]
+      return {
+        type: 'ltiResourceLink',
+        // Moodle names a graded activity's column after the activity (mod/lti/lib.php:552), not
+        // lineItem.label: graded activities take the column's name, and describe themselves in text.
+        ...(key === undefined ? { title: deepLinkTitles[target][locale] } : { title: LINE_ITEMS[key].label, text: deepLinkTitles[target][locale] }),
+        url: `${this.publicUrl}/lti/launch`,
+        custom: { compagnon_target: target },
+        ...(graded && key !== undefined
+          ? { lineItem: { ...LINE_ITEMS[key], scoreMaximum: key === 'synthese' ? synthesisMaximum : DEFAULT_SCORE_MAXIMUM } }
+          : {})
+      }
+    })
     const jwt = await (await this.provider()).DeepLinking.createDeepLinkingMessage(token, items, {
       message: locale === 'fr' ? `${items.length} élément(s) Compagnon ajouté(s).` : `${items.length} Compagnon item(s) added.`
     })
     if (!await repo.useDeepLinkRequest(this.db, id, now)) throw deepLinkGone
     const platform = (await repo.listPlatforms(this.db)).filter(p => p.platformUrl === token.iss && p.clientId === token.clientId)
     return { returnUrl: String(token.platformContext.deepLinkingSettings?.deep_link_return_url ?? ''), jwt, frameAncestors: frameOrigins(platform) }
+  }
+
+  /** The points of the course's synthesis when it is set up already (100 otherwise, its default). */
+  async #synthesisMaximum (token: LtijsIdToken): Promise<number> {
+    const courseId = token.platformContext.context?.id
+    if (courseId === undefined) return DEFAULT_SCORE_MAXIMUM
+    const points = await repo.synthesisMaxPoints(this.db, { issuer: token.iss, client_id: token.clientId, deployment_id: token.deploymentId, context_id: courseId })
+    return points !== undefined && points > 0 ? points : DEFAULT_SCORE_MAXIMUM
   }
 
   /**
@@ -282,13 +335,57 @@ export class LtiService {
     })
   }
 
+  /**
+   * Why an inactive platform is refused, as the organizer page says it: a dynamic registration no
+   * organizer has approved yet is waiting; any other inactive platform was suspended.
+   */
+  async inactiveReason (issuer: string, clientId: string | undefined): Promise<'waiting' | 'suspended'> {
+    const platform = (await this.platforms()).find(p => p.issuer === issuer && (clientId === undefined || p.clientId === clientId))
+    return platform?.dynamic !== null && platform?.dynamic !== undefined && platform.dynamic.approvedAt === null ? 'waiting' : 'suspended'
+  }
+
   async deployments (): Promise<Array<{ issuer: string, clientId: string, deploymentId: string }>> {
     return (await repo.listDeployments(this.db)).map(d => ({ issuer: d.issuer, clientId: d.client_id, deploymentId: d.deployment_id }))
   }
 
-  /** At login initiation: remember which nonce went out with which state. */
-  async recordLoginState (state: string, nonce: string, issuer: string, clientId: string | null): Promise<void> {
-    await repo.insertLoginState(this.db, { state_hash: stateHash(state), nonce, issuer, client_id: clientId, expires_at: new Date(this.clock.now().getTime() + STATE_LIFETIME_MS) })
+  /**
+   * At login initiation: remember which nonce went out with which state, and the parameters the
+   * platform sent (a relaunch sends them again). `relaunched`: this login is itself a relaunch.
+   */
+  async recordLoginState (state: string, nonce: string, issuer: string, clientId: string | null, params: repo.LoginParams, relaunched: boolean): Promise<void> {
+    await repo.insertLoginState(this.db, {
+      state_hash: stateHash(state),
+      nonce,
+      issuer,
+      client_id: clientId,
+      expires_at: new Date(this.clock.now().getTime() + STATE_LIFETIME_MS),
+      login_params: params,
+      relaunched
+    })
+  }
+
+  /**
+   * After a launch whose state passed our checks but whose login cookie did not come back (blocked
+   * in the LMS frame): a one-time token, valid RELAUNCH_LIFETIME_MS, that restarts that login once
+   * in a new top-level window. Undefined when none is offered (unknown state, already offered, or
+   * the failed login was itself a relaunch: a new window would not help). Only its hash is kept.
+   */
+  async offerRelaunch (state: string): Promise<string | undefined> {
+    const token = randomBytes(32).toString('base64url')
+    const now = this.clock.now()
+    const offered = await repo.offerRelaunch(this.db, stateHash(state), relaunchHash(token), new Date(now.getTime() + RELAUNCH_LIFETIME_MS), now)
+    return offered ? token : undefined
+  }
+
+  /**
+   * Uses a relaunch token: the login initiation parameters to send again, top-level. The platform
+   * answers them with a new id_token, for the person signed in to it (their login_hint), so the
+   * token carries no sign-in of its own and is worth nothing to anyone else.
+   */
+  async useRelaunch (token: string): Promise<repo.LoginParams> {
+    const params = await repo.useRelaunch(this.db, relaunchHash(token), this.clock.now())
+    if (params === undefined) throw relaunchGone
+    return params
   }
 
   /**
@@ -355,6 +452,12 @@ export class LtiService {
       if (context !== undefined) {
         // The launcher is a member of this course now, whatever the last roster sync said.
         await repo.upsertMember(trx, { context_id: context.id, user_sub: token.user, person_id: personId, roles: ctx.roles ?? [], now })
+        // A launch from a deep-linked graded activity names the platform's column for it (AGS
+        // `lineitem`): that one is graded, unless the course already has one holding our grades.
+        const key = gradedTargets[String(ctx.custom?.compagnon_target) as DeepLinkTarget]
+        if (key !== undefined && typeof ctx.endpoint?.lineitem === 'string' && ctx.endpoint.lineitem !== '') {
+          await rememberLineItem(trx, context.id, key, ctx.endpoint.lineitem)
+        }
       }
       if (eventId !== null) {
         for (const role of roles) await people.addRegistration(trx, { event_id: eventId, person_id: personId, role, created_by: null })

@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { colon, formatDateRange, t, type Locale } from '../views/i18n.js'
+import { colon, formatDateRange, sentence, t, type Locale } from '../views/i18n.js'
 import type { EventSummary, ImportSummary } from '../program/service.js'
 import type { PlatformSummary } from '../lti/service.js'
 import type { Invitation, Person, Profile, Role } from './service.js'
@@ -126,7 +126,7 @@ export function phoneLinkPage (locale: Locale, link: { url: string, expiresAt: D
     body: html`<h1>${fr ? 'Ouvrir Compagnon sur mon téléphone' : 'Open Compagnon on my phone'}</h1>
 <p>${fr ? 'Visez ce code avec l\'appareil photo de votre téléphone. Compagnon s\'y ouvrira à votre nom, pour vous enregistrer aux séances.' : 'Point your phone\'s camera at this code. Compagnon will open there in your name, to check you in to sessions.'}</p>
 <figure class="qr" role="img" aria-label="${fr ? 'Code QR de connexion' : 'Sign-in QR code'}">!${link.qrSvg}</figure>
-<p>${fr ? 'Ce code ne sert qu\'une fois et expire à' : 'This code works once and expires at'} ${until}. ${fr ? 'Ne le partagez pas : il ouvre votre compte.' : 'Do not share it: it opens your account.'}</p>
+<p>${fr ? 'Ce code ne sert qu\'une fois et expire à' : 'This code works once and expires at'} ${sentence(until)} ${fr ? 'Ne le partagez pas : il ouvre votre compte.' : 'Do not share it: it opens your account.'}</p>
 <details><summary>${fr ? 'Pas d\'appareil photo ? Copiez le lien' : 'No camera? Copy the link'}</summary><p><code>${link.url}</code></p></details>
 <p><a href="/cours?lang=${locale}">${fr ? 'Retour' : 'Back'}</a></p>`
   })

@@ -1,7 +1,7 @@
 import { html } from 'ghtml'
 import { DateTime } from 'luxon'
 import { layout } from '../views/layout.js'
-import { colon, type Locale } from '../views/i18n.js'
+import { colon, periodAfter, sentence, type Locale } from '../views/i18n.js'
 import type { GradeRow } from './repository.js'
 import type { RosterEntry, SubmissionWindow, Version } from './service.js'
 import { FILE_KINDS, type Assignment, type StudentStatus } from './schemas.js'
@@ -125,7 +125,7 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
 <p class="lead">${view.course}</p>
 !${highlighted !== undefined
   ? html`<div class="notice" role="status" tabindex="-1" id="receipt-notice">
-<p><strong>${fr ? 'Remise reçue' : 'Hand-in received'}</strong> — version ${highlighted.version}, ${when(highlighted.submittedAt, zone, locale)}!${highlighted.late ? (fr ? ' (en retard)' : ' (late)') : ''}.</p>
+<p><strong>${fr ? 'Remise reçue' : 'Hand-in received'}</strong> — version ${highlighted.version}, ${when(highlighted.submittedAt, zone, locale)}!${highlighted.late ? (fr ? ' (en retard).' : ' (late).') : periodAfter(when(highlighted.submittedAt, zone, locale))}</p>
 <p>${fr ? 'Votre reçu (empreintes SHA-256 de votre texte et de vos fichiers) est ci-dessous.' : 'Your receipt (SHA-256 fingerprints of your text and files) is below.'} <a href="${base(contextId)}/recu/${highlighted.submissionId}?lang=${locale}" download>${fr ? 'Télécharger le reçu' : 'Download the receipt'}</a></p>
 </div>`
   : ''}
@@ -168,8 +168,8 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
 </form>
 <script src="/assets/synthesis.js"></script>`
   : html`<p>${w.state === 'not_open'
-  ? (fr ? `La remise ouvrira le ${when(w.opensAt, zone, locale)}.` : `Hand-in opens on ${when(w.opensAt, zone, locale)}.`)
-  : (fr ? `La remise est fermée depuis le ${when(w.closesAt ?? w.dueAt, zone, locale)}.` : `Hand-in closed on ${when(w.closesAt ?? w.dueAt, zone, locale)}.`)}</p>`}
+  ? sentence(fr ? `La remise ouvrira le ${when(w.opensAt, zone, locale)}` : `Hand-in opens on ${when(w.opensAt, zone, locale)}`)
+  : sentence(fr ? `La remise est fermée depuis le ${when(w.closesAt ?? w.dueAt, zone, locale)}` : `Hand-in closed on ${when(w.closesAt ?? w.dueAt, zone, locale)}`)}</p>`}
 </section>
 <section aria-labelledby="versions">
 <h2 id="versions">${fr ? 'Mes remises et reçus' : 'My hand-ins and receipts'}</h2>
@@ -299,7 +299,7 @@ export function gradingPage (locale: Locale, view: GradingView, path: string): s
 </section>
 <section aria-labelledby="grading">
 <h2 id="grading">${fr ? 'Évaluation' : 'Grading'}</h2>
-<p>${grade === null ? (fr ? 'Aucune note.' : 'No grade yet.') : html`${fr ? 'Note actuelle' : 'Current grade'}${colon(locale)} <strong>${grade.score === null ? '—' : points(grade.score, locale)} / ${points(a.maxPoints, locale)}</strong> (${grade.state === 'published' ? (fr ? 'publiée' : 'published') : (fr ? 'brouillon, non envoyée au LMS' : 'draft, not sent to the LMS')})`}</p>
+<p>!${grade === null ? html`${fr ? 'Aucune note.' : 'No grade yet.'}` : html`${fr ? 'Note actuelle' : 'Current grade'}${colon(locale)} <strong>${grade.score === null ? '—' : points(grade.score, locale)} / ${points(a.maxPoints, locale)}</strong> (${grade.state === 'published' ? (fr ? 'publiée' : 'published') : (fr ? 'brouillon, non envoyée au LMS' : 'draft, not sent to the LMS')})`}</p>
 <form class="stack wide" method="post" action="${url}/note?lang=${locale}">
 !${a.rubric !== null
   ? a.rubric.criteria.map(c => html`<fieldset><legend>${c.title[locale]}</legend>
@@ -323,8 +323,8 @@ export function gradingPage (locale: Locale, view: GradingView, path: string): s
 <section aria-labelledby="extension">
 <h2 id="extension">${fr ? 'Prolongation' : 'Extension'}</h2>
 <p>${view.extension === null
-  ? (fr ? `Aucune prolongation : échéance du cours, ${when(a.dueAt, zone, locale)}.` : `No extension: the course's due time, ${when(a.dueAt, zone, locale)}.`)
-  : (fr ? `Échéance prolongée au ${when(view.extension.dueAt, zone, locale)}` : `Due time extended to ${when(view.extension.dueAt, zone, locale)}`) + (view.extension.reason !== null && view.extension.reason !== '' ? ` (${view.extension.reason}).` : '.')}</p>
+  ? sentence(fr ? `Aucune prolongation : échéance du cours, ${when(a.dueAt, zone, locale)}` : `No extension: the course's due time, ${when(a.dueAt, zone, locale)}`)
+  : sentence((fr ? `Échéance prolongée au ${when(view.extension.dueAt, zone, locale)}` : `Due time extended to ${when(view.extension.dueAt, zone, locale)}`) + (view.extension.reason !== null && view.extension.reason !== '' ? ` (${view.extension.reason})` : ''))}</p>
 <form class="stack" method="post" action="${url}/prolongation?lang=${locale}">
 <label for="ext-due">${fr ? 'Nouvelle échéance' : 'New due time'} (${zone})</label>
 <input id="ext-due" type="datetime-local" name="dueAt" value="${localInput(view.extension?.dueAt ?? null, zone)}" aria-describedby="ext-help">

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore } from '../files/store.js'
+import { sentence } from '../views/i18n.js'
 import type { GradeOutbox } from '../lti/outbox.js'
 import type { LtiService } from '../lti/service.js'
 import * as repo from './repository.js'
@@ -248,15 +249,15 @@ export class SynthesisService {
     const zone = await repo.eventTimezone(this.db, row.event_id)
     if (window.state === 'not_open') {
       throw new AppError('conflict', {
-        fr: `La remise n'est pas encore ouverte : elle ouvre le ${when(window.opensAt, zone, 'fr')}.`,
-        en: `Hand-in is not open yet: it opens on ${when(window.opensAt, zone, 'en')}.`
+        fr: sentence(`La remise n'est pas encore ouverte : elle ouvre le ${when(window.opensAt, zone, 'fr')}`),
+        en: sentence(`Hand-in is not open yet: it opens on ${when(window.opensAt, zone, 'en')}`)
       }, { opensAt: window.opensAt.toISOString() })
     }
     if (window.state === 'closed') {
       const closed = window.closesAt ?? window.dueAt
       throw new AppError('conflict', {
-        fr: `La remise est fermée depuis le ${when(closed, zone, 'fr')}${assignment.acceptLate ? '' : ' (les remises en retard ne sont pas acceptées)'}.`,
-        en: `Hand-in closed on ${when(closed, zone, 'en')}${assignment.acceptLate ? '' : ' (late work is not accepted)'}.`
+        fr: sentence(`La remise est fermée depuis le ${when(closed, zone, 'fr')}${assignment.acceptLate ? '' : ' (les remises en retard ne sont pas acceptées)'}`),
+        en: sentence(`Hand-in closed on ${when(closed, zone, 'en')}${assignment.acceptLate ? '' : ' (late work is not accepted)'}`)
       }, { closedAt: closed.toISOString() })
     }
     return { assignment, window, receivedAt, userSub }

@@ -244,13 +244,22 @@ export function formatTime (iso: string, locale: Locale, zone: string): string {
   return locale === 'fr' ? dt.toFormat("H'\u00a0h\u00a0'mm") : dt.setLocale('en-CA').toFormat('h:mm\u00a0a')
 }
 
+/**
+ * Two calendar days (YYYY-MM-DD) as a range, with only what differs repeated: "20–24 octobre 2025",
+ * "31 octobre – 2 novembre 2025", "6 juin 2026" for a single day / "October 20–24, 2025",
+ * "June 6, 2026". ICU's range formatting knows each language's way.
+ */
 export function formatDateRange (start: string, end: string, locale: Locale): string {
-  const a = DateTime.fromISO(start).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA')
-  const b = DateTime.fromISO(end).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA')
-  return locale === 'fr'
-    ? `${a.toFormat('d')} au ${b.toFormat('d LLLL yyyy')}`
-    : `${a.toFormat('LLLL d')}–${b.toFormat('d, yyyy')}`
+  // Calendar days, not instants: read and written in UTC so no zone moves them.
+  const format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
+  const day = (iso: string): Date => DateTime.fromISO(iso, { zone: 'utc' }).startOf('day').toJSDate()
+  return format.formatRange(day(start), day(end))
 }
+
+/** The period that ends a sentence, unless its last word brings one: an English time ("5:00 p.m.") does. */
+export const periodAfter = (text: string): string => text.endsWith('.') ? '' : '.'
+/** A sentence with its one closing period ("… at 5:00 p.m.", not "p.m.."). */
+export const sentence = (text: string): string => `${text}${periodAfter(text)}`
 
 /** French puts a (non-breaking) space before a colon; English does not. */
 export const colon = (locale: Locale): string => locale === 'fr' ? '\u00a0:' : ':'

@@ -196,3 +196,31 @@ t.test('the attendance grade reaches the LMS "Présence" line item, and only whe
   await ctx.app.gradeOutbox.deliverDue()
   t.equal(platform.received.scores.filter(s => s.body.userId === 'lms-ben').at(-1)?.body.scoreGiven, Math.round(10_000 / held) / 100)
 })
+
+t.test('the same attendance grade is sent again when its comment changes ("0 des 1 créneaux" never goes stale)', async t => {
+  const ctx = await setup(t)
+  const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
+  const platform = await startPlatform(t)
+  platform.setTool({ jwksUrl: `${base}/lti/keys` })
+  const reg = platform.registration()
+  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [reg.deploymentId] })
+  const ben = await register(ctx, 'Ben', 'credited_student')
+  const contextId = await course(ctx, [{ sub: 'lms-ben', personId: ben, roles: [ROLES.Learner] }], platform.lineItemsUrl, reg.issuer, reg.clientId)
+  const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.app.gradeOutbox)
+  const held = async (): Promise<number> => (await ctx.book.grid(ctx.eventId)).slots.filter(s => s.held).length
+  const sentToBen = () => platform.received.scores.filter(s => s.body.userId === 'lms-ben').map(s => [s.body.scoreGiven, s.body.comment])
+
+  t.equal(await grades.syncCourse(contextId), 1)
+  await ctx.app.gradeOutbox.deliverDue()
+  const before = await held()
+  t.same(sentToBen(), [[0, `Présence à 0 des ${before} créneaux (0 h).`]])
+
+  // Wednesday evening: more slots are held; Ben, still absent, still has 0.
+  ctx.clock.set(at('21:00', '22'))
+  const after = await held()
+  t.ok(after > before, `${after} slots held now, ${before} before`)
+  t.equal(await grades.syncCourse(contextId), 1, 'the score is the same, the comment is not: sent again')
+  await ctx.app.gradeOutbox.deliverDue()
+  t.same(sentToBen(), [[0, `Présence à 0 des ${before} créneaux (0 h).`], [0, `Présence à 0 des ${after} créneaux (0 h).`]], 'the LMS comment counts the new slots')
+  t.equal(await grades.syncCourse(contextId), 0, 'nothing changed since: nothing sent')
+})

@@ -52,7 +52,7 @@ export interface AccessWorld extends TestApp {
   identities: Record<RoleName, Identity>
   /** An in-person session open for check-in at MATRIX_NOW, its slot, and another slot (for excuses). */
   session: { id: string, slotId: string }
-  /** The student's hand-in in course A (with one PDF file at position 0). */
+  /** The student's hand-in in course A (with one PDF file at position 0), graded 65 as a draft. */
   submission: { id: string }
   /** A new device session (and its cookies and bearer) for a person, as a sign-in would open. */
   login: (personId: string) => Promise<DeviceLogin>
@@ -202,6 +202,8 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
     yield { type: 'field' as const, name: 'text', value: 'Ma synthèse.' }
     yield { type: 'file' as const, name: 'files', filename: 'synthese.pdf', stream: Readable.from([pdfBytes()]) }
   })())
+  // Graded (a draft): the instructor's grading page then shows a current grade.
+  await ctx.services.synthesis.grade(people.instructor, courses.a, people.student, { score: 65, feedback: 'Bonne analyse.', publish: false })
   clock.set(MATRIX_NOW)
 
   return { ...ctx, base, eventId, platform, otherIssuer, courses, identities, session: open, submission: { id: receipt.submissionId }, login }

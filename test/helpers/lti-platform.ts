@@ -85,6 +85,12 @@ export interface PlatformOptions {
   deploymentId?: string
   /** Default: the simulator's own base URL. Canvas-like tests pass 'https://canvas.instructure.com'. */
   issuer?: string
+  /**
+   * The issuer is `http://<issuerHost>:<port>` (this simulator, named otherwise): 'localhost' makes
+   * the LMS a different site from a tool on 127.0.0.1 (cross-site frames) while its service
+   * endpoints stay on 127.0.0.1.
+   */
+  issuerHost?: string
   /** Where the token and deep-linking endpoints fetch the tool's keys (can be set later with setTool). */
   toolJwksUrl?: string
   /** The `tool_platform` claim; default { name: 'Simulated Moodle', product_family_code: 'moodle' }. */
@@ -102,6 +108,27 @@ export interface PlatformOptions {
     queryStringLineItems?: boolean
     /** Moodle: the token endpoint answers 400 unless the body is form-urlencoded (default true). */
     formUrlEncodedTokenOnly?: boolean
+    /**
+     * What a deep-linked resource link gets in the gradebook (Moodle's tool setting "Accept grades
+     * from the tool", mod/lti/locallib.php content_item_to_form): 'delegate' (the default, and the
+     * LTI Deep Linking rule) a line item only for a content item with `lineItem`; 'always' one for
+     * every item (100 points unless its `lineItem` says otherwise); 'never' none.
+     */
+    acceptGrades?: 'always' | 'delegate' | 'never'
+    /** Moodle: a deep-linked line item is labelled with the activity's name (the content item title), not `lineItem.label`. */
+    columnNamedAfterActivity?: boolean
+    /**
+     * Canvas-like: the login hints are checked without being used up, so the same login initiation
+     * is answered again while it lasts (a tool restarting the launch in a new window). Default:
+     * each login is answered once, as Moodle does.
+     */
+    reusableLoginHint?: boolean
+    /**
+     * Moodle: lti_message_hint is JSON `{"cmid": N, "launchid": "…"}`, its launch id answered once,
+     * and `/mod/lti/launch.php?id=N` (the activity's launch page) starts a new login for that
+     * activity with an auto-posted form, as Moodle's own page does.
+     */
+    moodleLaunchIds?: boolean
   }
 }
 
@@ -124,12 +151,19 @@ export interface LaunchOptions {
   custom?: Record<string, string>
   /** Adds `lineitem` to the AGS endpoint claim (e.g. the URL `addLineItem` returned). */
   lineItemUrl?: string
+  /**
+   * Launch a resource link the tool placed by Deep Linking (see `links()`): its id and title, its
+   * custom parameters, and its line item in the AGS claim when it has one (as Moodle sends it).
+   */
+  link?: DeepLinkedLink
   /** Mutate the id_token claims right before signing (tests of forged/expired/wrong-audience tokens). */
   claims?: (claims: Record<string, unknown>) => void
   /** Sign with another key (forged signature with a valid kid, or an unknown kid). */
   signWith?: { privateKey: CryptoKey | KeyObject, kid: string }
   /** Replace the signed id_token before it is put in the form (e.g. an unsigned or truncated token). */
   transformIdToken?: (idToken: string) => string
+  /** The browser keeps none of the cookies the tool sets at login initiation (third-party cookies blocked in the LMS frame). */
+  blockToolCookies?: boolean
 }
 
 export interface LaunchResult {
@@ -171,6 +205,16 @@ export interface TokenRequestRecord {
   error?: string
 }
 
+/** A resource link the platform made from a deep-linking response's content item. */
+export interface DeepLinkedLink {
+  id: string
+  title: string
+  url: string
+  custom: Record<string, string>
+  /** The line item made for it (Moodle's "coupled" grade item), if any. */
+  lineItemUrl?: string
+}
+
 export interface ReceivedScore { lineItemUrl: string, body: any, authorization: string, receivedAt: Date }
 
 export interface PlatformRequestRecord { method: string, url: string, status: number, contentType: string, authorization: string }
@@ -194,6 +238,12 @@ export interface SimulatedPlatform {
   launch: (toolBase: string, options: LaunchOptions) => Promise<LaunchResult>
   /** A launch for a real browser: the login initiation URL to open (GET); the browser does the rest. */
   loginUrl: (toolBase: string, options: LaunchOptions) => string
+  /**
+   * A course page of this LMS that launches the tool in an iframe (Moodle's default "embed"
+   * container), at http://<host>:<port>/course/<n>: host 'localhost' puts the page on another
+   * site than a tool on 127.0.0.1.
+   */
+  coursePageUrl: (toolBase: string, options: LaunchOptions, host?: string) => string
   registration: () => { issuer: string, clientId: string, deploymentId: string, authUrl: string, tokenUrl: string, jwksUrl: string, name: string, tokenAudience?: string }
   received: {
     tokenRequests: TokenRequestRecord[]
@@ -216,6 +266,8 @@ export interface SimulatedPlatform {
   addLineItem: (item: { label: string, scoreMaximum: number, resourceLinkId?: string, resourceId?: string, tag?: string }) => string
   /** The current line items (with their `id`). */
   lineItems: () => Array<Record<string, unknown>>
+  /** The resource links made by deep linking, oldest first. */
+  links: () => DeepLinkedLink[]
   /** Issue an access token directly (bypassing /token), for service tests that don't exercise OAuth. */
   issueToken: (scopes: string[]) => string
   close: () => Promise<void>
@@ -443,7 +495,11 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
   const quirks = {
     postLoginInitiation: options.quirks?.postLoginInitiation ?? false,
     queryStringLineItems: options.quirks?.queryStringLineItems ?? false,
-    formUrlEncodedTokenOnly: options.quirks?.formUrlEncodedTokenOnly ?? true
+    acceptGrades: options.quirks?.acceptGrades ?? 'delegate',
+    columnNamedAfterActivity: options.quirks?.columnNamedAfterActivity ?? false,
+    formUrlEncodedTokenOnly: options.quirks?.formUrlEncodedTokenOnly ?? true,
+    reusableLoginHint: options.quirks?.reusableLoginHint ?? false,
+    moodleLaunchIds: options.quirks?.moodleLaunchIds ?? false
   }
   const clientId = options.clientId ?? 'compagnon-client'
   const deploymentId = options.deploymentId ?? '1'
@@ -458,8 +514,13 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
   let membersPageSize = Number.POSITIVE_INFINITY
   let currentContext: { id: string, label?: string, title?: string } = DEFAULT_CONTEXT
   let lineItemSeq = 0
+  const links: DeepLinkedLink[] = []
   const lineItemRecords = new Map<number, LineItemRecord>()
   const pendingLogins = new Map<string, PendingLogin>()
+  /** The iframe src of each course page (coursePageUrl). */
+  const coursePages = new Map<string, string>()
+  /** Moodle activities (course module ids) by the launches that created them. */
+  const activities = new Map<number, { toolBase: string, options: LaunchOptions }>()
   const tokens = new Map<string, { scopes: Set<string>, expiresAt: number }>()
   const usedJtis = new Set<string>()
   const deepLinkDeployments = new Set<string>([deploymentId])
@@ -491,7 +552,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve() })
   })
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const issuer = options.issuer ?? base
+  const issuer = options.issuer ?? (options.issuerHost !== undefined ? base.replace('127.0.0.1', options.issuerHost) : base)
   const authUrl = `${base}/auth`
   const tokenUrl = `${base}/token`
   const jwksUrl = `${base}/jwks`
@@ -557,6 +618,13 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     if (path === '/token') { allow('POST'); await tokenEndpoint(req, res); return }
     if (path === '/deep-link-return') { allow('POST'); await deepLinkReturn(req, res); return }
     if (path === '/return') { allow('GET'); send(res, 200, 'returned to the platform'); return }
+    if (path === '/mod/lti/launch.php' && quirks.moodleLaunchIds) { allow('GET'); activityLaunchPage(res, url); return }
+    if (path.startsWith('/course/') && coursePages.has(path)) {
+      allow('GET')
+      send(res, 200, `<!doctype html><html lang="fr"><head><title>Cours</title></head><body><h1>Cours ENP7009</h1><iframe title="Compagnon" src="${escapeHtml(coursePages.get(path) ?? '')}" width="900" height="700"></iframe></body></html>`,
+        { 'content-type': 'text/html; charset=utf-8' })
+      return
+    }
     if (path === membershipsPath) { allow('GET'); memberships(req, res, url); return }
     if (path === '/lineitems' || path.startsWith('/lineitems/')) { await lineItemsRoutes(req, res, url, method); return }
     send(res, 404, `no route ${method} ${path}`)
@@ -598,7 +666,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       return fail('invalid_request: redirect_uri is not an absolute URL')
     }
     if (redirectOrigin !== new URL(login.toolBase).origin) fail('invalid_request: unregistered redirect_uri')
-    pendingLogins.delete(login.messageHint)
+    if (!quirks.reusableLoginHint) pendingLogins.delete(login.messageHint)
     const idToken = await buildIdToken(login, get('nonce'))
     const fields: Array<[string, string]> = [['id_token', idToken], ['state', get('state')]]
     const inputs = fields.map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`).join('')
@@ -638,11 +706,11 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       [CLAIMS.ags]: {
         scope: [SCOPES.lineItem, SCOPES.lineItemReadonly, SCOPES.resultReadonly, SCOPES.score],
         lineitems: lineItemsUrl,
-        ...(o.lineItemUrl === undefined ? {} : { lineitem: o.lineItemUrl })
+        ...((o.lineItemUrl ?? o.link?.lineItemUrl) === undefined ? {} : { lineitem: o.lineItemUrl ?? o.link?.lineItemUrl })
       },
       [CLAIMS.nrps]: { context_memberships_url: membershipsUrl, service_versions: ['2.0'] }
     })
-    if (messageType === 'LtiResourceLinkRequest') claims[CLAIMS.resourceLink] = o.resourceLink ?? DEFAULT_RESOURCE_LINK
+    if (messageType === 'LtiResourceLinkRequest') claims[CLAIMS.resourceLink] = o.resourceLink ?? (o.link === undefined ? DEFAULT_RESOURCE_LINK : { id: o.link.id, title: o.link.title })
     else {
       deepLinkDeployments.add(login.deploymentId)
       claims[CLAIMS.deepLinkingSettings] = {
@@ -653,7 +721,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
         data: DEEP_LINKING_DATA
       }
     }
-    if (o.custom !== undefined) claims[CLAIMS.custom] = o.custom
+    if (o.custom !== undefined || o.link !== undefined) claims[CLAIMS.custom] = { ...o.link?.custom, ...o.custom }
     o.claims?.(claims)
     received.launches.push(claims)
     const signer = o.signWith ?? key
@@ -744,7 +812,16 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     if (claims[CLAIMS.deepLinkingData] !== undefined && claims[CLAIMS.deepLinkingData] !== DEEP_LINKING_DATA) reject('data does not match the request')
     const items = claims[CLAIMS.deepLinkingContentItems]
     if (items !== undefined && !Array.isArray(items)) reject('content_items must be an array')
+    const resourceLinks = ((items ?? []) as Array<Record<string, unknown>>).filter(item => item.type === 'ltiResourceLink')
+    for (const item of resourceLinks) {
+      if (item.lineItem === undefined) continue
+      const lineItem = item.lineItem as Record<string, unknown>
+      if (typeof lineItem !== 'object' || lineItem === null) reject('lineItem must be an object')
+      if (typeof lineItem.scoreMaximum !== 'number' || !(lineItem.scoreMaximum > 0)) reject('lineItem.scoreMaximum must be a number > 0')
+      for (const key of ['label', 'resourceId', 'tag']) if (lineItem[key] !== undefined && typeof lineItem[key] !== 'string') reject(`lineItem.${key} must be a string`)
+    }
     received.deepLinkResponses.push({ jwt, claims })
+    for (const item of resourceLinks) placeLink(item)
     send(res, 200, '<!doctype html><html><body><p>ok</p></body></html>', { 'content-type': 'text/html; charset=utf-8' })
   }
 
@@ -790,6 +867,26 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     } else {
       throw new HttpError(405, `method ${method} not allowed`)
     }
+  }
+
+  /** A deep-linked resource link, with its gradebook column when the platform makes one (see quirks.acceptGrades). */
+  function placeLink (item: Record<string, unknown>): void {
+    const id = `dl-${links.length + 1}`
+    const title = typeof item.title === 'string' ? item.title : 'Compagnon'
+    const custom = Object.fromEntries(Object.entries((item.custom ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]))
+    const link: DeepLinkedLink = { id, title, url: String(item.url ?? ''), custom }
+    const lineItem = item.lineItem as { label?: string, scoreMaximum: number, resourceId?: string, tag?: string } | undefined
+    if (quirks.acceptGrades === 'always' || (quirks.acceptGrades === 'delegate' && lineItem !== undefined)) {
+      const label = quirks.columnNamedAfterActivity ? title : lineItem?.label ?? title
+      link.lineItemUrl = String(createLineItem({
+        label,
+        scoreMaximum: lineItem?.scoreMaximum ?? 100,
+        resourceLinkId: id,
+        ...(lineItem?.resourceId === undefined ? {} : { resourceId: lineItem.resourceId }),
+        ...(lineItem?.tag === undefined ? {} : { tag: lineItem.tag })
+      }).id)
+    }
+    links.push(link)
   }
 
   function createLineItem (body: Record<string, unknown>): Record<string, unknown> {
@@ -867,10 +964,27 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
 
   // --- the browser --------------------------------------------------------------------------
 
+  /** Moodle's launch page of an activity: a new login for it, posted to the tool by the page itself. */
+  function activityLaunchPage (res: ServerResponse, url: URL): void {
+    const cmid = Number(url.searchParams.get('id'))
+    const activity = activities.get(cmid)
+    if (activity === undefined) throw new HttpError(404, 'no such activity')
+    const { loginParams, loginUrl } = startLogin(activity.toolBase, activity.options, cmid)
+    const inputs = [...loginParams].map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`).join('')
+    send(res, 200, '<!doctype html><html><head><title>Lancement</title></head><body onload="document.forms[0].submit()">' +
+      `<form method="post" action="${escapeHtml(loginUrl)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`,
+    { 'content-type': 'text/html; charset=utf-8' })
+  }
+
   /** A login this platform starts for a launch: remembered by its message hint, with the tool's login URL and parameters. */
-  function startLogin (toolBase: string, launchOptions: LaunchOptions): { login: PendingLogin, loginParams: URLSearchParams, loginUrl: string } {
+  function startLogin (toolBase: string, launchOptions: LaunchOptions, cmid?: number): { login: PendingLogin, loginParams: URLSearchParams, loginUrl: string } {
     const toolRoot = toolBase.replace(/\/+$/, '')
-    const messageHint = `hint-${randomBytes(12).toString('hex')}`
+    let messageHint = `hint-${randomBytes(12).toString('hex')}`
+    if (quirks.moodleLaunchIds) {
+      const activity = cmid ?? activities.size + 1
+      activities.set(activity, { toolBase: toolRoot, options: launchOptions })
+      messageHint = JSON.stringify({ cmid: activity, launchid: `ltilaunch${activity}_${randomBytes(4).readUInt32BE()}` })
+    }
     const login: PendingLogin = {
       messageHint,
       loginHint: launchOptions.user.sub,
@@ -906,7 +1020,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     const loginResponse = quirks.postLoginInitiation
       ? await fetch(loginUrl, { method: 'POST', headers: { 'content-type': FORM }, body: loginParams.toString(), redirect: 'manual' })
       : await fetch(`${loginUrl}${loginUrl.includes('?') ? '&' : '?'}${loginParams.toString()}`, { redirect: 'manual' })
-    cookies.store(loginResponse)
+    if (launchOptions.blockToolCookies !== true) cookies.store(loginResponse)
     const location = loginResponse.headers.get('location')
     if (![302, 303].includes(loginResponse.status) || location === null) {
       pendingLogins.delete(login.messageHint)
@@ -966,6 +1080,11 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     setTool: (opts) => { toolJwksUrl = opts.jwksUrl },
     launch,
     loginUrl: loginUrlFor,
+    coursePageUrl: (toolBase, launchOptions, host = '127.0.0.1') => {
+      const path = `/course/${coursePages.size + 1}`
+      coursePages.set(path, loginUrlFor(toolBase, launchOptions))
+      return `${base.replace('127.0.0.1', host)}${path}`
+    },
     registration: () => ({ issuer, clientId, deploymentId, authUrl, tokenUrl, jwksUrl, name: toolPlatform.name, ...(options.tokenAudience !== undefined ? { tokenAudience: options.tokenAudience } : {}) }),
     received,
     setMembers: (list, pageSize) => {
@@ -980,6 +1099,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       return String(createLineItem(body).id)
     },
     lineItems: () => [...lineItemRecords.values()].map(r => ({ ...r.data })),
+    links: () => links.map(link => ({ ...link, custom: { ...link.custom } })),
     issueToken,
     close
   }

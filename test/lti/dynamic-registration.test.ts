@@ -52,7 +52,7 @@ const submit = async (link: string, openidConfiguration: string, registrationTok
 
 const platformCount = async (): Promise<number> => (await app.lti.platforms()).length
 
-t.test('an LMS registers Compagnon through an organizer\'s one-time link; launches wait for approval', async t => {
+t.test('an LMS registers Compagnon through an organizer\'s one-time link; launches wait for approval, and a suspended platform is told it is suspended', async t => {
   const platform = await startPlatform(t, { clientId: 'dyn-moodle', deploymentId: '7' })
   const lms = await startRegistrationEndpoint(t, platform)
   const link = await createLink()
@@ -109,8 +109,13 @@ t.test('an LMS registers Compagnon through an organizer\'s one-time link; launch
 
   const suspend = await app.inject({ method: 'POST', url: '/organisateurs/plateformes/statut', headers: post, payload: { issuer: platform.issuer, clientId: 'dyn-moodle', action: 'suspend' } })
   t.equal(suspend.statusCode, 303)
-  const suspended = await platform.launch(base, { user: { sub: 'after-approval' }, roles: [ROLES.Learner] }).then(() => undefined, (err: { response?: Response }) => err)
+  const suspended = await platform.launch(base, { user: { sub: 'after-approval' }, roles: [ROLES.Learner] }).then(() => undefined, (err: { response?: Response, body?: string }) => err)
   t.equal(suspended?.response?.status, 403, 'a suspended platform is refused again')
+  t.match(suspended?.body, /Lancement refusé : cette plateforme est suspendue dans Compagnon\. Adressez-vous à l&#39;équipe d&#39;organisation\./, 'and told it is suspended')
+  t.notMatch(suspended?.body, /pas encore approuvée/, 'not that it waits for approval')
+  const inEnglish = await platform.launch(base, { user: { sub: 'after-approval' }, roles: [ROLES.Learner], loginUrl: `${base}/lti/login?lang=en` }).then(() => undefined, (err: { response?: Response, body?: string }) => err)
+  t.equal(inEnglish?.response?.status, 403)
+  t.match(inEnglish?.body, /Launch refused: this platform is suspended in Compagnon\. Contact the organizers\./)
 })
 
 t.test('a platform that sends no deployment id is approved with the one its administrator gives', async t => {

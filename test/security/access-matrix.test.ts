@@ -3,6 +3,7 @@ import t from 'tap'
 import { SignJWT, decodeJwt } from 'jose'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { testSecrets } from '../helpers/app.js'
+import { pageTextProblems } from '../helpers/page-text.js'
 import { MATRIX_NOW, ROLE_NAMES, type RoleName, accessWorld, apiHeaders, mergeCookies, pageHeaders } from '../helpers/identities.js'
 import { PUBLIC_SAMPLE, fill, isPublic, matches, policyAllows, prepare, rules, type Expected, type Fresh, type Rule, type RowContext } from './access-rules.js'
 import { decisions, type AccessRule, type DecisionMessage } from '../../src/access/plugin.js'
@@ -103,6 +104,8 @@ t.test('each role gets the answer its row says, on every route', async t => {
         seen.length = 0
         const res = await w.app.inject({ method: callMethod, url: call.url, headers, ...(call.payload !== undefined ? { payload: call.payload as InjectOptions['payload'] } : {}) })
         if (!matches(expected, res.statusCode)) wrong.push(`${role}: expected ${expected}, got ${res.statusCode} «${excerpt(res)}»`)
+        // Every page the matrix opens, as every role, is also read for escaped markup shown as text.
+        if (String(res.headers['content-type'] ?? '').startsWith('text/html')) wrong.push(...pageTextProblems(res.body).map(p => `${role}: ${p}`))
         wrong.push(...policyProblems(key, role, expected, call.url, identity.personId))
       }
     } catch (err) {

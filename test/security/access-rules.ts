@@ -406,7 +406,7 @@ export const rules: Record<string, Rule> = {
   'GET /presence/seance/:sessionId/presents': get(hosts(200)),
   'GET /api/v1/sessions/:sessionId/attendance': get(hosts(200)),
   'GET /api/v1/sessions/:sessionId/room-code': get(hosts(200)),
-  'GET /accueil': get(signedIn(200), { why: 'lists only the sessions the person may host (none for others)' }),
+  'GET /accueil': get(hosts(200), { why: 'the session team of some event (each sees only the sessions they may host); anyone else gets a 403 page' }),
   'GET /accueil/:sessionId': get(door(200)),
   'POST /accueil/:sessionId/scans': {
     expect: door(200),

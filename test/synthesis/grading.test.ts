@@ -84,6 +84,18 @@ t.test('grading with a rubric: a draft stays private, publishing sends score, ma
     [['publish', 65, 100, 'Élise'], ['publish', 65, 65, 'Élise'], ['draft', null, 65, 'Élise']], 'every change is audited: who, before, after')
 })
 
+t.test('a published grade whose feedback alone changes is sent again: the LMS comment never goes stale', async t => {
+  const ctx = await synthesisSetup(t)
+  await handIn(ctx, ctx.ana, { text: 'A' })
+  ctx.clock.set(friday('15:00'))
+  t.equal((await api(ctx, ctx.prof, 'PUT', gradeUrl(ctx, ctx.ana.id), { score: 80, feedback: 'Bien.', publish: true })).statusCode, 200)
+  await ctx.app.gradeOutbox.deliverDue()
+  ctx.clock.set(friday('15:30'))
+  t.equal((await api(ctx, ctx.prof, 'PUT', gradeUrl(ctx, ctx.ana.id), { score: 80, feedback: 'Bien ; voir mes notes sur la conclusion.', publish: true })).statusCode, 200)
+  t.same(await ctx.app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  t.match(ctx.platform.received.scores.at(-1)?.body, { userId: ctx.ana.sub, scoreGiven: 80, comment: 'Bien ; voir mes notes sur la conclusion.', gradingProgress: 'FullyGraded' })
+})
+
 t.test('a number without a rubric, publishing several at once, and a grade above the maximum refused', async t => {
   const ctx = await synthesisSetup(t)
   await handIn(ctx, ctx.ana, { text: 'A' })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 import { friday, pdfBytes, sha256, synthesisSetup, type Person, type SynthesisCtx, type Upload } from '../helpers/synthesis.js'
+import { pageTextProblems } from '../helpers/page-text.js'
 
 interface Ctx extends SynthesisCtx { cookies: Map<string, string>, csrf: Map<string, string> }
 
@@ -179,6 +180,13 @@ t.test('instructors: the list with statuses, grading with a number (draft, then 
   const draft = await form(ctx, `${url}/note`, ctx.prof, { score: '82,5', feedback: 'Très bien', publish: '0' })
   t.equal(draft.statusCode, 303)
   t.equal(draft.headers.location, `${url}?fait=brouillon&lang=fr`)
+  const graded = await page(ctx, url, ctx.prof)
+  t.match(graded.body, /<p>Note actuelle : <strong>82,5 \/ 100<\/strong> \(brouillon, non envoyée au LMS\)<\/p>/, 'the current grade is shown as markup, not as its text')
+  t.same(pageTextProblems(graded.body), [], 'no escaped markup anywhere on the page')
+  const gradedEn = await page(ctx, `${url}?lang=en`, ctx.prof)
+  t.match(gradedEn.body, /<p>Current grade: <strong>82\.5 \/ 100<\/strong> \(draft, not sent to the LMS\)<\/p>/)
+  t.match(gradedEn.body, /No extension: the course's due time, Friday, October 24, 2025 at 12:15 p\.m\.<\/p>/, 'one period after "p.m."')
+  t.same(pageTextProblems(gradedEn.body), [])
   t.match((await page(ctx, `${S(ctx)}/remises`, ctx.prof)).body, /<td>Remis · <strong>note en brouillon<\/strong><\/td>/)
   t.equal((await form(ctx, `${S(ctx)}/publier`, ctx.prof, {})).statusCode, 400, 'nothing selected')
   const published = await form(ctx, `${S(ctx)}/publier`, ctx.prof, { personIds: [ctx.ana.id] })

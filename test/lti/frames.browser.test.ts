@@ -1,0 +1,119 @@
+import t from 'tap'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Frame, type Page } from 'playwright-core'
+import { realTime, testApp } from '../helpers/app.js'
+import { CHROMIUM, browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
+import { freePort } from '../helpers/process.js'
+import { ROLES, startPlatform, type PlatformOptions } from '../helpers/lti-platform.js'
+
+// Launches from an LMS course page that frames Compagnon (Moodle's default "embed" container), in
+// headless Chromium: the LMS on the same site, on another site, and with third-party cookies blocked.
+const skip = browserUnavailable()
+
+const ctx = skip !== undefined
+  ? undefined
+  : await (async () => {
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const built = await testApp(t, { clock: realTime(), config: { publicUrl: base } })
+    await built.app.listen({ host: '127.0.0.1', port })
+    return { ...built, base }
+  })()
+
+/** A simulated LMS registered in Compagnon (and allowed to frame it). */
+const lms = async (t: Parameters<typeof startPlatform>[0], options: PlatformOptions) => {
+  if (ctx === undefined) throw new Error('no app')
+  const platform = await startPlatform(t, options)
+  platform.setTool({ jwksUrl: `${ctx.base}/lti/keys` })
+  await ctx.app.lti.registerPlatform({ ...platform.registration(), deploymentIds: [platform.deploymentId] })
+  await ctx.app.refreshFrameAncestors()
+  return platform
+}
+
+const student = (n: number) => ({ user: { sub: `frame-student-${n}`, name: `Alex Cadre ${n}` }, roles: [ROLES.Learner] })
+
+/** The Compagnon frame of the course page, once it shows a page with this heading. */
+const toolFrame = async (page: Page, heading: RegExp): Promise<Frame> => {
+  const frame = page.frameLocator('iframe')
+  await frame.locator('h1', { hasText: heading }).waitFor({ timeout: 15_000 })
+  const found = page.frames().find(f => f !== page.mainFrame() && f.url().startsWith(ctx?.base ?? '-'))
+  if (found === undefined) throw new Error('no Compagnon frame')
+  return found
+}
+
+t.test('in Chromium: a launch framed by an LMS page on the same site ends signed in, in the frame', { skip }, async t => {
+  const platform = await lms(t, { clientId: 'frame-same-site' })
+  const browser = await launchBrowser(t)
+  const page = await (await browser.newContext({ locale: 'fr-CA' })).newPage()
+  await page.goto(platform.coursePageUrl(ctx?.base ?? '', student(1)))
+  const frame = await toolFrame(page, /Bonjour/)
+  t.equal(await frame.textContent('h1'), 'Bonjour, Alex Cadre 1')
+  t.match(frame.url(), /\/cours\?lang=fr$/)
+  t.equal(await frame.evaluate(() => window.top !== window.self), true, 'the tool page is inside a frame')
+})
+
+t.test('in Chromium: a launch framed by an LMS page on another site ends signed in (Partitioned cookies); the test proves its setup', { skip }, async t => {
+  const platform = await lms(t, { clientId: 'frame-cross-site', issuerHost: 'localhost' })
+  const browser = await launchBrowser(t)
+  const page = await (await browser.newContext({ locale: 'fr-CA' })).newPage()
+  const course = platform.coursePageUrl(ctx?.base ?? '', student(2), 'localhost')
+  t.match(course, /^http:\/\/localhost:\d+\/course\//, 'the LMS page is on localhost, Compagnon on 127.0.0.1: two sites')
+  await page.goto(course)
+  const frame = await toolFrame(page, /Bonjour/)
+  t.equal(await frame.textContent('h1'), 'Bonjour, Alex Cadre 2', 'signed in inside the cross-site frame')
+  t.equal(await frame.evaluate(() => window.top !== window.self), true, 'the tool page is inside a frame')
+  // What the browser does with cookies in this frame: one without Partitioned is dropped, one with it kept.
+  const stored = await frame.evaluate(() => {
+    document.cookie = 'control_plain=1; Path=/; Secure; SameSite=None'
+    document.cookie = 'control_partitioned=1; Path=/; Secure; SameSite=None; Partitioned'
+    return document.cookie
+  })
+  t.notMatch(stored, /control_plain=1/, 'a SameSite=None; Secure cookie without Partitioned is NOT stored in this frame')
+  t.match(stored, /control_partitioned=1/, 'the same cookie with Partitioned is stored')
+  t.same(await seriousAxeViolations(frame), [], 'the framed course page passes axe')
+})
+
+t.test('in Chromium with third-party cookies blocked: the launch fails in the frame and the new-window button completes it', { skip }, async t => {
+  // A profile whose settings block third-party cookies and refuse Compagnon's cookies under the LMS's
+  // site (a site exception, as a person or a managed policy sets it): partitioned ones included,
+  // so nothing the tool sets inside the frame comes back. The block setting alone lets Partitioned
+  // cookies through in this Chromium; the test checks that the frame really keeps none.
+  const profile = await mkdtemp(join(tmpdir(), 'compagnon-chromium-'))
+  t.teardown(async () => { await rm(profile, { recursive: true, force: true }) })
+  await mkdir(join(profile, 'Default'))
+  await writeFile(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true, content_settings: { exceptions: { cookies: { 'http://127.0.0.1:*,http://localhost:*': { setting: 2 } } } } } }))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    locale: 'fr-CA',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run']
+  })
+  t.teardown(async () => { await context.close() })
+
+  const platforms: Array<[string, PlatformOptions]> = [
+    // Canvas-like: the platform answers the same login initiation again.
+    ['a platform that answers the same login again', { clientId: 'frame-blocked', issuerHost: 'localhost', quirks: { reusableLoginHint: true } }],
+    // Moodle-like: a launch id is answered once; the relaunch goes through the activity's launch page.
+    ['Moodle (launch ids used once)', { clientId: 'frame-blocked-moodle', issuerHost: 'localhost', quirks: { postLoginInitiation: true, moodleLaunchIds: true } }]
+  ]
+  let n = 3
+  for (const [name, options] of platforms) {
+    const platform = await lms(t, options)
+    const page = await context.newPage()
+    const who = student(n)
+    await page.goto(platform.coursePageUrl(ctx?.base ?? '', who, 'localhost'))
+    const frame = await toolFrame(page, /Ouvrir Compagnon dans une nouvelle fenêtre/)
+    t.equal(await frame.evaluate(() => {
+      document.cookie = 'control_partitioned=1; Path=/; Secure; SameSite=None; Partitioned'
+      return document.cookie.includes('control_partitioned')
+    }), false, `${name}: this frame keeps no cookie, not even a Partitioned one`)
+    if (n === 3) t.same(await seriousAxeViolations(frame), [], 'the error page passes axe')
+    const [opened] = await Promise.all([context.waitForEvent('page'), frame.click('button[type=submit]')])
+    await opened.waitForURL(/\/cours\?lang=fr$/, { timeout: 15_000 })
+    t.equal(await opened.textContent('h1'), `Bonjour, ${who.user.name}`, `${name}: the new window completed the launch, signed in`)
+    t.equal(await opened.evaluate(() => window.top === window.self), true, `${name}: top-level`)
+    n++
+  }
+})
