@@ -397,6 +397,10 @@ export interface LtiLoginStates {
   relaunch_used_at: Timestamp | null;
   relaunched: Generated<boolean>;
   state_hash: string;
+  storage_checked_at: Timestamp | null;
+  storage_origin: string | null;
+  storage_secret_hash: string | null;
+  storage_target: string | null;
   used_at: Timestamp | null;
 }
 

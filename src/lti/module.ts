@@ -15,7 +15,7 @@ import type { ProgramService } from '../program/service.js'
 import { errorPage } from '../views/error-page.js'
 import { isLocale, type Locale } from '../views/i18n.js'
 import { JwksCache, type Jwk } from './jwks.js'
-import { relaunchPage } from './pages.js'
+import { relaunchPage, storageGetPage, storagePutPage } from './pages.js'
 import { LtiService, moodleLaunchPage } from './service.js'
 import { LtiStorage, type LtiCollection } from './storage.js'
 import { AgsClient } from './ags.js'
@@ -66,6 +66,13 @@ async function newProvider (): Promise<LtijsProvider> {
 const LOGIN_PARAMS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id'] as const
 const loginParams = (fields: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(LOGIN_PARAMS.flatMap(name => typeof fields[name] === 'string' ? [[name, fields[name]]] : []))
+
+/**
+ * The platform's window for LTI Client Side postMessages, as its login initiation names it:
+ * '_parent' or a frame name (Canvas: 'post_message_forwarding'). Anything else is ignored.
+ */
+const storageTarget = (value: unknown): string | undefined =>
+  typeof value === 'string' && /^[A-Za-z0-9_.-]{1,100}$/.test(value) ? value : undefined
 
 const localeOfRequest = (req: Request): Locale => {
   const lang = req.query?.lang
@@ -184,7 +191,31 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     if (req.path === '/launch' && req.method === 'POST' && typeof req.body?.id_token === 'string') {
       const idToken = req.body.id_token
       const state = String(req.body.state ?? '')
+      const storageAnswer = req.body.compagnon_storage
       ;(async () => {
+        if (storageAnswer !== undefined) {
+          // Posted again by our own page with what platform storage held for this login. Only our
+          // page may: a secret posted from elsewhere would sign this browser in to someone else's
+          // launch (the attacker's own state, secret and token), which the login cookie prevents.
+          const site = req.headers['sec-fetch-site']
+          if (site !== undefined ? site !== 'same-origin' : req.headers.origin !== publicOrigin) {
+            throw new AppError('forbidden', { fr: 'Lancement refusé : cette demande ne provient pas de Compagnon.', en: 'Launch refused: this request did not come from Compagnon.' })
+          }
+          // Empty: the platform kept nothing (or did not answer); ltijs then misses its cookie as before.
+          if (typeof storageAnswer === 'string' && storageAnswer !== '') {
+            // The secret stands for ltijs' login cookie, whose value is the login's issuer.
+            req.signedCookies['state' + state] = await service.checkStorageSecret(state, storageAnswer)
+          }
+        } else if (req.signedCookies?.['state' + state] === undefined) {
+          // No login cookie came back, but the login was also kept in the platform's storage: a page
+          // reads it there (lti.get_data) and posts the launch again with it.
+          const storage = await service.pendingStorage(state)
+          if (storage !== undefined) {
+            res.status(200).type('text/html; charset=utf-8').append('Cache-Control', 'no-store')
+            res.send(storageGetPage(localeOfRequest(req), { ...storage, idToken, state }))
+            return
+          }
+        }
         let claims: Record<string, unknown>
         let kid: string | undefined
         try {
@@ -233,7 +264,18 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
       const issuer = String(req.body?.iss ?? req.query.iss ?? '')
       const clientId = url.searchParams.get('client_id')
       if (state === null || nonce === null) { redirect(location); return }
-      service.recordLoginState(state, nonce, issuer, clientId, loginParams({ ...req.query, ...req.body }), relaunched).then(() => { redirect(location) }, next)
+      const params = loginParams({ ...req.query, ...req.body })
+      // Canvas, Brightspace, Blackboard offer their storage (Moodle 4.5 does not): the login is kept
+      // there too, for frames that keep no cookie. The cookie ltijs just set still goes out.
+      const target = relaunched ? undefined : storageTarget(req.body?.lti_storage_target ?? req.query.lti_storage_target)
+      if (target !== undefined) {
+        service.recordLoginStateWithStorage(state, nonce, issuer, clientId, params, { target, origin: url.origin }).then(({ key, secret }) => {
+          res.status(200).type('text/html; charset=utf-8').append('Cache-Control', 'no-store')
+          res.send(storagePutPage(localeOfRequest(req), { target, origin: url.origin, key, secret, next: location }))
+        }, next)
+        return
+      }
+      service.recordLoginState(state, nonce, issuer, clientId, params, relaunched).then(() => { redirect(location) }, next)
     }) as Response['redirect']
     next()
   }

@@ -226,3 +226,44 @@ export function relaunchPage (locale: Locale, view: { token: string | undefined,
 <p class="muted">${t(locale, 'errorRequestId')}${locale === 'fr' ? '\u00a0:' : ':'} <code>${view.requestId}</code></p>`
   })
 }
+
+/**
+ * Login initiation for a platform that offers its storage (`lti_storage_target`): the page puts
+ * this login's secret in the platform's storage (lti.put_data, /assets/lti-storage.js), then goes
+ * on to the platform's auth endpoint. Without script, or without an answer, the link goes on too.
+ */
+export function storagePutPage (locale: Locale, view: { target: string, origin: string, key: string, secret: string, next: string }): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/',
+    title: fr ? 'Connexion à Compagnon' : 'Signing in to Compagnon',
+    body: html`<h1>${fr ? 'Connexion à Compagnon…' : 'Signing in to Compagnon…'}</h1>
+<div data-lti-storage="put" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}" data-value="${view.secret}" data-next="${view.next}">
+<p><a href="${view.next}">${fr ? 'Continuer' : 'Continue'}</a></p>
+</div>
+<script src="/assets/lti-storage.js"></script>`
+  })
+}
+
+/**
+ * A launch whose login cookie did not come back, for a login kept in platform storage: the page
+ * asks the platform for the login's secret (lti.get_data) and posts the launch again with it.
+ * The token and state are the ones the platform just posted here.
+ */
+export function storageGetPage (locale: Locale, view: { target: string, origin: string, key: string, idToken: string, state: string }): string {
+  const fr = locale === 'fr'
+  return layout({
+    locale,
+    path: '/',
+    title: fr ? 'Connexion à Compagnon' : 'Signing in to Compagnon',
+    body: html`<h1>${fr ? 'Connexion à Compagnon…' : 'Signing in to Compagnon…'}</h1>
+<form method="post" action="/lti/launch?lang=${locale}" data-lti-storage="get" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}">
+<input type="hidden" name="id_token" value="${view.idToken}">
+<input type="hidden" name="state" value="${view.state}">
+<input type="hidden" name="compagnon_storage" value="">
+<button type="submit">${fr ? 'Continuer' : 'Continue'}</button>
+</form>
+<script src="/assets/lti-storage.js"></script>`
+  })
+}

@@ -6,8 +6,41 @@ type Q = Kysely<DB>
 /** The login initiation's parameters, as the platform sent them (kept for a relaunch). */
 export type LoginParams = Record<string, string>
 
-export async function insertLoginState (db: Q, values: { state_hash: string, nonce: string, issuer: string, client_id: string | null, expires_at: Date, login_params: LoginParams, relaunched: boolean }): Promise<void> {
-  await db.insertInto('lti_login_states').values({ ...values, login_params: JSON.stringify(values.login_params) }).execute()
+/** Where a login keeps its secret in the platform's storage (LTI Client Side postMessages). */
+export interface LoginStorage { target: string, origin: string, secretHash: string }
+
+export async function insertLoginState (db: Q, values: { state_hash: string, nonce: string, issuer: string, client_id: string | null, expires_at: Date, login_params: LoginParams, relaunched: boolean }, storage?: LoginStorage): Promise<void> {
+  await db.insertInto('lti_login_states').values({
+    ...values,
+    login_params: JSON.stringify(values.login_params),
+    ...(storage === undefined ? {} : { storage_target: storage.target, storage_origin: storage.origin, storage_secret_hash: storage.secretHash })
+  }).execute()
+}
+
+/** The platform storage of an unused, unexpired login whose secret was not checked yet. */
+export async function pendingLoginStorage (db: Q, stateHash: string, now: Date): Promise<{ target: string, origin: string } | undefined> {
+  const row = await db.selectFrom('lti_login_states').select(['storage_target', 'storage_origin'])
+    .where('state_hash', '=', stateHash).where('used_at', 'is', null).where('expires_at', '>', now)
+    .where('storage_secret_hash', 'is not', null).where('storage_checked_at', 'is', null)
+    .executeTakeFirst()
+  return row?.storage_target == null || row.storage_origin === null ? undefined : { target: row.storage_target, origin: row.storage_origin }
+}
+
+/**
+ * Takes a login's one secret check: its stored hash and issuer, once, while the login is unused
+ * and unexpired (undefined otherwise). A second check of the same login finds nothing.
+ */
+export async function takeStorageCheck (db: Q, stateHash: string, now: Date): Promise<{ secretHash: string, issuer: string } | undefined> {
+  const row = await db.updateTable('lti_login_states').set({ storage_checked_at: now })
+    .where('state_hash', '=', stateHash).where('used_at', 'is', null).where('expires_at', '>', now)
+    .where('storage_secret_hash', 'is not', null).where('storage_checked_at', 'is', null)
+    .returning(['storage_secret_hash', 'issuer']).executeTakeFirst()
+  return row?.storage_secret_hash == null ? undefined : { secretHash: row.storage_secret_hash, issuer: row.issuer }
+}
+
+/** Uses up a login whose platform-storage secret was wrong: nothing more comes of it. */
+export async function burnLoginState (db: Q, stateHash: string, now: Date): Promise<void> {
+  await db.updateTable('lti_login_states').set({ used_at: now }).where('state_hash', '=', stateHash).where('used_at', 'is', null).execute()
 }
 
 /**

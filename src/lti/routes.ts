@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { allow, anyEvent, courseParam, open, param, signedIn } from '../access/declare.js'
@@ -13,11 +15,13 @@ import { assertSameOrigin } from '../people/authentication.js'
 import { cookiesBlockedPage } from '../people/pages.js'
 import { landingPath, landingSchema } from '../people/routes.js'
 import { deepLinkTargets, type LtiService } from './service.js'
+import { projectRoot } from '../paths.js'
 
 /** Previews and attempts of one registration link (and from one client address) per window. */
 export const REGISTRATION_PER_LINK = 10
 export const REGISTRATION_PER_ADDRESS = 30
 const REGISTRATION_WINDOW_MS = 10 * 60_000
+const storageScript = readFileSync(join(projectRoot, 'public', 'lti-storage.js'), 'utf8')
 
 /** Where an LTI launch lands: the person's course page, in our own session. */
 export const ltiRoutes: FastifyPluginAsyncZod<{
@@ -102,6 +106,10 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600')
       .send("document.querySelectorAll('[data-lti-close]').forEach(function (b) { b.addEventListener('click', function () { (window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*') }) })\n")
   })
+
+  // Platform storage at login and launch (LTI Client Side postMessages, module.ts); CSP allows no inline script.
+  app.get('/assets/lti-storage.js', { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) =>
+    await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(storageScript))
 
   app.post('/organisateurs/plateformes/lien', {
     config: { access: allow('platforms.manage', anyEvent) },

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPair, randomBytes } from 'node:crypto'
+import { createHash, generateKeyPair, randomBytes, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import type { LtijsIdToken, LtijsProvider } from 'ltijs'
 import type { Db } from '../db/database.js'
@@ -87,6 +87,9 @@ export interface PlatformSummary {
 
 const stateHash = (state: string): string => createHash('sha256').update(state).digest('hex')
 const relaunchHash = (token: string): string => createHash('sha256').update(`relaunch:${token}`).digest('hex')
+const storageSecretHash = (secret: string): string => createHash('sha256').update(`storage:${secret}`).digest('hex')
+/** The key under which a login's secret is kept in the platform's storage. */
+export const storageKey = (state: string): string => `compagnon_state_${state}`
 const STATE_LIFETIME_MS = 10 * 60_000
 /** How long the "open in a new window" button of a failed launch works (once). */
 export const RELAUNCH_LIFETIME_MS = 5 * 60_000
@@ -116,6 +119,12 @@ const relaunchGone = new AppError('not_found', {
 const deepLinkGone = new AppError('not_found', {
   fr: 'Ce choix de contenu a déjà été envoyé ou a expiré. Recommencez depuis votre cours.',
   en: 'This content selection was already sent or has expired. Start again from your course.'
+})
+
+/** A secret posted back from platform storage that is not the login's (or a second try). */
+const storageSecretRefused = new AppError('unauthorized', {
+  fr: 'Lancement refusé : la preuve de connexion conservée par la plateforme ne correspond pas à cette demande de connexion, ou a déjà servi. Relancez l\'activité depuis votre cours.',
+  en: 'Launch refused: the login proof kept by the platform does not match this login request, or was already used. Launch the activity again from your course.'
 })
 
 const refused = (fr: string, en: string): AppError => new AppError('unauthorized', { fr: `Lancement refusé : ${fr}`, en: `Launch refused: ${en}` })
@@ -353,7 +362,22 @@ export class LtiService {
    * platform sent (a relaunch sends them again). `relaunched`: this login is itself a relaunch.
    */
   async recordLoginState (state: string, nonce: string, issuer: string, clientId: string | null, params: repo.LoginParams, relaunched: boolean): Promise<void> {
-    await repo.insertLoginState(this.db, {
+    await repo.insertLoginState(this.db, this.loginStateRow(state, nonce, issuer, clientId, params, relaunched))
+  }
+
+  /**
+   * The same, for a platform that offers its storage (`lti_storage_target`): a random secret for
+   * this login, to be put in that storage by the browser (only its hash is kept). `origin` is the
+   * platform's OIDC auth endpoint's, the only window the messages go to and come from.
+   */
+  async recordLoginStateWithStorage (state: string, nonce: string, issuer: string, clientId: string | null, params: repo.LoginParams, storage: { target: string, origin: string }): Promise<{ key: string, secret: string }> {
+    const secret = randomBytes(32).toString('base64url')
+    await repo.insertLoginState(this.db, this.loginStateRow(state, nonce, issuer, clientId, params, false), { ...storage, secretHash: storageSecretHash(secret) })
+    return { key: storageKey(state), secret }
+  }
+
+  private loginStateRow (state: string, nonce: string, issuer: string, clientId: string | null, params: repo.LoginParams, relaunched: boolean): Parameters<typeof repo.insertLoginState>[1] {
+    return {
       state_hash: stateHash(state),
       nonce,
       issuer,
@@ -361,7 +385,30 @@ export class LtiService {
       expires_at: new Date(this.clock.now().getTime() + STATE_LIFETIME_MS),
       login_params: params,
       relaunched
-    })
+    }
+  }
+
+  /** Where to ask for a login's secret: its platform storage, if it has one that was not checked yet and the login is unused. */
+  async pendingStorage (state: string): Promise<{ key: string, target: string, origin: string } | undefined> {
+    const storage = await repo.pendingLoginStorage(this.db, stateHash(state), this.clock.now())
+    return storage === undefined ? undefined : { key: storageKey(state), ...storage }
+  }
+
+  /**
+   * Checks the secret a launch brought back from platform storage, once per login (constant time).
+   * Right: the issuer the login was for (it stands for ltijs' login cookie). Wrong, or a second
+   * try: refused, and the login is used up (someone holds its state who should not).
+   */
+  async checkStorageSecret (state: string, secret: string): Promise<string> {
+    const now = this.clock.now()
+    const hash = stateHash(state)
+    const check = await repo.takeStorageCheck(this.db, hash, now)
+    if (check === undefined) throw storageSecretRefused
+    if (!timingSafeEqual(Buffer.from(storageSecretHash(secret), 'hex'), Buffer.from(check.secretHash, 'hex'))) {
+      await repo.burnLoginState(this.db, hash, now)
+      throw storageSecretRefused
+    }
+    return check.issuer
   }
 
   /**

@@ -129,6 +129,14 @@ export interface PlatformOptions {
      * activity with an auto-posted form, as Moodle's own page does.
      */
     moodleLaunchIds?: boolean
+    /**
+     * Canvas, Brightspace, Blackboard: the login initiation carries `lti_storage_target=_parent`, and
+     * the course page (coursePageUrl) is the platform's storage of the 1EdTech "LTI Client Side
+     * postMessages": it answers lti.put_data / lti.get_data (and lti.capabilities) from the tool's
+     * origin only. The auth endpoint is on the course page's host (issuerHost), the origin the
+     * tool's messages are addressed to. `launch()` plays the tool's storage pages as a browser would.
+     */
+    platformStorage?: boolean
   }
 }
 
@@ -164,6 +172,14 @@ export interface LaunchOptions {
   transformIdToken?: (idToken: string) => string
   /** The browser keeps none of the cookies the tool sets at login initiation (third-party cookies blocked in the LMS frame). */
   blockToolCookies?: boolean
+  /** quirks.platformStorage: change the course page's storage between login and launch (lose or forge the tool's entry). */
+  tamperStorage?: (entries: Map<string, string>) => void
+  /**
+   * quirks.platformStorage, course pages: lti.get_data is answered (with the right value) not by
+   * the course page but by a frame beside the tool's on another origin (http://127.0.0.1:<port>,
+   * not the auth endpoint's): a tool must ignore that answer.
+   */
+  answerFromOtherOrigin?: boolean
 }
 
 export interface LaunchResult {
@@ -179,6 +195,10 @@ export interface LaunchResult {
   launchResponse: Response
   /** The "browser" cookies after the launch. */
   cookies: CookieJar
+  /** quirks.platformStorage: what the course page's storage held at launch (key → value). */
+  storage: Map<string, string>
+  /** quirks.platformStorage: the tool's page that read the storage back and posted the launch again, if it answered one. */
+  storageGet?: { action: string, fields: Array<[string, string]> }
   /**
    * Re-POST the same form (replay tests). Without argument, with the cookies the browser had when it
    * first posted the form (so state cookies are still there and only nonce/state reuse is tested).
@@ -380,6 +400,61 @@ export function parseAutoPostForm (html: string): { action: string, method: stri
   return { action: attribute(formTag, 'action') ?? '', method: (attribute(formTag, 'method') ?? 'get').toLowerCase(), fields }
 }
 
+/** The tool's platform-storage element (data-lti-storage="put" at login, "get" at launch), if the page has one. */
+export function storageElement (html: string, mode: 'put' | 'get'): { target: string, origin: string, key: string, value?: string, next?: string } | undefined {
+  const tag = new RegExp(`<[a-z]+\\b[^>]*\\sdata-lti-storage="${mode}"[^>]*>`, 'i').exec(html)?.[0]
+  if (tag === undefined) return undefined
+  const value = attribute(tag, 'data-value')
+  const next = attribute(tag, 'data-next')
+  return {
+    target: attribute(tag, 'data-target') ?? '',
+    origin: attribute(tag, 'data-origin') ?? '',
+    key: attribute(tag, 'data-key') ?? '',
+    ...(value === undefined ? {} : { value }),
+    ...(next === undefined ? {} : { next })
+  }
+}
+
+/**
+ * The course page's side of "LTI Client Side postMessages" (quirks.platformStorage), as a script:
+ * a storage per page, for the tool's origin only (others are logged and ignored). What it saw is
+ * in `window.platformStorage` for the tests: `messages` ({ subject, key, origin, answered }) and `keys()`.
+ */
+function platformStorageScript (toolOrigin: string, answerFromOtherOrigin: boolean): string {
+  return `(function () {
+  var toolOrigin = ${JSON.stringify(toolOrigin)};
+  var answerFromOtherOrigin = ${String(answerFromOtherOrigin)};
+  var entries = new Map();
+  var log = window.platformStorage = { messages: [], forwarded: [], keys: function () { return Array.from(entries.keys()); } };
+  window.addEventListener('message', function (event) {
+    var data = event.data;
+    if (data && typeof data.forwarded === 'string') { log.forwarded.push(data.forwarded); return; }
+    if (!data || typeof data !== 'object' || typeof data.subject !== 'string' || data.subject.indexOf('lti.') !== 0) return;
+    var answered = event.origin === toolOrigin;
+    log.messages.push({ subject: data.subject, key: data.key, origin: event.origin, answered: answered });
+    if (!answered) return;
+    function reply (body) {
+      body.subject = data.subject + '.response';
+      body.message_id = data.message_id;
+      event.source.postMessage(body, event.origin);
+    }
+    if (data.subject === 'lti.capabilities') reply({ supported_messages: [{ subject: 'lti.put_data' }, { subject: 'lti.get_data' }] });
+    else if (data.subject === 'lti.put_data') { entries.set(data.key, data.value); reply({ key: data.key, value: data.value }); }
+    else if (data.subject === 'lti.get_data') {
+      if (answerFromOtherOrigin) {
+        document.getElementById('other-origin').contentWindow.postMessage({ forward: { subject: 'lti.get_data.response', message_id: data.message_id, key: data.key, value: entries.get(data.key) } }, '*');
+      } else if (entries.has(data.key)) reply({ key: data.key, value: entries.get(data.key) });
+      else reply({ key: data.key, error: { code: 'bad_request', message: 'could not find key' } });
+    }
+  });
+})();`
+}
+
+/** The simulator's base URL named with another host (issuerHost), or as it is. */
+function issuerHostBase (base: string, host: string | undefined): string {
+  return host === undefined ? base : base.replace('127.0.0.1', host)
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTTP plumbing
 
@@ -499,7 +574,8 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     columnNamedAfterActivity: options.quirks?.columnNamedAfterActivity ?? false,
     formUrlEncodedTokenOnly: options.quirks?.formUrlEncodedTokenOnly ?? true,
     reusableLoginHint: options.quirks?.reusableLoginHint ?? false,
-    moodleLaunchIds: options.quirks?.moodleLaunchIds ?? false
+    moodleLaunchIds: options.quirks?.moodleLaunchIds ?? false,
+    platformStorage: options.quirks?.platformStorage ?? false
   }
   const clientId = options.clientId ?? 'compagnon-client'
   const deploymentId = options.deploymentId ?? '1'
@@ -517,8 +593,8 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
   const links: DeepLinkedLink[] = []
   const lineItemRecords = new Map<number, LineItemRecord>()
   const pendingLogins = new Map<string, PendingLogin>()
-  /** The iframe src of each course page (coursePageUrl). */
-  const coursePages = new Map<string, string>()
+  /** The iframe src of each course page (coursePageUrl), and the tool's origin. */
+  const coursePages = new Map<string, { src: string, toolOrigin: string, answerFromOtherOrigin: boolean }>()
   /** Moodle activities (course module ids) by the launches that created them. */
   const activities = new Map<number, { toolBase: string, options: LaunchOptions }>()
   const tokens = new Map<string, { scopes: Set<string>, expiresAt: number }>()
@@ -553,7 +629,8 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
   })
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const issuer = options.issuer ?? (options.issuerHost !== undefined ? base.replace('127.0.0.1', options.issuerHost) : base)
-  const authUrl = `${base}/auth`
+  // With platform storage, the course page answers the tool's messages addressed to the auth endpoint's origin.
+  const authUrl = quirks.platformStorage ? `${issuerHostBase(base, options.issuerHost)}/auth` : `${base}/auth`
   const tokenUrl = `${base}/token`
   const jwksUrl = `${base}/jwks`
   const membershipsPath = '/CourseSection/1/bindings/1/memberships'
@@ -619,9 +696,19 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     if (path === '/deep-link-return') { allow('POST'); await deepLinkReturn(req, res); return }
     if (path === '/return') { allow('GET'); send(res, 200, 'returned to the platform'); return }
     if (path === '/mod/lti/launch.php' && quirks.moodleLaunchIds) { allow('GET'); activityLaunchPage(res, url); return }
-    if (path.startsWith('/course/') && coursePages.has(path)) {
+    const course = coursePages.get(path)
+    if (path.startsWith('/course/') && course !== undefined) {
       allow('GET')
-      send(res, 200, `<!doctype html><html lang="fr"><head><title>Cours</title></head><body><h1>Cours ENP7009</h1><iframe title="Compagnon" src="${escapeHtml(coursePages.get(path) ?? '')}" width="900" height="700"></iframe></body></html>`,
+      const storage = quirks.platformStorage ? `<script>${platformStorageScript(course.toolOrigin, course.answerFromOtherOrigin)}</script>` : ''
+      const other = course.answerFromOtherOrigin ? `<iframe id="other-origin" title="Autre origine" src="${base}/other-origin" width="10" height="10"></iframe>` : ''
+      send(res, 200, `<!doctype html><html lang="fr"><head><title>Cours</title>${storage}</head><body><h1>Cours ENP7009</h1><iframe title="Compagnon" src="${escapeHtml(course.src)}" width="900" height="700"></iframe>${other}</body></html>`,
+        { 'content-type': 'text/html; charset=utf-8' })
+      return
+    }
+    if (path === '/other-origin') {
+      allow('GET')
+      // Posts what the course page hands it to the tool's frame (the course page's first frame), from this origin.
+      send(res, 200, '<!doctype html><html><head><title>Autre origine</title><script>window.addEventListener("message", function (event) { if (event.data && event.data.forward) { window.parent.frames[0].postMessage(event.data.forward, "*"); window.parent.postMessage({ forwarded: event.data.forward.subject }, "*"); } });</script></head><body></body></html>',
         { 'content-type': 'text/html; charset=utf-8' })
       return
     }
@@ -1002,6 +1089,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       client_id: clientId,
       lti_deployment_id: login.deploymentId
     })
+    if (quirks.platformStorage) loginParams.set('lti_storage_target', '_parent')
     return { login, loginParams, loginUrl: launchOptions.loginUrl ?? `${toolRoot}/lti/login` }
   }
 
@@ -1021,8 +1109,19 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       ? await fetch(loginUrl, { method: 'POST', headers: { 'content-type': FORM }, body: loginParams.toString(), redirect: 'manual' })
       : await fetch(`${loginUrl}${loginUrl.includes('?') ? '&' : '?'}${loginParams.toString()}`, { redirect: 'manual' })
     if (launchOptions.blockToolCookies !== true) cookies.store(loginResponse)
-    const location = loginResponse.headers.get('location')
-    if (![302, 303].includes(loginResponse.status) || location === null) {
+    // This course page's platform storage (quirks.platformStorage), as the tool's pages use it.
+    const storage = new Map<string, string>()
+    const toolOrigin = new URL(loginUrl).origin
+    let location = loginResponse.headers.get('location')
+    if (quirks.platformStorage && loginResponse.status === 200) {
+      const put = storageElement(await loginResponse.clone().text(), 'put')
+      if (put !== undefined) {
+        // The browser delivers the message only if the tool addressed it to this page's origin.
+        if (put.target === '_parent' && put.origin === new URL(authUrl).origin) storage.set(put.key, put.value ?? '')
+        location = put.next ?? null
+      }
+    }
+    if ((quirks.platformStorage ? ![200, 302, 303].includes(loginResponse.status) : ![302, 303].includes(loginResponse.status)) || location === null) {
       pendingLogins.delete(login.messageHint)
       const body = await loginResponse.text()
       throw new LaunchError(`login initiation answered ${loginResponse.status} (expected a redirect to ${authUrl}): ${body.slice(0, 500)}`, 'login', loginResponse, body)
@@ -1050,7 +1149,27 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
         redirect: 'manual'
       })
     }
-    const launchResponse = await post(sentCookies)
+    let launchResponse = await post(sentCookies)
+    let storageGet: LaunchResult['storageGet']
+    if (quirks.platformStorage && launchResponse.status === 200) {
+      const html = await launchResponse.clone().text()
+      const get = storageElement(html, 'get')
+      if (get !== undefined) {
+        // The tool's page asks this page's storage (lti.get_data), then posts the launch again from its own origin.
+        launchOptions.tamperStorage?.(storage)
+        const again = parseAutoPostForm(html)
+        const found = get.target === '_parent' && get.origin === new URL(authUrl).origin ? storage.get(get.key) : undefined
+        const fields = again.fields.map(([name, value]): [string, string] => [name, name === 'compagnon_storage' ? found ?? '' : value])
+        storageGet = { action: new URL(again.action, page.action).href, fields }
+        const cookie = sentCookies.header()
+        launchResponse = await fetch(storageGet.action, {
+          method: 'POST',
+          headers: { 'content-type': FORM, origin: toolOrigin, 'sec-fetch-site': 'same-origin', 'sec-fetch-dest': 'iframe', ...(cookie === '' ? {} : { cookie }) },
+          body: new URLSearchParams(fields).toString(),
+          redirect: 'manual'
+        })
+      }
+    }
     cookies.store(launchResponse)
     return {
       loginResponse,
@@ -1059,6 +1178,8 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       form,
       launchResponse,
       cookies,
+      storage,
+      ...(storageGet === undefined ? {} : { storageGet }),
       replay: async (jar?: CookieJar) => await post(jar ?? sentCookies)
     }
   }
@@ -1082,7 +1203,7 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     loginUrl: loginUrlFor,
     coursePageUrl: (toolBase, launchOptions, host = '127.0.0.1') => {
       const path = `/course/${coursePages.size + 1}`
-      coursePages.set(path, loginUrlFor(toolBase, launchOptions))
+      coursePages.set(path, { src: loginUrlFor(toolBase, launchOptions), toolOrigin: new URL(toolBase).origin, answerFromOtherOrigin: launchOptions.answerFromOtherOrigin === true })
       return `${base.replace('127.0.0.1', host)}${path}`
     },
     registration: () => ({ issuer, clientId, deploymentId, authUrl, tokenUrl, jwksUrl, name: toolPlatform.name, ...(options.tokenAudience !== undefined ? { tokenAudience: options.tokenAudience } : {}) }),

@@ -212,6 +212,7 @@ export const rules: Record<string, Rule> = {
   'GET /assets/site.css': get(everyone(200)),
   'GET /assets/autosubmit.js': get(everyone(200)),
   'GET /assets/lti-close.js': get(everyone(200)),
+  'GET /assets/lti-storage.js': get(everyone(200)),
   'GET /assets/projection.js': get(everyone(200)),
   'GET /assets/scanner.js': get(everyone(200)),
   'GET /assets/attendees.js': get(everyone(200)),
