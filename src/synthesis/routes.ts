@@ -28,8 +28,11 @@ const gradeJson = (g: GradeRow, maxPoints: number): z.infer<typeof gradeSchema> 
 export function handInParts (request: FastifyRequest): (limits: HandInLimits) => AsyncIterable<HandInPart> {
   return limits => (async function * () {
     for await (const part of request.parts({ limits })) {
-      if (part.type === 'file') yield { type: 'file', name: part.fieldname, filename: part.filename, stream: part.file }
-      else yield { type: 'field', name: part.fieldname, value: typeof part.value === 'string' ? part.value : String(part.value) }
+      if (part.type === 'file') {
+        // A form's file input with no file chosen still sends a part: no name, no bytes. Not a file.
+        if (part.filename === '') { part.file.resume(); continue }
+        yield { type: 'file', name: part.fieldname, filename: part.filename, stream: part.file }
+      } else yield { type: 'field', name: part.fieldname, value: typeof part.value === 'string' ? part.value : String(part.value) }
     }
   })()
 }

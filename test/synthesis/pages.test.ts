@@ -151,6 +151,28 @@ t.test('handing in from the page: 303 to the receipt, hashes shown and in the do
   t.notMatch(late.body, /enctype="multipart\/form-data"/, 'no form once closed')
 })
 
+t.test('a text-only hand-in from the page, whose file field was left empty, is received: the browser\'s empty file part is no file', async t => {
+  const ctx = await setup(t)
+  // What Chromium posts for <input type=file> with nothing chosen: a part with filename="" and no
+  // bytes (written out by hand: fetch's FormData leaves the empty filename out).
+  const boundary = '----WebKitFormBoundaryCompagnon'
+  const body = [
+    `--${boundary}`, 'Content-Disposition: form-data; name="text"', '', 'Ma synthèse, sans fichier.',
+    `--${boundary}`, 'Content-Disposition: form-data; name="files"; filename=""', 'Content-Type: application/octet-stream', '', '',
+    `--${boundary}--`, ''
+  ].join('\r\n')
+  const res = await fetch(`${ctx.base}/cours/synthese/${ctx.contextId}/remise?lang=fr`, {
+    method: 'POST',
+    body,
+    redirect: 'manual',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: ctx.cookies.get(ctx.ana.id) ?? '', 'x-csrf-token': ctx.csrf.get(ctx.ana.id) ?? '', 'sec-fetch-site': 'same-origin', accept: 'text/html' }
+  })
+  t.equal(res.status, 303, await res.text())
+  t.match(res.headers.get('location'), /\?recu=[0-9a-f-]{36}&lang=fr$/, 'to the receipt')
+  t.equal(await count(ctx, 'files'), 0, 'no file stored')
+  t.equal(await count(ctx, 'synthesis_submissions'), 1)
+})
+
 t.test('instructors: the list with statuses, grading with a number (draft, then bulk publication), history, extensions; bad input changes nothing', async t => {
   const ctx = await setup(t)
   t.equal((await handInForm(ctx, ctx.ana, { text: 'Texte d\'Anaïs', files: [{ name: 'a.pdf', bytes: pdfBytes() }] })).status, 303)
