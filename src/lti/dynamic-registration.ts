@@ -200,9 +200,15 @@ export class DynamicRegistration {
   #toolRegistration (configuration: PlatformConfiguration): Record<string, unknown> {
     const launchUrl = `${this.publicUrl}/lti/launch`
     const supported = configuration[PLATFORM_CONFIGURATION]?.messages_supported?.map(m => m.type)
+    // Placements say where each message is offered. Canvas gives a message without any its "link
+    // selection" placement, and keeps the first message per placement (app/models/lti/ims/
+    // registration.rb): without them, the plain launch took link selection and deep linking was
+    // never offered. ContentArea is the IMS name for placing content (Canvas: link_selection);
+    // assignment_selection lets a Canvas assignment be the graded synthesis; the plain launch is
+    // the course menu's "Compagnon". Moodle reads only the message types.
     const messages = [
-      { type: 'LtiResourceLinkRequest', target_link_uri: launchUrl, label: 'Compagnon' },
-      { type: 'LtiDeepLinkingRequest', target_link_uri: launchUrl, label: 'Compagnon' }
+      { type: 'LtiDeepLinkingRequest', target_link_uri: launchUrl, label: 'Compagnon', placements: ['ContentArea', 'https://canvas.instructure.com/lti/assignment_selection'] },
+      { type: 'LtiResourceLinkRequest', target_link_uri: launchUrl, label: 'Compagnon', placements: ['https://canvas.instructure.com/lti/course_navigation'] }
     ].filter(m => supported === undefined || supported.includes(m.type))
     return {
       application_type: 'web',

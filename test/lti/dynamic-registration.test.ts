@@ -80,6 +80,12 @@ t.test('an LMS registers Compagnon through an organizer\'s one-time link; launch
     jwks_uri: `${base}/lti/keys`,
     'https://purl.imsglobal.org/spec/lti-tool-configuration': { domain: new URL(base).host, target_link_uri: `${base}/lti/launch` }
   })
+  // Each message names its placements (Canvas would otherwise give the plain launch the content
+  // selection placement and never offer deep linking).
+  t.match(sent?.body['https://purl.imsglobal.org/spec/lti-tool-configuration'].messages, [
+    { type: 'LtiDeepLinkingRequest', placements: ['ContentArea', 'https://canvas.instructure.com/lti/assignment_selection'] },
+    { type: 'LtiResourceLinkRequest', placements: ['https://canvas.instructure.com/lti/course_navigation'] }
+  ], 'deep linking is offered where content is placed')
   t.match(sent?.body.scope, /lti-ags\/scope\/score/)
   t.match(sent?.body.scope, /lti-nrps\/scope\/contextmembership\.readonly/)
 
