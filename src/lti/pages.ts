@@ -233,15 +233,20 @@ export function relaunchPage (locale: Locale, view: { token: string | undefined,
  * on to the platform's auth endpoint. Without script, or without an answer, the link goes on too.
  */
 export function storagePutPage (locale: Locale, view: { target: string, origin: string, key: string, secret: string, next: string }): string {
+  return signingInPage(locale, html`<div data-lti-storage="put" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}" data-value="${view.secret}" data-next="${view.next}">
+<p><a href="${view.next}">${locale === 'fr' ? 'Continuer' : 'Continue'}</a></p>
+</div>`)
+}
+
+/** The platform-storage pages: a heading while the script talks to the platform, then goes on. */
+function signingInPage (locale: Locale, inner: string): string {
   const fr = locale === 'fr'
   return layout({
     locale,
     path: '/',
     title: fr ? 'Connexion à Compagnon' : 'Signing in to Compagnon',
     body: html`<h1>${fr ? 'Connexion à Compagnon…' : 'Signing in to Compagnon…'}</h1>
-<div data-lti-storage="put" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}" data-value="${view.secret}" data-next="${view.next}">
-<p><a href="${view.next}">${fr ? 'Continuer' : 'Continue'}</a></p>
-</div>
+!${inner}
 <script src="/assets/lti-storage.js"></script>`
   })
 }
@@ -252,18 +257,10 @@ export function storagePutPage (locale: Locale, view: { target: string, origin: 
  * The token and state are the ones the platform just posted here.
  */
 export function storageGetPage (locale: Locale, view: { target: string, origin: string, key: string, idToken: string, state: string }): string {
-  const fr = locale === 'fr'
-  return layout({
-    locale,
-    path: '/',
-    title: fr ? 'Connexion à Compagnon' : 'Signing in to Compagnon',
-    body: html`<h1>${fr ? 'Connexion à Compagnon…' : 'Signing in to Compagnon…'}</h1>
-<form method="post" action="/lti/launch?lang=${locale}" data-lti-storage="get" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}">
+  return signingInPage(locale, html`<form method="post" action="/lti/launch?lang=${locale}" data-lti-storage="get" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}">
 <input type="hidden" name="id_token" value="${view.idToken}">
 <input type="hidden" name="state" value="${view.state}">
 <input type="hidden" name="compagnon_storage" value="">
-<button type="submit">${fr ? 'Continuer' : 'Continue'}</button>
-</form>
-<script src="/assets/lti-storage.js"></script>`
-  })
+<button type="submit">${locale === 'fr' ? 'Continuer' : 'Continue'}</button>
+</form>`)
 }

@@ -170,13 +170,19 @@ t.test('parallel sessions chosen in advance count against the room capacity', as
   await t.rejects(ctx.book.choose(x, ctx.sessions[A]!), /has started/)
 })
 
-t.test('the attendance grade reaches the LMS "Présence" line item, and only when it changes', async t => {
+/** The usual world, served over HTTP, with a simulated LMS registered (grades go there). */
+const setupWithPlatform = async (t: Parameters<typeof setup>[0]) => {
   const ctx = await setup(t)
   const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
   const platform = await startPlatform(t)
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const reg = platform.registration()
   await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [reg.deploymentId] })
+  return { ctx, platform, reg }
+}
+
+t.test('the attendance grade reaches the LMS "Présence" line item, and only when it changes', async t => {
+  const { ctx, platform, reg } = await setupWithPlatform(t)
   const prof = await register(ctx, 'Prof', 'instructor')
   const ana = await register(ctx, 'Ana', 'credited_student')
   const ben = await register(ctx, 'Ben', 'credited_student')
@@ -198,12 +204,7 @@ t.test('the attendance grade reaches the LMS "Présence" line item, and only whe
 })
 
 t.test('the same attendance grade is sent again when its comment changes ("0 des 1 créneaux" never goes stale)', async t => {
-  const ctx = await setup(t)
-  const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
-  const platform = await startPlatform(t)
-  platform.setTool({ jwksUrl: `${base}/lti/keys` })
-  const reg = platform.registration()
-  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [reg.deploymentId] })
+  const { ctx, platform, reg } = await setupWithPlatform(t)
   const ben = await register(ctx, 'Ben', 'credited_student')
   const contextId = await course(ctx, [{ sub: 'lms-ben', personId: ben, roles: [ROLES.Learner] }], platform.lineItemsUrl, reg.issuer, reg.clientId)
   const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.app.gradeOutbox)
