@@ -25,6 +25,20 @@ async function shot (page: Page, name: string): Promise<void> {
   if (dir !== undefined && dir !== '') await page.screenshot({ path: join(dir, `${name}.png`) })
 }
 
+/**
+ * Opens a Compagnon page in a frame that is already there. A navigation the frame's page was still
+ * making (a redirect, a form answer) aborts ours: wait for it to settle, then once more.
+ */
+async function openIn (frame: Frame, url: string): Promise<void> {
+  try {
+    await frame.goto(url)
+  } catch (err) {
+    if (!String(err).includes('ERR_ABORTED')) throw err
+    await frame.waitForLoadState('load')
+    await frame.goto(url)
+  }
+}
+
 /** Polls a real system (Moodle, Compagnon's workers) until the condition holds, for at most 30 s. */
 async function eventually (condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -197,7 +211,7 @@ await t.test('the organizer projects the room code; the first student opens the 
   t.match(code, /^\d{6}$/, 'the projector shows a 6-digit code')
   const { tool } = await launch(STUDENTS[0]!, 'attendance')
   t.match(tool.url(), /\/presence\?lang=fr$/, 'a student lands on their attendance page')
-  await tool.goto(`${compagnon.base}/presence/code?lang=fr`)
+  await openIn(tool, `${compagnon.base}/presence/code?lang=fr`)
   await tool.fill('input[name=code]', code)
   await tool.click('form[action^="/presence/code"] button[type=submit]')
   await tool.waitForSelector('h1:has-text("Présence enregistrée")')
@@ -230,12 +244,13 @@ await t.test('both students hand in their synthesis from the frame and get a rec
 await t.test('the teacher syncs the class list (NRPS) from Compagnon\'s course page in the frame', { ...STEP, skip }, async t => {
   if (teacherTool === undefined) { t.fail('no teacher frame'); return }
   const tool = teacherTool
-  await tool.goto(`${compagnon.base}/cours?lang=fr`)
-  await tool.click('form[action^="/cours/liste/"] button')
+  await openIn(tool, `${compagnon.base}/cours?lang=fr`)
+  // The form's answer (303 to the course page) must land before the next navigation, or it aborts it.
+  await Promise.all([tool.page().waitForEvent('framenavigated', { predicate: f => f === tool }), tool.click('form[action^="/cours/liste/"] button')])
   const section = tool.locator('section', { has: tool.locator('form[action^="/cours/liste/"]') })
   // The sync is durable work a worker runs within seconds of the click.
   await eventually(async () => {
-    await tool.goto(`${compagnon.base}/cours?lang=fr`)
+    await openIn(tool, `${compagnon.base}/cours?lang=fr`)
     return /synchronisée le/.test(await section.textContent() ?? '')
   })
   t.match(await section.textContent(), /3 personne\(s\) active\(s\)/, 'the teacher and both students are on the class list')
@@ -244,8 +259,9 @@ await t.test('the teacher syncs the class list (NRPS) from Compagnon\'s course p
 await t.test('the teacher sends the attendance grades; Moodle\'s gradebook shows one "Présence" column with the late check-in\'s grade and its comment', { ...STEP, skip }, async t => {
   if (teacherTool === undefined) { t.fail('no teacher frame'); return }
   const tool = teacherTool
-  await tool.goto(`${compagnon.base}/cours?lang=fr`)
-  await tool.click('form[action*="/notes"] button')
+  await openIn(tool, `${compagnon.base}/cours?lang=fr`)
+  // The form's answer (303 to the course page) must land before the next navigation, or it aborts it.
+  await Promise.all([tool.page().waitForEvent('framenavigated', { predicate: f => f === tool }), tool.click('form[action*="/notes"] button')])
   let gradebook: Gradebook = { courseId: 0, items: [] }
   await eventually(async () => {
     gradebook = JSON.parse(await moodle.php('grades.php', COURSE)) as Gradebook
@@ -261,7 +277,7 @@ await t.test('the teacher sends the attendance grades; Moodle\'s gradebook shows
 await t.test('the teacher grades with the rubric and publishes; Moodle\'s gradebook shows one "Synthèse" column with the grade and the comment', { ...STEP, skip }, async t => {
   if (teacherTool === undefined) { t.fail('no teacher frame'); return }
   const tool = teacherTool
-  await tool.goto(`${compagnon.base}/cours/synthese/${contextId}/remises?lang=fr`)
+  await openIn(tool, `${compagnon.base}/cours/synthese/${contextId}/remises?lang=fr`)
   await tool.click(`text=${STUDENTS[0]!.name}`)
   await tool.waitForURL(/\/remises\/[0-9a-f-]{36}\?lang=fr$/)
   await tool.check('input[name="rubric.analyse"][value="solide"]')

@@ -37,7 +37,11 @@ const student = (n: number) => ({ user: { sub: `frame-student-${n}`, name: `Alex
 /** The Compagnon frame of the course page, once it shows a page with this heading. */
 const toolFrame = async (page: Page, heading: RegExp): Promise<Frame> => {
   const frame = page.frameLocator('iframe[title="Compagnon"]')
-  await frame.locator('h1', { hasText: heading }).waitFor({ timeout: 15_000 })
+  // 30 s: under a loaded CI the platform-storage round trips (each waits up to 2 s) add up.
+  await frame.locator('h1', { hasText: heading }).waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
+    const where = await Promise.all(page.frames().map(async f => `${f.url()} «${((await f.textContent('h1').catch(() => '')) ?? '').trim()}»`))
+    throw new Error(`no page headed ${String(heading)} in the Compagnon frame; the frames show: ${where.join(' | ')}`, { cause: err })
+  })
   const found = page.frames().find(f => f !== page.mainFrame() && f.url().startsWith(ctx?.base ?? '-'))
   if (found === undefined) throw new Error('no Compagnon frame')
   return found
