@@ -61,15 +61,24 @@ export interface Cluster {
 }
 
 /**
- * A throwaway cluster on `port` (55440–55449 are the fault tests'), started with .ci/pg.sh and
+ * A throwaway cluster on `port` (55440–55449 are the fault tests'; a free one if that is taken), started with .ci/pg.sh and
  * destroyed at the end of the test file.
  */
 export async function startCluster (t: Teardown, port: number): Promise<Cluster> {
   const bindir = serverBinaries()
   if (bindir === undefined) throw new Error('no PostgreSQL server binaries')
+  let url: string
+  try {
+    url = await run('bash', [pgScript, 'start', String(port)])
+  } catch (err) {
+    // The fixed port lies in the ephemeral range: another test's server may hold it. Once, elsewhere.
+    if (!/already in use/i.test(String(err))) throw err
+    await run('bash', [pgScript, 'destroy', String(port)]).catch(() => '')
+    port = await freePort()
+    url = await run('bash', [pgScript, 'start', String(port)])
+  }
   const dataDir = `/tmp/compagnon-pg-${port}`
   t.teardown(async () => { await run('bash', [pgScript, 'destroy', String(port)]) })
-  const url = await run('bash', [pgScript, 'start', String(port)])
   const pgCtl = join(bindir, 'pg_ctl')
   return {
     url,
