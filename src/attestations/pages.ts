@@ -93,8 +93,9 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
   if (r === null) return html`<p class="state">${fr ? 'Aucune demande pour l\'instant.' : 'No request yet.'}</p>`
   if (r.status === 'waiting') {
     const at = mine.decidesAt
-    return at !== null && at > now
-      ? html`<p class="state"><strong>${requestStatusLabel.waiting![locale]}</strong>${colon(locale)} ${fr ? 'votre demande sera traitée après la fin du dernier créneau, le' : 'your request will be decided after the last time slot ends, on'} <time datetime="${at.toISOString()}">${when(at, zone, locale)}</time>${periodAfter(when(at, zone, locale))}</p>`
+    const on = at !== null && at > now ? when(at, zone, locale) : undefined
+    return at !== null && on !== undefined
+      ? html`<p class="state"><strong>${requestStatusLabel.waiting![locale]}</strong>${colon(locale)} ${fr ? 'votre demande sera traitée après la fin du dernier créneau, le' : 'your request will be decided after the last time slot ends, on'} <time datetime="${at.toISOString()}">${on}</time>${periodAfter(on)}</p>`
       : html`<p class="state"><strong>${fr ? 'En traitement' : 'Being processed'}</strong>${colon(locale)} ${fr ? 'l\'événement est terminé ; votre demande sera traitée sous peu.' : 'the event is over; your request will be decided shortly.'}</p>`
   }
   if (r.status === 'review') {

@@ -350,7 +350,7 @@ export class LtiService {
    */
   async inactiveReason (issuer: string, clientId: string | undefined): Promise<'waiting' | 'suspended'> {
     const platform = (await this.platforms()).find(p => p.issuer === issuer && (clientId === undefined || p.clientId === clientId))
-    return platform?.dynamic !== null && platform?.dynamic !== undefined && platform.dynamic.approvedAt === null ? 'waiting' : 'suspended'
+    return platform?.dynamic?.approvedAt === null ? 'waiting' : 'suspended'
   }
 
   async deployments (): Promise<Array<{ issuer: string, clientId: string, deploymentId: string }>> {

@@ -117,6 +117,7 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
   const canHandIn = w.state === 'open' || w.state === 'late'
   const accept = a.allowedTypes.map(k => `.${k}`).join(',')
   const text = view.draft?.text ?? latest?.textBody ?? ''
+  const received = highlighted === undefined ? '' : when(highlighted.submittedAt, zone, locale)
   return layout({
     locale,
     path,
@@ -125,7 +126,7 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
 <p class="lead">${view.course}</p>
 !${highlighted !== undefined
   ? html`<div class="notice" role="status" tabindex="-1" id="receipt-notice">
-<p><strong>${fr ? 'Remise reçue' : 'Hand-in received'}</strong> — version ${highlighted.version}, ${when(highlighted.submittedAt, zone, locale)}!${highlighted.late ? (fr ? ' (en retard).' : ' (late).') : periodAfter(when(highlighted.submittedAt, zone, locale))}</p>
+<p><strong>${fr ? 'Remise reçue' : 'Hand-in received'}</strong> — version ${highlighted.version}, ${received}!${highlighted.late ? (fr ? ' (en retard).' : ' (late).') : periodAfter(received)}</p>
 <p>${fr ? 'Votre reçu (empreintes SHA-256 de votre texte et de vos fichiers) est ci-dessous.' : 'Your receipt (SHA-256 fingerprints of your text and files) is below.'} <a href="${base(contextId)}/recu/${highlighted.submissionId}?lang=${locale}" download>${fr ? 'Télécharger le reçu' : 'Download the receipt'}</a></p>
 </div>`
   : ''}

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { DateTime } from 'luxon'
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -46,4 +47,19 @@ export async function seriousAxeViolations (page: Page | Frame): Promise<AxeViol
   return result.violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({ target: n.target })) }))
+}
+
+/**
+ * A teacher's synthesis settings, typed on its settings page (already open): opened an hour ago,
+ * due in two hours (in `zone`, the real clock), instructions, and a two-criteria rubric out of 100
+ * (Analyse: Faible 10 / Solide 60; Écriture: Faible 5 / Claire 40). Waits for the saved notice.
+ */
+export async function fillSynthesisSettings (on: Page | Frame, zone: string): Promise<void> {
+  const local = (minutes: number): string => DateTime.now().setZone(zone).plus({ minutes }).toFormat("yyyy-LL-dd'T'HH:mm")
+  await on.fill('#opensAt', local(-60))
+  await on.fill('#dueAt', local(120))
+  await on.fill('#instructionsFr', 'Faites la synthèse de la semaine en deux pages.')
+  await on.fill('#rubric', 'Analyse | Analysis\nFaible | Weak | 10\nSolide | Strong | 60\n\nÉcriture | Writing\nFaible | Weak | 5\nClaire | Clear | 40')
+  await on.click('form[action*="/parametres"] button[type=submit]')
+  await on.waitForSelector('text=Paramètres enregistrés.')
 }

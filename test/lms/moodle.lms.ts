@@ -3,9 +3,8 @@
 // teacher and two students would. Named *.lms.ts so that `npm test` (test/**/*.test.ts) leaves it out.
 import t from 'tap'
 import { join } from 'node:path'
-import { DateTime } from 'luxon'
 import type { Browser, Frame, Page } from 'playwright-core'
-import { launchBrowser } from '../helpers/browser.js'
+import { fillSynthesisSettings, launchBrowser } from '../helpers/browser.js'
 import { ADMIN, COURSE, STUDENTS, TEACHER, lmsUnavailable, startCompagnon, startMoodle, type Compagnon, type Moodle } from './moodle.js'
 
 // Run by node, not by tap's runner: the root test's 30 s default would stop the Moodle install.
@@ -194,13 +193,7 @@ await t.test('the teacher opens the synthesis activity in the frame and sets its
   t.match(await tool.textContent('h1'), /^Remises et notes — /, 'a teacher lands on the hand-ins list')
   await tool.click('text=Paramètres de la synthèse')
   await tool.waitForURL(/\/parametres/)
-  const local = (minutes: number): string => DateTime.now().setZone('America/Montreal').plus({ minutes }).toFormat("yyyy-LL-dd'T'HH:mm")
-  await tool.fill('#opensAt', local(-60))
-  await tool.fill('#dueAt', local(120))
-  await tool.fill('#instructionsFr', 'Faites la synthèse de la semaine en deux pages.')
-  await tool.fill('#rubric', 'Analyse | Analysis\nFaible | Weak | 10\nSolide | Strong | 60\n\nÉcriture | Writing\nFaible | Weak | 5\nClaire | Clear | 40')
-  await tool.click('form[action*="/parametres"] button[type=submit]')
-  await tool.waitForSelector('text=Paramètres enregistrés.')
+  await fillSynthesisSettings(tool, 'America/Montreal')
   t.pass('settings saved')
 })
 
@@ -256,17 +249,23 @@ await t.test('the teacher syncs the class list (NRPS) from Compagnon\'s course p
   t.match(await section.textContent(), /3 personne\(s\) active\(s\)/, 'the teacher and both students are on the class list')
 })
 
+/** Moodle's gradebook (its PHP API), read until Sam has a grade in that column: grades come from Compagnon's workers. */
+const gradebookOnceGraded = async (column: string): Promise<Gradebook> => {
+  let gradebook: Gradebook = { courseId: 0, items: [] }
+  await eventually(async () => {
+    gradebook = JSON.parse(await moodle.php('grades.php', COURSE)) as Gradebook
+    return gradebook.items.some(i => i.name === column && i.grades.some(g => g.username === STUDENTS[0]!.username && g.grade !== null))
+  })
+  return gradebook
+}
+
 await t.test('the teacher sends the attendance grades; Moodle\'s gradebook shows one "Présence" column with the late check-in\'s grade and its comment', { ...STEP, skip }, async t => {
   if (teacherTool === undefined) { t.fail('no teacher frame'); return }
   const tool = teacherTool
   await openIn(tool, `${compagnon.base}/cours?lang=fr`)
   // The form's answer (303 to the course page) must land before the next navigation, or it aborts it.
   await Promise.all([tool.page().waitForEvent('framenavigated', { predicate: f => f === tool }), tool.click('form[action*="/notes"] button')])
-  let gradebook: Gradebook = { courseId: 0, items: [] }
-  await eventually(async () => {
-    gradebook = JSON.parse(await moodle.php('grades.php', COURSE)) as Gradebook
-    return gradebook.items.some(i => i.name === 'Présence' && i.grades.some(g => g.username === STUDENTS[0]!.username && g.grade !== null))
-  })
+  const gradebook = await gradebookOnceGraded('Présence')
   const presence = gradebook.items.filter(i => i.name === 'Présence')
   t.equal(presence.length, 1, 'one "Présence" column')
   const { grade, held } = compagnon.presence
@@ -285,11 +284,7 @@ await t.test('the teacher grades with the rubric and publishes; Moodle\'s gradeb
   await tool.fill('#feedback', 'Analyse solide ; soignez l\'écriture.')
   await tool.click('button[name=publish][value="1"]')
   await tool.waitForSelector('text=Note publiée')
-  let gradebook: Gradebook = { courseId: 0, items: [] }
-  await eventually(async () => {
-    gradebook = JSON.parse(await moodle.php('grades.php', COURSE)) as Gradebook
-    return gradebook.items.some(i => i.name === 'Synthèse' && i.grades.some(g => g.username === STUDENTS[0]!.username && g.grade !== null))
-  })
+  const gradebook = await gradebookOnceGraded('Synthèse')
   const synthese = gradebook.items.filter(i => i.name === 'Synthèse')
   t.equal(synthese.length, 1, 'one "Synthèse" column')
   t.match(synthese[0]?.grades.find(g => g.username === STUDENTS[0]!.username), { grade: 65, feedback: /Analyse solide ; soignez l'écriture\./ }, 'Sam: 65 with the comment')

@@ -1,8 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { DateTime } from 'luxon'
 import { realTime, testApp } from '../helpers/app.js'
-import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
+import { browserUnavailable, fillSynthesisSettings, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 import { freePort } from '../helpers/process.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { sha256 } from '../helpers/synthesis.js'
@@ -38,13 +37,7 @@ t.test('in Chromium: an instructor and a student launched from the LMS; the stud
   await prof.click('text=Paramètres de la synthèse')
   await prof.waitForURL(/\/parametres/)
   t.same(await seriousAxeViolations(prof), [], 'the settings page passes axe')
-  const local = (minutes: number): string => DateTime.now().setZone(ZONE).plus({ minutes }).toFormat("yyyy-LL-dd'T'HH:mm")
-  await prof.fill('#opensAt', local(-60))
-  await prof.fill('#dueAt', local(120))
-  await prof.fill('#instructionsFr', 'Faites la synthèse de la semaine en deux pages.')
-  await prof.fill('#rubric', 'Analyse | Analysis\nFaible | Weak | 10\nSolide | Strong | 60\n\nÉcriture | Writing\nFaible | Weak | 5\nClaire | Clear | 40')
-  await prof.click('form[action*="/parametres"] button[type=submit]')
-  await prof.waitForSelector('text=Paramètres enregistrés.')
+  await fillSynthesisSettings(prof, ZONE)
 
   // --- the student: launch, autosave, offline copy, hand-in with a PDF, receipt ----------------
   const studentContext = await browser.newContext({ locale: 'fr-CA' })
