@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { sentence, t, type Locale } from '../views/i18n.js'
+import { colon, sentence, t, type Locale } from '../views/i18n.js'
 import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
 import { deepLinkTargets, deepLinkTitles } from './service.js'
@@ -205,7 +205,7 @@ export function relaunchPage (locale: Locale, view: { token: string | undefined,
     locale,
     path: '/',
     title: fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window',
-    body: html`<h1>${fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window'} <span class="muted">(401)</span></h1>
+    body: html`<h1>${fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window'}</h1>
 <div class="error-box" role="alert"><p>${fr
   ? 'Lancement refusé : votre navigateur n\'a pas renvoyé le témoin (cookie) de connexion de Compagnon à l\'intérieur du LMS.'
   : 'Launch refused: your browser did not send Compagnon\'s login cookie back inside the LMS.'}</p></div>
@@ -223,7 +223,7 @@ export function relaunchPage (locale: Locale, view: { token: string | undefined,
 <li>${fr ? 'Brightspace : dans les propriétés du lien, cochez « Ouvrir en tant que ressource externe ».' : 'Brightspace: in the link\'s properties, check "Open as External Resource".'}</li>
 </ul>
 </details>
-<p class="muted">${t(locale, 'errorRequestId')}${locale === 'fr' ? '\u00a0:' : ':'} <code>${view.requestId}</code></p>`
+<p class="muted">${t(locale, 'errorRequestId')}${colon(locale)} <code>${view.requestId}</code></p>`
   })
 }
 
