@@ -6,6 +6,7 @@ import type { Person, Role } from '../people/service.js'
 import { deepLinkTargets, deepLinkTitles } from './service.js'
 import type { GradebookRow, LineItemKey } from './outbox.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
+import { ROLE_TEXT } from '../people/pages.js'
 
 export interface TaughtCourse {
   id: string
@@ -39,7 +40,7 @@ function taughtCourseSection (locale: Locale, course: TaughtCourse): string {
 }
 
 export function coursePage (locale: Locale, view: { person: Person, roles: Array<{ eventId: string, role: Role }>, events: EventSummary[], taught: TaughtCourse[], learning?: Array<{ id: string, title: string }> }, path: string): string {
-  const roleLabel = (role: Role): string => t(locale, `role_${role}`)
+  const roleLabel = (role: Role): string => t(locale, ROLE_TEXT[role])
   return layout({
     locale,
     path,
@@ -48,8 +49,8 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
 !${view.events.map(event => html`<section aria-labelledby="ev-${event.id}">
 <h2 id="ev-${event.id}">${event.title[locale]}</h2>
 !${event.course !== null ? html`<p>${event.course.code} – ${event.course.title}</p>` : ''}
-<p>${t(locale, 'role')}${locale === 'fr' ? '\u00a0:' : ':'} ${view.roles.filter(r => r.eventId === event.id).map(r => roleLabel(r.role)).join(', ')}</p>
-<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></p>
+<p>${t(locale, 'common.role')}${locale === 'fr' ? '\u00a0:' : ':'} ${view.roles.filter(r => r.eventId === event.id).map(r => roleLabel(r.role)).join(', ')}</p>
+<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a></p>
 </section>`)}
 !${view.taught.map(course => taughtCourseSection(locale, course))}
 !${(view.learning ?? []).length > 0
@@ -67,7 +68,7 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
 <p>${locale === 'fr' ? 'Pour vous enregistrer aux séances, ouvrez Compagnon sur votre téléphone avec un code QR à usage unique.' : 'To check in to sessions, open Compagnon on your phone with a one-time QR code.'}</p>
 <form method="post" action="/auth/telephone?lang=${locale}"><button type="submit">${locale === 'fr' ? 'Ouvrir sur mon téléphone' : 'Open on my phone'}</button></form>
 </section>
-<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>
+<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'common.signOut')}</button></form>
 !${privacyNoticeLine(locale)}`
   })
 }
@@ -223,7 +224,7 @@ export function relaunchPage (locale: Locale, view: { token: string | undefined,
 <li>${fr ? 'Brightspace : dans les propriétés du lien, cochez « Ouvrir en tant que ressource externe ».' : 'Brightspace: in the link\'s properties, check "Open as External Resource".'}</li>
 </ul>
 </details>
-<p class="muted">${t(locale, 'errorRequestId')}${colon(locale)} <code>${view.requestId}</code></p>`
+<p class="muted">${t(locale, 'common.errorRequestId')}${colon(locale)} <code>${view.requestId}</code></p>`
   })
 }
 

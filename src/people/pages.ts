@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { colon, formatDateRange, sentence, t, type Locale } from '../views/i18n.js'
+import { LANGUAGE_TEXT, colon, formatDateRange, sentence, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { EventSummary, ImportSummary } from '../program/service.js'
 import type { PlatformSummary } from '../lti/service.js'
 import type { Invitation, Person, Profile, Role } from './service.js'
@@ -8,16 +8,25 @@ import type { Participant, ParticipantImportReport, PersonalLink } from './parti
 import type { Bilingual } from '../errors.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
 
+/** A role's name, as people read it. */
+export const ROLE_TEXT = {
+  organizer: 'common.role_organizer',
+  door_staff: 'common.role_door_staff',
+  instructor: 'common.role_instructor',
+  credited_student: 'common.role_credited_student',
+  participant: 'common.role_participant'
+} as const satisfies Record<Role, TextKey>
+
 export function signInPage (locale: Locale, token: string, path: string): string {
   return layout({
     locale,
     path,
-    title: t(locale, 'signIn'),
-    body: html`<h1>${t(locale, 'signIn')}</h1>
-<p>${t(locale, 'signInIntro')}</p>
+    title: t(locale, 'common.signIn'),
+    body: html`<h1>${t(locale, 'common.signIn')}</h1>
+<p>${t(locale, 'common.signInIntro')}</p>
 <form class="stack" method="post" action="/auth/link?lang=${locale}">
   <input type="hidden" name="token" value="${token}">
-  <button type="submit">${t(locale, 'signInConfirm')}</button>
+  <button type="submit">${t(locale, 'common.signInConfirm')}</button>
 </form>
 !${privacyNoticeLine(locale)}`
   })
@@ -52,53 +61,53 @@ export type ParticipantsNotice =
   | { eventId: string, kind: 'error', text: Bilingual }
 
 export function organizerPage (locale: Locale, view: OrganizerView, path: string): string {
-  const roleLabel = (role: Role): string => t(locale, `role_${role}`)
+  const roleLabel = (role: Role): string => t(locale, ROLE_TEXT[role])
   return layout({
     locale,
     path,
-    title: t(locale, 'organizerHome'),
-    body: html`<h1>${t(locale, 'organizerHome')}</h1>
-<p>${t(locale, 'signedInAs')} <strong>${view.person.displayName}</strong>${view.person.email !== null ? ` (${view.person.email})` : ''}.</p>
-<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>
+    title: t(locale, 'common.organizerHome'),
+    body: html`<h1>${t(locale, 'common.organizerHome')}</h1>
+<p>${t(locale, 'common.signedInAs')} <strong>${view.person.displayName}</strong>${view.person.email !== null ? ` (${view.person.email})` : ''}.</p>
+<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'common.signOut')}</button></form>
 !${view.imported !== undefined
-  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'importDone')}</strong>${colon(locale)} ${view.imported.eventKey} —
+  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'common.importDone')}</strong>${colon(locale)} ${view.imported.eventKey} —
     ${locale === 'fr' ? 'séances' : 'sessions'} +${view.imported.sessions.created} / ~${view.imported.sessions.updated} / =${view.imported.sessions.unchanged} / ${locale === 'fr' ? 'annulées' : 'cancelled'} ${view.imported.sessions.cancelled} / ${locale === 'fr' ? 'retirées' : 'removed'} ${view.imported.sessions.deleted}</p></div>`
   : ''}
 !${view.events.map(({ event, team, participants }) => html`<section aria-labelledby="ev-${event.id}">
 <h2 id="ev-${event.id}">${event.title[locale]}</h2>
-<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a> · <a href="/organisateurs/presences/${event.id}?lang=${locale}">${locale === 'fr' ? 'Présences' : 'Attendance'}</a> · <a href="/accueil?lang=${locale}">${locale === 'fr' ? 'Accueil et projection des codes' : 'Door and code projection'}</a> · <a href="/organisateurs/attestations/${event.id}?lang=${locale}">${locale === 'fr' ? 'Attestations' : 'Certificates'}</a> · <a href="/organisateurs/messages/${event.id}?lang=${locale}">${locale === 'fr' ? 'Messages envoyés' : 'Messages sent'}</a> · <a href="/organisateurs/rapports/${event.id}?lang=${locale}">${locale === 'fr' ? 'Rapports' : 'Reports'}</a> · <a href="/organisateurs/confidentialite/${event.id}?lang=${locale}">${locale === 'fr' ? 'Confidentialité' : 'Privacy'}</a> · <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${locale === 'fr' ? 'Demandes d\'effacement' : 'Erasure requests'}</a></p>
-<h3>${t(locale, 'team')}</h3>
+<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a> · <a href="/organisateurs/presences/${event.id}?lang=${locale}">${locale === 'fr' ? 'Présences' : 'Attendance'}</a> · <a href="/accueil?lang=${locale}">${locale === 'fr' ? 'Accueil et projection des codes' : 'Door and code projection'}</a> · <a href="/organisateurs/attestations/${event.id}?lang=${locale}">${locale === 'fr' ? 'Attestations' : 'Certificates'}</a> · <a href="/organisateurs/messages/${event.id}?lang=${locale}">${locale === 'fr' ? 'Messages envoyés' : 'Messages sent'}</a> · <a href="/organisateurs/rapports/${event.id}?lang=${locale}">${locale === 'fr' ? 'Rapports' : 'Reports'}</a> · <a href="/organisateurs/confidentialite/${event.id}?lang=${locale}">${locale === 'fr' ? 'Confidentialité' : 'Privacy'}</a> · <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${locale === 'fr' ? 'Demandes d\'effacement' : 'Erasure requests'}</a></p>
+<h3>${t(locale, 'common.team')}</h3>
 <ul>!${team.map(m => html`<li>${m.displayName}${m.email !== null ? ` <${m.email}>` : ''} — ${roleLabel(m.role)}</li>`)}</ul>
 !${view.invitation?.eventId === event.id
   ? view.invitation.result.created
-    ? html`<div class="notice" role="status"><p>${view.invitation.who} — ${t(locale, 'inviteLinkCreated')}</p><p><code class="token">${view.invitation.result.url}</code></p></div>`
+    ? html`<div class="notice" role="status"><p>${view.invitation.who} — ${t(locale, 'common.inviteLinkCreated')}</p><p><code class="token">${view.invitation.result.url}</code></p></div>`
     : html`<div class="notice" role="status"><p>${view.invitation.who} — ${grantedText(view.invitation.result.alreadyHeld)[locale]}</p></div>`
   : ''}
-<h3>${t(locale, 'inviteTitle')}</h3>
+<h3>${t(locale, 'common.inviteTitle')}</h3>
 <form class="stack" method="post" action="/organisateurs/invitations?lang=${locale}">
   <input type="hidden" name="eventId" value="${event.id}">
-  <label>${t(locale, 'email')} ${locale === 'fr' ? '(facultatif pour le personnel d\'accueil : le compte est alors créé par son nom)' : '(optional for door staff: the account is then created by name)'}<input type="email" name="email" autocomplete="off"></label>
-  <label>${t(locale, 'name')}<input type="text" name="name" autocomplete="off"></label>
-  <label>${t(locale, 'role')}<select name="role">
+  <label>${t(locale, 'common.email')} ${locale === 'fr' ? '(facultatif pour le personnel d\'accueil : le compte est alors créé par son nom)' : '(optional for door staff: the account is then created by name)'}<input type="email" name="email" autocomplete="off"></label>
+  <label>${t(locale, 'common.name')}<input type="text" name="name" autocomplete="off"></label>
+  <label>${t(locale, 'common.role')}<select name="role">
     <option value="door_staff">${roleLabel('door_staff')}</option>
     <option value="organizer">${roleLabel('organizer')}</option>
   </select></label>
-  <button type="submit">${t(locale, 'invite')}</button>
+  <button type="submit">${t(locale, 'common.invite')}</button>
 </form>
 !${participantsSection(locale, event, participants, view.participantsNotice?.eventId === event.id ? view.participantsNotice : undefined)}
 </section>`)}
-<h2>${t(locale, 'ltiPlatforms')}</h2>
+<h2>${t(locale, 'common.ltiPlatforms')}</h2>
 !${view.platforms.length === 0
-  ? html`<p>${t(locale, 'ltiNoPlatform')}</p>`
-  : html`<table><caption class="muted">${t(locale, 'ltiPlatformsCaption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'name')}</th><th scope="col">${t(locale, 'ltiIssuer')}</th><th scope="col">${t(locale, 'ltiClientId')}</th><th scope="col">${t(locale, 'ltiDeployments')}</th><th scope="col">${t(locale, 'ltiStatus')}</th></tr></thead>
+  ? html`<p>${t(locale, 'common.ltiNoPlatform')}</p>`
+  : html`<table><caption class="muted">${t(locale, 'common.ltiPlatformsCaption')}</caption>
+<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.ltiIssuer')}</th><th scope="col">${t(locale, 'common.ltiClientId')}</th><th scope="col">${t(locale, 'common.ltiDeployments')}</th><th scope="col">${t(locale, 'common.ltiStatus')}</th></tr></thead>
 <tbody>!${view.platforms.map(p => html`<tr><td>${p.name}</td><td>${p.issuer}</td><td>${p.clientId}</td><td>${p.deploymentIds.join(', ')}</td><td>!${platformStatusCell(locale, p)}</td></tr>`)}</tbody></table>`}
-<form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'ltiDynamicHelp')}</p><button type="submit">${t(locale, 'ltiCreateLink')}</button></form>
-<p class="muted">${t(locale, 'ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>
-<h2>${t(locale, 'importProgram')}</h2>
+<form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'common.ltiDynamicHelp')}</p><button type="submit">${t(locale, 'common.ltiCreateLink')}</button></form>
+<p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>
+<h2>${t(locale, 'common.importProgram')}</h2>
 <form class="stack" method="post" action="/organisateurs/programme?lang=${locale}" enctype="multipart/form-data">
-  <label>${t(locale, 'importProgramHelp')}<input type="file" name="program" accept=".yaml,.yml,.json,application/yaml,text/yaml" required></label>
-  <button type="submit">${t(locale, 'importProgram')}</button>
+  <label>${t(locale, 'common.importProgramHelp')}<input type="file" name="program" accept=".yaml,.yml,.json,application/yaml,text/yaml" required></label>
+  <button type="submit">${t(locale, 'common.importProgram')}</button>
 </form>`
   })
 }
@@ -107,12 +116,12 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 function platformStatusCell (locale: Locale, p: PlatformSummary): string {
   const hidden = html`<input type="hidden" name="issuer" value="${p.issuer}"><input type="hidden" name="clientId" value="${p.clientId}">`
   if (p.active) {
-    return html`${t(locale, 'ltiActive')}<form method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="suspend"><button type="submit">${t(locale, 'ltiSuspend')}</button></form>`
+    return html`${t(locale, 'common.ltiActive')}<form method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="suspend"><button type="submit">${t(locale, 'common.ltiSuspend')}</button></form>`
   }
-  return html`<strong>${t(locale, p.dynamic !== null && p.dynamic.approvedAt === null ? 'ltiPending' : 'ltiSuspended')}</strong>
+  return html`<strong>${t(locale, p.dynamic !== null && p.dynamic.approvedAt === null ? 'common.ltiPending' : 'common.ltiSuspended')}</strong>
 <form class="stack" method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="approve">
-!${p.deploymentIds.length === 0 ? html`<label>${t(locale, 'ltiDeploymentToAdd')}<input name="deploymentId" autocomplete="off"></label>` : ''}
-<button type="submit">${t(locale, 'ltiApprove')}</button></form>`
+!${p.deploymentIds.length === 0 ? html`<label>${t(locale, 'common.ltiDeploymentToAdd')}<input name="deploymentId" autocomplete="off"></label>` : ''}
+<button type="submit">${t(locale, 'common.ltiApprove')}</button></form>`
 }
 
 /** The QR code a person scans with their phone to open Compagnon there (one use, 10 minutes). */
@@ -155,10 +164,10 @@ const dateFormat = (locale: Locale, date: Date, timeZone: string): string =>
 
 function linkStatusText (locale: Locale, link: Participant['link'], timeZone: string): string {
   switch (link.status) {
-    case 'none': return t(locale, 'linkNone')
-    case 'revoked': return `${t(locale, 'linkRevoked')} ${dateFormat(locale, link.revokedAt ?? new Date(0), timeZone)}`
-    case 'expired': return t(locale, 'linkExpired')
-    case 'active': return `${t(locale, 'linkActiveSince')} ${dateFormat(locale, link.issuedAt ?? new Date(0), timeZone)} (${t(locale, 'linkUntil')} ${dateFormat(locale, new Date((link.expiresAt ?? new Date(0)).getTime() - 1), timeZone)})`
+    case 'none': return t(locale, 'common.linkNone')
+    case 'revoked': return `${t(locale, 'common.linkRevoked')} ${dateFormat(locale, link.revokedAt ?? new Date(0), timeZone)}`
+    case 'expired': return t(locale, 'common.linkExpired')
+    case 'active': return `${t(locale, 'common.linkActiveSince')} ${dateFormat(locale, link.issuedAt ?? new Date(0), timeZone)} (${t(locale, 'common.linkUntil')} ${dateFormat(locale, new Date((link.expiresAt ?? new Date(0)).getTime() - 1), timeZone)})`
   }
 }
 
@@ -177,7 +186,7 @@ function participantsNoticeBox (locale: Locale, notice: ParticipantsNotice, time
   const counts = fr
     ? `${r.added} ajoutée${r.added > 1 ? 's' : ''}, ${r.updated} mise${r.updated > 1 ? 's' : ''} à jour, ${r.unchanged} inchangée${r.unchanged > 1 ? 's' : ''}, ${r.kept} compte${r.kept > 1 ? 's' : ''} existant${r.kept > 1 ? 's' : ''} conservé${r.kept > 1 ? 's' : ''}, ${r.errors.length} ligne${r.errors.length > 1 ? 's' : ''} en erreur`
     : `${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.kept} existing account${r.kept === 1 ? '' : 's'} kept, ${r.errors.length} line${r.errors.length === 1 ? '' : 's'} with errors`
-  const fieldLabel = (field: string | null): string => field === null ? '' : `${t(locale, field === 'language' ? 'preferredLanguage' : field === 'email' ? 'email' : field === 'employer' ? 'employer' : 'name')}${colon(locale)} `
+  const fieldLabel = (field: string | null): string => field === null ? '' : `${t(locale, field === 'language' ? 'common.preferredLanguage' : field === 'email' ? 'common.email' : field === 'employer' ? 'common.employer' : 'common.name')}${colon(locale)} `
   return html`<div class="${notice.rejected ? 'error-box' : 'notice'}" role="${notice.rejected ? 'alert' : 'status'}">
 <p><strong>${notice.rejected ? (fr ? 'Liste refusée' : 'List refused') : (fr ? 'Liste importée' : 'List imported')}</strong>${colon(locale)} ${counts}.${notice.rejected ? (fr ? ' Rien n\'a changé.' : ' Nothing changed.') : ''}</p>
 !${r.ignoredColumns.length > 0 ? html`<p>${fr ? 'Colonnes ignorées' : 'Ignored columns'}${colon(locale)} ${r.ignoredColumns.join(', ')}</p>` : ''}
@@ -190,37 +199,37 @@ function participantsNoticeBox (locale: Locale, notice: ParticipantsNotice, time
 function participantsSection (locale: Locale, event: EventSummary, participants: Participant[], notice: ParticipantsNotice | undefined): string {
   const base = `/organisateurs/evenements/${event.id}/participants`
   const anchor = `participants-${event.id}`
-  return html`<h3 id="${anchor}">${t(locale, 'participants')}</h3>
+  return html`<h3 id="${anchor}">${t(locale, 'common.participants')}</h3>
 !${notice !== undefined ? participantsNoticeBox(locale, notice, event.timezone) : ''}
 !${participants.length === 0
-  ? html`<p>${t(locale, 'participantsNone')}</p>`
+  ? html`<p>${t(locale, 'common.participantsNone')}</p>`
   : html`<table class="participants"><caption class="muted">${participants.length} ${locale === 'fr' ? (participants.length > 1 ? 'personnes' : 'personne') : (participants.length > 1 ? 'people' : 'person')}</caption>
-<thead><tr><th scope="col">${t(locale, 'name')}</th><th scope="col">${t(locale, 'email')}</th><th scope="col">${t(locale, 'employer')}</th><th scope="col">${t(locale, 'preferredLanguage')}</th><th scope="col">${t(locale, 'personalLink')}</th><th scope="col">${t(locale, 'actions')}</th></tr></thead>
-<tbody>!${participants.map(p => html`<tr><th scope="row">${p.name}</th><td>${p.email ?? ''}</td><td>${p.employer ?? ''}</td><td>${t(locale, `language_${p.preferredLocale}`)}</td><td>${linkStatusText(locale, p.link, event.timezone)}</td>
-<td><form method="post" action="${base}/${p.personId}/lien?lang=${locale}#${anchor}"><button type="submit" aria-label="${t(locale, p.link.status === 'active' ? 'linkReissue' : 'linkIssue')} — ${p.name}">${t(locale, p.link.status === 'active' ? 'linkReissue' : 'linkIssue')}</button></form>
+<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.email')}</th><th scope="col">${t(locale, 'common.employer')}</th><th scope="col">${t(locale, 'common.preferredLanguage')}</th><th scope="col">${t(locale, 'common.personalLink')}</th><th scope="col">${t(locale, 'common.actions')}</th></tr></thead>
+<tbody>!${participants.map(p => html`<tr><th scope="row">${p.name}</th><td>${p.email ?? ''}</td><td>${p.employer ?? ''}</td><td>${t(locale, LANGUAGE_TEXT[p.preferredLocale])}</td><td>${linkStatusText(locale, p.link, event.timezone)}</td>
+<td><form method="post" action="${base}/${p.personId}/lien?lang=${locale}#${anchor}"><button type="submit" aria-label="${t(locale, p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')} — ${p.name}">${t(locale, p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')}</button></form>
 !${p.email !== null
-  ? html`<form method="post" action="${base}/${p.personId}/lien-courriel?lang=${locale}"><button type="submit" aria-label="${t(locale, 'linkEmail')} — ${p.name}" aria-describedby="${anchor}-email-help">${t(locale, 'linkEmail')}</button></form>`
+  ? html`<form method="post" action="${base}/${p.personId}/lien-courriel?lang=${locale}"><button type="submit" aria-label="${t(locale, 'common.linkEmail')} — ${p.name}" aria-describedby="${anchor}-email-help">${t(locale, 'common.linkEmail')}</button></form>`
   : ''}
 !${p.link.status === 'active'
-  ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}#${anchor}"><label class="choice"><input type="checkbox" name="signOut" value="on"> ${t(locale, 'linkSignOutToo')}</label><button type="submit" aria-label="${t(locale, 'linkRevoke')} — ${p.name}">${t(locale, 'linkRevoke')}</button></form>`
+  ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}#${anchor}"><label class="choice"><input type="checkbox" name="signOut" value="on"> ${t(locale, 'common.linkSignOutToo')}</label><button type="submit" aria-label="${t(locale, 'common.linkRevoke')} — ${p.name}">${t(locale, 'common.linkRevoke')}</button></form>`
   : ''}</td></tr>`)}</tbody></table>
-<p class="muted" id="${anchor}-email-help">${t(locale, 'linkEmailHelp')}</p>`}
-<h4>${t(locale, 'participantsImport')}</h4>
+<p class="muted" id="${anchor}-email-help">${t(locale, 'common.linkEmailHelp')}</p>`}
+<h4>${t(locale, 'common.participantsImport')}</h4>
 <form class="stack" method="post" action="${base}/import?lang=${locale}#${anchor}" enctype="multipart/form-data">
-  <label>${t(locale, 'participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required aria-describedby="${anchor}-help"></label>
-  <p class="muted" id="${anchor}-help">${t(locale, 'participantsImportHelp')}</p>
-  <button type="submit">${t(locale, 'participantsImportButton')}</button>
+  <label>${t(locale, 'common.participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required aria-describedby="${anchor}-help"></label>
+  <p class="muted" id="${anchor}-help">${t(locale, 'common.participantsImportHelp')}</p>
+  <button type="submit">${t(locale, 'common.participantsImportButton')}</button>
 </form>
-<h4>${t(locale, 'participantAdd')}</h4>
+<h4>${t(locale, 'common.participantAdd')}</h4>
 <form class="stack" method="post" action="${base}?lang=${locale}#${anchor}">
-  <label>${t(locale, 'name')}<input type="text" name="name" required maxlength="200" autocomplete="off"></label>
-  <label>${t(locale, 'email')}<input type="email" name="email" required maxlength="254" autocomplete="off"></label>
-  <label>${t(locale, 'employer')}<input type="text" name="employer" maxlength="200" autocomplete="off"></label>
-  <label>${t(locale, 'preferredLanguage')}<select name="language">
-    <option value="fr">${t(locale, 'language_fr')}</option>
-    <option value="en">${t(locale, 'language_en')}</option>
+  <label>${t(locale, 'common.name')}<input type="text" name="name" required maxlength="200" autocomplete="off"></label>
+  <label>${t(locale, 'common.email')}<input type="email" name="email" required maxlength="254" autocomplete="off"></label>
+  <label>${t(locale, 'common.employer')}<input type="text" name="employer" maxlength="200" autocomplete="off"></label>
+  <label>${t(locale, 'common.preferredLanguage')}<select name="language">
+    <option value="fr">${t(locale, 'common.language_fr')}</option>
+    <option value="en">${t(locale, 'common.language_en')}</option>
   </select></label>
-  <button type="submit">${t(locale, 'participantAddButton')}</button>
+  <button type="submit">${t(locale, 'common.participantAddButton')}</button>
 </form>
 !${privacyNoticeLine(locale, 'organizer')}`
 }
@@ -230,12 +239,12 @@ export function personalLinkPage (locale: Locale, token: string, path: string): 
   return layout({
     locale,
     path,
-    title: t(locale, 'openMyPage'),
-    body: html`<h1>${t(locale, 'openMyPage')}</h1>
-<p>${t(locale, 'personalLinkIntro')}</p>
+    title: t(locale, 'common.openMyPage'),
+    body: html`<h1>${t(locale, 'common.openMyPage')}</h1>
+<p>${t(locale, 'common.personalLinkIntro')}</p>
 <form class="stack" method="post" action="/p?lang=${locale}">
   <input type="hidden" name="token" value="${token}">
-  <button type="submit">${t(locale, 'openMyPage')}</button>
+  <button type="submit">${t(locale, 'common.openMyPage')}</button>
 </form>
 !${privacyNoticeLine(locale)}`
   })
@@ -257,27 +266,27 @@ export function myPage (locale: Locale, view: MyPageView, path: string, extraSec
   return layout({
     locale,
     path,
-    title: t(locale, 'myPage'),
-    body: html`<h1>${t(locale, 'myPage')}</h1>
+    title: t(locale, 'common.myPage'),
+    body: html`<h1>${t(locale, 'common.myPage')}</h1>
 <section aria-labelledby="moi-renseignements">
-<h2 id="moi-renseignements">${t(locale, 'myInformation')}</h2>
+<h2 id="moi-renseignements">${t(locale, 'common.myInformation')}</h2>
 <dl>
-  <dt>${t(locale, 'name')}</dt><dd>${profile.displayName}</dd>
-  <dt>${t(locale, 'email')}</dt><dd>${profile.email ?? t(locale, 'notStated')}</dd>
-  <dt>${t(locale, 'employer')}</dt><dd>${profile.employer ?? t(locale, 'notStated')}</dd>
-  <dt>${t(locale, 'preferredLanguage')}</dt><dd>${t(locale, `language_${profile.preferredLocale}`)}</dd>
+  <dt>${t(locale, 'common.name')}</dt><dd>${profile.displayName}</dd>
+  <dt>${t(locale, 'common.email')}</dt><dd>${profile.email ?? t(locale, 'common.notStated')}</dd>
+  <dt>${t(locale, 'common.employer')}</dt><dd>${profile.employer ?? t(locale, 'common.notStated')}</dd>
+  <dt>${t(locale, 'common.preferredLanguage')}</dt><dd>${t(locale, LANGUAGE_TEXT[profile.preferredLocale])}</dd>
 </dl>
 !${contacts.length > 0 ? html`<p class="muted">${locale === 'fr' ? 'Un renseignement à corriger ? Écrivez à l\'équipe d\'organisation' : 'Something to correct? Write to the organizers'}${colon(locale)} !${contacts.map(c => html`<a href="mailto:${c}">${c}</a>`).join(', ')}</p>` : ''}
 </section>
 <section aria-labelledby="moi-inscriptions">
-<h2 id="moi-inscriptions">${t(locale, 'myRegistrations')}</h2>
+<h2 id="moi-inscriptions">${t(locale, 'common.myRegistrations')}</h2>
 !${view.registrations.length === 0
   ? html`<p>${locale === 'fr' ? 'Aucune inscription pour l\'instant.' : 'No registration yet.'}</p>`
   : html`<ul>!${view.registrations.map(({ event, roles }) => html`<li><strong>${event.title[locale]}</strong> — ${formatDateRange(event.startsOn, event.endsOn, locale)}<br>
-${roles.map(r => t(locale, `role_${r}`)).join(', ')} · <a href="/events/${event.key}?lang=${locale}">${t(locale, 'program')}</a></li>`)}</ul>`}
-!${organizer ? html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'organizerHome')}</a></p>` : ''}
+${roles.map(r => t(locale, ROLE_TEXT[r])).join(', ')} · <a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a></li>`)}</ul>`}
+!${organizer ? html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>` : ''}
 </section>
 !${extraSections.join('\n')}
-<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'signOut')}</button></form>`
+<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'common.signOut')}</button></form>`
   })
 }

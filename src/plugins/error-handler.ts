@@ -5,7 +5,7 @@ import { AppError, type Bilingual } from '../errors.js'
 import { databaseUnavailable } from '../db/database.js'
 import { ProgramFileError } from '../program/data-file.js'
 import { errorPage } from '../views/error-page.js'
-import { colon, t, type Locale } from '../views/i18n.js'
+import { colon, t, type Locale, type TextKey } from '../views/i18n.js'
 import { localeOf } from './locale.js'
 
 interface Problem {
@@ -120,16 +120,16 @@ function frenchFor (statusCode: number, english: string): string {
 }
 
 /** Page titles that say what happened (the message says why). */
-const titles: Partial<Record<number, 'notFoundTitle' | 'signInRequiredTitle' | 'forbiddenTitle'>> = { 401: 'signInRequiredTitle', 403: 'forbiddenTitle', 404: 'notFoundTitle' }
+const titles: Partial<Record<number, TextKey>> = { 401: 'common.signInRequiredTitle', 403: 'common.forbiddenTitle', 404: 'common.notFoundTitle' }
 
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   reply.code(problem.statusCode)
   if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter))
   if (wantsHtml(request)) {
     const locale: Locale = localeOf(request, request.locale)
-    const title = t(locale, titles[problem.statusCode] ?? (problem.statusCode >= 500 ? 'errorTitle' : 'invalidRequest'))
+    const title = t(locale, titles[problem.statusCode] ?? (problem.statusCode >= 500 ? 'common.errorTitle' : 'common.invalidRequest'))
     // Only unexpected failures are masked; our own typed errors (503 included) say what happened.
-    const message = problem.code === 'internal_error' ? t(locale, 'serverError') : problem.text[locale]
+    const message = problem.code === 'internal_error' ? t(locale, 'common.serverError') : problem.text[locale]
     return reply.type('text/html; charset=utf-8').send(errorPage({
       locale,
       statusCode: problem.statusCode,

@@ -20,11 +20,11 @@ export function programCalendar (program: Program, locale: Locale, publicUrl: st
       for (const session of slot.sessions) {
         const lines: string[] = []
         if (session.speakers.length > 0) {
-          lines.push(session.speakers.map(s => `${s.name}${s.affiliation !== null ? `, ${s.affiliation}` : ''}${s.role === 'opening_remarks' ? ` (${t(locale, 'openingRemarks')})` : ''}`).join('\n'))
+          lines.push(session.speakers.map(s => `${s.name}${s.affiliation !== null ? `, ${s.affiliation}` : ''}${s.role === 'opening_remarks' ? ` (${t(locale, 'common.openingRemarks')})` : ''}`).join('\n'))
         }
-        if (session.speakersToBeConfirmed) lines.push(t(locale, 'speakersTbc'))
-        if (session.parallel) lines.push(t(locale, 'parallelChoice'))
-        if (session.audience === 'credited') lines.push(t(locale, 'creditedOnly'))
+        if (session.speakersToBeConfirmed) lines.push(t(locale, 'common.speakersTbc'))
+        if (session.parallel) lines.push(t(locale, 'common.parallelChoice'))
+        if (session.audience === 'credited') lines.push(t(locale, 'common.creditedOnly'))
         if (session.description !== null) lines.push(session.description)
         calendar.createEvent({
           id: session.key,
@@ -32,7 +32,7 @@ export function programCalendar (program: Program, locale: Locale, publicUrl: st
           end: new Date(slot.end),
           summary: session.title,
           description: lines.join('\n\n'),
-          location: session.mode === 'online' ? t(locale, 'online') : [session.room ?? t(locale, 'roomTbd'), program.event.location].filter(Boolean).join(', '),
+          location: session.mode === 'online' ? t(locale, 'common.online') : [session.room ?? t(locale, 'common.roomTbd'), program.event.location].filter(Boolean).join(', '),
           status: session.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
           url: `${publicUrl}/events/${program.event.key}?lang=${locale}#${session.key}`
         })

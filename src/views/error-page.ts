@@ -18,7 +18,7 @@ export function errorPage (props: { locale: Locale, statusCode: number, title: s
   !${props.details !== undefined && props.details.length > 0 ? html`<ul>!${props.details.map(d => html`<li>${d}</li>`)}</ul>` : ''}
 </div>
 !${props.signInHelp === true ? html`<p>${locale === 'fr' ? 'Pas de session, ou un lien qui ne fonctionne plus ?' : 'No session, or a link that no longer works?'} <a href="${SELF_SERVICE_PATH}?lang=${locale}">${locale === 'fr' ? 'Recevoir un lien de connexion par courriel' : 'Get a sign-in link by email'}</a></p>` : ''}
-<p class="muted">${t(locale, 'errorRequestId')}${colon(locale)} <code>${props.requestId}</code></p>
-<p><a href="/?lang=${locale}">${t(locale, 'errorBack')}</a></p>`
+<p class="muted">${t(locale, 'common.errorRequestId')}${colon(locale)} <code>${props.requestId}</code></p>
+<p><a href="/?lang=${locale}">${t(locale, 'common.errorBack')}</a></p>`
   })
 }

@@ -1,236 +1,99 @@
+import { IntlMessageFormat } from 'intl-messageformat'
 import { DateTime } from 'luxon'
+import { en } from './text/en/index.js'
+import { fr } from './text/fr/index.js'
 
 export const locales = ['fr', 'en'] as const
 export type Locale = typeof locales[number]
 
 export const isLocale = (value: unknown): value is Locale => value === 'fr' || value === 'en'
 
-/** UI text. French first; every key must exist in both languages (checked by the type). */
-const messages = {
-  fr: {
-    appName: 'Compagnon',
-    skipToContent: 'Aller au contenu',
-    switchLanguage: 'English',
-    switchLanguageLabel: 'Read this page in English',
-    program: 'Programme',
-    programOf: 'Programme de l\'événement',
-    apiDocs: 'Documentation de l\'API',
-    calendar: 'Ajouter à mon agenda (iCal)',
-    roomTbd: 'Salle à venir',
-    description: 'Description',
-    descriptionTbd: 'Description à venir',
-    provisional: 'Description provisoire',
-    speakersTbc: 'Panélistes à confirmer',
-    parallelChoice: 'Activités en parallèle : choisissez-en une',
-    inEnglish: 'En anglais',
-    inFrench: 'En français',
-    online: 'En ligne',
-    creditedOnly: 'Réservé aux étudiant·e·s inscrit·e·s au cours',
-    countsTowardAttendance: 'Compte pour la présence',
-    cancelled: 'Annulée',
-    openingRemarks: 'Mot d\'ouverture',
-    capacity: 'places',
-    minutes: 'min',
-    hoursInPerson: 'heures de formation en présentiel',
-    course: 'Cours crédité',
-    credits: 'crédits',
-    attestation: 'Attestation de formation',
-    objectives: 'Objectifs',
-    contact: 'Contact',
-    noEvent: 'Aucun événement n\'est encore publié.',
-    errorTitle: 'Erreur',
-    errorBack: 'Retour au programme',
-    errorRequestId: 'Référence de la demande',
-    notFoundTitle: 'Page introuvable',
-    notFoundText: 'Cette adresse ne correspond à aucune page.',
-    invalidRequest: 'Demande invalide',
-    signInRequiredTitle: 'Connexion requise',
-    forbiddenTitle: 'Accès refusé',
-    serverError: 'Une erreur inattendue est survenue. Réessayez dans un instant ; si le problème persiste, transmettez la référence ci-dessous à l\'équipe.',
-    signIn: 'Connexion',
-    signInConfirm: 'Se connecter',
-    signInIntro: 'Ce lien de connexion à usage unique vous ouvre une session sur cet appareil.',
-    signOut: 'Se déconnecter',
-    organizerHome: 'Espace organisation',
-    invite: 'Inviter',
-    inviteTitle: 'Inviter une personne',
-    email: 'Courriel',
-    name: 'Nom',
-    role: 'Rôle',
-    role_organizer: 'Organisateur·trice',
-    role_door_staff: 'Accueil (numérisation seulement)',
-    role_instructor: 'Personne enseignante',
-    role_credited_student: 'Étudiant·e inscrit·e',
-    role_participant: 'Participant·e (sans crédit)',
-    inviteLinkCreated: 'Lien d\'invitation à usage unique (valide 7 jours) — transmettez-le à la personne :',
-    importProgram: 'Mettre à jour le programme',
-    importProgramHelp: 'Fichier YAML du programme (même format que program:import).',
-    importDone: 'Programme importé',
-    team: 'Équipe',
-    signedInAs: 'Connecté·e en tant que',
-    ltiPlatforms: 'Plateformes d\'apprentissage (LTI 1.3)',
-    ltiNoPlatform: 'Aucune plateforme enregistrée. Voir « Register Compagnon in your LMS » dans le README (npm run lti:register).',
-    ltiPlatformsCaption: 'Plateformes enregistrées et déploiements acceptés',
-    ltiIssuer: 'Émetteur (issuer)',
-    ltiClientId: 'Identifiant client',
-    ltiDeployments: 'Déploiements',
-    ltiToolUrls: 'Adresses à donner à la plateforme :',
-    ltiStatus: 'État',
-    ltiActive: 'Active',
-    ltiPending: 'En attente d\'approbation',
-    ltiSuspended: 'Suspendue',
-    ltiApprove: 'Approuver',
-    ltiSuspend: 'Suspendre',
-    ltiDeploymentToAdd: 'Identifiant de déploiement (si la plateforme ne l\'a pas transmis)',
-    ltiDynamicHelp: 'Enregistrement dynamique (LTI Dynamic Registration) : créez un lien à usage unique pour l\'administrateur·trice du LMS. La plateforme restera en attente jusqu\'à votre approbation.',
-    ltiCreateLink: 'Créer un lien d\'enregistrement',
-    participants: 'Participant·e·s (sans crédit)',
-    participantsNone: 'Aucune personne inscrite pour l\'instant.',
-    employer: 'Employeur',
-    preferredLanguage: 'Langue préférée',
-    language_fr: 'Français',
-    language_en: 'Anglais',
-    personalLink: 'Lien personnel',
-    linkNone: 'Aucun',
-    linkActiveSince: 'Actif depuis le',
-    linkUntil: 'jusqu\'au',
-    linkRevoked: 'Révoqué le',
-    linkExpired: 'Expiré',
-    linkIssue: 'Créer le lien',
-    linkReissue: 'Remplacer le lien',
-    linkRevoke: 'Révoquer',
-    linkEmail: 'Envoyer le lien par courriel',
-    linkEmailHelp: '« Envoyer le lien par courriel » crée un nouveau lien personnel et l\'envoie à la personne (sans serveur SMTP, le message est conservé dans Messages envoyés pour que vous le transmettiez). L\'ancien lien cesse de fonctionner.',
-    linkSignOutToo: 'Déconnecter aussi tous ses appareils',
-    actions: 'Actions',
-    participantsImport: 'Importer une liste (CSV)',
-    participantsImportFile: 'Fichier CSV',
-    participantsImportHelp: 'Colonnes : nom, courriel, employeur, langue (fr ou en ; français par défaut) — ou name, email, employer, language. Séparateur virgule ou point-virgule (Excel), 1 Mo et 5 000 lignes au plus. Réimporter la liste met les renseignements à jour sans créer de doublons ; une case vide ne change rien.',
-    participantsImportButton: 'Importer la liste',
-    participantAdd: 'Ajouter une personne',
-    participantAddButton: 'Ajouter',
-    myPage: 'Ma page',
-    myInformation: 'Mes renseignements',
-    myRegistrations: 'Mes inscriptions',
-    notStated: 'Non indiqué',
-    openMyPage: 'Ouvrir ma page',
-    personalLinkIntro: 'Ce lien personnel ouvre votre page Compagnon sur cet appareil. Il vous est réservé : ne le transmettez à personne.'
-  },
-  en: {
-    appName: 'Compagnon',
-    skipToContent: 'Skip to content',
-    switchLanguage: 'Français',
-    switchLanguageLabel: 'Lire cette page en français',
-    program: 'Program',
-    programOf: 'Event program',
-    apiDocs: 'API documentation',
-    calendar: 'Add to my calendar (iCal)',
-    roomTbd: 'Room to be announced',
-    description: 'Description',
-    descriptionTbd: 'Description to come',
-    provisional: 'Provisional description',
-    speakersTbc: 'Panelists to be confirmed',
-    parallelChoice: 'Parallel activities: choose one',
-    inEnglish: 'In English',
-    inFrench: 'In French',
-    online: 'Online',
-    creditedOnly: 'For students registered in the course',
-    countsTowardAttendance: 'Counts toward attendance',
-    cancelled: 'Cancelled',
-    openingRemarks: 'Opening remarks',
-    capacity: 'seats',
-    minutes: 'min',
-    hoursInPerson: 'hours of in-person training',
-    course: 'Credited course',
-    credits: 'credits',
-    attestation: 'Training attestation',
-    objectives: 'Objectives',
-    contact: 'Contact',
-    noEvent: 'No event has been published yet.',
-    errorTitle: 'Error',
-    errorBack: 'Back to the program',
-    errorRequestId: 'Request reference',
-    notFoundTitle: 'Page not found',
-    notFoundText: 'No page matches this address.',
-    invalidRequest: 'Invalid request',
-    signInRequiredTitle: 'Sign-in required',
-    forbiddenTitle: 'Access denied',
-    serverError: 'An unexpected error occurred. Try again in a moment; if it persists, send the reference below to the team.',
-    signIn: 'Sign in',
-    signInConfirm: 'Sign in',
-    signInIntro: 'This one-time sign-in link opens a session on this device.',
-    signOut: 'Sign out',
-    organizerHome: 'Organizer area',
-    invite: 'Invite',
-    inviteTitle: 'Invite someone',
-    email: 'Email',
-    name: 'Name',
-    role: 'Role',
-    role_organizer: 'Organizer',
-    role_door_staff: 'Door staff (scanning only)',
-    role_instructor: 'Instructor',
-    role_credited_student: 'Credited student',
-    role_participant: 'Participant (no credit)',
-    inviteLinkCreated: 'One-time invitation link (valid 7 days) — send it to the person:',
-    importProgram: 'Update the program',
-    importProgramHelp: 'Program YAML file (same format as program:import).',
-    importDone: 'Program imported',
-    team: 'Team',
-    signedInAs: 'Signed in as',
-    ltiPlatforms: 'Learning platforms (LTI 1.3)',
-    ltiNoPlatform: 'No platform registered yet. See "Register Compagnon in your LMS" in the README (npm run lti:register).',
-    ltiPlatformsCaption: 'Registered platforms and accepted deployments',
-    ltiIssuer: 'Issuer',
-    ltiClientId: 'Client ID',
-    ltiDeployments: 'Deployments',
-    ltiToolUrls: 'URLs to give the platform:',
-    ltiStatus: 'Status',
-    ltiActive: 'Active',
-    ltiPending: 'Waiting for approval',
-    ltiSuspended: 'Suspended',
-    ltiApprove: 'Approve',
-    ltiSuspend: 'Suspend',
-    ltiDeploymentToAdd: 'Deployment id (if the platform did not send it)',
-    ltiDynamicHelp: 'Dynamic registration (LTI Dynamic Registration): create a one-time link for the LMS administrator. The platform will wait until you approve it.',
-    ltiCreateLink: 'Create a registration link',
-    participants: 'Participants (no credit)',
-    participantsNone: 'No one registered yet.',
-    employer: 'Employer',
-    preferredLanguage: 'Preferred language',
-    language_fr: 'French',
-    language_en: 'English',
-    personalLink: 'Personal link',
-    linkNone: 'None',
-    linkActiveSince: 'Active since',
-    linkUntil: 'until',
-    linkRevoked: 'Revoked on',
-    linkExpired: 'Expired',
-    linkIssue: 'Create link',
-    linkReissue: 'Replace link',
-    linkRevoke: 'Revoke',
-    linkEmail: 'Email the link',
-    linkEmailHelp: '“Email the link” creates a new personal link and emails it to the person (without an SMTP server, the message is kept in Messages sent for you to pass on). The old link stops working.',
-    linkSignOutToo: 'Also sign them out on every device',
-    actions: 'Actions',
-    participantsImport: 'Import a list (CSV)',
-    participantsImportFile: 'CSV file',
-    participantsImportHelp: 'Columns: name, email, employer, language (fr or en; French by default) — or nom, courriel, employeur, langue. Comma or semicolon separated (Excel), 1 MB and 5,000 lines at most. Importing the list again updates the details without creating duplicates; an empty cell changes nothing.',
-    participantsImportButton: 'Import the list',
-    participantAdd: 'Add a person',
-    participantAddButton: 'Add',
-    myPage: 'My page',
-    myInformation: 'My information',
-    myRegistrations: 'My registrations',
-    notStated: 'Not stated',
-    openMyPage: 'Open my page',
-    personalLinkIntro: 'This personal link opens your Compagnon page on this device. It is yours alone: do not share it.'
+export type Catalog = typeof fr
+/** "section.key": every message of the catalog, checked by the compiler at each call. */
+export type TextKey = { [D in keyof Catalog]: `${D & string}.${keyof Catalog[D] & string}` }[keyof Catalog]
+/** Values a message may use: numbers (plurals, `{n, number}`) and already-formatted text (names, dates). */
+export type TextValues = Readonly<Record<string, string | number>>
+
+const catalogs: Record<Locale, Record<string, Record<string, string>>> = { fr, en }
+/** ICU locales: Québec French ("13 h 30") and Canadian English. */
+export const intlLocale: Record<Locale, string> = { fr: 'fr-CA', en: 'en-CA' }
+
+/** French elision for names and words the message does not know: "d’Amélie", "de Bruno". */
+const ELIDES = /^[aeiouyhàâäéèêëîïôöûüùœæ]/i
+const elide = (word: string, apostrophe: string) => (chunks: Array<string | number>): string => {
+  const text = chunks.join('')
+  return ELIDES.test(text) ? `${apostrophe}${text}` : `${word} ${text}`
+}
+/** Tags every French message may use around a value: <de>{name}</de>, <que>{name}</que>, <le>{title}</le>. */
+const FRENCH_TAGS = { de: elide('de', 'd’'), que: elide('que', 'qu’'), le: elide('le', 'l’') }
+const NO_TAGS = { de: (c: Array<string | number>) => `of ${c.join('')}`, que: (c: Array<string | number>) => c.join(''), le: (c: Array<string | number>) => c.join('') }
+
+let markers = false
+/**
+ * Pseudo-locale for tests: every message comes out between ⟦ and ⟧, so a page's text found
+ * outside them is text that does not come from the catalog.
+ */
+export function configureText (options: { markers: boolean }): void { markers = options.markers }
+
+const compiled = new Map<string, IntlMessageFormat | string>()
+
+function message (locale: Locale, key: TextKey): IntlMessageFormat | string {
+  const id = `${locale}:${key}`
+  let found = compiled.get(id)
+  if (found === undefined) {
+    const dot = key.indexOf('.')
+    const source = catalogs[locale][key.slice(0, dot)]?.[key.slice(dot + 1)]
+    if (source === undefined) throw new Error(`no text ${key} in ${locale}`)
+    // Plain sentences (most) need no formatter.
+    found = /[{<]/.test(source) ? new IntlMessageFormat(source, intlLocale[locale]) : source
+    compiled.set(id, found)
   }
-} satisfies Record<Locale, Record<string, string>>
+  return found
+}
 
-export type MessageKey = keyof typeof messages.fr
+function format (locale: Locale, key: TextKey, values: Record<string, unknown> | undefined): string {
+  const m = message(locale, key)
+  if (typeof m === 'string') return m
+  const out = m.format({ ...(locale === 'fr' ? FRENCH_TAGS : NO_TAGS), ...values } as unknown as Record<string, string>)
+  return Array.isArray(out) ? out.join('') : String(out)
+}
 
-export function t (locale: Locale, key: MessageKey): string {
-  return messages[locale][key]
+/** A message of the catalog, in this language, with its values (plain text: escape it where it goes). */
+export function t (locale: Locale, key: TextKey, values?: TextValues): string {
+  const out = format(locale, key, values)
+  return markers ? `⟦${out}⟧` : out
+}
+
+/** The same message in both languages: for errors, which API clients read in English and pages in the reader's language. */
+export function bilingual (key: TextKey, values?: TextValues): { fr: string, en: string } {
+  return { fr: t('fr', key, values), en: t('en', key, values) }
+}
+
+const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+
+/**
+ * A message with markup around some of its words, e.g. "Lisez <link>la politique</link>." with
+ * `{ link: words => html\`<a href="/confidentialite">${words}</a>\` }`: values are escaped here,
+ * the catalog's own words carry no markup, so the result is safe HTML (insert it with `!${}`).
+ */
+export function markup (locale: Locale, key: TextKey, values: TextValues, tags: Record<string, (words: string) => string>): string {
+  const escaped = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? escapeHtml(v) : v]))
+  const wrapped = Object.fromEntries(Object.entries(tags).map(([k, f]) => [k, (chunks: Array<string | number>) => f(chunks.join(''))]))
+  const out = format(locale, key, { ...escaped, ...wrapped })
+  return markers ? `⟦${out}⟧` : out
+}
+
+/** A language's name in the reader's language. */
+export const LANGUAGE_TEXT = { fr: 'common.language_fr', en: 'common.language_en' } as const satisfies Record<Locale, TextKey>
+
+/** Every key of the catalog (tests: none missing, none unused). */
+export const textKeys = (): TextKey[] =>
+  Object.entries(fr).flatMap(([section, keys]) => Object.keys(keys).map(k => `${section}.${k}` as TextKey))
+
+/** The catalog's source text of a key (tests compare the two languages' arguments). */
+export const textSource = (locale: Locale, key: TextKey): string => {
+  const dot = key.indexOf('.')
+  return catalogs[locale][key.slice(0, dot)]![key.slice(dot + 1)]!
 }
 
 /** "lundi 20 octobre" / "Monday, October 20". */

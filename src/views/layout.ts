@@ -22,24 +22,24 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${title} · ${t(locale, 'appName')}</title>
+<title>${title} · ${t(locale, 'common.appName')}</title>
 !${description !== undefined ? html`<meta name="description" content="${description}">` : ''}
 <link rel="stylesheet" href="/assets/site.css">
 <link rel="icon" href="data:,">
 </head>
 <body>
-<a class="skip" href="#main">${t(locale, 'skipToContent')}</a>
+<a class="skip" href="#main">${t(locale, 'common.skipToContent')}</a>
 <header class="site">
-  <a class="brand" href="/?lang=${locale}">${t(locale, 'appName')}</a>
+  <a class="brand" href="/?lang=${locale}">${t(locale, 'common.appName')}</a>
   <nav aria-label="${locale === 'fr' ? 'Langue' : 'Language'}">
-    <a href="${switchHref}" lang="${other}" hreflang="${other}" title="${t(locale, 'switchLanguageLabel')}">${t(locale, 'switchLanguage')}</a>
+    <a href="${switchHref}" lang="${other}" hreflang="${other}" title="${t(locale, 'common.switchLanguageLabel')}">${t(locale, 'common.switchLanguage')}</a>
   </nav>
 </header>
 <main id="main" tabindex="-1">
 !${body}
 </main>
 <footer class="site">
-  <p>ÉNAP · <a href="/confidentialite?lang=${locale}">${locale === 'fr' ? 'Confidentialité' : 'Privacy'}</a> · <a href="/docs">${t(locale, 'apiDocs')}</a></p>
+  <p>ÉNAP · <a href="/confidentialite?lang=${locale}">${locale === 'fr' ? 'Confidentialité' : 'Privacy'}</a> · <a href="/docs">${t(locale, 'common.apiDocs')}</a></p>
 </footer>
 </body>
 </html>`

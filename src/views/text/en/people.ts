@@ -1,0 +1,5 @@
+import type { people as fr } from '../fr/people.js'
+import type { Strings } from '../strings.js'
+
+export const people = {
+} satisfies Strings<typeof fr>

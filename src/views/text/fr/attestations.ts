@@ -1,0 +1,3 @@
+/** Text of the attestations pages and messages (French: the reference; English mirrors its keys). */
+export const attestations = {
+} as const

@@ -1,0 +1,3 @@
+/** Text of the messages pages and messages (French: the reference; English mirrors its keys). */
+export const messages = {
+} as const

@@ -1,0 +1,3 @@
+/** Text of the privacy pages and messages (French: the reference; English mirrors its keys). */
+export const privacy = {
+} as const

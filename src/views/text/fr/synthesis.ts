@@ -1,0 +1,3 @@
+/** Text of the synthesis pages and messages (French: the reference; English mirrors its keys). */
+export const synthesis = {
+} as const

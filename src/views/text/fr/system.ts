@@ -1,0 +1,3 @@
+/** Text of the system pages and messages (French: the reference; English mirrors its keys). */
+export const system = {
+} as const
