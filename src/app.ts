@@ -14,7 +14,7 @@ import { loggerOptions } from './http/logging.js'
 import security from './http/security.js'
 import metrics from './metrics/plugin.js'
 import locale from './plugins/locale.js'
-import { siteCss } from './views/layout.js'
+import { favicon, siteCss } from './views/layout.js'
 import { healthRoutes } from './health/routes.js'
 import { ProgramService } from './program/service.js'
 import { programRoutes } from './program/routes.js'
@@ -132,6 +132,9 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
 
   app.get('/assets/site.css', { schema: { hide: true }, config: { access: open('a stylesheet') } }, async (_request, reply) => {
     return await reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(siteCss)
+  })
+  app.get('/assets/favicon.svg', { schema: { hide: true }, config: { access: open('the site icon') } }, async (_request, reply) => {
+    return await reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(favicon)
   })
   // Submits forms marked data-autosubmit (answers posted back to an LMS); CSP allows no inline script.
   app.get('/assets/autosubmit.js', { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) => {

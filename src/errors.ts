@@ -1,3 +1,5 @@
+import { bilingual } from './views/i18n.js'
+
 /**
  * Typed application errors. Services and repositories throw these (or let database
  * errors through); one handler in plugins/error-handler.ts maps them to HTTP answers,
@@ -41,11 +43,5 @@ export class AppError extends Error {
 export const notFound = (what: Bilingual): AppError => new AppError('not_found', what)
 export const badRequest = (text: Bilingual, details?: unknown): AppError => new AppError('bad_request', text, details)
 export const conflict = (text: Bilingual, details?: unknown): AppError => new AppError('conflict', text, details)
-export const unauthorized = (text: Bilingual = {
-  fr: 'Authentification requise : connectez-vous pour continuer.',
-  en: 'Authentication required: please sign in to continue.'
-}): AppError => new AppError('unauthorized', text)
-export const forbidden = (text: Bilingual = {
-  fr: "Vous n'avez pas accès à cette ressource.",
-  en: 'You do not have access to this resource.'
-}): AppError => new AppError('forbidden', text)
+export const unauthorized = (text: Bilingual = bilingual('system.signInRequired')): AppError => new AppError('unauthorized', text)
+export const forbidden = (text: Bilingual = bilingual('system.accessDenied')): AppError => new AppError('forbidden', text)

@@ -6,7 +6,8 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import type { DB } from '../db/schema.js'
-import { AppError, conflict, notFound, type Bilingual } from '../errors.js'
+import { AppError, conflict, notFound } from '../errors.js'
+import { bilingual, intlLocale, t, type Locale } from '../views/i18n.js'
 import { zipMediaType } from './zip.js'
 
 /**
@@ -182,10 +183,7 @@ export class FileStore {
       .where('id', 'in', unique).where('state', '=', 'pending').where('sha256', 'is not', null)
       .returning('id').execute()
     if (rows.length !== unique.length) {
-      throw conflict({
-        fr: "Un fichier téléversé n'est plus disponible ; veuillez le téléverser de nouveau.",
-        en: 'An uploaded file is no longer available; please upload it again.'
-      }, { missing: unique.filter(id => !rows.some(row => row.id === id)) })
+      throw conflict(bilingual('system.fileGone'), { missing: unique.filter(id => !rows.some(row => row.id === id)) })
     }
   }
 
@@ -355,34 +353,26 @@ function acceptedKind (detected: string | undefined, allowed: readonly FileKind[
   if (kind !== undefined && allowed.includes(kind)) return kind
   const labels = allowed.map(k => fileKinds[k].label)
   throw new AppError('unsupported_media_type', {
-    fr: `Type de fichier non accepté : seuls les fichiers ${listOf(labels, 'et')} sont acceptés.`,
-    en: `Unsupported file type: only ${listOf(labels, 'and')} files are accepted.`
+    fr: t('fr', 'system.fileTypeRefused', { kinds: listOf(labels, 'fr') }),
+    en: t('en', 'system.fileTypeRefused', { kinds: listOf(labels, 'en') })
   }, { allowed, detected: detected ?? null })
 }
 
 function tooLarge (maxBytes: number): AppError {
-  const mb = (locale: string): string => (maxBytes / MiB).toLocaleString(locale, { maximumFractionDigits: 1 })
-  return new AppError('payload_too_large', {
-    fr: `Le fichier dépasse la taille maximale de ${mb('fr-CA')} Mo.`,
-    en: `The file exceeds the maximum size of ${mb('en-CA')} MB.`
-  }, { maxBytes })
+  return new AppError('payload_too_large', bilingual('system.fileTooLarge', { megabytes: Math.round(maxBytes / MiB * 10) / 10 }), { maxBytes })
 }
 
 function interrupted (cause: unknown): AppError {
-  const err = new AppError('bad_request', {
-    fr: 'Le téléversement a été interrompu avant la fin ; veuillez envoyer le fichier de nouveau.',
-    en: 'The upload was interrupted before it finished; please send the file again.'
-  })
+  const err = new AppError('bad_request', bilingual('system.uploadInterrupted'))
   // Kept for logs, never sent to the client (details are).
   err.cause = cause
   return err
 }
 
-const fileNotFound = (): AppError => notFound({ fr: 'Fichier introuvable.', en: 'File not found.' } satisfies Bilingual)
+const fileNotFound = (): AppError => notFound(bilingual('system.fileNotFound'))
 
 // Any other string would make PostgreSQL fail the query on the uuid cast: an unknown id is just absent.
 const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
 
-function listOf (items: string[], and: string): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${and} ${items[items.length - 1] ?? ''}`
-}
+/** "PDF, DOCX et ODT" / "PDF, DOCX, and ODT". */
+const listOf = (items: string[], locale: Locale): string => new Intl.ListFormat(intlLocale[locale], { type: 'conjunction' }).format(items)

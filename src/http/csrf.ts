@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import csrfProtection from '@fastify/csrf-protection'
 import type { ResolvedConfig } from '../config.js'
 import { forbidden } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { cookieBase, CSRF_COOKIE } from '../people/authentication.js'
 
 export { CSRF_COOKIE }
@@ -13,10 +14,7 @@ export const CSRF_HEADER = 'x-csrf-token'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-export const csrfRefused = (): Error => forbidden({
-  fr: 'Formulaire expiré ou sans son jeton de sécurité (CSRF) : rechargez la page, puis envoyez-le de nouveau.',
-  en: 'This form has expired or lacks its security token (CSRF): reload the page, then send it again.'
-})
+export const csrfRefused = (): Error => forbidden(bilingual('system.formExpired'))
 
 const tokenOf = (request: FastifyRequest): string | undefined => {
   const body = request.body as Record<string, unknown> | null | undefined

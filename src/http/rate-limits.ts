@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { AppError, type Bilingual } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { DEVICE_COOKIE } from '../people/authentication.js'
 import { SCAN_COOKIE } from '../attendance/routes.js'
 
@@ -54,10 +55,7 @@ declare module 'fastify' {
   }
 }
 
-export const tooManyRequests = (seconds: number, text?: Bilingual): AppError => new AppError('too_many_requests', text ?? {
-  fr: `Trop de requêtes en peu de temps : réessayez dans ${seconds} s.`,
-  en: `Too many requests in a short time: try again in ${seconds} s.`
-})
+export const tooManyRequests = (seconds: number, text?: Bilingual): AppError => new AppError('too_many_requests', text ?? bilingual('system.tooManyRequests', { seconds }))
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
 const digest = (value: string): string => createHash('sha256').update(value).digest('base64url').slice(0, 22)
@@ -136,28 +134,13 @@ export default fp<Partial<RateLimitSettings>>(async (app, overrides) => {
   app.addHook('onRequest', perIp)
 
   app.decorate('rateLimits', {
-    checkIn: hook(app.createRateLimit({ max: settings.checkInPerPerson, timeWindow: settings.windowMs, ...bigCache, keyGenerator: checkInKey, allowList: unkeyed }), seconds => ({
-      fr: `Trop de tentatives de présence en peu de temps : réessayez dans ${seconds} s, ou faites scanner votre laissez-passer à l'accueil.`,
-      en: `Too many check-in attempts in a short time: try again in ${seconds} s, or have your pass scanned at the door.`
-    })),
-    personalLink: hook(app.createRateLimit({ max: settings.perLink, timeWindow: settings.windowMs, ...bigCache, keyGenerator: linkKey, allowList: unkeyed }), seconds => ({
-      fr: `Ce lien a été ouvert trop souvent en peu de temps : réessayez dans ${seconds} s.`,
-      en: `This link was opened too often in a short time: try again in ${seconds} s.`
-    })),
+    checkIn: hook(app.createRateLimit({ max: settings.checkInPerPerson, timeWindow: settings.windowMs, ...bigCache, keyGenerator: checkInKey, allowList: unkeyed }), seconds => bilingual('system.tooManyCheckIns', { seconds })),
+    personalLink: hook(app.createRateLimit({ max: settings.perLink, timeWindow: settings.windowMs, ...bigCache, keyGenerator: linkKey, allowList: unkeyed }), seconds => bilingual('system.linkOpenedTooOften', { seconds })),
     signInRequest: both(
-      hook(app.createRateLimit({ max: settings.signInRequestsPerAddress, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: addressKey, allowList: unkeyed }), seconds => ({
-        fr: `Trop de demandes de lien depuis cette connexion : réessayez dans ${Math.ceil(seconds / 60)} min.`,
-        en: `Too many link requests from this connection: try again in ${Math.ceil(seconds / 60)} min.`
-      })),
+      hook(app.createRateLimit({ max: settings.signInRequestsPerAddress, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: addressKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkRequests', { minutes: Math.ceil(seconds / 60) })),
       // Counted whether or not the address belongs to someone: the refusal tells nothing either.
-      hook(app.createRateLimit({ max: settings.signInRequestsPerEmail, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: emailKey, allowList: unkeyed }), seconds => ({
-        fr: `Un lien a déjà été demandé plusieurs fois pour cette adresse : vérifiez votre boîte de réception (et les courriels indésirables), ou réessayez dans ${Math.ceil(seconds / 60)} min.`,
-        en: `A link was already requested several times for this address: check your inbox (and spam folder), or try again in ${Math.ceil(seconds / 60)} min.`
-      }))
+      hook(app.createRateLimit({ max: settings.signInRequestsPerEmail, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: emailKey, allowList: unkeyed }), seconds => bilingual('system.linkRequestedOften', { minutes: Math.ceil(seconds / 60) }))
     ),
-    linkCode: hook(app.createRateLimit({ max: settings.linkCodePerPerson, timeWindow: settings.linkCodeWindowMs, ...bigCache, keyGenerator: personKey, allowList: unkeyed }), seconds => ({
-      fr: `Trop de codes de liaison affichés ou tapés en peu de temps : réessayez dans ${Math.ceil(seconds / 60)} min.`,
-      en: `Too many linking codes shown or typed in a short time: try again in ${Math.ceil(seconds / 60)} min.`
-    }))
+    linkCode: hook(app.createRateLimit({ max: settings.linkCodePerPerson, timeWindow: settings.linkCodeWindowMs, ...bigCache, keyGenerator: personKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkCodes', { minutes: Math.ceil(seconds / 60) }))
   })
 }, { name: 'compagnon-rate-limits', dependencies: ['@fastify/cookie'] })

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { forbidden, unauthorized } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
@@ -23,16 +24,10 @@ export function metricsAccess (token: string | undefined): (request: FastifyRequ
       const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]
       if (given !== undefined && timingSafeEqual(digest(given), expected)) return
       reply.header('www-authenticate', 'Bearer realm="metrics"')
-      throw unauthorized({
-        fr: 'Les métriques exigent le jeton METRICS_TOKEN : en-tête « Authorization: Bearer <jeton> ».',
-        en: 'Metrics require the METRICS_TOKEN: send "Authorization: Bearer <token>".'
-      })
+      throw unauthorized(bilingual('system.metricsTokenRequired'))
     }
     const forwarded = request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined
     if (!forwarded && LOOPBACK.has(request.socket.remoteAddress ?? '')) return
-    throw forbidden({
-      fr: 'Les métriques ne sont servies qu\'aux appels de cette machine (127.0.0.1, ::1) sans mandataire ; définissez METRICS_TOKEN pour les lire d\'ailleurs.',
-      en: 'Metrics are served only to callers on this machine (127.0.0.1, ::1) not through a proxy; set METRICS_TOKEN to read them from elsewhere.'
-    })
+    throw forbidden(bilingual('system.metricsLocalOnly'))
   }
 }

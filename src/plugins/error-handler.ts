@@ -5,7 +5,7 @@ import { AppError, type Bilingual } from '../errors.js'
 import { databaseUnavailable } from '../db/database.js'
 import { ProgramFileError } from '../program/data-file.js'
 import { errorPage } from '../views/error-page.js'
-import { colon, t, type Locale, type TextKey } from '../views/i18n.js'
+import { bilingual, t, type Locale, type TextKey } from '../views/i18n.js'
 import { localeOf } from './locale.js'
 
 interface Problem {
@@ -13,6 +13,8 @@ interface Problem {
   code: string
   text: Bilingual
   details?: Array<{ field?: string, message: string }>
+  /** What a page shows instead of `details` (validation: each field's problem in words). */
+  people?: Bilingual[]
   /** Seconds: sent as Retry-After (a 503 the client may simply try again). */
   retryAfter?: number
 }
@@ -23,10 +25,7 @@ const DATABASE_RETRY_AFTER_SECONDS = 5
 export const databaseUnavailableProblem: Problem = {
   statusCode: 503,
   code: 'database_unavailable',
-  text: {
-    fr: 'Le service est momentanément indisponible : la base de données ne répond pas. Réessayez dans quelques secondes.',
-    en: 'The service is temporarily unavailable: the database is not answering. Please try again in a few seconds.'
-  },
+  text: bilingual('system.databaseUnavailable'),
   retryAfter: DATABASE_RETRY_AFTER_SECONDS
 }
 
@@ -64,79 +63,134 @@ function problemOf (error: FastifyError | Error): Problem {
       field: [error.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].filter(Boolean).join('.'),
       message: v.message ?? 'invalid'
     }))
+    // An address (path or query) is not something a person typed: the link is at fault.
+    if (error.validationContext === 'params' || error.validationContext === 'querystring') {
+      return { statusCode: 400, code: 'validation_failed', text: bilingual('system.linkMalformed'), details, people: [] }
+    }
     return {
       statusCode: 400,
       code: 'validation_failed',
-      text: { fr: `Données invalides : ${details.map(d => d.field).join(', ')}.`, en: `Invalid input: ${details.map(d => d.field).join(', ')}.` },
-      details
+      text: bilingual('system.formInvalid', { count: details.length }),
+      details,
+      people: error.validation.map(v => fieldProblem(v.keyword, String(v.instancePath).split('/').filter(Boolean).at(-1)))
     }
   }
   if (error instanceof ProgramFileError) {
     return {
       statusCode: 400,
       code: 'invalid_program_file',
-      text: { fr: 'Le fichier de programme est invalide.', en: 'The program file is invalid.' },
+      text: bilingual('system.programFileInvalid'),
       details: error.problems.map(message => ({ message }))
     }
   }
   if (databaseUnavailable(error)) return databaseUnavailableProblem
   const pgCode = (error as { code?: unknown }).code
-  if (pgCode === '23505') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément existe déjà.', en: 'This item already exists.' } }
-  if (pgCode === '23503') return { statusCode: 409, code: 'conflict', text: { fr: 'Cet élément est lié à d\'autres données.', en: 'This item is referenced by other data.' } }
+  if (pgCode === '23505') return { statusCode: 409, code: 'conflict', text: bilingual('system.alreadyExists') }
+  if (pgCode === '23503') return { statusCode: 409, code: 'conflict', text: bilingual('system.stillReferenced') }
   // PostgreSQL cannot store U+0000 in text (nor characters its encoding lacks): the input is at fault.
-  if (pgCode === '22021' || pgCode === '22P05') return { statusCode: 400, code: 'bad_request', text: { fr: 'Le texte contient un caractère qui ne peut pas être enregistré (caractère nul U+0000).', en: 'The text contains a character that cannot be stored (NUL, U+0000).' } }
-  if (pgCode === '22P02') return { statusCode: 400, code: 'bad_request', text: { fr: 'Identifiant mal formé.', en: 'Malformed identifier.' } }
+  if (pgCode === '22021' || pgCode === '22P05') return { statusCode: 400, code: 'bad_request', text: bilingual('system.nulCharacter') }
+  if (pgCode === '22P02') return { statusCode: 400, code: 'bad_request', text: bilingual('system.malformedIdentifier') }
   // The multipart parser (busboy) reports a truncated body or a missing boundary as plain Errors:
   // the client sent a broken form, not a server failure.
   if (MULTIPART_PARSE_ERROR.test(error.message) && (error as FastifyError).statusCode === undefined) {
-    return { statusCode: 400, code: 'bad_request', text: { fr: 'Formulaire multipart mal formé ou incomplet : envoyez-le de nouveau.', en: 'Malformed or incomplete multipart form: please send it again.' } }
+    return { statusCode: 400, code: 'bad_request', text: bilingual('system.multipartBroken') }
   }
   const statusCode = (error as FastifyError).statusCode
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     // Fastify's own client errors (malformed JSON, body too large, unsupported content type):
     // their messages are written for people already.
-    return { statusCode, code: (error as FastifyError).code ?? 'bad_request', text: { fr: frenchFor(statusCode, error.message), en: error.message } }
+    const own = FRAMEWORK_TEXT[statusCode]
+    return { statusCode, code: (error as FastifyError).code ?? 'bad_request', text: own !== undefined ? bilingual(own) : { fr: error.message, en: error.message } }
   }
   return {
     statusCode: 500,
     code: 'internal_error',
-    text: { fr: 'Une erreur interne est survenue.', en: 'An internal error occurred.' }
+    text: bilingual('system.internalError')
   }
 }
 
 const SIGN_IN_LINK_PAGE = /^\/(auth\/link|p)(\/|\?|$)/
 const MULTIPART_PARSE_ERROR = /^(Unexpected end of multipart data|Multipart: Boundary not found|Boundary required)$/
 
-function frenchFor (statusCode: number, english: string): string {
-  switch (statusCode) {
-    case 413: return 'Le contenu envoyé est trop volumineux.'
-    case 415: return 'Ce type de contenu n\'est pas accepté.'
-    case 400: return `Requête invalide : ${english}`
-    case 404: return 'Introuvable.'
-    case 405: return 'Méthode non permise.'
-    case 429: return 'Trop de requêtes : réessayez dans un instant.'
-    default: return english
-  }
+/** Fastify's own client errors (malformed JSON, body too large…), said for people. */
+const FRAMEWORK_TEXT: Partial<Record<number, TextKey>> = {
+  400: 'system.requestMalformed',
+  404: 'system.notFound',
+  405: 'system.methodNotAllowed',
+  413: 'system.contentTooLarge',
+  415: 'system.contentTypeRefused'
 }
 
-/** Page titles that say what happened (the message says why). */
-const titles: Partial<Record<number, TextKey>> = { 401: 'common.signInRequiredTitle', 403: 'common.forbiddenTitle', 404: 'common.notFoundTitle' }
+/** Page titles that say what happened (the message says why, the links what to do next). */
+const TITLES: Partial<Record<number, TextKey>> = {
+  400: 'system.title400',
+  401: 'system.title401',
+  403: 'system.title403',
+  404: 'system.title404',
+  409: 'system.title409',
+  413: 'system.title413',
+  414: 'system.title400',
+  415: 'system.title415',
+  429: 'system.title429',
+  503: 'system.title503'
+}
+
+/** A form field's problem in words: the field by its name for people, what is wrong with it. */
+function fieldProblem (keyword: string, field: string | undefined): Bilingual {
+  const label = field === undefined ? undefined : FIELD_TEXT[field]
+  const name = label === undefined ? { fr: field ?? '?', en: field ?? '?' } : bilingual(label)
+  const key: TextKey = FIELD_PROBLEM[keyword] ?? 'system.fieldInvalid'
+  return { fr: t('fr', key, { field: name.fr }), en: t('en', key, { field: name.en }) }
+}
+
+/** zod's issue codes, as the person can act on them. */
+const FIELD_PROBLEM: Partial<Record<string, TextKey>> = {
+  invalid_type: 'system.fieldMissing',
+  too_small: 'system.fieldTooShort',
+  too_big: 'system.fieldTooLong',
+  invalid_format: 'system.fieldFormat',
+  invalid_string: 'system.fieldFormat',
+  invalid_value: 'system.fieldChoice',
+  invalid_enum_value: 'system.fieldChoice'
+}
+
+/** Form field names (French and English spellings used by our forms) and how people call them. */
+const FIELD_TEXT: Partial<Record<string, TextKey>> = {
+  email: 'system.fieldEmail',
+  courriel: 'system.fieldEmail',
+  name: 'system.fieldName',
+  nom: 'system.fieldName',
+  employer: 'system.fieldEmployer',
+  employeur: 'system.fieldEmployer',
+  language: 'system.fieldLanguage',
+  langue: 'system.fieldLanguage',
+  code: 'system.fieldCode',
+  file: 'system.fieldFile',
+  fichier: 'system.fieldFile',
+  text: 'system.fieldText',
+  texte: 'system.fieldText',
+  comment: 'system.fieldComment',
+  score: 'system.fieldScore',
+  reason: 'system.fieldReason',
+  role: 'system.fieldRole'
+}
 
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   reply.code(problem.statusCode)
   if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter))
   if (wantsHtml(request)) {
     const locale: Locale = localeOf(request, request.locale)
-    const title = t(locale, titles[problem.statusCode] ?? (problem.statusCode >= 500 ? 'common.errorTitle' : 'common.invalidRequest'))
+    const title = t(locale, TITLES[problem.statusCode] ?? (problem.statusCode >= 500 ? 'system.title500' : 'system.title400'))
     // Only unexpected failures are masked; our own typed errors (503 included) say what happened.
-    const message = problem.code === 'internal_error' ? t(locale, 'common.serverError') : problem.text[locale]
+    const message = problem.code === 'internal_error' ? t(locale, 'system.serverError') : problem.text[locale]
     return reply.type('text/html; charset=utf-8').send(errorPage({
       locale,
       statusCode: problem.statusCode,
       title,
       message,
       requestId: request.id,
-      details: problem.details?.map(d => d.field !== undefined ? `${d.field}${colon(locale)} ${d.message}` : d.message),
+      // People read what to correct in words; field paths and zod's messages stay in the JSON answer.
+      details: problem.people !== undefined ? problem.people.map(p => p[locale]) : problem.details?.map(d => d.message),
       path: request.url.startsWith('/') ? request.url : '/',
       // A page that needs a session, or a sign-in or personal link that failed: where to get a new link.
       signInHelp: problem.statusCode === 401 || (problem.statusCode < 500 && SIGN_IN_LINK_PAGE.test(request.url))
@@ -161,8 +215,8 @@ export function frameworkError (error: FastifyError, request: FastifyRequest, re
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
   if ((request as { locale?: Locale }).locale === undefined) (request as { locale?: Locale }).locale = 'fr'
   sendProblem(request, reply, tooLong
-    ? { statusCode: 414, code: 'uri_too_long', text: { fr: 'Adresse trop longue : un de ses éléments dépasse la longueur permise.', en: 'Address too long: one of its parts is longer than allowed.' } }
-    : { statusCode: 400, code: 'bad_url', text: { fr: 'Adresse mal formée (caractère ou séquence % invalide).', en: 'Malformed address (invalid character or % sequence).' } })
+    ? { statusCode: 414, code: 'uri_too_long', text: bilingual('system.addressTooLong') }
+    : { statusCode: 400, code: 'bad_url', text: bilingual('system.addressMalformed') })
 }
 
 /** The one place where failures become HTTP answers. */
@@ -182,6 +236,6 @@ export default fp(async (app) => {
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, {
     statusCode: 404,
     code: 'not_found',
-    text: { fr: 'Cette adresse ne correspond à aucune ressource.', en: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` }
+    text: bilingual('system.notFound')
   }))
 }, { name: 'compagnon-errors' })

@@ -165,7 +165,7 @@ t.test('file store', async t => {
       t.same(await rowCounts(db), { files: 0, chunks: 0 }, `${what}: no rows left`)
     }
     const err = await failure(store.receive(source(pdf), { maxBytes: MB, allowed: ['docx', 'odt'] })) as AppError
-    t.equal(err.text.en, 'Unsupported file type: only DOCX and ODT files are accepted.')
+    t.equal(err.text.en, 'File type not accepted: only DOCX and ODT files are accepted.')
     t.equal(err.text.fr, 'Type de fichier non accepté : seuls les fichiers DOCX et ODT sont acceptés.')
   })
 

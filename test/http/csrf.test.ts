@@ -61,10 +61,10 @@ t.test('a form posted with our cookies but without a valid token is refused (403
   const before = await teamSize()
   const missing = await invite({ cookie: organizer.cookie })
   t.equal(missing.statusCode, 403)
-  t.match(missing.body, /Formulaire expiré ou sans son jeton de sécurité \(CSRF\)/)
+  t.match(missing.body, /Ce formulaire a expiré \(ou il lui manque son jeton de sécurité\)/)
   const json = await invite({ cookie: organizer.cookie, accept: 'application/json', 'x-csrf-token': 'forged-token' })
   t.equal(json.statusCode, 403)
-  t.match(json.json(), { code: 'forbidden', messageFr: /jeton de sécurité \(CSRF\)/, message: /lacks its security token \(CSRF\)/ })
+  t.match(json.json(), { code: 'forbidden', messageFr: /jeton de sécurité/, message: /lacks its security token/ })
 
   // Another session's token (another person, or the same person on another device) does not fit.
   const otherDevice = await signInWithLink(app, (await services.people.handoffLink(organizerId, 'phone')).url)

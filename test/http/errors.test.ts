@@ -28,7 +28,7 @@ t.test('database conflicts become 409, malformed JSON 400, oversize bodies 413',
   t.match(dup.json(), { code: 'conflict', messageFr: 'Cet élément existe déjà.' })
   const malformed = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' })
   t.equal(malformed.statusCode, 400)
-  t.match(malformed.json(), { statusCode: 400, messageFr: /^Requête invalide/ })
+  t.match(malformed.json(), { statusCode: 400, messageFr: /^La demande est mal formée/ })
   const huge = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(2 * 1024 * 1024) }) })
   t.equal(huge.statusCode, 413)
   const wrongType = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/x-unknown' }, payload: 'x' })

@@ -210,6 +210,7 @@ export const rules: Record<string, Rule> = {
   'GET /docs/json': get(everyone(200)),
   'GET /docs/yaml': get(everyone(200)),
   'GET /assets/site.css': get(everyone(200)),
+  'GET /assets/favicon.svg': get(everyone(200)),
   'GET /assets/autosubmit.js': get(everyone(200)),
   'GET /assets/lti-close.js': get(everyone(200)),
   'GET /assets/lti-storage.js': get(everyone(200)),
