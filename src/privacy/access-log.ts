@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
+import type { TextKey } from '../views/i18n.js'
 import * as repo from './repository.js'
 
 /**
@@ -23,26 +24,27 @@ declare module 'fastify' {
   }
 }
 
-export const kindLabels: Record<PersonalDataKind, { fr: string, en: string }> = {
-  participants: { fr: 'Liste des personnes inscrites', en: 'List of registered people' },
-  attendance: { fr: 'Grille des présences', en: 'Attendance grid' },
-  person_attendance: { fr: 'Présences d\'une personne', en: 'A person\'s attendance' },
-  excuses: { fr: 'Justifications d\'absence', en: 'Absence excuses' },
-  door_list: { fr: 'Liste de présence d\'une séance', en: 'Session attendance list' },
-  submissions: { fr: 'Remises de la synthèse', en: 'Synthesis hand-ins' },
-  submission: { fr: 'Remise d\'une personne', en: 'A person\'s hand-in' },
-  submission_file: { fr: 'Fichier remis', en: 'Handed-in file' },
-  grades: { fr: 'Notes', en: 'Grades' },
-  attestations: { fr: 'Attestations délivrées', en: 'Issued attestations' },
-  attestation_requests: { fr: 'Demandes d\'attestation', en: 'Attestation requests' },
-  attestation_audit: { fr: 'Journal des attestations', en: 'Attestation log' },
-  attestation_file: { fr: 'PDF d\'attestation', en: 'Attestation PDF' },
-  reports: { fr: 'Rapport', en: 'Report' },
-  messages: { fr: 'Messages envoyés', en: 'Messages sent' },
-  data_export: { fr: 'Exportation des données d\'une personne', en: 'Export of a person\'s data' },
-  access_log: { fr: 'Journal des accès', en: 'Access log' },
-  incidents: { fr: 'Registre des incidents', en: 'Incident register' }
-}
+/** What the access log says a staff member did, for each kind of read. */
+export const ACCESS_KIND_TEXT = {
+  participants: 'privacy.readParticipants',
+  attendance: 'privacy.readAttendance',
+  person_attendance: 'privacy.readPersonAttendance',
+  excuses: 'privacy.readExcuses',
+  door_list: 'privacy.readDoorList',
+  submissions: 'privacy.readSubmissions',
+  submission: 'privacy.readSubmission',
+  submission_file: 'privacy.readSubmissionFile',
+  grades: 'privacy.readGrades',
+  attestations: 'privacy.readAttestations',
+  attestation_requests: 'privacy.readAttestationRequests',
+  attestation_audit: 'privacy.readAttestationAudit',
+  attestation_file: 'privacy.readAttestationFile',
+  reports: 'privacy.readReports',
+  messages: 'privacy.readMessages',
+  data_export: 'privacy.readDataExport',
+  access_log: 'privacy.readAccessLog',
+  incidents: 'privacy.readIncidents'
+} as const satisfies Record<PersonalDataKind, TextKey>
 
 const STAFF_ROLES = ['organizer', 'instructor', 'door_staff'] as const
 

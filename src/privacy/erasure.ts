@@ -2,6 +2,7 @@ import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, notFound, type Bilingual } from '../errors.js'
+import { bilingual, intlLocale, t, type Locale } from '../views/i18n.js'
 import * as repo from './erasure-repository.js'
 import { insertTombstones } from './tombstone-repository.js'
 import { tombstoneHash } from './tombstones.js'
@@ -68,7 +69,7 @@ export class ErasureService {
   /** Organizers of the event, and privacy officers (who answer for every event): the access policy decides (privacy.erase). */
   async event (actorId: string, eventId: string): Promise<EventInfo> {
     const event = await repo.findEvent(this.db, eventId)
-    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (event === undefined) throw notFound(bilingual('privacy.eventNotFound'))
     await this.access.assert({ personId: actorId }, 'privacy.erase', { kind: 'event', eventId })
     return { id: event.id, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone }
   }
@@ -78,7 +79,7 @@ export class ErasureService {
     await this.event(actorId, eventId)
     const q = query.trim()
     if (q.length < 2) {
-      throw badRequest({ fr: 'Tapez au moins 2 caractères du nom ou du courriel.', en: 'Type at least 2 characters of the name or email.' })
+      throw badRequest(bilingual('privacy.searchTooShort', { min: 2 }))
     }
     return await repo.candidates(this.db, eventId, q, 30)
   }
@@ -111,23 +112,17 @@ export class ErasureService {
       .map(e => ({ id: e.id, title: { fr: e.title_fr, en: e.title_en } }))
     const courses = (await repo.unlinkedCoursesOf(this.db, personId)).map(c => c.title ?? c.label ?? c.context_id)
     if (events.length === 0 && courses.length === 0) return null
-    const quote = (list: string[], fr: boolean): string => list.map(t => fr ? `« ${t} »` : `"${t}"`).join(', ')
     const officer = this.options.officer
-    const who = { fr: officer.email === undefined ? officer.name : `${officer.name} (${officer.email})`, en: officer.email === undefined ? officer.name : `${officer.name} (${officer.email})` }
-    const where = {
-      fr: [events.length > 0 ? `l'organisation de ${events.length > 1 ? 'ces événements' : 'cet événement'} : ${quote(events.map(e => e.title.fr), true)}` : '',
-        courses.length > 0 ? `pour ${courses.length > 1 ? 'les cours' : 'le cours'} ${quote(courses, true)} (rattaché${courses.length > 1 ? 's' : ''} à aucun événement), la personne responsable de la protection des renseignements personnels` : ''].filter(Boolean).join(' ; '),
-      en: [events.length > 0 ? `the organizers of ${events.length > 1 ? 'these events' : 'this event'}: ${quote(events.map(e => e.title.en), false)}` : '',
-        courses.length > 0 ? `for the LMS course${courses.length > 1 ? 's' : ''} ${quote(courses, false)} (linked to no event), the privacy officer` : ''].filter(Boolean).join('; ')
+    const who = officer.email === undefined ? officer.name : `${officer.name} (${officer.email})`
+    const message = (locale: Locale): string => {
+      const titles = (list: string[]): string => new Intl.ListFormat(intlLocale[locale], { type: 'conjunction' })
+        .format(list.map(title => t(locale, 'privacy.quoted', { title })))
+      const byEvents = events.length > 0 ? t(locale, 'privacy.agreeEvents', { count: events.length, titles: titles(events.map(e => e.title[locale])) }) : null
+      const byCourses = courses.length > 0 ? t(locale, 'privacy.agreeCourses', { count: courses.length, titles: titles(courses) }) : null
+      const agree = byEvents !== null && byCourses !== null ? t(locale, 'privacy.agreeBoth', { events: byEvents, courses: byCourses }) : byEvents ?? byCourses ?? ''
+      return t(locale, 'privacy.erasureBlocked', { agree, officer: who })
     }
-    return {
-      events,
-      courses,
-      message: {
-        fr: `Effacement impossible ici : cette personne appartient aussi à d'autres événements que les vôtres. Doivent donner leur accord : ${where.fr}. L'effacement est ensuite fait par la personne responsable de la protection des renseignements personnels : ${who.fr}.`,
-        en: `You cannot erase this person: they also belong to events you do not organize. Who must agree: ${where.en}. The erasure is then done by the privacy officer: ${who.en}.`
-      }
-    }
+    return { events, courses, message: { fr: message('fr'), en: message('en') } }
   }
 
   async record (actorId: string, eventId: string, input: RequestInput): Promise<RequestView> {
@@ -136,10 +131,10 @@ export class ErasureService {
     const now = this.clock.now()
     if (person.anonymised_at !== null) throw alreadyErased()
     if (input.personId === actorId) {
-      throw conflict({ fr: 'Vous ne pouvez pas effacer vos propres données ici : une autre personne de l\'organisation doit traiter la demande.', en: 'You cannot erase your own data here: another organizer must handle the request.' })
+      throw conflict(bilingual('privacy.ownErasure'))
     }
     if (input.requestedAt.getTime() > now.getTime()) {
-      throw badRequest({ fr: 'La date de la demande ne peut pas être dans le futur.', en: 'The date of the request cannot be in the future.' })
+      throw badRequest(bilingual('privacy.requestDateInFuture'))
     }
     const request = await this.db.transaction().execute(async trx => {
       const row = await repo.insertRequest(trx, {
@@ -190,7 +185,7 @@ export class ErasureService {
         await repo.audit(trx, { requestId, action: 'confirmed_again', actorId, at: now })
         return { request, repeated: true }
       }
-      if (request.person_id === null) throw conflict({ fr: 'La personne de cette demande n\'existe plus.', en: 'The person of this request no longer exists.' })
+      if (request.person_id === null) throw conflict(bilingual('privacy.requestPersonGone'))
       // Sealed tombstones first (the identities go with the erasure): the LMS will not bring the person back.
       const identities = await repo.identitiesOf(trx, request.person_id)
       await insertTombstones(trx, identities.map(i => tombstoneHash(this.options.tombstoneKey, i.issuer, i.subject)), now)
@@ -217,7 +212,7 @@ export class ErasureService {
   async #person (eventId: string, personId: string): Promise<Candidate> {
     const person = await repo.registeredPerson(this.db, eventId, personId)
     if (person === undefined) {
-      throw notFound({ fr: 'Aucune personne inscrite à cet événement ne correspond.', en: 'No person registered in this event matches.' })
+      throw notFound(bilingual('privacy.personNotInEvent'))
     }
     return person
   }
@@ -229,5 +224,5 @@ export class ErasureService {
   }
 }
 
-const requestNotFound = (): ReturnType<typeof notFound> => notFound({ fr: 'Demande d\'effacement introuvable pour cet événement.', en: 'Erasure request not found for this event.' })
-const alreadyErased = (): ReturnType<typeof conflict> => conflict({ fr: 'Les données de cette personne ont déjà été effacées.', en: 'This person\'s data has already been erased.' })
+const requestNotFound = (): ReturnType<typeof notFound> => notFound(bilingual('privacy.erasureRequestNotFound'))
+const alreadyErased = (): ReturnType<typeof conflict> => conflict(bilingual('privacy.alreadyErased'))

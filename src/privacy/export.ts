@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { notFound } from '../errors.js'
 import { redactLinks } from '../messages/sender.js'
+import { bilingual } from '../views/i18n.js'
 
 type Rows = Array<Record<string, unknown>>
 
@@ -50,20 +51,6 @@ export interface ExportScope {
   coursesTaught: string[]
 }
 
-const WHOLE_NOTE = {
-  fr: 'Export complet, fait par la personne elle-même.',
-  en: 'Complete export, made by the person themselves.'
-}
-const SCOPED_NOTE = {
-  fr: 'Export fait par l\'organisation d\'un événement : seulement ce qui appartient à ses événements. Le texte des remises, des brouillons et les commentaires de notation ne sont donnés qu\'à leur auteur et aux personnes enseignantes du cours. La personne peut télécharger l\'export complet elle-même (page « Moi »).',
-  en: 'Export made by an event\'s organizers: only what belongs to their events. Hand-in and draft text and grading comments go only to their author and the course\'s instructors. The person can download the complete export themselves ("Me" page).'
-}
-
-const ABOUT = {
-  fr: 'Renseignements personnels que Compagnon détient sur vous. Les jetons (liens, sessions) ne sont conservés que sous forme d\'empreintes et ne figurent pas ici ; les fichiers remis sont décrits par leur nom, leur taille et leur empreinte SHA-256 (le contenu est accessible dans Compagnon).',
-  en: 'Personal information Compagnon holds about you. Tokens (links, sessions) are only stored as hashes and are not included; handed-in files are described by name, size and SHA-256 hash (their content is available in Compagnon).'
-}
-
 /**
  * Builds the export from every table that names a person. Token hashes, sealed launch data and
  * pass codes are left out (they are credentials, not information about the person); file bytes
@@ -81,7 +68,7 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
     const assignmentIn = (id: string): boolean => !scoped || events.includes(contexts.get(id)?.event_id ?? '')
     const contextOf = (assignmentId: string): string => contexts.get(assignmentId)?.context_id ?? ''
     const person = await trx.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirst()
-    if (person === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    if (person === undefined) throw notFound(bilingual('privacy.personNotFound'))
     const pass = await trx.selectFrom('attendance_passes').select(['code', 'issued_at', 'version']).where('person_id', '=', personId).executeTakeFirst()
     const requestIds = (await trx.selectFrom('attestation_requests').select('id').where('person_id', '=', personId).$if(scoped, q => q.where('event_id', 'in', events)).execute()).map(r => r.id)
     const attestationIds = (await trx.selectFrom('attestations').select('id').where('person_id', '=', personId).$if(scoped, q => q.where('event_id', 'in', events)).execute()).map(r => r.id)
@@ -99,7 +86,7 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
     return {
       format: 'compagnon-personal-data/1' as const,
       generatedAt: clock.now(),
-      about: ABOUT,
+      about: bilingual('privacy.exportAbout'),
       person,
       registrations: await trx.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id')
         .select(['r.id', 'r.event_id', 'e.key as event_key', 'r.role', 'r.created_at', 'r.created_by']).where('r.person_id', '=', personId)
@@ -197,7 +184,7 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
         ? []
         : await trx.selectFrom('account_audit').select(['at', 'actor_id', 'actor_label', 'action', 'details'])
           .where('subject_person_id', '=', personId).orderBy('id').execute(),
-      scope: { kind: scoped ? 'organizer' as const : 'person' as const, eventIds: events, account, note: scoped ? SCOPED_NOTE : WHOLE_NOTE }
+      scope: { kind: scoped ? 'organizer' as const : 'person' as const, eventIds: events, account, note: bilingual(scoped ? 'privacy.exportScoped' : 'privacy.exportWhole') }
     }
   })
 }

@@ -1,7 +1,8 @@
 import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { badRequest, notFound } from '../errors.js'
+import { badRequest, notFound, type Bilingual } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import * as repo from './repository.js'
 import type { IncidentInput, IncidentPatch } from './schemas.js'
 
@@ -28,7 +29,7 @@ export interface Incident {
 type Fields = Omit<Incident, 'id' | 'eventId' | 'createdBy' | 'createdAt' | 'updatedBy' | 'updatedAt' | 'history'>
 const FIELD_NAMES = ['detectedAt', 'description', 'categories', 'peopleAffected', 'seriousInjuryRisk', 'riskAssessment', 'measures', 'caiNotifiedAt', 'peopleNotifiedAt', 'status'] as const
 
-const notAnIncident = (): Error => notFound({ fr: 'Incident introuvable pour cet événement.', en: 'Incident not found for this event.' })
+const notAnIncident = (): Error => notFound(bilingual('privacy.incidentNotFound'))
 
 function fieldsOf (row: repo.IncidentRow): Fields {
   return {
@@ -109,25 +110,24 @@ export class IncidentService {
 
   /** Dates in the future or notifications before detection are typing mistakes: refused, field by field. */
   #check (f: Fields, now: Date): void {
-    const details: Array<{ field: string, message: string }> = []
-    const fr: string[] = []
+    // `message` is for API clients (the field named); `text` is what people read.
+    const problems: Array<{ field: string, message: string, text: Bilingual }> = []
     if (f.detectedAt > now) {
-      details.push({ field: 'detectedAt', message: 'detectedAt must not be in the future' })
-      fr.push('La date de détection ne peut pas être dans le futur.')
+      problems.push({ field: 'detectedAt', message: 'detectedAt must not be in the future', text: bilingual('privacy.detectedInFuture') })
     }
-    for (const [name, label] of [['caiNotifiedAt', 'L\'avis à la Commission'], ['peopleNotifiedAt', 'L\'avis aux personnes']] as const) {
+    const notices = [
+      ['caiNotifiedAt', 'privacy.caiNoticeInFuture', 'privacy.caiNoticeBeforeDetection'],
+      ['peopleNotifiedAt', 'privacy.peopleNoticeInFuture', 'privacy.peopleNoticeBeforeDetection']
+    ] as const
+    for (const [name, inFuture, beforeDetection] of notices) {
       const at = f[name]
       if (at === null) continue
-      if (at > now) {
-        details.push({ field: name, message: `${name} must not be in the future` })
-        fr.push(`${label} ne peut pas être daté dans le futur.`)
-      } else if (at < f.detectedAt) {
-        details.push({ field: name, message: `${name} must not be before detectedAt` })
-        fr.push(`${label} ne peut pas précéder la détection de l'incident.`)
-      }
+      if (at > now) problems.push({ field: name, message: `${name} must not be in the future`, text: bilingual(inFuture) })
+      else if (at < f.detectedAt) problems.push({ field: name, message: `${name} must not be before detectedAt`, text: bilingual(beforeDetection) })
     }
-    if (details.length > 0) {
-      throw badRequest({ fr: fr.join(' '), en: details.map(d => d.message[0]?.toUpperCase() + d.message.slice(1) + '.').join(' ') }, details)
+    if (problems.length > 0) {
+      const details = problems.map(({ field, message }) => ({ field, message }))
+      throw badRequest({ fr: problems.map(p => p.text.fr).join(' '), en: problems.map(p => p.text.en).join(' ') }, details)
     }
   }
 

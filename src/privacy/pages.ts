@@ -3,36 +3,33 @@ import { DateTime } from 'luxon'
 import type { Bilingual } from '../errors.js'
 import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
-import { colon, type Locale } from '../views/i18n.js'
-import { kindLabels, type PersonalDataKind } from './access-log.js'
+import { colon, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
+import { ACCESS_KIND_TEXT, type PersonalDataKind } from './access-log.js'
 import type { Incident } from './incidents.js'
 import type { AccessLogEntry } from './repository.js'
-import { incidentStatuses, riskLevels } from './schemas.js'
+import type { incidentStatuses, riskLevels } from './schemas.js'
 
 export const NOTICE_PATH = '/confidentialite'
+
+/** A link around the words the message marks (`<link>…</link>`); `href` is this file's own constant address. */
+const linkTo = (href: string, extra = ''): Record<string, (words: string) => string> =>
+  ({ link: words => html`<a href="!${href}"!${extra}>!${words}</a>` })
 
 /**
  * One sentence for pages that collect personal data (sign-in, check-in, hand-in, requests),
  * pointing to the privacy notice; organizers adding people are reminded what to tell them.
  */
 export function privacyNoticeLine (locale: Locale, reader: 'person' | 'organizer' = 'person'): string {
-  if (reader === 'organizer') {
-    return locale === 'fr'
-      ? html`<p class="muted privacy-line">N'inscrivez que les renseignements nécessaires ; les personnes inscrites sont informées par l'<a href="${NOTICE_PATH}?lang=fr">avis de confidentialité</a> (Loi 25).</p>`
-      : html`<p class="muted privacy-line">Enter only the information needed; the people registered are informed by the <a href="${NOTICE_PATH}?lang=en">privacy notice</a> (Québec's Law 25).</p>`
-  }
-  return locale === 'fr'
-    ? html`<p class="muted privacy-line">Vos renseignements personnels sont traités selon l'<a href="${NOTICE_PATH}?lang=fr">avis de confidentialité</a> de Compagnon (Loi 25) : ce qui est recueilli, pourquoi, pour combien de temps et vos droits.</p>`
-    : html`<p class="muted privacy-line">Your personal information is handled as described in Compagnon's <a href="${NOTICE_PATH}?lang=en">privacy notice</a> (Québec's Law 25): what is collected, why, for how long, and your rights.</p>`
+  const key = reader === 'organizer' ? 'privacy.noticeLineOrganizer' : 'privacy.noticeLinePerson'
+  return html`<p class="muted privacy-line">!${markup(locale, key, {}, linkTo(`${NOTICE_PATH}?lang=${locale}`))}</p>`
 }
 
 /** The section of /moi: the person's own data, downloadable. */
 export function myPagePrivacySection (locale: Locale): string {
-  const fr = locale === 'fr'
   return html`<section aria-labelledby="moi-donnees">
-<h2 id="moi-donnees">${fr ? 'Mes données personnelles' : 'My personal data'}</h2>
-<p>${fr ? 'Téléchargez tout ce que Compagnon détient sur vous, dans un fichier JSON structuré.' : 'Download everything Compagnon holds about you, as a structured JSON file.'}</p>
-<p><a href="/moi/donnees?lang=${locale}" download>${fr ? 'Télécharger mes données (JSON)' : 'Download my data (JSON)'}</a> · <a href="${NOTICE_PATH}?lang=${locale}">${fr ? 'Avis de confidentialité' : 'Privacy notice'}</a></p>
+<h2 id="moi-donnees">${t(locale, 'privacy.myDataHeading')}</h2>
+<p>${t(locale, 'privacy.myDataIntro')}</p>
+<p><a href="/moi/donnees?lang=${locale}" download>${t(locale, 'privacy.myDataDownload')}</a> · <a href="${NOTICE_PATH}?lang=${locale}">${t(locale, 'privacy.noticeTitle')}</a></p>
 </section>`
 }
 
@@ -43,126 +40,81 @@ export interface NoticeView {
   sending: boolean
 }
 
-const days = (n: number, locale: Locale): string => {
-  const years = n % 365 === 0 ? n / 365 : undefined
-  if (locale === 'fr') return years !== undefined ? `${n} jours (${years} an${years > 1 ? 's' : ''})` : `${n} jour${n > 1 ? 's' : ''}`
-  return years !== undefined ? `${n} days (${years} year${years > 1 ? 's' : ''})` : `${n} day${n > 1 ? 's' : ''}`
-}
+/** "400 jours", "1 095 jours (3 ans)" / "1,095 days (3 years)". */
+const duration = (days: number, locale: Locale): string => days % 365 === 0
+  ? t(locale, 'privacy.durationDaysYears', { days, years: days / 365 })
+  : t(locale, 'privacy.durationDays', { days })
 
 /** The privacy notice: true to the configuration it is rendered with (retention, officer). */
 export function noticePage (locale: Locale, view: NoticeView, path: string): string {
-  const fr = locale === 'fr'
   const r = view.retention
-  const after = (n: number): string => fr ? `${days(n, locale)} après la fin de l'événement` : `${days(n, locale)} after the end of the event`
-  const rows: Array<{ what: Bilingual, why: Bilingual, keep: string }> = [
-    {
-      what: { fr: 'Identité et coordonnées : nom, courriel, employeur, langue préférée, rôles dans l\'événement', en: 'Identity and contact: name, email, employer, preferred language, roles in the event' },
-      why: { fr: 'Inscription, connexion, communication avec vous, attestations', en: 'Registration, sign-in, contacting you, attestations' },
-      keep: after(r.peopleDays)
-    },
-    {
-      what: { fr: 'Sessions et liens de connexion : seulement une empreinte (SHA-256) des jetons ; navigateur utilisé (user-agent) ; dates d\'utilisation', en: 'Sessions and sign-in links: only a hash (SHA-256) of the tokens; browser used (user agent); dates of use' },
-      why: { fr: 'Vous garder connecté·e sur vos appareils, pouvoir révoquer une session', en: 'Keeping you signed in on your devices, revoking a session' },
-      keep: fr ? 'Sessions : 180 jours au plus ; lien personnel : 60 jours après l\'événement ; ensuite ' + after(r.peopleDays) : 'Sessions: 180 days at most; personal link: 60 days after the event; then ' + after(r.peopleDays)
-    },
-    {
-      what: { fr: 'Identité dans l\'environnement numérique d\'apprentissage (plateforme, identifiant, liste du cours, notes transmises)', en: 'Identity in the learning platform (platform, user id, course roster, grades sent)' },
-      why: { fr: 'Accès depuis le cours, présences et notes transmises au cours ENP7009', en: 'Access from the course, attendance and grades sent to course ENP7009' },
-      keep: after(r.peopleDays)
-    },
-    {
-      what: { fr: 'Présences : pointages (heure de l\'appareil et du serveur, méthode, qui a numérisé), corrections et leur historique, justifications d\'absence, choix de séances', en: 'Attendance: check-ins (device and server time, method, who scanned), corrections and their history, absence excuses, session choices' },
-      why: { fr: 'Note de présence (étudiant·e·s inscrit·e·s), admissibilité à l\'attestation, capacité des salles', en: 'Attendance grade (credited students), eligibility for the attestation, room capacity' },
-      keep: after(r.attendanceDays)
-    },
-    {
-      what: { fr: 'Activité de synthèse : textes, brouillons, fichiers remis (avec leur empreinte), versions, reçus, notes, commentaires et historique de notation', en: 'Synthesis: texts, drafts, handed-in files (with their hash), versions, receipts, grades, feedback and grading history' },
-      why: { fr: 'Évaluation du cours ENP7009 et preuve de remise', en: 'Assessment in course ENP7009 and proof of hand-in' },
-      keep: after(r.submissionsDays)
-    },
-    {
-      what: { fr: 'Attestations : demande (nom à imprimer, employeur, courriel RH facultatif), attestation délivrée (contenu figé et PDF), journal des décisions', en: 'Attestations: request (name to print, employer, optional HR email), issued attestation (frozen content and PDF), decision log' },
-      why: { fr: 'Délivrer l\'attestation et permettre à quiconque détient son code d\'en vérifier l\'authenticité', en: 'Issuing the attestation and letting anyone holding its code check that it is genuine' },
-      keep: fr
-        ? `Conservée pour la vérification ; la page publique n'en montre le détail (séances, employeur) que ${days(view.attestationDetailsDays, locale)} après la délivrance, puis seulement le nom, la formation, les dates, les heures et l'état`
-        : `Kept for verification; the public page shows its details (sessions, employer) only for ${days(view.attestationDetailsDays, locale)} after issue, then only name, training, dates, hours and status`
-    },
-    {
-      what: { fr: 'Messages envoyés : destinataire, objet, texte, pièce jointe', en: 'Messages sent: recipient, subject, text, attachment' },
-      why: { fr: view.sending ? 'Vous transmettre votre lien personnel et vos attestations par courriel' : 'Vous transmettre votre lien personnel et vos attestations (conservés pour l\'équipe, qui vous les remet)', en: view.sending ? 'Sending you your personal link and attestations by email' : 'Sending you your personal link and attestations (kept for the team, who pass them on)' },
-      keep: after(r.messagesDays)
-    },
-    {
-      what: { fr: 'Journal des accès du personnel : qui (et son rôle) a consulté quelles données vous concernant, quand, par quelle page', en: 'Staff access log: who (and in which role) read which data about you, when, through which page' },
-      why: { fr: 'Contrôler l\'accès à vos renseignements (Loi 25)', en: 'Accountability for access to your information (Law 25)' },
-      keep: after(r.accessLogDays)
-    },
-    {
-      what: { fr: 'Registre des incidents de confidentialité : description, catégories de renseignements, nombre de personnes touchées, mesures', en: 'Register of confidentiality incidents: description, categories of information, number of people affected, measures' },
-      why: { fr: 'Obligation légale (Loi 25)', en: 'Legal obligation (Law 25)' },
-      keep: fr ? 'Au moins 5 ans après la connaissance de l\'incident (règlement sur les incidents)' : 'At least 5 years after the incident became known (incident regulation)'
-    }
+  const after = (days: number): string => t(locale, 'privacy.keptAfterEvent', { duration: duration(days, locale) })
+  const rows: Array<{ what: TextKey, why: TextKey, keep: string }> = [
+    { what: 'privacy.identityWhat', why: 'privacy.identityWhy', keep: after(r.peopleDays) },
+    { what: 'privacy.sessionsWhat', why: 'privacy.sessionsWhy', keep: t(locale, 'privacy.sessionsKept', { after: after(r.peopleDays) }) },
+    { what: 'privacy.learningPlatformWhat', why: 'privacy.learningPlatformWhy', keep: after(r.peopleDays) },
+    { what: 'privacy.attendanceWhat', why: 'privacy.attendanceWhy', keep: after(r.attendanceDays) },
+    { what: 'privacy.synthesisWhat', why: 'privacy.synthesisWhy', keep: after(r.submissionsDays) },
+    { what: 'privacy.attestationsWhat', why: 'privacy.attestationsWhy', keep: t(locale, 'privacy.attestationsKept', { duration: duration(view.attestationDetailsDays, locale) }) },
+    { what: 'privacy.messagesWhat', why: view.sending ? 'privacy.messagesWhySent' : 'privacy.messagesWhyKept', keep: after(r.messagesDays) },
+    { what: 'privacy.accessLogWhat', why: 'privacy.accessLogWhy', keep: after(r.accessLogDays) },
+    { what: 'privacy.incidentsWhat', why: 'privacy.incidentsWhy', keep: t(locale, 'privacy.incidentsKept') }
   ]
   const o = view.officer
+  const myPage = linkTo(`/moi?lang=${locale}`)
   return layout({
     locale,
     path,
-    title: fr ? 'Avis de confidentialité' : 'Privacy notice',
-    description: fr ? 'Renseignements personnels recueillis par Compagnon, pourquoi, où, pour combien de temps, qui y a accès et vos droits.' : 'Personal information Compagnon collects, why, where, for how long, who sees it and your rights.',
-    body: html`<h1>${fr ? 'Avis de confidentialité' : 'Privacy notice'}</h1>
-<p class="lead">${fr
-  ? 'Compagnon accompagne l\'École d\'automne de l\'ÉNAP (cours ENP7009) : programme, présences, activité de synthèse et attestations. Cet avis décrit les renseignements personnels qu\'il recueille, conformément à la Loi sur la protection des renseignements personnels dans le secteur public (Loi 25).'
-  : 'Compagnon supports ÉNAP\'s fall school (course ENP7009): program, attendance, synthesis hand-in and attestations. This notice describes the personal information it collects, as required by Québec\'s privacy law (Law 25).'}</p>
+    title: t(locale, 'privacy.noticeTitle'),
+    description: t(locale, 'privacy.noticeDescription'),
+    body: html`<h1>${t(locale, 'privacy.noticeTitle')}</h1>
+<p class="lead">${t(locale, 'privacy.noticeLead')}</p>
 
 <section aria-labelledby="responsable">
-<h2 id="responsable">${fr ? 'Personne responsable de la protection des renseignements personnels' : 'Person in charge of the protection of personal information'}</h2>
+<h2 id="responsable">${t(locale, 'privacy.officerHeading')}</h2>
 <p><strong>${o.name}</strong></p>
 <ul>
-!${o.email !== null ? html`<li>${fr ? 'Courriel' : 'Email'}${colon(locale)} <a href="mailto:${o.email}">${o.email}</a></li>` : ''}
-!${o.phone !== null ? html`<li>${fr ? 'Téléphone' : 'Phone'}${colon(locale)} <a href="tel:${o.phone.replace(/[^\d+]/g, '')}">${o.phone}</a></li>` : ''}
+!${o.email !== null ? html`<li>${t(locale, 'common.email')}${colon(locale)} <a href="mailto:${o.email}">${o.email}</a></li>` : ''}
+!${o.phone !== null ? html`<li>${t(locale, 'privacy.phone')}${colon(locale)} <a href="tel:${o.phone.replace(/[^\d+]/g, '')}">${o.phone}</a></li>` : ''}
 </ul>
-!${o.email === null && o.phone === null ? html`<p>${fr ? 'Écrivez à l\'équipe d\'organisation de l\'événement.' : 'Write to the event\'s organizers.'}</p>` : ''}
-<p>${fr ? 'Écrivez-lui pour toute question, pour exercer vos droits ou pour signaler un incident.' : 'Write to them with any question, to exercise your rights or to report an incident.'}</p>
+!${o.email === null && o.phone === null ? html`<p>${t(locale, 'privacy.officerNoContact')}</p>` : ''}
+<p>${t(locale, 'privacy.officerWhy')}</p>
 </section>
 
 <section aria-labelledby="recueilli">
-<h2 id="recueilli">${fr ? 'Ce qui est recueilli, pourquoi et pour combien de temps' : 'What is collected, why, and for how long'}</h2>
+<h2 id="recueilli">${t(locale, 'privacy.collectedHeading')}</h2>
 <table tabindex="0">
-<caption class="muted">${fr ? 'Durées de conservation en vigueur ; à leur échéance, les données sont supprimées ou rendues anonymes.' : 'Retention periods in force; when they end, the data is deleted or anonymised.'}</caption>
-<thead><tr><th scope="col">${fr ? 'Renseignements' : 'Information'}</th><th scope="col">${fr ? 'Pourquoi' : 'Why'}</th><th scope="col">${fr ? 'Conservation' : 'Kept for'}</th></tr></thead>
-<tbody>!${rows.map(row => html`<tr><td>${row.what[locale]}</td><td>${row.why[locale]}</td><td>${row.keep}</td></tr>`)}</tbody>
+<caption class="muted">${t(locale, 'privacy.collectedCaption')}</caption>
+<thead><tr><th scope="col">${t(locale, 'privacy.columnInformation')}</th><th scope="col">${t(locale, 'privacy.columnWhy')}</th><th scope="col">${t(locale, 'privacy.columnKept')}</th></tr></thead>
+<tbody>!${rows.map(row => html`<tr><td>${t(locale, row.what)}</td><td>${t(locale, row.why)}</td><td>${row.keep}</td></tr>`)}</tbody>
 </table>
-<p>${fr
-  ? 'Compagnon ne conserve aucune adresse IP dans sa base de données. Les limites de débit (protection contre les abus) comptent les requêtes en mémoire seulement ; les journaux techniques du serveur (identifiant de requête, adresse appelée sans ses jetons, adresse IP de l\'appareil) servent uniquement à la sécurité et au dépannage ; Compagnon les écrit sans les conserver lui-même, et leur durée de conservation est celle de l\'hébergement.'
-  : 'Compagnon stores no IP address in its database. Rate limits (abuse protection) count requests in memory only; the server\'s technical logs (request id, address called with tokens removed, the device\'s IP address) serve only security and troubleshooting; Compagnon writes them without keeping them itself, and they are kept as long as the hosting keeps its logs.'}</p>
+<p>${t(locale, 'privacy.noIpAddress')}</p>
 </section>
 
 <section aria-labelledby="ou">
-<h2 id="ou">${fr ? 'Où sont les données' : 'Where the data is'}</h2>
-<p>${fr
-  ? 'Dans la base de données de Compagnon (PostgreSQL), exploitée pour l\'événement ; les fichiers remis y sont aussi conservés. Les présences et les notes des étudiant·e·s inscrit·e·s sont transmises au cours dans l\'environnement numérique d\'apprentissage de l\'ÉNAP. Les messages passent par le serveur de courriel configuré.'
-  : 'In Compagnon\'s database (PostgreSQL), operated for the event; handed-in files are stored there too. Attendance and grades of credited students are sent to the course in ÉNAP\'s learning platform. Messages go through the configured mail server.'}</p>
+<h2 id="ou">${t(locale, 'privacy.whereHeading')}</h2>
+<p>${t(locale, 'privacy.whereText')}</p>
 </section>
 
 <section aria-labelledby="qui">
-<h2 id="qui">${fr ? 'Qui y a accès' : 'Who sees it'}</h2>
+<h2 id="qui">${t(locale, 'privacy.whoHeading')}</h2>
 <ul>
-<li>${fr ? 'Vous : votre page (/moi), vos présences, vos remises, vos attestations, et l\'exportation de toutes vos données.' : 'You: your page (/moi), your attendance, hand-ins, attestations, and an export of all your data.'}</li>
-<li>${fr ? 'L\'équipe d\'organisation de l\'événement : les personnes inscrites, les présences, les attestations, les messages et les rapports.' : 'The event\'s organizers: registered people, attendance, attestations, messages and reports.'}</li>
-<li>${fr ? 'Les personnes enseignantes du cours : présences, remises et notes des étudiant·e·s de leur cours.' : 'The course\'s instructors: attendance, hand-ins and grades of their course\'s students.'}</li>
-<li>${fr ? 'Le personnel d\'accueil : le résultat de la numérisation des laissez-passer et la liste de présence des séances.' : 'Door staff: the result of scanning passes and the attendance list of sessions.'}</li>
-<li>${fr ? 'Le public : seulement la page de vérification d\'une attestation, pour qui en détient le code.' : 'The public: only the verification page of an attestation, for whoever holds its code.'}</li>
+<li>!${markup(locale, 'privacy.whoYou', {}, myPage)}</li>
+<li>${t(locale, 'privacy.whoOrganizers')}</li>
+<li>${t(locale, 'privacy.whoInstructors')}</li>
+<li>${t(locale, 'privacy.whoDoorStaff')}</li>
+<li>${t(locale, 'privacy.whoPublic')}</li>
 </ul>
-<p>${fr ? 'Chaque consultation de vos renseignements par le personnel est inscrite au journal des accès (qui, son rôle, quoi, quand).' : 'Every time staff read your information, it is recorded in the access log (who, their role, what, when).'}</p>
+<p>${t(locale, 'privacy.whoLogged')}</p>
 </section>
 
 <section aria-labelledby="droits">
-<h2 id="droits">${fr ? 'Vos droits' : 'Your rights'}</h2>
+<h2 id="droits">${t(locale, 'privacy.rightsHeading')}</h2>
 <ul>
-<li>${fr ? 'Accès : téléchargez vos données depuis votre page (/moi), ou demandez-les à la personne responsable.' : 'Access: download your data from your page (/moi), or ask the person in charge.'}</li>
-<li>${fr ? 'Rectification : demandez la correction d\'un renseignement inexact.' : 'Rectification: ask for inaccurate information to be corrected.'}</li>
-<li>${fr ? 'Retrait du consentement et suppression : demandez l\'effacement ou l\'anonymisation de vos renseignements, sous réserve de ce que la loi oblige à conserver (notes, attestations délivrées).' : 'Withdrawing consent and erasure: ask for your information to be erased or anonymised, within what the law requires us to keep (grades, issued attestations).'}</li>
-<li>${fr ? 'Plainte : vous pouvez vous adresser à la ' : 'Complaint: you may contact the '}<a href="https://www.cai.gouv.qc.ca/" hreflang="fr">Commission d'accès à l'information du Québec</a>.</li>
+<li>!${markup(locale, 'privacy.rightsAccess', {}, myPage)}</li>
+<li>${t(locale, 'privacy.rightsRectification')}</li>
+<li>${t(locale, 'privacy.rightsErasure')}</li>
+<li>!${markup(locale, 'privacy.rightsComplaint', {}, linkTo('https://www.cai.gouv.qc.ca/', ' hreflang="fr"'))}</li>
 </ul>
 </section>`
   })
@@ -175,40 +127,39 @@ const stylesheet = '<link rel="stylesheet" href="/assets/attestations.css">'
 const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
 const base = (eventId: string): string => `/organisateurs/confidentialite/${eventId}`
 
-const roleLabel: Record<string, Bilingual> = {
-  organizer: { fr: 'Organisation', en: 'Organizer' },
-  instructor: { fr: 'Personne enseignante', en: 'Instructor' },
-  door_staff: { fr: 'Accueil', en: 'Door staff' }
+/** The role a staff member read with, as the access log shows it. */
+const ACTOR_ROLE_TEXT: Record<string, TextKey> = {
+  organizer: 'privacy.actorOrganizer',
+  instructor: 'privacy.actorInstructor',
+  door_staff: 'privacy.actorDoorStaff'
 }
 
 function privacyNav (locale: Locale, eventId: string): string {
-  const fr = locale === 'fr'
-  return html`<p><a href="/organisateurs?lang=${locale}">${fr ? 'Espace organisation' : 'Organizer area'}</a> · <a href="${base(eventId)}?lang=${locale}">${fr ? 'Confidentialité' : 'Privacy'}</a> · <a href="${base(eventId)}/acces?lang=${locale}">${fr ? 'Journal des accès' : 'Access log'}</a> · <a href="${base(eventId)}/incidents?lang=${locale}">${fr ? 'Registre des incidents' : 'Incident register'}</a></p>`
+  return html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a> · <a href="${base(eventId)}?lang=${locale}">${t(locale, 'privacy.privacy')}</a> · <a href="${base(eventId)}/acces?lang=${locale}">${t(locale, 'privacy.accessLog')}</a> · <a href="${base(eventId)}/incidents?lang=${locale}">${t(locale, 'privacy.incidentRegister')}</a></p>`
 }
 
 export interface PrivacyHubView { event: EventSummary, people: Array<{ id: string, name: string, email: string | null }> }
 
 /** The event's privacy page: a person's data export, links to the log and the register. */
 export function privacyHubPage (locale: Locale, view: PrivacyHubView, path: string): string {
-  const fr = locale === 'fr'
   return layout({
     locale,
     path,
-    title: fr ? 'Confidentialité' : 'Privacy',
-    body: html`<h1>${fr ? 'Confidentialité' : 'Privacy'} — ${view.event.title[locale]}</h1>
+    title: t(locale, 'privacy.privacy'),
+    body: html`<h1>${t(locale, 'privacy.privacyOfEvent', { event: view.event.title[locale] })}</h1>
 !${privacyNav(locale, view.event.id)}
-<h2>${fr ? 'Exporter les données d\'une personne' : 'Export a person\'s data'}</h2>
-<p>${fr ? 'Pour répondre à une demande d\'accès : un fichier JSON de tout ce que Compagnon détient sur la personne dans les événements que vous organisez. L\'exportation est inscrite au journal des accès.' : 'To answer an access request: a JSON file of everything Compagnon holds about the person in the events you organize. The export is recorded in the access log.'}</p>
-<p class="muted">${fr ? 'Le texte des remises et les commentaires de notation n\'y figurent que pour les cours où vous enseignez. La personne peut télécharger elle-même l\'export complet (page « Moi »).' : 'Hand-in text and grading comments are included only for courses you teach. The person can download the complete export themselves ("Me" page).'}</p>
+<h2>${t(locale, 'privacy.exportHeading')}</h2>
+<p>${t(locale, 'privacy.exportIntro')}</p>
+<p class="muted">${t(locale, 'privacy.exportLimits')}</p>
 !${view.people.length === 0
-  ? html`<p>${fr ? 'Aucune personne inscrite.' : 'Nobody registered.'}</p>`
+  ? html`<p>${t(locale, 'privacy.nobodyRegistered')}</p>`
   : html`<form class="stack" method="get" action="${base(view.event.id)}/exportation">
   <input type="hidden" name="lang" value="${locale}">
-  <label>${fr ? 'Personne' : 'Person'}<select name="personne">!${view.people.map(p => html`<option value="${p.id}">${p.name}${p.email !== null ? ` (${p.email})` : ''}</option>`)}</select></label>
-  <button type="submit">${fr ? 'Télécharger ses données (JSON)' : 'Download their data (JSON)'}</button>
+  <label>${t(locale, 'privacy.person')}<select name="personne">!${view.people.map(p => html`<option value="${p.id}">${p.name}${p.email !== null ? ` (${p.email})` : ''}</option>`)}</select></label>
+  <button type="submit">${t(locale, 'privacy.exportButton')}</button>
 </form>`}
-<h2>${fr ? 'Avis de confidentialité' : 'Privacy notice'}</h2>
-<p><a href="${NOTICE_PATH}?lang=${locale}">${fr ? 'L\'avis présenté aux personnes' : 'The notice shown to people'}</a></p>`
+<h2>${t(locale, 'privacy.noticeTitle')}</h2>
+<p><a href="${NOTICE_PATH}?lang=${locale}">${t(locale, 'privacy.noticeShown')}</a></p>`
   })
 }
 
@@ -220,41 +171,48 @@ export interface AccessLogView {
   next: number | null
 }
 
+/**
+ * The staff access log, in words: who (and in which role) did what, about whom, when. The route
+ * and the request reference stay in a folded technical detail, for matching the server's logs.
+ */
 export function accessLogPage (locale: Locale, view: AccessLogView, path: string): string {
-  const fr = locale === 'fr'
   const zone = view.event.timezone
   const id = view.event.id
   const nextHref = view.next === null ? null : `${base(id)}/acces?lang=${locale}&avant=${view.next}${view.personId !== undefined ? `&personne=${view.personId}` : ''}`
+  const deleted = html`<span class="muted">${t(locale, 'privacy.personDeleted')}</span>`
+  const role = (r: string | null): string => r === null ? '' : html`<br><span class="muted">${ACTOR_ROLE_TEXT[r] !== undefined ? t(locale, ACTOR_ROLE_TEXT[r]) : r}</span>`
+  const kind = (k: string): string => {
+    const key = ACCESS_KIND_TEXT[k as PersonalDataKind] as TextKey | undefined
+    return key === undefined ? k : t(locale, key)
+  }
   return layout({
     locale,
     path,
-    title: fr ? 'Journal des accès' : 'Access log',
-    body: html`<h1>${fr ? 'Journal des accès aux renseignements personnels' : 'Log of access to personal information'}</h1>
+    title: t(locale, 'privacy.accessLog'),
+    body: html`<h1>${t(locale, 'privacy.accessLogHeading')}</h1>
 !${privacyNav(locale, id)}
-<p>${fr ? 'Chaque consultation réussie, par le personnel, de renseignements personnels d\'autres personnes : qui, son rôle, quoi, à propos de qui, par quelle route, quand. Aucune adresse IP n\'est conservée.' : 'Every successful read, by staff, of other people\'s personal information: who, their role, what, about whom, through which route, when. No IP address is kept.'}</p>
+<p>${t(locale, 'privacy.accessLogIntro')}</p>
 <form class="stack" method="get" action="${base(id)}/acces">
   <input type="hidden" name="lang" value="${locale}">
-  <label>${fr ? 'Personne concernée' : 'Person concerned'}<select name="personne">
-    <option value="">${fr ? 'Toutes' : 'Everyone'}</option>
+  <label>${t(locale, 'privacy.personConcerned')}<select name="personne">
+    <option value="">${t(locale, 'privacy.everyone')}</option>
     !${view.people.map(p => html`<option value="${p.id}"${p.id === view.personId ? ' selected' : ''}>${p.name}</option>`)}
   </select></label>
-  <button type="submit">${fr ? 'Filtrer' : 'Filter'}</button>
+  <button type="submit">${t(locale, 'privacy.filter')}</button>
 </form>
 !${view.entries.length === 0
-  ? html`<p>${fr ? 'Aucun accès inscrit.' : 'No access recorded.'}</p>`
+  ? html`<p>${t(locale, 'privacy.accessLogEmpty')}</p>`
   : html`<table tabindex="0">
-<caption class="muted">${fr ? `Du plus récent au plus ancien (heure de ${zone})` : `Newest first (${zone} time)`}</caption>
-<thead><tr><th scope="col">${fr ? 'Quand' : 'When'}</th><th scope="col">${fr ? 'Qui' : 'Who'}</th><th scope="col">${fr ? 'Rôle' : 'Role'}</th><th scope="col">${fr ? 'Données' : 'Data'}</th><th scope="col">${fr ? 'Personne concernée' : 'Person concerned'}</th><th scope="col">Route</th><th scope="col">${fr ? 'Requête' : 'Request'}</th></tr></thead>
+<caption class="muted">${t(locale, 'privacy.accessLogCaption', { zone })}</caption>
+<thead><tr><th scope="col">${t(locale, 'privacy.columnWhen')}</th><th scope="col">${t(locale, 'privacy.columnWho')}</th><th scope="col">${t(locale, 'privacy.columnWhatWasDone')}</th><th scope="col">${t(locale, 'privacy.personConcerned')}</th><th scope="col">${t(locale, 'privacy.columnTechnical')}</th></tr></thead>
 <tbody>!${view.entries.map(e => html`<tr>
 <td><time datetime="${e.at.toISOString()}">${stamp(e.at, zone)}</time></td>
-<td>${e.actor_name ?? (fr ? '(personne supprimée)' : '(person deleted)')}</td>
-<td>${e.actor_role === null ? '—' : roleLabel[e.actor_role]?.[locale] ?? e.actor_role}</td>
-<td>${kindLabels[e.data_kind as PersonalDataKind]?.[locale] ?? e.data_kind}</td>
-<td>${e.subject_person_id === null ? (fr ? 'Plusieurs personnes' : 'Several people') : e.subject_name ?? (fr ? '(personne supprimée)' : '(person deleted)')}</td>
-<td><code>${e.method} ${e.route}</code></td>
-<td><code class="token">${e.request_id}</code></td>
+<td>!${e.actor_name === null ? deleted : html`${e.actor_name}`}!${role(e.actor_role)}</td>
+<td>${kind(e.data_kind)}</td>
+<td>!${e.subject_person_id === null ? html`${t(locale, 'privacy.severalPeople')}` : e.subject_name === null ? deleted : html`${e.subject_name}`}</td>
+<td><details><summary>${t(locale, 'privacy.showTechnical')}</summary><p><code>${e.method} ${e.route}</code></p><p class="muted">${t(locale, 'common.errorRequestId')}${colon(locale)} <code class="token">${e.request_id}</code></p></details></td>
 </tr>`)}</tbody></table>`}
-!${nextHref !== null ? html`<p><a href="${nextHref}">${fr ? 'Accès plus anciens' : 'Older accesses'}</a></p>` : ''}`
+!${nextHref !== null ? html`<p><a href="${nextHref}">${t(locale, 'privacy.olderEntries')}</a></p>` : ''}`
   })
 }
 
@@ -270,28 +228,28 @@ export interface IncidentsView {
   typed: { form: string, values: IncidentFormValues, errors: IncidentFieldErrors } | null
 }
 
-const riskLabel: Record<typeof riskLevels[number], Bilingual> = {
-  to_assess: { fr: 'À évaluer', en: 'To assess' },
-  low: { fr: 'Faible (pas de préjudice sérieux)', en: 'Low (no serious injury)' },
-  serious: { fr: 'Préjudice sérieux', en: 'Serious injury' }
-}
-const statusLabel: Record<typeof incidentStatuses[number], Bilingual> = {
-  open: { fr: 'Ouvert', en: 'Open' },
-  contained: { fr: 'Maîtrisé', en: 'Contained' },
-  closed: { fr: 'Fermé', en: 'Closed' }
-}
-const fieldLabel: Record<IncidentField, Bilingual> = {
-  detectedAt: { fr: 'Détecté le', en: 'Detected on' },
-  description: { fr: 'Description', en: 'Description' },
-  categories: { fr: 'Catégories de renseignements', en: 'Categories of information' },
-  peopleAffected: { fr: 'Nombre de personnes touchées', en: 'Number of people affected' },
-  seriousInjuryRisk: { fr: 'Risque de préjudice sérieux', en: 'Risk of serious injury' },
-  riskAssessment: { fr: 'Évaluation du risque', en: 'Risk assessment' },
-  measures: { fr: 'Mesures prises', en: 'Measures taken' },
-  caiNotifiedAt: { fr: 'Commission d\'accès à l\'information avisée le', en: 'Commission d\'accès à l\'information notified on' },
-  peopleNotifiedAt: { fr: 'Personnes avisées le', en: 'People notified on' },
-  status: { fr: 'État', en: 'Status' }
-}
+const RISK_TEXT = {
+  to_assess: 'privacy.riskToAssess',
+  low: 'privacy.riskLow',
+  serious: 'privacy.riskSerious'
+} as const satisfies Record<typeof riskLevels[number], TextKey>
+const STATUS_TEXT = {
+  open: 'privacy.statusOpen',
+  contained: 'privacy.statusContained',
+  closed: 'privacy.statusClosed'
+} as const satisfies Record<typeof incidentStatuses[number], TextKey>
+const FIELD_TEXT = {
+  detectedAt: 'privacy.fieldDetectedAt',
+  description: 'privacy.fieldDescription',
+  categories: 'privacy.fieldCategories',
+  peopleAffected: 'privacy.fieldPeopleAffected',
+  seriousInjuryRisk: 'privacy.fieldSeriousInjuryRisk',
+  riskAssessment: 'privacy.fieldRiskAssessment',
+  measures: 'privacy.fieldMeasures',
+  caiNotifiedAt: 'privacy.fieldCaiNotifiedAt',
+  peopleNotifiedAt: 'privacy.fieldPeopleNotifiedAt',
+  status: 'privacy.fieldStatus'
+} as const satisfies Record<IncidentField, TextKey>
 
 /** "2025-10-21T10:30" in the event's zone, for datetime-local inputs. */
 export const localInput = (date: Date | null, zone: string): string => date === null ? '' : DateTime.fromJSDate(date, { zone }).toFormat("yyyy-LL-dd'T'HH:mm")
@@ -312,78 +270,80 @@ export function incidentValues (i: Incident | null, zone: string): IncidentFormV
 }
 
 function incidentForm (locale: Locale, form: string, values: IncidentFormValues, errors: IncidentFieldErrors, action: string, button: string): string {
-  const fr = locale === 'fr'
   const id = (f: string): string => `${f}-${form}`
+  const label = (f: IncidentField): string => html`<label for="${id(f)}">${t(locale, FIELD_TEXT[f])}</label>`
   const err = (f: IncidentField): string => errors[f] === undefined ? '' : html`<p id="${id(f)}-error" class="field-error">${errors[f]?.[locale] ?? ''}</p>`
   const attrs = (f: IncidentField): string => errors[f] === undefined ? '' : html` aria-invalid="true" aria-describedby="${id(f)}-error"`
   const input = (f: IncidentField, type: string, extra = ''): string =>
-    html`<label for="${id(f)}">${fieldLabel[f][locale]}</label>!${err(f)}<input id="${id(f)}" name="${f}" type="${type}" value="${values[f]}"!${attrs(f)}!${extra}>`
+    html`!${label(f)}!${err(f)}<input id="${id(f)}" name="${f}" type="${type}" value="${values[f]}"!${attrs(f)}!${extra}>`
   const area = (f: IncidentField, required: boolean): string =>
-    html`<label for="${id(f)}">${fieldLabel[f][locale]}</label>!${err(f)}<textarea id="${id(f)}" name="${f}" rows="3"!${required ? ' required' : ''}!${attrs(f)}>${values[f]}</textarea>`
-  const select = (f: 'seriousInjuryRisk' | 'status', options: Record<string, Bilingual>): string =>
-    html`<label for="${id(f)}">${fieldLabel[f][locale]}</label>!${err(f)}<select id="${id(f)}" name="${f}"!${attrs(f)}>!${Object.entries(options).map(([k, l]) => html`<option value="${k}"${values[f] === k ? ' selected' : ''}>${l[locale]}</option>`)}</select>`
+    html`!${label(f)}!${err(f)}<textarea id="${id(f)}" name="${f}" rows="3"!${required ? ' required' : ''}!${attrs(f)}>${values[f]}</textarea>`
+  const select = (f: 'seriousInjuryRisk' | 'status', options: Record<string, TextKey>): string =>
+    html`!${label(f)}!${err(f)}<select id="${id(f)}" name="${f}"!${attrs(f)}>!${Object.entries(options).map(([k, key]) => html`<option value="${k}"${values[f] === k ? ' selected' : ''}>${t(locale, key)}</option>`)}</select>`
   const hasErrors = Object.keys(errors).length > 0
   return html`<form class="stack wide" method="post" action="${action}?lang=${locale}" novalidate>
-!${hasErrors ? html`<div class="error-box" role="alert"><p>${fr ? 'Rien n\'a été enregistré : corrigez les champs indiqués.' : 'Nothing was saved: correct the fields shown.'}</p></div>` : ''}
-<p class="muted">${fr ? 'Dates et heures à l\'heure de l\'événement.' : 'Dates and times in the event\'s time zone.'}</p>
+!${hasErrors ? html`<div class="error-box" role="alert"><p>${t(locale, 'privacy.formRefused')}</p></div>` : ''}
+<p class="muted">${t(locale, 'privacy.eventTimes')}</p>
 !${input('detectedAt', 'datetime-local', ' required')}
 !${area('description', true)}
 !${area('categories', true)}
 !${input('peopleAffected', 'number', ' min="0" step="1" inputmode="numeric"')}
-!${select('seriousInjuryRisk', riskLabel)}
+!${select('seriousInjuryRisk', RISK_TEXT)}
 !${area('riskAssessment', false)}
 !${area('measures', false)}
 !${input('caiNotifiedAt', 'datetime-local')}
 !${input('peopleNotifiedAt', 'datetime-local')}
-!${select('status', statusLabel)}
+!${select('status', STATUS_TEXT)}
 <button type="submit">${button}</button>
 </form>`
 }
 
 export function incidentsPage (locale: Locale, view: IncidentsView, path: string): string {
-  const fr = locale === 'fr'
   const zone = view.event.timezone
   const id = view.event.id
   const typed = (form: string): IncidentsView['typed'] => view.typed?.form === form ? view.typed : null
   const newTyped = typed('new')
+  const field = (f: IncidentField): string => t(locale, FIELD_TEXT[f])
+  const fields = new Intl.ListFormat(intlLocale[locale], { type: 'conjunction' })
+  const change = (h: Incident['history'][number]): string => h.action === 'created'
+    ? t(locale, 'privacy.historyRecorded')
+    : t(locale, 'privacy.historyChanged', { fields: fields.format(h.changed.map(f => f in FIELD_TEXT ? field(f as IncidentField) : f)) })
   return layout({
     locale,
     path,
-    title: fr ? 'Registre des incidents' : 'Incident register',
-    body: stylesheet + html`<h1>${fr ? 'Registre des incidents de confidentialité' : 'Register of confidentiality incidents'}</h1>
+    title: t(locale, 'privacy.incidentRegister'),
+    body: stylesheet + html`<h1>${t(locale, 'privacy.incidentsHeading')}</h1>
 !${privacyNav(locale, id)}
-<p>${fr
-  ? 'La Loi 25 oblige à consigner tout incident de confidentialité (accès, utilisation ou communication non autorisés, perte de renseignements). Si l\'incident présente un risque de préjudice sérieux, avisez avec diligence la Commission d\'accès à l\'information et les personnes concernées. Chaque modification est conservée (qui, quand).'
-  : 'Law 25 requires recording every confidentiality incident (unauthorised access, use or disclosure, loss of information). If it presents a risk of serious injury, promptly notify the Commission d\'accès à l\'information and the people concerned. Every change is kept (who, when).'}</p>
+<p>${t(locale, 'privacy.incidentsIntro')}</p>
 !${view.notice !== null ? html`<div class="notice" role="status"><p>${view.notice[locale]}</p></div>` : ''}
-<h2>${fr ? 'Incidents' : 'Incidents'}</h2>
+<h2>${t(locale, 'privacy.incidents')}</h2>
 !${view.incidents.length === 0
-  ? html`<p>${fr ? 'Aucun incident consigné.' : 'No incident recorded.'}</p>`
+  ? html`<p>${t(locale, 'privacy.incidentsNone')}</p>`
   : view.incidents.map(i => {
-    const t = typed(i.id)
+    const typedHere = typed(i.id)
     return html`<article class="receipt" aria-labelledby="incident-${i.id}">
-<h3 id="incident-${i.id}">${stamp(i.detectedAt, zone)} — ${statusLabel[i.status][locale]} — ${riskLabel[i.seriousInjuryRisk][locale]}</h3>
+<h3 id="incident-${i.id}">${stamp(i.detectedAt, zone)} — ${t(locale, STATUS_TEXT[i.status])} — ${t(locale, RISK_TEXT[i.seriousInjuryRisk])}</h3>
 <dl>
-<dt>${fieldLabel.description[locale]}</dt><dd class="answer">${i.description}</dd>
-<dt>${fieldLabel.categories[locale]}</dt><dd>${i.categories}</dd>
-<dt>${fieldLabel.peopleAffected[locale]}</dt><dd>${i.peopleAffected === null ? (fr ? 'Inconnu' : 'Unknown') : String(i.peopleAffected)}</dd>
-<dt>${fieldLabel.riskAssessment[locale]}</dt><dd>${i.riskAssessment ?? '—'}</dd>
-<dt>${fieldLabel.measures[locale]}</dt><dd>${i.measures ?? '—'}</dd>
-<dt>${fieldLabel.caiNotifiedAt[locale]}</dt><dd>${i.caiNotifiedAt === null ? (fr ? 'Non' : 'No') : stamp(i.caiNotifiedAt, zone)}</dd>
-<dt>${fieldLabel.peopleNotifiedAt[locale]}</dt><dd>${i.peopleNotifiedAt === null ? (fr ? 'Non' : 'No') : stamp(i.peopleNotifiedAt, zone)}</dd>
+<dt>${field('description')}</dt><dd class="answer">${i.description}</dd>
+<dt>${field('categories')}</dt><dd>${i.categories}</dd>
+<dt>${field('peopleAffected')}</dt><dd>${i.peopleAffected === null ? t(locale, 'privacy.unknown') : new Intl.NumberFormat(intlLocale[locale]).format(i.peopleAffected)}</dd>
+<dt>${field('riskAssessment')}</dt><dd>${i.riskAssessment ?? '—'}</dd>
+<dt>${field('measures')}</dt><dd>${i.measures ?? '—'}</dd>
+<dt>${field('caiNotifiedAt')}</dt><dd>${i.caiNotifiedAt === null ? t(locale, 'privacy.notYet') : stamp(i.caiNotifiedAt, zone)}</dd>
+<dt>${field('peopleNotifiedAt')}</dt><dd>${i.peopleNotifiedAt === null ? t(locale, 'privacy.notYet') : stamp(i.peopleNotifiedAt, zone)}</dd>
 </dl>
 !${i.seriousInjuryRisk === 'serious' && (i.caiNotifiedAt === null || i.peopleNotifiedAt === null)
-  ? html`<p class="error-box">${fr ? 'Préjudice sérieux : la Commission et les personnes concernées doivent être avisées avec diligence.' : 'Serious injury: the Commission and the people concerned must be notified promptly.'}</p>`
+  ? html`<p class="error-box">${t(locale, 'privacy.seriousNotice')}</p>`
   : ''}
-<details!${t !== null ? ' open' : ''}><summary>${fr ? 'Historique' : 'History'} (${String(i.history.length)})</summary>
-<ul>!${i.history.map(h => html`<li>${stamp(h.changedAt, zone)} — ${h.changedByName ?? '—'} — ${h.action === 'created' ? (fr ? 'consigné' : 'recorded') : (fr ? 'modifié' : 'changed')}${h.action === 'updated' ? `${colon(locale)} ${h.changed.map(f => fieldLabel[f as IncidentField]?.[locale] ?? f).join(', ')}` : ''}</li>`)}</ul>
+<details!${typedHere !== null ? ' open' : ''}><summary>${t(locale, 'privacy.history', { count: i.history.length })}</summary>
+<ul>!${i.history.map(h => html`<li>${stamp(h.changedAt, zone)} — ${h.changedByName ?? '—'} — ${change(h)}</li>`)}</ul>
 </details>
-<details!${t !== null ? ' open' : ''}><summary>${fr ? 'Mettre à jour' : 'Update'}</summary>
-!${incidentForm(locale, i.id, t?.values ?? incidentValues(i, zone), t?.errors ?? {}, `${base(id)}/incidents/${i.id}`, fr ? 'Enregistrer les modifications' : 'Save the changes')}
+<details!${typedHere !== null ? ' open' : ''}><summary>${t(locale, 'privacy.update')}</summary>
+!${incidentForm(locale, i.id, typedHere?.values ?? incidentValues(i, zone), typedHere?.errors ?? {}, `${base(id)}/incidents/${i.id}`, t(locale, 'privacy.saveChanges'))}
 </details>
 </article>`
   })}
-<h2 id="nouvel-incident">${fr ? 'Consigner un incident' : 'Record an incident'}</h2>
-!${incidentForm(locale, 'new', newTyped?.values ?? incidentValues(null, zone), newTyped?.errors ?? {}, `${base(id)}/incidents`, fr ? 'Consigner l\'incident' : 'Record the incident')}`
+<h2 id="nouvel-incident">${t(locale, 'privacy.recordIncidentHeading')}</h2>
+!${incidentForm(locale, 'new', newTyped?.values ?? incidentValues(null, zone), newTyped?.errors ?? {}, `${base(id)}/incidents`, t(locale, 'privacy.recordIncident'))}`
   })
 }

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { allow, anyEvent, eventParam } from '../access/declare.js'
 import { badRequest } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { every } from '../util/periodic.js'
@@ -50,16 +51,16 @@ const pageRequestBody = z.object({
 
 /** The page form as the service's input; a clear 400 for each problem. */
 function pageInput (body: z.infer<typeof pageRequestBody>, zone: string, now: Date): { personId: string, requestedAt: Date, channel: Channel, reason: string | null } {
-  if (!z.uuid().safeParse(body.personId).success) throw badRequest({ fr: 'Choisissez d\'abord la personne (recherche).', en: 'Choose the person first (search).' })
+  if (!z.uuid().safeParse(body.personId).success) throw badRequest(bilingual('privacy.choosePersonFirst'))
   const date = DateTime.fromISO(body.requestedOn.trim(), { zone })
   if (!/^\d{4}-\d{2}-\d{2}$/.test(body.requestedOn.trim()) || !date.isValid) {
-    throw badRequest({ fr: `Date de la demande invalide (« ${body.requestedOn} ») : AAAA-MM-JJ.`, en: `Invalid date of the request ("${body.requestedOn}"): YYYY-MM-DD.` })
+    throw badRequest(bilingual('privacy.requestDateInvalid', { value: body.requestedOn.slice(0, 30) }))
   }
   if (!(CHANNELS as readonly string[]).includes(body.channel)) {
-    throw badRequest({ fr: 'Choisissez comment la demande a été reçue.', en: 'Choose how the request was received.' })
+    throw badRequest(bilingual('privacy.chooseChannel'))
   }
   const reason = body.reason.trim()
-  if (reason.length > 1000) throw badRequest({ fr: 'Le motif compte plus de 1000 caractères.', en: 'The reason is longer than 1000 characters.' })
+  if (reason.length > 1000) throw badRequest(bilingual('privacy.reasonTooLong', { max: 1000 }))
   // Today's date means "today": stored as now rather than midnight, so it is never after the recording.
   const requestedAt = date.hasSame(DateTime.fromJSDate(now, { zone }), 'day') ? now : date.toJSDate()
   return { personId: body.personId, requestedAt, channel: body.channel as Channel, reason: reason === '' ? null : reason }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
 import { conflict } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { anonymise } from './erasure-repository.js'
 import * as repo from './retention-repository.js'
 import type { PurgeRule, PurgeScope } from './retention-repository.js'
@@ -100,7 +101,7 @@ export class RetentionService {
         if (done === undefined) {
           await this.#log(trigger, scope.now, counts)
           if (trigger === 'schedule') return undefined
-          throw conflict({ fr: 'Une purge est déjà en cours sur une autre instance ; réessayez dans un moment.', en: 'A purge is already running on another instance; try again in a moment.' })
+          throw conflict(bilingual('privacy.purgeRunning'))
         }
         for (const [kind, n] of Object.entries(done.counts)) counts[kind] = (counts[kind] ?? 0) + n
         if (!done.more) break

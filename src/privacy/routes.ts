@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { UNPRINTABLE } from '../attestations/schemas.js'
 import { allow, eventParam, open, signedIn } from '../access/declare.js'
 import { AppError, type Bilingual } from '../errors.js'
+import { bilingual, type TextKey } from '../views/i18n.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { AccessLog } from './access-log.js'
@@ -93,12 +94,12 @@ export function incidentFromForm (values: IncidentFormValues, zone: string): { i
   const when = (f: IncidentField, required: boolean): Date | null => {
     const v = values[f].trim()
     if (v === '') {
-      if (required) errors[f] = { fr: 'Indiquez la date et l\'heure.', en: 'Enter the date and time.' }
+      if (required) errors[f] = bilingual('privacy.enterDateTime')
       return null
     }
     const dt = DateTime.fromISO(v, { zone })
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v) || !dt.isValid) {
-      errors[f] = { fr: `« ${v.slice(0, 30)} » n'est pas une date et heure (AAAA-MM-JJ HH:MM).`, en: `"${v.slice(0, 30)}" is not a date and time (YYYY-MM-DD HH:MM).` }
+      errors[f] = bilingual('privacy.notDateTime', { value: v.slice(0, 30) })
       return null
     }
     return dt.toJSDate()
@@ -106,12 +107,12 @@ export function incidentFromForm (values: IncidentFormValues, zone: string): { i
   const textOf = (f: IncidentField, min: number, max: number): string | null => {
     const v = values[f].trim()
     if (v === '') {
-      if (min > 0) errors[f] = { fr: 'Ce champ est obligatoire.', en: 'This field is required.' }
+      if (min > 0) errors[f] = bilingual('privacy.required')
       return null
     }
-    if (v.length < min) errors[f] = { fr: `Au moins ${min} caractères.`, en: `At least ${min} characters.` }
-    else if (v.length > max) errors[f] = { fr: `${v.length} caractères : ${max} au plus.`, en: `${v.length} characters: ${max} at most.` }
-    else if (UNPRINTABLE.test(v.replace(/[\n\r\t]/g, ''))) errors[f] = { fr: 'Retirez les caractères de contrôle ou invisibles.', en: 'Remove the control or invisible characters.' }
+    if (v.length < min) errors[f] = bilingual('privacy.tooShort', { min })
+    else if (v.length > max) errors[f] = bilingual('privacy.tooLong', { max, length: v.length })
+    else if (UNPRINTABLE.test(v.replace(/[\n\r\t]/g, ''))) errors[f] = bilingual('privacy.invisibleCharacters')
     return v
   }
   const detectedAt = when('detectedAt', true)
@@ -121,12 +122,12 @@ export function incidentFromForm (values: IncidentFormValues, zone: string): { i
   let peopleAffected: number | null = null
   if (count !== '') {
     if (/^\d{1,8}$/.test(count)) peopleAffected = Number(count)
-    else errors.peopleAffected = { fr: `« ${count.slice(0, 20)} » : inscrivez un nombre entier de 0 ou plus.`, en: `"${count.slice(0, 20)}": enter a whole number, 0 or more.` }
+    else errors.peopleAffected = bilingual('privacy.notWholeNumber', { value: count.slice(0, 20) })
   }
   const risk = values.seriousInjuryRisk
-  if (!(riskLevels as readonly string[]).includes(risk)) errors.seriousInjuryRisk = { fr: 'Choisissez une évaluation du risque.', en: 'Choose a risk assessment.' }
+  if (!(riskLevels as readonly string[]).includes(risk)) errors.seriousInjuryRisk = bilingual('privacy.chooseRisk')
   const status = values.status
-  if (!(incidentStatuses as readonly string[]).includes(status)) errors.status = { fr: 'Choisissez un état.', en: 'Choose a status.' }
+  if (!(incidentStatuses as readonly string[]).includes(status)) errors.status = bilingual('privacy.chooseStatus')
   const input: IncidentInput = {
     detectedAt: detectedAt ?? new Date(0),
     description: description ?? '',
@@ -152,10 +153,10 @@ function fieldErrorsOf (error: AppError): IncidentFieldErrors | null {
   return Object.keys(errors).length > 0 ? errors : null
 }
 
-const incidentNotices: Record<string, Bilingual> = {
-  consigne: { fr: 'Incident consigné.', en: 'Incident recorded.' },
-  modifie: { fr: 'Incident mis à jour.', en: 'Incident updated.' }
-}
+const incidentNotices = {
+  consigne: 'privacy.incidentRecorded',
+  modifie: 'privacy.incidentUpdated'
+} as const satisfies Record<string, TextKey>
 
 const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps) => {
   const service = new PrivacyService(deps.db, deps.clock, deps.config, deps.program, deps.access)
@@ -304,7 +305,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
     config: { access: manage },
     schema: { operationId: 'privacyIncidentsPage', tags: ['pages'], summary: 'The register of confidentiality incidents (organizers): list, history, record, update', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['consigne', 'modifie']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
-    const notice = request.query.fait === undefined ? undefined : incidentNotices[request.query.fait]
+    const notice = request.query.fait === undefined ? undefined : bilingual(incidentNotices[request.query.fait])
     return await incidentsView(request, reply, request.params.eventId, notice === undefined ? {} : { notice })
   })
 

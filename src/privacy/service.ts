@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
 import { notFound } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import type { ProgramService } from '../program/service.js'
 import { mapLtiRoles } from '../lti/roles.js'
 import { eventsOfPerson, organizedEvents, unlinkedCoursesOf } from './erasure-repository.js'
@@ -43,7 +44,7 @@ export class PrivacyService {
    */
   async exportFor (actorId: string, eventId: string, personId: string): Promise<PersonalDataExport> {
     await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
-    if (!await repo.isRegistered(this.db, personId, eventId)) throw notFound({ fr: 'Cette personne n\'est pas inscrite à cet événement.', en: 'This person is not registered for this event.' })
+    if (!await repo.isRegistered(this.db, personId, eventId)) throw notFound(bilingual('privacy.personNotRegistered'))
     return await exportPersonalData(this.db, this.clock, personId, await this.#scope(actorId, personId))
   }
 

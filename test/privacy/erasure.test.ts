@@ -183,7 +183,7 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
     t.equal(recorded.statusCode, 303)
     const requestPage = String(recorded.headers.location)
     const shown = await ctx.app.inject({ url: requestPage, headers: { cookie, accept: 'text/html' } })
-    t.match(shown.body, 'Confirmer l&#39;effacement')
+    t.match(shown.body, 'Confirmer l’effacement')
     t.match(shown.body, 'En personne')
     const path = requestPage.split('?')[0]!
     const confirmed = await ctx.app.inject({ method: 'POST', url: `${path}/confirmer`, headers, payload: new URLSearchParams(form({})).toString() })

@@ -109,14 +109,14 @@ t.test('erasing her is refused to A\'s organizer, naming event B; only the refus
   const recorded = await app.inject({ method: 'POST', url: erasures(eventA), headers: { authorization: orgA.authorization }, payload: { personId: camille, requestedAt: new Date().toISOString(), channel: 'email' } })
   t.equal(recorded.statusCode, 201, 'the request itself is recorded (Loi 25: requests are kept and answered)')
   const request = recorded.json()
-  t.match(request.preview.blocked, { events: [{ id: eventB, title: { fr: 'École d\'hiver 2026' } }], messageFr: /« École d'hiver 2026 »/, messageEn: /"Winter school 2026"/ })
+  t.match(request.preview.blocked, { events: [{ id: eventB, title: { fr: 'École d\'hiver 2026' } }], messageFr: /«\u00a0École d'hiver 2026\u00a0»/, messageEn: /“Winter school 2026”/ })
 
   const before = await counts()
   const refused = await app.inject({ method: 'POST', url: `${erasures(eventA)}/${request.id}/confirm`, headers: { authorization: orgA.authorization } })
   t.equal(refused.statusCode, 403)
   t.match(refused.json(), {
-    messageFr: /autres événements.*« École d'hiver 2026 ».*Rachel|responsable de la protection/,
-    message: /Who must agree: the organizers of this event: "Winter school 2026"/
+    messageFr: /que vous n’organisez pas.*«\u00a0École d'hiver 2026\u00a0».*responsable de la protection/,
+    message: /Who must agree first: the organizers of the event “Winter school 2026”/
   })
   t.notMatch(refused.body, eventB.slice(0, 8) + '-', 'named by its title, not its id, in the message')
   t.same(rowDeltas(before, await counts()), { erasure_audit: 1 }, 'nothing but the refusal\'s audit record')
