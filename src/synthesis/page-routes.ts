@@ -10,7 +10,7 @@ import { AppError, badRequest, forbidden, type Bilingual } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { projectRoot } from '../paths.js'
-import type { Locale } from '../views/i18n.js'
+import { bilingual, t, type Locale, type TextKey } from '../views/i18n.js'
 import { drainRequest, handInParts } from './routes.js'
 import { NOT_A_STUDENT, type SynthesisService } from './service.js'
 import { base, courseChoicePage, gradingPage, receiptText, rosterPage, settingsPage, settingsValues, studentPage, type SettingsValues } from './pages.js'
@@ -28,23 +28,33 @@ const redirect = { 303: z.null(), ...errorResponses }
 /** Form fields that may repeat (checkboxes): one value or several. */
 const many = z.union([z.string(), z.array(z.string())]).optional().transform(v => v === undefined ? [] : Array.isArray(v) ? v : [v])
 
-/** A `datetime-local` value read in the event's time zone; '' is null. */
-function localDate (value: string, zone: string, label: Bilingual): Date | null {
+/** A `datetime-local` value read in the event's time zone; '' is null. The field names the value in the refusal. */
+function localDate (value: string, zone: string, field: 'opensAt' | 'dueAt' | 'lateUntil' | 'extension'): Date | null {
   if (value.trim() === '') return null
   const dt = DateTime.fromISO(value.trim(), { zone })
   if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value.trim())) {
-    throw badRequest({ fr: `${label.fr} : date et heure invalides (« ${value} »).`, en: `${label.en}: invalid date and time ("${value}").` })
+    throw badRequest(bilingual('synthesis.invalidDateTime', { field, value }))
   }
   return dt.toJSDate()
 }
 
-/** A number typed in a form ("82,5" as well as "82.5"); '' is undefined. */
-function formNumber (value: string | undefined, label: Bilingual): number | undefined {
+/** A number typed in a form ("82,5" as well as "82.5"); '' is undefined. The field names the value in the refusal. */
+function formNumber (value: string | undefined, field: 'graceMinutes' | 'maxPoints' | 'maxFileMegabytes' | 'maxFiles' | 'score'): number | undefined {
   if (value === undefined || value.trim() === '') return undefined
   const n = Number(value.trim().replace(',', '.'))
-  if (!Number.isFinite(n)) throw badRequest({ fr: `${label.fr} : « ${value} » n'est pas un nombre.`, en: `${label.en}: "${value}" is not a number.` })
+  if (!Number.isFinite(n)) throw badRequest(bilingual('synthesis.notANumber', { field, value }))
   return n
 }
+
+/** What the instructor reads when the settings schema refuses a value, by setting. */
+const SETTING_REFUSED = {
+  title: 'synthesis.titleRefused',
+  graceMinutes: 'synthesis.graceMinutesRefused',
+  maxPoints: 'synthesis.maxPointsRefused',
+  maxFileMegabytes: 'synthesis.maxFileSizeRefused',
+  maxFiles: 'synthesis.maxFilesRefused',
+  instructions: 'synthesis.instructionsRefused'
+} as const satisfies Partial<Record<keyof AssignmentSettings, TextKey>>
 
 const settingsBody = z.object({
   title: z.string().max(1000).default(''),
@@ -76,19 +86,19 @@ function settingsOf (body: SettingsBody, zone: string, currentMaxPoints: number)
       return undefined
     }
   }
-  const opensAt = attempt(() => localDate(body.opensAt, zone, { fr: 'Ouverture', en: 'Opens' }))
-  const dueAt = attempt(() => localDate(body.dueAt, zone, { fr: 'Échéance', en: 'Due' }))
-  if (body.opensAt.trim() === '') problems.push({ fr: 'Donnez la date et l\'heure d\'ouverture.', en: 'Give the opening date and time.' })
-  if (body.dueAt.trim() === '') problems.push({ fr: 'Donnez la date et l\'heure d\'échéance.', en: 'Give the due date and time.' })
-  const lateUntil = attempt(() => localDate(body.lateUntil, zone, { fr: 'Limite des retards', en: 'Late limit' }))
-  const graceMinutes = attempt(() => formNumber(body.graceMinutes, { fr: 'Délai de grâce', en: 'Grace period' }))
-  const maxPoints = attempt(() => formNumber(body.maxPoints, { fr: 'Note maximale', en: 'Maximum points' }))
-  const maxFileMegabytes = attempt(() => formNumber(body.maxFileMegabytes, { fr: 'Taille maximale', en: 'Maximum size' }))
-  const maxFiles = attempt(() => formNumber(body.maxFiles, { fr: 'Nombre de fichiers', en: 'Number of files' }))
+  const opensAt = attempt(() => localDate(body.opensAt, zone, 'opensAt'))
+  const dueAt = attempt(() => localDate(body.dueAt, zone, 'dueAt'))
+  if (body.opensAt.trim() === '') problems.push(bilingual('synthesis.openingMissing'))
+  if (body.dueAt.trim() === '') problems.push(bilingual('synthesis.dueMissing'))
+  const lateUntil = attempt(() => localDate(body.lateUntil, zone, 'lateUntil'))
+  const graceMinutes = attempt(() => formNumber(body.graceMinutes, 'graceMinutes'))
+  const maxPoints = attempt(() => formNumber(body.maxPoints, 'maxPoints'))
+  const maxFileMegabytes = attempt(() => formNumber(body.maxFileMegabytes, 'maxFileMegabytes'))
+  const maxFiles = attempt(() => formNumber(body.maxFiles, 'maxFiles'))
   const rubric = attempt(() => parseRubricText(body.rubric))
   const unknownTypes = body.allowedTypes.filter(k => !(FILE_KINDS as readonly string[]).includes(k))
-  if (unknownTypes.length > 0) problems.push({ fr: `Type de fichier inconnu : ${unknownTypes.join(', ')}.`, en: `Unknown file type: ${unknownTypes.join(', ')}.` })
-  if (body.allowedTypes.length === 0) problems.push({ fr: 'Acceptez au moins un type de fichier.', en: 'Accept at least one file type.' })
+  if (unknownTypes.length > 0) problems.push(bilingual('synthesis.unknownFileTypes', { count: unknownTypes.length, types: unknownTypes.join(', ') }))
+  if (body.allowedTypes.length === 0) problems.push(bilingual('synthesis.noFileType'))
   const candidate = {
     title: body.title,
     instructions: { fr: body.instructionsFr, en: body.instructionsEn },
@@ -106,18 +116,10 @@ function settingsOf (body: SettingsBody, zone: string, currentMaxPoints: number)
   }
   const parsed = assignmentSettingsSchema.safeParse(candidate)
   if (!parsed.success && problems.length === 0) {
-    const names: Record<string, Bilingual> = {
-      title: { fr: 'Titre', en: 'Title' },
-      graceMinutes: { fr: 'Délai de grâce', en: 'Grace period' },
-      maxPoints: { fr: 'Note maximale', en: 'Maximum points' },
-      maxFileMegabytes: { fr: 'Taille maximale', en: 'Maximum size' },
-      maxFiles: { fr: 'Nombre de fichiers', en: 'Number of files' },
-      instructions: { fr: 'Consignes', en: 'Instructions' }
-    }
-    for (const issue of parsed.error.issues) {
-      const name = names[String(issue.path[0])] ?? { fr: String(issue.path[0]), en: String(issue.path[0]) }
-      problems.push({ fr: `${name.fr} : valeur refusée (${issue.message}).`, en: `${name.en}: value refused (${issue.message}).` })
-    }
+    // Each refused setting once, with its rule in words (the schema's own messages are for API clients).
+    const refusals: Partial<Record<string, TextKey>> = SETTING_REFUSED
+    const keys = new Set(parsed.error.issues.map(issue => refusals[String(issue.path[0])] ?? 'synthesis.settingRefused'))
+    for (const key of keys) problems.push(bilingual(key))
   }
   return { settings: parsed.success ? parsed.data : {}, problems }
 }
@@ -199,7 +201,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     schema: { operationId: 'synthesisReceiptFile', tags, summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)', params: courseParams.extend({ submissionId: uuid('submissionId') }), querystring: langQuery, produces: ['text/plain'], response: page }
   }, async (request, reply) => {
     const r = await synthesis.receipt(personOf(request), request.params.contextId, request.params.submissionId)
-    const name = request.locale === 'fr' ? `recu-synthese-version-${r.version.version}.txt` : `synthesis-receipt-version-${r.version.version}.txt`
+    const name = t(request.locale, 'synthesis.receiptFilename', { version: String(r.version.version) })
     return await reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'private, no-store')
       .send(receiptText(request.locale, { course: r.course, title: r.assignment.title, student: r.student, version: r.version, zone: r.zone }))
   })
@@ -229,18 +231,18 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     schema: { operationId: 'publishSynthesisGradesFromPage', tags, summary: 'Instructors publish the selected draft grades (form)', params: courseParams, querystring: langQuery, body: z.object({ personIds: many }), response: redirect }
   }, async (request, reply) => {
     const ids = request.body.personIds
-    if (ids.length === 0) throw badRequest({ fr: 'Choisissez au moins une personne dont la note est en brouillon.', en: 'Select at least one person with a draft grade.' })
-    if (ids.length > 1000 || ids.some(id => !z.uuid().safeParse(id).success)) throw badRequest({ fr: 'Sélection invalide.', en: 'Invalid selection.' })
+    if (ids.length === 0) throw badRequest(bilingual('synthesis.nobodySelected'))
+    if (ids.length > 1000 || ids.some(id => !z.uuid().safeParse(id).success)) throw badRequest(bilingual('synthesis.selectionInvalid'))
     const result = await synthesis.publishMany(personOf(request), request.params.contextId, ids)
     return await reply.redirect(`${base(request.params.contextId)}/remises?publiees=${result.published}&ignorees=${result.skipped.length}&lang=${request.locale}`, 303)
   })
 
-  const notices: Record<string, Bilingual> = {
-    brouillon: { fr: 'Brouillon de note enregistré (non envoyé au LMS).', en: 'Draft grade saved (not sent to the LMS).' },
-    publiee: { fr: 'Note publiée : elle part vers le carnet de notes du LMS.', en: 'Grade published: it is on its way to the LMS gradebook.' },
-    prolongation: { fr: 'Prolongation enregistrée.', en: 'Extension saved.' },
-    'sans-prolongation': { fr: 'Prolongation retirée.', en: 'Extension removed.' }
-  }
+  const notices = {
+    brouillon: 'synthesis.noticeDraftSaved',
+    publiee: 'synthesis.noticePublished',
+    prolongation: 'synthesis.noticeExtensionSaved',
+    'sans-prolongation': 'synthesis.noticeExtensionRemoved'
+  } as const satisfies Record<string, TextKey>
 
   app.get('/cours/synthese/:contextId/remises/:personId', {
     config: { personalData: 'submission', access: allow('course.teach', course) },
@@ -260,7 +262,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
       grade: work.grade,
       history: work.history,
       extension: await synthesis.extension(personOf(request), contextId, personId),
-      notice: request.query.fait === undefined ? null : notices[request.query.fait]?.[request.locale] ?? null
+      notice: request.query.fait === undefined ? null : t(request.locale, notices[request.query.fait])
     }, request.url))
   })
 
@@ -280,14 +282,14 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     const { contextId, personId } = request.params
     const { score, feedback, publish, ...rest } = request.body
     const rubricLevels = Object.fromEntries(Object.entries(rest).filter(([k]) => k.startsWith('rubric.')).map(([k, v]) => [k.slice('rubric.'.length), String(v)]))
-    const number = formNumber(score, { fr: 'Note', en: 'Score' })
+    const number = formNumber(score, 'score')
     const input: GradeInput = {
       ...(number !== undefined ? { score: number } : {}),
       ...(Object.keys(rubricLevels).length > 0 ? { rubricLevels } : {}),
       feedback,
       publish: publish === '1'
     }
-    if (number !== undefined && number < 0) throw badRequest({ fr: 'La note ne peut pas être négative.', en: 'The score cannot be negative.' })
+    if (number !== undefined && number < 0) throw badRequest(bilingual('synthesis.scoreNegative'))
     const grade = await synthesis.grade(personOf(request), contextId, personId, input)
     return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${grade.state === 'published' ? 'publiee' : 'brouillon'}&lang=${request.locale}`, 303)
   })
@@ -298,7 +300,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     schema: { operationId: 'grantSynthesisExtensionFromPage', tags, summary: 'Instructors give a student a later due time (local date-time in the event\'s zone); empty removes it', params: studentParams, querystring: langQuery, body: z.object({ dueAt: z.string().max(100).default(''), reason: z.string().trim().max(500, 'the reason is longer than 500 characters').default('') }), response: redirect }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
-    const dueAt = localDate(request.body.dueAt, await synthesis.timezone(contextId), { fr: 'Nouvelle échéance', en: 'New due time' })
+    const dueAt = localDate(request.body.dueAt, await synthesis.timezone(contextId), 'extension')
     await synthesis.grantExtension(personOf(request), contextId, personId, dueAt, request.body.reason === '' ? null : request.body.reason)
     return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${dueAt === null ? 'sans-prolongation' : 'prolongation'}&lang=${request.locale}`, 303)
   })

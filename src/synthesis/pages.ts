@@ -1,20 +1,12 @@
 import { html } from 'ghtml'
 import { DateTime } from 'luxon'
 import { layout } from '../views/layout.js'
-import { colon, periodAfter, sentence, type Locale } from '../views/i18n.js'
+import { colon, intlLocale, sentence, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { GradeRow } from './repository.js'
 import type { RosterEntry, SubmissionWindow, Version } from './service.js'
 import { FILE_KINDS, type Assignment, type StudentStatus } from './schemas.js'
-import { RUBRIC_FORMAT_HELP } from './rubric-text.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
-
-const luxonLocale = (locale: Locale): string => locale === 'fr' ? 'fr-CA' : 'en-CA'
-
-/** "vendredi 24 octobre 2025 à 9 h 00" / "Friday, October 24, 2025 at 9:00 a.m." in the event's zone. */
-export function when (date: Date, zone: string, locale: Locale): string {
-  const dt = DateTime.fromJSDate(date, { zone }).setLocale(luxonLocale(locale))
-  return locale === 'fr' ? dt.toFormat("cccc d LLLL yyyy 'à' H'\u00a0h\u00a0'mm") : dt.toFormat("cccc, LLLL d, yyyy 'at' h:mm\u00a0a")
-}
+import { when } from './wording.js'
 
 /** "10:42" in the event's zone. */
 export const clockTime = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('HH:mm')
@@ -22,70 +14,67 @@ export const clockTime = (date: Date, zone: string): string => DateTime.fromJSDa
 /** The value of an `<input type="datetime-local">` for an instant, in the event's zone. */
 export const localInput = (date: Date | null, zone: string): string => date === null ? '' : DateTime.fromJSDate(date, { zone }).toFormat("yyyy-LL-dd'T'HH:mm")
 
+/** "512 octets", "1,5 Ko", "20 Mo" / "512 bytes", "1.5 KB", "20 MB". */
 export function sizeText (bytes: number, locale: Locale): string {
-  const format = (n: number): string => n.toLocaleString(luxonLocale(locale), { maximumFractionDigits: 1 })
-  if (bytes < 1024) return `${bytes} ${locale === 'fr' ? 'octets' : 'bytes'}`
-  if (bytes < 1024 * 1024) return `${format(bytes / 1024)} ${locale === 'fr' ? 'Ko' : 'KB'}`
-  return `${format(bytes / 1024 / 1024)} ${locale === 'fr' ? 'Mo' : 'MB'}`
+  if (bytes < 1024) return t(locale, 'synthesis.sizeBytes', { size: bytes })
+  if (bytes < 1024 * 1024) return t(locale, 'synthesis.sizeKilobytes', { size: bytes / 1024 })
+  return t(locale, 'synthesis.sizeMegabytes', { size: bytes / 1024 / 1024 })
 }
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
-const points = (n: number, locale: Locale): string => n.toLocaleString(luxonLocale(locale), { maximumFractionDigits: 2 })
+const points = (n: number, locale: Locale): string => n.toLocaleString(intlLocale[locale], { maximumFractionDigits: 2 })
 const kindsText = (a: Assignment): string => a.allowedTypes.map(k => k.toUpperCase()).join(', ')
 const fileUrl = (contextId: string, submissionId: string, position: number, download: boolean): string =>
   `/api/v1/courses/${contextId}/synthesis/submissions/${submissionId}/files/${position}${download ? '?telecharger=1' : ''}`
 export const base = (contextId: string): string => `/cours/synthese/${contextId}`
 
-export const statusLabels: Record<StudentStatus, { fr: string, en: string }> = {
-  not_submitted: { fr: 'Non remis', en: 'Not submitted' },
-  submitted: { fr: 'Remis', en: 'Submitted' },
-  late: { fr: 'Remis en retard', en: 'Submitted late' },
-  graded: { fr: 'Noté', en: 'Graded' }
-}
+export const STATUS_TEXT = {
+  not_submitted: 'synthesis.statusNotSubmitted',
+  submitted: 'synthesis.statusSubmitted',
+  late: 'synthesis.statusLate',
+  graded: 'synthesis.statusGraded'
+} as const satisfies Record<StudentStatus, TextKey>
 
-const windowLabels: Record<SubmissionWindow['state'], { fr: string, en: string }> = {
-  not_open: { fr: 'La remise n\'est pas encore ouverte.', en: 'Hand-in is not open yet.' },
-  open: { fr: 'La remise est ouverte.', en: 'Hand-in is open.' },
-  late: { fr: 'L\'échéance est passée : une remise sera signalée en retard.', en: 'The due time has passed: a hand-in will be flagged late.' },
-  closed: { fr: 'La remise est fermée.', en: 'Hand-in is closed.' }
-}
+const WINDOW_TEXT = {
+  not_open: 'synthesis.windowNotOpen',
+  open: 'synthesis.windowOpen',
+  late: 'synthesis.windowLate',
+  closed: 'synthesis.windowClosed'
+} as const satisfies Record<SubmissionWindow['state'], TextKey>
 
 /** Opening, due time (the student's own when extended), grace and late work, in words. */
 function windowFacts (locale: Locale, a: Assignment, w: SubmissionWindow, zone: string): string {
-  const fr = locale === 'fr'
-  const late = a.acceptLate
-    ? (w.closesAt === null
-        ? (fr ? 'Les remises en retard sont acceptées (elles sont signalées en retard).' : 'Late work is accepted (it is flagged late).')
-        : (fr ? `Les remises en retard sont acceptées jusqu'au ${when(w.closesAt, zone, locale)} (elles sont signalées en retard).` : `Late work is accepted until ${when(w.closesAt, zone, locale)} (it is flagged late).`))
-    : (fr ? 'Les remises en retard ne sont pas acceptées.' : 'Late work is not accepted.')
+  const late = !a.acceptLate
+    ? t(locale, 'synthesis.lateNotAccepted')
+    : w.closesAt === null
+      ? t(locale, 'synthesis.lateAccepted')
+      : t(locale, 'synthesis.lateAcceptedUntil', { date: when(w.closesAt, zone, locale) })
   return html`<ul>
-<li>${fr ? 'Ouverture' : 'Opens'}${colon(locale)} ${when(w.opensAt, zone, locale)}</li>
-<li>${fr ? 'Échéance' : 'Due'}${colon(locale)} <strong>${when(w.dueAt, zone, locale)}</strong>!${w.extended ? html` — ${fr ? 'prolongation accordée (échéance du cours' : 'extension granted (the course\'s due time is'} ${when(a.dueAt, zone, locale)})` : ''}!${a.graceMinutes > 0 ? html` ${fr ? `(délai de grâce de ${a.graceMinutes} min)` : `(${a.graceMinutes} min grace period)`}` : ''}</li>
+<li>${t(locale, 'synthesis.opens')}${colon(locale)} ${when(w.opensAt, zone, locale)}</li>
+<li>${t(locale, 'synthesis.due')}${colon(locale)} <strong>${when(w.dueAt, zone, locale)}</strong>!${w.extended ? html` — ${t(locale, 'synthesis.extensionGranted', { date: when(a.dueAt, zone, locale) })}` : ''}!${a.graceMinutes > 0 ? html` ${t(locale, 'synthesis.gracePeriod', { minutes: a.graceMinutes })}` : ''}</li>
 <li>${late}</li>
-<li>${fr ? 'Heure de' : 'Times in'} ${zone}.</li>
+<li>${t(locale, 'synthesis.timesInZone', { zone })}</li>
 </ul>`
 }
 
 function versionBlock (locale: Locale, contextId: string, v: Version, zone: string, options: { highlight: boolean, showText: boolean, receiptLink: boolean }): string {
-  const fr = locale === 'fr'
   return html`<article id="recu-${v.submissionId}" class="receipt${options.highlight ? ' highlight' : ''}" aria-labelledby="v-${v.submissionId}">
-<h3 id="v-${v.submissionId}">Version ${v.version} — <time datetime="${v.submittedAt.toISOString()}">${when(v.submittedAt, zone, locale)}</time>!${v.late ? html` <span class="tag-late">${fr ? 'en retard' : 'late'}</span>` : ''}</h3>
+<h3 id="v-${v.submissionId}">${t(locale, 'synthesis.versionNumber', { version: v.version })} — <time datetime="${v.submittedAt.toISOString()}">${when(v.submittedAt, zone, locale)}</time>!${v.late ? html` <span class="tag-late">${t(locale, 'synthesis.late')}</span>` : ''}</h3>
 <dl class="receipt-facts">
-<dt>${fr ? 'Reçue le' : 'Received'}</dt><dd>${when(v.submittedAt, zone, locale)} (<code>${v.submittedAt.toISOString()}</code>)${v.late ? (fr ? ', en retard' : ', late') : (fr ? ', à temps' : ', on time')}</dd>
-<dt>${fr ? 'Texte' : 'Text'}</dt><dd>!${v.text === null ? html`${fr ? 'aucun' : 'none'}` : html`${v.text.characters} ${fr ? 'caractères' : 'characters'} — SHA-256 <code data-sha256="text">${v.text.sha256}</code>`}</dd>
-<dt>${fr ? 'Fichiers' : 'Files'}</dt><dd>!${v.files.length === 0
-  ? html`${fr ? 'aucun' : 'none'}`
-  : html`<ul>!${v.files.map(f => html`<li><a href="${fileUrl(contextId, v.submissionId, f.position, false)}">${f.filename}</a> (${sizeText(f.size, locale)}!${f.mediaType === 'application/pdf' ? (fr ? ', s\'ouvre dans le navigateur' : ', opens in the browser') : ''}) · !${f.mediaType === DOCX ? html`<a href="${base(contextId)}/apercu/${v.submissionId}/${f.position}?lang=${locale}" aria-label="${fr ? 'Lire dans le navigateur' : 'Read in the browser'} ${f.filename}">${fr ? 'Lire dans le navigateur' : 'Read in the browser'}</a> · ` : ''}<a href="${fileUrl(contextId, v.submissionId, f.position, true)}" aria-label="${fr ? 'Télécharger' : 'Download'} ${f.filename}">${fr ? 'Télécharger' : 'Download'}</a><br>SHA-256 <code data-sha256="file-${f.position}">${f.sha256}</code></li>`)}</ul>`}</dd>
+<dt>${t(locale, 'synthesis.receivedOn')}</dt><dd>${when(v.submittedAt, zone, locale)} (<code>${v.submittedAt.toISOString()}</code>), ${v.late ? t(locale, 'synthesis.late') : t(locale, 'synthesis.onTime')}</dd>
+<dt>${t(locale, 'synthesis.text')}</dt><dd>!${v.text === null ? html`${t(locale, 'synthesis.textNone')}` : html`${t(locale, 'synthesis.characterCount', { count: v.text.characters })} — SHA-256 <code data-sha256="text">${v.text.sha256}</code>`}</dd>
+<dt>${t(locale, 'synthesis.files')}</dt><dd>!${v.files.length === 0
+  ? html`${t(locale, 'synthesis.filesNone')}`
+  : html`<ul>!${v.files.map(f => html`<li><a href="${fileUrl(contextId, v.submissionId, f.position, false)}">${f.filename}</a> (${sizeText(f.size, locale)}${f.mediaType === 'application/pdf' ? `, ${t(locale, 'synthesis.pdfOpensInBrowser')}` : ''}) · !${f.mediaType === DOCX ? html`<a href="${base(contextId)}/apercu/${v.submissionId}/${f.position}?lang=${locale}" aria-label="${t(locale, 'synthesis.readInBrowserLabel', { filename: f.filename })}">${t(locale, 'synthesis.readInBrowser')}</a> · ` : ''}<a href="${fileUrl(contextId, v.submissionId, f.position, true)}" aria-label="${t(locale, 'synthesis.downloadLabel', { filename: f.filename })}">${t(locale, 'synthesis.download')}</a><br>SHA-256 <code data-sha256="file-${f.position}">${f.sha256}</code></li>`)}</ul>`}</dd>
 </dl>
-!${options.showText && v.textBody !== null ? html`<h4>${fr ? 'Texte remis' : 'Text handed in'}</h4><div class="answer">${v.textBody}</div>` : ''}
-!${options.receiptLink ? html`<p><a href="${base(contextId)}/recu/${v.submissionId}?lang=${locale}" download>${fr ? 'Télécharger le reçu de la version' : 'Download the receipt of version'} ${v.version}</a></p>` : ''}
+!${options.showText && v.textBody !== null ? html`<h4>${t(locale, 'synthesis.textHandedIn')}</h4><div class="answer">${v.textBody}</div>` : ''}
+!${options.receiptLink ? html`<p><a href="${base(contextId)}/recu/${v.submissionId}?lang=${locale}" download>${t(locale, 'synthesis.downloadVersionReceipt', { version: v.version })}</a></p>` : ''}
 </article>`
 }
 
 function rubricResult (locale: Locale, a: Assignment, levels: Record<string, string> | null): string {
   if (a.rubric === null || levels === null) return ''
-  const fr = locale === 'fr'
-  return html`<table><caption>${fr ? 'Grille d\'évaluation' : 'Rubric'}</caption><thead><tr><th scope="col">${fr ? 'Critère' : 'Criterion'}</th><th scope="col">${fr ? 'Niveau' : 'Level'}</th><th scope="col">Points</th></tr></thead>
+  return html`<table><caption>${t(locale, 'synthesis.rubric')}</caption><thead><tr><th scope="col">${t(locale, 'synthesis.criterion')}</th><th scope="col">${t(locale, 'synthesis.level')}</th><th scope="col">${t(locale, 'synthesis.pointsColumn')}</th></tr></thead>
 <tbody>!${a.rubric.criteria.map(c => {
   const level = c.levels.find(l => l.id === levels[c.id])
   return html`<tr><th scope="row">${c.title[locale]}</th><td>${level?.label[locale] ?? '—'}</td><td>${level === undefined ? '—' : `${points(level.points, locale)} / ${points(Math.max(...c.levels.map(l => l.points)), locale)}`}</td></tr>`
@@ -109,7 +98,6 @@ export interface StudentView {
 
 /** A student's synthesis: instructions, window, hand-in form with autosave, versions with receipts, published grade. */
 export function studentPage (locale: Locale, view: StudentView, path: string): string {
-  const fr = locale === 'fr'
   const { assignment: a, window: w, zone, contextId } = view
   const latest = view.versions[0]
   const instructions = a.instructions[locale].trim() !== '' ? a.instructions[locale] : a.instructions.fr
@@ -117,7 +105,9 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
   const canHandIn = w.state === 'open' || w.state === 'late'
   const accept = a.allowedTypes.map(k => `.${k}`).join(',')
   const text = view.draft?.text ?? latest?.textBody ?? ''
-  const received = highlighted === undefined ? '' : when(highlighted.submittedAt, zone, locale)
+  const received = highlighted === undefined
+    ? ''
+    : t(locale, highlighted.late ? 'synthesis.versionOnLate' : 'synthesis.versionOn', { version: highlighted.version, date: when(highlighted.submittedAt, zone, locale) })
   return layout({
     locale,
     path,
@@ -126,87 +116,83 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
 <p class="lead">${view.course}</p>
 !${highlighted !== undefined
   ? html`<div class="notice" role="status" tabindex="-1" id="receipt-notice">
-<p><strong>${fr ? 'Remise reçue' : 'Hand-in received'}</strong> — version ${highlighted.version}, ${received}!${highlighted.late ? (fr ? ' (en retard).' : ' (late).') : periodAfter(received)}</p>
-<p>${fr ? 'Votre reçu (empreintes SHA-256 de votre texte et de vos fichiers) est ci-dessous.' : 'Your receipt (SHA-256 fingerprints of your text and files) is below.'} <a href="${base(contextId)}/recu/${highlighted.submissionId}?lang=${locale}" download>${fr ? 'Télécharger le reçu' : 'Download the receipt'}</a></p>
+<p><strong>${t(locale, 'synthesis.handInReceived')}</strong> — ${sentence(received)}</p>
+<p>${t(locale, 'synthesis.receiptBelow')} <a href="${base(contextId)}/recu/${highlighted.submissionId}?lang=${locale}" download>${t(locale, 'synthesis.downloadReceipt')}</a></p>
 </div>`
   : ''}
 <section aria-labelledby="instructions">
-<h2 id="instructions">${fr ? 'Consignes' : 'Instructions'}</h2>
-!${instructions.trim() === '' ? html`<p class="muted">${fr ? 'Les consignes seront données en classe.' : 'Instructions will be given in class.'}</p>` : html`<div class="answer" lang="${a.instructions[locale].trim() !== '' ? locale : 'fr'}">${instructions}</div>`}
+<h2 id="instructions">${t(locale, 'synthesis.instructions')}</h2>
+!${instructions.trim() === '' ? html`<p class="muted">${t(locale, 'synthesis.instructionsInClass')}</p>` : html`<div class="answer" lang="${a.instructions[locale].trim() !== '' ? locale : 'fr'}">${instructions}</div>`}
 </section>
 <section aria-labelledby="window">
-<h2 id="window">${fr ? 'Période de remise' : 'Hand-in window'}</h2>
-<p><strong>${windowLabels[w.state][locale]}</strong></p>
+<h2 id="window">${t(locale, 'synthesis.handInWindow')}</h2>
+<p><strong>${t(locale, WINDOW_TEXT[w.state])}</strong></p>
 !${windowFacts(locale, a, w, zone)}
 </section>
 !${view.grade !== null
   ? html`<section aria-labelledby="grade">
-<h2 id="grade">${fr ? 'Ma note' : 'My grade'}</h2>
+<h2 id="grade">${t(locale, 'synthesis.myGrade')}</h2>
 <p class="big">${view.grade.score === null ? '—' : points(view.grade.score, locale)} / ${points(a.maxPoints, locale)}</p>
 !${rubricResult(locale, a, view.grade.rubric_levels)}
-!${view.grade.feedback.trim() !== '' ? html`<h3>${fr ? 'Commentaires' : 'Feedback'}</h3><div class="answer">${view.grade.feedback}</div>` : ''}
+!${view.grade.feedback.trim() !== '' ? html`<h3>${t(locale, 'synthesis.feedback')}</h3><div class="answer">${view.grade.feedback}</div>` : ''}
 </section>`
   : ''}
 <section aria-labelledby="hand-in">
-<h2 id="hand-in">${latest === undefined ? (fr ? 'Remettre ma synthèse' : 'Hand in my synthesis') : (fr ? 'Remettre une nouvelle version' : 'Hand in a new version')}</h2>
+<h2 id="hand-in">${t(locale, latest === undefined ? 'synthesis.handInFirst' : 'synthesis.handInAgain')}</h2>
 !${canHandIn
   ? html`<form class="stack wide" method="post" action="${base(contextId)}/remise?lang=${locale}" enctype="multipart/form-data">
-<label for="text">${fr ? 'Mon texte' : 'My text'}</label>
+<label for="text">${t(locale, 'synthesis.myText')}</label>
 <textarea id="text" name="text" rows="14" maxlength="100000" aria-describedby="autosave-status" data-autosave="${base(contextId)}/brouillon" data-saved-at="${view.draft?.savedAt.toISOString() ?? ''}" data-key="${view.draftKey}" data-locale="${locale}" data-zone="${zone}">${text}</textarea>
-<p id="autosave-status" class="muted" role="status" aria-live="polite" data-autosave-status>${view.draft !== null ? (fr ? `Brouillon enregistré à ${clockTime(view.draft.savedAt, zone)}` : `Draft saved at ${clockTime(view.draft.savedAt, zone)}`) : (fr ? 'Votre texte est enregistré automatiquement pendant que vous écrivez.' : 'Your text is saved automatically as you write.')}</p>
+<p id="autosave-status" class="muted" role="status" aria-live="polite" data-autosave-status>${view.draft !== null ? t(locale, 'synthesis.draftSavedAt', { time: clockTime(view.draft.savedAt, zone) }) : t(locale, 'synthesis.autosaveHelp')}</p>
 !${a.maxFiles > 0
-  ? html`<label for="files">${fr ? 'Fichiers' : 'Files'}</label>
+  ? html`<label for="files">${t(locale, 'synthesis.files')}</label>
 <input id="files" type="file" name="files" multiple accept="${accept}" aria-describedby="files-help">
-<p id="files-help" class="muted">${kindsText(a)}${fr ? ' ; ' : '; '}${sizeText(a.maxFileBytes, locale)} ${fr ? 'au plus par fichier' : 'at most per file'}${fr ? ' ; ' : '; '}${a.maxFiles} ${fr ? 'fichier(s) au plus par remise, fichiers conservés compris.' : 'file(s) at most per hand-in, kept files included.'}</p>`
+<p id="files-help" class="muted">${t(locale, 'synthesis.filesHelp', { kinds: kindsText(a), size: sizeText(a.maxFileBytes, locale), count: a.maxFiles })}</p>`
   : ''}
 !${latest !== undefined && latest.files.length > 0
-  ? html`<fieldset><legend>${fr ? `Fichiers de la version ${latest.version} à conserver` : `Files of version ${latest.version} to keep`}</legend>
+  ? html`<fieldset><legend>${t(locale, 'synthesis.keepFiles', { version: latest.version })}</legend>
 !${latest.files.map(f => html`<label class="choice"><input type="checkbox" name="keep" value="${f.position}" checked> ${f.filename} (${sizeText(f.size, locale)})</label>`)}
 </fieldset>`
   : ''}
-<p class="muted">${fr ? 'Chaque remise crée une nouvelle version ; les versions précédentes sont conservées.' : 'Each hand-in creates a new version; earlier versions are kept.'}</p>
-<button type="submit">${fr ? 'Remettre' : 'Hand in'}</button>
+<p class="muted">${t(locale, 'synthesis.versionsKept')}</p>
+<button type="submit">${t(locale, 'synthesis.handInButton')}</button>
 </form>
 <script src="/assets/synthesis.js"></script>`
   : html`<p>${w.state === 'not_open'
-  ? sentence(fr ? `La remise ouvrira le ${when(w.opensAt, zone, locale)}` : `Hand-in opens on ${when(w.opensAt, zone, locale)}`)
-  : sentence(fr ? `La remise est fermée depuis le ${when(w.closesAt ?? w.dueAt, zone, locale)}` : `Hand-in closed on ${when(w.closesAt ?? w.dueAt, zone, locale)}`)}</p>`}
+  ? sentence(t(locale, 'synthesis.opensOn', { date: when(w.opensAt, zone, locale) }))
+  : sentence(t(locale, 'synthesis.closedSince', { date: when(w.closesAt ?? w.dueAt, zone, locale) }))}</p>`}
 </section>
 <section aria-labelledby="versions">
-<h2 id="versions">${fr ? 'Mes remises et reçus' : 'My hand-ins and receipts'}</h2>
-!${view.versions.length === 0 ? html`<p>${fr ? 'Aucune remise pour l\'instant.' : 'Nothing handed in yet.'}</p>` : view.versions.map(v => versionBlock(locale, contextId, v, zone, { highlight: v.submissionId === view.highlight, showText: false, receiptLink: true }))}
+<h2 id="versions">${t(locale, 'synthesis.myHandIns')}</h2>
+!${view.versions.length === 0 ? html`<p>${t(locale, 'synthesis.nothingHandedInYet')}</p>` : view.versions.map(v => versionBlock(locale, contextId, v, zone, { highlight: v.submissionId === view.highlight, showText: false, receiptLink: true }))}
 </section>
-<p><a href="/cours?lang=${locale}">${fr ? 'Retour au cours' : 'Back to the course'}</a></p>
+<p><a href="/cours?lang=${locale}">${t(locale, 'synthesis.backToCourse')}</a></p>
 !${privacyNoticeLine(locale)}`
   })
 }
 
 /** The receipt as a plain text file (UTF-8). */
 export function receiptText (locale: Locale, view: { course: string, title: string, student: string, version: Version, zone: string }): string {
-  const fr = locale === 'fr'
   const v = view.version
+  const line = (label: TextKey, value: string): string => `${t(locale, label)}${colon(locale)} ${value}`
   const lines = [
-    fr ? 'REÇU DE REMISE — Compagnon (ÉNAP)' : 'HAND-IN RECEIPT — Compagnon (ÉNAP)',
+    t(locale, 'synthesis.receiptTitle'),
     '',
-    `${fr ? 'Cours' : 'Course'}${colon(locale)} ${view.course}`,
-    `${fr ? 'Activité' : 'Activity'}${colon(locale)} ${view.title}`,
-    `${fr ? 'Personne étudiante' : 'Student'}${colon(locale)} ${view.student}`,
-    `Version${colon(locale)} ${v.version}`,
-    `${fr ? 'Reçue le' : 'Received'}${colon(locale)} ${when(v.submittedAt, view.zone, locale)} (${view.zone})`,
-    `${fr ? 'Horodatage (ISO 8601, UTC)' : 'Timestamp (ISO 8601, UTC)'}${colon(locale)} ${v.submittedAt.toISOString()}`,
-    `${fr ? 'Échéance' : 'Due'}${colon(locale)} ${when(v.dueAt, view.zone, locale)} (${v.dueAt.toISOString()})`,
-    `${fr ? 'En retard' : 'Late'}${colon(locale)} ${v.late ? (fr ? 'oui' : 'yes') : (fr ? 'non' : 'no')}`,
-    `${fr ? 'Identifiant de la remise' : 'Hand-in id'}${colon(locale)} ${v.submissionId}`,
+    line('synthesis.course', view.course),
+    line('synthesis.activity', view.title),
+    line('synthesis.student', view.student),
+    line('synthesis.versionLabel', String(v.version)),
+    line('synthesis.receivedOn', `${when(v.submittedAt, view.zone, locale)} (${view.zone})`),
+    line('synthesis.timestamp', v.submittedAt.toISOString()),
+    line('synthesis.due', `${when(v.dueAt, view.zone, locale)} (${v.dueAt.toISOString()})`),
+    line('synthesis.lateLabel', t(locale, v.late ? 'synthesis.yes' : 'synthesis.no')),
+    line('synthesis.handInId', v.submissionId),
     '',
-    v.text === null
-      ? `${fr ? 'Texte' : 'Text'}${colon(locale)} ${fr ? 'aucun' : 'none'}`
-      : `${fr ? 'Texte' : 'Text'}${colon(locale)} ${v.text.characters} ${fr ? 'caractères' : 'characters'}, SHA-256 ${v.text.sha256}`,
-    `${fr ? 'Fichiers' : 'Files'}${colon(locale)} ${v.files.length}`,
-    ...v.files.map(f => `  - ${f.filename} (${f.size} ${fr ? 'octets' : 'bytes'}, ${f.mediaType}) SHA-256 ${f.sha256}`),
+    line('synthesis.text', v.text === null ? t(locale, 'synthesis.textNone') : `${t(locale, 'synthesis.characterCount', { count: v.text.characters })}, SHA-256 ${v.text.sha256}`),
+    line('synthesis.files', String(v.files.length)),
+    ...v.files.map(f => `  - ${f.filename} (${t(locale, 'synthesis.sizeBytes', { size: f.size })}, ${f.mediaType}) SHA-256 ${f.sha256}`),
     '',
-    fr
-      ? 'Les empreintes SHA-256 identifient exactement le contenu reçu : un fichier modifié d\'un seul octet en aurait une autre.'
-      : 'SHA-256 fingerprints identify exactly the content received: a file changed by a single byte would have another.'
+    t(locale, 'synthesis.receiptFootnote')
   ]
   return lines.join('\r\n') + '\r\n'
 }
@@ -222,36 +208,35 @@ export interface RosterView {
 
 /** Instructors: every student of the roster with status, latest version, score and extension; bulk publication. */
 export function rosterPage (locale: Locale, view: RosterView, path: string): string {
-  const fr = locale === 'fr'
   const { assignment: a, zone, contextId } = view
   const drafts = view.students.filter(s => s.grade?.state === 'draft').length
   return layout({
     locale,
     path,
-    title: fr ? `Remises — ${a.title}` : `Hand-ins — ${a.title}`,
-    body: html`<h1>${fr ? 'Remises et notes' : 'Hand-ins and grades'} — ${a.title}</h1>
-<p class="lead">${view.course} · ${fr ? 'échéance' : 'due'} ${when(a.dueAt, zone, locale)} · ${fr ? 'sur' : 'out of'} ${points(a.maxPoints, locale)} points!${a.rubric !== null ? (fr ? ', avec grille' : ', with a rubric') : ''}</p>
-!${view.summary !== null ? html`<div class="notice" role="status"><p>${fr ? `${view.summary.published} note(s) publiée(s) et envoyée(s) au LMS.` : `${view.summary.published} grade(s) published and sent to the LMS.`}!${view.summary.skipped > 0 ? (fr ? ` ${view.summary.skipped} ignorée(s) (sans note enregistrée, ou déjà publiée).` : ` ${view.summary.skipped} skipped (no saved score, or already published).`) : ''}</p></div>` : ''}
-<p><a href="${base(contextId)}/parametres?lang=${locale}">${fr ? 'Paramètres de la synthèse (consignes, dates, fichiers, grille)' : 'Synthesis settings (instructions, dates, files, rubric)'}</a></p>
+    title: t(locale, 'synthesis.rosterTitle', { title: a.title }),
+    body: html`<h1>${t(locale, 'synthesis.rosterHeading', { title: a.title })}</h1>
+<p class="lead">${view.course} · ${t(locale, 'synthesis.rosterDue', { date: when(a.dueAt, zone, locale) })} · ${t(locale, 'synthesis.outOfPoints', { maxPoints: a.maxPoints })}${a.rubric !== null ? `, ${t(locale, 'synthesis.withRubric')}` : ''}</p>
+!${view.summary !== null ? html`<div class="notice" role="status"><p>${t(locale, 'synthesis.publishedSummary', { published: view.summary.published })}${view.summary.skipped > 0 ? ` ${t(locale, 'synthesis.skippedSummary', { skipped: view.summary.skipped })}` : ''}</p></div>` : ''}
+<p><a href="${base(contextId)}/parametres?lang=${locale}">${t(locale, 'synthesis.settingsLink')}</a></p>
 !${view.students.length === 0
-  ? html`<p>${fr ? 'Aucune personne étudiante dans la liste de la classe. Synchronisez la liste depuis la page du cours.' : 'No student in the class list. Sync the list from the course page.'}</p>`
+  ? html`<p>${t(locale, 'synthesis.rosterEmpty')}</p>`
   : html`<form method="post" action="${base(contextId)}/publier?lang=${locale}">
 <table>
-<caption>${fr ? `${view.students.length} personne(s) étudiante(s), ${drafts} note(s) en brouillon` : `${view.students.length} student(s), ${drafts} draft grade(s)`}</caption>
-<thead><tr><th scope="col">${fr ? 'Choisir' : 'Select'}</th><th scope="col">${fr ? 'Nom' : 'Name'}</th><th scope="col">${fr ? 'État' : 'Status'}</th><th scope="col">${fr ? 'Dernière version' : 'Latest version'}</th><th scope="col">${fr ? 'Note' : 'Score'}</th><th scope="col">${fr ? 'Prolongation' : 'Extension'}</th></tr></thead>
+<caption>${t(locale, 'synthesis.rosterCaption', { students: view.students.length, drafts })}</caption>
+<thead><tr><th scope="col">${t(locale, 'synthesis.select')}</th><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'synthesis.status')}</th><th scope="col">${t(locale, 'synthesis.latestVersion')}</th><th scope="col">${t(locale, 'synthesis.score')}</th><th scope="col">${t(locale, 'synthesis.extension')}</th></tr></thead>
 <tbody>!${view.students.map(s => html`<tr>
-<td><input type="checkbox" name="personIds" value="${s.personId}" aria-label="${fr ? 'Choisir' : 'Select'} ${s.name}"!${s.grade?.state === 'draft' ? '' : ' disabled'}></td>
+<td><input type="checkbox" name="personIds" value="${s.personId}" aria-label="${t(locale, 'synthesis.selectStudent', { name: s.name })}"!${s.grade?.state === 'draft' ? '' : ' disabled'}></td>
 <th scope="row"><a href="${base(contextId)}/remises/${s.personId}?lang=${locale}">${s.name}</a></th>
-<td>${statusLabels[s.status][locale]}!${s.grade?.state === 'draft' ? html` · <strong>${fr ? 'note en brouillon' : 'draft grade'}</strong>` : ''}</td>
-<td>!${s.latest === null ? '—' : html`${fr ? 'v.' : 'v'}${s.latest.version}, ${when(s.latest.submittedAt, zone, locale)}`}</td>
+<td>${t(locale, STATUS_TEXT[s.status])}!${s.grade?.state === 'draft' ? html` · <strong>${t(locale, 'synthesis.draftGrade')}</strong>` : ''}</td>
+<td>${s.latest === null ? '—' : t(locale, 'synthesis.versionOn', { version: s.latest.version, date: when(s.latest.submittedAt, zone, locale) })}</td>
 <td>${s.grade?.score === null || s.grade === null ? '—' : `${points(s.grade.score, locale)} / ${points(a.maxPoints, locale)}`}</td>
 <td>${s.extensionDueAt === null ? '—' : when(s.extensionDueAt, zone, locale)}</td>
 </tr>`)}</tbody>
 </table>
-<p><button type="submit">${fr ? 'Publier les notes sélectionnées' : 'Publish the selected grades'}</button></p>
-<p class="muted">${fr ? 'Seules les notes en brouillon peuvent être choisies ; publier les envoie au carnet de notes du LMS.' : 'Only draft grades can be selected; publishing sends them to the LMS gradebook.'}</p>
+<p><button type="submit">${t(locale, 'synthesis.publishSelected')}</button></p>
+<p class="muted">${t(locale, 'synthesis.publishSelectedHelp')}</p>
 </form>`}
-<p><a href="/cours?lang=${locale}">${fr ? 'Retour au cours' : 'Back to the course'}</a></p>`
+<p><a href="/cours?lang=${locale}">${t(locale, 'synthesis.backToCourse')}</a></p>`
   })
 }
 
@@ -277,15 +262,19 @@ const auditScore = (audit: unknown, locale: Locale): string => {
 const auditState = (audit: unknown, locale: Locale): string => {
   const state = (audit as { state?: string } | null)?.state
   if (state === undefined) return ''
-  return state === 'published' ? (locale === 'fr' ? 'publiée' : 'published') : (locale === 'fr' ? 'brouillon' : 'draft')
+  return t(locale, state === 'published' ? 'synthesis.gradePublished' : 'synthesis.gradeDraft')
 }
 
 /** Instructors: one student's versions (newest first), the grading form, grade history and extension. */
 export function gradingPage (locale: Locale, view: GradingView, path: string): string {
-  const fr = locale === 'fr'
   const { assignment: a, zone, contextId, student, grade } = view
   const url = `${base(contextId)}/remises/${student.personId}`
   const levels = grade?.rubric_levels ?? {}
+  const extension = view.extension === null
+    ? t(locale, 'synthesis.noExtension', { date: when(a.dueAt, zone, locale) })
+    : view.extension.reason !== null && view.extension.reason !== ''
+      ? t(locale, 'synthesis.extendedToBecause', { date: when(view.extension.dueAt, zone, locale), reason: view.extension.reason })
+      : t(locale, 'synthesis.extendedTo', { date: when(view.extension.dueAt, zone, locale) })
   return layout({
     locale,
     path,
@@ -293,46 +282,44 @@ export function gradingPage (locale: Locale, view: GradingView, path: string): s
     body: html`<h1>${student.name} — ${a.title}</h1>
 <p class="lead">${view.course}!${student.email !== null ? html` · <a href="mailto:${student.email}">${student.email}</a>` : ''}</p>
 !${view.notice !== null ? html`<div class="notice" role="status"><p>${view.notice}</p></div>` : ''}
-<p><a href="${base(contextId)}/remises?lang=${locale}">${fr ? 'Retour à la liste des remises' : 'Back to the list of hand-ins'}</a></p>
+<p><a href="${base(contextId)}/remises?lang=${locale}">${t(locale, 'synthesis.backToList')}</a></p>
 <section aria-labelledby="work">
-<h2 id="work">${fr ? 'Versions remises' : 'Versions handed in'}</h2>
-!${view.versions.length === 0 ? html`<p>${fr ? 'Rien n\'a été remis.' : 'Nothing was handed in.'}</p>` : view.versions.map(v => versionBlock(locale, contextId, v, zone, { highlight: false, showText: true, receiptLink: true }))}
+<h2 id="work">${t(locale, 'synthesis.versionsHandedIn')}</h2>
+!${view.versions.length === 0 ? html`<p>${t(locale, 'synthesis.nothingHandedIn')}</p>` : view.versions.map(v => versionBlock(locale, contextId, v, zone, { highlight: false, showText: true, receiptLink: true }))}
 </section>
 <section aria-labelledby="grading">
-<h2 id="grading">${fr ? 'Évaluation' : 'Grading'}</h2>
-<p>!${grade === null ? html`${fr ? 'Aucune note.' : 'No grade yet.'}` : html`${fr ? 'Note actuelle' : 'Current grade'}${colon(locale)} <strong>${grade.score === null ? '—' : points(grade.score, locale)} / ${points(a.maxPoints, locale)}</strong> (${grade.state === 'published' ? (fr ? 'publiée' : 'published') : (fr ? 'brouillon, non envoyée au LMS' : 'draft, not sent to the LMS')})`}</p>
+<h2 id="grading">${t(locale, 'synthesis.grading')}</h2>
+<p>!${grade === null ? html`${t(locale, 'synthesis.noGrade')}` : html`${t(locale, 'synthesis.currentGrade')}${colon(locale)} <strong>${grade.score === null ? '—' : points(grade.score, locale)} / ${points(a.maxPoints, locale)}</strong> (${t(locale, grade.state === 'published' ? 'synthesis.gradePublished' : 'synthesis.gradeDraftNotSent')})`}</p>
 <form class="stack wide" method="post" action="${url}/note?lang=${locale}">
 !${a.rubric !== null
   ? a.rubric.criteria.map(c => html`<fieldset><legend>${c.title[locale]}</legend>
-!${c.levels.map(l => html`<label class="choice"><input type="radio" name="rubric.${c.id}" value="${l.id}"!${levels[c.id] === l.id ? ' checked' : ''} required> ${l.label[locale]} (${points(l.points, locale)} pts)</label>`)}
+!${c.levels.map(l => html`<label class="choice"><input type="radio" name="rubric.${c.id}" value="${l.id}"!${levels[c.id] === l.id ? ' checked' : ''} required> ${t(locale, 'synthesis.levelPoints', { label: l.label[locale], points: l.points })}</label>`)}
 </fieldset>`)
-  : html`<label for="score">${fr ? 'Note' : 'Score'} (${fr ? 'sur' : 'out of'} ${points(a.maxPoints, locale)})</label>
+  : html`<label for="score">${t(locale, 'synthesis.scoreOutOf', { maxPoints: a.maxPoints })}</label>
 <input id="score" type="number" name="score" min="0" max="${a.maxPoints}" step="0.5" inputmode="decimal" value="${grade?.score ?? ''}">`}
-<label for="feedback">${fr ? 'Commentaires à la personne étudiante' : 'Feedback to the student'}</label>
+<label for="feedback">${t(locale, 'synthesis.feedbackToStudent')}</label>
 <textarea id="feedback" name="feedback" rows="6" maxlength="20000">${grade?.feedback ?? ''}</textarea>
-<p class="buttons"><button type="submit" name="publish" value="0" class="secondary">${fr ? 'Enregistrer le brouillon' : 'Save draft'}</button> <button type="submit" name="publish" value="1">${fr ? 'Publier' : 'Publish'}</button></p>
-<p class="muted">${fr ? 'Publier envoie la note et les commentaires au carnet de notes du LMS ; la personne étudiante les voit aussi dans Compagnon. Une note publiée reste publiée : la modifier la republie.' : 'Publishing sends the score and feedback to the LMS gradebook; the student also sees them in Compagnon. A published grade stays published: changing it publishes it again.'}</p>
+<p class="buttons"><button type="submit" name="publish" value="0" class="secondary">${t(locale, 'synthesis.saveDraft')}</button> <button type="submit" name="publish" value="1">${t(locale, 'synthesis.publish')}</button></p>
+<p class="muted">${t(locale, 'synthesis.publishHelp')}</p>
 </form>
 </section>
 <section aria-labelledby="history">
-<h2 id="history">${fr ? 'Historique de la note' : 'Grade history'}</h2>
+<h2 id="history">${t(locale, 'synthesis.gradeHistory')}</h2>
 !${view.history.length === 0
-  ? html`<p>${fr ? 'Aucune modification.' : 'No change yet.'}</p>`
-  : html`<table><thead><tr><th scope="col">${fr ? 'Quand' : 'When'}</th><th scope="col">${fr ? 'Qui' : 'Who'}</th><th scope="col">${fr ? 'Action' : 'Action'}</th><th scope="col">${fr ? 'Avant' : 'Before'}</th><th scope="col">${fr ? 'Après' : 'After'}</th></tr></thead>
-<tbody>!${view.history.map(h => html`<tr><td>${when(h.changed_at, zone, locale)}</td><td>${h.changed_by_name ?? '—'}</td><td>${h.action === 'publish' ? (fr ? 'Publication' : 'Publication') : (fr ? 'Brouillon' : 'Draft')}</td><td>${audit(h.before, locale)}</td><td>${audit(h.after, locale)}</td></tr>`)}</tbody></table>`}
+  ? html`<p>${t(locale, 'synthesis.noChange')}</p>`
+  : html`<table><thead><tr><th scope="col">${t(locale, 'synthesis.historyWhen')}</th><th scope="col">${t(locale, 'synthesis.historyWho')}</th><th scope="col">${t(locale, 'synthesis.historyAction')}</th><th scope="col">${t(locale, 'synthesis.historyBefore')}</th><th scope="col">${t(locale, 'synthesis.historyAfter')}</th></tr></thead>
+<tbody>!${view.history.map(h => html`<tr><td>${when(h.changed_at, zone, locale)}</td><td>${h.changed_by_name ?? '—'}</td><td>${t(locale, h.action === 'publish' ? 'synthesis.actionPublish' : 'synthesis.actionDraft')}</td><td>${audit(h.before, locale)}</td><td>${audit(h.after, locale)}</td></tr>`)}</tbody></table>`}
 </section>
 <section aria-labelledby="extension">
-<h2 id="extension">${fr ? 'Prolongation' : 'Extension'}</h2>
-<p>${view.extension === null
-  ? sentence(fr ? `Aucune prolongation : échéance du cours, ${when(a.dueAt, zone, locale)}` : `No extension: the course's due time, ${when(a.dueAt, zone, locale)}`)
-  : sentence((fr ? `Échéance prolongée au ${when(view.extension.dueAt, zone, locale)}` : `Due time extended to ${when(view.extension.dueAt, zone, locale)}`) + (view.extension.reason !== null && view.extension.reason !== '' ? ` (${view.extension.reason})` : ''))}</p>
+<h2 id="extension">${t(locale, 'synthesis.extension')}</h2>
+<p>${sentence(extension)}</p>
 <form class="stack" method="post" action="${url}/prolongation?lang=${locale}">
-<label for="ext-due">${fr ? 'Nouvelle échéance' : 'New due time'} (${zone})</label>
+<label for="ext-due">${t(locale, 'synthesis.newDueTime', { zone })}</label>
 <input id="ext-due" type="datetime-local" name="dueAt" value="${localInput(view.extension?.dueAt ?? null, zone)}" aria-describedby="ext-help">
-<p id="ext-help" class="muted">${fr ? 'Laissez vide pour retirer la prolongation.' : 'Leave empty to remove the extension.'}</p>
-<label for="ext-reason">${fr ? 'Motif (mesure d\'accommodement, etc.)' : 'Reason (accommodation, etc.)'}</label>
+<p id="ext-help" class="muted">${t(locale, 'synthesis.extensionEmptyHelp')}</p>
+<label for="ext-reason">${t(locale, 'synthesis.extensionReason')}</label>
 <input id="ext-reason" type="text" name="reason" maxlength="500" value="${view.extension?.reason ?? ''}">
-<button type="submit">${fr ? 'Enregistrer la prolongation' : 'Save the extension'}</button>
+<button type="submit">${t(locale, 'synthesis.saveExtension')}</button>
 </form>
 </section>`
   })
@@ -375,56 +362,54 @@ export function settingsValues (a: Assignment, zone: string, rubricText: string)
 
 /** Instructors: the assignment's settings, with the rubric typed as text. */
 export function settingsPage (locale: Locale, view: { contextId: string, course: string, zone: string, values: SettingsValues, errors: string[], saved: boolean }, path: string): string {
-  const fr = locale === 'fr'
   const v = view.values
   const field = (id: keyof SettingsValues, label: string, input: string, help?: string): string => html`<label for="${id}">${label}</label>
 !${input}!${help !== undefined ? html`<p id="${id}-help" class="muted">${help}</p>` : ''}`
   return layout({
     locale,
     path,
-    title: fr ? 'Paramètres de la synthèse' : 'Synthesis settings',
-    body: html`<h1>${fr ? 'Paramètres de la synthèse' : 'Synthesis settings'}</h1>
+    title: t(locale, 'synthesis.settingsTitle'),
+    body: html`<h1>${t(locale, 'synthesis.settingsTitle')}</h1>
 <p class="lead">${view.course}</p>
-!${view.errors.length > 0 ? html`<div class="error-box" role="alert" id="errors" tabindex="-1"><p>${fr ? 'Rien n\'a été enregistré :' : 'Nothing was saved:'}</p><ul>!${view.errors.map(e => html`<li>${e}</li>`)}</ul></div>` : ''}
-!${view.saved ? html`<div class="notice" role="status"><p>${fr ? 'Paramètres enregistrés.' : 'Settings saved.'}</p></div>` : ''}
+!${view.errors.length > 0 ? html`<div class="error-box" role="alert" id="errors" tabindex="-1"><p>${t(locale, 'synthesis.nothingSaved')}${colon(locale)}</p><ul>!${view.errors.map(e => html`<li>${e}</li>`)}</ul></div>` : ''}
+!${view.saved ? html`<div class="notice" role="status"><p>${t(locale, 'synthesis.settingsSaved')}</p></div>` : ''}
 <form class="stack wide" method="post" action="${base(view.contextId)}/parametres?lang=${locale}">
-!${field('title', fr ? 'Titre' : 'Title', html`<input id="title" name="title" required maxlength="200" value="${v.title}">`)}
-!${field('instructionsFr', fr ? 'Consignes (français)' : 'Instructions (French)', html`<textarea id="instructionsFr" name="instructionsFr" rows="8" maxlength="20000">${v.instructionsFr}</textarea>`)}
-!${field('instructionsEn', fr ? 'Consignes (anglais)' : 'Instructions (English)', html`<textarea id="instructionsEn" name="instructionsEn" rows="8" maxlength="20000" aria-describedby="instructionsEn-help">${v.instructionsEn}</textarea>`, fr ? 'Laissées vides, les consignes en français sont montrées à tout le monde.' : 'When empty, the French instructions are shown to everyone.')}
-!${field('opensAt', `${fr ? 'Ouverture' : 'Opens'} (${view.zone})`, html`<input id="opensAt" type="datetime-local" name="opensAt" required value="${v.opensAt}">`)}
-!${field('dueAt', `${fr ? 'Échéance' : 'Due'} (${view.zone})`, html`<input id="dueAt" type="datetime-local" name="dueAt" required value="${v.dueAt}">`)}
-!${field('graceMinutes', fr ? 'Délai de grâce (minutes)' : 'Grace period (minutes)', html`<input id="graceMinutes" type="number" name="graceMinutes" min="0" max="1440" step="1" required value="${v.graceMinutes}" aria-describedby="graceMinutes-help">`, fr ? 'Une remise dans ce délai après l\'échéance compte comme à temps.' : 'A hand-in within this time after the due time counts as on time.')}
-<label class="choice"><input type="checkbox" name="acceptLate" value="1"!${v.acceptLate ? ' checked' : ''}> ${fr ? 'Accepter les remises en retard (elles sont signalées)' : 'Accept late work (it is flagged)'}</label>
-!${field('lateUntil', `${fr ? 'Limite des remises en retard' : 'Late work accepted until'} (${view.zone})`, html`<input id="lateUntil" type="datetime-local" name="lateUntil" value="${v.lateUntil}" aria-describedby="lateUntil-help">`, fr ? 'Vide : sans limite (si les retards sont acceptés).' : 'Empty: no limit (when late work is accepted).')}
-!${field('maxPoints', fr ? 'Note maximale' : 'Maximum points', html`<input id="maxPoints" type="number" name="maxPoints" min="0.5" max="1000" step="0.5" required value="${v.maxPoints}" aria-describedby="maxPoints-help">`, fr ? 'Avec une grille, égale à la somme des meilleurs niveaux.' : 'With a rubric, equal to the sum of the best levels.')}
-<fieldset><legend>${fr ? 'Types de fichiers acceptés' : 'Accepted file types'}</legend>
+!${field('title', t(locale, 'synthesis.title'), html`<input id="title" name="title" required maxlength="200" value="${v.title}">`)}
+!${field('instructionsFr', t(locale, 'synthesis.instructionsFrench'), html`<textarea id="instructionsFr" name="instructionsFr" rows="8" maxlength="20000">${v.instructionsFr}</textarea>`)}
+!${field('instructionsEn', t(locale, 'synthesis.instructionsEnglish'), html`<textarea id="instructionsEn" name="instructionsEn" rows="8" maxlength="20000" aria-describedby="instructionsEn-help">${v.instructionsEn}</textarea>`, t(locale, 'synthesis.instructionsEnglishHelp'))}
+!${field('opensAt', t(locale, 'synthesis.opensInZone', { zone: view.zone }), html`<input id="opensAt" type="datetime-local" name="opensAt" required value="${v.opensAt}">`)}
+!${field('dueAt', t(locale, 'synthesis.dueInZone', { zone: view.zone }), html`<input id="dueAt" type="datetime-local" name="dueAt" required value="${v.dueAt}">`)}
+!${field('graceMinutes', t(locale, 'synthesis.graceMinutes'), html`<input id="graceMinutes" type="number" name="graceMinutes" min="0" max="1440" step="1" required value="${v.graceMinutes}" aria-describedby="graceMinutes-help">`, t(locale, 'synthesis.graceMinutesHelp'))}
+<label class="choice"><input type="checkbox" name="acceptLate" value="1"!${v.acceptLate ? ' checked' : ''}> ${t(locale, 'synthesis.acceptLate')}</label>
+!${field('lateUntil', t(locale, 'synthesis.lateUntilInZone', { zone: view.zone }), html`<input id="lateUntil" type="datetime-local" name="lateUntil" value="${v.lateUntil}" aria-describedby="lateUntil-help">`, t(locale, 'synthesis.lateUntilHelp'))}
+!${field('maxPoints', t(locale, 'synthesis.maxPoints'), html`<input id="maxPoints" type="number" name="maxPoints" min="0.5" max="1000" step="0.5" required value="${v.maxPoints}" aria-describedby="maxPoints-help">`, t(locale, 'synthesis.maxPointsHelp'))}
+<fieldset><legend>${t(locale, 'synthesis.acceptedTypes')}</legend>
 !${FILE_KINDS.map(k => html`<label class="choice"><input type="checkbox" name="allowedTypes" value="${k}"!${v.allowedTypes.includes(k) ? ' checked' : ''}> ${k.toUpperCase()}</label>`)}
 </fieldset>
-!${field('maxFileMegabytes', fr ? 'Taille maximale d\'un fichier (Mo)' : 'Maximum file size (MB)', html`<input id="maxFileMegabytes" type="number" name="maxFileMegabytes" min="0.01" max="100" step="0.01" required value="${v.maxFileMegabytes}">`)}
-!${field('maxFiles', fr ? 'Nombre maximal de fichiers par remise' : 'Maximum files per hand-in', html`<input id="maxFiles" type="number" name="maxFiles" min="0" max="20" step="1" required value="${v.maxFiles}">`)}
-!${field('rubric', fr ? 'Grille d\'évaluation' : 'Rubric', html`<textarea id="rubric" name="rubric" rows="12" class="mono" aria-describedby="rubric-help">${v.rubric}</textarea>`, RUBRIC_FORMAT_HELP[locale])}
-<details><summary>${fr ? 'Exemple de grille' : 'Rubric example'}</summary><pre>Analyse | Analysis
+!${field('maxFileMegabytes', t(locale, 'synthesis.maxFileSize'), html`<input id="maxFileMegabytes" type="number" name="maxFileMegabytes" min="0.01" max="100" step="0.01" required value="${v.maxFileMegabytes}">`)}
+!${field('maxFiles', t(locale, 'synthesis.maxFiles'), html`<input id="maxFiles" type="number" name="maxFiles" min="0" max="20" step="1" required value="${v.maxFiles}">`)}
+!${field('rubric', t(locale, 'synthesis.rubric'), html`<textarea id="rubric" name="rubric" rows="12" class="mono" aria-describedby="rubric-help">${v.rubric}</textarea>`, t(locale, 'synthesis.rubricFormatHelp'))}
+<details><summary>${t(locale, 'synthesis.rubricExample')}</summary><pre>Analyse | Analysis
 Faible | Weak | 10
 Solide | Strong | 60
 
 Écriture | Writing
 Faible | Weak | 5
 Claire | Clear | 40</pre></details>
-<button type="submit">${fr ? 'Enregistrer' : 'Save'}</button>
+<button type="submit">${t(locale, 'synthesis.save')}</button>
 </form>
-<p><a href="${base(view.contextId)}/remises?lang=${locale}">${fr ? 'Retour à la liste des remises' : 'Back to the list of hand-ins'}</a></p>`
+<p><a href="${base(view.contextId)}/remises?lang=${locale}">${t(locale, 'synthesis.backToList')}</a></p>`
   })
 }
 
 /** Someone in several courses chooses which synthesis to open. */
 export function courseChoicePage (locale: Locale, courses: Array<{ id: string, title: string }>, path: string): string {
-  const fr = locale === 'fr'
   return layout({
     locale,
     path,
-    title: fr ? 'Activité de synthèse' : 'Synthesis activity',
-    body: html`<h1>${fr ? 'Activité de synthèse' : 'Synthesis activity'}</h1>
-<p>${fr ? 'Choisissez le cours :' : 'Choose the course:'}</p>
+    title: t(locale, 'synthesis.activityTitle'),
+    body: html`<h1>${t(locale, 'synthesis.activityTitle')}</h1>
+<p>${t(locale, 'synthesis.chooseCourse')}${colon(locale)}</p>
 <ul>!${courses.map(c => html`<li><a href="${base(c.id)}?lang=${locale}">${c.title}</a></li>`)}</ul>`
   })
 }

@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache'
 import { Piscina } from 'piscina'
 import { AppError } from '../errors.js'
 import { defaultArchiveLimits, inspectDirectory, type ArchiveLimits } from '../files/archive-limits.js'
+import { bilingual } from '../views/i18n.js'
 import type { PreviewOutcome, PreviewTask } from './preview-worker.js'
 
 export type { PreviewOutcome, PreviewRefusal } from './preview-worker.js'
@@ -103,10 +104,7 @@ export class PreviewPool {
       if (controller.signal.aborted) return { ok: false, reason: 'time' }
       if ((err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') return { ok: false, reason: 'memory' }
       if (/queue is at limit/i.test((err as Error).message)) {
-        throw new AppError('unavailable', {
-          fr: 'Trop d\'aperçus sont en préparation : réessayez dans un moment, ou téléchargez le fichier.',
-          en: 'Too many previews are being prepared: try again in a moment, or download the file.'
-        })
+        throw new AppError('unavailable', bilingual('synthesis.previewsBusy'))
       }
       throw err
     } finally {

@@ -1,7 +1,17 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import type { Locale } from '../views/i18n.js'
-import type { PreviewOutcome } from './preview-pool.js'
+import { t, type Locale, type TextKey } from '../views/i18n.js'
+import type { PreviewOutcome, PreviewRefusal } from './preview-pool.js'
+
+/** Why a document is not shown: unreadable, or past the pool's limits (size, time, memory). */
+const REFUSAL_TEXT = {
+  unreadable: 'synthesis.previewUnreadable',
+  entries: 'synthesis.previewTooLarge',
+  size: 'synthesis.previewTooLarge',
+  ratio: 'synthesis.previewTooLarge',
+  time: 'synthesis.previewTooLarge',
+  memory: 'synthesis.previewTooLarge'
+} as const satisfies Record<PreviewRefusal, TextKey>
 
 /**
  * The page for a Word document shown as HTML, for graders who want to read it in the browser
@@ -12,25 +22,15 @@ import type { PreviewOutcome } from './preview-pool.js'
  * notice instead, and the download link.
  */
 export function previewPage (locale: Locale, view: { filename: string, outcome: PreviewOutcome, downloadHref: string, backHref: string }, path: string): string {
-  const fr = locale === 'fr'
   return layout({
     locale,
     path,
     title: view.filename,
-    body: html`<p><a href="${view.backHref}">${fr ? '← Retour à la remise' : '← Back to the hand-in'}</a> · <a href="${view.downloadHref}">${fr ? 'Télécharger le fichier original' : 'Download the original file'}</a></p>
+    body: html`<p><a href="${view.backHref}">${t(locale, 'synthesis.backToHandIn')}</a> · <a href="${view.downloadHref}">${t(locale, 'synthesis.downloadOriginal')}</a></p>
 <h1>${view.filename}</h1>
 !${view.outcome.ok
-  ? html`<p class="muted">${fr ? 'Aperçu du texte du document (la mise en page exacte est dans le fichier original).' : 'Preview of the document\'s text (the exact layout is in the original file).'}</p>
+  ? html`<p class="muted">${t(locale, 'synthesis.previewNote')}</p>
 <article class="document-preview">!${view.outcome.html}</article>`
-  : html`<p class="notice" role="status">${refusalText(view.outcome.reason, fr)}</p>`}`
+  : html`<p class="notice" role="status">${t(locale, REFUSAL_TEXT[view.outcome.reason])}</p>`}`
   })
-}
-
-function refusalText (reason: Exclude<PreviewOutcome, { ok: true }>['reason'], fr: boolean): string {
-  if (reason === 'unreadable') {
-    return fr ? 'Ce document ne peut pas être affiché dans le navigateur (fichier illisible ou protégé) : téléchargez le fichier original.' : 'This document cannot be shown in the browser (the file is unreadable or protected): download the original file.'
-  }
-  return fr
-    ? 'Ce document ne peut pas être affiché dans le navigateur : il est trop volumineux ou trop complexe pour un aperçu. Téléchargez le fichier original pour le lire.'
-    : 'This document cannot be shown in the browser: it is too large or too complex to preview. Download the original file to read it.'
 }

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { allow, courseParam, param } from '../access/declare.js'
 import type { Resource } from '../access/policy.js'
 import { AppError } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { previewPage } from './preview.js'
 import type { PreviewPool } from './preview-pool.js'
@@ -179,7 +180,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     }
     if (file.mediaType !== 'application/vnd.openxmlformats-officedocument.wordprocessingml.document') {
       file.stream.destroy()
-      throw new AppError('unsupported_media_type', { fr: 'Ce type de fichier ne peut pas être affiché dans le navigateur : téléchargez-le.', en: 'This kind of file cannot be shown in the browser: download it.' })
+      throw new AppError('unsupported_media_type', bilingual('synthesis.previewNotSupported'))
     }
     // Bounded and cached per content (preview-pool.ts): the bytes are read only when not cached.
     const outcome = await previews.preview(file.sha256, async () => {

@@ -1,6 +1,3 @@
-import type { Bilingual } from '../errors.js'
-import type { Rubric } from './schemas.js'
-
 /**
  * The rubric as instructors type it in the settings page: one criterion per block (blocks are
  * separated by a blank line), its first line "Titre FR | Title EN", then one level per line
@@ -14,11 +11,13 @@ import type { Rubric } from './schemas.js'
  *   Écriture | Writing
  *   Faible | Weak | 5
  *   Claire | Clear | 40
+ *
+ * The settings page explains it in words (synthesis.rubricFormatHelp).
  */
-export const RUBRIC_FORMAT_HELP: Bilingual = {
-  fr: 'Un critère par bloc, les blocs séparés par une ligne vide. Première ligne du bloc : « Titre FR | Title EN ». Puis un niveau par ligne : « Libellé FR | Label EN | points ». L\'anglais est facultatif. Au moins deux niveaux par critère. Laissez vide pour noter par un nombre.',
-  en: 'One criterion per block, blocks separated by a blank line. First line of a block: "Titre FR | Title EN". Then one level per line: "Libellé FR | Label EN | points". English is optional. At least two levels per criterion. Leave empty to grade with a number.'
-}
+import type { Bilingual } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
+import { inBoth } from './wording.js'
+import type { Rubric } from './schemas.js'
 
 export class RubricTextError extends Error {
   constructor (readonly problems: Bilingual[]) {
@@ -58,7 +57,7 @@ export function parseRubricText (text: string): Rubric | null {
   })
   if (current.length > 0) blocks.push(current)
   if (blocks.length === 0) return null
-  if (blocks.length > 20) problems.push({ fr: 'Au plus 20 critères.', en: 'At most 20 criteria.' })
+  if (blocks.length > 20) problems.push(bilingual('synthesis.rubricTooManyCriteria'))
 
   const criterionIds = new Set<string>()
   const criteria: Rubric['criteria'] = []
@@ -68,27 +67,29 @@ export function parseRubricText (text: string): Rubric | null {
     const titleParts = head.text.split('|').map(p => p.trim())
     const titleFr = titleParts[0] ?? ''
     const titleEn = titleParts[1] === undefined || titleParts[1] === '' ? titleFr : titleParts[1]
-    if (titleParts.length > 2) problems.push({ fr: `Ligne ${head.n} : le titre d'un critère a deux parties au plus (« Titre FR | Title EN ») ; ajoutez une ligne vide avant un nouveau critère.`, en: `Line ${head.n}: a criterion title has at most two parts ("Titre FR | Title EN"); put a blank line before a new criterion.` })
-    if (titleFr === '') problems.push({ fr: `Ligne ${head.n} : le titre du critère est vide.`, en: `Line ${head.n}: the criterion title is empty.` })
-    if (titleFr.length > 200 || titleEn.length > 200) problems.push({ fr: `Ligne ${head.n} : titre trop long (200 caractères au plus).`, en: `Line ${head.n}: title too long (200 characters at most).` })
-    if (levelLines.length < 2) problems.push({ fr: `Ligne ${head.n} : le critère « ${titleFr} » doit avoir au moins deux niveaux (une ligne « Libellé FR | Label EN | points » chacun).`, en: `Line ${head.n}: criterion "${titleEn}" needs at least two levels (one line "Libellé FR | Label EN | points" each).` })
-    if (levelLines.length > 10) problems.push({ fr: `Ligne ${head.n} : au plus 10 niveaux par critère.`, en: `Line ${head.n}: at most 10 levels per criterion.` })
+    const titleLine = head.n
+    if (titleParts.length > 2) problems.push(bilingual('synthesis.rubricTitleParts', { line: titleLine }))
+    if (titleFr === '') problems.push(bilingual('synthesis.rubricTitleEmpty', { line: titleLine }))
+    if (titleFr.length > 200 || titleEn.length > 200) problems.push(bilingual('synthesis.rubricTitleTooLong', { line: titleLine }))
+    if (levelLines.length < 2) problems.push(inBoth('synthesis.rubricTooFewLevels', locale => ({ line: titleLine, criterion: { fr: titleFr, en: titleEn }[locale] })))
+    if (levelLines.length > 10) problems.push(bilingual('synthesis.rubricTooManyLevels', { line: titleLine }))
     const levelIds = new Set<string>()
     const levels: Rubric['criteria'][number]['levels'] = []
-    for (const line of levelLines) {
-      const parts = line.text.split('|').map(p => p.trim())
+    for (const levelLine of levelLines) {
+      const line = levelLine.n
+      const parts = levelLine.text.split('|').map(p => p.trim())
       if (parts.length < 2 || parts.length > 3) {
-        problems.push({ fr: `Ligne ${line.n} : un niveau s'écrit « Libellé FR | Label EN | points » (ou « Libellé | points »).`, en: `Line ${line.n}: a level is written "Libellé FR | Label EN | points" (or "Label | points").` })
+        problems.push(bilingual('synthesis.rubricLevelFormat', { line }))
         continue
       }
       const labelFr = parts[0] ?? ''
       const labelEn = parts.length === 3 && parts[1] !== '' ? parts[1] ?? labelFr : labelFr
       const pointsText = (parts.at(-1) ?? '').replace(',', '.')
       const points = /^\d+(\.\d+)?$/.test(pointsText) ? Number(pointsText) : Number.NaN
-      if (labelFr === '') problems.push({ fr: `Ligne ${line.n} : le libellé du niveau est vide.`, en: `Line ${line.n}: the level label is empty.` })
-      if (labelFr.length > 200 || labelEn.length > 200) problems.push({ fr: `Ligne ${line.n} : libellé trop long (200 caractères au plus).`, en: `Line ${line.n}: label too long (200 characters at most).` })
+      if (labelFr === '') problems.push(bilingual('synthesis.rubricLabelEmpty', { line }))
+      if (labelFr.length > 200 || labelEn.length > 200) problems.push(bilingual('synthesis.rubricLabelTooLong', { line }))
       if (Number.isNaN(points) || points > 1000) {
-        problems.push({ fr: `Ligne ${line.n} : les points doivent être un nombre de 0 à 1000 (« ${parts.at(-1) ?? ''} »).`, en: `Line ${line.n}: points must be a number from 0 to 1000 ("${parts.at(-1) ?? ''}").` })
+        problems.push(bilingual('synthesis.rubricPointsInvalid', { line, value: parts.at(-1) ?? '' }))
         continue
       }
       levels.push({ id: unique(slugOf(labelFr, `niveau-${levels.length + 1}`), levelIds), label: { fr: labelFr, en: labelEn }, points })

@@ -5,10 +5,11 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore } from '../files/store.js'
-import { sentence } from '../views/i18n.js'
+import { bilingual, sentence } from '../views/i18n.js'
 import type { GradeOutbox } from '../lti/outbox.js'
 import type { LtiService } from '../lti/service.js'
 import * as repo from './repository.js'
+import { inBoth, when } from './wording.js'
 import { FILE_KINDS, rubricMaximum, type AllowedKind, type Assignment, type AssignmentSettings, type GradeInput, type Receipt, type Rubric, type StudentStatus } from './schemas.js'
 
 /** One part of a multipart hand-in, as the route hands it over (no HTTP types here). */
@@ -48,9 +49,6 @@ export const NOT_A_STUDENT: Bilingual = SYNTHESIS_STUDENTS
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
 const minutes = (n: number): number => n * 60_000
-
-const when = (d: Date, zone: string, locale: 'fr' | 'en'): string =>
-  d.toLocaleString(locale === 'fr' ? 'fr-CA' : 'en-CA', { timeZone: zone, dateStyle: 'full', timeStyle: 'short' })
 
 export function toAssignment (row: repo.AssignmentRow): Assignment {
   return {
@@ -111,9 +109,9 @@ export class SynthesisService {
     const existing = await repo.findAssignment(this.db, contextId)
     if (existing !== undefined) return existing
     const eventId = await this.lti.courseEvent(contextId)
-    if (eventId === null) throw notFound({ fr: 'Ce cours n\'est lié à aucun événement.', en: 'This course is not tied to an event.' })
+    if (eventId === null) throw notFound(bilingual('synthesis.notTiedToEvent'))
     const session = await repo.synthesisSession(this.db, eventId)
-    if (session === undefined) throw notFound({ fr: 'Le programme de cet événement ne comporte pas d\'activité de synthèse.', en: 'This event\'s program has no synthesis activity.' })
+    if (session === undefined) throw notFound(bilingual('synthesis.noSynthesisSession'))
     return await repo.insertAssignment(this.db, {
       context_id: contextId,
       event_id: eventId,
@@ -165,15 +163,12 @@ export class SynthesisService {
       ...(settings.maxFiles !== undefined ? { maxFiles: settings.maxFiles } : {}),
       ...(settings.rubric !== undefined ? { rubric: settings.rubric } : {})
     }
-    if (next.dueAt <= next.opensAt) throw badRequest({ fr: 'L\'échéance doit suivre l\'ouverture.', en: 'The due time must come after the opening time.' })
-    if (next.lateUntil !== null && next.lateUntil <= next.dueAt) throw badRequest({ fr: 'La limite des remises en retard doit suivre l\'échéance.', en: 'The late limit must come after the due time.' })
-    if (next.maxFileBytes < 1024) throw badRequest({ fr: 'La taille maximale d\'un fichier est trop petite.', en: 'The maximum file size is too small.' })
+    if (next.dueAt <= next.opensAt) throw badRequest(bilingual('synthesis.dueBeforeOpening'))
+    if (next.lateUntil !== null && next.lateUntil <= next.dueAt) throw badRequest(bilingual('synthesis.lateLimitBeforeDue'))
+    if (next.maxFileBytes < 1024) throw badRequest(bilingual('synthesis.fileSizeTooSmall'))
     if (next.rubric !== null && settings.maxPoints === undefined) next.maxPoints = rubricMaximum(next.rubric)
     if (next.rubric !== null && rubricMaximum(next.rubric) !== next.maxPoints) {
-      throw badRequest({
-        fr: `La grille donne au plus ${rubricMaximum(next.rubric)} points, mais la note maximale est ${next.maxPoints}. Rendez-les égales.`,
-        en: `The rubric gives at most ${rubricMaximum(next.rubric)} points, but the maximum is ${next.maxPoints}. Make them equal.`
-      })
+      throw badRequest(bilingual('synthesis.rubricMaximumMismatch', { rubricMaximum: rubricMaximum(next.rubric), maxPoints: next.maxPoints }))
     }
     await repo.updateAssignment(this.db, current.id, {
       title: next.title,
@@ -203,13 +198,13 @@ export class SynthesisService {
       await repo.deleteExtension(this.db, assignment.id, studentId)
       return
     }
-    if (dueAt <= assignment.opensAt) throw badRequest({ fr: 'La nouvelle échéance doit suivre l\'ouverture.', en: 'The new due time must come after the opening time.' })
+    if (dueAt <= assignment.opensAt) throw badRequest(bilingual('synthesis.newDueBeforeOpening'))
     await repo.upsertExtension(this.db, { assignment_id: assignment.id, person_id: studentId, due_at: dueAt, reason, granted_by: instructorId, granted_at: this.clock.now() })
   }
 
   async #assertStudentOf (contextId: string, studentId: string): Promise<repo.Member> {
     const student = (await repo.learners(this.db, contextId)).find(m => m.person_id === studentId)
-    if (student === undefined) throw notFound({ fr: 'Cette personne n\'est pas étudiante dans ce cours.', en: 'This person is not a student in this course.' })
+    if (student === undefined) throw notFound(bilingual('synthesis.notAStudentHere'))
     return student
   }
 
@@ -248,17 +243,13 @@ export class SynthesisService {
     const window = windowAt(assignment, extension?.due_at ?? null, receivedAt)
     const zone = await repo.eventTimezone(this.db, row.event_id)
     if (window.state === 'not_open') {
-      throw new AppError('conflict', {
-        fr: sentence(`La remise n'est pas encore ouverte : elle ouvre le ${when(window.opensAt, zone, 'fr')}`),
-        en: sentence(`Hand-in is not open yet: it opens on ${when(window.opensAt, zone, 'en')}`)
-      }, { opensAt: window.opensAt.toISOString() })
+      const text = inBoth('synthesis.handInNotOpen', locale => ({ date: when(window.opensAt, zone, locale) }))
+      throw new AppError('conflict', { fr: sentence(text.fr), en: sentence(text.en) }, { opensAt: window.opensAt.toISOString() })
     }
     if (window.state === 'closed') {
       const closed = window.closesAt ?? window.dueAt
-      throw new AppError('conflict', {
-        fr: sentence(`La remise est fermée depuis le ${when(closed, zone, 'fr')}${assignment.acceptLate ? '' : ' (les remises en retard ne sont pas acceptées)'}`),
-        en: sentence(`Hand-in closed on ${when(closed, zone, 'en')}${assignment.acceptLate ? '' : ' (late work is not accepted)'}`)
-      }, { closedAt: closed.toISOString() })
+      const text = inBoth(assignment.acceptLate ? 'synthesis.closedSince' : 'synthesis.handInClosedNoLate', locale => ({ date: when(closed, zone, locale) }))
+      throw new AppError('conflict', { fr: sentence(text.fr), en: sentence(text.en) }, { closedAt: closed.toISOString() })
     }
     return { assignment, window, receivedAt, userSub }
   }
@@ -282,31 +273,28 @@ export class SynthesisService {
           if (part.name === 'text') text = part.value
           else if (part.name === 'keep') {
             const position = Number(part.value)
-            if (!Number.isInteger(position) || position < 0) throw badRequest({ fr: 'Fichier à conserver inconnu.', en: 'Unknown file to keep.' })
+            if (!Number.isInteger(position) || position < 0) throw badRequest(bilingual('synthesis.unknownFileToKeep'))
             keep.add(position)
           }
           continue
         }
         if (received.length + keep.size >= assignment.maxFiles) {
           part.stream.resume()
-          throw new AppError('payload_too_large', {
-            fr: `Au plus ${assignment.maxFiles} fichier(s) par remise.`,
-            en: `At most ${assignment.maxFiles} file(s) per hand-in.`
-          })
+          throw new AppError('payload_too_large', bilingual('synthesis.tooManyFiles', { max: assignment.maxFiles }))
         }
         const file = await this.files.receive(part.stream, { maxBytes: assignment.maxFileBytes, allowed: assignment.allowedTypes })
         received.push({ id: file.id, filename: cleanFilename(part.filename, file.kind) })
       }
-      if (text !== null && text.length > MAX_TEXT) throw badRequest({ fr: `Le texte dépasse ${MAX_TEXT} caractères.`, en: `The text is longer than ${MAX_TEXT} characters.` })
+      if (text !== null && text.length > MAX_TEXT) throw badRequest(bilingual('synthesis.textTooLong', { max: MAX_TEXT }))
       if (text?.trim() === '') text = null
       if (text === null && received.length === 0 && keep.size === 0) {
-        throw badRequest({ fr: 'La remise est vide : écrivez un texte ou joignez un fichier.', en: 'The hand-in is empty: write a text or attach a file.' })
+        throw badRequest(bilingual('synthesis.handInEmpty'))
       }
       return await this.db.transaction().execute(async trx => {
         await repo.lockStudent(trx, assignment.id, personId)
         const previous = (await repo.submissionsOf(trx, assignment.id, personId))[0]
         const kept = previous === undefined ? [] : (await repo.filesOf(trx, [previous.id])).filter(f => keep.has(f.position))
-        if (kept.length !== keep.size) throw badRequest({ fr: 'Un fichier à conserver n\'existe pas dans la version précédente.', en: 'A file to keep is not in the previous version.' })
+        if (kept.length !== keep.size) throw badRequest(bilingual('synthesis.keptFileMissing'))
         const submission = await repo.insertSubmission(trx, {
           assignment_id: assignment.id,
           person_id: personId,
@@ -427,7 +415,7 @@ export class SynthesisService {
         updated_at: now,
         published_at: publish ? now : before?.published_at ?? null
       }
-      if (next.state === 'published' && next.score === null) throw badRequest({ fr: 'Donnez une note avant de publier.', en: 'Give a score before publishing.' })
+      if (next.state === 'published' && next.score === null) throw badRequest(bilingual('synthesis.scoreBeforePublishing'))
       await repo.upsertGrade(trx, assignment.id, next)
       await repo.insertGradeHistory(trx, { assignment_id: assignment.id, person_id: studentId, action: next.state === 'published' ? 'publish' : 'draft', before: before === undefined ? null : auditOf(before), after: auditOf(next), changed_by: instructorId, changed_at: now })
       if (next.state === 'published') await this.#queueGrade(trx, contextId, assignment, student, next, now)
@@ -513,7 +501,7 @@ export class SynthesisService {
   async receipt (personId: string, contextId: string, submissionId: string): Promise<{ assignment: Assignment, version: Version, student: string, course: string, zone: string }> {
     const row = await repo.findAssignment(this.db, contextId)
     const submission = await repo.findSubmission(this.db, submissionId)
-    if (row === undefined || submission === undefined || submission.assignment_id !== row.id) throw notFound({ fr: 'Reçu introuvable.', en: 'Receipt not found.' })
+    if (row === undefined || submission === undefined || submission.assignment_id !== row.id) throw notFound(bilingual('synthesis.receiptNotFound'))
     if (submission.person_id !== personId) await this.assertInstructor(personId, contextId)
     const files = await repo.filesOf(this.db, [submission.id])
     return {
@@ -532,7 +520,7 @@ export class SynthesisService {
   async file (personId: string, contextId: string, submissionId: string, position: number): Promise<{ filename: string, mediaType: string, size: number, sha256: string, stream: Readable }> {
     const assignment = await repo.findAssignment(this.db, contextId)
     const submission = await repo.findSubmission(this.db, submissionId)
-    const missing = notFound({ fr: 'Fichier introuvable.', en: 'File not found.' })
+    const missing = notFound(bilingual('synthesis.fileNotFound'))
     if (assignment === undefined || submission === undefined || submission.assignment_id !== assignment.id) throw missing
     if (submission.person_id !== personId) await this.assertInstructor(personId, contextId)
     const file = (await repo.filesOf(this.db, [submission.id])).find(f => f.position === position)
@@ -564,21 +552,21 @@ function cleanFilename (name: string, kind: string): string {
 
 function scoreOf (a: Assignment, input: GradeInput): { score: number | null, rubricLevels: Record<string, string> | null } {
   if (input.rubricLevels !== undefined && Object.keys(input.rubricLevels).length > 0) {
-    if (a.rubric === null) throw badRequest({ fr: 'Cette synthèse n\'a pas de grille d\'évaluation.', en: 'This synthesis has no rubric.' })
+    if (a.rubric === null) throw badRequest(bilingual('synthesis.noRubric'))
     let total = 0
     for (const criterion of a.rubric.criteria) {
       const chosen = input.rubricLevels[criterion.id]
-      if (chosen === undefined) throw badRequest({ fr: `Choisissez un niveau pour « ${criterion.title.fr} ».`, en: `Choose a level for "${criterion.title.en}".` })
+      if (chosen === undefined) throw badRequest(inBoth('synthesis.chooseLevel', locale => ({ criterion: criterion.title[locale] })))
       const level = criterion.levels.find(l => l.id === chosen)
-      if (level === undefined) throw badRequest({ fr: `Niveau inconnu pour « ${criterion.title.fr} ».`, en: `Unknown level for "${criterion.title.en}".` })
+      if (level === undefined) throw badRequest(inBoth('synthesis.unknownLevel', locale => ({ criterion: criterion.title[locale] })))
       total += level.points
     }
     const unknown = Object.keys(input.rubricLevels).filter(id => a.rubric?.criteria.every(c => c.id !== id))
-    if (unknown.length > 0) throw badRequest({ fr: `Critère inconnu : ${unknown.join(', ')}.`, en: `Unknown criterion: ${unknown.join(', ')}.` })
-    if (input.score !== undefined && input.score !== total) throw badRequest({ fr: `La note (${input.score}) ne correspond pas aux niveaux choisis (${total}).`, en: `The score (${input.score}) does not match the chosen levels (${total}).` })
+    if (unknown.length > 0) throw badRequest(bilingual('synthesis.unknownCriteria', { count: unknown.length, ids: unknown.join(', ') }))
+    if (input.score !== undefined && input.score !== total) throw badRequest(bilingual('synthesis.scoreMismatch', { score: input.score, total }))
     return { score: total, rubricLevels: input.rubricLevels }
   }
-  if (input.score !== undefined && input.score > a.maxPoints) throw badRequest({ fr: `La note dépasse le maximum (${a.maxPoints}).`, en: `The score is above the maximum (${a.maxPoints}).` })
+  if (input.score !== undefined && input.score > a.maxPoints) throw badRequest(bilingual('synthesis.scoreAboveMaximum', { maxPoints: a.maxPoints }))
   return { score: input.score ?? null, rubricLevels: null }
 }
 

@@ -78,7 +78,7 @@ t.test('in Chromium: an instructor and a student launched from the LMS; the stud
   t.same(await seriousAxeViolations(student), [], 'the page with the receipt passes axe')
   const [download] = await Promise.all([student.waitForEvent('download'), student.click('#receipt-notice a[download]')])
   const receipt = readFileSync(await download.path(), 'utf8')
-  t.match(receipt, `Synthèse Anaïs.pdf (${pdf.length} octets, application/pdf) SHA-256 ${sha256(pdf)}`, 'the downloaded receipt names the file and its hash')
+  t.match(receipt, `Synthèse Anaïs.pdf (${pdf.length.toLocaleString('fr-CA')} octets, application/pdf) SHA-256 ${sha256(pdf)}`, 'the downloaded receipt names the file and its hash')
 
   // --- the instructor grades with the rubric and publishes ----------------------------------
   await prof.goto(`${base}/cours/synthese/${contextId}/remises?lang=fr`)
