@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest } from '../errors.js'
+import { bilingual, type TextKey, type TextValues } from '../views/i18n.js'
 import { hashToken } from '../people/service.js'
 import { OutboundError, outboundRequest, urlAllowed, type OutboundPolicy } from '../http/outbound.js'
 import { AGS_SCOPES, NRPS_SCOPE } from './ags.js'
@@ -42,6 +43,15 @@ const platformConfigurationSchema = z.object({
 }).loose()
 export type PlatformConfiguration = z.infer<typeof platformConfigurationSchema>
 
+/** The configuration's addresses, each checked against the outbound policy, and how messages name it. */
+const ADDRESS_FIELDS = [
+  ['issuer', 'issuer'],
+  ['authorization_endpoint', 'login'],
+  ['token_endpoint', 'token'],
+  ['jwks_uri', 'keys'],
+  ['registration_endpoint', 'registration']
+] as const satisfies ReadonlyArray<readonly [keyof PlatformConfiguration, PlatformAddress]>
+
 const registrationResponseSchema = z.object({
   client_id: z.string().min(1),
   [TOOL_CONFIGURATION]: z.object({ deployment_id: z.string().min(1).optional() }).loose().optional()
@@ -55,39 +65,42 @@ export interface RegistrationRequest {
   registrationToken?: string | undefined
 }
 
-const linkUnusable = new AppError('forbidden', {
-  fr: 'Ce lien d\'enregistrement est inconnu, a déjà servi ou a expiré. Demandez-en un nouveau à l\'équipe d\'organisation de Compagnon.',
-  en: 'This registration link is unknown, already used or expired. Ask the Compagnon organizers for a new one.'
-})
+const linkUnusable = new AppError('forbidden', bilingual('lti.registrationLinkUnusable'))
 
-const platformProblem = (fr: string, en: string): AppError => new AppError('bad_request', {
-  fr: `Enregistrement impossible : ${fr}`,
-  en: `Registration failed: ${en}`
-})
+const platformProblem = (key: TextKey, values?: TextValues, details?: unknown): AppError => new AppError('bad_request', bilingual(key, values), details)
 
-const notPublic = (what: { fr: string, en: string }): AppError => badRequest({
-  fr: `Enregistrement impossible : l'adresse de ${what.fr} doit être une URL https vers une adresse publique d'Internet (pas une adresse locale, privée ou réservée).`,
-  en: `Registration failed: the address of ${what.en} must be an https URL to a public Internet address (not a local, private or reserved address).`
-})
+/** The platform addresses Compagnon fetches or sends people to, as the messages name them. */
+type PlatformAddress = 'configuration' | 'registration' | 'issuer' | 'login' | 'token' | 'keys'
+/** What Compagnon fetches as JSON from the platform. */
+type PlatformDocument = 'configuration' | 'registration'
+
+const notPublic = (what: PlatformAddress): AppError => badRequest(bilingual('lti.registrationAddressNotPublic', { what }))
+
+/** An error answer, said for people: refused (401, 403), not there (404, 410), down (5xx). */
+const problemOfStatus = (status: number): string =>
+  status === 401 || status === 403 ? 'refused' : status === 404 || status === 410 ? 'missing' : status >= 500 ? 'unavailable' : 'other'
 
 /**
  * JSON from a platform, under the outbound policy. What failed is said in words; the remote's
  * own answer is never repeated (it could be anything the address serves), and every way of not
  * getting an answer (closed port, timeout, TLS, not HTTP) reads the same.
  */
-async function fetchJson (url: string, init: { method?: string, headers: Record<string, string>, body?: string }, what: { fr: string, en: string }, policy: OutboundPolicy): Promise<unknown> {
+async function fetchJson (url: string, init: { method?: string, headers: Record<string, string>, body?: string }, what: PlatformDocument, policy: OutboundPolicy): Promise<unknown> {
   let response
   try {
     response = await outboundRequest(url, init, policy)
   } catch (err) {
     if (err instanceof OutboundError && err.failure.kind === 'refused_address') throw notPublic(what)
-    throw new AppError('unavailable', { fr: `Enregistrement impossible : Compagnon n'a pas pu joindre ${what.fr}. Réessayez dans un instant.`, en: `Registration failed: Compagnon could not reach ${what.en}. Try again in a moment.` })
+    throw new AppError('unavailable', bilingual('lti.registrationUnreachable', { what }))
   }
-  if (response.status < 200 || response.status > 299) throw platformProblem(`${what.fr} a répondu avec une erreur (HTTP ${response.status}).`, `${what.en} answered with an error (HTTP ${response.status}).`)
+  if (response.status < 200 || response.status > 299) {
+    // The status, for whoever reads the error's details; people read what it means.
+    throw platformProblem('lti.registrationPlatformError', { what, problem: problemOfStatus(response.status) }, { status: response.status })
+  }
   try {
     return JSON.parse(response.body)
   } catch {
-    throw platformProblem(`${what.fr} n'a pas répondu en JSON.`, `${what.en} did not answer JSON.`)
+    throw platformProblem('lti.registrationUnreadable', { what })
   }
 }
 
@@ -135,14 +148,14 @@ export class DynamicRegistration {
           ...(request.registrationToken !== undefined && request.registrationToken !== '' ? { authorization: `Bearer ${request.registrationToken}` } : {})
         },
         body: JSON.stringify(this.#toolRegistration(configuration))
-      }, { fr: 'le service d\'enregistrement de la plateforme', en: 'the platform\'s registration service' }, this.#policy))
-      if (!answer.success) throw platformProblem('la plateforme n\'a pas renvoyé d\'identifiant client (client_id).', 'the platform returned no client id (client_id).')
+      }, 'registration', this.#policy))
+      if (!answer.success) throw platformProblem('lti.registrationNoClientId')
       const clientId = answer.data.client_id
       const deploymentId = answer.data[TOOL_CONFIGURATION]?.deployment_id ?? null
       const issuerHost = new URL(configuration.issuer).host
       const name = `${platform?.product_family_code ?? 'LMS'}${platform?.version !== undefined ? ` ${platform.version}` : ''} (${issuerHost})`
       const known = (await this.lti.platforms()).some(p => p.issuer === configuration.issuer && p.clientId === clientId)
-      if (known) throw new AppError('conflict', { fr: 'Enregistrement impossible : cette plateforme est déjà enregistrée avec ce client_id.', en: 'Registration failed: this platform is already registered with this client_id.' })
+      if (known) throw new AppError('conflict', bilingual('lti.registrationAlreadyKnown'))
       await this.lti.registerPlatform({
         issuer: configuration.issuer,
         clientId,
@@ -164,35 +177,34 @@ export class DynamicRegistration {
   /** An organizer approves a platform (and may add a deployment id the platform did not send). */
   async approve (issuer: string, clientId: string, approvedBy: string, deploymentId?: string): Promise<void> {
     const platform = (await this.lti.platforms()).find(p => p.issuer === issuer && p.clientId === clientId)
-    if (platform === undefined) throw new AppError('not_found', { fr: 'Plateforme inconnue.', en: 'Unknown platform.' })
+    if (platform === undefined) throw new AppError('not_found', bilingual('lti.platformUnknown'))
     if (deploymentId !== undefined) await repo.addDeployment(this.db, { issuer, client_id: clientId, deployment_id: deploymentId })
     await this.lti.setPlatformActive(issuer, clientId, true)
     await repo.recordApproval(this.db, issuer, clientId, approvedBy, this.clock.now())
   }
 
   async #configuration (openidConfiguration: string): Promise<PlatformConfiguration> {
-    const what = { fr: 'configuration de la plateforme (openid_configuration)', en: 'the platform configuration (openid_configuration)' }
-    if (!urlAllowed(openidConfiguration, this.#policy.allowPrivate)) throw notPublic(what)
-    const raw = await fetchJson(openidConfiguration, { headers: { accept: 'application/json' } }, { fr: 'la configuration de la plateforme', en: 'the platform configuration' }, this.#policy)
+    if (!urlAllowed(openidConfiguration, this.#policy.allowPrivate)) throw notPublic('configuration')
+    const raw = await fetchJson(openidConfiguration, { headers: { accept: 'application/json' } }, 'configuration', this.#policy)
     const parsed = platformConfigurationSchema.safeParse(raw)
     if (!parsed.success) {
-      const fields = parsed.error.issues.map(i => i.path.join('.')).join(', ')
-      throw platformProblem(`la configuration de la plateforme est incomplète (${fields}).`, `the platform configuration is incomplete (${fields}).`)
+      // The configuration's own field names, listed under the message for the LMS administrator.
+      throw platformProblem('lti.registrationIncomplete', undefined, parsed.error.issues.map(i => ({ message: i.path.join('.') })))
     }
     const configuration = parsed.data
     // Compagnon calls these later (keys, tokens) and sends browsers to the login page: each must
     // be an address the policy allows, like the configuration itself.
-    for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'registration_endpoint'] as const) {
-      if (!urlAllowed(configuration[field], this.#policy.allowPrivate)) throw notPublic({ fr: `${field} de la plateforme`, en: `the platform's ${field}` })
+    for (const [field, what] of ADDRESS_FIELDS) {
+      if (!urlAllowed(configuration[field], this.#policy.allowPrivate)) throw notPublic(what)
     }
     const configHost = new URL(openidConfiguration).hostname
     const issuerHost = new URL(configuration.issuer).hostname
     // The configuration must come from the platform it names (spec): a page elsewhere cannot claim an issuer.
     if (issuerHost !== configHost && !SHARED_ISSUERS.has(issuerHost)) {
-      throw platformProblem('l\'émetteur (issuer) de la configuration n\'est pas sur le domaine qui la publie.', 'the configuration\'s issuer is not on the domain that publishes it.')
+      throw platformProblem('lti.registrationForeignIssuer')
     }
     if (new URL(configuration.registration_endpoint).hostname !== configHost) {
-      throw platformProblem('le service d\'enregistrement n\'est pas sur le domaine de la plateforme.', 'the registration service is not on the platform\'s domain.')
+      throw platformProblem('lti.registrationForeignService')
     }
     return configuration
   }

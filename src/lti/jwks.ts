@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 
 export interface Jwk { kid?: string, kty: string, [key: string]: unknown }
 
@@ -25,10 +26,7 @@ export class JwksCache {
     }
     const key = entry?.keys.find(k => k.kid === kid)
     if (key === undefined) {
-      throw new AppError('unauthorized', {
-        fr: 'Lancement refusé : la plateforme a signé avec une clé inconnue.',
-        en: 'Launch refused: the platform signed with an unknown key.'
-      })
+      throw new AppError('unauthorized', bilingual('lti.launchRefusedUnknownKey'))
     }
     return key
   }
@@ -53,10 +51,8 @@ export class JwksCache {
           this.#entries.set(url, entry)
           return entry
         }
-        throw new AppError('unavailable', {
-          fr: 'Lancement impossible : les clés de la plateforme sont inaccessibles. Réessayez dans un instant.',
-          en: `Launch failed: the platform's keys could not be fetched (${(err as Error).message}). Try again in a moment.`
-        })
+        // Why, for the logs; people read that the keys could not be fetched.
+        throw new AppError('unavailable', bilingual('lti.platformKeysUnavailable'), { reason: (err as Error).message })
       } finally {
         this.#inflight.delete(url)
       }

@@ -8,12 +8,12 @@ import { open } from '../access/declare.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import type { Db } from '../db/database.js'
-import { AppError } from '../errors.js'
+import { AppError, type Bilingual } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
 import { tombstoneKey } from '../privacy/tombstones.js'
 import type { ProgramService } from '../program/service.js'
 import { errorPage } from '../views/error-page.js'
-import { isLocale, type Locale } from '../views/i18n.js'
+import { bilingual, isLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import { JwksCache, type Jwk } from './jwks.js'
 import { relaunchPage, storageGetPage, storagePutPage } from './pages.js'
 import { LtiService, moodleLaunchPage } from './service.js'
@@ -81,24 +81,22 @@ const localeOfRequest = (req: Request): Locale => {
 }
 
 /** ltijs' own error codes, said for people. */
-const ltijsReasons: Record<string, { fr: string, en: string }> = {
-  NONCE_ALREADY_RECEIVED: { fr: 'ce lancement a déjà été utilisé.', en: 'this launch was already used.' },
-  TOKEN_TOO_OLD: { fr: 'le lancement a expiré ; relancez l\'activité depuis votre cours.', en: 'the launch expired; launch the activity again from your course.' },
-  'jwt expired': { fr: 'le jeton a expiré.', en: 'the token has expired.' },
-  'invalid signature': { fr: 'la signature du jeton est invalide.', en: 'the token signature is invalid.' },
-  MISSING_VALIDATION_COOKIE: { fr: 'votre navigateur n\'a pas renvoyé le témoin de connexion ; ouvrez Compagnon dans une nouvelle fenêtre.', en: 'your browser did not send the login cookie back; open Compagnon in a new window.' },
-  UNREGISTERED_PLATFORM: { fr: 'cette plateforme n\'est pas enregistrée dans Compagnon.', en: 'this platform is not registered in Compagnon.' },
-  PLATFORM_NOT_ACTIVATED: { fr: 'cette plateforme n\'est pas encore approuvée.', en: 'this platform is not approved yet.' },
-  // ltijs says PLATFORM_NOT_ACTIVATED for both; we tell an approved platform that was suspended apart.
-  PLATFORM_SUSPENDED: { fr: 'cette plateforme est suspendue dans Compagnon. Adressez-vous à l\'équipe d\'organisation.', en: 'this platform is suspended in Compagnon. Contact the organizers.' }
+const ltijsReasons: Partial<Record<string, TextKey>> = {
+  NONCE_ALREADY_RECEIVED: 'lti.launchRefusedUsed',
+  TOKEN_TOO_OLD: 'lti.launchRefusedExpired',
+  'jwt expired': 'lti.launchRefusedTokenExpired',
+  'invalid signature': 'lti.launchRefusedBadSignature',
+  MISSING_VALIDATION_COOKIE: 'lti.launchRefusedNoCookie',
+  UNREGISTERED_PLATFORM: 'lti.launchRefusedUnregistered'
+  // PLATFORM_NOT_ACTIVATED: refuseInactive tells a platform waiting for approval from a suspended one.
 }
 
-function sendProblem (req: Request, res: Response, statusCode: number, text: { fr: string, en: string }): void {
+function sendProblem (req: Request, res: Response, statusCode: number, text: Bilingual): void {
   const locale = localeOfRequest(req)
   res.status(statusCode).type('text/html; charset=utf-8').send(errorPage({
     locale,
     statusCode,
-    title: locale === 'fr' ? 'Lancement LTI impossible' : 'LTI launch failed',
+    title: t(locale, 'lti.launchFailedTitle'),
     message: text[locale],
     requestId: String(req.headers['x-request-id'] ?? '-'),
     path: '/'
@@ -107,7 +105,7 @@ function sendProblem (req: Request, res: Response, statusCode: number, text: { f
 
 function sendError (req: Request, res: Response, err: unknown): void {
   if (err instanceof AppError) return sendProblem(req, res, err.statusCode, err.text)
-  sendProblem(req, res, 500, { fr: 'Une erreur interne est survenue.', en: 'An internal error occurred.' })
+  sendProblem(req, res, 500, bilingual('lti.launchServerError'))
 }
 
 /**
@@ -199,7 +197,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
           // launch (the attacker's own state, secret and token), which the login cookie prevents.
           const site = req.headers['sec-fetch-site']
           if (site !== undefined ? site !== 'same-origin' : req.headers.origin !== publicOrigin) {
-            throw new AppError('forbidden', { fr: 'Lancement refusé : cette demande ne provient pas de Compagnon.', en: 'Launch refused: this request did not come from Compagnon.' })
+            throw new AppError('forbidden', bilingual('lti.launchRefusedNotFromCompagnon'))
           }
           // Empty: the platform kept nothing (or did not answer); ltijs then misses its cookie as before.
           if (typeof storageAnswer === 'string' && storageAnswer !== '') {
@@ -222,7 +220,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
           claims = decodeJwt(idToken)
           kid = decodeProtectedHeader(idToken).kid
         } catch {
-          throw new AppError('bad_request', { fr: 'Lancement refusé : le jeton reçu est illisible.', en: 'Launch refused: the token received is malformed.' })
+          throw new AppError('bad_request', bilingual('lti.launchRefusedMalformed'))
         }
         const { issuer, clientId } = await service.checkLaunch(state, claims, CLOCK_SKEW_SECONDS)
         // This state is ours and matched the token: if ltijs then misses its cookie, a relaunch may be offered.
@@ -231,13 +229,17 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
         const platform = await storage.Get(false, 'platform', { platformUrl: issuer, clientId })
         const authConfig = platform === false ? undefined : platform[0]?.authConfig as { method?: string, key?: string } | undefined
         if (authConfig?.method === 'JWK_SET' && typeof authConfig.key === 'string') {
-          if (kid === undefined) throw new AppError('unauthorized', { fr: 'Lancement refusé : le jeton ne nomme pas sa clé (kid).', en: 'Launch refused: the token names no key (kid).' })
+          if (kid === undefined) throw new AppError('unauthorized', bilingual('lti.launchRefusedNoKeyId'))
           const jwk = await jwks.key(authConfig.key, kid)
           launchKey.run({ issuer, clientId, jwk }, next)
           return
         }
         next()
-      })().catch((err: unknown) => { sendError(req, res, err) })
+      })().catch((err: unknown) => {
+        // A platform that did not answer (its keys): why goes to the log, people read that it failed.
+        if (err instanceof AppError && err.code === 'unavailable') app.log.warn({ err, details: err.details }, 'LTI launch: the platform did not answer')
+        sendError(req, res, err)
+      })
       return
     }
     next()
@@ -249,10 +251,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     // person (and their token) where the platform's request says. Refused before any state is kept.
     const target: unknown = req.body?.target_link_uri ?? req.query.target_link_uri
     if (!onPublicOrigin(target)) {
-      sendProblem(req, res, 400, {
-        fr: `Lancement refusé : l'adresse de destination (target_link_uri) doit être sur ${publicOrigin}. Vérifiez l'adresse de l'outil Compagnon dans la configuration de la plateforme.`,
-        en: `Launch refused: the destination address (target_link_uri) must be on ${publicOrigin}. Check the Compagnon tool address in the platform's configuration.`
-      })
+      sendProblem(req, res, 400, bilingual('lti.launchRefusedTarget', { origin: publicOrigin }))
       return
     }
     // Remember the state/nonce pair ltijs sends to the platform, then let the redirect go.
@@ -295,8 +294,8 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
 
   /** An inactive platform's launch: waiting for an organizer's approval, or suspended (the organizer page's own words). */
   const refuseInactive = async (req: Request, res: Response, platform: { issuer: string, clientId: string | undefined }): Promise<void> => {
-    const reason = await service.inactiveReason(platform.issuer, platform.clientId) === 'waiting' ? ltijsReasons.PLATFORM_NOT_ACTIVATED! : ltijsReasons.PLATFORM_SUSPENDED!
-    sendProblem(req, res, 403, { fr: `Lancement refusé : ${reason.fr}`, en: `Launch refused: ${reason.en}` })
+    const waiting = await service.inactiveReason(platform.issuer, platform.clientId) === 'waiting'
+    sendProblem(req, res, 403, bilingual(waiting ? 'lti.launchRefusedPending' : 'lti.launchRefusedSuspended'))
   }
   const issuerOfToken = (idToken: unknown): { issuer: string, clientId: string | undefined } => {
     try {
@@ -341,10 +340,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
       try {
         const launch = await service.completeLaunch(token)
         if (!launch.roles.includes('instructor')) {
-          throw new AppError('forbidden', {
-            fr: 'Seules les personnes enseignantes peuvent ajouter du contenu Compagnon au cours.',
-            en: 'Only instructors can add Compagnon content to the course.'
-          })
+          throw new AppError('forbidden', bilingual('lti.deepLinkInstructorsOnly'))
         }
         const requestId = await service.startDeepLinking(launch.personId, token)
         res.redirect(303, await continueAt(launch.personId, req, res, `contenu:${requestId}`))
@@ -368,12 +364,11 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
         }, (e: unknown) => { sendError(req, res, e) })
         return
       }
-      const reason = ltijsReasons[code] ?? { fr: 'le jeton de lancement est invalide.', en: 'the launch token is invalid.' }
-      sendProblem(req, res, 401, { fr: `Lancement refusé : ${reason.fr}`, en: `Launch refused: ${reason.en}` })
+      sendProblem(req, res, 401, bilingual(ltijsReasons[code] ?? 'lti.launchRefusedInvalid'))
     }
     provider.onInvalidToken(invalid)
     provider.onSessionTimeout(invalid)
-    provider.onUnregisteredPlatform((req, res) => { sendProblem(req, res, 400, { fr: `Lancement refusé : ${ltijsReasons.UNREGISTERED_PLATFORM?.fr ?? ''}`, en: `Launch refused: ${ltijsReasons.UNREGISTERED_PLATFORM?.en ?? ''}` }) })
+    provider.onUnregisteredPlatform((req, res) => { sendProblem(req, res, 400, bilingual('lti.launchRefusedUnregistered')) })
     provider.onInactivePlatform((req, res) => {
       const params = { ...req.query, ...req.body } as Record<string, unknown>
       refuseInactive(req, res, { issuer: String(params.iss ?? ''), clientId: typeof params.client_id === 'string' ? params.client_id : undefined }).catch((e: unknown) => { sendError(req, res, e) })
@@ -405,7 +400,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     // ltijs' body parsers have read the body already; Fastify must not wait for it again.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
-    const notFound = async (): Promise<never> => { throw new AppError('not_found', { fr: 'Adresse LTI inconnue.', en: 'Unknown LTI address.' }) }
+    const notFound = async (): Promise<never> => { throw new AppError('not_found', bilingual('lti.unknownAddress')) }
     // ltijs answers these itself (launch tokens, its keyset); our session plays no part.
     const ltijs = { schema: { hide: true }, config: { access: open('ltijs checks the LTI launch itself') } }
     scope.all('/', ltijs, notFound)

@@ -1,4 +1,5 @@
 import type { CourseRoles } from '../access/policy.js'
+import type { TextKey } from '../views/i18n.js'
 
 /**
  * LTI roles → the roles Compagnon gives in the course's event. Strict on purpose: a role grants
@@ -13,25 +14,26 @@ export type LtiCourseRole = 'credited_student' | 'instructor'
 
 const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership'
 
-/** Every role URI (or short name) that grants something, with what it grants. */
-export const LTI_ROLE_TABLE: ReadonlyArray<{ role: string, grants: LtiCourseRole, what: { fr: string, en: string } }> = [
-  { role: `${MEMBERSHIP}#Learner`, grants: 'credited_student', what: { fr: 'étudiant·e du cours', en: 'student of the course' } },
-  { role: `${MEMBERSHIP}/Learner#Learner`, grants: 'credited_student', what: { fr: 'étudiant·e du cours (sous-rôle)', en: 'student of the course (sub-role)' } },
-  { role: 'Learner', grants: 'credited_student', what: { fr: 'forme courte du rôle de cours', en: 'short form of the context role' } },
-  { role: `${MEMBERSHIP}#Instructor`, grants: 'instructor', what: { fr: 'enseignant·e du cours', en: 'instructor of the course' } },
-  { role: 'Instructor', grants: 'instructor', what: { fr: 'forme courte du rôle de cours', en: 'short form of the context role' } },
-  { role: `${MEMBERSHIP}/Instructor#PrimaryInstructor`, grants: 'instructor', what: { fr: 'enseignant·e principal·e', en: 'primary instructor' } },
-  { role: `${MEMBERSHIP}/Instructor#SecondaryInstructor`, grants: 'instructor', what: { fr: 'enseignant·e associé·e', en: 'secondary instructor' } },
-  { role: `${MEMBERSHIP}/Instructor#Lecturer`, grants: 'instructor', what: { fr: 'chargé·e de cours', en: 'lecturer' } },
-  { role: `${MEMBERSHIP}/Instructor#TeachingAssistant`, grants: 'instructor', what: { fr: 'auxiliaire d\'enseignement', en: 'teaching assistant' } },
-  ...['Section', 'Group', 'Offering', 'SectionAssociation', 'Template'].map(scope => ({
+/** Every role URI (or short name) that grants something, with what it grants (and what the role is, in words). */
+interface LtiRoleEntry { role: string, grants: LtiCourseRole, what: TextKey }
+export const LTI_ROLE_TABLE: readonly LtiRoleEntry[] = [
+  { role: `${MEMBERSHIP}#Learner`, grants: 'credited_student', what: 'lti.roleLearner' },
+  { role: `${MEMBERSHIP}/Learner#Learner`, grants: 'credited_student', what: 'lti.roleLearnerSub' },
+  { role: 'Learner', grants: 'credited_student', what: 'lti.roleShortForm' },
+  { role: `${MEMBERSHIP}#Instructor`, grants: 'instructor', what: 'lti.roleInstructor' },
+  { role: 'Instructor', grants: 'instructor', what: 'lti.roleShortForm' },
+  { role: `${MEMBERSHIP}/Instructor#PrimaryInstructor`, grants: 'instructor', what: 'lti.rolePrimaryInstructor' },
+  { role: `${MEMBERSHIP}/Instructor#SecondaryInstructor`, grants: 'instructor', what: 'lti.roleSecondaryInstructor' },
+  { role: `${MEMBERSHIP}/Instructor#Lecturer`, grants: 'instructor', what: 'lti.roleLecturer' },
+  { role: `${MEMBERSHIP}/Instructor#TeachingAssistant`, grants: 'instructor', what: 'lti.roleTeachingAssistant' },
+  ...['Section', 'Group', 'Offering', 'SectionAssociation', 'Template'].map((scope): LtiRoleEntry => ({
     role: `${MEMBERSHIP}/Instructor#TeachingAssistant${scope}`,
-    grants: 'instructor' as const,
-    what: { fr: 'auxiliaire d\'enseignement (d\'une partie du cours)', en: 'teaching assistant (of part of the course)' }
+    grants: 'instructor',
+    what: 'lti.roleTeachingAssistantPart'
   })),
   // Some platforms send the assistant as a context role of its own.
-  { role: `${MEMBERSHIP}#TeachingAssistant`, grants: 'instructor', what: { fr: 'auxiliaire d\'enseignement', en: 'teaching assistant' } },
-  { role: 'TeachingAssistant', grants: 'instructor', what: { fr: 'auxiliaire d\'enseignement (forme courte)', en: 'teaching assistant (short form)' } }
+  { role: `${MEMBERSHIP}#TeachingAssistant`, grants: 'instructor', what: 'lti.roleTeachingAssistant' },
+  { role: 'TeachingAssistant', grants: 'instructor', what: 'lti.roleTeachingAssistantShort' }
 ]
 
 const GRANTS = new Map(LTI_ROLE_TABLE.map(entry => [entry.role, entry.grants]))

@@ -7,7 +7,8 @@ import { allow, anyEvent, courseParam, open, param, signedIn } from '../access/d
 import { tooManyRequests } from '../http/rate-limits.js'
 import { z } from 'zod'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { AppError, forbidden } from '../errors.js'
+import { AppError, forbidden, type Bilingual } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
 import { coursePage, deepLinkPage, gradebookPage, deepLinkReturnPage, registrationConfirmPage, registrationDonePage, registrationLinkPage } from './pages.js'
@@ -46,7 +47,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
 
   // Each preview and attempt makes Compagnon call the address the request names: a few per link
   // and per client address (per instance, like every limit in http/rate-limits.ts).
-  const registrationLimit = (max: number, key: (request: FastifyRequest) => string, text: (seconds: number) => { fr: string, en: string }) => {
+  const registrationLimit = (max: number, key: (request: FastifyRequest) => string, text: (seconds: number) => Bilingual) => {
     const limiter = app.createRateLimit({ max, timeWindow: REGISTRATION_WINDOW_MS, keyGenerator: key, allowList: (_request, k) => k === '' })
     return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const result = await limiter(request)
@@ -62,14 +63,10 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     return typeof token === 'string' && token !== '' ? `registration:${createHash('sha256').update(token).digest('base64url')}` : ''
   }
   const registrationRateLimits = [
-    registrationLimit(REGISTRATION_PER_LINK, registrationToken, seconds => ({
-      fr: `Ce lien d'enregistrement a servi trop souvent en peu de temps : réessayez dans ${Math.ceil(seconds / 60)} min.`,
-      en: `This registration link was used too often in a short time: try again in ${Math.ceil(seconds / 60)} min.`
-    })),
-    registrationLimit(REGISTRATION_PER_ADDRESS, request => /^(127\.|::1$|::ffff:127\.)/.test(request.ip) ? '' : `registration-ip:${request.ip}`, seconds => ({
-      fr: `Trop de tentatives d'enregistrement depuis cette connexion : réessayez dans ${Math.ceil(seconds / 60)} min.`,
-      en: `Too many registration attempts from this connection: try again in ${Math.ceil(seconds / 60)} min.`
-    }))
+    registrationLimit(REGISTRATION_PER_LINK, registrationToken, seconds =>
+      bilingual('lti.registrationTooOftenLink', { minutes: Math.ceil(seconds / 60) })),
+    registrationLimit(REGISTRATION_PER_ADDRESS, request => /^(127\.|::1$|::ffff:127\.)/.test(request.ip) ? '' : `registration-ip:${request.ip}`, seconds =>
+      bilingual('lti.registrationTooOftenAddress', { minutes: Math.ceil(seconds / 60) }))
   ]
 
   app.get('/lti/register', {
@@ -207,13 +204,13 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     }
   }, async (request, reply) => {
     const course = (await lti.taughtCourses(request.auth?.personId ?? '')).find(c => c.id === request.params.contextId)
-    if (course === undefined) throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours peuvent voir ses notes.', en: 'Only instructors of this course can see its grades.' })
+    if (course === undefined) throw forbidden(bilingual('lti.gradebookInstructorsOnly'))
     let sections
     try {
       sections = await app.gradeOutbox.gradebook(course.id)
     } catch (err) {
       request.log.warn({ err }, 'gradebook read failed')
-      throw new AppError('unavailable', { fr: 'Le LMS n\'a pas fourni son carnet de notes. Réessayez dans un instant.', en: 'The LMS did not provide its gradebook. Try again in a moment.' })
+      throw new AppError('unavailable', bilingual('lti.gradebookUnavailable'))
     }
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(gradebookPage(request.locale, course.title, sections))
@@ -231,7 +228,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
       response: { 303: z.null(), ...errorResponses }
     }
   }, async (request, reply) => {
-    if (!await lti.teaches(request.auth?.personId ?? '', request.params.contextId)) throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours peuvent synchroniser sa liste.', en: 'Only instructors of this course can sync its list.' })
+    if (!await lti.teaches(request.auth?.personId ?? '', request.params.contextId)) throw forbidden(bilingual('lti.rosterInstructorsOnly'))
     // Runs now; if the LMS does not answer, the course stays due and the worker retries with
     // backoff. Either way the course page tells the instructor where things stand.
     await app.roster.runNow(request.params.contextId)

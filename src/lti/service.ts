@@ -4,6 +4,7 @@ import type { LtijsIdToken, LtijsProvider } from 'ltijs'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
+import { bilingual, t, type Locale, type TextKey } from '../views/i18n.js'
 import { frameOrigins } from '../http/frame-ancestors.js'
 import * as people from '../people/repository.js'
 import { isTombstoned } from '../privacy/tombstone-repository.js'
@@ -39,19 +40,16 @@ export interface Launch {
 }
 
 /** A launch whose LTI roles grant neither student nor instructor (see roles.ts). */
-export const noCourseRole = new AppError('forbidden', {
-  fr: 'Compagnon n\'a trouvé pour vous aucun rôle d\'étudiant·e ni d\'enseignant·e dans ce cours (les rôles d\'observateur, d\'administrateur ou d\'invité ne donnent pas accès). Demandez à l\'enseignant·e du cours ou à l\'administration de votre plateforme de cours de vous y inscrire comme étudiant·e ou enseignant·e. Si vous faites partie de l\'équipe d\'organisation, ouvrez Compagnon avec votre lien personnel : ce rôle est donné dans Compagnon, pas par la plateforme.',
-  en: 'Compagnon found no student or instructor role for you in this course (observer, administrator and guest roles give no access). Ask the course\'s instructor or your learning platform\'s administrators to enrol you as a student or instructor. If you are on the organizing team, open Compagnon with your personal link: that role is given in Compagnon, not by the platform.'
-})
+export const noCourseRole = new AppError('forbidden', bilingual('lti.noCourseRole'))
 
 /** What an instructor can place in the course through Deep Linking. */
 export const deepLinkTargets = ['synthesis', 'attendance', 'program'] as const
 export type DeepLinkTarget = typeof deepLinkTargets[number]
-export const deepLinkTitles: Record<DeepLinkTarget, { fr: string, en: string }> = {
-  synthesis: { fr: 'Activité de synthèse (remise du vendredi)', en: 'Synthesis activity (Friday hand-in)' },
-  attendance: { fr: 'Présences', en: 'Attendance' },
-  program: { fr: 'Programme de l\'École d\'automne', en: 'Fall school program' }
-}
+export const deepLinkTitles = {
+  synthesis: 'lti.deepLinkSynthesis',
+  attendance: 'lti.deepLinkAttendance',
+  program: 'lti.deepLinkProgram'
+} as const satisfies Record<DeepLinkTarget, TextKey>
 const DEEP_LINK_LIFETIME_MS = 30 * 60_000
 /**
  * The targets graded in the LMS, and their line item: their content item carries a `lineItem`
@@ -67,10 +65,7 @@ const DEFAULT_SCORE_MAXIMUM = 100
  * refused, so that no new account quietly collects their data again. README "Privacy" says how
  * they can come back.
  */
-export const erasedAccount = new AppError('forbidden', {
-  fr: 'Les données de ce compte ont été effacées de Compagnon à la demande de la personne. Compagnon ne recrée pas de compte à partir de la plateforme de cours. Pour utiliser Compagnon de nouveau, écrivez à l\'équipe d\'organisation de l\'événement.',
-  en: 'This account\'s data was erased from Compagnon at the person\'s request. Compagnon does not recreate an account from the learning platform. To use Compagnon again, write to the event\'s organizers.'
-})
+export const erasedAccount = new AppError('forbidden', bilingual('lti.erasedAccount'))
 
 const generateRsaKeyPair = promisify(generateKeyPair)
 
@@ -111,23 +106,14 @@ export function moodleLaunchPage (params: Record<string, string>): string | unde
   return `${issuer.replace(/\/+$/, '')}/mod/lti/launch.php?id=${String(cmid)}&triggerview=0`
 }
 
-const relaunchGone = new AppError('not_found', {
-  fr: 'Ce bouton de relance a déjà servi ou a expiré. Relancez l\'activité depuis votre cours.',
-  en: 'This relaunch button was already used or has expired. Launch the activity again from your course.'
-})
+const relaunchGone = new AppError('not_found', bilingual('lti.relaunchGone'))
 
-const deepLinkGone = new AppError('not_found', {
-  fr: 'Ce choix de contenu a déjà été envoyé ou a expiré. Recommencez depuis votre cours.',
-  en: 'This content selection was already sent or has expired. Start again from your course.'
-})
+const deepLinkGone = new AppError('not_found', bilingual('lti.deepLinkGone'))
 
 /** A secret posted back from platform storage that is not the login's (or a second try). */
-const storageSecretRefused = new AppError('unauthorized', {
-  fr: 'Lancement refusé : la preuve de connexion conservée par la plateforme ne correspond pas à cette demande de connexion, ou a déjà servi. Relancez l\'activité depuis votre cours.',
-  en: 'Launch refused: the login proof kept by the platform does not match this login request, or was already used. Launch the activity again from your course.'
-})
+const storageSecretRefused = new AppError('unauthorized', bilingual('lti.launchRefusedStorageSecret'))
 
-const refused = (fr: string, en: string): AppError => new AppError('unauthorized', { fr: `Lancement refusé : ${fr}`, en: `Launch refused: ${en}` })
+const refused = (key: TextKey): AppError => new AppError('unauthorized', bilingual(key))
 
 const displayNameOf = (info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }): string =>
   info.name ?? ([info.given_name, info.family_name].filter(Boolean).join(' ') || info.email || 'Participant·e')
@@ -222,7 +208,7 @@ export class LtiService {
 
   /** Answers the platform: a JWT signed with our key for the chosen items, and where to post it. Once. */
   /** The signed answer, where to post it, and the origins of the platform that asked (the only ones that may frame the page). */
-  async answerDeepLinking (id: string, personId: string, targets: DeepLinkTarget[], locale: 'fr' | 'en'): Promise<{ returnUrl: string, jwt: string, frameAncestors: string[] }> {
+  async answerDeepLinking (id: string, personId: string, targets: DeepLinkTarget[], locale: Locale): Promise<{ returnUrl: string, jwt: string, frameAncestors: string[] }> {
     const now = this.clock.now()
     const row = await repo.findDeepLinkRequest(this.db, id, personId, now)
     if (row === undefined) throw deepLinkGone
@@ -236,7 +222,7 @@ export class LtiService {
         type: 'ltiResourceLink',
         // Moodle names a graded activity's column after the activity (mod/lti/lib.php:552), not
         // lineItem.label: graded activities take the column's name, and describe themselves in text.
-        ...(key === undefined ? { title: deepLinkTitles[target][locale] } : { title: LINE_ITEMS[key].label, text: deepLinkTitles[target][locale] }),
+        ...(key === undefined ? { title: t(locale, deepLinkTitles[target]) } : { title: LINE_ITEMS[key].label, text: t(locale, deepLinkTitles[target]) }),
         url: `${this.publicUrl}/lti/launch`,
         custom: { compagnon_target: target },
         ...(graded && key !== undefined
@@ -245,7 +231,7 @@ export class LtiService {
       }
     })
     const jwt = await (await this.provider()).DeepLinking.createDeepLinkingMessage(token, items, {
-      message: locale === 'fr' ? `${items.length} élément(s) Compagnon ajouté(s).` : `${items.length} Compagnon item(s) added.`
+      message: t(locale, 'lti.deepLinkAdded', { count: items.length })
     })
     if (!await repo.useDeepLinkRequest(this.db, id, now)) throw deepLinkGone
     const platform = (await repo.listPlatforms(this.db)).filter(p => p.platformUrl === token.iss && p.clientId === token.clientId)
@@ -321,7 +307,7 @@ export class LtiService {
   async setPlatformActive (issuer: string, clientId: string, active: boolean): Promise<void> {
     const platform = await this.storage.Get(false, 'platform', { platformUrl: issuer, clientId })
     const kid = platform === false ? undefined : platform[0]?.kid
-    if (typeof kid !== 'string') throw new AppError('not_found', { fr: 'Plateforme inconnue.', en: 'Unknown platform.' })
+    if (typeof kid !== 'string') throw new AppError('not_found', bilingual('lti.platformUnknown'))
     await this.storage.Replace(false, 'platformStatus', { id: kid }, { id: kid, active })
   }
 
@@ -443,22 +429,19 @@ export class LtiService {
   async checkLaunch (state: string, claims: Record<string, unknown>, skewSeconds: number): Promise<{ issuer: string, clientId: string }> {
     const now = this.clock.now()
     const login = await repo.consumeLoginState(this.db, stateHash(state), now)
-    if (login === undefined) throw refused('cette demande de connexion est inconnue, déjà utilisée ou expirée. Relancez l\'activité depuis votre cours.', 'this login request is unknown, already used or expired. Launch the activity again from your course.')
-    if (claims.nonce !== login.nonce) throw refused('le jeton ne correspond pas à la demande de connexion (nonce).', 'the token does not match the login request (nonce).')
-    if (claims.iss !== login.issuer) throw refused('le jeton ne vient pas de la plateforme qui a demandé la connexion.', 'the token is not from the platform that initiated the login.')
+    if (login === undefined) throw refused('lti.launchRefusedUnknownLogin')
+    if (claims.nonce !== login.nonce) throw refused('lti.launchRefusedNonce')
+    if (claims.iss !== login.issuer) throw refused('lti.launchRefusedIssuer')
     const iat = Number(claims.iat)
-    if (!Number.isFinite(iat) || iat > now.getTime() / 1000 + skewSeconds) throw refused('le jeton est daté du futur.', 'the token is issued in the future.')
+    if (!Number.isFinite(iat) || iat > now.getTime() / 1000 + skewSeconds) throw refused('lti.launchRefusedFuture')
     const audiences = Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud)]
     const clientId = typeof claims.azp === 'string' ? claims.azp : audiences[0] ?? ''
     if (!audiences.includes(clientId) || (login.client_id !== null && clientId !== login.client_id)) {
-      throw refused('le jeton n\'est pas destiné à Compagnon (audience).', 'the token is not meant for Compagnon (audience).')
+      throw refused('lti.launchRefusedAudience')
     }
     const deploymentId = String(claims['https://purl.imsglobal.org/spec/lti/claim/deployment_id'] ?? '')
     if (!await repo.deploymentExists(this.db, login.issuer, clientId, deploymentId)) {
-      throw new AppError('forbidden', {
-        fr: 'Lancement refusé : ce déploiement de la plateforme n\'est pas enregistré dans Compagnon. Un·e organisateur·trice doit l\'ajouter.',
-        en: 'Launch refused: this platform deployment is not registered in Compagnon. An organizer must add it.'
-      })
+      throw new AppError('forbidden', bilingual('lti.launchRefusedDeployment'))
     }
     return { issuer: login.issuer, clientId }
   }

@@ -118,10 +118,10 @@ t.test('a token signed with tenant B\'s key but naming tenant A\'s client id is 
   const forA = (c: Record<string, unknown>): void => { c.aud = tenantA.clientId; c.azp = tenantA.clientId }
   await refused(t, 'from tenant B\'s login, audience A', tenantB,
     { user: { sub: 'b-impostor-1', email: 'impostor1@univ-b.example' }, roles: [ROLES.Instructor], context: course, claims: forA },
-    { status: 401, text: /pas destiné à Compagnon \(audience\)/ })
+    { status: 401, text: /n’est pas destiné à Compagnon/ })
   await refused(t, 'from tenant B\'s login, audience [A, B] with azp A', tenantB,
     { user: { sub: 'b-impostor-2' }, roles: [ROLES.Instructor], context: course, claims: c => { c.aud = [tenantA.clientId, tenantB.clientId]; c.azp = tenantA.clientId } },
-    { status: 401, text: /pas destiné à Compagnon \(audience\)/ })
+    { status: 401, text: /n’est pas destiné à Compagnon/ })
   // The same forgery slipped into a login that tenant A initiated: A's keys are the only ones that count.
   await refused(t, 'in tenant A\'s flow, B\'s key and kid', tenantA,
     { user: { sub: 'b-impostor-3' }, roles: [ROLES.Instructor], context: course, signWith: { privateKey: tenantB.privateKey, kid: tenantB.kid } },
@@ -154,7 +154,7 @@ t.test('one Canvas client id, deployments 1 and 2 of the same course: two course
 })
 
 t.test('a deployment that is not registered for this client id gets a 403 page and creates nothing', async t => {
-  const notRegistered = /déploiement de la plateforme n&#39;est pas enregistré/
+  const notRegistered = /déploiement de la plateforme n’est pas enregistré/
   await refused(t, 'deployment 3 of tenant A', tenantA,
     { user: { sub: 'dep3-student', name: 'Zoé Lavoie', email: 'zoe.lavoie@univ-a.example' }, roles: [ROLES.Learner], context: { id: 'dep3-course', label: 'DEP3' }, deploymentId: '3' },
     { status: 403, text: notRegistered })

@@ -61,7 +61,7 @@ t.test('deep-linked synthesis and attendance carry their line item (label, point
   t.same(items.map(i => [i.title, i.text ?? null]), [
     ['Synthèse', 'Activité de synthèse (remise du vendredi)'],
     ['Présence', 'Présences'],
-    ['Programme de l\'École d\'automne', null]
+    ['Programme de l’École d’automne', null]
   ], 'graded activities are named like their column (Moodle names the column after the activity)')
   t.same(items.map(i => [i.custom.compagnon_target, i.lineItem ?? null]), [
     ['synthesis', { label: 'Synthèse', tag: 'compagnon-synthese', resourceId: 'synthesis', scoreMaximum: 20 }],

@@ -39,8 +39,8 @@ t.test('a Mentor (Canvas observer) gets no role: the launch is refused with a pa
   const mentor = await platform.launch(base, { user: { sub: 'parent-1', name: 'Parent Observateur' }, roles: [ROLES.Mentor] })
   t.equal(mentor.launchResponse.status, 403)
   const body = await mentor.launchResponse.text()
-  t.match(body, /aucun rôle d&#39;étudiant·e ni d&#39;enseignant·e dans ce cours/)
-  t.match(body, /Demandez à l&#39;enseignant·e du cours/)
+  t.match(body, /aucun rôle d’étudiant·e ni d’enseignant·e dans ce cours/)
+  t.match(body, /Demandez à l’enseignant·e du cours/)
   t.notOk(mentor.cookies.get('compagnon_session'), 'no session')
   t.same((await counts()).slice(0, 4), before.slice(0, 4), 'no person, identity, session or registration')
 
@@ -87,7 +87,7 @@ t.test('login initiation refuses a target_link_uri on another origin, and keeps 
     const error = refused as LaunchError
     t.equal(error.stage, 'login')
     t.equal(error.response.status, 400)
-    t.match(error.body, /adresse de destination \(target_link_uri\) doit être sur/)
+    t.match(error.body, /la plateforme demande d’ouvrir une adresse qui n’est pas sur/)
   }
   t.same(await counts(), before, 'no login state, person or session')
 })
@@ -172,7 +172,7 @@ t.test('remote bodies are never echoed, and a closed port reads like any other u
   const leaky = await startServer(t, () => ({ status: 404, body: secret }))
   const notFound = await previewPage(`${leaky}/openid`)
   t.equal(notFound.status, 400)
-  t.match(notFound.body, /a répondu avec une erreur \(HTTP 404\)/)
+  t.match(notFound.body, /la configuration de la plateforme est introuvable à l’adresse indiquée\./)
   t.notMatch(notFound.body, /SECRET-INTERNAL-BODY|root:x/)
   const notJson = await startServer(t, () => ({ status: 200, body: `<html>${secret}</html>` }))
   const page = await previewPage(`${notJson}/openid`)
@@ -185,8 +185,8 @@ t.test('remote bodies are never echoed, and a closed port reads like any other u
   const cut = await previewPage(`${silent}/openid`)
   t.equal(closed.status, 503)
   t.equal(cut.status, 503)
-  const message = (body: string): string => /<p[^>]*>([^<]*Compagnon n&#39;a pas pu joindre[^<]*)<\/p>/.exec(body)?.[1] ?? ''
-  t.match(message(closed.body), /n&#39;a pas pu joindre la configuration de la plateforme/)
+  const message = (body: string): string => /<p[^>]*>([^<]*Compagnon n’a pas pu joindre[^<]*)<\/p>/.exec(body)?.[1] ?? ''
+  t.match(message(closed.body), /n’a pas pu joindre la configuration de la plateforme/)
   t.equal(message(closed.body), message(cut.body), 'a closed port and a broken answer say the same')
 })
 

@@ -197,7 +197,7 @@ t.test('a launch by the erased account is refused with a page saying why, and cr
   t.equal(again.launchResponse.status, 403)
   const body = await again.launchResponse.text()
   t.match(body, /effacées de Compagnon à la demande de la personne|erased from Compagnon at the person/)
-  t.match(body, /équipe d&#39;organisation|organizers/)
+  t.match(body, /équipe d’organisation|organizers/)
   const delta = rowDeltas(before, await counts())
   t.notOk(delta.people ?? delta.lti_identities ?? delta.registrations ?? delta.device_sessions, `no account, identity, registration or session (${JSON.stringify(delta)})`)
   t.equal(await db.selectFrom('lti_store').select('id').where(sql<boolean>`fields::text LIKE ${'%' + camilleUser.email + '%'}`).executeTakeFirst(), undefined, 'the refused launch left no readable copy either')
