@@ -2,13 +2,23 @@
 (function () {
   const root = document.querySelector('[data-attendees]')
   if (!root) return
-  const fr = root.getAttribute('data-locale') !== 'en'
+  const lang = root.getAttribute('data-intl-locale') || undefined
+  const zone = root.getAttribute('data-zone') || undefined
+  // The page's words (from the text catalog, in its language).
+  const words = JSON.parse(root.getAttribute('data-words') || '{}')
+  const methods = words.methods || {}
+  const plural = new Intl.PluralRules(lang)
+  const number = new Intl.NumberFormat(lang)
+  const clock = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit', timeZone: zone })
   const rows = root.querySelector('[data-rows]')
-  const count = root.querySelector('[data-count]')
-  const chosen = root.querySelector('[data-chosen]')
-  const methods = fr
-    ? { room_code: 'code QR', typed_code: 'code tapé', pass: 'laissez-passer', manual: 'correction' }
-    : { room_code: 'QR code', typed_code: 'typed code', pass: 'pass', manual: 'correction' }
+  // A count in its sentence: the page gives the sentence for one and for several, "{n}" marking the number.
+  function showCount (sentence, n) {
+    const form = sentence.getAttribute(plural.select(n) === 'one' ? 'data-one' : 'data-other') || '{n}'
+    const parts = form.split('{n}')
+    const shown = sentence.querySelector('[data-count], [data-chosen]')
+    shown.textContent = number.format(n)
+    sentence.replaceChildren(parts[0] || '', shown, parts[1] || '')
+  }
   function cell (text) {
     const td = document.createElement('td')
     td.textContent = text
@@ -19,16 +29,18 @@
       .then(function (res) { return res.ok ? res.json() : null })
       .then(function (state) {
         if (!state) return
-        count.textContent = String(state.checkedIn)
-        chosen.textContent = String(state.chosen)
+        root.querySelectorAll('[data-live]').forEach(function (sentence) {
+          const n = state[sentence.getAttribute('data-live')]
+          if (typeof n === 'number') showCount(sentence, n)
+        })
         const body = document.createDocumentFragment()
         state.attendees.forEach(function (a) {
           const tr = document.createElement('tr')
           tr.appendChild(cell(a.name))
-          tr.appendChild(cell(new Date(a.recordedAt).toLocaleTimeString(fr ? 'fr-CA' : 'en-CA', { hour: '2-digit', minute: '2-digit', timeZone: 'America/Montreal' })))
-          tr.appendChild(cell(a.status === 'late' ? (fr ? 'en retard' : 'late') : (fr ? 'présent·e' : 'present')))
+          tr.appendChild(cell(clock.format(new Date(a.recordedAt))))
+          tr.appendChild(cell(a.status === 'late' ? words.late : words.present))
           tr.appendChild(cell(methods[a.method] || a.method))
-          tr.appendChild(cell(a.walkIn ? (fr ? 'oui' : 'yes') : ''))
+          tr.appendChild(cell(a.walkIn ? words.yes : ''))
           body.appendChild(tr)
         })
         rows.replaceChildren(body)

@@ -5,7 +5,10 @@
   if (!root) return
   const endpoint = root.getAttribute('data-scanner')
   const sessionId = root.getAttribute('data-session')
-  const fr = root.getAttribute('data-locale') !== 'en'
+  // The side of a bilingual answer to show, and the page's words (from the text catalog).
+  const locale = root.getAttribute('data-locale') === 'en' ? 'en' : 'fr'
+  const number = new Intl.NumberFormat(root.getAttribute('data-intl-locale') || undefined)
+  const plural = new Intl.PluralRules(root.getAttribute('data-intl-locale') || undefined)
   const key = 'compagnon-scans:' + sessionId
   // The page's CSRF token: a request our session cookies authenticate must carry it.
   const csrf = (document.querySelector('meta[name="csrf-token"]') || { content: '' }).content
@@ -21,7 +24,9 @@
   function save (queue) { localStorage.setItem(key, JSON.stringify(queue)) }
   function showQueue () {
     const n = load().length
-    queueInfo.textContent = n === 0 ? '' : (fr ? n + ' scan(s) en attente d\u2019envoi (hors ligne) ; envoi automatique au retour du réseau.' : n + ' scan(s) waiting to be sent (offline); sent automatically when the network returns.')
+    // The sentence for one scan or for several, "{n}" marking the number.
+    const form = queueInfo.getAttribute(plural.select(n) === 'one' ? 'data-one' : 'data-other') || '{n}'
+    queueInfo.textContent = n === 0 ? '' : form.replace('{n}', number.format(n))
   }
   function show (outcome) {
     const ok = outcome.result !== 'refused'
@@ -29,9 +34,9 @@
     result.innerHTML = ''
     const name = document.createElement('p')
     name.className = 'big'
-    name.textContent = outcome.person ? outcome.person.name : (fr ? 'Laissez-passer refusé' : 'Pass refused')
+    name.textContent = outcome.person ? outcome.person.name : root.getAttribute('data-refused')
     const message = document.createElement('p')
-    message.textContent = fr ? outcome.message.fr : outcome.message.en
+    message.textContent = outcome.message[locale]
     result.appendChild(name)
     result.appendChild(message)
   }
@@ -115,7 +120,7 @@
       }
       tick()
     }).catch(function () {
-      result.textContent = fr ? 'Caméra indisponible : entrez le code à la main.' : 'Camera unavailable: type the code.'
+      result.textContent = root.getAttribute('data-camera-unavailable')
     })
   })
 })()

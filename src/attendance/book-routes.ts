@@ -9,8 +9,9 @@ import { assertSameOrigin } from '../people/authentication.js'
 import { allow, body, courseParam, eventParam, param, query, signedIn } from '../access/declare.js'
 import type { LtiService } from '../lti/service.js'
 import type { AttendanceBook, Grid, Who } from './book.js'
-import { correctionPage, gridPage, myAttendancePage, perSessionChart, statusLabels } from './book-pages.js'
+import { correctionPage, gridPage, myAttendancePage, perSessionChart, STATUS_TEXT } from './book-pages.js'
 import type { AttendanceGrades } from './grades.js'
+import { bilingual, formatDay, formatTime, intlLocale, t, type Locale } from '../views/i18n.js'
 
 const html = 'text/html; charset=utf-8'
 const whoSchema = z.enum(['all', 'credited', 'non_credit'], { error: 'qui must be all, credited or non_credit' }).default('all')
@@ -55,14 +56,20 @@ const toJson = (grid: Grid): z.infer<typeof gridSchema> => ({
 const safeCell = (value: string): string => /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
 
 /** CSV that Excel opens with its accents: UTF-8 with a BOM, semicolons, CRLF. */
-function gridCsv (grid: Grid, locale: 'fr' | 'en'): string {
+function gridCsv (grid: Grid, locale: Locale): string {
   const slotHeader = (d: Date): string => DateTime.fromJSDate(d, { zone: grid.timezone }).toFormat('yyyy-LL-dd HH:mm')
-  const rows = grid.rows.map(r => [safeCell(r.name), safeCell(r.email ?? ''), r.credited ? (locale === 'fr' ? 'oui' : 'yes') : (locale === 'fr' ? 'non' : 'no'),
-    ...r.cells.map(c => c.status === null ? '' : statusLabels[c.status][locale]), String(r.hoursAttended).replace('.', locale === 'fr' ? ',' : '.'),
-    r.grade === null ? '' : String(Math.round(r.grade * 10_000) / 100).replace('.', locale === 'fr' ? ',' : '.')])
-  const header = [locale === 'fr' ? 'Nom' : 'Name', locale === 'fr' ? 'Courriel' : 'Email', locale === 'fr' ? 'Crédit' : 'Credited', ...grid.slots.map(s => slotHeader(s.startsAt)), locale === 'fr' ? 'Heures' : 'Hours', locale === 'fr' ? 'Note (%)' : 'Grade (%)']
+  // Numbers as Excel reads them in the reader's language (decimal comma in French), without grouping.
+  const decimal = new Intl.NumberFormat(intlLocale[locale], { maximumFractionDigits: 2, useGrouping: false })
+  const rows = grid.rows.map(r => [safeCell(r.name), safeCell(r.email ?? ''), t(locale, r.credited ? 'attendance.csvYes' : 'attendance.csvNo'),
+    ...r.cells.map(c => c.status === null ? '' : t(locale, STATUS_TEXT[c.status])), decimal.format(r.hoursAttended),
+    r.grade === null ? '' : decimal.format(r.grade * 100)])
+  const header = [t(locale, 'common.name'), t(locale, 'common.email'), t(locale, 'attendance.csvCredited'), ...grid.slots.map(s => slotHeader(s.startsAt)), t(locale, 'attendance.csvHours'), t(locale, 'attendance.csvGrade')]
   return '\ufeff' + stringify([header, ...rows], { delimiter: ';', record_delimiter: '\r\n' })
 }
+
+/** "mardi 21 octobre à 13 h 30" / "Tuesday, October 21 at 1:30 p.m." in the event's time zone. */
+const dayAtTime = (at: Date, zone: string, locale: Locale): string =>
+  t(locale, 'attendance.dayAtTime', { day: formatDay(at.toISOString(), locale, zone), time: formatTime(at.toISOString(), locale, zone) })
 
 export interface BookRoutesOptions { book: AttendanceBook, grades: AttendanceGrades, lti: LtiService }
 
@@ -73,9 +80,9 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   /** A course the person teaches in the LMS, tied to its event. */
   const taughtCourse = async (personId: string, contextId: string): Promise<{ id: string, title: string, eventId: string }> => {
     const course = (await lti.taughtCourses(personId)).find(c => c.id === contextId)
-    if (course === undefined) throw forbidden({ fr: 'Seules les personnes enseignantes de ce cours y ont accès.', en: 'Only instructors of this course have access.' })
+    if (course === undefined) throw forbidden(bilingual('attendance.courseInstructorsOnly'))
     const eventId = await lti.courseEvent(contextId)
-    if (eventId === null) throw notFound({ fr: 'Ce cours n\'est lié à aucun événement.', en: 'This course is not tied to an event.' })
+    if (eventId === null) throw notFound(bilingual('attendance.courseWithoutEvent'))
     return { id: course.id, title: course.title, eventId }
   }
 
@@ -152,8 +159,8 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(correctionPage(request.locale, {
       ...detail,
-      slotLabel: DateTime.fromJSDate(detail.startsAt, { zone: detail.timezone }).setLocale(request.locale === 'fr' ? 'fr-CA' : 'en-CA').toFormat('cccc d LLLL HH:mm'),
-      history: detail.history.map(h => ({ ...h, changedAt: DateTime.fromJSDate(h.changedAt, { zone: detail.timezone }).toFormat('yyyy-LL-dd HH:mm') })),
+      slotLabel: dayAtTime(detail.startsAt, detail.timezone, request.locale),
+      history: detail.history.map(h => ({ ...h, changedAt: dayAtTime(h.changedAt, detail.timezone, request.locale) })),
       back: detail.organizer ? `/organisateurs/presences/${detail.eventId}?lang=${request.locale}` : `/cours?lang=${request.locale}`
     }, request.url))
   })
@@ -199,7 +206,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
     schema: { operationId: 'chooseSessionFromPage', tags: ['pages'], summary: 'Chooses a parallel session in advance (form)', querystring: langQuery, body: z.object({ sessionId: uuid('sessionId') }), response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     await book.choose(personOf(request), request.body.sessionId)
-    return await reply.type(html).send(await myPage(request, request.locale === 'fr' ? 'Choix enregistré.' : 'Choice saved.'))
+    return await reply.type(html).send(await myPage(request, t(request.locale, 'attendance.choiceSaved')))
   })
 
   app.post('/presence/justification', {
@@ -208,7 +215,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
     schema: { operationId: 'submitExcuseFromPage', tags: ['pages'], summary: 'Excuses an absence (form)', querystring: langQuery, body: z.object({ slotId: uuid('slotId'), reason: z.string().trim().min(3, 'give a short reason').max(500) }), response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     await book.submitExcuse(personOf(request), request.body.slotId, request.body.reason)
-    return await reply.type(html).send(await myPage(request, request.locale === 'fr' ? 'Justification envoyée ; l\'équipe enseignante la examinera.' : 'Excuse sent; the instructors will review it.'))
+    return await reply.type(html).send(await myPage(request, t(request.locale, 'attendance.excuseSent')))
   })
 
   // --- API ------------------------------------------------------------------------------------------

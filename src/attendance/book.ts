@@ -1,9 +1,9 @@
-import { DateTime } from 'luxon'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
 import { isCourseInstructor, isCreditedLearner } from '../lti/roles.js'
+import { bilingual, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
 import type { PolicyRow, Status } from './repository.js'
 
@@ -34,9 +34,10 @@ export class AttendanceBook {
 
   async policy (eventId: string): Promise<PolicyRow> { return await repo.findPolicy(this.db, eventId) }
 
-  async eventTitle (eventId: string, locale: 'fr' | 'en'): Promise<string> {
+  /** The event's title in the reader's language (the event stores both). */
+  async eventTitle (eventId: string, locale: Locale): Promise<string> {
     const event = await this.db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
-    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (event === undefined) throw notFound(bilingual('attendance.eventNotFound'))
     return locale === 'fr' ? event.title_fr : event.title_en
   }
 
@@ -65,10 +66,10 @@ export class AttendanceBook {
   /** One person in one slot, for the correction page (organizers, and instructors of the person's course). */
   async cell (actorId: string, personId: string, slotId: string): Promise<{ eventId: string, organizer: boolean, timezone: string, startsAt: Date, personId: string, slotId: string, name: string, status: Status | null, sessionId: string | null, sessions: Array<{ id: string, title: string }>, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: Date }> }> {
     const slot = await this.db.selectFrom('time_slots as t').innerJoin('events as e', 'e.id', 't.event_id').select(['t.id', 't.event_id', 't.starts_at', 'e.timezone']).where('t.id', '=', slotId).executeTakeFirst()
-    if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
+    if (slot === undefined) throw notFound(bilingual('attendance.slotNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId, slotId })
     const person = await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst()
-    if (person === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    if (person === undefined) throw notFound(bilingual('attendance.personNotFound'))
     const record = await this.db.selectFrom('attendance_records').select(['status', 'session_id']).where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
     const excuse = await this.db.selectFrom('attendance_excuses').select('status').where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
     const sessions = await this.db.selectFrom('sessions').select(['id', 'title']).where('slot_id', '=', slotId).where('status', '=', 'scheduled').orderBy('position').execute()
@@ -136,7 +137,7 @@ export class AttendanceBook {
   async grid (eventId: string, options: { contextId?: string, who?: Who, personId?: string } = {}): Promise<Grid> {
     const now = this.clock.now()
     const event = await this.db.selectFrom('events').select(['id', 'timezone']).where('id', '=', eventId).executeTakeFirst()
-    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (event === undefined) throw notFound(bilingual('attendance.eventNotFound'))
     const policy = await repo.findPolicy(this.db, eventId)
     const slotRows = await this.db.selectFrom('time_slots').select(['id', 'key', 'starts_at', 'ends_at'])
       .where('event_id', '=', eventId).where('counts_toward_attendance', '=', true).orderBy('starts_at').execute()
@@ -197,11 +198,11 @@ export class AttendanceBook {
   async correct (actorId: string, input: { personId: string, slotId: string, status: Status, sessionId?: string | undefined, reason: string }): Promise<void> {
     const now = this.clock.now()
     const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id']).where('id', '=', input.slotId).executeTakeFirst()
-    if (slot === undefined) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
+    if (slot === undefined) throw notFound(bilingual('attendance.slotNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId: input.personId, slotId: slot.id })
-    if (input.reason.trim().length < 3) throw badRequest({ fr: 'Indiquez la raison de la correction.', en: 'Give the reason for the correction.' })
+    if (input.reason.trim().length < 3) throw badRequest(bilingual('attendance.correctionReasonMissing'))
     const registered = await repo.rolesInEvent(this.db, input.personId, slot.event_id)
-    if (registered.length === 0) throw notFound({ fr: 'Cette personne n\'est pas inscrite à l\'événement.', en: 'This person is not registered for the event.' })
+    if (registered.length === 0) throw notFound(bilingual('attendance.personNotRegistered'))
     const sessions = await this.db.selectFrom('sessions').select('id').where('slot_id', '=', slot.id).where('status', '=', 'scheduled').execute()
     await this.db.transaction().execute(async trx => {
       await repo.lockPersonSlot(trx, input.personId, slot.id)
@@ -214,7 +215,7 @@ export class AttendanceBook {
       } else {
         const sessionId = input.sessionId ?? existing?.session_id ?? (sessions.length === 1 ? sessions[0]?.id : undefined)
         if (sessionId === undefined || !sessions.some(s => s.id === sessionId)) {
-          throw badRequest({ fr: 'Choisissez la séance de ce créneau.', en: 'Choose the session of this time slot.' })
+          throw badRequest(bilingual('attendance.chooseSessionOfSlot'))
         }
         if (existing === undefined) {
           await repo.insertRecord(trx, { event_id: slot.event_id, slot_id: slot.id, session_id: sessionId, person_id: input.personId, status: input.status, method: 'manual', recorded_at: now, device_time: null, received_at: now, recorded_by: actorId })
@@ -234,12 +235,12 @@ export class AttendanceBook {
   /** A participant excuses themself for a slot (before or after), with a short reason. */
   async submitExcuse (personId: string, slotId: string, reason: string): Promise<{ id: string, status: string }> {
     const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id', 'counts_toward_attendance']).where('id', '=', slotId).executeTakeFirst()
-    if (slot === undefined || !slot.counts_toward_attendance) throw notFound({ fr: 'Créneau introuvable.', en: 'Time slot not found.' })
-    if ((await repo.rolesInEvent(this.db, personId, slot.event_id)).length === 0) throw forbidden({ fr: 'Vous n\'êtes pas inscrit·e à cet événement.', en: 'You are not registered for this event.' })
+    if (slot === undefined || !slot.counts_toward_attendance) throw notFound(bilingual('attendance.slotNotFound'))
+    if ((await repo.rolesInEvent(this.db, personId, slot.event_id)).length === 0) throw forbidden(bilingual('attendance.notRegistered'))
     const text = reason.trim()
-    if (text.length < 3 || text.length > 500) throw badRequest({ fr: 'Donnez une raison courte (3 à 500 caractères).', en: 'Give a short reason (3 to 500 characters).' })
+    if (text.length < 3 || text.length > 500) throw badRequest(bilingual('attendance.excuseReasonLength'))
     const existing = await this.db.selectFrom('attendance_excuses').select(['id', 'status']).where('person_id', '=', personId).where('slot_id', '=', slotId).executeTakeFirst()
-    if (existing !== undefined && existing.status !== 'pending') throw conflict({ fr: 'Cette absence a déjà été examinée.', en: 'This absence was already reviewed.' })
+    if (existing !== undefined && existing.status !== 'pending') throw conflict(bilingual('attendance.excuseAlreadyReviewed'))
     const row = await this.db.insertInto('attendance_excuses').values({ person_id: personId, slot_id: slotId, reason: text, submitted_at: this.clock.now() })
       .onConflict(oc => oc.columns(['person_id', 'slot_id']).doUpdateSet({ reason: text, submitted_at: this.clock.now() }))
       .returning(['id', 'status']).executeTakeFirstOrThrow()
@@ -258,7 +259,7 @@ export class AttendanceBook {
   async decideExcuse (actorId: string, excuseId: string, accept: boolean): Promise<string> {
     const excuse = await this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id')
       .select(['x.id', 'x.person_id', 'x.slot_id', 'x.status', 's.event_id']).where('x.id', '=', excuseId).executeTakeFirst()
-    if (excuse === undefined) throw notFound({ fr: 'Justification introuvable.', en: 'Excuse not found.' })
+    if (excuse === undefined) throw notFound(bilingual('attendance.excuseNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'excuse', excuseId })
     const now = this.clock.now()
     const status = accept ? 'accepted' : 'refused'
@@ -272,9 +273,9 @@ export class AttendanceBook {
   /** A participant picks one of a slot's parallel sessions in advance, if its room has space. */
   async choose (personId: string, sessionId: string): Promise<{ sessionId: string, remaining: number | null }> {
     const session = await repo.findSession(this.db, sessionId)
-    if (session === undefined) throw notFound({ fr: 'Séance introuvable.', en: 'Session not found.' })
-    if ((await repo.rolesInEvent(this.db, personId, session.event_id)).length === 0) throw forbidden({ fr: 'Vous n\'êtes pas inscrit·e à cet événement.', en: 'You are not registered for this event.' })
-    if (session.starts_at <= this.clock.now()) throw badRequest({ fr: 'Cette séance a déjà commencé : enregistrez-vous sur place.', en: 'This session has started: check in on site.' })
+    if (session === undefined) throw notFound(bilingual('attendance.sessionNotFound'))
+    if ((await repo.rolesInEvent(this.db, personId, session.event_id)).length === 0) throw forbidden(bilingual('attendance.notRegistered'))
+    if (session.starts_at <= this.clock.now()) throw badRequest(bilingual('attendance.sessionStarted'))
     return await this.db.transaction().execute(async trx => {
       // Serialise choices for one session so the last place is given once.
       await repo.lockPersonSlot(trx, 'capacity', session.id)
@@ -282,7 +283,7 @@ export class AttendanceBook {
         const { checkedIn, chosen } = await repo.sessionCounts(trx, session.id)
         const mine = await trx.selectFrom('attendance_choices').select('session_id').where('person_id', '=', personId).where('slot_id', '=', session.slot_id).executeTakeFirst()
         if (mine?.session_id !== session.id && checkedIn + chosen >= session.capacity) {
-          throw new AppError('conflict', { fr: `« ${session.title} » est complète (${session.capacity} places). Choisissez une autre séance de ce créneau.`, en: `"${session.title}" is full (${session.capacity} seats). Choose another session of this slot.` })
+          throw new AppError('conflict', bilingual('attendance.sessionFullChooseAnother', { title: session.title, capacity: session.capacity }))
         }
       }
       await trx.insertInto('attendance_choices').values({ person_id: personId, slot_id: session.slot_id, session_id: session.id, chosen_at: this.clock.now() })
@@ -319,10 +320,6 @@ export class AttendanceBook {
       .where('s.event_id', '=', eventId).where('t.counts_toward_attendance', '=', true).where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
       .orderBy('t.starts_at').orderBy('s.position').execute()
     return rows.map(r => ({ sessionId: r.id, title: r.title, slotId: r.slot_id, startsAt: r.starts_at, count: Number(r.count), capacity: r.capacity }))
-  }
-
-  formatSlot (slot: { startsAt: Date }, timezone: string, locale: 'fr' | 'en'): string {
-    return DateTime.fromJSDate(slot.startsAt, { zone: timezone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA').toFormat(locale === 'fr' ? 'ccc d LLL HH:mm' : 'ccc LLL d HH:mm')
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import type { GradeOutbox } from '../lti/outbox.js'
+import { t } from '../views/i18n.js'
 import type { AttendanceBook } from './book.js'
 
 /**
@@ -33,7 +34,8 @@ export class AttendanceGrades {
       const score = {
         scoreGiven,
         scoreMaximum: 100,
-        comment: `Présence à ${attended} des ${counted.length} créneaux (${formatHours(row.hoursAttended)}).`,
+        // In French, the institution's language: the LMS shows it to everyone beside the grade.
+        comment: t('fr', 'attendance.gradeComment', { attended, slots: counted.length, hours: row.hoursAttended }),
         activityProgress: allHeld ? 'Completed' as const : 'InProgress' as const,
         gradingProgress: 'FullyGraded' as const
       }
@@ -55,5 +57,3 @@ export class AttendanceGrades {
     return queued
   }
 }
-
-const formatHours = (hours: number): string => `${Number.isInteger(hours) ? hours : hours.toFixed(2).replace(/0$/, '').replace('.', ',')} h`

@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import { AppError, badRequest } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { allow, anyEvent, open, sessionParam, signedIn } from '../access/declare.js'
 import { assertSameOrigin, cookieBase } from '../people/authentication.js'
@@ -95,7 +96,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   /** A top-level visit only: an image or frame on another site must not reach the check-in. */
   const assertDocument = (request: FastifyRequest): void => {
     const dest = request.headers['sec-fetch-dest']
-    if (dest !== undefined && dest !== 'document') throw badRequest({ fr: 'Ouvrez ce code dans le navigateur du téléphone.', en: 'Open this code in the phone\'s browser.' })
+    if (dest !== undefined && dest !== 'document') throw badRequest(bilingual('attendance.openInBrowser'))
   }
   const roomCodeParams = sessionParams.extend({ code: roomCodeSchema })
   const splitCode = (code: string): { window: number, token: string } => {
@@ -182,7 +183,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     const counts = await attendance.counts(session.id)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(projectionPage(request.locale, {
-      sessionId: session.id, title: session.title, room: session.room_name, startsAt: session.starts_at, timezone: session.timezone, qrSvg: await qrSvg(code.url), typedCode: code.typedCode, ...counts
+      sessionId: session.id, title: session.title, room: session.room_name, startsAt: session.starts_at, timezone: session.timezone, qrSvg: await qrSvg(code.url), typedCode: code.typedCode, typedCodeUrl: `${attendance.publicUrl}/presence/code`, ...counts
     }, request.url))
   })
 
@@ -255,7 +256,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   const uploadScans = async (request: FastifyRequest<{ Params: { sessionId: string }, Body: z.infer<typeof scansBody> }>): Promise<{ outcomes: Awaited<ReturnType<AttendanceService['scanPasses']>> }> => {
     const { sessionId } = request.params
     if (request.body.scans.some(s => s.sessionId !== undefined && s.sessionId !== sessionId)) {
-      throw badRequest({ fr: 'Des scans de ce lot visent une autre séance.', en: 'Some scans of this batch are for another session.' })
+      throw badRequest(bilingual('attendance.scansForOtherSession'))
     }
     const scans = request.body.scans.map(s => ({ scanId: s.scanId, sessionId, code: normalisePassCode(s.code), deviceTime: new Date(s.deviceTime) }))
     return { outcomes: await attendance.scanPasses(request.auth?.personId ?? '', scans) }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { DateTime } from 'luxon'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
+import { bilingual, formatDay, formatTime, t, type Locale, type TextKey, type TextValues } from '../views/i18n.js'
 import { checkRoomToken, codeValidUntil, passCode, roomToken, typedCode, windowEndsAt, windowOf } from './codes.js'
 import * as repo from './repository.js'
 import type { Method, RecordRow, SessionForCheckIn, Status } from './repository.js'
@@ -58,10 +58,10 @@ export interface ScanOutcome {
 const deviceHash = (deviceKey: string): string => createHash('sha256').update(`device:${deviceKey}`).digest('hex')
 const bindingHash = (nonce: string): string => createHash('sha256').update(`scan-device:${nonce}`).digest('hex')
 
-const refuse = (fr: string, en: string): AppError => new AppError('bad_request', { fr, en })
+const refuse = (text: Bilingual): AppError => new AppError('bad_request', text)
 
 export class AttendanceService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly secret: string, private readonly publicUrl: string, private readonly access: AccessPolicy) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly secret: string, readonly publicUrl: string, private readonly access: AccessPolicy) {}
 
   /**
    * Sessions and rules change rarely and every check-in reads them: each instance keeps them a
@@ -74,7 +74,7 @@ export class AttendanceService {
     const cached = this.#sessions.get(sessionId)
     if (cached !== undefined) return cached
     const session = await repo.findSession(this.db, sessionId)
-    if (session === undefined) throw notFound({ fr: 'Séance introuvable.', en: 'Session not found.' })
+    if (session === undefined) throw notFound(bilingual('attendance.sessionNotFound'))
     this.#sessions.set(sessionId, session)
     return session
   }
@@ -144,8 +144,8 @@ export class AttendanceService {
 
   #assertCodeValid (session: SessionForCheckIn, window: number, token: string, now: Date): void {
     const check = checkRoomToken(this.secret, session.id, window, token, now)
-    if (check === 'invalid') throw refuse('Ce code de présence n\'est pas valide pour cette séance.', 'This attendance code is not valid for this session.')
-    if (check === 'expired') throw refuse('Ce code de présence a expiré (photo ou lien transféré ?). Scannez le code affiché dans la salle.', 'This attendance code has expired (a photo or a forwarded link?). Scan the code shown in the room.')
+    if (check === 'invalid') throw refuse(bilingual('attendance.codeInvalid'))
+    if (check === 'expired') throw refuse(bilingual('attendance.codeExpired'))
   }
 
   /**
@@ -160,7 +160,7 @@ export class AttendanceService {
     const policy = await this.#policy(session.event_id)
     this.#assertOpen(session, policy, now)
     if (input.personId === null) {
-      if (input.device === undefined) throw refuse('Connectez-vous pour enregistrer votre présence.', 'Sign in to check in.')
+      if (input.device === undefined) throw refuse(bilingual('attendance.signInToCheckIn'))
       const validUntil = codeValidUntil(input.window)
       const closes = this.#closesAt(session, policy)
       const until = new Date(Math.min(validUntil.getTime() + PENDING_SCAN_GRACE_MS, closes.getTime()))
@@ -210,10 +210,7 @@ export class AttendanceService {
     const attempts = await repo.recentFailedAttempts(this.db, personId, new Date(now.getTime() - TYPED_CODE_PERIOD_MS))
     if (attempts.count >= MAX_TYPED_CODE_ATTEMPTS) {
       const wait = Math.max(1, Math.ceil(((attempts.oldest?.getTime() ?? now.getTime()) + TYPED_CODE_PERIOD_MS - now.getTime()) / 60_000))
-      throw new AppError('too_many_requests', {
-        fr: `Trop de codes erronés. Réessayez dans ${wait} min, ou demandez à l'accueil de scanner votre laissez-passer.`,
-        en: `Too many wrong codes. Try again in ${wait} min, or ask the door staff to scan your pass.`
-      })
+      throw new AppError('too_many_requests', bilingual('attendance.tooManyWrongCodes', { minutes: wait }))
     }
     // Sessions open now: starting within the longest opening window around now.
     const candidates = await repo.sessionsStartingBetween(this.db, new Date(now.getTime() - 8 * 3600_000), new Date(now.getTime() + 4 * 3600_000))
@@ -222,7 +219,7 @@ export class AttendanceService {
     if (match === undefined) {
       await repo.insertFailedAttempt(this.db, personId, now)
       const left = MAX_TYPED_CODE_ATTEMPTS - attempts.count - 1
-      throw refuse(`Code inconnu ou expiré. Vérifiez le code affiché dans la salle (${left} essai(s) restant(s)).`, `Unknown or expired code. Check the code shown in the room (${left} attempt(s) left).`)
+      throw refuse(bilingual('attendance.unknownCode', { left }))
     }
     const policy = await this.#policy(match.event_id)
     this.#assertOpen(match, policy, now)
@@ -270,20 +267,20 @@ export class AttendanceService {
     const now = this.clock.now()
     const deviceTime = new Date(Math.min(scan.deviceTime.getTime(), now.getTime()))
     if (scan.deviceTime.getTime() > now.getTime() + MAX_DEVICE_CLOCK_AHEAD_MS || scan.deviceTime.getTime() < now.getTime() - MAX_OFFLINE_AGE_MS) {
-      throw refuse('L\'heure de l\'appareil de numérisation est invalide (vérifiez son horloge).', 'The scanning device\'s time is invalid (check its clock).')
+      throw refuse(bilingual('attendance.scannerClockWrong'))
     }
     // Read before the transaction: PGlite has one connection, which the transaction holds.
     const policy = await this.#policy(session.event_id)
     return await this.db.transaction().execute(async trx => {
       if (!await repo.claimScan(trx, { scan_id: scan.scanId, scanned_by: staffId, session_id: session.id, pass_code: scan.code, device_time: scan.deviceTime, received_at: now })) {
         const stored = await repo.scanOutcome(trx, scan.scanId)
-        if (stored?.scanned_by !== staffId) throw refuse('Cet identifiant de numérisation est déjà utilisé.', 'This scan id is already used.')
+        if (stored?.scanned_by !== staffId) throw refuse(bilingual('attendance.scanSentByOther'))
         return reviveOutcome(stored.outcome)
       }
       const passHolder = await repo.findPassByCode(trx, scan.code)
       let outcome: ScanOutcome
       if (passHolder === undefined) {
-        outcome = { scanId: scan.scanId, result: 'refused', person: null, status: null, recordedAt: null, message: { fr: 'Laissez-passer inconnu ou remplacé.', en: 'Unknown or replaced pass.' } }
+        outcome = { scanId: scan.scanId, result: 'refused', person: null, status: null, recordedAt: null, message: bilingual('attendance.passUnknown') }
       } else {
         try {
           this.#assertOpen(session, policy, deviceTime)
@@ -315,15 +312,15 @@ export class AttendanceService {
   }
 
   #assertOpen (session: SessionForCheckIn, policy: repo.PolicyRow, at: Date): void {
-    if (session.status !== 'scheduled') throw refuse('Cette séance est annulée.', 'This session is cancelled.')
-    if (session.mode !== 'in_person') throw refuse('Cette séance a lieu en ligne : il n\'y a pas de présence à enregistrer sur place.', 'This session is online: there is no in-person check-in.')
+    if (session.status !== 'scheduled') throw refuse(bilingual('attendance.sessionCancelled'))
+    if (session.mode !== 'in_person') throw refuse(bilingual('attendance.sessionOnline'))
     const opens = this.#opensAt(session, policy)
     if (at < opens) {
-      throw refuse(`Les présences de « ${session.title} » ouvrent le ${dayIn(opens, session.timezone, 'fr')} à ${clockTime(opens, session.timezone)}.`, `Check-in for "${session.title}" opens on ${dayIn(opens, session.timezone, 'en')} at ${clockTime(opens, session.timezone)}.`)
+      throw refuse(inBoth('attendance.checkInNotOpenYet', locale => ({ title: session.title, day: formatDay(opens.toISOString(), locale, session.timezone), time: clockTime(opens, session.timezone, locale) })))
     }
     const closes = this.#closesAt(session, policy)
     if (at > closes) {
-      throw refuse(`Les présences de « ${session.title} » sont fermées depuis ${clockTime(closes, session.timezone)}. Adressez-vous à l'équipe enseignante.`, `Check-in for "${session.title}" closed at ${clockTime(closes, session.timezone)}. Ask the instructors.`)
+      throw refuse(inBoth('attendance.checkInClosed', locale => ({ title: session.title, time: clockTime(closes, session.timezone, locale) })))
     }
   }
 
@@ -352,9 +349,9 @@ export class AttendanceService {
   /** Already in this slot (same session: "already"; another: a move), or not allowed: say which, under locks. */
   async #checkInCarefully (session: SessionForCheckIn, status: Status, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db): Promise<CheckIn> {
     const roles = await repo.rolesInEvent(db, input.personId, session.event_id)
-    if (roles.length === 0) throw forbidden({ fr: 'Vous n\'êtes pas inscrit·e à cet événement.', en: 'You are not registered for this event.' })
+    if (roles.length === 0) throw forbidden(bilingual('attendance.notRegistered'))
     if (session.audience === 'credited' && !roles.some(r => CREDITED_ROLES.includes(r))) {
-      throw forbidden({ fr: 'Cette séance est réservée aux personnes inscrites au cours crédité.', en: 'This session is for students registered in the credited course.' })
+      throw forbidden(bilingual('attendance.creditedOnly'))
     }
     const now = this.clock.now()
     const run = async (trx: Db): Promise<CheckIn> => {
@@ -387,30 +384,29 @@ function reviveOutcome (stored: unknown): ScanOutcome {
   return { ...o, recordedAt: o.recordedAt === null ? null : new Date(o.recordedAt) }
 }
 
-/** What a check-in says to the person (or to the door staff). */
 const clockTimes = new LRUCache<string, string>({ max: 5000 })
-/** 13:05 in the event's time zone; every check-in of a minute shares its answer (formatting is costly). */
-function clockTime (at: Date, timezone: string): string {
-  const key = `${timezone}:${Math.floor(at.getTime() / 60_000)}`
+/** "13 h 05" / "1:05 p.m." in the event's time zone; every check-in of a minute shares its answer (formatting is costly). */
+function clockTime (at: Date, timezone: string, locale: Locale): string {
+  const key = `${locale}:${timezone}:${Math.floor(at.getTime() / 60_000)}`
   let text = clockTimes.get(key)
   if (text === undefined) {
-    text = DateTime.fromJSDate(at, { zone: timezone }).toFormat('HH:mm')
+    text = formatTime(at.toISOString(), locale, timezone)
     clockTimes.set(key, text)
   }
   return text
 }
 
-const dayIn = (at: Date, timezone: string, locale: string): string => DateTime.fromJSDate(at, { zone: timezone }).setLocale(locale).toFormat('cccc d LLLL')
+/** A message in both languages, each with its own way of writing times and days. */
+const inBoth = (key: TextKey, values: (locale: Locale) => TextValues): Bilingual => ({ fr: t('fr', key, values('fr')), en: t('en', key, values('en')) })
 
+/** What a check-in says to the person (or to the door staff). */
 export function messageOf (done: CheckIn, timezone: string): Bilingual {
-  const at = done.record === null ? '' : clockTime(done.record.recordedAt, timezone)
-  const late = done.record?.status === 'late'
+  const at = (locale: Locale): string => done.record === null ? '' : clockTime(done.record.recordedAt, timezone, locale)
+  const title = done.session.title
   switch (done.result) {
-    case 'already': return { fr: `Déjà enregistré·e à ${at} à « ${done.session.title} ».`, en: `Already checked in at ${at} to "${done.session.title}".` }
-    case 'moved': return { fr: `Présence déplacée de « ${done.movedFrom?.title ?? ''} » vers « ${done.session.title} »${late ? ' (en retard)' : ''}.`, en: `Attendance moved from "${done.movedFrom?.title ?? ''}" to "${done.session.title}"${late ? ' (late)' : ''}.` }
-    case 'pending': return { fr: `Scan reçu pour « ${done.session.title} ». Connectez-vous sur ce téléphone pour le confirmer.`, en: `Scan received for "${done.session.title}". Sign in on this phone to confirm it.` }
-    default: return late
-      ? { fr: `Présence enregistrée à ${at} à « ${done.session.title} », en retard.`, en: `Checked in at ${at} to "${done.session.title}", late.` }
-      : { fr: `Présence enregistrée à ${at} à « ${done.session.title} ».`, en: `Checked in at ${at} to "${done.session.title}".` }
+    case 'already': return inBoth('attendance.alreadyCheckedIn', locale => ({ time: at(locale), title }))
+    case 'moved': return bilingual('attendance.movedCheckIn', { from: done.movedFrom?.title ?? '', title, late: done.record?.status === 'late' ? 'yes' : 'no' })
+    case 'pending': return bilingual('attendance.pendingCheckIn', { title })
+    default: return inBoth(done.record?.status === 'late' ? 'attendance.checkedInLate' : 'attendance.checkedIn', locale => ({ time: at(locale), title }))
   }
 }
