@@ -72,7 +72,7 @@ function problemOf (error: FastifyError | Error): Problem {
       code: 'validation_failed',
       text: bilingual('system.formInvalid', { count: details.length }),
       details,
-      people: error.validation.map(v => fieldProblem(v.keyword, String(v.instancePath).split('/').filter(Boolean).at(-1)))
+      people: error.validation.map(v => fieldProblem(emptyIsMissing(v.keyword, v.params), String(v.instancePath).split('/').filter(Boolean).at(-1), v.params))
     }
   }
   if (error instanceof ProgramFileError) {
@@ -136,11 +136,22 @@ const TITLES: Partial<Record<number, TextKey>> = {
 }
 
 /** A form field's problem in words: the field by its name for people, what is wrong with it. */
-function fieldProblem (keyword: string, field: string | undefined): Bilingual {
+function fieldProblem (keyword: string, field: string | undefined, params: unknown): Bilingual {
   const label = field === undefined ? undefined : FIELD_TEXT[field]
   const name = label === undefined ? { fr: field ?? '?', en: field ?? '?' } : bilingual(label)
-  const key: TextKey = FIELD_PROBLEM[keyword] ?? 'system.fieldInvalid'
-  return { fr: t('fr', key, { field: name.fr }), en: t('en', key, { field: name.en }) }
+  // A text's length limits, when zod gives them: "(3 caractères au moins)".
+  const { origin, minimum, maximum } = (params ?? {}) as { origin?: unknown, minimum?: unknown, maximum?: unknown }
+  const limit: { key: TextKey, values: Record<string, number> } | undefined = origin === 'string' && keyword === 'too_small' && typeof minimum === 'number'
+    ? { key: 'system.fieldTooShortBy', values: { minimum } }
+    : origin === 'string' && keyword === 'too_big' && typeof maximum === 'number' ? { key: 'system.fieldTooLongBy', values: { maximum } } : undefined
+  const key: TextKey = limit?.key ?? FIELD_PROBLEM[keyword] ?? 'system.fieldInvalid'
+  return { fr: t('fr', key, { field: name.fr, ...limit?.values }), en: t('en', key, { field: name.en, ...limit?.values }) }
+}
+
+/** An empty field where at least one character is needed is a field left blank. */
+function emptyIsMissing (keyword: string, params: unknown): string {
+  const minimum = (params as { minimum?: unknown } | undefined)?.minimum
+  return keyword === 'too_small' && (minimum === 1 || minimum === 1n) ? 'invalid_type' : keyword
 }
 
 /** zod's issue codes, as the person can act on them. */

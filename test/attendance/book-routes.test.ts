@@ -70,7 +70,7 @@ t.test('a correction from the grid needs a reason and shows in the history', asy
   t.match(before.body, /aucun enregistrement/)
   const missing = await form(ctx, '/presences/correction', ctx.prof, { personId: ctx.ben.id, slotId: ctx.slotA, status: 'present', sessionId: ctx.sessionA, reason: '' })
   t.equal(missing.statusCode, 400)
-  t.match(missing.body, /reason/)
+  t.match(missing.body, /« motif » est trop court \(3 caractères au moins\)/, 'the field by its name, and what it needs, in words')
   const saved = await form(ctx, '/presences/correction', ctx.prof, { personId: ctx.ben.id, slotId: ctx.slotA, status: 'late', sessionId: ctx.sessionA, reason: 'Feuille de présence papier' })
   t.equal(saved.statusCode, 303)
   const after = await page(ctx, url, ctx.prof)

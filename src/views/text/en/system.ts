@@ -31,6 +31,8 @@ export const system = {
   fieldMissing: '“{field}” is required.',
   fieldTooShort: '“{field}” is too short.',
   fieldTooLong: '“{field}” is too long.',
+  fieldTooShortBy: '“{field}” is too short ({minimum, plural, one {# character} other {# characters}} at least).',
+  fieldTooLongBy: '“{field}” is too long ({maximum, plural, one {# character} other {# characters}} at most).',
   fieldFormat: '“{field}” is not in the expected form.',
   fieldChoice: '“{field}” is not one of the choices offered.',
   fieldInvalid: '“{field}” is not valid.',

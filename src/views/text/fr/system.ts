@@ -31,6 +31,8 @@ export const system = {
   fieldMissing: '« {field} » est à remplir.',
   fieldTooShort: '« {field} » est trop court.',
   fieldTooLong: '« {field} » est trop long.',
+  fieldTooShortBy: '« {field} » est trop court ({minimum, plural, one {# caractère} other {# caractères}} au moins).',
+  fieldTooLongBy: '« {field} » est trop long ({maximum, plural, one {# caractère} other {# caractères}} au plus).',
   fieldFormat: '« {field} » n’a pas la forme attendue.',
   fieldChoice: '« {field} » n’est pas un des choix proposés.',
   fieldInvalid: '« {field} » n’est pas valide.',
