@@ -1,7 +1,7 @@
 import { html } from 'ghtml'
 import { DateTime } from 'luxon'
 import { layout } from '../views/layout.js'
-import { colon, intlLocale, sentence, t, type Locale, type TextKey } from '../views/i18n.js'
+import { colon, intlLocale, sentence, t, zoneName, type Locale, type TextKey } from '../views/i18n.js'
 import type { GradeRow } from './repository.js'
 import type { RosterEntry, SubmissionWindow, Version } from './service.js'
 import { FILE_KINDS, type Assignment, type StudentStatus } from './schemas.js'
@@ -53,7 +53,7 @@ function windowFacts (locale: Locale, a: Assignment, w: SubmissionWindow, zone: 
 <li>${t(locale, 'synthesis.opens')}${colon(locale)} ${when(w.opensAt, zone, locale)}</li>
 <li>${t(locale, 'synthesis.due')}${colon(locale)} <strong>${when(w.dueAt, zone, locale)}</strong>!${w.extended ? html` — ${t(locale, 'synthesis.extensionGranted', { date: when(a.dueAt, zone, locale) })}` : ''}!${a.graceMinutes > 0 ? html` ${t(locale, 'synthesis.gracePeriod', { minutes: a.graceMinutes })}` : ''}</li>
 <li>${late}</li>
-<li>${t(locale, 'synthesis.timesInZone', { zone })}</li>
+<li>${t(locale, 'synthesis.timesInZone', { zone: zoneName(zone, locale) })}</li>
 </ul>`
 }
 
@@ -314,7 +314,7 @@ export function gradingPage (locale: Locale, view: GradingView, path: string): s
 <h2 id="extension">${t(locale, 'synthesis.extension')}</h2>
 <p>${sentence(extension)}</p>
 <form class="stack" method="post" action="${url}/prolongation?lang=${locale}">
-<label for="ext-due">${t(locale, 'synthesis.newDueTime', { zone })}</label>
+<label for="ext-due">${t(locale, 'synthesis.newDueTime', { zone: zoneName(zone, locale) })}</label>
 <input id="ext-due" type="datetime-local" name="dueAt" value="${localInput(view.extension?.dueAt ?? null, zone)}" aria-describedby="ext-help">
 <p id="ext-help" class="muted">${t(locale, 'synthesis.extensionEmptyHelp')}</p>
 <label for="ext-reason">${t(locale, 'synthesis.extensionReason')}</label>
@@ -377,11 +377,11 @@ export function settingsPage (locale: Locale, view: { contextId: string, course:
 !${field('title', t(locale, 'synthesis.title'), html`<input id="title" name="title" required maxlength="200" value="${v.title}">`)}
 !${field('instructionsFr', t(locale, 'synthesis.instructionsFrench'), html`<textarea id="instructionsFr" name="instructionsFr" rows="8" maxlength="20000">${v.instructionsFr}</textarea>`)}
 !${field('instructionsEn', t(locale, 'synthesis.instructionsEnglish'), html`<textarea id="instructionsEn" name="instructionsEn" rows="8" maxlength="20000" aria-describedby="instructionsEn-help">${v.instructionsEn}</textarea>`, t(locale, 'synthesis.instructionsEnglishHelp'))}
-!${field('opensAt', t(locale, 'synthesis.opensInZone', { zone: view.zone }), html`<input id="opensAt" type="datetime-local" name="opensAt" required value="${v.opensAt}">`)}
-!${field('dueAt', t(locale, 'synthesis.dueInZone', { zone: view.zone }), html`<input id="dueAt" type="datetime-local" name="dueAt" required value="${v.dueAt}">`)}
+!${field('opensAt', t(locale, 'synthesis.opensInZone', { zone: zoneName(view.zone, locale) }), html`<input id="opensAt" type="datetime-local" name="opensAt" required value="${v.opensAt}">`)}
+!${field('dueAt', t(locale, 'synthesis.dueInZone', { zone: zoneName(view.zone, locale) }), html`<input id="dueAt" type="datetime-local" name="dueAt" required value="${v.dueAt}">`)}
 !${field('graceMinutes', t(locale, 'synthesis.graceMinutes'), html`<input id="graceMinutes" type="number" name="graceMinutes" min="0" max="1440" step="1" required value="${v.graceMinutes}" aria-describedby="graceMinutes-help">`, t(locale, 'synthesis.graceMinutesHelp'))}
 <label class="choice"><input type="checkbox" name="acceptLate" value="1"!${v.acceptLate ? ' checked' : ''}> ${t(locale, 'synthesis.acceptLate')}</label>
-!${field('lateUntil', t(locale, 'synthesis.lateUntilInZone', { zone: view.zone }), html`<input id="lateUntil" type="datetime-local" name="lateUntil" value="${v.lateUntil}" aria-describedby="lateUntil-help">`, t(locale, 'synthesis.lateUntilHelp'))}
+!${field('lateUntil', t(locale, 'synthesis.lateUntilInZone', { zone: zoneName(view.zone, locale) }), html`<input id="lateUntil" type="datetime-local" name="lateUntil" value="${v.lateUntil}" aria-describedby="lateUntil-help">`, t(locale, 'synthesis.lateUntilHelp'))}
 !${field('maxPoints', t(locale, 'synthesis.maxPoints'), html`<input id="maxPoints" type="number" name="maxPoints" min="0.5" max="1000" step="0.5" required value="${v.maxPoints}" aria-describedby="maxPoints-help">`, t(locale, 'synthesis.maxPointsHelp'))}
 <fieldset><legend>${t(locale, 'synthesis.acceptedTypes')}</legend>
 !${FILE_KINDS.map(k => html`<label class="choice"><input type="checkbox" name="allowedTypes" value="${k}"!${v.allowedTypes.includes(k) ? ' checked' : ''}> ${k.toUpperCase()}</label>`)}

@@ -119,6 +119,11 @@ export function formatDateRange (start: string, end: string, locale: Locale): st
   return format.formatRange(day(start), day(end))
 }
 
+/** A time zone as people call it: "heure de l’Est" / "Eastern Time" (not "America/Montreal"). */
+export function zoneName (zone: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(intlLocale[locale], { timeZone: zone, timeZoneName: 'longGeneric' }).formatToParts(new Date(0)).find(p => p.type === 'timeZoneName')?.value ?? zone
+}
+
 /** The period that ends a sentence, unless its last word brings one: an English time ("5:00 p.m.") does. */
 export const periodAfter = (text: string): string => text.endsWith('.') ? '' : '.'
 /** A sentence with its one closing period ("… at 5:00 p.m.", not "p.m.."). */

@@ -23,7 +23,7 @@ export const synthesis = {
   lateAccepted: 'Late work is accepted (it is flagged late).',
   lateAcceptedUntil: 'Late work is accepted until {date} (it is flagged late).',
   lateNotAccepted: 'Late work is not accepted.',
-  timesInZone: 'Times are in the {zone} time zone.',
+  timesInZone: 'Times shown are {zone}.',
   opensOn: 'Hand-in opens on {date}',
   closedSince: 'Hand-in closed on {date}',
 

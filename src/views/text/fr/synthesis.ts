@@ -24,7 +24,7 @@ export const synthesis = {
   lateAccepted: 'Les remises en retard sont acceptées (elles sont signalées en retard).',
   lateAcceptedUntil: 'Les remises en retard sont acceptées jusqu’au {date} (elles sont signalées en retard).',
   lateNotAccepted: 'Les remises en retard ne sont pas acceptées.',
-  timesInZone: 'Heures données dans le fuseau horaire {zone}.',
+  timesInZone: 'Les heures indiquées sont à <le>{zone}</le>.',
   opensOn: 'La remise ouvrira le {date}',
   closedSince: 'La remise est fermée depuis le {date}',
 
