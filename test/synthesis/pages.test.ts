@@ -75,7 +75,7 @@ t.test('the student page: instructions, window in the event\'s time zone, the ha
   const cours = await page(ctx, '/cours', ctx.ana)
   t.match(cours.body, new RegExp(`<a href="${S(ctx)}\\?lang=fr">Ma synthèse</a> — Mobilisation des acteurs locaux`))
   const coursProf = await page(ctx, '/cours', ctx.prof)
-  t.match(coursProf.body, new RegExp(`<a href="${S(ctx)}/remises\\?lang=fr">Synthèse\u00a0: remises et notes</a>`))
+  t.match(coursProf.body, new RegExp(`<a href="${S(ctx)}/remises\\?lang=fr">Synthèse : remises et notes</a>`))
   t.notMatch(coursProf.body, /Ma synthèse/)
 })
 
