@@ -141,8 +141,8 @@ export function registrationConfirmPage (locale: Locale, view: { issuer: string,
     title: t(locale, 'lti.registerTitle'),
     body: html`<h1>${t(locale, 'lti.registerHeading')}</h1>
 <dl>
-<dt>${t(locale, 'lti.registerPlatform')}</dt><dd>${view.product ?? 'LMS'} — <code>${view.issuer}</code></dd>
-<dt>${t(locale, 'lti.registerTool')}</dt><dd>Compagnon — <code>${view.publicUrl}</code></dd>
+<dt>${t(locale, 'lti.registerPlatform')}</dt><dd>${view.product ?? t(locale, 'lti.registerPlatformUnnamed')} — <code>${view.issuer}</code></dd>
+<dt>${t(locale, 'lti.registerTool')}</dt><dd>${t(locale, 'common.appName')} — <code>${view.publicUrl}</code></dd>
 <dt>${t(locale, 'lti.registerServices')}</dt><dd>${t(locale, 'lti.registerServicesList')}</dd>
 </dl>
 <form method="post" action="/lti/register?lang=${locale}">

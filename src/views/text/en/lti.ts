@@ -53,6 +53,7 @@ export const lti = {
   registerTitle: 'Register Compagnon',
   registerHeading: 'Register Compagnon in your LMS',
   registerPlatform: 'Platform',
+  registerPlatformUnnamed: 'LMS',
   registerTool: 'Tool',
   registerServices: 'Services requested',
   registerServicesList: 'opening from the course, adding content to the course (Deep Linking), gradebook (AGS), class list (NRPS)',

@@ -56,6 +56,7 @@ export const lti = {
   registerTitle: 'Enregistrer Compagnon',
   registerHeading: 'Enregistrer Compagnon dans votre LMS',
   registerPlatform: 'Plateforme',
+  registerPlatformUnnamed: 'LMS',
   registerTool: 'Outil',
   registerServices: 'Services demandés',
   registerServicesList: 'ouverture depuis le cours, ajout de contenu au cours (Deep Linking), carnet de notes (AGS), liste de la classe (NRPS)',
