@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { forbidden, notFound, type AppError, type Bilingual } from '../errors.js'
+import { bilingual, type TextKey } from '../views/i18n.js'
 import * as repo from './repository.js'
 
 /**
@@ -64,26 +65,22 @@ interface Rule {
   who: string
   allows: (facts: Facts, subject: Subject) => Promise<boolean>
   /** Refused as if it did not exist: the thing belongs to someone else and is none of the caller's business. */
-  hidden?: Bilingual
-  refusal: Bilingual
+  hidden?: TextKey
+  /** Why it is refused, in words for the person refused. */
+  refusal: TextKey
 }
 
-const ORGANIZERS: Bilingual = { fr: 'Réservé à l\'équipe d\'organisation de cet événement.', en: 'For the organizers of this event only.' }
-const ANY_ORGANIZER: Bilingual = { fr: 'Réservé aux équipes d\'organisation.', en: 'For organizers only.' }
-const TEACHERS: Bilingual = { fr: 'Réservé aux personnes enseignantes et à l\'organisation de cet événement.', en: 'For the instructors and organizers of this event only.' }
-const COURSE_INSTRUCTORS: Bilingual = { fr: 'Seules les personnes enseignantes de ce cours y ont accès.', en: 'Only instructors of this course have access.' }
-const CORRECTORS: Bilingual = {
-  fr: 'Seules l\'organisation de l\'événement et les personnes enseignantes d\'un cours où cette personne est inscrite peuvent corriger ses présences ou décider de ses justifications.',
-  en: 'Only the event\'s organizers and the instructors of a course this person is enrolled in can correct their attendance or decide on their excuses.'
-}
-const SESSION_TEAM: Bilingual = { fr: 'Cette page est réservée à l\'équipe de la séance (accueil, enseignement, organisation).', en: 'This page is for the session team (door staff, instructors, organizers).' }
-const NOT_FOUND: Bilingual = { fr: 'Introuvable.', en: 'Not found.' }
-const ATTENDEES: Bilingual = { fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' }
+const ORGANIZERS = 'access.organizersOnly'
+const ANY_ORGANIZER = 'access.anyOrganizerOnly'
+const TEACHERS = 'access.teachersOnly'
+const COURSE_INSTRUCTORS = 'access.courseInstructorsOnly'
+const CORRECTORS = 'access.correctorsOnly'
+const SESSION_TEAM = 'access.sessionTeamOnly'
+const NOT_FOUND = 'access.notFound'
+const ATTENDEES = 'access.attendeesOnly'
+const SYNTHESIS_LEARNERS = 'access.synthesisStudentsOnly'
 /** Why someone who is not a learner of the course cannot hand in (the synthesis pages and API say the same). */
-export const SYNTHESIS_STUDENTS: Bilingual = {
-  fr: 'La synthèse est remise par les personnes étudiantes inscrites au cours ENP7009 (avec crédits). Votre compte n\'est pas inscrit comme étudiant·e de ce cours.',
-  en: 'The synthesis is handed in by students registered in ENP7009 (for credit). Your account is not registered as a student in this course.'
-}
+export const SYNTHESIS_STUDENTS: Bilingual = bilingual(SYNTHESIS_LEARNERS)
 
 const is = (...roles: string[]) => async (f: Facts, s: Subject): Promise<boolean> =>
   s.eventId !== undefined && (await f.rolesIn(s.eventId)).some(r => roles.includes(r))
@@ -121,13 +118,13 @@ export const RULES = {
     on: ['any-event', 'event'],
     who: 'organizers of the event the file names (any organizer for a new event)',
     allows: async (f, s) => s.eventId === undefined ? await organizerSomewhere(f) : await organizer(f, s),
-    refusal: { fr: 'Seuls les organisateurs de cet événement peuvent modifier son programme.', en: 'Only organizers of this event can change its program.' }
+    refusal: 'access.programImportRefused'
   },
   'platforms.manage': { on: ['any-event'], who: 'organizers', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'organizer-pages.open': { on: ['any-event'], who: 'organizers (each page shows only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'retention.purge': { on: ['any-event'], who: 'organizers (each sees and purges only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
-  'team.invite': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement peuvent inviter.', en: 'Only organizers of this event can invite people.' } },
-  'participants.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Seuls les organisateurs de cet événement gèrent ses participant·e·s.', en: 'Only organizers of this event manage its participants.' } },
+  'team.invite': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: 'access.teamInviteRefused' },
+  'participants.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: 'access.participantsRefused' },
   'attendance.host': { on: ['session'], who: 'door staff, instructors and organizers of the session\'s event', allows: is('door_staff', 'instructor', 'organizer'), refusal: SESSION_TEAM },
   'attendance.host-any': {
     on: ['any-event'],
@@ -135,7 +132,7 @@ export const RULES = {
     allows: async f => (await Promise.all(['door_staff', 'instructor', 'organizer'].map(async role => await f.eventsWith(role)))).some(events => events.length > 0),
     refusal: SESSION_TEAM
   },
-  'attendance.scan-passes': { on: ['session'], who: 'door staff and organizers of the session\'s event', allows: is('door_staff', 'organizer'), refusal: { fr: 'Seul l\'accueil ou l\'organisation peut scanner les laissez-passer.', en: 'Only door staff or organizers can scan passes.' } },
+  'attendance.scan-passes': { on: ['session'], who: 'door staff and organizers of the session\'s event', allows: is('door_staff', 'organizer'), refusal: 'access.scanPassesRefused' },
   'attendance.register': { on: ['event'], who: 'instructors and organizers of the event', allows: is('instructor', 'organizer'), refusal: TEACHERS },
   'attendance.set-policy': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
   'attendance.correct': { on: ['attendance', 'excuse'], who: 'organizers of the event and instructors of a course the person is a student of', allows: corrector, refusal: CORRECTORS },
@@ -154,27 +151,27 @@ export const RULES = {
     on: ['course'],
     who: 'students and instructors of the course',
     allows: async (f, s) => await learnerOfCourse(f, s) || await instructorOfCourse(f, s),
-    refusal: SYNTHESIS_STUDENTS
+    refusal: SYNTHESIS_LEARNERS
   },
   'synthesis.hand-in': {
     on: ['course'],
     who: 'credited students of the course',
     allows: learnerOfCourse,
-    refusal: SYNTHESIS_STUDENTS
+    refusal: SYNTHESIS_LEARNERS
   },
   'synthesis.enter': {
     on: ['self'],
     who: 'students and instructors of a course',
     allows: async f => (await f.courses()).some(c => f.lms.learns(c.roles) || f.lms.teaches(c.roles)),
-    refusal: SYNTHESIS_STUDENTS
+    refusal: SYNTHESIS_LEARNERS
   },
   'synthesis.read-file': {
     on: ['submission'],
     who: 'its author and the course\'s instructors',
     allows: async (f, s) => await self(f, s) || await instructorOfCourse(f, s),
-    refusal: { fr: 'Ce fichier est réservé à son auteur·e et aux personnes enseignantes du cours.', en: 'This file is for its author and the course\'s instructors only.' }
+    refusal: 'access.submissionFileRefused'
   },
-  'deep-linking.choose': { on: ['deep-link-request'], who: 'the instructor who launched it', allows: self, hidden: { fr: 'Ce choix de contenu n\'existe plus ou ne vous appartient pas.', en: 'This content choice no longer exists or is not yours.' }, refusal: NOT_FOUND },
+  'deep-linking.choose': { on: ['deep-link-request'], who: 'the instructor who launched it', allows: self, hidden: 'access.deepLinkGone', refusal: NOT_FOUND },
   'attestation.own': {
     on: ['event'],
     who: 'people registered to attend the event (credited students, participants)',
@@ -191,11 +188,11 @@ export const RULES = {
     on: ['attestation'],
     who: 'its owner and the event\'s organizers',
     allows: async (f, s) => await self(f, s) || await organizer(f, s),
-    hidden: { fr: 'Attestation introuvable.', en: 'Attestation not found.' },
+    hidden: 'access.attestationNotFound',
     refusal: NOT_FOUND
   },
   'attestations.manage': { on: ['event', 'attestation', 'attestation-request', 'attestation-job'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
-  'reports.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: { fr: 'Les rapports sont réservés à l\'équipe d\'organisation de cet événement.', en: 'Reports are for the organizers of this event only.' } },
+  'reports.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: 'access.reportsRefused' },
   'messages.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
   'privacy.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
   'privacy.erase': {
@@ -208,11 +205,8 @@ export const RULES = {
     on: ['role-invitation'],
     who: 'the person invited',
     allows: self,
-    // Word for word what PeopleService.answerRoleInvitation says of one that is gone: someone else's must not read differently.
-    hidden: {
-      fr: 'Cette invitation n\'existe plus : elle a déjà reçu une réponse ou a expiré (14 jours). Demandez à l\'équipe d\'organisation de vous inviter de nouveau.',
-      en: 'This invitation no longer exists: it was already answered or has expired (14 days). Ask the organizers to invite you again.'
-    },
+    // The very text (one key) PeopleService.answerRoleInvitation gives for one that is gone: someone else's must not read differently.
+    hidden: 'people.roleInvitationGone',
     refusal: NOT_FOUND
   }
 } satisfies Record<string, Rule>
@@ -284,8 +278,8 @@ export class AccessPolicy {
 
   refusal (action: Action, decision: Exclude<Decision, 'allow'>): AppError {
     const rule: Rule = RULES[action]
-    if (rule.hidden !== undefined || decision === 'missing') return notFound(rule.hidden ?? NOT_FOUND)
-    return forbidden(rule.refusal)
+    if (rule.hidden !== undefined || decision === 'missing') return notFound(bilingual(rule.hidden ?? NOT_FOUND))
+    return forbidden(bilingual(rule.refusal))
   }
 
   /** The thing's event, course and owner; undefined when it does not exist. */

@@ -1,8 +1,8 @@
-import { DateTime } from 'luxon'
 import type { Readable } from 'node:stream'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Db } from '../db/database.js'
 import { badRequest, notFound } from '../errors.js'
+import { bilingual, intlLocale, t } from '../views/i18n.js'
 import type { FileStore } from '../files/store.js'
 import type { PeopleService } from '../people/service.js'
 import type { MessageOutbox } from './outbox.js'
@@ -22,7 +22,7 @@ export interface EventMessages {
   messages: MessageRow[]
 }
 
-const notAMessage = (): Error => notFound({ fr: 'Message introuvable pour cet événement.', en: 'Message not found for this event.' })
+const notAMessage = (): Error => notFound(bilingual('messages.messageNotFound'))
 
 /**
  * What organizers see and do with the messages of an event: the list (sent or kept), one
@@ -56,7 +56,7 @@ export class MessageService {
 
   async attachment (actorId: string, eventId: string, messageId: string): Promise<{ name: string, mediaType: string, size: number, stream: Readable }> {
     const { message } = await this.get(actorId, eventId, messageId)
-    if (message.attachment_file_id === null) throw notFound({ fr: 'Ce message n\'a pas de pièce jointe.', en: 'This message has no attachment.' })
+    if (message.attachment_file_id === null) throw notFound(bilingual('messages.noAttachment'))
     const file = await this.deps.files.open(message.attachment_file_id)
     return { name: message.attachment_name ?? `piece-jointe.${file.kind}`, mediaType: file.mediaType, size: file.size, stream: file.stream }
   }
@@ -70,12 +70,9 @@ export class MessageService {
     // Issuing a participant's link is managing the event's participants (as its route declares).
     const event = await this.#event(actorId, eventId, 'participants.manage')
     const person = await repo.findParticipant(this.db, eventId, personId)
-    if (person === undefined) throw notFound({ fr: 'Cette personne n\'est pas inscrite comme participant·e à cet événement.', en: 'This person is not registered as a participant of this event.' })
+    if (person === undefined) throw notFound(bilingual('people.notAParticipant'))
     if (person.email === null || person.email.trim() === '') {
-      throw badRequest({
-        fr: `${person.display_name} n'a pas d'adresse courriel : créez son lien personnel depuis la liste des participant·e·s et remettez-le-lui autrement.`,
-        en: `${person.display_name} has no email address: create their personal link from the participants list and hand it to them another way.`
-      })
+      throw badRequest(bilingual('messages.noEmailAddress', { name: person.display_name }))
     }
     // issueLink writes the link with its own database handle and takes no transaction, so the
     // message cannot share its transaction: it is queued just after, in a second one. If that
@@ -83,9 +80,10 @@ export class MessageService {
     // sends again, which replaces the link once more): never a message for a link that was not issued.
     const link = await this.deps.people.participants.issueLink(actorId, eventId, personId)
     const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
+    const titles = { fr: event.title_fr, en: event.title_en }
     const text = personalLinkText(locale, {
       name: person.display_name,
-      event: locale === 'fr' ? event.title_fr : event.title_en,
+      event: titles[locale],
       url: link.url,
       expiresAt: link.expiresAt,
       timezone: event.timezone
@@ -109,36 +107,18 @@ export class MessageService {
   /** The event's titles and zone, once the access policy allows the actor this action on the event (its organizers). */
   async #event (actorId: string, eventId: string, action: 'messages.read' | 'participants.manage' = 'messages.read'): Promise<{ title_fr: string, title_en: string, timezone: string }> {
     const event = await repo.findEventTitles(this.db, eventId)
-    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (event === undefined) throw notFound(bilingual('program.eventNotFound'))
     await this.deps.access.assert({ personId: actorId }, action, { kind: 'event', eventId })
     return event
   }
 }
 
-/** The email carrying a personal link: what it opens, that it is personal, until when it works. */
+/** The email carrying a personal link: what it opens, that it is personal, until when it works (in the person's language). */
 export function personalLinkText (locale: 'fr' | 'en', v: { name: string, event: string, url: string, expiresAt: Date, timezone: string }): { subject: string, bodyText: string } {
   // The link works until midnight starting expiresAt: its last full day is the day before.
-  const lastDay = DateTime.fromJSDate(v.expiresAt, { zone: v.timezone }).minus({ milliseconds: 1 })
-    .setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA').toFormat(locale === 'fr' ? 'd LLLL yyyy' : 'LLLL d, yyyy')
-  return locale === 'fr'
-    ? {
-        subject: `Votre lien personnel — ${v.event}`,
-        bodyText: `Bonjour ${v.name},\n\n` +
-          `Voici votre lien personnel pour « ${v.event} » :\n\n${v.url}\n\n` +
-          'Il ouvre votre page Compagnon, sans mot de passe, sur l\'appareil où vous le confirmez : vos présences et votre demande d\'attestation de formation.\n\n' +
-          'Ce lien vous est réservé : ne le transmettez à personne. Il remplace tout lien personnel reçu auparavant, qui ne fonctionne plus.\n' +
-          `Il reste valide jusqu'au ${lastDay} inclusivement.\n\n` +
-          'Si vous n\'attendiez pas ce message, vous pouvez l\'ignorer.\n\n' +
-          'L\'équipe d\'organisation\n'
-      }
-    : {
-        subject: `Your personal link — ${v.event}`,
-        bodyText: `Hello ${v.name},\n\n` +
-          `Here is your personal link for "${v.event}":\n\n${v.url}\n\n` +
-          'It opens your Compagnon page, without a password, on the device where you confirm it: your attendance and your request for a certificate of training.\n\n' +
-          'This link is yours alone: do not share it. It replaces any personal link you received before, which no longer works.\n' +
-          `It remains valid until ${lastDay} inclusive.\n\n` +
-          'If you were not expecting this message, you can ignore it.\n\n' +
-          'The organizers\n'
-      }
+  const lastDay = new Date(v.expiresAt.getTime() - 1).toLocaleDateString(intlLocale[locale], { timeZone: v.timezone, day: 'numeric', month: 'long', year: 'numeric' })
+  return {
+    subject: t(locale, 'messages.personalLinkSubject', { event: v.event }),
+    bodyText: t(locale, 'messages.personalLinkBody', { name: v.name, event: v.event, url: v.url, lastDay })
+  }
 }

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { badRequest, conflict } from '../errors.js'
+import { badRequest, conflict, type Bilingual } from '../errors.js'
+import { bilingual, intlLocale, locales, t, type TextKey } from '../views/i18n.js'
 import * as repo from './account-links-repository.js'
 import { insertAccountAudit } from './self-service-repository.js'
 import { hashToken } from './tokens.js'
@@ -22,10 +23,16 @@ export interface LinkResult {
   keptAccountSignedOut: boolean
 }
 
-const codeUnusable = () => badRequest({
-  fr: 'Ce code de liaison n\'est pas valide ou a expiré (10 minutes). Affichez un nouveau code dans l\'autre compte, puis tapez-le ici.',
-  en: 'This linking code is not valid or has expired (10 minutes). Show a new code in the other account, then type it here.'
-})
+const codeUnusable = () => badRequest(bilingual('people.linkCodeUnusable'))
+
+/** A message naming several things (events, courses), each language listing them its own way: "« A » et « B »", "“A” and “B”". */
+function naming (key: TextKey, names: string[], value: string): Bilingual {
+  const [fr, en] = locales.map(locale => {
+    const quoted = names.map(n => t(locale, 'people.quoted', { name: n }))
+    return t(locale, key, { [value]: new Intl.ListFormat(intlLocale[locale], { type: 'conjunction' }).format(quoted), count: names.length })
+  }) as [string, string]
+  return { fr, en }
+}
 
 /** Typed with or without its dash, spaces, in any case. */
 export function normalizeCode (typed: string): string {
@@ -91,10 +98,7 @@ export class AccountLinks {
     const code = await repo.findLiveCode(trx, hashToken(normalized), this.clock.now(), lock)
     if (code === undefined) throw codeUnusable()
     if (code.person_id === personId) {
-      throw badRequest({
-        fr: 'Ce code a été affiché avec le compte où vous êtes connecté·e ici. Tapez-le dans l\'autre compte (l\'autre fenêtre, ou Compagnon ouvert depuis le LMS).',
-        en: 'This code was shown by the account you are signed in with here. Type it in the other account (the other window, or Compagnon opened from the LMS).'
-      })
+      throw badRequest(bilingual('people.linkCodeOwnAccount'))
     }
     const people = await repo.findPeople(trx, [personId, code.person_id], lock)
     const self = people.find(p => p.id === personId)
@@ -102,17 +106,11 @@ export class AccountLinks {
     if (self === undefined || other === undefined || self.anonymised_at !== null || other.anonymised_at !== null) throw codeUnusable()
     const events = await repo.sharedAttestationEvents(trx, self.id, other.id)
     if (events.length > 0) {
-      throw conflict({
-        fr: `Les deux comptes ont chacun une demande d'attestation ou une attestation pour : ${events.join(' ; ')}. Demandez à l'équipe d'organisation de cet événement laquelle garder avant de relier les comptes.`,
-        en: `Both accounts have an attestation request or an attestation for: ${events.join('; ')}. Ask the organizers of that event which one to keep before linking the accounts.`
-      })
+      throw conflict(naming('people.linkSharedAttestations', events, 'events'))
     }
     const courses = await repo.sharedSynthesisCourses(trx, self.id, other.id)
     if (courses.length > 0) {
-      throw conflict({
-        fr: `Les deux comptes ont chacun une synthèse (brouillon, remise ou note) dans le cours : ${courses.join(' ; ')}. Demandez à l'enseignant·e du cours avant de relier les comptes.`,
-        en: `Both accounts have a synthesis (draft, hand-in or grade) in the course: ${courses.join('; ')}. Ask the course's instructor before linking the accounts.`
-      })
+      throw conflict(naming('people.linkSharedSyntheses', courses, 'courses'))
     }
     return { code, self, other }
   }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import '@fastify/jwt'
 import '@fastify/cookie'
 import { forbidden, unauthorized } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import type { PeopleService } from './service.js'
 
 export interface SessionClaims { sub: string, sid: string }
@@ -59,14 +60,11 @@ export function assertSameOrigin (request: FastifyRequest): void {
     ? site === 'same-origin'
     : request.headers.origin === `${request.protocol}://${request.host}`
   if (!sameOrigin) {
-    throw forbidden({ fr: 'Requête refusée : elle ne provient pas de Compagnon.', en: 'Request refused: it did not come from Compagnon.' })
+    throw forbidden(bilingual('people.crossSiteRefused'))
   }
 }
 
-const sessionEnded = (): ReturnType<typeof unauthorized> => unauthorized({
-  fr: 'Cette session est terminée (déconnexion, révocation ou effacement du compte). Connectez-vous de nouveau.',
-  en: 'This session has ended (signed out, revoked or account erased). Please sign in again.'
-})
+const sessionEnded = (): ReturnType<typeof unauthorized> => unauthorized(bilingual('people.sessionEnded'))
 
 export default fp<{ people: PeopleService }>(async (app, { people }) => {
   app.decorateRequest('auth', null)
@@ -117,7 +115,7 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
       try {
         claims = app.jwt.verify<SessionClaims>(match[1])
       } catch {
-        throw unauthorized({ fr: 'Jeton de session invalide ou expiré.', en: 'Invalid or expired session token.' })
+        throw unauthorized(bilingual('people.sessionTokenInvalid'))
       }
       // A signature only says the token was issued; the session may have ended since (sign-out,
       // revocation, merge, erasure), and the token must not outlive it.

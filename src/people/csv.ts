@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import { AppError, badRequest } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 
 /**
  * Reading the participant lists organizers bring: usually exported from Excel in French
@@ -73,10 +74,7 @@ export function decodeCsv (bytes: Uint8Array, declaredCharset?: string): { text:
   }
 }
 
-const tooLarge = (): AppError => new AppError('payload_too_large', {
-  fr: `Le fichier dépasse ${MAX_CSV_BYTES / 1024 / 1024} Mo. Divisez la liste en plusieurs fichiers.`,
-  en: `The file exceeds ${MAX_CSV_BYTES / 1024 / 1024} MB. Split the list into several files.`
-})
+const tooLarge = (): AppError => new AppError('payload_too_large', bilingual('people.csvTooLarge', { megabytes: MAX_CSV_BYTES / 1024 / 1024 }))
 
 export function assertCsvSize (byteLength: number): void {
   if (byteLength > MAX_CSV_BYTES) throw tooLarge()
@@ -119,7 +117,7 @@ export function parseParticipantsCsv (input: Uint8Array | string, declaredCharse
     const next = buf.indexOf(NL, start)
     headerLine = buf.subarray(start, next === -1 ? buf.length : next).toString('utf8')
   }
-  if (fold(headerLine) === '') throw badRequest({ fr: 'Le fichier est vide.', en: 'The file is empty.' })
+  if (fold(headerLine) === '') throw badRequest(bilingual('people.csvEmpty'))
 
   // Line numbers: lines before a byte offset, skipping the blank lines csv-parse skips.
   let counted = 0
@@ -152,20 +150,17 @@ export function parseParticipantsCsv (input: Uint8Array | string, declaredCharse
     const line = lineAt(lastEnd)
     const code = (err as { code?: string }).code ?? ''
     if (!code.startsWith('CSV_') && code !== 'INVALID_OPENING_QUOTE') throw err
-    throw badRequest({
-      fr: `Le fichier CSV est mal formé à partir de la ligne ${line} (guillemets non fermés ou mal placés). Rien n'a été importé : corrigez la ligne et recommencez.`,
-      en: `The CSV file is malformed from line ${line} on (unclosed or misplaced quotes). Nothing was imported: fix the line and try again.`
-    }, [{ field: `line ${line}`, message: (err as Error).message }])
+    throw badRequest(bilingual('people.csvMalformed', { line }), [{ field: `line ${line}`, message: (err as Error).message }])
   }
 
   const [header, ...data] = records
-  if (header === undefined) throw badRequest({ fr: 'Le fichier est vide.', en: 'The file is empty.' })
+  if (header === undefined) throw badRequest(bilingual('people.csvEmpty'))
   const columns: Array<CsvField | undefined> = []
   const ignoredColumns: string[] = []
   for (const cell of header.fields) {
     const field = fieldOfHeader.get(fold(cell))
     if (field !== undefined && columns.includes(field)) {
-      throw badRequest({ fr: `La colonne « ${cell} » apparaît deux fois dans l'en-tête.`, en: `The column "${cell}" appears twice in the header.` })
+      throw badRequest(bilingual('people.csvDuplicateColumn', { column: cell }))
     }
     columns.push(field)
     if (field === undefined && cell !== '') ignoredColumns.push(cell)
@@ -179,10 +174,7 @@ export function parseParticipantsCsv (input: Uint8Array | string, declaredCharse
   if (!columns.includes('email')) missing.push('courriel / email')
   if (!columns.includes('name') && !columns.includes('givenName') && !columns.includes('familyName')) missing.push('nom / name')
   if (missing.length > 0) {
-    throw badRequest({
-      fr: `Colonne introuvable dans la première ligne : ${missing.join(', ')}. Attendu : nom, courriel, employeur, langue (ou name, email, employer, language).`,
-      en: `Column not found in the first line: ${missing.join(', ')}. Expected: name, email, employer, language (or nom, courriel, employeur, langue).`
-    }, [{ field: 'header', message: `found: ${header.fields.join(' | ')}` }])
+    throw badRequest(bilingual('people.csvMissingColumns', { count: missing.length, columns: missing.join(', ') }), [{ field: 'header', message: `found: ${header.fields.join(' | ')}` }])
   }
 
   const rows: CsvRow[] = []
@@ -194,10 +186,7 @@ export function parseParticipantsCsv (input: Uint8Array | string, declaredCharse
     rows.push({ line: record.line, values })
   }
   if (rows.length > MAX_CSV_ROWS) {
-    throw new AppError('payload_too_large', {
-      fr: `Le fichier compte ${rows.length} participant·e·s ; la limite est de ${MAX_CSV_ROWS} par fichier. Divisez la liste.`,
-      en: `The file has ${rows.length} participants; the limit is ${MAX_CSV_ROWS} per file. Split the list.`
-    })
+    throw new AppError('payload_too_large', bilingual('people.csvTooManyRows', { rows: rows.length, max: MAX_CSV_ROWS }))
   }
   return { rows, delimiter, encoding, ignoredColumns }
 }

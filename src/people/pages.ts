@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { LANGUAGE_TEXT, colon, formatDateRange, sentence, t, type Locale, type TextKey } from '../views/i18n.js'
+import { LANGUAGE_TEXT, bilingual, colon, formatDateRange, formatTime, intlLocale, sentence, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { EventSummary, ImportSummary } from '../program/service.js'
 import type { PlatformSummary } from '../lti/service.js'
 import type { Invitation, Person, Profile, Role } from './service.js'
@@ -45,13 +45,8 @@ export interface OrganizerView {
 }
 
 /** What the inviter is told when the address is an existing account's (no link, no token). */
-export function grantedText (alreadyHeld: boolean): { fr: string, en: string } {
-  return alreadyHeld
-    ? { fr: 'Cette personne a déjà ce rôle dans l\'événement : rien n\'a changé.', en: 'This person already holds this role in the event: nothing changed.' }
-    : {
-        fr: 'Cette adresse appartient à un compte existant : la personne en est avisée par message, sans lien de connexion. Si elle ne fait pas déjà partie de votre événement, le rôle s\'applique quand elle l\'accepte (14 jours). Elle se connecte par ses propres moyens (son LMS ou « M\'envoyer mon lien »).',
-        en: 'This address belongs to an existing account: the person is told by message, without a sign-in link. If they are not already part of your event, the role applies once they accept it (14 days). They sign in by their own means (their LMS or "Send me my link").'
-      }
+export function grantedText (alreadyHeld: boolean): Bilingual {
+  return bilingual(alreadyHeld ? 'people.grantedAlreadyHeld' : 'people.grantedExistingAccount')
 }
 
 export type ParticipantsNotice =
@@ -70,12 +65,11 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 <p>${t(locale, 'common.signedInAs')} <strong>${view.person.displayName}</strong>${view.person.email !== null ? ` (${view.person.email})` : ''}.</p>
 <form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'common.signOut')}</button></form>
 !${view.imported !== undefined
-  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'common.importDone')}</strong>${colon(locale)} ${view.imported.eventKey} —
-    ${locale === 'fr' ? 'séances' : 'sessions'} +${view.imported.sessions.created} / ~${view.imported.sessions.updated} / =${view.imported.sessions.unchanged} / ${locale === 'fr' ? 'annulées' : 'cancelled'} ${view.imported.sessions.cancelled} / ${locale === 'fr' ? 'retirées' : 'removed'} ${view.imported.sessions.deleted}</p></div>`
+  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'common.importDone')}</strong>${colon(locale)} ${t(locale, 'program.importCounts', { event: view.imported.eventKey, ...view.imported.sessions })}</p></div>`
   : ''}
 !${view.events.map(({ event, team, participants }) => html`<section aria-labelledby="ev-${event.id}">
 <h2 id="ev-${event.id}">${event.title[locale]}</h2>
-<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a> · <a href="/organisateurs/presences/${event.id}?lang=${locale}">${locale === 'fr' ? 'Présences' : 'Attendance'}</a> · <a href="/accueil?lang=${locale}">${locale === 'fr' ? 'Accueil et projection des codes' : 'Door and code projection'}</a> · <a href="/organisateurs/attestations/${event.id}?lang=${locale}">${locale === 'fr' ? 'Attestations' : 'Certificates'}</a> · <a href="/organisateurs/messages/${event.id}?lang=${locale}">${locale === 'fr' ? 'Messages envoyés' : 'Messages sent'}</a> · <a href="/organisateurs/rapports/${event.id}?lang=${locale}">${locale === 'fr' ? 'Rapports' : 'Reports'}</a> · <a href="/organisateurs/confidentialite/${event.id}?lang=${locale}">${locale === 'fr' ? 'Confidentialité' : 'Privacy'}</a> · <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${locale === 'fr' ? 'Demandes d\'effacement' : 'Erasure requests'}</a></p>
+<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a> · <a href="/organisateurs/presences/${event.id}?lang=${locale}">${t(locale, 'people.navAttendance')}</a> · <a href="/accueil?lang=${locale}">${t(locale, 'people.navDoor')}</a> · <a href="/organisateurs/attestations/${event.id}?lang=${locale}">${t(locale, 'people.navAttestations')}</a> · <a href="/organisateurs/messages/${event.id}?lang=${locale}">${t(locale, 'people.navMessages')}</a> · <a href="/organisateurs/rapports/${event.id}?lang=${locale}">${t(locale, 'people.navReports')}</a> · <a href="/organisateurs/confidentialite/${event.id}?lang=${locale}">${t(locale, 'people.navPrivacy')}</a> · <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${t(locale, 'people.navErasure')}</a></p>
 <h3>${t(locale, 'common.team')}</h3>
 <ul>!${team.map(m => html`<li>${m.displayName}${m.email !== null ? ` <${m.email}>` : ''} — ${roleLabel(m.role)}</li>`)}</ul>
 !${view.invitation?.eventId === event.id
@@ -86,7 +80,7 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 <h3>${t(locale, 'common.inviteTitle')}</h3>
 <form class="stack" method="post" action="/organisateurs/invitations?lang=${locale}">
   <input type="hidden" name="eventId" value="${event.id}">
-  <label>${t(locale, 'common.email')} ${locale === 'fr' ? '(facultatif pour le personnel d\'accueil : le compte est alors créé par son nom)' : '(optional for door staff: the account is then created by name)'}<input type="email" name="email" autocomplete="off"></label>
+  <label>${t(locale, 'common.email')} ${t(locale, 'people.inviteEmailHint')}<input type="email" name="email" autocomplete="off"></label>
   <label>${t(locale, 'common.name')}<input type="text" name="name" autocomplete="off"></label>
   <label>${t(locale, 'common.role')}<select name="role">
     <option value="door_staff">${roleLabel('door_staff')}</option>
@@ -124,43 +118,44 @@ function platformStatusCell (locale: Locale, p: PlatformSummary): string {
 <button type="submit">${t(locale, 'common.ltiApprove')}</button></form>`
 }
 
+/** Links outside any event (phone hand-off, linking code) tell their time in Québec's zone. */
+export const LINK_ZONE = 'America/Montreal'
+
 /** The QR code a person scans with their phone to open Compagnon there (one use, 10 minutes). */
 export function phoneLinkPage (locale: Locale, link: { url: string, expiresAt: Date, qrSvg: string }): string {
-  const fr = locale === 'fr'
-  const until = link.expiresAt.toLocaleTimeString(fr ? 'fr-CA' : 'en-CA', { timeZone: 'America/Montreal', hour: '2-digit', minute: '2-digit' })
+  const until = formatTime(link.expiresAt.toISOString(), locale, LINK_ZONE)
   return layout({
     locale,
     path: '/cours',
-    title: fr ? 'Ouvrir sur mon téléphone' : 'Open on my phone',
-    body: html`<h1>${fr ? 'Ouvrir Compagnon sur mon téléphone' : 'Open Compagnon on my phone'}</h1>
-<p>${fr ? 'Visez ce code avec l\'appareil photo de votre téléphone. Compagnon s\'y ouvrira à votre nom, pour vous enregistrer aux séances.' : 'Point your phone\'s camera at this code. Compagnon will open there in your name, to check you in to sessions.'}</p>
-<figure class="qr" role="img" aria-label="${fr ? 'Code QR de connexion' : 'Sign-in QR code'}">!${link.qrSvg}</figure>
-<p>${fr ? 'Ce code ne sert qu\'une fois et expire à' : 'This code works once and expires at'} ${sentence(until)} ${fr ? 'Ne le partagez pas : il ouvre votre compte.' : 'Do not share it: it opens your account.'}</p>
-<details><summary>${fr ? 'Pas d\'appareil photo ? Copiez le lien' : 'No camera? Copy the link'}</summary><p><code>${link.url}</code></p></details>
-<p><a href="/cours?lang=${locale}">${fr ? 'Retour' : 'Back'}</a></p>`
+    title: t(locale, 'people.phoneTitle'),
+    body: html`<h1>${t(locale, 'people.phoneHeading')}</h1>
+<p>${t(locale, 'people.phoneIntro')}</p>
+<figure class="qr" role="img" aria-label="${t(locale, 'people.phoneQrLabel')}">!${link.qrSvg}</figure>
+<p>${sentence(t(locale, 'people.phoneExpiry', { time: until }))} ${t(locale, 'people.phoneDoNotShare')}</p>
+<details><summary>${t(locale, 'people.phoneNoCamera')}</summary><p><code>${link.url}</code></p></details>
+<p><a href="/cours?lang=${locale}">${t(locale, 'people.back')}</a></p>`
   })
 }
 
 /** When the LMS frame did not keep our cookies (Safari, strict privacy settings): continue in a new window. */
 export function cookiesBlockedPage (locale: Locale, token: string, landing: string | undefined): string {
-  const fr = locale === 'fr'
   return layout({
     locale,
     path: '/cours',
-    title: fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window',
-    body: html`<h1>${fr ? 'Ouvrir Compagnon dans une nouvelle fenêtre' : 'Open Compagnon in a new window'}</h1>
-<p>${fr ? 'Votre navigateur bloque les témoins (cookies) de Compagnon à l\'intérieur du LMS. Vous pouvez continuer dans une nouvelle fenêtre, où vous serez connecté·e.' : 'Your browser blocks Compagnon\'s cookies inside the LMS. You can continue in a new window, where you will be signed in.'}</p>
+    title: t(locale, 'people.cookiesBlockedTitle'),
+    body: html`<h1>${t(locale, 'people.cookiesBlockedTitle')}</h1>
+<p>${t(locale, 'people.cookiesBlockedIntro')}</p>
 <form method="post" action="/auth/link?lang=${locale}" target="_blank">
 <input type="hidden" name="token" value="${token}">
 !${landing !== undefined ? html`<input type="hidden" name="vers" value="${landing}">` : ''}
-<button type="submit">${fr ? 'Ouvrir dans une nouvelle fenêtre' : 'Open in a new window'}</button>
+<button type="submit">${t(locale, 'people.cookiesBlockedButton')}</button>
 </form>
-<p class="muted">${fr ? 'Ce bouton fonctionne une fois, pendant 5 minutes. Ensuite, relancez l\'activité depuis votre cours.' : 'This button works once, for 5 minutes. After that, launch the activity again from your course.'}</p>`
+<p class="muted">${t(locale, 'people.cookiesBlockedNote')}</p>`
   })
 }
 
 const dateFormat = (locale: Locale, date: Date, timeZone: string): string =>
-  date.toLocaleDateString(locale === 'fr' ? 'fr-CA' : 'en-CA', { timeZone, day: 'numeric', month: 'long', year: 'numeric' })
+  date.toLocaleDateString(intlLocale[locale], { timeZone, day: 'numeric', month: 'long', year: 'numeric' })
 
 function linkStatusText (locale: Locale, link: Participant['link'], timeZone: string): string {
   switch (link.status) {
@@ -171,27 +166,31 @@ function linkStatusText (locale: Locale, link: Participant['link'], timeZone: st
   }
 }
 
+/** The label of a CSV column a line error is about. */
+const FIELD_TEXT = {
+  name: 'common.name',
+  email: 'common.email',
+  employer: 'common.employer',
+  language: 'common.preferredLanguage'
+} as const satisfies Record<NonNullable<ParticipantImportReport['errors'][number]['field']>, TextKey>
+
 function participantsNoticeBox (locale: Locale, notice: ParticipantsNotice, timeZone: string): string {
-  const fr = locale === 'fr'
   if (notice.kind === 'text') return html`<div class="notice" role="status"><p>${notice.text[locale]}</p></div>`
   if (notice.kind === 'error') return html`<div class="error-box" role="alert"><p>${notice.text[locale]}</p></div>`
   if (notice.kind === 'link') {
     const until = dateFormat(locale, new Date(notice.link.expiresAt.getTime() - 1), timeZone)
-    return html`<div class="notice" role="status"><p>${fr
-      ? `Lien personnel de ${notice.name}, valide jusqu'au ${until} inclusivement. Transmettez-le à la personne : il ne sera plus affiché (le remplacer désactive l'ancien).`
-      : `Personal link for ${notice.name}, valid through ${until}. Send it to the person: it will not be shown again (replacing it disables the old one).`}</p>
+    const link = t(locale, 'common.personalLinkOf', { name: notice.name })
+    return html`<div class="notice" role="status"><p>${t(locale, 'people.personalLinkShown', { link, date: until })}</p>
 <p><code class="token">${notice.link.url}</code></p></div>`
   }
   const r = notice.report
-  const counts = fr
-    ? `${r.added} ajoutée${r.added > 1 ? 's' : ''}, ${r.updated} mise${r.updated > 1 ? 's' : ''} à jour, ${r.unchanged} inchangée${r.unchanged > 1 ? 's' : ''}, ${r.kept} compte${r.kept > 1 ? 's' : ''} existant${r.kept > 1 ? 's' : ''} conservé${r.kept > 1 ? 's' : ''}, ${r.errors.length} ligne${r.errors.length > 1 ? 's' : ''} en erreur`
-    : `${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.kept} existing account${r.kept === 1 ? '' : 's'} kept, ${r.errors.length} line${r.errors.length === 1 ? '' : 's'} with errors`
-  const fieldLabel = (field: string | null): string => field === null ? '' : `${t(locale, field === 'language' ? 'common.preferredLanguage' : field === 'email' ? 'common.email' : field === 'employer' ? 'common.employer' : 'common.name')}${colon(locale)} `
+  const counts = t(locale, 'people.importCounts', { added: r.added, updated: r.updated, unchanged: r.unchanged, kept: r.kept, errors: r.errors.length })
+  const fieldLabel = (field: keyof typeof FIELD_TEXT | null): string => field === null ? '' : `${t(locale, FIELD_TEXT[field])}${colon(locale)} `
   return html`<div class="${notice.rejected ? 'error-box' : 'notice'}" role="${notice.rejected ? 'alert' : 'status'}">
-<p><strong>${notice.rejected ? (fr ? 'Liste refusée' : 'List refused') : (fr ? 'Liste importée' : 'List imported')}</strong>${colon(locale)} ${counts}.${notice.rejected ? (fr ? ' Rien n\'a changé.' : ' Nothing changed.') : ''}</p>
-!${r.ignoredColumns.length > 0 ? html`<p>${fr ? 'Colonnes ignorées' : 'Ignored columns'}${colon(locale)} ${r.ignoredColumns.join(', ')}</p>` : ''}
-!${r.encoding === 'windows-1252' ? html`<p class="muted">${fr ? 'Fichier lu comme Windows-1252 (Excel) : vérifiez les accents ci-dessous.' : 'File read as Windows-1252 (Excel): check the accents below.'}</p>` : ''}
-!${r.errors.length > 0 ? html`<ul>!${r.errors.map(e => html`<li>${fr ? 'Ligne' : 'Line'} ${e.line} — ${fieldLabel(e.field)}${e.message[locale]}</li>`)}</ul>` : ''}
+<p><strong>${t(locale, notice.rejected ? 'people.importListRefused' : 'people.importListImported')}</strong>${colon(locale)} ${counts}${notice.rejected ? ` ${t(locale, 'people.importNothingChanged')}` : ''}</p>
+!${r.ignoredColumns.length > 0 ? html`<p>${t(locale, 'people.importIgnoredColumns', { count: r.ignoredColumns.length })}${colon(locale)} ${r.ignoredColumns.join(', ')}</p>` : ''}
+!${r.encoding === 'windows-1252' ? html`<p class="muted">${t(locale, 'people.importReadAsWindows1252')}</p>` : ''}
+!${r.errors.length > 0 ? html`<ul>!${r.errors.map(e => html`<li>${t(locale, 'people.importLine', { line: e.line })} — ${fieldLabel(e.field)}${e.message[locale]}</li>`)}</ul>` : ''}
 </div>`
 }
 
@@ -203,7 +202,7 @@ function participantsSection (locale: Locale, event: EventSummary, participants:
 !${notice !== undefined ? participantsNoticeBox(locale, notice, event.timezone) : ''}
 !${participants.length === 0
   ? html`<p>${t(locale, 'common.participantsNone')}</p>`
-  : html`<table class="participants"><caption class="muted">${participants.length} ${locale === 'fr' ? (participants.length > 1 ? 'personnes' : 'personne') : (participants.length > 1 ? 'people' : 'person')}</caption>
+  : html`<table class="participants"><caption class="muted">${t(locale, 'people.participantCount', { count: participants.length })}</caption>
 <thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.email')}</th><th scope="col">${t(locale, 'common.employer')}</th><th scope="col">${t(locale, 'common.preferredLanguage')}</th><th scope="col">${t(locale, 'common.personalLink')}</th><th scope="col">${t(locale, 'common.actions')}</th></tr></thead>
 <tbody>!${participants.map(p => html`<tr><th scope="row">${p.name}</th><td>${p.email ?? ''}</td><td>${p.employer ?? ''}</td><td>${t(locale, LANGUAGE_TEXT[p.preferredLocale])}</td><td>${linkStatusText(locale, p.link, event.timezone)}</td>
 <td><form method="post" action="${base}/${p.personId}/lien?lang=${locale}#${anchor}"><button type="submit" aria-label="${t(locale, p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')} — ${p.name}">${t(locale, p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')}</button></form>
@@ -276,12 +275,12 @@ export function myPage (locale: Locale, view: MyPageView, path: string, extraSec
   <dt>${t(locale, 'common.employer')}</dt><dd>${profile.employer ?? t(locale, 'common.notStated')}</dd>
   <dt>${t(locale, 'common.preferredLanguage')}</dt><dd>${t(locale, LANGUAGE_TEXT[profile.preferredLocale])}</dd>
 </dl>
-!${contacts.length > 0 ? html`<p class="muted">${locale === 'fr' ? 'Un renseignement à corriger ? Écrivez à l\'équipe d\'organisation' : 'Something to correct? Write to the organizers'}${colon(locale)} !${contacts.map(c => html`<a href="mailto:${c}">${c}</a>`).join(', ')}</p>` : ''}
+!${contacts.length > 0 ? html`<p class="muted">${t(locale, 'people.correctInformation')}${colon(locale)} !${contacts.map(c => html`<a href="mailto:${c}">${c}</a>`).join(', ')}</p>` : ''}
 </section>
 <section aria-labelledby="moi-inscriptions">
 <h2 id="moi-inscriptions">${t(locale, 'common.myRegistrations')}</h2>
 !${view.registrations.length === 0
-  ? html`<p>${locale === 'fr' ? 'Aucune inscription pour l\'instant.' : 'No registration yet.'}</p>`
+  ? html`<p>${t(locale, 'people.noRegistration')}</p>`
   : html`<ul>!${view.registrations.map(({ event, roles }) => html`<li><strong>${event.title[locale]}</strong> — ${formatDateRange(event.startsOn, event.endsOn, locale)}<br>
 ${roles.map(r => t(locale, ROLE_TEXT[r])).join(', ')} · <a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a></li>`)}</ul>`}
 !${organizer ? html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>` : ''}

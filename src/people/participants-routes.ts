@@ -5,12 +5,13 @@ import { allow, eventParam, open, signedIn } from '../access/declare.js'
 import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import type { ProgramService } from '../program/service.js'
-import type { Locale } from '../views/i18n.js'
+import { bilingual, type Locale, type TextKey } from '../views/i18n.js'
 import { assertSameOrigin } from './authentication.js'
 import { MAX_CSV_BYTES, assertCsvSize } from './csv.js'
 import { myPage, organizerPage, personalLinkPage, type OrganizerView, type ParticipantsNotice } from './pages.js'
-import { ParticipantImportRejected, type ParticipantImportReport } from './participants.js'
+import { ParticipantImportRejected, type Outcome, type ParticipantImportReport } from './participants.js'
 import type { PeopleService, Role } from './service.js'
+import { tokenShaped } from './tokens.js'
 
 export interface ParticipantRoutesOptions {
   people: PeopleService
@@ -21,7 +22,9 @@ export interface ParticipantRoutesOptions {
 
 const eventParams = z.object({ eventId: z.uuid({ error: 'eventId must be a UUID' }) })
 const participantParams = eventParams.extend({ personId: z.uuid({ error: 'personId must be a UUID' }) })
-const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'this is not a Compagnon personal link')
+const token = z.string().describe('The token of the personal link (one that is cut or mistyped gets a page saying what to do)')
+/** A personal link whose token is cut or mistyped: the same page as any other link that does not work. */
+const assertPersonalLinkShape = (value: string): void => { if (!tokenShaped(value)) throw badRequest(bilingual('people.personalLinkMalformed')) }
 const participantBody = z.object({
   name: z.string().trim().min(1, 'a name is required').max(200),
   email: z.email({ error: 'a valid email address is required' }).max(254),
@@ -76,6 +79,14 @@ const importReportJson = (report: ParticipantImportReport): z.infer<typeof impor
 
 const tooLargeResponses = { 413: errorSchema }
 
+/** What the organizer is told once a participant is added from the form. */
+const OUTCOME_TEXT = {
+  added: 'people.participantAdded',
+  updated: 'people.participantUpdated',
+  kept: 'people.participantKept',
+  unchanged: 'people.participantUnchanged'
+} as const satisfies Record<Outcome, TextKey>
+
 /**
  * Non-credit participants: CSV import and one-by-one (pages and API), personal links (issue,
  * revoke, and the `/p/<token>` link itself), and every signed-in person's own page, /moi.
@@ -102,6 +113,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     onRequest: app.rateLimits.personalLink,
     schema: { operationId: 'personalLinkPage', tags: ['pages'], summary: 'Confirmation page of a participant\'s personal link (does not use it)', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
+    assertPersonalLinkShape(request.params.token)
     const { preferredLocale } = await participants.checkLink(request.params.token)
     // The language the organizers recorded for the person, unless the page was switched.
     const locale: Locale = request.query.lang ?? preferredLocale
@@ -115,6 +127,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     preHandler: app.rateLimits.personalLink,
     schema: { operationId: 'exchangePersonalLink', tags: ['pages'], summary: 'Uses a personal link: opens a session on this device and goes to /moi (the link stays usable on other devices)', body: z.object({ token }), querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
+    assertPersonalLinkShape(request.body.token)
     const session = await participants.exchangeLink(request.body.token, request.headers['user-agent'])
     await app.startDeviceSession(reply, session)
     return await reply.redirect(`/moi?lang=${request.query.lang ?? session.preferredLocale}`, 303)
@@ -144,7 +157,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     ...organizerOfEvent,
     schema: { operationId: 'importParticipantsFromPage', tags: ['pages'], summary: 'Uploads a CSV list of non-credit participants (form)', params: eventParams, querystring: langQuery, consumes: ['multipart/form-data'], response: { ...pageResponse, ...tooLargeResponses } }
   }, async (request, reply) => {
-    const chooseFile = badRequest({ fr: 'Choisissez un fichier CSV.', en: 'Choose a CSV file.' })
+    const chooseFile = badRequest(bilingual('people.chooseCsvFile'))
     const { eventId } = request.params
     try {
       if (!request.isMultipart()) throw chooseFile
@@ -174,13 +187,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   }, async (request, reply) => {
     const { eventId } = request.params
     const { participant, outcome } = await participants.add(request.auth?.personId ?? '', eventId, formInput(request.body))
-    const text = outcome === 'added'
-      ? { fr: `${participant.name} est inscrit·e comme participant·e.`, en: `${participant.name} is registered as a participant.` }
-      : outcome === 'updated'
-        ? { fr: `Les renseignements de ${participant.name} sont mis à jour.`, en: `${participant.name}'s details are updated.` }
-        : outcome === 'kept'
-          ? { fr: `Compte existant conservé : ${participant.name} est inscrit·e comme participant·e, mais ses renseignements (nom, employeur, langue) restent les siens.`, en: `Existing account kept: ${participant.name} is registered as a participant, but their details (name, employer, language) stay their own.` }
-          : { fr: `${participant.name} était déjà inscrit·e ; rien n'a changé.`, en: `${participant.name} was already registered; nothing changed.` }
+    const text = bilingual(OUTCOME_TEXT[outcome], { name: participant.name })
     return await renderOrganizer(request, reply, { eventId, kind: 'text', text })
   })
 
@@ -209,12 +216,11 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     const { eventId, personId } = request.params
     const signOutEverywhere = request.body?.signOut === 'on'
     const result = await participants.revokeLink(request.auth?.personId ?? '', eventId, personId, { signOutEverywhere })
-    const devices = signOutEverywhere
-      ? { fr: ` ${result.devicesSignedOut} session${result.devicesSignedOut > 1 ? 's' : ''} fermée${result.devicesSignedOut > 1 ? 's' : ''}.`, en: ` ${result.devicesSignedOut} session${result.devicesSignedOut === 1 ? '' : 's'} closed.` }
-      : { fr: '', en: '' }
-    const text = result.revoked
-      ? { fr: `Lien personnel révoqué.${devices.fr}`, en: `Personal link revoked.${devices.en}` }
-      : { fr: `Aucun lien actif à révoquer.${devices.fr}`, en: `No active link to revoke.${devices.en}` }
+    const text = bilingual('people.personalLinkRevoked', {
+      revoked: result.revoked ? 'yes' : 'no',
+      signedOut: signOutEverywhere ? 'yes' : 'no',
+      devices: result.devicesSignedOut
+    })
     return await renderOrganizer(request, reply, { eventId, kind: 'text', text })
   })
 

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
 import { AppError, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
+import { bilingual, type TextKey, type TextValues } from '../views/i18n.js'
 import { parseLanguage, parseParticipantsCsv, type CsvDelimiter, type CsvEncoding, type CsvField, type CsvRow } from './csv.js'
 import * as repo from './participants-repository.js'
 import { listRegistrations, markStaffProvisioned, organizedEventIds, protectedAmong, type PersonRow } from './repository.js'
@@ -70,17 +71,11 @@ export interface PersonalLink { personId: string, eventId: string, url: string, 
 /** A file none of whose lines could be imported: nothing changed. Carries the report for pages. */
 export class ParticipantImportRejected extends AppError {
   constructor (readonly report: ParticipantImportReport) {
-    super('bad_request', {
-      fr: `Aucune ligne n'a pu être importée (${report.errors.length} erreur${report.errors.length > 1 ? 's' : ''}). Rien n'a changé.`,
-      en: `No line could be imported (${report.errors.length} error${report.errors.length > 1 ? 's' : ''}). Nothing changed.`
-    }, report.errors.map(e => ({ field: `line ${e.line}${e.field !== null ? `.${e.field}` : ''}`, message: e.message.en })))
+    super('bad_request', bilingual('people.csvNothingImported', { count: report.errors.length }), report.errors.map(e => ({ field: `line ${e.line}${e.field !== null ? `.${e.field}` : ''}`, message: e.message.en })))
   }
 }
 
-const linkUnusable = new AppError('bad_request', {
-  fr: 'Ce lien personnel ne fonctionne plus : il a été remplacé, révoqué ou il a expiré. Demandez un nouveau lien à l\'équipe d\'organisation.',
-  en: 'This personal link no longer works: it was replaced, revoked or has expired. Ask the organizers for a new one.'
-})
+const linkUnusable = new AppError('bad_request', bilingual('people.personalLinkUnusable'))
 
 const emailSchema = z.email().max(254)
 const MAX_TEXT = 200
@@ -131,7 +126,7 @@ export class ParticipantService {
       const key = checked.input.email.toLowerCase()
       const first = firstLineOf.get(key)
       if (first !== undefined) {
-        errors.push({ line: row.line, field: 'email', message: { fr: `Courriel en double : déjà à la ligne ${first}.`, en: `Duplicate email: already on line ${first}.` } })
+        errors.push({ line: row.line, field: 'email', message: bilingual('people.csvDuplicateEmail', { line: first }) })
         continue
       }
       firstLineOf.set(key, row.line)
@@ -150,7 +145,7 @@ export class ParticipantService {
       encoding: parsed.encoding
     }
     if (parsed.rows.length === 0) {
-      throw new AppError('bad_request', { fr: 'Le fichier ne contient aucune ligne de participant·e après l\'en-tête.', en: 'The file has no participant line after its header.' })
+      throw new AppError('bad_request', bilingual('people.csvNoRows'))
     }
     if (valid.length === 0) throw new ParticipantImportRejected(report)
     const outcomes = await this.db.transaction().execute(async trx => await this.#upsert(trx, actorId, eventId, valid))
@@ -162,19 +157,13 @@ export class ParticipantService {
   async issueLink (actorId: string, eventId: string, personId: string): Promise<PersonalLink> {
     await this.#assertOrganizer(actorId, eventId)
     await this.#findParticipant(eventId, personId)
-    await this.#assertOwnedBy(actorId, personId, {
-      fr: 'Ce compte ne relève pas que de vos événements (inscription à un autre événement, rôle dans une équipe ou compte du LMS) : aucun lien personnel ne peut être créé pour lui. La personne se connecte par son LMS ou par « M\'envoyer mon lien ».',
-      en: 'This account does not belong to your events only (a registration in another event, a team role or an LMS account): no personal link can be issued for it. The person signs in through their LMS or with "Send me my link".'
-    })
+    await this.#assertOwnedBy(actorId, personId, bilingual('people.personalLinkNotOwned'))
     const schedule = await repo.findEventSchedule(this.db, eventId)
-    if (schedule === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (schedule === undefined) throw notFound(bilingual('program.eventNotFound'))
     const now = this.clock.now()
     const expiresAt = personalLinkExpiry(schedule.ends_on, schedule.timezone)
     if (expiresAt <= now) {
-      throw conflict({
-        fr: `L'événement a pris fin il y a plus de ${PERSONAL_LINK_DAYS_AFTER_EVENT} jours : les liens personnels ne sont plus offerts.`,
-        en: `The event ended more than ${PERSONAL_LINK_DAYS_AFTER_EVENT} days ago: personal links are no longer issued.`
-      })
+      throw conflict(bilingual('people.personalLinkEventOver', { days: PERSONAL_LINK_DAYS_AFTER_EVENT }))
     }
     const token = newToken()
     await repo.upsertPersonalLink(this.db, { event_id: eventId, person_id: personId, token_hash: hashToken(token), issued_by: actorId, issued_at: now, expires_at: expiresAt })
@@ -186,10 +175,7 @@ export class ParticipantService {
     await this.#assertOrganizer(actorId, eventId)
     await this.#findParticipant(eventId, personId)
     if (options.signOutEverywhere) {
-      await this.#assertOwnedBy(actorId, personId, {
-        fr: 'Ce compte ne relève pas que de vos événements (inscription à un autre événement, rôle dans une équipe ou compte du LMS) : ses sessions ne se ferment pas d\'ici.',
-        en: 'This account does not belong to your events only (a registration in another event, a team role or an LMS account): its sessions cannot be closed from here.'
-      })
+      await this.#assertOwnedBy(actorId, personId, bilingual('people.signOutNotOwned'))
     }
     const now = this.clock.now()
     return await this.db.transaction().execute(async trx => ({
@@ -222,10 +208,7 @@ export class ParticipantService {
       // ... and so must anyone who since joined an event its issuer does not organize, or an LMS.
       const issuerEvents = link.issued_by === null ? [link.event_id] : await organizedEventIds(trx, link.issued_by)
       if (!await this.#participantOnly(link.person_id, trx) || (await protectedAmong(trx, [link.person_id], issuerEvents)).size > 0) {
-        throw forbidden({
-          fr: 'Ce lien personnel ne peut pas ouvrir ce compte : connectez-vous avec un lien à usage unique ou par le LMS.',
-          en: 'This personal link cannot open this account: sign in with a one-time link or through the LMS.'
-        })
+        throw forbidden(bilingual('people.personalLinkCannotOpen'))
       }
       const session = await this.people.openDeviceSession(link.person_id, userAgent, { notAfter: link.expires_at, db: trx })
       return { ...session, preferredLocale: link.preferred_locale === 'en' ? 'en' : 'fr' }
@@ -290,7 +273,7 @@ export class ParticipantService {
 
   async #findParticipant (eventId: string, personId: string): Promise<repo.ParticipantRow> {
     const row = await repo.findParticipant(this.db, eventId, personId)
-    if (row === undefined) throw notFound({ fr: 'Cette personne n\'est pas inscrite comme participant·e à cet événement.', en: 'This person is not registered as a participant of this event.' })
+    if (row === undefined) throw notFound(bilingual('people.notAParticipant'))
     return row
   }
 
@@ -333,19 +316,19 @@ export function personalLinkExpiry (endsOn: string, timezone: string): Date {
 export function validateRow (row: CsvRow): { input: ParticipantInput } | { errors: ImportLineError[] } {
   const v = row.values
   const errors: ImportLineError[] = []
-  const err = (field: ImportLineError['field'], fr: string, en: string): void => { errors.push({ line: row.line, field, message: { fr, en } }) }
+  const err = (field: ImportLineError['field'], key: TextKey, values?: TextValues): void => { errors.push({ line: row.line, field, message: bilingual(key, values) }) }
   const givenName = clean(v.givenName)
   const familyName = clean(v.familyName)
   const name = clean(v.name) !== '' ? clean(v.name) : clean(`${givenName} ${familyName}`)
-  if (name === '') err('name', 'Nom manquant.', 'Name missing.')
-  else if (name.length > MAX_TEXT) err('name', `Nom trop long (plus de ${MAX_TEXT} caractères).`, `Name too long (over ${MAX_TEXT} characters).`)
+  if (name === '') err('name', 'people.csvNameMissing')
+  else if (name.length > MAX_TEXT) err('name', 'people.csvNameTooLong', { max: MAX_TEXT })
   const email = clean(v.email)
-  if (email === '') err('email', 'Courriel manquant.', 'Email missing.')
-  else if (!emailSchema.safeParse(email).success) err('email', `Adresse courriel invalide : « ${email} ».`, `Invalid email address: "${email}".`)
+  if (email === '') err('email', 'people.csvEmailMissing')
+  else if (!emailSchema.safeParse(email).success) err('email', 'people.csvEmailInvalid', { email })
   const employer = clean(v.employer)
-  if (employer.length > MAX_TEXT) err('employer', `Employeur trop long (plus de ${MAX_TEXT} caractères).`, `Employer too long (over ${MAX_TEXT} characters).`)
+  if (employer.length > MAX_TEXT) err('employer', 'people.csvEmployerTooLong', { max: MAX_TEXT })
   const language = parseLanguage(v.language)
-  if (language === undefined) err('language', `Langue inconnue : « ${clean(v.language)} ». Indiquez fr ou en (français ou english).`, `Unknown language: "${clean(v.language)}". Use fr or en (français or english).`)
+  if (language === undefined) err('language', 'people.csvLanguageUnknown', { value: clean(v.language) })
   if (errors.length > 0) return { errors }
   const present = (field: CsvField): boolean => v[field] !== undefined && clean(v[field]) !== ''
   return {

@@ -3,8 +3,9 @@ import { html } from 'ghtml'
 import { z } from 'zod'
 import { allow, param } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import type { Locale } from '../views/i18n.js'
+import { intlLocale, t, type Locale } from '../views/i18n.js'
 import { assertSameOrigin } from './authentication.js'
+import { LINK_ZONE } from './pages.js'
 import type { PendingRoleInvitation, PeopleService } from './service.js'
 
 export interface RoleInvitationRoutesOptions { people: PeopleService }
@@ -14,19 +15,19 @@ const invitationParams = z.object({ invitationId: z.uuid({ error: 'invitationId 
 /** The section of /moi listing roles offered to the person, each with its accept and decline buttons (nothing when there are none). */
 export function roleInvitationSection (locale: Locale, invitations: PendingRoleInvitation[]): string | null {
   if (invitations.length === 0) return null
-  const fr = locale === 'fr'
-  const date = (d: Date): string => d.toLocaleDateString(fr ? 'fr-CA' : 'en-CA', { dateStyle: 'long', timeZone: 'America/Montreal' })
+  const date = (d: Date): string => d.toLocaleDateString(intlLocale[locale], { dateStyle: 'long', timeZone: LINK_ZONE })
   return html`<section aria-labelledby="moi-invitations">
-<h2 id="moi-invitations">${fr ? 'Invitations à un rôle' : 'Role invitations'}</h2>
-<p>${fr
-    ? 'Ces rôles vous sont proposés ; ils ne s\'appliquent que si vous les acceptez. Sans réponse, une invitation expire.'
-    : 'These roles are offered to you; they apply only if you accept them. Without an answer, an invitation expires.'}</p>
+<h2 id="moi-invitations">${t(locale, 'people.roleInvitationsTitle')}</h2>
+<p>${t(locale, 'people.roleInvitationsIntro')}</p>
 <ul>
-!${invitations.map(i => html`<li>
-  <p>${i.inviter ?? (fr ? 'L\'équipe d\'organisation' : 'The organizers')} — ${fr ? (i.role === 'organizer' ? 'organisateur·trice' : 'personnel d\'accueil') : (i.role === 'organizer' ? 'organizer' : 'door staff')} — ${fr ? i.title.fr : i.title.en} (${fr ? 'expire le' : 'expires on'} ${date(i.expiresAt)})</p>
-  <form method="post" action="/moi/invitations/${i.id}/accepter?lang=${locale}"><button type="submit">Accepter / Accept</button></form>
-  <form method="post" action="/moi/invitations/${i.id}/refuser?lang=${locale}"><button type="submit">Refuser / Decline</button></form>
-</li>`).join('')}
+!${invitations.map(i => {
+  const line = t(locale, 'people.roleInvitationLine', { inviter: i.inviter ?? t(locale, 'people.theOrganizers'), role: i.role, event: i.title[locale], date: date(i.expiresAt) })
+  return html`<li>
+  <p>${line}</p>
+  <form method="post" action="/moi/invitations/${i.id}/accepter?lang=${locale}"><button type="submit" aria-label="${t(locale, 'people.roleInvitationAccept')} — ${i.title[locale]}">${t(locale, 'people.roleInvitationAccept')}</button></form>
+  <form method="post" action="/moi/invitations/${i.id}/refuser?lang=${locale}"><button type="submit" aria-label="${t(locale, 'people.roleInvitationDecline')} — ${i.title[locale]}">${t(locale, 'people.roleInvitationDecline')}</button></form>
+</li>`
+}).join('')}
 </ul>
 </section>`
 }

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart'
 import { z } from 'zod'
 import { allow, anyEvent, body, eventParam, open, signedIn } from '../access/declare.js'
 import { badRequest } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { ProgramService } from '../program/service.js'
 import { importSummarySchema } from '../program/schemas.js'
@@ -12,6 +13,7 @@ import { grantedText, organizerPage, phoneLinkPage, signInPage, type OrganizerVi
 import type { PeopleService } from './service.js'
 import { qrSvg } from '../views/qr.js'
 import { participantRoutes } from './participants-routes.js'
+import { tokenShaped } from './tokens.js'
 
 export interface PeopleRoutesOptions {
   people: PeopleService
@@ -19,7 +21,9 @@ export interface PeopleRoutesOptions {
   publicUrl: string
 }
 
-const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'this is not a Compagnon sign-in link')
+const token = z.string().describe('The token of the one-time link (one that is cut or mistyped gets a page saying what to do)')
+/** A sign-in link whose token is cut or mistyped: a page that says so and where to get a new one, not a field error. */
+const assertSignInLinkShape = (value: string): void => { if (!tokenShaped(value)) throw badRequest(bilingual('people.signInLinkMalformed')) }
 const email = z.email({ error: 'a valid email address is required' }).max(254)
 const inviteBody = z.object({
   personId: z.uuid({ error: 'personId must be a UUID' }).optional().describe('Instead of an email: someone registered in the event or on one of its courses\' class lists (an LMS account without an address here)'),
@@ -89,6 +93,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     schema: { operationId: 'signInLinkPage', tags: ['pages'], summary: 'Confirmation page of a one-time sign-in link', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     // Shown, not consumed: mail scanners that prefetch links must not burn them.
+    assertSignInLinkShape(request.params.token)
     await people.checkLink(request.params.token)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(signInPage(request.locale, request.params.token, '/auth/link'))
@@ -100,6 +105,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     preHandler: app.rateLimits.personalLink,
     schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token, vers: landingSchema.optional() }), querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
+    assertSignInLinkShape(request.body.token)
     const session = await people.exchangeLink(request.body.token, request.headers['user-agent'])
     await app.startDeviceSession(reply, session)
     if (session.purpose === 'launch' || session.purpose === 'phone') return await reply.redirect(landingPath(request.body.vers, request.locale), 303)
@@ -151,9 +157,9 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     config: { access: allow('program.import', anyEvent) },
     schema: { operationId: 'importProgramFromPage', tags: ['pages'], summary: 'Uploads a program file (form)', querystring: langQuery, consumes: ['multipart/form-data'], response: pageResponse }
   }, async (request, reply) => {
-    if (!request.isMultipart()) throw badRequest({ fr: 'Choisissez un fichier de programme.', en: 'Choose a program file.' })
+    if (!request.isMultipart()) throw badRequest(bilingual('people.chooseProgramFile'))
     const file = await request.file()
-    if (file === undefined) throw badRequest({ fr: 'Choisissez un fichier de programme.', en: 'Choose a program file.' })
+    if (file === undefined) throw badRequest(bilingual('people.chooseProgramFile'))
     const text = (await file.toBuffer()).toString('utf8')
     const personId = request.auth?.personId ?? ''
     const imported = await importAs(personId, text, `upload:${file.filename}`)

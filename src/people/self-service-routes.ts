@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { open } from '../access/declare.js'
+import { bilingual } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from './authentication.js'
 import { emailUnavailable, type SelfServiceLinks } from './self-service.js'
@@ -12,10 +13,7 @@ const html = 'text/html; charset=utf-8'
 const emailBody = z.object({
   email: z.email({ error: 'a valid email address is required' }).max(254).describe('The email address of the account: the link goes there, and only there')
 })
-const accepted = {
-  fr: 'Si un compte Compagnon utilise cette adresse, un lien de connexion (à usage unique, valide une heure) y est envoyé.',
-  en: 'If a Compagnon account uses this address, a sign-in link (one use, valid for one hour) is sent to it.'
-}
+const accepted = bilingual('people.selfServiceAccepted')
 const answerSchema = z.object({
   accepted: z.boolean().describe('True: a link goes to the address if an account uses it (the answer is the same either way). False: links cannot be emailed now (no SMTP server), nothing was done'),
   message: z.string().describe('What happens, in English'),

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, notFound } from '../errors.js'
+import { bilingual, t } from '../views/i18n.js'
 import type { MessageOutbox } from '../messages/outbox.js'
 import * as repo from './repository.js'
 import * as selfRepo from './self-service-repository.js'
@@ -14,10 +15,7 @@ export const OPERATOR_LINK_LIFETIME_MS = 24 * 60 * MINUTE
 /** How the operator at the server's console is named in the account audit. */
 export const OPERATOR_LABEL = 'operator (CLI)'
 
-export const emailUnavailable = (): AppError => new AppError('unavailable', {
-  fr: 'Compagnon ne peut pas envoyer de liens par courriel pour le moment. Demandez un lien à l\'équipe d\'organisation de votre événement, ou ouvrez Compagnon depuis votre cours dans le LMS (Moodle).',
-  en: 'Compagnon cannot send links by email right now. Ask the organizers of your event for a link, or open Compagnon from your course in the LMS (Moodle).'
-})
+export const emailUnavailable = (): AppError => new AppError('unavailable', bilingual('people.selfServiceUnavailableError'))
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -96,7 +94,7 @@ export class SelfServiceLinks {
   async operatorLink (email: string): Promise<OperatorLink> {
     const owner = await selfRepo.findLinkOwner(this.db, email)
     if (owner === undefined) {
-      throw notFound({ fr: `Aucune personne n'a l'adresse ${email} dans Compagnon.`, en: `No person has the address ${email} in Compagnon.` })
+      throw notFound(bilingual('people.noPersonWithEmail', { email }))
     }
     const now = this.clock.now()
     const expiresAt = new Date(now.getTime() + OPERATOR_LINK_LIFETIME_MS)
@@ -109,25 +107,7 @@ export class SelfServiceLinks {
   }
 }
 
-/** The email carrying a self-requested link: what it opens, that it works once, for an hour. */
+/** The email carrying a self-requested link: what it opens, that it works once, for an hour (in the person's language). */
 export function signInLinkText (locale: 'fr' | 'en', v: { name: string, url: string }): { subject: string, bodyText: string } {
-  return locale === 'fr'
-    ? {
-        subject: 'Votre lien de connexion à Compagnon',
-        bodyText: `Bonjour ${v.name},\n\n` +
-          `Vous avez demandé un lien pour vous connecter à Compagnon. Le voici :\n\n${v.url}\n\n` +
-          'Il ouvre une session à votre nom sur l\'appareil où vous le confirmez. Il ne sert qu\'une fois et reste valide une heure.\n' +
-          'Ce lien vous est réservé : ne le transmettez à personne.\n\n' +
-          'Si vous n\'avez rien demandé, ignorez ce message : personne ne peut s\'en servir sans accès à votre boîte de courriel.\n\n' +
-          'Compagnon\n'
-      }
-    : {
-        subject: 'Your Compagnon sign-in link',
-        bodyText: `Hello ${v.name},\n\n` +
-          `You asked for a link to sign in to Compagnon. Here it is:\n\n${v.url}\n\n` +
-          'It opens a session in your name on the device where you confirm it. It works once and remains valid for one hour.\n' +
-          'This link is yours alone: do not share it.\n\n' +
-          'If you did not ask for it, ignore this message: nobody can use it without access to your mailbox.\n\n' +
-          'Compagnon\n'
-      }
+  return { subject: t(locale, 'people.signInLinkSubject'), bodyText: t(locale, 'people.signInLinkBody', v) }
 }

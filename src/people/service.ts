@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { ResolvedConfig } from '../config.js'
 import { AppError, badRequest, notFound } from '../errors.js'
+import { bilingual, t } from '../views/i18n.js'
 import { MessageOutbox } from '../messages/outbox.js'
 import * as repo from './repository.js'
 import type { Role } from './repository.js'
@@ -52,10 +53,7 @@ export interface Invitee {
   role: 'organizer' | 'door_staff'
 }
 
-const linkUnusable = new AppError('bad_request', {
-  fr: 'Ce lien de connexion a déjà servi ou a expiré. Demandez un nouveau lien à l\'équipe d\'organisation.',
-  en: 'This sign-in link was already used or has expired. Ask the organizers for a new one.'
-})
+const linkUnusable = new AppError('bad_request', bilingual('people.signInLinkUnusable'))
 
 export class PeopleService {
   /** Non-credit participants: CSV import, personal links. */
@@ -79,13 +77,13 @@ export class PeopleService {
 
   async getPerson (id: string): Promise<Person> {
     const row = await repo.findPersonById(this.db, id)
-    if (row === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    if (row === undefined) throw notFound(bilingual('people.personNotFound'))
     return { id: row.id, displayName: row.display_name, email: row.email, preferredLocale: row.preferred_locale === 'en' ? 'en' : 'fr' }
   }
 
   async getProfile (id: string): Promise<Profile> {
     const row = await repo.findPersonById(this.db, id)
-    if (row === undefined) throw notFound({ fr: 'Personne introuvable.', en: 'Person not found.' })
+    if (row === undefined) throw notFound(bilingual('people.personNotFound'))
     return { id: row.id, displayName: row.display_name, email: row.email, preferredLocale: row.preferred_locale === 'en' ? 'en' : 'fr', employer: row.employer }
   }
 
@@ -128,13 +126,10 @@ export class PeopleService {
     const email = invitee.email?.trim() ?? ''
     const name = invitee.name?.trim() ?? ''
     if (invitee.personId !== undefined && !await repo.seenInEvent(this.db, invitee.personId, eventId)) {
-      throw notFound({ fr: 'Cette personne n\'est ni inscrite à cet événement ni sur la liste de classe de l\'un de ses cours.', en: 'This person is neither registered in this event nor on the class list of one of its courses.' })
+      throw notFound(bilingual('people.notSeenInEvent'))
     }
     if (invitee.personId === undefined && email === '' && (invitee.role !== 'door_staff' || name === '')) {
-      throw badRequest({
-        fr: 'Indiquez le courriel de la personne. Seul le personnel d\'accueil peut être créé sans courriel, par son nom.',
-        en: 'Give the person\'s email. Only door staff can be created without an email, by their name.'
-      })
+      throw badRequest(bilingual('people.inviteEmailRequired'))
     }
     const now = this.clock.now()
     return await this.db.transaction().execute(async trx => {
@@ -177,7 +172,8 @@ export class PeopleService {
     const event = await repo.findEventTitles(trx, eventId)
     const inviter = await repo.findPersonById(trx, inviterId)
     const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
-    return { locale, name: person.display_name, inviter: inviter?.display_name ?? '', event: (locale === 'fr' ? event?.title_fr : event?.title_en) ?? '' }
+    const titles = { fr: event?.title_fr, en: event?.title_en }
+    return { locale, name: person.display_name, inviter: inviter?.display_name ?? '', event: titles[locale] ?? '' }
   }
 
   /** The message that tells an existing account of its new role: no link, how to get in instead. */
@@ -212,10 +208,7 @@ export class PeopleService {
     await this.db.transaction().execute(async trx => {
       const invitation = await repo.findRoleInvitation(trx, invitationId, personId)
       if (invitation === undefined || invitation.expires_at <= now) {
-        throw notFound({
-          fr: 'Cette invitation n\'existe plus : elle a déjà reçu une réponse ou a expiré (14 jours). Demandez à l\'équipe d\'organisation de vous inviter de nouveau.',
-          en: 'This invitation no longer exists: it was already answered or has expired (14 days). Ask the organizers to invite you again.'
-        })
+        throw notFound(bilingual('people.roleInvitationGone'))
       }
       await repo.deleteRoleInvitation(trx, invitation.id)
       if (!accept) return
@@ -326,46 +319,29 @@ export async function sealProvisionedAccounts (db: Db, personIds: string[], even
   return ended
 }
 
+type RoleMessageValues = { name: string, inviter: string, event: string, role: 'organizer' | 'door_staff', publicUrl: string }
+
+/** What a role message says, in the person's language: the inviter by name (or the organizers), where to ask for a link. */
+const roleMessageValues = (locale: 'fr' | 'en', v: RoleMessageValues): { name: string, inviter: string, event: string, role: string, signInUrl: string } => ({
+  name: v.name,
+  inviter: v.inviter !== '' ? v.inviter : t(locale, 'people.theOrganizers'),
+  event: v.event,
+  role: v.role,
+  signInUrl: `${v.publicUrl}/connexion`
+})
+
 /** Tells an existing account it was given a role: no link in it, and how to get in instead. */
-export function roleGrantedText (locale: 'fr' | 'en', v: { name: string, inviter: string, event: string, role: 'organizer' | 'door_staff', publicUrl: string }): { subject: string, bodyText: string } {
-  return locale === 'fr'
-    ? {
-        subject: `Nouveau rôle — ${v.event}`,
-        bodyText: `Bonjour ${v.name},\n\n` +
-          `${v.inviter !== '' ? v.inviter : 'L\'équipe d\'organisation'} vous a donné le rôle ${v.role === 'organizer' ? 'd\'organisateur·trice' : 'de personnel d\'accueil'} pour « ${v.event} » dans Compagnon.\n\n` +
-          'Ce message ne contient aucun lien de connexion. Connectez-vous comme d\'habitude : depuis votre cours dans le LMS (Moodle), ' +
-          `ou demandez un lien à votre adresse sur ${v.publicUrl}/connexion (« M'envoyer mon lien »).\n\n` +
-          'Si vous n\'attendiez pas ce message, vous pouvez l\'ignorer ou en avertir l\'équipe d\'organisation.\n'
-      }
-    : {
-        subject: `New role — ${v.event}`,
-        bodyText: `Hello ${v.name},\n\n` +
-          `${v.inviter !== '' ? v.inviter : 'The organizers'} gave you the ${v.role === 'organizer' ? 'organizer' : 'door staff'} role for "${v.event}" in Compagnon.\n\n` +
-          'This message contains no sign-in link. Sign in as usual: from your course in the LMS (Moodle), ' +
-          `or ask for a link to your address at ${v.publicUrl}/connexion ("Send me my link").\n\n` +
-          'If you were not expecting this message, you can ignore it or let the organizers know.\n'
-      }
+export function roleGrantedText (locale: 'fr' | 'en', v: RoleMessageValues): { subject: string, bodyText: string } {
+  return {
+    subject: t(locale, 'people.roleGrantedSubject', { event: v.event }),
+    bodyText: t(locale, 'people.roleGrantedBody', roleMessageValues(locale, v))
+  }
 }
 
 /** Tells an existing account it was invited to a role it may accept or decline on its own page: no link in it. */
-export function roleInvitationText (locale: 'fr' | 'en', v: { name: string, inviter: string, event: string, role: 'organizer' | 'door_staff', days: number, publicUrl: string }): { subject: string, bodyText: string } {
-  return locale === 'fr'
-    ? {
-        subject: `Invitation à un rôle — ${v.event}`,
-        bodyText: `Bonjour ${v.name},\n\n` +
-          `${v.inviter !== '' ? v.inviter : 'L\'équipe d\'organisation'} vous invite à prendre le rôle ${v.role === 'organizer' ? 'd\'organisateur·trice' : 'de personnel d\'accueil'} pour « ${v.event} » dans Compagnon.\n\n` +
-          `Rien ne change sans votre accord : acceptez ou refusez l'invitation sur votre page « Moi » de Compagnon, dans les ${v.days} jours ; sans réponse, elle expire.\n\n` +
-          'Ce message ne contient aucun lien de connexion. Connectez-vous comme d\'habitude : depuis votre cours dans le LMS (Moodle), ' +
-          `ou demandez un lien à votre adresse sur ${v.publicUrl}/connexion (« M'envoyer mon lien »).\n\n` +
-          'Si vous n\'attendiez pas ce message, refusez l\'invitation ou ignorez-la.\n'
-      }
-    : {
-        subject: `Role invitation — ${v.event}`,
-        bodyText: `Hello ${v.name},\n\n` +
-          `${v.inviter !== '' ? v.inviter : 'The organizers'} invite you to take the ${v.role === 'organizer' ? 'organizer' : 'door staff'} role for "${v.event}" in Compagnon.\n\n` +
-          `Nothing changes without your consent: accept or decline the invitation on your "Me" page in Compagnon within ${v.days} days; without an answer, it expires.\n\n` +
-          'This message contains no sign-in link. Sign in as usual: from your course in the LMS (Moodle), ' +
-          `or ask for a link to your address at ${v.publicUrl}/connexion ("Send me my link").\n\n` +
-          'If you were not expecting this message, decline the invitation or ignore it.\n'
-      }
+export function roleInvitationText (locale: 'fr' | 'en', v: RoleMessageValues & { days: number }): { subject: string, bodyText: string } {
+  return {
+    subject: t(locale, 'people.roleInvitationSubject', { event: v.event }),
+    bodyText: t(locale, 'people.roleInvitationBody', { ...roleMessageValues(locale, v), days: v.days })
+  }
 }

@@ -1,25 +1,26 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { colon, formatDateRange, formatDay, formatTime, t, type Locale } from '../views/i18n.js'
+import { colon, formatDateRange, formatDay, formatTime, intlLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { Program, ProgramSession, ProgramSlot } from './service.js'
 
-const kindLabels: Record<ProgramSession['kind'], Record<Locale, string>> = {
-  opening_activity: { fr: 'Activité d\'ouverture', en: 'Opening activity' },
-  keynote: { fr: 'Conférence', en: 'Keynote' },
-  round_table: { fr: 'Table ronde', en: 'Round table' },
-  case_study: { fr: 'Étude de cas', en: 'Case study' },
-  workshop: { fr: 'Atelier pratique', en: 'Workshop' },
-  synthesis: { fr: 'Activité de synthèse', en: 'Synthesis activity' },
-  welcome: { fr: 'Accueil', en: 'Welcome' },
-  break: { fr: 'Pause', en: 'Break' },
-  meal: { fr: 'Repas', en: 'Meal' },
-  networking: { fr: 'Réseautage', en: 'Networking' }
-}
+/** A session's kind, as the program names it. */
+const KIND_TEXT = {
+  opening_activity: 'program.kindOpeningActivity',
+  keynote: 'program.kindKeynote',
+  round_table: 'program.kindRoundTable',
+  case_study: 'program.kindCaseStudy',
+  workshop: 'program.kindWorkshop',
+  synthesis: 'program.kindSynthesis',
+  welcome: 'program.kindWelcome',
+  break: 'program.kindBreak',
+  meal: 'program.kindMeal',
+  networking: 'program.kindNetworking'
+} as const satisfies Record<ProgramSession['kind'], TextKey>
 
 const minorKinds = new Set<ProgramSession['kind']>(['welcome', 'break', 'meal', 'networking'])
 
 function sessionCard (s: ProgramSession, locale: Locale): string {
-  const tags: Array<[string, string]> = [['kind', kindLabels[s.kind][locale]]]
+  const tags: Array<[string, string]> = [['kind', t(locale, KIND_TEXT[s.kind])]]
   if (s.language !== locale) tags.push(['', t(locale, s.language === 'en' ? 'common.inEnglish' : 'common.inFrench')])
   if (s.mode === 'online') tags.push(['', t(locale, 'common.online')])
   if (s.audience === 'credited') tags.push(['alert', t(locale, 'common.creditedOnly')])
@@ -34,7 +35,7 @@ function sessionCard (s: ProgramSession, locale: Locale): string {
 !${room !== '' ? html`<p class="muted" lang="${locale}">${room}${s.capacity !== null ? ` · ${s.capacity} ${t(locale, 'common.capacity')}` : ''}</p>` : ''}
 !${s.speakers.length > 0 ? html`<ul class="speakers">!${s.speakers.map(sp => html`<li>${sp.role === 'opening_remarks' ? `${t(locale, 'common.openingRemarks')}${colon(locale)} ` : ''}<strong>${sp.name}</strong>!${sp.affiliation !== null ? html` <span>— ${sp.affiliation}</span>` : ''}</li>`)}</ul>` : ''}
 !${s.speakersToBeConfirmed ? html`<p class="muted" lang="${locale}">${t(locale, 'common.speakersTbc')}</p>` : ''}
-!${s.kind === 'synthesis' && s.status === 'scheduled' ? html`<p lang="${locale}"><a href="/synthese?lang=${locale}">${locale === 'fr' ? 'Remettre ma synthèse (étudiant·e·s inscrit·e·s)' : 'Hand in my synthesis (registered students)'}</a></p>` : ''}
+!${s.kind === 'synthesis' && s.status === 'scheduled' ? html`<p lang="${locale}"><a href="/synthese?lang=${locale}">${t(locale, 'program.handInSynthesis')}</a></p>` : ''}
 !${s.description !== null
   ? html`<details><summary lang="${locale}">${t(locale, s.descriptionProvisional ? 'common.provisional' : 'common.description')}</summary><p>${s.description}</p></details>`
   : html`<p class="muted" lang="${locale}">${t(locale, 'common.descriptionTbd')}</p>`}
@@ -56,7 +57,7 @@ function slotRow (slot: ProgramSlot, locale: Locale, zone: string): string {
 export function programPage (program: Program, locale: Locale, path: string): string {
   const { event } = program
   const zone = event.timezone
-  const hours = program.totals.inPersonAttendanceHours.toLocaleString(locale === 'fr' ? 'fr-CA' : 'en-CA')
+  const hours = program.totals.inPersonAttendanceHours.toLocaleString(intlLocale[locale])
   const body = html`
 <h1>${event.title[locale]}</h1>
 <ul class="facts">

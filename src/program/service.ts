@@ -4,6 +4,7 @@ import { DateTime } from 'luxon'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import { notFound } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import { localInstant, parseProgramFile, type ProgramFile, type SessionKind, type SpeakerRole } from './data-file.js'
 import * as repo from './repository.js'
 import { groupBy } from '../util/group-by.js'
@@ -96,13 +97,13 @@ export class ProgramService {
 
   async getEvent (eventId: string): Promise<EventSummary> {
     const row = await repo.findEventById(this.db, eventId)
-    if (row === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (row === undefined) throw notFound(bilingual('program.eventNotFound'))
     return toEventSummary(row)
   }
 
   async getEventByKey (key: string): Promise<EventSummary> {
     const row = await repo.findEventByKey(this.db, key)
-    if (row === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (row === undefined) throw notFound(bilingual('program.eventNotFound'))
     return toEventSummary(row)
   }
 

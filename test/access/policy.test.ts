@@ -25,7 +25,7 @@ t.test('refusals: 403 with the rule\'s words, 404 for things that are none of th
   const orgB = { personId: w.orgB.personId }
   const forbidden = await w.app.access.assert(orgB, 'participants.manage', { kind: 'event', eventId: w.a }).then(() => undefined, (err: unknown) => err as { statusCode: number, text: { fr: string, en: string } })
   t.equal(forbidden?.statusCode, 403)
-  t.match(forbidden?.text.fr, /organisateurs de cet événement/)
+  t.match(forbidden?.text.fr, /équipe d’organisation de cet événement gère ses participant·e·s/)
   t.match(forbidden?.text.en, /organizers of this event/)
   const invitation = (await w.database.db.insertInto('role_invitations')
     .values({ event_id: w.a, person_id: w.orgA.personId, role: 'door_staff', invited_by: null, created_at: w.clock.now(), expires_at: new Date(w.clock.now().getTime() + 86_400_000) })

@@ -142,7 +142,7 @@ t.test('someone not registered as participant or credited student gets a 403 pag
   const before = await counts(ctx)
   const forged = await post(ctx, `/attestation/${ctx.eventId}`, paule, requestForm(), { origin: 'https://evil.example' })
   t.equal(forged.statusCode, 403)
-  t.match(forged.body, 'ne provient pas de Compagnon')
+  t.match(forged.body, 'n’a pas été envoyé depuis une page de Compagnon')
   t.equal((await post(ctx, `/attestation/${ctx.eventId}`, paule, requestForm(), { 'sec-fetch-site': 'cross-site' })).statusCode, 403)
   t.equal((await post(ctx, `/attestation/${ctx.eventId}`, paule, requestForm(), {})).statusCode, 403, 'no Origin nor Sec-Fetch-Site')
   t.equal((await post(ctx, `/organisateurs/attestations/${ctx.eventId}/politique`, ctx.organizer, { minPercent: '10', excusedCounts: 'yes', autoIssue: 'yes' }, { 'sec-fetch-site': 'cross-site' })).statusCode, 403, 'organizer forms too')

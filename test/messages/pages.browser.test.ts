@@ -39,7 +39,7 @@ t.test('in Chromium: an organizer reads the stored messages, opens one and downl
   await page.waitForURL(/\/cours/)
 
   await page.goto(`${base}/organisateurs/messages/${eventId}?lang=fr`)
-  t.match(await page.textContent('main'), 'Les messages ne sont pas envoyés par courriel : ils sont conservés ici pour que vous les transmettiez')
+  t.match(await page.textContent('main'), 'Compagnon n’envoie pas de courriels pour le moment : chaque message est conservé ici, dans « Messages envoyés », pour que vous le transmettiez vous-même')
   t.equal(await page.locator('tbody tr').count(), 2)
   t.same(await seriousAxeViolations(page), [], 'the messages page passes axe')
 

@@ -17,13 +17,13 @@ t.test('without SMTP, messages are stored and organizers read them in full, with
   const page = await ctx.app.inject({ url: `/organisateurs/messages/${ctx.eventId}`, headers: auth })
   t.equal(page.statusCode, 200)
   t.match(page.headers['cache-control'], 'no-store')
-  t.match(page.body, 'Les messages ne sont pas envoyés par courriel : ils sont conservés ici pour que vous les transmettiez')
+  t.match(page.body, 'Compagnon n’envoie pas de courriels pour le moment : chaque message est conservé ici, dans « Messages envoyés », pour que vous le transmettiez vous-même')
   t.match(page.body, paule.email)
   t.match(page.body, 'rh@montreal.ca')
   t.match(page.body, 'Copie aux ressources humaines')
   t.match(page.body, 'Conservé — à transmettre')
   const english = await ctx.app.inject({ url: `/organisateurs/messages/${ctx.eventId}?lang=en`, headers: auth })
-  t.match(english.body, 'Messages are not sent by email: they are kept here for you to pass on.')
+  t.match(english.body, 'Compagnon does not send email at the moment: each message is kept here, in “Messages sent”, for you to pass on to the person yourself')
   t.match(english.body, 'Copy to human resources')
 
   const toPerson = rows.find(r => r.kind === 'attestation_issued')!
@@ -31,7 +31,7 @@ t.test('without SMTP, messages are stored and organizers read them in full, with
   const one = await ctx.app.inject({ url: `/organisateurs/messages/${ctx.eventId}/${toPerson.id}`, headers: auth })
   t.equal(one.statusCode, 200)
   t.match(one.body, attestation.verifyUrl, 'the full text')
-  t.match(one.body, 'Ce message n&#39;a pas été envoyé')
+  t.match(one.body, 'Ce message n’a pas été envoyé')
   const link = `/organisateurs/messages/${ctx.eventId}/${toPerson.id}/piece-jointe`
   t.match(one.body, `href="${link}"`)
   const pdf = await ctx.app.inject({ url: link, headers: auth })
@@ -82,12 +82,12 @@ t.test('a personal link by email without SMTP: a new link, the message stored fo
   const res = await ctx.app.inject({ method: 'POST', url: `/organisateurs/evenements/${ctx.eventId}/participants/${marie.id}/lien-courriel`, headers: auth })
   t.equal(res.statusCode, 303)
   const page = await ctx.app.inject({ url: res.headers.location as string, headers: auth })
-  t.match(page.body, 'Un nouveau lien personnel a été créé pour Marie Tremblay ; l&#39;ancien ne fonctionne plus.')
+  t.match(page.body, 'Un nouveau lien personnel a été créé pour Marie Tremblay ; l’ancien ne fonctionne plus.')
   t.match(page.body, 'Le message est conservé')
   const [message] = await ctx.database.db.selectFrom('outgoing_messages').selectAll().execute()
   t.match(message, { kind: 'personal_link', status: 'stored', to_address: marie.email, subject: /^Votre lien personnel — / })
   t.match(message!.body_text, 'Ce lien vous est réservé : ne le transmettez à personne.')
-  t.match(message!.body_text, 'Il reste valide jusqu\'au 23 décembre 2025 inclusivement.')
+  t.match(message!.body_text, 'Il reste valide jusqu’au 23 décembre 2025 inclusivement.')
   const detail = await ctx.app.inject({ url: `/organisateurs/messages/${ctx.eventId}/${message!.id}`, headers: auth })
   const token = /http:\/\/127\.0\.0\.1:3000\/p\/([A-Za-z0-9_-]+)/.exec(detail.body)?.[1]
   t.ok(token, 'the organizer reads the link to pass on')
@@ -107,7 +107,7 @@ t.test('a personal link by email: refused clearly, and nothing changes, without 
 
   const res = await ctx.app.inject({ method: 'POST', url: url(noEmail.id), headers: auth })
   t.equal(res.statusCode, 400)
-  t.match(res.body, 'Jean Sans-Courriel n&#39;a pas d&#39;adresse courriel')
+  t.match(res.body, 'Jean Sans-Courriel n’a pas d’adresse courriel')
   const api = await ctx.app.inject({ method: 'POST', url: url(noEmail.id), headers: { ...auth, accept: 'application/json' } })
   t.match(api.json(), { statusCode: 400, message: /has no email address/ })
 

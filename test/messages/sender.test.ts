@@ -208,7 +208,7 @@ t.test('SMTP server down: retried with backoff, delivered once when it is back, 
   t.equal(smtp.received.length, 1)
   t.equal(smtp.received[0]!.auth, 'compagnon', 'authenticated with the credentials of SMTP_URL')
   const mail = parseMail(smtp.received[0]!.raw)
-  t.match(mail.subject, /^Your certificate of training — /, 'in the language of the attestation')
+  t.match(mail.subject, /^Your training attestation — /, 'in the language of the attestation')
   ;[row] = await ctx.messages()
   t.match(row, { status: 'sent', attempts: 3, last_error: null })
 

@@ -64,7 +64,7 @@ t.test('a row reports every problem at once, in French and English', async t => 
   t.ok('errors' in result)
   if (!('errors' in result)) return
   t.same(result.errors.map(e => [e.line, e.field]), [[7, 'name'], [7, 'email'], [7, 'language']])
-  t.match(result.errors[1]!.message, { fr: /Adresse courriel invalide : « pas-un-courriel »/, en: /Invalid email address: "pas-un-courriel"/ })
+  t.match(result.errors[1]!.message, { fr: /Adresse courriel invalide : « pas-un-courriel »/, en: /Invalid email address: “pas-un-courriel”/ })
 })
 
 t.test('files that cannot be read as a whole are refused with a reason', async t => {
@@ -73,7 +73,7 @@ t.test('files that cannot be read as a whole are refused with a reason', async t
   t.match(refusal('nom;employeur\nA;B\n'), { statusCode: 400, text: { fr: /courriel \/ email/, en: /Column not found/ } })
   t.match(refusal('nom;courriel;courriel\n'), { statusCode: 400, text: { en: /appears twice/ } })
   t.match(refusal('nom;courriel\nA;a@b.ca\n"B;b@b.ca\nC;c@b.ca\n'), { statusCode: 400, text: { fr: /mal formé à partir de la ligne 3/, en: /Nothing was imported/ } })
-  t.match(refusal('nom;courriel\n' + 'A;a@b.ca\n'.repeat(MAX_CSV_ROWS + 1)), { statusCode: 413, text: { fr: /limite est de 5000/ } })
+  t.match(refusal('nom;courriel\n' + 'A;a@b.ca\n'.repeat(MAX_CSV_ROWS + 1)), { statusCode: 413, text: { fr: /limite est de 5\u00a0000/ } })
   t.match(refusal('x'.repeat(1024 * 1024 + 1)), { statusCode: 413, text: { en: /exceeds 1 MB/ } })
 })
 

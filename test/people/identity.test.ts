@@ -78,10 +78,10 @@ t.test('a staff-provisioned account is sealed only by a registration its creator
 t.test('the message telling an existing account of its role names the role and the event, in its language, and carries no link', async t => {
   const fr = roleGrantedText('fr', { name: 'Bruno', inviter: 'Odile', event: 'École d\'automne', role: 'door_staff', publicUrl: 'https://compagnon.example' })
   t.match(fr.subject, 'Nouveau rôle — École d\'automne')
-  t.match(fr.bodyText, /Odile vous a donné le rôle de personnel d'accueil pour « École d'automne »/)
+  t.match(fr.bodyText, /Odile vous a donné le rôle de personnel d’accueil pour « École d'automne »/)
   t.match(fr.bodyText, /aucun lien de connexion.*https:\/\/compagnon\.example\/connexion/s)
   const en = roleGrantedText('en', { name: 'Bruno', inviter: '', event: 'Fall school', role: 'organizer', publicUrl: 'https://compagnon.example' })
-  t.match(en.bodyText, /The organizers gave you the organizer role for "Fall school"/)
+  t.match(en.bodyText, /The organizers gave you the organizer role for “Fall school”/)
   t.notMatch(fr.bodyText + en.bodyText, /\/(auth\/link|p)\/[A-Za-z0-9_-]{20,}/)
 })
 

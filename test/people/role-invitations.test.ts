@@ -29,7 +29,7 @@ t.test('another event\'s organizer invited by email gets a pending invitation th
   const before = await rows(w)
   const res = await inviteBruno(w)
   t.equal(res.statusCode, 200)
-  t.match(res.json(), { created: false, personId: w.orgB.personId, alreadyHeld: false, notified: true, message: /existing account.*without a sign-in link.*once they accept/, messageFr: /compte existant.*sans lien de connexion.*quand elle l'accepte/ })
+  t.match(res.json(), { created: false, personId: w.orgB.personId, alreadyHeld: false, notified: true, message: /existing account.*without a sign-in link.*once they accept/, messageFr: /compte existant.*sans lien de connexion.*quand elle l’accepte/ })
   t.notMatch(res.body, TOKEN)
   t.same(rowDeltas(before, await rows(w)), { role_invitations: 1, outgoing_messages: 1 }, 'an invitation and its message; no registration, no link')
   t.same(await w.services.people.roles(w.orgB.personId), [{ eventId: w.b, role: 'organizer' }], 'B holds no role in A')
@@ -37,8 +37,8 @@ t.test('another event\'s organizer invited by email gets a pending invitation th
 
   const message = await db.selectFrom('outgoing_messages').selectAll().where('person_id', '=', w.orgB.personId).executeTakeFirstOrThrow()
   t.match(message, { kind: 'role_invitation', event_id: null, subject: /Invitation à un rôle/ })
-  t.match(message.body_text, /Odile A vous invite à prendre le rôle d'organisateur·trice pour « .+ »/)
-  t.match(message.body_text, /acceptez ou refusez l'invitation sur votre page « Moi ».*14 jours/s)
+  t.match(message.body_text, /Odile A vous invite à prendre le rôle d’organisateur·trice pour « .+ »/)
+  t.match(message.body_text, /acceptez ou refusez l’invitation sous « Ma page ».*14 jours/s)
   t.notMatch(message.body_text, TOKEN, 'the message carries no link')
 
   // A's organizer sees no trace of B in the event: no team member, no stored message.
@@ -61,15 +61,15 @@ t.test('the invitee accepts from /moi: the role applies, recorded as given by th
   const moi = await w.app.inject({ url: '/moi?lang=fr', headers: { cookie: w.orgB.cookie, accept: 'text/html' } })
   t.match(moi.body, /Invitations à un rôle/)
   t.match(moi.body, /Odile A — organisateur·trice — /)
-  t.match(moi.body, /Accepter \/ Accept/)
-  t.match(moi.body, /Refuser \/ Decline/)
+  t.match(moi.body, />Accepter</)
+  t.match(moi.body, />Refuser</)
   const [id] = invitationIds(moi.body)
   t.ok(id, 'an accept form for the invitation')
 
   // Not by another person, nor from another site, nor without the CSRF token.
   const byA = await w.app.inject({ method: 'POST', url: `/moi/invitations/${id!}/accepter`, headers: pageHeaders(w.orgA) })
   t.equal(byA.statusCode, 404, 'the inviter cannot accept it for B')
-  t.match(byA.body, /Cette invitation n(&#39;|'|&#x27;)existe plus/)
+  t.match(byA.body, /Cette invitation n’existe plus/)
   const crossSite = await w.app.inject({ method: 'POST', url: `/moi/invitations/${id!}/accepter`, headers: { ...pageHeaders(w.orgB), origin: 'https://evil.example' } })
   t.equal(crossSite.statusCode, 403)
   const noToken = await w.app.inject({ method: 'POST', url: `/moi/invitations/${id!}/accepter`, headers: { cookie: w.orgB.cookie, origin: ORIGIN, accept: 'text/html' } })

@@ -19,7 +19,7 @@ t.test('in Chromium: a page that needs a session leads to « M\'envoyer mon lien
   await page.click('button[type=submit]')
   await page.waitForSelector('.notice[role=status]')
   const known = await page.textContent('main, body')
-  t.match(known, /Si un compte Compagnon utilise l'adresse paule@montreal\.ca, un lien de connexion vient d'y être envoyé/)
+  t.match(known, /Si un compte Compagnon utilise l’adresse paule@montreal\.ca, un lien de connexion vient d’y être envoyé/)
   t.same(await seriousAxeViolations(page), [], 'the answer passes axe')
 
   await page.click('text=Demander un lien pour une autre adresse')
@@ -63,7 +63,7 @@ t.test('in Chromium: two browsers with separate cookies link two accounts of one
   t.same(await seriousAxeViolations(tab), [], 'the confirmation passes axe')
   await tab.click('text=Relier les comptes')
   await tab.waitForSelector('.notice[role=status]')
-  t.match(await tab.textContent('.notice[role=status]'), /Vos deux comptes n'en font plus qu'un/)
+  t.match(await tab.textContent('.notice[role=status]'), /Vos deux comptes n’en font plus qu’un/)
 
   const after = await lms.goto(`${base}/moi`)
   t.not(after?.status(), 200, 'the absorbed account\'s browser no longer opens a page as that account')

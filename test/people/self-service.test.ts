@@ -57,7 +57,7 @@ t.test('the answer is the same for a known and an unknown email address, on the 
   const unknown = await ask(ctx, 'personne@nulle-part.ca')
   t.equal(known.statusCode, 200)
   t.equal(unknown.statusCode, known.statusCode)
-  t.match(known.body, 'Si un compte Compagnon utilise l&#39;adresse paule.emond@montreal.ca, un lien de connexion vient d&#39;y être envoyé.')
+  t.match(known.body, 'Si un compte Compagnon utilise l’adresse paule.emond@montreal.ca, un lien de connexion vient d’y être envoyé.')
   t.equal(unknown.body.replace('personne@nulle-part.ca', 'X'), known.body.replace(ctx.paule.email, 'X'), 'the same page but for the address typed')
   t.equal(known.headers['cache-control'], 'no-store')
 
@@ -184,7 +184,7 @@ t.test('without SMTP, the page says links cannot be emailed now, and nothing is 
 
   const posted = await ask(ctx, ctx.paule.email)
   t.equal(posted.statusCode, 200)
-  t.match(posted.body, 'Demandez un lien à l&#39;équipe d&#39;organisation')
+  t.match(posted.body, 'Demandez un lien à l’équipe d’organisation')
   const api = await askApi(ctx, ctx.paule.email, OTHER_ADDRESS)
   t.equal(api.statusCode, 200)
   t.match(api.json(), { accepted: false, message: /cannot send links by email right now/ })
@@ -197,7 +197,7 @@ t.test('with SMTP, the form asks for an email address, in French or English', as
   const fr = await ctx.app.inject({ url: '/connexion', headers: html })
   t.match(fr.body, '<form class="stack" method="post" action="/connexion?lang=fr">')
   t.match(fr.body, '<input type="email" name="email" required maxlength="254" autocomplete="email">')
-  t.match(fr.body, 'M&#39;envoyer mon lien</button>')
+  t.match(fr.body, 'M’envoyer mon lien</button>')
   const en = await ctx.app.inject({ url: '/connexion?lang=en', headers: html })
   t.match(en.body, 'Send me my sign-in link')
   t.match(en.body, 'valid for one hour')

@@ -17,7 +17,7 @@ t.test('the home page shows the program in French by default, with the parallel 
   t.match(res.body, /Salle à venir/)
   t.match(res.body, /21 heures de formation en présentiel/)
   t.match(res.body, /Réservé aux étudiant·e·s inscrit·e·s au cours/)
-  t.match(res.body, /Mot d&#39;ouverture\u00a0: <strong>Hugo Cyr<\/strong>/)
+  t.match(res.body, /Mot d’ouverture\u00a0: <strong>Hugo Cyr<\/strong>/)
   t.match(res.body, /<a href="\/api\/v1\/events\/[0-9a-f-]{36}\/calendar\.ics\?lang=fr">/)
 })
 
@@ -66,6 +66,6 @@ t.test('the stylesheet is served from the app itself (no CDN)', async t => {
   t.equal(css.statusCode, 200)
   t.match(css.headers['content-type'], /^text\/css/)
   const home = await app.inject({ url: '/', headers: { accept: 'text/html' } })
-  t.match(home.body, /Aucun événement n&#39;est encore publié/)
+  t.match(home.body, /Aucun événement n’est encore publié/)
   t.notMatch(home.body, /https?:\/\/(?!127\.0\.0\.1)/, 'no external URL in the page')
 })

@@ -128,7 +128,7 @@ t.test('an instructor of course A2 cannot correct or excuse a learner of course 
 
   const api = await world.app.inject({ method: 'POST', url: '/api/v1/attendance/corrections', headers: apiHeaders(otherInstructor), payload: correction })
   t.equal(api.statusCode, 403)
-  t.match(api.json(), { messageFr: /Seules l'organisation de l'événement et les personnes enseignantes d'un cours où cette personne est inscrite/, message: /Only the event's organizers and the instructors of a course this person is enrolled in/ })
+  t.match(api.json(), { messageFr: /Seules l’équipe d’organisation de l’événement et les personnes enseignantes d’un cours où cette personne est inscrite/, message: /Only the event’s organizers and the instructors of a course this person is enrolled in/ })
   const form = new URLSearchParams(correction).toString()
   const page = await world.app.inject({ method: 'POST', url: '/presences/correction', headers: { ...await pageHeaders(world, otherInstructor, 'POST'), 'content-type': 'application/x-www-form-urlencoded' }, payload: form })
   t.equal(page.statusCode, 403, 'the correction form too')
