@@ -6,11 +6,12 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { gzipSync } from 'node:zlib'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import { sql } from 'kysely'
-import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Db } from '../db/database.js'
-import { conflict, notFound } from '../errors.js'
+import { conflict, notFound, type AppError } from '../errors.js'
+import { bilingual, t } from '../views/i18n.js'
+import { datesText, formatHours } from './format.js'
 import type { AttestationService, AttestationView } from './service.js'
 
 export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
@@ -61,7 +62,7 @@ export function encodeStatusList (setIndexes: Iterable<number>, highestIndex: nu
 
 // ---------- the service ----------
 
-const attestationNotFound = notFound({ fr: 'Attestation introuvable.', en: 'Attestation not found.' })
+const attestationNotFound = (): AppError => notFound(bilingual('attestations.attestationNotFound'))
 
 /**
  * Signs Open Badges 3.0 credentials and status lists. `ready()` makes sure a signing key exists
@@ -149,17 +150,14 @@ export class CredentialService {
   async credential (actorId: string, attestationId: string): Promise<{ jwt: string, filename: string }> {
     const row = await this.db.selectFrom('attestations').select(['id', 'event_id', 'person_id', 'code', 'status', 'status_index'])
       .where('id', '=', attestationId).executeTakeFirst()
-    if (row === undefined) throw attestationNotFound
+    if (row === undefined) throw attestationNotFound()
     // Its owner or an organizer of its event; anyone else is told it does not exist (hidden rule).
     await this.deps.access.assert({ personId: actorId }, 'attestation.read', { kind: 'attestation', attestationId: row.id })
     if (row.status !== 'valid') {
-      throw conflict({
-        fr: 'Cette attestation n\'est plus valide (révoquée ou remplacée) : aucun badge n\'est délivré pour elle.',
-        en: 'This attestation is no longer valid (revoked or superseded): no badge is issued for it.'
-      })
+      throw conflict(bilingual('attestations.credentialNotValid'))
     }
     const view = await this.deps.attestations.byCode(row.code)
-    if (view === undefined) throw attestationNotFound
+    if (view === undefined) throw attestationNotFound()
     const payload = openBadgeCredential(view, { issuerUrl: this.deps.publicUrl, statusListUrl: this.statusListUrl(row.event_id), statusIndex: row.status_index })
     const at = Math.floor(view.issuedAt.getTime() / 1000)
     const signer = await this.ready()
@@ -182,7 +180,7 @@ export class CredentialService {
    */
   async statusList (eventId: string): Promise<string> {
     const event = await this.db.selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst()
-    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
     const rows = await this.db.selectFrom('attestations').select(['status_index', 'status']).where('event_id', '=', eventId).execute()
     const highest = rows.reduce((max, r) => Math.max(max, r.status_index), -1)
     const encodedList = encodeStatusList(rows.filter(r => r.status !== 'valid').map(r => r.status_index), highest)
@@ -206,24 +204,13 @@ export class CredentialService {
   }
 }
 
-const number = (locale: 'fr' | 'en', n: number): string => new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 2 }).format(n)
-
-/** "du 20 au 24 octobre 2025" / "from October 20 to 24, 2025", in the event's zone. */
-function dateRange (start: string, end: string, zone: string, locale: 'fr' | 'en'): string {
-  const a = DateTime.fromISO(start, { zone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA')
-  const b = DateTime.fromISO(end, { zone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA')
-  if (a.hasSame(b, 'day')) return locale === 'fr' ? `le ${a.toFormat('d LLLL yyyy')}` : `on ${a.toFormat('LLLL d, yyyy')}`
-  if (a.hasSame(b, 'month')) return locale === 'fr' ? `du ${a.toFormat('d')} au ${b.toFormat('d LLLL yyyy')}` : `from ${a.toFormat('LLLL d')} to ${b.toFormat('d, yyyy')}`
-  return locale === 'fr' ? `du ${a.toFormat('d LLLL yyyy')} au ${b.toFormat('d LLLL yyyy')}` : `from ${a.toFormat('LLLL d, yyyy')} to ${b.toFormat('LLLL d, yyyy')}`
-}
-
 /** The credential itself (VCDM 2.0 + Open Badges 3.0), from the attestation's frozen snapshot. */
 export function openBadgeCredential (view: AttestationView, at: { issuerUrl: string, statusListUrl: string, statusIndex: number }): Record<string, unknown> {
   const s = view.snapshot
-  const fr = s.locale === 'fr'
-  const hours = number(s.locale, s.hours)
-  const uec = number(s.locale, s.uec)
-  const dates = dateRange(s.startDate, s.endDate, s.timezone, s.locale)
+  const locale = s.locale
+  const hours = formatHours(s.hours, locale)
+  const uec = formatHours(s.uec, locale)
+  const dates = datesText(s.startDate, s.endDate, s.timezone, locale)
   const hoursId = `${view.verifyUrl}#hours`
   return {
     '@context': [VC_CONTEXT, OB_CONTEXT],
@@ -242,15 +229,9 @@ export function openBadgeCredential (view: AttestationView, at: { issuerUrl: str
         type: ['Achievement'],
         achievementType: 'CertificateOfCompletion',
         name: s.trainingTitle,
-        description: fr
-          ? `Attestation de formation : ${hours} h de formation suivies en présentiel (${uec} UEC ; 1 UEC = 10 h), ${dates}, ${s.place}.`
-          : `Certificate of training: ${hours} h of in-person training attended (${uec} CEU; 1 CEU = 10 h), ${dates}, ${s.place}.`,
-        criteria: {
-          narrative: fr
-            ? `Présence aux séances de formation en présentiel selon la règle d'admissibilité de l'événement. Les heures sont celles des plages effectivement suivies (une seule séance par plage ; les absences motivées n'ajoutent pas d'heures). Vérification : ${view.verifyUrl}`
-            : `Attendance at the in-person training sessions, per the event's eligibility rule. Hours are those of the time slots actually attended (one session per slot; excused absences add no hours). Verify at: ${view.verifyUrl}`
-        },
-        resultDescription: [{ id: hoursId, type: ['ResultDescription'], name: fr ? 'Heures de formation suivies' : 'Training hours attended', resultType: 'ext:Hours' }]
+        description: t(locale, 'attestations.badgeDescription', { hours, uec, dates, place: s.place }),
+        criteria: { narrative: t(locale, 'attestations.badgeCriteria', { url: view.verifyUrl }) },
+        resultDescription: [{ id: hoursId, type: ['ResultDescription'], name: t(locale, 'attestations.hoursAttendedLong'), resultType: 'ext:Hours' }]
       },
       result: [{ type: ['Result'], resultDescription: hoursId, value: String(s.hours) }]
     },

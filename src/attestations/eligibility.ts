@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { AttendanceBook } from '../attendance/book.js'
 import { notFound } from '../errors.js'
+import { bilingual, t, type Locale } from '../views/i18n.js'
+import { formatHours, formatPercent } from './format.js'
 
 /**
  * Who may receive an attestation de formation: a share of the in-person attendance hours.
@@ -106,9 +108,6 @@ export function attendedHours (slots: readonly EligibilitySlot[], cells: readonl
   return { hours: round(sessions.reduce((sum, s) => sum + s.hours, 0)), sessions }
 }
 
-const fmt = (locale: 'fr' | 'en', n: number): string => new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 1 }).format(n)
-const pct = (locale: 'fr' | 'en', share: number): string => locale === 'fr' ? `${fmt('fr', share * 100)} %` : `${fmt('en', share * 100)}%`
-
 /** The rule applied to one person's attendance at `now`. */
 export function eligibility (policy: EligibilityPolicy, slots: readonly EligibilitySlot[], cells: readonly (EligibilityCell | undefined)[], now: Date): Eligibility {
   const counted = countedSlots(slots, cells)
@@ -123,22 +122,23 @@ export function eligibility (policy: EligibilityPolicy, slots: readonly Eligibil
   const lastEnd = counted.reduce((max, { slot }) => Math.max(max, slot.endsAt.getTime()), -Infinity)
   const finalised = counted.length > 0 && lastEnd <= now.getTime()
 
-  const text = (locale: 'fr' | 'en'): string => {
-    const n = (x: number): string => fmt(locale, x)
-    if (totalHours === 0) return locale === 'fr' ? 'Aucune heure de présence en personne n\'est prévue à cet événement.' : 'This event has no in-person attendance hours.'
-    const excused = policy.excusedCounts && hoursExcused > 0
-      ? (locale === 'fr' ? ` (dont ${n(hoursExcused)} h d'absence justifiée)` : ` (including ${n(hoursExcused)} h of excused absence)`)
-      : ''
-    const head = locale === 'fr'
-      ? `${n(hoursCountedForEligibility)} h${excused} sur ${n(totalHours)} h (${pct('fr', share)}) ; ${n(hoursRequired)} h requises (${pct('fr', policy.minShare)}).`
-      : `${n(hoursCountedForEligibility)} h${excused} of ${n(totalHours)} h (${pct('en', share)}); ${n(hoursRequired)} h required (${pct('en', policy.minShare)}).`
-    const verdict = eligible
-      ? (locale === 'fr' ? ' Admissible à l\'attestation.' : ' Eligible for the attestation.')
-      : finalised
-        ? (locale === 'fr' ? ' Non admissible : une personne de l\'organisation peut examiner la demande.' : ' Not eligible: an organizer may review the request.')
-        : (locale === 'fr' ? ' Pas encore admissible.' : ' Not eligible yet.')
-    const pending = finalised ? '' : (locale === 'fr' ? ' Provisoire jusqu\'à la fin du dernier créneau.' : ' Provisional until the last time slot ends.')
-    return head + verdict + pending
+  const text = (locale: Locale): string => {
+    if (totalHours === 0) return t(locale, 'attestations.ruleNoHours')
+    const n = (x: number): string => formatHours(x, locale)
+    const figures = {
+      counted: n(hoursCountedForEligibility),
+      total: n(totalHours),
+      share: formatPercent(share, locale),
+      required: n(hoursRequired),
+      minShare: formatPercent(policy.minShare, locale)
+    }
+    return [
+      policy.excusedCounts && hoursExcused > 0
+        ? t(locale, 'attestations.ruleFiguresWithExcused', { ...figures, excused: n(hoursExcused) })
+        : t(locale, 'attestations.ruleFigures', figures),
+      t(locale, eligible ? 'attestations.ruleEligible' : finalised ? 'attestations.ruleNotEligible' : 'attestations.ruleNotYetEligible'),
+      finalised ? '' : t(locale, 'attestations.ruleProvisional')
+    ].filter(s => s !== '').join(' ')
   }
 
   return { eligible, hoursAttended, hoursCountedForEligibility, hoursExcused, totalHours, hoursRequired, share, finalised, reason: { fr: text('fr'), en: text('en') }, sessions }
@@ -148,6 +148,6 @@ export function eligibility (policy: EligibilityPolicy, slots: readonly Eligibil
 export async function eligibilityOf (book: Pick<AttendanceBook, 'grid'>, eventId: string, personId: string, policy: EligibilityPolicy, now: Date): Promise<Eligibility> {
   const grid = await book.grid(eventId, { personId })
   const row = grid.rows.find(r => r.personId === personId)
-  if (row === undefined) throw notFound({ fr: 'Cette personne n\'est pas inscrite à l\'événement.', en: 'This person is not registered for the event.' })
+  if (row === undefined) throw notFound(bilingual('attestations.personNotRegistered'))
   return eligibility(policy, grid.slots, row.cells, now)
 }

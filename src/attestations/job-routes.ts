@@ -7,8 +7,9 @@ import type { Resource } from '../access/policy.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
 import { every } from '../util/periodic.js'
-import { colon, type Locale } from '../views/i18n.js'
+import { colon, intlLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
+import { titleIn } from './format.js'
 import { AttestationJobs, type JobView } from './jobs.js'
 import type { AttestationModuleDeps } from './module.js'
 import type { EventRow } from './repository.js'
@@ -136,49 +137,45 @@ async function sendZip (reply: FastifyReply, file: { filename: string, size: num
     .send(file.stream)
 }
 
-const statusText: Record<JobView['status'], Record<Locale, string>> = {
-  queued: { fr: 'En attente de démarrage', en: 'Waiting to start' },
-  running: { fr: 'En cours', en: 'Running' },
-  done: { fr: 'Terminée', en: 'Done' },
-  failed: { fr: 'Échec', en: 'Failed' }
-}
+const STATUS_TEXT = {
+  queued: 'attestations.jobQueued',
+  running: 'attestations.jobRunning',
+  done: 'attestations.jobDone',
+  failed: 'attestations.jobFailedStatus'
+} as const satisfies Record<JobView['status'], TextKey>
 
 function progressPage (locale: Locale, job: JobView, event: EventRow, auto: boolean, url: string): string {
-  const fr = locale === 'fr'
-  const title = fr ? 'Génération des attestations' : 'Generating the certificates'
-  const eventTitle = fr ? event.title_fr : event.title_en
+  const title = t(locale, 'attestations.jobTitle')
   const live = job.status === 'queued' || job.status === 'running'
-  const n = (value: number): string => value.toLocaleString(fr ? 'fr-CA' : 'en-CA')
+  const n = (value: number): string => value.toLocaleString(intlLocale[locale])
   const back = `/organisateurs/attestations/${event.id}?lang=${locale}`
   const self = progressPath(job.id)
   const body = html`
-<p><a href="/organisateurs?lang=${locale}">${fr ? 'Espace organisation' : 'Organizer area'}</a> › <a href="${back}">${fr ? 'Attestations' : 'Certificates'}</a></p>
+<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a> › <a href="${back}">${t(locale, 'attestations.jobBreadcrumb')}</a></p>
 <h1>${title}</h1>
-<p class="lead">${eventTitle}</p>
-<p><strong>${fr ? 'État' : 'Status'}${colon(locale)}</strong> ${statusText[job.status][locale]}</p>
+<p class="lead">${titleIn(event, locale)}</p>
+<p><strong>${t(locale, 'attestations.colStatus')}${colon(locale)}</strong> ${t(locale, STATUS_TEXT[job.status])}</p>
 !${job.total > 0 || job.status === 'done'
-  ? html`<p><label for="progress">${fr ? 'Progression' : 'Progress'}</label>
+  ? html`<p><label for="progress">${t(locale, 'attestations.jobProgress')}</label>
 <progress id="progress" max="${job.total}" value="${job.done}">${n(job.done)} / ${n(job.total)}</progress>
-${fr ? `${n(job.done)} sur ${n(job.total)}` : `${n(job.done)} of ${n(job.total)}`}</p>`
-  : html`<p>${fr ? 'Recherche des personnes admissibles…' : 'Finding the eligible people…'}</p>`}
+${t(locale, 'attestations.jobProgressCount', { done: job.done, total: job.total })}</p>`
+  : html`<p>${t(locale, 'attestations.jobFinding')}</p>`}
 <ul class="facts">
-  <li>${fr ? 'Attestations émises' : 'Certificates issued'}${colon(locale)} ${n(job.issued)}</li>
-  !${job.failed > 0 ? html`<li>${fr ? 'Non produites' : 'Not made'}${colon(locale)} ${n(job.failed)}</li>` : ''}
+  <li>${t(locale, 'attestations.jobIssued')}${colon(locale)} ${n(job.issued)}</li>
+  !${job.failed > 0 ? html`<li>${t(locale, 'attestations.jobNotMade')}${colon(locale)} ${n(job.failed)}</li>` : ''}
 </ul>
 !${job.error !== null ? html`<div class="${job.status === 'failed' ? 'error-box' : 'notice'}" role="status"><p>${job.error[locale]}</p></div>` : ''}
 !${job.status === 'done'
-  ? html`<p><a href="${self}/zip?lang=${locale}" download>${fr ? 'Télécharger toutes les attestations valides (ZIP)' : 'Download every valid certificate (ZIP)'}</a></p>`
+  ? html`<p><a href="${self}/zip?lang=${locale}" download>${t(locale, 'attestations.jobDownloadZip')}</a></p>`
   : ''}
 !${live
-  ? html`<p class="muted">${auto
-      ? (fr ? 'Cette page se met à jour toutes les 2 secondes.' : 'This page updates every 2 seconds.')
-      : (fr ? 'Mise à jour automatique arrêtée.' : 'Automatic updates stopped.')}
-  <a href="${self}?lang=${locale}&amp;auto=${auto ? '0' : '1'}">${auto ? (fr ? 'Arrêter la mise à jour automatique' : 'Stop automatic updates') : (fr ? 'Reprendre la mise à jour automatique' : 'Resume automatic updates')}</a>
-  · <a href="${self}?lang=${locale}&amp;auto=0">${fr ? 'Actualiser' : 'Refresh'}</a></p>`
+  ? html`<p class="muted">${t(locale, auto ? 'attestations.jobAutoOn' : 'attestations.jobAutoOff')}
+  <a href="${self}?lang=${locale}&amp;auto=${auto ? '0' : '1'}">${t(locale, auto ? 'attestations.jobAutoStop' : 'attestations.jobAutoResume')}</a>
+  · <a href="${self}?lang=${locale}&amp;auto=0">${t(locale, 'attestations.jobRefresh')}</a></p>`
   : ''}
 !${job.status === 'done' || job.status === 'failed'
-  ? html`<form method="post" action="/organisateurs/attestations/${event.id}/generation?lang=${locale}"><button type="submit">${fr ? 'Relancer la génération' : 'Start the generation again'}</button></form>
-<p class="muted">${fr ? 'Une nouvelle génération émet les attestations des personnes devenues admissibles depuis et refait le ZIP ; les attestations déjà émises ne changent pas.' : 'A new generation issues certificates to people who became eligible since and makes the ZIP again; certificates already issued do not change.'}</p>`
+  ? html`<form method="post" action="/organisateurs/attestations/${event.id}/generation?lang=${locale}"><button type="submit">${t(locale, 'attestations.jobRestart')}</button></form>
+<p class="muted">${t(locale, 'attestations.jobRestartHelp')}</p>`
   : ''}`
   return layout({ locale, title, body, path: url })
 }

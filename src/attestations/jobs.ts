@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js'
 import type { AttestationJobs as JobTable } from '../db/schema.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore, OpenedFile } from '../files/store.js'
+import { bilingual, locales, t, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
 import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
 
@@ -86,7 +87,7 @@ export class AttestationJobs {
 
   /** Starts a bulk generation for the event, or returns the one already queued or running. */
   async start (actorId: string, eventId: string): Promise<JobView> {
-    if (await repo.findEvent(this.db, eventId) === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (await repo.findEvent(this.db, eventId) === undefined) throw notFound(bilingual('attestations.eventNotFound'))
     await this.deps.access.assert({ personId: actorId }, 'attestations.manage', { kind: 'event', eventId })
     const row = await this.db.transaction().execute(async trx => {
       // Two organizers clicking at once get the same job: starts of one event take turns here.
@@ -121,7 +122,7 @@ export class AttestationJobs {
   async zip (actorId: string, jobId: string): Promise<OpenedFile & { filename: string }> {
     const { job, event } = await this.withEvent(actorId, jobId)
     if (job.status !== 'done' || job.zipFileId === null) {
-      throw notFound({ fr: 'Le fichier ZIP n\'est pas encore prêt.', en: 'The ZIP file is not ready yet.' })
+      throw notFound(bilingual('attestations.jobZipNotReady'))
     }
     const file = await this.deps.files.open(job.zipFileId)
     return { ...file, filename: `attestations-${asciiName(event.key) || 'evenement'}.zip` }
@@ -190,7 +191,7 @@ export class AttestationJobs {
     let lease = firstLease
     const log = this.deps.log
     const counts = { done: 0, issued: 0, failed: 0 }
-    const failures: Array<{ who: string, why: string }> = []
+    const failures: Failure[] = []
     /** Writes progress and extends the lease, only while the job is still ours. */
     const renew = async (extra: { total?: number } = {}): Promise<void> => {
       const next = this.#newLease()
@@ -203,7 +204,7 @@ export class AttestationJobs {
     }
     try {
       const actorId = job.requested_by
-      if (actorId === null) throw forbidden({ fr: 'La personne qui a lancé la génération n\'existe plus ; relancez-la.', en: 'The person who started this generation no longer exists; start it again.' })
+      if (actorId === null) throw forbidden(bilingual('attestations.jobStarterGone'))
       this.deps.renderer.warm?.()
       const candidates = await this.deps.attestations.candidates(actorId, job.event_id)
       // Taken up again: what was issued stays counted; the rest is what is still missing now.
@@ -244,10 +245,7 @@ export class AttestationJobs {
           // Nothing at all could be made (broken assets, a database refusing every write): stop
           // rather than fail the same way for everyone.
           if (counts.issued === 0 && counts.failed === counts.done && counts.failed >= Math.min(candidates.length, this.#window)) {
-            throw new AppError('bad_request', {
-              fr: `Aucune attestation n'a pu être produite : ${failures[0]?.why ?? ''}`,
-              en: `No attestation could be made: ${failures[0]?.why ?? ''}`
-            })
+            throw new AppError('bad_request', byLocale(locale => t(locale, 'attestations.jobNothingMade', { why: failures[0]?.why[locale] ?? '' })))
           }
         }
       } finally {
@@ -281,7 +279,7 @@ export class AttestationJobs {
       log?.error({ jobId: job.id, err }, 'attestation job failed')
       const text: Bilingual = err instanceof AppError
         ? err.text
-        : { fr: `La génération a échoué : ${oneLine(err)}. Relancez-la : les attestations déjà émises sont conservées.`, en: `The generation failed: ${oneLine(err)}. Start it again: attestations already issued are kept.` }
+        : byLocale(locale => t(locale, 'attestations.jobFailed', { why: oneLine(err)[locale] }))
       await this.db.updateTable('attestation_jobs')
         .set({ done: counts.done, issued: counts.issued, failed: counts.failed, status: 'failed', error: JSON.stringify({ fr: text.fr, en: text.en } satisfies Bilingual), lease_until: null, finished_at: this.clock.now() })
         .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
@@ -371,21 +369,34 @@ function viewOf (row: JobRow): JobView {
   }
 }
 
-function failureText (failed: number, failures: Array<{ who: string, why: string }>): string | null {
-  if (failed === 0) return null
-  const list = failures.map(f => `${f.who} (${f.why})`).join(' ; ')
-  const more = failed - failures.length
-  return JSON.stringify({
-    fr: `${failed} attestation${failed > 1 ? 's' : ''} n'${failed > 1 ? 'ont' : 'a'} pas pu être produite${failed > 1 ? 's' : ''} : ${list}${more > 0 ? ` ; et ${more} autre${more > 1 ? 's' : ''}` : ''}. Relancez la génération après correction.`,
-    en: `${failed} attestation${failed > 1 ? 's' : ''} could not be made: ${list.replaceAll(' ; ', '; ')}${more > 0 ? `; and ${more} more` : ''}. Start the generation again once corrected.`
-  } satisfies Bilingual)
+/** A person the job could not issue to, and why (in both languages). */
+interface Failure { who: string, why: Bilingual }
+
+/** The same message built in each language. */
+const byLocale = (text: (locale: Locale) => string): Bilingual => {
+  const [fr, en] = locales.map(text) as [string, string]
+  return { fr, en }
 }
 
-/** An error's first line, short enough for a progress page. */
-function oneLine (err: unknown): string {
-  const text = err instanceof AppError ? err.text.en : err instanceof Error ? err.message : String(err)
-  const line = text.split('\n')[0] ?? ''
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line
+function failureText (failed: number, failures: Failure[]): string | null {
+  if (failed === 0) return null
+  const more = failed - failures.length
+  return JSON.stringify(byLocale(locale => t(locale, 'attestations.jobSomeFailed', {
+    failed,
+    more,
+    list: failures.map(f => t(locale, 'attestations.jobFailure', { who: f.who, why: f.why[locale] })).join(t(locale, 'attestations.jobFailureSeparator'))
+  })) satisfies Bilingual)
+}
+
+/** An error's first line, short enough for a progress page, in both languages when it has them. */
+function oneLine (err: unknown): Bilingual {
+  const message = err instanceof Error ? err.message : String(err)
+  const text: Bilingual = err instanceof AppError ? err.text : { fr: message, en: message }
+  const first = (s: string): string => {
+    const line = s.split('\n')[0] ?? ''
+    return line.length > 200 ? `${line.slice(0, 199)}…` : line
+  }
+  return { fr: first(text.fr), en: first(text.en) }
 }
 
 /** "Éloïse Côté-Bélanger" → "Eloise-Cote-Belanger": letters and digits of ASCII, words joined by '-'. */
@@ -395,4 +406,4 @@ export function asciiName (name: string): string {
     .replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80)
 }
 
-const jobNotFound = (): AppError => notFound({ fr: 'Génération introuvable.', en: 'Generation job not found.' })
+const jobNotFound = (): AppError => notFound(bilingual('attestations.jobNotFound'))

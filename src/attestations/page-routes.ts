@@ -6,7 +6,7 @@ import type { Resource } from '../access/policy.js'
 import { AppError, forbidden, type Bilingual } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../people/authentication.js'
-import type { Locale } from '../views/i18n.js'
+import { bilingual, type Locale, type TextKey } from '../views/i18n.js'
 import type { AttestationModuleDeps } from './module.js'
 import { UNPRINTABLE } from './schemas.js'
 import {
@@ -31,22 +31,26 @@ const attestationRequest = (request: FastifyRequest): Resource => ({ kind: 'atte
 
 // Control and invisible format characters never belong on a printed document or in a reason
 // shown to the public (same set as the API's schemas).
-const controlChars: Bilingual = { fr: 'Retirez les caractères de contrôle ou invisibles.', en: 'Remove the control or invisible characters.' }
+const controlChars = (): Bilingual => bilingual('attestations.controlChars')
+/** Longest name, employer and reason accepted (the inputs say so too). */
+const MAX_NAME = 200
+const MAX_REASON = 1000
+const MIN_REASON = 3
 
 /** The participant's form, checked field by field: the request to send, or what is wrong where. */
 export function requestFromForm (v: RequestFormValues): { input: RequestInput, errors: FieldErrors<RequestField> } {
   const errors: FieldErrors<RequestField> = {}
   const name = v.name.trim()
-  if (name === '') errors.name = { fr: 'Inscrivez votre nom tel qu\'il doit paraître sur l\'attestation.', en: 'Enter your name as it should appear on the attestation.' }
-  else if (name.length > 200) errors.name = { fr: `Le nom compte ${name.length} caractères : 200 au plus.`, en: `The name has ${name.length} characters: 200 at most.` }
-  else if (UNPRINTABLE.test(name)) errors.name = controlChars
-  if (v.locale !== 'fr' && v.locale !== 'en') errors.locale = { fr: 'Choisissez le français ou l\'anglais.', en: 'Choose French or English.' }
+  if (name === '') errors.name = bilingual('attestations.nameMissing')
+  else if (name.length > MAX_NAME) errors.name = bilingual('attestations.nameTooLong', { count: name.length, max: MAX_NAME })
+  else if (UNPRINTABLE.test(name)) errors.name = controlChars()
+  if (v.locale !== 'fr' && v.locale !== 'en') errors.locale = bilingual('attestations.languageChoose')
   const employer = v.employer.trim()
-  if (employer.length > 200) errors.employer = { fr: `L'employeur compte ${employer.length} caractères : 200 au plus.`, en: `The employer has ${employer.length} characters: 200 at most.` }
-  else if (UNPRINTABLE.test(employer)) errors.employer = controlChars
+  if (employer.length > MAX_NAME) errors.employer = bilingual('attestations.employerTooLong', { count: employer.length, max: MAX_NAME })
+  else if (UNPRINTABLE.test(employer)) errors.employer = controlChars()
   const hrEmail = v.hrEmail.trim()
   if (hrEmail !== '' && (hrEmail.length > 254 || !z.email().safeParse(hrEmail).success)) {
-    errors.hrEmail = { fr: `« ${hrEmail.slice(0, 80)} » n'est pas une adresse courriel (par exemple rh@organisme.gouv.qc.ca).`, en: `"${hrEmail.slice(0, 80)}" is not an email address (for example hr@agency.gc.ca).` }
+    errors.hrEmail = bilingual('attestations.hrEmailInvalid', { email: hrEmail.slice(0, 80) })
   }
   return {
     input: { name, locale: v.locale === 'en' ? 'en' : 'fr', employer: employer === '' ? null : employer, hrEmail: hrEmail === '' ? null : hrEmail },
@@ -57,10 +61,10 @@ export function requestFromForm (v: RequestFormValues): { input: RequestInput, e
 /** A reason typed by an organizer (refusal, revocation, re-issue): 3 to 1000 printable characters. */
 function reasonError (value: string, required: boolean): Bilingual | undefined {
   const text = value.trim()
-  if (text === '') return required ? { fr: 'Donnez un motif : il est conservé au journal.', en: 'Give a reason: it is kept in the log.' } : undefined
-  if (text.length < 3 && required) return { fr: 'Le motif doit compter au moins 3 caractères.', en: 'The reason must have at least 3 characters.' }
-  if (text.length > 1000) return { fr: `Le motif compte ${text.length} caractères : 1000 au plus.`, en: `The reason has ${text.length} characters: 1000 at most.` }
-  if (UNPRINTABLE.test(text)) return controlChars
+  if (text === '') return required ? bilingual('attestations.reasonMissing') : undefined
+  if (text.length < MIN_REASON && required) return bilingual('attestations.reasonTooShort', { min: MIN_REASON })
+  if (text.length > MAX_REASON) return bilingual('attestations.reasonTooLong', { count: text.length, max: MAX_REASON })
+  if (UNPRINTABLE.test(text)) return controlChars()
   return undefined
 }
 
@@ -69,24 +73,26 @@ export function percentFromForm (value: string): { share: number } | { error: Bi
   const text = value.trim().replace(/\s*%$/, '').replace(',', '.')
   const n = /^\d{1,3}(\.\d+)?$/.test(text) ? Number(text) : Number.NaN
   if (!Number.isFinite(n) || n < 0 || n > 100) {
-    return { error: { fr: `« ${value.slice(0, 20)} » : inscrivez un pourcentage de 0 à 100 (par exemple 75).`, en: `"${value.slice(0, 20)}": enter a percentage from 0 to 100 (for example 75).` } }
+    return { error: bilingual('attestations.percentInvalid', { value: value.slice(0, 20) }) }
   }
   return { share: Math.round(n * 100) / 10000 }
 }
 
-const participantNotices: Record<string, Bilingual> = {
-  delivree: { fr: 'Votre attestation est délivrée.', en: 'Your attestation is issued.' },
-  attente: { fr: 'Demande enregistrée : elle sera traitée après le dernier créneau de l\'événement.', en: 'Request saved: it will be decided after the event\'s last time slot.' },
-  examen: { fr: 'Demande enregistrée : l\'équipe d\'organisation va l\'examiner.', en: 'Request saved: the organizers will review it.' }
-}
+/** What a participant's form did (the `fait` of the address it leads to). */
+const PARTICIPANT_NOTICES = {
+  delivree: 'attestations.noticeIssued',
+  attente: 'attestations.noticeWaiting',
+  examen: 'attestations.noticeReview'
+} as const satisfies Record<string, TextKey>
 
-const organizerNotices: Record<string, Bilingual> = {
-  politique: { fr: 'Règle d\'admissibilité enregistrée.', en: 'Eligibility rule saved.' },
-  delivree: { fr: 'Attestation délivrée.', en: 'Attestation issued.' },
-  refusee: { fr: 'Demande refusée ; la personne en est avisée.', en: 'Request refused; the person is told.' },
-  revoquee: { fr: 'Attestation révoquée ; la page de vérification l\'indique.', en: 'Attestation revoked; the verification page says so.' },
-  reemise: { fr: 'Attestation réémise avec un nouveau code ; l\'ancienne est marquée remplacée.', en: 'Attestation re-issued with a new code; the old one is marked superseded.' }
-}
+/** What an organizer's form did. */
+const ORGANIZER_NOTICES = {
+  politique: 'attestations.noticeRuleSaved',
+  delivree: 'attestations.noticeIssuedByYou',
+  refusee: 'attestations.noticeRefused',
+  revoquee: 'attestations.noticeRevoked',
+  reemise: 'attestations.noticeReissued'
+} as const satisfies Record<string, TextKey>
 
 /**
  * The attestation pages (cookie sessions): a participant's /attestation (figures, request
@@ -109,7 +115,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
     const personId = personOf(request)
     const eventIds = await attestations.eventsOf(personId)
     if (eventIds.length === 0) {
-      throw forbidden({ fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.', en: 'Certificates of training are for people registered for the event.' })
+      throw forbidden(bilingual('attestations.notRegistered'))
     }
     const profile = await people.getProfile(personId)
     const events: MyEventView[] = []
@@ -132,8 +138,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
     config: { access: allow('attestation.own-any', self) },
     schema: { operationId: 'myAttestationPage', tags, summary: 'A participant\'s attestation page: hours attended, the rule, the request form or the issued attestation (PDF, verification link)', querystring: langQuery.extend({ fait: z.enum(['delivree', 'attente', 'examen']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
-    const notice = request.query.fait === undefined ? undefined : participantNotices[request.query.fait]
-    return await myPage(request, reply, notice === undefined ? {} : { notice })
+    const fait = request.query.fait
+    return await myPage(request, reply, fait === undefined ? {} : { notice: bilingual(PARTICIPANT_NOTICES[fait]) })
   })
 
   app.post('/attestation/:eventId', {
@@ -210,8 +216,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
     config: { personalData: 'attestation_requests', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'organizerAttestationsPage', tags, summary: 'Organizers: the eligibility rule, the queue to approve or refuse, bulk issue, the attestations issued (revoke, re-issue) and the log', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['politique', 'delivree', 'refusee', 'revoquee', 'reemise']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
-    const notice = request.query.fait === undefined ? undefined : organizerNotices[request.query.fait]
-    return await organizerPage(request, reply, request.params.eventId, notice === undefined ? {} : { notice })
+    const fait = request.query.fait
+    return await organizerPage(request, reply, request.params.eventId, fait === undefined ? {} : { notice: bilingual(ORGANIZER_NOTICES[fait]) })
   })
 
   app.post('/organisateurs/attestations/:eventId/politique', {
@@ -223,7 +229,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
     const errors: Record<string, Bilingual> = {}
     const percent = percentFromForm(values.minPercent)
     if ('error' in percent) errors.minPercent = percent.error
-    const yesNo: Bilingual = { fr: 'Répondez oui ou non.', en: 'Answer yes or no.' }
+    const yesNo = bilingual('attestations.answerYesNo')
     if (values.excusedCounts !== 'yes' && values.excusedCounts !== 'no') errors.excusedCounts = yesNo
     if (values.autoIssue !== 'yes' && values.autoIssue !== 'no') errors.autoIssue = yesNo
     const share = 'share' in percent ? percent.share : Number.NaN
@@ -286,9 +292,9 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
     const reasonProblem = reasonError(reason, true)
     if (reasonProblem !== undefined) errors.reason = reasonProblem
     const corrected = name.trim()
-    if (corrected.length > 200) errors.name = { fr: `Le nom compte ${corrected.length} caractères : 200 au plus.`, en: `The name has ${corrected.length} characters: 200 at most.` }
-    else if (UNPRINTABLE.test(corrected)) errors.name = controlChars
-    if (locale !== '' && locale !== 'fr' && locale !== 'en') errors.locale = { fr: 'Choisissez le français, l\'anglais ou « inchangée ».', en: 'Choose French, English or "unchanged".' }
+    if (corrected.length > MAX_NAME) errors.name = bilingual('attestations.nameTooLong', { count: corrected.length, max: MAX_NAME })
+    else if (UNPRINTABLE.test(corrected)) errors.name = controlChars()
+    if (locale !== '' && locale !== 'fr' && locale !== 'en') errors.locale = bilingual('attestations.languageChooseOrUnchanged')
     return await decide(request, reply, eventId, { form: `reissue:${attestationId}`, values: { reason, name, locale }, errors }, async () => {
       await attestations.reissue(personOf(request), attestationId, reason.trim(), {
         ...(corrected !== '' ? { name: corrected } : {}),

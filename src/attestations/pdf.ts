@@ -11,13 +11,14 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { deflateSync } from 'node:zlib'
 import fontkit from '@pdf-lib/fontkit'
-import { DateTime } from 'luxon'
 import {
   PDFArray, PDFDocument, PDFHexString, PDFName, PDFObjectCopier, PDFString, type PDFPage, type PDFRef
 } from 'pdf-lib'
 import QRCode from 'qrcode'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { intlLocale } from '../views/i18n.js'
+import { dateSpan, formatDate, formatDuration, formatHours, formatSessionStart } from './format.js'
 import { attestationSnapshotSchema, groupVerificationCode, type AttestationSnapshot } from './snapshot.js'
 
 type Font = ReturnType<typeof fontkit.create>
@@ -306,34 +307,21 @@ function embedPrepared (doc: PDFDocument, f: PreparedFont): PDFRef {
 
 // ---------- formatting ----------
 
+/** French elides its article before a vowel or an h: "par l’École…", "par le Centre…". */
+const ELIDES = /^[aeiouyhàâäéèêëîïôöûüùœæ]/i
+
+/**
+ * A text of texts.*.yaml with its {placeholders} replaced. `<le>{organizer}</le>` and
+ * `<de>{name}</de>` put the French article before a value, elided when it starts with a vowel.
+ */
 function interpolate (template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m)
-}
-
-const numberFormats = {
-  fr: new Intl.NumberFormat('fr-CA', { maximumFractionDigits: 2 }),
-  en: new Intl.NumberFormat('en-CA', { maximumFractionDigits: 2 })
-}
-
-function formatNumber (n: number, locale: Locale): string {
-  return numberFormats[locale].format(n)
-}
-
-function formatDuration (minutes: number, locale: Locale): string {
-  const h = Math.floor(minutes / 60)
-  const m = minutes % 60
-  if (h === 0) return `${m} min`
-  if (m === 0) return `${h} h`
-  return locale === 'fr' ? `${h} h ${String(m).padStart(2, '0')}` : `${h} h ${m} min`
-}
-
-function formatDate (iso: string, zone: string, locale: Locale): string {
-  return DateTime.fromISO(iso, { zone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA').toLocaleString(DateTime.DATE_FULL)
-}
-
-function formatSessionDate (iso: string, zone: string, locale: Locale): string {
-  const dt = DateTime.fromISO(iso, { zone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA')
-  return locale === 'fr' ? dt.toFormat("ccc d LLL, H 'h' mm") : dt.toFormat('ccc, LLL d, h:mm a')
+  return template
+    .replace(/<(le|de)>\{(\w+)\}<\/\1>/g, (m, article: string, key: string) => {
+      const value = values[key]
+      if (value === undefined) return m
+      return ELIDES.test(value) ? `${article.charAt(0)}’${value}` : `${article} ${value}`
+    })
+    .replace(/\{(\w+)\}/g, (m, key: string) => values[key] ?? m)
 }
 
 // ---------- drawing ----------
@@ -416,17 +404,18 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   const loc = s.locale
   const zone = s.timezone
 
-  const startDay = DateTime.fromISO(s.startDate, { zone }).toISODate()
-  const endDay = DateTime.fromISO(s.endDate, { zone }).toISODate()
-  const hoursText = interpolate(t.hoursUnit, { n: formatNumber(s.hours, loc) })
-  const uecText = interpolate(t.uecUnit, { n: formatNumber(Math.round(s.hours * 10) / 100, loc) })
+  // One day, or the first and last days with only what differs ("du 20 au 24 octobre 2025").
+  const span = dateSpan(s.startDate, s.endDate, zone, loc)
+  const oneDay = 'day' in span
+  const hoursText = interpolate(t.hoursUnit, { n: formatHours(s.hours, loc) })
+  const uecText = interpolate(t.uecUnit, { n: formatHours(Math.round(s.hours * 10) / 100, loc) })
   const values: Record<string, string> = {
     name: s.name,
     trainingTitle: s.trainingTitle,
     organizer: s.organizer,
     place: s.place,
-    startDate: formatDate(s.startDate, zone, loc),
-    endDate: formatDate(s.endDate, zone, loc),
+    startDate: oneDay ? span.day : span.start,
+    endDate: oneDay ? span.day : span.end,
     hours: hoursText,
     uec: uecText,
     issueDate: formatDate(s.issuedAt, zone, loc),
@@ -436,8 +425,8 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   const sessions = s.sessions.map((x) => ({
     left: interpolate(t.sessionLine, {
       ...values,
-      sessionDate: formatSessionDate(x.startsAt, zone, loc),
-      sessionDuration: formatDuration(x.durationMinutes, loc)
+      sessionDate: formatSessionStart(x.startsAt, zone, loc),
+      sessionDuration: formatDuration(x.durationMinutes)
     }),
     title: x.title
   }))
@@ -447,12 +436,12 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   const bold = await fontFor(assets.fonts.bold, used)
 
   const doc = await PDFDocument.create({ updateMetadata: false })
-  const issued = DateTime.fromISO(s.issuedAt).toJSDate()
+  const issued = new Date(s.issuedAt)
   doc.setTitle(`${t.title} — ${s.name}`)
   doc.setAuthor(L.issuer.name)
   doc.setCreator('Compagnon')
   doc.setProducer('Compagnon (pdf-lib)')
-  doc.setLanguage(loc === 'fr' ? 'fr-CA' : 'en-CA')
+  doc.setLanguage(intlLocale[loc])
   doc.setCreationDate(issued)
   doc.setModificationDate(issued)
   const id = createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 32)
@@ -491,7 +480,7 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   if (t.intro !== '') { center(w, interpolate(t.intro, values), y, 12); y -= 30 }
   for (const line of wrap(bold, s.name, 20, width)) { center(w, line, y, 20, 'bold'); y -= 26 }
   y -= 6
-  const datesPlace = interpolate(startDay === endDay ? t.datesPlaceOneDay : t.datesPlace, values)
+  const datesPlace = interpolate(oneDay ? t.datesPlaceOneDay : t.datesPlace, values)
   for (const para of [interpolate(t.attended, values), datesPlace]) {
     for (const line of wrap(regular, para, 12, width)) { center(w, line, y, 12); y -= 16 }
   }

@@ -8,7 +8,9 @@ import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { notFound } from '../errors.js'
+import { bilingual, intlLocale, t, type TextKey } from '../views/i18n.js'
 import { eligibility } from './eligibility.js'
+import { formatPercent, titleIn } from './format.js'
 import type { PrintableTable, ReportFonts, TableColumn } from './report-pdf.js'
 import * as repo from './repository.js'
 import type { AttestationService, AttestationView } from './service.js'
@@ -197,9 +199,9 @@ export class ReportService {
 
   async #event (actorId: string, eventId: string, locale: Locale): Promise<ReportEvent> {
     const event = await repo.findEvent(this.db, eventId)
-    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
     await this.deps.access.assert({ personId: actorId }, 'reports.read', { kind: 'event', eventId })
-    return { id: event.id, key: event.key, title: locale === 'fr' ? event.title_fr : event.title_en, timezone: event.timezone }
+    return { id: event.id, key: event.key, title: titleIn(event, locale), timezone: event.timezone }
   }
 }
 
@@ -208,10 +210,10 @@ const groupCode = (code: string): string => (code.match(/.{1,4}/g) ?? []).join('
 // ---------- writing: shared ----------
 
 const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
-const number = (n: number, locale: Locale, digits = 2): string =>
-  new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: digits, useGrouping: false }).format(n)
-const percent = (share: number, locale: Locale): string => locale === 'fr' ? `${number(share * 100, 'fr', 1)} %` : `${number(share * 100, 'en', 1)}%`
-const yesNo = (value: boolean, locale: Locale): string => value ? (locale === 'fr' ? 'oui' : 'yes') : (locale === 'fr' ? 'non' : 'no')
+/** Numbers in cells: no grouping (Excel reads "1234,5" as a number, not "1 234,5"). */
+const number = (n: number, locale: Locale): string =>
+  new Intl.NumberFormat(intlLocale[locale], { maximumFractionDigits: 2, useGrouping: false }).format(n)
+const yesNo = (value: boolean, locale: Locale): string => t(locale, value ? 'attestations.cellYes' : 'attestations.cellNo')
 
 /** A cell Excel would run as a formula (=, +, -, @, tab, CR) is kept as text. */
 const safeCell = (value: string): string => /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
@@ -221,31 +223,30 @@ function csv (header: string[], rows: string[][]): string {
   return '\ufeff' + stringify([header, ...rows.map(r => r.map(safeCell))], { delimiter: ';', record_delimiter: '\r\n' })
 }
 
-const generatedLine = (event: ReportEvent, at: Date, locale: Locale): string => locale === 'fr'
-  ? `Généré le ${stamp(at, event.timezone)} (heure de ${event.timezone}) par Compagnon`
-  : `Generated ${stamp(at, event.timezone)} (${event.timezone} time) by Compagnon`
-const pageLabel = (locale: Locale) => (n: number, total: number): string => locale === 'fr' ? `Page ${n} de ${total}` : `Page ${n} of ${total}`
+const generatedLine = (event: ReportEvent, at: Date, locale: Locale): string =>
+  t(locale, 'attestations.reportGenerated', { when: stamp(at, event.timezone), zone: event.timezone })
+const pageLabel = (locale: Locale) => (page: number, pages: number): string => t(locale, 'attestations.reportPage', { page, pages })
 
-export const statusText: Record<Status, { fr: string, en: string, shortFr: string, shortEn: string }> = {
-  present: { fr: 'présent·e', en: 'present', shortFr: 'P', shortEn: 'P' },
-  late: { fr: 'en retard', en: 'late', shortFr: 'R', shortEn: 'L' },
-  excused: { fr: 'excusé·e', en: 'excused', shortFr: 'E', shortEn: 'E' },
-  absent: { fr: 'absent·e', en: 'absent', shortFr: 'A', shortEn: 'A' }
-}
+/** An attendance status in words and as the one letter of the PDF's narrow columns. */
+export const STATUS_TEXT = {
+  present: { long: 'attestations.statusPresent', short: 'attestations.statusPresentShort' },
+  late: { long: 'attestations.statusLate', short: 'attestations.statusLateShort' },
+  excused: { long: 'attestations.statusExcused', short: 'attestations.statusExcusedShort' },
+  absent: { long: 'attestations.statusAbsent', short: 'attestations.statusAbsentShort' }
+} as const satisfies Record<Status, { long: TextKey, short: TextKey }>
 
 // ---------- attendance per session ----------
 
 function sessionColumns (locale: Locale, zone: string): TableColumn[] {
-  const fr = locale === 'fr'
   // Widths in points on the PDF's 720-point line.
   return [
-    { header: fr ? 'Séance' : 'Session', weight: 292 },
-    { header: fr ? `Début du créneau (${zone})` : `Slot start (${zone})`, weight: 100 },
-    { header: fr ? 'Salle' : 'Room', weight: 106 },
-    { header: fr ? 'Présent·e·s' : 'Present', weight: 62, align: 'right' },
-    { header: fr ? 'En retard' : 'Late', weight: 50, align: 'right' },
-    { header: fr ? 'Absences excusées (créneau)' : 'Excused absences (slot)', weight: 62, align: 'right' },
-    { header: fr ? 'Capacité' : 'Capacity', weight: 48, align: 'right' }
+    { header: t(locale, 'attestations.colSession'), weight: 292 },
+    { header: t(locale, 'attestations.colSlotStart', { zone }), weight: 100 },
+    { header: t(locale, 'attestations.colRoom'), weight: 106 },
+    { header: t(locale, 'attestations.colPresent'), weight: 62, align: 'right' },
+    { header: t(locale, 'attestations.colLate'), weight: 50, align: 'right' },
+    { header: t(locale, 'attestations.colExcusedSlot'), weight: 62, align: 'right' },
+    { header: t(locale, 'attestations.colCapacity'), weight: 48, align: 'right' }
   ]
 }
 
@@ -257,18 +258,15 @@ export function sessionAttendanceCsv (report: SessionAttendanceReport, locale: L
 }
 
 export async function sessionAttendancePdf (report: SessionAttendanceReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
-  const fr = locale === 'fr'
   const { totals } = report
   return await renderTablePdf({
     title: report.event.title,
-    subtitle: fr ? 'Présences par séance' : 'Attendance per session',
+    subtitle: t(locale, 'attestations.reportSessionsTitle'),
     generated: generatedLine(report.event, report.generatedAt, locale),
     columns: sessionColumns(locale, report.event.timezone),
     rows: report.rows.map(r => sessionCells(r, report.event.timezone)),
-    totals: [[fr ? 'Total' : 'Total', '', '', String(totals.present), String(totals.late), String(totals.excused), '']],
-    notes: [fr
-      ? 'Les absences excusées sont comptées par créneau : des séances en parallèle affichent le même nombre, compté une seule fois dans le total.'
-      : 'Excused absences are counted per time slot: parallel sessions show the same number, counted once in the total.'],
+    totals: [[t(locale, 'attestations.total'), '', '', String(totals.present), String(totals.late), String(totals.excused), '']],
+    notes: [t(locale, 'attestations.reportSessionsNote')],
     pageLabel: pageLabel(locale),
     creationDate: report.generatedAt
   }, fonts)
@@ -277,30 +275,28 @@ export async function sessionAttendancePdf (report: SessionAttendanceReport, loc
 // ---------- attendance per participant ----------
 
 function participantHeader (report: ParticipantAttendanceReport, locale: Locale, slotFormat: string): string[] {
-  const fr = locale === 'fr'
   return [
-    fr ? 'Nom' : 'Name',
-    fr ? 'Courriel' : 'Email',
-    fr ? 'Crédité' : 'Credited',
-    fr ? 'Heures de présence' : 'Hours attended',
-    fr ? 'Part du total' : 'Share of total',
-    fr ? 'Admissible à l\'attestation' : 'Eligible for attestation',
+    t(locale, 'common.name'),
+    t(locale, 'common.email'),
+    t(locale, 'attestations.colCredited'),
+    t(locale, 'attestations.hoursAttended'),
+    t(locale, 'attestations.colShare'),
+    t(locale, 'attestations.colEligible'),
     ...report.slots.map(s => DateTime.fromJSDate(s.startsAt, { zone: report.event.timezone }).toFormat(slotFormat))
   ]
 }
 
 const participantCells = (r: ParticipantAttendanceRow, locale: Locale, status: (s: Status) => string): string[] => [
-  r.name, r.email ?? '', yesNo(r.credited, locale), number(r.hoursAttended, locale), percent(r.share, locale), yesNo(r.eligible, locale),
+  r.name, r.email ?? '', yesNo(r.credited, locale), number(r.hoursAttended, locale), formatPercent(r.share, locale), yesNo(r.eligible, locale),
   ...r.statuses.map(s => s === null ? '' : status(s))
 ]
 
 export function participantAttendanceCsv (report: ParticipantAttendanceReport, locale: Locale): string {
-  return csv(participantHeader(report, locale, 'yyyy-LL-dd HH:mm'), report.rows.map(r => participantCells(r, locale, s => statusText[s][locale])))
+  return csv(participantHeader(report, locale, 'yyyy-LL-dd HH:mm'), report.rows.map(r => participantCells(r, locale, s => t(locale, STATUS_TEXT[s].long))))
 }
 
 export async function participantAttendancePdf (report: ParticipantAttendanceReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
-  const fr = locale === 'fr'
-  const short = (s: Status): string => fr ? statusText[s].shortFr : statusText[s].shortEn
+  const short = (s: Status): string => t(locale, STATUS_TEXT[s].short)
   const header = participantHeader(report, locale, 'dd/LL HH:mm')
   // Widths in points on a 720-point line: 16 slots fit at 15.5 points each; more slots, all narrower.
   const columns: TableColumn[] = header.map((h, i) => ({
@@ -310,25 +306,25 @@ export async function participantAttendancePdf (report: ParticipantAttendanceRep
     vertical: i >= 6
   }))
   const eligible = report.rows.filter(r => r.eligible).length
-  const legend = (['present', 'late', 'excused', 'absent'] as const).map(s => `${short(s)} = ${statusText[s][locale]}`).join(', ')
+  const legend = (['present', 'late', 'excused', 'absent'] as const)
+    .map(s => t(locale, 'attestations.legendItem', { short: short(s), long: t(locale, STATUS_TEXT[s].long) })).join(', ')
+  const rule = t(locale, 'attestations.eligibleRule', { share: formatPercent(report.minShare, locale), hours: report.totalHours })
   return await renderTablePdf({
     title: report.event.title,
-    subtitle: fr ? 'Présences par participant·e' : 'Attendance per participant',
+    subtitle: t(locale, 'attestations.reportParticipantsTitle'),
     generated: generatedLine(report.event, report.generatedAt, locale),
     columns,
     rows: report.rows.map(r => participantCells(r, locale, short)),
     totals: [[
-      fr ? `Total : ${report.rows.length} personne${report.rows.length > 1 ? 's' : ''}` : `Total: ${report.rows.length} ${report.rows.length === 1 ? 'person' : 'people'}`,
+      t(locale, 'attestations.totalPeople', { count: report.rows.length }),
       '', '',
-      `${fr ? 'sur' : 'of'} ${number(report.totalHours, locale)} h`,
+      t(locale, 'attestations.ofHours', { hours: number(report.totalHours, locale) }),
       '',
-      fr ? `${eligible} admissible${eligible > 1 ? 's' : ''}` : `${eligible} eligible`
+      t(locale, 'attestations.eligibleCount', { count: eligible })
     ]],
     notes: [
-      fr ? `Légende : ${legend}. Une case vide : créneau pas encore tenu.` : `Legend: ${legend}. An empty cell: slot not held yet.`,
-      fr
-        ? `Admissible : au moins ${percent(report.minShare, 'fr')} des ${number(report.totalHours, 'fr')} heures en présentiel.${report.finalised ? '' : ' Provisoire : des créneaux restent à venir.'}`
-        : `Eligible: at least ${percent(report.minShare, 'en')} of the ${number(report.totalHours, 'en')} in-person hours.${report.finalised ? '' : ' Provisional: slots remain to be held.'}`
+      t(locale, 'attestations.legend', { items: legend }),
+      report.finalised ? rule : `${rule} ${t(locale, 'attestations.provisionalSlots')}`
     ],
     fontSize: 7,
     pageLabel: pageLabel(locale),
@@ -338,33 +334,32 @@ export async function participantAttendancePdf (report: ParticipantAttendanceRep
 
 // ---------- attestations issued and revoked ----------
 
-const attestationStatus: Record<AttestationView['status'], { fr: string, en: string }> = {
-  valid: { fr: 'valide', en: 'valid' },
-  revoked: { fr: 'révoquée', en: 'revoked' },
-  superseded: { fr: 'remplacée', en: 'superseded' }
-}
+const ATTESTATION_STATUS_CELL = {
+  valid: 'attestations.cellValid',
+  revoked: 'attestations.cellRevoked',
+  superseded: 'attestations.cellSuperseded'
+} as const satisfies Record<AttestationView['status'], TextKey>
 
 function attestationColumns (locale: Locale, zone: string): TableColumn[] {
-  const fr = locale === 'fr'
   // Widths in points on the PDF's 720-point line: a code on two lines, a date and time on one.
   return [
-    { header: fr ? 'Code' : 'Code', weight: 82 },
-    { header: fr ? 'Nom' : 'Name', weight: 90 },
-    { header: fr ? 'Langue' : 'Language', weight: 36 },
-    { header: fr ? 'Heures' : 'Hours', weight: 36, align: 'right' },
-    { header: fr ? 'UEC' : 'CEU', weight: 30, align: 'right' },
-    { header: fr ? 'État' : 'Status', weight: 46 },
-    { header: fr ? `Émise le (${zone})` : `Issued (${zone})`, weight: 70 },
-    { header: fr ? 'Émise par' : 'Issued by', weight: 74 },
-    { header: fr ? 'Révoquée le' : 'Revoked', weight: 70 },
-    { header: fr ? 'Motif' : 'Reason', weight: 104 },
-    { header: fr ? 'Remplacée par' : 'Superseded by', weight: 82 }
+    { header: t(locale, 'attestations.colCode'), weight: 82 },
+    { header: t(locale, 'common.name'), weight: 90 },
+    { header: t(locale, 'attestations.language'), weight: 36 },
+    { header: t(locale, 'attestations.colHours'), weight: 36, align: 'right' },
+    { header: t(locale, 'attestations.colUec'), weight: 30, align: 'right' },
+    { header: t(locale, 'attestations.colStatus'), weight: 46 },
+    { header: t(locale, 'attestations.colIssuedAt', { zone }), weight: 70 },
+    { header: t(locale, 'attestations.colIssuedBy'), weight: 74 },
+    { header: t(locale, 'attestations.colRevokedAt'), weight: 70 },
+    { header: t(locale, 'attestations.colReason'), weight: 104 },
+    { header: t(locale, 'attestations.colSupersededBy'), weight: 82 }
   ]
 }
 
 const attestationCells = (r: AttestationReportRow, locale: Locale, zone: string): string[] => [
-  r.code, r.name, r.locale.toUpperCase(), number(r.hours, locale), number(r.uec, locale), attestationStatus[r.status][locale],
-  stamp(r.issuedAt, zone), r.issuedBy ?? (locale === 'fr' ? 'automatique' : 'automatic'),
+  r.code, r.name, r.locale.toUpperCase(), number(r.hours, locale), number(r.uec, locale), t(locale, ATTESTATION_STATUS_CELL[r.status]),
+  stamp(r.issuedAt, zone), r.issuedBy ?? t(locale, 'attestations.cellAutomatic'),
   r.revokedAt === null ? '' : stamp(r.revokedAt, zone), r.revocationReason ?? '', r.supersededBy ?? ''
 ]
 
@@ -374,19 +369,16 @@ export function attestationsCsv (report: AttestationReport, locale: Locale): str
 }
 
 export async function attestationsPdf (report: AttestationReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
-  const fr = locale === 'fr'
   const zone = report.event.timezone
   const count = (status: AttestationView['status']): number => report.rows.filter(r => r.status === status).length
   return await renderTablePdf({
     title: report.event.title,
-    subtitle: fr ? 'Attestations émises et révoquées' : 'Attestations issued and revoked',
+    subtitle: t(locale, 'attestations.reportAttestationsTitle'),
     generated: generatedLine(report.event, report.generatedAt, locale),
     columns: attestationColumns(locale, zone),
     rows: report.rows.map(r => attestationCells(r, locale, zone)),
-    totals: [[fr ? `Total : ${report.rows.length}` : `Total: ${report.rows.length}`]],
-    notes: [fr
-      ? `Valides : ${count('valid')} · révoquées : ${count('revoked')} · remplacées : ${count('superseded')}. « automatique » : émise sans intervention, la personne étant admissible à la fin de l'événement.`
-      : `Valid: ${count('valid')} · revoked: ${count('revoked')} · superseded: ${count('superseded')}. "automatic": issued without an organizer, the person being eligible at the end of the event.`],
+    totals: [[t(locale, 'attestations.totalCount', { count: report.rows.length })]],
+    notes: [t(locale, 'attestations.reportAttestationsNote', { valid: count('valid'), revoked: count('revoked'), superseded: count('superseded') })],
     fontSize: 7,
     pageLabel: pageLabel(locale),
     creationDate: report.generatedAt

@@ -1,13 +1,15 @@
 import { DateTime } from 'luxon'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { AppError, badRequest, conflict, forbidden, notFound, type Bilingual } from '../errors.js'
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
+import { bilingual, t } from '../views/i18n.js'
 import type { AttendanceBook, Grid } from '../attendance/book.js'
 import type { FileStore } from '../files/store.js'
 import type { MessageOutbox } from '../messages/outbox.js'
 import type { PeopleService } from '../people/service.js'
 import type { AccessPolicy } from '../access/policy.js'
 import { eligibility, type Eligibility, type EligibilityPolicy } from './eligibility.js'
+import { formatHours, titleIn } from './format.js'
 import { printedNameChanged } from './printed-name.js'
 import type { AttestationAssets } from './pdf.js'
 import { groupVerificationCode, newVerificationCode, type AttestationSnapshot } from './snapshot.js'
@@ -91,10 +93,7 @@ export interface Candidate {
 const policyOf = (row: PolicyRow): EligibilityPolicy => ({ minShare: row.min_share, excusedCounts: row.excused_counts })
 const uecOf = (hours: number): number => Math.round(hours * 10) / 100
 
-const alreadyIssued: Bilingual = {
-  fr: 'Une attestation valide existe déjà pour cette personne. Pour la modifier, une personne de l\'organisation peut la réémettre.',
-  en: 'A valid attestation already exists for this person. To change it, an organizer can re-issue it.'
-}
+const alreadyIssued = (): AppError => conflict(bilingual('attestations.alreadyIssued'))
 
 /**
  * Attestations de formation: requests, the eligibility rule, issue (snapshot frozen, PDF stored
@@ -122,7 +121,7 @@ export class AttestationService {
   async setPolicy (actorId: string, eventId: string, policy: PolicyRow): Promise<PolicyRow> {
     await this.#assertOrganizer(actorId, eventId)
     if (!(policy.min_share >= 0 && policy.min_share <= 1)) {
-      throw badRequest({ fr: 'La part minimale des heures doit être entre 0 et 100 %.', en: 'The minimum share of hours must be between 0 and 100%.' })
+      throw badRequest(bilingual('attestations.minShareRange'))
     }
     const before = await repo.findPolicy(this.db, eventId)
     const now = this.clock.now()
@@ -182,7 +181,7 @@ export class AttestationService {
    */
   async request (personId: string, eventId: string, input: RequestInput): Promise<MyAttestation> {
     await this.#assertAttendee(personId, eventId)
-    if (await repo.findValidAttestation(this.db, eventId, personId) !== undefined) throw conflict(alreadyIssued)
+    if (await repo.findValidAttestation(this.db, eventId, personId) !== undefined) throw alreadyIssued()
     const now = this.clock.now()
     const policy = await repo.findPolicy(this.db, eventId)
     const elig = await this.eligibility(eventId, personId)
@@ -256,10 +255,10 @@ export class AttestationService {
     const request = await repo.findRequestById(this.db, requestId)
     if (request === undefined) throw requestNotFound()
     await this.#assertOrganizer(actorId, request.event_id)
-    if (request.status === 'issued') throw conflict(alreadyIssued)
+    if (request.status === 'issued') throw alreadyIssued()
     const elig = await this.eligibility(request.event_id, request.person_id)
     const issued = await this.#issueFor({ personId: request.person_id, request, input: inputOf(request), eligibility: elig }, request.event_id, actorId, this.deps.renderer, { reason })
-    if (issued === undefined) throw conflict(alreadyIssued)
+    if (issued === undefined) throw alreadyIssued()
     return issued
   }
 
@@ -272,7 +271,7 @@ export class AttestationService {
     return await this.db.transaction().execute(async trx => {
       const locked = await repo.lockRequest(trx, requestId)
       if (locked === undefined) throw requestNotFound()
-      if (locked.status === 'issued') throw conflict(alreadyIssued)
+      if (locked.status === 'issued') throw alreadyIssued()
       await repo.setRequestStatus(trx, requestId, 'refused', { by: actorId, at: now, reason })
       await repo.audit(trx, { eventId: request.event_id, requestId, actorId, action: 'refused', reason, at: now })
       if (person.email !== null) {
@@ -292,7 +291,7 @@ export class AttestationService {
     const email = row.person_id === null ? null : (await this.deps.people.getPerson(row.person_id)).email
     await this.db.transaction().execute(async trx => {
       const locked = await repo.lockAttestation(trx, attestationId)
-      if (locked?.status !== 'valid') throw conflict({ fr: 'Seule une attestation valide peut être révoquée.', en: 'Only a valid attestation can be revoked.' })
+      if (locked?.status !== 'valid') throw conflict(bilingual('attestations.onlyValidRevoked'))
       await repo.revokeAttestation(trx, attestationId, actorId, now, reason)
       await repo.audit(trx, { eventId: row.event_id, attestationId, requestId: row.request_id, actorId, action: 'revoked', reason, at: now })
       if (email !== null && row.person_id !== null) {
@@ -310,7 +309,7 @@ export class AttestationService {
     const old = await repo.findAttestation(this.db, attestationId)
     if (old === undefined) throw attestationNotFound()
     await this.#assertOrganizer(actorId, old.event_id)
-    if (old.status !== 'valid' || old.person_id === null) throw conflict({ fr: 'Seule une attestation valide peut être réémise.', en: 'Only a valid attestation can be re-issued.' })
+    if (old.status !== 'valid' || old.person_id === null) throw conflict(bilingual('attestations.onlyValidReissued'))
     const snapshot = old.snapshot as unknown as StoredSnapshot
     const request = old.request_id === null ? null : (await repo.findRequestById(this.db, old.request_id)) ?? null
     const input: RequestInput = {
@@ -321,7 +320,7 @@ export class AttestationService {
     }
     const elig = await this.eligibility(old.event_id, old.person_id)
     const issued = await this.#issueFor({ personId: old.person_id, request, input, eligibility: elig }, old.event_id, actorId, this.deps.renderer, { replaces: old, reason })
-    if (issued === undefined) throw conflict(alreadyIssued)
+    if (issued === undefined) throw alreadyIssued()
     return issued
   }
 
@@ -512,7 +511,7 @@ export class AttestationService {
 
   async #event (eventId: string): Promise<repo.EventRow> {
     const event = await repo.findEvent(this.db, eventId)
-    if (event === undefined) throw notFound({ fr: 'Événement introuvable.', en: 'Event not found.' })
+    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
     return event
   }
 
@@ -542,7 +541,7 @@ export function buildSnapshot (event: repo.EventRow, assets: AttestationAssets, 
   return {
     locale,
     name: candidate.input.name,
-    trainingTitle: locale === 'fr' ? event.title_fr : event.title_en,
+    trainingTitle: titleIn(event, locale),
     organizer: assets.layout.issuer.organization[locale],
     place: assets.layout.issuer.place?.[locale] ?? event.location ?? '—',
     startDate: DateTime.fromISO(event.starts_on, { zone }).toISO()!,
@@ -561,47 +560,31 @@ export function buildSnapshot (event: repo.EventRow, assets: AttestationAssets, 
 
 const pdfName = (row: Pick<AttestationRow, 'code' | 'locale'>): string => `${row.locale === 'en' ? 'attestation-training' : 'attestation-formation'}-${row.code.slice(0, 8)}.pdf`
 
-const fmtHours = (locale: 'fr' | 'en', n: number): string => new Intl.NumberFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { maximumFractionDigits: 2 }).format(n)
+/** The figures a message gives: "22,5 h, 2,25 UEC" in the attestation's language. */
+const figuresOf = (s: StoredSnapshot): { hours: string, uec: string } => ({ hours: formatHours(s.hours, s.locale), uec: formatHours(s.uec, s.locale) })
 
 function issuedText (s: StoredSnapshot, url: string): { subject: string, bodyText: string } {
-  return s.locale === 'fr'
-    ? {
-        subject: `Votre attestation de formation — ${s.trainingTitle}`,
-        bodyText: `Bonjour ${s.name},\n\nVotre attestation de formation « ${s.trainingTitle} » est jointe à ce message (${fmtHours('fr', s.hours)} h, ${fmtHours('fr', s.uec)} UEC).\n\nCode de vérification : ${groupVerificationCode(s.verificationCode)}\nVérification : ${url}\n\n${s.organizer}\n`
-      }
-    : {
-        subject: `Your certificate of training — ${s.trainingTitle}`,
-        bodyText: `Hello ${s.name},\n\nYour certificate of training "${s.trainingTitle}" is attached (${fmtHours('en', s.hours)} h, ${fmtHours('en', s.uec)} CEU).\n\nVerification code: ${groupVerificationCode(s.verificationCode)}\nVerify at: ${url}\n\n${s.organizer}\n`
-      }
+  return {
+    subject: t(s.locale, 'attestations.emailIssuedSubject', { title: s.trainingTitle }),
+    bodyText: t(s.locale, 'attestations.emailIssuedBody', { name: s.name, title: s.trainingTitle, ...figuresOf(s), code: groupVerificationCode(s.verificationCode), url, organizer: s.organizer })
+  }
 }
 
 function hrCopyText (s: StoredSnapshot, url: string): { subject: string, bodyText: string } {
-  return s.locale === 'fr'
-    ? {
-        subject: `Attestation de formation de ${s.name} — ${s.trainingTitle}`,
-        bodyText: `Bonjour,\n\nÀ la demande de ${s.name}, voici une copie de son attestation de formation « ${s.trainingTitle} » (${fmtHours('fr', s.hours)} h, ${fmtHours('fr', s.uec)} UEC).\n\nVous pouvez en vérifier l'authenticité : ${url}\n\n${s.organizer}\n`
-      }
-    : {
-        subject: `Certificate of training of ${s.name} — ${s.trainingTitle}`,
-        bodyText: `Hello,\n\nAt the request of ${s.name}, here is a copy of their certificate of training "${s.trainingTitle}" (${fmtHours('en', s.hours)} h, ${fmtHours('en', s.uec)} CEU).\n\nYou can check its authenticity at: ${url}\n\n${s.organizer}\n`
-      }
+  return {
+    subject: t(s.locale, 'attestations.emailHrSubject', { name: s.name, title: s.trainingTitle }),
+    bodyText: t(s.locale, 'attestations.emailHrBody', { name: s.name, title: s.trainingTitle, ...figuresOf(s), url, organizer: s.organizer })
+  }
 }
 
 function refusalText (locale: 'fr' | 'en', name: string, reason: string): { subject: string, bodyText: string } {
-  return locale === 'fr'
-    ? { subject: 'Votre demande d\'attestation de formation', bodyText: `Bonjour ${name},\n\nVotre demande d'attestation de formation n'a pas été acceptée.\nMotif : ${reason}\n\nPour toute question, répondez à l'équipe d'organisation.\n` }
-    : { subject: 'Your request for a certificate of training', bodyText: `Hello ${name},\n\nYour request for a certificate of training was not accepted.\nReason: ${reason}\n\nFor any question, contact the organizers.\n` }
+  return { subject: t(locale, 'attestations.emailRefusedSubject'), bodyText: t(locale, 'attestations.emailRefusedBody', { name, reason }) }
 }
 
 function revocationText (locale: 'fr' | 'en', code: string, reason: string): { subject: string, bodyText: string } {
-  return locale === 'fr'
-    ? { subject: 'Attestation de formation révoquée', bodyText: `Bonjour,\n\nL'attestation de formation ${code} a été révoquée.\nMotif : ${reason}\n` }
-    : { subject: 'Certificate of training revoked', bodyText: `Hello,\n\nThe certificate of training ${code} was revoked.\nReason: ${reason}\n` }
+  return { subject: t(locale, 'attestations.emailRevokedSubject'), bodyText: t(locale, 'attestations.emailRevokedBody', { code, reason }) }
 }
 
-const notRegistered = (): AppError => forbidden({
-  fr: 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.',
-  en: 'Certificates of training are for people registered for the event.'
-})
-const requestNotFound = (): AppError => notFound({ fr: 'Demande d\'attestation introuvable.', en: 'Attestation request not found.' })
-const attestationNotFound = (): AppError => notFound({ fr: 'Attestation introuvable.', en: 'Attestation not found.' })
+const notRegistered = (): AppError => forbidden(bilingual('attestations.notRegistered'))
+const requestNotFound = (): AppError => notFound(bilingual('attestations.requestNotFound'))
+const attestationNotFound = (): AppError => notFound(bilingual('attestations.attestationNotFound'))

@@ -7,6 +7,7 @@ import { allow, open, param } from '../access/declare.js'
 import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { drainRequest } from '../synthesis/routes.js'
+import { bilingual } from '../views/i18n.js'
 import { CredentialService, VC_JWT_TYPE } from './credentials.js'
 import type { AttestationModuleDeps } from './module.js'
 import { verificationEntryPage, verificationPage } from './verification-pages.js'
@@ -69,19 +70,10 @@ const checkSchema = z.object({
 }).meta({ id: 'AttestationCheck' })
 const jwkSchema = z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.literal('sig') })
 
-const tooMany = (seconds: number): AppError => new AppError('too_many_requests', {
-  fr: `Trop de vérifications en peu de temps : réessayez dans ${seconds} s.`,
-  en: `Too many verifications in a short time: try again in ${seconds} s.`
-})
+const tooMany = (seconds: number): AppError => new AppError('too_many_requests', bilingual('attestations.checkTooMany', { seconds }))
 
-const malformedForm = (): AppError => badRequest({
-  fr: 'Le formulaire reçu est mal formé (multipart/form-data) : envoyez le fichier PDF dans le champ « file ».',
-  en: 'The form received is malformed (multipart/form-data): send the PDF file in the field "file".'
-})
-const tooManyParts = (): AppError => new AppError('payload_too_large', {
-  fr: 'Le formulaire contient trop de champs ou de fichiers : envoyez un seul fichier PDF, dans le champ « file ».',
-  en: 'The form has too many fields or files: send one PDF file, in the field "file".'
-})
+const malformedForm = (): AppError => badRequest(bilingual('attestations.checkFormUnreadable'))
+const tooManyParts = (): AppError => new AppError('payload_too_large', bilingual('attestations.checkFormTooManyParts'))
 
 /** The rate-limit key of a code: as normalised as possible, so "abcd-…" and "ABCD…" share one counter. */
 const codeKey = (code: string): string => code.toUpperCase().replace(/[\s-]/g, '').slice(0, 64)
@@ -130,10 +122,7 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
     // Unknown code: answered before reading the upload.
     const view = await verification.view(code)
     if (!request.isMultipart()) {
-      throw new AppError('unsupported_media_type', {
-        fr: 'Envoyez le fichier en multipart/form-data, dans le champ « file ».',
-        en: 'Send the file as multipart/form-data, in the field "file".'
-      })
+      throw new AppError('unsupported_media_type', bilingual('attestations.checkFormNeeded'))
     }
     let result: (CheckResult & { view: PublicAttestation }) | undefined
     try {

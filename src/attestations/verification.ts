@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, notFound } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
 import type { AttestationStatus } from './repository.js'
 import { groupVerificationCode } from './snapshot.js'
 import { normaliseCode, type AttestationService } from './service.js'
@@ -52,15 +53,9 @@ export interface CheckResult {
 export function codeNotFound (code: string): AppError {
   const shown = code.length > 60 ? `${code.slice(0, 60)}…` : code
   if (normaliseCode(code) === undefined) {
-    return notFound({
-      fr: `« ${shown} » n'est pas un code de vérification. Un code compte 26 caractères (chiffres et lettres, sans I, L, O ni U), imprimés en groupes de 4 sous le code QR de l'attestation.`,
-      en: `"${shown}" is not a verification code. A code has 26 characters (digits and letters, without I, L, O or U), printed in groups of 4 under the attestation's QR code.`
-    })
+    return notFound(bilingual('attestations.codeMalformed', { code: shown }))
   }
-  return notFound({
-    fr: `Aucune attestation ne correspond au code « ${groupVerificationCode(code)} ». Vérifiez le code imprimé sur l'attestation (les tirets, les espaces et la casse ne comptent pas).`,
-    en: `No attestation matches the code "${groupVerificationCode(code)}". Check the code printed on the attestation (dashes, spaces and case do not matter).`
-  })
+  return notFound(bilingual('attestations.codeUnknown', { code: groupVerificationCode(code) }))
 }
 
 export class VerificationService {
@@ -132,15 +127,6 @@ export class VerificationService {
   }
 }
 
-export const noFile = (): AppError => badRequest({
-  fr: 'Aucun fichier reçu : choisissez le fichier PDF de l\'attestation (champ « file »).',
-  en: 'No file received: choose the attestation\'s PDF file (field "file").'
-})
-const notPdf = (): AppError => new AppError('unsupported_media_type', {
-  fr: 'Ce fichier n\'est pas un PDF : seule une attestation au format PDF peut être vérifiée.',
-  en: 'This file is not a PDF: only an attestation in PDF format can be checked.'
-})
-const tooBig = (): AppError => new AppError('payload_too_large', {
-  fr: `Ce fichier dépasse ${MAX_CHECK_BYTES / 1024 / 1024} Mo : une attestation émise par Compagnon est bien plus petite, ce n'est donc pas elle.`,
-  en: `This file is larger than ${MAX_CHECK_BYTES / 1024 / 1024} MB: an attestation issued by Compagnon is much smaller, so it is not this one.`
-})
+export const noFile = (): AppError => badRequest(bilingual('attestations.checkNoFile'))
+const notPdf = (): AppError => new AppError('unsupported_media_type', bilingual('attestations.checkNotPdf'))
+const tooBig = (): AppError => new AppError('payload_too_large', bilingual('attestations.checkTooBig', { megabytes: MAX_CHECK_BYTES / 1024 / 1024 }))

@@ -57,7 +57,7 @@ t.test('eligibility: the threshold, exactly 75 % is eligible', async t => {
   // 2 + 3 + 1.5 + 1.5 = 8 of 10 h.
   const e = eligibility(DEFAULT_ELIGIBILITY_POLICY, slots, [present(0), present(1), present(2), cell('absent'), present(4), present(5)], AFTER)
   t.match(e, { eligible: true, hoursAttended: 8, hoursCountedForEligibility: 8, totalHours: 10, hoursRequired: 7.5, share: 0.8, finalised: true })
-  t.equal(e.reason.fr, '8 h sur 10 h (80 %) ; 7,5 h requises (75 %). Admissible à l\'attestation.')
+  t.equal(e.reason.fr, '8 h sur 10 h (80\u00a0%) ; 7,5 h requises (75\u00a0%). Admissible à l’attestation.')
   t.equal(e.reason.en, '8 h of 10 h (80%); 7.5 h required (75%). Eligible for the attestation.')
 
   // Exactly 75 %: 7.5 of 10 h.
@@ -69,7 +69,7 @@ t.test('eligibility: the threshold, exactly 75 % is eligible', async t => {
   t.match(exact, { hoursAttended: 7, totalHours: 10, hoursRequired: 7, eligible: true }, 'no floating-point refusal at the threshold')
   const under = eligibility(DEFAULT_ELIGIBILITY_POLICY, even, [cell('present', 'a-s0'), cell('present', 'b-s0'), cell('absent'), cell('absent')], AFTER)
   t.match(under, { eligible: false, share: 0.5, finalised: true })
-  t.match(under.reason.fr, /^5 h sur 10 h \(50 %\) ; 7,5 h requises \(75 %\)\. Non admissible/)
+  t.match(under.reason.fr, /^5 h sur 10 h \(50\u00a0%\) ; 7,5 h requises \(75\u00a0%\)\. Non admissible/)
   t.match(under.reason.en, /Not eligible: an organizer may review/)
   t.match(eligibility({ minShare: 0.5, excusedCounts: false }, even, [cell('present', 'a-s0'), cell('present', 'b-s0')], AFTER), { eligible: true }, 'the policy sets the share')
 })
@@ -82,7 +82,7 @@ t.test('excused absences count for eligibility when the policy says so, never in
   const lenient = eligibility({ minShare: 0.75, excusedCounts: true }, slots, cells, AFTER)
   t.match(lenient, { eligible: true, hoursAttended: 5, hoursExcused: 3.5, hoursCountedForEligibility: 8.5, share: 0.85 })
   t.equal(lenient.sessions.length, 2, 'excused slots are not sessions attended')
-  t.match(lenient.reason.fr, /^8,5 h \(dont 3,5 h d'absence justifiée\) sur 10 h/)
+  t.match(lenient.reason.fr, /^8,5 h \(dont 3,5 h d’absence justifiée\) sur 10 h/)
   t.match(lenient.reason.en, /^8\.5 h \(including 3\.5 h of excused absence\) of 10 h/)
 })
 
@@ -91,7 +91,7 @@ t.test('finalised once the last counted slot has ended; the synthesis is left ou
   const thursday = eligibility(DEFAULT_ELIGIBILITY_POLICY, slots, cells, at('14:00', '23'))
   t.match(thursday, { finalised: false, eligible: true, totalHours: 10, hoursAttended: 8.5 }, 'eligible already, but not final')
   t.match(thursday.reason.en, /Provisional until the last time slot ends\.$/)
-  t.match(thursday.reason.fr, /Provisoire jusqu'à la fin du dernier créneau\.$/)
+  t.match(thursday.reason.fr, /Provisoire jusqu’à la fin du dernier créneau\.$/)
   t.equal(eligibility(DEFAULT_ELIGIBILITY_POLICY, slots, cells, at('14:30', '23')).finalised, true, 'at the very end of the last in-person slot')
   t.equal(eligibility(DEFAULT_ELIGIBILITY_POLICY, slots, cells, at('10:00', '24')).finalised, true, 'the Friday synthesis is not waited for')
   const none = eligibility(DEFAULT_ELIGIBILITY_POLICY, [slots[5]!], [present(5)], AFTER)

@@ -165,7 +165,7 @@ t.test('an attestation that cannot be made is counted and reported; the others a
   const done = await jobs.get(ctx.organizer.id, job.id)
   t.match(done, { status: 'done', total: 3, done: 3, issued: 2, failed: 1 })
   t.match(done.error?.en, new RegExp(`^1 attestation could not be made: ${nameless.id} \\(name: .+\\)`))
-  t.match(done.error?.fr, /^1 attestation n'a pas pu être produite/)
+  t.match(done.error?.fr, /^1 attestation n’a pas pu être produite/)
   for (const p of people) t.equal((await validOf(ctx, p.id)).length, 1)
   t.same(await validOf(ctx, nameless.id), [])
   t.equal(unzip((await ctx.app.inject({ url: `/api/v1/attestation-jobs/${job.id}/zip`, headers: { authorization: ctx.organizer.bearer } })).rawPayload).size, 2)
@@ -224,9 +224,9 @@ t.test('pages: an organizer starts the generation from a form, follows it, downl
   t.equal(zip.statusCode, 200)
   t.equal(unzip(zip.rawPayload).size, 3)
   const en = await ctx.app.inject({ url: page.replace('lang=fr', 'lang=en'), headers })
-  t.match(en.body, 'Generating the certificates')
+  t.match(en.body, 'Generating the training attestations')
   t.match(en.body, '3 of 3')
-  t.match(en.body, 'Download every valid certificate (ZIP)')
+  t.match(en.body, 'Download every valid training attestation (ZIP)')
 
   const participant = await ctx.person('Léa Participante')
   const theirCookie = (await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(participant.id, 'phone')).url)).cookie

@@ -27,8 +27,8 @@ t.test('after the event, an eligible request printing another name than the reco
   t.match(audit, [{ action: 'requested', details: { status: 'review', nameChanged: true } }])
 
   const mine = await page(ctx, '/attestation?lang=fr', paule)
-  t.match(mine, 'le nom à imprimer (« Docteure Paule Émond, Ph. D. ») diffère du nom à votre dossier (« Paule Émond ») ; une personne de l\'organisation le vérifiera avant de délivrer l\'attestation.')
-  t.match(await page(ctx, '/attestation?lang=en', paule), 'the name to print ("Docteure Paule Émond, Ph. D.") differs from the name on your record ("Paule Émond"); an organizer will check it before issuing the attestation.')
+  t.match(mine, 'le nom à imprimer (« Docteure Paule Émond, Ph. D. ») diffère du nom à votre dossier (« Paule Émond ») ; une personne de l’organisation le vérifiera avant de délivrer l’attestation.')
+  t.match(await page(ctx, '/attestation?lang=en', paule), 'the name to print (“Docteure Paule Émond, Ph. D.”) differs from the name on your record (“Paule Émond”); an organizer will check it before issuing the attestation.')
 
   const queue = await api(ctx, ctx.organizer, 'GET', `/api/v1/events/${ctx.eventId}/attestation-requests`)
   t.match(queue.json(), [{ request: { name: 'Docteure Paule Émond, Ph. D.', personName: 'Paule Émond', nameChanged: true, status: 'review' } }])

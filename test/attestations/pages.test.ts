@@ -53,8 +53,8 @@ t.test('a participant finds the page from /moi, requests after the event and get
   t.match(before.body, /Heures de présence<\/dt><dd>17,25 h<\/dd>/)
   t.match(before.body, /Heures en présentiel prévues<\/dt><dd>21 h<\/dd>/)
   t.match(before.body, /Heures requises<\/dt><dd>15,75 h<\/dd>/)
-  t.match(before.body, 'Admissible à l\'attestation.', 'the rule\'s own sentence, in French')
-  t.match(before.body, 'Aucune demande pour l\'instant.')
+  t.match(before.body, 'Admissible à l’attestation.', 'the rule\'s own sentence, in French')
+  t.match(before.body, 'Aucune demande pour l’instant.')
   t.match(before.body, 'value="Paule Émond"', 'the name is prefilled with the display name')
   t.match(before.body, '<input type="radio" name="locale" value="en" checked>', 'the language is prefilled with the preferred one')
   t.match(before.body, 'value="Ville de Laval"', 'the employer known for the person')
@@ -70,7 +70,7 @@ t.test('a participant finds the page from /moi, requests after the event and get
   t.match(after.body, `<code class="code" data-code="${a.code}">${a.groupedCode}</code>`)
   t.match(after.body, /Nom inscrit<\/dt><dd>Paule Émond<\/dd>/)
   t.match(after.body, `Heures de formation</dt><dd>${String(hours).replace('.', ',')} h</dd>`)
-  t.match(after.body, /Unités d'éducation continue \(UEC\)<\/dt><dd>1,73<\/dd>/)
+  t.match(after.body, /Unités d’éducation continue \(UEC\)<\/dt><dd>1,73<\/dd>/)
   t.match(after.body, /Date de délivrance<\/dt><dd><time datetime="[^"]+">24 octobre 2025<\/time>/)
   t.match(after.body, `href="/attestation/${a.id}/pdf?lang=fr" download>Télécharger le PDF</a>`)
   t.match(after.body, `href="/verify/${a.code}?lang=fr"`)
@@ -99,14 +99,14 @@ t.test('bad input comes back in the form with a 400 and the message next to the 
   await ctx.attendHours(paule.id, 17)
   const before = await counts(ctx)
   const cases: Array<[string, Record<string, string>, string, RegExp]> = [
-    ['empty name', { name: '   ' }, 'name', /Inscrivez votre nom tel qu'il doit paraître sur l'attestation\./],
+    ['empty name', { name: '   ' }, 'name', /Inscrivez votre nom tel qu’il doit paraître sur l’attestation\./],
     ['name over 200 characters', { name: 'é'.repeat(201) }, 'name', /Le nom compte 201 caractères : 200 au plus\./],
     ['control character in the name', { name: 'Paule\u0007Émond' }, 'name', /Retirez les caractères de contrôle ou invisibles\./],
     ['right-to-left override in the name', { name: 'Paule \u202eÉmond' }, 'name', /Retirez les caractères de contrôle/],
-    ['language other than fr/en', { locale: 'de' }, 'locale', /Choisissez le français ou l'anglais\./],
-    ['no language', { locale: '' }, 'locale', /Choisissez le français ou l'anglais\./],
-    ['HR email that is not one', { hrEmail: 'rh@' }, 'hrEmail', /« rh@ » n'est pas une adresse courriel/],
-    ['employer over 200 characters', { employer: 'x'.repeat(300) }, 'employer', /L'employeur compte 300 caractères : 200 au plus\./]
+    ['language other than fr/en', { locale: 'de' }, 'locale', /Choisissez le français ou l’anglais\./],
+    ['no language', { locale: '' }, 'locale', /Choisissez le français ou l’anglais\./],
+    ['HR email that is not one', { hrEmail: 'rh@' }, 'hrEmail', /« rh@ » n’est pas une adresse courriel/],
+    ['employer over 200 characters', { employer: 'x'.repeat(300) }, 'employer', /L’employeur compte 300 caractères : 200 au plus\./]
   ]
   for (const [what, fields, field, message] of cases) {
     const res = await post(ctx, `/attestation/${ctx.eventId}?lang=fr`, paule, requestForm(fields))
@@ -114,14 +114,14 @@ t.test('bad input comes back in the form with a 400 and the message next to the 
     t.match(res.headers['content-type'], /text\/html/)
     const id = `${field}-${ctx.eventId}`
     t.match(res.body, new RegExp(`<p id="${id}-error" class="field-error">${message.source}`), `${what}: the message is next to the field`)
-    t.match(res.body, 'Votre demande n\'a pas été envoyée', what)
+    t.match(res.body, 'Votre demande n’a pas été envoyée', what)
   }
   const typed = await post(ctx, `/attestation/${ctx.eventId}?lang=en`, paule, requestForm({ name: 'Paule <Émond>', hrEmail: 'not-an-email', employer: 'MSSS' }))
   t.equal(typed.statusCode, 400)
   t.match(typed.body, 'value="Paule &#60;Émond&#62;"', 'what was typed is kept (escaped)')
   t.match(typed.body, 'value="MSSS"')
   t.match(typed.body, `aria-invalid="true" aria-describedby="hrEmail-help-${ctx.eventId} hrEmail-${ctx.eventId}-error"`, 'the field points at its message')
-  t.match(typed.body, /"not-an-email" is not an email address/)
+  t.match(typed.body, /“not-an-email” is not an email address/)
   t.match(typed.body, /href="\/attestation\?lang(=|&#61;)fr" lang="fr"/, 'the language link leads back to the page, not to the form\'s address')
   const repeated = await ctx.app.inject({ method: 'POST', url: `/attestation/${ctx.eventId}`, headers: { cookie: await ctx.cookieOf(paule), 'x-csrf-token': await ctx.csrfOf(paule), origin: ORIGIN, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=a&name=b&locale=fr' })
   t.equal(repeated.statusCode, 400, 'a repeated field is refused')
@@ -133,7 +133,7 @@ t.test('someone not registered as participant or credited student gets a 403 pag
   const instructor = await ctx.person('Ines Instructrice', 'instructor')
   const page = await get(ctx, '/attestation?lang=fr', instructor)
   t.equal(page.statusCode, 403)
-  t.match(page.body, 'Les attestations de formation sont offertes aux personnes inscrites à l\'événement.')
+  t.match(page.body, 'Les attestations de formation sont offertes aux personnes inscrites à l’événement.')
   t.equal((await post(ctx, `/attestation/${ctx.eventId}?lang=fr`, instructor, requestForm())).statusCode, 403)
   t.equal((await ctx.app.inject({ url: '/attestation', headers: { accept: 'text/html' } })).statusCode, 401, 'signed out')
 
@@ -156,8 +156,8 @@ t.test('during the event a request waits until the end of the last slot, shown i
   const res = await post(ctx, `/attestation/${ctx.eventId}?lang=fr`, yves, requestForm({ name: 'Yves Côté', locale: 'en' }))
   t.equal(res.headers.location, `/attestation?fait=attente&lang=fr#att-${ctx.eventId}`)
   const page = await get(ctx, '/attestation?fait=attente&lang=fr', yves)
-  t.match(page.body, /En attente de la fin de l'événement<\/strong> : votre demande sera traitée après la fin du dernier créneau, le <time datetime="2025-10-23T20:15:00.000Z">jeudi 23 octobre 2025 à 16 h 15<\/time>\./)
-  t.match(page.body, 'Provisoire jusqu\'à la fin du dernier créneau.')
+  t.match(page.body, /En attente de la fin de l’événement<\/strong> : votre demande sera traitée après la fin du dernier créneau, le <time datetime="2025-10-23T20:15:00.000Z">jeudi 23 octobre 2025 à 16 h 15<\/time>\./)
+  t.match(page.body, 'Provisoire jusqu’à la fin du dernier créneau.')
   t.match(page.body, 'value="Yves Côté"', 'the form shows the request as sent')
   t.match(page.body, 'Mettre à jour ma demande')
   const en = await get(ctx, '/attestation?lang=en', yves)
@@ -178,7 +178,7 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
   t.match(empty.body, 'Aucune demande en attente ni en examen.')
   t.match(empty.body, `<form method="post" action="/organisateurs/attestations/${ctx.eventId}/generation?lang=fr">`)
   t.match(empty.body, 'Générer toutes les attestations admissibles')
-  t.match((await get(ctx, `${url}?lang=en`, ctx.organizer)).body, 'Generate all eligible certificates')
+  t.match((await get(ctx, `${url}?lang=en`, ctx.organizer)).body, 'Generate all eligible training attestations')
 
   let before = await counts(ctx)
   for (const bad of ['150', 'soixante', '-5', '']) {
@@ -195,18 +195,18 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
   t.equal(saved.headers.location, `${url}?fait=politique&lang=fr`)
   t.same(await ctx.services.attestations.policy(ctx.eventId), { min_share: 0.805, excused_counts: true, auto_issue: true })
   const withRule = await get(ctx, `${url}?fait=politique&lang=fr`, ctx.organizer)
-  t.match(withRule.body, 'Règle d\'admissibilité enregistrée.')
+  t.match(withRule.body, 'Règle d’admissibilité enregistrée.')
   t.match(withRule.body, 'value="80.5"')
   await post(ctx, `${url}/politique`, ctx.organizer, { minPercent: '75', excusedCounts: 'no', autoIssue: 'yes' })
 
   // Noémie is under the rule: her request goes to the queue.
   t.equal((await post(ctx, `/attestation/${ctx.eventId}`, noemie, requestForm({ name: 'Noémie Roy' }))).headers.location, `/attestation?fait=examen&lang=fr#att-${ctx.eventId}`)
-  t.match((await get(ctx, '/attestation?lang=fr', noemie)).body, 'En examen par l\'équipe d\'organisation')
+  t.match((await get(ctx, '/attestation?lang=fr', noemie)).body, 'En examen par l’équipe d’organisation')
   const request = (await ctx.services.attestations.queue(ctx.organizer.id, ctx.eventId))[0]!.request
   const queued = await get(ctx, `${url}?lang=fr`, ctx.organizer)
   t.match(queued.body, /<caption>Demandes à décider<\/caption>/)
   t.match(queued.body, /<th scope="row">Noémie Roy<\/th>\s*<td>2,75 h \/ 15,75 h \(13,1 %\)<\/td>/)
-  t.match(queued.body, 'Non admissible : une personne de l\'organisation peut examiner la demande.')
+  t.match(queued.body, 'Non admissible : une personne de l’organisation peut examiner la demande.')
   t.match(queued.body, 'aria-label="Refuser — Noémie Roy"')
 
   before = await counts(ctx)
@@ -222,7 +222,7 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
 
   const approved = await post(ctx, `/organisateurs/attestations/demandes/${request.id}/approbation?lang=fr`, ctx.organizer, { eventId: ctx.eventId, note: 'Absence pour raison de service' })
   t.equal(approved.headers.location, `${url}?fait=delivree&lang=fr`)
-  t.match((await get(ctx, '/attestation?lang=fr', noemie)).body, 'Attestation délivrée</strong> par l\'équipe d\'organisation.')
+  t.match((await get(ctx, '/attestation?lang=fr', noemie)).body, 'Attestation délivrée</strong> par l’équipe d’organisation.')
   const again = await post(ctx, `/organisateurs/attestations/demandes/${request.id}/approbation?lang=fr`, ctx.organizer, { eventId: ctx.eventId, note: '' })
   t.equal(again.statusCode, 409, 'approving twice answers a conflict, on the page')
   t.match(again.body, 'Une attestation valide existe déjà pour cette personne.')
@@ -241,7 +241,7 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
   t.equal(badReissue.statusCode, 400)
   t.match(badReissue.body, `id="reissue-${first!.id}-reason-error" class="field-error">Le motif doit compter au moins 3 caractères.`)
   t.match(badReissue.body, `id="reissue-${first!.id}-name-error" class="field-error">Le nom compte 201 caractères : 200 au plus.`)
-  t.match(badReissue.body, `id="reissue-${first!.id}-locale-error" class="field-error">Choisissez le français, l'anglais ou « inchangée ».`)
+  t.match(badReissue.body, `id="reissue-${first!.id}-locale-error" class="field-error">Choisissez le français, l’anglais ou « inchangée ».`)
   t.same(await counts(ctx), before, 'nothing written')
   const reissued = await post(ctx, `/organisateurs/attestations/${first!.id}/reemission?lang=fr`, ctx.organizer, { eventId: ctx.eventId, reason: 'Correction du nom', name: 'Rémi Tremblay-Roy', locale: 'en' })
   t.equal(reissued.headers.location, `${url}?fait=reemise&lang=fr`)
@@ -258,8 +258,8 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
   t.match(final.body, /<caption>Journal : qui a fait quoi<\/caption>/)
   const log = [...final.body.matchAll(/<tr><td><time datetime="[^"]+">[^<]+<\/time><\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]*)<\/td><\/tr>/g)].map(m => m.slice(1))
   t.same(log, [
-    ['Règle d\'admissibilité modifiée', '—', 'Odile Organisatrice', ''],
-    ['Règle d\'admissibilité modifiée', '—', 'Odile Organisatrice', ''],
+    ['Règle d’admissibilité modifiée', '—', 'Odile Organisatrice', ''],
+    ['Règle d’admissibilité modifiée', '—', 'Odile Organisatrice', ''],
     ['Demande envoyée', 'Noémie Roy', 'Noémie Roy', ''],
     ['Refusée', 'Noémie Roy', 'Odile Organisatrice', 'Moins de 75 % des heures'],
     ['Délivrée', 'Noémie Roy', 'Odile Organisatrice', 'Absence pour raison de service'],
@@ -272,12 +272,12 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
   before = await counts(ctx)
   const twice = await post(ctx, `/organisateurs/attestations/${second.id}/revocation?lang=fr`, ctx.organizer, { eventId: ctx.eventId, reason: 'Encore' })
   t.equal(twice.statusCode, 409)
-  t.match(twice.body, 'Rien n\'a été enregistré : Seule une attestation valide peut être révoquée.')
+  t.match(twice.body, 'Rien n’a été enregistré : Seule une attestation valide peut être révoquée.')
   t.same(await counts(ctx), before, 'nothing written')
 
   // The participant is told; asking again goes to the organizers, never back to automatic issue.
   const remiPage = await get(ctx, '/attestation?lang=fr', remi)
-  t.match(remiPage.body, /Votre attestation n'est plus valide \(elle a été révoquée le <time datetime="[^"]+">[^<]+<\/time>\) : Délivrée par erreur\./, 'with the date and the reason')
+  t.match(remiPage.body, /Votre attestation n’est plus valide \(elle a été révoquée le <time datetime="[^"]+">[^<]+<\/time>\) : Délivrée par erreur\./, 'with the date and the reason')
   const asked = await post(ctx, `/attestation/${ctx.eventId}`, remi, requestForm({ name: 'Rémi Tremblay' }))
   t.equal(asked.headers.location, `/attestation?fait=examen&lang=fr#att-${ctx.eventId}`)
   t.equal((await ctx.services.attestations.mine(remi.id, ctx.eventId)).attestation, null)

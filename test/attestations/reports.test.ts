@@ -84,13 +84,13 @@ t.test('attendance per participant: hours, share, eligibility and each slot; PDF
   const res = await ctx.app.inject({ url: `/organisateurs/rapports/${ctx.eventId}/presences-participants.csv`, headers: auth })
   t.equal(res.statusCode, 200)
   const [header, ...rows] = csvRows(res.body)
-  t.same(header!.slice(0, 6), ['Nom', 'Courriel', 'Crédité', 'Heures de présence', 'Part du total', 'Admissible à l\'attestation'])
+  t.same(header!.slice(0, 6), ['Nom', 'Courriel', 'Crédité', 'Heures de présence', 'Part du total', 'Admissible à l’attestation'])
   t.equal(header!.length, 6 + 16)
   t.equal(header![6], '2025-10-20 09:00')
   t.same(rows.map(r => r.slice(0, 6)), [
-    ['Émilie Gagnon', ctx.emilie.email, 'non', '19,75', '94 %', 'oui'],
-    ['Noël Côté', ctx.noel.email, 'non', '0', '0 %', 'non'],
-    ['Zoé Lefèbvre', ctx.zoe.email, 'oui', '2,5', '11,9 %', 'non']
+    ['Émilie Gagnon', ctx.emilie.email, 'non', '19,75', '94\u00a0%', 'oui'],
+    ['Noël Côté', ctx.noel.email, 'non', '0', '0\u00a0%', 'non'],
+    ['Zoé Lefèbvre', ctx.zoe.email, 'oui', '2,5', '11,9\u00a0%', 'non']
   ], 'sorted by name the French way; late counts as attended, excused adds nothing')
   const emilie = rows[0]!.slice(6)
   t.equal(emilie[6], 'en retard')
@@ -113,7 +113,7 @@ t.test('attendance per participant: hours, share, eligibility and each slot; PDF
   t.match(text, /sur 21 h/)
   t.match(text, '1 admissible')
   t.match(text, 'Légende : P = présent·e, R = en retard, E = excusé·e, A = absent·e')
-  t.match(text, 'Admissible : au moins 75 % des 21 heures en présentiel.')
+  t.match(text, /Admissible : au moins 75\s%\sdes 21 heures en présentiel\./)
 })
 
 t.test('a long report runs over several pages, each with its title, column headers and page number', async t => {
@@ -150,7 +150,7 @@ t.test('attestations issued and revoked: code, who issued, revocation, supersess
   const res = await ctx.app.inject({ url: `/organisateurs/rapports/${ctx.eventId}/attestations.csv`, headers: auth })
   t.equal(res.statusCode, 200)
   const [header, ...rows] = csvRows(res.body)
-  t.same(header, ['Code', 'Nom', 'Langue', 'Heures', 'UEC', 'État', 'Émise le (America/Montreal)', 'Émise par', 'Révoquée le', 'Motif', 'Remplacée par'])
+  t.same(header, ['Code', 'Nom', 'Langue', 'Heures', 'UEC', 'État', 'Délivrée le (America/Montreal)', 'Délivrée par', 'Révoquée le', 'Motif', 'Remplacée par'])
   t.same(rows, [
     [first.groupedCode, 'Émilie Gagnon', 'FR', '19,75', '1,98', 'remplacée', '2025-10-24 14:00', 'automatique', '', '', second.groupedCode],
     [second.groupedCode, 'Émilie Gagnon-Roy', 'EN', '19,75', '1,98', 'révoquée', '2025-10-24 15:00', 'Odile Organisatrice', '2025-10-24 16:00', 'Délivrée par erreur; voir « dossier »', '']

@@ -36,7 +36,7 @@ t.test('a participant asks through the API after the event: issued at once, the 
   t.equal(sha256(pdf.rawPayload), body.attestation.sha256, 'the bytes stored at issue')
   const text = (await textOf(pdf.rawPayload)).replace(/\s+/g, ' ')
   t.match(text, 'Zoé Côté-Bérubé', 'accents render and read back')
-  t.match(text, 'Certificate of training')
+  t.match(text, 'Training attestation')
   t.match(text, `Training hours attended: ${expectedHours} hours`)
   t.match(text, `${Math.round(expectedHours * 10) / 100} CEU`)
   t.match(text, groupVerificationCodeOf(body.attestation.code))
