@@ -56,7 +56,7 @@ export const common = {
   team: 'Team',
   signedInAs: 'Signed in as',
   ltiPlatforms: 'Learning platforms (LTI 1.3)',
-  ltiNoPlatform: 'No platform registered yet. See "Register Compagnon in your LMS" in the README (npm run lti:register).',
+  ltiNoPlatform: 'No platform registered yet. Create a registration link below and send it to the LMS administrator; the platform will then wait here for your approval.',
   ltiPlatformsCaption: 'Registered platforms and accepted deployments',
   ltiIssuer: 'Issuer',
   ltiClientId: 'Client ID',

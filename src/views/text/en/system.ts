@@ -17,7 +17,6 @@ export const system = {
   nextFromCourse: 'Students and instructors: open Compagnon from your course in Moodle.',
   nextMyPage: 'Back to my page',
   nextProgram: 'See the program',
-  nextBack: 'Go back to the previous page',
   technicalDetails: 'Technical details',
   technicalLine: 'Code {status} · request reference {requestId}',
   notFound: 'No page matches this address. Check the link you received, or start again from the program.',

@@ -54,7 +54,7 @@ export const common = {
   team: 'Équipe',
   signedInAs: 'Connecté·e en tant que',
   ltiPlatforms: 'Plateformes d’apprentissage (LTI 1.3)',
-  ltiNoPlatform: 'Aucune plateforme enregistrée. Voir « Register Compagnon in your LMS » dans le README (npm run lti:register).',
+  ltiNoPlatform: 'Aucune plateforme enregistrée pour l’instant. Créez ci-dessous un lien d’enregistrement et envoyez-le à l’administrateur·trice du LMS ; la plateforme attendra ensuite votre approbation ici.',
   ltiPlatformsCaption: 'Plateformes enregistrées et déploiements acceptés',
   ltiIssuer: 'Émetteur (issuer)',
   ltiClientId: 'Identifiant client',

@@ -16,7 +16,6 @@ export const system = {
   nextFromCourse: 'Étudiant·e ou personne enseignante : ouvrez Compagnon depuis votre cours dans Moodle.',
   nextMyPage: 'Retour à ma page',
   nextProgram: 'Voir le programme',
-  nextBack: 'Revenir à la page précédente',
   technicalDetails: 'Détails techniques',
   technicalLine: 'Code {status} · référence de la demande {requestId}',
   // Messages.
