@@ -37,7 +37,7 @@ t.test('in Chromium: a participant opens their personal link, requests the attes
   await phone.fill('input[name=hrEmail]', 'rh@')
   await phone.click('form[action^="/attestation/"] button[type=submit]')
   await phone.waitForSelector('.field-error')
-  t.match(await phone.textContent(`#hrEmail-${ctx.eventId}-error`), /« rh@ » n'est pas une adresse courriel/)
+  t.match(await phone.textContent(`#hrEmail-${ctx.eventId}-error`), /« rh@ » n’est pas une adresse courriel/)
   t.equal(await phone.getAttribute('input[name=hrEmail]', 'aria-invalid'), 'true')
   t.same(await seriousAxeViolations(phone), [], 'the form with its errors passes axe')
 

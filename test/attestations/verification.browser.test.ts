@@ -41,20 +41,20 @@ t.test('in Chromium: someone types a printed code, reads the attestation, checks
   await page.setInputFiles('input[name=file]', genuine)
   await page.click('form[enctype="multipart/form-data"] button[type=submit]')
   await page.waitForSelector('[data-check="match"]')
-  t.match(await page.textContent('[data-check]'), 'Ce document est exactement l\'attestation émise')
+  t.match(await page.textContent('[data-check]'), 'Ce document est exactement l’attestation délivrée')
   t.same(await seriousAxeViolations(page), [], 'the check result passes axe')
 
   await page.setInputFiles('input[name=file]', forged)
   await page.click('form[enctype="multipart/form-data"] button[type=submit]')
   await page.waitForSelector('[data-check="mismatch"]')
-  t.match(await page.textContent('[data-check]'), 'Ce document ne correspond pas à l\'attestation émise')
+  t.match(await page.textContent('[data-check]'), 'Ce document ne correspond pas à l’attestation délivrée')
 
   await page.setInputFiles('input[name=file]', notPdf)
   const refused = page.waitForResponse(r => r.request().method() === 'POST')
   await page.click('form[enctype="multipart/form-data"] button[type=submit]')
   t.equal((await refused).status(), 415)
   await page.waitForSelector('.error-box')
-  t.match(await page.textContent('.error-box'), 'Ce fichier n\'est pas un PDF')
+  t.match(await page.textContent('.error-box'), 'Ce fichier n’est pas un PDF')
   t.same(await seriousAxeViolations(page), [], 'the refusal passes axe')
 
   ctx.clock.set('2025-10-27T15:00:00Z')
