@@ -77,7 +77,7 @@ t.test('anonymous and forged requests get 401 before their body is even validate
   const url = `/api/v1/events/${event.id}/invitations`
   const anonymous = await app.inject({ method: 'POST', url, payload: { email: 'not-an-email', role: 'king' } })
   t.equal(anonymous.statusCode, 401)
-  t.match(anonymous.json(), { code: 'unauthorized', messageFr: /Authentification requise/ })
+  t.match(anonymous.json(), { code: 'unauthorized', messageFr: /demande une session ouverte/ })
   const malformedJson = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '{not json' })
   t.equal(malformedJson.statusCode, 401, 'not even parsed')
   const forged = await app.inject({ method: 'POST', url, headers: { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwic2lkIjoieSJ9.c2lnbmF0dXJl' }, payload: { email: 'x' } })

@@ -49,7 +49,7 @@ async function refused (t: Test, d: Device, on: FastifyInstance = app): Promise<
   t.match(bearer.json(), { message: 'This session has ended (signed out, revoked or account erased). Please sign in again.', messageFr: 'Cette session est terminée (déconnexion, révocation ou effacement du compte). Connectez-vous de nouveau.' })
   const cookie = await asCookie(d.jwt, on)
   t.equal(cookie.statusCode, 401, 'the session cookie is refused')
-  t.match(cookie.body, 'connectez-vous', 'the page asks to sign in')
+  t.match(cookie.body, '<h1>Connexion requise</h1>', 'the page asks to sign in')
   const browser = await asBrowser(d, on)
   t.equal(browser.statusCode, 401, 'the device cookie is ended too: no new session token')
   t.notOk(browser.cookies.some(c => c.name === 'compagnon_session' && c.value !== ''), 'no session cookie issued')
