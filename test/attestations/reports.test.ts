@@ -84,7 +84,7 @@ t.test('attendance per participant: hours, share, eligibility and each slot; PDF
   const res = await ctx.app.inject({ url: `/organisateurs/rapports/${ctx.eventId}/presences-participants.csv`, headers: auth })
   t.equal(res.statusCode, 200)
   const [header, ...rows] = csvRows(res.body)
-  t.same(header!.slice(0, 6), ['Nom', 'Courriel', 'Crédité', 'Heures de présence', 'Part du total', 'Admissible à l’attestation'])
+  t.same(header!.slice(0, 6), ['Nom', 'Courriel', 'Crédité·e', 'Heures de présence', 'Part du total', 'Admissible à l’attestation'])
   t.equal(header!.length, 6 + 16)
   t.equal(header![6], '2025-10-20 09:00')
   t.same(rows.map(r => r.slice(0, 6)), [

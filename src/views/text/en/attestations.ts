@@ -168,7 +168,7 @@ export const attestations = {
 
   emailIssuedSubject: 'Your training attestation — {title}',
   emailIssuedBody: 'Hello {name},\n\nYour training attestation “{title}” is attached ({hours} h, {uec} CEU).\n\nVerification code: {code}\nVerify at: {url}\n\n{organizer}\n',
-  emailHrSubject: 'Training attestation of {name} — {title}',
+  emailHrSubject: '{name}’s training attestation — {title}',
   emailHrBody: 'Hello,\n\nAt the request of {name}, here is a copy of their training attestation “{title}” ({hours} h, {uec} CEU).\n\nYou can check that it is genuine at: {url}\n\n{organizer}\n',
   emailRefusedSubject: 'Your training attestation request',
   emailRefusedBody: 'Hello {name},\n\nYour request for a training attestation was not accepted.\nReason: {reason}\n\nFor any question, reply to the organizers.\n',

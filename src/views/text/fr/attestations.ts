@@ -294,7 +294,7 @@ export const attestations = {
   colCapacity: 'Capacité',
   total: 'Total',
   reportSessionsNote: 'Les absences excusées sont comptées par créneau : des séances en parallèle affichent le même nombre, compté une seule fois dans le total.',
-  colCredited: 'Crédité',
+  colCredited: 'Crédité·e',
   colShare: 'Part du total',
   colEligible: 'Admissible à l’attestation',
   totalPeople: 'Total : {count, plural, one {# personne} other {# personnes}}',
