@@ -32,7 +32,7 @@ import { attendanceRoutes } from './attendance/routes.js'
 import { myPageAttendanceSection } from './attendance/pages.js'
 import { AttendanceBook } from './attendance/book.js'
 import { AttendanceGrades } from './attendance/grades.js'
-import { bookRoutes } from './attendance/book-routes.js'
+import { bookRoutes, myHoursSection } from './attendance/book-routes.js'
 import { startAttendanceJobs } from './attendance/jobs.js'
 import { FileStore } from './files/store.js'
 import { SynthesisService } from './synthesis/service.js'
@@ -152,9 +152,11 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   const synthesis = new SynthesisService(deps.database.db, deps.clock, files, app.gradeOutbox, app.lti, policy)
   await app.register(ltiRoutes, { people, program, lti: app.lti, publicUrl: config.publicUrl, synthesisCourses: async personId => await synthesis.learnerCourses(personId) })
   const attendance = new AttendanceService(deps.database.db, deps.clock, config.secrets.codeSecret, config.publicUrl, policy)
-  people.myPageSections.push(async ({ locale }) => myPageAttendanceSection(locale))
-  await app.register(attendanceRoutes, { attendance })
   const book = new AttendanceBook(deps.database.db, deps.clock, policy)
+  people.myPageSections.push(async ({ locale }) => myPageAttendanceSection(locale))
+  // Hours done against the attestation threshold, read as part of the attendance section.
+  people.myPageSections.push(myHoursSection(book))
+  await app.register(attendanceRoutes, { attendance })
   const grades = new AttendanceGrades(deps.database.db, deps.clock, book, app.gradeOutbox)
   await app.register(bookRoutes, { book, grades, lti: app.lti })
   if (deps.backgroundJobs ?? true) startAttendanceJobs(app, grades, attendance)

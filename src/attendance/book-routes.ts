@@ -9,7 +9,8 @@ import { assertSameOrigin } from '../people/authentication.js'
 import { allow, body, courseParam, eventParam, param, query, signedIn } from '../access/declare.js'
 import type { LtiService } from '../lti/service.js'
 import type { AttendanceBook, Grid, Who } from './book.js'
-import { correctionPage, gridPage, myAttendancePage, perSessionChart, STATUS_TEXT } from './book-pages.js'
+import { correctionPage, gridPage, hoursSummaryBlock, myAttendancePage, STATUS_TEXT, type GridBack } from './book-pages.js'
+import { attendanceCharts } from './book-charts.js'
 import type { AttendanceGrades } from './grades.js'
 import { bilingual, formatDay, formatTime, intlLocale, t, type Locale } from '../views/i18n.js'
 
@@ -71,6 +72,17 @@ function gridCsv (grid: Grid, locale: Locale): string {
 const dayAtTime = (at: Date, zone: string, locale: Locale): string =>
   t(locale, 'attendance.dayAtTime', { day: formatDay(at.toISOString(), locale, zone), time: formatTime(at.toISOString(), locale, zone) })
 
+/**
+ * The hours block of /moi (a PeopleService.myPageSections entry, added right after the
+ * attendance section so it reads as its part): hours done against the attestation threshold,
+ * with the progress bar, for people who attend an event's counted slots; nothing otherwise.
+ */
+export const myHoursSection = (book: Pick<AttendanceBook, 'mySummary'>) =>
+  async ({ personId, locale }: { personId: string, locale: Locale }): Promise<string | null> => {
+    const summary = await book.mySummary(personId)
+    return summary === null ? null : hoursSummaryBlock(locale, summary, { level: 3, id: 'my-hours' })
+  }
+
 export interface BookRoutesOptions { book: AttendanceBook, grades: AttendanceGrades, lti: LtiService }
 
 /** The attendance register for instructors and organizers, and each participant's own view. */
@@ -88,12 +100,14 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
 
   const gridView = async (request: FastifyRequest, eventId: string, who: Who, contextId: string | undefined, title: string, base: string): Promise<string> => {
     const grid = await book.grid(eventId, { ...(contextId !== undefined ? { contextId } : {}), who })
-    const chart = perSessionChart(request.locale, await book.perSession(eventId), grid.timezone)
+    const charts = attendanceCharts(request.locale, await book.perSession(eventId), await book.hoursAgainstThreshold(grid), grid.timezone)
     // Correction links and excuse decisions only where this person may act (book.correctable).
     const may = await book.correctable(personOf(request), eventId)
     const canCorrect = (personId: string): boolean => may.all || may.people.has(personId)
     const excuses = (await book.excuses(eventId, 'pending')).filter(e => canCorrect(e.personId))
-    return gridPage(request.locale, { title, grid, who, base, chart, excuses, canCorrect }, request.url)
+    // Back to where this person came from: a course's grid to the courses, the event's to the organizer area (instructors: their page).
+    const back: GridBack = contextId !== undefined ? 'courses' : may.all ? 'organizer' : 'me'
+    return gridPage(request.locale, { title, grid, who, base, back, charts, excuses, canCorrect }, request.url)
   }
 
   app.get('/cours/presences/:contextId', {

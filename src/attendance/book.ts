@@ -3,6 +3,8 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
 import { isCourseInstructor, isCreditedLearner } from '../lti/roles.js'
+import { eligibility, type Eligibility, type EligibilityPolicy } from '../attestations/eligibility.js'
+import { findPolicy as findAttestationPolicy } from '../attestations/repository.js'
 import { bilingual, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
 import type { PolicyRow, Status } from './repository.js'
@@ -21,6 +23,95 @@ export interface Grid {
 }
 
 export type Who = 'all' | 'credited' | 'non_credit'
+
+/**
+ * One person's hours against the attestation's threshold, for "mes présences" and /moi: the
+ * figures come from the attestation rule (src/attestations/eligibility.ts, with the event's
+ * attestation policy); this adds what is still to come and where the person stands.
+ */
+export interface HoursSummary {
+  /** Hours of the slots attended (present or late): the hours an attestation prints. */
+  hoursAttended: number
+  /** What the rule counts: attended, plus excused when the policy says so. */
+  hoursCounted: number
+  hoursExcused: number
+  /** Whether accepted excuses count toward the threshold (the attestation policy). */
+  excusedCounts: boolean
+  /** The threshold: minShare of the counted in-person hours. */
+  hoursRequired: number
+  totalHours: number
+  minShare: number
+  /** Hours of counted slots not held yet and not already settled (attended or excused). */
+  hoursUpcoming: number
+  /** Hours still needed to reach the threshold (0 once reached). */
+  hoursMissing: number
+  /** Share of the threshold done, in [0, 1]: the progress bar. */
+  progress: number
+  /**
+   * reached: eligible; onTrack: not yet, the slots to come can still make it; outOfReach: they
+   * cannot any more; notReached: the event is over and the threshold was missed; noHours: the
+   * event has no in-person counted hours.
+   */
+  state: 'reached' | 'onTrack' | 'outOfReach' | 'notReached' | 'noHours'
+  /** Registered for credit (the attendance grade goes to the course). */
+  credited: boolean
+  /** The attendance grade in [0, 1] for credited people (null otherwise, or before any held slot). */
+  grade: number | null
+}
+
+const round3 = (n: number): number => Math.round(n * 1000) / 1000
+
+/** Where a person stands, from their eligibility (the attestation rule) and their row of the grid. */
+export function hoursSummary (rule: EligibilityPolicy, result: Eligibility, slots: readonly GridSlot[], cells: readonly Cell[], extra: { credited: boolean, grade: number | null }): HoursSummary {
+  const hoursUpcoming = round3(slots.reduce((sum, slot, i) => {
+    const status = cells[i]?.status ?? null
+    return sum + (!slot.held && status === null ? slot.hours : 0)
+  }, 0))
+  const hoursMissing = round3(Math.max(0, result.hoursRequired - result.hoursCountedForEligibility))
+  const state: HoursSummary['state'] = result.totalHours === 0
+    ? 'noHours'
+    : result.eligible
+      ? 'reached'
+      : result.finalised
+        ? 'notReached'
+        : hoursMissing <= hoursUpcoming + 1e-9 ? 'onTrack' : 'outOfReach'
+  return {
+    hoursAttended: result.hoursAttended,
+    hoursCounted: result.hoursCountedForEligibility,
+    hoursExcused: result.hoursExcused,
+    excusedCounts: rule.excusedCounts,
+    hoursRequired: result.hoursRequired,
+    totalHours: result.totalHours,
+    minShare: rule.minShare,
+    hoursUpcoming,
+    hoursMissing: result.eligible ? 0 : hoursMissing,
+    progress: result.hoursRequired <= 0 ? (result.totalHours === 0 ? 0 : 1) : Math.min(1, result.hoursCountedForEligibility / result.hoursRequired),
+    state,
+    credited: extra.credited,
+    grade: extra.credited ? extra.grade : null
+  }
+}
+
+/** One of a participant's slots on their own page. */
+export interface MySlot {
+  id: string
+  startsAt: Date
+  endsAt: Date
+  hours: number
+  /** Started (check-in may be open): no more choosing ahead. */
+  started: boolean
+  held: boolean
+  status: Status | null
+  excuse: 'pending' | 'accepted' | 'refused' | null
+  /** The session chosen in advance, if any. */
+  chosen: string | null
+  /** The session attended (present or late), if any. */
+  attended: string | null
+  sessions: Array<{ id: string, title: string, capacity: number | null, taken: number }>
+}
+
+/** The participant's page: their current event's slots and their hours against the threshold. */
+export interface Mine { eventId: string | null, zone: string, slots: MySlot[], summary: HoursSummary | null }
 
 /** Who an actor may correct in an event: everyone (organizers), or the learners of the courses they teach. */
 export type Correctable = { all: true } | { all: false, people: ReadonlySet<string> }
@@ -92,28 +183,73 @@ export class AttendanceBook {
     }
   }
 
-  /** A participant's own slots in their current event: status, chosen session and places left, excuse. */
-  async mine (personId: string): Promise<{ zone: string, slots: Array<{ id: string, startsAt: Date, held: boolean, status: Status | null, excuse: string | null, chosen: string | null, sessions: Array<{ id: string, title: string, capacity: number | null, taken: number }> }> }> {
-    const registration = await this.db.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id').select(['e.id', 'e.timezone'])
+  /** The event a participant's own pages are about: their latest registration. */
+  async #currentEvent (personId: string): Promise<{ id: string, timezone: string } | undefined> {
+    return await this.db.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id').select(['e.id', 'e.timezone'])
       .where('r.person_id', '=', personId).orderBy('e.starts_on', 'desc').executeTakeFirst()
-    if (registration === undefined) return { zone: 'America/Montreal', slots: [] }
+  }
+
+  /** The event's attestation rule (its attestation policy), which decides the hours required. */
+  async eligibilityRule (eventId: string): Promise<EligibilityPolicy> {
+    const policy = await findAttestationPolicy(this.db, eventId)
+    return { minShare: policy.min_share, excusedCounts: policy.excused_counts }
+  }
+
+  /** One grid row's hours against the threshold (the attestation rule applied now). */
+  summaryOf (rule: EligibilityPolicy, grid: Grid, row: Grid['rows'][number]): HoursSummary {
+    return hoursSummary(rule, eligibility(rule, grid.slots, row.cells, this.clock.now()), grid.slots, row.cells, { credited: row.credited, grade: row.grade })
+  }
+
+  /** A participant's own slots in their current event: status, chosen session and places left, excuse, and their hours. */
+  async mine (personId: string): Promise<Mine> {
+    const registration = await this.#currentEvent(personId)
+    if (registration === undefined) return { eventId: null, zone: 'America/Montreal', slots: [], summary: null }
     const grid = await this.grid(registration.id, { personId })
     const row = grid.rows.find(r => r.personId === personId)
     const choices = await this.db.selectFrom('attendance_choices').select(['slot_id', 'session_id']).where('person_id', '=', personId).execute()
     const places = await this.places(registration.id)
     const sessions = await this.db.selectFrom('sessions').select(['id', 'title', 'slot_id']).where('event_id', '=', registration.id).where('status', '=', 'scheduled').orderBy('position').execute()
+    const now = this.clock.now()
     return {
+      eventId: registration.id,
       zone: registration.timezone,
-      slots: grid.slots.map((slot, i) => ({
-        id: slot.id,
-        startsAt: slot.startsAt,
-        held: slot.held,
-        status: row?.cells[i]?.status ?? (slot.held ? 'absent' : null),
-        excuse: row?.cells[i]?.excuse ?? null,
-        chosen: choices.find(c => c.slot_id === slot.id)?.session_id ?? null,
-        sessions: sessions.filter(s => s.slot_id === slot.id).map(s => ({ id: s.id, title: s.title, capacity: places.get(s.id)?.capacity ?? null, taken: places.get(s.id)?.taken ?? 0 }))
-      }))
+      slots: grid.slots.map((slot, i) => {
+        const cell = row?.cells[i]
+        const status = cell?.status ?? (slot.held ? 'absent' : null)
+        return {
+          id: slot.id,
+          startsAt: slot.startsAt,
+          endsAt: slot.endsAt,
+          hours: slot.hours,
+          started: slot.startsAt <= now,
+          held: slot.held,
+          status,
+          excuse: cell?.excuse ?? null,
+          chosen: choices.find(c => c.slot_id === slot.id)?.session_id ?? null,
+          attended: status === 'present' || status === 'late' ? cell?.sessionId ?? null : null,
+          sessions: sessions.filter(s => s.slot_id === slot.id).map(s => ({ id: s.id, title: s.title, capacity: places.get(s.id)?.capacity ?? null, taken: places.get(s.id)?.taken ?? 0 }))
+        }
+      }),
+      summary: row === undefined ? null : this.summaryOf(await this.eligibilityRule(registration.id), grid, row)
     }
+  }
+
+  /** A participant's hours in their current event (the summary on /moi), or null when they attend none. */
+  async mySummary (personId: string): Promise<HoursSummary | null> {
+    const registration = await this.#currentEvent(personId)
+    if (registration === undefined) return null
+    const grid = await this.grid(registration.id, { personId })
+    const row = grid.rows.find(r => r.personId === personId)
+    return row === undefined ? null : this.summaryOf(await this.eligibilityRule(registration.id), grid, row)
+  }
+
+  /** Everyone's hours in a grid against the threshold (the distribution chart), by the attestation rule. */
+  async hoursAgainstThreshold (grid: Grid): Promise<{ hours: number[], hoursRequired: number, totalHours: number, minShare: number }> {
+    const rule = await this.eligibilityRule(grid.eventId)
+    const now = this.clock.now()
+    const results = grid.rows.map(row => eligibility(rule, grid.slots, row.cells, now))
+    const empty = eligibility(rule, grid.slots, [], now)
+    return { hours: results.map(r => r.hoursCountedForEligibility), hoursRequired: empty.hoursRequired, totalHours: empty.totalHours, minShare: rule.minShare }
   }
 
   /** Instructors and organizers of the event read its register (the access policy's 'attendance.register'). */
@@ -312,14 +448,15 @@ export class AttendanceBook {
     return new Map(rows.map(r => [r.id, { capacity: r.capacity, taken: Number(r.checked_in) + Number(r.chosen) }]))
   }
 
-  /** Check-ins per session across the week (chart): sessions in time order with their slot. */
-  async perSession (eventId: string): Promise<Array<{ sessionId: string, title: string, slotId: string, startsAt: Date, count: number, capacity: number | null }>> {
+  /** Check-ins per session across the week (charts): sessions in time order with their slot, and whether they have started. */
+  async perSession (eventId: string): Promise<Array<{ sessionId: string, title: string, slotId: string, startsAt: Date, count: number, capacity: number | null, started: boolean }>> {
+    const now = this.clock.now()
     const rows = await this.db.selectFrom('sessions as s').innerJoin('time_slots as t', 't.id', 's.slot_id').leftJoin('rooms as r', 'r.id', 's.room_id')
       .select(['s.id', 's.title', 's.slot_id', 't.starts_at', 'r.capacity'])
       .select(eb => eb.selectFrom('attendance_records as a').select(eb2 => eb2.fn.countAll<number>().as('n')).whereRef('a.session_id', '=', 's.id').where('a.status', 'in', ['present', 'late']).as('count'))
       .where('s.event_id', '=', eventId).where('t.counts_toward_attendance', '=', true).where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
       .orderBy('t.starts_at').orderBy('s.position').execute()
-    return rows.map(r => ({ sessionId: r.id, title: r.title, slotId: r.slot_id, startsAt: r.starts_at, count: Number(r.count), capacity: r.capacity }))
+    return rows.map(r => ({ sessionId: r.id, title: r.title, slotId: r.slot_id, startsAt: r.starts_at, count: Number(r.count), capacity: r.capacity, started: r.starts_at <= now }))
   }
 }
 

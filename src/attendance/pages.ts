@@ -9,7 +9,7 @@ const time = (d: Date, zone: string, locale: Locale): string => formatTime(d.toI
 
 /** Where a count's number goes in its sentence, in the forms a page's script rewrites live. */
 const NUMBER = '{n}'
-type CountKey = 'attendance.presentNow' | 'attendance.presentOfCapacity' | 'attendance.expectedMore' | 'attendance.expectedChosenAhead' | 'attendance.scanQueue'
+type CountKey = 'attendance.presentNow' | 'attendance.presentOfCapacity' | 'attendance.expectedMore' | 'attendance.expectedChosenAhead' | 'attendance.scanQueue' | 'kiosk.presentOfCapacity' | 'kiosk.countdown'
 
 /**
  * A count's sentence for one and for several, NUMBER marking the number, for a script that
@@ -115,32 +115,96 @@ export function typedCodePage (locale: Locale, path: string): string {
   })
 }
 
-/** An address as people type it: the scheme left out when it is https (browsers add it). */
-const typedAddress = (url: string): string => url.replace(/^https:\/\//, '')
+/** An address as people type it: the app's public address without its scheme (browsers add it). */
+export const typedAddress = (url: string): string => url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
 
 /**
- * The projector page of a session: rotating QR, typed code (with the full address of the page
- * to type it on), live count against capacity.
+ * A page of its own for a screen (the projector): the site's stylesheet and icon, no site header
+ * or footer, the language switch among the page's own controls.
  */
-export function projectionPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, startsAt: Date, timezone: string, qrSvg: string, typedCode: string, typedCodeUrl: string, checkedIn: number, chosen: number, capacity: number | null }, path: string): string {
-  return layout({
+function kioskDocument ({ locale, title, body }: { locale: Locale, title: string, body: string }): string {
+  return '<!doctype html>' + html`<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · ${t(locale, 'common.appName')}</title>
+<link rel="stylesheet" href="/assets/site.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+</head>
+<body class="kiosk">
+<main id="main" class="kiosk-main">
+!${body}
+</main>
+</body>
+</html>`
+}
+
+/** The same page in the other language (the kiosk's own switch: it has no site header). */
+function otherLanguage (locale: Locale, path: string): { locale: Locale, href: string } {
+  const other: Locale = locale === 'fr' ? 'en' : 'fr'
+  const url = new URL(path, 'http://x')
+  url.searchParams.set('lang', other)
+  return { locale: other, href: url.pathname + url.search }
+}
+
+/** Seconds left before the code changes, as the countdown shows them (never below 0). */
+export const secondsLeft = (changesAt: Date, now: Date): number => Math.max(0, Math.ceil((changesAt.getTime() - now.getTime()) / 1000))
+
+/** How full the room is, for the bar under the count (0–100). */
+const occupancy = (checkedIn: number, capacity: number): number => Math.min(100, Math.round(checkedIn / capacity * 100))
+
+/**
+ * The projector page of a session, full screen (kiosk): the rotating QR code and the typed code
+ * in large type, the address to type it on, a countdown to the next code, the live count against
+ * the room's capacity, the session's title and time. Sizes follow the screen (vh, vw) so it
+ * reads from the back of a room and never scrolls on a 1366×768 or 1920×1080 projector.
+ */
+export function projectionPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, startsAt: Date, endsAt: Date, timezone: string, qrSvg: string, typedCode: string, typedCodeUrl: string, changesAt: Date, now: Date, checkedIn: number, chosen: number, capacity: number | null }, path: string): string {
+  const countdown = countForms(locale, 'kiosk.countdown')
+  const seconds = secondsLeft(view.changesAt, view.now)
+  const [before = '', after = ''] = t(locale, 'kiosk.countdown', { count: seconds, number: NUMBER }).split(NUMBER)
+  const language = otherLanguage(locale, path)
+  const base = `/presence/seance/${view.sessionId}`
+  return kioskDocument({
     locale,
-    path,
     title: view.title,
-    body: html`<div class="projection" data-projection="/presence/seance/${view.sessionId}/etat" data-intl-locale="${intlLocale[locale]}">
+    body: html`<div class="kiosk-screen" data-projection="${base}/etat" data-intl-locale="${intlLocale[locale]}" data-server-time="${view.now.toISOString()}" data-changes-at="${view.changesAt.toISOString()}">
+<header class="kiosk-head">
 <h1>${view.title}</h1>
-<p>${view.room ?? t(locale, 'common.roomTbd')} · ${time(view.startsAt, view.timezone, locale)}</p>
-<figure class="qr" role="img" aria-label="${t(locale, 'attendance.qrLabel')}" data-qr>!${view.qrSvg}</figure>
-<p>!${markup(locale, 'attendance.projectionHelp', { address: typedAddress(view.typedCodeUrl) }, { strong: words => `<strong>${words}</strong>` })}</p>
-<p class="typed-code" data-typed-code aria-live="polite">${view.typedCode}</p>
-<p class="count" aria-live="polite">!${presentCount(locale, view.checkedIn, view.capacity)}!${view.chosen > 0 ? html` · !${liveCount(locale, 'attendance.expectedMore', 'chosen', view.chosen)}` : ''}</p>
+<p class="kiosk-when">${time(view.startsAt, view.timezone, locale)} – ${time(view.endsAt, view.timezone, locale)}${view.room !== null ? ` · ${view.room}` : ''}</p>
+</header>
+<div class="kiosk-body">
+<figure class="qr kiosk-qr" role="img" aria-label="${t(locale, 'attendance.qrLabel')}" data-qr>!${view.qrSvg}</figure>
+<div class="kiosk-side">
+<p class="kiosk-help">!${markup(locale, 'attendance.projectionHelp', { address: typedAddress(view.typedCodeUrl) }, { strong: words => `<strong class="kiosk-address">${words}</strong>` })}</p>
+<p class="kiosk-code" data-typed-code aria-live="polite">${view.typedCode}</p>
+<p class="kiosk-countdown"><span data-countdown data-one="${countdown.one}" data-other="${countdown.other}">${before}<span data-seconds>${new Intl.NumberFormat(intlLocale[locale]).format(seconds)}</span>${after}</span></p>
+<p class="kiosk-count" aria-live="polite">!${view.capacity === null
+  ? liveCount(locale, 'attendance.presentNow', 'checkedIn', view.checkedIn)
+  : liveCount(locale, 'kiosk.presentOfCapacity', 'checkedIn', view.checkedIn, { capacity: view.capacity })}</p>
+!${view.capacity === null ? '' : html`<div class="progress kiosk-occupancy" data-occupancy="${view.capacity}" aria-hidden="true"><span style="width: ${occupancy(view.checkedIn, view.capacity)}%"></span></div>`}
+!${view.chosen > 0 ? html`<p class="kiosk-expected">!${liveCount(locale, 'attendance.expectedMore', 'chosen', view.chosen)}</p>` : ''}
+</div>
+</div>
+<nav class="kiosk-tools" aria-label="${t(locale, 'kiosk.toolsLabel')}">
+<button type="button" class="kiosk-fullscreen" data-fullscreen data-enter="${t(locale, 'kiosk.fullScreen')}" data-exit="${t(locale, 'kiosk.exitFullScreen')}" hidden>${t(locale, 'kiosk.fullScreen')}</button>
+<a href="${base}/liste?lang=${locale}">${t(locale, 'kiosk.leave')}</a>
+<a href="${base}/affiche.pdf?lang=${locale}">${t(locale, 'kiosk.posterLink')}</a>
+<a href="${language.href}" lang="${language.locale}" hreflang="${language.locale}" title="${t(locale, 'common.switchLanguageLabel')}">${t(locale, 'common.switchLanguage')}</a>
+</nav>
 </div>
 <script src="/assets/projection.js"></script>`
   })
 }
 
+/** Links to a session's door poster, and to its room's poster for the day when it has a room. */
+function posterLinks (locale: Locale, sessionId: string, room: string | null): string {
+  return html`<a href="/presence/seance/${sessionId}/affiche.pdf?lang=${locale}">${t(locale, 'kiosk.posterLink')}</a>!${room !== null ? html` · <a href="/presence/seance/${sessionId}/affiche.pdf?salle=journee&amp;lang=${locale}">${t(locale, 'kiosk.roomPosterLink')}</a>` : ''}`
+}
+
 /** The door scanner: typed pass codes (and the camera where the browser can read QR codes), queued offline. */
-export function scannerPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, serverTime: Date }, path: string): string {
+export function scannerPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, serverTime: Date, eventId: string, organizer: boolean }, path: string): string {
   const queue = countForms(locale, 'attendance.scanQueue')
   return layout({
     locale,
@@ -148,7 +212,8 @@ export function scannerPage (locale: Locale, view: { sessionId: string, title: s
     title: t(locale, 'attendance.scannerTitle', { title: view.title }),
     body: html`<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}" data-intl-locale="${intlLocale[locale]}" data-server-time="${view.serverTime.toISOString()}" data-refused="${t(locale, 'attendance.passRefused')}" data-camera-unavailable="${t(locale, 'attendance.cameraUnavailable')}">
 <h1>${view.title}</h1>
-<p>${view.room ?? t(locale, 'common.roomTbd')}</p>
+!${view.room !== null ? html`<p>${view.room}</p>` : ''}
+<p>!${posterLinks(locale, view.sessionId, view.room)}!${view.organizer ? html` · <a href="/organisateurs/evenements/${view.eventId}/laissez-passer.pdf?lang=${locale}">${t(locale, 'kiosk.passSheetsLink')}</a>` : ''}</p>
 <video data-camera hidden playsinline muted aria-hidden="true"></video>
 <button type="button" data-start-camera hidden>${t(locale, 'attendance.scanWithCamera')}</button>
 <form class="stack" data-typed>
@@ -198,7 +263,7 @@ export function scannerChoicePage (locale: Locale, sessions: Array<{ id: string,
     body: html`<h1>${t(locale, 'attendance.scannerChoiceTitle')}</h1>
 !${sessions.length === 0
   ? html`<p>${t(locale, 'attendance.noOpenSession')}</p>`
-  : html`<ul class="links">!${sessions.map(s => html`<li><a href="/accueil/${s.id}?lang=${locale}">${time(s.startsAt, s.timezone, locale)} — ${s.title}${s.room !== null ? ` (${s.room})` : ''}</a> · <a href="/presence/seance/${s.id}/projection?lang=${locale}">${t(locale, 'attendance.projectorLink')}</a> · <a href="/presence/seance/${s.id}/liste?lang=${locale}">${t(locale, 'attendance.listLink')}</a></li>`)}</ul>`}`
+  : html`<ul class="links">!${sessions.map(s => html`<li><a href="/accueil/${s.id}?lang=${locale}">${time(s.startsAt, s.timezone, locale)} — ${s.title}${s.room !== null ? ` (${s.room})` : ''}</a> · <a href="/presence/seance/${s.id}/projection?lang=${locale}">${t(locale, 'attendance.projectorLink')}</a> · <a href="/presence/seance/${s.id}/liste?lang=${locale}">${t(locale, 'attendance.listLink')}</a> · !${posterLinks(locale, s.id, s.room)}</li>`)}</ul>`}`
   })
 }
 

@@ -6,14 +6,15 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { AppError, badRequest } from '../errors.js'
-import { bilingual } from '../views/i18n.js'
+import { AppError, badRequest, notFound } from '../errors.js'
+import { bilingual, formatDay, formatTime, type Locale } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { allow, anyEvent, open, sessionParam, signedIn } from '../access/declare.js'
+import { allow, anyEvent, eventParam, open, sessionParam, signedIn } from '../access/declare.js'
 import { assertSameOrigin, cookieBase } from '../people/authentication.js'
-import { projectRoot } from '../paths.js'
+import { attestationAssetsDir, projectRoot } from '../paths.js'
 import { normalisePassCode } from './codes.js'
-import { attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedCodePage } from './pages.js'
+import { attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedAddress, typedCodePage } from './pages.js'
+import { passSheetsPdf, posterFonts, roomPosterPdf, sessionPosterPdf } from './posters.js'
 import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
 import { messageOf, type AttendanceService, type CheckIn, type ScanDevice } from './service.js'
 import { qrSvg } from '../views/qr.js'
@@ -38,8 +39,15 @@ const scripts = {
   jsqr: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js'), 'utf8')
 }
 
-/** Check-in by room code (phones), typed code, personal pass (door staff); projector and scanner pages; the API twins. */
-export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService }> = async (app, { attendance }) => {
+const pdf = 'application/pdf'
+const when = (d: Date, zone: string, locale: Locale): string => formatTime(d.toISOString(), locale, zone)
+
+/**
+ * Check-in by room code (phones), typed code, personal pass (door staff); projector and scanner
+ * pages, door posters and pass sheets; the API twins. `fontsDir`: the attestation assets, whose
+ * fonts the printed PDFs use (default reports/attestation).
+ */
+export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService, fontsDir?: string }> = async (app, { attendance, fontsDir = attestationAssetsDir }) => {
   for (const [name, source] of Object.entries(scripts)) {
     app.get(`/assets/${name}.js`, { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) =>
       await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(source))
@@ -183,8 +191,72 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     const counts = await attendance.counts(session.id)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(projectionPage(request.locale, {
-      sessionId: session.id, title: session.title, room: session.room_name, startsAt: session.starts_at, timezone: session.timezone, qrSvg: await qrSvg(code.url), typedCode: code.typedCode, typedCodeUrl: `${attendance.publicUrl}/presence/code`, ...counts
+      sessionId: session.id,
+      title: session.title,
+      room: session.room_name,
+      startsAt: session.starts_at,
+      endsAt: session.ends_at,
+      timezone: session.timezone,
+      qrSvg: await qrSvg(code.url),
+      typedCode: code.typedCode,
+      typedCodeUrl: `${attendance.publicUrl}/presence/code`,
+      changesAt: code.changesAt,
+      now: attendance.now(),
+      ...counts
     }, request.url))
+  })
+
+  // A poster's QR code leads to the typed-code page, not to a room code: see posters.ts for why.
+  app.get('/presence/seance/:sessionId/affiche.pdf', {
+    config: { access: allow('attendance.host', sessionParam()) },
+    schema: {
+      operationId: 'sessionPoster',
+      tags: ['pages'],
+      summary: 'Printable A4 door poster of a session (PDF): title, day and time, room, and a QR code to the typed-code page with its address in large letters; `salle=journee`: the poster of the session\'s room for the day, with its sessions',
+      params: sessionParams,
+      querystring: langQuery.extend({ salle: z.enum(['journee']).optional() }),
+      produces: [pdf],
+      response: { 200: z.any(), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const session = await attendance.session(request.params.sessionId)
+    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
+    const locale = request.locale
+    const url = `${attendance.publicUrl}/presence/code`
+    const common = { locale, eventTitle: (await attendance.eventTitle(session.event_id))[locale], url, address: typedAddress(url), createdAt: attendance.now() }
+    const day = formatDay(session.starts_at.toISOString(), locale, session.timezone)
+    const fonts = await posterFonts(fontsDir)
+    let file: Buffer
+    if (request.query.salle === 'journee') {
+      if (session.room_name === null) throw notFound(bilingual('kiosk.roomUnknown'))
+      const sessions = (await attendance.roomDay(session.id)).map(s => ({ title: s.title, start: when(s.starts_at, session.timezone, locale), end: when(s.ends_at, session.timezone, locale) }))
+      file = await roomPosterPdf({ ...common, room: session.room_name, day, sessions }, fonts)
+    } else {
+      file = await sessionPosterPdf({ ...common, title: session.title, day, start: when(session.starts_at, session.timezone, locale), end: when(session.ends_at, session.timezone, locale), room: session.room_name }, fonts)
+    }
+    const name = request.query.salle === 'journee' ? 'affiche-salle' : 'affiche'
+    return await reply.type(pdf).header('content-disposition', `inline; filename="${name}-${session.id.slice(0, 8)}.pdf"`).send(file)
+  })
+
+  app.get('/organisateurs/evenements/:eventId/laissez-passer.pdf', {
+    config: { personalData: 'participants', access: allow('participants.manage', eventParam()) },
+    schema: {
+      operationId: 'passSheets',
+      tags: ['pages'],
+      summary: 'Printable A4 sheets of the personal passes of the people registered to attend an event (PDF, eight to a page, by name); passes never opened are issued (their first version, the code the person would get)',
+      params: z.object({ eventId: z.uuid({ error: 'this is not an event address' }) }),
+      querystring: langQuery,
+      produces: [pdf],
+      response: { 200: z.any(), ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const locale = request.locale
+    const eventTitle = (await attendance.eventTitle(request.params.eventId))[locale]
+    const collator = new Intl.Collator(locale === 'fr' ? 'fr-CA' : 'en-CA', { sensitivity: 'base' })
+    const passes = (await attendance.eventPasses(request.params.eventId)).sort((a, b) => collator.compare(a.name, b.name))
+    const file = await passSheetsPdf({ locale, eventTitle, passes, createdAt: attendance.now() }, await posterFonts(fontsDir))
+    reply.header('cache-control', 'no-store')
+    return await reply.type(pdf).header('content-disposition', `inline; filename="laissez-passer-${request.params.eventId.slice(0, 8)}.pdf"`).send(file)
   })
 
   app.get('/presence/seance/:sessionId/liste', {
@@ -208,10 +280,16 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   app.get('/presence/seance/:sessionId/etat', {
     config: { access: allow('attendance.host', sessionParam()) },
-    schema: { operationId: 'projectionState', tags: ['pages'], summary: 'Current room code and count, polled by the projector page', params: sessionParams, response: { 200: sessionStateSchema, ...errorResponses } }
+    schema: {
+      operationId: 'projectionState',
+      tags: ['pages'],
+      summary: 'Current room code and count, polled by the projector page; `now` is the server\'s time, for its countdown to `changesAt`',
+      params: sessionParams,
+      response: { 200: sessionStateSchema.extend({ now: z.date() }), ...errorResponses }
+    }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    return await sessionState(request)
+    return { ...await sessionState(request), now: attendance.now() }
   })
 
   app.get('/presence/seance/:sessionId/presents', {
@@ -244,8 +322,11 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: { operationId: 'scannerPage', tags: ['pages'], summary: 'Door scanner for personal passes (camera or typed), working offline', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
-    await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.scan-passes')
-    return await reply.type(html).send(scannerPage(request.locale, { sessionId: session.id, title: session.title, room: session.room_name, serverTime: attendance.now() }, request.url))
+    const personId = request.auth?.personId ?? ''
+    await attendance.assertMay(personId, session, 'attendance.scan-passes')
+    // Organizers of the event also find the event's passes to print here.
+    const organizer = await app.access.can({ personId }, 'participants.manage', { kind: 'event', eventId: session.event_id })
+    return await reply.type(html).send(scannerPage(request.locale, { sessionId: session.id, title: session.title, room: session.room_name, serverTime: attendance.now(), eventId: session.event_id, organizer }, request.url))
   })
 
   const scansRoute = {

@@ -7,6 +7,7 @@ import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
 import { bilingual, formatDay, formatTime, t, type Locale, type TextKey, type TextValues } from '../views/i18n.js'
 import { checkRoomToken, codeValidUntil, passCode, roomToken, typedCode, windowEndsAt, windowOf } from './codes.js'
 import * as repo from './repository.js'
+import * as eventDay from './event-day.js'
 import type { Method, RecordRow, SessionForCheckIn, Status } from './repository.js'
 
 /** Wrong typed codes allowed per person in TYPED_CODE_PERIOD_MS before they must wait. */
@@ -242,6 +243,29 @@ export class AttendanceService {
     const code = passCode(this.secret, personId, version)
     await repo.savePass(this.db, { person_id: personId, version, code, issued_at: this.clock.now() })
     return { code, url: `${this.publicUrl}/pass/${code}` }
+  }
+
+  /** The sessions held in this session's room on its day (the room's door poster); empty without a room. */
+  async roomDay (sessionId: string): Promise<eventDay.RoomDaySession[]> {
+    return await eventDay.roomDaySessions(this.db, sessionId)
+  }
+
+  /** An event's title in both languages (posters, pass sheets). */
+  async eventTitle (eventId: string): Promise<{ fr: string, en: string }> {
+    const titles = await eventDay.eventTitles(this.db, eventId)
+    if (titles === undefined) throw notFound(bilingual('attendance.eventNotFound'))
+    return titles
+  }
+
+  /**
+   * The passes of the people registered to attend an event, to print. A person who never opened
+   * theirs has it issued now: the first version of a pass is derived from the secret and the
+   * person, so it is the same code they would get by opening it themselves.
+   */
+  async eventPasses (eventId: string): Promise<Array<{ name: string, code: string, url: string }>> {
+    const passes = []
+    for (const person of await eventDay.attendeesOfEvent(this.db, eventId)) passes.push({ name: person.name, ...await this.pass(person.id) })
+    return passes
   }
 
   /**

@@ -94,7 +94,7 @@ t.test('in Chromium: the attendance grid, a correction with its history, the liv
   await organizer.goto(`${base}/organisateurs/presences/${eventId}?lang=fr`)
   t.match(await organizer.textContent('h1'), /^Présences — /)
   t.same(await seriousAxeViolations(organizer), [], 'the grid passes axe')
-  await organizer.click('a[aria-label^="Dominique, mar. 21 13\u00a0h\u00a030"]')
+  await organizer.click('a[aria-label$="Dominique, mardi 21 octobre à 13\u00a0h\u00a030"]')
   await organizer.check('input[value=late]')
   await organizer.selectOption('select[name=sessionId]', session.id)
   await organizer.fill('input[name=reason]', 'Arrivée après le scan')

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
 import { settingsValues } from '../../src/synthesis/pages.js'
 import { formatRubricText } from '../../src/synthesis/rubric-text.js'
-import { ROLE_NAMES, type AccessWorld, type RoleName } from '../helpers/identities.js'
+import { MATRIX_NOW, ROLE_NAMES, type AccessWorld, type RoleName } from '../helpers/identities.js'
 import { pdfBytes } from '../helpers/synthesis.js'
 
 /**
@@ -228,6 +228,9 @@ export const rules: Record<string, Rule> = {
   'GET /api/v1/events/:eventId': get(everyone(200)),
   'GET /api/v1/events/:eventId/program': get(everyone(200)),
   'GET /api/v1/events/:eventId/calendar.ics': get(everyone(200)),
+  'GET /api/v1/events/:eventId/sessions/:sessionKey/calendar.ics': get(everyone(200), {
+    request: async ({ w, params }) => ({ url: `/api/v1/events/${params.eventId}/sessions/${(await w.services.program.getProgram(params.eventId)).days[0]?.slots[0]?.sessions[0]?.key ?? 'none'}/calendar.ics` })
+  }),
   'PUT /api/v1/program': {
     expect: organizer(200),
     why: 'organizers of the event in the file (re-importing the same file changes nothing)',
@@ -403,6 +406,8 @@ export const rules: Record<string, Rule> = {
 
   // ---- attendance: the session team
   'GET /presence/seance/:sessionId/projection': get(hosts(200)),
+  'GET /presence/seance/:sessionId/affiche.pdf': get(hosts(200)),
+  'GET /organisateurs/evenements/:eventId/laissez-passer.pdf': get(organizer(200), { why: 'organizers of the event: the passes of its people (names and pass codes), for printing' }),
   'GET /presence/seance/:sessionId/liste': get(hosts(200)),
   'GET /presence/seance/:sessionId/etat': get(hosts(200)),
   'GET /presence/seance/:sessionId/presents': get(hosts(200)),
@@ -705,9 +710,12 @@ export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh:
   const { AttestationJobs } = await import('../../src/attestations/jobs.js')
   const { InProcessRenderer } = await import('../../src/attestations/service.js')
   const jobs = new AttestationJobs(db, w.clock, { attestations, files, access: w.app.access, renderer: new InProcessRenderer(w.config.attestationAssetsDir) })
+  // Bulk generation opens once the last counted slot has ended.
+  w.clock.set(AFTER_EVENT)
   const job = await jobs.start(organizerId, w.eventId)
   await jobs.runDue()
   await jobs.close()
+  w.clock.set(MATRIX_NOW)
 
   // The instructor's pending deep-linking choice, as a deep-linking launch from platform A leaves it.
   const deepLink = await w.app.lti.startDeepLinking(w.identities.instructor.personId!, {

@@ -1,0 +1,35 @@
+import type { Db } from '../db/database.js'
+
+/** What the event-day prints read from the database: a room's day, an event's title, its people's passes. */
+
+export interface RoomDaySession { id: string, title: string, starts_at: Date, ends_at: Date }
+
+/**
+ * The in-person sessions held in a session's room on the same day, in order (the room's door
+ * poster for the day). Empty when the session has no room.
+ */
+export async function roomDaySessions (db: Db, sessionId: string): Promise<RoomDaySession[]> {
+  const here = await db.selectFrom('sessions as s').innerJoin('time_slots as ts', 'ts.id', 's.slot_id')
+    .select(['s.room_id', 'ts.day_id']).where('s.id', '=', sessionId).executeTakeFirst()
+  if (here?.room_id == null) return []
+  return await db.selectFrom('sessions as s').innerJoin('time_slots as ts', 'ts.id', 's.slot_id')
+    .select(['s.id', 's.title', 'ts.starts_at', 'ts.ends_at'])
+    .where('s.room_id', '=', here.room_id).where('ts.day_id', '=', here.day_id)
+    .where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
+    .orderBy('ts.starts_at').orderBy('s.position').execute()
+}
+
+/** An event's title in both languages, if the event exists. */
+export async function eventTitles (db: Db, eventId: string): Promise<{ fr: string, en: string } | undefined> {
+  const row = await db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
+  return row === undefined ? undefined : { fr: row.title_fr, en: row.title_en }
+}
+
+/** The people registered to attend an event (participants and credited students), once each, by name. */
+export async function attendeesOfEvent (db: Db, eventId: string): Promise<Array<{ id: string, name: string }>> {
+  const rows = await db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
+    .select(['p.id', 'p.display_name']).distinct()
+    .where('r.event_id', '=', eventId).where('r.role', 'in', ['participant', 'credited_student'])
+    .execute()
+  return rows.map(r => ({ id: r.id, name: r.display_name }))
+}
