@@ -36,13 +36,14 @@ const textOf = (locale: Locale, map: Readonly<Record<string, TextKey>>, value: s
   return key === undefined ? value : t(locale, key)
 }
 
-/** "mar. 21 13 h 30" / "Tue 21 1:30 p.m.": a slot in a grid's header or a list. */
+/** "mar. 21 13 h 30" / "Tue 21 1:30 p.m.": a slot in the list of excuses. */
 const slotLabel = (startsAt: Date, zone: string, locale: Locale): string =>
   `${DateTime.fromJSDate(startsAt, { zone }).setLocale(intlLocale[locale]).toFormat('ccc d')} ${formatTime(startsAt.toISOString(), locale, zone)}`
 
-/** A status as a badge: its colour and its word (upcoming when there is none yet). */
+/** A status's badge colour (public/site.css: .badge.present, .late, .excused, .absent). */
 const BADGE_CLASS = { present: 'present', late: 'late', excused: 'excused', absent: 'absent' } as const satisfies Record<Status, string>
 
+/** A status as a badge: its colour and its word (upcoming, or in progress once started, when there is none yet). */
 export function statusBadge (locale: Locale, status: Status | null, started = false): string {
   return status === null
     ? html`<span class="badge pending">${t(locale, started ? 'attendance.inProgress' : 'attendance.upcoming')}</span>`

@@ -9,6 +9,7 @@ import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore, OpenedFile } from '../files/store.js'
 import { bilingual, locales, t, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
+import { bulkNotYet } from './format.js'
 import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed'
@@ -87,8 +88,13 @@ export class AttestationJobs {
 
   /** Starts a bulk generation for the event, or returns the one already queued or running. */
   async start (actorId: string, eventId: string): Promise<JobView> {
-    if (await repo.findEvent(this.db, eventId) === undefined) throw notFound(bilingual('attestations.eventNotFound'))
+    const event = await repo.findEvent(this.db, eventId)
+    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
     await this.deps.access.assert({ personId: actorId }, 'attestations.manage', { kind: 'event', eventId })
+    const opens = await this.deps.attestations.bulkOpensAt(eventId)
+    if (opens !== null) {
+      throw new AppError('conflict', { fr: bulkNotYet(opens, event.timezone, 'fr'), en: bulkNotYet(opens, event.timezone, 'en') })
+    }
     const row = await this.db.transaction().execute(async trx => {
       // Two organizers clicking at once get the same job: starts of one event take turns here.
       await sql`SELECT id FROM events WHERE id = ${eventId} FOR NO KEY UPDATE`.execute(trx)

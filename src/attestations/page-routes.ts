@@ -186,6 +186,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps>
       queue,
       attestations: await attestations.list(personId, eventId),
       audit: await attestations.audit(personId, eventId),
+      bulkOpensAt: await attestations.bulkOpensAt(eventId),
       notice: options.notice ?? null,
       formError: options.formError ?? null
     }

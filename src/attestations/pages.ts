@@ -5,7 +5,7 @@ import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
 import { colon, formatDateRange, LANGUAGE_TEXT, markup, periodAfter, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { Eligibility } from './eligibility.js'
-import { formatDate, formatDateTime, formatHours, formatPercent, hoursText } from './format.js'
+import { bulkNotYet, formatDate, formatDateTime, formatHours, formatPercent, hoursText } from './format.js'
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './service.js'
 import { printedNameChanged } from './printed-name.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
@@ -232,6 +232,8 @@ export interface OrganizerAttestationsView {
   queue: QueueItem[]
   attestations: AttestationView[]
   audit: AuditEntry[]
+  /** Null once bulk generation is open (the last counted slot has ended). */
+  bulkOpensAt: Date | null
   notice: Bilingual | null
   formError: OrganizerFormError | null
 }
@@ -431,10 +433,13 @@ export function organizerAttestationsPage (locale: Locale, view: OrganizerAttest
 
 <section aria-labelledby="bulk">
 <h2 id="bulk">${t(locale, 'attestations.bulkHeading')}</h2>
-<p>${t(locale, 'attestations.bulkText')}!${eligible > 0 ? html` ${t(locale, 'attestations.bulkEligible', { count: eligible })}` : ''}</p>
-<form method="post" action="/organisateurs/attestations/${view.event.id}/generation?lang=${locale}">
+<p>${t(locale, 'attestations.bulkText')}!${eligible > 0 && view.bulkOpensAt === null ? html` ${t(locale, 'attestations.bulkEligible', { count: eligible })}` : ''}</p>
+!${view.bulkOpensAt !== null
+  ? html`<p class="notice" id="bulk-not-yet">${bulkNotYet(view.bulkOpensAt, view.event.timezone, locale)}</p>
+<p><button type="button" disabled aria-describedby="bulk-not-yet">${t(locale, 'attestations.bulkButton')}</button></p>`
+  : html`<form method="post" action="/organisateurs/attestations/${view.event.id}/generation?lang=${locale}">
 <button type="submit">${t(locale, 'attestations.bulkButton')}</button>
-</form>
+</form>`}
 </section>
 
 <section aria-labelledby="issued">

@@ -204,6 +204,15 @@ export class AttestationService {
   // ---------- decisions ----------
 
   /**
+   * When bulk generation opens: the end of the event's last counted slot, or null once it has
+   * ended. Before, hours still change by themselves: a ZIP made then would be wrong or empty.
+   */
+  async bulkOpensAt (eventId: string): Promise<Date | null> {
+    const end = await repo.lastCountedSlotEnd(this.db, eventId)
+    return end === undefined || end <= this.clock.now() ? null : end
+  }
+
+  /**
    * Requests waiting for the end of the event are decided once its last counted slot has
    * ended: eligible ones issued (automatic issue on), the others put in the organizers' queue,
    * as are those asking for a name other than the one on record (changed since they asked, or

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.js'
 import { FixedClock } from '../../src/clock.js'
 import { defaultProgramFile } from '../../src/paths.js'
 import { testConfig } from '../helpers/app.js'
-import { AFTER_EVENT, attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
+import { AFTER_EVENT, DURING_EVENT_MTL, attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 import { freshDatabase } from '../helpers/database.js'
 import { ORIGIN, bearerFor, signInWithLink } from '../helpers/session.js'
 
@@ -266,4 +266,24 @@ t.test('in a server running background jobs, a started job runs by itself; closi
   await app.close()
   closed = true
   t.pass('the app closed with its rendering threads (the test process would otherwise not end)')
+})
+
+t.test('bulk generation waits for the last counted slot to end: refused mid-event with the time it opens, the page shows the button disabled and why', async t => {
+  const ctx = await attestationSetup(t, DURING_EVENT_MTL)
+  const { cookie, csrf } = await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(ctx.organizer.id, 'phone')).url)
+  const headers = { cookie, accept: 'text/html', 'x-csrf-token': csrf }
+  const jobsBefore = await ctx.database.db.selectFrom('attestation_jobs').select('id').execute()
+
+  const page = await ctx.app.inject({ url: `/organisateurs/attestations/${ctx.eventId}?lang=fr`, headers })
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /La délivrance en lot ouvrira à la fin du dernier créneau compté pour la présence, le jeudi 23 octobre 2025 à 16\sh\s15\s: avant, les heures de chaque personne peuvent encore changer\./, 'with the day and time it opens, and why')
+  t.match(page.body, /<button type="button" disabled aria-describedby="bulk-not-yet">Générer toutes les attestations admissibles<\/button>/, 'the button is there, disabled, and points to the reason')
+  t.notMatch(page.body, `action="/organisateurs/attestations/${ctx.eventId}/generation`, 'no form to post')
+
+  const posted = await ctx.app.inject({ method: 'POST', url: `/organisateurs/attestations/${ctx.eventId}/generation?lang=en`, headers: { ...headers, origin: ORIGIN } })
+  t.equal(posted.statusCode, 409, 'a post anyway (an old page) is refused')
+  t.match(posted.body, /Bulk generation opens when the last slot counted for attendance ends, on Thursday, October 23, 2025 at 4:15/)
+  const api = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${ctx.eventId}/attestation-jobs`, headers: { authorization: await bearerFor(ctx, ctx.organizer.id) } })
+  t.equal(api.statusCode, 409, 'and through the API')
+  t.same(await ctx.database.db.selectFrom('attestation_jobs').select('id').execute(), jobsBefore, 'no job was queued')
 })

@@ -107,6 +107,7 @@ export const attestations = {
   bulkHeading: 'Bulk issue',
   bulkText: 'Issues a training attestation to every eligible person who has none yet (refusals stand), in the background; a ZIP file of all the attestations is offered at the end.',
   bulkEligible: '{count, plural, one {# eligible person in the queue.} other {# eligible people in the queue.}}',
+  bulkNotYet: 'Bulk generation opens when the last slot counted for attendance ends, on {when}: until then, each person’s hours may still change.',
   bulkButton: 'Generate all eligible training attestations',
   attestationsIssued: 'Attestations issued',
   attestationsEmpty: 'No attestation issued yet.',

@@ -111,6 +111,7 @@ export const attestations = {
   bulkHeading: 'Délivrance en lot',
   bulkText: 'Délivre une attestation à chaque personne admissible qui n’en a pas encore (les refus sont respectés), en arrière-plan ; un fichier ZIP de toutes les attestations est offert à la fin.',
   bulkEligible: '{count, plural, one {# personne admissible dans la file.} other {# personnes admissibles dans la file.}}',
+  bulkNotYet: 'La délivrance en lot ouvrira à la fin du dernier créneau compté pour la présence, le {when} : avant, les heures de chaque personne peuvent encore changer.',
   bulkButton: 'Générer toutes les attestations admissibles',
   attestationsIssued: 'Attestations délivrées',
   attestationsEmpty: 'Aucune attestation délivrée pour l’instant.',
