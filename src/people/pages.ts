@@ -4,9 +4,10 @@ import { LANGUAGE_TEXT, bilingual, colon, formatDateRange, formatTime, intlLocal
 import type { EventSummary, ImportSummary } from '../program/service.js'
 import type { PlatformSummary } from '../lti/service.js'
 import type { Invitation, Person, Profile, Role } from './service.js'
-import type { Participant, ParticipantImportReport, PersonalLink } from './participants.js'
+import { bulkLinkAudience, type BulkLinkAudience, type LinkStatus, type Participant, type ParticipantImportReport, type PersonalLink } from './participants.js'
 import type { Bilingual } from '../errors.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
+import { organizerNav, organizerPartHref, type OrganizerPart } from '../views/organizer-nav.js'
 
 /** A role's name, as people read it. */
 export const ROLE_TEXT = {
@@ -32,16 +33,11 @@ export function signInPage (locale: Locale, token: string, path: string): string
   })
 }
 
+/** The hub: each event the person organizes, with a card per part of its organizer area. */
 export interface OrganizerView {
   person: Person
   platforms: PlatformSummary[]
-  publicUrl: string
-  events: Array<{ event: EventSummary, team: Array<{ displayName: string, email: string | null, role: Role }>, participants: Participant[] }>
-  /** What the last invitation did: a new account's link, or an existing account's role (no link). */
-  invitation?: { eventId: string, result: Invitation, who: string }
-  imported?: ImportSummary
-  /** What the last participant action did, shown once in the event's participants section. */
-  participantsNotice?: ParticipantsNotice
+  events: Array<{ event: EventSummary, teamCount: number, participantCount: number, withoutLink: number }>
 }
 
 /** What the inviter is told when the address is an existing account's (no link, no token). */
@@ -50,34 +46,73 @@ export function grantedText (alreadyHeld: boolean): Bilingual {
 }
 
 export type ParticipantsNotice =
-  | { eventId: string, kind: 'import', report: ParticipantImportReport, rejected: boolean }
-  | { eventId: string, kind: 'link', name: string, link: PersonalLink }
-  | { eventId: string, kind: 'text', text: Bilingual }
-  | { eventId: string, kind: 'error', text: Bilingual }
+  | { kind: 'import', report: ParticipantImportReport, rejected: boolean }
+  | { kind: 'link', name: string, link: PersonalLink }
+  | { kind: 'text', text: Bilingual }
+  | { kind: 'error', text: Bilingual }
+
+/** One page of an event's organizer area: the shared navigation, the event's name, the part's heading. */
+function organizerFrame (locale: Locale, event: EventSummary, part: OrganizerPart, title: string, path: string, body: string): string {
+  return layout({
+    locale,
+    path,
+    title: `${title} · ${event.title[locale]}`,
+    body: html`!${organizerNav(locale, event.id, part)}
+<p class="lead">${event.title[locale]}</p>
+<h1>${title}</h1>
+!${body}`
+  })
+}
 
 export function organizerPage (locale: Locale, view: OrganizerView, path: string): string {
-  const roleLabel = (role: Role): string => t(locale, ROLE_TEXT[role])
+  const active = view.platforms.filter(p => p.active).length
+  const card = (href: string, title: string, status: string, extra = ''): string =>
+    html`<li><a href="${href}">${title}</a><span class="muted">${status}</span>!${extra}</li>`
   return layout({
     locale,
     path,
     title: t(locale, 'common.organizerHome'),
     body: html`<h1>${t(locale, 'common.organizerHome')}</h1>
 <p>${t(locale, 'common.signedInAs')} <strong>${view.person.displayName}</strong>${view.person.email !== null ? ` (${view.person.email})` : ''}.</p>
-<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit">${t(locale, 'common.signOut')}</button></form>
-!${view.imported !== undefined
-  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'common.importDone')}</strong>${colon(locale)} ${t(locale, 'program.importCounts', { event: view.imported.eventKey, ...view.imported.sessions })}</p></div>`
-  : ''}
-!${view.events.map(({ event, team, participants }) => html`<section aria-labelledby="ev-${event.id}">
+<form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit" class="secondary">${t(locale, 'common.signOut')}</button></form>
+<p>${t(locale, 'people.hubIntro')}</p>
+!${view.events.map(({ event, teamCount, participantCount, withoutLink }) => html`<section aria-labelledby="ev-${event.id}">
 <h2 id="ev-${event.id}">${event.title[locale]}</h2>
-<p><a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a> · <a href="/organisateurs/presences/${event.id}?lang=${locale}">${t(locale, 'people.navAttendance')}</a> · <a href="/accueil?lang=${locale}">${t(locale, 'people.navDoor')}</a> · <a href="/organisateurs/attestations/${event.id}?lang=${locale}">${t(locale, 'people.navAttestations')}</a> · <a href="/organisateurs/messages/${event.id}?lang=${locale}">${t(locale, 'people.navMessages')}</a> · <a href="/organisateurs/rapports/${event.id}?lang=${locale}">${t(locale, 'people.navReports')}</a> · <a href="/organisateurs/confidentialite/${event.id}?lang=${locale}">${t(locale, 'people.navPrivacy')}</a> · <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${t(locale, 'people.navErasure')}</a></p>
-<h3>${t(locale, 'common.team')}</h3>
-<ul>!${team.map(m => html`<li>${m.displayName}${m.email !== null ? ` <${m.email}>` : ''} — ${roleLabel(m.role)}</li>`)}</ul>
-!${view.invitation?.eventId === event.id
-  ? view.invitation.result.created
-    ? html`<div class="notice" role="status"><p>${view.invitation.who} — ${t(locale, 'common.inviteLinkCreated')}</p><p><code class="token">${view.invitation.result.url}</code></p></div>`
-    : html`<div class="notice" role="status"><p>${view.invitation.who} — ${grantedText(view.invitation.result.alreadyHeld)[locale]}</p></div>`
+<ul class="organizer-cards">
+!${card(organizerPartHref(locale, event.id, 'team'), t(locale, 'common.team'), t(locale, 'people.cardTeam', { count: teamCount }))}
+!${card(organizerPartHref(locale, event.id, 'participants'), t(locale, 'people.navParticipants'), t(locale, 'people.cardParticipants', { count: participantCount, without: withoutLink }))}
+!${card(organizerPartHref(locale, event.id, 'program'), t(locale, 'common.program'), t(locale, 'people.cardProgram', { dates: formatDateRange(event.startsOn, event.endsOn, locale) }))}
+!${card(organizerPartHref(locale, event.id, 'lms'), t(locale, 'people.navLms'), t(locale, 'people.cardLms', { active, pending: view.platforms.length - active }))}
+!${card(organizerPartHref(locale, event.id, 'attendance'), t(locale, 'people.navAttendance'), t(locale, 'people.cardAttendance'), html` <a href="/accueil?lang=${locale}">${t(locale, 'people.navDoor')}</a>`)}
+!${card(organizerPartHref(locale, event.id, 'attestations'), t(locale, 'people.navAttestations'), t(locale, 'people.cardAttestations'))}
+!${card(organizerPartHref(locale, event.id, 'messages'), t(locale, 'people.navMessages'), t(locale, 'people.cardMessages'))}
+!${card(organizerPartHref(locale, event.id, 'reports'), t(locale, 'people.navReports'), t(locale, 'people.cardReports'))}
+!${card(organizerPartHref(locale, event.id, 'privacy'), t(locale, 'people.navPrivacy'), t(locale, 'people.cardPrivacy'), html` <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${t(locale, 'people.navErasure')}</a>`)}
+</ul>
+</section>`)}`
+  })
+}
+
+export interface TeamPageView {
+  event: EventSummary
+  team: Array<{ displayName: string, email: string | null, role: Role }>
+  /** What the last invitation did: a new account's link, or an existing account's role (no link). */
+  invitation?: { result: Invitation, who: string }
+}
+
+/** Équipe: the event's team (cards on phones) and the invitation form. */
+export function teamPage (locale: Locale, view: TeamPageView, path: string): string {
+  const roleLabel = (role: Role): string => t(locale, ROLE_TEXT[role])
+  const { event, invitation } = view
+  return organizerFrame(locale, event, 'team', t(locale, 'common.team'), path, html`!${invitation !== undefined
+  ? invitation.result.created
+    ? html`<div class="notice" role="status"><p>${invitation.who} — ${t(locale, 'common.inviteLinkCreated')}</p><p><code class="token">${invitation.result.url}</code></p></div>`
+    : html`<div class="notice" role="status"><p>${invitation.who} — ${grantedText(invitation.result.alreadyHeld)[locale]}</p></div>`
   : ''}
-<h3>${t(locale, 'common.inviteTitle')}</h3>
+<table class="cards team"><caption class="muted">${t(locale, 'people.cardTeam', { count: view.team.length })}</caption>
+<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.email')}</th><th scope="col">${t(locale, 'common.role')}</th></tr></thead>
+<tbody>!${view.team.map(m => html`<tr><th scope="row">${m.displayName}</th><td data-label="${t(locale, 'common.email')}">${m.email ?? ''}</td><td data-label="${t(locale, 'common.role')}">${roleLabel(m.role)}</td></tr>`)}</tbody></table>
+<h2>${t(locale, 'common.inviteTitle')}</h2>
 <form class="stack" method="post" action="/organisateurs/invitations?lang=${locale}">
   <input type="hidden" name="eventId" value="${event.id}">
   <label>${t(locale, 'common.email')} ${t(locale, 'people.inviteEmailHint')}<input type="email" name="email" autocomplete="off"></label>
@@ -87,23 +122,36 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
     <option value="organizer">${roleLabel('organizer')}</option>
   </select></label>
   <button type="submit">${t(locale, 'common.invite')}</button>
-</form>
-!${participantsSection(locale, event, participants, view.participantsNotice?.eventId === event.id ? view.participantsNotice : undefined)}
-</section>`)}
-<h2>${t(locale, 'common.ltiPlatforms')}</h2>
-!${view.platforms.length === 0
-  ? html`<p>${t(locale, 'common.ltiNoPlatform')}</p>`
-  : html`<table><caption class="muted">${t(locale, 'common.ltiPlatformsCaption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.ltiIssuer')}</th><th scope="col">${t(locale, 'common.ltiClientId')}</th><th scope="col">${t(locale, 'common.ltiDeployments')}</th><th scope="col">${t(locale, 'common.ltiStatus')}</th></tr></thead>
-<tbody>!${view.platforms.map(p => html`<tr><td>${p.name}</td><td>${p.issuer}</td><td>${p.clientId}</td><td>${p.deploymentIds.join(', ')}</td><td>!${platformStatusCell(locale, p)}</td></tr>`)}</tbody></table>`}
-<form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'common.ltiDynamicHelp')}</p><button type="submit">${t(locale, 'common.ltiCreateLink')}</button></form>
-<p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>
+</form>`)
+}
+
+export interface ProgramPageView { event: EventSummary, imported?: ImportSummary }
+
+/** Programme: the program file upload. */
+export function programPage (locale: Locale, view: ProgramPageView, path: string): string {
+  const { event, imported } = view
+  return organizerFrame(locale, event, 'program', t(locale, 'common.program'), path, html`!${imported !== undefined
+  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'common.importDone')}</strong>${colon(locale)} ${t(locale, 'program.importCounts', { event: imported.eventKey, ...imported.sessions })}</p></div>`
+  : ''}
+<p>${t(locale, 'people.cardProgram', { dates: formatDateRange(event.startsOn, event.endsOn, locale) })} · <a href="/events/${event.key}?lang=${locale}">${t(locale, 'people.programPublic')}</a></p>
 <h2>${t(locale, 'common.importProgram')}</h2>
 <form class="stack" method="post" action="/organisateurs/programme?lang=${locale}" enctype="multipart/form-data">
   <label>${t(locale, 'common.importProgramHelp')}<input type="file" name="program" accept=".yaml,.yml,.json,application/yaml,text/yaml" required></label>
   <button type="submit">${t(locale, 'common.importProgram')}</button>
-</form>`
-  })
+</form>`)
+}
+
+export interface LmsPageView { event: EventSummary, platforms: PlatformSummary[], publicUrl: string }
+
+/** LMS: the learning platforms (shared by every event) and the dynamic-registration link. */
+export function lmsPage (locale: Locale, view: LmsPageView, path: string): string {
+  return organizerFrame(locale, view.event, 'lms', t(locale, 'common.ltiPlatforms'), path, html`!${view.platforms.length === 0
+  ? html`<p>${t(locale, 'common.ltiNoPlatform')}</p>`
+  : html`<table class="cards"><caption class="muted">${t(locale, 'common.ltiPlatformsCaption')}</caption>
+<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.ltiIssuer')}</th><th scope="col">${t(locale, 'common.ltiClientId')}</th><th scope="col">${t(locale, 'common.ltiDeployments')}</th><th scope="col">${t(locale, 'common.ltiStatus')}</th></tr></thead>
+<tbody>!${view.platforms.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${t(locale, 'common.ltiIssuer')}">${p.issuer}</td><td data-label="${t(locale, 'common.ltiClientId')}">${p.clientId}</td><td data-label="${t(locale, 'common.ltiDeployments')}">${p.deploymentIds.join(', ')}</td><td data-label="${t(locale, 'common.ltiStatus')}">!${platformStatusCell(locale, p)}</td></tr>`)}</tbody></table>`}
+<form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'common.ltiDynamicHelp')}</p><button type="submit">${t(locale, 'common.ltiCreateLink')}</button></form>
+<p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>`)
 }
 
 /** Active, or waiting for approval (with an optional deployment id the platform did not send), and the matching action. */
@@ -194,43 +242,114 @@ function participantsNoticeBox (locale: Locale, notice: ParticipantsNotice, time
 </div>`
 }
 
-/** An event's non-credit participants on the organizer page: list, personal links, import, add one. */
-function participantsSection (locale: Locale, event: EventSummary, participants: Participant[], notice: ParticipantsNotice | undefined): string {
+/** The link-status filter of the participants list, as its query parameter spells it. */
+export const LINK_FILTERS = { 'sans-lien': 'none', actif: 'active', expire: 'expired', revoque: 'revoked' } as const satisfies Record<string, LinkStatus>
+export type LinkFilter = keyof typeof LINK_FILTERS
+const LINK_FILTER_TEXT = {
+  'sans-lien': 'people.filterNone',
+  actif: 'people.filterActive',
+  expire: 'people.filterExpired',
+  revoque: 'people.filterRevoked'
+} as const satisfies Record<LinkFilter, TextKey>
+
+/** The participants a search shows: name, email or employer containing the words (accents and case aside), with that link status. */
+export function filterParticipants (participants: Participant[], search: { q?: string | undefined, lien?: LinkFilter | undefined }): Participant[] {
+  const fold = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+  const words = fold(search.q ?? '').split(/\s+/).filter(w => w !== '')
+  const status = search.lien === undefined ? undefined : LINK_FILTERS[search.lien]
+  return participants.filter(p => {
+    if (status !== undefined && p.link.status !== status) return false
+    const haystack = fold(`${p.name} ${p.email ?? ''} ${p.employer ?? ''}`)
+    return words.every(w => haystack.includes(w))
+  })
+}
+
+export interface ParticipantsPageView {
+  event: EventSummary
+  /** Every participant of the event (the page filters them). */
+  participants: Participant[]
+  search: { q?: string | undefined, lien?: LinkFilter | undefined }
+  /** What the last participant action did, shown once. */
+  notice?: ParticipantsNotice
+}
+
+/** Participant·e·s: search and filter, the list (cards on phones) with each person's actions, bulk links, import, add one. */
+export function participantsPage (locale: Locale, view: ParticipantsPageView, path: string): string {
+  const { event, participants, search, notice } = view
   const base = `/organisateurs/evenements/${event.id}/participants`
-  const anchor = `participants-${event.id}`
-  return html`<h3 id="${anchor}">${t(locale, 'common.participants')}</h3>
-!${notice !== undefined ? participantsNoticeBox(locale, notice, event.timezone) : ''}
+  const anchor = 'participants'
+  const shown = filterParticipants(participants, search)
+  const withoutActive = bulkLinkAudience(participants, 'without-active-link').length
+  const label = (key: TextKey): string => t(locale, key)
+  return organizerFrame(locale, event, 'participants', t(locale, 'common.participants'), path, html`!${notice !== undefined ? participantsNoticeBox(locale, notice, event.timezone) : ''}
+<form class="filters" method="get" action="${base}" role="search">
+  <input type="hidden" name="lang" value="${locale}">
+  <label>${label('people.searchLabel')}<input type="search" name="q" value="${search.q ?? ''}" autocomplete="off"></label>
+  <label>${label('people.filterLink')}<select name="lien">
+    <option value="">${label('people.filterAny')}</option>
+    !${(Object.keys(LINK_FILTER_TEXT) as LinkFilter[]).map(f => html`<option value="${f}"!${search.lien === f ? ' selected' : ''}>${label(LINK_FILTER_TEXT[f])}</option>`)}
+  </select></label>
+  <button type="submit">${label('people.filterButton')}</button>
+  !${search.q !== undefined || search.lien !== undefined ? html`<a href="${base}?lang=${locale}">${label('people.filterClear')}</a>` : ''}
+</form>
+<p id="${anchor}-count" role="status">${t(locale, 'people.shownCount', { shown: shown.length, total: participants.length })}</p>
 !${participants.length === 0
-  ? html`<p>${t(locale, 'common.participantsNone')}</p>`
-  : html`<table class="participants"><caption class="muted">${t(locale, 'people.participantCount', { count: participants.length })}</caption>
-<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.email')}</th><th scope="col">${t(locale, 'common.employer')}</th><th scope="col">${t(locale, 'common.preferredLanguage')}</th><th scope="col">${t(locale, 'common.personalLink')}</th><th scope="col">${t(locale, 'common.actions')}</th></tr></thead>
-<tbody>!${participants.map(p => html`<tr><th scope="row">${p.name}</th><td>${p.email ?? ''}</td><td>${p.employer ?? ''}</td><td>${t(locale, LANGUAGE_TEXT[p.preferredLocale])}</td><td>${linkStatusText(locale, p.link, event.timezone)}</td>
-<td><form method="post" action="${base}/${p.personId}/lien?lang=${locale}#${anchor}"><button type="submit" aria-label="${t(locale, p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')} — ${p.name}">${t(locale, p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')}</button></form>
+  ? html`<p>${label('common.participantsNone')}</p>`
+  : shown.length === 0
+    ? html`<p>${label('people.noMatch')}</p>`
+    : html`<table class="cards participants"><caption class="muted">${t(locale, 'people.participantCount', { count: shown.length })}</caption>
+<thead><tr><th scope="col">${label('common.name')}</th><th scope="col">${label('common.email')}</th><th scope="col">${label('common.employer')}</th><th scope="col">${label('common.preferredLanguage')}</th><th scope="col">${label('common.personalLink')}</th><th scope="col">${label('common.actions')}</th></tr></thead>
+<tbody>!${shown.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${label('common.email')}">${p.email ?? ''}</td><td data-label="${label('common.employer')}">${p.employer ?? ''}</td><td data-label="${label('common.preferredLanguage')}">${t(locale, LANGUAGE_TEXT[p.preferredLocale])}</td><td data-label="${label('common.personalLink')}">${linkStatusText(locale, p.link, event.timezone)}</td>
+<td data-label="${label('common.actions')}" class="actions"><form method="post" action="${base}/${p.personId}/lien?lang=${locale}"><button type="submit" aria-label="${label(p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')} — ${p.name}">${label(p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')}</button></form>
 !${p.email !== null
-  ? html`<form method="post" action="${base}/${p.personId}/lien-courriel?lang=${locale}"><button type="submit" aria-label="${t(locale, 'common.linkEmail')} — ${p.name}" aria-describedby="${anchor}-email-help">${t(locale, 'common.linkEmail')}</button></form>`
+  ? html`<form method="post" action="${base}/${p.personId}/lien-courriel?lang=${locale}"><button type="submit" class="secondary" aria-label="${label('common.linkEmail')} — ${p.name}" aria-describedby="${anchor}-email-help">${label('common.linkEmail')}</button></form>`
   : ''}
 !${p.link.status === 'active'
-  ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}#${anchor}"><label class="choice"><input type="checkbox" name="signOut" value="on"> ${t(locale, 'common.linkSignOutToo')}</label><button type="submit" aria-label="${t(locale, 'common.linkRevoke')} — ${p.name}">${t(locale, 'common.linkRevoke')}</button></form>`
+  ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}"><label class="choice"><input type="checkbox" name="signOut" value="on"> ${label('common.linkSignOutToo')}</label><button type="submit" class="secondary" aria-label="${label('common.linkRevoke')} — ${p.name}">${label('common.linkRevoke')}</button></form>`
   : ''}</td></tr>`)}</tbody></table>
-<p class="muted" id="${anchor}-email-help">${t(locale, 'common.linkEmailHelp')}</p>`}
-<h4>${t(locale, 'common.participantsImport')}</h4>
-<form class="stack" method="post" action="${base}/import?lang=${locale}#${anchor}" enctype="multipart/form-data">
-  <label>${t(locale, 'common.participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required aria-describedby="${anchor}-help"></label>
-  <p class="muted" id="${anchor}-help">${t(locale, 'common.participantsImportHelp')}</p>
-  <button type="submit">${t(locale, 'common.participantsImportButton')}</button>
+<p class="muted" id="${anchor}-email-help">${label('common.linkEmailHelp')}</p>`}
+!${participants.length > 0
+  ? html`<h2>${label('people.bulkTitle')}</h2>
+<p>${label('people.bulkIntro')}</p>
+<ul class="bulk-links">
+  <li><a class="button" href="${base}/envoi-des-liens?qui=sans-lien&amp;lang=${locale}">${t(locale, 'people.bulkWithoutButton', { count: withoutActive })}</a></li>
+  <li><a class="button secondary" href="${base}/envoi-des-liens?qui=tous&amp;lang=${locale}">${t(locale, 'people.bulkAllButton', { count: participants.length })}</a></li>
+</ul>`
+  : ''}
+<h2>${label('common.participantsImport')}</h2>
+<form class="stack" method="post" action="${base}/import?lang=${locale}" enctype="multipart/form-data">
+  <label>${label('common.participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required aria-describedby="${anchor}-help"></label>
+  <p class="muted" id="${anchor}-help">${label('common.participantsImportHelp')}</p>
+  <button type="submit">${label('common.participantsImportButton')}</button>
 </form>
-<h4>${t(locale, 'common.participantAdd')}</h4>
-<form class="stack" method="post" action="${base}?lang=${locale}#${anchor}">
-  <label>${t(locale, 'common.name')}<input type="text" name="name" required maxlength="200" autocomplete="off"></label>
-  <label>${t(locale, 'common.email')}<input type="email" name="email" required maxlength="254" autocomplete="off"></label>
-  <label>${t(locale, 'common.employer')}<input type="text" name="employer" maxlength="200" autocomplete="off"></label>
-  <label>${t(locale, 'common.preferredLanguage')}<select name="language">
-    <option value="fr">${t(locale, 'common.language_fr')}</option>
-    <option value="en">${t(locale, 'common.language_en')}</option>
+<h2>${label('common.participantAdd')}</h2>
+<form class="stack" method="post" action="${base}?lang=${locale}">
+  <label>${label('common.name')}<input type="text" name="name" required maxlength="200" autocomplete="off"></label>
+  <label>${label('common.email')}<input type="email" name="email" required maxlength="254" autocomplete="off"></label>
+  <label>${label('common.employer')}<input type="text" name="employer" maxlength="200" autocomplete="off"></label>
+  <label>${label('common.preferredLanguage')}<select name="language">
+    <option value="fr">${label('common.language_fr')}</option>
+    <option value="en">${label('common.language_en')}</option>
   </select></label>
-  <button type="submit">${t(locale, 'common.participantAddButton')}</button>
+  <button type="submit">${label('common.participantAddButton')}</button>
 </form>
-!${privacyNoticeLine(locale, 'organizer')}`
+!${privacyNoticeLine(locale, 'organizer')}`)
+}
+
+/** "Send links to everyone", second step: whom, how many, and the button that sends. */
+export function bulkLinksConfirmPage (locale: Locale, view: { event: EventSummary, audience: BulkLinkAudience, participants: Participant[] }, path: string): string {
+  const base = `/organisateurs/evenements/${view.event.id}/participants`
+  const chosen = bulkLinkAudience(view.participants, view.audience)
+  const withEmail = chosen.filter(p => p.email !== null && p.email.trim() !== '').length
+  const qui = view.audience === 'all' ? 'tous' : 'sans-lien'
+  return organizerFrame(locale, view.event, 'participants', t(locale, 'people.bulkConfirmTitle'), path, html`<p>${t(locale, view.audience === 'all' ? 'people.bulkConfirmAll' : 'people.bulkConfirmWithout', { count: withEmail })}</p>
+!${chosen.length > withEmail ? html`<p>${t(locale, 'people.bulkConfirmNoEmail', { count: chosen.length - withEmail })}</p>` : ''}
+<p class="muted">${t(locale, 'common.linkEmailHelp')}</p>
+<form method="post" action="${base}/envoi-des-liens?lang=${locale}">
+  <input type="hidden" name="qui" value="${qui}">
+  !${withEmail > 0 ? html`<button type="submit">${t(locale, 'people.bulkConfirmButton', { count: withEmail })}</button>` : ''}
+  <a class="button secondary" href="${base}?lang=${locale}">${t(locale, 'people.linkCancel')}</a>
+</form>`)
 }
 
 /** Confirmation page of a personal link: shown, not used, so mail scanners open no session. */

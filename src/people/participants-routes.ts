@@ -8,16 +8,14 @@ import type { ProgramService } from '../program/service.js'
 import { bilingual, type Locale, type TextKey } from '../views/i18n.js'
 import { assertSameOrigin } from './authentication.js'
 import { MAX_CSV_BYTES, assertCsvSize } from './csv.js'
-import { myPage, organizerPage, personalLinkPage, type OrganizerView, type ParticipantsNotice } from './pages.js'
-import { ParticipantImportRejected, type Outcome, type ParticipantImportReport } from './participants.js'
+import { LINK_FILTERS, bulkLinksConfirmPage, myPage, participantsPage, personalLinkPage, type LinkFilter, type ParticipantsNotice } from './pages.js'
+import { ParticipantImportRejected, type BulkLinkAudience, type Outcome, type ParticipantImportReport } from './participants.js'
 import type { PeopleService, Role } from './service.js'
 import { tokenShaped } from './tokens.js'
 
 export interface ParticipantRoutesOptions {
   people: PeopleService
   program: ProgramService
-  /** The organizer area's data for this person (shared with the other organizer forms). */
-  organizerView: (personId: string) => Promise<OrganizerView>
 }
 
 const eventParams = z.object({ eventId: z.uuid({ error: 'eventId must be a UUID' }) })
@@ -92,7 +90,7 @@ const OUTCOME_TEXT = {
  * revoke, and the `/p/<token>` link itself), and every signed-in person's own page, /moi.
  * Registered inside peopleRoutes, whose multipart plugin it shares.
  */
-export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> = async (app, { people, program, organizerView }) => {
+export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> = async (app, { people, program }) => {
   const participants = people.participants
   const html = 'text/html; charset=utf-8'
   const pageResponse = { 200: z.string(), 303: z.null(), ...errorResponses }
@@ -100,10 +98,11 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   // Twice the file limit: between the two, the service answers 413 with the limit in words.
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 2 * MAX_CSV_BYTES }, (_request, body, done) => { done(null, body) })
 
-  const renderOrganizer = async (request: FastifyRequest, reply: FastifyReply, notice: ParticipantsNotice, statusCode = 200): Promise<FastifyReply> => {
-    const view = await organizerView(request.auth?.personId ?? '')
+  /** After a form of the Participant·e·s page: that page again, with what the form did (a link is shown once: a page, not a redirect). */
+  const renderParticipants = async (request: FastifyRequest, reply: FastifyReply, eventId: string, notice: ParticipantsNotice | undefined, statusCode = 200): Promise<FastifyReply> => {
+    const view = { event: await program.getEvent(eventId), participants: await participants.list(eventId), search: {}, notice }
     reply.header('cache-control', 'no-store')
-    return await reply.code(statusCode).type(html).send(organizerPage(request.locale, { ...view, participantsNotice: notice }, '/organisateurs'))
+    return await reply.code(statusCode).type(html).send(participantsPage(request.locale, view, `/organisateurs/evenements/${eventId}/participants`))
   }
 
   // ---- The personal link: GET shows a confirmation (scanners must not open sessions), POST uses it.
@@ -153,6 +152,42 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   const organizerOfEvent = { config: { access: allow('participants.manage', eventParam()) } }
 
+  const searchQuery = langQuery.extend({
+    q: z.string().trim().max(200).optional().transform(v => v === '' ? undefined : v).describe('Words to find in the name, email or employer'),
+    lien: z.union([z.enum(Object.keys(LINK_FILTERS) as [LinkFilter, ...LinkFilter[]]), z.literal('')]).optional().transform(v => v === '' ? undefined : v).describe('Personal link status: sans-lien, actif, expire, revoque')
+  })
+  const audienceOf = (qui: 'sans-lien' | 'tous'): BulkLinkAudience => qui === 'tous' ? 'all' : 'without-active-link'
+  const quiSchema = z.enum(['sans-lien', 'tous'], { error: 'qui must be sans-lien or tous' }).describe('sans-lien: participants without an active link; tous: every participant (active links replaced)')
+
+  app.get('/organisateurs/evenements/:eventId/participants', {
+    config: { personalData: 'participants', ...organizerOfEvent.config },
+    schema: { operationId: 'organizerParticipantsPage', tags: ['pages'], summary: 'Organizer area, Participant·e·s: search and filter, personal links, CSV import, add one', params: eventParams, querystring: searchQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    const { eventId } = request.params
+    const view = { event: await program.getEvent(eventId), participants: await participants.list(eventId), search: { q: request.query.q, lien: request.query.lien } }
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(participantsPage(request.locale, view, request.url))
+  })
+
+  app.get('/organisateurs/evenements/:eventId/participants/envoi-des-liens', {
+    config: { personalData: 'participants', ...organizerOfEvent.config },
+    schema: { operationId: 'bulkPersonalLinksConfirmPage', tags: ['pages'], summary: '"Send links to everyone", second step: whom and how many, before anything is sent', params: eventParams, querystring: langQuery.extend({ qui: quiSchema }), produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    const { eventId } = request.params
+    const view = { event: await program.getEvent(eventId), audience: audienceOf(request.query.qui), participants: await participants.list(eventId) }
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(bulkLinksConfirmPage(request.locale, view, request.url))
+  })
+
+  app.post('/organisateurs/evenements/:eventId/participants/envoi-des-liens', {
+    ...organizerOfEvent,
+    schema: { operationId: 'sendPersonalLinksFromPage', tags: ['pages'], summary: 'Sends a new personal link by email to each participant without an active link, or to all (form); answers with the Participant·e·s page and the counts', params: eventParams, querystring: langQuery, body: z.object({ qui: quiSchema }), response: pageResponse }
+  }, async (request, reply) => {
+    const { eventId } = request.params
+    const result = await participants.sendLinks(request.auth?.personId ?? '', eventId, audienceOf(request.body.qui))
+    return await renderParticipants(request, reply, eventId, { kind: 'text', text: bilingual('people.bulkSent', { ...result }) })
+  })
+
   app.post('/organisateurs/evenements/:eventId/participants/import', {
     ...organizerOfEvent,
     schema: { operationId: 'importParticipantsFromPage', tags: ['pages'], summary: 'Uploads a CSV list of non-credit participants (form)', params: eventParams, querystring: langQuery, consumes: ['multipart/form-data'], response: { ...pageResponse, ...tooLargeResponses } }
@@ -172,11 +207,11 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       }
       if (bytes.length === 0) throw chooseFile
       const report = await participants.importCsv(request.auth?.personId ?? '', eventId, bytes)
-      return await renderOrganizer(request, reply, { eventId, kind: 'import', report, rejected: false })
+      return await renderParticipants(request, reply, eventId, { kind: 'import', report, rejected: false })
     } catch (err) {
       // The organizer stays on their page, with what went wrong next to the form.
-      if (err instanceof ParticipantImportRejected) return await renderOrganizer(request, reply, { eventId, kind: 'import', report: err.report, rejected: true }, 400)
-      if (err instanceof AppError && (err.statusCode === 400 || err.statusCode === 413)) return await renderOrganizer(request, reply, { eventId, kind: 'error', text: err.text }, err.statusCode)
+      if (err instanceof ParticipantImportRejected) return await renderParticipants(request, reply, eventId, { kind: 'import', report: err.report, rejected: true }, 400)
+      if (err instanceof AppError && (err.statusCode === 400 || err.statusCode === 413)) return await renderParticipants(request, reply, eventId, { kind: 'error', text: err.text }, err.statusCode)
       throw err
     }
   })
@@ -188,7 +223,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     const { eventId } = request.params
     const { participant, outcome } = await participants.add(request.auth?.personId ?? '', eventId, formInput(request.body))
     const text = bilingual(OUTCOME_TEXT[outcome], { name: participant.name })
-    return await renderOrganizer(request, reply, { eventId, kind: 'text', text })
+    return await renderParticipants(request, reply, eventId, { kind: 'text', text })
   })
 
   app.post('/organisateurs/evenements/:eventId/participants/:personId/lien', {
@@ -198,7 +233,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     const { eventId, personId } = request.params
     const link = await participants.issueLink(request.auth?.personId ?? '', eventId, personId)
     const participant = (await participants.list(eventId)).find(p => p.personId === personId)
-    return await renderOrganizer(request, reply, { eventId, kind: 'link', name: participant?.name ?? '', link })
+    return await renderParticipants(request, reply, eventId, { kind: 'link', name: participant?.name ?? '', link })
   })
 
   app.post('/organisateurs/evenements/:eventId/participants/:personId/revocation', {
@@ -221,7 +256,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       signedOut: signOutEverywhere ? 'yes' : 'no',
       devices: result.devicesSignedOut
     })
-    return await renderOrganizer(request, reply, { eventId, kind: 'text', text })
+    return await renderParticipants(request, reply, eventId, { kind: 'text', text })
   })
 
   // ---- API

@@ -10,6 +10,8 @@ import * as repo from './participants-repository.js'
 import { listRegistrations, markStaffProvisioned, organizedEventIds, protectedAmong, type PersonRow } from './repository.js'
 import { sealProvisionedAccounts, type PeopleService } from './service.js'
 import { hashToken, newToken } from './tokens.js'
+import { personalLinkText } from '../messages/service.js'
+import { findEventTitles } from '../messages/repository.js'
 
 /**
  * Non-credit participants (public-sector employees): imported by organizers from a CSV or
@@ -64,6 +66,24 @@ export interface ParticipantImportReport {
   ignoredColumns: string[]
   delimiter: CsvDelimiter
   encoding: CsvEncoding
+}
+
+/** Whom "send links to everyone" writes to: those without a working link, or every participant. */
+export type BulkLinkAudience = 'without-active-link' | 'all'
+
+/** What "send links to everyone" did: links sent, and the people it could not write to (and why). */
+export interface BulkLinkResult {
+  /** Messages queued (sent by email, or stored to pass on when SMTP is off). */
+  sent: number
+  /** Participants in the audience without an email address. */
+  withoutEmail: number
+  /** Accounts that also belong elsewhere (another event, a team role, an LMS): no personal link for them. */
+  notOwned: number
+}
+
+/** Who "send links to everyone" writes to, before anything is sent (the confirmation step shows the count). */
+export function bulkLinkAudience (participants: Participant[], audience: BulkLinkAudience): Participant[] {
+  return audience === 'all' ? participants : participants.filter(p => p.link.status !== 'active')
 }
 
 export interface PersonalLink { personId: string, eventId: string, url: string, issuedAt: Date, expiresAt: Date }
@@ -168,6 +188,36 @@ export class ParticipantService {
     const token = newToken()
     await repo.upsertPersonalLink(this.db, { event_id: eventId, person_id: personId, token_hash: hashToken(token), issued_by: actorId, issued_at: now, expires_at: expiresAt })
     return { personId, eventId, url: `${this.config.publicUrl}/p/${token}`, issuedAt: now, expiresAt }
+  }
+
+  /**
+   * "Send links to everyone": for each participant in the audience with an email address whose
+   * account only the caller's events hold, a NEW personal link (the previous one stops working)
+   * and its message in their language, queued like the one-by-one "send by email" action. One
+   * transaction: either every link and message is written, or none.
+   */
+  async sendLinks (actorId: string, eventId: string, audience: BulkLinkAudience): Promise<BulkLinkResult> {
+    await this.#assertOrganizer(actorId, eventId)
+    const event = await findEventTitles(this.db, eventId)
+    const schedule = await repo.findEventSchedule(this.db, eventId)
+    if (event === undefined || schedule === undefined) throw notFound(bilingual('program.eventNotFound'))
+    const now = this.clock.now()
+    const expiresAt = personalLinkExpiry(schedule.ends_on, schedule.timezone)
+    if (expiresAt <= now) throw conflict(bilingual('people.personalLinkEventOver', { days: PERSONAL_LINK_DAYS_AFTER_EVENT }))
+    const chosen = bulkLinkAudience(await this.list(eventId), audience)
+    const withEmail = chosen.filter(p => p.email !== null && p.email.trim() !== '')
+    const foreign = await this.people.protectedFrom(actorId, withEmail.map(p => p.personId))
+    const targets = withEmail.filter(p => !foreign.has(p.personId))
+    const titles = { fr: event.title_fr, en: event.title_en }
+    await this.db.transaction().execute(async trx => {
+      for (const p of targets) {
+        const token = newToken()
+        await repo.upsertPersonalLink(trx, { event_id: eventId, person_id: p.personId, token_hash: hashToken(token), issued_by: actorId, issued_at: now, expires_at: expiresAt })
+        const text = personalLinkText(p.preferredLocale, { name: p.name, event: titles[p.preferredLocale], url: `${this.config.publicUrl}/p/${token}`, expiresAt, timezone: event.timezone })
+        await this.people.outbox.enqueue(trx, { eventId, personId: p.personId, kind: 'personal_link', to: p.email ?? '', ...text })
+      }
+    })
+    return { sent: targets.length, withoutEmail: chosen.length - withEmail.length, notOwned: withEmail.length - targets.length }
   }
 
   /** Revokes the link; with signOutEverywhere, also ends every device session of the person. */

@@ -9,7 +9,7 @@ import type { ProgramService } from '../program/service.js'
 import { importSummarySchema } from '../program/schemas.js'
 import { parseProgramFile } from '../program/data-file.js'
 import { assertSameOrigin } from './authentication.js'
-import { grantedText, organizerPage, phoneLinkPage, signInPage, type OrganizerView } from './pages.js'
+import { grantedText, lmsPage, organizerPage, phoneLinkPage, programPage, signInPage, teamPage, type OrganizerView } from './pages.js'
 import type { PeopleService } from './service.js'
 import { qrSvg } from '../views/qr.js'
 import { participantRoutes } from './participants-routes.js'
@@ -77,12 +77,15 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   const organizerView = async (personId: string): Promise<OrganizerView> => {
     const roles = await people.roles(personId)
     const eventIds = [...new Set(roles.filter(r => r.role === 'organizer').map(r => r.eventId))]
-    const events = await Promise.all(eventIds.map(async id => ({ event: await program.getEvent(id), team: await people.team(id), participants: await people.participants.list(id) })))
-    return { person: await people.getPerson(personId), events, platforms: await app.lti.platforms(), publicUrl }
+    const events = await Promise.all(eventIds.map(async id => {
+      const participants = await people.participants.list(id)
+      return { event: await program.getEvent(id), teamCount: (await people.team(id)).length, participantCount: participants.length, withoutLink: participants.filter(p => p.link.status === 'none').length }
+    }))
+    return { person: await people.getPerson(personId), events, platforms: await app.lti.platforms() }
   }
 
   // Non-credit participants, personal links and /moi; their pages re-render the organizer area.
-  await app.register(participantRoutes, { people, program, organizerView })
+  await app.register(participantRoutes, { people, program })
 
   const html = 'text/html; charset=utf-8'
   const pageResponse = { 200: z.string(), 303: z.null(), ...errorResponses }
@@ -139,6 +142,33 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     return await reply.type(html).send(organizerPage(request.locale, await organizerView(request.auth?.personId ?? ''), request.url))
   })
 
+  const eventParams = z.object({ eventId: z.uuid({ error: 'eventId must be a UUID' }) })
+
+  app.get('/organisateurs/evenements/:eventId/equipe', {
+    config: { personalData: 'participants', access: allow('team.invite', eventParam()) },
+    schema: { operationId: 'organizerTeamPage', tags: ['pages'], summary: 'Organizer area, Équipe: the event\'s team and the invitation form', params: eventParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    const { eventId } = request.params
+    reply.header('cache-control', 'no-store')
+    return await reply.type(html).send(teamPage(request.locale, { event: await program.getEvent(eventId), team: await people.team(eventId) }, request.url))
+  })
+
+  app.get('/organisateurs/evenements/:eventId/programme', {
+    config: { access: allow('program.import', eventParam()) },
+    schema: { operationId: 'organizerProgramPage', tags: ['pages'], summary: 'Organizer area, Programme: the program file upload', params: eventParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    return await reply.type(html).send(programPage(request.locale, { event: await program.getEvent(request.params.eventId) }, request.url))
+  })
+
+  app.get('/organisateurs/evenements/:eventId/lms', {
+    // Reached from an event's navigation; the platforms it lists are shared by every event.
+    config: { access: allow('team.invite', eventParam()) },
+    schema: { operationId: 'organizerLmsPage', tags: ['pages'], summary: 'Organizer area, LMS: learning platforms (LTI 1.3) and the registration link', params: eventParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+  }, async (request, reply) => {
+    const view = { event: await program.getEvent(request.params.eventId), platforms: await app.lti.platforms(), publicUrl }
+    return await reply.type(html).send(lmsPage(request.locale, view, request.url))
+  })
+
   app.post('/organisateurs/invitations', {
     config: { access: allow('team.invite', request => ({ kind: 'event', eventId: body(request, 'eventId') })) },
     schema: { operationId: 'inviteFromPage', tags: ['pages'], summary: 'Invites an organizer or door staff (form)', querystring: langQuery, body: inviteBody.extend({ eventId: z.uuid() }), response: pageResponse }
@@ -146,10 +176,11 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     const personId = request.auth?.personId ?? ''
     const { eventId, ...invitee } = request.body
     const result = await people.invite(personId, eventId, invitee)
-    const view = await organizerView(personId)
     reply.header('cache-control', 'no-store')
     const who = invitee.email !== undefined && invitee.email !== '' ? invitee.email : invitee.name ?? ''
-    return await reply.type(html).send(organizerPage(request.locale, { ...view, invitation: { eventId, result, who } }, '/organisateurs'))
+    // Back on the Équipe page, with the new account's link shown once (hence a page, not a redirect).
+    const view = { event: await program.getEvent(eventId), team: await people.team(eventId), invitation: { result, who } }
+    return await reply.type(html).send(teamPage(request.locale, view, `/organisateurs/evenements/${eventId}/equipe`))
   })
 
   app.post('/organisateurs/programme', {
@@ -163,7 +194,10 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     const text = (await file.toBuffer()).toString('utf8')
     const personId = request.auth?.personId ?? ''
     const imported = await importAs(personId, text, `upload:${file.filename}`)
-    return await reply.type(html).send(organizerPage(request.locale, { ...await organizerView(personId), imported }, '/organisateurs'))
+    // Back on the Programme page of the event the file named.
+    const event = (await program.listEvents()).find(e => e.key === imported.eventKey)
+    if (event === undefined) return await reply.redirect(`/organisateurs?lang=${request.locale}`, 303)
+    return await reply.type(html).send(programPage(request.locale, { event, imported }, `/organisateurs/evenements/${event.id}/programme`))
   })
 
   app.get('/api/v1/me', {

@@ -69,7 +69,7 @@ export class PeopleService {
     /** The one access policy (src/access/policy.ts). */
     readonly access: AccessPolicy,
     /** Tells existing accounts of a role they were given (stored for organizers when SMTP is off). */
-    private readonly outbox: MessageOutbox = new MessageOutbox(clock, false)
+    readonly outbox: MessageOutbox = new MessageOutbox(clock, false)
   ) {
     this.participants = new ParticipantService(db, clock, config, this)
     this.#liveSessions = new LiveSessions(db, clock)
