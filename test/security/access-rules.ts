@@ -294,6 +294,9 @@ export const rules: Record<string, Rule> = {
   'GET /moi': get(signedIn(200)),
   'GET /api/v1/me': get(signedIn(200)),
   'GET /organisateurs': get(organizer(200)),
+  'GET /organisateurs/evenements/:eventId/equipe': get(organizer(200)),
+  'GET /organisateurs/evenements/:eventId/programme': get(organizer(200)),
+  'GET /organisateurs/evenements/:eventId/lms': get(organizer(200)),
   'POST /organisateurs/invitations': {
     expect: organizer(200),
     request: ({ fresh, params }) => ({ url: '/organisateurs/invitations', ...form({ email: fresh.email(), role: 'door_staff', eventId: params.eventId }) })
@@ -340,6 +343,15 @@ export const rules: Record<string, Rule> = {
   'POST /organisateurs/evenements/:eventId/participants/:personId/lien-courriel': {
     expect: organizer(303),
     request: async ({ fresh, params }) => ({ url: `/organisateurs/evenements/${params.eventId}/participants/${await fresh.participant()}/lien-courriel` })
+  },
+  'GET /organisateurs/evenements/:eventId/participants': get(organizer(200)),
+  'GET /organisateurs/evenements/:eventId/participants/envoi-des-liens': {
+    expect: organizer(200),
+    request: ({ url }) => ({ url: `${url}?qui=sans-lien` })
+  },
+  'POST /organisateurs/evenements/:eventId/participants/envoi-des-liens': {
+    expect: organizer(200),
+    request: ({ url }) => ({ url, ...form({ qui: 'sans-lien' }) })
   },
 
   // ---- LTI: the protocol endpoints answer whoever calls (the LMS, through the browser)
