@@ -3,8 +3,10 @@ import { z } from 'zod'
 import { open } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { ProgramService } from './service.js'
-import { eventIdParams, eventKeyParams, eventsSchema, programSchema } from './schemas.js'
-import { programCalendar } from './ical.js'
+import { notFound } from '../errors.js'
+import { bilingual } from '../views/i18n.js'
+import { eventIdParams, eventKeyParams, eventsSchema, programPageQuery, programSchema, sessionCalendarParams } from './schemas.js'
+import { programCalendar, sessionCalendar } from './ical.js'
 import { noEventPage, programPage } from './pages.js'
 
 export interface ProgramRoutesOptions {
@@ -68,24 +70,45 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
       .send(programCalendar(data, request.query.lang ?? request.locale, publicUrl))
   })
 
+  app.get('/api/v1/events/:eventId/sessions/:sessionKey/calendar.ics', {
+    ...publicProgram,
+    schema: {
+      operationId: 'getSessionCalendar',
+      tags: ['program'],
+      summary: 'One session as an iCalendar file ("add to my calendar"; UID = session key, as in the feed)',
+      params: sessionCalendarParams,
+      querystring: langQuery,
+      produces: ['text/calendar'],
+      response: { 200: z.string().describe('text/calendar'), 400: errorResponses[400], 404: errorResponses[404] }
+    }
+  }, async (request, reply) => {
+    const data = await program.getProgram(request.params.eventId)
+    const body = sessionCalendar(data, request.params.sessionKey, request.query.lang ?? request.locale, publicUrl)
+    if (body === undefined) throw notFound(bilingual('program.sessionNotFound'))
+    return await reply
+      .type('text/calendar; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${request.params.sessionKey}.ics"`)
+      .send(body)
+  })
+
   const pageResponse = { 200: z.string().describe('text/html'), 400: errorResponses[400], 404: errorResponses[404] }
 
   app.get('/', {
     ...publicProgram,
-    schema: { operationId: 'homePage', tags: ['pages'], summary: 'Program of the current event (HTML)', querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: { operationId: 'homePage', tags: ['pages'], summary: 'Program of the current event (HTML), one day at a time (`jour`)', querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     const current = await program.currentEvent()
     reply.type('text/html; charset=utf-8')
     if (current === undefined) return noEventPage(request.locale, request.url)
-    return programPage(await program.getProgram(current.id), request.locale, request.url)
+    return programPage(await program.getProgram(current.id), request.locale, request.url, { day: request.query.jour, now: program.now() })
   })
 
   app.get('/events/:eventKey', {
     ...publicProgram,
-    schema: { operationId: 'programPage', tags: ['pages'], summary: 'Program of an event (HTML)', params: eventKeyParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: { operationId: 'programPage', tags: ['pages'], summary: 'Program of an event (HTML), one day at a time (`jour`)', params: eventKeyParams, querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     const event = await program.getEventByKey(request.params.eventKey)
     reply.type('text/html; charset=utf-8')
-    return programPage(await program.getProgram(event.id), request.locale, request.url)
+    return programPage(await program.getProgram(event.id), request.locale, request.url, { day: request.query.jour, now: program.now() })
   })
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { langQuery } from '../http/schemas.js'
 import { sessionKinds, speakerRoles } from './data-file.js'
 
 const bilingual = z.object({ fr: z.string(), en: z.string() })
@@ -9,6 +10,15 @@ export const eventIdParams = z.object({
 
 export const eventKeyParams = z.object({
   eventKey: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'eventKey must be lowercase letters, digits and dashes')
+})
+
+export const sessionCalendarParams = eventIdParams.extend({
+  sessionKey: z.string().regex(/^[a-z0-9][a-z0-9-]{0,199}$/, 'sessionKey must be lowercase letters, digits and dashes')
+})
+
+/** The program page's query: the language, and the day shown (`tout`: the whole program, for printing). */
+export const programPageQuery = langQuery.extend({
+  jour: z.union([z.iso.date(), z.literal('tout')], { error: 'jour must be a date (YYYY-MM-DD) or "tout"' }).optional()
 })
 
 export const eventSchema = z.object({

@@ -107,6 +107,11 @@ export class ProgramService {
     return toEventSummary(row)
   }
 
+  /** The current instant, from the injected clock (the program page's "now / next" marker). */
+  now (): Date {
+    return this.clock.now()
+  }
+
   /** The event shown on the home page: the one running or coming next, else the latest. */
   async currentEvent (): Promise<EventSummary | undefined> {
     const events = await this.listEvents()

@@ -14,5 +14,12 @@ export const program = {
   kindNetworking: 'Networking',
   handInSynthesis: 'Hand in my synthesis (registered students)',
   eventNotFound: 'Event not found.',
+  sessionNotFound: 'No such activity in this program.',
+  daysLabel: 'Program days',
+  wholeProgram: 'Whole program',
+  nowMarker: 'Now',
+  nextMarker: 'Up next',
+  goToNow: 'Go to now',
+  addSessionToCalendar: 'Add to my calendar',
   importCounts: '{event} — sessions: {created, number} added, {updated, number} changed, {unchanged, number} unchanged, {cancelled, number} cancelled, {deleted, number} removed.'
 } satisfies Strings<typeof fr>
