@@ -12,7 +12,8 @@ import path from 'node:path'
 import { deflateSync } from 'node:zlib'
 import fontkit from '@pdf-lib/fontkit'
 import {
-  PDFArray, PDFDocument, PDFHexString, PDFName, PDFObjectCopier, PDFString, type PDFPage, type PDFRef
+  PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObjectCopier, PDFString, drawSvgPath, rgb,
+  PDFDict, type PDFObject, type PDFPage, type PDFRef
 } from 'pdf-lib'
 import QRCode from 'qrcode'
 import { parse as parseYaml } from 'yaml'
@@ -42,27 +43,43 @@ const textsSchema = z.object({
   verificationLabel: z.string().min(1),
   verifyAt: z.string().min(1),
   continued: z.string(),
-  page: z.string().min(1)
+  page: z.string().min(1),
+  /** Alternative text of the QR code (read aloud by screen readers) */
+  qrAlt: z.string().min(1),
+  /** Alternative text of the signature image, when there is one */
+  signatureAlt: z.string().min(1)
 }).strict()
 export type AttestationTexts = z.infer<typeof textsSchema>
 
 const margin = z.number().min(0).max(200)
+const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour written #rrggbb')
+const perLocale = z.object({ fr: z.string().min(1), en: z.string().min(1) })
 const layoutSchema = z.object({
   page: z.object({
-    size: z.enum(['LETTER', 'A4']).default('LETTER'),
+    size: z.enum(['LETTER', 'A4']).default('A4'),
     margins: z.object({ top: margin, right: margin, bottom: margin, left: margin })
   }),
+  /** brand: letterhead name, title, rules; accent: the short rule under the title; ink, muted: text */
+  colors: z.object({ brand: color, accent: color, ink: color, muted: color, band: color }).partial().default({}),
+  letterhead: z.object({
+    /** A small mark left of the letterhead's lines: an SVG (shapes drawn as vectors) or a PNG */
+    mark: z.string().min(1).optional(),
+    /** The letterhead's lines, per language: the first in bold (default: the organization) */
+    lines: z.object({ fr: z.array(z.string().min(1)).max(3), en: z.array(z.string().min(1)).max(3) }).optional()
+  }).strict().default({}),
   issuer: z.object({
-    name: z.string().min(1),
-    title: z.object({ fr: z.string().min(1), en: z.string().min(1) }),
-    signature: z.string().min(1),
+    /** The signatory; without one, the organization's name is printed under the signature line */
+    name: z.string().min(1).optional(),
+    title: perLocale.optional(),
+    /** PNG of the signature, optional */
+    signature: z.string().min(1).optional(),
     /** The training's organizer as printed ("offered by …"); frozen into each snapshot at issue. */
-    organization: z.object({ fr: z.string().min(1), en: z.string().min(1) }).default({
+    organization: perLocale.default({
       fr: 'École nationale d’administration publique (ÉNAP)', en: 'École nationale d’administration publique (ÉNAP)'
     }),
     /** Where the training took place as printed; default: the event's location. */
-    place: z.object({ fr: z.string().min(1), en: z.string().min(1) }).optional()
-  }),
+    place: perLocale.optional()
+  }).strict(),
   fonts: z.object({ regular: z.string().min(1), bold: z.string().min(1) })
 }).strict()
 export type AttestationLayout = z.infer<typeof layoutSchema>
@@ -88,13 +105,17 @@ interface FontSource {
   extra: Map<string, PreparedFont>
 }
 
+interface EmbeddedImage { source: PDFDocument, ref: PDFRef, width: number, height: number }
+
 export interface AttestationAssets {
   dir: string
   texts: Record<Locale, AttestationTexts>
   layout: AttestationLayout
-  signaturePng: Uint8Array
-  /** The signature embedded once (compressed image and its alpha mask), copied into each document */
-  signature: { source: PDFDocument, ref: PDFRef, width: number, height: number }
+  /** The signature, when one is configured: embedded once (image and its alpha mask), copied into each document */
+  signature: EmbeddedImage | undefined
+  /** The letterhead's mark: vector drawing instructions (from an SVG, in a 1×1 box scaled at use) or an image */
+  mark: { ops: string, aspect: number } | EmbeddedImage | undefined
+  colors: Record<'brand' | 'accent' | 'ink' | 'muted' | 'band', string>
   fonts: { regular: FontSource, bold: FontSource }
 }
 
@@ -234,29 +255,99 @@ async function loadFont (dir: string, rel: string, chars: Set<number>, tag: stri
   return { font, base: chars, prepared: await prepareFont(font, chars, tag), extra: new Map() }
 }
 
-/** Reads reports/attestation (or another folder) once: texts, layout, fonts (subset once), signature. */
+async function embedPng (dir: string, rel: string, what: string): Promise<EmbeddedImage> {
+  const png = readAsset(dir, rel, what)
+  if (png.subarray(1, 4).toString('latin1') !== 'PNG') {
+    throw new AttestationAssetsError(`${path.resolve(dir, rel)}: the ${what} must be a PNG image`)
+  }
+  const source = await PDFDocument.create({ updateMetadata: false })
+  const image = await source.embedPng(png)
+  await image.embed()
+  return { source, ref: image.ref, width: image.width, height: image.height }
+}
+
+/** "#12304f" → "0.071 0.188 0.31" (PDF colour operands) */
+function pdfColor (hex: string): string {
+  return [1, 3, 5].map((i) => num(parseInt(hex.slice(i, i + 2), 16) / 255)).join(' ')
+}
+
+const SVG_NUMBER = /-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?/gi
+
+/**
+ * A small SVG as PDF drawing instructions in a box 1 unit high (the caller scales it): shapes
+ * path, rect, circle, ellipse, polygon with a fill colour (#rgb or #rrggbb; no text, no
+ * gradients, no transforms). Enough for a letterhead's mark; anything else is refused by name.
+ */
+function svgMark (source: string, file: string): { ops: string, aspect: number } {
+  const svg = /<svg\b([^>]*)>/i.exec(source)
+  const attr = (attrs: string, name: string): string | undefined => new RegExp(`(?:^|\\s)${name}\\s*=\\s*["']([^"']*)["']`, 'i').exec(attrs)?.[1]
+  const viewBox = svg === null ? undefined : attr(svg[1] ?? '', 'viewBox')?.match(SVG_NUMBER)?.map(Number)
+  if (viewBox?.length !== 4 || !((viewBox[2] as number) > 0) || !((viewBox[3] as number) > 0)) {
+    throw new AttestationAssetsError(`${file}: the letterhead mark needs an <svg viewBox="x y width height">`)
+  }
+  const [vx, vy, vw, vh] = viewBox as [number, number, number, number]
+  const ops: string[] = []
+  for (const m of source.matchAll(/<(path|rect|circle|ellipse|polygon|text|image|use|linearGradient|radialGradient)\b([^>]*)>/gi)) {
+    const tag = (m[1] as string).toLowerCase()
+    const a = m[2] as string
+    const n = (name: string): number => Number(attr(a, name) ?? 0)
+    let d: string
+    if (tag === 'path') d = attr(a, 'd') ?? ''
+    else if (tag === 'rect') d = `M${n('x')} ${n('y')}h${n('width')}v${n('height')}h${-n('width')}Z`
+    else if (tag === 'circle' || tag === 'ellipse') {
+      const rx = tag === 'circle' ? n('r') : n('rx')
+      const ry = tag === 'circle' ? n('r') : n('ry')
+      d = `M${n('cx') - rx} ${n('cy')}a${rx} ${ry} 0 1 0 ${2 * rx} 0a${rx} ${ry} 0 1 0 ${-2 * rx} 0Z`
+    } else if (tag === 'polygon') {
+      const p = (attr(a, 'points') ?? '').match(SVG_NUMBER) ?? []
+      d = `M${p.join(' ')}Z`
+    } else {
+      throw new AttestationAssetsError(`${file}: <${tag}> is not supported in the letterhead mark (use path, rect, circle, ellipse, polygon)`)
+    }
+    const fill = attr(a, 'fill') ?? '#000000'
+    if (fill === 'none' || d === '') continue
+    const hex = /^#[0-9a-f]{3}$/i.test(fill) ? `#${[...fill.slice(1)].map((c) => c + c).join('')}` : fill
+    if (!/^#[0-9a-f]{6}$/i.test(hex)) throw new AttestationAssetsError(`${file}: fill="${fill}": write colours as #rrggbb`)
+    // drawSvgPath flips the y axis: the box's top-left corner is at (0, 0), 1 unit high
+    const scale = 1 / vh
+    ops.push(...drawSvgPath(d, { x: -vx * scale, y: 1 + vy * scale, scale, color: rgb(...(pdfColor(hex).split(' ').map(Number) as [number, number, number])), borderColor: undefined, borderWidth: 0 })
+      .map((op) => op.toString()))
+  }
+  return { ops: ops.join('\n'), aspect: vw / vh }
+}
+
+const DEFAULT_COLORS = { brand: '#12304f', accent: '#0b4f8a', ink: '#1b1f24', muted: '#4a5260', band: '#eef2f7' }
+
+/** Reads reports/attestation (or another folder) once: texts, layout, fonts (subset once), images. */
 export async function loadAttestationAssets (dir: string): Promise<AttestationAssets> {
   const texts = {
     fr: parseYamlFile(dir, 'texts.fr.yaml', textsSchema),
     en: parseYamlFile(dir, 'texts.en.yaml', textsSchema)
   }
   const layout = parseYamlFile(dir, 'layout.yaml', layoutSchema)
-  const signaturePng = readAsset(dir, layout.issuer.signature, 'signature image')
-  if (signaturePng.subarray(1, 4).toString('latin1') !== 'PNG') {
-    throw new AttestationAssetsError(`${path.resolve(dir, layout.issuer.signature)}: the signature must be a PNG image`)
+  const signature = layout.issuer.signature === undefined ? undefined : await embedPng(dir, layout.issuer.signature, 'signature image')
+  let mark: AttestationAssets['mark']
+  const markFile = layout.letterhead.mark
+  if (markFile !== undefined) {
+    mark = /\.svg$/i.test(markFile)
+      ? svgMark(readAsset(dir, markFile, 'letterhead mark').toString('utf8'), path.resolve(dir, markFile))
+      : await embedPng(dir, markFile, 'letterhead mark')
   }
   const chars = new Set(BASE_CHARS)
-  const allText = [...Object.values(texts.fr), ...Object.values(texts.en), layout.issuer.name, layout.issuer.title.fr, layout.issuer.title.en].join('')
+  const i = layout.issuer
+  const allText = [
+    ...Object.values(texts.fr), ...Object.values(texts.en), i.name ?? '', i.title?.fr ?? '', i.title?.en ?? '',
+    ...(layout.letterhead.lines?.fr ?? []), ...(layout.letterhead.lines?.en ?? []), i.organization.fr, i.organization.en
+  ].join('')
   for (const cp of codePoints(allText)) chars.add(cp)
-  const source = await PDFDocument.create({ updateMetadata: false })
-  const image = await source.embedPng(signaturePng)
-  await image.embed()
+  const colors = Object.fromEntries(Object.entries({ ...DEFAULT_COLORS, ...layout.colors }).map(([k, v]) => [k, pdfColor(v)])) as AttestationAssets['colors']
   return {
     dir,
     texts,
     layout,
-    signaturePng,
-    signature: { source, ref: image.ref, width: image.width, height: image.height },
+    signature,
+    mark,
+    colors,
     fonts: { regular: await loadFont(dir, layout.fonts.regular, chars, 'CMPGRA'), bold: await loadFont(dir, layout.fonts.bold, chars, 'CMPGBB') }
   }
 }
@@ -326,12 +417,8 @@ function interpolate (template: string, values: Record<string, string>): string 
 
 // ---------- drawing ----------
 
-interface Writer {
-  page: PDFPage
-  ops: string[]
-  fonts: { regular: { key: string, f: PreparedFont }, bold: { key: string, f: PreparedFont } }
-}
 type Weight = 'regular' | 'bold'
+type Fonts = Record<Weight, { key: string, f: PreparedFont }>
 
 function widthOf (f: PreparedFont, text: string, size: number): number {
   let w = 0
@@ -350,16 +437,28 @@ function num (n: number): string {
   return String(Math.round(n * 1000) / 1000)
 }
 
-function drawText (w: Writer, text: string, x: number, y: number, size: number, weight: Weight = 'regular'): void {
-  const { key, f } = w.fonts[weight]
-  w.ops.push(`BT /${key} ${num(size)} Tf ${num(x)} ${num(y)} Td <${encode(f, text)}> Tj ET`)
-}
-
+/**
+ * Lines of at most maxWidth: words (split at plain spaces; no-break spaces hold) and, for a word
+ * wider than the line (an address), its characters, cut preferably after / - . or _.
+ */
 function wrap (f: PreparedFont, text: string, size: number, maxWidth: number): string[] {
-  const words = text.split(' ')
   const lines: string[] = []
   let line = ''
-  for (const word of words) {
+  const pieces: string[] = []
+  for (const word of text.split(' ')) {
+    if (widthOf(f, word, size) <= maxWidth) { pieces.push(word); continue }
+    let rest = word
+    while (widthOf(f, rest, size) > maxWidth) {
+      let cut = 1
+      while (cut < rest.length && widthOf(f, rest.slice(0, cut + 1), size) <= maxWidth) cut++
+      const soft = Math.max(...['/', '-', '.', '_'].map((c) => rest.lastIndexOf(c, cut - 1) + 1))
+      if (soft > cut / 2) cut = soft
+      pieces.push(rest.slice(0, cut))
+      rest = rest.slice(cut)
+    }
+    pieces.push(rest)
+  }
+  for (const word of pieces) {
     const candidate = line === '' ? word : `${line} ${word}`
     if (line !== '' && widthOf(f, candidate, size) > maxWidth) {
       lines.push(line)
@@ -372,7 +471,7 @@ function wrap (f: PreparedFont, text: string, size: number, maxWidth: number): s
   return lines
 }
 
-function drawQr (w: Writer, url: string, x: number, y: number, size: number): void {
+function qrOps (url: string, x: number, y: number, size: number): string {
   const qr = QRCode.create(url, { errorCorrectionLevel: 'M' })
   const n = qr.modules.size
   const cell = size / n
@@ -387,20 +486,114 @@ function drawQr (w: Writer, url: string, x: number, y: number, size: number): vo
     }
   }
   ops.push('f Q')
-  w.ops.push(ops.join('\n'))
+  return ops.join('\n')
+}
+
+const PAGE_SIZES = { LETTER: [612, 792], A4: [595.28, 841.89] } as const
+
+// ---------- tagging (PDF/UA-friendly structure) ----------
+// Every drawing instruction is either marked content belonging to a structure element
+// (`/P <</MCID n>> BDC … EMC`) or an artifact (`/Artifact BMC … EMC`: rules, letterhead, page
+// numbers). The structure tree (Document > H1, P, L > LI > Lbl + LBody, Figure …) gives the
+// reading order; each page's parent tree entry maps its MCIDs back to their elements.
+
+interface StructElem {
+  role: string
+  parent: StructElem | null
+  kids: Array<StructElem | { mcid: number, page: PDFPage }>
+  alt?: string
+  bbox?: number[]
+}
+
+interface Writer {
+  page: PDFPage
+  ops: string[]
+  /** parents[mcid] = the element that MCID belongs to */
+  parents: StructElem[]
+}
+
+function elem (role: string, parent: StructElem, extra: Partial<StructElem> = {}): StructElem {
+  const e: StructElem = { role, parent, kids: [], ...extra }
+  parent.kids.push(e)
+  return e
+}
+
+function tagged (w: Writer, e: StructElem, ops: string): void {
+  const mcid = w.parents.length
+  w.parents.push(e)
+  e.kids.push({ mcid, page: w.page })
+  w.ops.push(`/${e.role} <</MCID ${mcid}>> BDC\n${ops}\nEMC`)
+}
+
+function artifact (w: Writer, ops: string, kind?: 'Header' | 'Footer'): void {
+  w.ops.push(kind === undefined ? `/Artifact BMC\n${ops}\nEMC` : `/Artifact <</Type /Pagination /Subtype /${kind}>> BDC\n${ops}\nEMC`)
+}
+
+/** A PDF text string: PDFString for ASCII, UTF-16 hex otherwise. */
+function pdfText (s: string): PDFObject {
+  return /^[\x20-\x7e]*$/.test(s) ? PDFString.of(s.replace(/[\\()]/g, (c) => `\\${c}`)) : PDFHexString.fromText(s)
+}
+
+function writeStructTree (doc: PDFDocument, root: StructElem, pages: Writer[]): void {
+  const ctx = doc.context
+  const rootRef = ctx.nextRef()
+  const refs = new Map<StructElem, PDFRef>()
+  const all: StructElem[] = []
+  const visit = (e: StructElem): void => {
+    refs.set(e, ctx.nextRef())
+    all.push(e)
+    for (const k of e.kids) if ('role' in k) visit(k)
+  }
+  visit(root)
+  for (const e of all) {
+    const kids = e.kids.map((k) => 'role' in k ? refs.get(k) as PDFRef : PDFNumber.of(k.mcid))
+    const page = e.kids.find((k): k is { mcid: number, page: PDFPage } => !('role' in k))?.page
+    const dict = PDFDict.withContext(ctx)
+    dict.set(PDFName.of('Type'), PDFName.of('StructElem'))
+    dict.set(PDFName.of('S'), PDFName.of(e.role))
+    dict.set(PDFName.of('P'), e.parent === null ? rootRef : refs.get(e.parent) as PDFRef)
+    dict.set(PDFName.of('K'), kids.length === 1 ? kids[0] as PDFObject : ctx.obj(kids))
+    if (page !== undefined) dict.set(PDFName.of('Pg'), page.ref)
+    if (e.alt !== undefined) dict.set(PDFName.of('Alt'), pdfText(e.alt))
+    if (e.bbox !== undefined) dict.set(PDFName.of('A'), ctx.obj({ O: 'Layout', BBox: e.bbox.map(round) }))
+    ctx.assign(refs.get(e) as PDFRef, dict)
+  }
+  const nums: PDFObject[] = []
+  pages.forEach((w, i) => {
+    w.page.node.set(PDFName.of('StructParents'), PDFNumber.of(i))
+    w.page.node.set(PDFName.of('Tabs'), PDFName.of('S'))
+    nums.push(PDFNumber.of(i), ctx.obj(w.parents.map((e) => refs.get(e) as PDFRef)))
+  })
+  const treeRoot = PDFDict.withContext(ctx)
+  treeRoot.set(PDFName.of('Type'), PDFName.of('StructTreeRoot'))
+  treeRoot.set(PDFName.of('K'), refs.get(root) as PDFRef)
+  treeRoot.set(PDFName.of('ParentTree'), ctx.obj({ Nums: nums }))
+  treeRoot.set(PDFName.of('ParentTreeNextKey'), PDFNumber.of(pages.length))
+  ctx.assign(rootRef, treeRoot)
+  const catalog = doc.catalog
+  catalog.set(PDFName.of('StructTreeRoot'), rootRef)
+  catalog.set(PDFName.of('MarkInfo'), ctx.obj({ Marked: true }))
 }
 
 function round (n: number): number {
   return Math.round(n * 1000) / 1000
 }
 
-const PAGE_SIZES = { LETTER: [612, 792], A4: [595.28, 841.89] } as const
+// ---------- the page ----------
+
+interface Block {
+  /** space above the block (grows when the page has room to spare) */
+  gap: number
+  height: number
+  draw: (w: Writer, top: number) => void
+}
 
 /** Renders the attestation: same snapshot and assets → same bytes. */
 export async function renderAttestation (input: AttestationSnapshot, assets: AttestationAssets): Promise<Buffer> {
   const s = attestationSnapshotSchema.parse(input)
   const t = assets.texts[s.locale]
   const L = assets.layout
+  const C = assets.colors
   const loc = s.locale
   const zone = s.timezone
 
@@ -420,7 +613,8 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
     uec: uecText,
     issueDate: formatDate(s.issuedAt, zone, loc),
     code: groupVerificationCode(s.verificationCode),
-    url: s.verifyUrl
+    url: s.verifyUrl,
+    signatory: L.issuer.name ?? s.organizer
   }
   const sessions = s.sessions.map((x) => ({
     left: interpolate(t.sessionLine, {
@@ -430,15 +624,18 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
     }),
     title: x.title
   }))
+  const letterheadLines = L.letterhead.lines?.[loc] ?? [L.issuer.organization[loc]]
 
   const used = new Set(codePoints([s.name, s.trainingTitle, s.organizer, s.place, s.verifyUrl, ...sessions.map((x) => x.left + x.title), values.startDate, values.endDate, values.issueDate].join('')))
   const regular = await fontFor(assets.fonts.regular, used)
   const bold = await fontFor(assets.fonts.bold, used)
+  const fonts: Fonts = { regular: { key: 'F1', f: regular }, bold: { key: 'F2', f: bold } }
 
   const doc = await PDFDocument.create({ updateMetadata: false })
   const issued = new Date(s.issuedAt)
-  doc.setTitle(`${t.title} — ${s.name}`)
-  doc.setAuthor(L.issuer.name)
+  const docTitle = `${t.title} — ${s.name}`
+  doc.setTitle(docTitle, { showInWindowTitleBar: true })
+  doc.setAuthor(L.issuer.organization[loc])
   doc.setCreator('Compagnon')
   doc.setProducer('Compagnon (pdf-lib)')
   doc.setLanguage(intlLocale[loc])
@@ -451,114 +648,260 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
 
   const regularRef = embedPrepared(doc, regular)
   const boldRef = embedPrepared(doc, bold)
-  const signatureRef = doc.context.register(PDFObjectCopier.for(assets.signature.source.context, doc.context)
-    .copy(assets.signature.source.context.lookup(assets.signature.ref)!))
+  const copyImage = (img: EmbeddedImage): PDFRef => doc.context.register(PDFObjectCopier.for(img.source.context, doc.context)
+    .copy(img.source.context.lookup(img.ref)!))
+  const signatureRef = assets.signature === undefined ? undefined : copyImage(assets.signature)
+  const markRef = assets.mark !== undefined && 'ref' in assets.mark ? copyImage(assets.mark) : undefined
 
   const [pw, ph] = PAGE_SIZES[L.page.size]
   const m = L.page.margins
   const left = m.left
   const right = pw - m.right
   const width = right - left
-  const center = (w: Writer, text: string, y: number, size: number, weight: Weight = 'regular'): void => {
-    const f = w.fonts[weight].f
-    drawText(w, text, round(left + (width - widthOf(f, text, size)) / 2), y, size, weight)
+
+  const text = (str: string, x: number, y: number, size: number, weight: Weight = 'regular', color = C.ink): string => {
+    const { key, f } = fonts[weight]
+    return `BT ${color} rg /${key} ${num(size)} Tf ${num(x)} ${num(y)} Td <${encode(f, str)}> Tj ET`
   }
+  const centered = (str: string, y: number, size: number, weight: Weight = 'regular', color = C.ink): string =>
+    text(str, round(left + (width - widthOf(fonts[weight].f, str, size)) / 2), y, size, weight, color)
+  const rule = (x1: number, y: number, x2: number, lw: number, color: string): string =>
+    `q ${color} RG ${num(lw)} w ${num(x1)} ${num(y)} m ${num(x2)} ${num(y)} l S Q`
+
+  const root: StructElem = { role: 'Document', parent: null, kids: [] }
+  const pages: Writer[] = []
+
+  // Letterhead (every page, an artifact): the mark, the organization's lines, a rule.
+  const markH = 40
+  const letterheadH = markH + 18
+  const drawLetterhead = (w: Writer): void => {
+    const top = ph - m.top
+    const ops: string[] = []
+    let x = left
+    const mark = assets.mark
+    if (mark !== undefined) {
+      if ('ref' in mark) {
+        const mw = (mark.width / mark.height) * markH
+        ops.push(`q ${num(mw)} 0 0 ${num(markH)} ${num(left)} ${num(top - markH)} cm /Im2 Do Q`)
+        x += mw + 12
+      } else {
+        ops.push(`q ${num(markH)} 0 0 ${num(markH)} ${num(left)} ${num(top - markH)} cm\n${mark.ops}\nQ`)
+        x += mark.aspect * markH + 12
+      }
+    }
+    const sizes = [12, 9, 9]
+    const lineCount = letterheadLines.length
+    let y = top - markH / 2 + (lineCount === 1 ? -4 : lineCount === 2 ? 3 : 9)
+    letterheadLines.forEach((line, i) => {
+      const size = sizes[i] as number
+      ops.push(text(line, x, y, size, i === 0 ? 'bold' : 'regular', i === 0 ? C.brand : C.muted))
+      y -= size + 3
+    })
+    ops.push(rule(left, top - markH - 10, right, 1, C.brand))
+    artifact(w, ops.join('\n'), 'Header')
+  }
+
   const newPage = (): Writer => {
     const page = doc.addPage([pw, ph])
     page.node.setFontDictionary(PDFName.of('F1'), regularRef)
     page.node.setFontDictionary(PDFName.of('F2'), boldRef)
-    page.node.setXObject(PDFName.of('Im1'), signatureRef)
-    return { page, ops: [], fonts: { regular: { key: 'F1', f: regular }, bold: { key: 'F2', f: bold } } }
+    if (signatureRef !== undefined) page.node.setXObject(PDFName.of('Im1'), signatureRef)
+    if (markRef !== undefined) page.node.setXObject(PDFName.of('Im2'), markRef)
+    const w: Writer = { page, ops: [], parents: [] }
+    pages.push(w)
+    drawLetterhead(w)
+    return w
   }
 
-  // Header block (page 1)
-  const pages: Writer[] = [newPage()]
-  let w = pages[0] as Writer
-  let y = ph - m.top - 24
-  center(w, t.title, y, 24, 'bold')
-  y -= 44
-  if (t.intro !== '') { center(w, interpolate(t.intro, values), y, 12); y -= 30 }
-  for (const line of wrap(bold, s.name, 20, width)) { center(w, line, y, 20, 'bold'); y -= 26 }
-  y -= 6
-  const datesPlace = interpolate(oneDay ? t.datesPlaceOneDay : t.datesPlace, values)
-  for (const para of [interpolate(t.attended, values), datesPlace]) {
-    for (const line of wrap(regular, para, 12, width)) { center(w, line, y, 12); y -= 16 }
-  }
-  y -= 10
-  center(w, interpolate(t.hours, values), y, 12, 'bold'); y -= 16
-  center(w, interpolate(t.uec, values), y, 12); y -= 28
-
-  // Footer block (last page): signature, issuer, issue date, code, QR
-  const qrSize = 96
-  const footerHeight = 150
-  const pageNumberSpace = 14
-  const sessionsBottom = m.bottom + footerHeight + pageNumberSpace
-
-  // Session list: two columns, titles wrapped. Shrink the type until it fits in two pages.
-  const leftCol = Math.min(width / 2, Math.max(120, ...sessions.map((x) => widthOf(regular, x.left, 10) + 12)))
-  let size = 10
-  let rows: Array<{ left: string, lines: string[] }> = []
-  const lineHeight = (sz: number): number => sz * 1.3
-  const fits = (sz: number): boolean => {
-    rows = sessions.map((x) => ({ left: x.left, lines: wrap(regular, x.title, sz, width - leftCol) }))
-    // rows never split across pages: allow for one row's worth of unused space at a page end
-    const tallest = rows.reduce((a, r) => Math.max(a, r.lines.length * lineHeight(sz) + 2), 0)
-    const needed = rows.reduce((a, r) => a + r.lines.length * lineHeight(sz) + 2, 0) + tallest
-    const firstPage = y - 20 - (m.bottom + pageNumberSpace) // page 1 without footer if continued
-    const secondPage = ph - m.top - 40 - sessionsBottom
-    return needed <= Math.max(y - 20 - sessionsBottom, firstPage + secondPage)
-  }
-  while (!fits(size) && size > 6) size -= 0.5
-  if (!fits(size)) throw new RangeError('attestation: too many sessions to fit on two pages')
-
-  if (sessions.length > 0) {
-    drawText(w, t.sessionsHeading, left, y, 13, 'bold'); y -= 20
-    const totalNeeded = rows.reduce((a, r) => a + r.lines.length * lineHeight(size) + 2, 0)
-    let limit = y - totalNeeded >= sessionsBottom ? sessionsBottom : m.bottom + pageNumberSpace
-    for (const row of rows) {
-      const h = row.lines.length * lineHeight(size) + 2
-      if (y - h < limit) {
-        w = newPage()
-        pages.push(w)
-        y = ph - m.top - 14
-        drawText(w, `${t.sessionsHeading} ${t.continued}`.trim(), left, y, 13, 'bold'); y -= 20
-        limit = sessionsBottom
+  // ----- body blocks (page 1), top to bottom -----
+  const head: Block[] = []
+  const paragraph = (role: string, str: string, size: number, weight: Weight, color: string, gap: number, lineGap = 1.3): Block => {
+    const lines = wrap(fonts[weight].f, str, size, width)
+    return {
+      gap,
+      height: lines.length * size * lineGap,
+      draw: (w, top) => {
+        const e = elem(role, root)
+        tagged(w, e, lines.map((line, i) => centered(line, top - size * 0.95 - i * size * lineGap, size, weight, color)).join('\n'))
       }
-      drawText(w, row.left, left, y, size)
-      for (const line of row.lines) { drawText(w, line, left + leftCol, y, size); y -= lineHeight(size) }
-      y -= 2
     }
   }
-  if (y - 10 < sessionsBottom) {
-    w = newPage()
-    pages.push(w)
-  }
-
-  // footer
-  const fy = m.bottom + pageNumberSpace
-  const sigH = 40
-  const sigW = (assets.signature.width / assets.signature.height) * sigH
-  w.ops.push(`q ${num(sigW)} 0 0 ${num(sigH)} ${num(left)} ${num(fy + 104)} cm /Im1 Do Q`)
-  drawText(w, L.issuer.name, left, fy + 90, 11, 'bold')
-  for (const [i, line] of wrap(regular, L.issuer.title[loc], 10, width - qrSize - 30).slice(0, 2).entries()) {
-    drawText(w, line, left, fy + 76 - i * 13, 10)
-  }
-  drawText(w, interpolate(t.issued, values), left, fy + 44, 10)
-  drawText(w, interpolate(t.verificationLabel, values), left, fy + 22, 9)
-  drawText(w, values.code ?? '', left, fy + 6, 12, 'bold')
-  drawQr(w, s.verifyUrl, right - qrSize, fy + 20, qrSize)
-  const verify = interpolate(t.verifyAt, values)
-  const vSize = Math.min(7, (7 * (width * 0.55)) / Math.max(1, widthOf(regular, verify, 7)))
-  drawText(w, verify, round(right - widthOf(regular, verify, vSize)), fy + 8, round(vSize))
-
-  if (pages.length > 2) throw new RangeError('attestation: more than two pages')
-  if (pages.length > 1) {
-    pages.forEach((p, i) => {
-      const label = interpolate(t.page, { page: String(i + 1), pages: String(pages.length) })
-      drawText(p, label, round(right - widthOf(regular, label, 8)), m.bottom - 4, 8)
+  const titleBlock = paragraph('H1', t.title, 24, 'bold', C.brand, 0)
+  head.push({
+    ...titleBlock,
+    height: titleBlock.height + 14,
+    draw: (w, top) => {
+      titleBlock.draw(w, top)
+      const y = top - titleBlock.height - 8
+      artifact(w, rule(left + width / 2 - 24, y, left + width / 2 + 24, 2, C.accent))
+    }
+  })
+  if (t.intro !== '') head.push(paragraph('P', interpolate(t.intro, values), 11.5, 'regular', C.muted, 16))
+  // the person's name: large, on one line if it can be (down to 18 pt), else wrapped
+  let nameSize = 28
+  while (nameSize > 18 && widthOf(bold, s.name, nameSize) > width) nameSize -= 1
+  head.push(paragraph('P', s.name, nameSize, 'bold', C.ink, t.intro === '' ? 16 : 6, 1.2))
+  const datesPlace = interpolate(oneDay ? t.datesPlaceOneDay : t.datesPlace, values)
+  head.push(paragraph('P', interpolate(t.attended, values), 12, 'regular', C.ink, 16, 1.35))
+  head.push(paragraph('P', datesPlace, 12, 'regular', C.ink, 2, 1.35))
+  // hours and units on a tinted band
+  {
+    const hoursLine = interpolate(t.hours, values)
+    const uecLine = interpolate(t.uec, values)
+    const hLines = wrap(bold, hoursLine, 12, width - 24)
+    const uLines = wrap(regular, uecLine, 10.5, width - 24)
+    const height = 12 + hLines.length * 15 + uLines.length * 13.5 + 8
+    head.push({
+      gap: 16,
+      height,
+      draw: (w, top) => {
+        artifact(w, `q ${C.band} rg ${num(left)} ${num(top - height)} ${num(width)} ${num(height)} re f Q`)
+        let y = top - 12 - 11
+        const hEl = elem('P', root)
+        tagged(w, hEl, hLines.map((line, i) => centered(line, y - i * 15, 12, 'bold', C.ink)).join('\n'))
+        y -= hLines.length * 15
+        const uEl = elem('P', root)
+        tagged(w, uEl, uLines.map((line, i) => centered(line, y - i * 13.5, 10.5, 'regular', C.muted)).join('\n'))
+      }
     })
   }
 
+  // ----- footer (last page): signature and date, then the verification band -----
+  const qrSize = 72
+  const pad = 10
+  const verifyX = left + pad + qrSize + 14
+  const verifyW = right - pad - verifyX
+  const verify = wrap(regular, interpolate(t.verifyAt, values), 8.5, verifyW)
+  const codeSize = Math.min(13, (13 * verifyW) / Math.max(1, widthOf(bold, values.code ?? '', 13)))
+  const verifyTextH = 11 + 5 + codeSize * 1.2 + 6 + verify.length * 11
+  const bandH = Math.max(qrSize + 2 * pad, verifyTextH + 2 * pad)
+  const sigColW = Math.min(240, width / 2 - 10)
+  const sigX = right - sigColW
+  const sigImgH = assets.signature === undefined ? 0 : 40
+  const signatoryLines = wrap(bold, values.signatory ?? '', 10.5, sigColW)
+  const titleLines = L.issuer.name === undefined || L.issuer.title === undefined ? [] : wrap(regular, L.issuer.title[loc], 9, sigColW)
+  const issuedLines = wrap(regular, interpolate(t.issued, values), 10.5, width - sigColW - 20)
+  const sigBlockH = Math.max(sigImgH + 24, 24) + signatoryLines.length * 13 + titleLines.length * 11.5
+  const footerH = sigBlockH + 18 + bandH
+  const pageNumberSpace = 14
+
+  const drawFooter = (w: Writer, bottom: number): void => {
+    // signature block (right) and issue date (left), above the band
+    const lineY = bottom + bandH + 18 + signatoryLines.length * 13 + titleLines.length * 11.5 + 10
+    const dateEl = elem('P', root)
+    tagged(w, dateEl, issuedLines.map((line, i) => text(line, left, lineY - 16 - i * 13, 10.5, 'regular', C.ink)).join('\n'))
+    if (assets.signature !== undefined && signatureRef !== undefined) {
+      const sw = Math.min(sigColW, (assets.signature.width / assets.signature.height) * sigImgH)
+      const sh = (sw / ((assets.signature.width / assets.signature.height) * sigImgH)) * sigImgH
+      const fig = elem('Figure', root, { alt: interpolate(t.signatureAlt, values), bbox: [sigX, lineY + 3, sigX + sw, lineY + 3 + sh] })
+      tagged(w, fig, `q ${num(sw)} 0 0 ${num(sh)} ${num(sigX)} ${num(lineY + 3)} cm /Im1 Do Q`)
+    }
+    artifact(w, rule(sigX, lineY, right, 0.75, C.muted))
+    let y = lineY - 14
+    const nameEl = elem('P', root)
+    tagged(w, nameEl, signatoryLines.map((line, i) => text(line, sigX, y - i * 13, 10.5, 'bold', C.ink)).join('\n'))
+    y -= signatoryLines.length * 13
+    if (titleLines.length > 0) {
+      const titleEl = elem('P', root)
+      tagged(w, titleEl, titleLines.map((line, i) => text(line, sigX, y + 1.5 - i * 11.5, 9, 'regular', C.muted)).join('\n'))
+    }
+    // verification band: label, code, address, then the QR code (a figure with its alternative text)
+    artifact(w, `q ${C.band} rg ${num(left)} ${num(bottom)} ${num(width)} ${num(bandH)} re f Q`)
+    let vy = bottom + bandH - pad - 8.5
+    tagged(w, elem('P', root), text(interpolate(t.verificationLabel, values), verifyX, vy, 8.5, 'regular', C.muted))
+    vy -= 5 + codeSize
+    tagged(w, elem('P', root), text(values.code ?? '', verifyX, vy, round(codeSize), 'bold', C.ink))
+    vy -= 6 + 8.5
+    tagged(w, elem('P', root), verify.map((line, i) => text(line, verifyX, vy - i * 11, 8.5, 'regular', C.ink)).join('\n'))
+    const qx = left + pad
+    const qy = bottom + (bandH - qrSize) / 2
+    const qr = elem('Figure', root, { alt: interpolate(t.qrAlt, values), bbox: [qx, qy, qx + qrSize, qy + qrSize] })
+    tagged(w, qr, qrOps(s.verifyUrl, qx, qy, qrSize))
+  }
+
+  // ----- sessions: a heading and a list (date and duration | title), shrinking, then continuing -----
+  const bodyTop = ph - m.top - letterheadH - 22
+  const footerTop = m.bottom + footerH
+  const headH = head.reduce((a, b) => a + b.gap + b.height, 0)
+  const sessionsGap = 20
+  const headingH = 22
+  const leftColFor = (sz: number): number => Math.min(width * 0.42, Math.max(110, ...sessions.map((x) => widthOf(regular, x.left, sz) + 14)))
+  const rowsFor = (sz: number): Array<{ left: string, lines: string[], h: number }> => {
+    const col = leftColFor(sz)
+    return sessions.map((x) => {
+      const lines = wrap(regular, x.title, sz, width - col)
+      return { left: x.left, lines, h: lines.length * sz * 1.3 + 3 }
+    })
+  }
+  const listH = (rows: Array<{ h: number }>): number => rows.reduce((a, r) => a + r.h, 0)
+  const room = bodyTop - footerTop - headH - (sessions.length > 0 ? sessionsGap + headingH : 0)
+  let size = 10
+  let rows = rowsFor(size)
+  while (sessions.length > 0 && listH(rows) > room && size > 8) { size -= 0.5; rows = rowsFor(size) }
+  const onePage = sessions.length === 0 || listH(rows) <= room
+  if (!onePage) {
+    // continued on a second page: smaller type (down to 6.5 pt) rather than a third page when it can
+    const firstPage = room + footerH - pageNumberSpace
+    const nextPage = ph - m.top - letterheadH - 20 - headingH - footerTop
+    const tallest = (r: Array<{ h: number }>): number => r.reduce((a, x) => Math.max(a, x.h), 0)
+    while (listH(rows) + tallest(rows) > firstPage + nextPage && size > 6.5) { size -= 0.5; rows = rowsFor(size) }
+  }
+  const leftCol = leftColFor(size)
+  // a list continued on another page leaves a few rows to go with the signature
+  const keepForLast = onePage ? 0 : Math.min(3, rows.length)
+
+  let w = newPage()
+  // spread the space left over: the gaps between blocks grow (up to 3× and +30 pt), the rest above and below
+  const blocks = head.slice(1)
+  let extra = onePage ? Math.max(0, room - listH(rows)) : 0
+  const grow = blocks.map((b) => Math.min(b.gap * 2.5, 40))
+  const growTotal = grow.reduce((a, b) => a + b, 0) + (sessions.length > 0 ? 24 : 0)
+  const k = growTotal > 0 ? Math.min(1, (extra * 0.7) / growTotal) : 0
+  extra -= k * growTotal
+  let y = bodyTop - extra * 0.5
+  for (const [i, b] of head.entries()) {
+    y -= b.gap + (i > 0 ? k * (grow[i - 1] as number) : 0)
+    b.draw(w, y)
+    y -= b.height
+  }
+
+  if (sessions.length > 0) {
+    y -= sessionsGap + k * (sessions.length > 0 ? 24 : 0)
+    const headingEl = elem('H2', root)
+    tagged(w, headingEl, text(t.sessionsHeading, left, y - 11.5, 11.5, 'bold', C.brand))
+    artifact(w, rule(left, y - 17, right, 0.5, C.muted))
+    y -= headingH
+    const list = elem('L', root)
+    let limit = onePage ? footerTop : m.bottom + pageNumberSpace
+    for (const [i, row] of rows.entries()) {
+      const remaining = listH(rows.slice(i))
+      if (!onePage && remaining <= y - footerTop) limit = footerTop
+      if (y - row.h < limit || (pages.length === 1 && i === rows.length - keepForLast && i > 0)) {
+        w = newPage()
+        y = ph - m.top - letterheadH - 20
+        const cont = `${t.sessionsHeading} ${t.continued}`.trim()
+        artifact(w, text(cont, left, y - 11.5, 11.5, 'bold', C.brand) + '\n' + rule(left, y - 17, right, 0.5, C.muted), 'Header')
+        y -= headingH
+        limit = listH(rows.slice(i)) <= y - footerTop ? footerTop : m.bottom + pageNumberSpace
+      }
+      const li = elem('LI', list)
+      tagged(w, elem('Lbl', li), text(row.left, left, y - size, size, 'regular', C.muted))
+      tagged(w, elem('LBody', li), row.lines.map((line, j) => text(line, left + leftCol, y - size - j * size * 1.3, size, 'regular', C.ink)).join('\n'))
+      y -= row.h
+    }
+    if (y < footerTop) w = newPage()
+  }
+  // on a continuation page the signature follows the list rather than leaving a gap above it
+  drawFooter(w, pages.length > 1 ? Math.max(m.bottom, y - 36 - footerH) : m.bottom)
+
+  if (pages.length > 1) {
+    pages.forEach((p, i) => {
+      const label = interpolate(t.page, { page: String(i + 1), pages: String(pages.length) })
+      artifact(p, text(label, round(right - widthOf(regular, label, 8)), m.bottom - 14, 8, 'regular', C.muted), 'Footer')
+    })
+  }
+
+  writeStructTree(doc, root, pages)
   for (const p of pages) {
     const content = deflateSync(Buffer.from(p.ops.join('\n'), 'latin1'))
     p.page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.stream(content, { Filter: 'FlateDecode' })))
