@@ -902,6 +902,22 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   }
 
   writeStructTree(doc, root, pages)
+  // XMP metadata with the title and language too (what PDF/UA checkers read); the dates are the issue date
+  const xml = (v: string): string => v.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+  const when = issued.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const xmp = [
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">',
+    `<dc:title><rdf:Alt><rdf:li xml:lang="x-default">${xml(docTitle)}</rdf:li></rdf:Alt></dc:title>`,
+    `<dc:language><rdf:Bag><rdf:li>${intlLocale[loc]}</rdf:li></rdf:Bag></dc:language>`,
+    `<dc:creator><rdf:Seq><rdf:li>${xml(L.issuer.organization[loc])}</rdf:li></rdf:Seq></dc:creator>`,
+    `<xmp:CreateDate>${when}</xmp:CreateDate><xmp:ModifyDate>${when}</xmp:ModifyDate><xmp:CreatorTool>Compagnon</xmp:CreatorTool>`,
+    '<pdf:Producer>Compagnon (pdf-lib)</pdf:Producer>',
+    '</rdf:Description></rdf:RDF></x:xmpmeta>',
+    '<?xpacket end="w"?>'
+  ].join('\n')
+  doc.catalog.set(PDFName.of('Metadata'), doc.context.register(doc.context.stream(Buffer.from(xmp, 'utf8'), { Type: 'Metadata', Subtype: 'XML' })))
   for (const p of pages) {
     const content = deflateSync(Buffer.from(p.ops.join('\n'), 'latin1'))
     p.page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.stream(content, { Filter: 'FlateDecode' })))

@@ -22,6 +22,7 @@ interface Read {
   elements: Array<{ role: string, text: string, alt?: string }>
   text: string
   info: Record<string, unknown>
+  xmpTitle: unknown
   marked: boolean | undefined
 }
 
@@ -66,6 +67,7 @@ async function read (pdf: Buffer): Promise<Read> {
     elements,
     text: pages.flatMap((p) => p.items.map((i) => i.str)).join(' ').replace(/\s+/g, ' '),
     info: meta.info as Record<string, unknown>,
+    xmpTitle: meta.metadata?.get('dc:title'),
     marked: markInfo?.Marked
   }
 }
@@ -105,6 +107,7 @@ t.test('a tagged PDF: language, title shown, marked, structure in reading order'
   t.equal(r.info.Title, 'Attestation de formation — Éloïse Côté-Bélanger')
   t.equal(r.marked, true, 'MarkInfo /Marked true')
   t.match(pdf.toString('latin1'), /\/DisplayDocTitle true/, 'viewers show the title, not the file name')
+  t.equal(r.xmpTitle, 'Attestation de formation — Éloïse Côté-Bélanger', 'the title in the XMP metadata too')
 
   const root = r.pages[0]?.tree
   t.equal(root?.children?.[0]?.role, 'Document')
