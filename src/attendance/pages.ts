@@ -283,7 +283,7 @@ export function attendeesPage (locale: Locale, view: { sessionId: string, title:
     title: t(locale, 'attendance.attendeesTitle', { title: view.title }),
     body: html`<div data-attendees="/presence/seance/${view.sessionId}/presents" data-intl-locale="${intlLocale[locale]}" data-zone="${view.timezone}" data-words="${words}">
 <h1>${view.title}</h1>
-<p>${view.room ?? t(locale, 'common.roomTbd')} · <a href="/presence/seance/${view.sessionId}/projection?lang=${locale}">${t(locale, 'attendance.projectCode')}</a> · <a href="/accueil/${view.sessionId}?lang=${locale}">${t(locale, 'attendance.scanPasses')}</a></p>
+<p>${view.room ?? t(locale, 'common.roomTbd')} · <a href="/presence/seance/${view.sessionId}/projection?lang=${locale}">${t(locale, 'attendance.projectCode')}</a> · <a href="/accueil/${view.sessionId}?lang=${locale}">${t(locale, 'attendance.scanPasses')}</a> · !${posterLinks(locale, view.sessionId, view.room)}</p>
 <p class="count" aria-live="polite">!${presentCount(locale, view.checkedIn, view.capacity)} · !${liveCount(locale, 'attendance.expectedChosenAhead', 'chosen', view.chosen)}</p>
 <table><thead><tr><th scope="col">${t(locale, 'attendance.colPerson')}</th><th scope="col">${t(locale, 'attendance.colTime')}</th><th scope="col">${t(locale, 'attendance.colStatus')}</th><th scope="col">${t(locale, 'attendance.colMethod')}</th><th scope="col">${t(locale, 'attendance.colWalkIn')}</th></tr></thead>
 <tbody data-rows>!${view.attendees.map(a => html`<tr><td>${a.name}</td><td>${time(a.recordedAt, view.timezone, locale)}</td><td>${status(a.status)}</td><td>${methodText(locale, a.method)}</td><td>${a.walkIn ? t(locale, 'attendance.walkInYes') : ''}</td></tr>`)}</tbody></table>
