@@ -41,7 +41,7 @@ function sessionCard (s: ProgramSession, locale: Locale, calendarBase: string): 
 !${s.description !== null
   ? html`<details><summary lang="${locale}">${t(locale, s.descriptionProvisional ? 'common.provisional' : 'common.description')}</summary><p>${s.description}</p></details>`
   : html`<p class="muted" lang="${locale}">${t(locale, 'common.descriptionTbd')}</p>`}
-!${s.status === 'scheduled' ? html`<p class="add-calendar" lang="${locale}"><a href="${calendarBase}/${s.key}/calendar.ics?lang=${locale}" aria-describedby="${s.key}-title" download="${s.key}.ics">${t(locale, 'program.addSessionToCalendar')}</a></p>` : ''}
+!${s.status === 'scheduled' ? html`<p class="add-calendar" lang="${locale}"><a href="${calendarBase}/${s.key}/calendar.ics?lang=${locale}" aria-describedby="${s.key}-title">${t(locale, 'program.addSessionToCalendar')}</a></p>` : ''}
 </article>`
 }
 

@@ -122,6 +122,6 @@ t.test('during the event the slot in progress is "En cours", the next one "À su
 t.test('each session offers its own calendar file; rooms appear only when known', async t => {
   const { app } = await testApp(t)
   const res = await app.inject({ url: '/?jour=2025-10-20', headers: { accept: 'text/html' } })
-  t.match(res.body, /<p class="add-calendar" lang="fr"><a href="\/api\/v1\/events\/[0-9a-f-]{36}\/sessions\/2025-10-20-conference-ouverture\/calendar\.ics\?lang=fr" aria-describedby="2025-10-20-conference-ouverture-title" download="2025-10-20-conference-ouverture\.ics">Ajouter à mon agenda<\/a><\/p>/)
+  t.match(res.body, /<p class="add-calendar" lang="fr"><a href="\/api\/v1\/events\/[0-9a-f-]{36}\/sessions\/2025-10-20-conference-ouverture\/calendar\.ics\?lang=fr" aria-describedby="2025-10-20-conference-ouverture-title">Ajouter à mon agenda<\/a><\/p>/)
   t.notMatch(res.body, /Salle à venir/)
 })
