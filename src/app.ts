@@ -156,7 +156,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   people.myPageSections.push(async ({ locale }) => myPageAttendanceSection(locale))
   // Hours done against the attestation threshold, read as part of the attendance section.
   people.myPageSections.push(myHoursSection(book))
-  await app.register(attendanceRoutes, { attendance })
+  await app.register(attendanceRoutes, { attendance, fontsDir: config.attestationAssetsDir })
   const grades = new AttendanceGrades(deps.database.db, deps.clock, book, app.gradeOutbox)
   await app.register(bookRoutes, { book, grades, lti: app.lti })
   if (deps.backgroundJobs ?? true) startAttendanceJobs(app, grades, attendance)
