@@ -25,13 +25,17 @@ t.test('in Chromium: a one-time link signs an organizer in (secure cookies on 12
   t.same(cookies.map(c => c.name).sort(), ['compagnon_csrf', 'compagnon_device', 'compagnon_session'], 'Chromium kept the three cookies (the CSRF secret comes with the session)')
   t.same(await seriousAxeViolations(page), [], 'organizer area passes axe')
 
+  await page.click('.organizer-cards a:text-is("Équipe")')
+  await page.waitForURL(/\/equipe/)
+  t.equal(await page.textContent('h1'), 'Équipe')
   await page.fill('input[name=email]', 'porte@enap.ca')
   await page.fill('input[name=name]', 'Paul Porte')
   await page.selectOption('select[name=role]', 'door_staff')
   await page.click('form[action^="/organisateurs/invitations"] button')
   await page.waitForSelector('.notice code')
   t.match(await page.textContent('.notice code'), new RegExp(`^${config.publicUrl}/auth/link/[A-Za-z0-9_-]{43}$`), 'links use PUBLIC_URL')
-  t.match(await page.textContent('section ul'), /Paul Porte <porte@enap\.ca> — Accueil \(numérisation seulement\)/)
+  t.match(await page.textContent('table.team'), /Paul Porte\s*porte@enap\.ca\s*Accueil \(numérisation seulement\)/)
+  t.equal(await page.textContent('h1'), 'Équipe', 'the invitation answers with the Équipe page')
 
   const reused = await (await browser.newContext({ locale: 'fr-CA' })).newPage()
   const res = await reused.goto(`${base}${path}`)

@@ -15,7 +15,9 @@ t.test('in Chromium: an organizer uploads a French Excel CSV, sees the participa
   await organizer.goto(`${base}${new URL(link.url).pathname}`)
   await organizer.click('button[type=submit]')
   await organizer.waitForURL(/\/organisateurs/)
-  t.match(await organizer.textContent(`#participants-${event!.id} + p`), /Aucune personne inscrite/)
+  await organizer.click('.organizer-cards a:text-is("Participant·e·s")')
+  await organizer.waitForURL(/\/participants/)
+  t.match(await organizer.textContent('main'), /Aucune personne inscrite/)
 
   const csv = Buffer.from('\uFEFFNom;Courriel;Employeur;Langue\r\n' +
     '"Tremblay, Marie";marie@quebec.ca;"Ministère de l\'Économie ""MEIE""";français\r\n' +

@@ -133,7 +133,7 @@ t.test('oversize lists are refused with 413 and a message naming the limit', asy
   const upload = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants/import`, headers: { cookie, 'x-csrf-token': csrf, origin: ORIGIN, accept: 'text/html', 'content-type': contentType }, payload })
   t.equal(upload.statusCode, 413)
   t.match(upload.body, /Le fichier dépasse 1 Mo/)
-  t.match(upload.body, /Espace organisation/, 'the organizer stays on their page')
+  t.match(upload.body, /aria-current="page">Participant·e·s</, 'the organizer stays on the Participant·e·s page')
   t.equal((await services.people.participants.list(event.id)).length, 0)
 })
 
@@ -178,7 +178,7 @@ t.test('organizers add one participant by API and by form, idempotent by email',
   const form = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants?lang=fr`, headers: { cookie, 'x-csrf-token': csrf, origin: ORIGIN, accept: 'text/html' }, payload: { name: 'Jean Côté', email: 'jean@montreal.ca', employer: '', language: 'fr' } })
   t.equal(form.statusCode, 200)
   t.match(form.body, /Jean Côté est inscrit·e comme participant·e/)
-  t.match(form.body, /<th scope="row">Jean Côté<\/th><td>jean@montreal.ca<\/td><td><\/td><td>Français<\/td><td>Aucun<\/td>/)
+  t.match(form.body, /<th scope="row">Jean Côté<\/th><td data-label="Courriel">jean@montreal.ca<\/td><td data-label="Employeur"><\/td><td data-label="Langue préférée">Français<\/td><td data-label="Lien personnel">Aucun<\/td>/)
   const update = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants?lang=en`, headers: { cookie, 'x-csrf-token': csrf, origin: ORIGIN, accept: 'text/html' }, payload: { name: 'Jean Côté', email: 'JEAN@montreal.ca', employer: 'Ville de Montréal', language: 'fr' } })
   t.match(update.body, /Jean Côté’s details are updated/)
   t.equal(await countPeople(ctx, 'jean@montreal.ca'), 1)
@@ -296,7 +296,7 @@ t.test('the organizer page lists participants, shows a new link once, and revoke
   t.ok(shown, 'the URL is shown')
   t.match(issued.body, /Lien personnel de Marie Tremblay, valide jusqu’au 23 décembre 2025 inclusivement/)
   t.match(issued.body, /Actif depuis le 21 octobre 2025 \(jusqu’au 23 décembre 2025\)/)
-  const again = await app.inject({ url: '/organisateurs', headers })
+  const again = await app.inject({ url: `/organisateurs/evenements/${event.id}/participants`, headers })
   t.notMatch(again.body, /\/p\/[A-Za-z0-9_-]{43}/, 'and never again')
   t.match(again.body, /aria-label="Remplacer le lien — Marie Tremblay"/)
 

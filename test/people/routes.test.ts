@@ -12,7 +12,7 @@ const setup = async (t: { teardown: (fn: () => unknown) => void }) => {
 }
 
 t.test('a first organizer signs in with the one-time link and reaches the organizer area', async t => {
-  const { app, link } = await setup(t)
+  const { app, link, event } = await setup(t)
   t.match(link.url, /^http:\/\/127\.0\.0\.1:3000\/auth\/link\/[A-Za-z0-9_-]{43}$/)
   const page = await app.inject({ url: new URL(link.url).pathname, headers: { accept: 'text/html' } })
   t.equal(page.statusCode, 200)
@@ -30,7 +30,9 @@ t.test('a first organizer signs in with the one-time link and reaches the organi
   const area = await app.inject({ url: '/organisateurs', headers: { cookie, accept: 'text/html' } })
   t.equal(area.statusCode, 200)
   t.match(area.body, /Odile Organisatrice/)
-  t.match(area.body, /Odile Organisatrice &#60;org@enap.ca&#62; —\s+Organisateur·trice/)
+  t.match(area.body, /1 personne dans l’équipe/, 'the hub: a card per part of the event')
+  const team = await app.inject({ url: `/organisateurs/evenements/${event.id}/equipe`, headers: { cookie, accept: 'text/html' } })
+  t.match(team.body, /<th scope="row">Odile Organisatrice<\/th><td data-label="Courriel">org@enap.ca<\/td><td data-label="Rôle">Organisateur·trice<\/td>/)
 })
 
 t.test('a sign-in link works once, and never after it expires', async t => {
