@@ -389,13 +389,7 @@ export function settingsPage (locale: Locale, view: { contextId: string, course:
 !${field('maxFileMegabytes', t(locale, 'synthesis.maxFileSize'), html`<input id="maxFileMegabytes" type="number" name="maxFileMegabytes" min="0.01" max="100" step="0.01" required value="${v.maxFileMegabytes}">`)}
 !${field('maxFiles', t(locale, 'synthesis.maxFiles'), html`<input id="maxFiles" type="number" name="maxFiles" min="0" max="20" step="1" required value="${v.maxFiles}">`)}
 !${field('rubric', t(locale, 'synthesis.rubric'), html`<textarea id="rubric" name="rubric" rows="12" class="mono" aria-describedby="rubric-help">${v.rubric}</textarea>`, t(locale, 'synthesis.rubricFormatHelp'))}
-<details><summary>${t(locale, 'synthesis.rubricExample')}</summary><pre>Analyse | Analysis
-Faible | Weak | 10
-Solide | Strong | 60
-
-Écriture | Writing
-Faible | Weak | 5
-Claire | Clear | 40</pre></details>
+<details><summary>${t(locale, 'synthesis.rubricExample')}</summary><pre>${t(locale, 'synthesis.rubricExampleText')}</pre></details>
 <button type="submit">${t(locale, 'synthesis.save')}</button>
 </form>
 <p><a href="${base(view.contextId)}/remises?lang=${locale}">${t(locale, 'synthesis.backToList')}</a></p>`

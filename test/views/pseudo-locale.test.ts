@@ -126,8 +126,8 @@ t.test('pseudo-locale: outside the catalog\'s markers, pages show only data', as
   const found = new Map<string, Set<string>>()
   for (const [template, pieces] of seen) {
     for (const piece of pieces) {
-      // Addresses, codes and numbers are data however they look.
-      const words = piece.split(/\s+/).filter(token => !/\d|\/|@/.test(token)).join(' ').match(WORD) ?? []
+      // Addresses, codes (passes: « HJDRA-JJRBT ») and numbers are data however they look.
+      const words = piece.split(/\s+/).filter(token => !/\d|\/|@/.test(token) && !/^[A-Z]{4,}(-[A-Z]{4,})+$/.test(token)).join(' ').match(WORD) ?? []
       for (const word of words) {
         if (normal(word).length <= 1 || data.has(normal(word))) continue
         const at = found.get(template) ?? new Set<string>()

@@ -162,6 +162,8 @@ export const synthesis = {
   maxFiles: 'Maximum files per hand-in',
   rubricFormatHelp: 'One criterion per block, blocks separated by a blank line. First line of a block: “Titre FR | Title EN”. Then one level per line: “Libellé FR | Label EN | points”. English is optional. At least two levels per criterion. Leave empty to grade with a number.',
   rubricExample: 'Rubric example',
+  // The format's example: each title in French, then English (the same in both catalogs).
+  rubricExampleText: 'Analyse | Analysis\nFaible | Weak | 10\nSolide | Strong | 60\n\nÉcriture | Writing\nFaible | Weak | 5\nClaire | Clear | 40',
   save: 'Save',
 
   activityTitle: 'Synthesis activity',

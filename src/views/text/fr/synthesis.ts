@@ -170,6 +170,8 @@ export const synthesis = {
   maxFiles: 'Nombre maximal de fichiers par remise',
   rubricFormatHelp: 'Un critère par bloc, les blocs séparés par une ligne vide. Première ligne du bloc : « Titre FR | Title EN ». Puis un niveau par ligne : « Libellé FR | Label EN | points ». L’anglais est facultatif. Au moins deux niveaux par critère. Laissez vide pour noter par un nombre.',
   rubricExample: 'Exemple de grille',
+  // The format's example: each title in French, then English (the same in both catalogs).
+  rubricExampleText: 'Analyse | Analysis\nFaible | Weak | 10\nSolide | Strong | 60\n\nÉcriture | Writing\nFaible | Weak | 5\nClaire | Clear | 40',
   save: 'Enregistrer',
 
   // Choosing a course.
