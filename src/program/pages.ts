@@ -126,7 +126,9 @@ export function programPage (program: Program, locale: Locale, path: string, { d
 !${event.contact.email !== null || event.contact.phone !== null
   ? html`<h2>${t(locale, 'common.contact')}</h2><p>${event.contact.phone ?? ''}${event.contact.phone !== null && event.contact.email !== null ? ' · ' : ''}!${event.contact.email !== null ? html`<a href="mailto:${event.contact.email}">${event.contact.email}</a>` : ''}</p>`
   : ''}`
-  return layout({ locale, path, title: `${t(locale, 'common.program')} — ${event.title[locale]}`, description: event.description?.[locale], body })
+  // The day in the title too: tabs and history entries tell the days apart.
+  const dayTitle = selected === 'tout' || selected === undefined ? '' : ` — ${formatDay(selected, locale, zone)}`
+  return layout({ locale, path, title: `${t(locale, 'common.program')}${dayTitle} — ${event.title[locale]}`, description: event.description?.[locale], body })
 }
 
 export function noEventPage (locale: Locale, path: string): string {

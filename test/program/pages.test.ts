@@ -85,6 +85,7 @@ t.test('one day at a time: today during the event, else the first day; ?jour= pi
   t.match(today.body, /href="\/\?jour&#61;tout&#38;lang&#61;fr">Tout le programme<\/a>/)
   const thursday = await during.app.inject({ url: '/events/ecole-automne-coproduction-2025?jour=2025-10-23', headers: { accept: 'text/html' } })
   t.same(dayHeadings(thursday.body), ['2025-10-23'])
+  t.match(thursday.body, /<title>Programme — jeudi 23 octobre — École d&#39;automne/, 'the day in the window title')
   t.match(thursday.body, /<a href="\/events\/ecole-automne-coproduction-2025\?jour&#61;2025-10-23&#38;lang&#61;fr" aria-current="page">/, 'tabs stay on the event\'s own address')
   const all = await during.app.inject({ url: '/?jour=tout', headers: { accept: 'text/html' } })
   t.same(dayHeadings(all.body), days)
