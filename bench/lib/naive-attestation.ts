@@ -18,11 +18,11 @@ type Texts = Record<string, string>
 
 export interface NaiveAssets {
   texts: { fr: Texts, en: Texts }
-  issuer: { name: string, title: { fr: string, en: string } }
+  issuer: { name: string, title: { fr: string, en: string } | undefined }
   margins: { top: number, right: number, bottom: number, left: number }
   regular: Uint8Array
   bold: Uint8Array
-  signature: Uint8Array
+  signature: Uint8Array | undefined
 }
 
 /** Reads the files once (bytes only: everything else is redone for each document). */
@@ -31,11 +31,12 @@ export function loadNaiveAssets (dir: string): NaiveAssets {
   const layout = yaml('layout.yaml')
   return {
     texts: { fr: yaml('texts.fr.yaml'), en: yaml('texts.en.yaml') },
-    issuer: { name: layout.issuer.name, title: layout.issuer.title },
+    // as the renderer: without a signatory, the organization signs; the signature image is optional
+    issuer: { name: layout.issuer.name ?? layout.issuer.organization.fr, title: layout.issuer.name === undefined ? undefined : layout.issuer.title },
     margins: layout.page.margins,
     regular: readFileSync(path.join(dir, layout.fonts.regular)),
     bold: readFileSync(path.join(dir, layout.fonts.bold)),
-    signature: readFileSync(path.join(dir, layout.issuer.signature))
+    signature: layout.issuer.signature === undefined ? undefined : readFileSync(path.join(dir, layout.issuer.signature))
   }
 }
 
@@ -76,7 +77,7 @@ export async function renderNaive (s: AttestationSnapshot, a: NaiveAssets): Prom
   doc.registerFontkit(fontkit)
   const regular = await doc.embedFont(a.regular, { subset: true })
   const bold = await doc.embedFont(a.bold, { subset: true })
-  const signature = await doc.embedPng(a.signature)
+  const signature = a.signature === undefined ? undefined : await doc.embedPng(a.signature)
   const page: PDFPage = doc.addPage([612, 792])
   const m = a.margins
   const width = 612 - m.left - m.right
@@ -105,9 +106,9 @@ export async function renderNaive (s: AttestationSnapshot, a: NaiveAssets): Prom
     y -= 2
   }
   const fy = m.bottom + 14
-  page.drawImage(signature, { x: m.left, y: fy + 104, width: (signature.width / signature.height) * 40, height: 40 })
+  if (signature !== undefined) page.drawImage(signature, { x: m.left, y: fy + 104, width: (signature.width / signature.height) * 40, height: 40 })
   page.drawText(a.issuer.name, { x: m.left, y: fy + 90, size: 11, font: bold })
-  page.drawText(a.issuer.title[loc], { x: m.left, y: fy + 76, size: 10, font: regular })
+  if (a.issuer.title !== undefined) page.drawText(a.issuer.title[loc], { x: m.left, y: fy + 76, size: 10, font: regular })
   page.drawText(fill(t.issued ?? '', values), { x: m.left, y: fy + 44, size: 10, font: regular })
   page.drawText(t.verificationLabel ?? '', { x: m.left, y: fy + 22, size: 9, font: regular })
   page.drawText(values.code ?? '', { x: m.left, y: fy + 6, size: 12, font: bold })

@@ -422,7 +422,11 @@ type Fonts = Record<Weight, { key: string, f: PreparedFont }>
 
 function widthOf (f: PreparedFont, text: string, size: number): number {
   let w = 0
-  for (const cp of codePoints(text)) w += f.glyphs.get(cp)?.width ?? 500
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.codePointAt(i) as number
+    if (cp > 0xffff) i++
+    w += f.glyphs.get(cp)?.width ?? 500
+  }
   return (w * size) / 1000
 }
 
@@ -442,29 +446,42 @@ function num (n: number): string {
  * wider than the line (an address), its characters, cut preferably after / - . or _.
  */
 function wrap (f: PreparedFont, text: string, size: number, maxWidth: number): string[] {
+  const space = widthOf(f, ' ', size)
+  const pieces: Array<{ word: string, width: number }> = []
+  for (const word of text.split(' ')) {
+    const width = widthOf(f, word, size)
+    if (width <= maxWidth) { pieces.push({ word, width }); continue }
+    // wider than a line: cut it, preferably after / - . or _
+    let start = 0
+    let acc = 0
+    let soft = -1
+    let softAcc = 0
+    for (let i = 0; i < word.length; i++) {
+      const cw = widthOf(f, word.charAt(i), size)
+      if (acc + cw > maxWidth && i > start) {
+        const cut = soft > start + (i - start) / 2 ? soft : i
+        const cutWidth = cut === soft ? softAcc : acc
+        pieces.push({ word: word.slice(start, cut), width: cutWidth })
+        acc -= cutWidth
+        start = cut
+        soft = -1
+      }
+      acc += cw
+      if ('/-._'.includes(word.charAt(i))) { soft = i + 1; softAcc = acc }
+    }
+    pieces.push({ word: word.slice(start), width: acc })
+  }
   const lines: string[] = []
   let line = ''
-  const pieces: string[] = []
-  for (const word of text.split(' ')) {
-    if (widthOf(f, word, size) <= maxWidth) { pieces.push(word); continue }
-    let rest = word
-    while (widthOf(f, rest, size) > maxWidth) {
-      let cut = 1
-      while (cut < rest.length && widthOf(f, rest.slice(0, cut + 1), size) <= maxWidth) cut++
-      const soft = Math.max(...['/', '-', '.', '_'].map((c) => rest.lastIndexOf(c, cut - 1) + 1))
-      if (soft > cut / 2) cut = soft
-      pieces.push(rest.slice(0, cut))
-      rest = rest.slice(cut)
-    }
-    pieces.push(rest)
-  }
-  for (const word of pieces) {
-    const candidate = line === '' ? word : `${line} ${word}`
-    if (line !== '' && widthOf(f, candidate, size) > maxWidth) {
+  let lineWidth = 0
+  for (const { word, width } of pieces) {
+    if (line !== '' && lineWidth + space + width > maxWidth) {
       lines.push(line)
       line = word
+      lineWidth = width
     } else {
-      line = candidate
+      lineWidth = line === '' ? width : lineWidth + space + width
+      line = line === '' ? word : `${line} ${word}`
     }
   }
   if (line !== '') lines.push(line)
