@@ -4,7 +4,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { getDocumentProxy } from 'unpdf'
 import { AttestationAssetsError, loadAttestationAssets, renderAttestation, type AttestationAssets } from '../../src/attestations/pdf.js'
 import type { AttestationSnapshot } from '../../src/attestations/snapshot.js'
@@ -75,6 +75,29 @@ async function read (pdf: Buffer): Promise<Read> {
 const box = (i: Item): [number, number, number, number] => {
   const [, , , , x, y] = i.transform as [number, number, number, number, number, number]
   return [x, y, x + i.width, y + i.height]
+}
+
+function noOverlap (t: Test, r: Read): void {
+  for (const [n, p] of r.pages.entries()) {
+    const items = p.items.filter((i) => i.str.trim() !== '')
+    const boxes = items.map(box)
+    for (const [a, b] of boxes.entries()) {
+      t.ok(b[0] >= 40 && b[2] <= p.width - 40 && b[1] >= 20 && b[3] <= p.height - 30, `page ${n + 1}: "${items[a]?.str}" inside the page`)
+    }
+    let overlaps = 0
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i] as number[], boxes[j] as number[]]
+        const ox = Math.min(a[2] as number, b[2] as number) - Math.max(a[0] as number, b[0] as number)
+        const oy = Math.min(a[3] as number, b[3] as number) - Math.max(a[1] as number, b[1] as number)
+        if (ox > 0.01 && oy > 0.01) {
+          overlaps++
+          t.fail(`page ${n + 1}: "${items[i]?.str}" overlaps "${items[j]?.str}"`)
+        }
+      }
+    }
+    t.equal(overlaps, 0, `page ${n + 1}: ${items.length} pieces of text, none overlapping`)
+  }
 }
 
 const longSessions = (count: number): AttestationSnapshot['sessions'] => Array.from({ length: count }, (_, i) => ({
@@ -173,26 +196,7 @@ for (const [label, s] of cases) {
   t.test(`no overlapping text, inside the page: ${label}`, async (t) => {
     const r = await read(await renderAttestation(s, assets))
     t.ok(r.pages.length <= 2, `${r.pages.length} page(s)`)
-    for (const [n, p] of r.pages.entries()) {
-      const items = p.items.filter((i) => i.str.trim() !== '')
-      const boxes = items.map(box)
-      for (const [a, b] of boxes.entries()) {
-        t.ok(b[0] >= 40 && b[2] <= p.width - 40 && b[1] >= 20 && b[3] <= p.height - 30, `page ${n + 1}: "${items[a]?.str}" inside the page`)
-      }
-      let overlaps = 0
-      for (let i = 0; i < boxes.length; i++) {
-        for (let j = i + 1; j < boxes.length; j++) {
-          const [a, b] = [boxes[i] as number[], boxes[j] as number[]]
-          const ox = Math.min(a[2] as number, b[2] as number) - Math.max(a[0] as number, b[0] as number)
-          const oy = Math.min(a[3] as number, b[3] as number) - Math.max(a[1] as number, b[1] as number)
-          if (ox > 0.01 && oy > 0.01) {
-            overlaps++
-            t.fail(`page ${n + 1}: "${items[i]?.str}" overlaps "${items[j]?.str}"`)
-          }
-        }
-      }
-      t.equal(overlaps, 0, `page ${n + 1}: ${items.length} pieces of text, none overlapping`)
-    }
+    noOverlap(t, r)
     // nothing lost: the name, every session, the code and the address are all there
     const flat = r.text.replace(/\s/g, '')
     for (const needed of [s.name, s.trainingTitle, ...s.sessions.map((x) => x.title), 'K7M3-Q9XA-PZ4T-W2HC-8NVB-5RJD-6E', s.verifyUrl]) {
@@ -230,7 +234,8 @@ t.test('a configured signatory and signature; a PNG letterhead mark; a mark the 
     .replace('  # name: "Prénom Nom"', '  name: "Geneviève Lapointe"')
     .replace('  # title:\n  #   fr: "Directrice de l’École d’automne"\n  #   en: "Director of the Fall School"', '  title:\n    fr: "Directrice de l’École d’automne"\n    en: "Director of the Fall School"')
     .replace('  # signature: signature.png', '  signature: signature.png')
-    .replace('mark: letterhead.svg', 'mark: signature.png'))
+    .replace('mark: letterhead.svg', 'mark: signature.png')
+    .replace('size: A4', 'size: LETTER'))
   const withSigner = await loadAttestationAssets(tmp)
   const r = await read(await renderAttestation(snapshot, withSigner))
   const roles = r.elements.map((e) => e.role)
@@ -240,6 +245,9 @@ t.test('a configured signatory and signature; a PNG letterhead mark; a mark the 
   t.match(r.text, 'Geneviève Lapointe')
   t.match(r.text, 'Directrice de l’École d’automne')
   t.equal(r.pages.length, 1)
+  t.equal(r.pages[0]?.width, 612, 'US Letter')
+  noOverlap(t, r)
+  noOverlap(t, await read(await renderAttestation({ ...snapshot, locale: 'en', name: longName, trainingTitle: longTitle, sessions: longSessions(12) }, withSigner)))
 
   writeFileSync(path.join(tmp, 'letterhead.svg'), '<svg viewBox="0 0 10 10"><text x="0" y="5">ÉNAP</text></svg>')
   writeFileSync(layoutFile, layout)
