@@ -939,5 +939,6 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
     const content = deflateSync(Buffer.from(p.ops.join('\n'), 'latin1'))
     p.page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.stream(content, { Filter: 'FlateDecode' })))
   }
-  return Buffer.from(await doc.save({ useObjectStreams: false }))
+  // one pass: pdf-lib otherwise yields to the event loop (a timer) every 50 objects, and a tagged page has more
+  return Buffer.from(await doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY }))
 }
