@@ -1,6 +1,7 @@
 import { html } from 'ghtml'
 import { colon, t, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
+import { organizerNav } from '../views/organizer-nav.js'
 
 export interface ReportLink { file: string, title: TextKey, text: TextKey }
 
@@ -20,7 +21,8 @@ export function reportsPage (locale: Locale, view: { eventId: string, title: str
     locale,
     path,
     title,
-    body: html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>
+    body: html`!${organizerNav(locale, view.eventId, 'reports')}
+<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>
 <h1>${title} — ${view.title}</h1>
 <p>${t(locale, 'attestations.reportsIntro', { zone: view.timezone })}</p>
 !${REPORTS.map(r => {

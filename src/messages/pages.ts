@@ -2,6 +2,7 @@ import { html } from 'ghtml'
 import { DateTime } from 'luxon'
 import { colon, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
+import { organizerNav } from '../views/organizer-nav.js'
 import type { MessageKind } from './outbox.js'
 import type { EventMessages, MessageRow, MessageStatus } from './service.js'
 
@@ -61,7 +62,8 @@ export function messagesPage (locale: Locale, view: EventMessages & { notice?: L
     locale,
     path,
     title: t(locale, 'messages.title'),
-    body: html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>
+    body: html`!${organizerNav(locale, view.eventId, 'messages')}
+<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>
 <h1>${t(locale, 'messages.title')} — ${title}</h1>
 !${deliveryNote(locale, view.sending)}
 !${notice}

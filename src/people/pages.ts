@@ -66,8 +66,9 @@ function organizerFrame (locale: Locale, event: EventSummary, part: OrganizerPar
 
 export function organizerPage (locale: Locale, view: OrganizerView, path: string): string {
   const active = view.platforms.filter(p => p.active).length
+  // href: built from the event's id and the locale only (ghtml would escape its '=').
   const card = (href: string, title: string, status: string, extra = ''): string =>
-    html`<li><a href="${href}">${title}</a><span class="muted">${status}</span>!${extra}</li>`
+    html`<li><a href="!${href}">${title}</a><span class="muted">${status}</span>!${extra}</li>`
   return layout({
     locale,
     path,
@@ -89,7 +90,8 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 !${card(organizerPartHref(locale, event.id, 'reports'), t(locale, 'people.navReports'), t(locale, 'people.cardReports'))}
 !${card(organizerPartHref(locale, event.id, 'privacy'), t(locale, 'people.navPrivacy'), t(locale, 'people.cardPrivacy'), html` <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${t(locale, 'people.navErasure')}</a>`)}
 </ul>
-</section>`)}`
+</section>`)}
+!${privacyNoticeLine(locale, 'organizer')}`
   })
 }
 

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon'
 import type { Bilingual } from '../errors.js'
 import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
+import { organizerNav } from '../views/organizer-nav.js'
 import { colon, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
 import { ACCESS_KIND_TEXT, type PersonalDataKind } from './access-log.js'
 import type { Incident } from './incidents.js'
@@ -146,7 +147,8 @@ export function privacyHubPage (locale: Locale, view: PrivacyHubView, path: stri
     locale,
     path,
     title: t(locale, 'privacy.privacy'),
-    body: html`<h1>${t(locale, 'privacy.privacyOfEvent', { event: view.event.title[locale] })}</h1>
+    body: html`!${organizerNav(locale, view.event.id, 'privacy')}
+<h1>${t(locale, 'privacy.privacyOfEvent', { event: view.event.title[locale] })}</h1>
 !${privacyNav(locale, view.event.id)}
 <h2>${t(locale, 'privacy.exportHeading')}</h2>
 <p>${t(locale, 'privacy.exportIntro')}</p>

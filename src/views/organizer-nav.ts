@@ -21,7 +21,7 @@ const PARTS: ReadonlyArray<{ part: OrganizerPart, text: TextKey, href: (eventId:
 /** Where a part of an event's organizer area is (with the page's language). */
 export function organizerPartHref (locale: Locale, eventId: string, part: OrganizerPart): string {
   const found = PARTS.find(p => p.part === part) ?? PARTS[0]
-  const href = found?.href(eventId) ?? '/organisateurs'
+  const href = found?.href(encodeURIComponent(eventId)) ?? '/organisateurs'
   const hash = href.indexOf('#')
   return hash < 0 ? `${href}?lang=${locale}` : `${href.slice(0, hash)}?lang=${locale}${href.slice(hash)}`
 }
@@ -29,10 +29,11 @@ export function organizerPartHref (locale: Locale, eventId: string, part: Organi
 /**
  * The one navigation of an event's organizer area, at the top of each of its pages: a list of
  * links that wraps on phones, the current part marked with aria-current. Takes ids and text only
- * (no domain types), so any domain's organizer page can call it.
+ * (no domain types), so any domain's organizer page can call it. The hrefs are built from the
+ * event's id (a UUID from the route) and the locale only, so they go in unescaped.
  */
 export function organizerNav (locale: Locale, eventId: string, current: OrganizerPart | null): string {
   return html`<nav class="organizer-nav" aria-label="${t(locale, 'people.navLabel')}"><ul>
-!${PARTS.map(p => html`<li><a href="${organizerPartHref(locale, eventId, p.part)}"!${p.part === current ? ' aria-current="page"' : ''}>${t(locale, p.text)}</a></li>`)}
+!${PARTS.map(p => html`<li><a href="!${organizerPartHref(locale, eventId, p.part)}"!${p.part === current ? ' aria-current="page"' : ''}>${t(locale, p.text)}</a></li>`)}
 </ul></nav>`
 }
