@@ -41,7 +41,14 @@ if (proto.transferToFixedLength === undefined) {
   }
 }
 
-/** A free port on 127.0.0.1, so that PUBLIC_URL (shown on the kiosk, in links) is the address served. */
+/**
+ * The address shown on the kiosk and in links, without a port: Chromium's resolver maps it to
+ * the port this process listens on (--host-resolver-rules), nothing is looked up on a network.
+ * A .localhost name, as browsers do not upgrade it to https (the pages' CSP upgrades requests).
+ */
+const HOST = 'compagnon.localhost'
+
+/** A free port on 127.0.0.1 for the app. */
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
@@ -61,14 +68,15 @@ try {
   const port = await freePort()
   const { DATABASE_URL: _ignored, ...env } = process.env
   const { config, database } = await prepare('npm run screenshots', {
-    ...env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn'
+    ...env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://${HOST}`, LOG_LEVEL: 'warn'
   })
   cleanups.unshift(async () => { await database.close() })
   const clock = new FixedClock(DURING)
   const { app, services } = await buildApp(config, { database, clock, backgroundJobs: false })
   cleanups.unshift(async () => { await app.close() })
   await services.program.importFromFile(defaultProgramFile)
-  const base = await app.listen({ host: '127.0.0.1', port })
+  await app.listen({ host: '127.0.0.1', port })
+  const base = config.publicUrl
 
   // ---- People and attendance ----------------------------------------------------------------
   const db = database.db
@@ -122,7 +130,8 @@ try {
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run']
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+      `--host-resolver-rules=MAP ${HOST} 127.0.0.1:${port}`]
   })
   cleanups.unshift(async () => { await browser.close() })
   await mkdir(OUT, { recursive: true })
