@@ -488,6 +488,50 @@ function wrap (f: PreparedFont, text: string, size: number, maxWidth: number): s
   return lines
 }
 
+type Run = { text: string, weight: Weight }
+
+/** A text of texts.*.yaml as runs: the value of `boldKey` in bold, the rest regular. */
+function runsOf (template: string, values: Record<string, string>, boldKey: string): Run[] {
+  const marker = '\u0000'
+  const filled = interpolate(template, { ...values, [boldKey]: `${marker}${values[boldKey] ?? ''}${marker}` })
+  return filled.split(marker).map((text, i) => ({ text, weight: i % 2 === 1 ? 'bold' as const : 'regular' as const })).filter((r) => r.text !== '')
+}
+
+/** Runs wrapped into lines of at most maxWidth (words split at plain spaces, measured in their own weight). */
+function wrapRuns (fonts: Record<Weight, PreparedFont>, runs: Run[], size: number, maxWidth: number): { runs: Run[], width: number }[] {
+  const words: Run[][] = []
+  let open = false
+  for (const run of runs) {
+    run.text.split(' ').forEach((piece, i) => {
+      if (i === 0 && open && words.length > 0) (words.at(-1) as Run[]).push({ text: piece, weight: run.weight })
+      else words.push([{ text: piece, weight: run.weight }])
+    })
+    open = !run.text.endsWith(' ')
+  }
+  const lines: { runs: Run[], width: number }[] = []
+  let line: Run[] = []
+  let width = 0
+  for (const word of words.filter((w) => w.some((p) => p.text !== ''))) {
+    const ww = word.reduce((a, p) => a + widthOf(fonts[p.weight], p.text, size), 0)
+    const last = line.at(-1)
+    const space = last === undefined ? 0 : widthOf(fonts[last.weight], ' ', size)
+    if (last !== undefined && width + space + ww > maxWidth) {
+      lines.push({ runs: line, width })
+      line = []
+      width = 0
+    }
+    if (line.length > 0) { (line.at(-1) as Run).text += ' '; width += space }
+    for (const p of word) {
+      const prev = line.at(-1)
+      if (prev !== undefined && prev.weight === p.weight) prev.text += p.text
+      else line.push({ ...p })
+    }
+    width += ww
+  }
+  if (line.length > 0) lines.push({ runs: line, width })
+  return lines
+}
+
 function qrOps (url: string, x: number, y: number, size: number): string {
   const qr = QRCode.create(url, { errorCorrectionLevel: 'M' })
   const n = qr.modules.size
@@ -759,7 +803,21 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   while (nameSize > 18 && widthOf(bold, s.name, nameSize) > width) nameSize -= 1
   head.push(paragraph('P', s.name, nameSize, 'bold', C.ink, t.intro === '' ? 16 : 6, 1.2))
   const datesPlace = interpolate(oneDay ? t.datesPlaceOneDay : t.datesPlace, values)
-  head.push(paragraph('P', interpolate(t.attended, values), 12, 'regular', C.ink, 16, 1.35))
+  // the training: its title in bold within the sentence
+  {
+    const lines = wrapRuns({ regular, bold }, runsOf(t.attended, values, 'trainingTitle'), 12, width)
+    const lh = 12 * 1.35
+    head.push({
+      gap: 16,
+      height: lines.length * lh,
+      draw: (w, top) => {
+        tagged(w, elem('P', root), lines.map((line, i) => {
+          const ops = line.runs.map((r) => `/${fonts[r.weight].key} 12 Tf <${encode(fonts[r.weight].f, r.text)}> Tj`).join(' ')
+          return `BT ${C.ink} rg ${num(round(left + (width - line.width) / 2))} ${num(top - 12 * 0.95 - i * lh)} Td ${ops} ET`
+        }).join('\n'))
+      }
+    })
+  }
   head.push(paragraph('P', datesPlace, 12, 'regular', C.ink, 2, 1.35))
   // hours and units on a tinted band
   {

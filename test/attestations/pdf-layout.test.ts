@@ -30,6 +30,7 @@ async function read (pdf: Buffer): Promise<Read> {
   const doc = await getDocumentProxy(new Uint8Array(pdf))
   const pages: Read['pages'] = []
   const textOf = new Map<string, string>()
+  const lastY = new Map<string, number>()
   for (let n = 1; n <= doc.numPages; n++) {
     const page = await doc.getPage(n)
     const [, , width, height] = page.view as [number, number, number, number]
@@ -46,7 +47,13 @@ async function read (pdf: Buffer): Promise<Read> {
         // pdf.js gives no-break spaces back as plain ones
         const item = { str: (raw.str as string).replace(/[\u00a0\u202f]/g, ' '), width: raw.width as number, height: raw.height as number, transform: raw.transform as number[], mc }
         items.push(item)
-        if (mc !== null && mc !== 'Artifact') textOf.set(mc, `${textOf.get(mc) ?? ''}${textOf.has(mc) && item.str !== '' ? ' ' : ''}${item.str}`.trim())
+        // runs of one line (a bold title within a sentence) follow each other; another line, after a space
+        if (mc !== null && mc !== 'Artifact' && item.str !== '') {
+          const y = item.transform[5] as number
+          const sameLine = lastY.get(mc) === y
+          lastY.set(mc, y)
+          textOf.set(mc, `${textOf.get(mc) ?? ''}${sameLine ? '' : ' '}${item.str}`)
+        }
       }
     }
     pages.push({ tree: await page.getStructTree() as Node, items, width, height })
@@ -55,7 +62,7 @@ async function read (pdf: Buffer): Promise<Read> {
   // continued on the next page, like the list, appears under each page's tree)
   const elements: Read['elements'] = []
   const walk = (node: Node): void => {
-    const own = (node.children ?? []).filter((c) => c.type === 'content').map((c) => textOf.get(c.id ?? '') ?? '')
+    const own = (node.children ?? []).filter((c) => c.type === 'content').map((c) => (textOf.get(c.id ?? '') ?? '').replace(/ +/g, ' ').trim())
     if (node.role !== undefined && (own.length > 0 || node.alt !== undefined)) elements.push({ role: node.role, text: own.join(' '), ...(node.alt === undefined ? {} : { alt: node.alt }) })
     for (const c of node.children ?? []) if (c.type !== 'content') walk(c)
   }
