@@ -23,7 +23,7 @@ export const people = {
   hubIntro: 'Each event you organize, and what goes on in it.',
   cardTeam: '{count, plural, =0 {No one in the team} one {# person in the team} other {# people in the team}}',
   cardParticipants: '{count, plural, =0 {No one registered} one {# participant, {without, plural, =0 {with a link} other {# without a link}}} other {# participants, {without, plural, =0 {all with a link} other {# without a link}}}}',
-  cardProgram: 'From {dates}; update the program file',
+  cardProgram: 'Dates: {dates}; updated from a file',
   cardLms: '{active, plural, =0 {No active platform} one {# active platform} other {# active platforms}}{pending, plural, =0 {} one {, # awaiting approval} other {, # awaiting approval}}',
   cardAttendance: 'Attendance grid, session by session',
   cardAttestations: 'Requests and issued attestations',

@@ -21,7 +21,7 @@ export const people = {
   hubIntro: 'Chaque événement que vous organisez, et ce qui s’y fait.',
   cardTeam: '{count, plural, =0 {Personne dans l’équipe} one {# personne dans l’équipe} other {# personnes dans l’équipe}}',
   cardParticipants: '{count, plural, =0 {Aucune personne inscrite} one {# participant·e, {without, plural, =0 {avec un lien} other {# sans lien}}} other {# participant·e·s, {without, plural, =0 {toutes avec un lien} other {# sans lien}}}}',
-  cardProgram: 'Du {dates} ; mettre à jour le fichier du programme',
+  cardProgram: 'Dates : {dates} ; mise à jour par fichier',
   cardLms: '{active, plural, =0 {Aucune plateforme active} one {# plateforme active} other {# plateformes actives}}{pending, plural, =0 {} one {, # en attente d’approbation} other {, # en attente d’approbation}}',
   cardAttendance: 'Grille des présences, séance par séance',
   cardAttestations: 'Demandes et attestations délivrées',
