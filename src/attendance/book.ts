@@ -315,6 +315,7 @@ export class AttendanceBook {
       return members
         .filter(m => isCreditedLearner(m.roles as string[]))
         .map(m => ({ personId: m.person_id ?? '', name: m.display_name, email: m.email, credited: true, userSub: m.user_sub }))
+        .sort(byName)
     }
     const regs = await this.db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
       .select(['r.person_id', 'r.role', 'p.display_name', 'p.email'])
@@ -324,7 +325,7 @@ export class AttendanceBook {
       const known = byPerson.get(r.person_id)
       byPerson.set(r.person_id, { personId: r.person_id, name: r.display_name, email: r.email, credited: (known?.credited ?? false) || r.role === 'credited_student', userSub: null })
     }
-    return [...byPerson.values()]
+    return [...byPerson.values()].sort(byName)
   }
 
   /**
@@ -477,3 +478,7 @@ export function gradeOf (cells: Cell[], slots: GridSlot[], policy: PolicyRow): n
   })
   return count === 0 ? null : sum / count
 }
+
+// Names in the order people expect ("Élodie" with the E's, not after "Z"): the database's byte order does not.
+const collator = new Intl.Collator('fr-CA', { sensitivity: 'base' })
+const byName = (a: { name: string }, b: { name: string }): number => collator.compare(a.name, b.name)

@@ -90,7 +90,7 @@ export function checkInResultPage (locale: Locale, view: { result: 'created' | '
     title,
     body: html`<div class="checkin ${view.result === 'pending' ? 'pending' : view.late ? 'late' : 'ok'}" role="status">
 <h1>${title}</h1>
-<p class="big">${view.message[locale]}</p>
+<p class="checkin-message">${view.message[locale]}</p>
 </div>
 !${view.result === 'pending'
   ? html`<p>${t(locale, 'attendance.resultPendingHelp')}</p>`

@@ -27,7 +27,7 @@ export const attendance = {
   confirmWho: 'Checking in: {name}',
   resultPendingTitle: 'Sign in to confirm',
   resultAlreadyTitle: 'Already checked in',
-  resultDoneTitle: 'Checked in',
+  resultDoneTitle: 'Welcome!',
   resultPendingHelp: 'Within 2 minutes, open your personal link (received by email) or launch Compagnon from your course in the LMS, on this phone: this scan will then count. Later, scan the code shown in the room again.',
   enterAnotherCode: 'Enter another code',
   typedCodeTitle: 'Enter the room code',

@@ -29,7 +29,7 @@ export const attendance = {
   confirmWho: 'Présence de\u00a0: {name}',
   resultPendingTitle: 'Connectez-vous pour confirmer',
   resultAlreadyTitle: 'Déjà enregistré·e',
-  resultDoneTitle: 'Présence enregistrée',
+  resultDoneTitle: 'Bienvenue\u00a0!',
   resultPendingHelp: 'Dans les 2 minutes, ouvrez votre lien personnel (reçu par courriel) ou lancez Compagnon depuis votre cours dans le LMS, sur ce téléphone\u00a0: ce scan sera alors compté. Plus tard, scannez de nouveau le code affiché dans la salle.',
   enterAnotherCode: 'Entrer un autre code',
   typedCodeTitle: 'Entrer le code de la salle',
