@@ -139,18 +139,19 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
         issuer: z.string().min(1).max(500),
         clientId: z.string().min(1).max(500),
         action: z.enum(['approve', 'suspend'], { error: 'action must be approve or suspend' }),
-        deploymentId: z.string().trim().max(500).optional()
+        deploymentId: z.string().trim().max(500).optional(),
+        eventId: z.uuid().optional().describe('The event whose LMS page holds the form: the answer returns there')
       }),
       response: { 303: z.null(), ...errorResponses }
     }
   }, async (request, reply) => {
-    const { issuer, clientId, action, deploymentId } = request.body
+    const { issuer, clientId, action, deploymentId, eventId } = request.body
     if (action === 'approve') {
       await app.ltiRegistration.approve(issuer, clientId, request.auth?.personId ?? '', deploymentId === '' ? undefined : deploymentId)
     } else {
       await lti.setPlatformActive(issuer, clientId, false)
     }
-    return await reply.redirect(`/organisateurs?lang=${request.locale}`, 303)
+    return await reply.redirect(eventId !== undefined ? `/organisateurs/evenements/${eventId}/lms?lang=${request.locale}` : `/organisateurs?lang=${request.locale}`, 303)
   })
 
   app.get('/cours', {

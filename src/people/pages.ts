@@ -151,14 +151,15 @@ export function lmsPage (locale: Locale, view: LmsPageView, path: string): strin
   ? html`<p>${t(locale, 'common.ltiNoPlatform')}</p>`
   : html`<table class="cards"><caption class="muted">${t(locale, 'common.ltiPlatformsCaption')}</caption>
 <thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.ltiIssuer')}</th><th scope="col">${t(locale, 'common.ltiClientId')}</th><th scope="col">${t(locale, 'common.ltiDeployments')}</th><th scope="col">${t(locale, 'common.ltiStatus')}</th></tr></thead>
-<tbody>!${view.platforms.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${t(locale, 'common.ltiIssuer')}">${p.issuer}</td><td data-label="${t(locale, 'common.ltiClientId')}">${p.clientId}</td><td data-label="${t(locale, 'common.ltiDeployments')}">${p.deploymentIds.join(', ')}</td><td data-label="${t(locale, 'common.ltiStatus')}">!${platformStatusCell(locale, p)}</td></tr>`)}</tbody></table>`}
+<tbody>!${view.platforms.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${t(locale, 'common.ltiIssuer')}">${p.issuer}</td><td data-label="${t(locale, 'common.ltiClientId')}">${p.clientId}</td><td data-label="${t(locale, 'common.ltiDeployments')}">${p.deploymentIds.join(', ')}</td><td data-label="${t(locale, 'common.ltiStatus')}">!${platformStatusCell(locale, p, view.event.id)}</td></tr>`)}</tbody></table>`}
 <form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'common.ltiDynamicHelp')}</p><button type="submit">${t(locale, 'common.ltiCreateLink')}</button></form>
 <p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>`)
 }
 
 /** Active, or waiting for approval (with an optional deployment id the platform did not send), and the matching action. */
-function platformStatusCell (locale: Locale, p: PlatformSummary): string {
-  const hidden = html`<input type="hidden" name="issuer" value="${p.issuer}"><input type="hidden" name="clientId" value="${p.clientId}">`
+function platformStatusCell (locale: Locale, p: PlatformSummary, eventId: string): string {
+  // The event whose LMS page the form is on: the answer comes back to it.
+  const hidden = html`<input type="hidden" name="issuer" value="${p.issuer}"><input type="hidden" name="clientId" value="${p.clientId}"><input type="hidden" name="eventId" value="${eventId}">`
   if (p.active) {
     return html`${t(locale, 'common.ltiActive')}<form method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="suspend"><button type="submit">${t(locale, 'common.ltiSuspend')}</button></form>`
   }

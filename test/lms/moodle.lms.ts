@@ -93,6 +93,9 @@ let pending: { activities: Record<keyof typeof titles, number> } | undefined
 await t.test('the administrator registers Compagnon with "Add LTI Advantage", the organizer approves it, the administrator activates it', { ...STEP, skip }, async t => {
   await organizer.goto(compagnon.organizerLink)
   await Promise.all([organizer.waitForURL(/\/organisateurs/), organizer.click('main button[type=submit]')])
+  // The organizer area's LMS part (its hub links to each part of the event).
+  await Promise.all([organizer.waitForURL(/\/organisateurs\/evenements\/[0-9a-f-]{36}\/lms/), organizer.click('main a[href*="/lms"]')])
+  const lmsPage = organizer.url()
   await organizer.click('form[action^="/organisateurs/plateformes/lien"] button')
   const registrationUrl = (await organizer.textContent('.notice code'))?.trim() ?? ''
   t.match(registrationUrl, /^http:\/\/127\.0\.0\.1:\d+\/lti\/register\?compagnon_token=/, 'the organizer has a one-time registration link')
@@ -117,12 +120,12 @@ await t.test('the administrator registers Compagnon with "Add LTI Advantage", th
   t.ok(typeId > 0, `Moodle created tool type ${typeId}`)
 
   // Compagnon keeps the platform inactive until an organizer approves it.
-  await organizer.goto(`${compagnon.base}/organisateurs?lang=fr`)
+  await organizer.goto(lmsPage)
   const row = organizer.locator('tr', { hasText: moodle.base })
   t.match(await row.textContent(), /En attente/, 'the new platform waits for approval in Compagnon')
   const deploymentField = row.locator('input[name=deploymentId]')
   if (await deploymentField.count() > 0) await deploymentField.fill(String(typeId))
-  await Promise.all([organizer.waitForURL(/\/organisateurs/), row.locator('button', { hasText: 'Approuver' }).click()])
+  await Promise.all([organizer.waitForURL(/\/organisateurs\/evenements\/[0-9a-f-]{36}\/lms/), row.locator('button', { hasText: 'Approuver' }).click()])
   t.match(await organizer.locator('tr', { hasText: moodle.base }).textContent(), /Active/, 'approved')
 
   const activate = card.locator('a.activate')

@@ -18,9 +18,9 @@ const ctx = await (async () => {
   if (event === undefined) throw new Error('no event')
   const link = await built.services.people.bootstrapOrganizer('org@enap.ca', [event.id], 'Odile Organisatrice')
   const { cookie, csrf } = await signInWithLink(built.app, link.url)
-  return { ...built, base, organizer: cookie, organizerCsrf: csrf }
+  return { ...built, base, organizer: cookie, organizerCsrf: csrf, lmsPage: `/organisateurs/evenements/${event.id}/lms` }
 })()
-const { app, base, database, organizer, organizerCsrf } = ctx
+const { app, base, database, organizer, organizerCsrf, lmsPage } = ctx
 
 const html = { accept: 'text/html', 'accept-language': 'fr-CA' }
 const post = { ...html, origin: ORIGIN, cookie: organizer, 'x-csrf-token': organizerCsrf }
@@ -99,7 +99,7 @@ t.test('an LMS registers Compagnon through an organizer\'s one-time link; launch
   t.match(early?.body, /pas encore approuvée/)
   t.equal(Number((await database.db.selectFrom('people').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), before, 'and creates nobody')
 
-  const page = await app.inject({ url: '/organisateurs', headers: { ...html, cookie: organizer } })
+  const page = await app.inject({ url: lmsPage, headers: { ...html, cookie: organizer } })
   t.match(page.body, /En attente d’approbation/)
   const approve = await app.inject({ method: 'POST', url: '/organisateurs/plateformes/statut', headers: post, payload: { issuer: platform.issuer, clientId: 'dyn-moodle', action: 'approve' } })
   t.equal(approve.statusCode, 303)
@@ -130,7 +130,7 @@ t.test('a platform that sends no deployment id is approved with the one its admi
   const link = await createLink()
   t.equal((await submit(link, lms.openidConfigurationUrl, lms.registrationToken)).statusCode, 200)
   t.match((await app.lti.platforms()).find(p => p.clientId === 'dyn-no-deployment'), { deploymentIds: [], active: false })
-  const page = await app.inject({ url: '/organisateurs', headers: { ...html, cookie: organizer } })
+  const page = await app.inject({ url: lmsPage, headers: { ...html, cookie: organizer } })
   t.match(page.body, /Identifiant de déploiement/)
   await app.inject({ method: 'POST', url: '/organisateurs/plateformes/statut', headers: post, payload: { issuer: platform.issuer, clientId: 'dyn-no-deployment', action: 'approve', deploymentId: 'site-3' } })
   const launched = await platform.launch(base, { user: { sub: 'site-3-user' }, roles: [ROLES.Learner] })

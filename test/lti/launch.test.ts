@@ -142,10 +142,10 @@ t.test('organizers see the registered platforms, their deployments and the tool 
   const [event] = await ctx.services.program.listEvents()
   const link = await ctx.services.people.bootstrapOrganizer('coordination@enap.ca', [event!.id])
   const { cookie } = await signInWithLink(ctx.app, link.url)
-  const res = await ctx.app.inject({ url: '/organisateurs', headers: { cookie, accept: 'text/html' } })
+  const res = await ctx.app.inject({ url: `/organisateurs/evenements/${event!.id}/lms`, headers: { cookie, accept: 'text/html' } })
   t.equal(res.statusCode, 200)
   t.match(res.body, /Plateformes d’apprentissage \(LTI 1\.3\)/)
-  t.match(res.body, new RegExp(`<td>${platform.issuer.replace(/[.]/g, '\\.')}</td><td>${platform.clientId}</td><td>dep-1</td>`))
+  t.match(res.body, new RegExp(`<td data-label="Émetteur \\(issuer\\)">${platform.issuer.replace(/[.]/g, '\\.')}</td><td data-label="Identifiant client">${platform.clientId}</td><td data-label="Déploiements">dep-1</td>`))
   t.match(res.body, /\/lti\/login<\/code>/)
 })
 

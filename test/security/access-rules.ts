@@ -231,9 +231,6 @@ export const rules: Record<string, Rule> = {
   'GET /api/v1/events/:eventId/sessions/:sessionKey/calendar.ics': get(everyone(200), {
     request: async ({ w, params }) => ({ url: `/api/v1/events/${params.eventId}/sessions/${(await w.services.program.getProgram(params.eventId)).days[0]?.slots[0]?.sessions[0]?.key ?? 'none'}/calendar.ics` })
   }),
-  'GET /api/v1/events/:eventId/sessions/:sessionKey/calendar.ics': get(everyone(200), {
-    request: async ({ w, params }) => ({ url: `/api/v1/events/${params.eventId}/sessions/${(await w.services.program.getProgram(params.eventId)).days[0]?.slots[0]?.sessions[0]?.key ?? 'none'}/calendar.ics` })
-  }),
   'PUT /api/v1/program': {
     expect: organizer(200),
     why: 'organizers of the event in the file (re-importing the same file changes nothing)',
