@@ -4,6 +4,7 @@ import { layout } from '../views/layout.js'
 import { formatDay, formatTime, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { Grid, HoursSummary, Mine, MySlot, Who } from './book.js'
 import type { Status } from './repository.js'
+import { organizerNav } from '../views/organizer-nav.js'
 
 /** A status in words, and its one-letter mark in the grid. */
 export const STATUS_TEXT = {
@@ -87,7 +88,7 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
   const legend = ([...(['present', 'late', 'excused', 'absent'] as const).map(s => html`<li><span class="badge ${BADGE_CLASS[s]}" aria-hidden="true">${t(locale, STATUS_SHORT[s])}</span> ${t(locale, STATUS_TEXT[s])}</li>`),
     html`<li><span class="badge pending" aria-hidden="true">—</span> ${t(locale, 'attendance.legendUpcoming')}</li>`,
     html`<li><span class="att-mark" aria-hidden="true">*</span> ${t(locale, 'attendance.legendExcusePending')}</li>`,
-    html`<li><span class="att-mark" aria-hidden="true">⏱</span> ${t(locale, 'attendance.legendCompletedLate')}</li>`]).join('')
+    html`<li><span class="att-mark" aria-hidden="true">†</span> ${t(locale, 'attendance.legendCompletedLate')}</li>`]).join('')
   const cell = (row: Grid['rows'][number], c: Grid['rows'][number]['cells'][number], i: number): string => {
     const slot = grid.slots[i]
     if (slot === undefined) return ''
@@ -102,7 +103,7 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
     const badge = view.canCorrect(row.personId)
       ? html`<a class="badge ${cls}" href="/presences/correction?personne=${row.personId}&amp;creneau=${slot.id}&amp;lang=${locale}" title="${text}" aria-label="${name}">${letter}</a>`
       : html`<span class="badge ${cls}" role="img" title="${text}" aria-label="${name}">${letter}</span>`
-    const mark = late === null ? '' : html`<small class="completed-late" title="${late}"><span aria-hidden="true">⏱</span>!${hidden(` ${t(locale, 'attendance.completedLateMark')}`)}</small>`
+    const mark = late === null ? '' : html`<small class="completed-late" title="${late}"><span aria-hidden="true">†</span>!${hidden(` ${t(locale, 'attendance.completedLateMark')}`)}</small>`
     const excuse = c.excuse === 'pending' ? html`<small class="att-mark" title="${t(locale, 'attendance.legendExcusePending')}"><span aria-hidden="true">*</span>!${hidden(t(locale, 'attendance.legendExcusePending'))}</small>` : ''
     return html`<td!${dayClass(i)}>!${badge}!${mark}!${excuse}</td>`
   }
@@ -111,7 +112,7 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
     path,
     title: t(locale, 'attendance.gridTitle', { title: view.title }),
     body: html`<div class="att-wide">
-!${back}
+!${view.back === 'organizer' ? organizerNav(locale, grid.eventId, 'attendance') : back}
 <h1>${t(locale, 'attendance.gridTitle', { title: view.title })}</h1>
 <div class="att-toolbar">
 <nav aria-label="${t(locale, 'attendance.filtersLabel')}"><ul class="att-filters">!${filter('all', t(locale, 'attendance.filterEveryone'))}!${filter('credited', t(locale, 'attendance.filterCredited'))}!${filter('non_credit', t(locale, 'attendance.filterNonCredit'))}</ul></nav>

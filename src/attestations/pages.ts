@@ -9,6 +9,7 @@ import { bulkNotYet, formatDate, formatDateTime, formatHours, formatPercent, hou
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './service.js'
 import { printedNameChanged } from './printed-name.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
+import { organizerNav } from '../views/organizer-nav.js'
 
 /** "2025-10-23 16:15" in the event's zone, for dense tables. */
 const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
@@ -410,9 +411,8 @@ export function organizerAttestationsPage (locale: Locale, view: OrganizerAttest
     locale,
     path,
     title: `${title} — ${view.event.title[locale]}`,
-    body: stylesheet + html`<h1>${title}</h1>
+    body: stylesheet + html`!${organizerNav(locale, view.event.id, 'attestations')}<h1>${title}</h1>
 <p class="lead">${view.event.title[locale]} · ${formatDateRange(view.event.startsOn, view.event.endsOn, locale)}</p>
-<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a> · <a href="/organisateurs/presences/${view.event.id}?lang=${locale}">${t(locale, 'attestations.linkAttendance')}</a> · <a href="/organisateurs/messages/${view.event.id}?lang=${locale}">${t(locale, 'attestations.linkMessages')}</a> · <a href="/organisateurs/rapports/${view.event.id}?lang=${locale}">${t(locale, 'attestations.reportsTitle')}</a></p>
 !${view.notice !== null ? html`<div class="notice" role="status"><p>${view.notice[locale]}</p></div>` : ''}
 !${view.formError !== null
   ? html`<div class="error-box" role="alert"><p>${view.formError.errors.form !== undefined

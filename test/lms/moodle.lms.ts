@@ -14,7 +14,7 @@ if (skip !== undefined) process.stderr.write(`# skipping the real-LMS test: ${sk
 
 const STEP = { timeout: 300_000 }
 // Graded activities are named after their column (Moodle names the column after the activity).
-const titles = { synthesis: 'Synthèse', attendance: 'Présence', program: 'Programme de l\'École d\'automne' }
+const titles = { synthesis: 'Synthèse', attendance: 'Présence', program: 'Programme de l’École d’automne' }
 
 interface Gradebook { courseId: number, items: Array<{ name: string | null, type: string, module: string | null, max: number, grades: Array<{ username: string, grade: number | null, feedback: string | null }> }> }
 
@@ -210,7 +210,7 @@ await t.test('the organizer projects the room code; the first student opens the 
   await openIn(tool, `${compagnon.base}/presence/code?lang=fr`)
   await tool.fill('input[name=code]', code)
   await tool.click('form[action^="/presence/code"] button[type=submit]')
-  await tool.waitForSelector('h1:has-text("Présence enregistrée")')
+  await tool.waitForSelector('h1:has-text("Bienvenue")')
   t.pass('checked in')
   await organizer.waitForFunction(() => document.querySelector('[data-count]')?.textContent === '1', undefined, { timeout: 15_000 })
   t.pass('the projector count went up')

@@ -75,8 +75,6 @@ export const attestations = {
   noticeReview: 'Request saved: the organizers will review it.',
 
   organizerTitle: 'Training attestations',
-  linkAttendance: 'Attendance',
-  linkMessages: 'Messages sent',
   nothingSaved: 'Nothing was saved.',
   nothingSavedBecause: 'Nothing was saved',
   nothingSavedSeeForm: 'Nothing was saved: see the message next to the form.',

@@ -79,8 +79,6 @@ export const attestations = {
 
   // Organizers: /organisateurs/attestations/:eventId.
   organizerTitle: 'Attestations de formation',
-  linkAttendance: 'Présences',
-  linkMessages: 'Messages envoyés',
   nothingSaved: 'Rien n’a été enregistré.',
   nothingSavedBecause: 'Rien n’a été enregistré',
   nothingSavedSeeForm: 'Rien n’a été enregistré : voyez le message à côté du formulaire.',
