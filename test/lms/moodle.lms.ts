@@ -249,15 +249,16 @@ await t.test('the teacher syncs the class list (NRPS) from Compagnon\'s course p
     await openIn(tool, `${compagnon.base}/cours?lang=fr`)
     return /synchronisée le/.test(await section.textContent() ?? '')
   })
-  t.match(await section.textContent(), /3 personne\(s\) active\(s\)/, 'the teacher and both students are on the class list')
+  t.match(await section.textContent(), /3 personnes actives/, 'the teacher and both students are on the class list')
 })
 
 /** Moodle's gradebook (its PHP API), read until Sam has a grade in that column: grades come from Compagnon's workers. */
-const gradebookOnceGraded = async (column: string): Promise<Gradebook> => {
+/** Moodle's gradebook once this column has a grade for each of these students (sent one by one, in no promised order). */
+const gradebookOnceGraded = async (column: string, students: ReadonlyArray<{ username: string }>): Promise<Gradebook> => {
   let gradebook: Gradebook = { courseId: 0, items: [] }
   await eventually(async () => {
     gradebook = JSON.parse(await moodle.php('grades.php', COURSE)) as Gradebook
-    return gradebook.items.some(i => i.name === column && i.grades.some(g => g.username === STUDENTS[0]!.username && g.grade !== null))
+    return gradebook.items.some(i => i.name === column && students.every(s => i.grades.some(g => g.username === s.username && g.grade !== null)))
   })
   return gradebook
 }
@@ -268,7 +269,7 @@ await t.test('the teacher sends the attendance grades; Moodle\'s gradebook shows
   await openIn(tool, `${compagnon.base}/cours?lang=fr`)
   // The form's answer (303 to the course page) must land before the next navigation, or it aborts it.
   await Promise.all([tool.page().waitForEvent('framenavigated', { predicate: f => f === tool }), tool.click('form[action*="/notes"] button')])
-  const gradebook = await gradebookOnceGraded('Présence')
+  const gradebook = await gradebookOnceGraded('Présence', STUDENTS)
   const presence = gradebook.items.filter(i => i.name === 'Présence')
   t.equal(presence.length, 1, 'one "Présence" column')
   const { grade, held } = compagnon.presence
@@ -287,7 +288,7 @@ await t.test('the teacher grades with the rubric and publishes; Moodle\'s gradeb
   await tool.fill('#feedback', 'Analyse solide ; soignez l\'écriture.')
   await tool.click('button[name=publish][value="1"]')
   await tool.waitForSelector('text=Note publiée')
-  const gradebook = await gradebookOnceGraded('Synthèse')
+  const gradebook = await gradebookOnceGraded('Synthèse', [STUDENTS[0]!])
   const synthese = gradebook.items.filter(i => i.name === 'Synthèse')
   t.equal(synthese.length, 1, 'one "Synthèse" column')
   t.match(synthese[0]?.grades.find(g => g.username === STUDENTS[0]!.username), { grade: 65, feedback: /Analyse solide ; soignez l'écriture\./ }, 'Sam: 65 with the comment')

@@ -1,17 +1,15 @@
-import diagnostics from 'node:diagnostics_channel'
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import type { Page } from 'playwright-core'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 import { pageTextProblems } from '../helpers/page-text.js'
-import { ROLE_NAMES, accessWorld, type RoleName } from '../helpers/identities.js'
-import { fill, prepare, rules, type RowContext } from '../security/access-rules.js'
+import { accessWorld, type RoleName } from '../helpers/identities.js'
+import { htmlPageWorld } from '../helpers/html-pages.js'
 
 // Every HTML page the app registers, as a person who may open it would, in headless Chromium at a
 // phone's and a laptop's size: it answers 200 with its own heading, nothing sticks out sideways,
 // axe finds nothing serious (WCAG 2.1 AA), and the visible text shows no escaped markup.
-// Pages are found from the route table (Fastify's onRoute, through its diagnostics channel) and
-// reached with the access matrix's identities and requests (test/security/access-rules.ts).
+// Pages are found from the route table and reached with the access matrix's identities and
+// requests (test/helpers/html-pages.ts).
 const skip = browserUnavailable()
 // Some 40 pages, twice each, with axe: more than tap's 120 s per file on a busy machine.
 t.setTimeout(10 * 60_000)
@@ -24,22 +22,8 @@ const VIEWPORTS = [{ name: 'phone', width: 390, height: 844 }, { name: 'laptop',
  */
 const KNOWN: Record<string, string> = {}
 
-/** Routes that are not pages people read (scripts, styles, API, LTI's machine endpoints, docs). */
-const notAPage = (template: string): boolean =>
-  /^\/(api|assets|docs|health|ready|metrics|lti\/(keys|launch|login|deeplink)|\.well-known)(\/|$)/.test(template) || template === '/lti' || template.endsWith('.pdf') || template.endsWith('.ics') || template.endsWith('.csv') || template.endsWith('.zip') || template.endsWith('.json')
-
-const registered = new Set<string>()
-const onInit = (message: unknown): void => {
-  (message as { fastify: FastifyInstance }).fastify.addHook('onRoute', route => {
-    for (const method of [route.method].flat()) if (method === 'GET') registered.add(route.url)
-  })
-}
-
 t.test('every HTML page, at 390×844 and 1366×900: 200 with its heading, no sideways overflow, axe clean, no escaped markup', { skip }, async t => {
-  diagnostics.subscribe('fastify.initialization', onInit)
-  const w = await accessWorld(t)
-  diagnostics.unsubscribe('fastify.initialization', onInit)
-  const { params, fresh } = await prepare(w)
+  const { w, pages } = await htmlPageWorld(t)
   const browser = await launchBrowser(t)
 
   // One browser context per role (its cookies), made on first use.
@@ -62,53 +46,36 @@ t.test('every HTML page, at 390×844 and 1366×900: 200 with its heading, no sid
   const visited: string[] = []
   const problems: string[] = []
   const knownSeen = new Set<string>()
-  for (const template of [...registered].sort()) {
-    const rule = rules[`GET ${template}`]
-    if (rule === undefined || notAPage(template)) continue
-    // The first role the specification lets read it (anonymous first: public pages as the public sees them).
-    const role = ROLE_NAMES.find(r => rule.expect[r] === 200)
-    if (role === undefined) continue
-    if (rule.at !== undefined) w.clock.set(rule.at)
-    try {
-      const identity = w.identities[role]
-      const ctx: RowContext = { w, role, personId: identity.personId, params, fresh, url: template.includes(':') ? fill(template, params) : template }
-      const call = rule.request === undefined ? { url: ctx.url } : await rule.request(ctx)
-      if ((call.method ?? 'GET') !== 'GET' || call.as !== undefined || call.headers !== undefined) continue
-      // A page is what answers HTML (files, feeds and downloads are not).
-      const probe = await w.app.inject({ url: call.url, headers: { accept: 'text/html', ...(identity.cookie !== null ? { cookie: identity.cookie } : {}) } })
-      if (!String(probe.headers['content-type'] ?? '').startsWith('text/html')) continue
-      const page = await pageFor(role)
-      const found: string[] = []
-      for (const viewport of VIEWPORTS) {
-        await page.setViewportSize({ width: viewport.width, height: viewport.height })
-        const res = await page.goto(`${w.base}${call.url}`)
-        if (res === null || !String(res.headers()['content-type'] ?? '').startsWith('text/html')) break
-        const where = `${template} as ${role} at ${viewport.name}`
-        if (res.status() !== 200) { found.push(`${where}: answered ${res.status()}`); break }
-        const heading = (await page.locator('h1').first().textContent({ timeout: 2000 }).catch(() => null))?.trim() ?? ''
-        if (heading === '') found.push(`${where}: no h1`)
-        const overflow = await page.evaluate(() => {
-          const client = document.documentElement.clientWidth
-          // The innermost elements that stick out: what to fix.
-          const culprits = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > client + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > client + 1))
-            .slice(0, 3).map(e => `${e.tagName.toLowerCase()}${e.className !== '' ? `.${String(e.className).split(' ').join('.')}` : ''} «${(e.textContent ?? '').trim().slice(0, 40)}»`)
-          return { scroll: document.documentElement.scrollWidth, client, culprits }
-        })
-        if (overflow.scroll > overflow.client) found.push(`${where}: ${overflow.scroll} px wide in ${overflow.client} px (${overflow.culprits.join(', ')})`)
-        for (const v of await seriousAxeViolations(page)) found.push(`${where}: axe ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)
-        for (const p of pageTextProblems(await page.content())) found.push(`${where}: ${p}`)
-        if (viewport.name === 'phone') visited.push(`${template} (${role})`)
-      }
-      const why = KNOWN[template]
-      if (why !== undefined) {
-        knownSeen.add(template)
-        if (found.length === 0) problems.push(`${template} passes now: remove it from KNOWN`)
-        else t.comment(`known (${why}): ${found.join('; ')}`)
-      } else {
-        problems.push(...found)
-      }
-    } finally {
-      if (rule.at !== undefined) w.clock.set('2025-10-21T09:10:00-04:00')
+  for await (const { template, role, url } of pages()) {
+    const page = await pageFor(role)
+    const found: string[] = []
+    for (const viewport of VIEWPORTS) {
+      await page.setViewportSize({ width: viewport.width, height: viewport.height })
+      const res = await page.goto(`${w.base}${url}`)
+      if (res === null || !String(res.headers()['content-type'] ?? '').startsWith('text/html')) break
+      const where = `${template} as ${role} at ${viewport.name}`
+      if (res.status() !== 200) { found.push(`${where}: answered ${res.status()}`); break }
+      const heading = (await page.locator('h1').first().textContent({ timeout: 2000 }).catch(() => null))?.trim() ?? ''
+      if (heading === '') found.push(`${where}: no h1`)
+      const overflow = await page.evaluate(() => {
+        const client = document.documentElement.clientWidth
+        // The innermost elements that stick out: what to fix.
+        const culprits = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > client + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > client + 1))
+          .slice(0, 3).map(e => `${e.tagName.toLowerCase()}${e.className !== '' ? `.${String(e.className).split(' ').join('.')}` : ''} «${(e.textContent ?? '').trim().slice(0, 40)}»`)
+        return { scroll: document.documentElement.scrollWidth, client, culprits }
+      })
+      if (overflow.scroll > overflow.client) found.push(`${where}: ${overflow.scroll} px wide in ${overflow.client} px (${overflow.culprits.join(', ')})`)
+      for (const v of await seriousAxeViolations(page)) found.push(`${where}: axe ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)
+      for (const p of pageTextProblems(await page.content())) found.push(`${where}: ${p}`)
+      if (viewport.name === 'phone') visited.push(`${template} (${role})`)
+    }
+    const why = KNOWN[template]
+    if (why !== undefined) {
+      knownSeen.add(template)
+      if (found.length === 0) problems.push(`${template} passes now: remove it from KNOWN`)
+      else t.comment(`known (${why}): ${found.join('; ')}`)
+    } else {
+      problems.push(...found)
     }
   }
   t.comment(`${visited.length} pages visited:\n  ${visited.join('\n  ')}`)

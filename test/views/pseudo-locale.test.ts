@@ -1,27 +1,15 @@
-import diagnostics from 'node:diagnostics_channel'
 import t from 'tap'
 import { sql } from 'kysely'
-import type { FastifyInstance } from 'fastify'
 import { configureText, intlLocale } from '../../src/views/i18n.js'
-import { ROLE_NAMES, accessWorld } from '../helpers/identities.js'
-import { fill, prepare, rules, type RowContext } from '../security/access-rules.js'
+import { htmlPageWorld } from '../helpers/html-pages.js'
 
 // The pseudo-locale run: every catalog message comes out between ⟦ and ⟧, then every HTML page
-// (found from the route table, reached as the access matrix does) is read. What people see
+// (test/helpers/html-pages.ts: from the route table, reached as the access matrix does) is read. What people see
 // outside the markers must be data — names, titles, addresses, numbers, dates written by Intl —
 // never words written in the code. Data is known from the database itself: any word stored in it
 // may appear; a word that is neither there nor inside markers was hard-coded in a page.
 configureText({ markers: true })
 t.setTimeout(10 * 60_000)
-
-const registered = new Set<string>()
-const onInit = (message: unknown): void => {
-  (message as { fastify: FastifyInstance }).fastify.addHook('onRoute', route => {
-    for (const method of [route.method].flat()) if (method === 'GET') registered.add(route.url)
-  })
-}
-
-const notAPage = (template: string): boolean => /^\/(api|assets|docs|health|ready|metrics|\.well-known)(\/|$)/.test(template)
 
 /** Words Intl writes in dates and times (month and weekday names, "a.m."), in both languages. */
 function intlWords (): Set<string> {
@@ -86,31 +74,12 @@ const unmarked = (text: string): string => {
 const normal = (word: string): string => word.toLowerCase().replace(/[.’'-]+$/, '')
 
 t.test('pseudo-locale: outside the catalog\'s markers, pages show only data', async t => {
-  diagnostics.subscribe('fastify.initialization', onInit)
-  const w = await accessWorld(t)
-  diagnostics.unsubscribe('fastify.initialization', onInit)
-  const { params, fresh } = await prepare(w)
-
+  const { w, pages: htmlPages } = await htmlPageWorld(t)
   const seen: Array<[string, string[]]> = []
   let pages = 0
-  for (const template of [...registered].sort()) {
-    const rule = rules[`GET ${template}`]
-    if (rule === undefined || notAPage(template)) continue
-    const role = ROLE_NAMES.find(r => rule.expect[r] === 200)
-    if (role === undefined) continue
-    if (rule.at !== undefined) w.clock.set(rule.at)
-    try {
-      const identity = w.identities[role]
-      const ctx: RowContext = { w, role, personId: identity.personId, params, fresh, url: template.includes(':') ? fill(template, params) : template }
-      const call = rule.request === undefined ? { url: ctx.url } : await rule.request(ctx)
-      if ((call.method ?? 'GET') !== 'GET' || call.as !== undefined || call.headers !== undefined) continue
-      const res = await w.app.inject({ url: call.url, headers: { accept: 'text/html', ...(identity.cookie !== null ? { cookie: identity.cookie } : {}) } })
-      if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/html')) continue
-      pages++
-      seen.push([template, perceived(res.body)])
-    } finally {
-      if (rule.at !== undefined) w.clock.set('2025-10-21T09:10:00-04:00')
-    }
+  for await (const { template, response } of htmlPages()) {
+    pages++
+    seen.push([template, perceived(response.body)])
   }
   // Every word stored in the database, once the pages were read (they log accesses, queue messages…) (names, titles, rooms, e-mail addresses, program text…).
   const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(w.database.db)
