@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import type { AttendanceBook } from '../attendance/book.js'
 import { notFound } from '../errors.js'
 import { bilingual, t, type Locale } from '../views/i18n.js'
 import { formatHours, formatPercent } from './format.js'
@@ -144,8 +143,16 @@ export function eligibility (policy: EligibilityPolicy, slots: readonly Eligibil
   return { eligible, hoursAttended, hoursCountedForEligibility, hoursExcused, totalHours, hoursRequired, share, finalised, reason: { fr: text('fr'), en: text('en') }, sessions }
 }
 
+/**
+ * What `eligibilityOf` reads from the attendance book: its grid, one person's row. Said here rather
+ * than imported, since the book itself uses this rule (hours on « Mes présences »).
+ */
+export interface GridSource {
+  grid: (eventId: string, options: { personId: string }) => Promise<{ slots: EligibilitySlot[], rows: Array<{ personId: string, cells: EligibilityCell[] }> }>
+}
+
 /** One person's eligibility in an event, read from the attendance grid (their registrations). */
-export async function eligibilityOf (book: Pick<AttendanceBook, 'grid'>, eventId: string, personId: string, policy: EligibilityPolicy, now: Date): Promise<Eligibility> {
+export async function eligibilityOf (book: GridSource, eventId: string, personId: string, policy: EligibilityPolicy, now: Date): Promise<Eligibility> {
   const grid = await book.grid(eventId, { personId })
   const row = grid.rows.find(r => r.personId === personId)
   if (row === undefined) throw notFound(bilingual('attestations.personNotRegistered'))

@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Db } from '../db/database.js'
 import { badRequest, notFound } from '../errors.js'
-import { bilingual, intlLocale, t } from '../views/i18n.js'
+import { personalLinkText } from './texts.js'
+import { bilingual } from '../views/i18n.js'
 import type { FileStore } from '../files/store.js'
 import type { PeopleService } from '../people/service.js'
 import type { MessageOutbox } from './outbox.js'
@@ -110,15 +111,5 @@ export class MessageService {
     if (event === undefined) throw notFound(bilingual('program.eventNotFound'))
     await this.deps.access.assert({ personId: actorId }, action, { kind: 'event', eventId })
     return event
-  }
-}
-
-/** The email carrying a personal link: what it opens, that it is personal, until when it works (in the person's language). */
-export function personalLinkText (locale: 'fr' | 'en', v: { name: string, event: string, url: string, expiresAt: Date, timezone: string }): { subject: string, bodyText: string } {
-  // The link works until midnight starting expiresAt: its last full day is the day before.
-  const lastDay = new Date(v.expiresAt.getTime() - 1).toLocaleDateString(intlLocale[locale], { timeZone: v.timezone, day: 'numeric', month: 'long', year: 'numeric' })
-  return {
-    subject: t(locale, 'messages.personalLinkSubject', { event: v.event }),
-    bodyText: t(locale, 'messages.personalLinkBody', { name: v.name, event: v.event, url: v.url, lastDay })
   }
 }

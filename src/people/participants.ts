@@ -10,7 +10,7 @@ import * as repo from './participants-repository.js'
 import { listRegistrations, markStaffProvisioned, organizedEventIds, protectedAmong, type PersonRow } from './repository.js'
 import { sealProvisionedAccounts, type PeopleService } from './service.js'
 import { hashToken, newToken } from './tokens.js'
-import { personalLinkText } from '../messages/service.js'
+import { personalLinkText } from '../messages/texts.js'
 import { findEventTitles } from '../messages/repository.js'
 
 /**
