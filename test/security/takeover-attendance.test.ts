@@ -105,10 +105,10 @@ t.test('a scan completed after its code\'s validity but within 2 min is recorded
 
   const grid = await world.app.inject({ url: `/organisateurs/presences/${world.eventId}?lang=fr`, headers: await pageHeaders(world, organizer, 'GET') })
   t.equal(grid.statusCode, 200)
-  t.match(grid.body, `<th scope="row">${late.name}</th>`)
-  t.match(grid.body, /<small class="completed-late" title="scan fait avant la connexion, confirmé à 9\u00a0h\u00a012, après l’expiration du code">⏱ confirmé tard<\/small>/, 'marked with a text and a title')
+  t.match(grid.body, `<th scope="row" class="att-person">${late.name}</th>`)
+  t.match(grid.body, /<small class="completed-late" title="scan fait avant la connexion, confirmé à 9\u00a0h\u00a012, après l’expiration du code"><span aria-hidden="true">†<\/span><span class="att-sr"> confirmé tard<\/span><\/small>/, 'marked with a text and a title')
   const english = await world.app.inject({ url: `/organisateurs/presences/${world.eventId}?lang=en`, headers: await pageHeaders(world, organizer, 'GET') })
-  t.match(english.body, /title="scanned before signing in, confirmed at 9:12\u00a0a\.m\., after the code expired">⏱ confirmed late/)
+  t.match(english.body, /title="scanned before signing in, confirmed at 9:12\u00a0a\.m\., after the code expired"><span aria-hidden="true">†<\/span><span class="att-sr"> confirmed late</)
   const api = await world.app.inject({ url: `/api/v1/events/${world.eventId}/attendance`, headers: apiHeaders(organizer) })
   const cells = (api.json() as { people: Array<{ personId: string, cells: Array<{ slotId: string, completedLateAt: string | null }> }> }).people.find(p => p.personId === late.id)?.cells
   t.equal(cells?.find(c => c.slotId === world.session.slotId)?.completedLateAt, completedAt.toISOString(), 'the API says it too')
