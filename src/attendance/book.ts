@@ -8,6 +8,7 @@ import { findPolicy as findAttestationPolicy } from '../attestations/repository.
 import { bilingual, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
 import type { PolicyRow, Status } from './repository.js'
+import { byName } from '../util/by-name.js'
 
 export interface GridSlot { id: string, key: string, startsAt: Date, endsAt: Date, hours: number, held: boolean, sessions: Array<{ id: string, title: string }> }
 export interface GridPerson { personId: string, name: string, email: string | null, credited: boolean, userSub: string | null }
@@ -479,6 +480,3 @@ export function gradeOf (cells: Cell[], slots: GridSlot[], policy: PolicyRow): n
   return count === 0 ? null : sum / count
 }
 
-// Names in the order people expect ("Élodie" with the E's, not after "Z"): the database's byte order does not.
-const collator = new Intl.Collator('fr-CA', { sensitivity: 'base' })
-const byName = (a: { name: string }, b: { name: string }): number => collator.compare(a.name, b.name)

@@ -25,11 +25,23 @@ export async function eventTitles (db: Db, eventId: string): Promise<{ fr: strin
   return row === undefined ? undefined : { fr: row.title_fr, en: row.title_en }
 }
 
-/** The people registered to attend an event (participants and credited students), once each, by name. */
-export async function attendeesOfEvent (db: Db, eventId: string): Promise<Array<{ id: string, name: string }>> {
+/**
+ * The people registered to attend an event (participants and credited students), once each, split
+ * by whether the actor may print their pass: a pass opens every door of every event its holder is
+ * registered to, so one registered at an event the actor does not organize is left out (counted).
+ */
+export async function attendeesOfEvent (db: Db, eventId: string, actorId: string): Promise<{ printable: Array<{ id: string, name: string }>, leftOut: number }> {
   const rows = await db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
-    .select(['p.id', 'p.display_name']).distinct()
+    .select(['p.id', 'p.display_name'])
+    .select(eb => eb.exists(eb.selectFrom('registrations as elsewhere').select('elsewhere.id')
+      .whereRef('elsewhere.person_id', '=', 'p.id')
+      .where('elsewhere.event_id', 'not in', eb.selectFrom('registrations as mine').select('mine.event_id')
+        .where('mine.person_id', '=', actorId).where('mine.role', '=', 'organizer'))).as('registered_elsewhere'))
+    .distinct()
     .where('r.event_id', '=', eventId).where('r.role', 'in', ['participant', 'credited_student'])
     .execute()
-  return rows.map(r => ({ id: r.id, name: r.display_name }))
+  return {
+    printable: rows.filter(r => r.registered_elsewhere !== true).map(r => ({ id: r.id, name: r.display_name })),
+    leftOut: rows.filter(r => r.registered_elsewhere === true).length
+  }
 }

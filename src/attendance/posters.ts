@@ -87,11 +87,17 @@ export function wrap (text: string, font: PDFFont, size: number, width: number):
   return lines
 }
 
-/** The largest size (down to `min`) at which the text fits in `maxLines` lines of `width`. */
+/**
+ * The largest size (down to `min`) at which the text fits in `maxLines` lines of `width`, with no
+ * word cut ("Deux-Événem / ents") if any size allows it.
+ */
 function fit (text: string, font: PDFFont, max: number, min: number, width: number, maxLines: number): { size: number, lines: string[] } {
-  for (let size = max; size > min; size -= 1) {
-    const lines = wrap(text, font, size, width)
-    if (lines.length <= maxLines) return { size, lines }
+  const whole = text.split(/ +/).join(' ')
+  for (const keepWords of [true, false]) {
+    for (let size = max; size > min; size -= 1) {
+      const lines = wrap(text, font, size, width)
+      if (lines.length <= maxLines && (!keepWords || lines.join(' ') === whole)) return { size, lines }
+    }
   }
   const lines = wrap(text, font, min, width)
   return { size: min, lines: lines.length <= maxLines ? lines : [...lines.slice(0, maxLines - 1), `${lines.slice(maxLines - 1).join(' ').slice(0, 60)}…`] }
@@ -240,6 +246,8 @@ export interface PassSheets {
   locale: Locale
   eventTitle: string
   passes: Array<{ name: string, code: string, url: string }>
+  /** People registered to attend whose pass the organizer may not print (they open it on their phone). */
+  leftOut: number
   createdAt: Date
 }
 
@@ -276,7 +284,12 @@ export async function passSheetsPdf (p: PassSheets, fonts: PosterFonts): Promise
       lines(page, wrap(p.eventTitle, f.regular, 7.5, cardW - 2 * pad).slice(0, 2), { top: top - cardH + pad + 20, font: f.regular, size: 7.5, x: x + pad, color: MUTED })
     })
     const label = t(p.locale, 'kiosk.passSheetsPage', { page: n + 1, pages })
-    page.drawText(label, { x: A4[0] - margin - f.regular.widthOfTextAtSize(label, 8), y: margin - 14, size: 8, font: f.regular, color: MUTED })
+    const labelWidth = f.regular.widthOfTextAtSize(label, 8)
+    page.drawText(label, { x: A4[0] - margin - labelWidth, y: margin - 14, size: 8, font: f.regular, color: MUTED })
+    if (n === 0 && p.leftOut > 0) {
+      const note = wrap(t(p.locale, 'kiosk.passSheetsLeftOut', { count: p.leftOut }), f.regular, 8, A4[0] - 2 * margin - labelWidth - 12).slice(0, 2)
+      lines(page, note, { top: margin - 4, font: f.regular, size: 8, x: margin, color: MUTED })
+    }
   }
   return Buffer.from(await doc.save({ useObjectStreams: false }))
 }

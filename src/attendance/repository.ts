@@ -135,6 +135,24 @@ export async function findPass (db: Q, personId: string): Promise<{ code: string
   return await db.selectFrom('attendance_passes').select(['code', 'version']).where('person_id', '=', personId).executeTakeFirst()
 }
 
+/** The stored passes of these people (person id → code). */
+export async function findPasses (db: Q, personIds: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>()
+  for (let i = 0; i < personIds.length; i += 1000) {
+    const rows = await db.selectFrom('attendance_passes').select(['person_id', 'code']).where('person_id', 'in', personIds.slice(i, i + 1000)).execute()
+    for (const r of rows) found.set(r.person_id, r.code)
+  }
+  return found
+}
+
+/** Stores first versions of passes; one the person opened meanwhile is kept (it is the same code). */
+export async function saveFirstPasses (db: Q, values: Array<{ person_id: string, code: string, issued_at: Date }>): Promise<void> {
+  for (let i = 0; i < values.length; i += 1000) {
+    await db.insertInto('attendance_passes').values(values.slice(i, i + 1000).map(v => ({ ...v, version: 1 })))
+      .onConflict(oc => oc.column('person_id').doNothing()).execute()
+  }
+}
+
 export async function findPassByCode (db: Q, code: string): Promise<{ person_id: string, display_name: string } | undefined> {
   return await db.selectFrom('attendance_passes as pa').innerJoin('people as p', 'p.id', 'pa.person_id')
     .select(['pa.person_id', 'p.display_name']).where('pa.code', '=', code).executeTakeFirst()

@@ -243,7 +243,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: {
       operationId: 'passSheets',
       tags: ['pages'],
-      summary: 'Printable A4 sheets of the personal passes of the people registered to attend an event (PDF, eight to a page, by name); passes never opened are issued (their first version, the code the person would get)',
+      summary: 'Printable A4 sheets of the personal passes of the people registered to attend an event (PDF, eight to a page, by name); passes never opened are issued (their first version, the code the person would get). People also registered at an event the organizer does not run are left out (their pass opens that event\'s doors), and the first page says how many',
       params: z.object({ eventId: z.uuid({ error: 'this is not an event address' }) }),
       querystring: langQuery,
       produces: [pdf],
@@ -252,9 +252,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   }, async (request, reply) => {
     const locale = request.locale
     const eventTitle = (await attendance.eventTitle(request.params.eventId))[locale]
-    const collator = new Intl.Collator(locale === 'fr' ? 'fr-CA' : 'en-CA', { sensitivity: 'base' })
-    const passes = (await attendance.eventPasses(request.params.eventId)).sort((a, b) => collator.compare(a.name, b.name))
-    const file = await passSheetsPdf({ locale, eventTitle, passes, createdAt: attendance.now() }, await posterFonts(fontsDir))
+    const { passes, leftOut } = await attendance.eventPasses(request.auth?.personId ?? '', request.params.eventId)
+    const file = await passSheetsPdf({ locale, eventTitle, passes, leftOut, createdAt: attendance.now() }, await posterFonts(fontsDir))
     reply.header('cache-control', 'no-store')
     return await reply.type(pdf).header('content-disposition', `inline; filename="laissez-passer-${request.params.eventId.slice(0, 8)}.pdf"`).send(file)
   })

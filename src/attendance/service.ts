@@ -9,6 +9,7 @@ import { checkRoomToken, codeValidUntil, passCode, roomToken, typedCode, windowE
 import * as repo from './repository.js'
 import * as eventDay from './event-day.js'
 import type { Method, RecordRow, SessionForCheckIn, Status } from './repository.js'
+import { byName } from '../util/by-name.js'
 
 /** Wrong typed codes allowed per person in TYPED_CODE_PERIOD_MS before they must wait. */
 export const MAX_TYPED_CODE_ATTEMPTS = 5
@@ -258,14 +259,27 @@ export class AttendanceService {
   }
 
   /**
-   * The passes of the people registered to attend an event, to print. A person who never opened
-   * theirs has it issued now: the first version of a pass is derived from the secret and the
-   * person, so it is the same code they would get by opening it themselves.
+   * The passes of the people registered to attend an event that the organizer may print, by name,
+   * and how many were left out (registered at an event the organizer does not run: their pass
+   * opens that event's doors too). A pass never opened is issued here: a first version is derived
+   * from the secret and the person, the code they would get by opening it themselves.
    */
-  async eventPasses (eventId: string): Promise<Array<{ name: string, code: string, url: string }>> {
-    const passes = []
-    for (const person of await eventDay.attendeesOfEvent(this.db, eventId)) passes.push({ name: person.name, ...await this.pass(person.id) })
-    return passes
+  async eventPasses (organizerId: string, eventId: string): Promise<{ passes: Array<{ name: string, code: string, url: string }>, leftOut: number }> {
+    const { printable, leftOut } = await eventDay.attendeesOfEvent(this.db, eventId, organizerId)
+    const ids = printable.map(p => p.id)
+    let stored = await repo.findPasses(this.db, ids)
+    const issuedAt = this.clock.now()
+    const fresh = printable.filter(p => !stored.has(p.id)).map(p => ({ person_id: p.id, code: passCode(this.secret, p.id, 1), issued_at: issuedAt }))
+    if (fresh.length > 0) {
+      await repo.saveFirstPasses(this.db, fresh)
+      // Read again: a pass the person reissued meanwhile is the one that opens doors.
+      stored = await repo.findPasses(this.db, ids)
+    }
+    const passes = printable.map(p => {
+      const code = stored.get(p.id) ?? ''
+      return { name: p.name, code, url: `${this.publicUrl}/pass/${code}` }
+    }).sort(byName)
+    return { passes, leftOut }
   }
 
   /**

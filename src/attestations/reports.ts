@@ -14,6 +14,7 @@ import { formatPercent, titleIn } from './format.js'
 import type { PrintableTable, ReportFonts, TableColumn } from './report-pdf.js'
 import * as repo from './repository.js'
 import type { AttestationService, AttestationView } from './service.js'
+import { byName } from '../util/by-name.js'
 
 // pdf-lib and fontkit are loaded when a first report is printed, not with the app.
 const renderTablePdf = async (table: PrintableTable, fonts: ReportFonts): Promise<Buffer> => await (await import('./report-pdf.js')).renderTablePdf(table, fonts)
@@ -89,8 +90,6 @@ export interface AttestationReportRow {
 
 export interface AttestationReport { event: ReportEvent, generatedAt: Date, rows: AttestationReportRow[] }
 
-const byName = new Intl.Collator('fr-CA', { sensitivity: 'base', numeric: true })
-
 export class ReportService {
   #fonts: Promise<ReportFonts> | undefined
 
@@ -153,7 +152,7 @@ export class ReportService {
         eligible: e.eligible,
         statuses: r.cells.map(c => c.status)
       }
-    }).sort((a, b) => byName.compare(a.name, b.name) || a.personId.localeCompare(b.personId))
+    }).sort(byName)
     if (rows.length === 0) {
       const e = eligibility(rule, grid.slots, [], now)
       totalHours = e.totalHours

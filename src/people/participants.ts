@@ -10,6 +10,7 @@ import * as repo from './participants-repository.js'
 import { listRegistrations, markStaffProvisioned, organizedEventIds, protectedAmong, type PersonRow } from './repository.js'
 import { sealProvisionedAccounts, type PeopleService } from './service.js'
 import { hashToken, newToken } from './tokens.js'
+import { byName } from '../util/by-name.js'
 import { personalLinkText } from '../messages/texts.js'
 import { findEventTitles } from '../messages/repository.js'
 
@@ -99,7 +100,6 @@ const linkUnusable = new AppError('bad_request', bilingual('people.personalLinkU
 
 const emailSchema = z.email().max(254)
 const MAX_TEXT = 200
-const byName = new Intl.Collator('fr-CA', { sensitivity: 'base' })
 const clean = (value: string | undefined): string => (value ?? '').replace(/\s+/g, ' ').trim()
 
 export class ParticipantService {
@@ -113,7 +113,7 @@ export class ParticipantService {
   async list (eventId: string): Promise<Participant[]> {
     // Sorted here, not in SQL: the database's collation may be "C", which puts "Émilie" after "Zoé".
     return (await repo.listParticipants(this.db, eventId)).map(row => this.#toParticipant(row))
-      .sort((a, b) => byName.compare(a.name, b.name) || a.personId.localeCompare(b.personId))
+      .sort(byName)
   }
 
   /** Adds or updates one participant (idempotent by email, case-insensitive). */

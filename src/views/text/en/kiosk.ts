@@ -25,5 +25,6 @@ export const kiosk = {
   passSheetsDocTitle: 'Passes — {event}',
   passSheetsHelp: 'Show it at the door of each session.',
   passSheetsNone: 'Nobody is registered for this event yet.',
+  passSheetsLeftOut: '{count, plural, one {Not printed: the pass of one person also registered at an event you do not organize (it opens that event’s doors too). They show it on their phone, in My attendance.} other {Not printed: the passes of # people also registered at an event you do not organize (they open that event’s doors too). They show them on their phone, in My attendance.}}',
   passSheetsPage: 'Page {page} of {pages}'
 } satisfies Strings<typeof fr>

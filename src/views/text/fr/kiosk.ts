@@ -27,5 +27,6 @@ export const kiosk = {
   passSheetsDocTitle: 'Laissez-passer — {event}',
   passSheetsHelp: 'À montrer à l’accueil de chaque séance.',
   passSheetsNone: 'Personne n’est encore inscrit à cet événement.',
+  passSheetsLeftOut: '{count, plural, one {Non imprimé\u00a0: le laissez-passer d’une personne inscrite aussi à un événement que vous n’organisez pas (il en ouvre aussi les portes). Elle l’affiche sur son téléphone, dans Mes présences.} other {Non imprimés\u00a0: les laissez-passer de # personnes inscrites aussi à un événement que vous n’organisez pas (ils en ouvrent aussi les portes). Elles les affichent sur leur téléphone, dans Mes présences.}}',
   passSheetsPage: 'Page {page} sur {pages}'
 } as const

@@ -1,0 +1,47 @@
+// Pass sheets print codes that open doors: a pass opens every event its holder is registered to,
+// so an organizer prints only the passes of people no other organizer answers for.
+import t from 'tap'
+import { extractText, getDocumentProxy } from 'unpdf'
+import { twoEvents } from '../helpers/two-events.js'
+
+const words = (text: string): string => text.replace(/[\s\u00a0\u202f]+/g, ' ').trim()
+
+async function sheets (world: Awaited<ReturnType<typeof twoEvents>>, cookie: string, lang = 'fr'): Promise<string> {
+  const res = await world.app.inject({ url: `/organisateurs/evenements/${world.a}/laissez-passer.pdf?lang=${lang}`, headers: { cookie } })
+  t.equal(res.statusCode, 200)
+  const { text } = await extractText(await getDocumentProxy(new Uint8Array(res.rawPayload)), { mergePages: true })
+  return words(text)
+}
+
+t.test('the pass sheets leave out people also registered at an event the organizer does not run, and say how many', async t => {
+  const world = await twoEvents(t)
+  const { a, b, orgA, orgB } = world
+  const db = world.database.db
+  const only = await world.services.people.participants.add(orgA.personId, a, { name: 'Alice Seulement-A', email: 'alice@a.example', employer: 'MAMH' })
+  const both = await db.insertInto('people').values({ display_name: 'Bastien Deux-Événements', email: 'bastien@b.example' }).returning('id').executeTakeFirstOrThrow()
+  await db.insertInto('registrations').values([
+    { event_id: a, person_id: both.id, role: 'participant' },
+    { event_id: b, person_id: both.id, role: 'credited_student' }
+  ]).execute()
+  const passesBefore = await db.selectFrom('attendance_passes').select('person_id').execute()
+
+  const text = await sheets(world, orgA.cookie)
+  t.ok(text.includes('Alice Seulement-A'), 'a person of this event only is printed')
+  t.notOk(text.includes('Bastien'), 'a person also registered at B is not')
+  t.ok(text.includes('Non imprimé : le laissez-passer d’une personne inscrite aussi à un événement que vous n’organisez pas'), 'the sheet says one was left out, and why')
+  const issued = await db.selectFrom('attendance_passes').select('person_id').execute()
+  t.same(issued.map(r => r.person_id).filter(id => !passesBefore.some(p => p.person_id === id)), [only.participant.personId], 'only the printed pass was issued')
+
+  const english = await sheets(world, orgA.cookie, 'en')
+  t.ok(english.includes('Not printed: the pass of one person also registered at an event you do not organize'), 'in English too')
+
+  // An organizer of both events answers for both: everyone is printed, nothing is left out.
+  await db.insertInto('registrations').values({ event_id: b, person_id: orgA.personId, role: 'organizer' }).execute()
+  const all = await sheets(world, orgA.cookie)
+  t.ok(all.includes('Bastien Deux-Événements') && all.includes('Alice Seulement-A'), 'both printed, names whole')
+  t.notOk(all.includes('Non imprimé'), 'no note')
+
+  // B's organizer may not print A's sheets at all.
+  const refused = await world.app.inject({ url: `/organisateurs/evenements/${a}/laissez-passer.pdf?lang=fr`, headers: { cookie: orgB.cookie } })
+  t.equal(refused.statusCode, 403)
+})
