@@ -419,7 +419,7 @@ export const rules: Record<string, Rule> = {
   // ---- attendance: the session team
   'GET /presence/seance/:sessionId/projection': get(hosts(200)),
   'GET /presence/seance/:sessionId/affiche.pdf': get(hosts(200)),
-  'GET /organisateurs/evenements/:eventId/laissez-passer.pdf': get(organizer(200), { why: 'organizers of the event: the passes of its people (names and pass codes), for printing' }),
+  'GET /organisateurs/evenements/:eventId/laissez-passer.pdf': get(organizer(200), { why: 'organizers of the event: the passes of its people (names and pass codes), for printing; people also registered at an event they do not organize are left out' }),
   'GET /presence/seance/:sessionId/liste': get(hosts(200)),
   'GET /presence/seance/:sessionId/etat': get(hosts(200)),
   'GET /presence/seance/:sessionId/presents': get(hosts(200)),
