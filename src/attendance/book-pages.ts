@@ -1,7 +1,7 @@
 import { html } from 'ghtml'
 import { DateTime } from 'luxon'
 import { layout } from '../views/layout.js'
-import { formatDay, formatTime, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
+import { formatDay, formatTime, intlLocale, markup, t, textOf, type Locale, type TextKey } from '../views/i18n.js'
 import type { Grid, HoursSummary, Mine, MySlot, Who } from './book.js'
 import type { Status } from './repository.js'
 import { organizerNav } from '../views/organizer-nav.js'
@@ -30,12 +30,6 @@ const HISTORY_ACTION_TEXT = {
   correction: 'attendance.historyCorrection',
   excuse: 'attendance.historyExcuse'
 } as const satisfies Record<string, TextKey>
-
-/** A text of one of these maps, or the raw value when the map does not know it. */
-const textOf = (locale: Locale, map: Readonly<Record<string, TextKey>>, value: string): string => {
-  const key = map[value]
-  return key === undefined ? value : t(locale, key)
-}
 
 /** "mar. 21 13 h 30" / "Tue 21 1:30 p.m.": a slot in the list of excuses. */
 const slotLabel = (startsAt: Date, zone: string, locale: Locale): string =>

@@ -1,6 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
-import { formatTime, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
+import { formatTime, intlLocale, markup, t, textOf, type Locale, type TextKey } from '../views/i18n.js'
 import type { Bilingual } from '../errors.js'
 import { formatPassCode } from './codes.js'
 import { privacyNoticeLine } from '../privacy/pages.js'
@@ -46,8 +46,6 @@ const METHOD_TEXT = {
   pass: 'attendance.methodPass',
   manual: 'attendance.methodManual'
 } as const satisfies Record<string, TextKey>
-const methodText = (locale: Locale, method: string): string =>
-  method in METHOD_TEXT ? t(locale, METHOD_TEXT[method as keyof typeof METHOD_TEXT]) : method
 
 /**
  * What the phone shows when it opens a room QR code: the session, and one button that records
@@ -275,7 +273,7 @@ export function attendeesPage (locale: Locale, view: { sessionId: string, title:
     present: t(locale, 'attendance.statusPresent'),
     late: t(locale, 'attendance.statusLate'),
     yes: t(locale, 'attendance.walkInYes'),
-    methods: Object.fromEntries(Object.keys(METHOD_TEXT).map(m => [m, methodText(locale, m)]))
+    methods: Object.fromEntries(Object.keys(METHOD_TEXT).map(m => [m, textOf(locale, METHOD_TEXT, m)]))
   })
   return layout({
     locale,
@@ -286,7 +284,7 @@ export function attendeesPage (locale: Locale, view: { sessionId: string, title:
 <p>${view.room ?? t(locale, 'common.roomTbd')} · <a href="/presence/seance/${view.sessionId}/projection?lang=${locale}">${t(locale, 'attendance.projectCode')}</a> · <a href="/accueil/${view.sessionId}?lang=${locale}">${t(locale, 'attendance.scanPasses')}</a> · !${posterLinks(locale, view.sessionId, view.room)}</p>
 <p class="count" aria-live="polite">!${presentCount(locale, view.checkedIn, view.capacity)} · !${liveCount(locale, 'attendance.expectedChosenAhead', 'chosen', view.chosen)}</p>
 <table><thead><tr><th scope="col">${t(locale, 'attendance.colPerson')}</th><th scope="col">${t(locale, 'attendance.colTime')}</th><th scope="col">${t(locale, 'attendance.colStatus')}</th><th scope="col">${t(locale, 'attendance.colMethod')}</th><th scope="col">${t(locale, 'attendance.colWalkIn')}</th></tr></thead>
-<tbody data-rows>!${view.attendees.map(a => html`<tr><td>${a.name}</td><td>${time(a.recordedAt, view.timezone, locale)}</td><td>${status(a.status)}</td><td>${methodText(locale, a.method)}</td><td>${a.walkIn ? t(locale, 'attendance.walkInYes') : ''}</td></tr>`)}</tbody></table>
+<tbody data-rows>!${view.attendees.map(a => html`<tr><td>${a.name}</td><td>${time(a.recordedAt, view.timezone, locale)}</td><td>${status(a.status)}</td><td>${textOf(locale, METHOD_TEXT, a.method)}</td><td>${a.walkIn ? t(locale, 'attendance.walkInYes') : ''}</td></tr>`)}</tbody></table>
 </div>
 <script src="/assets/attendees.js"></script>`
   })

@@ -163,9 +163,17 @@ function header (page: PDFPage, f: Fonts, eventTitle: string): number {
   return lines(page, title.lines, { top: A4[1] - MARGIN + 10, font: f.regular, size: title.size, color: MUTED })
 }
 
-/** The line at the bottom, for people without a phone (drawn last: text is read in drawing order). */
-function footer (page: PDFPage, f: Fonts, locale: Locale): void {
-  lines(page, wrap(t(locale, 'kiosk.posterPass'), f.regular, 13, A4[0] - 2 * MARGIN), { top: MARGIN + 22, font: f.regular, size: 13, color: MUTED, center: true })
+/**
+ * The check-in block under a poster's text: the QR code, as large as the space left allows (between
+ * `min` and `max`), the how-to lines, and the line for people without a phone at the bottom (drawn
+ * last: text is read in drawing order).
+ */
+function checkInBlock (page: PDFPage, f: Fonts, p: { locale: Locale, url: string, address: string }, top: number, qr: { min: number, max: number, gap: number }): void {
+  const how = howTo(f, p.locale, p.address)
+  const size = Math.max(qr.min, Math.min(qr.max, top - qr.gap - 16 - how.height - FOOTER))
+  drawQr(page, p.url, (A4[0] - size) / 2, top - qr.gap - size, size)
+  how.draw(page, top - qr.gap - size - 12)
+  lines(page, wrap(t(p.locale, 'kiosk.posterPass'), f.regular, 13, A4[0] - 2 * MARGIN), { top: MARGIN + 22, font: f.regular, size: 13, color: MUTED, center: true })
 }
 
 export interface SessionPoster {
@@ -194,12 +202,7 @@ export async function sessionPosterPdf (p: SessionPoster, fonts: PosterFonts): P
   y = lines(page, title.lines, { top: y - 6, font: f.bold, size: title.size, color: BRAND, leading: 1.15 })
   y = lines(page, wrap(capitalize(t(p.locale, 'kiosk.posterWhen', { day: p.day, start: p.start, end: p.end })), f.regular, 18, width), { top: y - 8, font: f.regular, size: 18 })
   if (p.room !== null) y = lines(page, wrap(p.room, f.bold, 18, width), { top: y, font: f.bold, size: 18 })
-  // The QR code takes what is left between the lines above and the how-to lines and footer below.
-  const how = howTo(f, p.locale, p.address)
-  const size = Math.max(160, Math.min(340, y - 20 - 16 - how.height - FOOTER))
-  drawQr(page, p.url, (A4[0] - size) / 2, y - 20 - size, size)
-  how.draw(page, y - 20 - size - 12)
-  footer(page, f, p.locale)
+  checkInBlock(page, f, p, y, { min: 160, max: 340, gap: 20 })
   return Buffer.from(await doc.save({ useObjectStreams: false }))
 }
 
@@ -234,11 +237,7 @@ export async function roomPosterPdf (p: RoomPoster, fonts: PosterFonts): Promise
     page.drawLine({ start: { x: MARGIN, y: y - 1 }, end: { x: A4[0] - MARGIN, y: y - 1 }, thickness: 0.5, color: LINE })
     y -= 3
   }
-  const how = howTo(f, p.locale, p.address)
-  const size = Math.max(120, Math.min(320, y - 16 - 16 - how.height - FOOTER))
-  drawQr(page, p.url, (A4[0] - size) / 2, y - 16 - size, size)
-  how.draw(page, y - 16 - size - 12)
-  footer(page, f, p.locale)
+  checkInBlock(page, f, p, y, { min: 120, max: 320, gap: 16 })
   return Buffer.from(await doc.save({ useObjectStreams: false }))
 }
 

@@ -1,9 +1,8 @@
 import { html } from 'ghtml'
-import { DateTime } from 'luxon'
 import type { Bilingual } from '../errors.js'
 import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
-import { colon, formatDateRange, LANGUAGE_TEXT, markup, periodAfter, t, type Locale, type TextKey } from '../views/i18n.js'
+import { colon, formatDateRange, formatStamp, LANGUAGE_TEXT, markup, periodAfter, t, textOf, type Locale, type TextKey } from '../views/i18n.js'
 import type { Eligibility } from './eligibility.js'
 import { bulkNotYet, formatDate, formatDateTime, formatHours, formatPercent, hoursText } from './format.js'
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './service.js'
@@ -12,7 +11,6 @@ import { privacyNoticeLine } from '../privacy/pages.js'
 import { organizerNav } from '../views/organizer-nav.js'
 
 /** "2025-10-23 16:15" in the event's zone, for dense tables. */
-const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
 
 /** Served as /assets/attestations.css: what these pages need beyond the site's stylesheet. */
 export const attestationsCss = `
@@ -60,8 +58,6 @@ const REQUEST_STATUS_TEXT = {
   refused: 'attestations.requestRefused',
   issued: 'attestations.requestIssued'
 } as const satisfies Record<string, TextKey>
-const requestStatusText = (status: string, locale: Locale): string =>
-  status in REQUEST_STATUS_TEXT ? t(locale, REQUEST_STATUS_TEXT[status as keyof typeof REQUEST_STATUS_TEXT]) : status
 
 /** A <time> element around the words a message marks with <time>…</time>. */
 const timeTag = (date: Date) => (words: string): string => html`<time datetime="${date.toISOString()}">!${words}</time>`
@@ -85,7 +81,7 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
     const at = mine.decidesAt
     if (at !== null && at > now) {
       const on = formatDateTime(at, zone, locale, { weekday: true })
-      return html`<p class="state">!${label(requestStatusText('waiting', locale))} !${markup(locale, 'attestations.stateWaiting', { when: on }, { time: timeTag(at) })}${periodAfter(on)}</p>`
+      return html`<p class="state">!${label(t(locale, REQUEST_STATUS_TEXT.waiting))} !${markup(locale, 'attestations.stateWaiting', { when: on }, { time: timeTag(at) })}${periodAfter(on)}</p>`
     }
     return html`<p class="state">!${label(t(locale, 'attestations.requestProcessing'))} ${t(locale, 'attestations.stateProcessing')}</p>`
   }
@@ -93,10 +89,10 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
     const why = printedNameChanged(r.name_on_attestation, mine.nameOnRecord)
       ? t(locale, 'attestations.stateReviewName', { printed: r.name_on_attestation, recorded: mine.nameOnRecord })
       : t(locale, 'attestations.stateReview')
-    return html`<p class="state">!${label(requestStatusText('review', locale))} ${why}</p>`
+    return html`<p class="state">!${label(t(locale, REQUEST_STATUS_TEXT.review))} ${why}</p>`
   }
   if (r.status === 'refused') {
-    return html`<div class="error-box state"><p><strong>${requestStatusText('refused', locale)}</strong>!${r.decided_at !== null ? html` (<time datetime="${r.decided_at.toISOString()}">${formatDate(r.decided_at, zone, locale)}</time>)` : ''}${colon(locale)} ${r.decision_reason ?? ''}</p>
+    return html`<div class="error-box state"><p><strong>${t(locale, REQUEST_STATUS_TEXT.refused)}</strong>!${r.decided_at !== null ? html` (<time datetime="${r.decided_at.toISOString()}">${formatDate(r.decided_at, zone, locale)}</time>)` : ''}${colon(locale)} ${r.decision_reason ?? ''}</p>
 <p>${t(locale, 'attestations.stateRefusedAgain')}</p></div>`
   }
   if (mine.attestation === null) {
@@ -255,8 +251,6 @@ const AUDIT_TEXT = {
   revoked: 'attestations.auditRevoked',
   policy_changed: 'attestations.auditPolicyChanged'
 } as const satisfies Record<string, TextKey>
-const auditText = (action: string, locale: Locale): string =>
-  action in AUDIT_TEXT ? t(locale, AUDIT_TEXT[action as keyof typeof AUDIT_TEXT]) : action
 
 export const policyValues = (p: PolicyRow): PolicyFormValues => ({
   minPercent: String(Math.round(p.min_share * 10000) / 100),
@@ -322,7 +316,7 @@ function queueSection (locale: Locale, view: OrganizerAttestationsView): string 
 <th scope="row">${r.display_name}!${printedNameChanged(r.name_on_attestation, r.display_name) ? html`<br><span class="name-change"><strong>${t(locale, 'attestations.namePrintedDiffers')}</strong>${colon(locale)} ${r.name_on_attestation}<br><span class="muted">${t(locale, 'attestations.nameOnRecord')}${colon(locale)} ${r.display_name}</span></span>` : ''}</th>
 <td>${hoursText(e.hoursAttended, locale)} / ${hoursText(e.hoursRequired, locale)} (${formatPercent(e.share, locale)})</td>
 <td>${e.reason[locale]}</td>
-<td><time datetime="${r.created_at.toISOString()}">${stamp(r.created_at, zone)}</time><br>${requestStatusText(r.status, locale)}!${r.status === 'refused' && r.decision_reason !== null ? html`${colon(locale)} ${r.decision_reason}` : ''}<br>${r.locale.toUpperCase()}</td>
+<td><time datetime="${r.created_at.toISOString()}">${formatStamp(r.created_at, locale, zone)}</time><br>${textOf(locale, REQUEST_STATUS_TEXT, r.status)}!${r.status === 'refused' && r.decision_reason !== null ? html`${colon(locale)} ${r.decision_reason}` : ''}<br>${r.locale.toUpperCase()}</td>
 <td>
 !${rowForm(locale, view, { key: `approve:${r.id}`, action: `/organisateurs/attestations/demandes/${r.id}/approbation`, label: t(locale, 'attestations.issue'), who: r.display_name, fields: [{ name: 'note', label: t(locale, 'attestations.noteOptional'), required: false }] })}
 !${r.status !== 'refused' ? rowForm(locale, view, { key: `refuse:${r.id}`, action: `/organisateurs/attestations/demandes/${r.id}/refus`, label: t(locale, 'attestations.refuse'), who: r.display_name, fields: [{ name: 'reason', label: t(locale, 'attestations.refusalReason'), required: true }] }) : ''}
@@ -349,7 +343,7 @@ function attestationsSection (locale: Locale, view: OrganizerAttestationsView): 
     ? t(locale, 'attestations.issuedAutomatically')
     : name != null ? t(locale, 'attestations.issuedBy', { name }) : t(locale, 'attestations.issuedByOrganizers')
   const status = a.status === 'revoked'
-    ? html`${t(locale, ATTESTATION_STATUS_TEXT.revoked)}!${a.revokedAt !== null ? html` (<time datetime="${a.revokedAt.toISOString()}">${stamp(a.revokedAt, zone)}</time>)` : ''}${colon(locale)} ${a.revocationReason ?? ''}`
+    ? html`${t(locale, ATTESTATION_STATUS_TEXT.revoked)}!${a.revokedAt !== null ? html` (<time datetime="${a.revokedAt.toISOString()}">${formatStamp(a.revokedAt, locale, zone)}</time>)` : ''}${colon(locale)} ${a.revocationReason ?? ''}`
     : a.status === 'superseded' && a.supersededByCode !== null
       ? markup(locale, 'attestations.statusSupersededBy', { newCode: a.supersededByCode }, { code })
       : html`${t(locale, ATTESTATION_STATUS_TEXT[a.status])}`
@@ -358,7 +352,7 @@ function attestationsSection (locale: Locale, view: OrganizerAttestationsView): 
 <td><code>${a.groupedCode}</code><br><a href="/verify/${a.code}?lang=${locale}">${t(locale, 'attestations.verificationLink')}</a> · <a href="/attestation/${a.id}/pdf" download aria-label="${pdf} — ${a.name}">${pdf}</a></td>
 <td>!${status}</td>
 <td>${hoursText(a.hours, locale)}<br>${uecText(a.uec, locale)}</td>
-<td><time datetime="${a.issuedAt.toISOString()}">${stamp(a.issuedAt, zone)}</time><br>${by}</td>
+<td><time datetime="${a.issuedAt.toISOString()}">${formatStamp(a.issuedAt, locale, zone)}</time><br>${by}</td>
 <td>!${a.status === 'valid'
   ? html`<details!${view.formError?.form === `revoke:${a.id}` ? ' open' : ''}><summary>${t(locale, 'attestations.revoke')}<span class="visually-hidden"> — ${a.name}</span></summary>
 !${rowForm(locale, view, { key: `revoke:${a.id}`, action: `/organisateurs/attestations/${a.id}/revocation`, label: t(locale, 'attestations.revoke'), who: a.name, fields: [{ name: 'reason', label: t(locale, 'attestations.revokeReason'), required: true }] })}
@@ -399,7 +393,7 @@ function auditSection (locale: Locale, view: OrganizerAttestationsView): string 
   return html`<table class="audit" tabindex="0">
 <caption>${t(locale, 'attestations.logCaption')}</caption>
 <thead><tr><th scope="col">${t(locale, 'attestations.colDateIn', { zone })}</th><th scope="col">${t(locale, 'attestations.colAction')}</th><th scope="col">${t(locale, 'attestations.colAbout')}</th><th scope="col">${t(locale, 'attestations.colBy')}</th><th scope="col">${t(locale, 'attestations.colReason')}</th></tr></thead>
-<tbody>!${view.audit.map(a => html`<tr><td><time datetime="${a.at.toISOString()}">${stamp(a.at, zone)}</time></td><td>${auditText(a.action, locale)}</td><td>${a.action === 'policy_changed' ? '—' : about(a)}</td><td>${a.actor_name ?? t(locale, 'common.appName')}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody>
+<tbody>!${view.audit.map(a => html`<tr><td><time datetime="${a.at.toISOString()}">${formatStamp(a.at, locale, zone)}</time></td><td>${textOf(locale, AUDIT_TEXT, a.action)}</td><td>${a.action === 'policy_changed' ? '—' : about(a)}</td><td>${a.actor_name ?? t(locale, 'common.appName')}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody>
 </table>`
 }
 

@@ -8,7 +8,7 @@ import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { notFound } from '../errors.js'
-import { bilingual, intlLocale, t, type TextKey } from '../views/i18n.js'
+import { bilingual, formatStamp, intlLocale, t, zoneName, type TextKey } from '../views/i18n.js'
 import { eligibility } from './eligibility.js'
 import { formatPercent, titleIn } from './format.js'
 import type { PrintableTable, ReportFonts, TableColumn } from './report-pdf.js'
@@ -223,7 +223,7 @@ function csv (header: string[], rows: string[][]): string {
 }
 
 const generatedLine = (event: ReportEvent, at: Date, locale: Locale): string =>
-  t(locale, 'attestations.reportGenerated', { when: stamp(at, event.timezone), zone: event.timezone })
+  t(locale, 'attestations.reportGenerated', { when: formatStamp(at, locale, event.timezone), zone: zoneName(event.timezone, locale) })
 const pageLabel = (locale: Locale) => (page: number, pages: number): string => t(locale, 'attestations.reportPage', { page, pages })
 
 /** An attendance status in words and as the one letter of the PDF's narrow columns. */

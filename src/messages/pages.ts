@@ -1,6 +1,5 @@
 import { html } from 'ghtml'
-import { DateTime } from 'luxon'
-import { colon, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
+import { colon, formatStamp, intlLocale, markup, t, textOf, zoneName, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
 import { organizerNav } from '../views/organizer-nav.js'
 import type { MessageKind } from './outbox.js'
@@ -23,19 +22,6 @@ export const STATUS_TEXT = {
   sent: 'messages.statusSent',
   failed: 'messages.statusFailed'
 } as const satisfies Record<MessageStatus, TextKey>
-
-/** A kind or status read from the database: its words, or the raw value if an older row has another. */
-const labelOf = (labels: Readonly<Record<string, TextKey>>, key: string, locale: Locale): string => {
-  const text = labels[key]
-  return text === undefined ? key : t(locale, text)
-}
-
-const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
-
-/** The zone's name as people say it ("heure de l’Est", "Eastern Time"), not its identifier. */
-const zoneName = (locale: Locale, zone: string): string =>
-  new Intl.DateTimeFormat(intlLocale[locale], { timeZone: zone, timeZoneName: 'longGeneric' }).formatToParts(new Date())
-    .find(part => part.type === 'timeZoneName')?.value ?? zone
 
 export const base = (eventId: string): string => `/organisateurs/messages/${eventId}`
 
@@ -72,7 +58,7 @@ export function messagesPage (locale: Locale, view: EventMessages & { notice?: L
 !${view.messages.length === 0
   ? html`<p>${t(locale, 'messages.none')}</p>`
   : html`<table>
-<caption class="muted">${t(locale, 'messages.caption', { zone: zoneName(locale, zone) })}</caption>
+<caption class="muted">${t(locale, 'messages.caption', { zone: zoneName(zone, locale) })}</caption>
 <thead><tr><th scope="col">${t(locale, 'messages.columnDate')}</th><th scope="col">${t(locale, 'messages.columnKind')}</th><th scope="col">${t(locale, 'messages.columnTo')}</th><th scope="col">${t(locale, 'messages.columnSubject')}</th><th scope="col">${t(locale, 'messages.columnStatus')}</th><th scope="col">${t(locale, 'messages.columnAttempts')}</th></tr></thead>
 <tbody>!${view.messages.map(m => row(locale, view.eventId, m, zone))}</tbody>
 </table>`}`
@@ -81,11 +67,11 @@ export function messagesPage (locale: Locale, view: EventMessages & { notice?: L
 
 function row (locale: Locale, eventId: string, m: MessageRow, zone: string): string {
   return html`<tr>
-<td><time datetime="${m.created_at.toISOString()}">${stamp(m.created_at, zone)}</time></td>
-<td>${labelOf(KIND_TEXT, m.kind, locale)}</td>
+<td><time datetime="${m.created_at.toISOString()}">${formatStamp(m.created_at, locale, zone)}</time></td>
+<td>${textOf(locale, KIND_TEXT, m.kind)}</td>
 <td>${m.to_address}</td>
 <td><a href="${base(eventId)}/${m.id}?lang=${locale}">${m.subject}</a>!${m.attachment_file_id !== null ? html` <span class="muted">${t(locale, 'messages.attachmentMark')}</span>` : ''}</td>
-<td>${labelOf(STATUS_TEXT, m.status, locale)}!${m.sent_at !== null ? html` <span class="muted">${stamp(m.sent_at, zone)}</span>` : ''}</td>
+<td>${textOf(locale, STATUS_TEXT, m.status)}!${m.sent_at !== null ? html` <span class="muted">${formatStamp(m.sent_at, locale, zone)}</span>` : ''}</td>
 <td>${m.attempts}!${m.last_error !== null ? html` — <span class="mono">${m.last_error}</span>` : ''}</td>
 </tr>`
 }
@@ -94,7 +80,7 @@ export function messagePage (locale: Locale, view: { eventId: string, message: M
   const m = view.message
   const zone = view.timezone
   const attachmentUrl = `${base(view.eventId)}/${m.id}/piece-jointe`
-  const nextTry = m.status === 'pending' ? html`<dt>${t(locale, 'messages.nextAttempt')}</dt><dd>${stamp(m.next_attempt_at, zone)}</dd>` : ''
+  const nextTry = m.status === 'pending' ? html`<dt>${t(locale, 'messages.nextAttempt')}</dt><dd>${formatStamp(m.next_attempt_at, locale, zone)}</dd>` : ''
   return layout({
     locale,
     path,
@@ -103,10 +89,10 @@ export function messagePage (locale: Locale, view: { eventId: string, message: M
 <h1>${m.subject}</h1>
 !${m.status === 'stored' ? html`<p class="notice">${t(locale, 'messages.storedNotSent')}</p>` : ''}
 <dl class="receipt">
-<dt>${t(locale, 'messages.columnKind')}</dt><dd>${labelOf(KIND_TEXT, m.kind, locale)}</dd>
+<dt>${t(locale, 'messages.columnKind')}</dt><dd>${textOf(locale, KIND_TEXT, m.kind)}</dd>
 <dt>${t(locale, 'messages.columnTo')}</dt><dd>${m.to_address}</dd>
-<dt>${t(locale, 'messages.created')}</dt><dd><time datetime="${m.created_at.toISOString()}">${stamp(m.created_at, zone)}</time> (${zoneName(locale, zone)})</dd>
-<dt>${t(locale, 'messages.columnStatus')}</dt><dd>${labelOf(STATUS_TEXT, m.status, locale)}!${m.sent_at !== null ? html` — ${stamp(m.sent_at, zone)}` : ''}</dd>
+<dt>${t(locale, 'messages.created')}</dt><dd><time datetime="${m.created_at.toISOString()}">${formatStamp(m.created_at, locale, zone)}</time> (${zoneName(zone, locale)})</dd>
+<dt>${t(locale, 'messages.columnStatus')}</dt><dd>${textOf(locale, STATUS_TEXT, m.status)}!${m.sent_at !== null ? html` — ${formatStamp(m.sent_at, locale, zone)}` : ''}</dd>
 <dt>${t(locale, 'messages.attempts')}</dt><dd>${m.attempts}!${m.last_error !== null ? html` — ${t(locale, 'messages.lastError')}${colon(locale)} <span class="mono">${m.last_error}</span>` : ''}</dd>
 !${nextTry}
 !${m.attachment_file_id !== null ? html`<dt>${t(locale, 'messages.attachment')}</dt><dd><a href="${attachmentUrl}" download>${m.attachment_name ?? t(locale, 'messages.download')}</a></dd>` : ''}

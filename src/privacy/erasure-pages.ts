@@ -1,7 +1,6 @@
 import { html } from 'ghtml'
-import { DateTime } from 'luxon'
 import type { Role } from '../people/repository.js'
-import { colon, formatDay, formatTime, intlLocale, t, type Locale, type TextKey } from '../views/i18n.js'
+import { colon, formatDay, formatStamp, formatTime, intlLocale, t, textOf, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
 import type { Candidate, Channel, Counts, ErasurePreview, EventInfo, RequestRow, RequestView } from './erasure.js'
 
@@ -67,17 +66,12 @@ const ROLE_TEXT = {
 } as const satisfies Record<Role, TextKey>
 
 /** A label from a map of keys; a code the map does not know is shown as it is. */
-const label = (labels: Record<string, TextKey>, code: string, locale: Locale): string => {
-  const key = labels[code]
-  return key === undefined ? code : t(locale, key)
-}
-const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
 const number = (n: number, locale: Locale): string => new Intl.NumberFormat(intlLocale[locale]).format(n)
 
 function countList (locale: Locale, counts: Counts | Record<string, number>): string {
   const rows = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0)
   if (rows.length === 0) return html`<p>${t(locale, 'privacy.nothingToErase')}</p>`
-  return html`<ul>!${rows.map(([kind, n]) => html`<li>${label(KIND_TEXT, kind, locale)}${colon(locale)} <strong>${number(n ?? 0, locale)}</strong></li>`)}</ul>`
+  return html`<ul>!${rows.map(([kind, n]) => html`<li>${textOf(locale, KIND_TEXT, kind)}${colon(locale)} <strong>${number(n ?? 0, locale)}</strong></li>`)}</ul>`
 }
 
 function keptList (locale: Locale, preview: ErasurePreview): string {
@@ -112,7 +106,7 @@ function previewBlock (locale: Locale, preview: ErasurePreview): string {
 
 /** Email, roles in the event, and whether the person is already erased (after their name). */
 const personDetails = (locale: Locale, p: Candidate, strongMark: boolean): string => {
-  const roles = p.roles.map(r => label(ROLE_TEXT, r, locale)).join(', ')
+  const roles = p.roles.map(r => textOf(locale, ROLE_TEXT, r)).join(', ')
   const erased = t(locale, 'privacy.alreadyErasedMark')
   return html`!${p.email !== null ? html` <span class="muted">&lt;${p.email}&gt;</span>` : ''} <span class="muted">(${roles})</span>!${p.anonymised_at !== null ? (strongMark ? html` — <strong>${erased}</strong>` : html` — ${erased}`) : ''}`
 }
@@ -172,7 +166,7 @@ export function erasurePage (locale: Locale, view: ErasurePageView, path: string
   : html`<table>
 <caption class="muted">${t(locale, 'privacy.requestsCaption', { zone })}</caption>
 <thead><tr><th scope="col">${t(locale, 'privacy.recordedAt')}</th><th scope="col">${t(locale, 'privacy.person')}</th><th scope="col">${t(locale, 'privacy.status')}</th></tr></thead>
-<tbody>!${view.requests.map(r => html`<tr><td><a href="${base}/${r.id}?lang=${locale}">${stamp(r.recorded_at, zone)}</a></td><td>${r.person_name ?? '—'}</td><td>${t(locale, r.status === 'done' ? 'privacy.statusErased' : 'privacy.statusToConfirm')}</td></tr>`)}</tbody>
+<tbody>!${view.requests.map(r => html`<tr><td><a href="${base}/${r.id}?lang=${locale}">${formatStamp(r.recorded_at, locale, zone)}</a></td><td>${r.person_name ?? '—'}</td><td>${t(locale, r.status === 'done' ? 'privacy.statusErased' : 'privacy.statusToConfirm')}</td></tr>`)}</tbody>
 </table>`}`
   })
 }
@@ -194,7 +188,7 @@ export function requestPage (locale: Locale, event: EventInfo, view: RequestView
 <dl class="receipt">
 <dt>${t(locale, 'privacy.person')}</dt><dd>!${view.person !== undefined ? personLine(locale, view.person) : '—'}</dd>
 <dt>${t(locale, 'privacy.askedOn')}</dt><dd>${formatDay(r.requested_at.toISOString(), locale, zone)}</dd>
-<dt>${t(locale, 'privacy.receivedBy')}</dt><dd>${label(CHANNEL_TEXT, r.channel, locale)}</dd>
+<dt>${t(locale, 'privacy.receivedBy')}</dt><dd>${textOf(locale, CHANNEL_TEXT, r.channel)}</dd>
 <dt>${t(locale, 'privacy.reason')}</dt><dd>${r.reason ?? '—'}</dd>
 <dt>${t(locale, 'privacy.status')}</dt><dd>${done && r.completed_at !== null ? erasedOn(r.completed_at) : t(locale, done ? 'privacy.statusErased' : 'privacy.recordedToConfirm')}</dd>
 </dl>
@@ -210,6 +204,6 @@ export function requestPage (locale: Locale, event: EventInfo, view: RequestView
 </form>`
     : ''}
 <h2>${t(locale, 'privacy.erasureLog')}</h2>
-<ul>!${view.audit.map(a => html`<li><time datetime="${a.at.toISOString()}">${stamp(a.at, zone)}</time> — ${label(ACTION_TEXT, a.action, locale)} (${a.actorName ?? '—'})</li>`)}</ul>`
+<ul>!${view.audit.map(a => html`<li><time datetime="${a.at.toISOString()}">${formatStamp(a.at, locale, zone)}</time> — ${textOf(locale, ACTION_TEXT, a.action)} (${a.actorName ?? '—'})</li>`)}</ul>`
   })
 }

@@ -4,7 +4,7 @@ import type { Bilingual } from '../errors.js'
 import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
 import { organizerNav } from '../views/organizer-nav.js'
-import { colon, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
+import { colon, formatStamp, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
 import { ACCESS_KIND_TEXT, type PersonalDataKind } from './access-log.js'
 import type { Incident } from './incidents.js'
 import type { AccessLogEntry } from './repository.js'
@@ -125,7 +125,6 @@ export function noticePage (locale: Locale, view: NoticeView, path: string): str
 
 // The attestation pages' stylesheet has the field-error style these forms use.
 const stylesheet = '<link rel="stylesheet" href="/assets/attestations.css">'
-const stamp = (date: Date, zone: string): string => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm')
 const base = (eventId: string): string => `/organisateurs/confidentialite/${eventId}`
 
 /** The role a staff member read with, as the access log shows it. */
@@ -208,7 +207,7 @@ export function accessLogPage (locale: Locale, view: AccessLogView, path: string
 <caption class="muted">${t(locale, 'privacy.accessLogCaption', { zone })}</caption>
 <thead><tr><th scope="col">${t(locale, 'privacy.columnWhen')}</th><th scope="col">${t(locale, 'privacy.columnWho')}</th><th scope="col">${t(locale, 'privacy.columnWhatWasDone')}</th><th scope="col">${t(locale, 'privacy.personConcerned')}</th><th scope="col">${t(locale, 'privacy.columnTechnical')}</th></tr></thead>
 <tbody>!${view.entries.map(e => html`<tr>
-<td><time datetime="${e.at.toISOString()}">${stamp(e.at, zone)}</time></td>
+<td><time datetime="${e.at.toISOString()}">${formatStamp(e.at, locale, zone)}</time></td>
 <td>!${e.actor_name === null ? deleted : html`${e.actor_name}`}!${role(e.actor_role)}</td>
 <td>${kind(e.data_kind)}</td>
 <td>!${e.subject_person_id === null ? html`${t(locale, 'privacy.severalPeople')}` : e.subject_name === null ? deleted : html`${e.subject_name}`}</td>
@@ -324,21 +323,21 @@ export function incidentsPage (locale: Locale, view: IncidentsView, path: string
   : view.incidents.map(i => {
     const typedHere = typed(i.id)
     return html`<article class="receipt" aria-labelledby="incident-${i.id}">
-<h3 id="incident-${i.id}">${stamp(i.detectedAt, zone)} — ${t(locale, STATUS_TEXT[i.status])} — ${t(locale, RISK_TEXT[i.seriousInjuryRisk])}</h3>
+<h3 id="incident-${i.id}">${formatStamp(i.detectedAt, locale, zone)} — ${t(locale, STATUS_TEXT[i.status])} — ${t(locale, RISK_TEXT[i.seriousInjuryRisk])}</h3>
 <dl>
 <dt>${field('description')}</dt><dd class="answer">${i.description}</dd>
 <dt>${field('categories')}</dt><dd>${i.categories}</dd>
 <dt>${field('peopleAffected')}</dt><dd>${i.peopleAffected === null ? t(locale, 'privacy.unknown') : new Intl.NumberFormat(intlLocale[locale]).format(i.peopleAffected)}</dd>
 <dt>${field('riskAssessment')}</dt><dd>${i.riskAssessment ?? '—'}</dd>
 <dt>${field('measures')}</dt><dd>${i.measures ?? '—'}</dd>
-<dt>${field('caiNotifiedAt')}</dt><dd>${i.caiNotifiedAt === null ? t(locale, 'privacy.notYet') : stamp(i.caiNotifiedAt, zone)}</dd>
-<dt>${field('peopleNotifiedAt')}</dt><dd>${i.peopleNotifiedAt === null ? t(locale, 'privacy.notYet') : stamp(i.peopleNotifiedAt, zone)}</dd>
+<dt>${field('caiNotifiedAt')}</dt><dd>${i.caiNotifiedAt === null ? t(locale, 'privacy.notYet') : formatStamp(i.caiNotifiedAt, locale, zone)}</dd>
+<dt>${field('peopleNotifiedAt')}</dt><dd>${i.peopleNotifiedAt === null ? t(locale, 'privacy.notYet') : formatStamp(i.peopleNotifiedAt, locale, zone)}</dd>
 </dl>
 !${i.seriousInjuryRisk === 'serious' && (i.caiNotifiedAt === null || i.peopleNotifiedAt === null)
   ? html`<p class="error-box">${t(locale, 'privacy.seriousNotice')}</p>`
   : ''}
 <details!${typedHere !== null ? ' open' : ''}><summary>${t(locale, 'privacy.history', { count: i.history.length })}</summary>
-<ul>!${i.history.map(h => html`<li>${stamp(h.changedAt, zone)} — ${h.changedByName ?? '—'} — ${change(h)}</li>`)}</ul>
+<ul>!${i.history.map(h => html`<li>${formatStamp(h.changedAt, locale, zone)} — ${h.changedByName ?? '—'} — ${change(h)}</li>`)}</ul>
 </details>
 <details!${typedHere !== null ? ' open' : ''}><summary>${t(locale, 'privacy.update')}</summary>
 !${incidentForm(locale, i.id, typedHere?.values ?? incidentValues(i, zone), typedHere?.errors ?? {}, `${base(id)}/incidents/${i.id}`, t(locale, 'privacy.saveChanges'))}

@@ -96,6 +96,15 @@ export const textSource = (locale: Locale, key: TextKey): string => {
   return catalogs[locale][key.slice(0, dot)]![key.slice(dot + 1)]!
 }
 
+/**
+ * A code read from the database (a status, a method, an action) in words; the code itself when an
+ * older row holds one this version no longer names, rather than failing the page.
+ */
+export function textOf (locale: Locale, labels: Readonly<Record<string, TextKey>>, code: string): string {
+  const key = labels[code]
+  return key === undefined ? code : t(locale, key)
+}
+
 /** "lundi 20 octobre" / "Monday, October 20". */
 export function formatDay (date: string, locale: Locale, zone: string): string {
   return DateTime.fromISO(date, { zone }).setLocale(locale === 'fr' ? 'fr-CA' : 'en-CA').toFormat(locale === 'fr' ? 'cccc d LLLL' : 'cccc, LLLL d')
@@ -117,6 +126,18 @@ export function formatDateRange (start: string, end: string, locale: Locale): st
   const format = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
   const day = (iso: string): Date => DateTime.fromISO(iso, { zone: 'utc' }).startOf('day').toJSDate()
   return format.formatRange(day(start), day(end))
+}
+
+const stampFormats = new Map<string, Intl.DateTimeFormat>()
+/** A moment in a table or a log, short and in the locale's style: "7 déc. 2026, 13 h 35" / "Dec 7, 2026, 1:35 p.m.". */
+export function formatStamp (date: Date, locale: Locale, zone: string): string {
+  const key = `${locale} ${zone}`
+  let format = stampFormats.get(key)
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(intlLocale[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })
+    stampFormats.set(key, format)
+  }
+  return format.format(date)
 }
 
 /** A time zone as people call it: "heure de l’Est" / "Eastern Time" (not "America/Montreal"). */

@@ -254,7 +254,7 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
   const revoked = await post(ctx, `/organisateurs/attestations/${second.id}/revocation?lang=fr`, ctx.organizer, { eventId: ctx.eventId, reason: 'Délivrée par erreur' })
   t.equal(revoked.headers.location, `${url}?fait=revoquee&lang=fr`)
   const final = await get(ctx, `${url}?fait=revoquee&lang=fr`, ctx.organizer)
-  t.match(final.body, /Révoquée \(<time datetime="[^"]+">2025-10-24 14:00<\/time>\) : Délivrée par erreur/)
+  t.match(final.body, /Révoquée \(<time datetime="[^"]+">24 oct\. 2025, 14\sh\s00<\/time>\) : Délivrée par erreur/)
   t.match(final.body, /<caption>Journal : qui a fait quoi<\/caption>/)
   const log = [...final.body.matchAll(/<tr><td><time datetime="[^"]+">[^<]+<\/time><\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]*)<\/td><\/tr>/g)].map(m => m.slice(1))
   t.same(log, [

@@ -72,7 +72,7 @@ t.test('attendance per session: CSV rows match the hand-made attendance (paralle
   t.match(text, 'École d\'automne sur la coproduction des services publics')
   t.match(text, 'Présences par séance')
   t.match(text, 'Salle Gérard-Bélanger')
-  t.match(text, /Généré le 2025-10-24 14:00 \(heure de America\/Montreal\)/)
+  t.match(text, /Généré le 24 oct\. 2025, 14 h 00 \(heure de l’Est\)/)
   // Émilie 14 present + Zoé 2 = 16 present; 1 late; 2 excused, counted once for slot 15.
   t.match(text, /Total\s+16\s+1\s+2/, 'the totals')
   perPage.forEach((page, i) => { t.match(page, `Page ${i + 1} de ${perPage.length}`) })

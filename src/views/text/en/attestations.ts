@@ -262,7 +262,7 @@ export const attestations = {
   reportParticipantsText: 'One line per registered person: email, credit, hours attended, share of the total, eligibility for the attestation, then the status of each slot.',
   reportAttestationsTitle: 'Attestations issued and revoked',
   reportAttestationsText: 'One line per attestation: code, name, language, hours, CEU, status, issue (date, by whom or automatic), revocation (date, reason), replacement.',
-  reportGenerated: 'Generated {when} ({zone} time) by Compagnon',
+  reportGenerated: 'Generated {when} ({zone}) by Compagnon',
   reportPage: 'Page {page} of {pages}',
   cellYes: 'yes',
   cellNo: 'no',

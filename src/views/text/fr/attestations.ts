@@ -273,7 +273,7 @@ export const attestations = {
   reportParticipantsText: 'Une ligne par personne inscrite : courriel, crédit, heures de présence, part du total, admissibilité à l’attestation, puis l’état de chaque créneau.',
   reportAttestationsTitle: 'Attestations délivrées et révoquées',
   reportAttestationsText: 'Une ligne par attestation : code, nom, langue, heures, UEC, état, délivrance (date, par qui ou automatique), révocation (date, motif), remplacement.',
-  reportGenerated: 'Généré le {when} (heure de {zone}) par Compagnon',
+  reportGenerated: 'Généré le {when} ({zone}) par Compagnon',
   reportPage: 'Page {page} de {pages}',
   cellYes: 'oui',
   cellNo: 'non',
