@@ -12,6 +12,7 @@ import type { Database } from './db/database.js'
 import errorHandler, { frameworkError } from './plugins/error-handler.js'
 import { loggerOptions } from './http/logging.js'
 import security from './http/security.js'
+import { SESSION_COOKIE } from './http/cookies.js'
 import metrics from './metrics/plugin.js'
 import locale from './plugins/locale.js'
 import { favicon, siteCss } from './views/layout.js'
@@ -27,6 +28,7 @@ import { open } from './access/declare.js'
 import { peopleRoutes } from './people/routes.js'
 import lti from './lti/module.js'
 import { ltiRoutes } from './lti/routes.js'
+import { listPlatforms } from './lti/repository.js'
 import { AttendanceService } from './attendance/service.js'
 import { attendanceRoutes } from './attendance/routes.js'
 import { myPageAttendanceSection } from './attendance/pages.js'
@@ -96,7 +98,8 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   // Before any route: every route must say who may call it (src/access/plugin.ts).
   await app.register(accessDeclarations)
   await app.register(cookie, { secret: config.secrets.cookieSecret })
-  await app.register(security, { config, db: deps.database.db })
+  // The LMS origins that may frame our pages: http/ reads them through this, never from lti/ itself.
+  await app.register(security, { config, platforms: async () => await listPlatforms(deps.database.db) })
   await app.register(metrics, { config, db: deps.database.db })
   // Page forms (application/x-www-form-urlencoded).
   await app.register(formbody, { bodyLimit: 64 * 1024 })
@@ -105,7 +108,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     sign: { iss: config.publicUrl, aud: 'compagnon', expiresIn: '15m' },
     // fast-jwt checks iss/aud/exp only when present: a token without them must not pass.
     verify: { allowedIss: config.publicUrl, allowedAud: 'compagnon', requiredClaims: ['iss', 'aud', 'exp'], algorithms: ['HS256'] },
-    cookie: { cookieName: 'compagnon_session', signed: false }
+    cookie: { cookieName: SESSION_COOKIE, signed: false }
   })
   await app.register(locale, { defaultLocale: config.defaultLocale })
   await app.register(errorHandler)

@@ -2,8 +2,7 @@ import { loadConfig, ConfigError, type ResolvedConfig } from './config.js'
 import { resolveSecrets } from './secrets.js'
 import { openDatabase, type Database } from './db/database.js'
 import { migrateToLatest, MigrationError } from './db/migrate.js'
-import { ProgramFileError } from './program/data-file.js'
-import { AppError } from './errors.js'
+import { AppError, ProgramFileError } from './errors.js'
 
 /**
  * What the server and every CLI tool do first: read the configuration once, fill in the

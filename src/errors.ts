@@ -45,3 +45,15 @@ export const badRequest = (text: Bilingual, details?: unknown): AppError => new 
 export const conflict = (text: Bilingual, details?: unknown): AppError => new AppError('conflict', text, details)
 export const unauthorized = (text: Bilingual = bilingual('system.signInRequired')): AppError => new AppError('unauthorized', text)
 export const forbidden = (text: Bilingual = bilingual('system.accessDenied')): AppError => new AppError('forbidden', text)
+
+/**
+ * A program data file (src/program/data-file.ts) that does not parse or validate, with each
+ * problem by its place in the file. Here rather than in program/: the error handler (a 400 with
+ * the list) and bootstrap (a startup failure) both recognise it.
+ */
+export class ProgramFileError extends Error {
+  constructor (readonly source: string, readonly problems: string[]) {
+    super(`${source}: invalid program file:\n${problems.map(p => `  - ${p}`).join('\n')}`)
+    this.name = 'ProgramFileError'
+  }
+}

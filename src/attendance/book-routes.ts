@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
-import { stringify } from 'csv-stringify/sync'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { forbidden, notFound } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import { assertSameOrigin } from '../people/authentication.js'
+import { excelCsv } from '../http/csv.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { allow, body, courseParam, eventParam, param, query, signedIn } from '../access/declare.js'
 import type { LtiService } from '../lti/service.js'
 import type { AttendanceBook, Grid, Who } from './book.js'
@@ -53,19 +53,16 @@ const toJson = (grid: Grid): z.infer<typeof gridSchema> => ({
   }))
 })
 
-/** A cell Excel would run as a formula (=, +, -, @, tab, CR) is kept as text. */
-const safeCell = (value: string): string => /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-
-/** CSV that Excel opens with its accents: UTF-8 with a BOM, semicolons, CRLF. */
+/** The grid for Excel (src/http/csv.ts). */
 function gridCsv (grid: Grid, locale: Locale): string {
   const slotHeader = (d: Date): string => DateTime.fromJSDate(d, { zone: grid.timezone }).toFormat('yyyy-LL-dd HH:mm')
   // Numbers as Excel reads them in the reader's language (decimal comma in French), without grouping.
   const decimal = new Intl.NumberFormat(intlLocale[locale], { maximumFractionDigits: 2, useGrouping: false })
-  const rows = grid.rows.map(r => [safeCell(r.name), safeCell(r.email ?? ''), t(locale, r.credited ? 'attendance.csvYes' : 'attendance.csvNo'),
+  const rows = grid.rows.map(r => [r.name, r.email ?? '', t(locale, r.credited ? 'attendance.csvYes' : 'attendance.csvNo'),
     ...r.cells.map(c => c.status === null ? '' : t(locale, STATUS_TEXT[c.status])), decimal.format(r.hoursAttended),
     r.grade === null ? '' : decimal.format(r.grade * 100)])
   const header = [t(locale, 'common.name'), t(locale, 'common.email'), t(locale, 'attendance.csvCredited'), ...grid.slots.map(s => slotHeader(s.startsAt)), t(locale, 'attendance.csvHours'), t(locale, 'attendance.csvGrade')]
-  return '\ufeff' + stringify([header, ...rows], { delimiter: ';', record_delimiter: '\r\n' })
+  return excelCsv(header, rows)
 }
 
 /** "mardi 21 octobre à 13 h 30" / "Tuesday, October 21 at 1:30 p.m." in the event's time zone. */

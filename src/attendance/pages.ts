@@ -3,7 +3,7 @@ import { layout } from '../views/layout.js'
 import { formatTime, intlLocale, markup, t, textOf, type Locale, type TextKey } from '../views/i18n.js'
 import type { Bilingual } from '../errors.js'
 import { formatPassCode } from './codes.js'
-import { privacyNoticeLine } from '../privacy/pages.js'
+import { privacyNoticeLine } from '../views/privacy-notice.js'
 
 const time = (d: Date, zone: string, locale: Locale): string => formatTime(d.toISOString(), locale, zone)
 

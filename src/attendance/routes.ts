@@ -10,7 +10,8 @@ import { AppError, badRequest, notFound } from '../errors.js'
 import { bilingual, formatDay, formatTime, type Locale } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { allow, anyEvent, eventParam, open, sessionParam, signedIn } from '../access/declare.js'
-import { assertSameOrigin, cookieBase } from '../people/authentication.js'
+import { cookieBase, SCAN_COOKIE, SCAN_DEVICE_COOKIE } from '../http/cookies.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { attestationAssetsDir, projectRoot } from '../paths.js'
 import { normalisePassCode } from './codes.js'
 import { attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedAddress, typedCodePage } from './pages.js'
@@ -19,15 +20,6 @@ import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOu
 import { messageOf, type AttendanceService, type CheckIn, type ScanDevice } from './service.js'
 import { qrSvg } from '../views/qr.js'
 
-/** A random id kept on a phone that confirmed a room code before signing in (its pending scans). */
-export const SCAN_COOKIE = 'compagnon_scan'
-/**
- * A random nonce naming the browser that made those scans; its hash is stored with each pending
- * scan. A scan cookie handed to someone else, without this browser's nonce, completes nothing.
- * Cookies cannot prove a device: copying both cookies is lending the phone, and the short
- * completion window (code validity + 2 min, service.ts) bounds what that achieves.
- */
-export const SCAN_DEVICE_COOKIE = 'compagnon_scan_device'
 const SCAN_COOKIE_MAX_AGE = 10 * 60
 const SCAN_DEVICE_MAX_AGE = 24 * 3600
 const html = 'text/html; charset=utf-8'

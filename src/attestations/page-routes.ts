@@ -5,10 +5,10 @@ import { allow, eventParam, open, param, self } from '../access/declare.js'
 import type { Resource } from '../access/policy.js'
 import { AppError, forbidden, type Bilingual } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import { assertSameOrigin } from '../people/authentication.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { bilingual, type Locale, type TextKey } from '../views/i18n.js'
 import type { AttestationModuleDeps } from './module.js'
-import { UNPRINTABLE } from './schemas.js'
+import { UNPRINTABLE } from '../http/schemas.js'
 import {
   attestationsCss, myAttestationsPage, myPageAttestationSection, organizerAttestationsPage,
   type FieldErrors, type MyEventView, type OrganizerFormError, type RequestField, type RequestFormValues

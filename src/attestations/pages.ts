@@ -7,7 +7,7 @@ import type { Eligibility } from './eligibility.js'
 import { bulkNotYet, formatDate, formatDateTime, formatHours, formatPercent, hoursText } from './format.js'
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './service.js'
 import { printedNameChanged } from './printed-name.js'
-import { privacyNoticeLine } from '../privacy/pages.js'
+import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { organizerNav } from '../views/organizer-nav.js'
 
 /** "2025-10-23 16:15" in the event's zone, for dense tables. */

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { stringify } from 'csv-stringify/sync'
 import { DateTime } from 'luxon'
 import type { AttendanceBook } from '../attendance/book.js'
 import type { Status } from '../attendance/repository.js'
@@ -8,6 +7,7 @@ import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { notFound } from '../errors.js'
+import { excelCsv } from '../http/csv.js'
 import { bilingual, formatStamp, intlLocale, t, zoneName, type TextKey } from '../views/i18n.js'
 import { eligibility } from './eligibility.js'
 import { formatPercent, titleIn } from './format.js'
@@ -214,14 +214,6 @@ const number = (n: number, locale: Locale): string =>
   new Intl.NumberFormat(intlLocale[locale], { maximumFractionDigits: 2, useGrouping: false }).format(n)
 const yesNo = (value: boolean, locale: Locale): string => t(locale, value ? 'attestations.cellYes' : 'attestations.cellNo')
 
-/** A cell Excel would run as a formula (=, +, -, @, tab, CR) is kept as text. */
-const safeCell = (value: string): string => /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-
-/** CSV that Excel (Québec) opens with its accents: UTF-8 with a BOM, semicolons, CRLF. */
-function csv (header: string[], rows: string[][]): string {
-  return '\ufeff' + stringify([header, ...rows.map(r => r.map(safeCell))], { delimiter: ';', record_delimiter: '\r\n' })
-}
-
 const generatedLine = (event: ReportEvent, at: Date, locale: Locale): string =>
   t(locale, 'attestations.reportGenerated', { when: formatStamp(at, locale, event.timezone), zone: zoneName(event.timezone, locale) })
 const pageLabel = (locale: Locale) => (page: number, pages: number): string => t(locale, 'attestations.reportPage', { page, pages })
@@ -253,7 +245,7 @@ const sessionCells = (r: SessionAttendanceRow, zone: string): string[] =>
   [r.title, stamp(r.startsAt, zone), r.room ?? '', String(r.present), String(r.late), String(r.excusedInSlot), r.capacity === null ? '' : String(r.capacity)]
 
 export function sessionAttendanceCsv (report: SessionAttendanceReport, locale: Locale): string {
-  return csv(sessionColumns(locale, report.event.timezone).map(c => c.header), report.rows.map(r => sessionCells(r, report.event.timezone)))
+  return excelCsv(sessionColumns(locale, report.event.timezone).map(c => c.header), report.rows.map(r => sessionCells(r, report.event.timezone)))
 }
 
 export async function sessionAttendancePdf (report: SessionAttendanceReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
@@ -291,7 +283,7 @@ const participantCells = (r: ParticipantAttendanceRow, locale: Locale, status: (
 ]
 
 export function participantAttendanceCsv (report: ParticipantAttendanceReport, locale: Locale): string {
-  return csv(participantHeader(report, locale, 'yyyy-LL-dd HH:mm'), report.rows.map(r => participantCells(r, locale, s => t(locale, STATUS_TEXT[s].long))))
+  return excelCsv(participantHeader(report, locale, 'yyyy-LL-dd HH:mm'), report.rows.map(r => participantCells(r, locale, s => t(locale, STATUS_TEXT[s].long))))
 }
 
 export async function participantAttendancePdf (report: ParticipantAttendanceReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {
@@ -364,7 +356,7 @@ const attestationCells = (r: AttestationReportRow, locale: Locale, zone: string)
 
 export function attestationsCsv (report: AttestationReport, locale: Locale): string {
   const zone = report.event.timezone
-  return csv(attestationColumns(locale, zone).map(c => c.header), report.rows.map(r => attestationCells(r, locale, zone)))
+  return excelCsv(attestationColumns(locale, zone).map(c => c.header), report.rows.map(r => attestationCells(r, locale, zone)))
 }
 
 export async function attestationsPdf (report: AttestationReport, locale: Locale, fonts: ReportFonts): Promise<Buffer> {

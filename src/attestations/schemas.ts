@@ -1,11 +1,8 @@
 import { z } from 'zod'
+import { UNPRINTABLE } from '../http/schemas.js'
 import type { Eligibility } from './eligibility.js'
 import type { AttestationView, MyAttestation, RequestRow } from './service.js'
 
-// Control characters (and other invisible format characters) never belong on a printed
-// document; everything else a person's name may contain (accents, apostrophes, hyphens) does.
-// eslint-disable-next-line no-control-regex
-export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/
 const printable = (s: string): boolean => !UNPRINTABLE.test(s)
 
 const optionalText = (max: number, what: string) => z.string({ error: `${what} must be text` }).trim()

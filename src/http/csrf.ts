@@ -5,9 +5,8 @@ import csrfProtection from '@fastify/csrf-protection'
 import type { ResolvedConfig } from '../config.js'
 import { forbidden } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
-import { cookieBase, CSRF_COOKIE } from '../people/authentication.js'
+import { cookieBase, CSRF_COOKIE, DEVICE_MAX_AGE } from './cookies.js'
 
-export { CSRF_COOKIE }
 /** Where a token travels: a form field, the query string (multipart forms), or a header (scripts). */
 export const CSRF_FIELD = '_csrf'
 export const CSRF_HEADER = 'x-csrf-token'
@@ -61,13 +60,13 @@ export function withCsrfToken (page: string, token: string, publicUrl: string): 
  * a signed cookie and bound to the device session (`userInfo`), so a token taken from another
  * session or browser is refused. Bearer-authenticated calls (the API) and anonymous requests
  * (sign-in links, the public PDF check, LTI messages) need none: no cookie speaks for them.
- * The same-origin check (Sec-Fetch-Site / Origin) in authentication.ts stays as a second layer.
+ * The same-origin check (Sec-Fetch-Site / Origin, same-origin.ts) stays as a second layer.
  */
 export default fp<{ config: ResolvedConfig }>(async (app, { config }) => {
   await app.register(csrfProtection, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: CSRF_COOKIE,
-    cookieOpts: { ...cookieBase, signed: true, maxAge: 180 * 24 * 60 * 60 },
+    cookieOpts: { ...cookieBase, signed: true, maxAge: DEVICE_MAX_AGE },
     getUserInfo: request => request.auth?.deviceSessionId ?? '',
     getToken: tokenOf,
     logLevel: 'info',

@@ -1,6 +1,3 @@
-import type { Db } from '../db/database.js'
-import { listPlatforms } from '../lti/repository.js'
-
 /** How long a read of the registered platforms serves before it is refreshed in the background. */
 export const FRAME_ANCESTORS_TTL_MS = 60_000
 
@@ -22,8 +19,11 @@ export function originOf (url: string | null): string | undefined {
   }
 }
 
+/** A registered LMS, as far as framing goes: its issuer and its login URL. */
+export interface FramingPlatform { platformUrl: string, authEndpoint: string | null }
+
 /** The origins that may frame our pages: each registered LMS's issuer and login URL. */
-export function frameOrigins (platforms: Array<{ platformUrl: string, authEndpoint: string | null }>): string[] {
+export function frameOrigins (platforms: FramingPlatform[]): string[] {
   const origins = new Set<string>()
   for (const p of platforms) {
     for (const origin of [originOf(p.platformUrl), originOf(p.authEndpoint)]) if (origin !== undefined) origins.add(origin)
@@ -33,11 +33,12 @@ export function frameOrigins (platforms: Array<{ platformUrl: string, authEndpoi
 }
 
 /**
- * The registered platforms' origins, read from the database at most once per TTL, never on
- * the request path except for the very first read. A refresh that fails keeps the last list.
+ * The registered platforms' origins, read at most once per TTL, never on the request path except
+ * for the very first read. A refresh that fails keeps the last list. The LMS domain owns the
+ * platforms: it hands in `platforms`, the read, so this layer never imports it.
  */
 export class FrameAncestors {
-  readonly #db: Db
+  readonly #platforms: () => Promise<FramingPlatform[]>
   readonly #onChange: (origins: string[]) => void
   readonly #onError: (err: unknown) => void
   #origins: string[] = []
@@ -46,8 +47,8 @@ export class FrameAncestors {
   #loading: Promise<void> | undefined
   #loaded = false
 
-  constructor (db: Db, onChange: (origins: string[]) => void, onError: (err: unknown) => void) {
-    this.#db = db
+  constructor (platforms: () => Promise<FramingPlatform[]>, onChange: (origins: string[]) => void, onError: (err: unknown) => void) {
+    this.#platforms = platforms
     this.#onChange = onChange
     this.#onError = onError
   }
@@ -65,7 +66,7 @@ export class FrameAncestors {
   async refresh (): Promise<void> {
     this.#loading ??= (async () => {
       try {
-        const origins = frameOrigins(await listPlatforms(this.#db))
+        const origins = frameOrigins(await this.#platforms())
         if (origins.join(' ') !== this.#origins.join(' ')) {
           this.#origins = origins
           this.#onChange(origins)

@@ -5,8 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { AppError, type Bilingual } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
-import { DEVICE_COOKIE } from '../people/authentication.js'
-import { SCAN_COOKIE } from '../attendance/routes.js'
+import { DEVICE_COOKIE, SCAN_COOKIE } from './cookies.js'
 
 /**
  * Request limits. Counters live in this instance's memory (@fastify/rate-limit's local store):

@@ -2,14 +2,14 @@ import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import helmet from 'helmet'
 import type { ResolvedConfig } from '../config.js'
-import type { Db } from '../db/database.js'
 import csrf from './csrf.js'
-import { FrameAncestors } from './frame-ancestors.js'
+import { FrameAncestors, type FramingPlatform } from './frame-ancestors.js'
 import rateLimits, { type RateLimitSettings } from './rate-limits.js'
 
 export interface SecurityOptions {
   config: ResolvedConfig
-  db: Db
+  /** The registered LMS platforms (read again every minute, and after a platform changes). */
+  platforms: () => Promise<FramingPlatform[]>
   /** Tests lower the ceilings to reach them in a few requests. */
   limits?: Partial<RateLimitSettings>
 }
@@ -65,10 +65,10 @@ const DYNAMIC_REGISTRATION = /^\/lti\/register(\?|$)/
  * Security for every response: headers (helmet, CSP with the LMS origins), CSRF tokens for
  * cookie-authenticated forms (csrf.ts) and request ceilings (rate-limits.ts).
  */
-export default fp<SecurityOptions>(async (app, { config, db, limits }) => {
+export default fp<SecurityOptions>(async (app, { config, platforms, limits }) => {
   let framed = headers(["'self'"], ["'self'"])
   const anyFrame = headers(["'self'", '*'], ["'self'"])
-  const ancestors = new FrameAncestors(db, origins => {
+  const ancestors = new FrameAncestors(platforms, origins => {
     framed = headers(["'self'", ...origins], ["'self'", ...origins])
     app.log.info({ origins }, 'LMS origins allowed to frame Compagnon')
   }, err => { app.log.warn({ err }, 'could not read the registered LMS platforms; framing rules unchanged') })

@@ -5,7 +5,7 @@ import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
 import { deepLinkTargets, deepLinkTitles, RELAUNCH_LIFETIME_MS } from './service.js'
 import type { GradebookRow, LineItemKey } from './outbox.js'
-import { privacyNoticeLine } from '../privacy/pages.js'
+import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { ROLE_TEXT } from '../people/pages.js'
 
 export interface TaughtCourse {

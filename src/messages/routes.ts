@@ -1,10 +1,16 @@
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
-import type { AttestationModuleDeps } from '../attestations/module.js'
 import { allow, eventParam } from '../access/declare.js'
+import type { AccessPolicy } from '../access/policy.js'
+import type { Clock } from '../clock.js'
+import type { ResolvedConfig } from '../config.js'
+import type { Db } from '../db/database.js'
+import type { FileStore } from '../files/store.js'
+import type { PeopleService } from '../people/service.js'
+import type { MessageOutbox } from './outbox.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import { assertSameOrigin } from '../people/authentication.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { every } from '../util/periodic.js'
 import { base, messagePage, messagesPage, type LinkNotice } from './pages.js'
 import { MessageSender } from './sender.js'
@@ -38,12 +44,26 @@ const eventMessagesSchema = z.object({
   messages: z.array(messageSchema)
 }).meta({ id: 'EventMessages' })
 
+/** What the messages plugin is given by app.ts. */
+export interface MessageRouteDeps {
+  db: Db
+  clock: Clock
+  config: ResolvedConfig
+  access: AccessPolicy
+  people: PeopleService
+  /** The outbox every domain writes to; the sender delivers what it holds. */
+  messages: MessageOutbox
+  files: FileStore
+  /** Whether the sender runs (tests drive it themselves). */
+  backgroundJobs: boolean
+}
+
 /**
  * Outgoing messages: the SMTP sender (when configured), the organizers' page of an event's
  * messages with each message in full and its attachment, the API twin, and a participant's
  * personal link sent by email.
  */
-export const messageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, deps) => {
+export const messageRoutes: FastifyPluginAsyncZod<MessageRouteDeps> = async (app, deps) => {
   const service = new MessageService(deps.db, { access: deps.access, people: deps.people, outbox: deps.messages, files: deps.files })
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }

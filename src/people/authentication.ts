@@ -3,7 +3,9 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import '@fastify/jwt'
 import '@fastify/cookie'
-import { forbidden, unauthorized } from '../errors.js'
+import { unauthorized } from '../errors.js'
+import { cookieBase, CSRF_COOKIE, DEVICE_COOKIE, DEVICE_MAX_AGE, SESSION_COOKIE } from '../http/cookies.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { bilingual } from '../views/i18n.js'
 import type { PeopleService } from './service.js'
 
@@ -33,34 +35,6 @@ declare module 'fastify' {
     endDeviceSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** Runs after every successful authentication of a page request (e.g. to complete scans made before signing in). */
     onPageAuthenticated: (hook: (request: FastifyRequest, reply: FastifyReply, personId: string) => Promise<void>) => void
-  }
-}
-
-export const SESSION_COOKIE = 'compagnon_session'
-export const DEVICE_COOKIE = 'compagnon_device'
-/** Signed cookie holding this browser's CSRF secret (src/http/csrf.ts derives tokens from it). */
-export const CSRF_COOKIE = 'compagnon_csrf'
-const DEVICE_MAX_AGE = 180 * 24 * 60 * 60
-
-// Secure + SameSite=None so the cookies also work inside the LMS iframe; browsers treat
-// http://127.0.0.1 and localhost as secure, so this works locally too. Partitioned (CHIPS)
-// keeps them usable where third-party cookies are otherwise blocked.
-export const cookieBase = { path: '/', httpOnly: true, secure: true, sameSite: 'none', partitioned: true } as const
-
-/**
- * Unsafe methods from a page must come from our own pages (cookies are SameSite=None, so
- * the browser would attach them to a forged cross-site form). Browsers send Sec-Fetch-Site,
- * which page scripts cannot set; it is the only signal under our `no-referrer` policy, where
- * form posts carry `Origin: null`. Without it (older browsers), Origin must match our host.
- */
-export function assertSameOrigin (request: FastifyRequest): void {
-  if (request.method === 'GET' || request.method === 'HEAD') return
-  const site = request.headers['sec-fetch-site']
-  const sameOrigin = site !== undefined
-    ? site === 'same-origin'
-    : request.headers.origin === `${request.protocol}://${request.host}`
-  if (!sameOrigin) {
-    throw forbidden(bilingual('people.crossSiteRefused'))
   }
 }
 

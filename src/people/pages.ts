@@ -6,7 +6,7 @@ import type { PlatformSummary } from '../lti/service.js'
 import type { Invitation, Person, Profile, Role } from './service.js'
 import { bulkLinkAudience, type BulkLinkAudience, type LinkStatus, type Participant, type ParticipantImportReport, type PersonalLink } from './participants.js'
 import type { Bilingual } from '../errors.js'
-import { privacyNoticeLine } from '../privacy/pages.js'
+import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { organizerNav, organizerPartHref, type OrganizerPart } from '../views/organizer-nav.js'
 
 /** A role's name, as people read it. */

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { allow, param } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { intlLocale, t, type Locale } from '../views/i18n.js'
-import { assertSameOrigin } from './authentication.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { LINK_ZONE } from './pages.js'
 import type { PendingRoleInvitation, PeopleService } from './service.js'
 

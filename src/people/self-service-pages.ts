@@ -1,7 +1,7 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
 import { t, type Locale } from '../views/i18n.js'
-import { privacyNoticeLine } from '../privacy/pages.js'
+import { privacyNoticeLine } from '../views/privacy-notice.js'
 
 export const SELF_SERVICE_PATH = '/connexion'
 

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { open } from '../access/declare.js'
 import { bilingual } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { assertSameOrigin } from './authentication.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { emailUnavailable, type SelfServiceLinks } from './self-service.js'
 import { SELF_SERVICE_PATH, selfServicePage } from './self-service-pages.js'
 

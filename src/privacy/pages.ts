@@ -4,26 +4,16 @@ import type { Bilingual } from '../errors.js'
 import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
 import { organizerNav } from '../views/organizer-nav.js'
+import { NOTICE_PATH } from '../views/privacy-notice.js'
 import { colon, formatStamp, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
 import { ACCESS_KIND_TEXT, type PersonalDataKind } from './access-log.js'
 import type { Incident } from './incidents.js'
 import type { AccessLogEntry } from './repository.js'
 import type { incidentStatuses, riskLevels } from './schemas.js'
 
-export const NOTICE_PATH = '/confidentialite'
-
 /** A link around the words the message marks (`<link>…</link>`); `href` is this file's own constant address. */
 const linkTo = (href: string, extra = ''): Record<string, (words: string) => string> =>
   ({ link: words => html`<a href="!${href}"!${extra}>!${words}</a>` })
-
-/**
- * One sentence for pages that collect personal data (sign-in, check-in, hand-in, requests),
- * pointing to the privacy notice; organizers adding people are reminded what to tell them.
- */
-export function privacyNoticeLine (locale: Locale, reader: 'person' | 'organizer' = 'person'): string {
-  const key = reader === 'organizer' ? 'privacy.noticeLineOrganizer' : 'privacy.noticeLinePerson'
-  return html`<p class="muted privacy-line">!${markup(locale, key, {}, linkTo(`${NOTICE_PATH}?lang=${locale}`))}</p>`
-}
 
 /** The section of /moi: the person's own data, downloadable. */
 export function myPagePrivacySection (locale: Locale): string {

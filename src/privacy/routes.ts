@@ -3,20 +3,21 @@ import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
-import { UNPRINTABLE } from '../attestations/schemas.js'
+import { UNPRINTABLE } from '../http/schemas.js'
 import { allow, eventParam, open, signedIn } from '../access/declare.js'
 import { AppError, type Bilingual } from '../errors.js'
 import { bilingual, type TextKey } from '../views/i18n.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import { assertSameOrigin } from '../people/authentication.js'
+import { assertSameOrigin } from '../http/same-origin.js'
 import { AccessLog } from './access-log.js'
 import { IncidentService, type Incident } from './incidents.js'
 import type { PrivacyModuleDeps } from './module.js'
 import {
-  accessLogPage, incidentsPage, myPagePrivacySection, noticePage, privacyHubPage, NOTICE_PATH,
+  accessLogPage, incidentsPage, myPagePrivacySection, noticePage, privacyHubPage,
   type IncidentField, type IncidentFieldErrors, type IncidentFormValues
 } from './pages.js'
 import type { AccessLogEntry } from './repository.js'
+import { NOTICE_PATH } from '../views/privacy-notice.js'
 import {
   accessLogPageSchema, exportSchema, incidentInput, incidentListSchema, incidentPatch, incidentSchema,
   incidentStatuses, riskLevels, type IncidentInput

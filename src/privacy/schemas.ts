@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { UNPRINTABLE } from '../attestations/schemas.js'
+import { UNPRINTABLE } from '../http/schemas.js'
 import { personalDataKinds } from './access-log.js'
 
 const text = (what: string, min: number, max: number) => z.string({ error: `${what} must be text` }).trim()

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { DateTime } from 'luxon'
+import { ProgramFileError } from '../errors.js'
 
 /** The program data file (format: src/program/data/FORMAT.md). */
 const key = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes')
@@ -94,13 +95,6 @@ export const programFileSchema = z.object({
 })
 
 export type ProgramFile = z.infer<typeof programFileSchema>
-
-export class ProgramFileError extends Error {
-  constructor (readonly source: string, readonly problems: string[]) {
-    super(`${source}: invalid program file:\n${problems.map(p => `  - ${p}`).join('\n')}`)
-    this.name = 'ProgramFileError'
-  }
-}
 
 /** Parses and validates YAML (or JSON, a subset of YAML) text; errors name the place in the file. */
 export function parseProgramFile (text: string, source = 'program file'): ProgramFile {

@@ -5,7 +5,7 @@ import { colon, intlLocale, sentence, t, zoneName, type Locale, type TextKey } f
 import type { GradeRow } from './repository.js'
 import type { RosterEntry, SubmissionWindow, Version } from './service.js'
 import { FILE_KINDS, type Assignment, type StudentStatus } from './schemas.js'
-import { privacyNoticeLine } from '../privacy/pages.js'
+import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { when } from './wording.js'
 
 /** "10:42" in the event's zone. */

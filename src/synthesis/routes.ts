@@ -7,6 +7,7 @@ import type { Resource } from '../access/policy.js'
 import { AppError } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
+import { drainRequest } from '../http/drain.js'
 import { previewPage } from './preview.js'
 import type { PreviewPool } from './preview-pool.js'
 import type { SynthesisService, HandInLimits, HandInPart, Version } from './service.js'
@@ -36,32 +37,6 @@ export function handInParts (request: FastifyRequest): (limits: HandInLimits) =>
       } else yield { type: 'field', name: part.fieldname, value: typeof part.value === 'string' ? part.value : String(part.value) }
     }
   })()
-}
-
-/**
- * After a refused upload (too big, wrong type, closed window), reads and drops the rest of the
- * request before answering: a server that answers mid-upload and closes the socket leaves
- * browsers and HTTP clients with a connection reset instead of our message. Bounded, so a
- * client streaming forever is cut off.
- */
-export async function drainRequest (raw: FastifyRequest['raw'], maxBytes = 256 * 1024 * 1024, maxMs = 60_000): Promise<void> {
-  // readableEnded: requests injected in tests never set `complete`.
-  if (raw.complete || raw.readableEnded || raw.destroyed) return
-  raw.unpipe()
-  await new Promise<void>(resolve => {
-    let seen = 0
-    const stop = (): void => { clearTimeout(timer); raw.off('data', count); resolve() }
-    const count = (chunk: Buffer): void => {
-      seen += chunk.length
-      if (seen > maxBytes) { raw.destroy(); stop() }
-    }
-    const timer = setTimeout(() => { raw.destroy(); stop() }, maxMs)
-    raw.on('data', count)
-    raw.once('end', stop)
-    raw.once('close', stop)
-    raw.once('error', stop)
-    raw.resume()
-  })
 }
 
 /** Sends a stored file: PDFs open in the browser, other kinds download; the bytes are checked as they stream. */

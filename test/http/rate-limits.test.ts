@@ -82,7 +82,7 @@ t.test('a personal link opened over and over is throttled per link, not per addr
 const small = async (tt: { teardown: (fn: () => unknown) => void }, trustProxy: boolean | string[]): Promise<FastifyInstance> => {
   const small = Fastify({ trustProxy })
   await small.register(cookie, { secret: testSecrets.cookieSecret })
-  await small.register(security, { config: testConfig({ trustProxy }), db: database.db, limits: { perIp: 3 } })
+  await small.register(security, { config: testConfig({ trustProxy }), platforms: async () => [], limits: { perIp: 3 } })
   await small.register(errorHandler)
   small.get('/ip', async request => ({ ip: request.ip }))
   tt.teardown(async () => { await small.close() })

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { DateTime } from 'luxon'
-import { parseProgramFile, shiftProgramByWeeks, weeksUntilCurrentWeek, ProgramFileError, localInstant } from '../../src/program/data-file.js'
+import { parseProgramFile, shiftProgramByWeeks, weeksUntilCurrentWeek, localInstant } from '../../src/program/data-file.js'
+import { ProgramFileError } from '../../src/errors.js'
 import { defaultProgramFile } from '../../src/paths.js'
 
 const text = readFileSync(defaultProgramFile, 'utf8')
