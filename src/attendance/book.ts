@@ -3,8 +3,8 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
 import { isCourseInstructor, isCreditedLearner } from '../lti/roles.js'
-import { eligibility, type Eligibility, type EligibilityPolicy } from '../attestations/eligibility.js'
-import { findPolicy as findAttestationPolicy } from '../attestations/repository.js'
+import { DEFAULT_ELIGIBILITY_POLICY, eligibility, type Eligibility, type EligibilityPolicy } from '../attestations/eligibility.js'
+import { rolesInEvent } from '../access/repository.js'
 import { bilingual, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
 import type { PolicyRow, Status } from './repository.js'
@@ -146,7 +146,7 @@ export class AttendanceBook {
    * src/access/policy.ts, which decides each correction and excuse decision: change both together.
    */
   async correctable (actorId: string, eventId: string): Promise<Correctable> {
-    if ((await repo.rolesInEvent(this.db, actorId, eventId)).includes('organizer')) return { all: true }
+    if ((await rolesInEvent(this.db, actorId, eventId)).includes('organizer')) return { all: true }
     const rows = await repo.courseMatesOf(this.db, actorId, eventId)
     const people = new Set<string>()
     for (const r of rows) {
@@ -171,7 +171,7 @@ export class AttendanceBook {
     const status = record !== undefined ? record.status as Status : excuse?.status === 'accepted' ? 'excused' : null
     return {
       eventId: slot.event_id,
-      organizer: (await repo.rolesInEvent(this.db, actorId, slot.event_id)).includes('organizer'),
+      organizer: (await rolesInEvent(this.db, actorId, slot.event_id)).includes('organizer'),
       timezone: slot.timezone,
       startsAt: slot.starts_at,
       personId,
@@ -192,8 +192,7 @@ export class AttendanceBook {
 
   /** The event's attestation rule (its attestation policy), which decides the hours required. */
   async eligibilityRule (eventId: string): Promise<EligibilityPolicy> {
-    const policy = await findAttestationPolicy(this.db, eventId)
-    return { minShare: policy.min_share, excusedCounts: policy.excused_counts }
+    return await repo.attestationRuleOf(this.db, eventId) ?? DEFAULT_ELIGIBILITY_POLICY
   }
 
   /** One grid row's hours against the threshold (the attestation rule applied now). */
@@ -339,7 +338,7 @@ export class AttendanceBook {
     if (slot === undefined) throw notFound(bilingual('attendance.slotNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId: input.personId, slotId: slot.id })
     if (input.reason.trim().length < 3) throw badRequest(bilingual('attendance.correctionReasonMissing'))
-    const registered = await repo.rolesInEvent(this.db, input.personId, slot.event_id)
+    const registered = await rolesInEvent(this.db, input.personId, slot.event_id)
     if (registered.length === 0) throw notFound(bilingual('attendance.personNotRegistered'))
     const sessions = await this.db.selectFrom('sessions').select('id').where('slot_id', '=', slot.id).where('status', '=', 'scheduled').execute()
     await this.db.transaction().execute(async trx => {
@@ -374,7 +373,7 @@ export class AttendanceBook {
   async submitExcuse (personId: string, slotId: string, reason: string): Promise<{ id: string, status: string }> {
     const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id', 'counts_toward_attendance']).where('id', '=', slotId).executeTakeFirst()
     if (slot === undefined || !slot.counts_toward_attendance) throw notFound(bilingual('attendance.slotNotFound'))
-    if ((await repo.rolesInEvent(this.db, personId, slot.event_id)).length === 0) throw forbidden(bilingual('attendance.notRegistered'))
+    if ((await rolesInEvent(this.db, personId, slot.event_id)).length === 0) throw forbidden(bilingual('attendance.notRegistered'))
     const text = reason.trim()
     if (text.length < 3 || text.length > 500) throw badRequest(bilingual('attendance.excuseReasonLength'))
     const existing = await this.db.selectFrom('attendance_excuses').select(['id', 'status']).where('person_id', '=', personId).where('slot_id', '=', slotId).executeTakeFirst()
@@ -412,7 +411,7 @@ export class AttendanceBook {
   async choose (personId: string, sessionId: string): Promise<{ sessionId: string, remaining: number | null }> {
     const session = await repo.findSession(this.db, sessionId)
     if (session === undefined) throw notFound(bilingual('attendance.sessionNotFound'))
-    if ((await repo.rolesInEvent(this.db, personId, session.event_id)).length === 0) throw forbidden(bilingual('attendance.notRegistered'))
+    if ((await rolesInEvent(this.db, personId, session.event_id)).length === 0) throw forbidden(bilingual('attendance.notRegistered'))
     if (session.starts_at <= this.clock.now()) throw badRequest(bilingual('attendance.sessionStarted'))
     return await this.db.transaction().execute(async trx => {
       // Serialise choices for one session so the last place is given once.

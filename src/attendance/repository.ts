@@ -68,8 +68,13 @@ export async function findPolicy (db: Q, eventId: string): Promise<PolicyRow> {
   return { ...row, weight_present: Number(row.weight_present), weight_late: Number(row.weight_late), excused: row.excused as PolicyRow['excused'], over: row.over as PolicyRow['over'] }
 }
 
-export async function rolesInEvent (db: Q, personId: string, eventId: string): Promise<string[]> {
-  return (await db.selectFrom('registrations').select('role').where('person_id', '=', personId).where('event_id', '=', eventId).execute()).map(r => r.role)
+/**
+ * The attestation rule's figures for the event, if organizers set them (the attestations domain
+ * writes this table; the book only reads these two columns, to show hours against the threshold).
+ */
+export async function attestationRuleOf (db: Q, eventId: string): Promise<{ minShare: number, excusedCounts: boolean } | undefined> {
+  const row = await db.selectFrom('attestation_policies').select(['min_share', 'excused_counts']).where('event_id', '=', eventId).executeTakeFirst()
+  return row === undefined ? undefined : { minShare: Number(row.min_share), excusedCounts: row.excused_counts }
 }
 
 export interface RecordRow { id: string, session_id: string, slot_id: string, person_id: string, status: string, method: string, recorded_at: Date }

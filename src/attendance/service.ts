@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { AccessPolicy } from '../access/policy.js'
+import { rolesInEvent } from '../access/repository.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
@@ -386,7 +387,7 @@ export class AttendanceService {
 
   /** Already in this slot (same session: "already"; another: a move), or not allowed: say which, under locks. */
   async #checkInCarefully (session: SessionForCheckIn, status: Status, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db): Promise<CheckIn> {
-    const roles = await repo.rolesInEvent(db, input.personId, session.event_id)
+    const roles = await rolesInEvent(db, input.personId, session.event_id)
     if (roles.length === 0) throw forbidden(bilingual('attendance.notRegistered'))
     if (session.audience === 'credited' && !roles.some(r => CREDITED_ROLES.includes(r))) {
       throw forbidden(bilingual('attendance.creditedOnly'))

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import type { AccessPolicy } from '../access/policy.js'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
@@ -8,11 +9,12 @@ import { bilingual, type TextKey, type TextValues } from '../views/i18n.js'
 import { parseLanguage, parseParticipantsCsv, type CsvDelimiter, type CsvEncoding, type CsvField, type CsvRow } from './csv.js'
 import * as repo from './participants-repository.js'
 import { listRegistrations, markStaffProvisioned, organizedEventIds, protectedAmong, type PersonRow } from './repository.js'
-import { sealProvisionedAccounts, type PeopleService } from './service.js'
+import { sealProvisionedAccounts } from './provisioned-accounts.js'
 import { hashToken, newToken } from './tokens.js'
 import { byName } from '../util/by-name.js'
 import { personalLinkText } from '../messages/texts.js'
 import { findEventTitles } from '../messages/repository.js'
+import type { MessageOutbox } from '../messages/outbox.js'
 
 /**
  * Non-credit participants (public-sector employees): imported by organizers from a CSV or
@@ -102,12 +104,27 @@ const emailSchema = z.email().max(254)
 const MAX_TEXT = 200
 const clean = (value: string | undefined): string => (value ?? '').replace(/\s+/g, ' ').trim()
 
+/**
+ * What the participant service asks of PeopleService (which builds it): said here rather than
+ * imported, so that neither module imports the other.
+ */
+export interface PeopleAccounts {
+  /** Of these people, those whose account the actor may not speak for. */
+  protectedFrom: (actorId: string, personIds: string[]) => Promise<Set<string>>
+  /** Opens a session on this device (a personal link's), inside the caller's transaction when `db` is given. */
+  openDeviceSession: (personId: string, userAgent: string | undefined, options: { notAfter?: Date, db?: Db }) => Promise<{ personId: string, deviceSessionId: string, deviceToken: string }>
+  /** The one access policy (src/access/policy.ts). */
+  readonly access: AccessPolicy
+  /** Where personal links sent by email wait for the sender. */
+  readonly outbox: MessageOutbox
+}
+
 export class ParticipantService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly config: Pick<ResolvedConfig, 'publicUrl'>,
-    private readonly people: PeopleService
+    private readonly people: PeopleAccounts
   ) {}
 
   async list (eventId: string): Promise<Participant[]> {

@@ -9,6 +9,7 @@ import * as repo from './repository.js'
 import type { Role } from './repository.js'
 import { LiveSessions } from './live-sessions.js'
 import { ParticipantService } from './participants.js'
+import { sealProvisionedAccounts } from './provisioned-accounts.js'
 import { hashToken, newToken } from './tokens.js'
 
 export type { Role } from './repository.js'
@@ -305,18 +306,6 @@ export class PeopleService {
     await repo.insertSignInLink(db, { person_id: personId, token_hash: hashToken(token), purpose, created_by: createdBy, expires_at: expiresAt })
     return { personId, url: `${this.config.publicUrl}/auth/link/${token}`, expiresAt }
   }
-}
-
-/**
- * Accounts staff created (and whose first link they saw) stop being reachable by those staff
- * the moment they gain a registration in an event their creator does not organize, or an LMS
- * identity (eventId null): every session and unused link ends, and the mark is cleared. Call it
- * in the transaction that adds the registration or the identity (a merge included).
- */
-export async function sealProvisionedAccounts (db: Db, personIds: string[], eventId: string | null, now: Date): Promise<number> {
-  let ended = 0
-  for (const personId of await repo.provisionedOutside(db, personIds, eventId)) ended += await repo.revokeProvisionedAccess(db, personId, now)
-  return ended
 }
 
 type RoleMessageValues = { name: string, inviter: string, event: string, role: 'organizer' | 'door_staff', publicUrl: string }

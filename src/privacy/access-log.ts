@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import type { TextKey } from '../views/i18n.js'
+import { rolesInEvent } from '../access/repository.js'
 import * as repo from './repository.js'
 
 /**
@@ -154,7 +155,7 @@ export class AccessLog {
   }
 
   async #row (read: Read, p: Params, eventId: string | null, subject: string | null): Promise<repo.AccessLogInsert> {
-    const roles = eventId === null ? [] : await repo.rolesInEvent(this.db, read.actorId, eventId)
+    const roles = eventId === null ? [] : await rolesInEvent(this.db, read.actorId, eventId)
     const role = STAFF_ROLES.find(r => roles.includes(r)) ?? (p.contextId !== undefined ? 'instructor' : null)
     return {
       at: read.at,

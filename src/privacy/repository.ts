@@ -16,10 +16,6 @@ export async function staffEvents (db: Db, personId: string, roles: string[]): P
   return (await db.selectFrom('registrations').select('event_id').distinct().where('person_id', '=', personId).where('role', 'in', roles).execute()).map(r => r.event_id)
 }
 
-export async function rolesInEvent (db: Db, personId: string, eventId: string): Promise<string[]> {
-  return (await db.selectFrom('registrations').select('role').where('person_id', '=', personId).where('event_id', '=', eventId).execute()).map(r => r.role)
-}
-
 /** The event and person a route's identifiers point to, for the access log. */
 export async function contextEvent (db: Db, contextId: string): Promise<string | null> {
   return (await db.selectFrom('lti_contexts').select('event_id').where('id', '=', contextId).executeTakeFirst())?.event_id ?? null

@@ -1,6 +1,5 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely'
 import type { DB, SynthesisAssignments } from '../db/schema.js'
-import { isCreditedLearner } from '../lti/roles.js'
 
 /** Synthesis data access. Functions take a Kysely handle so services can pass a transaction. */
 type Q = Kysely<DB>
@@ -35,13 +34,13 @@ export async function updateAssignment (db: Q, id: string, values: Omit<Updateab
 
 export interface Member { person_id: string, user_sub: string, display_name: string, email: string | null, roles: string[] }
 
-/** Active members of a course's roster who are learners there (the LMS's list, NRPS or launches). */
-export async function learners (db: Q, contextId: string): Promise<Member[]> {
+/** Active members of a course's roster (the LMS's list, NRPS or launches), with their LTI roles. */
+export async function activeMembers (db: Q, contextId: string): Promise<Member[]> {
   const rows = await db.selectFrom('lti_roster_members as m').innerJoin('people as p', 'p.id', 'm.person_id')
     .select(['m.person_id', 'm.user_sub', 'p.display_name', 'p.email', 'm.roles'])
     .where('m.context_id', '=', contextId).where('m.status', '=', 'Active').where('m.person_id', 'is not', null)
     .orderBy('p.display_name').execute()
-  return rows.map(r => ({ ...r, person_id: r.person_id ?? '', roles: r.roles as string[] })).filter(r => isLearner(r.roles))
+  return rows.map(r => ({ ...r, person_id: r.person_id ?? '', roles: r.roles as string[] }))
 }
 
 export async function membership (db: Q, contextId: string, personId: string): Promise<{ user_sub: string, roles: string[] } | undefined> {
@@ -49,9 +48,6 @@ export async function membership (db: Q, contextId: string, personId: string): P
     .where('context_id', '=', contextId).where('person_id', '=', personId).where('status', '=', 'Active').executeTakeFirst()
   return row === undefined ? undefined : { user_sub: row.user_sub, roles: row.roles as string[] }
 }
-
-/** A credited student of the course, by the strict LTI role table (src/lti/roles.ts). */
-export const isLearner = (roles: string[]): boolean => isCreditedLearner(roles)
 
 export async function extensionOf (db: Q, assignmentId: string, personId: string): Promise<{ due_at: Date, reason: string | null } | undefined> {
   return await db.selectFrom('synthesis_extensions').select(['due_at', 'reason'])
@@ -186,13 +182,13 @@ export async function courseTitle (db: Q, contextId: string): Promise<string> {
   return row?.title ?? row?.label ?? row?.context_id ?? ''
 }
 
-/** Courses tied to an event where the person is an active learner (their synthesis pages). */
-export async function learnerCoursesOf (db: Q, personId: string): Promise<Array<{ id: string, title: string }>> {
+/** Courses tied to an event where the person is an active member, with their LTI roles there. */
+export async function activeCoursesOf (db: Q, personId: string): Promise<Array<{ id: string, title: string, roles: string[] }>> {
   const rows = await db.selectFrom('lti_roster_members as m').innerJoin('lti_contexts as c', 'c.id', 'm.context_id')
     .select(['c.id', 'c.title', 'c.label', 'c.context_id', 'm.roles'])
     .where('m.person_id', '=', personId).where('m.status', '=', 'Active').where('c.event_id', 'is not', null)
     .orderBy('c.title').execute()
-  return rows.filter(r => isLearner(r.roles as string[])).map(r => ({ id: r.id, title: r.title ?? r.label ?? r.context_id }))
+  return rows.map(r => ({ id: r.id, title: r.title ?? r.label ?? r.context_id, roles: r.roles as string[] }))
 }
 
 export async function personName (db: Q, personId: string): Promise<string> {

@@ -8,6 +8,7 @@ import type { FileStore } from '../files/store.js'
 import { bilingual, sentence } from '../views/i18n.js'
 import type { GradeOutbox } from '../lti/outbox.js'
 import type { LtiService } from '../lti/service.js'
+import { isCreditedLearner } from '../lti/roles.js'
 import * as repo from './repository.js'
 import { inBoth, when } from './wording.js'
 import { FILE_KINDS, rubricMaximum, type AllowedKind, type Assignment, type AssignmentSettings, type GradeInput, type Receipt, type Rubric, type StudentStatus } from './schemas.js'
@@ -139,7 +140,7 @@ export class SynthesisService {
   /** The person's place in the course: a learner (credited student) may hand in; others are told why not. */
   async learnerMembership (personId: string, contextId: string): Promise<{ userSub: string }> {
     const member = await repo.membership(this.db, contextId, personId)
-    if (member === undefined || !repo.isLearner(member.roles)) {
+    if (member === undefined || !isCreditedLearner(member.roles)) {
       throw forbidden(NOT_A_STUDENT)
     }
     return { userSub: member.user_sub }
@@ -203,7 +204,7 @@ export class SynthesisService {
   }
 
   async #assertStudentOf (contextId: string, studentId: string): Promise<repo.Member> {
-    const student = (await repo.learners(this.db, contextId)).find(m => m.person_id === studentId)
+    const student = (await this.#learners(contextId)).find(m => m.person_id === studentId)
     if (student === undefined) throw notFound(bilingual('synthesis.notAStudentHere'))
     return student
   }
@@ -350,7 +351,7 @@ export class SynthesisService {
   async roster (instructorId: string, contextId: string): Promise<{ assignment: Assignment, students: RosterEntry[] }> {
     await this.assertInstructor(instructorId, contextId)
     const assignment = await this.assignment(contextId)
-    const [members, latest, grades, extensions] = [await repo.learners(this.db, contextId), await repo.latestSubmissions(this.db, assignment.id), await repo.grades(this.db, assignment.id), await repo.extensions(this.db, assignment.id)]
+    const [members, latest, grades, extensions] = [await this.#learners(contextId), await repo.latestSubmissions(this.db, assignment.id), await repo.grades(this.db, assignment.id), await repo.extensions(this.db, assignment.id)]
     const extended = new Map(extensions.map(e => [e.person_id, e.due_at]))
     const students = members.map(m => {
       const last = latest.get(m.person_id)
@@ -427,7 +428,7 @@ export class SynthesisService {
   async publishMany (instructorId: string, contextId: string, studentIds: string[]): Promise<{ published: number, skipped: Array<{ personId: string, reason: string }> }> {
     await this.assertInstructor(instructorId, contextId)
     const assignment = await this.assignment(contextId)
-    const members = new Map((await repo.learners(this.db, contextId)).map(m => [m.person_id, m]))
+    const members = new Map((await this.#learners(contextId)).map(m => [m.person_id, m]))
     const skipped: Array<{ personId: string, reason: string }> = []
     let published = 0
     for (const studentId of [...new Set(studentIds)]) {
@@ -486,7 +487,12 @@ export class SynthesisService {
   }
 
   async learnerCourses (personId: string): Promise<Array<{ id: string, title: string }>> {
-    return await repo.learnerCoursesOf(this.db, personId)
+    return (await repo.activeCoursesOf(this.db, personId)).filter(c => isCreditedLearner(c.roles)).map(c => ({ id: c.id, title: c.title }))
+  }
+
+  /** The course's credited students (the strict LTI role table, src/lti/roles.ts), from its roster. */
+  async #learners (contextId: string): Promise<repo.Member[]> {
+    return (await repo.activeMembers(this.db, contextId)).filter(m => isCreditedLearner(m.roles))
   }
 
   /** A student's extension with its reason, for instructors. */

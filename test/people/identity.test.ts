@@ -2,7 +2,8 @@
 // who an organizer may speak for, how brand-new accounts are made and when staff lose them.
 import t from 'tap'
 import { upsertLtiPerson } from '../../src/lti/service.js'
-import { roleGrantedText, sealProvisionedAccounts } from '../../src/people/service.js'
+import { roleGrantedText } from '../../src/people/service.js'
+import { sealProvisionedAccounts } from '../../src/people/provisioned-accounts.js'
 import { testApp } from '../helpers/app.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 
