@@ -1,5 +1,5 @@
 /**
- * `npm run screenshots`: the README's pictures of the main journeys, into docs/images/.
+ * `npm run screenshots`: the pictures of the main journeys in the README and the guide, into docs/images/.
  *
  * Compagnon in this process on the embedded database (a temporary DATA_DIR), the 2025 program,
  * a fixed clock inside the event (Tuesday 21 October 2025, 09:10 in Montréal: the morning keynote

@@ -13,7 +13,7 @@ const LOCK_FILES = new Set(['embedded-db.lock', 'embedded-db.owner'])
  *
  * It takes the same lock as the server, so it refuses while a server (or another tool) has the
  * directory open: a copy taken under a running PGlite may catch half-written pages. Restoring
- * is copying the backup back as DATA_DIR while no server runs (README, Operations).
+ * is copying the backup back as DATA_DIR while no server runs (docs/admin/backups.md).
  * With DATABASE_URL it refuses and names pg_dump, which copies a live PostgreSQL consistently.
  */
 async function main (): Promise<void> {
@@ -21,7 +21,7 @@ async function main (): Promise<void> {
   if (args.length !== 1 || args[0]?.startsWith('-') === true) throw new ConfigError('Usage: npm run db:backup -- DEST_DIR   (a new or empty directory)')
   const config = loadConfig(process.env)
   if (config.database.kind === 'postgres') {
-    throw new ConfigError('DATABASE_URL is set: back up PostgreSQL with pg_dump, e.g.\n  pg_dump --format=custom --file=compagnon.dump "$DATABASE_URL"\n(README, Operations: backups and restore).')
+    throw new ConfigError('DATABASE_URL is set: back up PostgreSQL with pg_dump, e.g.\n  pg_dump --format=custom --file=compagnon.dump "$DATABASE_URL"\n(docs/admin/backups.md; on a running server, /aide/admin/backups.html).')
   }
   const source = config.database.dataDir
   const dest = resolve(args[0] ?? '')
@@ -38,7 +38,7 @@ async function main (): Promise<void> {
       await copyTree(join(source, entry), join(dest, entry))
     }
     await writeFile(join(dest, 'BACKUP.txt'), `Compagnon embedded database, copied from ${source} on ${systemClock.now().toISOString()} with no process using it.\n` +
-      'Restore: stop the server, then copy this directory as DATA_DIR (see the README, Operations).\n')
+      'Restore: stop the server, then copy this directory as DATA_DIR (docs/admin/backups.md in Compagnon\'s guide).\n')
   } finally {
     await lock.release()
   }

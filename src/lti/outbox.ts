@@ -8,7 +8,7 @@ export type LineItemKey = 'presence' | 'synthese'
 /**
  * Our line items in every course: label shown in the gradebook, tag and resource id to find it
  * again. Deep-linked activities carry them (service.ts), so the platform's column made from the
- * activity is the one we grade; README "Grades (AGS)" says how courses from before are handled.
+ * activity is the one we grade; docs/admin/lms/index.md ("Grades (AGS)") says how courses from before are handled.
  */
 export const LINE_ITEMS: Record<LineItemKey, { label: string, tag: string, resourceId: string }> = {
   presence: { label: 'Présence', tag: 'compagnon-presence', resourceId: 'attendance' },

@@ -8,7 +8,7 @@ import type { TextKey } from '../views/i18n.js'
  * Mentor (Canvas observers), ContentDeveloper, guests, non-credit learners, institution and system
  * roles (Administrator included, whatever vocabulary it comes from), unknown or custom URIs —
  * grants nothing. Organizers and door staff are never granted by an LMS: organizers grant them in
- * Compagnon. The README's LTI section shows this table.
+ * Compagnon. docs/admin/lms/index.md ("LTI roles") shows this table.
  */
 export type LtiCourseRole = 'credited_student' | 'instructor'
 

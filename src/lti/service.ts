@@ -55,14 +55,14 @@ const DEEP_LINK_LIFETIME_MS = 30 * 60_000
  * The targets graded in the LMS, and their line item: their content item carries a `lineItem`
  * so that the platform's column for the activity is the one Compagnon grades (no second,
  * empty column). The program is not graded: it carries none, and Moodle then makes no column
- * when the tool's "Accept grades" is "Delegate to teacher" (lti/moodle.md, "Grade columns").
+ * when the tool's "Accept grades" is "Delegate to teacher" (docs/admin/lms/moodle.md, "Grade columns").
  */
 export const gradedTargets: Partial<Record<DeepLinkTarget, LineItemKey>> = { synthesis: 'synthese', attendance: 'presence' }
 const DEFAULT_SCORE_MAXIMUM = 100
 
 /**
  * A launch by an LMS account whose data was erased at the person's request (a sealed tombstone):
- * refused, so that no new account quietly collects their data again. README "Privacy" says how
+ * refused, so that no new account quietly collects their data again. docs/confidentialite.md says how
  * they can come back.
  */
 export const erasedAccount = new AppError('forbidden', bilingual('lti.erasedAccount'))

@@ -11,7 +11,7 @@ export const purgeReportSchema = z.object({
   runId: z.uuid().nullable().describe('Null for a dry run'),
   at: z.date(),
   dryRun: z.boolean(),
-  counts: counts.describe('Rows deleted, anonymised or minimised, by kind (README "Privacy": retention table)'),
+  counts: counts.describe('Rows deleted, anonymised or minimised, by kind (the guide, docs/confidentialite.md: retention table)'),
   periods: z.object({
     attendanceDays: z.number().int(),
     submissionsDays: z.number().int(),

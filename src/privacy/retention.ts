@@ -50,7 +50,7 @@ const rules: PurgeRule[] = [...repo.tableRules, peopleRule]
 
 /**
  * Loi 25 retention: once an event's period for a kind of data is over, that data is deleted,
- * anonymised or minimised (README "Privacy"). Runs in bounded transactions, each taking a
+ * anonymised or minimised (docs/confidentialite.md). Runs in bounded transactions, each taking a
  * transaction-scoped advisory lock, so instances never purge at the same moment and a crash
  * leaves no lock behind; running again finds nothing left to do.
  */

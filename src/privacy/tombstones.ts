@@ -4,7 +4,7 @@ import type { Secrets } from '../config.js'
 /**
  * The key of erasure tombstones, derived from CODE_SECRET (kept outside the database): a
  * database copy alone cannot confirm that a given LMS account was erased. Rotating CODE_SECRET
- * makes existing tombstones unrecognisable (README "Privacy": keep it).
+ * makes existing tombstones unrecognisable (docs/confidentialite.md: keep it).
  */
 export const tombstoneKey = (secrets: Pick<Secrets, 'codeSecret'>): Buffer =>
   Buffer.from(hkdfSync('sha256', secrets.codeSecret, 'compagnon', 'erasure tombstones', 32))

@@ -180,7 +180,7 @@ t.test('embedded: db:backup refuses while the server runs, copies the stopped DA
   t.same(readdirSync(join(dir, 'backup')).sort(), ['BACKUP.txt', 'pgdata', 'secrets.json'], 'the database and its secrets, not the lock')
   t.equal(((await stat(join(dir, 'backup'))).mode & 0o777), 0o700, 'readable by this user only')
 
-  // Restore as the README says: copy the backup as the data directory of a server.
+  // Restore as docs/admin/backups.md says: copy the backup as the data directory of a server.
   const restoredDir = join(dir, 'restored')
   await run('cp', ['-a', join(dir, 'backup'), restoredDir])
   t.same(await readFile(join(restoredDir, 'secrets.json'), 'utf8'), await readFile(join(dataDir, 'secrets.json'), 'utf8'))

@@ -14,7 +14,7 @@ export const MATRIX_NOW = '2025-10-21T09:10:00-04:00'
 export const ROLE_NAMES = ['anonymous', 'student', 'participant', 'door', 'instructor', 'otherInstructor', 'organizer', 'otherPlatform'] as const
 export type RoleName = typeof ROLE_NAMES[number]
 
-/** What each role is, in words (failure messages and the README). */
+/** What each role is, in words (failure messages and the guide's access tables). */
 export const ROLE_TITLES: Record<RoleName, string> = {
   anonymous: 'anonymous (no session)',
   student: 'credited student of course A (LMS Learner, platform A)',

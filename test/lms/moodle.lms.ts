@@ -18,7 +18,7 @@ const titles = { synthesis: 'Synthèse', attendance: 'Présence', program: 'Prog
 
 interface Gradebook { courseId: number, items: Array<{ name: string | null, type: string, module: string | null, max: number, grades: Array<{ username: string, grade: number | null, feedback: string | null }> }> }
 
-/** With LMS_SCREENSHOTS=<dir>, steps save what the person sees there (the pictures of lti/moodle.md). */
+/** With LMS_SCREENSHOTS=<dir>, steps save what the person sees there (the pictures of docs/admin/lms/moodle.md: LMS_SCREENSHOTS=docs/admin/lms/moodle). */
 async function shot (page: Page, name: string): Promise<void> {
   const dir = process.env.LMS_SCREENSHOTS
   if (dir !== undefined && dir !== '') await page.screenshot({ path: join(dir, `${name}.png`) })
@@ -140,7 +140,7 @@ await t.test('the administrator shows the tool in the activity chooser and lets 
   await admin.goto(editUrl)
   await admin.click('a.collapseexpand')
   t.equal(await admin.inputValue('#id_lti_coursevisible'), '1', 'dynamic registration left it "Show as preconfigured tool when adding an External tool"')
-  // Left as it is (lti/moodle.md): only items that say they are graded (lineItem) get a column.
+  // Left as it is (docs/admin/lms/moodle.md): only items that say they are graded (lineItem) get a column.
   t.equal(await admin.inputValue('#id_lti_acceptgrades'), '2', 'dynamic registration left "Accept grades" on "Delegate to teacher"')
   await admin.selectOption('#id_lti_coursevisible', '2')
   await admin.selectOption('#id_lti_sendname', '1')

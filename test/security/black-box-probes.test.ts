@@ -1,4 +1,4 @@
-// Issue 15, acceptance: independent black-box probes. Written from README.md and the OpenAPI
+// Issue 15, acceptance: independent black-box probes. Written from the README of the time (now the guide, docs/) and the OpenAPI
 // document only (no reading of src/), against the real server started as `npm start` starts it,
 // with a second event imported by the `program:import` command and one organizer per event made
 // by `organizer:create`. Everything goes through HTTP and the command-line tools: no database
@@ -15,7 +15,7 @@ import { childEnv, freePort, postgresEnv, runTs, startServer, stopServer } from 
 import { freshDatabaseUrl } from '../helpers/database.js'
 import { seededDataDir } from '../helpers/data-dir.js'
 
-// The program file README names (src/program/data/…): read as data, like `npm run program:import` does.
+// The program file the guide names (src/program/data/…): read as data, like `npm run program:import` does.
 const programFile = fileURLToPath(new URL('../../src/program/data/ecole-automne-coproduction-2025.yaml', import.meta.url))
 const KEY_A = 'ecole-automne-coproduction-2025'
 const KEY_B = 'ecole-hiver-gouvernance-2026'
@@ -86,7 +86,7 @@ interface Answer { status: number, text: string, location: string | null, everyt
 interface Me { person: { id: string, displayName: string, email: string | null, preferredLocale: string }, roles: Array<{ eventId: string, role: string }> }
 interface Participant { personId: string, name: string, email: string, employer: string | null, preferredLocale: string, link: { status: string, issuedAt: string | null } }
 
-/** Opens a one-time sign-in link (`/auth/link/…`) as README describes: the page, then its button. */
+/** Opens a one-time sign-in link (`/auth/link/…`) as the guide describes: the page, then its button. */
 async function signInWithLink (base: string, url: string): Promise<Device> {
   const device = new Device(base)
   const token = new URL(url).pathname.split('/').pop() ?? ''
@@ -119,7 +119,7 @@ t.test('an organizer of one event gets no working link to, and cannot rename, an
   const dataDir = url === undefined ? await seededDataDir(join(root, 'data')) : join(root, 'data')
   const env = childEnv({ ...(url === undefined ? { DATA_DIR: dataDir } : postgresEnv(url)), PUBLIC_URL: base })
 
-  // The 2025 event is over (README, `npm run demo`), and personal links end 60 days after an event's
+  // The 2025 event is over (README and docs/organisation/mise-en-place.md, `npm run demo`), and personal links end 60 days after an event's
   // last day: with the server on the wall clock, a refusal for that reason would hide whether a
   // refusal is about whose account it is. Both program files are therefore moved to the weeks
   // ahead, same weekdays and times, as `npm run demo` does: the 2025 file keeps its key, and its copy
@@ -371,7 +371,7 @@ t.test('an organizer of one event gets no working link to, and cannot rename, an
     const after = await bSide()
     t.equal(after.export.signInLinks.length, before.export.signInLinks.length, 'HOLE if different — no sign-in link was made for organizer B')
     t.equal(after.export.personalLinks.length, before.export.personalLinks.length, 'HOLE if different — no personal link was made for organizer B')
-    t.not(after.paula?.link.status, 'active', 'B\'s participant holds no live link issued since (her own was ended when another event registered her, as README says)')
+    t.not(after.paula?.link.status, 'active', 'B\'s participant holds no live link issued since (her own was ended when another event registered her, as docs/organisation/equipe.md says)')
     t.equal(after.me.person.displayName, before.me.person.displayName, 'organizer B\'s name is still B\'s')
     t.equal(after.paula?.name, PAULA.name, 'B\'s participant\'s name is still hers')
 
@@ -393,7 +393,7 @@ t.test('an organizer of one event gets no working link to, and cannot rename, an
     t.equal(accepted.status, 200, 'B accepts the door-staff role (back on /moi)')
     t.same(staffInA((await me(bob)).roles), ['door_staff'], 'B holds exactly the staff role B accepted in A')
     await assertNoWorkingLink(t, accepted, 'B\'s /moi after accepting')
-    // README (Identity): an account B's staff created is signed out once another event registers it.
+    // docs/organisation/equipe.md: an account B's staff created is signed out once another event registers it.
     t.comment(`B's participant's own session after A registered her: ${(await paula.api('GET', '/api/v1/me')).status}`)
     t.comment(`link-like URLs found in A's answers and tried: ${linksTried}`)
   })
