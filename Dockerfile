@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY . .
 RUN npm run build
+# The guide (docs/), served at /aide/ from dist/aide/.
+RUN npm run docs:build
 
 # ---- runtime ---------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime

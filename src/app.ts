@@ -12,6 +12,7 @@ import type { Database } from './db/database.js'
 import errorHandler, { frameworkError } from './plugins/error-handler.js'
 import { loggerOptions } from './http/logging.js'
 import security from './http/security.js'
+import guide from './http/guide.js'
 import { SESSION_COOKIE } from './http/cookies.js'
 import metrics from './metrics/plugin.js'
 import locale from './plugins/locale.js'
@@ -144,6 +145,9 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
     return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600')
       .send("document.querySelectorAll('form[data-autosubmit]').forEach(function (f) { f.submit() })\n")
   })
+
+  // The guide (docs/, built into dist/aide/ by npm ci) at /aide/, or DOCS_URL's copy.
+  await app.register(guide, { docsUrl: config.docsUrl })
 
   await app.register(authentication, { people })
   await app.register(access, { policy })

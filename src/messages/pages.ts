@@ -1,6 +1,7 @@
 import { html } from 'ghtml'
 import { colon, formatStamp, intlLocale, markup, t, textOf, zoneName, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
+import { guideHref } from '../views/guide-links.js'
 import { organizerNav } from '../views/organizer-nav.js'
 import type { MessageKind } from './outbox.js'
 import type { EventMessages, MessageRow, MessageStatus } from './service.js'
@@ -28,7 +29,7 @@ export const base = (eventId: string): string => `/organisateurs/messages/${even
 function deliveryNote (locale: Locale, sending: boolean): string {
   return sending
     ? html`<p>${t(locale, 'messages.sending')}</p>`
-    : html`<p class="notice">${t(locale, 'messages.notSending')}</p>`
+    : html`<p class="notice">${t(locale, 'messages.notSending')} <a href="${guideHref(locale, 'messages')}">${t(locale, 'messages.guide')}</a></p>`
 }
 
 export interface LinkNotice { name: string, to: string, status: MessageStatus, messageId: string }

@@ -8,6 +8,7 @@ import { bulkLinkAudience, type BulkLinkAudience, type LinkStatus, type Particip
 import type { Bilingual } from '../errors.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { organizerNav, organizerPartHref, type OrganizerPart } from '../views/organizer-nav.js'
+import { guideHref } from '../views/guide-links.js'
 
 /** A role's name, as people read it. */
 export const ROLE_TEXT = {
@@ -153,7 +154,8 @@ export function lmsPage (locale: Locale, view: LmsPageView, path: string): strin
 <thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.ltiIssuer')}</th><th scope="col">${t(locale, 'common.ltiClientId')}</th><th scope="col">${t(locale, 'common.ltiDeployments')}</th><th scope="col">${t(locale, 'common.ltiStatus')}</th></tr></thead>
 <tbody>!${view.platforms.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${t(locale, 'common.ltiIssuer')}">${p.issuer}</td><td data-label="${t(locale, 'common.ltiClientId')}">${p.clientId}</td><td data-label="${t(locale, 'common.ltiDeployments')}">${p.deploymentIds.join(', ')}</td><td data-label="${t(locale, 'common.ltiStatus')}">!${platformStatusCell(locale, p, view.event.id)}</td></tr>`)}</tbody></table>`}
 <form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'common.ltiDynamicHelp')}</p><button type="submit">${t(locale, 'common.ltiCreateLink')}</button></form>
-<p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>`)
+<p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>
+<p><a href="${guideHref(locale, 'lmsRegistration')}">${t(locale, 'common.ltiGuide')}</a></p>`)
 }
 
 /** Active, or waiting for approval (with an optional deployment id the platform did not send), and the matching action. */

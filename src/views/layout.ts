@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { html } from 'ghtml'
 import { projectRoot } from '../paths.js'
 import { t, type Locale } from './i18n.js'
+import { guideHref } from './guide-links.js'
 
 export interface LayoutProps {
   locale: Locale
@@ -44,7 +45,7 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 !${body}
 </main>
 <footer class="site">
-  <p>${t(locale, 'common.footerOrganization')} · <a href="/confidentialite?lang=${locale}">${t(locale, 'common.privacy')}</a> · <a href="/docs">${t(locale, 'common.apiDocs')}</a></p>
+  <p>${t(locale, 'common.footerOrganization')} · <a href="/confidentialite?lang=${locale}">${t(locale, 'common.privacy')}</a> · <a href="${guideHref(locale, 'home')}">${t(locale, 'common.guide')}</a> · <a href="/docs">${t(locale, 'common.apiDocs')}</a></p>
 </footer>
 </body>
 </html>`

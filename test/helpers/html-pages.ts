@@ -3,9 +3,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { MATRIX_NOW, ROLE_NAMES, accessWorld, type AccessWorld, type Identity, type RoleName } from './identities.js'
 import { fill, prepare, rules, type RowContext } from '../security/access-rules.js'
 
-/** Routes that are not pages people read (scripts, styles, the API, LTI's machine endpoints, docs). */
+/** Routes that are not pages people read (scripts, styles, the API, LTI's machine endpoints, docs, the guide's static site). */
 const notAPage = (template: string): boolean =>
-  /^\/(api|assets|docs|health|ready|metrics|lti\/(keys|launch|login|deeplink)|\.well-known)(\/|$)/.test(template) || template === '/lti'
+  /^\/(api|assets|docs|aide|health|ready|metrics|lti\/(keys|launch|login|deeplink)|\.well-known)(\/|$)/.test(template) || template === '/lti'
 
 export interface HtmlPage {
   template: string

@@ -209,6 +209,8 @@ export const rules: Record<string, Rule> = {
   'GET /docs/static/*': get(everyone(200), { request: () => ({ url: '/docs/static/swagger-ui.css' }) }),
   'GET /docs/json': get(everyone(200)),
   'GET /docs/yaml': get(everyone(200)),
+  'GET /aide': get(everyone(301), { why: 'the guide (help pages, the same for everyone): its address without the slash goes to /aide/' }),
+  'GET /aide/*': get(everyone('ok'), { request: () => ({ url: '/aide/' }), why: 'the guide\'s pages and assets, built by npm ci (where it was not built, a 404 that says so)' }),
   'GET /assets/site.css': get(everyone(200)),
   'GET /assets/favicon.svg': get(everyone(200)),
   'GET /assets/autosubmit.js': get(everyone(200)),

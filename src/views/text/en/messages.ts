@@ -16,6 +16,7 @@ export const messages = {
   statusFailed: 'Failed: given up',
   title: 'Messages',
   sending: 'Messages go out by email. A failed send is tried again later (30 s, 2 min, 10 min, then every hour) and given up after 10 attempts.',
+  guide: 'What happens to messages, with or without email: the guide.',
   notSending: 'Compagnon does not send email at the moment: each message is kept here, in “Messages sent”, for you to pass on to the person yourself (email, Teams…). To turn sending on, ask the person who runs Compagnon.',
   newLinkCreated: 'A new personal link was created for {name}; the old one no longer works.',
   newLinkStored: 'The message is stored: <link>open it to pass it on</link> to {to}.',

@@ -14,6 +14,7 @@ export const messages = {
   statusFailed: 'Échec : abandonné',
   title: 'Messages',
   sending: 'Les messages partent par courriel. Un envoi qui échoue est repris plus tard (30 s, 2 min, 10 min, puis toutes les heures) et abandonné après 10 tentatives.',
+  guide: 'Ce que deviennent les messages, avec ou sans courriel : le guide.',
   notSending: 'Compagnon n’envoie pas de courriels pour le moment : chaque message est conservé ici, dans « Messages envoyés », pour que vous le transmettiez vous-même à la personne (courriel, Teams…). Pour activer l’envoi, adressez-vous à la personne qui administre Compagnon.',
   newLinkCreated: 'Un nouveau lien personnel a été créé pour {name} ; l’ancien ne fonctionne plus.',
   newLinkStored: 'Le message est conservé : <link>ouvrez-le pour le transmettre</link> à {to}.',

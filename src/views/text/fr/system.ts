@@ -72,6 +72,8 @@ export const system = {
   fileTooLarge: 'Le fichier dépasse la taille maximale de {megabytes, number} Mo.',
   uploadInterrupted: 'Le téléversement a été interrompu avant la fin : envoyez le fichier de nouveau.',
   fileNotFound: 'Fichier introuvable.',
+  // The guide (/aide/, src/http/guide.ts).
+  guideNotBuilt: 'Le guide n’est pas installé sur ce serveur. La personne qui administre Compagnon l’installe avec la commande « npm run docs:build » (« npm ci » le fait aussi), ou règle DOCS_URL vers une copie publiée.',
   // Metrics (read by operators).
   metricsTokenRequired: 'Les métriques exigent le jeton METRICS_TOKEN dans l’en-tête « Authorization: Bearer … ».',
   metricsLocalOnly: 'Les métriques ne sont servies qu’aux appels de cette machine (127.0.0.1, ::1) sans mandataire ; définissez METRICS_TOKEN pour les lire d’ailleurs.'
