@@ -13,8 +13,12 @@ export default defineConfig({
   // Content-Security-Policy (script-src 'self') applies to the guide too.
   metaChunk: true,
   appearance: false,
-  // The theme's one remaining inline script only marks Apple keyboards; the policy would block it.
-  transformHtml: html => html.replace(/<script id="check-mac-os">[^<]*<\/script>/, ''),
+  transformHtml: (html, _id, { page }) => {
+    // The theme's one remaining inline script only marks Apple keyboards; the policy would block it.
+    const out = html.replace(/<script id="check-mac-os">[^<]*<\/script>/, '')
+    // The administration, development and security pages are in English: say so to screen readers.
+    return /^(admin|dev)\/|^securite\.md$/.test(page) ? out.replace('<html lang="fr-CA"', '<html lang="en"') : out
+  },
   themeConfig: {
     nav: [
       { text: 'Organisation', link: '/organisation/' },
