@@ -7,6 +7,8 @@ import { DEFAULT_ELIGIBILITY_POLICY, eligibility, type Eligibility, type Eligibi
 import { rolesInEvent } from '../access/repository.js'
 import { bilingual, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
+import * as bookRepo from './book-repository.js'
+import { eventTitles } from './event-day-repository.js'
 import type { PolicyRow, Status } from './repository.js'
 import { byName } from '../util/by-name.js'
 
@@ -128,9 +130,9 @@ export class AttendanceBook {
 
   /** The event's title in the reader's language (the event stores both). */
   async eventTitle (eventId: string, locale: Locale): Promise<string> {
-    const event = await this.db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
-    if (event === undefined) throw notFound(bilingual('attendance.eventNotFound'))
-    return locale === 'fr' ? event.title_fr : event.title_en
+    const titles = await eventTitles(this.db, eventId)
+    if (titles === undefined) throw notFound(bilingual('attendance.eventNotFound'))
+    return titles[locale]
   }
 
   /** The person themself, or an instructor or organizer of one of their events (the access policy's 'attendance.history'). */
@@ -157,17 +159,15 @@ export class AttendanceBook {
 
   /** One person in one slot, for the correction page (organizers, and instructors of the person's course). */
   async cell (actorId: string, personId: string, slotId: string): Promise<{ eventId: string, organizer: boolean, timezone: string, startsAt: Date, personId: string, slotId: string, name: string, status: Status | null, sessionId: string | null, sessions: Array<{ id: string, title: string }>, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: Date }> }> {
-    const slot = await this.db.selectFrom('time_slots as t').innerJoin('events as e', 'e.id', 't.event_id').select(['t.id', 't.event_id', 't.starts_at', 'e.timezone']).where('t.id', '=', slotId).executeTakeFirst()
+    const slot = await bookRepo.findSlotWithZone(this.db, slotId)
     if (slot === undefined) throw notFound(bilingual('attendance.slotNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId, slotId })
-    const person = await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst()
-    if (person === undefined) throw notFound(bilingual('attendance.personNotFound'))
-    const record = await this.db.selectFrom('attendance_records').select(['status', 'session_id']).where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
-    const excuse = await this.db.selectFrom('attendance_excuses').select('status').where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
-    const sessions = await this.db.selectFrom('sessions').select(['id', 'title']).where('slot_id', '=', slotId).where('status', '=', 'scheduled').orderBy('position').execute()
-    const history = await this.db.selectFrom('attendance_history as h').leftJoin('people as p', 'p.id', 'h.changed_by')
-      .select(['h.action', 'h.before', 'h.after', 'h.reason', 'p.display_name', 'h.changed_at'])
-      .where('h.person_id', '=', personId).where('h.slot_id', '=', slotId).orderBy('h.id').execute()
+    const name = await repo.findDisplayName(this.db, personId)
+    if (name === undefined) throw notFound(bilingual('attendance.personNotFound'))
+    const record = await bookRepo.findRecordStatus(this.db, slotId, personId)
+    const excuse = await bookRepo.findExcuse(this.db, personId, slotId)
+    const sessions = await bookRepo.scheduledSessionsOfSlot(this.db, slotId)
+    const history = await bookRepo.historyWithNames(this.db, personId, slotId)
     const status = record !== undefined ? record.status as Status : excuse?.status === 'accepted' ? 'excused' : null
     return {
       eventId: slot.event_id,
@@ -176,18 +176,12 @@ export class AttendanceBook {
       startsAt: slot.starts_at,
       personId,
       slotId,
-      name: person.display_name,
+      name,
       status,
       sessionId: record?.session_id ?? null,
       sessions,
       history: history.map(h => ({ action: h.action, before: h.before, after: h.after, reason: h.reason, changedByName: h.display_name, changedAt: h.changed_at }))
     }
-  }
-
-  /** The event a participant's own pages are about: their latest registration. */
-  async #currentEvent (personId: string): Promise<{ id: string, timezone: string } | undefined> {
-    return await this.db.selectFrom('registrations as r').innerJoin('events as e', 'e.id', 'r.event_id').select(['e.id', 'e.timezone'])
-      .where('r.person_id', '=', personId).orderBy('e.starts_on', 'desc').executeTakeFirst()
   }
 
   /** The event's attestation rule (its attestation policy), which decides the hours required. */
@@ -202,13 +196,13 @@ export class AttendanceBook {
 
   /** A participant's own slots in their current event: status, chosen session and places left, excuse, and their hours. */
   async mine (personId: string): Promise<Mine> {
-    const registration = await this.#currentEvent(personId)
+    const registration = await bookRepo.latestEventOf(this.db, personId)
     if (registration === undefined) return { eventId: null, zone: 'America/Montreal', slots: [], summary: null }
     const grid = await this.grid(registration.id, { personId })
     const row = grid.rows.find(r => r.personId === personId)
-    const choices = await this.db.selectFrom('attendance_choices').select(['slot_id', 'session_id']).where('person_id', '=', personId).execute()
+    const choices = await bookRepo.choicesOf(this.db, personId)
     const places = await this.places(registration.id)
-    const sessions = await this.db.selectFrom('sessions').select(['id', 'title', 'slot_id']).where('event_id', '=', registration.id).where('status', '=', 'scheduled').orderBy('position').execute()
+    const sessions = await bookRepo.scheduledSessionsOfEvent(this.db, registration.id)
     const now = this.clock.now()
     return {
       eventId: registration.id,
@@ -236,7 +230,7 @@ export class AttendanceBook {
 
   /** A participant's hours in their current event (the summary on /moi), or null when they attend none. */
   async mySummary (personId: string): Promise<HoursSummary | null> {
-    const registration = await this.#currentEvent(personId)
+    const registration = await bookRepo.latestEventOf(this.db, personId)
     if (registration === undefined) return null
     const grid = await this.grid(registration.id, { personId })
     const row = grid.rows.find(r => r.personId === personId)
@@ -260,8 +254,7 @@ export class AttendanceBook {
   /** Organizers set the rules (check-in window, late threshold, grade weights). */
   async setPolicy (actorId: string, eventId: string, policy: PolicyRow): Promise<PolicyRow> {
     await this.access.assert({ personId: actorId }, 'attendance.set-policy', { kind: 'event', eventId })
-    await this.db.insertInto('attendance_policies').values({ event_id: eventId, ...policy, updated_by: actorId, updated_at: this.clock.now() })
-      .onConflict(oc => oc.column('event_id').doUpdateSet({ ...policy, updated_by: actorId, updated_at: this.clock.now() })).execute()
+    await bookRepo.savePolicy(this.db, eventId, policy, actorId, this.clock.now())
     return await this.policy(eventId)
   }
 
@@ -272,13 +265,11 @@ export class AttendanceBook {
    */
   async grid (eventId: string, options: { contextId?: string, who?: Who, personId?: string } = {}): Promise<Grid> {
     const now = this.clock.now()
-    const event = await this.db.selectFrom('events').select(['id', 'timezone']).where('id', '=', eventId).executeTakeFirst()
+    const event = await bookRepo.findEventZone(this.db, eventId)
     if (event === undefined) throw notFound(bilingual('attendance.eventNotFound'))
     const policy = await repo.findPolicy(this.db, eventId)
-    const slotRows = await this.db.selectFrom('time_slots').select(['id', 'key', 'starts_at', 'ends_at'])
-      .where('event_id', '=', eventId).where('counts_toward_attendance', '=', true).orderBy('starts_at').execute()
-    const sessionRows = await this.db.selectFrom('sessions').select(['id', 'slot_id', 'title']).where('event_id', '=', eventId)
-      .where('status', '=', 'scheduled').where('mode', '=', 'in_person').orderBy('position').execute()
+    const slotRows = await bookRepo.countedSlots(this.db, eventId)
+    const sessionRows = await bookRepo.inPersonSessions(this.db, eventId)
     const slots: GridSlot[] = slotRows
       .map(s => ({ id: s.id, key: s.key, startsAt: s.starts_at, endsAt: s.ends_at, hours: (s.ends_at.getTime() - s.starts_at.getTime()) / 3600_000, held: s.ends_at <= now, sessions: sessionRows.filter(x => x.slot_id === s.id).map(x => ({ id: x.id, title: x.title })) }))
       .filter(s => s.sessions.length > 0)
@@ -287,10 +278,10 @@ export class AttendanceBook {
     const chosen = people.filter(p => (options.who === undefined || options.who === 'all' || (options.who === 'credited') === p.credited) &&
       (options.personId === undefined || p.personId === options.personId))
     const ids = chosen.map(p => p.personId)
-    const records = ids.length === 0 ? [] : await this.db.selectFrom('attendance_records').select(['person_id', 'slot_id', 'session_id', 'status', 'completed_late_at']).where('event_id', '=', eventId).where('person_id', 'in', ids).execute()
-    const excuses = ids.length === 0 ? [] : await this.db.selectFrom('attendance_excuses').select(['person_id', 'slot_id', 'status']).where('person_id', 'in', ids).execute()
+    const records = await bookRepo.recordsOf(this.db, eventId, ids)
+    const excuses = await bookRepo.excusesOf(this.db, ids)
     const recordOf = new Map(records.map(r => [`${r.person_id}:${r.slot_id}`, r]))
-    const excuseOf = new Map(excuses.map(e => [`${e.person_id}:${e.slot_id}`, e.status as 'pending' | 'accepted' | 'refused']))
+    const excuseOf = new Map(excuses.map(e => [`${e.person_id}:${e.slot_id}`, e.status as bookRepo.ExcuseStatus]))
     const rows = chosen.map(p => {
       const cells: Cell[] = slots.map(slot => {
         const record = recordOf.get(`${p.personId}:${slot.id}`)
@@ -308,18 +299,14 @@ export class AttendanceBook {
 
   async #people (eventId: string, contextId?: string): Promise<GridPerson[]> {
     if (contextId !== undefined) {
-      const members = await this.db.selectFrom('lti_roster_members as m').innerJoin('people as p', 'p.id', 'm.person_id')
-        .select(['m.person_id', 'm.user_sub', 'm.roles', 'p.display_name', 'p.email'])
-        .where('m.context_id', '=', contextId).where('m.status', '=', 'Active').orderBy('p.display_name').execute()
+      const members = await bookRepo.activeRosterMembers(this.db, contextId)
       // The roster's credited students by the strict LTI role table: instructors are not graded on attendance.
       return members
         .filter(m => isCreditedLearner(m.roles as string[]))
         .map(m => ({ personId: m.person_id ?? '', name: m.display_name, email: m.email, credited: true, userSub: m.user_sub }))
         .sort(byName)
     }
-    const regs = await this.db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
-      .select(['r.person_id', 'r.role', 'p.display_name', 'p.email'])
-      .where('r.event_id', '=', eventId).where('r.role', 'in', ['credited_student', 'participant']).orderBy('p.display_name').execute()
+    const regs = await bookRepo.attendeeRegistrations(this.db, eventId)
     const byPerson = new Map<string, GridPerson>()
     for (const r of regs) {
       const known = byPerson.get(r.person_id)
@@ -334,13 +321,13 @@ export class AttendanceBook {
    */
   async correct (actorId: string, input: { personId: string, slotId: string, status: Status, sessionId?: string | undefined, reason: string }): Promise<void> {
     const now = this.clock.now()
-    const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id']).where('id', '=', input.slotId).executeTakeFirst()
+    const slot = await bookRepo.findSlot(this.db, input.slotId)
     if (slot === undefined) throw notFound(bilingual('attendance.slotNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId: input.personId, slotId: slot.id })
     if (input.reason.trim().length < 3) throw badRequest(bilingual('attendance.correctionReasonMissing'))
     const registered = await rolesInEvent(this.db, input.personId, slot.event_id)
     if (registered.length === 0) throw notFound(bilingual('attendance.personNotRegistered'))
-    const sessions = await this.db.selectFrom('sessions').select('id').where('slot_id', '=', slot.id).where('status', '=', 'scheduled').execute()
+    const sessions = await bookRepo.scheduledSessionsOfSlot(this.db, slot.id)
     await this.db.transaction().execute(async trx => {
       await repo.lockPersonSlot(trx, input.personId, slot.id)
       const existing = await repo.lockRecord(trx, slot.id, input.personId)
@@ -371,37 +358,29 @@ export class AttendanceBook {
 
   /** A participant excuses themself for a slot (before or after), with a short reason. */
   async submitExcuse (personId: string, slotId: string, reason: string): Promise<{ id: string, status: string }> {
-    const slot = await this.db.selectFrom('time_slots').select(['id', 'event_id', 'counts_toward_attendance']).where('id', '=', slotId).executeTakeFirst()
+    const slot = await bookRepo.findSlot(this.db, slotId)
     if (slot === undefined || !slot.counts_toward_attendance) throw notFound(bilingual('attendance.slotNotFound'))
     if ((await rolesInEvent(this.db, personId, slot.event_id)).length === 0) throw forbidden(bilingual('attendance.notRegistered'))
     const text = reason.trim()
     if (text.length < 3 || text.length > 500) throw badRequest(bilingual('attendance.excuseReasonLength'))
-    const existing = await this.db.selectFrom('attendance_excuses').select(['id', 'status']).where('person_id', '=', personId).where('slot_id', '=', slotId).executeTakeFirst()
+    const existing = await bookRepo.findExcuse(this.db, personId, slotId)
     if (existing !== undefined && existing.status !== 'pending') throw conflict(bilingual('attendance.excuseAlreadyReviewed'))
-    const row = await this.db.insertInto('attendance_excuses').values({ person_id: personId, slot_id: slotId, reason: text, submitted_at: this.clock.now() })
-      .onConflict(oc => oc.columns(['person_id', 'slot_id']).doUpdateSet({ reason: text, submitted_at: this.clock.now() }))
-      .returning(['id', 'status']).executeTakeFirstOrThrow()
-    return row
+    return await bookRepo.upsertExcuse(this.db, { person_id: personId, slot_id: slotId, reason: text, submitted_at: this.clock.now() })
   }
 
-  async excuses (eventId: string, status?: 'pending' | 'accepted' | 'refused'): Promise<Array<{ id: string, personId: string, name: string, slotId: string, slotStartsAt: Date, reason: string, status: string, submittedAt: Date }>> {
-    let q = this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id').innerJoin('people as p', 'p.id', 'x.person_id')
-      .select(['x.id', 'x.person_id', 'p.display_name', 'x.slot_id', 's.starts_at', 'x.reason', 'x.status', 'x.submitted_at'])
-      .where('s.event_id', '=', eventId)
-    if (status !== undefined) q = q.where('x.status', '=', status)
-    return (await q.orderBy('s.starts_at').orderBy('x.submitted_at').execute()).map(x => ({ id: x.id, personId: x.person_id, name: x.display_name, slotId: x.slot_id, slotStartsAt: x.starts_at, reason: x.reason, status: x.status, submittedAt: x.submitted_at }))
+  async excuses (eventId: string, status?: bookRepo.ExcuseStatus): Promise<Array<{ id: string, personId: string, name: string, slotId: string, slotStartsAt: Date, reason: string, status: string, submittedAt: Date }>> {
+    return (await bookRepo.excusesOfEvent(this.db, eventId, status)).map(x => ({ id: x.id, personId: x.person_id, name: x.display_name, slotId: x.slot_id, slotStartsAt: x.starts_at, reason: x.reason, status: x.status, submittedAt: x.submitted_at }))
   }
 
   /** An organizer, or an instructor of the person's course, accepts or refuses an excuse; the decision is in the audit trail. */
   async decideExcuse (actorId: string, excuseId: string, accept: boolean): Promise<string> {
-    const excuse = await this.db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id')
-      .select(['x.id', 'x.person_id', 'x.slot_id', 'x.status', 's.event_id']).where('x.id', '=', excuseId).executeTakeFirst()
+    const excuse = await bookRepo.findExcuseWithEvent(this.db, excuseId)
     if (excuse === undefined) throw notFound(bilingual('attendance.excuseNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'excuse', excuseId })
     const now = this.clock.now()
     const status = accept ? 'accepted' : 'refused'
     await this.db.transaction().execute(async trx => {
-      await trx.updateTable('attendance_excuses').set({ status, decided_by: actorId, decided_at: now }).where('id', '=', excuseId).execute()
+      await bookRepo.setExcuseDecision(trx, excuseId, status, actorId, now)
       await repo.insertHistory(trx, { event_id: excuse.event_id, slot_id: excuse.slot_id, person_id: excuse.person_id, action: 'excuse', before: { excuse: excuse.status }, after: { excuse: status }, reason: null, changed_by: actorId, changed_at: now })
     })
     return excuse.event_id
@@ -418,45 +397,32 @@ export class AttendanceBook {
       await repo.lockPersonSlot(trx, 'capacity', session.id)
       if (session.capacity !== null) {
         const { checkedIn, chosen } = await repo.sessionCounts(trx, session.id)
-        const mine = await trx.selectFrom('attendance_choices').select('session_id').where('person_id', '=', personId).where('slot_id', '=', session.slot_id).executeTakeFirst()
+        const mine = await bookRepo.findChoice(trx, personId, session.slot_id)
         if (mine?.session_id !== session.id && checkedIn + chosen >= session.capacity) {
           throw new AppError('conflict', bilingual('attendance.sessionFullChooseAnother', { title: session.title, capacity: session.capacity }))
         }
       }
-      await trx.insertInto('attendance_choices').values({ person_id: personId, slot_id: session.slot_id, session_id: session.id, chosen_at: this.clock.now() })
-        .onConflict(oc => oc.columns(['person_id', 'slot_id']).doUpdateSet({ session_id: session.id, chosen_at: this.clock.now() })).execute()
+      await bookRepo.saveChoice(trx, { person_id: personId, slot_id: session.slot_id, session_id: session.id, chosen_at: this.clock.now() })
       const counts = await repo.sessionCounts(trx, session.id)
       return { sessionId: session.id, remaining: session.capacity === null ? null : Math.max(0, session.capacity - counts.checkedIn - counts.chosen) }
     })
   }
 
   async unchoose (personId: string, slotId: string): Promise<void> {
-    await this.db.deleteFrom('attendance_choices').where('person_id', '=', personId).where('slot_id', '=', slotId).execute()
+    await bookRepo.deleteChoice(this.db, personId, slotId)
   }
 
   /** Places left in each session of the event (parallel sessions show "full" before people walk there). */
   async places (eventId: string): Promise<Map<string, { capacity: number | null, taken: number }>> {
-    // One query for the event: people checked in (present or late) plus advance choices not yet checked in.
-    const rows = await this.db.selectFrom('sessions as s').leftJoin('rooms as r', 'r.id', 's.room_id')
-      .select(['s.id', 'r.capacity'])
-      .select(eb => eb.selectFrom('attendance_records as a').select(eb2 => eb2.fn.countAll<number>().as('n'))
-        .whereRef('a.session_id', '=', 's.id').where('a.status', 'in', ['present', 'late']).as('checked_in'))
-      .select(eb => eb.selectFrom('attendance_choices as c').select(eb2 => eb2.fn.countAll<number>().as('n'))
-        .whereRef('c.session_id', '=', 's.id')
-        .where(eb2 => eb2.not(eb2.exists(eb2.selectFrom('attendance_records as x').select('x.id').whereRef('x.person_id', '=', 'c.person_id').whereRef('x.slot_id', '=', 'c.slot_id'))))
-        .as('chosen'))
-      .where('s.event_id', '=', eventId).execute()
+    // Taken: people checked in (present or late) plus advance choices not yet checked in.
+    const rows = await bookRepo.sessionPlaces(this.db, eventId)
     return new Map(rows.map(r => [r.id, { capacity: r.capacity, taken: Number(r.checked_in) + Number(r.chosen) }]))
   }
 
   /** Check-ins per session across the week (charts): sessions in time order with their slot, and whether they have started. */
   async perSession (eventId: string): Promise<Array<{ sessionId: string, title: string, slotId: string, startsAt: Date, count: number, capacity: number | null, started: boolean }>> {
     const now = this.clock.now()
-    const rows = await this.db.selectFrom('sessions as s').innerJoin('time_slots as t', 't.id', 's.slot_id').leftJoin('rooms as r', 'r.id', 's.room_id')
-      .select(['s.id', 's.title', 's.slot_id', 't.starts_at', 'r.capacity'])
-      .select(eb => eb.selectFrom('attendance_records as a').select(eb2 => eb2.fn.countAll<number>().as('n')).whereRef('a.session_id', '=', 's.id').where('a.status', 'in', ['present', 'late']).as('count'))
-      .where('s.event_id', '=', eventId).where('t.counts_toward_attendance', '=', true).where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
-      .orderBy('t.starts_at').orderBy('s.position').execute()
+    const rows = await bookRepo.sessionCheckIns(this.db, eventId)
     return rows.map(r => ({ sessionId: r.id, title: r.title, slotId: r.slot_id, startsAt: r.starts_at, count: Number(r.count), capacity: r.capacity, started: r.starts_at <= now }))
   }
 }
@@ -478,4 +444,3 @@ export function gradeOf (cells: Cell[], slots: GridSlot[], policy: PolicyRow): n
   })
   return count === 0 ? null : sum / count
 }
-

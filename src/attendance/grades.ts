@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js'
 import type { GradeOutbox } from '../lti/outbox.js'
 import { t } from '../views/i18n.js'
 import type { AttendanceBook } from './book.js'
+import * as repo from './repository.js'
 
 /**
  * The attendance grade in the LMS: for each learner of a course, the policy's grade goes to the
@@ -14,13 +15,11 @@ export class AttendanceGrades {
 
   /** Queues changed grades for one course; returns how many were queued. */
   async syncCourse (contextId: string): Promise<number> {
-    const context = await this.db.selectFrom('lti_contexts').select(['id', 'event_id', 'lineitems_url']).where('id', '=', contextId).executeTakeFirst()
+    const context = await repo.findGradedCourse(this.db, contextId)
     if (context?.event_id === null || context?.event_id === undefined || context.lineitems_url === null) return 0
     // Once the retention purge has replaced an event's records by per-session totals, everyone
     // would read as absent: the grades already in the LMS are the record, never overwritten.
-    const purged = await this.db.selectFrom('attendance_session_totals as t').innerJoin('sessions as s', 's.id', 't.session_id')
-      .select('t.session_id').where('s.event_id', '=', context.event_id).limit(1).executeTakeFirst()
-    if (purged !== undefined) return 0
+    if (await repo.recordsPurged(this.db, context.event_id)) return 0
     const grid = await this.book.grid(context.event_id, { contextId })
     const latest = await this.outbox.latestScores(contextId, 'presence')
     const now = this.clock.now()
@@ -51,9 +50,8 @@ export class AttendanceGrades {
 
   /** Every course tied to an event with a grade service (the background job). */
   async syncAll (): Promise<number> {
-    const contexts = await this.db.selectFrom('lti_contexts').select('id').where('event_id', 'is not', null).where('lineitems_url', 'is not', null).execute()
     let queued = 0
-    for (const c of contexts) queued += await this.syncCourse(c.id)
+    for (const contextId of await repo.gradedCourses(this.db)) queued += await this.syncCourse(contextId)
     return queued
   }
 }

@@ -8,7 +8,7 @@ import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
 import { bilingual, formatDay, formatTime, t, type Locale, type TextKey, type TextValues } from '../views/i18n.js'
 import { checkRoomToken, codeValidUntil, passCode, roomToken, typedCode, windowEndsAt, windowOf } from './codes.js'
 import * as repo from './repository.js'
-import * as eventDay from './event-day.js'
+import * as eventDay from './event-day-repository.js'
 import type { Method, RecordRow, SessionForCheckIn, Status } from './repository.js'
 import { byName } from '../util/by-name.js'
 
@@ -234,7 +234,7 @@ export class AttendanceService {
   async purgeExpired (): Promise<void> { await repo.purgeExpired(this.db, this.clock.now()) }
 
   async personName (personId: string): Promise<string> {
-    return (await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst())?.display_name ?? ''
+    return await repo.findDisplayName(this.db, personId) ?? ''
   }
 
   /** A person's pass: scan-only, for door staff. Issued on first use; re-issuing voids the old one. */

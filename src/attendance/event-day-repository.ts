@@ -1,6 +1,8 @@
-import type { Db } from '../db/database.js'
+import type { Kysely } from 'kysely'
+import type { DB } from '../db/schema.js'
 
 /** What the event-day prints read from the database: a room's day, an event's title, its people's passes. */
+type Q = Kysely<DB>
 
 export interface RoomDaySession { id: string, title: string, starts_at: Date, ends_at: Date }
 
@@ -8,7 +10,7 @@ export interface RoomDaySession { id: string, title: string, starts_at: Date, en
  * The in-person sessions held in a session's room on the same day, in order (the room's door
  * poster for the day). Empty when the session has no room.
  */
-export async function roomDaySessions (db: Db, sessionId: string): Promise<RoomDaySession[]> {
+export async function roomDaySessions (db: Q, sessionId: string): Promise<RoomDaySession[]> {
   const here = await db.selectFrom('sessions as s').innerJoin('time_slots as ts', 'ts.id', 's.slot_id')
     .select(['s.room_id', 'ts.day_id']).where('s.id', '=', sessionId).executeTakeFirst()
   if (here?.room_id == null) return []
@@ -20,7 +22,7 @@ export async function roomDaySessions (db: Db, sessionId: string): Promise<RoomD
 }
 
 /** An event's title in both languages, if the event exists. */
-export async function eventTitles (db: Db, eventId: string): Promise<{ fr: string, en: string } | undefined> {
+export async function eventTitles (db: Q, eventId: string): Promise<{ fr: string, en: string } | undefined> {
   const row = await db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
   return row === undefined ? undefined : { fr: row.title_fr, en: row.title_en }
 }
@@ -30,7 +32,7 @@ export async function eventTitles (db: Db, eventId: string): Promise<{ fr: strin
  * by whether the actor may print their pass: a pass opens every door of every event its holder is
  * registered to, so one registered at an event the actor does not organize is left out (counted).
  */
-export async function attendeesOfEvent (db: Db, eventId: string, actorId: string): Promise<{ printable: Array<{ id: string, name: string }>, leftOut: number }> {
+export async function attendeesOfEvent (db: Q, eventId: string, actorId: string): Promise<{ printable: Array<{ id: string, name: string }>, leftOut: number }> {
   const rows = await db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
     .select(['p.id', 'p.display_name'])
     .select(eb => eb.exists(eb.selectFrom('registrations as elsewhere').select('elsewhere.id')
