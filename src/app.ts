@@ -22,6 +22,7 @@ import { ProgramService } from './program/service.js'
 import { programRoutes } from './program/routes.js'
 import { PeopleService } from './people/service.js'
 import authentication from './people/authentication.js'
+import viewer from './people/viewer.js'
 import access, { accessDeclarations } from './access/plugin.js'
 import { AccessPolicy } from './access/policy.js'
 import { ltiCourseRoles } from './lti/roles.js'
@@ -46,7 +47,7 @@ import { every } from './util/periodic.js'
 import { MessageOutbox } from './messages/outbox.js'
 import { messageRoutes } from './messages/routes.js'
 import { SelfServiceLinks } from './people/self-service.js'
-import { selfServiceRoutes } from './people/self-service-routes.js'
+import { selfServiceRoutes, signInRedirect } from './people/self-service-routes.js'
 import { AccountLinks } from './people/account-links.js'
 import { accountLinkRoutes } from './people/account-links-routes.js'
 import { roleInvitationRoutes } from './people/role-invitation-routes.js'
@@ -150,7 +151,10 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(guide, { docsUrl: config.docsUrl })
 
   await app.register(authentication, { people })
-  await app.register(access, { policy })
+  // The header's person (before the policy's check: a refusal page knows who was refused too).
+  await app.register(viewer, { people })
+  // Browsers opening a page that needs a session go to the sign-in form, and come back after.
+  await app.register(access, { policy, signInPage: signInRedirect(config.defaultLocale) })
   await app.register(healthRoutes, { database: deps.database })
   await app.register(programRoutes, { program, publicUrl: config.publicUrl })
   await app.register(peopleRoutes, { people, program, publicUrl: config.publicUrl })

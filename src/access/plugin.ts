@@ -3,6 +3,7 @@
 import diagnostics from 'node:diagnostics_channel'
 import fp from 'fastify-plugin'
 import type { FastifyRequest, RouteOptions } from 'fastify'
+import { AppError } from '../errors.js'
 import type { AccessPolicy, Action, Actor, Decision, Resource } from './policy.js'
 
 /**
@@ -52,8 +53,21 @@ export const accessDeclarations = fp(async app => {
   })
 }, { name: 'compagnon-access-declarations' })
 
+export interface AccessOptions {
+  policy: AccessPolicy
+  /**
+   * Where a browser opening a page that needs a session is sent when it has none (the sign-in
+   * form, coming back here afterwards), instead of a 401. Scripts and the API keep the 401.
+   */
+  signInPage?: (request: FastifyRequest) => string
+}
+
+/** Someone opening a page in a browser (a link, the address bar): a GET that asks for HTML, with no bearer token. */
+const documentRequest = (request: FastifyRequest): boolean =>
+  request.method === 'GET' && request.headers.authorization === undefined && (request.headers.accept ?? '').includes('text/html')
+
 /** Registered after authentication (and after the security headers, so refusals carry them too). */
-export default fp<{ policy: AccessPolicy }>(async (app, { policy }) => {
+export default fp<AccessOptions>(async (app, { policy, signInPage }) => {
   app.decorate('access', policy)
 
   const authOf = (request: FastifyRequest, rule: Exclude<AccessRule, { public: string }>): 'api' | 'page' =>
@@ -63,7 +77,13 @@ export default fp<{ policy: AccessPolicy }>(async (app, { policy }) => {
   app.addHook('onRequest', async (request, reply) => {
     const rule = request.routeOptions.config.access
     if (rule === undefined || 'public' in rule) return
-    await app.authenticate(authOf(request, rule)).call(app, request, reply)
+    const kind = authOf(request, rule)
+    try {
+      await app.authenticate(kind).call(app, request, reply)
+    } catch (err) {
+      if (signInPage === undefined || kind !== 'page' || !(err instanceof AppError) || err.code !== 'unauthorized' || !documentRequest(request)) throw err
+      return await reply.redirect(signInPage(request), 303)
+    }
   })
   // What: after parsing and validation, so the resource may come from the body.
   app.addHook('preHandler', async request => {

@@ -28,6 +28,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: refuses anonymous or forged requests with 401 before the body is read. */
     authenticate: (kind: 'api' | 'page') => onRequestAsyncHookHandler
+    /**
+     * For pages anyone may open: who is signed in on this browser, if anyone (for the header),
+     * from the page cookies only; never refuses, and does nothing once this request was authenticated or tried.
+     */
+    identifyPage: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** Starts a session on this device: short-lived JWT cookie plus the long-lived device cookie. */
     startDeviceSession: (reply: FastifyReply, session: { personId: string, deviceSessionId: string, deviceToken: string }) => Promise<void>
     /** The same two cookies as Set-Cookie header values (for responses Fastify does not send: the LTI launch). */
@@ -80,27 +85,11 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
     reply.clearCookie(SESSION_COOKIE, cookieBase).clearCookie(DEVICE_COOKIE, cookieBase)
   })
 
-  app.decorate('authenticate', (kind: 'api' | 'page') => async function authenticate (request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers.authorization
-    if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header)
-      if (match?.[1] === undefined) throw unauthorized()
-      let claims: SessionClaims
-      try {
-        claims = app.jwt.verify<SessionClaims>(match[1])
-      } catch {
-        throw unauthorized(bilingual('people.sessionTokenInvalid'))
-      }
-      // A signature only says the token was issued; the session may have ended since (sign-out,
-      // revocation, merge, erasure), and the token must not outlive it.
-      if (!await people.deviceSessionLive(claims.sid, claims.sub)) throw sessionEnded()
-      request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
-      request.authVia = 'bearer'
-      return
-    }
-    // The API never reads cookies: a page on another site could make the browser send them.
-    if (kind === 'api') throw unauthorized()
-    assertSameOrigin(request)
+  /** Requests whose cookies were read already: a second look would find the same, at the cost of queries. */
+  const tried = new WeakSet<FastifyRequest>()
+  /** Sets `request.auth` from the session cookie, else the device cookie (renewing the session), if either is live. */
+  async function fromCookies (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    tried.add(request)
     const sessionCookie = request.cookies[SESSION_COOKIE]
     if (sessionCookie !== undefined) {
       let claims: SessionClaims | undefined
@@ -124,8 +113,39 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
         }
       }
     }
+  }
+
+  app.decorate('authenticate', (kind: 'api' | 'page') => async function authenticate (request: FastifyRequest, reply: FastifyReply) {
+    const header = request.headers.authorization
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header)
+      if (match?.[1] === undefined) throw unauthorized()
+      let claims: SessionClaims
+      try {
+        claims = app.jwt.verify<SessionClaims>(match[1])
+      } catch {
+        throw unauthorized(bilingual('people.sessionTokenInvalid'))
+      }
+      // A signature only says the token was issued; the session may have ended since (sign-out,
+      // revocation, merge, erasure), and the token must not outlive it.
+      if (!await people.deviceSessionLive(claims.sid, claims.sub)) throw sessionEnded()
+      request.auth = { personId: claims.sub, deviceSessionId: claims.sid }
+      request.authVia = 'bearer'
+      return
+    }
+    // The API never reads cookies: a page on another site could make the browser send them.
+    if (kind === 'api') throw unauthorized()
+    assertSameOrigin(request)
+    await fromCookies(request, reply)
     if (request.auth === null) throw unauthorized()
     request.authVia = 'cookie'
     await authenticatedPage(request, reply, request.auth.personId)
+  })
+
+  app.decorate('identifyPage', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.auth !== null || tried.has(request) || request.headers.authorization !== undefined) return
+    if (request.cookies[SESSION_COOKIE] === undefined && request.cookies[DEVICE_COOKIE] === undefined) return
+    await fromCookies(request, reply)
+    if (request.auth !== null) request.authVia = 'cookie'
   })
 }, { name: 'compagnon-authentication', dependencies: ['@fastify/jwt', '@fastify/cookie'] })

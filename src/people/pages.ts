@@ -19,7 +19,7 @@ export const ROLE_TEXT = {
   participant: 'common.role_participant'
 } as const satisfies Record<Role, TextKey>
 
-export function signInPage (locale: Locale, token: string, path: string): string {
+export function signInPage (locale: Locale, token: string, path: string, returnTo?: string): string {
   return layout({
     locale,
     path,
@@ -28,6 +28,7 @@ export function signInPage (locale: Locale, token: string, path: string): string
 <p>${t(locale, 'common.signInIntro')}</p>
 <form class="stack" method="post" action="/auth/link?lang=${locale}">
   <input type="hidden" name="token" value="${token}">
+  !${returnTo !== undefined ? html`<input type="hidden" name="retour" value="${returnTo}">` : ''}
   <button type="submit">${t(locale, 'common.signInConfirm')}</button>
 </form>
 !${privacyNoticeLine(locale)}`

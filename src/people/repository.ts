@@ -35,6 +35,17 @@ export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<
     .execute()
 }
 
+/** The person's name and each event they hold a role in (one row per role; none when they hold none). */
+export async function viewerRows (db: Q, personId: string): Promise<Array<{ display_name: string, event_id: string | null, role: string | null, event_key: string | null, title_fr: string | null, title_en: string | null }>> {
+  return await db.selectFrom('people')
+    .leftJoin('registrations', 'registrations.person_id', 'people.id')
+    .leftJoin('events', 'events.id', 'registrations.event_id')
+    .select(['people.display_name', 'registrations.event_id', 'registrations.role', 'events.key as event_key', 'events.title_fr', 'events.title_en'])
+    .where('people.id', '=', personId)
+    .orderBy('registrations.created_at')
+    .execute()
+}
+
 export type LinkPurpose = 'bootstrap' | 'invitation' | 'sign_in' | 'phone' | 'launch'
 
 export async function insertSignInLink (db: Q, values: { person_id: string, token_hash: string, purpose: LinkPurpose, created_by: string | null, expires_at: Date }): Promise<void> {

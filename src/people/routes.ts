@@ -5,6 +5,8 @@ import { allow, anyEvent, body, eventParam, open, signedIn } from '../access/dec
 import { badRequest } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
+import { returnPathField } from '../http/return-path.js'
+import { pathWithLang } from '../views/href.js'
 import type { ProgramService } from '../program/service.js'
 import { importSummarySchema } from '../program/schemas.js'
 import { parseProgramFile } from '../program/data-file.js'
@@ -93,25 +95,30 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   app.get('/auth/link/:token', {
     config: { access: open('a one-time link is shown, not used: whoever holds it') },
     onRequest: app.rateLimits.personalLink,
-    schema: { operationId: 'signInLinkPage', tags: ['pages'], summary: 'Confirmation page of a one-time sign-in link', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: { operationId: 'signInLinkPage', tags: ['pages'], summary: 'Confirmation page of a one-time sign-in link', params: z.object({ token }), querystring: langQuery.extend({ retour: returnPathField }), produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     // Shown, not consumed: mail scanners that prefetch links must not burn them.
     assertSignInLinkShape(request.params.token)
     await people.checkLink(request.params.token)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(signInPage(request.locale, request.params.token, '/auth/link'))
+    // The language switch stays on this link, keeping only a checked way back.
+    const { retour } = request.query
+    const path = `/auth/link/${request.params.token}${retour === undefined ? '' : `?retour=${encodeURIComponent(retour)}`}`
+    return await reply.type(html).send(signInPage(request.locale, request.params.token, path, retour))
   })
 
   app.post('/auth/link', {
     config: { access: open('the one-time link is the credential') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.personalLink,
-    schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token, vers: landingSchema.optional() }), querystring: langQuery, response: pageResponse }
+    schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token, vers: landingSchema.optional(), retour: returnPathField }), querystring: langQuery, response: pageResponse }
   }, async (request, reply) => {
     assertSignInLinkShape(request.body.token)
     const session = await people.exchangeLink(request.body.token, request.headers['user-agent'])
     await app.startDeviceSession(reply, session)
     if (session.purpose === 'launch' || session.purpose === 'phone') return await reply.redirect(landingPath(request.body.vers, request.locale), 303)
+    // Back to the page that asked for a session (checked: a page of this site).
+    if (request.body.retour !== undefined) return await reply.redirect(pathWithLang(request.body.retour, request.locale), 303)
     // Organizers to their area, door staff to the door, everyone else to their own page.
     const landing = await people.hasRole(session.personId, ['organizer']) ? '/organisateurs' : await people.hasRole(session.personId, ['door_staff']) ? '/accueil' : '/moi'
     return await reply.redirect(`${landing}?lang=${request.locale}`, 303)

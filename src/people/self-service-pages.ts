@@ -1,6 +1,7 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
 import { t, type Locale } from '../views/i18n.js'
+import { pathWithLang } from '../views/href.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
 
 export const SELF_SERVICE_PATH = '/connexion'
@@ -9,7 +10,7 @@ export const SELF_SERVICE_PATH = '/connexion'
  * "M'envoyer mon lien": the form, the answer after sending (the same whether or not the address
  * is known), or, without SMTP, where else to get in.
  */
-export function selfServicePage (locale: Locale, view: { available: boolean, sentTo?: string }, path: string): string {
+export function selfServicePage (locale: Locale, view: { available: boolean, sentTo?: string, returnTo?: string | undefined }, path: string): string {
   const title = t(locale, 'people.selfServiceTitle')
   const lms = html`<p>${t(locale, 'people.selfServiceLms')}</p>`
   let body: string
@@ -21,8 +22,10 @@ export function selfServicePage (locale: Locale, view: { available: boolean, sen
 <p>${t(locale, 'people.selfServiceNothingReceived')}</p></div>
 <p><a href="${SELF_SERVICE_PATH}?lang=${locale}">${t(locale, 'people.selfServiceAnotherAddress')}</a></p>`
   } else {
-    body = html`<p>${t(locale, 'people.selfServiceIntro')}</p>
+    body = html`!${view.returnTo !== undefined ? html`<p class="notice" role="status">${t(locale, 'people.selfServiceReturn')}</p>` : ''}
+<p>${t(locale, 'people.selfServiceIntro')}</p>
 <form class="stack" method="post" action="${SELF_SERVICE_PATH}?lang=${locale}">
+  !${view.returnTo !== undefined ? html`<input type="hidden" name="retour" value="${view.returnTo}">` : ''}
   <label>${t(locale, 'people.selfServiceEmailLabel')}<input type="email" name="email" required maxlength="254" autocomplete="email"></label>
   <button type="submit">${t(locale, 'people.selfServiceButton')}</button>
 </form>`
@@ -36,4 +39,9 @@ export function selfServicePage (locale: Locale, view: { available: boolean, sen
 !${lms}
 !${privacyNoticeLine(locale)}`
   })
+}
+
+/** The sign-in form, coming back to `returnTo` (a page of this site) once signed in by the emailed link. */
+export function signInFormPath (locale: Locale, returnTo: string | undefined): string {
+  return pathWithLang(returnTo === undefined ? SELF_SERVICE_PATH : `${SELF_SERVICE_PATH}?retour=${encodeURIComponent(returnTo)}`, locale)
 }

@@ -1,11 +1,14 @@
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { open } from '../access/declare.js'
-import { bilingual } from '../views/i18n.js'
+import { bilingual, type Locale } from '../views/i18n.js'
+import { localeOf } from '../plugins/locale.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
+import { returnPathField, safeReturnPath } from '../http/return-path.js'
 import { assertSameOrigin } from '../http/same-origin.js'
 import { emailUnavailable, type SelfServiceLinks } from './self-service.js'
-import { SELF_SERVICE_PATH, selfServicePage } from './self-service-pages.js'
+import { SELF_SERVICE_PATH, selfServicePage, signInFormPath } from './self-service-pages.js'
 
 export interface SelfServiceRoutesOptions { links: SelfServiceLinks }
 
@@ -21,6 +24,16 @@ const answerSchema = z.object({
 })
 
 /**
+ * Where a browser without a session is sent from a page that needs one (src/access/plugin.ts):
+ * the sign-in form, in the page's language, which brings the person back to that page.
+ */
+export const signInRedirect = (defaultLocale: Locale) => (request: FastifyRequest): string => {
+  const page = new URL(request.url, 'http://compagnon.invalid')
+  page.searchParams.delete('lang')
+  return signInFormPath(localeOf(request, defaultLocale), safeReturnPath(page.pathname + page.search))
+}
+
+/**
  * "M'envoyer mon lien / Send me my link": public, the same answer whether or not the address is
  * known, rate-limited per email address and per client address (src/http/rate-limits.ts).
  */
@@ -29,20 +42,23 @@ export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> 
 
   app.get(SELF_SERVICE_PATH, {
     config: { access: open('the form to ask for one\'s sign-in link') },
-    schema: { operationId: 'selfServiceLinkPage', tags: ['pages'], summary: 'The "send me my sign-in link" form (or, without SMTP, where else to get a link)', querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: { operationId: 'selfServiceLinkPage', tags: ['pages'], summary: 'The "send me my sign-in link" form (or, without SMTP, where else to get a link); pages that need a session send browsers here', querystring: langQuery.extend({ retour: returnPathField }), produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
-    return await reply.type(html).send(selfServicePage(request.locale, { available: links.available }, request.url))
+    const { retour } = request.query
+    // The language switch keeps the way back only once checked (never another site's address).
+    const path = retour === undefined ? SELF_SERVICE_PATH : `${SELF_SERVICE_PATH}?retour=${encodeURIComponent(retour)}`
+    return await reply.type(html).send(selfServicePage(request.locale, { available: links.available, returnTo: retour }, path))
   })
 
   app.post(SELF_SERVICE_PATH, {
     config: { access: open('a link only ever goes to the address\'s own inbox') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.signInRequest,
-    schema: { operationId: 'requestSelfServiceLinkFromPage', tags: ['pages'], summary: 'Emails a one-time sign-in link to the account with this address, if any (form)', querystring: langQuery, body: emailBody, response: pageResponse }
+    schema: { operationId: 'requestSelfServiceLinkFromPage', tags: ['pages'], summary: 'Emails a one-time sign-in link to the account with this address, if any (form)', querystring: langQuery, body: emailBody.extend({ retour: returnPathField }), response: pageResponse }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     if (!links.available) return await reply.type(html).send(selfServicePage(request.locale, { available: false }, SELF_SERVICE_PATH))
-    links.request(request.body.email)
+    links.request(request.body.email, request.body.retour)
     return await reply.type(html).send(selfServicePage(request.locale, { available: true, sentTo: request.body.email }, SELF_SERVICE_PATH))
   })
 

@@ -52,9 +52,9 @@ export class SelfServiceLinks {
    * address up: the caller's answer, and its timing, are the same whether or not an account
    * uses it. The lookup and the message follow on their own (`settled` waits for them).
    */
-  request (email: string): void {
+  request (email: string, returnTo?: string): void {
     if (!this.available) throw emailUnavailable()
-    const work = this.#emailLink(email)
+    const work = this.#emailLink(email, returnTo)
       .catch((err: unknown) => { this.log.error({ err }, 'self-service sign-in link not queued') })
       .finally(() => { this.#pending.delete(work) })
     this.#pending.add(work)
@@ -65,7 +65,8 @@ export class SelfServiceLinks {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
   }
 
-  async #emailLink (email: string): Promise<void> {
+  /** `returnTo`: a page of this site (already checked) the link brings the person to once signed in. */
+  async #emailLink (email: string, returnTo: string | undefined): Promise<void> {
     // After the answer has gone: nothing below is on the caller's clock.
     await new Promise(resolve => setImmediate(resolve))
     const owner = await selfRepo.findLinkOwner(this.db, email)
@@ -81,7 +82,7 @@ export class SelfServiceLinks {
         personId: owner.id,
         kind: 'sign_in_link',
         to: owner.email,
-        ...signInLinkText(locale, { name: owner.display_name, url: `${this.config.publicUrl}/auth/link/${token}?lang=${locale}` })
+        ...signInLinkText(locale, { name: owner.display_name, url: `${this.config.publicUrl}/auth/link/${token}?lang=${locale}${returnTo === undefined ? '' : `&retour=${encodeURIComponent(returnTo)}`}` })
       })
       await selfRepo.insertAccountAudit(trx, { at: now, actor_id: owner.id, actor_label: 'the person (by email)', action: 'sign_in_link_emailed', subject_person_id: owner.id, details: { expiresAt: expiresAt.toISOString() } })
     })

@@ -3,7 +3,8 @@ import type { Clock } from '../clock.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { ResolvedConfig } from '../config.js'
 import { AppError, badRequest, notFound } from '../errors.js'
-import { bilingual, t } from '../views/i18n.js'
+import { bilingual, t, type TextKey } from '../views/i18n.js'
+import type { Viewer, ViewerLink } from '../http/viewer.js'
 import { MessageOutbox } from '../messages/outbox.js'
 import * as repo from './repository.js'
 import type { Role } from './repository.js'
@@ -90,6 +91,26 @@ export class PeopleService {
 
   async roles (personId: string): Promise<Array<{ eventId: string, role: Role }>> {
     return (await repo.listRegistrations(this.db, personId)).map(r => ({ eventId: r.event_id, role: r.role as Role }))
+  }
+
+  /**
+   * The signed-in person as the site's header shows them: their name and, when useful, one event
+   * to go back to (the one the page is about, else their only one), where their role takes them.
+   */
+  async viewer (personId: string, aboutEventId?: string): Promise<Viewer | undefined> {
+    const rows = await repo.viewerRows(this.db, personId)
+    const first = rows[0]
+    if (first === undefined) return undefined
+    const events = new Map<string, { key: string, title: { fr: string, en: string }, roles: Set<string> }>()
+    for (const row of rows) {
+      if (row.event_id === null || row.role === null || row.event_key === null) continue
+      const known = events.get(row.event_id) ?? { key: row.event_key, title: { fr: row.title_fr ?? '', en: row.title_en ?? '' }, roles: new Set<string>() }
+      known.roles.add(row.role)
+      events.set(row.event_id, known)
+    }
+    const chosenId = aboutEventId !== undefined && events.has(aboutEventId) ? aboutEventId : events.size === 1 ? [...events.keys()][0] : undefined
+    const chosen = chosenId === undefined ? undefined : events.get(chosenId)
+    return { name: first.display_name, events: chosenId === undefined || chosen === undefined ? [] : [eventLink(chosenId, chosen)] }
   }
 
   /** True when the person holds one of the roles, for this event or (without one) for any event. */
@@ -333,4 +354,14 @@ export function roleInvitationText (locale: 'fr' | 'en', v: RoleMessageValues & 
     subject: t(locale, 'people.roleInvitationSubject', { event: v.event }),
     bodyText: t(locale, 'people.roleInvitationBody', { ...roleMessageValues(locale, v), days: v.days })
   }
+}
+
+/** Where a person's role in an event takes them from the header's menu: organizers to the event's organizer area, door staff to the door, others to its program. */
+function eventLink (eventId: string, event: { key: string, title: { fr: string, en: string }, roles: Set<string> }): ViewerLink {
+  const [key, href]: [TextKey, string] = event.roles.has('organizer')
+    ? ['people.menuEventOrganize', `/organisateurs#ev-${eventId}`]
+    : event.roles.has('door_staff')
+      ? ['people.menuEventDoor', '/accueil']
+      : ['people.menuEventProgram', `/events/${encodeURIComponent(event.key)}`]
+  return { label: { fr: t('fr', key, { title: event.title.fr }), en: t('en', key, { title: event.title.en }) }, href }
 }

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { html } from 'ghtml'
 import { projectRoot } from '../paths.js'
+import { currentViewer, type Viewer } from '../http/viewer.js'
+import { safeReturnPath } from '../http/return-path.js'
+import { withLang } from './href.js'
 import { t, type Locale } from './i18n.js'
 import { guideHref } from './guide-links.js'
 
@@ -37,8 +40,8 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
   <a class="brand" href="/?lang=${locale}"><img src="/assets/favicon.svg" alt="" width="26" height="26">${t(locale, 'common.appName')}</a>
   <nav aria-label="${t(locale, 'common.mainNavigation')}"><ul>
     <li><a href="/?lang=${locale}">${t(locale, 'common.program')}</a></li>
-    <li><a href="/moi?lang=${locale}">${t(locale, 'common.myPage')}</a></li>
     <li><a href="${switchHref}" lang="${other}" hreflang="${other}" title="${t(locale, 'common.switchLanguageLabel')}">${t(locale, 'common.switchLanguage')}</a></li>
+    !${account(locale, currentViewer(), url)}
   </ul></nav>
 </div></header>
 <main id="main" tabindex="-1">
@@ -49,6 +52,30 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 </footer>
 </body>
 </html>`
+}
+
+/** Pages a sign-in never returns to: the way in itself, and what a sign-in lands on anyway. */
+const NO_RETURN = /^\/(?:$|connexion|auth\/|p\/|p$|moi$)/
+
+/**
+ * The header's last item. Signed in: the person's name opening a menu (a disclosure, no script)
+ * with their page, the event worth going back to, and signing out. Otherwise the way in, which
+ * brings the person back to this page once signed in.
+ */
+function account (locale: Locale, viewer: Viewer | undefined, here: URL): string {
+  if (viewer === undefined) {
+    const back = new URL(here)
+    back.searchParams.delete('lang')
+    const retour = NO_RETURN.test(back.pathname) ? undefined : safeReturnPath(back.pathname + back.search)
+    const href = retour === undefined ? '/connexion' : `/connexion?retour=${encodeURIComponent(retour)}`
+    return html`<li><a href="!${withLang(href, locale)}">${t(locale, 'common.headerSignIn')}</a></li>`
+  }
+  return html`<li class="account"><details><summary><span class="who">${viewer.name}</span><span class="visually-hidden"> — ${t(locale, 'common.accountMenu')}</span></summary>
+<ul class="account-menu">
+  <li><a href="/moi?lang=${locale}">${t(locale, 'common.myPage')}</a></li>
+  !${viewer.events.map(e => html`<li><a href="!${withLang(e.href, locale)}">${e.label[locale]}</a></li>`)}
+  <li><form method="post" action="/auth/sign-out?lang=${locale}"><button type="submit" class="link">${t(locale, 'common.signOut')}</button></form></li>
+</ul></details></li>`
 }
 
 /** The one stylesheet (public/site.css): tokens, frame, components. Read once. */

@@ -105,5 +105,8 @@ export const common = {
   myRegistrations: 'My registrations',
   notStated: 'Not stated',
   openMyPage: 'Open my page',
-  personalLinkIntro: 'This personal link opens your Compagnon page on this device. It is yours alone: do not share it.'
+  personalLinkIntro: 'This personal link opens your Compagnon page on this device. It is yours alone: do not share it.',
+  // The header (issue 17): the person's menu, or the way in; the trail back on pages below the top.
+  headerSignIn: 'Sign in',
+  accountMenu: 'account menu'
 } satisfies Strings<typeof fr>

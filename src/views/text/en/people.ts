@@ -178,5 +178,10 @@ export const people = {
   linkCodeUnusable: 'This linking code is not valid or has expired (10 minutes). Show a new code in the other account, then type it here.',
   linkCodeOwnAccount: 'This code was shown by the account you are signed in with here. Type it in the other account (the other window, or Compagnon opened from the LMS).',
   linkSharedAttestations: 'Both accounts have an attestation request or an attestation for {events}. Ask the organizers of that event which one to keep before linking the accounts.',
-  linkSharedSyntheses: 'Both accounts have a synthesis (draft, hand-in or grade) in {count, plural, one {the course} other {the courses}} {courses}. Ask the course’s instructor before linking the accounts.'
+  linkSharedSyntheses: 'Both accounts have a synthesis (draft, hand-in or grade) in {count, plural, one {the course} other {the courses}} {courses}. Ask the course’s instructor before linking the accounts.',
+  // The header's menu: the event to go back to, where the person's role takes them.
+  menuEventOrganize: '{title} — organizer area',
+  menuEventDoor: '{title} — door',
+  menuEventProgram: '{title} — program',
+  selfServiceReturn: 'Once signed in with the link you receive, you will land on the page you wanted to open.'
 } satisfies Strings<typeof fr>

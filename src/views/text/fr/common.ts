@@ -103,5 +103,8 @@ export const common = {
   myRegistrations: 'Mes inscriptions',
   notStated: 'Non indiqué',
   openMyPage: 'Ouvrir ma page',
-  personalLinkIntro: 'Ce lien personnel ouvre votre page Compagnon sur cet appareil. Il vous est réservé : ne le transmettez à personne.'
+  personalLinkIntro: 'Ce lien personnel ouvre votre page Compagnon sur cet appareil. Il vous est réservé : ne le transmettez à personne.',
+  // The header (issue 17): the person's menu, or the way in; the trail back on pages below the top.
+  headerSignIn: 'Se connecter',
+  accountMenu: 'menu du compte'
 } as const

@@ -176,5 +176,10 @@ export const people = {
   linkCodeUnusable: 'Ce code de liaison n’est pas valide ou a expiré (10 minutes). Affichez un nouveau code dans l’autre compte, puis tapez-le ici.',
   linkCodeOwnAccount: 'Ce code a été affiché avec le compte où vous êtes connecté·e ici. Tapez-le dans l’autre compte (l’autre fenêtre, ou Compagnon ouvert depuis le LMS).',
   linkSharedAttestations: 'Les deux comptes ont chacun une demande d’attestation ou une attestation pour {events}. Demandez à l’équipe d’organisation de cet événement laquelle garder avant de relier les comptes.',
-  linkSharedSyntheses: 'Les deux comptes ont chacun une synthèse (brouillon, remise ou note) dans {count, plural, one {le cours} other {les cours}} {courses}. Demandez à la personne enseignante du cours avant de relier les comptes.'
+  linkSharedSyntheses: 'Les deux comptes ont chacun une synthèse (brouillon, remise ou note) dans {count, plural, one {le cours} other {les cours}} {courses}. Demandez à la personne enseignante du cours avant de relier les comptes.',
+  // The header's menu: the event to go back to, where the person's role takes them.
+  menuEventOrganize: '{title} — organisation',
+  menuEventDoor: '{title} — accueil',
+  menuEventProgram: '{title} — programme',
+  selfServiceReturn: 'Une fois connecté·e par le lien reçu, vous arriverez à la page que vous vouliez ouvrir.'
 } as const

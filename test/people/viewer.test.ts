@@ -1,0 +1,74 @@
+import t from 'tap'
+import { testApp } from '../helpers/app.js'
+import { ORIGIN, signInWithLink, withCookies } from '../helpers/session.js'
+
+// The site's header knows who is looking: their name and menu on every page, public ones included;
+// the way in otherwise.
+
+const html = { accept: 'text/html' }
+
+const ctx = await (async () => {
+  const built = await testApp(t)
+  const [event] = await built.services.program.listEvents()
+  if (event === undefined) throw new Error('no event')
+  const link = await built.services.people.bootstrapOrganizer('odile@enap.ca', [event.id], 'Odile Organisatrice')
+  const organizer = await signInWithLink(built.app, link.url)
+  // A participant of the event, signed in on a device of their own.
+  const participant = await built.database.db.insertInto('people').values({ email: 'paule.emond@montreal.ca', display_name: 'Paule Émond', preferred_locale: 'fr' }).returning('id').executeTakeFirstOrThrow()
+  await built.database.db.insertInto('registrations').values({ event_id: event.id, person_id: participant.id, role: 'participant', created_by: null }).execute()
+  const device = await built.services.people.openDeviceSession(participant.id, 'test')
+  const participantCookie = built.app.deviceSessionCookies(device).map(c => c.split(';')[0]).join('; ')
+  return { ...built, event, organizer, participantCookie }
+})()
+const { app, event, organizer, participantCookie } = ctx
+
+/** The site's header, as served. */
+const header = (body: string): string => /<header class="site">[\s\S]*?<\/header>/.exec(body)?.[0] ?? ''
+
+t.test('without a session the header offers the way in, coming back to the page once signed in', async t => {
+  const home = await app.inject({ url: '/?lang=fr', headers: html })
+  t.match(header(home.body), '<a href="/connexion?lang=fr">Se connecter</a>', 'from the program: the form (a sign-in lands on the person\'s page)')
+  t.notMatch(header(home.body), 'class="account"')
+  const notice = await app.inject({ url: '/confidentialite?lang=en', headers: html })
+  t.match(header(notice.body), '<a href="/connexion?retour=%2Fconfidentialite&amp;lang=en">Sign in</a>', 'from another page: back to it')
+  const stale = await app.inject({ url: '/', headers: { ...html, cookie: 'compagnon_session=forged; compagnon_device=forged' } })
+  t.equal(stale.statusCode, 200, 'stale or forged cookies on a public page: still the page')
+  t.match(header(stale.body), 'Se connecter')
+})
+
+t.test('signed in, every page\'s header shows the person and their menu, public pages included', async t => {
+  for (const url of ['/?lang=fr', '/confidentialite', '/nulle-part', '/moi', `/organisateurs/evenements/${event.id}/equipe`]) {
+    const res = await app.inject({ url, headers: { ...html, cookie: organizer.cookie } })
+    const top = header(res.body)
+    t.match(top, '<span class="who">Odile Organisatrice</span>', `${url}: the name`)
+    t.match(top, '<a href="/moi?lang=fr">Ma page</a>', `${url}: their page`)
+    t.match(top, `<a href="/organisateurs?lang=fr#ev-${event.id}">${event.title.fr} — organisation</a>`.replace(/'/g, '&#39;'), `${url}: their one event, where their role takes them`)
+    t.match(top, /<form method="post" action="\/auth\/sign-out\?lang=fr"><button type="submit" class="link">Se déconnecter<\/button><input type="hidden" name="_csrf" value="[^"]+"><\/form>/, `${url}: signing out, with the form's token`)
+    t.notMatch(top, 'Se connecter')
+  }
+  const home = await app.inject({ url: '/', headers: { ...html, cookie: organizer.cookie } })
+  t.equal(home.headers['cache-control'], 'private', 'a public page with a name in it is not for shared caches')
+  const anonymous = await app.inject({ url: '/', headers: html })
+  t.equal(anonymous.headers['cache-control'], undefined, 'the same page for everyone stays cacheable')
+})
+
+t.test('a participant\'s menu leads to their event\'s program', async t => {
+  const res = await app.inject({ url: '/presence?lang=en', headers: { ...html, cookie: participantCookie } })
+  const top = header(res.body)
+  t.match(top, '<span class="who">Paule Émond</span>')
+  t.match(top, `<a href="/events/${event.key}?lang=en">${event.title.en} — program</a>`.replace(/'/g, '&#39;'))
+  t.match(top, 'Sign out')
+})
+
+t.test('the header\'s sign-out form signs out', async t => {
+  const link = await ctx.services.people.bootstrapOrganizer('olivier@enap.ca', [event.id], 'Olivier')
+  const signedIn = await signInWithLink(app, link.url)
+  const home = await app.inject({ url: '/', headers: { ...html, cookie: signedIn.cookie } })
+  const token = /action="\/auth\/sign-out\?lang=fr"><button type="submit" class="link">Se déconnecter<\/button><input type="hidden" name="_csrf" value="([^"]+)">/.exec(home.body)?.[1]
+  t.ok(token, 'the form carries its token')
+  const cookie = withCookies(signedIn.cookie, home)
+  const out = await app.inject({ method: 'POST', url: '/auth/sign-out?lang=fr', headers: { ...html, cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: token ?? '' }).toString() })
+  t.equal(out.statusCode, 303)
+  const after = await app.inject({ url: '/', headers: { ...html, cookie: withCookies(cookie, out) } })
+  t.match(header(after.body), 'Se connecter', 'signed out: the way in again')
+})
