@@ -7,12 +7,8 @@ module.exports.sqlOutsideRepositories = [
   'src/privacy/export.ts', // 35
   'src/lti/outbox.ts', // 16
   'src/files/store.ts', // 13
-  'src/attestations/jobs.ts', // 10
   'src/lti/roster.ts', // 10
   'src/lti/storage.ts', // 10 (ltijs' storage adapter)
-  'src/attestations/credentials.ts', // 7
-  'src/attestations/reports.ts', // 2
-  'src/attestations/verification.ts', // 1
   'src/health/routes.ts', // 1 (the readiness probe's `select 1`)
   'src/lti/service.ts', // 1
   'src/messages/outbox.ts' // 1

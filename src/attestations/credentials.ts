@@ -5,13 +5,14 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
-import { sql } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { AccessPolicy } from '../access/policy.js'
+import { eventExists } from '../access/repository.js'
 import type { Db } from '../db/database.js'
 import { conflict, notFound, type AppError } from '../errors.js'
 import { bilingual, t } from '../views/i18n.js'
 import { datesText, formatHours } from './format.js'
+import * as repo from './repository.js'
 import type { AttestationService, AttestationView } from './service.js'
 
 export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
@@ -96,16 +97,16 @@ export class CredentialService {
     const privateJwk = await exportJWK(pair.privateKey)
     return await this.db.transaction().execute(async trx => {
       // Two instances starting together: the second waits, then finds the first one's key.
-      await sql`select pg_advisory_xact_lock(hashtext('compagnon credential keys'))`.execute(trx)
+      await repo.lockCredentialKeys(trx)
       const found = await this.#usableKey(trx)
       if (found !== undefined) return found
-      await trx.insertInto('credential_keys').values({
+      await repo.insertCredentialKey(trx, {
         kid,
         alg: ALG,
-        public_jwk: JSON.stringify({ ...publicJwk, kid, alg: ALG, use: 'sig' }),
+        public_jwk: { ...publicJwk, kid, alg: ALG, use: 'sig' },
         private_jwk_sealed: sealJwk(privateJwk, kid, this.deps.secret),
         created_at: this.clock.now()
-      }).onConflict(oc => oc.column('kid').doNothing()).execute()
+      })
       const created = await this.#usableKey(trx)
       if (created === undefined) throw new Error('credential key could not be stored')
       return created
@@ -117,9 +118,7 @@ export class CredentialService {
    * SESSION_SECRET is skipped, not retired: the instances that share its secret still use it.
    */
   async #usableKey (db: Db): Promise<Signer | undefined> {
-    const rows = await db.selectFrom('credential_keys').select(['kid', 'private_jwk_sealed'])
-      .where('retired_at', 'is', null).where('alg', '=', ALG).orderBy('created_at').orderBy('kid').execute()
-    for (const row of rows) {
+    for (const row of await repo.keysInService(db, ALG)) {
       let jwk: JWK
       try {
         jwk = openJwk(row.private_jwk_sealed, row.kid, this.deps.secret)
@@ -133,7 +132,7 @@ export class CredentialService {
 
   /** Every key, retired ones included (credentials they signed still verify); public parts only. */
   async jwks (): Promise<{ keys: PublicJwk[] }> {
-    const rows = await this.db.selectFrom('credential_keys').select(['kid', 'alg', 'public_jwk']).orderBy('created_at').orderBy('kid').execute()
+    const rows = await repo.publicKeys(this.db)
     return {
       keys: rows.map(r => {
         const jwk = r.public_jwk as unknown as Record<string, string>
@@ -148,8 +147,7 @@ export class CredentialService {
    * the person beyond the name printed on the attestation (no email, no internal id).
    */
   async credential (actorId: string, attestationId: string): Promise<{ jwt: string, filename: string }> {
-    const row = await this.db.selectFrom('attestations').select(['id', 'event_id', 'person_id', 'code', 'status', 'status_index'])
-      .where('id', '=', attestationId).executeTakeFirst()
+    const row = await repo.findCredentialFacts(this.db, attestationId)
     if (row === undefined) throw attestationNotFound()
     // Its owner or an organizer of its event; anyone else is told it does not exist (hidden rule).
     await this.deps.access.assert({ personId: actorId }, 'attestation.read', { kind: 'attestation', attestationId: row.id })
@@ -179,9 +177,8 @@ export class CredentialService {
    * credential; the old one must stop verifying).
    */
   async statusList (eventId: string): Promise<string> {
-    const event = await this.db.selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst()
-    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
-    const rows = await this.db.selectFrom('attestations').select(['status_index', 'status']).where('event_id', '=', eventId).execute()
+    if (!await eventExists(this.db, eventId)) throw notFound(bilingual('attestations.eventNotFound'))
+    const rows = await repo.statusIndexes(this.db, eventId)
     const highest = rows.reduce((max, r) => Math.max(max, r.status_index), -1)
     const encodedList = encodeStatusList(rows.filter(r => r.status !== 'valid').map(r => r.status_index), highest)
     const url = this.statusListUrl(eventId)

@@ -1,19 +1,18 @@
 import { randomInt } from 'node:crypto'
-import { sql, type Selectable } from 'kysely'
 import { ZipFile } from 'yazl'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import type { AttestationJobs as JobTable } from '../db/schema.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore, OpenedFile } from '../files/store.js'
 import { bilingual, locales, t, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
+import * as jobsRepo from './jobs-repository.js'
+import type { JobRow } from './jobs-repository.js'
 import { bulkNotYet } from './format.js'
 import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed'
-type JobRow = Selectable<JobTable>
 
 /** A bulk generation as organizers follow it. */
 export interface JobView {
@@ -97,13 +96,10 @@ export class AttestationJobs {
     }
     const row = await this.db.transaction().execute(async trx => {
       // Two organizers clicking at once get the same job: starts of one event take turns here.
-      await sql`SELECT id FROM events WHERE id = ${eventId} FOR NO KEY UPDATE`.execute(trx)
-      const current = await trx.selectFrom('attestation_jobs').selectAll().where('event_id', '=', eventId)
-        .where('status', 'in', ['queued', 'running']).orderBy('created_at').executeTakeFirst()
+      await jobsRepo.lockEventForJobStart(trx, eventId)
+      const current = await jobsRepo.openJobOfEvent(trx, eventId)
       if (current !== undefined) return { row: current, created: false }
-      const created = await trx.insertInto('attestation_jobs')
-        .values({ event_id: eventId, requested_by: actorId, created_at: this.clock.now() })
-        .returningAll().executeTakeFirstOrThrow()
+      const created = await jobsRepo.insertJob(trx, { event_id: eventId, requested_by: actorId, created_at: this.clock.now() })
       return { row: created, created: true }
     })
     if (row.created) this.onStarted?.()
@@ -169,18 +165,7 @@ export class AttestationJobs {
   async claim (): Promise<Claimed | undefined> {
     const now = this.clock.now()
     const lease = this.#newLease()
-    const claimed = await sql<JobRow & { was: string }>`
-      UPDATE attestation_jobs AS j SET status = 'running', lease_until = ${lease}, started_at = COALESCE(j.started_at, ${now})
-      FROM (
-        SELECT id, status AS was FROM attestation_jobs
-        WHERE status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < ${now}))
-        ORDER BY created_at
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED
-      ) AS due
-      WHERE j.id = due.id
-      RETURNING j.*, due.was`.execute(this.db)
-    const first = claimed.rows[0]
+    const first = await jobsRepo.claimDueJob(this.db, now, lease)
     if (first === undefined) return undefined
     const { was, ...row } = first
     if (was === 'running') this.deps.log?.info({ jobId: row.id, done: row.done, total: row.total }, 'attestation job taken up again after its lease expired')
@@ -201,11 +186,8 @@ export class AttestationJobs {
     /** Writes progress and extends the lease, only while the job is still ours. */
     const renew = async (extra: { total?: number } = {}): Promise<void> => {
       const next = this.#newLease()
-      const updated = await this.db.updateTable('attestation_jobs')
-        .set({ done: counts.done, issued: counts.issued, failed: counts.failed, ...extra, error: failureText(counts.failed, failures), lease_until: next })
-        .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
-        .executeTakeFirst()
-      if (updated.numUpdatedRows !== 1n) throw new LeaseLost()
+      const ours = await jobsRepo.saveProgress(this.db, job.id, lease, { done: counts.done, issued: counts.issued, failed: counts.failed, ...extra, error: failureText(counts.failed, failures), lease_until: next })
+      if (!ours) throw new LeaseLost()
       lease = next
     }
     try {
@@ -261,20 +243,16 @@ export class AttestationJobs {
       if (this.#stopping) {
         // Shutting down: give the job back at once (lease in the past) for the next instance.
         await renew()
-        await this.db.updateTable('attestation_jobs').set({ lease_until: new Date(this.clock.now().getTime() - 1) })
-          .where('id', '=', job.id).where('lease_until', '=', lease).execute()
+        await jobsRepo.setLease(this.db, job.id, lease, new Date(this.clock.now().getTime() - 1))
         return
       }
       await renew()
       const zip = await this.#zip(job.event_id, renew)
       await this.db.transaction().execute(async trx => {
         const file = await this.deps.files.put(trx, zip, 'zip')
-        const updated = await trx.updateTable('attestation_jobs')
-          .set({ done: counts.done, issued: counts.issued, failed: counts.failed, status: 'done', zip_file_id: file.id, error: failureText(counts.failed, failures), lease_until: null, finished_at: this.clock.now() })
-          .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
-          .executeTakeFirst()
+        const ours = await jobsRepo.finishJob(trx, job.id, lease, { done: counts.done, issued: counts.issued, failed: counts.failed, status: 'done', zip_file_id: file.id, error: failureText(counts.failed, failures), finished_at: this.clock.now() })
         // Rolled back: the ZIP is not kept for a job someone else is finishing.
-        if (updated.numUpdatedRows !== 1n) throw new LeaseLost()
+        if (!ours) throw new LeaseLost()
       })
       log?.info({ jobId: job.id, eventId: job.event_id, ...counts }, 'attestation job done')
     } catch (err) {
@@ -286,10 +264,7 @@ export class AttestationJobs {
       const text: Bilingual = err instanceof AppError
         ? err.text
         : byLocale(locale => t(locale, 'attestations.jobFailed', { why: oneLine(err)[locale] }))
-      await this.db.updateTable('attestation_jobs')
-        .set({ done: counts.done, issued: counts.issued, failed: counts.failed, status: 'failed', error: JSON.stringify({ fr: text.fr, en: text.en } satisfies Bilingual), lease_until: null, finished_at: this.clock.now() })
-        .where('id', '=', job.id).where('status', '=', 'running').where('lease_until', '=', lease)
-        .execute()
+      await jobsRepo.finishJob(this.db, job.id, lease, { done: counts.done, issued: counts.issued, failed: counts.failed, status: 'failed', error: JSON.stringify({ fr: text.fr, en: text.en } satisfies Bilingual), finished_at: this.clock.now() })
     }
   }
 
@@ -301,11 +276,7 @@ export class AttestationJobs {
   async #zip (eventId: string, renew: () => Promise<void>): Promise<Buffer> {
     const rows = (await repo.attestationsOfEvent(this.db, eventId)).filter(r => r.status === 'valid')
     // Sizes known up front: yazl then knows the ZIP's size, and its bytes go into one buffer.
-    const sizes = new Map<string, number>()
-    for (let i = 0; i < rows.length; i += 1000) {
-      const ids = rows.slice(i, i + 1000).map(r => r.file_id)
-      for (const f of await this.db.selectFrom('files').select(['id', 'size']).where('id', 'in', ids).execute()) sizes.set(f.id, Number(f.size))
-    }
+    const sizes = await jobsRepo.fileSizes(this.db, rows.map(r => r.file_id))
     const zip = new ZipFile()
     const names = new Set<string>()
     let added = 0
@@ -351,7 +322,7 @@ export class AttestationJobs {
   }
 
   async #job (jobId: string): Promise<JobRow> {
-    const row = await this.db.selectFrom('attestation_jobs').selectAll().where('id', '=', jobId).executeTakeFirst()
+    const row = await jobsRepo.findJob(this.db, jobId)
     if (row === undefined) throw jobNotFound()
     return row
   }

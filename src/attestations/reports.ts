@@ -102,8 +102,7 @@ export class ReportService {
   async sessionAttendance (actorId: string, eventId: string, locale: Locale): Promise<SessionAttendanceReport> {
     const event = await this.#event(actorId, eventId, locale)
     const grid = await this.deps.book.grid(eventId)
-    const rooms = new Map((await this.db.selectFrom('sessions as s').leftJoin('rooms as r', 'r.id', 's.room_id')
-      .select(['s.id', 'r.name', 'r.capacity']).where('s.event_id', '=', eventId).execute()).map(r => [r.id, r]))
+    const rooms = new Map((await repo.sessionRooms(this.db, eventId)).map(r => [r.id, r]))
     const rows: SessionAttendanceRow[] = []
     let excused = 0
     grid.slots.forEach((slot, i) => {
@@ -164,8 +163,7 @@ export class ReportService {
   async attestations (actorId: string, eventId: string, locale: Locale): Promise<AttestationReport> {
     const event = await this.#event(actorId, eventId, locale)
     const views = await this.deps.attestations.list(actorId, eventId)
-    const issuers = new Map((await this.db.selectFrom('attestations as a').innerJoin('people as p', 'p.id', 'a.issued_by')
-      .select(['a.id', 'p.display_name']).where('a.event_id', '=', eventId).execute()).map(r => [r.id, r.display_name]))
+    const issuers = await repo.issuerNames(this.db, eventId)
     const rows = views.map(v => ({
       code: v.groupedCode,
       name: v.name,

@@ -189,3 +189,58 @@ export async function revokedPeople (db: Q, eventId: string, personId?: string):
   if (personId !== undefined) query = query.where('a.person_id', '=', personId)
   return new Set((await query.execute()).flatMap(r => r.person_id === null ? [] : [r.person_id]))
 }
+
+/** When the attestation's details were minimised (null: still whole); throws when there is no such attestation. */
+export async function minimisedAt (db: Q, attestationId: string): Promise<Date | null> {
+  return (await db.selectFrom('attestations').select('minimised_at').where('id', '=', attestationId).executeTakeFirstOrThrow()).minimised_at
+}
+
+// --- reports ----------------------------------------------------------------------------------
+
+/** The room (name, capacity) of each session of the event, when it has one. */
+export async function sessionRooms (db: Q, eventId: string): Promise<Array<{ id: string, name: string | null, capacity: number | null }>> {
+  return await db.selectFrom('sessions as s').leftJoin('rooms as r', 'r.id', 's.room_id')
+    .select(['s.id', 'r.name', 'r.capacity']).where('s.event_id', '=', eventId).execute()
+}
+
+/** Who issued each of the event's attestations issued by a person (attestation id → name). */
+export async function issuerNames (db: Q, eventId: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('attestations as a').innerJoin('people as p', 'p.id', 'a.issued_by')
+    .select(['a.id', 'p.display_name']).where('a.event_id', '=', eventId).execute()
+  return new Map(rows.map(r => [r.id, r.display_name]))
+}
+
+// --- credentials (Open Badges) ----------------------------------------------------------------
+
+/** What a credential needs of an attestation (not its snapshot, read through the service). */
+export async function findCredentialFacts (db: Q, attestationId: string): Promise<{ id: string, event_id: string, person_id: string | null, code: string, status: string, status_index: number } | undefined> {
+  return await db.selectFrom('attestations').select(['id', 'event_id', 'person_id', 'code', 'status', 'status_index'])
+    .where('id', '=', attestationId).executeTakeFirst()
+}
+
+/** The status of every attestation of the event, by its place in the event's status list. */
+export async function statusIndexes (db: Q, eventId: string): Promise<Array<{ status_index: number, status: string }>> {
+  return await db.selectFrom('attestations').select(['status_index', 'status']).where('event_id', '=', eventId).execute()
+}
+
+/** Held until the transaction ends: instances creating the first signing key take turns. */
+export async function lockCredentialKeys (db: Q): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('compagnon credential keys'))`.execute(db)
+}
+
+/** Signing keys in service for the algorithm, oldest first, with their sealed private parts. */
+export async function keysInService (db: Q, alg: string): Promise<Array<{ kid: string, private_jwk_sealed: string }>> {
+  return await db.selectFrom('credential_keys').select(['kid', 'private_jwk_sealed'])
+    .where('retired_at', 'is', null).where('alg', '=', alg).orderBy('created_at').orderBy('kid').execute()
+}
+
+/** Stores a new signing key; one with the same kid already there is kept. */
+export async function insertCredentialKey (db: Q, values: { kid: string, alg: string, public_jwk: unknown, private_jwk_sealed: string, created_at: Date }): Promise<void> {
+  await db.insertInto('credential_keys').values({ ...values, public_jwk: JSON.stringify(values.public_jwk) })
+    .onConflict(oc => oc.column('kid').doNothing()).execute()
+}
+
+/** Every key's public part, retired ones included, oldest first. */
+export async function publicKeys (db: Q): Promise<Array<{ kid: string, alg: string, public_jwk: unknown }>> {
+  return await db.selectFrom('credential_keys').select(['kid', 'alg', 'public_jwk']).orderBy('created_at').orderBy('kid').execute()
+}

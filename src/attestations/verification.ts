@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
+import * as repo from './repository.js'
 import type { AttestationStatus } from './repository.js'
 import { groupVerificationCode } from './snapshot.js'
 import { normaliseCode, type AttestationService } from './service.js'
@@ -69,9 +70,9 @@ export class VerificationService {
   async view (code: string): Promise<PublicAttestation> {
     const view = await this.deps.attestations.byCode(code)
     if (view === undefined) throw codeNotFound(code)
-    const row = await this.db.selectFrom('attestations').select('minimised_at').where('id', '=', view.id).executeTakeFirstOrThrow()
+    const minimisedOn = await repo.minimisedAt(this.db, view.id)
     const retentionEnds = view.issuedAt.getTime() + this.deps.detailsDays * 86_400_000
-    const minimised = row.minimised_at !== null || this.clock.now().getTime() > retentionEnds
+    const minimised = minimisedOn !== null || this.clock.now().getTime() > retentionEnds
     const s = view.snapshot
     const next = view.supersededByCode
     return {
