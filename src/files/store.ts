@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { PassThrough, Readable } from 'node:stream'
 import { fileTypeFromStream, type FileTypeResult } from 'file-type'
-import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import type { DB } from '../db/schema.js'
 import { AppError, conflict, notFound } from '../errors.js'
 import { bilingual, intlLocale, t, type Locale } from '../views/i18n.js'
+import * as repo from './repository.js'
 import { zipMediaType } from './zip.js'
 
 /**
@@ -93,10 +92,8 @@ export class FileStore {
    */
   async receive (source: Readable, options: ReceiveOptions): Promise<ReceivedFile> {
     if (options.allowed.length === 0) throw new TypeError('FileStore.receive: no kind allowed')
-    const { id } = await this.db.insertInto('files')
-      // The clock, not the database's now(): purgePending compares with the same clock.
-      .values({ created_at: this.clock.now() })
-      .returning('id').executeTakeFirstOrThrow()
+    // The clock, not the database's now(): purgePending compares with the same clock.
+    const id = await repo.insertPendingFile(this.db, this.clock.now())
     const sniffer = new ContentSniffer()
     const pieces = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
     let sourceDone = false
@@ -108,7 +105,7 @@ export class FileStore {
       let heldBytes = 0
       const write = async (data: Buffer): Promise<void> => {
         try {
-          await this.db.insertInto('file_chunks').values({ file_id: id, seq: seq++, data }).execute()
+          await repo.insertChunks(this.db, [{ file_id: id, seq: seq++, data }])
         } catch (err) {
           // foreign_key_violation: the pending file was purged as abandoned while this upload was slow.
           throw (err as { code?: unknown }).code === '23503' ? interrupted(err) : err
@@ -156,17 +153,16 @@ export class FileStore {
       const mediaType = fileKinds[kind].mediaType
       // Recorded now, while still pending: markStored only has to flip the state, and the
       // CHECK on `files` (a stored file has all three) can never fail inside the caller's transaction.
-      const updated = await this.db.updateTable('files').set({ media_type: mediaType, size, sha256 })
-        .where('id', '=', id).where('state', '=', 'pending').executeTakeFirst()
+      const described = await repo.describePendingFile(this.db, id, { media_type: mediaType, size, sha256 })
       // Gone: purged as abandoned by purgePending while this upload was still arriving.
-      if (updated.numUpdatedRows !== 1n) throw interrupted(new Error(`pending file ${id} disappeared during upload`))
+      if (!described) throw interrupted(new Error(`pending file ${id} disappeared during upload`))
       return { id, kind, mediaType, size, sha256 }
     } catch (err) {
       sniffer.stop()
       // Destroys the source (stops reading a request body that will never be used).
       if (!sourceDone) await pieces.return?.().catch(() => {})
       // A failed delete leaves a pending file for purgePending; the caller needs the first error.
-      await this.db.deleteFrom('files').where('id', '=', id).execute().catch(() => {})
+      await repo.deleteFile(this.db, id).catch(() => {})
       throw err
     }
   }
@@ -176,14 +172,12 @@ export class FileStore {
    * submission never leaves stored files nobody cites). Refuses (409) if any id is not a
    * completely received pending file: purged after a long wait, discarded, or already stored.
    */
-  async markStored (trx: Kysely<DB>, ids: readonly string[]): Promise<void> {
+  async markStored (trx: Db, ids: readonly string[]): Promise<void> {
     const unique = [...new Set(ids)]
     if (unique.length === 0) return
-    const rows = await trx.updateTable('files').set({ state: 'stored' })
-      .where('id', 'in', unique).where('state', '=', 'pending').where('sha256', 'is not', null)
-      .returning('id').execute()
-    if (rows.length !== unique.length) {
-      throw conflict(bilingual('system.fileGone'), { missing: unique.filter(id => !rows.some(row => row.id === id)) })
+    const stored = await repo.markStored(trx, unique)
+    if (stored.length !== unique.length) {
+      throw conflict(bilingual('system.fileGone'), { missing: unique.filter(id => !stored.includes(id)) })
     }
   }
 
@@ -191,41 +185,35 @@ export class FileStore {
    * Stores bytes Compagnon made itself (an attestation PDF, a ZIP) as a stored file, inside the
    * caller's transaction: the file exists exactly when the row citing it does.
    */
-  async put (trx: Kysely<DB>, data: Uint8Array, kind: FileKind): Promise<ReceivedFile> {
+  async put (trx: Db, data: Uint8Array, kind: FileKind): Promise<ReceivedFile> {
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
     const sha256 = createHash('sha256').update(bytes).digest('hex')
     const mediaType = fileKinds[kind].mediaType
-    const { id } = await trx.insertInto('files')
-      .values({ state: 'stored', media_type: mediaType, size: bytes.length, sha256, created_at: this.clock.now() })
-      .returning('id').executeTakeFirstOrThrow()
+    const id = await repo.insertStoredFile(trx, { media_type: mediaType, size: bytes.length, sha256, created_at: this.clock.now() })
     // A few chunks per INSERT: one statement for a whole 50 MB ZIP would build a query (hex
     // text and protocol buffers) twice its size in memory.
     let chunks = []
     for (let seq = 0, offset = 0; offset < bytes.length || seq === 0; seq++, offset += CHUNK_BYTES) {
       chunks.push({ file_id: id, seq, data: bytes.subarray(offset, offset + CHUNK_BYTES) })
       if (chunks.length === READ_BATCH) {
-        await trx.insertInto('file_chunks').values(chunks).execute()
+        await repo.insertChunks(trx, chunks)
         chunks = []
       }
     }
-    if (chunks.length > 0) await trx.insertInto('file_chunks').values(chunks).execute()
+    if (chunks.length > 0) await repo.insertChunks(trx, chunks)
     return { id, kind, mediaType, size: bytes.length, sha256 }
   }
 
   /** Deletes pending files (a submission refused after its upload); stored files are left alone. */
   async discard (ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0
-    const result = await this.db.deleteFrom('files')
-      .where('id', 'in', [...new Set(ids)]).where('state', '=', 'pending').executeTakeFirst()
-    return Number(result.numDeletedRows)
+    return await repo.deletePending(this.db, [...new Set(ids)])
   }
 
   /** What is known about a completely received file (pending or stored), or undefined. */
   async info (id: string): Promise<StoredFileInfo | undefined> {
     if (!isUuid(id)) return undefined
-    const row = await this.db.selectFrom('files')
-      .select(['id', 'state', 'media_type', 'size', 'sha256', 'created_at'])
-      .where('id', '=', id).executeTakeFirst()
+    const row = await repo.findFile(this.db, id)
     // Still arriving (or a failed upload not yet cleaned): not a file anyone may read.
     if (row === undefined || row.media_type === null || row.size === null || row.sha256 === null) return undefined
     const kind = kindOfMediaType.get(row.media_type)
@@ -266,18 +254,14 @@ export class FileStore {
    * came). `olderThan` must leave the slowest legitimate upload time to finish.
    */
   async purgePending (olderThan: Date): Promise<number> {
-    const result = await this.db.deleteFrom('files')
-      .where('state', '=', 'pending').where('created_at', '<', olderThan).executeTakeFirst()
-    return Number(result.numDeletedRows)
+    return await repo.deletePendingCreatedBefore(this.db, olderThan)
   }
 
   /** Bytes [start, end) of a file being received: chunks are all CHUNK_BYTES long but the last. */
   async #readRange (id: string, start: number, end: number): Promise<Buffer> {
     if (end <= start) return Buffer.alloc(0)
     const first = Math.floor(start / CHUNK_BYTES)
-    const rows = await this.db.selectFrom('file_chunks').select(['seq', 'data'])
-      .where('file_id', '=', id).where('seq', '>=', first).where('seq', '<=', Math.floor((end - 1) / CHUNK_BYTES))
-      .orderBy('seq').execute()
+    const rows = await repo.chunksBetween(this.db, id, first, Math.floor((end - 1) / CHUNK_BYTES))
     const joined = Buffer.concat(rows.map(row => row.data))
     return joined.subarray(start - first * CHUNK_BYTES, end - first * CHUNK_BYTES)
   }
@@ -288,9 +272,7 @@ export class FileStore {
     let seq = 0
     let held: Buffer | undefined
     for (;;) {
-      const rows = await this.db.selectFrom('file_chunks').select(['seq', 'data'])
-        .where('file_id', '=', file.id).where('seq', '>=', seq)
-        .orderBy('seq').limit(READ_BATCH).execute()
+      const rows = await repo.chunksFrom(this.db, file.id, seq, READ_BATCH)
       for (const row of rows) {
         if (row.seq !== seq) throw new FileIntegrityError(file.id, `chunk ${seq} is missing`)
         seq++
