@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 
 type Q = Kysely<DB>
@@ -204,10 +204,12 @@ export async function purgeDeepLinkRequests (db: Q, now: Date): Promise<void> {
   await db.deleteFrom('lti_deep_link_requests').where('expires_at', '<=', now).execute()
 }
 
-export async function upsertMember (db: Q, m: { context_id: string, user_sub: string, person_id: string, roles: string[], now: Date }): Promise<void> {
+/** A course member as the LMS lists them (a launch makes its launcher an active member). */
+export async function upsertMember (db: Q, m: { context_id: string, user_sub: string, person_id: string, roles: string[], status?: string, now: Date }): Promise<void> {
+  const status = m.status ?? 'Active'
   await db.insertInto('lti_roster_members')
-    .values({ context_id: m.context_id, user_sub: m.user_sub, person_id: m.person_id, roles: JSON.stringify(m.roles), status: 'Active', synced_at: m.now })
-    .onConflict(oc => oc.columns(['context_id', 'user_sub']).doUpdateSet({ person_id: m.person_id, roles: JSON.stringify(m.roles), status: 'Active', synced_at: m.now }))
+    .values({ context_id: m.context_id, user_sub: m.user_sub, person_id: m.person_id, roles: JSON.stringify(m.roles), status, synced_at: m.now })
+    .onConflict(oc => oc.columns(['context_id', 'user_sub']).doUpdateSet({ person_id: m.person_id, roles: JSON.stringify(m.roles), status, synced_at: m.now }))
     .execute()
 }
 
@@ -223,4 +225,204 @@ export async function coursesOf (db: Q, personId: string): Promise<CourseRow[]> 
     .where('me.person_id', '=', personId).where('me.status', '=', 'Active')
     .orderBy('c.title')
     .execute() as CourseRow[]
+}
+
+/** The course's platform, its grade (AGS) and roster (NRPS) endpoints and its event; throws when there is no such course. */
+export async function courseServices (db: Q, contextId: string): Promise<{ issuer: string, client_id: string, lineitems_url: string | null, memberships_url: string | null, event_id: string | null }> {
+  return await db.selectFrom('lti_contexts').select(['issuer', 'client_id', 'lineitems_url', 'memberships_url', 'event_id']).where('id', '=', contextId).executeTakeFirstOrThrow()
+}
+
+// ---- Grade outbox (outbox.ts holds the rules: which score stands, leases, retries) -------------
+
+export type LineItemKey = 'presence' | 'synthese'
+
+/** One grade target: a person's score in one line item of a course. */
+export interface ScoreTarget { contextId: string, lineItem: LineItemKey, userSub: string }
+
+/** Records a course's line item unless one is recorded already (the first one known stays). */
+export async function rememberLineItem (db: Q, contextId: string, lineItem: LineItemKey, url: string): Promise<void> {
+  await db.insertInto('lti_line_items').values({ context_id: contextId, line_item: lineItem, url })
+    .onConflict(oc => oc.columns(['context_id', 'line_item']).doNothing()).execute()
+}
+
+export async function lineItemUrl (db: Q, contextId: string, lineItem: LineItemKey): Promise<string | undefined> {
+  return (await db.selectFrom('lti_line_items').select('url').where('context_id', '=', contextId).where('line_item', '=', lineItem).executeTakeFirst())?.url
+}
+
+export async function lineItemsOf (db: Q, contextId: string): Promise<Array<{ line_item: string, url: string }>> {
+  return await db.selectFrom('lti_line_items').select(['line_item', 'url']).where('context_id', '=', contextId).orderBy('line_item').execute()
+}
+
+/** Pending scores of the target given at or before `givenAt` are replaced by a newer one. */
+export async function supersedePendingScores (db: Q, target: ScoreTarget, givenAt: Date): Promise<void> {
+  await db.updateTable('lti_grade_outbox').set({ status: 'superseded' })
+    .where('context_id', '=', target.contextId).where('line_item', '=', target.lineItem).where('user_sub', '=', target.userSub)
+    .where('status', '=', 'pending').where('given_at', '<=', givenAt)
+    .execute()
+}
+
+/** Whether a score given after `givenAt` is queued or delivered for the target. */
+export async function hasNewerScore (db: Q, target: ScoreTarget, givenAt: Date): Promise<boolean> {
+  const newer = await db.selectFrom('lti_grade_outbox').select('id')
+    .where('context_id', '=', target.contextId).where('line_item', '=', target.lineItem).where('user_sub', '=', target.userSub)
+    .where('status', 'in', ['pending', 'delivered']).where('given_at', '>', givenAt)
+    .executeTakeFirst()
+  return newer !== undefined
+}
+
+export async function insertScore (db: Q, target: ScoreTarget, values: { personId: string | null, score: unknown, givenAt: Date, status: 'pending' | 'superseded', nextAttemptAt: Date }): Promise<string> {
+  const row = await db.insertInto('lti_grade_outbox').values({
+    context_id: target.contextId,
+    line_item: target.lineItem,
+    user_sub: target.userSub,
+    person_id: values.personId,
+    score: JSON.stringify(values.score),
+    given_at: values.givenAt,
+    status: values.status,
+    next_attempt_at: values.nextAttemptAt
+  }).returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+export interface ClaimedScore { id: string, context_id: string, line_item: LineItemKey, user_sub: string, score: unknown, given_at: Date, attempts: number }
+
+/**
+ * Takes up to `limit` due pending scores, oldest given first, until `leaseUntil`: another worker
+ * skips them meanwhile (SKIP LOCKED), and takes them up again only if this one died before
+ * recording the outcome.
+ */
+export async function claimDueScores (db: Q, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedScore[]> {
+  const claimed = await sql<ClaimedScore>`
+      UPDATE lti_grade_outbox SET next_attempt_at = ${leaseUntil}
+      WHERE id IN (
+        SELECT id FROM lti_grade_outbox
+        WHERE status = 'pending' AND next_attempt_at <= ${now}
+        ORDER BY given_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, context_id, line_item, user_sub, score, given_at, attempts`.execute(db)
+  return claimed.rows
+}
+
+/** Only a still-pending row changes: a score superseded meanwhile stays so. */
+export async function markScoreDelivered (db: Q, id: string, at: Date, attempts: number): Promise<void> {
+  await db.updateTable('lti_grade_outbox').set({ status: 'delivered', delivered_at: at, attempts, last_error: null })
+    .where('id', '=', id).where('status', '=', 'pending').execute()
+}
+
+export async function markScoreAttemptFailed (db: Q, id: string, values: { attempts: number, error: string, nextAttemptAt: Date }): Promise<void> {
+  await db.updateTable('lti_grade_outbox')
+    .set({ attempts: values.attempts, last_error: values.error, next_attempt_at: values.nextAttemptAt })
+    .where('id', '=', id).where('status', '=', 'pending').execute()
+}
+
+/** Queued and delivered scores of a line item in a course, newest given first. */
+export async function givenScores (db: Q, contextId: string, lineItem: LineItemKey): Promise<Array<{ user_sub: string, score: unknown, given_at: Date, status: string }>> {
+  return await db.selectFrom('lti_grade_outbox').select(['user_sub', 'score', 'given_at', 'status'])
+    .where('context_id', '=', contextId).where('line_item', '=', lineItem).where('status', 'in', ['pending', 'delivered'])
+    .orderBy('given_at', 'desc').execute()
+}
+
+export async function scoreCountsByStatus (db: Q, contextId: string): Promise<Array<{ status: string, n: number }>> {
+  return await db.selectFrom('lti_grade_outbox').select(['status', eb => eb.fn.countAll<number>().as('n')])
+    .where('context_id', '=', contextId).groupBy('status').execute()
+}
+
+/** The names of a course's roster members, by LMS user id (null when no person is known). */
+export async function rosterNames (db: Q, contextId: string): Promise<Array<{ user_sub: string, display_name: string | null }>> {
+  return await db.selectFrom('lti_roster_members as m').leftJoin('people as p', 'p.id', 'm.person_id')
+    .select(['m.user_sub', 'p.display_name']).where('m.context_id', '=', contextId).execute()
+}
+
+// ---- Roster sync (roster.ts holds the rules: leases, refresh, retries) ---------------------------
+
+/** A course with a roster service becomes due for a sync at `now`. */
+export async function rosterSyncDueNow (db: Q, contextId: string, now: Date): Promise<void> {
+  await db.updateTable('lti_contexts').set({ roster_sync_due_at: now })
+    .where('id', '=', contextId).where('memberships_url', 'is not', null).execute()
+}
+
+/**
+ * Leases up to `limit` courses due for a roster sync (only `contextId`, when given) until
+ * `leaseUntil`: their due time moves past the lease, so a crashed worker's claim comes back.
+ */
+export async function claimDueRosters (db: Q, now: Date, leaseUntil: Date, limit: number, contextId?: string): Promise<Array<{ id: string, roster_sync_attempts: number }>> {
+  const only = contextId === undefined ? sql`` : sql`AND id = ${contextId}`
+  const claimed = await sql<{ id: string, roster_sync_attempts: number }>`
+      UPDATE lti_contexts SET roster_sync_due_at = ${leaseUntil}
+      WHERE id IN (
+        SELECT id FROM lti_contexts
+        WHERE roster_sync_due_at <= ${now} AND memberships_url IS NOT NULL ${only}
+        ORDER BY roster_sync_due_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING id, roster_sync_attempts`.execute(db)
+  return claimed.rows
+}
+
+/** The outcome of a sync attempt: when the next one is due, the attempts in a row that failed and the last error. */
+export async function recordRosterSyncOutcome (db: Q, contextId: string, values: { dueAt: Date, attempts: number, error: string | null }): Promise<void> {
+  await db.updateTable('lti_contexts')
+    .set({ roster_sync_due_at: values.dueAt, roster_sync_attempts: values.attempts, roster_sync_error: values.error })
+    .where('id', '=', contextId).execute()
+}
+
+/** Roster members not among `present` have left the course (all of them when `present` is empty). */
+export async function markMembersGone (db: Q, contextId: string, present: string[], now: Date): Promise<void> {
+  let gone = db.updateTable('lti_roster_members').set({ status: 'Deleted', synced_at: now }).where('context_id', '=', contextId)
+  if (present.length > 0) gone = gone.where('user_sub', 'not in', present)
+  await gone.execute()
+}
+
+export async function recordRosterSynced (db: Q, contextId: string, now: Date): Promise<void> {
+  await db.updateTable('lti_contexts').set({ roster_synced_at: now }).where('id', '=', contextId).execute()
+}
+
+// ---- ltijs' document store (storage.ts holds the rules: sealing, expiry, mongo semantics) -------
+
+export type StoreDocument = Record<string, unknown>
+export interface StoreRow { collection: string, fields: string, sealed: string | null, created_at: Date, expires_at: Date | null }
+
+/** Rows of a collection whose fields contain `query` (mongo-style equality); unexpired at `now` unless `now` is null. */
+function storeRows (db: Q, collection: string, query: StoreDocument | undefined, now: Date | null) {
+  let q = db.selectFrom('lti_store').where('collection', '=', collection)
+  if (now !== null) q = q.where(eb => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+  if (query !== undefined && Object.keys(query).length > 0) q = q.where(sql<boolean>`fields @> ${JSON.stringify(query)}::jsonb`)
+  return q
+}
+
+export async function findStoreDocuments (db: Q, collection: string, query: StoreDocument | undefined, now: Date): Promise<Array<{ fields: unknown, sealed: string | null, created_at: Date }>> {
+  return await storeRows(db, collection, query, now).select(['fields', 'sealed', 'created_at']).orderBy('id').execute()
+}
+
+/** Locks the first matching row, expired ones included (they hold their unique index until purged). */
+export async function lockFirstStoreRowId (db: Q, collection: string, query: StoreDocument): Promise<number | undefined> {
+  return (await storeRows(db, collection, query, null).select('id').orderBy('id').limit(1).forUpdate().executeTakeFirst())?.id
+}
+
+/** Locks the first matching unexpired row. */
+export async function lockFirstStoreRow (db: Q, collection: string, query: StoreDocument, now: Date): Promise<{ id: number, fields: unknown, sealed: string | null } | undefined> {
+  return await storeRows(db, collection, query, now).select(['id', 'fields', 'sealed']).orderBy('id').limit(1).forUpdate().executeTakeFirst()
+}
+
+export async function insertStoreRow (db: Q, row: StoreRow): Promise<void> {
+  await db.insertInto('lti_store').values(row).execute()
+}
+
+export async function updateStoreRow (db: Q, id: number, changes: Partial<Omit<StoreRow, 'collection'>>): Promise<void> {
+  await db.updateTable('lti_store').set(changes).where('id', '=', id).execute()
+}
+
+export async function deleteStoreDocuments (db: Q, collection: string, query: StoreDocument): Promise<void> {
+  let del = db.deleteFrom('lti_store').where('collection', '=', collection)
+  if (Object.keys(query).length > 0) del = del.where(sql<boolean>`fields @> ${JSON.stringify(query)}::jsonb`)
+  await del.execute()
+}
+
+/** Deletes rows expired at `now`; returns how many. */
+export async function deleteExpiredStoreRows (db: Q, now: Date): Promise<number> {
+  const result = await db.deleteFrom('lti_store').where('expires_at', '<=', now).executeTakeFirst()
+  return Number(result.numDeletedRows)
 }

@@ -1,10 +1,10 @@
-import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import * as people from '../people/repository.js'
 import { tombstoned } from '../privacy/tombstone-repository.js'
 import { tombstoneHash } from '../privacy/tombstones.js'
 import type { AgsClient } from './ags.js'
+import * as repo from './repository.js'
 import { mapLtiRoles } from './roles.js'
 import { upsertLtiPerson } from './service.js'
 
@@ -47,8 +47,7 @@ export class RosterSync {
 
   /** An instructor's "sync now": due at once, and run here rather than waiting for the worker. */
   async runNow (contextId: string): Promise<SyncOutcome> {
-    await this.db.updateTable('lti_contexts').set({ roster_sync_due_at: this.clock.now() })
-      .where('id', '=', contextId).where('memberships_url', 'is not', null).execute()
+    await repo.rosterSyncDueNow(this.db, contextId, this.clock.now())
     const [row] = await this.#claim(1, contextId)
     if (row === undefined) return { status: 'busy' }
     return await this.#run(row.id, row.roster_sync_attempts)
@@ -57,33 +56,18 @@ export class RosterSync {
   /** Leases due courses: their due time moves past the lease, so a crashed worker's claim comes back. */
   async #claim (limit: number, contextId?: string): Promise<Array<{ id: string, roster_sync_attempts: number }>> {
     const now = this.clock.now()
-    const only = contextId === undefined ? sql`` : sql`AND id = ${contextId}`
-    const claimed = await sql<{ id: string, roster_sync_attempts: number }>`
-      UPDATE lti_contexts SET roster_sync_due_at = ${new Date(now.getTime() + LEASE_MS)}
-      WHERE id IN (
-        SELECT id FROM lti_contexts
-        WHERE roster_sync_due_at <= ${now} AND memberships_url IS NOT NULL ${only}
-        ORDER BY roster_sync_due_at
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED
-      )
-      RETURNING id, roster_sync_attempts`.execute(this.db)
-    return claimed.rows
+    return await repo.claimDueRosters(this.db, now, new Date(now.getTime() + LEASE_MS), limit, contextId)
   }
 
   async #run (contextId: string, attempts: number): Promise<SyncOutcome> {
     try {
       const result = await this.sync(contextId)
-      await this.db.updateTable('lti_contexts')
-        .set({ roster_sync_due_at: new Date(this.clock.now().getTime() + ROSTER_REFRESH_MS), roster_sync_attempts: 0, roster_sync_error: null })
-        .where('id', '=', contextId).execute()
+      await repo.recordRosterSyncOutcome(this.db, contextId, { dueAt: new Date(this.clock.now().getTime() + ROSTER_REFRESH_MS), attempts: 0, error: null })
       return { status: 'synced', ...result }
     } catch (err) {
       const error = (err as Error).message.slice(0, 500)
       const nextAttemptAt = new Date(this.clock.now().getTime() + backoffMs(attempts + 1))
-      await this.db.updateTable('lti_contexts')
-        .set({ roster_sync_due_at: nextAttemptAt, roster_sync_attempts: attempts + 1, roster_sync_error: error })
-        .where('id', '=', contextId).execute()
+      await repo.recordRosterSyncOutcome(this.db, contextId, { dueAt: nextAttemptAt, attempts: attempts + 1, error })
       this.log.warn({ contextId, attempts: attempts + 1, err: error }, 'roster not synced; will retry')
       return { status: 'failed', error, nextAttemptAt }
     }
@@ -91,7 +75,7 @@ export class RosterSync {
 
   /** Fetches every page first, then stores the whole roster in one transaction. */
   async sync (contextId: string): Promise<{ members: number, active: number }> {
-    const context = await this.db.selectFrom('lti_contexts').select(['issuer', 'client_id', 'memberships_url', 'event_id']).where('id', '=', contextId).executeTakeFirstOrThrow()
+    const context = await repo.courseServices(this.db, contextId)
     if (context.memberships_url === null) throw new Error('this course gave no roster service (NRPS) endpoint')
     const members = await this.client.roster({ issuer: context.issuer, clientId: context.client_id, membershipsUrl: context.memberships_url })
     const now = this.clock.now()
@@ -103,19 +87,14 @@ export class RosterSync {
         if (erased.has(hashOf(member.user_id))) continue
         const personId = await upsertLtiPerson(trx, { issuer: context.issuer, clientId: context.client_id, subject: member.user_id }, member, now)
         const status = member.status ?? 'Active'
-        await trx.insertInto('lti_roster_members')
-          .values({ context_id: contextId, user_sub: member.user_id, person_id: personId, roles: JSON.stringify(member.roles), status, synced_at: now })
-          .onConflict(oc => oc.columns(['context_id', 'user_sub']).doUpdateSet({ person_id: personId, roles: JSON.stringify(member.roles), status, synced_at: now }))
-          .execute()
+        await repo.upsertMember(trx, { context_id: contextId, user_sub: member.user_id, person_id: personId, roles: member.roles, status, now })
         if (context.event_id !== null && status === 'Active') {
           for (const role of mapLtiRoles(member.roles)) await people.addRegistration(trx, { event_id: context.event_id, person_id: personId, role, created_by: null })
         }
       }
       // Whoever the LMS no longer lists has left the course.
-      let gone = trx.updateTable('lti_roster_members').set({ status: 'Deleted', synced_at: now }).where('context_id', '=', contextId)
-      if (members.length > 0) gone = gone.where('user_sub', 'not in', members.map(m => m.user_id))
-      await gone.execute()
-      await trx.updateTable('lti_contexts').set({ roster_synced_at: now }).where('id', '=', contextId).execute()
+      await repo.markMembersGone(trx, contextId, members.map(m => m.user_id), now)
+      await repo.recordRosterSynced(trx, contextId, now)
     })
     return { members: members.length, active: members.filter(m => (m.status ?? 'Active') === 'Active').length }
   }

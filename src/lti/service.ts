@@ -7,12 +7,13 @@ import { AppError } from '../errors.js'
 import { bilingual, t, type Locale, type TextKey } from '../views/i18n.js'
 import { frameOrigins } from '../http/frame-ancestors.js'
 import * as people from '../people/repository.js'
+import { contextEvent } from '../privacy/repository.js'
 import { isTombstoned } from '../privacy/tombstone-repository.js'
 import { tombstoneHash } from '../privacy/tombstones.js'
 import type { Role } from '../people/repository.js'
 import type { ProgramService } from '../program/service.js'
 import { isCourseInstructor, mapLtiRoles } from './roles.js'
-import { LINE_ITEMS, rememberLineItem, type LineItemKey } from './outbox.js'
+import { LINE_ITEMS, type LineItemKey } from './outbox.js'
 import { seal, unseal, type LtiStorage } from './storage.js'
 import * as repo from './repository.js'
 
@@ -182,7 +183,7 @@ export class LtiService {
 
   /** The event a course follows (null when no event was tied to it). */
   async courseEvent (contextId: string): Promise<string | null> {
-    return (await this.db.selectFrom('lti_contexts').select('event_id').where('id', '=', contextId).executeTakeFirst())?.event_id ?? null
+    return await contextEvent(this.db, contextId)
   }
 
   async teaches (personId: string, contextId: string): Promise<boolean> {
@@ -486,7 +487,7 @@ export class LtiService {
         // `lineitem`): that one is graded, unless the course already has one holding our grades.
         const key = gradedTargets[String(ctx.custom?.compagnon_target) as DeepLinkTarget]
         if (key !== undefined && typeof ctx.endpoint?.lineitem === 'string' && ctx.endpoint.lineitem !== '') {
-          await rememberLineItem(trx, context.id, key, ctx.endpoint.lineitem)
+          await repo.rememberLineItem(trx, context.id, key, ctx.endpoint.lineitem)
         }
       }
       if (eventId !== null) {

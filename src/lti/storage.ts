@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { Clock } from '../clock.js'
+import * as repo from './repository.js'
 
 export const ltiCollections = ['platform', 'platformStatus', 'publickey', 'privatekey', 'accesstoken', 'nonce', 'state', 'idtoken', 'contexttoken'] as const
 export type LtiCollection = typeof ltiCollections[number]
@@ -58,7 +59,7 @@ export class LtiStorage {
   }
 
   async Get (key: Key, collection: LtiCollection, query?: Doc): Promise<Doc[] | false> {
-    const rows = await this.#select(collection, query).select(['fields', 'sealed', 'created_at']).orderBy('id').execute()
+    const rows = await repo.findStoreDocuments(this.#db, collection, query, this.#options.clock.now())
     if (rows.length === 0) return false
     return rows.map(row => {
       if (typeof key === 'string' && key !== '' && row.sealed !== null) {
@@ -69,7 +70,7 @@ export class LtiStorage {
   }
 
   async Insert (key: Key, collection: LtiCollection, item: Doc, index?: Doc): Promise<true> {
-    await this.#db.insertInto('lti_store').values(this.#row(key, collection, item, index)).execute()
+    await repo.insertStoreRow(this.#db, this.#row(key, collection, item, index))
     return true
   }
 
@@ -78,12 +79,11 @@ export class LtiStorage {
     const row = this.#row(key, collection, item, index)
     await this.#db.transaction().execute(async trx => {
       // Expired rows count here: they still hold their unique index until the purge removes them.
-      const existing = await this.#select(collection, query, trx, { includeExpired: true }).select('id').orderBy('id').limit(1).forUpdate().executeTakeFirst()
+      const existing = await repo.lockFirstStoreRowId(trx, collection, query)
       if (existing === undefined) {
-        await trx.insertInto('lti_store').values(row).execute()
+        await repo.insertStoreRow(trx, row)
       } else {
-        await trx.updateTable('lti_store').set({ fields: row.fields, sealed: row.sealed, created_at: row.created_at, expires_at: row.expires_at })
-          .where('id', '=', existing.id).execute()
+        await repo.updateStoreRow(trx, existing, { fields: row.fields, sealed: row.sealed, created_at: row.created_at, expires_at: row.expires_at })
       }
     })
     return true
@@ -92,39 +92,29 @@ export class LtiStorage {
   /** Sets fields of the first matching document (mongo's updateOne with $set). */
   async Modify (key: Key, collection: LtiCollection, query: Doc, modification: Doc): Promise<true> {
     await this.#db.transaction().execute(async trx => {
-      const existing = await this.#select(collection, query, trx).select(['id', 'fields', 'sealed']).orderBy('id').limit(1).forUpdate().executeTakeFirst()
+      const existing = await repo.lockFirstStoreRow(trx, collection, query, this.#options.clock.now())
       if (existing === undefined) return
       if (typeof key === 'string' && key !== '' && existing.sealed !== null) {
         const sealed = seal({ ...unseal(existing.sealed, key), ...modification }, key)
-        await trx.updateTable('lti_store').set({ sealed }).where('id', '=', existing.id).execute()
+        await repo.updateStoreRow(trx, existing.id, { sealed })
       } else {
-        await trx.updateTable('lti_store').set({ fields: JSON.stringify({ ...(existing.fields as Doc), ...modification }) }).where('id', '=', existing.id).execute()
+        await repo.updateStoreRow(trx, existing.id, { fields: JSON.stringify({ ...(existing.fields as Doc), ...modification }) })
       }
     })
     return true
   }
 
   async Delete (collection: LtiCollection, query: Doc): Promise<true> {
-    let del = this.#db.deleteFrom('lti_store').where('collection', '=', collection)
-    if (Object.keys(query).length > 0) del = del.where(sql<boolean>`fields @> ${JSON.stringify(query)}::jsonb`)
-    await del.execute()
+    await repo.deleteStoreDocuments(this.#db, collection, query)
     return true
   }
 
   /** Deletes expired rows; returns how many. Called periodically by the LTI module. */
   async purgeExpired (): Promise<number> {
-    const result = await this.#db.deleteFrom('lti_store').where('expires_at', '<=', this.#options.clock.now()).executeTakeFirst()
-    return Number(result.numDeletedRows)
+    return await repo.deleteExpiredStoreRows(this.#db, this.#options.clock.now())
   }
 
-  #select (collection: LtiCollection, query: Doc | undefined, db: Kysely<DB> = this.#db, options: { includeExpired?: boolean } = {}) {
-    let q = db.selectFrom('lti_store').where('collection', '=', collection)
-    if (options.includeExpired !== true) q = q.where(eb => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', this.#options.clock.now())]))
-    if (query !== undefined && Object.keys(query).length > 0) q = q.where(sql<boolean>`fields @> ${JSON.stringify(query)}::jsonb`)
-    return q
-  }
-
-  #row (key: Key, collection: LtiCollection, item: Doc, index?: Doc) {
+  #row (key: Key, collection: LtiCollection, item: Doc, index?: Doc): repo.StoreRow {
     if (!(ltiCollections as readonly string[]).includes(collection)) throw new Error(`Unknown LTI collection: ${String(collection)}`)
     const encrypted = typeof key === 'string' && key !== ''
     if (encrypted && index === undefined) throw new Error('MISSING_PARAMS')
