@@ -26,6 +26,11 @@ export interface Database {
   close: () => Promise<void>
 }
 
+/** Answers once the database does (the readiness probe); throws when it cannot be reached. */
+export async function ping (db: Db): Promise<void> {
+  await sql`select 1`.execute(db)
+}
+
 /** Opening a connection, or waiting for a free one in the pool, longer than this fails the request. */
 export const CONNECT_TIMEOUT_MS = 2_000
 export const STATEMENT_TIMEOUT_MS = 30_000

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
-import { sql } from 'kysely'
 import { z } from 'zod'
 import { open } from '../access/declare.js'
-import type { Database } from '../db/database.js'
+import { ping, type Database } from '../db/database.js'
 import { pendingMigrations } from '../db/migrate.js'
 
 const readySchema = z.object({
@@ -25,7 +24,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Database }> = async
     schema: { operationId: 'ready', tags: ['operations'], summary: 'Readiness: database reachable and migrations applied', response: { 200: readySchema, 503: readySchema } }
   }, async (_request, reply) => {
     try {
-      await sql`select 1`.execute(database.db)
+      await ping(database.db)
       const pending = await pendingMigrations(database)
       if (pending.length > 0) return await reply.code(503).send({ status: 'not_ready', database: 'up', pendingMigrations: pending })
       return { status: 'ready' as const, database: 'up' as const, pendingMigrations: [] }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { DB } from '../db/schema.js'
+import { insertMessage } from './repository.js'
 
 export type MessageKind = 'personal_link' | 'attestation_issued' | 'attestation_hr_copy' | 'attestation_refused' | 'attestation_revoked' | 'role_granted' | 'sign_in_link' | 'role_invitation'
 
@@ -26,7 +27,7 @@ export class MessageOutbox {
 
   async enqueue (trx: Kysely<DB>, message: NewMessage): Promise<string> {
     const now = this.clock.now()
-    const row = await trx.insertInto('outgoing_messages').values({
+    return await insertMessage(trx, {
       event_id: message.eventId,
       person_id: message.personId,
       kind: message.kind,
@@ -38,7 +39,6 @@ export class MessageOutbox {
       status: this.smtpEnabled ? 'pending' : 'stored',
       next_attempt_at: now,
       created_at: now
-    }).returning('id').executeTakeFirstOrThrow()
-    return row.id
+    })
   }
 }

@@ -19,6 +19,22 @@ export interface ClaimedMessage {
   attempts: number
 }
 
+export async function insertMessage (db: Q, values: {
+  event_id: string | null,
+  person_id: string | null,
+  kind: string,
+  to_address: string,
+  subject: string,
+  body_text: string,
+  attachment_file_id: string | null,
+  attachment_name: string | null,
+  status: MessageStatus,
+  next_attempt_at: Date,
+  created_at: Date
+}): Promise<string> {
+  return (await db.insertInto('outgoing_messages').values(values).returning('id').executeTakeFirstOrThrow()).id
+}
+
 /**
  * Takes up to `limit` due pending messages for this worker until `leaseUntil`: their
  * next_attempt_at moves to the lease's end, so another worker (or instance) skips them while
