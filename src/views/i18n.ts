@@ -134,7 +134,8 @@ export function formatStamp (date: Date, locale: Locale, zone: string): string {
   const key = `${locale} ${zone}`
   let format = stampFormats.get(key)
   if (format === undefined) {
-    format = new Intl.DateTimeFormat(intlLocale[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })
+    // Not timeStyle 'short': French would write « 09 h 15 », not « 9 h 15 » as every other page does.
+    format = new Intl.DateTimeFormat(intlLocale[locale], { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: zone })
     stampFormats.set(key, format)
   }
   return format.format(date)

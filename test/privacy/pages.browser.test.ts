@@ -70,7 +70,7 @@ t.test('in Chromium: the privacy notice, a person\'s data download from /moi, th
   await desk.click('form[action*="/incidents?"] button[type=submit]')
   await desk.waitForURL(/fait=consigne/)
   t.equal(await desk.textContent('.notice[role=status]'), 'Incident consigné.')
-  t.match(await desk.textContent('article h3'), /2025-10-23 09:15 — Ouvert — Préjudice sérieux/)
+  t.match(await desk.textContent('article h3'), /23 oct\. 2025, 9\sh\s15 — Ouvert — Préjudice sérieux/)
   t.same(await seriousAxeViolations(desk), [], 'the register with an incident passes axe')
   t.ok(await fitsWidth(desk), 'the register fits a phone\'s width')
 
