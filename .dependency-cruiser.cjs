@@ -10,8 +10,8 @@ const foundation = either(['src/util/', 'src/db/', 'src/(?:clock|config|secrets|
 const shared = either(['src/views/', 'src/http/', 'src/files/', 'src/access/', 'src/plugins/', 'src/errors\\.ts$'])
 /** The features. A domain may use another (a service using a service), never in a circle. */
 const domains = either(['src/(?:program|people|messages|privacy|lti|attendance|synthesis|attestations|metrics|health)/'])
-/** What assembles and starts the application. */
-const composition = either(['src/(?:app|bootstrap|server)\\.ts$', 'src/cli/'])
+/** What assembles and starts the application: the services, the jobs, the app, the tools. */
+const composition = either(['src/(?:app|services|jobs|bootstrap|server)\\.ts$', 'src/cli/'])
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -42,7 +42,7 @@ module.exports = {
     {
       name: 'domain-imports-no-composition',
       severity: 'error',
-      comment: 'Domains do not import app.ts, bootstrap.ts, server.ts or cli/: those assemble the domains.',
+      comment: 'Domains do not import app.ts, services.ts, jobs.ts, bootstrap.ts, server.ts or cli/: those assemble the domains.',
       from: { path: domains },
       to: { path: composition }
     },

@@ -181,7 +181,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   await sql`VACUUM ANALYZE people, registrations, device_sessions, attendance_records, attendance_history`.execute(db)
   if (await db.selectFrom('people').select('id').where('id', '=', personId(1)).executeTakeFirst() === undefined) throw new Error('person ids differ between SQL and the load generator')
 
-  // The bare baseline: the same Fastify options as buildApp (src/app.ts), the same logger, the same pool.
+  // The bare baseline: the same Fastify options as buildApp (src/http/fastify.ts), the same logger, the same pool.
   const baseline = Fastify({ logger: loggerOptions(config), genReqId: () => randomUUID(), trustProxy: config.trustProxy, bodyLimit: 1024 * 1024, routerOptions: { ignoreTrailingSlash: true } })
   onCleanup('close the baseline', async () => { await baseline.close() })
   baseline.post('/bench/baseline', async (request, reply) => {

@@ -184,7 +184,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const sample = await db.selectFrom('people').select('id').where('id', '=', personId(1)).executeTakeFirst()
   if (sample === undefined) throw new Error('person ids differ between SQL and the load generator')
 
-  // The bare baseline: the same Fastify options as buildApp (src/app.ts), the same logger, the same pool.
+  // The bare baseline: the same Fastify options as buildApp (src/http/fastify.ts), the same logger, the same pool.
   const baseline = Fastify({
     logger: loggerOptions(config),
     genReqId: () => randomUUID(),

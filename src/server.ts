@@ -23,7 +23,7 @@ runCli(async () => {
   if (config.ltiPlatformsFile !== undefined) {
     // Before listening: registering a new platform generates its tool key (seconds of CPU at 4096 bits).
     await app.ready()
-    for (const platform of await readPlatformsFile(config.ltiPlatformsFile)) await app.lti.registerPlatform(platform)
+    for (const platform of await readPlatformsFile(config.ltiPlatformsFile)) await services.lti.registerPlatform(platform)
   }
   // SIGTERM/SIGINT: stop listening (new connections are refused), let the requests in flight
   // finish, stop the background work, close the pool, exit 0. Past SHUTDOWN_GRACE_MS the

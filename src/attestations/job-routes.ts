@@ -6,14 +6,11 @@ import { allow, eventParam, param } from '../access/declare.js'
 import type { Resource } from '../access/policy.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../http/same-origin.js'
-import { every } from '../util/periodic.js'
 import { colon, intlLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
 import { titleIn } from './format.js'
-import { AttestationJobs, type JobView } from './jobs.js'
-import type { AttestationModuleDeps } from './module.js'
+import type { AttestationJobs, JobView } from './jobs.js'
 import type { EventRow } from './repository.js'
-import { RenderPool } from './render-pool.js'
 
 const bearer = [{ bearer: [] }]
 const tags = ['attestations']
@@ -60,21 +57,9 @@ const progressPath = (jobId: string): string => `/organisateurs/attestations/gen
 /**
  * Bulk generation of attestations (a background job): start it, follow it, download the ZIP.
  * API under /api/v1 (bearer) and the organizers' progress page (cookie session). The worker
- * loop runs here when the app runs background jobs; rendering threads start on first use.
+ * runs as a background job (src/jobs.ts).
  */
-export const attestationJobRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, deps) => {
-  const renderer = new RenderPool(deps.config.attestationAssetsDir)
-  const jobs = new AttestationJobs(deps.db, deps.clock, { attestations: deps.attestations, files: deps.files, access: deps.access, renderer, log: app.log })
-  if (deps.backgroundJobs) {
-    const run = async (): Promise<void> => { await jobs.runDue() }
-    jobs.onStarted = () => { run().catch(err => { app.log.warn({ err }, 'attestation jobs failed') }) }
-    // Also takes up jobs started on another instance, or left by one that crashed.
-    every(app, 5_000, 'attestation jobs', run)
-  }
-  app.addHook('onClose', async () => {
-    await jobs.close()
-    await renderer.close()
-  })
+export const attestationJobRoutes: FastifyPluginAsyncZod<{ jobs: AttestationJobs }> = async (app, { jobs }) => {
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
 

@@ -7,13 +7,15 @@ import { AppError, forbidden, type Bilingual } from '../errors.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../http/same-origin.js'
 import { bilingual, type Locale, type TextKey } from '../views/i18n.js'
-import type { AttestationModuleDeps } from './module.js'
 import { UNPRINTABLE } from '../http/schemas.js'
 import {
-  attestationsCss, myAttestationsPage, myPageAttestationSection, organizerAttestationsPage,
+  attestationsCss, myAttestationsPage, organizerAttestationsPage,
   type FieldErrors, type MyEventView, type OrganizerFormError, type RequestField, type RequestFormValues
 } from './pages.js'
-import type { RequestInput } from './service.js'
+import type { AttestationService, RequestInput } from './service.js'
+import type { Clock } from '../clock.js'
+import type { PeopleService } from '../people/service.js'
+import type { ProgramService } from '../program/service.js'
 
 const html = 'text/html; charset=utf-8'
 const tags = ['pages']
@@ -94,17 +96,17 @@ const ORGANIZER_NOTICES = {
   reemise: 'attestations.noticeReissued'
 } as const satisfies Record<string, TextKey>
 
+export interface AttestationPageRoutesOptions { attestations: AttestationService, people: PeopleService, program: ProgramService, clock: Clock }
+
 /**
  * The attestation pages (cookie sessions): a participant's /attestation (figures, request
- * form, the issued PDF) with a section on /moi, and the organizers' page of an event (rule,
- * queue, decisions, issued list with revoke and re-issue, log). The JSON API is in routes.ts.
+ * form, the issued PDF; its section on /moi is listed in src/services.ts), and the organizers'
+ * page of an event (rule, queue, decisions, issued list with revoke and re-issue, log). The
+ * JSON API is in routes.ts.
  */
-export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, { attestations, people, program, clock }) => {
+export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesOptions> = async (app, { attestations, people, program, clock }) => {
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
-
-  people.myPageSections.push(async ({ personId, locale }) =>
-    (await attestations.eventsOf(personId)).length > 0 ? myPageAttestationSection(locale) : null)
 
   app.get('/assets/attestations.css', { config: { access: open('a stylesheet') }, schema: { hide: true } }, async (_request, reply) =>
     await reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(attestationsCss))

@@ -3,11 +3,10 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { allow, eventParam } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import type { AttestationModuleDeps } from './module.js'
 import { reportsPage } from './report-pages.js'
 import {
-  ReportService, attestationsCsv, attestationsPdf, participantAttendanceCsv, participantAttendancePdf,
-  reportFilename, sessionAttendanceCsv, sessionAttendancePdf, type ReportEvent
+  attestationsCsv, attestationsPdf, participantAttendanceCsv, participantAttendancePdf,
+  reportFilename, sessionAttendanceCsv, sessionAttendancePdf, type ReportEvent, type ReportService
 } from './reports.js'
 
 type Locale = 'fr' | 'en'
@@ -19,8 +18,7 @@ const eventParams = z.object({ eventId: z.uuid({ error: 'eventId must be a UUID'
  * Organizer reports of an event: a page linking to each report as CSV (Excel) and PDF
  * (printing), and the CSV through the API.
  */
-export const reportRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, deps) => {
-  const reports = new ReportService(deps.db, deps.clock, { book: deps.book, attestations: deps.attestations, access: deps.access })
+export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = async (app, { reports }) => {
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
 
   /** One report: how it is read, then written in each format. */

@@ -5,7 +5,7 @@ import type { Resource } from '../access/policy.js'
 import { z } from 'zod'
 import { printedNameChanged } from './printed-name.js'
 import { errorResponses } from '../http/schemas.js'
-import type { AttestationModuleDeps } from './module.js'
+import type { AttestationService } from './service.js'
 import {
   attestationJson, attestationSchema, auditEntrySchema, myAttestationJson, myAttestationSchema, policySchema, queueItemSchema,
   reasonSchema, requestInputSchema, requestJson, requestSchema
@@ -22,7 +22,7 @@ const security = [{ bearer: [] }]
  * The attestations JSON API (bearer tokens): a participant's own request and attestation, and
  * the organizers' policy, queue, decisions, list and audit. The pages call the same service.
  */
-export const attestationRoutes: FastifyPluginAsyncZod<AttestationModuleDeps> = async (app, { attestations }) => {
+export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: AttestationService }> = async (app, { attestations }) => {
   const me = (request: { auth: { personId: string } | null }): string => request.auth?.personId ?? ''
   const attestation = (request: FastifyRequest): Resource => ({ kind: 'attestation', attestationId: param(request, 'attestationId') })
   const attestationRequest = (request: FastifyRequest): Resource => ({ kind: 'attestation-request', requestId: param(request, 'requestId') })

@@ -8,10 +8,9 @@ import { AppError, badRequest } from '../errors.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { drainRequest } from '../http/drain.js'
 import { bilingual } from '../views/i18n.js'
-import { CredentialService, VC_JWT_TYPE } from './credentials.js'
-import type { AttestationModuleDeps } from './module.js'
+import { VC_JWT_TYPE, type CredentialService } from './credentials.js'
 import { verificationEntryPage, verificationPage } from './verification-pages.js'
-import { MAX_CHECK_BYTES, noFile, VerificationService, type CheckResult, type PublicAttestation } from './verification.js'
+import { MAX_CHECK_BYTES, noFile, type CheckResult, type PublicAttestation, type VerificationService } from './verification.js'
 
 /** Request limits of the public verification routes (per instance: counters live in memory). */
 export interface VerificationLimits {
@@ -27,7 +26,7 @@ export interface VerificationLimits {
 
 export const defaultVerificationLimits: VerificationLimits = { perCode: 30, perIp: 300, windowMs: 60_000 }
 
-export type VerificationRoutesOptions = AttestationModuleDeps & { limits?: Partial<VerificationLimits> }
+export interface VerificationRoutesOptions { verification: VerificationService, credentials: CredentialService, limits?: Partial<VerificationLimits> }
 
 const html = 'text/html; charset=utf-8'
 // No length rule here: any text that is not an issued code is a 404 (the router caps params at 100 characters).
@@ -84,12 +83,8 @@ const drain = async (request: FastifyRequest): Promise<void> => { await drainReq
  * Public verification of attestations (no sign-in): the page `/verify/:code` with the PDF
  * check, their JSON twins, and the Open Badges side (JWKS, status lists, a person's credential).
  */
-export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions> = async (app, deps) => {
-  const limits = { ...defaultVerificationLimits, ...deps.limits }
-  const verification = new VerificationService(deps.db, deps.clock, { attestations: deps.attestations, detailsDays: deps.config.attestationDetailsDays })
-  const credentials = new CredentialService(deps.db, deps.clock, {
-    attestations: deps.attestations, access: deps.access, publicUrl: deps.config.publicUrl, secret: deps.config.secrets.sessionSecret
-  })
+export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions> = async (app, { verification, credentials, ...options }) => {
+  const limits = { ...defaultVerificationLimits, ...options.limits }
   // The signing key exists before the first request (not created on a request path).
   app.addHook('onReady', async () => { await credentials.ready() })
 

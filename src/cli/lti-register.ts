@@ -35,12 +35,12 @@ runCli(async () => {
     throw new ConfigError(`${parsed.error.issues.map(i => `${flag(String(i.path[0]))}: ${i.message}`).join('\n')}\n${usage}`)
   }
   const { config, database } = await prepare('npm run lti:register')
-  const { app } = await buildApp(config, { database, clock: systemClock })
+  const { app, services } = await buildApp(config, { database, clock: systemClock })
   try {
     await app.ready()
-    await app.lti.registerPlatform(parsed.data)
+    await services.lti.registerPlatform(parsed.data)
     const reg = parsed.data
-    console.log(`Platform ${reg.issuer} (client ${reg.clientId}) registered; deployments accepted: ${(await app.lti.deployments()).filter(d => d.issuer === reg.issuer && d.clientId === reg.clientId).map(d => d.deploymentId).join(', ')}`)
+    console.log(`Platform ${reg.issuer} (client ${reg.clientId}) registered; deployments accepted: ${(await services.lti.deployments()).filter(d => d.issuer === reg.issuer && d.clientId === reg.clientId).map(d => d.deploymentId).join(', ')}`)
     console.log('Give the platform these tool URLs:')
     console.log(`  Login initiation (OIDC) URL:  ${config.publicUrl}/lti/login`)
     console.log(`  Redirect / target link URI:   ${config.publicUrl}/lti/launch`)

@@ -16,6 +16,9 @@ import { assertSameOrigin } from '../http/same-origin.js'
 import { cookiesBlockedPage } from '../people/pages.js'
 import { landingPath, landingSchema } from '../people/routes.js'
 import { deepLinkTargets, type LtiService } from './service.js'
+import type { DynamicRegistration } from './dynamic-registration.js'
+import type { GradeOutbox } from './outbox.js'
+import type { RosterSync } from './roster.js'
 import { projectRoot } from '../paths.js'
 
 /** Previews and attempts of one registration link (and from one client address) per window. */
@@ -29,10 +32,16 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   people: PeopleService
   program: ProgramService
   lti: LtiService
+  /** LTI Dynamic Registration through organizers' one-time links. */
+  registration: DynamicRegistration
+  /** Grades waiting for (or delivered to) the LMS gradebooks. */
+  outbox: GradeOutbox
+  /** Course rosters from the LMS (NRPS). */
+  roster: RosterSync
   publicUrl: string
   /** Courses where the person hands in a synthesis (links on the course page). */
   synthesisCourses?: (personId: string) => Promise<Array<{ id: string, title: string }>>
-}> = async (app, { people, program, lti, publicUrl, synthesisCourses }) => {
+}> = async (app, { people, program, lti, registration, outbox, roster, publicUrl, synthesisCourses }) => {
   const html = 'text/html; charset=utf-8'
 
   // LTI Dynamic Registration: the platform opens our URL (with an organizer's one-time token)
@@ -74,7 +83,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     preHandler: registrationRateLimits,
     schema: { operationId: 'dynamicRegistrationPage', tags: ['lti'], summary: 'LTI Dynamic Registration, opened by the LMS: shows what will be registered', querystring: registrationFields.extend(langQuery.shape), produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
   }, async (request, reply) => {
-    const configuration = await app.ltiRegistration.preview(registrationRequest(request.query))
+    const configuration = await registration.preview(registrationRequest(request.query))
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(registrationConfirmPage(request.locale, {
       issuer: configuration.issuer,
@@ -92,7 +101,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     preHandler: registrationRateLimits,
     schema: { operationId: 'dynamicRegistration', tags: ['lti'], summary: 'LTI Dynamic Registration: registers with the platform; the platform stays inactive until approved', querystring: langQuery, body: registrationFields, produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
   }, async (request, reply) => {
-    const result = await app.ltiRegistration.register(registrationRequest(request.body))
+    const result = await registration.register(registrationRequest(request.body))
     request.log.info({ issuer: result.issuer, clientId: result.clientId }, 'platform registered dynamically; waiting for approval')
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(registrationDonePage(request.locale, result))
@@ -104,7 +113,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
       .send("document.querySelectorAll('[data-lti-close]').forEach(function (b) { b.addEventListener('click', function () { (window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*') }) })\n")
   })
 
-  // Platform storage at login and launch (LTI Client Side postMessages, module.ts); CSP allows no inline script.
+  // Platform storage at login and launch (LTI Client Side postMessages, launch.ts); CSP allows no inline script.
   app.get('/assets/lti-storage.js', { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) =>
     await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(storageScript))
 
@@ -112,7 +121,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     config: { access: allow('platforms.manage', anyEvent) },
     schema: { operationId: 'createRegistrationLinkFromPage', tags: ['pages'], summary: 'Creates a one-time LTI Dynamic Registration link (form)', querystring: langQuery, response: { 200: z.string(), ...errorResponses } }
   }, async (request, reply) => {
-    const link = await app.ltiRegistration.createLink(request.auth?.personId ?? '')
+    const link = await registration.createLink(request.auth?.personId ?? '')
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(registrationLinkPage(request.locale, link))
   })
@@ -126,7 +135,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
       security: [{ bearer: [] }],
       response: { 201: z.object({ url: z.url(), expiresAt: z.date() }), ...errorResponses }
     }
-  }, async (request, reply) => await reply.code(201).send(await app.ltiRegistration.createLink(request.auth?.personId ?? '')))
+  }, async (request, reply) => await reply.code(201).send(await registration.createLink(request.auth?.personId ?? '')))
 
   app.post('/organisateurs/plateformes/statut', {
     config: { access: allow('platforms.manage', anyEvent) },
@@ -147,7 +156,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   }, async (request, reply) => {
     const { issuer, clientId, action, deploymentId, eventId } = request.body
     if (action === 'approve') {
-      await app.ltiRegistration.approve(issuer, clientId, request.auth?.personId ?? '', deploymentId === '' ? undefined : deploymentId)
+      await registration.approve(issuer, clientId, request.auth?.personId ?? '', deploymentId === '' ? undefined : deploymentId)
     } else {
       await lti.setPlatformActive(issuer, clientId, false)
     }
@@ -161,7 +170,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     const personId = request.auth?.personId ?? ''
     const roles = await people.roles(personId)
     const events = await Promise.all([...new Set(roles.map(r => r.eventId))].map(async id => await program.getEvent(id)))
-    const taught = await Promise.all((await lti.taughtCourses(personId)).map(async course => ({ ...course, grades: await app.gradeOutbox.state(course.id) })))
+    const taught = await Promise.all((await lti.taughtCourses(personId)).map(async course => ({ ...course, grades: await outbox.state(course.id) })))
     reply.header('cache-control', 'no-store')
     return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, { person: await people.getPerson(personId), roles, events, taught, learning: await synthesisCourses?.(personId) ?? [] }, request.url))
   })
@@ -208,7 +217,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     if (course === undefined) throw forbidden(bilingual('lti.gradebookInstructorsOnly'))
     let sections
     try {
-      sections = await app.gradeOutbox.gradebook(course.id)
+      sections = await outbox.gradebook(course.id)
     } catch (err) {
       request.log.warn({ err }, 'gradebook read failed')
       throw new AppError('unavailable', bilingual('lti.gradebookUnavailable'))
@@ -232,7 +241,7 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     if (!await lti.teaches(request.auth?.personId ?? '', request.params.contextId)) throw forbidden(bilingual('lti.rosterInstructorsOnly'))
     // Runs now; if the LMS does not answer, the course stays due and the worker retries with
     // backoff. Either way the course page tells the instructor where things stand.
-    await app.roster.runNow(request.params.contextId)
+    await roster.runNow(request.params.contextId)
     return await reply.redirect(`/cours?lang=${request.locale}`, 303)
   })
 

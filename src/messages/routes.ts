@@ -2,19 +2,11 @@ import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { allow, eventParam } from '../access/declare.js'
-import type { AccessPolicy } from '../access/policy.js'
-import type { Clock } from '../clock.js'
-import type { ResolvedConfig } from '../config.js'
-import type { Db } from '../db/database.js'
-import type { FileStore } from '../files/store.js'
 import type { PeopleService } from '../people/service.js'
-import type { MessageOutbox } from './outbox.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../http/same-origin.js'
-import { every } from '../util/periodic.js'
 import { base, messagePage, messagesPage, type LinkNotice } from './pages.js'
-import { MessageSender } from './sender.js'
-import { MessageService } from './service.js'
+import type { MessageService } from './service.js'
 
 const html = 'text/html; charset=utf-8'
 const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
@@ -44,36 +36,17 @@ const eventMessagesSchema = z.object({
   messages: z.array(messageSchema)
 }).meta({ id: 'EventMessages' })
 
-/** What the messages plugin is given by app.ts. */
-export interface MessageRouteDeps {
-  db: Db
-  clock: Clock
-  config: ResolvedConfig
-  access: AccessPolicy
-  people: PeopleService
-  /** The outbox every domain writes to; the sender delivers what it holds. */
-  messages: MessageOutbox
-  files: FileStore
-  /** Whether the sender runs (tests drive it themselves). */
-  backgroundJobs: boolean
-}
+export interface MessageRoutesOptions { service: MessageService, people: PeopleService }
 
 /**
- * Outgoing messages: the SMTP sender (when configured), the organizers' page of an event's
- * messages with each message in full and its attachment, the API twin, and a participant's
- * personal link sent by email.
+ * Outgoing messages: the organizers' page of an event's messages with each message in full and
+ * its attachment, the API twin, and a participant's personal link sent by email. (The SMTP
+ * sender runs as a background job, src/jobs.ts.)
  */
-export const messageRoutes: FastifyPluginAsyncZod<MessageRouteDeps> = async (app, deps) => {
-  const service = new MessageService(deps.db, { access: deps.access, people: deps.people, outbox: deps.messages, files: deps.files })
+export const messageRoutes: FastifyPluginAsyncZod<MessageRoutesOptions> = async (app, { service, people }) => {
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
   const organizers = { personalData: 'messages', access: allow('messages.read', eventParam()) } as const
-
-  if (deps.config.smtp !== undefined && deps.backgroundJobs) {
-    const sender = new MessageSender(deps.db, deps.clock, deps.files, deps.config.smtp, app.log, deps.config.publicUrl)
-    every(app, 15_000, 'message delivery', async () => await sender.deliverDue())
-    app.addHook('onClose', async () => { sender.close() })
-  }
 
   app.get('/organisateurs/messages/:eventId', {
     config: organizers,
@@ -91,7 +64,7 @@ export const messageRoutes: FastifyPluginAsyncZod<MessageRouteDeps> = async (app
     let notice: LinkNotice | undefined
     const sent = request.query.envoi === undefined ? undefined : view.messages.find(m => m.id === request.query.envoi && m.kind === 'personal_link')
     if (sent !== undefined) {
-      const name = sent.person_id === null ? sent.to_address : (await deps.people.getPerson(sent.person_id).catch(() => undefined))?.displayName ?? sent.to_address
+      const name = sent.person_id === null ? sent.to_address : (await people.getPerson(sent.person_id).catch(() => undefined))?.displayName ?? sent.to_address
       notice = { name, to: sent.to_address, status: sent.status as LinkNotice['status'], messageId: sent.id }
     }
     reply.header('cache-control', 'no-store')

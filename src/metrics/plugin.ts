@@ -3,11 +3,11 @@ import fastifyMetrics from 'fastify-metrics'
 import * as promClient from 'prom-client'
 import { open } from '../access/declare.js'
 import type { ResolvedConfig } from '../config.js'
-import type { Db } from '../db/database.js'
+import type { Database } from '../db/database.js'
 import { metricsAccess } from './access.js'
 import { backgroundFailureCounter, registerBacklogGauges } from './gauges.js'
 
-export interface MetricsOptions { config: ResolvedConfig, db: Db }
+export interface MetricsOptions { services: { database: Database }, config: ResolvedConfig }
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,7 +42,7 @@ function processMetrics (): promClient.Registry {
  *
  * One registry per app: the global one would refuse a second app in the same process.
  */
-export default fp<MetricsOptions>(async (app, { config, db }) => {
+export default fp<MetricsOptions>(async (app, { services, config }) => {
   const registry = new promClient.Registry()
   // A CommonJS module whose plugin is its `default` export.
   await app.register(fastifyMetrics.default, {
@@ -65,7 +65,7 @@ export default fp<MetricsOptions>(async (app, { config, db }) => {
   })
   // Created anyway by fastify-metrics, never observed: not published.
   registry.removeSingleMetric('http_request_summary_seconds')
-  registerBacklogGauges(registry, db)
+  registerBacklogGauges(registry, services.database.db)
   const failures = backgroundFailureCounter(registry)
   app.decorate('countBackgroundFailure', (job: string) => { failures.inc({ job }) })
 

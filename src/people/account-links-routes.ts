@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { signedIn } from '../access/declare.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import type { AccountLinks } from './account-links.js'
-import { codePage, confirmPage, linkedPage, linkSection } from './account-links-pages.js'
+import { codePage, confirmPage, linkedPage } from './account-links-pages.js'
 import type { PeopleService } from './service.js'
 
 export interface AccountLinkRoutesOptions { links: AccountLinks, people: PeopleService }
@@ -13,9 +13,8 @@ const codeBody = z.object({
   code: z.string().trim().min(1, 'type the code shown in the other account').max(20, 'a linking code has 8 characters').describe('The code shown in the other account (8 characters; dash and spaces ignored)')
 })
 
-/** Linking two accounts of one person: a code shown in one, typed in the other (pages of /moi). */
+/** Linking two accounts of one person: a code shown in one, typed in the other (pages of /moi; its section there is listed in src/services.ts). */
 export const accountLinkRoutes: FastifyPluginAsyncZod<AccountLinkRoutesOptions> = async (app, { links, people }) => {
-  people.myPageSections.push(async ({ locale }) => linkSection(locale))
   const pageResponse = { 200: z.string(), ...errorResponses }
 
   app.post('/moi/liaison/code', {

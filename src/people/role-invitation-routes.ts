@@ -34,8 +34,6 @@ export function roleInvitationSection (locale: Locale, invitations: PendingRoleI
 
 /** A person's answer to a role offered to them (pages of /moi; same-origin forms with the CSRF token). */
 export const roleInvitationRoutes: FastifyPluginAsyncZod<RoleInvitationRoutesOptions> = async (app, { people }) => {
-  // First of the extra sections: a question waiting for the person's answer.
-  people.myPageSections.unshift(async ({ personId, locale }) => roleInvitationSection(locale, await people.pendingRoleInvitations(personId)))
   const sameOrigin = async (request: Parameters<typeof assertSameOrigin>[0]): Promise<void> => { assertSameOrigin(request) }
   const response = { 303: z.null(), ...errorResponses }
 

@@ -8,6 +8,7 @@ import { errorResponses, langQuery } from '../http/schemas.js'
 import { returnPathField } from '../http/return-path.js'
 import { pathWithLang } from '../views/href.js'
 import type { ProgramService } from '../program/service.js'
+import type { LtiService } from '../lti/service.js'
 import { importSummarySchema } from '../program/schemas.js'
 import { parseProgramFile } from '../program/data-file.js'
 import { assertSameOrigin } from '../http/same-origin.js'
@@ -20,6 +21,8 @@ import { tokenShaped } from './tokens.js'
 export interface PeopleRoutesOptions {
   people: PeopleService
   program: ProgramService
+  /** The learning platforms, listed on the organizers' LMS page. */
+  lti: Pick<LtiService, 'platforms'>
   publicUrl: string
 }
 
@@ -64,7 +67,7 @@ const grantedInvitationSchema = z.object({
 })
 
 /** Sign-in links, device sessions, and the organizer area (team invitations, program import). */
-export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program, publicUrl }) => {
+export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program, lti, publicUrl }) => {
   await app.register(multipart, { limits: { fileSize: MAX_PROGRAM_BYTES, files: 1, fields: 5 } })
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string', bodyLimit: MAX_PROGRAM_BYTES }, (_request, body, done) => { done(null, body) })
 
@@ -83,7 +86,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
       const participants = await people.participants.list(id)
       return { event: await program.getEvent(id), teamCount: (await people.team(id)).length, participantCount: participants.length, withoutLink: participants.filter(p => p.link.status === 'none').length }
     }))
-    return { person: await people.getPerson(personId), events, platforms: await app.lti.platforms() }
+    return { person: await people.getPerson(personId), events, platforms: await lti.platforms() }
   }
 
   // Non-credit participants, personal links and /moi; their pages re-render the organizer area.
@@ -172,7 +175,7 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     config: { access: allow('team.invite', eventParam()) },
     schema: { operationId: 'organizerLmsPage', tags: ['pages'], summary: 'Organizer area, LMS: learning platforms (LTI 1.3) and the registration link', params: eventParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
-    const view = { event: await program.getEvent(request.params.eventId), platforms: await app.lti.platforms(), publicUrl }
+    const view = { event: await program.getEvent(request.params.eventId), platforms: await lti.platforms(), publicUrl }
     return await reply.type(html).send(lmsPage(request.locale, view, request.url))
   })
 

@@ -17,13 +17,6 @@ export const OPERATOR_LABEL = 'operator (CLI)'
 
 export const emailUnavailable = (): AppError => new AppError('unavailable', bilingual('people.selfServiceUnavailableError'))
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Self-service and operator sign-in links (tests wait on `settled()`). */
-    selfServiceLinks: SelfServiceLinks
-  }
-}
-
 export interface OperatorLink { personId: string, displayName: string, url: string, expiresAt: Date }
 
 /**

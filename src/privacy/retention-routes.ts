@@ -7,17 +7,14 @@ import { badRequest } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../http/same-origin.js'
-import { every } from '../util/periodic.js'
-import { CHANNELS, ErasureService, type Candidate, type Channel, type ErasurePreview, type RequestView } from './erasure.js'
+import { CHANNELS, type Candidate, type Channel, type ErasurePreview, type ErasureService, type RequestView } from './erasure.js'
 import { erasureBase, erasurePage, requestPage } from './erasure-pages.js'
-import type { PrivacyModuleDeps } from './module.js'
-import { RetentionService, type PurgeReport, type RetentionPeriods } from './retention.js'
-import { tombstoneKey } from './tombstones.js'
+import type { PurgeReport, RetentionService } from './retention.js'
+import type { Clock } from '../clock.js'
 import { eventParams, previewSchema, purgeReportSchema, requestBody, requestParams, requestSchema, personSchema } from './retention-schemas.js'
 
 const html = 'text/html; charset=utf-8'
 const apiTags = ['privacy']
-const PURGE_EVERY_MS = 60 * 60_000
 
 const personOut = (p: Candidate): z.infer<typeof personSchema> => ({ id: p.id, name: p.display_name, email: p.email, roles: p.roles, anonymised: p.anonymised_at !== null })
 const previewOut = (p: ErasurePreview): z.infer<typeof previewSchema> => ({
@@ -66,19 +63,15 @@ function pageInput (body: z.infer<typeof pageRequestBody>, zone: string, now: Da
   return { personId: body.personId, requestedAt, channel: body.channel as Channel, reason: reason === '' ? null : reason }
 }
 
+export interface RetentionRoutesOptions { retention: RetentionService, erasure: ErasureService, clock: Clock }
+
 /**
- * Loi 25 retention and erasure: the hourly purge (when background jobs run), its organizer
- * trigger and dry run, and the erasure / anonymisation requests (pages and API twins).
+ * Loi 25 retention and erasure: the organizers' trigger and dry run of the purge (which also
+ * runs hourly, src/jobs.ts), and the erasure / anonymisation requests (pages and API twins).
  */
-export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyModuleDeps): Promise<void> {
+export async function retentionRoutes (fastify: FastifyInstance, { retention, erasure, clock }: RetentionRoutesOptions): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
-  const periods: RetentionPeriods = { ...deps.config.retention, attestationDetailsDays: deps.config.attestationDetailsDays }
-  const retention = new RetentionService(deps.db, deps.clock, periods)
-  const erasure = new ErasureService(deps.db, deps.clock, deps.access, {
-    officerEmails: deps.config.privacyOfficerEmails,
-    officer: { name: deps.config.privacyOfficer.name, email: deps.config.privacyOfficer.email },
-    tombstoneKey: tombstoneKey(deps.config.secrets)
-  })
+  const periods = retention.periods
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
   // The purge: organizers (each sees and purges only their events).
@@ -89,8 +82,6 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   const erasureRead = { config: { personalData: 'participants' as const, access: erase } }
   const erasureWrite = { config: { access: erase } }
   const erasureForm = { ...erasureWrite, onRequest: sameOrigin }
-
-  if (deps.backgroundJobs) every(app, PURGE_EVERY_MS, 'retention purge', async () => await retention.purge('schedule'))
 
   const reportOut = (report: PurgeReport, dryRun: boolean): z.infer<typeof purgeReportSchema> => ({ ...report, dryRun, periods })
 
@@ -187,7 +178,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
     const query = request.query.q ?? ''
     const found = query.trim() === '' ? undefined : await erasure.find(actor, event.id, query)
     const preview = request.query.personne === undefined ? undefined : await erasure.preview(actor, event.id, request.query.personne)
-    const today = DateTime.fromJSDate(deps.clock.now(), { zone: event.timezone }).toISODate()!
+    const today = DateTime.fromJSDate(clock.now(), { zone: event.timezone }).toISODate()!
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(erasurePage(request.locale, { event, query, found, preview, requests: await erasure.list(actor, event.id), today }, request.url))
   })
@@ -199,7 +190,7 @@ export async function retentionRoutes (fastify: FastifyInstance, deps: PrivacyMo
   }, async (request, reply) => {
     const actor = personOf(request)
     const event = await erasure.event(actor, request.params.eventId)
-    const view = await erasure.record(actor, event.id, pageInput(request.body, event.timezone, deps.clock.now()))
+    const view = await erasure.record(actor, event.id, pageInput(request.body, event.timezone, clock.now()))
     return await reply.redirect(`${erasureBase(event.id)}/${view.request.id}?lang=${request.locale}`, 303)
   })
 

@@ -55,7 +55,7 @@ const rules: PurgeRule[] = [...repo.tableRules, peopleRule]
  * leaves no lock behind; running again finds nothing left to do.
  */
 export class RetentionService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly periods: RetentionPeriods) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, readonly periods: RetentionPeriods) {}
 
   async scope (): Promise<PurgeScope> {
     const now = this.clock.now()

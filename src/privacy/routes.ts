@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import fp from 'fastify-plugin'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
@@ -9,11 +8,9 @@ import { AppError, type Bilingual } from '../errors.js'
 import { bilingual, type TextKey } from '../views/i18n.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../http/same-origin.js'
-import { AccessLog } from './access-log.js'
-import { IncidentService, type Incident } from './incidents.js'
-import type { PrivacyModuleDeps } from './module.js'
+import type { Incident, IncidentService } from './incidents.js'
 import {
-  accessLogPage, incidentsPage, myPagePrivacySection, noticePage, privacyHubPage,
+  accessLogPage, incidentsPage, noticePage, privacyHubPage,
   type IncidentField, type IncidentFieldErrors, type IncidentFormValues
 } from './pages.js'
 import type { AccessLogEntry } from './repository.js'
@@ -22,15 +19,9 @@ import {
   accessLogPageSchema, exportSchema, incidentInput, incidentListSchema, incidentPatch, incidentSchema,
   incidentStatuses, riskLevels, type IncidentInput
 } from './schemas.js'
-import { PrivacyService } from './service.js'
+import type { PrivacyService } from './service.js'
+import type { ProgramService } from '../program/service.js'
 import type { PersonalDataExport } from './export.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The staff access log writer (tests wait on `settled()` before reading it). */
-    privacyAccessLog: AccessLog
-  }
-}
 
 const html = 'text/html; charset=utf-8'
 const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
@@ -48,20 +39,6 @@ const noticeSchema = z.object({
   ipAddressesStored: z.literal(false),
   complaints: z.url()
 }).meta({ id: 'PrivacyNotice' })
-
-/**
- * The privacy (Loi 25) plugin. It is not encapsulated: its onResponse hook must see every
- * route, so any route flagged `config: { personalData }` is logged in the staff access log.
- */
-export const privacyRoutes = fp<PrivacyModuleDeps>(async (app, deps) => {
-  const accessLog = new AccessLog(deps.db, deps.clock, app.log)
-  app.decorate('privacyAccessLog', accessLog)
-  app.addHook('onResponse', accessLog.onResponse)
-  // Rows being written when the app closes are written before the database closes.
-  app.addHook('onClose', async () => { await accessLog.settled() })
-  deps.people.myPageSections.push(async ({ locale }) => myPagePrivacySection(locale))
-  await app.register(privacyPages, deps)
-}, { name: 'compagnon-privacy' })
 
 function download (reply: FastifyReply, data: PersonalDataExport): PersonalDataExport {
   const id = String(data.person.id ?? 'personne')
@@ -159,9 +136,10 @@ const incidentNotices = {
   modifie: 'privacy.incidentUpdated'
 } as const satisfies Record<string, TextKey>
 
-const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps) => {
-  const service = new PrivacyService(deps.db, deps.clock, deps.config, deps.program, deps.access)
-  const incidents = new IncidentService(deps.db, deps.clock, deps.access)
+export interface PrivacyRoutesOptions { service: PrivacyService, incidents: IncidentService, program: ProgramService }
+
+/** The privacy notice, and each event's privacy pages and API (exports, access log, incidents). */
+export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async (app, { service, incidents, program }) => {
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
   // The event's organizers manage its privacy (exports, access log, incidents).
@@ -222,7 +200,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
     const { eventId } = request.params
     const people = await service.people(personOf(request), eventId)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(privacyHubPage(request.locale, { event: await deps.program.getEvent(eventId), people }, request.url))
+    return await reply.type(html).send(privacyHubPage(request.locale, { event: await program.getEvent(eventId), people }, request.url))
   })
 
   app.get('/organisateurs/confidentialite/:eventId/exportation', {
@@ -266,7 +244,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
     const view = await service.accessLog(personOf(request), eventId, { personId, before: request.query.avant, limit: 100 })
     const people = await service.people(personOf(request), eventId)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(accessLogPage(request.locale, { event: await deps.program.getEvent(eventId), entries: view.entries, next: view.next, people, personId }, request.url))
+    return await reply.type(html).send(accessLogPage(request.locale, { event: await program.getEvent(eventId), entries: view.entries, next: view.next, people, personId }, request.url))
   })
 
   // ---- Incident register ------------------------------------------------------------------------
@@ -298,7 +276,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
     const list = await incidents.list(personOf(request), eventId)
     reply.header('cache-control', 'no-store')
     return await reply.code(options.statusCode ?? 200).type(html).send(incidentsPage(request.locale, {
-      event: await deps.program.getEvent(eventId), incidents: list, notice: options.notice ?? null, typed: options.typed ?? null
+      event: await program.getEvent(eventId), incidents: list, notice: options.notice ?? null, typed: options.typed ?? null
     }, `/organisateurs/confidentialite/${eventId}/incidents?lang=${request.locale}`))
   }
 
@@ -317,7 +295,7 @@ const privacyPages: FastifyPluginAsyncZod<PrivacyModuleDeps> = async (app, deps)
   /** Saves a form; a refused one comes back (400) with what was typed and the messages, nothing written. */
   const saveForm = async (request: FastifyRequest, reply: FastifyReply, eventId: string, form: string, save: (input: IncidentInput) => Promise<unknown>, done: string): Promise<FastifyReply> => {
     // The route asked the policy (privacy.manage) before this runs, and every incidents call below asks again.
-    const event = await deps.program.getEvent(eventId)
+    const event = await program.getEvent(eventId)
     const values = valuesOf(request.body as Partial<Record<IncidentField, string>>)
     const { input, errors } = incidentFromForm(values, event.timezone)
     if (Object.keys(errors).length > 0) return await incidentsView(request, reply, eventId, { typed: { form, values, errors }, statusCode: 400 })

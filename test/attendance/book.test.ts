@@ -177,7 +177,7 @@ const setupWithPlatform = async (t: Parameters<typeof setup>[0]) => {
   const platform = await startPlatform(t)
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const reg = platform.registration()
-  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [reg.deploymentId] })
+  await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [reg.deploymentId] })
   return { ctx, platform, reg }
 }
 
@@ -188,9 +188,9 @@ t.test('the attendance grade reaches the LMS "Présence" line item, and only whe
   const ben = await register(ctx, 'Ben', 'credited_student')
   const contextId = await course(ctx, [{ sub: 'lms-ana', personId: ana, roles: [ROLES.Learner] }, { sub: 'lms-ben', personId: ben, roles: [ROLES.Learner] }, { sub: 'lms-prof', personId: prof, roles: [ROLES.Instructor] }], platform.lineItemsUrl, reg.issuer, reg.clientId)
   await record(ctx, ana, A, 'present')
-  const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.app.gradeOutbox)
+  const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.services.gradeOutbox)
   t.equal(await grades.syncCourse(contextId), 2)
-  t.same(await ctx.app.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
+  t.same(await ctx.services.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
   const held = (await ctx.book.grid(ctx.eventId)).slots.filter(s => s.held).length
   const ana1 = platform.received.scores.find(s => s.body.userId === 'lms-ana')
   t.match(ana1?.body, { scoreGiven: Math.round(10_000 / held) / 100, scoreMaximum: 100, activityProgress: 'InProgress', gradingProgress: 'FullyGraded', comment: `Présence à 1 des ${held} créneaux (1,25 h).` })
@@ -199,7 +199,7 @@ t.test('the attendance grade reaches the LMS "Présence" line item, and only whe
   ctx.clock.advance(60_000)
   await ctx.book.correct(prof, { personId: ben, slotId: await ctx.slotOf(A), status: 'present', sessionId: ctx.sessions[B], reason: 'Feuille papier' })
   t.equal(await grades.syncCourse(contextId), 1, 'Ben\'s grade changed')
-  await ctx.app.gradeOutbox.deliverDue()
+  await ctx.services.gradeOutbox.deliverDue()
   t.equal(platform.received.scores.filter(s => s.body.userId === 'lms-ben').at(-1)?.body.scoreGiven, Math.round(10_000 / held) / 100)
 })
 
@@ -207,12 +207,12 @@ t.test('the same attendance grade is sent again when its comment changes ("0 des
   const { ctx, platform, reg } = await setupWithPlatform(t)
   const ben = await register(ctx, 'Ben', 'credited_student')
   const contextId = await course(ctx, [{ sub: 'lms-ben', personId: ben, roles: [ROLES.Learner] }], platform.lineItemsUrl, reg.issuer, reg.clientId)
-  const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.app.gradeOutbox)
+  const grades = new AttendanceGrades(ctx.database.db, ctx.clock, ctx.book, ctx.services.gradeOutbox)
   const held = async (): Promise<number> => (await ctx.book.grid(ctx.eventId)).slots.filter(s => s.held).length
   const sentToBen = () => platform.received.scores.filter(s => s.body.userId === 'lms-ben').map(s => [s.body.scoreGiven, s.body.comment])
 
   t.equal(await grades.syncCourse(contextId), 1)
-  await ctx.app.gradeOutbox.deliverDue()
+  await ctx.services.gradeOutbox.deliverDue()
   const before = await held()
   t.same(sentToBen(), [[0, `Présence à 0 des ${before} créneaux (0 h).`]])
 
@@ -221,7 +221,7 @@ t.test('the same attendance grade is sent again when its comment changes ("0 des
   const after = await held()
   t.ok(after > before, `${after} slots held now, ${before} before`)
   t.equal(await grades.syncCourse(contextId), 1, 'the score is the same, the comment is not: sent again')
-  await ctx.app.gradeOutbox.deliverDue()
+  await ctx.services.gradeOutbox.deliverDue()
   t.same(sentToBen(), [[0, `Présence à 0 des ${before} créneaux (0 h).`], [0, `Présence à 0 des ${after} créneaux (0 h).`]], 'the LMS comment counts the new slots')
   t.equal(await grades.syncCourse(contextId), 0, 'nothing changed since: nothing sent')
 })

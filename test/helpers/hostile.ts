@@ -194,7 +194,7 @@ export async function hostileWorld (t: Parameters<typeof testApp>[0], options: {
     platform = await startPlatform(t)
     platform.setTool({ jwksUrl: `${base}/lti/keys` })
     const { deploymentId, ...reg } = platform.registration()
-    await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
+    await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
     lms = { issuer: platform.issuer, clientId: platform.clientId, deploymentId }
   }
   const [event] = await ctx.services.program.listEvents()

@@ -127,7 +127,7 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
   const platform = await startPlatform(t)
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const { deploymentId, ...reg } = platform.registration()
-  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
+  await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
   const otherIssuer = 'https://lms.autre-universite.example'
   const otherClient = 'compagnon-ailleurs'
 

@@ -31,7 +31,7 @@ export async function synthesisSetup (t: Parameters<typeof testApp>[0], at = fri
   const platform = await startPlatform(t)
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const { deploymentId, ...reg } = platform.registration()
-  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
+  await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
   const [event] = await ctx.services.program.listEvents()
   const course = async (contextId: string, title: string): Promise<string> => (await ctx.database.db.insertInto('lti_contexts').values({
     issuer: platform.issuer, client_id: platform.clientId, deployment_id: deploymentId, context_id: contextId, title, event_id: event!.id, lineitems_url: platform.lineItemsUrl

@@ -19,7 +19,7 @@ const ctx = await (async () => {
   const tenantB = await startPlatform(t, { ...canvas, clientId: '20000000000002' })
   for (const [tenant, deploymentIds, name] of [[tenantA, ['1', '2'], 'Canvas — Université A'], [tenantB, ['1'], 'Canvas — Université B']] as const) {
     tenant.setTool({ jwksUrl: `${base}/lti/keys` })
-    await built.app.lti.registerPlatform({ ...tenant.registration(), deploymentIds: [...deploymentIds], name })
+    await built.services.lti.registerPlatform({ ...tenant.registration(), deploymentIds: [...deploymentIds], name })
   }
   return { ...built, base, tenantA, tenantB }
 })()
@@ -66,7 +66,7 @@ const studentA = { sub: '535fa085-f58b-4b56-b2f6-1d2c7a3d1c11', name: 'Léa Bouc
 const studentB = { sub: '8d2b7c9e-3f41-4a7e-9d0c-52e6a1b7f822', name: 'Noah Pelletier', given_name: 'Noah', family_name: 'Pelletier', email: 'noah.pelletier@univ-b.example' }
 
 t.test('both Canvas tenants are registered under the one issuer, each with its own client id and deployments', async t => {
-  const canvas = (await ctx.app.lti.platforms()).filter(p => p.issuer === CANVAS).sort((a, b) => a.clientId.localeCompare(b.clientId))
+  const canvas = (await ctx.services.lti.platforms()).filter(p => p.issuer === CANVAS).sort((a, b) => a.clientId.localeCompare(b.clientId))
   t.same(canvas.map(p => [p.clientId, p.deploymentIds]), [[tenantA.clientId, ['1', '2']], [tenantB.clientId, ['1']]])
   t.not(tenantA.jwksUrl, tenantB.jwksUrl, 'each tenant publishes its own keys')
 })

@@ -18,7 +18,7 @@ const setup = async (t: Parameters<typeof testApp>[0], options: PlatformOptions 
   const platform = await startPlatform(t, options)
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const { deploymentId, ...reg } = platform.registration()
-  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
+  await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
   const courseId = async (): Promise<string> => (await ctx.database.db.selectFrom('lti_contexts').select('id').executeTakeFirstOrThrow()).id
   /** An instructor places these items in the course through Deep Linking; returns what the platform received. */
   const deepLink = async (targets: string[], options: { before?: () => Promise<void>, claims?: (claims: Record<string, unknown>) => void } = {}): Promise<ContentItem[]> => {
@@ -82,15 +82,15 @@ for (const [name, options, labels] of [
   ['Moodle (accept grades delegated to the teacher, columns named after the activity, line item URLs with a query)', { quirks: { acceptGrades: 'delegate', columnNamedAfterActivity: true, queryStringLineItems: true, postLoginInitiation: true } }, ['Synthèse', 'Présence']]
 ] as Array<[string, PlatformOptions, string[]]>) {
   t.test(`${name}: after deep linking and grading, exactly one synthesis and one attendance line item, none for the program`, async t => {
-    const { app, platform, courseId, deepLink } = await setup(t, options)
+    const { services, platform, courseId, deepLink } = await setup(t, options)
     await deepLink(['synthesis', 'attendance', 'program'])
     t.equal(platform.links().length, 3, 'three activities in the course')
     t.notOk(linkTo(platform, 'program').lineItemUrl, 'no column for the program')
 
     const contextId = await courseId()
-    await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(65, 'Bonne synthèse'), givenAt: new Date() })
-    await app.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: student.sub, score: graded(50, 'Présence à 1 des 2 créneaux (3 h).'), givenAt: new Date() })
-    t.same(await app.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
+    await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(65, 'Bonne synthèse'), givenAt: new Date() })
+    await services.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: student.sub, score: graded(50, 'Présence à 1 des 2 créneaux (3 h).'), givenAt: new Date() })
+    t.same(await services.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
 
     t.same(platform.received.lineItemsCreated, [], 'Compagnon created no line item of its own')
     const lineItems = platform.lineItems()
@@ -106,30 +106,30 @@ for (const [name, options, labels] of [
 }
 
 t.test('a launch from a deep-linked activity names its column: grades go there, even when the platform kept no tag', async t => {
-  const { app, platform, base, courseId } = await setup(t, { quirks: { acceptGrades: 'always' } })
+  const { services, platform, base, courseId } = await setup(t, { quirks: { acceptGrades: 'always' } })
   // Placed by an earlier Compagnon (no lineItem) in a course that accepts grades "always": an untagged column each.
   const synthesisColumn = platform.addLineItem({ label: 'Activité de synthèse (remise du vendredi)', scoreMaximum: 100, resourceLinkId: 'rl-syn' })
   const programColumn = platform.addLineItem({ label: 'Programme de l\'École d\'automne', scoreMaximum: 100, resourceLinkId: 'rl-prog' })
   await platform.launch(base, { user: student, roles: [ROLES.Learner], resourceLink: { id: 'rl-prog' }, custom: { compagnon_target: 'program' }, lineItemUrl: programColumn })
   await platform.launch(base, { user: student, roles: [ROLES.Learner], resourceLink: { id: 'rl-syn' }, custom: { compagnon_target: 'synthesis' }, lineItemUrl: synthesisColumn })
   const contextId = await courseId()
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(65), givenAt: new Date() })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(65), givenAt: new Date() })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.same(platform.received.scores.map(s => s.lineItemUrl), [synthesisColumn], 'the activity\'s own column')
   t.same(platform.received.lineItemsCreated, [])
   t.same(platform.received.requests.filter(r => r.method === 'GET' && r.url.includes('/lineitems?')), [], 'no search needed')
-  const recorded = await app.gradeOutbox.gradebook(contextId)
+  const recorded = await services.gradeOutbox.gradebook(contextId)
   t.same(recorded.map(r => r.lineItem), ['synthese'], 'the program\'s column is never taken for a grade')
 })
 
 t.test('a course from before keeps grading into its tagged line item holding grades, even after its activities are linked again', async t => {
-  const { app, platform, base, courseId, deepLink } = await setup(t)
+  const { services, platform, base, courseId, deepLink } = await setup(t)
   // Before: an activity placed without lineItem (its own empty column) and grades in our tagged item.
   platform.addLineItem({ label: 'Activité de synthèse (remise du vendredi)', scoreMaximum: 100, resourceLinkId: 'rl-old' })
   await platform.launch(base, { user: student, roles: [ROLES.Learner], resourceLink: { id: 'rl-old' }, custom: { compagnon_target: 'synthesis' } })
   const contextId = await courseId()
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(60), givenAt: new Date(Date.now() - 60_000) })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(60), givenAt: new Date(Date.now() - 60_000) })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   const ours = String(platform.received.lineItemsCreated[0]?.id)
   t.match(platform.received.lineItemsCreated, [{ label: 'Synthèse', tag: 'compagnon-synthese' }])
 
@@ -138,19 +138,19 @@ t.test('a course from before keeps grading into its tagged line item holding gra
   const relinked = linkTo(platform, 'synthesis')
   t.ok(relinked.lineItemUrl)
   await platform.launch(base, { user: student, roles: [ROLES.Learner], link: relinked })
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(70, 'Révisée'), givenAt: new Date() })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: student.sub, score: graded(70, 'Révisée'), givenAt: new Date() })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.same(platform.received.scores.map(s => [s.lineItemUrl, s.body.scoreGiven]), [[ours, 60], [ours, 70]], 'grades stay in the column that holds them')
   t.equal(platform.received.lineItemsCreated.length, 1)
 })
 
 t.test('with nothing recorded, a course with two tagged line items grades the one holding grades, else the deep-linked one', async t => {
-  const { app, platform, base, courseId } = await setup(t)
+  const { services, platform, base, courseId } = await setup(t)
   await platform.launch(base, { user: student, roles: [ROLES.Learner] })
   const contextId = await courseId()
   const deliver = async (lineItem: 'synthese' | 'presence'): Promise<string | undefined> => {
-    await app.gradeOutbox.enqueue({ contextId, lineItem, userSub: student.sub, score: graded(40), givenAt: new Date() })
-    await app.gradeOutbox.deliverDue()
+    await services.gradeOutbox.enqueue({ contextId, lineItem, userSub: student.sub, score: graded(40), givenAt: new Date() })
+    await services.gradeOutbox.deliverDue()
     return platform.received.scores.at(-1)?.lineItemUrl
   }
 
@@ -173,12 +173,12 @@ t.test('with nothing recorded, a course with two tagged line items grades the on
 })
 
 t.test('a line item found by its resource id when the platform kept no tag', async t => {
-  const { app, platform, base, courseId } = await setup(t)
+  const { services, platform, base, courseId } = await setup(t)
   await platform.launch(base, { user: student, roles: [ROLES.Learner] })
   const contextId = await courseId()
   const column = platform.addLineItem({ label: 'Présence', scoreMaximum: 100, resourceId: 'attendance', resourceLinkId: 'dl-1' })
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: student.sub, score: graded(100), givenAt: new Date() })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: student.sub, score: graded(100), givenAt: new Date() })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.same(platform.received.scores.map(s => s.lineItemUrl), [column])
   t.same(platform.received.lineItemsCreated, [])
 })

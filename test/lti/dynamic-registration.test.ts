@@ -20,7 +20,7 @@ const ctx = await (async () => {
   const { cookie, csrf } = await signInWithLink(built.app, link.url)
   return { ...built, base, organizer: cookie, organizerCsrf: csrf, lmsPage: `/organisateurs/evenements/${event.id}/lms` }
 })()
-const { app, base, database, organizer, organizerCsrf, lmsPage } = ctx
+const { app, services, base, database, organizer, organizerCsrf, lmsPage } = ctx
 
 const html = { accept: 'text/html', 'accept-language': 'fr-CA' }
 const post = { ...html, origin: ORIGIN, cookie: organizer, 'x-csrf-token': organizerCsrf }
@@ -50,7 +50,7 @@ const submit = async (link: string, openidConfiguration: string, registrationTok
   payload: { compagnon_token: tokenOf(link), openid_configuration: openidConfiguration, registration_token: registrationToken }
 })
 
-const platformCount = async (): Promise<number> => (await app.lti.platforms()).length
+const platformCount = async (): Promise<number> => (await services.lti.platforms()).length
 
 t.test('an LMS registers Compagnon through an organizer\'s one-time link; launches wait for approval, and a suspended platform is told it is suspended', async t => {
   const platform = await startPlatform(t, { clientId: 'dyn-moodle', deploymentId: '7' })
@@ -89,7 +89,7 @@ t.test('an LMS registers Compagnon through an organizer\'s one-time link; launch
   t.match(sent?.body.scope, /lti-ags\/scope\/score/)
   t.match(sent?.body.scope, /lti-nrps\/scope\/contextmembership\.readonly/)
 
-  const registered = (await app.lti.platforms()).find(p => p.clientId === 'dyn-moodle')
+  const registered = (await services.lti.platforms()).find(p => p.clientId === 'dyn-moodle')
   t.match(registered, { issuer: platform.issuer, deploymentIds: ['7'], active: false, name: 'moodle 4.5 (127.0.0.1:' + new URL(platform.issuer).port + ')' })
   t.ok(registered?.dynamic?.registeredAt, 'remembered as dynamically registered')
 
@@ -103,7 +103,7 @@ t.test('an LMS registers Compagnon through an organizer\'s one-time link; launch
   t.match(page.body, /En attente d’approbation/)
   const approve = await app.inject({ method: 'POST', url: '/organisateurs/plateformes/statut', headers: post, payload: { issuer: platform.issuer, clientId: 'dyn-moodle', action: 'approve' } })
   t.equal(approve.statusCode, 303)
-  t.match((await app.lti.platforms()).find(p => p.clientId === 'dyn-moodle'), { active: true, dynamic: { approvedAt: Date } })
+  t.match((await services.lti.platforms()).find(p => p.clientId === 'dyn-moodle'), { active: true, dynamic: { approvedAt: Date } })
 
   const launched = await platform.launch(base, { user: { sub: 'after-approval', name: 'Après Approbation' }, roles: [ROLES.Learner] })
   t.equal(launched.launchResponse.status, 303)
@@ -129,7 +129,7 @@ t.test('a platform that sends no deployment id is approved with the one its admi
   const lms = await startRegistrationEndpoint(t, platform, { sendDeploymentId: false })
   const link = await createLink()
   t.equal((await submit(link, lms.openidConfigurationUrl, lms.registrationToken)).statusCode, 200)
-  t.match((await app.lti.platforms()).find(p => p.clientId === 'dyn-no-deployment'), { deploymentIds: [], active: false })
+  t.match((await services.lti.platforms()).find(p => p.clientId === 'dyn-no-deployment'), { deploymentIds: [], active: false })
   const page = await app.inject({ url: lmsPage, headers: { ...html, cookie: organizer } })
   t.match(page.body, /Identifiant de déploiement/)
   await app.inject({ method: 'POST', url: '/organisateurs/plateformes/statut', headers: post, payload: { issuer: platform.issuer, clientId: 'dyn-no-deployment', action: 'approve', deploymentId: 'site-3' } })

@@ -27,7 +27,7 @@ const lms = async (t: Parameters<typeof startPlatform>[0], options: PlatformOpti
   if (ctx === undefined) throw new Error('no app')
   const platform = await startPlatform(t, options)
   platform.setTool({ jwksUrl: `${ctx.base}/lti/keys` })
-  await ctx.app.lti.registerPlatform({ ...platform.registration(), deploymentIds: [platform.deploymentId] })
+  await ctx.services.lti.registerPlatform({ ...platform.registration(), deploymentIds: [platform.deploymentId] })
   await ctx.app.refreshFrameAncestors()
   return platform
 }

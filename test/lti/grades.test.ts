@@ -11,7 +11,7 @@ const setup = async (t: { teardown: (fn: () => unknown) => void }, options: Plat
   const platform = await startPlatform(t, options)
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const { deploymentId, ...reg } = platform.registration()
-  await ctx.app.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
+  await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
   const context = await ctx.database.db.insertInto('lti_contexts').values({
     issuer: platform.issuer, client_id: platform.clientId, deployment_id: deploymentId, context_id: 'ENP7009-A2025', lineitems_url: platform.lineItemsUrl
   }).returning('id').executeTakeFirstOrThrow()
@@ -21,10 +21,10 @@ const setup = async (t: { teardown: (fn: () => unknown) => void }, options: Plat
 const graded = (scoreGiven: number, comment = '') => ({ scoreGiven, scoreMaximum: 100, comment, activityProgress: 'Completed' as const, gradingProgress: 'FullyGraded' as const })
 
 t.test('a queued score reaches the platform with the right user, line item and the time it was given', async t => {
-  const { app, base, platform, contextId } = await setup(t)
+  const { services, base, platform, contextId } = await setup(t)
   const givenAt = new Date('2025-10-24T17:30:00Z')
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'moodle-user-7', score: graded(85, 'Très bonne synthèse'), givenAt })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'moodle-user-7', score: graded(85, 'Très bonne synthèse'), givenAt })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.match(platform.received.lineItemsCreated, [{ label: 'Synthèse', tag: 'compagnon-synthese', scoreMaximum: 100 }])
   t.equal(platform.received.scores.length, 1)
   const [score] = platform.received.scores
@@ -41,44 +41,44 @@ t.test('a queued score reaches the platform with the right user, line item and t
   const keys = await (await fetch(`${base}/lti/keys`)).json() as { keys: Array<{ kid: string }> }
   t.ok(keys.keys.some(k => k.kid === decodeProtectedHeader(assertion).kid), 'signed with our published key')
 
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'moodle-user-8', score: graded(70), givenAt })
-  await app.gradeOutbox.deliverDue()
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'moodle-user-8', score: graded(70), givenAt })
+  await services.gradeOutbox.deliverDue()
   t.equal(platform.received.lineItemsCreated.length, 1, 'the line item is created once per course')
   t.equal(platform.received.tokenRequests.length, 1, 'the access token is reused while valid')
 })
 
 t.test('with the platform down nothing is lost: retried with backoff, then delivered once, newest grade only', async t => {
-  const { app, platform, contextId, clock } = await setup(t)
+  const { services, platform, contextId, clock } = await setup(t)
   platform.setServicesDown(true)
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(60, 'première correction'), givenAt: new Date('2025-10-24T18:00:00Z') })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 1 })
-  t.same(await app.gradeOutbox.state(contextId), { pending: 1, delivered: 0, superseded: 0 })
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(75, 'après révision'), givenAt: new Date('2025-10-24T19:00:00Z') })
-  t.same(await app.gradeOutbox.state(contextId), { pending: 1, delivered: 0, superseded: 1 }, 'the regrade replaces the pending score')
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 1 }, 'still down')
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(60, 'première correction'), givenAt: new Date('2025-10-24T18:00:00Z') })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 0, retrying: 1 })
+  t.same(await services.gradeOutbox.state(contextId), { pending: 1, delivered: 0, superseded: 0 })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(75, 'après révision'), givenAt: new Date('2025-10-24T19:00:00Z') })
+  t.same(await services.gradeOutbox.state(contextId), { pending: 1, delivered: 0, superseded: 1 }, 'the regrade replaces the pending score')
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 0, retrying: 1 }, 'still down')
   platform.setServicesDown(false)
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'not due before its backoff')
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'not due before its backoff')
   clock.advance(31_000)
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.same(platform.received.scores.map(s => [s.body.scoreGiven, s.body.comment, s.body.timestamp]), [[75, 'après révision', '2025-10-24T19:00:00.000Z']], 'exactly once, the newest')
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'nothing left')
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'nothing left')
 
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(10, 'vieux'), givenAt: new Date('2025-10-24T18:30:00Z') })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'a score older than the delivered one is never sent')
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(10, 'vieux'), givenAt: new Date('2025-10-24T18:30:00Z') })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 0, retrying: 0 }, 'a score older than the delivered one is never sent')
   t.equal(platform.received.scores.length, 1)
 })
 
 t.test('Moodle line items carry a query string: scores go to path + /scores + query', async t => {
   t.equal(serviceUrl('https://moodle.example/mod/lti/services.php/2/lineitems/7/lineitem?type_id=1', '/scores'), 'https://moodle.example/mod/lti/services.php/2/lineitems/7/lineitem/scores?type_id=1')
-  const { app, platform, contextId } = await setup(t, { quirks: { queryStringLineItems: true, postLoginInitiation: true } })
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: 'm1', score: graded(100), givenAt: new Date('2025-10-23T21:00:00Z') })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  const { services, platform, contextId } = await setup(t, { quirks: { queryStringLineItems: true, postLoginInitiation: true } })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: 'm1', score: graded(100), givenAt: new Date('2025-10-23T21:00:00Z') })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.match(platform.received.scores[0]?.lineItemUrl, /lineitem\?type_id=1$|lineitem$/)
   t.match(platform.received.lineItemsCreated, [{ label: 'Présence', tag: 'compagnon-presence' }])
 })
 
 t.test('NRPS: the roster is stored across several pages, with people, roles and leavers', async t => {
-  const { app, platform, contextId, database, services } = await setup(t)
+  const { platform, contextId, database, services } = await setup(t)
   await services.program.importFromFile((await import('../../src/paths.js')).defaultProgramFile)
   const [event] = await services.program.listEvents()
   await database.db.updateTable('lti_contexts').set({ memberships_url: platform.membershipsUrl, event_id: event!.id }).where('id', '=', contextId).execute()
@@ -86,7 +86,7 @@ t.test('NRPS: the roster is stored across several pages, with people, roles and 
   const I = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'
   const students = Array.from({ length: 7 }, (_, i) => ({ user_id: `s${i}`, roles: [L], name: `Étudiant·e ${i}`, email: `s${i}@etu.enap.ca` }))
   platform.setMembers([...students, { user_id: 't1', roles: [I], name: 'Prof. Roy', email: 'roy@enap.ca' }], 3)
-  t.same(await app.roster.sync(contextId), { members: 8, active: 8 })
+  t.same(await services.roster.sync(contextId), { members: 8, active: 8 })
   t.ok(platform.received.requests.filter(r => r.url.includes('memberships')).length >= 3, 'three pages fetched')
   const rows = await database.db.selectFrom('lti_roster_members').select(['user_sub', 'status']).where('context_id', '=', contextId).orderBy('user_sub').execute()
   t.equal(rows.length, 8)
@@ -95,32 +95,32 @@ t.test('NRPS: the roster is stored across several pages, with people, roles and 
   t.equal((await database.db.selectFrom('registrations').select('person_id').where('role', '=', 'instructor').execute()).length, 1)
 
   platform.setMembers(students.slice(0, 6), 3)
-  t.same(await app.roster.sync(contextId), { members: 6, active: 6 })
+  t.same(await services.roster.sync(contextId), { members: 6, active: 6 })
   const gone = await database.db.selectFrom('lti_roster_members').select(['user_sub', 'status']).where('status', '=', 'Deleted').orderBy('user_sub').execute()
   t.same(gone.map(r => r.user_sub), ['s6', 't1'], 'people the LMS no longer lists are marked as gone')
   t.equal(Number((await database.db.selectFrom('people').select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 8, 'a second sync creates nobody')
 })
 
 t.test('NRPS: a roster sync the LMS fails is retried by the worker with backoff, and lands once the LMS is back', async t => {
-  const { app, platform, contextId, database, clock } = await setup(t)
+  const { services, platform, contextId, database, clock } = await setup(t)
   await database.db.updateTable('lti_contexts').set({ memberships_url: platform.membershipsUrl, roster_sync_due_at: clock.now() }).where('id', '=', contextId).execute()
   const state = async () => await database.db.selectFrom('lti_contexts').select(['roster_sync_due_at', 'roster_sync_attempts', 'roster_sync_error', 'roster_synced_at']).where('id', '=', contextId).executeTakeFirstOrThrow()
   platform.setMembers([{ user_id: 'r1', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], name: 'Rémi' }])
 
   platform.setServicesDown(true)
-  t.same(await app.roster.runDue(), { synced: 0, failed: 1 })
+  t.same(await services.roster.runDue(), { synced: 0, failed: 1 })
   const failed = await state()
   t.equal(failed.roster_sync_attempts, 1)
   t.match(failed.roster_sync_error, /503/)
   t.equal(failed.roster_sync_due_at?.getTime(), clock.now().getTime() + 60_000, 'retried in a minute')
-  t.same(await app.roster.runDue(), { synced: 0, failed: 0 }, 'not before')
+  t.same(await services.roster.runDue(), { synced: 0, failed: 0 }, 'not before')
   clock.advance(60_000)
-  t.same(await app.roster.runDue(), { synced: 0, failed: 1 })
+  t.same(await services.roster.runDue(), { synced: 0, failed: 1 })
   t.equal((await state()).roster_sync_due_at?.getTime(), clock.now().getTime() + 120_000, 'then in two')
 
   platform.setServicesDown(false)
   clock.advance(120_000)
-  t.same(await app.roster.runDue(), { synced: 1, failed: 0 })
+  t.same(await services.roster.runDue(), { synced: 1, failed: 0 })
   const synced = await state()
   t.match(synced, { roster_sync_attempts: 0, roster_sync_error: null })
   t.equal(synced.roster_synced_at?.getTime(), clock.now().getTime())
@@ -129,21 +129,21 @@ t.test('NRPS: a roster sync the LMS fails is retried by the worker with backoff,
 })
 
 t.test('NRPS: two workers never sync the same course at once', async t => {
-  const { app, platform, contextId, database, clock } = await setup(t)
+  const { services, platform, contextId, database, clock } = await setup(t)
   await database.db.updateTable('lti_contexts').set({ memberships_url: platform.membershipsUrl, roster_sync_due_at: clock.now() }).where('id', '=', contextId).execute()
   platform.setMembers([])
-  const [a, b] = await Promise.all([app.roster.runDue(), app.roster.runDue()])
+  const [a, b] = await Promise.all([services.roster.runDue(), services.roster.runDue()])
   t.equal((a?.synced ?? 0) + (b?.synced ?? 0), 1, 'one of them took it')
-  t.same(await app.roster.runNow(contextId), { status: 'synced', members: 0, active: 0 }, 'sync now runs at once')
+  t.same(await services.roster.runNow(contextId), { status: 'synced', members: 0, active: 0 }, 'sync now runs at once')
 })
 
 t.test('AGS results: instructors see the LMS gradebook beside the grades Compagnon gave', async t => {
-  const { app, platform, contextId, clock } = await setup(t)
+  const { services, platform, contextId, clock } = await setup(t)
   const given = clock.now()
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(85), givenAt: given })
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u2', score: graded(70), givenAt: given })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u2', score: graded(75), givenAt: new Date(given.getTime() + 60_000) })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u1', score: graded(85), givenAt: given })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u2', score: graded(70), givenAt: given })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 2, retrying: 0 })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'synthese', userSub: 'u2', score: graded(75), givenAt: new Date(given.getTime() + 60_000) })
 
   // A teacher edits one grade in the LMS and enters another Compagnon never gave.
   const lineItem = String(platform.lineItems()[0]?.id)
@@ -157,7 +157,7 @@ t.test('AGS results: instructors see the LMS gradebook beside the grades Compagn
     t.equal(res.status, 204)
   }
 
-  const [section, ...others] = await app.gradeOutbox.gradebook(contextId)
+  const [section, ...others] = await services.gradeOutbox.gradebook(contextId)
   t.equal(others.length, 0, 'only line items Compagnon uses')
   t.equal(section?.label, 'Synthèse')
   t.match(section?.rows, [
@@ -168,13 +168,13 @@ t.test('AGS results: instructors see the LMS gradebook beside the grades Compagn
   t.ok(platform.received.tokenRequests.some(r => String(r.form.scope).includes('result.readonly')), 'read with the results scope')
 
   platform.setServicesDown(true)
-  await t.rejects(app.gradeOutbox.gradebook(contextId), /answered 503/)
+  await t.rejects(services.gradeOutbox.gradebook(contextId), /answered 503/)
 })
 
 t.test('Brightspace: token requests name the platform\'s own audience when it is not the token URL', async t => {
   const audience = 'https://api.brightspace.example/auth/token'
-  const { app, platform, contextId } = await setup(t, { tokenAudience: audience })
-  await app.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: 'd2l-user', score: graded(100), givenAt: new Date('2025-10-24T20:00:00Z') })
-  t.same(await app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  const { services, platform, contextId } = await setup(t, { tokenAudience: audience })
+  await services.gradeOutbox.enqueue({ contextId, lineItem: 'presence', userSub: 'd2l-user', score: graded(100), givenAt: new Date('2025-10-24T20:00:00Z') })
+  t.same(await services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.equal(decodeJwt(String(platform.received.tokenRequests[0]?.form.client_assertion)).aud, audience)
 })

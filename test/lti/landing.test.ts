@@ -10,7 +10,7 @@ const ctx = await (async () => {
   const base = await built.app.listen({ host: '127.0.0.1', port: 0 })
   const platform = await startPlatform(t, { deploymentId: 'dep-1' })
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
-  await built.app.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
+  await built.services.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
   return { ...built, base, platform }
 })()
 const { base, platform } = ctx

@@ -11,7 +11,7 @@ const ctx = await (async () => {
   const platform = await startPlatform(t, { deploymentId: 'dep-1' })
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const reg = platform.registration()
-  await built.app.lti.registerPlatform({ ...reg, deploymentIds: ['dep-1'] })
+  await built.services.lti.registerPlatform({ ...reg, deploymentIds: ['dep-1'] })
   return { ...built, base, platform }
 })()
 const { base, platform, database } = ctx

@@ -51,10 +51,10 @@ t.test('in Chromium: a frame that lost our cookies continues in a new window, si
 })
 
 t.test('in Chromium: dynamic registration inside the LMS dialog, and "Terminer" tells the LMS to close it', { skip }, async t => {
-  const { app, services } = await listening(t)
+  const { services } = await listening(t)
   const [event] = await services.program.listEvents()
   const organizer = await services.people.bootstrapOrganizer('org@enap.ca', [event!.id], 'Odile')
-  const link = await app.ltiRegistration.createLink(organizer.personId)
+  const link = await services.ltiRegistration.createLink(organizer.personId)
   const platform = await startPlatform(t, { clientId: 'browser-dyn' })
   const lms = await startRegistrationEndpoint(t, platform)
   const toolUrl = new URL(link.url)
@@ -80,7 +80,7 @@ t.test('in Chromium: dynamic registration inside the LMS dialog, and "Terminer" 
   await tool.locator('button[data-lti-close]').click()
   await page.waitForFunction(() => (window as unknown as { received: unknown[] }).received.length > 0)
   t.same(await page.evaluate(() => (window as unknown as { received: unknown[] }).received), [{ subject: 'org.imsglobal.lti.close' }])
-  t.match((await app.lti.platforms()).find(p => p.clientId === 'browser-dyn'), { active: false })
+  t.match((await services.lti.platforms()).find(p => p.clientId === 'browser-dyn'), { active: false })
   const frame = page.frames().find(f => f.url().includes('/lti/register'))
   t.ok(frame, 'the tool frame')
   if (frame !== undefined) t.same(await seriousAxeViolations(frame), [], 'the registration page passes axe')

@@ -16,7 +16,7 @@ const ctx = await (async () => {
   const base = await built.app.listen({ host: '127.0.0.1', port: 0 })
   const platform = await startPlatform(t, { clientId: 'canvas-like', deploymentId: 'dep-1', toolPlatform: { name: 'Simulated Canvas', product_family_code: 'canvas' }, quirks: { platformStorage: true } })
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
-  await built.app.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
+  await built.services.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
   return { ...built, base, platform }
 })()
 const { base, platform, database } = ctx

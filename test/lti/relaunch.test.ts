@@ -14,11 +14,11 @@ const ctx = await (async () => {
   // Canvas-like: the platform answers the same login initiation again (the relaunch asks it again).
   const platform = await startPlatform(t, { deploymentId: 'dep-1', quirks: { reusableLoginHint: true } })
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
-  await built.app.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
+  await built.services.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
   // Moodle-like: login initiation by form POST, a launch id answered once, an activity launch page.
   const moodle = await startPlatform(t, { clientId: 'moodle-client', deploymentId: 'dep-1', quirks: { postLoginInitiation: true, moodleLaunchIds: true } })
   moodle.setTool({ jwksUrl: `${base}/lti/keys` })
-  await built.app.lti.registerPlatform({ ...moodle.registration(), deploymentIds: ['dep-1'] })
+  await built.services.lti.registerPlatform({ ...moodle.registration(), deploymentIds: ['dep-1'] })
   return { ...built, base, platform, moodle }
 })()
 const { base, platform, moodle, database } = ctx

@@ -27,7 +27,7 @@ t.test('in Chromium: a page that needs a session leads to « M\'envoyer mon lien
   await page.click('button[type=submit]')
   await page.waitForSelector('.notice[role=status]')
   t.equal((await page.textContent('main, body'))?.replace('personne@nulle-part.ca', 'X'), known?.replace('paule@montreal.ca', 'X'), 'an unknown address gets the same page')
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   t.equal((await ctx.database.db.selectFrom('outgoing_messages').select('to_address').execute()).map(m => m.to_address).join(), 'paule@montreal.ca')
 })
 

@@ -67,7 +67,7 @@ t.test('the answer is the same for a known and an unknown email address, on the 
   t.equal(unknownApi.statusCode, 202)
   t.same(knownApi.json(), unknownApi.json())
   t.match(knownApi.json(), { accepted: true, message: /If a Compagnon account uses this address, a sign-in link/, messageFr: /Si un compte Compagnon utilise cette adresse/ })
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
 })
 
 t.test('a link lands in the outbox only for the existing person, and in no event\'s list of messages', async t => {
@@ -76,11 +76,11 @@ t.test('a link lands in the outbox only for the existing person, and in no event
   const before = await countRows(db, TABLES)
   await ask(ctx, 'inconnu@exemple.ca')
   await askApi(ctx, 'autre.inconnu@exemple.ca')
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   t.same(rowDeltas(before, await countRows(db, TABLES)), {}, 'an unknown address writes nothing')
 
   await ask(ctx, 'Paule.Emond@Montreal.ca')
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   t.same(rowDeltas(before, await countRows(db, TABLES)), { sign_in_links: 1, outgoing_messages: 1, account_audit: 1 })
   const message = await db.selectFrom('outgoing_messages').selectAll().executeTakeFirstOrThrow()
   t.match(message, { kind: 'sign_in_link', event_id: null, person_id: ctx.paule.id, to_address: ctx.paule.email, status: 'pending', subject: 'Votre lien de connexion à Compagnon' })
@@ -103,7 +103,7 @@ t.test('the emailed link signs its owner in once, and the sent message no longer
   const smtp = await smtpServer(t)
   const ctx = await setup(t, { smtpUrl: smtp.url })
   await ask(ctx, ctx.paule.email)
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   const sender = new MessageSender(ctx.database.db, ctx.clock, ctx.services.files, { url: smtp.url, from: 'noreply@enap.ca' }, { warn: () => {}, info: () => {} }, ctx.config.publicUrl)
   t.same(await sender.deliverDue(), { sent: 1, retrying: 0, failed: 0 })
   t.same(smtp.received.map(r => r.to), [[ctx.paule.email]], 'to the person\'s own address only')
@@ -134,7 +134,7 @@ t.test('staff and LMS accounts get their link too: it goes to their own inbox', 
   const organizer = await ctx.services.people.bootstrapOrganizer('odile@enap.ca', [event!.id], 'Odile')
   await ctx.database.db.updateTable('people').set({ preferred_locale: 'en' }).where('id', '=', organizer.personId).execute()
   await ask(ctx, 'odile@enap.ca')
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   const message = await ctx.database.db.selectFrom('outgoing_messages').selectAll().where('kind', '=', 'sign_in_link').executeTakeFirstOrThrow()
   t.match(message, { to_address: 'odile@enap.ca', person_id: organizer.personId, event_id: null, subject: 'Your Compagnon sign-in link' })
   const url = /http:\/\/127\.0\.0\.1:3000\/auth\/link\/[A-Za-z0-9_-]{43}/.exec(message.body_text)![0]
@@ -155,7 +155,7 @@ t.test('requests are limited per email address, whoever asks and whether or not 
   for (let i = 0; i < 3; i++) await ask(ctx, 'inconnu@exemple.ca', `192.0.2.${10 + i}`)
   t.equal((await ask(ctx, 'inconnu@exemple.ca', OTHER_ADDRESS)).statusCode, 429, 'an unknown address is limited the same way')
   t.equal((await ask(ctx, 'autre@exemple.ca', OTHER_ADDRESS)).statusCode, 200, 'another address is not')
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   t.equal((await ctx.database.db.selectFrom('outgoing_messages').select('id').execute()).length, 3, 'three messages for the three accepted requests')
 })
 
@@ -169,7 +169,7 @@ t.test('requests are limited per client address', async t => {
   t.equal(api.statusCode, 429)
   t.match(api.json(), { code: 'too_many_requests', messageFr: /Trop de demandes de lien depuis cette connexion/ })
   t.equal((await ask(ctx, 'personne10@exemple.ca', OTHER_ADDRESS)).statusCode, 200, 'another client is not affected')
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   t.same(await ctx.database.db.selectFrom('outgoing_messages').select('id').execute(), [], 'the refused request for a known address queued nothing')
 })
 
@@ -188,7 +188,7 @@ t.test('without SMTP, the page says links cannot be emailed now, and nothing is 
   const api = await askApi(ctx, ctx.paule.email, OTHER_ADDRESS)
   t.equal(api.statusCode, 200)
   t.match(api.json(), { accepted: false, message: /cannot send links by email right now/ })
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   t.same(rowDeltas(before, await countRows(ctx.database.db, TABLES)), {}, 'no link, no message, nothing')
 })
 
@@ -228,6 +228,6 @@ t.test('bad input gets a clear refusal and changes nothing', async t => {
   t.match(api.json(), { code: 'validation_failed', messageFr: 'Une valeur du formulaire est à corriger.' })
   const crossSite = await ctx.app.inject({ method: 'POST', url: '/connexion', remoteAddress: ADDRESS, headers: { ...formHeaders, 'sec-fetch-site': 'cross-site' }, payload: `email=${encodeURIComponent(ctx.paule.email)}` })
   t.equal(crossSite.statusCode, 403, 'a form posted from another site is refused')
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   t.same(rowDeltas(before, await countRows(ctx.database.db, TABLES)), {})
 })

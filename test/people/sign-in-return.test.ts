@@ -22,7 +22,7 @@ async function emailedLink (ctx: TestApp & { email: string }, retour?: string): 
   const fields = new URLSearchParams({ email: ctx.email, ...(retour !== undefined ? { retour } : {}) })
   const sent = await ctx.app.inject({ method: 'POST', url: '/connexion?lang=fr', remoteAddress: '203.0.113.7', headers: form, payload: fields.toString() })
   if (sent.statusCode !== 200) throw new Error(`the form answered ${sent.statusCode}`)
-  await ctx.app.selfServiceLinks.settled()
+  await ctx.services.selfServiceLinks.settled()
   const message = await ctx.database.db.selectFrom('outgoing_messages').select('body_text').orderBy('created_at', 'desc').executeTakeFirstOrThrow()
   const url = /http:\/\/127\.0\.0\.1:3000(\/auth\/link\/[A-Za-z0-9_-]{43}\S*)/.exec(message.body_text)?.[1]
   if (url === undefined) throw new Error('no link in the message')

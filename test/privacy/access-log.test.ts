@@ -13,7 +13,7 @@ t.test('staff reads of other people\'s data are logged (who, role, what, whom, r
     return { statusCode: res.statusCode, id: String(res.headers['x-request-id'] ?? '') }
   }
   const logged = async (): Promise<Array<Record<string, unknown>>> => {
-    await ctx.app.privacyAccessLog.settled()
+    await ctx.services.privacyAccessLog.settled()
     return await db.selectFrom('privacy_access_log').selectAll().orderBy('id').execute()
   }
 

@@ -87,7 +87,7 @@ t.test('a person downloads everything held about them; organizers export people 
   t.equal(fromPage.json().person.id, other.id)
   t.equal((await ctx.app.inject({ url: `/organisateurs/confidentialite/${ctx.eventId}/exportation?personne=x`, headers: { authorization: ctx.organizer.bearer, accept: 'text/html' } })).statusCode, 400)
 
-  await ctx.app.privacyAccessLog.settled()
+  await ctx.services.privacyAccessLog.settled()
   const exports = await db.selectFrom('privacy_access_log').select(['data_kind', 'subject_person_id', 'route']).where('data_kind', '=', 'data_export').orderBy('id').execute()
   t.same(exports, [
     { data_kind: 'data_export', subject_person_id: paule.id, route: '/api/v1/events/:eventId/people/:personId/export' },

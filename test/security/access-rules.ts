@@ -732,7 +732,7 @@ export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh:
   w.clock.set(MATRIX_NOW)
 
   // The instructor's pending deep-linking choice, as a deep-linking launch from platform A leaves it.
-  const deepLink = await w.app.lti.startDeepLinking(w.identities.instructor.personId!, {
+  const deepLink = await w.services.lti.startDeepLinking(w.identities.instructor.personId!, {
     iss: w.platform.issuer,
     clientId: w.platform.clientId,
     platformId: w.platform.issuer,

@@ -18,13 +18,13 @@ const ctx = await (async () => {
   await built.app.listen({ host: '127.0.0.1', port })
   const platform = await startPlatform(t, { deploymentId: 'dep-1', clientId: 'takeover-lms' })
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
-  await built.app.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
+  await built.services.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
   const event = (await built.services.program.listEvents())[0]
   if (event === undefined) throw new Error('no event')
   const organizer = await built.services.people.bootstrapOrganizer('org@enap.ca', [event.id], 'Odile Organisatrice')
   return { ...built, base, platform, organizerId: organizer.personId }
 })()
-const { app, base, platform, database } = ctx
+const { app, services, base, platform, database } = ctx
 
 const count = async (table: 'people' | 'lti_identities' | 'device_sessions' | 'registrations' | 'lti_store' | 'lti_login_states'): Promise<number> =>
   Number((await database.db.selectFrom(table).select(eb => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
@@ -51,10 +51,10 @@ t.test('a Mentor (Canvas observer) gets no role: the launch is refused with a pa
     { user_id: 'parent-1', roles: [ROLES.Mentor], name: 'Parent Observateur' },
     { user_id: 'student-1', roles: [ROLES.Learner], name: 'Camille Gagnon' }
   ])
-  await app.roster.runNow(context.id)
+  await services.roster.runNow(context.id)
   const mentorRow = await database.db.selectFrom('lti_roster_members').select('person_id').where('user_sub', '=', 'parent-1').executeTakeFirstOrThrow()
   const mentorId = mentorRow.person_id ?? ''
-  t.notOk(await app.lti.teaches(mentorId, context.id), 'a Mentor does not teach the course')
+  t.notOk(await services.lti.teaches(mentorId, context.id), 'a Mentor does not teach the course')
   const handIns = await app.inject({ url: `/api/v1/courses/${context.id}/synthesis/students`, headers: { authorization: await bearerFor(ctx, mentorId) } })
   t.equal(handIns.statusCode, 403, 'and cannot read the hand-ins')
   t.same(await ctx.services.people.roles(mentorId), [], 'nor holds any role in the event')
@@ -108,7 +108,7 @@ t.test('the deep-linking answer page may be framed by the platform that asked, a
 })
 
 t.test('dynamic registration without LTI_ALLOW_PRIVATE_URLS refuses loopback, private, link-local and plain http addresses', async t => {
-  const strict = new DynamicRegistration(database.db, ctx.clock, app.lti, base, { allowPrivateUrls: false })
+  const strict = new DynamicRegistration(database.db, ctx.clock, services.lti, base, { allowPrivateUrls: false })
   const lms = await startRegistrationEndpoint(t, platform)
   for (const address of [
     lms.openidConfigurationUrl,
@@ -147,7 +147,7 @@ async function startServer (t: { teardown: (fn: () => unknown) => void }, answer
 }
 
 const previewPage = async (configuration: string, token?: string): Promise<{ status: number, body: string }> => {
-  const registrationLink = token ?? new URL((await app.ltiRegistration.createLink(ctx.organizerId)).url).searchParams.get('compagnon_token') ?? ''
+  const registrationLink = token ?? new URL((await services.ltiRegistration.createLink(ctx.organizerId)).url).searchParams.get('compagnon_token') ?? ''
   const res = await app.inject({ url: `/lti/register?compagnon_token=${registrationLink}&openid_configuration=${encodeURIComponent(configuration)}`, headers: html })
   return { status: res.statusCode, body: res.body }
 }
@@ -160,7 +160,7 @@ t.test('a redirect to a link-local (cloud metadata) address is refused, even whe
   t.equal(page.status, 400)
   t.match(page.body, /doit être une URL https vers une adresse publique/)
   const viaLoopback = await startServer(t, () => ({ status: 307, headers: { location: `${metadata}/x` } }))
-  const strict = new DynamicRegistration(database.db, ctx.clock, app.lti, base, { allowPrivateUrls: false })
+  const strict = new DynamicRegistration(database.db, ctx.clock, services.lti, base, { allowPrivateUrls: false })
   const link = await strict.createLink(ctx.organizerId)
   const err = await strict.preview({ token: new URL(link.url).searchParams.get('compagnon_token') ?? '', openidConfiguration: `${viaLoopback}/openid` }).then(() => undefined, (e: unknown) => e)
   t.match(err, { statusCode: 400 })
@@ -193,7 +193,7 @@ t.test('remote bodies are never echoed, and a closed port reads like any other u
 t.test('the registration link is used once at completion, never by previews, and previews are rate-limited', async t => {
   const other = await startPlatform(t, { clientId: 'takeover-dyn', deploymentId: '9' })
   const lms = await startRegistrationEndpoint(t, other)
-  const link = await app.ltiRegistration.createLink(ctx.organizerId)
+  const link = await services.ltiRegistration.createLink(ctx.organizerId)
   const token = new URL(link.url).searchParams.get('compagnon_token') ?? ''
   for (let i = 0; i < 3; i++) t.equal((await previewPage(lms.openidConfigurationUrl, token)).status, 200, 'a preview does not use the link')
   const submit = async (): Promise<{ statusCode: number, body: string }> => await app.inject({ method: 'POST', url: '/lti/register', headers: { ...html, 'sec-fetch-site': 'same-origin' }, payload: { compagnon_token: token, openid_configuration: lms.openidConfigurationUrl, registration_token: lms.registrationToken } })
@@ -203,7 +203,7 @@ t.test('the registration link is used once at completion, never by previews, and
   t.match(again.body, /déjà servi ou a expiré/)
   t.equal(lms.received.length, 1, 'the platform got one registration')
 
-  const fresh = new URL((await app.ltiRegistration.createLink(ctx.organizerId)).url).searchParams.get('compagnon_token') ?? ''
+  const fresh = new URL((await services.ltiRegistration.createLink(ctx.organizerId)).url).searchParams.get('compagnon_token') ?? ''
   const statuses: number[] = []
   for (let i = 0; i < REGISTRATION_PER_LINK + 1; i++) statuses.push((await previewPage(lms.openidConfigurationUrl, fresh)).status)
   t.same(statuses.slice(0, REGISTRATION_PER_LINK), Array(REGISTRATION_PER_LINK).fill(200))

@@ -20,10 +20,10 @@ const ctx = await (async () => {
   const base = await built.app.listen({ host: '127.0.0.1', port: 0 })
   const platform = await startPlatform(t, { deploymentId: 'dep-1' })
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
-  await built.app.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
+  await built.services.lti.registerPlatform({ ...platform.registration(), deploymentIds: ['dep-1'] })
   return { ...built, base, platform }
 })()
-const { app, base, platform } = ctx
+const { app, services, base, platform } = ctx
 const db = ctx.database.db
 
 const eventA = (await ctx.services.program.listEvents())[0]!.id
@@ -182,7 +182,7 @@ t.test('the next roster sync does not bring her back; others still arrive', asyn
     { user_id: 'moodle-nouveau', roles: [ROLES.Learner], name: 'Noé Nouveau', email: 'noe@etu.enap.ca' }
   ])
   const before = await counts()
-  t.match(await app.roster.runNow(courseB.id), { status: 'synced', members: 3 })
+  t.match(await services.roster.runNow(courseB.id), { status: 'synced', members: 3 })
   const delta = rowDeltas(before, await counts())
   t.equal(delta.people, 1, 'only Noé is new')
   t.equal((await db.selectFrom('people').select('id').where('email', '=', camilleUser.email).execute()).length, 0, 'no account with her email')
@@ -215,7 +215,7 @@ t.test('no export shows a working link from a message not sent yet: not the orga
   const bearer = async (id: string): Promise<string> => `Bearer ${other.app.jwt.sign({ sub: id, sid: (await other.services.people.openDeviceSession(id, 'export')).deviceSessionId })}`
 
   t.equal((await other.app.inject({ method: 'POST', url: '/api/v1/sign-in-links', remoteAddress: '203.0.113.7', payload: { email: 'paule.emond@montreal.ca' } })).statusCode, 202)
-  await other.app.selfServiceLinks.settled()
+  await other.services.selfServiceLinks.settled()
   const queued = await odb.selectFrom('outgoing_messages').select(['body_text', 'status', 'event_id']).where('person_id', '=', paule.id).where('kind', '=', 'sign_in_link').executeTakeFirstOrThrow()
   t.match(queued, { status: 'pending', event_id: null }, 'account-wide, not sent yet')
   const token = /\/auth\/link\/([A-Za-z0-9_-]{20,100})/.exec(queued.body_text)?.[1]
@@ -244,7 +244,7 @@ t.test('a roster sync before the first launch, then the launch, then erasure: no
     { user_id: dana.sub, roles: [ROLES.Learner], name: dana.name, email: dana.email }
   ]
   platform.setMembers(members)
-  t.match(await app.roster.runNow(courseB.id), { status: 'synced' })
+  t.match(await services.roster.runNow(courseB.id), { status: 'synced' })
   const danaId = (await db.selectFrom('lti_identities').select('person_id').where('subject', '=', dana.sub).executeTakeFirstOrThrow()).person_id
 
   const launch = await platform.launch(base, { user: dana, roles: [ROLES.Learner], context: { id: 'HIVER-B', label: 'HIVER', title: 'Cours B' } })
@@ -267,7 +267,7 @@ t.test('a roster sync before the first launch, then the launch, then erasure: no
   t.same(await db.selectFrom('lti_roster_members').select('context_id').where('user_sub', '=', dana.sub).execute(), [], 'no roster row keeps her subject')
 
   platform.setMembers(members)
-  t.match(await app.roster.runNow(courseB.id), { status: 'synced' })
+  t.match(await services.roster.runNow(courseB.id), { status: 'synced' })
   t.same(await db.selectFrom('lti_roster_members').select('context_id').where('user_sub', '=', dana.sub).execute(), [], 'the next sync does not store it again')
   t.equal((await db.selectFrom('people').select('id').where('email', '=', dana.email).execute()).length, 0, 'nor her account')
 })

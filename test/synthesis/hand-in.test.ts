@@ -35,7 +35,7 @@ t.test('a credited student hands in text and a PDF: the receipt\'s hashes match 
   await download.arrayBuffer()
 
   t.match(await outboxOf(ctx, ctx.ana), [{ status: 'pending', score: { activityProgress: 'Submitted', gradingProgress: 'PendingManual', scoreMaximum: 100 } }])
-  t.same(await ctx.app.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
+  t.same(await ctx.services.gradeOutbox.deliverDue(), { delivered: 1, retrying: 0 })
   t.match(ctx.platform.received.scores, [{ body: { userId: ctx.ana.sub, activityProgress: 'Submitted', gradingProgress: 'PendingManual', timestamp: '2025-10-24T14:00:00.000Z' } }])
   t.notOk('scoreGiven' in (ctx.platform.received.scores[0]?.body ?? {}), 'no score before grading')
   t.match(ctx.platform.received.lineItemsCreated, [{ label: 'Synthèse', tag: 'compagnon-synthese' }])

@@ -16,12 +16,12 @@ t.test('in Chromium: an instructor and a student launched from the LMS; the stud
   // ltijs checks launch tokens against the real time: the app runs on it too.
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const { app, database } = await testApp(t, { clock: realTime(), config: { publicUrl: base } })
+  const { app, services, database } = await testApp(t, { clock: realTime(), config: { publicUrl: base } })
   await app.listen({ host: '127.0.0.1', port })
   const platform = await startPlatform(t)
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const { deploymentId, ...registration } = platform.registration()
-  await app.lti.registerPlatform({ ...registration, deploymentIds: [deploymentId] })
+  await services.lti.registerPlatform({ ...registration, deploymentIds: [deploymentId] })
   const browser = await launchBrowser(t)
   const custom = { compagnon_target: 'synthesis' }
 
@@ -94,7 +94,7 @@ t.test('in Chromium: an instructor and a student launched from the LMS; the stud
   await prof.waitForSelector('text=Note publiée')
   t.match(await prof.textContent('#grading + p'), /65 \/ 100/)
 
-  const delivered = await app.gradeOutbox.deliverDue()
+  const delivered = await services.gradeOutbox.deliverDue()
   t.ok(delivered.delivered >= 1, 'the grade left the outbox')
   const final = platform.received.scores.map(s => s.body).filter(b => b.userId === 'moodle-anais' && b.gradingProgress === 'FullyGraded')
   t.match(final, [{ scoreGiven: 65, scoreMaximum: 100, comment: 'Analyse solide ; soignez l\'écriture.', activityProgress: 'Completed', gradingProgress: 'FullyGraded' }], 'the LMS received the score and comment')

@@ -215,7 +215,7 @@ t.test('instructors: the list with statuses, grading with a number (draft, then 
   t.equal(published.statusCode, 303)
   t.equal(published.headers.location, `${S(ctx)}/remises?publiees=1&ignorees=0&lang=fr`)
   t.match((await page(ctx, published.headers.location as string, ctx.prof)).body, /1 note publiée et envoyée au LMS/)
-  await ctx.app.gradeOutbox.deliverDue()
+  await ctx.services.gradeOutbox.deliverDue()
   t.match(ctx.platform.received.scores.at(-1)?.body, { userId: ctx.ana.sub, scoreGiven: 82.5, comment: 'Très bien', gradingProgress: 'FullyGraded' })
   const after = await page(ctx, `${url}?fait=publiee`, ctx.prof)
   t.match(after.body, /<td>—<\/td><td>82,5 brouillon<\/td>/, 'history: the draft')

@@ -1,52 +1,24 @@
 import fp from 'fastify-plugin'
 import fastifyExpress from '@fastify/express'
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { hkdfSync } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import type { LtijsDatabasePlugin, LtijsProvider, NextFunction, Request, Response } from 'ltijs'
 import { open } from '../access/declare.js'
 import type { Clock } from '../clock.js'
 import type { ResolvedConfig } from '../config.js'
-import type { Db } from '../db/database.js'
 import { AppError, type Bilingual } from '../errors.js'
 import type { PeopleService } from '../people/service.js'
-import { tombstoneKey } from '../privacy/tombstones.js'
-import type { ProgramService } from '../program/service.js'
 import { errorPage } from '../views/error-page.js'
 import { bilingual, isLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import { JwksCache, type Jwk } from './jwks.js'
 import { relaunchPage, storageGetPage, storagePutPage } from './pages.js'
-import { LtiService, moodleLaunchPage } from './service.js'
-import { LtiStorage, type LtiCollection } from './storage.js'
-import { AgsClient } from './ags.js'
-import { GradeOutbox } from './outbox.js'
-import { RosterSync } from './roster.js'
-import { DynamicRegistration } from './dynamic-registration.js'
-import { every } from '../util/periodic.js'
+import { CLOCK_SKEW_SECONDS, ltijsKey, TOKEN_MAX_AGE_SECONDS, type Ltijs } from './ltijs-provider.js'
+import { moodleLaunchPage, type LtiService } from './service.js'
+import type { LtiCollection, LtiStorage } from './storage.js'
 
-export const TOKEN_MAX_AGE_SECONDS = 60
-export const CLOCK_SKEW_SECONDS = 5
-
-export interface LtiModuleOptions {
-  db: Db
-  clock: Clock
+export interface LtiLaunchOptions {
+  services: { lti: LtiService, ltijs: Ltijs, ltiStorage: LtiStorage, people: PeopleService, clock: Clock }
   config: ResolvedConfig
-  people: PeopleService
-  program: ProgramService
-  /** Run the grade outbox worker and purges in the background (tests drive them by hand). */
-  backgroundJobs: boolean
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    lti: LtiService
-    /** Grades waiting for (or delivered to) the LMS gradebooks. */
-    gradeOutbox: GradeOutbox
-    /** Course rosters from the LMS (NRPS). */
-    roster: RosterSync
-    /** LTI Dynamic Registration through organizers' one-time links. */
-    ltiRegistration: DynamicRegistration
-  }
 }
 
 /**
@@ -112,8 +84,8 @@ function sendError (req: Request, res: Response, err: unknown): void {
  * LTI 1.3 with ltijs, mounted under /lti through @fastify/express. ltijs and Express stay in
  * here: the rest of the app only sees our own session cookies set at the end of a launch.
  */
-export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, program, backgroundJobs }) => {
-  const storage = new LtiStorage(db, { clock, tokenMaxAgeSeconds: TOKEN_MAX_AGE_SECONDS, clockSkewSeconds: CLOCK_SKEW_SECONDS })
+export default fp<LtiLaunchOptions>(async (app, { services, config }) => {
+  const { lti: service, ltijs, ltiStorage: storage, people, clock } = services
   const jwks = new JwksCache({ timeoutMs: 5000, minRefreshMs: 60_000, maxAgeMs: 24 * 3600_000, now: () => clock.now().getTime() })
   // During a launch, the platform's key for this token's kid, fetched through our cache.
   const launchKey = new AsyncLocalStorage<{ issuer: string, clientId: string, jwk: Jwk }>()
@@ -137,14 +109,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     Delete: async (collection, query) => await storage.Delete(collection as LtiCollection, query)
   }
 
-  const encryptionKey = Buffer.from(hkdfSync('sha256', config.secrets.cookieSecret, 'compagnon', 'ltijs storage and state cookies', 32)).toString('base64url')
-  // Made at the first LTI request (or deep-linking answer, or platform update); a failed start is tried again next time.
-  let started: Promise<LtijsProvider> | undefined
-  const provider = async (): Promise<LtijsProvider> => {
-    started ??= startProvider().catch((err: unknown) => { started = undefined; throw err })
-    return await started
-  }
-  const service = new LtiService(db, clock, program, provider, storage, encryptionKey, tombstoneKey(config.secrets), config.publicUrl, config.ltiKeyBits)
+  const encryptionKey = ltijsKey(config.secrets)
   await plugin.setup()
 
   const publicOrigin = new URL(config.publicUrl).origin
@@ -381,6 +346,9 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     return provider
   }
 
+  // Made at the first LTI request (or deep-linking answer, or platform update).
+  ltijs.startWith(startProvider)
+
   // Express runs only in this encapsulated /lti context: @fastify/express hooks every request
   // of its context (and swaps the request prototypes), which must not touch the rest of the app.
   await app.register(async (scope) => {
@@ -392,7 +360,7 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     // a mounted Express 4 app inherits the request prototype of @fastify/express' Express 5).
     let mounted = false
     scope.use('/', (_req: Request, _res: Response, next: NextFunction) => {
-      provider().then(started => {
+      ltijs.provider().then(started => {
         if (!mounted) { scope.use('/', started.app); mounted = true }
         next()
       }, next)
@@ -402,25 +370,8 @@ export default fp<LtiModuleOptions>(async (app, { db, clock, config, people, pro
     scope.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
     const notFound = async (): Promise<never> => { throw new AppError('not_found', bilingual('lti.unknownAddress')) }
     // ltijs answers these itself (launch tokens, its keyset); our session plays no part.
-    const ltijs = { schema: { hide: true }, config: { access: open('ltijs checks the LTI launch itself') } }
-    scope.all('/', ltijs, notFound)
-    scope.all('/*', ltijs, notFound)
+    const answeredByLtijs = { schema: { hide: true }, config: { access: open('ltijs checks the LTI launch itself') } }
+    scope.all('/', answeredByLtijs, notFound)
+    scope.all('/*', answeredByLtijs, notFound)
   }, { prefix: '/lti' })
-  app.decorate('lti', service)
-  app.decorate('ltiRegistration', new DynamicRegistration(db, clock, service, config.publicUrl, { allowPrivateUrls: config.ltiAllowPrivateUrls }))
-  const platformClient = new AgsClient(storage, encryptionKey)
-  const outbox = new GradeOutbox(db, clock, platformClient, app.log)
-  app.decorate('gradeOutbox', outbox)
-  const roster = new RosterSync(db, clock, platformClient, app.log, tombstoneKey(config.secrets))
-  app.decorate('roster', roster)
-
-  if (backgroundJobs) {
-    // Nothing like Mongo's TTL indexes runs for us: purge expired LTI rows now and then.
-    every(app, 10 * 60_000, 'LTI purge', async () => await Promise.all([storage.purgeExpired(), service.purgeExpired()]))
-    // Grades go out every few seconds; several instances share the work (rows are leased).
-    every(app, 5000, 'grade outbox run', async () => await outbox.deliverDue())
-    // Rosters due (first launch, "sync now" retries, periodic refresh): an indexed look every 5 s,
-    // so an instructor's class list follows their first launch within seconds.
-    every(app, 5000, 'roster sync run', async () => await roster.runDue())
-  }
 }, { name: 'compagnon-lti', dependencies: ['compagnon-authentication'] })
