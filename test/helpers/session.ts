@@ -53,3 +53,14 @@ export async function signInWithLink (app: FastifyInstance, url: string): Promis
   if (res.statusCode !== 303) return { cookie: cookieHeader(res), csrf: '', res }
   return { ...await csrfFor(app, cookieHeader(res)), res }
 }
+
+/**
+ * A page that needs a session, opened by a browser without a live one: sent to the sign-in form
+ * (src/access/plugin.ts), which brings the person back to `path` once signed in — the page form
+ * of a 401 (scripts and the API still get the 401).
+ */
+export function sentToSignIn (res: { statusCode: number, headers: Record<string, unknown> }, path?: string): boolean {
+  const location = res.headers.location
+  if (res.statusCode !== 303 || typeof location !== 'string' || !location.startsWith('/connexion?')) return false
+  return path === undefined || new URL(location, 'http://compagnon.invalid').searchParams.get('retour') === path
+}

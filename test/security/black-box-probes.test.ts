@@ -431,8 +431,12 @@ t.test('an organizer of one event gets no working link to, and cannot rename, an
 
     const stranger = new Device(base)
     t.equal((await stranger.request('/api/v1/me', { headers: { authorization: `Bearer ${copied}` } })).status, 401, 'the copied JWT as bearer: 401')
-    t.equal((await stranger.request('/moi', { headers: { accept: 'text/html', cookie: `compagnon_session=${copied}` } })).status, 401, 'the copied JWT as cookie: 401')
-    t.equal((await stranger.request('/moi', { headers: { accept: 'text/html', cookie: copiedCookies } })).status, 401, 'the whole copied cookie set (JWT and device): 401')
+    // A refused page sends the browser to the sign-in form.
+    for (const [cookie, what] of [[`compagnon_session=${copied}`, 'the copied JWT as cookie'], [copiedCookies, 'the whole copied cookie set (JWT and device)']] as const) {
+      const page = await stranger.request('/moi', { headers: { accept: 'text/html', cookie } })
+      t.equal(page.status, 303, `${what}: refused`)
+      t.match(page.location, /^\/connexion\?retour=%2Fmoi&/, `${what}: on to the sign-in form`)
+    }
     t.equal((await stranger.request(`/api/v1/events/${eventA}/participants`, { headers: { authorization: `Bearer ${copied}` } })).status, 401, 'an organizer action with the copied bearer: 401')
     t.equal((await me(bob)).person.id, bobMe.person.id, 'another person\'s session is untouched')
   })

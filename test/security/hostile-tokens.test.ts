@@ -8,6 +8,7 @@ import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import { hostileText, hostileWorld, installWriteLog, pct, send, settle, type Caller, type Shot } from '../helpers/hostile.js'
 import { testSecrets } from '../helpers/app.js'
+import { sentToSignIn } from '../helpers/session.js'
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20251021)
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 8) + 4
@@ -35,6 +36,10 @@ async function batch (t: Test, name: string, arb: fc.Arbitrary<unknown>, run: (v
 const expect4xx = (res: { statusCode: number, body: string }, what: string, exactly?: number): void => {
   const ok = exactly === undefined ? res.statusCode >= 400 && res.statusCode < 500 : res.statusCode === exactly
   if (!ok) throw new Error(`${what} → ${res.statusCode}, expected ${exactly ?? 'a 4xx'}: ${res.body.slice(0, 300)}`)
+}
+/** A page refused for want of a live session: the browser is sent to the sign-in form (the page form of a 401). */
+const expectSignIn = (res: { statusCode: number, headers: Record<string, unknown>, body: string }, what: string): void => {
+  if (!sentToSignIn(res)) throw new Error(`${what} → ${res.statusCode} ${String(res.headers.location)}, expected the sign-in form: ${res.body.slice(0, 300)}`)
 }
 
 /** The same string with one change a forger would try: a character replaced, dropped, added, or its case changed. */
@@ -91,7 +96,7 @@ const apiTargets = (): Shot[] => [
   { method: 'POST', path: '/api/v1/attendance/corrections', contentType: 'application/json', payload: JSON.stringify({ personId: learner.personId, slotId: world.slotId, status: 'present', reason: 'forged' }) }
 ]
 
-t.test('forged, tampered and expired JWTs are refused with 401, on the API and on pages', async t => {
+t.test('forged, tampered and expired JWTs are refused: 401 on the API, the sign-in form on pages', async t => {
   // The untampered token works: the refusals below are about the token alone.
   t.equal((await send(world, organizer, 'api', { method: 'GET', path: '/api/v1/me' })).statusCode, 200, 'control: the genuine bearer')
   await batch(t, 'forged bearer tokens', fc.tuple(forgedJwt(organizer, learner), fc.constantFrom(...apiTargets())), async ([[how, jwt], shot]: [[string, string], Shot]) => {
@@ -100,12 +105,12 @@ t.test('forged, tampered and expired JWTs are refused with 401, on the API and o
   })
   await batch(t, 'forged session cookies (no device cookie)', forgedJwt(organizer, learner), async ([how, jwt]: [string, string]) => {
     const res = await send(world, null, 'page', { method: 'GET', path: '/organisateurs', headers: { cookie: `compagnon_session=${jwt}` } })
-    expect4xx(res, `${how}: GET /organisateurs`, 401)
+    expectSignIn(res, `${how}: GET /organisateurs`)
   })
   const deviceCookie = /compagnon_device=([^;]+)/.exec(organizer.cookie)![1]!
   await batch(t, 'tampered device cookies', tampered(decodeURIComponent(deviceCookie)), async (value: string) => {
     const res = await send(world, null, 'page', { method: 'GET', path: '/organisateurs', headers: { cookie: `compagnon_device=${pct(value)}` } })
-    expect4xx(res, 'tampered device cookie: GET /organisateurs', 401)
+    expectSignIn(res, 'tampered device cookie: GET /organisateurs')
   })
 })
 
@@ -127,7 +132,7 @@ t.test('malformed Authorization headers and oversized cookies are refused', asyn
   )
   await batch(t, 'oversized and malformed cookies', cookies, async (cookie: string) => {
     const res = await send(world, null, 'page', { method: 'GET', path: '/moi', headers: { cookie } })
-    expect4xx(res, `Cookie ${cookie.slice(0, 60)}: GET /moi`, 401)
+    expectSignIn(res, `Cookie ${cookie.slice(0, 60)}: GET /moi`)
   })
 })
 

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app.js'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, testConfig } from '../helpers/app.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
-import { ORIGIN, signInWithLink } from '../helpers/session.js'
+import { ORIGIN, sentToSignIn, signInWithLink } from '../helpers/session.js'
 
 // Tuesday 21 October 2025, 13:25 in Montréal: the room check-in of this session is open.
 const SESSION_KEY = '2025-10-21-etude-cas-experimentation-reglementaire'
@@ -58,9 +58,10 @@ async function attack (t: Test, stolen: { jwt: string, cookie: string }, organiz
   const checkIn = await two.app.inject({ method: 'POST', url: `/api/v1/sessions/${session.id}/check-ins`, headers: bearer, payload: { code: roomCode } })
   t.equal(checkIn.statusCode, 401, 'check-in with the bearer token: refused')
   t.match(checkIn.json(), { messageFr: /session est terminée/, message: /session has ended/ })
-  t.equal((await two.app.inject({ url: '/moi', headers: { cookie: `compagnon_session=${stolen.jwt}`, accept: 'text/html' } })).statusCode, 401, 'the page with the session cookie: refused')
+  // Refused pages send the browser to the sign-in form.
+  t.ok(sentToSignIn(await two.app.inject({ url: '/moi', headers: { cookie: `compagnon_session=${stolen.jwt}`, accept: 'text/html' } }), '/moi'), 'the page with the session cookie: refused')
   const withDevice = await two.app.inject({ url: '/moi', headers: { cookie: stolen.cookie, accept: 'text/html' } })
-  t.equal(withDevice.statusCode, 401, 'the page with the copied device cookie too: refused, no new session token')
+  t.ok(sentToSignIn(withDevice, '/moi'), 'the page with the copied device cookie too: refused, no new session token')
   t.notOk(withDevice.cookies.some(c => c.name === 'compagnon_session' && c.value !== ''))
   if (organizerOf !== undefined) {
     const added = await two.app.inject({ method: 'POST', url: `/api/v1/events/${organizerOf}/participants`, headers: bearer, payload: { name: 'Intrus', email: 'intrus@example.ca' } })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ORIGIN, signInWithLink } from '../helpers/session.js'
+import { ORIGIN, sentToSignIn, signInWithLink } from '../helpers/session.js'
 import { friday, pdfBytes, sha256, synthesisSetup, type Person, type SynthesisCtx, type Upload } from '../helpers/synthesis.js'
 import { pageTextProblems } from '../helpers/page-text.js'
 
@@ -70,7 +70,7 @@ t.test('the student page: instructions, window in the event\'s time zone, the ha
   t.match(participant.headers['content-type'], /text\/html/)
   t.match(participant.body, /La synthèse est remise par les personnes étudiantes inscrites au cours ENP7009/)
   t.equal((await page(ctx, S(ctx), ctx.otherProf)).statusCode, 403, 'an instructor of another course')
-  t.equal((await ctx.app.inject({ url: S(ctx), headers: { accept: 'text/html' } })).statusCode, 401)
+  t.ok(sentToSignIn(await ctx.app.inject({ url: S(ctx), headers: { accept: 'text/html' } }), S(ctx)), 'signed out: on to the sign-in form')
 
   const cours = await page(ctx, '/cours', ctx.ana)
   t.match(cours.body, new RegExp(`<a href="${S(ctx)}\\?lang=fr">Ma synthèse</a> — Mobilisation des acteurs locaux`))
@@ -329,5 +329,5 @@ t.test('from the program, /synthese leads each person to their course\'s synthes
   t.equal(both.statusCode, 200, 'two courses: a choice')
   t.match(both.body, /Mobilisation des acteurs locaux/)
   t.match(both.body, /Un autre cours/)
-  t.equal((await ctx.app.inject({ url: '/synthese', headers: { accept: 'text/html' } })).statusCode, 401)
+  t.ok(sentToSignIn(await ctx.app.inject({ url: '/synthese', headers: { accept: 'text/html' } }), '/synthese'), 'signed out: on to the sign-in form')
 })
