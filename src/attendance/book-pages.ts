@@ -5,6 +5,7 @@ import { formatDay, formatTime, intlLocale, markup, t, textOf, type Locale, type
 import type { Grid, HoursSummary, Mine, MySlot, Who } from './book.js'
 import type { Status } from './repository.js'
 import { organizerNav } from '../views/organizer-nav.js'
+import { breadcrumbs, coursesCrumb, myPageCrumb, type Crumb } from '../views/breadcrumbs.js'
 
 /** A status in words, and its one-letter mark in the grid. */
 export const STATUS_TEXT = {
@@ -75,10 +76,8 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
   for (const day of dayList) { dayStarts.add(index); index += day.count }
   const dayClass = (i: number): string => dayStarts.has(i) ? ' class="day-start"' : ''
   const back = view.back === 'organizer'
-    ? html`<a class="back" href="/organisateurs?lang=${locale}">${t(locale, 'attendance.backToOrganizerArea')}</a>`
-    : view.back === 'courses'
-      ? html`<a class="back" href="/cours?lang=${locale}">${t(locale, 'attendance.backToCourses')}</a>`
-      : html`<a class="back" href="/moi?lang=${locale}">${t(locale, 'attendance.backToMyPage')}</a>`
+    ? organizerNav(locale, grid.eventId, 'attendance')
+    : breadcrumbs(locale, [view.back === 'courses' ? coursesCrumb(locale) : myPageCrumb(locale)])
   const legend = ([...(['present', 'late', 'excused', 'absent'] as const).map(s => html`<li><span class="badge ${BADGE_CLASS[s]}" aria-hidden="true">${t(locale, STATUS_SHORT[s])}</span> ${t(locale, STATUS_TEXT[s])}</li>`),
     html`<li><span class="badge pending" aria-hidden="true">—</span> ${t(locale, 'attendance.legendUpcoming')}</li>`,
     html`<li><span class="att-mark" aria-hidden="true">*</span> ${t(locale, 'attendance.legendExcusePending')}</li>`,
@@ -106,7 +105,7 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
     path,
     title: t(locale, 'attendance.gridTitle', { title: view.title }),
     body: html`<div class="att-wide">
-!${view.back === 'organizer' ? organizerNav(locale, grid.eventId, 'attendance') : back}
+!${back}
 <h1>${t(locale, 'attendance.gridTitle', { title: view.title })}</h1>
 <div class="att-toolbar">
 <nav aria-label="${t(locale, 'attendance.filtersLabel')}"><ul class="att-filters">!${filter('all', t(locale, 'attendance.filterEveryone'))}!${filter('credited', t(locale, 'attendance.filterCredited'))}!${filter('non_credit', t(locale, 'attendance.filterNonCredit'))}</ul></nav>
@@ -131,7 +130,7 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
 }
 
 /** One person in one slot: the current status, the correction form, and the history. */
-export function correctionPage (locale: Locale, view: { name: string, slotLabel: string, slotId: string, personId: string, status: Status | null, sessions: Array<{ id: string, title: string }>, sessionId: string | null, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: string }>, back: string }, path: string): string {
+export function correctionPage (locale: Locale, view: { name: string, slotLabel: string, slotId: string, personId: string, status: Status | null, sessions: Array<{ id: string, title: string }>, sessionId: string | null, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: string }>, back: Crumb[] }, path: string): string {
   const describe = (state: unknown): string => {
     if (state === null || state === undefined) return t(locale, 'attendance.historyNone')
     const s = state as { status?: Status, excuse?: string }
@@ -142,7 +141,8 @@ export function correctionPage (locale: Locale, view: { name: string, slotLabel:
     locale,
     path,
     title: t(locale, 'attendance.correctionTitle'),
-    body: html`<h1>${view.name} — ${view.slotLabel}</h1>
+    body: html`!${breadcrumbs(locale, view.back)}
+<h1>${view.name} — ${view.slotLabel}</h1>
 <p>!${markup(locale, 'attendance.currentStatus', { status: view.status === null ? t(locale, 'attendance.noRecord') : t(locale, STATUS_TEXT[view.status]) }, { strong: words => `<strong>${words}</strong>` })}</p>
 <form class="stack" method="post" action="/presences/correction?lang=${locale}">
 <input type="hidden" name="personId" value="${view.personId}"><input type="hidden" name="slotId" value="${view.slotId}">
@@ -159,8 +159,7 @@ export function correctionPage (locale: Locale, view: { name: string, slotLabel:
 !${view.history.length === 0
 ? html`<p>${t(locale, 'attendance.noChange')}</p>`
 : html`<table><thead><tr><th scope="col">${t(locale, 'attendance.colWhen')}</th><th scope="col">${t(locale, 'attendance.colWhat')}</th><th scope="col">${t(locale, 'attendance.colBefore')}</th><th scope="col">${t(locale, 'attendance.colAfter')}</th><th scope="col">${t(locale, 'attendance.colBy')}</th><th scope="col">${t(locale, 'attendance.colReason')}</th></tr></thead>
-<tbody>!${view.history.map(h => html`<tr><td>${h.changedAt}</td><td>${textOf(locale, HISTORY_ACTION_TEXT, h.action)}</td><td>${describe(h.before)}</td><td>${describe(h.after)}</td><td>${h.changedByName ?? '—'}</td><td>${h.reason ?? ''}</td></tr>`)}</tbody></table>`}
-<p><a href="${view.back}">${t(locale, 'attendance.back')}</a></p>`
+<tbody>!${view.history.map(h => html`<tr><td>${h.changedAt}</td><td>${textOf(locale, HISTORY_ACTION_TEXT, h.action)}</td><td>${describe(h.before)}</td><td>${describe(h.after)}</td><td>${h.changedByName ?? '—'}</td><td>${h.reason ?? ''}</td></tr>`)}</tbody></table>`}`
   })
 }
 
@@ -252,7 +251,7 @@ export function myAttendancePage (locale: Locale, view: Mine & { notice?: string
     locale,
     path,
     title: t(locale, 'attendance.myAttendanceTitle'),
-    body: html`<a class="back" href="/moi?lang=${locale}">${t(locale, 'attendance.backToMyPage')}</a>
+    body: html`!${breadcrumbs(locale, [myPageCrumb(locale)])}
 <h1>${t(locale, 'attendance.myAttendanceTitle')}</h1>
 !${view.notice !== undefined ? html`<div class="notice" role="status"><p>${view.notice}</p></div>` : ''}
 !${view.summary === null ? '' : hoursSummaryBlock(locale, view.summary, { level: 2, id: 'my-hours' })}

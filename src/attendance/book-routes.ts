@@ -9,6 +9,8 @@ import { assertSameOrigin } from '../http/same-origin.js'
 import { allow, body, courseParam, eventParam, param, query, signedIn } from '../access/declare.js'
 import type { LtiService } from '../lti/service.js'
 import type { AttendanceBook, Grid, Who } from './book.js'
+import { organizerCrumbs } from '../views/organizer-nav.js'
+import { coursesCrumb } from '../views/breadcrumbs.js'
 import { correctionPage, gridPage, hoursSummaryBlock, myAttendancePage, STATUS_TEXT, type GridBack } from './book-pages.js'
 import { attendanceCharts } from './book-charts.js'
 import type { AttendanceGrades } from './grades.js'
@@ -172,7 +174,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
       ...detail,
       slotLabel: dayAtTime(detail.startsAt, detail.timezone, request.locale),
       history: detail.history.map(h => ({ ...h, changedAt: dayAtTime(h.changedAt, detail.timezone, request.locale) })),
-      back: detail.organizer ? `/organisateurs/presences/${detail.eventId}?lang=${request.locale}` : `/cours?lang=${request.locale}`
+      back: detail.organizer ? organizerCrumbs(request.locale, detail.eventId, 'attendance') : [coursesCrumb(request.locale)]
     }, request.url))
   })
 

@@ -3,6 +3,7 @@ import { layout } from '../views/layout.js'
 import { formatTime, intlLocale, markup, t, textOf, type Locale, type TextKey } from '../views/i18n.js'
 import type { Bilingual } from '../errors.js'
 import { formatPassCode } from './codes.js'
+import { breadcrumbs, checkInDeskCrumb, myAttendanceCrumbs, myPageCrumb } from '../views/breadcrumbs.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
 
 const time = (d: Date, zone: string, locale: Locale): string => formatTime(d.toISOString(), locale, zone)
@@ -86,7 +87,8 @@ export function checkInResultPage (locale: Locale, view: { result: 'created' | '
     locale,
     path,
     title,
-    body: html`<div class="checkin ${view.result === 'pending' ? 'pending' : view.late ? 'late' : 'ok'}" role="status">
+    body: html`!${breadcrumbs(locale, [myPageCrumb(locale)])}
+<div class="checkin ${view.result === 'pending' ? 'pending' : view.late ? 'late' : 'ok'}" role="status">
 <h1>${title}</h1>
 <p class="checkin-message">${view.message[locale]}</p>
 </div>
@@ -103,7 +105,8 @@ export function typedCodePage (locale: Locale, path: string): string {
     locale,
     path,
     title: t(locale, 'attendance.typedCodeTitle'),
-    body: html`<h1>${t(locale, 'attendance.typedCodeTitle')}</h1>
+    body: html`!${breadcrumbs(locale, myAttendanceCrumbs(locale))}
+<h1>${t(locale, 'attendance.typedCodeTitle')}</h1>
 <form class="stack" method="post" action="/presence/code?lang=${locale}">
 <label>${t(locale, 'attendance.typedCodeLabel')}
 <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required class="code-input"></label>
@@ -208,7 +211,8 @@ export function scannerPage (locale: Locale, view: { sessionId: string, title: s
     locale,
     path,
     title: t(locale, 'attendance.scannerTitle', { title: view.title }),
-    body: html`<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}" data-intl-locale="${intlLocale[locale]}" data-server-time="${view.serverTime.toISOString()}" data-refused="${t(locale, 'attendance.passRefused')}" data-camera-unavailable="${t(locale, 'attendance.cameraUnavailable')}">
+    body: html`!${breadcrumbs(locale, [checkInDeskCrumb(locale)])}
+<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}" data-intl-locale="${intlLocale[locale]}" data-server-time="${view.serverTime.toISOString()}" data-refused="${t(locale, 'attendance.passRefused')}" data-camera-unavailable="${t(locale, 'attendance.cameraUnavailable')}">
 <h1>${view.title}</h1>
 !${view.room !== null ? html`<p>${view.room}</p>` : ''}
 <p>!${posterLinks(locale, view.sessionId, view.room)}!${view.organizer ? html` · <a href="/organisateurs/evenements/${view.eventId}/laissez-passer.pdf?lang=${locale}">${t(locale, 'kiosk.passSheetsLink')}</a>` : ''}</p>
@@ -233,7 +237,8 @@ export function passPage (locale: Locale, view: { name: string, code: string, qr
     locale,
     path,
     title: t(locale, 'attendance.passTitle'),
-    body: html`<h1>${t(locale, 'attendance.passTitle')}</h1>
+    body: html`!${breadcrumbs(locale, myAttendanceCrumbs(locale))}
+<h1>${t(locale, 'attendance.passTitle')}</h1>
 <p>${view.name}</p>
 <figure class="qr" role="img" aria-label="${t(locale, 'attendance.passQrLabel')}">!${view.qrSvg}</figure>
 <p class="typed-code">${formatPassCode(view.code)}</p>
@@ -279,7 +284,8 @@ export function attendeesPage (locale: Locale, view: { sessionId: string, title:
     locale,
     path,
     title: t(locale, 'attendance.attendeesTitle', { title: view.title }),
-    body: html`<div data-attendees="/presence/seance/${view.sessionId}/presents" data-intl-locale="${intlLocale[locale]}" data-zone="${view.timezone}" data-words="${words}">
+    body: html`!${breadcrumbs(locale, [checkInDeskCrumb(locale)])}
+<div data-attendees="/presence/seance/${view.sessionId}/presents" data-intl-locale="${intlLocale[locale]}" data-zone="${view.timezone}" data-words="${words}">
 <h1>${view.title}</h1>
 <p>${view.room ?? t(locale, 'common.roomTbd')} · <a href="/presence/seance/${view.sessionId}/projection?lang=${locale}">${t(locale, 'attendance.projectCode')}</a> · <a href="/accueil/${view.sessionId}?lang=${locale}">${t(locale, 'attendance.scanPasses')}</a> · !${posterLinks(locale, view.sessionId, view.room)}</p>
 <p class="count" aria-live="polite">!${presentCount(locale, view.checkedIn, view.capacity)} · !${liveCount(locale, 'attendance.expectedChosenAhead', 'chosen', view.chosen)}</p>

@@ -8,6 +8,7 @@ import { errorResponses, langQuery } from '../http/schemas.js'
 import { assertSameOrigin } from '../http/same-origin.js'
 import { colon, intlLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
+import { organizerBreadcrumbs } from '../views/organizer-nav.js'
 import { titleIn } from './format.js'
 import type { AttestationJobs, JobView } from './jobs.js'
 import type { EventRow } from './repository.js'
@@ -133,10 +134,9 @@ function progressPage (locale: Locale, job: JobView, event: EventRow, auto: bool
   const title = t(locale, 'attestations.jobTitle')
   const live = job.status === 'queued' || job.status === 'running'
   const n = (value: number): string => value.toLocaleString(intlLocale[locale])
-  const back = `/organisateurs/attestations/${event.id}?lang=${locale}`
   const self = progressPath(job.id)
   const body = html`
-<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a> › <a href="${back}">${t(locale, 'attestations.jobBreadcrumb')}</a></p>
+!${organizerBreadcrumbs(locale, event.id, 'attestations')}
 <h1>${title}</h1>
 <p class="lead">${titleIn(event, locale)}</p>
 <p><strong>${t(locale, 'attestations.colStatus')}${colon(locale)}</strong> ${t(locale, STATUS_TEXT[job.status])}</p>

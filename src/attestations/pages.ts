@@ -9,6 +9,7 @@ import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './se
 import { printedNameChanged } from './printed-name.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { organizerNav } from '../views/organizer-nav.js'
+import { breadcrumbs, myPageCrumb } from '../views/breadcrumbs.js'
 
 /** "2025-10-23 16:15" in the event's zone, for dense tables. */
 
@@ -187,13 +188,13 @@ export function myAttestationsPage (locale: Locale, view: MyAttestationsView, pa
     locale,
     path,
     title,
-    body: stylesheet + html`<h1>${title}</h1>
+    body: stylesheet + html`!${breadcrumbs(locale, [myPageCrumb(locale)])}
+<h1>${title}</h1>
 <p class="lead">${t(locale, 'attestations.myIntro')}</p>
 !${view.notice !== null ? html`<div class="notice" role="status"><p>${view.notice[locale]}</p></div>` : ''}
 !${view.events.length === 0
   ? html`<p>${t(locale, 'attestations.myNoEvent')}</p>`
-  : view.events.map(e => eventBlock(locale, e, view.now)).join('\n')}
-<p><a href="/moi?lang=${locale}">${t(locale, 'attestations.backToMyPage')}</a></p>`
+  : view.events.map(e => eventBlock(locale, e, view.now)).join('\n')}`
   })
 }
 

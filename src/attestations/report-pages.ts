@@ -22,7 +22,6 @@ export function reportsPage (locale: Locale, view: { eventId: string, title: str
     path,
     title,
     body: html`!${organizerNav(locale, view.eventId, 'reports')}
-<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>
 <h1>${title} — ${view.title}</h1>
 <p>${t(locale, 'attestations.reportsIntro', { zone: view.timezone })}</p>
 !${REPORTS.map(r => {

@@ -1,6 +1,7 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
 import { colon, t, type Locale } from '../views/i18n.js'
+import { breadcrumbs } from '../views/breadcrumbs.js'
 import { formatDate, formatDateTime, formatDays, formatDuration, formatHours, hoursText } from './format.js'
 import type { CheckResult, PublicAttestation } from './verification.js'
 import { MAX_CHECK_BYTES } from './verification.js'
@@ -96,7 +97,8 @@ export function verificationPage (locale: Locale, a: PublicAttestation, options:
     locale,
     path: `/verify/${a.code}`,
     title,
-    body: html`<h1>${title}</h1>
+    body: html`!${breadcrumbs(locale, [{ label: t(locale, 'attestations.verifyEntryTitle'), href: '/verify' }])}
+<h1>${title}</h1>
 <p class="lead">${t(locale, 'attestations.verificationCode')}${colon(locale)} <code>${a.groupedCode}</code></p>
 !${options.check !== undefined ? checkOutcome(options.check, locale) : ''}
 !${verdict(a, locale)}

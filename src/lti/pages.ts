@@ -1,5 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
+import { breadcrumbs, coursesCrumb } from '../views/breadcrumbs.js'
 import { colon, formatTime, intlLocale, markup, sentence, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
@@ -117,7 +118,8 @@ export function registrationLinkPage (locale: Locale, link: { url: string, expir
     locale,
     path: '/organisateurs',
     title: t(locale, 'lti.registrationLinkTitle'),
-    body: html`<h1>${t(locale, 'lti.registrationLinkTitle')}</h1>
+    body: html`!${breadcrumbs(locale, [{ label: t(locale, 'common.organizerHome'), href: '/organisateurs' }])}
+<h1>${t(locale, 'lti.registrationLinkTitle')}</h1>
 <div class="notice" role="status">
 <p>${sentence(t(locale, 'lti.registrationLinkGive', { date: when(locale, link.expiresAt) }))} ${t(locale, 'lti.registrationLinkShownOnce')}</p>
 <p><code>${link.url}</code></p>
@@ -128,8 +130,7 @@ export function registrationLinkPage (locale: Locale, link: { url: string, expir
 <li>${t(locale, 'lti.moodleStep2')}</li>
 <li>${t(locale, 'lti.moodleStep3')}</li>
 </ol>
-<p>${t(locale, 'lti.registrationWaitsApproval')}</p>
-<p><a href="/organisateurs?lang=${locale}">${t(locale, 'lti.backToOrganizers')}</a></p>`
+<p>${t(locale, 'lti.registrationWaitsApproval')}</p>`
   })
 }
 
@@ -189,14 +190,14 @@ export function gradebookPage (locale: Locale, courseTitle: string, sections: Ar
     locale,
     path: '/cours',
     title: t(locale, 'lti.gradebookTitle'),
-    body: html`<h1>${t(locale, 'lti.gradebookHeading', { course: courseTitle })}</h1>
+    body: html`!${breadcrumbs(locale, [coursesCrumb(locale)])}
+<h1>${t(locale, 'lti.gradebookHeading', { course: courseTitle })}</h1>
 !${sections.length === 0 ? html`<p>${t(locale, 'lti.gradebookEmpty')}</p>` : ''}
 !${sections.map(section => html`<section aria-labelledby="li-${section.lineItem}">
 <h2 id="li-${section.lineItem}">${section.label}</h2>
 <table><thead><tr><th scope="col">${t(locale, 'lti.gradebookPerson')}</th><th scope="col">${t(locale, 'lti.gradebookInLms')}</th><th scope="col">${t(locale, 'lti.gradebookByCompagnon')}</th><th scope="col">${t(locale, 'lti.gradebookState')}</th></tr></thead>
 <tbody>!${section.rows.map(row => html`<tr><td>${row.name ?? row.userSub}</td><td>${points(row.lms?.score ?? null, row.lms?.maximum ?? null)}</td><td>${row.compagnon === null ? '—' : points(row.compagnon.score, row.compagnon.maximum)}</td><td>${t(locale, STATE_TEXT[row.state])}</td></tr>`)}</tbody></table>
-</section>`)}
-<p><a href="/cours?lang=${locale}">${t(locale, 'lti.backToCourse')}</a></p>`
+</section>`)}`
   })
 }
 

@@ -2,7 +2,7 @@ import { html } from 'ghtml'
 import { colon, formatStamp, intlLocale, markup, t, textOf, zoneName, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
 import { guideHref } from '../views/guide-links.js'
-import { organizerNav } from '../views/organizer-nav.js'
+import { organizerBreadcrumbs, organizerNav } from '../views/organizer-nav.js'
 import type { MessageKind } from './outbox.js'
 import type { EventMessages, MessageRow, MessageStatus } from './service.js'
 
@@ -50,7 +50,6 @@ export function messagesPage (locale: Locale, view: EventMessages & { notice?: L
     path,
     title: t(locale, 'messages.title'),
     body: html`!${organizerNav(locale, view.eventId, 'messages')}
-<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>
 <h1>${t(locale, 'messages.title')} — ${title}</h1>
 !${deliveryNote(locale, view.sending)}
 !${notice}
@@ -86,7 +85,7 @@ export function messagePage (locale: Locale, view: { eventId: string, message: M
     locale,
     path,
     title: m.subject,
-    body: html`<p><a href="${base(view.eventId)}?lang=${locale}">${t(locale, 'messages.title')} — ${view.title[locale]}</a></p>
+    body: html`!${organizerBreadcrumbs(locale, view.eventId, 'messages')}
 <h1>${m.subject}</h1>
 !${m.status === 'stored' ? html`<p class="notice">${t(locale, 'messages.storedNotSent')}</p>` : ''}
 <dl class="receipt">

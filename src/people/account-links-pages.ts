@@ -1,5 +1,6 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
+import { breadcrumbs, myPageCrumb } from '../views/breadcrumbs.js'
 import { formatTime, markup, t, type Locale } from '../views/i18n.js'
 import type { LinkCode, LinkPreview, LinkResult } from './account-links.js'
 import { LINK_ZONE } from './pages.js'
@@ -27,11 +28,11 @@ export function codePage (locale: Locale, code: LinkCode, path: string): string 
     locale,
     path,
     title,
-    body: html`<h1>${title}</h1>
+    body: html`!${breadcrumbs(locale, [myPageCrumb(locale)])}
+<h1>${title}</h1>
 <p class="code" aria-label="${t(locale, 'people.linkCodeLabel')}"><strong><code>${code.code}</code></strong></p>
 <p>${t(locale, 'people.linkCodeHowTo', { time: until })}</p>
-<div class="notice" role="note"><p>${t(locale, 'people.linkCodeWarning')}</p></div>
-<p><a href="/moi?lang=${locale}">${t(locale, 'people.backToMyPage')}</a></p>`
+<div class="notice" role="note"><p>${t(locale, 'people.linkCodeWarning')}</p></div>`
   })
 }
 
@@ -42,7 +43,8 @@ export function confirmPage (locale: Locale, view: { code: string, preview: Link
     locale,
     path,
     title,
-    body: html`<h1>${title}</h1>
+    body: html`!${breadcrumbs(locale, [myPageCrumb(locale)])}
+<h1>${title}</h1>
 <p>${t(locale, 'people.linkConfirmMerge', { other: who(view.preview.other), self: who(view.self) })}</p>
 <p>${t(locale, 'people.linkConfirmOnlyYours')}</p>
 <form method="post" action="${BASE}/confirmation?lang=${locale}">

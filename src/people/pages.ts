@@ -54,12 +54,12 @@ export type ParticipantsNotice =
   | { kind: 'error', text: Bilingual }
 
 /** One page of an event's organizer area: the shared navigation, the event's name, the part's heading. */
-function organizerFrame (locale: Locale, event: EventSummary, part: OrganizerPart, title: string, path: string, body: string): string {
+function organizerFrame (locale: Locale, event: EventSummary, part: OrganizerPart, title: string, path: string, body: string, within = false): string {
   return layout({
     locale,
     path,
     title: `${title} · ${event.title[locale]}`,
-    body: html`!${organizerNav(locale, event.id, part)}
+    body: html`!${organizerNav(locale, event.id, part, { within })}
 <p class="lead">${event.title[locale]}</p>
 <h1>${title}</h1>
 !${body}`
@@ -355,7 +355,7 @@ export function bulkLinksConfirmPage (locale: Locale, view: { event: EventSummar
   <input type="hidden" name="qui" value="${qui}">
   !${withEmail > 0 ? html`<button type="submit">${t(locale, 'people.bulkConfirmButton', { count: withEmail })}</button>` : ''}
   <a class="button secondary" href="${base}?lang=${locale}">${t(locale, 'people.linkCancel')}</a>
-</form>`)
+</form>`, true)
 }
 
 /** Confirmation page of a personal link: shown, not used, so mail scanners open no session. */

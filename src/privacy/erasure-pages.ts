@@ -2,6 +2,8 @@ import { html } from 'ghtml'
 import type { Role } from '../people/repository.js'
 import { colon, formatDay, formatStamp, formatTime, intlLocale, t, textOf, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
+import { breadcrumbs } from '../views/breadcrumbs.js'
+import { organizerBreadcrumbs, organizerCrumbs } from '../views/organizer-nav.js'
 import type { Candidate, Channel, Counts, ErasurePreview, EventInfo, RequestRow, RequestView } from './erasure.js'
 
 export const erasureBase = (eventId: string): string => `/organisateurs/confidentialite/${eventId}/effacement`
@@ -151,7 +153,7 @@ export function erasurePage (locale: Locale, view: ErasurePageView, path: string
     locale,
     path,
     title: t(locale, 'privacy.erasureRequests'),
-    body: html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>
+    body: html`!${organizerBreadcrumbs(locale, view.event.id, 'privacy')}
 <h1>${t(locale, 'privacy.erasureRequestsOf', { event: view.event.title[locale] })}</h1>
 <p>${t(locale, 'privacy.erasureIntro')}</p>
 <form method="get" action="${base}" role="search">
@@ -182,7 +184,7 @@ export function requestPage (locale: Locale, event: EventInfo, view: RequestView
     locale,
     path,
     title,
-    body: html`<p><a href="${base}?lang=${locale}">${t(locale, 'privacy.erasureRequestsOf', { event: event.title[locale] })}</a></p>
+    body: html`!${breadcrumbs(locale, [...organizerCrumbs(locale, event.id, 'privacy'), { label: t(locale, 'privacy.erasureRequests'), href: base }])}
 <h1>${title}</h1>
 !${view.repeated === true ? html`<p class="notice" role="status">${t(locale, 'privacy.repeatedNotice')}</p>` : ''}
 <dl class="receipt">

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import type { Bilingual } from '../errors.js'
 import type { EventSummary } from '../program/service.js'
 import { layout } from '../views/layout.js'
-import { organizerNav } from '../views/organizer-nav.js'
+import { organizerBreadcrumbs, organizerNav } from '../views/organizer-nav.js'
 import { NOTICE_PATH } from '../views/privacy-notice.js'
 import { colon, formatStamp, intlLocale, markup, t, type Locale, type TextKey } from '../views/i18n.js'
 import { ACCESS_KIND_TEXT, type PersonalDataKind } from './access-log.js'
@@ -125,7 +125,7 @@ const ACTOR_ROLE_TEXT: Record<string, TextKey> = {
 }
 
 function privacyNav (locale: Locale, eventId: string): string {
-  return html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a> · <a href="${base(eventId)}?lang=${locale}">${t(locale, 'privacy.privacy')}</a> · <a href="${base(eventId)}/acces?lang=${locale}">${t(locale, 'privacy.accessLog')}</a> · <a href="${base(eventId)}/incidents?lang=${locale}">${t(locale, 'privacy.incidentRegister')}</a></p>`
+  return html`<p><a href="${base(eventId)}/acces?lang=${locale}">${t(locale, 'privacy.accessLog')}</a> · <a href="${base(eventId)}/incidents?lang=${locale}">${t(locale, 'privacy.incidentRegister')}</a></p>`
 }
 
 export interface PrivacyHubView { event: EventSummary, people: Array<{ id: string, name: string, email: string | null }> }
@@ -180,7 +180,8 @@ export function accessLogPage (locale: Locale, view: AccessLogView, path: string
     locale,
     path,
     title: t(locale, 'privacy.accessLog'),
-    body: html`<h1>${t(locale, 'privacy.accessLogHeading')}</h1>
+    body: html`!${organizerBreadcrumbs(locale, id, 'privacy')}
+<h1>${t(locale, 'privacy.accessLogHeading')}</h1>
 !${privacyNav(locale, id)}
 <p>${t(locale, 'privacy.accessLogIntro')}</p>
 <form class="stack" method="get" action="${base(id)}/acces">
@@ -303,7 +304,8 @@ export function incidentsPage (locale: Locale, view: IncidentsView, path: string
     locale,
     path,
     title: t(locale, 'privacy.incidentRegister'),
-    body: stylesheet + html`<h1>${t(locale, 'privacy.incidentsHeading')}</h1>
+    body: stylesheet + html`!${organizerBreadcrumbs(locale, id, 'privacy')}
+<h1>${t(locale, 'privacy.incidentsHeading')}</h1>
 !${privacyNav(locale, id)}
 <p>${t(locale, 'privacy.incidentsIntro')}</p>
 !${view.notice !== null ? html`<div class="notice" role="status"><p>${view.notice[locale]}</p></div>` : ''}

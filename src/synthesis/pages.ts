@@ -6,6 +6,7 @@ import type { GradeRow } from './repository.js'
 import type { RosterEntry, SubmissionWindow, Version } from './service.js'
 import { FILE_KINDS, type Assignment, type StudentStatus } from './schemas.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
+import { breadcrumbs, coursesCrumb, type Crumb } from '../views/breadcrumbs.js'
 import { when } from './wording.js'
 
 /** "10:42" in the event's zone. */
@@ -112,7 +113,8 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
     locale,
     path,
     title: a.title,
-    body: html`<h1>${a.title}</h1>
+    body: html`!${breadcrumbs(locale, [coursesCrumb(locale)])}
+<h1>${a.title}</h1>
 <p class="lead">${view.course}</p>
 !${highlighted !== undefined
   ? html`<div class="notice" role="status" tabindex="-1" id="receipt-notice">
@@ -166,7 +168,6 @@ export function studentPage (locale: Locale, view: StudentView, path: string): s
 <h2 id="versions">${t(locale, 'synthesis.myHandIns')}</h2>
 !${view.versions.length === 0 ? html`<p>${t(locale, 'synthesis.nothingHandedInYet')}</p>` : view.versions.map(v => versionBlock(locale, contextId, v, zone, { highlight: v.submissionId === view.highlight, showText: false, receiptLink: true }))}
 </section>
-<p><a href="/cours?lang=${locale}">${t(locale, 'synthesis.backToCourse')}</a></p>
 !${privacyNoticeLine(locale)}`
   })
 }
@@ -214,7 +215,8 @@ export function rosterPage (locale: Locale, view: RosterView, path: string): str
     locale,
     path,
     title: t(locale, 'synthesis.rosterTitle', { title: a.title }),
-    body: html`<h1>${t(locale, 'synthesis.rosterHeading', { title: a.title })}</h1>
+    body: html`!${breadcrumbs(locale, [coursesCrumb(locale)])}
+<h1>${t(locale, 'synthesis.rosterHeading', { title: a.title })}</h1>
 <p class="lead">${view.course} · ${t(locale, 'synthesis.rosterDue', { date: when(a.dueAt, zone, locale) })} · ${t(locale, 'synthesis.outOfPoints', { maxPoints: a.maxPoints })}${a.rubric !== null ? `, ${t(locale, 'synthesis.withRubric')}` : ''}</p>
 !${view.summary !== null ? html`<div class="notice" role="status"><p>${t(locale, 'synthesis.publishedSummary', { published: view.summary.published })}${view.summary.skipped > 0 ? ` ${t(locale, 'synthesis.skippedSummary', { skipped: view.summary.skipped })}` : ''}</p></div>` : ''}
 <p><a href="${base(contextId)}/parametres?lang=${locale}">${t(locale, 'synthesis.settingsLink')}</a></p>
@@ -235,8 +237,7 @@ export function rosterPage (locale: Locale, view: RosterView, path: string): str
 </table>
 <p><button type="submit">${t(locale, 'synthesis.publishSelected')}</button></p>
 <p class="muted">${t(locale, 'synthesis.publishSelectedHelp')}</p>
-</form>`}
-<p><a href="/cours?lang=${locale}">${t(locale, 'synthesis.backToCourse')}</a></p>`
+</form>`}`
   })
 }
 
@@ -279,10 +280,10 @@ export function gradingPage (locale: Locale, view: GradingView, path: string): s
     locale,
     path,
     title: `${student.name} — ${a.title}`,
-    body: html`<h1>${student.name} — ${a.title}</h1>
+    body: html`!${breadcrumbs(locale, rosterCrumbs(locale, contextId))}
+<h1>${student.name} — ${a.title}</h1>
 <p class="lead">${view.course}!${student.email !== null ? html` · <a href="mailto:${student.email}">${student.email}</a>` : ''}</p>
 !${view.notice !== null ? html`<div class="notice" role="status"><p>${view.notice}</p></div>` : ''}
-<p><a href="${base(contextId)}/remises?lang=${locale}">${t(locale, 'synthesis.backToList')}</a></p>
 <section aria-labelledby="work">
 <h2 id="work">${t(locale, 'synthesis.versionsHandedIn')}</h2>
 !${view.versions.length === 0 ? html`<p>${t(locale, 'synthesis.nothingHandedIn')}</p>` : view.versions.map(v => versionBlock(locale, contextId, v, zone, { highlight: false, showText: true, receiptLink: true }))}
@@ -369,7 +370,8 @@ export function settingsPage (locale: Locale, view: { contextId: string, course:
     locale,
     path,
     title: t(locale, 'synthesis.settingsTitle'),
-    body: html`<h1>${t(locale, 'synthesis.settingsTitle')}</h1>
+    body: html`!${breadcrumbs(locale, rosterCrumbs(locale, view.contextId))}
+<h1>${t(locale, 'synthesis.settingsTitle')}</h1>
 <p class="lead">${view.course}</p>
 !${view.errors.length > 0 ? html`<div class="error-box" role="alert" id="errors" tabindex="-1"><p>${t(locale, 'synthesis.nothingSaved')}${colon(locale)}</p><ul>!${view.errors.map(e => html`<li>${e}</li>`)}</ul></div>` : ''}
 !${view.saved ? html`<div class="notice" role="status"><p>${t(locale, 'synthesis.settingsSaved')}</p></div>` : ''}
@@ -391,8 +393,7 @@ export function settingsPage (locale: Locale, view: { contextId: string, course:
 !${field('rubric', t(locale, 'synthesis.rubric'), html`<textarea id="rubric" name="rubric" rows="12" class="mono" aria-describedby="rubric-help">${v.rubric}</textarea>`, t(locale, 'synthesis.rubricFormatHelp'))}
 <details><summary>${t(locale, 'synthesis.rubricExample')}</summary><pre>${t(locale, 'synthesis.rubricExampleText')}</pre></details>
 <button type="submit">${t(locale, 'synthesis.save')}</button>
-</form>
-<p><a href="${base(view.contextId)}/remises?lang=${locale}">${t(locale, 'synthesis.backToList')}</a></p>`
+</form>`
   })
 }
 
@@ -402,8 +403,14 @@ export function courseChoicePage (locale: Locale, courses: Array<{ id: string, t
     locale,
     path,
     title: t(locale, 'synthesis.activityTitle'),
-    body: html`<h1>${t(locale, 'synthesis.activityTitle')}</h1>
+    body: html`!${breadcrumbs(locale, [coursesCrumb(locale)])}
+<h1>${t(locale, 'synthesis.activityTitle')}</h1>
 <p>${t(locale, 'synthesis.chooseCourse')}${colon(locale)}</p>
 <ul>!${courses.map(c => html`<li><a href="${base(c.id)}?lang=${locale}">${c.title}</a></li>`)}</ul>`
   })
+}
+
+/** Above a student's hand-in and the settings: the courses, then the list of hand-ins. */
+function rosterCrumbs (locale: Locale, contextId: string): Crumb[] {
+  return [coursesCrumb(locale), { label: t(locale, 'synthesis.handIns'), href: `${base(contextId)}/remises` }]
 }

@@ -1,6 +1,7 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
 import { t, type Locale, type TextKey } from '../views/i18n.js'
+import { breadcrumbs, coursesCrumb } from '../views/breadcrumbs.js'
 import type { PreviewOutcome, PreviewRefusal } from './preview-pool.js'
 
 /** Why a document is not shown: unreadable, or past the pool's limits (size, time, memory). */
@@ -26,8 +27,9 @@ export function previewPage (locale: Locale, view: { filename: string, outcome: 
     locale,
     path,
     title: view.filename,
-    body: html`<p><a href="${view.backHref}">${t(locale, 'synthesis.backToHandIn')}</a> · <a href="${view.downloadHref}">${t(locale, 'synthesis.downloadOriginal')}</a></p>
+    body: html`!${breadcrumbs(locale, [coursesCrumb(locale), { label: t(locale, 'synthesis.activityTitle'), href: view.backHref }])}
 <h1>${view.filename}</h1>
+<p><a href="${view.downloadHref}">${t(locale, 'synthesis.downloadOriginal')}</a></p>
 !${view.outcome.ok
   ? html`<p class="muted">${t(locale, 'synthesis.previewNote')}</p>
 <article class="document-preview">!${view.outcome.html}</article>`

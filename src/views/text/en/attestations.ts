@@ -21,7 +21,6 @@ export const attestations = {
   myTitle: 'My training attestation',
   myIntro: 'The attestation states the in-person training hours you attended. It is issued after the event’s last time slot: automatically when you reached the minimum hours and the name to print is the one on your record, otherwise after the organizers review it.',
   myNoEvent: 'You are not registered for any event that gives a training attestation.',
-  backToMyPage: 'Back to my page',
   mySectionText: 'Your attendance hours, your attestation request and the PDF once issued.',
   yourAttendance: 'Your attendance',
   yourAttestation: 'Your attestation',
@@ -179,7 +178,6 @@ export const attestations = {
   hoursAttendedLong: 'Training hours attended',
 
   jobTitle: 'Generating the training attestations',
-  jobBreadcrumb: 'Training attestations',
   jobQueued: 'Waiting to start',
   jobRunning: 'Running',
   jobDone: 'Done',

@@ -108,5 +108,8 @@ export const common = {
   personalLinkIntro: 'This personal link opens your Compagnon page on this device. It is yours alone: do not share it.',
   // The header (issue 17): the person's menu, or the way in; the trail back on pages below the top.
   headerSignIn: 'Sign in',
-  accountMenu: 'account menu'
+  accountMenu: 'account menu',
+  breadcrumbs: 'Breadcrumb',
+  myCourses: 'My courses',
+  checkInDesk: 'Check-in desk'
 } satisfies Strings<typeof fr>

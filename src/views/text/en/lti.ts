@@ -48,7 +48,6 @@ export const lti = {
   moodleStep2: 'Paste the address in “Tool URL”, then click “Add LTI Advantage”.',
   moodleStep3: 'Confirm in the Compagnon window, then activate the tool in Moodle.',
   registrationWaitsApproval: 'The platform waits until an organizer approves it on the Organizers page.',
-  backToOrganizers: 'Back to the organizer area',
 
   registerTitle: 'Register Compagnon',
   registerHeading: 'Register Compagnon in your LMS',
@@ -89,7 +88,6 @@ export const lti = {
   gradeWaiting: 'Waiting to be sent',
   gradeDiffers: 'Changed in the LMS',
   gradeLmsOnly: 'Only in the LMS',
-  backToCourse: 'Back to the course',
   gradebookInstructorsOnly: 'Only instructors of this course can see its grades.',
   gradebookUnavailable: 'The LMS did not provide its gradebook. Try again in a moment.',
   rosterInstructorsOnly: 'Only instructors of this course can sync its list.',

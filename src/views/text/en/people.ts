@@ -164,7 +164,6 @@ export const people = {
   linkCodeLabel: 'Code',
   linkCodeHowTo: 'Sign in to your other account (the other window, or Compagnon opened from the LMS), open “My page”, then type this code under “Link another account”. It works once and expires at {time} (10 minutes).',
   linkCodeWarning: 'Give this code to nobody: the account where it is typed receives everything this one holds (registrations, attendance, attestation requests), and this one is closed.',
-  backToMyPage: 'Back to my page',
   linkConfirmTitle: 'Link the two accounts?',
   linkConfirmMerge: 'The account “{other}” will be merged into the one you are signed in with here, “{self}”. Its registrations, attendance (one per time slot: the earliest is kept), attestation requests, LMS identities and hand-ins move to this account; its sessions are closed, then it is deleted. This cannot be undone.',
   linkConfirmOnlyYours: 'Continue only if both accounts are yours.',

@@ -81,9 +81,9 @@ export const synthesis = {
   handInButton: 'Hand in',
   myHandIns: 'My hand-ins and receipts',
   nothingHandedInYet: 'Nothing handed in yet.',
-  backToCourse: 'Back to the course',
 
   rosterTitle: 'Hand-ins — {title}',
+  handIns: 'Hand-ins and grades',
   rosterHeading: 'Hand-ins and grades — {title}',
   rosterDue: 'due {date}',
   outOfPoints: 'out of {maxPoints, plural, one {# point} other {# points}}',
@@ -108,7 +108,6 @@ export const synthesis = {
   gradePublished: 'published',
   gradeDraft: 'draft',
   gradeDraftNotSent: 'draft, not sent to the LMS',
-  backToList: 'Back to the list of hand-ins',
   versionsHandedIn: 'Versions handed in',
   nothingHandedIn: 'Nothing was handed in.',
   grading: 'Grading',
@@ -169,7 +168,6 @@ export const synthesis = {
   activityTitle: 'Synthesis activity',
   chooseCourse: 'Choose the course',
 
-  backToHandIn: '← Back to the hand-in',
   downloadOriginal: 'Download the original file',
   previewNote: 'Preview of the document’s text (the exact layout is in the original file).',
   previewUnreadable: 'This document cannot be shown in the browser (the file is unreadable or protected): download the original file.',

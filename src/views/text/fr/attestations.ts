@@ -23,7 +23,6 @@ export const attestations = {
   myTitle: 'Mon attestation de formation',
   myIntro: 'L’attestation indique les heures de formation en présentiel auxquelles vous avez assisté. Elle est délivrée après le dernier créneau de l’événement : automatiquement si vous avez atteint le minimum d’heures et que le nom à imprimer est celui de votre dossier, sinon après examen par l’équipe d’organisation.',
   myNoEvent: 'Vous n’êtes inscrit·e à aucun événement qui donne droit à une attestation.',
-  backToMyPage: 'Retour à ma page',
   mySectionText: 'Vos heures de présence, votre demande d’attestation et le PDF une fois délivré.',
   yourAttendance: 'Votre présence',
   yourAttestation: 'Votre attestation',
@@ -188,7 +187,6 @@ export const attestations = {
 
   // Bulk generation: its progress page and what it reports.
   jobTitle: 'Génération des attestations',
-  jobBreadcrumb: 'Attestations',
   jobQueued: 'En attente de démarrage',
   jobRunning: 'En cours',
   jobDone: 'Terminée',

@@ -106,5 +106,8 @@ export const common = {
   personalLinkIntro: 'Ce lien personnel ouvre votre page Compagnon sur cet appareil. Il vous est réservé : ne le transmettez à personne.',
   // The header (issue 17): the person's menu, or the way in; the trail back on pages below the top.
   headerSignIn: 'Se connecter',
-  accountMenu: 'menu du compte'
+  accountMenu: 'menu du compte',
+  breadcrumbs: 'Fil d’Ariane',
+  myCourses: 'Mes cours',
+  checkInDesk: 'Accueil'
 } as const

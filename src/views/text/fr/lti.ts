@@ -50,7 +50,6 @@ export const lti = {
   moodleStep2: 'Collez l’adresse dans «\u00a0URL de l’outil\u00a0», puis cliquez sur «\u00a0Ajouter LTI Advantage\u00a0».',
   moodleStep3: 'Confirmez dans la fenêtre Compagnon, puis activez l’outil dans Moodle.',
   registrationWaitsApproval: 'La plateforme reste en attente jusqu’à ce qu’un·e organisateur·trice l’approuve sur la page Organisation.',
-  backToOrganizers: 'Retour à l’organisation',
 
   // Dynamic registration: the LMS administrator's pages
   registerTitle: 'Enregistrer Compagnon',
@@ -93,7 +92,6 @@ export const lti = {
   gradeWaiting: 'En attente d’envoi',
   gradeDiffers: 'Modifiée dans le LMS',
   gradeLmsOnly: 'Seulement dans le LMS',
-  backToCourse: 'Retour au cours',
   gradebookInstructorsOnly: 'Seules les personnes enseignantes de ce cours peuvent voir ses notes.',
   gradebookUnavailable: 'Le LMS n’a pas fourni son carnet de notes. Réessayez dans un instant.',
   rosterInstructorsOnly: 'Seules les personnes enseignantes de ce cours peuvent synchroniser sa liste.',

@@ -162,7 +162,6 @@ export const people = {
   linkCodeLabel: 'Code',
   linkCodeHowTo: 'Connectez-vous à votre autre compte (l’autre fenêtre, ou Compagnon ouvert depuis le LMS), ouvrez « Ma page », puis tapez ce code sous « Relier un autre compte ». Il ne sert qu’une fois et expire à {time} (10 minutes).',
   linkCodeWarning: 'Ne donnez ce code à personne : le compte où il est tapé reçoit tout ce que contient celui-ci (inscriptions, présences, demandes d’attestation), et celui-ci est fermé.',
-  backToMyPage: 'Retour à ma page',
   linkConfirmTitle: 'Relier les deux comptes ?',
   linkConfirmMerge: 'Le compte « {other} » sera fusionné dans celui où vous êtes connecté·e ici, « {self} ». Ses inscriptions, présences (une par créneau : la plus ancienne est gardée), demandes d’attestation, identités LMS et remises passent à ce compte ; ses sessions sont fermées, puis il est supprimé. Cela ne peut pas être défait.',
   linkConfirmOnlyYours: 'Continuez seulement si les deux comptes sont à vous.',

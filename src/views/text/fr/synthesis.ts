@@ -86,10 +86,10 @@ export const synthesis = {
   handInButton: 'Remettre',
   myHandIns: 'Mes remises et reçus',
   nothingHandedInYet: 'Aucune remise pour l’instant.',
-  backToCourse: 'Retour au cours',
 
   // The instructors' list.
   rosterTitle: 'Remises — {title}',
+  handIns: 'Remises et notes',
   rosterHeading: 'Remises et notes — {title}',
   rosterDue: 'échéance {date}',
   outOfPoints: 'sur {maxPoints, plural, one {# point} other {# points}}',
@@ -115,7 +115,6 @@ export const synthesis = {
   gradePublished: 'publiée',
   gradeDraft: 'brouillon',
   gradeDraftNotSent: 'brouillon, non envoyée au LMS',
-  backToList: 'Retour à la liste des remises',
   versionsHandedIn: 'Versions remises',
   nothingHandedIn: 'Rien n’a été remis.',
   grading: 'Évaluation',
@@ -179,7 +178,6 @@ export const synthesis = {
   chooseCourse: 'Choisissez le cours',
 
   // The preview of a Word document.
-  backToHandIn: '← Retour à la remise',
   downloadOriginal: 'Télécharger le fichier original',
   previewNote: 'Aperçu du texte du document (la mise en page exacte est dans le fichier original).',
   previewUnreadable: 'Ce document ne peut pas être affiché dans le navigateur (fichier illisible ou protégé) : téléchargez le fichier original.',
