@@ -42,7 +42,7 @@ t.test('instructors see the course grid with absentees, the chart, and export it
   t.match(grid.body, /<th scope="row" class="att-person">Benoît<\/th>/)
   t.notMatch(grid.body, /<th scope="row" class="att-person">Élise<\/th>/, 'instructors are not in the grid')
   t.match(grid.body, /<a class="badge absent" href="[^"]+" title="Absent·e" aria-label="Absent·e — Benoît, mardi 21 octobre à 13\u00a0h\u00a030">A<\/a>/, 'a status as a coloured badge with its letter and, in words, who and when')
-  t.match(grid.body, /<a class="back" href="\/cours\?lang=fr">Mes cours<\/a>/, 'back to the courses')
+  t.match(grid.body, /<nav class="breadcrumbs" aria-label="Fil d’Ariane"><ol>\n<li><a href="\/cours\?lang=fr">Mes cours<\/a><\/li>/, 'back to the courses')
   t.match(grid.body, /<svg class="att-chart-svg" width="100%" height="\d+" role="img" aria-labelledby="chart-sessions-title chart-sessions-desc">/, 'the per-session chart')
   t.match(grid.body, /<svg class="att-chart-svg" width="100%" height="\d+" role="img" aria-labelledby="chart-hours-title chart-hours-desc">/, 'the hours chart')
   const csv = await page(ctx, `/cours/presences/${ctx.contextId}/export.csv?lang=fr`, ctx.prof)
