@@ -38,7 +38,7 @@ t.test('in Chromium: the organizer follows a bulk generation, downloads the ZIP 
   t.match(download.suggestedFilename(), /^attestations-.+\.zip$/)
 
   // The form on the page, posted by the browser itself (same-origin check, 303 to the new job).
-  await page.click('form button[type=submit]')
+  await page.click('main form button[type=submit]')
   await page.waitForURL(url => /\/organisateurs\/attestations\/generation\/[0-9a-f-]{36}\?lang=fr$/.test(url.pathname + url.search) && !url.pathname.endsWith(job.id))
   t.match(await page.textContent('main'), 'En attente de démarrage', 'a new job, waiting')
 })
