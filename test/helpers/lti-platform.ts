@@ -390,10 +390,14 @@ function attribute (tag: string, name: string): string | undefined {
  * response form): its action, method and named inputs, in document order.
  */
 export function parseAutoPostForm (html: string): { action: string, method: string, fields: Array<[string, string]> } {
-  const formTag = /<form\b[^>]*>/i.exec(html)?.[0]
-  if (formTag === undefined) throw new Error(`no <form> in HTML: ${html.slice(0, 200)}`)
+  // The form a browser submits by itself (data-autosubmit), as the page's script does; a page may
+  // hold others (the header's « Se déconnecter »). Else the only or first form (the platform's).
+  const forms = [...html.matchAll(/(<form\b[^>]*>)([\s\S]*?)<\/form>/gi)]
+  const form = forms.find(f => /\sdata-autosubmit\b/i.test(f[1] ?? '')) ?? forms[0]
+  if (form === undefined) throw new Error(`no <form> in HTML: ${html.slice(0, 200)}`)
+  const formTag = form[1] ?? ''
   const fields: Array<[string, string]> = []
-  for (const [input] of html.matchAll(/<(?:input|textarea)\b[^>]*>/gi)) {
+  for (const [input] of (form[2] ?? '').matchAll(/<(?:input|textarea)\b[^>]*>/gi)) {
     const name = attribute(input, 'name')
     if (name !== undefined) fields.push([name, attribute(input, 'value') ?? ''])
   }
