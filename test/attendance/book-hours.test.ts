@@ -4,6 +4,7 @@ import { hoursSummary, type Cell, type GridSlot } from '../../src/attendance/boo
 import { bandStep, hourBands, shorten } from '../../src/attendance/book-charts.js'
 import { eligibility, type EligibilityPolicy } from '../../src/attestations/eligibility.js'
 import { testApp, type TestApp } from '../helpers/app.js'
+import { given, type Role } from '../helpers/given.js'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 
 // Hours done against the hours the attestation requires ("Mes présences", /moi): the figures come
@@ -78,16 +79,12 @@ t.test('chart labels shorten at a word boundary (words stay whole), with an elli
 // Tuesday 21 October 2025, 15:00 in Montréal.
 const at = (local: string): Date => new Date(`2025-10-21T${local}:00-04:00`)
 
-interface Ctx extends TestApp { eventId: string, register: (name: string, role: string) => Promise<string> }
+interface Ctx extends TestApp { eventId: string, register: (name: string, role: Role) => Promise<string> }
 const setup = async (tt: Parameters<typeof testApp>[0]): Promise<Ctx> => {
   const ctx = await testApp(tt, { clock: new FixedClock(at('15:00')) })
-  const [event] = await ctx.services.program.listEvents()
-  const register = async (name: string, role: string): Promise<string> => {
-    const row = await ctx.database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-    await ctx.database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
-    return row.id
-  }
-  return { ...ctx, eventId: event!.id, register }
+  const g = given(ctx)
+  const register = async (name: string, role: Role): Promise<string> => (await g.as(role, { name })).id
+  return { ...ctx, eventId: await g.event(), register }
 }
 
 /** The person present at every counted slot held so far (Monday, and Tuesday until 14:45). */
@@ -101,7 +98,7 @@ const presentSoFar = async (ctx: Ctx, personId: string): Promise<number> => {
     if (seen.has(r.slot_id)) continue
     seen.add(r.slot_id)
     hours += (r.ends_at.getTime() - r.starts_at.getTime()) / 3600_000
-    await ctx.database.db.insertInto('attendance_records').values({ event_id: ctx.eventId, slot_id: r.slot_id, session_id: r.id, person_id: personId, status: 'present', method: 'room_code', recorded_at: r.starts_at }).execute()
+    await given(ctx).checkedIn(personId, r.id, { method: 'room_code', at: r.starts_at })
   }
   return hours
 }

@@ -2,6 +2,7 @@ import t from 'tap'
 import type { Page } from 'playwright-core'
 import { FixedClock } from '../../src/clock.js'
 import { testApp } from '../helpers/app.js'
+import { given, type Role } from '../helpers/given.js'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 import { freePort } from '../helpers/process.js'
 
@@ -23,18 +24,14 @@ async function scene (t: Parameters<typeof testApp>[0]) {
   await ctx.app.listen({ host: '127.0.0.1', port })
   const db = ctx.database.db
   const [event] = await ctx.services.program.listEvents()
-  const register = async (name: string, role: string): Promise<string> => {
-    const row = await db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-    await db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
-    return row.id
-  }
+  const g = given(ctx)
+  const register = async (name: string, role: Role): Promise<string> => (await g.as(role, { name })).id
   const people: string[] = []
   for (const name of PEOPLE) people.push(await register(name, 'participant'))
   const organizer = await register('Odile Organisatrice', 'organizer')
-  const room = await db.insertInto('rooms').values({ event_id: event!.id, key: 'salle-a', name: 'Salle A', capacity: 4 }).returning('id').executeTakeFirstOrThrow()
   const sessions = await db.selectFrom('sessions as s').innerJoin('time_slots as t', 't.id', 's.slot_id').select(['s.id', 's.slot_id', 't.starts_at', 't.ends_at'])
     .where('t.counts_toward_attendance', '=', true).where('s.mode', '=', 'in_person').where('s.status', '=', 'scheduled').orderBy('t.starts_at').orderBy('s.position').execute()
-  await db.updateTable('sessions').set({ room_id: room.id }).where('id', 'in', sessions.slice(0, 6).map(s => s.id)).execute()
+  await g.room({ key: 'salle-a', name: 'Salle A', capacity: 4, sessions: sessions.slice(0, 6).map(s => s.id) })
   const seen = new Set<string>()
   let k = 0
   for (const s of sessions) {
@@ -42,7 +39,7 @@ async function scene (t: Parameters<typeof testApp>[0]) {
     for (const [i, personId] of people.entries()) {
       if (seen.has(`${personId}:${s.slot_id}`) || (i + k) % 5 === 4) continue
       seen.add(`${personId}:${s.slot_id}`)
-      await db.insertInto('attendance_records').values({ event_id: event!.id, slot_id: s.slot_id, session_id: s.id, person_id: personId, status: (i + k) % 7 === 3 ? 'late' : 'present', method: 'room_code', recorded_at: s.starts_at }).execute()
+      await g.checkedIn(personId, s.id, { status: (i + k) % 7 === 3 ? 'late' : 'present', method: 'room_code' })
     }
     k++
   }

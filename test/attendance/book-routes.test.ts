@@ -1,8 +1,9 @@
 import t from 'tap'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { ORIGIN, bearerFor, signInWithLink } from '../helpers/session.js'
+import { ORIGIN } from '../helpers/session.js'
 import { ROLES } from '../helpers/lti-platform.js'
+import { given, type Role } from '../helpers/given.js'
 
 // Tuesday 21 October 2025, 15:00 in Montréal.
 const at = (local: string): Date => new Date(`2025-10-21T${local}:00-04:00`)
@@ -13,21 +14,17 @@ interface Person { id: string, cookie: string, csrf: string, bearer: string }
 
 const setup = async (tt: Parameters<typeof testApp>[0]): Promise<Ctx> => {
   const ctx = await testApp(tt, { clock: new FixedClock(at('15:00')) })
-  const [event] = await ctx.services.program.listEvents()
+  const g = given(ctx)
+  const eventId = await g.event()
   const session = await ctx.database.db.selectFrom('sessions').select(['id', 'slot_id']).where('key', '=', A).executeTakeFirstOrThrow()
-  const context = await ctx.database.db.insertInto('lti_contexts').values({ issuer: 'https://moodle.example.org', client_id: 'c', deployment_id: '1', context_id: 'ENP7009', title: 'Mobilisation des acteurs locaux', event_id: event!.id }).returning('id').executeTakeFirstOrThrow()
-  const person = async (name: string, role: string, lti: string): Promise<Person> => {
-    const row = await ctx.database.db.insertInto('people').values({ display_name: name, email: `${name.toLowerCase()}@enap.ca` }).returning('id').executeTakeFirstOrThrow()
-    await ctx.database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
-    await ctx.database.db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: name, person_id: row.id, roles: JSON.stringify([lti]), status: 'Active', synced_at: ctx.clock.now() }).execute()
-    const { cookie, csrf } = await signInWithLink(ctx.app, (await ctx.services.people.handoffLink(row.id, 'phone')).url)
-    return { id: row.id, cookie, csrf, bearer: await bearerFor(ctx, row.id) }
-  }
+  const context = await g.course({ issuer: 'https://moodle.example.org', clientId: 'c', deploymentId: '1', contextId: 'ENP7009', title: 'Mobilisation des acteurs locaux' })
+  const person = async (name: string, role: Role, lti: string): Promise<Person> =>
+    await g.as(role, { name, email: `${name.toLowerCase()}@enap.ca` }).onRoster(context, { sub: name, roles: [lti] }).signedIn()
   const prof = await person('Élise', 'instructor', ROLES.Instructor)
   const ana = await person('Anaïs', 'credited_student', ROLES.Learner)
   const ben = await person('Benoît', 'credited_student', ROLES.Learner)
-  await ctx.database.db.insertInto('attendance_records').values({ event_id: event!.id, slot_id: session.slot_id, session_id: session.id, person_id: ana.id, status: 'present', method: 'room_code', recorded_at: at('13:25') }).execute()
-  return { ...ctx, eventId: event!.id, contextId: context.id, prof, ana, ben, sessionA: session.id, slotA: session.slot_id }
+  await g.checkedIn(ana.id, session.id, { method: 'room_code', at: at('13:25') })
+  return { ...ctx, eventId, contextId: context, prof, ana, ben, sessionA: session.id, slotA: session.slot_id }
 }
 
 const page = async (ctx: Ctx, url: string, who: Person) => await ctx.app.inject({ url, headers: { cookie: who.cookie, accept: 'text/html', 'accept-language': 'fr-CA' } })

@@ -3,6 +3,7 @@ import { FixedClock } from '../../src/clock.js'
 import { AttendanceBook } from '../../src/attendance/book.js'
 import { AttendanceGrades } from '../../src/attendance/grades.js'
 import { testApp, type TestApp } from '../helpers/app.js'
+import { given, type Role } from '../helpers/given.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 
 // Tuesday 21 October 2025, 15:00 in Montréal: Monday and Tuesday's slots up to 14:45 are held.
@@ -25,23 +26,18 @@ const setup = async (tt: Parameters<typeof testApp>[0], now = '15:00'): Promise<
   }
 }
 
-const register = async (ctx: Ctx, name: string, role: string): Promise<string> => {
-  const row = await ctx.database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-  await ctx.database.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: row.id, role }).execute()
-  return row.id
-}
+const register = async (ctx: Ctx, name: string, role: Role): Promise<string> => (await given(ctx).as(role, { name })).id
 
 /** A course from the LMS with its roster (as an NRPS sync leaves it). */
 const course = async (ctx: Ctx, members: Array<{ sub: string, personId: string, roles: string[] }>, lineItemsUrl: string | null = null, issuer = 'https://moodle.example.org', clientId = 'c1'): Promise<string> => {
-  const context = await ctx.database.db.insertInto('lti_contexts').values({ issuer, client_id: clientId, deployment_id: '1', context_id: 'ENP7009', event_id: ctx.eventId, lineitems_url: lineItemsUrl }).returning('id').executeTakeFirstOrThrow()
-  for (const m of members) {
-    await ctx.database.db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: m.sub, person_id: m.personId, roles: JSON.stringify(m.roles), status: 'Active', synced_at: ctx.clock.now() }).execute()
-  }
-  return context.id
+  const g = given(ctx)
+  const context = await g.course({ issuer, clientId, deploymentId: '1', contextId: 'ENP7009', lineItemsUrl })
+  for (const m of members) await g.onRoster(context, m.personId, { sub: m.sub, roles: m.roles })
+  return context
 }
 
 const record = async (ctx: Ctx, personId: string, sessionKey: string, status: 'present' | 'late'): Promise<void> => {
-  await ctx.database.db.insertInto('attendance_records').values({ event_id: ctx.eventId, slot_id: await ctx.slotOf(sessionKey), session_id: ctx.sessions[sessionKey]!, person_id: personId, status, method: 'room_code', recorded_at: ctx.clock.now() }).execute()
+  await given(ctx).checkedIn(personId, ctx.sessions[sessionKey]!, { status, method: 'room_code', at: ctx.clock.now() })
 }
 
 t.test('the course grid is built on the roster: absentees show for held slots, future slots stay empty', async t => {
@@ -154,8 +150,7 @@ t.test('an instructor corrects and excuses only learners of a course they teach;
 
 t.test('parallel sessions chosen in advance count against the room capacity', async t => {
   const ctx = await setup(t, '10:00')
-  const room = await ctx.database.db.insertInto('rooms').values({ event_id: ctx.eventId, key: 'salle-2', name: 'Salle 2.10', capacity: 2 }).returning('id').executeTakeFirstOrThrow()
-  await ctx.database.db.updateTable('sessions').set({ room_id: room.id }).where('id', '=', ctx.sessions[B]!).execute()
+  await given(ctx).room({ key: 'salle-2', name: 'Salle 2.10', capacity: 2, sessions: [ctx.sessions[B]!] })
   const [x, y, z] = [await register(ctx, 'X', 'participant'), await register(ctx, 'Y', 'participant'), await register(ctx, 'Z', 'participant')]
   t.same(await ctx.book.choose(x, ctx.sessions[B]!), { sessionId: ctx.sessions[B], remaining: 1 })
   t.same(await ctx.book.choose(y, ctx.sessions[B]!), { sessionId: ctx.sessions[B], remaining: 0 })

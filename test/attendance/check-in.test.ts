@@ -5,7 +5,8 @@ import { serializerCompiler } from '@fastify/type-provider-zod'
 import { checkInSchema } from '../../src/attendance/schemas.js'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from '../helpers/app.js'
-import { ORIGIN, bearerFor, cookieHeader, signInWithLink, withCookies } from '../helpers/session.js'
+import { given, type Role } from '../helpers/given.js'
+import { ORIGIN, cookieHeader, withCookies } from '../helpers/session.js'
 
 // Tuesday 21 October 2025 in Montréal (UTC-4): the 13:30 slot runs two parallel case studies.
 const at = (local: string): Date => new Date(`2025-10-21T${local}:00-04:00`)
@@ -22,12 +23,9 @@ const setup = async (tt: Parameters<typeof testApp>[0], now = '13:25'): Promise<
 }
 
 /** Someone registered for the event with a role, signed in on a device (cookies). */
-const person = async (ctx: Ctx, name: string, role: 'participant' | 'credited_student' | 'door_staff' | 'organizer' | 'instructor'): Promise<{ id: string, cookie: string, token: string }> => {
-  const row = await ctx.database.db.insertInto('people').values({ display_name: name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.ca` }).returning('id').executeTakeFirstOrThrow()
-  await ctx.database.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: row.id, role }).execute()
-  const link = await ctx.services.people.handoffLink(row.id, 'phone')
-  const { cookie } = await signInWithLink(ctx.app, link.url)
-  return { id: row.id, cookie, token: (await bearerFor(ctx, row.id)).slice('Bearer '.length) }
+const person = async (ctx: Ctx, name: string, role: Role): Promise<{ id: string, cookie: string, token: string }> => {
+  const { id, cookie, bearer } = await given(ctx).as(role, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.ca` }).signedIn()
+  return { id, cookie, token: bearer.slice('Bearer '.length) }
 }
 
 const records = async (ctx: Ctx, personId?: string) => {
@@ -195,8 +193,7 @@ t.test('a scan made before signing in on the phone counts once the person signs 
   t.equal(await countRows(ctx, 'attendance_records'), 0)
 
   ctx.clock.advance(20_000)
-  const row = await ctx.database.db.insertInto('people').values({ display_name: 'Late Signer' }).returning('id').executeTakeFirstOrThrow()
-  await ctx.database.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: row.id, role: 'participant' }).execute()
+  const row = await given(ctx).participant({ name: 'Late Signer' })
   const link = await ctx.services.people.handoffLink(row.id, 'phone')
   const token = new URL(link.url).pathname.split('/').pop() ?? ''
   const signedIn = await ctx.app.inject({ method: 'POST', url: '/auth/link', headers: { origin: ORIGIN, cookie: phoneCookie, accept: 'text/html' }, payload: { token } })

@@ -3,6 +3,7 @@ import jsQRModule from 'jsqr'
 import { extractText, getDocumentProxy, getResolvedPDFJS } from 'unpdf'
 import { FixedClock } from '../../src/clock.js'
 import { testApp } from '../helpers/app.js'
+import { given, type Role } from '../helpers/given.js'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 import { freePort } from '../helpers/process.js'
 
@@ -46,14 +47,10 @@ async function scene (t: Parameters<typeof testApp>[0]) {
     .select(['s.id', 's.title']).where('s.event_id', '=', event!.id).where('s.mode', '=', 'in_person').where('s.status', '=', 'scheduled')
     .where('ts.starts_at', '>=', new Date('2025-10-21T12:00:00Z')).where('ts.starts_at', '<', new Date('2025-10-21T16:00:00Z'))
     .orderBy('ts.starts_at').executeTakeFirstOrThrow()
-  const room = await db.insertInto('rooms').values({ event_id: event!.id, key: 'salle-4114', name: 'Salle 4114', capacity: 40 }).returning('id').executeTakeFirstOrThrow()
-  await db.updateTable('sessions').set({ room_id: room.id }).where('id', 'in', [session.id, morning.id]).execute()
+  const g = given(ctx)
+  await g.room({ key: 'salle-4114', name: 'Salle 4114', capacity: 40, sessions: [session.id, morning.id] })
   await ctx.app.listen({ host: '127.0.0.1', port })
-  const register = async (name: string, role: string): Promise<string> => {
-    const row = await db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-    await db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
-    return row.id
-  }
+  const register = async (name: string, role: Role): Promise<string> => (await g.as(role, { name })).id
   const browser = await launchBrowser(t)
   /** A browser context signed in as the person (their one-time phone link). */
   const signedIn = async (personId: string) => {

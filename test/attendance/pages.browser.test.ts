@@ -1,6 +1,7 @@
 import t from 'tap'
 import { FixedClock } from '../../src/clock.js'
 import { testApp } from '../helpers/app.js'
+import { given, type Role } from '../helpers/given.js'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 import { freePort } from '../helpers/process.js'
 
@@ -18,11 +19,8 @@ async function scene (t: Parameters<typeof testApp>[0]) {
   const { services, database } = ctx
   const [event] = await services.program.listEvents()
   const session = await database.db.selectFrom('sessions').select(['id', 'slot_id', 'title']).where('key', '=', '2025-10-21-etude-cas-experimentation-reglementaire').executeTakeFirstOrThrow()
-  const register = async (name: string, role: string): Promise<string> => {
-    const row = await database.db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-    await database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
-    return row.id
-  }
+  const g = given(ctx)
+  const register = async (name: string, role: Role): Promise<string> => (await g.as(role, { name })).id
   const browser = await launchBrowser(t)
   /** A browser context signed in as the person (their one-time phone link). */
   const signedIn = async (personId: string, options: { isMobile?: boolean } = {}) => {

@@ -3,6 +3,7 @@
 import t from 'tap'
 import { extractText, getDocumentProxy } from 'unpdf'
 import { twoEvents } from '../helpers/two-events.js'
+import { given } from '../helpers/given.js'
 
 const words = (text: string): string => text.replace(/[\s\u00a0\u202f]+/g, ' ').trim()
 
@@ -18,11 +19,8 @@ t.test('the pass sheets leave out people also registered at an event the organiz
   const { a, b, orgA, orgB } = world
   const db = world.database.db
   const only = await world.services.people.participants.add(orgA.personId, a, { name: 'Alice Seulement-A', email: 'alice@a.example', employer: 'MAMH' })
-  const both = await db.insertInto('people').values({ display_name: 'Bastien Deux-Événements', email: 'bastien@b.example' }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('registrations').values([
-    { event_id: a, person_id: both.id, role: 'participant' },
-    { event_id: b, person_id: both.id, role: 'credited_student' }
-  ]).execute()
+  const g = given(world)
+  await g.participant({ name: 'Bastien Deux-Événements', email: 'bastien@b.example', event: a }).registered('credited_student', b)
   const passesBefore = await db.selectFrom('attendance_passes').select('person_id').execute()
 
   const text = await sheets(world, orgA.cookie)
@@ -36,7 +34,7 @@ t.test('the pass sheets leave out people also registered at an event the organiz
   t.ok(english.includes('Not printed: the pass of one person also registered at an event you do not organize'), 'in English too')
 
   // An organizer of both events answers for both: everyone is printed, nothing is left out.
-  await db.insertInto('registrations').values({ event_id: b, person_id: orgA.personId, role: 'organizer' }).execute()
+  await g.registered(orgA.personId, 'organizer', b)
   const all = await sheets(world, orgA.cookie)
   t.ok(all.includes('Bastien Deux-Événements') && all.includes('Alice Seulement-A'), 'both printed, names whole')
   t.notOk(all.includes('Non imprimé'), 'no note')

@@ -3,6 +3,7 @@ import { FixedClock } from '../../src/clock.js'
 import { AttendanceBook } from '../../src/attendance/book.js'
 import { DEFAULT_ELIGIBILITY_POLICY, attendedHours, eligibility, eligibilityOf, eligibilityPolicySchema, type EligibilityCell, type EligibilitySlot } from '../../src/attestations/eligibility.js'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 
 const at = (local: string, day: string): Date => new Date(`2025-10-${day}T${local}:00-04:00`)
 const slot = (id: string, day: string, start: string, end: string, titles: string[], extra: Partial<EligibilitySlot> = {}): EligibilitySlot => ({
@@ -106,8 +107,8 @@ t.test('through the real AttendanceBook with the 2025 program', async t => {
   const eventId = event!.id
   const program = await ctx.services.program.getProgram(eventId)
   const book = new AttendanceBook(ctx.database.db, ctx.clock, ctx.app.access)
-  const person = await ctx.database.db.insertInto('people').values({ display_name: 'Dominique Côté' }).returning('id').executeTakeFirstOrThrow()
-  await ctx.database.db.insertInto('registrations').values({ event_id: eventId, person_id: person.id, role: 'participant' }).execute()
+  const g = given(ctx)
+  const person = await g.participant({ name: 'Dominique Côté' })
 
   const grid = await book.grid(eventId, { personId: person.id })
   const first = await eligibilityOf(book, eventId, person.id, DEFAULT_ELIGIBILITY_POLICY, clock.now())
@@ -118,7 +119,7 @@ t.test('through the real AttendanceBook with the 2025 program', async t => {
   // Check in to the first session of every slot held so far, one parallel session per slot.
   const held = grid.slots.filter(s => s.held)
   for (const s of held) {
-    await ctx.database.db.insertInto('attendance_records').values({ event_id: eventId, slot_id: s.id, session_id: s.sessions[s.sessions.length - 1]!.id, person_id: person.id, status: 'present', method: 'room_code', recorded_at: s.startsAt }).execute()
+    await g.checkedIn(person.id, s.sessions[s.sessions.length - 1]!.id, { method: 'room_code', at: s.startsAt })
   }
   const heldHours = held.reduce((sum, s) => sum + s.hours, 0)
   const now = await eligibilityOf(book, eventId, person.id, DEFAULT_ELIGIBILITY_POLICY, clock.now())
@@ -133,6 +134,6 @@ t.test('through the real AttendanceBook with the 2025 program', async t => {
   t.equal(done.finalised, true, 'final once the last in-person slot has ended')
   t.equal(done.eligible, now.hoursAttended >= 0.75 * done.totalHours)
 
-  const stranger = await ctx.database.db.insertInto('people').values({ display_name: 'Inconnu' }).returning('id').executeTakeFirstOrThrow()
+  const stranger = await g.person({ name: 'Inconnu' })
   await t.rejects(eligibilityOf(book, eventId, stranger.id, DEFAULT_ELIGIBILITY_POLICY, clock.now()), /not registered/)
 })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { parse } from 'csv-parse/sync'
 import { extractText, getDocumentProxy } from 'unpdf'
+import { given } from '../helpers/given.js'
 import { attestationSetup, type AttestationCtx } from '../helpers/attestations.js'
 import { sentToSignIn } from '../helpers/session.js'
 
@@ -23,9 +24,8 @@ const csvRows = (body: string): string[][] => {
  */
 async function handMade (t: Parameters<typeof attestationSetup>[0]): Promise<AttestationCtx & { emilie: Awaited<ReturnType<AttestationCtx['person']>>, zoe: Awaited<ReturnType<AttestationCtx['person']>>, noel: Awaited<ReturnType<AttestationCtx['person']>> }> {
   const ctx = await attestationSetup(t)
-  const db = ctx.database.db
-  const room = await db.insertInto('rooms').values({ event_id: ctx.eventId, key: 'gerard-belanger', name: 'Salle Gérard-Bélanger', capacity: 40 }).returning('id').executeTakeFirstOrThrow()
-  await db.updateTable('sessions').set({ room_id: room.id }).where('id', '=', ctx.slots[6]!.sessions[0]!).execute()
+  const g = given(ctx)
+  await g.room({ key: 'gerard-belanger', name: 'Salle Gérard-Bélanger', capacity: 40, sessions: [ctx.slots[6]!.sessions[0]!] })
   const emilie = await ctx.person('Émilie Gagnon')
   const zoe = await ctx.person('Zoé Lefèbvre', 'credited_student')
   const noel = await ctx.person('Noël Côté')
@@ -33,9 +33,7 @@ async function handMade (t: Parameters<typeof attestationSetup>[0]): Promise<Att
   await ctx.attend(emilie.id, [6], { status: 'late', session: s => s.sessions[1]! })
   await ctx.attend(zoe.id, [6])
   await ctx.attend(zoe.id, [7], { session: s => s.sessions[2]! })
-  for (const p of [emilie, noel]) {
-    await db.insertInto('attendance_excuses').values({ person_id: p.id, slot_id: ctx.slots[15]!.id, reason: 'Rendez-vous médical', status: 'accepted', submitted_at: ctx.slots[15]!.startsAt }).execute()
-  }
+  for (const p of [emilie, noel]) await g.excuse(p.id, ctx.slots[15]!.id, { reason: 'Rendez-vous médical', status: 'accepted', at: ctx.slots[15]!.startsAt })
   return { ...ctx, emilie, zoe, noel }
 }
 
@@ -119,11 +117,7 @@ t.test('attendance per participant: hours, share, eligibility and each slot; PDF
 
 t.test('a long report runs over several pages, each with its title, column headers and page number', async t => {
   const ctx = await attestationSetup(t)
-  const db = ctx.database.db
-  const people = await db.insertInto('people')
-    .values(Array.from({ length: 90 }, (_, i) => ({ display_name: `Participante ${String(i).padStart(2, '0')} Bélanger`, email: `p${i}@example.gouv.qc.ca`, preferred_locale: 'fr' })))
-    .returning('id').execute()
-  await db.insertInto('registrations').values(people.map(p => ({ event_id: ctx.eventId, person_id: p.id, role: 'participant' }))).execute()
+  await given(ctx).many('participant', Array.from({ length: 90 }, (_, i) => ({ name: `Participante ${String(i).padStart(2, '0')} Bélanger`, email: `p${i}@example.gouv.qc.ca`, locale: 'fr' as const })))
   const pdf = await ctx.app.inject({ url: `/organisateurs/rapports/${ctx.eventId}/presences-participants.pdf?lang=en`, headers: { authorization: ctx.organizer.bearer } })
   const { pages, perPage, text } = await pdfText(pdf.rawPayload)
   t.ok(pages >= 2, `${pages} pages`)

@@ -2,6 +2,7 @@ import t from 'tap'
 import { sql } from 'kysely'
 import { stopServer } from '../helpers/process.js'
 import { FAULT_FILE_TIMEOUT_MS, bearer, count, faultTestsSkipped, participants, startApp, startCluster, testDatabase, until } from '../helpers/cluster.js'
+import { given } from '../helpers/given.js'
 
 const skip = faultTestsSkipped()
 // Child processes and a cluster: more than tap's 120 s per file when the machine is busy.
@@ -24,7 +25,7 @@ t.test('the app killed (SIGKILL) in the middle of a bulk attestation job: after 
     CROSS JOIN (SELECT DISTINCT ON (t.id) t.id AS slot_id, s.id AS session_id, t.starts_at FROM time_slots t JOIN sessions s ON s.slot_id = t.id
       WHERE t.event_id = ${event.id} AND t.counts_toward_attendance AND s.status = 'scheduled' AND s.mode = 'in_person' ORDER BY t.id, s.position) AS s`.execute(database.db)
   const [organizer] = await participants(database, event.id, 1, 'Organisatrice')
-  await database.db.insertInto('registrations').values({ event_id: event.id, person_id: organizer!, role: 'organizer' }).execute()
+  await given({ database }).registered(organizer!, 'organizer', event.id)
   const auth = { authorization: `Bearer ${await bearer(database, first.base, organizer!)}` }
 
   const started = await fetch(`${first.base}/api/v1/events/${event.id}/attestation-jobs`, { method: 'POST', headers: auth })

@@ -12,6 +12,7 @@ import { FixedClock } from '../../src/clock.js'
 import type { AccessRule } from '../../src/access/plugin.js'
 import { DURING_EVENT, testApp, type TestApp } from './app.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
+import { given, type Role } from './given.js'
 import { friday } from './synthesis.js'
 import { rowDeltas } from './rows.js'
 
@@ -199,16 +200,13 @@ export async function hostileWorld (t: Parameters<typeof testApp>[0], options: {
   }
   const [event] = await ctx.services.program.listEvents()
   const eventId = event!.id
-  const contextId = (await db.insertInto('lti_contexts').values({
-    issuer: lms.issuer, client_id: lms.clientId, deployment_id: lms.deploymentId, context_id: 'ENP7009-A2025', title: 'Mobilisation des acteurs locaux', event_id: eventId, lineitems_url: platform?.lineItemsUrl ?? null
-  }).returning('id').executeTakeFirstOrThrow()).id
-  const register = async (name: string, role: string, ltiRole?: string): Promise<string> => {
-    const row = await db.insertInto('people').values({ display_name: name, email: `${name.toLowerCase()}@hostile.example` }).returning('id').executeTakeFirstOrThrow()
-    await db.insertInto('registrations').values({ event_id: eventId, person_id: row.id, role }).execute()
-    if (ltiRole !== undefined) {
-      await db.insertInto('lti_roster_members').values({ context_id: contextId, user_sub: `moodle-${name.toLowerCase()}`, person_id: row.id, roles: JSON.stringify([ltiRole]), status: 'Active', synced_at: ctx.clock.now() }).execute()
-    }
-    return row.id
+  const g = given(ctx)
+  const contextId = await g.course({
+    issuer: lms.issuer, clientId: lms.clientId, deploymentId: lms.deploymentId, contextId: 'ENP7009-A2025', title: 'Mobilisation des acteurs locaux', event: eventId, lineItemsUrl: platform?.lineItemsUrl ?? null
+  })
+  const register = async (name: string, role: Role, ltiRole?: string): Promise<string> => {
+    const person = g.as(role, { name, email: `${name.toLowerCase()}@hostile.example`, event: eventId })
+    return (await (ltiRole === undefined ? person : person.onRoster(contextId, { sub: `moodle-${name.toLowerCase()}`, roles: [ltiRole] }))).id
   }
   const ids = {
     organizer: await register('Olga', 'organizer'),

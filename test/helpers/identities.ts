@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { FixedClock } from '../../src/clock.js'
 import { upsertLtiPerson } from '../../src/lti/service.js'
 import { testApp, type TestApp } from './app.js'
+import { given, type Role } from './given.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
 import { pdfBytes } from './synthesis.js'
 
@@ -131,11 +132,10 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
   const otherIssuer = 'https://lms.autre-universite.example'
   const otherClient = 'compagnon-ailleurs'
 
-  const [event] = await ctx.services.program.listEvents()
-  const eventId = event!.id
-  const course = async (issuer: string, clientId: string, contextId: string, title: string, lineItems: string | null): Promise<string> => (await db.insertInto('lti_contexts').values({
-    issuer, client_id: clientId, deployment_id: '1', context_id: contextId, label: contextId.split('-')[0] ?? null, title, event_id: eventId, lineitems_url: lineItems
-  }).returning('id').executeTakeFirstOrThrow()).id
+  const g = given(ctx)
+  const eventId = await g.event()
+  const course = async (issuer: string, clientId: string, contextId: string, title: string, lineItems: string | null): Promise<string> =>
+    await g.course({ issuer, clientId, deploymentId: '1', contextId, label: contextId.split('-')[0] ?? null, title, lineItemsUrl: lineItems })
   const courses = {
     a: await course(platform.issuer, platform.clientId, 'ENP7009-A2025', 'Mobilisation des acteurs locaux', platform.lineItemsUrl),
     a2: await course(platform.issuer, platform.clientId, 'ENP7010-A2025', 'Un autre cours', platform.lineItemsUrl),
@@ -156,16 +156,14 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
   }
 
   let n = 0
-  const person = async (name: string, registration: string, lti?: { issuer: string, clientId: string, sub: string, context: string, ltiRole: string }): Promise<string> => {
+  const person = async (name: string, registration: Role, lti?: { issuer: string, clientId: string, sub: string, context: string, ltiRole: string }): Promise<string> => {
     const email = `access${++n}.${name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}@example.gouv.qc.ca`
     const personId = lti === undefined
-      ? (await db.insertInto('people').values({ display_name: name, email, preferred_locale: 'fr' }).returning('id').executeTakeFirstOrThrow()).id
+      ? (await g.person({ name, email, locale: 'fr' })).id
       // The LMS path: the person is found or created by their platform identity (issuer, client id, user id).
       : await upsertLtiPerson(db, { issuer: lti.issuer, clientId: lti.clientId, subject: lti.sub }, { name, email }, clock.now())
-    await db.insertInto('registrations').values({ event_id: eventId, person_id: personId, role: registration }).execute()
-    if (lti !== undefined) {
-      await db.insertInto('lti_roster_members').values({ context_id: lti.context, user_sub: lti.sub, person_id: personId, roles: JSON.stringify([lti.ltiRole]), status: 'Active', synced_at: clock.now() }).execute()
-    }
+    await g.registered(personId, registration)
+    if (lti !== undefined) await g.onRoster(lti.context, personId, { sub: lti.sub, roles: [lti.ltiRole] })
     return personId
   }
   const onA = (sub: string, context: string, ltiRole: string): { issuer: string, clientId: string, sub: string, context: string, ltiRole: string } => ({ issuer: platform.issuer, clientId: platform.clientId, sub, context, ltiRole })

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from './app.js'
-import { bearerFor } from './session.js'
+import { given, type Role } from './given.js'
 import { ROLES, startPlatform, type SimulatedPlatform } from './lti-platform.js'
 
 /** Friday 24 October 2025 in Montréal (the synthesis runs 09:00–12:15). */
@@ -32,20 +32,17 @@ export async function synthesisSetup (t: Parameters<typeof testApp>[0], at = fri
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const { deploymentId, ...reg } = platform.registration()
   await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
-  const [event] = await ctx.services.program.listEvents()
-  const course = async (contextId: string, title: string): Promise<string> => (await ctx.database.db.insertInto('lti_contexts').values({
-    issuer: platform.issuer, client_id: platform.clientId, deployment_id: deploymentId, context_id: contextId, title, event_id: event!.id, lineitems_url: platform.lineItemsUrl
-  }).returning('id').executeTakeFirstOrThrow()).id
+  const g = given(ctx)
+  const course = async (contextId: string, title: string): Promise<string> => await g.course({
+    issuer: platform.issuer, clientId: platform.clientId, deploymentId, contextId, title, lineItemsUrl: platform.lineItemsUrl
+  })
   const contextId = await course('ENP7009-A2025', 'Mobilisation des acteurs locaux')
   const otherContextId = await course('ENP7010-A2025', 'Un autre cours')
-  const person = async (name: string, role: string, ltiRole: string | null, inContext = contextId): Promise<Person> => {
-    const row = await ctx.database.db.insertInto('people').values({ display_name: name, email: `${name.toLowerCase()}@enap.ca` }).returning('id').executeTakeFirstOrThrow()
-    await ctx.database.db.insertInto('registrations').values({ event_id: event!.id, person_id: row.id, role }).execute()
+  const person = async (name: string, role: Role, ltiRole: string | null, inContext = contextId): Promise<Person> => {
     const sub = `moodle-${name.toLowerCase()}`
-    if (ltiRole !== null) {
-      await ctx.database.db.insertInto('lti_roster_members').values({ context_id: inContext, user_sub: sub, person_id: row.id, roles: JSON.stringify([ltiRole]), status: 'Active', synced_at: ctx.clock.now() }).execute()
-    }
-    return { id: row.id, sub, bearer: await bearerFor(ctx, row.id) }
+    const made = g.as(role, { name, email: `${name.toLowerCase()}@enap.ca` })
+    const row = await (ltiRole === null ? made : made.onRoster(inContext, { sub, roles: [ltiRole] })).withBearer()
+    return { id: row.id, sub, bearer: row.bearer }
   }
   const prof = await person('Élise', 'instructor', ROLES.Instructor)
   const otherProf = await person('Omar', 'instructor', ROLES.Instructor, otherContextId)

@@ -2,6 +2,7 @@
 // (issue 15) tests. A is the 2025 fall school, B another event; Odile organizes A, Bruno B.
 import type { FastifyInstance } from 'fastify'
 import { testApp, type TestApp } from './app.js'
+import { given } from './given.js'
 import { signInWithLink } from './session.js'
 
 export interface Staff { personId: string, auth: { authorization: string }, cookie: string, csrf: string }
@@ -15,9 +16,10 @@ export async function signedIn (app: FastifyInstance, url: string, personId: str
 
 export async function twoEvents (t: { teardown: (fn: () => unknown) => void }): Promise<TwoEvents> {
   const ctx = await testApp(t)
-  const [eventA] = await ctx.services.program.listEvents()
-  const b = (await ctx.database.db.insertInto('events').values({ key: 'autre-2026', title_fr: 'Autre événement', title_en: 'Other event', timezone: 'America/Montreal', starts_on: '2026-03-10', ends_on: '2026-03-12' }).returning('id').executeTakeFirstOrThrow()).id
-  const a = eventA!.id
+  const g = given(ctx)
+  const a = await g.event()
+  // Three days in March 2026, Montréal time.
+  const b = await g.newEvent({ key: 'autre-2026', titleFr: 'Autre événement', titleEn: 'Other event' })
   const linkA = await ctx.services.people.bootstrapOrganizer('odile@enap.ca', [a], 'Odile A')
   const linkB = await ctx.services.people.bootstrapOrganizer('bruno@autre.ca', [b], 'Bruno B')
   return { ...ctx, a, b, orgA: await signedIn(ctx.app, linkA.url, linkA.personId), orgB: await signedIn(ctx.app, linkB.url, linkB.personId) }

@@ -6,6 +6,7 @@ import security from '../../src/http/security.js'
 import { defaultRateLimits } from '../../src/http/rate-limits.js'
 import errorHandler from '../../src/plugins/error-handler.js'
 import { testApp, testConfig, testSecrets } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { bearerFor } from '../helpers/session.js'
 
 // Tuesday 21 October 2025, 13:25 in Montréal: the 13:30 case study opens for check-in.
@@ -21,9 +22,7 @@ const { app, database } = ctx
 
 /** People registered for the event, each with their own bearer token. */
 const people = async (n: number, prefix: string): Promise<Array<{ id: string, bearer: string }>> => {
-  const rows = await database.db.insertInto('people')
-    .values(Array.from({ length: n }, (_, i) => ({ display_name: `${prefix} ${i}`, email: `${prefix}.${i}@example.ca` }))).returning('id').execute()
-  await database.db.insertInto('registrations').values(rows.map(r => ({ event_id: ctx.eventId, person_id: r.id, role: 'participant' as const }))).execute()
+  const rows = await given(ctx).many('participant', Array.from({ length: n }, (_, i) => ({ name: `${prefix} ${i}`, email: `${prefix}.${i}@example.ca` })), ctx.eventId)
   // One after the other: hundreds at once would wait on the pool longer than its connect timeout.
   const signedIn: Array<{ id: string, bearer: string }> = []
   for (const r of rows) signedIn.push({ id: r.id, bearer: await bearerFor(ctx, r.id) })

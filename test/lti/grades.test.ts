@@ -1,6 +1,7 @@
 import t from 'tap'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { startPlatform, type PlatformOptions } from '../helpers/lti-platform.js'
 import { serviceUrl } from '../../src/lti/ags.js'
 
@@ -12,10 +13,9 @@ const setup = async (t: { teardown: (fn: () => unknown) => void }, options: Plat
   platform.setTool({ jwksUrl: `${base}/lti/keys` })
   const { deploymentId, ...reg } = platform.registration()
   await ctx.services.lti.registerPlatform({ ...reg, deploymentIds: [deploymentId] })
-  const context = await ctx.database.db.insertInto('lti_contexts').values({
-    issuer: platform.issuer, client_id: platform.clientId, deployment_id: deploymentId, context_id: 'ENP7009-A2025', lineitems_url: platform.lineItemsUrl
-  }).returning('id').executeTakeFirstOrThrow()
-  return { ...ctx, base, platform, contextId: context.id }
+  // No program loaded: a course tied to no event.
+  const contextId = await given(ctx).course({ issuer: platform.issuer, clientId: platform.clientId, deploymentId, contextId: 'ENP7009-A2025', event: null, lineItemsUrl: platform.lineItemsUrl })
+  return { ...ctx, base, platform, contextId }
 }
 
 const graded = (scoreGiven: number, comment = '') => ({ scoreGiven, scoreMaximum: 100, comment, activityProgress: 'Completed' as const, gradingProgress: 'FullyGraded' as const })

@@ -2,6 +2,7 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { realTime, testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 import { freePort } from '../helpers/process.js'
 import { startPlatform } from '../helpers/lti-platform.js'
@@ -19,8 +20,9 @@ const listening = async (t: Parameters<typeof testApp>[0]) => {
 }
 
 t.test('in Chromium: a frame that lost our cookies continues in a new window, signed in; the phone QR page signs a phone in', { skip }, async t => {
-  const { base, services, database } = await listening(t)
-  const person = await database.db.insertInto('people').values({ email: 'sam@etu.enap.ca', display_name: 'Sam Safari' }).returning('id').executeTakeFirstOrThrow()
+  const ctx = await listening(t)
+  const { base, services } = ctx
+  const person = await given(ctx).person({ name: 'Sam Safari', email: 'sam@etu.enap.ca' })
   const handoff = await services.people.handoffLink(person.id, 'launch')
 
   const browser = await launchBrowser(t)

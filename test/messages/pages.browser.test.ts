@@ -1,6 +1,7 @@
 import t from 'tap'
 import { FixedClock } from '../../src/clock.js'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { AFTER_EVENT } from '../helpers/attestations.js'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 import { freePort } from '../helpers/process.js'
@@ -12,23 +13,12 @@ t.test('in Chromium: an organizer reads the stored messages, opens one and downl
   const base = `http://127.0.0.1:${port}`
   const ctx = await testApp(t, { clock: new FixedClock(AFTER_EVENT), config: { publicUrl: base } })
   await ctx.app.listen({ host: '127.0.0.1', port })
-  const db = ctx.database.db
-  const eventId = (await ctx.services.program.listEvents())[0]!.id
-  const register = async (name: string, role: string): Promise<string> => {
-    const row = await db.insertInto('people').values({ display_name: name, email: `${name.split(' ')[0]!.toLowerCase()}@example.gouv.qc.ca` }).returning('id').executeTakeFirstOrThrow()
-    await db.insertInto('registrations').values({ event_id: eventId, person_id: row.id, role }).execute()
-    return row.id
-  }
-  const organizer = await register('Odile Organisatrice', 'organizer')
-  const paule = await register('Paule Émond', 'participant')
-  const slots = await db.selectFrom('time_slots as s').innerJoin('sessions as x', 'x.slot_id', 's.id').select(['s.id', 's.starts_at', 'x.id as session_id'])
-    .where('s.event_id', '=', eventId).where('s.counts_toward_attendance', '=', true).where('x.mode', '=', 'in_person').where('x.status', '=', 'scheduled').execute()
-  const seen = new Set<string>()
-  for (const s of slots) {
-    if (seen.has(s.id)) continue
-    seen.add(s.id)
-    await db.insertInto('attendance_records').values({ event_id: eventId, slot_id: s.id, session_id: s.session_id, person_id: paule, status: 'present', method: 'manual', recorded_at: s.starts_at }).execute()
-  }
+  const g = given(ctx)
+  const eventId = await g.event()
+  const organizer = (await g.organizer({ name: 'Odile Organisatrice', email: 'odile@example.gouv.qc.ca' })).id
+  const paule = (await g.participant({ name: 'Paule Émond', email: 'paule@example.gouv.qc.ca' })).id
+  // Present at every counted slot: her attestation is issued at once.
+  for (const slot of await g.countedSlots()) await g.checkedIn(paule, slot.id)
   await ctx.services.attestations.request(paule, eventId, { name: 'Paule Émond', locale: 'fr', employer: null, hrEmail: 'rh@montreal.ca' })
 
   const browser = await launchBrowser(t)

@@ -2,6 +2,7 @@ import t from 'tap'
 import { createHash } from 'node:crypto'
 import { attestationSetup } from '../helpers/attestations.js'
 import { ORIGIN, cookieHeader, sentToSignIn } from '../helpers/session.js'
+import { given } from '../helpers/given.js'
 
 const html = { accept: 'text/html' }
 
@@ -104,8 +105,7 @@ t.test('a personal link by email without SMTP: a new link, the message stored fo
 t.test('a personal link by email: refused clearly, and nothing changes, without an email address, from another site or for a non-participant', async t => {
   const ctx = await attestationSetup(t)
   const db = ctx.database.db
-  const noEmail = await db.insertInto('people').values({ display_name: 'Jean Sans-Courriel', email: null, preferred_locale: 'fr' }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: noEmail.id, role: 'participant' }).execute()
+  const noEmail = await given(ctx).participant({ name: 'Jean Sans-Courriel', email: null, locale: 'fr' })
   const auth = { ...html, authorization: ctx.organizer.bearer, origin: ORIGIN }
   const url = (personId: string): string => `/organisateurs/evenements/${ctx.eventId}/participants/${personId}/lien-courriel`
 

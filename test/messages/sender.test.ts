@@ -6,8 +6,9 @@ import { FixedClock } from '../../src/clock.js'
 import { claimDue } from '../../src/messages/repository.js'
 import { LEASE_MS, MAX_ATTEMPTS, MessageSender, backoffMs } from '../../src/messages/sender.js'
 import { testApp } from '../helpers/app.js'
+import { given, type Role } from '../helpers/given.js'
 import { AFTER_EVENT } from '../helpers/attestations.js'
-import { ORIGIN, bearerFor, cookieHeader } from '../helpers/session.js'
+import { ORIGIN, cookieHeader } from '../helpers/session.js'
 
 interface Ctx { teardown: (fn: () => unknown) => void }
 
@@ -112,25 +113,21 @@ const FROM = 'Compagnon <noreply@enap.ca>'
 async function setup (t: Ctx, smtpUrl: string) {
   const ctx = await testApp(t, { clock: new FixedClock(AFTER_EVENT), config: { smtp: { url: smtpUrl, from: FROM } } })
   const db = ctx.database.db
-  const eventId = (await ctx.services.program.listEvents())[0]!.id
-  const slots = (await db.selectFrom('time_slots as t').innerJoin('sessions as s', 's.slot_id', 't.id')
-    .select(['t.id', 't.starts_at', 't.ends_at', 's.id as session_id'])
-    .where('t.event_id', '=', eventId).where('t.counts_toward_attendance', '=', true).where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
-    .orderBy('t.starts_at').orderBy('s.position').execute())
-    .filter((s, i, all) => all.findIndex(x => x.id === s.id) === i)
-  const person = async (name: string, role = 'participant', locale: 'fr' | 'en' = 'fr') => {
+  const g = given(ctx)
+  const eventId = await g.event()
+  const slots = await g.countedSlots(eventId)
+  const person = async (name: string, role: Role = 'participant', locale: 'fr' | 'en' = 'fr') => {
     const email = `${name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}@example.gouv.qc.ca`
-    const row = await db.insertInto('people').values({ display_name: name, email, preferred_locale: locale }).returning('id').executeTakeFirstOrThrow()
-    await db.insertInto('registrations').values({ event_id: eventId, person_id: row.id, role }).execute()
-    return { id: row.id, name, email, bearer: await bearerFor(ctx, row.id) }
+    const { id, bearer } = await g.as(role, { name, email, locale }).withBearer()
+    return { id, name, email, bearer }
   }
   /** Present in the first slots until at least `hours` hours. */
   const attendHours = async (personId: string, hours: number): Promise<void> => {
     let total = 0
     for (const slot of slots) {
       if (total >= hours) break
-      await db.insertInto('attendance_records').values({ event_id: eventId, slot_id: slot.id, session_id: slot.session_id, person_id: personId, status: 'present', method: 'manual', recorded_at: slot.starts_at }).execute()
-      total += (slot.ends_at.getTime() - slot.starts_at.getTime()) / 3600_000
+      await g.checkedIn(personId, slot.id)
+      total += slot.hours
     }
   }
   const logs: Array<{ obj: object, msg: string }> = []

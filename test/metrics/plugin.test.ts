@@ -1,6 +1,7 @@
 import t from 'tap'
 import { MessageOutbox } from '../../src/messages/outbox.js'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 
 // Two apps for the whole file: one open to loopback (behind a trusted proxy), one with a token.
 const metricsToken = 'metrics-token-0123456789abcdef'
@@ -31,15 +32,15 @@ t.test('GET /metrics: request counts and latencies per route template, backlog o
   const retried = await outbox.enqueue(db, message)
   await db.updateTable('outgoing_messages').set({ attempts: 1, last_error: 'connection refused' }).where('id', '=', retried).execute()
   await new MessageOutbox(ctx.clock, false).enqueue(db, message)
-  const course = await db.insertInto('lti_contexts').values({ issuer: 'https://lms.example.org', client_id: 'c', deployment_id: '1', context_id: 'ENP7009', lineitems_url: 'http://127.0.0.1:9/lineitems' }).returning('id').executeTakeFirstOrThrow()
-  await services.gradeOutbox.enqueue({ contextId: course.id, lineItem: 'presence', userSub: 'u1', score: { scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' }, givenAt: ctx.clock.now() })
-  await services.gradeOutbox.enqueue({ contextId: course.id, lineItem: 'synthese', userSub: 'u1', score: { scoreGiven: 80, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' }, givenAt: ctx.clock.now() })
+  const course = await given(ctx).course({ issuer: 'https://lms.example.org', clientId: 'c', contextId: 'ENP7009', event: null, lineItemsUrl: 'http://127.0.0.1:9/lineitems' })
+  await services.gradeOutbox.enqueue({ contextId: course, lineItem: 'presence', userSub: 'u1', score: { scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' }, givenAt: ctx.clock.now() })
+  await services.gradeOutbox.enqueue({ contextId: course, lineItem: 'synthese', userSub: 'u1', score: { scoreGiven: 80, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' }, givenAt: ctx.clock.now() })
   const delivery = await services.gradeOutbox.deliverDue()
   t.same(delivery, { delivered: 0, retrying: 2 }, 'the LMS is unreachable: both grades wait')
-  await services.gradeOutbox.enqueue({ contextId: course.id, lineItem: 'presence', userSub: 'u2', score: { scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' }, givenAt: ctx.clock.now() })
+  await services.gradeOutbox.enqueue({ contextId: course, lineItem: 'presence', userSub: 'u2', score: { scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' }, givenAt: ctx.clock.now() })
   await db.insertInto('attestation_jobs').values({ event_id: event!.id, status: 'failed', total: 10, done: 10, issued: 7, failed: 3, error: JSON.stringify({ fr: 'x', en: 'x' }) }).execute()
   await db.insertInto('attestation_jobs').values({ event_id: event!.id, status: 'done', total: 5, done: 5, issued: 5 }).execute()
-  await db.updateTable('lti_contexts').set({ roster_sync_error: 'NRPS answered 500' }).where('id', '=', course.id).execute()
+  await db.updateTable('lti_contexts').set({ roster_sync_error: 'NRPS answered 500' }).where('id', '=', course).execute()
 
   const res = await app.inject('/metrics')
   t.equal(res.statusCode, 200)

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { countRows } from '../helpers/rows.js'
+import { given } from '../helpers/given.js'
 import { bearerFor } from '../helpers/session.js'
 
 interface Ctx { teardown: (fn: () => unknown) => void }
@@ -21,17 +22,16 @@ async function setup (t: Ctx): Promise<TestApp & { eventId: string, slots: Array
   const slots = (await db.selectFrom('sessions').innerJoin('time_slots', 'time_slots.id', 'sessions.slot_id')
     .select(['sessions.id as sessionId', 'time_slots.id as slotId', 'time_slots.starts_at']).orderBy('time_slots.starts_at').orderBy('sessions.id').execute())
     .filter((s, i, all) => all.findIndex(o => o.slotId === s.slotId) === i).slice(0, 3)
-  const student = (await db.insertInto('people').values({ display_name: 'Léa Tremblay', email: null }).returning('id').executeTakeFirstOrThrow()).id
-  const employee = (await db.insertInto('people').values({ display_name: 'Léa Tremblay', email: 'lea.tremblay@quebec.ca', employer: 'Ville de Québec' }).returning('id').executeTakeFirstOrThrow()).id
-  await db.insertInto('lti_identities').values({ issuer: ISSUER, client_id: 'compagnon', subject: 'u-4821', person_id: student }).execute()
-  await db.insertInto('registrations').values([
-    { event_id: eventId, person_id: student, role: 'credited_student' },
-    { event_id: eventId, person_id: employee, role: 'participant' }
-  ]).execute()
+  const g = given(ctx)
+  const student = (await g.creditedStudent({ name: 'Léa Tremblay', email: null }).lmsIdentity({ issuer: ISSUER, clientId: 'compagnon', subject: 'u-4821' })).id
+  const employee = (await g.participant({ name: 'Léa Tremblay', email: 'lea.tremblay@quebec.ca', employer: 'Ville de Québec' })).id
   const at = (slot: number, minutes: number): Date => new Date(new Date(slots[slot]!.starts_at).getTime() + minutes * 60_000)
-  const record = (personId: string, slot: number, minutes: number) => ({ event_id: eventId, slot_id: slots[slot]!.slotId, session_id: slots[slot]!.sessionId, person_id: personId, status: 'present', recorded_at: at(slot, minutes) })
+  const record = async (personId: string, slot: number, minutes: number): Promise<void> => { await g.checkedIn(personId, { sessionId: slots[slot]!.sessionId }, { at: at(slot, minutes) }) }
   // Slot 0: both checked in (the employee first); slot 1: the student only; slot 2: the employee only.
-  await db.insertInto('attendance_records').values([record(student, 0, 5), record(employee, 0, 1), record(student, 1, 2), record(employee, 2, 3)]).execute()
+  await record(student, 0, 5)
+  await record(employee, 0, 1)
+  await record(student, 1, 2)
+  await record(employee, 2, 3)
   // One device session per account, as a person has in each window.
   const bearers = new Map<string, string>()
   const bearer = async (personId: string): Promise<string> => bearers.get(personId) ?? bearers.set(personId, await bearerFor(ctx, personId)).get(personId)!
@@ -104,9 +104,7 @@ t.test('a linking code works once, for ten minutes, and not in the account that 
 t.test('two attestation requests for the same event: linking is refused, names whom to ask, and changes nothing', async t => {
   const ctx = await setup(t)
   const db = ctx.database.db
-  for (const personId of [ctx.student, ctx.employee]) {
-    await db.insertInto('attestation_requests').values({ event_id: ctx.eventId, person_id: personId, name_on_attestation: 'Léa Tremblay', locale: 'fr', status: 'waiting' }).execute()
-  }
+  for (const personId of [ctx.student, ctx.employee]) await given(ctx).attestationRequest(personId, { name: 'Léa Tremblay', locale: 'fr' })
   const code = codeOf((await ctx.page(ctx.student, '/moi/liaison/code')).body)
   const before = await countRows(db, TABLES)
   const refused = await ctx.page(ctx.employee, '/moi/liaison/confirmation', code)
@@ -121,7 +119,7 @@ t.test('two attestation requests for the same event: linking is refused, names w
 t.test('one attestation request moves to the kept account', async t => {
   const ctx = await setup(t)
   const db = ctx.database.db
-  await db.insertInto('attestation_requests').values({ event_id: ctx.eventId, person_id: ctx.student, name_on_attestation: 'Léa Tremblay', locale: 'fr', status: 'waiting' }).execute()
+  await given(ctx).attestationRequest(ctx.student, { name: 'Léa Tremblay', locale: 'fr' })
   const code = codeOf((await ctx.page(ctx.student, '/moi/liaison/code')).body)
   t.equal((await ctx.page(ctx.employee, '/moi/liaison/confirmation', code)).statusCode, 200)
   t.same((await db.selectFrom('attestation_requests').select('person_id').execute()).map(r => r.person_id), [ctx.employee])
@@ -164,11 +162,10 @@ t.test('an account event staff created keeps the records but loses every session
 t.test('two syntheses in the same course: linking is refused, names the course and whom to ask, and changes nothing', async t => {
   const ctx = await setup(t)
   const db = ctx.database.db
-  const context = await db.insertInto('lti_contexts').values({ issuer: ISSUER, client_id: 'compagnon', deployment_id: 'd1', context_id: 'ENP7009-A25', title: 'ENP7009 Coproduction' }).returning('id').executeTakeFirstOrThrow()
-  const assignment = await db.insertInto('synthesis_assignments').values({ context_id: context.id, event_id: ctx.eventId, title: 'Synthèse', opens_at: ctx.clock.now(), due_at: new Date(ctx.clock.now().getTime() + 86_400_000) }).returning('id').executeTakeFirstOrThrow()
-  for (const personId of [ctx.student, ctx.employee]) {
-    await db.insertInto('synthesis_drafts').values({ assignment_id: assignment.id, person_id: personId, text: 'Brouillon', saved_at: ctx.clock.now() }).execute()
-  }
+  const g = given(ctx)
+  const context = await g.course({ issuer: ISSUER, clientId: 'compagnon', deploymentId: 'd1', contextId: 'ENP7009-A25', title: 'ENP7009 Coproduction', event: null })
+  const assignment = await g.assignment(context)
+  for (const personId of [ctx.student, ctx.employee]) await g.draft(assignment, personId, { text: 'Brouillon' })
   const code = codeOf((await ctx.page(ctx.student, '/moi/liaison/code')).body)
   const before = await countRows(db, [...TABLES, 'synthesis_drafts'])
   const refused = await ctx.page(ctx.employee, '/moi/liaison', code)

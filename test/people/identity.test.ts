@@ -5,6 +5,7 @@ import { upsertLtiPerson } from '../../src/lti/service.js'
 import { roleGrantedText } from '../../src/people/service.js'
 import { sealProvisionedAccounts } from '../../src/people/provisioned-accounts.js'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 
 const TABLES = ['people', 'registrations', 'sign_in_links', 'outgoing_messages'] as const
@@ -12,10 +13,11 @@ const TABLES = ['people', 'registrations', 'sign_in_links', 'outgoing_messages']
 const setup = async (t: { teardown: (fn: () => unknown) => void }) => {
   const ctx = await testApp(t)
   const db = ctx.database.db
-  const [event] = await ctx.services.program.listEvents()
-  const other = (await db.insertInto('events').values({ key: 'autre', title_fr: 'Autre', title_en: 'Other', timezone: 'America/Montreal', starts_on: '2026-01-10', ends_on: '2026-01-11' }).returning('id').executeTakeFirstOrThrow()).id
-  const organizer = await ctx.services.people.bootstrapOrganizer('org@enap.ca', [event!.id], 'Odile Organisatrice')
-  return { ...ctx, db, eventId: event!.id, other, organizerId: organizer.personId }
+  const g = given(ctx)
+  const eventId = await g.event()
+  const other = await g.newEvent({ key: 'autre', titleFr: 'Autre', titleEn: 'Other', startsOn: '2026-01-10', endsOn: '2026-01-11' })
+  const organizer = await ctx.services.people.bootstrapOrganizer('org@enap.ca', [eventId], 'Odile Organisatrice')
+  return { ...ctx, db, g, eventId, other, organizerId: organizer.personId }
 }
 
 t.test('door staff without email are created by name only, with the door-staff role and nothing else; other invitations need an email', async t => {
@@ -43,13 +45,13 @@ t.test('an organizer speaks for an account only while it exists in nothing but t
   const { participants } = ctx.services.people
   const only = (await participants.add(ctx.organizerId, ctx.eventId, { name: 'Ana', email: 'ana@quebec.ca' })).participant.personId
   const elsewhere = (await participants.add(ctx.organizerId, ctx.eventId, { name: 'Bea', email: 'bea@quebec.ca' })).participant.personId
-  await ctx.db.insertInto('registrations').values({ event_id: ctx.other, person_id: elsewhere, role: 'participant', created_by: null }).execute()
+  await ctx.g.registered(elsewhere, 'participant', ctx.other)
   const staff = (await participants.add(ctx.organizerId, ctx.eventId, { name: 'Cleo', email: 'cleo@quebec.ca' })).participant.personId
-  await ctx.db.insertInto('registrations').values({ event_id: ctx.eventId, person_id: staff, role: 'door_staff', created_by: null }).execute()
+  await ctx.g.registered(staff, 'door_staff')
   const lms = await upsertLtiPerson(ctx.db, { issuer: 'https://lms.example', clientId: 'c', subject: 's' }, { name: 'Dan' }, ctx.clock.now())
   const found = await ctx.services.people.protectedFrom(ctx.organizerId, [only, elsewhere, staff, lms])
   t.same([...found].sort(), [elsewhere, staff, lms].sort())
-  await ctx.db.insertInto('registrations').values({ event_id: ctx.other, person_id: ctx.organizerId, role: 'organizer', created_by: null }).execute()
+  await ctx.g.registered(ctx.organizerId, 'organizer', ctx.other)
   t.notOk((await ctx.services.people.protectedFrom(ctx.organizerId, [elsewhere])).has(elsewhere), 'once the organizer organizes the other event too, that registration is theirs')
 })
 
@@ -69,7 +71,7 @@ t.test('a staff-provisioned account is sealed only by a registration its creator
   const now = ctx.clock.now()
   t.equal(await sealProvisionedAccounts(ctx.db, [invited.personId], ctx.eventId, now), 0, 'a registration in the creator\'s own event ends nothing')
   t.ok(await ctx.services.people.resumeDevice(session.deviceToken))
-  await ctx.db.insertInto('registrations').values({ event_id: ctx.other, person_id: ctx.organizerId, role: 'organizer', created_by: null }).execute()
+  await ctx.g.registered(ctx.organizerId, 'organizer', ctx.other)
   t.equal(await sealProvisionedAccounts(ctx.db, [invited.personId], ctx.other, now), 0, 'nor one in another event the creator also organizes')
   t.equal(await sealProvisionedAccounts(ctx.db, [invited.personId], null, now), 2, 'an LMS identity (a merge) ends the session and the unused invitation link')
   t.equal(await ctx.services.people.resumeDevice(session.deviceToken), undefined)
@@ -89,10 +91,10 @@ t.test('the message telling an existing account of its role names the role and t
 t.test('an organizer gives a role by id to someone on a class list of their event, without a link; not to someone they cannot see', async t => {
   const ctx = await setup(t)
   const now = ctx.clock.now()
-  const course = await ctx.db.insertInto('lti_contexts').values({ issuer: 'https://lms.example', client_id: 'c', deployment_id: 'd', context_id: 'ENP7009', event_id: ctx.eventId }).returning('id').executeTakeFirstOrThrow()
+  const course = await ctx.g.course({ issuer: 'https://lms.example', clientId: 'c', deploymentId: 'd', contextId: 'ENP7009' })
   // An LMS account whose address is another account's: known here without one.
   const listed = await upsertLtiPerson(ctx.db, { issuer: 'https://lms.example', clientId: 'c', subject: 'ta-1' }, { name: 'Tia Assistante', email: 'org@enap.ca' }, now)
-  await ctx.db.insertInto('lti_roster_members').values({ context_id: course.id, user_sub: 'ta-1', person_id: listed, roles: JSON.stringify([]), status: 'Active', synced_at: now }).execute()
+  await ctx.g.onRoster(course, listed, { sub: 'ta-1', roles: [] })
   const stranger = await upsertLtiPerson(ctx.db, { issuer: 'https://lms.example', clientId: 'c', subject: 'other' }, { name: 'Otto' }, now)
   const auth = { authorization: `Bearer ${ctx.app.jwt.sign({ sub: ctx.organizerId, sid: (await ctx.services.people.openDeviceSession(ctx.organizerId, 'test')).deviceSessionId })}` }
 

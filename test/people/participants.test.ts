@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { testApp } from '../helpers/app.js'
 import { ORIGIN, bearerFor, cookieHeader, sentToSignIn, signInWithLink } from '../helpers/session.js'
+import { given } from '../helpers/given.js'
 
 interface Ctx { teardown: (fn: () => unknown) => void }
 
@@ -155,7 +156,7 @@ t.test('only organizers of the event manage its participants: others get 403, an
   const page = await app.inject({ method: 'POST', url: `/organisateurs/evenements/${event.id}/participants/${marie.personId}/lien`, headers: { cookie: staff.cookie, 'x-csrf-token': staff.csrf, origin: ORIGIN, accept: 'text/html' } })
   t.equal(page.statusCode, 403)
   t.equal((await importCsv(app, event.id, {}, 'nom;courriel\nX;x@x.ca\n')).statusCode, 401)
-  const otherEvent = (await ctx.database.db.insertInto('events').values({ key: 'autre-2026', title_fr: 'Autre événement', title_en: 'Other event', timezone: 'America/Montreal', starts_on: '2026-03-10', ends_on: '2026-03-12' }).returning('id').executeTakeFirstOrThrow()).id
+  const otherEvent = await given(ctx).newEvent()
   t.equal((await app.inject({ url: `/api/v1/events/${otherEvent}/participants`, headers: auth })).statusCode, 403, 'organizing one event gives nothing on another')
   t.equal((await app.inject({ url: '/api/v1/events/00000000-0000-4000-8000-000000000000/participants', headers: auth })).statusCode, 404, 'an unknown event is not found')
   const direct = await services.people.participants.issueLink(staffLink.personId, event.id, marie.personId).catch((err: unknown) => err)

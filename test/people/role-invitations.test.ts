@@ -9,6 +9,7 @@ import type { TestApp } from '../helpers/app.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { ORIGIN } from '../helpers/session.js'
 import { type Staff, twoEvents, type TwoEvents } from '../helpers/two-events.js'
+import { given } from '../helpers/given.js'
 
 const TABLES = ['people', 'registrations', 'role_invitations', 'sign_in_links', 'device_sessions', 'outgoing_messages'] as const
 const TOKEN = /\/(auth\/link|p)\/[A-Za-z0-9_-]{20,}/
@@ -151,7 +152,7 @@ t.test('erasure removes a pending invitation, the person\'s own export lists it,
   t.match(own.json(), { roleInvitations: [{ event_id: w.a, role: 'organizer', invited_by: w.orgA.personId }] })
 
   // Another account of B's (a second address) merged into B's main one keeps its invitation.
-  const second = await db.insertInto('people').values({ email: 'bruno.perso@example.com', display_name: 'Bruno' }).returning('id').executeTakeFirstOrThrow()
+  const second = await given(w).person({ name: 'Bruno', email: 'bruno.perso@example.com' })
   await w.app.inject({ method: 'POST', url: `/api/v1/events/${w.a}/invitations`, headers: w.orgA.auth, payload: { email: 'bruno.perso@example.com', role: 'door_staff' } })
   await moveReferences(db, await personColumns(db), second.id, w.orgB.personId)
   t.same((await db.selectFrom('role_invitations').select('role').where('person_id', '=', w.orgB.personId).orderBy('role').execute()).map(r => r.role), ['door_staff', 'organizer'], 'the merge reads role_invitations from the catalog')

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { browserUnavailable, launchBrowser, seriousAxeViolations } from '../helpers/browser.js'
 
 const skip = browserUnavailable()
@@ -7,7 +8,7 @@ const skip = browserUnavailable()
 t.test('in Chromium: a page that needs a session leads to « M\'envoyer mon lien », whose answer page is the same for any address (axe-clean)', { skip }, async t => {
   const ctx = await testApp(t, { config: { smtp: { url: 'smtp://127.0.0.1:9', from: 'noreply@enap.ca' } } })
   const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
-  await ctx.database.db.insertInto('people').values({ display_name: 'Paule Émond', email: 'paule@montreal.ca' }).execute()
+  await given(ctx).person({ name: 'Paule Émond', email: 'paule@montreal.ca' })
   const browser = await launchBrowser(t)
   const page = await (await browser.newContext({ locale: 'fr-CA' })).newPage()
 
@@ -35,8 +36,8 @@ t.test('in Chromium: two browsers with separate cookies link two accounts of one
   const ctx = await testApp(t)
   const base = await ctx.app.listen({ host: '127.0.0.1', port: 0 })
   const db = ctx.database.db
-  const student = (await db.insertInto('people').values({ display_name: 'Léa Tremblay', email: null }).returning('id').executeTakeFirstOrThrow()).id
-  const employee = (await db.insertInto('people').values({ display_name: 'Léa Tremblay', email: 'lea@quebec.ca' }).returning('id').executeTakeFirstOrThrow()).id
+  const student = (await given(ctx).person({ name: 'Léa Tremblay', email: null })).id
+  const employee = (await given(ctx).person({ name: 'Léa Tremblay', email: 'lea@quebec.ca' })).id
   const browser = await launchBrowser(t)
   // Each account signed in in its own browser context: cookies are not shared, as between an LMS frame and a tab.
   const signedIn = async (personId: string) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { MessageSender } from '../../src/messages/sender.js'
 import { testApp, type TestApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { bearerFor, sentToSignIn, signInWithLink } from '../helpers/session.js'
 
@@ -41,8 +42,7 @@ async function smtpServer (t: Ctx): Promise<{ url: string, received: Array<{ to:
 async function setup (t: Ctx, options: { smtp?: boolean, smtpUrl?: string } = {}): Promise<TestApp & { paule: { id: string, email: string } }> {
   const smtp = options.smtp === false ? undefined : { url: options.smtpUrl ?? 'smtp://127.0.0.1:9', from: 'noreply@enap.ca' }
   const ctx = await testApp(t, { config: { smtp } })
-  const paule = await ctx.database.db.insertInto('people').values({ email: 'paule.emond@montreal.ca', display_name: 'Paule Émond', preferred_locale: 'fr' })
-    .returning(['id', 'email']).executeTakeFirstOrThrow()
+  const paule = await given(ctx).person({ name: 'Paule Émond', email: 'paule.emond@montreal.ca', locale: 'fr' })
   return { ...ctx, paule: { id: paule.id, email: paule.email! } }
 }
 

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { testApp, type TestApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { ORIGIN, cookieHeader } from '../helpers/session.js'
 
 // A personal page opened without a session: a browser goes on to the "send me my link" form, and
@@ -13,7 +14,7 @@ const form = { 'sec-fetch-site': 'same-origin', accept: 'text/html', 'content-ty
 /** An app that emails links (SMTP set; nothing listens), with one person who has an account. */
 async function setup (t: Ctx): Promise<TestApp & { email: string }> {
   const ctx = await testApp(t, { config: { smtp: { url: 'smtp://127.0.0.1:9', from: 'noreply@enap.ca' } } })
-  await ctx.database.db.insertInto('people').values({ email: 'paule.emond@montreal.ca', display_name: 'Paule Émond', preferred_locale: 'fr' }).execute()
+  await given(ctx).person({ name: 'Paule Émond', email: 'paule.emond@montreal.ca', locale: 'fr' })
   return { ...ctx, email: 'paule.emond@montreal.ca' }
 }
 

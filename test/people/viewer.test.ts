@@ -1,5 +1,6 @@
 import t from 'tap'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { ORIGIN, signInWithLink, withCookies } from '../helpers/session.js'
 
 // The site's header knows who is looking: their name and menu on every page, public ones included;
@@ -14,8 +15,7 @@ const ctx = await (async () => {
   const link = await built.services.people.bootstrapOrganizer('odile@enap.ca', [event.id], 'Odile Organisatrice')
   const organizer = await signInWithLink(built.app, link.url)
   // A participant of the event, signed in on a device of their own.
-  const participant = await built.database.db.insertInto('people').values({ email: 'paule.emond@montreal.ca', display_name: 'Paule Émond', preferred_locale: 'fr' }).returning('id').executeTakeFirstOrThrow()
-  await built.database.db.insertInto('registrations').values({ event_id: event.id, person_id: participant.id, role: 'participant', created_by: null }).execute()
+  const participant = await given(built).participant({ name: 'Paule Émond', email: 'paule.emond@montreal.ca', locale: 'fr', event: event.id })
   const device = await built.services.people.openDeviceSession(participant.id, 'test')
   const participantCookie = built.app.deviceSessionCookies(device).map(c => c.split(';')[0]).join('; ')
   return { ...built, event, organizer, participantCookie }

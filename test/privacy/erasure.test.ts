@@ -2,8 +2,8 @@ import t from 'tap'
 import { sql } from 'kysely'
 import type { LightMyRequestResponse } from 'fastify'
 import { countRows, rowDeltas } from '../helpers/rows.js'
-import { bearerFor } from '../helpers/session.js'
 import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
+import { given } from '../helpers/given.js'
 
 const ORIGIN = 'http://localhost:80'
 
@@ -24,19 +24,20 @@ function jar (cookie: string, res: LightMyRequestResponse): string {
 
 /** A person's data of every kind: hand-in with a file and a delivered grade, attestation and messages, sessions, LMS identity. */
 async function fill (ctx: AttestationCtx, p: Someone, sub: string, course: { id: string, assignment: string }): Promise<void> {
-  const db = ctx.database.db
+  const g = given(ctx)
   await ctx.attendHours(p.id, 17)
   await ctx.services.attestations.request(p.id, ctx.eventId, { name: p.name, locale: 'fr', employer: 'Ville de Laval', hrEmail: 'rh@laval.example' })
-  await db.insertInto('device_sessions').values({ person_id: p.id, token_hash: `hash-${p.id}`, expires_at: new Date('2026-06-01T00:00:00Z') }).execute()
-  await db.insertInto('personal_links').values({ event_id: ctx.eventId, person_id: p.id, token_hash: `link-${p.id}`, issued_at: new Date('2025-10-01T00:00:00Z'), expires_at: new Date('2025-12-23T00:00:00Z') }).execute()
-  await db.insertInto('lti_identities').values({ issuer: 'https://lms.example', client_id: 'c1', subject: sub, person_id: p.id }).execute()
-  await db.transaction().execute(async trx => {
-    const file = await ctx.services.files.put(trx, Buffer.from(`%PDF-1.4 synthèse de ${p.name}`), 'pdf')
-    const s = await trx.insertInto('synthesis_submissions').values({ assignment_id: course.assignment, person_id: p.id, version: 1, text: 'Ma synthèse', text_sha256: null, submitted_at: new Date('2025-10-24T12:00:00Z'), late: false, due_at: new Date('2025-10-25T03:59:00Z') }).returning('id').executeTakeFirstOrThrow()
-    await trx.insertInto('synthesis_submission_files').values({ submission_id: s.id, position: 0, file_id: file.id, filename: 'synthese.pdf' }).execute()
-    await trx.insertInto('synthesis_grades').values({ assignment_id: course.assignment, person_id: p.id, submission_id: s.id, score: 80, feedback: 'Bien', state: 'published', updated_at: new Date('2025-10-24T13:00:00Z') }).execute()
-    await trx.insertInto('lti_grade_outbox').values({ context_id: course.id, line_item: 'synthese', user_sub: sub, person_id: p.id, score: JSON.stringify({ scoreGiven: 80 }), given_at: new Date('2025-10-24T13:00:00Z'), status: 'delivered', delivered_at: new Date('2025-10-24T13:01:00Z') }).execute()
+  await g.deviceSession(p.id, { expiresAt: new Date('2026-06-01T00:00:00Z') })
+  await g.personalLink(p.id, { issuedAt: new Date('2025-10-01T00:00:00Z'), expiresAt: new Date('2025-12-23T00:00:00Z') })
+  await g.lmsIdentity(p.id, { issuer: 'https://lms.example', clientId: 'c1', subject: sub })
+  const at = new Date('2025-10-24T13:00:00Z')
+  await g.handIn(course.assignment, p.id, {
+    text: 'Ma synthèse',
+    at: new Date('2025-10-24T12:00:00Z'),
+    file: { name: 'synthese.pdf', bytes: Buffer.from(`%PDF-1.4 synthèse de ${p.name}`) },
+    grade: { score: 80, feedback: 'Bien', state: 'published', at }
   })
+  await g.gradeInOutbox(course.id, { person: p.id, sub, score: { scoreGiven: 80 }, givenAt: at, status: 'delivered', deliveredAt: new Date('2025-10-24T13:01:00Z') })
 }
 
 t.test('erasure requests: find, preview, record, confirm once, refuse others and bad input', async t => {
@@ -44,17 +45,17 @@ t.test('erasure requests: find, preview, record, confirm once, refuse others and
   const db = ctx.database.db
   const base = `/api/v1/events/${ctx.eventId}/privacy/erasures`
   const organizer = { authorization: ctx.organizer.bearer }
-  const course = await db.insertInto('lti_contexts').values({ issuer: 'https://lms.example', client_id: 'c1', deployment_id: 'd1', context_id: 'ENP7009', event_id: ctx.eventId, title: 'ENP7009' }).returning('id').executeTakeFirstOrThrow()
-  const assignment = await db.insertInto('synthesis_assignments').values({ context_id: course.id, event_id: ctx.eventId, title: 'Synthèse', opens_at: new Date('2025-10-20T12:00:00Z'), due_at: new Date('2025-10-25T03:59:00Z') }).returning('id').executeTakeFirstOrThrow()
+  const g = given(ctx)
+  const course = await g.course({ issuer: 'https://lms.example', clientId: 'c1', deploymentId: 'd1', contextId: 'ENP7009', title: 'ENP7009' })
+  const assignment = await g.assignment(course, { opensAt: new Date('2025-10-20T12:00:00Z'), dueAt: new Date('2025-10-25T03:59:00Z') })
   const ana = await ctx.person('Ana Archambault')
   const ben = await ctx.person('Ben Bélanger')
-  await fill(ctx, ana, 'sub-ana', { id: course.id, assignment: assignment.id })
-  await fill(ctx, ben, 'sub-ben', { id: course.id, assignment: assignment.id })
+  await fill(ctx, ana, 'sub-ana', { id: course, assignment })
+  await fill(ctx, ben, 'sub-ben', { id: course, assignment })
   // An organizer of another event only.
-  const other = await db.insertInto('events').values({ key: 'autre', title_fr: 'Autre', title_en: 'Other', timezone: 'America/Montreal', starts_on: '2026-01-10', ends_on: '2026-01-11' }).returning('id').executeTakeFirstOrThrow()
-  const elsewhere = await db.insertInto('people').values({ display_name: 'Eli Ailleurs', email: 'eli@example.org' }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('registrations').values({ event_id: other.id, person_id: elsewhere.id, role: 'organizer' }).execute()
-  const elsewhereBearer = { authorization: await bearerFor(ctx, elsewhere.id) }
+  const other = await g.newEvent({ key: 'autre', titleFr: 'Autre', titleEn: 'Other', startsOn: '2026-01-10', endsOn: '2026-01-11' })
+  const elsewhere = await g.organizer({ name: 'Eli Ailleurs', email: 'eli@example.org', event: other }).withBearer()
+  const elsewhereBearer = { authorization: elsewhere.bearer }
   const anaSnapshot = (await db.selectFrom('attestations').select(['code']).where('person_id', '=', ana.id).executeTakeFirstOrThrow())
   let requestId = ''
 

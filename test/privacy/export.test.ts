@@ -1,8 +1,9 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { attestationSetup } from '../helpers/attestations.js'
+import { given } from '../helpers/given.js'
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex')
+const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex')
 
 t.test('a person downloads everything held about them; organizers export people of their event only, and each export is logged', async t => {
   const ctx = await attestationSetup(t)
@@ -14,12 +15,12 @@ t.test('a person downloads everything held about them; organizers export people 
   await ctx.services.attestations.request(paule.id, ctx.eventId, { name: 'Paule Émond', locale: 'fr', employer: 'Ville de Montréal', hrEmail: 'rh@montreal.ca' })
   const device = await ctx.services.people.openDeviceSession(paule.id, 'Firefox test')
   const pass = await ctx.services.attendance.pass(paule.id)
-  await db.insertInto('lti_identities').values({ issuer: 'https://lms.example', client_id: 'c1', subject: 'sub-paule', person_id: paule.id }).execute()
-  const course = await db.insertInto('lti_contexts').values({ issuer: 'https://lms.example', client_id: 'c1', deployment_id: 'd1', context_id: 'ENP7009', event_id: ctx.eventId }).returning('id').executeTakeFirstOrThrow()
-  const assignment = await db.insertInto('synthesis_assignments').values({ context_id: course.id, event_id: ctx.eventId, title: 'Synthèse', opens_at: new Date('2025-10-24T13:00:00Z'), due_at: new Date('2025-10-24T16:15:00Z') }).returning('id').executeTakeFirstOrThrow()
-  const file = await db.insertInto('files').values({ state: 'stored', media_type: 'application/pdf', size: 1234, sha256: sha('pdf bytes') }).returning('id').executeTakeFirstOrThrow()
-  const submission = await db.insertInto('synthesis_submissions').values({ assignment_id: assignment.id, person_id: paule.id, version: 1, submitted_at: new Date('2025-10-24T14:00:00Z'), due_at: new Date('2025-10-24T16:15:00Z'), late: false, text: 'Ma synthèse', text_sha256: sha('Ma synthèse') }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('synthesis_submission_files').values({ submission_id: submission.id, file_id: file.id, filename: 'synthese.pdf', position: 1 }).execute()
+  const g = given(ctx)
+  await g.lmsIdentity(paule.id, { issuer: 'https://lms.example', clientId: 'c1', subject: 'sub-paule' })
+  const course = await g.course({ issuer: 'https://lms.example', clientId: 'c1', deploymentId: 'd1', contextId: 'ENP7009' })
+  const assignment = await g.assignment(course, { opensAt: new Date('2025-10-24T13:00:00Z'), dueAt: new Date('2025-10-24T16:15:00Z') })
+  const pdf = Buffer.alloc(1234, '%PDF-1.4 ')
+  const { submission } = await g.handIn(assignment, paule.id, { text: 'Ma synthèse', textSha256: sha('Ma synthèse'), at: new Date('2025-10-24T14:00:00Z'), file: { name: 'synthese.pdf', bytes: pdf, position: 1 } })
 
   const mine = await ctx.app.inject({ url: '/api/v1/me/export', headers: { authorization: paule.bearer } })
   t.equal(mine.statusCode, 200)
@@ -33,7 +34,7 @@ t.test('a person downloads everything held about them; organizers export people 
     registrations: [{ event_id: ctx.eventId, role: 'participant' }],
     lti: { identities: [{ subject: 'sub-paule' }] },
     attestations: { requests: [{ name_on_attestation: 'Paule Émond', employer: 'Ville de Montréal', hr_email: 'rh@montreal.ca', status: 'issued' }] },
-    synthesis: { submissions: [{ id: submission.id, version: 1, text: 'Ma synthèse', files: [{ filename: 'synthese.pdf', media_type: 'application/pdf', size: 1234, sha256: sha('pdf bytes') }] }] },
+    synthesis: { submissions: [{ id: submission, version: 1, text: 'Ma synthèse', files: [{ filename: 'synthese.pdf', media_type: 'application/pdf', size: 1234, sha256: sha(pdf) }] }] },
     attendance: { pass: [{ version: 1 }] }
   })
   // Her sessions: the one opened here, besides the one the test signs her requests with.
@@ -67,14 +68,14 @@ t.test('a person downloads everything held about them; organizers export people 
   t.match(byOrganizer.json(), {
     scope: { kind: 'organizer', eventIds: [ctx.eventId], account: true },
     lti: { identities: [{ subject: 'sub-paule' }] },
-    synthesis: { submissions: [{ id: submission.id, text: null, text_withheld: true, files: [{ filename: 'synthese.pdf' }] }] }
+    synthesis: { submissions: [{ id: submission, text: null, text_withheld: true, files: [{ filename: 'synthese.pdf' }] }] }
   })
   t.notMatch(byOrganizer.body, 'Ma synthèse')
   t.match(data.scope, { kind: 'person', account: true })
   t.same(data.accountAudit, [], 'no way into her account was handed out outside the event')
   t.equal((await ctx.app.inject({ url: api(paule.id), headers: { authorization: door.bearer } })).statusCode, 403)
   t.equal((await ctx.app.inject({ url: api(other.id), headers: { authorization: paule.bearer } })).statusCode, 403)
-  const stranger = await db.insertInto('people').values({ display_name: 'Sans Inscription', email: 'x@example.org' }).returning('id').executeTakeFirstOrThrow()
+  const stranger = await given(ctx).person({ name: 'Sans Inscription', email: 'x@example.org' })
   t.equal((await ctx.app.inject({ url: api(stranger.id), headers: { authorization: ctx.organizer.bearer } })).statusCode, 404, 'not registered in this event')
   t.equal((await ctx.app.inject({ url: api('nope'), headers: { authorization: ctx.organizer.bearer } })).statusCode, 400)
 

@@ -2,6 +2,7 @@ import t from 'tap'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { bearerFor } from '../helpers/session.js'
 import { attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
+import { given } from '../helpers/given.js'
 import { RetentionService, periodEnd } from '../../src/privacy/retention.js'
 
 // The 2025 school ends Friday 24 October 2025 (Montréal): its periods count from midnight after it.
@@ -35,13 +36,13 @@ interface World {
 async function world (t: Parameters<typeof attestationSetup>[0]): Promise<World> {
   const ctx = await attestationSetup(t)
   const db = ctx.database.db
-  const later = (await db.insertInto('events').values({ key: 'ecole-2026', title_fr: 'École 2026', title_en: 'School 2026', timezone: 'America/Montreal', starts_on: '2026-10-19', ends_on: '2026-10-23' }).returning('id').executeTakeFirstOrThrow()).id
+  const g = given(ctx)
+  const later = await g.newEvent({ key: 'ecole-2026', titleFr: 'École 2026', titleEn: 'School 2026', startsOn: '2026-10-19', endsOn: '2026-10-23' })
   const ana = await ctx.person('Ana Archambault')
   const ben = await ctx.person('Ben Bélanger', 'credited_student')
   const cleo = await ctx.person('Cléo Côté')
-  await db.insertInto('registrations').values({ event_id: later, person_id: cleo.id, role: 'participant' }).execute()
-  const dan = await db.insertInto('people').values({ display_name: 'Dan Dubois', email: 'dan@example.org' }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('registrations').values({ event_id: later, person_id: dan.id, role: 'participant' }).execute()
+  await g.registered(cleo.id, 'participant', later)
+  await g.participant({ name: 'Dan Dubois', email: 'dan@example.org', event: later })
 
   // Attendance: 17 h for Ana (her attestation), a few slots for Ben and Cléo, a correction, an excuse, a choice, passes, a code attempt.
   await ctx.attendHours(ana.id, 17)
@@ -49,36 +50,32 @@ async function world (t: Parameters<typeof attestationSetup>[0]): Promise<World>
   await ctx.attend(cleo.id, [0])
   const slot = ctx.slots[2]!
   await db.insertInto('attendance_history').values({ event_id: ctx.eventId, slot_id: slot.id, person_id: ben.id, action: 'correction', before: null, after: JSON.stringify({ status: 'late' }), reason: 'Bus en retard', changed_by: ctx.organizer.id, changed_at: slot.startsAt }).execute()
-  await db.insertInto('attendance_excuses').values({ person_id: cleo.id, slot_id: slot.id, reason: 'Rendez-vous médical', submitted_at: slot.startsAt }).execute()
+  await g.excuse(cleo.id, slot.id, { reason: 'Rendez-vous médical', at: slot.startsAt })
   await db.insertInto('attendance_choices').values({ person_id: cleo.id, slot_id: slot.id, session_id: slot.sessions[0]!, chosen_at: slot.startsAt }).execute()
   for (const [i, p] of [ana, ben, cleo].entries()) await db.insertInto('attendance_passes').values({ person_id: p.id, code: `PASS${i}XYZ`, issued_at: slot.startsAt }).execute()
   await db.insertInto('attendance_code_attempts').values({ person_id: ben.id, attempted_at: slot.startsAt }).execute()
 
   // Synthesis: a course with an assignment, Ana's and Ben's hand-ins (a file each), Cléo's draft; Ben's grade still queued.
-  const course = await db.insertInto('lti_contexts').values({ issuer: 'https://lms.example', client_id: 'c1', deployment_id: 'd1', context_id: 'ENP7009', event_id: ctx.eventId, title: 'ENP7009' }).returning('id').executeTakeFirstOrThrow()
-  const assignment = await db.insertInto('synthesis_assignments').values({ context_id: course.id, event_id: ctx.eventId, title: 'Synthèse', opens_at: new Date('2025-10-20T12:00:00Z'), due_at: new Date('2025-10-25T03:59:00Z') }).returning('id').executeTakeFirstOrThrow()
+  const course = await g.course({ issuer: 'https://lms.example', clientId: 'c1', deploymentId: 'd1', contextId: 'ENP7009', title: 'ENP7009' })
+  const assignment = await g.assignment(course, { opensAt: new Date('2025-10-20T12:00:00Z'), dueAt: new Date('2025-10-25T03:59:00Z') })
   for (const p of [ana, ben]) {
-    await db.transaction().execute(async trx => {
-      const file = await ctx.services.files.put(trx, Buffer.from(`%PDF-1.4 synthèse de ${p.name}`), 'pdf')
-      const s = await trx.insertInto('synthesis_submissions').values({ assignment_id: assignment.id, person_id: p.id, version: 1, text: 'Ma synthèse', text_sha256: null, submitted_at: new Date('2025-10-24T20:00:00Z'), late: false, due_at: new Date('2025-10-25T03:59:00Z') }).returning('id').executeTakeFirstOrThrow()
-      await trx.insertInto('synthesis_submission_files').values({ submission_id: s.id, position: 0, file_id: file.id, filename: 'synthese.pdf' }).execute()
-      await trx.insertInto('synthesis_grades').values({ assignment_id: assignment.id, person_id: p.id, submission_id: s.id, score: 80, feedback: 'Bien', state: 'published', updated_at: new Date('2025-10-30T12:00:00Z') }).execute()
+    await g.handIn(assignment, p.id, {
+      text: 'Ma synthèse',
+      at: new Date('2025-10-24T20:00:00Z'),
+      file: { name: 'synthese.pdf', bytes: Buffer.from(`%PDF-1.4 synthèse de ${p.name}`) },
+      grade: { score: 80, feedback: 'Bien', state: 'published', at: new Date('2025-10-30T12:00:00Z') }
     })
   }
-  await db.insertInto('synthesis_drafts').values({ assignment_id: assignment.id, person_id: cleo.id, text: 'brouillon', saved_at: new Date('2025-10-24T12:00:00Z') }).execute()
-  await db.insertInto('lti_grade_outbox').values([
-    { context_id: course.id, line_item: 'synthese', user_sub: 'sub-ana', person_id: ana.id, score: JSON.stringify({ scoreGiven: 80 }), given_at: new Date('2025-10-30T12:00:00Z'), status: 'delivered', delivered_at: new Date('2025-10-30T12:01:00Z') },
-    { context_id: course.id, line_item: 'synthese', user_sub: 'sub-ben', person_id: ben.id, score: JSON.stringify({ scoreGiven: 80 }), given_at: new Date('2025-10-30T12:00:00Z'), status: 'pending' }
-  ]).execute()
-  await db.insertInto('lti_identities').values([
-    { issuer: 'https://lms.example', client_id: 'c1', subject: 'sub-ana', person_id: ana.id },
-    { issuer: 'https://lms.example', client_id: 'c1', subject: 'sub-ben', person_id: ben.id }
-  ]).execute()
+  await g.draft(assignment, cleo.id, { text: 'brouillon', at: new Date('2025-10-24T12:00:00Z') })
+  await g.gradeInOutbox(course, { person: ana.id, sub: 'sub-ana', score: { scoreGiven: 80 }, givenAt: new Date('2025-10-30T12:00:00Z'), status: 'delivered', deliveredAt: new Date('2025-10-30T12:01:00Z') })
+  await g.gradeInOutbox(course, { person: ben.id, sub: 'sub-ben', score: { scoreGiven: 80 }, givenAt: new Date('2025-10-30T12:00:00Z'), status: 'pending' })
+  await g.lmsIdentity(ana.id, { issuer: 'https://lms.example', clientId: 'c1', subject: 'sub-ana' })
+  await g.lmsIdentity(ben.id, { issuer: 'https://lms.example', clientId: 'c1', subject: 'sub-ben' })
 
   // Sign-in state, links, staff access log.
   for (const p of [ana, ben, cleo]) {
-    await db.insertInto('device_sessions').values({ person_id: p.id, token_hash: `hash-${p.id}`, expires_at: new Date('2026-06-01T00:00:00Z') }).execute()
-    await db.insertInto('personal_links').values({ event_id: ctx.eventId, person_id: p.id, token_hash: `link-${p.id}`, issued_at: new Date('2025-10-01T00:00:00Z'), expires_at: new Date('2025-12-23T00:00:00Z') }).execute()
+    await g.deviceSession(p.id, { expiresAt: new Date('2026-06-01T00:00:00Z') })
+    await g.personalLink(p.id, { issuedAt: new Date('2025-10-01T00:00:00Z'), expiresAt: new Date('2025-12-23T00:00:00Z') })
   }
   await db.insertInto('privacy_access_log').values([
     { at: new Date('2025-10-22T12:00:00Z'), actor_id: ctx.organizer.id, actor_role: 'organizer', data_kind: 'participants', event_id: ctx.eventId, method: 'GET', route: '/x', status_code: 200, request_id: 'r1' },
@@ -88,7 +85,7 @@ async function world (t: Parameters<typeof attestationSetup>[0]): Promise<World>
   // Ana's attestation (issued now, Friday of the event), with its messages.
   const attestation = (await ctx.services.attestations.request(ana.id, ctx.eventId, { name: ana.name, locale: 'fr', employer: 'Ville de Laval', hrEmail: 'rh@laval.example' })).attestation!
   // A message of the later event.
-  await db.insertInto('outgoing_messages').values({ event_id: later, person_id: cleo.id, kind: 'personal_link', to_address: 'cleo@example.org', subject: 'Lien', body_text: 'x', status: 'stored' }).execute()
+  await g.message(cleo.id, { event: later, kind: 'personal_link', to: 'cleo@example.org', subject: 'Lien', body: 'x', status: 'stored' })
   return { ctx, later, ana, ben, cleo, attestationCode: attestation.code }
 }
 
@@ -153,7 +150,7 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     // The attendance grade job would read everyone as absent now: it must leave the LMS alone.
     const course = await db.selectFrom('lti_contexts').select('id').where('context_id', '=', 'ENP7009').executeTakeFirstOrThrow()
     await db.updateTable('lti_contexts').set({ lineitems_url: 'https://lms.example/lineitems' }).where('id', '=', course.id).execute()
-    await db.insertInto('lti_roster_members').values({ context_id: course.id, user_sub: 'sub-ana', person_id: w.ana.id, roles: JSON.stringify(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']), status: 'Active', synced_at: ctx.clock.now() }).execute()
+    await given(ctx).onRoster(course.id, w.ana.id, { sub: 'sub-ana', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] })
     const grid = await ctx.services.book.grid(ctx.eventId, { contextId: course.id })
     t.ok(grid.rows.some(r => r.userSub !== null && r.grade !== null), 'learners of the course would otherwise get a grade from the purged records')
     t.equal(await ctx.services.grades.syncAll(), 0, 'no attendance grade is queued after the purge')
@@ -228,8 +225,7 @@ t.test('the purge takes each kind of data when its period is over, and nothing e
     const participant = { authorization: w.cleo.bearer }
     // The 2025 organizer was anonymised above, which ended their sessions: the later event's organizer asks.
     const later = await ctx.database.db.selectFrom('events').select('id').where('key', '=', 'ecole-2026').executeTakeFirstOrThrow()
-    const rita = await ctx.database.db.insertInto('people').values({ display_name: 'Rita Responsable', email: 'rita@example.org' }).returning('id').executeTakeFirstOrThrow()
-    await ctx.database.db.insertInto('registrations').values({ event_id: later.id, person_id: rita.id, role: 'organizer' }).execute()
+    const rita = await given(ctx).organizer({ name: 'Rita Responsable', email: 'rita@example.org', event: later.id })
     for (const method of ['GET', 'POST'] as const) {
       t.equal((await ctx.app.inject({ method, url: '/api/v1/privacy/purge', headers: participant })).statusCode, 403)
       t.equal((await ctx.app.inject({ method, url: '/api/v1/privacy/purge' })).statusCode, 401)

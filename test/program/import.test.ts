@@ -2,6 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { parse, stringify } from 'yaml'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { defaultProgramFile } from '../../src/paths.js'
 import type { ProgramService } from '../../src/program/service.js'
 
@@ -57,15 +58,13 @@ t.test('a speaker change counts as an update of that session only', async t => {
 })
 
 t.test('a removed session without attendance is deleted; with attendance it is cancelled, never deleted', async t => {
-  const { services, database } = await testApp(t)
+  const ctx = await testApp(t)
+  const { services } = ctx
   const [event] = await services.program.listEvents()
   const program = await services.program.getProgram(event!.id)
   const tuesdayCaseStudies = program.days[1]!.slots[3]!
   const [attended, , unattended] = tuesdayCaseStudies.sessions
-  const person = await database.db.insertInto('people').values({ email: 'a@example.org', display_name: 'A' }).returning('id').executeTakeFirstOrThrow()
-  await database.db.insertInto('attendance_records').values({
-    event_id: event!.id, slot_id: tuesdayCaseStudies.id, session_id: attended!.id, person_id: person.id, status: 'present', recorded_at: new Date()
-  }).execute()
+  await given(ctx).person().checkedIn(attended!.id)
 
   const removed = edited(doc => { doc.days[1].slots[3].sessions = [doc.days[1].slots[3].sessions[1]] })
   const summary = await services.program.importFromText(removed, 'removed.yaml', null)

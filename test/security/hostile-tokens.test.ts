@@ -7,6 +7,7 @@ import { createHmac, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import { hostileText, hostileWorld, installWriteLog, pct, send, settle, type Caller, type Shot } from '../helpers/hostile.js'
+import { given } from '../helpers/given.js'
 import { testSecrets } from '../helpers/app.js'
 import { sentToSignIn } from '../helpers/session.js'
 
@@ -140,8 +141,7 @@ t.test('malformed Authorization headers and oversized cookies are refused', asyn
 // Links
 
 t.test('tampered sign-in, personal and hand-off links open nothing', async t => {
-  const participant = (await world.database.db.insertInto('people').values({ display_name: 'Paule', email: 'paule@hostile.example' }).returning('id').executeTakeFirstOrThrow()).id
-  await world.database.db.insertInto('registrations').values({ event_id: world.eventId, person_id: participant, role: 'participant' }).execute()
+  const participant = (await given(world).participant({ name: 'Paule', email: 'paule@hostile.example', event: world.eventId })).id
   const personal = await world.services.people.participants.issueLink(organizer.personId, world.eventId, participant)
   const invitation = await world.services.people.invite(organizer.personId, world.eventId, { email: 'door2@hostile.example', role: 'door_staff' })
   if (!invitation.created) throw new Error('a new account comes with its link')

@@ -5,6 +5,7 @@
 import t from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { MATRIX_NOW, accessWorld, apiHeaders, mergeCookies, pageHeaders } from '../helpers/identities.js'
+import { given } from '../helpers/given.js'
 
 const world = await accessWorld(t)
 const db = world.database.db
@@ -31,8 +32,7 @@ const scanSignedOut = async (): Promise<{ scan: string, device: string, jar: str
 let n = 0
 const newParticipant = async (): Promise<{ id: string, name: string, cookie: string }> => {
   const name = `Absente ${++n}`
-  const row = await db.insertInto('people').values({ display_name: name, email: `absente${n}@example.org` }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('registrations').values({ event_id: world.eventId, person_id: row.id, role: 'participant' }).execute()
+  const row = await given(world).participant({ name, email: `absente${n}@example.org`, event: world.eventId })
   return { id: row.id, name, cookie: (await world.login(row.id)).cookie }
 }
 

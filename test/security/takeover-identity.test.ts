@@ -6,6 +6,7 @@ import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { upsertLtiPerson } from '../../src/lti/service.js'
 import type { TestApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { ORIGIN, signInWithLink } from '../helpers/session.js'
 import { type Staff, twoEvents, type TwoEvents } from '../helpers/two-events.js'
@@ -26,10 +27,8 @@ async function world (t: { teardown: (fn: () => unknown) => void }): Promise<Wor
   const now = ctx.clock.now()
   const student = await upsertLtiPerson(db, { issuer: 'https://lms-b.example', clientId: 'b', subject: 'stu-1' }, { name: 'Sam Student', email: 'sam@etu.example' }, now)
   const instructor = await upsertLtiPerson(db, { issuer: 'https://lms-b.example', clientId: 'b', subject: 'ins-1' }, { name: 'Ines Instructor', email: 'ines@prof.example' }, now)
-  await db.insertInto('registrations').values([
-    { event_id: b, person_id: student, role: 'credited_student', created_by: null },
-    { event_id: b, person_id: instructor, role: 'instructor', created_by: null }
-  ]).execute()
+  await given(ctx).registered(student, 'credited_student', b)
+  await given(ctx).registered(instructor, 'instructor', b)
   return { ...ctx, victims: { participant: participant.personId, student, instructor } }
 }
 

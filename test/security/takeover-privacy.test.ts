@@ -4,6 +4,7 @@ import { realTime, testApp } from '../helpers/app.js'
 import { signInWithLink } from '../helpers/session.js'
 import { ROLES, startPlatform } from '../helpers/lti-platform.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
+import { given, type Role } from '../helpers/given.js'
 
 // Issue 15, findings 2 and 8 (privacy part): an organizer of event A exports and erases only what
 // belongs to A; a person who also belongs to event B is erased by a privacy officer, and stays
@@ -26,15 +27,14 @@ const ctx = await (async () => {
 const { app, services, base, platform } = ctx
 const db = ctx.database.db
 
-const eventA = (await ctx.services.program.listEvents())[0]!.id
-const eventB = (await db.insertInto('events').values({ key: 'hiver-2026', title_fr: 'École d\'hiver 2026', title_en: 'Winter school 2026', timezone: 'America/Montreal', starts_on: '2026-02-09', ends_on: '2026-02-13' })
-  .returning('id').executeTakeFirstOrThrow()).id
+const g = given(ctx)
+const eventA = await g.event()
+const eventB = await g.newEvent({ key: 'hiver-2026', titleFr: 'École d\'hiver 2026', titleEn: 'Winter school 2026', startsOn: '2026-02-09', endsOn: '2026-02-13' })
 
-const someone = async (name: string, email: string, registrations: Array<[string, string]>): Promise<{ id: string, authorization: string }> => {
-  const row = await db.insertInto('people').values({ display_name: name, email }).returning('id').executeTakeFirstOrThrow()
-  for (const [event, role] of registrations) await db.insertInto('registrations').values({ event_id: event, person_id: row.id, role }).execute()
-  const device = await ctx.services.people.openDeviceSession(row.id, 'takeover-privacy')
-  return { id: row.id, authorization: `Bearer ${app.jwt.sign({ sub: row.id, sid: device.deviceSessionId })}` }
+const someone = async (name: string, email: string, registrations: Array<[string, Role]>): Promise<{ id: string, authorization: string }> => {
+  const person = await g.person({ name, email })
+  for (const [event, role] of registrations) await g.registered(person.id, role, event)
+  return { id: person.id, authorization: await g.bearer(person.id) }
 }
 const orgA = await someone('Olivia Organisatrice A', 'olivia@enap.ca', [[eventA, 'organizer']])
 const orgB = await someone('Bruno Organisateur B', 'bruno@enap.ca', [[eventB, 'organizer'], [eventB, 'instructor']])
@@ -42,11 +42,11 @@ const officer = await someone('Rachel Responsable', OFFICER_EMAIL, [])
 const impostor = await someone('Ivan Imposteur', 'ivan@enap.ca', [[eventA, 'organizer']])
 
 // Course B, tied to event B by an organizer before any launch; Bruno teaches it.
-const courseB = await db.insertInto('lti_contexts').values({
-  issuer: platform.issuer, client_id: platform.clientId, deployment_id: 'dep-1', context_id: 'HIVER-B', title: 'Cours B', event_id: eventB, memberships_url: platform.membershipsUrl, lineitems_url: platform.lineItemsUrl
-}).returning('id').executeTakeFirstOrThrow()
-await db.insertInto('lti_identities').values({ issuer: platform.issuer, client_id: platform.clientId, subject: 'moodle-bruno', person_id: orgB.id }).execute()
-await db.insertInto('lti_roster_members').values({ context_id: courseB.id, user_sub: 'moodle-bruno', person_id: orgB.id, roles: JSON.stringify([ROLES.Instructor]), status: 'Active', synced_at: new Date() }).execute()
+const courseB = await g.course({
+  issuer: platform.issuer, clientId: platform.clientId, deploymentId: 'dep-1', contextId: 'HIVER-B', title: 'Cours B', event: eventB, membershipsUrl: platform.membershipsUrl, lineItemsUrl: platform.lineItemsUrl
+})
+await g.lmsIdentity(orgB.id, { issuer: platform.issuer, clientId: platform.clientId, subject: 'moodle-bruno' })
+await g.onRoster(courseB, orgB.id, { sub: 'moodle-bruno', roles: [ROLES.Instructor] })
 
 // Camille: a credited student of course B (by a real launch: identity, ltijs' copies, roster, registration in B),
 // also imported as a participant of event A.
@@ -55,18 +55,13 @@ const launched = await platform.launch(base, { user: camilleUser, roles: [ROLES.
 // Thrown, not asserted: a top-level assertion let tap end the root test during the setup's awaits (seen on PostgreSQL).
 if (launched.launchResponse.status !== 303) throw new Error(`Camille's launch into course B failed: ${launched.launchResponse.status}`)
 const camille = (await db.selectFrom('lti_identities').select('person_id').where('subject', '=', camilleUser.sub).executeTakeFirstOrThrow()).person_id
-await db.insertInto('registrations').values({ event_id: eventA, person_id: camille, role: 'participant' }).execute()
-const assignment = await db.insertInto('synthesis_assignments').values({ context_id: courseB.id, event_id: eventB, title: 'Synthèse B', opens_at: new Date('2026-02-09T13:00:00Z'), due_at: new Date('2026-02-13T21:00:00Z') })
-  .returning('id').executeTakeFirstOrThrow()
-const submission = await db.insertInto('synthesis_submissions').values({ assignment_id: assignment.id, person_id: camille, version: 1, text: 'Texte confidentiel de Camille', text_sha256: null, submitted_at: new Date('2026-02-13T20:00:00Z'), late: false, due_at: new Date('2026-02-13T21:00:00Z') })
-  .returning('id').executeTakeFirstOrThrow()
-await db.insertInto('synthesis_grades').values({ assignment_id: assignment.id, person_id: camille, submission_id: submission.id, score: 80, feedback: 'Commentaire privé de Bruno', state: 'published', updated_at: new Date('2026-02-14T13:00:00Z') }).execute()
+await g.registered(camille, 'participant', eventA)
+const assignment = await g.assignment(courseB, { event: eventB, title: 'Synthèse B', opensAt: new Date('2026-02-09T13:00:00Z'), dueAt: new Date('2026-02-13T21:00:00Z') })
+const { submission } = await g.handIn(assignment, camille, { text: 'Texte confidentiel de Camille', at: new Date('2026-02-13T20:00:00Z'), grade: { score: 80, feedback: 'Commentaire privé de Bruno', state: 'published', at: new Date('2026-02-14T13:00:00Z') } })
 // Queued for the gradebook, not delivered yet.
-await db.insertInto('lti_grade_outbox').values({ context_id: courseB.id, line_item: 'synthese', user_sub: camilleUser.sub, person_id: camille, score: JSON.stringify({ scoreGiven: 80, scoreMaximum: 100, comment: 'Commentaire privé de Bruno' }), given_at: new Date('2026-02-14T13:00:00Z'), status: 'pending' }).execute()
-await db.insertInto('outgoing_messages').values([
-  { event_id: eventA, person_id: camille, kind: 'attestation_refused', to_address: camilleUser.email, subject: 'Bienvenue à l\'École d\'automne', body_text: 'Message de l\'événement A', status: 'stored' },
-  { event_id: eventB, person_id: camille, kind: 'attestation_refused', to_address: camilleUser.email, subject: 'Bienvenue à l\'École d\'hiver', body_text: 'Message secret de l\'événement B', status: 'stored' }
-]).execute()
+await g.gradeInOutbox(courseB, { person: camille, sub: camilleUser.sub, score: { scoreGiven: 80, scoreMaximum: 100, comment: 'Commentaire privé de Bruno' }, givenAt: new Date('2026-02-14T13:00:00Z'), status: 'pending' })
+await g.message(camille, { event: eventA, kind: 'attestation_refused', to: camilleUser.email, subject: 'Bienvenue à l\'École d\'automne', body: 'Message de l\'événement A' })
+await g.message(camille, { event: eventB, kind: 'attestation_refused', to: camilleUser.email, subject: 'Bienvenue à l\'École d\'hiver', body: 'Message secret de l\'événement B' })
 
 const counts = async (): Promise<Record<string, number>> => await countRows(db, TABLES)
 const erasures = (event: string): string => `/api/v1/events/${event}/privacy/erasures`
@@ -81,7 +76,7 @@ t.test('an organizer of A exports only what belongs to A: nothing of B, no synth
   t.same(data.lti, { identities: [], rosterMemberships: [], gradeDeliveries: [], contentSelections: [] }, 'her LMS account belongs to B too')
   t.same(data.deviceSessions, [], 'account-wide parts stay out: she belongs to another event')
   t.match(data.scope, { kind: 'organizer', eventIds: [eventA], account: false, note: { fr: /seulement ce qui appartient à ses événements/ } })
-  for (const secret of [eventB, courseB.id, 'Texte confidentiel', 'Commentaire privé', 'secret de l\'événement B', camilleUser.sub]) {
+  for (const secret of [eventB, courseB, 'Texte confidentiel', 'Commentaire privé', 'secret de l\'événement B', camilleUser.sub]) {
     t.notMatch(res.body, secret, `nothing of B: ${secret}`)
   }
 })
@@ -93,15 +88,15 @@ t.test('synthesis text goes to its author and the course\'s instructors only', a
 
   // Bruno organizes B and teaches course B: he reads the text.
   const byTeacher = (await app.inject({ url: `/api/v1/events/${eventB}/people/${camille}/export`, headers: { authorization: orgB.authorization } })).json()
-  t.match(byTeacher.synthesis.submissions, [{ id: submission.id, text: 'Texte confidentiel de Camille' }])
+  t.match(byTeacher.synthesis.submissions, [{ id: submission, text: 'Texte confidentiel de Camille' }])
   t.notMatch(JSON.stringify(byTeacher), 'Message de l\'événement A', 'and nothing of A')
 
   // The same organizer once he no longer teaches the course: the hand-in is listed, its text is not.
-  await db.updateTable('lti_roster_members').set({ status: 'Deleted' }).where('context_id', '=', courseB.id).where('person_id', '=', orgB.id).execute()
+  await db.updateTable('lti_roster_members').set({ status: 'Deleted' }).where('context_id', '=', courseB).where('person_id', '=', orgB.id).execute()
   const res = await app.inject({ url: `/api/v1/events/${eventB}/people/${camille}/export`, headers: { authorization: orgB.authorization } })
-  await db.updateTable('lti_roster_members').set({ status: 'Active' }).where('context_id', '=', courseB.id).where('person_id', '=', orgB.id).execute()
+  await db.updateTable('lti_roster_members').set({ status: 'Active' }).where('context_id', '=', courseB).where('person_id', '=', orgB.id).execute()
   t.equal(res.statusCode, 200)
-  t.match(res.json().synthesis, { submissions: [{ id: submission.id, text: null, text_withheld: true }], grades: [{ score: '80', feedback: null }] })
+  t.match(res.json().synthesis, { submissions: [{ id: submission, text: null, text_withheld: true }], grades: [{ score: '80', feedback: null }] })
   t.notMatch(res.body, /Texte confidentiel|Commentaire privé/)
 })
 
@@ -182,7 +177,7 @@ t.test('the next roster sync does not bring her back; others still arrive', asyn
     { user_id: 'moodle-nouveau', roles: [ROLES.Learner], name: 'Noé Nouveau', email: 'noe@etu.enap.ca' }
   ])
   const before = await counts()
-  t.match(await services.roster.runNow(courseB.id), { status: 'synced', members: 3 })
+  t.match(await services.roster.runNow(courseB), { status: 'synced', members: 3 })
   const delta = rowDeltas(before, await counts())
   t.equal(delta.people, 1, 'only Noé is new')
   t.equal((await db.selectFrom('people').select('id').where('email', '=', camilleUser.email).execute()).length, 0, 'no account with her email')
@@ -207,12 +202,11 @@ t.test('no export shows a working link from a message not sent yet: not the orga
   // Its own app: "m'envoyer mon lien" needs email (nothing listens on port 9, so the message stays pending).
   const other = await testApp(t, { config: { smtp: { url: 'smtp://127.0.0.1:9', from: 'noreply@enap.ca' } } })
   const odb = other.database.db
-  const event = (await other.services.program.listEvents())[0]!.id
-  const paule = await odb.insertInto('people').values({ display_name: 'Paule Émond', email: 'paule.emond@montreal.ca' }).returning('id').executeTakeFirstOrThrow()
-  await odb.insertInto('registrations').values({ event_id: event, person_id: paule.id, role: 'participant' }).execute()
-  const org = await odb.insertInto('people').values({ display_name: 'Olivia Organisatrice', email: 'olivia@enap.ca' }).returning('id').executeTakeFirstOrThrow()
-  await odb.insertInto('registrations').values({ event_id: event, person_id: org.id, role: 'organizer' }).execute()
-  const bearer = async (id: string): Promise<string> => `Bearer ${other.app.jwt.sign({ sub: id, sid: (await other.services.people.openDeviceSession(id, 'export')).deviceSessionId })}`
+  const og = given(other)
+  const event = await og.event()
+  const paule = await og.participant({ name: 'Paule Émond', email: 'paule.emond@montreal.ca' })
+  const org = await og.organizer({ name: 'Olivia Organisatrice', email: 'olivia@enap.ca' })
+  const bearer = async (id: string): Promise<string> => await og.bearer(id)
 
   t.equal((await other.app.inject({ method: 'POST', url: '/api/v1/sign-in-links', remoteAddress: '203.0.113.7', payload: { email: 'paule.emond@montreal.ca' } })).statusCode, 202)
   await other.services.selfServiceLinks.settled()
@@ -244,19 +238,18 @@ t.test('a roster sync before the first launch, then the launch, then erasure: no
     { user_id: dana.sub, roles: [ROLES.Learner], name: dana.name, email: dana.email }
   ]
   platform.setMembers(members)
-  t.match(await services.roster.runNow(courseB.id), { status: 'synced' })
+  t.match(await services.roster.runNow(courseB), { status: 'synced' })
   const danaId = (await db.selectFrom('lti_identities').select('person_id').where('subject', '=', dana.sub).executeTakeFirstOrThrow()).person_id
 
   const launch = await platform.launch(base, { user: dana, roles: [ROLES.Learner], context: { id: 'HIVER-B', label: 'HIVER', title: 'Cours B' } })
   t.equal(launch.launchResponse.status, 303)
-  t.same(await db.selectFrom('lti_roster_members').select('person_id').where('context_id', '=', courseB.id).where('user_sub', '=', dana.sub).execute(), [{ person_id: danaId }],
+  t.same(await db.selectFrom('lti_roster_members').select('person_id').where('context_id', '=', courseB).where('user_sub', '=', dana.sub).execute(), [{ person_id: danaId }],
     'the launch left the synced row tied to her account')
 
   // A row of another course of the same LMS that names no person (written without one, or its person row
   // deleted: ON DELETE SET NULL) still holds her subject; erasure finds it by (LMS, subject).
-  const courseC = await db.insertInto('lti_contexts').values({ issuer: platform.issuer, client_id: platform.clientId, deployment_id: 'dep-1', context_id: 'HIVER-C', title: 'Cours C', event_id: eventB })
-    .returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('lti_roster_members').values({ context_id: courseC.id, user_sub: dana.sub, person_id: null, roles: JSON.stringify([ROLES.Learner]), status: 'Active', synced_at: new Date() }).execute()
+  const courseC = await g.course({ issuer: platform.issuer, clientId: platform.clientId, deploymentId: 'dep-1', contextId: 'HIVER-C', title: 'Cours C', event: eventB })
+  await g.onRoster(courseC, null, { sub: dana.sub, roles: [ROLES.Learner] })
 
   const recorded = await app.inject({ method: 'POST', url: erasures(eventB), headers: { authorization: orgB.authorization }, payload: { personId: danaId, requestedAt: new Date().toISOString(), channel: 'email' } })
   t.equal(recorded.statusCode, 201)
@@ -267,7 +260,7 @@ t.test('a roster sync before the first launch, then the launch, then erasure: no
   t.same(await db.selectFrom('lti_roster_members').select('context_id').where('user_sub', '=', dana.sub).execute(), [], 'no roster row keeps her subject')
 
   platform.setMembers(members)
-  t.match(await services.roster.runNow(courseB.id), { status: 'synced' })
+  t.match(await services.roster.runNow(courseB), { status: 'synced' })
   t.same(await db.selectFrom('lti_roster_members').select('context_id').where('user_sub', '=', dana.sub).execute(), [], 'the next sync does not store it again')
   t.equal((await db.selectFrom('people').select('id').where('email', '=', dana.email).execute()).length, 0, 'nor her account')
 })

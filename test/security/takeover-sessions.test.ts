@@ -9,6 +9,7 @@ import { sql } from 'kysely'
 import { buildApp } from '../../src/app.js'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, testConfig } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { ORIGIN, sentToSignIn, signInWithLink } from '../helpers/session.js'
 
@@ -23,7 +24,8 @@ const db = database.db
 
 const [eventA] = await services.program.listEvents()
 if (eventA === undefined) throw new Error('no event')
-const eventB = await db.insertInto('events').values({ key: 'hiver-2026', title_fr: 'École d\'hiver', title_en: 'Winter school', timezone: 'America/Montreal', starts_on: '2026-02-09', ends_on: '2026-02-13' }).returning('id').executeTakeFirstOrThrow()
+const g = given(one)
+const eventB = await g.newEvent({ key: 'hiver-2026', titleFr: 'École d\'hiver', titleEn: 'Winter school', startsOn: '2026-02-09', endsOn: '2026-02-13' })
 const session = await db.selectFrom('sessions').select('id').where('key', '=', SESSION_KEY).executeTakeFirstOrThrow()
 const roomCode = new URL(services.attendance.roomCode(session.id).url).pathname.split('/').pop() ?? ''
 const tables = (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(db)).rows.map(r => r.table_name)
@@ -38,9 +40,8 @@ async function signIn (personId: string): Promise<{ cookie: string, csrf: string
 
 const odile = (await services.people.bootstrapOrganizer('odile@enap.ca', [eventA.id], 'Odile Organisatrice')).personId
 const organizerA = await signIn(odile)
-const bruno = (await services.people.bootstrapOrganizer('bruno@enap.ca', [eventB.id], 'Bruno Boivin')).personId
-const ana = await db.insertInto('people').values({ display_name: 'Ana Arsenault', email: 'ana@example.ca' }).returning('id').executeTakeFirstOrThrow()
-await db.insertInto('registrations').values({ event_id: eventA.id, person_id: ana.id, role: 'participant' }).execute()
+const bruno = (await services.people.bootstrapOrganizer('bruno@enap.ca', [eventB], 'Bruno Boivin')).personId
+const ana = await g.participant({ name: 'Ana Arsenault', email: 'ana@example.ca', event: eventA.id })
 
 /**
  * What the attacker tries with a copied token on instance two: check in the victim by the API,
@@ -86,7 +87,7 @@ t.test('an organizer\'s token copied from a laptop that then signed out cannot a
   await worksOnTwo(t, laptop.stolen)
   const out = await one.app.inject({ method: 'POST', url: '/auth/sign-out', headers: { cookie: laptop.cookie, 'x-csrf-token': laptop.csrf, origin: ORIGIN, accept: 'text/html' } })
   t.equal(out.statusCode, 303)
-  await attack(t, laptop.stolen, eventB.id)
+  await attack(t, laptop.stolen, eventB)
 })
 
 t.test('after the organizer revokes the person\'s link and signs them out everywhere, a copied token is refused on the other instance', async t => {

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { ORIGIN, sentToSignIn, signInWithLink } from '../helpers/session.js'
+import { given } from '../helpers/given.js'
 import { friday, pdfBytes, sha256, synthesisSetup, type Person, type SynthesisCtx, type Upload } from '../helpers/synthesis.js'
 import { pageTextProblems } from '../helpers/page-text.js'
 
@@ -324,7 +325,7 @@ t.test('from the program, /synthese leads each person to their course\'s synthes
   const participant = await page(ctx, '/synthese?lang=fr', ctx.participant)
   t.equal(participant.statusCode, 403)
   t.match(participant.body, /inscrites au cours ENP7009/)
-  await ctx.database.db.insertInto('lti_roster_members').values({ context_id: ctx.otherContextId, user_sub: 'moodle-anaïs', person_id: ctx.ana.id, roles: JSON.stringify(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']), status: 'Active', synced_at: ctx.clock.now() }).execute()
+  await given(ctx).onRoster(ctx.otherContextId, ctx.ana.id, { sub: 'moodle-anaïs', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] })
   const both = await page(ctx, '/synthese?lang=fr', ctx.ana)
   t.equal(both.statusCode, 200, 'two courses: a choice')
   t.match(both.body, /Mobilisation des acteurs locaux/)
