@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type App } from '../../src/app.js'
-import { FixedClock, type Clock } from '../../src/clock.js'
+import { FixedClock } from '../../src/clock.js'
 import { loadConfig, type ResolvedConfig } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
 import { freshDatabase } from './database.js'
@@ -33,8 +33,20 @@ export interface TestApp extends App {
   config: ResolvedConfig
 }
 
-/** Real time: for flows where a library reads Date.now() itself (ltijs verifying id_tokens). */
-export const realTime = (): Clock & FixedClock => Object.assign(new FixedClock(new Date()), { now: () => new Date() })
+/**
+ * Real time, for flows where a library reads Date.now() itself (ltijs verifying id_tokens). A test
+ * may still move it (`advance`, `set`): every check of ours reads this clock, so "11 s later" for
+ * them is a step of the clock, not a wait. What the library reads does not move.
+ */
+export class RealTimeClock extends FixedClock {
+  #offsetMs = 0
+  constructor () { super(new Date()) }
+  override now (): Date { return new Date(Date.now() + this.#offsetMs) }
+  override set (at: Date | string): void { this.#offsetMs = new Date(at).getTime() - Date.now() }
+  override advance (ms: number): void { this.#offsetMs += ms }
+}
+
+export const realTime = (): RealTimeClock => new RealTimeClock()
 
 /** The whole app on a fresh database, with a fixed clock and (by default) the 2025 program loaded. */
 export async function testApp (t: TestContext, options: { now?: string, clock?: FixedClock, program?: boolean, config?: Partial<ResolvedConfig> } = {}): Promise<TestApp> {
