@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { sql } from 'kysely'
+import { InsertQueryNode, sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely'
 import { FixedClock } from '../../src/clock.js'
 import type { Db } from '../../src/db/database.js'
 import { AppError } from '../../src/errors.js'
@@ -61,10 +61,38 @@ const pdfOf = (size: number): Buffer => {
   return data
 }
 
+/**
+ * Tells when a row was written: a Kysely plugin sees each statement the store runs, and its
+ * result once the database answered. Tests wait on that instead of polling the table.
+ */
+class Writes implements KyselyPlugin {
+  readonly #tables = new WeakMap<object, string>()
+  #waiting: Array<{ table: string, resolve: () => void }> = []
+
+  /** Resolves once the next INSERT into `table` has been stored (ask before starting the work). */
+  next (table: string): Promise<void> {
+    return new Promise(resolve => { this.#waiting.push({ table, resolve }) })
+  }
+
+  transformQuery (args: PluginTransformQueryArgs): RootOperationNode {
+    if (InsertQueryNode.is(args.node) && args.node.into !== undefined) this.#tables.set(args.queryId, args.node.into.table.identifier.name)
+    return args.node
+  }
+
+  async transformResult (args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const table = this.#tables.get(args.queryId)
+    const ready = this.#waiting.filter(w => w.table === table)
+    this.#waiting = this.#waiting.filter(w => w.table !== table)
+    for (const w of ready) w.resolve()
+    return args.result
+  }
+}
+
 t.test('file store', async t => {
   const { db } = await freshDatabase(t)
   const clock = new FixedClock('2025-10-24T15:00:00Z')
-  const store = new FileStore(db, clock)
+  const writes = new Writes()
+  const store = new FileStore(db.withPlugin(writes), clock)
   t.beforeEach(async () => { await sql`delete from files`.execute(db) })
 
   t.test('PDF, DOCX and ODT written by LibreOffice come back byte for byte, with the SHA-256 of what was sent', async t => {
@@ -194,10 +222,11 @@ t.test('file store', async t => {
 
   t.test('a source that errors midway (a dropped connection) leaves no rows and is reported as an interrupted upload', async t => {
     const stream = new Readable({ read () {} })
+    const firstChunk = writes.next('file_chunks')
     const receiving = store.receive(stream, { maxBytes: 20 * MB, allowed: ALL })
     stream.push(pdfOf(CHUNK_BYTES + 1000))
     // Once the first chunk is in the database, the failure must remove it too.
-    for (let i = 0; i < 100 && (await rowCounts(db)).chunks === 0; i++) await new Promise(resolve => setTimeout(resolve, 20))
+    await firstChunk
     t.equal((await rowCounts(db)).chunks, 1, 'a chunk was written before the failure')
     stream.destroy(new Error('aborted'))
     const err = await failure(receiving) as AppError
@@ -298,9 +327,10 @@ t.test('file store', async t => {
   t.test('an upload purged while still arriving fails instead of reviving', async t => {
     clock.set('2025-10-24T10:00:00Z')
     const slow = new Readable({ read () {} })
+    const pending = writes.next('files')
     const receiving = store.receive(slow, { maxBytes: MB, allowed: ALL })
     slow.push(pdfOf(100))
-    for (let i = 0; i < 100 && (await rowCounts(db)).files === 0; i++) await new Promise(resolve => setTimeout(resolve, 20))
+    await pending
     t.equal(await store.purgePending(new Date('2025-10-25T00:00:00Z')), 1)
     slow.push(null)
     t.match(await failure(receiving), { statusCode: 400 })
