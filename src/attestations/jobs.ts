@@ -172,6 +172,11 @@ export class AttestationJobs {
     return { row, lease, resumed: was === 'running' }
   }
 
+  /** Resolves when the loop has no run under way (at once if none is): tests wait on it, not on a timer. */
+  async settled (): Promise<void> {
+    await this.#running?.catch(() => {})
+  }
+
   /** Stops the loop after the attestations in flight (their progress written, the lease given back). */
   async close (): Promise<void> {
     this.#stopping = true

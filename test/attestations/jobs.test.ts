@@ -3,13 +3,13 @@ import { inflateRawSync } from 'node:zlib'
 import t from 'tap'
 import { AttestationJobs } from '../../src/attestations/jobs.js'
 import { RenderPool } from '../../src/attestations/render-pool.js'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { buildApp } from '../../src/app.js'
 import { FixedClock } from '../../src/clock.js'
 import { defaultProgramFile } from '../../src/paths.js'
 import { testConfig } from '../helpers/app.js'
 import { AFTER_EVENT, DURING_EVENT_MTL, attestationSetup, type AttestationCtx, type Someone } from '../helpers/attestations.js'
 import { freshDatabase } from '../helpers/database.js'
+import { given } from '../helpers/given.js'
 import { ORIGIN, bearerFor, signInWithLink } from '../helpers/session.js'
 
 // One pool of real rendering threads for the whole file: starting threads (and loading the
@@ -237,31 +237,25 @@ t.test('pages: an organizer starts the generation from a form, follows it, downl
 
 t.test('in a server running background jobs, a started job runs by itself; closing the server stops its threads', async t => {
   const database = await freshDatabase(t)
-  const { app, services } = await buildApp(testConfig(), { database, clock: new FixedClock(AFTER_EVENT), backgroundJobs: true })
+  const clock = new FixedClock(AFTER_EVENT)
+  const { app, services } = await buildApp(testConfig(), { database, clock, backgroundJobs: true })
   let closed = false
   t.teardown(async () => { if (!closed) await app.close() })
   await services.program.importFromFile(defaultProgramFile)
-  const [event] = await services.program.listEvents()
-  const db = database.db
-  const organizer = await db.insertInto('people').values({ display_name: 'Odile Organisatrice' }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('registrations').values({ event_id: event!.id, person_id: organizer.id, role: 'organizer' }).execute()
-  const slots = await db.selectFrom('time_slots as s').innerJoin('sessions as x', 'x.slot_id', 's.id')
-    .select(['s.id as slot', 's.starts_at', 'x.id as session']).distinctOn('s.id')
-    .where('s.event_id', '=', event!.id).where('s.counts_toward_attendance', '=', true).where('x.mode', '=', 'in_person').where('x.status', '=', 'scheduled')
-    .orderBy('s.id').execute()
+  const g = given({ database, clock, app, services })
+  const eventId = await g.event()
+  const organizer = await g.organizer({ name: 'Odile Organisatrice' }).withBearer()
+  const slots = await g.countedSlots(eventId)
   for (const name of ['Rosalie Roy', 'Samuel Séguin']) {
-    const p = await db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-    await db.insertInto('registrations').values({ event_id: event!.id, person_id: p.id, role: 'participant' }).execute()
-    await db.insertInto('attendance_records').values(slots.map(s => ({ event_id: event!.id, slot_id: s.slot, session_id: s.session, person_id: p.id, status: 'present', method: 'manual', recorded_at: s.starts_at }))).execute()
+    const p = await g.participant({ name })
+    for (const slot of slots) await g.checkedIn(p.id, slot.sessions[0]!)
   }
-  const bearer = await bearerFor({ app, services }, organizer.id)
-  const started = (await app.inject({ method: 'POST', url: `/api/v1/events/${event!.id}/attestation-jobs`, headers: { authorization: bearer } })).json<{ id: string }>()
-  let job: { status: string, issued: number } = { status: 'queued', issued: 0 }
-  // Waits for the outcome, not for a duration: the loop was woken by the start.
-  for (let i = 0; i < 600 && (job.status === 'queued' || job.status === 'running'); i++) {
-    await sleep(200)
-    job = (await app.inject({ url: `/api/v1/attestation-jobs/${started.id}`, headers: { authorization: bearer } })).json()
-  }
+  const bearer = organizer.bearer
+  const started = (await app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/attestation-jobs`, headers: { authorization: bearer } })).json<{ id: string }>()
+  // The start woke the loop: its run is under way. Nothing else runs it here, so a job done once
+  // that run has ended ran by itself (without the loop, it would still be queued).
+  await services.attestationJobs.settled()
+  const job = (await app.inject({ url: `/api/v1/attestation-jobs/${started.id}`, headers: { authorization: bearer } })).json()
   t.match(job, { status: 'done', issued: 2 })
   await app.close()
   closed = true
