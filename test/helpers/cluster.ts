@@ -179,7 +179,11 @@ export async function checkIn (base: string, token: string, session: OpenSession
   }
 }
 
-/** Waits for `condition` (polled every `everyMs`), failing after `limitMs` with `what`. */
+/**
+ * Waits for `condition` (polled every `everyMs`), failing after `limitMs` with `what`. Only for
+ * what another process holds (the app as a child process, PostgreSQL): it has no event to wait
+ * on from here. What this process holds is awaited as an event (see postgres-and-shutdown's phones).
+ */
 export async function until<T> (what: string, condition: () => Promise<T | undefined | false>, limitMs = 30_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + limitMs
   for (;;) {

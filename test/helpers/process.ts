@@ -63,6 +63,8 @@ export async function startServer (env: NodeJS.ProcessEnv, port?: number): Promi
   child.stdout.on('data', (d: Buffer) => { output += d.toString() })
   child.stderr.on('data', (d: Buffer) => { output += d.toString() })
   const base = `http://127.0.0.1:${listenOn}`
+  // Polled: the server is another process, which says nothing when ready (it logs warnings only),
+  // and /ready is what a load balancer asks too (it also checks the database).
   while (Date.now() - startedAt < 120_000) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`)
     const ok = await fetch(`${base}/ready`).then(r => r.ok, () => false)
