@@ -368,8 +368,8 @@ export function changedTables (before: Record<string, number>, after: Record<str
  * Waits for writes the app makes after answering (the staff access log records successful reads
  * of personal data once the response is sent): they belong to the request before, not the next.
  */
-export async function settle (app: FastifyInstance): Promise<void> {
-  await (app as unknown as { privacyAccessLog?: { settled: () => Promise<void> } }).privacyAccessLog?.settled()
+export async function settle (services: { privacyAccessLog: { settled: () => Promise<void> } }): Promise<void> {
+  await services.privacyAccessLog.settled()
 }
 
 export interface WriteLog {

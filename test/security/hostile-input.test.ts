@@ -173,7 +173,7 @@ for (const route of targets) {
     const seed = seedOf(`${route.method} ${route.url}`)
     const statuses = new Map<number, number>()
 
-    await settle(world.app)
+    await settle(world.services)
     const mark = await within(5000, 'the database, after the previous route', writes.mark())
     await check(t, seed, 'refused input: a 4xx, no trace, nothing written', invalidCases(route), INVALID_RUNS, async c => {
       if (process.env.HOSTILE_DEBUG !== undefined) console.error(describe(c, 0, ''))
@@ -184,7 +184,7 @@ for (const route of targets) {
       if (caller !== null && res.statusCode === 401) throw new Error(`the caller's session was refused: the input never reached validation — ${describe(c, res.statusCode, res.body)}`)
       if (leaks(res.body)) throw new Error(`the answer leaks internals — ${describe(c, res.statusCode, res.body)}`)
     })
-    await settle(world.app)
+    await settle(world.services)
     const written = await within(5000, 'the database, after the refused input', writes.since(mark))
     t.same(lasting(written), [], 'no row left inserted, updated or deleted by refused input')
     if (written.length > 0) t.comment(`written and undone within the batch: ${written.join(', ')}`)
@@ -214,10 +214,10 @@ t.test('NUL in text that passes the schemas is refused with a 4xx, not a 500', a
   // The course's hand-in settings are created on first use: not by the requests below.
   await send(world, world.callers.learner, 'api', { method: 'GET', path: `/api/v1/courses/${world.contextId}/synthesis` })
   for (const [caller, kind, shot] of requests) {
-    await settle(world.app)
+    await settle(world.services)
     const mark = await writes.mark()
     const res = await send(world, caller, kind, shot)
-    await settle(world.app)
+    await settle(world.services)
     // 400 where the text reaches PostgreSQL (22021 → our message); a lookup by it may also find nothing (404).
     t.ok(res.statusCode === 400 || res.statusCode === 404, `${shot.method} ${shot.path}: 4xx (${res.statusCode}) ${res.body.slice(0, 200)}`)
     t.same(lasting(await writes.since(mark)), [], 'nothing written')

@@ -21,10 +21,10 @@ const { organizer, learner, door } = world.callers
 
 /** What a batch wrote, as `table OPERATION ×n`, less the tables a refusal may write on purpose. */
 async function batch (t: Test, name: string, arb: fc.Arbitrary<unknown>, run: (v: any) => Promise<void>, allowed: string[] = []): Promise<void> {
-  await settle(world.app)
+  await settle(world.services)
   const mark = await writes.mark()
   const result = await fc.check(fc.asyncProperty(arb, run), { numRuns: RUNS, seed: SEED, endOnFailure: true })
-  await settle(world.app)
+  await settle(world.services)
   if (result.failed) {
     t.fail(`${name}: ${result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance)}`, { seed: SEED, reproduce: `HOSTILE_SEED=${SEED} npx tap test/security/hostile-tokens.test.ts` })
   } else {
