@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
+import { claimLeased } from '../db/lease.js'
 
 type Q = Kysely<DB>
 
@@ -286,23 +287,15 @@ export async function insertScore (db: Q, target: ScoreTarget, values: { personI
 
 export interface ClaimedScore { id: string, context_id: string, line_item: LineItemKey, user_sub: string, score: unknown, given_at: Date, attempts: number }
 
-/**
- * Takes up to `limit` due pending scores, oldest given first, until `leaseUntil`: another worker
- * skips them meanwhile (SKIP LOCKED), and takes them up again only if this one died before
- * recording the outcome.
- */
+/** Due pending scores, oldest given first, for this worker until `leaseUntil` (src/db/lease.ts says how several workers share them). */
 export async function claimDueScores (db: Q, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedScore[]> {
-  const claimed = await sql<ClaimedScore>`
-      UPDATE lti_grade_outbox SET next_attempt_at = ${leaseUntil}
-      WHERE id IN (
-        SELECT id FROM lti_grade_outbox
-        WHERE status = 'pending' AND next_attempt_at <= ${now}
-        ORDER BY given_at
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED
-      )
-      RETURNING id, context_id, line_item, user_sub, score, given_at, attempts`.execute(db)
-  return claimed.rows
+  return await claimLeased<'lti_grade_outbox', ClaimedScore>(db, 'lti_grade_outbox', {
+    now,
+    leaseUntil,
+    limit,
+    orderBy: ['given_at'],
+    columns: ['id', 'context_id', 'line_item', 'user_sub', 'score', 'given_at', 'attempts']
+  })
 }
 
 /** Only a still-pending row changes: a score superseded meanwhile stays so. */

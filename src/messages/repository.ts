@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { DB, OutgoingMessages } from '../db/schema.js'
+import { claimLeased } from '../db/lease.js'
 
 /** Outgoing messages data access. Functions take a Kysely handle so services can pass a transaction. */
 type Q = Kysely<DB>
@@ -35,24 +36,15 @@ export async function insertMessage (db: Q, values: {
   return (await db.insertInto('outgoing_messages').values(values).returning('id').executeTakeFirstOrThrow()).id
 }
 
-/**
- * Takes up to `limit` due pending messages for this worker until `leaseUntil`: their
- * next_attempt_at moves to the lease's end, so another worker (or instance) skips them while
- * they are being sent, and takes them up again only if this one died before recording the
- * outcome. SKIP LOCKED: two workers claiming at once get different rows, never wait.
- */
+/** Due pending messages for this worker until `leaseUntil` (src/db/lease.ts says how several workers share them). */
 export async function claimDue (db: Q, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMessage[]> {
-  const claimed = await sql<ClaimedMessage>`
-    UPDATE outgoing_messages SET next_attempt_at = ${leaseUntil}
-    WHERE id IN (
-      SELECT id FROM outgoing_messages
-      WHERE status = 'pending' AND next_attempt_at <= ${now}
-      ORDER BY next_attempt_at, created_at
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
-    )
-    RETURNING id, to_address, subject, body_text, kind, attachment_file_id, attachment_name, attempts`.execute(db)
-  return claimed.rows
+  return await claimLeased<'outgoing_messages', ClaimedMessage>(db, 'outgoing_messages', {
+    now,
+    leaseUntil,
+    limit,
+    orderBy: ['next_attempt_at', 'created_at'],
+    columns: ['id', 'to_address', 'subject', 'body_text', 'kind', 'attachment_file_id', 'attachment_name', 'attempts']
+  })
 }
 
 /** Only a still-pending row changes: a row already marked sent is never touched again. */
