@@ -107,7 +107,7 @@ await t.test('the administrator registers Compagnon with "Add LTI Advantage", th
   const dialog = await toolFrame(admin, '#external-registration-template-container iframe', compagnon)
   t.equal((await dialog.textContent('h1'))?.trim(), 'Enregistrer Compagnon dans votre LMS', 'Compagnon\'s confirmation page opens in Moodle\'s dialog (browser language: French)')
   await shot(admin, 'moodle-1-register')
-  await dialog.click('button[type=submit]')
+  await dialog.click('main button[type=submit]')
   await dialog.waitForSelector('text=Compagnon est enregistré')
   await dialog.click('button[data-lti-close]')
   await admin.waitForSelector('#external-registration-template-container iframe', { state: 'detached' })
@@ -163,7 +163,7 @@ await t.test('the teacher adds the three activities from the activity chooser wi
   t.ok(await chooser.evaluate(() => window.top !== window.self), 'inside a frame')
   for (const box of await chooser.locator('input[name=items]').all()) await box.check()
   await shot(teacher, 'moodle-3-select-content')
-  await chooser.click('button[type=submit]')
+  await chooser.click('main button[type=submit]')
   await teacher.waitForSelector('#contentitem-page-iframe', { state: 'detached', timeout: 30_000 })
   await Promise.all([teacher.waitForURL(/course\/view\.php/), teacher.click('#id_submitbutton2')])
   const found: Record<string, number> = {}
