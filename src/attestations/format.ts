@@ -3,7 +3,7 @@
 // one, durations as durations ("1 h 30 min", never "1 h 30", which reads as a time), and date
 // spans with only what differs repeated ("du 20 au 24 octobre 2025").
 import { DateTime } from 'luxon'
-import { formatTime, intlLocale, t, type Locale } from '../views/i18n.js'
+import { dateTimeFormat, formatTime, intlLocale, t, type Locale } from '../views/i18n.js'
 
 const hoursFormats = {
   fr: new Intl.NumberFormat(intlLocale.fr, { maximumFractionDigits: 2 }),
@@ -32,21 +32,11 @@ export function formatDuration (minutes: number): string {
   return `${h}\u00a0h\u00a0${m}\u00a0min`
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>()
-function dateFormat (locale: Locale, zone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale} ${zone} ${JSON.stringify(options)}`
-  let format = dateFormats.get(key)
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat(intlLocale[locale], { ...options, timeZone: zone })
-    dateFormats.set(key, format)
-  }
-  return format
-}
 const toDate = (date: Date | string): Date => typeof date === 'string' ? new Date(date) : date
 
 /** "23 octobre 2025" / "October 23, 2025" in the event's zone; with its weekday: "jeudi 23 octobre 2025". */
 export function formatDate (date: Date | string, zone: string, locale: Locale, options: { weekday?: boolean } = {}): string {
-  return dateFormat(locale, zone, { ...(options.weekday === true ? { weekday: 'long' } : {}), year: 'numeric', month: 'long', day: 'numeric' }).format(toDate(date))
+  return dateTimeFormat(locale, zone, { ...(options.weekday === true ? { weekday: 'long' } : {}), year: 'numeric', month: 'long', day: 'numeric' }).format(toDate(date))
 }
 
 /** "jeudi 23 octobre 2025 à 16 h 15" / "Thursday, October 23, 2025 at 4:15 p.m." in the event's zone. */
@@ -56,7 +46,7 @@ export function formatDateTime (date: Date | string, zone: string, locale: Local
 
 /** A session's start, short: "lun. 20 oct., 9 h 00" / "Mon, Oct 20, 9:00 a.m.". */
 export function formatSessionStart (date: Date | string, zone: string, locale: Locale): string {
-  return dateFormat(locale, zone, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(toDate(date))
+  return dateTimeFormat(locale, zone, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(toDate(date))
 }
 
 /** Calendar days of two instants in a zone, as UTC dates (ICU then formats days, not instants). */

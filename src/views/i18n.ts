@@ -128,17 +128,22 @@ export function formatDateRange (start: string, end: string, locale: Locale): st
   return format.formatRange(day(start), day(end))
 }
 
-const stampFormats = new Map<string, Intl.DateTimeFormat>()
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
+/** One Intl.DateTimeFormat per (language, zone, options), made once: making one costs more than formatting. */
+export function dateTimeFormat (locale: Locale, zone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${zone} ${JSON.stringify(options)}`
+  let format = dateFormats.get(key)
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(intlLocale[locale], { ...options, timeZone: zone })
+    dateFormats.set(key, format)
+  }
+  return format
+}
+
 /** A moment in a table or a log, short and in the locale's style: "7 déc. 2026, 13 h 35" / "Dec 7, 2026, 1:35 p.m.". */
 export function formatStamp (date: Date, locale: Locale, zone: string): string {
-  const key = `${locale} ${zone}`
-  let format = stampFormats.get(key)
-  if (format === undefined) {
-    // Not timeStyle 'short': French would write « 09 h 15 », not « 9 h 15 » as every other page does.
-    format = new Intl.DateTimeFormat(intlLocale[locale], { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: zone })
-    stampFormats.set(key, format)
-  }
-  return format.format(date)
+  // Not timeStyle 'short': French would write « 09 h 15 », not « 9 h 15 » as every other page does.
+  return dateTimeFormat(locale, zone, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(date)
 }
 
 /** A time zone as people call it: "heure de l’Est" / "Eastern Time" (not "America/Montreal"). */
