@@ -106,9 +106,11 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
   const people = new PeopleService(db, clock, config, access, messages)
 
   const ltiStorage = new LtiStorage(db, { clock, tokenMaxAgeSeconds: TOKEN_MAX_AGE_SECONDS, clockSkewSeconds: CLOCK_SKEW_SECONDS })
-  const ltijs = new Ltijs()
-  const ltiKey = ltijsKey(config.secrets)
-  const lti = new LtiService(db, clock, program, async () => await ltijs.provider(), ltiStorage, ltiKey, tombstoneKey(config.secrets), config.publicUrl, config.ltiKeyBits)
+  const ltijs = new Ltijs(ltijsKey(config.secrets))
+  const ltiKey = ltijs.key
+  // Erased people are recognised by this key's hash of their identity (LTI, rosters, erasure).
+  const tombstones = tombstoneKey(config.secrets)
+  const lti = new LtiService(db, clock, program, async () => await ltijs.provider(), ltiStorage, ltiKey, tombstones, config.publicUrl, config.ltiKeyBits)
   const platformClient = new AgsClient(ltiStorage, ltiKey)
   const gradeOutbox = new GradeOutbox(db, clock, platformClient, log)
 
@@ -135,7 +137,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     lti,
     ltiRegistration: new DynamicRegistration(db, clock, lti, config.publicUrl, { allowPrivateUrls: config.ltiAllowPrivateUrls }),
     gradeOutbox,
-    roster: new RosterSync(db, clock, platformClient, log, tombstoneKey(config.secrets)),
+    roster: new RosterSync(db, clock, platformClient, log, tombstones),
     attendance: new AttendanceService(db, clock, config.secrets.codeSecret, config.publicUrl, access),
     book,
     grades: new AttendanceGrades(db, clock, book, gradeOutbox),
@@ -154,7 +156,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     erasure: new ErasureService(db, clock, access, {
       officerEmails: config.privacyOfficerEmails,
       officer: { name: config.privacyOfficer.name, email: config.privacyOfficer.email },
-      tombstoneKey: tombstoneKey(config.secrets)
+      tombstoneKey: tombstones
     })
   }
 

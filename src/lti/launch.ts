@@ -12,7 +12,7 @@ import { errorPage } from '../views/error-page.js'
 import { bilingual, isLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import { JwksCache, type Jwk } from './jwks.js'
 import { relaunchPage, storageGetPage, storagePutPage } from './pages.js'
-import { CLOCK_SKEW_SECONDS, ltijsKey, TOKEN_MAX_AGE_SECONDS, type Ltijs } from './ltijs-provider.js'
+import { CLOCK_SKEW_SECONDS, TOKEN_MAX_AGE_SECONDS, type Ltijs } from './ltijs-provider.js'
 import { moodleLaunchPage, type LtiService } from './service.js'
 import type { LtiCollection, LtiStorage } from './storage.js'
 
@@ -109,7 +109,7 @@ export default fp<LtiLaunchOptions>(async (app, { services, config }) => {
     Delete: async (collection, query) => await storage.Delete(collection as LtiCollection, query)
   }
 
-  const encryptionKey = ltijsKey(config.secrets)
+  const encryptionKey = ltijs.key
   await plugin.setup()
 
   const publicOrigin = new URL(config.publicUrl).origin

@@ -15,6 +15,9 @@ export const ltijsKey = (secrets: Pick<Secrets, 'cookieSecret'>): string =>
  * needs the app. Started on first use; a failed start is tried again next time.
  */
 export class Ltijs {
+  /** The key its storage and state cookies are sealed with (ltijsKey); the platform client reads tokens with it too. */
+  constructor (readonly key: string) {}
+
   #start: (() => Promise<LtijsProvider>) | undefined
   #started: Promise<LtijsProvider> | undefined
 

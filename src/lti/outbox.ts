@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { AgsClient, AgsResult, AgsScore } from './ags.js'
 import * as repo from './repository.js'
 import type { LineItemKey } from './repository.js'
+import { compareNames } from '../util/by-name.js'
 
 export type { LineItemKey }
 
@@ -131,7 +132,7 @@ export class GradeOutbox {
           ? 'lms_only'
           : !compagnon.delivered ? 'waiting' : lms?.score === compagnon.score ? 'same' : 'differs'
         return { userSub, name: names.get(userSub) ?? null, lms, compagnon, state }
-      }).sort((a, b) => (a.name ?? a.userSub).localeCompare(b.name ?? b.userSub, 'fr'))
+      }).sort((a, b) => compareNames(a.name ?? a.userSub, b.name ?? b.userSub))
       sections.push({ lineItem: key, label: LINE_ITEMS[key].label, rows })
     }
     return sections
