@@ -286,8 +286,9 @@ export async function passSheetsPdf (p: PassSheets, fonts: PosterFonts): Promise
     const labelWidth = f.regular.widthOfTextAtSize(label, 8)
     page.drawText(label, { x: A4[0] - margin - labelWidth, y: margin - 14, size: 8, font: f.regular, color: MUTED })
     if (n === 0 && p.leftOut > 0) {
-      const note = wrap(t(p.locale, 'kiosk.passSheetsLeftOut', { count: p.leftOut }), f.regular, 8, A4[0] - 2 * margin - labelWidth - 12).slice(0, 2)
-      lines(page, note, { top: margin - 4, font: f.regular, size: 8, x: margin, color: MUTED })
+      // Smaller type rather than a cut sentence: its end says what those people do instead.
+      const note = fit(t(p.locale, 'kiosk.passSheetsLeftOut', { count: p.leftOut }), f.regular, 8, 6, A4[0] - 2 * margin - labelWidth - 12, 2)
+      lines(page, note.lines, { top: margin - 4, font: f.regular, size: note.size, x: margin, color: MUTED })
     }
   }
   return Buffer.from(await doc.save({ useObjectStreams: false }))
