@@ -6,6 +6,7 @@ import { checkInSchema } from '../../src/attendance/schemas.js'
 import { FixedClock } from '../../src/clock.js'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { given, type Role } from '../helpers/given.js'
+import { mainOf } from '../helpers/page-text.js'
 import { ORIGIN, cookieHeader, withCookies } from '../helpers/session.js'
 
 // Tuesday 21 October 2025 in Montréal (UTC-4): the 13:30 slot runs two parallel case studies.
@@ -51,7 +52,7 @@ const scan = async (ctx: Ctx, path: string, cookie = ''): Promise<LightMyRequest
   const page = await open(ctx, path, cookie)
   if (page.statusCode !== 200) return page
   // The page's own form, not the header's « Se déconnecter ».
-  const main = page.body.slice(page.body.indexOf('<main'))
+  const main = mainOf(page.body)
   const action = /<form method="post" action="([^"]+)"/.exec(main)?.[1]
   if (action === undefined) throw new Error(`no confirmation form: ${page.body.slice(0, 300)}`)
   const csrf = /name="_csrf" value="([^"]+)"/.exec(main)?.[1]
@@ -260,7 +261,7 @@ t.test('door staff scan passes, offline batches are idempotent, and device time 
   t.match(old.json().outcomes, [{ result: 'refused' }], 'a replaced pass no longer works')
   const view = await ctx.app.inject({ url: `/pass/${pass.code}`, headers: { accept: 'text/html', cookie: guest.cookie } })
   // The header names whoever is signed in on this browser; the page itself says nothing of the pass's holder.
-  t.notMatch(view.body.slice(view.body.indexOf('<main')), /Invitée/, 'a photo of the badge opens nothing about the person')
+  t.notMatch(mainOf(view.body), /Invitée/, 'a photo of the badge opens nothing about the person')
 })
 
 t.test('bad input to the check-in endpoints gets a clear 4xx and writes nothing', async t => {

@@ -25,3 +25,16 @@ export function pageTextProblems (html: string): string[] {
     ...GLITCHES.flatMap(re => [...text.matchAll(re)].map(m => `text glitch «${m[0]}»: «${around(m.index)}»`))
   ]
 }
+
+/**
+ * The first `<tag …>…</tag>` of an HTML page (not nested in itself), throwing when the page has
+ * none: a check on a missing part would otherwise pass on nothing (`notMatch(undefined, …)`).
+ */
+export function elementOf (html: string, tag: string): string {
+  const found = new RegExp(`<${tag}\\b[^>]*>[\\s\\S]*?</${tag}\\s*>`, 'i').exec(html)?.[0]
+  if (found === undefined) throw new Error(`no <${tag}> in the page: ${html.slice(0, 300)}`)
+  return found
+}
+
+/** The page's own content, `<main>…</main>` (not the header, which names who is signed in and offers « Se déconnecter »); throws when the page has none. */
+export const mainOf = (html: string): string => elementOf(html, 'main')

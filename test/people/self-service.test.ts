@@ -4,6 +4,7 @@ import { SMTPServer } from 'smtp-server'
 import { MessageSender } from '../../src/messages/sender.js'
 import { testApp, type TestApp } from '../helpers/app.js'
 import { given } from '../helpers/given.js'
+import { mainOf } from '../helpers/page-text.js'
 import { countRows, rowDeltas } from '../helpers/rows.js'
 import { bearerFor, sentToSignIn, signInWithLink } from '../helpers/session.js'
 
@@ -215,7 +216,7 @@ t.test('pages that need a session point to the form', async t => {
   t.equal(unknownLink.statusCode, 400)
   t.match(unknownLink.body, 'href="/connexion?lang=fr"')
   const elsewhere = await ctx.app.inject({ url: '/events/inconnu', headers: html })
-  t.notMatch(/<main[\s\S]*<\/main>/.exec(elsewhere.body)?.[0], 'href="/connexion', 'not on unrelated errors (the header keeps its way in)')
+  t.notMatch(mainOf(elsewhere.body), 'href="/connexion', 'not on unrelated errors (the header keeps its way in)')
 })
 
 t.test('bad input gets a clear refusal and changes nothing', async t => {
