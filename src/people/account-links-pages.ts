@@ -4,7 +4,8 @@ import { breadcrumbs, myPageCrumb } from '../views/breadcrumbs.js'
 import { formatTime, markup, t, type Locale } from '../views/i18n.js'
 import type { LinkCode, LinkPreview, LinkResult } from './account-links.js'
 import { LINK_ZONE } from './pages.js'
-import { SELF_SERVICE_PATH } from './self-service-pages.js'
+import { hrefOf } from '../views/href.js'
+import { signInFormPath } from '../http/return-path.js'
 
 const BASE = '/moi/liaison'
 
@@ -65,7 +66,7 @@ export function linkedPage (locale: Locale, result: LinkResult, path: string): s
     body: html`<h1>${title}</h1>
 <div class="notice" role="status"><p>${t(locale, 'people.linkedDone')}</p>
 !${result.keptAccountSignedOut
-? html`<p>!${markup(locale, 'people.linkedSignedOut', {}, { link: words => html`<a href="${SELF_SERVICE_PATH}?lang=${locale}">${words}</a>` })}</p>`
+? html`<p>!${markup(locale, 'people.linkedSignedOut', {}, { link: words => html`<a href="!${hrefOf(signInFormPath(locale))}">${words}</a>` })}</p>`
 : ''}
 !${dropped !== undefined ? html`<p>${t(locale, 'people.linkedDroppedAttendance', { count: dropped })}</p>` : ''}</div>
 <p><a href="/moi?lang=${locale}">${t(locale, 'common.myPage')}</a></p>`

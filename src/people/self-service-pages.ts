@@ -1,10 +1,9 @@
 import { html } from 'ghtml'
 import { layout } from '../views/layout.js'
 import { t, type Locale } from '../views/i18n.js'
-import { pathWithLang } from '../views/href.js'
+import { hrefOf } from '../views/href.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
-
-export const SELF_SERVICE_PATH = '/connexion'
+import { signInFormPath } from '../http/return-path.js'
 
 /**
  * "M'envoyer mon lien": the form, the answer after sending (the same whether or not the address
@@ -20,11 +19,11 @@ export function selfServicePage (locale: Locale, view: { available: boolean, sen
   } else if (view.sentTo !== undefined) {
     body = html`<div class="notice" role="status"><p>${t(locale, 'people.selfServiceSent', { email: view.sentTo })}</p>
 <p>${t(locale, 'people.selfServiceNothingReceived')}</p></div>
-<p><a href="${SELF_SERVICE_PATH}?lang=${locale}">${t(locale, 'people.selfServiceAnotherAddress')}</a></p>`
+<p><a href="!${hrefOf(signInFormPath(locale))}">${t(locale, 'people.selfServiceAnotherAddress')}</a></p>`
   } else {
     body = html`!${view.returnTo !== undefined ? html`<p class="notice" role="status">${t(locale, 'people.selfServiceReturn')}</p>` : ''}
 <p>${t(locale, 'people.selfServiceIntro')}</p>
-<form class="stack" method="post" action="${SELF_SERVICE_PATH}?lang=${locale}">
+<form class="stack" method="post" action="!${hrefOf(signInFormPath(locale))}">
   !${view.returnTo !== undefined ? html`<input type="hidden" name="retour" value="${view.returnTo}">` : ''}
   <label>${t(locale, 'people.selfServiceEmailLabel')}<input type="email" name="email" required maxlength="254" autocomplete="email"></label>
   <button type="submit">${t(locale, 'people.selfServiceButton')}</button>
@@ -39,9 +38,4 @@ export function selfServicePage (locale: Locale, view: { available: boolean, sen
 !${lms}
 !${privacyNoticeLine(locale)}`
   })
-}
-
-/** The sign-in form, coming back to `returnTo` (a page of this site) once signed in by the emailed link. */
-export function signInFormPath (locale: Locale, returnTo: string | undefined): string {
-  return pathWithLang(returnTo === undefined ? SELF_SERVICE_PATH : `${SELF_SERVICE_PATH}?retour=${encodeURIComponent(returnTo)}`, locale)
 }

@@ -5,10 +5,10 @@ import { open } from '../access/declare.js'
 import { bilingual, type Locale } from '../views/i18n.js'
 import { localeOf } from '../plugins/locale.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
-import { returnPathField, safeReturnPath } from '../http/return-path.js'
+import { returnPathField, SIGN_IN_PATH, signInFormPath } from '../http/return-path.js'
 import { assertSameOrigin } from '../http/same-origin.js'
 import { emailUnavailable, type SelfServiceLinks } from './self-service.js'
-import { SELF_SERVICE_PATH, selfServicePage, signInFormPath } from './self-service-pages.js'
+import { selfServicePage } from './self-service-pages.js'
 
 export interface SelfServiceRoutesOptions { links: SelfServiceLinks }
 
@@ -30,7 +30,7 @@ const answerSchema = z.object({
 export const signInRedirect = (defaultLocale: Locale) => (request: FastifyRequest): string => {
   const page = new URL(request.url, 'http://compagnon.invalid')
   page.searchParams.delete('lang')
-  return signInFormPath(localeOf(request, defaultLocale), safeReturnPath(page.pathname + page.search))
+  return signInFormPath(localeOf(request, defaultLocale), page.pathname + page.search)
 }
 
 /**
@@ -40,26 +40,26 @@ export const signInRedirect = (defaultLocale: Locale) => (request: FastifyReques
 export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> = async (app, { links }) => {
   const pageResponse = { 200: z.string(), ...errorResponses, 429: errorSchema }
 
-  app.get(SELF_SERVICE_PATH, {
+  app.get(SIGN_IN_PATH, {
     config: { access: open('the form to ask for one\'s sign-in link') },
     schema: { operationId: 'selfServiceLinkPage', tags: ['pages'], summary: 'The "send me my sign-in link" form (or, without SMTP, where else to get a link); pages that need a session send browsers here', querystring: langQuery.extend({ retour: returnPathField }), produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
     const { retour } = request.query
     // The language switch keeps the way back only once checked (never another site's address).
-    const path = retour === undefined ? SELF_SERVICE_PATH : `${SELF_SERVICE_PATH}?retour=${encodeURIComponent(retour)}`
+    const path = signInFormPath(request.locale, retour)
     return await reply.type(html).send(selfServicePage(request.locale, { available: links.available, returnTo: retour }, path))
   })
 
-  app.post(SELF_SERVICE_PATH, {
+  app.post(SIGN_IN_PATH, {
     config: { access: open('a link only ever goes to the address\'s own inbox') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.signInRequest,
     schema: { operationId: 'requestSelfServiceLinkFromPage', tags: ['pages'], summary: 'Emails a one-time sign-in link to the account with this address, if any (form)', querystring: langQuery, body: emailBody.extend({ retour: returnPathField }), response: pageResponse }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    if (!links.available) return await reply.type(html).send(selfServicePage(request.locale, { available: false }, SELF_SERVICE_PATH))
+    if (!links.available) return await reply.type(html).send(selfServicePage(request.locale, { available: false }, SIGN_IN_PATH))
     links.request(request.body.email, request.body.retour)
-    return await reply.type(html).send(selfServicePage(request.locale, { available: true, sentTo: request.body.email }, SELF_SERVICE_PATH))
+    return await reply.type(html).send(selfServicePage(request.locale, { available: true, sentTo: request.body.email }, SIGN_IN_PATH))
   })
 
   app.post('/api/v1/sign-in-links', {

@@ -1,9 +1,9 @@
 import { html } from 'ghtml'
 import { layout } from './layout.js'
 import { t, type Locale } from './i18n.js'
+import { hrefOf } from './href.js'
+import { signInFormPath } from '../http/return-path.js'
 
-/** "M'envoyer mon lien" (src/people/self-service-routes.ts), offered where a session or a link is missing. */
-const SELF_SERVICE_PATH = '/connexion'
 /** A person's own page; without a session it leads to the sign-in form. */
 const MY_PAGE_PATH = '/moi'
 
@@ -16,7 +16,7 @@ export function errorPage (props: { locale: Locale, statusCode: number, title: s
   const signIn = props.signInHelp === true || props.statusCode === 401
   const next = [
     ...(signIn
-      ? [html`<li><a href="${SELF_SERVICE_PATH}?lang=${locale}">${t(locale, 'system.nextSignIn')}</a></li>`, html`<li>${t(locale, 'system.nextFromCourse')}</li>`]
+      ? [html`<li><a href="!${hrefOf(signInFormPath(locale))}">${t(locale, 'system.nextSignIn')}</a></li>`, html`<li>${t(locale, 'system.nextFromCourse')}</li>`]
       : [html`<li><a href="${MY_PAGE_PATH}?lang=${locale}">${t(locale, 'system.nextMyPage')}</a></li>`]),
     html`<li><a href="/?lang=${locale}">${t(locale, 'system.nextProgram')}</a></li>`
   ]

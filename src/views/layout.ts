@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { html } from 'ghtml'
 import { projectRoot } from '../paths.js'
 import { currentViewer, type Viewer } from '../http/viewer.js'
-import { safeReturnPath } from '../http/return-path.js'
-import { withLang } from './href.js'
+import { signInFormPath } from '../http/return-path.js'
+import { hrefOf, withLang } from './href.js'
 import { t, type Locale } from './i18n.js'
 import { guideHref } from './guide-links.js'
 
@@ -54,8 +54,11 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 </html>`
 }
 
-/** Pages a sign-in never returns to: the way in itself, and what a sign-in lands on anyway. */
-const NO_RETURN = /^\/(?:$|connexion|auth\/|p\/|p$|moi$)/
+/**
+ * Pages a sign-in lands on anyway (the program, one's own page): the way in does not bring the
+ * person back to them. Pages a sign-in never returns to are refused by safeReturnPath.
+ */
+const LANDS_ANYWAY = /^\/(?:$|moi$)/
 
 /**
  * The header's last item. Signed in: the person's name opening a menu (a disclosure, no script)
@@ -66,9 +69,8 @@ function account (locale: Locale, viewer: Viewer | undefined, here: URL): string
   if (viewer === undefined) {
     const back = new URL(here)
     back.searchParams.delete('lang')
-    const retour = NO_RETURN.test(back.pathname) ? undefined : safeReturnPath(back.pathname + back.search)
-    const href = retour === undefined ? '/connexion' : `/connexion?retour=${encodeURIComponent(retour)}`
-    return html`<li><a href="!${withLang(href, locale)}">${t(locale, 'common.headerSignIn')}</a></li>`
+    const href = signInFormPath(locale, LANDS_ANYWAY.test(back.pathname) ? undefined : back.pathname + back.search)
+    return html`<li><a href="!${hrefOf(href)}">${t(locale, 'common.headerSignIn')}</a></li>`
   }
   return html`<li class="account"><details><summary><span class="who">${viewer.name}</span><span class="visually-hidden"> — ${t(locale, 'common.accountMenu')}</span></summary>
 <ul class="account-menu">

@@ -90,6 +90,24 @@ t.test('a way back to another site is ignored at every step (open redirect attem
   t.equal(signedIn.headers.location, '/moi?lang=fr')
 })
 
+t.test('a way back that resolves to another site through dot segments lands on a page of this site', async t => {
+  const ctx = await setup(t)
+  for (const retour of ['/..//evil.example', '/.//evil.example/x', '/a/..//evil.example', '/%2e%2e//evil.example']) {
+    const page = await ctx.app.inject({ url: `/connexion?lang=fr&retour=${encodeURIComponent(retour)}`, headers: html })
+    t.equal(page.statusCode, 200, `${JSON.stringify(retour)}: the form still opens`)
+    t.notMatch(page.body, 'name="retour"', `${JSON.stringify(retour)}: and carries no way back`)
+  }
+
+  // Confirming the emailed link with the way back posted by hand: a path of this site.
+  const token = (await emailedLink(ctx)).split('?')[0]!.split('/').pop()!
+  const signedIn = await ctx.app.inject({ method: 'POST', url: '/auth/link?lang=fr', headers: { origin: ORIGIN, ...html }, payload: { token, retour: '/..//evil.example' } })
+  t.equal(signedIn.statusCode, 303)
+  const location = String(signedIn.headers.location)
+  t.match(location, /^\/(?![/\\])/, `${location}: one leading slash`)
+  t.equal(new URL(location, ORIGIN).origin, new URL(ORIGIN).origin, 'the same site')
+  t.equal(location, '/moi?lang=fr', 'the usual landing')
+})
+
 t.test('scripts, the API and forms without a session keep their 401', async t => {
   const ctx = await setup(t)
   const json = await ctx.app.inject({ url: '/moi', headers: { accept: 'application/json' } })
