@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import type { AccessPolicy } from '../access/policy.js'
@@ -19,6 +20,15 @@ const DAY = 24 * 60 * 60 * 1000
 const MINUTE = 60 * 1000
 const LINK_LIFETIME: Record<repo.LinkPurpose, number> = { bootstrap: DAY, invitation: 7 * DAY, sign_in: DAY, phone: 10 * MINUTE, launch: 5 * MINUTE }
 const DEVICE_SESSION_LIFETIME = 180 * DAY
+/**
+ * How long an instance keeps what the header shows of a person (their name, their events). Names
+ * and registrations change in many places (LTI launches and rosters, imports, invitations, merges,
+ * erasure), on any instance: no single place could tell every cache, so this short time is the
+ * bound on a stale header. Roles given or accepted through this service show at once on this
+ * instance (#forgetViewer).
+ */
+const VIEWER_TTL_MS = 5000
+
 /** How long a role offered to someone the inviter cannot see waits for their answer. */
 export const ROLE_INVITATION_LIFETIME = 14 * DAY
 
@@ -57,12 +67,17 @@ export interface Invitee {
 
 const linkUnusable = new AppError('bad_request', bilingual('people.signInLinkUnusable'))
 
+/** A person as the header knows them, before choosing the event the page is about. */
+interface ViewerFacts { name: string, events: Map<string, { key: string, title: { fr: string, en: string }, roles: Set<string> }> }
+
 export class PeopleService {
   /** Non-credit participants: CSV import, personal links. */
   readonly participants: ParticipantService
   /** Extra sections of /moi, in the order they were added. */
   readonly myPageSections: MyPageSection[] = []
   readonly #liveSessions: LiveSessions
+  /** Asked on every signed-in page: kept a few seconds per person (VIEWER_TTL_MS), of the app's clock. */
+  readonly #viewers: LRUCache<string, ViewerFacts>
 
   constructor (
     private readonly db: Db,
@@ -75,6 +90,7 @@ export class PeopleService {
   ) {
     this.participants = new ParticipantService(db, clock, config, this)
     this.#liveSessions = new LiveSessions(db, clock)
+    this.#viewers = new LRUCache({ max: 2000, ttl: VIEWER_TTL_MS, ttlResolution: 0, perf: { now: () => clock.now().getTime() } })
   }
 
   async getPerson (id: string): Promise<Person> {
@@ -98,19 +114,35 @@ export class PeopleService {
    * to go back to (the one the page is about, else their only one), where their role takes them.
    */
   async viewer (personId: string, aboutEventId?: string): Promise<Viewer | undefined> {
+    const facts = await this.#viewerFacts(personId)
+    if (facts === undefined) return undefined
+    const { name, events } = facts
+    const chosenId = aboutEventId !== undefined && events.has(aboutEventId) ? aboutEventId : events.size === 1 ? [...events.keys()][0] : undefined
+    const chosen = chosenId === undefined ? undefined : events.get(chosenId)
+    return { name, events: chosenId === undefined || chosen === undefined ? [] : [eventLink(chosenId, chosen)] }
+  }
+
+  async #viewerFacts (personId: string): Promise<ViewerFacts | undefined> {
+    const cached = this.#viewers.get(personId)
+    if (cached !== undefined) return cached
     const rows = await repo.viewerRows(this.db, personId)
     const first = rows[0]
     if (first === undefined) return undefined
-    const events = new Map<string, { key: string, title: { fr: string, en: string }, roles: Set<string> }>()
+    const events: ViewerFacts['events'] = new Map()
     for (const row of rows) {
       if (row.event_id === null || row.role === null || row.event_key === null) continue
       const known = events.get(row.event_id) ?? { key: row.event_key, title: { fr: row.title_fr ?? '', en: row.title_en ?? '' }, roles: new Set<string>() }
       known.roles.add(row.role)
       events.set(row.event_id, known)
     }
-    const chosenId = aboutEventId !== undefined && events.has(aboutEventId) ? aboutEventId : events.size === 1 ? [...events.keys()][0] : undefined
-    const chosen = chosenId === undefined ? undefined : events.get(chosenId)
-    return { name: first.display_name, events: chosenId === undefined || chosen === undefined ? [] : [eventLink(chosenId, chosen)] }
+    const facts = { name: first.display_name, events }
+    this.#viewers.set(personId, facts)
+    return facts
+  }
+
+  /** The person's header changes with what they just did here (a role accepted, given): not a few seconds later. */
+  #forgetViewer (personId: string): void {
+    this.#viewers.delete(personId)
   }
 
   /** True when the person holds one of the roles, for this event or (without one) for any event. */
@@ -127,11 +159,13 @@ export class PeopleService {
    * and returns a one-time sign-in link (valid 24 h).
    */
   async bootstrapOrganizer (email: string, eventIds: string[], displayName?: string): Promise<SignInLink> {
-    return await this.db.transaction().execute(async trx => {
+    const link = await this.db.transaction().execute(async trx => {
       const person = await this.#upsertPerson(trx, email, displayName)
       for (const eventId of eventIds) await repo.addRegistration(trx, { event_id: eventId, person_id: person.id, role: 'organizer', created_by: null })
       return await this.#createLink(trx, person.id, 'bootstrap', null)
     })
+    this.#forgetViewer(link.personId)
+    return link
   }
 
   /**
@@ -154,7 +188,7 @@ export class PeopleService {
       throw badRequest(bilingual('people.inviteEmailRequired'))
     }
     const now = this.clock.now()
-    return await this.db.transaction().execute(async trx => {
+    const invitation = await this.db.transaction().execute(async (trx): Promise<Invitation> => {
       const existing = invitee.personId !== undefined
         ? await repo.findPersonById(trx, invitee.personId)
         : email === '' ? undefined : await repo.findPersonByEmail(trx, email)
@@ -179,6 +213,8 @@ export class PeopleService {
       await this.#tellOfRole(trx, existing, eventId, inviterId, invitee.role)
       return { created: false, personId: existing.id, alreadyHeld, notified: true }
     })
+    this.#forgetViewer(invitation.personId)
+    return invitation
   }
 
   /**
@@ -238,6 +274,7 @@ export class PeopleService {
       await repo.addRegistration(trx, { event_id: invitation.event_id, person_id: personId, role, created_by: invitation.invited_by })
       await sealProvisionedAccounts(trx, [personId], invitation.event_id, now)
     })
+    this.#forgetViewer(personId)
   }
 
   /** Whether a link can still be used (for the confirmation page), without consuming it; returns whose it is. */

@@ -3,9 +3,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { runAsViewer, type Viewer } from '../http/viewer.js'
 import type { PeopleService } from './service.js'
 
-/** A page for a browser: not the API, not a script or a stylesheet. */
+/**
+ * Paths whose answers never carry the site's header: the guide's own pages (VitePress, src/http/guide.ts)
+ * and the site's scripts, stylesheets and images. A missing guide page's 404 does carry it, and
+ * shows the way in there: cheaper than looking up every reader of the guide.
+ */
+const WITHOUT_HEADER = /^\/(?:aide|assets)(?:[/?]|$)/
+
+/**
+ * A page for a browser: not the API, not a script or a stylesheet. POSTs included: some answer a
+ * page (the check-in's confirmation), and a refused form answers an error page with the header.
+ */
 const pageRequest = (request: FastifyRequest): boolean =>
-  !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html')
+  !request.url.startsWith('/api/') && !WITHOUT_HEADER.test(request.url) && (request.headers.accept ?? '').includes('text/html')
 
 /**
  * Tells the site's header who is looking (src/http/viewer.ts): on a page for a signed-in
@@ -22,12 +32,14 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
       if (request.method !== 'GET' || (rule !== undefined && !('public' in rule))) return undefined
       await app.identifyPage(request, reply)
       if (request.auth === null) return undefined
-      // A page anyone may open now carries this person's name: not for shared caches.
-      reply.header('cache-control', 'private')
     }
     if (request.authVia !== 'cookie') return undefined
     const eventId = (request.params as Record<string, unknown> | undefined)?.eventId
-    return await people.viewer(request.auth.personId, typeof eventId === 'string' ? eventId : undefined)
+    const viewer = await people.viewer(request.auth.personId, typeof eventId === 'string' ? eventId : undefined)
+    // The page now carries this person's name: not for shared caches. Set before the handler, so
+    // that one saying more (`no-store`) has the last word.
+    if (viewer !== undefined && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private')
+    return viewer
   }
 
   // A callback hook: the handler and the error handler run inside `done`, so inside the viewer's context.

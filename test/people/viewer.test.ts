@@ -18,7 +18,7 @@ const ctx = await (async () => {
   const participant = await given(built).participant({ name: 'Paule Émond', email: 'paule.emond@montreal.ca', locale: 'fr', event: event.id })
   const device = await built.services.people.openDeviceSession(participant.id, 'test')
   const participantCookie = built.app.deviceSessionCookies(device).map(c => c.split(';')[0]).join('; ')
-  return { ...built, event, organizer, participantCookie }
+  return { ...built, event, organizer, organizerId: link.personId, participantCookie }
 })()
 const { app, event, organizer, participantCookie } = ctx
 
@@ -71,4 +71,43 @@ t.test('the header\'s sign-out form signs out', async t => {
   t.equal(out.statusCode, 303)
   const after = await app.inject({ url: '/', headers: { ...html, cookie: withCookies(cookie, out) } })
   t.match(header(after.body), 'Se connecter', 'signed out: the way in again')
+})
+
+t.test('a page with the person\'s name is never for shared caches, and a page that says no-store keeps it', async t => {
+  for (const [url, status] of [['/organisateurs', 200], ['/nulle-part', 404]] as const) {
+    const res = await app.inject({ url, headers: { ...html, cookie: organizer.cookie } })
+    t.equal(res.statusCode, status, url)
+    t.equal(res.headers['cache-control'], 'private', `${url}: a signed-in page that says nothing of caching`)
+  }
+  const mine = await app.inject({ url: '/moi', headers: { ...html, cookie: organizer.cookie } })
+  t.equal(mine.headers['cache-control'], 'no-store', 'the person\'s own page says more')
+  const grid = await app.inject({ url: `/organisateurs/presences/${event.id}`, headers: { ...html, cookie: organizer.cookie } })
+  t.equal(grid.statusCode, 200)
+  t.match(header(grid.body), 'Odile Organisatrice')
+  t.equal(grid.headers['cache-control'], 'no-store', 'the page\'s own word wins')
+})
+
+t.test('a role given to the person shows in their header at once', async t => {
+  const before = await app.inject({ url: '/moi', headers: { ...html, cookie: participantCookie } })
+  t.match(header(before.body), '— programme')
+  const invited = await ctx.services.people.invite(ctx.organizerId, event.id, { email: 'paule.emond@montreal.ca', role: 'door_staff' })
+  t.match(invited, { created: false, notified: true }, 'someone the organizer sees: the role at once')
+  const after = await app.inject({ url: '/moi', headers: { ...html, cookie: participantCookie } })
+  t.match(header(after.body), `<a href="/accueil?lang=fr">${event.title.fr} — accueil</a>`.replace(/'/g, '&#39;'), 'the door, where the new role takes them')
+})
+
+t.test('the header\'s name and events are looked up once per person for a few seconds, not on every page', async t => {
+  const person = await given(ctx).participant({ name: 'Rémi Roy', email: 'remi.roy@montreal.ca', locale: 'fr', event: event.id })
+  const device = await ctx.services.people.openDeviceSession(person.id, 'test')
+  const cookie = app.deviceSessionCookies(device).map(c => c.split(';')[0]).join('; ')
+  const who = async (): Promise<string | undefined> => {
+    const res = await app.inject({ url: '/moi', headers: { ...html, cookie } })
+    return /<span class="who">([^<]+)<\/span>/.exec(header(res.body))?.[1]
+  }
+  t.equal(await who(), 'Rémi Roy')
+  // Renamed elsewhere (an LMS launch, an import; possibly on another instance).
+  await ctx.database.db.updateTable('people').set({ display_name: 'Rémi Roy-Tremblay' }).where('id', '=', person.id).execute()
+  t.equal(await who(), 'Rémi Roy', 'the next page within seconds: as looked up')
+  ctx.clock.advance(5001)
+  t.equal(await who(), 'Rémi Roy-Tremblay', 'a few seconds later: looked up again')
 })
