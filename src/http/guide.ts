@@ -48,6 +48,10 @@ async function fileOf (root: string, path: string): Promise<string | undefined> 
 
 export default fp<{ docsUrl: string | undefined, root?: string }>(async (app, { docsUrl, root = GUIDE_ROOT }) => {
   const guideRoot = resolve(root)
+  if (docsUrl === undefined && !await isFile(join(guideRoot, 'index.html'))) {
+    // Visitors only read that help is unavailable: how to mend it is for whoever runs the server.
+    app.log.warn({ guideRoot }, 'guide not built: /aide/ answers 404 until `npm run docs:build` builds it (npm ci does too), or DOCS_URL names a published copy')
+  }
 
   async function serve (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const path = (request.params as { '*'?: string })['*'] ?? ''

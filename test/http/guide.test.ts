@@ -25,8 +25,12 @@ async function builtGuide (t: Test): Promise<string> {
   return root
 }
 
-async function guideApp (t: Test, options: { root: string, docsUrl?: string }) {
-  const app = Fastify()
+/** The app's warnings, as log lines. */
+type Warnings = Array<{ msg: string, guideRoot?: string }>
+
+async function guideApp (t: Test, options: { root: string, docsUrl?: string, warnings?: Warnings }) {
+  const warnings = options.warnings
+  const app = Fastify(warnings === undefined ? {} : { logger: { level: 'warn', stream: { write: (line: string) => { warnings.push(JSON.parse(line)) } } } })
   await app.register(cookie)
   await app.register(locale, { defaultLocale: 'fr' })
   await app.register(errorHandler)
@@ -69,16 +73,26 @@ t.test('nothing outside the guide, no hidden file, and a page that does not exis
   t.match(page.body, 'Aucune page ne correspond à cette adresse', 'the usual page-not-found words')
 })
 
-t.test('where the guide was not built, /aide/ says so and how to build it, in both languages', async t => {
+t.test('where the guide was not built, /aide/ says help is unavailable in plain words, and the log tells the operator how to build it, once', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'compagnon-no-guide-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
-  const app = await guideApp(t, { root: join(dir, 'aide') })
+  const warnings: Warnings = []
+  const app = await guideApp(t, { root: join(dir, 'aide'), warnings })
+  await app.ready()
   const page = await app.inject({ url: '/aide/', headers: { accept: 'text/html' } })
   t.equal(page.statusCode, 404)
-  t.match(page.body, 'Le guide n’est pas installé sur ce serveur')
-  t.match(page.body, 'npm run docs:build')
+  t.match(page.body, 'L’aide n’est pas disponible sur ce serveur pour l’instant. Signalez-le à l’équipe d’organisation.')
+  t.notMatch(page.body, /npm|DOCS_URL/, 'no command for the visitor')
   const api = await app.inject({ url: '/aide/organisation/', headers: { accept: 'application/json' } })
-  t.match(api.json(), { statusCode: 404, message: /The guide is not installed on this server/, messageFr: /Le guide n’est pas installé/ })
+  t.match(api.json(), { statusCode: 404, message: /Help is not available on this server for now/, messageFr: /L’aide n’est pas disponible/ })
+  const told = warnings.filter(w => w.msg.startsWith('guide not built'))
+  t.equal(told.length, 1, 'said once, at start, not on every visit')
+  t.match(told[0], { msg: /npm run docs:build.*DOCS_URL/, guideRoot: join(dir, 'aide') })
+
+  const quiet: Warnings = []
+  await (await guideApp(t, { root: await builtGuide(t), warnings: quiet })).ready()
+  await (await guideApp(t, { root: join(dir, 'aide'), docsUrl: 'https://guide.example.org', warnings: quiet })).ready()
+  t.same(quiet, [], 'nothing said where the guide is built, or published elsewhere')
 })
 
 t.test('with DOCS_URL, /aide/… redirects to the same page of the published copy', async t => {
@@ -93,8 +107,8 @@ t.test('with DOCS_URL, /aide/… redirects to the same page of the published cop
 t.test('the app serves the guide to anyone, under the same security headers as every page', async t => {
   const built = await testApp(t, { program: false })
   const res = await built.app.inject({ url: '/aide/', headers: { accept: 'text/html' } })
-  // Built by `npm ci` (prepare); a checkout that never built it says so instead.
-  t.ok(res.statusCode === 200 || (res.statusCode === 404 && res.body.includes('npm run docs:build')), `answered ${res.statusCode}`)
+  // Built by `npm ci` (prepare) or CI's own step; a checkout that never built it says so instead.
+  t.ok(res.statusCode === 200 || (res.statusCode === 404 && res.body.includes('L’aide n’est pas disponible')), `answered ${res.statusCode}`)
   t.match(res.headers['content-security-policy'], /script-src 'self'/)
   t.equal(res.headers['referrer-policy'], 'no-referrer')
 

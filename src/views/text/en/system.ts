@@ -70,7 +70,7 @@ export const system = {
   fileTooLarge: 'The file exceeds the maximum size of {megabytes, number} MB.',
   uploadInterrupted: 'The upload was interrupted before it finished: please send the file again.',
   fileNotFound: 'File not found.',
-  guideNotBuilt: 'The guide is not installed on this server. Whoever runs Compagnon installs it with the command “npm run docs:build” (“npm ci” does it too), or sets DOCS_URL to a published copy.',
+  guideNotBuilt: 'Help is not available on this server for now. Please tell the organizing team.',
   metricsTokenRequired: 'Metrics require the METRICS_TOKEN: in an “Authorization: Bearer …” header.',
   metricsLocalOnly: 'Metrics are served only to callers on this machine (127.0.0.1, ::1) not through a proxy; set METRICS_TOKEN to read them from elsewhere.'
 } satisfies Strings<typeof fr>

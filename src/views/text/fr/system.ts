@@ -72,8 +72,8 @@ export const system = {
   fileTooLarge: 'Le fichier dépasse la taille maximale de {megabytes, number} Mo.',
   uploadInterrupted: 'Le téléversement a été interrompu avant la fin : envoyez le fichier de nouveau.',
   fileNotFound: 'Fichier introuvable.',
-  // The guide (/aide/, src/http/guide.ts).
-  guideNotBuilt: 'Le guide n’est pas installé sur ce serveur. La personne qui administre Compagnon l’installe avec la commande « npm run docs:build » (« npm ci » le fait aussi), ou règle DOCS_URL vers une copie publiée.',
+  // The guide (/aide/, src/http/guide.ts): read by anyone who follows « Aide »; how to build it is in the server's log.
+  guideNotBuilt: 'L’aide n’est pas disponible sur ce serveur pour l’instant. Signalez-le à l’équipe d’organisation.',
   // Metrics (read by operators).
   metricsTokenRequired: 'Les métriques exigent le jeton METRICS_TOKEN dans l’en-tête « Authorization: Bearer … ».',
   metricsLocalOnly: 'Les métriques ne sont servies qu’aux appels de cette machine (127.0.0.1, ::1) sans mandataire ; définissez METRICS_TOKEN pour les lire d’ailleurs.'
