@@ -65,12 +65,12 @@ export interface AttendanceExcuses {
   person_id: string;
   reason: string;
   slot_id: string;
-  status: Generated<string>;
+  status: Generated<"pending" | "accepted" | "refused">;
   submitted_at: Timestamp;
 }
 
 export interface AttendanceHistory {
-  action: string;
+  action: "check_in" | "move" | "correction" | "excuse";
   after: Json | null;
   before: Json | null;
   changed_at: Timestamp;
@@ -103,10 +103,10 @@ export interface AttendancePendingScans {
 export interface AttendancePolicies {
   close_after_minutes: Generated<number>;
   event_id: string;
-  excused: Generated<string>;
+  excused: Generated<"present" | "omit">;
   late_after_minutes: Generated<number>;
   open_before_minutes: Generated<number>;
-  over: Generated<string>;
+  over: Generated<"held" | "all">;
   updated_at: Generated<Timestamp>;
   updated_by: string | null;
   weight_late: Generated<Numeric>;
@@ -119,14 +119,14 @@ export interface AttendanceRecords {
   device_time: Timestamp | null;
   event_id: string;
   id: Generated<string>;
-  method: Generated<string>;
+  method: Generated<"room_code" | "typed_code" | "pass" | "manual">;
   person_id: string;
   received_at: Generated<Timestamp>;
   recorded_at: Timestamp;
   recorded_by: string | null;
   session_id: string;
   slot_id: string;
-  status: string;
+  status: "present" | "late" | "excused" | "absent";
   updated_at: Generated<Timestamp>;
 }
 
@@ -143,7 +143,7 @@ export interface AttendanceScans {
 export interface AttendanceSessionTotals {
   count: number;
   session_id: string;
-  status: string;
+  status: "present" | "late" | "excused" | "absent";
 }
 
 export interface AttestationAudit {
@@ -171,7 +171,7 @@ export interface AttestationJobs {
   lease_until: Timestamp | null;
   requested_by: string | null;
   started_at: Timestamp | null;
-  status: Generated<string>;
+  status: Generated<"queued" | "running" | "done" | "failed">;
   total: Generated<number>;
   zip_file_id: string | null;
 }
@@ -194,10 +194,10 @@ export interface AttestationRequests {
   event_id: string;
   hr_email: string | null;
   id: Generated<string>;
-  locale: string;
+  locale: "fr" | "en";
   name_on_attestation: string;
   person_id: string;
-  status: string;
+  status: "waiting" | "review" | "issued" | "refused";
   updated_at: Generated<Timestamp>;
 }
 
@@ -208,7 +208,7 @@ export interface Attestations {
   id: Generated<string>;
   issued_at: Timestamp;
   issued_by: string | null;
-  locale: string;
+  locale: "fr" | "en";
   minimised_at: Timestamp | null;
   person_id: string | null;
   request_id: string | null;
@@ -217,7 +217,7 @@ export interface Attestations {
   revoked_by: string | null;
   sha256: string;
   snapshot: Json;
-  status: Generated<string>;
+  status: Generated<"valid" | "revoked" | "superseded">;
   status_index: Generated<number>;
   superseded_by: string | null;
 }
@@ -243,7 +243,7 @@ export interface DeviceSessions {
 }
 
 export interface ErasureAudit {
-  action: string;
+  action: "recorded" | "confirmed" | "confirmed_again" | "refused";
   actor_id: string | null;
   at: Timestamp;
   details: Json | null;
@@ -252,7 +252,7 @@ export interface ErasureAudit {
 }
 
 export interface ErasureRequests {
-  channel: string;
+  channel: "email" | "phone" | "in_person" | "letter" | "other";
   completed_at: Timestamp | null;
   completed_by: string | null;
   counts: Json | null;
@@ -263,7 +263,7 @@ export interface ErasureRequests {
   recorded_at: Timestamp;
   recorded_by: string | null;
   requested_at: Timestamp;
-  status: string;
+  status: "recorded" | "done";
 }
 
 export interface ErasureTombstones {
@@ -313,7 +313,7 @@ export interface Files {
   media_type: string | null;
   sha256: string | null;
   size: number | null;
-  state: Generated<string>;
+  state: Generated<"pending" | "stored">;
 }
 
 export interface LtiContexts {
@@ -361,11 +361,11 @@ export interface LtiGradeOutbox {
   given_at: Timestamp;
   id: Generated<string>;
   last_error: string | null;
-  line_item: string;
+  line_item: "presence" | "synthese";
   next_attempt_at: Generated<Timestamp>;
   person_id: string | null;
   score: Json;
-  status: Generated<string>;
+  status: Generated<"pending" | "delivered" | "superseded">;
   user_sub: string;
 }
 
@@ -381,7 +381,7 @@ export interface LtiIdentities {
 export interface LtiLineItems {
   context_id: string;
   created_at: Generated<Timestamp>;
-  line_item: string;
+  line_item: "presence" | "synthese";
   url: string;
 }
 
@@ -422,13 +422,13 @@ export interface LtiRosterMembers {
   context_id: string;
   person_id: string | null;
   roles: Json;
-  status: string;
+  status: "Active" | "Inactive" | "Deleted";
   synced_at: Timestamp;
   user_sub: string;
 }
 
 export interface LtiStore {
-  collection: string;
+  collection: "platform" | "platformStatus" | "publickey" | "privatekey" | "accesstoken" | "nonce" | "state" | "idtoken" | "contexttoken";
   created_at: Generated<Timestamp>;
   expires_at: Timestamp | null;
   fields: Json;
@@ -444,12 +444,12 @@ export interface OutgoingMessages {
   created_at: Generated<Timestamp>;
   event_id: string | null;
   id: Generated<string>;
-  kind: string;
+  kind: "personal_link" | "attestation_issued" | "attestation_hr_copy" | "attestation_refused" | "attestation_revoked" | "role_granted" | "sign_in_link" | "role_invitation";
   last_error: string | null;
   next_attempt_at: Generated<Timestamp>;
   person_id: string | null;
   sent_at: Timestamp | null;
-  status: string;
+  status: "stored" | "pending" | "sent" | "failed";
   subject: string;
   to_address: string;
 }
@@ -463,7 +463,7 @@ export interface People {
   family_name: string | null;
   given_name: string | null;
   id: Generated<string>;
-  preferred_locale: Generated<string>;
+  preferred_locale: Generated<"fr" | "en">;
   staff_provisioned_at: Timestamp | null;
   staff_provisioned_by: string | null;
   updated_at: Generated<Timestamp>;
@@ -496,7 +496,7 @@ export interface PrivacyAccessLog {
 }
 
 export interface PrivacyIncidentHistory {
-  action: string;
+  action: "created" | "updated";
   after: Json;
   before: Json | null;
   changed_at: Timestamp;
@@ -518,8 +518,8 @@ export interface PrivacyIncidents {
   people_affected: number | null;
   people_notified_at: Timestamp | null;
   risk_assessment: string | null;
-  serious_injury_risk: string;
-  status: string;
+  serious_injury_risk: "to_assess" | "low" | "serious";
+  status: "open" | "contained" | "closed";
   updated_at: Timestamp;
   updated_by: string | null;
 }
@@ -540,7 +540,7 @@ export interface Registrations {
   event_id: string;
   id: Generated<string>;
   person_id: string;
-  role: string;
+  role: "credited_student" | "participant" | "instructor" | "organizer" | "door_staff";
 }
 
 export interface RetentionPurgeLog {
@@ -549,7 +549,7 @@ export interface RetentionPurgeLog {
   kind: string;
   ran_at: Timestamp;
   run_id: string;
-  trigger: string;
+  trigger: "schedule" | "organizer";
 }
 
 export interface RoleInvitations {
@@ -559,7 +559,7 @@ export interface RoleInvitations {
   id: Generated<string>;
   invited_by: string | null;
   person_id: string;
-  role: string;
+  role: "organizer" | "door_staff";
 }
 
 export interface Rooms {
@@ -571,7 +571,7 @@ export interface Rooms {
 }
 
 export interface Sessions {
-  audience: string;
+  audience: "everyone" | "credited";
   cancelled_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   description: string | null;
@@ -579,14 +579,14 @@ export interface Sessions {
   event_id: string;
   id: Generated<string>;
   key: string;
-  kind: string;
-  language: string;
-  mode: string;
+  kind: "opening_activity" | "keynote" | "round_table" | "case_study" | "workshop" | "synthesis" | "welcome" | "break" | "meal" | "networking";
+  language: "fr" | "en";
+  mode: "in_person" | "online";
   position: Generated<number>;
   room_id: string | null;
   slot_id: string;
   speakers_to_be_confirmed: Generated<boolean>;
-  status: Generated<string>;
+  status: Generated<"scheduled" | "cancelled">;
   title: string;
   updated_at: Generated<Timestamp>;
 }
@@ -594,7 +594,7 @@ export interface Sessions {
 export interface SessionSpeakers {
   affiliation: string | null;
   position: number;
-  role: string;
+  role: "speaker" | "panelist" | "facilitator" | "opening_remarks";
   session_id: string;
   speaker_id: string;
 }
@@ -605,7 +605,7 @@ export interface SignInLinks {
   expires_at: Timestamp;
   id: Generated<string>;
   person_id: string;
-  purpose: string;
+  purpose: "bootstrap" | "invitation" | "sign_in" | "phone" | "launch";
   token_hash: string;
   used_at: Timestamp | null;
 }
@@ -658,7 +658,7 @@ export interface SynthesisExtensions {
 }
 
 export interface SynthesisGradeHistory {
-  action: string;
+  action: "draft" | "publish";
   after: Json;
   assignment_id: string;
   before: Json | null;
@@ -676,7 +676,7 @@ export interface SynthesisGrades {
   published_at: Timestamp | null;
   rubric_levels: Json | null;
   score: Numeric | null;
-  state: string;
+  state: "draft" | "published";
   submission_id: string | null;
   updated_at: Timestamp;
 }
