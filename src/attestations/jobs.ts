@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto'
-import { ZipFile } from 'yazl'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
@@ -9,6 +8,7 @@ import { bilingual, locales, t, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
 import * as jobsRepo from './jobs-repository.js'
 import type { JobRow } from './jobs-repository.js'
+import { EventZip, asciiName } from './event-zip.js'
 import { bulkNotYet } from './format.js'
 import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
 
@@ -188,6 +188,8 @@ export class AttestationJobs {
     const log = this.deps.log
     const counts = { done: 0, issued: 0, failed: 0 }
     const failures: Failure[] = []
+    let zip: EventZip | undefined
+    let zipFile: { id: string } | undefined
     /** Writes progress and extends the lease, only while the job is still ours. */
     const renew = async (extra: { total?: number } = {}): Promise<void> => {
       const next = this.#newLease()
@@ -205,6 +207,9 @@ export class AttestationJobs {
       counts.done = counts.issued
       await renew({ total: counts.issued + candidates.length })
 
+      // Written as the attestations are made; completed at the end with those made before.
+      zip = new EventZip(this.deps.files)
+      const zipping = zip
       let next = 0
       let sinceProgress = 0
       const inFlight = new Set<Promise<void>>()
@@ -213,7 +218,10 @@ export class AttestationJobs {
           const snapshot: StoredSnapshot = await this.deps.attestations.snapshotFor(job.event_id, candidate)
           const pdf = await this.deps.renderer.render(snapshot)
           const stored = await this.deps.attestations.store(job.event_id, candidate, snapshot, pdf, actorId)
-          if (stored !== undefined) counts.issued++
+          if (stored !== undefined) {
+            counts.issued++
+            zipping.addBytes({ id: stored.id, name: stored.snapshot.name, code: stored.code, issuedAt: stored.issuedAt }, pdf)
+          }
         } catch (err) {
           counts.failed++
           if (failures.length < FAILURES_LISTED) failures.push({ who: candidate.input.name.trim() === '' ? candidate.personId : candidate.input.name, why: oneLine(err) })
@@ -247,20 +255,24 @@ export class AttestationJobs {
       }
       if (this.#stopping) {
         // Shutting down: give the job back at once (lease in the past) for the next instance.
+        await zip.abort()
         await renew()
         await jobsRepo.setLease(this.db, job.id, lease, new Date(this.clock.now().getTime() - 1))
         return
       }
       await renew()
-      const zip = await this.#zip(job.event_id, renew)
+      const file = zipFile = await this.#complete(zip, job.event_id, renew)
       await this.db.transaction().execute(async trx => {
-        const file = await this.deps.files.put(trx, zip, 'zip')
+        await this.deps.files.markStored(trx, [file.id])
         const ours = await jobsRepo.finishJob(trx, job.id, lease, { done: counts.done, issued: counts.issued, failed: counts.failed, status: 'done', zip_file_id: file.id, error: failureText(counts.failed, failures), finished_at: this.clock.now() })
         // Rolled back: the ZIP is not kept for a job someone else is finishing.
         if (!ours) throw new LeaseLost()
       })
       log?.info({ jobId: job.id, eventId: job.event_id, ...counts }, 'attestation job done')
     } catch (err) {
+      // Not finished by us: the ZIP's pending file is deleted.
+      await zip?.abort()
+      if (zipFile !== undefined) await this.deps.files.discard([zipFile.id]).catch(() => {})
       if (err instanceof LeaseLost) {
         log?.warn({ jobId: job.id }, 'attestation job lease lost: another instance continues it')
         return
@@ -274,51 +286,29 @@ export class AttestationJobs {
   }
 
   /**
-   * Every valid attestation of the event as `Name_CODE8.pdf` (ASCII, unique), the stored bytes
-   * streamed one file at a time and checked against their SHA-256 on the way. PDFs are already
-   * compressed: stored as they are.
+   * Completes the job's ZIP with every other valid attestation of the event (made before the job,
+   * or by an earlier run of it), read back one file at a time and checked against its SHA-256.
+   * One put in while the job ran and revoked since: the ZIP is made again from the stored files.
    */
-  async #zip (eventId: string, renew: () => Promise<void>): Promise<Buffer> {
+  async #complete (zip: EventZip, eventId: string, renew: () => Promise<void>): Promise<{ id: string }> {
     const rows = (await repo.attestationsOfEvent(this.db, eventId)).filter(r => r.status === 'valid')
-    // Sizes known up front: yazl then knows the ZIP's size, and its bytes go into one buffer.
-    const sizes = await jobsRepo.fileSizes(this.db, rows.map(r => r.file_id))
-    const zip = new ZipFile()
-    const names = new Set<string>()
+    const valid = new Set(rows.map(r => r.id))
+    if ([...zip.ids].some(id => !valid.has(id))) {
+      await zip.abort()
+      zip = new EventZip(this.deps.files)
+    }
+    const later = rows.filter(r => !zip.has(r.id))
+    const sizes = await jobsRepo.fileSizes(this.db, later.map(r => r.file_id))
     let added = 0
-    for (const row of rows) {
+    for (const row of later) {
       const snapshot = row.snapshot as unknown as StoredSnapshot
-      const base = `${asciiName(snapshot.name) || 'attestation'}_${row.code.slice(0, 8)}`
-      let name = `${base}.pdf`
-      for (let n = 2; names.has(name.toLowerCase()); n++) name = `${base}-${n}.pdf`
-      names.add(name.toLowerCase())
-      const size = sizes.get(row.file_id)
-      zip.addReadStreamLazy(name, { mtime: row.issued_at, compress: false, ...(size === undefined ? {} : { size }) }, (callback) => {
+      zip.addLater({ id: row.id, name: snapshot.name, code: row.code, issuedAt: row.issued_at }, sizes.get(row.file_id), async () => {
         // A long ZIP keeps the lease: renewed every hundred files.
-        const before = ++added % 100 === 0 ? renew() : Promise.resolve()
-        before.then(async () => await this.deps.files.open(row.file_id))
-          .then(file => { callback(null, file.stream) }, (err: unknown) => { callback(err, undefined as unknown as NodeJS.ReadableStream) })
+        if (++added % 100 === 0) await renew()
+        return (await this.deps.files.open(row.file_id)).stream
       })
     }
-    return await new Promise<Buffer>((resolve, reject) => {
-      let whole: Buffer | undefined
-      let at = 0
-      const parts: Buffer[] = []
-      // A file that cannot be read (or fails its SHA-256) fails the ZIP, never ends up cut short in it.
-      zip.on('error', reject)
-      zip.outputStream
-        .on('data', (part: Buffer) => {
-          if (whole !== undefined && at + part.length <= whole.length) at += part.copy(whole, at)
-          else parts.push(part)
-        })
-        .on('error', reject)
-        .on('end', () => {
-          if (whole !== undefined && parts.length === 0 && at === whole.length) resolve(whole)
-          else resolve(Buffer.concat(whole === undefined ? parts : [whole.subarray(0, at), ...parts]))
-        })
-      // yazl passes the total to this callback (its types say it takes none); -1 when unknown.
-      const sized = (total: number): void => { if (total > 0) whole = Buffer.allocUnsafe(total) }
-      zip.end({ forceZip64Format: false, comment: '' }, sized as () => void)
-    })
+    return await zip.end()
   }
 
   #newLease (): Date {
@@ -379,13 +369,6 @@ function oneLine (err: unknown): Bilingual {
     return line.length > 200 ? `${line.slice(0, 199)}…` : line
   }
   return { fr: first(text.fr), en: first(text.en) }
-}
-
-/** "Éloïse Côté-Bélanger" → "Eloise-Cote-Belanger": letters and digits of ASCII, words joined by '-'. */
-export function asciiName (name: string): string {
-  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
-    .replace(/[Œœ]/g, c => c === 'Œ' ? 'OE' : 'oe').replace(/[Ææ]/g, c => c === 'Æ' ? 'AE' : 'ae').replace(/ß/g, 'ss')
-    .replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80)
 }
 
 const jobNotFound = (): AppError => notFound(bilingual('attestations.jobNotFound'))

@@ -98,19 +98,7 @@ export class FileStore {
     const pieces = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
     let sourceDone = false
     try {
-      const hash = createHash('sha256')
-      let size = 0
-      let seq = 0
-      let held: Buffer[] = []
-      let heldBytes = 0
-      const write = async (data: Buffer): Promise<void> => {
-        try {
-          await repo.insertChunks(this.db, [{ file_id: id, seq: seq++, data }])
-        } catch (err) {
-          // foreign_key_violation: the pending file was purged as abandoned while this upload was slow.
-          throw (err as { code?: unknown }).code === '23503' ? interrupted(err) : err
-        }
-      }
+      const chunks = this.#chunkWriter(id)
       for (;;) {
         let next: IteratorResult<Buffer | string>
         try {
@@ -121,10 +109,8 @@ export class FileStore {
         }
         if (next.done === true) { sourceDone = true; break }
         const piece = typeof next.value === 'string' ? Buffer.from(next.value) : next.value
-        size += piece.length
         // Checked before storing: an oversized upload is cut off at the limit, not read to its end.
-        if (size > options.maxBytes) throw tooLarge(options.maxBytes)
-        hash.update(piece)
+        if (chunks.size + piece.length > options.maxBytes) throw tooLarge(options.maxBytes)
         await sniffer.feed(piece)
         // Refuse as soon as the content says what it is: a 20 MB executable is not read to its end.
         // A plain zip may still be a document (see zip.ts), which only its end can tell.
@@ -132,24 +118,13 @@ export class FileStore {
           const detected = await sniffer.result
           if (detected?.mime !== ZIP) acceptedKind(detected?.mime, options.allowed)
         }
-        held.push(piece)
-        heldBytes += piece.length
-        if (heldBytes >= CHUNK_BYTES) {
-          const joined = Buffer.concat(held, heldBytes)
-          let offset = 0
-          for (; joined.length - offset >= CHUNK_BYTES; offset += CHUNK_BYTES) {
-            await write(joined.subarray(offset, offset + CHUNK_BYTES))
-          }
-          held = offset < joined.length ? [joined.subarray(offset)] : []
-          heldBytes = joined.length - offset
-        }
+        await chunks.add(piece)
       }
-      if (heldBytes > 0) await write(Buffer.concat(held, heldBytes))
+      const { size, sha256 } = await chunks.end()
       sniffer.end()
       let detected = (await sniffer.result)?.mime
       if (detected === ZIP) detected = await zipMediaType(async (start, end) => await this.#readRange(id, start, end), size)
       const kind = acceptedKind(detected, options.allowed)
-      const sha256 = hash.digest('hex')
       const mediaType = fileKinds[kind].mediaType
       // Recorded now, while still pending: markStored only has to flip the state, and the
       // CHECK on `files` (a stored file has all three) can never fail inside the caller's transaction.
@@ -162,6 +137,29 @@ export class FileStore {
       // Destroys the source (stops reading a request body that will never be used).
       if (!sourceDone) await pieces.return?.().catch(() => {})
       // A failed delete leaves a pending file for purgePending; the caller needs the first error.
+      await repo.deleteFile(this.db, id).catch(() => {})
+      throw err
+    }
+  }
+
+  /**
+   * Streams bytes Compagnon makes itself (the ZIP of a bulk job, too large to hold whole) into a
+   * new pending file, like `receive()` but without sniffing or a size limit; the caller makes it
+   * permanent with `markStored()` in the transaction that cites it. If `source` errors, the
+   * pending file is deleted and the error rethrown.
+   */
+  async write (source: AsyncIterable<Buffer>, kind: FileKind): Promise<ReceivedFile> {
+    const id = await repo.insertPendingFile(this.db, this.clock.now())
+    try {
+      const chunks = this.#chunkWriter(id)
+      for await (const piece of source) await chunks.add(piece)
+      const { size, sha256 } = await chunks.end()
+      const mediaType = fileKinds[kind].mediaType
+      if (!await repo.describePendingFile(this.db, id, { media_type: mediaType, size, sha256 })) {
+        throw new Error(`pending file ${id} disappeared while it was written`)
+      }
+      return { id, kind, mediaType, size, sha256 }
+    } catch (err) {
       await repo.deleteFile(this.db, id).catch(() => {})
       throw err
     }
@@ -255,6 +253,44 @@ export class FileStore {
    */
   async purgePending (olderThan: Date): Promise<number> {
     return await repo.deletePendingCreatedBefore(this.db, olderThan)
+  }
+
+  /** Cuts a stream of pieces into CHUNK_BYTES rows of pending file `id`, hashing as it goes. */
+  #chunkWriter (id: string): { readonly size: number, add: (piece: Buffer) => Promise<void>, end: () => Promise<{ size: number, sha256: string }> } {
+    const hash = createHash('sha256')
+    let size = 0
+    let seq = 0
+    let held: Buffer[] = []
+    let heldBytes = 0
+    const write = async (data: Buffer): Promise<void> => {
+      try {
+        await repo.insertChunks(this.db, [{ file_id: id, seq: seq++, data }])
+      } catch (err) {
+        // foreign_key_violation: the pending file was purged as abandoned while this one was slow.
+        throw (err as { code?: unknown }).code === '23503' ? interrupted(err) : err
+      }
+    }
+    return {
+      get size () { return size },
+      add: async (piece: Buffer): Promise<void> => {
+        size += piece.length
+        hash.update(piece)
+        held.push(piece)
+        heldBytes += piece.length
+        if (heldBytes < CHUNK_BYTES) return
+        const joined = Buffer.concat(held, heldBytes)
+        let offset = 0
+        for (; joined.length - offset >= CHUNK_BYTES; offset += CHUNK_BYTES) {
+          await write(joined.subarray(offset, offset + CHUNK_BYTES))
+        }
+        held = offset < joined.length ? [joined.subarray(offset)] : []
+        heldBytes = joined.length - offset
+      },
+      end: async (): Promise<{ size: number, sha256: string }> => {
+        if (heldBytes > 0) await write(Buffer.concat(held, heldBytes))
+        return { size, sha256: hash.digest('hex') }
+      }
+    }
   }
 
   /** Bytes [start, end) of a file being received: chunks are all CHUNK_BYTES long but the last. */

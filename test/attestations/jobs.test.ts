@@ -51,6 +51,10 @@ async function validOf (ctx: AttestationCtx, personId: string): Promise<Array<{ 
     .where('event_id', '=', ctx.eventId).where('person_id', '=', personId).where('status', '=', 'valid').execute()
 }
 
+async function pendingFiles (ctx: AttestationCtx): Promise<string[]> {
+  return (await ctx.database.db.selectFrom('files').select('id').where('state', '=', 'pending').execute()).map(f => f.id)
+}
+
 /** People eligible for an attestation (17 of the 21 counted hours), without any request. */
 async function eligiblePeople (ctx: AttestationCtx, names: string[]): Promise<Someone[]> {
   const out: Someone[] = []
@@ -116,6 +120,39 @@ t.test('bulk issue: every eligible person without an attestation gets exactly on
   t.ok([...entries.keys()].some(n => /^Eloise-Cote-Belanger_[0-9A-Z]{8}\.pdf$/.test(n)), 'accents dropped from names')
   t.ok([...entries.keys()].some(n => /^OEdipe-Gagnon_/.test(n)))
   t.equal([...entries.keys()].filter(n => n.startsWith('Jean-Tremblay_')).length, 2, 'two people of the same name: two entries')
+  t.same(await pendingFiles(ctx), [], 'the ZIP, written while the job ran, is stored; no file left pending')
+})
+
+t.test('an attestation revoked while the job runs is not in its ZIP, which holds every other valid one', async t => {
+  const ctx = await attestationSetup(t)
+  const people = await eligiblePeople(ctx, ['Amélie Arsenault', 'Benoît Bergeron', 'Céline Cloutier'])
+  const { attestations } = ctx.services
+  // The real rendering threads; the last PDF asked for waits until an organizer revokes the first one stored.
+  let revoked: string | undefined
+  const revoking = {
+    render: async (snapshot: Parameters<RenderPool['render']>[0]): Promise<Buffer> => {
+      if (snapshot.name === people[2]!.name) {
+        const first = (await validOf(ctx, people[0]!.id))[0]!
+        const row = await ctx.database.db.selectFrom('attestations').select('id').where('code', '=', first.code).executeTakeFirstOrThrow()
+        await attestations.revoke(ctx.organizer.id, row.id, 'Présence corrigée')
+        revoked = first.code
+      }
+      return await renderer.render(snapshot)
+    }
+  }
+  const jobs = new AttestationJobs(ctx.database.db, ctx.clock, { attestations, files: ctx.services.files, access: ctx.app.access, renderer: revoking }, { window: 1 })
+  const job = await jobs.start(ctx.organizer.id, ctx.eventId)
+  t.equal(await jobs.runDue(), 1)
+  t.match(await jobs.get(ctx.organizer.id, job.id), { status: 'done', issued: 3 })
+  t.ok(revoked, 'one was revoked during the job')
+  const zip = await jobs.zip(ctx.organizer.id, job.id)
+  const parts: Buffer[] = []
+  for await (const part of zip.stream) parts.push(part as Buffer)
+  const codes = [...unzip(Buffer.concat(parts)).keys()].map(name => name.slice(-12, -4)).sort()
+  const valid = await ctx.database.db.selectFrom('attestations').select('code').where('event_id', '=', ctx.eventId).where('status', '=', 'valid').execute()
+  t.same(codes, valid.map(v => v.code.slice(0, 8)).sort(), 'exactly the valid attestations')
+  t.notOk(codes.includes(revoked!.slice(0, 8)), 'not the revoked one')
+  t.same(await pendingFiles(ctx), [], 'the ZIP given up is not left pending')
 })
 
 t.test('a job whose lease expired (its instance crashed) is taken up again and finishes without duplicates', async t => {

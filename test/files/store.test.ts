@@ -110,6 +110,25 @@ t.test('file store', async t => {
     }
   })
 
+  t.test('a file Compagnon makes as a stream (write) arrives pending in chunks, becomes stored with its citing row; a failing source leaves nothing', async t => {
+    const data = randomBytes(3 * CHUNK_BYTES + 17)
+    const written = await store.write(source(data, 70_000), 'zip')
+    t.same({ ...written, id: undefined }, { id: undefined, kind: 'zip', mediaType: 'application/zip', size: data.length, sha256: sha256(data) })
+    t.same((await db.selectFrom('file_chunks').select('seq').where('file_id', '=', written.id).orderBy('seq').execute()).map(c => c.seq), [0, 1, 2, 3])
+    t.equal((await store.info(written.id))?.state, 'pending', 'pending until the row citing it is written')
+    await db.transaction().execute(async trx => { await store.markStored(trx, [written.id]) })
+    const back = await store.readAll(written.id)
+    t.ok(back.data.equals(data), 'same bytes')
+    t.equal(back.state, 'stored')
+
+    async function * broken (): AsyncGenerator<Buffer> {
+      yield randomBytes(CHUNK_BYTES + 1)
+      throw new Error('the ZIP could not read an attestation')
+    }
+    await t.rejects(store.write(broken(), 'zip'), /could not read an attestation/)
+    t.same((await db.selectFrom('files').select('id').execute()).map(f => f.id), [written.id], 'the failed file and its chunks are gone')
+  })
+
   t.test('files Compagnon makes (put) are stored in the caller\'s transaction, in chunks, and read back verified', async t => {
     const data = randomBytes(9 * CHUNK_BYTES + 5)
     const put = await db.transaction().execute(async trx => await store.put(trx, data, 'zip'))
