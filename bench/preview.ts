@@ -27,6 +27,7 @@ import { buildApp } from '../src/app.js'
 import { FixedClock } from '../src/clock.js'
 import { loadConfig, type ResolvedConfig } from '../src/config.js'
 import { defaultProgramFile } from '../src/paths.js'
+import type { Role } from '../src/people/repository.js'
 import { openDatabase, type Database } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { cleanup, installExitHandlers, onCleanup } from './lib/cleanup.js'
@@ -88,7 +89,7 @@ async function startApp (database: Database, url: string | undefined): Promise<{
   const db = database.db
   const event = await db.selectFrom('events').select('id').executeTakeFirstOrThrow()
   const context = await db.insertInto('lti_contexts').values({ issuer: 'https://moodle.example.org', client_id: 'bench', deployment_id: '1', context_id: 'ENP7009', event_id: event.id }).returning('id').executeTakeFirstOrThrow()
-  const person = async (name: string, role: string, ltiRole: string): Promise<string> => {
+  const person = async (name: string, role: Role, ltiRole: string): Promise<string> => {
     const row = await db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
     await db.insertInto('registrations').values({ event_id: event.id, person_id: row.id, role }).execute()
     await db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: `bench-${role}`, person_id: row.id, roles: JSON.stringify([`http://purl.imsglobal.org/vocab/lis/v2/membership#${ltiRole}`]), status: 'Active', synced_at: new Date() }).execute()

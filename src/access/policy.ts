@@ -82,7 +82,7 @@ const SYNTHESIS_LEARNERS = 'access.synthesisStudentsOnly'
 /** Why someone who is not a learner of the course cannot hand in (the synthesis pages and API say the same). */
 export const SYNTHESIS_STUDENTS: Bilingual = bilingual(SYNTHESIS_LEARNERS)
 
-const is = (...roles: string[]) => async (f: Facts, s: Subject): Promise<boolean> =>
+const is = (...roles: repo.EventRole[]) => async (f: Facts, s: Subject): Promise<boolean> =>
   s.eventId !== undefined && (await f.rolesIn(s.eventId)).some(r => roles.includes(r))
 const organizer = is('organizer')
 const organizerSomewhere = async (f: Facts): Promise<boolean> => (await f.eventsWith('organizer')).length > 0
@@ -129,7 +129,7 @@ export const RULES = {
   'attendance.host-any': {
     on: ['any-event'],
     who: 'door staff, instructors and organizers of some event (each sees only the sessions they may host)',
-    allows: async f => (await Promise.all(['door_staff', 'instructor', 'organizer'].map(async role => await f.eventsWith(role)))).some(events => events.length > 0),
+    allows: async f => (await Promise.all((['door_staff', 'instructor', 'organizer'] as const).map(async role => await f.eventsWith(role)))).some(events => events.length > 0),
     refusal: SESSION_TEAM
   },
   'attendance.scan-passes': { on: ['session'], who: 'door staff and organizers of the session\'s event', allows: is('door_staff', 'organizer'), refusal: 'access.scanPassesRefused' },
@@ -215,18 +215,18 @@ export type Action = keyof typeof RULES
 
 /** What the policy knows about one actor, read once per question and kept for its answer. */
 class Facts {
-  #roles = new Map<string, Promise<string[]>>()
+  #roles = new Map<string, Promise<repo.EventRole[]>>()
   #courses: Promise<Array<{ contextId: string, eventId: string | null, roles: string[] }>> | undefined
 
   constructor (private readonly db: Kysely<DB>, readonly personId: string, readonly lms: CourseRoles, private readonly officerEmails: readonly string[]) {}
 
-  async rolesIn (eventId: string): Promise<string[]> {
+  async rolesIn (eventId: string): Promise<repo.EventRole[]> {
     let roles = this.#roles.get(eventId)
     if (roles === undefined) this.#roles.set(eventId, roles = repo.rolesInEvent(this.db, this.personId, eventId))
     return await roles
   }
 
-  async eventsWith (role: string): Promise<string[]> { return await repo.eventsWithRole(this.db, this.personId, role) }
+  async eventsWith (role: repo.EventRole): Promise<string[]> { return await repo.eventsWithRole(this.db, this.personId, role) }
   async eventsOfPerson (personId: string): Promise<string[]> { return await repo.eventsOf(this.db, personId) }
   async courses (): Promise<Array<{ contextId: string, eventId: string | null, roles: string[] }>> {
     this.#courses ??= repo.coursesOf(this.db, this.personId)

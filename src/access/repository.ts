@@ -1,9 +1,12 @@
 // The facts the access policy reads: who holds which role where, and which event, course or
 // owner a thing belongs to. Read-only; every query is by primary key or an indexed column.
 import type { Kysely } from 'kysely'
-import type { DB } from '../db/schema.js'
+import type { DB, Registrations } from '../db/schema.js'
 
 type Q = Kysely<DB>
+
+/** A role in an event, as registrations store it. */
+export type EventRole = Registrations['role']
 
 // Ids come from URLs and forms before every page validates them: a malformed one is simply not found
 // (PostgreSQL would refuse to compare it with a uuid column).
@@ -11,13 +14,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value)
 
 /** The person's roles in one event (organizer, door_staff, instructor, credited_student, participant). */
-export async function rolesInEvent (db: Q, personId: string, eventId: string): Promise<string[]> {
+export async function rolesInEvent (db: Q, personId: string, eventId: string): Promise<EventRole[]> {
   if (!isUuid(eventId)) return []
   return (await db.selectFrom('registrations').select('role').where('person_id', '=', personId).where('event_id', '=', eventId).execute()).map(r => r.role)
 }
 
 /** The events the person holds this role in. */
-export async function eventsWithRole (db: Q, personId: string, role: string): Promise<string[]> {
+export async function eventsWithRole (db: Q, personId: string, role: EventRole): Promise<string[]> {
   return (await db.selectFrom('registrations').select('event_id').where('person_id', '=', personId).where('role', '=', role).execute()).map(r => r.event_id)
 }
 

@@ -1,5 +1,6 @@
 import { createPrivateKey, randomUUID } from 'node:crypto'
 import { SignJWT } from 'jose'
+import type { RosterStatus } from './repository.js'
 import type { LtiStorage } from './storage.js'
 
 /** Platform calls fail fast rather than hang a worker. */
@@ -23,7 +24,7 @@ export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contex
 export interface RosterMember {
   user_id: string
   roles: string[]
-  status?: 'Active' | 'Inactive' | 'Deleted'
+  status?: RosterStatus
   name?: string
   given_name?: string
   family_name?: string

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely'
-import type { DB } from '../db/schema.js'
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { DB, LtiGradeOutbox, LtiLineItems, LtiRosterMembers, LtiStore } from '../db/schema.js'
 import { claimLeased } from '../db/lease.js'
 
 type Q = Kysely<DB>
@@ -205,8 +205,11 @@ export async function purgeDeepLinkRequests (db: Q, now: Date): Promise<void> {
   await db.deleteFrom('lti_deep_link_requests').where('expires_at', '<=', now).execute()
 }
 
+/** A member's status in the LMS's roster (LTI NRPS). */
+export type RosterStatus = LtiRosterMembers['status']
+
 /** A course member as the LMS lists them (a launch makes its launcher an active member). */
-export async function upsertMember (db: Q, m: { context_id: string, user_sub: string, person_id: string, roles: string[], status?: string, now: Date }): Promise<void> {
+export async function upsertMember (db: Q, m: { context_id: string, user_sub: string, person_id: string, roles: string[], status?: RosterStatus, now: Date }): Promise<void> {
   const status = m.status ?? 'Active'
   await db.insertInto('lti_roster_members')
     .values({ context_id: m.context_id, user_sub: m.user_sub, person_id: m.person_id, roles: JSON.stringify(m.roles), status, synced_at: m.now })
@@ -235,7 +238,7 @@ export async function courseServices (db: Q, contextId: string): Promise<{ issue
 
 // ---- Grade outbox (outbox.ts holds the rules: which score stands, leases, retries) -------------
 
-export type LineItemKey = 'presence' | 'synthese'
+export type LineItemKey = LtiLineItems['line_item']
 
 /** One grade target: a person's score in one line item of a course. */
 export interface ScoreTarget { contextId: string, lineItem: LineItemKey, userSub: string }
@@ -250,7 +253,7 @@ export async function lineItemUrl (db: Q, contextId: string, lineItem: LineItemK
   return (await db.selectFrom('lti_line_items').select('url').where('context_id', '=', contextId).where('line_item', '=', lineItem).executeTakeFirst())?.url
 }
 
-export async function lineItemsOf (db: Q, contextId: string): Promise<Array<{ line_item: string, url: string }>> {
+export async function lineItemsOf (db: Q, contextId: string): Promise<Array<{ line_item: LineItemKey, url: string }>> {
   return await db.selectFrom('lti_line_items').select(['line_item', 'url']).where('context_id', '=', contextId).orderBy('line_item').execute()
 }
 
@@ -311,7 +314,7 @@ export async function markScoreAttemptFailed (db: Q, id: string, values: { attem
 }
 
 /** Queued and delivered scores of a line item in a course, newest given first. */
-export async function givenScores (db: Q, contextId: string, lineItem: LineItemKey): Promise<Array<{ user_sub: string, score: unknown, given_at: Date, status: string }>> {
+export async function givenScores (db: Q, contextId: string, lineItem: LineItemKey): Promise<Array<{ user_sub: string, score: unknown, given_at: Date, status: Selectable<LtiGradeOutbox>['status'] }>> {
   return await db.selectFrom('lti_grade_outbox').select(['user_sub', 'score', 'given_at', 'status'])
     .where('context_id', '=', contextId).where('line_item', '=', lineItem).where('status', 'in', ['pending', 'delivered'])
     .orderBy('given_at', 'desc').execute()
@@ -376,27 +379,29 @@ export async function recordRosterSynced (db: Q, contextId: string, now: Date): 
 // ---- ltijs' document store (storage.ts holds the rules: sealing, expiry, mongo semantics) -------
 
 export type StoreDocument = Record<string, unknown>
-export interface StoreRow { collection: string, fields: string, sealed: string | null, created_at: Date, expires_at: Date | null }
+/** ltijs' collections the table accepts. */
+export type StoreCollection = LtiStore['collection']
+export interface StoreRow { collection: StoreCollection, fields: string, sealed: string | null, created_at: Date, expires_at: Date | null }
 
 /** Rows of a collection whose fields contain `query` (mongo-style equality); unexpired at `now` unless `now` is null. */
-function storeRows (db: Q, collection: string, query: StoreDocument | undefined, now: Date | null) {
+function storeRows (db: Q, collection: StoreCollection, query: StoreDocument | undefined, now: Date | null) {
   let q = db.selectFrom('lti_store').where('collection', '=', collection)
   if (now !== null) q = q.where(eb => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
   if (query !== undefined && Object.keys(query).length > 0) q = q.where(sql<boolean>`fields @> ${JSON.stringify(query)}::jsonb`)
   return q
 }
 
-export async function findStoreDocuments (db: Q, collection: string, query: StoreDocument | undefined, now: Date): Promise<Array<{ fields: unknown, sealed: string | null, created_at: Date }>> {
+export async function findStoreDocuments (db: Q, collection: StoreCollection, query: StoreDocument | undefined, now: Date): Promise<Array<{ fields: unknown, sealed: string | null, created_at: Date }>> {
   return await storeRows(db, collection, query, now).select(['fields', 'sealed', 'created_at']).orderBy('id').execute()
 }
 
 /** Locks the first matching row, expired ones included (they hold their unique index until purged). */
-export async function lockFirstStoreRowId (db: Q, collection: string, query: StoreDocument): Promise<number | undefined> {
+export async function lockFirstStoreRowId (db: Q, collection: StoreCollection, query: StoreDocument): Promise<number | undefined> {
   return (await storeRows(db, collection, query, null).select('id').orderBy('id').limit(1).forUpdate().executeTakeFirst())?.id
 }
 
 /** Locks the first matching unexpired row. */
-export async function lockFirstStoreRow (db: Q, collection: string, query: StoreDocument, now: Date): Promise<{ id: number, fields: unknown, sealed: string | null } | undefined> {
+export async function lockFirstStoreRow (db: Q, collection: StoreCollection, query: StoreDocument, now: Date): Promise<{ id: number, fields: unknown, sealed: string | null } | undefined> {
   return await storeRows(db, collection, query, now).select(['id', 'fields', 'sealed']).orderBy('id').limit(1).forUpdate().executeTakeFirst()
 }
 
@@ -408,7 +413,7 @@ export async function updateStoreRow (db: Q, id: number, changes: Partial<Omit<S
   await db.updateTable('lti_store').set(changes).where('id', '=', id).execute()
 }
 
-export async function deleteStoreDocuments (db: Q, collection: string, query: StoreDocument): Promise<void> {
+export async function deleteStoreDocuments (db: Q, collection: StoreCollection, query: StoreDocument): Promise<void> {
   let del = db.deleteFrom('lti_store').where('collection', '=', collection)
   if (Object.keys(query).length > 0) del = del.where(sql<boolean>`fields @> ${JSON.stringify(query)}::jsonb`)
   await del.execute()

@@ -4,8 +4,9 @@ import type { DB } from '../db/schema.js'
 import type { Clock } from '../clock.js'
 import * as repo from './repository.js'
 
-export const ltiCollections = ['platform', 'platformStatus', 'publickey', 'privatekey', 'accesstoken', 'nonce', 'state', 'idtoken', 'contexttoken'] as const
-export type LtiCollection = typeof ltiCollections[number]
+/** The collections lti_store accepts (its CHECK); ltijs names them as plain strings, checked against this list. */
+export type LtiCollection = repo.StoreCollection
+export const ltiCollections = ['platform', 'platformStatus', 'publickey', 'privatekey', 'accesstoken', 'nonce', 'state', 'idtoken', 'contexttoken'] as const satisfies readonly LtiCollection[]
 type Doc = Record<string, unknown>
 type Key = string | false | undefined
 

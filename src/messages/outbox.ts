@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { DB } from '../db/schema.js'
-import { insertMessage } from './repository.js'
+import { insertMessage, type MessageKind } from './repository.js'
 
-export type MessageKind = 'personal_link' | 'attestation_issued' | 'attestation_hr_copy' | 'attestation_refused' | 'attestation_revoked' | 'role_granted' | 'sign_in_link' | 'role_invitation'
+export type { MessageKind }
 
 export interface NewMessage {
   eventId: string | null

@@ -6,7 +6,8 @@ import { claimLeased } from '../db/lease.js'
 type Q = Kysely<DB>
 
 export type MessageRow = Selectable<OutgoingMessages>
-export type MessageStatus = 'stored' | 'pending' | 'sent' | 'failed'
+export type MessageStatus = OutgoingMessages['status']
+export type MessageKind = OutgoingMessages['kind']
 
 /** What the sender needs of a claimed row. */
 export interface ClaimedMessage {
@@ -14,7 +15,7 @@ export interface ClaimedMessage {
   to_address: string
   subject: string
   body_text: string
-  kind: string
+  kind: MessageKind
   attachment_file_id: string | null
   attachment_name: string | null
   attempts: number
@@ -23,7 +24,7 @@ export interface ClaimedMessage {
 export async function insertMessage (db: Q, values: {
   event_id: string | null,
   person_id: string | null,
-  kind: string,
+  kind: MessageKind,
   to_address: string,
   subject: string,
   body_text: string,

@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { DB, People } from '../db/schema.js'
+import type { DB, People, Registrations, SignInLinks } from '../db/schema.js'
+import type { Locale } from '../views/i18n.js'
 
 type Q = Kysely<DB>
 export type PersonRow = Selectable<People>
-export type Role = 'credited_student' | 'participant' | 'instructor' | 'organizer' | 'door_staff'
+export type Role = Registrations['role']
 
 export async function findPersonById (db: Q, id: string): Promise<PersonRow | undefined> {
   return await db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst()
@@ -13,7 +14,7 @@ export async function findPersonByEmail (db: Q, email: string): Promise<PersonRo
   return await db.selectFrom('people').selectAll().where(eb => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst()
 }
 
-export async function insertPerson (db: Q, values: { email: string | null, display_name: string, given_name?: string | null, family_name?: string | null, preferred_locale?: string }): Promise<PersonRow> {
+export async function insertPerson (db: Q, values: { email: string | null, display_name: string, given_name?: string | null, family_name?: string | null, preferred_locale?: Locale }): Promise<PersonRow> {
   return await db.insertInto('people').values(values).returningAll().executeTakeFirstOrThrow()
 }
 
@@ -21,11 +22,11 @@ export async function addRegistration (db: Q, values: { event_id: string, person
   await db.insertInto('registrations').values(values).onConflict(oc => oc.columns(['event_id', 'person_id', 'role']).doNothing()).execute()
 }
 
-export async function listRegistrations (db: Q, personId: string): Promise<Array<{ event_id: string, role: string }>> {
+export async function listRegistrations (db: Q, personId: string): Promise<Array<{ event_id: string, role: Role }>> {
   return await db.selectFrom('registrations').select(['event_id', 'role']).where('person_id', '=', personId).orderBy('created_at').execute()
 }
 
-export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<Array<{ person_id: string, display_name: string, email: string | null, role: string }>> {
+export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<Array<{ person_id: string, display_name: string, email: string | null, role: Role }>> {
   return await db.selectFrom('registrations')
     .innerJoin('people', 'people.id', 'registrations.person_id')
     .select(['people.id as person_id', 'people.display_name', 'people.email', 'registrations.role'])
@@ -36,7 +37,7 @@ export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<
 }
 
 /** The person's name and each event they hold a role in (one row per role; none when they hold none). */
-export async function viewerRows (db: Q, personId: string): Promise<Array<{ display_name: string, event_id: string | null, role: string | null, event_key: string | null, title_fr: string | null, title_en: string | null }>> {
+export async function viewerRows (db: Q, personId: string): Promise<Array<{ display_name: string, event_id: string | null, role: Role | null, event_key: string | null, title_fr: string | null, title_en: string | null }>> {
   return await db.selectFrom('people')
     .leftJoin('registrations', 'registrations.person_id', 'people.id')
     .leftJoin('events', 'events.id', 'registrations.event_id')
@@ -46,7 +47,7 @@ export async function viewerRows (db: Q, personId: string): Promise<Array<{ disp
     .execute()
 }
 
-export type LinkPurpose = 'bootstrap' | 'invitation' | 'sign_in' | 'phone' | 'launch'
+export type LinkPurpose = SignInLinks['purpose']
 
 export async function insertSignInLink (db: Q, values: { person_id: string, token_hash: string, purpose: LinkPurpose, created_by: string | null, expires_at: Date }): Promise<void> {
   await db.insertInto('sign_in_links').values(values).execute()

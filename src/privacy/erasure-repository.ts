@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
-import type { Json } from '../db/schema.js'
+import type { ErasureAudit, ErasureRequests, Json } from '../db/schema.js'
 import { countSubmissionFiles, countWhere, deleteSubmissions, minimisedSnapshot, type Where } from './retention-repository.js'
 
 export type ErasureKind =
@@ -229,9 +229,9 @@ export interface RequestRow {
   event_id: string
   person_id: string | null
   requested_at: Date
-  channel: string
+  channel: ErasureRequests['channel']
   reason: string | null
-  status: string
+  status: ErasureRequests['status']
   recorded_by: string | null
   recorded_at: Date
   completed_by: string | null
@@ -263,7 +263,7 @@ export async function listRequests (db: Db, eventId: string): Promise<Array<Requ
     .where('q.event_id', '=', eventId).orderBy('q.recorded_at', 'desc').orderBy('q.id').limit(200).execute()
 }
 
-export async function audit (trx: Db, entry: { requestId: string, action: 'recorded' | 'confirmed' | 'confirmed_again' | 'refused', actorId: string, at: Date, details?: unknown }): Promise<void> {
+export async function audit (trx: Db, entry: { requestId: string, action: ErasureAudit['action'], actorId: string, at: Date, details?: unknown }): Promise<void> {
   await trx.insertInto('erasure_audit').values({
     request_id: entry.requestId,
     action: entry.action,
@@ -273,7 +273,7 @@ export async function audit (trx: Db, entry: { requestId: string, action: 'recor
   }).execute()
 }
 
-export async function auditOf (db: Db, requestId: string): Promise<Array<{ action: string, actor_id: string | null, actor_name: string | null, at: Date }>> {
+export async function auditOf (db: Db, requestId: string): Promise<Array<{ action: ErasureAudit['action'], actor_id: string | null, actor_name: string | null, at: Date }>> {
   return await db.selectFrom('erasure_audit as a').leftJoin('people as p', 'p.id', 'a.actor_id')
     .select(['a.action', 'a.actor_id', 'p.display_name as actor_name', 'a.at'])
     .where('a.request_id', '=', requestId).orderBy('a.id').execute()

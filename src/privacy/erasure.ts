@@ -9,8 +9,9 @@ import { tombstoneHash } from './tombstones.js'
 import type { Candidate, Counts, Kept, RequestRow } from './erasure-repository.js'
 
 export type { Candidate, Counts, Kept, RequestRow } from './erasure-repository.js'
-export const CHANNELS = ['email', 'phone', 'in_person', 'letter', 'other'] as const
-export type Channel = typeof CHANNELS[number]
+/** How a request reached the organizers, as erasure_requests stores it. */
+export type Channel = RequestRow['channel']
+export const CHANNELS = ['email', 'phone', 'in_person', 'letter', 'other'] as const satisfies readonly Channel[]
 
 export interface ErasurePreview {
   person: Candidate

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely'
 import type { Db } from '../db/database.js'
-import type { PrivacyAccessLog, PrivacyIncidents } from '../db/schema.js'
+import type { PrivacyAccessLog, PrivacyIncidents, Registrations } from '../db/schema.js'
 
 export type AccessLogInsert = Insertable<PrivacyAccessLog>
 export type AccessLogRow = Selectable<PrivacyAccessLog>
@@ -12,7 +12,7 @@ export async function insertAccessLog (db: Db, rows: AccessLogInsert[]): Promise
   await db.insertInto('privacy_access_log').values(rows).execute()
 }
 
-export async function staffEvents (db: Db, personId: string, roles: string[]): Promise<string[]> {
+export async function staffEvents (db: Db, personId: string, roles: ReadonlyArray<Registrations['role']>): Promise<string[]> {
   return (await db.selectFrom('registrations').select('event_id').distinct().where('person_id', '=', personId).where('role', 'in', roles).execute()).map(r => r.event_id)
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Insertable } from 'kysely'
-import type { DB, Events, Sessions } from '../db/schema.js'
+import type { DB, Events, SessionSpeakers, Sessions } from '../db/schema.js'
 
 /** Program data access. Functions take a Kysely handle so services can pass a transaction. */
 type Q = Kysely<DB>
@@ -94,7 +94,7 @@ export async function sessionIdsWithAttendance (db: Q, eventId: string): Promise
   return new Set(rows.map(r => r.session_id))
 }
 
-export interface SessionSpeakerValues { speaker_id: string, position: number, role: string, affiliation: string | null }
+export interface SessionSpeakerValues { speaker_id: string, position: number, role: SessionSpeakers['role'], affiliation: string | null }
 
 export async function listSessionSpeakers (db: Q, eventId: string): Promise<Array<{ session_id: string } & SessionSpeakerValues>> {
   return await db.selectFrom('session_speakers')

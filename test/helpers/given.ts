@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { systemClock, type Clock } from '../../src/clock.js'
 import type { Database } from '../../src/db/database.js'
-import type { DB } from '../../src/db/schema.js'
+import type { DB, LtiGradeOutbox, OutgoingMessages } from '../../src/db/schema.js'
 import { FileStore, type FileKind } from '../../src/files/store.js'
 import type { PeopleService } from '../../src/people/service.js'
 import { bearerFor, signInWithLink } from './session.js'
@@ -107,7 +107,7 @@ export interface OutboxSpec {
   person: string | null
   sub: string
   score: Record<string, unknown>
-  lineItem?: string
+  lineItem?: LtiGradeOutbox['line_item']
   givenAt?: Date
   status?: 'pending' | 'delivered' | 'superseded'
   deliveredAt?: Date
@@ -399,7 +399,7 @@ export class Given {
   }
 
   /** A message in the outbox (stored: kept for the organizers, not to be sent). */
-  async message (personId: string, spec: { event?: string | null, kind?: string, to: string, subject?: string, body?: string, status?: 'stored' | 'pending' | 'sent' | 'failed' }): Promise<void> {
+  async message (personId: string, spec: { event?: string | null, kind?: OutgoingMessages['kind'], to: string, subject?: string, body?: string, status?: 'stored' | 'pending' | 'sent' | 'failed' }): Promise<void> {
     await this.db.insertInto('outgoing_messages').values({
       event_id: spec.event === undefined ? await this.event() : spec.event,
       person_id: personId,
