@@ -294,6 +294,7 @@ export interface Events {
   location: string | null;
   objectives_en: Generated<Json>;
   objectives_fr: Generated<Json>;
+  program_version: Generated<number>;
   starts_on: string;
   timezone: string;
   title_en: string;

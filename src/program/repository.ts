@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Insertable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Insertable } from 'kysely'
 import type { DB, Events, SessionSpeakers, Sessions } from '../db/schema.js'
 
 /** Program data access. Functions take a Kysely handle so services can pass a transaction. */
@@ -30,7 +30,10 @@ export async function upsertEvent (db: Q, values: Insertable<Events>): Promise<{
     const row = await db.insertInto('events').values(values).returning('id').executeTakeFirstOrThrow()
     return { id: row.id, created: true }
   }
-  await db.updateTable('events').set({ ...values, updated_at: new Date() }).where('id', '=', existing.id).execute()
+  // Every import is a new version, changed rows or not: cheaper than comparing, and what the
+  // rendered copies are keyed by (src/program/renderings.ts).
+  await db.updateTable('events').set({ ...values, updated_at: new Date(), program_version: sql<number>`program_version + 1` })
+    .where('id', '=', existing.id).execute()
   return { id: existing.id, created: false }
 }
 
