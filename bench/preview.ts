@@ -98,7 +98,7 @@ async function startApp (database: Database, url: string | undefined): Promise<{
   }
   const student = await person('Étudiante Banc', 'credited_student', 'Learner')
   const instructor = await person('Professeure Banc', 'instructor', 'Instructor')
-  await services.synthesis.assignment(context.id)
+  await services.synthesisGrading.assignment(context.id)
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   return { base, contextId: context.id, student, instructor }
 }

@@ -157,7 +157,7 @@ async function startApp (database: Database, url: string | undefined): Promise<{
   await db.insertInto('registrations').values({ event_id: event.id, person_id: person.id, role: 'credited_student' }).execute()
   await db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: 'bench-student', person_id: person.id, roles: JSON.stringify(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']), status: 'Active', synced_at: new Date() }).execute()
   // The assignment's own limit (20 MB by default) follows BENCH_UPLOAD_MB.
-  await services.synthesis.assignment(context.id)
+  await services.synthesisGrading.assignment(context.id)
   await db.updateTable('synthesis_assignments').set({ max_file_bytes: Math.max(SIZE, 20 * MiB) }).where('context_id', '=', context.id).execute()
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   return { handInUrl: `${base}/api/v1/courses/${context.id}/synthesis/submissions`, authorization: `Bearer ${app.jwt.sign({ sub: person.id, sid: (await services.people.openDeviceSession(person.id, 'bench')).deviceSessionId })}`, config }

@@ -26,7 +26,9 @@ import { AttendanceBook } from './attendance/book.js'
 import { AttendanceGrades } from './attendance/grades.js'
 import { myPageAttendanceSection } from './attendance/pages.js'
 import { myHoursSection } from './attendance/book-routes.js'
-import { SynthesisService } from './synthesis/service.js'
+import { Assignments } from './synthesis/assignment.js'
+import { HandInService } from './synthesis/hand-in.js'
+import { GradingService } from './synthesis/grading.js'
 import { PreviewPool } from './synthesis/preview-pool.js'
 import { AttestationService, InProcessRenderer } from './attestations/service.js'
 import { RenderPool } from './attestations/render-pool.js'
@@ -73,7 +75,10 @@ export interface Services {
   attendance: AttendanceService
   book: AttendanceBook
   grades: AttendanceGrades
-  synthesis: SynthesisService
+  /** A student's side of the course synthesis: drafts, hand-ins, receipts. */
+  synthesisHandIn: HandInService
+  /** An instructor's side: settings, extensions, grading, publication to the LMS. */
+  synthesisGrading: GradingService
   /** DOCX previews in bounded threads, started on the first preview. */
   previews: PreviewPool
   attestations: AttestationService
@@ -115,6 +120,8 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
   const gradeOutbox = new GradeOutbox(db, clock, platformClient, log)
 
   const book = new AttendanceBook(db, clock, access)
+  // The course's assignment and deadline rule, shared by both sides of the synthesis.
+  const assignments = new Assignments(db, lti, access)
   const attestations = new AttestationService(db, clock, {
     access, book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
   })
@@ -141,7 +148,8 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     attendance: new AttendanceService(db, clock, config.secrets.codeSecret, config.publicUrl, access),
     book,
     grades: new AttendanceGrades(db, clock, book, gradeOutbox),
-    synthesis: new SynthesisService(db, clock, files, gradeOutbox, lti, access),
+    synthesisHandIn: new HandInService(db, clock, assignments, files, gradeOutbox, lti),
+    synthesisGrading: new GradingService(db, clock, assignments, gradeOutbox),
     previews: new PreviewPool(),
     attestations,
     attestationJobs: new AttestationJobs(db, clock, { attestations, files, access, renderer: attestationRenderPool, log }),

@@ -24,7 +24,7 @@ export interface LtiPluginOptions {
     people: PeopleService
     program: ProgramService
     /** Courses where the person hands in a synthesis (links on the course page). */
-    synthesis: { learnerCourses: (personId: string) => Promise<Array<{ id: string, title: string }>> }
+    synthesisHandIn: { learnerCourses: (personId: string) => Promise<Array<{ id: string, title: string }>> }
   }
   config: ResolvedConfig
 }
@@ -40,7 +40,7 @@ const lti: FastifyPluginAsync<LtiPluginOptions> = async (app, { services, config
     outbox: services.gradeOutbox,
     roster: services.roster,
     publicUrl: config.publicUrl,
-    synthesisCourses: async personId => await services.synthesis.learnerCourses(personId)
+    synthesisCourses: async personId => await services.synthesisHandIn.learnerCourses(personId)
   })
 }
 export default lti

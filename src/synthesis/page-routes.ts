@@ -13,7 +13,9 @@ import { projectRoot } from '../paths.js'
 import { bilingual, t, type Locale, type TextKey } from '../views/i18n.js'
 import { drainRequest } from '../http/drain.js'
 import { handInParts } from './routes.js'
-import { NOT_A_STUDENT, type SynthesisService } from './service.js'
+import { NOT_A_STUDENT } from './assignment.js'
+import type { GradingService } from './grading.js'
+import type { HandInService } from './hand-in.js'
 import { base, courseChoicePage, gradingPage, receiptText, rosterPage, settingsPage, settingsValues, studentPage, type SettingsValues } from './pages.js'
 import { formatRubricText, parseRubricText, RubricTextError } from './rubric-text.js'
 import { assignmentSettingsSchema, FILE_KINDS, type AssignmentSettings, type GradeInput } from './schemas.js'
@@ -125,13 +127,13 @@ function settingsOf (body: SettingsBody, zone: string, currentMaxPoints: number)
   return { settings: parsed.success ? parsed.data : {}, problems }
 }
 
-export interface SynthesisPageRoutesOptions { synthesis: SynthesisService }
+export interface SynthesisPageRoutesOptions { handIn: HandInService, grading: GradingService }
 
 /**
  * The synthesis pages (cookie sessions): a student's hand-in page with autosave and receipts,
  * the instructors' list, grading page and settings. The JSON API is in routes.ts.
  */
-export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptions> = async (app, { synthesis }) => {
+export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptions> = async (app, { handIn, grading }) => {
   await app.register(multipart)
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
@@ -145,7 +147,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     config: { access: allow('synthesis.enter', self) },
     schema: { operationId: 'synthesisEntryPage', tags, summary: 'Leads to the synthesis of the caller\'s course (a choice when there are several)', querystring: langQuery, produces: ['text/html'], response: { ...page, 303: z.null() } }
   }, async (request, reply) => {
-    const courses = await synthesis.coursesOf(personOf(request))
+    const courses = await handIn.coursesOf(personOf(request))
     if (courses.length === 1) return await reply.redirect(`${base(courses[0]!.id)}?lang=${request.locale}`, 303)
     if (courses.length === 0) throw forbidden(NOT_A_STUDENT)
     reply.header('cache-control', 'no-store')
@@ -159,13 +161,13 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     const personId = personOf(request)
     const { contextId } = request.params
     reply.header('cache-control', 'no-store')
-    const overview = await synthesis.overview(personId, contextId)
+    const overview = await handIn.overview(personId, contextId)
     if (overview.role === 'instructor') return await reply.redirect(`${base(contextId)}/remises?lang=${request.locale}`, 303)
-    const mine = await synthesis.mine(personId, contextId)
+    const mine = await handIn.mine(personId, contextId)
     return await reply.type(html).send(studentPage(request.locale, {
       contextId,
-      course: await synthesis.courseTitle(contextId),
-      zone: await synthesis.timezone(contextId),
+      course: await handIn.courseTitle(contextId),
+      zone: await handIn.timezone(contextId),
       assignment: mine.assignment,
       window: mine.window,
       versions: mine.versions,
@@ -182,7 +184,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     schema: { operationId: 'handInSynthesisFromPage', tags, summary: 'Hands in a new version from the page (multipart: `text`, `files`, `keep`); answers with the page showing the receipt', params: courseParams, querystring: langQuery, consumes: ['multipart/form-data'], response: { ...redirect, 413: errorSchema, 415: errorSchema } }
   }, async (request, reply) => {
     try {
-      const receipt = await synthesis.handIn(personOf(request), request.params.contextId, handInParts(request))
+      const receipt = await handIn.handIn(personOf(request), request.params.contextId, handInParts(request))
       return await reply.redirect(`${base(request.params.contextId)}?recu=${receipt.submissionId}&lang=${request.locale}`, 303)
     } catch (err) {
       await drainRequest(request.raw)
@@ -195,13 +197,13 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     onRequest: sameOrigin,
     bodyLimit: 512 * 1024,
     schema: { operationId: 'saveSynthesisDraftFromPage', tags, summary: 'Autosave from the page: the student\'s draft text', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
-  }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
+  }, async request => await handIn.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.get('/cours/synthese/:contextId/recu/:submissionId', {
     config: { personalData: 'submission', access: allow('synthesis.view', course) },
     schema: { operationId: 'synthesisReceiptFile', tags, summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)', params: courseParams.extend({ submissionId: uuid('submissionId') }), querystring: langQuery, produces: ['text/plain'], response: page }
   }, async (request, reply) => {
-    const r = await synthesis.receipt(personOf(request), request.params.contextId, request.params.submissionId)
+    const r = await handIn.receipt(personOf(request), request.params.contextId, request.params.submissionId)
     const name = t(request.locale, 'synthesis.receiptFilename', { version: String(r.version.version) })
     return await reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'private, no-store')
       .send(receiptText(request.locale, { course: r.course, title: r.assignment.title, student: r.student, version: r.version, zone: r.zone }))
@@ -214,12 +216,12 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     schema: { operationId: 'synthesisRosterPage', tags, summary: 'Instructors: every student of the roster with hand-in and grade status; bulk publication', params: courseParams, querystring: langQuery.extend({ publiees: z.coerce.number().int().min(0).optional(), ignorees: z.coerce.number().int().min(0).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const { contextId } = request.params
-    const roster = await synthesis.roster(personOf(request), contextId)
+    const roster = await grading.roster(personOf(request), contextId)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(rosterPage(request.locale, {
       contextId,
-      course: await synthesis.courseTitle(contextId),
-      zone: await synthesis.timezone(contextId),
+      course: await grading.courseTitle(contextId),
+      zone: await grading.timezone(contextId),
       assignment: roster.assignment,
       students: roster.students,
       summary: request.query.publiees === undefined ? null : { published: request.query.publiees, skipped: request.query.ignorees ?? 0 }
@@ -234,7 +236,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     const ids = request.body.personIds
     if (ids.length === 0) throw badRequest(bilingual('synthesis.nobodySelected'))
     if (ids.length > 1000 || ids.some(id => !z.uuid().safeParse(id).success)) throw badRequest(bilingual('synthesis.selectionInvalid'))
-    const result = await synthesis.publishMany(personOf(request), request.params.contextId, ids)
+    const result = await grading.publishMany(personOf(request), request.params.contextId, ids)
     return await reply.redirect(`${base(request.params.contextId)}/remises?publiees=${result.published}&ignorees=${result.skipped.length}&lang=${request.locale}`, 303)
   })
 
@@ -250,19 +252,19 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     schema: { operationId: 'synthesisGradingPage', tags, summary: 'Instructors: a student\'s versions (text, files), grading form (rubric or number), history and extension', params: studentParams, querystring: langQuery.extend({ fait: z.enum(['brouillon', 'publiee', 'prolongation', 'sans-prolongation']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
-    const work = await synthesis.studentWork(personOf(request), contextId, personId)
+    const work = await grading.studentWork(personOf(request), contextId, personId)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(gradingPage(request.locale, {
       contextId,
-      course: await synthesis.courseTitle(contextId),
-      zone: await synthesis.timezone(contextId),
+      course: await grading.courseTitle(contextId),
+      zone: await grading.timezone(contextId),
       assignment: work.assignment,
       student: work.student,
       window: work.window,
       versions: work.versions,
       grade: work.grade,
       history: work.history,
-      extension: await synthesis.extension(personOf(request), contextId, personId),
+      extension: await grading.extension(personOf(request), contextId, personId),
       notice: request.query.fait === undefined ? null : t(request.locale, notices[request.query.fait])
     }, request.url))
   })
@@ -291,7 +293,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
       publish: publish === '1'
     }
     if (number !== undefined && number < 0) throw badRequest(bilingual('synthesis.scoreNegative'))
-    const grade = await synthesis.grade(personOf(request), contextId, personId, input)
+    const grade = await grading.grade(personOf(request), contextId, personId, input)
     return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${grade.state === 'published' ? 'publiee' : 'brouillon'}&lang=${request.locale}`, 303)
   })
 
@@ -301,17 +303,17 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     schema: { operationId: 'grantSynthesisExtensionFromPage', tags, summary: 'Instructors give a student a later due time (local date-time in the event\'s zone); empty removes it', params: studentParams, querystring: langQuery, body: z.object({ dueAt: z.string().max(100).default(''), reason: z.string().trim().max(500, 'the reason is longer than 500 characters').default('') }), response: redirect }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
-    const dueAt = localDate(request.body.dueAt, await synthesis.timezone(contextId), 'extension')
-    await synthesis.grantExtension(personOf(request), contextId, personId, dueAt, request.body.reason === '' ? null : request.body.reason)
+    const dueAt = localDate(request.body.dueAt, await grading.timezone(contextId), 'extension')
+    await grading.grantExtension(personOf(request), contextId, personId, dueAt, request.body.reason === '' ? null : request.body.reason)
     return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${dueAt === null ? 'sans-prolongation' : 'prolongation'}&lang=${request.locale}`, 303)
   })
 
   const settingsView = async (request: FastifyRequest, contextId: string, values: SettingsValues | null, errors: string[], saved: boolean): Promise<string> => {
-    const zone = await synthesis.timezone(contextId)
-    const assignment = await synthesis.assignment(contextId)
+    const zone = await grading.timezone(contextId)
+    const assignment = await grading.assignment(contextId)
     return settingsPage(request.locale, {
       contextId,
-      course: await synthesis.courseTitle(contextId),
+      course: await grading.courseTitle(contextId),
       zone,
       values: values ?? settingsValues(assignment, zone, formatRubricText(assignment.rubric)),
       errors,
@@ -323,7 +325,7 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     config: { access: allow('course.teach', course) },
     schema: { operationId: 'synthesisSettingsPage', tags, summary: 'Instructors: the synthesis settings form (times in the event\'s zone, rubric as text)', params: courseParams, querystring: langQuery.extend({ enregistre: z.enum(['1']).optional() }), produces: ['text/html'], response: page }
   }, async (request, reply) => {
-    await synthesis.assertInstructor(personOf(request), request.params.contextId)
+    await grading.assertInstructor(personOf(request), request.params.contextId)
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(await settingsView(request, request.params.contextId, null, [], request.query.enregistre === '1'))
   })
@@ -335,18 +337,18 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   }, async (request, reply) => {
     const { contextId } = request.params
     const personId = personOf(request)
-    await synthesis.assertInstructor(personId, contextId)
+    await grading.assertInstructor(personId, contextId)
     const locale: Locale = request.locale
-    const zone = await synthesis.timezone(contextId)
+    const zone = await grading.timezone(contextId)
     const typed: SettingsValues = { ...request.body, acceptLate: request.body.acceptLate !== undefined }
     const refuse = async (problems: Bilingual[]): Promise<never> => {
       reply.header('cache-control', 'no-store')
       return await reply.code(400).type(html).send(await settingsView(request, contextId, typed, problems.map(p => p[locale]), false)) as never
     }
-    const { settings, problems } = settingsOf(request.body, zone, (await synthesis.assignment(contextId)).maxPoints)
+    const { settings, problems } = settingsOf(request.body, zone, (await grading.assignment(contextId)).maxPoints)
     if (problems.length > 0) return await refuse(problems)
     try {
-      await synthesis.updateSettings(personId, contextId, settings)
+      await grading.updateSettings(personId, contextId, settings)
     } catch (err) {
       if (err instanceof AppError && err.statusCode === 400) return await refuse([err.text])
       throw err

@@ -10,7 +10,9 @@ import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { drainRequest } from '../http/drain.js'
 import { previewPage } from './preview.js'
 import type { PreviewPool } from './preview-pool.js'
-import type { SynthesisService, HandInLimits, HandInPart, Version } from './service.js'
+import type { HandInLimits, HandInPart, HandInService } from './hand-in.js'
+import type { GradingService } from './grading.js'
+import type { Version } from './assignment.js'
 import { assignmentSchema, assignmentSettingsSchema, gradeInputSchema, gradeSchema, receiptSchema, studentStatusSchema, windowSchema } from './schemas.js'
 import type { GradeRow } from './repository.js'
 
@@ -53,10 +55,10 @@ export async function sendFile (reply: FastifyReply, file: { filename: string, m
     .send(file.stream)
 }
 
-export interface SynthesisRoutesOptions { synthesis: SynthesisService, previews: PreviewPool }
+export interface SynthesisRoutesOptions { handIn: HandInService, grading: GradingService, previews: PreviewPool }
 
 /** The synthesis API under /api/v1 (bearer tokens). Pages are in page-routes.ts. */
-export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = async (app, { synthesis, previews }) => {
+export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = async (app, { handIn, grading, previews }) => {
   await app.register(multipart)
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const tags = ['synthesis']
@@ -68,20 +70,20 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     config: { access: allow('synthesis.view', course) },
     schema: { operationId: 'getSynthesis', tags, security: bearer, summary: 'The course\'s synthesis assignment, and the caller\'s window when they are a student', params: courseParams, response: { 200: z.object({ assignment: assignmentSchema, window: windowSchema.nullable() }), ...errorResponses } }
   }, async request => {
-    const view = await synthesis.overview(personOf(request), request.params.contextId)
+    const view = await handIn.overview(personOf(request), request.params.contextId)
     return { assignment: view.assignment, window: view.window }
   })
 
   app.patch('/api/v1/courses/:contextId/synthesis', {
     config: { access: allow('course.teach', course) },
     schema: { operationId: 'updateSynthesisSettings', tags, security: bearer, summary: 'Instructors set instructions, times, grace, late work, points, file rules and the rubric', params: courseParams, body: assignmentSettingsSchema, response: { 200: assignmentSchema, ...errorResponses } }
-  }, async request => await synthesis.updateSettings(personOf(request), request.params.contextId, request.body))
+  }, async request => await grading.updateSettings(personOf(request), request.params.contextId, request.body))
 
   app.put('/api/v1/courses/:contextId/synthesis/extensions/:personId', {
     config: { access: allow('course.teach', course) },
     schema: { operationId: 'grantSynthesisExtension', tags, security: bearer, summary: 'An instructor gives one student a later due time (accommodation)', params: studentParams, body: z.object({ dueAt: z.coerce.date({ error: 'dueAt must be a date and time (ISO 8601)' }), reason: z.string().trim().max(500).optional() }).strict(), response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
-    await synthesis.grantExtension(personOf(request), request.params.contextId, request.params.personId, request.body.dueAt, request.body.reason ?? null)
+    await grading.grantExtension(personOf(request), request.params.contextId, request.params.personId, request.body.dueAt, request.body.reason ?? null)
     return await reply.code(204).send(null)
   })
 
@@ -89,20 +91,20 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     config: { access: allow('course.teach', course) },
     schema: { operationId: 'removeSynthesisExtension', tags, security: bearer, summary: 'Removes a student\'s extension', params: studentParams, response: { 204: z.null(), ...errorResponses } }
   }, async (request, reply) => {
-    await synthesis.grantExtension(personOf(request), request.params.contextId, request.params.personId, null, null)
+    await grading.grantExtension(personOf(request), request.params.contextId, request.params.personId, null, null)
     return await reply.code(204).send(null)
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/draft', {
     config: { access: allow('synthesis.hand-in', course) },
     schema: { operationId: 'getSynthesisDraft', tags, security: bearer, summary: 'The student\'s saved draft text', params: courseParams, response: { 200: z.object({ text: z.string(), savedAt: z.date() }).nullable(), ...errorResponses } }
-  }, async request => await synthesis.draft(personOf(request), request.params.contextId))
+  }, async request => await handIn.draft(personOf(request), request.params.contextId))
 
   app.put('/api/v1/courses/:contextId/synthesis/draft', {
     config: { access: allow('synthesis.hand-in', course) },
     bodyLimit: 512 * 1024,
     schema: { operationId: 'saveSynthesisDraft', tags, security: bearer, summary: 'Saves the student\'s draft text (autosave)', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
-  }, async request => await synthesis.saveDraft(personOf(request), request.params.contextId, request.body.text))
+  }, async request => await handIn.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.post('/api/v1/courses/:contextId/synthesis/submissions', {
     config: { access: allow('synthesis.hand-in', course) },
@@ -117,7 +119,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     }
   }, async (request, reply) => {
     try {
-      const receipt = await synthesis.handIn(personOf(request), request.params.contextId, handInParts(request))
+      const receipt = await handIn.handIn(personOf(request), request.params.contextId, handInParts(request))
       return await reply.code(201).send(receipt)
     } catch (err) {
       await drainRequest(request.raw)
@@ -129,7 +131,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     config: { access: allow('synthesis.hand-in', course) },
     schema: { operationId: 'mySynthesis', tags, security: bearer, summary: 'The student\'s versions (newest first), window, draft and published grade', params: courseParams, response: { 200: z.object({ window: windowSchema, versions: z.array(versionSchema), grade: gradeSchema.nullable(), draft: z.object({ text: z.string(), savedAt: z.date() }).nullable() }), ...errorResponses } }
   }, async request => {
-    const mine = await synthesis.mine(personOf(request), request.params.contextId)
+    const mine = await handIn.mine(personOf(request), request.params.contextId)
     return { window: mine.window, versions: mine.versions, grade: mine.grade === null ? null : gradeJson(mine.grade, mine.assignment.maxPoints), draft: mine.draft }
   })
 
@@ -138,7 +140,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     config: { personalData: 'submission_file', access: allow('synthesis.read-file', submission, 'page') },
     schema: { operationId: 'getSynthesisFile', tags, security: bearer, summary: 'A file of a hand-in (its author or the course\'s instructors); `?telecharger=1` forces a download', params: fileParams, querystring: z.object({ telecharger: z.enum(['1']).optional(), lang: z.enum(['fr', 'en']).optional() }), produces: ['application/pdf', 'application/octet-stream'], response: { 200: z.any(), ...errorResponses } }
   }, async (request, reply) => {
-    const file = await synthesis.file(personOf(request), request.params.contextId, request.params.submissionId, request.params.position)
+    const file = await handIn.file(personOf(request), request.params.contextId, request.params.submissionId, request.params.position)
     return await sendFile(reply, file, request.query.telecharger === '1')
   })
 
@@ -147,7 +149,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     schema: { operationId: 'previewSynthesisFile', tags: ['pages'], summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the browser\'s viewer. A file too large or too complex to preview gets a page saying so, with the download link', params: fileParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...uploadErrors, 503: errorSchema } }
   }, async (request, reply) => {
     const { contextId, submissionId, position } = request.params
-    const file = await synthesis.file(personOf(request), contextId, submissionId, position)
+    const file = await handIn.file(personOf(request), contextId, submissionId, position)
     const fileHref = `/api/v1/courses/${contextId}/synthesis/submissions/${submissionId}/files/${position}`
     if (file.mediaType === 'application/pdf') {
       file.stream.destroy()
@@ -195,7 +197,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
         ...errorResponses
       }
     }
-  }, async request => ({ students: (await synthesis.roster(personOf(request), request.params.contextId)).students }))
+  }, async request => ({ students: (await grading.roster(personOf(request), request.params.contextId)).students }))
 
   app.get('/api/v1/courses/:contextId/synthesis/students/:personId', {
     config: { personalData: 'submission', access: allow('course.teach', course) },
@@ -217,7 +219,7 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
       }
     }
   }, async request => {
-    const work = await synthesis.studentWork(personOf(request), request.params.contextId, request.params.personId)
+    const work = await grading.studentWork(personOf(request), request.params.contextId, request.params.personId)
     return {
       student: work.student,
       window: work.window,
@@ -231,12 +233,12 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
     config: { access: allow('course.teach', course) },
     schema: { operationId: 'gradeSynthesis', tags, security: bearer, summary: 'Saves a grade as draft, or publishes it (`publish: true` sends it to the LMS); a later publish is a regrade', params: studentParams, body: gradeInputSchema, response: { 200: gradeSchema, ...errorResponses } }
   }, async request => {
-    const grade = await synthesis.grade(personOf(request), request.params.contextId, request.params.personId, request.body)
-    return gradeJson(grade, (await synthesis.assignment(request.params.contextId)).maxPoints)
+    const grade = await grading.grade(personOf(request), request.params.contextId, request.params.personId, request.body)
+    return gradeJson(grade, (await grading.assignment(request.params.contextId)).maxPoints)
   })
 
   app.post('/api/v1/courses/:contextId/synthesis/publications', {
     config: { access: allow('course.teach', course) },
     schema: { operationId: 'publishSynthesisGrades', tags, security: bearer, summary: 'Publishes the saved draft grades of several students at once', params: courseParams, body: z.object({ personIds: z.array(uuid('personIds[]')).min(1).max(1000) }).strict(), response: { 200: z.object({ published: z.number().int(), skipped: z.array(z.object({ personId: z.string(), reason: z.string() })) }), ...errorResponses } }
-  }, async request => await synthesis.publishMany(personOf(request), request.params.contextId, request.body.personIds))
+  }, async request => await grading.publishMany(personOf(request), request.params.contextId, request.body.personIds))
 }

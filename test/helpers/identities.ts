@@ -196,12 +196,12 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
 
   // The student's hand-in, made during the Friday window.
   clock.set('2025-10-24T10:00:00-04:00')
-  const receipt = await ctx.services.synthesis.handIn(people.student, courses.a, () => (async function * () {
+  const receipt = await ctx.services.synthesisHandIn.handIn(people.student, courses.a, () => (async function * () {
     yield { type: 'field' as const, name: 'text', value: 'Ma synthèse.' }
     yield { type: 'file' as const, name: 'files', filename: 'synthese.pdf', stream: Readable.from([pdfBytes()]) }
   })())
   // Graded (a draft): the instructor's grading page then shows a current grade.
-  await ctx.services.synthesis.grade(people.instructor, courses.a, people.student, { score: 65, feedback: 'Bonne analyse.', publish: false })
+  await ctx.services.synthesisGrading.grade(people.instructor, courses.a, people.student, { score: 65, feedback: 'Bonne analyse.', publish: false })
   clock.set(MATRIX_NOW)
 
   return { ...ctx, base, eventId, platform, otherIssuer, courses, identities, session: open, submission: { id: receipt.submissionId }, login }

@@ -533,7 +533,7 @@ export const rules: Record<string, Rule> = {
     expect: courseInstructor(303),
     at: FRIDAY,
     request: async ({ w, url, params }) => {
-      const assignment = await w.services.synthesis.assignment(params.contextId)
+      const assignment = await w.services.synthesisGrading.assignment(params.contextId)
       const { acceptLate, ...values } = settingsValues(assignment, 'America/Montreal', formatRubricText(assignment.rubric))
       return { url, ...form({ ...values, ...(acceptLate ? { acceptLate: 'on' } : {}) }) }
     }

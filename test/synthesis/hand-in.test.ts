@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/paths.js'
-import { windowAt } from '../../src/synthesis/service.js'
+import { windowAt } from '../../src/synthesis/assignment.js'
 import type { Assignment } from '../../src/synthesis/schemas.js'
 import { api, friday, handIn, outboxOf, pdfBytes, sha256, synthesisSetup, type SynthesisCtx } from '../helpers/synthesis.js'
 

@@ -135,7 +135,7 @@ t.test('handing in from the page: 303 to the receipt, hashes shown and in the do
   const empty = await handInForm(ctx, ctx.ben, { text: '   ' })
   t.equal(empty.status, 400)
   t.match(empty.body, /La remise est vide/)
-  await ctx.services.synthesis.updateSettings(ctx.prof.id, ctx.contextId, { maxFileMegabytes: 0.01 })
+  await ctx.services.synthesisGrading.updateSettings(ctx.prof.id, ctx.contextId, { maxFileMegabytes: 0.01 })
   const tooBig = await handInForm(ctx, ctx.ben, { text: 'x', files: [{ name: 'gros.pdf', bytes: pdfBytes('x'.repeat(20_000)) }] })
   t.equal(tooBig.status, 413)
   t.match(tooBig.body, /role="alert"/)
@@ -259,7 +259,7 @@ t.test('settings: local times in the event zone, the rubric typed as text; refus
     maxFiles: '3',
     rubric: 'Analyse | Analysis\nFaible | Weak | 10\nSolide | Strong | 60\n\nÉcriture | Writing\nFaible | Weak | 5\nClaire | Clear | 40\n'
   }
-  const before = await ctx.services.synthesis.assignment(ctx.contextId)
+  const before = await ctx.services.synthesisGrading.assignment(ctx.contextId)
   const badRubric = await form(ctx, url, ctx.prof, { ...values, rubric: 'Analyse | Analysis\nFaible | Weak | 10\nSolide | Strong | beaucoup\n\nÉcriture\nClaire | 40' })
   t.equal(badRubric.statusCode, 400)
   t.match(badRubric.body, /Rien n’a été enregistré/)
@@ -278,12 +278,12 @@ t.test('settings: local times in the event zone, the rubric typed as text; refus
   t.equal(wrongMax.statusCode, 400)
   t.match(wrongMax.body, /La grille donne au plus 100 points, mais la note maximale est 20/)
   t.equal((await form(ctx, url, ctx.ana, values)).statusCode, 403)
-  t.same(await ctx.services.synthesis.assignment(ctx.contextId), before, 'nothing was saved')
+  t.same(await ctx.services.synthesisGrading.assignment(ctx.contextId), before, 'nothing was saved')
 
   const saved = await form(ctx, url, ctx.prof, values)
   t.equal(saved.statusCode, 303)
   t.equal(saved.headers.location, `${url}?enregistre=1&lang=fr`)
-  const a = await ctx.services.synthesis.assignment(ctx.contextId)
+  const a = await ctx.services.synthesisGrading.assignment(ctx.contextId)
   t.match(a, { title: 'Synthèse du vendredi', instructions: { fr: 'Rédigez une synthèse.', en: 'Write a synthesis.' }, graceMinutes: 5, acceptLate: true, maxPoints: 100, allowedTypes: ['pdf', 'odt'], maxFileBytes: 10 * 1024 * 1024, maxFiles: 3 })
   t.equal(a.dueAt.toISOString(), '2025-10-24T16:30:00.000Z', 'read in America/Montreal')
   t.equal(a.lateUntil?.toISOString(), '2025-10-24T22:00:00.000Z')
