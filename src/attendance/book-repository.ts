@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { DB } from '../db/schema.js'
-import type { PolicyRow } from './repository.js'
+import type { Kysely, Selectable } from 'kysely'
+import type { AttendanceExcuses, DB } from '../db/schema.js'
+import type { PolicyRow, Status } from './repository.js'
 
 /**
  * The attendance register's data access (src/attendance/book.ts): the grid's slots, people and
@@ -9,7 +9,7 @@ import type { PolicyRow } from './repository.js'
  */
 type Q = Kysely<DB>
 
-export type ExcuseStatus = 'pending' | 'accepted' | 'refused'
+export type ExcuseStatus = Selectable<AttendanceExcuses>['status']
 
 // --- slots, sessions, people ------------------------------------------------------------------
 
@@ -69,12 +69,12 @@ export async function attendeeRegistrations (db: Q, eventId: string): Promise<Ar
 // --- records and their history ----------------------------------------------------------------
 
 /** The records of these people in the event (none asked for: no query). */
-export async function recordsOf (db: Q, eventId: string, personIds: string[]): Promise<Array<{ person_id: string, slot_id: string, session_id: string, status: string, completed_late_at: Date | null }>> {
+export async function recordsOf (db: Q, eventId: string, personIds: string[]): Promise<Array<{ person_id: string, slot_id: string, session_id: string, status: Status, completed_late_at: Date | null }>> {
   if (personIds.length === 0) return []
   return await db.selectFrom('attendance_records').select(['person_id', 'slot_id', 'session_id', 'status', 'completed_late_at']).where('event_id', '=', eventId).where('person_id', 'in', personIds).execute()
 }
 
-export async function findRecordStatus (db: Q, slotId: string, personId: string): Promise<{ status: string, session_id: string } | undefined> {
+export async function findRecordStatus (db: Q, slotId: string, personId: string): Promise<{ status: Status, session_id: string } | undefined> {
   return await db.selectFrom('attendance_records').select(['status', 'session_id']).where('slot_id', '=', slotId).where('person_id', '=', personId).executeTakeFirst()
 }
 
@@ -92,25 +92,25 @@ export async function savePolicy (db: Q, eventId: string, policy: PolicyRow, act
 
 // --- excuses ----------------------------------------------------------------------------------
 
-export async function findExcuse (db: Q, personId: string, slotId: string): Promise<{ id: string, status: string } | undefined> {
+export async function findExcuse (db: Q, personId: string, slotId: string): Promise<{ id: string, status: ExcuseStatus } | undefined> {
   return await db.selectFrom('attendance_excuses').select(['id', 'status']).where('person_id', '=', personId).where('slot_id', '=', slotId).executeTakeFirst()
 }
 
 /** The excuses of these people, every slot (none asked for: no query). */
-export async function excusesOf (db: Q, personIds: string[]): Promise<Array<{ person_id: string, slot_id: string, status: string }>> {
+export async function excusesOf (db: Q, personIds: string[]): Promise<Array<{ person_id: string, slot_id: string, status: ExcuseStatus }>> {
   if (personIds.length === 0) return []
   return await db.selectFrom('attendance_excuses').select(['person_id', 'slot_id', 'status']).where('person_id', 'in', personIds).execute()
 }
 
 /** Submits an excuse, or replaces the reason of one not decided yet (the caller checks that). */
-export async function upsertExcuse (db: Q, values: { person_id: string, slot_id: string, reason: string, submitted_at: Date }): Promise<{ id: string, status: string }> {
+export async function upsertExcuse (db: Q, values: { person_id: string, slot_id: string, reason: string, submitted_at: Date }): Promise<{ id: string, status: ExcuseStatus }> {
   return await db.insertInto('attendance_excuses').values(values)
     .onConflict(oc => oc.columns(['person_id', 'slot_id']).doUpdateSet({ reason: values.reason, submitted_at: values.submitted_at }))
     .returning(['id', 'status']).executeTakeFirstOrThrow()
 }
 
 /** The event's excuses, in slot then submission order, with the person's name. */
-export async function excusesOfEvent (db: Q, eventId: string, status?: ExcuseStatus): Promise<Array<{ id: string, person_id: string, display_name: string, slot_id: string, starts_at: Date, reason: string, status: string, submitted_at: Date }>> {
+export async function excusesOfEvent (db: Q, eventId: string, status?: ExcuseStatus): Promise<Array<{ id: string, person_id: string, display_name: string, slot_id: string, starts_at: Date, reason: string, status: ExcuseStatus, submitted_at: Date }>> {
   let q = db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id').innerJoin('people as p', 'p.id', 'x.person_id')
     .select(['x.id', 'x.person_id', 'p.display_name', 'x.slot_id', 's.starts_at', 'x.reason', 'x.status', 'x.submitted_at'])
     .where('s.event_id', '=', eventId)
@@ -118,7 +118,7 @@ export async function excusesOfEvent (db: Q, eventId: string, status?: ExcuseSta
   return await q.orderBy('s.starts_at').orderBy('x.submitted_at').execute()
 }
 
-export async function findExcuseWithEvent (db: Q, excuseId: string): Promise<{ id: string, person_id: string, slot_id: string, status: string, event_id: string } | undefined> {
+export async function findExcuseWithEvent (db: Q, excuseId: string): Promise<{ id: string, person_id: string, slot_id: string, status: ExcuseStatus, event_id: string } | undefined> {
   return await db.selectFrom('attendance_excuses as x').innerJoin('time_slots as s', 's.id', 'x.slot_id')
     .select(['x.id', 'x.person_id', 'x.slot_id', 'x.status', 's.event_id']).where('x.id', '=', excuseId).executeTakeFirst()
 }

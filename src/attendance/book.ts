@@ -168,7 +168,7 @@ export class AttendanceBook {
     const excuse = await bookRepo.findExcuse(this.db, personId, slotId)
     const sessions = await bookRepo.scheduledSessionsOfSlot(this.db, slotId)
     const history = await bookRepo.historyWithNames(this.db, personId, slotId)
-    const status = record !== undefined ? record.status as Status : excuse?.status === 'accepted' ? 'excused' : null
+    const status = record !== undefined ? record.status : excuse?.status === 'accepted' ? 'excused' : null
     return {
       eventId: slot.event_id,
       organizer: (await rolesInEvent(this.db, actorId, slot.event_id)).includes('organizer'),
@@ -281,12 +281,12 @@ export class AttendanceBook {
     const records = await bookRepo.recordsOf(this.db, eventId, ids)
     const excuses = await bookRepo.excusesOf(this.db, ids)
     const recordOf = new Map(records.map(r => [`${r.person_id}:${r.slot_id}`, r]))
-    const excuseOf = new Map(excuses.map(e => [`${e.person_id}:${e.slot_id}`, e.status as bookRepo.ExcuseStatus]))
+    const excuseOf = new Map(excuses.map(e => [`${e.person_id}:${e.slot_id}`, e.status]))
     const rows = chosen.map(p => {
       const cells: Cell[] = slots.map(slot => {
         const record = recordOf.get(`${p.personId}:${slot.id}`)
         const excuse = excuseOf.get(`${p.personId}:${slot.id}`) ?? null
-        if (record !== undefined) return { status: record.status as Status, sessionId: record.session_id, excuse, completedLateAt: record.completed_late_at }
+        if (record !== undefined) return { status: record.status, sessionId: record.session_id, excuse, completedLateAt: record.completed_late_at }
         if (excuse === 'accepted') return { status: 'excused', sessionId: null, excuse, completedLateAt: null }
         if (slot.held) return { status: 'absent', sessionId: null, excuse, completedLateAt: null }
         return { status: null, sessionId: null, excuse, completedLateAt: null }

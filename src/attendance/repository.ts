@@ -1,12 +1,12 @@
-import { CompiledQuery, sql, type Kysely } from 'kysely'
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely'
 import { preparedStatement } from '../db/database.js'
-import type { DB } from '../db/schema.js'
+import type { AttendanceRecords, DB } from '../db/schema.js'
 
 /** Attendance data access. Functions take a Kysely handle so services can pass a transaction. */
 type Q = Kysely<DB>
 
-export type Status = 'present' | 'late' | 'excused' | 'absent'
-export type Method = 'room_code' | 'typed_code' | 'pass' | 'manual'
+export type Status = Selectable<AttendanceRecords>['status']
+export type Method = Selectable<AttendanceRecords>['method']
 
 export interface SessionForCheckIn {
   id: string
@@ -65,7 +65,7 @@ export async function findPolicy (db: Q, eventId: string): Promise<PolicyRow> {
     .select(['open_before_minutes', 'close_after_minutes', 'late_after_minutes', 'weight_present', 'weight_late', 'excused', 'over'])
     .where('event_id', '=', eventId).executeTakeFirst()
   if (row === undefined) return DEFAULT_POLICY
-  return { ...row, weight_present: Number(row.weight_present), weight_late: Number(row.weight_late), excused: row.excused as PolicyRow['excused'], over: row.over as PolicyRow['over'] }
+  return { ...row, weight_present: Number(row.weight_present), weight_late: Number(row.weight_late), excused: row.excused, over: row.over }
 }
 
 /**
@@ -77,7 +77,7 @@ export async function attestationRuleOf (db: Q, eventId: string): Promise<{ minS
   return row === undefined ? undefined : { minShare: Number(row.min_share), excusedCounts: row.excused_counts }
 }
 
-export interface RecordRow { id: string, session_id: string, slot_id: string, person_id: string, status: string, method: string, recorded_at: Date }
+export interface RecordRow { id: string, session_id: string, slot_id: string, person_id: string, status: Status, method: Method, recorded_at: Date }
 
 /** The person's record in a slot, locked until the transaction ends (one check-in at a time per person and slot). */
 export async function lockRecord (db: Q, slotId: string, personId: string): Promise<RecordRow | undefined> {

@@ -397,7 +397,7 @@ export class AttendanceService {
       await repo.lockPersonSlot(trx, input.personId, session.slot_id)
       const existing = await repo.lockRecord(trx, session.slot_id, input.personId)
       const here = { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }
-      const view = (r: RecordRow): CheckIn['record'] => ({ status: r.status as Status, recordedAt: r.recorded_at, method: r.method as Method })
+      const view = (r: RecordRow): CheckIn['record'] => ({ status: r.status, recordedAt: r.recorded_at, method: r.method })
       if (existing !== undefined && existing.session_id === session.id) return { result: 'already', session: here, record: view(existing) }
       const values = { status, method: input.method, recorded_at: input.at, device_time: input.deviceTime, received_at: now, recorded_by: input.recordedBy }
       if (existing !== undefined) {

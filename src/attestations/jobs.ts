@@ -12,7 +12,7 @@ import { EventZip, asciiName } from './event-zip.js'
 import { bulkNotYet } from './format.js'
 import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed'
+export type JobStatus = JobRow['status']
 
 /** A bulk generation as organizers follow it. */
 export interface JobView {
@@ -328,7 +328,7 @@ function viewOf (row: JobRow): JobView {
   return {
     id: row.id,
     eventId: row.event_id,
-    status: row.status as JobStatus,
+    status: row.status,
     total: row.total,
     done: row.done,
     issued: row.issued,

@@ -4,8 +4,8 @@ import type { DB, Attestations, AttestationRequests } from '../db/schema.js'
 /** Attestation data access. Functions take a Kysely handle so services can pass a transaction. */
 type Q = Kysely<DB>
 
-export type RequestStatus = 'waiting' | 'review' | 'issued' | 'refused'
-export type AttestationStatus = 'valid' | 'revoked' | 'superseded'
+export type RequestStatus = RequestRow['status']
+export type AttestationStatus = AttestationRow['status']
 export type RequestRow = Selectable<AttestationRequests>
 export type AttestationRow = Selectable<Attestations>
 

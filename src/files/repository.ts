@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely'
-import type { DB } from '../db/schema.js'
+import type { Kysely, Selectable } from 'kysely'
+import type { DB, Files } from '../db/schema.js'
 
 /** Files and their chunks (store.ts holds the rules). Functions take a Kysely handle so callers can pass a transaction. */
 type Q = Kysely<DB>
@@ -45,7 +45,7 @@ export async function deletePendingCreatedBefore (db: Q, before: Date): Promise<
   return Number(result.numDeletedRows)
 }
 
-export async function findFile (db: Q, id: string): Promise<{ id: string, state: string, media_type: string | null, size: number | null, sha256: string | null, created_at: Date } | undefined> {
+export async function findFile (db: Q, id: string): Promise<{ id: string, state: Selectable<Files>['state'], media_type: string | null, size: number | null, sha256: string | null, created_at: Date } | undefined> {
   return await db.selectFrom('files').select(['id', 'state', 'media_type', 'size', 'sha256', 'created_at']).where('id', '=', id).executeTakeFirst()
 }
 

@@ -222,7 +222,7 @@ export class FileStore {
       mediaType: row.media_type,
       size: Number(row.size),
       sha256: row.sha256,
-      state: row.state as 'pending' | 'stored',
+      state: row.state,
       createdAt: row.created_at
     }
   }

@@ -101,7 +101,7 @@ export class GradeOutbox {
   async state (contextId: string): Promise<Record<'pending' | 'delivered' | 'superseded', number>> {
     const rows = await repo.scoreCountsByStatus(this.db, contextId)
     const state = { pending: 0, delivered: 0, superseded: 0 }
-    for (const r of rows) state[r.status as keyof typeof state] = Number(r.n)
+    for (const r of rows) state[r.status] = Number(r.n)
     return state
   }
 
@@ -115,7 +115,7 @@ export class GradeOutbox {
     const names = new Map((await repo.rosterNames(this.db, contextId)).map(r => [r.user_sub, r.display_name]))
     const sections = []
     for (const item of items) {
-      const key = item.line_item as LineItemKey
+      const key = item.line_item
       const results = await this.ags.results({ issuer: context.issuer, clientId: context.client_id }, item.url)
       const ours = await repo.givenScores(this.db, contextId, key)
       const latest = new Map<string, typeof ours[number]>()

@@ -320,7 +320,7 @@ export async function givenScores (db: Q, contextId: string, lineItem: LineItemK
     .orderBy('given_at', 'desc').execute()
 }
 
-export async function scoreCountsByStatus (db: Q, contextId: string): Promise<Array<{ status: string, n: number }>> {
+export async function scoreCountsByStatus (db: Q, contextId: string): Promise<Array<{ status: Selectable<LtiGradeOutbox>['status'], n: number }>> {
   return await db.selectFrom('lti_grade_outbox').select(['status', eb => eb.fn.countAll<number>().as('n')])
     .where('context_id', '=', contextId).groupBy('status').execute()
 }

@@ -76,7 +76,7 @@ export async function countByStatus (db: Q, eventId: string): Promise<Record<Mes
   const rows = await db.selectFrom('outgoing_messages').select(['status', eb => eb.fn.countAll<string>().as('n')])
     .where('event_id', '=', eventId).groupBy('status').execute()
   const counts: Record<MessageStatus, number> = { stored: 0, pending: 0, sent: 0, failed: 0 }
-  for (const row of rows) counts[row.status as MessageStatus] = Number(row.n)
+  for (const row of rows) counts[row.status] = Number(row.n)
   return counts
 }
 

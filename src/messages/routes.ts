@@ -65,7 +65,7 @@ export const messageRoutes: FastifyPluginAsyncZod<MessageRoutesOptions> = async 
     const sent = request.query.envoi === undefined ? undefined : view.messages.find(m => m.id === request.query.envoi && m.kind === 'personal_link')
     if (sent !== undefined) {
       const name = sent.person_id === null ? sent.to_address : (await people.getPerson(sent.person_id).catch(() => undefined))?.displayName ?? sent.to_address
-      notice = { name, to: sent.to_address, status: sent.status as LinkNotice['status'], messageId: sent.id }
+      notice = { name, to: sent.to_address, status: sent.status, messageId: sent.id }
     }
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(messagesPage(request.locale, { ...view, notice }, request.url))
@@ -130,7 +130,7 @@ export const messageRoutes: FastifyPluginAsyncZod<MessageRoutesOptions> = async 
         subject: m.subject,
         bodyText: m.body_text,
         attachmentName: m.attachment_file_id === null ? null : m.attachment_name,
-        status: m.status as z.infer<typeof messageSchema>['status'],
+        status: m.status,
         attempts: m.attempts,
         lastError: m.last_error,
         nextAttemptAt: m.status === 'pending' ? m.next_attempt_at : null,

@@ -316,7 +316,7 @@ export class ParticipantService {
         given_name: input.givenName ?? person.given_name,
         family_name: input.familyName ?? person.family_name,
         employer: input.employer ?? person.employer,
-        preferred_locale: (input.language ?? person.preferred_locale) as 'fr' | 'en'
+        preferred_locale: input.language ?? person.preferred_locale
       }
       const changed = next.display_name !== person.display_name || next.given_name !== person.given_name ||
         next.family_name !== person.family_name || next.employer !== person.employer || next.preferred_locale !== person.preferred_locale

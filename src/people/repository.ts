@@ -61,7 +61,7 @@ export async function consumeSignInLink (db: Q, tokenHash: string, now: Date, pe
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
   if (personId !== undefined) update = update.where('person_id', '=', personId)
-  return await update.returning(['person_id', 'purpose']).executeTakeFirst() as { person_id: string, purpose: LinkPurpose } | undefined
+  return await update.returning(['person_id', 'purpose']).executeTakeFirst()
 }
 
 export async function findSignInLink (db: Q, tokenHash: string): Promise<{ person_id: string, used_at: Date | null, expires_at: Date } | undefined> {

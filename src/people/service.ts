@@ -106,7 +106,7 @@ export class PeopleService {
   }
 
   async roles (personId: string): Promise<Array<{ eventId: string, role: Role }>> {
-    return (await repo.listRegistrations(this.db, personId)).map(r => ({ eventId: r.event_id, role: r.role as Role }))
+    return (await repo.listRegistrations(this.db, personId)).map(r => ({ eventId: r.event_id, role: r.role }))
   }
 
   /**
@@ -151,7 +151,7 @@ export class PeopleService {
   }
 
   async team (eventId: string): Promise<Array<{ personId: string, displayName: string, email: string | null, role: Role }>> {
-    return (await repo.listTeam(this.db, eventId, ['organizer', 'door_staff'])).map(r => ({ personId: r.person_id, displayName: r.display_name, email: r.email, role: r.role as Role }))
+    return (await repo.listTeam(this.db, eventId, ['organizer', 'door_staff'])).map(r => ({ personId: r.person_id, displayName: r.display_name, email: r.email, role: r.role }))
   }
 
   /**

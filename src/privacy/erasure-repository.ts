@@ -263,7 +263,10 @@ export async function listRequests (db: Db, eventId: string): Promise<Array<Requ
     .where('q.event_id', '=', eventId).orderBy('q.recorded_at', 'desc').orderBy('q.id').limit(200).execute()
 }
 
-export async function audit (trx: Db, entry: { requestId: string, action: ErasureAudit['action'], actorId: string, at: Date, details?: unknown }): Promise<void> {
+/** What an erasure request's audit records. */
+export type AuditAction = ErasureAudit['action']
+
+export async function audit (trx: Db, entry: { requestId: string, action: AuditAction, actorId: string, at: Date, details?: unknown }): Promise<void> {
   await trx.insertInto('erasure_audit').values({
     request_id: entry.requestId,
     action: entry.action,
@@ -273,7 +276,7 @@ export async function audit (trx: Db, entry: { requestId: string, action: Erasur
   }).execute()
 }
 
-export async function auditOf (db: Db, requestId: string): Promise<Array<{ action: ErasureAudit['action'], actor_id: string | null, actor_name: string | null, at: Date }>> {
+export async function auditOf (db: Db, requestId: string): Promise<Array<{ action: AuditAction, actor_id: string | null, actor_name: string | null, at: Date }>> {
   return await db.selectFrom('erasure_audit as a').leftJoin('people as p', 'p.id', 'a.actor_id')
     .select(['a.action', 'a.actor_id', 'p.display_name as actor_name', 'a.at'])
     .where('a.request_id', '=', requestId).orderBy('a.id').execute()

@@ -54,7 +54,7 @@ export interface RequestView {
   person: Candidate | undefined
   /** While the request waits for confirmation: what it will do. */
   preview: ErasurePreview | undefined
-  audit: Array<{ action: string, actorName: string | null, at: Date }>
+  audit: Array<{ action: repo.AuditAction, actorName: string | null, at: Date }>
 }
 
 export interface EventInfo { id: string, title: { fr: string, en: string }, timezone: string }

@@ -37,12 +37,12 @@ function fieldsOf (row: repo.IncidentRow): Fields {
     description: row.description,
     categories: row.categories,
     peopleAffected: row.people_affected,
-    seriousInjuryRisk: row.serious_injury_risk as Fields['seriousInjuryRisk'],
+    seriousInjuryRisk: row.serious_injury_risk,
     riskAssessment: row.risk_assessment,
     measures: row.measures,
     caiNotifiedAt: row.cai_notified_at,
     peopleNotifiedAt: row.people_notified_at,
-    status: row.status as Fields['status']
+    status: row.status
   }
 }
 

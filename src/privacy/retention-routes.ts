@@ -28,15 +28,15 @@ const requestOut = (v: RequestView): z.infer<typeof requestSchema> => ({
   eventId: v.request.event_id,
   personId: v.request.person_id,
   requestedAt: v.request.requested_at,
-  channel: v.request.channel as Channel,
+  channel: v.request.channel,
   reason: v.request.reason,
-  status: v.request.status as 'recorded' | 'done',
+  status: v.request.status,
   recordedAt: v.request.recorded_at,
   completedAt: v.request.completed_at,
   counts: v.request.counts as Record<string, number> | null,
   person: v.person === undefined ? null : personOut(v.person),
   preview: v.preview === undefined ? null : previewOut(v.preview),
-  audit: v.audit.map(a => ({ action: a.action as 'recorded' | 'confirmed' | 'confirmed_again' | 'refused', actorName: a.actorName, at: a.at }))
+  audit: v.audit.map(a => ({ action: a.action, actorName: a.actorName, at: a.at }))
 })
 
 const pageRequestBody = z.object({
@@ -123,7 +123,7 @@ export async function retentionRoutes (fastify: FastifyInstance, { retention, er
     schema: { operationId: 'listErasureRequests', tags: apiTags, summary: 'Erasure requests of an event, newest first (organizers of the event)', security: [{ bearer: [] }], params: eventParams, response: { 200: z.object({ requests: z.array(z.object({ id: z.uuid(), personId: z.uuid().nullable(), personName: z.string().nullable(), status: z.enum(['recorded', 'done']), requestedAt: z.date(), recordedAt: z.date(), completedAt: z.date().nullable() })) }), ...errorResponses } }
   }, async (request) => {
     const rows = await erasure.list(personOf(request), request.params.eventId)
-    return { requests: rows.map(r => ({ id: r.id, personId: r.person_id, personName: r.person_name, status: r.status as 'recorded' | 'done', requestedAt: r.requested_at, recordedAt: r.recorded_at, completedAt: r.completed_at })) }
+    return { requests: rows.map(r => ({ id: r.id, personId: r.person_id, personName: r.person_name, status: r.status, requestedAt: r.requested_at, recordedAt: r.recorded_at, completedAt: r.completed_at })) }
   })
 
   app.get(`${erasures}/people`, {

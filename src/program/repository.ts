@@ -155,7 +155,7 @@ export async function listSessionsWithRooms (db: Q, eventId: string): Promise<Ar
     .execute()
 }
 
-export async function listSpeakersOfSessions (db: Q, eventId: string): Promise<Array<{ session_id: string, name: string, affiliation: string | null, role: string, position: number }>> {
+export async function listSpeakersOfSessions (db: Q, eventId: string): Promise<Array<{ session_id: string, name: string, affiliation: string | null, role: SessionSpeakers['role'], position: number }>> {
   return await db.selectFrom('session_speakers')
     .innerJoin('sessions', 'sessions.id', 'session_speakers.session_id')
     .innerJoin('speakers', 'speakers.id', 'session_speakers.speaker_id')

@@ -154,19 +154,19 @@ export class ProgramService {
         sessions: rows.map(s => ({
           id: s.id,
           key: s.key,
-          kind: s.kind as SessionKind,
+          kind: s.kind,
           title: s.title,
-          language: s.language as 'fr' | 'en',
+          language: s.language,
           room: s.room_name,
           capacity: s.room_capacity,
           description: s.description,
           descriptionProvisional: s.description_provisional,
-          speakers: (speakersBySession.get(s.id) ?? []).map(sp => ({ name: sp.name, affiliation: sp.affiliation, role: sp.role as SpeakerRole })),
+          speakers: (speakersBySession.get(s.id) ?? []).map(sp => ({ name: sp.name, affiliation: sp.affiliation, role: sp.role })),
           speakersToBeConfirmed: s.speakers_to_be_confirmed,
-          mode: s.mode as 'in_person' | 'online',
-          audience: s.audience as 'everyone' | 'credited',
+          mode: s.mode,
+          audience: s.audience,
           parallel: scheduled.length > 1 && s.status === 'scheduled',
-          status: s.status as 'scheduled' | 'cancelled'
+          status: s.status
         }))
       }
     }), s => s.dayId)

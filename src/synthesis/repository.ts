@@ -137,8 +137,8 @@ export interface GradeRow {
 }
 
 const gradeColumns = ['person_id', 'submission_id', 'score', 'rubric_levels', 'feedback', 'state', 'graded_by', 'updated_at', 'published_at'] as const
-const toGrade = (r: { score: unknown, rubric_levels: unknown, state: string } & Omit<GradeRow, 'score' | 'rubric_levels' | 'state'>): GradeRow =>
-  ({ ...r, score: r.score === null ? null : Number(r.score), rubric_levels: r.rubric_levels as Record<string, string> | null, state: r.state as GradeRow['state'] })
+const toGrade = (r: { score: unknown, rubric_levels: unknown } & Omit<GradeRow, 'score' | 'rubric_levels'>): GradeRow =>
+  ({ ...r, score: r.score === null ? null : Number(r.score), rubric_levels: r.rubric_levels as Record<string, string> | null })
 
 export async function gradeOf (db: Q, assignmentId: string, personId: string): Promise<GradeRow | undefined> {
   const row = await db.selectFrom('synthesis_grades').select(gradeColumns).where('assignment_id', '=', assignmentId).where('person_id', '=', personId).executeTakeFirst()

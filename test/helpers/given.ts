@@ -450,8 +450,8 @@ export class Given {
   }
 }
 
-const personOf = (row: { id: string, display_name: string, email: string | null, preferred_locale: string }): GivenPerson =>
-  ({ id: row.id, name: row.display_name, email: row.email, locale: row.preferred_locale as Locale })
+const personOf = (row: { id: string, display_name: string, email: string | null, preferred_locale: Locale }): GivenPerson =>
+  ({ id: row.id, name: row.display_name, email: row.email, locale: row.preferred_locale })
 
 /** The test data builder of a test's database: `given(ctx)` with a test app (sign-ins), or `given({ database, clock })`. */
 export function given (ctx: GivenContext): Given {
