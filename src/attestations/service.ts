@@ -284,7 +284,7 @@ export class AttestationService {
       await repo.setRequestStatus(trx, requestId, 'refused', { by: actorId, at: now, reason })
       await repo.audit(trx, { eventId: request.event_id, requestId, actorId, action: 'refused', reason, at: now })
       if (person.email !== null) {
-        const text = refusalText(request.locale as 'fr' | 'en', request.name_on_attestation, reason)
+        const text = refusalText(request.locale, request.name_on_attestation, reason)
         await this.deps.messages.enqueue(trx, { eventId: request.event_id, personId: request.person_id, kind: 'attestation_refused', to: person.email, ...text })
       }
       return { ...locked, status: 'refused', decided_by: actorId, decided_at: now, decision_reason: reason }
@@ -304,7 +304,7 @@ export class AttestationService {
       await repo.revokeAttestation(trx, attestationId, actorId, now, reason)
       await repo.audit(trx, { eventId: row.event_id, attestationId, requestId: row.request_id, actorId, action: 'revoked', reason, at: now })
       if (email !== null && row.person_id !== null) {
-        await this.deps.messages.enqueue(trx, { eventId: row.event_id, personId: row.person_id, kind: 'attestation_revoked', to: email, ...revocationText(row.locale as 'fr' | 'en', groupVerificationCode(row.code), reason) })
+        await this.deps.messages.enqueue(trx, { eventId: row.event_id, personId: row.person_id, kind: 'attestation_revoked', to: email, ...revocationText(row.locale, groupVerificationCode(row.code), reason) })
       }
     })
     return await this.#view((await repo.findAttestation(this.db, attestationId))!)
@@ -323,7 +323,7 @@ export class AttestationService {
     const request = old.request_id === null ? null : (await repo.findRequestById(this.db, old.request_id)) ?? null
     const input: RequestInput = {
       name: changes.name ?? snapshot.name,
-      locale: changes.locale ?? (old.locale as 'fr' | 'en'),
+      locale: changes.locale ?? old.locale,
       employer: snapshot.employer,
       hrEmail: request?.hr_email ?? null
     }
@@ -502,8 +502,8 @@ export class AttestationService {
       id: row.id,
       code: row.code,
       groupedCode: groupVerificationCode(row.code),
-      status: row.status as repo.AttestationStatus,
-      locale: row.locale as 'fr' | 'en',
+      status: row.status,
+      locale: row.locale,
       name: snapshot.name,
       hours: snapshot.hours,
       uec: snapshot.uec,
@@ -535,7 +535,7 @@ export class AttestationService {
   }
 }
 
-const inputOf = (r: RequestRow): RequestInput => ({ name: r.name_on_attestation, locale: r.locale as 'fr' | 'en', employer: r.employer, hrEmail: r.hr_email })
+const inputOf = (r: RequestRow): RequestInput => ({ name: r.name_on_attestation, locale: r.locale, employer: r.employer, hrEmail: r.hr_email })
 
 /** Accepts the code as printed (groups, lower case, spaces) and returns it bare, or undefined. */
 export function normaliseCode (code: string): string | undefined {
