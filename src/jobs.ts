@@ -38,7 +38,7 @@ export function jobs (s: Services): Job[] {
       wakeWith: wake => { s.attestationJobs.onStarted = wake }
     },
     // Requests made before the end of the event are decided when its last counted slot ends.
-    { name: 'attestation decisions', everyMs: MINUTE, run: async () => await s.attestations.decideWaiting() },
+    { name: 'attestation decisions', everyMs: MINUTE, run: async () => await s.attestationDecisions.decideWaiting() },
     // The sender exists only when SMTP is configured; messages are stored for organizers otherwise.
     ...(sender === undefined ? [] : [{ name: 'message delivery', everyMs: 15_000, run: async () => await sender.deliverDue() }]),
     // Loi 25: what is past its retention period is deleted, anonymised or minimised.

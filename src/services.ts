@@ -30,7 +30,9 @@ import { Assignments } from './synthesis/assignment.js'
 import { HandInService } from './synthesis/hand-in.js'
 import { GradingService } from './synthesis/grading.js'
 import { PreviewPool } from './synthesis/preview-pool.js'
-import { AttestationService, InProcessRenderer } from './attestations/service.js'
+import { AttestationIssuance } from './attestations/issuance.js'
+import { AttestationDecisions } from './attestations/decisions.js'
+import { InProcessRenderer } from './attestations/renderer.js'
 import { RenderPool } from './attestations/render-pool.js'
 import { AttestationJobs } from './attestations/jobs.js'
 import { ReportService } from './attestations/reports.js'
@@ -81,7 +83,10 @@ export interface Services {
   synthesisGrading: GradingService
   /** DOCX previews in bounded threads, started on the first preview. */
   previews: PreviewPool
-  attestations: AttestationService
+  /** Attestations asked for and issued: a participant's request and PDF, and the issue every decision and bulk job goes through. */
+  attestations: AttestationIssuance
+  /** Organizers' decisions: policy, queue, approval and refusal, revocation and re-issue; the minute job deciding waiting requests. */
+  attestationDecisions: AttestationDecisions
   /** Bulk generation of an event's attestations; its rendering threads start on first use. */
   attestationJobs: AttestationJobs
   attestationRenderPool: RenderPool
@@ -122,9 +127,11 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
   const book = new AttendanceBook(db, clock, access)
   // The course's assignment and deadline rule, shared by both sides of the synthesis.
   const assignments = new Assignments(db, lti, access)
-  const attestations = new AttestationService(db, clock, {
+  const attestations = new AttestationIssuance(db, clock, {
     access, book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
   })
+  const attestationDecisions = new AttestationDecisions(db, clock, { issuance: attestations, book, messages, people })
+  const verification = new VerificationService(db, clock, { attestations, detailsDays: config.attestationDetailsDays })
   const attestationRenderPool = new RenderPool(config.attestationAssetsDir)
 
   const services: Services = {
@@ -152,11 +159,12 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     synthesisGrading: new GradingService(db, clock, assignments, gradeOutbox),
     previews: new PreviewPool(),
     attestations,
+    attestationDecisions,
     attestationJobs: new AttestationJobs(db, clock, { attestations, files, access, renderer: attestationRenderPool, log }),
     attestationRenderPool,
-    reports: new ReportService(db, clock, { book, attestations, access }),
-    verification: new VerificationService(db, clock, { attestations, detailsDays: config.attestationDetailsDays }),
-    credentials: new CredentialService(db, clock, { attestations, access, publicUrl: config.publicUrl, secret: config.secrets.sessionSecret }),
+    reports: new ReportService(db, clock, { book, attestations, decisions: attestationDecisions, access }),
+    verification,
+    credentials: new CredentialService(db, clock, { verification, access, publicUrl: config.publicUrl, secret: config.secrets.sessionSecret }),
     privacyAccessLog: new AccessLog(db, clock, log),
     privacy: new PrivacyService(db, clock, config, program, access),
     incidents: new IncidentService(db, clock, access),

@@ -13,7 +13,8 @@ import { conflict, notFound, type AppError } from '../errors.js'
 import { bilingual, t } from '../views/i18n.js'
 import { datesText, formatHours } from './format.js'
 import * as repo from './repository.js'
-import type { AttestationService, AttestationView } from './service.js'
+import type { AttestationView } from './attestation.js'
+import type { VerificationService } from './verification.js'
 
 export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
 export const OB_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'
@@ -76,7 +77,7 @@ export class CredentialService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationService, access: AccessPolicy, publicUrl: string, secret: string }
+    private readonly deps: { verification: VerificationService, access: AccessPolicy, publicUrl: string, secret: string }
   ) {}
 
   statusListUrl (eventId: string): string { return `${this.deps.publicUrl}/credentials/status/${eventId}` }
@@ -154,7 +155,7 @@ export class CredentialService {
     if (row.status !== 'valid') {
       throw conflict(bilingual('attestations.credentialNotValid'))
     }
-    const view = await this.deps.attestations.byCode(row.code)
+    const view = await this.deps.verification.byCode(row.code)
     if (view === undefined) throw attestationNotFound()
     const payload = openBadgeCredential(view, { issuerUrl: this.deps.publicUrl, statusListUrl: this.statusListUrl(row.event_id), statusIndex: row.status_index })
     const at = Math.floor(view.issuedAt.getTime() / 1000)

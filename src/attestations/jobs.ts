@@ -10,7 +10,8 @@ import * as jobsRepo from './jobs-repository.js'
 import type { JobRow } from './jobs-repository.js'
 import { EventZip, asciiName } from './event-zip.js'
 import { bulkNotYet } from './format.js'
-import type { AttestationRenderer, AttestationService, Candidate, StoredSnapshot } from './service.js'
+import type { AttestationIssuance, Candidate, StoredSnapshot } from './issuance.js'
+import type { AttestationRenderer } from './renderer.js'
 
 export type JobStatus = JobRow['status']
 
@@ -75,7 +76,7 @@ export class AttestationJobs {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationService, files: FileStore, access: AccessPolicy, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
+    private readonly deps: { attestations: AttestationIssuance, files: FileStore, access: AccessPolicy, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
     options: JobOptions = {}
   ) {
     this.#leaseMs = options.leaseMs ?? 60_000

@@ -12,7 +12,8 @@ import {
   attestationsCss, myAttestationsPage, organizerAttestationsPage,
   type FieldErrors, type MyEventView, type OrganizerFormError, type RequestField, type RequestFormValues
 } from './pages.js'
-import type { AttestationService, RequestInput } from './service.js'
+import type { AttestationDecisions } from './decisions.js'
+import type { AttestationIssuance, RequestInput } from './issuance.js'
 import type { Clock } from '../clock.js'
 import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
@@ -96,7 +97,7 @@ const ORGANIZER_NOTICES = {
   reemise: 'attestations.noticeReissued'
 } as const satisfies Record<string, TextKey>
 
-export interface AttestationPageRoutesOptions { attestations: AttestationService, people: PeopleService, program: ProgramService, clock: Clock }
+export interface AttestationPageRoutesOptions { attestations: AttestationIssuance, decisions: AttestationDecisions, people: PeopleService, program: ProgramService, clock: Clock }
 
 /**
  * The attestation pages (cookie sessions): a participant's /attestation (figures, request
@@ -104,7 +105,7 @@ export interface AttestationPageRoutesOptions { attestations: AttestationService
  * page of an event (rule, queue, decisions, issued list with revoke and re-issue, log). The
  * JSON API is in routes.ts.
  */
-export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesOptions> = async (app, { attestations, people, program, clock }) => {
+export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesOptions> = async (app, { attestations, decisions, people, program, clock }) => {
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
   const sameOrigin = async (request: FastifyRequest): Promise<void> => { assertSameOrigin(request) }
 
@@ -181,13 +182,13 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
 
   const organizerPage = async (request: FastifyRequest, reply: FastifyReply, eventId: string, options: { notice?: Bilingual, formError?: OrganizerFormError, statusCode?: number } = {}): Promise<FastifyReply> => {
     const personId = personOf(request)
-    const queue = await attestations.queue(personId, eventId)
+    const queue = await decisions.queue(personId, eventId)
     const view = {
       event: await program.getEvent(eventId),
       policy: await attestations.policy(eventId),
       queue,
-      attestations: await attestations.list(personId, eventId),
-      audit: await attestations.audit(personId, eventId),
+      attestations: await decisions.list(personId, eventId),
+      audit: await decisions.audit(personId, eventId),
       bulkOpensAt: await attestations.bulkOpensAt(eventId),
       notice: options.notice ?? null,
       formError: options.formError ?? null
@@ -237,7 +238,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
     if (values.autoIssue !== 'yes' && values.autoIssue !== 'no') errors.autoIssue = yesNo
     const share = 'share' in percent ? percent.share : Number.NaN
     return await decide(request, reply, eventId, { form: 'policy', values, errors }, async () => {
-      await attestations.setPolicy(personOf(request), eventId, { min_share: share, excused_counts: values.excusedCounts === 'yes', auto_issue: values.autoIssue === 'yes' })
+      await decisions.setPolicy(personOf(request), eventId, { min_share: share, excused_counts: values.excusedCounts === 'yes', auto_issue: values.autoIssue === 'yes' })
       return 'politique'
     })
   })
@@ -251,7 +252,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
     const { requestId } = request.params
     const error = reasonError(note, false)
     return await decide(request, reply, eventId, { form: `approve:${requestId}`, values: { note }, errors: error === undefined ? {} : { note: error } }, async () => {
-      await attestations.approve(personOf(request), requestId, note.trim() === '' ? null : note.trim())
+      await decisions.approve(personOf(request), requestId, note.trim() === '' ? null : note.trim())
       return 'delivree'
     })
   })
@@ -265,7 +266,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
     const { requestId } = request.params
     const error = reasonError(reason, true)
     return await decide(request, reply, eventId, { form: `refuse:${requestId}`, values: { reason }, errors: error === undefined ? {} : { reason: error } }, async () => {
-      await attestations.refuse(personOf(request), requestId, reason.trim())
+      await decisions.refuse(personOf(request), requestId, reason.trim())
       return 'refusee'
     })
   })
@@ -279,7 +280,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
     const { attestationId } = request.params
     const error = reasonError(reason, true)
     return await decide(request, reply, eventId, { form: `revoke:${attestationId}`, values: { reason }, errors: error === undefined ? {} : { reason: error } }, async () => {
-      await attestations.revoke(personOf(request), attestationId, reason.trim())
+      await decisions.revoke(personOf(request), attestationId, reason.trim())
       return 'revoquee'
     })
   })
@@ -299,7 +300,7 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
     else if (UNPRINTABLE.test(corrected)) errors.name = controlChars()
     if (locale !== '' && locale !== 'fr' && locale !== 'en') errors.locale = bilingual('attestations.languageChooseOrUnchanged')
     return await decide(request, reply, eventId, { form: `reissue:${attestationId}`, values: { reason, name, locale }, errors }, async () => {
-      await attestations.reissue(personOf(request), attestationId, reason.trim(), {
+      await decisions.reissue(personOf(request), attestationId, reason.trim(), {
         ...(corrected !== '' ? { name: corrected } : {}),
         ...(locale === 'fr' || locale === 'en' ? { locale } : {})
       })

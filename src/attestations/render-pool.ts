@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import type { AttestationSnapshot } from './snapshot.js'
-import type { AttestationRenderer } from './service.js'
+import type { AttestationRenderer } from './renderer.js'
 
 // The worker is a sibling module: .ts when run from the sources (tsx, tests), .js once built.
 const workerFile = fileURLToPath(new URL(`./render-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))

@@ -13,7 +13,9 @@ import { eligibility } from './eligibility.js'
 import { formatPercent, titleIn } from './format.js'
 import type { PrintableTable, ReportFonts, TableColumn } from './report-pdf.js'
 import * as repo from './repository.js'
-import type { AttestationService, AttestationView } from './service.js'
+import type { AttestationView } from './attestation.js'
+import type { AttestationDecisions } from './decisions.js'
+import type { AttestationIssuance } from './issuance.js'
 import { byName } from '../util/by-name.js'
 
 // pdf-lib and fontkit are loaded when a first report is printed, not with the app.
@@ -96,7 +98,7 @@ export class ReportService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { book: AttendanceBook, attestations: AttestationService, access: AccessPolicy }
+    private readonly deps: { book: AttendanceBook, attestations: AttestationIssuance, decisions: AttestationDecisions, access: AccessPolicy }
   ) {}
 
   async sessionAttendance (actorId: string, eventId: string, locale: Locale): Promise<SessionAttendanceReport> {
@@ -162,7 +164,7 @@ export class ReportService {
 
   async attestations (actorId: string, eventId: string, locale: Locale): Promise<AttestationReport> {
     const event = await this.#event(actorId, eventId, locale)
-    const views = await this.deps.attestations.list(actorId, eventId)
+    const views = await this.deps.decisions.list(actorId, eventId)
     const issuers = await repo.issuerNames(this.db, eventId)
     const rows = views.map(v => ({
       code: v.groupedCode,

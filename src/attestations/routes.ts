@@ -5,7 +5,8 @@ import type { Resource } from '../access/policy.js'
 import { z } from 'zod'
 import { printedNameChanged } from './printed-name.js'
 import { errorResponses } from '../http/schemas.js'
-import type { AttestationService } from './service.js'
+import type { AttestationDecisions } from './decisions.js'
+import type { AttestationIssuance } from './issuance.js'
 import {
   attestationJson, attestationSchema, auditEntrySchema, myAttestationJson, myAttestationSchema, policySchema, queueItemSchema,
   reasonSchema, requestInputSchema, requestJson, requestSchema
@@ -22,7 +23,7 @@ const security = [{ bearer: [] }]
  * The attestations JSON API (bearer tokens): a participant's own request and attestation, and
  * the organizers' policy, queue, decisions, list and audit. The pages call the same service.
  */
-export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: AttestationService }> = async (app, { attestations }) => {
+export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: AttestationIssuance, decisions: AttestationDecisions }> = async (app, { attestations, decisions }) => {
   const me = (request: { auth: { personId: string } | null }): string => request.auth?.personId ?? ''
   const attestation = (request: FastifyRequest): Resource => ({ kind: 'attestation', attestationId: param(request, 'attestationId') })
   const attestationRequest = (request: FastifyRequest): Resource => ({ kind: 'attestation-request', requestId: param(request, 'requestId') })
@@ -59,14 +60,14 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
     schema: { operationId: 'setAttestationPolicy', tags, security, summary: 'Organizers: the eligibility rule', params: eventParams, body: policySchema, response: { 200: policySchema, ...errorResponses } }
   }, async request => {
     const b = request.body
-    await attestations.setPolicy(me(request), request.params.eventId, { min_share: b.minShare, excused_counts: b.excusedCounts, auto_issue: b.autoIssue })
+    await decisions.setPolicy(me(request), request.params.eventId, { min_share: b.minShare, excused_counts: b.excusedCounts, auto_issue: b.autoIssue })
     return b
   })
 
   app.get('/api/v1/events/:eventId/attestation-requests', {
     config: { personalData: 'attestation_requests', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'listAttestationRequests', tags, security, summary: 'Organizers: requests waiting, in review or refused, with each person\'s figures', params: eventParams, response: { 200: z.array(queueItemSchema), ...errorResponses } }
-  }, async request => (await attestations.queue(me(request), request.params.eventId)).map(q => ({
+  }, async request => (await decisions.queue(me(request), request.params.eventId)).map(q => ({
     request: { ...requestJson(q.request), personName: q.request.display_name, personEmail: q.request.email, nameChanged: printedNameChanged(q.request.name_on_attestation, q.request.display_name) },
     eligibility: q.eligibility
   })))
@@ -82,17 +83,17 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
       body: z.object({ reason: z.string().trim().max(1000, 'reason must be at most 1000 characters').optional() }).strict().default({}),
       response: { 201: attestationSchema, ...errorResponses }
     }
-  }, async (request, reply) => await reply.code(201).send(attestationJson(await attestations.approve(me(request), request.params.requestId, request.body.reason ?? null))))
+  }, async (request, reply) => await reply.code(201).send(attestationJson(await decisions.approve(me(request), request.params.requestId, request.body.reason ?? null))))
 
   app.post('/api/v1/attestation-requests/:requestId/refusal', {
     config: { access: allow('attestations.manage', attestationRequest) },
     schema: { operationId: 'refuseAttestationRequest', tags, security, summary: 'Organizers: refuse a request with a reason (the person is told)', params: requestParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: requestSchema, ...errorResponses } }
-  }, async request => requestJson(await attestations.refuse(me(request), request.params.requestId, request.body.reason)))
+  }, async request => requestJson(await decisions.refuse(me(request), request.params.requestId, request.body.reason)))
 
   app.get('/api/v1/events/:eventId/attestations', {
     config: { personalData: 'attestations', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'listAttestations', tags, security, summary: 'Organizers: every attestation of the event', params: eventParams, response: { 200: z.array(attestationSchema), ...errorResponses } }
-  }, async request => (await attestations.list(me(request), request.params.eventId)).map(attestationJson))
+  }, async request => (await decisions.list(me(request), request.params.eventId)).map(attestationJson))
 
   app.get('/api/v1/attestations/:attestationId/pdf', {
     config: { personalData: 'attestation_file', access: allow('attestation.read', attestation) },
@@ -113,7 +114,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
   app.post('/api/v1/attestations/:attestationId/revocation', {
     config: { access: allow('attestations.manage', attestation) },
     schema: { operationId: 'revokeAttestation', tags, security, summary: 'Organizers: revoke with a reason (shown on the verification page)', params: attestationParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: attestationSchema, ...errorResponses } }
-  }, async request => attestationJson(await attestations.revoke(me(request), request.params.attestationId, request.body.reason)))
+  }, async request => attestationJson(await decisions.revoke(me(request), request.params.attestationId, request.body.reason)))
 
   app.post('/api/v1/attestations/:attestationId/reissue', {
     config: { access: allow('attestations.manage', attestation) },
@@ -128,13 +129,13 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
     }
   }, async (request, reply) => {
     const { reason, name, locale } = request.body
-    return await reply.code(201).send(attestationJson(await attestations.reissue(me(request), request.params.attestationId, reason, { name, locale })))
+    return await reply.code(201).send(attestationJson(await decisions.reissue(me(request), request.params.attestationId, reason, { name, locale })))
   })
 
   app.get('/api/v1/events/:eventId/attestation-audit', {
     config: { personalData: 'attestation_audit', access: allow('attestations.manage', eventParam()) },
     schema: { operationId: 'listAttestationAudit', tags, security, summary: 'Organizers: who did what to requests and attestations', params: eventParams, response: { 200: z.array(auditEntrySchema), ...errorResponses } }
-  }, async request => (await attestations.audit(me(request), request.params.eventId)).map(a => ({
+  }, async request => (await decisions.audit(me(request), request.params.eventId)).map(a => ({
     action: a.action, reason: a.reason, actorName: a.actor_name, at: a.at, attestationId: a.attestation_id, requestId: a.request_id
   })))
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { UNPRINTABLE } from '../http/schemas.js'
 import type { Eligibility } from './eligibility.js'
-import type { AttestationView, MyAttestation, RequestRow } from './service.js'
+import type { AttestationView, MyAttestation, RequestRow } from './issuance.js'
 
 const printable = (s: string): boolean => !UNPRINTABLE.test(s)
 

@@ -8,7 +8,8 @@ import { bilingual } from '../views/i18n.js'
 import * as repo from './repository.js'
 import type { AttestationStatus } from './repository.js'
 import { groupVerificationCode } from './snapshot.js'
-import { normaliseCode, type AttestationService } from './service.js'
+import type { AttestationView } from './attestation.js'
+import type { AttestationIssuance } from './issuance.js'
 
 /** Largest PDF accepted by the check (issued attestations weigh well under 1 MB). */
 export const MAX_CHECK_BYTES = 5 * 1024 * 1024
@@ -50,6 +51,12 @@ export interface CheckResult {
   status: AttestationStatus
 }
 
+/** Accepts the code as printed (groups, lower case, spaces) and returns it bare, or undefined. */
+export function normaliseCode (code: string): string | undefined {
+  const clean = code.toUpperCase().replace(/[\s-]/g, '')
+  return /^[0-9A-HJKMNP-TV-Z]{20,40}$/.test(clean) ? clean : undefined
+}
+
 /** Why a code leads nowhere: malformed (cannot be a code) or unknown. Both answer 404. */
 export function codeNotFound (code: string): AppError {
   const shown = code.length > 60 ? `${code.slice(0, 60)}…` : code
@@ -63,12 +70,20 @@ export class VerificationService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationService, detailsDays: number }
+    private readonly deps: { attestations: AttestationIssuance, detailsDays: number }
   ) {}
+
+  /** What the public verification page shows for a code (grouped or not), or undefined. */
+  async byCode (code: string): Promise<AttestationView | undefined> {
+    const clean = normaliseCode(code)
+    if (clean === undefined) return undefined
+    const row = await repo.findAttestationByCode(this.db, clean)
+    return row === undefined ? undefined : await this.deps.attestations.view(row)
+  }
 
   /** The public view of a code as printed (groups, lower case, spaces), or a 404. */
   async view (code: string): Promise<PublicAttestation> {
-    const view = await this.deps.attestations.byCode(code)
+    const view = await this.byCode(code)
     if (view === undefined) throw codeNotFound(code)
     const minimisedOn = await repo.minimisedAt(this.db, view.id)
     const retentionEnds = view.issuedAt.getTime() + this.deps.detailsDays * 86_400_000

@@ -115,7 +115,7 @@ t.test('the summary has the attestation\'s figures, follows its policy, and show
   t.equal(summary?.state, 'onTrack')
   t.equal(summary?.progress, hours / attestation.hoursRequired)
 
-  await ctx.services.attestations.setPolicy(org, ctx.eventId, { min_share: 0.5, excused_counts: false, auto_issue: true })
+  await ctx.services.attestationDecisions.setPolicy(org, ctx.eventId, { min_share: 0.5, excused_counts: false, auto_issue: true })
   const half = await ctx.services.book.mySummary(camille)
   t.equal(half?.hoursRequired, Math.round(attestation.totalHours * 0.5 * 1000) / 1000, 'the organizers\' threshold is the one shown')
   t.equal(half?.state, hours >= attestation.totalHours * 0.5 ? 'reached' : 'onTrack')

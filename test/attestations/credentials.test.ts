@@ -36,7 +36,7 @@ function statusBit (encodedList: string, index: number): { bit: number, bits: nu
 t.test('the Open Badges 3.0 credential verifies with the published JWKS and carries the attestation, not the person\'s email', async t => {
   const ctx = await attestationSetup(t)
   const a = await issued(ctx)
-  const view = (await ctx.services.attestations.byCode(a.code))!
+  const view = (await ctx.services.verification.byCode(a.code))!
   const res = await credentialOf(ctx, a.id, a.person.bearer)
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], 'application/vc+jwt')
@@ -117,7 +117,7 @@ t.test('the status list: bit 0 before revocation, 1 after; at least 16 KB; short
   t.equal(await statusOf(b), 0)
   // The credential is fetched before revocation: its status must change afterwards.
   const before = await credentialOf(ctx, a.id, a.person.bearer)
-  await ctx.services.attestations.revoke(ctx.organizer.id, a.id, 'Délivrée par erreur')
+  await ctx.services.attestationDecisions.revoke(ctx.organizer.id, a.id, 'Délivrée par erreur')
   const { payload } = await jwtVerify(before.body, keys)
   const entry = payload.credentialStatus as { statusListCredential: string, statusListIndex: string }
   const list = await ctx.app.inject({ url: new URL(entry.statusListCredential).pathname })
@@ -133,7 +133,7 @@ t.test('a re-issue marks the old credential in the status list and issues the ne
   const ctx = await attestationSetup(t)
   const a = await issued(ctx)
   const keys = createLocalJWKSet(await jwks(ctx))
-  const next = await ctx.services.attestations.reissue(ctx.organizer.id, a.id, 'Correction du nom', { name: 'Paule Émond-Lévesque' })
+  const next = await ctx.services.attestationDecisions.reissue(ctx.organizer.id, a.id, 'Correction du nom', { name: 'Paule Émond-Lévesque' })
   const rows = await ctx.database.db.selectFrom('attestations').select(['id', 'status_index']).execute()
   const indexOf = (id: string): number => rows.find(r => r.id === id)!.status_index
   const list = await jwtVerify((await ctx.app.inject({ url: `/credentials/status/${ctx.eventId}` })).body, keys)

@@ -68,7 +68,7 @@ async function eligiblePeople (ctx: AttestationCtx, names: string[]): Promise<So
 
 t.test('bulk issue: every eligible person without an attestation gets exactly one; the ZIP holds every valid one of the event', async t => {
   const ctx = await attestationSetup(t)
-  const { attestations } = ctx.services
+  const { attestations, attestationDecisions } = ctx.services
   const eligible = await eligiblePeople(ctx, ['Éloïse Côté-Bélanger', 'Jean Tremblay', 'Zoë Lefèvre', 'Marc-André Roy', 'Ana Núñez', 'Œdipe Gagnon',
     'Li Wei', 'Sophie Bouchard', 'Émile Nelligan', 'Karine Dubé', 'Olivier Pelletier', 'Jean Tremblay'])
   const absent = await ctx.person('Absente Souvent')
@@ -81,7 +81,7 @@ t.test('bulk issue: every eligible person without an attestation gets exactly on
   const refused = await ctx.person('Refus Décidé')
   await ctx.attend(refused.id, [0])
   const request = (await attestations.request(refused.id, ctx.eventId, { name: 'Refus Décidé', locale: 'fr', employer: null, hrEmail: null })).request!
-  await attestations.refuse(ctx.organizer.id, request.id, 'Présence insuffisante')
+  await attestationDecisions.refuse(ctx.organizer.id, request.id, 'Présence insuffisante')
   await ctx.attend(refused.id, ctx.slots.map((_, i) => i).slice(1))
 
   const started = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${ctx.eventId}/attestation-jobs`, headers: { authorization: ctx.organizer.bearer } })
@@ -126,7 +126,7 @@ t.test('bulk issue: every eligible person without an attestation gets exactly on
 t.test('an attestation revoked while the job runs is not in its ZIP, which holds every other valid one', async t => {
   const ctx = await attestationSetup(t)
   const people = await eligiblePeople(ctx, ['Amélie Arsenault', 'Benoît Bergeron', 'Céline Cloutier'])
-  const { attestations } = ctx.services
+  const { attestations, attestationDecisions } = ctx.services
   // The real rendering threads; the last PDF asked for waits until an organizer revokes the first one stored.
   let revoked: string | undefined
   const revoking = {
@@ -134,7 +134,7 @@ t.test('an attestation revoked while the job runs is not in its ZIP, which holds
       if (snapshot.name === people[2]!.name) {
         const first = (await validOf(ctx, people[0]!.id))[0]!
         const row = await ctx.database.db.selectFrom('attestations').select('id').where('code', '=', first.code).executeTakeFirstOrThrow()
-        await attestations.revoke(ctx.organizer.id, row.id, 'Présence corrigée')
+        await attestationDecisions.revoke(ctx.organizer.id, row.id, 'Présence corrigée')
         revoked = first.code
       }
       return await renderer.render(snapshot)

@@ -66,7 +66,7 @@ t.test('during the event: a request changed to another name waits in review, and
   const changed = await ctx.services.attestations.request(yves.id, ctx.eventId, { name: 'Yves Côté-Tremblay', locale: 'fr', employer: null, hrEmail: null })
   t.equal(changed.request?.status, 'review', 'changed before issue: to the queue')
   ctx.clock.set(new Date('2025-10-23T16:16:00-04:00'))
-  t.same(await ctx.services.attestations.decideWaiting(), { issued: 0, queued: 0 }, 'nothing waiting is left to issue')
+  t.same(await ctx.services.attestationDecisions.decideWaiting(), { issued: 0, queued: 0 }, 'nothing waiting is left to issue')
   t.equal(await rows(ctx, 'attestations'), 0)
 })
 
@@ -81,7 +81,7 @@ t.test('a waiting request whose name no longer matches the record when the event
   // The record changes after the request (e.g. corrected from the LMS): the printed name is no longer the person's.
   await ctx.database.db.updateTable('people').set({ display_name: 'Anabelle Roy' }).where('id', '=', ana.id).execute()
   ctx.clock.set(new Date('2025-10-23T16:16:00-04:00'))
-  t.same(await ctx.services.attestations.decideWaiting(), { issued: 1, queued: 1 })
+  t.same(await ctx.services.attestationDecisions.decideWaiting(), { issued: 1, queued: 1 })
   const request = await ctx.database.db.selectFrom('attestation_requests').select(['person_id', 'status']).orderBy('person_id').execute()
   t.same(new Map(request.map(r => [r.person_id, r.status])), new Map([[ana.id, 'review'], [ben.id, 'issued']]))
   const audit = await ctx.database.db.selectFrom('attestation_audit').select(['action', 'details']).where('action', '=', 'queued_for_review').execute()

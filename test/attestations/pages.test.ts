@@ -202,7 +202,7 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
   // Noémie is under the rule: her request goes to the queue.
   t.equal((await post(ctx, `/attestation/${ctx.eventId}`, noemie, requestForm({ name: 'Noémie Roy' }))).headers.location, `/attestation?fait=examen&lang=fr#att-${ctx.eventId}`)
   t.match((await get(ctx, '/attestation?lang=fr', noemie)).body, 'En examen par l’équipe d’organisation')
-  const request = (await ctx.services.attestations.queue(ctx.organizer.id, ctx.eventId))[0]!.request
+  const request = (await ctx.services.attestationDecisions.queue(ctx.organizer.id, ctx.eventId))[0]!.request
   const queued = await get(ctx, `${url}?lang=fr`, ctx.organizer)
   t.match(queued.body, /<caption>Demandes à décider<\/caption>/)
   t.match(queued.body, /<th scope="row">Noémie Roy<\/th>\s*<td>2,75 h \/ 15,75 h \(13,1 %\)<\/td>/)
@@ -229,7 +229,7 @@ t.test('organizers: rule, queue, approve and refuse, revoke and re-issue through
 
   // Rémi is eligible: issued automatically.
   await post(ctx, `/attestation/${ctx.eventId}`, remi, requestForm({ name: 'Rémi Tremblay', locale: 'fr' }))
-  const [first] = (await ctx.services.attestations.list(ctx.organizer.id, ctx.eventId)).filter(a => a.name === 'Rémi Tremblay')
+  const [first] = (await ctx.services.attestationDecisions.list(ctx.organizer.id, ctx.eventId)).filter(a => a.name === 'Rémi Tremblay')
   const listed = await get(ctx, `${url}?lang=fr`, ctx.organizer)
   t.match(listed.body, /<caption>Attestations délivrées<\/caption>/)
   t.match(listed.body, new RegExp(`<tr data-attestation="${first!.id}">\\s*<th scope="row">Rémi Tremblay<br><span class="muted">FR</span></th>\\s*<td><code>${first!.groupedCode}</code>`))

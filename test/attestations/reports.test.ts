@@ -134,12 +134,12 @@ t.test('a long report runs over several pages, each with its title, column heade
 
 t.test('attestations issued and revoked: code, who issued, revocation, supersession', async t => {
   const ctx = await handMade(t)
-  const { attestations } = ctx.services
+  const { attestations, attestationDecisions } = ctx.services
   const first = (await attestations.request(ctx.emilie.id, ctx.eventId, { name: 'Émilie Gagnon', locale: 'fr', employer: null, hrEmail: null })).attestation!
   ctx.clock.advance(3600_000)
-  const second = await attestations.reissue(ctx.organizer.id, first.id, 'Correction du nom', { name: 'Émilie Gagnon-Roy', locale: 'en' })
+  const second = await attestationDecisions.reissue(ctx.organizer.id, first.id, 'Correction du nom', { name: 'Émilie Gagnon-Roy', locale: 'en' })
   ctx.clock.advance(3600_000)
-  await attestations.revoke(ctx.organizer.id, second.id, 'Délivrée par erreur; voir « dossier »')
+  await attestationDecisions.revoke(ctx.organizer.id, second.id, 'Délivrée par erreur; voir « dossier »')
   const auth = { authorization: ctx.organizer.bearer }
 
   const res = await ctx.app.inject({ url: `/organisateurs/rapports/${ctx.eventId}/attestations.csv`, headers: auth })

@@ -101,7 +101,7 @@ t.test('organizers: policy, queue, refusal then approval, revocation and re-issu
   t.equal((await call(ctx, ctx.organizer, 'PUT', policyUrl, { minShare: 0.8, excusedCounts: true, autoIssue: false })).statusCode, 200)
 
   ctx.clock.set(new Date('2025-10-24T08:00:00-04:00'))
-  await ctx.services.attestations.decideWaiting()
+  await ctx.services.attestationDecisions.decideWaiting()
   const queue = await call(ctx, ctx.organizer, 'GET', `/api/v1/events/${ctx.eventId}/attestation-requests`)
   t.equal(queue.statusCode, 200)
   const item = queue.json()[0]

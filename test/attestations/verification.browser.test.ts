@@ -9,7 +9,7 @@ const skip = browserUnavailable()
 
 t.test('in Chromium: someone types a printed code, reads the attestation, checks the genuine PDF and a forged one; revoked, superseded and unknown codes say so; every page passes axe', { skip }, async t => {
   const ctx = await attestationSetup(t)
-  const { attestations } = ctx.services
+  const { attestations, attestationDecisions } = ctx.services
   const p = await ctx.person('Paule Émond')
   await ctx.attendHours(p.id, 17)
   const a = (await attestations.request(p.id, ctx.eventId, { name: 'Paule Émond', locale: 'fr', employer: null, hrEmail: null })).attestation!
@@ -58,14 +58,14 @@ t.test('in Chromium: someone types a printed code, reads the attestation, checks
   t.same(await seriousAxeViolations(page), [], 'the refusal passes axe')
 
   ctx.clock.set('2025-10-27T15:00:00Z')
-  const next = await attestations.reissue(ctx.organizer.id, a.id, 'Correction du nom', { name: 'Paule Émond-Lévesque' })
+  const next = await attestationDecisions.reissue(ctx.organizer.id, a.id, 'Correction du nom', { name: 'Paule Émond-Lévesque' })
   await page.goto(`${base}/verify/${a.code}?lang=en`)
   t.match(await page.textContent('[role=status]'), 'Superseded attestation')
   await page.click(`a[data-superseded-by="${next.code}"]`)
   await page.waitForSelector('[data-status="valid"]')
   t.match(await page.textContent('main'), 'Paule Émond-Lévesque')
 
-  await attestations.revoke(ctx.organizer.id, next.id, 'Délivrée par erreur')
+  await attestationDecisions.revoke(ctx.organizer.id, next.id, 'Délivrée par erreur')
   await page.reload()
   await page.waitForSelector('[data-status="revoked"]')
   t.match(await page.textContent('[role=status]'), /Revoked attestation[\s\S]*October 27, 2025 at 11:00\sa\.m\.[\s\S]*Délivrée par erreur/)

@@ -48,7 +48,7 @@ const pdfUpload = (data: Buffer, filename = 'attestation.pdf'): ReturnType<typeo
 t.test('a valid attestation: public page in French by default and in English, content from the snapshot, never indexed nor cached', async t => {
   const ctx = await attestationSetup(t)
   const a = await issued(ctx)
-  const snapshot = (await ctx.services.attestations.byCode(a.code))!.snapshot
+  const snapshot = (await ctx.services.verification.byCode(a.code))!.snapshot
   const res = await ctx.app.inject({ url: `/verify/${a.code}`, headers: page })
   t.equal(res.statusCode, 200)
   t.equal(res.headers['x-robots-tag'], 'noindex, nofollow')
@@ -109,7 +109,7 @@ t.test('a revoked attestation shows the reason and the date in the event\'s time
   const a = await issued(ctx)
   // 18:30 UTC is 14:30 in Montréal (EDT).
   ctx.clock.set('2025-10-24T18:30:00Z')
-  await ctx.services.attestations.revoke(ctx.organizer.id, a.id, 'Délivrée par erreur')
+  await ctx.services.attestationDecisions.revoke(ctx.organizer.id, a.id, 'Délivrée par erreur')
   const res = await ctx.app.inject({ url: `/verify/${a.groupedCode}`, headers: page })
   t.equal(res.statusCode, 200)
   t.match(res.body, 'data-status="revoked"')
@@ -127,7 +127,7 @@ t.test('a revoked attestation shows the reason and the date in the event\'s time
 t.test('a superseded attestation links to the page of the one that replaces it', async t => {
   const ctx = await attestationSetup(t)
   const a = await issued(ctx)
-  const next = await ctx.services.attestations.reissue(ctx.organizer.id, a.id, 'Correction du nom', { name: 'Paule Émond-Lévesque' })
+  const next = await ctx.services.attestationDecisions.reissue(ctx.organizer.id, a.id, 'Correction du nom', { name: 'Paule Émond-Lévesque' })
   const res = await ctx.app.inject({ url: `/verify/${a.code}`, headers: page })
   t.match(res.body, 'data-status="superseded"')
   t.match(res.body, 'Attestation remplacée')
@@ -173,7 +173,7 @@ t.test('unknown and malformed codes answer 404 with a clear message, and write n
 t.test('after the retention period, only name, title, dates, hours, status and the hash check remain', async t => {
   const ctx = await attestationSetup(t)
   const a = await issued(ctx)
-  const issuedAt = (await ctx.services.attestations.byCode(a.code))!.issuedAt
+  const issuedAt = (await ctx.services.verification.byCode(a.code))!.issuedAt
   const days = ctx.config.attestationDetailsDays
   ctx.clock.set(new Date(issuedAt.getTime() + days * 86_400_000 - 60_000))
   const still = await ctx.app.inject({ url: `/api/v1/verify/${a.code}` })
@@ -203,7 +203,7 @@ t.test('after the retention period, only name, title, dates, hours, status and t
   const minimised = await ctx.app.inject({ url: `/api/v1/verify/${b.code}` })
   t.match(minimised.json(), { minimised: true, details: null })
   // The revocation reason may say something about the person: withheld once minimised.
-  await ctx.services.attestations.revoke(ctx.organizer.id, b.id, 'Absence pour raison de santé')
+  await ctx.services.attestationDecisions.revoke(ctx.organizer.id, b.id, 'Absence pour raison de santé')
   const revoked = await ctx.app.inject({ url: `/verify/${b.code}`, headers: page })
   t.match(revoked.body, 'Attestation révoquée')
   t.notMatch(revoked.body, 'raison de santé')
@@ -242,7 +242,7 @@ t.test('the PDF check: the exact PDF matches, one byte changed does not, and not
   t.equal((await ctx.app.inject({ method: 'POST', url: `/api/v1/verify/${a.code}/check`, ...withFields })).json().matches, true)
 
   // The genuine PDF of a revoked attestation: the file matches, the status says revoked.
-  await ctx.services.attestations.revoke(ctx.organizer.id, a.id, 'Délivrée par erreur')
+  await ctx.services.attestationDecisions.revoke(ctx.organizer.id, a.id, 'Délivrée par erreur')
   const afterRevocation = await counts(ctx)
   const revoked = await ctx.app.inject({ method: 'POST', url: `/verify/${a.code}/check?lang=en`, headers: { ...page, ...exact.headers }, payload: exact.payload })
   t.match(revoked.body, 'This document is exactly the issued attestation')

@@ -693,7 +693,7 @@ for (const method of LTI_METHODS) {
  * services the way the app does (requests, approvals, links), at the world's clock.
  */
 export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh: Fresh }> {
-  const { people, attendance, attestations, files } = w.services
+  const { people, attendance, attestations, attestationDecisions, files } = w.services
   const db = w.database.db
   const organizerId = w.identities.organizer.personId!
   const participantId = w.identities.participant.personId!
@@ -709,7 +709,7 @@ export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh:
     return (await db.selectFrom('attestation_requests').select('id').where('person_id', '=', who).where('event_id', '=', w.eventId).executeTakeFirstOrThrow()).id
   }
   const attestation = async (personId?: string): Promise<{ id: string, code: string }> => {
-    const issued = await attestations.approve(organizerId, await attestationRequest(personId), null)
+    const issued = await attestationDecisions.approve(organizerId, await attestationRequest(personId), null)
     return { id: issued.id, code: issued.code }
   }
 
@@ -722,7 +722,7 @@ export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh:
 
   // A finished bulk generation, run by the jobs code itself.
   const { AttestationJobs } = await import('../../src/attestations/jobs.js')
-  const { InProcessRenderer } = await import('../../src/attestations/service.js')
+  const { InProcessRenderer } = await import('../../src/attestations/renderer.js')
   const jobs = new AttestationJobs(db, w.clock, { attestations, files, access: w.app.access, renderer: new InProcessRenderer(w.config.attestationAssetsDir) })
   // Bulk generation opens once the last counted slot has ended.
   w.clock.set(AFTER_EVENT)

@@ -29,60 +29,60 @@ t.test('after the event, an eligible request is issued at once: frozen snapshot,
 
 t.test('before the end, requests wait; the decision job issues the eligible and queues the others', async t => {
   const ctx = await attestationSetup(t, DURING_EVENT_MTL)
-  const { attestations } = ctx.services
+  const { attestations, attestationDecisions } = ctx.services
   const yes = await ctx.person('Yves')
   const no = await ctx.person('Noémie')
   await ctx.attendHours(yes.id, 16)
   await ctx.attend(no.id, [0])
   for (const p of [yes, no]) t.equal((await attestations.request(p.id, ctx.eventId, { name: p.name, locale: 'en', employer: null, hrEmail: null })).request?.status, 'waiting')
-  t.same(await attestations.decideWaiting(), { issued: 0, queued: 0 }, 'nothing decided while the event runs')
+  t.same(await attestationDecisions.decideWaiting(), { issued: 0, queued: 0 }, 'nothing decided while the event runs')
   ctx.clock.set(new Date('2025-10-23T16:16:00-04:00'))
-  t.same(await attestations.decideWaiting(), { issued: 1, queued: 1 })
+  t.same(await attestationDecisions.decideWaiting(), { issued: 1, queued: 1 })
   t.equal((await attestations.mine(yes.id, ctx.eventId)).attestation?.status, 'valid')
-  const queue = await attestations.queue(ctx.organizer.id, ctx.eventId)
+  const queue = await attestationDecisions.queue(ctx.organizer.id, ctx.eventId)
   t.same(queue.map(q => [q.request.display_name, q.request.status, q.eligibility.eligible]), [['Noémie', 'review', false]])
-  const refused = await attestations.refuse(ctx.organizer.id, queue[0]!.request.id, 'Moins de 75 % des heures')
+  const refused = await attestationDecisions.refuse(ctx.organizer.id, queue[0]!.request.id, 'Moins de 75 % des heures')
   t.equal(refused.status, 'refused')
-  const approved = await attestations.approve(ctx.organizer.id, queue[0]!.request.id, 'Absence pour raison de service')
+  const approved = await attestationDecisions.approve(ctx.organizer.id, queue[0]!.request.id, 'Absence pour raison de service')
   t.equal(approved.status, 'valid')
   t.equal(approved.hours, ctx.slots[0]!.hours)
 })
 
 t.test('re-issue supersedes, revocation is recorded; a name change never alters an issued attestation', async t => {
   const ctx = await attestationSetup(t)
-  const { attestations } = ctx.services
+  const { attestations, attestationDecisions, verification } = ctx.services
   const p = await ctx.person('Rémi Tremblay')
   await ctx.attendHours(p.id, 21)
   const first = (await attestations.request(p.id, ctx.eventId, { name: 'Rémi Tremblay', locale: 'fr', employer: null, hrEmail: null })).attestation!
   const before = await attestations.pdf(p.id, first.id)
   await ctx.database.db.updateTable('people').set({ display_name: 'Rémy T.' }).where('id', '=', p.id).execute()
   t.same((await attestations.pdf(p.id, first.id)).data, before.data)
-  const second = await attestations.reissue(ctx.organizer.id, first.id, 'Correction du nom', { name: 'Rémi Tremblay-Roy' })
+  const second = await attestationDecisions.reissue(ctx.organizer.id, first.id, 'Correction du nom', { name: 'Rémi Tremblay-Roy' })
   t.not(second.code, first.code)
-  const old = await attestations.byCode(first.groupedCode.toLowerCase())
+  const old = await verification.byCode(first.groupedCode.toLowerCase())
   t.equal(old?.status, 'superseded')
   t.equal(old?.supersededByCode, second.code)
-  const revoked = await attestations.revoke(ctx.organizer.id, second.id, 'Délivrée par erreur')
+  const revoked = await attestationDecisions.revoke(ctx.organizer.id, second.id, 'Délivrée par erreur')
   t.match(revoked, { status: 'revoked', revocationReason: 'Délivrée par erreur' })
-  const audit = await attestations.audit(ctx.organizer.id, ctx.eventId)
+  const audit = await attestationDecisions.audit(ctx.organizer.id, ctx.eventId)
   t.same(audit.map(a => a.action), ['requested', 'issued_automatically', 'reissued', 'revoked'])
-  await t.rejects(attestations.revoke(p.id, first.id, 'x'), /organizers of this event only/)
+  await t.rejects(attestationDecisions.revoke(p.id, first.id, 'x'), /organizers of this event only/)
 })
 
 t.test('after a revocation, asking again goes to the organizers instead of issuing by itself', async t => {
   const ctx = await attestationSetup(t)
-  const { attestations } = ctx.services
+  const { attestations, attestationDecisions } = ctx.services
   const p = await ctx.person('Victor')
   await ctx.attendHours(p.id, 21)
   const first = (await attestations.request(p.id, ctx.eventId, { name: 'Victor', locale: 'fr', employer: null, hrEmail: null })).attestation!
-  await attestations.revoke(ctx.organizer.id, first.id, 'Présence contestée')
+  await attestationDecisions.revoke(ctx.organizer.id, first.id, 'Présence contestée')
   const again = await attestations.request(p.id, ctx.eventId, { name: 'Victor H.', locale: 'fr', employer: null, hrEmail: null })
   t.equal(again.request?.status, 'review')
   t.equal(again.attestation, null)
   t.same(again.revoked, { revokedAt: ctx.clock.now(), reason: 'Présence contestée' }, 'the person sees why and when')
-  t.same(await attestations.decideWaiting(), { issued: 0, queued: 0 })
+  t.same(await attestationDecisions.decideWaiting(), { issued: 0, queued: 0 })
   t.same((await attestations.candidates(ctx.organizer.id, ctx.eventId)).map(c => c.personId), [], 'bulk issue leaves them out too')
-  const approved = await attestations.approve(ctx.organizer.id, again.request!.id, 'Vérifié')
+  const approved = await attestationDecisions.approve(ctx.organizer.id, again.request!.id, 'Vérifié')
   t.equal(approved.status, 'valid')
   t.equal(approved.name, 'Victor H.')
 })
