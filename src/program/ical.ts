@@ -58,7 +58,7 @@ function newCalendar (program: Program, locale: Locale, publicUrl: string, name:
 }
 
 /** One session as a VEVENT (UID = the session's stable key, so both feeds update the same entry). */
-function addSession (calendar: ICalCalendar, program: Program, day: string, slot: ProgramSlot, session: ProgramSession, locale: Locale, publicUrl: string): void {
+function addSession (calendar: ICalCalendar, program: Program, day: string, slot: ProgramSlot, session: ProgramSession, locale: Locale, publicUrl: string, revisedAt: Date): void {
   const lines: string[] = []
   if (session.speakers.length > 0) {
     lines.push(session.speakers.map(s => `${s.name}${s.affiliation !== null ? `, ${s.affiliation}` : ''}${s.role === 'opening_remarks' ? ` (${t(locale, 'common.openingRemarks')})` : ''}`).join('\n'))
@@ -69,6 +69,9 @@ function addSession (calendar: ICalCalendar, program: Program, day: string, slot
   if (session.description !== null) lines.push(session.description)
   calendar.createEvent({
     id: session.key,
+    // When the program was last imported (RFC 5545's DTSTAMP of a published calendar), not the
+    // rendering's time: every instance renders the same bytes, hence the same ETag.
+    stamp: revisedAt,
     start: new Date(slot.start),
     end: new Date(slot.end),
     summary: session.title,
@@ -84,27 +87,28 @@ function addSession (calendar: ICalCalendar, program: Program, day: string, slot
  * The program as an iCalendar feed. Each session is one VEVENT whose UID is its stable key,
  * so calendar apps update (rather than duplicate) a session when the program changes.
  * Times are written in UTC, which every calendar app converts to the reader's zone.
+ * `revisedAt`: when this version of the program was imported.
  */
-export function programCalendar (program: Program, locale: Locale, publicUrl: string): string {
+export function programCalendar (program: Program, locale: Locale, publicUrl: string, revisedAt: Date): string {
   const name = program.event.title[locale]
   const calendar = newCalendar(program, locale, publicUrl, name)
   for (const day of program.days) {
     for (const slot of day.slots) {
-      for (const session of slot.sessions) addSession(calendar, program, day.date, slot, session, locale, publicUrl)
+      for (const session of slot.sessions) addSession(calendar, program, day.date, slot, session, locale, publicUrl, revisedAt)
     }
   }
   return calendarText(newCalendar(program, locale, publicUrl, name), calendar)
 }
 
 /** One session alone ("add to my calendar" on the program page), or undefined when the program has no such session. */
-export function sessionCalendar (program: Program, sessionKey: string, locale: Locale, publicUrl: string): string | undefined {
+export function sessionCalendar (program: Program, sessionKey: string, locale: Locale, publicUrl: string, revisedAt: Date): string | undefined {
   for (const day of program.days) {
     for (const slot of day.slots) {
       const session = slot.sessions.find(s => s.key === sessionKey)
       if (session === undefined) continue
       const name = `${session.title} — ${program.event.title[locale]}`
       const calendar = newCalendar(program, locale, publicUrl, name)
-      addSession(calendar, program, day.date, slot, session, locale, publicUrl)
+      addSession(calendar, program, day.date, slot, session, locale, publicUrl, revisedAt)
       return calendarText(newCalendar(program, locale, publicUrl, name), calendar)
     }
   }

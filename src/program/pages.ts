@@ -86,17 +86,40 @@ export interface ProgramPageOptions {
   now: Date
 }
 
-export function programPage (program: Program, locale: Locale, path: string, { day, now }: ProgramPageOptions): string {
-  const { event } = program
-  const zone = event.timezone
-  const hours = program.totals.inPersonAttendanceHours.toLocaleString(intlLocale[locale])
+/** What the clock and `?jour=` decide on the page: the day shown, and the slots marked now / next. */
+export interface ProgramPageMoment {
+  selected: string | undefined
+  marks: Map<string, 'now' | 'next'>
+}
+
+export function programPageMoment (program: Program, { day, now }: ProgramPageOptions): ProgramPageMoment {
+  const zone = program.event.timezone
   const today = DateTime.fromJSDate(now, { zone }).toISODate() ?? ''
   const dates = program.days.map(d => d.date)
   // The day shown: the one asked for, else today during the event, else the first day.
   const selected = day === 'tout' ? 'tout' : dates.find(d => d === day) ?? dates.find(d => d === today) ?? dates[0]
   const shown = selected === 'tout' ? program.days : program.days.filter(d => d.date === selected)
   const todaySlots = program.days.find(d => d.date === today)?.slots ?? []
-  const slotMarks = shown.some(d => d.date === today) ? marks(todaySlots, now) : new Map<string, 'now' | 'next'>()
+  return { selected, marks: shown.some(d => d.date === today) ? marks(todaySlots, now) : new Map() }
+}
+
+/** The moment as a short text: two moments with the same text give the same page. */
+export const momentKey = ({ selected, marks }: ProgramPageMoment): string =>
+  `${selected ?? ''}|${[...marks].map(([slot, mark]) => `${slot}:${mark}`).join(',')}`
+
+/** The page without the site's frame (layout): the same for every viewer. */
+export interface ProgramPageParts {
+  title: string
+  description: string | undefined
+  body: string
+}
+
+export function programPageParts (program: Program, locale: Locale, path: string, { selected, marks: slotMarks }: ProgramPageMoment): ProgramPageParts {
+  const { event } = program
+  const zone = event.timezone
+  const hours = program.totals.inPersonAttendanceHours.toLocaleString(intlLocale[locale])
+  const dates = program.days.map(d => d.date)
+  const shown = selected === 'tout' ? program.days : program.days.filter(d => d.date === selected)
   const anchorSlot = [...slotMarks].find(([, m]) => m === 'now')?.[0] ?? [...slotMarks].find(([, m]) => m === 'next')?.[0]
   const pathname = new URL(path, 'http://x').pathname
   const dayHref = (value: string): string => `${pathname}?jour=${value}&lang=${locale}`
@@ -128,7 +151,7 @@ export function programPage (program: Program, locale: Locale, path: string, { d
   : ''}`
   // The day in the title too: tabs and history entries tell the days apart.
   const dayTitle = selected === 'tout' || selected === undefined ? '' : ` — ${formatDay(selected, locale, zone)}`
-  return layout({ locale, path, title: `${t(locale, 'common.program')}${dayTitle} — ${event.title[locale]}`, description: event.description?.[locale], body })
+  return { title: `${t(locale, 'common.program')}${dayTitle} — ${event.title[locale]}`, description: event.description?.[locale], body }
 }
 
 export function noEventPage (locale: Locale, path: string): string {

@@ -1,22 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { z } from 'zod'
 import { open } from '../access/declare.js'
+import { addVary, compressPage, sendRendered } from '../http/rendered.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import type { ProgramService } from './service.js'
+import type { ProgramService, VersionedEvent } from './service.js'
 import { notFound } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
 import { eventIdParams, eventKeyParams, eventsSchema, programPageQuery, programSchema, sessionCalendarParams } from './schemas.js'
-import { programCalendar, sessionCalendar } from './ical.js'
-import { noEventPage, programPage } from './pages.js'
+import { noEventPage } from './pages.js'
+import { pagePath, type ProgramRenderings } from './renderings.js'
 
 export interface ProgramRoutesOptions {
   program: ProgramService
-  publicUrl: string
+  renderings: ProgramRenderings
 }
 
-/** Public program: JSON API, iCalendar feed, and the pages. */
-export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async (app, { program, publicUrl }) => {
+/**
+ * Data anyone may keep a minute, then ask again (a 304 when unchanged): calendar apps poll the
+ * feed, and an import must show within a minute.
+ */
+const PUBLIC_DATA = 'public, max-age=60, must-revalidate'
+/** Pages are asked again every time (a 304 when unchanged): the "now / next" marks move, and so does the header. */
+const PAGE = 'no-cache'
+const VIEWER_PAGE = 'private, no-cache'
+
+/** Without `?lang=`, the language comes from the `lang` cookie or Accept-Language (plugins/locale.ts): the answer depends on them. */
+const languageHeaders = (request: FastifyRequest): string[] =>
+  (request.query as { lang?: unknown } | undefined)?.lang === undefined ? ['Accept-Language', 'Cookie'] : []
+
+/** Public program: JSON API, iCalendar feed, and the pages, each rendered once per program version (renderings.ts). */
+export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async (app, { program, renderings }) => {
   const publicProgram = { config: { access: open('the program is public') } }
+
+  const sendPage = async (request: FastifyRequest<{ Querystring: { jour?: string } }>, reply: FastifyReply, event: VersionedEvent): Promise<FastifyReply> => {
+    const page = await renderings.page(event, request.locale, pagePath(request.url), request.query.jour)
+    if (typeof page !== 'string') return await sendRendered(request, reply, page, { cacheControl: PAGE, vary: languageHeaders(request) })
+    addVary(reply, ...languageHeaders(request))
+    // Compressed by the route's onSend (compressPage), once the form tokens are in.
+    return await reply.header('cache-control', VIEWER_PAGE).type('text/html; charset=utf-8').send(page)
+  }
 
   app.get('/api/v1/events', {
     ...publicProgram,
@@ -49,7 +72,10 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
       params: eventIdParams,
       response: { 200: programSchema, 400: errorResponses[400], 404: errorResponses[404] }
     }
-  }, async (request) => await program.getProgram(request.params.eventId))
+  }, async (request, reply) => {
+    const rendered = await renderings.json(await program.versionedEvent(request.params.eventId))
+    return await sendRendered(request, reply, rendered, { cacheControl: PUBLIC_DATA })
+  })
 
   app.get('/api/v1/events/:eventId/calendar.ics', {
     ...publicProgram,
@@ -63,11 +89,10 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
       response: { 200: z.string().describe('text/calendar'), 400: errorResponses[400], 404: errorResponses[404] }
     }
   }, async (request, reply) => {
-    const data = await program.getProgram(request.params.eventId)
-    return await reply
-      .type('text/calendar; charset=utf-8')
-      .header('content-disposition', `inline; filename="${data.event.key}.ics"`)
-      .send(programCalendar(data, request.query.lang ?? request.locale, publicUrl))
+    const event = await program.versionedEvent(request.params.eventId)
+    const rendered = await renderings.calendar(event, request.query.lang ?? request.locale)
+    reply.header('content-disposition', `inline; filename="${event.event.key}.ics"`)
+    return await sendRendered(request, reply, rendered, { cacheControl: PUBLIC_DATA, vary: languageHeaders(request) })
   })
 
   app.get('/api/v1/events/:eventId/sessions/:sessionKey/calendar.ics', {
@@ -82,33 +107,28 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
       response: { 200: z.string().describe('text/calendar'), 400: errorResponses[400], 404: errorResponses[404] }
     }
   }, async (request, reply) => {
-    const data = await program.getProgram(request.params.eventId)
-    const body = sessionCalendar(data, request.params.sessionKey, request.query.lang ?? request.locale, publicUrl)
-    if (body === undefined) throw notFound(bilingual('program.sessionNotFound'))
-    return await reply
-      .type('text/calendar; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${request.params.sessionKey}.ics"`)
-      .send(body)
+    const event = await program.versionedEvent(request.params.eventId)
+    const rendered = await renderings.sessionCalendar(event, request.params.sessionKey, request.query.lang ?? request.locale)
+    if (rendered === undefined) throw notFound(bilingual('program.sessionNotFound'))
+    reply.header('content-disposition', `attachment; filename="${request.params.sessionKey}.ics"`)
+    return await sendRendered(request, reply, rendered, { cacheControl: PUBLIC_DATA, vary: languageHeaders(request) })
   })
 
   const pageResponse = { 200: z.string().describe('text/html'), 400: errorResponses[400], 404: errorResponses[404] }
 
   app.get('/', {
     ...publicProgram,
+    onSend: compressPage,
     schema: { operationId: 'homePage', tags: ['pages'], summary: 'Program of the current event (HTML), one day at a time (`jour`)', querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
-    const current = await program.currentEvent()
-    reply.type('text/html; charset=utf-8')
-    if (current === undefined) return noEventPage(request.locale, request.url)
-    return programPage(await program.getProgram(current.id), request.locale, request.url, { day: request.query.jour, now: program.now() })
+    const current = await program.currentVersionedEvent()
+    if (current === undefined) return await reply.type('text/html; charset=utf-8').send(noEventPage(request.locale, request.url))
+    return await sendPage(request, reply, current)
   })
 
   app.get('/events/:eventKey', {
     ...publicProgram,
+    onSend: compressPage,
     schema: { operationId: 'programPage', tags: ['pages'], summary: 'Program of an event (HTML), one day at a time (`jour`)', params: eventKeyParams, querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
-  }, async (request, reply) => {
-    const event = await program.getEventByKey(request.params.eventKey)
-    reply.type('text/html; charset=utf-8')
-    return programPage(await program.getProgram(event.id), request.locale, request.url, { day: request.query.jour, now: program.now() })
-  })
+  }, async (request, reply) => await sendPage(request, reply, await program.versionedEventByKey(request.params.eventKey)))
 }

@@ -68,7 +68,19 @@ export interface Program {
   totals: { attendanceSlots: number, inPersonAttendanceMinutes: number, inPersonAttendanceHours: number }
 }
 
+/**
+ * An event with its program's version, one more at every import, and when that import was made:
+ * what rendered copies of the program are kept by (src/program/renderings.ts).
+ */
+export interface VersionedEvent {
+  event: EventSummary
+  version: number
+  revisedAt: Date
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+
+const versioned = (row: repo.EventRow): VersionedEvent => ({ event: toEventSummary(row), version: row.program_version, revisedAt: row.updated_at })
 
 export function toEventSummary (row: repo.EventRow): EventSummary {
   const list = (v: unknown): string[] => Array.isArray(v) ? v.map(String) : []
@@ -107,6 +119,19 @@ export class ProgramService {
     return toEventSummary(row)
   }
 
+  /** The event with its program's version: one small query, made by every read of a rendered copy. */
+  async versionedEvent (eventId: string): Promise<VersionedEvent> {
+    const row = await repo.findEventById(this.db, eventId)
+    if (row === undefined) throw notFound(bilingual('program.eventNotFound'))
+    return versioned(row)
+  }
+
+  async versionedEventByKey (key: string): Promise<VersionedEvent> {
+    const row = await repo.findEventByKey(this.db, key)
+    if (row === undefined) throw notFound(bilingual('program.eventNotFound'))
+    return versioned(row)
+  }
+
   /** The current instant, from the injected clock (the program page's "now / next" marker). */
   now (): Date {
     return this.clock.now()
@@ -114,16 +139,27 @@ export class ProgramService {
 
   /** The event shown on the home page: the one running or coming next, else the latest. */
   async currentEvent (): Promise<EventSummary | undefined> {
-    const events = await this.listEvents()
+    return (await this.currentVersionedEvent())?.event
+  }
+
+  /** The current event (as currentEvent) with its program's version, in one query. */
+  async currentVersionedEvent (): Promise<VersionedEvent | undefined> {
+    const events = (await repo.listEvents(this.db)).map(versioned)
     const now = this.clock.now()
     // "Today" where the event takes place, not where the server runs.
-    const notOver = (e: EventSummary): boolean => e.endsOn >= (DateTime.fromJSDate(now, { zone: e.timezone }).toISODate() ?? '')
-    const upcoming = events.filter(notOver).sort((a, b) => a.startsOn.localeCompare(b.startsOn))
+    const notOver = ({ event: e }: VersionedEvent): boolean => e.endsOn >= (DateTime.fromJSDate(now, { zone: e.timezone }).toISODate() ?? '')
+    const upcoming = events.filter(notOver).sort((a, b) => a.event.startsOn.localeCompare(b.event.startsOn))
     return upcoming[0] ?? events[0]
   }
 
   async getProgram (eventId: string): Promise<Program> {
-    const event = await this.getEvent(eventId)
+    return (await this.getVersionedProgram(eventId)).program
+  }
+
+  /** The program with the version it was read at (read first: the rows read after are at least as recent). */
+  async getVersionedProgram (eventId: string): Promise<{ program: Program, version: VersionedEvent }> {
+    const version = await this.versionedEvent(eventId)
+    const { event } = version
     const [days, slots, sessions, speakers] = await Promise.all([
       repo.listDays(this.db, eventId),
       repo.listSlots(this.db, eventId),
@@ -170,7 +206,7 @@ export class ProgramService {
         }))
       }
     }), s => s.dayId)
-    return {
+    const program: Program = {
       event,
       days: days.map(day => ({ date: day.date, slots: (slotsByDay.get(day.id) ?? []).map(({ dayId: _d, ...slot }) => slot) })),
       totals: {
@@ -179,6 +215,7 @@ export class ProgramService {
         inPersonAttendanceHours: Math.round(inPersonMinutes / 6) / 10
       }
     }
+    return { program, version }
   }
 
   async importFromFile (path: string, importedBy: string | null = null): Promise<ImportSummary> {

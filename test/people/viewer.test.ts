@@ -46,10 +46,11 @@ t.test('signed in, every page\'s header shows the person and their menu, public 
     t.match(top, /<form method="post" action="\/auth\/sign-out\?lang=fr"><button type="submit" class="link">Se déconnecter<\/button><input type="hidden" name="_csrf" value="[^"]+"><\/form>/, `${url}: signing out, with the form's token`)
     t.notMatch(top, 'Se connecter')
   }
+  // The program page says more (asked again every time: its "now / next" marks move).
   const home = await app.inject({ url: '/', headers: { ...html, cookie: organizer.cookie } })
-  t.equal(home.headers['cache-control'], 'private', 'a public page with a name in it is not for shared caches')
+  t.equal(home.headers['cache-control'], 'private, no-cache', 'a public page with a name in it is not for shared caches')
   const anonymous = await app.inject({ url: '/', headers: html })
-  t.equal(anonymous.headers['cache-control'], undefined, 'the same page for everyone stays cacheable')
+  t.equal(anonymous.headers['cache-control'], 'no-cache', 'the same page for everyone stays cacheable, checked again each time')
 })
 
 t.test('a participant\'s menu leads to their event\'s program', async t => {
