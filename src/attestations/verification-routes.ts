@@ -93,7 +93,9 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   // In this scope only; the two limits are applied by our own hook (a route config holds one).
   await app.register(rateLimit, { global: false })
   const perIp = app.createRateLimit({ max: limits.perIp, timeWindow: limits.windowMs })
+  // Guessing codes through several instances: counted by all of them together on PostgreSQL.
   const perCode = app.createRateLimit({
+    shared: 'verification-code',
     max: limits.perCode,
     timeWindow: limits.windowMs,
     keyGenerator: request => `${request.routeOptions.url ?? ''} ${codeKey((request.params as { code?: string }).code ?? '')}`

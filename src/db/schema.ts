@@ -535,6 +535,12 @@ export interface ProgramImports {
   summary: Json;
 }
 
+export interface RateLimitCounters {
+  hits: number;
+  key: string;
+  resets_at: Timestamp;
+}
+
 export interface Registrations {
   created_at: Generated<Timestamp>;
   created_by: string | null;
@@ -755,6 +761,7 @@ export interface DB {
   privacy_incident_history: PrivacyIncidentHistory;
   privacy_incidents: PrivacyIncidents;
   program_imports: ProgramImports;
+  rate_limit_counters: RateLimitCounters;
   registrations: Registrations;
   retention_purge_log: RetentionPurgeLog;
   role_invitations: RoleInvitations;

@@ -5,13 +5,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { AppError, type Bilingual } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
+import type { Db } from '../db/database.js'
 import { DEVICE_COOKIE, SCAN_COOKIE } from './cookies.js'
+import { rateLimitStore } from './rate-limit-store.js'
 
 /**
- * Request limits. Counters live in this instance's memory (@fastify/rate-limit's local store):
- * with N instances behind a load balancer, a client spread over them gets up to N times each
- * limit. They are ceilings against hammering, not a security boundary; wrong typed codes are
- * also capped durably, in the database, by the attendance service.
+ * Request limits. On PostgreSQL the low-rate ones (personal and sign-in links, "send me my link",
+ * linking codes, and those other plugins create with `shared`) count in the database, so N
+ * instances behind a load balancer hold them together, not N times over. The per-address
+ * ceiling and check-ins count in this instance's memory: they sit on the 08:30 hot path, where a
+ * database write per request would cost the check-in itself, and they are ceilings against
+ * hammering, not a security boundary (wrong typed codes are also capped durably, in the
+ * database, by the attendance service).
  */
 export interface RateLimitSettings {
   /**
@@ -103,9 +108,9 @@ function addressKey (request: FastifyRequest): string {
  * own hooks, so several limits combine on one route and a refusal is our bilingual 429 with
  * Retry-After, through the error handler.
  */
-export default fp<Partial<RateLimitSettings>>(async (app, overrides) => {
+export default fp<Partial<RateLimitSettings> & { sharedCounters?: { db: Db, secret: string } }>(async (app, { sharedCounters, ...overrides }) => {
   const settings = { ...defaultRateLimits, ...overrides }
-  await app.register(rateLimit, { global: false })
+  await app.register(rateLimit, { global: false, store: rateLimitStore(sharedCounters) })
 
   const hook = (limiter: ReturnType<typeof app.createRateLimit>, text?: (seconds: number) => Bilingual): Hook => async function rateLimited (request, reply) {
     const result = await limiter(request)
@@ -134,12 +139,12 @@ export default fp<Partial<RateLimitSettings>>(async (app, overrides) => {
 
   app.decorate('rateLimits', {
     checkIn: hook(app.createRateLimit({ max: settings.checkInPerPerson, timeWindow: settings.windowMs, ...bigCache, keyGenerator: checkInKey, allowList: unkeyed }), seconds => bilingual('system.tooManyCheckIns', { seconds })),
-    personalLink: hook(app.createRateLimit({ max: settings.perLink, timeWindow: settings.windowMs, ...bigCache, keyGenerator: linkKey, allowList: unkeyed }), seconds => bilingual('system.linkOpenedTooOften', { seconds })),
+    personalLink: hook(app.createRateLimit({ shared: 'link', max: settings.perLink, timeWindow: settings.windowMs, ...bigCache, keyGenerator: linkKey, allowList: unkeyed }), seconds => bilingual('system.linkOpenedTooOften', { seconds })),
     signInRequest: both(
-      hook(app.createRateLimit({ max: settings.signInRequestsPerAddress, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: addressKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkRequests', { minutes: Math.ceil(seconds / 60) })),
+      hook(app.createRateLimit({ shared: 'sign-in-address', max: settings.signInRequestsPerAddress, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: addressKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkRequests', { minutes: Math.ceil(seconds / 60) })),
       // Counted whether or not the address belongs to someone: the refusal tells nothing either.
-      hook(app.createRateLimit({ max: settings.signInRequestsPerEmail, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: emailKey, allowList: unkeyed }), seconds => bilingual('system.linkRequestedOften', { minutes: Math.ceil(seconds / 60) }))
+      hook(app.createRateLimit({ shared: 'sign-in-email', max: settings.signInRequestsPerEmail, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: emailKey, allowList: unkeyed }), seconds => bilingual('system.linkRequestedOften', { minutes: Math.ceil(seconds / 60) }))
     ),
-    linkCode: hook(app.createRateLimit({ max: settings.linkCodePerPerson, timeWindow: settings.linkCodeWindowMs, ...bigCache, keyGenerator: personKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkCodes', { minutes: Math.ceil(seconds / 60) }))
+    linkCode: hook(app.createRateLimit({ shared: 'link-code', max: settings.linkCodePerPerson, timeWindow: settings.linkCodeWindowMs, ...bigCache, keyGenerator: personKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkCodes', { minutes: Math.ceil(seconds / 60) }))
   })
 }, { name: 'compagnon-rate-limits', dependencies: ['@fastify/cookie'] })

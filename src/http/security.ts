@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import helmet from 'helmet'
 import type { ResolvedConfig } from '../config.js'
+import type { Db } from '../db/database.js'
 import csrf from './csrf.js'
 import { FrameAncestors, type FramingPlatform } from './frame-ancestors.js'
 import rateLimits, { type RateLimitSettings } from './rate-limits.js'
@@ -12,6 +13,8 @@ export interface SecurityOptions {
   platforms: () => Promise<FramingPlatform[]>
   /** Tests lower the ceilings to reach them in a few requests. */
   limits?: Partial<RateLimitSettings>
+  /** On PostgreSQL: the database where every instance counts the low-rate limits (see rate-limit-store.ts). */
+  sharedCounters?: Db
 }
 
 declare module 'fastify' {
@@ -65,7 +68,7 @@ const DYNAMIC_REGISTRATION = /^\/lti\/register(\?|$)/
  * Security for every response: headers (helmet, CSP with the LMS origins), CSRF tokens for
  * cookie-authenticated forms (csrf.ts) and request ceilings (rate-limits.ts).
  */
-export default fp<SecurityOptions>(async (app, { config, platforms, limits }) => {
+export default fp<SecurityOptions>(async (app, { config, platforms, limits, sharedCounters }) => {
   let framed = headers(["'self'"], ["'self'"])
   const anyFrame = headers(["'self'", '*'], ["'self'"])
   const ancestors = new FrameAncestors(platforms, origins => {
@@ -92,5 +95,5 @@ export default fp<SecurityOptions>(async (app, { config, platforms, limits }) =>
   })
 
   await app.register(csrf, { config })
-  await app.register(rateLimits, { ...limits })
+  await app.register(rateLimits, { ...limits, sharedCounters: sharedCounters === undefined ? undefined : { db: sharedCounters, secret: config.secrets.cookieSecret } })
 }, { name: 'compagnon-security', dependencies: ['@fastify/cookie'] })

@@ -55,9 +55,9 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     ({ token: fields.compagnon_token, openidConfiguration: fields.openid_configuration, registrationToken: fields.registration_token })
 
   // Each preview and attempt makes Compagnon call the address the request names: a few per link
-  // and per client address (per instance, like every limit in http/rate-limits.ts).
-  const registrationLimit = (max: number, key: (request: FastifyRequest) => string, text: (seconds: number) => Bilingual) => {
-    const limiter = app.createRateLimit({ max, timeWindow: REGISTRATION_WINDOW_MS, keyGenerator: key, allowList: (_request, k) => k === '' })
+  // and per client address, counted by every instance together on PostgreSQL (http/rate-limits.ts).
+  const registrationLimit = (shared: string, max: number, key: (request: FastifyRequest) => string, text: (seconds: number) => Bilingual) => {
+    const limiter = app.createRateLimit({ shared, max, timeWindow: REGISTRATION_WINDOW_MS, keyGenerator: key, allowList: (_request, k) => k === '' })
     return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const result = await limiter(request)
       if (!result.isAllowed && result.isExceeded) {
@@ -72,9 +72,9 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     return typeof token === 'string' && token !== '' ? `registration:${createHash('sha256').update(token).digest('base64url')}` : ''
   }
   const registrationRateLimits = [
-    registrationLimit(REGISTRATION_PER_LINK, registrationToken, seconds =>
+    registrationLimit('registration-link', REGISTRATION_PER_LINK, registrationToken, seconds =>
       bilingual('lti.registrationTooOftenLink', { minutes: Math.ceil(seconds / 60) })),
-    registrationLimit(REGISTRATION_PER_ADDRESS, request => /^(127\.|::1$|::ffff:127\.)/.test(request.ip) ? '' : `registration-ip:${request.ip}`, seconds =>
+    registrationLimit('registration-address', REGISTRATION_PER_ADDRESS, request => /^(127\.|::1$|::ffff:127\.)/.test(request.ip) ? '' : `registration-ip:${request.ip}`, seconds =>
       bilingual('lti.registrationTooOftenAddress', { minutes: Math.ceil(seconds / 60) }))
   ]
 
