@@ -53,7 +53,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(accessDeclarations)
   await app.register(cookie, { secret: config.secrets.cookieSecret })
   // The LMS origins that may frame our pages: http/ reads them through this, never from lti/ itself.
-  await app.register(security, { config, platforms: async () => await listPlatforms(deps.database.db) })
+  await app.register(security, { config, platforms: async () => await listPlatforms(deps.database.db), sharedCounters: deps.database.kind === 'postgres' ? deps.database.db : undefined })
   await app.register(metrics, domain)
   // Page forms (application/x-www-form-urlencoded).
   await app.register(formbody, { bodyLimit: 64 * 1024 })
@@ -76,6 +76,6 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   for (const plugin of domains) await app.register(plugin, domain)
 
   app.addHook('onClose', async () => { await closeServices(services) })
-  if (deps.backgroundJobs !== false) startJobs(app, jobs(services))
+  if (deps.backgroundJobs !== false) await startJobs(app, jobs(services), deps.database)
   return { app, services }
 }

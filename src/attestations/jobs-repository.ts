@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { AttestationJobs, DB } from '../db/schema.js'
+import { wakeWorkers } from '../db/wakeups.js'
 
 /**
  * Bulk attestation jobs' data access (src/attestations/jobs.ts). A job's lease value is its
@@ -29,7 +30,9 @@ export async function openJobOfEvent (db: Q, eventId: string): Promise<JobRow | 
 }
 
 export async function insertJob (db: Q, values: { event_id: string, requested_by: string, created_at: Date }): Promise<JobRow> {
-  return await db.insertInto('attestation_jobs').values(values).returningAll().executeTakeFirstOrThrow()
+  const row = await db.insertInto('attestation_jobs').values(values).returningAll().executeTakeFirstOrThrow()
+  await wakeWorkers(db, 'attestation-jobs')
+  return row
 }
 
 /**

@@ -23,6 +23,13 @@ export interface Database {
   execScript: (db: Kysely<any>, script: string) => Promise<void>
   /** The PGlite instance in embedded mode (dumping a template in tests). */
   pglite?: PGlite
+  /**
+   * Calls `onNotify` with the payload of every NOTIFY on `channel`, from any instance (once the
+   * notifying transaction commits); resolves to a function that stops listening. On PostgreSQL
+   * this holds one connection of its own, reconnected when lost — then `onNotify('*')`: whatever
+   * was notified meanwhile is not known.
+   */
+  listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>
   close: () => Promise<void>
 }
 
@@ -147,6 +154,7 @@ export async function openDatabase (target: DatabaseTarget): Promise<Database> {
       kind: 'postgres',
       // Without parameters, pg uses the simple query protocol, which accepts several statements.
       execScript: async (conn, script) => { await sql.raw(script).execute(conn) },
+      listen: async (channel, onNotify) => await listenOnPostgres(target.url, channel, onNotify),
       close: once(async () => { await db.destroy() })
     }
   }
@@ -173,6 +181,7 @@ export async function openDatabase (target: DatabaseTarget): Promise<Database> {
     // PGlite's query() takes one statement; exec() runs a script in the same session,
     // so it joins the migrator's open transaction.
     execScript: async (_conn, script) => { await instance.exec(script) },
+    listen: async (channel, onNotify) => await instance.listen(channel, onNotify),
     close: once(async () => {
       await db.destroy()
       await lock?.release()
@@ -183,6 +192,46 @@ export async function openDatabase (target: DatabaseTarget): Promise<Database> {
 export const pgliteParsers = {
   [DATE_OID]: keepText,
   [INT8_OID]: toNumber
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one goes back to the pool and stops hearing).
+ * Lost (server restart, network): connects again after 1, 2, 4 … 30 s, LISTENs again and says
+ * '*' so the listener looks for work it may have missed.
+ */
+async function listenOnPostgres (url: string, channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+  let stopped = false
+  let client: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  let delay = 1_000
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+    next.on('notification', message => { if (message.channel === channel) onNotify(message.payload ?? '') })
+    const lost = (): void => {
+      if (stopped || client !== next) return
+      client = undefined
+      next.end().catch(() => {})
+      retry = setTimeout(() => { reconnect() }, delay)
+      retry.unref()
+      delay = Math.min(delay * 2, 30_000)
+    }
+    next.on('error', lost)
+    next.on('end', lost)
+    client = next
+    await next.connect()
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+    delay = 1_000
+  }
+  const reconnect = (): void => {
+    if (stopped) return
+    connect().then(() => { onNotify('*') }, () => { client?.emit('error', new Error('LISTEN connection failed')) })
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    clearTimeout(retry)
+    await client?.end().catch(() => {})
+  }
 }
 
 /** Closing twice (a test teardown after an explicit close, a second signal) is harmless. */

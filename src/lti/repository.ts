@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, LtiGradeOutbox, LtiLineItems, LtiRosterMembers, LtiStore } from '../db/schema.js'
 import { claimLeased } from '../db/lease.js'
+import { wakeWorkers } from '../db/wakeups.js'
 
 type Q = Kysely<DB>
 
@@ -121,6 +122,7 @@ export async function upsertContext (db: Q, values: {
   const { issuer: _i, client_id: _c, deployment_id: _d, context_id: _x, event_id: eventId, ...changes } = values
   // A course with a roster service is due for a sync unless one is already scheduled.
   const due = values.memberships_url === null ? null : values.updated_at
+  if (due !== null) await wakeWorkers(db, 'rosters')
   return await db.insertInto('lti_contexts').values({ ...values, roster_sync_due_at: due })
     .onConflict(oc => oc.columns(['issuer', 'client_id', 'deployment_id', 'context_id']).doUpdateSet(eb => ({
       ...changes,
@@ -285,6 +287,7 @@ export async function insertScore (db: Q, target: ScoreTarget, values: { personI
     status: values.status,
     next_attempt_at: values.nextAttemptAt
   }).returning('id').executeTakeFirstOrThrow()
+  if (values.status === 'pending') await wakeWorkers(db, 'grades')
   return row.id
 }
 
@@ -337,6 +340,7 @@ export async function rosterNames (db: Q, contextId: string): Promise<Array<{ us
 export async function rosterSyncDueNow (db: Q, contextId: string, now: Date): Promise<void> {
   await db.updateTable('lti_contexts').set({ roster_sync_due_at: now })
     .where('id', '=', contextId).where('memberships_url', 'is not', null).execute()
+  await wakeWorkers(db, 'rosters')
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DB, OutgoingMessages } from '../db/schema.js'
 import { claimLeased } from '../db/lease.js'
+import { wakeWorkers } from '../db/wakeups.js'
 
 /** Outgoing messages data access. Functions take a Kysely handle so services can pass a transaction. */
 type Q = Kysely<DB>
@@ -34,7 +35,9 @@ export async function insertMessage (db: Q, values: {
   next_attempt_at: Date,
   created_at: Date
 }): Promise<string> {
-  return (await db.insertInto('outgoing_messages').values(values).returning('id').executeTakeFirstOrThrow()).id
+  const id = (await db.insertInto('outgoing_messages').values(values).returning('id').executeTakeFirstOrThrow()).id
+  if (values.status === 'pending') await wakeWorkers(db, 'messages')
+  return id
 }
 
 /** Due pending messages for this worker until `leaseUntil` (src/db/lease.ts says how several workers share them). */
