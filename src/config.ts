@@ -16,7 +16,7 @@ export const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional()
     .describe('`postgres://…`: use this PostgreSQL (15 or later) instead of the embedded database; `SESSION_SECRET`, `COOKIE_SECRET` and `CODE_SECRET` are then required. Default: the embedded database (PGlite) in `DATA_DIR`'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10)
-    .describe('PostgreSQL connections per process: instances × this must stay below the server\'s `max_connections`.'),
+    .describe('PostgreSQL connections per process, plus one that listens for queued work: instances × (this + 1) must stay below the server\'s `max_connections`.'),
   DATA_DIR: z.string().min(1).default('./data')
     .describe('Directory of the embedded database (`pgdata/`) and of the generated secrets (`secrets.json`, mode 0600). One process at a time holds it: the server and every command-line tool lock it.'),
   PROGRAM_FILE: z.string().min(1).optional()
