@@ -19,6 +19,20 @@ export interface AgsResult {
   resultMaximum?: number
   comment?: string
 }
+const ROSTER_STATUSES = ['Active', 'Inactive', 'Deleted'] as const satisfies readonly RosterStatus[]
+
+/**
+ * A member's status as NRPS sends it, as we store it: absent means Active (the spec's default);
+ * platforms also send it lowercased or as the LIS vocabulary URI (`…/status#Inactive`). Anything
+ * else is not a status we know: Inactive, so a roster never registers someone on a guess, and the
+ * sync goes on instead of failing on the database's check.
+ */
+export function rosterStatus (value: unknown): RosterStatus {
+  if (value === undefined || value === null) return 'Active'
+  const word = String(value).split('#').pop()!.trim().toLowerCase()
+  return ROSTER_STATUSES.find(s => s.toLowerCase() === word) ?? 'Inactive'
+}
+
 export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly'
 
 export interface RosterMember {
@@ -179,7 +193,8 @@ export class AgsClient {
   /** Every member of a course (NRPS), following `Link: <…>; rel="next"` across pages. */
   async roster (call: { issuer: string, clientId: string, membershipsUrl: string }): Promise<RosterMember[]> {
     const token = await this.accessToken(call.issuer, call.clientId, [NRPS_SCOPE])
-    return await this.#pages<RosterMember>(call.membershipsUrl, token, 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', body => (body as { members?: RosterMember[] }).members ?? [])
+    const members = await this.#pages<RosterMember>(call.membershipsUrl, token, 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', body => (body as { members?: RosterMember[] }).members ?? [])
+    return members.map(member => ({ ...member, status: rosterStatus(member.status) }))
   }
 
   /** GETs a paged collection, following `Link: <…>; rel="next"`, within a page bound. */

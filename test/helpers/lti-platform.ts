@@ -213,7 +213,8 @@ export interface SimulatedMember {
   email?: string
   given_name?: string
   family_name?: string
-  status?: 'Active' | 'Inactive'
+  /** What the LMS sends, as it sends it ('Active', 'Inactive', or another spelling a platform uses). */
+  status?: string
 }
 
 export interface TokenRequestRecord {

@@ -234,6 +234,19 @@ t.test('instructors see the class list and grade sync state, and refresh the lis
   t.equal((await sync(result.cookies)).status, 303)
   t.notMatch((await page('/cours', result.cookies)).body, /dernier essai/, 'cleared once the LMS answers')
 
+  // Statuses as platforms spell them: the sync stores ours, and one it does not know never registers anyone.
+  platform.setMembers([
+    { user_id: 'moodle-user-2', roles: [ROLES.Instructor], name: 'Prof. Élise Roy' },
+    { user_id: 'status-lower', roles: [L], name: 'Statut Minuscule', status: 'active' },
+    { user_id: 'status-uri', roles: [L], name: 'Statut Uri', status: 'http://purl.imsglobal.org/vocab/lis/v2/status#Inactive' },
+    { user_id: 'status-odd', roles: [L], name: 'Statut Inconnu', status: 'Suspendu' }
+  ])
+  t.equal((await sync(result.cookies)).status, 303)
+  t.notMatch((await page('/cours', result.cookies)).body, /dernier essai/, 'the sync succeeded')
+  const stored = await ctx.database.db.selectFrom('lti_roster_members').select(['user_sub', 'status'])
+    .where('user_sub', 'in', ['status-lower', 'status-uri', 'status-odd']).orderBy('user_sub').execute()
+  t.same(stored, [{ user_sub: 'status-lower', status: 'Active' }, { user_sub: 'status-odd', status: 'Inactive' }, { user_sub: 'status-uri', status: 'Inactive' }])
+
   const notes = await page(`${(action ?? '').replace('/cours/liste/', '/cours/notes/')}?lang=fr`, result.cookies)
   t.equal(notes.status, 200)
   t.match(notes.body, /Carnet de notes du LMS — Mobilisation des acteurs locaux/)
