@@ -107,7 +107,14 @@ export class GradingService {
       return
     }
     if (dueAt <= assignment.opensAt) throw badRequest(bilingual('synthesis.newDueBeforeOpening'))
-    await repo.upsertExtension(this.db, { assignment_id: assignment.id, person_id: studentId, due_at: dueAt, reason, granted_by: instructorId, granted_at: this.clock.now() })
+    await repo.upsertExtension(this.db, {
+      assignment_id: assignment.id,
+      person_id: studentId,
+      due_at: dueAt,
+      reason,
+      granted_by: instructorId,
+      granted_at: this.clock.now()
+    })
   }
 
   /** A student's extension with its reason, for instructors. */
@@ -122,7 +129,12 @@ export class GradingService {
   async roster (instructorId: string, contextId: string): Promise<{ assignment: Assignment, students: RosterEntry[] }> {
     await this.assignments.assertInstructor(instructorId, contextId)
     const assignment = await this.assignments.assignment(contextId)
-    const [members, latest, grades, extensions] = [await this.assignments.learners(contextId), await repo.latestSubmissions(this.db, assignment.id), await repo.grades(this.db, assignment.id), await repo.extensions(this.db, assignment.id)]
+    const [members, latest, grades, extensions] = [
+      await this.assignments.learners(contextId),
+      await repo.latestSubmissions(this.db, assignment.id),
+      await repo.grades(this.db, assignment.id),
+      await repo.extensions(this.db, assignment.id)
+    ]
     const extended = new Map(extensions.map(e => [e.person_id, e.due_at]))
     const students = members.map(m => {
       const last = latest.get(m.person_id)
@@ -144,7 +156,14 @@ export class GradingService {
   }
 
   /** One student's work for grading: every version, the grade (draft or published) and its history. */
-  async studentWork (instructorId: string, contextId: string, studentId: string): Promise<{ assignment: Assignment, student: { personId: string, name: string, email: string | null }, versions: Version[], grade: repo.GradeRow | null, history: Awaited<ReturnType<typeof repo.gradeHistory>>, window: SubmissionWindow }> {
+  async studentWork (instructorId: string, contextId: string, studentId: string): Promise<{
+    assignment: Assignment
+    student: { personId: string, name: string, email: string | null }
+    versions: Version[]
+    grade: repo.GradeRow | null
+    history: Awaited<ReturnType<typeof repo.gradeHistory>>
+    window: SubmissionWindow
+  }> {
     await this.assignments.assertInstructor(instructorId, contextId)
     const assignment = await this.assignments.assignment(contextId)
     const student = await this.assignments.assertStudentOf(contextId, studentId)
@@ -189,14 +208,25 @@ export class GradingService {
       }
       if (next.state === 'published' && next.score === null) throw badRequest(bilingual('synthesis.scoreBeforePublishing'))
       await repo.upsertGrade(trx, assignment.id, next)
-      await repo.insertGradeHistory(trx, { assignment_id: assignment.id, person_id: studentId, action: next.state === 'published' ? 'publish' : 'draft', before: before === undefined ? null : auditOf(before), after: auditOf(next), changed_by: instructorId, changed_at: now })
+      await repo.insertGradeHistory(trx, {
+        assignment_id: assignment.id,
+        person_id: studentId,
+        action: next.state === 'published' ? 'publish' : 'draft',
+        before: before === undefined ? null : auditOf(before),
+        after: auditOf(next),
+        changed_by: instructorId,
+        changed_at: now
+      })
       if (next.state === 'published') await this.#queueGrade(trx, contextId, assignment, student, next, now)
       return next
     })
   }
 
   /** Publishes the saved drafts of several students at once; returns how many were published. */
-  async publishMany (instructorId: string, contextId: string, studentIds: string[]): Promise<{ published: number, skipped: Array<{ personId: string, reason: string }> }> {
+  async publishMany (instructorId: string, contextId: string, studentIds: string[]): Promise<{
+    published: number
+    skipped: Array<{ personId: string, reason: string }>
+  }> {
     await this.assignments.assertInstructor(instructorId, contextId)
     const assignment = await this.assignments.assignment(contextId)
     const members = new Map((await this.assignments.learners(contextId)).map(m => [m.person_id, m]))
@@ -213,7 +243,15 @@ export class GradingService {
         const now = this.clock.now()
         const next: repo.GradeRow = { ...before, state: 'published', graded_by: instructorId, updated_at: now, published_at: now }
         await repo.upsertGrade(trx, assignment.id, next)
-        await repo.insertGradeHistory(trx, { assignment_id: assignment.id, person_id: studentId, action: 'publish', before: auditOf(before), after: auditOf(next), changed_by: instructorId, changed_at: now })
+        await repo.insertGradeHistory(trx, {
+          assignment_id: assignment.id,
+          person_id: studentId,
+          action: 'publish',
+          before: auditOf(before),
+          after: auditOf(next),
+          changed_by: instructorId,
+          changed_at: now
+        })
         await this.#queueGrade(trx, contextId, assignment, student, next, now)
         return null
       })
@@ -261,4 +299,10 @@ function scoreOf (a: Assignment, input: GradeInput): { score: number | null, rub
   return { score: input.score ?? null, rubricLevels: null }
 }
 
-const auditOf = (g: repo.GradeRow): object => ({ score: g.score, rubricLevels: g.rubric_levels, feedback: g.feedback, state: g.state, submissionId: g.submission_id })
+const auditOf = (g: repo.GradeRow): object => ({
+  score: g.score,
+  rubricLevels: g.rubric_levels,
+  feedback: g.feedback,
+  state: g.state,
+  submissionId: g.submission_id
+})

@@ -47,7 +47,11 @@ export class HandInService {
   async overview (personId: string, contextId: string): Promise<{ role: 'instructor' | 'student', assignment: Assignment, window: SubmissionWindow | null }> {
     const instructor = await this.lti.teaches(personId, contextId)
     if (!instructor) await this.assignments.learnerMembership(personId, contextId)
-    return { role: instructor ? 'instructor' : 'student', assignment: await this.assignments.assignment(contextId), window: instructor ? null : await this.window(personId, contextId) }
+    return {
+      role: instructor ? 'instructor' : 'student',
+      assignment: await this.assignments.assignment(contextId),
+      window: instructor ? null : await this.window(personId, contextId)
+    }
   }
 
   /** The student's window right now (extension included). */
@@ -175,15 +179,38 @@ export class HandInService {
   }
 
   /** A student's own versions, newest first, with their published grade. */
-  async mine (personId: string, contextId: string): Promise<{ assignment: Assignment, window: SubmissionWindow, versions: Version[], grade: repo.GradeRow | null, draft: { text: string, savedAt: Date } | null }> {
+  async mine (personId: string, contextId: string): Promise<{
+    assignment: Assignment
+    window: SubmissionWindow
+    versions: Version[]
+    grade: repo.GradeRow | null
+    draft: { text: string, savedAt: Date } | null
+  }> {
     await this.assignments.learnerMembership(personId, contextId)
     const assignment = await this.assignments.assignment(contextId)
-    const [versions, grade, draft, window] = [await this.assignments.versions(assignment.id, personId), await repo.gradeOf(this.db, assignment.id, personId), await repo.draftOf(this.db, assignment.id, personId), await this.window(personId, contextId)]
-    return { assignment, window, versions, grade: grade?.state === 'published' ? grade : null, draft: draft === undefined ? null : { text: draft.text, savedAt: draft.saved_at } }
+    const [versions, grade, draft, window] = [
+      await this.assignments.versions(assignment.id, personId),
+      await repo.gradeOf(this.db, assignment.id, personId),
+      await repo.draftOf(this.db, assignment.id, personId),
+      await this.window(personId, contextId)
+    ]
+    return {
+      assignment,
+      window,
+      versions,
+      grade: grade?.state === 'published' ? grade : null,
+      draft: draft === undefined ? null : { text: draft.text, savedAt: draft.saved_at }
+    }
   }
 
   /** One version's receipt, for its author or an instructor of the course. */
-  async receipt (personId: string, contextId: string, submissionId: string): Promise<{ assignment: Assignment, version: Version, student: string, course: string, zone: string }> {
+  async receipt (personId: string, contextId: string, submissionId: string): Promise<{
+    assignment: Assignment
+    version: Version
+    student: string
+    course: string
+    zone: string
+  }> {
     const row = await repo.findAssignment(this.db, contextId)
     const submission = await repo.findSubmission(this.db, submissionId)
     if (row === undefined || submission === undefined || submission.assignment_id !== row.id) throw notFound(bilingual('synthesis.receiptNotFound'))
@@ -202,7 +229,13 @@ export class HandInService {
    * A stored file of a hand-in, for its author or an instructor of the course. The stream
    * checks the bytes against the receipt's SHA-256 as it is read.
    */
-  async file (personId: string, contextId: string, submissionId: string, position: number): Promise<{ filename: string, mediaType: string, size: number, sha256: string, stream: Readable }> {
+  async file (personId: string, contextId: string, submissionId: string, position: number): Promise<{
+    filename: string
+    mediaType: string
+    size: number
+    sha256: string
+    stream: Readable
+  }> {
     const assignment = await repo.findAssignment(this.db, contextId)
     const submission = await repo.findSubmission(this.db, submissionId)
     const missing = notFound(bilingual('synthesis.fileNotFound'))

@@ -145,7 +145,14 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   // From the program (or a bookmark): the student's course, or the instructor's, without knowing its id.
   app.get('/synthese', {
     config: { access: allow('synthesis.enter', self) },
-    schema: { operationId: 'synthesisEntryPage', tags, summary: 'Leads to the synthesis of the caller\'s course (a choice when there are several)', querystring: langQuery, produces: ['text/html'], response: { ...page, 303: z.null() } }
+    schema: {
+      operationId: 'synthesisEntryPage',
+      tags,
+      summary: 'Leads to the synthesis of the caller\'s course (a choice when there are several)',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { ...page, 303: z.null() }
+    }
   }, async (request, reply) => {
     const courses = await handIn.coursesOf(personOf(request))
     if (courses.length === 1) return await reply.redirect(`${base(courses[0]!.id)}?lang=${request.locale}`, 303)
@@ -156,7 +163,16 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
 
   app.get('/cours/synthese/:contextId', {
     config: { access: allow('synthesis.view', course) },
-    schema: { operationId: 'synthesisStudentPage', tags, summary: 'A student\'s synthesis: instructions, window, hand-in form with autosave, versions with receipts, published grade (instructors are sent to the list)', params: courseParams, querystring: langQuery.extend({ recu: uuid('recu').optional() }), produces: ['text/html'], response: { ...page, 303: z.null() } }
+    schema: {
+      operationId: 'synthesisStudentPage',
+      tags,
+      summary: 'A student\'s synthesis: instructions, window, hand-in form with autosave, ' +
+        'versions with receipts, published grade (instructors are sent to the list)',
+      params: courseParams,
+      querystring: langQuery.extend({ recu: uuid('recu').optional() }),
+      produces: ['text/html'],
+      response: { ...page, 303: z.null() }
+    }
   }, async (request, reply) => {
     const personId = personOf(request)
     const { contextId } = request.params
@@ -181,7 +197,15 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   app.post('/cours/synthese/:contextId/remise', {
     config: { access: allow('synthesis.hand-in', course) },
     onRequest: sameOrigin,
-    schema: { operationId: 'handInSynthesisFromPage', tags, summary: 'Hands in a new version from the page (multipart: `text`, `files`, `keep`); answers with the page showing the receipt', params: courseParams, querystring: langQuery, consumes: ['multipart/form-data'], response: { ...redirect, 413: errorSchema, 415: errorSchema } }
+    schema: {
+      operationId: 'handInSynthesisFromPage',
+      tags,
+      summary: 'Hands in a new version from the page (multipart: `text`, `files`, `keep`); answers with the page showing the receipt',
+      params: courseParams,
+      querystring: langQuery,
+      consumes: ['multipart/form-data'],
+      response: { ...redirect, 413: errorSchema, 415: errorSchema }
+    }
   }, async (request, reply) => {
     try {
       const receipt = await handIn.handIn(personOf(request), request.params.contextId, handInParts(request))
@@ -196,16 +220,32 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     config: { access: allow('synthesis.hand-in', course) },
     onRequest: sameOrigin,
     bodyLimit: 512 * 1024,
-    schema: { operationId: 'saveSynthesisDraftFromPage', tags, summary: 'Autosave from the page: the student\'s draft text', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
+    schema: {
+      operationId: 'saveSynthesisDraftFromPage',
+      tags,
+      summary: 'Autosave from the page: the student\'s draft text',
+      params: courseParams,
+      body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(),
+      response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema }
+    }
   }, async request => await handIn.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.get('/cours/synthese/:contextId/recu/:submissionId', {
     config: { personalData: 'submission', access: allow('synthesis.view', course) },
-    schema: { operationId: 'synthesisReceiptFile', tags, summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)', params: courseParams.extend({ submissionId: uuid('submissionId') }), querystring: langQuery, produces: ['text/plain'], response: page }
+    schema: {
+      operationId: 'synthesisReceiptFile',
+      tags,
+      summary: 'A version\'s receipt as a text file (its author or the course\'s instructors)',
+      params: courseParams.extend({ submissionId: uuid('submissionId') }),
+      querystring: langQuery,
+      produces: ['text/plain'],
+      response: page
+    }
   }, async (request, reply) => {
     const r = await handIn.receipt(personOf(request), request.params.contextId, request.params.submissionId)
     const name = t(request.locale, 'synthesis.receiptFilename', { version: String(r.version.version) })
-    return await reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'private, no-store')
+    return await reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`)
+      .header('cache-control', 'private, no-store')
       .send(receiptText(request.locale, { course: r.course, title: r.assignment.title, student: r.student, version: r.version, zone: r.zone }))
   })
 
@@ -213,7 +253,15 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
 
   app.get('/cours/synthese/:contextId/remises', {
     config: { personalData: 'submissions', access: allow('course.teach', course) },
-    schema: { operationId: 'synthesisRosterPage', tags, summary: 'Instructors: every student of the roster with hand-in and grade status; bulk publication', params: courseParams, querystring: langQuery.extend({ publiees: z.coerce.number().int().min(0).optional(), ignorees: z.coerce.number().int().min(0).optional() }), produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'synthesisRosterPage',
+      tags,
+      summary: 'Instructors: every student of the roster with hand-in and grade status; bulk publication',
+      params: courseParams,
+      querystring: langQuery.extend({ publiees: z.coerce.number().int().min(0).optional(), ignorees: z.coerce.number().int().min(0).optional() }),
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     const { contextId } = request.params
     const roster = await grading.roster(personOf(request), contextId)
@@ -231,13 +279,24 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   app.post('/cours/synthese/:contextId/publier', {
     config: { access: allow('course.teach', course) },
     onRequest: sameOrigin,
-    schema: { operationId: 'publishSynthesisGradesFromPage', tags, summary: 'Instructors publish the selected draft grades (form)', params: courseParams, querystring: langQuery, body: z.object({ personIds: many }), response: redirect }
+    schema: {
+      operationId: 'publishSynthesisGradesFromPage',
+      tags,
+      summary: 'Instructors publish the selected draft grades (form)',
+      params: courseParams,
+      querystring: langQuery,
+      body: z.object({ personIds: many }),
+      response: redirect
+    }
   }, async (request, reply) => {
     const ids = request.body.personIds
     if (ids.length === 0) throw badRequest(bilingual('synthesis.nobodySelected'))
     if (ids.length > 1000 || ids.some(id => !z.uuid().safeParse(id).success)) throw badRequest(bilingual('synthesis.selectionInvalid'))
     const result = await grading.publishMany(personOf(request), request.params.contextId, ids)
-    return await reply.redirect(`${base(request.params.contextId)}/remises?publiees=${result.published}&ignorees=${result.skipped.length}&lang=${request.locale}`, 303)
+    return await reply.redirect(
+      `${base(request.params.contextId)}/remises?publiees=${result.published}&ignorees=${result.skipped.length}&lang=${request.locale}`,
+      303
+    )
   })
 
   const notices = {
@@ -249,7 +308,15 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
 
   app.get('/cours/synthese/:contextId/remises/:personId', {
     config: { personalData: 'submission', access: allow('course.teach', course) },
-    schema: { operationId: 'synthesisGradingPage', tags, summary: 'Instructors: a student\'s versions (text, files), grading form (rubric or number), history and extension', params: studentParams, querystring: langQuery.extend({ fait: z.enum(['brouillon', 'publiee', 'prolongation', 'sans-prolongation']).optional() }), produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'synthesisGradingPage',
+      tags,
+      summary: 'Instructors: a student\'s versions (text, files), grading form (rubric or number), history and extension',
+      params: studentParams,
+      querystring: langQuery.extend({ fait: z.enum(['brouillon', 'publiee', 'prolongation', 'sans-prolongation']).optional() }),
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
     const work = await grading.studentWork(personOf(request), contextId, personId)
@@ -278,13 +345,18 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
       summary: 'Instructors save a grade as draft or publish it (form: `rubric.<criterion>` = level, or `score`; `feedback`; `publish` = 1)',
       params: studentParams,
       querystring: langQuery,
-      body: z.object({ score: z.string().max(50).optional(), feedback: z.string().max(20_000, 'feedback is longer than 20000 characters').default(''), publish: z.enum(['0', '1']).optional() }).catchall(z.string().max(100)),
+      body: z.object({
+        score: z.string().max(50).optional(),
+        feedback: z.string().max(20_000, 'feedback is longer than 20000 characters').default(''),
+        publish: z.enum(['0', '1']).optional()
+      }).catchall(z.string().max(100)),
       response: redirect
     }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
     const { score, feedback, publish, ...rest } = request.body
-    const rubricLevels = Object.fromEntries(Object.entries(rest).filter(([k]) => k.startsWith('rubric.')).map(([k, v]) => [k.slice('rubric.'.length), String(v)]))
+    const rubricLevels = Object.fromEntries(Object.entries(rest).filter(([k]) => k.startsWith('rubric.'))
+      .map(([k, v]) => [k.slice('rubric.'.length), String(v)]))
     const number = formNumber(score, 'score')
     const input: GradeInput = {
       ...(number !== undefined ? { score: number } : {}),
@@ -294,18 +366,32 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
     }
     if (number !== undefined && number < 0) throw badRequest(bilingual('synthesis.scoreNegative'))
     const grade = await grading.grade(personOf(request), contextId, personId, input)
-    return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${grade.state === 'published' ? 'publiee' : 'brouillon'}&lang=${request.locale}`, 303)
+    return await reply.redirect(
+      `${base(contextId)}/remises/${personId}?fait=${grade.state === 'published' ? 'publiee' : 'brouillon'}&lang=${request.locale}`,
+      303
+    )
   })
 
   app.post('/cours/synthese/:contextId/remises/:personId/prolongation', {
     config: { access: allow('course.teach', course) },
     onRequest: sameOrigin,
-    schema: { operationId: 'grantSynthesisExtensionFromPage', tags, summary: 'Instructors give a student a later due time (local date-time in the event\'s zone); empty removes it', params: studentParams, querystring: langQuery, body: z.object({ dueAt: z.string().max(100).default(''), reason: z.string().trim().max(500, 'the reason is longer than 500 characters').default('') }), response: redirect }
+    schema: {
+      operationId: 'grantSynthesisExtensionFromPage',
+      tags,
+      summary: 'Instructors give a student a later due time (local date-time in the event\'s zone); empty removes it',
+      params: studentParams,
+      querystring: langQuery,
+      body: z.object({ dueAt: z.string().max(100).default(''), reason: z.string().trim().max(500, 'the reason is longer than 500 characters').default('') }),
+      response: redirect
+    }
   }, async (request, reply) => {
     const { contextId, personId } = request.params
     const dueAt = localDate(request.body.dueAt, await grading.timezone(contextId), 'extension')
     await grading.grantExtension(personOf(request), contextId, personId, dueAt, request.body.reason === '' ? null : request.body.reason)
-    return await reply.redirect(`${base(contextId)}/remises/${personId}?fait=${dueAt === null ? 'sans-prolongation' : 'prolongation'}&lang=${request.locale}`, 303)
+    return await reply.redirect(
+      `${base(contextId)}/remises/${personId}?fait=${dueAt === null ? 'sans-prolongation' : 'prolongation'}&lang=${request.locale}`,
+      303
+    )
   })
 
   const settingsView = async (request: FastifyRequest, contextId: string, values: SettingsValues | null, errors: string[], saved: boolean): Promise<string> => {
@@ -323,7 +409,15 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
 
   app.get('/cours/synthese/:contextId/parametres', {
     config: { access: allow('course.teach', course) },
-    schema: { operationId: 'synthesisSettingsPage', tags, summary: 'Instructors: the synthesis settings form (times in the event\'s zone, rubric as text)', params: courseParams, querystring: langQuery.extend({ enregistre: z.enum(['1']).optional() }), produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'synthesisSettingsPage',
+      tags,
+      summary: 'Instructors: the synthesis settings form (times in the event\'s zone, rubric as text)',
+      params: courseParams,
+      querystring: langQuery.extend({ enregistre: z.enum(['1']).optional() }),
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     await grading.assertInstructor(personOf(request), request.params.contextId)
     reply.header('cache-control', 'no-store')
@@ -333,7 +427,16 @@ export const synthesisPageRoutes: FastifyPluginAsyncZod<SynthesisPageRoutesOptio
   app.post('/cours/synthese/:contextId/parametres', {
     config: { access: allow('course.teach', course) },
     onRequest: sameOrigin,
-    schema: { operationId: 'updateSynthesisSettingsFromPage', tags, summary: 'Instructors save the settings (form); refused values come back in the form with the reasons, nothing saved', params: courseParams, querystring: langQuery, body: settingsBody, produces: ['text/html'], response: { ...page, 303: z.null() } }
+    schema: {
+      operationId: 'updateSynthesisSettingsFromPage',
+      tags,
+      summary: 'Instructors save the settings (form); refused values come back in the form with the reasons, nothing saved',
+      params: courseParams,
+      querystring: langQuery,
+      body: settingsBody,
+      produces: ['text/html'],
+      response: { ...page, 303: z.null() }
+    }
   }, async (request, reply) => {
     const { contextId } = request.params
     const personId = personOf(request)

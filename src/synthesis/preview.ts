@@ -22,7 +22,12 @@ const REFUSAL_TEXT = {
  * (the CSP forbids inline scripts and javascript: links). A file past the pool's limits gets a
  * notice instead, and the download link.
  */
-export function previewPage (locale: Locale, view: { filename: string, outcome: PreviewOutcome, downloadHref: string, backHref: string }, path: string): string {
+export function previewPage (locale: Locale, view: {
+  filename: string
+  outcome: PreviewOutcome
+  downloadHref: string
+  backHref: string
+}, path: string): string {
   return layout({
     locale,
     path,

@@ -11,7 +11,13 @@ export async function findAssignment (db: Q, contextId: string): Promise<Assignm
 }
 
 /** The program's synthesis session of an event, with its slot's times (the assignment's defaults). */
-export async function synthesisSession (db: Q, eventId: string): Promise<{ id: string, title: string, description: string | null, starts_at: Date, ends_at: Date } | undefined> {
+export async function synthesisSession (db: Q, eventId: string): Promise<{
+  id: string
+  title: string
+  description: string | null
+  starts_at: Date
+  ends_at: Date
+} | undefined> {
   return await db.selectFrom('sessions as s').innerJoin('time_slots as ts', 'ts.id', 's.slot_id')
     .select(['s.id', 's.title', 's.description', 'ts.starts_at', 'ts.ends_at'])
     .where('s.event_id', '=', eventId).where('s.kind', '=', 'synthesis').where('s.status', '=', 'scheduled')
@@ -23,12 +29,25 @@ export async function eventTimezone (db: Q, eventId: string): Promise<string> {
 }
 
 /** Creates the course's assignment unless another request just did; returns the stored one. */
-export async function insertAssignment (db: Q, values: { context_id: string, event_id: string, session_id: string, title: string, instructions_fr: string, instructions_en: string, opens_at: Date, due_at: Date }): Promise<AssignmentRow> {
+export async function insertAssignment (db: Q, values: {
+  context_id: string
+  event_id: string
+  session_id: string
+  title: string
+  instructions_fr: string
+  instructions_en: string
+  opens_at: Date
+  due_at: Date
+}): Promise<AssignmentRow> {
   await db.insertInto('synthesis_assignments').values(values).onConflict(oc => oc.column('context_id').doNothing()).execute()
   return await db.selectFrom('synthesis_assignments').selectAll().where('context_id', '=', values.context_id).executeTakeFirstOrThrow()
 }
 
-export async function updateAssignment (db: Q, id: string, values: Omit<Updateable<SynthesisAssignments>, 'id' | 'context_id' | 'event_id' | 'created_at'>): Promise<void> {
+export async function updateAssignment (
+  db: Q,
+  id: string,
+  values: Omit<Updateable<SynthesisAssignments>, 'id' | 'context_id' | 'event_id' | 'created_at'>
+): Promise<void> {
   await db.updateTable('synthesis_assignments').set(values).where('id', '=', id).execute()
 }
 
@@ -58,9 +77,21 @@ export async function extensions (db: Q, assignmentId: string): Promise<Array<{ 
   return await db.selectFrom('synthesis_extensions').select(['person_id', 'due_at', 'reason']).where('assignment_id', '=', assignmentId).execute()
 }
 
-export async function upsertExtension (db: Q, values: { assignment_id: string, person_id: string, due_at: Date, reason: string | null, granted_by: string, granted_at: Date }): Promise<void> {
+export async function upsertExtension (db: Q, values: {
+  assignment_id: string
+  person_id: string
+  due_at: Date
+  reason: string | null
+  granted_by: string
+  granted_at: Date
+}): Promise<void> {
   await db.insertInto('synthesis_extensions').values(values)
-    .onConflict(oc => oc.columns(['assignment_id', 'person_id']).doUpdateSet({ due_at: values.due_at, reason: values.reason, granted_by: values.granted_by, granted_at: values.granted_at }))
+    .onConflict(oc => oc.columns(['assignment_id', 'person_id']).doUpdateSet({
+      due_at: values.due_at,
+      reason: values.reason,
+      granted_by: values.granted_by,
+      granted_at: values.granted_at
+    }))
     .execute()
 }
 
@@ -84,17 +115,47 @@ export async function lockStudent (db: Q, assignmentId: string, personId: string
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`synthesis:${assignmentId}:${personId}`}))`.execute(db)
 }
 
-export interface SubmissionRow { id: string, person_id: string, version: number, text: string | null, text_sha256: string | null, submitted_at: Date, late: boolean, due_at: Date }
-export interface SubmissionFileRow { submission_id: string, position: number, file_id: string, filename: string, media_type: string, size: number, sha256: string }
+export interface SubmissionRow {
+  id: string
+  person_id: string
+  version: number
+  text: string | null
+  text_sha256: string | null
+  submitted_at: Date
+  late: boolean
+  due_at: Date
+}
+export interface SubmissionFileRow {
+  submission_id: string
+  position: number
+  file_id: string
+  filename: string
+  media_type: string
+  size: number
+  sha256: string
+}
 
-export async function insertSubmission (db: Q, values: { assignment_id: string, person_id: string, text: string | null, text_sha256: string | null, submitted_at: Date, late: boolean, due_at: Date }): Promise<SubmissionRow> {
+export async function insertSubmission (db: Q, values: {
+  assignment_id: string
+  person_id: string
+  text: string | null
+  text_sha256: string | null
+  submitted_at: Date
+  late: boolean
+  due_at: Date
+}): Promise<SubmissionRow> {
   const last = await db.selectFrom('synthesis_submissions').select(eb => eb.fn.max('version').as('v'))
     .where('assignment_id', '=', values.assignment_id).where('person_id', '=', values.person_id).executeTakeFirst()
   return await db.insertInto('synthesis_submissions').values({ ...values, version: Number(last?.v ?? 0) + 1 })
     .returning(['id', 'person_id', 'version', 'text', 'text_sha256', 'submitted_at', 'late', 'due_at']).executeTakeFirstOrThrow()
 }
 
-export async function insertSubmissionFiles (db: Q, rows: Array<{ submission_id: string, position: number, file_id: string, filename: string }>): Promise<void> {
+export async function insertSubmissionFiles (db: Q, rows: Array<{
+  submission_id: string
+  position: number
+  file_id: string
+  filename: string
+}>): Promise<void> {
   if (rows.length > 0) await db.insertInto('synthesis_submission_files').values(rows).execute()
 }
 
@@ -105,7 +166,8 @@ export async function submissionsOf (db: Q, assignmentId: string, personId: stri
 }
 
 export async function findSubmission (db: Q, submissionId: string): Promise<(SubmissionRow & { assignment_id: string }) | undefined> {
-  return await db.selectFrom('synthesis_submissions').select(['id', 'assignment_id', 'person_id', 'version', 'text', 'text_sha256', 'submitted_at', 'late', 'due_at'])
+  return await db.selectFrom('synthesis_submissions')
+    .select(['id', 'assignment_id', 'person_id', 'version', 'text', 'text_sha256', 'submitted_at', 'late', 'due_at'])
     .where('id', '=', submissionId).executeTakeFirst()
 }
 
@@ -118,7 +180,12 @@ export async function filesOf (db: Q, submissionIds: string[]): Promise<Submissi
 }
 
 /** Each student's latest version (number, time, lateness) for an assignment. */
-export async function latestSubmissions (db: Q, assignmentId: string): Promise<Map<string, { id: string, version: number, submitted_at: Date, late: boolean }>> {
+export async function latestSubmissions (db: Q, assignmentId: string): Promise<Map<string, {
+  id: string
+  version: number
+  submitted_at: Date
+  late: boolean
+}>> {
   const rows = await db.selectFrom('synthesis_submissions').select(['id', 'person_id', 'version', 'submitted_at', 'late'])
     .distinctOn('person_id').where('assignment_id', '=', assignmentId).orderBy('person_id').orderBy('version', 'desc').execute()
   return new Map(rows.map(r => [r.person_id, r]))
@@ -141,7 +208,8 @@ const toGrade = (r: { score: unknown, rubric_levels: unknown } & Omit<GradeRow, 
   ({ ...r, score: r.score === null ? null : Number(r.score), rubric_levels: r.rubric_levels as Record<string, string> | null })
 
 export async function gradeOf (db: Q, assignmentId: string, personId: string): Promise<GradeRow | undefined> {
-  const row = await db.selectFrom('synthesis_grades').select(gradeColumns).where('assignment_id', '=', assignmentId).where('person_id', '=', personId).executeTakeFirst()
+  const row = await db.selectFrom('synthesis_grades').select(gradeColumns).where('assignment_id', '=', assignmentId)
+    .where('person_id', '=', personId).executeTakeFirst()
   return row === undefined ? undefined : toGrade(row)
 }
 
@@ -166,11 +234,29 @@ export async function upsertGrade (db: Q, assignmentId: string, grade: GradeRow)
     .execute()
 }
 
-export async function insertGradeHistory (db: Q, values: { assignment_id: string, person_id: string, action: 'draft' | 'publish', before: object | null, after: object, changed_by: string, changed_at: Date }): Promise<void> {
-  await db.insertInto('synthesis_grade_history').values({ ...values, before: values.before === null ? null : JSON.stringify(values.before), after: JSON.stringify(values.after) }).execute()
+export async function insertGradeHistory (db: Q, values: {
+  assignment_id: string
+  person_id: string
+  action: 'draft' | 'publish'
+  before: object | null
+  after: object
+  changed_by: string
+  changed_at: Date
+}): Promise<void> {
+  await db.insertInto('synthesis_grade_history').values({
+    ...values,
+    before: values.before === null ? null : JSON.stringify(values.before),
+    after: JSON.stringify(values.after)
+  }).execute()
 }
 
-export async function gradeHistory (db: Q, assignmentId: string, personId: string): Promise<Array<{ action: string, before: unknown, after: unknown, changed_at: Date, changed_by_name: string | null }>> {
+export async function gradeHistory (db: Q, assignmentId: string, personId: string): Promise<Array<{
+  action: string
+  before: unknown
+  after: unknown
+  changed_at: Date
+  changed_by_name: string | null
+}>> {
   return await db.selectFrom('synthesis_grade_history as h').leftJoin('people as p', 'p.id', 'h.changed_by')
     .select(['h.action', 'h.before', 'h.after', 'h.changed_at', 'p.display_name as changed_by_name'])
     .where('h.assignment_id', '=', assignmentId).where('h.person_id', '=', personId).orderBy('h.changed_at', 'desc').orderBy('h.id').execute()

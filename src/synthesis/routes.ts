@@ -19,7 +19,10 @@ import type { GradeRow } from './repository.js'
 const uuid = (what: string) => z.uuid({ error: `${what} must be a UUID` })
 const courseParams = z.object({ contextId: uuid('contextId') })
 const studentParams = courseParams.extend({ personId: uuid('personId') })
-const fileParams = courseParams.extend({ submissionId: uuid('submissionId'), position: z.coerce.number({ error: 'position must be a number' }).int().min(0).max(100) })
+const fileParams = courseParams.extend({
+  submissionId: uuid('submissionId'),
+  position: z.coerce.number({ error: 'position must be a number' }).int().min(0).max(100)
+})
 const uploadErrors = { ...errorResponses, 413: errorSchema, 415: errorSchema }
 const bearer = [{ bearer: [] }]
 
@@ -42,7 +45,13 @@ export function handInParts (request: FastifyRequest): (limits: HandInLimits) =>
 }
 
 /** Sends a stored file: PDFs open in the browser, other kinds download; the bytes are checked as they stream. */
-export async function sendFile (reply: FastifyReply, file: { filename: string, mediaType: string, size: number, sha256: string, stream: NodeJS.ReadableStream }, download: boolean): Promise<FastifyReply> {
+export async function sendFile (reply: FastifyReply, file: {
+  filename: string
+  mediaType: string
+  size: number
+  sha256: string
+  stream: NodeJS.ReadableStream
+}, download: boolean): Promise<FastifyReply> {
   const inline = !download && file.mediaType === 'application/pdf'
   const ascii = file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
   return await reply
@@ -64,11 +73,22 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
   const tags = ['synthesis']
   const course = courseParam()
   // Named through its course: through another course a hand-in is not found (the service answers 404), not refused.
-  const submission = (request: FastifyRequest): Resource => ({ kind: 'submission', contextId: param(request, 'contextId'), submissionId: param(request, 'submissionId') })
+  const submission = (request: FastifyRequest): Resource => ({
+    kind: 'submission',
+    contextId: param(request, 'contextId'),
+    submissionId: param(request, 'submissionId')
+  })
 
   app.get('/api/v1/courses/:contextId/synthesis', {
     config: { access: allow('synthesis.view', course) },
-    schema: { operationId: 'getSynthesis', tags, security: bearer, summary: 'The course\'s synthesis assignment, and the caller\'s window when they are a student', params: courseParams, response: { 200: z.object({ assignment: assignmentSchema, window: windowSchema.nullable() }), ...errorResponses } }
+    schema: {
+      operationId: 'getSynthesis',
+      tags,
+      security: bearer,
+      summary: 'The course\'s synthesis assignment, and the caller\'s window when they are a student',
+      params: courseParams,
+      response: { 200: z.object({ assignment: assignmentSchema, window: windowSchema.nullable() }), ...errorResponses }
+    }
   }, async request => {
     const view = await handIn.overview(personOf(request), request.params.contextId)
     return { assignment: view.assignment, window: view.window }
@@ -76,12 +96,28 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
 
   app.patch('/api/v1/courses/:contextId/synthesis', {
     config: { access: allow('course.teach', course) },
-    schema: { operationId: 'updateSynthesisSettings', tags, security: bearer, summary: 'Instructors set instructions, times, grace, late work, points, file rules and the rubric', params: courseParams, body: assignmentSettingsSchema, response: { 200: assignmentSchema, ...errorResponses } }
+    schema: {
+      operationId: 'updateSynthesisSettings',
+      tags,
+      security: bearer,
+      summary: 'Instructors set instructions, times, grace, late work, points, file rules and the rubric',
+      params: courseParams,
+      body: assignmentSettingsSchema,
+      response: { 200: assignmentSchema, ...errorResponses }
+    }
   }, async request => await grading.updateSettings(personOf(request), request.params.contextId, request.body))
 
   app.put('/api/v1/courses/:contextId/synthesis/extensions/:personId', {
     config: { access: allow('course.teach', course) },
-    schema: { operationId: 'grantSynthesisExtension', tags, security: bearer, summary: 'An instructor gives one student a later due time (accommodation)', params: studentParams, body: z.object({ dueAt: z.coerce.date({ error: 'dueAt must be a date and time (ISO 8601)' }), reason: z.string().trim().max(500).optional() }).strict(), response: { 204: z.null(), ...errorResponses } }
+    schema: {
+      operationId: 'grantSynthesisExtension',
+      tags,
+      security: bearer,
+      summary: 'An instructor gives one student a later due time (accommodation)',
+      params: studentParams,
+      body: z.object({ dueAt: z.coerce.date({ error: 'dueAt must be a date and time (ISO 8601)' }), reason: z.string().trim().max(500).optional() }).strict(),
+      response: { 204: z.null(), ...errorResponses }
+    }
   }, async (request, reply) => {
     await grading.grantExtension(personOf(request), request.params.contextId, request.params.personId, request.body.dueAt, request.body.reason ?? null)
     return await reply.code(204).send(null)
@@ -89,7 +125,14 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
 
   app.delete('/api/v1/courses/:contextId/synthesis/extensions/:personId', {
     config: { access: allow('course.teach', course) },
-    schema: { operationId: 'removeSynthesisExtension', tags, security: bearer, summary: 'Removes a student\'s extension', params: studentParams, response: { 204: z.null(), ...errorResponses } }
+    schema: {
+      operationId: 'removeSynthesisExtension',
+      tags,
+      security: bearer,
+      summary: 'Removes a student\'s extension',
+      params: studentParams,
+      response: { 204: z.null(), ...errorResponses }
+    }
   }, async (request, reply) => {
     await grading.grantExtension(personOf(request), request.params.contextId, request.params.personId, null, null)
     return await reply.code(204).send(null)
@@ -97,13 +140,28 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
 
   app.get('/api/v1/courses/:contextId/synthesis/draft', {
     config: { access: allow('synthesis.hand-in', course) },
-    schema: { operationId: 'getSynthesisDraft', tags, security: bearer, summary: 'The student\'s saved draft text', params: courseParams, response: { 200: z.object({ text: z.string(), savedAt: z.date() }).nullable(), ...errorResponses } }
+    schema: {
+      operationId: 'getSynthesisDraft',
+      tags,
+      security: bearer,
+      summary: 'The student\'s saved draft text',
+      params: courseParams,
+      response: { 200: z.object({ text: z.string(), savedAt: z.date() }).nullable(), ...errorResponses }
+    }
   }, async request => await handIn.draft(personOf(request), request.params.contextId))
 
   app.put('/api/v1/courses/:contextId/synthesis/draft', {
     config: { access: allow('synthesis.hand-in', course) },
     bodyLimit: 512 * 1024,
-    schema: { operationId: 'saveSynthesisDraft', tags, security: bearer, summary: 'Saves the student\'s draft text (autosave)', params: courseParams, body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(), response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema } }
+    schema: {
+      operationId: 'saveSynthesisDraft',
+      tags,
+      security: bearer,
+      summary: 'Saves the student\'s draft text (autosave)',
+      params: courseParams,
+      body: z.object({ text: z.string({ error: 'text must be a string' }).max(100_000, 'the text is longer than 100000 characters') }).strict(),
+      response: { 200: z.object({ savedAt: z.date() }), ...errorResponses, 413: errorSchema }
+    }
   }, async request => await handIn.saveDraft(personOf(request), request.params.contextId, request.body.text))
 
   app.post('/api/v1/courses/:contextId/synthesis/submissions', {
@@ -112,7 +170,8 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
       operationId: 'submitSynthesis',
       tags,
       security: bearer,
-      summary: 'Hands in a new version: multipart fields `text`, files `files` (PDF, DOCX, ODT), `keep` = positions of the previous version\'s files to carry over',
+      summary: 'Hands in a new version: multipart fields `text`, files `files` (PDF, DOCX, ' +
+        'ODT), `keep` = positions of the previous version\'s files to carry over',
       params: courseParams,
       consumes: ['multipart/form-data'],
       response: { 201: receiptSchema, ...uploadErrors }
@@ -129,16 +188,45 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
 
   app.get('/api/v1/courses/:contextId/synthesis/submissions/mine', {
     config: { access: allow('synthesis.hand-in', course) },
-    schema: { operationId: 'mySynthesis', tags, security: bearer, summary: 'The student\'s versions (newest first), window, draft and published grade', params: courseParams, response: { 200: z.object({ window: windowSchema, versions: z.array(versionSchema), grade: gradeSchema.nullable(), draft: z.object({ text: z.string(), savedAt: z.date() }).nullable() }), ...errorResponses } }
+    schema: {
+      operationId: 'mySynthesis',
+      tags,
+      security: bearer,
+      summary: 'The student\'s versions (newest first), window, draft and published grade',
+      params: courseParams,
+      response: {
+        200: z.object({
+          window: windowSchema,
+          versions: z.array(versionSchema),
+          grade: gradeSchema.nullable(),
+          draft: z.object({ text: z.string(), savedAt: z.date() }).nullable()
+        }),
+        ...errorResponses
+      }
+    }
   }, async request => {
     const mine = await handIn.mine(personOf(request), request.params.contextId)
-    return { window: mine.window, versions: mine.versions, grade: mine.grade === null ? null : gradeJson(mine.grade, mine.assignment.maxPoints), draft: mine.draft }
+    return {
+      window: mine.window,
+      versions: mine.versions,
+      grade: mine.grade === null ? null : gradeJson(mine.grade, mine.assignment.maxPoints),
+      draft: mine.draft
+    }
   })
 
   app.get('/api/v1/courses/:contextId/synthesis/submissions/:submissionId/files/:position', {
     // Linked from pages: the browser's session cookie is enough.
     config: { personalData: 'submission_file', access: allow('synthesis.read-file', submission, 'page') },
-    schema: { operationId: 'getSynthesisFile', tags, security: bearer, summary: 'A file of a hand-in (its author or the course\'s instructors); `?telecharger=1` forces a download', params: fileParams, querystring: z.object({ telecharger: z.enum(['1']).optional(), lang: z.enum(['fr', 'en']).optional() }), produces: ['application/pdf', 'application/octet-stream'], response: { 200: z.any(), ...errorResponses } }
+    schema: {
+      operationId: 'getSynthesisFile',
+      tags,
+      security: bearer,
+      summary: 'A file of a hand-in (its author or the course\'s instructors); `?telecharger=1` forces a download',
+      params: fileParams,
+      querystring: z.object({ telecharger: z.enum(['1']).optional(), lang: z.enum(['fr', 'en']).optional() }),
+      produces: ['application/pdf', 'application/octet-stream'],
+      response: { 200: z.any(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const file = await handIn.file(personOf(request), request.params.contextId, request.params.submissionId, request.params.position)
     return await sendFile(reply, file, request.query.telecharger === '1')
@@ -146,7 +234,16 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
 
   app.get('/cours/synthese/:contextId/apercu/:submissionId/:position', {
     config: { personalData: 'submission_file', access: allow('synthesis.read-file', submission) },
-    schema: { operationId: 'previewSynthesisFile', tags: ['pages'], summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the browser\'s viewer. A file too large or too complex to preview gets a page saying so, with the download link', params: fileParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...uploadErrors, 503: errorSchema } }
+    schema: {
+      operationId: 'previewSynthesisFile',
+      tags: ['pages'],
+      summary: 'A Word (DOCX) file of a hand-in shown as a page (its author or the course\'s instructors); PDFs open in the ' +
+        'browser\'s viewer. A file too large or too complex to preview gets a page saying so, with the download link',
+      params: fileParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...uploadErrors, 503: errorSchema }
+    }
   }, async (request, reply) => {
     const { contextId, submissionId, position } = request.params
     const file = await handIn.file(personOf(request), contextId, submissionId, position)
@@ -231,7 +328,15 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
 
   app.put('/api/v1/courses/:contextId/synthesis/students/:personId/grade', {
     config: { access: allow('course.teach', course) },
-    schema: { operationId: 'gradeSynthesis', tags, security: bearer, summary: 'Saves a grade as draft, or publishes it (`publish: true` sends it to the LMS); a later publish is a regrade', params: studentParams, body: gradeInputSchema, response: { 200: gradeSchema, ...errorResponses } }
+    schema: {
+      operationId: 'gradeSynthesis',
+      tags,
+      security: bearer,
+      summary: 'Saves a grade as draft, or publishes it (`publish: true` sends it to the LMS); a later publish is a regrade',
+      params: studentParams,
+      body: gradeInputSchema,
+      response: { 200: gradeSchema, ...errorResponses }
+    }
   }, async request => {
     const grade = await grading.grade(personOf(request), request.params.contextId, request.params.personId, request.body)
     return gradeJson(grade, (await grading.assignment(request.params.contextId)).maxPoints)
@@ -239,6 +344,14 @@ export const synthesisRoutes: FastifyPluginAsyncZod<SynthesisRoutesOptions> = as
 
   app.post('/api/v1/courses/:contextId/synthesis/publications', {
     config: { access: allow('course.teach', course) },
-    schema: { operationId: 'publishSynthesisGrades', tags, security: bearer, summary: 'Publishes the saved draft grades of several students at once', params: courseParams, body: z.object({ personIds: z.array(uuid('personIds[]')).min(1).max(1000) }).strict(), response: { 200: z.object({ published: z.number().int(), skipped: z.array(z.object({ personId: z.string(), reason: z.string() })) }), ...errorResponses } }
+    schema: {
+      operationId: 'publishSynthesisGrades',
+      tags,
+      security: bearer,
+      summary: 'Publishes the saved draft grades of several students at once',
+      params: courseParams,
+      body: z.object({ personIds: z.array(uuid('personIds[]')).min(1).max(1000) }).strict(),
+      response: { 200: z.object({ published: z.number().int(), skipped: z.array(z.object({ personId: z.string(), reason: z.string() })) }), ...errorResponses }
+    }
   }, async request => await grading.publishMany(personOf(request), request.params.contextId, request.body.personIds))
 }

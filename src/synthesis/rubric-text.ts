@@ -28,7 +28,8 @@ export class RubricTextError extends Error {
 
 /** "Écriture claire" → "ecriture-claire" (ids the rubric schema accepts). */
 function slugOf (text: string, fallback: string): string {
-  const slug = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 36).replace(/-+$/, '')
+  const slug = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '').slice(0, 36).replace(/-+$/, '')
   return slug === '' ? fallback : slug
 }
 
@@ -71,7 +72,12 @@ export function parseRubricText (text: string): Rubric | null {
     if (titleParts.length > 2) problems.push(bilingual('synthesis.rubricTitleParts', { line: titleLine }))
     if (titleFr === '') problems.push(bilingual('synthesis.rubricTitleEmpty', { line: titleLine }))
     if (titleFr.length > 200 || titleEn.length > 200) problems.push(bilingual('synthesis.rubricTitleTooLong', { line: titleLine }))
-    if (levelLines.length < 2) problems.push(inBoth('synthesis.rubricTooFewLevels', locale => ({ line: titleLine, criterion: { fr: titleFr, en: titleEn }[locale] })))
+    if (levelLines.length < 2) {
+      problems.push(inBoth('synthesis.rubricTooFewLevels', locale => ({
+        line: titleLine,
+        criterion: { fr: titleFr, en: titleEn }[locale]
+      })))
+    }
     if (levelLines.length > 10) problems.push(bilingual('synthesis.rubricTooManyLevels', { line: titleLine }))
     const levelIds = new Set<string>()
     const levels: Rubric['criteria'][number]['levels'] = []

@@ -18,7 +18,13 @@ export const rubricSchema = z.object({
     if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `criterion id "${c.id}" is used twice` })
     ids.add(c.id)
     const levels = new Set(c.levels.map(l => l.id))
-    if (levels.size !== c.levels.length) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'levels'], message: 'level ids must be unique within a criterion' })
+    if (levels.size !== c.levels.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['criteria', i, 'levels'],
+        message: 'level ids must be unique within a criterion'
+      })
+    }
   }
 }).meta({ id: 'SynthesisRubric' })
 export type Rubric = z.infer<typeof rubricSchema>
