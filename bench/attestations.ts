@@ -135,7 +135,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   // --- the job ---
   const renderer = new RenderPool(config.attestationAssetsDir, THREADS)
   onCleanup('close the rendering threads', async () => { await renderer.close() })
-  const jobs = new AttestationJobs(db, clock, { attestations: services.attestations, files: services.files, access: app.access, renderer }, { window: WINDOW })
+  const jobs = new AttestationJobs(db, clock, { attestations: services.attestations, program: services.program, files: services.files, access: app.access, renderer }, { window: WINDOW })
   const job = await jobs.start(organizer.id, event.id)
   log(`bulk job: ${THREADS} rendering thread(s), ${WINDOW} attestations in flight`)
   const pgCpu = serverCpuReader(target.privatePort)

@@ -113,7 +113,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
   const files = new FileStore(db, clock)
   const program = new ProgramService(db, clock)
   const messages = new MessageOutbox(clock, config.smtp !== undefined)
-  const people = new PeopleService(db, clock, config, access, messages)
+  const people = new PeopleService(db, clock, config, access, program, messages)
 
   const ltiStorage = new LtiStorage(db, { clock, tokenMaxAgeSeconds: TOKEN_MAX_AGE_SECONDS, clockSkewSeconds: CLOCK_SKEW_SECONDS })
   const ltijs = new Ltijs(ltijsKey(config.secrets))
@@ -128,7 +128,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
   // The course's assignment and deadline rule, shared by both sides of the synthesis.
   const assignments = new Assignments(db, lti, access)
   const attestations = new AttestationIssuance(db, clock, {
-    access, book, files, messages, people, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
+    access, book, files, messages, people, program, renderer: new InProcessRenderer(config.attestationAssetsDir), publicUrl: config.publicUrl
   })
   const attestationDecisions = new AttestationDecisions(db, clock, { issuance: attestations, book, messages, people })
   const verification = new VerificationService(db, clock, { attestations, detailsDays: config.attestationDetailsDays })
@@ -141,7 +141,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     files,
     program,
     messages,
-    messageService: new MessageService(db, { access, people, outbox: messages, files }),
+    messageService: new MessageService(db, { access, people, program, outbox: messages, files }),
     messageSender: config.smtp === undefined ? undefined : new MessageSender(db, clock, files, config.smtp, log, config.publicUrl),
     people,
     selfServiceLinks: new SelfServiceLinks(db, clock, messages, config, log),
@@ -160,16 +160,16 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     previews: new PreviewPool(),
     attestations,
     attestationDecisions,
-    attestationJobs: new AttestationJobs(db, clock, { attestations, files, access, renderer: attestationRenderPool, log }),
+    attestationJobs: new AttestationJobs(db, clock, { attestations, program, files, access, renderer: attestationRenderPool, log }),
     attestationRenderPool,
-    reports: new ReportService(db, clock, { book, attestations, decisions: attestationDecisions, access }),
+    reports: new ReportService(db, clock, { book, attestations, decisions: attestationDecisions, access, program }),
     verification,
     credentials: new CredentialService(db, clock, { verification, access, publicUrl: config.publicUrl, secret: config.secrets.sessionSecret }),
     privacyAccessLog: new AccessLog(db, clock, log),
     privacy: new PrivacyService(db, clock, config, program, access),
     incidents: new IncidentService(db, clock, access),
     retention: new RetentionService(db, clock, { ...config.retention, attestationDetailsDays: config.attestationDetailsDays }),
-    erasure: new ErasureService(db, clock, access, {
+    erasure: new ErasureService(db, clock, access, program, {
       officerEmails: config.privacyOfficerEmails,
       officer: { name: config.privacyOfficer.name, email: config.privacyOfficer.email },
       tombstoneKey: tombstones

@@ -8,6 +8,7 @@ import { excelCsv } from '../http/csv.js'
 import { assertSameOrigin } from '../http/same-origin.js'
 import { allow, body, courseParam, eventParam, param, query, signedIn } from '../access/declare.js'
 import type { LtiService } from '../lti/service.js'
+import type { ProgramService } from '../program/service.js'
 import type { AttendanceBook, Grid, Who } from './book.js'
 import { organizerCrumbs } from '../views/organizer-nav.js'
 import { coursesCrumb } from '../views/breadcrumbs.js'
@@ -82,10 +83,10 @@ export const myHoursSection = (book: Pick<AttendanceBook, 'mySummary'>) =>
     return summary === null ? null : hoursSummaryBlock(locale, summary, { level: 3, id: 'my-hours' })
   }
 
-export interface BookRoutesOptions { book: AttendanceBook, grades: AttendanceGrades, lti: LtiService }
+export interface BookRoutesOptions { book: AttendanceBook, grades: AttendanceGrades, lti: LtiService, program: ProgramService }
 
 /** The attendance register for instructors and organizers, and each participant's own view. */
-export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, { book, grades, lti }) => {
+export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, { book, grades, lti, program }) => {
   const personOf = (request: FastifyRequest): string => request.auth?.personId ?? ''
 
   /** A course the person teaches in the LMS, tied to its event. */
@@ -145,7 +146,7 @@ export const bookRoutes: FastifyPluginAsyncZod<BookRoutesOptions> = async (app, 
   }, async (request, reply) => {
     await book.assertTeacher(personOf(request), request.params.eventId)
     reply.header('cache-control', 'no-store')
-    const title = await book.eventTitle(request.params.eventId, request.locale)
+    const title = (await program.getEvent(request.params.eventId)).title[request.locale]
     return await reply.type(html).send(await gridView(request, request.params.eventId, request.query.qui, undefined, title, `/organisateurs/presences/${request.params.eventId}`))
   })
 

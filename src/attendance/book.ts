@@ -5,10 +5,9 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.j
 import { isCourseInstructor, isCreditedLearner } from '../lti/roles.js'
 import { DEFAULT_ELIGIBILITY_POLICY, eligibility, type Eligibility, type EligibilityPolicy } from '../attestations/eligibility.js'
 import { rolesInEvent } from '../access/repository.js'
-import { bilingual, type Locale } from '../views/i18n.js'
+import { bilingual } from '../views/i18n.js'
 import * as repo from './repository.js'
 import * as bookRepo from './book-repository.js'
-import { eventTitles } from './event-day-repository.js'
 import type { PolicyRow, Status } from './repository.js'
 import { byName } from '../util/by-name.js'
 
@@ -127,13 +126,6 @@ export class AttendanceBook {
   constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy) {}
 
   async policy (eventId: string): Promise<PolicyRow> { return await repo.findPolicy(this.db, eventId) }
-
-  /** The event's title in the reader's language (the event stores both). */
-  async eventTitle (eventId: string, locale: Locale): Promise<string> {
-    const titles = await eventTitles(this.db, eventId)
-    if (titles === undefined) throw notFound(bilingual('attendance.eventNotFound'))
-    return titles[locale]
-  }
 
   /** The person themself, or an instructor or organizer of one of their events (the access policy's 'attendance.history'). */
   async assertCanSee (actorId: string, personId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 
-/** What the event-day prints read from the database: a room's day, an event's title, its people's passes. */
+/** What the event-day prints read from the database: a room's day, its people's passes (the event's title comes from the program). */
 type Q = Kysely<DB>
 
 export interface RoomDaySession { id: string, title: string, starts_at: Date, ends_at: Date }
@@ -19,12 +19,6 @@ export async function roomDaySessions (db: Q, sessionId: string): Promise<RoomDa
     .where('s.room_id', '=', here.room_id).where('ts.day_id', '=', here.day_id)
     .where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
     .orderBy('ts.starts_at').orderBy('s.position').execute()
-}
-
-/** An event's title in both languages, if the event exists. */
-export async function eventTitles (db: Q, eventId: string): Promise<{ fr: string, en: string } | undefined> {
-  const row = await db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
-  return row === undefined ? undefined : { fr: row.title_fr, en: row.title_en }
 }
 
 /**

@@ -18,6 +18,7 @@ import { attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, pas
 import { passSheetsPdf, posterFonts, roomPosterPdf, sessionPosterPdf } from './posters.js'
 import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
 import { messageOf, type AttendanceService, type CheckIn, type ScanDevice } from './service.js'
+import type { ProgramService } from '../program/service.js'
 import { qrSvg } from '../views/qr.js'
 
 const SCAN_COOKIE_MAX_AGE = 10 * 60
@@ -39,7 +40,7 @@ const when = (d: Date, zone: string, locale: Locale): string => formatTime(d.toI
  * pages, door posters and pass sheets; the API twins. `fontsDir`: the attestation assets, whose
  * fonts the printed PDFs use (default reports/attestation).
  */
-export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService, fontsDir?: string }> = async (app, { attendance, fontsDir = attestationAssetsDir }) => {
+export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService, program: ProgramService, fontsDir?: string }> = async (app, { attendance, program, fontsDir = attestationAssetsDir }) => {
   for (const [name, source] of Object.entries(scripts)) {
     app.get(`/assets/${name}.js`, { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) =>
       await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(source))
@@ -215,7 +216,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     const locale = request.locale
     const url = `${attendance.publicUrl}/presence/code`
-    const common = { locale, eventTitle: (await attendance.eventTitle(session.event_id))[locale], url, address: typedAddress(url), createdAt: attendance.now() }
+    const common = { locale, eventTitle: (await program.getEvent(session.event_id)).title[locale], url, address: typedAddress(url), createdAt: attendance.now() }
     const day = formatDay(session.starts_at.toISOString(), locale, session.timezone)
     const fonts = await posterFonts(fontsDir)
     let file: Buffer
@@ -243,7 +244,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     }
   }, async (request, reply) => {
     const locale = request.locale
-    const eventTitle = (await attendance.eventTitle(request.params.eventId))[locale]
+    const eventTitle = (await program.getEvent(request.params.eventId)).title[locale]
     const { passes, leftOut } = await attendance.eventPasses(request.auth?.personId ?? '', request.params.eventId)
     const file = await passSheetsPdf({ locale, eventTitle, passes, leftOut, createdAt: attendance.now() }, await posterFonts(fontsDir))
     reply.header('cache-control', 'no-store')

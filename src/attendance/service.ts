@@ -252,13 +252,6 @@ export class AttendanceService {
     return await eventDay.roomDaySessions(this.db, sessionId)
   }
 
-  /** An event's title in both languages (posters, pass sheets). */
-  async eventTitle (eventId: string): Promise<{ fr: string, en: string }> {
-    const titles = await eventDay.eventTitles(this.db, eventId)
-    if (titles === undefined) throw notFound(bilingual('attendance.eventNotFound'))
-    return titles
-  }
-
   /**
    * The passes of the people registered to attend an event that the organizer may print, by name,
    * and how many were left out (registered at an event the organizer does not run: their pass

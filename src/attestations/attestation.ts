@@ -3,10 +3,10 @@
 // organizers' pages, the API, public verification, Open Badges, reports).
 import { DateTime } from 'luxon'
 import type { Eligibility } from './eligibility.js'
-import { titleIn } from './format.js'
 import type { AttestationAssets } from './pdf.js'
 import { groupVerificationCode, type AttestationSnapshot } from './snapshot.js'
-import type { AttestationRow, AttestationStatus, EventRow, RequestInput } from './repository.js'
+import type { EventSummary } from '../program/service.js'
+import type { AttestationRow, AttestationStatus, RequestInput } from './repository.js'
 
 /** What is frozen at issue: the PDF's snapshot plus what the PDF does not print. */
 export interface StoredSnapshot extends AttestationSnapshot {
@@ -37,18 +37,18 @@ export interface AttestationView {
 
 const uecOf = (hours: number): number => Math.round(hours * 10) / 100
 
-export function buildSnapshot (event: EventRow, assets: AttestationAssets, candidate: { input: RequestInput, eligibility: Eligibility }, code: string, now: Date, verifyUrl: (code: string) => string): StoredSnapshot {
+export function buildSnapshot (event: EventSummary, assets: AttestationAssets, candidate: { input: RequestInput, eligibility: Eligibility }, code: string, now: Date, verifyUrl: (code: string) => string): StoredSnapshot {
   const locale = candidate.input.locale
   const zone = event.timezone
   const hours = candidate.eligibility.hoursAttended
   return {
     locale,
     name: candidate.input.name,
-    trainingTitle: titleIn(event, locale),
+    trainingTitle: event.title[locale],
     organizer: assets.layout.issuer.organization[locale],
     place: assets.layout.issuer.place?.[locale] ?? event.location ?? '—',
-    startDate: DateTime.fromISO(event.starts_on, { zone }).toISO()!,
-    endDate: DateTime.fromISO(event.ends_on, { zone }).toISO()!,
+    startDate: DateTime.fromISO(event.startsOn, { zone }).toISO()!,
+    endDate: DateTime.fromISO(event.endsOn, { zone }).toISO()!,
     timezone: zone,
     hours,
     sessions: candidate.eligibility.sessions.map(s => ({ title: s.title, startsAt: s.startsAt.toISOString(), durationMinutes: Math.round(s.hours * 60) })),

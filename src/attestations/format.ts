@@ -92,9 +92,6 @@ export function datesText (start: string, end: string, zone: string, locale: Loc
     : t(locale, 'attestations.datesRange', span)
 }
 
-/** The event's title in a language (the events table has one column per language: data, not text). */
-export const titleIn = (event: { title_fr: string, title_en: string }, locale: Locale): string => event[`title_${locale}` as const]
-
 /** "La délivrance en lot ouvrira à la fin du dernier créneau compté, le mercredi 24 octobre 2025 à 11 h 00." */
 export const bulkNotYet = (opens: Date, zone: string, locale: Locale): string =>
   t(locale, 'attestations.bulkNotYet', { when: formatDateTime(opens, zone, locale, { weekday: true }) })

@@ -10,6 +10,7 @@ import type { AttendanceBook, Grid } from '../attendance/book.js'
 import type { FileStore } from '../files/store.js'
 import type { MessageOutbox } from '../messages/outbox.js'
 import type { PeopleService } from '../people/service.js'
+import type { EventSummary, ProgramService } from '../program/service.js'
 import type { AccessPolicy } from '../access/policy.js'
 import { buildSnapshot, pdfName, viewOf, type AttestationView, type StoredSnapshot } from './attestation.js'
 import { eligibility, type Eligibility, type EligibilityPolicy } from './eligibility.js'
@@ -57,7 +58,7 @@ export class AttestationIssuance {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { access: AccessPolicy, book: AttendanceBook, files: FileStore, messages: MessageOutbox, people: PeopleService, renderer: InProcessRenderer, publicUrl: string }
+    private readonly deps: { access: AccessPolicy, book: AttendanceBook, files: FileStore, messages: MessageOutbox, people: PeopleService, program: ProgramService, renderer: InProcessRenderer, publicUrl: string }
   ) {}
 
   get renderer (): InProcessRenderer { return this.deps.renderer }
@@ -287,10 +288,8 @@ export class AttestationIssuance {
     return viewOf(row, supersededByCode, code => this.verifyUrl(code))
   }
 
-  async #event (eventId: string): Promise<repo.EventRow> {
-    const event = await repo.findEvent(this.db, eventId)
-    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
-    return event
+  async #event (eventId: string): Promise<EventSummary> {
+    return await this.deps.program.getEvent(eventId)
   }
 
   async assertOrganizer (actorId: string, eventId: string): Promise<void> {

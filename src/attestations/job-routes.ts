@@ -9,9 +9,8 @@ import { assertSameOrigin } from '../http/same-origin.js'
 import { colon, intlLocale, t, type Locale, type TextKey } from '../views/i18n.js'
 import { layout } from '../views/layout.js'
 import { organizerBreadcrumbs } from '../views/organizer-nav.js'
-import { titleIn } from './format.js'
 import type { AttestationJobs, JobView } from './jobs.js'
-import type { EventRow } from './repository.js'
+import type { EventSummary } from '../program/service.js'
 
 const bearer = [{ bearer: [] }]
 const tags = ['attestations']
@@ -130,7 +129,7 @@ const STATUS_TEXT = {
   failed: 'attestations.jobFailedStatus'
 } as const satisfies Record<JobView['status'], TextKey>
 
-function progressPage (locale: Locale, job: JobView, event: EventRow, auto: boolean, url: string): string {
+function progressPage (locale: Locale, job: JobView, event: EventSummary, auto: boolean, url: string): string {
   const title = t(locale, 'attestations.jobTitle')
   const live = job.status === 'queued' || job.status === 'running'
   const n = (value: number): string => value.toLocaleString(intlLocale[locale])
@@ -138,7 +137,7 @@ function progressPage (locale: Locale, job: JobView, event: EventRow, auto: bool
   const body = html`
 !${organizerBreadcrumbs(locale, event.id, 'attestations')}
 <h1>${title}</h1>
-<p class="lead">${titleIn(event, locale)}</p>
+<p class="lead">${event.title[locale]}</p>
 <p><strong>${t(locale, 'attestations.colStatus')}${colon(locale)}</strong> ${t(locale, STATUS_TEXT[job.status])}</p>
 !${job.total > 0 || job.status === 'done'
   ? html`<p><label for="progress">${t(locale, 'attestations.jobProgress')}</label>

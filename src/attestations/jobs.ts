@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, forbidden, notFound, type Bilingual } from '../errors.js'
 import type { FileStore, OpenedFile } from '../files/store.js'
+import type { EventSummary, ProgramService } from '../program/service.js'
 import { bilingual, locales, t, type Locale } from '../views/i18n.js'
 import * as repo from './repository.js'
 import * as jobsRepo from './jobs-repository.js'
@@ -76,7 +77,7 @@ export class AttestationJobs {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationIssuance, files: FileStore, access: AccessPolicy, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
+    private readonly deps: { attestations: AttestationIssuance, program: ProgramService, files: FileStore, access: AccessPolicy, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
     options: JobOptions = {}
   ) {
     this.#leaseMs = options.leaseMs ?? 60_000
@@ -88,8 +89,7 @@ export class AttestationJobs {
 
   /** Starts a bulk generation for the event, or returns the one already queued or running. */
   async start (actorId: string, eventId: string): Promise<JobView> {
-    const event = await repo.findEvent(this.db, eventId)
-    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
+    const event = await this.deps.program.getEvent(eventId)
     await this.deps.access.assert({ personId: actorId }, 'attestations.manage', { kind: 'event', eventId })
     const opens = await this.deps.attestations.bulkOpensAt(eventId)
     if (opens !== null) {
@@ -114,11 +114,9 @@ export class AttestationJobs {
   }
 
   /** The job's event (for pages), checked like `get`. */
-  async withEvent (actorId: string, jobId: string): Promise<{ job: JobView, event: repo.EventRow }> {
+  async withEvent (actorId: string, jobId: string): Promise<{ job: JobView, event: EventSummary }> {
     const job = await this.get(actorId, jobId)
-    const event = await repo.findEvent(this.db, job.eventId)
-    if (event === undefined) throw jobNotFound()
-    return { job, event }
+    return { job, event: await this.deps.program.getEvent(job.eventId) }
   }
 
   /** The ZIP of a finished job (404 until then), its bytes checked as they stream. */

@@ -6,16 +6,16 @@ import type { Status } from '../attendance/repository.js'
 import type { AccessPolicy } from '../access/policy.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
-import { notFound } from '../errors.js'
 import { excelCsv } from '../http/csv.js'
-import { bilingual, formatStamp, intlLocale, t, zoneName, type TextKey } from '../views/i18n.js'
+import { formatStamp, intlLocale, t, zoneName, type TextKey } from '../views/i18n.js'
 import { eligibility } from './eligibility.js'
-import { formatPercent, titleIn } from './format.js'
+import { formatPercent } from './format.js'
 import type { PrintableTable, ReportFonts, TableColumn } from './report-pdf.js'
 import * as repo from './repository.js'
 import type { AttestationView } from './attestation.js'
 import type { AttestationDecisions } from './decisions.js'
 import type { AttestationIssuance } from './issuance.js'
+import type { ProgramService } from '../program/service.js'
 import { byName } from '../util/by-name.js'
 
 // pdf-lib and fontkit are loaded when a first report is printed, not with the app.
@@ -98,7 +98,7 @@ export class ReportService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { book: AttendanceBook, attestations: AttestationIssuance, decisions: AttestationDecisions, access: AccessPolicy }
+    private readonly deps: { book: AttendanceBook, attestations: AttestationIssuance, decisions: AttestationDecisions, access: AccessPolicy, program: ProgramService }
   ) {}
 
   async sessionAttendance (actorId: string, eventId: string, locale: Locale): Promise<SessionAttendanceReport> {
@@ -197,10 +197,9 @@ export class ReportService {
   }
 
   async #event (actorId: string, eventId: string, locale: Locale): Promise<ReportEvent> {
-    const event = await repo.findEvent(this.db, eventId)
-    if (event === undefined) throw notFound(bilingual('attestations.eventNotFound'))
+    const event = await this.deps.program.getEvent(eventId)
     await this.deps.access.assert({ personId: actorId }, 'reports.read', { kind: 'event', eventId })
-    return { id: event.id, key: event.key, title: titleIn(event, locale), timezone: event.timezone }
+    return { id: event.id, key: event.key, title: event.title[locale], timezone: event.timezone }
   }
 }
 

@@ -25,13 +25,6 @@ export async function savePolicy (db: Q, eventId: string, policy: PolicyRow, act
     .onConflict(oc => oc.column('event_id').doUpdateSet(values)).execute()
 }
 
-export interface EventRow { id: string, key: string, title_fr: string, title_en: string, timezone: string, location: string | null, starts_on: string, ends_on: string }
-
-export async function findEvent (db: Q, eventId: string): Promise<EventRow | undefined> {
-  return await db.selectFrom('events').select(['id', 'key', 'title_fr', 'title_en', 'timezone', 'location', 'starts_on', 'ends_on'])
-    .where('id', '=', eventId).executeTakeFirst()
-}
-
 /** The instant the last counted (in-person) slot of the event ends, if it has any. */
 export async function lastCountedSlotEnd (db: Q, eventId: string): Promise<Date | undefined> {
   const row = await db.selectFrom('time_slots as ts')

@@ -90,7 +90,3 @@ export async function findParticipant (db: Q, eventId: string, personId: string)
     .where('r.event_id', '=', eventId).where('r.person_id', '=', personId).where('r.role', '=', 'participant')
     .executeTakeFirst()
 }
-
-export async function findEventTitles (db: Q, eventId: string): Promise<{ title_fr: string, title_en: string, timezone: string } | undefined> {
-  return await db.selectFrom('events').select(['title_fr', 'title_en', 'timezone']).where('id', '=', eventId).executeTakeFirst()
-}

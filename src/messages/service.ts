@@ -6,6 +6,7 @@ import { personalLinkText } from './texts.js'
 import { bilingual } from '../views/i18n.js'
 import type { FileStore } from '../files/store.js'
 import type { PeopleService } from '../people/service.js'
+import type { EventSummary, ProgramService } from '../program/service.js'
 import type { MessageOutbox } from './outbox.js'
 import * as repo from './repository.js'
 import { redactLinks } from './sender.js'
@@ -32,14 +33,14 @@ const notAMessage = (): Error => notFound(bilingual('messages.messageNotFound'))
 export class MessageService {
   constructor (
     private readonly db: Db,
-    private readonly deps: { access: AccessPolicy, people: PeopleService, outbox: MessageOutbox, files: FileStore }
+    private readonly deps: { access: AccessPolicy, people: PeopleService, program: ProgramService, outbox: MessageOutbox, files: FileStore }
   ) {}
 
   async list (actorId: string, eventId: string): Promise<EventMessages> {
     const event = await this.#event(actorId, eventId)
     return {
       eventId,
-      title: { fr: event.title_fr, en: event.title_en },
+      title: event.title,
       timezone: event.timezone,
       sending: this.deps.outbox.sends,
       counts: await repo.countByStatus(this.db, eventId),
@@ -52,7 +53,7 @@ export class MessageService {
     const message = await repo.findMessage(this.db, eventId, messageId)
     if (message === undefined) throw notAMessage()
     const [shown] = await this.#withoutForeignLinks(actorId, [message])
-    return { message: shown ?? message, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone, sending: this.deps.outbox.sends }
+    return { message: shown ?? message, title: event.title, timezone: event.timezone, sending: this.deps.outbox.sends }
   }
 
   async attachment (actorId: string, eventId: string, messageId: string): Promise<{ name: string, mediaType: string, size: number, stream: Readable }> {
@@ -81,10 +82,9 @@ export class MessageService {
     // sends again, which replaces the link once more): never a message for a link that was not issued.
     const link = await this.deps.people.participants.issueLink(actorId, eventId, personId)
     const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
-    const titles = { fr: event.title_fr, en: event.title_en }
     const text = personalLinkText(locale, {
       name: person.display_name,
-      event: titles[locale],
+      event: event.title[locale],
       url: link.url,
       expiresAt: link.expiresAt,
       timezone: event.timezone
@@ -105,10 +105,9 @@ export class MessageService {
     return messages.map(m => m.person_id !== null && foreign.has(m.person_id) ? { ...m, body_text: redactLinks(m.body_text) } : m)
   }
 
-  /** The event's titles and zone, once the access policy allows the actor this action on the event (its organizers). */
-  async #event (actorId: string, eventId: string, action: 'messages.read' | 'participants.manage' = 'messages.read'): Promise<{ title_fr: string, title_en: string, timezone: string }> {
-    const event = await repo.findEventTitles(this.db, eventId)
-    if (event === undefined) throw notFound(bilingual('program.eventNotFound'))
+  /** The event (its titles and zone), once the access policy allows the actor this action on the event (its organizers). */
+  async #event (actorId: string, eventId: string, action: 'messages.read' | 'participants.manage' = 'messages.read'): Promise<EventSummary> {
+    const event = await this.deps.program.getEvent(eventId)
     await this.deps.access.assert({ personId: actorId }, action, { kind: 'event', eventId })
     return event
   }

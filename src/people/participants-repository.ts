@@ -84,10 +84,6 @@ export async function findParticipant (db: Q, eventId: string, personId: string)
   return await participantsOf(db, eventId).where('people.id', '=', personId).executeTakeFirst()
 }
 
-export async function findEventSchedule (db: Q, eventId: string): Promise<{ ends_on: string, timezone: string } | undefined> {
-  return await db.selectFrom('events').select(['ends_on', 'timezone']).where('id', '=', eventId).executeTakeFirst()
-}
-
 /** Issues or re-issues the person's link for the event: the new hash replaces the old one. */
 export async function upsertPersonalLink (db: Q, values: { event_id: string, person_id: string, token_hash: string, issued_by: string, issued_at: Date, expires_at: Date }): Promise<void> {
   await db.insertInto('personal_links').values(values)

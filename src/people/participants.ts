@@ -13,8 +13,8 @@ import { sealProvisionedAccounts } from './provisioned-accounts.js'
 import { hashToken, newToken } from './tokens.js'
 import { byName } from '../util/by-name.js'
 import { personalLinkText } from '../messages/texts.js'
-import { findEventTitles } from '../messages/repository.js'
 import type { MessageOutbox } from '../messages/outbox.js'
+import type { ProgramService } from '../program/service.js'
 
 /**
  * Non-credit participants (public-sector employees): imported by organizers from a CSV or
@@ -124,7 +124,8 @@ export class ParticipantService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly config: Pick<ResolvedConfig, 'publicUrl'>,
-    private readonly people: PeopleAccounts
+    private readonly people: PeopleAccounts,
+    private readonly program: ProgramService
   ) {}
 
   async list (eventId: string): Promise<Participant[]> {
@@ -195,10 +196,9 @@ export class ParticipantService {
     await this.#assertOrganizer(actorId, eventId)
     await this.#findParticipant(eventId, personId)
     await this.#assertOwnedBy(actorId, personId, bilingual('people.personalLinkNotOwned'))
-    const schedule = await repo.findEventSchedule(this.db, eventId)
-    if (schedule === undefined) throw notFound(bilingual('program.eventNotFound'))
+    const event = await this.program.getEvent(eventId)
     const now = this.clock.now()
-    const expiresAt = personalLinkExpiry(schedule.ends_on, schedule.timezone)
+    const expiresAt = personalLinkExpiry(event.endsOn, event.timezone)
     if (expiresAt <= now) {
       throw conflict(bilingual('people.personalLinkEventOver', { days: PERSONAL_LINK_DAYS_AFTER_EVENT }))
     }
@@ -215,22 +215,19 @@ export class ParticipantService {
    */
   async sendLinks (actorId: string, eventId: string, audience: BulkLinkAudience): Promise<BulkLinkResult> {
     await this.#assertOrganizer(actorId, eventId)
-    const event = await findEventTitles(this.db, eventId)
-    const schedule = await repo.findEventSchedule(this.db, eventId)
-    if (event === undefined || schedule === undefined) throw notFound(bilingual('program.eventNotFound'))
+    const event = await this.program.getEvent(eventId)
     const now = this.clock.now()
-    const expiresAt = personalLinkExpiry(schedule.ends_on, schedule.timezone)
+    const expiresAt = personalLinkExpiry(event.endsOn, event.timezone)
     if (expiresAt <= now) throw conflict(bilingual('people.personalLinkEventOver', { days: PERSONAL_LINK_DAYS_AFTER_EVENT }))
     const chosen = bulkLinkAudience(await this.list(eventId), audience)
     const withEmail = chosen.filter(p => p.email !== null && p.email.trim() !== '')
     const foreign = await this.people.protectedFrom(actorId, withEmail.map(p => p.personId))
     const targets = withEmail.filter(p => !foreign.has(p.personId))
-    const titles = { fr: event.title_fr, en: event.title_en }
     await this.db.transaction().execute(async trx => {
       for (const p of targets) {
         const token = newToken()
         await repo.upsertPersonalLink(trx, { event_id: eventId, person_id: p.personId, token_hash: hashToken(token), issued_by: actorId, issued_at: now, expires_at: expiresAt })
-        const text = personalLinkText(p.preferredLocale, { name: p.name, event: titles[p.preferredLocale], url: `${this.config.publicUrl}/p/${token}`, expiresAt, timezone: event.timezone })
+        const text = personalLinkText(p.preferredLocale, { name: p.name, event: event.title[p.preferredLocale], url: `${this.config.publicUrl}/p/${token}`, expiresAt, timezone: event.timezone })
         await this.people.outbox.enqueue(trx, { eventId, personId: p.personId, kind: 'personal_link', to: p.email ?? '', ...text })
       }
     })

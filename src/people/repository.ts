@@ -157,10 +157,6 @@ export async function seenInEvent (db: Q, personId: string, eventId: string): Pr
   return listed !== undefined
 }
 
-export async function findEventTitles (db: Q, eventId: string): Promise<{ title_fr: string, title_en: string } | undefined> {
-  return await db.selectFrom('events').select(['title_fr', 'title_en']).where('id', '=', eventId).executeTakeFirst()
-}
-
 /**
  * Whether the inviter may give this person a role in the event without asking them: they are on
  * the class list of one of the event's courses, registered there by their own launch (created_by

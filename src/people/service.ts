@@ -7,6 +7,7 @@ import { AppError, badRequest, notFound } from '../errors.js'
 import { bilingual, t, type TextKey } from '../views/i18n.js'
 import type { Viewer, ViewerLink } from '../http/viewer.js'
 import { MessageOutbox } from '../messages/outbox.js'
+import type { EventSummary, ProgramService } from '../program/service.js'
 import * as repo from './repository.js'
 import type { Role } from './repository.js'
 import { LiveSessions } from './live-sessions.js'
@@ -85,10 +86,12 @@ export class PeopleService {
     private readonly config: Pick<ResolvedConfig, 'publicUrl'>,
     /** The one access policy (src/access/policy.ts). */
     readonly access: AccessPolicy,
+    /** The events (their titles in messages, their dates for personal links). */
+    private readonly program: ProgramService,
     /** Tells existing accounts of a role they were given (stored for organizers when SMTP is off). */
     readonly outbox: MessageOutbox = new MessageOutbox(clock, false)
   ) {
-    this.participants = new ParticipantService(db, clock, config, this)
+    this.participants = new ParticipantService(db, clock, config, this, program)
     this.#liveSessions = new LiveSessions(db, clock)
     this.#viewers = new LRUCache({ max: 2000, ttl: VIEWER_TTL_MS, ttlResolution: 0, perf: { now: () => clock.now().getTime() } })
   }
@@ -187,6 +190,8 @@ export class PeopleService {
     if (invitee.personId === undefined && email === '' && (invitee.role !== 'door_staff' || name === '')) {
       throw badRequest(bilingual('people.inviteEmailRequired'))
     }
+    // Read before the transaction: the message to an existing account names the event.
+    const event = await this.program.getEvent(eventId)
     const now = this.clock.now()
     const invitation = await this.db.transaction().execute(async (trx): Promise<Invitation> => {
       const existing = invitee.personId !== undefined
@@ -205,12 +210,12 @@ export class PeopleService {
         // Someone the inviter cannot see: asked first. The answer has the same shape as a grant.
         await repo.deleteExpiredRoleInvitations(trx, now)
         const isNew = await repo.upsertRoleInvitation(trx, { event_id: eventId, person_id: existing.id, role: invitee.role, invited_by: inviterId, created_at: now, expires_at: new Date(now.getTime() + ROLE_INVITATION_LIFETIME) })
-        const notified = isNew && await this.#tellOfInvitation(trx, existing, eventId, inviterId, invitee.role)
+        const notified = isNew && await this.#tellOfInvitation(trx, existing, event, inviterId, invitee.role)
         return { created: false, personId: existing.id, alreadyHeld, notified }
       }
       await repo.addRegistration(trx, { event_id: eventId, person_id: existing.id, role: invitee.role, created_by: inviterId })
       await sealProvisionedAccounts(trx, [existing.id], eventId, now)
-      await this.#tellOfRole(trx, existing, eventId, inviterId, invitee.role)
+      await this.#tellOfRole(trx, existing, event, inviterId, invitee.role)
       return { created: false, personId: existing.id, alreadyHeld, notified: true }
     })
     this.#forgetViewer(invitation.personId)
@@ -226,26 +231,24 @@ export class PeopleService {
   }
 
   /** What both role messages name, in the person's language: them, the inviter, the event. */
-  async #roleMessageNames (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string): Promise<{ locale: 'fr' | 'en', name: string, inviter: string, event: string }> {
-    const event = await repo.findEventTitles(trx, eventId)
+  async #roleMessageNames (trx: Db, person: repo.PersonRow, event: EventSummary, inviterId: string): Promise<{ locale: 'fr' | 'en', name: string, inviter: string, event: string }> {
     const inviter = await repo.findPersonById(trx, inviterId)
     const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
-    const titles = { fr: event?.title_fr, en: event?.title_en }
-    return { locale, name: person.display_name, inviter: inviter?.display_name ?? '', event: titles[locale] ?? '' }
+    return { locale, name: person.display_name, inviter: inviter?.display_name ?? '', event: event.title[locale] }
   }
 
   /** The message that tells an existing account of its new role: no link, how to get in instead. */
-  async #tellOfRole (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string, role: 'organizer' | 'door_staff'): Promise<void> {
+  async #tellOfRole (trx: Db, person: repo.PersonRow, event: EventSummary, inviterId: string, role: 'organizer' | 'door_staff'): Promise<void> {
     if (person.email === null) return
-    const { locale, ...names } = await this.#roleMessageNames(trx, person, eventId, inviterId)
+    const { locale, ...names } = await this.#roleMessageNames(trx, person, event, inviterId)
     const text = roleGrantedText(locale, { ...names, role, publicUrl: this.config.publicUrl })
-    await this.outbox.enqueue(trx, { eventId, personId: person.id, kind: 'role_granted', to: person.email, ...text })
+    await this.outbox.enqueue(trx, { eventId: event.id, personId: person.id, kind: 'role_granted', to: person.email, ...text })
   }
 
   /** The message that tells an account it was invited to a role it may accept or decline on /moi: no link, no event (no organizer's list shows it). */
-  async #tellOfInvitation (trx: Db, person: repo.PersonRow, eventId: string, inviterId: string, role: 'organizer' | 'door_staff'): Promise<boolean> {
+  async #tellOfInvitation (trx: Db, person: repo.PersonRow, event: EventSummary, inviterId: string, role: 'organizer' | 'door_staff'): Promise<boolean> {
     if (person.email === null) return false
-    const { locale, ...names } = await this.#roleMessageNames(trx, person, eventId, inviterId)
+    const { locale, ...names } = await this.#roleMessageNames(trx, person, event, inviterId)
     const text = roleInvitationText(locale, { ...names, role, days: ROLE_INVITATION_LIFETIME / DAY, publicUrl: this.config.publicUrl })
     await this.outbox.enqueue(trx, { eventId: null, personId: person.id, kind: 'role_invitation', to: person.email, ...text })
     return true

@@ -220,10 +220,6 @@ export async function registeredPerson (db: Db, eventId: string, personId: strin
     .executeTakeFirst()
 }
 
-export async function findEvent (db: Db, eventId: string): Promise<{ id: string, title_fr: string, title_en: string, timezone: string } | undefined> {
-  return await db.selectFrom('events').select(['id', 'title_fr', 'title_en', 'timezone']).where('id', '=', eventId).executeTakeFirst()
-}
-
 export interface RequestRow {
   id: string
   event_id: string

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, notFound, type Bilingual } from '../errors.js'
 import { bilingual, intlLocale, t, type Locale } from '../views/i18n.js'
+import type { ProgramService } from '../program/service.js'
 import * as repo from './erasure-repository.js'
 import { insertTombstones } from './tombstone-repository.js'
 import { tombstoneHash } from './tombstones.js'
@@ -65,14 +66,13 @@ export interface EventInfo { id: string, title: { fr: string, en: string }, time
  * then confirms. The erasure runs in one transaction; confirming again changes nothing.
  */
 export class ErasureService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy, private readonly options: ErasureOptions) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy, private readonly program: ProgramService, private readonly options: ErasureOptions) {}
 
   /** Organizers of the event, and privacy officers (who answer for every event): the access policy decides (privacy.erase). */
   async event (actorId: string, eventId: string): Promise<EventInfo> {
-    const event = await repo.findEvent(this.db, eventId)
-    if (event === undefined) throw notFound(bilingual('privacy.eventNotFound'))
+    const event = await this.program.getEvent(eventId)
     await this.access.assert({ personId: actorId }, 'privacy.erase', { kind: 'event', eventId })
-    return { id: event.id, title: { fr: event.title_fr, en: event.title_en }, timezone: event.timezone }
+    return { id: event.id, title: event.title, timezone: event.timezone }
   }
 
   /** People registered in the event whose name or email contains `query` (at least 2 characters). */

@@ -15,7 +15,7 @@ t.test('in Chromium: the organizer follows a bulk generation, downloads the ZIP 
   for (const name of ['Rosalie Roy', 'Samuel Séguin']) await ctx.attendHours((await ctx.person(name)).id, 17)
   const renderer = new RenderPool(ctx.config.attestationAssetsDir, 1)
   t.teardown(async () => { await renderer.close() })
-  const jobs = new AttestationJobs(ctx.database.db, ctx.clock, { attestations: ctx.services.attestations, files: ctx.services.files, access: ctx.app.access, renderer })
+  const jobs = new AttestationJobs(ctx.database.db, ctx.clock, { attestations: ctx.services.attestations, program: ctx.services.program, files: ctx.services.files, access: ctx.app.access, renderer })
   const job = await jobs.start(ctx.organizer.id, ctx.eventId)
 
   const browser = await launchBrowser(t)

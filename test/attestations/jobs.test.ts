@@ -18,7 +18,7 @@ const renderer = new RenderPool(testConfig().attestationAssetsDir, 2)
 t.teardown(async () => { await renderer.close() })
 
 const jobsOf = (ctx: AttestationCtx): AttestationJobs => new AttestationJobs(ctx.database.db, ctx.clock, {
-  attestations: ctx.services.attestations, files: ctx.services.files, access: ctx.app.access, renderer
+  attestations: ctx.services.attestations, program: ctx.services.program, files: ctx.services.files, access: ctx.app.access, renderer
 })
 
 /** The entries of a ZIP, read through its central directory (stored or deflated). */
@@ -140,7 +140,7 @@ t.test('an attestation revoked while the job runs is not in its ZIP, which holds
       return await renderer.render(snapshot)
     }
   }
-  const jobs = new AttestationJobs(ctx.database.db, ctx.clock, { attestations, files: ctx.services.files, access: ctx.app.access, renderer: revoking }, { window: 1 })
+  const jobs = new AttestationJobs(ctx.database.db, ctx.clock, { attestations, program: ctx.services.program, files: ctx.services.files, access: ctx.app.access, renderer: revoking }, { window: 1 })
   const job = await jobs.start(ctx.organizer.id, ctx.eventId)
   t.equal(await jobs.runDue(), 1)
   t.match(await jobs.get(ctx.organizer.id, job.id), { status: 'done', issued: 3 })

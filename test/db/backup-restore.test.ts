@@ -148,8 +148,9 @@ t.test('embedded: db:backup refuses while the server runs, copies the stopped DA
   let eventId = ''
   let link = ''
   const dataDir = await seededDataDir(join(dir, 'data'), async db => {
-    eventId = (await new ProgramService(db, systemClock).listEvents())[0]!.id
-    link = (await new PeopleService(db, systemClock, { publicUrl: PUBLIC_URL }, new AccessPolicy(db, ltiCourseRoles)).bootstrapOrganizer('org@example.org', [eventId], 'Odile Organisatrice')).url.split('/').pop() ?? ''
+    const program = new ProgramService(db, systemClock)
+    eventId = (await program.listEvents())[0]!.id
+    link = (await new PeopleService(db, systemClock, { publicUrl: PUBLIC_URL }, new AccessPolicy(db, ltiCourseRoles), program).bootstrapOrganizer('org@example.org', [eventId], 'Odile Organisatrice')).url.split('/').pop() ?? ''
   })
   const env = childEnv({ DATA_DIR: dataDir, PUBLIC_URL })
   const server = await startServer(env)

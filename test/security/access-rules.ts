@@ -723,7 +723,7 @@ export async function prepare (w: AccessWorld): Promise<{ params: Params, fresh:
   // A finished bulk generation, run by the jobs code itself.
   const { AttestationJobs } = await import('../../src/attestations/jobs.js')
   const { InProcessRenderer } = await import('../../src/attestations/renderer.js')
-  const jobs = new AttestationJobs(db, w.clock, { attestations, files, access: w.app.access, renderer: new InProcessRenderer(w.config.attestationAssetsDir) })
+  const jobs = new AttestationJobs(db, w.clock, { attestations, program: w.services.program, files, access: w.app.access, renderer: new InProcessRenderer(w.config.attestationAssetsDir) })
   // Bulk generation opens once the last counted slot has ended.
   w.clock.set(AFTER_EVENT)
   const job = await jobs.start(organizerId, w.eventId)

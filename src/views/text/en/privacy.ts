@@ -243,7 +243,6 @@ export const privacy = {
   confirmErasure: 'Confirm the erasure',
   irreversible: 'Cannot be undone: everything happens at once, or nothing.',
   erasureLog: 'Log',
-  eventNotFound: 'Event not found.',
   searchTooShort: 'Type at least {min, plural, one {# character} other {# characters}} of the name or email.',
   ownErasure: 'You cannot erase your own data here: another organizer must handle the request.',
   requestDateInFuture: 'The date of the request cannot be in the future.',

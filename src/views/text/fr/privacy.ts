@@ -249,7 +249,6 @@ export const privacy = {
   confirmErasure: 'Confirmer l’effacement',
   irreversible: 'Irréversible\u00a0: tout se fait d’un coup, ou rien.',
   erasureLog: 'Journal',
-  eventNotFound: 'Événement introuvable.',
   searchTooShort: 'Tapez au moins {min, plural, one {# caractère} other {# caractères}} du nom ou du courriel.',
   ownErasure: 'Vous ne pouvez pas effacer vos propres données ici\u00a0: une autre personne de l’organisation doit traiter la demande.',
   requestDateInFuture: 'La date de la demande ne peut pas être dans le futur.',
