@@ -7,7 +7,7 @@ import type { Locale } from '../views/i18n.js'
 import { programCalendar, sessionCalendar } from './ical.js'
 import { momentKey, programPageMoment, programPageParts, type ProgramPageParts } from './pages.js'
 import { programSchema } from './schemas.js'
-import type { Program, ProgramService, VersionedEvent } from './service.js'
+import type { Program, ProgramService, ProgramVersion } from './service.js'
 
 export interface RenderingLimits {
   /** Rendered answers kept (each with its gzip and brotli copies). */
@@ -56,31 +56,31 @@ export class ProgramRenderings {
     this.#pageParts = new LRUCache({ max: limits.maxEntries, maxSize: limits.maxBytes / 2, sizeCalculation: parts => 2 * (parts.body.length + parts.title.length) + 256 })
   }
 
-  async #program ({ event, version }: VersionedEvent): Promise<Program> {
-    const program = await this.#programs.fetch(`${event.id}|${version}`, {
-      context: async () => (await this.service.getVersionedProgram(event.id)).program
-    })
-    if (program === undefined) throw new Error(`the program of ${event.id} could not be read`)
+  async #program ({ eventId, version }: ProgramVersion): Promise<Program> {
+    // Read after the version: at least as recent (newer only if an import lands in between,
+    // and then this key is not asked for again).
+    const program = await this.#programs.fetch(`${eventId}|${version}`, { context: async () => await this.service.getProgram(eventId) })
+    if (program === undefined) throw new Error(`the program of ${eventId} could not be read`)
     return program
   }
 
   /** The program as the API answers it (GET /api/v1/events/:id/program): the same for every language. */
-  async json (v: VersionedEvent): Promise<Rendered> {
-    return await this.#bodies.get(`json|${v.event.id}|${v.version}`, JSON_TYPE, async () =>
+  async json (v: ProgramVersion): Promise<Rendered> {
+    return await this.#bodies.get(`json|${v.eventId}|${v.version}`, JSON_TYPE, async () =>
       JSON.stringify(z.encode(programSchema, await this.#program(v))))
   }
 
-  async calendar (v: VersionedEvent, locale: Locale): Promise<Rendered> {
-    return await this.#bodies.get(`ics|${v.event.id}|${v.version}|${locale}`, CALENDAR, async () =>
+  async calendar (v: ProgramVersion, locale: Locale): Promise<Rendered> {
+    return await this.#bodies.get(`ics|${v.eventId}|${v.version}|${locale}`, CALENDAR, async () =>
       programCalendar(await this.#program(v), locale, this.publicUrl, v.revisedAt))
   }
 
   /** One session's calendar file, or undefined when this version of the program has no such session. */
-  async sessionCalendar (v: VersionedEvent, sessionKey: string, locale: Locale): Promise<Rendered | undefined> {
+  async sessionCalendar (v: ProgramVersion, sessionKey: string, locale: Locale): Promise<Rendered | undefined> {
     const program = await this.#program(v)
     // Checked before the cache: a key of no session keeps nothing.
     if (!program.days.some(d => d.slots.some(s => s.sessions.some(session => session.key === sessionKey)))) return undefined
-    return await this.#bodies.get(`ics|${v.event.id}|${v.version}|${locale}|${sessionKey}`, CALENDAR, () =>
+    return await this.#bodies.get(`ics|${v.eventId}|${v.version}|${locale}|${sessionKey}`, CALENDAR, () =>
       sessionCalendar(program, sessionKey, locale, this.publicUrl, v.revisedAt) ?? '')
   }
 
@@ -89,11 +89,11 @@ export class ProgramRenderings {
    * its compressed copies. Signed in: the kept body in a header of the viewer's own, made now and
    * never kept — one person's name never reaches another.
    */
-  async page (v: VersionedEvent, locale: Locale, path: string, day: string | undefined): Promise<Rendered | string> {
+  async page (v: ProgramVersion, locale: Locale, path: string, day: string | undefined): Promise<Rendered | string> {
     const program = await this.#program(v)
     const moment = programPageMoment(program, { day, now: this.service.now() })
     const pathname = new URL(path, 'http://x').pathname
-    const partsKey = `${v.event.id}|${v.version}|${locale}|${pathname}|${momentKey(moment)}`
+    const partsKey = `${v.eventId}|${v.version}|${locale}|${pathname}|${momentKey(moment)}`
     const parts = (): ProgramPageParts => {
       let found = this.#pageParts.get(partsKey)
       if (found === undefined) {

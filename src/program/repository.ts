@@ -19,6 +19,27 @@ export async function findEventByKey (db: Q, key: string): Promise<EventRow | un
   return await db.selectFrom('events').selectAll().where('key', '=', key).executeTakeFirst()
 }
 
+/** What rendered copies of an event's program are kept by: its program's version, and when that import was made. */
+export interface ProgramVersionRow { id: string, key: string, program_version: number, updated_at: Date }
+
+const versionColumns = ['id', 'key', 'program_version', 'updated_at'] as const
+
+export async function findProgramVersion (db: Q, eventId: string): Promise<ProgramVersionRow | undefined> {
+  return await db.selectFrom('events').select(versionColumns).where('id', '=', eventId).executeTakeFirst()
+}
+
+export async function findProgramVersionByKey (db: Q, key: string): Promise<ProgramVersionRow | undefined> {
+  return await db.selectFrom('events').select(versionColumns).where('key', '=', key).executeTakeFirst()
+}
+
+export type ProgramVersionListRow = ProgramVersionRow & { timezone: string, starts_on: string, ends_on: string }
+
+/** Every event's version, with what choosing the current event needs. */
+export async function listProgramVersions (db: Q): Promise<ProgramVersionListRow[]> {
+  return await db.selectFrom('events').select([...versionColumns, 'timezone', 'starts_on', 'ends_on'])
+    .orderBy('starts_on', 'desc').orderBy('key').execute()
+}
+
 export async function countEvents (db: Q): Promise<number> {
   const row = await db.selectFrom('events').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   return Number(row.n)
@@ -126,6 +147,13 @@ export async function pruneEvent (db: Q, eventId: string, keep: { rooms: string[
   await db.deleteFrom('event_days').where('event_id', '=', eventId)
     .where(eb => eb.not(eb.exists(eb.selectFrom('time_slots').select('time_slots.id').whereRef('time_slots.day_id', '=', 'event_days.id'))))
     .execute()
+}
+
+/** Told to every listener once the import's transaction commits (src/program/service.ts, keepVersionsUntilImport). */
+export const PROGRAM_CHANNEL = 'compagnon_program'
+
+export async function notifyImported (db: Q, eventId: string): Promise<void> {
+  await sql`SELECT pg_notify(${PROGRAM_CHANNEL}, ${eventId})`.execute(db)
 }
 
 export async function recordImport (db: Q, values: { event_id: string, source: string, sha256: string, imported_by: string | null, summary: unknown }): Promise<void> {

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { open } from '../access/declare.js'
 import { addVary, compressPage, sendRendered } from '../http/rendered.js'
 import { errorResponses, langQuery } from '../http/schemas.js'
-import type { ProgramService, VersionedEvent } from './service.js'
+import type { ProgramService, ProgramVersion } from './service.js'
 import { notFound } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
 import { eventIdParams, eventKeyParams, eventsSchema, programPageQuery, programSchema, sessionCalendarParams } from './schemas.js'
@@ -33,8 +33,8 @@ const languageHeaders = (request: FastifyRequest): string[] =>
 export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async (app, { program, renderings }) => {
   const publicProgram = { config: { access: open('the program is public') } }
 
-  const sendPage = async (request: FastifyRequest<{ Querystring: { jour?: string } }>, reply: FastifyReply, event: VersionedEvent): Promise<FastifyReply> => {
-    const page = await renderings.page(event, request.locale, pagePath(request.url), request.query.jour)
+  const sendPage = async (request: FastifyRequest<{ Querystring: { jour?: string } }>, reply: FastifyReply, version: ProgramVersion): Promise<FastifyReply> => {
+    const page = await renderings.page(version, request.locale, pagePath(request.url), request.query.jour)
     if (typeof page !== 'string') return await sendRendered(request, reply, page, { cacheControl: PAGE, vary: languageHeaders(request) })
     addVary(reply, ...languageHeaders(request))
     // Compressed by the route's onSend (compressPage), once the form tokens are in.
@@ -73,7 +73,7 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
       response: { 200: programSchema, 400: errorResponses[400], 404: errorResponses[404] }
     }
   }, async (request, reply) => {
-    const rendered = await renderings.json(await program.versionedEvent(request.params.eventId))
+    const rendered = await renderings.json(await program.programVersion(request.params.eventId))
     return await sendRendered(request, reply, rendered, { cacheControl: PUBLIC_DATA })
   })
 
@@ -89,9 +89,9 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
       response: { 200: z.string().describe('text/calendar'), 400: errorResponses[400], 404: errorResponses[404] }
     }
   }, async (request, reply) => {
-    const event = await program.versionedEvent(request.params.eventId)
-    const rendered = await renderings.calendar(event, request.query.lang ?? request.locale)
-    reply.header('content-disposition', `inline; filename="${event.event.key}.ics"`)
+    const version = await program.programVersion(request.params.eventId)
+    const rendered = await renderings.calendar(version, request.query.lang ?? request.locale)
+    reply.header('content-disposition', `inline; filename="${version.eventKey}.ics"`)
     return await sendRendered(request, reply, rendered, { cacheControl: PUBLIC_DATA, vary: languageHeaders(request) })
   })
 
@@ -107,8 +107,8 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
       response: { 200: z.string().describe('text/calendar'), 400: errorResponses[400], 404: errorResponses[404] }
     }
   }, async (request, reply) => {
-    const event = await program.versionedEvent(request.params.eventId)
-    const rendered = await renderings.sessionCalendar(event, request.params.sessionKey, request.query.lang ?? request.locale)
+    const version = await program.programVersion(request.params.eventId)
+    const rendered = await renderings.sessionCalendar(version, request.params.sessionKey, request.query.lang ?? request.locale)
     if (rendered === undefined) throw notFound(bilingual('program.sessionNotFound'))
     reply.header('content-disposition', `attachment; filename="${request.params.sessionKey}.ics"`)
     return await sendRendered(request, reply, rendered, { cacheControl: PUBLIC_DATA, vary: languageHeaders(request) })
@@ -121,7 +121,7 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
     onSend: compressPage,
     schema: { operationId: 'homePage', tags: ['pages'], summary: 'Program of the current event (HTML), one day at a time (`jour`)', querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
   }, async (request, reply) => {
-    const current = await program.currentVersionedEvent()
+    const current = await program.currentProgramVersion()
     if (current === undefined) return await reply.type('text/html; charset=utf-8').send(noEventPage(request.locale, request.url))
     return await sendPage(request, reply, current)
   })
@@ -130,5 +130,5 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
     ...publicProgram,
     onSend: compressPage,
     schema: { operationId: 'programPage', tags: ['pages'], summary: 'Program of an event (HTML), one day at a time (`jour`)', params: eventKeyParams, querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
-  }, async (request, reply) => await sendPage(request, reply, await program.versionedEventByKey(request.params.eventKey)))
+  }, async (request, reply) => await sendPage(request, reply, await program.programVersionByKey(request.params.eventKey)))
 }

@@ -69,18 +69,19 @@ export interface Program {
 }
 
 /**
- * An event with its program's version, one more at every import, and when that import was made:
- * what rendered copies of the program are kept by (src/program/renderings.ts).
+ * An event's program version, one more at every import, and when that import was made: what
+ * rendered copies of the program are kept by (src/program/renderings.ts).
  */
-export interface VersionedEvent {
-  event: EventSummary
+export interface ProgramVersion {
+  eventId: string
+  eventKey: string
   version: number
   revisedAt: Date
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
-const versioned = (row: repo.EventRow): VersionedEvent => ({ event: toEventSummary(row), version: row.program_version, revisedAt: row.updated_at })
+const programVersion = (row: repo.ProgramVersionRow): ProgramVersion => ({ eventId: row.id, eventKey: row.key, version: row.program_version, revisedAt: row.updated_at })
 
 export function toEventSummary (row: repo.EventRow): EventSummary {
   const list = (v: unknown): string[] => Array.isArray(v) ? v.map(String) : []
@@ -101,6 +102,12 @@ export function toEventSummary (row: repo.EventRow): EventSummary {
 }
 
 export class ProgramService {
+  /** Version reads in flight, by what they ask: requests arriving meanwhile share the answer. */
+  readonly #versionReads = new Map<string, Promise<ProgramVersion | undefined>>()
+  /** Every event's version, kept until the next import's notification (keepVersionsUntilImport), or undefined: read per request. */
+  #keptVersions: Promise<repo.ProgramVersionListRow[]> | undefined
+  #keepingVersions = false
+
   constructor (private readonly db: Db, private readonly clock: Clock) {}
 
   async listEvents (): Promise<EventSummary[]> {
@@ -119,17 +126,72 @@ export class ProgramService {
     return toEventSummary(row)
   }
 
-  /** The event with its program's version: one small query, made by every read of a rendered copy. */
-  async versionedEvent (eventId: string): Promise<VersionedEvent> {
-    const row = await repo.findEventById(this.db, eventId)
-    if (row === undefined) throw notFound(bilingual('program.eventNotFound'))
-    return versioned(row)
+  /**
+   * Read for every request served from a rendered copy (one small query), so that an import
+   * through any instance shows at the next request. A request arriving while the same read is
+   * in flight shares its answer: under load one query answers many requests, alone each asks.
+   */
+  async #readVersion (what: string, read: () => Promise<repo.ProgramVersionRow | undefined>, kept: (rows: repo.ProgramVersionListRow[]) => repo.ProgramVersionRow | undefined): Promise<ProgramVersion | undefined> {
+    if (this.#keepingVersions) {
+      const found = kept(await this.#versionList())
+      return found === undefined ? undefined : programVersion(found)
+    }
+    let pending = this.#versionReads.get(what)
+    if (pending === undefined) {
+      pending = read().then(row => row === undefined ? undefined : programVersion(row)).finally(() => { this.#versionReads.delete(what) })
+      this.#versionReads.set(what, pending)
+    }
+    return await pending
   }
 
-  async versionedEventByKey (key: string): Promise<VersionedEvent> {
-    const row = await repo.findEventByKey(this.db, key)
-    if (row === undefined) throw notFound(bilingual('program.eventNotFound'))
-    return versioned(row)
+  async programVersion (eventId: string): Promise<ProgramVersion> {
+    const version = await this.#readVersion(`id ${eventId}`, async () => await repo.findProgramVersion(this.db, eventId), rows => rows.find(r => r.id === eventId))
+    if (version === undefined) throw notFound(bilingual('program.eventNotFound'))
+    return version
+  }
+
+  async programVersionByKey (key: string): Promise<ProgramVersion> {
+    const version = await this.#readVersion(`key ${key}`, async () => await repo.findProgramVersionByKey(this.db, key), rows => rows.find(r => r.key === key))
+    if (version === undefined) throw notFound(bilingual('program.eventNotFound'))
+    return version
+  }
+
+  /** The program version of the current event (as currentEvent chooses it), or undefined without any event. */
+  async currentProgramVersion (): Promise<ProgramVersion | undefined> {
+    const current = (rows: repo.ProgramVersionListRow[]): repo.ProgramVersionRow | undefined =>
+      this.#current(rows.map(row => ({ ...row, startsOn: row.starts_on, endsOn: row.ends_on })))
+    // Kept or not, the choice is made now: it moves with the clock.
+    return await this.#readVersion('current', async () => current(await repo.listProgramVersions(this.db)), current)
+  }
+
+  async #versionList (): Promise<repo.ProgramVersionListRow[]> {
+    const list = this.#keptVersions ?? repo.listProgramVersions(this.db)
+    this.#keptVersions = list
+    try {
+      return await list
+    } catch (err) {
+      if (this.#keptVersions === list) this.#keptVersions = undefined
+      throw err
+    }
+  }
+
+  /**
+   * On the embedded database: keeps every event's version in memory, forgotten at each import's
+   * notification (sent on commit, before the import returns), instead of a query per request —
+   * each costs ~0.7 ms of PGlite, more than the rest of the answer. Only there: its data
+   * directory is locked to one process, so every import is made in this process and heard at
+   * once. PostgreSQL keeps one read per request (another instance's import, whatever becomes
+   * of a LISTEN connection). Resolves to a function that stops.
+   */
+  async keepVersionsUntilImport (listen: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>): Promise<() => Promise<void>> {
+    const stop = await listen(repo.PROGRAM_CHANNEL, () => { this.#keptVersions = undefined })
+    this.#keptVersions = undefined
+    this.#keepingVersions = true
+    return async () => {
+      this.#keepingVersions = false
+      this.#keptVersions = undefined
+      await stop()
+    }
   }
 
   /** The current instant, from the injected clock (the program page's "now / next" marker). */
@@ -139,27 +201,20 @@ export class ProgramService {
 
   /** The event shown on the home page: the one running or coming next, else the latest. */
   async currentEvent (): Promise<EventSummary | undefined> {
-    return (await this.currentVersionedEvent())?.event
+    return this.#current(await this.listEvents())
   }
 
-  /** The current event (as currentEvent) with its program's version, in one query. */
-  async currentVersionedEvent (): Promise<VersionedEvent | undefined> {
-    const events = (await repo.listEvents(this.db)).map(versioned)
+  /** Of events latest first, the one running or coming next, else the latest. */
+  #current<E extends { timezone: string, startsOn: string, endsOn: string }> (events: E[]): E | undefined {
     const now = this.clock.now()
     // "Today" where the event takes place, not where the server runs.
-    const notOver = ({ event: e }: VersionedEvent): boolean => e.endsOn >= (DateTime.fromJSDate(now, { zone: e.timezone }).toISODate() ?? '')
-    const upcoming = events.filter(notOver).sort((a, b) => a.event.startsOn.localeCompare(b.event.startsOn))
+    const notOver = (e: E): boolean => e.endsOn >= (DateTime.fromJSDate(now, { zone: e.timezone }).toISODate() ?? '')
+    const upcoming = events.filter(notOver).sort((a, b) => a.startsOn.localeCompare(b.startsOn))
     return upcoming[0] ?? events[0]
   }
 
   async getProgram (eventId: string): Promise<Program> {
-    return (await this.getVersionedProgram(eventId)).program
-  }
-
-  /** The program with the version it was read at (read first: the rows read after are at least as recent). */
-  async getVersionedProgram (eventId: string): Promise<{ program: Program, version: VersionedEvent }> {
-    const version = await this.versionedEvent(eventId)
-    const { event } = version
+    const event = await this.getEvent(eventId)
     const [days, slots, sessions, speakers] = await Promise.all([
       repo.listDays(this.db, eventId),
       repo.listSlots(this.db, eventId),
@@ -206,7 +261,7 @@ export class ProgramService {
         }))
       }
     }), s => s.dayId)
-    const program: Program = {
+    return {
       event,
       days: days.map(day => ({ date: day.date, slots: (slotsByDay.get(day.id) ?? []).map(({ dayId: _d, ...slot }) => slot) })),
       totals: {
@@ -215,7 +270,6 @@ export class ProgramService {
         inPersonAttendanceHours: Math.round(inPersonMinutes / 6) / 10
       }
     }
-    return { program, version }
   }
 
   async importFromFile (path: string, importedBy: string | null = null): Promise<ImportSummary> {
@@ -349,6 +403,7 @@ export class ProgramService {
         rooms: file.rooms.length
       }
       await repo.recordImport(trx, { event_id: eventId, source: meta.source, sha256: meta.sha256, imported_by: meta.importedBy, summary })
+      await repo.notifyImported(trx, eventId)
       return summary
     })
   }

@@ -104,6 +104,16 @@ t.test('a signed-in viewer\'s page never reaches anyone else, and the shared cop
   t.match(header(revalidated.body), 'Paule Émond')
 })
 
+t.test('many requests at once, on a cold copy, all get the same whole answer', async t => {
+  const built = await testApp(t)
+  const [current] = await built.services.program.listEvents()
+  const answers = await Promise.all(Array.from({ length: 12 }, async (_, i) =>
+    await built.app.inject({ url: i % 2 === 0 ? `/api/v1/events/${current!.id}/calendar.ics?lang=en` : '/?lang=en', headers: html })))
+  for (const res of answers) t.equal(res.statusCode, 200)
+  t.equal(new Set(answers.filter((_, i) => i % 2 === 0).map(res => res.body)).size, 1, 'one feed')
+  t.equal(new Set(answers.filter((_, i) => i % 2 === 1).map(res => res.headers.etag)).size, 1, 'one page')
+})
+
 t.test('French and English are kept apart, by ?lang= or by what the browser says', async t => {
   const fr = await app.inject(`/api/v1/events/${event.id}/calendar.ics?lang=fr`)
   const en = await app.inject(`/api/v1/events/${event.id}/calendar.ics?lang=en`)
@@ -176,7 +186,7 @@ t.test('an import makes a new version: the next request gets the new program, wi
 
 t.test('what is kept stays within its bounds', async t => {
   const renderings = new ProgramRenderings(ctx.services.program, ctx.config.publicUrl, { maxEntries: 3, maxBytes: 10 * 1024 * 1024 })
-  const v = await ctx.services.program.versionedEvent(event.id)
+  const v = await ctx.services.program.programVersion(event.id)
   for (const day of ['2025-10-20', '2025-10-21', '2025-10-22', '2025-10-23', '2025-10-24', 'tout']) {
     for (const lang of ['fr', 'en'] as const) await renderings.page(v, lang, `/?jour=${day}&lang=${lang}`, day)
   }
