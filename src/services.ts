@@ -124,7 +124,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
   const platformClient = new AgsClient(ltiStorage, ltiKey)
   const gradeOutbox = new GradeOutbox(db, clock, platformClient, log)
 
-  const book = new AttendanceBook(db, clock, access)
+  const book = new AttendanceBook(db, clock, access, people)
   // The course's assignment and deadline rule, shared by both sides of the synthesis.
   const assignments = new Assignments(db, lti, access)
   const attestations = new AttestationIssuance(db, clock, {
@@ -155,7 +155,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     attendance: new AttendanceService(db, clock, config.secrets.codeSecret, config.publicUrl, access),
     book,
     grades: new AttendanceGrades(db, clock, book, gradeOutbox),
-    synthesisHandIn: new HandInService(db, clock, assignments, files, gradeOutbox, lti),
+    synthesisHandIn: new HandInService(db, clock, assignments, files, gradeOutbox, lti, people),
     synthesisGrading: new GradingService(db, clock, assignments, gradeOutbox),
     previews: new PreviewPool(),
     attestations,

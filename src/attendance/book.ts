@@ -1,4 +1,5 @@
 import type { AccessPolicy } from '../access/policy.js'
+import type { PeopleService } from '../people/service.js'
 import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js'
@@ -123,7 +124,7 @@ export type Correctable = { all: true } | { all: false, people: ReadonlySet<stri
  * audit trail, excuses, advance choices of parallel sessions, and the attendance grade.
  */
 export class AttendanceBook {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy) {}
+  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy, private readonly people: PeopleService) {}
 
   async policy (eventId: string): Promise<PolicyRow> { return await repo.findPolicy(this.db, eventId) }
 
@@ -154,8 +155,7 @@ export class AttendanceBook {
     const slot = await bookRepo.findSlotWithZone(this.db, slotId)
     if (slot === undefined) throw notFound(bilingual('attendance.slotNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId, slotId })
-    const name = await repo.findDisplayName(this.db, personId)
-    if (name === undefined) throw notFound(bilingual('attendance.personNotFound'))
+    const name = (await this.people.getPerson(personId)).displayName
     const record = await bookRepo.findRecordStatus(this.db, slotId, personId)
     const excuse = await bookRepo.findExcuse(this.db, personId, slotId)
     const sessions = await bookRepo.scheduledSessionsOfSlot(this.db, slotId)

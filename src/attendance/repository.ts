@@ -58,7 +58,15 @@ export interface PolicyRow {
   over: 'held' | 'all'
 }
 
-export const DEFAULT_POLICY: PolicyRow = { open_before_minutes: 30, close_after_minutes: 45, late_after_minutes: 10, weight_present: 1, weight_late: 0.75, excused: 'present', over: 'held' }
+export const DEFAULT_POLICY: PolicyRow = {
+  open_before_minutes: 30,
+  close_after_minutes: 45,
+  late_after_minutes: 10,
+  weight_present: 1,
+  weight_late: 0.75,
+  excused: 'present',
+  over: 'held'
+}
 
 export async function findPolicy (db: Q, eventId: string): Promise<PolicyRow> {
   const row = await db.selectFrom('attendance_policies')
@@ -85,14 +93,34 @@ export async function lockRecord (db: Q, slotId: string, personId: string): Prom
     .where('slot_id', '=', slotId).where('person_id', '=', personId).forUpdate().executeTakeFirst()
 }
 
-export async function insertRecord (db: Q, values: { event_id: string, slot_id: string, session_id: string, person_id: string, status: Status, method: Method, recorded_at: Date, device_time: Date | null, received_at: Date, recorded_by: string | null }): Promise<RecordRow | undefined> {
+export async function insertRecord (db: Q, values: {
+  event_id: string
+  slot_id: string
+  session_id: string
+  person_id: string
+  status: Status
+  method: Method
+  recorded_at: Date
+  device_time: Date | null
+  received_at: Date
+  recorded_by: string | null
+}): Promise<RecordRow | undefined> {
   // A concurrent check-in of the same person in the same slot loses quietly; the caller re-reads.
   return await db.insertInto('attendance_records').values(values)
     .onConflict(oc => oc.columns(['slot_id', 'person_id']).doNothing())
     .returning(['id', 'session_id', 'slot_id', 'person_id', 'status', 'method', 'recorded_at']).executeTakeFirst()
 }
 
-export async function updateRecord (db: Q, id: string, values: { session_id?: string, status?: Status, method?: Method, recorded_at?: Date, device_time?: Date | null, received_at?: Date, recorded_by?: string | null, completed_late_at?: Date | null }): Promise<RecordRow> {
+export async function updateRecord (db: Q, id: string, values: {
+  session_id?: string
+  status?: Status
+  method?: Method
+  recorded_at?: Date
+  device_time?: Date | null
+  received_at?: Date
+  recorded_by?: string | null
+  completed_late_at?: Date | null
+}): Promise<RecordRow> {
   return await db.updateTable('attendance_records').set({ ...values, updated_at: new Date() }).where('id', '=', id)
     .returning(['id', 'session_id', 'slot_id', 'person_id', 'status', 'method', 'recorded_at']).executeTakeFirstOrThrow()
 }
@@ -101,7 +129,17 @@ export async function deleteRecord (db: Q, id: string): Promise<void> {
   await db.deleteFrom('attendance_records').where('id', '=', id).execute()
 }
 
-export async function insertHistory (db: Q, values: { event_id: string, slot_id: string, person_id: string, action: 'check_in' | 'move' | 'correction' | 'excuse', before: unknown, after: unknown, reason: string | null, changed_by: string | null, changed_at: Date }): Promise<void> {
+export async function insertHistory (db: Q, values: {
+  event_id: string
+  slot_id: string
+  person_id: string
+  action: 'check_in' | 'move' | 'correction' | 'excuse'
+  before: unknown
+  after: unknown
+  reason: string | null
+  changed_by: string | null
+  changed_at: Date
+}): Promise<void> {
   await db.insertInto('attendance_history').values({
     ...values,
     before: values.before === null ? null : JSON.stringify(values.before),
@@ -109,8 +147,18 @@ export async function insertHistory (db: Q, values: { event_id: string, slot_id:
   }).execute()
 }
 
-export async function historyOf (db: Q, personId: string, slotId?: string): Promise<Array<{ action: string, before: unknown, after: unknown, reason: string | null, changed_by: string | null, changed_at: Date, slot_id: string }>> {
-  let q = db.selectFrom('attendance_history').select(['action', 'before', 'after', 'reason', 'changed_by', 'changed_at', 'slot_id']).where('person_id', '=', personId)
+export async function historyOf (db: Q, personId: string, slotId?: string): Promise<Array<{
+  action: string
+  before: unknown
+  after: unknown
+  reason: string | null
+  changed_by: string | null
+  changed_at: Date
+  slot_id: string
+}>> {
+  let q = db.selectFrom('attendance_history')
+    .select(['action', 'before', 'after', 'reason', 'changed_by', 'changed_at', 'slot_id'])
+    .where('person_id', '=', personId)
   if (slotId !== undefined) q = q.where('slot_id', '=', slotId)
   return await q.orderBy('id').execute()
 }
@@ -121,14 +169,23 @@ export async function sessionCounts (db: Q, sessionId: string): Promise<{ checke
     .where('session_id', '=', sessionId).where('status', 'in', ['present', 'late']).executeTakeFirstOrThrow()
   const chosen = await db.selectFrom('attendance_choices as c').select(eb => eb.fn.countAll<number>().as('n'))
     .where('c.session_id', '=', sessionId)
-    .where(eb => eb.not(eb.exists(eb.selectFrom('attendance_records as a').select('a.id').whereRef('a.person_id', '=', 'c.person_id').whereRef('a.slot_id', '=', 'c.slot_id'))))
+    .where(eb => eb.not(eb.exists(eb.selectFrom('attendance_records as a').select('a.id')
+      .whereRef('a.person_id', '=', 'c.person_id').whereRef('a.slot_id', '=', 'c.slot_id'))))
     .executeTakeFirstOrThrow()
   return { checkedIn: Number(checkedIn.n), chosen: Number(chosen.n) }
 }
 
-export async function sessionAttendees (db: Q, sessionId: string): Promise<Array<{ person_id: string, display_name: string, status: string, method: string, recorded_at: Date, chosen: boolean }>> {
+export async function sessionAttendees (db: Q, sessionId: string): Promise<Array<{
+  person_id: string
+  display_name: string
+  status: string
+  method: string
+  recorded_at: Date
+  chosen: boolean
+}>> {
   const rows = await db.selectFrom('attendance_records as a').innerJoin('people as p', 'p.id', 'a.person_id')
-    .leftJoin('attendance_choices as c', join => join.onRef('c.person_id', '=', 'a.person_id').onRef('c.slot_id', '=', 'a.slot_id').onRef('c.session_id', '=', 'a.session_id'))
+    .leftJoin('attendance_choices as c', join => join.onRef('c.person_id', '=', 'a.person_id')
+      .onRef('c.slot_id', '=', 'a.slot_id').onRef('c.session_id', '=', 'a.session_id'))
     .select(['a.person_id', 'p.display_name', 'a.status', 'a.method', 'a.recorded_at', 'c.chosen_at'])
     .where('a.session_id', '=', sessionId).orderBy('a.recorded_at', 'desc').orderBy('a.created_at', 'desc').execute()
   return rows.map(({ chosen_at: chosenAt, ...r }) => ({ ...r, chosen: chosenAt !== null }))
@@ -171,7 +228,14 @@ export async function savePass (db: Q, values: { person_id: string, version: num
 // --- door scans (idempotent uploads) ----------------------------------------------------------
 
 /** Claims a scan id; undefined when it was uploaded before (its stored outcome is the answer). */
-export async function claimScan (db: Q, values: { scan_id: string, scanned_by: string, session_id: string, pass_code: string, device_time: Date, received_at: Date }): Promise<boolean> {
+export async function claimScan (db: Q, values: {
+  scan_id: string
+  scanned_by: string
+  session_id: string
+  pass_code: string
+  device_time: Date
+  received_at: Date
+}): Promise<boolean> {
   const row = await db.insertInto('attendance_scans').values({ ...values, outcome: JSON.stringify({ result: 'processing' }) })
     .onConflict(oc => oc.column('scan_id').doNothing()).returning('scan_id').executeTakeFirst()
   return row !== undefined
@@ -187,7 +251,14 @@ export async function saveScanOutcome (db: Q, scanId: string, outcome: unknown):
 
 // --- scans before signing in ------------------------------------------------------------------
 
-export async function insertPendingScan (db: Q, values: { device_hash: string, device_binding: string, session_id: string, scanned_at: Date, code_valid_until: Date, expires_at: Date }): Promise<void> {
+export async function insertPendingScan (db: Q, values: {
+  device_hash: string
+  device_binding: string
+  session_id: string
+  scanned_at: Date
+  code_valid_until: Date
+  expires_at: Date
+}): Promise<void> {
   await db.insertInto('attendance_pending_scans').values(values).execute()
 }
 
@@ -195,7 +266,11 @@ export async function insertPendingScan (db: Q, values: { device_hash: string, d
  * The pending scans of a scan cookie made on this very browser (its device binding) and not
  * expired, used up now. Scans of the same cookie bound to another browser stay untouched.
  */
-export async function takePendingScans (db: Q, scanHash: string, deviceBinding: string, now: Date): Promise<Array<{ session_id: string, scanned_at: Date, code_valid_until: Date }>> {
+export async function takePendingScans (db: Q, scanHash: string, deviceBinding: string, now: Date): Promise<Array<{
+  session_id: string
+  scanned_at: Date
+  code_valid_until: Date
+}>> {
   const rows = await db.updateTable('attendance_pending_scans').set({ used_at: now })
     .where('device_hash', '=', scanHash).where('device_binding', '=', deviceBinding)
     .where('used_at', 'is', null).where('expires_at', '>', now).where('code_valid_until', 'is not', null)
@@ -263,8 +338,23 @@ preparedStatement('attendance_first_check_in', FIRST_CHECK_IN)
 preparedStatement('attendance_first_check_in_with_role', FIRST_CHECK_IN_WITH_ROLE)
 
 /** True when the record was created; false when the person has one in the slot already or may not attend. */
-export async function insertFirstCheckIn (db: Q, values: { event_id: string, slot_id: string, session_id: string, person_id: string, status: Status, method: Method, recorded_at: Date, device_time: Date | null, received_at: Date, recorded_by: string | null, roles: string[] | null }): Promise<boolean> {
-  const parameters: unknown[] = [values.event_id, values.slot_id, values.session_id, values.person_id, values.status, values.method, values.recorded_at, values.device_time, values.received_at, values.recorded_by]
+export async function insertFirstCheckIn (db: Q, values: {
+  event_id: string
+  slot_id: string
+  session_id: string
+  person_id: string
+  status: Status
+  method: Method
+  recorded_at: Date
+  device_time: Date | null
+  received_at: Date
+  recorded_by: string | null
+  roles: string[] | null
+}): Promise<boolean> {
+  const parameters: unknown[] = [
+    values.event_id, values.slot_id, values.session_id, values.person_id, values.status, values.method, values.recorded_at, values.device_time,
+    values.received_at, values.recorded_by
+  ]
   if (values.roles !== null) parameters.push(values.roles)
   const result = await db.executeQuery(CompiledQuery.raw(values.roles === null ? FIRST_CHECK_IN : FIRST_CHECK_IN_WITH_ROLE, parameters))
   return (result.numAffectedRows ?? 0n) > 0n
@@ -277,7 +367,11 @@ export async function recordedSession (db: Q, slotId: string, personId: string):
 }
 
 /** The members of the event's LMS courses the actor is an active member of, with both sides' LTI roles. */
-export async function courseMatesOf (db: Q, actorId: string, eventId: string): Promise<Array<{ person_id: string | null, actor_roles: unknown, person_roles: unknown }>> {
+export async function courseMatesOf (db: Q, actorId: string, eventId: string): Promise<Array<{
+  person_id: string | null
+  actor_roles: unknown
+  person_roles: unknown
+}>> {
   return await db.selectFrom('lti_roster_members as me')
     .innerJoin('lti_contexts as c', 'c.id', 'me.context_id')
     .innerJoin('lti_roster_members as them', 'them.context_id', 'me.context_id')
@@ -286,10 +380,6 @@ export async function courseMatesOf (db: Q, actorId: string, eventId: string): P
     .where('me.person_id', '=', actorId).where('me.status', '=', 'Active')
     .where('them.status', '=', 'Active').where('them.person_id', 'is not', null)
     .execute()
-}
-
-export async function findDisplayName (db: Q, personId: string): Promise<string | undefined> {
-  return (await db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst())?.display_name
 }
 
 // --- the attendance grade in the LMS ----------------------------------------------------------

@@ -18,6 +18,7 @@ import { attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, pas
 import { passSheetsPdf, posterFonts, roomPosterPdf, sessionPosterPdf } from './posters.js'
 import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
 import { messageOf, type AttendanceService, type CheckIn, type ScanDevice } from './service.js'
+import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
 import { qrSvg } from '../views/qr.js'
 
@@ -40,7 +41,7 @@ const when = (d: Date, zone: string, locale: Locale): string => formatTime(d.toI
  * pages, door posters and pass sheets; the API twins. `fontsDir`: the attestation assets, whose
  * fonts the printed PDFs use (default reports/attestation).
  */
-export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService, program: ProgramService, fontsDir?: string }> = async (app, { attendance, program, fontsDir = attestationAssetsDir }) => {
+export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService, people: PeopleService, program: ProgramService, fontsDir?: string }> = async (app, { attendance, people, program, fontsDir = attestationAssetsDir }) => {
   for (const [name, source] of Object.entries(scripts)) {
     app.get(`/assets/${name}.js`, { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) =>
       await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(source))
@@ -131,7 +132,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
       startsAt: session.starts_at,
       endsAt: session.ends_at,
       timezone: session.timezone,
-      name: personId === null ? null : await attendance.personName(personId),
+      name: personId === null ? null : (await people.getPerson(personId)).displayName,
       current: personId === null ? null : await attendance.recordedIn(personId, session.slot_id),
       sessionId: session.id
     }, '/presence/code'))
@@ -349,7 +350,7 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     const personId = request.auth?.personId ?? ''
     const pass = await attendance.pass(personId)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(passPage(request.locale, { name: await attendance.personName(personId), code: pass.code, qrSvg: await qrSvg(pass.url) }, request.url))
+    return await reply.type(html).send(passPage(request.locale, { name: (await people.getPerson(personId)).displayName, code: pass.code, qrSvg: await qrSvg(pass.url) }, request.url))
   })
 
   app.get('/pass/:code', {

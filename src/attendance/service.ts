@@ -233,10 +233,6 @@ export class AttendanceService {
 
   async purgeExpired (): Promise<void> { await repo.purgeExpired(this.db, this.clock.now()) }
 
-  async personName (personId: string): Promise<string> {
-    return await repo.findDisplayName(this.db, personId) ?? ''
-  }
-
   /** A person's pass: scan-only, for door staff. Issued on first use; re-issuing voids the old one. */
   async pass (personId: string, reissue = false): Promise<{ code: string, url: string }> {
     const existing = await repo.findPass(this.db, personId)

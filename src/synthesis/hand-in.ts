@@ -10,6 +10,7 @@ import type { FileStore } from '../files/store.js'
 import { bilingual, sentence } from '../views/i18n.js'
 import type { GradeOutbox } from '../lti/outbox.js'
 import type { LtiService } from '../lti/service.js'
+import type { PeopleService } from '../people/service.js'
 import { isCreditedLearner } from '../lti/roles.js'
 import * as repo from './repository.js'
 import { inBoth, when } from './wording.js'
@@ -40,7 +41,8 @@ export class HandInService {
     private readonly assignments: Assignments,
     private readonly files: FileStore,
     private readonly outbox: GradeOutbox,
-    private readonly lti: LtiService
+    private readonly lti: LtiService,
+    private readonly people: PeopleService
   ) {}
 
   /** The assignment as its reader sees it: instructors, or a student with their own window. */
@@ -219,7 +221,7 @@ export class HandInService {
     return {
       assignment: toAssignment(row),
       version: { ...receiptOf(submission, files), textBody: submission.text },
-      student: await repo.personName(this.db, submission.person_id),
+      student: (await this.people.getPerson(submission.person_id)).displayName,
       course: await repo.courseTitle(this.db, contextId),
       zone: await repo.eventTimezone(this.db, row.event_id)
     }

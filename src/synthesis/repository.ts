@@ -276,7 +276,3 @@ export async function activeCoursesOf (db: Q, personId: string): Promise<Array<{
     .orderBy('c.title').execute()
   return rows.map(r => ({ id: r.id, title: r.title ?? r.label ?? r.context_id, roles: r.roles as string[] }))
 }
-
-export async function personName (db: Q, personId: string): Promise<string> {
-  return (await db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirst())?.display_name ?? ''
-}

@@ -19,7 +19,7 @@ const setup = async (tt: Parameters<typeof testApp>[0], now = '15:00'): Promise<
   const rows = await ctx.database.db.selectFrom('sessions').select(['id', 'key', 'slot_id']).execute()
   return {
     ...ctx,
-    book: new AttendanceBook(ctx.database.db, ctx.clock, ctx.app.access),
+    book: new AttendanceBook(ctx.database.db, ctx.clock, ctx.app.access, ctx.services.people),
     eventId: event!.id,
     sessions: Object.fromEntries(rows.map(r => [r.key, r.id])),
     slotOf: async (key: string) => rows.find(r => r.key === key)!.slot_id

@@ -106,7 +106,7 @@ t.test('through the real AttendanceBook with the 2025 program', async t => {
   const [event] = await ctx.services.program.listEvents()
   const eventId = event!.id
   const program = await ctx.services.program.getProgram(eventId)
-  const book = new AttendanceBook(ctx.database.db, ctx.clock, ctx.app.access)
+  const book = new AttendanceBook(ctx.database.db, ctx.clock, ctx.app.access, ctx.services.people)
   const g = given(ctx)
   const person = await g.participant({ name: 'Dominique Côté' })
 

@@ -210,7 +210,6 @@ export const attendance = {
   historyCorrection: 'Correction',
   historyExcuse: 'Excuse',
   historyNone: 'None',
-  personNotFound: 'Person not found.',
   correctionReasonMissing: 'Give the reason for the correction.',
   personNotRegistered: 'This person is not registered for the event.',
   chooseSessionOfSlot: 'Choose the session of this time slot.',

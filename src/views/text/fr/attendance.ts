@@ -226,7 +226,6 @@ export const attendance = {
   historyCorrection: 'Correction',
   historyExcuse: 'Justification',
   historyNone: 'Aucun',
-  personNotFound: 'Personne introuvable.',
   correctionReasonMissing: 'Indiquez la raison de la correction.',
   personNotRegistered: 'Cette personne n’est pas inscrite à l’événement.',
   chooseSessionOfSlot: 'Choisissez la séance de ce créneau.',
