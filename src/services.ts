@@ -165,7 +165,7 @@ export function createServices ({ database, clock, config, log }: ServiceDeps): 
     reports: new ReportService(db, clock, { book, attestations, decisions: attestationDecisions, access, program }),
     verification,
     credentials: new CredentialService(db, clock, { verification, access, publicUrl: config.publicUrl, secret: config.secrets.sessionSecret }),
-    privacyAccessLog: new AccessLog(db, clock, log),
+    privacyAccessLog: new AccessLog(db, clock, log, lti),
     privacy: new PrivacyService(db, clock, config, program, access),
     incidents: new IncidentService(db, clock, access),
     retention: new RetentionService(db, clock, { ...config.retention, attestationDetailsDays: config.attestationDetailsDays }),

@@ -233,6 +233,11 @@ export async function coursesOf (db: Q, personId: string): Promise<CourseRow[]> 
     .execute() as CourseRow[]
 }
 
+/** The event a course follows (null when none was tied to it, or no such course). */
+export async function contextEvent (db: Q, contextId: string): Promise<string | null> {
+  return (await db.selectFrom('lti_contexts').select('event_id').where('id', '=', contextId).executeTakeFirst())?.event_id ?? null
+}
+
 /** The course's platform, its grade (AGS) and roster (NRPS) endpoints and its event; throws when there is no such course. */
 export async function courseServices (db: Q, contextId: string): Promise<{ issuer: string, client_id: string, lineitems_url: string | null, memberships_url: string | null, event_id: string | null }> {
   return await db.selectFrom('lti_contexts').select(['issuer', 'client_id', 'lineitems_url', 'memberships_url', 'event_id']).where('id', '=', contextId).executeTakeFirstOrThrow()

@@ -7,7 +7,6 @@ import { AppError } from '../errors.js'
 import { bilingual, t, type Locale, type TextKey } from '../views/i18n.js'
 import { frameOrigins } from '../http/frame-ancestors.js'
 import * as people from '../people/repository.js'
-import { contextEvent } from '../privacy/repository.js'
 import { isTombstoned } from '../privacy/tombstone-repository.js'
 import { tombstoneHash } from '../privacy/tombstones.js'
 import type { Role } from '../people/repository.js'
@@ -183,7 +182,7 @@ export class LtiService {
 
   /** The event a course follows (null when no event was tied to it). */
   async courseEvent (contextId: string): Promise<string | null> {
-    return await contextEvent(this.db, contextId)
+    return await repo.contextEvent(this.db, contextId)
   }
 
   async teaches (personId: string, contextId: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { Db } from '../db/database.js'
 import type { TextKey } from '../views/i18n.js'
 import { rolesInEvent } from '../access/repository.js'
+import type { LtiService } from '../lti/service.js'
 import * as repo from './repository.js'
 
 /**
@@ -74,7 +75,13 @@ interface Read {
 export class AccessLog {
   readonly #pending = new Set<Promise<void>>()
 
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly log: FastifyBaseLogger) {}
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly log: FastifyBaseLogger,
+    /** A course's event: the LMS domain owns courses. */
+    private readonly courses: Pick<LtiService, 'courseEvent'>
+  ) {}
 
   /** The onResponse hook: logs successful reads of routes flagged `personalData`. */
   readonly onResponse = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -145,7 +152,7 @@ export class AccessLog {
       eventId ??= owner.eventId
       subject ??= owner.personId
     }
-    if (eventId === null && p.contextId !== undefined) eventId = await repo.contextEvent(this.db, p.contextId)
+    if (eventId === null && p.contextId !== undefined) eventId = await this.courses.courseEvent(p.contextId)
     if (eventId === null && p.sessionId !== undefined) eventId = await repo.sessionEvent(this.db, p.sessionId)
     if (eventId === null && p.jobId !== undefined) eventId = await repo.jobEvent(this.db, p.jobId)
     // Reading one's own attendance, hand-in or attestation is not staff access.

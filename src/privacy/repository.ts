@@ -17,10 +17,6 @@ export async function staffEvents (db: Db, personId: string, roles: ReadonlyArra
 }
 
 /** The event and person a route's identifiers point to, for the access log. */
-export async function contextEvent (db: Db, contextId: string): Promise<string | null> {
-  return (await db.selectFrom('lti_contexts').select('event_id').where('id', '=', contextId).executeTakeFirst())?.event_id ?? null
-}
-
 export async function sessionEvent (db: Db, sessionId: string): Promise<string | null> {
   return (await db.selectFrom('sessions').select('event_id').where('id', '=', sessionId).executeTakeFirst())?.event_id ?? null
 }
