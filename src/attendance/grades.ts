@@ -15,12 +15,26 @@ export class AttendanceGrades {
 
   /** Queues changed grades for one course; returns how many were queued. */
   async syncCourse (contextId: string): Promise<number> {
-    const context = await repo.findGradedCourse(this.db, contextId)
-    if (context?.event_id === null || context?.event_id === undefined || context.lineitems_url === null) return 0
+    return await this.#sync(await this.outbox.gradedCourses(contextId))
+  }
+
+  /** Every course tied to an event with a grade service (the background job). */
+  async syncAll (): Promise<number> {
+    return await this.#sync(await this.outbox.gradedCourses())
+  }
+
+  /** The courses and whether their events were purged are read once for all of them; then each course's grid. */
+  async #sync (courses: Array<{ contextId: string, eventId: string }>): Promise<number> {
     // Once the retention purge has replaced an event's records by per-session totals, everyone
     // would read as absent: the grades already in the LMS are the record, never overwritten.
-    if (await repo.recordsPurged(this.db, context.event_id)) return 0
-    const grid = await this.book.grid(context.event_id, { contextId })
+    const purged = await repo.eventsWithRecordsPurged(this.db, [...new Set(courses.map(c => c.eventId))])
+    let queued = 0
+    for (const course of courses) if (!purged.has(course.eventId)) queued += await this.#syncCourse(course)
+    return queued
+  }
+
+  async #syncCourse ({ contextId, eventId }: { contextId: string, eventId: string }): Promise<number> {
+    const grid = await this.book.grid(eventId, { contextId })
     const latest = await this.outbox.latestScores(contextId, 'presence')
     const now = this.clock.now()
     const counted = grid.slots.filter(s => grid.policy.over === 'all' || s.held)
@@ -45,13 +59,6 @@ export class AttendanceGrades {
       await this.outbox.enqueue({ contextId, lineItem: 'presence', userSub: row.userSub, personId: row.personId, score, givenAt: now })
       queued++
     }
-    return queued
-  }
-
-  /** Every course tied to an event with a grade service (the background job). */
-  async syncAll (): Promise<number> {
-    let queued = 0
-    for (const contextId of await repo.gradedCourses(this.db)) queued += await this.syncCourse(contextId)
     return queued
   }
 }

@@ -384,18 +384,10 @@ export async function courseMatesOf (db: Q, actorId: string, eventId: string): P
 
 // --- the attendance grade in the LMS ----------------------------------------------------------
 
-export async function findGradedCourse (db: Q, contextId: string): Promise<{ id: string, event_id: string | null, lineitems_url: string | null } | undefined> {
-  return await db.selectFrom('lti_contexts').select(['id', 'event_id', 'lineitems_url']).where('id', '=', contextId).executeTakeFirst()
-}
-
-/** Courses tied to an event with a grade service (line items URL). */
-export async function gradedCourses (db: Q): Promise<string[]> {
-  return (await db.selectFrom('lti_contexts').select('id').where('event_id', 'is not', null).where('lineitems_url', 'is not', null).execute()).map(c => c.id)
-}
-
-/** Whether the retention purge has replaced the event's records by per-session totals. */
-export async function recordsPurged (db: Q, eventId: string): Promise<boolean> {
-  const row = await db.selectFrom('attendance_session_totals as t').innerJoin('sessions as s', 's.id', 't.session_id')
-    .select('t.session_id').where('s.event_id', '=', eventId).limit(1).executeTakeFirst()
-  return row !== undefined
+/** Of these events, those whose records the retention purge has replaced by per-session totals. */
+export async function eventsWithRecordsPurged (db: Q, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set()
+  const rows = await db.selectFrom('attendance_session_totals as t').innerJoin('sessions as s', 's.id', 't.session_id')
+    .select('s.event_id').distinct().where('s.event_id', 'in', eventIds).execute()
+  return new Set(rows.map(r => r.event_id))
 }

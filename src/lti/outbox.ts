@@ -65,6 +65,14 @@ export class GradeOutbox {
     return inTransaction !== undefined ? await run(inTransaction) : await this.db.transaction().execute(run)
   }
 
+  /**
+   * The courses grades can go to: tied to an event, with a grade service (AGS). All of them, in
+   * one query, or only `contextId` (none when it is not such a course).
+   */
+  async gradedCourses (contextId?: string): Promise<Array<{ contextId: string, eventId: string }>> {
+    return (await repo.gradedCourses(this.db, contextId)).map(c => ({ contextId: c.id, eventId: c.event_id }))
+  }
+
   /** Sends what is due; returns how many were delivered and how many will be retried. */
   async deliverDue (limit = 20): Promise<{ delivered: number, retrying: number }> {
     const now = this.clock.now()

@@ -243,6 +243,13 @@ export async function courseServices (db: Q, contextId: string): Promise<{ issue
   return await db.selectFrom('lti_contexts').select(['issuer', 'client_id', 'lineitems_url', 'memberships_url', 'event_id']).where('id', '=', contextId).executeTakeFirstOrThrow()
 }
 
+/** Courses tied to an event with a grade service (line items URL), or that one course if it is such. */
+export async function gradedCourses (db: Q, contextId?: string): Promise<Array<{ id: string, event_id: string }>> {
+  let query = db.selectFrom('lti_contexts').select(['id', 'event_id']).where('event_id', 'is not', null).where('lineitems_url', 'is not', null)
+  if (contextId !== undefined) query = query.where('id', '=', contextId)
+  return (await query.orderBy('id').execute()).flatMap(c => c.event_id === null ? [] : [{ id: c.id, event_id: c.event_id }])
+}
+
 // ---- Grade outbox (outbox.ts holds the rules: which score stands, leases, retries) -------------
 
 export type LineItemKey = LtiLineItems['line_item']

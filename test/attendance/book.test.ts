@@ -198,6 +198,25 @@ t.test('the attendance grade reaches the LMS "Présence" line item, and only whe
   t.equal(platform.received.scores.filter(s => s.body.userId === 'lms-ben').at(-1)?.body.scoreGiven, Math.round(10_000 / held) / 100)
 })
 
+t.test('the background run sends the attendance grades of every course with a grade service, and none of a course without', async t => {
+  const { ctx, platform, reg } = await setupWithPlatform(t)
+  const g = given(ctx)
+  const ana = await register(ctx, 'Ana', 'credited_student')
+  const ben = await register(ctx, 'Ben', 'credited_student')
+  const courseOf = async (contextId: string, lineItemsUrl: string | null, sub: string, personId: string): Promise<string> => {
+    const id = await g.course({ issuer: reg.issuer, clientId: reg.clientId, deploymentId: '1', contextId, lineItemsUrl })
+    await g.onRoster(id, personId, { sub, roles: [ROLES.Learner] })
+    return id
+  }
+  const first = await courseOf('ENP7009', platform.lineItemsUrl, 'lms-ana', ana)
+  const second = await courseOf('ENP7010', platform.lineItemsUrl, 'lms-ben', ben)
+  await courseOf('ENP7011', null, 'lms-ana-too', ana)
+  t.equal(await ctx.services.grades.syncAll(), 2)
+  const queued = await ctx.database.db.selectFrom('lti_grade_outbox').select(['context_id', 'user_sub']).where('line_item', '=', 'presence').orderBy('user_sub').execute()
+  t.same(queued, [{ context_id: first, user_sub: 'lms-ana' }, { context_id: second, user_sub: 'lms-ben' }], 'one grade in each course with a grade service')
+  t.equal(await ctx.services.grades.syncAll(), 0, 'nothing changed: nothing sent again')
+})
+
 t.test('the same attendance grade is sent again when its comment changes ("0 des 1 créneaux" never goes stale)', async t => {
   const { ctx, platform, reg } = await setupWithPlatform(t)
   const ben = await register(ctx, 'Ben', 'credited_student')
