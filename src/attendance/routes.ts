@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
-import { AppError, badRequest, notFound } from '../errors.js'
+import { badRequest, notFound } from '../errors.js'
 import { bilingual, formatDay, formatTime, type Locale } from '../views/i18n.js'
 import { errorResponses, errorSchema, langQuery } from '../http/schemas.js'
 import { allow, anyEvent, eventParam, open, sessionParam, signedIn } from '../access/declare.js'
@@ -66,20 +66,6 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     if (refused > 0) request.log.warn({ personId, refused }, 'scans made before signing in not counted: another browser, or past the code validity + 2 min')
   })
 
-  /**
-   * The person signed in on this browser, if any: the room-code page works without a session
-   * (the scan then waits). A cookie-authenticated POST still needs its CSRF token (csrf.ts
-   * checks it because `authVia` is set here, before the body is validated).
-   */
-  const optionalPage: onRequestAsyncHookHandler = async function optionalPage (request, reply) {
-    try {
-      await app.authenticate('page').call(app, request, reply)
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'unauthorized') throw err
-      request.auth = null
-      request.authVia = null
-    }
-  }
   /** This browser's scan cookie and device nonce, created when missing (a scan before signing in). */
   const scanDevice = (request: FastifyRequest, reply: FastifyReply): ScanDevice => {
     let scanKey = signed(request, SCAN_COOKIE)
@@ -110,7 +96,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   // loading the URL checks nobody in, and moves nobody's record in a parallel slot.
   app.get('/presence/:sessionId/:code', {
     config: { access: open('opened from the room QR code; whoever is signed in is read here, optionally') },
-    onRequest: [optionalPage, app.rateLimits.checkIn],
+    // Whoever is signed in on this browser, if anyone: the page works without a session (the scan then waits).
+    onRequest: [app.optionalSignIn, app.rateLimits.checkIn],
     schema: {
       operationId: 'roomCodeScanPage',
       tags: ['pages'],
@@ -140,7 +127,9 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   app.post('/presence/:sessionId/:code', {
     config: { access: open('the room code is the credential; a scan before signing in waits for this browser\'s sign-in') },
-    onRequest: [async (request) => { assertSameOrigin(request) }, optionalPage, app.rateLimits.checkIn],
+    // Signed in or not, as the page; signed in by cookie, it still needs its CSRF token (csrf.ts
+    // checks it because `authVia` is set here, before the body is validated).
+    onRequest: [async (request) => { assertSameOrigin(request) }, app.optionalSignIn, app.rateLimits.checkIn],
     schema: {
       operationId: 'roomCodeCheckIn',
       tags: ['pages'],

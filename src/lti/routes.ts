@@ -190,11 +190,9 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   }, async (request, reply) => {
     const { token } = request.params
     reply.header('cache-control', 'no-store')
-    let personId: string | undefined
-    try {
-      await app.authenticate('page').call(app, request, reply)
-      personId = request.auth?.personId
-    } catch { /* no cookies came back: blocked in the frame */ }
+    // No cookies came back (blocked in the frame): anonymous.
+    await app.optionalSignIn(request, reply)
+    const personId = request.auth?.personId
     // The cookies work: the new-window token is not needed any more.
     if (personId !== undefined && await people.discardLink(token, personId)) return await reply.redirect(landingPath(request.query.vers, request.locale), 303)
     await people.checkLink(token)

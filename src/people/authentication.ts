@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import '@fastify/jwt'
 import '@fastify/cookie'
-import { unauthorized } from '../errors.js'
+import { AppError, unauthorized } from '../errors.js'
 import { cookieBase, CSRF_COOKIE, DEVICE_COOKIE, DEVICE_MAX_AGE, SESSION_COOKIE } from '../http/cookies.js'
 import { assertSameOrigin } from '../http/same-origin.js'
 import { bilingual } from '../views/i18n.js'
@@ -29,8 +29,14 @@ declare module 'fastify' {
     /** onRequest hook: refuses anonymous or forged requests with 401 before the body is read. */
     authenticate: (kind: 'api' | 'page') => onRequestAsyncHookHandler
     /**
-     * For pages anyone may open: who is signed in on this browser, if anyone (for the header),
-     * from the page cookies only; never refuses, and does nothing once this request was authenticated or tried.
+     * Optional sign-in, for pages anyone may open that use whoever is signed in on this browser
+     * (also an onRequest hook): `authenticate('page')` without its refusal. No session, or an
+     * ended one, leaves the request anonymous (`request.auth` null); a forged cross-site POST is still refused.
+     */
+    optionalSignIn: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    /**
+     * For the header on pages anyone may open (GET): the optional sign-in, from the page cookies
+     * only, skipped at once when there are none or this request was authenticated or tried already.
      */
     identifyPage: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** Starts a session on this device: short-lived JWT cookie plus the long-lived device cookie. */
@@ -142,10 +148,19 @@ export default fp<{ people: PeopleService }>(async (app, { people }) => {
     await authenticatedPage(request, reply, request.auth.personId)
   })
 
+  app.decorate('optionalSignIn', async function optionalSignIn (request: FastifyRequest, reply: FastifyReply) {
+    try {
+      await app.authenticate('page').call(app, request, reply)
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'unauthorized') throw err
+      request.auth = null
+      request.authVia = null
+    }
+  })
+
   app.decorate('identifyPage', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.auth !== null || tried.has(request) || request.headers.authorization !== undefined) return
     if (request.cookies[SESSION_COOKIE] === undefined && request.cookies[DEVICE_COOKIE] === undefined) return
-    await fromCookies(request, reply)
-    if (request.auth !== null) request.authVia = 'cookie'
+    await app.optionalSignIn(request, reply)
   })
 }, { name: 'compagnon-authentication', dependencies: ['@fastify/jwt', '@fastify/cookie'] })
