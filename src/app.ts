@@ -53,7 +53,11 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   await app.register(accessDeclarations)
   await app.register(cookie, { secret: config.secrets.cookieSecret })
   // The LMS origins that may frame our pages: http/ reads them through this, never from lti/ itself.
-  await app.register(security, { config, platforms: async () => await listPlatforms(deps.database.db), sharedCounters: deps.database.kind === 'postgres' ? deps.database.db : undefined })
+  await app.register(security, {
+    config,
+    platforms: async () => await listPlatforms(deps.database.db),
+    sharedCounters: deps.database.kind === 'postgres' ? deps.database.db : undefined
+  })
   await app.register(metrics, domain)
   // Page forms (application/x-www-form-urlencoded).
   await app.register(formbody, { bodyLimit: 64 * 1024 })

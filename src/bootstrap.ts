@@ -8,7 +8,11 @@ import { AppError, ProgramFileError } from './errors.js'
  * What the server and every CLI tool do first: read the configuration once, fill in the
  * embedded secrets, open the database (taking the embedded lock) and migrate it.
  */
-export async function prepare (holder: string, environment: Record<string, string | undefined> = process.env): Promise<{ config: ResolvedConfig, database: Database, migrated: string[] }> {
+export async function prepare (holder: string, environment: Record<string, string | undefined> = process.env): Promise<{
+  config: ResolvedConfig
+  database: Database
+  migrated: string[]
+}> {
   const config = await resolveSecrets(loadConfig(environment))
   const database = await openDatabase(config.database.kind === 'postgres'
     ? { kind: 'postgres', url: config.database.url, poolMax: config.database.poolMax }

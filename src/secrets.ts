@@ -32,7 +32,8 @@ export async function resolveSecrets (config: Config): Promise<ResolvedConfig> {
     stored = storedSecrets.parse(JSON.parse(await readFile(file, 'utf8')))
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ConfigError(`${file} is unreadable or damaged (${(err as Error).message}). Restore it from a backup, or delete it to generate new secrets (existing sign-in links and sessions will stop working).`)
+      throw new ConfigError(`${file} is unreadable or damaged (${(err as Error).message}). Restore it from a backup, or delete it to generate new secrets ` +
+        '(existing sign-in links and sessions will stop working).')
     }
   }
   if (stored === undefined) {

@@ -93,7 +93,13 @@ export default fp<AccessOptions>(async (app, { policy, signInPage }) => {
     const resource = await rule.resource(request)
     const decision = await policy.decide(actor, rule.action, resource)
     if (decisions.hasSubscribers) {
-      decisions.publish({ route: `${request.method} ${request.routeOptions.url ?? ''}`, actor, action: rule.action, resource, decision } satisfies DecisionMessage)
+      decisions.publish({
+        route: `${request.method} ${request.routeOptions.url ?? ''}`,
+        actor,
+        action: rule.action,
+        resource,
+        decision
+      } satisfies DecisionMessage)
     }
     // A thing that does not exist is the handler's to answer (with what was not found).
     if (decision === 'deny') throw policy.refusal(rule.action, decision)

@@ -125,17 +125,33 @@ export const RULES = {
   'retention.purge': { on: ['any-event'], who: 'organizers (each sees and purges only their events)', allows: organizerSomewhere, refusal: ANY_ORGANIZER },
   'team.invite': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: 'access.teamInviteRefused' },
   'participants.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: 'access.participantsRefused' },
-  'attendance.host': { on: ['session'], who: 'door staff, instructors and organizers of the session\'s event', allows: is('door_staff', 'instructor', 'organizer'), refusal: SESSION_TEAM },
+  'attendance.host': {
+    on: ['session'],
+    who: 'door staff, instructors and organizers of the session\'s event',
+    allows: is('door_staff', 'instructor', 'organizer'),
+    refusal: SESSION_TEAM
+  },
   'attendance.host-any': {
     on: ['any-event'],
     who: 'door staff, instructors and organizers of some event (each sees only the sessions they may host)',
-    allows: async f => (await Promise.all((['door_staff', 'instructor', 'organizer'] as const).map(async role => await f.eventsWith(role)))).some(events => events.length > 0),
+    allows: async f =>
+      (await Promise.all((['door_staff', 'instructor', 'organizer'] as const).map(async role => await f.eventsWith(role)))).some(events => events.length > 0),
     refusal: SESSION_TEAM
   },
-  'attendance.scan-passes': { on: ['session'], who: 'door staff and organizers of the session\'s event', allows: is('door_staff', 'organizer'), refusal: 'access.scanPassesRefused' },
+  'attendance.scan-passes': {
+    on: ['session'],
+    who: 'door staff and organizers of the session\'s event',
+    allows: is('door_staff', 'organizer'),
+    refusal: 'access.scanPassesRefused'
+  },
   'attendance.register': { on: ['event'], who: 'instructors and organizers of the event', allows: is('instructor', 'organizer'), refusal: TEACHERS },
   'attendance.set-policy': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
-  'attendance.correct': { on: ['attendance', 'excuse'], who: 'organizers of the event and instructors of a course the person is a student of', allows: corrector, refusal: CORRECTORS },
+  'attendance.correct': {
+    on: ['attendance', 'excuse'],
+    who: 'organizers of the event and instructors of a course the person is a student of',
+    allows: corrector,
+    refusal: CORRECTORS
+  },
   'attendance.history': {
     on: ['person'],
     who: 'the person, and instructors and organizers of an event they are registered in',
@@ -191,7 +207,12 @@ export const RULES = {
     hidden: 'access.attestationNotFound',
     refusal: NOT_FOUND
   },
-  'attestations.manage': { on: ['event', 'attestation', 'attestation-request', 'attestation-job'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
+  'attestations.manage': {
+    on: ['event', 'attestation', 'attestation-request', 'attestation-job'],
+    who: 'organizers of the event',
+    allows: organizer,
+    refusal: ORGANIZERS
+  },
   'reports.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: 'access.reportsRefused' },
   'messages.read': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },
   'privacy.manage': { on: ['event'], who: 'organizers of the event', allows: organizer, refusal: ORGANIZERS },

@@ -21,11 +21,15 @@ async function main (): Promise<void> {
   if (args.length !== 1 || args[0]?.startsWith('-') === true) throw new ConfigError('Usage: npm run db:backup -- DEST_DIR   (a new or empty directory)')
   const config = loadConfig(process.env)
   if (config.database.kind === 'postgres') {
-    throw new ConfigError('DATABASE_URL is set: back up PostgreSQL with pg_dump, e.g.\n  pg_dump --format=custom --file=compagnon.dump "$DATABASE_URL"\n(docs/admin/backups.md; on a running server, /aide/admin/backups.html).')
+    throw new ConfigError('DATABASE_URL is set: back up PostgreSQL with pg_dump, e.g.\n  pg_dump --format=custom --file=compagnon.dump ' +
+      '"$DATABASE_URL"\n(docs/admin/backups.md; on a running server, /aide/admin/backups.html).')
   }
   const source = config.database.dataDir
   const dest = resolve(args[0] ?? '')
-  if (!(await isDirectory(join(source, 'pgdata')))) throw new ConfigError(`No embedded database in ${source} (no pgdata/): nothing to back up. Set DATA_DIR to the server's data directory.`)
+  if (!(await isDirectory(join(source, 'pgdata')))) {
+    throw new ConfigError(`No embedded database in ${source} (no pgdata/): nothing to back up. ` +
+      'Set DATA_DIR to the server\'s data directory.')
+  }
   if (dest === source || dest.startsWith(`${source}/`)) throw new ConfigError(`The backup must go outside DATA_DIR (${source}).`)
   if ((await readdir(dest).catch(() => [])).length > 0) throw new ConfigError(`${dest} is not empty: give a new or empty directory.`)
 
@@ -37,7 +41,8 @@ async function main (): Promise<void> {
       if (LOCK_FILES.has(entry)) continue
       await copyTree(join(source, entry), join(dest, entry))
     }
-    await writeFile(join(dest, 'BACKUP.txt'), `Compagnon embedded database, copied from ${source} on ${systemClock.now().toISOString()} with no process using it.\n` +
+    await writeFile(join(dest, 'BACKUP.txt'),
+      `Compagnon embedded database, copied from ${source} on ${systemClock.now().toISOString()} with no process using it.\n` +
       'Restore: stop the server, then copy this directory as DATA_DIR (docs/admin/backups.md in Compagnon\'s guide).\n')
   } finally {
     await lock.release()

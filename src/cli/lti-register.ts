@@ -5,7 +5,8 @@ import { systemClock } from '../clock.js'
 import { ConfigError } from '../config.js'
 import { platformRegistrationSchema } from '../lti/platforms-file.js'
 
-const usage = 'Usage: npm run lti:register -- --issuer URL --client-id ID --deployment-id ID [--deployment-id ID ...] --auth-url URL --token-url URL --jwks-url URL [--token-audience URL] [--name NAME]'
+const usage = 'Usage: npm run lti:register -- --issuer URL --client-id ID --deployment-id ID [--deployment-id ID ...] ' +
+  '--auth-url URL --token-url URL --jwks-url URL [--token-audience URL] [--name NAME]'
 
 runCli(async () => {
   const { values } = parseArgs({
@@ -31,7 +32,14 @@ runCli(async () => {
     name: values.name
   })
   if (!parsed.success) {
-    const flag = (field: string): string => ({ clientId: '--client-id', deploymentIds: '--deployment-id', authUrl: '--auth-url', tokenUrl: '--token-url', jwksUrl: '--jwks-url', tokenAudience: '--token-audience' } as Record<string, string>)[field] ?? `--${field}`
+    const flag = (field: string): string => ({
+      clientId: '--client-id',
+      deploymentIds: '--deployment-id',
+      authUrl: '--auth-url',
+      tokenUrl: '--token-url',
+      jwksUrl: '--jwks-url',
+      tokenAudience: '--token-audience'
+    } as Record<string, string>)[field] ?? `--${field}`
     throw new ConfigError(`${parsed.error.issues.map(i => `${flag(String(i.path[0]))}: ${i.message}`).join('\n')}\n${usage}`)
   }
   const { config, database } = await prepare('npm run lti:register')
@@ -40,7 +48,8 @@ runCli(async () => {
     await app.ready()
     await services.lti.registerPlatform(parsed.data)
     const reg = parsed.data
-    console.log(`Platform ${reg.issuer} (client ${reg.clientId}) registered; deployments accepted: ${(await services.lti.deployments()).filter(d => d.issuer === reg.issuer && d.clientId === reg.clientId).map(d => d.deploymentId).join(', ')}`)
+    console.log(`Platform ${reg.issuer} (client ${reg.clientId}) registered; deployments accepted: ` +
+      `${(await services.lti.deployments()).filter(d => d.issuer === reg.issuer && d.clientId === reg.clientId).map(d => d.deploymentId).join(', ')}`)
     console.log('Give the platform these tool URLs:')
     console.log(`  Login initiation (OIDC) URL:  ${config.publicUrl}/lti/login`)
     console.log(`  Redirect / target link URI:   ${config.publicUrl}/lti/launch`)

@@ -20,7 +20,13 @@ runCli(async () => {
     const events = await program.listEvents()
     const chosen = values.event === undefined ? events : events.filter(e => e.key === values.event)
     if (chosen.length === 0) throw new ConfigError(`No event with key "${values.event ?? ''}". Known: ${events.map(e => e.key).join(', ')}`)
-    const link = await new PeopleService(database.db, systemClock, config, new AccessPolicy(database.db, ltiCourseRoles), program).bootstrapOrganizer(email.data, chosen.map(e => e.id), values.name)
+    const link = await new PeopleService(
+      database.db,
+      systemClock,
+      config,
+      new AccessPolicy(database.db, ltiCourseRoles),
+      program
+    ).bootstrapOrganizer(email.data, chosen.map(e => e.id), values.name)
     console.log(`Organizer ${email.data} of: ${chosen.map(e => e.key).join(', ')}`)
     console.log(`One-time sign-in link (valid until ${link.expiresAt.toISOString()}):`)
     console.log(link.url)

@@ -19,7 +19,8 @@ runCli(async () => {
   try {
     const summary = await new ProgramService(database.db, systemClock).importFromText(text, file, null)
     const s = summary.sessions
-    console.log(`Event ${summary.eventKey} ${summary.event}: ${summary.slots} time slots; sessions created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, cancelled ${s.cancelled}, removed ${s.deleted}.`)
+    console.log(`Event ${summary.eventKey} ${summary.event}: ${summary.slots} time slots; sessions created ${s.created}, updated ${s.updated}, unchanged ` +
+      `${s.unchanged}, cancelled ${s.cancelled}, removed ${s.deleted}.`)
   } finally {
     await database.close()
   }

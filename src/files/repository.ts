@@ -45,7 +45,14 @@ export async function deletePendingCreatedBefore (db: Q, before: Date): Promise<
   return Number(result.numDeletedRows)
 }
 
-export async function findFile (db: Q, id: string): Promise<{ id: string, state: Selectable<Files>['state'], media_type: string | null, size: number | null, sha256: string | null, created_at: Date } | undefined> {
+export async function findFile (db: Q, id: string): Promise<{
+  id: string
+  state: Selectable<Files>['state']
+  media_type: string | null
+  size: number | null
+  sha256: string | null
+  created_at: Date
+} | undefined> {
   return await db.selectFrom('files').select(['id', 'state', 'media_type', 'size', 'sha256', 'created_at']).where('id', '=', id).executeTakeFirst()
 }
 

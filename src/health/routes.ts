@@ -21,7 +21,12 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Database }> = async
   app.get('/ready', {
     config: { access: open('readiness probes (says nothing about any person)') },
     logLevel: 'warn',
-    schema: { operationId: 'ready', tags: ['operations'], summary: 'Readiness: database reachable and migrations applied', response: { 200: readySchema, 503: readySchema } }
+    schema: {
+      operationId: 'ready',
+      tags: ['operations'],
+      summary: 'Readiness: database reachable and migrations applied',
+      response: { 200: readySchema, 503: readySchema }
+    }
   }, async (_request, reply) => {
     try {
       await ping(database.db)

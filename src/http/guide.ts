@@ -50,7 +50,10 @@ export default fp<{ docsUrl: string | undefined, root?: string }>(async (app, { 
   const guideRoot = resolve(root)
   if (docsUrl === undefined && !await isFile(join(guideRoot, 'index.html'))) {
     // Visitors only read that help is unavailable: how to mend it is for whoever runs the server.
-    app.log.warn({ guideRoot }, 'guide not built: /aide/ answers 404 until `npm run docs:build` builds it (npm ci does too), or DOCS_URL names a published copy')
+    app.log.warn(
+      { guideRoot },
+      'guide not built: /aide/ answers 404 until `npm run docs:build` builds it (npm ci does too), or DOCS_URL names a published copy'
+    )
   }
 
   async function serve (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

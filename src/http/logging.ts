@@ -46,7 +46,10 @@ export function redactLine (line: string): string {
 export function loggerOptions (config: Pick<ResolvedConfig, 'logLevel'>): FastifyServerOptions['logger'] {
   return {
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'], censor: REDACTED },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'],
+      censor: REDACTED
+    },
     hooks: { streamWrite: redactLine },
     serializers: {
       req (request: { method: string, url: string, id: string, ip?: string }) {

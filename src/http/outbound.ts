@@ -60,7 +60,9 @@ export function urlAllowed (value: string, allowPrivate: boolean): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '')
   if (isIP(host) !== 0) return addressAllowed(host, allowPrivate)
   // A bare name (intranet host) or "localhost" is never a public platform.
-  if (!allowPrivate && (!host.includes('.') || host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal'))) return false
+  if (!allowPrivate && (
+    !host.includes('.') || host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')
+  )) return false
   return true
 }
 
@@ -81,14 +83,25 @@ export function guardedLookup (allowPrivate: boolean): LookupFunction {
 
 export interface OutboundResponse { status: number, body: string }
 
-async function once (url: URL, init: { method: string, headers: Record<string, string>, body?: string }, policy: OutboundPolicy): Promise<{ status: number, location: string | undefined, body: string }> {
+async function once (url: URL, init: {
+  method: string
+  headers: Record<string, string>
+  body?: string
+}, policy: OutboundPolicy): Promise<{ status: number, location: string | undefined, body: string }> {
   return await new Promise((resolve, reject) => {
     // Whatever breaks (request or response side), the caller learns only "refused" or "unreachable".
     const fail = (err: Error & { code?: string }): void => {
-      reject(err.code === 'COMPAGNON_ADDRESS_REFUSED' ? new OutboundError({ kind: 'refused_address', url: url.href }) : new OutboundError({ kind: 'unreachable' }))
+      reject(err.code === 'COMPAGNON_ADDRESS_REFUSED'
+        ? new OutboundError({ kind: 'refused_address', url: url.href })
+        : new OutboundError({ kind: 'unreachable' }))
     }
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-    const req = send(url, { method: init.method, headers: init.headers, lookup: guardedLookup(policy.allowPrivate), timeout: policy.timeoutMs }, (res: IncomingMessage) => {
+    const req = send(url, {
+      method: init.method,
+      headers: init.headers,
+      lookup: guardedLookup(policy.allowPrivate),
+      timeout: policy.timeoutMs
+    }, (res: IncomingMessage) => {
       const chunks: Buffer[] = []
       let size = 0
       res.on('data', (chunk: Buffer) => {
@@ -114,7 +127,11 @@ async function once (url: URL, init: { method: string, headers: Record<string, s
  * checked like the first; a 303, or a 301/302 after a POST, continues as a GET without body).
  * Throws OutboundError; any HTTP status is an answer (the caller says what it means).
  */
-export async function outboundRequest (target: string, init: { method?: string, headers?: Record<string, string>, body?: string }, policy: OutboundPolicy): Promise<OutboundResponse> {
+export async function outboundRequest (target: string, init: {
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+}, policy: OutboundPolicy): Promise<OutboundResponse> {
   let url = target
   let method = init.method ?? 'GET'
   let body = init.body

@@ -41,7 +41,9 @@ export function rateLimitStore (shared: { db: Db, secret: string } | undefined):
     }
 
     child (options: StoreOptions): FastifyRateLimitStore {
-      if (shared !== undefined && options.shared !== undefined) return new SharedCounters(shared.db, shared.secret, options.shared) as unknown as FastifyRateLimitStore
+      if (shared !== undefined && options.shared !== undefined) {
+        return new SharedCounters(shared.db, shared.secret, options.shared) as unknown as FastifyRateLimitStore
+      }
       return new LocalStore(options.continueExceeding, options.exponentialBackoff, options.cache)
     }
   } as unknown as new (options: FastifyRateLimitOptions) => FastifyRateLimitStore
@@ -61,12 +63,18 @@ class SharedCounters {
 
   incr (key: string, callback: Callback, timeWindow: number): void {
     counters.hit(this.db, this.#key(key), timeWindow)
-      .then(({ hits, ttlMs }) => { callback(null, { current: hits, ttl: ttlMs }) }, (err: unknown) => { callback(err instanceof Error ? err : new Error(String(err))) })
+      .then(
+        ({ hits, ttlMs }) => { callback(null, { current: hits, ttl: ttlMs }) },
+        (err: unknown) => { callback(err instanceof Error ? err : new Error(String(err))) }
+      )
   }
 
   read (key: string, callback: Callback): void {
     counters.peek(this.db, this.#key(key))
-      .then(({ hits, ttlMs }) => { callback(null, { current: hits, ttl: ttlMs }) }, (err: unknown) => { callback(err instanceof Error ? err : new Error(String(err))) })
+      .then(
+        ({ hits, ttlMs }) => { callback(null, { current: hits, ttl: ttlMs }) },
+        (err: unknown) => { callback(err instanceof Error ? err : new Error(String(err))) }
+      )
   }
 
   child (): SharedCounters {

@@ -39,7 +39,17 @@ export interface RateLimitSettings {
   linkCodeWindowMs: number
 }
 
-export const defaultRateLimits: RateLimitSettings = { perIp: 3000, checkInPerPerson: 30, perLink: 20, windowMs: 60_000, signInRequestsPerEmail: 3, signInRequestsPerAddress: 10, signInRequestWindowMs: 15 * 60_000, linkCodePerPerson: 10, linkCodeWindowMs: 10 * 60_000 }
+export const defaultRateLimits: RateLimitSettings = {
+  perIp: 3000,
+  checkInPerPerson: 30,
+  perLink: 20,
+  windowMs: 60_000,
+  signInRequestsPerEmail: 3,
+  signInRequestsPerAddress: 10,
+  signInRequestWindowMs: 15 * 60_000,
+  linkCodePerPerson: 10,
+  linkCodeWindowMs: 10 * 60_000
+}
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
@@ -59,7 +69,8 @@ declare module 'fastify' {
   }
 }
 
-export const tooManyRequests = (seconds: number, text?: Bilingual): AppError => new AppError('too_many_requests', text ?? bilingual('system.tooManyRequests', { seconds }))
+export const tooManyRequests = (seconds: number, text?: Bilingual): AppError =>
+  new AppError('too_many_requests', text ?? bilingual('system.tooManyRequests', { seconds }))
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
 const digest = (value: string): string => createHash('sha256').update(value).digest('base64url').slice(0, 22)
@@ -138,13 +149,47 @@ export default fp<Partial<RateLimitSettings> & { sharedCounters?: { db: Db, secr
   app.addHook('onRequest', perIp)
 
   app.decorate('rateLimits', {
-    checkIn: hook(app.createRateLimit({ max: settings.checkInPerPerson, timeWindow: settings.windowMs, ...bigCache, keyGenerator: checkInKey, allowList: unkeyed }), seconds => bilingual('system.tooManyCheckIns', { seconds })),
-    personalLink: hook(app.createRateLimit({ shared: 'link', max: settings.perLink, timeWindow: settings.windowMs, ...bigCache, keyGenerator: linkKey, allowList: unkeyed }), seconds => bilingual('system.linkOpenedTooOften', { seconds })),
+    checkIn: hook(app.createRateLimit({
+      max: settings.checkInPerPerson,
+      timeWindow: settings.windowMs,
+      ...bigCache,
+      keyGenerator: checkInKey,
+      allowList: unkeyed
+    }), seconds => bilingual('system.tooManyCheckIns', { seconds })),
+    personalLink: hook(app.createRateLimit({
+      shared: 'link',
+      max: settings.perLink,
+      timeWindow: settings.windowMs,
+      ...bigCache,
+      keyGenerator: linkKey,
+      allowList: unkeyed
+    }), seconds => bilingual('system.linkOpenedTooOften', { seconds })),
     signInRequest: both(
-      hook(app.createRateLimit({ shared: 'sign-in-address', max: settings.signInRequestsPerAddress, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: addressKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkRequests', { minutes: Math.ceil(seconds / 60) })),
+      hook(app.createRateLimit({
+        shared: 'sign-in-address',
+        max: settings.signInRequestsPerAddress,
+        timeWindow: settings.signInRequestWindowMs,
+        ...bigCache,
+        keyGenerator: addressKey,
+        allowList: unkeyed
+      }), seconds => bilingual('system.tooManyLinkRequests', { minutes: Math.ceil(seconds / 60) })),
       // Counted whether or not the address belongs to someone: the refusal tells nothing either.
-      hook(app.createRateLimit({ shared: 'sign-in-email', max: settings.signInRequestsPerEmail, timeWindow: settings.signInRequestWindowMs, ...bigCache, keyGenerator: emailKey, allowList: unkeyed }), seconds => bilingual('system.linkRequestedOften', { minutes: Math.ceil(seconds / 60) }))
+      hook(app.createRateLimit({
+        shared: 'sign-in-email',
+        max: settings.signInRequestsPerEmail,
+        timeWindow: settings.signInRequestWindowMs,
+        ...bigCache,
+        keyGenerator: emailKey,
+        allowList: unkeyed
+      }), seconds => bilingual('system.linkRequestedOften', { minutes: Math.ceil(seconds / 60) }))
     ),
-    linkCode: hook(app.createRateLimit({ shared: 'link-code', max: settings.linkCodePerPerson, timeWindow: settings.linkCodeWindowMs, ...bigCache, keyGenerator: personKey, allowList: unkeyed }), seconds => bilingual('system.tooManyLinkCodes', { minutes: Math.ceil(seconds / 60) }))
+    linkCode: hook(app.createRateLimit({
+      shared: 'link-code',
+      max: settings.linkCodePerPerson,
+      timeWindow: settings.linkCodeWindowMs,
+      ...bigCache,
+      keyGenerator: personKey,
+      allowList: unkeyed
+    }), seconds => bilingual('system.tooManyLinkCodes', { minutes: Math.ceil(seconds / 60) }))
   })
 }, { name: 'compagnon-rate-limits', dependencies: ['@fastify/cookie'] })

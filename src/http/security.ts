@@ -91,9 +91,14 @@ export default fp<SecurityOptions>(async (app, { config, platforms, limits, shar
     }
   })
   app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && PLATFORM_CHANGE.test(request.url)) ancestors.refresh().catch(() => {})
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && PLATFORM_CHANGE.test(request.url)) {
+      ancestors.refresh().catch(() => {})
+    }
   })
 
   await app.register(csrf, { config })
-  await app.register(rateLimits, { ...limits, sharedCounters: sharedCounters === undefined ? undefined : { db: sharedCounters, secret: config.secrets.cookieSecret } })
+  await app.register(rateLimits, {
+    ...limits,
+    sharedCounters: sharedCounters === undefined ? undefined : { db: sharedCounters, secret: config.secrets.cookieSecret }
+  })
 }, { name: 'compagnon-security', dependencies: ['@fastify/cookie'] })

@@ -29,7 +29,8 @@ export function registerBacklogGauges (registry: Registry, db: Db): Array<Gauge<
     async collect () { this.set((await backlog()) === undefined ? 0 : 1) }
   }), new Gauge({
     name: 'compagnon_grade_outbox_backlog',
-    help: 'Grades waiting for the LMS (AGS), per line item (presence: attendance grades; synthese: the synthesis); state new = not tried yet, retrying = failed at least once',
+    help: 'Grades waiting for the LMS (AGS), per line item (presence: attendance grades; ' +
+      'synthese: the synthesis); state new = not tried yet, retrying = failed at least once',
     labelNames: ['line_item', 'state'] as const,
     registers,
     async collect () {
@@ -77,7 +78,11 @@ export function registerBacklogGauges (registry: Registry, db: Db): Array<Gauge<
     name: 'compagnon_attestation_job_items_failed',
     help: 'Attestations that bulk jobs could not make (named in each job\'s error)',
     registers,
-    async collect () { this.reset(); const b = await backlog(); if (b !== undefined) this.set(b.attestationJobs.reduce((sum, row) => sum + row.failedItems, 0)) }
+    async collect () {
+      this.reset()
+      const b = await backlog()
+      if (b !== undefined) this.set(b.attestationJobs.reduce((sum, row) => sum + row.failedItems, 0))
+    }
   }), new Gauge({
     name: 'compagnon_roster_sync_failing_courses',
     help: 'LMS courses whose last roster sync (NRPS) failed; retried with backoff',

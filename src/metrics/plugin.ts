@@ -58,7 +58,12 @@ export default fp<MetricsOptions>(async (app, { services, config }) => {
       overrides: {
         // Fastify builds `routeOptions` afresh on each read: read it once (the default reads it twice).
         labels: { getRouteLabel: request => request.routeOptions.url ?? 'unmatched' },
-        histogram: { name: 'http_request_duration_seconds', help: 'Request duration in seconds, per route template, method and status', buckets: LATENCY_BUCKETS, registers: [registry] },
+        histogram: {
+          name: 'http_request_duration_seconds',
+          help: 'Request duration in seconds, per route template, method and status',
+          buckets: LATENCY_BUCKETS,
+          registers: [registry]
+        },
         summary: { registers: [registry] }
       }
     }

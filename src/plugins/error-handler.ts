@@ -99,7 +99,11 @@ function problemOf (error: FastifyError | Error): Problem {
     // Fastify's own client errors (malformed JSON, body too large, unsupported content type):
     // their messages are written for people already.
     const own = FRAMEWORK_TEXT[statusCode]
-    return { statusCode, code: (error as FastifyError).code ?? 'bad_request', text: own !== undefined ? bilingual(own) : { fr: error.message, en: error.message } }
+    return {
+      statusCode,
+      code: (error as FastifyError).code ?? 'bad_request',
+      text: own !== undefined ? bilingual(own) : { fr: error.message, en: error.message }
+    }
   }
   return {
     statusCode: 500,

@@ -11,12 +11,24 @@ const MY_PAGE_PATH = '/moi'
  * An error as people read it: what happened (title), why (message), what to do next (links).
  * The HTTP status and the request's reference stay in a folded "technical details" line.
  */
-export function errorPage (props: { locale: Locale, statusCode: number, title: string, message: string, requestId: string, details?: string[], path: string, signInHelp?: boolean }): string {
+export function errorPage (props: {
+  locale: Locale
+  statusCode: number
+  title: string
+  message: string
+  requestId: string
+  details?: string[]
+  path: string
+  signInHelp?: boolean
+}): string {
   const { locale } = props
   const signIn = props.signInHelp === true || props.statusCode === 401
   const next = [
     ...(signIn
-      ? [html`<li><a href="!${hrefOf(signInFormPath(locale))}">${t(locale, 'system.nextSignIn')}</a></li>`, html`<li>${t(locale, 'system.nextFromCourse')}</li>`]
+      ? [
+          html`<li><a href="!${hrefOf(signInFormPath(locale))}">${t(locale, 'system.nextSignIn')}</a></li>`,
+          html`<li>${t(locale, 'system.nextFromCourse')}</li>`
+        ]
       : [html`<li><a href="${MY_PAGE_PATH}?lang=${locale}">${t(locale, 'system.nextMyPage')}</a></li>`]),
     html`<li><a href="/?lang=${locale}">${t(locale, 'system.nextProgram')}</a></li>`
   ]

@@ -26,7 +26,11 @@ const elide = (word: string, apostrophe: string) => (chunks: Array<string | numb
 }
 /** Tags every French message may use around a value: <de>{name}</de>, <que>{name}</que>, <le>{title}</le>. */
 const FRENCH_TAGS = { de: elide('de', 'd’'), que: elide('que', 'qu’'), le: elide('le', 'l’') }
-const NO_TAGS = { de: (c: Array<string | number>) => `of ${c.join('')}`, que: (c: Array<string | number>) => c.join(''), le: (c: Array<string | number>) => c.join('') }
+const NO_TAGS = {
+  de: (c: Array<string | number>) => `of ${c.join('')}`,
+  que: (c: Array<string | number>) => c.join(''),
+  le: (c: Array<string | number>) => c.join('')
+}
 
 let markers = false
 /**
@@ -148,7 +152,8 @@ export function formatStamp (date: Date, locale: Locale, zone: string): string {
 
 /** A time zone as people call it: "heure de l’Est" / "Eastern Time" (not "America/Montreal"). */
 export function zoneName (zone: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(intlLocale[locale], { timeZone: zone, timeZoneName: 'longGeneric' }).formatToParts(new Date(0)).find(p => p.type === 'timeZoneName')?.value ?? zone
+  return new Intl.DateTimeFormat(intlLocale[locale], { timeZone: zone, timeZoneName: 'longGeneric' })
+    .formatToParts(new Date(0)).find(p => p.type === 'timeZoneName')?.value ?? zone
 }
 
 /** The period that ends a sentence, unless its last word brings one: an English time ("5:00 p.m.") does. */

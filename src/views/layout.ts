@@ -40,7 +40,8 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
   <a class="brand" href="/?lang=${locale}"><img src="/assets/favicon.svg" alt="" width="26" height="26">${t(locale, 'common.appName')}</a>
   <nav aria-label="${t(locale, 'common.mainNavigation')}"><ul>
     <li><a href="/?lang=${locale}">${t(locale, 'common.program')}</a></li>
-    <li><a href="${switchHref}" lang="${other}" hreflang="${other}" title="${t(locale, 'common.switchLanguageLabel')}">${t(locale, 'common.switchLanguage')}</a></li>
+    <li><a href="${switchHref}" lang="${other}" hreflang="${other}" title="${t(locale, 'common.switchLanguageLabel')}">` +
+      html`${t(locale, 'common.switchLanguage')}</a></li>
     !${account(locale, currentViewer(), url)}
   </ul></nav>
 </div></header>
@@ -48,7 +49,8 @@ export function layout ({ locale, title, body, path, description }: LayoutProps)
 !${body}
 </main>
 <footer class="site">
-  <p>${t(locale, 'common.footerOrganization')} · <a href="/confidentialite?lang=${locale}">${t(locale, 'common.privacy')}</a> · <a href="${guideHref(locale, 'home')}">${t(locale, 'common.guide')}</a> · <a href="/docs">${t(locale, 'common.apiDocs')}</a></p>
+  <p>${t(locale, 'common.footerOrganization')} · <a href="/confidentialite?lang=${locale}">${t(locale, 'common.privacy')}</a> · ` +
+    html`<a href="${guideHref(locale, 'home')}">${t(locale, 'common.guide')}</a> · <a href="/docs">${t(locale, 'common.apiDocs')}</a></p>
 </footer>
 </body>
 </html>`
@@ -72,7 +74,8 @@ function account (locale: Locale, viewer: Viewer | undefined, here: URL): string
     const href = signInFormPath(locale, LANDS_ANYWAY.test(back.pathname) ? undefined : back.pathname + back.search)
     return html`<li><a href="!${hrefOf(href)}">${t(locale, 'common.headerSignIn')}</a></li>`
   }
-  return html`<li class="account"><details><summary><span class="who">${viewer.name}</span><span class="visually-hidden"> — ${t(locale, 'common.accountMenu')}</span></summary>
+  return html`<li class="account"><details><summary><span class="who">${viewer.name}</span>` +
+    html`<span class="visually-hidden"> — ${t(locale, 'common.accountMenu')}</span></summary>
 <ul class="account-menu">
   <li><a href="/moi?lang=${locale}">${t(locale, 'common.myPage')}</a></li>
   !${viewer.events.map(e => html`<li><a href="!${withLang(e.href, locale)}">${e.label[locale]}</a></li>`)}

@@ -48,13 +48,16 @@ export function organizerBreadcrumbs (locale: Locale, eventId: string, within?: 
 /**
  * The one navigation of an event's organizer area, at the top of each of its pages: the trail
  * back to the hub, then a list of links that wraps on phones, the current part marked with
- * aria-current (`within`: a page inside that part, whose trail then ends with the part). Takes ids and text only (no domain types), so any domain's organizer page can
- * call it. The hrefs are built from the event's id (a UUID from the route) and the locale only,
- * so they go in unescaped.
+ * aria-current (`within`: a page inside that part, whose trail then ends with the part). Takes
+ * ids and text only (no domain types), so any domain's organizer page can call it. The hrefs
+ * are built from the event's id (a UUID from the route) and the locale only, so they go in
+ * unescaped.
  */
 export function organizerNav (locale: Locale, eventId: string, current: OrganizerPart | null, options: { within?: boolean } = {}): string {
   const within = options.within === true && current !== null ? current : undefined
   return html`!${organizerBreadcrumbs(locale, eventId, within)}<nav class="organizer-nav" aria-label="${t(locale, 'people.navLabel')}"><ul>
-!${PARTS.map(p => html`<li><a href="!${organizerPartHref(locale, eventId, p.part)}"!${p.part === current ? ' aria-current="page"' : ''}>${t(locale, p.text)}</a></li>`)}
+!${PARTS.map(
+  p => html`<li><a href="!${organizerPartHref(locale, eventId, p.part)}"!${p.part === current ? ' aria-current="page"' : ''}>${t(locale, p.text)}</a></li>`
+)}
 </ul></nav>`
 }
