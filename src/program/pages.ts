@@ -2,6 +2,7 @@ import { html } from 'ghtml'
 import { DateTime } from 'luxon'
 import { layout } from '../views/layout.js'
 import { colon, formatDateRange, formatDay, formatTime, intlLocale, t, type Locale, type TextKey } from '../views/i18n.js'
+import { localDate } from './local-date.js'
 import type { Program, ProgramSession, ProgramSlot } from './service.js'
 
 /** A session's kind, as the program names it. */
@@ -94,7 +95,7 @@ export interface ProgramPageMoment {
 
 export function programPageMoment (program: Program, { day, now }: ProgramPageOptions): ProgramPageMoment {
   const zone = program.event.timezone
-  const today = DateTime.fromJSDate(now, { zone }).toISODate() ?? ''
+  const today = localDate(now, zone)
   const dates = program.days.map(d => d.date)
   // The day shown: the one asked for, else today during the event, else the first day.
   const selected = day === 'tout' ? 'tout' : dates.find(d => d === day) ?? dates.find(d => d === today) ?? dates[0]

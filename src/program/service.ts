@@ -7,6 +7,7 @@ import { notFound } from '../errors.js'
 import { bilingual } from '../views/i18n.js'
 import { localInstant, parseProgramFile, type ProgramFile, type SessionKind, type SpeakerRole } from './data-file.js'
 import * as repo from './repository.js'
+import { localDate } from './local-date.js'
 import { groupBy } from '../util/group-by.js'
 
 export interface ImportSummary {
@@ -208,7 +209,7 @@ export class ProgramService {
   #current<E extends { timezone: string, startsOn: string, endsOn: string }> (events: E[]): E | undefined {
     const now = this.clock.now()
     // "Today" where the event takes place, not where the server runs.
-    const notOver = (e: E): boolean => e.endsOn >= (DateTime.fromJSDate(now, { zone: e.timezone }).toISODate() ?? '')
+    const notOver = (e: E): boolean => e.endsOn >= localDate(now, e.timezone)
     const upcoming = events.filter(notOver).sort((a, b) => a.startsOn.localeCompare(b.startsOn))
     return upcoming[0] ?? events[0]
   }
