@@ -93,7 +93,11 @@ export class AgsClient {
     const p = found === false ? undefined : found[0]
     if (p === undefined) throw new PlatformCallError(`platform ${issuer} (${clientId}) is not registered`)
     const tokenUrl = String(p.accesstokenEndpoint)
-    return { tokenUrl, audience: typeof p.authorizationServer === 'string' && p.authorizationServer !== '' ? p.authorizationServer : tokenUrl, kid: String(p.kid) }
+    return {
+      tokenUrl,
+      audience: typeof p.authorizationServer === 'string' && p.authorizationServer !== '' ? p.authorizationServer : tokenUrl,
+      kid: String(p.kid)
+    }
   }
 
   async accessToken (issuer: string, clientId: string, scopes: string[]): Promise<string> {
@@ -142,12 +146,23 @@ export class AgsClient {
     const token = await this.accessToken(call.issuer, call.clientId, [AGS_SCOPES.lineItem, AGS_SCOPES.score])
     // Filters are asked of the platform and checked again here: a platform may ignore them.
     let candidates = (await this.#lineItems(call.lineItemsUrl, token, 'tag', item.tag)).filter(li => li.tag === item.tag)
-    if (candidates.length === 0) candidates = (await this.#lineItems(call.lineItemsUrl, token, 'resource_id', item.resourceId)).filter(li => li.resourceId === item.resourceId)
+    if (candidates.length === 0) {
+      candidates = (await this.#lineItems(
+        call.lineItemsUrl,
+        token,
+        'resource_id',
+        item.resourceId
+      )).filter(li => li.resourceId === item.resourceId)
+    }
     if (candidates.length === 1) return candidates[0]!.id
     if (candidates.length > 1) return await this.#preferred(call, candidates)
     const created = await this.#fetch(call.lineItemsUrl, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.ims.lis.v2.lineitem+json', accept: 'application/vnd.ims.lis.v2.lineitem+json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/vnd.ims.lis.v2.lineitem+json',
+        accept: 'application/vnd.ims.lis.v2.lineitem+json'
+      },
       body: JSON.stringify({ label: item.label, tag: item.tag, resourceId: item.resourceId, scoreMaximum: item.scoreMaximum })
     })
     const body = await created.json() as { id?: string }
@@ -158,7 +173,12 @@ export class AgsClient {
   async #lineItems (lineItemsUrl: string, token: string, filter: string, value: string): Promise<PlatformLineItem[]> {
     const url = new URL(lineItemsUrl)
     url.searchParams.set(filter, value)
-    const items = await this.#pages<PlatformLineItem>(url.toString(), token, 'application/vnd.ims.lis.v2.lineitemcontainer+json', body => Array.isArray(body) ? body as PlatformLineItem[] : [])
+    const items = await this.#pages<PlatformLineItem>(
+      url.toString(),
+      token,
+      'application/vnd.ims.lis.v2.lineitemcontainer+json',
+      body => Array.isArray(body) ? body as PlatformLineItem[] : []
+    )
     return items.filter(li => typeof li.id === 'string')
   }
 
@@ -187,13 +207,23 @@ export class AgsClient {
   /** What the LMS gradebook holds for a line item (AGS results), across pages. */
   async results (call: { issuer: string, clientId: string }, lineItemUrl: string): Promise<AgsResult[]> {
     const token = await this.accessToken(call.issuer, call.clientId, [AGS_SCOPES.resultReadonly])
-    return await this.#pages<AgsResult>(serviceUrl(lineItemUrl, '/results'), token, 'application/vnd.ims.lis.v2.resultcontainer+json', body => Array.isArray(body) ? body as AgsResult[] : [])
+    return await this.#pages<AgsResult>(
+      serviceUrl(lineItemUrl, '/results'),
+      token,
+      'application/vnd.ims.lis.v2.resultcontainer+json',
+      body => Array.isArray(body) ? body as AgsResult[] : []
+    )
   }
 
   /** Every member of a course (NRPS), following `Link: <…>; rel="next"` across pages. */
   async roster (call: { issuer: string, clientId: string, membershipsUrl: string }): Promise<RosterMember[]> {
     const token = await this.accessToken(call.issuer, call.clientId, [NRPS_SCOPE])
-    const members = await this.#pages<RosterMember>(call.membershipsUrl, token, 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', body => (body as { members?: RosterMember[] }).members ?? [])
+    const members = await this.#pages<RosterMember>(
+      call.membershipsUrl,
+      token,
+      'application/vnd.ims.lti-nrps.v2.membershipcontainer+json',
+      body => (body as { members?: RosterMember[] }).members ?? []
+    )
     return members.map(member => ({ ...member, status: rosterStatus(member.status) }))
   }
 

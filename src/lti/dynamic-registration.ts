@@ -85,7 +85,11 @@ const problemOfStatus = (status: number): string =>
  * own answer is never repeated (it could be anything the address serves), and every way of not
  * getting an answer (closed port, timeout, TLS, not HTTP) reads the same.
  */
-async function fetchJson (url: string, init: { method?: string, headers: Record<string, string>, body?: string }, what: PlatformDocument, policy: OutboundPolicy): Promise<unknown> {
+async function fetchJson (url: string, init: {
+  method?: string
+  headers: Record<string, string>
+  body?: string
+}, what: PlatformDocument, policy: OutboundPolicy): Promise<unknown> {
   let response
   try {
     response = await outboundRequest(url, init, policy)
@@ -112,7 +116,13 @@ async function fetchJson (url: string, init: { method?: string, headers: Record<
 export class DynamicRegistration {
   readonly #policy: OutboundPolicy
 
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly lti: LtiService, private readonly publicUrl: string, options: { allowPrivateUrls: boolean }) {
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly lti: LtiService,
+    private readonly publicUrl: string,
+    options: { allowPrivateUrls: boolean }
+  ) {
     this.#policy = { allowPrivate: options.allowPrivateUrls, timeoutMs: FETCH_TIMEOUT_MS, maxRedirects: MAX_REDIRECTS, maxBytes: MAX_ANSWER_BYTES }
   }
 
@@ -219,7 +229,12 @@ export class DynamicRegistration {
     // assignment_selection lets a Canvas assignment be the graded synthesis; the plain launch is
     // the course menu's "Compagnon". Moodle reads only the message types.
     const messages = [
-      { type: 'LtiDeepLinkingRequest', target_link_uri: launchUrl, label: 'Compagnon', placements: ['ContentArea', 'https://canvas.instructure.com/lti/assignment_selection'] },
+      {
+        type: 'LtiDeepLinkingRequest',
+        target_link_uri: launchUrl,
+        label: 'Compagnon',
+        placements: ['ContentArea', 'https://canvas.instructure.com/lti/assignment_selection']
+      },
       { type: 'LtiResourceLinkRequest', target_link_uri: launchUrl, label: 'Compagnon', placements: ['https://canvas.instructure.com/lti/course_navigation'] }
     ].filter(m => supported === undefined || supported.includes(m.type))
     return {

@@ -317,7 +317,10 @@ export default fp<LtiLaunchOptions>(async (app, { services, config }) => {
       const err = res.locals.err as { details?: { message?: string } } | undefined
       const code = err?.details?.message ?? ''
       // Made inactive between login and launch: the token names the platform (only the wording depends on it).
-      if (code === 'PLATFORM_NOT_ACTIVATED') { refuseInactive(req, res, issuerOfToken(req.body?.id_token)).catch((e: unknown) => { sendError(req, res, e) }); return }
+      if (code === 'PLATFORM_NOT_ACTIVATED') {
+        refuseInactive(req, res, issuerOfToken(req.body?.id_token)).catch((e: unknown) => { sendError(req, res, e) })
+        return
+      }
       // Our checks passed (the state is ours, unused, and matched the token) but ltijs found no login
       // cookie: blocked in the LMS frame. The same login can be restarted once, top-level.
       const checkedState = res.locals.checkedState
@@ -325,7 +328,10 @@ export default fp<LtiLaunchOptions>(async (app, { services, config }) => {
         // Already top-level (the browser says so): a new window would fail the same way.
         const topLevel = req.headers['sec-fetch-dest'] === 'document'
         ;(topLevel ? Promise.resolve(undefined) : service.offerRelaunch(checkedState)).then(token => {
-          res.status(401).type('text/html; charset=utf-8').send(relaunchPage(localeOfRequest(req), { token, requestId: String(req.headers['x-request-id'] ?? '-') }))
+          res.status(401).type('text/html; charset=utf-8').send(relaunchPage(localeOfRequest(req), {
+            token,
+            requestId: String(req.headers['x-request-id'] ?? '-')
+          }))
         }, (e: unknown) => { sendError(req, res, e) })
         return
       }
@@ -336,7 +342,10 @@ export default fp<LtiLaunchOptions>(async (app, { services, config }) => {
     provider.onUnregisteredPlatform((req, res) => { sendProblem(req, res, 400, bilingual('lti.launchRefusedUnregistered')) })
     provider.onInactivePlatform((req, res) => {
       const params = { ...req.query, ...req.body } as Record<string, unknown>
-      refuseInactive(req, res, { issuer: String(params.iss ?? ''), clientId: typeof params.client_id === 'string' ? params.client_id : undefined }).catch((e: unknown) => { sendError(req, res, e) })
+      refuseInactive(req, res, {
+        issuer: String(params.iss ?? ''),
+        clientId: typeof params.client_id === 'string' ? params.client_id : undefined
+      }).catch((e: unknown) => { sendError(req, res, e) })
     })
     // Last in ltijs' Express app: nothing thrown inside it reaches Express' default handler (stack traces).
     provider.app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

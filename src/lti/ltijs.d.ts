@@ -28,7 +28,13 @@ declare module 'ltijs' {
     Close: () => Promise<unknown>
     Get: (key: string | false, collection: string, query?: Record<string, unknown>) => Promise<Array<Record<string, unknown>> | false>
     Insert: (key: string | false, collection: string, item: Record<string, unknown>, index?: Record<string, unknown>) => Promise<unknown>
-    Replace: (key: string | false, collection: string, query: Record<string, unknown>, item: Record<string, unknown>, index?: Record<string, unknown>) => Promise<unknown>
+    Replace: (
+      key: string | false,
+      collection: string,
+      query: Record<string, unknown>,
+      item: Record<string, unknown>,
+      index?: Record<string, unknown>
+    ) => Promise<unknown>
     Modify: (key: string | false, collection: string, query: Record<string, unknown>, modification: Record<string, unknown>) => Promise<unknown>
     Delete: (collection: string, query: Record<string, unknown>) => Promise<unknown>
   }
@@ -113,7 +119,14 @@ declare module 'ltijs' {
     onInactivePlatform: (callback: Handler) => true
     registerPlatform: (platform: LtijsPlatformRegistration) => Promise<LtijsPlatform>
     getPlatform: (url: string, clientId: string) => Promise<LtijsPlatform | false>
-    DeepLinking: { createDeepLinkingMessage: (token: LtijsIdToken, items: unknown[], options?: { message?: string, log?: string, errMessage?: string, errLog?: string }) => Promise<string> }
+    DeepLinking: {
+      createDeepLinkingMessage: (token: LtijsIdToken, items: unknown[], options?: {
+        message?: string
+        log?: string
+        errMessage?: string
+        errLog?: string
+      }) => Promise<string>
+    }
   }
 
   export const Provider: LtijsProvider

@@ -42,7 +42,12 @@ const backoffMs = (attempts: number): number => Math.min(60 * 60_000, 30_000 * 2
 const LEASE_MS = 60_000
 
 export class GradeOutbox {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly ags: AgsClient, private readonly log: { warn: (obj: object, msg: string) => void }) {}
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly ags: AgsClient,
+    private readonly log: { warn: (obj: object, msg: string) => void }
+  ) {}
 
   /**
    * Durable once this returns (or once the caller's transaction commits, when one is given, so
@@ -86,7 +91,11 @@ export class GradeOutbox {
         delivered++
       } catch (err) {
         const attempts = row.attempts + 1
-        await repo.markScoreAttemptFailed(this.db, row.id, { attempts, error: (err as Error).message.slice(0, 500), nextAttemptAt: new Date(this.clock.now().getTime() + backoffMs(attempts)) })
+        await repo.markScoreAttemptFailed(this.db, row.id, {
+          attempts,
+          error: (err as Error).message.slice(0, 500),
+          nextAttemptAt: new Date(this.clock.now().getTime() + backoffMs(attempts))
+        })
         this.log.warn({ outboxId: row.id, attempts, err: (err as Error).message }, 'grade not delivered yet; will retry')
         retrying++
       }
@@ -135,7 +144,14 @@ export class GradeOutbox {
         const given = latest.get(userSub)
         const score = given?.score as { scoreGiven?: number, scoreMaximum?: number } | undefined
         const lms = result === undefined ? null : { score: result.resultScore ?? null, maximum: result.resultMaximum ?? null, comment: result.comment ?? null }
-        const compagnon = given === undefined ? null : { score: score?.scoreGiven ?? null, maximum: score?.scoreMaximum ?? null, givenAt: given.given_at, delivered: given.status === 'delivered' }
+        const compagnon = given === undefined
+          ? null
+          : {
+              score: score?.scoreGiven ?? null,
+              maximum: score?.scoreMaximum ?? null,
+              givenAt: given.given_at,
+              delivered: given.status === 'delivered'
+            }
         const state: GradebookRow['state'] = compagnon === null
           ? 'lms_only'
           : !compagnon.delivered ? 'waiting' : lms?.score === compagnon.score ? 'same' : 'differs'
@@ -163,6 +179,9 @@ export class GradeOutbox {
       lineItemUrl = await repo.lineItemUrl(this.db, row.context_id, row.line_item)
       if (lineItemUrl === undefined) throw new Error(`line item ${row.line_item} of course ${row.context_id} vanished as it was recorded`)
     }
-    await this.ags.postScore({ issuer: context.issuer, clientId: context.client_id }, lineItemUrl, { ...score, userId: row.user_sub, timestamp: row.given_at.toISOString() })
+    await this.ags.postScore({
+      issuer: context.issuer,
+      clientId: context.client_id
+    }, lineItemUrl, { ...score, userId: row.user_sub, timestamp: row.given_at.toISOString() })
   }
 }

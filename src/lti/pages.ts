@@ -41,13 +41,21 @@ function taughtCourseSection (locale: Locale, course: TaughtCourse): string {
 !${course.hasRosterService
   ? html`<form method="post" action="/cours/liste/${course.id}?lang=${locale}"><button type="submit">${t(locale, 'lti.syncRosterNow')}</button></form>`
   : html`<p class="muted">${t(locale, 'lti.rosterNotOffered')}</p>`}
-<p><a href="/cours/presences/${course.id}?lang=${locale}">${t(locale, 'lti.courseAttendance')}</a> · <a href="/cours/synthese/${course.id}/remises?lang=${locale}">${t(locale, 'lti.courseSynthesis')}</a></p>
+<p><a href="/cours/presences/${course.id}?lang=${locale}">${t(locale, 'lti.courseAttendance')}</a> · ` +
+  html`<a href="/cours/synthese/${course.id}/remises?lang=${locale}">${t(locale, 'lti.courseSynthesis')}</a></p>
 <form method="post" action="/cours/presences/${course.id}/notes?lang=${locale}"><button type="submit">${t(locale, 'lti.sendAttendanceGrades')}</button></form>
-<p>${t(locale, 'lti.gradesSent', { delivered: course.grades.delivered, pending: course.grades.pending })} <a href="/cours/notes/${course.id}?lang=${locale}">${t(locale, 'lti.compareGradebook')}</a></p>
+<p>${t(locale, 'lti.gradesSent', { delivered: course.grades.delivered, pending: course.grades.pending })} ` +
+  html`<a href="/cours/notes/${course.id}?lang=${locale}">${t(locale, 'lti.compareGradebook')}</a></p>
 </section>`
 }
 
-export function coursePage (locale: Locale, view: { person: Person, roles: Array<{ eventId: string, role: Role }>, events: EventSummary[], taught: TaughtCourse[], learning?: Array<{ id: string, title: string }> }, path: string): string {
+export function coursePage (locale: Locale, view: {
+  person: Person
+  roles: Array<{ eventId: string, role: Role }>
+  events: EventSummary[]
+  taught: TaughtCourse[]
+  learning?: Array<{ id: string, title: string }>
+}, path: string): string {
   const roleLabel = (role: Role): string => t(locale, ROLE_TEXT[role])
   return layout({
     locale,
@@ -69,7 +77,8 @@ export function coursePage (locale: Locale, view: { person: Person, roles: Array
   : ''}
 <section aria-labelledby="attendance">
 <h2 id="attendance">${t(locale, 'lti.attendanceHeading')}</h2>
-<p><a href="/presence?lang=${locale}">${t(locale, 'lti.myAttendance')}</a> · <a href="/presence/code?lang=${locale}">${t(locale, 'lti.enterRoomCode')}</a> · <a href="/presence/laissez-passer?lang=${locale}">${t(locale, 'lti.myPass')}</a></p>
+<p><a href="/presence?lang=${locale}">${t(locale, 'lti.myAttendance')}</a> · <a href="/presence/code?lang=${locale}">${t(locale, 'lti.enterRoomCode')}</a> ` +
+  html`· <a href="/presence/laissez-passer?lang=${locale}">${t(locale, 'lti.myPass')}</a></p>
 </section>
 <section aria-labelledby="phone">
 <h2 id="phone">${t(locale, 'lti.phoneHeading')}</h2>
@@ -90,7 +99,8 @@ export function deepLinkPage (locale: Locale, requestId: string, acceptMultiple:
 <p>${t(locale, 'lti.deepLinkIntro')}</p>
 <form class="stack" method="post" action="/cours/contenu/${requestId}?lang=${locale}">
 <fieldset><legend>${t(locale, 'lti.deepLinkItems')}</legend>
-!${deepLinkTargets.map((target, i) => html`<label class="choice"><input type="${acceptMultiple ? 'checkbox' : 'radio'}" name="items" value="${target}"${i === 0 ? ' checked' : ''}> ${t(locale, deepLinkTitles[target])}</label>`)}
+!${deepLinkTargets.map((target, i) => html`<label class="choice"><input type="${acceptMultiple ? 'checkbox' : 'radio'}" name="items" ` +
+  html`value="${target}"${i === 0 ? ' checked' : ''}> ${t(locale, deepLinkTitles[target])}</label>`)}
 </fieldset>
 <button type="submit">${t(locale, 'lti.deepLinkAdd')}</button>
 </form>`
@@ -135,7 +145,14 @@ export function registrationLinkPage (locale: Locale, link: { url: string, expir
 }
 
 /** Shown inside the LMS when its administrator opens our registration URL. */
-export function registrationConfirmPage (locale: Locale, view: { issuer: string, product: string | null, token: string, openidConfiguration: string, registrationToken: string | undefined, publicUrl: string }): string {
+export function registrationConfirmPage (locale: Locale, view: {
+  issuer: string
+  product: string | null
+  token: string
+  openidConfiguration: string
+  registrationToken: string | undefined
+  publicUrl: string
+}): string {
   return layout({
     locale,
     path: '/lti/register',
@@ -185,7 +202,8 @@ const STATE_TEXT = {
 /** The LMS gradebook beside Compagnon's grades, per line item. */
 export function gradebookPage (locale: Locale, courseTitle: string, sections: Array<{ lineItem: LineItemKey, label: string, rows: GradebookRow[] }>): string {
   const number = (n: number): string => n.toLocaleString(intlLocale[locale])
-  const points = (score: number | null, maximum: number | null): string => score === null ? '—' : `${number(score)}${maximum !== null ? ` / ${number(maximum)}` : ''}`
+  const points = (score: number | null, maximum: number | null): string =>
+    score === null ? '—' : `${number(score)}${maximum !== null ? ` / ${number(maximum)}` : ''}`
   return layout({
     locale,
     path: '/cours',
@@ -195,8 +213,11 @@ export function gradebookPage (locale: Locale, courseTitle: string, sections: Ar
 !${sections.length === 0 ? html`<p>${t(locale, 'lti.gradebookEmpty')}</p>` : ''}
 !${sections.map(section => html`<section aria-labelledby="li-${section.lineItem}">
 <h2 id="li-${section.lineItem}">${section.label}</h2>
-<table><thead><tr><th scope="col">${t(locale, 'lti.gradebookPerson')}</th><th scope="col">${t(locale, 'lti.gradebookInLms')}</th><th scope="col">${t(locale, 'lti.gradebookByCompagnon')}</th><th scope="col">${t(locale, 'lti.gradebookState')}</th></tr></thead>
-<tbody>!${section.rows.map(row => html`<tr><td>${row.name ?? row.userSub}</td><td>${points(row.lms?.score ?? null, row.lms?.maximum ?? null)}</td><td>${row.compagnon === null ? '—' : points(row.compagnon.score, row.compagnon.maximum)}</td><td>${t(locale, STATE_TEXT[row.state])}</td></tr>`)}</tbody></table>
+<table><thead><tr><th scope="col">${t(locale, 'lti.gradebookPerson')}</th><th scope="col">${t(locale, 'lti.gradebookInLms')}</th>` +
+  html`<th scope="col">${t(locale, 'lti.gradebookByCompagnon')}</th><th scope="col">${t(locale, 'lti.gradebookState')}</th></tr></thead>
+<tbody>!${section.rows.map(row => html`<tr><td>${row.name ?? row.userSub}</td><td>${points(row.lms?.score ?? null, row.lms?.maximum ?? null)}</td>` +
+  html`<td>${row.compagnon === null ? '—' : points(row.compagnon.score, row.compagnon.maximum)}</td>` +
+  html`<td>${t(locale, STATE_TEXT[row.state])}</td></tr>`)}</tbody></table>
 </section>`)}`
   })
 }
@@ -238,7 +259,8 @@ export function relaunchPage (locale: Locale, view: { token: string | undefined,
  * on to the platform's auth endpoint. Without script, or without an answer, the link goes on too.
  */
 export function storagePutPage (locale: Locale, view: { target: string, origin: string, key: string, secret: string, next: string }): string {
-  return signingInPage(locale, html`<div data-lti-storage="put" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}" data-value="${view.secret}" data-next="${view.next}">
+  return signingInPage(locale, html`<div data-lti-storage="put" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}" ` +
+    html`data-value="${view.secret}" data-next="${view.next}">
 <p><a href="${view.next}">${t(locale, 'lti.continue')}</a></p>
 </div>`)
 }
@@ -261,7 +283,8 @@ function signingInPage (locale: Locale, inner: string): string {
  * The token and state are the ones the platform just posted here.
  */
 export function storageGetPage (locale: Locale, view: { target: string, origin: string, key: string, idToken: string, state: string }): string {
-  return signingInPage(locale, html`<form method="post" action="/lti/launch?lang=${locale}" data-lti-storage="get" data-target="${view.target}" data-origin="${view.origin}" data-key="${view.key}">
+  return signingInPage(locale, html`<form method="post" action="/lti/launch?lang=${locale}" data-lti-storage="get" data-target="${view.target}" ` +
+    html`data-origin="${view.origin}" data-key="${view.key}">
 <input type="hidden" name="id_token" value="${view.idToken}">
 <input type="hidden" name="state" value="${view.state}">
 <input type="hidden" name="compagnon_storage" value="">

@@ -11,7 +11,15 @@ export type LoginParams = Record<string, string>
 /** Where a login keeps its secret in the platform's storage (LTI Client Side postMessages). */
 export interface LoginStorage { target: string, origin: string, secretHash: string }
 
-export async function insertLoginState (db: Q, values: { state_hash: string, nonce: string, issuer: string, client_id: string | null, expires_at: Date, login_params: LoginParams, relaunched: boolean }, storage?: LoginStorage): Promise<void> {
+export async function insertLoginState (db: Q, values: {
+  state_hash: string
+  nonce: string
+  issuer: string
+  client_id: string | null
+  expires_at: Date
+  login_params: LoginParams
+  relaunched: boolean
+}, storage?: LoginStorage): Promise<void> {
   await db.insertInto('lti_login_states').values({
     ...values,
     login_params: JSON.stringify(values.login_params),
@@ -67,7 +75,11 @@ export async function useRelaunch (db: Q, relaunchHash: string, now: Date): Prom
 }
 
 /** Uses a login state once: returns its nonce and issuer if it was unused and unexpired. */
-export async function consumeLoginState (db: Q, stateHash: string, now: Date): Promise<{ nonce: string, issuer: string, client_id: string | null } | undefined> {
+export async function consumeLoginState (db: Q, stateHash: string, now: Date): Promise<{
+  nonce: string
+  issuer: string
+  client_id: string | null
+} | undefined> {
   return await db.updateTable('lti_login_states').set({ used_at: now })
     .where('state_hash', '=', stateHash).where('used_at', 'is', null).where('expires_at', '>', now)
     .returning(['nonce', 'issuer', 'client_id']).executeTakeFirst()
@@ -88,7 +100,8 @@ export async function deploymentExists (db: Q, issuer: string, clientId: string,
 }
 
 export async function listDeployments (db: Q): Promise<Array<{ issuer: string, client_id: string, deployment_id: string }>> {
-  return await db.selectFrom('lti_deployments').select(['issuer', 'client_id', 'deployment_id']).orderBy('issuer').orderBy('client_id').orderBy('deployment_id').execute()
+  return await db.selectFrom('lti_deployments').select(['issuer', 'client_id', 'deployment_id']).orderBy('issuer')
+    .orderBy('client_id').orderBy('deployment_id').execute()
 }
 
 export interface PlatformUser { issuer: string, clientId: string, subject: string }
@@ -134,7 +147,12 @@ export async function upsertContext (db: Q, values: {
 }
 
 /** The points of a course's synthesis activity, when it is set up already (deep-linked line item maximum). */
-export async function synthesisMaxPoints (db: Q, course: { issuer: string, client_id: string, deployment_id: string, context_id: string }): Promise<number | undefined> {
+export async function synthesisMaxPoints (db: Q, course: {
+  issuer: string
+  client_id: string
+  deployment_id: string
+  context_id: string
+}): Promise<number | undefined> {
   const row = await db.selectFrom('synthesis_assignments as a').innerJoin('lti_contexts as c', 'c.id', 'a.context_id').select('a.max_points')
     .where('c.issuer', '=', course.issuer).where('c.client_id', '=', course.client_id)
     .where('c.deployment_id', '=', course.deployment_id).where('c.context_id', '=', course.context_id)
@@ -143,11 +161,23 @@ export async function synthesisMaxPoints (db: Q, course: { issuer: string, clien
 }
 
 /** Platforms as ltijs stored them (plain documents of the `platform` collection). */
-export async function listPlatforms (db: Q): Promise<Array<{ platformUrl: string, clientId: string, platformName: string | null, authEndpoint: string | null, kid: string }>> {
+export async function listPlatforms (db: Q): Promise<Array<{
+  platformUrl: string
+  clientId: string
+  platformName: string | null
+  authEndpoint: string | null
+  kid: string
+}>> {
   const rows = await db.selectFrom('lti_store').select('fields').where('collection', '=', 'platform').orderBy('id').execute()
   return rows.map(r => {
     const f = r.fields as Record<string, unknown>
-    return { platformUrl: String(f.platformUrl), clientId: String(f.clientId), platformName: typeof f.platformName === 'string' ? f.platformName : null, authEndpoint: typeof f.authEndpoint === 'string' ? f.authEndpoint : null, kid: String(f.kid) }
+    return {
+      platformUrl: String(f.platformUrl),
+      clientId: String(f.clientId),
+      platformName: typeof f.platformName === 'string' ? f.platformName : null,
+      authEndpoint: typeof f.authEndpoint === 'string' ? f.authEndpoint : null,
+      kid: String(f.kid)
+    }
   })
 }
 
@@ -188,18 +218,27 @@ export async function listDynamicRegistrations (db: Q): Promise<Array<{ issuer: 
   return rows.map(r => ({ issuer: r.issuer ?? '', client_id: r.client_id ?? '', used_at: r.used_at ?? new Date(0), approved_at: r.approved_at }))
 }
 
-export async function insertDeepLinkRequest (db: Q, values: { person_id: string, launch_sealed: string, accept_multiple: boolean, expires_at: Date }): Promise<string> {
+export async function insertDeepLinkRequest (db: Q, values: {
+  person_id: string
+  launch_sealed: string
+  accept_multiple: boolean
+  expires_at: Date
+}): Promise<string> {
   return (await db.insertInto('lti_deep_link_requests').values(values).returning('id').executeTakeFirstOrThrow()).id
 }
 
-export async function findDeepLinkRequest (db: Q, id: string, personId: string, now: Date): Promise<{ launch_sealed: string, accept_multiple: boolean } | undefined> {
+export async function findDeepLinkRequest (db: Q, id: string, personId: string, now: Date): Promise<{
+  launch_sealed: string
+  accept_multiple: boolean
+} | undefined> {
   return await db.selectFrom('lti_deep_link_requests').select(['launch_sealed', 'accept_multiple'])
     .where('id', '=', id).where('person_id', '=', personId).where('used_at', 'is', null).where('expires_at', '>', now)
     .executeTakeFirst()
 }
 
 export async function useDeepLinkRequest (db: Q, id: string, now: Date): Promise<boolean> {
-  const row = await db.updateTable('lti_deep_link_requests').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).returning('id').executeTakeFirst()
+  const row = await db.updateTable('lti_deep_link_requests').set({ used_at: now }).where('id', '=', id)
+    .where('used_at', 'is', null).returning('id').executeTakeFirst()
   return row !== undefined
 }
 
@@ -211,7 +250,14 @@ export async function purgeDeepLinkRequests (db: Q, now: Date): Promise<void> {
 export type RosterStatus = LtiRosterMembers['status']
 
 /** A course member as the LMS lists them (a launch makes its launcher an active member). */
-export async function upsertMember (db: Q, m: { context_id: string, user_sub: string, person_id: string, roles: string[], status?: RosterStatus, now: Date }): Promise<void> {
+export async function upsertMember (db: Q, m: {
+  context_id: string
+  user_sub: string
+  person_id: string
+  roles: string[]
+  status?: RosterStatus
+  now: Date
+}): Promise<void> {
   const status = m.status ?? 'Active'
   await db.insertInto('lti_roster_members')
     .values({ context_id: m.context_id, user_sub: m.user_sub, person_id: m.person_id, roles: JSON.stringify(m.roles), status, synced_at: m.now })
@@ -220,12 +266,25 @@ export async function upsertMember (db: Q, m: { context_id: string, user_sub: st
 }
 
 /** The courses a person belongs to, with their own roles there and the roster size. */
-export interface CourseRow { id: string, title: string | null, label: string | null, context_id: string, roles: unknown, roster_synced_at: Date | null, memberships_url: string | null, active_members: number, roster_sync_error: string | null, roster_sync_due_at: Date | null }
+export interface CourseRow {
+  id: string
+  title: string | null
+  label: string | null
+  context_id: string
+  roles: unknown
+  roster_synced_at: Date | null
+  memberships_url: string | null
+  active_members: number
+  roster_sync_error: string | null
+  roster_sync_due_at: Date | null
+}
 
 export async function coursesOf (db: Q, personId: string): Promise<CourseRow[]> {
   return await db.selectFrom('lti_roster_members as me')
     .innerJoin('lti_contexts as c', 'c.id', 'me.context_id')
-    .select(['c.id', 'c.title', 'c.label', 'c.context_id', 'me.roles', 'c.roster_synced_at', 'c.memberships_url', 'c.roster_sync_error', 'c.roster_sync_due_at'])
+    .select([
+      'c.id', 'c.title', 'c.label', 'c.context_id', 'me.roles', 'c.roster_synced_at', 'c.memberships_url', 'c.roster_sync_error', 'c.roster_sync_due_at'
+    ])
     .select(eb => eb.selectFrom('lti_roster_members as m').select(eb2 => eb2.fn.countAll<number>().as('n'))
       .whereRef('m.context_id', '=', 'c.id').where('m.status', '=', 'Active').as('active_members'))
     .where('me.person_id', '=', personId).where('me.status', '=', 'Active')
@@ -239,8 +298,16 @@ export async function contextEvent (db: Q, contextId: string): Promise<string | 
 }
 
 /** The course's platform, its grade (AGS) and roster (NRPS) endpoints and its event; throws when there is no such course. */
-export async function courseServices (db: Q, contextId: string): Promise<{ issuer: string, client_id: string, lineitems_url: string | null, memberships_url: string | null, event_id: string | null }> {
-  return await db.selectFrom('lti_contexts').select(['issuer', 'client_id', 'lineitems_url', 'memberships_url', 'event_id']).where('id', '=', contextId).executeTakeFirstOrThrow()
+export async function courseServices (db: Q, contextId: string): Promise<{
+  issuer: string
+  client_id: string
+  lineitems_url: string | null
+  memberships_url: string | null
+  event_id: string | null
+}> {
+  return await db.selectFrom('lti_contexts')
+    .select(['issuer', 'client_id', 'lineitems_url', 'memberships_url', 'event_id']).where('id', '=', contextId)
+    .executeTakeFirstOrThrow()
 }
 
 /** Courses tied to an event with a grade service (line items URL), or that one course if it is such. */
@@ -288,7 +355,13 @@ export async function hasNewerScore (db: Q, target: ScoreTarget, givenAt: Date):
   return newer !== undefined
 }
 
-export async function insertScore (db: Q, target: ScoreTarget, values: { personId: string | null, score: unknown, givenAt: Date, status: 'pending' | 'superseded', nextAttemptAt: Date }): Promise<string> {
+export async function insertScore (db: Q, target: ScoreTarget, values: {
+  personId: string | null
+  score: unknown
+  givenAt: Date
+  status: 'pending' | 'superseded'
+  nextAttemptAt: Date
+}): Promise<string> {
   const row = await db.insertInto('lti_grade_outbox').values({
     context_id: target.contextId,
     line_item: target.lineItem,
@@ -329,7 +402,12 @@ export async function markScoreAttemptFailed (db: Q, id: string, values: { attem
 }
 
 /** Queued and delivered scores of a line item in a course, newest given first. */
-export async function givenScores (db: Q, contextId: string, lineItem: LineItemKey): Promise<Array<{ user_sub: string, score: unknown, given_at: Date, status: Selectable<LtiGradeOutbox>['status'] }>> {
+export async function givenScores (db: Q, contextId: string, lineItem: LineItemKey): Promise<Array<{
+  user_sub: string
+  score: unknown
+  given_at: Date
+  status: Selectable<LtiGradeOutbox>['status']
+}>> {
   return await db.selectFrom('lti_grade_outbox').select(['user_sub', 'score', 'given_at', 'status'])
     .where('context_id', '=', contextId).where('line_item', '=', lineItem).where('status', 'in', ['pending', 'delivered'])
     .orderBy('given_at', 'desc').execute()
@@ -359,7 +437,13 @@ export async function rosterSyncDueNow (db: Q, contextId: string, now: Date): Pr
  * Leases up to `limit` courses due for a roster sync (only `contextId`, when given) until
  * `leaseUntil`: their due time moves past the lease, so a crashed worker's claim comes back.
  */
-export async function claimDueRosters (db: Q, now: Date, leaseUntil: Date, limit: number, contextId?: string): Promise<Array<{ id: string, roster_sync_attempts: number }>> {
+export async function claimDueRosters (
+  db: Q,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+  contextId?: string
+): Promise<Array<{ id: string, roster_sync_attempts: number }>> {
   const only = contextId === undefined ? sql`` : sql`AND id = ${contextId}`
   const claimed = await sql<{ id: string, roster_sync_attempts: number }>`
       UPDATE lti_contexts SET roster_sync_due_at = ${leaseUntil}
@@ -407,7 +491,11 @@ function storeRows (db: Q, collection: StoreCollection, query: StoreDocument | u
   return q
 }
 
-export async function findStoreDocuments (db: Q, collection: StoreCollection, query: StoreDocument | undefined, now: Date): Promise<Array<{ fields: unknown, sealed: string | null, created_at: Date }>> {
+export async function findStoreDocuments (db: Q, collection: StoreCollection, query: StoreDocument | undefined, now: Date): Promise<Array<{
+  fields: unknown
+  sealed: string | null
+  created_at: Date
+}>> {
   return await storeRows(db, collection, query, now).select(['fields', 'sealed', 'created_at']).orderBy('id').execute()
 }
 
@@ -417,7 +505,11 @@ export async function lockFirstStoreRowId (db: Q, collection: StoreCollection, q
 }
 
 /** Locks the first matching unexpired row. */
-export async function lockFirstStoreRow (db: Q, collection: StoreCollection, query: StoreDocument, now: Date): Promise<{ id: number, fields: unknown, sealed: string | null } | undefined> {
+export async function lockFirstStoreRow (db: Q, collection: StoreCollection, query: StoreDocument, now: Date): Promise<{
+  id: number
+  fields: unknown
+  sealed: string | null
+} | undefined> {
   return await storeRows(db, collection, query, now).select(['id', 'fields', 'sealed']).orderBy('id').limit(1).forUpdate().executeTakeFirst()
 }
 

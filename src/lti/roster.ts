@@ -89,7 +89,14 @@ export class RosterSync {
         const status = member.status ?? 'Active'
         await repo.upsertMember(trx, { context_id: contextId, user_sub: member.user_id, person_id: personId, roles: member.roles, status, now })
         if (context.event_id !== null && status === 'Active') {
-          for (const role of mapLtiRoles(member.roles)) await people.addRegistration(trx, { event_id: context.event_id, person_id: personId, role, created_by: null })
+          for (const role of mapLtiRoles(member.roles)) {
+            await people.addRegistration(trx, {
+              event_id: context.event_id,
+              person_id: personId,
+              role,
+              created_by: null
+            })
+          }
         }
       }
       // Whoever the LMS no longer lists has left the course.

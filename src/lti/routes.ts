@@ -51,7 +51,11 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     openid_configuration: z.string().min(1, 'the platform did not send its configuration address (openid_configuration)').max(2000),
     registration_token: z.string().max(4000).optional()
   })
-  const registrationRequest = (fields: z.infer<typeof registrationFields>): { token: string, openidConfiguration: string, registrationToken: string | undefined } =>
+  const registrationRequest = (fields: z.infer<typeof registrationFields>): {
+    token: string
+    openidConfiguration: string
+    registrationToken: string | undefined
+  } =>
     ({ token: fields.compagnon_token, openidConfiguration: fields.openid_configuration, registrationToken: fields.registration_token })
 
   // Each preview and attempt makes Compagnon call the address the request names: a few per link
@@ -74,14 +78,25 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   const registrationRateLimits = [
     registrationLimit('registration-link', REGISTRATION_PER_LINK, registrationToken, seconds =>
       bilingual('lti.registrationTooOftenLink', { minutes: Math.ceil(seconds / 60) })),
-    registrationLimit('registration-address', REGISTRATION_PER_ADDRESS, request => /^(127\.|::1$|::ffff:127\.)/.test(request.ip) ? '' : `registration-ip:${request.ip}`, seconds =>
-      bilingual('lti.registrationTooOftenAddress', { minutes: Math.ceil(seconds / 60) }))
+    registrationLimit(
+      'registration-address',
+      REGISTRATION_PER_ADDRESS,
+      request => /^(127\.|::1$|::ffff:127\.)/.test(request.ip) ? '' : `registration-ip:${request.ip}`,
+      seconds => bilingual('lti.registrationTooOftenAddress', { minutes: Math.ceil(seconds / 60) })
+    )
   ]
 
   app.get('/lti/register', {
     config: { access: open('opened by the LMS; the organizer\'s one-time token is the credential') },
     preHandler: registrationRateLimits,
-    schema: { operationId: 'dynamicRegistrationPage', tags: ['lti'], summary: 'LTI Dynamic Registration, opened by the LMS: shows what will be registered', querystring: registrationFields.extend(langQuery.shape), produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
+    schema: {
+      operationId: 'dynamicRegistrationPage',
+      tags: ['lti'],
+      summary: 'LTI Dynamic Registration, opened by the LMS: shows what will be registered',
+      querystring: registrationFields.extend(langQuery.shape),
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses, 503: errorSchema }
+    }
   }, async (request, reply) => {
     const configuration = await registration.preview(registrationRequest(request.query))
     reply.header('cache-control', 'no-store')
@@ -99,7 +114,15 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     config: { access: open('opened by the LMS; the organizer\'s one-time token is the credential') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: registrationRateLimits,
-    schema: { operationId: 'dynamicRegistration', tags: ['lti'], summary: 'LTI Dynamic Registration: registers with the platform; the platform stays inactive until approved', querystring: langQuery, body: registrationFields, produces: ['text/html'], response: { 200: z.string(), ...errorResponses, 503: errorSchema } }
+    schema: {
+      operationId: 'dynamicRegistration',
+      tags: ['lti'],
+      summary: 'LTI Dynamic Registration: registers with the platform; the platform stays inactive until approved',
+      querystring: langQuery,
+      body: registrationFields,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses, 503: errorSchema }
+    }
   }, async (request, reply) => {
     const result = await registration.register(registrationRequest(request.body))
     request.log.info({ issuer: result.issuer, clientId: result.clientId }, 'platform registered dynamically; waiting for approval')
@@ -110,7 +133,8 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
   // Tells the LMS the registration dialog can close (LTI DR); CSP allows no inline script.
   app.get('/assets/lti-close.js', { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) => {
     return await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600')
-      .send("document.querySelectorAll('[data-lti-close]').forEach(function (b) { b.addEventListener('click', function () { (window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*') }) })\n")
+      .send("document.querySelectorAll('[data-lti-close]').forEach(function (b) { b.addEventListener('click', function () " +
+        "{ (window.opener || window.parent).postMessage({ subject: 'org.imsglobal.lti.close' }, '*') }) })\n")
   })
 
   // Platform storage at login and launch (LTI Client Side postMessages, launch.ts); CSP allows no inline script.
@@ -119,7 +143,13 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
 
   app.post('/organisateurs/plateformes/lien', {
     config: { access: allow('platforms.manage', anyEvent) },
-    schema: { operationId: 'createRegistrationLinkFromPage', tags: ['pages'], summary: 'Creates a one-time LTI Dynamic Registration link (form)', querystring: langQuery, response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'createRegistrationLinkFromPage',
+      tags: ['pages'],
+      summary: 'Creates a one-time LTI Dynamic Registration link (form)',
+      querystring: langQuery,
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const link = await registration.createLink(request.auth?.personId ?? '')
     reply.header('cache-control', 'no-store')
@@ -160,19 +190,35 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     } else {
       await lti.setPlatformActive(issuer, clientId, false)
     }
-    return await reply.redirect(eventId !== undefined ? `/organisateurs/evenements/${eventId}/lms?lang=${request.locale}` : `/organisateurs?lang=${request.locale}`, 303)
+    return await reply.redirect(
+      eventId !== undefined ? `/organisateurs/evenements/${eventId}/lms?lang=${request.locale}` : `/organisateurs?lang=${request.locale}`,
+      303
+    )
   })
 
   app.get('/cours', {
     config: { access: signedIn('one\'s own courses and events') },
-    schema: { operationId: 'coursePage', tags: ['pages'], summary: 'Course home after an LTI launch', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'coursePage',
+      tags: ['pages'],
+      summary: 'Course home after an LTI launch',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
     const roles = await people.roles(personId)
     const events = await Promise.all([...new Set(roles.map(r => r.eventId))].map(async id => await program.getEvent(id)))
     const taught = await Promise.all((await lti.taughtCourses(personId)).map(async course => ({ ...course, grades: await outbox.state(course.id) })))
     reply.header('cache-control', 'no-store')
-    return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, { person: await people.getPerson(personId), roles, events, taught, learning: await synthesisCourses?.(personId) ?? [] }, request.url))
+    return await reply.type('text/html; charset=utf-8').send(coursePage(request.locale, {
+      person: await people.getPerson(personId),
+      roles,
+      events,
+      taught,
+      learning: await synthesisCourses?.(personId) ?? []
+    }, request.url))
   })
 
   app.get('/cours/suite/:token', {
@@ -249,7 +295,15 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
 
   app.get('/cours/contenu/:requestId', {
     config: { access: chooser },
-    schema: { operationId: 'deepLinkingPage', tags: ['pages'], summary: 'Deep Linking: the instructor chooses what to place in the course', params: requestParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'deepLinkingPage',
+      tags: ['pages'],
+      summary: 'Deep Linking: the instructor chooses what to place in the course',
+      params: requestParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const { acceptMultiple } = await lti.deepLinkRequest(request.params.requestId, request.auth?.personId ?? '')
     reply.header('cache-control', 'no-store')
@@ -277,7 +331,8 @@ export const ltiRoutes: FastifyPluginAsyncZod<{
     // This page's one form posts to the platform: allow exactly that origin as a form target. Only
     // the platform that asked may frame it (its issuer and login origins, as registered).
     const ancestors = answer.frameAncestors.length > 0 ? answer.frameAncestors.join(' ') : '\'self\''
-    reply.header('content-security-policy', `default-src 'self'; base-uri 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors ${ancestors}; form-action 'self' ${new URL(answer.returnUrl).origin}`)
+    reply.header('content-security-policy', "default-src 'self'; base-uri 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+      `object-src 'none'; frame-ancestors ${ancestors}; form-action 'self' ${new URL(answer.returnUrl).origin}`)
     return await reply.type(html).send(deepLinkReturnPage(request.locale, answer.returnUrl, answer.jwt))
   })
 }

@@ -6,7 +6,9 @@ import * as repo from './repository.js'
 
 /** The collections lti_store accepts (its CHECK); ltijs names them as plain strings, checked against this list. */
 export type LtiCollection = repo.StoreCollection
-export const ltiCollections = ['platform', 'platformStatus', 'publickey', 'privatekey', 'accesstoken', 'nonce', 'state', 'idtoken', 'contexttoken'] as const satisfies readonly LtiCollection[]
+export const ltiCollections = [
+  'platform', 'platformStatus', 'publickey', 'privatekey', 'accesstoken', 'nonce', 'state', 'idtoken', 'contexttoken'
+] as const satisfies readonly LtiCollection[]
 type Doc = Record<string, unknown>
 type Key = string | false | undefined
 
