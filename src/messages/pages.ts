@@ -41,7 +41,9 @@ export function messagesPage (locale: Locale, view: EventMessages & { notice?: L
   const notice = sent === undefined
     ? ''
     : html`<p class="notice" role="status">${t(locale, 'messages.newLinkCreated', { name: sent.name })} !${sent.status === 'stored'
-        ? markup(locale, 'messages.newLinkStored', { to: sent.to }, { link: words => html`<a href="${base(view.eventId)}/${sent.messageId}?lang=${locale}">${words}</a>` })
+        ? markup(locale, 'messages.newLinkStored', { to: sent.to }, {
+          link: words => html`<a href="${base(view.eventId)}/${sent.messageId}?lang=${locale}">${words}</a>`
+        })
         : html`${t(locale, 'messages.newLinkSending', { to: sent.to })}`}</p>`
   const counts = (['stored', 'pending', 'sent', 'failed'] as const).filter(s => view.counts[s] > 0)
     .map(s => `${t(locale, STATUS_TEXT[s])}${colon(locale)} ${view.counts[s].toLocaleString(intlLocale[locale])}`).join(' · ')
@@ -59,7 +61,9 @@ export function messagesPage (locale: Locale, view: EventMessages & { notice?: L
   ? html`<p>${t(locale, 'messages.none')}</p>`
   : html`<table>
 <caption class="muted">${t(locale, 'messages.caption', { zone: zoneName(zone, locale) })}</caption>
-<thead><tr><th scope="col">${t(locale, 'messages.columnDate')}</th><th scope="col">${t(locale, 'messages.columnKind')}</th><th scope="col">${t(locale, 'messages.columnTo')}</th><th scope="col">${t(locale, 'messages.columnSubject')}</th><th scope="col">${t(locale, 'messages.columnStatus')}</th><th scope="col">${t(locale, 'messages.columnAttempts')}</th></tr></thead>
+<thead><tr><th scope="col">${t(locale, 'messages.columnDate')}</th><th scope="col">${t(locale, 'messages.columnKind')}</th>` +
+  html`<th scope="col">${t(locale, 'messages.columnTo')}</th><th scope="col">${t(locale, 'messages.columnSubject')}</th>` +
+  html`<th scope="col">${t(locale, 'messages.columnStatus')}</th><th scope="col">${t(locale, 'messages.columnAttempts')}</th></tr></thead>
 <tbody>!${view.messages.map(m => row(locale, view.eventId, m, zone))}</tbody>
 </table>`}`
   })
@@ -70,13 +74,21 @@ function row (locale: Locale, eventId: string, m: MessageRow, zone: string): str
 <td><time datetime="${m.created_at.toISOString()}">${formatStamp(m.created_at, locale, zone)}</time></td>
 <td>${textOf(locale, KIND_TEXT, m.kind)}</td>
 <td>${m.to_address}</td>
-<td><a href="${base(eventId)}/${m.id}?lang=${locale}">${m.subject}</a>!${m.attachment_file_id !== null ? html` <span class="muted">${t(locale, 'messages.attachmentMark')}</span>` : ''}</td>
+<td><a href="${base(eventId)}/${m.id}?lang=${locale}">${m.subject}</a>!${m.attachment_file_id !== null
+  ? html` <span class="muted">${t(locale, 'messages.attachmentMark')}</span>`
+  : ''}</td>
 <td>${textOf(locale, STATUS_TEXT, m.status)}!${m.sent_at !== null ? html` <span class="muted">${formatStamp(m.sent_at, locale, zone)}</span>` : ''}</td>
 <td>${m.attempts}!${m.last_error !== null ? html` — <span class="mono">${m.last_error}</span>` : ''}</td>
 </tr>`
 }
 
-export function messagePage (locale: Locale, view: { eventId: string, message: MessageRow, title: { fr: string, en: string }, timezone: string, sending: boolean }, path: string): string {
+export function messagePage (locale: Locale, view: {
+  eventId: string
+  message: MessageRow
+  title: { fr: string, en: string }
+  timezone: string
+  sending: boolean
+}, path: string): string {
   const m = view.message
   const zone = view.timezone
   const attachmentUrl = `${base(view.eventId)}/${m.id}/piece-jointe`
@@ -91,11 +103,18 @@ export function messagePage (locale: Locale, view: { eventId: string, message: M
 <dl class="receipt">
 <dt>${t(locale, 'messages.columnKind')}</dt><dd>${textOf(locale, KIND_TEXT, m.kind)}</dd>
 <dt>${t(locale, 'messages.columnTo')}</dt><dd>${m.to_address}</dd>
-<dt>${t(locale, 'messages.created')}</dt><dd><time datetime="${m.created_at.toISOString()}">${formatStamp(m.created_at, locale, zone)}</time> (${zoneName(zone, locale)})</dd>
-<dt>${t(locale, 'messages.columnStatus')}</dt><dd>${textOf(locale, STATUS_TEXT, m.status)}!${m.sent_at !== null ? html` — ${formatStamp(m.sent_at, locale, zone)}` : ''}</dd>
-<dt>${t(locale, 'messages.attempts')}</dt><dd>${m.attempts}!${m.last_error !== null ? html` — ${t(locale, 'messages.lastError')}${colon(locale)} <span class="mono">${m.last_error}</span>` : ''}</dd>
+<dt>${t(locale, 'messages.created')}</dt><dd><time datetime="${m.created_at.toISOString()}">${formatStamp(m.created_at, locale, zone)}</time> ` +
+  html`(${zoneName(zone, locale)})</dd>
+<dt>${t(locale, 'messages.columnStatus')}</dt><dd>${textOf(locale, STATUS_TEXT, m.status)}!${m.sent_at !== null
+  ? html` — ${formatStamp(m.sent_at, locale, zone)}`
+  : ''}</dd>
+<dt>${t(locale, 'messages.attempts')}</dt><dd>${m.attempts}!${m.last_error !== null
+  ? html` — ${t(locale, 'messages.lastError')}${colon(locale)} <span class="mono">${m.last_error}</span>`
+  : ''}</dd>
 !${nextTry}
-!${m.attachment_file_id !== null ? html`<dt>${t(locale, 'messages.attachment')}</dt><dd><a href="${attachmentUrl}" download>${m.attachment_name ?? t(locale, 'messages.download')}</a></dd>` : ''}
+!${m.attachment_file_id !== null
+  ? html`<dt>${t(locale, 'messages.attachment')}</dt><dd><a href="${attachmentUrl}" download>${m.attachment_name ?? t(locale, 'messages.download')}</a></dd>`
+  : ''}
 </dl>
 <h2>${t(locale, 'messages.messageText')}</h2>
 !${m.status === 'sent' && m.kind === 'personal_link' ? html`<p class="muted">${t(locale, 'messages.linkNotKept')}</p>` : ''}

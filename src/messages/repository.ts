@@ -84,7 +84,12 @@ export async function countByStatus (db: Q, eventId: string): Promise<Record<Mes
 }
 
 /** A participant of the event (registered as 'participant'), with what a message to them needs. */
-export async function findParticipant (db: Q, eventId: string, personId: string): Promise<{ id: string, display_name: string, email: string | null, preferred_locale: string } | undefined> {
+export async function findParticipant (db: Q, eventId: string, personId: string): Promise<{
+  id: string
+  display_name: string
+  email: string | null
+  preferred_locale: string
+} | undefined> {
   return await db.selectFrom('people as p').innerJoin('registrations as r', 'r.person_id', 'p.id')
     .select(['p.id', 'p.display_name', 'p.email', 'p.preferred_locale'])
     .where('r.event_id', '=', eventId).where('r.person_id', '=', personId).where('r.role', '=', 'participant')

@@ -20,9 +20,11 @@ const messageSchema = z.object({
   personId: z.uuid().nullable(),
   to: z.string(),
   subject: z.string(),
-  bodyText: z.string().describe('Plain text; a personal link is masked once the message is sent, and always when the account also belongs elsewhere (another event, a team role, an LMS)'),
+  bodyText: z.string().describe('Plain text; a personal link is masked once the message is sent, ' +
+    'and always when the account also belongs elsewhere (another event, a team role, an LMS)'),
   attachmentName: z.string().nullable(),
-  status: z.enum(['stored', 'pending', 'sent', 'failed']).describe('stored: no SMTP configured, to pass on by hand; pending: waiting to be sent; sent; failed: given up after 10 attempts'),
+  status: z.enum(['stored', 'pending', 'sent', 'failed']).describe('stored: no SMTP configured, to pass on by hand; pending: ' +
+    'waiting to be sent; sent; failed: given up after 10 attempts'),
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   nextAttemptAt: z.date().nullable().describe('Pending messages only'),
@@ -73,7 +75,15 @@ export const messageRoutes: FastifyPluginAsyncZod<MessageRoutesOptions> = async 
 
   app.get('/organisateurs/messages/:eventId/:messageId', {
     config: organizers,
-    schema: { operationId: 'eventMessagePage', tags: ['pages'], summary: 'One message in full (organizers of its event)', params: messageParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'eventMessagePage',
+      tags: ['pages'],
+      summary: 'One message in full (organizers of its event)',
+      params: messageParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const view = await service.get(personOf(request), request.params.eventId, request.params.messageId)
     reply.header('cache-control', 'no-store')
@@ -82,7 +92,15 @@ export const messageRoutes: FastifyPluginAsyncZod<MessageRoutesOptions> = async 
 
   app.get('/organisateurs/messages/:eventId/:messageId/piece-jointe', {
     config: organizers,
-    schema: { operationId: 'eventMessageAttachment', tags: ['pages'], summary: 'The attachment of a message (the attestation PDF), as stored', params: messageParams, querystring: langQuery, produces: ['application/pdf'], response: { 200: z.any(), ...errorResponses } }
+    schema: {
+      operationId: 'eventMessageAttachment',
+      tags: ['pages'],
+      summary: 'The attachment of a message (the attestation PDF), as stored',
+      params: messageParams,
+      querystring: langQuery,
+      produces: ['application/pdf'],
+      response: { 200: z.any(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const file = await service.attachment(personOf(request), request.params.eventId, request.params.messageId)
     return await reply.type(file.mediaType).header('content-length', file.size)
@@ -96,7 +114,8 @@ export const messageRoutes: FastifyPluginAsyncZod<MessageRoutesOptions> = async 
     schema: {
       operationId: 'emailPersonalLinkFromPage',
       tags: ['pages'],
-      summary: 'Creates a new personal link for a participant (the previous one stops working) and sends it to them by email, or stores the message without SMTP (form)',
+      summary: 'Creates a new personal link for a participant (the previous one stops working) ' +
+        'and sends it to them by email, or stores the message without SMTP (form)',
       params: participantParams,
       querystring: langQuery,
       response: { 303: z.null(), ...errorResponses }

@@ -71,8 +71,18 @@ export class MessageSender {
       } catch (err) {
         const error = this.#errorText(err)
         const giveUp = attempts >= MAX_ATTEMPTS
-        await repo.markAttemptFailed(this.db, message.id, { attempts, error, nextAttemptAt: new Date(this.clock.now().getTime() + backoffMs(attempts)), giveUp })
-        this.log.warn({ messageId: message.id, kind: message.kind, attempts, err: error }, giveUp ? 'message not sent; giving up after the last attempt' : 'message not sent yet; will retry')
+        await repo.markAttemptFailed(this.db, message.id, {
+          attempts,
+          error,
+          nextAttemptAt: new Date(this.clock.now().getTime() + backoffMs(attempts)),
+          giveUp
+        })
+        this.log.warn({
+          messageId: message.id,
+          kind: message.kind,
+          attempts,
+          err: error
+        }, giveUp ? 'message not sent; giving up after the last attempt' : 'message not sent yet; will retry')
         if (giveUp) outcome.failed++
         else outcome.retrying++
         continue

@@ -48,7 +48,12 @@ export class MessageService {
     }
   }
 
-  async get (actorId: string, eventId: string, messageId: string): Promise<{ message: MessageRow, title: { fr: string, en: string }, timezone: string, sending: boolean }> {
+  async get (actorId: string, eventId: string, messageId: string): Promise<{
+    message: MessageRow
+    title: { fr: string, en: string }
+    timezone: string
+    sending: boolean
+  }> {
     const event = await this.#event(actorId, eventId)
     const message = await repo.findMessage(this.db, eventId, messageId)
     if (message === undefined) throw notAMessage()
