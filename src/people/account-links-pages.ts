@@ -16,7 +16,8 @@ export function linkSection (locale: Locale): string {
 <p>${t(locale, 'people.linkIntro')}</p>
 <form method="post" action="${BASE}/code?lang=${locale}"><button type="submit">${t(locale, 'people.linkShowCode')}</button></form>
 <form class="stack" method="post" action="${BASE}?lang=${locale}">
-  <label>${t(locale, 'people.linkCodeFromOther')}<input type="text" name="code" required maxlength="20" autocomplete="off" autocapitalize="characters" spellcheck="false"></label>
+  <label>${t(locale, 'people.linkCodeFromOther')}<input type="text" name="code" required maxlength="20" autocomplete="off" autocapitalize="characters" ` +
+    html`spellcheck="false"></label>
   <button type="submit">${t(locale, 'people.linkContinue')}</button>
 </form>
 </section>`
@@ -37,7 +38,11 @@ export function codePage (locale: Locale, code: LinkCode, path: string): string 
   })
 }
 
-export function confirmPage (locale: Locale, view: { code: string, preview: LinkPreview, self: { displayName: string, email: string | null } }, path: string): string {
+export function confirmPage (locale: Locale, view: {
+  code: string
+  preview: LinkPreview
+  self: { displayName: string, email: string | null }
+}, path: string): string {
   const who = (p: { displayName: string, email: string | null }): string => p.email === null ? p.displayName : `${p.displayName} (${p.email})`
   const title = t(locale, 'people.linkConfirmTitle')
   return layout({

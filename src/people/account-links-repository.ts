@@ -4,7 +4,14 @@ import type { DB } from '../db/schema.js'
 /** Data access of account linking (codes, and merging one person's rows into another's). */
 type Q = Kysely<DB>
 
-export interface LinkablePerson { id: string, display_name: string, email: string | null, employer: string | null, anonymised_at: Date | null, staff_provisioned_at: Date | null }
+export interface LinkablePerson {
+  id: string
+  display_name: string
+  email: string | null
+  employer: string | null
+  anonymised_at: Date | null
+  staff_provisioned_at: Date | null
+}
 
 /** A new code for the person; their earlier unused codes stop working (one live code per account). */
 export async function replaceCode (db: Q, values: { person_id: string, code_hash: string, created_at: Date, expires_at: Date }): Promise<void> {
@@ -27,7 +34,9 @@ export async function useCode (db: Q, id: string, now: Date): Promise<void> {
 
 export async function findPeople (db: Q, ids: string[], lock: boolean): Promise<LinkablePerson[]> {
   // Locked in id order: two merges of the same pair, typed at once from both sides, cannot deadlock.
-  let query = db.selectFrom('people').select(['id', 'display_name', 'email', 'employer', 'anonymised_at', 'staff_provisioned_at']).where('id', 'in', ids).orderBy('id')
+  let query = db.selectFrom('people')
+    .select(['id', 'display_name', 'email', 'employer', 'anonymised_at', 'staff_provisioned_at']).where('id', 'in', ids)
+    .orderBy('id')
   if (lock) query = query.forUpdate()
   return await query.execute()
 }
@@ -110,7 +119,12 @@ export async function personColumns (db: Q): Promise<Array<{ table: string, colu
 }
 
 /** Moves every reference to `absorbed` onto `survivor`; returns the rows moved per table (non-zero only). */
-export async function moveReferences (db: Q, columns: Array<{ table: string, column: string }>, absorbed: string, survivor: string): Promise<Record<string, number>> {
+export async function moveReferences (
+  db: Q,
+  columns: Array<{ table: string, column: string }>,
+  absorbed: string,
+  survivor: string
+): Promise<Record<string, number>> {
   const moved: Record<string, number> = {}
   for (const { table, column } of columns) {
     const result = await sql`UPDATE ${sql.id(table)} SET ${sql.id(column)} = ${survivor} WHERE ${sql.id(column)} = ${absorbed}`.execute(db)

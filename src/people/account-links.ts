@@ -92,7 +92,11 @@ export class AccountLinks {
     })
   }
 
-  async #check (trx: Db, personId: string, typed: string, lock: boolean): Promise<{ code: { id: string, person_id: string }, self: repo.LinkablePerson, other: repo.LinkablePerson }> {
+  async #check (trx: Db, personId: string, typed: string, lock: boolean): Promise<{
+    code: { id: string, person_id: string }
+    self: repo.LinkablePerson
+    other: repo.LinkablePerson
+  }> {
     const normalized = normalizeCode(typed)
     if (normalized.length !== CODE_LENGTH) throw codeUnusable()
     const code = await repo.findLiveCode(trx, hashToken(normalized), this.clock.now(), lock)

@@ -35,7 +35,10 @@ const headerAliases: Record<CsvField, string[]> = {
   name: ['nom', 'name', 'nom complet', 'full name', 'prenom et nom', 'prenom nom', 'nom et prenom', 'nom prenom'],
   givenName: ['prenom', 'first name', 'given name', 'firstname'],
   familyName: ['nom de famille', 'last name', 'family name', 'surname', 'lastname'],
-  email: ['courriel', 'email', 'e mail', 'mail', 'adresse courriel', 'adresse de courriel', 'adresse electronique', 'adresse email', 'adresse e mail', 'email address', 'e mail address', 'courriel professionnel'],
+  email: [
+    'courriel', 'email', 'e mail', 'mail', 'adresse courriel', 'adresse de courriel', 'adresse electronique', 'adresse email', 'adresse e mail',
+    'email address', 'e mail address', 'courriel professionnel'
+  ],
   employer: ['employeur', 'employer', 'organisation', 'organization', 'organisme', 'ministere ou organisme'],
   language: ['langue', 'language', 'langue preferee', 'preferred language', 'langue de preference', 'langue de correspondance']
 }
@@ -174,7 +177,10 @@ export function parseParticipantsCsv (input: Uint8Array | string, declaredCharse
   if (!columns.includes('email')) missing.push('courriel / email')
   if (!columns.includes('name') && !columns.includes('givenName') && !columns.includes('familyName')) missing.push('nom / name')
   if (missing.length > 0) {
-    throw badRequest(bilingual('people.csvMissingColumns', { count: missing.length, columns: missing.join(', ') }), [{ field: 'header', message: `found: ${header.fields.join(' | ')}` }])
+    throw badRequest(bilingual('people.csvMissingColumns', {
+      count: missing.length,
+      columns: missing.join(', ')
+    }), [{ field: 'header', message: `found: ${header.fields.join(' | ')}` }])
   }
 
   const rows: CsvRow[] = []

@@ -83,14 +83,36 @@ export function organizerPage (locale: Locale, view: OrganizerView, path: string
 <h2 id="ev-${event.id}">${event.title[locale]}</h2>
 <ul class="organizer-cards">
 !${card(organizerPartHref(locale, event.id, 'team'), t(locale, 'common.team'), t(locale, 'people.cardTeam', { count: teamCount }))}
-!${card(organizerPartHref(locale, event.id, 'participants'), t(locale, 'people.navParticipants'), t(locale, 'people.cardParticipants', { count: participantCount, without: withoutLink }))}
-!${card(organizerPartHref(locale, event.id, 'program'), t(locale, 'common.program'), t(locale, 'people.cardProgram', { dates: formatDateRange(event.startsOn, event.endsOn, locale) }))}
-!${card(organizerPartHref(locale, event.id, 'lms'), t(locale, 'people.navLms'), t(locale, 'people.cardLms', { active, pending: view.platforms.length - active }))}
-!${card(organizerPartHref(locale, event.id, 'attendance'), t(locale, 'people.navAttendance'), t(locale, 'people.cardAttendance'), html` <a href="/accueil?lang=${locale}">${t(locale, 'people.navDoor')}</a>`)}
+!${card(
+  organizerPartHref(locale, event.id, 'participants'),
+  t(locale, 'people.navParticipants'),
+  t(locale, 'people.cardParticipants', { count: participantCount, without: withoutLink })
+)}
+!${card(
+  organizerPartHref(locale, event.id, 'program'),
+  t(locale, 'common.program'),
+  t(locale, 'people.cardProgram', { dates: formatDateRange(event.startsOn, event.endsOn, locale) })
+)}
+!${card(
+  organizerPartHref(locale, event.id, 'lms'),
+  t(locale, 'people.navLms'),
+  t(locale, 'people.cardLms', { active, pending: view.platforms.length - active })
+)}
+!${card(
+  organizerPartHref(locale, event.id, 'attendance'),
+  t(locale, 'people.navAttendance'),
+  t(locale, 'people.cardAttendance'),
+  html` <a href="/accueil?lang=${locale}">${t(locale, 'people.navDoor')}</a>`
+)}
 !${card(organizerPartHref(locale, event.id, 'attestations'), t(locale, 'people.navAttestations'), t(locale, 'people.cardAttestations'))}
 !${card(organizerPartHref(locale, event.id, 'messages'), t(locale, 'people.navMessages'), t(locale, 'people.cardMessages'))}
 !${card(organizerPartHref(locale, event.id, 'reports'), t(locale, 'people.navReports'), t(locale, 'people.cardReports'))}
-!${card(organizerPartHref(locale, event.id, 'privacy'), t(locale, 'people.navPrivacy'), t(locale, 'people.cardPrivacy'), html` <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${t(locale, 'people.navErasure')}</a>`)}
+!${card(
+  organizerPartHref(locale, event.id, 'privacy'),
+  t(locale, 'people.navPrivacy'),
+  t(locale, 'people.cardPrivacy'),
+  html` <a href="/organisateurs/confidentialite/${event.id}/effacement?lang=${locale}">${t(locale, 'people.navErasure')}</a>`
+)}
 </ul>
 </section>`)}
 !${privacyNoticeLine(locale, 'organizer')}`
@@ -110,12 +132,15 @@ export function teamPage (locale: Locale, view: TeamPageView, path: string): str
   const { event, invitation } = view
   return organizerFrame(locale, event, 'team', t(locale, 'common.team'), path, html`!${invitation !== undefined
   ? invitation.result.created
-    ? html`<div class="notice" role="status"><p>${invitation.who} — ${t(locale, 'common.inviteLinkCreated')}</p><p><code class="token">${invitation.result.url}</code></p></div>`
+    ? html`<div class="notice" role="status"><p>${invitation.who} — ${t(locale, 'common.inviteLinkCreated')}</p><p>` +
+      html`<code class="token">${invitation.result.url}</code></p></div>`
     : html`<div class="notice" role="status"><p>${invitation.who} — ${grantedText(invitation.result.alreadyHeld)[locale]}</p></div>`
   : ''}
 <table class="cards team"><caption class="muted">${t(locale, 'people.cardTeam', { count: view.team.length })}</caption>
-<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.email')}</th><th scope="col">${t(locale, 'common.role')}</th></tr></thead>
-<tbody>!${view.team.map(m => html`<tr><th scope="row">${m.displayName}</th><td data-label="${t(locale, 'common.email')}">${m.email ?? ''}</td><td data-label="${t(locale, 'common.role')}">${roleLabel(m.role)}</td></tr>`)}</tbody></table>
+<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.email')}</th>` +
+  html`<th scope="col">${t(locale, 'common.role')}</th></tr></thead>
+<tbody>!${view.team.map(m => html`<tr><th scope="row">${m.displayName}</th><td data-label="${t(locale, 'common.email')}">${m.email ?? ''}</td>` +
+  html`<td data-label="${t(locale, 'common.role')}">${roleLabel(m.role)}</td></tr>`)}</tbody></table>
 <h2>${t(locale, 'common.inviteTitle')}</h2>
 <form class="stack" method="post" action="/organisateurs/invitations?lang=${locale}">
   <input type="hidden" name="eventId" value="${event.id}">
@@ -135,9 +160,11 @@ export interface ProgramPageView { event: EventSummary, imported?: ImportSummary
 export function programPage (locale: Locale, view: ProgramPageView, path: string): string {
   const { event, imported } = view
   return organizerFrame(locale, event, 'program', t(locale, 'common.program'), path, html`!${imported !== undefined
-  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'common.importDone')}</strong>${colon(locale)} ${t(locale, 'program.importCounts', { event: imported.eventKey, ...imported.sessions })}</p></div>`
+  ? html`<div class="notice" role="status"><p><strong>${t(locale, 'common.importDone')}</strong>${colon(locale)} ` +
+    html`${t(locale, 'program.importCounts', { event: imported.eventKey, ...imported.sessions })}</p></div>`
   : ''}
-<p>${t(locale, 'people.cardProgram', { dates: formatDateRange(event.startsOn, event.endsOn, locale) })} · <a href="/events/${event.key}?lang=${locale}">${t(locale, 'people.programPublic')}</a></p>
+<p>${t(locale, 'people.cardProgram', { dates: formatDateRange(event.startsOn, event.endsOn, locale) })} · ` +
+  html`<a href="/events/${event.key}?lang=${locale}">${t(locale, 'people.programPublic')}</a></p>
 <h2>${t(locale, 'common.importProgram')}</h2>
 <form class="stack" method="post" action="/organisateurs/programme?lang=${locale}" enctype="multipart/form-data">
   <label>${t(locale, 'common.importProgramHelp')}<input type="file" name="program" accept=".yaml,.yml,.json,application/yaml,text/yaml" required></label>
@@ -152,19 +179,28 @@ export function lmsPage (locale: Locale, view: LmsPageView, path: string): strin
   return organizerFrame(locale, view.event, 'lms', t(locale, 'common.ltiPlatforms'), path, html`!${view.platforms.length === 0
   ? html`<p>${t(locale, 'common.ltiNoPlatform')}</p>`
   : html`<table class="cards"><caption class="muted">${t(locale, 'common.ltiPlatformsCaption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.ltiIssuer')}</th><th scope="col">${t(locale, 'common.ltiClientId')}</th><th scope="col">${t(locale, 'common.ltiDeployments')}</th><th scope="col">${t(locale, 'common.ltiStatus')}</th></tr></thead>
-<tbody>!${view.platforms.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${t(locale, 'common.ltiIssuer')}">${p.issuer}</td><td data-label="${t(locale, 'common.ltiClientId')}">${p.clientId}</td><td data-label="${t(locale, 'common.ltiDeployments')}">${p.deploymentIds.join(', ')}</td><td data-label="${t(locale, 'common.ltiStatus')}">!${platformStatusCell(locale, p, view.event.id)}</td></tr>`)}</tbody></table>`}
-<form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'common.ltiDynamicHelp')}</p><button type="submit">${t(locale, 'common.ltiCreateLink')}</button></form>
-<p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · <code>${view.publicUrl}/lti/keys</code></p>
+<thead><tr><th scope="col">${t(locale, 'common.name')}</th><th scope="col">${t(locale, 'common.ltiIssuer')}</th>` +
+  html`<th scope="col">${t(locale, 'common.ltiClientId')}</th><th scope="col">${t(locale, 'common.ltiDeployments')}</th>` +
+  html`<th scope="col">${t(locale, 'common.ltiStatus')}</th></tr></thead>
+<tbody>!${view.platforms.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${t(locale, 'common.ltiIssuer')}">${p.issuer}</td>` +
+  html`<td data-label="${t(locale, 'common.ltiClientId')}">${p.clientId}</td>` +
+  html`<td data-label="${t(locale, 'common.ltiDeployments')}">${p.deploymentIds.join(', ')}</td>` +
+  html`<td data-label="${t(locale, 'common.ltiStatus')}">!${platformStatusCell(locale, p, view.event.id)}</td></tr>`)}</tbody></table>`}
+<form method="post" action="/organisateurs/plateformes/lien?lang=${locale}"><p class="muted">${t(locale, 'common.ltiDynamicHelp')}</p>` +
+  html`<button type="submit">${t(locale, 'common.ltiCreateLink')}</button></form>
+<p class="muted">${t(locale, 'common.ltiToolUrls')} <code>${view.publicUrl}/lti/login</code> · <code>${view.publicUrl}/lti/launch</code> · ` +
+  html`<code>${view.publicUrl}/lti/keys</code></p>
 <p><a href="${guideHref(locale, 'lmsRegistration')}">${t(locale, 'common.ltiGuide')}</a></p>`)
 }
 
 /** Active, or waiting for approval (with an optional deployment id the platform did not send), and the matching action. */
 function platformStatusCell (locale: Locale, p: PlatformSummary, eventId: string): string {
   // The event whose LMS page the form is on: the answer comes back to it.
-  const hidden = html`<input type="hidden" name="issuer" value="${p.issuer}"><input type="hidden" name="clientId" value="${p.clientId}"><input type="hidden" name="eventId" value="${eventId}">`
+  const hidden = html`<input type="hidden" name="issuer" value="${p.issuer}"><input type="hidden" name="clientId" value="${p.clientId}">` +
+    html`<input type="hidden" name="eventId" value="${eventId}">`
   if (p.active) {
-    return html`${t(locale, 'common.ltiActive')}<form method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="suspend"><button type="submit">${t(locale, 'common.ltiSuspend')}</button></form>`
+    return html`${t(locale, 'common.ltiActive')}<form method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}` +
+      html`<input type="hidden" name="action" value="suspend"><button type="submit">${t(locale, 'common.ltiSuspend')}</button></form>`
   }
   return html`<strong>${t(locale, p.dynamic !== null && p.dynamic.approvedAt === null ? 'common.ltiPending' : 'common.ltiSuspended')}</strong>
 <form class="stack" method="post" action="/organisateurs/plateformes/statut?lang=${locale}">!${hidden}<input type="hidden" name="action" value="approve">
@@ -216,7 +252,8 @@ function linkStatusText (locale: Locale, link: Participant['link'], timeZone: st
     case 'none': return t(locale, 'common.linkNone')
     case 'revoked': return `${t(locale, 'common.linkRevoked')} ${dateFormat(locale, link.revokedAt ?? new Date(0), timeZone)}`
     case 'expired': return t(locale, 'common.linkExpired')
-    case 'active': return `${t(locale, 'common.linkActiveSince')} ${dateFormat(locale, link.issuedAt ?? new Date(0), timeZone)} (${t(locale, 'common.linkUntil')} ${dateFormat(locale, new Date((link.expiresAt ?? new Date(0)).getTime() - 1), timeZone)})`
+    case 'active': return `${t(locale, 'common.linkActiveSince')} ${dateFormat(locale, link.issuedAt ?? new Date(0), timeZone)} ` +
+      `(${t(locale, 'common.linkUntil')} ${dateFormat(locale, new Date((link.expiresAt ?? new Date(0)).getTime() - 1), timeZone)})`
   }
 }
 
@@ -241,10 +278,15 @@ function participantsNoticeBox (locale: Locale, notice: ParticipantsNotice, time
   const counts = t(locale, 'people.importCounts', { added: r.added, updated: r.updated, unchanged: r.unchanged, kept: r.kept, errors: r.errors.length })
   const fieldLabel = (field: keyof typeof FIELD_TEXT | null): string => field === null ? '' : `${t(locale, FIELD_TEXT[field])}${colon(locale)} `
   return html`<div class="${notice.rejected ? 'error-box' : 'notice'}" role="${notice.rejected ? 'alert' : 'status'}">
-<p><strong>${t(locale, notice.rejected ? 'people.importListRefused' : 'people.importListImported')}</strong>${colon(locale)} ${counts}${notice.rejected ? ` ${t(locale, 'people.importNothingChanged')}` : ''}</p>
-!${r.ignoredColumns.length > 0 ? html`<p>${t(locale, 'people.importIgnoredColumns', { count: r.ignoredColumns.length })}${colon(locale)} ${r.ignoredColumns.join(', ')}</p>` : ''}
+<p><strong>${t(locale, notice.rejected ? 'people.importListRefused' : 'people.importListImported')}</strong>${colon(locale)} ${counts}` +
+  html`${notice.rejected ? ` ${t(locale, 'people.importNothingChanged')}` : ''}</p>
+!${r.ignoredColumns.length > 0
+  ? html`<p>${t(locale, 'people.importIgnoredColumns', { count: r.ignoredColumns.length })}${colon(locale)} ${r.ignoredColumns.join(', ')}</p>`
+  : ''}
 !${r.encoding === 'windows-1252' ? html`<p class="muted">${t(locale, 'people.importReadAsWindows1252')}</p>` : ''}
-!${r.errors.length > 0 ? html`<ul>!${r.errors.map(e => html`<li>${t(locale, 'people.importLine', { line: e.line })} — ${fieldLabel(e.field)}${e.message[locale]}</li>`)}</ul>` : ''}
+!${r.errors.length > 0
+  ? html`<ul>!${r.errors.map(e => html`<li>${t(locale, 'people.importLine', { line: e.line })} — ${fieldLabel(e.field)}${e.message[locale]}</li>`)}</ul>`
+  : ''}
 </div>`
 }
 
@@ -287,13 +329,16 @@ export function participantsPage (locale: Locale, view: ParticipantsPageView, pa
   const shown = filterParticipants(participants, search)
   const withoutActive = bulkLinkAudience(participants, 'without-active-link').length
   const label = (key: TextKey): string => t(locale, key)
-  return organizerFrame(locale, event, 'participants', t(locale, 'common.participants'), path, html`!${notice !== undefined ? participantsNoticeBox(locale, notice, event.timezone) : ''}
+  return organizerFrame(locale, event, 'participants', t(locale, 'common.participants'), path, html`!${notice !== undefined
+    ? participantsNoticeBox(locale, notice, event.timezone)
+    : ''}
 <form class="filters" method="get" action="${base}" role="search">
   <input type="hidden" name="lang" value="${locale}">
   <label>${label('people.searchLabel')}<input type="search" name="q" value="${search.q ?? ''}" autocomplete="off"></label>
   <label>${label('people.filterLink')}<select name="lien">
     <option value="">${label('people.filterAny')}</option>
-    !${(Object.keys(LINK_FILTER_TEXT) as LinkFilter[]).map(f => html`<option value="${f}"!${search.lien === f ? ' selected' : ''}>${label(LINK_FILTER_TEXT[f])}</option>`)}
+    !${(Object.keys(LINK_FILTER_TEXT) as LinkFilter[])
+      .map(f => html`<option value="${f}"!${search.lien === f ? ' selected' : ''}>${label(LINK_FILTER_TEXT[f])}</option>`)}
   </select></label>
   <button type="submit">${label('people.filterButton')}</button>
   !${search.q !== undefined || search.lien !== undefined ? html`<a href="${base}?lang=${locale}">${label('people.filterClear')}</a>` : ''}
@@ -304,27 +349,41 @@ export function participantsPage (locale: Locale, view: ParticipantsPageView, pa
   : shown.length === 0
     ? html`<p>${label('people.noMatch')}</p>`
     : html`<table class="cards participants"><caption class="muted">${t(locale, 'people.participantCount', { count: shown.length })}</caption>
-<thead><tr><th scope="col">${label('common.name')}</th><th scope="col">${label('common.email')}</th><th scope="col">${label('common.employer')}</th><th scope="col">${label('common.preferredLanguage')}</th><th scope="col">${label('common.personalLink')}</th><th scope="col">${label('common.actions')}</th></tr></thead>
-<tbody>!${shown.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${label('common.email')}">${p.email ?? ''}</td><td data-label="${label('common.employer')}">${p.employer ?? ''}</td><td data-label="${label('common.preferredLanguage')}">${t(locale, LANGUAGE_TEXT[p.preferredLocale])}</td><td data-label="${label('common.personalLink')}">${linkStatusText(locale, p.link, event.timezone)}</td>
-<td data-label="${label('common.actions')}" class="actions"><form method="post" action="${base}/${p.personId}/lien?lang=${locale}"><button type="submit" aria-label="${label(p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')} — ${p.name}">${label(p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')}</button></form>
+<thead><tr><th scope="col">${label('common.name')}</th><th scope="col">${label('common.email')}</th><th scope="col">${label('common.employer')}</th>` +
+  html`<th scope="col">${label('common.preferredLanguage')}</th><th scope="col">${label('common.personalLink')}</th>` +
+  html`<th scope="col">${label('common.actions')}</th></tr></thead>
+<tbody>!${shown.map(p => html`<tr><th scope="row">${p.name}</th><td data-label="${label('common.email')}">${p.email ?? ''}</td>` +
+  html`<td data-label="${label('common.employer')}">${p.employer ?? ''}</td><td data-label="${label('common.preferredLanguage')}">` +
+  html`${t(locale, LANGUAGE_TEXT[p.preferredLocale])}</td><td data-label="${label('common.personalLink')}">` +
+  html`${linkStatusText(locale, p.link, event.timezone)}</td>
+<td data-label="${label('common.actions')}" class="actions"><form method="post" action="${base}/${p.personId}/lien?lang=${locale}">` +
+  html`<button type="submit" aria-label="${label(p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')} — ${p.name}">` +
+  html`${label(p.link.status === 'active' ? 'common.linkReissue' : 'common.linkIssue')}</button></form>
 !${p.email !== null
-  ? html`<form method="post" action="${base}/${p.personId}/lien-courriel?lang=${locale}"><button type="submit" class="secondary" aria-label="${label('common.linkEmail')} — ${p.name}" aria-describedby="${anchor}-email-help">${label('common.linkEmail')}</button></form>`
+  ? html`<form method="post" action="${base}/${p.personId}/lien-courriel?lang=${locale}">` +
+    html`<button type="submit" class="secondary" aria-label="${label('common.linkEmail')} — ${p.name}" ` +
+    html`aria-describedby="${anchor}-email-help">${label('common.linkEmail')}</button></form>`
   : ''}
 !${p.link.status === 'active'
-  ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}"><label class="choice"><input type="checkbox" name="signOut" value="on"> ${label('common.linkSignOutToo')}</label><button type="submit" class="secondary" aria-label="${label('common.linkRevoke')} — ${p.name}">${label('common.linkRevoke')}</button></form>`
+  ? html`<form method="post" action="${base}/${p.personId}/revocation?lang=${locale}"><label class="choice">` +
+    html`<input type="checkbox" name="signOut" value="on"> ${label('common.linkSignOutToo')}</label>` +
+    html`<button type="submit" class="secondary" aria-label="${label('common.linkRevoke')} — ${p.name}">${label('common.linkRevoke')}</button></form>`
   : ''}</td></tr>`)}</tbody></table>
 <p class="muted" id="${anchor}-email-help">${label('common.linkEmailHelp')}</p>`}
 !${participants.length > 0
   ? html`<h2>${label('people.bulkTitle')}</h2>
 <p>${label('people.bulkIntro')}</p>
 <ul class="bulk-links">
-  <li><a class="button" href="${base}/envoi-des-liens?qui=sans-lien&amp;lang=${locale}">${t(locale, 'people.bulkWithoutButton', { count: withoutActive })}</a></li>
-  <li><a class="button secondary" href="${base}/envoi-des-liens?qui=tous&amp;lang=${locale}">${t(locale, 'people.bulkAllButton', { count: participants.length })}</a></li>
+  <li><a class="button" href="${base}/envoi-des-liens?qui=sans-lien&amp;lang=${locale}">` +
+    html`${t(locale, 'people.bulkWithoutButton', { count: withoutActive })}</a></li>
+  <li><a class="button secondary" href="${base}/envoi-des-liens?qui=tous&amp;lang=${locale}">` +
+    html`${t(locale, 'people.bulkAllButton', { count: participants.length })}</a></li>
 </ul>`
   : ''}
 <h2>${label('common.participantsImport')}</h2>
 <form class="stack" method="post" action="${base}/import?lang=${locale}" enctype="multipart/form-data">
-  <label>${label('common.participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required aria-describedby="${anchor}-help"></label>
+  <label>${label('common.participantsImportFile')}<input type="file" name="participants" accept=".csv,text/csv" required ` +
+    html`aria-describedby="${anchor}-help"></label>
   <p class="muted" id="${anchor}-help">${label('common.participantsImportHelp')}</p>
   <button type="submit">${label('common.participantsImportButton')}</button>
 </form>
@@ -343,12 +402,17 @@ export function participantsPage (locale: Locale, view: ParticipantsPageView, pa
 }
 
 /** "Send links to everyone", second step: whom, how many, and the button that sends. */
-export function bulkLinksConfirmPage (locale: Locale, view: { event: EventSummary, audience: BulkLinkAudience, participants: Participant[] }, path: string): string {
+export function bulkLinksConfirmPage (locale: Locale, view: {
+  event: EventSummary
+  audience: BulkLinkAudience
+  participants: Participant[]
+}, path: string): string {
   const base = `/organisateurs/evenements/${view.event.id}/participants`
   const chosen = bulkLinkAudience(view.participants, view.audience)
   const withEmail = chosen.filter(p => p.email !== null && p.email.trim() !== '').length
   const qui = view.audience === 'all' ? 'tous' : 'sans-lien'
-  return organizerFrame(locale, view.event, 'participants', t(locale, 'people.bulkConfirmTitle'), path, html`<p>${t(locale, view.audience === 'all' ? 'people.bulkConfirmAll' : 'people.bulkConfirmWithout', { count: withEmail })}</p>
+  return organizerFrame(locale, view.event, 'participants', t(locale, 'people.bulkConfirmTitle'), path,
+    html`<p>${t(locale, view.audience === 'all' ? 'people.bulkConfirmAll' : 'people.bulkConfirmWithout', { count: withEmail })}</p>
 !${chosen.length > withEmail ? html`<p>${t(locale, 'people.bulkConfirmNoEmail', { count: chosen.length - withEmail })}</p>` : ''}
 <p class="muted">${t(locale, 'common.linkEmailHelp')}</p>
 <form method="post" action="${base}/envoi-des-liens?lang=${locale}">
@@ -400,13 +464,16 @@ export function myPage (locale: Locale, view: MyPageView, path: string, extraSec
   <dt>${t(locale, 'common.employer')}</dt><dd>${profile.employer ?? t(locale, 'common.notStated')}</dd>
   <dt>${t(locale, 'common.preferredLanguage')}</dt><dd>${t(locale, LANGUAGE_TEXT[profile.preferredLocale])}</dd>
 </dl>
-!${contacts.length > 0 ? html`<p class="muted">${t(locale, 'people.correctInformation')}${colon(locale)} !${contacts.map(c => html`<a href="mailto:${c}">${c}</a>`).join(', ')}</p>` : ''}
+!${contacts.length > 0
+  ? html`<p class="muted">${t(locale, 'people.correctInformation')}${colon(locale)} !${contacts.map(c => html`<a href="mailto:${c}">${c}</a>`).join(', ')}</p>`
+  : ''}
 </section>
 <section aria-labelledby="moi-inscriptions">
 <h2 id="moi-inscriptions">${t(locale, 'common.myRegistrations')}</h2>
 !${view.registrations.length === 0
   ? html`<p>${t(locale, 'people.noRegistration')}</p>`
-  : html`<ul>!${view.registrations.map(({ event, roles }) => html`<li><strong>${event.title[locale]}</strong> — ${formatDateRange(event.startsOn, event.endsOn, locale)}<br>
+  : html`<ul>!${view.registrations.map(({ event, roles }) => html`<li><strong>${event.title[locale]}</strong> — ` +
+    html`${formatDateRange(event.startsOn, event.endsOn, locale)}<br>
 ${roles.map(r => t(locale, ROLE_TEXT[r])).join(', ')} · <a href="/events/${event.key}?lang=${locale}">${t(locale, 'common.program')}</a></li>`)}</ul>`}
 !${organizer ? html`<p><a href="/organisateurs?lang=${locale}">${t(locale, 'common.organizerHome')}</a></p>` : ''}
 </section>

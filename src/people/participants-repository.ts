@@ -28,7 +28,14 @@ export async function findPeopleByEmails (db: Q, emails: string[]): Promise<Pers
   return rows
 }
 
-export interface NewPerson { email: string, display_name: string, given_name: string | null, family_name: string | null, employer: string | null, preferred_locale: 'fr' | 'en' }
+export interface NewPerson {
+  email: string
+  display_name: string
+  given_name: string | null
+  family_name: string | null
+  employer: string | null
+  preferred_locale: 'fr' | 'en'
+}
 
 export async function insertPeople (db: Q, people: NewPerson[]): Promise<Array<{ id: string, email: string | null }>> {
   const rows: Array<{ id: string, email: string | null }> = []
@@ -85,7 +92,14 @@ export async function findParticipant (db: Q, eventId: string, personId: string)
 }
 
 /** Issues or re-issues the person's link for the event: the new hash replaces the old one. */
-export async function upsertPersonalLink (db: Q, values: { event_id: string, person_id: string, token_hash: string, issued_by: string, issued_at: Date, expires_at: Date }): Promise<void> {
+export async function upsertPersonalLink (db: Q, values: {
+  event_id: string
+  person_id: string
+  token_hash: string
+  issued_by: string
+  issued_at: Date
+  expires_at: Date
+}): Promise<void> {
   await db.insertInto('personal_links').values(values)
     .onConflict(oc => oc.columns(['event_id', 'person_id']).doUpdateSet({
       token_hash: values.token_hash,
@@ -107,10 +121,19 @@ export async function revokePersonalLink (db: Q, eventId: string, personId: stri
 }
 
 /** The live link with this hash, still held by a participant of its event; undefined otherwise. */
-export async function findLivePersonalLink (db: Q, tokenHash: string, now: Date): Promise<{ event_id: string, person_id: string, issued_by: string | null, expires_at: Date, preferred_locale: string } | undefined> {
+export async function findLivePersonalLink (db: Q, tokenHash: string, now: Date): Promise<{
+  event_id: string
+  person_id: string
+  issued_by: string | null
+  expires_at: Date
+  preferred_locale: string
+} | undefined> {
   return await db.selectFrom('personal_links')
     .innerJoin('people', 'people.id', 'personal_links.person_id')
-    .innerJoin('registrations', join => join.onRef('registrations.person_id', '=', 'personal_links.person_id').onRef('registrations.event_id', '=', 'personal_links.event_id'))
+    .innerJoin(
+      'registrations',
+      join => join.onRef('registrations.person_id', '=', 'personal_links.person_id').onRef('registrations.event_id', '=', 'personal_links.event_id')
+    )
     .select(['personal_links.event_id', 'personal_links.person_id', 'personal_links.issued_by', 'personal_links.expires_at', 'people.preferred_locale'])
     .where('personal_links.token_hash', '=', tokenHash)
     .where('personal_links.revoked_at', 'is', null)

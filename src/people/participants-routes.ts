@@ -51,7 +51,8 @@ const importReportSchema = z.object({
   added: z.number().int().describe('Newly registered as participants of the event'),
   updated: z.number().int().describe('Already participants; name, employer or language changed'),
   unchanged: z.number().int().describe('Already participants; nothing changed'),
-  kept: z.number().int().describe('Existing accounts that also belong elsewhere (another event, a team role, an LMS): registered as participants, their name, employer and language left as they are'),
+  kept: z.number().int().describe('Existing accounts that also belong elsewhere (another event, a team role, an LMS): ' +
+    'registered as participants, their name, employer and language left as they are'),
   errors: z.array(z.object({
     line: z.number().int(),
     field: z.enum(['name', 'email', 'employer', 'language']).nullable(),
@@ -99,7 +100,13 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 2 * MAX_CSV_BYTES }, (_request, body, done) => { done(null, body) })
 
   /** After a form of the Participant·e·s page: that page again, with what the form did (a link is shown once: a page, not a redirect). */
-  const renderParticipants = async (request: FastifyRequest, reply: FastifyReply, eventId: string, notice: ParticipantsNotice | undefined, statusCode = 200): Promise<FastifyReply> => {
+  const renderParticipants = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    eventId: string,
+    notice: ParticipantsNotice | undefined,
+    statusCode = 200
+  ): Promise<FastifyReply> => {
     const view = { event: await program.getEvent(eventId), participants: await participants.list(eventId), search: {}, notice }
     reply.header('cache-control', 'no-store')
     return await reply.code(statusCode).type(html).send(participantsPage(request.locale, view, `/organisateurs/evenements/${eventId}/participants`))
@@ -110,7 +117,15 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
   app.get('/p/:token', {
     config: { access: open('a personal link is shown, not used: whoever holds it') },
     onRequest: app.rateLimits.personalLink,
-    schema: { operationId: 'personalLinkPage', tags: ['pages'], summary: 'Confirmation page of a participant\'s personal link (does not use it)', params: z.object({ token }), querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'personalLinkPage',
+      tags: ['pages'],
+      summary: 'Confirmation page of a participant\'s personal link (does not use it)',
+      params: z.object({ token }),
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     assertPersonalLinkShape(request.params.token)
     const { preferredLocale } = await participants.checkLink(request.params.token)
@@ -124,7 +139,14 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
     config: { access: open('the personal link is the credential') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.personalLink,
-    schema: { operationId: 'exchangePersonalLink', tags: ['pages'], summary: 'Uses a personal link: opens a session on this device and goes to /moi (the link stays usable on other devices)', body: z.object({ token }), querystring: langQuery, response: pageResponse }
+    schema: {
+      operationId: 'exchangePersonalLink',
+      tags: ['pages'],
+      summary: 'Uses a personal link: opens a session on this device and goes to /moi (the link stays usable on other devices)',
+      body: z.object({ token }),
+      querystring: langQuery,
+      response: pageResponse
+    }
   }, async (request, reply) => {
     assertPersonalLinkShape(request.body.token)
     const session = await participants.exchangeLink(request.body.token, request.headers['user-agent'])
@@ -136,14 +158,23 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   app.get('/moi', {
     config: { access: signedIn('one\'s own page') },
-    schema: { operationId: 'myPage', tags: ['pages'], summary: 'The signed-in person\'s own page: details, registrations, sign-out', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'myPage',
+      tags: ['pages'],
+      summary: 'The signed-in person\'s own page: details, registrations, sign-out',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
     const profile = await people.getProfile(personId)
     const byEvent = new Map<string, Role[]>()
     for (const { eventId, role } of await people.roles(personId)) byEvent.set(eventId, [...byEvent.get(eventId) ?? [], role])
     const registrations = await Promise.all([...byEvent].map(async ([eventId, roles]) => ({ event: await program.getEvent(eventId), roles })))
-    const extra = (await Promise.all(people.myPageSections.map(async section => await section({ personId, locale: request.locale })))).filter((s): s is string => s !== null && s !== '')
+    const extra = (await Promise.all(
+      people.myPageSections.map(async section => await section({ personId, locale: request.locale }))
+    )).filter((s): s is string => s !== null && s !== '')
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(myPage(request.locale, { profile, registrations }, request.url, extra))
   })
@@ -154,24 +185,48 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   const searchQuery = langQuery.extend({
     q: z.string().trim().max(200).optional().transform(v => v === '' ? undefined : v).describe('Words to find in the name, email or employer'),
-    lien: z.union([z.enum(Object.keys(LINK_FILTERS) as [LinkFilter, ...LinkFilter[]]), z.literal('')]).optional().transform(v => v === '' ? undefined : v).describe('Personal link status: sans-lien, actif, expire, revoque')
+    lien: z.union([z.enum(Object.keys(LINK_FILTERS) as [LinkFilter, ...LinkFilter[]]), z.literal('')]).optional()
+      .transform(v => v === '' ? undefined : v).describe('Personal link status: sans-lien, actif, expire, revoque')
   })
   const audienceOf = (qui: 'sans-lien' | 'tous'): BulkLinkAudience => qui === 'tous' ? 'all' : 'without-active-link'
-  const quiSchema = z.enum(['sans-lien', 'tous'], { error: 'qui must be sans-lien or tous' }).describe('sans-lien: participants without an active link; tous: every participant (active links replaced)')
+  const quiSchema = z.enum(
+    ['sans-lien', 'tous'],
+    { error: 'qui must be sans-lien or tous' }
+  ).describe('sans-lien: participants without an active link; tous: every participant (active links replaced)')
 
   app.get('/organisateurs/evenements/:eventId/participants', {
     config: { personalData: 'participants', ...organizerOfEvent.config },
-    schema: { operationId: 'organizerParticipantsPage', tags: ['pages'], summary: 'Organizer area, Participant·e·s: search and filter, personal links, CSV import, add one', params: eventParams, querystring: searchQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'organizerParticipantsPage',
+      tags: ['pages'],
+      summary: 'Organizer area, Participant·e·s: search and filter, personal links, CSV import, add one',
+      params: eventParams,
+      querystring: searchQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
-    const view = { event: await program.getEvent(eventId), participants: await participants.list(eventId), search: { q: request.query.q, lien: request.query.lien } }
+    const view = {
+      event: await program.getEvent(eventId),
+      participants: await participants.list(eventId),
+      search: { q: request.query.q, lien: request.query.lien }
+    }
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(participantsPage(request.locale, view, request.url))
   })
 
   app.get('/organisateurs/evenements/:eventId/participants/envoi-des-liens', {
     config: { personalData: 'participants', ...organizerOfEvent.config },
-    schema: { operationId: 'bulkPersonalLinksConfirmPage', tags: ['pages'], summary: '"Send links to everyone", second step: whom and how many, before anything is sent', params: eventParams, querystring: langQuery.extend({ qui: quiSchema }), produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'bulkPersonalLinksConfirmPage',
+      tags: ['pages'],
+      summary: '"Send links to everyone", second step: whom and how many, before anything is sent',
+      params: eventParams,
+      querystring: langQuery.extend({ qui: quiSchema }),
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
     const view = { event: await program.getEvent(eventId), audience: audienceOf(request.query.qui), participants: await participants.list(eventId) }
@@ -181,7 +236,16 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   app.post('/organisateurs/evenements/:eventId/participants/envoi-des-liens', {
     ...organizerOfEvent,
-    schema: { operationId: 'sendPersonalLinksFromPage', tags: ['pages'], summary: 'Sends a new personal link by email to each participant without an active link, or to all (form); answers with the Participant·e·s page and the counts', params: eventParams, querystring: langQuery, body: z.object({ qui: quiSchema }), response: pageResponse }
+    schema: {
+      operationId: 'sendPersonalLinksFromPage',
+      tags: ['pages'],
+      summary: 'Sends a new personal link by email to each participant without an active link, ' +
+        'or to all (form); answers with the Participant·e·s page and the counts',
+      params: eventParams,
+      querystring: langQuery,
+      body: z.object({ qui: quiSchema }),
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
     const result = await participants.sendLinks(request.auth?.personId ?? '', eventId, audienceOf(request.body.qui))
@@ -190,7 +254,15 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   app.post('/organisateurs/evenements/:eventId/participants/import', {
     ...organizerOfEvent,
-    schema: { operationId: 'importParticipantsFromPage', tags: ['pages'], summary: 'Uploads a CSV list of non-credit participants (form)', params: eventParams, querystring: langQuery, consumes: ['multipart/form-data'], response: { ...pageResponse, ...tooLargeResponses } }
+    schema: {
+      operationId: 'importParticipantsFromPage',
+      tags: ['pages'],
+      summary: 'Uploads a CSV list of non-credit participants (form)',
+      params: eventParams,
+      querystring: langQuery,
+      consumes: ['multipart/form-data'],
+      response: { ...pageResponse, ...tooLargeResponses }
+    }
   }, async (request, reply) => {
     const chooseFile = badRequest(bilingual('people.chooseCsvFile'))
     const { eventId } = request.params
@@ -210,15 +282,37 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       return await renderParticipants(request, reply, eventId, { kind: 'import', report, rejected: false })
     } catch (err) {
       // The organizer stays on their page, with what went wrong next to the form.
-      if (err instanceof ParticipantImportRejected) return await renderParticipants(request, reply, eventId, { kind: 'import', report: err.report, rejected: true }, 400)
-      if (err instanceof AppError && (err.statusCode === 400 || err.statusCode === 413)) return await renderParticipants(request, reply, eventId, { kind: 'error', text: err.text }, err.statusCode)
+      if (err instanceof ParticipantImportRejected) {
+        return await renderParticipants(request, reply, eventId, {
+          kind: 'import',
+          report: err.report,
+          rejected: true
+        }, 400)
+      }
+      if (err instanceof AppError && (err.statusCode === 400 || err.statusCode === 413)) {
+        return await renderParticipants(
+          request,
+          reply,
+          eventId,
+          { kind: 'error', text: err.text },
+          err.statusCode
+        )
+      }
       throw err
     }
   })
 
   app.post('/organisateurs/evenements/:eventId/participants', {
     ...organizerOfEvent,
-    schema: { operationId: 'addParticipantFromPage', tags: ['pages'], summary: 'Adds or updates one non-credit participant (form)', params: eventParams, querystring: langQuery, body: participantBody, response: pageResponse }
+    schema: {
+      operationId: 'addParticipantFromPage',
+      tags: ['pages'],
+      summary: 'Adds or updates one non-credit participant (form)',
+      params: eventParams,
+      querystring: langQuery,
+      body: participantBody,
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
     const { participant, outcome } = await participants.add(request.auth?.personId ?? '', eventId, formInput(request.body))
@@ -228,7 +322,14 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
 
   app.post('/organisateurs/evenements/:eventId/participants/:personId/lien', {
     ...organizerOfEvent,
-    schema: { operationId: 'issuePersonalLinkFromPage', tags: ['pages'], summary: 'Issues or replaces a participant\'s personal link; the page shows it once (form)', params: participantParams, querystring: langQuery, response: pageResponse }
+    schema: {
+      operationId: 'issuePersonalLinkFromPage',
+      tags: ['pages'],
+      summary: 'Issues or replaces a participant\'s personal link; the page shows it once (form)',
+      params: participantParams,
+      querystring: langQuery,
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const { eventId, personId } = request.params
     const link = await participants.issueLink(request.auth?.personId ?? '', eventId, personId)
@@ -285,11 +386,21 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       operationId: 'addParticipant',
       tags: ['people'],
       summary: 'Adds one non-credit participant, or updates them (idempotent by email, case-insensitive)',
-      description: '201 when the person became a participant of the event with details from this request, 200 when they already were, or when their existing account also belongs elsewhere (outcome kept: registered, details untouched).',
+      description: '201 when the person became a participant of the event with details from this request, 200 when they already were, ' +
+        'or when their existing account also belongs elsewhere (outcome kept: registered, details untouched).',
       security: [{ bearer: [] }],
       params: eventParams,
       body: participantBody,
-      response: { 200: z.object({ participant: participantSchema, outcome: z.enum(['updated', 'unchanged', 'kept']).describe('kept: an existing account that also belongs elsewhere; registered if it was not, its details untouched') }), 201: z.object({ participant: participantSchema, outcome: z.literal('added') }), ...errorResponses }
+      response: {
+        200: z.object({
+          participant: participantSchema,
+          outcome: z.enum(['updated', 'unchanged', 'kept']).describe(
+            'kept: an existing account that also belongs elsewhere; registered if it was not, its details untouched'
+          )
+        }),
+        201: z.object({ participant: participantSchema, outcome: z.literal('added') }),
+        ...errorResponses
+      }
     }
   }, async (request, reply) => {
     const { participant, outcome } = await participants.add(request.auth?.personId ?? '', request.params.eventId, formInput(request.body))
@@ -302,12 +413,17 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesOptions> 
       operationId: 'importParticipants',
       tags: ['people'],
       summary: 'Imports a CSV list of non-credit participants (body: the file, Content-Type: text/csv)',
-      description: 'Columns nom/name, courriel/email, employeur/employer, langue/language (fr, en; French by default), comma or semicolon separated, UTF-8 (BOM or not) or Windows-1252. ' +
-        'Lines with errors are reported and skipped, the others imported; idempotent by email. A file none of whose lines is valid is refused (400) and changes nothing. At most 1 MB and 5,000 lines (413).',
+      description: 'Columns nom/name, courriel/email, employeur/employer, langue/language (fr, en; French by default), ' +
+        'comma or semicolon separated, UTF-8 (BOM or not) or Windows-1252. ' +
+        'Lines with errors are reported and skipped, the others imported; idempotent by email. ' +
+        'A file none of whose lines is valid is refused (400) and changes nothing. At most 1 MB and 5,000 lines (413).',
       security: [{ bearer: [] }],
       consumes: ['text/csv'],
       params: eventParams,
-      body: z.custom<Buffer>(value => Buffer.isBuffer(value), 'send the CSV file as the request body (Content-Type: text/csv)').meta({ description: 'The CSV file' }),
+      body: z.custom<Buffer>(
+        value => Buffer.isBuffer(value),
+        'send the CSV file as the request body (Content-Type: text/csv)'
+      ).meta({ description: 'The CSV file' }),
       response: { 200: importReportSchema, ...errorResponses, ...tooLargeResponses }
     }
   }, async (request) => {

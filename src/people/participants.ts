@@ -94,7 +94,10 @@ export interface PersonalLink { personId: string, eventId: string, url: string, 
 /** A file none of whose lines could be imported: nothing changed. Carries the report for pages. */
 export class ParticipantImportRejected extends AppError {
   constructor (readonly report: ParticipantImportReport) {
-    super('bad_request', bilingual('people.csvNothingImported', { count: report.errors.length }), report.errors.map(e => ({ field: `line ${e.line}${e.field !== null ? `.${e.field}` : ''}`, message: e.message.en })))
+    super('bad_request', bilingual('people.csvNothingImported', { count: report.errors.length }), report.errors.map(e => ({
+      field: `line ${e.line}${e.field !== null ? `.${e.field}` : ''}`,
+      message: e.message.en
+    })))
   }
 }
 
@@ -112,7 +115,11 @@ export interface PeopleAccounts {
   /** Of these people, those whose account the actor may not speak for. */
   protectedFrom: (actorId: string, personIds: string[]) => Promise<Set<string>>
   /** Opens a session on this device (a personal link's), inside the caller's transaction when `db` is given. */
-  openDeviceSession: (personId: string, userAgent: string | undefined, options: { notAfter?: Date, db?: Db }) => Promise<{ personId: string, deviceSessionId: string, deviceToken: string }>
+  openDeviceSession: (personId: string, userAgent: string | undefined, options: { notAfter?: Date, db?: Db }) => Promise<{
+    personId: string
+    deviceSessionId: string
+    deviceToken: string
+  }>
   /** The one access policy (src/access/policy.ts). */
   readonly access: AccessPolicy
   /** Where personal links sent by email wait for the sender. */
@@ -203,7 +210,14 @@ export class ParticipantService {
       throw conflict(bilingual('people.personalLinkEventOver', { days: PERSONAL_LINK_DAYS_AFTER_EVENT }))
     }
     const token = newToken()
-    await repo.upsertPersonalLink(this.db, { event_id: eventId, person_id: personId, token_hash: hashToken(token), issued_by: actorId, issued_at: now, expires_at: expiresAt })
+    await repo.upsertPersonalLink(this.db, {
+      event_id: eventId,
+      person_id: personId,
+      token_hash: hashToken(token),
+      issued_by: actorId,
+      issued_at: now,
+      expires_at: expiresAt
+    })
     return { personId, eventId, url: `${this.config.publicUrl}/p/${token}`, issuedAt: now, expiresAt }
   }
 
@@ -226,8 +240,21 @@ export class ParticipantService {
     await this.db.transaction().execute(async trx => {
       for (const p of targets) {
         const token = newToken()
-        await repo.upsertPersonalLink(trx, { event_id: eventId, person_id: p.personId, token_hash: hashToken(token), issued_by: actorId, issued_at: now, expires_at: expiresAt })
-        const text = personalLinkText(p.preferredLocale, { name: p.name, event: event.title[p.preferredLocale], url: `${this.config.publicUrl}/p/${token}`, expiresAt, timezone: event.timezone })
+        await repo.upsertPersonalLink(trx, {
+          event_id: eventId,
+          person_id: p.personId,
+          token_hash: hashToken(token),
+          issued_by: actorId,
+          issued_at: now,
+          expires_at: expiresAt
+        })
+        const text = personalLinkText(p.preferredLocale, {
+          name: p.name,
+          event: event.title[p.preferredLocale],
+          url: `${this.config.publicUrl}/p/${token}`,
+          expiresAt,
+          timezone: event.timezone
+        })
         await this.people.outbox.enqueue(trx, { eventId, personId: p.personId, kind: 'personal_link', to: p.email ?? '', ...text })
       }
     })
@@ -235,7 +262,12 @@ export class ParticipantService {
   }
 
   /** Revokes the link; with signOutEverywhere, also ends every device session of the person. */
-  async revokeLink (actorId: string, eventId: string, personId: string, options: { signOutEverywhere: boolean }): Promise<{ revoked: boolean, devicesSignedOut: number }> {
+  async revokeLink (
+    actorId: string,
+    eventId: string,
+    personId: string,
+    options: { signOutEverywhere: boolean }
+  ): Promise<{ revoked: boolean, devicesSignedOut: number }> {
     await this.#assertOrganizer(actorId, eventId)
     await this.#findParticipant(eventId, personId)
     if (options.signOutEverywhere) {
@@ -259,7 +291,12 @@ export class ParticipantService {
    * Opens a device session with the personal link. The link stays usable (other devices) until
    * revoked, re-issued or expired; the session ends no later than the link would.
    */
-  async exchangeLink (token: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string, preferredLocale: 'fr' | 'en' }> {
+  async exchangeLink (token: string, userAgent: string | undefined): Promise<{
+    personId: string
+    deviceSessionId: string
+    deviceToken: string
+    preferredLocale: 'fr' | 'en'
+  }> {
     const now = this.clock.now()
     const tokenHash = hashToken(token)
     return await this.db.transaction().execute(async trx => {
@@ -380,7 +417,13 @@ export function personalLinkExpiry (endsOn: string, timezone: string): Date {
 export function validateRow (row: CsvRow): { input: ParticipantInput } | { errors: ImportLineError[] } {
   const v = row.values
   const errors: ImportLineError[] = []
-  const err = (field: ImportLineError['field'], key: TextKey, values?: TextValues): void => { errors.push({ line: row.line, field, message: bilingual(key, values) }) }
+  const err = (field: ImportLineError['field'], key: TextKey, values?: TextValues): void => {
+    errors.push({
+      line: row.line,
+      field,
+      message: bilingual(key, values)
+    })
+  }
   const givenName = clean(v.givenName)
   const familyName = clean(v.familyName)
   const name = clean(v.name) !== '' ? clean(v.name) : clean(`${givenName} ${familyName}`)

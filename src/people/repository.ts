@@ -14,7 +14,13 @@ export async function findPersonByEmail (db: Q, email: string): Promise<PersonRo
   return await db.selectFrom('people').selectAll().where(eb => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst()
 }
 
-export async function insertPerson (db: Q, values: { email: string | null, display_name: string, given_name?: string | null, family_name?: string | null, preferred_locale?: Locale }): Promise<PersonRow> {
+export async function insertPerson (db: Q, values: {
+  email: string | null
+  display_name: string
+  given_name?: string | null
+  family_name?: string | null
+  preferred_locale?: Locale
+}): Promise<PersonRow> {
   return await db.insertInto('people').values(values).returningAll().executeTakeFirstOrThrow()
 }
 
@@ -26,7 +32,12 @@ export async function listRegistrations (db: Q, personId: string): Promise<Array
   return await db.selectFrom('registrations').select(['event_id', 'role']).where('person_id', '=', personId).orderBy('created_at').execute()
 }
 
-export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<Array<{ person_id: string, display_name: string, email: string | null, role: Role }>> {
+export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<Array<{
+  person_id: string
+  display_name: string
+  email: string | null
+  role: Role
+}>> {
   return await db.selectFrom('registrations')
     .innerJoin('people', 'people.id', 'registrations.person_id')
     .select(['people.id as person_id', 'people.display_name', 'people.email', 'registrations.role'])
@@ -37,7 +48,14 @@ export async function listTeam (db: Q, eventId: string, roles: Role[]): Promise<
 }
 
 /** The person's name and each event they hold a role in (one row per role; none when they hold none). */
-export async function viewerRows (db: Q, personId: string): Promise<Array<{ display_name: string, event_id: string | null, role: Role | null, event_key: string | null, title_fr: string | null, title_en: string | null }>> {
+export async function viewerRows (db: Q, personId: string): Promise<Array<{
+  display_name: string
+  event_id: string | null
+  role: Role | null
+  event_key: string | null
+  title_fr: string | null
+  title_en: string | null
+}>> {
   return await db.selectFrom('people')
     .leftJoin('registrations', 'registrations.person_id', 'people.id')
     .leftJoin('events', 'events.id', 'registrations.event_id')
@@ -49,12 +67,23 @@ export async function viewerRows (db: Q, personId: string): Promise<Array<{ disp
 
 export type LinkPurpose = SignInLinks['purpose']
 
-export async function insertSignInLink (db: Q, values: { person_id: string, token_hash: string, purpose: LinkPurpose, created_by: string | null, expires_at: Date }): Promise<void> {
+export async function insertSignInLink (db: Q, values: {
+  person_id: string
+  token_hash: string
+  purpose: LinkPurpose
+  created_by: string | null
+  expires_at: Date
+}): Promise<void> {
   await db.insertInto('sign_in_links').values(values).execute()
 }
 
 /** Marks a link used if it is still usable; returns its person, or undefined. Atomic: one use only. */
-export async function consumeSignInLink (db: Q, tokenHash: string, now: Date, personId?: string): Promise<{ person_id: string, purpose: LinkPurpose } | undefined> {
+export async function consumeSignInLink (
+  db: Q,
+  tokenHash: string,
+  now: Date,
+  personId?: string
+): Promise<{ person_id: string, purpose: LinkPurpose } | undefined> {
   let update = db.updateTable('sign_in_links')
     .set({ used_at: now })
     .where('token_hash', '=', tokenHash)
@@ -68,7 +97,14 @@ export async function findSignInLink (db: Q, tokenHash: string): Promise<{ perso
   return await db.selectFrom('sign_in_links').select(['person_id', 'used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst()
 }
 
-export async function insertDeviceSession (db: Q, values: { person_id: string, token_hash: string, user_agent: string | null, expires_at: Date, created_at: Date, last_used_at: Date }): Promise<string> {
+export async function insertDeviceSession (db: Q, values: {
+  person_id: string
+  token_hash: string
+  user_agent: string | null
+  expires_at: Date
+  created_at: Date
+  last_used_at: Date
+}): Promise<string> {
   const row = await db.insertInto('device_sessions').values(values).returning('id').executeTakeFirstOrThrow()
   return row.id
 }
@@ -141,16 +177,20 @@ export async function provisionedOutside (db: Q, personIds: string[], eventId: s
  * their own means). Returns how many sessions and links it ended.
  */
 export async function revokeProvisionedAccess (db: Q, personId: string, now: Date): Promise<number> {
-  const sessions = await db.updateTable('device_sessions').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).returning('id').execute()
-  const links = await db.updateTable('sign_in_links').set({ used_at: now }).where('person_id', '=', personId).where('used_at', 'is', null).returning('id').execute()
-  const personal = await db.updateTable('personal_links').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).returning('person_id').execute()
+  const sessions = await db.updateTable('device_sessions').set({ revoked_at: now }).where('person_id', '=', personId)
+    .where('revoked_at', 'is', null).returning('id').execute()
+  const links = await db.updateTable('sign_in_links').set({ used_at: now }).where('person_id', '=', personId)
+    .where('used_at', 'is', null).returning('id').execute()
+  const personal = await db.updateTable('personal_links').set({ revoked_at: now }).where('person_id', '=', personId)
+    .where('revoked_at', 'is', null).returning('person_id').execute()
   await db.updateTable('people').set({ staff_provisioned_at: null, staff_provisioned_by: null }).where('id', '=', personId).execute()
   return sessions.length + links.length + personal.length
 }
 
 /** Whether the person is someone the event's organizers can see: registered in it, or on the class list of one of its courses. */
 export async function seenInEvent (db: Q, personId: string, eventId: string): Promise<boolean> {
-  const registered = await db.selectFrom('registrations').select('person_id').where('person_id', '=', personId).where('event_id', '=', eventId).executeTakeFirst()
+  const registered = await db.selectFrom('registrations').select('person_id').where('person_id', '=', personId)
+    .where('event_id', '=', eventId).executeTakeFirst()
   if (registered !== undefined) return true
   const listed = await db.selectFrom('lti_roster_members as m').innerJoin('lti_contexts as c', 'c.id', 'm.context_id').select('m.person_id')
     .where('m.person_id', '=', personId).where('c.event_id', '=', eventId).executeTakeFirst()
@@ -177,13 +217,33 @@ export async function grantableAtOnce (db: Q, personId: string, eventId: string,
   return elsewhere === undefined
 }
 
-export interface RoleInvitationRow { id: string, event_id: string, person_id: string, role: string, invited_by: string | null, created_at: Date, expires_at: Date }
+export interface RoleInvitationRow {
+  id: string
+  event_id: string
+  person_id: string
+  role: string
+  invited_by: string | null
+  created_at: Date
+  expires_at: Date
+}
 
 /** Creates the pending invitation, or renews its date and inviter; returns whether it was new. */
-export async function upsertRoleInvitation (db: Q, values: { event_id: string, person_id: string, role: 'organizer' | 'door_staff', invited_by: string, created_at: Date, expires_at: Date }): Promise<boolean> {
-  const existing = await db.selectFrom('role_invitations').select('id').where('event_id', '=', values.event_id).where('person_id', '=', values.person_id).where('role', '=', values.role).executeTakeFirst()
+export async function upsertRoleInvitation (db: Q, values: {
+  event_id: string
+  person_id: string
+  role: 'organizer' | 'door_staff'
+  invited_by: string
+  created_at: Date
+  expires_at: Date
+}): Promise<boolean> {
+  const existing = await db.selectFrom('role_invitations').select('id').where('event_id', '=', values.event_id)
+    .where('person_id', '=', values.person_id).where('role', '=', values.role).executeTakeFirst()
   if (existing !== undefined) {
-    await db.updateTable('role_invitations').set({ invited_by: values.invited_by, created_at: values.created_at, expires_at: values.expires_at }).where('id', '=', existing.id).execute()
+    await db.updateTable('role_invitations').set({
+      invited_by: values.invited_by,
+      created_at: values.created_at,
+      expires_at: values.expires_at
+    }).where('id', '=', existing.id).execute()
     return false
   }
   await db.insertInto('role_invitations').values(values).execute()
@@ -191,9 +251,16 @@ export async function upsertRoleInvitation (db: Q, values: { event_id: string, p
 }
 
 /** The person's invitations still open at `now`, oldest first, with the event's titles and the inviter's name. */
-export async function openRoleInvitations (db: Q, personId: string, now: Date): Promise<Array<RoleInvitationRow & { title_fr: string, title_en: string, inviter_name: string | null }>> {
+export async function openRoleInvitations (db: Q, personId: string, now: Date): Promise<Array<RoleInvitationRow & {
+  title_fr: string
+  title_en: string
+  inviter_name: string | null
+}>> {
   return await db.selectFrom('role_invitations as i').innerJoin('events as e', 'e.id', 'i.event_id').leftJoin('people as p', 'p.id', 'i.invited_by')
-    .select(['i.id', 'i.event_id', 'i.person_id', 'i.role', 'i.invited_by', 'i.created_at', 'i.expires_at', 'e.title_fr', 'e.title_en', 'p.display_name as inviter_name'])
+    .select([
+      'i.id', 'i.event_id', 'i.person_id', 'i.role', 'i.invited_by', 'i.created_at', 'i.expires_at', 'e.title_fr', 'e.title_en',
+      'p.display_name as inviter_name'
+    ])
     .where('i.person_id', '=', personId).where('i.expires_at', '>', now).orderBy('i.created_at').execute()
 }
 

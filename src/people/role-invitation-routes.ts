@@ -10,7 +10,9 @@ import type { PendingRoleInvitation, PeopleService } from './service.js'
 
 export interface RoleInvitationRoutesOptions { people: PeopleService }
 
-const invitationParams = z.object({ invitationId: z.uuid({ error: 'invitationId must be a UUID' }).describe('One of the signed-in person\'s pending role invitations') })
+const invitationParams = z.object({
+  invitationId: z.uuid({ error: 'invitationId must be a UUID' }).describe('One of the signed-in person\'s pending role invitations')
+})
 
 /** The section of /moi listing roles offered to the person, each with its accept and decline buttons (nothing when there are none). */
 export function roleInvitationSection (locale: Locale, invitations: PendingRoleInvitation[]): string | null {
@@ -21,11 +23,18 @@ export function roleInvitationSection (locale: Locale, invitations: PendingRoleI
 <p>${t(locale, 'people.roleInvitationsIntro')}</p>
 <ul>
 !${invitations.map(i => {
-  const line = t(locale, 'people.roleInvitationLine', { inviter: i.inviter ?? t(locale, 'people.theOrganizers'), role: i.role, event: i.title[locale], date: date(i.expiresAt) })
+  const line = t(locale, 'people.roleInvitationLine', {
+    inviter: i.inviter ?? t(locale, 'people.theOrganizers'),
+    role: i.role,
+    event: i.title[locale],
+    date: date(i.expiresAt)
+  })
   return html`<li>
   <p>${line}</p>
-  <form method="post" action="/moi/invitations/${i.id}/accepter?lang=${locale}"><button type="submit" aria-label="${t(locale, 'people.roleInvitationAccept')} — ${i.title[locale]}">${t(locale, 'people.roleInvitationAccept')}</button></form>
-  <form method="post" action="/moi/invitations/${i.id}/refuser?lang=${locale}"><button type="submit" aria-label="${t(locale, 'people.roleInvitationDecline')} — ${i.title[locale]}">${t(locale, 'people.roleInvitationDecline')}</button></form>
+  <form method="post" action="/moi/invitations/${i.id}/accepter?lang=${locale}"><button type="submit" ` +
+    html`aria-label="${t(locale, 'people.roleInvitationAccept')} — ${i.title[locale]}">${t(locale, 'people.roleInvitationAccept')}</button></form>
+  <form method="post" action="/moi/invitations/${i.id}/refuser?lang=${locale}"><button type="submit" ` +
+    html`aria-label="${t(locale, 'people.roleInvitationDecline')} — ${i.title[locale]}">${t(locale, 'people.roleInvitationDecline')}</button></form>
 </li>`
 }).join('')}
 </ul>

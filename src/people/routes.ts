@@ -31,7 +31,8 @@ const token = z.string().describe('The token of the one-time link (one that is c
 const assertSignInLinkShape = (value: string): void => { if (!tokenShaped(value)) throw badRequest(bilingual('people.signInLinkMalformed')) }
 const email = z.email({ error: 'a valid email address is required' }).max(254)
 const inviteBody = z.object({
-  personId: z.uuid({ error: 'personId must be a UUID' }).optional().describe('Instead of an email: someone registered in the event or on one of its courses\' class lists (an LMS account without an address here)'),
+  personId: z.uuid({ error: 'personId must be a UUID' }).optional()
+    .describe('Instead of an email: someone registered in the event or on one of its courses\' class lists (an LMS account without an address here)'),
   // Empty only for door staff created by name (the form sends an empty field).
   email: z.union([email, z.literal('')]).optional().describe('The person\'s email; may be left out (or empty) for door staff, who are then created by name'),
   name: z.string().trim().min(1).max(200).optional().describe('Display name of a new account (required for door staff without email)'),
@@ -69,7 +70,11 @@ const grantedInvitationSchema = z.object({
 /** Sign-in links, device sessions, and the organizer area (team invitations, program import). */
 export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (app, { people, program, lti, publicUrl }) => {
   await app.register(multipart, { limits: { fileSize: MAX_PROGRAM_BYTES, files: 1, fields: 5 } })
-  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string', bodyLimit: MAX_PROGRAM_BYTES }, (_request, body, done) => { done(null, body) })
+  app.addContentTypeParser(
+    ['application/yaml', 'application/x-yaml', 'text/yaml'],
+    { parseAs: 'string', bodyLimit: MAX_PROGRAM_BYTES },
+    (_request, body, done) => { done(null, body) }
+  )
 
   /** Organizers may update an event they organize, or create a new one if they organize any. */
   const importAs = async (personId: string, text: string, source: string): Promise<z.infer<typeof importSummarySchema>> => {
@@ -84,7 +89,12 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     const eventIds = [...new Set(roles.filter(r => r.role === 'organizer').map(r => r.eventId))]
     const events = await Promise.all(eventIds.map(async id => {
       const participants = await people.participants.list(id)
-      return { event: await program.getEvent(id), teamCount: (await people.team(id)).length, participantCount: participants.length, withoutLink: participants.filter(p => p.link.status === 'none').length }
+      return {
+        event: await program.getEvent(id),
+        teamCount: (await people.team(id)).length,
+        participantCount: participants.length,
+        withoutLink: participants.filter(p => p.link.status === 'none').length
+      }
     }))
     return { person: await people.getPerson(personId), events, platforms: await lti.platforms() }
   }
@@ -98,7 +108,15 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   app.get('/auth/link/:token', {
     config: { access: open('a one-time link is shown, not used: whoever holds it') },
     onRequest: app.rateLimits.personalLink,
-    schema: { operationId: 'signInLinkPage', tags: ['pages'], summary: 'Confirmation page of a one-time sign-in link', params: z.object({ token }), querystring: langQuery.extend({ retour: returnPathField }), produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'signInLinkPage',
+      tags: ['pages'],
+      summary: 'Confirmation page of a one-time sign-in link',
+      params: z.object({ token }),
+      querystring: langQuery.extend({ retour: returnPathField }),
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     // Shown, not consumed: mail scanners that prefetch links must not burn them.
     assertSignInLinkShape(request.params.token)
@@ -114,7 +132,14 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     config: { access: open('the one-time link is the credential') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.personalLink,
-    schema: { operationId: 'exchangeSignInLink', tags: ['pages'], summary: 'Consumes a one-time link and opens a session on this device', body: z.object({ token, vers: landingSchema.optional(), retour: returnPathField }), querystring: langQuery, response: pageResponse }
+    schema: {
+      operationId: 'exchangeSignInLink',
+      tags: ['pages'],
+      summary: 'Consumes a one-time link and opens a session on this device',
+      body: z.object({ token, vers: landingSchema.optional(), retour: returnPathField }),
+      querystring: langQuery,
+      response: pageResponse
+    }
   }, async (request, reply) => {
     assertSignInLinkShape(request.body.token)
     const session = await people.exchangeLink(request.body.token, request.headers['user-agent'])
@@ -123,13 +148,21 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     // Back to the page that asked for a session (checked: a page of this site).
     if (request.body.retour !== undefined) return await reply.redirect(pathWithLang(request.body.retour, request.locale), 303)
     // Organizers to their area, door staff to the door, everyone else to their own page.
-    const landing = await people.hasRole(session.personId, ['organizer']) ? '/organisateurs' : await people.hasRole(session.personId, ['door_staff']) ? '/accueil' : '/moi'
+    const landing = await people.hasRole(session.personId, ['organizer'])
+      ? '/organisateurs'
+      : await people.hasRole(session.personId, ['door_staff']) ? '/accueil' : '/moi'
     return await reply.redirect(`${landing}?lang=${request.locale}`, 303)
   })
 
   app.post('/auth/telephone', {
     config: { access: signedIn('a link to one\'s own session, for one\'s own phone') },
-    schema: { operationId: 'phoneLinkPage', tags: ['pages'], summary: 'A one-time QR code that opens Compagnon, signed in, on the person\'s phone (10 minutes)', querystring: langQuery, response: pageResponse }
+    schema: {
+      operationId: 'phoneLinkPage',
+      tags: ['pages'],
+      summary: 'A one-time QR code that opens Compagnon, signed in, on the person\'s phone (10 minutes)',
+      querystring: langQuery,
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const link = await people.handoffLink(request.auth?.personId ?? '', 'phone')
     const qr = await qrSvg(`${link.url}?lang=${request.locale}`)
@@ -147,7 +180,14 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
 
   app.get('/organisateurs', {
     config: { personalData: 'participants', access: allow('organizer-pages.open', anyEvent) },
-    schema: { operationId: 'organizerPage', tags: ['pages'], summary: 'Organizer area', querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'organizerPage',
+      tags: ['pages'],
+      summary: 'Organizer area',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     return await reply.type(html).send(organizerPage(request.locale, await organizerView(request.auth?.personId ?? ''), request.url))
   })
@@ -156,7 +196,15 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
 
   app.get('/organisateurs/evenements/:eventId/equipe', {
     config: { personalData: 'participants', access: allow('team.invite', eventParam()) },
-    schema: { operationId: 'organizerTeamPage', tags: ['pages'], summary: 'Organizer area, Équipe: the event\'s team and the invitation form', params: eventParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'organizerTeamPage',
+      tags: ['pages'],
+      summary: 'Organizer area, Équipe: the event\'s team and the invitation form',
+      params: eventParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
     reply.header('cache-control', 'no-store')
@@ -165,7 +213,15 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
 
   app.get('/organisateurs/evenements/:eventId/programme', {
     config: { access: allow('program.import', eventParam()) },
-    schema: { operationId: 'organizerProgramPage', tags: ['pages'], summary: 'Organizer area, Programme: the program file upload', params: eventParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'organizerProgramPage',
+      tags: ['pages'],
+      summary: 'Organizer area, Programme: the program file upload',
+      params: eventParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     return await reply.type(html).send(programPage(request.locale, { event: await program.getEvent(request.params.eventId) }, request.url))
   })
@@ -173,7 +229,15 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   app.get('/organisateurs/evenements/:eventId/lms', {
     // Reached from an event's navigation; the platforms it lists are shared by every event.
     config: { access: allow('team.invite', eventParam()) },
-    schema: { operationId: 'organizerLmsPage', tags: ['pages'], summary: 'Organizer area, LMS: learning platforms (LTI 1.3) and the registration link', params: eventParams, querystring: langQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'organizerLmsPage',
+      tags: ['pages'],
+      summary: 'Organizer area, LMS: learning platforms (LTI 1.3) and the registration link',
+      params: eventParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const view = { event: await program.getEvent(request.params.eventId), platforms: await lti.platforms(), publicUrl }
     return await reply.type(html).send(lmsPage(request.locale, view, request.url))
@@ -181,7 +245,14 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
 
   app.post('/organisateurs/invitations', {
     config: { access: allow('team.invite', request => ({ kind: 'event', eventId: body(request, 'eventId') })) },
-    schema: { operationId: 'inviteFromPage', tags: ['pages'], summary: 'Invites an organizer or door staff (form)', querystring: langQuery, body: inviteBody.extend({ eventId: z.uuid() }), response: pageResponse }
+    schema: {
+      operationId: 'inviteFromPage',
+      tags: ['pages'],
+      summary: 'Invites an organizer or door staff (form)',
+      querystring: langQuery,
+      body: inviteBody.extend({ eventId: z.uuid() }),
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
     const { eventId, ...invitee } = request.body
@@ -196,7 +267,14 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
   app.post('/organisateurs/programme', {
     // The file names its event: importAs checks the caller organizes it.
     config: { access: allow('program.import', anyEvent) },
-    schema: { operationId: 'importProgramFromPage', tags: ['pages'], summary: 'Uploads a program file (form)', querystring: langQuery, consumes: ['multipart/form-data'], response: pageResponse }
+    schema: {
+      operationId: 'importProgramFromPage',
+      tags: ['pages'],
+      summary: 'Uploads a program file (form)',
+      querystring: langQuery,
+      consumes: ['multipart/form-data'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     if (!request.isMultipart()) throw badRequest(bilingual('people.chooseProgramFile'))
     const file = await request.file()
@@ -229,7 +307,8 @@ export const peopleRoutes: FastifyPluginAsyncZod<PeopleRoutesOptions> = async (a
     schema: {
       operationId: 'inviteTeamMember',
       tags: ['people'],
-      summary: 'Invites an organizer or door staff: a new account comes with its one-time sign-in link (201); an existing account gets the role and a message, never a link (200)',
+      summary: 'Invites an organizer or door staff: a new account comes with its one-time sign-in link (201); ' +
+        'an existing account gets the role and a message, never a link (200)',
       security: [{ bearer: [] }],
       params: z.object({ eventId: z.uuid({ error: 'eventId must be a UUID' }) }),
       body: inviteBody,

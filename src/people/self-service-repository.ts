@@ -15,6 +15,13 @@ export async function findLinkOwner (db: Q, email: string): Promise<LinkOwner | 
   return row?.email == null ? undefined : { ...row, email: row.email }
 }
 
-export async function insertAccountAudit (db: Q, values: { at: Date, actor_id: string | null, actor_label: string, action: string, subject_person_id: string, details: Record<string, unknown> | null }): Promise<void> {
+export async function insertAccountAudit (db: Q, values: {
+  at: Date
+  actor_id: string | null
+  actor_label: string
+  action: string
+  subject_person_id: string
+  details: Record<string, unknown> | null
+}): Promise<void> {
   await db.insertInto('account_audit').values({ ...values, details: values.details === null ? null : JSON.stringify(values.details) }).execute()
 }

@@ -18,7 +18,8 @@ const emailBody = z.object({
 })
 const accepted = bilingual('people.selfServiceAccepted')
 const answerSchema = z.object({
-  accepted: z.boolean().describe('True: a link goes to the address if an account uses it (the answer is the same either way). False: links cannot be emailed now (no SMTP server), nothing was done'),
+  accepted: z.boolean().describe('True: a link goes to the address if an account uses it (the answer is the same either way). ' +
+    'False: links cannot be emailed now (no SMTP server), nothing was done'),
   message: z.string().describe('What happens, in English'),
   messageFr: z.string().describe('Ce qui se passe, en français')
 })
@@ -42,7 +43,14 @@ export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> 
 
   app.get(SIGN_IN_PATH, {
     config: { access: open('the form to ask for one\'s sign-in link') },
-    schema: { operationId: 'selfServiceLinkPage', tags: ['pages'], summary: 'The "send me my sign-in link" form (or, without SMTP, where else to get a link); pages that need a session send browsers here', querystring: langQuery.extend({ retour: returnPathField }), produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'selfServiceLinkPage',
+      tags: ['pages'],
+      summary: 'The "send me my sign-in link" form (or, without SMTP, where else to get a link); pages that need a session send browsers here',
+      querystring: langQuery.extend({ retour: returnPathField }),
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const { retour } = request.query
     // The language switch keeps the way back only once checked (never another site's address).
@@ -54,7 +62,14 @@ export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> 
     config: { access: open('a link only ever goes to the address\'s own inbox') },
     onRequest: async (request) => { assertSameOrigin(request) },
     preHandler: app.rateLimits.signInRequest,
-    schema: { operationId: 'requestSelfServiceLinkFromPage', tags: ['pages'], summary: 'Emails a one-time sign-in link to the account with this address, if any (form)', querystring: langQuery, body: emailBody.extend({ retour: returnPathField }), response: pageResponse }
+    schema: {
+      operationId: 'requestSelfServiceLinkFromPage',
+      tags: ['pages'],
+      summary: 'Emails a one-time sign-in link to the account with this address, if any (form)',
+      querystring: langQuery,
+      body: emailBody.extend({ retour: returnPathField }),
+      response: pageResponse
+    }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     if (!links.available) return await reply.type(html).send(selfServicePage(request.locale, { available: false }, SIGN_IN_PATH))
@@ -68,7 +83,8 @@ export const selfServiceRoutes: FastifyPluginAsyncZod<SelfServiceRoutesOptions> 
     schema: {
       operationId: 'requestSelfServiceLink',
       tags: ['people'],
-      summary: 'Emails a one-time sign-in link (valid one hour) to the account with this address, if any; the answer is the same whether or not the address is known',
+      summary: 'Emails a one-time sign-in link (valid one hour) to the account with this address, ' +
+        'if any; the answer is the same whether or not the address is known',
       body: emailBody,
       response: { 202: answerSchema, 200: answerSchema, ...errorResponses, 429: errorSchema }
     }

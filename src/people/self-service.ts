@@ -75,9 +75,19 @@ export class SelfServiceLinks {
         personId: owner.id,
         kind: 'sign_in_link',
         to: owner.email,
-        ...signInLinkText(locale, { name: owner.display_name, url: `${this.config.publicUrl}/auth/link/${token}?lang=${locale}${returnTo === undefined ? '' : `&retour=${encodeURIComponent(returnTo)}`}` })
+        ...signInLinkText(locale, {
+          name: owner.display_name,
+          url: `${this.config.publicUrl}/auth/link/${token}?lang=${locale}${returnTo === undefined ? '' : `&retour=${encodeURIComponent(returnTo)}`}`
+        })
       })
-      await selfRepo.insertAccountAudit(trx, { at: now, actor_id: owner.id, actor_label: 'the person (by email)', action: 'sign_in_link_emailed', subject_person_id: owner.id, details: { expiresAt: expiresAt.toISOString() } })
+      await selfRepo.insertAccountAudit(trx, {
+        at: now,
+        actor_id: owner.id,
+        actor_label: 'the person (by email)',
+        action: 'sign_in_link_emailed',
+        subject_person_id: owner.id,
+        details: { expiresAt: expiresAt.toISOString() }
+      })
     })
   }
 
@@ -95,7 +105,14 @@ export class SelfServiceLinks {
     const token = newToken()
     await this.db.transaction().execute(async trx => {
       await repo.insertSignInLink(trx, { person_id: owner.id, token_hash: hashToken(token), purpose: 'sign_in', created_by: null, expires_at: expiresAt })
-      await selfRepo.insertAccountAudit(trx, { at: now, actor_id: null, actor_label: OPERATOR_LABEL, action: 'operator_sign_in_link', subject_person_id: owner.id, details: { expiresAt: expiresAt.toISOString() } })
+      await selfRepo.insertAccountAudit(trx, {
+        at: now,
+        actor_id: null,
+        actor_label: OPERATOR_LABEL,
+        action: 'operator_sign_in_link',
+        subject_person_id: owner.id,
+        details: { expiresAt: expiresAt.toISOString() }
+      })
     })
     return { personId: owner.id, displayName: owner.display_name, url: `${this.config.publicUrl}/auth/link/${token}`, expiresAt }
   }

@@ -55,7 +55,14 @@ export type Invitation =
   | { created: false, personId: string, alreadyHeld: boolean, notified: boolean }
 
 /** A role offered to the person, waiting for their answer on /moi. */
-export interface PendingRoleInvitation { id: string, eventId: string, title: { fr: string, en: string }, role: 'organizer' | 'door_staff', inviter: string | null, expiresAt: Date }
+export interface PendingRoleInvitation {
+  id: string
+  eventId: string
+  title: { fr: string, en: string }
+  role: 'organizer' | 'door_staff'
+  inviter: string | null
+  expiresAt: Date
+}
 
 export interface Invitee {
   /** Someone the organizer can see (registered in the event, or on one of its courses' class lists): given the role, told without a link. */
@@ -154,7 +161,12 @@ export class PeopleService {
   }
 
   async team (eventId: string): Promise<Array<{ personId: string, displayName: string, email: string | null, role: Role }>> {
-    return (await repo.listTeam(this.db, eventId, ['organizer', 'door_staff'])).map(r => ({ personId: r.person_id, displayName: r.display_name, email: r.email, role: r.role }))
+    return (await repo.listTeam(this.db, eventId, ['organizer', 'door_staff'])).map(r => ({
+      personId: r.person_id,
+      displayName: r.display_name,
+      email: r.email,
+      role: r.role
+    }))
   }
 
   /**
@@ -209,7 +221,14 @@ export class PeopleService {
       if (!await repo.grantableAtOnce(trx, existing.id, eventId, await repo.organizedEventIds(trx, inviterId))) {
         // Someone the inviter cannot see: asked first. The answer has the same shape as a grant.
         await repo.deleteExpiredRoleInvitations(trx, now)
-        const isNew = await repo.upsertRoleInvitation(trx, { event_id: eventId, person_id: existing.id, role: invitee.role, invited_by: inviterId, created_at: now, expires_at: new Date(now.getTime() + ROLE_INVITATION_LIFETIME) })
+        const isNew = await repo.upsertRoleInvitation(trx, {
+          event_id: eventId,
+          person_id: existing.id,
+          role: invitee.role,
+          invited_by: inviterId,
+          created_at: now,
+          expires_at: new Date(now.getTime() + ROLE_INVITATION_LIFETIME)
+        })
         const notified = isNew && await this.#tellOfInvitation(trx, existing, event, inviterId, invitee.role)
         return { created: false, personId: existing.id, alreadyHeld, notified }
       }
@@ -231,7 +250,12 @@ export class PeopleService {
   }
 
   /** What both role messages name, in the person's language: them, the inviter, the event. */
-  async #roleMessageNames (trx: Db, person: repo.PersonRow, event: EventSummary, inviterId: string): Promise<{ locale: 'fr' | 'en', name: string, inviter: string, event: string }> {
+  async #roleMessageNames (trx: Db, person: repo.PersonRow, event: EventSummary, inviterId: string): Promise<{
+    locale: 'fr' | 'en'
+    name: string
+    inviter: string
+    event: string
+  }> {
     const inviter = await repo.findPersonById(trx, inviterId)
     const locale = person.preferred_locale === 'en' ? 'en' : 'fr'
     return { locale, name: person.display_name, inviter: inviter?.display_name ?? '', event: event.title[locale] }
@@ -257,7 +281,14 @@ export class PeopleService {
   /** The roles offered to the person and not yet answered (expired ones left out). */
   async pendingRoleInvitations (personId: string): Promise<PendingRoleInvitation[]> {
     const rows = await repo.openRoleInvitations(this.db, personId, this.clock.now())
-    return rows.map(r => ({ id: r.id, eventId: r.event_id, title: { fr: r.title_fr, en: r.title_en }, role: r.role === 'organizer' ? 'organizer' : 'door_staff', inviter: r.inviter_name, expiresAt: r.expires_at }))
+    return rows.map(r => ({
+      id: r.id,
+      eventId: r.event_id,
+      title: { fr: r.title_fr, en: r.title_en },
+      role: r.role === 'organizer' ? 'organizer' : 'door_staff',
+      inviter: r.inviter_name,
+      expiresAt: r.expires_at
+    }))
   }
 
   /**
@@ -288,7 +319,12 @@ export class PeopleService {
   }
 
   /** Consumes a one-time link and opens a device session; returns its secret token and what the link was for. */
-  async exchangeLink (token: string, userAgent: string | undefined): Promise<{ personId: string, deviceSessionId: string, deviceToken: string, purpose: repo.LinkPurpose }> {
+  async exchangeLink (token: string, userAgent: string | undefined): Promise<{
+    personId: string
+    deviceSessionId: string
+    deviceToken: string
+    purpose: repo.LinkPurpose
+  }> {
     const now = this.clock.now()
     return await this.db.transaction().execute(async trx => {
       const link = await repo.consumeSignInLink(trx, hashToken(token), now)
@@ -318,11 +354,19 @@ export class PeopleService {
    * a personal link). `notAfter` caps its lifetime (a personal link's sessions end with the link);
    * `db` lets a caller open it inside its own transaction.
    */
-  async openDeviceSession (personId: string, userAgent: string | undefined, options: { notAfter?: Date, db?: Db } = {}): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
+  async openDeviceSession (personId: string, userAgent: string | undefined, options: { notAfter?: Date, db?: Db } = {}): Promise<{
+    personId: string
+    deviceSessionId: string
+    deviceToken: string
+  }> {
     return await this.#insertDeviceSession(options.db ?? this.db, personId, userAgent, this.clock.now(), options.notAfter)
   }
 
-  async #insertDeviceSession (db: Db, personId: string, userAgent: string | undefined, now: Date, notAfter?: Date): Promise<{ personId: string, deviceSessionId: string, deviceToken: string }> {
+  async #insertDeviceSession (db: Db, personId: string, userAgent: string | undefined, now: Date, notAfter?: Date): Promise<{
+    personId: string
+    deviceSessionId: string
+    deviceToken: string
+  }> {
     const deviceToken = newToken()
     const deviceSessionId = await repo.insertDeviceSession(db, {
       person_id: personId,
@@ -396,7 +440,10 @@ export function roleInvitationText (locale: 'fr' | 'en', v: RoleMessageValues & 
   }
 }
 
-/** Where a person's role in an event takes them from the header's menu: organizers to the event's organizer area, door staff to the door, others to its program. */
+/**
+ * Where a person's role in an event takes them from the header's menu: organizers to the event's
+ * organizer area, door staff to the door, others to its program.
+ */
 function eventLink (eventId: string, event: { key: string, title: { fr: string, en: string }, roles: Set<string> }): ViewerLink {
   const [key, href]: [TextKey, string] = event.roles.has('organizer')
     ? ['people.menuEventOrganize', `/organisateurs#ev-${eventId}`]
