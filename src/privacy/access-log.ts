@@ -50,7 +50,10 @@ export const ACCESS_KIND_TEXT = {
 
 const STAFF_ROLES = ['organizer', 'instructor', 'door_staff'] as const
 
-type Params = Partial<Record<'eventId' | 'contextId' | 'sessionId' | 'personId' | 'attestationId' | 'requestId' | 'submissionId' | 'messageId' | 'jobId', string>>
+type Params = Partial<Record<
+  'eventId' | 'contextId' | 'sessionId' | 'personId' | 'attestationId' | 'requestId' | 'submissionId' | 'messageId' | 'jobId',
+  string
+>>
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The parts of a finished request the log needs (read at once: the request object is not kept). */

@@ -73,7 +73,9 @@ const number = (n: number, locale: Locale): string => new Intl.NumberFormat(intl
 function countList (locale: Locale, counts: Counts | Record<string, number>): string {
   const rows = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0)
   if (rows.length === 0) return html`<p>${t(locale, 'privacy.nothingToErase')}</p>`
-  return html`<ul>!${rows.map(([kind, n]) => html`<li>${textOf(locale, KIND_TEXT, kind)}${colon(locale)} <strong>${number(n ?? 0, locale)}</strong></li>`)}</ul>`
+  return html`<ul>!${rows.map(
+    ([kind, n]) => html`<li>${textOf(locale, KIND_TEXT, kind)}${colon(locale)} <strong>${number(n ?? 0, locale)}</strong></li>`
+  )}</ul>`
 }
 
 function keptList (locale: Locale, preview: ErasurePreview): string {
@@ -110,7 +112,9 @@ function previewBlock (locale: Locale, preview: ErasurePreview): string {
 const personDetails = (locale: Locale, p: Candidate, strongMark: boolean): string => {
   const roles = p.roles.map(r => textOf(locale, ROLE_TEXT, r)).join(', ')
   const erased = t(locale, 'privacy.alreadyErasedMark')
-  return html`!${p.email !== null ? html` <span class="muted">&lt;${p.email}&gt;</span>` : ''} <span class="muted">(${roles})</span>!${p.anonymised_at !== null ? (strongMark ? html` — <strong>${erased}</strong>` : html` — ${erased}`) : ''}`
+  return html`!${p.email !== null
+    ? html` <span class="muted">&lt;${p.email}&gt;</span>`
+    : ''} <span class="muted">(${roles})</span>!${p.anonymised_at !== null ? (strongMark ? html` — <strong>${erased}</strong>` : html` — ${erased}`) : ''}`
 }
 
 const personLine = (locale: Locale, p: Candidate): string => html`${p.display_name}!${personDetails(locale, p, true)}`
@@ -131,7 +135,9 @@ export function erasurePage (locale: Locale, view: ErasurePageView, path: string
     ? ''
     : view.found.length === 0
       ? html`<p role="status">${t(locale, 'privacy.noMatch')}</p>`
-      : html`<ul role="status">!${view.found.map(p => html`<li><a href="${base}?personne=${p.id}&amp;q=${view.query}&amp;lang=${locale}">${p.display_name}</a>!${personDetails(locale, p, false)}</li>`)}</ul>`
+      : html`<ul role="status">!${view.found.map(
+        p => html`<li><a href="${base}?personne=${p.id}&amp;q=${view.query}&amp;lang=${locale}">${p.display_name}</a>!${personDetails(locale, p, false)}</li>`
+      )}</ul>`
   const preview = view.preview === undefined
     ? ''
     : html`<section aria-labelledby="apercu">
@@ -143,9 +149,12 @@ export function erasurePage (locale: Locale, view: ErasurePageView, path: string
 <p>${t(locale, 'privacy.recordErasesNothing')}</p>
 <form method="post" action="${base}?lang=${locale}">
 <input type="hidden" name="personId" value="${view.preview.person.id}">
-<p><label for="requestedOn">${t(locale, 'privacy.requestedOnLabel')}</label><br><input type="date" id="requestedOn" name="requestedOn" required max="${view.today}" value="${view.today}"></p>
-<p><label for="channel">${t(locale, 'privacy.receivedBy')}</label><br><select id="channel" name="channel">!${(Object.keys(CHANNEL_TEXT) as Channel[]).map(c => html`<option value="${c}">${t(locale, CHANNEL_TEXT[c])}</option>`)}</select></p>
-<p><label for="reason">${t(locale, 'privacy.reasonLabel', { max: 1000 })}</label><br><textarea id="reason" name="reason" rows="3" cols="60" maxlength="1000"></textarea></p>
+<p><label for="requestedOn">${t(locale, 'privacy.requestedOnLabel')}</label><br><input type="date" id="requestedOn" name="requestedOn" required ` +
+  html`max="${view.today}" value="${view.today}"></p>
+<p><label for="channel">${t(locale, 'privacy.receivedBy')}</label><br><select id="channel" name="channel">` +
+  html`!${(Object.keys(CHANNEL_TEXT) as Channel[]).map(c => html`<option value="${c}">${t(locale, CHANNEL_TEXT[c])}</option>`)}</select></p>
+<p><label for="reason">${t(locale, 'privacy.reasonLabel', { max: 1000 })}</label><br><textarea id="reason" name="reason" rows="3" cols="60" ` +
+  html`maxlength="1000"></textarea></p>
 <p><button type="submit">${t(locale, 'privacy.recordRequest')}</button></p>
 </form>`}
 </section>`
@@ -158,7 +167,8 @@ export function erasurePage (locale: Locale, view: ErasurePageView, path: string
 <p>${t(locale, 'privacy.erasureIntro')}</p>
 <form method="get" action="${base}" role="search">
 <input type="hidden" name="lang" value="${locale}">
-<p><label for="q">${t(locale, 'privacy.nameOrEmail')}</label><br><input type="search" id="q" name="q" minlength="2" maxlength="200" value="${view.query}"> <button type="submit">${t(locale, 'privacy.search')}</button></p>
+<p><label for="q">${t(locale, 'privacy.nameOrEmail')}</label><br><input type="search" id="q" name="q" minlength="2" maxlength="200" value="${view.query}"> ` +
+  html`<button type="submit">${t(locale, 'privacy.search')}</button></p>
 </form>
 !${found}
 !${preview}
@@ -167,8 +177,10 @@ export function erasurePage (locale: Locale, view: ErasurePageView, path: string
   ? html`<p>${t(locale, 'privacy.requestsNone')}</p>`
   : html`<table>
 <caption class="muted">${t(locale, 'privacy.requestsCaption', { zone })}</caption>
-<thead><tr><th scope="col">${t(locale, 'privacy.recordedAt')}</th><th scope="col">${t(locale, 'privacy.person')}</th><th scope="col">${t(locale, 'privacy.status')}</th></tr></thead>
-<tbody>!${view.requests.map(r => html`<tr><td><a href="${base}/${r.id}?lang=${locale}">${formatStamp(r.recorded_at, locale, zone)}</a></td><td>${r.person_name ?? '—'}</td><td>${t(locale, r.status === 'done' ? 'privacy.statusErased' : 'privacy.statusToConfirm')}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">${t(locale, 'privacy.recordedAt')}</th><th scope="col">${t(locale, 'privacy.person')}</th>` +
+  html`<th scope="col">${t(locale, 'privacy.status')}</th></tr></thead>
+<tbody>!${view.requests.map(r => html`<tr><td><a href="${base}/${r.id}?lang=${locale}">${formatStamp(r.recorded_at, locale, zone)}</a></td>` +
+  html`<td>${r.person_name ?? '—'}</td><td>${t(locale, r.status === 'done' ? 'privacy.statusErased' : 'privacy.statusToConfirm')}</td></tr>`)}</tbody>
 </table>`}`
   })
 }
@@ -179,7 +191,10 @@ export function requestPage (locale: Locale, event: EventInfo, view: RequestView
   const r = view.request
   const done = r.status === 'done'
   const title = t(locale, 'privacy.erasureRequest')
-  const erasedOn = (at: Date): string => t(locale, 'privacy.erasedOn', { day: formatDay(at.toISOString(), locale, zone), time: formatTime(at.toISOString(), locale, zone) })
+  const erasedOn = (at: Date): string => t(locale, 'privacy.erasedOn', {
+    day: formatDay(at.toISOString(), locale, zone),
+    time: formatTime(at.toISOString(), locale, zone)
+  })
   return layout({
     locale,
     path,
@@ -192,7 +207,9 @@ export function requestPage (locale: Locale, event: EventInfo, view: RequestView
 <dt>${t(locale, 'privacy.askedOn')}</dt><dd>${formatDay(r.requested_at.toISOString(), locale, zone)}</dd>
 <dt>${t(locale, 'privacy.receivedBy')}</dt><dd>${textOf(locale, CHANNEL_TEXT, r.channel)}</dd>
 <dt>${t(locale, 'privacy.reason')}</dt><dd>${r.reason ?? '—'}</dd>
-<dt>${t(locale, 'privacy.status')}</dt><dd>${done && r.completed_at !== null ? erasedOn(r.completed_at) : t(locale, done ? 'privacy.statusErased' : 'privacy.recordedToConfirm')}</dd>
+<dt>${t(locale, 'privacy.status')}</dt><dd>${done && r.completed_at !== null
+  ? erasedOn(r.completed_at)
+  : t(locale, done ? 'privacy.statusErased' : 'privacy.recordedToConfirm')}</dd>
 </dl>
 !${done
   ? html`<h2>${t(locale, 'privacy.wasErased')}</h2>!${countList(locale, (r.counts ?? {}) as Record<string, number>)}`
@@ -206,6 +223,7 @@ export function requestPage (locale: Locale, event: EventInfo, view: RequestView
 </form>`
     : ''}
 <h2>${t(locale, 'privacy.erasureLog')}</h2>
-<ul>!${view.audit.map(a => html`<li><time datetime="${a.at.toISOString()}">${formatStamp(a.at, locale, zone)}</time> — ${textOf(locale, ACTION_TEXT, a.action)} (${a.actorName ?? '—'})</li>`)}</ul>`
+<ul>!${view.audit.map(a => html`<li><time datetime="${a.at.toISOString()}">${formatStamp(a.at, locale, zone)}</time> — ` +
+  html`${textOf(locale, ACTION_TEXT, a.action)} (${a.actorName ?? '—'})</li>`)}</ul>`
   })
 }

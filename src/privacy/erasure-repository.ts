@@ -38,7 +38,8 @@ async function launchData (db: Db, personId: string): Promise<Where> {
   if (identities.length === 0) return sql`false`
   return sql.join(identities.map(i => sql`(
     (t.collection = 'idtoken' AND t.fields->>'iss' = ${i.issuer} AND t.fields->>'clientId' = ${i.client_id} AND t.fields->>'user' = ${i.subject})
-    OR (t.collection = 'contexttoken' AND t.fields->>'user' = ${i.subject} AND starts_with(t.fields->>'contextId', ${encodeURIComponent(i.issuer + i.client_id)})))`), sql` OR `)
+    OR (t.collection = 'contexttoken' AND t.fields->>'user' = ${i.subject}
+      AND starts_with(t.fields->>'contextId', ${encodeURIComponent(i.issuer + i.client_id)})))`), sql` OR `)
 }
 
 /**
@@ -61,12 +62,19 @@ const steps: Step[] = [
   { kind: 'attendance_choices', table: 'attendance_choices', where: own },
   { kind: 'attendance_excuses', table: 'attendance_excuses', where: own },
   // Who changed what stays (the audit), the free text about the person goes.
-  { kind: 'attendance_history_reasons', table: 'attendance_history', where: p => sql`t.person_id = ${p} AND t.reason IS NOT NULL`, update: () => sql`reason = NULL` },
+  {
+    kind: 'attendance_history_reasons',
+    table: 'attendance_history',
+    where: p => sql`t.person_id = ${p} AND t.reason IS NOT NULL`,
+    update: () => sql`reason = NULL`
+  },
   { kind: 'attestation_requests', table: 'attestation_requests', where: own },
   {
     kind: 'attestations_minimised',
     table: 'attestations',
-    where: p => sql`t.person_id = ${p} AND (t.minimised_at IS NULL OR t.snapshot->>'employer' IS NOT NULL OR jsonb_array_length(coalesce(t.snapshot->'sessions', '[]')) > 0)`,
+    where: p =>
+      sql`t.person_id = ${p} AND (t.minimised_at IS NULL OR t.snapshot->>'employer' IS NOT NULL
+        OR jsonb_array_length(coalesce(t.snapshot->'sessions', '[]')) > 0)`,
     update: (_p, now) => sql`minimised_at = coalesce(t.minimised_at, ${now}), snapshot = ${minimisedSnapshot}`
   },
   { kind: 'outgoing_messages', table: 'outgoing_messages', where: own },
@@ -76,7 +84,12 @@ const steps: Step[] = [
   { kind: 'synthesis_extensions', table: 'synthesis_extensions', where: own },
   { kind: 'grade_deliveries', table: 'lti_grade_outbox', where: p => sql`t.person_id = ${p} AND t.status <> 'pending'` },
   // A grade still to deliver keeps its score; the instructor's comment is personal text and goes.
-  { kind: 'grade_comments', table: 'lti_grade_outbox', where: p => sql`t.person_id = ${p} AND t.status = 'pending' AND t.score ? 'comment'`, update: () => sql`score = t.score - 'comment'` }
+  {
+    kind: 'grade_comments',
+    table: 'lti_grade_outbox',
+    where: p => sql`t.person_id = ${p} AND t.status = 'pending' AND t.score ? 'comment'`,
+    update: () => sql`score = t.score - 'comment'`
+  }
 ]
 
 export type Counts = Partial<Record<ErasureKind, number>>
@@ -113,8 +126,10 @@ export async function anonymise (trx: Db, personId: string, now: Date): Promise<
   counts.lti_launch_data = launchRows.length
   for (const step of steps) {
     const { rows } = step.update === undefined
-      ? await sql<{ x: number }>`DELETE FROM ${sql.table(step.table)} WHERE ctid IN (SELECT t.ctid FROM ${sql.table(step.table)} AS t WHERE ${step.where(personId)}) RETURNING 1 AS x`.execute(trx)
-      : await sql<{ x: number }>`UPDATE ${sql.table(step.table)} AS t SET ${step.update(personId, now)} WHERE ${step.where(personId)} RETURNING 1 AS x`.execute(trx)
+      ? await sql<{ x: number }>`DELETE FROM ${sql.table(step.table)}
+        WHERE ctid IN (SELECT t.ctid FROM ${sql.table(step.table)} AS t WHERE ${step.where(personId)}) RETURNING 1 AS x`.execute(trx)
+      : await sql<{ x: number }>`UPDATE ${sql.table(step.table)} AS t SET ${step.update(personId, now)}
+        WHERE ${step.where(personId)} RETURNING 1 AS x`.execute(trx)
     counts[step.kind] = rows.length
   }
   let submissions = 0
@@ -189,12 +204,14 @@ export async function unlinkedCoursesOf (db: Db, personId: string): Promise<Arra
 }
 
 export async function organizedEvents (db: Db, personId: string): Promise<string[]> {
-  return (await db.selectFrom('registrations').select('event_id').where('person_id', '=', personId).where('role', '=', 'organizer').execute()).map(r => r.event_id)
+  return (await db.selectFrom('registrations').select('event_id').where('person_id', '=', personId)
+    .where('role', '=', 'organizer').execute()).map(r => r.event_id)
 }
 
 /** The account's email, unless staff created it and saw its first sign-in link (people.staff_provisioned_at). */
 export async function ownEmailOf (db: Db, personId: string): Promise<string | null> {
-  return (await db.selectFrom('people').select('email').where('id', '=', personId).where('staff_provisioned_at', 'is', null).where('anonymised_at', 'is', null).executeTakeFirst())?.email ?? null
+  return (await db.selectFrom('people').select('email').where('id', '=', personId)
+    .where('staff_provisioned_at', 'is', null).where('anonymised_at', 'is', null).executeTakeFirst())?.email ?? null
 }
 
 // ---------- people and requests ----------
@@ -272,7 +289,12 @@ export async function audit (trx: Db, entry: { requestId: string, action: AuditA
   }).execute()
 }
 
-export async function auditOf (db: Db, requestId: string): Promise<Array<{ action: AuditAction, actor_id: string | null, actor_name: string | null, at: Date }>> {
+export async function auditOf (db: Db, requestId: string): Promise<Array<{
+  action: AuditAction
+  actor_id: string | null
+  actor_name: string | null
+  at: Date
+}>> {
   return await db.selectFrom('erasure_audit as a').leftJoin('people as p', 'p.id', 'a.actor_id')
     .select(['a.action', 'a.actor_id', 'p.display_name as actor_name', 'a.at'])
     .where('a.request_id', '=', requestId).orderBy('a.id').execute()

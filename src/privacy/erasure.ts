@@ -66,7 +66,13 @@ export interface EventInfo { id: string, title: { fr: string, en: string }, time
  * then confirms. The erasure runs in one transaction; confirming again changes nothing.
  */
 export class ErasureService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly access: AccessPolicy, private readonly program: ProgramService, private readonly options: ErasureOptions) {}
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly access: AccessPolicy,
+    private readonly program: ProgramService,
+    private readonly options: ErasureOptions
+  ) {}
 
   /** Organizers of the event, and privacy officers (who answer for every event): the access policy decides (privacy.erase). */
   async event (actorId: string, eventId: string): Promise<EventInfo> {
@@ -120,7 +126,9 @@ export class ErasureService {
         .format(list.map(title => t(locale, 'privacy.quoted', { title })))
       const byEvents = events.length > 0 ? t(locale, 'privacy.agreeEvents', { count: events.length, titles: titles(events.map(e => e.title[locale])) }) : null
       const byCourses = courses.length > 0 ? t(locale, 'privacy.agreeCourses', { count: courses.length, titles: titles(courses) }) : null
-      const agree = byEvents !== null && byCourses !== null ? t(locale, 'privacy.agreeBoth', { events: byEvents, courses: byCourses }) : byEvents ?? byCourses ?? ''
+      const agree = byEvents !== null && byCourses !== null
+        ? t(locale, 'privacy.agreeBoth', { events: byEvents, courses: byCourses })
+        : byEvents ?? byCourses ?? ''
       return t(locale, 'privacy.erasureBlocked', { agree, officer: who })
     }
     return { events, courses, message: { fr: message('fr'), en: message('en') } }
@@ -175,7 +183,13 @@ export class ErasureService {
       const blocked = await this.blockers(actorId, recorded.person_id)
       if (blocked !== null) {
         // Refused and accountable: the request's log says who tried and which events must agree.
-        await repo.audit(this.db, { requestId, action: 'refused', actorId, at: now, details: { events: blocked.events.map(e => e.title.fr), courses: blocked.courses } })
+        await repo.audit(this.db, {
+          requestId,
+          action: 'refused',
+          actorId,
+          at: now,
+          details: { events: blocked.events.map(e => e.title.fr), courses: blocked.courses }
+        })
         throw new AppError('forbidden', blocked.message, { events: blocked.events, courses: blocked.courses })
       }
     }

@@ -157,7 +157,10 @@ export async function attestationRequestsOf (db: Q, personId: string, events: Ev
 
 export async function attestationsOf (db: Q, personId: string, events: Events) {
   let query = db.selectFrom('attestations')
-    .select(['id', 'event_id', 'request_id', 'code', 'locale', 'snapshot', 'sha256', 'status', 'issued_at', 'issued_by', 'revoked_at', 'revoked_by', 'revocation_reason', 'superseded_by', 'minimised_at'])
+    .select([
+      'id', 'event_id', 'request_id', 'code', 'locale', 'snapshot', 'sha256', 'status', 'issued_at', 'issued_by', 'revoked_at', 'revoked_by',
+      'revocation_reason', 'superseded_by', 'minimised_at'
+    ])
     .where('person_id', '=', personId)
   if (events !== null) query = query.where('event_id', 'in', events)
   return await query.orderBy('issued_at').execute()
@@ -177,7 +180,11 @@ export async function messagesTo (db: Q, personId: string, events: Events, outsi
   let query = db.selectFrom('outgoing_messages')
     .select(['id', 'event_id', 'kind', 'to_address', 'subject', 'body_text', 'attachment_name', 'status', 'created_at', 'sent_at'])
     .where('person_id', '=', personId)
-  if (events !== null) query = query.where(eb => outsideEvents ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events))
+  if (events !== null) {
+    query = query.where(
+      eb => outsideEvents ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events)
+    )
+  }
   return await query.orderBy('created_at').execute()
 }
 
@@ -186,7 +193,11 @@ export async function accessesTo (db: Q, personId: string, events: Events, outsi
   let query = db.selectFrom('privacy_access_log')
     .select(['at', 'actor_id', 'actor_role', 'data_kind', 'event_id', 'context_id', 'route', 'request_id'])
     .where('subject_person_id', '=', personId)
-  if (events !== null) query = query.where(eb => outsideEvents ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events))
+  if (events !== null) {
+    query = query.where(
+      eb => outsideEvents ? eb.or([eb('event_id', 'in', events), eb('event_id', 'is', null)]) : eb('event_id', 'in', events)
+    )
+  }
   return await query.orderBy('id').execute()
 }
 

@@ -135,7 +135,12 @@ export async function exportPersonalData (db: Db, clock: Clock, personId: string
         .map(m => ({ ...m, subject: redactLinks(m.subject), body_text: redactLinks(m.body_text) })),
       accessLog: await repo.accessesTo(trx, personId, inEvents, account),
       accountAudit: !account ? [] : await repo.accountAuditOf(trx, personId),
-      scope: { kind: scoped ? 'organizer' as const : 'person' as const, eventIds: events, account, note: bilingual(scoped ? 'privacy.exportScoped' : 'privacy.exportWhole') }
+      scope: {
+        kind: scoped ? 'organizer' as const : 'person' as const,
+        eventIds: events,
+        account,
+        note: bilingual(scoped ? 'privacy.exportScoped' : 'privacy.exportWhole')
+      }
     }
   })
 }

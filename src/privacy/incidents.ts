@@ -27,7 +27,9 @@ export interface Incident {
 }
 
 type Fields = Omit<Incident, 'id' | 'eventId' | 'createdBy' | 'createdAt' | 'updatedBy' | 'updatedAt' | 'history'>
-const FIELD_NAMES = ['detectedAt', 'description', 'categories', 'peopleAffected', 'seriousInjuryRisk', 'riskAssessment', 'measures', 'caiNotifiedAt', 'peopleNotifiedAt', 'status'] as const
+const FIELD_NAMES = [
+  'detectedAt', 'description', 'categories', 'peopleAffected', 'seriousInjuryRisk', 'riskAssessment', 'measures', 'caiNotifiedAt', 'peopleNotifiedAt', 'status'
+] as const
 
 const notAnIncident = (): Error => notFound(bilingual('privacy.incidentNotFound'))
 
@@ -81,8 +83,22 @@ export class IncidentService {
     const now = this.clock.now()
     this.#check(input, now)
     return await this.db.transaction().execute(async trx => {
-      const row = await repo.insertIncident(trx, { event_id: eventId, ...columnsOf(input), created_by: actorId, created_at: now, updated_by: actorId, updated_at: now })
-      await repo.insertIncidentHistory(trx, { incident_id: row.id, action: 'created', changed_by: actorId, changed_at: now, before: null, after: fieldsOf(row) })
+      const row = await repo.insertIncident(trx, {
+        event_id: eventId,
+        ...columnsOf(input),
+        created_by: actorId,
+        created_at: now,
+        updated_by: actorId,
+        updated_at: now
+      })
+      await repo.insertIncidentHistory(trx, {
+        incident_id: row.id,
+        action: 'created',
+        changed_by: actorId,
+        changed_at: now,
+        before: null,
+        after: fieldsOf(row)
+      })
       return this.#view(row, await repo.incidentHistory(trx, eventId))
     })
   }
@@ -147,7 +163,8 @@ export class IncidentService {
         changedAt: h.changed_at,
         changed: h.action === 'created'
           ? [...FIELD_NAMES]
-          : FIELD_NAMES.filter(n => JSON.stringify((h.before as Record<string, unknown> | null)?.[n] ?? null) !== JSON.stringify((h.after as Record<string, unknown> | null)?.[n] ?? null))
+          : FIELD_NAMES.filter(n => JSON.stringify((h.before as Record<string, unknown> | null)?.[n] ?? null) !==
+            JSON.stringify((h.after as Record<string, unknown> | null)?.[n] ?? null))
       }))
     }
   }

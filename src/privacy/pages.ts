@@ -20,7 +20,8 @@ export function myPagePrivacySection (locale: Locale): string {
   return html`<section aria-labelledby="moi-donnees">
 <h2 id="moi-donnees">${t(locale, 'privacy.myDataHeading')}</h2>
 <p>${t(locale, 'privacy.myDataIntro')}</p>
-<p><a href="/moi/donnees?lang=${locale}" download>${t(locale, 'privacy.myDataDownload')}</a> · <a href="${NOTICE_PATH}?lang=${locale}">${t(locale, 'privacy.noticeTitle')}</a></p>
+<p><a href="/moi/donnees?lang=${locale}" download>${t(locale, 'privacy.myDataDownload')}</a> · ` +
+  html`<a href="${NOTICE_PATH}?lang=${locale}">${t(locale, 'privacy.noticeTitle')}</a></p>
 </section>`
 }
 
@@ -46,7 +47,11 @@ export function noticePage (locale: Locale, view: NoticeView, path: string): str
     { what: 'privacy.learningPlatformWhat', why: 'privacy.learningPlatformWhy', keep: after(r.peopleDays) },
     { what: 'privacy.attendanceWhat', why: 'privacy.attendanceWhy', keep: after(r.attendanceDays) },
     { what: 'privacy.synthesisWhat', why: 'privacy.synthesisWhy', keep: after(r.submissionsDays) },
-    { what: 'privacy.attestationsWhat', why: 'privacy.attestationsWhy', keep: t(locale, 'privacy.attestationsKept', { duration: duration(view.attestationDetailsDays, locale) }) },
+    {
+      what: 'privacy.attestationsWhat',
+      why: 'privacy.attestationsWhy',
+      keep: t(locale, 'privacy.attestationsKept', { duration: duration(view.attestationDetailsDays, locale) })
+    },
     { what: 'privacy.messagesWhat', why: view.sending ? 'privacy.messagesWhySent' : 'privacy.messagesWhyKept', keep: after(r.messagesDays) },
     { what: 'privacy.accessLogWhat', why: 'privacy.accessLogWhy', keep: after(r.accessLogDays) },
     { what: 'privacy.incidentsWhat', why: 'privacy.incidentsWhy', keep: t(locale, 'privacy.incidentsKept') }
@@ -76,7 +81,8 @@ export function noticePage (locale: Locale, view: NoticeView, path: string): str
 <h2 id="recueilli">${t(locale, 'privacy.collectedHeading')}</h2>
 <table tabindex="0">
 <caption class="muted">${t(locale, 'privacy.collectedCaption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'privacy.columnInformation')}</th><th scope="col">${t(locale, 'privacy.columnWhy')}</th><th scope="col">${t(locale, 'privacy.columnKept')}</th></tr></thead>
+<thead><tr><th scope="col">${t(locale, 'privacy.columnInformation')}</th><th scope="col">${t(locale, 'privacy.columnWhy')}</th>` +
+  html`<th scope="col">${t(locale, 'privacy.columnKept')}</th></tr></thead>
 <tbody>!${rows.map(row => html`<tr><td>${t(locale, row.what)}</td><td>${t(locale, row.why)}</td><td>${row.keep}</td></tr>`)}</tbody>
 </table>
 <p>${t(locale, 'privacy.noIpAddress')}</p>
@@ -125,7 +131,8 @@ const ACTOR_ROLE_TEXT: Record<string, TextKey> = {
 }
 
 function privacyNav (locale: Locale, eventId: string): string {
-  return html`<p><a href="${base(eventId)}/acces?lang=${locale}">${t(locale, 'privacy.accessLog')}</a> · <a href="${base(eventId)}/incidents?lang=${locale}">${t(locale, 'privacy.incidentRegister')}</a></p>`
+  return html`<p><a href="${base(eventId)}/acces?lang=${locale}">${t(locale, 'privacy.accessLog')}</a> · ` +
+    html`<a href="${base(eventId)}/incidents?lang=${locale}">${t(locale, 'privacy.incidentRegister')}</a></p>`
 }
 
 export interface PrivacyHubView { event: EventSummary, people: Array<{ id: string, name: string, email: string | null }> }
@@ -146,7 +153,8 @@ export function privacyHubPage (locale: Locale, view: PrivacyHubView, path: stri
   ? html`<p>${t(locale, 'privacy.nobodyRegistered')}</p>`
   : html`<form class="stack" method="get" action="${base(view.event.id)}/exportation">
   <input type="hidden" name="lang" value="${locale}">
-  <label>${t(locale, 'privacy.person')}<select name="personne">!${view.people.map(p => html`<option value="${p.id}">${p.name}${p.email !== null ? ` (${p.email})` : ''}</option>`)}</select></label>
+  <label>${t(locale, 'privacy.person')}<select name="personne">` +
+    html`!${view.people.map(p => html`<option value="${p.id}">${p.name}${p.email !== null ? ` (${p.email})` : ''}</option>`)}</select></label>
   <button type="submit">${t(locale, 'privacy.exportButton')}</button>
 </form>`}
 <h2>${t(locale, 'privacy.noticeTitle')}</h2>
@@ -169,9 +177,12 @@ export interface AccessLogView {
 export function accessLogPage (locale: Locale, view: AccessLogView, path: string): string {
   const zone = view.event.timezone
   const id = view.event.id
-  const nextHref = view.next === null ? null : `${base(id)}/acces?lang=${locale}&avant=${view.next}${view.personId !== undefined ? `&personne=${view.personId}` : ''}`
+  const nextHref = view.next === null
+    ? null
+    : `${base(id)}/acces?lang=${locale}&avant=${view.next}${view.personId !== undefined ? `&personne=${view.personId}` : ''}`
   const deleted = html`<span class="muted">${t(locale, 'privacy.personDeleted')}</span>`
-  const role = (r: string | null): string => r === null ? '' : html`<br><span class="muted">${ACTOR_ROLE_TEXT[r] !== undefined ? t(locale, ACTOR_ROLE_TEXT[r]) : r}</span>`
+  const role = (r: string | null): string =>
+    r === null ? '' : html`<br><span class="muted">${ACTOR_ROLE_TEXT[r] !== undefined ? t(locale, ACTOR_ROLE_TEXT[r]) : r}</span>`
   const kind = (k: string): string => {
     const key = ACCESS_KIND_TEXT[k as PersonalDataKind] as TextKey | undefined
     return key === undefined ? k : t(locale, key)
@@ -196,19 +207,23 @@ export function accessLogPage (locale: Locale, view: AccessLogView, path: string
   ? html`<p>${t(locale, 'privacy.accessLogEmpty')}</p>`
   : html`<table tabindex="0">
 <caption class="muted">${t(locale, 'privacy.accessLogCaption', { zone })}</caption>
-<thead><tr><th scope="col">${t(locale, 'privacy.columnWhen')}</th><th scope="col">${t(locale, 'privacy.columnWho')}</th><th scope="col">${t(locale, 'privacy.columnWhatWasDone')}</th><th scope="col">${t(locale, 'privacy.personConcerned')}</th><th scope="col">${t(locale, 'privacy.columnTechnical')}</th></tr></thead>
+<thead><tr><th scope="col">${t(locale, 'privacy.columnWhen')}</th><th scope="col">${t(locale, 'privacy.columnWho')}</th>` +
+  html`<th scope="col">${t(locale, 'privacy.columnWhatWasDone')}</th><th scope="col">${t(locale, 'privacy.personConcerned')}</th>` +
+  html`<th scope="col">${t(locale, 'privacy.columnTechnical')}</th></tr></thead>
 <tbody>!${view.entries.map(e => html`<tr>
 <td><time datetime="${e.at.toISOString()}">${formatStamp(e.at, locale, zone)}</time></td>
 <td>!${e.actor_name === null ? deleted : html`${e.actor_name}`}!${role(e.actor_role)}</td>
 <td>${kind(e.data_kind)}</td>
 <td>!${e.subject_person_id === null ? html`${t(locale, 'privacy.severalPeople')}` : e.subject_name === null ? deleted : html`${e.subject_name}`}</td>
-<td><details><summary>${t(locale, 'privacy.showTechnical')}</summary><p><code>${e.method} ${e.route}</code></p><p class="muted">${t(locale, 'common.errorRequestId')}${colon(locale)} <code class="token">${e.request_id}</code></p></details></td>
+<td><details><summary>${t(locale, 'privacy.showTechnical')}</summary><p><code>${e.method} ${e.route}</code></p>` +
+  html`<p class="muted">${t(locale, 'common.errorRequestId')}${colon(locale)} <code class="token">${e.request_id}</code></p></details></td>
 </tr>`)}</tbody></table>`}
 !${nextHref !== null ? html`<p><a href="${nextHref}">${t(locale, 'privacy.olderEntries')}</a></p>` : ''}`
   })
 }
 
-export type IncidentField = 'detectedAt' | 'description' | 'categories' | 'peopleAffected' | 'seriousInjuryRisk' | 'riskAssessment' | 'measures' | 'caiNotifiedAt' | 'peopleNotifiedAt' | 'status'
+export type IncidentField = 'detectedAt' | 'description' | 'categories' | 'peopleAffected' | 'seriousInjuryRisk' | 'riskAssessment' | 'measures' |
+  'caiNotifiedAt' | 'peopleNotifiedAt' | 'status'
 export type IncidentFormValues = Record<IncidentField, string>
 export type IncidentFieldErrors = Partial<Record<IncidentField, Bilingual>>
 
@@ -271,7 +286,9 @@ function incidentForm (locale: Locale, form: string, values: IncidentFormValues,
   const area = (f: IncidentField, required: boolean): string =>
     html`!${label(f)}!${err(f)}<textarea id="${id(f)}" name="${f}" rows="3"!${required ? ' required' : ''}!${attrs(f)}>${values[f]}</textarea>`
   const select = (f: 'seriousInjuryRisk' | 'status', options: Record<string, TextKey>): string =>
-    html`!${label(f)}!${err(f)}<select id="${id(f)}" name="${f}"!${attrs(f)}>!${Object.entries(options).map(([k, key]) => html`<option value="${k}"${values[f] === k ? ' selected' : ''}>${t(locale, key)}</option>`)}</select>`
+    html`!${label(f)}!${err(f)}<select id="${id(f)}" name="${f}"!${attrs(f)}>!${Object.entries(options).map(
+      ([k, key]) => html`<option value="${k}"${values[f] === k ? ' selected' : ''}>${t(locale, key)}</option>`
+    )}</select>`
   const hasErrors = Object.keys(errors).length > 0
   return html`<form class="stack wide" method="post" action="${action}?lang=${locale}" novalidate>
 !${hasErrors ? html`<div class="error-box" role="alert"><p>${t(locale, 'privacy.formRefused')}</p></div>` : ''}
@@ -315,11 +332,14 @@ export function incidentsPage (locale: Locale, view: IncidentsView, path: string
   : view.incidents.map(i => {
     const typedHere = typed(i.id)
     return html`<article class="receipt" aria-labelledby="incident-${i.id}">
-<h3 id="incident-${i.id}">${formatStamp(i.detectedAt, locale, zone)} — ${t(locale, STATUS_TEXT[i.status])} — ${t(locale, RISK_TEXT[i.seriousInjuryRisk])}</h3>
+<h3 id="incident-${i.id}">${formatStamp(i.detectedAt, locale, zone)} — ${t(locale, STATUS_TEXT[i.status])} — ` +
+  html`${t(locale, RISK_TEXT[i.seriousInjuryRisk])}</h3>
 <dl>
 <dt>${field('description')}</dt><dd class="answer">${i.description}</dd>
 <dt>${field('categories')}</dt><dd>${i.categories}</dd>
-<dt>${field('peopleAffected')}</dt><dd>${i.peopleAffected === null ? t(locale, 'privacy.unknown') : new Intl.NumberFormat(intlLocale[locale]).format(i.peopleAffected)}</dd>
+<dt>${field('peopleAffected')}</dt><dd>${i.peopleAffected === null
+  ? t(locale, 'privacy.unknown')
+  : new Intl.NumberFormat(intlLocale[locale]).format(i.peopleAffected)}</dd>
 <dt>${field('riskAssessment')}</dt><dd>${i.riskAssessment ?? '—'}</dd>
 <dt>${field('measures')}</dt><dd>${i.measures ?? '—'}</dd>
 <dt>${field('caiNotifiedAt')}</dt><dd>${i.caiNotifiedAt === null ? t(locale, 'privacy.notYet') : formatStamp(i.caiNotifiedAt, locale, zone)}</dd>
@@ -332,11 +352,25 @@ export function incidentsPage (locale: Locale, view: IncidentsView, path: string
 <ul>!${i.history.map(h => html`<li>${formatStamp(h.changedAt, locale, zone)} — ${h.changedByName ?? '—'} — ${change(h)}</li>`)}</ul>
 </details>
 <details!${typedHere !== null ? ' open' : ''}><summary>${t(locale, 'privacy.update')}</summary>
-!${incidentForm(locale, i.id, typedHere?.values ?? incidentValues(i, zone), typedHere?.errors ?? {}, `${base(id)}/incidents/${i.id}`, t(locale, 'privacy.saveChanges'))}
+!${incidentForm(
+  locale,
+  i.id,
+  typedHere?.values ?? incidentValues(i, zone),
+  typedHere?.errors ?? {},
+  `${base(id)}/incidents/${i.id}`,
+  t(locale, 'privacy.saveChanges')
+)}
 </details>
 </article>`
   })}
 <h2 id="nouvel-incident">${t(locale, 'privacy.recordIncidentHeading')}</h2>
-!${incidentForm(locale, 'new', newTyped?.values ?? incidentValues(null, zone), newTyped?.errors ?? {}, `${base(id)}/incidents`, t(locale, 'privacy.recordIncident'))}`
+!${incidentForm(
+  locale,
+  'new',
+  newTyped?.values ?? incidentValues(null, zone),
+  newTyped?.errors ?? {},
+  `${base(id)}/incidents`,
+  t(locale, 'privacy.recordIncident')
+)}`
   })
 }

@@ -13,7 +13,8 @@ export async function insertAccessLog (db: Db, rows: AccessLogInsert[]): Promise
 }
 
 export async function staffEvents (db: Db, personId: string, roles: ReadonlyArray<Registrations['role']>): Promise<string[]> {
-  return (await db.selectFrom('registrations').select('event_id').distinct().where('person_id', '=', personId).where('role', 'in', roles).execute()).map(r => r.event_id)
+  return (await db.selectFrom('registrations').select('event_id').distinct().where('person_id', '=', personId)
+    .where('role', 'in', roles).execute()).map(r => r.event_id)
 }
 
 /** The event and person a route's identifiers point to, for the access log. */
@@ -49,7 +50,11 @@ export async function jobEvent (db: Db, jobId: string): Promise<string | null> {
 export interface AccessLogEntry extends AccessLogRow { actor_name: string | null, subject_name: string | null }
 
 /** An event's access log, newest first; `before` is the id to continue after (keyset paging). */
-export async function listAccessLog (db: Db, eventId: string, filter: { personId?: string | undefined, before?: number | undefined, limit: number }): Promise<AccessLogEntry[]> {
+export async function listAccessLog (db: Db, eventId: string, filter: {
+  personId?: string | undefined
+  before?: number | undefined
+  limit: number
+}): Promise<AccessLogEntry[]> {
   let query = db.selectFrom('privacy_access_log as l')
     .leftJoin('people as a', 'a.id', 'l.actor_id')
     .leftJoin('people as s', 's.id', 'l.subject_person_id')
@@ -64,7 +69,8 @@ export async function listAccessLog (db: Db, eventId: string, filter: { personId
 // ---- Incidents --------------------------------------------------------------------------------
 
 export async function listIncidents (db: Db, eventId: string): Promise<IncidentRow[]> {
-  return await db.selectFrom('privacy_incidents').selectAll().where('event_id', '=', eventId).orderBy('detected_at', 'desc').orderBy('created_at', 'desc').execute()
+  return await db.selectFrom('privacy_incidents').selectAll().where('event_id', '=', eventId)
+    .orderBy('detected_at', 'desc').orderBy('created_at', 'desc').execute()
 }
 
 export async function findIncident (db: Db, eventId: string, incidentId: string, lock = false): Promise<IncidentRow | undefined> {
@@ -81,7 +87,14 @@ export async function updateIncident (db: Db, incidentId: string, changes: Parti
   return await db.updateTable('privacy_incidents').set(changes).where('id', '=', incidentId).returningAll().executeTakeFirstOrThrow()
 }
 
-export async function insertIncidentHistory (db: Db, row: { incident_id: string, action: 'created' | 'updated', changed_by: string, changed_at: Date, before: unknown, after: unknown }): Promise<void> {
+export async function insertIncidentHistory (db: Db, row: {
+  incident_id: string
+  action: 'created' | 'updated'
+  changed_by: string
+  changed_at: Date
+  before: unknown
+  after: unknown
+}): Promise<void> {
   await db.insertInto('privacy_incident_history').values({
     incident_id: row.incident_id,
     action: row.action,
@@ -92,7 +105,16 @@ export async function insertIncidentHistory (db: Db, row: { incident_id: string,
   }).execute()
 }
 
-export interface IncidentHistoryEntry { id: number, incident_id: string, action: string, changed_by: string | null, changed_by_name: string | null, changed_at: Date, before: unknown, after: unknown }
+export interface IncidentHistoryEntry {
+  id: number
+  incident_id: string
+  action: string
+  changed_by: string | null
+  changed_by_name: string | null
+  changed_at: Date
+  before: unknown
+  after: unknown
+}
 
 export async function incidentHistory (db: Db, eventId: string): Promise<IncidentHistoryEntry[]> {
   const rows = await db.selectFrom('privacy_incident_history as h')
@@ -115,7 +137,8 @@ export async function isRegistered (db: Db, personId: string, eventId: string): 
 }
 
 export async function eventContact (db: Db): Promise<string | null> {
-  return (await db.selectFrom('events').select('contact_email').where('contact_email', 'is not', null).orderBy('starts_on').executeTakeFirst())?.contact_email ?? null
+  return (await db.selectFrom('events').select('contact_email').where('contact_email', 'is not', null)
+    .orderBy('starts_on').executeTakeFirst())?.contact_email ?? null
 }
 
 export async function eventPeople (db: Db, eventId: string): Promise<Array<{ id: string, name: string, email: string | null }>> {

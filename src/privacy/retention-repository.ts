@@ -109,7 +109,8 @@ function deleting (kind: PurgeKind, table: string, where: (s: PurgeScope) => Whe
 const some = (ids: string[], where: (list: Where) => Where): Where | undefined => ids.length === 0 ? undefined : where(inList(ids))
 const eventSlots = (list: Where): Where => sql`t.slot_id IN (SELECT id FROM time_slots WHERE event_id IN ${list})`
 const eventSessions = (list: Where): Where => sql`t.session_id IN (SELECT id FROM sessions WHERE event_id IN ${list})`
-const eventAssignments = (list: Where): Where => sql`t.assignment_id IN (SELECT id FROM synthesis_assignments WHERE event_id IN ${list}) AND ${noPendingSynthesisGrade}`
+const eventAssignments = (list: Where): Where =>
+  sql`t.assignment_id IN (SELECT id FROM synthesis_assignments WHERE event_id IN ${list}) AND ${noPendingSynthesisGrade}`
 
 const attendanceRecordsWhere = (s: PurgeScope): Where | undefined =>
   some(s.attendanceEvents, list => sql`t.event_id IN ${list} AND ${noPendingPresenceGrade}`)
@@ -203,13 +204,19 @@ export const tableRules: PurgeRule[] = [
   deleting('synthesis_extensions', 'synthesis_extensions', s => some(s.submissionsEvents, eventAssignments)),
   // Grades already delivered (or replaced by newer ones): the LMS gradebook is the record.
   deleting('grade_deliveries', 'lti_grade_outbox', s => {
-    const synthese = s.submissionsEvents.length === 0 ? undefined : sql`(t.line_item = 'synthese' AND t.context_id IN (SELECT id FROM lti_contexts WHERE event_id IN ${inList(s.submissionsEvents)}))`
-    const presence = s.attendanceEvents.length === 0 ? undefined : sql`(t.line_item = 'presence' AND t.context_id IN (SELECT id FROM lti_contexts WHERE event_id IN ${inList(s.attendanceEvents)}))`
+    const synthese = s.submissionsEvents.length === 0
+      ? undefined
+      : sql`(t.line_item = 'synthese' AND t.context_id IN (SELECT id FROM lti_contexts WHERE event_id IN ${inList(s.submissionsEvents)}))`
+    const presence = s.attendanceEvents.length === 0
+      ? undefined
+      : sql`(t.line_item = 'presence' AND t.context_id IN (SELECT id FROM lti_contexts WHERE event_id IN ${inList(s.attendanceEvents)}))`
     const parts = [synthese, presence].filter(p => p !== undefined)
     return parts.length === 0 ? undefined : sql`t.status <> 'pending' AND (${sql.join(parts, sql` OR `)})`
   }),
   // Messages not yet handed to SMTP stay until they are (or fail for good).
-  deleting('outgoing_messages', 'outgoing_messages', s => sql`t.status <> 'pending' AND (${s.messagesEvents.length === 0 ? sql`false` : sql`t.event_id IN ${inList(s.messagesEvents)}`}
+  deleting('outgoing_messages', 'outgoing_messages', s => sql`t.status <> 'pending' AND (${s.messagesEvents.length === 0
+    ? sql`false`
+    : sql`t.event_id IN ${inList(s.messagesEvents)}`}
     OR (t.event_id IS NULL AND t.created_at < ${s.messagesBefore}))`),
   attestations,
   deleting('access_log', 'privacy_access_log', s => sql`(${s.accessLogEvents.length === 0 ? sql`false` : sql`t.event_id IN ${inList(s.accessLogEvents)}`}

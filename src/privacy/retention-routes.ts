@@ -16,12 +16,25 @@ import { eventParams, previewSchema, purgeReportSchema, requestBody, requestPara
 const html = 'text/html; charset=utf-8'
 const apiTags = ['privacy']
 
-const personOut = (p: Candidate): z.infer<typeof personSchema> => ({ id: p.id, name: p.display_name, email: p.email, roles: p.roles, anonymised: p.anonymised_at !== null })
+const personOut = (p: Candidate): z.infer<typeof personSchema> => ({
+  id: p.id,
+  name: p.display_name,
+  email: p.email,
+  roles: p.roles,
+  anonymised: p.anonymised_at !== null
+})
 const previewOut = (p: ErasurePreview): z.infer<typeof previewSchema> => ({
   person: personOut(p.person),
   erase: p.erase as Record<string, number>,
   kept: p.kept,
-  blocked: p.blocked === null ? null : { events: p.blocked.events, courses: p.blocked.courses, messageFr: p.blocked.message.fr, messageEn: p.blocked.message.en }
+  blocked: p.blocked === null
+    ? null
+    : {
+        events: p.blocked.events,
+        courses: p.blocked.courses,
+        messageFr: p.blocked.message.fr,
+        messageEn: p.blocked.message.en
+      }
 })
 const requestOut = (v: RequestView): z.infer<typeof requestSchema> => ({
   id: v.request.id,
@@ -47,7 +60,12 @@ const pageRequestBody = z.object({
 })
 
 /** The page form as the service's input; a clear 400 for each problem. */
-function pageInput (body: z.infer<typeof pageRequestBody>, zone: string, now: Date): { personId: string, requestedAt: Date, channel: Channel, reason: string | null } {
+function pageInput (body: z.infer<typeof pageRequestBody>, zone: string, now: Date): {
+  personId: string
+  requestedAt: Date
+  channel: Channel
+  reason: string | null
+} {
   if (!z.uuid().safeParse(body.personId).success) throw badRequest(bilingual('privacy.choosePersonFirst'))
   const date = DateTime.fromISO(body.requestedOn.trim(), { zone })
   if (!/^\d{4}-\d{2}-\d{2}$/.test(body.requestedOn.trim()) || !date.isValid) {
@@ -120,40 +138,113 @@ export async function retentionRoutes (fastify: FastifyInstance, { retention, er
 
   app.get(erasures, {
     ...erasureRead,
-    schema: { operationId: 'listErasureRequests', tags: apiTags, summary: 'Erasure requests of an event, newest first (organizers of the event)', security: [{ bearer: [] }], params: eventParams, response: { 200: z.object({ requests: z.array(z.object({ id: z.uuid(), personId: z.uuid().nullable(), personName: z.string().nullable(), status: z.enum(['recorded', 'done']), requestedAt: z.date(), recordedAt: z.date(), completedAt: z.date().nullable() })) }), ...errorResponses } }
+    schema: {
+      operationId: 'listErasureRequests',
+      tags: apiTags,
+      summary: 'Erasure requests of an event, newest first (organizers of the event)',
+      security: [{ bearer: [] }],
+      params: eventParams,
+      response: {
+        200: z.object({
+          requests: z.array(z.object({
+            id: z.uuid(),
+            personId: z.uuid().nullable(),
+            personName: z.string().nullable(),
+            status: z.enum(['recorded', 'done']),
+            requestedAt: z.date(),
+            recordedAt: z.date(),
+            completedAt: z.date().nullable()
+          }))
+        }),
+        ...errorResponses
+      }
+    }
   }, async (request) => {
     const rows = await erasure.list(personOf(request), request.params.eventId)
-    return { requests: rows.map(r => ({ id: r.id, personId: r.person_id, personName: r.person_name, status: r.status, requestedAt: r.requested_at, recordedAt: r.recorded_at, completedAt: r.completed_at })) }
+    return {
+      requests: rows.map(r => ({
+        id: r.id,
+        personId: r.person_id,
+        personName: r.person_name,
+        status: r.status,
+        requestedAt: r.requested_at,
+        recordedAt: r.recorded_at,
+        completedAt: r.completed_at
+      }))
+    }
   })
 
   app.get(`${erasures}/people`, {
     ...erasureRead,
-    schema: { operationId: 'findErasureCandidates', tags: apiTags, summary: 'People registered in the event whose name or email contains q (organizers of the event)', security: [{ bearer: [] }], params: eventParams, querystring: z.object({ q: z.string().max(200, { error: 'q must be at most 200 characters' }) }), response: { 200: z.object({ people: z.array(personSchema) }), ...errorResponses } }
+    schema: {
+      operationId: 'findErasureCandidates',
+      tags: apiTags,
+      summary: 'People registered in the event whose name or email contains q (organizers of the event)',
+      security: [{ bearer: [] }],
+      params: eventParams,
+      querystring: z.object({ q: z.string().max(200, { error: 'q must be at most 200 characters' }) }),
+      response: { 200: z.object({ people: z.array(personSchema) }), ...errorResponses }
+    }
   }, async (request) => ({ people: (await erasure.find(personOf(request), request.params.eventId, request.query.q)).map(personOut) }))
 
   app.get(`${erasures}/preview`, {
     ...erasureRead,
-    schema: { operationId: 'previewErasure', tags: apiTags, summary: 'What erasing a person would erase or anonymise, and what must be kept (nothing written)', security: [{ bearer: [] }], params: eventParams, querystring: z.object({ personId: z.uuid({ error: 'personId must be a UUID' }) }), response: { 200: previewSchema, ...errorResponses } }
+    schema: {
+      operationId: 'previewErasure',
+      tags: apiTags,
+      summary: 'What erasing a person would erase or anonymise, and what must be kept (nothing written)',
+      security: [{ bearer: [] }],
+      params: eventParams,
+      querystring: z.object({ personId: z.uuid({ error: 'personId must be a UUID' }) }),
+      response: { 200: previewSchema, ...errorResponses }
+    }
   }, async (request) => previewOut(await erasure.preview(personOf(request), request.params.eventId, request.query.personId)))
 
   app.post(erasures, {
     ...erasureWrite,
     bodyLimit: 16 * 1024,
-    schema: { operationId: 'recordErasureRequest', tags: apiTags, summary: 'Records a person\'s erasure request (nothing erased until confirmed)', security: [{ bearer: [] }], params: eventParams, body: requestBody, response: { 201: requestSchema, ...errorResponses } }
+    schema: {
+      operationId: 'recordErasureRequest',
+      tags: apiTags,
+      summary: 'Records a person\'s erasure request (nothing erased until confirmed)',
+      security: [{ bearer: [] }],
+      params: eventParams,
+      body: requestBody,
+      response: { 201: requestSchema, ...errorResponses }
+    }
   }, async (request, reply) => {
     const body = request.body
-    const view = await erasure.record(personOf(request), request.params.eventId, { personId: body.personId, requestedAt: body.requestedAt, channel: body.channel, reason: body.reason === undefined || body.reason === '' ? null : body.reason })
+    const view = await erasure.record(personOf(request), request.params.eventId, {
+      personId: body.personId,
+      requestedAt: body.requestedAt,
+      channel: body.channel,
+      reason: body.reason === undefined || body.reason === '' ? null : body.reason
+    })
     return await reply.code(201).send(requestOut(view))
   })
 
   app.get(`${erasures}/:requestId`, {
     ...erasureRead,
-    schema: { operationId: 'getErasureRequest', tags: apiTags, summary: 'An erasure request: while recorded, what confirming will do; once done, what was done', security: [{ bearer: [] }], params: requestParams, response: { 200: requestSchema, ...errorResponses } }
+    schema: {
+      operationId: 'getErasureRequest',
+      tags: apiTags,
+      summary: 'An erasure request: while recorded, what confirming will do; once done, what was done',
+      security: [{ bearer: [] }],
+      params: requestParams,
+      response: { 200: requestSchema, ...errorResponses }
+    }
   }, async (request) => requestOut(await erasure.get(personOf(request), request.params.eventId, request.params.requestId)))
 
   app.post(`${erasures}/:requestId/confirm`, {
     ...erasureWrite,
-    schema: { operationId: 'confirmErasureRequest', tags: apiTags, summary: 'Erases the person in one transaction and marks the request done; confirming again changes nothing', security: [{ bearer: [] }], params: requestParams, response: { 200: requestSchema.extend({ repeated: z.boolean() }), ...errorResponses } }
+    schema: {
+      operationId: 'confirmErasureRequest',
+      tags: apiTags,
+      summary: 'Erases the person in one transaction and marks the request done; confirming again changes nothing',
+      security: [{ bearer: [] }],
+      params: requestParams,
+      response: { 200: requestSchema.extend({ repeated: z.boolean() }), ...errorResponses }
+    }
   }, async (request) => {
     const view = await erasure.confirm(personOf(request), request.params.eventId, request.params.requestId)
     return { ...requestOut(view), repeated: view.repeated }
@@ -168,7 +259,10 @@ export async function retentionRoutes (fastify: FastifyInstance, { retention, er
       tags: ['pages'],
       summary: 'Erasure requests of an event (organizers): find the person, see what goes and what stays, record the request',
       params: eventParams,
-      querystring: langQuery.extend({ q: z.string().max(200, { error: 'q must be at most 200 characters' }).optional(), personne: z.uuid({ error: 'personne must be a UUID' }).optional() }),
+      querystring: langQuery.extend({
+        q: z.string().max(200, { error: 'q must be at most 200 characters' }).optional(),
+        personne: z.uuid({ error: 'personne must be a UUID' }).optional()
+      }),
       produces: ['text/html'],
       response: { 200: z.string(), ...errorResponses }
     }
@@ -180,13 +274,28 @@ export async function retentionRoutes (fastify: FastifyInstance, { retention, er
     const preview = request.query.personne === undefined ? undefined : await erasure.preview(actor, event.id, request.query.personne)
     const today = DateTime.fromJSDate(clock.now(), { zone: event.timezone }).toISODate()!
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(erasurePage(request.locale, { event, query, found, preview, requests: await erasure.list(actor, event.id), today }, request.url))
+    return await reply.type(html).send(erasurePage(request.locale, {
+      event,
+      query,
+      found,
+      preview,
+      requests: await erasure.list(actor, event.id),
+      today
+    }, request.url))
   })
 
   app.post('/organisateurs/confidentialite/:eventId/effacement', {
     ...erasureForm,
     bodyLimit: 16 * 1024,
-    schema: { operationId: 'recordErasureRequestFromPage', tags: ['pages'], summary: 'Records an erasure request (form)', params: eventParams, querystring: langQuery, body: pageRequestBody, response: { 303: z.null(), ...errorResponses } }
+    schema: {
+      operationId: 'recordErasureRequestFromPage',
+      tags: ['pages'],
+      summary: 'Records an erasure request (form)',
+      params: eventParams,
+      querystring: langQuery,
+      body: pageRequestBody,
+      response: { 303: z.null(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const actor = personOf(request)
     const event = await erasure.event(actor, request.params.eventId)
@@ -196,7 +305,15 @@ export async function retentionRoutes (fastify: FastifyInstance, { retention, er
 
   app.get('/organisateurs/confidentialite/:eventId/effacement/:requestId', {
     ...erasureRead,
-    schema: { operationId: 'erasureRequestPage', tags: ['pages'], summary: 'One erasure request: what confirming will do, or what was done, and its log', params: requestParams, querystring: langQuery.extend({ deja: z.enum(['1']).optional() }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'erasureRequestPage',
+      tags: ['pages'],
+      summary: 'One erasure request: what confirming will do, or what was done, and its log',
+      params: requestParams,
+      querystring: langQuery.extend({ deja: z.enum(['1']).optional() }),
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const actor = personOf(request)
     const event = await erasure.event(actor, request.params.eventId)
@@ -207,7 +324,14 @@ export async function retentionRoutes (fastify: FastifyInstance, { retention, er
 
   app.post('/organisateurs/confidentialite/:eventId/effacement/:requestId/confirmer', {
     ...erasureForm,
-    schema: { operationId: 'confirmErasureRequestFromPage', tags: ['pages'], summary: 'Confirms an erasure request (form); confirming again changes nothing', params: requestParams, querystring: langQuery, response: { 303: z.null(), ...errorResponses } }
+    schema: {
+      operationId: 'confirmErasureRequestFromPage',
+      tags: ['pages'],
+      summary: 'Confirms an erasure request (form); confirming again changes nothing',
+      params: requestParams,
+      querystring: langQuery,
+      response: { 303: z.null(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const view = await erasure.confirm(personOf(request), request.params.eventId, request.params.requestId)
     return await reply.redirect(`${erasureBase(request.params.eventId)}/${view.request.id}?lang=${request.locale}${view.repeated ? '&deja=1' : ''}`, 303)

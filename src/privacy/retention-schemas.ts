@@ -42,7 +42,10 @@ export const previewSchema = z.object({
     activeCourses: z.array(z.object({ title: z.string().nullable(), label: z.string().nullable() }))
   }),
   blocked: z.object({
-    events: z.array(z.object({ id: z.uuid(), title: z.object({ fr: z.string(), en: z.string() }) })).describe('Events the caller does not organize that the person belongs to: their organizers must agree'),
+    events: z.array(z.object({
+      id: z.uuid(),
+      title: z.object({ fr: z.string(), en: z.string() })
+    })).describe('Events the caller does not organize that the person belongs to: their organizers must agree'),
     courses: z.array(z.string()).describe('LMS courses of the person linked to no event'),
     messageFr: z.string().describe('Why confirming is refused, and who must agree (French)'),
     messageEn: z.string().describe('Why confirming is refused, and who must agree (English)')
@@ -62,7 +65,13 @@ export const requestSchema = z.object({
   counts: counts.nullable().describe('Once done: rows erased or anonymised, by kind'),
   person: personSchema.nullable(),
   preview: previewSchema.nullable().describe('While recorded: what confirming will do'),
-  audit: z.array(z.object({ action: z.enum(['recorded', 'confirmed', 'confirmed_again', 'refused']).describe('refused: a confirmation refused because the person belongs to other events'), actorName: z.string().nullable(), at: z.date() }))
+  audit: z.array(z.object({
+    action: z.enum([
+      'recorded', 'confirmed', 'confirmed_again', 'refused'
+    ]).describe('refused: a confirmation refused because the person belongs to other events'),
+    actorName: z.string().nullable(),
+    at: z.date()
+  }))
 }).meta({ id: 'ErasureRequest' })
 
 export const requestBody = z.object({

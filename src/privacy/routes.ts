@@ -33,8 +33,18 @@ const formAnswer = { 200: z.string(), 303: z.null(), ...errorResponses }
 const field = z.string().optional()
 
 const noticeSchema = z.object({
-  officer: z.object({ name: z.string(), email: z.string().nullable().describe('PRIVACY_OFFICER_EMAIL, or the event\'s contact email'), phone: z.string().nullable() }),
-  retentionDays: z.object({ attendance: z.number().int(), submissions: z.number().int(), messages: z.number().int(), people: z.number().int(), accessLog: z.number().int() }).describe('Days after the end of the event'),
+  officer: z.object({
+    name: z.string(),
+    email: z.string().nullable().describe('PRIVACY_OFFICER_EMAIL, or the event\'s contact email'),
+    phone: z.string().nullable()
+  }),
+  retentionDays: z.object({
+    attendance: z.number().int(),
+    submissions: z.number().int(),
+    messages: z.number().int(),
+    people: z.number().int(),
+    accessLog: z.number().int()
+  }).describe('Days after the end of the event'),
   attestationDetailsDays: z.number().int(),
   ipAddressesStored: z.literal(false),
   complaints: z.url()
@@ -65,7 +75,9 @@ const entryJson = (e: AccessLogEntry): z.infer<typeof accessLogPageSchema>['entr
 
 // ---- The incident form (pages): typed in the event's time zone, checked field by field ----------
 
-const FORM_FIELDS: IncidentField[] = ['detectedAt', 'description', 'categories', 'peopleAffected', 'seriousInjuryRisk', 'riskAssessment', 'measures', 'caiNotifiedAt', 'peopleNotifiedAt', 'status']
+const FORM_FIELDS: IncidentField[] = [
+  'detectedAt', 'description', 'categories', 'peopleAffected', 'seriousInjuryRisk', 'riskAssessment', 'measures', 'caiNotifiedAt', 'peopleNotifiedAt', 'status'
+]
 
 export function incidentFromForm (values: IncidentFormValues, zone: string): { input: IncidentInput, errors: IncidentFieldErrors } {
   const errors: IncidentFieldErrors = {}
@@ -149,7 +161,14 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.get(NOTICE_PATH, {
     config: { access: open('the privacy notice is for everyone') },
-    schema: { operationId: 'privacyNoticePage', tags: ['pages'], summary: 'The privacy notice (Loi 25): person in charge, what is collected, why, where, for how long, who sees it, rights', querystring: langQuery, produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'privacyNoticePage',
+      tags: ['pages'],
+      summary: 'The privacy notice (Loi 25): person in charge, what is collected, why, where, for how long, who sees it, rights',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     return await reply.type(html).send(noticePage(request.locale, await service.notice(), request.url))
   })
@@ -161,13 +180,24 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.get('/api/v1/privacy-notice', {
     config: { access: open('the privacy notice is for everyone') },
-    schema: { operationId: 'getPrivacyNotice', tags: ['privacy'], summary: 'The facts of the privacy notice: person in charge, retention periods in force', response: { 200: noticeSchema, ...errorResponses } }
+    schema: {
+      operationId: 'getPrivacyNotice',
+      tags: ['privacy'],
+      summary: 'The facts of the privacy notice: person in charge, retention periods in force',
+      response: { 200: noticeSchema, ...errorResponses }
+    }
   }, async () => {
     const notice = await service.notice()
     const r = notice.retention
     return {
       officer: notice.officer,
-      retentionDays: { attendance: r.attendanceDays, submissions: r.submissionsDays, messages: r.messagesDays, people: r.peopleDays, accessLog: r.accessLogDays },
+      retentionDays: {
+        attendance: r.attendanceDays,
+        submissions: r.submissionsDays,
+        messages: r.messagesDays,
+        people: r.peopleDays,
+        accessLog: r.accessLogDays
+      },
       attestationDetailsDays: notice.attestationDetailsDays,
       ipAddressesStored: false as const,
       complaints: 'https://www.cai.gouv.qc.ca/'
@@ -178,24 +208,52 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.get('/api/v1/me/export', {
     config: { access: signedIn('one\'s own data') },
-    schema: { operationId: 'exportMyData', tags: ['privacy'], summary: 'Everything Compagnon holds about the caller, as a JSON download (right of access)', security: [{ bearer: [] }], response: { 200: exportSchema, ...errorResponses } }
+    schema: {
+      operationId: 'exportMyData',
+      tags: ['privacy'],
+      summary: 'Everything Compagnon holds about the caller, as a JSON download (right of access)',
+      security: [{ bearer: [] }],
+      response: { 200: exportSchema, ...errorResponses }
+    }
   }, async (request, reply) => download(reply, await service.exportMine(personOf(request))))
 
   app.get('/moi/donnees', {
     config: { access: signedIn('one\'s own data') },
-    schema: { operationId: 'exportMyDataFromPage', tags: ['pages'], summary: 'The same export, downloaded from /moi (cookie session)', querystring: langQuery, produces: ['application/json'], response: { 200: exportSchema, ...errorResponses } }
+    schema: {
+      operationId: 'exportMyDataFromPage',
+      tags: ['pages'],
+      summary: 'The same export, downloaded from /moi (cookie session)',
+      querystring: langQuery,
+      produces: ['application/json'],
+      response: { 200: exportSchema, ...errorResponses }
+    }
   }, async (request, reply) => download(reply, await service.exportMine(personOf(request))))
 
   // ---- Organizers -------------------------------------------------------------------------------
 
   app.get('/api/v1/events/:eventId/people/:personId/export', {
     config: { personalData: 'data_export', access: manage },
-    schema: { operationId: 'exportPersonData', tags: ['privacy'], summary: 'Everything Compagnon holds about a person registered in the event (organizers; logged in the access log)', security: [{ bearer: [] }], params: personParams, response: { 200: exportSchema, ...errorResponses } }
+    schema: {
+      operationId: 'exportPersonData',
+      tags: ['privacy'],
+      summary: 'Everything Compagnon holds about a person registered in the event (organizers; logged in the access log)',
+      security: [{ bearer: [] }],
+      params: personParams,
+      response: { 200: exportSchema, ...errorResponses }
+    }
   }, async (request, reply) => download(reply, await service.exportFor(personOf(request), request.params.eventId, request.params.personId)))
 
   app.get('/organisateurs/confidentialite/:eventId', {
     config: { personalData: 'participants', access: manage },
-    schema: { operationId: 'privacyHubPage', tags: ['pages'], summary: 'An event\'s privacy page (organizers): export a person\'s data, links to the access log and the incident register', params: eventParams, querystring: langQuery, produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'privacyHubPage',
+      tags: ['pages'],
+      summary: 'An event\'s privacy page (organizers): export a person\'s data, links to the access log and the incident register',
+      params: eventParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
     const people = await service.people(personOf(request), eventId)
@@ -205,21 +263,43 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.get('/organisateurs/confidentialite/:eventId/exportation', {
     config: { personalData: 'data_export', access: manage },
-    schema: { operationId: 'exportPersonDataFromPage', tags: ['pages'], summary: 'A person\'s data export downloaded from the privacy page (organizers)', params: eventParams, querystring: langQuery.extend({ personne: uuid('personne') }), produces: ['application/json'], response: { 200: exportSchema, ...errorResponses } }
+    schema: {
+      operationId: 'exportPersonDataFromPage',
+      tags: ['pages'],
+      summary: 'A person\'s data export downloaded from the privacy page (organizers)',
+      params: eventParams,
+      querystring: langQuery.extend({ personne: uuid('personne') }),
+      produces: ['application/json'],
+      response: { 200: exportSchema, ...errorResponses }
+    }
   }, async (request, reply) => download(reply, await service.exportFor(personOf(request), request.params.eventId, request.query.personne)))
 
   const logQuery = z.object({
     personId: uuid('personId').optional().describe('Only reads about this person'),
-    before: z.coerce.number({ error: 'before must be a number' }).int({ error: 'before must be a whole number' }).min(1, { error: 'before must be 1 or more' }).optional().describe('The `next` of the previous page'),
-    limit: z.coerce.number({ error: 'limit must be a number' }).int({ error: 'limit must be a whole number' }).min(1, { error: 'limit must be from 1 to 500' }).max(500, { error: 'limit must be from 1 to 500' }).default(100)
+    before: z.coerce.number({ error: 'before must be a number' }).int({ error: 'before must be a whole number' })
+      .min(1, { error: 'before must be 1 or more' }).optional().describe('The `next` of the previous page'),
+    limit: z.coerce.number({ error: 'limit must be a number' }).int({ error: 'limit must be a whole number' })
+      .min(1, { error: 'limit must be from 1 to 500' }).max(500, { error: 'limit must be from 1 to 500' }).default(100)
   })
 
   app.get('/api/v1/events/:eventId/privacy/access-log', {
     config: { personalData: 'access_log', access: manage },
-    schema: { operationId: 'listPrivacyAccessLog', tags: ['privacy'], summary: 'Staff reads of personal data in the event, newest first (organizers)', security: [{ bearer: [] }], params: eventParams, querystring: logQuery, response: { 200: accessLogPageSchema, ...errorResponses } }
+    schema: {
+      operationId: 'listPrivacyAccessLog',
+      tags: ['privacy'],
+      summary: 'Staff reads of personal data in the event, newest first (organizers)',
+      security: [{ bearer: [] }],
+      params: eventParams,
+      querystring: logQuery,
+      response: { 200: accessLogPageSchema, ...errorResponses }
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
-    const view = await service.accessLog(personOf(request), eventId, { personId: request.query.personId, before: request.query.before, limit: request.query.limit })
+    const view = await service.accessLog(personOf(request), eventId, {
+      personId: request.query.personId,
+      before: request.query.before,
+      limit: request.query.limit
+    })
     reply.header('cache-control', 'no-store')
     return { eventId, entries: view.entries.map(entryJson), next: view.next }
   })
@@ -233,7 +313,8 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
       params: eventParams,
       querystring: langQuery.extend({
         personne: z.union([z.literal(''), uuid('personne')]).optional(),
-        avant: z.coerce.number({ error: 'avant must be a number' }).int({ error: 'avant must be a whole number' }).min(1, { error: 'avant must be 1 or more' }).optional()
+        avant: z.coerce.number({ error: 'avant must be a number' }).int({ error: 'avant must be a whole number' })
+          .min(1, { error: 'avant must be 1 or more' }).optional()
       }),
       produces: ['text/html'],
       response: page
@@ -244,7 +325,13 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
     const view = await service.accessLog(personOf(request), eventId, { personId, before: request.query.avant, limit: 100 })
     const people = await service.people(personOf(request), eventId)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(accessLogPage(request.locale, { event: await program.getEvent(eventId), entries: view.entries, next: view.next, people, personId }, request.url))
+    return await reply.type(html).send(accessLogPage(request.locale, {
+      event: await program.getEvent(eventId),
+      entries: view.entries,
+      next: view.next,
+      people,
+      personId
+    }, request.url))
   })
 
   // ---- Incident register ------------------------------------------------------------------------
@@ -253,7 +340,14 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.get('/api/v1/events/:eventId/privacy/incidents', {
     config: { access: manage },
-    schema: { operationId: 'listPrivacyIncidents', tags: ['privacy'], summary: 'The event\'s register of confidentiality incidents, with each one\'s change history (organizers)', security: [{ bearer: [] }], params: eventParams, response: { 200: incidentListSchema, ...errorResponses } }
+    schema: {
+      operationId: 'listPrivacyIncidents',
+      tags: ['privacy'],
+      summary: 'The event\'s register of confidentiality incidents, with each one\'s change history (organizers)',
+      security: [{ bearer: [] }],
+      params: eventParams,
+      response: { 200: incidentListSchema, ...errorResponses }
+    }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     return { eventId: request.params.eventId, incidents: (await incidents.list(personOf(request), request.params.eventId)).map(incidentJson) }
@@ -261,7 +355,15 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.post('/api/v1/events/:eventId/privacy/incidents', {
     config: { access: manage },
-    schema: { operationId: 'recordPrivacyIncident', tags: ['privacy'], summary: 'Records a confidentiality incident (organizers); refused fields answer 400 and nothing is written', security: [{ bearer: [] }], params: eventParams, body: incidentInput, response: { 201: incidentSchema, ...errorResponses } }
+    schema: {
+      operationId: 'recordPrivacyIncident',
+      tags: ['privacy'],
+      summary: 'Records a confidentiality incident (organizers); refused fields answer 400 and nothing is written',
+      security: [{ bearer: [] }],
+      params: eventParams,
+      body: incidentInput,
+      response: { 201: incidentSchema, ...errorResponses }
+    }
   }, async (request, reply) => {
     const incident = await incidents.create(personOf(request), request.params.eventId, request.body)
     return await reply.code(201).send(incidentJson(incident))
@@ -269,10 +371,22 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.patch('/api/v1/events/:eventId/privacy/incidents/:incidentId', {
     config: { access: manage },
-    schema: { operationId: 'updatePrivacyIncident', tags: ['privacy'], summary: 'Changes some fields of an incident (organizers); the change is kept in its history', security: [{ bearer: [] }], params: incidentParams, body: incidentPatch, response: { 200: incidentSchema, ...errorResponses } }
+    schema: {
+      operationId: 'updatePrivacyIncident',
+      tags: ['privacy'],
+      summary: 'Changes some fields of an incident (organizers); the change is kept in its history',
+      security: [{ bearer: [] }],
+      params: incidentParams,
+      body: incidentPatch,
+      response: { 200: incidentSchema, ...errorResponses }
+    }
   }, async (request) => incidentJson(await incidents.update(personOf(request), request.params.eventId, request.params.incidentId, request.body)))
 
-  const incidentsView = async (request: FastifyRequest, reply: FastifyReply, eventId: string, options: { notice?: Bilingual, typed?: { form: string, values: IncidentFormValues, errors: IncidentFieldErrors }, statusCode?: number } = {}): Promise<FastifyReply> => {
+  const incidentsView = async (request: FastifyRequest, reply: FastifyReply, eventId: string, options: {
+    notice?: Bilingual
+    typed?: { form: string, values: IncidentFormValues, errors: IncidentFieldErrors }
+    statusCode?: number
+  } = {}): Promise<FastifyReply> => {
     const list = await incidents.list(personOf(request), eventId)
     reply.header('cache-control', 'no-store')
     return await reply.code(options.statusCode ?? 200).type(html).send(incidentsPage(request.locale, {
@@ -282,7 +396,15 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
 
   app.get('/organisateurs/confidentialite/:eventId/incidents', {
     config: { access: manage },
-    schema: { operationId: 'privacyIncidentsPage', tags: ['pages'], summary: 'The register of confidentiality incidents (organizers): list, history, record, update', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['consigne', 'modifie']).optional() }), produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'privacyIncidentsPage',
+      tags: ['pages'],
+      summary: 'The register of confidentiality incidents (organizers): list, history, record, update',
+      params: eventParams,
+      querystring: langQuery.extend({ fait: z.enum(['consigne', 'modifie']).optional() }),
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     const notice = request.query.fait === undefined ? undefined : bilingual(incidentNotices[request.query.fait])
     return await incidentsView(request, reply, request.params.eventId, notice === undefined ? {} : { notice })
@@ -293,7 +415,14 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
     Object.fromEntries(FORM_FIELDS.map(f => [f, body[f] ?? ''])) as IncidentFormValues
 
   /** Saves a form; a refused one comes back (400) with what was typed and the messages, nothing written. */
-  const saveForm = async (request: FastifyRequest, reply: FastifyReply, eventId: string, form: string, save: (input: IncidentInput) => Promise<unknown>, done: string): Promise<FastifyReply> => {
+  const saveForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    eventId: string,
+    form: string,
+    save: (input: IncidentInput) => Promise<unknown>,
+    done: string
+  ): Promise<FastifyReply> => {
     // The route asked the policy (privacy.manage) before this runs, and every incidents call below asks again.
     const event = await program.getEvent(eventId)
     const values = valuesOf(request.body as Partial<Record<IncidentField, string>>)
@@ -312,7 +441,15 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
   app.post('/organisateurs/confidentialite/:eventId/incidents', {
     config: { access: manage },
     onRequest: sameOrigin,
-    schema: { operationId: 'recordPrivacyIncidentFromPage', tags: ['pages'], summary: 'Records an incident (form, times in the event\'s zone); refused fields come back in the form, nothing saved', params: eventParams, querystring: langQuery, body: formBody, response: formAnswer }
+    schema: {
+      operationId: 'recordPrivacyIncidentFromPage',
+      tags: ['pages'],
+      summary: 'Records an incident (form, times in the event\'s zone); refused fields come back in the form, nothing saved',
+      params: eventParams,
+      querystring: langQuery,
+      body: formBody,
+      response: formAnswer
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
     return await saveForm(request, reply, eventId, 'new', async input => await incidents.create(personOf(request), eventId, input), 'consigne')
@@ -321,7 +458,15 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRoutesOptions> = async 
   app.post('/organisateurs/confidentialite/:eventId/incidents/:incidentId', {
     config: { access: manage },
     onRequest: sameOrigin,
-    schema: { operationId: 'updatePrivacyIncidentFromPage', tags: ['pages'], summary: 'Updates an incident (form); refused fields come back in the form, nothing saved', params: incidentParams, querystring: langQuery, body: formBody, response: formAnswer }
+    schema: {
+      operationId: 'updatePrivacyIncidentFromPage',
+      tags: ['pages'],
+      summary: 'Updates an incident (form); refused fields come back in the form, nothing saved',
+      params: incidentParams,
+      querystring: langQuery,
+      body: formBody,
+      response: formAnswer
+    }
   }, async (request, reply) => {
     const { eventId, incidentId } = request.params
     return await saveForm(request, reply, eventId, incidentId, async input => await incidents.update(personOf(request), eventId, incidentId, input), 'modifie')

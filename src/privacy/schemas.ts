@@ -7,7 +7,10 @@ const text = (what: string, min: number, max: number) => z.string({ error: `${wh
   .max(max, { error: `${what} must have at most ${max} characters` })
   .refine(v => !UNPRINTABLE.test(v.replace(/[\n\r\t]/g, '')), { error: `${what} must not contain control or invisible characters` })
 
-const instant = (what: string) => z.iso.datetime({ offset: true, error: `${what} must be a date and time with its offset, e.g. 2025-10-21T10:30:00-04:00` }).transform(v => new Date(v))
+const instant = (what: string) => z.iso.datetime({
+  offset: true,
+  error: `${what} must be a date and time with its offset, e.g. 2025-10-21T10:30:00-04:00`
+}).transform(v => new Date(v))
 
 export const riskLevels = ['to_assess', 'low', 'serious'] as const
 export const incidentStatuses = ['open', 'contained', 'closed'] as const
@@ -16,8 +19,13 @@ const fields = {
   detectedAt: instant('detectedAt').describe('When the incident was detected'),
   description: text('description', 3, 5000).describe('What happened'),
   categories: text('categories', 1, 1000).describe('Categories of personal information concerned (e.g. names, emails, attendance, hand-ins)'),
-  peopleAffected: z.number({ error: 'peopleAffected must be a whole number' }).int({ error: 'peopleAffected must be a whole number' }).min(0, { error: 'peopleAffected must be 0 or more' }).max(10_000_000, { error: 'peopleAffected is too large' }).nullable().describe('Number of people concerned; null while unknown'),
-  seriousInjuryRisk: z.enum(riskLevels, { error: 'seriousInjuryRisk must be to_assess, low or serious' }).describe('Risk of serious injury (préjudice sérieux): to_assess, low, or serious (the CAI and the people must then be notified promptly)'),
+  peopleAffected: z.number({ error: 'peopleAffected must be a whole number' })
+    .int({ error: 'peopleAffected must be a whole number' }).min(0, { error: 'peopleAffected must be 0 or more' })
+    .max(10_000_000, { error: 'peopleAffected is too large' }).nullable()
+    .describe('Number of people concerned; null while unknown'),
+  seriousInjuryRisk: z.enum(riskLevels, {
+    error: 'seriousInjuryRisk must be to_assess, low or serious'
+  }).describe('Risk of serious injury (préjudice sérieux): to_assess, low, or serious (the CAI and the people must then be notified promptly)'),
   riskAssessment: text('riskAssessment', 1, 5000).nullable().describe('How the risk was assessed (sensitivity, consequences, likelihood of misuse)'),
   measures: text('measures', 1, 5000).nullable().describe('Measures taken to reduce the risk and prevent recurrence'),
   caiNotifiedAt: instant('caiNotifiedAt').nullable().describe('When the Commission d\'accès à l\'information was notified'),
@@ -104,16 +112,32 @@ export const exportSchema = z.object({
   personalLinks: rows.describe('Without token hashes'),
   roleInvitations: rows.describe('Roles offered to the person and not answered yet (they grant nothing until accepted); in the person\'s own export only'),
   lti: z.object({ identities: rows, rosterMemberships: rows, gradeDeliveries: rows, contentSelections: rows }),
-  attendance: z.object({ records: rows, history: rows, excuses: rows, choices: rows, codeAttempts: rows, pass: rows.describe('Issue date and version, not the code'), scans: rows }),
-  synthesis: z.object({ drafts: rows, submissions: rows.describe('Each with its files: name, media type, size, SHA-256 (not the bytes)'), extensions: rows, grades: rows, gradeHistory: rows }),
+  attendance: z.object({
+    records: rows,
+    history: rows,
+    excuses: rows,
+    choices: rows,
+    codeAttempts: rows,
+    pass: rows.describe('Issue date and version, not the code'),
+    scans: rows
+  }),
+  synthesis: z.object({
+    drafts: rows,
+    submissions: rows.describe('Each with its files: name, media type, size, SHA-256 (not the bytes)'),
+    extensions: rows,
+    grades: rows,
+    gradeHistory: rows
+  }),
   attestations: z.object({ requests: rows, attestations: rows.describe('With the frozen snapshot'), audit: rows }),
   messages: rows,
   accessLog: rows.describe('Staff reads of this person\'s data'),
-  accountAudit: rows.describe('Ways into the account handed out outside any event (a link the operator printed, a link the person asked for, account linking); organizers get it only for a person of their events alone'),
+  accountAudit: rows.describe('Ways into the account handed out outside any event (a link the operator printed, ' +
+    'a link the person asked for, account linking); organizers get it only for a person of their events alone'),
   scope: z.object({
     kind: z.enum(['person', 'organizer']).describe('person: the complete export, made by the person; organizer: made by an event\'s organizers'),
     eventIds: z.array(z.uuid()).describe('For an organizer: the events whose data the export holds'),
-    account: z.boolean().describe('Whether account-wide parts (sessions, sign-in links, LMS identities, pass) are included: for an organizer, only when the person belongs to no other event'),
+    account: z.boolean().describe('Whether account-wide parts (sessions, sign-in links, LMS identities, pass) ' +
+      'are included: for an organizer, only when the person belongs to no other event'),
     note: z.object({ fr: z.string(), en: z.string() }).describe('What the export leaves out, in words')
   }).describe('Who the export was made for and what it leaves out (hand-in text goes only to its author and the course\'s instructors)')
 }).meta({ id: 'PersonalDataExport' })

@@ -61,7 +61,11 @@ export class PrivacyService {
     return await repo.eventPeople(this.db, eventId)
   }
 
-  async accessLog (actorId: string, eventId: string, filter: { personId?: string | undefined, before?: number | undefined, limit: number }): Promise<{ entries: repo.AccessLogEntry[], next: number | null }> {
+  async accessLog (actorId: string, eventId: string, filter: {
+    personId?: string | undefined
+    before?: number | undefined
+    limit: number
+  }): Promise<{ entries: repo.AccessLogEntry[], next: number | null }> {
     await this.access.assert({ personId: actorId }, 'privacy.manage', { kind: 'event', eventId })
     const entries = await repo.listAccessLog(this.db, eventId, { ...filter, limit: filter.limit + 1 })
     const more = entries.length > filter.limit
