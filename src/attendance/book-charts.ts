@@ -66,7 +66,8 @@ function bar (y: number, share: number, value: string, cls: string, insideFrom: 
   const width = Math.max(0, Math.min(1, share))
   const inside = width >= insideFrom
   return html`<rect class="${cls}" x="0" y="${y + BAR_TOP}" width="${pct(width * 100)}" height="${BAR_HEIGHT}" rx="2"></rect>` +
-    html`<text class="att-chart-value${inside ? ' inside' : ''}" x="${pct(width * 100)}" dx="${inside ? -6 : 6}" y="${y + BAR_TOP + 14}" text-anchor="${inside ? 'end' : 'start'}">${value}</text>`
+    html`<text class="att-chart-value${inside ? ' inside' : ''}" x="${pct(width * 100)}" dx="${inside ? -6 : 6}" y="${y + BAR_TOP + 14}" ` +
+    html`text-anchor="${inside ? 'end' : 'start'}">${value}</text>`
 }
 
 function figure (id: string, title: string, note: string, svg: string, table: string, locale: Locale): string {
@@ -90,13 +91,16 @@ export function perSessionChart (locale: Locale, data: readonly SessionCount[], 
     y += GROUP_ROW
     for (const d of group.sessions) {
       const present = t(locale, 'common.presentCount', { count: d.count })
-      parts.push(html`<g><title>${t(locale, 'attendance.chartBar', { title: d.title, present })}</title>!${label(d.title, '0', y + LABEL_BASELINE, 'att-chart-label')}!${bar(y, (d.count / max) * 0.85, String(d.count), 'att-chart-bar', 0.7)}</g>`)
+      parts.push(html`<g><title>${t(locale, 'attendance.chartBar', { title: d.title, present })}</title>` +
+        html`!${label(d.title, '0', y + LABEL_BASELINE, 'att-chart-label')}!${bar(y, (d.count / max) * 0.85, String(d.count), 'att-chart-bar', 0.7)}</g>`)
       y += SESSION_ROW
     }
   }
   const desc = t(locale, 'attendance.chartPerSessionDesc', { sessions: started.length, max: Math.max(...started.map(d => d.count)) })
-  const svg = html`<svg class="att-chart-svg" width="100%" height="${y}" role="img" aria-labelledby="chart-sessions-title chart-sessions-desc"><title id="chart-sessions-title">${title}</title><desc id="chart-sessions-desc">${desc}</desc>!${parts.join('')}</svg>`
-  const table = html`<table><thead><tr><th scope="col">${t(locale, 'attendance.colStartedAt')}</th><th scope="col">${t(locale, 'attendance.colSession')}</th><th scope="col">${t(locale, 'attendance.colPresent')}</th></tr></thead>
+  const svg = html`<svg class="att-chart-svg" width="100%" height="${y}" role="img" aria-labelledby="chart-sessions-title chart-sessions-desc">` +
+    html`<title id="chart-sessions-title">${title}</title><desc id="chart-sessions-desc">${desc}</desc>!${parts.join('')}</svg>`
+  const table = html`<table><thead><tr><th scope="col">${t(locale, 'attendance.colStartedAt')}</th><th scope="col">${t(locale, 'attendance.colSession')}</th>` +
+    html`<th scope="col">${t(locale, 'attendance.colPresent')}</th></tr></thead>
 <tbody>!${started.map(d => html`<tr><td>${slotHeading(d.startsAt, zone, locale)}</td><td>${d.title}</td><td>${d.count}</td></tr>`)}</tbody></table>`
   return figure('chart-sessions', title, t(locale, 'attendance.chartPerSessionNote'), svg, table, locale)
 }
@@ -106,7 +110,8 @@ export function occupancyChart (locale: Locale, data: readonly SessionCount[], z
   const rows = data.filter((d): d is SessionCount & { capacity: number } => d.started && d.capacity !== null && d.capacity > 0)
   const title = t(locale, 'attendance.chartOccupancyTitle')
   if (rows.length === 0) return html`<h3>${title}</h3><p class="muted">${t(locale, 'attendance.chartOccupancyNone')}</p>`
-  const value = (d: { count: number, capacity: number }): string => t(locale, 'attendance.chartOccupancyValue', { count: d.count, capacity: d.capacity, share: d.count / d.capacity })
+  const value = (d: { count: number, capacity: number }): string =>
+    t(locale, 'attendance.chartOccupancyValue', { count: d.count, capacity: d.capacity, share: d.count / d.capacity })
   const parts: string[] = []
   let y = 0
   for (const group of bySlot(rows)) {
@@ -114,14 +119,21 @@ export function occupancyChart (locale: Locale, data: readonly SessionCount[], z
     y += GROUP_ROW
     for (const d of group.sessions as Array<SessionCount & { capacity: number }>) {
       const over = d.count >= d.capacity
-      parts.push(html`<g><title>${t(locale, 'attendance.chartBar', { title: d.title, present: value(d) })}</title>!${label(d.title, '0', y + LABEL_BASELINE, 'att-chart-label')}<rect class="att-chart-track" x="0" y="${y + BAR_TOP}" width="100%" height="${BAR_HEIGHT}" rx="2"></rect>!${bar(y, d.count / d.capacity, value(d), over ? 'att-chart-bar over' : 'att-chart-bar', 0.6)}</g>`)
+      parts.push(html`<g><title>${t(locale, 'attendance.chartBar', { title: d.title, present: value(d) })}</title>` +
+        html`!${label(d.title, '0', y + LABEL_BASELINE, 'att-chart-label')}` +
+        html`<rect class="att-chart-track" x="0" y="${y + BAR_TOP}" width="100%" height="${BAR_HEIGHT}" rx="2"></rect>` +
+        html`!${bar(y, d.count / d.capacity, value(d), over ? 'att-chart-bar over' : 'att-chart-bar', 0.6)}</g>`)
       y += SESSION_ROW
     }
   }
   const desc = t(locale, 'attendance.chartOccupancyDesc', { sessions: rows.length, full: rows.filter(d => d.count >= d.capacity).length })
-  const svg = html`<svg class="att-chart-svg" width="100%" height="${y}" role="img" aria-labelledby="chart-occupancy-title chart-occupancy-desc"><title id="chart-occupancy-title">${title}</title><desc id="chart-occupancy-desc">${desc}</desc>!${parts.join('')}</svg>`
-  const table = html`<table><thead><tr><th scope="col">${t(locale, 'attendance.colStartedAt')}</th><th scope="col">${t(locale, 'attendance.colSession')}</th><th scope="col">${t(locale, 'attendance.colPresent')}</th><th scope="col">${t(locale, 'attendance.colCapacity')}</th><th scope="col">${t(locale, 'attendance.colOccupancy')}</th></tr></thead>
-<tbody>!${rows.map(d => html`<tr><td>${slotHeading(d.startsAt, zone, locale)}</td><td>${d.title}</td><td>${d.count}</td><td>${d.capacity}</td><td>${value(d)}</td></tr>`)}</tbody></table>`
+  const svg = html`<svg class="att-chart-svg" width="100%" height="${y}" role="img" aria-labelledby="chart-occupancy-title chart-occupancy-desc">` +
+    html`<title id="chart-occupancy-title">${title}</title><desc id="chart-occupancy-desc">${desc}</desc>!${parts.join('')}</svg>`
+  const table = html`<table><thead><tr><th scope="col">${t(locale, 'attendance.colStartedAt')}</th><th scope="col">${t(locale, 'attendance.colSession')}</th>` +
+    html`<th scope="col">${t(locale, 'attendance.colPresent')}</th><th scope="col">${t(locale, 'attendance.colCapacity')}</th>` +
+    html`<th scope="col">${t(locale, 'attendance.colOccupancy')}</th></tr></thead>
+<tbody>!${rows.map(d => html`<tr><td>${slotHeading(d.startsAt, zone, locale)}</td><td>${d.title}</td><td>${d.count}</td><td>${d.capacity}</td>` +
+  html`<td>${value(d)}</td></tr>`)}</tbody></table>`
   return figure('chart-occupancy', title, t(locale, 'attendance.chartOccupancyNote'), svg, table, locale)
 }
 
@@ -166,25 +178,31 @@ export function hoursChart (locale: Locale, data: HoursDistribution): string {
     const x = xOf(b.from)
     const reached = b.from + 1e-9 >= data.hoursRequired
     return html`<g><title>${t(locale, 'attendance.chartHoursBinTitle', { range: range(b), people: b.people })}</title>` +
-      html`<rect class="att-chart-bar${reached ? ' reached' : ''}" x="${pct(x + width * 0.08)}" y="${base - h}" width="${pct(width * 0.84)}" height="${h}"></rect>` +
+      html`<rect class="att-chart-bar${reached ? ' reached' : ''}" x="${pct(x + width * 0.08)}" y="${base - h}" ` +
+      html`width="${pct(width * 0.84)}" height="${h}"></rect>` +
       html`<text class="att-chart-value" x="${pct(x + width / 2)}" y="${base - h - 5}" text-anchor="middle">${b.people}</text></g>`
   })
   const number = new Intl.NumberFormat(intlLocale[locale], { maximumFractionDigits: 2 })
   const ticks = [0, ...bands.map(b => b.to)].map((hours, i, all) => {
     const anchor = i === 0 ? 'start' : i === all.length - 1 ? 'end' : 'middle'
-    return html`<line class="att-chart-tick" x1="${pct(xOf(hours))}" x2="${pct(xOf(hours))}" y1="${base}" y2="${base + 5}"></line><text class="att-chart-axis" x="${pct(xOf(hours))}" y="${base + 20}" text-anchor="${anchor}">${number.format(hours)}</text>`
+    return html`<line class="att-chart-tick" x1="${pct(xOf(hours))}" x2="${pct(xOf(hours))}" y1="${base}" y2="${base + 5}"></line>` +
+      html`<text class="att-chart-axis" x="${pct(xOf(hours))}" y="${base + 20}" text-anchor="${anchor}">${number.format(hours)}</text>`
   })
   const threshold = xOf(Math.min(end, data.hoursRequired))
   const right = threshold > 55
   const line = html`<line class="att-chart-threshold" x1="${pct(threshold)}" x2="${pct(threshold)}" y1="${PLOT_TOP - 8}" y2="${base}"></line>` +
-    html`<text class="att-chart-threshold-label" x="${pct(threshold)}" dx="${right ? -6 : 6}" y="${PLOT_TOP - 12}" text-anchor="${right ? 'end' : 'start'}">${t(locale, 'attendance.chartThreshold', { required: data.hoursRequired })}</text>`
+    html`<text class="att-chart-threshold-label" x="${pct(threshold)}" dx="${right ? -6 : 6}" y="${PLOT_TOP - 12}" ` +
+    html`text-anchor="${right ? 'end' : 'start'}">${t(locale, 'attendance.chartThreshold', { required: data.hoursRequired })}</text>`
   const height = base + 48
   const reached = data.hours.filter(h => h + 1e-9 >= data.hoursRequired).length
   const desc = t(locale, 'attendance.chartHoursDesc', { reached, required: data.hoursRequired, people: data.hours.length })
-  const svg = html`<svg class="att-chart-svg" width="100%" height="${height}" role="img" aria-labelledby="chart-hours-title chart-hours-desc"><title id="chart-hours-title">${title}</title><desc id="chart-hours-desc">${desc}</desc>` +
-    html`<line class="att-chart-baseline" x1="${pct(LEFT)}" x2="${pct(LEFT + SPAN)}" y1="${base}" y2="${base}"></line>!${columns.join('')}!${ticks.join('')}!${line}` +
+  const svg = html`<svg class="att-chart-svg" width="100%" height="${height}" role="img" aria-labelledby="chart-hours-title chart-hours-desc">` +
+    html`<title id="chart-hours-title">${title}</title><desc id="chart-hours-desc">${desc}</desc>` +
+    html`<line class="att-chart-baseline" x1="${pct(LEFT)}" x2="${pct(LEFT + SPAN)}" y1="${base}" y2="${base}"></line>` +
+    html`!${columns.join('')}!${ticks.join('')}!${line}` +
     html`<text class="att-chart-axis" x="50%" y="${base + 42}" text-anchor="middle">${t(locale, 'attendance.chartHoursAxis')}</text></svg>`
-  const table = html`<p>${desc}</p><table><thead><tr><th scope="col">${t(locale, 'attendance.colHoursRange')}</th><th scope="col">${t(locale, 'attendance.colPeople')}</th></tr></thead>
+  const table = html`<p>${desc}</p><table><thead><tr><th scope="col">${t(locale, 'attendance.colHoursRange')}</th>` +
+    html`<th scope="col">${t(locale, 'attendance.colPeople')}</th></tr></thead>
 <tbody>!${bands.map(b => html`<tr><td>${range(b)}</td><td>${b.people}</td></tr>`)}</tbody></table>`
   return figure('chart-hours', title, t(locale, 'attendance.chartHoursNote', { share: data.minShare, total: data.totalHours }), svg, table, locale)
 }

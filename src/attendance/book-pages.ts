@@ -65,10 +65,20 @@ function days (slots: Grid['slots'], zone: string): Array<{ key: string, first: 
 export type GridBack = 'organizer' | 'courses' | 'me'
 
 /** People × slots, with totals, filters, exports, a legend, a link to correct each cell, and the charts. */
-export function gridPage (locale: Locale, view: { title: string, grid: Grid, who: Who, base: string, back: GridBack, charts: string, excuses: Array<{ id: string, name: string, slotStartsAt: Date, reason: string }>, canCorrect: (personId: string) => boolean }, path: string): string {
+export function gridPage (locale: Locale, view: {
+  title: string
+  grid: Grid
+  who: Who
+  base: string
+  back: GridBack
+  charts: string
+  excuses: Array<{ id: string, name: string, slotStartsAt: Date, reason: string }>
+  canCorrect: (personId: string) => boolean
+}, path: string): string {
   const { grid } = view
   const zone = grid.timezone
-  const filter = (who: Who, label: string): string => html`<li><a href="${view.base}?qui=${who}&amp;lang=${locale}"!${who === view.who ? ' aria-current="page"' : ''}>${label}</a></li>`
+  const filter = (who: Who, label: string): string =>
+    html`<li><a href="${view.base}?qui=${who}&amp;lang=${locale}"!${who === view.who ? ' aria-current="page"' : ''}>${label}</a></li>`
   const percent = new Intl.NumberFormat(intlLocale[locale], { style: 'percent', maximumFractionDigits: 0 })
   const dayStarts = new Set<number>()
   const dayList = days(grid.slots, zone)
@@ -78,10 +88,11 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
   const back = view.back === 'organizer'
     ? organizerNav(locale, grid.eventId, 'attendance')
     : breadcrumbs(locale, [view.back === 'courses' ? coursesCrumb(locale) : myPageCrumb(locale)])
-  const legend = ([...(['present', 'late', 'excused', 'absent'] as const).map(s => html`<li><span class="badge ${BADGE_CLASS[s]}" aria-hidden="true">${t(locale, STATUS_SHORT[s])}</span> ${t(locale, STATUS_TEXT[s])}</li>`),
-    html`<li><span class="badge pending" aria-hidden="true">—</span> ${t(locale, 'attendance.legendUpcoming')}</li>`,
-    html`<li><span class="att-mark" aria-hidden="true">*</span> ${t(locale, 'attendance.legendExcusePending')}</li>`,
-    html`<li><span class="att-mark" aria-hidden="true">†</span> ${t(locale, 'attendance.legendCompletedLate')}</li>`]).join('')
+  const legend = ([...(['present', 'late', 'excused', 'absent'] as const)
+    .map(s => html`<li><span class="badge ${BADGE_CLASS[s]}" aria-hidden="true">${t(locale, STATUS_SHORT[s])}</span> ${t(locale, STATUS_TEXT[s])}</li>`),
+  html`<li><span class="badge pending" aria-hidden="true">—</span> ${t(locale, 'attendance.legendUpcoming')}</li>`,
+  html`<li><span class="att-mark" aria-hidden="true">*</span> ${t(locale, 'attendance.legendExcusePending')}</li>`,
+  html`<li><span class="att-mark" aria-hidden="true">†</span> ${t(locale, 'attendance.legendCompletedLate')}</li>`]).join('')
   const cell = (row: Grid['rows'][number], c: Grid['rows'][number]['cells'][number], i: number): string => {
     const slot = grid.slots[i]
     if (slot === undefined) return ''
@@ -90,14 +101,28 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
       ? null
       : t(locale, 'attendance.completedLateDetail', { time: formatTime(c.completedLateAt.toISOString(), locale, zone) })
     const text = late === null ? status : t(locale, 'attendance.cellStatusCompletedLate', { status, detail: late })
-    const name = t(locale, 'attendance.cellLabel', { status: text, name: row.name, slot: t(locale, 'attendance.dayAtTime', { day: formatDay(slot.startsAt.toISOString(), locale, zone), time: formatTime(slot.startsAt.toISOString(), locale, zone) }) })
+    const name = t(locale, 'attendance.cellLabel', {
+      status: text,
+      name: row.name,
+      slot: t(locale, 'attendance.dayAtTime', {
+        day: formatDay(slot.startsAt.toISOString(), locale, zone),
+        time: formatTime(slot.startsAt.toISOString(), locale, zone)
+      })
+    })
     const letter = c.status === null ? '—' : t(locale, STATUS_SHORT[c.status])
     const cls = c.status === null ? 'pending' : BADGE_CLASS[c.status]
     const badge = view.canCorrect(row.personId)
-      ? html`<a class="badge ${cls}" href="/presences/correction?personne=${row.personId}&amp;creneau=${slot.id}&amp;lang=${locale}" title="${text}" aria-label="${name}">${letter}</a>`
+      ? html`<a class="badge ${cls}" href="/presences/correction?personne=${row.personId}&amp;creneau=${slot.id}&amp;lang=${locale}" title="${text}" ` +
+        html`aria-label="${name}">${letter}</a>`
       : html`<span class="badge ${cls}" role="img" title="${text}" aria-label="${name}">${letter}</span>`
-    const mark = late === null ? '' : html`<small class="completed-late" title="${late}"><span aria-hidden="true">†</span>!${hidden(` ${t(locale, 'attendance.completedLateMark')}`)}</small>`
-    const excuse = c.excuse === 'pending' ? html`<small class="att-mark" title="${t(locale, 'attendance.legendExcusePending')}"><span aria-hidden="true">*</span>!${hidden(t(locale, 'attendance.legendExcusePending'))}</small>` : ''
+    const mark = late === null
+      ? ''
+      : html`<small class="completed-late" title="${late}">` +
+        html`<span aria-hidden="true">†</span>!${hidden(` ${t(locale, 'attendance.completedLateMark')}`)}</small>`
+    const excuse = c.excuse === 'pending'
+      ? html`<small class="att-mark" title="${t(locale, 'attendance.legendExcusePending')}">` +
+        html`<span aria-hidden="true">*</span>!${hidden(t(locale, 'attendance.legendExcusePending'))}</small>`
+      : ''
     return html`<td!${dayClass(i)}>!${badge}!${mark}!${excuse}</td>`
   }
   return layout({
@@ -108,21 +133,31 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
 !${back}
 <h1>${t(locale, 'attendance.gridTitle', { title: view.title })}</h1>
 <div class="att-toolbar">
-<nav aria-label="${t(locale, 'attendance.filtersLabel')}"><ul class="att-filters">!${filter('all', t(locale, 'attendance.filterEveryone'))}!${filter('credited', t(locale, 'attendance.filterCredited'))}!${filter('non_credit', t(locale, 'attendance.filterNonCredit'))}</ul></nav>
+<nav aria-label="${t(locale, 'attendance.filtersLabel')}"><ul class="att-filters">!${filter('all', t(locale, 'attendance.filterEveryone'))}` +
+  html`!${filter('credited', t(locale, 'attendance.filterCredited'))}!${filter('non_credit', t(locale, 'attendance.filterNonCredit'))}</ul></nav>
 <a class="button secondary" href="${view.base}/export.csv?qui=${view.who}&amp;lang=${locale}">${t(locale, 'attendance.exportCsv')}</a>
 </div>
 <section class="att-legend" aria-labelledby="grid-legend"><h2 id="grid-legend">${t(locale, 'attendance.legendTitle')}</h2><ul>!${legend}</ul></section>
 <div class="table-scroll att-grid-scroll" tabindex="0" role="region" aria-label="${t(locale, 'attendance.gridRegionLabel')}"><table class="att-grid">
 <caption>${t(locale, 'attendance.gridCaption', { people: grid.rows.length, slots: grid.slots.length })}</caption>
-<thead><tr><th scope="col" rowspan="2" class="att-person">${t(locale, 'attendance.colPerson')}</th>!${dayList.map(d => html`<th scope="colgroup" colspan="${d.count}" class="day-start">${DateTime.fromJSDate(d.first, { zone }).setLocale(intlLocale[locale]).toFormat('ccc d')}</th>`)}<th scope="col" rowspan="2" class="day-start">${t(locale, 'attendance.colHours')}</th><th scope="col" rowspan="2">${t(locale, 'attendance.colGrade')}</th></tr>
+<thead><tr><th scope="col" rowspan="2" class="att-person">${t(locale, 'attendance.colPerson')}</th>` +
+  html`!${dayList.map(d => html`<th scope="colgroup" colspan="${d.count}" class="day-start">` +
+    html`${DateTime.fromJSDate(d.first, { zone }).setLocale(intlLocale[locale]).toFormat('ccc d')}</th>`)}` +
+  html`<th scope="col" rowspan="2" class="day-start">${t(locale, 'attendance.colHours')}</th>` +
+  html`<th scope="col" rowspan="2">${t(locale, 'attendance.colGrade')}</th></tr>
 <tr>!${grid.slots.map((s, i) => html`<th scope="col"!${dayClass(i)}>${formatTime(s.startsAt.toISOString(), locale, zone)}</th>`)}</tr></thead>
-<tbody>!${grid.rows.map(row => html`<tr><th scope="row" class="att-person">${row.name}</th>!${row.cells.map((c, i) => cell(row, c, i)).join('')}<td class="day-start att-num">${t(locale, 'attendance.hours', { hours: row.hoursAttended })}</td><td class="att-num">${row.grade === null ? '—' : percent.format(row.grade)}</td></tr>`)}</tbody>
+<tbody>!${grid.rows.map(row => html`<tr><th scope="row" class="att-person">${row.name}</th>!${row.cells.map((c, i) => cell(row, c, i)).join('')}` +
+  html`<td class="day-start att-num">${t(locale, 'attendance.hours', { hours: row.hoursAttended })}</td>` +
+  html`<td class="att-num">${row.grade === null ? '—' : percent.format(row.grade)}</td></tr>`)}</tbody>
 </table></div>
 !${view.excuses.length > 0
   ? html`<h2>${t(locale, 'attendance.excusesWaiting')}</h2>
-<ul class="att-excuses">!${view.excuses.map(e => html`<li><p>${t(locale, 'attendance.excuseLine', { name: e.name, slot: slotLabel(e.slotStartsAt, zone, locale), reason: e.reason })}</p>
-<div class="att-actions"><form method="post" action="/presences/justifications/${e.id}?lang=${locale}" class="inline"><input type="hidden" name="decision" value="accept"><button type="submit">${t(locale, 'attendance.accept')}</button></form>
-<form method="post" action="/presences/justifications/${e.id}?lang=${locale}" class="inline"><input type="hidden" name="decision" value="refuse"><button type="submit" class="secondary">${t(locale, 'attendance.refuse')}</button></form></div></li>`)}</ul>`
+<ul class="att-excuses">!${view.excuses.map(e => html`<li>` +
+  html`<p>${t(locale, 'attendance.excuseLine', { name: e.name, slot: slotLabel(e.slotStartsAt, zone, locale), reason: e.reason })}</p>
+<div class="att-actions"><form method="post" action="/presences/justifications/${e.id}?lang=${locale}" class="inline">` +
+  html`<input type="hidden" name="decision" value="accept"><button type="submit">${t(locale, 'attendance.accept')}</button></form>
+<form method="post" action="/presences/justifications/${e.id}?lang=${locale}" class="inline"><input type="hidden" name="decision" value="refuse">` +
+  html`<button type="submit" class="secondary">${t(locale, 'attendance.refuse')}</button></form></div></li>`)}</ul>`
   : ''}
 !${view.charts}
 </div>`
@@ -130,7 +165,17 @@ export function gridPage (locale: Locale, view: { title: string, grid: Grid, who
 }
 
 /** One person in one slot: the current status, the correction form, and the history. */
-export function correctionPage (locale: Locale, view: { name: string, slotLabel: string, slotId: string, personId: string, status: Status | null, sessions: Array<{ id: string, title: string }>, sessionId: string | null, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: string }>, back: Crumb[] }, path: string): string {
+export function correctionPage (locale: Locale, view: {
+  name: string
+  slotLabel: string
+  slotId: string
+  personId: string
+  status: Status | null
+  sessions: Array<{ id: string, title: string }>
+  sessionId: string | null
+  history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: string }>
+  back: Crumb[]
+}, path: string): string {
   const describe = (state: unknown): string => {
     if (state === null || state === undefined) return t(locale, 'attendance.historyNone')
     const s = state as { status?: Status, excuse?: string }
@@ -143,14 +188,21 @@ export function correctionPage (locale: Locale, view: { name: string, slotLabel:
     title: t(locale, 'attendance.correctionTitle'),
     body: html`!${breadcrumbs(locale, view.back)}
 <h1>${view.name} — ${view.slotLabel}</h1>
-<p>!${markup(locale, 'attendance.currentStatus', { status: view.status === null ? t(locale, 'attendance.noRecord') : t(locale, STATUS_TEXT[view.status]) }, { strong: words => `<strong>${words}</strong>` })}</p>
+<p>!${markup(
+  locale,
+  'attendance.currentStatus',
+  { status: view.status === null ? t(locale, 'attendance.noRecord') : t(locale, STATUS_TEXT[view.status]) },
+  { strong: words => `<strong>${words}</strong>` }
+)}</p>
 <form class="stack" method="post" action="/presences/correction?lang=${locale}">
 <input type="hidden" name="personId" value="${view.personId}"><input type="hidden" name="slotId" value="${view.slotId}">
 <fieldset><legend>${t(locale, 'attendance.newStatus')}</legend>
-!${(['present', 'late', 'excused', 'absent'] as const).map(s => html`<label class="choice"><input type="radio" name="status" value="${s}"${s === (view.status ?? 'present') ? ' checked' : ''} required> ${t(locale, STATUS_TEXT[s])}</label>`)}
+!${(['present', 'late', 'excused', 'absent'] as const).map(s => html`<label class="choice">` +
+  html`<input type="radio" name="status" value="${s}"${s === (view.status ?? 'present') ? ' checked' : ''} required> ${t(locale, STATUS_TEXT[s])}</label>`)}
 </fieldset>
 !${view.sessions.length > 1
-  ? html`<label>${t(locale, 'attendance.session')}<select name="sessionId">!${view.sessions.map(s => html`<option value="${s.id}"${s.id === view.sessionId ? ' selected' : ''}>${s.title}</option>`)}</select></label>`
+  ? html`<label>${t(locale, 'attendance.session')}<select name="sessionId">` +
+    html`!${view.sessions.map(s => html`<option value="${s.id}"${s.id === view.sessionId ? ' selected' : ''}>${s.title}</option>`)}</select></label>`
   : ''}
 <label>${t(locale, 'attendance.correctionReason')}<input name="reason" required minlength="3" maxlength="500"></label>
 <button type="submit">${t(locale, 'attendance.saveCorrection')}</button>
@@ -158,8 +210,11 @@ export function correctionPage (locale: Locale, view: { name: string, slotLabel:
 <h2>${t(locale, 'attendance.history')}</h2>
 !${view.history.length === 0
 ? html`<p>${t(locale, 'attendance.noChange')}</p>`
-: html`<table><thead><tr><th scope="col">${t(locale, 'attendance.colWhen')}</th><th scope="col">${t(locale, 'attendance.colWhat')}</th><th scope="col">${t(locale, 'attendance.colBefore')}</th><th scope="col">${t(locale, 'attendance.colAfter')}</th><th scope="col">${t(locale, 'attendance.colBy')}</th><th scope="col">${t(locale, 'attendance.colReason')}</th></tr></thead>
-<tbody>!${view.history.map(h => html`<tr><td>${h.changedAt}</td><td>${textOf(locale, HISTORY_ACTION_TEXT, h.action)}</td><td>${describe(h.before)}</td><td>${describe(h.after)}</td><td>${h.changedByName ?? '—'}</td><td>${h.reason ?? ''}</td></tr>`)}</tbody></table>`}`
+: html`<table><thead><tr><th scope="col">${t(locale, 'attendance.colWhen')}</th><th scope="col">${t(locale, 'attendance.colWhat')}</th>` +
+  html`<th scope="col">${t(locale, 'attendance.colBefore')}</th><th scope="col">${t(locale, 'attendance.colAfter')}</th>` +
+  html`<th scope="col">${t(locale, 'attendance.colBy')}</th><th scope="col">${t(locale, 'attendance.colReason')}</th></tr></thead>
+<tbody>!${view.history.map(h => html`<tr><td>${h.changedAt}</td><td>${textOf(locale, HISTORY_ACTION_TEXT, h.action)}</td><td>${describe(h.before)}</td>` +
+  html`<td>${describe(h.after)}</td><td>${h.changedByName ?? '—'}</td><td>${h.reason ?? ''}</td></tr>`)}</tbody></table>`}`
   })
 }
 
@@ -184,13 +239,16 @@ export function hoursSummaryBlock (locale: Locale, summary: HoursSummary, option
   const state = t(locale, HOURS_STATE_TEXT[summary.state], { missing: summary.hoursMissing, upcoming: summary.hoursUpcoming })
   const excused = summary.hoursExcused <= 0
     ? ''
-    : html`<p class="muted">${t(locale, summary.excusedCounts ? 'attendance.hoursExcusedCounted' : 'attendance.hoursExcusedNotCounted', { hours: summary.hoursExcused })}</p>`
+    : html`<p class="muted">` +
+      html`${t(locale, summary.excusedCounts ? 'attendance.hoursExcusedCounted' : 'attendance.hoursExcusedNotCounted', { hours: summary.hoursExcused })}</p>`
   return html`<section class="att-summary ${summary.state}" aria-labelledby="${options.id}">
 !${options.level === 2 ? html`<h2 id="${options.id}">${heading}</h2>` : html`<h3 id="${options.id}">${heading}</h3>`}
 !${summary.state === 'noHours'
     ? html`<p>${state}</p>`
     : html`<p class="att-figures">${done}</p>
-<div class="progress" role="progressbar" aria-label="${t(locale, 'attendance.hoursProgressLabel')}" aria-valuemin="0" aria-valuemax="${summary.hoursRequired}" aria-valuenow="${Math.min(summary.hoursCounted, summary.hoursRequired)}" aria-valuetext="${done}"><span style="width: ${width}%"></span></div>
+<div class="progress" role="progressbar" aria-label="${t(locale, 'attendance.hoursProgressLabel')}" aria-valuemin="0" ` +
+  html`aria-valuemax="${summary.hoursRequired}" aria-valuenow="${Math.min(summary.hoursCounted, summary.hoursRequired)}" aria-valuetext="${done}">` +
+  html`<span style="width: ${width}%"></span></div>
 <p class="att-state">${state}</p>
 !${excused}
 <p class="muted">${t(locale, 'attendance.hoursRule', { share: summary.minShare, total: summary.totalHours })}</p>`}
@@ -220,12 +278,17 @@ function slotCard (locale: Locale, zone: string, slot: MySlot): string {
 <ul class="att-choices">!${slot.sessions.map(s => {
       const mine = s.id === slot.chosen
       const full = s.capacity !== null && s.taken >= s.capacity && !mine
-      const places = s.capacity === null ? '' : html` <small class="muted">${full ? t(locale, 'attendance.sessionFull') : t(locale, 'attendance.placesLeft', { count: Math.max(0, s.capacity - s.taken) })}</small>`
+      const places = s.capacity === null
+        ? ''
+        : html` <small class="muted">` +
+          html`${full ? t(locale, 'attendance.sessionFull') : t(locale, 'attendance.placesLeft', { count: Math.max(0, s.capacity - s.taken) })}</small>`
       const action = mine
         ? html`<span class="badge present">${t(locale, 'attendance.yourChoice')}</span>`
         : full
           ? ''
-          : html`<form method="post" action="/presence/choix?lang=${locale}"><input type="hidden" name="sessionId" value="${s.id}"><button type="submit" class="secondary" aria-label="${t(locale, 'attendance.chooseThisSessionLabel', { title: s.title })}">${t(locale, 'attendance.chooseThisSession')}</button></form>`
+          : html`<form method="post" action="/presence/choix?lang=${locale}"><input type="hidden" name="sessionId" value="${s.id}">` +
+            html`<button type="submit" class="secondary" aria-label="${t(locale, 'attendance.chooseThisSessionLabel', { title: s.title })}">` +
+            html`${t(locale, 'attendance.chooseThisSession')}</button></form>`
       return html`<li!${mine ? ' class="chosen"' : ''}><span class="att-choice-title">${s.title}</span>!${places}!${action}</li>`
     }).join('')}</ul>`
     : ''
@@ -233,9 +296,13 @@ function slotCard (locale: Locale, zone: string, slot: MySlot): string {
     ? ''
     : slot.excuse !== null
       ? html`<p><span class="badge ${EXCUSE_BADGE[slot.excuse]}">${t(locale, 'attendance.myExcuse', { state: slot.excuse })}</span></p>`
-      : html`<details class="att-excuse"><summary>${t(locale, 'attendance.excuseAbsence')}</summary><form method="post" action="/presence/justification?lang=${locale}" class="stack"><input type="hidden" name="slotId" value="${slot.id}"><label>${t(locale, 'attendance.reason')}<input name="reason" required minlength="3" maxlength="500"></label><button type="submit">${t(locale, 'attendance.sendExcuse')}</button></form></details>`
+      : html`<details class="att-excuse"><summary>${t(locale, 'attendance.excuseAbsence')}</summary>` +
+        html`<form method="post" action="/presence/justification?lang=${locale}" class="stack"><input type="hidden" name="slotId" value="${slot.id}">` +
+        html`<label>${t(locale, 'attendance.reason')}<input name="reason" required minlength="3" maxlength="500"></label>` +
+        html`<button type="submit">${t(locale, 'attendance.sendExcuse')}</button></form></details>`
   return html`<li class="att-slot ${slot.status ?? 'upcoming'}">
-<div class="att-slot-head"><p class="att-when"><time datetime="${slot.startsAt.toISOString()}">${timeRange(slot, zone, locale)}</time></p>!${statusBadge(locale, slot.status, slot.started)}</div>
+<div class="att-slot-head"><p class="att-when"><time datetime="${slot.startsAt.toISOString()}">${timeRange(slot, zone, locale)}</time></p>` +
+  html`!${statusBadge(locale, slot.status, slot.started)}</div>
 !${session}!${choosing}!${excuse}
 </li>`
 }
@@ -255,7 +322,8 @@ export function myAttendancePage (locale: Locale, view: Mine & { notice?: string
 <h1>${t(locale, 'attendance.myAttendanceTitle')}</h1>
 !${view.notice !== undefined ? html`<div class="notice" role="status"><p>${view.notice}</p></div>` : ''}
 !${view.summary === null ? '' : hoursSummaryBlock(locale, view.summary, { level: 2, id: 'my-hours' })}
-<p class="att-actions"><a class="button" href="/presence/code?lang=${locale}">${t(locale, 'attendance.enterRoomCode')}</a> <a class="button secondary" href="/presence/laissez-passer?lang=${locale}">${t(locale, 'attendance.passTitle')}</a></p>
+<p class="att-actions"><a class="button" href="/presence/code?lang=${locale}">${t(locale, 'attendance.enterRoomCode')}</a> ` +
+  html`<a class="button secondary" href="/presence/laissez-passer?lang=${locale}">${t(locale, 'attendance.passTitle')}</a></p>
 !${view.slots.length === 0
   ? html`<p>${t(locale, 'attendance.noSlots')}</p>`
   : [...byDay].map(([day, slots], i) => html`<section aria-labelledby="day-${i}"><h2 id="day-${i}">${day}</h2>

@@ -12,10 +12,19 @@ import * as bookRepo from './book-repository.js'
 import type { PolicyRow, Status } from './repository.js'
 import { byName } from '../util/by-name.js'
 
-export interface GridSlot { id: string, key: string, startsAt: Date, endsAt: Date, hours: number, held: boolean, sessions: Array<{ id: string, title: string }> }
+export interface GridSlot {
+  id: string
+  key: string
+  startsAt: Date
+  endsAt: Date
+  hours: number
+  held: boolean
+  sessions: Array<{ id: string, title: string }>
+}
 export interface GridPerson { personId: string, name: string, email: string | null, credited: boolean, userSub: string | null }
 /** `completedLateAt`: the check-in came from a scan before sign-in completed after its room code's validity (shown marked). */
-export type Cell = { status: Status, sessionId: string | null, excuse: 'pending' | 'accepted' | 'refused' | null, completedLateAt: Date | null } | { status: null, sessionId: null, excuse: 'pending' | 'accepted' | 'refused' | null, completedLateAt: null }
+export type Cell = { status: Status, sessionId: string | null, excuse: 'pending' | 'accepted' | 'refused' | null, completedLateAt: Date | null } |
+  { status: null, sessionId: null, excuse: 'pending' | 'accepted' | 'refused' | null, completedLateAt: null }
 
 export interface Grid {
   eventId: string
@@ -65,7 +74,13 @@ export interface HoursSummary {
 const round3 = (n: number): number => Math.round(n * 1000) / 1000
 
 /** Where a person stands, from their eligibility (the attestation rule) and their row of the grid. */
-export function hoursSummary (rule: EligibilityPolicy, result: Eligibility, slots: readonly GridSlot[], cells: readonly Cell[], extra: { credited: boolean, grade: number | null }): HoursSummary {
+export function hoursSummary (
+  rule: EligibilityPolicy,
+  result: Eligibility,
+  slots: readonly GridSlot[],
+  cells: readonly Cell[],
+  extra: { credited: boolean, grade: number | null }
+): HoursSummary {
   const hoursUpcoming = round3(slots.reduce((sum, slot, i) => {
     const status = cells[i]?.status ?? null
     return sum + (!slot.held && status === null ? slot.hours : 0)
@@ -151,7 +166,19 @@ export class AttendanceBook {
   }
 
   /** One person in one slot, for the correction page (organizers, and instructors of the person's course). */
-  async cell (actorId: string, personId: string, slotId: string): Promise<{ eventId: string, organizer: boolean, timezone: string, startsAt: Date, personId: string, slotId: string, name: string, status: Status | null, sessionId: string | null, sessions: Array<{ id: string, title: string }>, history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: Date }> }> {
+  async cell (actorId: string, personId: string, slotId: string): Promise<{
+    eventId: string
+    organizer: boolean
+    timezone: string
+    startsAt: Date
+    personId: string
+    slotId: string
+    name: string
+    status: Status | null
+    sessionId: string | null
+    sessions: Array<{ id: string, title: string }>
+    history: Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedByName: string | null, changedAt: Date }>
+  }> {
     const slot = await bookRepo.findSlotWithZone(this.db, slotId)
     if (slot === undefined) throw notFound(bilingual('attendance.slotNotFound'))
     await this.access.assert({ personId: actorId }, 'attendance.correct', { kind: 'attendance', personId, slotId })
@@ -172,7 +199,14 @@ export class AttendanceBook {
       status,
       sessionId: record?.session_id ?? null,
       sessions,
-      history: history.map(h => ({ action: h.action, before: h.before, after: h.after, reason: h.reason, changedByName: h.display_name, changedAt: h.changed_at }))
+      history: history.map(h => ({
+        action: h.action,
+        before: h.before,
+        after: h.after,
+        reason: h.reason,
+        changedByName: h.display_name,
+        changedAt: h.changed_at
+      }))
     }
   }
 
@@ -213,7 +247,12 @@ export class AttendanceBook {
           excuse: cell?.excuse ?? null,
           chosen: choices.find(c => c.slot_id === slot.id)?.session_id ?? null,
           attended: status === 'present' || status === 'late' ? cell?.sessionId ?? null : null,
-          sessions: sessions.filter(s => s.slot_id === slot.id).map(s => ({ id: s.id, title: s.title, capacity: places.get(s.id)?.capacity ?? null, taken: places.get(s.id)?.taken ?? 0 }))
+          sessions: sessions.filter(s => s.slot_id === slot.id).map(s => ({
+            id: s.id,
+            title: s.title,
+            capacity: places.get(s.id)?.capacity ?? null,
+            taken: places.get(s.id)?.taken ?? 0
+          }))
         }
       }),
       summary: row === undefined ? null : this.summaryOf(await this.eligibilityRule(registration.id), grid, row)
@@ -263,7 +302,15 @@ export class AttendanceBook {
     const slotRows = await bookRepo.countedSlots(this.db, eventId)
     const sessionRows = await bookRepo.inPersonSessions(this.db, eventId)
     const slots: GridSlot[] = slotRows
-      .map(s => ({ id: s.id, key: s.key, startsAt: s.starts_at, endsAt: s.ends_at, hours: (s.ends_at.getTime() - s.starts_at.getTime()) / 3600_000, held: s.ends_at <= now, sessions: sessionRows.filter(x => x.slot_id === s.id).map(x => ({ id: x.id, title: x.title })) }))
+      .map(s => ({
+        id: s.id,
+        key: s.key,
+        startsAt: s.starts_at,
+        endsAt: s.ends_at,
+        hours: (s.ends_at.getTime() - s.starts_at.getTime()) / 3600_000,
+        held: s.ends_at <= now,
+        sessions: sessionRows.filter(x => x.slot_id === s.id).map(x => ({ id: x.id, title: x.title }))
+      }))
       .filter(s => s.sessions.length > 0)
 
     const people = await this.#people(eventId, options.contextId)
@@ -302,7 +349,13 @@ export class AttendanceBook {
     const byPerson = new Map<string, GridPerson>()
     for (const r of regs) {
       const known = byPerson.get(r.person_id)
-      byPerson.set(r.person_id, { personId: r.person_id, name: r.display_name, email: r.email, credited: (known?.credited ?? false) || r.role === 'credited_student', userSub: null })
+      byPerson.set(r.person_id, {
+        personId: r.person_id,
+        name: r.display_name,
+        email: r.email,
+        credited: (known?.credited ?? false) || r.role === 'credited_student',
+        userSub: null
+      })
     }
     return [...byPerson.values()].sort(byName)
   }
@@ -334,18 +387,62 @@ export class AttendanceBook {
           throw badRequest(bilingual('attendance.chooseSessionOfSlot'))
         }
         if (existing === undefined) {
-          await repo.insertRecord(trx, { event_id: slot.event_id, slot_id: slot.id, session_id: sessionId, person_id: input.personId, status: input.status, method: 'manual', recorded_at: now, device_time: null, received_at: now, recorded_by: actorId })
+          await repo.insertRecord(trx, {
+            event_id: slot.event_id,
+            slot_id: slot.id,
+            session_id: sessionId,
+            person_id: input.personId,
+            status: input.status,
+            method: 'manual',
+            recorded_at: now,
+            device_time: null,
+            received_at: now,
+            recorded_by: actorId
+          })
         } else {
-          await repo.updateRecord(trx, existing.id, { session_id: sessionId, status: input.status, method: 'manual', recorded_by: actorId, received_at: now, completed_late_at: null })
+          await repo.updateRecord(trx, existing.id, {
+            session_id: sessionId,
+            status: input.status,
+            method: 'manual',
+            recorded_by: actorId,
+            received_at: now,
+            completed_late_at: null
+          })
         }
         after = { sessionId, status: input.status, method: 'manual' }
       }
-      await repo.insertHistory(trx, { event_id: slot.event_id, slot_id: slot.id, person_id: input.personId, action: 'correction', before, after, reason: input.reason.trim(), changed_by: actorId, changed_at: now })
+      await repo.insertHistory(trx, {
+        event_id: slot.event_id,
+        slot_id: slot.id,
+        person_id: input.personId,
+        action: 'correction',
+        before,
+        after,
+        reason: input.reason.trim(),
+        changed_by: actorId,
+        changed_at: now
+      })
     })
   }
 
-  async history (personId: string, slotId?: string): Promise<Array<{ action: string, before: unknown, after: unknown, reason: string | null, changedBy: string | null, changedAt: Date, slotId: string }>> {
-    return (await repo.historyOf(this.db, personId, slotId)).map(h => ({ action: h.action, before: h.before, after: h.after, reason: h.reason, changedBy: h.changed_by, changedAt: h.changed_at, slotId: h.slot_id }))
+  async history (personId: string, slotId?: string): Promise<Array<{
+    action: string
+    before: unknown
+    after: unknown
+    reason: string | null
+    changedBy: string | null
+    changedAt: Date
+    slotId: string
+  }>> {
+    return (await repo.historyOf(this.db, personId, slotId)).map(h => ({
+      action: h.action,
+      before: h.before,
+      after: h.after,
+      reason: h.reason,
+      changedBy: h.changed_by,
+      changedAt: h.changed_at,
+      slotId: h.slot_id
+    }))
   }
 
   /** A participant excuses themself for a slot (before or after), with a short reason. */
@@ -360,8 +457,26 @@ export class AttendanceBook {
     return await bookRepo.upsertExcuse(this.db, { person_id: personId, slot_id: slotId, reason: text, submitted_at: this.clock.now() })
   }
 
-  async excuses (eventId: string, status?: bookRepo.ExcuseStatus): Promise<Array<{ id: string, personId: string, name: string, slotId: string, slotStartsAt: Date, reason: string, status: string, submittedAt: Date }>> {
-    return (await bookRepo.excusesOfEvent(this.db, eventId, status)).map(x => ({ id: x.id, personId: x.person_id, name: x.display_name, slotId: x.slot_id, slotStartsAt: x.starts_at, reason: x.reason, status: x.status, submittedAt: x.submitted_at }))
+  async excuses (eventId: string, status?: bookRepo.ExcuseStatus): Promise<Array<{
+    id: string
+    personId: string
+    name: string
+    slotId: string
+    slotStartsAt: Date
+    reason: string
+    status: string
+    submittedAt: Date
+  }>> {
+    return (await bookRepo.excusesOfEvent(this.db, eventId, status)).map(x => ({
+      id: x.id,
+      personId: x.person_id,
+      name: x.display_name,
+      slotId: x.slot_id,
+      slotStartsAt: x.starts_at,
+      reason: x.reason,
+      status: x.status,
+      submittedAt: x.submitted_at
+    }))
   }
 
   /** An organizer, or an instructor of the person's course, accepts or refuses an excuse; the decision is in the audit trail. */
@@ -373,7 +488,17 @@ export class AttendanceBook {
     const status = accept ? 'accepted' : 'refused'
     await this.db.transaction().execute(async trx => {
       await bookRepo.setExcuseDecision(trx, excuseId, status, actorId, now)
-      await repo.insertHistory(trx, { event_id: excuse.event_id, slot_id: excuse.slot_id, person_id: excuse.person_id, action: 'excuse', before: { excuse: excuse.status }, after: { excuse: status }, reason: null, changed_by: actorId, changed_at: now })
+      await repo.insertHistory(trx, {
+        event_id: excuse.event_id,
+        slot_id: excuse.slot_id,
+        person_id: excuse.person_id,
+        action: 'excuse',
+        before: { excuse: excuse.status },
+        after: { excuse: status },
+        reason: null,
+        changed_by: actorId,
+        changed_at: now
+      })
     })
     return excuse.event_id
   }
@@ -412,10 +537,26 @@ export class AttendanceBook {
   }
 
   /** Check-ins per session across the week (charts): sessions in time order with their slot, and whether they have started. */
-  async perSession (eventId: string): Promise<Array<{ sessionId: string, title: string, slotId: string, startsAt: Date, count: number, capacity: number | null, started: boolean }>> {
+  async perSession (eventId: string): Promise<Array<{
+    sessionId: string
+    title: string
+    slotId: string
+    startsAt: Date
+    count: number
+    capacity: number | null
+    started: boolean
+  }>> {
     const now = this.clock.now()
     const rows = await bookRepo.sessionCheckIns(this.db, eventId)
-    return rows.map(r => ({ sessionId: r.id, title: r.title, slotId: r.slot_id, startsAt: r.starts_at, count: Number(r.count), capacity: r.capacity, started: r.starts_at <= now }))
+    return rows.map(r => ({
+      sessionId: r.id,
+      title: r.title,
+      slotId: r.slot_id,
+      startsAt: r.starts_at,
+      count: Number(r.count),
+      capacity: r.capacity,
+      started: r.starts_at <= now
+    }))
   }
 }
 

@@ -10,7 +10,8 @@ const time = (d: Date, zone: string, locale: Locale): string => formatTime(d.toI
 
 /** Where a count's number goes in its sentence, in the forms a page's script rewrites live. */
 const NUMBER = '{n}'
-type CountKey = 'attendance.presentNow' | 'attendance.presentOfCapacity' | 'attendance.expectedMore' | 'attendance.expectedChosenAhead' | 'attendance.scanQueue' | 'kiosk.presentOfCapacity' | 'kiosk.countdown'
+type CountKey = 'attendance.presentNow' | 'attendance.presentOfCapacity' | 'attendance.expectedMore' | 'attendance.expectedChosenAhead' |
+  'attendance.scanQueue' | 'kiosk.presentOfCapacity' | 'kiosk.countdown'
 
 /**
  * A count's sentence for one and for several, NUMBER marking the number, for a script that
@@ -53,7 +54,17 @@ const METHOD_TEXT = {
  * the check-in (the GET changes nothing). Signed in, it says who will be checked in, and if the
  * person is already recorded in this slot, where.
  */
-export function checkInConfirmPage (locale: Locale, view: { action: string, sessionId: string, title: string, room: string | null, startsAt: Date, endsAt: Date, timezone: string, name: string | null, current: { id: string, title: string } | null }, path: string): string {
+export function checkInConfirmPage (locale: Locale, view: {
+  action: string
+  sessionId: string
+  title: string
+  room: string | null
+  startsAt: Date
+  endsAt: Date
+  timezone: string
+  name: string | null
+  current: { id: string, title: string } | null
+}, path: string): string {
   const already = view.current !== null && view.current.id === view.sessionId
   const note = view.name === null
     ? t(locale, 'attendance.confirmNotSignedIn')
@@ -79,7 +90,11 @@ export function checkInConfirmPage (locale: Locale, view: { action: string, sess
 }
 
 /** What the phone shows after confirming a room code (or typing its code). */
-export function checkInResultPage (locale: Locale, view: { result: 'created' | 'moved' | 'already' | 'pending', message: Bilingual, late: boolean }, path: string): string {
+export function checkInResultPage (locale: Locale, view: {
+  result: 'created' | 'moved' | 'already' | 'pending'
+  message: Bilingual
+  late: boolean
+}, path: string): string {
   const title = view.result === 'pending'
     ? t(locale, 'attendance.resultPendingTitle')
     : view.result === 'already' ? t(locale, 'attendance.resultAlreadyTitle') : t(locale, 'attendance.resultDoneTitle')
@@ -94,7 +109,8 @@ export function checkInResultPage (locale: Locale, view: { result: 'created' | '
 </div>
 !${view.result === 'pending'
   ? html`<p>${t(locale, 'attendance.resultPendingHelp')}</p>`
-  : html`<p><a href="/presence/code?lang=${locale}">${t(locale, 'attendance.enterAnotherCode')}</a> · <a href="/?lang=${locale}">${t(locale, 'common.program')}</a></p>`}
+  : html`<p><a href="/presence/code?lang=${locale}">${t(locale, 'attendance.enterAnotherCode')}</a> · ` +
+    html`<a href="/?lang=${locale}">${t(locale, 'common.program')}</a></p>`}
 !${privacyNoticeLine(locale)}`
   })
 }
@@ -161,7 +177,22 @@ const occupancy = (checkedIn: number, capacity: number): number => Math.min(100,
  * the room's capacity, the session's title and time. Sizes follow the screen (vh, vw) so it
  * reads from the back of a room and never scrolls on a 1366×768 or 1920×1080 projector.
  */
-export function projectionPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, startsAt: Date, endsAt: Date, timezone: string, qrSvg: string, typedCode: string, typedCodeUrl: string, changesAt: Date, now: Date, checkedIn: number, chosen: number, capacity: number | null }, path: string): string {
+export function projectionPage (locale: Locale, view: {
+  sessionId: string
+  title: string
+  room: string | null
+  startsAt: Date
+  endsAt: Date
+  timezone: string
+  qrSvg: string
+  typedCode: string
+  typedCodeUrl: string
+  changesAt: Date
+  now: Date
+  checkedIn: number
+  chosen: number
+  capacity: number | null
+}, path: string): string {
   const countdown = countForms(locale, 'kiosk.countdown')
   const seconds = secondsLeft(view.changesAt, view.now)
   const [before = '', after = ''] = t(locale, 'kiosk.countdown', { count: seconds, number: NUMBER }).split(NUMBER)
@@ -170,29 +201,39 @@ export function projectionPage (locale: Locale, view: { sessionId: string, title
   return kioskDocument({
     locale,
     title: view.title,
-    body: html`<div class="kiosk-screen" data-projection="${base}/etat" data-intl-locale="${intlLocale[locale]}" data-server-time="${view.now.toISOString()}" data-changes-at="${view.changesAt.toISOString()}">
+    body: html`<div class="kiosk-screen" data-projection="${base}/etat" data-intl-locale="${intlLocale[locale]}" ` +
+      html`data-server-time="${view.now.toISOString()}" data-changes-at="${view.changesAt.toISOString()}">
 <header class="kiosk-head">
 <h1>${view.title}</h1>
-<p class="kiosk-when">${time(view.startsAt, view.timezone, locale)} – ${time(view.endsAt, view.timezone, locale)}${view.room !== null ? ` · ${view.room}` : ''}</p>
+<p class="kiosk-when">${time(view.startsAt, view.timezone, locale)} – ` +
+  html`${time(view.endsAt, view.timezone, locale)}${view.room !== null ? ` · ${view.room}` : ''}</p>
 </header>
 <div class="kiosk-body">
 <figure class="qr kiosk-qr" role="img" aria-label="${t(locale, 'attendance.qrLabel')}" data-qr>!${view.qrSvg}</figure>
 <div class="kiosk-side">
-<p class="kiosk-help">!${markup(locale, 'attendance.projectionHelp', { address: typedAddress(view.typedCodeUrl) }, { strong: words => `<strong class="kiosk-address">${words}</strong>` })}</p>
+<p class="kiosk-help">!${markup(locale, 'attendance.projectionHelp', { address: typedAddress(view.typedCodeUrl) }, {
+  strong: words => `<strong class="kiosk-address">${words}</strong>`
+})}</p>
 <p class="kiosk-code" data-typed-code aria-live="polite">${view.typedCode}</p>
-<p class="kiosk-countdown"><span data-countdown data-one="${countdown.one}" data-other="${countdown.other}">${before}<span data-seconds>${new Intl.NumberFormat(intlLocale[locale]).format(seconds)}</span>${after}</span></p>
+<p class="kiosk-countdown"><span data-countdown data-one="${countdown.one}" data-other="${countdown.other}">${before}<span ` +
+  html`data-seconds>${new Intl.NumberFormat(intlLocale[locale]).format(seconds)}</span>${after}</span></p>
 <p class="kiosk-count" aria-live="polite">!${view.capacity === null
   ? liveCount(locale, 'attendance.presentNow', 'checkedIn', view.checkedIn)
   : liveCount(locale, 'kiosk.presentOfCapacity', 'checkedIn', view.checkedIn, { capacity: view.capacity })}</p>
-!${view.capacity === null ? '' : html`<div class="progress kiosk-occupancy" data-occupancy="${view.capacity}" aria-hidden="true"><span style="width: ${occupancy(view.checkedIn, view.capacity)}%"></span></div>`}
+!${view.capacity === null
+  ? ''
+  : html`<div class="progress kiosk-occupancy" data-occupancy="${view.capacity}" aria-hidden="true">` +
+    html`<span style="width: ${occupancy(view.checkedIn, view.capacity)}%"></span></div>`}
 !${view.chosen > 0 ? html`<p class="kiosk-expected">!${liveCount(locale, 'attendance.expectedMore', 'chosen', view.chosen)}</p>` : ''}
 </div>
 </div>
 <nav class="kiosk-tools" aria-label="${t(locale, 'kiosk.toolsLabel')}">
-<button type="button" class="kiosk-fullscreen" data-fullscreen data-enter="${t(locale, 'kiosk.fullScreen')}" data-exit="${t(locale, 'kiosk.exitFullScreen')}" hidden>${t(locale, 'kiosk.fullScreen')}</button>
+<button type="button" class="kiosk-fullscreen" data-fullscreen data-enter="${t(locale, 'kiosk.fullScreen')}" ` +
+  html`data-exit="${t(locale, 'kiosk.exitFullScreen')}" hidden>${t(locale, 'kiosk.fullScreen')}</button>
 <a href="${base}/liste?lang=${locale}">${t(locale, 'kiosk.leave')}</a>
 <a href="${base}/affiche.pdf?lang=${locale}">${t(locale, 'kiosk.posterLink')}</a>
-<a href="${language.href}" lang="${language.locale}" hreflang="${language.locale}" title="${t(locale, 'common.switchLanguageLabel')}">${t(locale, 'common.switchLanguage')}</a>
+<a href="${language.href}" lang="${language.locale}" hreflang="${language.locale}" title="${t(locale, 'common.switchLanguageLabel')}">` +
+  html`${t(locale, 'common.switchLanguage')}</a>
 </nav>
 </div>
 <script src="/assets/projection.js"></script>`
@@ -201,21 +242,34 @@ export function projectionPage (locale: Locale, view: { sessionId: string, title
 
 /** Links to a session's door poster, and to its room's poster for the day when it has a room. */
 function posterLinks (locale: Locale, sessionId: string, room: string | null): string {
-  return html`<a href="/presence/seance/${sessionId}/affiche.pdf?lang=${locale}">${t(locale, 'kiosk.posterLink')}</a>!${room !== null ? html` · <a href="/presence/seance/${sessionId}/affiche.pdf?salle=journee&amp;lang=${locale}">${t(locale, 'kiosk.roomPosterLink')}</a>` : ''}`
+  return html`<a href="/presence/seance/${sessionId}/affiche.pdf?lang=${locale}">${t(locale, 'kiosk.posterLink')}</a>!${room !== null
+    ? html` · <a href="/presence/seance/${sessionId}/affiche.pdf?salle=journee&amp;lang=${locale}">${t(locale, 'kiosk.roomPosterLink')}</a>`
+    : ''}`
 }
 
 /** The door scanner: typed pass codes (and the camera where the browser can read QR codes), queued offline. */
-export function scannerPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, serverTime: Date, eventId: string, organizer: boolean }, path: string): string {
+export function scannerPage (locale: Locale, view: {
+  sessionId: string
+  title: string
+  room: string | null
+  serverTime: Date
+  eventId: string
+  organizer: boolean
+}, path: string): string {
   const queue = countForms(locale, 'attendance.scanQueue')
   return layout({
     locale,
     path,
     title: t(locale, 'attendance.scannerTitle', { title: view.title }),
     body: html`!${breadcrumbs(locale, [checkInDeskCrumb(locale)])}
-<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}" data-intl-locale="${intlLocale[locale]}" data-server-time="${view.serverTime.toISOString()}" data-refused="${t(locale, 'attendance.passRefused')}" data-camera-unavailable="${t(locale, 'attendance.cameraUnavailable')}">
+<div class="scanner" data-scanner="/accueil/${view.sessionId}/scans" data-session="${view.sessionId}" data-locale="${locale}" ` +
+  html`data-intl-locale="${intlLocale[locale]}" data-server-time="${view.serverTime.toISOString()}" data-refused="${t(locale, 'attendance.passRefused')}" ` +
+  html`data-camera-unavailable="${t(locale, 'attendance.cameraUnavailable')}">
 <h1>${view.title}</h1>
 !${view.room !== null ? html`<p>${view.room}</p>` : ''}
-<p>!${posterLinks(locale, view.sessionId, view.room)}!${view.organizer ? html` · <a href="/organisateurs/evenements/${view.eventId}/laissez-passer.pdf?lang=${locale}">${t(locale, 'kiosk.passSheetsLink')}</a>` : ''}</p>
+<p>!${posterLinks(locale, view.sessionId, view.room)}!${view.organizer
+  ? html` · <a href="/organisateurs/evenements/${view.eventId}/laissez-passer.pdf?lang=${locale}">${t(locale, 'kiosk.passSheetsLink')}</a>`
+  : ''}</p>
 <video data-camera hidden playsinline muted aria-hidden="true"></video>
 <button type="button" data-start-camera hidden>${t(locale, 'attendance.scanWithCamera')}</button>
 <form class="stack" data-typed>
@@ -258,7 +312,13 @@ export function passInfoPage (locale: Locale, path: string): string {
 }
 
 /** Door staff pick the session they are scanning for. */
-export function scannerChoicePage (locale: Locale, sessions: Array<{ id: string, title: string, room: string | null, startsAt: Date, timezone: string }>, path: string): string {
+export function scannerChoicePage (locale: Locale, sessions: Array<{
+  id: string
+  title: string
+  room: string | null
+  startsAt: Date
+  timezone: string
+}>, path: string): string {
   return layout({
     locale,
     path,
@@ -266,12 +326,25 @@ export function scannerChoicePage (locale: Locale, sessions: Array<{ id: string,
     body: html`<h1>${t(locale, 'attendance.scannerChoiceTitle')}</h1>
 !${sessions.length === 0
   ? html`<p>${t(locale, 'attendance.noOpenSession')}</p>`
-  : html`<ul class="links">!${sessions.map(s => html`<li><a href="/accueil/${s.id}?lang=${locale}">${time(s.startsAt, s.timezone, locale)} — ${s.title}${s.room !== null ? ` (${s.room})` : ''}</a> · <a href="/presence/seance/${s.id}/projection?lang=${locale}">${t(locale, 'attendance.projectorLink')}</a> · <a href="/presence/seance/${s.id}/liste?lang=${locale}">${t(locale, 'attendance.listLink')}</a> · !${posterLinks(locale, s.id, s.room)}</li>`)}</ul>`}`
+  : html`<ul class="links">!${sessions.map(s => html`<li>` +
+    html`<a href="/accueil/${s.id}?lang=${locale}">${time(s.startsAt, s.timezone, locale)} — ${s.title}${s.room !== null ? ` (${s.room})` : ''}</a> · ` +
+    html`<a href="/presence/seance/${s.id}/projection?lang=${locale}">${t(locale, 'attendance.projectorLink')}</a> · ` +
+    html`<a href="/presence/seance/${s.id}/liste?lang=${locale}">${t(locale, 'attendance.listLink')}</a> · ` +
+    html`!${posterLinks(locale, s.id, s.room)}</li>`)}</ul>`}`
   })
 }
 
 /** The session team's live list: who is in, when, how, and who came without choosing it ahead. */
-export function attendeesPage (locale: Locale, view: { sessionId: string, title: string, room: string | null, timezone: string, checkedIn: number, chosen: number, capacity: number | null, attendees: Array<{ name: string, status: string, method: string, recordedAt: Date, walkIn: boolean }> }, path: string): string {
+export function attendeesPage (locale: Locale, view: {
+  sessionId: string
+  title: string
+  room: string | null
+  timezone: string
+  checkedIn: number
+  chosen: number
+  capacity: number | null
+  attendees: Array<{ name: string, status: string, method: string, recordedAt: Date, walkIn: boolean }>
+}, path: string): string {
   const status = (value: string): string => t(locale, value === 'late' ? 'attendance.statusLate' : 'attendance.statusPresent')
   // The words attendees.js writes in the rows it refreshes.
   const words = JSON.stringify({
@@ -287,10 +360,16 @@ export function attendeesPage (locale: Locale, view: { sessionId: string, title:
     body: html`!${breadcrumbs(locale, [checkInDeskCrumb(locale)])}
 <div data-attendees="/presence/seance/${view.sessionId}/presents" data-intl-locale="${intlLocale[locale]}" data-zone="${view.timezone}" data-words="${words}">
 <h1>${view.title}</h1>
-<p>${view.room ?? t(locale, 'common.roomTbd')} · <a href="/presence/seance/${view.sessionId}/projection?lang=${locale}">${t(locale, 'attendance.projectCode')}</a> · <a href="/accueil/${view.sessionId}?lang=${locale}">${t(locale, 'attendance.scanPasses')}</a> · !${posterLinks(locale, view.sessionId, view.room)}</p>
-<p class="count" aria-live="polite">!${presentCount(locale, view.checkedIn, view.capacity)} · !${liveCount(locale, 'attendance.expectedChosenAhead', 'chosen', view.chosen)}</p>
-<table><thead><tr><th scope="col">${t(locale, 'attendance.colPerson')}</th><th scope="col">${t(locale, 'attendance.colTime')}</th><th scope="col">${t(locale, 'attendance.colStatus')}</th><th scope="col">${t(locale, 'attendance.colMethod')}</th><th scope="col">${t(locale, 'attendance.colWalkIn')}</th></tr></thead>
-<tbody data-rows>!${view.attendees.map(a => html`<tr><td>${a.name}</td><td>${time(a.recordedAt, view.timezone, locale)}</td><td>${status(a.status)}</td><td>${textOf(locale, METHOD_TEXT, a.method)}</td><td>${a.walkIn ? t(locale, 'attendance.walkInYes') : ''}</td></tr>`)}</tbody></table>
+<p>${view.room ?? t(locale, 'common.roomTbd')} · <a href="/presence/seance/${view.sessionId}/projection?lang=${locale}">` +
+  html`${t(locale, 'attendance.projectCode')}</a> · <a href="/accueil/${view.sessionId}?lang=${locale}">${t(locale, 'attendance.scanPasses')}</a> ` +
+  html`· !${posterLinks(locale, view.sessionId, view.room)}</p>
+<p class="count" aria-live="polite">!${presentCount(locale, view.checkedIn, view.capacity)} ` +
+  html`· !${liveCount(locale, 'attendance.expectedChosenAhead', 'chosen', view.chosen)}</p>
+<table><thead><tr><th scope="col">${t(locale, 'attendance.colPerson')}</th><th scope="col">${t(locale, 'attendance.colTime')}</th>` +
+  html`<th scope="col">${t(locale, 'attendance.colStatus')}</th><th scope="col">${t(locale, 'attendance.colMethod')}</th>` +
+  html`<th scope="col">${t(locale, 'attendance.colWalkIn')}</th></tr></thead>
+<tbody data-rows>!${view.attendees.map(a => html`<tr><td>${a.name}</td><td>${time(a.recordedAt, view.timezone, locale)}</td><td>${status(a.status)}</td>` +
+  html`<td>${textOf(locale, METHOD_TEXT, a.method)}</td><td>${a.walkIn ? t(locale, 'attendance.walkInYes') : ''}</td></tr>`)}</tbody></table>
 </div>
 <script src="/assets/attendees.js"></script>`
   })

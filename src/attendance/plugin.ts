@@ -16,7 +16,12 @@ export interface AttendancePluginOptions {
 
 /** Attendance: check-in at the door and by code, passes and posters, and the attendance register. */
 const attendance: FastifyPluginAsync<AttendancePluginOptions> = async (app, { services, config }) => {
-  await app.register(attendanceRoutes, { attendance: services.attendance, people: services.people, program: services.program, fontsDir: config.attestationAssetsDir })
+  await app.register(attendanceRoutes, {
+    attendance: services.attendance,
+    people: services.people,
+    program: services.program,
+    fontsDir: config.attestationAssetsDir
+  })
   await app.register(bookRoutes, { book: services.book, grades: services.grades, lti: services.lti, program: services.program })
 }
 export default attendance

@@ -104,7 +104,15 @@ function fit (text: string, font: PDFFont, max: number, min: number, width: numb
 }
 
 /** Lines drawn from `top` down (left-aligned or centred between the margins); returns the y below them. */
-function lines (page: PDFPage, text: string[], o: { top: number, font: PDFFont, size: number, color?: Color, center?: boolean, x?: number, leading?: number }): number {
+function lines (page: PDFPage, text: string[], o: {
+  top: number
+  font: PDFFont
+  size: number
+  color?: Color
+  center?: boolean
+  x?: number
+  leading?: number
+}): number {
   const leading = o.leading ?? 1.2
   let y = o.top
   for (const line of text) {
@@ -168,12 +176,24 @@ function header (page: PDFPage, f: Fonts, eventTitle: string): number {
  * `min` and `max`), the how-to lines, and the line for people without a phone at the bottom (drawn
  * last: text is read in drawing order).
  */
-function checkInBlock (page: PDFPage, f: Fonts, p: { locale: Locale, url: string, address: string }, top: number, qr: { min: number, max: number, gap: number }): void {
+function checkInBlock (
+  page: PDFPage,
+  f: Fonts,
+  p: { locale: Locale, url: string, address: string },
+  top: number,
+  qr: { min: number, max: number, gap: number }
+): void {
   const how = howTo(f, p.locale, p.address)
   const size = Math.max(qr.min, Math.min(qr.max, top - qr.gap - 16 - how.height - FOOTER))
   drawQr(page, p.url, (A4[0] - size) / 2, top - qr.gap - size, size)
   how.draw(page, top - qr.gap - size - 12)
-  lines(page, wrap(t(p.locale, 'kiosk.posterPass'), f.regular, 13, A4[0] - 2 * MARGIN), { top: MARGIN + 22, font: f.regular, size: 13, color: MUTED, center: true })
+  lines(page, wrap(t(p.locale, 'kiosk.posterPass'), f.regular, 13, A4[0] - 2 * MARGIN), {
+    top: MARGIN + 22,
+    font: f.regular,
+    size: 13,
+    color: MUTED,
+    center: true
+  })
 }
 
 export interface SessionPoster {
@@ -200,7 +220,11 @@ export async function sessionPosterPdf (p: SessionPoster, fonts: PosterFonts): P
   y = lines(page, [t(p.locale, 'kiosk.posterHeading')], { top: y - 14, font: f.bold, size: 22, color: ACCENT })
   const title = fit(p.title, f.bold, 32, 18, width, 3)
   y = lines(page, title.lines, { top: y - 6, font: f.bold, size: title.size, color: BRAND, leading: 1.15 })
-  y = lines(page, wrap(capitalize(t(p.locale, 'kiosk.posterWhen', { day: p.day, start: p.start, end: p.end })), f.regular, 18, width), { top: y - 8, font: f.regular, size: 18 })
+  y = lines(
+    page,
+    wrap(capitalize(t(p.locale, 'kiosk.posterWhen', { day: p.day, start: p.start, end: p.end })), f.regular, 18, width),
+    { top: y - 8, font: f.regular, size: 18 }
+  )
   if (p.room !== null) y = lines(page, wrap(p.room, f.bold, 18, width), { top: y, font: f.bold, size: 18 })
   checkInBlock(page, f, p, y, { min: 160, max: 340, gap: 20 })
   return Buffer.from(await doc.save({ useObjectStreams: false }))
@@ -219,7 +243,11 @@ export interface RoomPoster {
 
 /** A room's poster for a day: the room, the day, its sessions, and how to check in. */
 export async function roomPosterPdf (p: RoomPoster, fonts: PosterFonts): Promise<Buffer> {
-  const { doc, f } = await newDocument(fonts, { title: t(p.locale, 'kiosk.roomPosterDocTitle', { room: p.room, day: p.day }), locale: p.locale, createdAt: p.createdAt })
+  const { doc, f } = await newDocument(fonts, {
+    title: t(p.locale, 'kiosk.roomPosterDocTitle', { room: p.room, day: p.day }),
+    locale: p.locale,
+    createdAt: p.createdAt
+  })
   const page = doc.addPage(A4)
   const width = A4[0] - 2 * MARGIN
   let y = header(page, f, p.eventTitle)
@@ -255,7 +283,11 @@ const ROWS = 4
 
 /** Personal passes, eight to an A4 page, with dashed cut lines: name, QR code, code to type, the event. */
 export async function passSheetsPdf (p: PassSheets, fonts: PosterFonts): Promise<Buffer> {
-  const { doc, f } = await newDocument(fonts, { title: t(p.locale, 'kiosk.passSheetsDocTitle', { event: p.eventTitle }), locale: p.locale, createdAt: p.createdAt })
+  const { doc, f } = await newDocument(fonts, {
+    title: t(p.locale, 'kiosk.passSheetsDocTitle', { event: p.eventTitle }),
+    locale: p.locale,
+    createdAt: p.createdAt
+  })
   const margin = 28
   const footer = 18
   const cardW = (A4[0] - 2 * margin) / COLUMNS
@@ -279,8 +311,20 @@ export async function passSheetsPdf (p: PassSheets, fonts: PosterFonts): Promise
       const code = formatPassCode(pass.code)
       const codeSize = fit(code, f.bold, 15, 8, textW, 1).size
       y = lines(page, [code], { top: y - 6, font: f.bold, size: codeSize, x: textX })
-      lines(page, wrap(t(p.locale, 'kiosk.passSheetsHelp'), f.regular, 8.5, textW).slice(0, 3), { top: y - 4, font: f.regular, size: 8.5, x: textX, color: MUTED })
-      lines(page, wrap(p.eventTitle, f.regular, 7.5, cardW - 2 * pad).slice(0, 2), { top: top - cardH + pad + 20, font: f.regular, size: 7.5, x: x + pad, color: MUTED })
+      lines(page, wrap(t(p.locale, 'kiosk.passSheetsHelp'), f.regular, 8.5, textW).slice(0, 3), {
+        top: y - 4,
+        font: f.regular,
+        size: 8.5,
+        x: textX,
+        color: MUTED
+      })
+      lines(page, wrap(p.eventTitle, f.regular, 7.5, cardW - 2 * pad).slice(0, 2), {
+        top: top - cardH + pad + 20,
+        font: f.regular,
+        size: 7.5,
+        x: x + pad,
+        color: MUTED
+      })
     })
     const label = t(p.locale, 'kiosk.passSheetsPage', { page: n + 1, pages })
     const labelWidth = f.regular.widthOfTextAtSize(label, 8)

@@ -14,9 +14,13 @@ import { cookieBase, SCAN_COOKIE, SCAN_DEVICE_COOKIE } from '../http/cookies.js'
 import { assertSameOrigin } from '../http/same-origin.js'
 import { attestationAssetsDir, projectRoot } from '../paths.js'
 import { normalisePassCode } from './codes.js'
-import { attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedAddress, typedCodePage } from './pages.js'
+import {
+  attendeesPage, checkInConfirmPage, checkInResultPage, passInfoPage, passPage, projectionPage, scannerChoicePage, scannerPage, typedAddress, typedCodePage
+} from './pages.js'
 import { passSheetsPdf, posterFonts, roomPosterPdf, sessionPosterPdf } from './posters.js'
-import { attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema } from './schemas.js'
+import {
+  attendanceSchema, checkInSchema, passCodeSchema, roomCodeSchema, scanOutcomeSchema, scansBody, sessionParams, sessionStateSchema, typedCodeSchema
+} from './schemas.js'
 import { messageOf, type AttendanceService, type CheckIn, type ScanDevice } from './service.js'
 import type { PeopleService } from '../people/service.js'
 import type { ProgramService } from '../program/service.js'
@@ -41,7 +45,12 @@ const when = (d: Date, zone: string, locale: Locale): string => formatTime(d.toI
  * pages, door posters and pass sheets; the API twins. `fontsDir`: the attestation assets, whose
  * fonts the printed PDFs use (default reports/attestation).
  */
-export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceService, people: PeopleService, program: ProgramService, fontsDir?: string }> = async (app, { attendance, people, program, fontsDir = attestationAssetsDir }) => {
+export const attendanceRoutes: FastifyPluginAsyncZod<{
+  attendance: AttendanceService
+  people: PeopleService
+  program: ProgramService
+  fontsDir?: string
+}> = async (app, { attendance, people, program, fontsDir = attestationAssetsDir }) => {
   for (const [name, source] of Object.entries(scripts)) {
     app.get(`/assets/${name}.js`, { schema: { hide: true }, config: { access: open('a script') } }, async (_request, reply) =>
       await reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(source))
@@ -133,7 +142,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: {
       operationId: 'roomCodeCheckIn',
       tags: ['pages'],
-      summary: 'The confirmation button: records the check-in of the person signed in on this browser, or keeps the scan for a sign-in on it within the code\'s validity + 2 min',
+      summary: 'The confirmation button: records the check-in of the person signed in on this browser, ' +
+        'or keeps the scan for a sign-in on it within the code\'s validity + 2 min',
       params: roomCodeParams,
       querystring: langQuery,
       produces: ['text/html'],
@@ -147,26 +157,56 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     // The scan and device cookies only once the code is known good (a refused scan sets nothing).
     const done = await attendance.checkInByRoomCode({ personId, device: personId === null ? scanDevice(request, reply) : undefined, ...code })
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
+    return await reply.type(html).send(checkInResultPage(request.locale, {
+      result: done.result,
+      message: messageOf(done, session.timezone),
+      late: done.record?.status === 'late'
+    }, '/presence/code'))
   })
 
   app.get('/presence/code', {
     config: { access: signedIn('the form to check oneself in') },
-    schema: { operationId: 'typedCodePage', tags: ['pages'], summary: 'Form to type the 6-digit room code', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'typedCodePage',
+      tags: ['pages'],
+      summary: 'Form to type the 6-digit room code',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => await reply.type(html).send(typedCodePage(request.locale, request.url)))
 
   app.post('/presence/code', {
     config: { access: signedIn('checks oneself in') },
     onRequest: app.rateLimits.checkIn,
-    schema: { operationId: 'typedCodeCheckIn', tags: ['pages'], summary: 'Checks in with the 6-digit room code (form)', querystring: langQuery, body: z.object({ code: typedCodeSchema }), response: { 200: z.string(), ...errorResponses, 429: errorSchema } }
+    schema: {
+      operationId: 'typedCodeCheckIn',
+      tags: ['pages'],
+      summary: 'Checks in with the 6-digit room code (form)',
+      querystring: langQuery,
+      body: z.object({ code: typedCodeSchema }),
+      response: { 200: z.string(), ...errorResponses, 429: errorSchema }
+    }
   }, async (request, reply) => {
     const done = await attendance.checkInByTypedCode(request.auth?.personId ?? '', request.body.code)
-    return await reply.type(html).send(checkInResultPage(request.locale, { result: done.result, message: messageOf(done, done.session.timezone), late: done.record?.status === 'late' }, '/presence/code'))
+    return await reply.type(html).send(checkInResultPage(request.locale, {
+      result: done.result,
+      message: messageOf(done, done.session.timezone),
+      late: done.record?.status === 'late'
+    }, '/presence/code'))
   })
 
   app.get('/presence/seance/:sessionId/projection', {
     config: { access: allow('attendance.host', sessionParam()) },
-    schema: { operationId: 'projectionPage', tags: ['pages'], summary: 'Projector page: rotating QR code, typed code and live count', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'projectionPage',
+      tags: ['pages'],
+      summary: 'Projector page: rotating QR code, typed code and live count',
+      params: sessionParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
     await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
@@ -195,7 +235,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: {
       operationId: 'sessionPoster',
       tags: ['pages'],
-      summary: 'Printable A4 door poster of a session (PDF): title, day and time, room, and a QR code to the typed-code page with its address in large letters; `salle=journee`: the poster of the session\'s room for the day, with its sessions',
+      summary: 'Printable A4 door poster of a session (PDF): title, day and time, room, and a QR code to the typed-code page with ' +
+        'its address in large letters; `salle=journee`: the poster of the session\'s room for the day, with its sessions',
       params: sessionParams,
       querystring: langQuery.extend({ salle: z.enum(['journee']).optional() }),
       produces: [pdf],
@@ -206,16 +247,33 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     const locale = request.locale
     const url = `${attendance.publicUrl}/presence/code`
-    const common = { locale, eventTitle: (await program.getEvent(session.event_id)).title[locale], url, address: typedAddress(url), createdAt: attendance.now() }
+    const common = {
+      locale,
+      eventTitle: (await program.getEvent(session.event_id)).title[locale],
+      url,
+      address: typedAddress(url),
+      createdAt: attendance.now()
+    }
     const day = formatDay(session.starts_at.toISOString(), locale, session.timezone)
     const fonts = await posterFonts(fontsDir)
     let file: Buffer
     if (request.query.salle === 'journee') {
       if (session.room_name === null) throw notFound(bilingual('kiosk.roomUnknown'))
-      const sessions = (await attendance.roomDay(session.id)).map(s => ({ title: s.title, start: when(s.starts_at, session.timezone, locale), end: when(s.ends_at, session.timezone, locale) }))
+      const sessions = (await attendance.roomDay(session.id)).map(s => ({
+        title: s.title,
+        start: when(s.starts_at, session.timezone, locale),
+        end: when(s.ends_at, session.timezone, locale)
+      }))
       file = await roomPosterPdf({ ...common, room: session.room_name, day, sessions }, fonts)
     } else {
-      file = await sessionPosterPdf({ ...common, title: session.title, day, start: when(session.starts_at, session.timezone, locale), end: when(session.ends_at, session.timezone, locale), room: session.room_name }, fonts)
+      file = await sessionPosterPdf({
+        ...common,
+        title: session.title,
+        day,
+        start: when(session.starts_at, session.timezone, locale),
+        end: when(session.ends_at, session.timezone, locale),
+        room: session.room_name
+      }, fonts)
     }
     const name = request.query.salle === 'journee' ? 'affiche-salle' : 'affiche'
     return await reply.type(pdf).header('content-disposition', `inline; filename="${name}-${session.id.slice(0, 8)}.pdf"`).send(file)
@@ -226,7 +284,9 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     schema: {
       operationId: 'passSheets',
       tags: ['pages'],
-      summary: 'Printable A4 sheets of the personal passes of the people registered to attend an event (PDF, eight to a page, by name); passes never opened are issued (their first version, the code the person would get). People also registered at an event the organizer does not run are left out (their pass opens that event\'s doors), and the first page says how many',
+      summary: 'Printable A4 sheets of the personal passes of the people registered to attend an event (PDF, eight to a page, by name); ' +
+        'passes never opened are issued (their first version, the code the person would get). People also registered at an event ' +
+        'the organizer does not run are left out (their pass opens that event\'s doors), and the first page says how many',
       params: z.object({ eventId: z.uuid({ error: 'this is not an event address' }) }),
       querystring: langQuery,
       produces: [pdf],
@@ -243,13 +303,26 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   app.get('/presence/seance/:sessionId/liste', {
     config: { personalData: 'door_list', access: allow('attendance.host', sessionParam()) },
-    schema: { operationId: 'attendeesPage', tags: ['pages'], summary: 'Live list of who is checked in to a session (session team)', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'attendeesPage',
+      tags: ['pages'],
+      summary: 'Live list of who is checked in to a session (session team)',
+      params: sessionParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
     await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
     reply.header('cache-control', 'no-store')
     return await reply.type(html).send(attendeesPage(request.locale, {
-      sessionId: session.id, title: session.title, room: session.room_name, timezone: session.timezone, ...await attendance.counts(session.id), attendees: await attendance.attendees(session.id)
+      sessionId: session.id,
+      title: session.title,
+      room: session.room_name,
+      timezone: session.timezone,
+      ...await attendance.counts(session.id),
+      attendees: await attendance.attendees(session.id)
     }, request.url))
   })
 
@@ -276,7 +349,13 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   app.get('/presence/seance/:sessionId/presents', {
     config: { personalData: 'door_list', access: allow('attendance.host', sessionParam()) },
-    schema: { operationId: 'attendeesState', tags: ['pages'], summary: 'Who is checked in now, polled by the live list page', params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
+    schema: {
+      operationId: 'attendeesState',
+      tags: ['pages'],
+      summary: 'Who is checked in now, polled by the live list page',
+      params: sessionParams,
+      response: { 200: attendanceSchema, ...errorResponses }
+    }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
     await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
@@ -286,7 +365,14 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   app.get('/accueil', {
     config: { access: allow('attendance.host-any', anyEvent) },
-    schema: { operationId: 'scannerChoicePage', tags: ['pages'], summary: 'Door staff choose the session to scan for', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'scannerChoicePage',
+      tags: ['pages'],
+      summary: 'Door staff choose the session to scan for',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
     const sessions = []
@@ -301,14 +387,29 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   app.get('/accueil/:sessionId', {
     config: { access: allow('attendance.scan-passes', sessionParam()) },
-    schema: { operationId: 'scannerPage', tags: ['pages'], summary: 'Door scanner for personal passes (camera or typed), working offline', params: sessionParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'scannerPage',
+      tags: ['pages'],
+      summary: 'Door scanner for personal passes (camera or typed), working offline',
+      params: sessionParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const session = await attendance.session(request.params.sessionId)
     const personId = request.auth?.personId ?? ''
     await attendance.assertMay(personId, session, 'attendance.scan-passes')
     // Organizers of the event also find the event's passes to print here.
     const organizer = await app.access.can({ personId }, 'participants.manage', { kind: 'event', eventId: session.event_id })
-    return await reply.type(html).send(scannerPage(request.locale, { sessionId: session.id, title: session.title, room: session.room_name, serverTime: attendance.now(), eventId: session.event_id, organizer }, request.url))
+    return await reply.type(html).send(scannerPage(request.locale, {
+      sessionId: session.id,
+      title: session.title,
+      room: session.room_name,
+      serverTime: attendance.now(),
+      eventId: session.event_id,
+      organizer
+    }, request.url))
   })
 
   const scansRoute = {
@@ -316,7 +417,10 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     body: scansBody,
     response: { 200: z.object({ outcomes: z.array(scanOutcomeSchema) }), ...errorResponses }
   }
-  const uploadScans = async (request: FastifyRequest<{ Params: { sessionId: string }, Body: z.infer<typeof scansBody> }>): Promise<{ outcomes: Awaited<ReturnType<AttendanceService['scanPasses']>> }> => {
+  const uploadScans = async (request: FastifyRequest<{
+    Params: { sessionId: string }
+    Body: z.infer<typeof scansBody>
+  }>): Promise<{ outcomes: Awaited<ReturnType<AttendanceService['scanPasses']>> }> => {
     const { sessionId } = request.params
     if (request.body.scans.some(s => s.sessionId !== undefined && s.sessionId !== sessionId)) {
       throw badRequest(bilingual('attendance.scansForOtherSession'))
@@ -329,22 +433,46 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
     config: { access: allow('attendance.scan-passes', sessionParam()) },
     onRequest: async (request) => { assertSameOrigin(request) },
     bodyLimit: 256 * 1024,
-    schema: { operationId: 'uploadScansFromPage', tags: ['pages'], summary: 'The scanner page uploads its queued pass scans (idempotent by scan id)', ...scansRoute }
+    schema: {
+      operationId: 'uploadScansFromPage',
+      tags: ['pages'],
+      summary: 'The scanner page uploads its queued pass scans (idempotent by scan id)',
+      ...scansRoute
+    }
   }, async (request) => await uploadScans(request))
 
   app.get('/presence/laissez-passer', {
     config: { access: signedIn('one\'s own pass') },
-    schema: { operationId: 'passPage', tags: ['pages'], summary: 'The signed-in person\'s pass (QR code and short code) for the door', querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'passPage',
+      tags: ['pages'],
+      summary: 'The signed-in person\'s pass (QR code and short code) for the door',
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const personId = request.auth?.personId ?? ''
     const pass = await attendance.pass(personId)
     reply.header('cache-control', 'no-store')
-    return await reply.type(html).send(passPage(request.locale, { name: (await people.getPerson(personId)).displayName, code: pass.code, qrSvg: await qrSvg(pass.url) }, request.url))
+    return await reply.type(html).send(passPage(request.locale, {
+      name: (await people.getPerson(personId)).displayName,
+      code: pass.code,
+      qrSvg: await qrSvg(pass.url)
+    }, request.url))
   })
 
   app.get('/pass/:code', {
     config: { access: open('what a camera opens from a pass: an explanation, nothing about the person') },
-    schema: { operationId: 'passInfoPage', tags: ['pages'], summary: 'What a phone camera opens from a pass: an explanation, nothing about the person', params: z.object({ code: z.string().max(100) }), querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'passInfoPage',
+      tags: ['pages'],
+      summary: 'What a phone camera opens from a pass: an explanation, nothing about the person',
+      params: z.object({ code: z.string().max(100) }),
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => await reply.type(html).send(passInfoPage(request.locale, request.url)))
 
   // --- API ----------------------------------------------------------------------------------------
@@ -359,7 +487,8 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   const answerJson = (done: CheckIn): string => {
     const { session, record } = done
     if (record === null || done.movedFrom !== undefined) return JSON.stringify(withMessage(done, session.timezone))
-    const key = `${done.result}\u0000${record.status}\u0000${record.method}\u0000${Math.floor(record.recordedAt.getTime() / 60_000)}\u0000${session.id}\u0000${session.title}\u0000${session.room ?? '\u0000'}\u0000${session.timezone}`
+    const key = `${done.result}\u0000${record.status}\u0000${record.method}\u0000${Math.floor(record.recordedAt.getTime() / 60_000)}\u0000${session.id}\u0000` +
+      `${session.title}\u0000${session.room ?? '\u0000'}\u0000${session.timezone}`
     let parts = answerTexts.get(key)
     if (parts === undefined) {
       const text = JSON.stringify(withMessage(done, session.timezone))
@@ -386,7 +515,11 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
       response: { 200: checkInSchema, 201: checkInSchema, ...errorResponses, 429: errorSchema }
     }
   }, async (request, reply) => {
-    const done = await attendance.checkInByRoomCode({ personId: request.auth?.personId ?? '', sessionId: request.params.sessionId, ...splitCode(request.body.code) })
+    const done = await attendance.checkInByRoomCode({
+      personId: request.auth?.personId ?? '',
+      sessionId: request.params.sessionId,
+      ...splitCode(request.body.code)
+    })
     return await created(reply, done)
   })
 
@@ -409,12 +542,25 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
   app.post('/api/v1/sessions/:sessionId/scans', {
     config: { access: allow('attendance.scan-passes', sessionParam()) },
     bodyLimit: 256 * 1024,
-    schema: { operationId: 'uploadScans', tags: ['attendance'], summary: 'Door staff upload personal-pass scans (idempotent by scan id; device and receive times kept)', security: [{ bearer: [] }], ...scansRoute }
+    schema: {
+      operationId: 'uploadScans',
+      tags: ['attendance'],
+      summary: 'Door staff upload personal-pass scans (idempotent by scan id; device and receive times kept)',
+      security: [{ bearer: [] }],
+      ...scansRoute
+    }
   }, async (request) => await uploadScans(request))
 
   app.get('/api/v1/sessions/:sessionId/attendance', {
     config: { personalData: 'door_list', access: allow('attendance.host', sessionParam()) },
-    schema: { operationId: 'sessionAttendance', tags: ['attendance'], summary: 'Who is checked in to a session, with counts and capacity (session team)', security: [{ bearer: [] }], params: sessionParams, response: { 200: attendanceSchema, ...errorResponses } }
+    schema: {
+      operationId: 'sessionAttendance',
+      tags: ['attendance'],
+      summary: 'Who is checked in to a session, with counts and capacity (session team)',
+      security: [{ bearer: [] }],
+      params: sessionParams,
+      response: { 200: attendanceSchema, ...errorResponses }
+    }
   }, async (request) => {
     const session = await attendance.session(request.params.sessionId)
     await attendance.assertMay(request.auth?.personId ?? '', session, 'attendance.host')
@@ -423,11 +569,24 @@ export const attendanceRoutes: FastifyPluginAsyncZod<{ attendance: AttendanceSer
 
   app.get('/api/v1/sessions/:sessionId/room-code', {
     config: { access: allow('attendance.host', sessionParam()) },
-    schema: { operationId: 'currentRoomCode', tags: ['attendance'], summary: 'The current room code of a session (session team), as the projector shows it', security: [{ bearer: [] }], params: sessionParams, response: { 200: sessionStateSchema, ...errorResponses } }
+    schema: {
+      operationId: 'currentRoomCode',
+      tags: ['attendance'],
+      summary: 'The current room code of a session (session team), as the projector shows it',
+      security: [{ bearer: [] }],
+      params: sessionParams,
+      response: { 200: sessionStateSchema, ...errorResponses }
+    }
   }, async (request) => await sessionState(request))
 
   app.get('/api/v1/me/pass', {
     config: { access: signedIn('one\'s own pass') },
-    schema: { operationId: 'getMyPass', tags: ['attendance'], summary: 'The caller\'s personal pass code (scan-only, for door staff)', security: [{ bearer: [] }], response: { 200: z.object({ code: passCodeSchema, url: z.url() }), 401: errorResponses[401] } }
+    schema: {
+      operationId: 'getMyPass',
+      tags: ['attendance'],
+      summary: 'The caller\'s personal pass code (scan-only, for door staff)',
+      security: [{ bearer: [] }],
+      response: { 200: z.object({ code: passCodeSchema, url: z.url() }), 401: errorResponses[401] }
+    }
   }, async (request) => await attendance.pass(request.auth?.personId ?? ''))
 }

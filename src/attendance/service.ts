@@ -64,7 +64,13 @@ const bindingHash = (nonce: string): string => createHash('sha256').update(`scan
 const refuse = (text: Bilingual): AppError => new AppError('bad_request', text)
 
 export class AttendanceService {
-  constructor (private readonly db: Db, private readonly clock: Clock, private readonly secret: string, readonly publicUrl: string, private readonly access: AccessPolicy) {}
+  constructor (
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly secret: string,
+    readonly publicUrl: string,
+    private readonly access: AccessPolicy
+  ) {}
 
   /**
    * Sessions and rules change rarely and every check-in reads them: each instance keeps them a
@@ -128,7 +134,14 @@ export class AttendanceService {
 
   /** Who is checked in, newest first; walk-ins are those who had not chosen this session in advance. */
   async attendees (sessionId: string): Promise<Array<{ personId: string, name: string, status: string, method: string, recordedAt: Date, walkIn: boolean }>> {
-    return (await repo.sessionAttendees(this.db, sessionId)).map(a => ({ personId: a.person_id, name: a.display_name, status: a.status, method: a.method, recordedAt: a.recorded_at, walkIn: !a.chosen }))
+    return (await repo.sessionAttendees(this.db, sessionId)).map(a => ({
+      personId: a.person_id,
+      name: a.display_name,
+      status: a.status,
+      method: a.method,
+      recordedAt: a.recorded_at,
+      walkIn: !a.chosen
+    }))
   }
 
   /** The session a room code opens, if the code is current and the session open now: what the confirmation page shows. */
@@ -156,7 +169,13 @@ export class AttendanceService {
    * the check-in is recorded. Not signed in: the scan waits for a sign-in on this browser
    * (`device`), at most PENDING_SCAN_GRACE_MS after the code stopped being valid.
    */
-  async checkInByRoomCode (input: { personId: string | null, device?: ScanDevice | undefined, sessionId: string, window: number, token: string }): Promise<CheckIn> {
+  async checkInByRoomCode (input: {
+    personId: string | null
+    device?: ScanDevice | undefined
+    sessionId: string
+    window: number
+    token: string
+  }): Promise<CheckIn> {
     const now = this.clock.now()
     const session = await this.session(input.sessionId)
     this.#assertCodeValid(session, input.window, input.token, now)
@@ -167,7 +186,14 @@ export class AttendanceService {
       const validUntil = codeValidUntil(input.window)
       const closes = this.#closesAt(session, policy)
       const until = new Date(Math.min(validUntil.getTime() + PENDING_SCAN_GRACE_MS, closes.getTime()))
-      await repo.insertPendingScan(this.db, { device_hash: deviceHash(input.device.scanKey), device_binding: bindingHash(input.device.deviceNonce), session_id: session.id, scanned_at: now, code_valid_until: validUntil, expires_at: until })
+      await repo.insertPendingScan(this.db, {
+        device_hash: deviceHash(input.device.scanKey),
+        device_binding: bindingHash(input.device.deviceNonce),
+        session_id: session.id,
+        scanned_at: now,
+        code_valid_until: validUntil,
+        expires_at: until
+      })
       return { result: 'pending', session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }, record: null }
     }
     return await this.#checkIn(session, policy, { personId: input.personId, at: now, method: 'room_code', deviceTime: null, recordedBy: null })
@@ -300,7 +326,14 @@ export class AttendanceService {
     // Read before the transaction: PGlite has one connection, which the transaction holds.
     const policy = await this.#policy(session.event_id)
     return await this.db.transaction().execute(async trx => {
-      if (!await repo.claimScan(trx, { scan_id: scan.scanId, scanned_by: staffId, session_id: session.id, pass_code: scan.code, device_time: scan.deviceTime, received_at: now })) {
+      if (!await repo.claimScan(trx, {
+        scan_id: scan.scanId,
+        scanned_by: staffId,
+        session_id: session.id,
+        pass_code: scan.code,
+        device_time: scan.deviceTime,
+        received_at: now
+      })) {
         const stored = await repo.scanOutcome(trx, scan.scanId)
         if (stored?.scanned_by !== staffId) throw refuse(bilingual('attendance.scanSentByOther'))
         return reviveOutcome(stored.outcome)
@@ -312,7 +345,13 @@ export class AttendanceService {
       } else {
         try {
           this.#assertOpen(session, policy, deviceTime)
-          const done = await this.#checkIn(session, policy, { personId: passHolder.person_id, at: deviceTime, method: 'pass', deviceTime: scan.deviceTime, recordedBy: staffId }, trx)
+          const done = await this.#checkIn(session, policy, {
+            personId: passHolder.person_id,
+            at: deviceTime,
+            method: 'pass',
+            deviceTime: scan.deviceTime,
+            recordedBy: staffId
+          }, trx)
           outcome = {
             scanId: scan.scanId,
             result: done.result === 'pending' ? 'refused' : done.result,
@@ -323,7 +362,14 @@ export class AttendanceService {
           }
         } catch (err) {
           if (!(err instanceof AppError)) throw err
-          outcome = { scanId: scan.scanId, result: 'refused', person: { id: passHolder.person_id, name: passHolder.display_name }, status: null, recordedAt: null, message: err.text }
+          outcome = {
+            scanId: scan.scanId,
+            result: 'refused',
+            person: { id: passHolder.person_id, name: passHolder.display_name },
+            status: null,
+            recordedAt: null,
+            message: err.text
+          }
         }
       }
       await repo.saveScanOutcome(trx, scan.scanId, outcome)
@@ -344,7 +390,11 @@ export class AttendanceService {
     if (session.mode !== 'in_person') throw refuse(bilingual('attendance.sessionOnline'))
     const opens = this.#opensAt(session, policy)
     if (at < opens) {
-      throw refuse(inBoth('attendance.checkInNotOpenYet', locale => ({ title: session.title, day: formatDay(opens.toISOString(), locale, session.timezone), time: clockTime(opens, session.timezone, locale) })))
+      throw refuse(inBoth('attendance.checkInNotOpenYet', locale => ({
+        title: session.title,
+        day: formatDay(opens.toISOString(), locale, session.timezone),
+        time: clockTime(opens, session.timezone, locale)
+      })))
     }
     const closes = this.#closesAt(session, policy)
     if (at > closes) {
@@ -353,7 +403,13 @@ export class AttendanceService {
   }
 
   /** One record per person and slot: a check-in to another parallel session moves it. */
-  async #checkIn (session: SessionForCheckIn, policy: repo.PolicyRow, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db = this.db): Promise<CheckIn> {
+  async #checkIn (session: SessionForCheckIn, policy: repo.PolicyRow, input: {
+    personId: string
+    at: Date
+    method: Method
+    deviceTime: Date | null
+    recordedBy: string | null
+  }, db: Db = this.db): Promise<CheckIn> {
     const status: Status = input.at.getTime() > session.starts_at.getTime() + policy.late_after_minutes * 60_000 ? 'late' : 'present'
     const created = await repo.insertFirstCheckIn(db, {
       event_id: session.event_id,
@@ -369,13 +425,23 @@ export class AttendanceService {
       roles: session.audience === 'credited' ? CREDITED_ROLES : null
     })
     if (created) {
-      return { result: 'created', session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone }, record: { status, recordedAt: input.at, method: input.method } }
+      return {
+        result: 'created',
+        session: { id: session.id, title: session.title, room: session.room_name, timezone: session.timezone },
+        record: { status, recordedAt: input.at, method: input.method }
+      }
     }
     return await this.#checkInCarefully(session, status, input, db)
   }
 
   /** Already in this slot (same session: "already"; another: a move), or not allowed: say which, under locks. */
-  async #checkInCarefully (session: SessionForCheckIn, status: Status, input: { personId: string, at: Date, method: Method, deviceTime: Date | null, recordedBy: string | null }, db: Db): Promise<CheckIn> {
+  async #checkInCarefully (session: SessionForCheckIn, status: Status, input: {
+    personId: string
+    at: Date
+    method: Method
+    deviceTime: Date | null
+    recordedBy: string | null
+  }, db: Db): Promise<CheckIn> {
     const roles = await rolesInEvent(db, input.personId, session.event_id)
     if (roles.length === 0) throw forbidden(bilingual('attendance.notRegistered'))
     if (session.audience === 'credited' && !roles.some(r => CREDITED_ROLES.includes(r))) {
@@ -393,10 +459,26 @@ export class AttendanceService {
         // A new check-in replaces the record, and with it any "completed late" mark (set again by the caller if it applies).
         const from = await repo.findSession(trx, existing.session_id)
         const moved = await repo.updateRecord(trx, existing.id, { session_id: session.id, ...values, completed_late_at: null })
-        await repo.insertHistory(trx, { event_id: session.event_id, slot_id: session.slot_id, person_id: input.personId, action: 'move', before: snapshot(existing), after: snapshot(moved), reason: null, changed_by: input.recordedBy ?? input.personId, changed_at: now })
+        await repo.insertHistory(trx, {
+          event_id: session.event_id,
+          slot_id: session.slot_id,
+          person_id: input.personId,
+          action: 'move',
+          before: snapshot(existing),
+          after: snapshot(moved),
+          reason: null,
+          changed_by: input.recordedBy ?? input.personId,
+          changed_at: now
+        })
         return { result: 'moved', session: here, record: view(moved), movedFrom: from === undefined ? undefined : { id: from.id, title: from.title } }
       }
-      const created = await repo.insertRecord(trx, { event_id: session.event_id, slot_id: session.slot_id, session_id: session.id, person_id: input.personId, ...values })
+      const created = await repo.insertRecord(trx, {
+        event_id: session.event_id,
+        slot_id: session.slot_id,
+        session_id: session.id,
+        person_id: input.personId,
+        ...values
+      })
       // A first check-in of the same person committed meanwhile (a double tap): look again.
       if (created === undefined) return await run(trx)
       return { result: 'created', session: here, record: view(created) }
@@ -405,7 +487,12 @@ export class AttendanceService {
   }
 }
 
-const snapshot = (r: RecordRow): Record<string, unknown> => ({ sessionId: r.session_id, status: r.status, method: r.method, recordedAt: r.recorded_at.toISOString() })
+const snapshot = (r: RecordRow): Record<string, unknown> => ({
+  sessionId: r.session_id,
+  status: r.status,
+  method: r.method,
+  recordedAt: r.recorded_at.toISOString()
+})
 
 function reviveOutcome (stored: unknown): ScanOutcome {
   const o = stored as ScanOutcome & { recordedAt: string | null }
