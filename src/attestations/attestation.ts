@@ -37,7 +37,14 @@ export interface AttestationView {
 
 const uecOf = (hours: number): number => Math.round(hours * 10) / 100
 
-export function buildSnapshot (event: EventSummary, assets: AttestationAssets, candidate: { input: RequestInput, eligibility: Eligibility }, code: string, now: Date, verifyUrl: (code: string) => string): StoredSnapshot {
+export function buildSnapshot (
+  event: EventSummary,
+  assets: AttestationAssets,
+  candidate: { input: RequestInput, eligibility: Eligibility },
+  code: string,
+  now: Date,
+  verifyUrl: (code: string) => string
+): StoredSnapshot {
   const locale = candidate.input.locale
   const zone = event.timezone
   const hours = candidate.eligibility.hoursAttended
@@ -84,4 +91,5 @@ export function viewOf (row: AttestationRow, supersededByCode: string | null, ve
   }
 }
 
-export const pdfName = (row: Pick<AttestationRow, 'code' | 'locale'>): string => `${row.locale === 'en' ? 'attestation-training' : 'attestation-formation'}-${row.code.slice(0, 8)}.pdf`
+export const pdfName = (row: Pick<AttestationRow, 'code' | 'locale'>): string =>
+  `${row.locale === 'en' ? 'attestation-training' : 'attestation-formation'}-${row.code.slice(0, 8)}.pdf`

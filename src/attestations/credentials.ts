@@ -157,7 +157,11 @@ export class CredentialService {
     }
     const view = await this.deps.verification.byCode(row.code)
     if (view === undefined) throw attestationNotFound()
-    const payload = openBadgeCredential(view, { issuerUrl: this.deps.publicUrl, statusListUrl: this.statusListUrl(row.event_id), statusIndex: row.status_index })
+    const payload = openBadgeCredential(view, {
+      issuerUrl: this.deps.publicUrl,
+      statusListUrl: this.statusListUrl(row.event_id),
+      statusIndex: row.status_index
+    })
     const at = Math.floor(view.issuedAt.getTime() / 1000)
     const signer = await this.ready()
     const jwt = await new SignJWT(payload)

@@ -62,14 +62,26 @@ export class AttestationDecisions {
         if (elig === undefined) continue
         const renamed = printedNameChanged(request.name_on_attestation, request.display_name)
         if (elig.eligible && policy.auto_issue && !revoked.has(request.person_id) && !renamed) {
-          const done = await this.deps.issuance.issue({ personId: request.person_id, request, input: inputOf(request), eligibility: elig }, eventId, null, { quiet: true })
+          const done = await this.deps.issuance.issue({
+            personId: request.person_id,
+            request,
+            input: inputOf(request),
+            eligibility: elig
+          }, eventId, null, { quiet: true })
           if (done !== undefined) issued++
         } else {
           await this.db.transaction().execute(async trx => {
             const locked = await repo.lockRequest(trx, request.id)
             if (locked?.status !== 'waiting') return
             await repo.setRequestStatus(trx, request.id, 'review', { by: null, at: now, reason: null })
-            await repo.audit(trx, { eventId, requestId: request.id, actorId: null, action: 'queued_for_review', details: { eligible: elig.eligible, hours: elig.hoursAttended, ...(renamed ? { nameChanged: true } : {}) }, at: now })
+            await repo.audit(trx, {
+              eventId,
+              requestId: request.id,
+              actorId: null,
+              action: 'queued_for_review',
+              details: { eligible: elig.eligible, hours: elig.hoursAttended, ...(renamed ? { nameChanged: true } : {}) },
+              at: now
+            })
           })
           queued++
         }
@@ -79,9 +91,16 @@ export class AttestationDecisions {
   }
 
   /** The organizers' queue: requests to approve or refuse, with each person's figures. */
-  async queue (actorId: string, eventId: string): Promise<Array<{ request: RequestRow & { display_name: string, email: string | null }, eligibility: Eligibility }>> {
+  async queue (actorId: string, eventId: string): Promise<Array<{
+    request: RequestRow & { display_name: string, email: string | null }
+    eligibility: Eligibility
+  }>> {
     await this.deps.issuance.assertOrganizer(actorId, eventId)
-    const [requests, policy, grid] = [await repo.requestsByStatus(this.db, eventId, ['review', 'waiting', 'refused']), await repo.findPolicy(this.db, eventId), await this.deps.book.grid(eventId)]
+    const [requests, policy, grid] = [
+      await repo.requestsByStatus(this.db, eventId, ['review', 'waiting', 'refused']),
+      await repo.findPolicy(this.db, eventId),
+      await this.deps.book.grid(eventId)
+    ]
     return requests.flatMap(request => {
       const elig = this.deps.issuance.eligibilityIn(grid, policy, request.person_id)
       return elig === undefined ? [] : [{ request, eligibility: elig }]
@@ -95,7 +114,12 @@ export class AttestationDecisions {
     await this.deps.issuance.assertOrganizer(actorId, request.event_id)
     if (request.status === 'issued') throw alreadyIssued()
     const elig = await this.deps.issuance.eligibility(request.event_id, request.person_id)
-    const issued = await this.deps.issuance.issue({ personId: request.person_id, request, input: inputOf(request), eligibility: elig }, request.event_id, actorId, { reason })
+    const issued = await this.deps.issuance.issue({
+      personId: request.person_id,
+      request,
+      input: inputOf(request),
+      eligibility: elig
+    }, request.event_id, actorId, { reason })
     if (issued === undefined) throw alreadyIssued()
     return issued
   }
@@ -114,7 +138,13 @@ export class AttestationDecisions {
       await repo.audit(trx, { eventId: request.event_id, requestId, actorId, action: 'refused', reason, at: now })
       if (person.email !== null) {
         const text = refusalText(request.locale, request.name_on_attestation, reason)
-        await this.deps.messages.enqueue(trx, { eventId: request.event_id, personId: request.person_id, kind: 'attestation_refused', to: person.email, ...text })
+        await this.deps.messages.enqueue(trx, {
+          eventId: request.event_id,
+          personId: request.person_id,
+          kind: 'attestation_refused',
+          to: person.email,
+          ...text
+        })
       }
       return { ...locked, status: 'refused', decided_by: actorId, decided_at: now, decision_reason: reason }
     })
@@ -133,7 +163,13 @@ export class AttestationDecisions {
       await repo.revokeAttestation(trx, attestationId, actorId, now, reason)
       await repo.audit(trx, { eventId: row.event_id, attestationId, requestId: row.request_id, actorId, action: 'revoked', reason, at: now })
       if (email !== null && row.person_id !== null) {
-        await this.deps.messages.enqueue(trx, { eventId: row.event_id, personId: row.person_id, kind: 'attestation_revoked', to: email, ...revocationText(row.locale, groupVerificationCode(row.code), reason) })
+        await this.deps.messages.enqueue(trx, {
+          eventId: row.event_id,
+          personId: row.person_id,
+          kind: 'attestation_revoked',
+          to: email,
+          ...revocationText(row.locale, groupVerificationCode(row.code), reason)
+        })
       }
     })
     return await this.deps.issuance.view((await repo.findAttestation(this.db, attestationId))!)
@@ -143,7 +179,10 @@ export class AttestationDecisions {
    * Re-issues a valid attestation with today's figures and, if given, a corrected name or
    * another language: a new code and PDF; the old one is marked superseded and points to it.
    */
-  async reissue (actorId: string, attestationId: string, reason: string, changes: { name?: string | undefined, locale?: 'fr' | 'en' | undefined } = {}): Promise<AttestationView> {
+  async reissue (actorId: string, attestationId: string, reason: string, changes: {
+    name?: string | undefined
+    locale?: 'fr' | 'en' | undefined
+  } = {}): Promise<AttestationView> {
     const old = await repo.findAttestation(this.db, attestationId)
     if (old === undefined) throw attestationNotFound()
     await this.deps.issuance.assertOrganizer(actorId, old.event_id)
@@ -157,7 +196,12 @@ export class AttestationDecisions {
       hrEmail: request?.hr_email ?? null
     }
     const elig = await this.deps.issuance.eligibility(old.event_id, old.person_id)
-    const issued = await this.deps.issuance.issue({ personId: old.person_id, request, input, eligibility: elig }, old.event_id, actorId, { replaces: old, reason })
+    const issued = await this.deps.issuance.issue({
+      personId: old.person_id,
+      request,
+      input,
+      eligibility: elig
+    }, old.event_id, actorId, { replaces: old, reason })
     if (issued === undefined) throw alreadyIssued()
     return issued
   }

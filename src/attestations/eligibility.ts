@@ -74,7 +74,10 @@ const hoursOf = (slot: EligibilitySlot): number => slot.hours ?? (slot.endsAt.ge
 const attended = (cell: EligibilityCell | undefined): boolean => cell?.status === 'present' || cell?.status === 'late'
 
 /** The counted slots with their cell, each slot once (a slot listed twice keeps the attended cell). */
-function countedSlots (slots: readonly EligibilitySlot[], cells: readonly (EligibilityCell | undefined)[]): Array<{ slot: EligibilitySlot, cell: EligibilityCell | undefined }> {
+function countedSlots (slots: readonly EligibilitySlot[], cells: readonly (EligibilityCell | undefined)[]): Array<{
+  slot: EligibilitySlot
+  cell: EligibilityCell | undefined
+}> {
   const bySlot = new Map<string, { slot: EligibilitySlot, cell: EligibilityCell | undefined }>()
   slots.forEach((slot, i) => {
     if (slot.countsTowardAttendance === false) return
@@ -90,7 +93,10 @@ function countedSlots (slots: readonly EligibilitySlot[], cells: readonly (Eligi
  * Hours from the durations of the slots actually attended (present or late), each slot once;
  * excused slots add nothing. With the sessions attended (title, start, duration) for the PDF.
  */
-export function attendedHours (slots: readonly EligibilitySlot[], cells: readonly (EligibilityCell | undefined)[]): { hours: number, sessions: AttendedSession[] } {
+export function attendedHours (
+  slots: readonly EligibilitySlot[],
+  cells: readonly (EligibilityCell | undefined)[]
+): { hours: number, sessions: AttendedSession[] } {
   const sessions: AttendedSession[] = []
   for (const { slot, cell } of countedSlots(slots, cells)) {
     if (!attended(cell)) continue
@@ -108,7 +114,12 @@ export function attendedHours (slots: readonly EligibilitySlot[], cells: readonl
 }
 
 /** The rule applied to one person's attendance at `now`. */
-export function eligibility (policy: EligibilityPolicy, slots: readonly EligibilitySlot[], cells: readonly (EligibilityCell | undefined)[], now: Date): Eligibility {
+export function eligibility (
+  policy: EligibilityPolicy,
+  slots: readonly EligibilitySlot[],
+  cells: readonly (EligibilityCell | undefined)[],
+  now: Date
+): Eligibility {
   const counted = countedSlots(slots, cells)
   const totalHours = round(counted.reduce((sum, { slot }) => sum + hoursOf(slot), 0))
   const { hours: hoursAttended, sessions } = attendedHours(slots, cells)
@@ -140,7 +151,18 @@ export function eligibility (policy: EligibilityPolicy, slots: readonly Eligibil
     ].filter(s => s !== '').join(' ')
   }
 
-  return { eligible, hoursAttended, hoursCountedForEligibility, hoursExcused, totalHours, hoursRequired, share, finalised, reason: { fr: text('fr'), en: text('en') }, sessions }
+  return {
+    eligible,
+    hoursAttended,
+    hoursCountedForEligibility,
+    hoursExcused,
+    totalHours,
+    hoursRequired,
+    share,
+    finalised,
+    reason: { fr: text('fr'), en: text('en') },
+    sessions
+  }
 }
 
 /**

@@ -36,7 +36,12 @@ const toDate = (date: Date | string): Date => typeof date === 'string' ? new Dat
 
 /** "23 octobre 2025" / "October 23, 2025" in the event's zone; with its weekday: "jeudi 23 octobre 2025". */
 export function formatDate (date: Date | string, zone: string, locale: Locale, options: { weekday?: boolean } = {}): string {
-  return dateTimeFormat(locale, zone, { ...(options.weekday === true ? { weekday: 'long' } : {}), year: 'numeric', month: 'long', day: 'numeric' }).format(toDate(date))
+  return dateTimeFormat(locale, zone, {
+    ...(options.weekday === true ? { weekday: 'long' } : {}),
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric'
+  }).format(toDate(date))
 }
 
 /** "jeudi 23 octobre 2025 à 16 h 15" / "Thursday, October 23, 2025 at 4:15 p.m." in the event's zone. */

@@ -58,7 +58,16 @@ export class AttestationIssuance {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { access: AccessPolicy, book: AttendanceBook, files: FileStore, messages: MessageOutbox, people: PeopleService, program: ProgramService, renderer: InProcessRenderer, publicUrl: string }
+    private readonly deps: {
+      access: AccessPolicy
+      book: AttendanceBook
+      files: FileStore
+      messages: MessageOutbox
+      people: PeopleService
+      program: ProgramService
+      renderer: InProcessRenderer
+      publicUrl: string
+    }
   ) {}
 
   get renderer (): InProcessRenderer { return this.deps.renderer }
@@ -132,7 +141,14 @@ export class AttestationIssuance {
     const status: repo.RequestStatus = !elig.finalised ? (revoked || renamed ? 'review' : 'waiting') : (automatic ? 'waiting' : 'review')
     const request = await this.db.transaction().execute(async trx => {
       const row = await repo.upsertRequest(trx, eventId, personId, input, status, now)
-      await repo.audit(trx, { eventId, requestId: row.id, actorId: personId, action: 'requested', details: { locale: input.locale, status, ...(renamed ? { nameChanged: true } : {}) }, at: now })
+      await repo.audit(trx, {
+        eventId,
+        requestId: row.id,
+        actorId: personId,
+        action: 'requested',
+        details: { locale: input.locale, status, ...(renamed ? { nameChanged: true } : {}) },
+        at: now
+      })
       return row
     })
     if (elig.finalised && automatic) {
@@ -208,13 +224,21 @@ export class AttestationIssuance {
   // ---------- inside, and for decisions.ts ----------
 
   /** Renders (in this thread) and stores one attestation: a request decided at once, an organizer's approval or re-issue. */
-  async issue (candidate: Candidate, eventId: string, actorId: string | null, options: { replaces?: AttestationRow, reason?: string | null, quiet?: boolean } = {}): Promise<AttestationView | undefined> {
+  async issue (candidate: Candidate, eventId: string, actorId: string | null, options: {
+    replaces?: AttestationRow
+    reason?: string | null
+    quiet?: boolean
+  } = {}): Promise<AttestationView | undefined> {
     const snapshot = await this.snapshotFor(eventId, candidate)
     const pdf = await this.deps.renderer.render(snapshot)
     return await this.#store(eventId, candidate, snapshot, pdf, actorId, options)
   }
 
-  async #store (eventId: string, candidate: Candidate, snapshot: StoredSnapshot, pdf: Buffer, actorId: string | null, options: { replaces?: AttestationRow, reason?: string | null, quiet?: boolean }): Promise<AttestationView | undefined> {
+  async #store (eventId: string, candidate: Candidate, snapshot: StoredSnapshot, pdf: Buffer, actorId: string | null, options: {
+    replaces?: AttestationRow
+    reason?: string | null
+    quiet?: boolean
+  }): Promise<AttestationView | undefined> {
     const now = this.clock.now()
     const person = await this.deps.people.getPerson(candidate.personId)
     const row = await this.db.transaction().execute(async trx => {
@@ -264,10 +288,24 @@ export class AttestationIssuance {
       })
       const attachment = { fileId: file.id, name: pdfName(inserted) }
       if (person.email !== null) {
-        await this.deps.messages.enqueue(trx, { eventId, personId: candidate.personId, kind: 'attestation_issued', to: person.email, ...issuedText(snapshot, this.verifyUrl(snapshot.verificationCode)), attachment })
+        await this.deps.messages.enqueue(trx, {
+          eventId,
+          personId: candidate.personId,
+          kind: 'attestation_issued',
+          to: person.email,
+          ...issuedText(snapshot, this.verifyUrl(snapshot.verificationCode)),
+          attachment
+        })
       }
       if (candidate.input.hrEmail !== null) {
-        await this.deps.messages.enqueue(trx, { eventId, personId: candidate.personId, kind: 'attestation_hr_copy', to: candidate.input.hrEmail, ...hrCopyText(snapshot, this.verifyUrl(snapshot.verificationCode)), attachment })
+        await this.deps.messages.enqueue(trx, {
+          eventId,
+          personId: candidate.personId,
+          kind: 'attestation_hr_copy',
+          to: candidate.input.hrEmail,
+          ...hrCopyText(snapshot, this.verifyUrl(snapshot.verificationCode)),
+          attachment
+        })
       }
       return inserted
     })
@@ -311,7 +349,14 @@ const figuresOf = (s: StoredSnapshot): { hours: string, uec: string } => ({ hour
 function issuedText (s: StoredSnapshot, url: string): { subject: string, bodyText: string } {
   return {
     subject: t(s.locale, 'attestations.emailIssuedSubject', { title: s.trainingTitle }),
-    bodyText: t(s.locale, 'attestations.emailIssuedBody', { name: s.name, title: s.trainingTitle, ...figuresOf(s), code: groupVerificationCode(s.verificationCode), url, organizer: s.organizer })
+    bodyText: t(s.locale, 'attestations.emailIssuedBody', {
+      name: s.name,
+      title: s.trainingTitle,
+      ...figuresOf(s),
+      code: groupVerificationCode(s.verificationCode),
+      url,
+      organizer: s.organizer
+    })
   }
 }
 

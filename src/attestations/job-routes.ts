@@ -65,12 +65,27 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<{ jobs: AttestationJobs
 
   app.post('/api/v1/events/:eventId/attestation-jobs', {
     config: { access: allow('attestations.manage', eventParam()) },
-    schema: { operationId: 'startAttestationJob', tags, security: bearer, summary: 'Organizers: issues an attestation to everyone eligible without one, in the background, then makes a ZIP of all the event\'s valid attestations. Answers the job already queued or running for the event, if any', params: eventParams, response: { 202: jobSchema, ...errorResponses } }
+    schema: {
+      operationId: 'startAttestationJob',
+      tags,
+      security: bearer,
+      summary: 'Organizers: issues an attestation to everyone eligible without one, in the background, ' +
+        'then makes a ZIP of all the event\'s valid attestations. Answers the job already queued or running for the event, if any',
+      params: eventParams,
+      response: { 202: jobSchema, ...errorResponses }
+    }
   }, async (request, reply) => await reply.code(202).send(apiView(await jobs.start(personOf(request), request.params.eventId))))
 
   app.get('/api/v1/attestation-jobs/:jobId', {
     config: { access: allow('attestations.manage', job) },
-    schema: { operationId: 'getAttestationJob', tags, security: bearer, summary: 'Progress of a bulk generation (organizers of its event)', params: jobParams, response: { 200: jobSchema, ...errorResponses } }
+    schema: {
+      operationId: 'getAttestationJob',
+      tags,
+      security: bearer,
+      summary: 'Progress of a bulk generation (organizers of its event)',
+      params: jobParams,
+      response: { 200: jobSchema, ...errorResponses }
+    }
   }, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     return apiView(await jobs.get(personOf(request), request.params.jobId))
@@ -78,7 +93,15 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<{ jobs: AttestationJobs
 
   app.get('/api/v1/attestation-jobs/:jobId/zip', {
     config: { personalData: 'attestation_file', access: allow('attestations.manage', job) },
-    schema: { operationId: 'getAttestationJobZip', tags, security: bearer, summary: 'The ZIP of every valid attestation of the event (404 until the job is done)', params: jobParams, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
+    schema: {
+      operationId: 'getAttestationJobZip',
+      tags,
+      security: bearer,
+      summary: 'The ZIP of every valid attestation of the event (404 until the job is done)',
+      params: jobParams,
+      produces: ['application/zip'],
+      response: { 200: z.any(), ...errorResponses }
+    }
   }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))
 
   // ---------- pages ----------
@@ -86,7 +109,14 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<{ jobs: AttestationJobs
   app.post('/organisateurs/attestations/:eventId/generation', {
     config: { access: allow('attestations.manage', eventParam()) },
     onRequest: [sameOrigin],
-    schema: { operationId: 'startAttestationJobFromPage', tags: ['pages'], summary: 'Starts the bulk generation from the organizers\' page, then shows its progress', params: eventParams, querystring: langQuery, response: { 303: z.null(), ...errorResponses } }
+    schema: {
+      operationId: 'startAttestationJobFromPage',
+      tags: ['pages'],
+      summary: 'Starts the bulk generation from the organizers\' page, then shows its progress',
+      params: eventParams,
+      querystring: langQuery,
+      response: { 303: z.null(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const job = await jobs.start(personOf(request), request.params.eventId)
     return await reply.redirect(`${progressPath(job.id)}?lang=${request.locale}`, 303)
@@ -94,7 +124,15 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<{ jobs: AttestationJobs
 
   app.get('/organisateurs/attestations/generation/:jobId', {
     config: { access: allow('attestations.manage', job) },
-    schema: { operationId: 'attestationJobPage', tags: ['pages'], summary: 'Progress of a bulk generation, refreshed every 2 s while it runs (`?auto=0` stops that), with the ZIP once done', params: jobParams, querystring: langQuery.extend({ auto: z.enum(['0', '1']).optional() }), produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'attestationJobPage',
+      tags: ['pages'],
+      summary: 'Progress of a bulk generation, refreshed every 2 s while it runs (`?auto=0` stops that), with the ZIP once done',
+      params: jobParams,
+      querystring: langQuery.extend({ auto: z.enum(['0', '1']).optional() }),
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     const { job, event } = await jobs.withEvent(personOf(request), request.params.jobId)
     const auto = request.query.auto !== '0'
@@ -108,7 +146,15 @@ export const attestationJobRoutes: FastifyPluginAsyncZod<{ jobs: AttestationJobs
 
   app.get('/organisateurs/attestations/generation/:jobId/zip', {
     config: { personalData: 'attestation_file', access: allow('attestations.manage', job) },
-    schema: { operationId: 'attestationJobZipFromPage', tags: ['pages'], summary: 'The ZIP of a finished bulk generation, from the progress page', params: jobParams, querystring: langQuery, produces: ['application/zip'], response: { 200: z.any(), ...errorResponses } }
+    schema: {
+      operationId: 'attestationJobZipFromPage',
+      tags: ['pages'],
+      summary: 'The ZIP of a finished bulk generation, from the progress page',
+      params: jobParams,
+      querystring: langQuery,
+      produces: ['application/zip'],
+      response: { 200: z.any(), ...errorResponses }
+    }
   }, async (request, reply) => await sendZip(reply, await jobs.zip(personOf(request), request.params.jobId)))
 }
 
@@ -158,7 +204,8 @@ ${t(locale, 'attestations.jobProgressCount', { done: job.done, total: job.total 
   · <a href="${self}?lang=${locale}&amp;auto=0">${t(locale, 'attestations.jobRefresh')}</a></p>`
   : ''}
 !${job.status === 'done' || job.status === 'failed'
-  ? html`<form method="post" action="/organisateurs/attestations/${event.id}/generation?lang=${locale}"><button type="submit">${t(locale, 'attestations.jobRestart')}</button></form>
+  ? html`<form method="post" action="/organisateurs/attestations/${event.id}/generation?lang=${locale}">` +
+    html`<button type="submit">${t(locale, 'attestations.jobRestart')}</button></form>
 <p class="muted">${t(locale, 'attestations.jobRestartHelp')}</p>`
   : ''}`
   return layout({ locale, title, body, path: url })

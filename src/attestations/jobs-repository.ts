@@ -70,7 +70,11 @@ export async function setLease (db: Q, jobId: string, lease: Date, until: Date):
 }
 
 /** Ends a job still running under `lease` (done with its ZIP, or failed); false when it is no longer ours. */
-export async function finishJob (db: Q, jobId: string, lease: Date, values: JobProgress & { status: 'done' | 'failed', zip_file_id?: string, finished_at: Date }): Promise<boolean> {
+export async function finishJob (db: Q, jobId: string, lease: Date, values: JobProgress & {
+  status: 'done' | 'failed'
+  zip_file_id?: string
+  finished_at: Date
+}): Promise<boolean> {
   const updated = await db.updateTable('attestation_jobs')
     .set({ ...values, lease_until: null })
     .where('id', '=', jobId).where('status', '=', 'running').where('lease_until', '=', lease)

@@ -77,7 +77,14 @@ export class AttestationJobs {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { attestations: AttestationIssuance, program: ProgramService, files: FileStore, access: AccessPolicy, renderer: AttestationRenderer & { threads?: number, warm?: () => void }, log?: Log },
+    private readonly deps: {
+      attestations: AttestationIssuance
+      program: ProgramService
+      files: FileStore
+      access: AccessPolicy
+      renderer: AttestationRenderer & { threads?: number, warm?: () => void }
+      log?: Log
+    },
     options: JobOptions = {}
   ) {
     this.#leaseMs = options.leaseMs ?? 60_000
@@ -192,7 +199,14 @@ export class AttestationJobs {
     /** Writes progress and extends the lease, only while the job is still ours. */
     const renew = async (extra: { total?: number } = {}): Promise<void> => {
       const next = this.#newLease()
-      const ours = await jobsRepo.saveProgress(this.db, job.id, lease, { done: counts.done, issued: counts.issued, failed: counts.failed, ...extra, error: failureText(counts.failed, failures), lease_until: next })
+      const ours = await jobsRepo.saveProgress(this.db, job.id, lease, {
+        done: counts.done,
+        issued: counts.issued,
+        failed: counts.failed,
+        ...extra,
+        error: failureText(counts.failed, failures),
+        lease_until: next
+      })
       if (!ours) throw new LeaseLost()
       lease = next
     }
@@ -223,7 +237,12 @@ export class AttestationJobs {
           }
         } catch (err) {
           counts.failed++
-          if (failures.length < FAILURES_LISTED) failures.push({ who: candidate.input.name.trim() === '' ? candidate.personId : candidate.input.name, why: oneLine(err) })
+          if (failures.length < FAILURES_LISTED) {
+            failures.push({
+              who: candidate.input.name.trim() === '' ? candidate.personId : candidate.input.name,
+              why: oneLine(err)
+            })
+          }
           log?.warn({ jobId: job.id, personId: candidate.personId, err }, 'attestation not made in a bulk job')
         } finally {
           counts.done++
@@ -263,7 +282,15 @@ export class AttestationJobs {
       const file = zipFile = await this.#complete(zip, job.event_id, renew)
       await this.db.transaction().execute(async trx => {
         await this.deps.files.markStored(trx, [file.id])
-        const ours = await jobsRepo.finishJob(trx, job.id, lease, { done: counts.done, issued: counts.issued, failed: counts.failed, status: 'done', zip_file_id: file.id, error: failureText(counts.failed, failures), finished_at: this.clock.now() })
+        const ours = await jobsRepo.finishJob(trx, job.id, lease, {
+          done: counts.done,
+          issued: counts.issued,
+          failed: counts.failed,
+          status: 'done',
+          zip_file_id: file.id,
+          error: failureText(counts.failed, failures),
+          finished_at: this.clock.now()
+        })
         // Rolled back: the ZIP is not kept for a job someone else is finishing.
         if (!ours) throw new LeaseLost()
       })
@@ -280,7 +307,14 @@ export class AttestationJobs {
       const text: Bilingual = err instanceof AppError
         ? err.text
         : byLocale(locale => t(locale, 'attestations.jobFailed', { why: oneLine(err)[locale] }))
-      await jobsRepo.finishJob(this.db, job.id, lease, { done: counts.done, issued: counts.issued, failed: counts.failed, status: 'failed', error: JSON.stringify({ fr: text.fr, en: text.en } satisfies Bilingual), finished_at: this.clock.now() })
+      await jobsRepo.finishJob(this.db, job.id, lease, {
+        done: counts.done,
+        issued: counts.issued,
+        failed: counts.failed,
+        status: 'failed',
+        error: JSON.stringify({ fr: text.fr, en: text.en } satisfies Bilingual),
+        finished_at: this.clock.now()
+      })
     }
   }
 

@@ -97,7 +97,13 @@ const ORGANIZER_NOTICES = {
   reemise: 'attestations.noticeReissued'
 } as const satisfies Record<string, TextKey>
 
-export interface AttestationPageRoutesOptions { attestations: AttestationIssuance, decisions: AttestationDecisions, people: PeopleService, program: ProgramService, clock: Clock }
+export interface AttestationPageRoutesOptions {
+  attestations: AttestationIssuance
+  decisions: AttestationDecisions
+  people: PeopleService
+  program: ProgramService
+  clock: Clock
+}
 
 /**
  * The attestation pages (cookie sessions): a participant's /attestation (figures, request
@@ -114,7 +120,11 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
 
   // ---- A participant ----------------------------------------------------------------------
 
-  const myPage = async (request: FastifyRequest, reply: FastifyReply, options: { notice?: Bilingual, typed?: { eventId: string, values: RequestFormValues, errors: FieldErrors<RequestField> }, statusCode?: number } = {}): Promise<FastifyReply> => {
+  const myPage = async (request: FastifyRequest, reply: FastifyReply, options: {
+    notice?: Bilingual
+    typed?: { eventId: string, values: RequestFormValues, errors: FieldErrors<RequestField> }
+    statusCode?: number
+  } = {}): Promise<FastifyReply> => {
     const personId = personOf(request)
     const eventIds = await attestations.eventsOf(personId)
     if (eventIds.length === 0) {
@@ -139,7 +149,14 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
 
   app.get('/attestation', {
     config: { access: allow('attestation.own-any', self) },
-    schema: { operationId: 'myAttestationPage', tags, summary: 'A participant\'s attestation page: hours attended, the rule, the request form or the issued attestation (PDF, verification link)', querystring: langQuery.extend({ fait: z.enum(['delivree', 'attente', 'examen']).optional() }), produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'myAttestationPage',
+      tags,
+      summary: 'A participant\'s attestation page: hours attended, the rule, the request form or the issued attestation (PDF, verification link)',
+      querystring: langQuery.extend({ fait: z.enum(['delivree', 'attente', 'examen']).optional() }),
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     const fait = request.query.fait
     return await myPage(request, reply, fait === undefined ? {} : { notice: bilingual(PARTICIPANT_NOTICES[fait]) })
@@ -151,7 +168,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
     schema: {
       operationId: 'requestAttestationFromPage',
       tags,
-      summary: 'A participant asks for (or corrects) their attestation (form: name, locale, employer, hrEmail); refused fields come back in the form, nothing saved',
+      summary: 'A participant asks for (or corrects) their attestation (form: name, locale, ' +
+        'employer, hrEmail); refused fields come back in the form, nothing saved',
       params: eventParams,
       querystring: langQuery,
       body: z.object({ name: field, locale: field, employer: field, hrEmail: field }),
@@ -161,7 +179,12 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
   }, async (request, reply) => {
     const personId = personOf(request)
     const { eventId } = request.params
-    const values: RequestFormValues = { name: request.body.name ?? '', locale: request.body.locale ?? '', employer: request.body.employer ?? '', hrEmail: request.body.hrEmail ?? '' }
+    const values: RequestFormValues = {
+      name: request.body.name ?? '',
+      locale: request.body.locale ?? '',
+      employer: request.body.employer ?? '',
+      hrEmail: request.body.hrEmail ?? ''
+    }
     const { input, errors } = requestFromForm(values)
     if (Object.keys(errors).length > 0) return await myPage(request, reply, { typed: { eventId, values, errors }, statusCode: 400 })
     const after = await attestations.request(personId, eventId, input)
@@ -171,7 +194,15 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
 
   app.get('/attestation/:attestationId/pdf', {
     config: { personalData: 'attestation_file', access: allow('attestation.read', attestation) },
-    schema: { operationId: 'downloadAttestationPdfFromPage', tags, summary: 'The attestation\'s PDF as issued (its owner or the event\'s organizers): the same bytes every time', params: attestationParams, querystring: langQuery, produces: ['application/pdf'], response: { 200: z.any().describe('application/pdf'), ...errorResponses } }
+    schema: {
+      operationId: 'downloadAttestationPdfFromPage',
+      tags,
+      summary: 'The attestation\'s PDF as issued (its owner or the event\'s organizers): the same bytes every time',
+      params: attestationParams,
+      querystring: langQuery,
+      produces: ['application/pdf'],
+      response: { 200: z.any().describe('application/pdf'), ...errorResponses }
+    }
   }, async (request, reply) => {
     const pdf = await attestations.pdf(personOf(request), request.params.attestationId)
     return await reply.type('application/pdf').header('content-disposition', `attachment; filename="${pdf.filename}"`)
@@ -180,7 +211,11 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
 
   // ---- Organizers ---------------------------------------------------------------------------
 
-  const organizerPage = async (request: FastifyRequest, reply: FastifyReply, eventId: string, options: { notice?: Bilingual, formError?: OrganizerFormError, statusCode?: number } = {}): Promise<FastifyReply> => {
+  const organizerPage = async (request: FastifyRequest, reply: FastifyReply, eventId: string, options: {
+    notice?: Bilingual
+    formError?: OrganizerFormError
+    statusCode?: number
+  } = {}): Promise<FastifyReply> => {
     const personId = personOf(request)
     const queue = await decisions.queue(personId, eventId)
     const view = {
@@ -194,7 +229,8 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
       formError: options.formError ?? null
     }
     reply.header('cache-control', 'no-store')
-    return await reply.code(options.statusCode ?? 200).type(html).send(organizerAttestationsPage(request.locale, view, `/organisateurs/attestations/${eventId}?lang=${request.locale}`))
+    return await reply.code(options.statusCode ?? 200).type(html)
+      .send(organizerAttestationsPage(request.locale, view, `/organisateurs/attestations/${eventId}?lang=${request.locale}`))
   }
   const backTo = (eventId: string, fait: string, locale: Locale): string => `/organisateurs/attestations/${eventId}?fait=${fait}&lang=${locale}`
 
@@ -202,7 +238,13 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
    * Runs an organizer's form: refused input, or the service refusing the action (a conflict,
    * a bad value), comes back on the page next to that form, with its status.
    */
-  const decide = async (request: FastifyRequest, reply: FastifyReply, eventId: string, form: OrganizerFormError, act: () => Promise<string>): Promise<FastifyReply> => {
+  const decide = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    eventId: string,
+    form: OrganizerFormError,
+    act: () => Promise<string>
+  ): Promise<FastifyReply> => {
     if (Object.keys(form.errors).length > 0) return await organizerPage(request, reply, eventId, { formError: form, statusCode: 400 })
     try {
       return await reply.redirect(backTo(eventId, await act(), request.locale), 303)
@@ -218,7 +260,15 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
 
   app.get('/organisateurs/attestations/:eventId', {
     config: { personalData: 'attestation_requests', access: allow('attestations.manage', eventParam()) },
-    schema: { operationId: 'organizerAttestationsPage', tags, summary: 'Organizers: the eligibility rule, the queue to approve or refuse, bulk issue, the attestations issued (revoke, re-issue) and the log', params: eventParams, querystring: langQuery.extend({ fait: z.enum(['politique', 'delivree', 'refusee', 'revoquee', 'reemise']).optional() }), produces: ['text/html'], response: page }
+    schema: {
+      operationId: 'organizerAttestationsPage',
+      tags,
+      summary: 'Organizers: the eligibility rule, the queue to approve or refuse, bulk issue, the attestations issued (revoke, re-issue) and the log',
+      params: eventParams,
+      querystring: langQuery.extend({ fait: z.enum(['politique', 'delivree', 'refusee', 'revoquee', 'reemise']).optional() }),
+      produces: ['text/html'],
+      response: page
+    }
   }, async (request, reply) => {
     const fait = request.query.fait
     return await organizerPage(request, reply, request.params.eventId, fait === undefined ? {} : { notice: bilingual(ORGANIZER_NOTICES[fait]) })
@@ -226,7 +276,16 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
 
   app.post('/organisateurs/attestations/:eventId/politique', {
     ...organizerOfEvent,
-    schema: { operationId: 'setAttestationPolicyFromPage', tags, summary: 'Organizers save the eligibility rule (form: minPercent 0–100, excusedCounts and autoIssue yes/no)', params: eventParams, querystring: langQuery, body: z.object({ minPercent: field, excusedCounts: field, autoIssue: field }), produces: ['text/html'], response: formAnswer }
+    schema: {
+      operationId: 'setAttestationPolicyFromPage',
+      tags,
+      summary: 'Organizers save the eligibility rule (form: minPercent 0–100, excusedCounts and autoIssue yes/no)',
+      params: eventParams,
+      querystring: langQuery,
+      body: z.object({ minPercent: field, excusedCounts: field, autoIssue: field }),
+      produces: ['text/html'],
+      response: formAnswer
+    }
   }, async (request, reply) => {
     const { eventId } = request.params
     const values = { minPercent: request.body.minPercent ?? '', excusedCounts: request.body.excusedCounts ?? '', autoIssue: request.body.autoIssue ?? '' }
@@ -238,7 +297,11 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
     if (values.autoIssue !== 'yes' && values.autoIssue !== 'no') errors.autoIssue = yesNo
     const share = 'share' in percent ? percent.share : Number.NaN
     return await decide(request, reply, eventId, { form: 'policy', values, errors }, async () => {
-      await decisions.setPolicy(personOf(request), eventId, { min_share: share, excused_counts: values.excusedCounts === 'yes', auto_issue: values.autoIssue === 'yes' })
+      await decisions.setPolicy(personOf(request), eventId, {
+        min_share: share,
+        excused_counts: values.excusedCounts === 'yes',
+        auto_issue: values.autoIssue === 'yes'
+      })
       return 'politique'
     })
   })
@@ -246,12 +309,25 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
   app.post('/organisateurs/attestations/demandes/:requestId/approbation', {
     config: { access: allow('attestations.manage', attestationRequest) },
     onRequest: [sameOrigin],
-    schema: { operationId: 'approveAttestationRequestFromPage', tags, summary: 'Organizers issue a request, whatever the figures say (form: optional note)', params: requestParams, querystring: langQuery, body: z.object({ ...withEvent, note: field }), produces: ['text/html'], response: formAnswer }
+    schema: {
+      operationId: 'approveAttestationRequestFromPage',
+      tags,
+      summary: 'Organizers issue a request, whatever the figures say (form: optional note)',
+      params: requestParams,
+      querystring: langQuery,
+      body: z.object({ ...withEvent, note: field }),
+      produces: ['text/html'],
+      response: formAnswer
+    }
   }, async (request, reply) => {
     const { eventId, note = '' } = request.body
     const { requestId } = request.params
     const error = reasonError(note, false)
-    return await decide(request, reply, eventId, { form: `approve:${requestId}`, values: { note }, errors: error === undefined ? {} : { note: error } }, async () => {
+    return await decide(request, reply, eventId, {
+      form: `approve:${requestId}`,
+      values: { note },
+      errors: error === undefined ? {} : { note: error }
+    }, async () => {
       await decisions.approve(personOf(request), requestId, note.trim() === '' ? null : note.trim())
       return 'delivree'
     })
@@ -260,12 +336,25 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
   app.post('/organisateurs/attestations/demandes/:requestId/refus', {
     config: { access: allow('attestations.manage', attestationRequest) },
     onRequest: [sameOrigin],
-    schema: { operationId: 'refuseAttestationRequestFromPage', tags, summary: 'Organizers refuse a request (form: reason, required, sent to the person)', params: requestParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field }), produces: ['text/html'], response: formAnswer }
+    schema: {
+      operationId: 'refuseAttestationRequestFromPage',
+      tags,
+      summary: 'Organizers refuse a request (form: reason, required, sent to the person)',
+      params: requestParams,
+      querystring: langQuery,
+      body: z.object({ ...withEvent, reason: field }),
+      produces: ['text/html'],
+      response: formAnswer
+    }
   }, async (request, reply) => {
     const { eventId, reason = '' } = request.body
     const { requestId } = request.params
     const error = reasonError(reason, true)
-    return await decide(request, reply, eventId, { form: `refuse:${requestId}`, values: { reason }, errors: error === undefined ? {} : { reason: error } }, async () => {
+    return await decide(request, reply, eventId, {
+      form: `refuse:${requestId}`,
+      values: { reason },
+      errors: error === undefined ? {} : { reason: error }
+    }, async () => {
       await decisions.refuse(personOf(request), requestId, reason.trim())
       return 'refusee'
     })
@@ -274,12 +363,25 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
   app.post('/organisateurs/attestations/:attestationId/revocation', {
     config: { access: allow('attestations.manage', attestation) },
     onRequest: [sameOrigin],
-    schema: { operationId: 'revokeAttestationFromPage', tags, summary: 'Organizers revoke an attestation (form: reason, required, shown on the verification page)', params: attestationParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field }), produces: ['text/html'], response: formAnswer }
+    schema: {
+      operationId: 'revokeAttestationFromPage',
+      tags,
+      summary: 'Organizers revoke an attestation (form: reason, required, shown on the verification page)',
+      params: attestationParams,
+      querystring: langQuery,
+      body: z.object({ ...withEvent, reason: field }),
+      produces: ['text/html'],
+      response: formAnswer
+    }
   }, async (request, reply) => {
     const { eventId, reason = '' } = request.body
     const { attestationId } = request.params
     const error = reasonError(reason, true)
-    return await decide(request, reply, eventId, { form: `revoke:${attestationId}`, values: { reason }, errors: error === undefined ? {} : { reason: error } }, async () => {
+    return await decide(request, reply, eventId, {
+      form: `revoke:${attestationId}`,
+      values: { reason },
+      errors: error === undefined ? {} : { reason: error }
+    }, async () => {
       await decisions.revoke(personOf(request), attestationId, reason.trim())
       return 'revoquee'
     })
@@ -288,7 +390,16 @@ export const attestationPageRoutes: FastifyPluginAsyncZod<AttestationPageRoutesO
   app.post('/organisateurs/attestations/:attestationId/reemission', {
     config: { access: allow('attestations.manage', attestation) },
     onRequest: [sameOrigin],
-    schema: { operationId: 'reissueAttestationFromPage', tags, summary: 'Organizers re-issue an attestation (form: reason, required; optional corrected name and language)', params: attestationParams, querystring: langQuery, body: z.object({ ...withEvent, reason: field, name: field, locale: field }), produces: ['text/html'], response: formAnswer }
+    schema: {
+      operationId: 'reissueAttestationFromPage',
+      tags,
+      summary: 'Organizers re-issue an attestation (form: reason, required; optional corrected name and language)',
+      params: attestationParams,
+      querystring: langQuery,
+      body: z.object({ ...withEvent, reason: field, name: field, locale: field }),
+      produces: ['text/html'],
+      response: formAnswer
+    }
   }, async (request, reply) => {
     const { eventId, reason = '', name = '', locale = '' } = request.body
     const { attestationId } = request.params

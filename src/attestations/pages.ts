@@ -82,7 +82,8 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
     const at = mine.decidesAt
     if (at !== null && at > now) {
       const on = formatDateTime(at, zone, locale, { weekday: true })
-      return html`<p class="state">!${label(t(locale, REQUEST_STATUS_TEXT.waiting))} !${markup(locale, 'attestations.stateWaiting', { when: on }, { time: timeTag(at) })}${periodAfter(on)}</p>`
+      return html`<p class="state">!${label(t(locale, REQUEST_STATUS_TEXT.waiting))} ` +
+        html`!${markup(locale, 'attestations.stateWaiting', { when: on }, { time: timeTag(at) })}${periodAfter(on)}</p>`
     }
     return html`<p class="state">!${label(t(locale, 'attestations.requestProcessing'))} ${t(locale, 'attestations.stateProcessing')}</p>`
   }
@@ -93,7 +94,9 @@ function requestState (locale: Locale, mine: MyAttestation, zone: string, now: D
     return html`<p class="state">!${label(t(locale, REQUEST_STATUS_TEXT.review))} ${why}</p>`
   }
   if (r.status === 'refused') {
-    return html`<div class="error-box state"><p><strong>${t(locale, REQUEST_STATUS_TEXT.refused)}</strong>!${r.decided_at !== null ? html` (<time datetime="${r.decided_at.toISOString()}">${formatDate(r.decided_at, zone, locale)}</time>)` : ''}${colon(locale)} ${r.decision_reason ?? ''}</p>
+    return html`<div class="error-box state"><p><strong>${t(locale, REQUEST_STATUS_TEXT.refused)}</strong>!${r.decided_at !== null
+      ? html` (<time datetime="${r.decided_at.toISOString()}">${formatDate(r.decided_at, zone, locale)}</time>)`
+      : ''}${colon(locale)} ${r.decision_reason ?? ''}</p>
 <p>${t(locale, 'attestations.stateRefusedAgain')}</p></div>`
   }
   if (mine.attestation === null) {
@@ -151,15 +154,18 @@ function requestForm (locale: Locale, view: MyEventView): string {
 <input id="${id('name')}" name="name" required maxlength="200" autocomplete="name" value="${v.name}"!${described(id('name'), e.name)}>
 !${fieldError(id('name'), e.name, locale)}
 <fieldset!${described(id('locale'), e.locale)}><legend>${t(locale, 'attestations.languageLegend')}</legend>
-<label class="choice"><input type="radio" name="locale" value="fr"!${v.locale === 'fr' ? ' checked' : ''}> <span lang="fr">${t('fr', LANGUAGE_TEXT.fr)}</span></label>
-<label class="choice"><input type="radio" name="locale" value="en"!${v.locale === 'en' ? ' checked' : ''}> <span lang="en">${t('en', LANGUAGE_TEXT.en)}</span></label>
+<label class="choice"><input type="radio" name="locale" value="fr"!${v.locale === 'fr' ? ' checked' : ''}> ` +
+  html`<span lang="fr">${t('fr', LANGUAGE_TEXT.fr)}</span></label>
+<label class="choice"><input type="radio" name="locale" value="en"!${v.locale === 'en' ? ' checked' : ''}> ` +
+  html`<span lang="en">${t('en', LANGUAGE_TEXT.en)}</span></label>
 </fieldset>
 !${fieldError(id('locale'), e.locale, locale)}
 <label for="${id('employer')}">${t(locale, 'attestations.employerLabel')}</label>
 <input id="${id('employer')}" name="employer" maxlength="200" autocomplete="organization" value="${v.employer}"!${described(id('employer'), e.employer)}>
 !${fieldError(id('employer'), e.employer, locale)}
 <label for="${id('hrEmail')}">${t(locale, 'attestations.hrEmailLabel')}</label>
-<input id="${id('hrEmail')}" name="hrEmail" type="email" maxlength="254" autocomplete="off" value="${v.hrEmail}"!${described(id('hrEmail'), e.hrEmail, id('hrEmail-help'))}>
+<input id="${id('hrEmail')}" name="hrEmail" type="email" maxlength="254" autocomplete="off" ` +
+  html`value="${v.hrEmail}"!${described(id('hrEmail'), e.hrEmail, id('hrEmail-help'))}>
 <p id="${id('hrEmail-help')}" class="muted">${t(locale, 'attestations.hrEmailHelp')}</p>
 !${fieldError(id('hrEmail'), e.hrEmail, locale)}
 <button type="submit">${t(locale, again ? 'attestations.updateRequest' : 'attestations.sendRequest')}</button>
@@ -212,7 +218,14 @@ export function myPageAttestationSection (locale: Locale): string {
 // ---------------------------------------------------------------------------------------------
 
 export interface QueueItem { request: RequestRow & { display_name: string, email: string | null }, eligibility: Eligibility }
-export interface AuditEntry { action: string, reason: string | null, actor_name: string | null, at: Date, attestation_id: string | null, request_id: string | null }
+export interface AuditEntry {
+  action: string
+  reason: string | null
+  actor_name: string | null
+  at: Date
+  attestation_id: string | null
+  request_id: string | null
+}
 
 export interface PolicyFormValues { minPercent: string, excusedCounts: string, autoIssue: string }
 
@@ -280,7 +293,13 @@ function policyForm (locale: Locale, view: OrganizerAttestationsView): string {
 }
 
 /** A small form of a table row, with its error (when it was the one refused) next to its fields. */
-function rowForm (locale: Locale, view: OrganizerAttestationsView, options: { key: string, action: string, label: string, who: string, fields: Array<{ name: string, label: string, required: boolean, kind?: 'text' | 'locale' }> }): string {
+function rowForm (locale: Locale, view: OrganizerAttestationsView, options: {
+  key: string
+  action: string
+  label: string
+  who: string
+  fields: Array<{ name: string, label: string, required: boolean, kind?: 'text' | 'locale' }>
+}): string {
   const err = view.formError?.form === options.key ? view.formError : null
   const slug = options.key.replace(/[^a-z0-9-]/gi, '-')
   return html`<form class="stack row-form" method="post" action="${options.action}?lang=${locale}" novalidate>
@@ -312,15 +331,37 @@ function queueSection (locale: Locale, view: OrganizerAttestationsView): string 
   if (view.queue.length === 0) return html`<p>${t(locale, 'attestations.queueEmpty')}</p>`
   return html`<table class="queue" tabindex="0">
 <caption>${t(locale, 'attestations.queueCaption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'attestations.colPerson')}</th><th scope="col">${t(locale, 'attestations.colHoursRequired')}</th><th scope="col">${t(locale, 'attestations.colReason')}</th><th scope="col">${t(locale, 'attestations.colRequest')}</th><th scope="col">${t(locale, 'attestations.colDecision')}</th></tr></thead>
+<thead><tr><th scope="col">${t(locale, 'attestations.colPerson')}</th><th scope="col">${t(locale, 'attestations.colHoursRequired')}</th>` +
+  html`<th scope="col">${t(locale, 'attestations.colReason')}</th><th scope="col">${t(locale, 'attestations.colRequest')}</th>` +
+  html`<th scope="col">${t(locale, 'attestations.colDecision')}</th></tr></thead>
 <tbody>!${view.queue.map(({ request: r, eligibility: e }) => html`<tr>
-<th scope="row">${r.display_name}!${printedNameChanged(r.name_on_attestation, r.display_name) ? html`<br><span class="name-change"><strong>${t(locale, 'attestations.namePrintedDiffers')}</strong>${colon(locale)} ${r.name_on_attestation}<br><span class="muted">${t(locale, 'attestations.nameOnRecord')}${colon(locale)} ${r.display_name}</span></span>` : ''}</th>
+<th scope="row">${r.display_name}!${printedNameChanged(r.name_on_attestation, r.display_name)
+  ? html`<br><span class="name-change"><strong>${t(locale, 'attestations.namePrintedDiffers')}</strong>${colon(locale)} ${r.name_on_attestation}<br>` +
+    html`<span class="muted">${t(locale, 'attestations.nameOnRecord')}${colon(locale)} ${r.display_name}</span></span>`
+  : ''}</th>
 <td>${hoursText(e.hoursAttended, locale)} / ${hoursText(e.hoursRequired, locale)} (${formatPercent(e.share, locale)})</td>
 <td>${e.reason[locale]}</td>
-<td><time datetime="${r.created_at.toISOString()}">${formatStamp(r.created_at, locale, zone)}</time><br>${textOf(locale, REQUEST_STATUS_TEXT, r.status)}!${r.status === 'refused' && r.decision_reason !== null ? html`${colon(locale)} ${r.decision_reason}` : ''}<br>${r.locale.toUpperCase()}</td>
+<td><time datetime="${r.created_at.toISOString()}">${formatStamp(r.created_at, locale, zone)}</time>` +
+  html`<br>${textOf(locale, REQUEST_STATUS_TEXT, r.status)}!${r.status === 'refused' && r.decision_reason !== null
+    ? html`${colon(locale)} ${r.decision_reason}`
+    : ''}<br>${r.locale.toUpperCase()}</td>
 <td>
-!${rowForm(locale, view, { key: `approve:${r.id}`, action: `/organisateurs/attestations/demandes/${r.id}/approbation`, label: t(locale, 'attestations.issue'), who: r.display_name, fields: [{ name: 'note', label: t(locale, 'attestations.noteOptional'), required: false }] })}
-!${r.status !== 'refused' ? rowForm(locale, view, { key: `refuse:${r.id}`, action: `/organisateurs/attestations/demandes/${r.id}/refus`, label: t(locale, 'attestations.refuse'), who: r.display_name, fields: [{ name: 'reason', label: t(locale, 'attestations.refusalReason'), required: true }] }) : ''}
+!${rowForm(locale, view, {
+  key: `approve:${r.id}`,
+  action: `/organisateurs/attestations/demandes/${r.id}/approbation`,
+  label: t(locale, 'attestations.issue'),
+  who: r.display_name,
+  fields: [{ name: 'note', label: t(locale, 'attestations.noteOptional'), required: false }]
+})}
+!${r.status !== 'refused'
+  ? rowForm(locale, view, {
+    key: `refuse:${r.id}`,
+    action: `/organisateurs/attestations/demandes/${r.id}/refus`,
+    label: t(locale, 'attestations.refuse'),
+    who: r.display_name,
+    fields: [{ name: 'reason', label: t(locale, 'attestations.refusalReason'), required: true }]
+  })
+  : ''}
 </td>
 </tr>`)}</tbody>
 </table>`
@@ -331,34 +372,49 @@ function attestationsSection (locale: Locale, view: OrganizerAttestationsView): 
   if (view.attestations.length === 0) return html`<p>${t(locale, 'attestations.attestationsEmpty')}</p>`
   const issuer = new Map<string, string | null>()
   for (const a of view.audit) {
-    if (a.attestation_id !== null && (a.action === 'issued' || a.action === 'reissued' || a.action === 'issued_automatically')) issuer.set(a.attestation_id, a.actor_name)
+    if (a.attestation_id !== null && (a.action === 'issued' || a.action === 'reissued' || a.action === 'issued_automatically')) {
+      issuer.set(a.attestation_id, a.actor_name)
+    }
   }
   const code = (words: string): string => html`<code>!${words}</code>`
   const pdf = t(locale, 'attestations.formatPdf')
   return html`<table class="attestations" tabindex="0">
 <caption>${t(locale, 'attestations.attestationsIssued')}</caption>
-<thead><tr><th scope="col">${t(locale, 'attestations.namePrinted')}</th><th scope="col">${t(locale, 'attestations.colCode')}</th><th scope="col">${t(locale, 'attestations.colStatus')}</th><th scope="col">${t(locale, 'attestations.colHours')}</th><th scope="col">${t(locale, 'attestations.colIssued')}</th><th scope="col">${t(locale, 'common.actions')}</th></tr></thead>
+<thead><tr><th scope="col">${t(locale, 'attestations.namePrinted')}</th><th scope="col">${t(locale, 'attestations.colCode')}</th>` +
+  html`<th scope="col">${t(locale, 'attestations.colStatus')}</th><th scope="col">${t(locale, 'attestations.colHours')}</th>` +
+  html`<th scope="col">${t(locale, 'attestations.colIssued')}</th><th scope="col">${t(locale, 'common.actions')}</th></tr></thead>
 <tbody>!${view.attestations.map(a => {
   const name = issuer.get(a.id)
   const by = a.issuedAutomatically
     ? t(locale, 'attestations.issuedAutomatically')
     : name != null ? t(locale, 'attestations.issuedBy', { name }) : t(locale, 'attestations.issuedByOrganizers')
   const status = a.status === 'revoked'
-    ? html`${t(locale, ATTESTATION_STATUS_TEXT.revoked)}!${a.revokedAt !== null ? html` (<time datetime="${a.revokedAt.toISOString()}">${formatStamp(a.revokedAt, locale, zone)}</time>)` : ''}${colon(locale)} ${a.revocationReason ?? ''}`
+    ? html`${t(locale, ATTESTATION_STATUS_TEXT.revoked)}!${a.revokedAt !== null
+      ? html` (<time datetime="${a.revokedAt.toISOString()}">${formatStamp(a.revokedAt, locale, zone)}</time>)`
+      : ''}${colon(locale)} ${a.revocationReason ?? ''}`
     : a.status === 'superseded' && a.supersededByCode !== null
       ? markup(locale, 'attestations.statusSupersededBy', { newCode: a.supersededByCode }, { code })
       : html`${t(locale, ATTESTATION_STATUS_TEXT[a.status])}`
   return html`<tr data-attestation="${a.id}">
 <th scope="row">${a.name}<br><span class="muted">${a.locale.toUpperCase()}</span></th>
-<td><code>${a.groupedCode}</code><br><a href="/verify/${a.code}?lang=${locale}">${t(locale, 'attestations.verificationLink')}</a> · <a href="/attestation/${a.id}/pdf" download aria-label="${pdf} — ${a.name}">${pdf}</a></td>
+<td><code>${a.groupedCode}</code><br><a href="/verify/${a.code}?lang=${locale}">${t(locale, 'attestations.verificationLink')}</a> · ` +
+  html`<a href="/attestation/${a.id}/pdf" download aria-label="${pdf} — ${a.name}">${pdf}</a></td>
 <td>!${status}</td>
 <td>${hoursText(a.hours, locale)}<br>${uecText(a.uec, locale)}</td>
 <td><time datetime="${a.issuedAt.toISOString()}">${formatStamp(a.issuedAt, locale, zone)}</time><br>${by}</td>
 <td>!${a.status === 'valid'
-  ? html`<details!${view.formError?.form === `revoke:${a.id}` ? ' open' : ''}><summary>${t(locale, 'attestations.revoke')}<span class="visually-hidden"> — ${a.name}</span></summary>
-!${rowForm(locale, view, { key: `revoke:${a.id}`, action: `/organisateurs/attestations/${a.id}/revocation`, label: t(locale, 'attestations.revoke'), who: a.name, fields: [{ name: 'reason', label: t(locale, 'attestations.revokeReason'), required: true }] })}
+  ? html`<details!${view.formError?.form === `revoke:${a.id}` ? ' open' : ''}>` +
+    html`<summary>${t(locale, 'attestations.revoke')}<span class="visually-hidden"> — ${a.name}</span></summary>
+!${rowForm(locale, view, {
+  key: `revoke:${a.id}`,
+  action: `/organisateurs/attestations/${a.id}/revocation`,
+  label: t(locale, 'attestations.revoke'),
+  who: a.name,
+  fields: [{ name: 'reason', label: t(locale, 'attestations.revokeReason'), required: true }]
+})}
 </details>
-<details!${view.formError?.form === `reissue:${a.id}` ? ' open' : ''}><summary>${t(locale, 'attestations.reissue')}<span class="visually-hidden"> — ${a.name}</span></summary>
+<details!${view.formError?.form === `reissue:${a.id}` ? ' open' : ''}>` +
+  html`<summary>${t(locale, 'attestations.reissue')}<span class="visually-hidden"> — ${a.name}</span></summary>
 !${rowForm(locale, view, {
   key: `reissue:${a.id}`,
   action: `/organisateurs/attestations/${a.id}/reemission`,
@@ -390,11 +446,16 @@ function auditSection (locale: Locale, view: OrganizerAttestationsView): string 
       if (name !== undefined) names.set(a.request_id, name)
     }
   }
-  const about = (a: AuditEntry): string => (a.attestation_id !== null ? names.get(a.attestation_id) : undefined) ?? (a.request_id !== null ? names.get(a.request_id) : undefined) ?? '—'
+  const about = (a: AuditEntry): string =>
+    (a.attestation_id !== null ? names.get(a.attestation_id) : undefined) ?? (a.request_id !== null ? names.get(a.request_id) : undefined) ?? '—'
   return html`<table class="audit" tabindex="0">
 <caption>${t(locale, 'attestations.logCaption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'attestations.colDateIn', { zone })}</th><th scope="col">${t(locale, 'attestations.colAction')}</th><th scope="col">${t(locale, 'attestations.colAbout')}</th><th scope="col">${t(locale, 'attestations.colBy')}</th><th scope="col">${t(locale, 'attestations.colReason')}</th></tr></thead>
-<tbody>!${view.audit.map(a => html`<tr><td><time datetime="${a.at.toISOString()}">${formatStamp(a.at, locale, zone)}</time></td><td>${textOf(locale, AUDIT_TEXT, a.action)}</td><td>${a.action === 'policy_changed' ? '—' : about(a)}</td><td>${a.actor_name ?? t(locale, 'common.appName')}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">${t(locale, 'attestations.colDateIn', { zone })}</th><th scope="col">${t(locale, 'attestations.colAction')}</th>` +
+  html`<th scope="col">${t(locale, 'attestations.colAbout')}</th><th scope="col">${t(locale, 'attestations.colBy')}</th>` +
+  html`<th scope="col">${t(locale, 'attestations.colReason')}</th></tr></thead>
+<tbody>!${view.audit.map(a => html`<tr><td><time datetime="${a.at.toISOString()}">${formatStamp(a.at, locale, zone)}</time></td>` +
+  html`<td>${textOf(locale, AUDIT_TEXT, a.action)}</td><td>${a.action === 'policy_changed' ? '—' : about(a)}</td>` +
+  html`<td>${a.actor_name ?? t(locale, 'common.appName')}</td><td>${a.reason ?? ''}</td></tr>`)}</tbody>
 </table>`
 }
 
@@ -417,7 +478,11 @@ export function organizerAttestationsPage (locale: Locale, view: OrganizerAttest
 
 <section aria-labelledby="rule">
 <h2 id="rule">${t(locale, 'attestations.ruleHeading')}</h2>
-<p>${t(locale, 'attestations.ruleSummary', { share: formatPercent(policy.min_share, locale), excusedCounts: policy.excused_counts ? 'yes' : 'no', autoIssue: policy.auto_issue ? 'yes' : 'no' })}</p>
+<p>${t(locale, 'attestations.ruleSummary', {
+  share: formatPercent(policy.min_share, locale),
+  excusedCounts: policy.excused_counts ? 'yes' : 'no',
+  autoIssue: policy.auto_issue ? 'yes' : 'no'
+})}</p>
 !${policyForm(locale, view)}
 </section>
 
@@ -428,7 +493,9 @@ export function organizerAttestationsPage (locale: Locale, view: OrganizerAttest
 
 <section aria-labelledby="bulk">
 <h2 id="bulk">${t(locale, 'attestations.bulkHeading')}</h2>
-<p>${t(locale, 'attestations.bulkText')}!${eligible > 0 && view.bulkOpensAt === null ? html` ${t(locale, 'attestations.bulkEligible', { count: eligible })}` : ''}</p>
+<p>${t(locale, 'attestations.bulkText')}!${eligible > 0 && view.bulkOpensAt === null
+  ? html` ${t(locale, 'attestations.bulkEligible', { count: eligible })}`
+  : ''}</p>
 !${view.bulkOpensAt !== null
   ? html`<p class="notice" id="bulk-not-yet">${bulkNotYet(view.bulkOpensAt, view.event.timezone, locale)}</p>
 <p><button type="button" disabled aria-describedby="bulk-not-yet">${t(locale, 'attestations.bulkButton')}</button></p>`

@@ -310,7 +310,14 @@ function svgMark (source: string, file: string): { ops: string, aspect: number }
     if (!/^#[0-9a-f]{6}$/i.test(hex)) throw new AttestationAssetsError(`${file}: fill="${fill}": write colours as #rrggbb`)
     // drawSvgPath flips the y axis: the box's top-left corner is at (0, 0), 1 unit high
     const scale = 1 / vh
-    ops.push(...drawSvgPath(d, { x: -vx * scale, y: 1 + vy * scale, scale, color: rgb(...(pdfColor(hex).split(' ').map(Number) as [number, number, number])), borderColor: undefined, borderWidth: 0 })
+    ops.push(...drawSvgPath(d, {
+      x: -vx * scale,
+      y: 1 + vy * scale,
+      scale,
+      color: rgb(...(pdfColor(hex).split(' ').map(Number) as [number, number, number])),
+      borderColor: undefined,
+      borderWidth: 0
+    })
       .map((op) => op.toString()))
   }
   return { ops: ops.join('\n'), aspect: vw / vh }
@@ -687,7 +694,17 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   }))
   const letterheadLines = L.letterhead.lines?.[loc] ?? [L.issuer.organization[loc]]
 
-  const used = new Set(codePoints([s.name, s.trainingTitle, s.organizer, s.place, s.verifyUrl, ...sessions.map((x) => x.left + x.title), values.startDate, values.endDate, values.issueDate].join('')))
+  const used = new Set(codePoints([
+    s.name,
+    s.trainingTitle,
+    s.organizer,
+    s.place,
+    s.verifyUrl,
+    ...sessions.map((x) => x.left + x.title),
+    values.startDate,
+    values.endDate,
+    values.issueDate
+  ].join('')))
   const regular = await fontFor(assets.fonts.regular, used)
   const bold = await fontFor(assets.fonts.bold, used)
   const fonts: Fonts = { regular: { key: 'F1', f: regular }, bold: { key: 'F2', f: bold } }
@@ -983,7 +1000,8 @@ export async function renderAttestation (input: AttestationSnapshot, assets: Att
   const xmp = [
     '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
     '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
-    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">',
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" ' +
+      'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">',
     `<dc:title><rdf:Alt><rdf:li xml:lang="x-default">${xml(docTitle)}</rdf:li></rdf:Alt></dc:title>`,
     `<dc:language><rdf:Bag><rdf:li>${intlLocale[loc]}</rdf:li></rdf:Bag></dc:language>`,
     `<dc:creator><rdf:Seq><rdf:li>${xml(L.issuer.organization[loc])}</rdf:li></rdf:Seq></dc:creator>`,

@@ -31,7 +31,13 @@ export interface AttestationsPluginOptions {
 /** Attestations: requests and issuance (API and pages), public verification, bulk jobs, reports. */
 const attestations: FastifyPluginAsync<AttestationsPluginOptions> = async (app, { services }) => {
   await app.register(attestationRoutes, { attestations: services.attestations, decisions: services.attestationDecisions })
-  await app.register(attestationPageRoutes, { attestations: services.attestations, decisions: services.attestationDecisions, people: services.people, program: services.program, clock: services.clock })
+  await app.register(attestationPageRoutes, {
+    attestations: services.attestations,
+    decisions: services.attestationDecisions,
+    people: services.people,
+    program: services.program,
+    clock: services.clock
+  })
   await app.register(verificationRoutes, { verification: services.verification, credentials: services.credentials })
   await app.register(attestationJobRoutes, { jobs: services.attestationJobs })
   await app.register(reportRoutes, { reports: services.reports })

@@ -29,9 +29,11 @@ export function reportsPage (locale: Locale, view: { eventId: string, title: str
   return html`<section aria-labelledby="r-${r.file}">
 <h2 id="r-${r.file}">${name}</h2>
 <p>${t(locale, r.text)}</p>
-<p><a href="${base}/${r.file}.csv?lang=${locale}" download aria-label="${name} — ${csv}">${csv}</a> · <a href="${base}/${r.file}.pdf?lang=${locale}" download aria-label="${name} — ${pdf}">${pdf}</a></p>
+<p><a href="${base}/${r.file}.csv?lang=${locale}" download aria-label="${name} — ${csv}">${csv}</a> · ` +
+  html`<a href="${base}/${r.file}.pdf?lang=${locale}" download aria-label="${name} — ${pdf}">${pdf}</a></p>
 </section>`
 })}
-<p class="muted">${t(locale, 'attestations.reportsApi')}${colon(locale)} <code>/api/v1/events/${view.eventId}/reports/session-attendance</code>, <code>…/participant-attendance</code>, <code>…/attestations</code>.</p>`
+<p class="muted">${t(locale, 'attestations.reportsApi')}${colon(locale)} <code>/api/v1/events/${view.eventId}/reports/session-attendance</code>, ` +
+  html`<code>…/participant-attendance</code>, <code>…/attestations</code>.</p>`
   })
 }

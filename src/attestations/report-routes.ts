@@ -40,7 +40,10 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
       operationIds: { csv: 'sessionAttendanceReportCsv', pdf: 'sessionAttendanceReportPdf', api: 'sessionAttendanceReport' },
       write: async (actorId, eventId, locale, format) => {
         const report = await reports.sessionAttendance(actorId, eventId, locale)
-        return { event: report.event, body: format === 'csv' ? sessionAttendanceCsv(report, locale) : await sessionAttendancePdf(report, locale, await reports.fonts()) }
+        return {
+          event: report.event,
+          body: format === 'csv' ? sessionAttendanceCsv(report, locale) : await sessionAttendancePdf(report, locale, await reports.fonts())
+        }
       }
     },
     {
@@ -51,7 +54,10 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
       operationIds: { csv: 'participantAttendanceReportCsv', pdf: 'participantAttendanceReportPdf', api: 'participantAttendanceReport' },
       write: async (actorId, eventId, locale, format) => {
         const report = await reports.participantAttendance(actorId, eventId, locale)
-        return { event: report.event, body: format === 'csv' ? participantAttendanceCsv(report, locale) : await participantAttendancePdf(report, locale, await reports.fonts()) }
+        return {
+          event: report.event,
+          body: format === 'csv' ? participantAttendanceCsv(report, locale) : await participantAttendancePdf(report, locale, await reports.fonts())
+        }
       }
     },
     {
@@ -67,7 +73,13 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
     }
   ]
 
-  const send = async (reply: FastifyReply, definition: Definition, written: { event: ReportEvent, body: string | Buffer }, locale: Locale, format: Format): Promise<FastifyReply> =>
+  const send = async (
+    reply: FastifyReply,
+    definition: Definition,
+    written: { event: ReportEvent, body: string | Buffer },
+    locale: Locale,
+    format: Format
+  ): Promise<FastifyReply> =>
     await reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/pdf')
       .header('content-disposition', `attachment; filename="${reportFilename(definition.name, written.event.key, locale, format)}"`)
       .header('cache-control', 'private, no-store')
@@ -77,12 +89,24 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
 
   app.get('/organisateurs/rapports/:eventId', {
     config: { personalData: 'reports', access },
-    schema: { operationId: 'eventReportsPage', tags: ['pages'], summary: 'The reports of an event (organizers): attendance per session and per participant, attestations; each as CSV and PDF', params: eventParams, querystring: langQuery, produces: ['text/html'], response: { 200: z.string(), ...errorResponses } }
+    schema: {
+      operationId: 'eventReportsPage',
+      tags: ['pages'],
+      summary: 'The reports of an event (organizers): attendance per session and per participant, attestations; each as CSV and PDF',
+      params: eventParams,
+      querystring: langQuery,
+      produces: ['text/html'],
+      response: { 200: z.string(), ...errorResponses }
+    }
   }, async (request, reply) => {
     // The smallest report checks the organizer and gives the event's title and time zone.
     const { event } = await reports.attestations(personOf(request), request.params.eventId, request.locale)
     reply.header('cache-control', 'no-store')
-    return await reply.type('text/html; charset=utf-8').send(reportsPage(request.locale, { eventId: event.id, title: event.title, timezone: event.timezone }, request.url))
+    return await reply.type('text/html; charset=utf-8').send(reportsPage(request.locale, {
+      eventId: event.id,
+      title: event.title,
+      timezone: event.timezone
+    }, request.url))
   })
 
   for (const definition of definitions) {

@@ -19,7 +19,8 @@ import type { ProgramService } from '../program/service.js'
 import { byName } from '../util/by-name.js'
 
 // pdf-lib and fontkit are loaded when a first report is printed, not with the app.
-const renderTablePdf = async (table: PrintableTable, fonts: ReportFonts): Promise<Buffer> => await (await import('./report-pdf.js')).renderTablePdf(table, fonts)
+const renderTablePdf = async (table: PrintableTable, fonts: ReportFonts): Promise<Buffer> =>
+  await (await import('./report-pdf.js')).renderTablePdf(table, fonts)
 
 /**
  * Organizer reports of an event: attendance per session, attendance per participant (with
@@ -98,7 +99,13 @@ export class ReportService {
   constructor (
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly deps: { book: AttendanceBook, attestations: AttestationIssuance, decisions: AttestationDecisions, access: AccessPolicy, program: ProgramService }
+    private readonly deps: {
+      book: AttendanceBook
+      attestations: AttestationIssuance
+      decisions: AttestationDecisions
+      access: AccessPolicy
+      program: ProgramService
+    }
   ) {}
 
   async sessionAttendance (actorId: string, eventId: string, locale: Locale): Promise<SessionAttendanceReport> {
@@ -159,7 +166,15 @@ export class ReportService {
       totalHours = e.totalHours
       finalised = e.finalised
     }
-    return { event, generatedAt: now, slots: grid.slots.map(s => ({ id: s.id, startsAt: s.startsAt, hours: s.hours })), totalHours, minShare: policy.min_share, finalised, rows }
+    return {
+      event,
+      generatedAt: now,
+      slots: grid.slots.map(s => ({ id: s.id, startsAt: s.startsAt, hours: s.hours })),
+      totalHours,
+      minShare: policy.min_share,
+      finalised,
+      rows
+    }
   }
 
   async attestations (actorId: string, eventId: string, locale: Locale): Promise<AttestationReport> {

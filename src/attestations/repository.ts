@@ -20,7 +20,13 @@ export async function findPolicy (db: Q, eventId: string): Promise<PolicyRow> {
 }
 
 export async function savePolicy (db: Q, eventId: string, policy: PolicyRow, actorId: string, at: Date): Promise<void> {
-  const values = { min_share: String(policy.min_share), excused_counts: policy.excused_counts, auto_issue: policy.auto_issue, updated_by: actorId, updated_at: at }
+  const values = {
+    min_share: String(policy.min_share),
+    excused_counts: policy.excused_counts,
+    auto_issue: policy.auto_issue,
+    updated_by: actorId,
+    updated_at: at
+  }
   await db.insertInto('attestation_policies').values({ event_id: eventId, ...values })
     .onConflict(oc => oc.column('event_id').doUpdateSet(values)).execute()
 }
@@ -68,13 +74,20 @@ export async function upsertRequest (db: Q, eventId: string, personId: string, i
     .returningAll().executeTakeFirstOrThrow()
 }
 
-export async function setRequestStatus (db: Q, id: string, status: RequestStatus, decision: { by: string | null, at: Date, reason: string | null }): Promise<void> {
+export async function setRequestStatus (db: Q, id: string, status: RequestStatus, decision: {
+  by: string | null
+  at: Date
+  reason: string | null
+}): Promise<void> {
   await db.updateTable('attestation_requests')
     .set({ status, decided_by: decision.by, decided_at: decision.at, decision_reason: decision.reason, updated_at: decision.at })
     .where('id', '=', id).execute()
 }
 
-export async function requestsByStatus (db: Q, eventId: string, statuses: RequestStatus[]): Promise<Array<RequestRow & { display_name: string, email: string | null }>> {
+export async function requestsByStatus (db: Q, eventId: string, statuses: RequestStatus[]): Promise<Array<RequestRow & {
+  display_name: string
+  email: string | null
+}>> {
   if (statuses.length === 0) return []
   return await db.selectFrom('attestation_requests as r').innerJoin('people as p', 'p.id', 'r.person_id')
     .selectAll('r').select(['p.display_name', 'p.email'])
@@ -138,7 +151,16 @@ export async function supersedeAttestation (db: Q, id: string, by: string): Prom
   await db.updateTable('attestations').set({ status: 'superseded', superseded_by: by }).where('id', '=', id).execute()
 }
 
-export async function audit (db: Q, entry: { eventId: string, requestId?: string | null, attestationId?: string | null, actorId: string | null, action: string, reason?: string | null, details?: unknown, at: Date }): Promise<void> {
+export async function audit (db: Q, entry: {
+  eventId: string
+  requestId?: string | null
+  attestationId?: string | null
+  actorId: string | null
+  action: string
+  reason?: string | null
+  details?: unknown
+  at: Date
+}): Promise<void> {
   await db.insertInto('attestation_audit').values({
     event_id: entry.eventId,
     request_id: entry.requestId ?? null,
@@ -151,7 +173,15 @@ export async function audit (db: Q, entry: { eventId: string, requestId?: string
   }).execute()
 }
 
-export async function auditOf (db: Q, eventId: string, filter: { attestationId?: string, requestId?: string } = {}): Promise<Array<{ action: string, reason: string | null, actor_name: string | null, at: Date, attestation_id: string | null, request_id: string | null, details: unknown }>> {
+export async function auditOf (db: Q, eventId: string, filter: { attestationId?: string, requestId?: string } = {}): Promise<Array<{
+  action: string
+  reason: string | null
+  actor_name: string | null
+  at: Date
+  attestation_id: string | null
+  request_id: string | null
+  details: unknown
+}>> {
   let query = db.selectFrom('attestation_audit as a').leftJoin('people as p', 'p.id', 'a.actor_id')
     .select(['a.action', 'a.reason', 'p.display_name as actor_name', 'a.at', 'a.attestation_id', 'a.request_id', 'a.details'])
     .where('a.event_id', '=', eventId)
@@ -161,7 +191,13 @@ export async function auditOf (db: Q, eventId: string, filter: { attestationId?:
 }
 
 /** People registered for the event who may receive an attestation (participants and credited students). */
-export async function attendees (db: Q, eventId: string): Promise<Array<{ person_id: string, display_name: string, email: string | null, preferred_locale: string, employer: string | null }>> {
+export async function attendees (db: Q, eventId: string): Promise<Array<{
+  person_id: string
+  display_name: string
+  email: string | null
+  preferred_locale: string
+  employer: string | null
+}>> {
   return await db.selectFrom('registrations as r').innerJoin('people as p', 'p.id', 'r.person_id')
     .select(['r.person_id', 'p.display_name', 'p.email', 'p.preferred_locale', 'p.employer']).distinct()
     .where('r.event_id', '=', eventId).where('r.role', 'in', ['participant', 'credited_student'])
@@ -206,7 +242,14 @@ export async function issuerNames (db: Q, eventId: string): Promise<Map<string, 
 // --- credentials (Open Badges) ----------------------------------------------------------------
 
 /** What a credential needs of an attestation (not its snapshot, read through the service). */
-export async function findCredentialFacts (db: Q, attestationId: string): Promise<{ id: string, event_id: string, person_id: string | null, code: string, status: string, status_index: number } | undefined> {
+export async function findCredentialFacts (db: Q, attestationId: string): Promise<{
+  id: string
+  event_id: string
+  person_id: string | null
+  code: string
+  status: string
+  status_index: number
+} | undefined> {
   return await db.selectFrom('attestations').select(['id', 'event_id', 'person_id', 'code', 'status', 'status_index'])
     .where('id', '=', attestationId).executeTakeFirst()
 }
@@ -228,7 +271,13 @@ export async function keysInService (db: Q, alg: string): Promise<Array<{ kid: s
 }
 
 /** Stores a new signing key; one with the same kid already there is kept. */
-export async function insertCredentialKey (db: Q, values: { kid: string, alg: string, public_jwk: unknown, private_jwk_sealed: string, created_at: Date }): Promise<void> {
+export async function insertCredentialKey (db: Q, values: {
+  kid: string
+  alg: string
+  public_jwk: unknown
+  private_jwk_sealed: string
+  created_at: Date
+}): Promise<void> {
   await db.insertInto('credential_keys').values({ ...values, public_jwk: JSON.stringify(values.public_jwk) })
     .onConflict(oc => oc.column('kid').doNothing()).execute()
 }

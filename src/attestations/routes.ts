@@ -23,14 +23,24 @@ const security = [{ bearer: [] }]
  * The attestations JSON API (bearer tokens): a participant's own request and attestation, and
  * the organizers' policy, queue, decisions, list and audit. The pages call the same service.
  */
-export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: AttestationIssuance, decisions: AttestationDecisions }> = async (app, { attestations, decisions }) => {
+export const attestationRoutes: FastifyPluginAsyncZod<{
+  attestations: AttestationIssuance
+  decisions: AttestationDecisions
+}> = async (app, { attestations, decisions }) => {
   const me = (request: { auth: { personId: string } | null }): string => request.auth?.personId ?? ''
   const attestation = (request: FastifyRequest): Resource => ({ kind: 'attestation', attestationId: param(request, 'attestationId') })
   const attestationRequest = (request: FastifyRequest): Resource => ({ kind: 'attestation-request', requestId: param(request, 'requestId') })
 
   app.get('/api/v1/events/:eventId/attestation', {
     config: { access: allow('attestation.own', eventParam()) },
-    schema: { operationId: 'getMyAttestation', tags, security, summary: 'My eligibility, request and attestation for an event', params: eventParams, response: { 200: myAttestationSchema, ...errorResponses } }
+    schema: {
+      operationId: 'getMyAttestation',
+      tags,
+      security,
+      summary: 'My eligibility, request and attestation for an event',
+      params: eventParams,
+      response: { 200: myAttestationSchema, ...errorResponses }
+    }
   }, async request => myAttestationJson(await attestations.mine(me(request), request.params.eventId)))
 
   app.put('/api/v1/events/:eventId/attestation/request', {
@@ -40,7 +50,8 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
       tags,
       security,
       summary: 'Ask for (or change) my attestation request',
-      description: 'After the last in-person slot an eligible request is issued at once (automatic issue on); otherwise it waits for the end of the event or goes to the organizers.',
+      description: 'After the last in-person slot an eligible request is issued at once (automatic issue on); ' +
+        'otherwise it waits for the end of the event or goes to the organizers.',
       params: eventParams,
       body: requestInputSchema,
       response: { 200: myAttestationSchema, ...errorResponses }
@@ -57,7 +68,15 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
 
   app.put('/api/v1/events/:eventId/attestation-policy', {
     config: { access: allow('attestations.manage', eventParam()) },
-    schema: { operationId: 'setAttestationPolicy', tags, security, summary: 'Organizers: the eligibility rule', params: eventParams, body: policySchema, response: { 200: policySchema, ...errorResponses } }
+    schema: {
+      operationId: 'setAttestationPolicy',
+      tags,
+      security,
+      summary: 'Organizers: the eligibility rule',
+      params: eventParams,
+      body: policySchema,
+      response: { 200: policySchema, ...errorResponses }
+    }
   }, async request => {
     const b = request.body
     await decisions.setPolicy(me(request), request.params.eventId, { min_share: b.minShare, excused_counts: b.excusedCounts, auto_issue: b.autoIssue })
@@ -66,9 +85,21 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
 
   app.get('/api/v1/events/:eventId/attestation-requests', {
     config: { personalData: 'attestation_requests', access: allow('attestations.manage', eventParam()) },
-    schema: { operationId: 'listAttestationRequests', tags, security, summary: 'Organizers: requests waiting, in review or refused, with each person\'s figures', params: eventParams, response: { 200: z.array(queueItemSchema), ...errorResponses } }
+    schema: {
+      operationId: 'listAttestationRequests',
+      tags,
+      security,
+      summary: 'Organizers: requests waiting, in review or refused, with each person\'s figures',
+      params: eventParams,
+      response: { 200: z.array(queueItemSchema), ...errorResponses }
+    }
   }, async request => (await decisions.queue(me(request), request.params.eventId)).map(q => ({
-    request: { ...requestJson(q.request), personName: q.request.display_name, personEmail: q.request.email, nameChanged: printedNameChanged(q.request.name_on_attestation, q.request.display_name) },
+    request: {
+      ...requestJson(q.request),
+      personName: q.request.display_name,
+      personEmail: q.request.email,
+      nameChanged: printedNameChanged(q.request.name_on_attestation, q.request.display_name)
+    },
     eligibility: q.eligibility
   })))
 
@@ -83,16 +114,33 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
       body: z.object({ reason: z.string().trim().max(1000, 'reason must be at most 1000 characters').optional() }).strict().default({}),
       response: { 201: attestationSchema, ...errorResponses }
     }
-  }, async (request, reply) => await reply.code(201).send(attestationJson(await decisions.approve(me(request), request.params.requestId, request.body.reason ?? null))))
+  }, async (request, reply) => await reply.code(201).send(
+    attestationJson(await decisions.approve(me(request), request.params.requestId, request.body.reason ?? null))
+  ))
 
   app.post('/api/v1/attestation-requests/:requestId/refusal', {
     config: { access: allow('attestations.manage', attestationRequest) },
-    schema: { operationId: 'refuseAttestationRequest', tags, security, summary: 'Organizers: refuse a request with a reason (the person is told)', params: requestParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: requestSchema, ...errorResponses } }
+    schema: {
+      operationId: 'refuseAttestationRequest',
+      tags,
+      security,
+      summary: 'Organizers: refuse a request with a reason (the person is told)',
+      params: requestParams,
+      body: z.object({ reason: reasonSchema }).strict(),
+      response: { 200: requestSchema, ...errorResponses }
+    }
   }, async request => requestJson(await decisions.refuse(me(request), request.params.requestId, request.body.reason)))
 
   app.get('/api/v1/events/:eventId/attestations', {
     config: { personalData: 'attestations', access: allow('attestations.manage', eventParam()) },
-    schema: { operationId: 'listAttestations', tags, security, summary: 'Organizers: every attestation of the event', params: eventParams, response: { 200: z.array(attestationSchema), ...errorResponses } }
+    schema: {
+      operationId: 'listAttestations',
+      tags,
+      security,
+      summary: 'Organizers: every attestation of the event',
+      params: eventParams,
+      response: { 200: z.array(attestationSchema), ...errorResponses }
+    }
   }, async request => (await decisions.list(me(request), request.params.eventId)).map(attestationJson))
 
   app.get('/api/v1/attestations/:attestationId/pdf', {
@@ -113,7 +161,15 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
 
   app.post('/api/v1/attestations/:attestationId/revocation', {
     config: { access: allow('attestations.manage', attestation) },
-    schema: { operationId: 'revokeAttestation', tags, security, summary: 'Organizers: revoke with a reason (shown on the verification page)', params: attestationParams, body: z.object({ reason: reasonSchema }).strict(), response: { 200: attestationSchema, ...errorResponses } }
+    schema: {
+      operationId: 'revokeAttestation',
+      tags,
+      security,
+      summary: 'Organizers: revoke with a reason (shown on the verification page)',
+      params: attestationParams,
+      body: z.object({ reason: reasonSchema }).strict(),
+      response: { 200: attestationSchema, ...errorResponses }
+    }
   }, async request => attestationJson(await decisions.revoke(me(request), request.params.attestationId, request.body.reason)))
 
   app.post('/api/v1/attestations/:attestationId/reissue', {
@@ -124,7 +180,11 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
       security,
       summary: 'Organizers: a new attestation (new code, today\'s figures, optionally a corrected name or language); the old one is superseded',
       params: attestationParams,
-      body: z.object({ reason: reasonSchema, name: requestInputSchema.shape.name.optional(), locale: z.enum(['fr', 'en'], { error: 'locale must be "fr" or "en"' }).optional() }).strict(),
+      body: z.object({
+        reason: reasonSchema,
+        name: requestInputSchema.shape.name.optional(),
+        locale: z.enum(['fr', 'en'], { error: 'locale must be "fr" or "en"' }).optional()
+      }).strict(),
       response: { 201: attestationSchema, ...errorResponses }
     }
   }, async (request, reply) => {
@@ -134,7 +194,14 @@ export const attestationRoutes: FastifyPluginAsyncZod<{ attestations: Attestatio
 
   app.get('/api/v1/events/:eventId/attestation-audit', {
     config: { personalData: 'attestation_audit', access: allow('attestations.manage', eventParam()) },
-    schema: { operationId: 'listAttestationAudit', tags, security, summary: 'Organizers: who did what to requests and attestations', params: eventParams, response: { 200: z.array(auditEntrySchema), ...errorResponses } }
+    schema: {
+      operationId: 'listAttestationAudit',
+      tags,
+      security,
+      summary: 'Organizers: who did what to requests and attestations',
+      params: eventParams,
+      response: { 200: z.array(auditEntrySchema), ...errorResponses }
+    }
   }, async request => (await decisions.audit(me(request), request.params.eventId)).map(a => ({
     action: a.action, reason: a.reason, actorName: a.actor_name, at: a.at, attestationId: a.attestation_id, requestId: a.request_id
   })))

@@ -23,10 +23,13 @@ export const requestInputSchema = z.object({
     .refine(v => v === null || z.email().safeParse(v).success, 'hrEmail must be an email address, e.g. rh@organisme.gouv.qc.ca')
 }).strict().meta({ id: 'AttestationRequestBody' })
 
-export const reasonSchema = z.string({ error: 'reason is required' }).trim().min(3, 'reason is required (at least 3 characters)').max(1000, 'reason must be at most 1000 characters')
+export const reasonSchema = z.string({ error: 'reason is required' }).trim()
+  .min(3, 'reason is required (at least 3 characters)').max(1000, 'reason must be at most 1000 characters')
 
 export const policySchema = z.object({
-  minShare: z.number({ error: 'minShare must be a number between 0 and 1 (e.g. 0.75 for 75 %)' }).min(0, 'minShare must be at least 0').max(1, 'minShare must be at most 1 (write 0.75 for 75 %)'),
+  minShare: z.number({
+    error: 'minShare must be a number between 0 and 1 (e.g. 0.75 for 75 %)'
+  }).min(0, 'minShare must be at least 0').max(1, 'minShare must be at most 1 (write 0.75 for 75 %)'),
   excusedCounts: z.boolean({ error: 'excusedCounts must be true or false' }),
   autoIssue: z.boolean({ error: 'autoIssue must be true or false' })
 }).strict().meta({ id: 'AttestationPolicy' })
@@ -43,7 +46,14 @@ export const eligibilitySchema = z.object({
   share: z.number(),
   finalised: z.boolean().describe('true once the last counted slot has ended'),
   reason: bilingual,
-  sessions: z.array(z.object({ slotId: z.string(), sessionId: z.string().nullable(), title: z.string(), startsAt: z.date(), endsAt: z.date(), hours: z.number() }))
+  sessions: z.array(z.object({
+    slotId: z.string(),
+    sessionId: z.string().nullable(),
+    title: z.string(),
+    startsAt: z.date(),
+    endsAt: z.date(),
+    hours: z.number()
+  }))
 }).meta({ id: 'AttestationEligibility' })
 
 export const requestSchema = z.object({
@@ -85,9 +95,14 @@ export const myAttestationSchema = z.object({
   eligibility: eligibilitySchema,
   request: requestSchema.nullable(),
   attestation: attestationSchema.nullable(),
-  revoked: z.object({ revokedAt: z.date().nullable(), reason: z.string().nullable() }).nullable().describe('the latest revoked attestation, when none is valid'),
+  revoked: z.object({
+    revokedAt: z.date().nullable(),
+    reason: z.string().nullable()
+  }).nullable().describe('the latest revoked attestation, when none is valid'),
   decidesAt: z.date().nullable(),
-  nameOnRecord: z.string().describe('the name on the person\'s record; a request printing another name goes to the organizers\' review instead of automatic issue')
+  nameOnRecord: z.string().describe(
+    'the name on the person\'s record; a request printing another name goes to the organizers\' review instead of automatic issue'
+  )
 }).meta({ id: 'MyAttestation' })
 
 export const queueItemSchema = z.object({

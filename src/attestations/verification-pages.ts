@@ -31,7 +31,10 @@ function verdict (a: PublicAttestation, locale: Locale): string {
   return html`<div class="scan-result late" role="status" data-status="superseded">
 <p class="big">${t(locale, 'attestations.verdictSuperseded')}</p>
 <p>${t(locale, 'attestations.verdictSupersededText')}</p>
-!${next !== null ? html`<p>${t(locale, 'attestations.attestationInForce')}${colon(locale)} <a href="/verify/${next.code}?lang=${locale}" data-superseded-by="${next.code}"><code>${next.groupedCode}</code></a></p>` : ''}
+!${next !== null
+  ? html`<p>${t(locale, 'attestations.attestationInForce')}${colon(locale)} ` +
+    html`<a href="/verify/${next.code}?lang=${locale}" data-superseded-by="${next.code}"><code>${next.groupedCode}</code></a></p>`
+  : ''}
 </div>`
 }
 
@@ -52,8 +55,10 @@ function content (a: PublicAttestation, locale: Locale): string {
     ? ''
     : html`<h2 id="seances">${t(locale, 'attestations.sessionsAttended')}</h2>
 <table aria-labelledby="seances">
-<thead><tr><th scope="col">${t(locale, 'attestations.colSession')}</th><th scope="col">${t(locale, 'attestations.colDate')}</th><th scope="col">${t(locale, 'attestations.colDuration')}</th></tr></thead>
-<tbody>!${d.sessions.map(s => html`<tr><td>${s.title}</td><td>${formatDate(s.startsAt, a.timezone, locale)}</td><td>${formatDuration(s.durationMinutes)}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">${t(locale, 'attestations.colSession')}</th><th scope="col">${t(locale, 'attestations.colDate')}</th>` +
+  html`<th scope="col">${t(locale, 'attestations.colDuration')}</th></tr></thead>
+<tbody>!${d.sessions.map(s => html`<tr><td>${s.title}</td><td>${formatDate(s.startsAt, a.timezone, locale)}</td>` +
+  html`<td>${formatDuration(s.durationMinutes)}</td></tr>`)}</tbody>
 </table>`
   return html`<h2>${t(locale, 'attestations.contentHeading')}</h2>
 <dl class="receipt">!${facts}</dl>
@@ -67,7 +72,8 @@ function checkForm (a: PublicAttestation, locale: Locale, error: string | null):
 <p>${t(locale, 'attestations.checkIntro')}</p>
 !${error !== null ? html`<div class="error-box" role="alert"><p>${error}</p></div>` : ''}
 <form class="stack" method="post" action="/verify/${a.code}/check?lang=${locale}" enctype="multipart/form-data" aria-labelledby="verifier-pdf">
-<label>${t(locale, 'attestations.checkFileLabel')} <span class="muted">(${t(locale, 'attestations.checkFileLimit', { megabytes: MAX_CHECK_BYTES / 1024 / 1024 })})</span>
+<label>${t(locale, 'attestations.checkFileLabel')} ` +
+  html`<span class="muted">(${t(locale, 'attestations.checkFileLimit', { megabytes: MAX_CHECK_BYTES / 1024 / 1024 })})</span>
 <input type="file" name="file" accept="application/pdf,.pdf" required></label>
 <button type="submit">${t(locale, 'attestations.checkButton')}</button>
 </form>`

@@ -148,7 +148,14 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   app.get('/verify', {
     config: { access: open('anyone checks an attestation by its printed code') },
     onRequest: publicHeaders,
-    schema: { operationId: 'verificationEntryPage', tags: ['pages'], summary: 'Where someone types the code printed on an attestation (then led to its page)', querystring: langQuery.extend({ code: z.string().max(100).optional() }), produces: ['text/html'], response: { ...page, 303: z.null() } }
+    schema: {
+      operationId: 'verificationEntryPage',
+      tags: ['pages'],
+      summary: 'Where someone types the code printed on an attestation (then led to its page)',
+      querystring: langQuery.extend({ code: z.string().max(100).optional() }),
+      produces: ['text/html'],
+      response: { ...page, 303: z.null() }
+    }
   }, async (request, reply) => {
     const code = request.query.code?.trim()
     if (code !== undefined && code !== '') return await reply.redirect(`/verify/${encodeURIComponent(code)}?lang=${request.locale}`, 303)
@@ -162,7 +169,8 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
       operationId: 'verificationPage',
       tags: ['pages'],
       summary: 'Public verification page of an attestation: status (valid, revoked, superseded), content, PDF check',
-      description: 'The code is accepted as printed (groups, dashes, spaces, any case). Unknown or malformed codes answer 404. Not indexed (X-Robots-Tag, meta robots), never cached.',
+      description: 'The code is accepted as printed (groups, dashes, spaces, any case). ' +
+        'Unknown or malformed codes answer 404. Not indexed (X-Robots-Tag, meta robots), never cached.',
       params: codeParams,
       querystring: langQuery,
       produces: ['text/html'],
@@ -207,7 +215,13 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   app.get('/api/v1/verify/:code', {
     config: { access: open('the verification code is the credential') },
     onRequest: verifyHooks,
-    schema: { operationId: 'verifyAttestation', tags, summary: 'Public view of an attestation by its verification code (same minimisation as the page)', params: codeParams, response: { 200: publicAttestationSchema, ...errorResponses, 429: errorSchema } }
+    schema: {
+      operationId: 'verifyAttestation',
+      tags,
+      summary: 'Public view of an attestation by its verification code (same minimisation as the page)',
+      params: codeParams,
+      response: { 200: publicAttestationSchema, ...errorResponses, 429: errorSchema }
+    }
   }, async request => await verification.view(request.params.code))
 
   app.post('/api/v1/verify/:code/check', {
@@ -236,7 +250,12 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   app.get('/.well-known/jwks.json', {
     config: { access: open('public keys, for anyone verifying a credential') },
     onRequest: limit([perIp]),
-    schema: { operationId: 'credentialJwks', tags, summary: 'Public keys that sign Open Badges credentials and status lists (retired ones included)', response: { 200: z.object({ keys: z.array(jwkSchema) }), 429: errorSchema } }
+    schema: {
+      operationId: 'credentialJwks',
+      tags,
+      summary: 'Public keys that sign Open Badges credentials and status lists (retired ones included)',
+      response: { 200: z.object({ keys: z.array(jwkSchema) }), 429: errorSchema }
+    }
   }, async (_request, reply) => {
     reply.type('application/jwk-set+json; charset=utf-8').header('cache-control', 'public, max-age=300')
     return await credentials.jwks()
@@ -249,7 +268,8 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
       operationId: 'credentialStatusList',
       tags,
       summary: 'The event\'s revocation list (BitstringStatusListCredential as VC-JWT, application/vc+jwt)',
-      description: 'credentialSubject.encodedList: multibase base64url (prefix u) of the GZIP-compressed bitstring (at least 131072 bits); bit i set when the attestation with statusListIndex i is revoked or superseded.',
+      description: 'credentialSubject.encodedList: multibase base64url (prefix u) of the GZIP-compressed bitstring (at least 131072 bits); ' +
+        'bit i set when the attestation with statusListIndex i is revoked or superseded.',
       params: z.object({ eventId: z.uuid({ error: 'eventId must be a UUID' }) }),
       produces: [VC_JWT_TYPE],
       response: { 200: z.string(), ...errorResponses, 429: errorSchema }
@@ -265,7 +285,11 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
     produces: [VC_JWT_TYPE],
     response: { 200: z.string(), ...errorResponses }
   }
-  const sendCredential = async (request: FastifyRequest<{ Params: { attestationId: string } }>, reply: FastifyReply, download: boolean): Promise<FastifyReply> => {
+  const sendCredential = async (
+    request: FastifyRequest<{ Params: { attestationId: string } }>,
+    reply: FastifyReply,
+    download: boolean
+  ): Promise<FastifyReply> => {
     const { jwt, filename } = await credentials.credential(request.auth?.personId ?? '', request.params.attestationId)
     if (download) reply.header('content-disposition', `attachment; filename="${filename}"`)
     return await reply.type(VC_JWT_TYPE).header('cache-control', 'private, no-store').send(jwt)
@@ -278,7 +302,9 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
       tags,
       security: [{ bearer: [] }],
       summary: 'The attestation as an Open Badges 3.0 credential (VC-JWT, application/vc+jwt), for its owner or an organizer of its event',
-      description: 'Header {alg: ES256, kid, typ: vc+jwt}, verified with /.well-known/jwks.json; the payload is the credential (VCDM 2.0 + OB 3.0) with iss, jti/sub (the verification URL), iat/nbf (issue time). credentialStatus points to /credentials/status/{eventId}. Only valid attestations (409 otherwise).',
+      description: 'Header {alg: ES256, kid, typ: vc+jwt}, verified with /.well-known/jwks.json; ' +
+        'the payload is the credential (VCDM 2.0 + OB 3.0) with iss, jti/sub (the verification URL), ' +
+        'iat/nbf (issue time). credentialStatus points to /credentials/status/{eventId}. Only valid attestations (409 otherwise).',
       ...credentialSchema
     }
   }, async (request, reply) => await sendCredential(request, reply, false))
@@ -286,6 +312,12 @@ export const verificationRoutes: FastifyPluginAsyncZod<VerificationRoutesOptions
   // The same file from the participant's page (cookie session): a download.
   app.get('/attestations/:attestationId/credential.jwt', {
     config: credentialAccess,
-    schema: { operationId: 'downloadAttestationCredential', tags: ['pages'], summary: 'Downloads the Open Badges 3.0 credential (VC-JWT file) from the participant\'s page', querystring: langQuery, ...credentialSchema }
+    schema: {
+      operationId: 'downloadAttestationCredential',
+      tags: ['pages'],
+      summary: 'Downloads the Open Badges 3.0 credential (VC-JWT file) from the participant\'s page',
+      querystring: langQuery,
+      ...credentialSchema
+    }
   }, async (request, reply) => await sendCredential(request, reply, true))
 }
