@@ -19,7 +19,13 @@ export const TEST_LTI_KEY_BITS = '2048'
 
 export function testConfig (overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
   // The simulated LMSs listen on 127.0.0.1 over http: dynamic registration may reach them in tests.
-  const base = loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: '/nonexistent', LTI_KEY_BITS: TEST_LTI_KEY_BITS, LTI_ALLOW_PRIVATE_URLS: 'true' })
+  const base = loadConfig({
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    DATA_DIR: '/nonexistent',
+    LTI_KEY_BITS: TEST_LTI_KEY_BITS,
+    LTI_ALLOW_PRIVATE_URLS: 'true'
+  })
   return { ...base, secrets: testSecrets, ...overrides }
 }
 
@@ -49,7 +55,12 @@ export class RealTimeClock extends FixedClock {
 export const realTime = (): RealTimeClock => new RealTimeClock()
 
 /** The whole app on a fresh database, with a fixed clock and (by default) the 2025 program loaded. */
-export async function testApp (t: TestContext, options: { now?: string, clock?: FixedClock, program?: boolean, config?: Partial<ResolvedConfig> } = {}): Promise<TestApp> {
+export async function testApp (t: TestContext, options: {
+  now?: string
+  clock?: FixedClock
+  program?: boolean
+  config?: Partial<ResolvedConfig>
+} = {}): Promise<TestApp> {
   const program = options.program !== false
   const database = await freshDatabase(t, { program })
   const clock = options.clock ?? new FixedClock(options.now ?? DURING_EVENT)

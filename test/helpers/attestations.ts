@@ -17,7 +17,10 @@ export interface AttestationCtx extends TestApp {
   /** A registered person (participant by default), with a bearer token for the API. */
   person: (name: string, role?: Role, locale?: 'fr' | 'en') => Promise<Someone>
   /** Records the person present in these slots (indexes into `slots`), in the slot's first session unless told. */
-  attend: (personId: string, slotIndexes: number[], options?: { status?: 'present' | 'late', session?: (slot: AttestationCtx['slots'][number]) => string }) => Promise<void>
+  attend: (personId: string, slotIndexes: number[], options?: {
+    status?: 'present' | 'late'
+    session?: (slot: AttestationCtx['slots'][number]) => string
+  }) => Promise<void>
   /** Records attendance in the first slots until at least `hours` hours. */
   attendHours: (personId: string, hours: number) => Promise<number>
 }

@@ -96,7 +96,9 @@ export async function startCluster (t: Teardown, port: number): Promise<Cluster>
 export async function startApp (t: Teardown, cluster: Cluster, extra: Record<string, string> = {}, port?: number): Promise<Started> {
   const started = await startServer(childEnv({ ...postgresEnv(cluster.url), ...extra }), port ?? await freePort())
   // What the app said, when it stopped by itself (a crash is what these tests look for).
-  started.child.once('exit', (code, signal) => { if (signal === null && code !== 0) process.stderr.write(`# app exited with ${String(code)}:\n${started.output().split('\n').slice(-40).join('\n')}\n`) })
+  started.child.once('exit', (code, signal) => {
+    if (signal === null && code !== 0) process.stderr.write(`# app exited with ${String(code)}:\n${started.output().split('\n').slice(-40).join('\n')}\n`)
+  })
   t.teardown(async () => { await stopServer(started.child, 'SIGKILL') })
   return started
 }
@@ -145,7 +147,8 @@ export interface OpenSession {
  */
 export async function openSessionNow (database: Database, key = '2025-10-21-etude-cas-experimentation-reglementaire'): Promise<OpenSession> {
   const session = await database.db.selectFrom('sessions').select(['id', 'slot_id', 'event_id']).where('key', '=', key).executeTakeFirstOrThrow()
-  await sql`UPDATE time_slots SET starts_at = now() + interval '5 minutes', ends_at = now() + interval '95 minutes' WHERE id = ${session.slot_id}`.execute(database.db)
+  await sql`UPDATE time_slots SET starts_at = now() + interval '5 minutes', ends_at = now() + interval '95 minutes' WHERE id = ${session.slot_id}`
+    .execute(database.db)
   const code = (): string => {
     const window = windowOf(new Date())
     return `${window}.${roomToken(testSecrets.codeSecret, session.id, window)}`
@@ -155,7 +158,8 @@ export async function openSessionNow (database: Database, key = '2025-10-21-etud
 
 /** `count` participants of the event, inserted in one statement each; their ids in order. */
 export async function participants (database: Database, eventId: string, count: number, prefix = 'Participant'): Promise<string[]> {
-  const rows = await sql<{ id: string }>`INSERT INTO people (display_name) SELECT ${prefix} || ' ' || i FROM generate_series(1, ${count}::int) AS i RETURNING id`.execute(database.db)
+  const rows = await sql<{ id: string }>`INSERT INTO people (display_name)
+    SELECT ${prefix} || ' ' || i FROM generate_series(1, ${count}::int) AS i RETURNING id`.execute(database.db)
   const ids = rows.rows.map(r => r.id)
   await sql`INSERT INTO registrations (event_id, person_id, role) SELECT ${eventId}::uuid, unnest(${ids}::uuid[]), 'participant'`.execute(database.db)
   return ids
@@ -164,7 +168,12 @@ export async function participants (database: Database, eventId: string, count: 
 export interface Answer { status: number, body: string, headers: Headers }
 
 /** One API check-in: the answer, or 'timeout' (the client gave up) / 'error' (the connection failed). */
-export async function checkIn (base: string, token: string, session: OpenSession, timeoutMs = 10_000): Promise<Answer | { status: 'timeout' | 'error', error: string }> {
+export async function checkIn (
+  base: string,
+  token: string,
+  session: OpenSession,
+  timeoutMs = 10_000
+): Promise<Answer | { status: 'timeout' | 'error', error: string }> {
   try {
     const res = await fetch(`${base}/api/v1/sessions/${session.sessionId}/check-ins`, {
       method: 'POST',

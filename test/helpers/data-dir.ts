@@ -14,7 +14,11 @@ import { pgliteTemplateFile } from './template.js'
  */
 export async function seededDataDir (dataDir: string, prepare?: (db: Db) => Promise<void>): Promise<string> {
   await mkdir(join(dataDir, 'pgdata'), { recursive: true })
-  const instance = await PGlite.create({ dataDir: join(dataDir, 'pgdata'), loadDataDir: new Blob([await readFile(pgliteTemplateFile('program'))]), parsers: pgliteParsers })
+  const instance = await PGlite.create({
+    dataDir: join(dataDir, 'pgdata'),
+    loadDataDir: new Blob([await readFile(pgliteTemplateFile('program'))]),
+    parsers: pgliteParsers
+  })
   const database = await openDatabase({ kind: 'pglite', instance })
   try {
     // Also keeps clear of a hang seen under tap (helpers/database.ts): a PGlite loaded from a

@@ -163,7 +163,10 @@ export class PersonChain<T extends GivenPerson = GivenPerson> implements Promise
     return this.#and(async p => ({ ...p, ...await this.g.signedIn(p.id) }))
   }
 
-  then<A = T, B = never> (onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = T, B = never> (
+    onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null
+  ): Promise<A | B> {
     this.#result ??= this.run()
     return this.#result.then(onFulfilled, onRejected)
   }
@@ -210,7 +213,13 @@ export class Given {
       .orderBy('t.starts_at').orderBy('s.position').execute()
     const slots = new Map<string, Slot>()
     for (const r of rows) {
-      const slot = slots.get(r.id) ?? { id: r.id, startsAt: r.starts_at, endsAt: r.ends_at, hours: (r.ends_at.getTime() - r.starts_at.getTime()) / 3600_000, sessions: [] }
+      const slot = slots.get(r.id) ?? {
+        id: r.id,
+        startsAt: r.starts_at,
+        endsAt: r.ends_at,
+        hours: (r.ends_at.getTime() - r.starts_at.getTime()) / 3600_000,
+        sessions: []
+      }
       slot.sessions.push(r.session)
       slots.set(r.id, slot)
     }
@@ -219,9 +228,17 @@ export class Given {
 
   /** A room of an event, with these sessions held in it. */
   async room (spec: { key: string, name: string, capacity?: number | null, event?: string, sessions?: string[] }): Promise<string> {
-    const { id } = await this.db.insertInto('rooms').values({ event_id: spec.event ?? await this.event(), key: spec.key, name: spec.name, capacity: spec.capacity ?? null })
+    const { id } = await this.db.insertInto('rooms').values({
+      event_id: spec.event ?? await this.event(),
+      key: spec.key,
+      name: spec.name,
+      capacity: spec.capacity ?? null
+    })
       .returning('id').executeTakeFirstOrThrow()
-    if (spec.sessions !== undefined && spec.sessions.length > 0) await this.db.updateTable('sessions').set({ room_id: id }).where('id', 'in', spec.sessions).execute()
+    if (spec.sessions !== undefined && spec.sessions.length > 0) {
+      await this.db.updateTable('sessions')
+        .set({ room_id: id }).where('id', 'in', spec.sessions).execute()
+    }
     return id
   }
 
@@ -247,7 +264,8 @@ export class Given {
   async many (role: Role, specs: PersonSpec[], event?: string): Promise<GivenPerson[]> {
     if (specs.length === 0) return []
     const eventId = event ?? await this.event()
-    const rows = await this.db.insertInto('people').values(specs.map(spec => this.#personRow(spec))).returning(['id', 'display_name', 'email', 'preferred_locale']).execute()
+    const rows = await this.db.insertInto('people').values(specs.map(spec => this.#personRow(spec)))
+      .returning(['id', 'display_name', 'email', 'preferred_locale']).execute()
     await this.db.insertInto('registrations').values(rows.map(r => ({ event_id: eventId, person_id: r.id, role }))).execute()
     return rows.map(personOf)
   }
@@ -278,7 +296,11 @@ export class Given {
   async personalLink (personId: string, spec: { event?: string, issuedAt?: Date, expiresAt?: Date } = {}): Promise<void> {
     const issuedAt = spec.issuedAt ?? this.clock.now()
     await this.db.insertInto('personal_links').values({
-      event_id: spec.event ?? await this.event(), person_id: personId, token_hash: `given-${randomUUID()}`, issued_at: issuedAt, expires_at: spec.expiresAt ?? new Date(issuedAt.getTime() + 60 * 86_400_000)
+      event_id: spec.event ?? await this.event(),
+      person_id: personId,
+      token_hash: `given-${randomUUID()}`,
+      issued_at: issuedAt,
+      expires_at: spec.expiresAt ?? new Date(issuedAt.getTime() + 60 * 86_400_000)
     }).execute()
   }
 
@@ -302,7 +324,11 @@ export class Given {
   /** An excuse for a slot: pending unless decided. */
   async excuse (personId: string, slotId: string, spec: { reason?: string, status?: 'pending' | 'accepted' | 'refused', at?: Date } = {}): Promise<void> {
     await this.db.insertInto('attendance_excuses').values({
-      person_id: personId, slot_id: slotId, reason: spec.reason ?? 'Rendez-vous médical', submitted_at: spec.at ?? this.clock.now(), ...(spec.status !== undefined ? { status: spec.status } : {})
+      person_id: personId,
+      slot_id: slotId,
+      reason: spec.reason ?? 'Rendez-vous médical',
+      submitted_at: spec.at ?? this.clock.now(),
+      ...(spec.status !== undefined ? { status: spec.status } : {})
     }).execute()
   }
 
@@ -326,12 +352,22 @@ export class Given {
   /** A roster row of a course (person null: a member not known to Compagnon, or erased). */
   async onRoster (course: string, personId: string | null, spec: RosterSpec): Promise<void> {
     await this.db.insertInto('lti_roster_members').values({
-      context_id: course, user_sub: spec.sub, person_id: personId, roles: JSON.stringify(spec.roles), status: spec.status ?? 'Active', synced_at: this.clock.now()
+      context_id: course,
+      user_sub: spec.sub,
+      person_id: personId,
+      roles: JSON.stringify(spec.roles),
+      status: spec.status ?? 'Active',
+      synced_at: this.clock.now()
     }).execute()
   }
 
   async lmsIdentity (personId: string, spec: LmsIdentitySpec): Promise<void> {
-    await this.db.insertInto('lti_identities').values({ issuer: spec.issuer ?? DEFAULT_ISSUER, client_id: spec.clientId ?? DEFAULT_CLIENT, subject: spec.subject, person_id: personId }).execute()
+    await this.db.insertInto('lti_identities').values({
+      issuer: spec.issuer ?? DEFAULT_ISSUER,
+      client_id: spec.clientId ?? DEFAULT_CLIENT,
+      subject: spec.subject,
+      person_id: personId
+    }).execute()
   }
 
   /** A grade waiting for (or delivered to) the LMS gradebook. */
@@ -368,17 +404,35 @@ export class Given {
     const at = spec.at ?? this.clock.now()
     return await this.db.transaction().execute(async trx => {
       const submission = (await trx.insertInto('synthesis_submissions').values({
-        assignment_id: assignment, person_id: personId, version: spec.version ?? 1, text: spec.text === undefined ? 'Ma synthèse' : spec.text, text_sha256: spec.textSha256 ?? null, submitted_at: at, late: spec.late ?? at > due, due_at: due
+        assignment_id: assignment,
+        person_id: personId,
+        version: spec.version ?? 1,
+        text: spec.text === undefined ? 'Ma synthèse' : spec.text,
+        text_sha256: spec.textSha256 ?? null,
+        submitted_at: at,
+        late: spec.late ?? at > due,
+        due_at: due
       }).returning('id').executeTakeFirstOrThrow()).id
       let file: string | undefined
       if (spec.file !== undefined) {
         const store = this.ctx.services?.files ?? new FileStore(this.db, this.clock)
         file = (await store.put(trx, spec.file.bytes, spec.file.kind ?? 'pdf')).id
-        await trx.insertInto('synthesis_submission_files').values({ submission_id: submission, position: spec.file.position ?? 0, file_id: file, filename: spec.file.name }).execute()
+        await trx.insertInto('synthesis_submission_files').values({
+          submission_id: submission,
+          position: spec.file.position ?? 0,
+          file_id: file,
+          filename: spec.file.name
+        }).execute()
       }
       if (spec.grade !== undefined) {
         await trx.insertInto('synthesis_grades').values({
-          assignment_id: assignment, person_id: personId, submission_id: submission, score: spec.grade.score, feedback: spec.grade.feedback ?? '', state: spec.grade.state ?? 'published', updated_at: spec.grade.at ?? at
+          assignment_id: assignment,
+          person_id: personId,
+          submission_id: submission,
+          score: spec.grade.score,
+          feedback: spec.grade.feedback ?? '',
+          state: spec.grade.state ?? 'published',
+          updated_at: spec.grade.at ?? at
         }).execute()
       }
       return file === undefined ? { submission } : { submission, file }
@@ -387,7 +441,12 @@ export class Given {
 
   /** A draft kept while writing (before any hand-in). */
   async draft (assignment: string, personId: string, spec: { text?: string, at?: Date } = {}): Promise<void> {
-    await this.db.insertInto('synthesis_drafts').values({ assignment_id: assignment, person_id: personId, text: spec.text ?? 'Brouillon', saved_at: spec.at ?? this.clock.now() }).execute()
+    await this.db.insertInto('synthesis_drafts').values({
+      assignment_id: assignment,
+      person_id: personId,
+      text: spec.text ?? 'Brouillon',
+      saved_at: spec.at ?? this.clock.now()
+    }).execute()
   }
 
   // ---------- attestations and messages ----------
@@ -395,11 +454,24 @@ export class Given {
   /** An attestation request not decided yet (waiting), as a person leaves it before the end of the event. */
   async attestationRequest (personId: string, spec: { event?: string, name?: string, locale?: Locale, status?: 'waiting' | 'review' } = {}): Promise<void> {
     const name = spec.name ?? (await this.db.selectFrom('people').select('display_name').where('id', '=', personId).executeTakeFirstOrThrow()).display_name
-    await this.db.insertInto('attestation_requests').values({ event_id: spec.event ?? await this.event(), person_id: personId, name_on_attestation: name, locale: spec.locale ?? 'fr', status: spec.status ?? 'waiting' }).execute()
+    await this.db.insertInto('attestation_requests').values({
+      event_id: spec.event ?? await this.event(),
+      person_id: personId,
+      name_on_attestation: name,
+      locale: spec.locale ?? 'fr',
+      status: spec.status ?? 'waiting'
+    }).execute()
   }
 
   /** A message in the outbox (stored: kept for the organizers, not to be sent). */
-  async message (personId: string, spec: { event?: string | null, kind?: OutgoingMessages['kind'], to: string, subject?: string, body?: string, status?: 'stored' | 'pending' | 'sent' | 'failed' }): Promise<void> {
+  async message (personId: string, spec: {
+    event?: string | null
+    kind?: OutgoingMessages['kind']
+    to: string
+    subject?: string
+    body?: string
+    status?: 'stored' | 'pending' | 'sent' | 'failed'
+  }): Promise<void> {
     await this.db.insertInto('outgoing_messages').values({
       event_id: spec.event === undefined ? await this.event() : spec.event,
       person_id: personId,
@@ -425,11 +497,13 @@ export class Given {
   }
 
   async #insertPerson (spec: PersonSpec): Promise<GivenPerson> {
-    return personOf(await this.db.insertInto('people').values(this.#personRow(spec)).returning(['id', 'display_name', 'email', 'preferred_locale']).executeTakeFirstOrThrow())
+    return personOf(await this.db.insertInto('people').values(this.#personRow(spec))
+      .returning(['id', 'display_name', 'email', 'preferred_locale']).executeTakeFirstOrThrow())
   }
 
   async #session (place: Place): Promise<{ id: string, slot_id: string, event_id: string, starts_at: Date }> {
-    const base = this.db.selectFrom('sessions as s').innerJoin('time_slots as t', 't.id', 's.slot_id').select(['s.id', 's.slot_id', 's.event_id', 't.starts_at'])
+    const base = this.db.selectFrom('sessions as s').innerJoin('time_slots as t', 't.id', 's.slot_id')
+      .select(['s.id', 's.slot_id', 's.event_id', 't.starts_at'])
     const sessionId = typeof place === 'string' ? place : 'sessionId' in place ? place.sessionId : undefined
     if (sessionId !== undefined) {
       const session = await base.where('s.id', '=', sessionId).executeTakeFirst()
@@ -438,7 +512,8 @@ export class Given {
     const slotId = typeof place === 'string' ? place : 'slotId' in place ? place.slotId : undefined
     const first = slotId === undefined
       ? undefined
-      : await base.where('s.slot_id', '=', slotId).where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person').orderBy('s.position').limit(1).executeTakeFirst()
+      : await base.where('s.slot_id', '=', slotId).where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
+        .orderBy('s.position').limit(1).executeTakeFirst()
     if (first === undefined) throw new Error(`given: no session or slot ${JSON.stringify(place)} with a scheduled in-person session`)
     return first
   }

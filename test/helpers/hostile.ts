@@ -202,7 +202,13 @@ export async function hostileWorld (t: Parameters<typeof testApp>[0], options: {
   const eventId = event!.id
   const g = given(ctx)
   const contextId = await g.course({
-    issuer: lms.issuer, clientId: lms.clientId, deploymentId: lms.deploymentId, contextId: 'ENP7009-A2025', title: 'Mobilisation des acteurs locaux', event: eventId, lineItemsUrl: platform?.lineItemsUrl ?? null
+    issuer: lms.issuer,
+    clientId: lms.clientId,
+    deploymentId: lms.deploymentId,
+    contextId: 'ENP7009-A2025',
+    title: 'Mobilisation des acteurs locaux',
+    event: eventId,
+    lineItemsUrl: platform?.lineItemsUrl ?? null
   })
   const register = async (name: string, role: Role, ltiRole?: string): Promise<string> => {
     const person = g.as(role, { name, email: `${name.toLowerCase()}@hostile.example`, event: eventId })
@@ -218,7 +224,13 @@ export async function hostileWorld (t: Parameters<typeof testApp>[0], options: {
   const login = async (name: Caller['name'], personId: string): Promise<Caller> => {
     const device = await ctx.services.people.openDeviceSession(personId, 'hostile-input')
     const cookie = ctx.app.deviceSessionCookies(device).map(parseSetCookie).map(([k, v]) => `${k}=${v}`).join('; ')
-    return { name, personId, bearer: `Bearer ${ctx.app.jwt.sign({ sub: personId, sid: device.deviceSessionId })}`, cookie, deviceSessionId: device.deviceSessionId }
+    return {
+      name,
+      personId,
+      bearer: `Bearer ${ctx.app.jwt.sign({ sub: personId, sid: device.deviceSessionId })}`,
+      cookie,
+      deviceSessionId: device.deviceSessionId
+    }
   }
   const callers = {
     organizer: await login('organizer', ids.organizer),
@@ -230,7 +242,8 @@ export async function hostileWorld (t: Parameters<typeof testApp>[0], options: {
   const open = (await ctx.services.attendance.openSessions()).find(s => s.event_id === eventId)
   if (open === undefined) throw new Error('no session open for check-in at DURING_EVENT')
   const slot = await db.selectFrom('sessions').select('slot_id').where('id', '=', open.id).executeTakeFirstOrThrow()
-  const tables = (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(db)).rows.map(r => r.table_name)
+  const tables = (await sql<{ table_name: string }>`select table_name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(db)).rows.map(r => r.table_name)
   return {
     ...ctx,
     routes: recorder.routes,
@@ -348,7 +361,11 @@ export async function send (world: HostileWorld, caller: Caller | null, kind: 'a
 /** The token a page shows this browser (`<meta name="csrf-token">`), with the cookie it comes with. */
 async function csrfToken (world: HostileWorld, caller: Caller): Promise<string | null> {
   if (caller.csrf !== undefined) return caller.csrf
-  const res = await world.app.inject({ method: 'GET', url: '/presence/code', headers: { accept: 'text/html', 'sec-fetch-site': 'same-origin', cookie: caller.cookie } })
+  const res = await world.app.inject({
+    method: 'GET',
+    url: '/presence/code',
+    headers: { accept: 'text/html', 'sec-fetch-site': 'same-origin', cookie: caller.cookie }
+  })
   const jar = new Map(caller.cookie.split(/;\s*/).filter(Boolean).map(c => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]))
   for (const c of res.cookies) if (c.value !== '') jar.set(c.name, c.value)
   caller.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
@@ -387,14 +404,17 @@ export interface WriteLog {
  */
 export async function installWriteLog (db: Kysely<any>, tables: string[]): Promise<WriteLog> {
   await sql`create table hostile_writes (id bigserial primary key, table_name text not null, op text not null)`.execute(db)
-  await sql`create function hostile_record() returns trigger language plpgsql as $$ begin insert into hostile_writes (table_name, op) values (TG_TABLE_NAME, TG_OP); return null; end $$`.execute(db)
+  await sql`create function hostile_record() returns trigger language plpgsql as $$
+    begin insert into hostile_writes (table_name, op) values (TG_TABLE_NAME, TG_OP); return null; end $$`.execute(db)
   for (const name of tables) {
-    await sql.raw(`create trigger hostile_record after insert or update or delete on "${name.replace(/"/g, '""')}" for each row execute function hostile_record()`).execute(db)
+    await sql.raw(
+      `create trigger hostile_record after insert or update or delete on "${name.replace(/"/g, '""')}" for each row execute function hostile_record()`
+    ).execute(db)
   }
   return {
     mark: async () => Number((await sql<{ id: string | null }>`select max(id) as id from hostile_writes`.execute(db)).rows[0]?.id ?? 0),
-    since: async mark => (await sql<{ table_name: string, op: string, n: number }>`select table_name, op, count(*)::int as n from hostile_writes where id > ${mark} group by 1, 2 order by 1, 2`.execute(db))
-      .rows.map(r => `${r.table_name} ${r.op} ×${r.n}`)
+    since: async mark => (await sql<{ table_name: string, op: string, n: number }>`select table_name, op, count(*)::int as n from hostile_writes
+      where id > ${mark} group by 1, 2 order by 1, 2`.execute(db)).rows.map(r => `${r.table_name} ${r.op} ×${r.n}`)
   }
 }
 
@@ -406,7 +426,8 @@ export const HOSTILE_SAMPLES = [
   "' OR '1'='1", "'; DROP TABLE people; --", '" OR ""="', '1; SELECT pg_sleep(30)--', "') UNION SELECT * FROM people--", '$1', '\\', "\\'",
   '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)', '{{7*7}}', '$' + '{7*7}', '<%= 7*7 %>', '#{7*7}',
   '../../../etc/passwd', '..\\..\\windows\\win.ini', '%2e%2e%2f', '%00', '\u0000', 'a\u0000b', '\u0000'.repeat(8),
-  '\u202Egnp.exe', '\u200B\u200C\u200D\uFEFF', 'e\u0301\u0302\u0303\u0304\u0305', 'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇', '👩🏽‍🚀🇨🇦🏳️‍🌈', '\uD800', '\uDFFF', '\uD83D', 'ﷺ', '﷽', 'مرحبا بالعالم', 'שָׁלוֹם',
+  '\u202Egnp.exe', '\u200B\u200C\u200D\uFEFF', 'e\u0301\u0302\u0303\u0304\u0305', 'Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇',
+  '👩🏽‍🚀🇨🇦🏳️‍🌈', '\uD800', '\uDFFF', '\uD83D', 'ﷺ', '﷽', 'مرحبا بالعالم', 'שָׁלוֹם',
   '\r\nSet-Cookie: pwned=1', '\n', '\t', ' ', '', '%s%s%s%n', '%x', '-1', '0', 'NaN', 'Infinity', '-Infinity', '1e999', '9'.repeat(40),
   'null', 'undefined', 'true', '[]', '{}', '__proto__', 'constructor', 'prototype', 'toString'
 ]
@@ -416,20 +437,54 @@ export const hostileText: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_SAMPLES) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 24 }) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...HOSTILE_SAMPLES), fc.string({ unit: 'grapheme-composite', maxLength: 8 }), fc.constantFrom(...HOSTILE_SAMPLES)).map(([a, b, c]) => `${a}${b}${c}`) }
+  {
+    weight: 2,
+    arbitrary: fc.tuple(
+      fc.constantFrom(...HOSTILE_SAMPLES),
+      fc.string({ unit: 'grapheme-composite', maxLength: 8 }),
+      fc.constantFrom(...HOSTILE_SAMPLES)
+    ).map(([a, b, c]) => `${a}${b}${c}`)
+  }
 )
 
 /** At least `length` UTF-16 units (what zod's max counts), made of astral, combining and RTL characters. */
 export const longText = (length: number): fc.Arbitrary<string> =>
-  fc.constantFrom('😀', 'é', 'e\u0301', '\u202E', 'ש', 'a', '\u0000', "'", '<').map(unit => unit.repeat(Math.ceil(length / unit.length) + 1).slice(0, length + 1))
+  fc.constantFrom(
+    '😀',
+    'é',
+    'e\u0301',
+    '\u202E',
+    'ש',
+    'a',
+    '\u0000',
+    "'",
+    '<'
+  ).map(unit => unit.repeat(Math.ceil(length / unit.length) + 1).slice(0, length + 1))
 
 /** Percent-encodes every byte that is not unreserved (encodeURIComponent throws on lone surrogates). */
 export function pct (value: string): string {
-  return [...Buffer.from(value, 'utf8')].map(b => /[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')
+  return [...Buffer.from(value, 'utf8')]
+    .map(b => /[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')
 }
 
 /** Path segments left raw on purpose: traversal, broken escapes, NUL, over-long. */
-const RAW_SEGMENTS = ['..', '.', '%00', 'a%00b', '%2e%2e%2f', '..%2f..%2f', '%ZZ', '%', '%E0%A4%A', '%C0%AE', '%FF%FE', ';', 'a;b=c', 'x'.repeat(101), 'x'.repeat(5000)]
+const RAW_SEGMENTS = [
+  '..',
+  '.',
+  '%00',
+  'a%00b',
+  '%2e%2e%2f',
+  '..%2f..%2f',
+  '%ZZ',
+  '%',
+  '%E0%A4%A',
+  '%C0%AE',
+  '%FF%FE',
+  ';',
+  'a;b=c',
+  'x'.repeat(101),
+  'x'.repeat(5000)
+]
 
 /** A path segment that matches no id, key or code the app has issued. */
 export const hostileSegment = (rejects: (decoded: string) => boolean): fc.Arbitrary<string> => fc.oneof(
@@ -475,8 +530,10 @@ export function invalidFor (s: JsonSchema | undefined, form: boolean): fc.Arbitr
   const nullable = types.includes('null')
   if (s.anyOf !== undefined || s.oneOf !== undefined) {
     // A value of a type no branch takes.
-    const wrong = Object.entries(WRONG_TYPES).filter(([type]) => !types.includes(type) && !(type === 'number' && types.includes('integer')) && !(type === 'integer' && types.includes('number')))
-      .flatMap(([, values]) => values).filter(v => !types.includes(Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' && Number.isInteger(v) ? 'integer' : typeof v))
+    const wrong = Object.entries(WRONG_TYPES)
+      .filter(([type]) => !types.includes(type) && !(type === 'number' && types.includes('integer')) && !(type === 'integer' && types.includes('number')))
+      .flatMap(([, values]) => values)
+      .filter(v => !types.includes(Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' && Number.isInteger(v) ? 'integer' : typeof v))
     if (form) return types.includes('array') || types.includes('string') ? null : fc.constantFrom('x')
     return wrong.length === 0 ? null : fc.constantFrom(...wrong)
   }
@@ -504,7 +561,13 @@ export function invalidFor (s: JsonSchema | undefined, form: boolean): fc.Arbitr
       if (form) options.push(fc.constantFrom('abc', 'NaN', '1e999', '-1e999', '0x1G', '١٢', '½'))
       if (s.minimum !== undefined) options.push(fc.constant(form ? String(s.minimum - 1) : s.minimum - 1), fc.constant(form ? '-1e308' : -1e308))
       if (s.exclusiveMinimum !== undefined) options.push(fc.constant(form ? String(s.exclusiveMinimum) : s.exclusiveMinimum))
-      if (s.maximum !== undefined) options.push(fc.constant(form ? String(s.maximum + 1) : s.maximum + 1), fc.constant(form ? '1e308' : 1e308), fc.constant(form ? '99999999999999999999999' : Number.MAX_SAFE_INTEGER * 1024))
+      if (s.maximum !== undefined) {
+        options.push(
+          fc.constant(form ? String(s.maximum + 1) : s.maximum + 1),
+          fc.constant(form ? '1e308' : 1e308),
+          fc.constant(form ? '99999999999999999999999' : Number.MAX_SAFE_INTEGER * 1024)
+        )
+      }
       if (type === 'integer') options.push(fc.constant(form ? '1.5' : 1.5))
       break
     }
@@ -518,7 +581,12 @@ export function invalidFor (s: JsonSchema | undefined, form: boolean): fc.Arbitr
     case 'object': {
       const props = Object.entries(s.properties ?? {})
       if ((s.required?.length ?? 0) > 0) options.push(fc.constant({}))
-      if (s.additionalProperties === false) options.push(fc.tuple(fc.constantFrom('extra', 'isAdmin', 'role', 'personId', '__proto__', 'constructor'), hostileText).map(([k, v]) => JSON.parse(`{${JSON.stringify(k)}:${JSON.stringify(v)}}`) as unknown))
+      if (s.additionalProperties === false) {
+        options.push(fc.tuple(
+          fc.constantFrom('extra', 'isAdmin', 'role', 'personId', '__proto__', 'constructor'),
+          hostileText
+        ).map(([k, v]) => JSON.parse(`{${JSON.stringify(k)}:${JSON.stringify(v)}}`) as unknown))
+      }
       const fields = props.map(([k, p]) => [k, invalidFor(p, form)] as const).filter((e): e is readonly [string, fc.Arbitrary<unknown>] => e[1] !== null)
       for (const [k, arb] of fields) options.push(arb.map(v => ({ [k]: v })))
       break
@@ -528,7 +596,21 @@ export function invalidFor (s: JsonSchema | undefined, form: boolean): fc.Arbitr
 }
 
 /** Date-ish values at and past the edges of what JavaScript and PostgreSQL can hold. */
-const EDGE_DATES = ['-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00Z', '-004714-11-23T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2025-10-24T10:00:00-04:00', '2025-02-30T00:00:00Z', 'not a date', '', -8.64e15, 8.64e15, 1e20, 0]
+const EDGE_DATES = [
+  '-271821-04-20T00:00:00Z',
+  '+275760-09-13T00:00:00Z',
+  '-004714-11-23T00:00:00Z',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '2025-10-24T10:00:00-04:00',
+  '2025-02-30T00:00:00Z',
+  'not a date',
+  '',
+  -8.64e15,
+  8.64e15,
+  1e20,
+  0
+]
 
 /**
  * Values shaped as the schema asks (types, enums, ranges, patterns, lengths), with hostile text
@@ -556,15 +638,25 @@ export function plausibleFor (s: JsonSchema | undefined, ids: string[]): fc.Arbi
       })
     }
     case 'integer': return fc.integer({ min: Math.ceil(s.minimum ?? (s.exclusiveMinimum ?? -(2 ** 31)) + 1), max: Math.floor(s.maximum ?? 2 ** 31) })
-    case 'number': return fc.double({ min: s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1e-9 : -1e6), max: s.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true })
+    case 'number': return fc.double({
+      min: s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1e-9 : -1e6),
+      max: s.maximum ?? 1e6,
+      noNaN: true,
+      noDefaultInfinity: true
+    })
     case 'boolean': return fc.boolean()
     case 'null': return fc.constant(null)
-    case 'array': return fc.array(plausibleFor(s.items, ids), { minLength: s.minItems ?? 0, maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 3, 3)) })
+    case 'array': return fc.array(plausibleFor(s.items, ids), {
+      minLength: s.minItems ?? 0,
+      maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 3, 3))
+    })
     case 'object': {
       const props = Object.entries(s.properties ?? {})
       if (props.length === 0) return fc.constant({})
       const required = new Set(s.required ?? [])
-      return fc.record(Object.fromEntries(props.map(([k, p]) => [k, plausibleFor(p, ids)])), { requiredKeys: props.map(([k]) => k).filter(k => required.has(k)) })
+      return fc.record(Object.fromEntries(props.map(([k, p]) => [k, plausibleFor(p, ids)])), {
+        requiredKeys: props.map(([k]) => k).filter(k => required.has(k))
+      })
     }
     default: return hostileText
   }
@@ -573,7 +665,9 @@ export function plausibleFor (s: JsonSchema | undefined, ids: string[]): fc.Arbi
 /** A urlencoded form: arrays as repeated keys, everything else as text. */
 export function formEncode (body: unknown): string {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return pct(String(body))
-  return Object.entries(body as Record<string, unknown>).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map(item => `${pct(k)}=${pct(typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))}`)).join('&')
+  return Object.entries(body as Record<string, unknown>).flatMap(
+    ([k, v]) => (Array.isArray(v) ? v : [v]).map(item => `${pct(k)}=${pct(typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))}`)
+  ).join('&')
 }
 
 /**
@@ -582,22 +676,66 @@ export function formEncode (body: unknown): string {
  * schema when it refuses `parsed` (unknown: the parser's result); `multipart`: broken forms, for
  * routes that read multipart.
  */
-export const BROKEN_BODIES: Array<{ label: string, contentType: string, payload: string | Buffer, when: 'always' | 'validated' | 'multipart', parsed?: unknown }> = [
+export const BROKEN_BODIES: Array<{
+  label: string
+  contentType: string
+  payload: string | Buffer
+  when: 'always' | 'validated' | 'multipart'
+  parsed?: unknown
+}> = [
   { label: 'truncated JSON', contentType: 'application/json', payload: '{"a": "b', when: 'always' },
   { label: 'single-quoted JSON', contentType: 'application/json', payload: "{'a': 1}", when: 'always' },
   { label: 'JSON with trailing garbage', contentType: 'application/json', payload: '{"a":1}}', when: 'always' },
   { label: 'JSON NaN', contentType: 'application/json', payload: '{"a": NaN}', when: 'always' },
   { label: 'empty JSON', contentType: 'application/json', payload: '', when: 'always' },
-  { label: 'JSON prototype pollution', contentType: 'application/json', payload: '{"__proto__": {"isAdmin": true}, "constructor": {"prototype": {"isAdmin": true}}}', when: 'always' },
-  { label: 'XML', contentType: 'application/xml', payload: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', when: 'always' },
+  {
+    label: 'JSON prototype pollution',
+    contentType: 'application/json',
+    payload: '{"__proto__": {"isAdmin": true}, "constructor": {"prototype": {"isAdmin": true}}}',
+    when: 'always'
+  },
+  {
+    label: 'XML',
+    contentType: 'application/xml',
+    payload: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    when: 'always'
+  },
   { label: 'made-up content type', contentType: 'application/x-evil; charset=evil', payload: 'x', when: 'always' },
   { label: 'malformed content type', contentType: ';;;/', payload: 'x', when: 'always' },
   { label: 'JSON in UTF-16', contentType: 'application/json; charset=utf-16', payload: Buffer.from('{"a":1}', 'utf16le'), when: 'validated' },
-  { label: 'JSON with invalid UTF-8', contentType: 'application/json', payload: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0xaf, 0x22, 0x7d]), when: 'validated', parsed: { a: '\ufffd\ufffd\ufffd\ufffd' } },
+  {
+    label: 'JSON with invalid UTF-8',
+    contentType: 'application/json',
+    payload: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0xaf, 0x22, 0x7d]),
+    when: 'validated',
+    parsed: { a: '\ufffd\ufffd\ufffd\ufffd' }
+  },
   { label: 'deeply nested JSON', contentType: 'application/json', payload: '['.repeat(50_000) + ']'.repeat(50_000), when: 'validated', parsed: [[]] },
   { label: 'text/plain', contentType: 'text/plain', payload: 'hello', when: 'validated', parsed: 'hello' },
-  { label: 'urlencoded with broken escapes', contentType: 'application/x-www-form-urlencoded', payload: 'a=%ZZ&b=%&%E0%A4%A=1', when: 'validated', parsed: { a: '%ZZ', b: '%', '%E0%A4%A': '1' } },
-  { label: 'multipart without boundary', contentType: 'multipart/form-data', payload: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--\r\n', when: 'multipart' },
-  { label: 'truncated multipart', contentType: 'multipart/form-data; boundary=x', payload: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 trunc', when: 'multipart' },
-  { label: 'multipart with a hostile file name and no PDF', contentType: 'multipart/form-data; boundary=x', payload: '--x\r\nContent-Disposition: form-data; name="file"; filename="../../\u0000evil.pdf"\r\nContent-Type: application/pdf\r\n\r\nnot a pdf\r\n--x\r\nContent-Disposition: form-data; name="files"; filename="..\\..\\evil.exe"\r\nContent-Type: application/pdf\r\n\r\nMZ\r\n--x--\r\n', when: 'multipart' }
+  {
+    label: 'urlencoded with broken escapes',
+    contentType: 'application/x-www-form-urlencoded',
+    payload: 'a=%ZZ&b=%&%E0%A4%A=1',
+    when: 'validated',
+    parsed: { a: '%ZZ', b: '%', '%E0%A4%A': '1' }
+  },
+  {
+    label: 'multipart without boundary',
+    contentType: 'multipart/form-data',
+    payload: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--\r\n',
+    when: 'multipart'
+  },
+  {
+    label: 'truncated multipart',
+    contentType: 'multipart/form-data; boundary=x',
+    payload: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 trunc',
+    when: 'multipart'
+  },
+  {
+    label: 'multipart with a hostile file name and no PDF',
+    contentType: 'multipart/form-data; boundary=x',
+    payload: '--x\r\nContent-Disposition: form-data; name="file"; filename="../../\u0000evil.pdf"\r\nContent-Type: application/pdf\r\n\r\nnot a ' +
+      'pdf\r\n--x\r\nContent-Disposition: form-data; name="files"; filename="..\\..\\evil.exe"\r\nContent-Type: application/pdf\r\n\r\nMZ\r\n--x--\r\n',
+    when: 'multipart'
+  }
 ]

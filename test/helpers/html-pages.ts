@@ -47,7 +47,10 @@ export async function htmlPageWorld (t: Parameters<typeof accessWorld>[0]): Prom
         const call = rule.request === undefined ? { url: ctx.url } : await rule.request(ctx)
         if ((call.method ?? 'GET') !== 'GET' || call.as !== undefined || call.headers !== undefined) continue
         // A page is what answers HTML (files, feeds and downloads are not).
-        const response = await w.app.inject({ url: call.url, headers: { accept: 'text/html', ...(identity.cookie !== null ? { cookie: identity.cookie } : {}) } })
+        const response = await w.app.inject({
+          url: call.url,
+          headers: { accept: 'text/html', ...(identity.cookie !== null ? { cookie: identity.cookie } : {}) }
+        })
         if (response.statusCode !== 200 || !String(response.headers['content-type'] ?? '').startsWith('text/html')) continue
         yield { template, role, identity, url: call.url, response }
       } finally {

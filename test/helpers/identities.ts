@@ -38,7 +38,15 @@ export interface Identity {
   deviceSessionId: string | null
 }
 
-export interface DeviceLogin { personId: string, deviceSessionId: string, deviceToken: string, authorization: string, cookie: string, sessionJwt: string, deviceCookie: string }
+export interface DeviceLogin {
+  personId: string
+  deviceSessionId: string
+  deviceToken: string
+  authorization: string
+  cookie: string
+  sessionJwt: string
+  deviceCookie: string
+}
 
 export interface AccessWorld extends TestApp {
   /** The app listening on 127.0.0.1 (the LMS simulator calls its JWKS; ltijs routes can be reached over HTTP). */
@@ -145,7 +153,8 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
 
   const login = async (personId: string): Promise<DeviceLogin> => {
     const device = await ctx.services.people.openDeviceSession(personId, 'access-matrix')
-    const [[deviceName, deviceValue], [sessionName, sessionValue]] = ctx.app.deviceSessionCookies(device).map(parseCookie) as [[string, string], [string, string]]
+    const [[deviceName, deviceValue], [sessionName, sessionValue]] = ctx.app.deviceSessionCookies(device)
+      .map(parseCookie) as [[string, string], [string, string]]
     return {
       ...device,
       authorization: `Bearer ${ctx.app.jwt.sign({ sub: personId, sid: device.deviceSessionId })}`,
@@ -156,7 +165,13 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
   }
 
   let n = 0
-  const person = async (name: string, registration: Role, lti?: { issuer: string, clientId: string, sub: string, context: string, ltiRole: string }): Promise<string> => {
+  const person = async (name: string, registration: Role, lti?: {
+    issuer: string
+    clientId: string
+    sub: string
+    context: string
+    ltiRole: string
+  }): Promise<string> => {
     const email = `access${++n}.${name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}@example.gouv.qc.ca`
     const personId = lti === undefined
       ? (await g.person({ name, email, locale: 'fr' })).id
@@ -166,7 +181,13 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
     if (lti !== undefined) await g.onRoster(lti.context, personId, { sub: lti.sub, roles: [lti.ltiRole] })
     return personId
   }
-  const onA = (sub: string, context: string, ltiRole: string): { issuer: string, clientId: string, sub: string, context: string, ltiRole: string } => ({ issuer: platform.issuer, clientId: platform.clientId, sub, context, ltiRole })
+  const onA = (sub: string, context: string, ltiRole: string): {
+    issuer: string
+    clientId: string
+    sub: string
+    context: string
+    ltiRole: string
+  } => ({ issuer: platform.issuer, clientId: platform.clientId, sub, context, ltiRole })
   const people: Record<Exclude<RoleName, 'anonymous'>, string> = {
     student: await person('Anaïs Étudiante', 'credited_student', onA('moodle-anais', courses.a, ROLES.Learner)),
     participant: await person('Paule Participante', 'participant'),
@@ -175,10 +196,18 @@ export async function accessWorld (t: Parameters<typeof testApp>[0]): Promise<Ac
     otherInstructor: await person('Omar Enseignant', 'instructor', onA('moodle-omar', courses.a2, ROLES.Instructor)),
     organizer: await person('Odile Organisatrice', 'organizer'),
     // A launch from platform B registers its Learner as a credited student of the event.
-    otherPlatform: await person('Anaïs Ailleurs', 'credited_student', { issuer: otherIssuer, clientId: otherClient, sub: 'moodle-anais', context: courses.b, ltiRole: ROLES.Learner })
+    otherPlatform: await person('Anaïs Ailleurs', 'credited_student', {
+      issuer: otherIssuer,
+      clientId: otherClient,
+      sub: 'moodle-anais',
+      context: courses.b,
+      ltiRole: ROLES.Learner
+    })
   }
 
-  const identities = { anonymous: { role: 'anonymous', personId: null, authorization: null, cookie: null, deviceSessionId: null } } as Record<RoleName, Identity>
+  const identities = {
+    anonymous: { role: 'anonymous', personId: null, authorization: null, cookie: null, deviceSessionId: null }
+  } as Record<RoleName, Identity>
   for (const role of ROLE_NAMES) {
     if (role === 'anonymous') continue
     const personId = people[role]

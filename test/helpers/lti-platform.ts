@@ -265,7 +265,16 @@ export interface SimulatedPlatform {
    * site than a tool on 127.0.0.1.
    */
   coursePageUrl: (toolBase: string, options: LaunchOptions, host?: string) => string
-  registration: () => { issuer: string, clientId: string, deploymentId: string, authUrl: string, tokenUrl: string, jwksUrl: string, name: string, tokenAudience?: string }
+  registration: () => {
+    issuer: string
+    clientId: string
+    deploymentId: string
+    authUrl: string
+    tokenUrl: string
+    jwksUrl: string
+    name: string
+    tokenAudience?: string
+  }
   received: {
     tokenRequests: TokenRequestRecord[]
     scores: ReceivedScore[]
@@ -447,7 +456,8 @@ function platformStorageScript (toolOrigin: string, answerFromOtherOrigin: boole
     else if (data.subject === 'lti.put_data') { entries.set(data.key, data.value); reply({ key: data.key, value: data.value }); }
     else if (data.subject === 'lti.get_data') {
       if (answerFromOtherOrigin) {
-        document.getElementById('other-origin').contentWindow.postMessage({ forward: { subject: 'lti.get_data.response', message_id: data.message_id, key: data.key, value: entries.get(data.key) } }, '*');
+        document.getElementById('other-origin').contentWindow.postMessage({ forward: { subject: 'lti.get_data.response', message_id: data.message_id, ` +
+          `key: data.key, value: entries.get(data.key) } }, '*');
       } else if (entries.has(data.key)) reply({ key: data.key, value: entries.get(data.key) });
       else reply({ key: data.key, error: { code: 'bad_request', message: 'could not find key' } });
     }
@@ -616,7 +626,12 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
   }
 
   const server = createServer((req, res) => {
-    const started = { method: req.method ?? 'GET', url: req.url ?? '/', contentType: req.headers['content-type'] ?? '', authorization: req.headers.authorization ?? '' }
+    const started = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      contentType: req.headers['content-type'] ?? '',
+      authorization: req.headers.authorization ?? ''
+    }
     res.on('finish', () => { received.requests.push({ ...started, url: `${base}${started.url}`, status: res.statusCode }) })
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) { res.destroy(); return }
@@ -705,16 +720,21 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     if (path.startsWith('/course/') && course !== undefined) {
       allow('GET')
       const storage = quirks.platformStorage ? `<script>${platformStorageScript(course.toolOrigin, course.answerFromOtherOrigin)}</script>` : ''
-      const other = course.answerFromOtherOrigin ? `<iframe id="other-origin" title="Autre origine" src="${base}/other-origin" width="10" height="10"></iframe>` : ''
-      send(res, 200, `<!doctype html><html lang="fr"><head><title>Cours</title>${storage}</head><body><h1>Cours ENP7009</h1><iframe title="Compagnon" src="${escapeHtml(course.src)}" width="900" height="700"></iframe>${other}</body></html>`,
-        { 'content-type': 'text/html; charset=utf-8' })
+      const other = course.answerFromOtherOrigin
+        ? `<iframe id="other-origin" title="Autre origine" src="${base}/other-origin" width="10" height="10"></iframe>`
+        : ''
+      send(res, 200, `<!doctype html><html lang="fr"><head><title>Cours</title>${storage}</head><body><h1>Cours ENP7009</h1><iframe title="Compagnon" ` +
+        `src="${escapeHtml(course.src)}" width="900" height="700"></iframe>${other}</body></html>`,
+      { 'content-type': 'text/html; charset=utf-8' })
       return
     }
     if (path === '/other-origin') {
       allow('GET')
       // Posts what the course page hands it to the tool's frame (the course page's first frame), from this origin.
-      send(res, 200, '<!doctype html><html><head><title>Autre origine</title><script>window.addEventListener("message", function (event) { if (event.data && event.data.forward) { window.parent.frames[0].postMessage(event.data.forward, "*"); window.parent.postMessage({ forwarded: event.data.forward.subject }, "*"); } });</script></head><body></body></html>',
-        { 'content-type': 'text/html; charset=utf-8' })
+      send(res, 200, '<!doctype html><html><head><title>Autre origine</title><script>window.addEventListener("message", function (event) ' +
+        '{ if (event.data && event.data.forward) { window.parent.frames[0].postMessage(event.data.forward, "*"); ' +
+        'window.parent.postMessage({ forwarded: event.data.forward.subject }, "*"); } });</script></head><body></body></html>',
+      { 'content-type': 'text/html; charset=utf-8' })
       return
     }
     if (path === membershipsPath) { allow('GET'); memberships(req, res, url); return }
@@ -802,8 +822,11 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       },
       [CLAIMS.nrps]: { context_memberships_url: membershipsUrl, service_versions: ['2.0'] }
     })
-    if (messageType === 'LtiResourceLinkRequest') claims[CLAIMS.resourceLink] = o.resourceLink ?? (o.link === undefined ? DEFAULT_RESOURCE_LINK : { id: o.link.id, title: o.link.title })
-    else {
+    if (messageType === 'LtiResourceLinkRequest') {
+      claims[CLAIMS.resourceLink] = o.resourceLink ?? (o.link === undefined
+        ? DEFAULT_RESOURCE_LINK
+        : { id: o.link.id, title: o.link.title })
+    } else {
       deepLinkDeployments.add(login.deploymentId)
       claims[CLAIMS.deepLinkingSettings] = {
         deep_link_return_url: deepLinkReturnUrl,
@@ -910,7 +933,9 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
       const lineItem = item.lineItem as Record<string, unknown>
       if (typeof lineItem !== 'object' || lineItem === null) reject('lineItem must be an object')
       if (typeof lineItem.scoreMaximum !== 'number' || !(lineItem.scoreMaximum > 0)) reject('lineItem.scoreMaximum must be a number > 0')
-      for (const key of ['label', 'resourceId', 'tag']) if (lineItem[key] !== undefined && typeof lineItem[key] !== 'string') reject(`lineItem.${key} must be a string`)
+      for (const key of ['label', 'resourceId', 'tag']) {
+        if (lineItem[key] !== undefined && typeof lineItem[key] !== 'string') reject(`lineItem.${key} must be a string`)
+      }
     }
     received.deepLinkResponses.push({ jwt, claims })
     for (const item of resourceLinks) placeLink(item)
@@ -1129,7 +1154,12 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     if ((quirks.platformStorage ? ![200, 302, 303].includes(loginResponse.status) : ![302, 303].includes(loginResponse.status)) || location === null) {
       pendingLogins.delete(login.messageHint)
       const body = await loginResponse.text()
-      throw new LaunchError(`login initiation answered ${loginResponse.status} (expected a redirect to ${authUrl}): ${body.slice(0, 500)}`, 'login', loginResponse, body)
+      throw new LaunchError(
+        `login initiation answered ${loginResponse.status} (expected a redirect to ${authUrl}): ${body.slice(0, 500)}`,
+        'login',
+        loginResponse,
+        body
+      )
     }
     const authLocation = new URL(location, loginUrl)
     if (`${authLocation.origin}${authLocation.pathname}` !== authUrl) {
@@ -1169,7 +1199,13 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
         const cookie = sentCookies.header()
         launchResponse = await fetch(storageGet.action, {
           method: 'POST',
-          headers: { 'content-type': FORM, origin: toolOrigin, 'sec-fetch-site': 'same-origin', 'sec-fetch-dest': 'iframe', ...(cookie === '' ? {} : { cookie }) },
+          headers: {
+            'content-type': FORM,
+            origin: toolOrigin,
+            'sec-fetch-site': 'same-origin',
+            'sec-fetch-dest': 'iframe',
+            ...(cookie === '' ? {} : { cookie })
+          },
           body: new URLSearchParams(fields).toString(),
           redirect: 'manual'
         })
@@ -1208,10 +1244,23 @@ export async function startPlatform (t: { teardown: (fn: () => unknown) => void 
     loginUrl: loginUrlFor,
     coursePageUrl: (toolBase, launchOptions, host = '127.0.0.1') => {
       const path = `/course/${coursePages.size + 1}`
-      coursePages.set(path, { src: loginUrlFor(toolBase, launchOptions), toolOrigin: new URL(toolBase).origin, answerFromOtherOrigin: launchOptions.answerFromOtherOrigin === true })
+      coursePages.set(path, {
+        src: loginUrlFor(toolBase, launchOptions),
+        toolOrigin: new URL(toolBase).origin,
+        answerFromOtherOrigin: launchOptions.answerFromOtherOrigin === true
+      })
       return `${base.replace('127.0.0.1', host)}${path}`
     },
-    registration: () => ({ issuer, clientId, deploymentId, authUrl, tokenUrl, jwksUrl, name: toolPlatform.name, ...(options.tokenAudience !== undefined ? { tokenAudience: options.tokenAudience } : {}) }),
+    registration: () => ({
+      issuer,
+      clientId,
+      deploymentId,
+      authUrl,
+      tokenUrl,
+      jwksUrl,
+      name: toolPlatform.name,
+      ...(options.tokenAudience !== undefined ? { tokenAudience: options.tokenAudience } : {})
+    }),
     received,
     setMembers: (list, pageSize) => {
       members = list

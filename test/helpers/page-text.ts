@@ -36,5 +36,8 @@ export function elementOf (html: string, tag: string): string {
   return found
 }
 
-/** The page's own content, `<main>…</main>` (not the header, which names who is signed in and offers « Se déconnecter »); throws when the page has none. */
+/**
+ * The page's own content, `<main>…</main>` (not the header, which names who is signed in and
+ * offers « Se déconnecter »); throws when the page has none.
+ */
 export const mainOf = (html: string): string => elementOf(html, 'main')

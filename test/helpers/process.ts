@@ -58,7 +58,11 @@ export interface Started { child: ChildProcess, base: string, ms: number, output
 export async function startServer (env: NodeJS.ProcessEnv, port?: number): Promise<Started> {
   const listenOn = port ?? await freePort()
   const startedAt = Date.now()
-  const child = spawn(process.execPath, childArgs('src/server.ts'), { cwd: projectRoot, env: { ...env, PORT: String(listenOn) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, childArgs('src/server.ts'), {
+    cwd: projectRoot,
+    env: { ...env, PORT: String(listenOn) },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let output = ''
   child.stdout.on('data', (d: Buffer) => { output += d.toString() })
   child.stderr.on('data', (d: Buffer) => { output += d.toString() })

@@ -56,26 +56,49 @@ export const sha256 = (bytes: Buffer | string): string => createHash('sha256').u
 
 /** A small but real PDF (file-type recognises it by its header). */
 export const pdfBytes = (text = 'Synthèse'): Buffer => Buffer.from(
-  `%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% ${text}\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'utf8')
+  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n' +
+    `% ${text}\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'utf8')
 
 export interface Upload { name: string, bytes: Buffer, type?: string }
 
 /** POSTs a multipart hand-in over real HTTP (as a browser or API client would). */
-export async function handIn (ctx: SynthesisCtx, who: Person | null, fields: { text?: string, keep?: number[], files?: Upload[] }, contextId = ctx.contextId): Promise<{ status: number, body: any }> {
+export async function handIn (
+  ctx: SynthesisCtx,
+  who: Person | null,
+  fields: { text?: string, keep?: number[], files?: Upload[] },
+  contextId = ctx.contextId
+): Promise<{ status: number, body: any }> {
   const form = new FormData()
   if (fields.text !== undefined) form.append('text', fields.text)
   for (const k of fields.keep ?? []) form.append('keep', String(k))
   for (const f of fields.files ?? []) form.append('files', new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.name)
-  const res = await fetch(`${ctx.base}/api/v1/courses/${contextId}/synthesis/submissions`, { method: 'POST', body: form, headers: who === null ? {} : { authorization: who.bearer } })
+  const res = await fetch(`${ctx.base}/api/v1/courses/${contextId}/synthesis/submissions`, {
+    method: 'POST',
+    body: form,
+    headers: who === null ? {} : { authorization: who.bearer }
+  })
   const text = await res.text()
   return { status: res.status, body: text === '' ? null : JSON.parse(text) }
 }
 
-export async function api (ctx: SynthesisCtx, who: Person | null, method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<{ statusCode: number, json: () => any, body: string }> {
-  return await ctx.app.inject({ method, url, headers: who === null ? {} : { authorization: who.bearer }, ...(payload !== undefined ? { payload: payload as object } : {}) })
+export async function api (
+  ctx: SynthesisCtx,
+  who: Person | null,
+  method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE',
+  url: string,
+  payload?: unknown
+): Promise<{ statusCode: number, json: () => any, body: string }> {
+  return await ctx.app.inject({
+    method,
+    url,
+    headers: who === null ? {} : { authorization: who.bearer },
+    ...(payload !== undefined ? { payload: payload as object } : {})
+  })
 }
 
 /** The synthesis outbox rows for a student, oldest first (what will reach the LMS). */
 export async function outboxOf (ctx: SynthesisCtx, who: Person): Promise<Array<{ status: string, score: any }>> {
-  return await ctx.database.db.selectFrom('lti_grade_outbox').select(['status', 'score']).where('line_item', '=', 'synthese').where('user_sub', '=', who.sub).orderBy('given_at').orderBy('created_at').execute()
+  return await ctx.database.db.selectFrom('lti_grade_outbox').select(['status', 'score'])
+    .where('line_item', '=', 'synthese').where('user_sub', '=', who.sub).orderBy('given_at').orderBy('created_at')
+    .execute()
 }

@@ -13,7 +13,14 @@ import { transformSync, version } from 'esbuild'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cacheDir = join(root, '.tap', 'typescript')
 // tsconfig.json's compiler options (target, class fields, module syntax) apply as with tsc.
-const options = { loader: 'ts', format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', tsconfigRaw: readFileSync(join(root, 'tsconfig.json'), 'utf8') }
+const options = {
+  loader: 'ts',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'inline',
+  tsconfigRaw: readFileSync(join(root, 'tsconfig.json'), 'utf8')
+}
 const optionsKey = JSON.stringify([version, options])
 
 const isOurs = (url) => url.startsWith('file:') && url.endsWith('.ts') && !url.includes('/node_modules/')
