@@ -270,8 +270,9 @@ export class Given {
     return rows.map(personOf)
   }
 
-  async registered (personId: string, role: Role, event?: string): Promise<void> {
-    await this.db.insertInto('registrations').values({ event_id: event ?? await this.event(), person_id: personId, role }).execute()
+  /** `createdBy`: the person in Compagnon who gave the role (an invitation); by default nobody, as an LMS launch or an import leaves it. */
+  async registered (personId: string, role: Role, event?: string, createdBy: string | null = null): Promise<void> {
+    await this.db.insertInto('registrations').values({ event_id: event ?? await this.event(), person_id: personId, role, created_by: createdBy }).execute()
   }
 
   async bearer (personId: string): Promise<string> {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { migrationsDir } from '../../src/paths.js'
-import { upsertContext, upsertMember } from '../../src/lti/repository.js'
 import { testApp } from '../helpers/app.js'
+import { given } from '../helpers/given.js'
 import { ROLES } from '../helpers/lti-platform.js'
 
 // The migration that withdraws what the old, generous LTI role mapping granted, run again on
@@ -12,18 +12,20 @@ import { ROLES } from '../helpers/lti-platform.js'
 const MIGRATION = readFileSync(join(migrationsDir, '20261207000400_lti_strict_roles.sql'), 'utf8')
 
 t.test('registrations the old LTI mapping granted are withdrawn; those the new table or a person in Compagnon grants are kept', async t => {
-  const { database, services } = await testApp(t)
-  const db = database.db
-  const event = (await services.program.listEvents())[0]
-  if (event === undefined) throw new Error('no event')
-  const now = new Date('2025-10-21T14:00:00Z')
-  const context = await upsertContext(db, { issuer: 'https://moodle.example.org', client_id: 'c1', deployment_id: 'd1', context_id: 'ENP7009', label: 'ENP7009', title: 'Cours', event_id: event.id, lineitems_url: null, memberships_url: null, updated_at: now })
-  const bootstrap = await services.people.bootstrapOrganizer('odile@enap.ca', [event.id], 'Odile Organisatrice')
+  const ctx = await testApp(t)
+  const db = ctx.database.db
+  const g = given(ctx)
+  const event = await g.event()
+  const course = await g.course({ issuer: 'https://moodle.example.org', clientId: 'c1', deploymentId: 'd1', contextId: 'ENP7009', label: 'ENP7009', title: 'Cours' })
+  const bootstrap = await ctx.services.people.bootstrapOrganizer('odile@enap.ca', [event], 'Odile Organisatrice')
 
+  // Registrations as the old mapping left them (a Mentor as instructor, an LMS administrator as
+  // organizer...): no launch makes them today, but as rows they are ordinary ones, so the builders
+  // write them, beside the roster membership each came from. Raw SQL only runs the migration.
   const person = async (name: string, ltiRoles: string[] | null, role: 'credited_student' | 'instructor' | 'organizer', createdBy: string | null = null): Promise<string> => {
-    const { id } = await db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
-    if (ltiRoles !== null) await upsertMember(db, { context_id: context.id, user_sub: name, person_id: id, roles: ltiRoles, now })
-    await db.insertInto('registrations').values({ event_id: event.id, person_id: id, role, created_by: createdBy }).execute()
+    const { id } = await g.person({ name })
+    if (ltiRoles !== null) await g.onRoster(course, id, { sub: name, roles: ltiRoles })
+    await g.registered(id, role, event, createdBy)
     return id
   }
   const mentor = await person('mentor', [ROLES.Mentor], 'instructor')
