@@ -18,7 +18,6 @@ import access, { accessDeclarations } from './access/plugin.js'
 import authentication from './people/authentication.js'
 import viewer from './people/viewer.js'
 import { signInRedirect } from './people/self-service-routes.js'
-import { listPlatforms } from './lti/repository.js'
 import metrics from './metrics/plugin.js'
 import health from './health/plugin.js'
 import program from './program/plugin.js'
@@ -55,7 +54,7 @@ export async function buildApp (config: ResolvedConfig, deps: AppDeps): Promise<
   // The LMS origins that may frame our pages: http/ reads them through this, never from lti/ itself.
   await app.register(security, {
     config,
-    platforms: async () => await listPlatforms(deps.database.db),
+    platforms: async () => await services.lti.framingPlatforms(),
     sharedCounters: deps.database.kind === 'postgres' ? deps.database.db : undefined
   })
   await app.register(metrics, domain)

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.js'
 import type { Clock } from '../clock.js'
 import { AppError } from '../errors.js'
 import { bilingual, t, type Locale, type TextKey } from '../views/i18n.js'
-import { frameOrigins } from '../http/frame-ancestors.js'
+import { frameOrigins, type FramingPlatform } from '../http/frame-ancestors.js'
 import * as people from '../people/repository.js'
 import { isTombstoned } from '../privacy/tombstone-repository.js'
 import { tombstoneHash } from '../privacy/tombstones.js'
@@ -328,6 +328,11 @@ export class LtiService {
         dynamic: registration === undefined ? null : { registeredAt: registration.used_at, approvedAt: registration.approved_at }
       }
     })
+  }
+
+  /** Every registered platform's issuer and login URL: the origins that may frame our pages (http/security.ts reads them through app.ts). */
+  async framingPlatforms (): Promise<FramingPlatform[]> {
+    return (await repo.listPlatforms(this.db)).map(p => ({ platformUrl: p.platformUrl, authEndpoint: p.authEndpoint }))
   }
 
   /**
