@@ -61,7 +61,9 @@ const TIMEOUT_SECONDS = positive('BENCH_TIMEOUT_SECONDS', 600)
 const CLOCK_AT = '2025-10-24T18:00:00Z'
 
 const began = Date.now()
-const log = (line: string): void => { if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`) }
+const log = (line: string): void => {
+  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
+}
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 
 /** Peak RSS of this process (the rendering threads live in it), sampled every 100 ms (the kernel's high-water mark catches what falls between). */
@@ -95,9 +97,22 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const loadAtStart = loadavg().map(l => l.toFixed(2)).join(' ')
   const target = await benchDatabase(log, { ...process.env, BENCH_PG_PORT: process.env.BENCH_PG_PORT ?? '55435' })
   log('database created; migrating, loading the 2025 program')
-  const secrets = { sessionSecret: randomBytes(36).toString('base64'), cookieSecret: randomBytes(36).toString('base64'), codeSecret: randomBytes(36).toString('base64') }
+  const secrets = {
+    sessionSecret: randomBytes(36).toString('base64'),
+    cookieSecret: randomBytes(36).toString('base64'),
+    codeSecret: randomBytes(36).toString('base64')
+  }
   const config: ResolvedConfig = {
-    ...loadConfig({ DATABASE_URL: target.url, DATABASE_POOL_MAX: String(POOL_MAX), LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', SESSION_SECRET: secrets.sessionSecret, COOKIE_SECRET: secrets.cookieSecret, CODE_SECRET: secrets.codeSecret }),
+    ...loadConfig({
+      DATABASE_URL: target.url,
+      DATABASE_POOL_MAX: String(POOL_MAX),
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SESSION_SECRET: secrets.sessionSecret,
+      COOKIE_SECRET: secrets.cookieSecret,
+      CODE_SECRET: secrets.codeSecret
+    }),
     secrets
   }
   const database = await openDatabase({ kind: 'postgres', url: target.url, poolMax: POOL_MAX })
@@ -119,23 +134,35 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     .where('t.event_id', '=', event.id).where('t.counts_toward_attendance', '=', true)
     .where('s.status', '=', 'scheduled').where('s.mode', '=', 'in_person')
     .groupBy(['t.id', 't.starts_at']).execute()
-  const organizer = await db.insertInto('people').values({ display_name: 'Odile Organisatrice', email: 'odile@example.ca' }).returning('id').executeTakeFirstOrThrow()
+  const organizer = await db.insertInto('people').values({
+    display_name: 'Odile Organisatrice',
+    email: 'odile@example.ca'
+  }).returning('id').executeTakeFirstOrThrow()
   await db.insertInto('registrations').values({ event_id: event.id, person_id: organizer.id, role: 'organizer' }).execute()
   // Names with accents (the fonts' French characters), half in English; everyone with an email (a notice queued each).
   await sql`INSERT INTO people (id, display_name, email, preferred_locale, employer)
-    SELECT ${sql.raw(personIdSql('i'))}, 'Éloïse Côté-Bélanger ' || i, 'p' || i || '@example.gouv.qc.ca', CASE WHEN i % 2 = 0 THEN 'fr' ELSE 'en' END, 'Ville de Québec'
+    SELECT ${sql.raw(personIdSql('i'))}, 'Éloïse Côté-Bélanger ' || i, 'p' || i || '@example.gouv.qc.ca',
+      CASE WHEN i % 2 = 0 THEN 'fr' ELSE 'en' END, 'Ville de Québec'
     FROM generate_series(1, ${PEOPLE}::int) AS i`.execute(db)
-  await sql`INSERT INTO registrations (event_id, person_id, role) SELECT ${event.id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(1, ${PEOPLE}::int) AS i`.execute(db)
+  await sql`INSERT INTO registrations (event_id, person_id, role)
+    SELECT ${event.id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(1, ${PEOPLE}::int) AS i`.execute(db)
   await sql`INSERT INTO attendance_records (event_id, slot_id, session_id, person_id, status, method, recorded_at)
     SELECT ${event.id}::uuid, s.slot_id, s.session_id, ${sql.raw(personIdSql('i'))}, 'present', 'manual', s.starts_at
-    FROM generate_series(1, ${PEOPLE}::int) AS i CROSS JOIN jsonb_to_recordset(${JSON.stringify(slots)}::jsonb) AS s(slot_id uuid, session_id uuid, starts_at timestamptz)`.execute(db)
+    FROM generate_series(1, ${PEOPLE}::int) AS i
+    CROSS JOIN jsonb_to_recordset(${JSON.stringify(slots)}::jsonb) AS s(slot_id uuid, session_id uuid, starts_at timestamptz)`.execute(db)
   await sql`VACUUM ANALYZE people, registrations, attendance_records`.execute(db)
   await sql`CHECKPOINT`.execute(db).catch(() => {})
 
   // --- the job ---
   const renderer = new RenderPool(config.attestationAssetsDir, THREADS)
   onCleanup('close the rendering threads', async () => { await renderer.close() })
-  const jobs = new AttestationJobs(db, clock, { attestations: services.attestations, program: services.program, files: services.files, access: app.access, renderer }, { window: WINDOW })
+  const jobs = new AttestationJobs(db, clock, {
+    attestations: services.attestations,
+    program: services.program,
+    files: services.files,
+    access: app.access,
+    renderer
+  }, { window: WINDOW })
   const job = await jobs.start(organizer.id, event.id)
   log(`bulk job: ${THREADS} rendering thread(s), ${WINDOW} attestations in flight`)
   const pgCpu = serverCpuReader(target.privatePort)
@@ -198,15 +225,29 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const perWorker = rate / THREADS
 
   const report = [
-    `bench:attestations — ${target.where}; ${PEOPLE} participants, ${slots.length} counted slots each; ${THREADS} rendering thread(s), ${WINDOW} in flight; pool ${POOL_MAX}; node ${process.version}; ${availableParallelism()} cores; load average at start ${loadAtStart}`,
-    ...(ok ? [] : [`error: job ${view.status}, issued ${view.issued}, valid ${valid.length} (${distinct} people), ZIP entries ${zipEntries}; expected ${PEOPLE} each${view.error === null ? '' : ` — ${view.error.en}`}`]),
-    ...(othersShare > 0.05 ? [`warning: other processes used ${(100 * othersShare).toFixed(0)}% of the machine's CPU during the job: figures not comparable with a quiet run`] : []),
-    `bulk job     ${rate.toFixed(1).padStart(7)} attestations/s   wall ${(wallMs / 1000).toFixed(2)} s: first PDF back after ${((firstRenderAt - t0) / 1000).toFixed(2)} s (threads started, fonts loaded), all stored after ${((lastStoreAt - t0) / 1000).toFixed(2)} s, then the ZIP ${((t0 + wallMs - lastStoreAt) / 1000).toFixed(2)} s`,
-    `             peak RSS ${mib(peakRss)} MiB sampled (${mib(rssBefore)} MiB before the job, ${mib(issuingPeak)} MiB while issuing), ${Number.isNaN(highWater) ? '–' : mib(highWater)} MiB high-water (whole process, rendering threads included); ZIP ${zip === undefined ? '–' : `${mib(zip.size)} MiB, ${zipEntries} PDFs`}`,
-    `             per attestation: ${(statements / PEOPLE).toFixed(1)} SQL statements; CPU node ${(nodeCpuMs / PEOPLE).toFixed(1)} ms (all threads), postgres ${Number.isNaN(pgCpuMs) ? '–' : (pgCpuMs / PEOPLE).toFixed(1)} ms; other processes ${Number.isNaN(othersShare) ? '–' : `${(100 * Math.max(0, othersShare)).toFixed(0)}%`} of the machine`,
+    `bench:attestations — ${target.where}; ${PEOPLE} participants, ${slots.length} counted slots each; ${THREADS} rendering thread(s), ${WINDOW} in ` +
+      `flight; pool ${POOL_MAX}; node ${process.version}; ${availableParallelism()} cores; load average at start ${loadAtStart}`,
+    ...(ok
+      ? []
+      : [`error: job ${view.status}, issued ${view.issued}, valid ${valid.length} (${distinct} people), ZIP entries ${zipEntries}; expected ` +
+        `${PEOPLE} each${view.error === null ? '' : ` — ${view.error.en}`}`]),
+    ...(othersShare > 0.05
+      ? [`warning: other processes used ${(100 * othersShare).toFixed(0)}% of the machine's CPU during the job: figures not comparable with a quiet run`]
+      : []),
+    `bulk job     ${rate.toFixed(1).padStart(7)} attestations/s   wall ${(wallMs / 1000).toFixed(2)} s: first PDF back after ` +
+      `${((firstRenderAt - t0) / 1000).toFixed(2)} s (threads started, fonts loaded), all stored after ${((lastStoreAt - t0) / 1000).toFixed(2)} s, then the ` +
+      `ZIP ${((t0 + wallMs - lastStoreAt) / 1000).toFixed(2)} s`,
+    `             peak RSS ${mib(peakRss)} MiB sampled (${mib(rssBefore)} MiB before the job, ${mib(issuingPeak)} MiB while issuing), ` +
+      `${Number.isNaN(highWater) ? '–' : mib(highWater)} MiB high-water (whole process, rendering threads included); ZIP ` +
+      `${zip === undefined ? '–' : `${mib(zip.size)} MiB, ${zipEntries} PDFs`}`,
+    `             per attestation: ${(statements / PEOPLE).toFixed(1)} SQL statements; CPU node ${(nodeCpuMs / PEOPLE).toFixed(1)} ms (all threads), ` +
+      `postgres ${Number.isNaN(pgCpuMs) ? '–' : (pgCpuMs / PEOPLE).toFixed(1)} ms; other processes ` +
+      `${Number.isNaN(othersShare) ? '–' : `${(100 * Math.max(0, othersShare)).toFixed(0)}%`} of the machine`,
     `             per rendering thread ${perWorker.toFixed(1)} attestations/s`,
-    `baseline     ${baseRate.toFixed(1).padStart(7)} documents/s      ${(baseMs / BASELINE_COUNT).toFixed(1)} ms each, ${(baseBytes / BASELINE_COUNT / 1024).toFixed(0)} KiB each; peak RSS ${mib(basePeak)} MiB (pdf-lib, fonts subset per document, one thread)`,
-    `target: 1000 in < 30 s ${PEOPLE >= 1000 && wallMs * 1000 / PEOPLE < 30_000 ? 'met' : 'NOT met'} (${(wallMs / 1000 * 1000 / PEOPLE).toFixed(1)} s per 1000); ratio ≥ 0.8 ${perWorker / baseRate >= 0.8 ? 'met' : 'NOT met'}`,
+    `baseline     ${baseRate.toFixed(1).padStart(7)} documents/s      ${(baseMs / BASELINE_COUNT).toFixed(1)} ms each, ` +
+      `${(baseBytes / BASELINE_COUNT / 1024).toFixed(0)} KiB each; peak RSS ${mib(basePeak)} MiB (pdf-lib, fonts subset per document, one thread)`,
+    `target: 1000 in < 30 s ${PEOPLE >= 1000 && wallMs * 1000 / PEOPLE < 30_000 ? 'met' : 'NOT met'} ` +
+      `(${(wallMs / 1000 * 1000 / PEOPLE).toFixed(1)} s per 1000); ratio ≥ 0.8 ${perWorker / baseRate >= 0.8 ? 'met' : 'NOT met'}`,
     `ratio ${(perWorker / baseRate).toFixed(3)}`
   ]
   return { report, ok }

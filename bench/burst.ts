@@ -76,7 +76,9 @@ const SESSION_KEY = '2025-10-21-etude-cas-experimentation-reglementaire'
 const DEFAULT_PG_PORT = '55436'
 
 const began = Date.now()
-const log = (line: string): void => { if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`) }
+const log = (line: string): void => {
+  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
+}
 
 // --- the phones (child process) -----------------------------------------------------------------
 
@@ -86,7 +88,10 @@ class Phones {
   readonly #exited: Promise<void>
 
   constructor () {
-    this.#child = fork(fileURLToPath(new URL('./lib/burst-load.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.#child = fork(fileURLToPath(new URL('./lib/burst-load.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    })
     this.#child.on('message', (reply: BurstReply) => {
       const waiting = this.#waiting
       this.#waiting = undefined
@@ -143,14 +148,30 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const loadAtStart = loadavg().map(l => l.toFixed(2)).join(' ')
   const target = await benchDatabase(log, { ...process.env, BENCH_PG_PORT: process.env.BENCH_PG_PORT ?? DEFAULT_PG_PORT })
   log('database created; migrating, loading the 2025 program')
-  const secrets = { sessionSecret: randomBytes(36).toString('base64'), cookieSecret: randomBytes(36).toString('base64'), codeSecret: randomBytes(36).toString('base64') }
+  const secrets = {
+    sessionSecret: randomBytes(36).toString('base64'),
+    cookieSecret: randomBytes(36).toString('base64'),
+    codeSecret: randomBytes(36).toString('base64')
+  }
   const config: ResolvedConfig = {
-    ...loadConfig({ DATABASE_URL: target.url, DATABASE_POOL_MAX: String(POOL_MAX), LOG_LEVEL, HOST: '127.0.0.1', PORT: '0', SESSION_SECRET: secrets.sessionSecret, COOKIE_SECRET: secrets.cookieSecret, CODE_SECRET: secrets.codeSecret }),
+    ...loadConfig({
+      DATABASE_URL: target.url,
+      DATABASE_POOL_MAX: String(POOL_MAX),
+      LOG_LEVEL,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SESSION_SECRET: secrets.sessionSecret,
+      COOKIE_SECRET: secrets.cookieSecret,
+      CODE_SECRET: secrets.codeSecret
+    }),
     secrets
   }
   const phones = new Phones()
   onCleanup('stop the load generator', async () => { await phones.stop() })
-  const phonesReady = phones.ask({ type: 'init', jwt: { secret: secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) } })
+  const phonesReady = phones.ask({
+    type: 'init',
+    jwt: { secret: secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) }
+  })
   phonesReady.catch(() => {})
 
   const database = await openDatabase({ kind: 'postgres', url: target.url, poolMax: POOL_MAX })
@@ -174,15 +195,24 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const warmupRange = [RETRY_PEOPLE + BURST_PEOPLE + 1, RETRY_PEOPLE + BURST_PEOPLE + WARMUP_PEOPLE] as const
   const people = warmupRange[1]
   log(`program loaded; creating ${people.toLocaleString('en')} participants`)
-  await sql`INSERT INTO people (id, display_name) SELECT ${sql.raw(personIdSql('i'))}, 'Participant ' || i FROM generate_series(1, ${people}::int) AS i`.execute(db)
-  await sql`INSERT INTO registrations (event_id, person_id, role) SELECT ${session.event_id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(1, ${people}::int) AS i`.execute(db)
+  await sql`INSERT INTO people (id, display_name)
+    SELECT ${sql.raw(personIdSql('i'))}, 'Participant ' || i FROM generate_series(1, ${people}::int) AS i`.execute(db)
+  await sql`INSERT INTO registrations (event_id, person_id, role)
+    SELECT ${session.event_id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(1, ${people}::int) AS i`.execute(db)
   // Each signed in on one device: the app checks every token's device session.
   await sql.raw(deviceSessionsSql(1, people, new Date(clock.now().getTime() + 180 * 24 * 3600_000))).execute(db)
   await sql`VACUUM ANALYZE people, registrations, device_sessions, attendance_records, attendance_history`.execute(db)
-  if (await db.selectFrom('people').select('id').where('id', '=', personId(1)).executeTakeFirst() === undefined) throw new Error('person ids differ between SQL and the load generator')
+  if (await db.selectFrom('people').select('id').where('id', '=', personId(1))
+    .executeTakeFirst() === undefined) throw new Error('person ids differ between SQL and the load generator')
 
   // The bare baseline: the same Fastify options as buildApp (src/http/fastify.ts), the same logger, the same pool.
-  const baseline = Fastify({ logger: loggerOptions(config), genReqId: () => randomUUID(), trustProxy: config.trustProxy, bodyLimit: 1024 * 1024, routerOptions: { ignoreTrailingSlash: true } })
+  const baseline = Fastify({
+    logger: loggerOptions(config),
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true }
+  })
   onCleanup('close the baseline', async () => { await baseline.close() })
   baseline.post('/bench/baseline', async (request, reply) => {
     const id = (request.body as { personId?: unknown } | null)?.personId
@@ -206,8 +236,19 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
 
   log(`warm-up: ${WARMUP_PEOPLE} people per target`)
   for (const which of ['baseline', 'checkin'] as const) {
-    const warm = await phones.run({ type: 'retries', endpoint: endpoints[which], first: warmupRange[0], last: warmupRange[1], clients: 20, timeoutMs: 5000, dropShare: 0 })
-    if (warm.acked.length !== WARMUP_PEOPLE) throw new Error(`warm-up of ${which}: ${warm.acked.length} of ${WARMUP_PEOPLE} acknowledged (${JSON.stringify(warm.statuses)})`)
+    const warm = await phones.run({
+      type: 'retries',
+      endpoint: endpoints[which],
+      first: warmupRange[0],
+      last: warmupRange[1],
+      clients: 20,
+      timeoutMs: 5000,
+      dropShare: 0
+    })
+    if (warm.acked.length !== WARMUP_PEOPLE) {
+      throw new Error(`warm-up of ${which}: ${warm.acked.length} of ${WARMUP_PEOPLE} acknowledged ` +
+        `(${JSON.stringify(warm.statuses)})`)
+    }
   }
 
   const pgCpu = serverCpuReader(target.privatePort)
@@ -221,13 +262,29 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     const startedAt = performance.now()
     const result = await phones.run(command)
     const used = process.cpuUsage(cpu)
-    const othersMs = machineBusyMs() - machineBefore - (used.user + used.system) / 1000 - ((pgCpu?.() ?? NaN) - pgBefore) - (processCpuMs(phones.pid) - loadBefore)
+    const othersMs = machineBusyMs() - machineBefore - (used.user + used.system) / 1000 - ((pgCpu?.() ?? NaN) - pgBefore) -
+      (processCpuMs(phones.pid) - loadBefore)
     const rows = await stored(db, sessionOf[which], command.first, command.last)
     return { result, rows: rows.ids, duplicates: rows.duplicates, othersShare: othersMs / ((performance.now() - startedAt) * availableParallelism()) }
   }
 
-  const scenario1 = { type: 'retries' as const, first: retryRange[0], last: retryRange[1], clients: RETRY_CLIENTS, timeoutMs: CLIENT_TIMEOUT_MS, dropShare: DROP_SHARE }
-  const scenario2 = { type: 'burst' as const, first: burstRange[0], last: burstRange[1], seconds: BURST_SECONDS, repeatShare: REPEAT_SHARE, timeoutMs: BURST_TIMEOUT_MS, dropShare: DROP_SHARE }
+  const scenario1 = {
+    type: 'retries' as const,
+    first: retryRange[0],
+    last: retryRange[1],
+    clients: RETRY_CLIENTS,
+    timeoutMs: CLIENT_TIMEOUT_MS,
+    dropShare: DROP_SHARE
+  }
+  const scenario2 = {
+    type: 'burst' as const,
+    first: burstRange[0],
+    last: burstRange[1],
+    seconds: BURST_SECONDS,
+    repeatShare: REPEAT_SHARE,
+    timeoutMs: BURST_TIMEOUT_MS,
+    dropShare: DROP_SHARE
+  }
   const retryBase = await measure('baseline', { ...scenario1, endpoint: endpoints.baseline })
   const retryApp = await measure('checkin', { ...scenario1, endpoint: endpoints.checkin })
   const burstBase = await measure('baseline', { ...scenario2, endpoint: endpoints.baseline })
@@ -243,8 +300,9 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const row = (cells: string[]): string => cells.map((c, i) => i === 0 ? c.padEnd(9) : c.padStart(Math.max(9, c.length + 2))).join('')
   const table = (pairs: Array<[string, Measured]>): string[] => [
     row(['', 'acks/s', 'requests', 'retries', 'dropped', 'timeouts', 'conn err', 'p50 ms', 'p99 ms', 'max ms', 'p99 to ack', 'gave up', 'others']),
-    ...pairs.map(([name, m]) => row([name, m.result.ackRate.toFixed(0), String(m.result.requests), String(m.result.retries), String(m.result.dropped), String(m.result.timeouts), String(m.result.connectionErrors),
-      ms(m.result.p50), ms(m.result.p99), ms(m.result.max), ms(m.result.ackP99), String(m.result.gaveUp.length), pct(m.othersShare)]))
+    ...pairs.map(([name, m]) => row([name, m.result.ackRate.toFixed(0), String(m.result.requests), String(m.result.retries), String(m.result.dropped),
+      String(m.result.timeouts), String(m.result.connectionErrors), ms(m.result.p50), ms(m.result.p99), ms(m.result.max), ms(m.result.ackP99),
+      String(m.result.gaveUp.length), pct(m.othersShare)]))
   ]
   /** The stored people and the acknowledged ones: the same set, each once. */
   const lossless = (name: string, m: Measured): string => {
@@ -262,23 +320,33 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     return `rows = acks: ${m.rows.length} = ${acked.size}`
   }
   for (const [name, m] of [['baseline', retryBase], ['check-in', retryApp], ['baseline', burstBase], ['check-in', burstApp]] as const) {
-    if (m.othersShare > 0.05) report.push(`warning: ${name}: other processes used ${pct(m.othersShare)} of the machine's CPU during the run: its figures are not comparable with a quiet run's`)
+    if (m.othersShare > 0.05) {
+      report.push(`warning: ${name}: other processes used ${pct(m.othersShare)} of the machine's CPU during the run: its figures are ` +
+        'not comparable with a quiet run\'s')
+    }
   }
 
   report.push(
     '',
-    `scenario 1 — retries: ${RETRY_PEOPLE} people, ${RETRY_CLIENTS} concurrent clients (one kept-alive connection each); ${(DROP_SHARE * 100).toFixed(0)} % of attempts lose their answer (connection dropped right after sending); a lost answer, a request unanswered after ${CLIENT_TIMEOUT_MS} ms, a failed connection or a 5xx is retried for the same person on a new connection (pause 25 ms doubling to 1 s, jittered) until acknowledged`,
+    `scenario 1 — retries: ${RETRY_PEOPLE} people, ${RETRY_CLIENTS} concurrent clients (one kept-alive connection each); ${(DROP_SHARE * 100).toFixed(0)} ` +
+      `% of attempts lose their answer (connection dropped right after sending); a lost answer, a request unanswered after ${CLIENT_TIMEOUT_MS} ms, a failed ` +
+      'connection or a 5xx is retried for the same person on a new connection (pause 25 ms doubling to 1 s, jittered) until acknowledged',
     ...table([['baseline', retryBase], ['check-in', retryApp]])
   )
   const baselineCheck1 = lossless('scenario 1 baseline', retryBase)
   report.push(
-    `answers: baseline ${JSON.stringify(retryBase.result.statuses)}, check-in ${JSON.stringify(retryApp.result.statuses)} (a 200 is a retry whose earlier attempt was stored although its answer was lost)`,
+    `answers: baseline ${JSON.stringify(retryBase.result.statuses)}, check-in ${JSON.stringify(retryApp.result.statuses)} (a 200 is a retry whose earlier ` +
+      'attempt was stored although its answer was lost)',
     `(baseline ${baselineCheck1})`,
     lossless('scenario 1 check-in', retryApp),
-    `p99 ${ms(retryApp.result.p99)} ms per request, ${ms(retryApp.result.ackP99)} ms to acknowledgement (baseline ${ms(retryBase.result.p99)} / ${ms(retryBase.result.ackP99)} ms)`,
+    `p99 ${ms(retryApp.result.p99)} ms per request, ${ms(retryApp.result.ackP99)} ms to acknowledgement (baseline ${ms(retryBase.result.p99)} / ` +
+      `${ms(retryBase.result.ackP99)} ms)`,
     `ratio ${(retryApp.result.ackRate / retryBase.result.ackRate).toFixed(3)} (check-in acks/s ÷ baseline acks/s)`,
     '',
-    `scenario 2 — the 08:30 welcome: ${BURST_PEOPLE} people over 2 minutes compressed to ${BURST_SECONDS} s (${(120 / BURST_SECONDS).toFixed(0)}× faster), arrivals denser in the middle, each on a new connection, ${(DROP_SHARE * 100).toFixed(0)} % of attempts losing their answer and retried; ${(REPEAT_SHARE * 100).toFixed(0)} % scan again 1–5 s later (${burstApp.result.repeats} repeats, answered ${JSON.stringify(burstApp.result.repeatStatuses)}); phones wait ${BURST_TIMEOUT_MS / 1000} s before retrying`,
+    `scenario 2 — the 08:30 welcome: ${BURST_PEOPLE} people over 2 minutes compressed to ${BURST_SECONDS} s (${(120 / BURST_SECONDS).toFixed(0)}× ` +
+      `faster), arrivals denser in the middle, each on a new connection, ${(DROP_SHARE * 100).toFixed(0)} % of attempts losing their answer and retried; ` +
+      `${(REPEAT_SHARE * 100).toFixed(0)} % scan again 1–5 s later (${burstApp.result.repeats} repeats, answered ` +
+      `${JSON.stringify(burstApp.result.repeatStatuses)}); phones wait ${BURST_TIMEOUT_MS / 1000} s before retrying`,
     ...table([['baseline', burstBase], ['check-in', burstApp]])
   )
   const baselineCheck2 = lossless('scenario 2 baseline', burstBase)
@@ -286,7 +354,8 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     `answers: baseline ${JSON.stringify(burstBase.result.statuses)}, check-in ${JSON.stringify(burstApp.result.statuses)}`,
     `(baseline ${baselineCheck2})`,
     lossless('scenario 2 check-in', burstApp),
-    `p99 ${ms(burstApp.result.p99)} ms per request, ${ms(burstApp.result.ackP99)} ms to acknowledgement (baseline ${ms(burstBase.result.p99)} / ${ms(burstBase.result.ackP99)} ms)`,
+    `p99 ${ms(burstApp.result.p99)} ms per request, ${ms(burstApp.result.ackP99)} ms to acknowledgement (baseline ${ms(burstBase.result.p99)} / ` +
+      `${ms(burstBase.result.ackP99)} ms)`,
     `ratio ${(burstBase.result.p99 / burstApp.result.p99).toFixed(3)} (baseline p99 ÷ check-in p99: the arrivals set the pace, so latency is the figure)`
   )
   return { report, ok }

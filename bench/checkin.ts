@@ -56,7 +56,9 @@ const CLOCK_AT = '2025-10-21T17:25:00Z'
 const SESSION_KEY = '2025-10-21-etude-cas-experimentation-reglementaire'
 
 const began = Date.now()
-const log = (line: string): void => { if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`) }
+const log = (line: string): void => {
+  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
+}
 
 // --- load generator (child process) -------------------------------------------------------------
 
@@ -115,7 +117,15 @@ function rssSampler (): { stop: () => number } {
   return { stop: () => { clearInterval(timer); return Math.max(peak, process.memoryUsage.rss()) } }
 }
 
-interface Measured { run: RunResult, warmup: RunResult, peakRss: number, cpuMsPerRequest: number, pgCpuMsPerRequest: number, queriesPerRequest: number, othersCpuShare: number }
+interface Measured {
+  run: RunResult
+  warmup: RunResult
+  peakRss: number
+  cpuMsPerRequest: number
+  pgCpuMsPerRequest: number
+  queriesPerRequest: number
+  othersCpuShare: number
+}
 
 const count201 = (r: RunResult): number => r.statuses['201'] ?? 0
 const others = (r: RunResult): number => r.responses - count201(r)
@@ -137,7 +147,11 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const loadAtStart = loadavg().map(l => l.toFixed(2)).join(' ')
   const target = await benchDatabase(log)
   log('database created; migrating, loading the 2025 program')
-  const secrets = { sessionSecret: randomBytes(36).toString('base64'), cookieSecret: randomBytes(36).toString('base64'), codeSecret: randomBytes(36).toString('base64') }
+  const secrets = {
+    sessionSecret: randomBytes(36).toString('base64'),
+    cookieSecret: randomBytes(36).toString('base64'),
+    codeSecret: randomBytes(36).toString('base64')
+  }
   const config: ResolvedConfig = {
     ...loadConfig({
       DATABASE_URL: target.url,
@@ -155,7 +169,11 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   // Started early: it signs one token per person while the database is being filled.
   const load = new LoadGenerator()
   onCleanup('stop the load generator', async () => { await load.stop() })
-  const generatorReady = load.ask({ type: 'init', people: PEOPLE, jwt: { secret: secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) } }, 'ready')
+  const generatorReady = load.ask({
+    type: 'init',
+    people: PEOPLE,
+    jwt: { secret: secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) }
+  }, 'ready')
   generatorReady.catch(() => {})
 
   const database = await openDatabase({ kind: 'postgres', url: target.url, poolMax: POOL_MAX })
@@ -175,8 +193,10 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   if (other === undefined) throw new Error('no second in-person session for the baseline')
 
   log(`program loaded; creating ${PEOPLE.toLocaleString('en')} participants`)
-  await sql`INSERT INTO people (id, display_name) SELECT ${sql.raw(personIdSql('i'))}, 'Participant ' || i FROM generate_series(0, ${PEOPLE}::int) AS i`.execute(db)
-  await sql`INSERT INTO registrations (event_id, person_id, role) SELECT ${session.event_id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(0, ${PEOPLE}::int) AS i`.execute(db)
+  await sql`INSERT INTO people (id, display_name)
+    SELECT ${sql.raw(personIdSql('i'))}, 'Participant ' || i FROM generate_series(0, ${PEOPLE}::int) AS i`.execute(db)
+  await sql`INSERT INTO registrations (event_id, person_id, role)
+    SELECT ${session.event_id}::uuid, ${sql.raw(personIdSql('i'))}, 'participant' FROM generate_series(0, ${PEOPLE}::int) AS i`.execute(db)
   // Each signed in on one device: the app checks every token's device session.
   await sql.raw(deviceSessionsSql(0, PEOPLE, new Date(clock.now().getTime() + 180 * 24 * 3600_000))).execute(db)
   log('participants created; vacuum analyze')
@@ -229,7 +249,16 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     await sql`CHECKPOINT`.execute(db).catch(() => {})
     const rss = rssSampler()
     log(`${which}: warm-up ${WARMUP_SECONDS} s`)
-    const warmup = (await load.ask({ type: 'run', target: which, label: `${which} warm-up`, url, path, code, seconds: WARMUP_SECONDS, connections: CONNECTIONS }, 'result')).result
+    const warmup = (await load.ask({
+      type: 'run',
+      target: which,
+      label: `${which} warm-up`,
+      url,
+      path,
+      code,
+      seconds: WARMUP_SECONDS,
+      connections: CONNECTIONS
+    }, 'result')).result
     log(`${which}: measuring ${SECONDS} s`)
     const cpu = process.cpuUsage()
     const pgCpuBefore = pgCpu?.() ?? NaN
@@ -244,14 +273,24 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     const othersMs = machineBusyMs() - machineBefore - (used.user + used.system) / 1000 - pgCpuMs - (processCpuMs(load.pid) - loadCpuBefore)
     const othersCpuShare = othersMs / ((performance.now() - startedAt) * availableParallelism())
     const perRequest = (value: number): number => run.responses > 0 ? value / run.responses : NaN
-    return { run, warmup, peakRss: rss.stop(), cpuMsPerRequest: perRequest((used.user + used.system) / 1000), pgCpuMsPerRequest: perRequest(pgCpuMs), queriesPerRequest: perRequest(queries - queriesBefore), othersCpuShare }
+    return {
+      run,
+      warmup,
+      peakRss: rss.stop(),
+      cpuMsPerRequest: perRequest((used.user + used.system) / 1000),
+      pgCpuMsPerRequest: perRequest(pgCpuMs),
+      queriesPerRequest: perRequest(queries - queriesBefore),
+      othersCpuShare
+    }
   }
 
   const base = await measure('baseline', baselineUrl, '/bench/baseline')
   const checkIn = await measure('checkin', appUrl, checkInPath)
 
-  const rows = Number((await db.selectFrom('attendance_records').select(eb => eb.fn.countAll().as('n')).where('session_id', '=', session.id).executeTakeFirstOrThrow()).n)
-  const baselineRows = Number((await db.selectFrom('attendance_records').select(eb => eb.fn.countAll().as('n')).where('session_id', '=', other.id).executeTakeFirstOrThrow()).n)
+  const rows = Number((await db.selectFrom('attendance_records').select(eb => eb.fn.countAll().as('n'))
+    .where('session_id', '=', session.id).executeTakeFirstOrThrow()).n)
+  const baselineRows = Number((await db.selectFrom('attendance_records').select(eb => eb.fn.countAll().as('n'))
+    .where('session_id', '=', other.id).executeTakeFirstOrThrow()).n)
   const acks = 1 + count201(checkIn.warmup) + count201(checkIn.run)
   const baselineAcks = 1 + count201(base.warmup) + count201(base.run)
 
@@ -265,7 +304,10 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     }
   }
   for (const [name, m] of [['baseline', base], ['check-in', checkIn]] as const) {
-    if (m.othersCpuShare > 0.05) warn(`${name}: other processes used ${(100 * m.othersCpuShare).toFixed(0)}% of the machine's CPU during the measured run: its figures are not comparable`)
+    if (m.othersCpuShare > 0.05) {
+      warn(`${name}: other processes used ${(100 * m.othersCpuShare).toFixed(0)}% of the machine's CPU during the measured run: ` +
+        'its figures are not comparable')
+    }
   }
   if (baselineRows !== baselineAcks) warn(`baseline rows ${baselineRows} ≠ baseline 201 answers ${baselineAcks}`)
   const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
@@ -273,15 +315,18 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const row = (cells: string[]): string => cells.map((c, i) => i === 0 ? c.padEnd(9) : c.padStart(Math.max(9, c.length + 2))).join('')
   report.push(
     `check-in: POST ${checkInPath.replace(session.id, ':sessionId')} (${SESSION_KEY}); baseline: one INSERT … ON CONFLICT DO NOTHING`,
-    `${target.where}; pool ${POOL_MAX}; ${CONNECTIONS} connections; ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up; log level ${LOG_LEVEL}; clock ${CLOCK_AT}; node ${process.version}; load average ${loadAtStart}`,
+    `${target.where}; pool ${POOL_MAX}; ${CONNECTIONS} connections; ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up; log level ${LOG_LEVEL}; clock ` +
+      `${CLOCK_AT}; node ${process.version}; load average ${loadAtStart}`,
     row(['', 'requests/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'requests', 'queries/req', 'CPU ms/req: node', 'postgres']),
     ...[['baseline', base], ['check-in', checkIn]].map(([name, m]) => {
       const { run, peakRss, cpuMsPerRequest, pgCpuMsPerRequest, queriesPerRequest } = m as Measured
-      return row([name as string, run.rps.toFixed(0).padStart(10), ms(run.p50).padStart(6), ms(run.p99).padStart(6), mib(peakRss).padStart(12), String(run.responses).padStart(8),
-        queriesPerRequest.toFixed(1).padStart(11), cpuMsPerRequest.toFixed(2).padStart(16), (Number.isNaN(pgCpuMsPerRequest) ? '–' : pgCpuMsPerRequest.toFixed(2)).padStart(8)])
+      return row([name as string, run.rps.toFixed(0).padStart(10), ms(run.p50).padStart(6), ms(run.p99).padStart(6), mib(peakRss).padStart(12),
+        String(run.responses).padStart(8), queriesPerRequest.toFixed(1).padStart(11), cpuMsPerRequest.toFixed(2).padStart(16),
+        (Number.isNaN(pgCpuMsPerRequest) ? '–' : pgCpuMsPerRequest.toFixed(2)).padStart(8)])
     }),
     '(over each measured run: statements sent to PostgreSQL, CPU time of this Node process and of the PostgreSQL server, per request)',
-    `other processes on the machine during the measured runs: ${[base, checkIn].map(m => Number.isNaN(m.othersCpuShare) ? '–' : `${(100 * Math.max(0, m.othersCpuShare)).toFixed(0)}%`).join(', ')} of its CPU`,
+    'other processes on the machine during the measured runs: ' +
+      `${[base, checkIn].map(m => Number.isNaN(m.othersCpuShare) ? '–' : `${(100 * Math.max(0, m.othersCpuShare)).toFixed(0)}%`).join(', ')} of its CPU`,
     `rows = acks: ${rows} = ${acks}`,
     `ratio ${(checkIn.run.rps / base.run.rps).toFixed(3)}`
   )

@@ -49,8 +49,12 @@ async function open (): Promise<{ database: Database, where: string, url?: strin
 }
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main'
-const contentTypes = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-const rels = '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+const contentTypes = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default ' +
+  'Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ' +
+  'ContentType="application/xml"/><Override PartName="/word/document.xml" ' +
+  'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+const rels = '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship ' +
+  'Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
 const paragraph = (text: string): string => `<w:p><w:r><w:t>${text}</w:t></w:r></w:p>`
 
 async function docx (body: string): Promise<Buffer> {
@@ -65,7 +69,8 @@ async function docx (body: string): Promise<Buffer> {
 }
 
 /** Each file differs (a previewed file is cached by its content): the marker makes it unique. */
-const zipBomb = async (n: number): Promise<Buffer> => await docx(paragraph(`Bombe ${n}.`) + paragraph('Coproduction des services publics.').repeat(20 * 1024 * 1024 / 60))
+const zipBomb = async (n: number): Promise<Buffer> =>
+  await docx(paragraph(`Bombe ${n}.`) + paragraph('Coproduction des services publics.').repeat(20 * 1024 * 1024 / 60))
 const heavy = async (n: number): Promise<Buffer> => {
   const parts: string[] = []
   let size = 0
@@ -78,9 +83,21 @@ const heavy = async (n: number): Promise<Buffer> => {
 }
 
 async function startApp (database: Database, url: string | undefined): Promise<{ base: string, contextId: string, student: string, instructor: string }> {
-  const secrets = { sessionSecret: randomBytes(36).toString('base64'), cookieSecret: randomBytes(36).toString('base64'), codeSecret: randomBytes(36).toString('base64') }
+  const secrets = {
+    sessionSecret: randomBytes(36).toString('base64'),
+    cookieSecret: randomBytes(36).toString('base64'),
+    codeSecret: randomBytes(36).toString('base64')
+  }
   const config: ResolvedConfig = {
-    ...loadConfig({ ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() }), LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', SESSION_SECRET: secrets.sessionSecret, COOKIE_SECRET: secrets.cookieSecret, CODE_SECRET: secrets.codeSecret }),
+    ...loadConfig({
+      ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() }),
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SESSION_SECRET: secrets.sessionSecret,
+      COOKIE_SECRET: secrets.cookieSecret,
+      CODE_SECRET: secrets.codeSecret
+    }),
     secrets
   }
   const { app, services } = await buildApp(config, { database, clock: new FixedClock('2025-10-24T14:00:00Z'), backgroundJobs: false })
@@ -88,11 +105,24 @@ async function startApp (database: Database, url: string | undefined): Promise<{
   await services.program.importFromFile(defaultProgramFile)
   const db = database.db
   const event = await db.selectFrom('events').select('id').executeTakeFirstOrThrow()
-  const context = await db.insertInto('lti_contexts').values({ issuer: 'https://moodle.example.org', client_id: 'bench', deployment_id: '1', context_id: 'ENP7009', event_id: event.id }).returning('id').executeTakeFirstOrThrow()
+  const context = await db.insertInto('lti_contexts').values({
+    issuer: 'https://moodle.example.org',
+    client_id: 'bench',
+    deployment_id: '1',
+    context_id: 'ENP7009',
+    event_id: event.id
+  }).returning('id').executeTakeFirstOrThrow()
   const person = async (name: string, role: Role, ltiRole: string): Promise<string> => {
     const row = await db.insertInto('people').values({ display_name: name }).returning('id').executeTakeFirstOrThrow()
     await db.insertInto('registrations').values({ event_id: event.id, person_id: row.id, role }).execute()
-    await db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: `bench-${role}`, person_id: row.id, roles: JSON.stringify([`http://purl.imsglobal.org/vocab/lis/v2/membership#${ltiRole}`]), status: 'Active', synced_at: new Date() }).execute()
+    await db.insertInto('lti_roster_members').values({
+      context_id: context.id,
+      user_sub: `bench-${role}`,
+      person_id: row.id,
+      roles: JSON.stringify([`http://purl.imsglobal.org/vocab/lis/v2/membership#${ltiRole}`]),
+      status: 'Active',
+      synced_at: new Date()
+    }).execute()
     const session = await services.people.openDeviceSession(row.id, 'bench:preview')
     return `Bearer ${app.jwt.sign({ sub: row.id, sid: session.deviceSessionId })}`
   }
@@ -139,7 +169,11 @@ try {
   for (const bytes of files) {
     const form = new FormData()
     form.append('files', new Blob([new Uint8Array(bytes)]), 'synthese.docx')
-    const res = await fetch(`${app.base}/api/v1/courses/${app.contextId}/synthesis/submissions`, { method: 'POST', body: form, headers: { authorization: app.student } })
+    const res = await fetch(`${app.base}/api/v1/courses/${app.contextId}/synthesis/submissions`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: app.student }
+    })
     const receipt = await res.json() as { submissionId?: string }
     if (res.status !== 201 || receipt.submissionId === undefined) throw new Error(`hand-in answered ${res.status}: ${JSON.stringify(receipt).slice(0, 300)}`)
     submissions.push(receipt.submissionId)

@@ -117,7 +117,13 @@ async function postMultipart (url: string, authorization: string | undefined): P
   const hash = createHash('sha256')
   const target = new URL(url)
   return await new Promise((resolve, reject) => {
-    const req = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...(authorization !== undefined ? { authorization } : {}) } }, res => {
+    const req = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...(authorization !== undefined ? { authorization } : {}) }
+    }, res => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (d: string) => { text += d })
@@ -142,9 +148,21 @@ async function postMultipart (url: string, authorization: string | undefined): P
  * event, with one course and one credited student: returns the hand-in URL and their token.
  */
 async function startApp (database: Database, url: string | undefined): Promise<{ handInUrl: string, authorization: string, config: ResolvedConfig }> {
-  const secrets = { sessionSecret: randomBytes(36).toString('base64'), cookieSecret: randomBytes(36).toString('base64'), codeSecret: randomBytes(36).toString('base64') }
+  const secrets = {
+    sessionSecret: randomBytes(36).toString('base64'),
+    cookieSecret: randomBytes(36).toString('base64'),
+    codeSecret: randomBytes(36).toString('base64')
+  }
   const config: ResolvedConfig = {
-    ...loadConfig({ ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() }), LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', SESSION_SECRET: secrets.sessionSecret, COOKIE_SECRET: secrets.cookieSecret, CODE_SECRET: secrets.codeSecret }),
+    ...loadConfig({
+      ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() }),
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SESSION_SECRET: secrets.sessionSecret,
+      COOKIE_SECRET: secrets.cookieSecret,
+      CODE_SECRET: secrets.codeSecret
+    }),
     secrets
   }
   const { app, services } = await buildApp(config, { database, clock: new FixedClock('2025-10-24T14:00:00Z'), backgroundJobs: false })
@@ -152,15 +170,32 @@ async function startApp (database: Database, url: string | undefined): Promise<{
   await services.program.importFromFile(defaultProgramFile)
   const db = database.db
   const event = await db.selectFrom('events').select('id').executeTakeFirstOrThrow()
-  const context = await db.insertInto('lti_contexts').values({ issuer: 'https://moodle.example.org', client_id: 'bench', deployment_id: '1', context_id: 'ENP7009', event_id: event.id }).returning('id').executeTakeFirstOrThrow()
+  const context = await db.insertInto('lti_contexts').values({
+    issuer: 'https://moodle.example.org',
+    client_id: 'bench',
+    deployment_id: '1',
+    context_id: 'ENP7009',
+    event_id: event.id
+  }).returning('id').executeTakeFirstOrThrow()
   const person = await db.insertInto('people').values({ display_name: 'Étudiante Banc' }).returning('id').executeTakeFirstOrThrow()
   await db.insertInto('registrations').values({ event_id: event.id, person_id: person.id, role: 'credited_student' }).execute()
-  await db.insertInto('lti_roster_members').values({ context_id: context.id, user_sub: 'bench-student', person_id: person.id, roles: JSON.stringify(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']), status: 'Active', synced_at: new Date() }).execute()
+  await db.insertInto('lti_roster_members').values({
+    context_id: context.id,
+    user_sub: 'bench-student',
+    person_id: person.id,
+    roles: JSON.stringify(['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner']),
+    status: 'Active',
+    synced_at: new Date()
+  }).execute()
   // The assignment's own limit (20 MB by default) follows BENCH_UPLOAD_MB.
   await services.synthesisGrading.assignment(context.id)
   await db.updateTable('synthesis_assignments').set({ max_file_bytes: Math.max(SIZE, 20 * MiB) }).where('context_id', '=', context.id).execute()
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
-  return { handInUrl: `${base}/api/v1/courses/${context.id}/synthesis/submissions`, authorization: `Bearer ${app.jwt.sign({ sub: person.id, sid: (await services.people.openDeviceSession(person.id, 'bench')).deviceSessionId })}`, config }
+  return {
+    handInUrl: `${base}/api/v1/courses/${context.id}/synthesis/submissions`,
+    authorization: `Bearer ${app.jwt.sign({ sub: person.id, sid: (await services.people.openDeviceSession(person.id, 'bench')).deviceSessionId })}`,
+    config
+  }
 }
 
 installExitHandlers(300)
@@ -174,7 +209,8 @@ try {
   // Warm-up: loads file-type, compiles the paths, grows the database's caches a first time.
   const warm = await store.receive(body(), options)
   await store.discard([warm.id])
-  log(`database: ${where}; ${SIZE / MiB} MiB in ${PIECE / 1024} KiB pieces, ${CHUNK_BYTES / 1024} KiB chunks${gc === undefined ? '; without --expose-gc: no live figure' : ''}`)
+  log(`database: ${where}; ${SIZE / MiB} MiB in ${PIECE / 1024} KiB pieces, ${CHUNK_BYTES / 1024} KiB ` +
+    `chunks${gc === undefined ? '; without --expose-gc: no live figure' : ''}`)
 
   let id = ''
   const upload = await measure(async () => { id = (await store.receive(body(), options)).id })
@@ -225,11 +261,19 @@ try {
   const mib = (bytes: number): string => (bytes / MiB).toFixed(1).padStart(9)
   process.stdout.write(`${where}\n`)
   process.stdout.write('growth in MiB over the start of each  peak RSS  JS heap  Buffers  live (heap+Buffers after GC)  seconds\n')
-  for (const [name, phase] of [['receive() streaming', upload], ['open() read back', read], ['HTTP hand-in through the app', http], ['control: bare route, buffered whole', whole]] as const) {
-    process.stdout.write(`${name.padEnd(37)}${mib(phase.rss)}${mib(phase.heap)}${mib(phase.buffers)}${mib(phase.live)}${phase.seconds.toFixed(1).padStart(29)}\n`)
+  for (const [name, phase] of [
+    ['receive() streaming', upload],
+    ['open() read back', read],
+    ['HTTP hand-in through the app', http],
+    ['control: bare route, buffered whole', whole]
+  ] as const) {
+    process.stdout.write(
+      `${name.padEnd(37)}${mib(phase.rss)}${mib(phase.heap)}${mib(phase.buffers)}${mib(phase.live)}${phase.seconds.toFixed(1).padStart(29)}\n`
+    )
   }
   process.stdout.write(`hand-ins answered 201 with the right SHA-256: ${receipts}\n`)
-  process.stdout.write(`upload peak RSS growth ${(http.rss / MiB).toFixed(1)} MiB, live ${(http.live / MiB).toFixed(1)} MiB, for ${(SIZE / MiB).toFixed(0)} MiB\n`)
+  process.stdout.write(`upload peak RSS growth ${(http.rss / MiB).toFixed(1)} MiB, live ${(http.live / MiB).toFixed(1)} MiB, ` +
+    `for ${(SIZE / MiB).toFixed(0)} MiB\n`)
   // Live memory decides: peak RSS also moves with garbage timing and the embedded database's own memory.
   failed = gc !== undefined && (upload.live >= SIZE / 2 || http.live >= SIZE / 2)
   if (failed) log('an upload grew memory by the size of the file: it is buffered')

@@ -98,7 +98,8 @@ export async function renderNaive (s: AttestationSnapshot, a: NaiveAssets): Prom
   page.drawText(t.sessionsHeading ?? '', { x: m.left, y, size: 13, font: bold }); y -= 20
   for (const session of s.sessions) {
     const left = fill(t.sessionLine ?? '', {
-      sessionDate: DateTime.fromISO(session.startsAt, { zone: s.timezone }).setLocale(loc === 'fr' ? 'fr-CA' : 'en-CA').toFormat(loc === 'fr' ? "ccc d LLL, H 'h' mm" : 'ccc, LLL d, h:mm a'),
+      sessionDate: DateTime.fromISO(session.startsAt, { zone: s.timezone }).setLocale(loc === 'fr' ? 'fr-CA' : 'en-CA')
+        .toFormat(loc === 'fr' ? "ccc d LLL, H 'h' mm" : 'ccc, LLL d, h:mm a'),
       sessionDuration: `${Math.floor(session.durationMinutes / 60)} h ${String(session.durationMinutes % 60).padStart(2, '0')}`
     })
     page.drawText(left, { x: m.left, y, size: 10, font: regular })

@@ -59,7 +59,10 @@ export async function benchDatabase (log: (line: string) => void, env: NodeJS.Pr
   })
   const url = new URL(admin)
   url.pathname = `/${name}`
-  const version = await withClient(url.toString(), async client => (await client.query<{ v: string }>('SELECT current_setting(\'server_version\') AS v')).rows[0]?.v)
+  const version = await withClient(
+    url.toString(),
+    async client => (await client.query<{ v: string }>('SELECT current_setting(\'server_version\') AS v')).rows[0]?.v
+  )
   return { url: url.toString(), where: `${where}, server ${version ?? '?'}, database ${name}`, privatePort }
 }
 
