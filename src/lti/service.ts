@@ -115,7 +115,12 @@ const storageSecretRefused = new AppError('unauthorized', bilingual('lti.launchR
 
 const refused = (key: TextKey): AppError => new AppError('unauthorized', bilingual(key))
 
-const displayNameOf = (info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }): string =>
+const displayNameOf = (info: {
+  name?: string | undefined
+  given_name?: string | undefined
+  family_name?: string | undefined
+  email?: string | undefined
+}): string =>
   info.name ?? ([info.given_name, info.family_name].filter(Boolean).join(' ') || info.email || 'Participant·e')
 
 /**
@@ -124,7 +129,12 @@ const displayNameOf = (info: { name?: string | undefined, given_name?: string | 
  * users, and an address it sends could be anyone's (an imported participant, another event's
  * organizer). Someone with two accounts links them with a one-time code (src/people).
  */
-export async function upsertLtiPerson (db: Db, user: repo.PlatformUser, info: { name?: string | undefined, given_name?: string | undefined, family_name?: string | undefined, email?: string | undefined }, now: Date): Promise<string> {
+export async function upsertLtiPerson (db: Db, user: repo.PlatformUser, info: {
+  name?: string | undefined
+  given_name?: string | undefined
+  family_name?: string | undefined
+  email?: string | undefined
+}, now: Date): Promise<string> {
   const known = (await repo.findIdentity(db, user))?.person_id
   if (known !== undefined) {
     await repo.touchIdentity(db, user, now)
@@ -166,7 +176,15 @@ export class LtiService {
   }
 
   /** Courses where the person teaches (an instructor role of the course in the LMS), with their sync state. */
-  async taughtCourses (personId: string): Promise<Array<{ id: string, title: string, rosterSyncedAt: Date | null, activeMembers: number, hasRosterService: boolean, rosterSyncError: string | null, nextRosterSyncAt: Date | null }>> {
+  async taughtCourses (personId: string): Promise<Array<{
+    id: string
+    title: string
+    rosterSyncedAt: Date | null
+    activeMembers: number
+    hasRosterService: boolean
+    rosterSyncError: string | null
+    nextRosterSyncAt: Date | null
+  }>> {
     const rows = await repo.coursesOf(this.db, personId)
     return rows.filter(r => isCourseInstructor(r.roles as string[]))
       .map(r => ({
@@ -208,7 +226,11 @@ export class LtiService {
 
   /** Answers the platform: a JWT signed with our key for the chosen items, and where to post it. Once. */
   /** The signed answer, where to post it, and the origins of the platform that asked (the only ones that may frame the page). */
-  async answerDeepLinking (id: string, personId: string, targets: DeepLinkTarget[], locale: Locale): Promise<{ returnUrl: string, jwt: string, frameAncestors: string[] }> {
+  async answerDeepLinking (id: string, personId: string, targets: DeepLinkTarget[], locale: Locale): Promise<{
+    returnUrl: string
+    jwt: string
+    frameAncestors: string[]
+  }> {
     const now = this.clock.now()
     const row = await repo.findDeepLinkRequest(this.db, id, personId, now)
     if (row === undefined) throw deepLinkGone
@@ -242,7 +264,12 @@ export class LtiService {
   async #synthesisMaximum (token: LtijsIdToken): Promise<number> {
     const courseId = token.platformContext.context?.id
     if (courseId === undefined) return DEFAULT_SCORE_MAXIMUM
-    const points = await repo.synthesisMaxPoints(this.db, { issuer: token.iss, client_id: token.clientId, deployment_id: token.deploymentId, context_id: courseId })
+    const points = await repo.synthesisMaxPoints(this.db, {
+      issuer: token.iss,
+      client_id: token.clientId,
+      deployment_id: token.deploymentId,
+      context_id: courseId
+    })
     return points !== undefined && points > 0 ? points : DEFAULT_SCORE_MAXIMUM
   }
 
@@ -361,13 +388,31 @@ export class LtiService {
    * this login, to be put in that storage by the browser (only its hash is kept). `origin` is the
    * platform's OIDC auth endpoint's, the only window the messages go to and come from.
    */
-  async recordLoginStateWithStorage (state: string, nonce: string, issuer: string, clientId: string | null, params: repo.LoginParams, storage: { target: string, origin: string }): Promise<{ key: string, secret: string }> {
+  async recordLoginStateWithStorage (
+    state: string,
+    nonce: string,
+    issuer: string,
+    clientId: string | null,
+    params: repo.LoginParams,
+    storage: { target: string, origin: string }
+  ): Promise<{ key: string, secret: string }> {
     const secret = randomBytes(32).toString('base64url')
-    await repo.insertLoginState(this.db, this.loginStateRow(state, nonce, issuer, clientId, params, false), { ...storage, secretHash: storageSecretHash(secret) })
+    await repo.insertLoginState(
+      this.db,
+      this.loginStateRow(state, nonce, issuer, clientId, params, false),
+      { ...storage, secretHash: storageSecretHash(secret) }
+    )
     return { key: storageKey(state), secret }
   }
 
-  private loginStateRow (state: string, nonce: string, issuer: string, clientId: string | null, params: repo.LoginParams, relaunched: boolean): Parameters<typeof repo.insertLoginState>[1] {
+  private loginStateRow (
+    state: string,
+    nonce: string,
+    issuer: string,
+    clientId: string | null,
+    params: repo.LoginParams,
+    relaunched: boolean
+  ): Parameters<typeof repo.insertLoginState>[1] {
     return {
       state_hash: stateHash(state),
       nonce,
@@ -497,7 +542,15 @@ export class LtiService {
       if (eventId !== null) {
         for (const role of roles) await people.addRegistration(trx, { event_id: eventId, person_id: personId, role, created_by: null })
       }
-      return { personId, displayName, roles, eventId, contextId: context?.id ?? null, contextTitle: ctx.context?.title ?? ctx.context?.label ?? null, messageType: ctx.messageType }
+      return {
+        personId,
+        displayName,
+        roles,
+        eventId,
+        contextId: context?.id ?? null,
+        contextTitle: ctx.context?.title ?? ctx.context?.label ?? null,
+        messageType: ctx.messageType
+      }
     })
   }
 }
