@@ -55,7 +55,9 @@ const DEFAULT_PG_PORT = '55438'
 const TIMEOUT_SECONDS = positive('BENCH_TIMEOUT_SECONDS', 180 + 4 * (SECONDS + WARMUP_SECONDS))
 
 const began = Date.now()
-const log = (line: string): void => { if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`) }
+const log = (line: string): void => {
+  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
+}
 
 // --- the server, as npm start runs it -----------------------------------------------------------
 
@@ -166,7 +168,17 @@ async function probe (base: string, route: Route): Promise<{ status: number, enc
   })
 }
 
-interface Run { responses: number, rps: number, p50: number, p99: number, bad: number, statuses: Record<string, number>, minBytes: number, maxBytes: number, errors: number }
+interface Run {
+  responses: number
+  rps: number
+  p50: number
+  p99: number
+  bad: number
+  statuses: Record<string, number>
+  minBytes: number
+  maxBytes: number
+  errors: number
+}
 
 /** autocannon for `seconds`: every answer's status and size checked (`minBytes`: the body alone; headers come on top). */
 async function load (base: string, route: Route, seconds: number, minBytes: number): Promise<Run> {
@@ -195,12 +207,32 @@ async function load (base: string, route: Route, seconds: number, minBytes: numb
   times.sort((a, b) => a - b)
   const at = (q: number): number => times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] ?? NaN
   const elapsed = (lastAt - startedAt) / 1000
-  return { responses: times.length, rps: elapsed > 0 ? times.length / elapsed : 0, p50: at(0.5), p99: at(0.99), bad, statuses, minBytes: smallest, maxBytes: largest, errors: result.errors + result.timeouts }
+  return {
+    responses: times.length,
+    rps: elapsed > 0 ? times.length / elapsed : 0,
+    p50: at(0.5),
+    p99: at(0.99),
+    bad,
+    statuses,
+    minBytes: smallest,
+    maxBytes: largest,
+    errors: result.errors + result.timeouts
+  }
 }
 
 // --- main ---------------------------------------------------------------------------------------
 
-interface Measured { route: Route, sent: number, decoded: number, run: Run, warmup: Run, cpuMsPerRequest: number, pgCpuMsPerRequest: number, clientCpuMsPerRequest: number, othersShare: number }
+interface Measured {
+  route: Route
+  sent: number
+  decoded: number
+  run: Run
+  warmup: Run
+  cpuMsPerRequest: number
+  pgCpuMsPerRequest: number
+  clientCpuMsPerRequest: number
+  othersShare: number
+}
 
 async function main (): Promise<{ report: string[], ok: boolean }> {
   const loadAtStart = loadavg().map(l => l.toFixed(2)).join(' ')
@@ -218,7 +250,11 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const routes: Route[] = [
     { name: 'GET /health', path: '/health', headers: FIRST_VISIT },
     { name: 'GET /api/v1/events/:id/program', path: `/api/v1/events/${eventId}/program`, headers: FIRST_VISIT },
-    { name: 'GET / (program page)', path: '/', headers: { ...FIRST_VISIT, accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-language': 'fr-CA,fr;q=0.9,en;q=0.8' } },
+    {
+      name: 'GET / (program page)',
+      path: '/',
+      headers: { ...FIRST_VISIT, accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-language': 'fr-CA,fr;q=0.9,en;q=0.8' }
+    },
     { name: 'GET /api/v1/events/:id/calendar.ics', path: `/api/v1/events/${eventId}/calendar.ics?lang=fr`, headers: FIRST_VISIT }
   ]
 
@@ -241,7 +277,17 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     const own = process.cpuUsage(ownBefore)
     const othersMs = machineBusyMs() - machineBefore - serverMs - (Number.isNaN(pgMs) ? 0 : pgMs) - (own.user + own.system) / 1000
     const perRequest = (ms: number): number => run.responses > 0 ? ms / run.responses : NaN
-    measured.push({ route, sent: first.sent, decoded: first.decoded, run, warmup, cpuMsPerRequest: perRequest(serverMs), pgCpuMsPerRequest: perRequest(pgMs), clientCpuMsPerRequest: perRequest((own.user + own.system) / 1000), othersShare: othersMs / ((performance.now() - startedAt) * availableParallelism()) })
+    measured.push({
+      route,
+      sent: first.sent,
+      decoded: first.decoded,
+      run,
+      warmup,
+      cpuMsPerRequest: perRequest(serverMs),
+      pgCpuMsPerRequest: perRequest(pgMs),
+      clientCpuMsPerRequest: perRequest((own.user + own.system) / 1000),
+      othersShare: othersMs / ((performance.now() - startedAt) * availableParallelism())
+    })
   }
   const after = memoryOf(pid)
 
@@ -252,21 +298,30 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
     for (const [label, r] of [['warm-up', m.warmup], ['run', m.run]] as const) {
       if (r.bad > 0 || r.errors > 0) {
         ok = false
-        report.push(`error: ${m.route.name} (${label}): ${r.bad} answers not 200 or shorter than the body's ${m.sent} bytes (${JSON.stringify(r.statuses)}, ${r.minBytes}–${r.maxBytes} bytes each), ${r.errors} without an answer`)
+        report.push(`error: ${m.route.name} (${label}): ${r.bad} answers not 200 or shorter than the body's ${m.sent} bytes (${JSON.stringify(r.statuses)}, ` +
+          `${r.minBytes}–${r.maxBytes} bytes each), ${r.errors} without an answer`)
       }
     }
-    if (m.othersShare > 0.05) report.push(`warning: ${m.route.name}: other processes used ${(100 * m.othersShare).toFixed(0)}% of the machine's CPU during the measured run: its figures are not a quiet machine's`)
+    if (m.othersShare > 0.05) {
+      report.push(`warning: ${m.route.name}: other processes used ${(100 * m.othersShare).toFixed(0)}% of the machine's CPU during ` +
+        'the measured run: its figures are not a quiet machine\'s')
+    }
   }
   const [health, ...reads] = measured as [Measured, ...Measured[]]
   const slowest = reads.reduce((a, b) => (b.run.rps < a.run.rps ? b : a))
   const feed = measured[3]!
   const cell = (text: string, width: number): string => text.padStart(width)
   report.push(
-    `bench:read — ${server.where}; ${availableParallelism()} cores; ${CONNECTIONS} connections; ${SECONDS} s per route after ${WARMUP_SECONDS} s warm-up; accept-encoding: gzip, no conditional headers; node ${process.version}; load average ${loadAtStart}`,
-    `${'route'.padEnd(38)}${cell('requests/s', 11)}${cell('p50 ms', 9)}${cell('p99 ms', 9)}${cell('body bytes sent', 17)}${cell('(decoded)', 10)}${cell('requests', 10)}${cell('CPU ms/req: server', 20)}${cell('postgres', 10)}${cell('autocannon', 12)}`,
-    ...measured.map(m => `${m.route.name.padEnd(38)}${cell(m.run.rps.toFixed(0), 11)}${cell(m.run.p50.toFixed(1), 9)}${cell(m.run.p99.toFixed(1), 9)}${cell(String(m.sent), 17)}${cell(String(m.decoded), 10)}${cell(String(m.run.responses), 10)}${cell(m.cpuMsPerRequest.toFixed(3), 20)}${cell(Number.isNaN(m.pgCpuMsPerRequest) ? '–' : m.pgCpuMsPerRequest.toFixed(3), 10)}${cell(m.clientCpuMsPerRequest.toFixed(3), 12)}`),
+    `bench:read — ${server.where}; ${availableParallelism()} cores; ${CONNECTIONS} connections; ${SECONDS} s per route after ${WARMUP_SECONDS} s warm-up; ` +
+      `accept-encoding: gzip, no conditional headers; node ${process.version}; load average ${loadAtStart}`,
+    `${'route'.padEnd(38)}${cell('requests/s', 11)}${cell('p50 ms', 9)}${cell('p99 ms', 9)}${cell('body bytes sent', 17)}${cell('(decoded)', 10)}` +
+      `${cell('requests', 10)}${cell('CPU ms/req: server', 20)}${cell('postgres', 10)}${cell('autocannon', 12)}`,
+    ...measured.map(m => `${m.route.name.padEnd(38)}${cell(m.run.rps.toFixed(0), 11)}${cell(m.run.p50.toFixed(1), 9)}${cell(m.run.p99.toFixed(1), 9)}` +
+      `${cell(String(m.sent), 17)}${cell(String(m.decoded), 10)}${cell(String(m.run.responses), 10)}${cell(m.cpuMsPerRequest.toFixed(3), 20)}` +
+      `${cell(Number.isNaN(m.pgCpuMsPerRequest) ? '–' : m.pgCpuMsPerRequest.toFixed(3), 10)}${cell(m.clientCpuMsPerRequest.toFixed(3), 12)}`),
     `server RSS: ${mib(atStart.rss)} MiB after start, ${mib(after.rss)} MiB after the runs; high-water mark ${mib(after.hwm)} MiB (whole process)`,
-    `other processes on the machine during the measured runs: ${measured.map(m => Number.isNaN(m.othersShare) ? '–' : `${(100 * Math.max(0, m.othersShare)).toFixed(0)}%`).join(', ')} of its CPU`,
+    'other processes on the machine during the measured runs: ' +
+      `${measured.map(m => Number.isNaN(m.othersShare) ? '–' : `${(100 * Math.max(0, m.othersShare)).toFixed(0)}%`).join(', ')} of its CPU`,
     `answers checked: ${measured.reduce((n, m) => n + m.run.responses + m.warmup.responses, 0)}, each 200 with its whole body: ${ok ? 'yes' : 'NO'}`,
     `feed p99 ${feed.run.p99.toFixed(1)} ms (target ≤ 20 ms); slowest read: ${slowest.route.name}`,
     `ratio ${(slowest.run.rps / health.run.rps).toFixed(3)}`

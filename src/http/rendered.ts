@@ -117,7 +117,12 @@ export interface SendOptions {
  * Answers with a rendered body: `304` without a body when If-None-Match names it, else the body
  * in the best encoding the client accepts, with its ETag and the cache rules given.
  */
-export async function sendRendered (request: FastifyRequest, reply: FastifyReply, rendered: Rendered, { cacheControl, vary = [] }: SendOptions): Promise<FastifyReply> {
+export async function sendRendered (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rendered: Rendered,
+  { cacheControl, vary = [] }: SendOptions
+): Promise<FastifyReply> {
   const encoding = preferredEncoding(request.headers['accept-encoding'])
   addVary(reply, 'Accept-Encoding', ...vary)
   reply.header('cache-control', cacheControl)

@@ -79,7 +79,9 @@ export const programFileSchema = z.object({
       const at = ['days', d, 'slots', s]
       slotKeys.push([slot.key, [...at, 'key']])
       if (slot.end <= slot.start) problem([...at, 'end'], `ends (${slot.end}) before it starts (${slot.start})`)
-      if (previousEnd !== '' && slot.start < previousEnd) problem([...at, 'start'], `starts (${slot.start}) before the previous slot ends (${previousEnd}); slots must be in order and not overlap`)
+      if (previousEnd !== '' && slot.start < previousEnd) {
+        problem([...at, 'start'], `starts (${slot.start}) before the previous slot ends (${previousEnd}); slots must be in order and not overlap`)
+      }
       previousEnd = slot.end
       slot.sessions.forEach((session, n) => {
         sessionKeys.push([session.key, [...at, 'sessions', n, 'key']])

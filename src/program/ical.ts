@@ -58,10 +58,20 @@ function newCalendar (program: Program, locale: Locale, publicUrl: string, name:
 }
 
 /** One session as a VEVENT (UID = the session's stable key, so both feeds update the same entry). */
-function addSession (calendar: ICalCalendar, program: Program, day: string, slot: ProgramSlot, session: ProgramSession, locale: Locale, publicUrl: string, revisedAt: Date): void {
+function addSession (
+  calendar: ICalCalendar,
+  program: Program,
+  day: string,
+  slot: ProgramSlot,
+  session: ProgramSession,
+  locale: Locale,
+  publicUrl: string,
+  revisedAt: Date
+): void {
   const lines: string[] = []
   if (session.speakers.length > 0) {
-    lines.push(session.speakers.map(s => `${s.name}${s.affiliation !== null ? `, ${s.affiliation}` : ''}${s.role === 'opening_remarks' ? ` (${t(locale, 'common.openingRemarks')})` : ''}`).join('\n'))
+    lines.push(session.speakers.map(s => `${s.name}${s.affiliation !== null ? `, ${s.affiliation}` : ''}` +
+      `${s.role === 'opening_remarks' ? ` (${t(locale, 'common.openingRemarks')})` : ''}`).join('\n'))
   }
   if (session.speakersToBeConfirmed) lines.push(t(locale, 'common.speakersTbc'))
   if (session.parallel) lines.push(t(locale, 'common.parallelChoice'))

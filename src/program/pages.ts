@@ -36,13 +36,23 @@ function sessionCard (s: ProgramSession, locale: Locale, calendarBase: string): 
 <h3 id="${s.key}-title">${s.title}</h3>
 <ul class="tags" lang="${locale}">!${tags.map(([cls, label]) => html`<li class="${cls}">${label}</li>`)}</ul>
 !${room !== '' ? html`<p class="muted" lang="${locale}">${room}${s.capacity !== null ? ` · ${s.capacity} ${t(locale, 'common.capacity')}` : ''}</p>` : ''}
-!${s.speakers.length > 0 ? html`<ul class="speakers">!${s.speakers.map(sp => html`<li>${sp.role === 'opening_remarks' ? `${t(locale, 'common.openingRemarks')}${colon(locale)} ` : ''}<strong>${sp.name}</strong>!${sp.affiliation !== null ? html` <span>— ${sp.affiliation}</span>` : ''}</li>`)}</ul>` : ''}
+!${s.speakers.length > 0
+  ? html`<ul class="speakers">!${s.speakers.map(sp => html`<li>` +
+    html`${sp.role === 'opening_remarks' ? `${t(locale, 'common.openingRemarks')}${colon(locale)} ` : ''}<strong>${sp.name}</strong>` +
+    html`!${sp.affiliation !== null ? html` <span>— ${sp.affiliation}</span>` : ''}</li>`)}</ul>`
+  : ''}
 !${s.speakersToBeConfirmed ? html`<p class="muted" lang="${locale}">${t(locale, 'common.speakersTbc')}</p>` : ''}
-!${s.kind === 'synthesis' && s.status === 'scheduled' ? html`<p lang="${locale}"><a href="/synthese?lang=${locale}">${t(locale, 'program.handInSynthesis')}</a></p>` : ''}
+!${s.kind === 'synthesis' && s.status === 'scheduled'
+  ? html`<p lang="${locale}"><a href="/synthese?lang=${locale}">${t(locale, 'program.handInSynthesis')}</a></p>`
+  : ''}
 !${s.description !== null
-  ? html`<details><summary lang="${locale}">${t(locale, s.descriptionProvisional ? 'common.provisional' : 'common.description')}</summary><p>${s.description}</p></details>`
+  ? html`<details><summary lang="${locale}">${t(locale, s.descriptionProvisional ? 'common.provisional' : 'common.description')}</summary>` +
+    html`<p>${s.description}</p></details>`
   : html`<p class="muted" lang="${locale}">${t(locale, 'common.descriptionTbd')}</p>`}
-!${s.status === 'scheduled' ? html`<p class="add-calendar" lang="${locale}"><a href="${calendarBase}/${s.key}/calendar.ics?lang=${locale}" aria-describedby="${s.key}-title">${t(locale, 'program.addSessionToCalendar')}</a></p>` : ''}
+!${s.status === 'scheduled'
+  ? html`<p class="add-calendar" lang="${locale}"><a href="${calendarBase}/${s.key}/calendar.ics?lang=${locale}" ` +
+    html`aria-describedby="${s.key}-title">${t(locale, 'program.addSessionToCalendar')}</a></p>`
+  : ''}
 </article>`
 }
 
@@ -52,8 +62,12 @@ type SlotMark = 'now' | 'next' | undefined
 function slotRow (slot: ProgramSlot, locale: Locale, zone: string, calendarBase: string, mark: SlotMark, anchor: boolean): string {
   const scheduled = slot.sessions.filter(s => s.status === 'scheduled')
   const parallel = slot.sessions.length > 1
-  return html`<section class="slot${mark !== undefined ? ` ${mark}` : ''}"!${anchor ? ' id="maintenant"' : ''} aria-label="${formatTime(slot.start, locale, zone)}">
-<div class="when">!${mark !== undefined ? html`<strong class="marker">${t(locale, mark === 'now' ? 'program.nowMarker' : 'program.nextMarker')}</strong> ` : ''}<time datetime="${slot.start}">${formatTime(slot.start, locale, zone)}</time> – <time datetime="${slot.end}">${formatTime(slot.end, locale, zone)}</time>
+  return html`<section class="slot${mark !== undefined ? ` ${mark}` : ''}"!${anchor ? ' id="maintenant"' : ''} ` +
+    html`aria-label="${formatTime(slot.start, locale, zone)}">
+<div class="when">!${mark !== undefined
+  ? html`<strong class="marker">${t(locale, mark === 'now' ? 'program.nowMarker' : 'program.nextMarker')}</strong> `
+  : ''}<time datetime="${slot.start}">${formatTime(slot.start, locale, zone)}</time> – ` +
+  html`<time datetime="${slot.end}">${formatTime(slot.end, locale, zone)}</time>
 <small>${slot.durationMinutes} ${t(locale, 'common.minutes')}</small></div>
 <div class="sessions${parallel ? ' parallel' : ''}">
 !${scheduled.length > 1 ? html`<p class="parallel-note">${t(locale, 'common.parallelChoice')} (${scheduled.length})</p>` : ''}
@@ -77,7 +91,8 @@ function marks (slots: ProgramSlot[], now: Date): Map<string, 'now' | 'next'> {
 
 /** A short day name for the tab bar ("lun. 20", "Mon 20"), written by Intl. */
 function shortDay (date: string, locale: Locale, zone: string): string {
-  return DateTime.fromISO(date, { zone }).set({ hour: 12 }).toJSDate().toLocaleDateString(intlLocale[locale], { weekday: 'short', day: 'numeric', timeZone: zone })
+  return DateTime.fromISO(date, { zone }).set({ hour: 12 }).toJSDate()
+    .toLocaleDateString(intlLocale[locale], { weekday: 'short', day: 'numeric', timeZone: zone })
 }
 
 export interface ProgramPageOptions {
@@ -144,11 +159,17 @@ export function programPageParts (program: Program, locale: Locale, path: string
 !${shown.map(d => html`<h2 id="day-${d.date}">${formatDay(d.date, locale, zone)}</h2>
 !${d.slots.map(slot => slotRow(slot, locale, zone, calendarBase, slotMarks.get(slot.id), slot.id === anchorSlot))}`)}
 <p><a href="/api/v1/events/${event.id}/calendar.ics?lang=${locale}">${t(locale, 'common.calendar')}</a></p>
-!${event.course !== null ? html`<p><strong>${t(locale, 'common.course')}${colon(locale)}</strong> ${event.course.code} – ${event.course.title} (${event.course.credits} ${t(locale, 'common.credits')})</p>` : ''}
+!${event.course !== null
+  ? html`<p><strong>${t(locale, 'common.course')}${colon(locale)}</strong> ${event.course.code} – ${event.course.title} ` +
+    html`(${event.course.credits} ${t(locale, 'common.credits')})</p>`
+  : ''}
 !${event.attestation !== null ? html`<p><strong>${t(locale, 'common.attestation')}${colon(locale)}</strong> ${event.attestation[locale]}</p>` : ''}
-!${event.objectives[locale].length > 0 ? html`<h2>${t(locale, 'common.objectives')}</h2><ul>!${event.objectives[locale].map(o => html`<li>${o}</li>`)}</ul>` : ''}
+!${event.objectives[locale].length > 0
+  ? html`<h2>${t(locale, 'common.objectives')}</h2><ul>!${event.objectives[locale].map(o => html`<li>${o}</li>`)}</ul>`
+  : ''}
 !${event.contact.email !== null || event.contact.phone !== null
-  ? html`<h2>${t(locale, 'common.contact')}</h2><p>${event.contact.phone ?? ''}${event.contact.phone !== null && event.contact.email !== null ? ' · ' : ''}!${event.contact.email !== null ? html`<a href="mailto:${event.contact.email}">${event.contact.email}</a>` : ''}</p>`
+  ? html`<h2>${t(locale, 'common.contact')}</h2><p>${event.contact.phone ?? ''}${event.contact.phone !== null && event.contact.email !== null ? ' · ' : ''}` +
+    html`!${event.contact.email !== null ? html`<a href="mailto:${event.contact.email}">${event.contact.email}</a>` : ''}</p>`
   : ''}`
   // The day in the title too: tabs and history entries tell the days apart.
   const dayTitle = selected === 'tout' || selected === undefined ? '' : ` — ${formatDay(selected, locale, zone)}`

@@ -53,7 +53,11 @@ export class ProgramRenderings {
   constructor (private readonly service: ProgramService, private readonly publicUrl: string, limits: RenderingLimits = RENDERING_LIMITS) {
     this.#bodies = new RenderedCache(limits)
     this.#programs = new LRUCache({ max: 8, fetchMethod: async (_key, _stale, { context }) => await context() })
-    this.#pageParts = new LRUCache({ max: limits.maxEntries, maxSize: limits.maxBytes / 2, sizeCalculation: parts => 2 * (parts.body.length + parts.title.length) + 256 })
+    this.#pageParts = new LRUCache({
+      max: limits.maxEntries,
+      maxSize: limits.maxBytes / 2,
+      sizeCalculation: parts => 2 * (parts.body.length + parts.title.length) + 256
+    })
   }
 
   async #program ({ eventId, version }: ProgramVersion): Promise<Program> {

@@ -79,7 +79,14 @@ export async function upsertSpeaker (db: Q, eventId: string, speaker: { key: str
   return row.id
 }
 
-export async function upsertSlot (db: Q, slot: { event_id: string, day_id: string, key: string, starts_at: Date, ends_at: Date, counts_toward_attendance: boolean }): Promise<string> {
+export async function upsertSlot (db: Q, slot: {
+  event_id: string
+  day_id: string
+  key: string
+  starts_at: Date
+  ends_at: Date
+  counts_toward_attendance: boolean
+}): Promise<string> {
   const { event_id: _e, key: _k, ...changes } = slot
   const row = await db.insertInto('time_slots').values(slot)
     .onConflict(oc => oc.columns(['event_id', 'key']).doUpdateSet(changes))
@@ -123,7 +130,9 @@ export interface SessionSpeakerValues { speaker_id: string, position: number, ro
 export async function listSessionSpeakers (db: Q, eventId: string): Promise<Array<{ session_id: string } & SessionSpeakerValues>> {
   return await db.selectFrom('session_speakers')
     .innerJoin('sessions', 'sessions.id', 'session_speakers.session_id')
-    .select(['session_speakers.session_id', 'session_speakers.speaker_id', 'session_speakers.position', 'session_speakers.role', 'session_speakers.affiliation'])
+    .select([
+      'session_speakers.session_id', 'session_speakers.speaker_id', 'session_speakers.position', 'session_speakers.role', 'session_speakers.affiliation'
+    ])
     .where('sessions.event_id', '=', eventId)
     .execute()
 }
@@ -156,7 +165,13 @@ export async function notifyImported (db: Q, eventId: string): Promise<void> {
   await sql`SELECT pg_notify(${PROGRAM_CHANNEL}, ${eventId})`.execute(db)
 }
 
-export async function recordImport (db: Q, values: { event_id: string, source: string, sha256: string, imported_by: string | null, summary: unknown }): Promise<void> {
+export async function recordImport (db: Q, values: {
+  event_id: string
+  source: string
+  sha256: string
+  imported_by: string | null
+  summary: unknown
+}): Promise<void> {
   await db.insertInto('program_imports').values({ ...values, summary: JSON.stringify(values.summary) }).execute()
 }
 
@@ -166,7 +181,14 @@ export async function listDays (db: Q, eventId: string): Promise<Array<{ id: str
   return await db.selectFrom('event_days').select(['id', 'date']).where('event_id', '=', eventId).orderBy('date').execute()
 }
 
-export async function listSlots (db: Q, eventId: string): Promise<Array<{ id: string, day_id: string, key: string, starts_at: Date, ends_at: Date, counts_toward_attendance: boolean }>> {
+export async function listSlots (db: Q, eventId: string): Promise<Array<{
+  id: string
+  day_id: string
+  key: string
+  starts_at: Date
+  ends_at: Date
+  counts_toward_attendance: boolean
+}>> {
   return await db.selectFrom('time_slots')
     .select(['id', 'day_id', 'key', 'starts_at', 'ends_at', 'counts_toward_attendance'])
     .where('event_id', '=', eventId).orderBy('starts_at').orderBy('key').execute()
@@ -183,7 +205,13 @@ export async function listSessionsWithRooms (db: Q, eventId: string): Promise<Ar
     .execute()
 }
 
-export async function listSpeakersOfSessions (db: Q, eventId: string): Promise<Array<{ session_id: string, name: string, affiliation: string | null, role: SessionSpeakers['role'], position: number }>> {
+export async function listSpeakersOfSessions (db: Q, eventId: string): Promise<Array<{
+  session_id: string
+  name: string
+  affiliation: string | null
+  role: SessionSpeakers['role']
+  position: number
+}>> {
   return await db.selectFrom('session_speakers')
     .innerJoin('sessions', 'sessions.id', 'session_speakers.session_id')
     .innerJoin('speakers', 'speakers.id', 'session_speakers.speaker_id')

@@ -119,7 +119,14 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
   app.get('/', {
     ...publicProgram,
     onSend: compressPage,
-    schema: { operationId: 'homePage', tags: ['pages'], summary: 'Program of the current event (HTML), one day at a time (`jour`)', querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'homePage',
+      tags: ['pages'],
+      summary: 'Program of the current event (HTML), one day at a time (`jour`)',
+      querystring: programPageQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => {
     const current = await program.currentProgramVersion()
     if (current === undefined) return await reply.type('text/html; charset=utf-8').send(noEventPage(request.locale, request.url))
@@ -129,6 +136,14 @@ export const programRoutes: FastifyPluginAsyncZod<ProgramRoutesOptions> = async 
   app.get('/events/:eventKey', {
     ...publicProgram,
     onSend: compressPage,
-    schema: { operationId: 'programPage', tags: ['pages'], summary: 'Program of an event (HTML), one day at a time (`jour`)', params: eventKeyParams, querystring: programPageQuery, produces: ['text/html'], response: pageResponse }
+    schema: {
+      operationId: 'programPage',
+      tags: ['pages'],
+      summary: 'Program of an event (HTML), one day at a time (`jour`)',
+      params: eventKeyParams,
+      querystring: programPageQuery,
+      produces: ['text/html'],
+      response: pageResponse
+    }
   }, async (request, reply) => await sendPage(request, reply, await program.programVersionByKey(request.params.eventKey)))
 }

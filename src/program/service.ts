@@ -82,7 +82,12 @@ export interface ProgramVersion {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
-const programVersion = (row: repo.ProgramVersionRow): ProgramVersion => ({ eventId: row.id, eventKey: row.key, version: row.program_version, revisedAt: row.updated_at })
+const programVersion = (row: repo.ProgramVersionRow): ProgramVersion => ({
+  eventId: row.id,
+  eventKey: row.key,
+  version: row.program_version,
+  revisedAt: row.updated_at
+})
 
 export function toEventSummary (row: repo.EventRow): EventSummary {
   const list = (v: unknown): string[] => Array.isArray(v) ? v.map(String) : []
@@ -132,7 +137,11 @@ export class ProgramService {
    * through any instance shows at the next request. A request arriving while the same read is
    * in flight shares its answer: under load one query answers many requests, alone each asks.
    */
-  async #readVersion (what: string, read: () => Promise<repo.ProgramVersionRow | undefined>, kept: (rows: repo.ProgramVersionListRow[]) => repo.ProgramVersionRow | undefined): Promise<ProgramVersion | undefined> {
+  async #readVersion (
+    what: string,
+    read: () => Promise<repo.ProgramVersionRow | undefined>,
+    kept: (rows: repo.ProgramVersionListRow[]) => repo.ProgramVersionRow | undefined
+  ): Promise<ProgramVersion | undefined> {
     if (this.#keepingVersions) {
       const found = kept(await this.#versionList())
       return found === undefined ? undefined : programVersion(found)
@@ -146,7 +155,11 @@ export class ProgramService {
   }
 
   async programVersion (eventId: string): Promise<ProgramVersion> {
-    const version = await this.#readVersion(`id ${eventId}`, async () => await repo.findProgramVersion(this.db, eventId), rows => rows.find(r => r.id === eventId))
+    const version = await this.#readVersion(
+      `id ${eventId}`,
+      async () => await repo.findProgramVersion(this.db, eventId),
+      rows => rows.find(r => r.id === eventId)
+    )
     if (version === undefined) throw notFound(bilingual('program.eventNotFound'))
     return version
   }
