@@ -14,4 +14,6 @@ import { synthesis } from './synthesis.js'
 import { system } from './system.js'
 
 /** The English catalog: the French sections and keys, no more, no less. */
-export const en = { common, system, access, program, people, attendance, kiosk, synthesis, attestations, lti, messages, privacy } satisfies { [D in keyof typeof fr]: Strings<typeof fr[D]> }
+export const en = {
+  common, system, access, program, people, attendance, kiosk, synthesis, attestations, lti, messages, privacy
+} satisfies { [D in keyof typeof fr]: Strings<typeof fr[D]> }
