@@ -45,8 +45,11 @@ t.test('an LMS that is down, then slow: grades and the roster wait in the outbox
     method: 'POST', redirect: 'manual', headers: { cookie: launch.cookies.header(), origin: base, 'sec-fetch-site': 'same-origin', accept: 'text/html', ...(csrf === undefined ? {} : { 'x-csrf-token': csrf }) }
   })
   t.equal(syncNow.status, 303, '"sync now" while the LMS is down: no error page, the sync stays queued')
-  t.match(await database.db.selectFrom('lti_contexts').select(['roster_sync_attempts', 'roster_sync_error', 'roster_synced_at']).where('id', '=', context.id).executeTakeFirstOrThrow(),
-    { roster_sync_attempts: 1, roster_sync_error: /503/, roster_synced_at: null })
+  const afterSyncNow = await database.db.selectFrom('lti_contexts').select(['roster_sync_attempts', 'roster_sync_error', 'roster_synced_at'])
+    .where('id', '=', context.id).executeTakeFirstOrThrow()
+  t.match(afterSyncNow, { roster_sync_error: /503/, roster_synced_at: null })
+  // The launch's notification may have woken the roster worker before "sync now": one or two attempts.
+  t.ok(afterSyncNow.roster_sync_attempts >= 1 && afterSyncNow.roster_sync_attempts <= 2, `tried (${afterSyncNow.roster_sync_attempts} attempts), not synced`)
 
   // Grades given meanwhile (the outbox's own enqueue, as grading does), one of them regraded.
   const outbox = new GradeOutbox(database.db, systemClock, undefined as unknown as AgsClient, { warn: () => {} })
