@@ -36,7 +36,7 @@ import { loadConfig, type ResolvedConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { defaultProgramFile } from '../src/paths.js'
-import { cleanup, installExitHandlers, onCleanup, stopping } from './lib/cleanup.js'
+import { log, onCleanup, runBench } from './lib/cleanup.js'
 import { loadNaiveAssets, renderNaive } from './lib/naive-attestation.js'
 import { benchDatabase, machineBusyMs, serverCpuReader } from './lib/postgres.js'
 import { personIdSql } from './lib/protocol.js'
@@ -60,10 +60,6 @@ const TIMEOUT_SECONDS = positive('BENCH_TIMEOUT_SECONDS', 600)
 /** Friday 24 October 2025, 14:00 in Montréal: the last counted slot has ended, attestations are decided. */
 const CLOCK_AT = '2025-10-24T18:00:00Z'
 
-const began = Date.now()
-const log = (line: string): void => {
-  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
-}
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
 
 /** Peak RSS of this process (the rendering threads live in it), sampled every 100 ms (the kernel's high-water mark catches what falls between). */
@@ -260,15 +256,4 @@ async function zipEntryCount (files: { readAll: (id: string) => Promise<{ data: 
   return 0
 }
 
-installExitHandlers(TIMEOUT_SECONDS)
-main().then(async ({ report, ok }) => {
-  await cleanup()
-  log('done')
-  process.stdout.write(`${report.join('\n')}\n`)
-  process.exit(ok ? 0 : 1)
-}, async (err: unknown) => {
-  if (stopping() !== undefined) return
-  process.stderr.write(`bench: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
-  await cleanup()
-  process.exit(1)
-})
+runBench(TIMEOUT_SECONDS, main)

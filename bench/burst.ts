@@ -39,7 +39,7 @@ import { loggerOptions } from '../src/http/logging.js'
 import { defaultProgramFile } from '../src/paths.js'
 import type { BurstCommand, BurstReply, Endpoint, ScenarioResult } from './lib/burst-load.js'
 import { MAX_ATTEMPTS } from './lib/burst-load.js'
-import { cleanup, installExitHandlers, onCleanup, stopping } from './lib/cleanup.js'
+import { log, onCleanup, runBench } from './lib/cleanup.js'
 import { benchDatabase, machineBusyMs, processCpuMs, serverCpuReader } from './lib/postgres.js'
 import { deviceSessionsSql, personId, personIdSql } from './lib/protocol.js'
 
@@ -74,11 +74,6 @@ const CLOCK_AT = '2025-10-21T17:25:00Z'
 const SESSION_KEY = '2025-10-21-etude-cas-experimentation-reglementaire'
 /** Not bench:checkin's 55433, upload-memory's 55434 nor attestations' 55435: they may run side by side. */
 const DEFAULT_PG_PORT = '55436'
-
-const began = Date.now()
-const log = (line: string): void => {
-  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
-}
 
 // --- the phones (child process) -----------------------------------------------------------------
 
@@ -361,15 +356,4 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   return { report, ok }
 }
 
-installExitHandlers(TIMEOUT_SECONDS)
-main().then(async ({ report, ok }) => {
-  await cleanup()
-  log('done')
-  process.stdout.write(`${report.join('\n')}\n`)
-  process.exit(ok ? 0 : 1)
-}, async (err: unknown) => {
-  if (stopping() !== undefined) return
-  process.stderr.write(`bench: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
-  await cleanup()
-  process.exit(1)
-})
+runBench(TIMEOUT_SECONDS, main)

@@ -28,7 +28,7 @@ import { loadConfig, type ResolvedConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { defaultProgramFile } from '../src/paths.js'
-import { cleanup, installExitHandlers, onCleanup, stopping } from './lib/cleanup.js'
+import { log, onCleanup, runBench } from './lib/cleanup.js'
 import { benchDatabase, machineBusyMs, processCpuMs, serverCpuReader } from './lib/postgres.js'
 import { deviceSessionsSql, personId, personIdSql, type Command, type Reply, type RunResult, type Target } from './lib/protocol.js'
 
@@ -54,11 +54,6 @@ const TIMEOUT_SECONDS = positive('BENCH_TIMEOUT_SECONDS', 240 + 2 * 2 * (SECONDS
 /** Tuesday 21 October 2025, 13:25 in Montréal: the session below opens at 13:00, starts at 13:30. */
 const CLOCK_AT = '2025-10-21T17:25:00Z'
 const SESSION_KEY = '2025-10-21-etude-cas-experimentation-reglementaire'
-
-const began = Date.now()
-const log = (line: string): void => {
-  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
-}
 
 // --- load generator (child process) -------------------------------------------------------------
 
@@ -333,16 +328,4 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   return { report, ok: rows === acks }
 }
 
-installExitHandlers(TIMEOUT_SECONDS)
-main().then(async ({ report, ok }) => {
-  await cleanup()
-  log('done')
-  process.stdout.write(`${report.join('\n')}\n`)
-  process.exit(ok ? 0 : 1)
-}, async (err: unknown) => {
-  // Stopped from outside: the exit handler is cleaning up and exits; the error is a consequence.
-  if (stopping() !== undefined) return
-  process.stderr.write(`bench: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
-  await cleanup()
-  process.exit(1)
-})
+runBench(TIMEOUT_SECONDS, main)

@@ -32,7 +32,7 @@ import { gunzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import { build } from 'esbuild'
 import { projectRoot } from '../src/paths.js'
-import { cleanup, installExitHandlers, onCleanup, stopping } from './lib/cleanup.js'
+import { log, onCleanup, runBench } from './lib/cleanup.js'
 import { benchDatabase, machineBusyMs, processCpuMs, serverCpuReader } from './lib/postgres.js'
 
 // --- settings -----------------------------------------------------------------------------------
@@ -53,11 +53,6 @@ const CONNECTIONS = Math.round(positive('BENCH_CONNECTIONS', 20))
 /** Not the other benches' ports (55433–55437): they may run side by side. */
 const DEFAULT_PG_PORT = '55438'
 const TIMEOUT_SECONDS = positive('BENCH_TIMEOUT_SECONDS', 180 + 4 * (SECONDS + WARMUP_SECONDS))
-
-const began = Date.now()
-const log = (line: string): void => {
-  if (stopping() === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
-}
 
 // --- the server, as npm start runs it -----------------------------------------------------------
 
@@ -329,15 +324,4 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   return { report, ok }
 }
 
-installExitHandlers(TIMEOUT_SECONDS)
-main().then(async ({ report, ok }) => {
-  await cleanup()
-  log('done')
-  process.stdout.write(`${report.join('\n')}\n`)
-  process.exit(ok ? 0 : 1)
-}, async (err: unknown) => {
-  if (stopping() !== undefined) return
-  process.stderr.write(`bench: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
-  await cleanup()
-  process.exit(1)
-})
+runBench(TIMEOUT_SECONDS, main)

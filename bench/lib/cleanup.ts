@@ -8,6 +8,13 @@ const steps: Step[] = []
 let running: Promise<void> | undefined
 let stopReason: string | undefined
 
+const began = Date.now()
+
+/** A progress line on stderr, with the seconds since the benchmark began (silent once it is being stopped). */
+export const log = (line: string): void => {
+  if (stopReason === undefined) process.stderr.write(`bench: ${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s  ${line}\n`)
+}
+
 /** Why the benchmark is being stopped from outside (signal, time limit), or undefined. */
 export const stopping = (): string | undefined => stopReason
 
@@ -57,4 +64,24 @@ export function installExitHandlers (limitSeconds: number): void {
   process.on('SIGHUP', () => { stop('hang-up', 129) })
   const limit = setTimeout(() => { stop(`time limit of ${limitSeconds} s reached (BENCH_TIMEOUT_SECONDS)`, 124) }, limitSeconds * 1000)
   limit.unref()
+}
+
+/**
+ * Runs a benchmark's `main` under the exit handlers: prints its report on stdout and exits 0
+ * when `ok`, 1 otherwise or on an error (cleaned up first in every case).
+ */
+export function runBench (limitSeconds: number, main: () => Promise<{ report: string[], ok: boolean }>): void {
+  installExitHandlers(limitSeconds)
+  main().then(async ({ report, ok }) => {
+    await cleanup()
+    log('done')
+    process.stdout.write(`${report.join('\n')}\n`)
+    process.exit(ok ? 0 : 1)
+  }, async (err: unknown) => {
+    // Stopped from outside: the exit handler is cleaning up and exits; the error is a consequence.
+    if (stopping() !== undefined) return
+    process.stderr.write(`bench: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+    await cleanup()
+    process.exit(1)
+  })
 }
