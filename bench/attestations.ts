@@ -22,7 +22,7 @@
  * Exits 1 when the job did not issue exactly one valid attestation per participant or its ZIP
  * does not list them all. Figures and choices: bench/README.md.
  */
-import { randomBytes } from 'node:crypto'
+import { benchConfig } from './lib/config.js'
 import { readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { sql } from 'kysely'
@@ -32,7 +32,6 @@ import { AttestationJobs } from '../src/attestations/jobs.js'
 import type { AttestationSnapshot } from '../src/attestations/snapshot.js'
 import { RenderPool, defaultRenderThreads } from '../src/attestations/render-pool.js'
 import { FixedClock } from '../src/clock.js'
-import { loadConfig, type ResolvedConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { defaultProgramFile } from '../src/paths.js'
@@ -93,24 +92,10 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const loadAtStart = loadavg().map(l => l.toFixed(2)).join(' ')
   const target = await benchDatabase(log, { ...process.env, BENCH_PG_PORT: process.env.BENCH_PG_PORT ?? '55435' })
   log('database created; migrating, loading the 2025 program')
-  const secrets = {
-    sessionSecret: randomBytes(36).toString('base64'),
-    cookieSecret: randomBytes(36).toString('base64'),
-    codeSecret: randomBytes(36).toString('base64')
-  }
-  const config: ResolvedConfig = {
-    ...loadConfig({
-      DATABASE_URL: target.url,
-      DATABASE_POOL_MAX: String(POOL_MAX),
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      SESSION_SECRET: secrets.sessionSecret,
-      COOKIE_SECRET: secrets.cookieSecret,
-      CODE_SECRET: secrets.codeSecret
-    }),
-    secrets
-  }
+  const config = benchConfig({
+    DATABASE_URL: target.url,
+    DATABASE_POOL_MAX: String(POOL_MAX)
+  })
   const database = await openDatabase({ kind: 'postgres', url: target.url, poolMax: POOL_MAX })
   onCleanup('close the pool', async () => { await database.close() })
   await migrateToLatest(database)

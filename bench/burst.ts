@@ -24,15 +24,15 @@
  * and exits 1 when rows ≠ acks (or the sets differ, or someone was given up on). Choices and
  * measured figures: bench/README.md.
  */
+import { benchConfig } from './lib/config.js'
 import { fork, type ChildProcess } from 'node:child_process'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
 import { sql } from 'kysely'
 import { buildApp } from '../src/app.js'
 import { FixedClock } from '../src/clock.js'
-import { loadConfig, type ResolvedConfig } from '../src/config.js'
 import { openDatabase, type Db } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { loggerOptions } from '../src/http/logging.js'
@@ -143,29 +143,16 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const loadAtStart = loadavg().map(l => l.toFixed(2)).join(' ')
   const target = await benchDatabase(log, { ...process.env, BENCH_PG_PORT: process.env.BENCH_PG_PORT ?? DEFAULT_PG_PORT })
   log('database created; migrating, loading the 2025 program')
-  const secrets = {
-    sessionSecret: randomBytes(36).toString('base64'),
-    cookieSecret: randomBytes(36).toString('base64'),
-    codeSecret: randomBytes(36).toString('base64')
-  }
-  const config: ResolvedConfig = {
-    ...loadConfig({
-      DATABASE_URL: target.url,
-      DATABASE_POOL_MAX: String(POOL_MAX),
-      LOG_LEVEL,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      SESSION_SECRET: secrets.sessionSecret,
-      COOKIE_SECRET: secrets.cookieSecret,
-      CODE_SECRET: secrets.codeSecret
-    }),
-    secrets
-  }
+  const config = benchConfig({
+    DATABASE_URL: target.url,
+    DATABASE_POOL_MAX: String(POOL_MAX),
+    LOG_LEVEL
+  })
   const phones = new Phones()
   onCleanup('stop the load generator', async () => { await phones.stop() })
   const phonesReady = phones.ask({
     type: 'init',
-    jwt: { secret: secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) }
+    jwt: { secret: config.secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) }
   })
   phonesReady.catch(() => {})
 

@@ -14,8 +14,9 @@
  * Exits 1 when rows ≠ acks (an acknowledged check-in was lost, or a row stored unanswered);
  * the ratio is reported, never asserted. Settings and choices: bench/README.md.
  */
+import { benchConfig } from './lib/config.js'
 import { fork, type ChildProcess } from 'node:child_process'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
@@ -24,7 +25,6 @@ import pg from 'pg'
 import { buildApp } from '../src/app.js'
 import { loggerOptions } from '../src/http/logging.js'
 import { FixedClock } from '../src/clock.js'
-import { loadConfig, type ResolvedConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { defaultProgramFile } from '../src/paths.js'
@@ -142,24 +142,11 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const loadAtStart = loadavg().map(l => l.toFixed(2)).join(' ')
   const target = await benchDatabase(log)
   log('database created; migrating, loading the 2025 program')
-  const secrets = {
-    sessionSecret: randomBytes(36).toString('base64'),
-    cookieSecret: randomBytes(36).toString('base64'),
-    codeSecret: randomBytes(36).toString('base64')
-  }
-  const config: ResolvedConfig = {
-    ...loadConfig({
-      DATABASE_URL: target.url,
-      DATABASE_POOL_MAX: String(POOL_MAX),
-      LOG_LEVEL,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      SESSION_SECRET: secrets.sessionSecret,
-      COOKIE_SECRET: secrets.cookieSecret,
-      CODE_SECRET: secrets.codeSecret
-    }),
-    secrets
-  }
+  const config = benchConfig({
+    DATABASE_URL: target.url,
+    DATABASE_POOL_MAX: String(POOL_MAX),
+    LOG_LEVEL
+  })
 
   // Started early: it signs one token per person while the database is being filled.
   const load = new LoadGenerator()
@@ -167,7 +154,7 @@ async function main (): Promise<{ report: string[], ok: boolean }> {
   const generatorReady = load.ask({
     type: 'init',
     people: PEOPLE,
-    jwt: { secret: secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) }
+    jwt: { secret: config.secrets.sessionSecret, issuer: config.publicUrl, audience: 'compagnon', expiresInSeconds: Math.max(900, TIMEOUT_SECONDS + 60) }
   }, 'ready')
   generatorReady.catch(() => {})
 

@@ -17,6 +17,7 @@
  * port BENCH_PG_PORT, default 55437); BENCH_EMBEDDED=1 uses the embedded PGlite.
  * The last line is `ratio p50 <busy ÷ idle>, p99 <busy ÷ idle>`.
  */
+import { benchConfig } from './lib/config.js'
 import { randomBytes } from 'node:crypto'
 import { Agent, request as httpRequest } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -25,7 +26,6 @@ import { join } from 'node:path'
 import { ZipFile } from 'yazl'
 import { buildApp } from '../src/app.js'
 import { FixedClock } from '../src/clock.js'
-import { loadConfig, type ResolvedConfig } from '../src/config.js'
 import { defaultProgramFile } from '../src/paths.js'
 import type { Role } from '../src/people/repository.js'
 import { openDatabase, type Database } from '../src/db/database.js'
@@ -83,23 +83,9 @@ const heavy = async (n: number): Promise<Buffer> => {
 }
 
 async function startApp (database: Database, url: string | undefined): Promise<{ base: string, contextId: string, student: string, instructor: string }> {
-  const secrets = {
-    sessionSecret: randomBytes(36).toString('base64'),
-    cookieSecret: randomBytes(36).toString('base64'),
-    codeSecret: randomBytes(36).toString('base64')
-  }
-  const config: ResolvedConfig = {
-    ...loadConfig({
-      ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() }),
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      SESSION_SECRET: secrets.sessionSecret,
-      COOKIE_SECRET: secrets.cookieSecret,
-      CODE_SECRET: secrets.codeSecret
-    }),
-    secrets
-  }
+  const config = benchConfig({
+    ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() })
+  })
   const { app, services } = await buildApp(config, { database, clock: new FixedClock('2025-10-24T14:00:00Z'), backgroundJobs: false })
   onCleanup('close the app', async () => { await app.close() })
   await services.program.importFromFile(defaultProgramFile)

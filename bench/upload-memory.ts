@@ -17,6 +17,7 @@
  * hand-in); exits 1 when either streaming path holds half of the file or more at once.
  * Run with `node --expose-gc` (the npm script does) so each phase starts from a collected heap.
  */
+import { benchConfig } from './lib/config.js'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -28,7 +29,7 @@ import multipart from '@fastify/multipart'
 import { buildApp } from '../src/app.js'
 import { loggerOptions } from '../src/http/logging.js'
 import { FixedClock, systemClock } from '../src/clock.js'
-import { loadConfig, type ResolvedConfig } from '../src/config.js'
+import type { ResolvedConfig } from '../src/config.js'
 import { defaultProgramFile } from '../src/paths.js'
 import { openDatabase, type Database } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
@@ -148,23 +149,9 @@ async function postMultipart (url: string, authorization: string | undefined): P
  * event, with one course and one credited student: returns the hand-in URL and their token.
  */
 async function startApp (database: Database, url: string | undefined): Promise<{ handInUrl: string, authorization: string, config: ResolvedConfig }> {
-  const secrets = {
-    sessionSecret: randomBytes(36).toString('base64'),
-    cookieSecret: randomBytes(36).toString('base64'),
-    codeSecret: randomBytes(36).toString('base64')
-  }
-  const config: ResolvedConfig = {
-    ...loadConfig({
-      ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() }),
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      SESSION_SECRET: secrets.sessionSecret,
-      COOKIE_SECRET: secrets.cookieSecret,
-      CODE_SECRET: secrets.codeSecret
-    }),
-    secrets
-  }
+  const config = benchConfig({
+    ...(url !== undefined ? { DATABASE_URL: url } : { DATA_DIR: tmpdir() })
+  })
   const { app, services } = await buildApp(config, { database, clock: new FixedClock('2025-10-24T14:00:00Z'), backgroundJobs: false })
   onCleanup('close the app', async () => { await app.close() })
   await services.program.importFromFile(defaultProgramFile)
