@@ -93,7 +93,8 @@ export async function lockRecord (db: Q, slotId: string, personId: string): Prom
     .where('slot_id', '=', slotId).where('person_id', '=', personId).forUpdate().executeTakeFirst()
 }
 
-export async function insertRecord (db: Q, values: {
+/** An attendance record as the check-in paths write it. */
+export interface NewRecord {
   event_id: string
   slot_id: string
   session_id: string
@@ -104,7 +105,9 @@ export async function insertRecord (db: Q, values: {
   device_time: Date | null
   received_at: Date
   recorded_by: string | null
-}): Promise<RecordRow | undefined> {
+}
+
+export async function insertRecord (db: Q, values: NewRecord): Promise<RecordRow | undefined> {
   // A concurrent check-in of the same person in the same slot loses quietly; the caller re-reads.
   return await db.insertInto('attendance_records').values(values)
     .onConflict(oc => oc.columns(['slot_id', 'person_id']).doNothing())
@@ -338,19 +341,7 @@ preparedStatement('attendance_first_check_in', FIRST_CHECK_IN)
 preparedStatement('attendance_first_check_in_with_role', FIRST_CHECK_IN_WITH_ROLE)
 
 /** True when the record was created; false when the person has one in the slot already or may not attend. */
-export async function insertFirstCheckIn (db: Q, values: {
-  event_id: string
-  slot_id: string
-  session_id: string
-  person_id: string
-  status: Status
-  method: Method
-  recorded_at: Date
-  device_time: Date | null
-  received_at: Date
-  recorded_by: string | null
-  roles: string[] | null
-}): Promise<boolean> {
+export async function insertFirstCheckIn (db: Q, values: NewRecord & { roles: string[] | null }): Promise<boolean> {
   const parameters: unknown[] = [
     values.event_id, values.slot_id, values.session_id, values.person_id, values.status, values.method, values.recorded_at, values.device_time,
     values.received_at, values.recorded_by

@@ -4,19 +4,12 @@ import { breadcrumbs, coursesCrumb } from '../views/breadcrumbs.js'
 import { colon, formatTime, intlLocale, markup, sentence, t, type Locale, type TextKey } from '../views/i18n.js'
 import type { EventSummary } from '../program/service.js'
 import type { Person, Role } from '../people/service.js'
-import { deepLinkTargets, deepLinkTitles, RELAUNCH_LIFETIME_MS } from './service.js'
+import { deepLinkTargets, deepLinkTitles, RELAUNCH_LIFETIME_MS, type CourseRosterState } from './service.js'
 import type { GradebookRow, LineItemKey } from './outbox.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { ROLE_TEXT } from '../people/pages.js'
 
-export interface TaughtCourse {
-  id: string
-  title: string
-  rosterSyncedAt: Date | null
-  activeMembers: number
-  hasRosterService: boolean
-  rosterSyncError: string | null
-  nextRosterSyncAt: Date | null
+export interface TaughtCourse extends CourseRosterState {
   grades: { pending: number, delivered: number, superseded: number }
 }
 

@@ -152,6 +152,17 @@ export async function upsertLtiPerson (db: Db, user: repo.PlatformUser, info: {
   return personId
 }
 
+/** A course an instructor teaches, and where its class list stands. */
+export interface CourseRosterState {
+  id: string
+  title: string
+  rosterSyncedAt: Date | null
+  activeMembers: number
+  hasRosterService: boolean
+  rosterSyncError: string | null
+  nextRosterSyncAt: Date | null
+}
+
 export class LtiService {
   constructor (
     private readonly db: Db,
@@ -176,15 +187,7 @@ export class LtiService {
   }
 
   /** Courses where the person teaches (an instructor role of the course in the LMS), with their sync state. */
-  async taughtCourses (personId: string): Promise<Array<{
-    id: string
-    title: string
-    rosterSyncedAt: Date | null
-    activeMembers: number
-    hasRosterService: boolean
-    rosterSyncError: string | null
-    nextRosterSyncAt: Date | null
-  }>> {
+  async taughtCourses (personId: string): Promise<CourseRosterState[]> {
     const rows = await repo.coursesOf(this.db, personId)
     return rows.filter(r => isCourseInstructor(r.roles as string[]))
       .map(r => ({
