@@ -13,8 +13,10 @@ import type { Eligibility } from './eligibility.js'
 import { printedNameChanged } from './printed-name.js'
 import { groupVerificationCode } from './snapshot.js'
 import * as repo from './repository.js'
-import type { PolicyRow, RequestInput, RequestRow } from './repository.js'
+import type { AuditRow, PolicyRow, RequestInput, RequestRow } from './repository.js'
 import { alreadyIssued, attestationNotFound, inputOf, type AttestationIssuance, type AttestationView, type StoredSnapshot } from './issuance.js'
+
+export type { AuditRow }
 
 /**
  * What organizers decide about an event's attestations, and the automatic decision once the
@@ -215,7 +217,7 @@ export class AttestationDecisions {
     return rows.map(r => this.deps.issuance.viewWith(r, r.superseded_by === null ? null : codes.get(r.superseded_by) ?? null))
   }
 
-  async audit (actorId: string, eventId: string, filter: { attestationId?: string, requestId?: string } = {}): ReturnType<typeof repo.auditOf> {
+  async audit (actorId: string, eventId: string, filter: { attestationId?: string, requestId?: string } = {}): Promise<AuditRow[]> {
     await this.deps.issuance.assertOrganizer(actorId, eventId)
     return await repo.auditOf(this.db, eventId, filter)
   }

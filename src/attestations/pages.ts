@@ -6,6 +6,7 @@ import { colon, formatDateRange, formatStamp, LANGUAGE_TEXT, markup, periodAfter
 import type { Eligibility } from './eligibility.js'
 import { bulkNotYet, formatDate, formatDateTime, formatHours, formatPercent, hoursText } from './format.js'
 import type { AttestationView, MyAttestation, PolicyRow, RequestRow } from './issuance.js'
+import type { AuditRow } from './decisions.js'
 import { printedNameChanged } from './printed-name.js'
 import { privacyNoticeLine } from '../views/privacy-notice.js'
 import { organizerNav } from '../views/organizer-nav.js'
@@ -218,14 +219,7 @@ export function myPageAttestationSection (locale: Locale): string {
 // ---------------------------------------------------------------------------------------------
 
 export interface QueueItem { request: RequestRow & { display_name: string, email: string | null }, eligibility: Eligibility }
-export interface AuditEntry {
-  action: string
-  reason: string | null
-  actor_name: string | null
-  at: Date
-  attestation_id: string | null
-  request_id: string | null
-}
+export type AuditEntry = Omit<AuditRow, 'details'>
 
 export interface PolicyFormValues { minPercent: string, excusedCounts: string, autoIssue: string }
 

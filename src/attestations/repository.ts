@@ -173,7 +173,8 @@ export async function audit (db: Q, entry: {
   }).execute()
 }
 
-export async function auditOf (db: Q, eventId: string, filter: { attestationId?: string, requestId?: string } = {}): Promise<Array<{
+/** A line of an event's attestation audit, with who acted. */
+export interface AuditRow {
   action: string
   reason: string | null
   actor_name: string | null
@@ -181,7 +182,9 @@ export async function auditOf (db: Q, eventId: string, filter: { attestationId?:
   attestation_id: string | null
   request_id: string | null
   details: unknown
-}>> {
+}
+
+export async function auditOf (db: Q, eventId: string, filter: { attestationId?: string, requestId?: string } = {}): Promise<AuditRow[]> {
   let query = db.selectFrom('attestation_audit as a').leftJoin('people as p', 'p.id', 'a.actor_id')
     .select(['a.action', 'a.reason', 'p.display_name as actor_name', 'a.at', 'a.attestation_id', 'a.request_id', 'a.details'])
     .where('a.event_id', '=', eventId)
