@@ -21,14 +21,6 @@ export async function hit (db: Q, key: string, windowMs: number): Promise<{ hits
   return { hits: row.hits, ttlMs: row.ttl_ms }
 }
 
-/** The count of `key` in its current window without counting (0 when none is open). */
-export async function peek (db: Q, key: string): Promise<{ hits: number, ttlMs: number }> {
-  const row = await db.selectFrom('rate_limit_counters')
-    .select(['hits', sql<number>`greatest(0, ceil(extract(epoch FROM resets_at - clock_timestamp()) * 1000))::integer`.as('ttl_ms')])
-    .where('key', '=', key).where('resets_at', '>', sql<Date>`clock_timestamp()`).executeTakeFirst()
-  return row === undefined ? { hits: 0, ttlMs: 0 } : { hits: row.hits, ttlMs: row.ttl_ms }
-}
-
 /** Forgets the windows that have ended; returns how many. */
 export async function purgeEnded (db: Q): Promise<number> {
   const result = await db.deleteFrom('rate_limit_counters').where('resets_at', '<=', sql<Date>`clock_timestamp()`).executeTakeFirst()

@@ -69,14 +69,6 @@ class SharedCounters {
       )
   }
 
-  read (key: string, callback: Callback): void {
-    counters.peek(this.db, this.#key(key))
-      .then(
-        ({ hits, ttlMs }) => { callback(null, { current: hits, ttl: ttlMs }) },
-        (err: unknown) => { callback(err instanceof Error ? err : new Error(String(err))) }
-      )
-  }
-
   child (): SharedCounters {
     return this
   }
