@@ -135,15 +135,17 @@ export async function upsertContext (db: Q, values: {
   const { issuer: _i, client_id: _c, deployment_id: _d, context_id: _x, event_id: eventId, ...changes } = values
   // A course with a roster service is due for a sync unless one is already scheduled.
   const due = values.memberships_url === null ? null : values.updated_at
-  if (due !== null) await wakeWorkers(db, 'rosters')
-  return await db.insertInto('lti_contexts').values({ ...values, roster_sync_due_at: due })
+  const row = await db.insertInto('lti_contexts').values({ ...values, roster_sync_due_at: due })
     .onConflict(oc => oc.columns(['issuer', 'client_id', 'deployment_id', 'context_id']).doUpdateSet(eb => ({
       ...changes,
       // Keep the event an organizer tied the course to; fill it in only when missing.
       event_id: eb.fn.coalesce('lti_contexts.event_id', eb.val(eventId)),
       roster_sync_due_at: eb.fn.coalesce('lti_contexts.roster_sync_due_at', eb.val(due))
     })))
-    .returning(['id', 'event_id']).executeTakeFirstOrThrow()
+    .returning(['id', 'event_id', 'roster_sync_due_at']).executeTakeFirstOrThrow()
+  // Due now (a new course, or one already waiting): wake the roster workers; a sync scheduled later is the tick's.
+  if (due !== null && row.roster_sync_due_at !== null && row.roster_sync_due_at <= due) await wakeWorkers(db, 'rosters')
+  return { id: row.id, event_id: row.event_id }
 }
 
 /** The points of a course's synthesis activity, when it is set up already (deep-linked line item maximum). */
